@@ -1,0 +1,374 @@
+//! One automerge document: `meta` + `value`, validated on every write.
+
+use crate::ids::DocId;
+use crate::kinds::*;
+use crate::meta::{DocKind, DocMeta};
+use crate::scalar::Date;
+use crate::validate::ValidationError;
+use automerge::transaction::{CommitOptions, Transactable};
+use automerge::{ActorId, AutoCommit, ChangeHash, ROOT};
+use autosurgeon::{hydrate_prop, reconcile_prop, Hydrate, Reconcile};
+use serde::Serialize;
+
+#[derive(Debug, thiserror::Error)]
+pub enum DocError {
+    #[error("invalid {kind}: {source}")]
+    Invalid {
+        kind: DocKind,
+        #[source]
+        source: ValidationError,
+    },
+    #[error("document {id} is a {found}, not a {expected}")]
+    WrongKind {
+        id: DocId,
+        expected: DocKind,
+        found: DocKind,
+    },
+    #[error(
+        "document {id} has schema {found}, this node reads up to {supported}: update Kitanetz"
+    )]
+    SchemaTooNew {
+        id: DocId,
+        found: u32,
+        supported: u32,
+    },
+    #[error("document {id} is unreadable: {message}")]
+    Corrupt { id: DocId, message: String },
+    #[error("automerge: {0}")]
+    Automerge(#[from] automerge::AutomergeError),
+}
+
+/// A typed document kind.
+pub trait Document: Reconcile + Hydrate + Clone + Serialize {
+    const KIND: DocKind;
+    /// Checks every field; `today` comes from the node's clock (never read here).
+    fn validate_on(&self, today: Date) -> Result<(), ValidationError>;
+}
+
+macro_rules! document {
+    ($ty:ty, $kind:expr, |$s:ident, $today:ident| $body:expr) => {
+        impl Document for $ty {
+            const KIND: DocKind = $kind;
+            fn validate_on(&self, $today: Date) -> Result<(), ValidationError> {
+                let $s = self;
+                let _ = $today;
+                $body
+            }
+        }
+    };
+}
+
+document!(ProviderProfile, DocKind::ProviderProfile, |s, t| s
+    .validate());
+document!(FacilityProfile, DocKind::FacilityProfile, |s, t| s
+    .validate());
+document!(FacilityLicence, DocKind::FacilityLicence, |s, t| s
+    .validate());
+document!(ChildminderProfile, DocKind::ChildminderProfile, |s, t| s
+    .validate());
+document!(Family, DocKind::Family, |s, today| s.validate_on(today));
+document!(CareContract, DocKind::CareContract, |s, t| s.validate());
+document!(Group, DocKind::Group, |s, t| s.validate());
+document!(Application, DocKind::Application, |s, t| s.validate());
+document!(Applicant, DocKind::Applicant, |s, t| s.validate());
+document!(SeatLedger, DocKind::SeatLedger, |s, t| s.validate());
+
+/// The value of any document, for code that handles every kind (dump, projections).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(untagged)]
+pub enum KindValue {
+    ProviderProfile(ProviderProfile),
+    FacilityProfile(FacilityProfile),
+    FacilityLicence(FacilityLicence),
+    ChildminderProfile(ChildminderProfile),
+    Family(Family),
+    CareContract(CareContract),
+    Group(Group),
+    Application(Application),
+    Applicant(Applicant),
+    SeatLedger(SeatLedger),
+}
+
+/// An automerge document with its metadata.
+#[derive(Debug)]
+pub struct StoredDoc {
+    pub id: DocId,
+    pub meta: DocMeta,
+    doc: AutoCommit,
+}
+
+impl StoredDoc {
+    /// Creates a document. Only the node that owns the aggregate calls this, once.
+    pub fn create<T: Document>(
+        id: DocId,
+        meta: DocMeta,
+        value: &T,
+        actor: &[u8],
+        today: Date,
+        timestamp: i64,
+    ) -> Result<StoredDoc, DocError> {
+        assert_eq!(meta.kind, T::KIND, "meta kind must match the value");
+        value
+            .validate_on(today)
+            .map_err(|source| DocError::Invalid {
+                kind: T::KIND,
+                source,
+            })?;
+        let mut doc = AutoCommit::new().with_actor(ActorId::from(actor));
+        reconcile_prop(&mut doc, ROOT, "meta", &meta).map_err(|e| corrupt(&id, e))?;
+        reconcile_prop(&mut doc, ROOT, "value", value).map_err(|e| corrupt(&id, e))?;
+        doc.commit_with(
+            CommitOptions::default()
+                .with_message(format!("create {}", T::KIND))
+                .with_time(timestamp),
+        );
+        Ok(StoredDoc { id, meta, doc })
+    }
+
+    /// Loads a saved document (chunks concatenated) and checks its metadata.
+    pub fn load(id: DocId, bytes: &[u8], actor: &[u8]) -> Result<StoredDoc, DocError> {
+        let doc = AutoCommit::load(bytes)?.with_actor(ActorId::from(actor));
+        Self::from_automerge(id, doc)
+    }
+
+    /// Wraps an automerge document received from elsewhere, checking its metadata.
+    pub fn from_automerge(id: DocId, doc: AutoCommit) -> Result<StoredDoc, DocError> {
+        let meta: DocMeta = hydrate_prop(&doc, ROOT, "meta").map_err(|e| corrupt(&id, e))?;
+        if meta.schema > meta.kind.schema_version() {
+            return Err(DocError::SchemaTooNew {
+                id,
+                found: meta.schema,
+                supported: meta.kind.schema_version(),
+            });
+        }
+        Ok(StoredDoc { id, meta, doc })
+    }
+
+    pub fn kind(&self) -> DocKind {
+        self.meta.kind
+    }
+
+    /// The typed value; fails if the document is of another kind.
+    pub fn value<T: Document>(&self) -> Result<T, DocError> {
+        if self.meta.kind != T::KIND {
+            return Err(DocError::WrongKind {
+                id: self.id.clone(),
+                expected: T::KIND,
+                found: self.meta.kind,
+            });
+        }
+        hydrate_prop(&self.doc, ROOT, "value").map_err(|e| corrupt(&self.id, e))
+    }
+
+    /// The value of whatever kind this document is.
+    pub fn any_value(&self) -> Result<KindValue, DocError> {
+        Ok(match self.meta.kind {
+            DocKind::ProviderProfile => KindValue::ProviderProfile(self.value()?),
+            DocKind::FacilityProfile => KindValue::FacilityProfile(self.value()?),
+            DocKind::FacilityLicence => KindValue::FacilityLicence(self.value()?),
+            DocKind::ChildminderProfile => KindValue::ChildminderProfile(self.value()?),
+            DocKind::Family => KindValue::Family(self.value()?),
+            DocKind::CareContract => KindValue::CareContract(self.value()?),
+            DocKind::Group => KindValue::Group(self.value()?),
+            DocKind::Application => KindValue::Application(self.value()?),
+            DocKind::Applicant => KindValue::Applicant(self.value()?),
+            DocKind::SeatLedger => KindValue::SeatLedger(self.value()?),
+        })
+    }
+
+    /// Writes a new value: validated first, then reconciled and committed as one change.
+    /// On any error nothing is written. Returns false if the value was unchanged.
+    pub fn update<T: Document>(
+        &mut self,
+        value: &T,
+        today: Date,
+        timestamp: i64,
+        message: &str,
+    ) -> Result<bool, DocError> {
+        if self.meta.kind != T::KIND {
+            return Err(DocError::WrongKind {
+                id: self.id.clone(),
+                expected: T::KIND,
+                found: self.meta.kind,
+            });
+        }
+        value
+            .validate_on(today)
+            .map_err(|source| DocError::Invalid {
+                kind: T::KIND,
+                source,
+            })?;
+        if let Err(e) = reconcile_prop(&mut self.doc, ROOT, "value", value) {
+            self.doc.rollback();
+            return Err(corrupt(&self.id, e));
+        }
+        Ok(self.commit(message, timestamp))
+    }
+
+    /// Updates the metadata scope (e.g. a family whose child moved to another Kita).
+    pub fn set_scope(&mut self, meta: DocMeta, timestamp: i64) -> Result<bool, DocError> {
+        if let Err(e) = reconcile_prop(&mut self.doc, ROOT, "meta", &meta) {
+            self.doc.rollback();
+            return Err(corrupt(&self.id, e));
+        }
+        self.meta = meta;
+        Ok(self.commit("scope", timestamp))
+    }
+
+    fn commit(&mut self, message: &str, timestamp: i64) -> bool {
+        if self.doc.pending_ops() == 0 {
+            return false;
+        }
+        self.doc
+            .commit_with(
+                CommitOptions::default()
+                    .with_message(message.to_string())
+                    .with_time(timestamp),
+            )
+            .is_some()
+    }
+
+    pub fn heads(&mut self) -> Vec<ChangeHash> {
+        self.doc.get_heads()
+    }
+
+    /// Heads as sorted hex strings (persisted in the `documents` table and in dumps).
+    pub fn heads_hex(&mut self) -> Vec<String> {
+        let mut h: Vec<String> = self.doc.get_heads().iter().map(|h| h.to_string()).collect();
+        h.sort();
+        h
+    }
+
+    /// The whole document, compacted.
+    pub fn save(&mut self) -> Vec<u8> {
+        self.doc.save()
+    }
+
+    /// Changes since the last save (empty if none).
+    pub fn save_incremental(&mut self) -> Vec<u8> {
+        self.doc.save_incremental()
+    }
+
+    /// The automerge document, for the sync layer.
+    pub fn automerge_mut(&mut self) -> &mut AutoCommit {
+        &mut self.doc
+    }
+
+    /// Change history: (timestamp, message) per change, oldest first.
+    pub fn history(&mut self) -> Vec<(i64, String)> {
+        self.doc
+            .get_changes(&[])
+            .iter()
+            .map(|c| (c.timestamp(), c.message().unwrap_or_default().to_string()))
+            .collect()
+    }
+}
+
+fn corrupt(id: &DocId, e: impl std::fmt::Display) -> DocError {
+    DocError::Corrupt {
+        id: id.clone(),
+        message: e.to_string(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::ids::{OrgId, ProviderId};
+    use crate::kinds::facility::Address;
+
+    fn provider() -> ProviderProfile {
+        ProviderProfile {
+            id: ProviderId("prov-1".into()),
+            name: "Eigenbetrieb Kindertageseinrichtungen".into(),
+            kind: ProviderKind::Municipal,
+            category: "kommunal".into(),
+            address: Address {
+                street: "Dr.-Külz-Ring 19".into(),
+                postcode: "01067".into(),
+                city: "Dresden".into(),
+                lat: None,
+                lon: None,
+            },
+            email: "kita@example.org".into(),
+            phone: "".into(),
+        }
+    }
+
+    fn meta() -> DocMeta {
+        DocMeta {
+            kind: DocKind::ProviderProfile,
+            schema: 1,
+            owner: OrgId("org-t1".into()),
+            provider: Some(ProviderId("prov-1".into())),
+            facilities: vec![],
+            origin_node: "traeger-1".into(),
+            created_on: Date::ymd(2026, 11, 1),
+        }
+    }
+
+    #[test]
+    fn round_trips_through_save_and_load() {
+        let today = Date::ymd(2026, 11, 1);
+        let mut d = StoredDoc::create(
+            DocId("doc-p".into()),
+            meta(),
+            &provider(),
+            b"actor-1",
+            today,
+            1,
+        )
+        .unwrap();
+        let bytes = d.save();
+        let loaded = StoredDoc::load(DocId("doc-p".into()), &bytes, b"actor-1").unwrap();
+        assert_eq!(loaded.meta, meta());
+        assert_eq!(loaded.value::<ProviderProfile>().unwrap(), provider());
+    }
+
+    #[test]
+    fn invalid_update_writes_nothing() {
+        let today = Date::ymd(2026, 11, 1);
+        let mut d = StoredDoc::create(
+            DocId("doc-p".into()),
+            meta(),
+            &provider(),
+            b"actor-1",
+            today,
+            1,
+        )
+        .unwrap();
+        let before = d.heads();
+        let mut bad = provider();
+        bad.name = " ".into();
+        bad.address.postcode = "1067".into();
+        let err = d.update(&bad, today, 2, "edit").unwrap_err();
+        match err {
+            DocError::Invalid { source, .. } => {
+                let fields: Vec<_> = source.errors.iter().map(|e| e.field.as_str()).collect();
+                assert_eq!(fields, vec!["name", "address.postcode"]);
+            }
+            other => panic!("expected a validation error, got {other}"),
+        }
+        assert_eq!(d.heads(), before);
+        assert_eq!(d.value::<ProviderProfile>().unwrap(), provider());
+    }
+
+    #[test]
+    fn unchanged_value_makes_no_change() {
+        let today = Date::ymd(2026, 11, 1);
+        let mut d = StoredDoc::create(
+            DocId("doc-p".into()),
+            meta(),
+            &provider(),
+            b"actor-1",
+            today,
+            1,
+        )
+        .unwrap();
+        assert!(!d.update(&provider(), today, 2, "noop").unwrap());
+        let mut p = provider();
+        p.phone = "0351 1234".into();
+        assert!(d.update(&p, today, 3, "phone").unwrap());
+        assert_eq!(d.history().len(), 2);
+    }
+}

@@ -1,0 +1,133 @@
+//! An application in two halves, because they go to different places:
+//! the pseudonymous placement record (city and the wished Kitas) and the applicant's contact data
+//! (city only). The placement record never carries names, birth dates, addresses or the rank a
+//! parent gave a Kita: wishes are stored in facility order, ranks live in the applicant half.
+
+use crate::ids::{ApplicationId, FacilityId};
+use crate::kinds::daily_hours;
+use crate::kinds::facility::{Address, CareType};
+use crate::kinds::family::Sex;
+use crate::kinds::optional_email;
+use crate::scalar::{Date, Dec};
+use crate::validate::{ValidationError, Validator};
+use autosurgeon::{Hydrate, Reconcile};
+use serde::{Deserialize, Serialize};
+
+/// Up to five wishes (Wunscheinrichtungen).
+pub const MAX_WISHES: usize = 5;
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Reconcile, Hydrate)]
+pub struct WishedFacility {
+    #[key]
+    pub facility: FacilityId,
+    /// Per-Kita handle: what the Kita calls this application (unlinkable across Kitas).
+    pub handle: String,
+    /// Status at this Kita: "waiting", "offered", "reserved", "declined", "placed-elsewhere".
+    pub status: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Reconcile, Hydrate)]
+pub struct Application {
+    pub id: ApplicationId,
+    /// Sorted by facility id; see module docs.
+    pub wishes: Vec<WishedFacility>,
+    pub desired_start: Date,
+    pub daily_hours: Dec,
+    pub care_type: CareType,
+    /// Age in months at the desired start: enough for placement, no birth date needed.
+    pub age_months_at_start: u32,
+    pub sibling_in_facility: Vec<FacilityId>,
+    pub integration_need: bool,
+    pub transfer: bool,
+    /// "active", "placed", "withdrawn", "inactive"
+    pub status: String,
+}
+
+impl Application {
+    pub fn validate(&self) -> Result<(), ValidationError> {
+        let mut v = Validator::new();
+        v.check(
+            !self.wishes.is_empty(),
+            "wishes",
+            "mindestens eine Wunscheinrichtung / at least one wish",
+        );
+        v.check(
+            self.wishes.len() <= MAX_WISHES,
+            "wishes",
+            "höchstens fünf Wunscheinrichtungen / at most five wishes",
+        );
+        v.check(
+            self.wishes
+                .windows(2)
+                .all(|w| w[0].facility < w[1].facility),
+            "wishes",
+            "Wünsche doppelt oder unsortiert / duplicate or unsorted wishes",
+        );
+        daily_hours(&mut v, "daily_hours", self.daily_hours);
+        v.check(
+            self.age_months_at_start <= 15 * 12,
+            "age_months_at_start",
+            "Alter unplausibel / implausible age",
+        );
+        v.finish()
+    }
+
+    pub fn facilities(&self) -> Vec<FacilityId> {
+        self.wishes.iter().map(|w| w.facility.clone()).collect()
+    }
+}
+
+/// Einwilligungen (RULES.md §2): all three are required for an application to be accepted.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Reconcile, Hydrate)]
+pub struct Consents {
+    pub data_processing: bool,
+    pub forwarding_to_free_providers: bool,
+    pub terms: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Reconcile, Hydrate)]
+pub struct Applicant {
+    pub application: ApplicationId,
+    pub child_given_name: String,
+    pub child_family_name: String,
+    pub child_birth_date: Date,
+    pub child_sex: Sex,
+    pub guardian_given_name: String,
+    pub guardian_family_name: String,
+    pub address: Address,
+    pub phone: String,
+    pub email: String,
+    /// The wishes in the parents' order, best first.
+    pub ranked_wishes: Vec<FacilityId>,
+    pub consents: Consents,
+    pub notify_by_post: bool,
+}
+
+impl Applicant {
+    pub fn validate(&self) -> Result<(), ValidationError> {
+        let mut v = Validator::new();
+        v.text("child_given_name", &self.child_given_name, 100);
+        v.text("child_family_name", &self.child_family_name, 100);
+        v.text("guardian_given_name", &self.guardian_given_name, 100);
+        v.text("guardian_family_name", &self.guardian_family_name, 100);
+        self.address.check(&mut v, "address");
+        optional_email(&mut v, "email", &self.email);
+        v.check(
+            self.notify_by_post || !self.email.is_empty(),
+            "email",
+            "E-Mail oder Post wählen / give an e-mail address or choose post",
+        );
+        v.check(
+            !self.ranked_wishes.is_empty() && self.ranked_wishes.len() <= MAX_WISHES,
+            "ranked_wishes",
+            "ein bis fünf Wünsche / one to five wishes",
+        );
+        let c = &self.consents;
+        v.check(
+            c.data_processing && c.forwarding_to_free_providers && c.terms,
+            "consents",
+            "alle drei Einwilligungen sind nötig / all three consents are required",
+        );
+        v.finish()
+    }
+}

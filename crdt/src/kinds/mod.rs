@@ -1,0 +1,50 @@
+//! The document kinds. Each is one aggregate written by one organisation.
+
+pub mod application;
+pub mod childminder;
+pub mod contract;
+pub mod facility;
+pub mod family;
+pub mod group;
+pub mod provider;
+pub mod seats;
+
+pub use application::{Applicant, Application, Consents, WishedFacility};
+pub use childminder::ChildminderProfile;
+pub use contract::{CareContract, ContractLine, PaymentMode};
+pub use facility::{Address, CareType, Closure, FacilityLicence, FacilityProfile, ReservedSeats};
+pub use family::{Child, Family, Guardian, Sex};
+pub use group::Group;
+pub use provider::{ProviderKind, ProviderProfile};
+pub use seats::{SeatLedger, SeatMonth, SeatReservation, SeatStatus};
+
+use crate::scalar::Dec;
+use crate::validate::Validator;
+use rust_decimal::Decimal;
+
+/// Checks an e-mail address loosely (one `@`, a dot in the domain); empty is allowed.
+pub(crate) fn optional_email(v: &mut Validator, field: &str, email: &str) {
+    if email.is_empty() {
+        return;
+    }
+    let ok = email.split_once('@').is_some_and(|(local, domain)| {
+        !local.is_empty()
+            && domain.contains('.')
+            && !domain.starts_with('.')
+            && !domain.ends_with('.')
+    }) && !email.contains(char::is_whitespace);
+    v.check(
+        ok,
+        field,
+        "keine gültige E-Mail-Adresse / not a valid e-mail address",
+    );
+}
+
+/// Daily care hours: more than 0 and at most 12 in steps of a quarter hour.
+pub(crate) fn daily_hours(v: &mut Validator, field: &str, hours: Dec) {
+    let quarter = Decimal::new(25, 2);
+    let ok = hours.0 > Decimal::ZERO
+        && hours.0 <= Decimal::from(12)
+        && (hours.0 / quarter).fract().is_zero();
+    v.check(ok, field, "Stunden zwischen 0,25 und 12 in Viertelstunden / hours between 0.25 and 12 in quarter hours");
+}

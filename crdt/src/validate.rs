@@ -1,0 +1,85 @@
+//! Validation on every write: errors name the field (a path like `lines[2].daily_hours`) and say
+//! what to do. A document that fails validation is not written at all.
+
+use std::fmt;
+
+/// One problem with one field.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct FieldError {
+    pub field: String,
+    pub message: String,
+}
+
+/// Every problem found in a value, in field order.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, thiserror::Error)]
+pub struct ValidationError {
+    pub errors: Vec<FieldError>,
+}
+
+impl fmt::Display for ValidationError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let parts: Vec<String> = self
+            .errors
+            .iter()
+            .map(|e| format!("{}: {}", e.field, e.message))
+            .collect();
+        write!(f, "{}", parts.join("; "))
+    }
+}
+
+/// Collects field errors while a value is checked.
+#[derive(Debug, Default)]
+pub struct Validator {
+    errors: Vec<FieldError>,
+}
+
+impl Validator {
+    pub fn new() -> Self {
+        Validator::default()
+    }
+
+    pub fn fail(&mut self, field: impl Into<String>, message: impl Into<String>) {
+        self.errors.push(FieldError {
+            field: field.into(),
+            message: message.into(),
+        });
+    }
+
+    pub fn check(&mut self, ok: bool, field: impl Into<String>, message: impl Into<String>) {
+        if !ok {
+            self.fail(field, message);
+        }
+    }
+
+    /// Requires a non-blank text of at most `max` characters.
+    pub fn text(&mut self, field: &str, value: &str, max: usize) {
+        if value.trim().is_empty() {
+            self.fail(field, "darf nicht leer sein / must not be empty");
+        } else if value.chars().count() > max {
+            self.fail(
+                field,
+                format!("höchstens {max} Zeichen / at most {max} characters"),
+            );
+        }
+    }
+
+    /// An optional text: may be empty, but not longer than `max`.
+    pub fn optional_text(&mut self, field: &str, value: &str, max: usize) {
+        if value.chars().count() > max {
+            self.fail(
+                field,
+                format!("höchstens {max} Zeichen / at most {max} characters"),
+            );
+        }
+    }
+
+    pub fn finish(self) -> Result<(), ValidationError> {
+        if self.errors.is_empty() {
+            Ok(())
+        } else {
+            Err(ValidationError {
+                errors: self.errors,
+            })
+        }
+    }
+}

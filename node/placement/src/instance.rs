@@ -1,0 +1,343 @@
+//! The neutral interchange format `kitanetz-placement/1` (persisted format: see PLACEMENT.md).
+//!
+//! The node maps its rich criteria onto this format; external verifiers read it too. Extra fields
+//! are accepted and ignored (no `deny_unknown_fields`), so that newer producers stay readable.
+//!
+//! Decisions recorded here:
+//! - **Points are integers.** `priorities[p][c]` accepts any JSON number whose value is an integer
+//!   (`10`, `-3`, `4.0`) and rejects fractional ones (`2.5`) with an error naming the program and
+//!   the child. Integers compare exactly, hash canonically and cannot be NaN; a producer with
+//!   fractional weights scales them (e.g. by 1000) before writing the instance.
+//! - **Lottery** numbers must be finite and in `[0, 1)`; only their order matters (smaller wins),
+//!   remaining ties are broken by child id so that the order is total.
+//! - Optional extensions (all may be absent): `catalogue` and `seed_hash` (recorded in the
+//!   protocol), and per child `first_wish_only` (sibling/integration cases in the sequential
+//!   procedure, ignored by deferred acceptance).
+
+use crate::ids::{ChildId, FacilityId, GroupId, ProgramId};
+use serde::de::{self, Visitor};
+use serde::{Deserialize, Deserializer, Serialize};
+use sha2::{Digest, Sha256};
+use std::collections::{BTreeMap, BTreeSet};
+use std::fmt;
+
+/// Format tag of an input instance.
+pub const INPUT_FORMAT: &str = "kitanetz-placement/1";
+
+/// Largest accepted capacity; keeps every seat count inside `u32` with room to spare.
+pub const MAX_CAPACITY: i64 = 1 << 30;
+
+/// Priority points of a child at a program; integral (see the module docs for why).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Default)]
+#[serde(transparent)]
+pub struct Points(pub i64);
+
+impl<'de> Deserialize<'de> for Points {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V;
+        impl Visitor<'_> for V {
+            type Value = Points;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("integer priority points")
+            }
+            fn visit_i64<E: de::Error>(self, v: i64) -> Result<Points, E> {
+                Ok(Points(v))
+            }
+            fn visit_u64<E: de::Error>(self, v: u64) -> Result<Points, E> {
+                i64::try_from(v)
+                    .map(Points)
+                    .map_err(|_| E::custom(format!("priority points {v} exceed the i64 range")))
+            }
+            fn visit_f64<E: de::Error>(self, v: f64) -> Result<Points, E> {
+                // 2^53: beyond it not every integer is representable, so the value is ambiguous.
+                if v.is_finite() && v.fract() == 0.0 && v.abs() <= 9_007_199_254_740_992.0 {
+                    Ok(Points(v as i64))
+                } else {
+                    Err(E::custom(format!(
+                        "priority points must be integers, got {v}; scale fractional weights \
+                         (e.g. by 1000) before writing the instance"
+                    )))
+                }
+            }
+        }
+        d.deserialize_any(V)
+    }
+}
+
+/// A program: facility × care type × start month with a number of seats.
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
+pub struct Program {
+    /// Program id, unique in the instance.
+    pub id: ProgramId,
+    /// Facility the program belongs to (groups must land in one facility).
+    pub facility: FacilityId,
+    /// Seats, including the seats held by children whose `current` is this program.
+    pub capacity: i64,
+}
+
+/// One child (application).
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
+pub struct Child {
+    /// Child id, unique in the instance.
+    pub id: ChildId,
+    /// Ranked wishes, best first.
+    pub wishes: Vec<ProgramId>,
+    /// Single city-wide lottery number: smaller wins remaining ties.
+    pub lottery: f64,
+    /// Group of children applying together (same facility or none of them).
+    #[serde(default)]
+    pub together: Option<GroupId>,
+    /// Program the child already holds (transfer, or a confirmed seat in a refill round).
+    #[serde(default)]
+    pub current: Option<ProgramId>,
+    /// Sequential procedure only: sibling or integration case that stays with wish 1.
+    #[serde(default, skip_serializing_if = "is_false")]
+    pub first_wish_only: bool,
+}
+
+fn is_false(b: &bool) -> bool {
+    !*b
+}
+
+/// Which criteria catalogue produced the points (recorded in the protocol).
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq, Eq)]
+pub struct CatalogueRef {
+    /// Catalogue id.
+    pub id: String,
+    /// Catalogue version.
+    pub version: u32,
+    /// City the catalogue belongs to.
+    #[serde(default)]
+    pub city: String,
+}
+
+/// A parsed placement instance.
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
+pub struct Instance {
+    /// Must be [`INPUT_FORMAT`].
+    pub format: String,
+    /// Programs with seats.
+    pub programs: Vec<Program>,
+    /// Children with ranked wishes.
+    pub children: Vec<Child>,
+    /// `priorities[p][c]`: points of child `c` at program `p`; missing means 0.
+    #[serde(default)]
+    pub priorities: BTreeMap<ProgramId, BTreeMap<ChildId, Points>>,
+    /// Catalogue that produced the points, if any.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub catalogue: Option<CatalogueRef>,
+    /// SHA-256 (hex) of the lottery seed, if the lottery was drawn from a seed.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub seed_hash: Option<String>,
+}
+
+/// Why an instance was rejected. Every variant names what to fix.
+#[derive(Debug, thiserror::Error, PartialEq)]
+pub enum InstanceError {
+    /// Not JSON of the expected shape.
+    #[error("instance is not valid kitanetz-placement/1 JSON: {0}")]
+    Parse(String),
+    /// Wrong `format` tag.
+    #[error("unsupported format {found:?}: expected \"kitanetz-placement/1\"")]
+    WrongFormat {
+        /// The tag found.
+        found: String,
+    },
+    /// Two programs share an id.
+    #[error("program id {0} appears more than once")]
+    DuplicateProgram(ProgramId),
+    /// Two children share an id.
+    #[error("child id {0} appears more than once")]
+    DuplicateChild(ChildId),
+    /// Negative or absurd capacity.
+    #[error("program {program} has capacity {capacity}: must be between 0 and 2^30")]
+    BadCapacity {
+        /// Program.
+        program: ProgramId,
+        /// Capacity given.
+        capacity: i64,
+    },
+    /// A wish names a program that does not exist.
+    #[error("child {child} wishes unknown program {program}")]
+    UnknownWish {
+        /// Child.
+        child: ChildId,
+        /// Program named.
+        program: ProgramId,
+    },
+    /// A wish appears twice in one list.
+    #[error("child {child} lists program {program} more than once")]
+    DuplicateWish {
+        /// Child.
+        child: ChildId,
+        /// Program repeated.
+        program: ProgramId,
+    },
+    /// `current` names a program that does not exist.
+    #[error("child {child} has unknown current program {program}")]
+    UnknownCurrent {
+        /// Child.
+        child: ChildId,
+        /// Program named.
+        program: ProgramId,
+    },
+    /// Lottery number not finite or outside `[0, 1)`.
+    #[error("child {child} has lottery {value}: must be a finite number in [0, 1)")]
+    BadLottery {
+        /// Child.
+        child: ChildId,
+        /// Value given.
+        value: f64,
+    },
+    /// Points given for a program that does not exist.
+    #[error("priorities name unknown program {0}")]
+    UnknownPriorityProgram(ProgramId),
+    /// Points given for a child that does not exist.
+    #[error("priorities of program {program} name unknown child {child}")]
+    UnknownPriorityChild {
+        /// Program.
+        program: ProgramId,
+        /// Child named.
+        child: ChildId,
+    },
+    /// More children hold a program as `current` than it has seats.
+    #[error(
+        "program {program} is held by {holders} children as current but has capacity {capacity}: \
+         capacity must include the seats of current holders"
+    )]
+    CurrentOverCapacity {
+        /// Program.
+        program: ProgramId,
+        /// Children holding it.
+        holders: usize,
+        /// Capacity given.
+        capacity: i64,
+    },
+}
+
+impl Instance {
+    /// Parses and validates an instance from JSON text.
+    pub fn from_json(text: &str) -> Result<Self, InstanceError> {
+        let inst: Instance =
+            serde_json::from_str(text).map_err(|e| InstanceError::Parse(e.to_string()))?;
+        inst.validate()?;
+        Ok(inst.normalised())
+    }
+
+    /// Replaces `-0.0` lotteries by `0.0` so that `==` and the total order agree.
+    fn normalised(mut self) -> Self {
+        for c in &mut self.children {
+            if c.lottery == 0.0 {
+                c.lottery = 0.0;
+            }
+        }
+        self
+    }
+
+    /// Checks every rule the engine relies on; the first problem found is returned.
+    pub fn validate(&self) -> Result<(), InstanceError> {
+        if self.format != INPUT_FORMAT {
+            return Err(InstanceError::WrongFormat {
+                found: self.format.clone(),
+            });
+        }
+        let mut programs: BTreeMap<&ProgramId, &Program> = BTreeMap::new();
+        for p in &self.programs {
+            if programs.insert(&p.id, p).is_some() {
+                return Err(InstanceError::DuplicateProgram(p.id.clone()));
+            }
+            if !(0..=MAX_CAPACITY).contains(&p.capacity) {
+                return Err(InstanceError::BadCapacity {
+                    program: p.id.clone(),
+                    capacity: p.capacity,
+                });
+            }
+        }
+        let mut children = BTreeSet::new();
+        let mut holders: BTreeMap<&ProgramId, usize> = BTreeMap::new();
+        for c in &self.children {
+            if !children.insert(&c.id) {
+                return Err(InstanceError::DuplicateChild(c.id.clone()));
+            }
+            if !(c.lottery.is_finite() && (0.0..1.0).contains(&c.lottery)) {
+                return Err(InstanceError::BadLottery {
+                    child: c.id.clone(),
+                    value: c.lottery,
+                });
+            }
+            let mut seen = BTreeSet::new();
+            for w in &c.wishes {
+                if !programs.contains_key(w) {
+                    return Err(InstanceError::UnknownWish {
+                        child: c.id.clone(),
+                        program: w.clone(),
+                    });
+                }
+                if !seen.insert(w) {
+                    return Err(InstanceError::DuplicateWish {
+                        child: c.id.clone(),
+                        program: w.clone(),
+                    });
+                }
+            }
+            if let Some(cur) = &c.current {
+                if !programs.contains_key(cur) {
+                    return Err(InstanceError::UnknownCurrent {
+                        child: c.id.clone(),
+                        program: cur.clone(),
+                    });
+                }
+                *holders.entry(cur).or_default() += 1;
+            }
+        }
+        for (p, n) in holders {
+            let cap = programs[p].capacity;
+            if n as i64 > cap {
+                return Err(InstanceError::CurrentOverCapacity {
+                    program: p.clone(),
+                    holders: n,
+                    capacity: cap,
+                });
+            }
+        }
+        for (p, row) in &self.priorities {
+            if !programs.contains_key(p) {
+                return Err(InstanceError::UnknownPriorityProgram(p.clone()));
+            }
+            if let Some(c) = row.keys().find(|c| !children.contains(c)) {
+                return Err(InstanceError::UnknownPriorityChild {
+                    program: p.clone(),
+                    child: c.clone(),
+                });
+            }
+        }
+        Ok(())
+    }
+
+    /// Points of `child` at `program` (missing means 0).
+    pub fn points(&self, program: &ProgramId, child: &ChildId) -> i64 {
+        self.priorities
+            .get(program)
+            .and_then(|row| row.get(child))
+            .map_or(0, |p| p.0)
+    }
+
+    /// SHA-256 (hex) of the canonical serialisation of the parsed instance.
+    ///
+    /// Canonical means: only the known fields, programs and children sorted by id (the result
+    /// does not depend on their order), wishes in their ranked order, points as integers,
+    /// explicit zero points dropped (missing means 0), compact JSON. Reordering the input file
+    /// or adding unknown fields therefore keeps the hash; changing anything that can change the
+    /// result changes it.
+    pub fn canonical_hash(&self) -> String {
+        let mut canon = self.clone();
+        canon.programs.sort_by(|a, b| a.id.cmp(&b.id));
+        canon.children.sort_by(|a, b| a.id.cmp(&b.id));
+        for row in canon.priorities.values_mut() {
+            row.retain(|_, p| p.0 != 0);
+        }
+        canon.priorities.retain(|_, row| !row.is_empty());
+        let bytes = serde_json::to_vec(&canon).expect("instance serialises");
+        hex::encode(Sha256::digest(&bytes))
+    }
+}
