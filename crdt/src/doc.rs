@@ -95,6 +95,8 @@ pub struct StoredDoc {
     pub id: DocId,
     pub meta: DocMeta,
     doc: AutoCommit,
+    /// Heads already in storage: what a new chunk must contain is everything after these.
+    persisted: Vec<ChangeHash>,
 }
 
 impl StoredDoc {
@@ -122,7 +124,12 @@ impl StoredDoc {
                 .with_message(format!("create {}", T::KIND))
                 .with_time(timestamp),
         );
-        Ok(StoredDoc { id, meta, doc })
+        Ok(StoredDoc {
+            id,
+            meta,
+            doc,
+            persisted: Vec::new(),
+        })
     }
 
     /// Loads a saved document (chunks concatenated) and checks its metadata.
@@ -132,7 +139,7 @@ impl StoredDoc {
     }
 
     /// Wraps an automerge document received from elsewhere, checking its metadata.
-    pub fn from_automerge(id: DocId, doc: AutoCommit) -> Result<StoredDoc, DocError> {
+    pub fn from_automerge(id: DocId, mut doc: AutoCommit) -> Result<StoredDoc, DocError> {
         let meta: DocMeta = hydrate_prop(&doc, ROOT, "meta").map_err(|e| corrupt(&id, e))?;
         if meta.schema > meta.kind.schema_version() {
             return Err(DocError::SchemaTooNew {
@@ -141,7 +148,44 @@ impl StoredDoc {
                 supported: meta.kind.schema_version(),
             });
         }
-        Ok(StoredDoc { id, meta, doc })
+        let persisted = doc.get_heads();
+        Ok(StoredDoc {
+            id,
+            meta,
+            doc,
+            persisted,
+        })
+    }
+
+    /// Merges changes received from another node (saved bytes or incremental chunks) and
+    /// re-reads the metadata, which the owner may have re-scoped.
+    pub fn merge_bytes(&mut self, bytes: &[u8]) -> Result<(), DocError> {
+        self.doc.load_incremental(bytes)?;
+        let meta: DocMeta =
+            hydrate_prop(&self.doc, ROOT, "meta").map_err(|e| corrupt(&self.id, e))?;
+        self.meta = meta;
+        Ok(())
+    }
+
+    /// Marks a document received from elsewhere as not yet stored here.
+    pub fn mark_unsaved(&mut self) {
+        self.persisted.clear();
+    }
+
+    /// What storage must append so that it holds this document as it is now: `(is_snapshot,
+    /// bytes)`, or `None` if storage is up to date. Call [`StoredDoc::mark_saved`] once the
+    /// bytes are committed.
+    pub fn pending_chunk(&mut self) -> Option<(bool, Vec<u8>)> {
+        if self.persisted.is_empty() {
+            return Some((true, self.doc.save()));
+        }
+        let bytes = self.doc.save_after(&self.persisted);
+        (!bytes.is_empty()).then_some((false, bytes))
+    }
+
+    /// Records that storage now holds everything up to the current heads.
+    pub fn mark_saved(&mut self) {
+        self.persisted = self.doc.get_heads();
     }
 
     pub fn kind(&self) -> DocKind {

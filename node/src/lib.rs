@@ -1,1 +1,14 @@
+//! The Kitanetz node: one binary plays every role (city, Träger, Kita, Tagespflege).
 
+pub mod auth;
+pub mod clock;
+pub mod config;
+pub mod contracts;
+pub mod facilities;
+pub mod families;
+pub mod http;
+mod node;
+pub mod storage;
+
+pub use node::{open_store, Node};
+pub mod demo;

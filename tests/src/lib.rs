@@ -1,1 +1,228 @@
+//! Fixtures for the integration tests: seeded nodes with a fixed clock, users of every role,
+//! and small helpers to call the router in-process.
 
+use axum::body::Body;
+use axum::http::{Method, Request, StatusCode};
+use kitanetz_crdt::ids::{city_org, facility_org, provider_org, FacilityId, OrgId, ProviderId};
+use kitanetz_node::auth::{create_session, create_user, NewUser, Role};
+use kitanetz_node::clock::{Clock, FixedClock};
+use kitanetz_node::config::NodeConfig;
+use kitanetz_node::Node;
+use std::path::PathBuf;
+use std::sync::Arc;
+use tower::ServiceExt;
+
+/// The fixed day every fixture lives on.
+pub fn fixture_day() -> chrono::NaiveDate {
+    chrono::NaiveDate::from_ymd_opt(2026, 11, 2).expect("date")
+}
+
+pub const PASSWORD: &str = "correct horse battery";
+
+/// A seeded demo network on disk (not running), with a fixed clock.
+pub struct Network {
+    pub dir: tempfile::TempDir,
+    pub clock: FixedClock,
+    pub configs: Vec<NodeConfig>,
+    pub world: kitanetz_datagen::World,
+}
+
+impl Network {
+    pub fn seeded() -> Network {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let clock = FixedClock::at(fixture_day());
+        let world = kitanetz_datagen::generate(
+            kitanetz_node::demo::DEMO_SEED,
+            &kitanetz_datagen::Scale::demo(),
+            clock.today(),
+        );
+        let configs = kitanetz_node::demo::plan_network(&world, 0);
+        kitanetz_node::demo::seed_network(dir.path(), &configs, &world, &clock).expect("seed");
+        Network {
+            dir,
+            clock,
+            configs,
+            world,
+        }
+    }
+
+    pub fn node_dir(&self, name: &str) -> PathBuf {
+        self.dir.path().join(name)
+    }
+
+    pub fn config(&self, pred: impl Fn(&NodeConfig) -> bool) -> &NodeConfig {
+        self.configs.iter().find(|c| pred(c)).expect("node in plan")
+    }
+
+    pub fn open(&self, name: &str) -> Arc<Node> {
+        Node::open(&self.node_dir(name), Arc::new(self.clock.clone())).expect("open node")
+    }
+
+    /// The Kita nodes, in plan order.
+    pub fn kitas(&self) -> Vec<&NodeConfig> {
+        self.configs
+            .iter()
+            .filter(|c| c.role == kitanetz_crdt::policy::NodeRole::Kita)
+            .collect()
+    }
+}
+
+/// A user of a role, scoped as a real one would be.
+pub struct Login {
+    pub label: String,
+    pub role: Role,
+    pub token: String,
+}
+
+/// Creates a user on `node` and returns a bearer token for it.
+pub fn add_user(
+    node: &Node,
+    username: &str,
+    role: Role,
+    organisation: OrgId,
+    provider: Option<ProviderId>,
+    facility: Option<FacilityId>,
+) -> Login {
+    let mut store = node.store();
+    let id = create_user(
+        &mut store,
+        &NewUser {
+            username,
+            display_name: username,
+            password: PASSWORD,
+            role,
+            organisation,
+            provider,
+            facility,
+        },
+    )
+    .expect("create user");
+    let tokens = create_session(&mut store, id, node.clock.now_millis()).expect("session");
+    Login {
+        label: username.to_string(),
+        role,
+        token: tokens.token,
+    }
+}
+
+/// Users of every role on a Kita node: own-scope ones and foreign-scope ones.
+pub fn every_role(
+    node: &Node,
+    own_provider: &ProviderId,
+    own_facility: &FacilityId,
+    other_provider: &ProviderId,
+    other_facility: &FacilityId,
+) -> Vec<(Login, bool)> {
+    // (login, whether it is scoped to this Kita)
+    vec![
+        (
+            add_user(node, "m-admin", Role::SystemAdmin, city_org(), None, None),
+            false,
+        ),
+        (
+            add_user(node, "m-zvs", Role::Zvs, city_org(), None, None),
+            false,
+        ),
+        (
+            add_user(node, "m-fee", Role::FeeOffice, city_org(), None, None),
+            false,
+        ),
+        (
+            add_user(node, "m-bvs", Role::BvsKtp, city_org(), None, None),
+            false,
+        ),
+        (
+            add_user(
+                node,
+                "m-tpp",
+                Role::Childminder,
+                OrgId("org-tpp-1".into()),
+                None,
+                None,
+            ),
+            false,
+        ),
+        (
+            add_user(
+                node,
+                "m-traeger",
+                Role::TraegerAdmin,
+                provider_org(own_provider),
+                Some(own_provider.clone()),
+                None,
+            ),
+            true,
+        ),
+        (
+            add_user(
+                node,
+                "m-traeger-other",
+                Role::TraegerAdmin,
+                provider_org(other_provider),
+                Some(other_provider.clone()),
+                None,
+            ),
+            false,
+        ),
+        (
+            add_user(
+                node,
+                "m-lead",
+                Role::KitaLead,
+                facility_org(own_facility),
+                Some(own_provider.clone()),
+                Some(own_facility.clone()),
+            ),
+            true,
+        ),
+        (
+            add_user(
+                node,
+                "m-lead-other",
+                Role::KitaLead,
+                facility_org(other_facility),
+                Some(own_provider.clone()),
+                Some(other_facility.clone()),
+            ),
+            false,
+        ),
+    ]
+}
+
+/// Calls the router in-process.
+pub async fn call(
+    router: &axum::Router,
+    method: Method,
+    path: &str,
+    token: Option<&str>,
+    body: Option<(&str, String)>,
+) -> (StatusCode, String) {
+    let mut req = Request::builder().method(method).uri(path);
+    if let Some(t) = token {
+        req = req.header("authorization", format!("Bearer {t}"));
+    }
+    let req = match body {
+        Some((content_type, b)) => req.header("content-type", content_type).body(Body::from(b)),
+        None => req.body(Body::empty()),
+    }
+    .expect("request");
+    let res = router.clone().oneshot(req).await.expect("infallible");
+    let status = res.status();
+    let bytes = axum::body::to_bytes(res.into_body(), 16 << 20)
+        .await
+        .expect("body");
+    (status, String::from_utf8_lossy(&bytes).into_owned())
+}
+
+/// The first child of a Kita (from its projection) and that child's first contract.
+pub fn first_child_and_contract(node: &Node, facility: &FacilityId) -> (String, String) {
+    let store = node.store();
+    store
+        .conn()
+        .query_row(
+            "SELECT c.id, k.id FROM p_children c JOIN p_contracts k ON k.child = c.id WHERE c.facility = ?1 ORDER BY c.id LIMIT 1",
+            [&facility.0],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
+        .expect("a child with a contract")
+}

@@ -41,7 +41,7 @@ pub(crate) fn optional_email(v: &mut Validator, field: &str, email: &str) {
 }
 
 /// Daily care hours: more than 0 and at most 12 in steps of a quarter hour.
-pub(crate) fn daily_hours(v: &mut Validator, field: &str, hours: Dec) {
+pub fn daily_hours(v: &mut Validator, field: &str, hours: Dec) {
     let quarter = Decimal::new(25, 2);
     let ok = hours.0 > Decimal::ZERO
         && hours.0 <= Decimal::from(12)

@@ -220,9 +220,18 @@ impl Search<'_> {
             let (pos, n) = self.run(ptr);
             *proposals += n;
             let mut changed = false;
-            for g in 0..ptr.len() {
-                if (ptr[g] as usize) < self.opts[g].len() && !self.admitted(g, ptr[g], &pos) {
-                    ptr[g] += 1;
+            let mut admitted = None;
+            for (g, pg) in ptr.iter_mut().enumerate() {
+                if (*pg as usize) < self.opts[g].len() && !self.admitted(g, *pg, &pos) {
+                    // Skip the options that would not fit against this run's admissions: a
+                    // heuristic that saves runs; the coalition check catches what it misses.
+                    let admitted = admitted.get_or_insert_with(|| self.admitted_keys(&pos));
+                    *pg += 1;
+                    while (*pg as usize) < self.opts[g].len()
+                        && !self.fits(g, *pg as usize, admitted)
+                    {
+                        *pg += 1;
+                    }
                     changed = true;
                 }
             }
@@ -232,8 +241,8 @@ impl Search<'_> {
         }
     }
 
-    /// Blocking coalitions of a settled matching (best option per group).
-    fn coalitions(&self, ptr: &[u32], pos: &[u32]) -> Vec<Coalition> {
+    /// Admitted keys per program.
+    fn admitted_keys(&self, pos: &[u32]) -> Vec<Vec<u64>> {
         let p = self.p;
         let mut admitted: Vec<Vec<u64>> = vec![Vec::new(); p.n_programs()];
         for c in 0..p.n_children() as u32 {
@@ -242,42 +251,49 @@ impl Search<'_> {
                 admitted[q as usize].push(p.key(c, e));
             }
         }
+        admitted
+    }
+
+    /// Whether group `g` would be admitted as a whole at option `oi` against the children
+    /// admitted now (its own members excluded).
+    fn fits(&self, g: usize, oi: usize, admitted: &[Vec<u64>]) -> bool {
+        let p = self.p;
+        let members = &p.groups[g];
+        // Per program: members going there and their weakest key.
+        let mut need: BTreeMap<u32, (u32, u64)> = BTreeMap::new();
+        for (&c, &j) in members.iter().zip(&self.opts[g][oi].entries) {
+            let e = p.off[c as usize] as usize + j as usize;
+            let slot = need.entry(p.prog[e]).or_insert((0, u64::MAX));
+            slot.0 += 1;
+            slot.1 = slot.1.min(p.key(c, e));
+        }
+        need.iter().all(|(&q, &(m, weakest))| {
+            let better = admitted[q as usize]
+                .iter()
+                .filter(|&&k| k > weakest && !members.contains(&p.child_of_key(k)))
+                .count();
+            m <= p.capacity[q as usize] && better as u32 <= p.capacity[q as usize] - m
+        })
+    }
+
+    /// Blocking coalitions of a settled matching (best option per group).
+    fn coalitions(&self, ptr: &[u32], pos: &[u32]) -> Vec<Coalition> {
+        let p = self.p;
+        let admitted = self.admitted_keys(pos);
         let mut out = Vec::new();
         for (g, members) in p.groups.iter().enumerate() {
-            let own: BTreeSet<u64> = members
-                .iter()
-                .filter(|&&c| pos[c as usize] != NONE)
-                .map(|&c| p.key(c, p.off[c as usize] as usize + pos[c as usize] as usize))
-                .collect();
-            for (oi, o) in self.opts[g].iter().enumerate().take(ptr[g] as usize) {
-                // Per program: members going there and their weakest key.
-                let mut need: BTreeMap<u32, (u32, u64)> = BTreeMap::new();
-                for (&c, &j) in members.iter().zip(&o.entries) {
-                    let e = p.off[c as usize] as usize + j as usize;
-                    let slot = need.entry(p.prog[e]).or_insert((0, u64::MAX));
-                    slot.0 += 1;
-                    slot.1 = slot.1.min(p.key(c, e));
-                }
-                let fits = need.iter().all(|(&q, &(m, weakest))| {
-                    let better = admitted[q as usize]
-                        .iter()
-                        .filter(|k| !own.contains(k) && **k > weakest)
-                        .count();
-                    m <= p.capacity[q as usize] && better as u32 <= p.capacity[q as usize] - m
+            let best = (0..ptr[g] as usize).find(|&oi| self.fits(g, oi, &admitted));
+            if let Some(oi) = best {
+                let programs = members
+                    .iter()
+                    .zip(&self.opts[g][oi].entries)
+                    .map(|(&c, &j)| (c, p.prog[p.off[c as usize] as usize + j as usize]))
+                    .collect();
+                out.push(Coalition {
+                    group: g as u32,
+                    option: oi as u32,
+                    programs,
                 });
-                if fits {
-                    let programs = members
-                        .iter()
-                        .zip(&o.entries)
-                        .map(|(&c, &j)| (c, p.prog[p.off[c as usize] as usize + j as usize]))
-                        .collect();
-                    out.push(Coalition {
-                        group: g as u32,
-                        option: oi as u32,
-                        programs,
-                    });
-                    break;
-                }
             }
         }
         out
@@ -304,13 +320,22 @@ pub fn solve_with_groups(p: &Problem, budget: u64) -> Solution {
         // Depth-first: a stack of (pointer vector, its coalitions), children in coalition order.
         let mut stack = vec![(ptr, coal)];
         'search: while let Some((ptr, coal)) = stack.pop() {
-            for c in coal.iter().rev() {
+            // Children of a node: every coalition resolved at once (tried first, as it fixes
+            // many independent groups in one run), then each coalition alone.
+            let mut moves: Vec<Vec<&Coalition>> = Vec::new();
+            if coal.len() > 1 {
+                moves.push(coal.iter().collect());
+            }
+            moves.extend(coal.iter().map(|c| vec![c]));
+            for mv in moves {
                 if s.runs - heuristic_runs >= budget {
                     exhausted = true;
                     break 'search;
                 }
                 let mut next = ptr.clone();
-                next[c.group as usize] = c.option;
+                for c in mv {
+                    next[c.group as usize] = c.option;
+                }
                 if !seen.insert(next.clone()) {
                     continue;
                 }

@@ -314,6 +314,19 @@ impl Instance {
         Ok(())
     }
 
+    /// The instance of a refill round: every confirmed child holds its confirmed program as
+    /// `current`, so that the engine can only move it up (nobody moves down, no justified
+    /// envy). Capacities stay as given: they must count the confirmed seats.
+    pub fn with_confirmed(&self, confirmed: &BTreeMap<ChildId, ProgramId>) -> Instance {
+        let mut out = self.clone();
+        for c in &mut out.children {
+            if let Some(p) = confirmed.get(&c.id) {
+                c.current = Some(p.clone());
+            }
+        }
+        out
+    }
+
     /// Points of `child` at `program` (missing means 0).
     pub fn points(&self, program: &ProgramId, child: &ChildId) -> i64 {
         self.priorities

@@ -165,7 +165,14 @@ impl Problem {
                 .as_ref()
                 .map(|p| (prog_index[p], inst.points(p, &c.id)));
             let group = c.together.as_ref().map(|g| groups[g]);
-            b.add_child(&wishes, &points, c.lottery, current, group, c.first_wish_only);
+            b.add_child(
+                &wishes,
+                &points,
+                c.lottery,
+                current,
+                group,
+                c.first_wish_only,
+            );
         }
         let interner = Interner {
             programs: programs.iter().map(|p| p.0.clone()).collect(),
@@ -261,8 +268,7 @@ impl ProblemBuilder {
                 cur_pos = (self.prog.len() - 1 - start) as u32;
                 appended = true;
             }
-            self.guaranteed
-                .resize(self.prog.len(), false);
+            self.guaranteed.resize(self.prog.len(), false);
             self.guaranteed[start + cur_pos as usize] = true;
         }
         self.off.push(self.prog.len() as u32);
@@ -299,8 +305,7 @@ impl ProblemBuilder {
             .points
             .iter()
             .fold((i64::MAX, i64::MIN), |(lo, hi), &p| (lo.min(p), hi.max(p)));
-        let fits = self.points.is_empty()
-            || (hi as i128 - lo as i128) < (GUARANTEED as i128 - 1);
+        let fits = self.points.is_empty() || (hi as i128 - lo as i128) < (GUARANTEED as i128 - 1);
         let (mut pts, points_map) = if fits {
             let base = if self.points.is_empty() { 0 } else { lo };
             let pts: Vec<u32> = self.points.iter().map(|&p| (p - base) as u32).collect();
@@ -323,7 +328,12 @@ impl ProblemBuilder {
             }
         }
         // Groups of one child are single children.
-        let n_groups = self.group.iter().filter(|&&g| g != NONE).map(|&g| g + 1).max();
+        let n_groups = self
+            .group
+            .iter()
+            .filter(|&&g| g != NONE)
+            .map(|&g| g + 1)
+            .max();
         let mut members: Vec<Vec<u32>> = vec![Vec::new(); n_groups.unwrap_or(0) as usize];
         for (c, &g) in self.group.iter().enumerate() {
             if g != NONE {

@@ -82,7 +82,10 @@ pub fn solve(p: &Problem, opts: &SolveOptions) -> Solution {
                 Solution {
                     pos: out.pos,
                     proposals: out.proposals,
-                    groups: GroupReport::default(),
+                    groups: GroupReport {
+                        budget: opts.group_budget,
+                        ..GroupReport::default()
+                    },
                     waitlists: Vec::new(),
                 }
             } else {

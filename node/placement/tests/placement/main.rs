@@ -1,0 +1,7 @@
+//! Integration tests of the placement engine (one test binary, several modules).
+
+mod catalogue;
+mod cli;
+mod common;
+mod golden;
+mod props;

@@ -1,0 +1,73 @@
+//! Server-side sessions: the cookie holds a random token, the database only its SHA-256.
+//! Each session has its own CSRF token for forms.
+
+use super::users::caller_by_id;
+use super::Caller;
+use crate::storage::{Store, StoreError};
+use rusqlite::{params, OptionalExtension};
+use sha2::{Digest, Sha256};
+
+/// Sessions end after eight hours (one working day).
+pub const SESSION_MILLIS: i64 = 8 * 3600 * 1000;
+
+pub struct SessionTokens {
+    pub token: String,
+    pub csrf: String,
+}
+
+fn random_token() -> String {
+    let mut bytes = [0u8; 32];
+    rand_core::RngCore::fill_bytes(&mut rand_core::OsRng, &mut bytes);
+    hex::encode(bytes)
+}
+
+fn digest(token: &str) -> String {
+    hex::encode(Sha256::digest(token.as_bytes()))
+}
+
+pub fn create_session(
+    store: &mut Store,
+    user_id: i64,
+    now_millis: i64,
+) -> Result<SessionTokens, StoreError> {
+    let tokens = SessionTokens {
+        token: random_token(),
+        csrf: random_token(),
+    };
+    store
+        .conn()
+        .execute("DELETE FROM sessions WHERE expires_at < ?1", [now_millis])?;
+    store.conn().execute(
+        "INSERT INTO sessions (token_hash, user_id, csrf, created_at, expires_at) VALUES (?1, ?2, ?3, ?4, ?5)",
+        params![digest(&tokens.token), user_id, tokens.csrf, now_millis, now_millis + SESSION_MILLIS],
+    )?;
+    Ok(tokens)
+}
+
+/// The caller and CSRF token of a live session.
+pub fn lookup_session(
+    store: &Store,
+    token: &str,
+    now_millis: i64,
+) -> Result<Option<(Caller, String)>, StoreError> {
+    let row = store
+        .conn()
+        .query_row(
+            "SELECT user_id, csrf FROM sessions WHERE token_hash = ?1 AND expires_at > ?2",
+            params![digest(token), now_millis],
+            |r| Ok((r.get::<_, i64>(0)?, r.get::<_, String>(1)?)),
+        )
+        .optional()?;
+    match row {
+        Some((user, csrf)) => Ok(Some((caller_by_id(store, user)?, csrf))),
+        None => Ok(None),
+    }
+}
+
+pub fn end_session(store: &Store, token: &str) -> Result<(), StoreError> {
+    store.conn().execute(
+        "DELETE FROM sessions WHERE token_hash = ?1",
+        [digest(token)],
+    )?;
+    Ok(())
+}

@@ -1,0 +1,145 @@
+//! Staff accounts: argon2id password hashes, lockout after repeated failures.
+
+use super::{Caller, Role};
+use crate::storage::{Store, StoreError};
+use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
+use argon2::Argon2;
+use kitanetz_crdt::ids::{FacilityId, OrgId, ProviderId};
+use rusqlite::{params, OptionalExtension};
+
+/// Failed logins in a row that lock an account.
+pub const LOCKOUT_AFTER_FAILURES: i64 = 5;
+/// How long a locked account stays locked.
+pub const LOCKOUT_MINUTES: i64 = 15;
+
+pub struct NewUser<'a> {
+    pub username: &'a str,
+    pub display_name: &'a str,
+    pub password: &'a str,
+    pub role: Role,
+    pub organisation: OrgId,
+    pub provider: Option<ProviderId>,
+    pub facility: Option<FacilityId>,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum LoginError {
+    #[error("Benutzername oder Passwort falsch / wrong user name or password")]
+    WrongCredentials,
+    #[error("Konto nach zu vielen Fehlversuchen gesperrt; bitte in {LOCKOUT_MINUTES} Minuten erneut versuchen / account locked after too many failed attempts")]
+    Locked,
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}
+
+impl From<rusqlite::Error> for LoginError {
+    fn from(e: rusqlite::Error) -> Self {
+        LoginError::Store(e.into())
+    }
+}
+
+pub fn create_user(store: &mut Store, user: &NewUser<'_>) -> Result<i64, StoreError> {
+    if user.password.chars().count() < 10 {
+        return Err(StoreError::Corrupt(
+            "passwords need at least 10 characters".into(),
+        ));
+    }
+    let mut salt = [0u8; 16];
+    rand_core::RngCore::fill_bytes(&mut rand_core::OsRng, &mut salt);
+    let salt = SaltString::encode_b64(&salt).expect("16 bytes encode");
+    let hash = Argon2::default()
+        .hash_password(user.password.as_bytes(), &salt)
+        .map_err(|e| StoreError::Corrupt(format!("password hashing failed: {e}")))?
+        .to_string();
+    store.conn().execute(
+        "INSERT INTO users (username, display_name, password_hash, role, organisation, provider, facility)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+        params![
+            user.username,
+            user.display_name,
+            hash,
+            user.role.as_str(),
+            user.organisation.0,
+            user.provider.as_ref().map(|p| p.0.clone()),
+            user.facility.as_ref().map(|f| f.0.clone())
+        ],
+    )?;
+    Ok(store.conn().last_insert_rowid())
+}
+
+/// Checks a password. Unknown users cost the same hashing time as known ones.
+pub fn verify_login(
+    store: &mut Store,
+    username: &str,
+    password: &str,
+    now_millis: i64,
+) -> Result<Caller, LoginError> {
+    let row = store
+        .conn()
+        .query_row(
+            "SELECT id, password_hash, failed_logins, locked_until FROM users WHERE username = ?1",
+            [username],
+            |r| {
+                Ok((
+                    r.get::<_, i64>(0)?,
+                    r.get::<_, String>(1)?,
+                    r.get::<_, i64>(2)?,
+                    r.get::<_, Option<i64>>(3)?,
+                ))
+            },
+        )
+        .optional()?;
+    let Some((id, hash, failures, locked_until)) = row else {
+        let _ = Argon2::default().hash_password(
+            password.as_bytes(),
+            &SaltString::encode_b64(&[0u8; 16]).expect("salt"),
+        );
+        return Err(LoginError::WrongCredentials);
+    };
+    if locked_until.is_some_and(|t| t > now_millis) {
+        return Err(LoginError::Locked);
+    }
+    let parsed = PasswordHash::new(&hash)
+        .map_err(|e| StoreError::Corrupt(format!("password hash of {username}: {e}")))?;
+    if Argon2::default()
+        .verify_password(password.as_bytes(), &parsed)
+        .is_err()
+    {
+        let failures = failures + 1;
+        let lock =
+            (failures >= LOCKOUT_AFTER_FAILURES).then_some(now_millis + LOCKOUT_MINUTES * 60_000);
+        store.conn().execute(
+            "UPDATE users SET failed_logins = ?2, locked_until = ?3 WHERE id = ?1",
+            params![id, if lock.is_some() { 0 } else { failures }, lock],
+        )?;
+        return Err(if lock.is_some() {
+            LoginError::Locked
+        } else {
+            LoginError::WrongCredentials
+        });
+    }
+    store.conn().execute(
+        "UPDATE users SET failed_logins = 0, locked_until = NULL WHERE id = ?1",
+        [id],
+    )?;
+    Ok(caller_by_id(store, id)?)
+}
+
+pub(super) fn caller_by_id(store: &Store, id: i64) -> Result<Caller, StoreError> {
+    Ok(store.conn().query_row(
+        "SELECT id, username, display_name, role, organisation, provider, facility FROM users WHERE id = ?1",
+        [id],
+        |r| {
+            let role: String = r.get(3)?;
+            Ok(Caller {
+                user_id: r.get(0)?,
+                username: r.get(1)?,
+                display_name: r.get(2)?,
+                role: role.parse().unwrap_or(Role::Childminder),
+                organisation: OrgId(r.get(4)?),
+                provider: r.get::<_, Option<String>>(5)?.map(ProviderId),
+                facility: r.get::<_, Option<String>>(6)?.map(FacilityId),
+            })
+        },
+    )?)
+}

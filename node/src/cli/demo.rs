@@ -1,0 +1,102 @@
+use clap::Parser;
+use kitanetz_node::clock::SystemClock;
+use kitanetz_node::demo::{self, DEMO_PASSWORD};
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+#[derive(Parser)]
+pub struct Args {
+    /// Where the nodes keep their data (one sub-directory per node). Reused if it exists.
+    #[arg(long, default_value = "demo-data")]
+    data_dir: PathBuf,
+    /// Run the scripted scenario through the HTTP API, print a summary and exit (0 = all held).
+    #[arg(long)]
+    smoke: bool,
+    /// First port; the nodes listen on consecutive ports from here (city first).
+    #[arg(long, default_value_t = 8080)]
+    base_port: u16,
+}
+
+pub fn run(args: Args) -> anyhow::Result<ExitCode> {
+    let started = std::time::Instant::now();
+    let (configs, report) = demo::ensure_network(&args.data_dir, args.base_port, &SystemClock)?;
+    if let Some(r) = &report {
+        println!(
+            "Seeded {} nodes in {}: {} documents, {} copies ({:.1} s)",
+            r.nodes.len(),
+            args.data_dir.display(),
+            r.documents,
+            r.copies,
+            started.elapsed().as_secs_f64()
+        );
+    }
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()?;
+    rt.block_on(async move {
+        let nodes = demo::start_network(&args.data_dir, &configs, args.smoke).await?;
+        let logins: Vec<(String, String)> = nodes
+            .iter()
+            .map(|n| {
+                let store = n.node.store();
+                let user: String = store
+                    .conn()
+                    .query_row(
+                        "SELECT username FROM users ORDER BY id LIMIT 1 OFFSET ?1",
+                        [if n.config.role == kitanetz_crdt::policy::NodeRole::City {
+                            1
+                        } else {
+                            0
+                        }],
+                        |r| r.get(0),
+                    )
+                    .unwrap_or_default();
+                (n.config.name.clone(), user)
+            })
+            .collect();
+        println!(
+            "Kitanetz demo network ({} nodes), password for every login: {DEMO_PASSWORD}",
+            nodes.len()
+        );
+        for n in &nodes {
+            let users: Vec<String> = {
+                let store = n.node.store();
+                let mut stmt = store
+                    .conn()
+                    .prepare("SELECT username, role FROM users ORDER BY id")?;
+                let rows = stmt.query_map([], |r| {
+                    Ok(format!(
+                        "{} ({})",
+                        r.get::<_, String>(0)?,
+                        r.get::<_, String>(1)?
+                    ))
+                })?;
+                rows.collect::<Result<_, _>>()?
+            };
+            println!(
+                "  {:<28} {:<8} http://{}/   logins: {}",
+                n.config.name,
+                n.config.role.as_str(),
+                n.addr,
+                users.join(", ")
+            );
+        }
+        if args.smoke {
+            let report = demo::smoke::run(&nodes, &logins, DEMO_PASSWORD).await?;
+            for c in &report.checks {
+                println!("  ok  {c}");
+            }
+            println!(
+                "demo smoke: {} nodes, {} checks passed in {:.1} s",
+                nodes.len(),
+                report.checks.len(),
+                started.elapsed().as_secs_f64()
+            );
+            return Ok(ExitCode::SUCCESS);
+        }
+        println!("Open a node's address in a browser. Stop with Ctrl-C.");
+        tokio::signal::ctrl_c().await?;
+        Ok(ExitCode::SUCCESS)
+    })
+}

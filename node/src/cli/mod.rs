@@ -1,0 +1,53 @@
+//! Subcommands, one file each.
+
+mod demo;
+mod dump;
+mod erase;
+mod place;
+mod rebuild;
+mod serve;
+
+use clap::{Parser, Subcommand};
+use std::process::ExitCode;
+
+/// Kitanetz: childcare registration, placement and fees for German cities, local-first.
+#[derive(Parser)]
+#[command(name = "kitanetz", version, about)]
+pub struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Start the demo network (city, two Träger, four Kitas) on loopback; with --smoke, run a
+    /// scripted scenario against it and exit.
+    Demo(demo::Args),
+    /// Run one node from its data directory (created by `demo` or by hand with a node.toml).
+    Serve(serve::Args),
+    /// Print a node's documents as JSON lines (for inspection and tests).
+    Dump(dump::Args),
+    /// Rebuild the projection tables from the stored documents.
+    RebuildProjections(rebuild::Args),
+    /// DANGEROUS: erase one family's documents on this node for good (tombstones are kept).
+    EraseFamily(erase::Args),
+    /// Run the placement engine on an instance file (deferred acceptance with proof).
+    Place(place::Args),
+    /// Print a commented example node.toml.
+    ConfigExample,
+}
+
+pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
+    match cli.command {
+        Command::Demo(a) => demo::run(a),
+        Command::Serve(a) => serve::run(a),
+        Command::Dump(a) => dump::run(a),
+        Command::RebuildProjections(a) => rebuild::run(a),
+        Command::EraseFamily(a) => erase::run(a),
+        Command::Place(a) => place::run(a),
+        Command::ConfigExample => {
+            print!("{}", kitanetz_node::config::NodeConfig::example());
+            Ok(ExitCode::SUCCESS)
+        }
+    }
+}

@@ -1,0 +1,50 @@
+use clap::Parser;
+use kitanetz_placement::{run_place, Mode, PlaceArgs};
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+/// Exit codes: 0 placed (and checked), 1 `--check` found a blocking pair, 2 bad input.
+#[derive(Parser)]
+pub struct Args {
+    /// Instance in the interchange format `kitanetz-placement/1` (see PLACEMENT.md).
+    #[arg(long)]
+    instance: PathBuf,
+    /// Re-verify the result with the independent checker; exit 1 on any blocking pair among
+    /// children without a `together` group.
+    #[arg(long)]
+    check: bool,
+    /// Add statistics: rank distribution, first choice, top 3, unplaced.
+    #[arg(long)]
+    stats: bool,
+    /// `da` (deferred acceptance, default) or `sequential` (Lastenheft 3.2, for comparison).
+    #[arg(long, default_value = "da")]
+    mode: Mode,
+    /// Draw every child's lottery number from this seed (its SHA-256 goes into the protocol).
+    #[arg(long)]
+    seed: Option<String>,
+    /// Search budget for children applying together (DA runs); smaller is faster.
+    #[arg(long)]
+    group_budget: Option<u64>,
+}
+
+pub fn run(args: Args) -> anyhow::Result<ExitCode> {
+    let place = PlaceArgs {
+        instance: args.instance,
+        check: args.check,
+        stats: args.stats,
+        mode: args.mode,
+        seed: args.seed,
+        group_budget: args.group_budget,
+    };
+    let stdout = std::io::stdout();
+    let mut out = std::io::BufWriter::new(stdout.lock());
+    let code = match run_place(&place, &mut out) {
+        Ok(code) => code,
+        Err(e) => {
+            eprintln!("error: {e}");
+            e.exit_code()
+        }
+    };
+    std::io::Write::flush(&mut out)?;
+    Ok(ExitCode::from(code.clamp(0, 255) as u8))
+}

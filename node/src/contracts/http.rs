@@ -1,0 +1,301 @@
+//! Contract forms and API.
+
+use super::{change, create, load_for_edit, ChangeInput, ContractError, NewContractInput};
+use crate::http::pages::Chrome;
+use crate::http::{render, ApiError, ApiStaff, AppError, Lang, Staff};
+use crate::Node;
+use askama::Template;
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::{Form, Json};
+use kitanetz_crdt::ids::{ChildId, ContractId};
+use kitanetz_crdt::kinds::{CareContract, CareType};
+use kitanetz_crdt::validate::FieldError;
+use serde::Deserialize;
+use std::sync::Arc;
+
+impl From<ContractError> for AppError {
+    fn from(e: ContractError) -> Self {
+        match e {
+            ContractError::Forbidden(f) => AppError::Forbidden(f),
+            ContractError::Invalid(v) => AppError::Invalid(v),
+            ContractError::Store(s) => s.into(),
+        }
+    }
+}
+
+/// Care types a form offers: (value, German label, selected).
+fn care_type_options(selected: &str) -> Vec<(&'static str, &'static str, bool)> {
+    CareType::ALL
+        .iter()
+        .map(|c| (c.as_str(), c.label_de(), c.as_str() == selected))
+        .collect()
+}
+
+#[derive(Template)]
+#[template(path = "contract_form.html")]
+struct FormPage {
+    chrome: Chrome,
+    action: String,
+    back: String,
+    is_change: bool,
+    first_date: String,
+    end: String,
+    daily_hours: String,
+    payment_mode: String,
+    care_types: Vec<(&'static str, &'static str, bool)>,
+    errors: Vec<FieldError>,
+}
+
+fn errors_of(e: ContractError) -> Result<Vec<FieldError>, AppError> {
+    match e {
+        ContractError::Invalid(v) => Ok(v.errors),
+        ContractError::Store(crate::storage::StoreError::Doc(
+            kitanetz_crdt::DocError::Invalid { source, .. },
+        )) => Ok(source.errors),
+        other => Err(other.into()),
+    }
+}
+
+pub async fn new_form(
+    State(node): State<Arc<Node>>,
+    lang: Lang,
+    staff: Staff,
+    Path(child): Path<String>,
+) -> Result<Response, AppError> {
+    let child: ChildId = child
+        .parse()
+        .map_err(|_| AppError::NotFound(child.clone()))?;
+    // Authorise by loading the child's Kita, exactly as the submit does.
+    let (_, facility) = crate::families::child_facility(&node.store(), &child)?;
+    let provider = crate::facilities::provider_of(&node.store(), &facility)?;
+    crate::auth::authorize(
+        &staff.caller,
+        crate::auth::Action::EditContracts {
+            facility: &facility,
+            provider: &provider,
+        },
+    )?;
+    let t = crate::http::i18n::texts(lang);
+    let chrome = Chrome::new(&node, lang, Some(&staff), t.new_contract);
+    render(&FormPage {
+        chrome,
+        action: format!("/children/{}/contracts/new", child.0),
+        back: format!("/children/{}", child.0),
+        is_change: false,
+        first_date: String::new(),
+        end: String::new(),
+        daily_hours: "9".into(),
+        payment_mode: "direct-debit".into(),
+        care_types: care_type_options("kindergarten"),
+        errors: vec![],
+    })
+}
+
+#[derive(Deserialize)]
+pub struct NewForm {
+    #[serde(default)]
+    csrf: String,
+    #[serde(flatten)]
+    input: NewContractInput,
+}
+
+pub async fn new_submit(
+    State(node): State<Arc<Node>>,
+    lang: Lang,
+    staff: Staff,
+    Path(child): Path<String>,
+    Form(form): Form<NewForm>,
+) -> Result<Response, AppError> {
+    staff.check_csrf(&form.csrf)?;
+    let child: ChildId = child
+        .parse()
+        .map_err(|_| AppError::NotFound(child.clone()))?;
+    let result = create(
+        &mut node.store(),
+        &staff.caller,
+        &child,
+        &form.input,
+        node.clock.today(),
+        node.clock.now_millis(),
+    );
+    match result {
+        Ok(_) => Ok(Redirect::to(&format!("/children/{}", child.0)).into_response()),
+        Err(e) => {
+            let errors = errors_of(e)?;
+            let chrome = Chrome::new(
+                &node,
+                lang,
+                Some(&staff),
+                crate::http::i18n::texts(lang).new_contract,
+            );
+            let i = &form.input;
+            let mut res = render(&FormPage {
+                chrome,
+                action: format!("/children/{}/contracts/new", child.0),
+                back: format!("/children/{}", child.0),
+                is_change: false,
+                first_date: i.start.clone(),
+                end: i.end.clone(),
+                daily_hours: i.line.daily_hours.clone(),
+                payment_mode: i.line.payment_mode.clone(),
+                care_types: care_type_options(&i.line.care_type),
+                errors,
+            })?;
+            *res.status_mut() = StatusCode::UNPROCESSABLE_ENTITY;
+            Ok(res)
+        }
+    }
+}
+
+pub async fn change_form(
+    State(node): State<Arc<Node>>,
+    lang: Lang,
+    staff: Staff,
+    Path(id): Path<String>,
+) -> Result<Response, AppError> {
+    let id: ContractId = id.parse().map_err(|_| AppError::NotFound(id.clone()))?;
+    let (_, contract) = load_for_edit(&node.store(), &staff.caller, &id)?;
+    let current = contract
+        .line_on(node.clock.today())
+        .or(contract.lines.last());
+    let chrome = Chrome::new(
+        &node,
+        lang,
+        Some(&staff),
+        crate::http::i18n::texts(lang).change_contract,
+    );
+    render(&FormPage {
+        chrome,
+        action: format!("/contracts/{}/change", id.0),
+        back: format!("/children/{}", contract.child.0),
+        is_change: true,
+        first_date: String::new(),
+        end: String::new(),
+        daily_hours: current
+            .map(|l| l.daily_hours.to_string())
+            .unwrap_or_default(),
+        payment_mode: current
+            .map(|l| l.payment_mode.as_str().to_string())
+            .unwrap_or_default(),
+        care_types: care_type_options(current.map_or("", |l| l.care_type.as_str())),
+        errors: vec![],
+    })
+}
+
+#[derive(Deserialize)]
+pub struct ChangeForm {
+    #[serde(default)]
+    csrf: String,
+    #[serde(flatten)]
+    input: ChangeInput,
+}
+
+pub async fn change_submit(
+    State(node): State<Arc<Node>>,
+    lang: Lang,
+    staff: Staff,
+    Path(id): Path<String>,
+    Form(form): Form<ChangeForm>,
+) -> Result<Response, AppError> {
+    staff.check_csrf(&form.csrf)?;
+    let id: ContractId = id.parse().map_err(|_| AppError::NotFound(id.clone()))?;
+    let result = change(
+        &mut node.store(),
+        &staff.caller,
+        &id,
+        &form.input,
+        node.clock.today(),
+        node.clock.now_millis(),
+    );
+    match result {
+        Ok(c) => Ok(Redirect::to(&format!("/children/{}", c.child.0)).into_response()),
+        Err(e) => {
+            let errors = errors_of(e)?;
+            let (_, contract) = load_for_edit(&node.store(), &staff.caller, &id)?;
+            let chrome = Chrome::new(
+                &node,
+                lang,
+                Some(&staff),
+                crate::http::i18n::texts(lang).change_contract,
+            );
+            let i = &form.input;
+            let mut res = render(&FormPage {
+                chrome,
+                action: format!("/contracts/{}/change", id.0),
+                back: format!("/children/{}", contract.child.0),
+                is_change: true,
+                first_date: i.valid_from.clone(),
+                end: String::new(),
+                daily_hours: i.line.daily_hours.clone(),
+                payment_mode: i.line.payment_mode.clone(),
+                care_types: care_type_options(&i.line.care_type),
+                errors,
+            })?;
+            *res.status_mut() = StatusCode::UNPROCESSABLE_ENTITY;
+            Ok(res)
+        }
+    }
+}
+
+#[derive(Deserialize)]
+pub struct ApiNewContract {
+    child: String,
+    #[serde(flatten)]
+    input: NewContractInput,
+}
+
+pub async fn api_create(
+    State(node): State<Arc<Node>>,
+    ApiStaff(staff): ApiStaff,
+    Json(body): Json<ApiNewContract>,
+) -> Result<(StatusCode, Json<CareContract>), ApiError> {
+    let child: ChildId = body
+        .child
+        .parse()
+        .map_err(|_| AppError::NotFound(body.child.clone()))?;
+    let c = create(
+        &mut node.store(),
+        &staff.caller,
+        &child,
+        &body.input,
+        node.clock.today(),
+        node.clock.now_millis(),
+    )
+    .map_err(AppError::from)?;
+    Ok((StatusCode::CREATED, Json(c)))
+}
+
+pub async fn api_detail(
+    State(node): State<Arc<Node>>,
+    ApiStaff(staff): ApiStaff,
+    Path(id): Path<String>,
+) -> Result<Json<CareContract>, ApiError> {
+    let id: ContractId = id.parse().map_err(|_| AppError::NotFound(id.clone()))?;
+    Ok(Json(
+        load_for_edit(&node.store(), &staff.caller, &id)
+            .map_err(AppError::from)?
+            .1,
+    ))
+}
+
+pub async fn api_change(
+    State(node): State<Arc<Node>>,
+    ApiStaff(staff): ApiStaff,
+    Path(id): Path<String>,
+    Json(input): Json<ChangeInput>,
+) -> Result<Json<CareContract>, ApiError> {
+    let id: ContractId = id.parse().map_err(|_| AppError::NotFound(id.clone()))?;
+    Ok(Json(
+        change(
+            &mut node.store(),
+            &staff.caller,
+            &id,
+            &input,
+            node.clock.today(),
+            node.clock.now_millis(),
+        )
+        .map_err(AppError::from)?,
+    ))
+}

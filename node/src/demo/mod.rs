@@ -1,0 +1,119 @@
+//! The demo network: a city node, two Träger nodes and four Kita nodes on loopback, each with its
+//! own data directory, seeded from the synthetic data generator.
+
+mod seed;
+pub mod smoke;
+
+pub use seed::{plan_network, seed_network, DemoNode, SeedReport, DEMO_PASSWORD};
+
+use crate::clock::{Clock, SystemClock};
+use crate::config::{NodeConfig, CONFIG_FILE};
+use crate::Node;
+use std::net::SocketAddr;
+use std::path::Path;
+use std::sync::Arc;
+
+/// Seed of the demo data (any value works; this one is what the README's screenshots show).
+pub const DEMO_SEED: u64 = 20_261_122;
+
+/// Creates the demo network in `dir` unless it is there already; returns the node configs.
+pub fn ensure_network(
+    dir: &Path,
+    base_port: u16,
+    clock: &dyn Clock,
+) -> anyhow::Result<(Vec<NodeConfig>, Option<SeedReport>)> {
+    let existing = existing_nodes(dir)?;
+    if !existing.is_empty() {
+        return Ok((existing, None));
+    }
+    let world =
+        kitanetz_datagen::generate(DEMO_SEED, &kitanetz_datagen::Scale::demo(), clock.today());
+    let configs = plan_network(&world, base_port);
+    let report = seed_network(dir, &configs, &world, clock)?;
+    Ok((configs, Some(report)))
+}
+
+/// The nodes found in `dir` (one sub-directory with a `node.toml` each), city first.
+pub fn existing_nodes(dir: &Path) -> anyhow::Result<Vec<NodeConfig>> {
+    let mut out = Vec::new();
+    if !dir.exists() {
+        return Ok(out);
+    }
+    for entry in std::fs::read_dir(dir)? {
+        let path = entry?.path();
+        if path.join(CONFIG_FILE).exists() {
+            out.push(NodeConfig::load(&path)?);
+        }
+    }
+    out.sort_by_key(|c| (c.role as u8, c.name.clone()));
+    Ok(out)
+}
+
+/// A running node: its name, role and the address its UI listens on.
+pub struct RunningNode {
+    pub config: NodeConfig,
+    pub addr: SocketAddr,
+    pub node: Arc<Node>,
+}
+
+/// Starts every node's HTTP server on its own listener in this runtime. With `ephemeral_ports`
+/// each binds port 0 (for smoke tests that must not collide with anything).
+pub async fn start_network(
+    dir: &Path,
+    configs: &[NodeConfig],
+    ephemeral_ports: bool,
+) -> anyhow::Result<Vec<RunningNode>> {
+    let mut running = Vec::new();
+    for cfg in configs {
+        let node = Node::open(&dir.join(&cfg.name), Arc::new(SystemClock))?;
+        let addr = if ephemeral_ports {
+            SocketAddr::new(cfg.listen.ip(), 0)
+        } else {
+            cfg.listen
+        };
+        let listener = tokio::net::TcpListener::bind(addr).await.map_err(|e| {
+            anyhow::anyhow!(
+                "node {} cannot listen on {addr}: {e} (is another demo running? use --base-port)",
+                cfg.name
+            )
+        })?;
+        let addr = listener.local_addr()?;
+        let app = crate::http::router(node.clone());
+        tokio::spawn(async move {
+            if let Err(e) = axum::serve(listener, app).await {
+                tracing::error!(error = %e, "server stopped");
+            }
+        });
+        running.push(RunningNode {
+            config: cfg.clone(),
+            addr,
+            node,
+        });
+    }
+    Ok(running)
+}
+
+/// A single Kita node for the desktop app, created with demo data on first start.
+pub fn init_desktop_kita(data_dir: &Path) -> anyhow::Result<()> {
+    if data_dir.join(CONFIG_FILE).exists() {
+        return Ok(());
+    }
+    let clock = SystemClock;
+    let world =
+        kitanetz_datagen::generate(DEMO_SEED, &kitanetz_datagen::Scale::demo(), clock.today());
+    let configs = plan_network(&world, 18_080);
+    let kita = configs
+        .iter()
+        .find(|c| c.role == kitanetz_crdt::policy::NodeRole::Kita)
+        .cloned()
+        .ok_or_else(|| anyhow::anyhow!("the demo world has no Kita"))?;
+    // Seed the whole demo network in a scratch directory, then keep only the Kita's node: it
+    // holds exactly what the Kita node in the network would hold.
+    let scratch = data_dir.with_extension("seeding");
+    let _ = std::fs::remove_dir_all(&scratch);
+    seed_network(&scratch, std::slice::from_ref(&kita), &world, &clock)?;
+    std::fs::create_dir_all(data_dir.parent().unwrap_or(Path::new(".")))?;
+    std::fs::rename(scratch.join(&kita.name), data_dir)?;
+    let _ = std::fs::remove_dir_all(&scratch);
+    Ok(())
+}

@@ -1,0 +1,506 @@
+//! Seeding: every document is created once, at the node that owns it, and copied to every other
+//! node whose membership allows it — what sync will do, done here before the nodes start.
+
+use crate::auth::{create_user, NewUser, Role};
+use crate::clock::Clock;
+use crate::config::NodeConfig;
+use crate::storage::{AuditEntry, Durability, Store};
+use kitanetz_crdt::doc::{Document, StoredDoc};
+use kitanetz_crdt::ids::{
+    city_org, doc_id_for, facility_org, provider_org, FacilityId, OrgId, ProviderId,
+};
+use kitanetz_crdt::kinds::{CareType, SeatLedger, SeatMonth};
+use kitanetz_crdt::meta::DocMeta;
+use kitanetz_crdt::policy::{may_hold, NodeRole};
+use kitanetz_crdt::scalar::Date;
+use kitanetz_crdt::DocId;
+use kitanetz_datagen::World;
+use std::collections::BTreeMap;
+use std::net::{IpAddr, Ipv4Addr, SocketAddr};
+use std::path::Path;
+
+/// Password of every demo account (printed by `kitanetz demo`). Demo data only.
+pub const DEMO_PASSWORD: &str = "kitanetz-demo";
+
+/// Documents per SQLite transaction while seeding.
+const BATCH: usize = 500;
+
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct DemoNode {
+    pub name: String,
+    pub logins: Vec<(String, Role)>,
+}
+
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct SeedReport {
+    pub nodes: Vec<DemoNode>,
+    /// Documents created (each once, at its owner).
+    pub documents: usize,
+    /// Copies placed at other nodes.
+    pub copies: usize,
+}
+
+fn slug(name: &str) -> String {
+    let mut s = String::new();
+    for c in name.to_lowercase().chars() {
+        match c {
+            'ä' => s.push_str("ae"),
+            'ö' => s.push_str("oe"),
+            'ü' => s.push_str("ue"),
+            'ß' => s.push_str("ss"),
+            c if c.is_ascii_alphanumeric() => s.push(c),
+            _ => {
+                if !s.ends_with('-') {
+                    s.push('-')
+                }
+            }
+        }
+    }
+    s.trim_matches('-')
+        .chars()
+        .take(32)
+        .collect::<String>()
+        .trim_matches('-')
+        .to_string()
+}
+
+/// A node name from a Kita name without the generic words ("Kita Sonnenschein" → "sonnenschein").
+fn short_slug(name: &str) -> String {
+    let full = slug(name);
+    let generic = [
+        "kindertagesstaette-",
+        "kindertageseinrichtung-",
+        "kinderhaus-",
+        "kinderkrippe-",
+        "kindergarten-",
+        "kita-",
+        "hort-",
+    ];
+    let mut s = full.as_str();
+    while let Some(rest) = generic.iter().find_map(|g| s.strip_prefix(g)) {
+        s = rest;
+    }
+    if s.is_empty() {
+        full
+    } else {
+        s.to_string()
+    }
+}
+
+/// The demo network for a world: the city, one node per Träger, one per Kita. Ports count up
+/// from `base_port` (city first).
+pub fn plan_network(world: &World, base_port: u16) -> Vec<NodeConfig> {
+    let ip = IpAddr::V4(Ipv4Addr::LOCALHOST);
+    let mut port = base_port;
+    let mut next = || {
+        let p = port;
+        port = port.wrapping_add(1);
+        SocketAddr::new(ip, p)
+    };
+    let mut out = vec![NodeConfig {
+        version: 1,
+        name: "city".into(),
+        role: NodeRole::City,
+        organisation: city_org(),
+        provider: None,
+        facility: None,
+        listen: next(),
+        display_name: format!("Jugendamt {}", world.city_name),
+    }];
+    for (i, p) in world.providers.iter().enumerate() {
+        out.push(NodeConfig {
+            version: 1,
+            name: format!("traeger-{}", i + 1),
+            role: NodeRole::Traeger,
+            organisation: provider_org(&p.id),
+            provider: Some(p.id.clone()),
+            facility: None,
+            listen: next(),
+            display_name: p.name.clone(),
+        });
+    }
+    let mut taken = std::collections::BTreeSet::new();
+    for f in &world.facilities {
+        // Two Kitas may share a name ("Kita Sonnenschein"); node names must not.
+        let base = format!("kita-{}", short_slug(&f.profile.name));
+        let name = (1..)
+            .map(|i| {
+                if i == 1 {
+                    base.clone()
+                } else {
+                    format!("{base}-{i}")
+                }
+            })
+            .find(|n| !taken.contains(n))
+            .expect("unbounded");
+        taken.insert(name.clone());
+        out.push(NodeConfig {
+            version: 1,
+            name,
+            role: NodeRole::Kita,
+            organisation: facility_org(&f.profile.id),
+            provider: Some(f.profile.provider.clone()),
+            facility: Some(f.profile.id.clone()),
+            listen: next(),
+            display_name: f.profile.name.clone(),
+        });
+    }
+    out
+}
+
+/// Where a document is created.
+enum Origin {
+    City,
+    Traeger(ProviderId),
+    Kita(FacilityId),
+}
+
+struct Pending {
+    origin: Origin,
+    doc: StoredDoc,
+}
+
+struct Builder<'a> {
+    today: Date,
+    now: i64,
+    pending: Vec<Pending>,
+    actors: BTreeMap<String, Vec<u8>>,
+    configs: &'a [NodeConfig],
+}
+
+impl Builder<'_> {
+    fn origin_name(&self, origin: &Origin) -> String {
+        let found = self.configs.iter().find(|c| match origin {
+            Origin::City => c.role == NodeRole::City,
+            Origin::Traeger(p) => c.role == NodeRole::Traeger && c.provider.as_ref() == Some(p),
+            Origin::Kita(f) => c.role == NodeRole::Kita && c.facility.as_ref() == Some(f),
+        });
+        match (found, origin) {
+            (Some(c), _) => c.name.clone(),
+            // Not part of this network: a stand-in name, so the document is still created once.
+            (None, Origin::City) => "city".into(),
+            (None, Origin::Traeger(p)) => format!("traeger-{}", p.0),
+            (None, Origin::Kita(f)) => format!("kita-{}", f.0),
+        }
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    fn add<T: Document>(
+        &mut self,
+        origin: Origin,
+        id: DocId,
+        owner: OrgId,
+        provider: Option<ProviderId>,
+        facilities: Vec<FacilityId>,
+        value: &T,
+    ) -> anyhow::Result<()> {
+        let origin_node = self.origin_name(&origin);
+        let actor = self
+            .actors
+            .entry(origin_node.clone())
+            .or_insert_with(|| {
+                let mut a =
+                    <sha2::Sha256 as sha2::Digest>::digest(origin_node.as_bytes())[..16].to_vec();
+                a[0] ^= 0x5e; // seeding actor, distinct from the node's own runtime actor
+                a
+            })
+            .clone();
+        let meta = DocMeta {
+            kind: T::KIND,
+            schema: T::KIND.schema_version(),
+            owner,
+            provider,
+            facilities,
+            origin_node,
+            created_on: self.today,
+        };
+        let doc = StoredDoc::create(id.clone(), meta, value, &actor, self.today, self.now)
+            .map_err(|e| anyhow::anyhow!("generated {} {id} does not validate: {e}", T::KIND))?;
+        self.pending.push(Pending { origin, doc });
+        Ok(())
+    }
+}
+
+/// Seat ledger of a Kita for the next six months: places from the licence, occupancy from the
+/// contracts whose line on the month's first day has that care type.
+fn seat_ledger(world: &World, facility: &kitanetz_datagen::FacilitySet, today: Date) -> SeatLedger {
+    use chrono::{Datelike, Months};
+    let first = today.0.with_day(1).expect("day 1");
+    let mut months = Vec::new();
+    for m in 1..=6u32 {
+        let month = Date(first + Months::new(m));
+        for ct in [
+            CareType::Nursery,
+            CareType::Kindergarten,
+            CareType::AfterSchool,
+        ] {
+            let Some(places) = facility.licence.places_on(ct, month) else {
+                continue;
+            };
+            let occupied = world
+                .contracts
+                .iter()
+                .filter(|c| c.facility == facility.profile.id)
+                .filter(|c| c.line_on(month).is_some_and(|l| l.care_type == ct))
+                .count() as u32;
+            months.push(SeatMonth {
+                care_type: ct,
+                month,
+                places,
+                occupied: occupied.min(places),
+                reservations: vec![],
+            });
+        }
+    }
+    SeatLedger {
+        facility: facility.profile.id.clone(),
+        months,
+    }
+}
+
+/// Creates the node directories of `configs` in `dir` and fills them from `world`.
+pub fn seed_network(
+    dir: &Path,
+    configs: &[NodeConfig],
+    world: &World,
+    clock: &dyn Clock,
+) -> anyhow::Result<SeedReport> {
+    let today = clock.today();
+    let now = clock.now_millis();
+    let mut b = Builder {
+        today,
+        now,
+        pending: Vec::new(),
+        actors: BTreeMap::new(),
+        configs,
+    };
+    let provider_of = |f: &FacilityId| world.facility(f).map(|s| s.profile.provider.clone());
+
+    for p in &world.providers {
+        b.add(
+            Origin::Traeger(p.id.clone()),
+            doc_id_for("provider", &p.id.0),
+            provider_org(&p.id),
+            Some(p.id.clone()),
+            vec![],
+            p,
+        )?;
+    }
+    for f in &world.facilities {
+        let fid = &f.profile.id;
+        let pid = &f.profile.provider;
+        b.add(
+            Origin::Traeger(pid.clone()),
+            crate::facilities::profile_doc_id(fid),
+            provider_org(pid),
+            Some(pid.clone()),
+            vec![fid.clone()],
+            &f.profile,
+        )?;
+        b.add(
+            Origin::City,
+            crate::facilities::licence_doc_id(fid),
+            city_org(),
+            Some(pid.clone()),
+            vec![fid.clone()],
+            &f.licence,
+        )?;
+        for g in &f.groups {
+            b.add(
+                Origin::Kita(fid.clone()),
+                doc_id_for("group", &g.id.0),
+                facility_org(fid),
+                Some(pid.clone()),
+                vec![fid.clone()],
+                g,
+            )?;
+        }
+        let ledger = seat_ledger(world, f, today);
+        b.add(
+            Origin::Kita(fid.clone()),
+            doc_id_for("seats", &fid.0),
+            facility_org(fid),
+            Some(pid.clone()),
+            vec![fid.clone()],
+            &ledger,
+        )?;
+    }
+    for c in &world.childminders {
+        b.add(
+            Origin::City,
+            doc_id_for("childminder", &c.id.0),
+            city_org(),
+            None,
+            vec![],
+            c,
+        )?;
+    }
+    for fam in &world.families {
+        let facilities = fam.facilities();
+        let Some(first) = facilities.first() else {
+            continue;
+        };
+        let Some(pid) = provider_of(first) else {
+            continue;
+        };
+        b.add(
+            Origin::Kita(first.clone()),
+            crate::families::family_doc_id(&fam.id),
+            provider_org(&pid),
+            Some(pid.clone()),
+            facilities.clone(),
+            fam,
+        )?;
+    }
+    for c in &world.contracts {
+        let Some(pid) = provider_of(&c.facility) else {
+            continue;
+        };
+        b.add(
+            Origin::Kita(c.facility.clone()),
+            crate::contracts::contract_doc_id(&c.id),
+            provider_org(&pid),
+            Some(pid),
+            vec![c.facility.clone()],
+            c,
+        )?;
+    }
+    for (app, applicant) in &world.applications {
+        let facilities = app.facilities();
+        b.add(
+            Origin::City,
+            doc_id_for("application", &app.id.0),
+            city_org(),
+            None,
+            facilities.clone(),
+            app,
+        )?;
+        b.add(
+            Origin::City,
+            doc_id_for("applicant", &app.id.0),
+            city_org(),
+            None,
+            facilities,
+            applicant,
+        )?;
+    }
+
+    let mut report = SeedReport {
+        nodes: Vec::new(),
+        documents: b.pending.len(),
+        copies: 0,
+    };
+    let mut pending = std::mem::take(&mut b.pending);
+    for cfg in configs {
+        cfg.write(&dir.join(&cfg.name))?;
+        let mut store = Store::open(
+            &dir.join(&cfg.name).join(crate::config::DATABASE_FILE),
+            Durability::Normal,
+            &cfg.name,
+            cfg.membership(),
+        )?;
+        let membership = cfg.membership();
+        let held: Vec<&mut Pending> = pending
+            .iter_mut()
+            .filter(|p| may_hold(&membership, &p.doc.meta))
+            .collect();
+        let mut copies: Vec<StoredDoc> = Vec::new();
+        for p in held {
+            let is_origin = b.origin_name(&p.origin) == cfg.name;
+            if !is_origin {
+                report.copies += 1;
+            }
+            let bytes = p.doc.save();
+            let mut local = StoredDoc::load(p.doc.id.clone(), &bytes, store.actor())?;
+            local.mark_unsaved();
+            copies.push(local);
+        }
+        for chunk in copies.chunks_mut(BATCH) {
+            let mut refs: Vec<&mut StoredDoc> = chunk.iter_mut().collect();
+            store.save_docs(
+                &mut refs,
+                &AuditEntry {
+                    at: now,
+                    actor: "system".into(),
+                    action: "demo.seed",
+                    target: None,
+                    subjects: vec![],
+                    valid_from: Some(today.to_string()),
+                },
+            )?;
+        }
+        let logins = demo_users(&mut store, cfg, world)?;
+        report.nodes.push(DemoNode {
+            name: cfg.name.clone(),
+            logins,
+        });
+    }
+    Ok(report)
+}
+
+fn demo_users(
+    store: &mut Store,
+    cfg: &NodeConfig,
+    world: &World,
+) -> anyhow::Result<Vec<(String, Role)>> {
+    let users: Vec<(String, String, Role)> = match cfg.role {
+        NodeRole::City => vec![
+            ("admin".into(), "Systemverwaltung".into(), Role::SystemAdmin),
+            ("zvs".into(), "Petra Neumann (ZVS)".into(), Role::Zvs),
+            (
+                "beitrag".into(),
+                "Jens Hoffmann (Beitragsstelle)".into(),
+                Role::FeeOffice,
+            ),
+            ("bvs".into(), "Anja Krause (BVS-KTP)".into(), Role::BvsKtp),
+        ],
+        NodeRole::Traeger => {
+            let provider = cfg
+                .provider
+                .as_ref()
+                .and_then(|p| world.provider(p))
+                .map_or(String::new(), |p| p.name.clone());
+            vec![(
+                cfg.name.replace("traeger-", "traeger"),
+                format!("Verwaltung {provider}"),
+                Role::TraegerAdmin,
+            )]
+        }
+        NodeRole::Kita => {
+            let lead = cfg
+                .facility
+                .as_ref()
+                .and_then(|f| world.facility(f))
+                .map_or("Kita-Leitung".to_string(), |f| {
+                    if f.profile.lead_name.is_empty() {
+                        "Kita-Leitung".into()
+                    } else {
+                        f.profile.lead_name.clone()
+                    }
+                });
+            vec![(
+                format!("leitung-{}", cfg.name.trim_start_matches("kita-")),
+                lead,
+                Role::KitaLead,
+            )]
+        }
+        NodeRole::Tagespflege => vec![("bvs".into(), "BVS-KTP".into(), Role::BvsKtp)],
+    };
+    let mut out = Vec::new();
+    for (username, display, role) in users {
+        create_user(
+            store,
+            &NewUser {
+                username: &username,
+                display_name: &display,
+                password: DEMO_PASSWORD,
+                role,
+                organisation: cfg.organisation.clone(),
+                provider: cfg.provider.clone(),
+                facility: cfg.facility.clone(),
+            },
+        )?;
+        out.push((username, role));
+    }
+    Ok(out)
+}

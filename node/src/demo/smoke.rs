@@ -1,0 +1,299 @@
+//! `kitanetz demo --smoke`: a scripted scenario through the real HTTP API of the running demo
+//! network. Every step checks what it got; the run fails on the first broken expectation.
+
+use super::RunningNode;
+use kitanetz_crdt::policy::{may_hold, NodeRole};
+use reqwest::StatusCode;
+use serde_json::{json, Value};
+
+/// Outcome of the smoke run.
+pub struct SmokeReport {
+    pub checks: Vec<String>,
+}
+
+struct Api {
+    http: reqwest::Client,
+    base: String,
+    token: Option<String>,
+}
+
+impl Api {
+    fn new(node: &RunningNode) -> Api {
+        Api {
+            http: reqwest::Client::new(),
+            base: format!("http://{}", node.addr),
+            token: None,
+        }
+    }
+
+    async fn login(&mut self, user: &str, password: &str) -> anyhow::Result<()> {
+        let res = self
+            .http
+            .post(format!("{}/api/login", self.base))
+            .json(&json!({"username": user, "password": password}))
+            .send()
+            .await?;
+        anyhow::ensure!(
+            res.status() == StatusCode::OK,
+            "login of {user} at {} answered {}",
+            self.base,
+            res.status()
+        );
+        let body: Value = res.json().await?;
+        self.token = body["token"].as_str().map(str::to_string);
+        Ok(())
+    }
+
+    async fn call(
+        &self,
+        method: reqwest::Method,
+        path: &str,
+        body: Option<Value>,
+    ) -> anyhow::Result<(StatusCode, Value)> {
+        let mut req = self.http.request(method, format!("{}{path}", self.base));
+        if let Some(t) = &self.token {
+            req = req.bearer_auth(t);
+        }
+        if let Some(b) = body {
+            req = req.json(&b);
+        }
+        let res = req.send().await?;
+        let status = res.status();
+        let text = res.text().await?;
+        Ok((
+            status,
+            serde_json::from_str(&text).unwrap_or(Value::String(text)),
+        ))
+    }
+
+    async fn get(&self, path: &str) -> anyhow::Result<(StatusCode, Value)> {
+        self.call(reqwest::Method::GET, path, None).await
+    }
+}
+
+fn expect(cond: bool, what: &str, checks: &mut Vec<String>) -> anyhow::Result<()> {
+    anyhow::ensure!(cond, "smoke check failed: {what}");
+    checks.push(what.to_string());
+    Ok(())
+}
+
+/// Runs the scenario against a started network. `logins` maps node name to demo user name.
+pub async fn run(
+    nodes: &[RunningNode],
+    logins: &[(String, String)],
+    password: &str,
+) -> anyhow::Result<SmokeReport> {
+    let mut checks = Vec::new();
+    let user_of = |name: &str| {
+        logins
+            .iter()
+            .find(|(n, _)| n == name)
+            .map(|(_, u)| u.clone())
+    };
+
+    // 1. Every node answers and reports its role.
+    for n in nodes {
+        let (status, body) = Api::new(n).get("/health").await?;
+        expect(
+            status == StatusCode::OK && body["role"] == json!(n.config.role),
+            &format!("{} is up as {}", n.config.name, n.config.role),
+            &mut checks,
+        )?;
+    }
+    let counts = |role: NodeRole| nodes.iter().filter(|n| n.config.role == role).count();
+    expect(
+        counts(NodeRole::City) == 1
+            && counts(NodeRole::Traeger) == 2
+            && counts(NodeRole::Kita) == 4,
+        "network has 1 city, 2 Träger and 4 Kita nodes",
+        &mut checks,
+    )?;
+
+    // 2. A Kita lead sees her children, a child's guardians and contracts.
+    let kitas: Vec<&RunningNode> = nodes
+        .iter()
+        .filter(|n| n.config.role == NodeRole::Kita)
+        .collect();
+    let kita = kitas[0];
+    let other_kita = kitas[1];
+    let mut lead = Api::new(kita);
+    lead.login(
+        &user_of(&kita.config.name)
+            .ok_or_else(|| anyhow::anyhow!("no login for {}", kita.config.name))?,
+        password,
+    )
+    .await?;
+    let (status, list) = lead.get("/api/children").await?;
+    let children = list["children"].as_array().cloned().unwrap_or_default();
+    expect(
+        status == StatusCode::OK && !children.is_empty(),
+        &format!("Kita lead lists {} children", children.len()),
+        &mut checks,
+    )?;
+    let child_id = children[0]["id"].as_str().unwrap_or_default().to_string();
+    let (status, child) = lead.get(&format!("/api/children/{child_id}")).await?;
+    expect(
+        status == StatusCode::OK && !child["guardians"].as_array().is_none_or(|g| g.is_empty()),
+        "child detail shows guardians",
+        &mut checks,
+    )?;
+
+    // 3. Change the child's contract from the first of next month: one more line.
+    let contract = child["contracts"]
+        .as_array()
+        .and_then(|c| c.last())
+        .cloned()
+        .ok_or_else(|| anyhow::anyhow!("child {child_id} has no contract"))?;
+    let contract_id = contract["id"].as_str().unwrap_or_default().to_string();
+    let lines_before = contract["lines"].as_array().map_or(0, |l| l.len());
+    let today = kita.node.clock.today();
+    let next_month = {
+        use chrono::{Datelike, Months};
+        today.0.with_day(1).expect("day 1") + Months::new(1)
+    };
+    let care_type = contract["lines"]
+        .as_array()
+        .and_then(|l| l.last())
+        .map(|l| l["care_type"].clone())
+        .unwrap_or(json!("Kindergarten"));
+    let care_type = match care_type.as_str() {
+        Some("Nursery") => "nursery",
+        Some("AfterSchool") => "after-school",
+        _ => "kindergarten",
+    };
+    let (status, changed) = lead
+        .call(
+            reqwest::Method::POST,
+            &format!("/api/contracts/{contract_id}/changes"),
+            Some(json!({"valid_from": next_month.to_string(), "care_type": care_type, "daily_hours": "7.5", "payment_mode": "direct-debit"})),
+        )
+        .await?;
+    let lines_after = changed["lines"].as_array().map_or(0, |l| l.len());
+    expect(
+        status == StatusCode::OK && lines_after >= lines_before && lines_after >= 1,
+        &format!("contract changed from {next_month}: {lines_before} → {lines_after} lines"),
+        &mut checks,
+    )?;
+
+    // 4. Bad input is refused with the field named, and nothing is written.
+    let (status, bad) = lead
+        .call(reqwest::Method::POST, &format!("/api/contracts/{contract_id}/changes"), Some(json!({"valid_from": "1999-01-01", "care_type": care_type, "daily_hours": "30", "payment_mode": "direct-debit"})))
+        .await?;
+    expect(
+        status == StatusCode::UNPROCESSABLE_ENTITY
+            && bad["fields"].to_string().contains("daily_hours"),
+        "invalid contract change refused with the field named",
+        &mut checks,
+    )?;
+
+    // 5. The Kita lead edits her facility profile; the history shows it.
+    let facility = kita
+        .config
+        .facility
+        .clone()
+        .expect("kita node has a facility");
+    let (_, detail) = lead.get(&format!("/api/facilities/{facility}")).await?;
+    let mut profile = detail["profile"].clone();
+    let new_hours = format!("6:00–17:30 (Smoke {})", kita.node.clock.now_millis());
+    let input = json!({
+        "name": profile["name"], "street": profile["address"]["street"], "postcode": profile["address"]["postcode"],
+        "city": profile["address"]["city"], "district": profile["district"], "cost_centre": profile["cost_centre"],
+        "opening_hours": new_hours, "concept": profile["concept"], "email": profile["email"], "phone": profile["phone"],
+        "lead_name": profile["lead_name"],
+    });
+    let (status, _) = lead
+        .call(
+            reqwest::Method::PUT,
+            &format!("/api/facilities/{facility}/profile"),
+            Some(input.clone()),
+        )
+        .await?;
+    expect(
+        status == StatusCode::OK,
+        "Kita lead saves the facility profile",
+        &mut checks,
+    )?;
+    let (_, detail) = lead.get(&format!("/api/facilities/{facility}")).await?;
+    profile = detail["profile"].clone();
+    expect(
+        profile["opening_hours"] == json!(new_hours)
+            && detail["history"]
+                .as_array()
+                .is_some_and(|h| h.iter().any(|e| e["action"] == "facility.profile.update")),
+        "new opening hours shown, edit in the history",
+        &mut checks,
+    )?;
+    let mut broken = input.clone();
+    broken["postcode"] = json!("12");
+    let (status, body) = lead
+        .call(
+            reqwest::Method::PUT,
+            &format!("/api/facilities/{facility}/profile"),
+            Some(broken),
+        )
+        .await?;
+    expect(
+        status == StatusCode::UNPROCESSABLE_ENTITY
+            && body["fields"].to_string().contains("address.postcode"),
+        "five-digit postcode enforced",
+        &mut checks,
+    )?;
+
+    // 6. Authorisation: another Kita's children, and the city's ZVS, are refused.
+    let other_facility = other_kita.config.facility.clone().expect("facility");
+    let (status, _) = lead
+        .get(&format!("/api/children?facility={other_facility}"))
+        .await?;
+    expect(
+        matches!(status, StatusCode::FORBIDDEN | StatusCode::NOT_FOUND),
+        "a Kita lead cannot list another Kita's children",
+        &mut checks,
+    )?;
+    let city = nodes
+        .iter()
+        .find(|n| n.config.role == NodeRole::City)
+        .expect("city node");
+    let mut zvs = Api::new(city);
+    zvs.login("zvs", password).await?;
+    let (status, _) = zvs.get("/api/children").await?;
+    expect(
+        status == StatusCode::FORBIDDEN,
+        "the ZVS sees no Kita's personal data",
+        &mut checks,
+    )?;
+    let (status, dir) = zvs.get("/api/facilities").await?;
+    expect(
+        status == StatusCode::OK && dir["total"].as_u64() == Some(4),
+        "the city's directory lists all 4 Kitas",
+        &mut checks,
+    )?;
+    let (status, _) = Api::new(city).get("/api/facilities").await?;
+    expect(
+        status == StatusCode::UNAUTHORIZED,
+        "the API refuses anonymous callers",
+        &mut checks,
+    )?;
+
+    // 7. Data minimisation: no node holds a document its membership forbids.
+    for n in nodes {
+        let store = n.node.store();
+        let membership = store.membership().clone();
+        let mut held = 0;
+        for row in store.doc_rows()? {
+            let doc = store.load_doc(&kitanetz_crdt::DocId(row.doc_id.clone()))?;
+            anyhow::ensure!(
+                may_hold(&membership, &doc.meta),
+                "{} holds {} ({}) that it may not hold",
+                n.config.name,
+                row.doc_id,
+                row.visibility
+            );
+            held += 1;
+        }
+        checks.push(format!(
+            "{} holds {held} documents, all allowed",
+            n.config.name
+        ));
+    }
+    Ok(SmokeReport { checks })
+}

@@ -1,0 +1,295 @@
+//! Facility pages and API.
+
+use super::{
+    detail, list, update_profile, FacilityDetail, FacilityError, FacilityRow, ProfileInput,
+};
+use crate::auth::{authorize, Action};
+use crate::http::pages::Chrome;
+use crate::http::{is_htmx, render, ApiError, ApiStaff, AppError, Lang, Staff};
+use crate::Node;
+use askama::Template;
+use axum::extract::{Path, Query, State};
+use axum::http::HeaderMap;
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::{Form, Json};
+use kitanetz_crdt::ids::FacilityId;
+use kitanetz_crdt::validate::FieldError;
+use serde::Deserialize;
+use std::sync::Arc;
+
+const PAGE_SIZE: usize = 200;
+
+impl From<FacilityError> for AppError {
+    fn from(e: FacilityError) -> Self {
+        match e {
+            FacilityError::Forbidden(f) => AppError::Forbidden(f),
+            FacilityError::Store(s) => s.into(),
+        }
+    }
+}
+
+fn parse_id(id: &str) -> Result<FacilityId, AppError> {
+    id.parse().map_err(|_| AppError::NotFound(id.to_string()))
+}
+
+#[derive(Deserialize, Default)]
+pub struct SearchQuery {
+    #[serde(default)]
+    q: String,
+}
+
+#[derive(Template)]
+#[template(path = "facilities.html")]
+struct ListPage {
+    chrome: Chrome,
+    q: String,
+    rows: Vec<FacilityRow>,
+    total: usize,
+}
+
+#[derive(Template)]
+#[template(path = "facilities_partial.html")]
+struct ListPartial {
+    chrome: Chrome,
+    rows: Vec<FacilityRow>,
+    total: usize,
+}
+
+pub async fn list_page(
+    State(node): State<Arc<Node>>,
+    lang: Lang,
+    staff: Staff,
+    headers: HeaderMap,
+    Query(query): Query<SearchQuery>,
+) -> Result<Response, AppError> {
+    authorize(&staff.caller, Action::ViewDirectory)?;
+    let (rows, total) = list(&node.store(), &query.q, node.clock.today(), PAGE_SIZE)?;
+    let chrome = Chrome::new(
+        &node,
+        lang,
+        Some(&staff),
+        crate::http::i18n::texts(lang).facilities,
+    );
+    if is_htmx(&headers) {
+        render(&ListPartial {
+            chrome,
+            rows,
+            total,
+        })
+    } else {
+        render(&ListPage {
+            chrome,
+            q: query.q,
+            rows,
+            total,
+        })
+    }
+}
+
+#[derive(Template)]
+#[template(path = "facility.html")]
+struct DetailPage {
+    chrome: Chrome,
+    d: FacilityDetail,
+    may_edit: bool,
+    saved: bool,
+}
+
+#[derive(Deserialize, Default)]
+pub struct DetailQuery {
+    #[serde(default)]
+    saved: Option<String>,
+}
+
+pub async fn detail_page(
+    State(node): State<Arc<Node>>,
+    lang: Lang,
+    staff: Staff,
+    Path(id): Path<String>,
+    Query(q): Query<DetailQuery>,
+) -> Result<Response, AppError> {
+    authorize(&staff.caller, Action::ViewDirectory)?;
+    let id = parse_id(&id)?;
+    let d = detail(&node.store(), &id, node.clock.today())?;
+    let may_edit = authorize(
+        &staff.caller,
+        Action::EditFacilityProfile {
+            facility: &id,
+            provider: &d.profile.provider,
+        },
+    )
+    .is_ok();
+    let chrome = Chrome::new(&node, lang, Some(&staff), d.profile.name.clone());
+    render(&DetailPage {
+        chrome,
+        d,
+        may_edit,
+        saved: q.saved.is_some(),
+    })
+}
+
+#[derive(Template)]
+#[template(path = "facility_edit.html")]
+struct EditPage {
+    chrome: Chrome,
+    id: String,
+    input: ProfileInput,
+    errors: Vec<FieldError>,
+}
+
+impl EditPage {
+    /// The one-line fields of the form: (name, label, value).
+    fn fields(&self) -> Vec<(&'static str, &'static str, String)> {
+        let t = self.chrome.t;
+        let i = &self.input;
+        vec![
+            ("name", t.name, i.name.clone()),
+            ("street", t.street, i.street.clone()),
+            ("postcode", t.postcode, i.postcode.clone()),
+            ("city", t.city, i.city.clone()),
+            ("district", t.district, i.district.clone()),
+            ("opening_hours", t.opening_hours, i.opening_hours.clone()),
+            ("lead_name", t.lead, i.lead_name.clone()),
+            ("email", t.email, i.email.clone()),
+            ("phone", t.phone, i.phone.clone()),
+            ("cost_centre", t.cost_centre, i.cost_centre.clone()),
+        ]
+    }
+
+    fn error_for(&self, field: &str) -> String {
+        self.errors
+            .iter()
+            .filter(|e| e.field == field || e.field == format!("address.{field}"))
+            .map(|e| e.message.clone())
+            .collect::<Vec<_>>()
+            .join("; ")
+    }
+}
+
+pub async fn edit_form(
+    State(node): State<Arc<Node>>,
+    lang: Lang,
+    staff: Staff,
+    Path(id): Path<String>,
+) -> Result<Response, AppError> {
+    let id = parse_id(&id)?;
+    let d = detail(&node.store(), &id, node.clock.today())?;
+    authorize(
+        &staff.caller,
+        Action::EditFacilityProfile {
+            facility: &id,
+            provider: &d.profile.provider,
+        },
+    )?;
+    let chrome = Chrome::new(
+        &node,
+        lang,
+        Some(&staff),
+        format!(
+            "{} – {}",
+            d.profile.name,
+            crate::http::i18n::texts(lang).edit
+        ),
+    );
+    render(&EditPage {
+        chrome,
+        id: id.0,
+        input: ProfileInput::from_profile(&d.profile),
+        errors: vec![],
+    })
+}
+
+#[derive(Deserialize)]
+pub struct EditForm {
+    #[serde(default)]
+    csrf: String,
+    #[serde(flatten)]
+    input: ProfileInput,
+}
+
+pub async fn edit_submit(
+    State(node): State<Arc<Node>>,
+    lang: Lang,
+    staff: Staff,
+    Path(id): Path<String>,
+    Form(form): Form<EditForm>,
+) -> Result<Response, AppError> {
+    staff.check_csrf(&form.csrf)?;
+    let id = parse_id(&id)?;
+    let result = {
+        let mut store = node.store();
+        update_profile(
+            &mut store,
+            &staff.caller,
+            &id,
+            &form.input,
+            node.clock.today(),
+            node.clock.now_millis(),
+        )
+    };
+    match result {
+        Ok(_) => Ok(Redirect::to(&format!("/facilities/{}?saved=1", id.0)).into_response()),
+        Err(FacilityError::Store(crate::storage::StoreError::Doc(
+            kitanetz_crdt::DocError::Invalid { source, .. },
+        ))) => {
+            // Show the form again with what was typed and every problem next to its field.
+            let chrome = Chrome::new(
+                &node,
+                lang,
+                Some(&staff),
+                crate::http::i18n::texts(lang).edit,
+            );
+            let mut res = render(&EditPage {
+                chrome,
+                id: id.0,
+                input: form.input,
+                errors: source.errors,
+            })?;
+            *res.status_mut() = axum::http::StatusCode::UNPROCESSABLE_ENTITY;
+            Ok(res)
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+pub async fn api_list(
+    State(node): State<Arc<Node>>,
+    ApiStaff(staff): ApiStaff,
+    Query(query): Query<SearchQuery>,
+) -> Result<Json<serde_json::Value>, ApiError> {
+    authorize(&staff.caller, Action::ViewDirectory)?;
+    let (rows, total) = list(&node.store(), &query.q, node.clock.today(), 10_000)?;
+    Ok(Json(
+        serde_json::json!({ "total": total, "facilities": rows }),
+    ))
+}
+
+pub async fn api_detail(
+    State(node): State<Arc<Node>>,
+    ApiStaff(staff): ApiStaff,
+    Path(id): Path<String>,
+) -> Result<Json<FacilityDetail>, ApiError> {
+    authorize(&staff.caller, Action::ViewDirectory)?;
+    let id = parse_id(&id)?;
+    Ok(Json(detail(&node.store(), &id, node.clock.today())?))
+}
+
+pub async fn api_update_profile(
+    State(node): State<Arc<Node>>,
+    ApiStaff(staff): ApiStaff,
+    Path(id): Path<String>,
+    Json(input): Json<ProfileInput>,
+) -> Result<Json<serde_json::Value>, ApiError> {
+    let id = parse_id(&id)?;
+    let mut store = node.store();
+    let changed = update_profile(
+        &mut store,
+        &staff.caller,
+        &id,
+        &input,
+        node.clock.today(),
+        node.clock.now_millis(),
+    )
+    .map_err(AppError::from)?;
+    Ok(Json(serde_json::json!({ "changed": changed })))
+}

@@ -1,0 +1,247 @@
+//! Facilities: the directory (public), master data with history, profile edits by the owner.
+
+pub mod http;
+
+use crate::auth::{authorize, Action, Caller};
+use crate::storage::{AuditEntry, AuditRow, Store, StoreError};
+use kitanetz_crdt::ids::{doc_id_for, FacilityId, ProviderId};
+use kitanetz_crdt::kinds::{FacilityLicence, FacilityProfile};
+use kitanetz_crdt::scalar::Date;
+use rusqlite::params;
+use serde::{Deserialize, Serialize};
+
+/// One row of the facility directory.
+#[derive(Debug, Clone, Serialize)]
+pub struct FacilityRow {
+    pub id: String,
+    pub name: String,
+    pub district: String,
+    pub street: String,
+    pub postcode: String,
+    pub provider: String,
+    pub provider_name: String,
+    pub places_today: i64,
+}
+
+pub fn profile_doc_id(id: &FacilityId) -> kitanetz_crdt::DocId {
+    doc_id_for("facility-profile", &id.0)
+}
+
+pub fn licence_doc_id(id: &FacilityId) -> kitanetz_crdt::DocId {
+    doc_id_for("facility-licence", &id.0)
+}
+
+/// The directory, filtered by a search text over name, district and street; at most `limit` rows.
+pub fn list(
+    store: &Store,
+    query: &str,
+    today: Date,
+    limit: usize,
+) -> Result<(Vec<FacilityRow>, usize), StoreError> {
+    let pattern = format!("%{}%", query.trim().replace('%', "").replace('_', ""));
+    let today = today.to_string();
+    let total: i64 = store.conn().query_row(
+        "SELECT COUNT(*) FROM p_facilities f WHERE f.name LIKE ?1 OR f.district LIKE ?1 OR f.street LIKE ?1",
+        [&pattern],
+        |r| r.get(0),
+    )?;
+    // Places today: per care type the change with the latest valid_from not after today.
+    let mut stmt = store.conn().prepare_cached(
+        "SELECT f.id, f.name, f.district, f.street, f.postcode, f.provider, COALESCE(p.name, ''),
+                COALESCE((SELECT SUM(fp.places) FROM p_facility_places fp
+                          WHERE fp.facility = f.id AND fp.valid_from = (
+                              SELECT MAX(x.valid_from) FROM p_facility_places x
+                              WHERE x.facility = fp.facility AND x.care_type = fp.care_type AND x.valid_from <= ?2)), 0)
+         FROM p_facilities f LEFT JOIN p_providers p ON p.id = f.provider
+         WHERE f.name LIKE ?1 OR f.district LIKE ?1 OR f.street LIKE ?1
+         ORDER BY f.name, f.id LIMIT ?3",
+    )?;
+    let rows = stmt.query_map(params![pattern, today, limit as i64], |r| {
+        Ok(FacilityRow {
+            id: r.get(0)?,
+            name: r.get(1)?,
+            district: r.get(2)?,
+            street: r.get(3)?,
+            postcode: r.get(4)?,
+            provider: r.get(5)?,
+            provider_name: r.get(6)?,
+            places_today: r.get(7)?,
+        })
+    })?;
+    Ok((rows.collect::<Result<_, _>>()?, total as usize))
+}
+
+/// Master data of one facility with its history.
+#[derive(Debug, Clone, Serialize)]
+pub struct FacilityDetail {
+    pub profile: FacilityProfile,
+    pub licence: Option<FacilityLicence>,
+    pub provider_name: String,
+    pub capacity_today: u32,
+    /// Audit entries of the profile and licence documents, newest first.
+    pub history: Vec<AuditRow>,
+    /// Number of automerge changes of the profile (every saved edit is one).
+    pub profile_versions: usize,
+}
+
+pub fn detail(store: &Store, id: &FacilityId, today: Date) -> Result<FacilityDetail, StoreError> {
+    let (mut profile_doc, profile) = store.get::<FacilityProfile>(&profile_doc_id(id))?;
+    let licence = match store.get::<FacilityLicence>(&licence_doc_id(id)) {
+        Ok((_, l)) => Some(l),
+        Err(StoreError::NotFound(_)) => None,
+        Err(e) => return Err(e),
+    };
+    let provider_name = store
+        .conn()
+        .query_row(
+            "SELECT name FROM p_providers WHERE id = ?1",
+            [&profile.provider.0],
+            |r| r.get(0),
+        )
+        .unwrap_or_default();
+    let mut history = store.audit_for(&profile_doc_id(id).0, 50)?;
+    history.extend(store.audit_for(&licence_doc_id(id).0, 50)?);
+    history.sort_by(|a, b| b.seq.cmp(&a.seq));
+    Ok(FacilityDetail {
+        capacity_today: licence.as_ref().map_or(0, |l| l.capacity_on(today)),
+        licence,
+        provider_name,
+        history,
+        profile_versions: profile_doc.history().len(),
+        profile,
+    })
+}
+
+/// The fields of the profile a Träger or Kita lead may edit.
+#[derive(Debug, Clone, Deserialize, Serialize, Default)]
+// Every field defaults to empty so that a partial form reaches the handler, which
+// authorises first and then reports each missing field by name.
+#[serde(default)]
+pub struct ProfileInput {
+    pub name: String,
+    pub street: String,
+    pub postcode: String,
+    pub city: String,
+    pub district: String,
+    pub cost_centre: String,
+    pub opening_hours: String,
+    pub concept: String,
+    pub email: String,
+    pub phone: String,
+    pub lead_name: String,
+}
+
+impl ProfileInput {
+    pub fn from_profile(p: &FacilityProfile) -> ProfileInput {
+        ProfileInput {
+            name: p.name.clone(),
+            street: p.address.street.clone(),
+            postcode: p.address.postcode.clone(),
+            city: p.address.city.clone(),
+            district: p.district.clone(),
+            cost_centre: p.cost_centre.clone(),
+            opening_hours: p.opening_hours.clone(),
+            concept: p.concept.clone(),
+            email: p.email.clone(),
+            phone: p.phone.clone(),
+            lead_name: p.lead_name.clone(),
+        }
+    }
+
+    fn apply(&self, p: &mut FacilityProfile) {
+        p.name = self.name.trim().to_string();
+        p.address.street = self.street.trim().to_string();
+        p.address.postcode = self.postcode.trim().to_string();
+        p.address.city = self.city.trim().to_string();
+        p.district = self.district.trim().to_string();
+        p.cost_centre = self.cost_centre.trim().to_string();
+        p.opening_hours = self.opening_hours.trim().to_string();
+        p.concept = self.concept.trim().to_string();
+        p.email = self.email.trim().to_string();
+        p.phone = self.phone.trim().to_string();
+        p.lead_name = self.lead_name.trim().to_string();
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum FacilityError {
+    #[error(transparent)]
+    Forbidden(#[from] crate::auth::Forbidden),
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}
+
+/// The owner of a facility (its Träger) changes the profile. Authorise, act, audit: one
+/// transaction.
+pub fn update_profile(
+    store: &mut Store,
+    caller: &Caller,
+    id: &FacilityId,
+    input: &ProfileInput,
+    today: Date,
+    now_millis: i64,
+) -> Result<bool, FacilityError> {
+    let (mut doc, mut profile) = store.get::<FacilityProfile>(&profile_doc_id(id))?;
+    let provider: ProviderId = profile.provider.clone();
+    authorize(
+        caller,
+        Action::EditFacilityProfile {
+            facility: id,
+            provider: &provider,
+        },
+    )?;
+    input.apply(&mut profile);
+    let changed = doc
+        .update(
+            &profile,
+            today,
+            now_millis,
+            &format!("profile edited by {}", caller.audit_name()),
+        )
+        .map_err(StoreError::from)?;
+    if changed {
+        let target = Some(doc.id.0.clone());
+        store.save_doc(
+            &mut doc,
+            &AuditEntry {
+                at: now_millis,
+                actor: caller.audit_name(),
+                action: "facility.profile.update",
+                target,
+                subjects: vec![],
+                valid_from: Some(today.to_string()),
+            },
+        )?;
+    }
+    Ok(changed)
+}
+
+/// The provider of a facility, from the projection (for authorisation of facility-scoped views).
+pub fn provider_of(store: &Store, id: &FacilityId) -> Result<ProviderId, StoreError> {
+    store
+        .conn()
+        .query_row(
+            "SELECT provider FROM p_facilities WHERE id = ?1",
+            [&id.0],
+            |r| r.get::<_, String>(0),
+        )
+        .map(ProviderId)
+        .map_err(|e| match e {
+            rusqlite::Error::QueryReturnedNoRows => {
+                StoreError::NotFound(kitanetz_crdt::DocId(id.0.clone()))
+            }
+            other => other.into(),
+        })
+}
+
+/// Facilities of a provider (a Träger admin's choice of Kitas).
+pub fn of_provider(
+    store: &Store,
+    provider: &ProviderId,
+) -> Result<Vec<(String, String)>, StoreError> {
+    let mut stmt = store
+        .conn()
+        .prepare_cached("SELECT id, name FROM p_facilities WHERE provider = ?1 ORDER BY name")?;
+    let rows = stmt.query_map([&provider.0], |r| Ok((r.get(0)?, r.get(1)?)))?;
+    Ok(rows.collect::<Result<_, _>>()?)
+}

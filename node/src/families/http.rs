@@ -1,0 +1,154 @@
+//! Children pages and API (a Kita's own children only).
+
+use super::{child_detail, children_of, visible_facilities, ChildDetail, ChildRow, FamilyError};
+use crate::http::pages::Chrome;
+use crate::http::{render, ApiError, ApiStaff, AppError, Lang, Staff};
+use crate::Node;
+use askama::Template;
+use axum::extract::{Path, Query, State};
+use axum::response::Response;
+use axum::Json;
+use kitanetz_crdt::ids::{ChildId, FacilityId};
+use serde::Deserialize;
+use std::sync::Arc;
+
+impl From<FamilyError> for AppError {
+    fn from(e: FamilyError) -> Self {
+        match e {
+            FamilyError::Forbidden(f) => AppError::Forbidden(f),
+            FamilyError::Store(s) => s.into(),
+        }
+    }
+}
+
+#[derive(Deserialize, Default)]
+pub struct ListQuery {
+    facility: Option<String>,
+}
+
+/// Resolves which Kita to list: the requested one if the caller may see it, else the first.
+fn choose_facility(
+    node: &Node,
+    staff: &Staff,
+    requested: Option<&str>,
+) -> Result<(FacilityId, Vec<FacilityId>), AppError> {
+    let visible = visible_facilities(&node.store(), &staff.caller)?;
+    let chosen = match requested {
+        Some(f) => f
+            .parse::<FacilityId>()
+            .map_err(|_| AppError::NotFound(f.to_string()))?,
+        None => visible.first().cloned().ok_or_else(|| {
+            AppError::Forbidden(crate::auth::Forbidden {
+                role: staff.caller.role,
+                action: "children.view",
+            })
+        })?,
+    };
+    Ok((chosen, visible))
+}
+
+#[derive(Template)]
+#[template(path = "children.html")]
+struct ListPage {
+    chrome: Chrome,
+    facility: String,
+    facilities: Vec<(String, String)>,
+    rows: Vec<ChildRow>,
+}
+
+pub async fn list_page(
+    State(node): State<Arc<Node>>,
+    lang: Lang,
+    staff: Staff,
+    Query(q): Query<ListQuery>,
+) -> Result<Response, AppError> {
+    let (facility, visible) = choose_facility(&node, &staff, q.facility.as_deref())?;
+    let mut store = node.store();
+    let rows = children_of(
+        &mut store,
+        &staff.caller,
+        &facility,
+        node.clock.now_millis(),
+    )?;
+    let facilities = match &staff.caller.provider {
+        Some(p) if visible.len() > 1 => crate::facilities::of_provider(&store, p)?,
+        _ => vec![],
+    };
+    drop(store);
+    let chrome = Chrome::new(
+        &node,
+        lang,
+        Some(&staff),
+        crate::http::i18n::texts(lang).children,
+    );
+    render(&ListPage {
+        chrome,
+        facility: facility.0,
+        facilities,
+        rows,
+    })
+}
+
+#[derive(Template)]
+#[template(path = "child.html")]
+struct DetailPage {
+    chrome: Chrome,
+    d: ChildDetail,
+}
+
+pub async fn detail_page(
+    State(node): State<Arc<Node>>,
+    lang: Lang,
+    staff: Staff,
+    Path(id): Path<String>,
+) -> Result<Response, AppError> {
+    let id: ChildId = id.parse().map_err(|_| AppError::NotFound(id.clone()))?;
+    let d = child_detail(
+        &mut node.store(),
+        &staff.caller,
+        &id,
+        node.clock.now_millis(),
+    )?;
+    let chrome = Chrome::new(
+        &node,
+        lang,
+        Some(&staff),
+        format!("{} {}", d.child.given_name, d.child.family_name),
+    );
+    render(&DetailPage { chrome, d })
+}
+
+pub async fn api_list(
+    State(node): State<Arc<Node>>,
+    ApiStaff(staff): ApiStaff,
+    Query(q): Query<ListQuery>,
+) -> Result<Json<serde_json::Value>, ApiError> {
+    let (facility, _) = choose_facility(&node, &staff, q.facility.as_deref())?;
+    let rows = children_of(
+        &mut node.store(),
+        &staff.caller,
+        &facility,
+        node.clock.now_millis(),
+    )
+    .map_err(AppError::from)?;
+    Ok(Json(
+        serde_json::json!({ "facility": facility, "children": rows }),
+    ))
+}
+
+pub async fn api_detail(
+    State(node): State<Arc<Node>>,
+    ApiStaff(staff): ApiStaff,
+    Path(id): Path<String>,
+) -> Result<Json<ChildDetail>, ApiError> {
+    let id: ChildId = id.parse().map_err(|_| AppError::NotFound(id.clone()))?;
+    Ok(Json(
+        child_detail(
+            &mut node.store(),
+            &staff.caller,
+            &id,
+            node.clock.now_millis(),
+        )
+        .map_err(AppError::from)?,
+    ))
+}

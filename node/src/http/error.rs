@@ -1,0 +1,141 @@
+//! One place turns errors into HTTP status codes and pages (or JSON for the API).
+
+use crate::auth::{Forbidden, LoginError};
+use crate::storage::StoreError;
+use axum::http::StatusCode;
+use axum::response::{Html, IntoResponse, Redirect, Response};
+use kitanetz_crdt::doc::DocError;
+use kitanetz_crdt::ValidationError;
+
+#[derive(Debug)]
+pub enum AppError {
+    /// Not logged in: pages redirect to the login, the API answers 401.
+    Unauthenticated,
+    Forbidden(Forbidden),
+    NotFound(String),
+    /// The input broke a rule; the field errors say which field and what to do.
+    Invalid(ValidationError),
+    BadRequest(String),
+    Conflict(String),
+    /// A form was posted without the session's CSRF token.
+    CsrfMismatch,
+    Internal(String),
+}
+
+impl AppError {
+    pub fn status(&self) -> StatusCode {
+        match self {
+            AppError::Unauthenticated => StatusCode::UNAUTHORIZED,
+            AppError::Forbidden(_) | AppError::CsrfMismatch => StatusCode::FORBIDDEN,
+            AppError::NotFound(_) => StatusCode::NOT_FOUND,
+            AppError::Invalid(_) => StatusCode::UNPROCESSABLE_ENTITY,
+            AppError::BadRequest(_) => StatusCode::BAD_REQUEST,
+            AppError::Conflict(_) => StatusCode::CONFLICT,
+            AppError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
+        }
+    }
+
+    pub fn message(&self) -> String {
+        match self {
+            AppError::Unauthenticated => "Bitte anmelden / please log in".into(),
+            AppError::Forbidden(f) => format!("Keine Berechtigung / not allowed ({})", f.action),
+            AppError::NotFound(what) => format!("Nicht gefunden / not found: {what}"),
+            AppError::Invalid(v) => v.to_string(),
+            AppError::BadRequest(m) | AppError::Conflict(m) => m.clone(),
+            AppError::CsrfMismatch => {
+                "Formular abgelaufen, bitte neu laden / form expired, reload the page".into()
+            }
+            AppError::Internal(_) => "Interner Fehler / internal error".into(),
+        }
+    }
+}
+
+impl From<Forbidden> for AppError {
+    fn from(f: Forbidden) -> Self {
+        AppError::Forbidden(f)
+    }
+}
+
+impl From<StoreError> for AppError {
+    fn from(e: StoreError) -> Self {
+        match e {
+            StoreError::NotFound(id) => AppError::NotFound(id.0),
+            StoreError::Doc(DocError::Invalid { source, .. }) => AppError::Invalid(source),
+            StoreError::Erased(id) => {
+                AppError::Conflict(format!("{id} wurde gelöscht / was erased"))
+            }
+            other => AppError::Internal(other.to_string()),
+        }
+    }
+}
+
+impl From<DocError> for AppError {
+    fn from(e: DocError) -> Self {
+        AppError::from(StoreError::Doc(e))
+    }
+}
+
+impl From<ValidationError> for AppError {
+    fn from(e: ValidationError) -> Self {
+        AppError::Invalid(e)
+    }
+}
+
+impl From<rusqlite::Error> for AppError {
+    fn from(e: rusqlite::Error) -> Self {
+        AppError::from(StoreError::from(e))
+    }
+}
+
+impl From<LoginError> for AppError {
+    fn from(e: LoginError) -> Self {
+        match e {
+            LoginError::Store(s) => s.into(),
+            other => AppError::BadRequest(other.to_string()),
+        }
+    }
+}
+
+impl IntoResponse for AppError {
+    fn into_response(self) -> Response {
+        if matches!(self, AppError::Unauthenticated) {
+            return Redirect::to("/login").into_response();
+        }
+        if let AppError::Internal(detail) = &self {
+            tracing::error!(%detail, "internal error");
+        }
+        let status = self.status();
+        let page = super::pages::ErrorPage::new(status, self.message());
+        match askama::Template::render(&page) {
+            Ok(html) => (status, Html(html)).into_response(),
+            Err(_) => (status, self.message()).into_response(),
+        }
+    }
+}
+
+/// The same errors as JSON: `{"error": "...", "fields": [...]}`.
+#[derive(Debug)]
+pub struct ApiError(pub AppError);
+
+impl<E: Into<AppError>> From<E> for ApiError {
+    fn from(e: E) -> Self {
+        ApiError(e.into())
+    }
+}
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        if let AppError::Internal(detail) = &self.0 {
+            tracing::error!(%detail, "internal error");
+        }
+        let fields = match &self.0 {
+            AppError::Invalid(v) => serde_json::to_value(&v.errors).unwrap_or_default(),
+            _ => serde_json::Value::Array(vec![]),
+        };
+        (
+            self.0.status(),
+            axum::Json(serde_json::json!({ "error": self.0.message(), "fields": fields })),
+        )
+            .into_response()
+    }
+}

@@ -1,0 +1,284 @@
+//! Start, login, logout, language, health: the pages that belong to no domain.
+
+use super::error::{ApiError, AppError};
+use super::extract::{cookie, ApiStaff, Lang, MaybeStaff, Staff, LANG_COOKIE, SESSION_COOKIE};
+use super::i18n::{texts, Texts};
+use super::render;
+use crate::auth::{self, Caller};
+use crate::storage::AuditEntry;
+use crate::Node;
+use askama::Template;
+use axum::extract::{Path, State};
+use axum::http::{header, HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::{Form, Json};
+use serde::Deserialize;
+use std::sync::Arc;
+
+/// What every page's layout needs.
+pub struct Chrome {
+    pub t: &'static Texts,
+    pub user: Option<Caller>,
+    pub csrf: String,
+    pub node_name: String,
+    pub org_name: String,
+    pub title: String,
+}
+
+impl Chrome {
+    pub fn new(node: &Node, lang: Lang, staff: Option<&Staff>, title: impl Into<String>) -> Chrome {
+        Chrome {
+            t: texts(lang),
+            user: staff.map(|s| s.caller.clone()),
+            csrf: staff.map(|s| s.csrf.clone()).unwrap_or_default(),
+            node_name: node.config.name.clone(),
+            org_name: node.config.display_name.clone(),
+            title: title.into(),
+        }
+    }
+
+    pub fn role_label(&self) -> &'static str {
+        self.user.as_ref().map_or("", |u| u.role.label_de())
+    }
+
+    pub fn sees_children(&self) -> bool {
+        self.user
+            .as_ref()
+            .is_some_and(|u| matches!(u.role, auth::Role::KitaLead | auth::Role::TraegerAdmin))
+    }
+}
+
+#[derive(Template)]
+#[template(path = "error.html")]
+pub struct ErrorPage {
+    pub chrome: Chrome,
+    pub status: u16,
+    pub message: String,
+}
+
+impl ErrorPage {
+    pub fn new(status: StatusCode, message: String) -> ErrorPage {
+        ErrorPage {
+            chrome: Chrome {
+                t: texts(Lang::De),
+                user: None,
+                csrf: String::new(),
+                node_name: String::new(),
+                org_name: String::new(),
+                title: format!(
+                    "{} {}",
+                    status.as_u16(),
+                    status.canonical_reason().unwrap_or("")
+                ),
+            },
+            status: status.as_u16(),
+            message,
+        }
+    }
+}
+
+#[derive(Template)]
+#[template(path = "start.html")]
+struct StartPage {
+    chrome: Chrome,
+}
+
+pub async fn start(
+    State(node): State<Arc<Node>>,
+    lang: Lang,
+    MaybeStaff(staff): MaybeStaff,
+) -> Result<Response, AppError> {
+    let Some(staff) = staff else {
+        return Ok(Redirect::to("/login").into_response());
+    };
+    let title = texts(lang).start.to_string();
+    render(&StartPage {
+        chrome: Chrome::new(&node, lang, Some(&staff), title),
+    })
+}
+
+#[derive(Template)]
+#[template(path = "login.html")]
+struct LoginPage {
+    chrome: Chrome,
+    error: Option<String>,
+    username: String,
+}
+
+pub async fn login_form(State(node): State<Arc<Node>>, lang: Lang) -> Result<Response, AppError> {
+    let title = texts(lang).login_title.to_string();
+    render(&LoginPage {
+        chrome: Chrome::new(&node, lang, None, title),
+        error: None,
+        username: String::new(),
+    })
+}
+
+#[derive(Deserialize)]
+pub struct LoginForm {
+    username: String,
+    password: String,
+}
+
+fn session_cookie(token: &str) -> String {
+    // HttpOnly: scripts never see the token; SameSite=Strict: no cross-site requests carry it.
+    // Secure: browsers accept it on https and on http://localhost and 127.0.0.1 (secure contexts).
+    format!("{SESSION_COOKIE}={token}; Path=/; HttpOnly; Secure; SameSite=Strict; Max-Age=28800")
+}
+
+pub async fn login(
+    State(node): State<Arc<Node>>,
+    lang: Lang,
+    Form(form): Form<LoginForm>,
+) -> Result<Response, AppError> {
+    let now = node.clock.now_millis();
+    let mut store = node.store();
+    match auth::verify_login(&mut store, form.username.trim(), &form.password, now) {
+        Ok(caller) => {
+            let tokens = auth::create_session(&mut store, caller.user_id, now)?;
+            store.audit(&AuditEntry {
+                at: now,
+                actor: caller.audit_name(),
+                action: "session.login",
+                target: None,
+                subjects: vec![],
+                valid_from: None,
+            })?;
+            Ok((
+                [(header::SET_COOKIE, session_cookie(&tokens.token))],
+                Redirect::to("/"),
+            )
+                .into_response())
+        }
+        Err(auth::LoginError::Store(e)) => Err(e.into()),
+        Err(e) => {
+            store.audit(&AuditEntry {
+                at: now,
+                actor: format!(
+                    "anonymous:{}",
+                    form.username.chars().take(64).collect::<String>()
+                ),
+                action: "session.login-failed",
+                target: None,
+                subjects: vec![],
+                valid_from: None,
+            })?;
+            drop(store);
+            let title = texts(lang).login_title.to_string();
+            let page = LoginPage {
+                chrome: Chrome::new(&node, lang, None, title),
+                error: Some(e.to_string()),
+                username: form.username,
+            };
+            let mut res = render(&page)?;
+            *res.status_mut() = StatusCode::UNAUTHORIZED;
+            Ok(res)
+        }
+    }
+}
+
+#[derive(Deserialize)]
+pub struct CsrfForm {
+    #[serde(default)]
+    csrf: String,
+}
+
+pub async fn logout(
+    State(node): State<Arc<Node>>,
+    staff: Staff,
+    headers: HeaderMap,
+    Form(form): Form<CsrfForm>,
+) -> Result<Response, AppError> {
+    staff.check_csrf(&form.csrf)?;
+    if let Some(token) = cookie(&headers, SESSION_COOKIE) {
+        auth::end_session(&node.store(), token)?;
+    }
+    let expired =
+        format!("{SESSION_COOKIE}=; Path=/; HttpOnly; Secure; SameSite=Strict; Max-Age=0");
+    Ok(([(header::SET_COOKIE, expired)], Redirect::to("/login")).into_response())
+}
+
+pub async fn set_lang(Path(lang): Path<String>, headers: HeaderMap) -> Response {
+    let lang = if lang == "en" { "en" } else { "de" };
+    // Back to the page the visitor came from, if it was ours.
+    let back = headers
+        .get(header::REFERER)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|r| {
+            r.find("://")
+                .map(|i| &r[i + 3..])
+                .and_then(|rest| rest.find('/').map(|j| rest[j..].to_string()))
+        })
+        .filter(|p| p.starts_with('/') && !p.starts_with("//"))
+        .unwrap_or_else(|| "/".to_string());
+    let cookie = format!("{LANG_COOKIE}={lang}; Path=/; SameSite=Lax; Max-Age=31536000");
+    ([(header::SET_COOKIE, cookie)], Redirect::to(&back)).into_response()
+}
+
+pub async fn health(State(node): State<Arc<Node>>) -> Json<serde_json::Value> {
+    Json(serde_json::json!({
+        "status": "ok",
+        "node": node.config.name,
+        "role": node.config.role,
+        "organisation": node.config.organisation,
+    }))
+}
+
+pub async fn not_found() -> AppError {
+    AppError::NotFound("Seite / page".into())
+}
+
+#[derive(Deserialize)]
+pub struct ApiLogin {
+    username: String,
+    password: String,
+}
+
+/// API login: returns a bearer token (not a cookie), valid for one working day.
+pub async fn api_login(
+    State(node): State<Arc<Node>>,
+    Json(body): Json<ApiLogin>,
+) -> Result<Json<serde_json::Value>, ApiError> {
+    let now = node.clock.now_millis();
+    let mut store = node.store();
+    let caller = match auth::verify_login(&mut store, &body.username, &body.password, now) {
+        Ok(c) => c,
+        Err(auth::LoginError::Store(e)) => return Err(e.into()),
+        Err(e) => {
+            store.audit(&AuditEntry {
+                at: now,
+                actor: format!(
+                    "anonymous:{}",
+                    body.username.chars().take(64).collect::<String>()
+                ),
+                action: "session.login-failed",
+                target: None,
+                subjects: vec![],
+                valid_from: None,
+            })?;
+            return Err(ApiError(AppError::BadRequest(e.to_string())).unauthorized());
+        }
+    };
+    let tokens = auth::create_session(&mut store, caller.user_id, now)?;
+    store.audit(&AuditEntry {
+        at: now,
+        actor: caller.audit_name(),
+        action: "session.login",
+        target: None,
+        subjects: vec![],
+        valid_from: None,
+    })?;
+    Ok(Json(
+        serde_json::json!({ "token": tokens.token, "user": caller }),
+    ))
+}
+
+impl ApiError {
+    fn unauthorized(self) -> ApiError {
+        ApiError(AppError::Unauthenticated)
+    }
+}
+
+pub async fn api_me(ApiStaff(staff): ApiStaff) -> Json<Caller> {
+    Json(staff.caller)
+}

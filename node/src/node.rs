@@ -1,0 +1,53 @@
+//! A running node: configuration, the one store connection, the clock.
+
+use crate::clock::Clock;
+use crate::config::{NodeConfig, DATABASE_FILE};
+use crate::storage::{Durability, Store};
+use kitanetz_crdt::policy::NodeRole;
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex, MutexGuard};
+
+pub struct Node {
+    pub config: NodeConfig,
+    pub data_dir: PathBuf,
+    pub clock: Arc<dyn Clock>,
+    store: Mutex<Store>,
+}
+
+impl Node {
+    /// Opens the node in `data_dir` (which holds `node.toml` and `node.db`).
+    pub fn open(data_dir: &Path, clock: Arc<dyn Clock>) -> anyhow::Result<Arc<Node>> {
+        let config = NodeConfig::load(data_dir)?;
+        let store = open_store(data_dir, &config)?;
+        Ok(Arc::new(Node {
+            config,
+            data_dir: data_dir.to_path_buf(),
+            clock,
+            store: Mutex::new(store),
+        }))
+    }
+
+    /// The store. One writer connection per node; handlers hold the lock only for their
+    /// transaction.
+    pub fn store(&self) -> MutexGuard<'_, Store> {
+        self.store
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+}
+
+/// Office and city nodes wait for the disk on every commit; Kita desktops too, because the
+/// desktop may lose power. All roles therefore use `synchronous=FULL`.
+pub fn open_store(data_dir: &Path, config: &NodeConfig) -> anyhow::Result<Store> {
+    let durability = match config.role {
+        NodeRole::City | NodeRole::Traeger | NodeRole::Kita | NodeRole::Tagespflege => {
+            Durability::Full
+        }
+    };
+    Ok(Store::open(
+        &data_dir.join(DATABASE_FILE),
+        durability,
+        &config.name,
+        config.membership(),
+    )?)
+}

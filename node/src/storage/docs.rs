@@ -1,0 +1,254 @@
+//! Writing, loading and importing documents.
+
+use super::audit::{self, AuditEntry};
+use super::projections;
+use super::{Store, StoreError};
+use kitanetz_crdt::doc::{Document, StoredDoc};
+use kitanetz_crdt::meta::DocMeta;
+use kitanetz_crdt::policy::may_hold;
+use kitanetz_crdt::DocId;
+use rusqlite::{params, OptionalExtension, Transaction};
+
+/// After this many incremental chunks a document is compacted into one snapshot.
+const COMPACT_AFTER_CHUNKS: i64 = 32;
+
+/// One row of the `documents` table.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct DocRow {
+    pub doc_id: String,
+    pub kind: String,
+    pub owner: String,
+    pub provider: Option<String>,
+    pub facilities: Vec<String>,
+    pub visibility: String,
+    pub heads: Vec<String>,
+}
+
+impl Store {
+    /// Stores a document created or changed on this node, with its projection rows and the audit
+    /// entry, in one transaction.
+    pub fn save_doc(&mut self, doc: &mut StoredDoc, entry: &AuditEntry) -> Result<(), StoreError> {
+        let tx = self.conn.transaction()?;
+        write_doc(&tx, doc, entry.at)?;
+        audit::append(&tx, entry)?;
+        tx.commit()?;
+        doc.mark_saved();
+        Ok(())
+    }
+
+    /// Stores several documents changed by one user action in one transaction.
+    pub fn save_docs(
+        &mut self,
+        docs: &mut [&mut StoredDoc],
+        entry: &AuditEntry,
+    ) -> Result<(), StoreError> {
+        let tx = self.conn.transaction()?;
+        for doc in docs.iter_mut() {
+            write_doc(&tx, doc, entry.at)?;
+        }
+        audit::append(&tx, entry)?;
+        tx.commit()?;
+        for doc in docs.iter_mut() {
+            doc.mark_saved();
+        }
+        Ok(())
+    }
+
+    /// Takes a document that another node created (saved automerge bytes), if this node may hold
+    /// it and has not erased it; merges it with the local copy if there is one.
+    pub fn import_doc(
+        &mut self,
+        id: &DocId,
+        bytes: &[u8],
+        at: i64,
+        from: &str,
+    ) -> Result<StoredDoc, StoreError> {
+        let incoming = StoredDoc::load(id.clone(), bytes, &self.actor)?;
+        if !may_hold(&self.membership, &incoming.meta) {
+            return Err(StoreError::NotAllowed(
+                id.clone(),
+                format!(
+                    "{} document for {}",
+                    incoming.meta.visibility(),
+                    incoming.meta.owner
+                ),
+            ));
+        }
+        let mut doc = match self.load_doc(id) {
+            Ok(mut local) => {
+                local.merge_bytes(bytes)?;
+                local
+            }
+            Err(StoreError::NotFound(_)) => {
+                let mut d = incoming;
+                d.mark_unsaved();
+                d
+            }
+            Err(e) => return Err(e),
+        };
+        let entry = AuditEntry {
+            at,
+            actor: format!("node:{from}"),
+            action: "document.import",
+            target: Some(id.0.clone()),
+            subjects: vec![],
+            valid_from: None,
+        };
+        let tx = self.conn.transaction()?;
+        write_doc(&tx, &mut doc, at)?;
+        audit::append(&tx, &entry)?;
+        tx.commit()?;
+        doc.mark_saved();
+        Ok(doc)
+    }
+
+    /// Loads a document from its chunks.
+    pub fn load_doc(&self, id: &DocId) -> Result<StoredDoc, StoreError> {
+        let bytes = self.doc_bytes(id)?;
+        Ok(StoredDoc::load(id.clone(), &bytes, &self.actor)?)
+    }
+
+    /// Loads a document and its typed value.
+    pub fn get<T: Document>(&self, id: &DocId) -> Result<(StoredDoc, T), StoreError> {
+        let doc = self.load_doc(id)?;
+        let value = doc.value::<T>()?;
+        Ok((doc, value))
+    }
+
+    /// The stored chunks of a document, concatenated (automerge loads them as one).
+    pub fn doc_bytes(&self, id: &DocId) -> Result<Vec<u8>, StoreError> {
+        let mut stmt = self
+            .conn
+            .prepare_cached("SELECT bytes FROM chunks WHERE doc_id = ?1 ORDER BY seq")?;
+        let mut rows = stmt.query([&id.0])?;
+        let mut out = Vec::new();
+        let mut any = false;
+        while let Some(r) = rows.next()? {
+            any = true;
+            out.extend_from_slice(r.get_ref(0)?.as_blob().map_err(rusqlite::Error::from)?);
+        }
+        if !any {
+            return Err(StoreError::NotFound(id.clone()));
+        }
+        Ok(out)
+    }
+
+    pub fn is_erased(&self, id: &DocId) -> Result<bool, StoreError> {
+        Ok(self
+            .conn
+            .query_row(
+                "SELECT 1 FROM tombstones WHERE doc_id = ?1",
+                [&id.0],
+                |_| Ok(()),
+            )
+            .optional()?
+            .is_some())
+    }
+
+    /// Every document row, sorted by id (for dumps and sync announcements).
+    pub fn doc_rows(&self) -> Result<Vec<DocRow>, StoreError> {
+        let mut stmt = self.conn.prepare(
+            "SELECT doc_id, kind, owner, provider, facilities, visibility, heads FROM documents ORDER BY doc_id",
+        )?;
+        let rows = stmt.query_map([], |r| {
+            let facilities: String = r.get(4)?;
+            let heads: String = r.get(6)?;
+            Ok(DocRow {
+                doc_id: r.get(0)?,
+                kind: r.get(1)?,
+                owner: r.get(2)?,
+                provider: r.get(3)?,
+                facilities: serde_json::from_str(&facilities).unwrap_or_default(),
+                visibility: r.get(5)?,
+                heads: serde_json::from_str(&heads).unwrap_or_default(),
+            })
+        })?;
+        Ok(rows.collect::<Result<_, _>>()?)
+    }
+
+    /// Drops every projection row and rebuilds them from the stored chunks.
+    pub fn rebuild_projections(&mut self) -> Result<usize, StoreError> {
+        let ids: Vec<String> = {
+            let mut stmt = self
+                .conn
+                .prepare("SELECT doc_id FROM documents ORDER BY doc_id")?;
+            let rows = stmt.query_map([], |r| r.get(0))?;
+            rows.collect::<Result<_, _>>()?
+        };
+        let tx = self.conn.transaction()?;
+        projections::clear_all(&tx)?;
+        for id in &ids {
+            let id = DocId(id.clone());
+            let mut stmt =
+                tx.prepare_cached("SELECT bytes FROM chunks WHERE doc_id = ?1 ORDER BY seq")?;
+            let mut bytes = Vec::new();
+            let mut rows = stmt.query([&id.0])?;
+            while let Some(r) = rows.next()? {
+                bytes.extend_from_slice(r.get_ref(0)?.as_blob().map_err(rusqlite::Error::from)?);
+            }
+            drop(rows);
+            let doc = StoredDoc::load(id.clone(), &bytes, &self.actor)?;
+            projections::project(&tx, &id, &doc.any_value()?)?;
+        }
+        tx.commit()?;
+        Ok(ids.len())
+    }
+}
+
+/// Appends the document's pending chunk, updates its row and projections.
+fn write_doc(tx: &Transaction<'_>, doc: &mut StoredDoc, at: i64) -> Result<(), StoreError> {
+    if tx
+        .query_row(
+            "SELECT 1 FROM tombstones WHERE doc_id = ?1",
+            [&doc.id.0],
+            |_| Ok(()),
+        )
+        .optional()?
+        .is_some()
+    {
+        return Err(StoreError::Erased(doc.id.clone()));
+    }
+    let heads = serde_json::to_string(&doc.heads_hex()).expect("strings");
+    let meta: &DocMeta = &doc.meta;
+    let facilities = serde_json::to_string(&meta.facilities).expect("ids");
+    tx.execute(
+        "INSERT INTO documents (doc_id, kind, owner, provider, facilities, visibility, heads, chunk_count, created_at, updated_at)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, 0, ?8, ?8)
+         ON CONFLICT (doc_id) DO UPDATE SET owner = ?3, provider = ?4, facilities = ?5, heads = ?7, updated_at = ?8",
+        params![
+            doc.id.0,
+            meta.kind.as_str(),
+            meta.owner.0,
+            meta.provider.as_ref().map(|p| p.0.clone()),
+            facilities,
+            meta.visibility().as_str(),
+            heads,
+            at
+        ],
+    )?;
+    let chunk_count: i64 = tx.query_row(
+        "SELECT COUNT(*) FROM chunks WHERE doc_id = ?1",
+        [&doc.id.0],
+        |r| r.get(0),
+    )?;
+    if chunk_count >= COMPACT_AFTER_CHUNKS {
+        tx.execute("DELETE FROM chunks WHERE doc_id = ?1", [&doc.id.0])?;
+        let snapshot = doc.save();
+        tx.execute(
+            "INSERT INTO chunks (doc_id, seq, snapshot, bytes) VALUES (?1, 0, 1, ?2)",
+            params![doc.id.0, snapshot],
+        )?;
+    } else if let Some((snapshot, bytes)) = doc.pending_chunk() {
+        tx.execute(
+            "INSERT INTO chunks (doc_id, seq, snapshot, bytes)
+             VALUES (?1, (SELECT COALESCE(MAX(seq), -1) + 1 FROM chunks WHERE doc_id = ?1), ?2, ?3)",
+            params![doc.id.0, snapshot as i64, bytes],
+        )?;
+    }
+    tx.execute(
+        "UPDATE documents SET chunk_count = (SELECT COUNT(*) FROM chunks WHERE doc_id = ?1) WHERE doc_id = ?1",
+        [&doc.id.0],
+    )?;
+    projections::project(tx, &doc.id, &doc.any_value()?)?;
+    Ok(())
+}

@@ -1,0 +1,178 @@
+//! The node's database: automerge chunks, projections, audit log, users and sessions.
+//!
+//! One writer connection per node. Every write of a document appends its new chunk, replaces
+//! the document's projection rows and appends the audit entry in one SQLite transaction, so an
+//! acknowledged write is either wholly there after a crash or not at all.
+
+mod audit;
+mod docs;
+mod erase;
+pub mod projections;
+
+pub use audit::{AuditEntry, AuditRow};
+pub use erase::ErasureReport;
+
+use kitanetz_crdt::doc::DocError;
+use kitanetz_crdt::policy::Membership;
+use kitanetz_crdt::DocId;
+use rusqlite::Connection;
+use std::path::Path;
+
+/// Numbered migrations, applied in order; never edited once shipped.
+const MIGRATIONS: &[&str] = &[include_str!("migrations/0001_initial.sql")];
+
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    #[error("database: {0}")]
+    Sqlite(#[from] rusqlite::Error),
+    #[error(transparent)]
+    Doc(#[from] DocError),
+    #[error("document {0} not found on this node")]
+    NotFound(DocId),
+    #[error("document {0} was erased on this node and is not taken back")]
+    Erased(DocId),
+    #[error("this node may not hold document {0} ({1})")]
+    NotAllowed(DocId, String),
+    #[error("the database has schema version {found}, this binary knows up to {supported}: use a newer Kitanetz")]
+    DatabaseTooNew { found: usize, supported: usize },
+    #[error("stored data is unreadable: {0}")]
+    Corrupt(String),
+}
+
+/// How hard a commit waits for the disk.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Durability {
+    /// `synchronous=FULL`: office and city nodes (an acknowledged write survives power loss).
+    Full,
+    /// `synchronous=NORMAL` with WAL: survives a process crash; used for bulk loads and tests.
+    Normal,
+}
+
+pub struct Store {
+    conn: Connection,
+    /// The automerge actor of this node (persisted in `node_meta`).
+    actor: Vec<u8>,
+    membership: Membership,
+    node_name: String,
+}
+
+impl Store {
+    /// Opens (or creates) the database at `path` and brings its schema up to date.
+    pub fn open(
+        path: &Path,
+        durability: Durability,
+        node_name: &str,
+        membership: Membership,
+    ) -> Result<Store, StoreError> {
+        let mut conn = Connection::open(path)?;
+        conn.pragma_update(None, "journal_mode", "WAL")?;
+        conn.pragma_update(
+            None,
+            "synchronous",
+            match durability {
+                Durability::Full => "FULL",
+                Durability::Normal => "NORMAL",
+            },
+        )?;
+        conn.pragma_update(None, "foreign_keys", "ON")?;
+        conn.busy_timeout(std::time::Duration::from_secs(5))?;
+        migrate(&mut conn)?;
+        let actor = ensure_actor(&conn, node_name)?;
+        Ok(Store {
+            conn,
+            actor,
+            membership,
+            node_name: node_name.to_string(),
+        })
+    }
+
+    /// Read access for queries (projections, users, audit).
+    pub fn conn(&self) -> &Connection {
+        &self.conn
+    }
+
+    pub fn conn_mut(&mut self) -> &mut Connection {
+        &mut self.conn
+    }
+
+    pub fn actor(&self) -> &[u8] {
+        &self.actor
+    }
+
+    pub fn membership(&self) -> &Membership {
+        &self.membership
+    }
+
+    pub fn node_name(&self) -> &str {
+        &self.node_name
+    }
+}
+
+fn migrate(conn: &mut Connection) -> Result<(), StoreError> {
+    let version: usize =
+        conn.pragma_query_value(None, "user_version", |r| r.get::<_, i64>(0))? as usize;
+    if version > MIGRATIONS.len() {
+        return Err(StoreError::DatabaseTooNew {
+            found: version,
+            supported: MIGRATIONS.len(),
+        });
+    }
+    for (i, sql) in MIGRATIONS.iter().enumerate().skip(version) {
+        let tx = conn.transaction()?;
+        tx.execute_batch(sql)?;
+        tx.pragma_update(None, "user_version", (i + 1) as i64)?;
+        tx.commit()?;
+    }
+    Ok(())
+}
+
+/// The actor id is fixed per node database: changes made here are attributable to this node.
+fn ensure_actor(conn: &Connection, node_name: &str) -> Result<Vec<u8>, StoreError> {
+    use rusqlite::OptionalExtension;
+    let existing: Option<String> = conn
+        .query_row("SELECT value FROM node_meta WHERE key = 'actor'", [], |r| {
+            r.get(0)
+        })
+        .optional()?;
+    if let Some(hex_actor) = existing {
+        return hex::decode(hex_actor).map_err(|e| StoreError::Corrupt(format!("actor id: {e}")));
+    }
+    let mut bytes = [0u8; 16];
+    rand_core::RngCore::fill_bytes(&mut rand_core::OsRng, &mut bytes);
+    // Prefix with a digest of the node name so dumps show which node wrote a change.
+    let name_digest = <sha2::Sha256 as sha2::Digest>::digest(node_name.as_bytes());
+    bytes[..4].copy_from_slice(&name_digest[..4]);
+    conn.execute(
+        "INSERT INTO node_meta (key, value) VALUES ('actor', ?1)",
+        [hex::encode(bytes)],
+    )?;
+    Ok(bytes.to_vec())
+}
+
+#[cfg(test)]
+pub(crate) mod test_support {
+    use super::*;
+    use kitanetz_crdt::ids::{FacilityId, OrgId, ProviderId};
+    use kitanetz_crdt::policy::NodeRole;
+
+    pub fn kita_membership() -> Membership {
+        Membership {
+            role: NodeRole::Kita,
+            organisation: OrgId("org-kita-1".into()),
+            provider: Some(ProviderId("prov-1".into())),
+            facility: Some(FacilityId("fac-1".into())),
+        }
+    }
+
+    pub fn open_temp() -> (tempfile::TempDir, Store) {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open(
+            &dir.path().join("node.db"),
+            Durability::Normal,
+            "kita-1",
+            kita_membership(),
+        )
+        .unwrap();
+        (dir, store)
+    }
+}

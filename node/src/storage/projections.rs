@@ -1,0 +1,206 @@
+//! Projection tables: query-friendly rows derived from documents. Written in the transaction of
+//! the document write; `kitanetz rebuild-projections` rebuilds them from the chunks.
+
+use super::StoreError;
+use kitanetz_crdt::doc::KindValue;
+use kitanetz_crdt::DocId;
+use rusqlite::{params, Connection};
+
+const TABLES: &[&str] = &[
+    "p_providers",
+    "p_facilities",
+    "p_facility_places",
+    "p_childminders",
+    "p_children",
+    "p_guardians",
+    "p_contracts",
+    "p_contract_lines",
+    "p_groups",
+    "p_applications",
+    "p_seat_months",
+];
+
+pub(super) fn clear_all(conn: &Connection) -> Result<(), StoreError> {
+    for t in TABLES {
+        conn.execute(&format!("DELETE FROM {t}"), [])?;
+    }
+    Ok(())
+}
+
+pub(super) fn clear_doc(conn: &Connection, id: &DocId) -> Result<(), StoreError> {
+    for t in TABLES {
+        conn.prepare_cached(&format!("DELETE FROM {t} WHERE doc_id = ?1"))?
+            .execute([&id.0])?;
+    }
+    Ok(())
+}
+
+/// Replaces the projection rows of one document.
+pub(super) fn project(conn: &Connection, id: &DocId, value: &KindValue) -> Result<(), StoreError> {
+    clear_doc(conn, id)?;
+    let doc = &id.0;
+    match value {
+        KindValue::ProviderProfile(p) => {
+            conn.prepare_cached("INSERT INTO p_providers (id, doc_id, name, kind, category, city) VALUES (?1, ?2, ?3, ?4, ?5, ?6)")?
+                .execute(params![p.id.0, doc, p.name, format!("{:?}", p.kind), p.category, p.address.city])?;
+        }
+        KindValue::FacilityProfile(f) => {
+            conn.prepare_cached(
+                "INSERT INTO p_facilities (id, doc_id, provider, name, district, street, postcode, city, lat, lon, opening_hours)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
+            )?
+            .execute(params![
+                f.id.0,
+                doc,
+                f.provider.0,
+                f.name,
+                f.district,
+                f.address.street,
+                f.address.postcode,
+                f.address.city,
+                f.address.lat.map(|d| d.to_string()),
+                f.address.lon.map(|d| d.to_string()),
+                f.opening_hours
+            ])?;
+        }
+        KindValue::FacilityLicence(l) => {
+            let mut stmt = conn.prepare_cached(
+                "INSERT INTO p_facility_places (facility, doc_id, care_type, valid_from, places) VALUES (?1, ?2, ?3, ?4, ?5)",
+            )?;
+            for ct in &l.care_types {
+                for change in &ct.places.changes {
+                    stmt.execute(params![
+                        l.id.0,
+                        doc,
+                        ct.care_type.as_str(),
+                        change.valid_from.to_string(),
+                        change.value
+                    ])?;
+                }
+            }
+        }
+        KindValue::ChildminderProfile(c) => {
+            conn.prepare_cached("INSERT INTO p_childminders (id, doc_id, name, district, places) VALUES (?1, ?2, ?3, ?4, ?5)")?
+                .execute(params![c.id.0, doc, c.name, c.district, c.places])?;
+        }
+        KindValue::Family(f) => {
+            let mut children = conn.prepare_cached(
+                "INSERT INTO p_children (id, doc_id, family, given_name, family_name, birth_date, facility) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+            )?;
+            for c in &f.children {
+                children.execute(params![
+                    c.id.0,
+                    doc,
+                    f.id.0,
+                    c.given_name,
+                    c.family_name,
+                    c.birth_date.to_string(),
+                    c.facility.as_ref().map(|x| x.0.clone())
+                ])?;
+            }
+            let mut guardians = conn.prepare_cached(
+                "INSERT INTO p_guardians (id, doc_id, family, given_name, family_name, email, phone) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+            )?;
+            for g in &f.guardians {
+                guardians.execute(params![
+                    g.id.0,
+                    doc,
+                    f.id.0,
+                    g.given_name,
+                    g.family_name,
+                    g.email,
+                    g.phone
+                ])?;
+            }
+        }
+        KindValue::CareContract(c) => {
+            conn.prepare_cached(
+                "INSERT INTO p_contracts (id, doc_id, child, family, facility, start, end) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+            )?
+            .execute(params![
+                c.id.0,
+                doc,
+                c.child.0,
+                c.family.0,
+                c.facility.0,
+                c.period.start().to_string(),
+                c.period.end().map(|d| d.to_string())
+            ])?;
+            let mut lines = conn.prepare_cached(
+                "INSERT INTO p_contract_lines (id, doc_id, contract, start, end, care_type, daily_hours, grp, payment_mode)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+            )?;
+            for l in &c.lines {
+                lines.execute(params![
+                    l.id.0,
+                    doc,
+                    c.id.0,
+                    l.valid.start().to_string(),
+                    l.valid.end().map(|d| d.to_string()),
+                    l.care_type.as_str(),
+                    l.daily_hours.to_string(),
+                    l.group.as_ref().map(|g| g.0.clone()),
+                    l.payment_mode.as_str()
+                ])?;
+            }
+        }
+        KindValue::Group(g) => {
+            conn.prepare_cached(
+                "INSERT INTO p_groups (id, doc_id, facility, name, care_type, size, members) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+            )?
+            .execute(params![g.id.0, doc, g.facility.0, g.name, g.care_type.as_str(), g.size, g.members.len() as i64])?;
+        }
+        KindValue::Application(a) => {
+            conn.prepare_cached(
+                "INSERT INTO p_applications (id, doc_id, desired_start, care_type, status, wishes) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+            )?
+            .execute(params![a.id.0, doc, a.desired_start.to_string(), a.care_type.as_str(), a.status, a.wishes.len() as i64])?;
+        }
+        KindValue::Applicant(_) => {}
+        KindValue::SeatLedger(s) => {
+            let mut stmt = conn.prepare_cached(
+                "INSERT INTO p_seat_months (facility, doc_id, care_type, month, places, occupied, reserved) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+            )?;
+            for m in &s.months {
+                let reserved = m
+                    .reservations
+                    .iter()
+                    .filter(|r| r.status != kitanetz_crdt::kinds::SeatStatus::Free)
+                    .count() as i64;
+                stmt.execute(params![
+                    s.facility.0,
+                    doc,
+                    m.care_type.as_str(),
+                    m.month.to_string(),
+                    m.places,
+                    m.occupied,
+                    reserved
+                ])?;
+            }
+        }
+    }
+    Ok(())
+}
+
+/// A canonical text dump of every projection table (for comparing before and after a rebuild).
+pub fn snapshot(conn: &Connection) -> Result<String, StoreError> {
+    let mut out = String::new();
+    for t in TABLES {
+        let mut stmt = conn.prepare(&format!("SELECT * FROM {t} ORDER BY 1, 2, 3, 4"))?;
+        let n = stmt.column_count();
+        let mut rows = stmt.query([])?;
+        out.push_str(t);
+        out.push('\n');
+        while let Some(r) = rows.next()? {
+            let cells: Vec<String> = (0..n)
+                .map(|i| match r.get_ref(i) {
+                    Ok(v) => format!("{v:?}"),
+                    Err(e) => format!("<{e}>"),
+                })
+                .collect();
+            out.push_str(&cells.join("|"));
+            out.push('\n');
+        }
+    }
+    Ok(out)
+}

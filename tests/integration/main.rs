@@ -1,0 +1,5 @@
+//! All cross-crate integration tests in one binary (one link step).
+
+mod roles;
+mod storage;
+mod ui;

@@ -1,0 +1,198 @@
+//! Every route × every role: the expected answer is written down here, independently of the
+//! authorisation code, and compared with what the router does.
+
+use axum::http::{Method, StatusCode};
+use kitanetz_crdt::policy::NodeRole;
+use kitanetz_node::auth::Role;
+use kitanetz_node::http::ROUTES;
+use kitanetz_tests::{call, every_role, first_child_and_contract, Network};
+
+/// Who may use a route.
+#[derive(Debug, Clone, Copy, PartialEq)]
+enum Access {
+    /// No login needed.
+    Public,
+    /// Any logged-in staff member.
+    Staff,
+    /// Only staff scoped to this Kita (its lead, its Träger's admin).
+    KitaScope,
+    /// Kita leads and Träger admins, each for their own Kitas (lists without an id).
+    KitaRoles,
+}
+
+fn expected_access(method: &str, path: &str) -> Access {
+    match (method, path) {
+        (_, "/login")
+        | (_, "/lang/{lang}")
+        | (_, "/health")
+        | (_, "/static/{*path}")
+        | (_, "/api/login") => Access::Public,
+        (_, "/") | (_, "/logout") | (_, "/api/me") => Access::Staff,
+        ("GET", "/facilities")
+        | ("GET", "/facilities/{id}")
+        | ("GET", "/api/facilities")
+        | ("GET", "/api/facilities/{id}") => Access::Staff,
+        ("GET", "/children") | ("GET", "/api/children") => Access::KitaRoles,
+        (_, p) if p.starts_with("/facilities/{id}/edit") || p == "/api/facilities/{id}/profile" => {
+            Access::KitaScope
+        }
+        (_, p)
+            if p.starts_with("/children")
+                || p.starts_with("/contracts")
+                || p.starts_with("/api/children")
+                || p.starts_with("/api/contracts") =>
+        {
+            Access::KitaScope
+        }
+        other => panic!("route {other:?} has no expectation: add it to this test"),
+    }
+}
+
+fn body_for(method: &str, path: &str, child: &str) -> Option<(&'static str, String)> {
+    let form = "application/x-www-form-urlencoded";
+    let json = "application/json";
+    match (method, path) {
+        ("POST", "/login") => Some((form, "username=nobody&password=wrong-password".into())),
+        ("POST", "/logout") => Some((form, String::new())),
+        ("POST", "/api/login") => Some((json, r#"{"username":"nobody","password":"wrong-password"}"#.into())),
+        ("POST", "/facilities/{id}/edit") => Some((form, "name=Kita&street=Weg+1&postcode=01067&city=Dresden&district=Altstadt".into())),
+        ("PUT", "/api/facilities/{id}/profile") => Some((json, r#"{"name":"Kita","street":"Weg 1","postcode":"01067","city":"Dresden","district":"Altstadt","cost_centre":"","opening_hours":"","concept":"","email":"","phone":"","lead_name":""}"#.into())),
+        ("POST", "/children/{id}/contracts/new") => Some((form, "start=2027-01-01&care_type=kindergarten&daily_hours=8&payment_mode=direct-debit".into())),
+        ("POST", "/contracts/{id}/change") => Some((form, "valid_from=2027-03-01&care_type=kindergarten&daily_hours=6&payment_mode=self-payer".into())),
+        ("POST", "/api/contracts") => Some((json, format!(r#"{{"child":"{child}","start":"2027-01-01","care_type":"kindergarten","daily_hours":"8","payment_mode":"direct-debit"}}"#))),
+        ("POST", "/api/contracts/{id}/changes") => Some((json, r#"{"valid_from":"2027-03-01","care_type":"kindergarten","daily_hours":"6","payment_mode":"self-payer"}"#.into())),
+        _ => None,
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn every_route_for_every_role() {
+    let net = Network::seeded();
+    let kitas = net.kitas();
+    let kita = kitas[0];
+    let sibling_kita = kitas
+        .iter()
+        .find(|k| k.provider == kita.provider && k.name != kita.name)
+        .expect("second Kita of the Träger");
+    let other_provider = net
+        .configs
+        .iter()
+        .find(|c| c.role == NodeRole::Traeger && c.provider != kita.provider)
+        .and_then(|c| c.provider.clone())
+        .expect("other Träger");
+    let node = net.open(&kita.name);
+    let facility = kita.facility.clone().unwrap();
+    let provider = kita.provider.clone().unwrap();
+    let logins = every_role(
+        &node,
+        &provider,
+        &facility,
+        &other_provider,
+        sibling_kita.facility.as_ref().unwrap(),
+    );
+    let (child, contract) = first_child_and_contract(&node, &facility);
+    let router = kitanetz_node::http::router(node.clone());
+
+    let mut checked = 0;
+    for (method, pattern) in ROUTES {
+        let path = pattern
+            .replace("{lang}", "en")
+            .replace("{*path}", "app.css")
+            .replace(
+                "{id}",
+                if pattern.starts_with("/facilities") || pattern.starts_with("/api/facilities") {
+                    &facility.0
+                } else if pattern.contains("contracts/{id}") && !pattern.starts_with("/children") {
+                    &contract
+                } else {
+                    &child
+                },
+            );
+        let access = expected_access(method, pattern);
+        let m: Method = method.parse().unwrap();
+        // Anonymous first.
+        let (status, _) = call(
+            &router,
+            m.clone(),
+            &path,
+            None,
+            body_for(method, pattern, &child),
+        )
+        .await;
+        match access {
+            Access::Public => assert!(
+                status != StatusCode::FORBIDDEN && status != StatusCode::NOT_FOUND,
+                "{method} {path} anonymous: {status}"
+            ),
+            _ if path.starts_with("/api/") => assert_eq!(
+                status,
+                StatusCode::UNAUTHORIZED,
+                "{method} {path} anonymous"
+            ),
+            _ => assert!(
+                status.is_redirection(),
+                "{method} {path} anonymous should redirect to the login, got {status}"
+            ),
+        }
+        for (login, scoped) in &logins {
+            if *method == "POST" && *pattern == "/logout" {
+                continue; // would end the session the rest of the walk uses; tested in ui.rs
+            }
+            let (status, body) = call(
+                &router,
+                m.clone(),
+                &path,
+                Some(&login.token),
+                body_for(method, pattern, &child),
+            )
+            .await;
+            let allowed = match access {
+                Access::Public | Access::Staff => true,
+                Access::KitaScope => *scoped,
+                Access::KitaRoles => matches!(login.role, Role::KitaLead | Role::TraegerAdmin),
+            };
+            if access == Access::Public {
+                // Public routes answer every caller; a wrong password is a 401, not a refusal.
+                assert!(
+                    !matches!(
+                        status,
+                        StatusCode::FORBIDDEN
+                            | StatusCode::NOT_FOUND
+                            | StatusCode::INTERNAL_SERVER_ERROR
+                    ),
+                    "{method} {path} as {}: {status}",
+                    login.label
+                );
+            } else if allowed {
+                assert!(
+                    !matches!(
+                        status,
+                        StatusCode::UNAUTHORIZED
+                            | StatusCode::FORBIDDEN
+                            | StatusCode::NOT_FOUND
+                            | StatusCode::METHOD_NOT_ALLOWED
+                            | StatusCode::INTERNAL_SERVER_ERROR
+                    ),
+                    "{method} {path} as {} ({:?}) should be allowed, got {status}: {}",
+                    login.label,
+                    login.role,
+                    body.chars().take(300).collect::<String>()
+                );
+            } else {
+                assert!(
+                    matches!(status, StatusCode::FORBIDDEN),
+                    "{method} {path} as {} ({:?}) should be forbidden, got {status}",
+                    login.label,
+                    login.role
+                );
+            }
+            checked += 1;
+        }
+    }
+    assert!(
+        checked >= ROUTES.len() * 8,
+        "walked {checked} route × role pairs"
+    );
+    // The system admin reads the audit log but no personal data.
+    assert!(logins.iter().any(|(l, _)| l.role == Role::SystemAdmin));
+}

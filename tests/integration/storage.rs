@@ -1,0 +1,268 @@
+//! Storage: durability of acknowledged writes under kill -9, projection rebuild, erasure,
+//! the append-only audit log.
+
+use axum::http::{Method, StatusCode};
+use kitanetz_crdt::kinds::CareContract;
+use kitanetz_crdt::DocId;
+use kitanetz_node::auth::Role;
+use kitanetz_node::storage::{projections, AuditEntry, StoreError};
+use kitanetz_tests::{add_user, call, first_child_and_contract, Network};
+use std::io::{BufRead, BufReader, Write};
+use std::process::{Command, Stdio};
+
+const CHILD_ENV: &str = "KITANETZ_KILL9_CHILD_DIR";
+
+/// The child half of the kill -9 test: serves a node over HTTP until killed. Does nothing in a
+/// normal test run.
+#[test]
+fn kill9_child_server() {
+    let Ok(dir) = std::env::var(CHILD_ENV) else {
+        return;
+    };
+    let node = kitanetz_node::Node::open(
+        std::path::Path::new(&dir),
+        std::sync::Arc::new(kitanetz_node::clock::FixedClock::at(
+            kitanetz_tests::fixture_day(),
+        )),
+    )
+    .unwrap();
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    rt.block_on(async move {
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        println!("LISTENING {}", listener.local_addr().unwrap());
+        std::io::stdout().flush().unwrap();
+        axum::serve(listener, kitanetz_node::http::router(node))
+            .await
+            .unwrap();
+    });
+}
+
+#[test]
+fn acknowledged_writes_survive_kill_9() {
+    let net = Network::seeded();
+    let kita = net.kitas()[0];
+    let facility = kita.facility.clone().unwrap();
+    let (token, contract_id) = {
+        let node = net.open(&kita.name);
+        let login = add_user(
+            &node,
+            "lead",
+            Role::KitaLead,
+            kita.organisation.clone(),
+            kita.provider.clone(),
+            kita.facility.clone(),
+        );
+        // The child process gets a session that is already stored.
+        (login.token, first_child_and_contract(&node, &facility).1)
+    };
+    let mut child = Command::new(std::env::current_exe().unwrap())
+        .args([
+            "--exact",
+            "storage::kill9_child_server",
+            "--nocapture",
+            "--test-threads=1",
+        ])
+        .env(CHILD_ENV, net.node_dir(&kita.name))
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
+    let addr = loop {
+        let line = lines.next().expect("child printed its address").unwrap();
+        // libtest prints "test … ... " before the child's own output on the same line.
+        if let Some((_, a)) = line.split_once("LISTENING ") {
+            break a.trim().to_string();
+        }
+    };
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    let acknowledged: Vec<String> = rt.block_on(async {
+        let http = reqwest::Client::new();
+        let mut acked = Vec::new();
+        for month in 1..=6 {
+            let valid_from = format!("2027-{month:02}-01");
+            let res = http
+                .post(format!("http://{addr}/api/contracts/{contract_id}/changes"))
+                .bearer_auth(&token)
+                .json(&serde_json::json!({"valid_from": valid_from, "care_type": "kindergarten", "daily_hours": format!("{}", 4 + month), "payment_mode": "direct-debit"}))
+                .send()
+                .await
+                .unwrap();
+            let status = res.status();
+            assert_eq!(status, StatusCode::OK, "change from {valid_from}: {}", res.text().await.unwrap_or_default());
+            acked.push(valid_from);
+        }
+        acked
+    });
+    // No graceful anything: SIGKILL right after the last acknowledgement.
+    child.kill().unwrap();
+    child.wait().unwrap();
+    assert!(
+        acknowledged.len() >= 3,
+        "the child acknowledged {} writes",
+        acknowledged.len()
+    );
+
+    let node = net.open(&kita.name);
+    let store = node.store();
+    let (_, contract) = store
+        .get::<CareContract>(&kitanetz_node::contracts::contract_doc_id(
+            &contract_id.parse().unwrap(),
+        ))
+        .unwrap();
+    for valid_from in &acknowledged {
+        assert!(
+            contract
+                .lines
+                .iter()
+                .any(|l| l.valid.start().to_string() == *valid_from),
+            "acknowledged change from {valid_from} lost after kill -9"
+        );
+    }
+    let audited: i64 = store
+        .conn()
+        .query_row(
+            "SELECT COUNT(*) FROM audit_log WHERE action = 'contract.change'",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    assert_eq!(
+        audited as usize,
+        acknowledged.len(),
+        "one audit row per acknowledged change"
+    );
+}
+
+#[test]
+fn rebuilt_projections_answer_queries_identically() {
+    let net = Network::seeded();
+    for cfg in &net.configs {
+        let node = net.open(&cfg.name);
+        let mut store = node.store();
+        let before = projections::snapshot(store.conn()).unwrap();
+        assert!(
+            before.lines().count() > 20,
+            "{} has projection rows",
+            cfg.name
+        );
+        // Damage the projections the way a bug or a crash between versions could.
+        store
+            .conn()
+            .execute_batch("DELETE FROM p_children; UPDATE p_facilities SET name = 'x';")
+            .unwrap();
+        let n = store.rebuild_projections().unwrap();
+        assert!(n > 0);
+        let after = projections::snapshot(store.conn()).unwrap();
+        assert_eq!(
+            before, after,
+            "{}: projections after rebuild differ",
+            cfg.name
+        );
+    }
+}
+
+#[test]
+fn erased_family_is_gone_and_never_comes_back() {
+    let net = Network::seeded();
+    let kita = net.kitas()[0];
+    let node = net.open(&kita.name);
+    let mut store = node.store();
+    let family: String = store
+        .conn()
+        .query_row(
+            "SELECT family FROM p_children WHERE facility = ?1 ORDER BY id LIMIT 1",
+            [&kita.facility.as_ref().unwrap().0],
+            |r| r.get(0),
+        )
+        .unwrap();
+    let family_doc = kitanetz_node::families::family_doc_id(&family.parse().unwrap());
+    let saved = store.doc_bytes(&family_doc).unwrap();
+    let entry = AuditEntry {
+        at: 1,
+        actor: "user:test".into(),
+        action: "family.erase",
+        target: Some(family.clone()),
+        subjects: vec![family.clone()],
+        valid_from: None,
+    };
+    let report = store.erase_family(&family, &entry).unwrap();
+    assert!(
+        report.documents.len() >= 2,
+        "family and contract erased: {:?}",
+        report.documents
+    );
+    for doc in &report.documents {
+        assert!(matches!(
+            store.load_doc(&DocId(doc.clone())),
+            Err(StoreError::NotFound(_))
+        ));
+        assert!(store.is_erased(&DocId(doc.clone())).unwrap());
+    }
+    let left: i64 = store
+        .conn()
+        .query_row(
+            "SELECT COUNT(*) FROM p_children WHERE family = ?1",
+            [&family],
+            |r| r.get(0),
+        )
+        .unwrap();
+    assert_eq!(left, 0);
+    // A peer offering the old copy again is refused.
+    match store.import_doc(&family_doc, &saved, 2, "traeger-1") {
+        Err(StoreError::Erased(id)) => assert_eq!(id, family_doc),
+        other => panic!("re-import must be refused, got {other:?}"),
+    }
+    // Nothing of the family is left in any chunk.
+    let chunks: i64 = store
+        .conn()
+        .query_row(
+            "SELECT COUNT(*) FROM chunks WHERE doc_id = ?1",
+            [&family_doc.0],
+            |r| r.get(0),
+        )
+        .unwrap();
+    assert_eq!(chunks, 0);
+}
+
+#[test]
+fn audit_log_is_append_only() {
+    let net = Network::seeded();
+    let node = net.open("city");
+    let store = node.store();
+    assert!(store
+        .conn()
+        .execute("UPDATE audit_log SET actor = 'x'", [])
+        .is_err());
+    assert!(store.conn().execute("DELETE FROM audit_log", []).is_err());
+}
+
+#[tokio::test]
+async fn reads_of_personal_data_are_audited() {
+    let net = Network::seeded();
+    let kita = net.kitas()[0];
+    let node = net.open(&kita.name);
+    let login = add_user(
+        &node,
+        "lead",
+        Role::KitaLead,
+        kita.organisation.clone(),
+        kita.provider.clone(),
+        kita.facility.clone(),
+    );
+    let (child, _) = first_child_and_contract(&node, kita.facility.as_ref().unwrap());
+    let router = kitanetz_node::http::router(node.clone());
+    let (status, _) = call(
+        &router,
+        Method::GET,
+        &format!("/api/children/{child}"),
+        Some(&login.token),
+        None,
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK);
+    let rows = node.store().audit_for(&child, 10).unwrap();
+    assert!(rows.iter().any(|r| r.action == "child.read"
+        && r.actor == "user:lead"
+        && r.subjects.contains(&child)));
+}

@@ -1,0 +1,291 @@
+//! The UI as a browser without JavaScript uses it: forms, cookies, CSRF, lockout, language.
+
+use axum::body::Body;
+use axum::http::{header, Method, Request, StatusCode};
+use kitanetz_node::auth::{Role, LOCKOUT_AFTER_FAILURES};
+use kitanetz_tests::{add_user, Network, PASSWORD};
+use tower::ServiceExt;
+
+struct Browser {
+    router: axum::Router,
+    cookies: Vec<String>,
+}
+
+impl Browser {
+    async fn send(
+        &mut self,
+        method: Method,
+        path: &str,
+        form: Option<String>,
+        extra: &[(&str, &str)],
+    ) -> (StatusCode, Option<String>, String) {
+        let mut req = Request::builder().method(method).uri(path);
+        if !self.cookies.is_empty() {
+            req = req.header(header::COOKIE, self.cookies.join("; "));
+        }
+        for (k, v) in extra {
+            req = req.header(*k, *v);
+        }
+        let req = match form {
+            Some(f) => req
+                .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+                .body(Body::from(f)),
+            None => req.body(Body::empty()),
+        }
+        .unwrap();
+        let res = self.router.clone().oneshot(req).await.unwrap();
+        for c in res.headers().get_all(header::SET_COOKIE) {
+            let pair = c.to_str().unwrap().split(';').next().unwrap().to_string();
+            let name = pair.split('=').next().unwrap().to_string();
+            self.cookies.retain(|x| !x.starts_with(&format!("{name}=")));
+            if !pair.ends_with('=') {
+                self.cookies.push(pair);
+            }
+        }
+        let status = res.status();
+        let location = res
+            .headers()
+            .get(header::LOCATION)
+            .map(|v| v.to_str().unwrap().to_string());
+        let body = axum::body::to_bytes(res.into_body(), 16 << 20)
+            .await
+            .unwrap();
+        (
+            status,
+            location,
+            String::from_utf8_lossy(&body).into_owned(),
+        )
+    }
+}
+
+fn csrf_of(html: &str) -> String {
+    let at = html
+        .find("name=\"csrf\" value=\"")
+        .expect("page has a CSRF field")
+        + "name=\"csrf\" value=\"".len();
+    html[at..].split('"').next().unwrap().to_string()
+}
+
+fn setup() -> (Network, std::sync::Arc<kitanetz_node::Node>, Browser) {
+    let net = Network::seeded();
+    let kita = net.kitas()[0].clone();
+    let node = net.open(&kita.name);
+    add_user(
+        &node,
+        "leitung",
+        Role::KitaLead,
+        kita.organisation.clone(),
+        kita.provider.clone(),
+        kita.facility.clone(),
+    );
+    let router = kitanetz_node::http::router(node.clone());
+    (
+        net,
+        node,
+        Browser {
+            router,
+            cookies: vec![],
+        },
+    )
+}
+
+#[tokio::test]
+async fn login_edit_and_logout_without_javascript() {
+    let (net, node, mut b) = setup();
+    let facility = net.kitas()[0].facility.clone().unwrap();
+    let (status, location, _) = b.send(Method::GET, "/", None, &[]).await;
+    assert!(status.is_redirection() && location.as_deref() == Some("/login"));
+    let (status, _, _) = b
+        .send(
+            Method::POST,
+            "/login",
+            Some(format!(
+                "username=leitung&password={}",
+                PASSWORD.replace(' ', "+")
+            )),
+            &[],
+        )
+        .await;
+    assert!(status.is_redirection(), "login redirects");
+    assert!(b.cookies.iter().any(|c| c.starts_with("kn_session=")));
+    let (status, _, home) = b.send(Method::GET, "/", None, &[]).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(home.contains("Willkommen, leitung"));
+
+    // The edit form, submitted with an invalid postcode: the form comes back with the message
+    // next to the field and what was typed; nothing is saved.
+    let (status, _, form) = b
+        .send(
+            Method::GET,
+            &format!("/facilities/{facility}/edit"),
+            None,
+            &[],
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    let csrf = csrf_of(&form);
+    let before = node
+        .store()
+        .doc_bytes(&kitanetz_node::facilities::profile_doc_id(&facility))
+        .unwrap();
+    let bad = format!("csrf={csrf}&name=Kita+Neu&street=Weg+1&postcode=123&city=Dresden&district=Altstadt&opening_hours=&lead_name=&email=&phone=&cost_centre=&concept=");
+    let (status, _, page) = b
+        .send(
+            Method::POST,
+            &format!("/facilities/{facility}/edit"),
+            Some(bad),
+            &[],
+        )
+        .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        page.contains("aria-invalid=\"true\"") && page.contains("fünfstellige Postleitzahl"),
+        "field error shown"
+    );
+    assert!(page.contains("value=\"Kita Neu\""), "typed input kept");
+    assert_eq!(
+        node.store()
+            .doc_bytes(&kitanetz_node::facilities::profile_doc_id(&facility))
+            .unwrap(),
+        before,
+        "nothing written"
+    );
+
+    let good = format!("csrf={csrf}&name=Kita+Neu&street=Weg+1&postcode=01067&city=Dresden&district=Altstadt&opening_hours=7-17&lead_name=&email=&phone=&cost_centre=&concept=");
+    let (status, location, _) = b
+        .send(
+            Method::POST,
+            &format!("/facilities/{facility}/edit"),
+            Some(good),
+            &[],
+        )
+        .await;
+    assert!(status.is_redirection(), "{status}");
+    let (_, _, detail) = b
+        .send(Method::GET, location.as_deref().unwrap(), None, &[])
+        .await;
+    assert!(
+        detail.contains("Kita Neu")
+            && detail.contains("facility.profile.update")
+            && detail.contains("Gespeichert")
+    );
+
+    let (status, _, _) = b
+        .send(Method::POST, "/logout", Some(format!("csrf={csrf}")), &[])
+        .await;
+    assert!(status.is_redirection());
+    let (status, _, _) = b.send(Method::GET, "/facilities", None, &[]).await;
+    assert!(status.is_redirection(), "logged out");
+}
+
+#[tokio::test]
+async fn forms_without_the_csrf_token_are_refused() {
+    let (net, _node, mut b) = setup();
+    let facility = net.kitas()[0].facility.clone().unwrap();
+    b.send(
+        Method::POST,
+        "/login",
+        Some(format!(
+            "username=leitung&password={}",
+            PASSWORD.replace(' ', "+")
+        )),
+        &[],
+    )
+    .await;
+    let form = "name=Evil&street=Weg+1&postcode=01067&city=Dresden&district=Altstadt";
+    let (status, _, _) = b
+        .send(
+            Method::POST,
+            &format!("/facilities/{facility}/edit"),
+            Some(format!("csrf=forged&{form}")),
+            &[],
+        )
+        .await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    let (status, _, _) = b
+        .send(
+            Method::POST,
+            &format!("/facilities/{facility}/edit"),
+            Some(form.to_string()),
+            &[],
+        )
+        .await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+}
+
+#[tokio::test]
+async fn repeated_failures_lock_the_account() {
+    let (_net, node, mut b) = setup();
+    for _ in 0..LOCKOUT_AFTER_FAILURES {
+        let (status, _, page) = b
+            .send(
+                Method::POST,
+                "/login",
+                Some("username=leitung&password=wrong-password".into()),
+                &[],
+            )
+            .await;
+        assert_eq!(status, StatusCode::UNAUTHORIZED);
+        assert!(page.contains("login-error"));
+    }
+    // Now even the right password is refused until the lock expires.
+    let (status, _, page) = b
+        .send(
+            Method::POST,
+            "/login",
+            Some(format!(
+                "username=leitung&password={}",
+                PASSWORD.replace(' ', "+")
+            )),
+            &[],
+        )
+        .await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED);
+    assert!(page.contains("gesperrt"));
+    let failures: i64 = node
+        .store()
+        .conn()
+        .query_row(
+            "SELECT COUNT(*) FROM audit_log WHERE action = 'session.login-failed'",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    assert_eq!(failures, LOCKOUT_AFTER_FAILURES + 1);
+}
+
+#[tokio::test]
+async fn english_switch_and_htmx_fragment() {
+    let (_net, _node, mut b) = setup();
+    let (status, _, _) = b.send(Method::GET, "/lang/en", None, &[]).await;
+    assert!(status.is_redirection());
+    let (_, _, login) = b.send(Method::GET, "/login", None, &[]).await;
+    assert!(login.contains("<html lang=\"en\">") && login.contains("Staff login"));
+    b.send(
+        Method::POST,
+        "/login",
+        Some(format!(
+            "username=leitung&password={}",
+            PASSWORD.replace(' ', "+")
+        )),
+        &[],
+    )
+    .await;
+    let (status, _, fragment) = b
+        .send(
+            Method::GET,
+            "/facilities?q=Kita",
+            None,
+            &[("hx-request", "true")],
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(
+        !fragment.contains("<html") && fragment.contains("<table"),
+        "htmx gets only the result table"
+    );
+    let (_, _, page) = b
+        .send(Method::GET, "/facilities?q=zzzz-nothing", None, &[])
+        .await;
+    assert!(page.contains("<html") && page.contains("No entries."));
+}
