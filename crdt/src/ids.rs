@@ -130,6 +130,21 @@ pub fn doc_id_for(role: &str, aggregate: &str) -> DocId {
     DocId(format!("doc-{role}-{aggregate}"))
 }
 
+/// The organisation id of the city (Jugendamt). Persisted format.
+pub fn city_org() -> OrgId {
+    OrgId("org-city".to_string())
+}
+
+/// The organisation id of a Träger, derived from its provider id. Persisted format.
+pub fn provider_org(provider: &ProviderId) -> OrgId {
+    OrgId(format!("org-{}", provider.0))
+}
+
+/// The organisation id of a Kita, derived from its facility id. Persisted format.
+pub fn facility_org(facility: &FacilityId) -> OrgId {
+    OrgId(format!("org-{}", facility.0))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -151,19 +166,4 @@ mod tests {
         assert_eq!(x, y);
         assert_eq!(x[35].as_str(), "fac-t10");
     }
-}
-
-/// The organisation id of the city (Jugendamt). Persisted format.
-pub fn city_org() -> OrgId {
-    OrgId("org-city".to_string())
-}
-
-/// The organisation id of a Träger, derived from its provider id. Persisted format.
-pub fn provider_org(provider: &ProviderId) -> OrgId {
-    OrgId(format!("org-{}", provider.0))
-}
-
-/// The organisation id of a Kita, derived from its facility id. Persisted format.
-pub fn facility_org(facility: &FacilityId) -> OrgId {
-    OrgId(format!("org-{}", facility.0))
 }

@@ -109,11 +109,32 @@ pub fn init_desktop_kita(data_dir: &Path) -> anyhow::Result<()> {
         .ok_or_else(|| anyhow::anyhow!("the demo world has no Kita"))?;
     // Seed the whole demo network in a scratch directory, then keep only the Kita's node: it
     // holds exactly what the Kita node in the network would hold.
-    let scratch = data_dir.with_extension("seeding");
+    let mut scratch_name = data_dir.file_name().unwrap_or_default().to_os_string();
+    scratch_name.push(".seeding");
+    let scratch = data_dir.with_file_name(scratch_name);
     let _ = std::fs::remove_dir_all(&scratch);
-    seed_network(&scratch, std::slice::from_ref(&kita), &world, &clock)?;
-    std::fs::create_dir_all(data_dir.parent().unwrap_or(Path::new(".")))?;
-    std::fs::rename(scratch.join(&kita.name), data_dir)?;
+    let seeded =
+        seed_network(&scratch, std::slice::from_ref(&kita), &world, &clock).and_then(|_| {
+            std::fs::create_dir_all(data_dir.parent().unwrap_or(Path::new(".")))?;
+            if data_dir.exists() {
+                // An empty directory the caller made (e.g. mktemp -d): replace it.
+                std::fs::remove_dir(data_dir)?;
+            }
+            std::fs::rename(scratch.join(&kita.name), data_dir)?;
+            Ok(())
+        });
     let _ = std::fs::remove_dir_all(&scratch);
-    Ok(())
+    seeded
+}
+
+/// The demo login of a desktop Kita node made by [`init_desktop_kita`]: (user, password).
+pub fn desktop_login(data_dir: &Path) -> anyhow::Result<(String, String)> {
+    let node = Node::open(data_dir, Arc::new(SystemClock))?;
+    let store = node.store();
+    let user: String = store.conn().query_row(
+        "SELECT username FROM users WHERE role = 'kita-lead' ORDER BY id LIMIT 1",
+        [],
+        |r| r.get(0),
+    )?;
+    Ok((user, DEMO_PASSWORD.to_string()))
 }

@@ -155,9 +155,12 @@ enum Origin {
     Kita(FacilityId),
 }
 
+/// A document created at its origin, kept as saved bytes until every node has its copy.
 struct Pending {
-    origin: Origin,
-    doc: StoredDoc,
+    origin_node: String,
+    id: DocId,
+    meta: DocMeta,
+    bytes: Vec<u8>,
 }
 
 struct Builder<'a> {
@@ -166,6 +169,7 @@ struct Builder<'a> {
     pending: Vec<Pending>,
     actors: BTreeMap<String, Vec<u8>>,
     configs: &'a [NodeConfig],
+    memberships: Vec<kitanetz_crdt::policy::Membership>,
 }
 
 impl Builder<'_> {
@@ -214,9 +218,20 @@ impl Builder<'_> {
             origin_node,
             created_on: self.today,
         };
-        let doc = StoredDoc::create(id.clone(), meta, value, &actor, self.today, self.now)
+        // Documents no node of this network may hold are not created at all.
+        if !self.memberships.iter().any(|m| may_hold(m, &meta)) {
+            return Ok(());
+        }
+        let mut doc = StoredDoc::create(id.clone(), meta, value, &actor, self.today, self.now)
             .map_err(|e| anyhow::anyhow!("generated {} {id} does not validate: {e}", T::KIND))?;
-        self.pending.push(Pending { origin, doc });
+        let meta = doc.meta.clone();
+        let bytes = doc.save();
+        self.pending.push(Pending {
+            origin_node: meta.origin_node.clone(),
+            id,
+            meta,
+            bytes,
+        });
         Ok(())
     }
 }
@@ -273,6 +288,7 @@ pub fn seed_network(
         pending: Vec::new(),
         actors: BTreeMap::new(),
         configs,
+        memberships: configs.iter().map(NodeConfig::membership).collect(),
     };
     let provider_of = |f: &FacilityId| world.facility(f).map(|s| s.profile.provider.clone());
 
@@ -390,7 +406,15 @@ pub fn seed_network(
         documents: b.pending.len(),
         copies: 0,
     };
-    let mut pending = std::mem::take(&mut b.pending);
+    let pending = std::mem::take(&mut b.pending);
+    let entry = AuditEntry {
+        at: now,
+        actor: "system".into(),
+        action: "demo.seed",
+        target: None,
+        subjects: vec![],
+        valid_from: Some(today.to_string()),
+    };
     for cfg in configs {
         cfg.write(&dir.join(&cfg.name))?;
         let mut store = Store::open(
@@ -400,34 +424,22 @@ pub fn seed_network(
             cfg.membership(),
         )?;
         let membership = cfg.membership();
-        let held: Vec<&mut Pending> = pending
-            .iter_mut()
-            .filter(|p| may_hold(&membership, &p.doc.meta))
-            .collect();
-        let mut copies: Vec<StoredDoc> = Vec::new();
-        for p in held {
-            let is_origin = b.origin_name(&p.origin) == cfg.name;
-            if !is_origin {
-                report.copies += 1;
+        let mut held = pending
+            .iter()
+            .filter(|p| may_hold(&membership, &p.meta))
+            .peekable();
+        while held.peek().is_some() {
+            let mut batch: Vec<(StoredDoc, Vec<u8>)> = Vec::with_capacity(BATCH);
+            for p in held.by_ref().take(BATCH) {
+                if p.origin_node != cfg.name {
+                    report.copies += 1;
+                }
+                batch.push((
+                    StoredDoc::load(p.id.clone(), &p.bytes, store.actor())?,
+                    p.bytes.clone(),
+                ));
             }
-            let bytes = p.doc.save();
-            let mut local = StoredDoc::load(p.doc.id.clone(), &bytes, store.actor())?;
-            local.mark_unsaved();
-            copies.push(local);
-        }
-        for chunk in copies.chunks_mut(BATCH) {
-            let mut refs: Vec<&mut StoredDoc> = chunk.iter_mut().collect();
-            store.save_docs(
-                &mut refs,
-                &AuditEntry {
-                    at: now,
-                    actor: "system".into(),
-                    action: "demo.seed",
-                    target: None,
-                    subjects: vec![],
-                    valid_from: Some(today.to_string()),
-                },
-            )?;
+            store.store_received(&mut batch, &entry)?;
         }
         let logins = demo_users(&mut store, cfg, world)?;
         report.nodes.push(DemoNode {

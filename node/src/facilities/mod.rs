@@ -38,7 +38,7 @@ pub fn list(
     today: Date,
     limit: usize,
 ) -> Result<(Vec<FacilityRow>, usize), StoreError> {
-    let pattern = format!("%{}%", query.trim().replace('%', "").replace('_', ""));
+    let pattern = format!("%{}%", query.trim().replace(['%', '_'], ""));
     let today = today.to_string();
     let total: i64 = store.conn().query_row(
         "SELECT COUNT(*) FROM p_facilities f WHERE f.name LIKE ?1 OR f.district LIKE ?1 OR f.street LIKE ?1",
@@ -101,7 +101,7 @@ pub fn detail(store: &Store, id: &FacilityId, today: Date) -> Result<FacilityDet
         .unwrap_or_default();
     let mut history = store.audit_for(&profile_doc_id(id).0, 50)?;
     history.extend(store.audit_for(&licence_doc_id(id).0, 50)?);
-    history.sort_by(|a, b| b.seq.cmp(&a.seq));
+    history.sort_by_key(|h| std::cmp::Reverse(h.seq));
     Ok(FacilityDetail {
         capacity_today: licence.as_ref().map_or(0, |l| l.capacity_on(today)),
         licence,

@@ -37,7 +37,7 @@ fn choose_facility(
         Some(f) => f
             .parse::<FacilityId>()
             .map_err(|_| AppError::NotFound(f.to_string()))?,
-        None => visible.first().cloned().ok_or_else(|| {
+        None => visible.first().cloned().ok_or({
             AppError::Forbidden(crate::auth::Forbidden {
                 role: staff.caller.role,
                 action: "children.view",

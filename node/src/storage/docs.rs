@@ -54,6 +54,25 @@ impl Store {
         Ok(())
     }
 
+    /// Stores documents that arrived whole from the node that created them (seeding, bootstrap),
+    /// each with the bytes it came as, in one transaction. The caller has checked the policy.
+    pub fn store_received(
+        &mut self,
+        docs: &mut [(StoredDoc, Vec<u8>)],
+        entry: &AuditEntry,
+    ) -> Result<(), StoreError> {
+        let tx = self.conn.transaction()?;
+        for (doc, bytes) in docs.iter_mut() {
+            write_doc_with(&tx, doc, entry.at, Some(bytes))?;
+        }
+        audit::append(&tx, entry)?;
+        tx.commit()?;
+        for (doc, _) in docs.iter_mut() {
+            doc.mark_saved();
+        }
+        Ok(())
+    }
+
     /// Takes a document that another node created (saved automerge bytes), if this node may hold
     /// it and has not erased it; merges it with the local copy if there is one.
     pub fn import_doc(
@@ -197,6 +216,17 @@ impl Store {
 
 /// Appends the document's pending chunk, updates its row and projections.
 fn write_doc(tx: &Transaction<'_>, doc: &mut StoredDoc, at: i64) -> Result<(), StoreError> {
+    write_doc_with(tx, doc, at, None)
+}
+
+/// Like [`write_doc`]; `received` is the saved form of a document that arrived whole from its
+/// origin, stored as it came instead of being saved again.
+fn write_doc_with(
+    tx: &Transaction<'_>,
+    doc: &mut StoredDoc,
+    at: i64,
+    received: Option<&[u8]>,
+) -> Result<(), StoreError> {
     if tx
         .query_row(
             "SELECT 1 FROM tombstones WHERE doc_id = ?1",
@@ -237,6 +267,12 @@ fn write_doc(tx: &Transaction<'_>, doc: &mut StoredDoc, at: i64) -> Result<(), S
         tx.execute(
             "INSERT INTO chunks (doc_id, seq, snapshot, bytes) VALUES (?1, 0, 1, ?2)",
             params![doc.id.0, snapshot],
+        )?;
+    } else if let Some(bytes) = received {
+        tx.execute(
+            "INSERT INTO chunks (doc_id, seq, snapshot, bytes)
+             VALUES (?1, (SELECT COALESCE(MAX(seq), -1) + 1 FROM chunks WHERE doc_id = ?1), 1, ?2)",
+            params![doc.id.0, bytes],
         )?;
     } else if let Some((snapshot, bytes)) = doc.pending_chunk() {
         tx.execute(

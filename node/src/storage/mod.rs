@@ -176,3 +176,101 @@ pub(crate) mod test_support {
         (dir, store)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::test_support::open_temp;
+    use super::*;
+    use kitanetz_crdt::doc::StoredDoc;
+    use kitanetz_crdt::ids::{OrgId, ProviderId};
+    use kitanetz_crdt::kinds::{Address, ProviderKind, ProviderProfile};
+    use kitanetz_crdt::meta::{DocKind, DocMeta};
+    use kitanetz_crdt::scalar::Date;
+
+    fn entry(at: i64) -> AuditEntry {
+        AuditEntry {
+            at,
+            actor: "user:test".into(),
+            action: "provider.update",
+            target: Some("doc-p".into()),
+            subjects: vec![],
+            valid_from: None,
+        }
+    }
+
+    #[test]
+    fn many_edits_are_compacted_and_load_back_identically() {
+        let (_dir, mut store) = open_temp();
+        let today = Date::ymd(2026, 11, 2);
+        let mut profile = ProviderProfile {
+            id: ProviderId("prov-1".into()),
+            name: "Träger".into(),
+            kind: ProviderKind::Free,
+            category: "Elterninitiative".into(),
+            address: Address {
+                street: "Weg 1".into(),
+                postcode: "01067".into(),
+                city: "Dresden".into(),
+                lat: None,
+                lon: None,
+            },
+            email: String::new(),
+            phone: String::new(),
+        };
+        let meta = DocMeta {
+            kind: DocKind::ProviderProfile,
+            schema: 1,
+            owner: OrgId("org-kita-1".into()),
+            provider: Some(ProviderId("prov-1".into())),
+            facilities: vec![],
+            origin_node: "kita-1".into(),
+            created_on: today,
+        };
+        let id = kitanetz_crdt::DocId("doc-p".into());
+        let mut doc =
+            StoredDoc::create(id.clone(), meta, &profile, store.actor(), today, 1).unwrap();
+        store.save_doc(&mut doc, &entry(1)).unwrap();
+        for i in 0..40 {
+            profile.phone = format!("0351 {i}");
+            doc.update(&profile, today, 2 + i, "phone").unwrap();
+            store.save_doc(&mut doc, &entry(2 + i)).unwrap();
+        }
+        let chunks: i64 = store
+            .conn()
+            .query_row(
+                "SELECT COUNT(*) FROM chunks WHERE doc_id = 'doc-p'",
+                [],
+                |r| r.get(0),
+            )
+            .unwrap();
+        assert!(chunks < 32, "compacted: {chunks} chunks");
+        let (mut loaded, value) = store.get::<ProviderProfile>(&id).unwrap();
+        assert_eq!(value, profile);
+        assert_eq!(loaded.heads(), doc.heads());
+        let audited: i64 = store
+            .conn()
+            .query_row("SELECT COUNT(*) FROM audit_log", [], |r| r.get(0))
+            .unwrap();
+        assert_eq!(audited, 41);
+    }
+
+    #[test]
+    fn refuses_a_database_from_a_newer_binary() {
+        let (dir, store) = open_temp();
+        store
+            .conn()
+            .pragma_update(None, "user_version", 99)
+            .unwrap();
+        drop(store);
+        match Store::open(
+            &dir.path().join("node.db"),
+            Durability::Normal,
+            "kita-1",
+            test_support::kita_membership(),
+        ) {
+            Err(StoreError::DatabaseTooNew { found: 99, .. }) => {}
+            Err(other) => panic!("expected DatabaseTooNew, got {other}"),
+            Ok(_) => panic!("expected DatabaseTooNew, got a store"),
+        }
+    }
+}

@@ -5,8 +5,9 @@
 //! Usage: `kitanetz-desktop [--data-dir DIR] [--smoke]`
 //! - `--data-dir DIR`: where the node keeps its data (default `$XDG_DATA_HOME/kitanetz`, else
 //!   `~/.local/share/kitanetz`). A fresh directory is initialised as a demo Kita.
-//! - `--smoke`: open the window, wait until the start page has rendered, exit 0 (1 on failure or
-//!   after 60 s). Used by `tools/desktop-smoke.sh` and CI.
+//! - `--smoke`: open the window, sign in on the login page as the demo Kita lead, wait until the
+//!   signed-in start page `/` has rendered, exit 0 (1 on failure or after 60 s). Used by
+//!   `tools/desktop-smoke.sh` and CI.
 //!
 //! Set `KITANETZ_DESKTOP_TRACE=1` to log every request through the scheme to stderr.
 
@@ -27,7 +28,7 @@ use scheme::Served;
 /// How long `--smoke` may take before the watchdog fails it.
 const SMOKE_TIMEOUT: Duration = Duration::from_secs(60);
 
-/// The path the smoke probe navigates to after the start page rendered. The scheme handler
+/// The path the smoke probe navigates to after a page rendered. The scheme handler
 /// answers it itself (only with `--smoke`), so it never reaches the node's router.
 const SMOKE_PROBE: &str = "/.desktop-smoke";
 
@@ -75,11 +76,13 @@ fn default_data_dir() -> anyhow::Result<PathBuf> {
     Ok(PathBuf::from(home).join(".local/share/kitanetz"))
 }
 
-/// WebKitGTK defaults that fail without a GPU: its DMA-BUF renderer and accelerated
-/// compositing need a DRM render node, and without one (Xvfb in CI, containers, VMs without
-/// 3D, remote desktops) the window stays blank or the web process aborts. When the machine has
-/// no `/dev/dri` we switch WebKit to software rendering. A value the user set always wins.
-/// Must run before any thread starts (environment writes are not thread-safe).
+/// WebKitGTK's GPU paths are the usual cause of a blank Tauri window on Linux: its DMA-BUF
+/// renderer misbehaves with some drivers (NVIDIA above all), and accelerated compositing needs a
+/// DRM render node that Xvfb, containers, VMs without 3D and remote desktops lack. WebKitGTK 2.50
+/// on Debian 12 under Xvfb rendered correctly even without these switches, so they are a guard,
+/// not a fix for a failure seen here: the DMA-BUF renderer is always off (a form UI gains
+/// nothing from it), and without `/dev/dri` WebKit also renders in software. A value the user
+/// set always wins. Must run before any thread starts (environment writes are not thread-safe).
 fn configure_webkit_env() {
     #[cfg(target_os = "linux")]
     {
@@ -347,16 +350,9 @@ fn js_string(s: &str) -> String {
     out
 }
 
-/// The demo Kita's login, for the smoke only. `demo::init_desktop_kita` seeds one Kita lead
-/// named `leitung-<node name without "kita-">` with the demo password (see the node's
-/// `demo/seed.rs`); a data dir that is not a demo Kita has no such login.
+/// The demo Kita's login, for the smoke only; a data dir that is not a demo Kita has none.
 fn demo_login(data_dir: &Path) -> Option<(String, String)> {
-    let config = kitanetz_node::config::NodeConfig::load(data_dir).ok()?;
-    let kita = config.name.strip_prefix("kita-")?;
-    Some((
-        format!("leitung-{kita}"),
-        kitanetz_node::demo::DEMO_PASSWORD.to_owned(),
-    ))
+    kitanetz_node::demo::desktop_login(data_dir).ok()
 }
 
 #[cfg(test)]

@@ -1,0 +1,181 @@
+//! Node benchmark at Dresden scale (not a test; run on demand, prints figures):
+//! generate the data set, load it into one node, then time opening the node and rendering the
+//! facility list.
+//!
+//! `cargo run --release -p kitanetz-bench --bin node-bench [-- --data-dir DIR] [--scale demo|dresden]`
+
+use axum::body::Body;
+use axum::http::Request;
+use kitanetz_crdt::policy::NodeRole;
+use kitanetz_node::auth::{create_session, create_user, NewUser, Role};
+use kitanetz_node::clock::{Clock, FixedClock};
+use kitanetz_node::Node;
+use std::sync::Arc;
+use std::time::Instant;
+use tower::ServiceExt;
+
+fn peak_rss_mib() -> f64 {
+    std::fs::read_to_string("/proc/self/status")
+        .ok()
+        .and_then(|s| {
+            s.lines()
+                .find(|l| l.starts_with("VmHWM:"))
+                .and_then(|l| l.split_whitespace().nth(1))
+                .and_then(|kb| kb.parse::<f64>().ok())
+        })
+        .map_or(0.0, |kb| kb / 1024.0)
+}
+
+fn dir_size(path: &std::path::Path) -> u64 {
+    std::fs::read_dir(path).map_or(0, |rd| {
+        rd.filter_map(Result::ok)
+            .map(|e| e.metadata().map_or(0, |m| m.len()))
+            .sum()
+    })
+}
+
+fn main() -> anyhow::Result<()> {
+    let args: Vec<String> = std::env::args().collect();
+    let arg = |name: &str| {
+        args.iter()
+            .position(|a| a == name)
+            .and_then(|i| args.get(i + 1))
+            .cloned()
+    };
+    let scale = match arg("--scale").as_deref() {
+        Some("demo") => kitanetz_datagen::Scale::demo(),
+        _ => kitanetz_datagen::Scale::dresden(),
+    };
+    let tmp = tempfile_dir(arg("--data-dir"))?;
+    let clock = FixedClock::at(chrono::NaiveDate::from_ymd_opt(2026, 11, 2).expect("date"));
+
+    let t = Instant::now();
+    let world = kitanetz_datagen::generate(7, &scale, clock.today());
+    let generate = t.elapsed();
+
+    // One node: the office of the largest Träger (the municipal Eigenbetrieb). It holds every
+    // public document and all personal data of its own Kitas, as it would in production.
+    let configs = kitanetz_node::demo::plan_network(&world, 0);
+    let office = configs
+        .iter()
+        .find(|c| c.role == NodeRole::Traeger)
+        .expect("a Träger")
+        .clone();
+    let t = Instant::now();
+    let report =
+        kitanetz_node::demo::seed_network(&tmp, std::slice::from_ref(&office), &world, &clock)?;
+    let load = t.elapsed();
+    let node_dir = tmp.join(&office.name);
+
+    let t = Instant::now();
+    let node = Node::open(&node_dir, Arc::new(clock.clone()))?;
+    let open = t.elapsed();
+    let token = {
+        let mut store = node.store();
+        let id = create_user(
+            &mut store,
+            &NewUser {
+                username: "bench",
+                display_name: "Bench",
+                password: "bench-password",
+                role: Role::TraegerAdmin,
+                organisation: office.organisation.clone(),
+                provider: office.provider.clone(),
+                facility: None,
+            },
+        )?;
+        create_session(&mut store, id, clock.now_millis())?.token
+    };
+    let router = kitanetz_node::http::router(node.clone());
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()?;
+    let render = |path: String| {
+        let router = router.clone();
+        let token = token.clone();
+        rt.block_on(async move {
+            let req = Request::get(path)
+                .header("authorization", format!("Bearer {token}"))
+                .body(Body::empty())
+                .expect("request");
+            let res = router.oneshot(req).await.expect("infallible");
+            let status = res.status();
+            let body = axum::body::to_bytes(res.into_body(), 64 << 20)
+                .await
+                .expect("body");
+            (status, body.len())
+        })
+    };
+    let mut list_times = Vec::new();
+    let mut bytes = 0;
+    for _ in 0..20 {
+        let t = Instant::now();
+        let (status, n) = render("/facilities".to_string());
+        list_times.push(t.elapsed());
+        anyhow::ensure!(status.is_success(), "facility list answered {status}");
+        bytes = n;
+    }
+    list_times.sort();
+    let t = Instant::now();
+    let (status, _) = render("/facilities?q=Kita".to_string());
+    let search = t.elapsed();
+    anyhow::ensure!(status.is_success());
+    let t = Instant::now();
+    let (status, _) = render("/children".to_string());
+    let children = t.elapsed();
+    anyhow::ensure!(status.is_success(), "children list answered {status}");
+
+    let docs = node.store().doc_rows()?.len();
+    println!(
+        "node benchmark ({} facilities, {} families, {} contracts in the data set)",
+        world.facilities.len(),
+        world.families.len(),
+        world.contracts.len()
+    );
+    println!(
+        "  generate data set          {:>8.2} s",
+        generate.as_secs_f64()
+    );
+    println!(
+        "  load into one node         {:>8.2} s  ({} documents held, {} created in all)",
+        load.as_secs_f64(),
+        docs,
+        report.documents
+    );
+    println!(
+        "  database size              {:>8.1} MiB",
+        dir_size(&node_dir) as f64 / (1 << 20) as f64
+    );
+    println!(
+        "  open node                  {:>8.1} ms",
+        open.as_secs_f64() * 1e3
+    );
+    println!(
+        "  render /facilities         {:>8.1} ms median, {:.1} ms max of 20 ({} KiB)",
+        list_times[10].as_secs_f64() * 1e3,
+        list_times[19].as_secs_f64() * 1e3,
+        bytes / 1024
+    );
+    println!(
+        "  search /facilities?q=Kita  {:>8.1} ms",
+        search.as_secs_f64() * 1e3
+    );
+    println!(
+        "  render /children           {:>8.1} ms",
+        children.as_secs_f64() * 1e3
+    );
+    println!("  peak RSS                   {:>8.1} MiB", peak_rss_mib());
+    Ok(())
+}
+
+fn tempfile_dir(given: Option<String>) -> anyhow::Result<std::path::PathBuf> {
+    let dir = match given {
+        Some(d) => std::path::PathBuf::from(d),
+        None => std::env::temp_dir().join(format!("kitanetz-node-bench-{}", std::process::id())),
+    };
+    if dir.exists() {
+        std::fs::remove_dir_all(&dir)?;
+    }
+    std::fs::create_dir_all(&dir)?;
+    Ok(dir)
+}
