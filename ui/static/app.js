@@ -6,3 +6,14 @@ document.addEventListener('htmx:configRequest', function (event) {
     event.detail.headers['X-CSRF-Token'] = field.value;
   }
 });
+
+
+// After htmx replaced search results, announce only the new result count (a live region around
+// the whole table would make screen readers read every row on each keystroke).
+document.addEventListener('htmx:afterSwap', function (event) {
+  var target = event.detail.target;
+  var status = document.getElementById('facility-status');
+  if (!status || !target || target.id !== 'facility-results') return;
+  var count = target.querySelector('.kn-result-count');
+  status.textContent = count ? count.textContent : '';
+});

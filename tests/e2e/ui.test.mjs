@@ -1,0 +1,322 @@
+// Browser end-to-end tests of the node's server-rendered UI against the demo network, on a
+// desktop and a phone viewport, with axe-core (WCAG 2.1 A/AA) on every page visited.
+// Run through run.sh, which starts the demo and sets KITANETZ_DEMO_LOG.
+import { test, describe, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import {
+  Audit,
+  VIEWPORTS,
+  PASSWORD,
+  firstsOfMonthInside,
+  kitas,
+  launchBrowser,
+  login,
+  newContext,
+  shot,
+} from './lib.mjs';
+
+const KITAS = kitas();
+assert.ok(KITAS.length >= 2, 'the demo has at least two Kitas');
+/** The Kita whose lead the main flows use. */
+const MAIN = KITAS[0];
+/** Another Kita, for the wrong-password check (so the main lead is never near a lockout). */
+const OTHER = KITAS[1];
+/** A word of the Kita's name to search for: `kita-sternchen` → `sternchen`. */
+const QUERY = MAIN.name.replace(/^kita-/, '').split('-')[0];
+
+let browser;
+before(async () => {
+  browser = await launchBrowser();
+});
+after(async () => {
+  await browser?.close();
+});
+
+/** Rows of the facility results table (the htmx target). */
+const resultRows = (page) => page.locator('#facility-results tbody tr');
+
+/** Opens the Kita's own facility from the current results: the one with an edit link. */
+async function openOwnFacility(page) {
+  const hrefs = await page.locator('#facility-results tbody a').evaluateAll((as) => as.map((a) => a.getAttribute('href')));
+  assert.ok(hrefs.length > 0, 'the search found facilities');
+  for (const href of hrefs) {
+    await page.goto(new URL(href, page.url()).toString());
+    if (await page.locator(`main a[href="${href}/edit"]`).count()) return href;
+  }
+  throw new Error(`none of ${hrefs.join(', ')} is editable by ${MAIN.lead}`);
+}
+
+for (const [vpIndex, vp] of VIEWPORTS.entries()) {
+  describe(`${vp.name} ${vp.viewport.width}×${vp.viewport.height}`, () => {
+    test('Kita lead: login, start page, facility search, edit own facility, field error', async () => {
+      const audit = new Audit(vp.name);
+      const ctx = await newContext(browser, vp);
+      try {
+        const page = await ctx.newPage();
+
+        // Login form.
+        await page.goto(`${MAIN.url}/login`);
+        assert.equal(await page.getAttribute('html', 'lang'), 'de');
+        await audit.check(page, 'login');
+        const res = await login(page, MAIN.url, MAIN.lead);
+        assert.equal(res.status(), 303, 'login redirects');
+        assert.equal(new URL(page.url()).pathname, '/');
+
+        // Start page.
+        const h1 = page.locator('main h1');
+        await assert.doesNotReject(h1.filter({ hasText: /^Willkommen, / }).waitFor());
+        await audit.check(page, 'start');
+
+        // Einrichtungen via the navigation; on phones, too, the link is reachable.
+        await page.locator('nav a[href="/facilities"]').click();
+        await page.waitForURL('**/facilities');
+        assert.equal(await h1.textContent(), 'Einrichtungen');
+        const allRows = await resultRows(page).count();
+        assert.ok(allRows >= 2, `directory lists facilities (${allRows})`);
+        await audit.check(page, 'facilities');
+
+        // htmx search: typing replaces the results without a page load.
+        const marker = await page.evaluate(() => (window.__e2eMarker = Math.random()));
+        await page.locator('#q').fill(QUERY);
+        await page.waitForFunction(
+          (n) => document.querySelectorAll('#facility-results tbody tr').length < n,
+          allRows,
+        );
+        assert.equal(await page.evaluate(() => window.__e2eMarker), marker, 'no full page load');
+        const found = await resultRows(page).allTextContents();
+        assert.ok(found.length >= 1, 'search finds the Kita');
+        for (const row of found) assert.match(row.toLowerCase(), new RegExp(QUERY));
+        assert.match(page.url(), new RegExp(`[?&]q=${QUERY}`), 'search is in the URL (hx-push-url)');
+        await page.waitForFunction(() => /^\d+ Ergebnisse$/.test(document.getElementById('facility-status')?.textContent ?? ''));
+        assert.equal(
+          (await page.locator('#facility-status').textContent()).trim(),
+          `${found.length} Ergebnisse`,
+          'only the result count is announced',
+        );
+        await audit.check(page, 'facilities-search');
+
+        // The Kita's own facility page.
+        const href = await openOwnFacility(page);
+        await page.locator('main h1').waitFor();
+        await audit.check(page, 'facility');
+        const historyRows = page.locator('section[aria-labelledby="history-heading"] tbody tr');
+        const historyBefore = await historyRows.count();
+
+        // Edit the opening hours.
+        await page.locator(`main a[href="${href}/edit"]`).click();
+        await page.waitForURL(`**${href}/edit`);
+        await audit.check(page, 'facility-edit');
+        const hours = `Mo–Fr 6:30–17:30 (e2e ${vp.name} ${Date.now()})`;
+        await page.locator('#f-opening_hours').fill(hours);
+        await page.locator('main form button[type="submit"]').click();
+        await page.waitForURL(`**${href}?saved=1`);
+        const status = page.locator('main [role="status"]');
+        assert.match(await status.textContent(), /Gespeichert/);
+        const hoursRow = page.locator('.kern-description-list-item', { hasText: 'Öffnungszeiten' });
+        assert.equal((await hoursRow.locator('dd').textContent()).trim(), hours);
+        const historyAfter = await historyRows.count();
+        assert.ok(historyAfter > historyBefore, `a history row was added (${historyBefore} → ${historyAfter})`);
+        const history = (await historyRows.allTextContents()).join('\n');
+        assert.match(history, new RegExp(MAIN.lead), 'the history names who changed it');
+        await audit.check(page, 'facility-saved');
+
+        // An invalid postcode: field error, aria-invalid, typed value kept, nothing saved.
+        await page.goto(`${MAIN.url}${href}/edit`);
+        await page.locator('#f-postcode').fill('12A4');
+        await page.locator('#f-opening_hours').fill('should not be saved');
+        const [bad] = await Promise.all([
+          page.waitForResponse((r) => r.request().method() === 'POST'),
+          page.locator('main form button[type="submit"]').click(),
+        ]);
+        assert.equal(bad.status(), 422);
+        await page.waitForLoadState('load');
+        const postcode = page.locator('#f-postcode');
+        assert.equal(await postcode.getAttribute('aria-invalid'), 'true');
+        assert.equal(await postcode.inputValue(), '12A4', 'typed postcode kept');
+        assert.equal(await page.locator('#f-opening_hours').inputValue(), 'should not be saved');
+        const describedBy = await postcode.getAttribute('aria-describedby');
+        assert.ok(describedBy, 'error text is tied to the field');
+        assert.ok((await page.locator(`#${describedBy}`).textContent()).trim().length > 0);
+        const summary = page.locator('main [role="alert"]');
+        assert.ok(await summary.isVisible(), 'error summary shown');
+        const toField = summary.locator('a[href="#f-postcode"]');
+        assert.equal((await toField.textContent()).trim(), 'Postleitzahl', 'summary names the field by its label');
+        await toField.click();
+        assert.equal(await page.evaluate(() => document.activeElement?.id), 'f-postcode', 'summary link focuses the field');
+        await audit.check(page, 'facility-edit-error');
+        await page.goto(`${MAIN.url}${href}`);
+        assert.equal((await hoursRow.locator('dd').textContent()).trim(), hours, 'invalid form changed nothing');
+      } finally {
+        await ctx.close();
+      }
+      audit.assertClean();
+    });
+
+    test('Kita lead: children, child detail, contract change', async () => {
+      const audit = new Audit(vp.name);
+      const ctx = await newContext(browser, vp);
+      try {
+        const page = await ctx.newPage();
+        await login(page, MAIN.url, MAIN.lead);
+        await page.locator('nav a[href="/children"]').click();
+        await page.waitForURL('**/children');
+        const childLinks = await page
+          .locator('main tbody a[href^="/children/"]')
+          .evaluateAll((as) => as.map((a) => a.getAttribute('href')));
+        assert.ok(childLinks.length > 0, 'the Kita lead sees children');
+        await audit.check(page, 'children');
+
+        // Find a child with a contract that runs long enough; each viewport uses another month.
+        let target;
+        for (const href of childLinks.slice(0, 15)) {
+          await page.goto(`${MAIN.url}${href}`);
+          for (const card of await page.locator('main .kern-card').all()) {
+            const title = await card.locator('h3').textContent();
+            const m = /(\d{4}-\d{2}-\d{2})\s*–\s*(\d{4}-\d{2}-\d{2})?/.exec(title);
+            if (!m) continue;
+            const dates = firstsOfMonthInside(m[1], m[2]);
+            if (dates.length > vpIndex) {
+              target = { href, date: dates[vpIndex], change: await card.locator('a[href$="/change"]').getAttribute('href') };
+              break;
+            }
+          }
+          if (target) break;
+        }
+        assert.ok(target, 'a child with a running contract');
+        await page.goto(`${MAIN.url}${target.href}`);
+        const guardians = page.locator('section[aria-labelledby="guardians-heading"] li');
+        assert.ok((await guardians.count()) >= 1, 'guardians listed');
+        assert.ok((await page.locator('main .kern-card table tbody tr').count()) >= 1, 'contract lines listed');
+        await audit.check(page, 'child');
+
+        // Contract change: a new line from the first of a month.
+        await page.locator(`main a[href="${target.change}"]`).click();
+        await page.waitForURL(`**${target.change}`);
+        await audit.check(page, 'contract-change');
+        const hours = vpIndex === 0 ? '6' : '8';
+        await page.locator('#f-date').fill(target.date);
+        await page.locator('#f-hours').fill(hours);
+        await page.locator('#pm-self').check();
+        await page.locator('main form button[type="submit"]').click();
+        await page.waitForURL(`**${target.href}`);
+        const card = page.locator('main .kern-card', { has: page.locator(`a[href="${target.change}"]`) });
+        const newLine = card.locator('tbody tr', { hasText: new RegExp(`^\\s*${target.date}`) });
+        await assert.doesNotReject(newLine.first().waitFor(), `a line from ${target.date}`);
+        const cells = await newLine.first().locator('td').allTextContents();
+        assert.equal(cells[2].trim(), hours);
+        assert.equal(cells[3].trim(), 'Selbstzahler');
+        await audit.check(page, 'child-changed');
+
+        // The change form rejects a date outside the contract and keeps what was typed.
+        const outside = `${Number(target.date.slice(0, 4)) + 5}-01-01`;
+        await page.goto(`${MAIN.url}${target.change}`);
+        await page.locator('#f-date').fill(outside);
+        const [bad] = await Promise.all([
+          page.waitForResponse((r) => r.request().method() === 'POST'),
+          page.locator('main form button[type="submit"]').click(),
+        ]);
+        assert.equal(bad.status(), 422);
+        await page.waitForLoadState('load');
+        assert.match(await page.locator('main [role="alert"]').textContent(), /Vertragslaufzeit/);
+        assert.equal(await page.locator('#f-date').inputValue(), outside, 'typed date kept');
+        assert.equal(await page.locator('#f-date').getAttribute('aria-invalid'), 'true');
+        assert.equal((await page.locator('main [role="alert"] a[href="#f-date"]').textContent()).trim(), 'gültig ab');
+        await audit.check(page, 'contract-change-error');
+      } finally {
+        await ctx.close();
+      }
+      audit.assertClean();
+    });
+
+    test('language switch to English and back', async () => {
+      const audit = new Audit(vp.name);
+      const ctx = await newContext(browser, vp);
+      try {
+        const page = await ctx.newPage();
+        await login(page, MAIN.url, MAIN.lead);
+        await page.goto(`${MAIN.url}/facilities`);
+        await page.locator('header a[hreflang="en"]').click();
+        await page.waitForFunction(() => document.documentElement.lang === 'en');
+        assert.equal(new URL(page.url()).pathname, '/facilities', 'stays on the page');
+        assert.equal(await page.locator('main h1').textContent(), 'Facilities');
+        assert.equal(await page.locator('label[for="q"]').textContent(), 'Facility, district or street');
+        await audit.check(page, 'facilities-en');
+        await page.goto(`${MAIN.url}/`);
+        assert.match(await page.locator('main h1').textContent(), /^Welcome, /);
+        await audit.check(page, 'start-en');
+        await page.locator('header a[hreflang="de"]').click();
+        await page.waitForFunction(() => document.documentElement.lang === 'de');
+        assert.match(await page.locator('main h1').textContent(), /^Willkommen, /);
+      } finally {
+        await ctx.close();
+      }
+      audit.assertClean();
+    });
+
+    test('wrong password shows the error, the right one still works', async () => {
+      const audit = new Audit(vp.name);
+      const ctx = await newContext(browser, vp);
+      try {
+        const page = await ctx.newPage();
+        const res = await login(page, OTHER.url, OTHER.lead, `${PASSWORD}-wrong`);
+        assert.equal(res.status(), 401);
+        const error = page.locator('#login-error[role="alert"]');
+        assert.match(await error.textContent(), /Passwort falsch/);
+        assert.equal(await page.locator('#username').inputValue(), OTHER.lead, 'user name kept');
+        assert.equal(await page.locator('#password').inputValue(), '', 'password not echoed');
+        await audit.check(page, 'login-error');
+        const ok = await login(page, OTHER.url, OTHER.lead);
+        assert.equal(ok.status(), 303, 'one failure does not lock the account');
+        await page.locator('main h1', { hasText: 'Willkommen' }).waitFor();
+      } finally {
+        await ctx.close();
+      }
+      audit.assertClean();
+    });
+
+    test('unknown page shows the 404 error page', async () => {
+      const audit = new Audit(vp.name);
+      const ctx = await newContext(browser, vp);
+      try {
+        const page = await ctx.newPage();
+        await login(page, MAIN.url, MAIN.lead);
+        const res = await page.goto(`${MAIN.url}/no-such-page`);
+        assert.equal(res.status(), 404);
+        assert.match(await page.locator('main h1').textContent(), /404/);
+        assert.ok(await page.locator('main a[href="/"]').isVisible(), 'a way back to the start page');
+        await audit.check(page, 'error-404');
+        const res2 = await page.goto(`${MAIN.url}/children/child-does-not-exist`);
+        assert.equal(res2.status(), 404);
+        await audit.check(page, 'error-404-child');
+      } finally {
+        await ctx.close();
+      }
+      audit.assertClean();
+    });
+  });
+}
+
+describe('without JavaScript', () => {
+  test('login and facility search work through plain form submits', async () => {
+    const vp = VIEWPORTS[0];
+    const ctx = await newContext(browser, vp, { javaScriptEnabled: false });
+    try {
+      const page = await ctx.newPage();
+      const res = await login(page, MAIN.url, MAIN.lead);
+      assert.equal(res.status(), 303);
+      assert.match(await page.locator('main h1').textContent(), /^Willkommen, /);
+      await page.goto(`${MAIN.url}/facilities`);
+      const all = await resultRows(page).count();
+      await page.locator('#q').fill(QUERY);
+      await Promise.all([page.waitForURL(/[?&]q=/), page.locator('main form[role="search"] button[type="submit"]').click()]);
+      assert.equal(new URL(page.url()).searchParams.get('q'), QUERY);
+      assert.equal(await page.locator('#q').inputValue(), QUERY, 'query kept in the field');
+      const rows = await resultRows(page).allTextContents();
+      assert.ok(rows.length >= 1 && rows.length < all, `filtered ${all} → ${rows.length}`);
+      for (const row of rows) assert.match(row.toLowerCase(), new RegExp(QUERY));
+      await shot(page, 'nojs-facilities-search');
+    } finally {
+      await ctx.close();
+    }
+  });
+});
