@@ -1,8 +1,8 @@
 //! Who may hold a document: the single rule used by storage (import) and sync (serve).
 //! Deny by default: every arm names who is allowed; everyone else is refused.
 
-use crate::ids::{FacilityId, OrgId, ProviderId};
-use crate::meta::{DocMeta, Visibility};
+use crate::ids::{provider_org, FacilityId, OrgId, ProviderId};
+use crate::meta::{DocKind, DocMeta, Visibility};
 use serde::{Deserialize, Serialize};
 use std::fmt;
 use std::str::FromStr;
@@ -86,6 +86,40 @@ pub fn may_hold(member: &Membership, meta: &DocMeta) -> bool {
     }
 }
 
+/// Whether a node with `member` may write a document with `meta`, i.e. whether this node accepts
+/// changes to the document that arrive from that peer. Automerge changes are not signed, so the
+/// sync layer can only trust a change as far as it trusts the peer that hands it over: a peer
+/// that may not write a document must not be able to smuggle edits into it. Deny by default.
+///
+/// Writers besides the owning organisation:
+/// - `personal` and `kita-only` documents owned by a Träger: the Kitas of that Träger that the
+///   document names (the Kita writes contracts and families on the Träger's behalf);
+/// - the `public` facility profile owned by a Träger: the Kita it describes.
+///
+/// Everything else (seat ledgers, applications, licences, a Kita's own groups) is written by its
+/// owner only. Reading stays [`may_hold`].
+pub fn may_write(member: &Membership, meta: &DocMeta) -> bool {
+    if member.organisation == meta.owner {
+        return true;
+    }
+    let kita_of_owning_traeger = || {
+        member.role == NodeRole::Kita
+            && member
+                .provider
+                .as_ref()
+                .is_some_and(|p| provider_org(p) == meta.owner && meta.provider.as_ref() == Some(p))
+            && member
+                .facility
+                .as_ref()
+                .is_some_and(|f| meta.facilities.contains(f))
+    };
+    match meta.visibility() {
+        Visibility::Personal | Visibility::KitaOnly => kita_of_owning_traeger(),
+        Visibility::Public => meta.kind == DocKind::FacilityProfile && kita_of_owning_traeger(),
+        Visibility::Placement | Visibility::Applicant => false,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -141,5 +175,70 @@ mod tests {
         let placement = meta(DocKind::Application, "org-city", None, &["fac-a"]);
         assert!(may_hold(&kita("org-k-a", "prov-1", "fac-a"), &placement));
         assert!(!may_hold(&kita("org-k-b", "prov-1", "fac-b"), &placement));
+    }
+
+    fn traeger(provider: &str) -> Membership {
+        Membership {
+            role: NodeRole::Traeger,
+            organisation: provider_org(&ProviderId(provider.into())),
+            provider: Some(ProviderId(provider.into())),
+            facility: None,
+        }
+    }
+
+    #[test]
+    fn a_traegers_named_kita_writes_its_personal_documents() {
+        let contract = meta(
+            DocKind::CareContract,
+            "org-prov-1",
+            Some("prov-1"),
+            &["fac-a"],
+        );
+        assert!(may_write(&traeger("prov-1"), &contract), "owner");
+        assert!(may_write(&kita("org-fac-a", "prov-1", "fac-a"), &contract));
+        assert!(
+            !may_write(&kita("org-fac-b", "prov-1", "fac-b"), &contract),
+            "Kita not named"
+        );
+        assert!(
+            !may_write(&kita("org-fac-a", "prov-2", "fac-a"), &contract),
+            "Kita of another Träger"
+        );
+        assert!(!may_write(&traeger("prov-2"), &contract), "other Träger");
+    }
+
+    #[test]
+    fn placement_and_licences_are_written_by_their_owner_only() {
+        let ledger = meta(DocKind::SeatLedger, "org-fac-a", Some("prov-1"), &["fac-a"]);
+        assert!(may_write(&kita("org-fac-a", "prov-1", "fac-a"), &ledger));
+        assert!(
+            !may_write(&traeger("prov-1"), &ledger),
+            "the Kita decides its seats"
+        );
+        let app = meta(DocKind::Application, "org-city", None, &["fac-a"]);
+        assert!(!may_write(&kita("org-fac-a", "prov-1", "fac-a"), &app));
+        let licence = meta(
+            DocKind::FacilityLicence,
+            "org-city",
+            Some("prov-1"),
+            &["fac-a"],
+        );
+        assert!(!may_write(&kita("org-fac-a", "prov-1", "fac-a"), &licence));
+        assert!(!may_write(&traeger("prov-1"), &licence));
+    }
+
+    #[test]
+    fn a_kita_edits_its_own_facility_profile_only() {
+        let profile = meta(
+            DocKind::FacilityProfile,
+            "org-prov-1",
+            Some("prov-1"),
+            &["fac-a"],
+        );
+        assert!(may_write(&traeger("prov-1"), &profile));
+        assert!(may_write(&kita("org-fac-a", "prov-1", "fac-a"), &profile));
+        assert!(!may_write(&kita("org-fac-b", "prov-1", "fac-b"), &profile));
+        let provider = meta(DocKind::ProviderProfile, "org-prov-1", Some("prov-1"), &[]);
+        assert!(!may_write(&kita("org-fac-a", "prov-1", "fac-a"), &provider));
     }
 }

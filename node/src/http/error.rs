@@ -105,12 +105,23 @@ impl IntoResponse for AppError {
             tracing::error!(%detail, "internal error");
         }
         let status = self.status();
-        let page = super::pages::ErrorPage::new(status, self.message());
-        match askama::Template::render(&page) {
+        let message = self.message();
+        let page = super::pages::ErrorPage::new(status, message.clone());
+        let mut res = match askama::Template::render(&page) {
             Ok(html) => (status, Html(html)).into_response(),
-            Err(_) => (status, self.message()).into_response(),
-        }
+            Err(_) => (status, message.clone()).into_response(),
+        };
+        // The router's error-page layer re-renders this with the caller's session and language.
+        res.extensions_mut().insert(PageError { status, message });
+        res
     }
+}
+
+/// Marks an HTML error response so that [`super::error_pages`] can render it in context.
+#[derive(Debug, Clone)]
+pub struct PageError {
+    pub status: StatusCode,
+    pub message: String,
 }
 
 /// The same errors as JSON: `{"error": "...", "fields": [...]}`.

@@ -54,12 +54,16 @@ pub fn cookie<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
 }
 
 fn authenticate(parts: &Parts, node: &Node) -> Result<Option<Staff>, AppError> {
-    let bearer = parts
-        .headers
+    authenticate_headers(&parts.headers, node)
+}
+
+/// The staff member a request's headers identify (bearer token first, then the cookie).
+pub fn authenticate_headers(headers: &HeaderMap, node: &Node) -> Result<Option<Staff>, AppError> {
+    let bearer = headers
         .get(header::AUTHORIZATION)
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.strip_prefix("Bearer "));
-    let (token, via_cookie) = match (bearer, cookie(&parts.headers, SESSION_COOKIE)) {
+    let (token, via_cookie) = match (bearer, cookie(headers, SESSION_COOKIE)) {
         (Some(t), _) => (t, false),
         (None, Some(t)) => (t, true),
         (None, None) => return Ok(None),
@@ -126,12 +130,18 @@ pub enum Lang {
     En,
 }
 
+impl Lang {
+    pub fn of(headers: &HeaderMap) -> Lang {
+        match cookie(headers, LANG_COOKIE) {
+            Some("en") => Lang::En,
+            _ => Lang::De,
+        }
+    }
+}
+
 impl<S: Send + Sync> FromRequestParts<S> for Lang {
     type Rejection = std::convert::Infallible;
     async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
-        Ok(match cookie(&parts.headers, LANG_COOKIE) {
-            Some("en") => Lang::En,
-            _ => Lang::De,
-        })
+        Ok(Lang::of(&parts.headers))
     }
 }

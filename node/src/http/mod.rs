@@ -92,8 +92,50 @@ pub fn router(node: Arc<Node>) -> Router {
             post(contracts::http::api_change),
         )
         .fallback(pages::not_found)
-        .layer(ServiceBuilder::new().layer(axum::middleware::map_response(security_headers)))
+        .layer(
+            ServiceBuilder::new()
+                .layer(axum::middleware::map_response(security_headers))
+                .layer(axum::middleware::from_fn_with_state(
+                    node.clone(),
+                    error_pages,
+                )),
+        )
         .with_state(node)
+}
+
+/// Renders HTML error pages with the caller's navigation and language (errors are raised
+/// deep in handlers and extractors, which do not know either).
+async fn error_pages(
+    axum::extract::State(node): axum::extract::State<Arc<Node>>,
+    req: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> axum::response::Response {
+    let headers = req.headers().clone();
+    let res = next.run(req).await;
+    let Some(err) = res.extensions().get::<error::PageError>().cloned() else {
+        return res;
+    };
+    let lang = Lang::of(&headers);
+    let staff = extract::authenticate_headers(&headers, &node)
+        .ok()
+        .flatten();
+    let title = format!(
+        "{} {}",
+        err.status.as_u16(),
+        err.status.canonical_reason().unwrap_or("")
+    );
+    let page = pages::ErrorPage {
+        chrome: pages::Chrome::new(&node, lang, staff.as_ref(), title),
+        status: err.status.as_u16(),
+        message: err.message,
+    };
+    match render(&page) {
+        Ok(mut rendered) => {
+            *rendered.status_mut() = err.status;
+            rendered
+        }
+        Err(_) => res,
+    }
 }
 
 async fn security_headers(mut res: axum::response::Response) -> axum::response::Response {

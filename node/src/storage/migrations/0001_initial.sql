@@ -127,3 +127,19 @@ CREATE TABLE p_seat_months (
     facility TEXT NOT NULL, doc_id TEXT NOT NULL, care_type TEXT NOT NULL, month TEXT NOT NULL,
     places INTEGER NOT NULL, occupied INTEGER NOT NULL, reserved INTEGER NOT NULL
 ) STRICT;
+
+-- A document's projection rows are replaced on every write: find them by doc_id.
+CREATE INDEX p_providers_doc ON p_providers (doc_id);
+CREATE INDEX p_facilities_doc ON p_facilities (doc_id);
+CREATE INDEX p_facility_places_doc ON p_facility_places (doc_id);
+CREATE INDEX p_childminders_doc ON p_childminders (doc_id);
+CREATE INDEX p_children_doc ON p_children (doc_id);
+CREATE INDEX p_guardians_doc ON p_guardians (doc_id);
+CREATE INDEX p_contracts_doc ON p_contracts (doc_id);
+CREATE INDEX p_contract_lines_doc ON p_contract_lines (doc_id);
+CREATE INDEX p_groups_doc ON p_groups (doc_id);
+CREATE INDEX p_applications_doc ON p_applications (doc_id);
+CREATE INDEX p_seat_months_doc ON p_seat_months (doc_id);
+-- Erasure finds a family's documents by family id.
+CREATE INDEX p_children_family ON p_children (family);
+CREATE INDEX p_contracts_family ON p_contracts (family);

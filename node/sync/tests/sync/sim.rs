@@ -1,0 +1,281 @@
+//! In-process network of sync cores: FIFO message queues per run, partition and heal, restart.
+//! Deterministic: no threads, no clock, no randomness.
+
+use kitanetz_crdt::policy::Membership;
+use kitanetz_crdt::{DocId, DocMeta, Document, StoredDoc};
+use kitanetz_sync::{MemRepo, Msg, Outgoing, SyncCore, MAX_MESSAGE};
+use std::collections::{BTreeMap, BTreeSet, VecDeque};
+
+use crate::fixtures::{today, TS};
+
+pub struct SimNet {
+    pub cores: BTreeMap<String, SyncCore<MemRepo>>,
+    pub members: BTreeMap<String, Membership>,
+    links: BTreeSet<(String, String)>,
+    down: BTreeSet<String>,
+    queue: VecDeque<(String, String, Vec<u8>)>,
+    /// Refusals reported by the cores: (receiver, sender, error).
+    pub errors: Vec<(String, String, String)>,
+    /// Bytes sent per (from, to).
+    pub bytes: BTreeMap<(String, String), usize>,
+    /// Every document id each node received a Sync message about.
+    pub seen: BTreeMap<String, BTreeSet<DocId>>,
+    /// Messages delivered so far.
+    pub delivered: usize,
+    /// Bytes of automerge changes (or whole documents) delivered, framing excluded.
+    pub change_bytes: usize,
+    /// Print every delivered message (debugging).
+    pub trace: bool,
+}
+
+fn pair(a: &str, b: &str) -> (String, String) {
+    if a < b {
+        (a.to_string(), b.to_string())
+    } else {
+        (b.to_string(), a.to_string())
+    }
+}
+
+impl SimNet {
+    pub fn new(nodes: &[(String, Membership)]) -> SimNet {
+        let mut net = SimNet {
+            cores: BTreeMap::new(),
+            members: BTreeMap::new(),
+            links: BTreeSet::new(),
+            down: BTreeSet::new(),
+            queue: VecDeque::new(),
+            errors: Vec::new(),
+            bytes: BTreeMap::new(),
+            seen: BTreeMap::new(),
+            delivered: 0,
+            trace: false,
+            change_bytes: 0,
+        };
+        for (name, m) in nodes {
+            net.cores
+                .insert(name.clone(), SyncCore::new(m.clone(), name, MemRepo::new()));
+            net.members.insert(name.clone(), m.clone());
+        }
+        net
+    }
+
+    pub fn names(&self) -> Vec<String> {
+        self.cores.keys().cloned().collect()
+    }
+
+    pub fn repo(&self, node: &str) -> &MemRepo {
+        self.cores[node].repo()
+    }
+
+    pub fn repo_mut(&mut self, node: &str) -> &mut MemRepo {
+        self.cores.get_mut(node).expect("node").repo_mut()
+    }
+
+    pub fn total_bytes(&self) -> usize {
+        self.bytes.values().sum()
+    }
+
+    /// Bytes both ways between two nodes.
+    pub fn bytes_between(&self, a: &str, b: &str) -> usize {
+        let get = |x: &str, y: &str| {
+            self.bytes
+                .get(&(x.to_string(), y.to_string()))
+                .copied()
+                .unwrap_or(0)
+        };
+        get(a, b) + get(b, a)
+    }
+
+    fn send(&mut self, from: &str, outs: Vec<Outgoing>) {
+        for o in outs {
+            let bytes = o.msg.encode();
+            assert!(bytes.len() <= MAX_MESSAGE, "message over the cap");
+            *self
+                .bytes
+                .entry((from.to_string(), o.to.clone()))
+                .or_default() += bytes.len();
+            self.queue.push_back((from.to_string(), o.to, bytes));
+        }
+    }
+
+    pub fn connect(&mut self, a: &str, b: &str) {
+        if a == b
+            || self.down.contains(a)
+            || self.down.contains(b)
+            || !self.links.insert(pair(a, b))
+        {
+            return;
+        }
+        let (ma, mb) = (self.members[a].clone(), self.members[b].clone());
+        let out = self.cores.get_mut(a).expect("a").on_connect(b, mb);
+        self.send(a, out);
+        let out = self.cores.get_mut(b).expect("b").on_connect(a, ma);
+        self.send(b, out);
+    }
+
+    /// Connects every pair of nodes that are up (a full mesh: changes are taken only from
+    /// writers, so every holder talks to the writers directly).
+    pub fn connect_all(&mut self) {
+        let names = self.names();
+        for a in &names {
+            for b in &names {
+                if a < b {
+                    self.connect(a, b);
+                }
+            }
+        }
+    }
+
+    fn disconnect(&mut self, a: &str, b: &str) {
+        if !self.links.remove(&pair(a, b)) {
+            return;
+        }
+        self.cores.get_mut(a).expect("a").on_disconnect(b);
+        self.cores.get_mut(b).expect("b").on_disconnect(a);
+        self.queue
+            .retain(|(f, t, _)| !((f == a && t == b) || (f == b && t == a)));
+    }
+
+    /// Cuts a node off from everyone; messages in flight to or from it are lost.
+    pub fn partition(&mut self, node: &str) {
+        for other in self.names() {
+            self.disconnect(node, &other);
+        }
+        self.down.insert(node.to_string());
+    }
+
+    pub fn heal(&mut self, node: &str) {
+        self.down.remove(node);
+        self.connect_all();
+    }
+
+    /// Restarts a node: the core is dropped and created again over the same repo.
+    pub fn restart(&mut self, node: &str) {
+        self.partition(node);
+        let core = self.cores.remove(node).expect("node");
+        let repo = core.into_repo();
+        self.cores.insert(
+            node.to_string(),
+            SyncCore::new(self.members[node].clone(), node, repo),
+        );
+        self.heal(node);
+    }
+
+    /// Delivers messages until none are left. Returns the number delivered.
+    pub fn run_until_quiet(&mut self) -> usize {
+        let mut n = 0;
+        while let Some((from, to, bytes)) = self.queue.pop_front() {
+            n += 1;
+            assert!(n < 5_000_000, "no quiescence");
+            let msg = Msg::decode(&bytes).expect("well-formed message");
+            if let Msg::Sync {
+                data, more: false, ..
+            } = &msg
+            {
+                if let Ok(m) = automerge::sync::Message::decode(data) {
+                    self.change_bytes += m.changes.iter().map(|c| c.len()).sum::<usize>();
+                }
+            }
+            if self.trace {
+                if let Msg::Sync { doc, data, .. } = &msg {
+                    let m = automerge::sync::Message::decode(data).unwrap();
+                    println!(
+                        "{from} -> {to} {doc}: {} bytes; heads {} need {} have {} (bloom {:?}) changes {:?}",
+                        bytes.len(),
+                        m.heads.len(),
+                        m.need.len(),
+                        m.have.len(),
+                        m.have.iter().map(|h| h.bloom.to_bytes().len()).collect::<Vec<_>>(),
+                        m.changes.iter().map(|c| c.len()).collect::<Vec<_>>()
+                    );
+                }
+            }
+            self.deliver(&from, &to, msg);
+        }
+        self.delivered += n;
+        n
+    }
+
+    /// Hands one message to a node, bypassing the queue (for hostile-peer tests).
+    pub fn deliver(&mut self, from: &str, to: &str, msg: Msg) {
+        if let Msg::Sync { doc, .. } = &msg {
+            self.seen
+                .entry(to.to_string())
+                .or_default()
+                .insert(doc.clone());
+        }
+        match self.cores.get_mut(to).expect("to").on_message(from, msg) {
+            Ok(out) => self.send(to, out),
+            Err(e) => self
+                .errors
+                .push((to.to_string(), from.to_string(), e.to_string())),
+        }
+    }
+
+    /// Creates a document at a node (its only place of creation) and announces it.
+    pub fn create<T: Document>(&mut self, node: &str, id: &DocId, meta: DocMeta, value: &T) {
+        let mut sd = StoredDoc::create(
+            id.clone(),
+            meta.clone(),
+            value,
+            node.as_bytes(),
+            today(),
+            TS,
+        )
+        .expect("valid document");
+        let am = sd.automerge_mut().clone();
+        let core = self.cores.get_mut(node).expect("node");
+        use kitanetz_sync::DocRepo;
+        core.repo_mut().put(id, meta, am).expect("put");
+        let out = core.on_local_change(id);
+        self.send(node, out);
+    }
+
+    /// Edits a document at a node through the typed API and announces the change.
+    /// Returns the size of the change in bytes.
+    pub fn edit<T: Document>(&mut self, node: &str, id: &DocId, f: impl FnOnce(&mut T)) -> usize {
+        use kitanetz_sync::DocRepo;
+        let core = self.cores.get_mut(node).expect("node");
+        let am = core.repo_mut().doc_mut(id).unwrap().expect("held").clone();
+        let mut sd = StoredDoc::from_automerge(id.clone(), am).expect("readable");
+        let before = sd.heads();
+        let mut value: T = sd.value().expect("kind");
+        f(&mut value);
+        assert!(sd
+            .update(&value, today(), TS + 1, "edit")
+            .expect("valid edit"));
+        let meta = sd.meta.clone();
+        let am = sd.automerge_mut();
+        let change_size = am.save_after(&before).len();
+        let am = am.clone();
+        core.repo_mut().put(id, meta, am).expect("put");
+        let out = core.on_local_change(id);
+        self.send(node, out);
+        change_size
+    }
+
+    /// Reads a typed value at a node.
+    pub fn value<T: Document>(&self, node: &str, id: &DocId) -> T {
+        let am = self.repo(node).get(id).expect("held").clone();
+        StoredDoc::from_automerge(id.clone(), am)
+            .expect("readable")
+            .value()
+            .expect("kind")
+    }
+
+    /// Asserts every document held by two or more nodes has identical heads everywhere.
+    pub fn assert_converged(&mut self) {
+        let mut heads: BTreeMap<DocId, (String, Vec<automerge::ChangeHash>)> = BTreeMap::new();
+        for name in self.names() {
+            let repo = self.repo_mut(&name);
+            for id in repo.ids() {
+                let h = repo.heads(&id).expect("held");
+                if let Some((first, hh)) = heads.get(&id) {
+                    assert_eq!(&h, hh, "{id}: heads differ between {first} and {name}");
+                } else {
+                    heads.insert(id, (name.clone(), h));
+                }
+            }
+        }
+    }
+}
