@@ -293,6 +293,11 @@ impl StoredDoc {
         self.doc.save_incremental()
     }
 
+    /// The automerge document itself, for the sync layer.
+    pub fn into_automerge(self) -> AutoCommit {
+        self.doc
+    }
+
     /// The automerge document, for the sync layer.
     pub fn automerge_mut(&mut self) -> &mut AutoCommit {
         &mut self.doc

@@ -12,3 +12,4 @@ pub mod storage;
 
 pub use node::{open_store, Node};
 pub mod demo;
+pub mod sync;

@@ -2,4 +2,5 @@
 
 mod roles;
 mod storage;
+mod sync;
 mod ui;

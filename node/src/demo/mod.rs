@@ -93,6 +93,24 @@ pub async fn start_network(
     Ok(running)
 }
 
+/// Starts document sync between the running nodes over the in-process transport and keeps it
+/// going in a background thread (one tick per `interval`).
+pub fn start_sync(
+    nodes: &[RunningNode],
+    interval: std::time::Duration,
+) -> Arc<crate::sync::LocalSync> {
+    let sync = crate::sync::LocalSync::start(nodes.iter().map(|n| n.node.clone()).collect());
+    let background = sync.clone();
+    std::thread::Builder::new()
+        .name("demo-sync".into())
+        .spawn(move || loop {
+            std::thread::sleep(interval);
+            background.tick();
+        })
+        .expect("spawn sync thread");
+    sync
+}
+
 /// A single Kita node for the desktop app, created with demo data on first start.
 pub fn init_desktop_kita(data_dir: &Path) -> anyhow::Result<()> {
     if data_dir.join(CONFIG_FILE).exists() {

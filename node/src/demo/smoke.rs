@@ -82,6 +82,7 @@ pub async fn run(
     nodes: &[RunningNode],
     logins: &[(String, String)],
     password: &str,
+    sync: &crate::sync::LocalSync,
 ) -> anyhow::Result<SmokeReport> {
     let mut checks = Vec::new();
     let user_of = |name: &str| {
@@ -274,7 +275,90 @@ pub async fn run(
         &mut checks,
     )?;
 
-    // 7. Data minimisation: no node holds a document its membership forbids.
+    // 7. Partition and heal: the Kita goes offline; it and its Träger office both change the
+    // same contract; after the heal every copy holds both changes.
+    sync.settle();
+    let traeger = nodes
+        .iter()
+        .find(|n| n.config.role == NodeRole::Traeger && n.config.provider == kita.config.provider)
+        .ok_or_else(|| anyhow::anyhow!("no Träger node for {}", kita.config.name))?;
+    let mut office = Api::new(traeger);
+    office
+        .login(&user_of(&traeger.config.name).unwrap_or_default(), password)
+        .await?;
+    sync.go_offline(&kita.config.name);
+    let month = |n: u32| {
+        use chrono::{Datelike, Months};
+        (today.0.with_day(1).expect("day 1") + Months::new(n)).to_string()
+    };
+    let change = |from: String, hours: &str| json!({"valid_from": from, "care_type": care_type, "daily_hours": hours, "payment_mode": "direct-debit"});
+    let (s1, _) = lead
+        .call(
+            reqwest::Method::POST,
+            &format!("/api/contracts/{contract_id}/changes"),
+            Some(change(month(3), "6")),
+        )
+        .await?;
+    let (s2, _) = office
+        .call(
+            reqwest::Method::POST,
+            &format!("/api/contracts/{contract_id}/changes"),
+            Some(change(month(5), "8")),
+        )
+        .await?;
+    expect(
+        s1 == StatusCode::OK && s2 == StatusCode::OK,
+        "offline Kita and its Träger office both change the contract",
+        &mut checks,
+    )?;
+    sync.settle();
+    let starts = |c: &Value| -> Vec<String> {
+        c["lines"]
+            .as_array()
+            .map(|l| {
+                l.iter()
+                    .map(|x| x["valid"]["start"].as_str().unwrap_or("").to_string())
+                    .collect()
+            })
+            .unwrap_or_default()
+    };
+    let (_, at_office) = office.get(&format!("/api/contracts/{contract_id}")).await?;
+    expect(
+        !starts(&at_office).contains(&month(3)),
+        "while offline the Träger office does not see the Kita's change",
+        &mut checks,
+    )?;
+    sync.come_online(&kita.config.name);
+    sync.settle();
+    let (_, at_office) = office.get(&format!("/api/contracts/{contract_id}")).await?;
+    let (_, at_kita) = lead.get(&format!("/api/contracts/{contract_id}")).await?;
+    expect(
+        [&at_office, &at_kita]
+            .iter()
+            .all(|c| starts(c).contains(&month(3)) && starts(c).contains(&month(5))),
+        "after the heal both copies hold both changes",
+        &mut checks,
+    )?;
+    let mut heads: std::collections::BTreeMap<String, Vec<Vec<String>>> = Default::default();
+    for n in nodes {
+        for row in n.node.store().doc_rows()? {
+            heads.entry(row.doc_id).or_default().push(row.heads);
+        }
+    }
+    let diverged = heads
+        .iter()
+        .filter(|(_, h)| h.windows(2).any(|w| w[0] != w[1]))
+        .count();
+    expect(
+        diverged == 0,
+        &format!(
+            "identical heads for all {} documents held more than once",
+            heads.values().filter(|h| h.len() > 1).count()
+        ),
+        &mut checks,
+    )?;
+
+    // 8. Data minimisation: no node holds a document its membership forbids.
     for n in nodes {
         let store = n.node.store();
         let membership = store.membership().clone();

@@ -215,7 +215,11 @@ impl Store {
 }
 
 /// Appends the document's pending chunk, updates its row and projections.
-fn write_doc(tx: &Transaction<'_>, doc: &mut StoredDoc, at: i64) -> Result<(), StoreError> {
+pub(super) fn write_doc(
+    tx: &Transaction<'_>,
+    doc: &mut StoredDoc,
+    at: i64,
+) -> Result<(), StoreError> {
     write_doc_with(tx, doc, at, None)
 }
 
@@ -240,11 +244,12 @@ fn write_doc_with(
     }
     let heads = serde_json::to_string(&doc.heads_hex()).expect("strings");
     let meta: &DocMeta = &doc.meta;
+    let meta_json = serde_json::to_string(meta).expect("meta serialises");
     let facilities = serde_json::to_string(&meta.facilities).expect("ids");
     tx.execute(
-        "INSERT INTO documents (doc_id, kind, owner, provider, facilities, visibility, heads, chunk_count, created_at, updated_at)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, 0, ?8, ?8)
-         ON CONFLICT (doc_id) DO UPDATE SET owner = ?3, provider = ?4, facilities = ?5, heads = ?7, updated_at = ?8",
+        "INSERT INTO documents (doc_id, kind, owner, provider, facilities, visibility, heads, meta, chunk_count, created_at, updated_at)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?9, 0, ?8, ?8)
+         ON CONFLICT (doc_id) DO UPDATE SET owner = ?3, provider = ?4, facilities = ?5, heads = ?7, meta = ?9, updated_at = ?8",
         params![
             doc.id.0,
             meta.kind.as_str(),
@@ -253,7 +258,8 @@ fn write_doc_with(
             facilities,
             meta.visibility().as_str(),
             heads,
-            at
+            at,
+            meta_json
         ],
     )?;
     let chunk_count: i64 = tx.query_row(

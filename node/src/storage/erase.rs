@@ -7,6 +7,27 @@ use super::{Store, StoreError};
 use kitanetz_crdt::DocId;
 use rusqlite::params;
 
+/// Deletes a document's chunks, row, projections and sync states, and keeps a tombstone with its
+/// metadata (read before the row goes).
+pub(super) fn drop_doc(
+    tx: &rusqlite::Transaction<'_>,
+    id: &DocId,
+    kind: &str,
+    subject: &str,
+    entry: &AuditEntry,
+) -> Result<(), StoreError> {
+    tx.execute(
+        "INSERT OR IGNORE INTO tombstones (doc_id, kind, subject, erased_at, erased_by, meta)
+         VALUES (?1, ?2, ?3, ?4, ?5, (SELECT meta FROM documents WHERE doc_id = ?1))",
+        params![id.0, kind, subject, entry.at, entry.actor],
+    )?;
+    projections::clear_doc(tx, id)?;
+    tx.execute("DELETE FROM chunks WHERE doc_id = ?1", [&id.0])?;
+    tx.execute("DELETE FROM documents WHERE doc_id = ?1", [&id.0])?;
+    tx.execute("DELETE FROM sync_states WHERE doc_id = ?1", [&id.0])?;
+    Ok(())
+}
+
 #[derive(Debug, Clone, serde::Serialize)]
 pub struct ErasureReport {
     pub family: String,
@@ -38,13 +59,7 @@ impl Store {
         }
         for (doc_id, kind) in &docs {
             let id = DocId(doc_id.clone());
-            projections::clear_doc(&tx, &id)?;
-            tx.execute("DELETE FROM chunks WHERE doc_id = ?1", [doc_id])?;
-            tx.execute("DELETE FROM documents WHERE doc_id = ?1", [doc_id])?;
-            tx.execute(
-                "INSERT OR IGNORE INTO tombstones (doc_id, kind, subject, erased_at, erased_by) VALUES (?1, ?2, ?3, ?4, ?5)",
-                params![doc_id, kind, family_id, entry.at, entry.actor],
-            )?;
+            drop_doc(&tx, &id, kind, family_id, entry)?;
         }
         audit::append(&tx, entry)?;
         tx.commit()?;

@@ -8,6 +8,7 @@ mod audit;
 mod docs;
 mod erase;
 pub mod projections;
+mod synced;
 
 pub use audit::{AuditEntry, AuditRow};
 pub use erase::ErasureReport;

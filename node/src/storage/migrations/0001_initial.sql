@@ -14,6 +14,7 @@ CREATE TABLE documents (
     facilities  TEXT NOT NULL,  -- JSON array of facility ids (scope)
     visibility  TEXT NOT NULL,
     heads       TEXT NOT NULL,  -- JSON array of change hashes, sorted
+    meta        TEXT NOT NULL,  -- the document's DocMeta as JSON (sync offers it to peers)
     chunk_count INTEGER NOT NULL DEFAULT 0,
     created_at  INTEGER NOT NULL,
     updated_at  INTEGER NOT NULL
@@ -34,7 +35,17 @@ CREATE TABLE tombstones (
     kind      TEXT NOT NULL,
     subject   TEXT NOT NULL,
     erased_at INTEGER NOT NULL,
-    erased_by TEXT NOT NULL
+    erased_by TEXT NOT NULL,
+    meta      TEXT  -- DocMeta JSON, so peers can check the eraser may write the document
+) STRICT;
+
+-- Per peer and document the automerge sync state, so that a reconnect after a restart does not
+-- start from scratch (automerge::sync::State::encode).
+CREATE TABLE sync_states (
+    peer   TEXT NOT NULL,
+    doc_id TEXT NOT NULL,
+    state  BLOB NOT NULL,
+    PRIMARY KEY (peer, doc_id)
 ) STRICT;
 
 CREATE TABLE audit_log (

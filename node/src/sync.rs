@@ -1,0 +1,380 @@
+//! The node side of document sync: the sync core's [`DocRepo`] over the node's SQLite store.
+//! Transports (libp2p between machines, in-process channels in tests and the demo) feed the
+//! [`kitanetz_sync::SyncCore`] that owns this repo.
+
+use crate::storage::{AuditEntry, StoreError};
+use crate::Node;
+use automerge::AutoCommit;
+use kitanetz_crdt::meta::DocMeta;
+use kitanetz_crdt::DocId;
+use kitanetz_sync::{DocRepo, RepoError};
+use std::collections::BTreeMap;
+use std::sync::Arc;
+
+/// Documents of a node as the sync core sees them. Loaded documents are cached in memory while
+/// the core works on them; every change the core makes goes through [`DocRepo::put`] into the
+/// store (one transaction with its projection rows and audit entry).
+pub struct StoreRepo {
+    node: Arc<Node>,
+    cache: BTreeMap<DocId, AutoCommit>,
+    /// The peer whose message is being handled, for the audit log.
+    pub current_peer: String,
+}
+
+impl StoreRepo {
+    pub fn new(node: Arc<Node>) -> StoreRepo {
+        StoreRepo {
+            node,
+            cache: BTreeMap::new(),
+            current_peer: String::new(),
+        }
+    }
+
+    /// Forgets cached copies (after local edits made outside the sync core).
+    pub fn invalidate(&mut self, doc: &DocId) {
+        self.cache.remove(doc);
+    }
+}
+
+fn repo_err(e: StoreError) -> RepoError {
+    RepoError(Box::new(e))
+}
+
+impl DocRepo for StoreRepo {
+    fn list(&self) -> Vec<(DocId, DocMeta)> {
+        self.node.store().doc_metas().unwrap_or_else(|e| {
+            tracing::error!(error = %e, "cannot list documents for sync");
+            Vec::new()
+        })
+    }
+
+    fn meta(&self, doc: &DocId) -> Option<DocMeta> {
+        self.node.store().doc_meta(doc).ok().flatten()
+    }
+
+    fn doc_mut(&mut self, doc: &DocId) -> Result<Option<&mut AutoCommit>, RepoError> {
+        if !self.cache.contains_key(doc) {
+            match self.node.store().load_doc(doc) {
+                Ok(d) => {
+                    self.cache.insert(doc.clone(), d.into_automerge());
+                }
+                Err(StoreError::NotFound(_)) => return Ok(None),
+                Err(e) => return Err(repo_err(e)),
+            }
+        }
+        Ok(self.cache.get_mut(doc))
+    }
+
+    fn put(&mut self, doc: &DocId, meta: DocMeta, mut am: AutoCommit) -> Result<(), RepoError> {
+        let at = self.node.clock.now_millis();
+        self.node
+            .store()
+            .put_synced(doc, &meta, &mut am, at, &self.current_peer)
+            .map_err(repo_err)?;
+        self.cache.insert(doc.clone(), am);
+        Ok(())
+    }
+
+    fn is_tombstoned(&self, doc: &DocId) -> bool {
+        self.node.store().is_erased(doc).unwrap_or(true)
+    }
+
+    fn erase(&mut self, doc: &DocId, meta: DocMeta) -> Result<(), RepoError> {
+        let entry = AuditEntry {
+            at: self.node.clock.now_millis(),
+            actor: format!("node:{}", self.current_peer),
+            action: "document.erase",
+            target: Some(doc.0.clone()),
+            subjects: vec![],
+            valid_from: None,
+        };
+        self.cache.remove(doc);
+        self.node
+            .store()
+            .erase_doc(doc, &meta, &entry)
+            .map_err(repo_err)
+    }
+
+    fn tombstones(&self) -> Vec<(DocId, DocMeta)> {
+        self.node.store().tombstone_metas().unwrap_or_default()
+    }
+
+    fn sync_state(&self, peer: &str, doc: &DocId) -> Option<Vec<u8>> {
+        self.node.store().sync_state(peer, doc).ok().flatten()
+    }
+
+    fn save_sync_state(
+        &mut self,
+        peer: &str,
+        doc: &DocId,
+        state: Vec<u8>,
+    ) -> Result<(), RepoError> {
+        self.node
+            .store()
+            .save_sync_state(peer, doc, &state)
+            .map_err(repo_err)
+    }
+}
+
+/// In-process transport: several nodes of one process (the demo, tests) connected by message
+/// queues. Every message goes through the wire encoding, as it would between machines. Links
+/// can be cut (a node goes offline) and restored.
+pub struct LocalNet {
+    cores: BTreeMap<String, kitanetz_sync::SyncCore<StoreRepo>>,
+    members: BTreeMap<String, kitanetz_crdt::policy::Membership>,
+    links: std::collections::BTreeSet<(String, String)>,
+    offline: std::collections::BTreeSet<String>,
+    queue: std::collections::VecDeque<(String, String, Vec<u8>)>,
+    /// Refusals reported by the cores: (receiver, sender, error).
+    pub refusals: Vec<(String, String, String)>,
+    /// Bytes delivered so far.
+    pub bytes: usize,
+    /// When each node last received a message (clock millis), for the sync status.
+    pub last_sync: BTreeMap<String, i64>,
+}
+
+fn link(a: &str, b: &str) -> (String, String) {
+    if a < b {
+        (a.to_string(), b.to_string())
+    } else {
+        (b.to_string(), a.to_string())
+    }
+}
+
+impl LocalNet {
+    pub fn new(nodes: &[Arc<Node>]) -> LocalNet {
+        let mut net = LocalNet {
+            cores: BTreeMap::new(),
+            members: BTreeMap::new(),
+            links: Default::default(),
+            offline: Default::default(),
+            queue: Default::default(),
+            refusals: Vec::new(),
+            bytes: 0,
+            last_sync: BTreeMap::new(),
+        };
+        for node in nodes {
+            let name = node.config.name.clone();
+            let membership = node.config.membership();
+            net.cores.insert(
+                name.clone(),
+                kitanetz_sync::SyncCore::new(
+                    membership.clone(),
+                    name.clone(),
+                    StoreRepo::new(node.clone()),
+                ),
+            );
+            net.members.insert(name, membership);
+        }
+        net
+    }
+
+    pub fn names(&self) -> Vec<String> {
+        self.cores.keys().cloned().collect()
+    }
+
+    fn send(&mut self, from: &str, out: Vec<kitanetz_sync::Outgoing>) {
+        for o in out {
+            if self.links.contains(&link(from, &o.to)) {
+                self.queue
+                    .push_back((from.to_string(), o.to, o.msg.encode()));
+            }
+        }
+    }
+
+    /// Connects every pair of online nodes that is not connected yet.
+    pub fn connect_all(&mut self) {
+        let names = self.names();
+        for a in &names {
+            for b in &names {
+                if a >= b
+                    || self.offline.contains(a)
+                    || self.offline.contains(b)
+                    || !self.links.insert(link(a, b))
+                {
+                    continue;
+                }
+                let out = self
+                    .cores
+                    .get_mut(a)
+                    .expect("node")
+                    .on_connect(b, self.members[b].clone());
+                self.send(a, out);
+                let out = self
+                    .cores
+                    .get_mut(b)
+                    .expect("node")
+                    .on_connect(a, self.members[a].clone());
+                self.send(b, out);
+            }
+        }
+    }
+
+    /// Cuts every link of a node (it keeps working on its own data).
+    pub fn go_offline(&mut self, name: &str) {
+        self.offline.insert(name.to_string());
+        let cut: Vec<(String, String)> = self
+            .links
+            .iter()
+            .filter(|(a, b)| a == name || b == name)
+            .cloned()
+            .collect();
+        for (a, b) in cut {
+            self.links.remove(&(a.clone(), b.clone()));
+            self.cores.get_mut(&a).expect("node").on_disconnect(&b);
+            self.cores.get_mut(&b).expect("node").on_disconnect(&a);
+        }
+        self.queue
+            .retain(|(from, to, _)| from != name && to != name);
+    }
+
+    /// Brings a node back and reconnects it.
+    pub fn come_online(&mut self, name: &str) {
+        self.offline.remove(name);
+        self.connect_all();
+    }
+
+    pub fn is_online(&self, name: &str) -> bool {
+        !self.offline.contains(name)
+    }
+
+    /// Peers a node is connected to now.
+    pub fn peers_of(&self, name: &str) -> Vec<String> {
+        self.links
+            .iter()
+            .filter_map(|(a, b)| {
+                if a == name {
+                    Some(b.clone())
+                } else if b == name {
+                    Some(a.clone())
+                } else {
+                    None
+                }
+            })
+            .collect()
+    }
+
+    /// Tells a node's sync core that a document changed locally (after a user action).
+    pub fn local_change(&mut self, name: &str, doc: &DocId) {
+        let core = self.cores.get_mut(name).expect("node");
+        core.repo_mut().invalidate(doc);
+        let out = core.on_local_change(doc);
+        self.send(name, out);
+    }
+
+    /// Delivers messages until none are left; returns how many were delivered.
+    pub fn run_until_quiet(&mut self, now_millis: i64) -> usize {
+        let mut n = 0;
+        while let Some((from, to, bytes)) = self.queue.pop_front() {
+            n += 1;
+            self.bytes += bytes.len();
+            let msg = match kitanetz_sync::Msg::decode(&bytes) {
+                Ok(m) => m,
+                Err(e) => {
+                    self.refusals.push((to, from, e.to_string()));
+                    continue;
+                }
+            };
+            let core = self.cores.get_mut(&to).expect("node");
+            core.repo_mut().current_peer = from.clone();
+            match core.on_message(&from, msg) {
+                Ok(out) => {
+                    self.last_sync.insert(to.clone(), now_millis);
+                    self.send(&to, out);
+                }
+                Err(e) => self.refusals.push((to, from, e.to_string())),
+            }
+        }
+        n
+    }
+}
+
+/// Drives a [`LocalNet`] for nodes that are also serving HTTP: finds documents changed by user
+/// actions since the last tick and syncs them.
+pub struct LocalSync {
+    pub net: std::sync::Mutex<LocalNet>,
+    nodes: Vec<Arc<Node>>,
+    /// Per node the heads of every document as last synced: a difference is a local change.
+    known: std::sync::Mutex<BTreeMap<String, BTreeMap<String, Vec<String>>>>,
+}
+
+impl LocalSync {
+    pub fn start(nodes: Vec<Arc<Node>>) -> Arc<LocalSync> {
+        let mut net = LocalNet::new(&nodes);
+        net.connect_all();
+        let sync = Arc::new(LocalSync {
+            net: std::sync::Mutex::new(net),
+            nodes,
+            known: Default::default(),
+        });
+        sync.tick();
+        sync
+    }
+
+    fn heads_of(node: &Node) -> BTreeMap<String, Vec<String>> {
+        node.store()
+            .doc_rows()
+            .unwrap_or_default()
+            .into_iter()
+            .map(|r| (r.doc_id, r.heads))
+            .collect()
+    }
+
+    /// Announces local changes and delivers messages until the network is quiet. Returns the
+    /// number of messages delivered.
+    pub fn tick(&self) -> usize {
+        let mut net = self.net.lock().unwrap_or_else(|p| p.into_inner());
+        let mut known = self.known.lock().unwrap_or_else(|p| p.into_inner());
+        for node in &self.nodes {
+            let name = &node.config.name;
+            let now = Self::heads_of(node);
+            let before = known.get(name);
+            let changed: Vec<String> = now
+                .iter()
+                .filter(|(id, h)| before.and_then(|b| b.get(*id)) != Some(*h))
+                .map(|(id, _)| id.clone())
+                .collect();
+            if before.is_some() && net.is_online(name) {
+                for id in &changed {
+                    net.local_change(name, &DocId(id.clone()));
+                }
+            }
+        }
+        let now_millis = self.nodes.first().map_or(0, |n| n.clock.now_millis());
+        let delivered = net.run_until_quiet(now_millis);
+        for node in &self.nodes {
+            if net.is_online(&node.config.name) {
+                known.insert(node.config.name.clone(), Self::heads_of(node));
+            }
+        }
+        delivered
+    }
+
+    pub fn go_offline(&self, name: &str) {
+        self.net
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .go_offline(name);
+    }
+
+    /// Reconnects a node: connecting syncs every shared document, offline changes included.
+    pub fn come_online(&self, name: &str) {
+        self.net
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .come_online(name);
+    }
+
+    /// Ticks until a tick delivers nothing (bounded).
+    pub fn settle(&self) -> usize {
+        let mut total = 0;
+        for _ in 0..20 {
+            let n = self.tick();
+            total += n;
+            if n == 0 {
+                break;
+            }
+        }
+        total
+    }
+}

@@ -1,0 +1,194 @@
+//! Sync between the nodes' real SQLite stores over the in-process transport: convergence,
+//! offline work with concurrent edits, data minimisation.
+
+use kitanetz_crdt::policy::{may_hold, NodeRole};
+use kitanetz_crdt::DocId;
+use kitanetz_node::auth::{Caller, Role};
+use kitanetz_node::contracts::{change, contract_doc_id, ChangeInput, LineInput};
+use kitanetz_node::sync::LocalNet;
+use kitanetz_node::Node;
+use kitanetz_tests::{first_child_and_contract, Network};
+use std::collections::BTreeMap;
+use std::sync::Arc;
+
+fn caller(role: Role, node: &Node) -> Caller {
+    Caller {
+        user_id: 1,
+        username: format!("{}-user", node.config.name),
+        display_name: "Test".into(),
+        role,
+        organisation: node.config.organisation.clone(),
+        provider: node.config.provider.clone(),
+        facility: node.config.facility.clone(),
+    }
+}
+
+/// Heads of every document on every node: doc id → (node → heads).
+fn heads(nodes: &[Arc<Node>]) -> BTreeMap<String, BTreeMap<String, Vec<String>>> {
+    let mut out: BTreeMap<String, BTreeMap<String, Vec<String>>> = BTreeMap::new();
+    for n in nodes {
+        for row in n.store().doc_rows().unwrap() {
+            out.entry(row.doc_id)
+                .or_default()
+                .insert(n.config.name.clone(), row.heads);
+        }
+    }
+    out
+}
+
+fn assert_converged(nodes: &[Arc<Node>]) {
+    for (doc, per_node) in heads(nodes) {
+        let first = per_node.values().next().unwrap();
+        assert!(
+            per_node.values().all(|h| h == first),
+            "{doc} differs between nodes: {per_node:?}"
+        );
+    }
+    for n in nodes {
+        let store = n.store();
+        for (id, meta) in store.doc_metas().unwrap() {
+            assert!(
+                may_hold(store.membership(), &meta),
+                "{} holds {id} ({})",
+                n.config.name,
+                meta.visibility()
+            );
+        }
+    }
+}
+
+#[test]
+fn offline_kita_and_its_traeger_edit_one_contract_and_converge() {
+    let net = Network::seeded();
+    let nodes: Vec<Arc<Node>> = net.configs.iter().map(|c| net.open(&c.name)).collect();
+    let kita = nodes
+        .iter()
+        .find(|n| n.config.role == NodeRole::Kita)
+        .unwrap()
+        .clone();
+    let traeger = nodes
+        .iter()
+        .find(|n| n.config.role == NodeRole::Traeger && n.config.provider == kita.config.provider)
+        .unwrap()
+        .clone();
+    let mut local = LocalNet::new(&nodes);
+    local.connect_all();
+    local.run_until_quiet(0);
+    assert!(local.refusals.is_empty(), "{:?}", local.refusals);
+    assert_converged(&nodes);
+
+    // The Kita loses its connection; both it and the Träger office change the same contract.
+    local.go_offline(&kita.config.name);
+    let (_, contract) = first_child_and_contract(&kita, kita.config.facility.as_ref().unwrap());
+    let contract_id = contract.parse().unwrap();
+    let doc = contract_doc_id(&contract_id);
+    let line = |hours: &str| LineInput {
+        care_type: "kindergarten".into(),
+        daily_hours: hours.into(),
+        payment_mode: "direct-debit".into(),
+    };
+    let today = kita.clock.today();
+    change(
+        &mut kita.store(),
+        &caller(Role::KitaLead, &kita),
+        &contract_id,
+        &ChangeInput {
+            valid_from: "2027-02-01".into(),
+            line: line("6"),
+        },
+        today,
+        10,
+    )
+    .unwrap();
+    local.local_change(&kita.config.name, &doc);
+    change(
+        &mut traeger.store(),
+        &caller(Role::TraegerAdmin, &traeger),
+        &contract_id,
+        &ChangeInput {
+            valid_from: "2027-05-01".into(),
+            line: line("8"),
+        },
+        today,
+        11,
+    )
+    .unwrap();
+    local.local_change(&traeger.config.name, &doc);
+    local.run_until_quiet(12);
+    let h = heads(&nodes);
+    assert_ne!(
+        h[&doc.0][&kita.config.name], h[&doc.0][&traeger.config.name],
+        "offline: the copies differ"
+    );
+
+    local.come_online(&kita.config.name);
+    local.run_until_quiet(13);
+    assert!(local.refusals.is_empty(), "{:?}", local.refusals);
+    assert_converged(&nodes);
+    for n in [&kita, &traeger] {
+        let (_, merged) = n
+            .store()
+            .get::<kitanetz_crdt::kinds::CareContract>(&doc)
+            .unwrap();
+        let starts: Vec<String> = merged
+            .lines
+            .iter()
+            .map(|l| l.valid.start().to_string())
+            .collect();
+        assert!(
+            starts.contains(&"2027-02-01".to_string())
+                && starts.contains(&"2027-05-01".to_string()),
+            "{}: both edits kept: {starts:?}",
+            n.config.name
+        );
+        // The projection follows the merged document.
+        let rows: i64 = n
+            .store()
+            .conn()
+            .query_row(
+                "SELECT COUNT(*) FROM p_contract_lines WHERE contract = ?1",
+                [&contract],
+                |r| r.get(0),
+            )
+            .unwrap();
+        assert_eq!(rows as usize, merged.lines.len());
+    }
+}
+
+#[test]
+fn an_erased_family_does_not_come_back_through_sync() {
+    let net = Network::seeded();
+    let nodes: Vec<Arc<Node>> = net.configs.iter().map(|c| net.open(&c.name)).collect();
+    let kita = nodes
+        .iter()
+        .find(|n| n.config.role == NodeRole::Kita)
+        .unwrap()
+        .clone();
+    let family: String = kita
+        .store()
+        .conn()
+        .query_row(
+            "SELECT family FROM p_children WHERE facility = ?1 ORDER BY id LIMIT 1",
+            [&kita.config.facility.as_ref().unwrap().0],
+            |r| r.get(0),
+        )
+        .unwrap();
+    let entry = kitanetz_node::storage::AuditEntry {
+        at: 1,
+        actor: "user:test".into(),
+        action: "family.erase",
+        target: Some(family.clone()),
+        subjects: vec![],
+        valid_from: None,
+    };
+    let erased = kita.store().erase_family(&family, &entry).unwrap();
+    let mut local = LocalNet::new(&nodes);
+    local.connect_all();
+    local.run_until_quiet(2);
+    for doc in &erased.documents {
+        assert!(
+            kita.store().load_doc(&DocId(doc.clone())).is_err(),
+            "{doc} came back to the Kita"
+        );
+    }
+}
