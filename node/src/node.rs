@@ -12,6 +12,8 @@ pub struct Node {
     pub data_dir: PathBuf,
     pub clock: Arc<dyn Clock>,
     store: Mutex<Store>,
+    /// Set by whatever runs this node's sync (none for a node that runs alone).
+    sync_status: std::sync::OnceLock<Arc<dyn crate::sync::SyncStatusSource>>,
 }
 
 impl Node {
@@ -24,7 +26,18 @@ impl Node {
             data_dir: data_dir.to_path_buf(),
             clock,
             store: Mutex::new(store),
+            sync_status: std::sync::OnceLock::new(),
         }))
+    }
+
+    /// Connects the node's sync status page to the running sync.
+    pub fn set_sync_status(&self, source: Arc<dyn crate::sync::SyncStatusSource>) {
+        let _ = self.sync_status.set(source);
+    }
+
+    /// The sync status, or `None` when this node does not sync.
+    pub fn sync_status(&self) -> Option<crate::sync::SyncStatus> {
+        self.sync_status.get().map(|s| s.status(&self.config.name))
     }
 
     /// The store. One writer connection per node; handlers hold the lock only for their

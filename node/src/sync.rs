@@ -129,8 +129,8 @@ pub struct LocalNet {
     pub refusals: Vec<(String, String, String)>,
     /// Bytes delivered so far.
     pub bytes: usize,
-    /// When each node last received a message (clock millis), for the sync status.
-    pub last_sync: BTreeMap<String, i64>,
+    /// When each node last received a message from each peer (clock millis).
+    pub last_contact: BTreeMap<(String, String), i64>,
 }
 
 fn link(a: &str, b: &str) -> (String, String) {
@@ -151,7 +151,7 @@ impl LocalNet {
             queue: Default::default(),
             refusals: Vec::new(),
             bytes: 0,
-            last_sync: BTreeMap::new(),
+            last_contact: BTreeMap::new(),
         };
         for node in nodes {
             let name = node.config.name.clone();
@@ -279,7 +279,8 @@ impl LocalNet {
             core.repo_mut().current_peer = from.clone();
             match core.on_message(&from, msg) {
                 Ok(out) => {
-                    self.last_sync.insert(to.clone(), now_millis);
+                    self.last_contact
+                        .insert((to.clone(), from.clone()), now_millis);
                     self.send(&to, out);
                 }
                 Err(e) => self.refusals.push((to, from, e.to_string())),
@@ -287,6 +288,30 @@ impl LocalNet {
         }
         n
     }
+}
+
+/// One peer as the sync status page shows it.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct PeerStatus {
+    pub name: String,
+    pub connected: bool,
+    /// When a message from this peer was last applied (clock millis).
+    pub last_sync: Option<i64>,
+}
+
+/// The sync state of one node.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct SyncStatus {
+    pub transport: &'static str,
+    pub online: bool,
+    pub peers: Vec<PeerStatus>,
+    /// Documents changed here that the peers have not been offered yet.
+    pub pending_documents: usize,
+}
+
+/// Whatever runs a node's sync tells the node's UI how it is going.
+pub trait SyncStatusSource: Send + Sync {
+    fn status(&self, node: &str) -> SyncStatus;
 }
 
 /// Drives a [`LocalNet`] for nodes that are also serving HTTP: finds documents changed by user
@@ -376,5 +401,44 @@ impl LocalSync {
             }
         }
         total
+    }
+}
+
+impl SyncStatusSource for LocalSync {
+    fn status(&self, node: &str) -> SyncStatus {
+        let pending = {
+            let known = self.known.lock().unwrap_or_else(|p| p.into_inner());
+            let before = known.get(node);
+            self.nodes
+                .iter()
+                .find(|n| n.config.name == node)
+                .map_or(0, |n| {
+                    Self::heads_of(n)
+                        .iter()
+                        .filter(|(id, h)| before.and_then(|b| b.get(*id)) != Some(*h))
+                        .count()
+                })
+        };
+        let net = self.net.lock().unwrap_or_else(|p| p.into_inner());
+        let connected = net.peers_of(node);
+        let peers = net
+            .names()
+            .into_iter()
+            .filter(|p| p != node)
+            .map(|p| PeerStatus {
+                connected: connected.contains(&p),
+                last_sync: net
+                    .last_contact
+                    .get(&(node.to_string(), p.clone()))
+                    .copied(),
+                name: p,
+            })
+            .collect();
+        SyncStatus {
+            transport: "in-process",
+            online: net.is_online(node),
+            peers,
+            pending_documents: pending,
+        }
     }
 }

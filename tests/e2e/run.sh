@@ -53,6 +53,11 @@ if ! node "$HERE/wait-health.mjs" 60 "http://127.0.0.1:$BASE_PORT/health" "http:
   cat "$WORK/demo.log" >&2
   exit 2
 fi
+# The node list is printed before sync starts; the network is ready once it is in sync.
+for _ in $(seq 1 120); do
+  grep -q "Nodes in sync" "$WORK/demo.log" && break
+  sleep 0.5
+done
 cat "$WORK/demo.log"
 
 export KITANETZ_DEMO_LOG="$WORK/demo.log"

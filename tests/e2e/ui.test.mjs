@@ -274,6 +274,23 @@ for (const [vpIndex, vp] of VIEWPORTS.entries()) {
       audit.assertClean();
     });
 
+    test('sync status lists the peers', async () => {
+      const audit = new Audit(vp.name);
+      const ctx = await newContext(browser, vp);
+      try {
+        const page = await ctx.newPage();
+        await login(page, MAIN.url, MAIN.lead);
+        await page.locator('nav a[href="/sync"]').click();
+        assert.equal(await page.locator('main h1').textContent(), 'Synchronisation');
+        assert.equal(await page.locator('main tbody tr').count(), 6, 'six peers in the demo network');
+        assert.equal(await page.locator('main tbody .kern-badge--success').count(), 6, 'all connected');
+        await audit.check(page, 'sync');
+      } finally {
+        await ctx.close();
+      }
+      audit.assertClean();
+    });
+
     test('unknown page shows the 404 error page', async () => {
       const audit = new Audit(vp.name);
       const ctx = await newContext(browser, vp);

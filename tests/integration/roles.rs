@@ -27,7 +27,9 @@ fn expected_access(method: &str, path: &str) -> Access {
         | (_, "/health")
         | (_, "/static/{*path}")
         | (_, "/api/login") => Access::Public,
-        (_, "/") | (_, "/logout") | (_, "/api/me") => Access::Staff,
+        (_, "/") | (_, "/logout") | (_, "/api/me") | (_, "/sync") | (_, "/api/sync") => {
+            Access::Staff
+        }
         ("GET", "/facilities")
         | ("GET", "/facilities/{id}")
         | ("GET", "/api/facilities")

@@ -389,7 +389,7 @@ impl<R: DocRepo> Node<R> {
         let late: Vec<PeerId> = self
             .links
             .iter()
-            .filter(|(_, l)| l.cert.is_none() && now >= l.opened + self.handshake_timeout)
+            .filter(|(_, l)| !l.admitted && now >= l.opened + self.handshake_timeout)
             .map(|(p, _)| *p)
             .collect();
         for peer in late {
@@ -679,6 +679,8 @@ impl<R: DocRepo> Node<R> {
         }
     }
 
+    /// Blocks every revoked peer. A later list that no longer names a peer does not unblock it
+    /// before a restart: lifting a revocation is rare and should be a deliberate act.
     fn revoke(&mut self, revoked: BTreeSet<String>, version: u32) -> bool {
         if version <= self.revocation_version {
             return false;

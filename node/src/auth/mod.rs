@@ -124,6 +124,8 @@ pub enum Action<'a> {
     },
     /// The node's audit log.
     ViewAudit,
+    /// Which peers this node syncs with and how it is going (no personal data).
+    ViewSyncStatus,
 }
 
 impl Action<'_> {
@@ -135,6 +137,7 @@ impl Action<'_> {
             Action::ViewChildren { .. } => "children.view",
             Action::EditContracts { .. } => "contracts.edit",
             Action::ViewAudit => "audit.view",
+            Action::ViewSyncStatus => "sync.view",
         }
     }
 }
@@ -151,7 +154,7 @@ pub fn authorize(caller: &Caller, action: Action<'_>) -> Result<(), Forbidden> {
     let own_provider = |p: &ProviderId| caller.provider.as_ref() == Some(p);
     let own_facility = |f: &FacilityId| caller.facility.as_ref() == Some(f);
     let allowed = match action {
-        Action::ViewDirectory => true,
+        Action::ViewDirectory | Action::ViewSyncStatus => true,
         Action::EditFacilityProfile { facility, provider }
         | Action::ViewChildren { facility, provider }
         | Action::EditContracts { facility, provider } => match caller.role {

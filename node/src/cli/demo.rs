@@ -36,12 +36,6 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         .build()?;
     rt.block_on(async move {
         let nodes = demo::start_network(&args.data_dir, &configs, args.smoke).await?;
-        let t = std::time::Instant::now();
-        let sync = demo::start_sync(&nodes, std::time::Duration::from_secs(1));
-        println!(
-            "Nodes in sync over the in-process transport ({:.1} s)",
-            t.elapsed().as_secs_f64()
-        );
         let logins: Vec<(String, String)> = nodes
             .iter()
             .map(|n| {
@@ -88,6 +82,13 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
                 users.join(", ")
             );
         }
+        let t = std::time::Instant::now();
+        let sync = demo::start_sync(&nodes, std::time::Duration::from_secs(1));
+        // Scripts wait for this line before they use the network.
+        println!(
+            "Nodes in sync over the in-process transport ({:.1} s)",
+            t.elapsed().as_secs_f64()
+        );
         if args.smoke {
             let report = demo::smoke::run(&nodes, &logins, DEMO_PASSWORD, &sync).await?;
             for c in &report.checks {

@@ -100,6 +100,9 @@ pub fn start_sync(
     interval: std::time::Duration,
 ) -> Arc<crate::sync::LocalSync> {
     let sync = crate::sync::LocalSync::start(nodes.iter().map(|n| n.node.clone()).collect());
+    for n in nodes {
+        n.node.set_sync_status(sync.clone());
+    }
     let background = sync.clone();
     std::thread::Builder::new()
         .name("demo-sync".into())

@@ -312,6 +312,12 @@ pub async fn run(
         &mut checks,
     )?;
     sync.settle();
+    let (_, status) = lead.get("/api/sync").await?;
+    expect(
+        status["online"] == json!(false) && status["pending_documents"].as_u64().unwrap_or(0) >= 1,
+        "the offline Kita's sync status shows it offline with pending documents",
+        &mut checks,
+    )?;
     let starts = |c: &Value| -> Vec<String> {
         c["lines"]
             .as_array()
@@ -337,6 +343,16 @@ pub async fn run(
             .iter()
             .all(|c| starts(c).contains(&month(3)) && starts(c).contains(&month(5))),
         "after the heal both copies hold both changes",
+        &mut checks,
+    )?;
+    let (_, status) = lead.get("/api/sync").await?;
+    expect(
+        status["online"] == json!(true)
+            && status["pending_documents"] == json!(0)
+            && status["peers"]
+                .as_array()
+                .is_some_and(|p| p.len() == 6 && p.iter().all(|x| x["connected"] == json!(true))),
+        "after the heal the Kita is connected to all 6 peers, nothing pending",
         &mut checks,
     )?;
     let mut heads: std::collections::BTreeMap<String, Vec<Vec<String>>> = Default::default();

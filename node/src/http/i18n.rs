@@ -72,6 +72,14 @@ pub struct Texts {
     pub open_ended: &'static str,
     pub error_title: &'static str,
     pub change_explained: &'static str,
+    pub sync: &'static str,
+    pub sync_off: &'static str,
+    pub peer: &'static str,
+    pub connected: &'static str,
+    pub not_connected: &'static str,
+    pub last_sync: &'static str,
+    pub pending_documents: &'static str,
+    pub this_node_offline: &'static str,
 }
 
 pub static DE: Texts = Texts {
@@ -143,6 +151,14 @@ pub static DE: Texts = Texts {
     open_ended: "unbefristet",
     error_title: "Fehler",
     change_explained: "Die laufende Zeile endet am Vortag; spätere Zeilen bleiben erhalten.",
+    sync: "Synchronisation",
+    sync_off: "Dieser Knoten synchronisiert nicht (Einzelbetrieb).",
+    peer: "Gegenstelle",
+    connected: "verbunden",
+    not_connected: "nicht verbunden",
+    last_sync: "Letzter Abgleich",
+    pending_documents: "Noch nicht abgeglichene Dokumente",
+    this_node_offline: "Dieser Knoten ist offline. Er arbeitet weiter und gleicht ab, sobald er wieder verbunden ist.",
 };
 
 pub static EN: Texts = Texts {
@@ -214,6 +230,15 @@ pub static EN: Texts = Texts {
     open_ended: "open-ended",
     error_title: "Error",
     change_explained: "The line in force ends the day before; later lines are kept.",
+    sync: "Sync",
+    sync_off: "This node does not sync (runs on its own).",
+    peer: "Peer",
+    connected: "connected",
+    not_connected: "not connected",
+    last_sync: "Last sync",
+    pending_documents: "Documents not yet synced",
+    this_node_offline:
+        "This node is offline. It keeps working and syncs as soon as it is connected again.",
 };
 
 pub fn texts(lang: Lang) -> &'static Texts {

@@ -26,6 +26,8 @@ pub const ROUTES: &[(&str, &str)] = &[
     ("POST", "/logout"),
     ("GET", "/lang/{lang}"),
     ("GET", "/health"),
+    ("GET", "/sync"),
+    ("GET", "/api/sync"),
     ("GET", "/static/{*path}"),
     ("GET", "/facilities"),
     ("GET", "/facilities/{id}"),
@@ -58,6 +60,8 @@ pub fn router(node: Arc<Node>) -> Router {
         .route("/logout", post(pages::logout))
         .route("/lang/{lang}", get(pages::set_lang))
         .route("/health", get(pages::health))
+        .route("/sync", get(pages::sync_page))
+        .route("/api/sync", get(pages::api_sync))
         .route("/static/{*path}", get(assets::serve))
         .route("/facilities", get(facilities::http::list_page))
         .route("/facilities/{id}", get(facilities::http::detail_page))

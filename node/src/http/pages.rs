@@ -282,3 +282,40 @@ impl ApiError {
 pub async fn api_me(ApiStaff(staff): ApiStaff) -> Json<Caller> {
     Json(staff.caller)
 }
+
+#[derive(Template)]
+#[template(path = "sync.html")]
+struct SyncPage {
+    chrome: Chrome,
+    status: Option<crate::sync::SyncStatus>,
+}
+
+impl SyncPage {
+    fn when(&self, at: &Option<i64>) -> String {
+        at.as_ref()
+            .map(super::format_millis)
+            .unwrap_or_else(|| "–".into())
+    }
+}
+
+/// Sync status: per peer connected or not and the last sync, documents pending.
+pub async fn sync_page(
+    State(node): State<Arc<Node>>,
+    lang: Lang,
+    staff: Staff,
+) -> Result<Response, AppError> {
+    auth::authorize(&staff.caller, auth::Action::ViewSyncStatus)?;
+    let title = texts(lang).sync.to_string();
+    render(&SyncPage {
+        chrome: Chrome::new(&node, lang, Some(&staff), title),
+        status: node.sync_status(),
+    })
+}
+
+pub async fn api_sync(
+    State(node): State<Arc<Node>>,
+    ApiStaff(staff): ApiStaff,
+) -> Result<Json<Option<crate::sync::SyncStatus>>, ApiError> {
+    auth::authorize(&staff.caller, auth::Action::ViewSyncStatus)?;
+    Ok(Json(node.sync_status()))
+}
