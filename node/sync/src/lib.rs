@@ -20,6 +20,8 @@
 //! document, so each holder syncs with a writer directly. Relaying needs signed changes (later).
 
 mod core;
+#[cfg(feature = "fixtures")]
+pub mod fixtures;
 mod repo;
 mod wire;
 
