@@ -314,28 +314,14 @@ pub trait SyncStatusSource: Send + Sync {
     fn status(&self, node: &str) -> SyncStatus;
 }
 
-/// Drives a [`LocalNet`] for nodes that are also serving HTTP: finds documents changed by user
-/// actions since the last tick and syncs them.
-pub struct LocalSync {
-    pub net: std::sync::Mutex<LocalNet>,
-    nodes: Vec<Arc<Node>>,
-    /// Per node the heads of every document as last synced: a difference is a local change.
-    known: std::sync::Mutex<BTreeMap<String, BTreeMap<String, Vec<String>>>>,
+/// Finds documents a node changed since it last looked, by comparing heads: user actions commit
+/// to the store without knowing about sync, so the sync driver discovers their changes here.
+#[derive(Default)]
+pub struct ChangeWatcher {
+    known: BTreeMap<String, BTreeMap<String, Vec<String>>>,
 }
 
-impl LocalSync {
-    pub fn start(nodes: Vec<Arc<Node>>) -> Arc<LocalSync> {
-        let mut net = LocalNet::new(&nodes);
-        net.connect_all();
-        let sync = Arc::new(LocalSync {
-            net: std::sync::Mutex::new(net),
-            nodes,
-            known: Default::default(),
-        });
-        sync.tick();
-        sync
-    }
-
+impl ChangeWatcher {
     fn heads_of(node: &Node) -> BTreeMap<String, Vec<String>> {
         node.store()
             .doc_rows()
@@ -345,23 +331,56 @@ impl LocalSync {
             .collect()
     }
 
+    /// Documents whose heads differ from the last baseline (none before the first baseline).
+    pub fn changed(&self, node: &Node) -> Vec<DocId> {
+        let Some(before) = self.known.get(&node.config.name) else {
+            return Vec::new();
+        };
+        Self::heads_of(node)
+            .into_iter()
+            .filter(|(id, h)| before.get(id) != Some(h))
+            .map(|(id, _)| DocId(id))
+            .collect()
+    }
+
+    /// Takes the node's current heads as the new baseline.
+    pub fn record(&mut self, node: &Node) {
+        self.known
+            .insert(node.config.name.clone(), Self::heads_of(node));
+    }
+}
+
+/// Drives a [`LocalNet`] for nodes that are also serving HTTP: finds documents changed by user
+/// actions since the last tick and syncs them.
+pub struct LocalSync {
+    pub net: std::sync::Mutex<LocalNet>,
+    nodes: Vec<Arc<Node>>,
+    /// Per node the heads of every document as last synced: a difference is a local change.
+    watcher: std::sync::Mutex<ChangeWatcher>,
+}
+
+impl LocalSync {
+    pub fn start(nodes: Vec<Arc<Node>>) -> Arc<LocalSync> {
+        let mut net = LocalNet::new(&nodes);
+        net.connect_all();
+        let sync = Arc::new(LocalSync {
+            net: std::sync::Mutex::new(net),
+            nodes,
+            watcher: Default::default(),
+        });
+        sync.tick();
+        sync
+    }
+
     /// Announces local changes and delivers messages until the network is quiet. Returns the
     /// number of messages delivered.
     pub fn tick(&self) -> usize {
         let mut net = self.net.lock().unwrap_or_else(|p| p.into_inner());
-        let mut known = self.known.lock().unwrap_or_else(|p| p.into_inner());
+        let mut watcher = self.watcher.lock().unwrap_or_else(|p| p.into_inner());
         for node in &self.nodes {
-            let name = &node.config.name;
-            let now = Self::heads_of(node);
-            let before = known.get(name);
-            let changed: Vec<String> = now
-                .iter()
-                .filter(|(id, h)| before.and_then(|b| b.get(*id)) != Some(*h))
-                .map(|(id, _)| id.clone())
-                .collect();
-            if before.is_some() && net.is_online(name) {
-                for id in &changed {
-                    net.local_change(name, &DocId(id.clone()));
+            if net.is_online(&node.config.name) {
+                for id in watcher.changed(node) {
+                    net.local_change(&node.config.name, &id);
                 }
             }
         }
@@ -369,7 +388,7 @@ impl LocalSync {
         let delivered = net.run_until_quiet(now_millis);
         for node in &self.nodes {
             if net.is_online(&node.config.name) {
-                known.insert(node.config.name.clone(), Self::heads_of(node));
+                watcher.record(node);
             }
         }
         delivered
@@ -407,17 +426,11 @@ impl LocalSync {
 impl SyncStatusSource for LocalSync {
     fn status(&self, node: &str) -> SyncStatus {
         let pending = {
-            let known = self.known.lock().unwrap_or_else(|p| p.into_inner());
-            let before = known.get(node);
+            let watcher = self.watcher.lock().unwrap_or_else(|p| p.into_inner());
             self.nodes
                 .iter()
                 .find(|n| n.config.name == node)
-                .map_or(0, |n| {
-                    Self::heads_of(n)
-                        .iter()
-                        .filter(|(id, h)| before.and_then(|b| b.get(*id)) != Some(*h))
-                        .count()
-                })
+                .map_or(0, |n| watcher.changed(n).len())
         };
         let net = self.net.lock().unwrap_or_else(|p| p.into_inner());
         let connected = net.peers_of(node);

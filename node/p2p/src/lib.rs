@@ -24,3 +24,6 @@ pub use links::{MAX_BACKOFF, MIN_BACKOFF};
 pub use node::{
     system_clock, Clock, P2pConfig, P2pError, P2pHandle, P2pNode, PeerStatus, SharedCore,
 };
+
+/// The libp2p types a node needs to configure links (addresses, identities).
+pub use libp2p::{identity::Keypair, Multiaddr, PeerId};

@@ -15,6 +15,10 @@ pub struct Args {
     /// First port; the nodes listen on consecutive ports from here (city first).
     #[arg(long, default_value_t = 8080)]
     base_port: u16,
+    /// How the nodes sync: `in-process` queues or `p2p` (libp2p links with certificates on
+    /// loopback).
+    #[arg(long, default_value = "p2p")]
+    transport: String,
 }
 
 pub fn run(args: Args) -> anyhow::Result<ExitCode> {
@@ -83,10 +87,11 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
             );
         }
         let t = std::time::Instant::now();
-        let sync = demo::start_sync(&nodes, std::time::Duration::from_secs(1));
+        let sync = demo::DemoSync::start(&args.transport, &args.data_dir, &nodes).await?;
         // Scripts wait for this line before they use the network.
         println!(
-            "Nodes in sync over the in-process transport ({:.1} s)",
+            "Nodes in sync over {} ({:.1} s)",
+            sync.name(),
             t.elapsed().as_secs_f64()
         );
         if args.smoke {

@@ -1,9 +1,11 @@
 //! The demo network: a city node, two Träger nodes and four Kita nodes on loopback, each with its
 //! own data directory, seeded from the synthetic data generator.
 
+mod p2p;
 mod seed;
 pub mod smoke;
 
+pub use p2p::P2pSync;
 pub use seed::{plan_network, seed_network, DemoNode, SeedReport, DEMO_PASSWORD};
 
 use crate::clock::{Clock, SystemClock};
@@ -158,4 +160,80 @@ pub fn desktop_login(data_dir: &Path) -> anyhow::Result<(String, String)> {
         |r| r.get(0),
     )?;
     Ok((user, DEMO_PASSWORD.to_string()))
+}
+
+/// How the demo nodes sync: in-process queues or libp2p links on loopback.
+pub enum DemoSync {
+    InProcess(Arc<crate::sync::LocalSync>),
+    P2p(Arc<P2pSync>, kitanetz_p2p::RootPublicKey),
+}
+
+impl DemoSync {
+    /// Starts sync for the running nodes and a background ticker; connects the status pages.
+    pub async fn start(
+        transport: &str,
+        dir: &Path,
+        nodes: &[RunningNode],
+    ) -> anyhow::Result<DemoSync> {
+        let interval = std::time::Duration::from_secs(1);
+        match transport {
+            "in-process" => Ok(DemoSync::InProcess(start_sync(nodes, interval))),
+            "p2p" => {
+                let sync = P2pSync::start(dir, nodes).await?;
+                for n in nodes {
+                    n.node.set_sync_status(sync.clone());
+                }
+                let background = sync.clone();
+                tokio::spawn(async move {
+                    loop {
+                        tokio::time::sleep(interval).await;
+                        background.tick().await;
+                    }
+                });
+                let root = P2pSync::root_public_key(dir)?;
+                let demo = DemoSync::P2p(sync, root);
+                anyhow::ensure!(
+                    demo.settle().await,
+                    "the demo nodes did not converge over libp2p within 60 s"
+                );
+                Ok(demo)
+            }
+            other => anyhow::bail!("unknown transport {other:?} (in-process, p2p)"),
+        }
+    }
+
+    pub fn name(&self) -> &'static str {
+        match self {
+            DemoSync::InProcess(_) => "the in-process transport",
+            DemoSync::P2p(..) => "libp2p links (Noise, certificates) on loopback",
+        }
+    }
+
+    /// Waits until every document held twice has the same heads everywhere online.
+    pub async fn settle(&self) -> bool {
+        match self {
+            DemoSync::InProcess(s) => {
+                s.settle();
+                true
+            }
+            DemoSync::P2p(s, _) => s.settle(std::time::Duration::from_secs(60)).await,
+        }
+    }
+
+    pub async fn go_offline(&self, name: &str) {
+        match self {
+            DemoSync::InProcess(s) => s.go_offline(name),
+            DemoSync::P2p(s, _) => s.go_offline(name).await,
+        }
+    }
+
+    pub async fn come_online(&self, name: &str) -> anyhow::Result<()> {
+        match self {
+            DemoSync::InProcess(s) => {
+                s.come_online(name);
+                Ok(())
+            }
+            DemoSync::P2p(s, root) => s.come_online(name, root).await,
+        }
+    }
 }

@@ -82,7 +82,7 @@ pub async fn run(
     nodes: &[RunningNode],
     logins: &[(String, String)],
     password: &str,
-    sync: &crate::sync::LocalSync,
+    sync: &super::DemoSync,
 ) -> anyhow::Result<SmokeReport> {
     let mut checks = Vec::new();
     let user_of = |name: &str| {
@@ -277,7 +277,11 @@ pub async fn run(
 
     // 7. Partition and heal: the Kita goes offline; it and its Träger office both change the
     // same contract; after the heal every copy holds both changes.
-    sync.settle();
+    expect(
+        sync.settle().await,
+        "the network is in sync before the partition",
+        &mut checks,
+    )?;
     let traeger = nodes
         .iter()
         .find(|n| n.config.role == NodeRole::Traeger && n.config.provider == kita.config.provider)
@@ -286,7 +290,7 @@ pub async fn run(
     office
         .login(&user_of(&traeger.config.name).unwrap_or_default(), password)
         .await?;
-    sync.go_offline(&kita.config.name);
+    sync.go_offline(&kita.config.name).await;
     let month = |n: u32| {
         use chrono::{Datelike, Months};
         (today.0.with_day(1).expect("day 1") + Months::new(n)).to_string()
@@ -311,7 +315,7 @@ pub async fn run(
         "offline Kita and its Träger office both change the contract",
         &mut checks,
     )?;
-    sync.settle();
+    sync.settle().await;
     let (_, status) = lead.get("/api/sync").await?;
     expect(
         status["online"] == json!(false) && status["pending_documents"].as_u64().unwrap_or(0) >= 1,
@@ -334,8 +338,12 @@ pub async fn run(
         "while offline the Träger office does not see the Kita's change",
         &mut checks,
     )?;
-    sync.come_online(&kita.config.name);
-    sync.settle();
+    sync.come_online(&kita.config.name).await?;
+    expect(
+        sync.settle().await,
+        "the network converges after the heal",
+        &mut checks,
+    )?;
     let (_, at_office) = office.get(&format!("/api/contracts/{contract_id}")).await?;
     let (_, at_kita) = lead.get(&format!("/api/contracts/{contract_id}")).await?;
     expect(
