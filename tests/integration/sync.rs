@@ -192,3 +192,187 @@ fn an_erased_family_does_not_come_back_through_sync() {
         );
     }
 }
+
+/// Decodes every stored document on every node and checks it against what the node is.
+fn assert_private(nodes: &[Arc<Node>]) {
+    use kitanetz_crdt::doc::KindValue;
+    for n in nodes {
+        let store = n.store();
+        let me = store.membership().clone();
+        for (id, meta) in store.doc_metas().unwrap() {
+            let doc = store.load_doc(&id).unwrap();
+            assert_eq!(
+                doc.meta, meta,
+                "{}: stored metadata of {id} matches the document",
+                n.config.name
+            );
+            let value = doc.any_value().unwrap();
+            match (&value, me.role) {
+                (
+                    KindValue::Family(_) | KindValue::CareContract(_) | KindValue::Group(_),
+                    NodeRole::Traeger,
+                ) => {
+                    assert_eq!(
+                        meta.provider, me.provider,
+                        "{}: personal data of another Träger: {id}",
+                        n.config.name
+                    )
+                }
+                (
+                    KindValue::Family(_) | KindValue::CareContract(_) | KindValue::Group(_),
+                    NodeRole::Kita,
+                ) => {
+                    assert!(
+                        meta.facilities.contains(me.facility.as_ref().unwrap()),
+                        "{}: another Kita's personal data: {id}",
+                        n.config.name
+                    )
+                }
+                (KindValue::Family(_) | KindValue::CareContract(_) | KindValue::Group(_), role) => {
+                    panic!("{}: {role} node holds personal data {id}", n.config.name)
+                }
+                (KindValue::Applicant(_), role) => assert_eq!(
+                    role,
+                    NodeRole::City,
+                    "{}: applicant data outside the city: {id}",
+                    n.config.name
+                ),
+                (KindValue::Application(a), NodeRole::Kita) => {
+                    assert!(
+                        a.wishes
+                            .iter()
+                            .any(|w| Some(&w.facility) == me.facility.as_ref()),
+                        "{}: application {id} not naming this Kita",
+                        n.config.name
+                    )
+                }
+                (KindValue::SeatLedger(l), NodeRole::Kita) => assert_eq!(
+                    Some(&l.facility),
+                    me.facility.as_ref(),
+                    "{}: another Kita's seats",
+                    n.config.name
+                ),
+                _ => {}
+            }
+        }
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn nodes_sync_over_libp2p_on_loopback_and_keep_personal_data_apart() {
+    let net = Network::seeded();
+    let nodes: Vec<Arc<Node>> = net.configs.iter().map(|c| net.open(&c.name)).collect();
+    let sync = kitanetz_node::demo::P2pSync::start(net.dir.path(), &nodes)
+        .await
+        .unwrap();
+    let root = kitanetz_node::demo::P2pSync::root_public_key(net.dir.path()).unwrap();
+    assert!(
+        sync.settle(std::time::Duration::from_secs(30)).await,
+        "seeded network in sync"
+    );
+
+    // A new contract at the Kita reaches its Träger office and nobody else.
+    let kita = nodes
+        .iter()
+        .find(|n| n.config.role == NodeRole::Kita)
+        .unwrap()
+        .clone();
+    let traeger = nodes
+        .iter()
+        .find(|n| n.config.role == NodeRole::Traeger && n.config.provider == kita.config.provider)
+        .unwrap()
+        .clone();
+    let (child, contract) = first_child_and_contract(&kita, kita.config.facility.as_ref().unwrap());
+    let input = kitanetz_node::contracts::NewContractInput {
+        start: "2027-08-01".into(),
+        end: String::new(),
+        line: LineInput {
+            care_type: "kindergarten".into(),
+            daily_hours: "7".into(),
+            payment_mode: "self-payer".into(),
+        },
+    };
+    let created = kitanetz_node::contracts::create(
+        &mut kita.store(),
+        &caller(Role::KitaLead, &kita),
+        &child.parse().unwrap(),
+        &input,
+        kita.clock.today(),
+        20,
+    )
+    .unwrap();
+    let new_doc = contract_doc_id(&created.id);
+    assert!(sync.settle(std::time::Duration::from_secs(30)).await);
+    for n in &nodes {
+        let held = n.store().load_doc(&new_doc).is_ok();
+        assert_eq!(
+            held,
+            n.config.name == kita.config.name || n.config.name == traeger.config.name,
+            "{} holds the new contract: {held}",
+            n.config.name
+        );
+    }
+
+    // Partition: the Kita goes offline, it and its Träger office edit the same contract.
+    sync.go_offline(&kita.config.name).await;
+    let contract_id = contract.parse().unwrap();
+    let doc = contract_doc_id(&contract_id);
+    let line = |hours: &str| LineInput {
+        care_type: "kindergarten".into(),
+        daily_hours: hours.into(),
+        payment_mode: "direct-debit".into(),
+    };
+    change(
+        &mut kita.store(),
+        &caller(Role::KitaLead, &kita),
+        &contract_id,
+        &ChangeInput {
+            valid_from: "2027-02-01".into(),
+            line: line("6"),
+        },
+        kita.clock.today(),
+        30,
+    )
+    .unwrap();
+    change(
+        &mut traeger.store(),
+        &caller(Role::TraegerAdmin, &traeger),
+        &contract_id,
+        &ChangeInput {
+            valid_from: "2027-05-01".into(),
+            line: line("8"),
+        },
+        kita.clock.today(),
+        31,
+    )
+    .unwrap();
+    assert!(
+        sync.settle(std::time::Duration::from_secs(30)).await,
+        "the others stay in sync"
+    );
+    let h = heads(&nodes);
+    assert_ne!(
+        h[&doc.0][&kita.config.name],
+        h[&doc.0][&traeger.config.name]
+    );
+    sync.come_online(&kita.config.name, &root).await.unwrap();
+    assert!(
+        sync.settle(std::time::Duration::from_secs(30)).await,
+        "converges after the heal"
+    );
+    assert_converged(&nodes);
+    let (_, merged) = traeger
+        .store()
+        .get::<kitanetz_crdt::kinds::CareContract>(&doc)
+        .unwrap();
+    let starts: Vec<String> = merged
+        .lines
+        .iter()
+        .map(|l| l.valid.start().to_string())
+        .collect();
+    assert!(
+        starts.contains(&"2027-02-01".to_string()) && starts.contains(&"2027-05-01".to_string()),
+        "{starts:?}"
+    );
+    assert_private(&nodes);
+}

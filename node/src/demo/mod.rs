@@ -179,7 +179,8 @@ impl DemoSync {
         match transport {
             "in-process" => Ok(DemoSync::InProcess(start_sync(nodes, interval))),
             "p2p" => {
-                let sync = P2pSync::start(dir, nodes).await?;
+                let handles: Vec<Arc<Node>> = nodes.iter().map(|n| n.node.clone()).collect();
+                let sync = P2pSync::start(dir, &handles).await?;
                 for n in nodes {
                     n.node.set_sync_status(sync.clone());
                 }

@@ -2,7 +2,6 @@
 //! membership certificate per node, a full mesh of certificate-checked Noise links, and a
 //! watcher that offers every locally changed document to the peers.
 
-use super::RunningNode;
 use crate::sync::{ChangeWatcher, PeerStatus, StoreRepo, SyncStatus, SyncStatusSource};
 use crate::Node;
 use kitanetz_p2p::{
@@ -42,7 +41,7 @@ fn unix_now() -> u64 {
 
 impl P2pSync {
     /// Issues keys and certificates (kept in `dir`) and starts every node's links.
-    pub async fn start(dir: &Path, nodes: &[RunningNode]) -> anyhow::Result<Arc<P2pSync>> {
+    pub async fn start(dir: &Path, nodes: &[Arc<Node>]) -> anyhow::Result<Arc<P2pSync>> {
         let root_path = dir.join("city-root.key");
         let root = if root_path.exists() {
             RootKey::load(&root_path)?
@@ -65,12 +64,12 @@ impl P2pSync {
             let core: SharedCore<StoreRepo> = Arc::new(Mutex::new(SyncCore::new(
                 n.config.membership(),
                 n.config.name.clone(),
-                StoreRepo::new(n.node.clone()),
+                StoreRepo::new(n.clone()),
             )));
             members.insert(
                 n.config.name.clone(),
                 Member {
-                    node: n.node.clone(),
+                    node: n.clone(),
                     core,
                     identity,
                     certificate,
@@ -171,26 +170,37 @@ impl P2pSync {
         false
     }
 
+    /// Every document is held, with the same heads, by every online node that may hold it.
     async fn converged(&self) -> bool {
         let online: Vec<String> = self.handles.lock().await.keys().cloned().collect();
-        let mut heads: BTreeMap<String, Vec<String>> = BTreeMap::new();
-        for name in online {
-            for row in self.members[&name]
-                .node
-                .store()
+        let mut docs: BTreeMap<String, (kitanetz_crdt::DocMeta, BTreeMap<String, Vec<String>>)> =
+            BTreeMap::new();
+        for name in &online {
+            let store = self.members[name].node.store();
+            let heads: BTreeMap<String, Vec<String>> = store
                 .doc_rows()
                 .unwrap_or_default()
-            {
-                let h = row.heads.join(",");
-                match heads.get(&row.doc_id) {
-                    Some(prev) if *prev != vec![h.clone()] => return false,
-                    _ => {
-                        heads.insert(row.doc_id, vec![h]);
-                    }
-                }
+                .into_iter()
+                .map(|r| (r.doc_id, r.heads))
+                .collect();
+            for (id, meta) in store.doc_metas().unwrap_or_default() {
+                let h = heads.get(&id.0).cloned().unwrap_or_default();
+                docs.entry(id.0)
+                    .or_insert_with(|| (meta, BTreeMap::new()))
+                    .1
+                    .insert(name.clone(), h);
             }
         }
-        true
+        docs.values().all(|(meta, held)| {
+            let first = held.values().next();
+            online.iter().all(|name| {
+                let may = kitanetz_crdt::policy::may_hold(
+                    &self.members[name].node.config.membership(),
+                    meta,
+                );
+                !may || held.get(name) == first
+            })
+        })
     }
 
     pub fn root_public_key(dir: &Path) -> anyhow::Result<kitanetz_p2p::RootPublicKey> {
