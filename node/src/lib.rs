@@ -3,6 +3,7 @@
 pub mod auth;
 pub mod clock;
 pub mod config;
+pub mod conflicts;
 pub mod contracts;
 pub mod facilities;
 pub mod families;

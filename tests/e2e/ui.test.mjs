@@ -13,9 +13,12 @@ import {
   login,
   newContext,
   shot,
+  demoNodes,
 } from './lib.mjs';
 
 const KITAS = kitas();
+/** The city node (the ZVS works there). */
+const CITY = demoNodes().find((n) => n.kind === 'city');
 assert.ok(KITAS.length >= 2, 'the demo has at least two Kitas');
 /** The Kita whose lead the main flows use. */
 const MAIN = KITAS[0];
@@ -285,6 +288,22 @@ for (const [vpIndex, vp] of VIEWPORTS.entries()) {
         assert.equal(await page.locator('main tbody tr').count(), 6, 'six peers in the demo network');
         assert.equal(await page.locator('main tbody .kern-badge--success').count(), 6, 'all connected');
         await audit.check(page, 'sync');
+      } finally {
+        await ctx.close();
+      }
+      audit.assertClean();
+    });
+
+    test('ZVS sees the conflict list', async () => {
+      const audit = new Audit(vp.name);
+      const ctx = await newContext(browser, vp);
+      try {
+        const page = await ctx.newPage();
+        await login(page, CITY.url, 'zvs');
+        await page.locator('nav a[href="/conflicts"]').click();
+        assert.equal(await page.locator('main h1').textContent(), 'Konflikte');
+        assert.ok(await page.locator('#no-conflicts').isVisible(), 'a fresh demo has no conflicts');
+        await audit.check(page, 'conflicts');
       } finally {
         await ctx.close();
       }

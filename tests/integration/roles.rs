@@ -18,6 +18,8 @@ enum Access {
     KitaScope,
     /// Kita leads and Träger admins, each for their own Kitas (lists without an id).
     KitaRoles,
+    /// The city's placement office.
+    Zvs,
 }
 
 fn expected_access(method: &str, path: &str) -> Access {
@@ -35,6 +37,7 @@ fn expected_access(method: &str, path: &str) -> Access {
         | ("GET", "/api/facilities")
         | ("GET", "/api/facilities/{id}") => Access::Staff,
         ("GET", "/children") | ("GET", "/api/children") => Access::KitaRoles,
+        (_, "/conflicts") | (_, "/api/conflicts") => Access::Zvs,
         (_, p) if p.starts_with("/facilities/{id}/edit") || p == "/api/facilities/{id}/profile" => {
             Access::KitaScope
         }
@@ -152,6 +155,7 @@ async fn every_route_for_every_role() {
                 Access::Public | Access::Staff => true,
                 Access::KitaScope => *scoped,
                 Access::KitaRoles => matches!(login.role, Role::KitaLead | Role::TraegerAdmin),
+                Access::Zvs => login.role == Role::Zvs,
             };
             if access == Access::Public {
                 // Public routes answer every caller; a wrong password is a 401, not a refusal.

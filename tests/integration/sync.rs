@@ -376,3 +376,104 @@ async fn nodes_sync_over_libp2p_on_loopback_and_keep_personal_data_apart() {
     );
     assert_private(&nodes);
 }
+
+/// Reserves a seat for `application` in a Kita's own seat ledger (as the Kita lead would).
+fn reserve(kita: &Node, application: &str, day: u32) {
+    use kitanetz_crdt::kinds::{SeatLedger, SeatReservation, SeatStatus};
+    let facility = kita.config.facility.clone().unwrap();
+    let id = kitanetz_crdt::ids::doc_id_for("seats", &facility.0);
+    let mut store = kita.store();
+    let (mut doc, mut ledger) = store.get::<SeatLedger>(&id).unwrap();
+    let month = ledger
+        .months
+        .iter_mut()
+        .find(|m| m.occupied + (m.reservations.len() as u32) < m.places)
+        .expect("a month with a free seat");
+    month.reservations.push(SeatReservation {
+        application: application.parse().unwrap(),
+        status: SeatStatus::Reserved,
+        decided_on: kitanetz_crdt::scalar::Date::ymd(2026, 11, day),
+    });
+    doc.update(&ledger, kita.clock.today(), 40, "reserve")
+        .unwrap();
+    let entry = kitanetz_node::storage::AuditEntry {
+        at: 40,
+        actor: "user:lead".into(),
+        action: "seat.reserve",
+        target: Some(id.0.clone()),
+        subjects: vec![],
+        valid_from: None,
+    };
+    store.save_doc(&mut doc, &entry).unwrap();
+}
+
+#[test]
+fn two_kitas_reserving_one_child_offline_become_a_conflict_at_the_city() {
+    let net = Network::seeded();
+    let nodes: Vec<Arc<Node>> = net.configs.iter().map(|c| net.open(&c.name)).collect();
+    let city = nodes
+        .iter()
+        .find(|n| n.config.role == NodeRole::City)
+        .unwrap()
+        .clone();
+    let kitas: Vec<Arc<Node>> = nodes
+        .iter()
+        .filter(|n| n.config.role == NodeRole::Kita)
+        .cloned()
+        .collect();
+    let application: String = city
+        .store()
+        .conn()
+        .query_row(
+            "SELECT id FROM p_applications ORDER BY id LIMIT 1",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    let sync = kitanetz_node::sync::LocalSync::start(nodes.clone());
+    assert!(kitanetz_node::conflicts::list(&city.store())
+        .unwrap()
+        .is_empty());
+
+    // Both Kitas are cut off and each reserves a place for the same application.
+    sync.go_offline(&kitas[0].config.name);
+    sync.go_offline(&kitas[1].config.name);
+    reserve(&kitas[0], &application, 5);
+    reserve(&kitas[1], &application, 3);
+    sync.settle();
+    assert!(
+        kitanetz_node::conflicts::list(&city.store())
+            .unwrap()
+            .is_empty(),
+        "the city cannot know yet"
+    );
+    sync.come_online(&kitas[0].config.name);
+    sync.come_online(&kitas[1].config.name);
+    sync.settle();
+
+    let conflicts = kitanetz_node::conflicts::list(&city.store()).unwrap();
+    assert_eq!(conflicts.len(), 1, "{conflicts:?}");
+    assert_eq!(conflicts[0].application.0, application);
+    assert_eq!(
+        conflicts[0].holds.len(),
+        2,
+        "nothing dropped: both reservations are there"
+    );
+    assert_eq!(
+        &conflicts[0].default_keeper,
+        kitas[1].config.facility.as_ref().unwrap(),
+        "the earlier reservation stands by default"
+    );
+    // Each Kita still has its own reservation: the city decides, nobody's data was overwritten.
+    for k in &kitas[..2] {
+        let id = kitanetz_crdt::ids::doc_id_for("seats", &k.config.facility.as_ref().unwrap().0);
+        let (_, ledger) = k
+            .store()
+            .get::<kitanetz_crdt::kinds::SeatLedger>(&id)
+            .unwrap();
+        assert!(ledger.months.iter().any(|m| m
+            .reservations
+            .iter()
+            .any(|r| r.application.0 == application)));
+    }
+}

@@ -126,6 +126,8 @@ pub enum Action<'a> {
     ViewAudit,
     /// Which peers this node syncs with and how it is going (no personal data).
     ViewSyncStatus,
+    /// Conflict records of cross-organisation rules (the ZVS resolves them).
+    ViewConflicts,
 }
 
 impl Action<'_> {
@@ -138,6 +140,7 @@ impl Action<'_> {
             Action::EditContracts { .. } => "contracts.edit",
             Action::ViewAudit => "audit.view",
             Action::ViewSyncStatus => "sync.view",
+            Action::ViewConflicts => "conflicts.view",
         }
     }
 }
@@ -162,7 +165,7 @@ pub fn authorize(caller: &Caller, action: Action<'_>) -> Result<(), Forbidden> {
             Role::KitaLead => own_provider(provider) && own_facility(facility),
             _ => false,
         },
-        Action::EditFacilityLicence => caller.role == Role::Zvs,
+        Action::EditFacilityLicence | Action::ViewConflicts => caller.role == Role::Zvs,
         Action::ViewAudit => caller.role == Role::SystemAdmin,
     };
     if allowed {

@@ -80,6 +80,12 @@ pub struct Texts {
     pub last_sync: &'static str,
     pub pending_documents: &'static str,
     pub this_node_offline: &'static str,
+    pub conflicts: &'static str,
+    pub conflicts_intro: &'static str,
+    pub application: &'static str,
+    pub status: &'static str,
+    pub decided_on: &'static str,
+    pub stands_by_default: &'static str,
 }
 
 pub static DE: Texts = Texts {
@@ -159,6 +165,12 @@ pub static DE: Texts = Texts {
     last_sync: "Letzter Abgleich",
     pending_documents: "Noch nicht abgeglichene Dokumente",
     this_node_offline: "Dieser Knoten ist offline. Er arbeitet weiter und gleicht ab, sobald er wieder verbunden ist.",
+    conflicts: "Konflikte",
+    conflicts_intro: "Anträge, für die mehrere Einrichtungen einen Platz reserviert oder vergeben haben (z. B. während einer Netzstörung). Bis zur Klärung gilt die markierte Einrichtung; bitte mit den Einrichtungen klären.",
+    application: "Antrag",
+    status: "Status",
+    decided_on: "Entschieden am",
+    stands_by_default: "gilt vorläufig",
 };
 
 pub static EN: Texts = Texts {
@@ -239,6 +251,12 @@ pub static EN: Texts = Texts {
     pending_documents: "Documents not yet synced",
     this_node_offline:
         "This node is offline. It keeps working and syncs as soon as it is connected again.",
+    conflicts: "Conflicts",
+    conflicts_intro: "Applications for which several facilities reserved or gave a place (e.g. during a network outage). The marked facility stands until resolved; please settle it with the facilities.",
+    application: "Application",
+    status: "Status",
+    decided_on: "Decided on",
+    stands_by_default: "stands for now",
 };
 
 pub fn texts(lang: Lang) -> &'static Texts {

@@ -28,6 +28,8 @@ pub const ROUTES: &[(&str, &str)] = &[
     ("GET", "/health"),
     ("GET", "/sync"),
     ("GET", "/api/sync"),
+    ("GET", "/conflicts"),
+    ("GET", "/api/conflicts"),
     ("GET", "/static/{*path}"),
     ("GET", "/facilities"),
     ("GET", "/facilities/{id}"),
@@ -62,6 +64,8 @@ pub fn router(node: Arc<Node>) -> Router {
         .route("/health", get(pages::health))
         .route("/sync", get(pages::sync_page))
         .route("/api/sync", get(pages::api_sync))
+        .route("/conflicts", get(crate::conflicts::http::page))
+        .route("/api/conflicts", get(crate::conflicts::http::api))
         .route("/static/{*path}", get(assets::serve))
         .route("/facilities", get(facilities::http::list_page))
         .route("/facilities/{id}", get(facilities::http::detail_page))

@@ -41,6 +41,12 @@ impl Chrome {
         self.user.as_ref().map_or("", |u| u.role.label_de())
     }
 
+    pub fn sees_conflicts(&self) -> bool {
+        self.user
+            .as_ref()
+            .is_some_and(|u| u.role == auth::Role::Zvs)
+    }
+
     pub fn sees_children(&self) -> bool {
         self.user
             .as_ref()
