@@ -57,20 +57,26 @@ fn assert_converged(nodes: &[Arc<Node>]) {
     }
 }
 
-#[test]
-fn offline_kita_and_its_traeger_edit_one_contract_and_converge() {
-    let net = Network::seeded();
-    let nodes: Vec<Arc<Node>> = net.configs.iter().map(|c| net.open(&c.name)).collect();
+/// The first Kita node and the office of its Träger.
+fn kita_and_its_traeger(nodes: &[Arc<Node>]) -> (Arc<Node>, Arc<Node>) {
     let kita = nodes
         .iter()
         .find(|n| n.config.role == NodeRole::Kita)
-        .unwrap()
+        .expect("a Kita")
         .clone();
     let traeger = nodes
         .iter()
         .find(|n| n.config.role == NodeRole::Traeger && n.config.provider == kita.config.provider)
-        .unwrap()
+        .expect("its Träger")
         .clone();
+    (kita, traeger)
+}
+
+#[test]
+fn offline_kita_and_its_traeger_edit_one_contract_and_converge() {
+    let net = Network::seeded();
+    let nodes: Vec<Arc<Node>> = net.configs.iter().map(|c| net.open(&c.name)).collect();
+    let (kita, traeger) = kita_and_its_traeger(&nodes);
     let mut local = LocalNet::new(&nodes);
     local.connect_all();
     local.run_until_quiet(0);
@@ -272,16 +278,7 @@ async fn nodes_sync_over_libp2p_on_loopback_and_keep_personal_data_apart() {
     );
 
     // A new contract at the Kita reaches its Träger office and nobody else.
-    let kita = nodes
-        .iter()
-        .find(|n| n.config.role == NodeRole::Kita)
-        .unwrap()
-        .clone();
-    let traeger = nodes
-        .iter()
-        .find(|n| n.config.role == NodeRole::Traeger && n.config.provider == kita.config.provider)
-        .unwrap()
-        .clone();
+    let (kita, traeger) = kita_and_its_traeger(&nodes);
     let (child, contract) = first_child_and_contract(&kita, kita.config.facility.as_ref().unwrap());
     let input = kitanetz_node::contracts::NewContractInput {
         start: "2027-08-01".into(),

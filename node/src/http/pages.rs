@@ -158,17 +158,7 @@ pub async fn login(
         }
         Err(auth::LoginError::Store(e)) => Err(e.into()),
         Err(e) => {
-            store.audit(&AuditEntry {
-                at: now,
-                actor: format!(
-                    "anonymous:{}",
-                    form.username.chars().take(64).collect::<String>()
-                ),
-                action: "session.login-failed",
-                target: None,
-                subjects: vec![],
-                valid_from: None,
-            })?;
+            audit_failed_login(&mut store, &form.username, now)?;
             drop(store);
             let title = texts(lang).login_title.to_string();
             let page = LoginPage {
@@ -251,17 +241,7 @@ pub async fn api_login(
         Ok(c) => c,
         Err(auth::LoginError::Store(e)) => return Err(e.into()),
         Err(e) => {
-            store.audit(&AuditEntry {
-                at: now,
-                actor: format!(
-                    "anonymous:{}",
-                    body.username.chars().take(64).collect::<String>()
-                ),
-                action: "session.login-failed",
-                target: None,
-                subjects: vec![],
-                valid_from: None,
-            })?;
+            audit_failed_login(&mut store, &body.username, now)?;
             return Err(ApiError(AppError::BadRequest(e.to_string())).unauthorized());
         }
     };
@@ -324,4 +304,23 @@ pub async fn api_sync(
 ) -> Result<Json<Option<crate::sync::SyncStatus>>, ApiError> {
     auth::authorize(&staff.caller, auth::Action::ViewSyncStatus)?;
     Ok(Json(node.sync_status()))
+}
+
+/// Every failed login is audited (the name as typed, cut short; never the password).
+fn audit_failed_login(
+    store: &mut crate::storage::Store,
+    username: &str,
+    now: i64,
+) -> Result<(), crate::storage::StoreError> {
+    store.audit(&AuditEntry {
+        at: now,
+        actor: format!(
+            "anonymous:{}",
+            username.chars().take(64).collect::<String>()
+        ),
+        action: "session.login-failed",
+        target: None,
+        subjects: vec![],
+        valid_from: None,
+    })
 }
