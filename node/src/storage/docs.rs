@@ -5,7 +5,6 @@ use super::projections;
 use super::{Store, StoreError};
 use kitanetz_crdt::doc::{Document, StoredDoc};
 use kitanetz_crdt::meta::DocMeta;
-use kitanetz_crdt::policy::may_hold;
 use kitanetz_crdt::DocId;
 use rusqlite::{params, OptionalExtension, Transaction};
 
@@ -83,42 +82,9 @@ impl Store {
         from: &str,
     ) -> Result<StoredDoc, StoreError> {
         let incoming = StoredDoc::load(id.clone(), bytes, &self.actor)?;
-        if !may_hold(&self.membership, &incoming.meta) {
-            return Err(StoreError::NotAllowed(
-                id.clone(),
-                format!(
-                    "{} document for {}",
-                    incoming.meta.visibility(),
-                    incoming.meta.owner
-                ),
-            ));
-        }
-        let mut doc = match self.load_doc(id) {
-            Ok(mut local) => {
-                local.merge_bytes(bytes)?;
-                local
-            }
-            Err(StoreError::NotFound(_)) => {
-                let mut d = incoming;
-                d.mark_unsaved();
-                d
-            }
-            Err(e) => return Err(e),
-        };
-        let entry = AuditEntry {
-            at,
-            actor: format!("node:{from}"),
-            action: "document.import",
-            target: Some(id.0.clone()),
-            subjects: vec![],
-            valid_from: None,
-        };
-        let tx = self.conn.transaction()?;
-        write_doc(&tx, &mut doc, at)?;
-        audit::append(&tx, &entry)?;
-        tx.commit()?;
-        doc.mark_saved();
-        Ok(doc)
+        let meta = incoming.meta.clone();
+        self.put_synced(id, &meta, &mut incoming.into_automerge(), at, from)?;
+        self.load_doc(id)
     }
 
     /// Loads a document from its chunks.
