@@ -72,6 +72,55 @@ fn kita_and_its_traeger(nodes: &[Arc<Node>]) -> (Arc<Node>, Arc<Node>) {
     (kita, traeger)
 }
 
+/// The Kita (offline) and its Träger office change the same contract from different months.
+/// Returns the contract's document id.
+fn edit_on_both_sides(kita: &Node, traeger: &Node, contract: &str, at: i64) -> DocId {
+    let contract_id = contract.parse().unwrap();
+    let line = |hours: &str| LineInput {
+        care_type: "kindergarten".into(),
+        daily_hours: hours.into(),
+        payment_mode: "direct-debit".into(),
+    };
+    for (node, role, from, hours, ts) in [
+        (kita, Role::KitaLead, "2027-02-01", "6", at),
+        (traeger, Role::TraegerAdmin, "2027-05-01", "8", at + 1),
+    ] {
+        let input = ChangeInput {
+            valid_from: from.into(),
+            line: line(hours),
+        };
+        change(
+            &mut node.store(),
+            &caller(role, node),
+            &contract_id,
+            &input,
+            node.clock.today(),
+            ts,
+        )
+        .unwrap();
+    }
+    contract_doc_id(&contract_id)
+}
+
+/// Both sides' changes are in `node`'s copy of the contract.
+fn assert_both_edits(node: &Node, doc: &DocId) -> kitanetz_crdt::kinds::CareContract {
+    let (_, merged) = node
+        .store()
+        .get::<kitanetz_crdt::kinds::CareContract>(doc)
+        .unwrap();
+    let starts: Vec<String> = merged
+        .lines
+        .iter()
+        .map(|l| l.valid.start().to_string())
+        .collect();
+    assert!(
+        starts.contains(&"2027-02-01".to_string()) && starts.contains(&"2027-05-01".to_string()),
+        "{}: both edits kept: {starts:?}",
+        node.config.name
+    );
+    merged
+}
+
 #[test]
 fn offline_kita_and_its_traeger_edit_one_contract_and_converge() {
     let net = Network::seeded();
@@ -86,39 +135,8 @@ fn offline_kita_and_its_traeger_edit_one_contract_and_converge() {
     // The Kita loses its connection; both it and the Träger office change the same contract.
     local.go_offline(&kita.config.name);
     let (_, contract) = first_child_and_contract(&kita, kita.config.facility.as_ref().unwrap());
-    let contract_id = contract.parse().unwrap();
-    let doc = contract_doc_id(&contract_id);
-    let line = |hours: &str| LineInput {
-        care_type: "kindergarten".into(),
-        daily_hours: hours.into(),
-        payment_mode: "direct-debit".into(),
-    };
-    let today = kita.clock.today();
-    change(
-        &mut kita.store(),
-        &caller(Role::KitaLead, &kita),
-        &contract_id,
-        &ChangeInput {
-            valid_from: "2027-02-01".into(),
-            line: line("6"),
-        },
-        today,
-        10,
-    )
-    .unwrap();
+    let doc = edit_on_both_sides(&kita, &traeger, &contract, 10);
     local.local_change(&kita.config.name, &doc);
-    change(
-        &mut traeger.store(),
-        &caller(Role::TraegerAdmin, &traeger),
-        &contract_id,
-        &ChangeInput {
-            valid_from: "2027-05-01".into(),
-            line: line("8"),
-        },
-        today,
-        11,
-    )
-    .unwrap();
     local.local_change(&traeger.config.name, &doc);
     local.run_until_quiet(12);
     let h = heads(&nodes);
@@ -132,21 +150,7 @@ fn offline_kita_and_its_traeger_edit_one_contract_and_converge() {
     assert!(local.refusals.is_empty(), "{:?}", local.refusals);
     assert_converged(&nodes);
     for n in [&kita, &traeger] {
-        let (_, merged) = n
-            .store()
-            .get::<kitanetz_crdt::kinds::CareContract>(&doc)
-            .unwrap();
-        let starts: Vec<String> = merged
-            .lines
-            .iter()
-            .map(|l| l.valid.start().to_string())
-            .collect();
-        assert!(
-            starts.contains(&"2027-02-01".to_string())
-                && starts.contains(&"2027-05-01".to_string()),
-            "{}: both edits kept: {starts:?}",
-            n.config.name
-        );
+        let merged = assert_both_edits(n, &doc);
         // The projection follows the merged document.
         let rows: i64 = n
             .store()
@@ -312,37 +316,7 @@ async fn nodes_sync_over_libp2p_on_loopback_and_keep_personal_data_apart() {
 
     // Partition: the Kita goes offline, it and its Träger office edit the same contract.
     sync.go_offline(&kita.config.name).await;
-    let contract_id = contract.parse().unwrap();
-    let doc = contract_doc_id(&contract_id);
-    let line = |hours: &str| LineInput {
-        care_type: "kindergarten".into(),
-        daily_hours: hours.into(),
-        payment_mode: "direct-debit".into(),
-    };
-    change(
-        &mut kita.store(),
-        &caller(Role::KitaLead, &kita),
-        &contract_id,
-        &ChangeInput {
-            valid_from: "2027-02-01".into(),
-            line: line("6"),
-        },
-        kita.clock.today(),
-        30,
-    )
-    .unwrap();
-    change(
-        &mut traeger.store(),
-        &caller(Role::TraegerAdmin, &traeger),
-        &contract_id,
-        &ChangeInput {
-            valid_from: "2027-05-01".into(),
-            line: line("8"),
-        },
-        kita.clock.today(),
-        31,
-    )
-    .unwrap();
+    let doc = edit_on_both_sides(&kita, &traeger, &contract, 30);
     assert!(
         sync.settle(std::time::Duration::from_secs(30)).await,
         "the others stay in sync"
@@ -358,19 +332,8 @@ async fn nodes_sync_over_libp2p_on_loopback_and_keep_personal_data_apart() {
         "converges after the heal"
     );
     assert_converged(&nodes);
-    let (_, merged) = traeger
-        .store()
-        .get::<kitanetz_crdt::kinds::CareContract>(&doc)
-        .unwrap();
-    let starts: Vec<String> = merged
-        .lines
-        .iter()
-        .map(|l| l.valid.start().to_string())
-        .collect();
-    assert!(
-        starts.contains(&"2027-02-01".to_string()) && starts.contains(&"2027-05-01".to_string()),
-        "{starts:?}"
-    );
+    assert_both_edits(&traeger, &doc);
+    assert_both_edits(&kita, &doc);
     assert_private(&nodes);
 }
 

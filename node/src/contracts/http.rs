@@ -1,6 +1,8 @@
 //! Contract forms and API.
 
-use super::{change, create, load_for_edit, ChangeInput, ContractError, NewContractInput};
+use super::{
+    change, create, load_for_edit, ChangeInput, ContractError, LineInput, NewContractInput,
+};
 use crate::http::pages::Chrome;
 use crate::http::{render, ApiError, ApiStaff, AppError, Lang, Staff};
 use crate::Node;
@@ -48,6 +50,84 @@ struct FormPage {
     errors: Vec<FieldError>,
 }
 
+impl FormPage {
+    /// The form for a new contract of `child`, filled with `start`, `end` and `line`.
+    fn new_contract(
+        chrome: Chrome,
+        child: &ChildId,
+        start: &str,
+        end: &str,
+        line: &LineInput,
+        errors: Vec<FieldError>,
+    ) -> FormPage {
+        FormPage::build(
+            chrome,
+            format!("/children/{}/contracts/new", child.0),
+            child,
+            false,
+            start,
+            end,
+            line,
+            errors,
+        )
+    }
+
+    /// The form for changing contract `id` of `child` from `valid_from`.
+    fn change(
+        chrome: Chrome,
+        id: &ContractId,
+        child: &ChildId,
+        valid_from: &str,
+        line: &LineInput,
+        errors: Vec<FieldError>,
+    ) -> FormPage {
+        FormPage::build(
+            chrome,
+            format!("/contracts/{}/change", id.0),
+            child,
+            true,
+            valid_from,
+            "",
+            line,
+            errors,
+        )
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    fn build(
+        chrome: Chrome,
+        action: String,
+        child: &ChildId,
+        is_change: bool,
+        first_date: &str,
+        end: &str,
+        line: &LineInput,
+        errors: Vec<FieldError>,
+    ) -> FormPage {
+        FormPage {
+            chrome,
+            action,
+            back: format!("/children/{}", child.0),
+            is_change,
+            first_date: first_date.to_string(),
+            end: end.to_string(),
+            daily_hours: line.daily_hours.clone(),
+            payment_mode: line.payment_mode.clone(),
+            care_types: care_type_options(&line.care_type),
+            errors,
+        }
+    }
+
+    /// The page; 422 when it comes back with errors.
+    fn respond(&self) -> Result<Response, AppError> {
+        let mut res = render(self)?;
+        if !self.errors.is_empty() {
+            *res.status_mut() = StatusCode::UNPROCESSABLE_ENTITY;
+        }
+        Ok(res)
+    }
+}
+
 fn errors_of(e: ContractError) -> Result<Vec<FieldError>, AppError> {
     match e {
         ContractError::Invalid(v) => Ok(v.errors),
@@ -79,18 +159,12 @@ pub async fn new_form(
     )?;
     let t = crate::http::i18n::texts(lang);
     let chrome = Chrome::new(&node, lang, Some(&staff), t.new_contract);
-    render(&FormPage {
-        chrome,
-        action: format!("/children/{}/contracts/new", child.0),
-        back: format!("/children/{}", child.0),
-        is_change: false,
-        first_date: String::new(),
-        end: String::new(),
+    let default_line = LineInput {
+        care_type: "kindergarten".into(),
         daily_hours: "9".into(),
         payment_mode: "direct-debit".into(),
-        care_types: care_type_options("kindergarten"),
-        errors: vec![],
-    })
+    };
+    FormPage::new_contract(chrome, &child, "", "", &default_line, vec![]).respond()
 }
 
 #[derive(Deserialize)]
@@ -131,20 +205,7 @@ pub async fn new_submit(
                 crate::http::i18n::texts(lang).new_contract,
             );
             let i = &form.input;
-            let mut res = render(&FormPage {
-                chrome,
-                action: format!("/children/{}/contracts/new", child.0),
-                back: format!("/children/{}", child.0),
-                is_change: false,
-                first_date: i.start.clone(),
-                end: i.end.clone(),
-                daily_hours: i.line.daily_hours.clone(),
-                payment_mode: i.line.payment_mode.clone(),
-                care_types: care_type_options(&i.line.care_type),
-                errors,
-            })?;
-            *res.status_mut() = StatusCode::UNPROCESSABLE_ENTITY;
-            Ok(res)
+            FormPage::new_contract(chrome, &child, &i.start, &i.end, &i.line, errors).respond()
         }
     }
 }
@@ -166,22 +227,18 @@ pub async fn change_form(
         Some(&staff),
         crate::http::i18n::texts(lang).change_contract,
     );
-    render(&FormPage {
-        chrome,
-        action: format!("/contracts/{}/change", id.0),
-        back: format!("/children/{}", contract.child.0),
-        is_change: true,
-        first_date: String::new(),
-        end: String::new(),
+    let current = LineInput {
+        care_type: current
+            .map(|l| l.care_type.as_str().to_string())
+            .unwrap_or_default(),
         daily_hours: current
             .map(|l| l.daily_hours.to_string())
             .unwrap_or_default(),
         payment_mode: current
             .map(|l| l.payment_mode.as_str().to_string())
             .unwrap_or_default(),
-        care_types: care_type_options(current.map_or("", |l| l.care_type.as_str())),
-        errors: vec![],
-    })
+    };
+    FormPage::change(chrome, &id, &contract.child, "", &current, vec![]).respond()
 }
 
 #[derive(Deserialize)]
@@ -221,20 +278,7 @@ pub async fn change_submit(
                 crate::http::i18n::texts(lang).change_contract,
             );
             let i = &form.input;
-            let mut res = render(&FormPage {
-                chrome,
-                action: format!("/contracts/{}/change", id.0),
-                back: format!("/children/{}", contract.child.0),
-                is_change: true,
-                first_date: i.valid_from.clone(),
-                end: String::new(),
-                daily_hours: i.line.daily_hours.clone(),
-                payment_mode: i.line.payment_mode.clone(),
-                care_types: care_type_options(&i.line.care_type),
-                errors,
-            })?;
-            *res.status_mut() = StatusCode::UNPROCESSABLE_ENTITY;
-            Ok(res)
+            FormPage::change(chrome, &id, &contract.child, &i.valid_from, &i.line, errors).respond()
         }
     }
 }
