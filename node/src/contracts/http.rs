@@ -4,7 +4,7 @@ use super::{
     change, create, load_for_edit, ChangeInput, ContractError, LineInput, NewContractInput,
 };
 use crate::http::pages::Chrome;
-use crate::http::{render, ApiError, ApiStaff, AppError, Lang, Staff};
+use crate::http::{render, ApiError, ApiStaff, AppError, Lang, Posted, Staff};
 use crate::Node;
 use askama::Template;
 use axum::extract::{Path, State};
@@ -167,20 +167,12 @@ pub async fn new_form(
     FormPage::new_contract(chrome, &child, "", "", &default_line, vec![]).respond()
 }
 
-#[derive(Deserialize)]
-pub struct NewForm {
-    #[serde(default)]
-    csrf: String,
-    #[serde(flatten)]
-    input: NewContractInput,
-}
-
 pub async fn new_submit(
     State(node): State<Arc<Node>>,
     lang: Lang,
     staff: Staff,
     Path(child): Path<String>,
-    Form(form): Form<NewForm>,
+    Form(form): Form<Posted<NewContractInput>>,
 ) -> Result<Response, AppError> {
     staff.check_csrf(&form.csrf)?;
     let child: ChildId = child
@@ -241,20 +233,12 @@ pub async fn change_form(
     FormPage::change(chrome, &id, &contract.child, "", &current, vec![]).respond()
 }
 
-#[derive(Deserialize)]
-pub struct ChangeForm {
-    #[serde(default)]
-    csrf: String,
-    #[serde(flatten)]
-    input: ChangeInput,
-}
-
 pub async fn change_submit(
     State(node): State<Arc<Node>>,
     lang: Lang,
     staff: Staff,
     Path(id): Path<String>,
-    Form(form): Form<ChangeForm>,
+    Form(form): Form<Posted<ChangeInput>>,
 ) -> Result<Response, AppError> {
     staff.check_csrf(&form.csrf)?;
     let id: ContractId = id.parse().map_err(|_| AppError::NotFound(id.clone()))?;

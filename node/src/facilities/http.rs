@@ -5,7 +5,7 @@ use super::{
 };
 use crate::auth::{authorize, Action};
 use crate::http::pages::Chrome;
-use crate::http::{is_htmx, render, ApiError, ApiStaff, AppError, Lang, Staff};
+use crate::http::{is_htmx, render, ApiError, ApiStaff, AppError, Lang, Posted, Staff};
 use crate::Node;
 use askama::Template;
 use axum::extract::{Path, Query, State};
@@ -199,20 +199,12 @@ pub async fn edit_form(
     })
 }
 
-#[derive(Deserialize)]
-pub struct EditForm {
-    #[serde(default)]
-    csrf: String,
-    #[serde(flatten)]
-    input: ProfileInput,
-}
-
 pub async fn edit_submit(
     State(node): State<Arc<Node>>,
     lang: Lang,
     staff: Staff,
     Path(id): Path<String>,
-    Form(form): Form<EditForm>,
+    Form(form): Form<Posted<ProfileInput>>,
 ) -> Result<Response, AppError> {
     staff.check_csrf(&form.csrf)?;
     let id = parse_id(&id)?;

@@ -145,3 +145,13 @@ impl<S: Send + Sync> FromRequestParts<S> for Lang {
         Ok(Lang::of(&parts.headers))
     }
 }
+
+/// A posted form: the session's CSRF token next to the fields of `T`. Missing fields of `T`
+/// default, so the handler authorises before it reports them.
+#[derive(Debug, serde::Deserialize)]
+pub struct Posted<T> {
+    #[serde(default)]
+    pub csrf: String,
+    #[serde(flatten)]
+    pub input: T,
+}

@@ -8,7 +8,7 @@ pub mod i18n;
 pub mod pages;
 
 pub use error::{ApiError, AppError};
-pub use extract::{ApiStaff, Lang, Staff, SESSION_COOKIE};
+pub use extract::{ApiStaff, Lang, Posted, Staff, SESSION_COOKIE};
 
 use crate::Node;
 use axum::http::{header, HeaderValue};
