@@ -12,6 +12,12 @@ struct Browser {
 }
 
 impl Browser {
+    /// Submits the login form as the Kita lead `leitung` with the right password.
+    async fn login(&mut self) -> (StatusCode, Option<String>, String) {
+        let form = format!("username=leitung&password={}", PASSWORD.replace(' ', "+"));
+        self.send(Method::POST, "/login", Some(form), &[]).await
+    }
+
     async fn send(
         &mut self,
         method: Method,
@@ -95,17 +101,7 @@ async fn login_edit_and_logout_without_javascript() {
     let facility = net.kitas()[0].facility.clone().unwrap();
     let (status, location, _) = b.send(Method::GET, "/", None, &[]).await;
     assert!(status.is_redirection() && location.as_deref() == Some("/login"));
-    let (status, _, _) = b
-        .send(
-            Method::POST,
-            "/login",
-            Some(format!(
-                "username=leitung&password={}",
-                PASSWORD.replace(' ', "+")
-            )),
-            &[],
-        )
-        .await;
+    let (status, _, _) = b.login().await;
     assert!(status.is_redirection(), "login redirects");
     assert!(b.cookies.iter().any(|c| c.starts_with("kn_session=")));
     let (status, _, home) = b.send(Method::GET, "/", None, &[]).await;
@@ -182,16 +178,7 @@ async fn login_edit_and_logout_without_javascript() {
 async fn forms_without_the_csrf_token_are_refused() {
     let (net, _node, mut b) = setup();
     let facility = net.kitas()[0].facility.clone().unwrap();
-    b.send(
-        Method::POST,
-        "/login",
-        Some(format!(
-            "username=leitung&password={}",
-            PASSWORD.replace(' ', "+")
-        )),
-        &[],
-    )
-    .await;
+    b.login().await;
     let form = "name=Evil&street=Weg+1&postcode=01067&city=Dresden&district=Altstadt";
     let (status, _, _) = b
         .send(
@@ -229,17 +216,7 @@ async fn repeated_failures_lock_the_account() {
         assert!(page.contains("login-error"));
     }
     // Now even the right password is refused until the lock expires.
-    let (status, _, page) = b
-        .send(
-            Method::POST,
-            "/login",
-            Some(format!(
-                "username=leitung&password={}",
-                PASSWORD.replace(' ', "+")
-            )),
-            &[],
-        )
-        .await;
+    let (status, _, page) = b.login().await;
     assert_eq!(status, StatusCode::UNAUTHORIZED);
     assert!(page.contains("gesperrt"));
     let failures: i64 = node
@@ -261,16 +238,7 @@ async fn english_switch_and_htmx_fragment() {
     assert!(status.is_redirection());
     let (_, _, login) = b.send(Method::GET, "/login", None, &[]).await;
     assert!(login.contains("<html lang=\"en\">") && login.contains("Staff login"));
-    b.send(
-        Method::POST,
-        "/login",
-        Some(format!(
-            "username=leitung&password={}",
-            PASSWORD.replace(' ', "+")
-        )),
-        &[],
-    )
-    .await;
+    b.login().await;
     let (status, _, fragment) = b
         .send(
             Method::GET,
