@@ -72,6 +72,8 @@ document!(Group, DocKind::Group, |s, t| s.validate());
 document!(Application, DocKind::Application, |s, t| s.validate());
 document!(Applicant, DocKind::Applicant, |s, t| s.validate());
 document!(SeatLedger, DocKind::SeatLedger, |s, t| s.validate());
+document!(ConflictDecision, DocKind::ConflictDecision, |s, t| s
+    .validate());
 
 /// The value of any document, for code that handles every kind (dump, projections).
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -87,6 +89,7 @@ pub enum KindValue {
     Application(Application),
     Applicant(Applicant),
     SeatLedger(SeatLedger),
+    ConflictDecision(ConflictDecision),
 }
 
 /// An automerge document with its metadata.
@@ -217,6 +220,7 @@ impl StoredDoc {
             DocKind::Application => KindValue::Application(self.value()?),
             DocKind::Applicant => KindValue::Applicant(self.value()?),
             DocKind::SeatLedger => KindValue::SeatLedger(self.value()?),
+            DocKind::ConflictDecision => KindValue::ConflictDecision(self.value()?),
         })
     }
 

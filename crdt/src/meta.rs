@@ -58,10 +58,11 @@ pub enum DocKind {
     Application,
     Applicant,
     SeatLedger,
+    ConflictDecision,
 }
 
 impl DocKind {
-    pub const ALL: [DocKind; 10] = [
+    pub const ALL: [DocKind; 11] = [
         DocKind::ProviderProfile,
         DocKind::FacilityProfile,
         DocKind::FacilityLicence,
@@ -72,6 +73,7 @@ impl DocKind {
         DocKind::Application,
         DocKind::Applicant,
         DocKind::SeatLedger,
+        DocKind::ConflictDecision,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -86,6 +88,7 @@ impl DocKind {
             DocKind::Application => "application",
             DocKind::Applicant => "applicant",
             DocKind::SeatLedger => "seat-ledger",
+            DocKind::ConflictDecision => "conflict-decision",
         }
     }
 
@@ -98,7 +101,9 @@ impl DocKind {
             | DocKind::ChildminderProfile => Visibility::Public,
             DocKind::Family | DocKind::CareContract => Visibility::Personal,
             DocKind::Group => Visibility::KitaOnly,
-            DocKind::Application | DocKind::SeatLedger => Visibility::Placement,
+            DocKind::Application | DocKind::SeatLedger | DocKind::ConflictDecision => {
+                Visibility::Placement
+            }
             DocKind::Applicant => Visibility::Applicant,
         }
     }

@@ -228,6 +228,24 @@ mod tests {
     }
 
     #[test]
+    fn a_conflict_decision_reaches_the_kitas_it_names_and_only_the_city_writes_it() {
+        let decision = meta(
+            DocKind::ConflictDecision,
+            "org-city",
+            None,
+            &["fac-a", "fac-b"],
+        );
+        let named = kita("org-fac-a", "prov-1", "fac-a");
+        assert!(may_hold(&named, &decision));
+        assert!(!may_hold(&kita("org-fac-c", "prov-1", "fac-c"), &decision));
+        assert!(!may_hold(&traeger("prov-1"), &decision));
+        assert!(
+            !may_write(&named, &decision),
+            "the Kita releases in its own ledger"
+        );
+    }
+
+    #[test]
     fn a_kita_edits_its_own_facility_profile_only() {
         let profile = meta(
             DocKind::FacilityProfile,

@@ -28,14 +28,115 @@ pub struct NodeConfig {
     pub listen: SocketAddr,
     /// Display name of the organisation (shown in the header).
     pub display_name: String,
+    /// Sync with other nodes over libp2p; without it the node runs alone.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub p2p: Option<P2pSection>,
+}
+
+/// The `[p2p]` section: how the node links to its peers. Paths are relative to the data
+/// directory.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct P2pSection {
+    /// libp2p address to listen on.
+    #[serde(default = "P2pSection::default_listen")]
+    pub listen: String,
+    /// Addresses of the nodes to dial (city, Träger), redialled with backoff.
+    #[serde(default)]
+    pub peers: Vec<String>,
+    /// The node's libp2p key; created (owner-only) on first use.
+    #[serde(default = "P2pSection::default_identity_key")]
+    pub identity_key: PathBuf,
+    /// The node's certificate, written by `kitanetz cert issue`.
+    #[serde(default = "P2pSection::default_certificate")]
+    pub certificate: PathBuf,
+    /// The city's root public key, 64 hex digits (`kitanetz cert root` prints it) …
+    #[serde(default)]
+    pub root_public_key: Option<String>,
+    /// … or a file holding it.
+    #[serde(default)]
+    pub root_public_key_file: Option<PathBuf>,
+    /// The city's revocation list: read at start and whenever it changes; a newer list from
+    /// a peer is written here. The file need not exist.
+    #[serde(default = "P2pSection::default_revocations")]
+    pub revocations: PathBuf,
+}
+
+impl P2pSection {
+    fn default_listen() -> String {
+        "/ip4/0.0.0.0/tcp/4001".into()
+    }
+    fn default_identity_key() -> PathBuf {
+        "p2p-identity.key".into()
+    }
+    fn default_certificate() -> PathBuf {
+        "p2p-certificate.json".into()
+    }
+    fn default_revocations() -> PathBuf {
+        "p2p-revocations.json".into()
+    }
+
+    /// A section with every default and the given root key.
+    pub fn with_root(root_public_key: String) -> P2pSection {
+        P2pSection {
+            listen: Self::default_listen(),
+            peers: Vec::new(),
+            identity_key: Self::default_identity_key(),
+            certificate: Self::default_certificate(),
+            root_public_key: Some(root_public_key),
+            root_public_key_file: None,
+            revocations: Self::default_revocations(),
+        }
+    }
+
+    fn problems(&self, out: &mut Vec<String>) {
+        if self.listen.parse::<kitanetz_p2p::Multiaddr>().is_err() {
+            out.push(format!(
+                "p2p.listen: not a multiaddr (e.g. /ip4/0.0.0.0/tcp/4001): {}",
+                self.listen
+            ));
+        }
+        for (i, peer) in self.peers.iter().enumerate() {
+            if peer.parse::<kitanetz_p2p::Multiaddr>().is_err() {
+                out.push(format!(
+                    "p2p.peers[{i}]: not a multiaddr (e.g. /ip4/10.0.0.1/tcp/4001): {peer}"
+                ));
+            }
+        }
+        match (&self.root_public_key, &self.root_public_key_file) {
+            (None, None) => out.push(
+                "p2p.root_public_key, p2p.root_public_key_file: one is needed (`kitanetz cert root` prints the key)"
+                    .to_string(),
+            ),
+            (Some(_), Some(_)) => out.push(
+                "p2p.root_public_key, p2p.root_public_key_file: give only one".to_string(),
+            ),
+            (Some(hex), None) => {
+                if kitanetz_p2p::RootPublicKey::from_hex(hex).is_err() {
+                    out.push("p2p.root_public_key: expected 64 hex digits".to_string());
+                }
+            }
+            (None, Some(_)) => {}
+        }
+        for (key, path) in [
+            ("p2p.identity_key", &self.identity_key),
+            ("p2p.certificate", &self.certificate),
+            ("p2p.revocations", &self.revocations),
+        ] {
+            if path.as_os_str().is_empty() {
+                out.push(format!("{key}: must name a file"));
+            }
+        }
+    }
 }
 
 #[derive(Debug, thiserror::Error)]
 pub enum ConfigError {
-    #[error("cannot read {path}: {source}")]
+    // Not a `source`: the message already says it, and error chains would print it twice.
+    #[error("cannot read {path}: {error}")]
     Read {
         path: PathBuf,
-        source: std::io::Error,
+        error: std::io::Error,
     },
     #[error("{path}: {message}")]
     Parse { path: PathBuf, message: String },
@@ -79,6 +180,9 @@ impl NodeConfig {
             }
             _ => {}
         }
+        if let Some(p2p) = &self.p2p {
+            p2p.problems(&mut problems);
+        }
         if problems.is_empty() {
             Ok(())
         } else {
@@ -88,9 +192,9 @@ impl NodeConfig {
 
     pub fn load(data_dir: &Path) -> Result<NodeConfig, ConfigError> {
         let path = data_dir.join(CONFIG_FILE);
-        let text = std::fs::read_to_string(&path).map_err(|source| ConfigError::Read {
+        let text = std::fs::read_to_string(&path).map_err(|error| ConfigError::Read {
             path: path.clone(),
-            source,
+            error,
         })?;
         let mut cfg: NodeConfig = toml::from_str(&text).map_err(|e| ConfigError::Parse {
             path,
@@ -135,6 +239,20 @@ provider = "prov-eigenbetrieb"
 facility = "fac-sonnenschein"
 listen = "127.0.0.1:8080"
 display_name = "Kita Sonnenschein"
+
+# Sync with other nodes over libp2p (leave the section out to run the node alone).
+# Paths are relative to the data directory.
+[p2p]
+listen = "/ip4/0.0.0.0/tcp/4001"
+# The city's and the Träger's nodes; they are dialled and redialled after an outage.
+peers = ["/ip4/192.0.2.10/tcp/4001", "/ip4/192.0.2.20/tcp/4001"]
+# Created on first use (owner-only); `kitanetz cert issue` certifies its PeerId.
+identity_key = "p2p-identity.key"
+certificate = "p2p-certificate.json"
+# The city's root public key (`kitanetz cert root` prints it), or root_public_key_file = "…".
+root_public_key = "8c2f6b1e0d4a3975c1e8f0b2a6d4c3e1f9a7b5c3d1e0f2a4b6c8d0e2f4a6b8c0"
+# Revocation list: read at start and whenever the file changes, updated from peers.
+revocations = "p2p-revocations.json"
 "#
     }
 }
@@ -164,5 +282,60 @@ mod tests {
     fn unknown_keys_are_refused() {
         let text = format!("{}\ncolour = \"red\"\n", NodeConfig::example());
         assert!(toml::from_str::<NodeConfig>(&text).is_err());
+    }
+
+    #[test]
+    fn the_p2p_section_is_optional_and_defaults_its_paths() {
+        let example: NodeConfig = toml::from_str(NodeConfig::example()).unwrap();
+        let p2p = example.p2p.clone().expect("the example shows [p2p]");
+        assert_eq!(p2p.peers.len(), 2);
+        let (head, _) = NodeConfig::example().split_once("[p2p]").unwrap();
+        let alone: NodeConfig = toml::from_str(head).unwrap();
+        assert_eq!(alone.p2p, None);
+        alone.validate().unwrap();
+        let minimal = format!("{head}[p2p]\nroot_public_key = \"{}\"\n", "ab".repeat(32));
+        let minimal: NodeConfig = toml::from_str(&minimal).unwrap();
+        minimal.validate().unwrap();
+        assert_eq!(minimal.p2p, Some(P2pSection::with_root("ab".repeat(32))));
+        // Written and read back (what `kitanetz cert issue` and the seeding do).
+        let dir = tempfile::tempdir().unwrap();
+        example.write(dir.path()).unwrap();
+        assert_eq!(NodeConfig::load(dir.path()).unwrap(), example);
+        let unknown = format!("{head}[p2p]\nport = 4001\n");
+        assert!(toml::from_str::<NodeConfig>(&unknown).is_err());
+    }
+
+    #[test]
+    fn p2p_problems_are_named_by_key() {
+        let mut cfg: NodeConfig = toml::from_str(NodeConfig::example()).unwrap();
+        let p2p = cfg.p2p.as_mut().unwrap();
+        p2p.listen = "tcp:4001".into();
+        p2p.peers.push("10.0.0.1:4001".into());
+        p2p.root_public_key_file = Some("root.pub".into());
+        p2p.certificate = PathBuf::new();
+        match cfg.validate() {
+            Err(ConfigError::Invalid(p)) => {
+                let keys: Vec<&str> = p.iter().map(|l| l.split(':').next().unwrap()).collect();
+                assert_eq!(
+                    keys,
+                    [
+                        "p2p.listen",
+                        "p2p.peers[2]",
+                        "p2p.root_public_key, p2p.root_public_key_file",
+                        "p2p.certificate"
+                    ],
+                    "{p:?}"
+                );
+            }
+            other => panic!("{other:?}"),
+        }
+        let p2p = cfg.p2p.as_mut().unwrap();
+        *p2p = P2pSection::with_root("not hex".into());
+        match cfg.validate() {
+            Err(ConfigError::Invalid(p)) => {
+                assert_eq!(p, ["p2p.root_public_key: expected 64 hex digits"])
+            }
+            other => panic!("{other:?}"),
+        }
     }
 }

@@ -1,14 +1,18 @@
 //! The Kitanetz node: one binary plays every role (city, Träger, Kita, Tagespflege).
 
+pub mod action;
 pub mod auth;
 pub mod clock;
 pub mod config;
 pub mod conflicts;
 pub mod contracts;
+pub mod dump;
 pub mod facilities;
 pub mod families;
 pub mod http;
+pub mod links;
 mod node;
+pub mod seats;
 pub mod storage;
 
 pub use node::{open_store, Node};

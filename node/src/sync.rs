@@ -343,6 +343,22 @@ impl ChangeWatcher {
             .collect()
     }
 
+    /// Documents whose heads differ from the last baseline, and the current heads as the new
+    /// baseline, from one read of the store: a change committed in between is not lost.
+    pub fn take_changed(&mut self, node: &Node) -> Vec<DocId> {
+        let now = Self::heads_of(node);
+        let changed = match self.known.get(&node.config.name) {
+            Some(before) => now
+                .iter()
+                .filter(|(id, h)| before.get(*id) != Some(*h))
+                .map(|(id, _)| DocId(id.clone()))
+                .collect(),
+            None => Vec::new(),
+        };
+        self.known.insert(node.config.name.clone(), now);
+        changed
+    }
+
     /// Takes the node's current heads as the new baseline.
     pub fn record(&mut self, node: &Node) {
         self.known

@@ -310,6 +310,46 @@ for (const [vpIndex, vp] of VIEWPORTS.entries()) {
       audit.assertClean();
     });
 
+    test('Kita lead reserves a seat for an application and releases it', async () => {
+      const audit = new Audit(vp.name);
+      const ctx = await newContext(browser, vp);
+      try {
+        const page = await ctx.newPage();
+        await login(page, MAIN.url, MAIN.lead);
+        await page.locator('nav a[href="/seats"]').click();
+        await page.waitForURL('**/seats');
+        assert.equal(await page.locator('main h1').textContent(), 'Plätze');
+        assert.ok(await page.locator('#seat-plan tbody tr').count() > 0, 'the seat plan has months');
+        await audit.check(page, 'seats');
+
+        const open = page.locator('#applications tbody tr', { has: page.locator('form[action="/seats/reserve"]') });
+        assert.ok(await open.count() > 0, 'applications waiting for a seat');
+        const application = await open.first().getAttribute('data-application');
+        const row = page.locator(`#applications tbody tr[data-application="${application}"]`);
+        const freeBefore = await page.locator('#seat-plan tbody').textContent();
+        await row.locator('form[action="/seats/reserve"] button[type="submit"]').click();
+        await page.waitForURL('**/seats');
+        await assert.doesNotReject(row.locator('form[action="/seats/release"]').waitFor(), 'reserved');
+        assert.match(await row.textContent(), /reserviert/);
+        assert.notEqual(await page.locator('#seat-plan tbody').textContent(), freeBefore, 'one seat less is free');
+        await audit.check(page, 'seats-reserved');
+
+        await row.locator('form[action="/seats/release"] button[type="submit"]').click();
+        await page.waitForURL('**/seats');
+        await assert.doesNotReject(row.locator('form[action="/seats/reserve"]').waitFor(), 'released');
+        assert.equal(await page.locator('#seat-plan tbody').textContent(), freeBefore, 'the seat is free again');
+
+        // The lead's conflict page: tasks for this Kita (none in a fresh demo).
+        await page.locator('nav a[href="/conflicts"]').click();
+        await page.waitForURL('**/conflicts');
+        assert.ok(await page.locator('#no-conflicts').isVisible());
+        await audit.check(page, 'conflicts-kita');
+      } finally {
+        await ctx.close();
+      }
+      audit.assertClean();
+    });
+
     test('unknown page shows the 404 error page', async () => {
       const audit = new Audit(vp.name);
       const ctx = await newContext(browser, vp);
@@ -354,5 +394,95 @@ describe('without JavaScript', () => {
     } finally {
       await ctx.close();
     }
+  });
+});
+
+describe('a place given twice', () => {
+  /** Reloads `url` until `locator(page)` matches (sync between the demo nodes takes a moment). */
+  async function reloadUntil(page, url, locator, want = true) {
+    for (let i = 0; i < 60; i++) {
+      await page.goto(url);
+      if ((await locator(page).count() > 0) === want) return;
+      await page.waitForTimeout(500);
+    }
+    throw new Error(`${url}: gave up waiting`);
+  }
+
+  test('two Kitas reserve one application, the ZVS decides, the other Kita releases', async () => {
+    const audit = new Audit('desktop');
+    const contexts = [];
+    try {
+      // Every Kita lead's open applications; two Kitas that share one.
+      const leads = [];
+      for (const kita of KITAS) {
+        const ctx = await newContext(browser, VIEWPORTS[0]);
+        contexts.push(ctx);
+        const page = await ctx.newPage();
+        await login(page, kita.url, kita.lead);
+        await page.goto(`${kita.url}/seats`);
+        const open = await page
+          .locator('#applications tbody tr', { has: page.locator('form[action="/seats/reserve"]') })
+          .evaluateAll((rows) => rows.map((r) => r.dataset.application));
+        leads.push({ kita, page, open: new Set(open) });
+      }
+      let pair;
+      for (const a of leads) {
+        for (const b of leads) {
+          const shared = a !== b && [...a.open].find((id) => b.open.has(id));
+          if (shared && !pair) pair = { a, b, application: shared };
+        }
+      }
+      assert.ok(pair, 'two demo Kitas share an application with free seats');
+      const { application } = pair;
+      for (const { kita, page } of [pair.a, pair.b]) {
+        const row = page.locator(`#applications tbody tr[data-application="${application}"]`);
+        await row.locator('form[action="/seats/reserve"] button[type="submit"]').click();
+        await page.waitForURL(`${kita.url}/seats`);
+        await row.locator('form[action="/seats/release"]').waitFor();
+      }
+
+      // The ZVS sees the application held twice and decides (the default keeper is preselected).
+      const zctx = await newContext(browser, VIEWPORTS[0]);
+      contexts.push(zctx);
+      const zvs = await zctx.newPage();
+      await login(zvs, CITY.url, 'zvs');
+      const card = (p) => p.locator(`#double-places ~ [data-application="${application}"]`);
+      await reloadUntil(zvs, `${CITY.url}/conflicts`, card);
+      assert.equal(await card(zvs).locator('tbody tr').count(), 2, 'both holds are shown');
+      await audit.check(zvs, 'conflicts-double-place');
+      await card(zvs).locator('input[name="note"]').fill('Geschwisterkind');
+      await card(zvs).locator('button[type="submit"]').click();
+      await zvs.waitForURL(`${CITY.url}/conflicts`);
+      assert.match(await card(zvs).textContent(), /Geschwisterkind/);
+
+      // The Kita that did not keep it gets the task, and releases.
+      const task = (p) => p.locator(`#release-tasks ~ div tr[data-application="${application}"]`);
+      let loser;
+      for (let i = 0; i < 60 && !loser; i++) {
+        for (const lead of [pair.a, pair.b]) {
+          await lead.page.goto(`${lead.kita.url}/conflicts`);
+          if (await task(lead.page).count()) loser = lead;
+        }
+        if (!loser) await pair.a.page.waitForTimeout(500);
+      }
+      assert.ok(loser, 'one of the two Kitas got a release task');
+      await audit.check(loser.page, 'conflicts-release-task');
+      await task(loser.page).locator('button[type="submit"]').click();
+      await loser.page.waitForURL(`${loser.kita.url}/conflicts`);
+      assert.equal(await task(loser.page).count(), 0, 'the task is done');
+
+      // The conflict is gone at the city; the keeper still holds its seat.
+      await reloadUntil(zvs, `${CITY.url}/conflicts`, card, false);
+      const keeper = loser === pair.a ? pair.b : pair.a;
+      await keeper.page.goto(`${keeper.kita.url}/seats`);
+      const kept = keeper.page.locator(`#applications tbody tr[data-application="${application}"]`);
+      assert.equal(await kept.locator('form[action="/seats/release"]').count(), 1);
+      // Leave the demo as it was: the keeper releases too.
+      await kept.locator('form[action="/seats/release"] button[type="submit"]').click();
+      await keeper.page.waitForURL(`${keeper.kita.url}/seats`);
+    } finally {
+      for (const ctx of contexts) await ctx.close();
+    }
+    audit.assertClean();
   });
 });

@@ -1,6 +1,7 @@
 //! All cross-crate integration tests in one binary (one link step).
 
 mod roles;
+mod serve_p2p;
 mod storage;
 mod sync;
 mod ui;

@@ -20,6 +20,10 @@ enum Access {
     KitaRoles,
     /// The city's placement office.
     Zvs,
+    /// The ZVS, and the lead of the Kita this node serves (its tasks).
+    ZvsOrKitaLeadHere,
+    /// Only the lead of the Kita this node serves (the Kita decides its seats).
+    KitaLeadHere,
 }
 
 fn expected_access(method: &str, path: &str) -> Access {
@@ -37,7 +41,9 @@ fn expected_access(method: &str, path: &str) -> Access {
         | ("GET", "/api/facilities")
         | ("GET", "/api/facilities/{id}") => Access::Staff,
         ("GET", "/children") | ("GET", "/api/children") => Access::KitaRoles,
-        (_, "/conflicts") | (_, "/api/conflicts") => Access::Zvs,
+        ("GET", "/conflicts") | ("GET", "/api/conflicts") => Access::ZvsOrKitaLeadHere,
+        ("POST", "/conflicts/decide") | ("POST", "/api/conflicts/decisions") => Access::Zvs,
+        (_, p) if p.starts_with("/seats") || p.starts_with("/api/seats") => Access::KitaLeadHere,
         (_, p) if p.starts_with("/facilities/{id}/edit") || p == "/api/facilities/{id}/profile" => {
             Access::KitaScope
         }
@@ -65,6 +71,12 @@ fn body_for(method: &str, path: &str, child: &str) -> Option<(&'static str, Stri
         ("POST", "/children/{id}/contracts/new") => Some((form, "start=2027-01-01&care_type=kindergarten&daily_hours=8&payment_mode=direct-debit".into())),
         ("POST", "/contracts/{id}/change") => Some((form, "valid_from=2027-03-01&care_type=kindergarten&daily_hours=6&payment_mode=self-payer".into())),
         ("POST", "/api/contracts") => Some((json, format!(r#"{{"child":"{child}","start":"2027-01-01","care_type":"kindergarten","daily_hours":"8","payment_mode":"direct-debit"}}"#))),
+        ("POST", "/seats/reserve") => Some((form, "application=app-unknown&month=2027-01-01".into())),
+        ("POST", "/seats/release") => Some((form, "application=app-unknown".into())),
+        ("POST", "/api/seats/reservations") => Some((json, r#"{"application":"app-unknown","month":"2027-01-01"}"#.into())),
+        ("POST", "/api/seats/releases") => Some((json, r#"{"application":"app-unknown"}"#.into())),
+        ("POST", "/conflicts/decide") => Some((form, "application=app-unknown&keeper=fac-unknown".into())),
+        ("POST", "/api/conflicts/decisions") => Some((json, r#"{"application":"app-unknown","keeper":"fac-unknown"}"#.into())),
         ("POST", "/api/contracts/{id}/changes") => Some((json, r#"{"valid_from":"2027-03-01","care_type":"kindergarten","daily_hours":"6","payment_mode":"self-payer"}"#.into())),
         _ => None,
     }
@@ -156,6 +168,10 @@ async fn every_route_for_every_role() {
                 Access::KitaScope => *scoped,
                 Access::KitaRoles => matches!(login.role, Role::KitaLead | Role::TraegerAdmin),
                 Access::Zvs => login.role == Role::Zvs,
+                Access::ZvsOrKitaLeadHere => {
+                    login.role == Role::Zvs || (login.role == Role::KitaLead && *scoped)
+                }
+                Access::KitaLeadHere => login.role == Role::KitaLead && *scoped,
             };
             if access == Access::Public {
                 // Public routes answer every caller; a wrong password is a 401, not a refusal.

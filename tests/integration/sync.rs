@@ -161,8 +161,94 @@ fn offline_kita_and_its_traeger_edit_one_contract_and_converge() {
                 |r| r.get(0),
             )
             .unwrap();
-        assert_eq!(rows as usize, merged.lines.len());
+        assert_eq!(rows as usize, merged.effective_lines().len());
+        // Read as changes from a date, both hold: the Kita's until the Träger's starts.
+        let read: Vec<String> = merged
+            .effective_lines()
+            .iter()
+            .map(|l| l.valid.to_string())
+            .collect();
+        assert!(
+            read.iter()
+                .any(|p| p.starts_with("2027-02-01") && p.contains("2027-04-30")),
+            "{read:?}"
+        );
     }
+    // The merged contract can be changed again (before, its overlapping lines refused it).
+    let next = ChangeInput {
+        valid_from: "2027-08-01".into(),
+        line: LineInput {
+            care_type: "kindergarten".into(),
+            daily_hours: "7".into(),
+            payment_mode: "self-payer".into(),
+        },
+    };
+    change(
+        &mut kita.store(),
+        &caller(Role::KitaLead, &kita),
+        &contract.parse().unwrap(),
+        &next,
+        kita.clock.today(),
+        20,
+    )
+    .expect("a merged contract takes the next change");
+}
+
+#[test]
+fn two_changes_of_one_contract_from_the_same_day_become_a_task_for_the_kita() {
+    let net = Network::seeded();
+    let nodes: Vec<Arc<Node>> = net.configs.iter().map(|c| net.open(&c.name)).collect();
+    let (kita, traeger) = kita_and_its_traeger(&nodes);
+    let mut local = LocalNet::new(&nodes);
+    local.connect_all();
+    local.run_until_quiet(0);
+    local.go_offline(&kita.config.name);
+    let facility = kita.config.facility.clone().unwrap();
+    let (_, contract) = first_child_and_contract(&kita, &facility);
+    let contract_id = contract.parse().unwrap();
+    let change_from_may = |node: &Node, role: Role, hours: &str, ts: i64| {
+        let input = ChangeInput {
+            valid_from: "2027-05-01".into(),
+            line: LineInput {
+                care_type: "kindergarten".into(),
+                daily_hours: hours.into(),
+                payment_mode: "direct-debit".into(),
+            },
+        };
+        change(
+            &mut node.store(),
+            &caller(role, node),
+            &contract_id,
+            &input,
+            node.clock.today(),
+            ts,
+        )
+        .unwrap();
+    };
+    change_from_may(&kita, Role::KitaLead, "6", 10);
+    change_from_may(&traeger, Role::TraegerAdmin, "8", 11);
+    let doc = contract_doc_id(&contract_id);
+    local.local_change(&kita.config.name, &doc);
+    local.local_change(&traeger.config.name, &doc);
+    local.come_online(&kita.config.name);
+    local.run_until_quiet(12);
+    assert_converged(&nodes);
+
+    let tasks = |n: &Node| {
+        kitanetz_node::conflicts::list(&n.store(), Some(&facility))
+            .unwrap()
+            .contracts
+    };
+    let found = tasks(&kita);
+    assert_eq!(found.len(), 1, "{found:?}");
+    assert_eq!(found[0].days[0].to_string(), "2027-05-01");
+    // The lead enters the change from that day again: it replaces both, the task is done.
+    change_from_may(&kita, Role::KitaLead, "7", 13);
+    local.local_change(&kita.config.name, &doc);
+    local.run_until_quiet(14);
+    assert!(tasks(&kita).is_empty());
+    assert!(tasks(&traeger).is_empty());
+    assert_converged(&nodes);
 }
 
 #[test]
@@ -275,7 +361,6 @@ async fn nodes_sync_over_libp2p_on_loopback_and_keep_personal_data_apart() {
     let sync = kitanetz_node::demo::P2pSync::start(net.dir.path(), &nodes)
         .await
         .unwrap();
-    let root = kitanetz_node::demo::P2pSync::root_public_key(net.dir.path()).unwrap();
     assert!(
         sync.settle(std::time::Duration::from_secs(30)).await,
         "seeded network in sync"
@@ -326,7 +411,7 @@ async fn nodes_sync_over_libp2p_on_loopback_and_keep_personal_data_apart() {
         h[&doc.0][&kita.config.name],
         h[&doc.0][&traeger.config.name]
     );
-    sync.come_online(&kita.config.name, &root).await.unwrap();
+    sync.come_online(&kita.config.name).await.unwrap();
     assert!(
         sync.settle(std::time::Duration::from_secs(30)).await,
         "converges after the heal"
@@ -337,38 +422,80 @@ async fn nodes_sync_over_libp2p_on_loopback_and_keep_personal_data_apart() {
     assert_private(&nodes);
 }
 
-/// Reserves a seat for `application` in a Kita's own seat ledger (as the Kita lead would).
-fn reserve(kita: &Node, application: &str, day: u32) {
-    use kitanetz_crdt::kinds::{SeatLedger, SeatReservation, SeatStatus};
-    let facility = kita.config.facility.clone().unwrap();
-    let id = kitanetz_crdt::ids::doc_id_for("seats", &facility.0);
-    let mut store = kita.store();
-    let (mut doc, mut ledger) = store.get::<SeatLedger>(&id).unwrap();
-    let month = ledger
-        .months
-        .iter_mut()
-        .find(|m| m.occupied + (m.reservations.len() as u32) < m.places)
-        .expect("a month with a free seat");
-    month.reservations.push(SeatReservation {
-        application: application.parse().unwrap(),
-        status: SeatStatus::Reserved,
-        decided_on: kitanetz_crdt::scalar::Date::ymd(2026, 11, day),
-    });
-    doc.update(&ledger, kita.clock.today(), 40, "reserve")
-        .unwrap();
-    let entry = kitanetz_node::storage::AuditEntry {
-        at: 40,
-        actor: "user:lead".into(),
-        action: "seat.reserve",
-        target: Some(id.0.clone()),
-        subjects: vec![],
-        valid_from: None,
+/// An application that two Kitas with nodes both can reserve (it names both, and both have a
+/// free seat of its care type in some month), with that month per Kita.
+fn application_for_two_kitas(
+    city: &Node,
+    kitas: &[Arc<Node>],
+) -> (String, [(Arc<Node>, String); 2]) {
+    use kitanetz_crdt::kinds::{Application, SeatLedger};
+    let ledger = |k: &Node| {
+        k.store()
+            .get::<SeatLedger>(&kitanetz_node::seats::ledger_doc_id(
+                k.config.facility.as_ref().unwrap(),
+            ))
+            .unwrap()
+            .1
     };
-    store.save_doc(&mut doc, &entry).unwrap();
+    let free_month = |l: &SeatLedger, a: &Application| {
+        l.months
+            .iter()
+            .find(|m| m.care_type == a.care_type && m.free() > 0)
+            .map(|m| m.month.to_string())
+    };
+    let applications = city.store().values_of_kind::<Application>().unwrap();
+    for a in &applications {
+        let candidates: Vec<(Arc<Node>, String)> = kitas
+            .iter()
+            .filter(|k| a.facilities().contains(k.config.facility.as_ref().unwrap()))
+            .filter_map(|k| free_month(&ledger(k), a).map(|m| (k.clone(), m)))
+            .collect();
+        if let [x, y, ..] = candidates.as_slice() {
+            return (a.id.0.clone(), [x.clone(), y.clone()]);
+        }
+    }
+    panic!("no application names two Kitas with nodes and free seats");
 }
 
-#[test]
-fn two_kitas_reserving_one_child_offline_become_a_conflict_at_the_city() {
+fn login(node: &Node, role: Role) -> String {
+    use kitanetz_crdt::ids::{city_org, facility_org};
+    let c = &node.config;
+    let org = match role {
+        Role::Zvs => city_org(),
+        _ => facility_org(c.facility.as_ref().unwrap()),
+    };
+    kitanetz_tests::add_user(
+        node,
+        &format!("{}-{}", c.name, role.as_str()),
+        role,
+        org,
+        c.provider.clone(),
+        c.facility.clone(),
+    )
+    .token
+}
+
+async fn api(
+    node: &Arc<Node>,
+    token: &str,
+    method: &str,
+    path: &str,
+    body: Option<String>,
+) -> (axum::http::StatusCode, serde_json::Value) {
+    let router = kitanetz_node::http::router(node.clone());
+    let (status, text) = kitanetz_tests::call(
+        &router,
+        method.parse().unwrap(),
+        path,
+        Some(token),
+        body.map(|b| ("application/json", b)),
+    )
+    .await;
+    (status, serde_json::from_str(&text).unwrap_or_default())
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_place_given_twice_offline_is_decided_by_the_zvs_and_released_by_the_kita() {
     let net = Network::seeded();
     let nodes: Vec<Arc<Node>> = net.configs.iter().map(|c| net.open(&c.name)).collect();
     let city = nodes
@@ -381,59 +508,161 @@ fn two_kitas_reserving_one_child_offline_become_a_conflict_at_the_city() {
         .filter(|n| n.config.role == NodeRole::Kita)
         .cloned()
         .collect();
-    let application: String = city
-        .store()
-        .conn()
-        .query_row(
-            "SELECT id FROM p_applications ORDER BY id LIMIT 1",
-            [],
-            |r| r.get(0),
-        )
-        .unwrap();
+    let (application, [(kita_a, month_a), (kita_b, month_b)]) =
+        application_for_two_kitas(&city, &kitas);
+    let zvs = login(&city, Role::Zvs);
+    let (lead_a, lead_b) = (
+        login(&kita_a, Role::KitaLead),
+        login(&kita_b, Role::KitaLead),
+    );
     let sync = kitanetz_node::sync::LocalSync::start(nodes.clone());
-    assert!(kitanetz_node::conflicts::list(&city.store())
-        .unwrap()
-        .is_empty());
+    let conflicts = |n: &Arc<Node>| {
+        kitanetz_node::conflicts::list(&n.store(), n.config.facility.as_ref()).unwrap()
+    };
+    assert!(conflicts(&city).is_empty());
 
-    // Both Kitas are cut off and each reserves a place for the same application.
-    sync.go_offline(&kitas[0].config.name);
-    sync.go_offline(&kitas[1].config.name);
-    reserve(&kitas[0], &application, 5);
-    reserve(&kitas[1], &application, 3);
+    // Both Kitas are cut off and each lead reserves a seat for the same application.
+    sync.go_offline(&kita_a.config.name);
+    sync.go_offline(&kita_b.config.name);
+    let reserve = |month: &str| {
+        Some(format!(
+            r#"{{"application":"{application}","month":"{month}"}}"#
+        ))
+    };
+    let (status, body) = api(
+        &kita_b,
+        &lead_b,
+        "POST",
+        "/api/seats/reservations",
+        reserve(&month_b),
+    )
+    .await;
+    assert_eq!(status, 200, "{body}");
+    let (status, body) = api(
+        &kita_a,
+        &lead_a,
+        "POST",
+        "/api/seats/reservations",
+        reserve(&month_a),
+    )
+    .await;
+    assert_eq!(status, 200, "{body}");
+    let (status, body) = api(
+        &kita_a,
+        &lead_a,
+        "POST",
+        "/api/seats/reservations",
+        reserve(&month_a),
+    )
+    .await;
+    assert_eq!(status, 422, "a Kita holds an application once: {body}");
     sync.settle();
-    assert!(
-        kitanetz_node::conflicts::list(&city.store())
-            .unwrap()
-            .is_empty(),
-        "the city cannot know yet"
-    );
-    sync.come_online(&kitas[0].config.name);
-    sync.come_online(&kitas[1].config.name);
+    assert!(conflicts(&city).is_empty(), "the city cannot know yet");
+    sync.come_online(&kita_a.config.name);
+    sync.come_online(&kita_b.config.name);
     sync.settle();
 
-    let conflicts = kitanetz_node::conflicts::list(&city.store()).unwrap();
-    assert_eq!(conflicts.len(), 1, "{conflicts:?}");
-    assert_eq!(conflicts[0].application.0, application);
+    let (status, listed) = api(&city, &zvs, "GET", "/api/conflicts", None).await;
+    assert_eq!(status, 200);
+    let double = listed["double_places"].as_array().unwrap();
+    assert_eq!(double.len(), 1, "{listed}");
+    assert_eq!(double[0]["application"], application.as_str());
     assert_eq!(
-        conflicts[0].holds.len(),
+        double[0]["holds"].as_array().unwrap().len(),
         2,
-        "nothing dropped: both reservations are there"
+        "nothing dropped"
     );
-    assert_eq!(
-        &conflicts[0].default_keeper,
-        kitas[1].config.facility.as_ref().unwrap(),
-        "the earlier reservation stands by default"
+    let default_keeper = double[0]["default_keeper"].as_str().unwrap().to_string();
+    // Both reservations were decided on the same day: the smaller facility id stands.
+    let mut facilities = [
+        kita_a.config.facility.clone().unwrap().0,
+        kita_b.config.facility.clone().unwrap().0,
+    ];
+    facilities.sort();
+    assert_eq!(default_keeper, facilities[0]);
+    assert!(
+        conflicts(&kita_a).release_tasks.is_empty(),
+        "no decision yet"
     );
-    // Each Kita still has its own reservation: the city decides, nobody's data was overwritten.
-    for k in &kitas[..2] {
-        let id = kitanetz_crdt::ids::doc_id_for("seats", &k.config.facility.as_ref().unwrap().0);
-        let (_, ledger) = k
-            .store()
-            .get::<kitanetz_crdt::kinds::SeatLedger>(&id)
-            .unwrap();
-        assert!(ledger.months.iter().any(|m| m
-            .reservations
-            .iter()
-            .any(|r| r.application.0 == application)));
+
+    // The ZVS decides for the other Kita than the default; the decision reaches both Kitas.
+    let keeper = facilities[1].clone();
+    let (status, body) = api(
+        &city,
+        &zvs,
+        "POST",
+        "/api/conflicts/decisions",
+        Some(format!(
+            r#"{{"application":"{application}","keeper":"{keeper}","note":"Geschwisterkind"}}"#
+        )),
+    )
+    .await;
+    assert_eq!(status, 200, "{body}");
+    let (status, body) = api(
+        &city,
+        &zvs,
+        "POST",
+        "/api/conflicts/decisions",
+        Some(format!(
+            r#"{{"application":"{application}","keeper":"fac-elsewhere"}}"#
+        )),
+    )
+    .await;
+    assert_eq!(status, 422, "only a Kita involved can keep it: {body}");
+    sync.settle();
+    let (loser, loser_token, winner) = if kita_a.config.facility.as_ref().unwrap().0 == keeper {
+        (&kita_b, &lead_b, &kita_a)
+    } else {
+        (&kita_a, &lead_a, &kita_b)
+    };
+    let tasks = conflicts(loser).release_tasks;
+    assert_eq!(tasks.len(), 1, "the Kita that lost gets a task: {tasks:?}");
+    assert_eq!(tasks[0].decision.note, "Geschwisterkind");
+    assert!(conflicts(winner).release_tasks.is_empty());
+    let (_, page) = kitanetz_tests::call(
+        &kitanetz_node::http::router(loser.clone()),
+        axum::http::Method::GET,
+        "/conflicts",
+        Some(loser_token),
+        None,
+    )
+    .await;
+    assert!(
+        page.contains("release-tasks"),
+        "the task is shown to the Kita lead"
+    );
+    assert!(
+        !conflicts(&city).double_places.is_empty(),
+        "still a conflict until the Kita releases"
+    );
+
+    // The lead releases; the conflict is gone everywhere, the keeper still holds its seat.
+    let (status, body) = api(
+        loser,
+        loser_token,
+        "POST",
+        "/api/seats/releases",
+        Some(format!(r#"{{"application":"{application}"}}"#)),
+    )
+    .await;
+    assert_eq!(status, 200, "{body}");
+    sync.settle();
+    for n in [&city, &kita_a, &kita_b] {
+        assert!(
+            conflicts(n).is_empty(),
+            "{}: {:?}",
+            n.config.name,
+            conflicts(n)
+        );
     }
+    let ledger = winner
+        .store()
+        .get::<kitanetz_crdt::kinds::SeatLedger>(&kitanetz_node::seats::ledger_doc_id(
+            winner.config.facility.as_ref().unwrap(),
+        ))
+        .unwrap()
+        .1;
+    assert!(ledger.hold_of(&application.parse().unwrap()).is_some());
+    assert_converged(&nodes);
+    assert_private(&nodes);
 }

@@ -162,7 +162,7 @@ async fn login_edit_and_logout_without_javascript() {
         .await;
     assert!(
         detail.contains("Kita Neu")
-            && detail.contains("facility.profile.update")
+            && detail.contains("Stammdaten geändert")
             && detail.contains("Gespeichert")
     );
 

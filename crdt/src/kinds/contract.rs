@@ -103,15 +103,61 @@ impl CareContract {
     }
 
     /// The line in force on a day.
-    pub fn line_on(&self, day: Date) -> Option<&ContractLine> {
-        self.lines.iter().find(|l| l.valid.contains(day))
+    pub fn line_on(&self, day: Date) -> Option<ContractLine> {
+        self.effective_lines()
+            .into_iter()
+            .find(|l| l.valid.contains(day))
     }
 
     /// Lines sorted by start.
-    pub fn sorted_lines(&self) -> Vec<&ContractLine> {
-        let mut lines: Vec<&ContractLine> = self.lines.iter().collect();
-        lines.sort_by_key(|l| l.valid.start());
-        lines
+    pub fn sorted_lines(&self) -> Vec<ContractLine> {
+        self.effective_lines()
+    }
+
+    /// The lines as the contract reads: each line is a change "from its start on" and ends the
+    /// day before the next line starts.
+    ///
+    /// Why: two nodes that change one contract offline (the Kita from March, its Träger from
+    /// May) each end the line in force before their own new line. Merged, the old line's end is
+    /// whichever write won and the two new lines overlap. Read as changes from a date, both
+    /// hold: March to April from the Kita, May on from the Träger. Lines with the same start
+    /// (two changes from one day) cannot both hold: the one with the larger id is read, and
+    /// [`CareContract::same_day_changes`] reports the collision for a person to settle.
+    pub fn effective_lines(&self) -> Vec<ContractLine> {
+        let mut lines = self.lines.clone();
+        lines.sort_by(|a, b| (a.valid.start(), &a.id).cmp(&(b.valid.start(), &b.id)));
+        // Of several lines starting on one day keep the last (largest id).
+        let mut kept: Vec<ContractLine> = Vec::with_capacity(lines.len());
+        for line in lines {
+            match kept.last_mut() {
+                Some(prev) if prev.valid.start() == line.valid.start() => *prev = line,
+                _ => kept.push(line),
+            }
+        }
+        let starts: Vec<Date> = kept.iter().map(|l| l.valid.start()).collect();
+        for (i, line) in kept.iter_mut().enumerate() {
+            let end = match starts.get(i + 1) {
+                Some(next) => next.0.pred_opt().map(Date),
+                None => line.valid.end().or(self.period.end()),
+            };
+            if let Ok(p) = Period::new(line.valid.start(), end) {
+                line.valid = p;
+            }
+        }
+        kept
+    }
+
+    /// Days from which more than one line starts (concurrent changes from the same day).
+    pub fn same_day_changes(&self) -> Vec<Date> {
+        let mut starts: Vec<Date> = self.lines.iter().map(|l| l.valid.start()).collect();
+        starts.sort();
+        let mut twice: Vec<Date> = starts
+            .windows(2)
+            .filter(|w| w[0] == w[1])
+            .map(|w| w[0])
+            .collect();
+        twice.dedup();
+        twice
     }
 
     /// Changes the contract from `valid_from` on: the line in force then is ended the day
@@ -132,6 +178,11 @@ impl CareContract {
             ),
         );
         v.finish()?;
+        // A merged contract may hold overlapping lines from concurrent changes: settle them as
+        // the contract reads them before this change is applied.
+        if self.same_day_changes().is_empty() {
+            self.lines = self.effective_lines();
+        }
         let next_start = self
             .lines
             .iter()
@@ -226,5 +277,93 @@ mod tests {
             c.validate().unwrap_err().errors[0].field,
             "lines[0].daily_hours"
         );
+    }
+
+    #[test]
+    fn concurrent_changes_from_different_days_both_hold_after_the_merge() {
+        use crate::doc::StoredDoc;
+        use crate::ids::{OrgId, ProviderId};
+        use crate::meta::{DocKind, DocMeta};
+        use crate::DocId;
+        let day = Date::ymd(2026, 11, 2);
+        let meta = DocMeta {
+            kind: DocKind::CareContract,
+            schema: 1,
+            owner: OrgId("org-prov-1".into()),
+            provider: Some(ProviderId("prov-1".into())),
+            facilities: vec![FacilityId("fac-1".into())],
+            origin_node: "traeger-1".into(),
+            created_on: day,
+        };
+        let id = DocId("doc-contract-ctr-1".into());
+        let mut office =
+            StoredDoc::create(id.clone(), meta, &contract(), b"office", day, 1).unwrap();
+        let mut kita = StoredDoc::load(id, &office.save(), b"kita").unwrap();
+        let (march, may) = (Date::ymd(2027, 3, 1), Date::ymd(2027, 5, 1));
+        for (doc, from, line_id, hours) in [
+            (&mut kita, march, "line-k", 6),
+            (&mut office, may, "line-t", 8),
+        ] {
+            let mut c: CareContract = doc.value().unwrap();
+            c.change_from(from, line(line_id, from, None, hours))
+                .unwrap();
+            doc.update(&c, day, 2, "change").unwrap();
+        }
+        office.merge_bytes(&kita.save()).unwrap();
+        let mut merged: CareContract = office.value().unwrap();
+        assert_eq!(merged.lines.len(), 3, "both changes are kept");
+        let read: Vec<(Date, Option<Date>, i64)> = merged
+            .effective_lines()
+            .iter()
+            .map(|l| {
+                (
+                    l.valid.start(),
+                    l.valid.end(),
+                    l.daily_hours.0.try_into().unwrap(),
+                )
+            })
+            .collect();
+        assert_eq!(
+            read,
+            [
+                (Date::ymd(2026, 8, 1), Some(Date::ymd(2027, 2, 28)), 9),
+                (march, Some(Date::ymd(2027, 4, 30)), 6),
+                (may, None, 8),
+            ]
+        );
+        assert_eq!(
+            merged.line_on(Date::ymd(2027, 4, 15)).unwrap().id.0,
+            "line-k"
+        );
+        assert!(merged.same_day_changes().is_empty());
+        // The next change settles the stored lines, so the document is valid again.
+        let july = Date::ymd(2027, 7, 1);
+        merged
+            .change_from(july, line("line-n", july, None, 7))
+            .unwrap();
+        assert_eq!(merged.lines.len(), 4);
+        office.update(&merged, day, 3, "change").unwrap();
+    }
+
+    #[test]
+    fn two_changes_from_the_same_day_are_reported_not_hidden() {
+        let mut c = contract();
+        let march = Date::ymd(2027, 3, 1);
+        c.lines[0].valid =
+            Period::new(Date::ymd(2026, 8, 1), Some(Date::ymd(2027, 2, 28))).unwrap();
+        c.lines.push(line("line-a", march, None, 6));
+        c.lines.push(line("line-b", march, None, 8));
+        assert_eq!(c.same_day_changes(), [march]);
+        let read = c.effective_lines();
+        assert_eq!(read.len(), 2);
+        assert_eq!(
+            read[1].id.0, "line-b",
+            "deterministic: the larger line id is read"
+        );
+        // A new change from that day replaces both: the person's decision settles it.
+        c.change_from(march, line("line-c", march, None, 7))
+            .unwrap();
+        assert!(c.same_day_changes().is_empty());
+        assert_eq!(c.line_on(march).unwrap().id.0, "line-c");
     }
 }

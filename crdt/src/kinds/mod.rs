@@ -2,6 +2,7 @@
 
 pub mod application;
 pub mod childminder;
+pub mod conflict;
 pub mod contract;
 pub mod facility;
 pub mod family;
@@ -11,6 +12,7 @@ pub mod seats;
 
 pub use application::{Applicant, Application, Consents, WishedFacility};
 pub use childminder::ChildminderProfile;
+pub use conflict::ConflictDecision;
 pub use contract::{CareContract, ContractLine, PaymentMode};
 pub use facility::{Address, CareType, Closure, FacilityLicence, FacilityProfile, ReservedSeats};
 pub use family::{Child, Family, Guardian, Sex};

@@ -1,5 +1,11 @@
 //! A Kita's seat ledger: per care type and month the places, occupancy and reservations by
 //! application pseudonym. Owned by the Kita: the Kita decides its seats.
+//!
+//! Capacity is a rule of the decision, not of the document: [`SeatLedger::reserve`] refuses a
+//! seat that is not free, but two devices of one Kita that both give the last seat while
+//! offline merge into a ledger with more holds than places. Such a ledger is still a valid
+//! document (refusing it would lose one of the two decisions); [`SeatLedger::overbooked`] shows
+//! it as a conflict for a person to settle.
 
 use crate::ids::{ApplicationId, FacilityId};
 use crate::kinds::facility::CareType;
@@ -10,9 +16,34 @@ use serde::{Deserialize, Serialize};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Reconcile, Hydrate)]
 pub enum SeatStatus {
+    /// Released: the record stays so that the history of the decision is kept.
     Free,
     Reserved,
+    /// A contract was signed for the seat.
     Taken,
+}
+
+impl SeatStatus {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            SeatStatus::Free => "free",
+            SeatStatus::Reserved => "reserved",
+            SeatStatus::Taken => "taken",
+        }
+    }
+
+    pub fn label_de(self) -> &'static str {
+        match self {
+            SeatStatus::Free => "freigegeben",
+            SeatStatus::Reserved => "reserviert",
+            SeatStatus::Taken => "vergeben (Vertrag)",
+        }
+    }
+
+    /// Whether the status holds a seat.
+    pub fn holds(self) -> bool {
+        self != SeatStatus::Free
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Reconcile, Hydrate)]
@@ -21,6 +52,19 @@ pub struct SeatReservation {
     pub application: ApplicationId,
     pub status: SeatStatus,
     pub decided_on: Date,
+}
+
+impl SeatReservation {
+    /// Which hold keeps its seat when there are more holds than seats: a signed contract first,
+    /// then the earlier decision, then the smaller application id (so every node agrees).
+    pub fn precedence(&self) -> (u8, Date, &ApplicationId) {
+        let rank = match self.status {
+            SeatStatus::Taken => 0,
+            SeatStatus::Reserved => 1,
+            SeatStatus::Free => 2,
+        };
+        (rank, self.decided_on, &self.application)
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Reconcile, Hydrate)]
@@ -33,10 +77,38 @@ pub struct SeatMonth {
     pub reservations: Vec<SeatReservation>,
 }
 
+impl SeatMonth {
+    /// Reservations and contracts that hold a seat.
+    pub fn held(&self) -> u32 {
+        self.reservations
+            .iter()
+            .filter(|r| r.status.holds())
+            .count() as u32
+    }
+
+    /// Seats neither occupied nor held.
+    pub fn free(&self) -> u32 {
+        self.places.saturating_sub(self.occupied + self.held())
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Reconcile, Hydrate)]
 pub struct SeatLedger {
     pub facility: FacilityId,
     pub months: Vec<SeatMonth>,
+}
+
+/// A month of a ledger with more holds than seats (after merging offline decisions).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Overbooking {
+    pub care_type: CareType,
+    pub month: Date,
+    pub places: u32,
+    pub occupied: u32,
+    /// The holds that keep their seat by default, in precedence order.
+    pub standing: Vec<SeatReservation>,
+    /// The holds beyond the seats: a person releases these (or others) until it fits.
+    pub over: Vec<SeatReservation>,
 }
 
 impl SeatLedger {
@@ -49,15 +121,10 @@ impl SeatLedger {
                 format!("months[{i}].month"),
                 "Monatserster / first day of a month",
             );
-            let reserved = m
-                .reservations
-                .iter()
-                .filter(|r| r.status != SeatStatus::Free)
-                .count() as u32;
             v.check(
-                m.occupied + reserved <= m.places,
-                format!("months[{i}].reservations"),
-                "mehr Plätze vergeben als vorhanden / more seats given than there are",
+                m.occupied <= m.places,
+                format!("months[{i}].occupied"),
+                "mehr belegt als Plätze / more occupied than places",
             );
             if self.months[..i]
                 .iter()
@@ -68,22 +135,312 @@ impl SeatLedger {
                     "Monat doppelt / month listed twice",
                 );
             }
+            for (j, r) in m.reservations.iter().enumerate() {
+                if m.reservations[..j]
+                    .iter()
+                    .any(|o| o.application == r.application)
+                {
+                    v.fail(
+                        format!("months[{i}].reservations[{j}]"),
+                        "Antrag doppelt im Monat / application listed twice in the month",
+                    );
+                }
+            }
         }
         v.finish()
     }
 
     /// Free seats of a care type in a month.
     pub fn free(&self, care_type: CareType, month: Date) -> u32 {
+        self.month(care_type, month).map_or(0, SeatMonth::free)
+    }
+
+    pub fn month(&self, care_type: CareType, month: Date) -> Option<&SeatMonth> {
         self.months
             .iter()
             .find(|m| m.care_type == care_type && m.month == month)
-            .map_or(0, |m| {
-                let reserved = m
+    }
+
+    /// The month in which this ledger holds a seat for `application`, if any.
+    pub fn hold_of(&self, application: &ApplicationId) -> Option<(&SeatMonth, &SeatReservation)> {
+        self.months.iter().find_map(|m| {
+            m.reservations
+                .iter()
+                .find(|r| &r.application == application && r.status.holds())
+                .map(|r| (m, r))
+        })
+    }
+
+    /// Reserves a seat of `care_type` from `month` for `application`, decided `today`.
+    /// Refuses (naming the field) a month without seats of that type, a full month and an
+    /// application this Kita already holds.
+    pub fn reserve(
+        &mut self,
+        application: &ApplicationId,
+        care_type: CareType,
+        month: Date,
+        today: Date,
+    ) -> Result<(), ValidationError> {
+        if let Some((m, _)) = self.hold_of(application) {
+            return Err(ValidationError::field(
+                "application",
+                format!(
+                    "hat hier schon einen Platz ab {} / already holds a seat here from {}",
+                    m.month, m.month
+                ),
+            ));
+        }
+        let Some(m) = self
+            .months
+            .iter_mut()
+            .find(|m| m.care_type == care_type && m.month == month)
+        else {
+            return Err(ValidationError::field(
+                "month",
+                format!(
+                    "keine Plätze „{}“ im Monat {month} geplant / no {} seats planned for {month}",
+                    care_type.label_de(),
+                    care_type.as_str()
+                ),
+            ));
+        };
+        if m.free() == 0 {
+            return Err(ValidationError::field(
+                "month",
+                format!("kein freier Platz im Monat {month} / no free seat in {month}"),
+            ));
+        }
+        match m
+            .reservations
+            .iter_mut()
+            .find(|r| &r.application == application)
+        {
+            Some(r) => {
+                r.status = SeatStatus::Reserved;
+                r.decided_on = today;
+            }
+            None => m.reservations.push(SeatReservation {
+                application: application.clone(),
+                status: SeatStatus::Reserved,
+                decided_on: today,
+            }),
+        }
+        Ok(())
+    }
+
+    /// Releases this Kita's reservation for `application` (every month it is held in).
+    /// A seat with a signed contract is not released here: the contract is ended instead.
+    pub fn release(
+        &mut self,
+        application: &ApplicationId,
+        today: Date,
+    ) -> Result<(), ValidationError> {
+        let mut v = Validator::new();
+        let holds: Vec<SeatStatus> = self
+            .months
+            .iter()
+            .flat_map(|m| &m.reservations)
+            .filter(|r| &r.application == application && r.status.holds())
+            .map(|r| r.status)
+            .collect();
+        v.check(
+            !holds.is_empty(),
+            "application",
+            "hier ist kein Platz reserviert / no seat is reserved here",
+        );
+        v.check(
+            !holds.contains(&SeatStatus::Taken),
+            "application",
+            "Platz mit Vertrag: bitte den Vertrag beenden / seat with a contract: end the contract",
+        );
+        v.finish()?;
+        for r in self
+            .months
+            .iter_mut()
+            .flat_map(|m| m.reservations.iter_mut())
+            .filter(|r| &r.application == application)
+        {
+            r.status = SeatStatus::Free;
+            r.decided_on = today;
+        }
+        Ok(())
+    }
+
+    /// Months with more holds than seats, with the default of which holds stand.
+    pub fn overbooked(&self) -> Vec<Overbooking> {
+        self.months
+            .iter()
+            .filter(|m| m.occupied + m.held() > m.places)
+            .map(|m| {
+                let mut holds: Vec<SeatReservation> = m
                     .reservations
                     .iter()
-                    .filter(|r| r.status != SeatStatus::Free)
-                    .count() as u32;
-                m.places.saturating_sub(m.occupied + reserved)
+                    .filter(|r| r.status.holds())
+                    .cloned()
+                    .collect();
+                holds.sort_by(|a, b| a.precedence().cmp(&b.precedence()));
+                let seats = m.places.saturating_sub(m.occupied) as usize;
+                let over = holds.split_off(seats.min(holds.len()));
+                Overbooking {
+                    care_type: m.care_type,
+                    month: m.month,
+                    places: m.places,
+                    occupied: m.occupied,
+                    standing: holds,
+                    over,
+                }
             })
+            .collect()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn app(s: &str) -> ApplicationId {
+        ApplicationId(s.into())
+    }
+
+    fn ledger(places: u32, occupied: u32) -> SeatLedger {
+        SeatLedger {
+            facility: FacilityId("fac-a".into()),
+            months: vec![SeatMonth {
+                care_type: CareType::Kindergarten,
+                month: Date::ymd(2027, 1, 1),
+                places,
+                occupied,
+                reservations: vec![],
+            }],
+        }
+    }
+
+    fn january() -> Date {
+        Date::ymd(2027, 1, 1)
+    }
+
+    #[test]
+    fn reserve_takes_a_free_seat_and_refuses_a_full_month() {
+        let mut l = ledger(3, 1);
+        let today = Date::ymd(2026, 11, 2);
+        l.reserve(&app("app-1"), CareType::Kindergarten, january(), today)
+            .unwrap();
+        l.reserve(&app("app-2"), CareType::Kindergarten, january(), today)
+            .unwrap();
+        assert_eq!(l.free(CareType::Kindergarten, january()), 0);
+        let full = l
+            .reserve(&app("app-3"), CareType::Kindergarten, january(), today)
+            .unwrap_err();
+        assert_eq!(full.errors[0].field, "month", "{full}");
+        let twice = l
+            .reserve(&app("app-1"), CareType::Kindergarten, january(), today)
+            .unwrap_err();
+        assert_eq!(twice.errors[0].field, "application");
+        let no_month = l
+            .reserve(&app("app-4"), CareType::Nursery, january(), today)
+            .unwrap_err();
+        assert_eq!(no_month.errors[0].field, "month");
+        assert!(l.overbooked().is_empty());
+        assert!(l.validate().is_ok());
+    }
+
+    #[test]
+    fn release_frees_the_seat_and_keeps_the_record() {
+        let mut l = ledger(1, 0);
+        let today = Date::ymd(2026, 11, 2);
+        l.reserve(&app("app-1"), CareType::Kindergarten, january(), today)
+            .unwrap();
+        l.release(&app("app-1"), Date::ymd(2026, 11, 9)).unwrap();
+        assert_eq!(l.free(CareType::Kindergarten, january()), 1);
+        let r = &l.months[0].reservations[0];
+        assert_eq!(
+            (r.status, r.decided_on),
+            (SeatStatus::Free, Date::ymd(2026, 11, 9))
+        );
+        assert!(
+            l.release(&app("app-1"), today).is_err(),
+            "nothing left to release"
+        );
+        // A released application can be reserved again: the same record comes back.
+        l.reserve(&app("app-1"), CareType::Kindergarten, january(), today)
+            .unwrap();
+        assert_eq!(l.months[0].reservations.len(), 1);
+        l.months[0].reservations[0].status = SeatStatus::Taken;
+        let err = l.release(&app("app-1"), today).unwrap_err();
+        assert!(err.to_string().contains("contract"), "{err}");
+    }
+
+    #[test]
+    fn overbooked_keeps_contracts_then_earlier_decisions() {
+        let mut l = ledger(3, 1);
+        let hold = |a: &str, status, day| SeatReservation {
+            application: app(a),
+            status,
+            decided_on: Date::ymd(2026, 11, day),
+        };
+        l.months[0].reservations = vec![
+            hold("app-1", SeatStatus::Reserved, 5),
+            hold("app-2", SeatStatus::Reserved, 3),
+            hold("app-3", SeatStatus::Taken, 9),
+            hold("app-4", SeatStatus::Free, 1),
+        ];
+        let o = l.overbooked();
+        assert_eq!(o.len(), 1);
+        let ids = |rs: &[SeatReservation]| -> Vec<String> {
+            rs.iter().map(|r| r.application.0.clone()).collect()
+        };
+        assert_eq!(ids(&o[0].standing), ["app-3", "app-2"]);
+        assert_eq!(ids(&o[0].over), ["app-1"]);
+        // The document stays valid: the merge must not be refused.
+        assert!(l.validate().is_ok());
+        l.release(&app("app-1"), Date::ymd(2026, 11, 10)).unwrap();
+        assert!(l.overbooked().is_empty());
+    }
+
+    #[test]
+    fn two_devices_giving_the_last_seat_offline_merge_into_an_overbooking() {
+        use crate::doc::StoredDoc;
+        use crate::ids::OrgId;
+        use crate::meta::{DocKind, DocMeta};
+        use crate::DocId;
+        let id = DocId("doc-seats-fac-a".into());
+        let day = |d| Date::ymd(2026, 11, d);
+        let meta = DocMeta {
+            kind: DocKind::SeatLedger,
+            schema: 1,
+            owner: OrgId("org-fac-a".into()),
+            provider: None,
+            facilities: vec![FacilityId("fac-a".into())],
+            origin_node: "kita-a".into(),
+            created_on: day(1),
+        };
+        let mut office =
+            StoredDoc::create(id.clone(), meta, &ledger(2, 1), b"office", day(1), 1).unwrap();
+        let mut laptop = StoredDoc::load(id, &office.save(), b"laptop").unwrap();
+        for (doc, application, d) in [(&mut office, "app-1", 4), (&mut laptop, "app-2", 3)] {
+            let mut l: SeatLedger = doc.value().unwrap();
+            l.reserve(&app(application), CareType::Kindergarten, january(), day(d))
+                .unwrap();
+            doc.update(&l, day(d), 2, "reserve").unwrap();
+        }
+        office.merge_bytes(&laptop.save()).unwrap();
+        let merged: SeatLedger = office.value().unwrap();
+        assert_eq!(merged.months[0].held(), 2, "both decisions are kept");
+        let o = merged.overbooked();
+        assert_eq!(o.len(), 1);
+        assert_eq!(
+            o[0].standing[0].application.0, "app-2",
+            "the earlier decision stands"
+        );
+        assert_eq!(o[0].over[0].application.0, "app-1");
+        // Releasing the one beyond the seats is a valid write and settles it.
+        let mut fixed = merged.clone();
+        fixed.release(&app("app-1"), day(5)).unwrap();
+        office.update(&fixed, day(5), 3, "release").unwrap();
+        assert!(office
+            .value::<SeatLedger>()
+            .unwrap()
+            .overbooked()
+            .is_empty());
     }
 }

@@ -30,11 +30,9 @@ const REVOCATION_CONTEXT: &[u8] = b"kitanetz-revocations-v1\0";
 /// Why a key file, certificate or revocation list was refused.
 #[derive(Debug, thiserror::Error)]
 pub enum CertError {
-    #[error("{path}: {source}")]
-    Io {
-        path: String,
-        source: std::io::Error,
-    },
+    // Not a `source`: the message already says it, and error chains would print it twice.
+    #[error("{path}: {error}")]
+    Io { path: String, error: std::io::Error },
     #[error("{path} already exists: refusing to overwrite a key; move it away first")]
     Exists { path: String },
     #[error("{path} is readable by other users (mode {mode:o}): run `chmod 600 {path}`")]
@@ -68,6 +66,8 @@ pub enum CertError {
     Revoked(String),
     #[error("invalid root public key: expected 64 hex digits")]
     BadRootKey,
+    #[error("revocation list version {0} cannot grow any further: start a new root key")]
+    VersionExhausted(u32),
 }
 
 /// What the city's root key certifies about a node. Times are Unix seconds.
@@ -139,6 +139,16 @@ impl Signable for Certificate {
 impl Signable for RevocationList {
     const CONTEXT: &'static [u8] = REVOCATION_CONTEXT;
     const WHAT: &'static str = "revocation list";
+    /// Every entry must be a PeerId: an entry no node can match would revoke nobody silently.
+    fn check_format(&self) -> Result<(), CertError> {
+        match self.revoked.iter().find(|p| p.parse::<PeerId>().is_err()) {
+            Some(bad) => Err(CertError::BadFormat {
+                what: Self::WHAT,
+                reason: format!("{bad:?} is not a PeerId"),
+            }),
+            None => Ok(()),
+        }
+    }
 }
 
 impl<T: Signable> Signed<T> {
@@ -167,6 +177,34 @@ impl<T: Signable> Signed<T> {
             what: T::WHAT,
             reason: e.to_string(),
         })
+    }
+
+    /// Reads a file written by [`Signed::save`] (not verified yet).
+    pub fn load(path: &Path) -> Result<Self, CertError> {
+        let bytes = std::fs::read(path).map_err(|e| io_err(path, e))?;
+        Self::from_json(&bytes).map_err(|e| match e {
+            CertError::BadFormat { what, reason } => CertError::BadFormat {
+                what,
+                reason: format!("{}: {reason}", path.display()),
+            },
+            other => other,
+        })
+    }
+
+    /// Writes the JSON to `path`, replacing it atomically: a node that reads the file while it
+    /// is written (a running node picks up a new revocation list) never sees half of it.
+    pub fn save(&self, path: &Path) -> Result<(), CertError> {
+        let mut tmp = path.as_os_str().to_os_string();
+        tmp.push(".tmp");
+        let tmp = std::path::PathBuf::from(tmp);
+        let write = || -> std::io::Result<()> {
+            let mut f = std::fs::File::create(&tmp)?;
+            f.write_all(self.to_json().as_bytes())?;
+            f.write_all(b"\n")?;
+            f.sync_all()?;
+            std::fs::rename(&tmp, path)
+        };
+        write().map_err(|e| io_err(path, e))
     }
 }
 
@@ -280,6 +318,33 @@ pub fn issue_revocations(
     })
 }
 
+/// The city's next revocation list: everything `previous` revoked plus `add`, under the next
+/// version, so that nodes holding `previous` take it. Revocations are never dropped here: a
+/// list replaces the one before it, and lifting a revocation should be a deliberate act.
+pub fn next_revocations(
+    root: &RootKey,
+    previous: Option<&RevocationList>,
+    add: &[PeerId],
+    issued_at: u64,
+) -> Result<SignedRevocationList, CertError> {
+    let (version, issued_at, mut revoked) = match previous {
+        Some(p) => (
+            p.version
+                .checked_add(1)
+                .ok_or(CertError::VersionExhausted(p.version))?,
+            issued_at.max(p.issued_at),
+            p.revoked.iter().cloned().collect::<BTreeSet<String>>(),
+        ),
+        None => (1, issued_at, BTreeSet::new()),
+    };
+    revoked.extend(add.iter().map(PeerId::to_string));
+    Ok(root.sign(&RevocationList {
+        version,
+        revoked: revoked.into_iter().collect(),
+        issued_at,
+    }))
+}
+
 /// Verifies a peer's certificate for a connection: the root signed it, it names the PeerId the
 /// Noise handshake authenticated (`connected`), it is valid at `now` and not revoked.
 pub fn verify_certificate(
@@ -337,7 +402,7 @@ pub fn load_or_create_identity(path: &Path) -> Result<Keypair, CertError> {
 fn io_err(path: &Path, source: std::io::Error) -> CertError {
     CertError::Io {
         path: path.display().to_string(),
-        source,
+        error: source,
     }
 }
 
@@ -454,6 +519,48 @@ mod tests {
             Err(CertError::BadSignature)
         ));
         assert_eq!(list.verify(&root.public_key()).unwrap().version, 1);
+    }
+
+    #[test]
+    fn the_next_revocation_list_keeps_every_revocation_and_grows() {
+        let d = dir();
+        let root = generate_root(&d.path().join("root.pk8")).unwrap();
+        let pk = root.public_key();
+        let a = Keypair::generate_ed25519().public().to_peer_id();
+        let b = Keypair::generate_ed25519().public().to_peer_id();
+        let first = next_revocations(&root, None, &[a], 100).unwrap();
+        let first = first.verify(&pk).unwrap();
+        assert_eq!((first.version, first.issued_at), (1, 100));
+        // The clock went back: the list still does not look older.
+        let second = next_revocations(&root, Some(&first), &[b, a], 50).unwrap();
+        let path = d.path().join("revocations.json");
+        second.save(&path).unwrap();
+        let second = SignedRevocationList::load(&path)
+            .unwrap()
+            .verify(&pk)
+            .unwrap();
+        assert_eq!((second.version, second.issued_at), (2, 100));
+        let mut expected = vec![a.to_string(), b.to_string()];
+        expected.sort();
+        assert_eq!(second.revoked, expected);
+        let last = RevocationList {
+            version: u32::MAX,
+            ..second
+        };
+        assert!(matches!(
+            next_revocations(&root, Some(&last), &[], 1),
+            Err(CertError::VersionExhausted(_))
+        ));
+        let garbage = root.sign(&RevocationList {
+            version: 3,
+            revoked: vec!["not-a-peer".into()],
+            issued_at: 1,
+        });
+        assert!(garbage
+            .verify(&pk)
+            .unwrap_err()
+            .to_string()
+            .contains("not a PeerId"));
     }
 
     #[cfg(unix)]

@@ -1,8 +1,9 @@
 //! The request-response protocol between two nodes: length-prefixed raw bytes, and the frames
 //! carried in them. Wire format: changing it needs a new [`PROTOCOL`] name.
 //!
-//! A request is either the sender's certificate (always the first request on a link) or a batch
-//! of encoded sync messages ([`kitanetz_sync::Msg::encode`]) in order. A response acknowledges a
+//! A request is the sender's certificate (always the first request on a link), a batch of
+//! encoded sync messages ([`kitanetz_sync::Msg::encode`]) in order, or the city's signed
+//! revocation list as the sender knows it (after admission and whenever a newer one arrives). A response acknowledges a
 //! request after the receiver processed it; the sender sends the next batch only then, because
 //! request-response opens one stream per request and does not keep requests in order, while
 //! the fragments of a large automerge message must arrive in order.
@@ -12,7 +13,8 @@ use libp2p::StreamProtocol;
 use std::io;
 
 /// Protocol name negotiated on every stream.
-pub const PROTOCOL: StreamProtocol = StreamProtocol::new("/kitanetz/sync/1");
+/// Version 2 added revocation lists: a version-1 node would block a peer sending one.
+pub const PROTOCOL: StreamProtocol = StreamProtocol::new("/kitanetz/sync/2");
 
 /// Largest request or response body. Equal to the sync core's [`kitanetz_sync::MAX_MESSAGE`],
 /// which keeps every single message (fragments included) below it.
@@ -20,6 +22,7 @@ pub const MAX_FRAME: usize = kitanetz_sync::MAX_MESSAGE;
 
 const TAG_CERTIFICATE: u8 = 1;
 const TAG_BATCH: u8 = 2;
+const TAG_REVOCATIONS: u8 = 3;
 const TAG_OK: u8 = 1;
 const TAG_REFUSED: u8 = 2;
 
@@ -112,6 +115,9 @@ pub enum Request {
     Certificate(Vec<u8>),
     /// Encoded sync messages, to be handed to the core in this order.
     Batch(Vec<Vec<u8>>),
+    /// A signed revocation list, as JSON. Like every frame at most [`MAX_FRAME`] bytes: room
+    /// for some 18 000 revoked PeerIds.
+    Revocations(Vec<u8>),
 }
 
 /// A response body.
@@ -139,6 +145,7 @@ impl Request {
     pub fn encode(&self) -> Vec<u8> {
         match self {
             Request::Certificate(c) => [&[TAG_CERTIFICATE][..], c].concat(),
+            Request::Revocations(l) => [&[TAG_REVOCATIONS][..], l].concat(),
             Request::Batch(msgs) => {
                 let len = BATCH_HEADER + msgs.iter().map(|m| m.len() + 4).sum::<usize>();
                 let mut out = Vec::with_capacity(len);
@@ -157,6 +164,7 @@ impl Request {
         let (&tag, rest) = bytes.split_first().ok_or(FrameError::Empty)?;
         match tag {
             TAG_CERTIFICATE => Ok(Request::Certificate(rest.to_vec())),
+            TAG_REVOCATIONS => Ok(Request::Revocations(rest.to_vec())),
             TAG_BATCH => {
                 let mut r = rest;
                 let count = take_u32(&mut r)? as usize;
@@ -222,6 +230,7 @@ mod tests {
     fn frames_round_trip_and_garbage_is_refused() {
         for r in [
             Request::Certificate(b"{}".to_vec()),
+            Request::Revocations(b"{}".to_vec()),
             Request::Batch(vec![]),
             Request::Batch(vec![vec![1, 2, 3], vec![], vec![9; 300]]),
         ] {

@@ -4,7 +4,8 @@
 //! membership certificate signed by the city's root key that names the PeerId Noise
 //! authenticated; only then does the sans-IO [`kitanetz_sync::SyncCore`] learn about the peer,
 //! with the membership from the certificate. Sync messages travel as ordered batches over
-//! request-response (see [`codec`]). A signed revocation list cuts a peer off at once.
+//! request-response (see [`codec`]). A signed revocation list cuts a peer off at once; nodes
+//! pass a newer list on to their peers, so the city's list reaches every node it can reach.
 //!
 //! The core does not know libp2p: tests can drive many cores in one process without it, and
 //! another transport can replace this crate.
@@ -16,7 +17,7 @@ mod node;
 mod swarm;
 
 pub use cert::{
-    generate_root, issue_certificate, issue_revocations, load_or_create_identity,
+    generate_root, issue_certificate, issue_revocations, load_or_create_identity, next_revocations,
     verify_certificate, CertError, Certificate, RevocationList, RootKey, RootPublicKey, Signed,
     SignedCertificate, SignedRevocationList,
 };

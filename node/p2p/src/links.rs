@@ -5,7 +5,7 @@ use libp2p::request_response::OutboundRequestId;
 use libp2p::swarm::dial_opts::DialOpts;
 use libp2p::swarm::ConnectionId;
 use libp2p::Multiaddr;
-use std::collections::VecDeque;
+use std::collections::{HashSet, VecDeque};
 use std::time::Duration;
 use tokio::time::Instant;
 
@@ -30,6 +30,9 @@ pub(crate) struct Link {
     pub queue: VecDeque<Vec<u8>>,
     /// The unacknowledged batch and how many messages it holds.
     pub in_flight: Option<(OutboundRequestId, usize)>,
+    /// Revocation lists sent and not yet answered: a refusal of one is logged, it does not
+    /// end the link the way a refused certificate or batch does.
+    pub revocations_in_flight: HashSet<OutboundRequestId>,
     pub last_sync: Option<u64>,
 }
 
@@ -44,6 +47,7 @@ impl Link {
             admitted: false,
             queue: VecDeque::new(),
             in_flight: None,
+            revocations_in_flight: HashSet::new(),
             last_sync: None,
         }
     }

@@ -2,7 +2,7 @@
 //! sync core. Runs as one tokio task; the application talks to it through [`P2pHandle`].
 
 use crate::cert::{
-    verify_certificate, CertError, Certificate, RootPublicKey, SignedCertificate,
+    verify_certificate, CertError, Certificate, RevocationList, RootPublicKey, SignedCertificate,
     SignedRevocationList,
 };
 use crate::codec::{Request, Response, BATCH_HEADER, BATCH_PER_MESSAGE, MAX_FRAME};
@@ -17,6 +17,7 @@ use libp2p::request_response::{self, ResponseChannel};
 use libp2p::swarm::SwarmEvent;
 use libp2p::{Multiaddr, PeerId, Swarm};
 use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 use tokio::sync::{mpsc, oneshot};
@@ -49,6 +50,9 @@ pub struct P2pConfig {
     pub certificate: SignedCertificate,
     /// The newest revocation list this node knows, if any.
     pub revocations: Option<SignedRevocationList>,
+    /// Where a newer list (from [`P2pHandle::apply_revocations`] or from a peer) is written, so
+    /// that it is still in force after a restart. `None`: kept in memory only.
+    pub revocations_file: Option<PathBuf>,
     /// Where to listen, e.g. `/ip4/0.0.0.0/tcp/4710`.
     pub listen: Multiaddr,
     /// Static addresses of Träger and city nodes, dialled at start and redialled with backoff.
@@ -77,6 +81,7 @@ impl P2pConfig {
             root_public_key,
             certificate,
             revocations: None,
+            revocations_file: None,
             listen,
             peers: Vec::new(),
             clock: system_clock(),
@@ -124,13 +129,18 @@ pub struct PeerStatus {
 pub(crate) struct Status {
     pub peers: BTreeMap<String, PeerStatus>,
     pub blocked: BTreeSet<PeerId>,
-    /// Requests refused from peers (bad certificate, sync before admission, bad frames).
+    /// Requests refused from peers (bad certificate, sync before admission, bad frames,
+    /// revocation lists the root did not sign).
     pub refused: usize,
+    /// Version of the revocation list in force (0: none).
+    pub revocation_version: u32,
+    /// Revocation lists from peers that were not newer than the one in force.
+    pub stale_revocations: usize,
 }
 
 enum Command {
     LocalChange(DocId),
-    Revocations(BTreeSet<String>, u32, oneshot::Sender<bool>),
+    Revocations(SignedRevocationList, RevocationList, oneshot::Sender<bool>),
     Shutdown,
 }
 
@@ -182,18 +192,26 @@ impl P2pHandle {
         self.status.lock().expect("status lock").refused
     }
 
+    /// Version of the revocation list in force (0: none yet).
+    pub fn revocation_version(&self) -> u32 {
+        self.status.lock().expect("status lock").revocation_version
+    }
+
+    /// Revocation lists received from peers since start that were not newer than the one in
+    /// force (and so were ignored).
+    pub fn stale_revocations(&self) -> usize {
+        self.status.lock().expect("status lock").stale_revocations
+    }
+
     /// Applies a signed revocation list: when this returns `Ok(true)`, every revoked peer is
-    /// disconnected, blocked and gone from the sync core, so nothing more is sent to it.
+    /// disconnected, blocked and gone from the sync core, so nothing more is sent to it; the
+    /// list is saved to the revocations file and on its way to every connected peer.
     /// `Ok(false)`: the list is not newer than the one in force and was ignored.
     pub async fn apply_revocations(&self, list: &SignedRevocationList) -> Result<bool, P2pError> {
-        let list = list.verify(&self.root).map_err(P2pError::Revocations)?;
+        let verified = list.verify(&self.root).map_err(P2pError::Revocations)?;
         let (tx, rx) = oneshot::channel();
         self.commands
-            .send(Command::Revocations(
-                list.revoked.into_iter().collect(),
-                list.version,
-                tx,
-            ))
+            .send(Command::Revocations(list.clone(), verified, tx))
             .map_err(|_| P2pError::Stopped)?;
         rx.await.map_err(|_| P2pError::Stopped)
     }
@@ -257,7 +275,10 @@ impl P2pNode {
             }
         }
         let (tx, rx) = mpsc::unbounded_channel();
-        let status = Arc::new(Mutex::new(Status::default()));
+        let status = Arc::new(Mutex::new(Status {
+            revocation_version,
+            ..Status::default()
+        }));
         let node = Node {
             swarm,
             core,
@@ -268,6 +289,8 @@ impl P2pNode {
             handshake_timeout: config.handshake_timeout,
             revoked,
             revocation_version,
+            revocations: config.revocations,
+            revocations_file: config.revocations_file,
             links: HashMap::new(),
             names: HashMap::new(),
             dials: Dials::new(config.peers, tokio::time::Instant::now()),
@@ -334,6 +357,9 @@ struct Node<R: DocRepo> {
     handshake_timeout: Duration,
     revoked: BTreeSet<String>,
     revocation_version: u32,
+    /// The list in force as signed, passed on to every peer at admission.
+    revocations: Option<SignedRevocationList>,
+    revocations_file: Option<PathBuf>,
     links: HashMap<PeerId, Link>,
     /// Admitted peers by certified node name (the core's peer names).
     names: HashMap<String, PeerId>,
@@ -355,8 +381,8 @@ impl<R: DocRepo> Node<R> {
                         let out = self.core.lock().expect("core lock").on_local_change(&doc);
                         self.route(out);
                     }
-                    Some(Command::Revocations(revoked, version, ack)) => {
-                        let applied = self.revoke(revoked, version);
+                    Some(Command::Revocations(signed, list, ack)) => {
+                        let applied = self.apply_revocations(signed, list, None);
                         // The status shows the revoked peers gone before the caller resumes.
                         self.publish_status();
                         let _ = ack.send(applied);
@@ -552,7 +578,40 @@ impl<R: DocRepo> Node<R> {
                 self.respond(channel, Response::Ok);
                 self.route(out);
             }
+            Request::Revocations(json) => {
+                let Some(link) = self.links.get_mut(&peer).filter(|l| l.cert.is_some()) else {
+                    return self.refuse(peer, channel, "revocations before certificate".into());
+                };
+                // Sent only after admission on the peer's side, like a batch.
+                link.cert_acked = true;
+                self.try_admit(peer);
+                let signed = match SignedRevocationList::from_json(&json) {
+                    Ok(s) => s,
+                    Err(e) => return self.refuse_revocations(peer, channel, e),
+                };
+                let list = match signed.verify(&self.root) {
+                    Ok(l) => l,
+                    Err(e) => return self.refuse_revocations(peer, channel, e),
+                };
+                self.respond(channel, Response::Ok);
+                if !self.apply_revocations(signed, list, Some(peer)) {
+                    self.status.lock().expect("status lock").stale_revocations += 1;
+                }
+            }
         }
+    }
+
+    /// A peer with a valid certificate sent a revocation list that does not verify: refused
+    /// and logged, but the peer stays (it may only run an older version or relay a bad file).
+    fn refuse_revocations(
+        &mut self,
+        peer: PeerId,
+        channel: ResponseChannel<Vec<u8>>,
+        why: CertError,
+    ) {
+        tracing::warn!(%peer, %why, "revocation list refused");
+        self.respond(channel, Response::Refused(why.to_string()));
+        self.status.lock().expect("status lock").refused += 1;
     }
 
     fn on_response(&mut self, peer: PeerId, id: request_response::OutboundRequestId, bytes: &[u8]) {
@@ -560,6 +619,12 @@ impl<R: DocRepo> Node<R> {
         let Some(link) = self.links.get_mut(&peer) else {
             return;
         };
+        if link.revocations_in_flight.remove(&id) {
+            if let Ok(Response::Refused(why)) = Response::decode(bytes) {
+                tracing::warn!(%peer, %why, "peer refused our revocation list");
+            }
+            return;
+        }
         match Response::decode(bytes) {
             Ok(Response::Ok) => {
                 if link.in_flight.as_ref().is_some_and(|(i, _)| *i == id) {
@@ -605,6 +670,20 @@ impl<R: DocRepo> Node<R> {
             .expect("core lock")
             .on_connect(&cert.node_name, cert.membership);
         self.route(out);
+        // A peer that was offline when the city published a list learns it now (and a peer
+        // with a newer one sends us that).
+        self.send_revocations(peer);
+    }
+
+    fn send_revocations(&mut self, peer: PeerId) {
+        let Some(list) = &self.revocations else {
+            return;
+        };
+        let request = Request::Revocations(list.to_json().into_bytes()).encode();
+        let id = self.swarm.behaviour_mut().rr.send_request(&peer, request);
+        if let Some(link) = self.links.get_mut(&peer) {
+            link.revocations_in_flight.insert(id);
+        }
     }
 
     /// Queues the core's messages per peer, in order, and sends what can go.
@@ -679,19 +758,57 @@ impl<R: DocRepo> Node<R> {
         }
     }
 
-    /// Blocks every revoked peer. A later list that no longer names a peer does not unblock it
-    /// before a restart: lifting a revocation is rare and should be a deliberate act.
-    fn revoke(&mut self, revoked: BTreeSet<String>, version: u32) -> bool {
-        if version <= self.revocation_version {
+    /// Puts a verified list in force if it is newer than the one in force: blocks every
+    /// revoked peer, saves the list and passes it on to every admitted peer but the one it
+    /// came from (`from`). Returns whether it was newer.
+    ///
+    /// A later list that no longer names a peer does not unblock it before a restart: lifting
+    /// a revocation is rare and should be a deliberate act.
+    fn apply_revocations(
+        &mut self,
+        signed: SignedRevocationList,
+        list: RevocationList,
+        from: Option<PeerId>,
+    ) -> bool {
+        if list.version <= self.revocation_version {
+            tracing::debug!(
+                version = list.version,
+                in_force = self.revocation_version,
+                "revocation list not newer: ignored"
+            );
             return false;
         }
-        self.revocation_version = version;
-        for p in &revoked {
+        tracing::info!(
+            version = list.version,
+            revoked = list.revoked.len(),
+            from = ?from,
+            "revocation list applied"
+        );
+        self.revocation_version = list.version;
+        self.status.lock().expect("status lock").revocation_version = list.version;
+        for p in &list.revoked {
             if let Ok(peer) = p.parse::<PeerId>() {
                 self.block(peer);
             }
         }
-        self.revoked = revoked;
+        self.revoked = list.revoked.into_iter().collect();
+        if let Some(path) = &self.revocations_file {
+            // The list is in force either way; a node that cannot save it gets it again from a
+            // peer after a restart.
+            if let Err(e) = signed.save(path) {
+                tracing::error!(error = %e, "cannot save the revocation list");
+            }
+        }
+        self.revocations = Some(signed);
+        let admitted: Vec<PeerId> = self
+            .links
+            .iter()
+            .filter(|(p, l)| l.admitted && Some(**p) != from)
+            .map(|(p, _)| *p)
+            .collect();
+        for peer in admitted {
+            self.send_revocations(peer);
+        }
         true
     }
 

@@ -126,8 +126,14 @@ pub enum Action<'a> {
     ViewAudit,
     /// Which peers this node syncs with and how it is going (no personal data).
     ViewSyncStatus,
-    /// Conflict records of cross-organisation rules (the ZVS resolves them).
-    ViewConflicts,
+    /// Conflict records: the ZVS sees all the city holds; a Kita lead the tasks of the Kita
+    /// this node serves (`facility`).
+    ViewConflicts { facility: Option<&'a FacilityId> },
+    /// Decide which Kita keeps an application held by several (the ZVS).
+    DecideConflicts,
+    /// A Kita's seat ledger: see the applications naming the Kita, reserve and release seats
+    /// (its lead only: the Kita decides its seats).
+    ManageSeats { facility: Option<&'a FacilityId> },
 }
 
 impl Action<'_> {
@@ -140,7 +146,9 @@ impl Action<'_> {
             Action::EditContracts { .. } => "contracts.edit",
             Action::ViewAudit => "audit.view",
             Action::ViewSyncStatus => "sync.view",
-            Action::ViewConflicts => "conflicts.view",
+            Action::ViewConflicts { .. } => "conflicts.view",
+            Action::DecideConflicts => "conflicts.decide",
+            Action::ManageSeats { .. } => "seats.manage",
         }
     }
 }
@@ -165,7 +173,15 @@ pub fn authorize(caller: &Caller, action: Action<'_>) -> Result<(), Forbidden> {
             Role::KitaLead => own_provider(provider) && own_facility(facility),
             _ => false,
         },
-        Action::EditFacilityLicence | Action::ViewConflicts => caller.role == Role::Zvs,
+        Action::EditFacilityLicence | Action::DecideConflicts => caller.role == Role::Zvs,
+        Action::ViewConflicts { facility } => match caller.role {
+            Role::Zvs => true,
+            Role::KitaLead => facility.is_some_and(own_facility),
+            _ => false,
+        },
+        Action::ManageSeats { facility } => {
+            caller.role == Role::KitaLead && facility.is_some_and(own_facility)
+        }
         Action::ViewAudit => caller.role == Role::SystemAdmin,
     };
     if allowed {

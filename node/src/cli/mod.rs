@@ -1,5 +1,6 @@
 //! Subcommands, one file each.
 
+mod cert;
 mod demo;
 mod dump;
 mod erase;
@@ -23,10 +24,16 @@ enum Command {
     /// Start the demo network (city, two Träger, four Kitas) on loopback; with --smoke, run a
     /// scripted scenario against it and exit.
     Demo(demo::Args),
-    /// Run one node from its data directory (created by `demo` or by hand with a node.toml).
+    /// Run one node from its data directory (created by `demo` or by hand with a node.toml);
+    /// it syncs with its peers when node.toml has a `[p2p]` section.
     Serve(serve::Args),
+    /// The city's root key, node certificates and revocation lists for `[p2p]`.
+    Cert(cert::Args),
     /// Print a node's documents as JSON lines (for inspection and tests).
     Dump(dump::Args),
+    /// Check the dumps of every node of a network: nothing held where its visibility forbids
+    /// it, identical heads for every document held twice.
+    CheckDumps(dump::CheckArgs),
     /// Rebuild the projection tables from the stored documents.
     RebuildProjections(rebuild::Args),
     /// DANGEROUS: erase one family's documents on this node for good (tombstones are kept).
@@ -41,7 +48,9 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     match cli.command {
         Command::Demo(a) => demo::run(a),
         Command::Serve(a) => serve::run(a),
+        Command::Cert(a) => cert::run(a),
         Command::Dump(a) => dump::run(a),
+        Command::CheckDumps(a) => dump::check(a),
         Command::RebuildProjections(a) => rebuild::run(a),
         Command::EraseFamily(a) => erase::run(a),
         Command::Place(a) => place::run(a),

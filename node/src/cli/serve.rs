@@ -1,5 +1,6 @@
 use clap::Parser;
 use kitanetz_node::clock::SystemClock;
+use kitanetz_node::links::{LinkSettings, NodeLinks};
 use kitanetz_node::Node;
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -15,9 +16,16 @@ pub struct Args {
     listen: Option<std::net::SocketAddr>,
 }
 
+/// How often documents changed by users are offered to the peers (and the revocation file and
+/// the status page are refreshed).
+const SYNC_TICK: std::time::Duration = std::time::Duration::from_secs(1);
+
 pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     let started = std::time::Instant::now();
     let node = Node::open(&args.data_dir, Arc::new(SystemClock))?;
+    // Read before the runtime starts: a missing certificate or bad key file stops the node
+    // with a message instead of a node that silently does not sync.
+    let settings = LinkSettings::from_config(&node)?;
     let rt = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
         .enable_all()
@@ -25,7 +33,23 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     rt.block_on(async move {
         let addr = args.listen.unwrap_or(node.config.listen);
         let listener = tokio::net::TcpListener::bind(addr).await?;
-        // Printed on one line so that scripts and tests can read the address.
+        let links = match settings {
+            Some(settings) => {
+                let links = NodeLinks::new(node.clone(), settings, []);
+                links.go_online(&[]).await?;
+                node.set_sync_status(links.clone());
+                let ticking = links.clone();
+                tokio::spawn(async move {
+                    loop {
+                        tokio::time::sleep(SYNC_TICK).await;
+                        ticking.tick().await;
+                    }
+                });
+                Some(links)
+            }
+            None => None,
+        };
+        // Printed on one line each so that scripts and tests can read the addresses.
         println!(
             "kitanetz node {} ({}) listening on http://{} (ready in {} ms)",
             node.config.name,
@@ -33,11 +57,46 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
             listener.local_addr()?,
             started.elapsed().as_millis()
         );
+        if let Some(links) = &links {
+            let addrs = links.listen_addrs().await;
+            let addrs: Vec<String> = addrs.iter().map(ToString::to_string).collect();
+            println!(
+                "kitanetz p2p listening on {} as peer {}",
+                addrs.join(" "),
+                links.peer_id()
+            );
+        } else {
+            println!("kitanetz p2p off (no [p2p] section in node.toml): this node does not sync");
+        }
         axum::serve(listener, kitanetz_node::http::router(node))
-            .with_graceful_shutdown(async {
-                let _ = tokio::signal::ctrl_c().await;
-            })
+            .with_graceful_shutdown(shutdown_signal())
             .await?;
+        if let Some(links) = links {
+            links.go_offline().await;
+        }
         Ok(ExitCode::SUCCESS)
     })
+}
+
+/// Ctrl-C, or SIGTERM from a service manager.
+async fn shutdown_signal() {
+    #[cfg(unix)]
+    {
+        use tokio::signal::unix::{signal, SignalKind};
+        match signal(SignalKind::terminate()) {
+            Ok(mut term) => {
+                tokio::select! {
+                    _ = tokio::signal::ctrl_c() => {}
+                    _ = term.recv() => {}
+                }
+            }
+            Err(_) => {
+                let _ = tokio::signal::ctrl_c().await;
+            }
+        }
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = tokio::signal::ctrl_c().await;
+    }
 }

@@ -1,43 +1,116 @@
-//! The ZVS's list of conflicts (tasks for a person).
+//! Conflicts and the tasks they give people: the ZVS decides double places, a Kita lead
+//! releases seats (overbooked months, ZVS decisions).
 
-use super::{list, DoublePlace};
+use super::{decide, list, Conflicts, DecideInput};
 use crate::auth::{authorize, Action};
 use crate::http::pages::Chrome;
-use crate::http::{render, ApiError, ApiStaff, AppError, Lang, Staff};
+use crate::http::{render, ApiError, ApiStaff, AppError, Lang, Posted, Staff};
 use crate::Node;
 use askama::Template;
 use axum::extract::State;
-use axum::response::Response;
-use axum::Json;
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::{Form, Json};
+use kitanetz_crdt::ids::FacilityId;
+use kitanetz_crdt::kinds::ConflictDecision;
+use kitanetz_crdt::validate::FieldError;
+use std::collections::BTreeMap;
 use std::sync::Arc;
 
 #[derive(Template)]
 #[template(path = "conflicts.html")]
 struct ConflictsPage {
     chrome: Chrome,
-    conflicts: Vec<DoublePlace>,
+    conflicts: Conflicts,
+    /// Whether the caller decides double places (the ZVS) or releases seats (a Kita lead).
+    decides: bool,
+    releases: bool,
+    errors: Vec<FieldError>,
+    /// Facility id → name, so that people see Kitas by name.
+    names: BTreeMap<String, String>,
 }
 
-pub async fn page(
+impl ConflictsPage {
+    fn name(&self, facility: &FacilityId) -> String {
+        match self.names.get(&facility.0) {
+            Some(name) => format!("{name} ({})", facility.0),
+            None => facility.0.clone(),
+        }
+    }
+}
+
+fn page(
+    node: &Node,
+    lang: Lang,
+    staff: &Staff,
+    errors: Vec<FieldError>,
+) -> Result<Response, AppError> {
+    let facility = node.config.facility.as_ref();
+    authorize(&staff.caller, Action::ViewConflicts { facility })?;
+    let conflicts = list(&node.store(), facility)?;
+    let names = crate::facilities::names(&node.store())?;
+    let chrome = Chrome::new(
+        node,
+        lang,
+        Some(staff),
+        crate::http::i18n::texts(lang).conflicts,
+    );
+    render(&ConflictsPage {
+        chrome,
+        conflicts,
+        decides: authorize(&staff.caller, Action::DecideConflicts).is_ok(),
+        releases: authorize(&staff.caller, Action::ManageSeats { facility }).is_ok(),
+        errors,
+        names,
+    })
+}
+
+pub async fn conflicts_page(
     State(node): State<Arc<Node>>,
     lang: Lang,
     staff: Staff,
 ) -> Result<Response, AppError> {
-    authorize(&staff.caller, Action::ViewConflicts)?;
-    let conflicts = list(&node.store())?;
-    let chrome = Chrome::new(
-        &node,
-        lang,
-        Some(&staff),
-        crate::http::i18n::texts(lang).conflicts,
-    );
-    render(&ConflictsPage { chrome, conflicts })
+    page(&node, lang, &staff, vec![])
 }
 
-pub async fn api(
+pub async fn decide_submit(
+    State(node): State<Arc<Node>>,
+    lang: Lang,
+    staff: Staff,
+    Form(form): Form<Posted<DecideInput>>,
+) -> Result<Response, AppError> {
+    staff.check_csrf(&form.csrf)?;
+    let result = decide(
+        &mut node.store(),
+        &staff.caller,
+        &form.input,
+        node.clock.today(),
+        node.clock.now_millis(),
+    );
+    match result {
+        Ok(_) => Ok(Redirect::to("/conflicts").into_response()),
+        Err(e) => page(&node, lang, &staff, e.into_field_errors()?),
+    }
+}
+
+pub async fn api_list(
     State(node): State<Arc<Node>>,
     ApiStaff(staff): ApiStaff,
-) -> Result<Json<Vec<DoublePlace>>, ApiError> {
-    authorize(&staff.caller, Action::ViewConflicts)?;
-    Ok(Json(list(&node.store())?))
+) -> Result<Json<Conflicts>, ApiError> {
+    let facility = node.config.facility.as_ref();
+    authorize(&staff.caller, Action::ViewConflicts { facility })?;
+    Ok(Json(list(&node.store(), facility)?))
+}
+
+pub async fn api_decide(
+    State(node): State<Arc<Node>>,
+    ApiStaff(staff): ApiStaff,
+    Json(input): Json<DecideInput>,
+) -> Result<Json<ConflictDecision>, ApiError> {
+    Ok(Json(decide(
+        &mut node.store(),
+        &staff.caller,
+        &input,
+        node.clock.today(),
+        node.clock.now_millis(),
+    )?))
 }

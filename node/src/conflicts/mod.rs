@@ -1,18 +1,33 @@
-//! Conflict records for cross-organisation invariants that merging cannot enforce.
+//! Conflict records for invariants that merging cannot enforce. Nothing is resolved silently:
+//! each conflict has a deterministic default (what stands until a person decides) and a task
+//! for a person.
 //!
-//! One place per child: each Kita owns its seat ledger, so two Kitas working offline can both
-//! reserve a place for the same application. Both ledgers merge fine; the collision only shows
-//! at the city, which owns the rule. It is never resolved silently: the city sees a conflict
-//! with a deterministic default (which reservation stands) and a task for the ZVS.
+//! - **Double place** (one place per child): each Kita owns its seat ledger, so two Kitas
+//!   working offline can both reserve a place for the same application. Both ledgers merge
+//!   fine; the collision only shows at the city, which owns the rule. Task: the ZVS decides
+//!   which Kita keeps the application ([`decide`], a city-owned [`ConflictDecision`] that
+//!   reaches the Kitas it names); the others release their reservation ([`crate::seats::release`]).
+//! - **Contract changed twice from one day**: the Kita and its Träger office each changed a
+//!   contract from the same day while offline. Changes from different days both hold (see
+//!   `CareContract::effective_lines`); two from one day cannot. Default: the line with the larger
+//!   id is read. Task: the Kita lead enters the change from that day again, which replaces both.
+//! - **Overbooked month** (capacity): two devices of one Kita give the last seat while offline;
+//!   the merged ledger holds more than it has. Task: the Kita lead releases reservations until
+//!   it fits; by default the contracts and the earlier decisions keep their seats.
 
 pub mod http;
 
-use crate::storage::{Store, StoreError};
-use kitanetz_crdt::ids::{ApplicationId, FacilityId};
-use kitanetz_crdt::kinds::{SeatLedger, SeatStatus};
-use kitanetz_crdt::meta::DocKind;
+use crate::action::ActionError;
+use crate::auth::{authorize, Action, Caller};
+use crate::storage::{AuditEntry, Store, StoreError};
+use kitanetz_crdt::doc::StoredDoc;
+use kitanetz_crdt::ids::{city_org, doc_id_for, ApplicationId, ChildId, ContractId, FacilityId};
+use kitanetz_crdt::kinds::seats::Overbooking;
+use kitanetz_crdt::kinds::{Application, CareContract, ConflictDecision, SeatLedger, SeatStatus};
+use kitanetz_crdt::meta::{DocKind, DocMeta};
 use kitanetz_crdt::scalar::Date;
-use serde::Serialize;
+use kitanetz_crdt::ValidationError;
+use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
 /// One Kita's hold on an application.
@@ -29,6 +44,8 @@ pub struct Hold {
 pub struct DoublePlace {
     pub application: ApplicationId,
     pub holds: Vec<Hold>,
+    /// The ZVS's latest decision on it, while Kitas still have to release.
+    pub decision: Option<ConflictDecision>,
     /// The hold that stands until a person decides: a signed contract (taken) before a
     /// reservation, then the earlier decision, then the smaller facility id.
     pub default_keeper: FacilityId,
@@ -48,11 +65,7 @@ pub fn double_places(ledgers: &[SeatLedger]) -> Vec<DoublePlace> {
     let mut holds: BTreeMap<ApplicationId, Vec<Hold>> = BTreeMap::new();
     for ledger in ledgers {
         for month in &ledger.months {
-            for r in month
-                .reservations
-                .iter()
-                .filter(|r| r.status != SeatStatus::Free)
-            {
+            for r in month.reservations.iter().filter(|r| r.status.holds()) {
                 holds.entry(r.application.clone()).or_default().push(Hold {
                     facility: ledger.facility.clone(),
                     month: month.month,
@@ -69,6 +82,7 @@ pub fn double_places(ledgers: &[SeatLedger]) -> Vec<DoublePlace> {
             holds.dedup_by(|a, b| a.facility == b.facility);
             (holds.len() > 1).then(|| DoublePlace {
                 default_keeper: holds[0].facility.clone(),
+                decision: None,
                 application,
                 holds,
             })
@@ -76,15 +90,247 @@ pub fn double_places(ledgers: &[SeatLedger]) -> Vec<DoublePlace> {
         .collect()
 }
 
-/// The double places among the seat ledgers this node holds (the city holds all of them).
-pub fn list(store: &Store) -> Result<Vec<DoublePlace>, StoreError> {
-    let mut ledgers = Vec::new();
-    for (id, meta) in store.doc_metas()? {
-        if meta.kind == DocKind::SeatLedger {
-            ledgers.push(store.get::<SeatLedger>(&id)?.1);
+/// A month of one Kita's ledger with more holds than seats.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct OverbookedMonth {
+    pub facility: FacilityId,
+    pub overbooking: Overbooking,
+}
+
+/// A Kita's task from a ZVS decision: release its hold on an application another Kita keeps.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ReleaseTask {
+    pub application: ApplicationId,
+    /// What this Kita calls the application.
+    pub handle: String,
+    pub month: Date,
+    pub decision: ConflictDecision,
+}
+
+/// A contract with two changes from the same day (from two nodes, offline).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ContractCollision {
+    pub contract: ContractId,
+    pub child: ChildId,
+    pub days: Vec<Date>,
+}
+
+/// Every conflict this node can see, with the tasks for its people.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct Conflicts {
+    /// Seen by the city (it holds every ledger).
+    pub double_places: Vec<DoublePlace>,
+    /// Seen by the Kita that owns the ledger and by the city.
+    pub overbooked: Vec<OverbookedMonth>,
+    /// Seen by a Kita that a ZVS decision asks to release.
+    pub release_tasks: Vec<ReleaseTask>,
+    /// Seen by the Kita whose contract it is.
+    pub contracts: Vec<ContractCollision>,
+}
+
+impl Conflicts {
+    pub fn is_empty(&self) -> bool {
+        self.double_places.is_empty()
+            && self.overbooked.is_empty()
+            && self.release_tasks.is_empty()
+            && self.contracts.is_empty()
+    }
+}
+
+/// The latest decision per application (a re-decision is a later one).
+fn latest_decisions(
+    store: &Store,
+) -> Result<BTreeMap<ApplicationId, ConflictDecision>, StoreError> {
+    let mut latest: BTreeMap<ApplicationId, ConflictDecision> = BTreeMap::new();
+    for d in store.values_of_kind::<ConflictDecision>()? {
+        match latest.get(&d.application) {
+            Some(known) if known.decided_on > d.decided_on => {}
+            _ => {
+                latest.insert(d.application.clone(), d);
+            }
         }
     }
-    Ok(double_places(&ledgers))
+    Ok(latest)
+}
+
+/// The conflicts among the documents this node holds. `facility` is the Kita this node serves
+/// (its release tasks), if any.
+pub fn list(store: &Store, facility: Option<&FacilityId>) -> Result<Conflicts, StoreError> {
+    let ledgers = store.values_of_kind::<SeatLedger>()?;
+    let decisions = latest_decisions(store)?;
+    let mut double = double_places(&ledgers);
+    for d in &mut double {
+        d.decision = decisions.get(&d.application).cloned();
+    }
+    let overbooked = ledgers
+        .iter()
+        .flat_map(|l| {
+            l.overbooked()
+                .into_iter()
+                .map(|overbooking| OverbookedMonth {
+                    facility: l.facility.clone(),
+                    overbooking,
+                })
+        })
+        .collect();
+    let mut release_tasks = Vec::new();
+    let mut contracts = Vec::new();
+    if let Some(facility) = facility {
+        for c in store.values_of_kind::<CareContract>()? {
+            let days = c.same_day_changes();
+            if &c.facility == facility && !days.is_empty() {
+                contracts.push(ContractCollision {
+                    contract: c.id,
+                    child: c.child,
+                    days,
+                });
+            }
+        }
+        if let Some(own) = ledgers.iter().find(|l| &l.facility == facility) {
+            let handles: BTreeMap<ApplicationId, String> = store
+                .values_of_kind::<Application>()?
+                .into_iter()
+                .filter_map(|a| {
+                    let w = a.wishes.into_iter().find(|w| &w.facility == facility)?;
+                    Some((a.id, w.handle))
+                })
+                .collect();
+            for decision in decisions.into_values() {
+                if !decision.release.contains(facility) {
+                    continue;
+                }
+                if let Some((month, _)) = own.hold_of(&decision.application) {
+                    release_tasks.push(ReleaseTask {
+                        handle: handles
+                            .get(&decision.application)
+                            .cloned()
+                            .unwrap_or_default(),
+                        application: decision.application.clone(),
+                        month: month.month,
+                        decision,
+                    });
+                }
+            }
+        }
+    }
+    Ok(Conflicts {
+        double_places: double,
+        overbooked,
+        release_tasks,
+        contracts,
+    })
+}
+
+/// The ZVS's decision on a double place (form or JSON body).
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(default)]
+pub struct DecideInput {
+    pub application: String,
+    /// The Kita that keeps the application.
+    pub keeper: String,
+    pub note: String,
+}
+
+/// Decides which Kita keeps an application that several hold. Writes (or updates) the
+/// city-owned decision document, which sync brings to every Kita it names.
+pub fn decide(
+    store: &mut Store,
+    caller: &Caller,
+    input: &DecideInput,
+    today: Date,
+    now_millis: i64,
+) -> Result<ConflictDecision, ActionError> {
+    authorize(caller, Action::DecideConflicts)?;
+    let ledgers = store.values_of_kind::<SeatLedger>()?;
+    let conflict = input
+        .application
+        .trim()
+        .parse::<ApplicationId>()
+        .ok()
+        .and_then(|id| {
+            double_places(&ledgers)
+                .into_iter()
+                .find(|c| c.application == id)
+        });
+    let Some(conflict) = conflict else {
+        return Err(ValidationError::field(
+            "application",
+            "für diesen Antrag besteht kein Konflikt / no conflict for this application",
+        )
+        .into());
+    };
+    let keeper = conflict
+        .holds
+        .iter()
+        .map(|h| &h.facility)
+        .find(|f| f.0 == input.keeper.trim())
+        .cloned();
+    let Some(keeper) = keeper else {
+        return Err(ValidationError::field(
+            "keeper",
+            "eine der beteiligten Kitas wählen / choose one of the Kitas involved",
+        )
+        .into());
+    };
+    let mut release: Vec<FacilityId> = conflict
+        .holds
+        .iter()
+        .map(|h| h.facility.clone())
+        .filter(|f| f != &keeper)
+        .collect();
+    release.sort();
+    release.dedup();
+    let decision = ConflictDecision {
+        application: conflict.application.clone(),
+        keeper,
+        release,
+        decided_on: today,
+        decided_by: caller.username.clone(),
+        note: input.note.trim().to_string(),
+    };
+    // One document per application and set of Kitas: a re-decision among the same Kitas
+    // updates it; a conflict that grew to another Kita gets a document that Kita can hold.
+    let facilities = decision.facilities();
+    let names: Vec<&str> = facilities.iter().map(|f| f.0.as_str()).collect();
+    let id = doc_id_for(
+        "conflict-decision",
+        &format!("{}-{}", decision.application.0, names.join("-")),
+    );
+    let mut doc = match store.load_doc(&id) {
+        Ok(mut doc) => {
+            doc.update(&decision, today, now_millis, "conflict decided again")?;
+            doc
+        }
+        Err(StoreError::NotFound(_)) => StoredDoc::create(
+            id.clone(),
+            DocMeta {
+                kind: DocKind::ConflictDecision,
+                schema: DocKind::ConflictDecision.schema_version(),
+                owner: city_org(),
+                provider: None,
+                facilities,
+                origin_node: store.node_name().to_string(),
+                created_on: today,
+            },
+            &decision,
+            store.actor(),
+            today,
+            now_millis,
+        )?,
+        Err(e) => return Err(e.into()),
+    };
+    store.save_doc(
+        &mut doc,
+        &AuditEntry {
+            at: now_millis,
+            actor: caller.audit_name(),
+            action: "conflict.decide",
+            target: Some(id.0.clone()),
+            subjects: vec![decision.application.0.clone()],
+            valid_from: None,
+        },
+    )?;
+    Ok(decision)
 }
 
 #[cfg(test)]

@@ -1,8 +1,6 @@
 //! Contract forms and API.
 
-use super::{
-    change, create, load_for_edit, ChangeInput, ContractError, LineInput, NewContractInput,
-};
+use super::{change, create, load_for_edit, ChangeInput, LineInput, NewContractInput};
 use crate::http::pages::Chrome;
 use crate::http::{render, ApiError, ApiStaff, AppError, Lang, Posted, Staff};
 use crate::Node;
@@ -16,16 +14,6 @@ use kitanetz_crdt::kinds::{CareContract, CareType};
 use kitanetz_crdt::validate::FieldError;
 use serde::Deserialize;
 use std::sync::Arc;
-
-impl From<ContractError> for AppError {
-    fn from(e: ContractError) -> Self {
-        match e {
-            ContractError::Forbidden(f) => AppError::Forbidden(f),
-            ContractError::Invalid(v) => AppError::Invalid(v),
-            ContractError::Store(s) => s.into(),
-        }
-    }
-}
 
 /// Care types a form offers: (value, German label, selected).
 fn care_type_options(selected: &str) -> Vec<(&'static str, &'static str, bool)> {
@@ -128,16 +116,6 @@ impl FormPage {
     }
 }
 
-fn errors_of(e: ContractError) -> Result<Vec<FieldError>, AppError> {
-    match e {
-        ContractError::Invalid(v) => Ok(v.errors),
-        ContractError::Store(crate::storage::StoreError::Doc(
-            kitanetz_crdt::DocError::Invalid { source, .. },
-        )) => Ok(source.errors),
-        other => Err(other.into()),
-    }
-}
-
 pub async fn new_form(
     State(node): State<Arc<Node>>,
     lang: Lang,
@@ -189,7 +167,7 @@ pub async fn new_submit(
     match result {
         Ok(_) => Ok(Redirect::to(&format!("/children/{}", child.0)).into_response()),
         Err(e) => {
-            let errors = errors_of(e)?;
+            let errors = e.into_field_errors()?;
             let chrome = Chrome::new(
                 &node,
                 lang,
@@ -212,24 +190,18 @@ pub async fn change_form(
     let (_, contract) = load_for_edit(&node.store(), &staff.caller, &id)?;
     let current = contract
         .line_on(node.clock.today())
-        .or(contract.lines.last());
+        .or_else(|| contract.effective_lines().pop());
     let chrome = Chrome::new(
         &node,
         lang,
         Some(&staff),
         crate::http::i18n::texts(lang).change_contract,
     );
-    let current = LineInput {
-        care_type: current
-            .map(|l| l.care_type.as_str().to_string())
-            .unwrap_or_default(),
-        daily_hours: current
-            .map(|l| l.daily_hours.to_string())
-            .unwrap_or_default(),
-        payment_mode: current
-            .map(|l| l.payment_mode.as_str().to_string())
-            .unwrap_or_default(),
-    };
+    let current = current.map_or_else(LineInput::default, |l| LineInput {
+        care_type: l.care_type.as_str().to_string(),
+        daily_hours: l.daily_hours.to_string(),
+        payment_mode: l.payment_mode.as_str().to_string(),
+    });
     FormPage::change(chrome, &id, &contract.child, "", &current, vec![]).respond()
 }
 
@@ -253,7 +225,7 @@ pub async fn change_submit(
     match result {
         Ok(c) => Ok(Redirect::to(&format!("/children/{}", c.child.0)).into_response()),
         Err(e) => {
-            let errors = errors_of(e)?;
+            let errors = e.into_field_errors()?;
             let (_, contract) = load_for_edit(&node.store(), &staff.caller, &id)?;
             let chrome = Chrome::new(
                 &node,

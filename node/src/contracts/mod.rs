@@ -2,7 +2,8 @@
 
 pub mod http;
 
-use crate::auth::{authorize, Action, Caller, Forbidden};
+use crate::action::ActionError;
+use crate::auth::{authorize, Action, Caller};
 use crate::facilities::provider_of;
 use crate::families::child_facility;
 use crate::storage::{AuditEntry, Store, StoreError};
@@ -15,21 +16,11 @@ use kitanetz_crdt::meta::{DocKind, DocMeta};
 use kitanetz_crdt::period::Period;
 use kitanetz_crdt::scalar::{Date, Dec};
 use kitanetz_crdt::validate::Validator;
-use kitanetz_crdt::{DocId, ValidationError};
+use kitanetz_crdt::DocId;
 use serde::{Deserialize, Serialize};
 
 pub fn contract_doc_id(id: &ContractId) -> DocId {
     doc_id_for("contract", &id.0)
-}
-
-#[derive(Debug, thiserror::Error)]
-pub enum ContractError {
-    #[error(transparent)]
-    Forbidden(#[from] Forbidden),
-    #[error(transparent)]
-    Invalid(#[from] ValidationError),
-    #[error(transparent)]
-    Store(#[from] StoreError),
 }
 
 /// What a person types for one contract line. Strings, so that bad input comes back to the
@@ -129,7 +120,7 @@ pub fn create(
     input: &NewContractInput,
     today: Date,
     now_millis: i64,
-) -> Result<CareContract, ContractError> {
+) -> Result<CareContract, ActionError> {
     let (family, facility) = child_facility(store, child)?;
     let provider = provider_of(store, &facility)?;
     authorize(
@@ -216,7 +207,7 @@ pub fn load_for_edit(
     store: &Store,
     caller: &Caller,
     id: &ContractId,
-) -> Result<(StoredDoc, CareContract), ContractError> {
+) -> Result<(StoredDoc, CareContract), ActionError> {
     let (doc, contract) = store.get::<CareContract>(&contract_doc_id(id))?;
     let provider = provider_of(store, &contract.facility)?;
     authorize(
@@ -237,7 +228,7 @@ pub fn change(
     input: &ChangeInput,
     today: Date,
     now_millis: i64,
-) -> Result<CareContract, ContractError> {
+) -> Result<CareContract, ActionError> {
     let (mut doc, mut contract) = load_for_edit(store, caller, id)?;
     let mut ids = os_ids();
     let mut v = Validator::new();

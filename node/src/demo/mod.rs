@@ -165,7 +165,7 @@ pub fn desktop_login(data_dir: &Path) -> anyhow::Result<(String, String)> {
 /// How the demo nodes sync: in-process queues or libp2p links on loopback.
 pub enum DemoSync {
     InProcess(Arc<crate::sync::LocalSync>),
-    P2p(Arc<P2pSync>, kitanetz_p2p::RootPublicKey),
+    P2p(Arc<P2pSync>),
 }
 
 impl DemoSync {
@@ -181,9 +181,6 @@ impl DemoSync {
             "p2p" => {
                 let handles: Vec<Arc<Node>> = nodes.iter().map(|n| n.node.clone()).collect();
                 let sync = P2pSync::start(dir, &handles).await?;
-                for n in nodes {
-                    n.node.set_sync_status(sync.clone());
-                }
                 let background = sync.clone();
                 tokio::spawn(async move {
                     loop {
@@ -191,8 +188,7 @@ impl DemoSync {
                         background.tick().await;
                     }
                 });
-                let root = P2pSync::root_public_key(dir)?;
-                let demo = DemoSync::P2p(sync, root);
+                let demo = DemoSync::P2p(sync);
                 anyhow::ensure!(
                     demo.settle().await,
                     "the demo nodes did not converge over libp2p within 60 s"
@@ -206,7 +202,7 @@ impl DemoSync {
     pub fn name(&self) -> &'static str {
         match self {
             DemoSync::InProcess(_) => "the in-process transport",
-            DemoSync::P2p(..) => "libp2p links (Noise, certificates) on loopback",
+            DemoSync::P2p(_) => "libp2p links (Noise, certificates) on loopback",
         }
     }
 
@@ -217,14 +213,14 @@ impl DemoSync {
                 s.settle();
                 true
             }
-            DemoSync::P2p(s, _) => s.settle(std::time::Duration::from_secs(60)).await,
+            DemoSync::P2p(s) => s.settle(std::time::Duration::from_secs(60)).await,
         }
     }
 
     pub async fn go_offline(&self, name: &str) {
         match self {
             DemoSync::InProcess(s) => s.go_offline(name),
-            DemoSync::P2p(s, _) => s.go_offline(name).await,
+            DemoSync::P2p(s) => s.go_offline(name).await,
         }
     }
 
@@ -234,7 +230,7 @@ impl DemoSync {
                 s.come_online(name);
                 Ok(())
             }
-            DemoSync::P2p(s, root) => s.come_online(name, root).await,
+            DemoSync::P2p(s) => s.come_online(name).await,
         }
     }
 }

@@ -106,6 +106,7 @@ pub fn plan_network(world: &World, base_port: u16) -> Vec<NodeConfig> {
         facility: None,
         listen: next(),
         display_name: format!("Jugendamt {}", world.city_name),
+        p2p: None,
     }];
     for (i, p) in world.providers.iter().enumerate() {
         out.push(NodeConfig {
@@ -117,6 +118,7 @@ pub fn plan_network(world: &World, base_port: u16) -> Vec<NodeConfig> {
             facility: None,
             listen: next(),
             display_name: p.name.clone(),
+            p2p: None,
         });
     }
     let mut taken = std::collections::BTreeSet::new();
@@ -143,6 +145,7 @@ pub fn plan_network(world: &World, base_port: u16) -> Vec<NodeConfig> {
             facility: Some(f.profile.id.clone()),
             listen: next(),
             display_name: f.profile.name.clone(),
+            p2p: None,
         });
     }
     out
@@ -385,7 +388,7 @@ pub fn seed_network(
         let facilities = app.facilities();
         b.add(
             Origin::City,
-            doc_id_for("application", &app.id.0),
+            crate::seats::application_doc_id(&app.id),
             city_org(),
             None,
             facilities.clone(),

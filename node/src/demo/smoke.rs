@@ -315,6 +315,14 @@ pub async fn run(
         "offline Kita and its Träger office both change the contract",
         &mut checks,
     )?;
+    let mut other_lead = Api::new(other_kita);
+    other_lead
+        .login(
+            &user_of(&other_kita.config.name).unwrap_or_default(),
+            password,
+        )
+        .await?;
+    let application = reserve_twice(&lead, &other_lead, &mut checks).await?;
     sync.settle().await;
     let (_, status) = lead.get("/api/sync").await?;
     expect(
@@ -353,6 +361,7 @@ pub async fn run(
         "after the heal both copies hold both changes",
         &mut checks,
     )?;
+    settle_double_place(&application, &zvs, &lead, sync, &mut checks).await?;
     let (_, status) = lead.get("/api/sync").await?;
     expect(
         status["online"] == json!(true)
@@ -404,4 +413,129 @@ pub async fn run(
         ));
     }
     Ok(SmokeReport { checks })
+}
+
+/// While `lead`'s Kita is offline, both Kitas reserve a seat for the same application (one that
+/// names both and fits a free month in each).
+async fn reserve_twice(
+    lead: &Api,
+    other_lead: &Api,
+    checks: &mut Vec<String>,
+) -> anyhow::Result<String> {
+    let (_, here) = lead.get("/api/seats").await?;
+    let (_, there) = other_lead.get("/api/seats").await?;
+    let free_month = |view: &Value, care_type: &Value| -> Option<String> {
+        view["ledger"]["months"].as_array()?.iter().find_map(|m| {
+            let held = m["reservations"].as_array().map_or(0, |r| {
+                r.iter().filter(|x| x["status"] != json!("Free")).count()
+            });
+            let free = m["places"].as_u64()? as usize > m["occupied"].as_u64()? as usize + held;
+            (m["care_type"] == *care_type && free)
+                .then(|| m["month"].as_str().map(str::to_string))?
+        })
+    };
+    let candidate = here["applications"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter(|a| a["hold"].is_null())
+        .find_map(|a| {
+            let twin = there["applications"]
+                .as_array()?
+                .iter()
+                .find(|b| b["id"] == a["id"] && b["hold"].is_null())?;
+            Some((
+                a["id"].as_str()?.to_string(),
+                free_month(&here, &a["care_type"])?,
+                free_month(&there, &twin["care_type"])?,
+            ))
+        });
+    let Some((application, month_here, month_there)) = candidate else {
+        anyhow::bail!("no application names both demo Kitas with free seats");
+    };
+    let body = |month: &str| Some(json!({"application": application, "month": month}));
+    let (s1, _) = lead
+        .call(
+            reqwest::Method::POST,
+            "/api/seats/reservations",
+            body(&month_here),
+        )
+        .await?;
+    let (s2, _) = other_lead
+        .call(
+            reqwest::Method::POST,
+            "/api/seats/reservations",
+            body(&month_there),
+        )
+        .await?;
+    expect(
+        s1 == StatusCode::OK && s2 == StatusCode::OK,
+        "the offline Kita and another Kita both reserve a seat for one application",
+        checks,
+    )?;
+    Ok(application)
+}
+
+/// After the heal: the ZVS sees the double place, decides for the other Kita, the offline
+/// Kita's lead gets the task and releases; then no conflict is left anywhere.
+async fn settle_double_place(
+    application: &str,
+    zvs: &Api,
+    lead: &Api,
+    sync: &super::DemoSync,
+    checks: &mut Vec<String>,
+) -> anyhow::Result<()> {
+    let (_, conflicts) = zvs.get("/api/conflicts").await?;
+    let double = conflicts["double_places"]
+        .as_array()
+        .and_then(|d| d.iter().find(|c| c["application"] == json!(application)))
+        .cloned()
+        .unwrap_or_default();
+    expect(
+        double["holds"].as_array().is_some_and(|h| h.len() == 2),
+        "the city lists the application held by two Kitas, both holds kept",
+        checks,
+    )?;
+    let (_, me) = lead.get("/api/me").await?;
+    let keeper = double["holds"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .map(|h| h["facility"].clone())
+        .find(|f| *f != me["facility"])
+        .unwrap_or_default();
+    let (status, _) = zvs
+        .call(
+            reqwest::Method::POST,
+            "/api/conflicts/decisions",
+            Some(json!({"application": application, "keeper": keeper, "note": "demo"})),
+        )
+        .await?;
+    sync.settle().await;
+    let (_, tasks) = lead.get("/api/conflicts").await?;
+    expect(
+        status == StatusCode::OK
+            && tasks["release_tasks"]
+                .as_array()
+                .is_some_and(|t| t.iter().any(|x| x["application"] == json!(application))),
+        "the ZVS decides for the other Kita; the decision reaches the Kita as a task",
+        checks,
+    )?;
+    let (status, _) = lead
+        .call(
+            reqwest::Method::POST,
+            "/api/seats/releases",
+            Some(json!({"application": application})),
+        )
+        .await?;
+    sync.settle().await;
+    let (_, after) = zvs.get("/api/conflicts").await?;
+    let (_, tasks) = lead.get("/api/conflicts").await?;
+    expect(
+        status == StatusCode::OK
+            && after["double_places"].as_array().is_some_and(Vec::is_empty)
+            && tasks["release_tasks"].as_array().is_some_and(Vec::is_empty),
+        "the Kita releases its seat; no conflict is left at the city or the Kita",
+        checks,
+    )
 }

@@ -9,6 +9,7 @@ use kitanetz_crdt::kinds::{FacilityLicence, FacilityProfile};
 use kitanetz_crdt::scalar::Date;
 use rusqlite::params;
 use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
 
 /// One row of the facility directory.
 #[derive(Debug, Clone, Serialize)]
@@ -243,5 +244,14 @@ pub fn of_provider(
         .conn()
         .prepare_cached("SELECT id, name FROM p_facilities WHERE provider = ?1 ORDER BY name")?;
     let rows = stmt.query_map([&provider.0], |r| Ok((r.get(0)?, r.get(1)?)))?;
+    Ok(rows.collect::<Result<_, _>>()?)
+}
+
+/// Display names of every facility this node knows (the directory is public).
+pub fn names(store: &Store) -> Result<BTreeMap<String, String>, StoreError> {
+    let mut stmt = store
+        .conn()
+        .prepare_cached("SELECT id, name FROM p_facilities")?;
+    let rows = stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?;
     Ok(rows.collect::<Result<_, _>>()?)
 }

@@ -86,6 +86,83 @@ pub struct Texts {
     pub status: &'static str,
     pub decided_on: &'static str,
     pub stands_by_default: &'static str,
+    pub seats: &'static str,
+    pub seats_intro: &'static str,
+    pub seat_plan: &'static str,
+    pub applications: &'static str,
+    pub reference: &'static str,
+    pub age_months: &'static str,
+    pub desired_start: &'static str,
+    pub month: &'static str,
+    pub occupied: &'static str,
+    pub held: &'static str,
+    pub free: &'static str,
+    pub reserve: &'static str,
+    pub release: &'static str,
+    pub seat_held: &'static str,
+    pub seat_free: &'static str,
+    pub seat_reserved: &'static str,
+    pub seat_taken: &'static str,
+    pub integration: &'static str,
+    pub sibling_here: &'static str,
+    pub double_places: &'static str,
+    pub overbooked: &'static str,
+    pub overbooked_intro: &'static str,
+    pub over_capacity: &'static str,
+    pub release_tasks: &'static str,
+    pub release_task_intro: &'static str,
+    pub keeper: &'static str,
+    pub decide: &'static str,
+    pub note: &'static str,
+    pub decided_by: &'static str,
+    pub waiting_for_release: &'static str,
+    pub task_for_kita: &'static str,
+    pub no_free_seat: &'static str,
+    pub contract_collisions: &'static str,
+    pub contract_collisions_intro: &'static str,
+}
+
+impl Texts {
+    /// What an audit action means, for history tables; unknown actions show as they are.
+    pub fn action_label(&self, action: &str) -> String {
+        let (de, en) = match action {
+            "demo.seed" => ("Ersteinrichtung", "Initial data"),
+            "document.sync" => ("Über den Abgleich erhalten", "Received through sync"),
+            "facility.profile.update" => ("Stammdaten geändert", "Master data changed"),
+            "provider.update" => ("Trägerdaten geändert", "Provider data changed"),
+            "contract.create" => ("Vertrag angelegt", "Contract entered"),
+            "contract.change" => ("Vertrag geändert", "Contract changed"),
+            "seat.reserve" => ("Platz reserviert", "Seat reserved"),
+            "seat.release" => ("Platz freigegeben", "Seat released"),
+            "conflict.decide" => ("Konflikt entschieden", "Conflict decided"),
+            "document.erase" | "family.erase" => ("Gelöscht", "Erased"),
+            other => return other.to_string(),
+        };
+        if self.lang == "de" { de } else { en }.to_string()
+    }
+
+    /// Who an audit actor is: a user name, or the peer node a synced change came from.
+    pub fn actor_label(&self, actor: &str) -> String {
+        match actor.split_once(':') {
+            Some(("user", name)) => name.to_string(),
+            Some(("node", node)) => {
+                format!(
+                    "{} {node}",
+                    if self.lang == "de" { "Knoten" } else { "node" }
+                )
+            }
+            _ => actor.to_string(),
+        }
+    }
+
+    pub fn seat_status(&self, status: &kitanetz_crdt::kinds::SeatStatus) -> &'static str {
+        use kitanetz_crdt::kinds::SeatStatus;
+        match status {
+            SeatStatus::Free => self.seat_free,
+            SeatStatus::Reserved => self.seat_reserved,
+            SeatStatus::Taken => self.seat_taken,
+        }
+    }
 }
 
 pub static DE: Texts = Texts {
@@ -166,11 +243,45 @@ pub static DE: Texts = Texts {
     pending_documents: "Noch nicht abgeglichene Dokumente",
     this_node_offline: "Dieser Knoten ist offline. Er arbeitet weiter und gleicht ab, sobald er wieder verbunden ist.",
     conflicts: "Konflikte",
-    conflicts_intro: "Anträge, für die mehrere Einrichtungen einen Platz reserviert oder vergeben haben (z. B. während einer Netzstörung). Bis zur Klärung gilt die markierte Einrichtung; bitte mit den Einrichtungen klären.",
+    conflicts_intro: "Entscheidungen, die ohne Verbindung zusammengestoßen sind (z. B. während einer Netzstörung). Bis jemand entscheidet, gilt die markierte Vorgabe; verworfen wurde nichts.",
     application: "Antrag",
     status: "Status",
     decided_on: "Entschieden am",
     stands_by_default: "gilt vorläufig",
+    seats: "Plätze",
+    seats_intro: "Anträge, die diese Kita wünschen, und der Platzplan. Eine Reservierung hält einen Platz ab dem gewählten Monat. Anträge erscheinen nur mit der Kennung dieser Kita (pseudonym).",
+    seat_plan: "Platzplan",
+    applications: "Anträge",
+    reference: "Kennung",
+    age_months: "Alter bei Beginn (Monate)",
+    desired_start: "Gewünschter Beginn",
+    month: "Monat",
+    occupied: "belegt",
+    held: "reserviert/vergeben",
+    free: "frei",
+    reserve: "Reservieren",
+    release: "Freigeben",
+    seat_held: "Platz ab",
+    seat_free: "freigegeben",
+    seat_reserved: "reserviert",
+    seat_taken: "vergeben (Vertrag)",
+    integration: "Integration",
+    sibling_here: "Geschwister hier",
+    double_places: "Doppelt gehaltene Anträge",
+    overbooked: "Mehr Plätze vergeben als vorhanden",
+    overbooked_intro: "Zwei Geräte haben ohne Verbindung denselben Platz vergeben. Verträge und frühere Entscheidungen behalten ihren Platz; die markierten Reservierungen gehen darüber hinaus. Bitte Reservierungen freigeben, bis es passt.",
+    over_capacity: "über den Plätzen",
+    release_tasks: "Freigaben nach Entscheidung der ZVS",
+    release_task_intro: "Die ZVS hat entschieden, dass diese Anträge in einer anderen Kita bleiben. Bitte die Reservierung hier freigeben.",
+    keeper: "Behält den Platz",
+    decide: "Entscheiden",
+    note: "Notiz",
+    decided_by: "Entschieden von",
+    waiting_for_release: "wartet auf Freigabe durch",
+    task_for_kita: "Aufgabe der Kita-Leitung",
+    no_free_seat: "kein freier Platz",
+    contract_collisions: "Verträge zweimal ab demselben Tag geändert",
+    contract_collisions_intro: "Kita und Träger haben ohne Verbindung denselben Vertrag ab demselben Tag geändert. Gelesen wird vorläufig eine der beiden Änderungen; bitte die Änderung ab diesem Tag neu eintragen.",
 };
 
 pub static EN: Texts = Texts {
@@ -252,16 +363,68 @@ pub static EN: Texts = Texts {
     this_node_offline:
         "This node is offline. It keeps working and syncs as soon as it is connected again.",
     conflicts: "Conflicts",
-    conflicts_intro: "Applications for which several facilities reserved or gave a place (e.g. during a network outage). The marked facility stands until resolved; please settle it with the facilities.",
+    conflicts_intro: "Decisions that collided while nodes were offline (e.g. during a network outage). Until someone decides, the marked default stands; nothing was dropped.",
     application: "Application",
     status: "Status",
     decided_on: "Decided on",
     stands_by_default: "stands for now",
+    seats: "Seats",
+    seats_intro: "Applications that wish for this Kita, and the seat plan. A reservation holds a seat from the chosen month. Applications appear only with this Kita's reference (pseudonymous).",
+    seat_plan: "Seat plan",
+    applications: "Applications",
+    reference: "Reference",
+    age_months: "Age at start (months)",
+    desired_start: "Desired start",
+    month: "Month",
+    occupied: "occupied",
+    held: "reserved/given",
+    free: "free",
+    reserve: "Reserve",
+    release: "Release",
+    seat_held: "Seat from",
+    seat_free: "released",
+    seat_reserved: "reserved",
+    seat_taken: "given (contract)",
+    integration: "Integration",
+    sibling_here: "Sibling here",
+    double_places: "Applications held twice",
+    overbooked: "More seats given than there are",
+    overbooked_intro: "Two devices gave the same seat while offline. Contracts and earlier decisions keep their seat; the marked reservations are beyond the seats. Please release reservations until it fits.",
+    over_capacity: "beyond the seats",
+    release_tasks: "Releases decided by the placement office",
+    release_task_intro: "The placement office decided that these applications stay with another Kita. Please release the reservation here.",
+    keeper: "Keeps the place",
+    decide: "Decide",
+    note: "Note",
+    decided_by: "Decided by",
+    waiting_for_release: "waiting for release by",
+    task_for_kita: "Task for the Kita lead",
+    no_free_seat: "no free seat",
+    contract_collisions: "Contracts changed twice from the same day",
+    contract_collisions_intro: "The Kita and its provider changed the same contract from the same day while offline. One of the two changes is read for now; please enter the change from that day again.",
 };
 
 pub fn texts(lang: Lang) -> &'static Texts {
     match lang {
         Lang::De => &DE,
         Lang::En => &EN,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn history_shows_what_happened_and_who_in_words() {
+        assert_eq!(DE.action_label("contract.change"), "Vertrag geändert");
+        assert_eq!(EN.action_label("seat.release"), "Seat released");
+        assert_eq!(DE.action_label("something.new"), "something.new");
+        assert_eq!(
+            DE.actor_label("user:leitung-sternchen"),
+            "leitung-sternchen"
+        );
+        assert_eq!(EN.actor_label("node:traeger-1"), "node traeger-1");
+        assert_eq!(DE.actor_label("system"), "system");
     }
 }

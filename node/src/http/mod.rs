@@ -29,7 +29,15 @@ pub const ROUTES: &[(&str, &str)] = &[
     ("GET", "/sync"),
     ("GET", "/api/sync"),
     ("GET", "/conflicts"),
+    ("POST", "/conflicts/decide"),
     ("GET", "/api/conflicts"),
+    ("POST", "/api/conflicts/decisions"),
+    ("GET", "/seats"),
+    ("POST", "/seats/reserve"),
+    ("POST", "/seats/release"),
+    ("GET", "/api/seats"),
+    ("POST", "/api/seats/reservations"),
+    ("POST", "/api/seats/releases"),
     ("GET", "/static/{*path}"),
     ("GET", "/facilities"),
     ("GET", "/facilities/{id}"),
@@ -55,7 +63,7 @@ pub const ROUTES: &[(&str, &str)] = &[
 
 /// The node's router: the same for the browser, the API and the desktop's custom scheme.
 pub fn router(node: Arc<Node>) -> Router {
-    use crate::{contracts, facilities, families};
+    use crate::{conflicts, contracts, facilities, families, seats};
     Router::new()
         .route("/", get(pages::start))
         .route("/login", get(pages::login_form).post(pages::login))
@@ -64,8 +72,19 @@ pub fn router(node: Arc<Node>) -> Router {
         .route("/health", get(pages::health))
         .route("/sync", get(pages::sync_page))
         .route("/api/sync", get(pages::api_sync))
-        .route("/conflicts", get(crate::conflicts::http::page))
-        .route("/api/conflicts", get(crate::conflicts::http::api))
+        .route("/conflicts", get(conflicts::http::conflicts_page))
+        .route("/conflicts/decide", post(conflicts::http::decide_submit))
+        .route("/api/conflicts", get(conflicts::http::api_list))
+        .route(
+            "/api/conflicts/decisions",
+            post(conflicts::http::api_decide),
+        )
+        .route("/seats", get(seats::http::seats_page))
+        .route("/seats/reserve", post(seats::http::reserve_submit))
+        .route("/seats/release", post(seats::http::release_submit))
+        .route("/api/seats", get(seats::http::api_view))
+        .route("/api/seats/reservations", post(seats::http::api_reserve))
+        .route("/api/seats/releases", post(seats::http::api_release))
         .route("/static/{*path}", get(assets::serve))
         .route("/facilities", get(facilities::http::list_page))
         .route("/facilities/{id}", get(facilities::http::detail_page))

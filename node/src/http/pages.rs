@@ -44,7 +44,13 @@ impl Chrome {
     pub fn sees_conflicts(&self) -> bool {
         self.user
             .as_ref()
-            .is_some_and(|u| u.role == auth::Role::Zvs)
+            .is_some_and(|u| matches!(u.role, auth::Role::Zvs | auth::Role::KitaLead))
+    }
+
+    pub fn sees_seats(&self) -> bool {
+        self.user
+            .as_ref()
+            .is_some_and(|u| u.role == auth::Role::KitaLead)
     }
 
     pub fn sees_children(&self) -> bool {

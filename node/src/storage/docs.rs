@@ -131,6 +131,20 @@ impl Store {
     }
 
     /// Every document row, sorted by id (for dumps and sync announcements).
+    /// Every held document of one kind, decoded (uses the `kind` index).
+    pub fn values_of_kind<T: Document>(&self) -> Result<Vec<T>, StoreError> {
+        let ids: Vec<String> = {
+            let mut stmt = self
+                .conn
+                .prepare_cached("SELECT doc_id FROM documents WHERE kind = ?1 ORDER BY doc_id")?;
+            let rows = stmt.query_map([T::KIND.as_str()], |r| r.get(0))?;
+            rows.collect::<Result<_, _>>()?
+        };
+        ids.into_iter()
+            .map(|id| Ok(self.get::<T>(&DocId(id))?.1))
+            .collect()
+    }
+
     pub fn doc_rows(&self) -> Result<Vec<DocRow>, StoreError> {
         let mut stmt = self.conn.prepare(
             "SELECT doc_id, kind, owner, provider, facilities, visibility, heads FROM documents ORDER BY doc_id",

@@ -130,7 +130,8 @@ pub(super) fn project(conn: &Connection, id: &DocId, value: &KindValue) -> Resul
                 "INSERT INTO p_contract_lines (id, doc_id, contract, start, end, care_type, daily_hours, grp, payment_mode)
                  VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
             )?;
-            for l in &c.lines {
+            // The lines as the contract reads (concurrent changes settled), not as stored.
+            for l in &c.effective_lines() {
                 lines.execute(params![
                     l.id.0,
                     doc,
@@ -156,7 +157,7 @@ pub(super) fn project(conn: &Connection, id: &DocId, value: &KindValue) -> Resul
             )?
             .execute(params![a.id.0, doc, a.desired_start.to_string(), a.care_type.as_str(), a.status, a.wishes.len() as i64])?;
         }
-        KindValue::Applicant(_) => {}
+        KindValue::Applicant(_) | KindValue::ConflictDecision(_) => {}
         KindValue::SeatLedger(s) => {
             let mut stmt = conn.prepare_cached(
                 "INSERT INTO p_seat_months (facility, doc_id, care_type, month, places, occupied, reserved) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",

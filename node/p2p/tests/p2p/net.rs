@@ -6,7 +6,7 @@ use kitanetz_crdt::policy::{may_hold, Membership};
 use kitanetz_crdt::{DocId, DocMeta, Document, StoredDoc};
 use kitanetz_p2p::{
     generate_root, issue_certificate, load_or_create_identity, P2pConfig, P2pHandle, P2pNode,
-    RootKey, SharedCore, SignedCertificate,
+    RootKey, SharedCore, SignedCertificate, SignedRevocationList,
 };
 use kitanetz_sync::{DocRepo, MemRepo, SyncCore};
 use libp2p::Multiaddr;
@@ -27,6 +27,10 @@ pub struct TestNode {
     pub certificate: SignedCertificate,
     pub addr: Multiaddr,
     pub peers: Vec<Multiaddr>,
+    /// The revocation list the node starts with.
+    pub revocations: Option<SignedRevocationList>,
+    /// Where the node saves a newer revocation list.
+    pub revocations_file: PathBuf,
 }
 
 pub struct TestNet {
@@ -72,6 +76,15 @@ impl TestNet {
     /// Starts a node that dials every node started before it (a full mesh: the sync core takes
     /// changes only from writers, so every holder talks to the writers directly).
     pub async fn start(&mut self, name: &str) {
+        self.start_with_revocations(name, None).await;
+    }
+
+    /// [`TestNet::start`] with a revocation list in force from the start.
+    pub async fn start_with_revocations(
+        &mut self,
+        name: &str,
+        revocations: Option<SignedRevocationList>,
+    ) {
         let peers: Vec<Multiaddr> = self.nodes.values().map(|n| n.addr.clone()).collect();
         let key_path = self.dir.path().join(format!("{name}.key"));
         let identity = load_or_create_identity(&key_path).expect("identity");
@@ -94,6 +107,8 @@ impl TestNet {
             certificate,
             addr: "/ip4/127.0.0.1/tcp/0".parse().unwrap(),
             peers,
+            revocations,
+            revocations_file: self.dir.path().join(format!("{name}-revocations.json")),
         };
         node.spawn(&self.root).await;
         self.nodes.insert(name.into(), node);
@@ -160,6 +175,8 @@ impl TestNode {
             self.addr.clone(),
         );
         config.peers = self.peers.clone();
+        config.revocations = self.revocations.clone();
+        config.revocations_file = Some(self.revocations_file.clone());
         config.clock = Arc::new(|| NOW);
         let handle = P2pNode::spawn(config, self.core.clone())
             .await

@@ -906,7 +906,7 @@ fn build_kita(children_wanted: usize, months: u32, per_month: usize) -> KitaData
                     if !c.period.contains(month) {
                         return false;
                     }
-                    let Some(mut line) = c.line_on(month).cloned() else {
+                    let Some(mut line) = c.line_on(month) else {
                         return false;
                     };
                     line.id = new_id.clone();

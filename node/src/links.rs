@@ -1,0 +1,284 @@
+//! A node's libp2p links (ARCHITECTURE.md, "Sync between machines"): the sync core over the
+//! node's store, the transport task of `kitanetz-p2p`, a watcher that offers documents changed
+//! by users to the peers, the city's revocation file, and the status for the sync page.
+//! `kitanetz serve` runs one for its node (from node.toml's `[p2p]`); the demo runs one per node.
+
+use crate::config::P2pSection;
+use crate::sync::{ChangeWatcher, PeerStatus, StoreRepo, SyncStatus, SyncStatusSource};
+use crate::Node;
+use anyhow::Context;
+use kitanetz_p2p::{
+    load_or_create_identity, Keypair, Multiaddr, P2pConfig, P2pHandle, P2pNode, PeerId,
+    RootPublicKey, SharedCore, SignedCertificate, SignedRevocationList,
+};
+use kitanetz_sync::SyncCore;
+use std::collections::BTreeSet;
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex};
+
+/// What a node needs to join the network.
+pub struct LinkSettings {
+    pub identity: Keypair,
+    pub root: RootPublicKey,
+    pub certificate: SignedCertificate,
+    pub listen: Multiaddr,
+    /// Dialled at start and redialled with backoff.
+    pub peers: Vec<Multiaddr>,
+    /// The city's revocation list: read at start and on every tick, written by the transport
+    /// when a newer list arrives from a peer.
+    pub revocations_file: Option<PathBuf>,
+}
+
+impl LinkSettings {
+    /// The settings of node.toml's `[p2p]` section, with the files it names (the identity key
+    /// is created if missing). `Ok(None)`: the node has no `[p2p]` section and runs alone.
+    pub fn from_config(node: &Node) -> anyhow::Result<Option<LinkSettings>> {
+        let Some(p2p) = &node.config.p2p else {
+            return Ok(None);
+        };
+        let dir = &node.data_dir;
+        let identity = load_or_create_identity(&dir.join(&p2p.identity_key))?;
+        let root = root_public_key(p2p, dir)?;
+        let cert_path = dir.join(&p2p.certificate);
+        anyhow::ensure!(
+            cert_path.exists(),
+            "{}: no certificate yet; issue one on the city's administration machine with \
+             `kitanetz cert issue --root CITY-ROOT.key --data-dir {}`",
+            cert_path.display(),
+            dir.display()
+        );
+        let certificate = SignedCertificate::load(&cert_path)?;
+        let listen = p2p
+            .listen
+            .parse()
+            .with_context(|| format!("p2p.listen: {}", p2p.listen))?;
+        let peers = p2p
+            .peers
+            .iter()
+            .map(|p| p.parse().with_context(|| format!("p2p.peers: {p}")))
+            .collect::<anyhow::Result<_>>()?;
+        Ok(Some(LinkSettings {
+            identity,
+            root,
+            certificate,
+            listen,
+            peers,
+            revocations_file: Some(dir.join(&p2p.revocations)),
+        }))
+    }
+}
+
+/// The root public key of a `[p2p]` section: inline hex or from a file (paths relative to the
+/// data directory).
+pub fn root_public_key(p2p: &P2pSection, data_dir: &Path) -> anyhow::Result<RootPublicKey> {
+    match (&p2p.root_public_key, &p2p.root_public_key_file) {
+        (Some(hex), None) => RootPublicKey::from_hex(hex).context("p2p.root_public_key"),
+        (None, Some(file)) => {
+            let path = data_dir.join(file);
+            let text = std::fs::read_to_string(&path)
+                .with_context(|| format!("p2p.root_public_key_file: {}", path.display()))?;
+            RootPublicKey::from_hex(&text)
+                .with_context(|| format!("p2p.root_public_key_file: {}", path.display()))
+        }
+        _ => anyhow::bail!("p2p: give either root_public_key or root_public_key_file"),
+    }
+}
+
+/// One node's links to its peers; can go offline and come back (the demo does that).
+pub struct NodeLinks {
+    node: Arc<Node>,
+    core: SharedCore<StoreRepo>,
+    settings: LinkSettings,
+    handle: tokio::sync::Mutex<Option<P2pHandle>>,
+    /// The transport's peers as of the last tick, for the (synchronous) status page; `None`
+    /// while offline.
+    connected: Mutex<Option<Vec<kitanetz_p2p::PeerStatus>>>,
+    /// Peers the status page lists, connected or not: those named at start and every peer
+    /// admitted since.
+    known: Mutex<BTreeSet<String>>,
+    watcher: Mutex<ChangeWatcher>,
+    /// The revocation file's bytes as last read: a change means a list to apply.
+    revocations_seen: Mutex<Option<Vec<u8>>>,
+}
+
+fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(|p| p.into_inner())
+}
+
+impl NodeLinks {
+    /// Links for `node`, not started yet. `expected_peers` are listed on the status page before
+    /// they connect.
+    pub fn new(
+        node: Arc<Node>,
+        settings: LinkSettings,
+        expected_peers: impl IntoIterator<Item = String>,
+    ) -> Arc<NodeLinks> {
+        let core = Arc::new(Mutex::new(SyncCore::new(
+            node.config.membership(),
+            node.config.name.clone(),
+            StoreRepo::new(node.clone()),
+        )));
+        let mut watcher = ChangeWatcher::default();
+        watcher.record(&node);
+        Arc::new(NodeLinks {
+            node,
+            core,
+            settings,
+            handle: Default::default(),
+            connected: Default::default(),
+            known: Mutex::new(expected_peers.into_iter().collect()),
+            watcher: Mutex::new(watcher),
+            revocations_seen: Default::default(),
+        })
+    }
+
+    pub fn node(&self) -> &Arc<Node> {
+        &self.node
+    }
+
+    pub fn peer_id(&self) -> PeerId {
+        self.settings.identity.public().to_peer_id()
+    }
+
+    /// Starts the transport (unless it runs): listens, dials the configured peers and
+    /// `extra_peers`. A revocation file that does not verify stops the start: the node would
+    /// otherwise talk to peers the city may have revoked.
+    pub async fn go_online(&self, extra_peers: &[Multiaddr]) -> anyhow::Result<()> {
+        let mut handle = self.handle.lock().await;
+        if handle.is_some() {
+            return Ok(());
+        }
+        let s = &self.settings;
+        let (bytes, revocations) = match &s.revocations_file {
+            Some(path) if path.exists() => {
+                let bytes = std::fs::read(path)
+                    .with_context(|| format!("revocation list {}", path.display()))?;
+                let list = SignedRevocationList::from_json(&bytes)
+                    .with_context(|| format!("revocation list {}", path.display()))?;
+                // Checked here too, to name the file in the error.
+                list.verify(&s.root)
+                    .with_context(|| format!("revocation list {}", path.display()))?;
+                (Some(bytes), Some(list))
+            }
+            _ => (None, None),
+        };
+        let mut config = P2pConfig::new(
+            s.identity.clone(),
+            s.root,
+            s.certificate.clone(),
+            s.listen.clone(),
+        );
+        config.peers = s.peers.iter().chain(extra_peers).cloned().collect();
+        config.revocations = revocations;
+        config.revocations_file = s.revocations_file.clone();
+        let started = P2pNode::spawn(config, self.core.clone())
+            .await
+            .with_context(|| format!("node {}: libp2p links", self.node.config.name))?;
+        *lock(&self.revocations_seen) = bytes;
+        *lock(&self.connected) = Some(started.connected_peers());
+        *handle = Some(started);
+        Ok(())
+    }
+
+    /// Closes every link; the node keeps working on its own data.
+    pub async fn go_offline(&self) {
+        let handle = self.handle.lock().await.take();
+        *lock(&self.connected) = None;
+        if let Some(h) = handle {
+            h.shutdown().await;
+        }
+    }
+
+    pub async fn is_online(&self) -> bool {
+        self.handle.lock().await.is_some()
+    }
+
+    /// Where the transport listens (empty while offline).
+    pub async fn listen_addrs(&self) -> Vec<Multiaddr> {
+        self.handle
+            .lock()
+            .await
+            .as_ref()
+            .map(|h| h.listen_addrs().to_vec())
+            .unwrap_or_default()
+    }
+
+    /// Offers the documents changed since the last tick to the peers, applies a changed
+    /// revocation file and refreshes the status. Does nothing while offline: the sync session
+    /// at the next connect covers offline changes.
+    pub async fn tick(&self) {
+        let handle = self.handle.lock().await;
+        let Some(handle) = handle.as_ref() else {
+            return;
+        };
+        let changed = lock(&self.watcher).take_changed(&self.node);
+        for doc in changed {
+            // The user's write went past the core's cache of the document.
+            lock(&self.core).repo_mut().invalidate(&doc);
+            let _ = handle.local_change(&doc);
+        }
+        self.pick_up_revocations(handle).await;
+        let peers = handle.connected_peers();
+        lock(&self.known).extend(peers.iter().map(|p| p.name.clone()));
+        *lock(&self.connected) = Some(peers);
+    }
+
+    /// Applies the revocation file if it changed since it was last read: how an operator hands
+    /// a running node a new list (`kitanetz cert revoke --out` into the data directory). The
+    /// transport rewrites the file with lists from peers; reading those back is a no-op.
+    async fn pick_up_revocations(&self, handle: &P2pHandle) {
+        let Some(path) = &self.settings.revocations_file else {
+            return;
+        };
+        // An unreadable or deleted file has nothing to apply (and lifts no revocation).
+        let bytes = std::fs::read(path).ok();
+        {
+            let mut seen = lock(&self.revocations_seen);
+            if *seen == bytes {
+                return;
+            }
+            seen.clone_from(&bytes);
+        }
+        let Some(bytes) = bytes else {
+            return;
+        };
+        let applied = match SignedRevocationList::from_json(&bytes) {
+            Ok(list) => handle
+                .apply_revocations(&list)
+                .await
+                .map_err(|e| e.to_string()),
+            Err(e) => Err(e.to_string()),
+        };
+        match applied {
+            Ok(true) => tracing::info!(path = %path.display(), "revocation list applied"),
+            Ok(false) => tracing::debug!(path = %path.display(), "revocation list not newer"),
+            Err(e) => tracing::warn!(path = %path.display(), error = %e, "revocation list refused"),
+        }
+    }
+}
+
+impl SyncStatusSource for NodeLinks {
+    fn status(&self, _node: &str) -> SyncStatus {
+        let connected = lock(&self.connected).clone();
+        let online = connected.is_some();
+        let connected = connected.unwrap_or_default();
+        let pending = lock(&self.watcher).changed(&self.node).len();
+        let peers = lock(&self.known)
+            .iter()
+            .map(|name| {
+                let c = connected.iter().find(|c| &c.name == name);
+                PeerStatus {
+                    name: name.clone(),
+                    connected: c.is_some(),
+                    last_sync: c.and_then(|c| c.last_sync).map(|s| s as i64 * 1000),
+                }
+            })
+            .collect();
+        SyncStatus {
+            transport: "libp2p",
+            online,
+            peers,
+            pending_documents: pending,
+        }
+    }
+}

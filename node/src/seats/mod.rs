@@ -1,0 +1,216 @@
+//! A Kita's seats: the applications that name the Kita (pseudonymous: the Kita's handle, care
+//! type, start, age in months) and its seat ledger, where the Kita lead reserves and releases
+//! seats. The ledger belongs to the Kita; the city sees it for placement and conflicts.
+
+pub mod http;
+
+use crate::action::ActionError;
+use crate::auth::{authorize, Action, Caller};
+use crate::storage::{AuditEntry, Store, StoreError};
+use kitanetz_crdt::ids::{doc_id_for, ApplicationId, FacilityId};
+use kitanetz_crdt::kinds::{Application, CareType, SeatLedger, SeatStatus};
+use kitanetz_crdt::scalar::{Date, Dec};
+use kitanetz_crdt::validate::Validator;
+use kitanetz_crdt::DocId;
+use serde::{Deserialize, Serialize};
+
+pub fn ledger_doc_id(facility: &FacilityId) -> DocId {
+    doc_id_for("seats", &facility.0)
+}
+
+pub fn application_doc_id(application: &ApplicationId) -> DocId {
+    doc_id_for("application", &application.0)
+}
+
+/// An application as one Kita sees it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ApplicationAtKita {
+    pub id: ApplicationId,
+    /// What this Kita calls the application (unlinkable across Kitas).
+    pub handle: String,
+    pub care_type: CareType,
+    pub desired_start: Date,
+    pub age_months_at_start: u32,
+    pub daily_hours: Dec,
+    pub integration_need: bool,
+    pub sibling_here: bool,
+    /// The month and status of this Kita's hold on it, if any.
+    pub hold: Option<(Date, SeatStatus)>,
+}
+
+/// What the seats page shows.
+#[derive(Debug, Clone, Serialize)]
+pub struct SeatsView {
+    pub ledger: SeatLedger,
+    /// Sorted by desired start, then handle.
+    pub applications: Vec<ApplicationAtKita>,
+}
+
+/// The form or JSON body of a reservation.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(default)]
+pub struct ReserveInput {
+    pub application: String,
+    /// First day of the month from which the seat is reserved (YYYY-MM-DD).
+    pub month: String,
+}
+
+/// The form or JSON body of a release.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(default)]
+pub struct ReleaseInput {
+    pub application: String,
+}
+
+fn authorized(caller: &Caller, facility: Option<&FacilityId>) -> Result<FacilityId, ActionError> {
+    authorize(caller, Action::ManageSeats { facility })?;
+    Ok(facility.expect("authorised for a facility").clone())
+}
+
+/// The applications naming `facility` that this node holds, with the ledger's holds.
+pub fn applications_at(
+    store: &Store,
+    facility: &FacilityId,
+    ledger: &SeatLedger,
+) -> Result<Vec<ApplicationAtKita>, StoreError> {
+    let mut list: Vec<ApplicationAtKita> = store
+        .values_of_kind::<Application>()?
+        .into_iter()
+        .filter_map(|a| {
+            let wish = a.wishes.iter().find(|w| &w.facility == facility)?;
+            Some(ApplicationAtKita {
+                hold: ledger
+                    .hold_of(&a.id)
+                    .map(|(month, r)| (month.month, r.status)),
+                handle: wish.handle.clone(),
+                care_type: a.care_type,
+                desired_start: a.desired_start,
+                age_months_at_start: a.age_months_at_start,
+                daily_hours: a.daily_hours,
+                integration_need: a.integration_need,
+                sibling_here: a.sibling_in_facility.contains(facility),
+                id: a.id,
+            })
+        })
+        .collect();
+    list.sort_by(|a, b| (a.desired_start, &a.handle).cmp(&(b.desired_start, &b.handle)));
+    Ok(list)
+}
+
+pub fn view(
+    store: &Store,
+    caller: &Caller,
+    facility: Option<&FacilityId>,
+) -> Result<SeatsView, ActionError> {
+    let facility = authorized(caller, facility)?;
+    let (_, ledger) = store.get::<SeatLedger>(&ledger_doc_id(&facility))?;
+    let applications = applications_at(store, &facility, &ledger)?;
+    Ok(SeatsView {
+        ledger,
+        applications,
+    })
+}
+
+/// The application `input` names, if it names this Kita. Field errors otherwise.
+fn application_here(
+    store: &Store,
+    facility: &FacilityId,
+    input: &str,
+    v: &mut Validator,
+) -> Result<Option<Application>, StoreError> {
+    let Ok(id) = input.trim().parse::<ApplicationId>() else {
+        v.fail("application", "Antrag wählen / choose an application");
+        return Ok(None);
+    };
+    let found = match store.get::<Application>(&application_doc_id(&id)) {
+        Ok((_, a)) => Some(a).filter(|a| a.wishes.iter().any(|w| &w.facility == facility)),
+        Err(StoreError::NotFound(_)) => None,
+        Err(e) => return Err(e),
+    };
+    if found.is_none() {
+        v.fail(
+            "application",
+            "kein Antrag für diese Kita / no application for this Kita",
+        );
+    }
+    Ok(found)
+}
+
+fn save_ledger(
+    store: &mut Store,
+    caller: &Caller,
+    facility: &FacilityId,
+    application: &ApplicationId,
+    action: &'static str,
+    (today, now_millis): (Date, i64),
+    change: impl FnOnce(&mut SeatLedger) -> Result<(), kitanetz_crdt::ValidationError>,
+) -> Result<SeatLedger, ActionError> {
+    let id = ledger_doc_id(facility);
+    let (mut doc, mut ledger) = store.get::<SeatLedger>(&id)?;
+    change(&mut ledger)?;
+    doc.update(&ledger, today, now_millis, action)?;
+    store.save_doc(
+        &mut doc,
+        &AuditEntry {
+            at: now_millis,
+            actor: caller.audit_name(),
+            action,
+            target: Some(id.0.clone()),
+            subjects: vec![application.0.clone()],
+            valid_from: None,
+        },
+    )?;
+    Ok(ledger)
+}
+
+/// Reserves a seat of the application's care type from `input.month` (the Kita lead decides).
+pub fn reserve(
+    store: &mut Store,
+    caller: &Caller,
+    facility: Option<&FacilityId>,
+    input: &ReserveInput,
+    today: Date,
+    now_millis: i64,
+) -> Result<SeatLedger, ActionError> {
+    let facility = authorized(caller, facility)?;
+    let mut v = Validator::new();
+    let application = application_here(store, &facility, &input.application, &mut v)?;
+    let month = input.month.trim().parse::<Date>().ok();
+    v.check(month.is_some(), "month", "Monat wählen / choose a month");
+    v.finish()?;
+    let (application, month) = (application.expect("checked"), month.expect("checked"));
+    save_ledger(
+        store,
+        caller,
+        &facility,
+        &application.id,
+        "seat.reserve",
+        (today, now_millis),
+        |l| l.reserve(&application.id, application.care_type, month, today),
+    )
+}
+
+/// Releases this Kita's reservation for an application.
+pub fn release(
+    store: &mut Store,
+    caller: &Caller,
+    facility: Option<&FacilityId>,
+    input: &ReleaseInput,
+    today: Date,
+    now_millis: i64,
+) -> Result<SeatLedger, ActionError> {
+    let facility = authorized(caller, facility)?;
+    let mut v = Validator::new();
+    let application = application_here(store, &facility, &input.application, &mut v)?;
+    v.finish()?;
+    let id = application.expect("checked").id;
+    save_ledger(
+        store,
+        caller,
+        &facility,
+        &id,
+        "seat.release",
+        (today, now_millis),
+        |l| l.release(&id, today),
+    )
+}
