@@ -310,6 +310,32 @@ for (const [vpIndex, vp] of VIEWPORTS.entries()) {
       audit.assertClean();
     });
 
+    test('ZVS changes approved places from a date', async () => {
+      const audit = new Audit(vp.name);
+      const ctx = await newContext(browser, vp);
+      try {
+        const page = await ctx.newPage();
+        await login(page, CITY.url, 'zvs');
+        await page.goto(`${CITY.url}/facilities`);
+        await page.locator('#facility-results tbody a').first().click();
+        await page.locator('main a[href$="/places"]').click();
+        await page.waitForURL('**/places');
+        await audit.check(page, 'facility-places');
+        await page.locator('#f-care-type').selectOption('kindergarten');
+        await page.locator('#f-places').fill('42');
+        await page.locator('#f-valid-from').fill('2031-08-01');
+        await page.locator('main form button[type="submit"]').click();
+        await page.waitForURL('**?saved=1');
+        const row = page.locator('#places-heading ~ div tbody tr', { hasText: '2031-08-01' });
+        await assert.doesNotReject(row.first().waitFor(), 'the new figure is listed from its date');
+        assert.match(await row.first().textContent(), /42/);
+        await audit.check(page, 'facility-places-saved');
+      } finally {
+        await ctx.close();
+      }
+      audit.assertClean();
+    });
+
     test('Kita lead reserves a seat for an application and releases it', async () => {
       const audit = new Audit(vp.name);
       const ctx = await newContext(browser, vp);

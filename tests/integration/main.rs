@@ -1,5 +1,6 @@
 //! All cross-crate integration tests in one binary (one link step).
 
+mod facilities;
 mod roles;
 mod serve_p2p;
 mod storage;

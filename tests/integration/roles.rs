@@ -41,6 +41,7 @@ fn expected_access(method: &str, path: &str) -> Access {
         | ("GET", "/api/facilities")
         | ("GET", "/api/facilities/{id}") => Access::Staff,
         ("GET", "/children") | ("GET", "/api/children") => Access::KitaRoles,
+        (_, "/facilities/{id}/places") | (_, "/api/facilities/{id}/places") => Access::Zvs,
         ("GET", "/conflicts") | ("GET", "/api/conflicts") => Access::ZvsOrKitaLeadHere,
         ("POST", "/conflicts/decide") | ("POST", "/api/conflicts/decisions") => Access::Zvs,
         (_, p) if p.starts_with("/seats") || p.starts_with("/api/seats") => Access::KitaLeadHere,
@@ -71,6 +72,8 @@ fn body_for(method: &str, path: &str, child: &str) -> Option<(&'static str, Stri
         ("POST", "/children/{id}/contracts/new") => Some((form, "start=2027-01-01&care_type=kindergarten&daily_hours=8&payment_mode=direct-debit".into())),
         ("POST", "/contracts/{id}/change") => Some((form, "valid_from=2027-03-01&care_type=kindergarten&daily_hours=6&payment_mode=self-payer".into())),
         ("POST", "/api/contracts") => Some((json, format!(r#"{{"child":"{child}","start":"2027-01-01","care_type":"kindergarten","daily_hours":"8","payment_mode":"direct-debit"}}"#))),
+        ("POST", "/facilities/{id}/places") => Some((form, "care_type=kindergarten&places=many&valid_from=2027-01-01".into())),
+        ("POST", "/api/facilities/{id}/places") => Some((json, r#"{"care_type":"kindergarten","places":"many","valid_from":"2027-01-01"}"#.into())),
         ("POST", "/seats/reserve") => Some((form, "application=app-unknown&month=2027-01-01".into())),
         ("POST", "/seats/release") => Some((form, "application=app-unknown".into())),
         ("POST", "/api/seats/reservations") => Some((json, r#"{"application":"app-unknown","month":"2027-01-01"}"#.into())),

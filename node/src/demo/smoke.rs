@@ -323,6 +323,43 @@ pub async fn run(
         )
         .await?;
     let application = reserve_twice(&lead, &other_lead, &mut checks).await?;
+    // The city changes data of the offline Kita too: its approved places from a month on.
+    let places_path = format!("/api/facilities/{}/places", facility.0);
+    let (s3, _) = zvs
+        .call(
+            reqwest::Method::POST,
+            &places_path,
+            Some(json!({"care_type": care_type, "places": "77", "valid_from": month(2)})),
+        )
+        .await?;
+    let care_type_value = json!(kitanetz_crdt::kinds::CareType::parse(care_type));
+    let places_from = |d: &Value| -> Vec<(String, u64)> {
+        d["licence"]["care_types"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .filter(|c| c["care_type"] == care_type_value)
+            .flat_map(|c| {
+                c["places"]["changes"]
+                    .as_array()
+                    .cloned()
+                    .unwrap_or_default()
+            })
+            .map(|c| {
+                (
+                    c["valid_from"].as_str().unwrap_or("").to_string(),
+                    c["value"].as_u64().unwrap_or(0),
+                )
+            })
+            .collect()
+    };
+    let facility_path = format!("/api/facilities/{}", facility.0);
+    let (_, at_kita) = lead.get(&facility_path).await?;
+    expect(
+        s3 == StatusCode::OK && !places_from(&at_kita).contains(&(month(2), 77)),
+        "the city changes the offline Kita's approved places; the Kita cannot see it yet",
+        &mut checks,
+    )?;
     sync.settle().await;
     let (_, status) = lead.get("/api/sync").await?;
     expect(
@@ -359,6 +396,12 @@ pub async fn run(
             .iter()
             .all(|c| starts(c).contains(&month(3)) && starts(c).contains(&month(5))),
         "after the heal both copies hold both changes",
+        &mut checks,
+    )?;
+    let (_, at_kita) = lead.get(&facility_path).await?;
+    expect(
+        places_from(&at_kita).contains(&(month(2), 77)),
+        "after the heal the Kita has the city's new approved places",
         &mut checks,
     )?;
     settle_double_place(&application, &zvs, &lead, sync, &mut checks).await?;

@@ -1,7 +1,8 @@
 //! Facility pages and API.
 
 use super::{
-    detail, list, update_profile, FacilityDetail, FacilityError, FacilityRow, ProfileInput,
+    change_places, detail, list, update_profile, FacilityDetail, FacilityError, FacilityRow,
+    PlacesInput, ProfileInput,
 };
 use crate::auth::{authorize, Action};
 use crate::http::pages::Chrome;
@@ -13,6 +14,7 @@ use axum::http::HeaderMap;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::{Form, Json};
 use kitanetz_crdt::ids::FacilityId;
+use kitanetz_crdt::kinds::CareType;
 use kitanetz_crdt::validate::FieldError;
 use serde::Deserialize;
 use std::sync::Arc;
@@ -93,6 +95,8 @@ struct DetailPage {
     d: FacilityDetail,
     may_edit: bool,
     saved: bool,
+    /// The city's placement office changes approved places.
+    may_change_places: bool,
 }
 
 #[derive(Deserialize, Default)]
@@ -119,11 +123,13 @@ pub async fn detail_page(
         },
     )
     .is_ok();
+    let may_change_places = authorize(&staff.caller, Action::EditFacilityLicence).is_ok();
     let chrome = Chrome::new(&node, lang, Some(&staff), d.profile.name.clone());
     render(&DetailPage {
         chrome,
         d,
         may_edit,
+        may_change_places,
         saved: q.saved.is_some(),
     })
 }
@@ -284,4 +290,108 @@ pub async fn api_update_profile(
     )
     .map_err(AppError::from)?;
     Ok(Json(serde_json::json!({ "changed": changed })))
+}
+
+#[derive(Template)]
+#[template(path = "facility_places.html")]
+struct PlacesPage {
+    chrome: Chrome,
+    d: FacilityDetail,
+    input: PlacesInput,
+    care_types: Vec<(&'static str, &'static str)>,
+    errors: Vec<FieldError>,
+}
+
+impl PlacesPage {
+    fn has_error(&self, field: &str) -> bool {
+        self.errors.iter().any(|e| e.field == field)
+    }
+}
+
+fn places_page(
+    node: &Node,
+    lang: Lang,
+    staff: &Staff,
+    id: &FacilityId,
+    input: PlacesInput,
+    errors: Vec<FieldError>,
+) -> Result<Response, AppError> {
+    let d = detail(&node.store(), id, node.clock.today())?;
+    let t = crate::http::i18n::texts(lang);
+    let chrome = Chrome::new(
+        node,
+        lang,
+        Some(staff),
+        format!("{} – {}", d.profile.name, t.change_places),
+    );
+    render(&PlacesPage {
+        chrome,
+        d,
+        input,
+        care_types: CareType::ALL
+            .iter()
+            .map(|c| (c.as_str(), c.label_de()))
+            .collect(),
+        errors,
+    })
+}
+
+pub async fn places_form(
+    State(node): State<Arc<Node>>,
+    lang: Lang,
+    staff: Staff,
+    Path(id): Path<String>,
+) -> Result<Response, AppError> {
+    authorize(&staff.caller, Action::EditFacilityLicence)?;
+    let id = parse_id(&id)?;
+    let input = PlacesInput {
+        valid_from: node.clock.today().to_string(),
+        ..PlacesInput::default()
+    };
+    places_page(&node, lang, &staff, &id, input, vec![])
+}
+
+pub async fn places_submit(
+    State(node): State<Arc<Node>>,
+    lang: Lang,
+    staff: Staff,
+    Path(id): Path<String>,
+    Form(form): Form<Posted<PlacesInput>>,
+) -> Result<Response, AppError> {
+    staff.check_csrf(&form.csrf)?;
+    let id = parse_id(&id)?;
+    let result = change_places(
+        &mut node.store(),
+        &staff.caller,
+        &id,
+        &form.input,
+        node.clock.today(),
+        node.clock.now_millis(),
+    );
+    match result {
+        Ok(_) => Ok(Redirect::to(&format!("/facilities/{}?saved=1", id.0)).into_response()),
+        Err(e) => {
+            let errors = e.into_field_errors()?;
+            let mut res = places_page(&node, lang, &staff, &id, form.input, errors)?;
+            *res.status_mut() = axum::http::StatusCode::UNPROCESSABLE_ENTITY;
+            Ok(res)
+        }
+    }
+}
+
+pub async fn api_change_places(
+    State(node): State<Arc<Node>>,
+    ApiStaff(staff): ApiStaff,
+    Path(id): Path<String>,
+    Json(input): Json<PlacesInput>,
+) -> Result<Json<kitanetz_crdt::kinds::FacilityLicence>, ApiError> {
+    let id = parse_id(&id)?;
+    Ok(Json(change_places(
+        &mut node.store(),
+        &staff.caller,
+        &id,
+        &input,
+        node.clock.today(),
+        node.clock.now_millis(),
+    )?))
 }

@@ -2,11 +2,15 @@
 
 pub mod http;
 
+use crate::action::ActionError;
 use crate::auth::{authorize, Action, Caller};
 use crate::storage::{AuditEntry, AuditRow, Store, StoreError};
 use kitanetz_crdt::ids::{doc_id_for, FacilityId, ProviderId};
-use kitanetz_crdt::kinds::{FacilityLicence, FacilityProfile};
+use kitanetz_crdt::kinds::facility::ApprovedPlaces;
+use kitanetz_crdt::kinds::{CareType, FacilityLicence, FacilityProfile};
+use kitanetz_crdt::period::Timeline;
 use kitanetz_crdt::scalar::Date;
+use kitanetz_crdt::validate::Validator;
 use rusqlite::params;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
@@ -254,4 +258,77 @@ pub fn names(store: &Store) -> Result<BTreeMap<String, String>, StoreError> {
         .prepare_cached("SELECT id, name FROM p_facilities")?;
     let rows = stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?;
     Ok(rows.collect::<Result<_, _>>()?)
+}
+
+/// A change of approved places (form or JSON body): from a date on, a care type has so many.
+#[derive(Debug, Clone, Deserialize, Serialize, Default)]
+#[serde(default)]
+pub struct PlacesInput {
+    pub care_type: String,
+    pub places: String,
+    pub valid_from: String,
+}
+
+/// The city changes a facility's approved places from a date (split at the date of change: the
+/// earlier figure stays in force until the day before).
+pub fn change_places(
+    store: &mut Store,
+    caller: &Caller,
+    id: &FacilityId,
+    input: &PlacesInput,
+    today: Date,
+    now_millis: i64,
+) -> Result<FacilityLicence, ActionError> {
+    authorize(caller, Action::EditFacilityLicence)?;
+    let (mut doc, mut licence) = store.get::<FacilityLicence>(&licence_doc_id(id))?;
+    let mut v = Validator::new();
+    let care_type = CareType::parse(input.care_type.trim());
+    v.check(
+        care_type.is_some(),
+        "care_type",
+        "Betreuungsart wählen / choose a care type",
+    );
+    let places = input.places.trim().parse::<u32>().ok();
+    v.check(
+        places.is_some(),
+        "places",
+        "Anzahl Plätze als ganze Zahl / number of places as a whole number",
+    );
+    let valid_from = input.valid_from.trim().parse::<Date>().ok();
+    v.check(
+        valid_from.is_some(),
+        "valid_from",
+        "Datum im Format JJJJ-MM-TT / date as YYYY-MM-DD",
+    );
+    v.finish()?;
+    let (care_type, places, valid_from) = (
+        care_type.expect("checked"),
+        places.expect("checked"),
+        valid_from.expect("checked"),
+    );
+    match licence
+        .care_types
+        .iter_mut()
+        .find(|c| c.care_type == care_type)
+    {
+        Some(c) => c.places.set_from(valid_from, places),
+        None => licence.care_types.push(ApprovedPlaces {
+            care_type,
+            places: Timeline::new(valid_from, places),
+        }),
+    }
+    doc.update(&licence, today, now_millis, "approved places changed")?;
+    let target = Some(doc.id.0.clone());
+    store.save_doc(
+        &mut doc,
+        &AuditEntry {
+            at: now_millis,
+            actor: caller.audit_name(),
+            action: "facility.licence.places",
+            target,
+            subjects: vec![],
+            valid_from: Some(valid_from.to_string()),
+        },
+    )?;
+    Ok(licence)
 }

@@ -118,6 +118,8 @@ pub struct Texts {
     pub waiting_for_release: &'static str,
     pub task_for_kita: &'static str,
     pub no_free_seat: &'static str,
+    pub change_places: &'static str,
+    pub change_places_intro: &'static str,
     pub contract_collisions: &'static str,
     pub contract_collisions_intro: &'static str,
 }
@@ -129,6 +131,7 @@ impl Texts {
             "demo.seed" => ("Ersteinrichtung", "Initial data"),
             "document.sync" => ("Über den Abgleich erhalten", "Received through sync"),
             "facility.profile.update" => ("Stammdaten geändert", "Master data changed"),
+            "facility.licence.places" => ("Genehmigte Plätze geändert", "Approved places changed"),
             "provider.update" => ("Trägerdaten geändert", "Provider data changed"),
             "contract.create" => ("Vertrag angelegt", "Contract entered"),
             "contract.change" => ("Vertrag geändert", "Contract changed"),
@@ -280,6 +283,8 @@ pub static DE: Texts = Texts {
     waiting_for_release: "wartet auf Freigabe durch",
     task_for_kita: "Aufgabe der Kita-Leitung",
     no_free_seat: "kein freier Platz",
+    change_places: "Genehmigte Plätze ändern",
+    change_places_intro: "Ab dem gewählten Tag gilt die neue Platzzahl, bis zum Vortag die bisherige. Die Änderung erreicht den Träger und die Kita beim nächsten Abgleich.",
     contract_collisions: "Verträge zweimal ab demselben Tag geändert",
     contract_collisions_intro: "Kita und Träger haben ohne Verbindung denselben Vertrag ab demselben Tag geändert. Gelesen wird vorläufig eine der beiden Änderungen; bitte die Änderung ab diesem Tag neu eintragen.",
 };
@@ -400,6 +405,8 @@ pub static EN: Texts = Texts {
     waiting_for_release: "waiting for release by",
     task_for_kita: "Task for the Kita lead",
     no_free_seat: "no free seat",
+    change_places: "Change approved places",
+    change_places_intro: "From the chosen day the new number applies, until the day before the previous one. The change reaches the provider and the Kita with the next sync.",
     contract_collisions: "Contracts changed twice from the same day",
     contract_collisions_intro: "The Kita and its provider changed the same contract from the same day while offline. One of the two changes is read for now; please enter the change from that day again.",
 };

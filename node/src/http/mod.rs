@@ -43,6 +43,8 @@ pub const ROUTES: &[(&str, &str)] = &[
     ("GET", "/facilities/{id}"),
     ("GET", "/facilities/{id}/edit"),
     ("POST", "/facilities/{id}/edit"),
+    ("GET", "/facilities/{id}/places"),
+    ("POST", "/facilities/{id}/places"),
     ("GET", "/children"),
     ("GET", "/children/{id}"),
     ("GET", "/children/{id}/contracts/new"),
@@ -54,6 +56,7 @@ pub const ROUTES: &[(&str, &str)] = &[
     ("GET", "/api/facilities"),
     ("GET", "/api/facilities/{id}"),
     ("PUT", "/api/facilities/{id}/profile"),
+    ("POST", "/api/facilities/{id}/places"),
     ("GET", "/api/children"),
     ("GET", "/api/children/{id}"),
     ("POST", "/api/contracts"),
@@ -92,6 +95,10 @@ pub fn router(node: Arc<Node>) -> Router {
             "/facilities/{id}/edit",
             get(facilities::http::edit_form).post(facilities::http::edit_submit),
         )
+        .route(
+            "/facilities/{id}/places",
+            get(facilities::http::places_form).post(facilities::http::places_submit),
+        )
         .route("/children", get(families::http::list_page))
         .route("/children/{id}", get(families::http::detail_page))
         .route(
@@ -109,6 +116,10 @@ pub fn router(node: Arc<Node>) -> Router {
         .route(
             "/api/facilities/{id}/profile",
             put(facilities::http::api_update_profile),
+        )
+        .route(
+            "/api/facilities/{id}/places",
+            post(facilities::http::api_change_places),
         )
         .route("/api/children", get(families::http::api_list))
         .route("/api/children/{id}", get(families::http::api_detail))
