@@ -524,37 +524,16 @@ async fn a_place_given_twice_offline_is_decided_by_the_zvs_and_released_by_the_k
     // Both Kitas are cut off and each lead reserves a seat for the same application.
     sync.go_offline(&kita_a.config.name);
     sync.go_offline(&kita_b.config.name);
-    let reserve = |month: &str| {
-        Some(format!(
-            r#"{{"application":"{application}","month":"{month}"}}"#
-        ))
+    let reserve = |kita: &Arc<Node>, token: &str, month: &str| {
+        let body = format!(r#"{{"application":"{application}","month":"{month}"}}"#);
+        let (kita, token) = (kita.clone(), token.to_string());
+        async move { api(&kita, &token, "POST", "/api/seats/reservations", Some(body)).await }
     };
-    let (status, body) = api(
-        &kita_b,
-        &lead_b,
-        "POST",
-        "/api/seats/reservations",
-        reserve(&month_b),
-    )
-    .await;
+    let (status, body) = reserve(&kita_b, &lead_b, &month_b).await;
     assert_eq!(status, 200, "{body}");
-    let (status, body) = api(
-        &kita_a,
-        &lead_a,
-        "POST",
-        "/api/seats/reservations",
-        reserve(&month_a),
-    )
-    .await;
+    let (status, body) = reserve(&kita_a, &lead_a, &month_a).await;
     assert_eq!(status, 200, "{body}");
-    let (status, body) = api(
-        &kita_a,
-        &lead_a,
-        "POST",
-        "/api/seats/reservations",
-        reserve(&month_a),
-    )
-    .await;
+    let (status, body) = reserve(&kita_a, &lead_a, &month_a).await;
     assert_eq!(status, 422, "a Kita holds an application once: {body}");
     sync.settle();
     assert!(conflicts(&city).is_empty(), "the city cannot know yet");
