@@ -68,6 +68,38 @@ impl LinkSettings {
     }
 }
 
+/// Renew a certificate this many days before it expires.
+pub const CERTIFICATE_WARNING_DAYS: u64 = 30;
+
+impl LinkSettings {
+    /// What is wrong with the node's own certificate at `now` (Unix seconds), if anything: not
+    /// signed by the configured root, issued to another key, expired, or expiring within
+    /// [`CERTIFICATE_WARNING_DAYS`]. Peers refuse a bad certificate, so the operator should
+    /// hear it at start, not from a silent sync page; the node still serves its own data.
+    pub fn certificate_warning(&self, now: u64) -> Option<String> {
+        let own = self.identity.public().to_peer_id();
+        match kitanetz_p2p::verify_certificate(
+            &self.certificate,
+            &self.root,
+            &own,
+            now,
+            &BTreeSet::new(),
+        ) {
+            Err(e) => Some(format!(
+                "peers will refuse this node's certificate ({e}); issue a new one with \
+                 `kitanetz cert issue`"
+            )),
+            Ok(c) if c.expires_on.saturating_sub(now) < CERTIFICATE_WARNING_DAYS * 86_400 => {
+                Some(format!(
+                    "this node's certificate expires in {} days; renew it with `kitanetz cert issue`",
+                    c.expires_on.saturating_sub(now) / 86_400
+                ))
+            }
+            Ok(_) => None,
+        }
+    }
+}
+
 /// The root public key of a `[p2p]` section: inline hex or from a file (paths relative to the
 /// data directory).
 pub fn root_public_key(p2p: &P2pSection, data_dir: &Path) -> anyhow::Result<RootPublicKey> {
@@ -138,6 +170,11 @@ impl NodeLinks {
 
     pub fn peer_id(&self) -> PeerId {
         self.settings.identity.public().to_peer_id()
+    }
+
+    /// See [`LinkSettings::certificate_warning`].
+    pub fn certificate_warning(&self, now: u64) -> Option<String> {
+        self.settings.certificate_warning(now)
     }
 
     /// Starts the transport (unless it runs): listens, dials the configured peers and
@@ -280,5 +317,61 @@ impl SyncStatusSource for NodeLinks {
             peers,
             pending_documents: pending,
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use kitanetz_crdt::ids::city_org;
+    use kitanetz_crdt::policy::{Membership, NodeRole};
+    use kitanetz_p2p::{generate_root, issue_certificate};
+
+    const DAY: u64 = 86_400;
+
+    fn settings(dir: &Path, issued_to: &Keypair, own: Keypair, expires_on: u64) -> LinkSettings {
+        let root = generate_root(&dir.join("root.key")).unwrap();
+        let certificate = issue_certificate(
+            &root,
+            &issued_to.public().to_peer_id(),
+            "city",
+            Membership {
+                role: NodeRole::City,
+                organisation: city_org(),
+                provider: None,
+                facility: None,
+            },
+            0,
+            expires_on,
+        );
+        LinkSettings {
+            identity: own,
+            root: root.public_key(),
+            certificate,
+            listen: "/ip4/127.0.0.1/tcp/0".parse().unwrap(),
+            peers: vec![],
+            revocations_file: None,
+        }
+    }
+
+    #[test]
+    fn the_operator_hears_of_an_expiring_or_foreign_certificate_at_start() {
+        let dir = tempfile::tempdir().unwrap();
+        let key = Keypair::generate_ed25519();
+        let now = 1_000 * DAY;
+        let fine = settings(dir.path(), &key, key.clone(), now + 200 * DAY);
+        assert_eq!(fine.certificate_warning(now), None);
+        let soon = fine.certificate_warning(now + 190 * DAY).unwrap();
+        assert!(soon.contains("expires in 10 days"), "{soon}");
+        let expired = fine.certificate_warning(now + 300 * DAY).unwrap();
+        assert!(expired.contains("refuse"), "{expired}");
+        let other = Keypair::generate_ed25519();
+        let foreign = settings(
+            tempfile::tempdir().unwrap().path(),
+            &other,
+            key,
+            now + 200 * DAY,
+        );
+        assert!(foreign.certificate_warning(now).unwrap().contains("refuse"));
     }
 }

@@ -65,6 +65,12 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
                 addrs.join(" "),
                 links.peer_id()
             );
+            if let Some(warning) =
+                links.certificate_warning(node.clock.now_millis().max(0) as u64 / 1000)
+            {
+                println!("kitanetz p2p warning: {warning}");
+                tracing::warn!("{warning}");
+            }
         } else {
             println!("kitanetz p2p off (no [p2p] section in node.toml): this node does not sync");
         }
