@@ -154,11 +154,13 @@ impl<T: Reconcile + Hydrate + Clone> Timeline<T> {
         self.changes.sort_by_key(|c| c.valid_from);
     }
 
+    /// The value in force on `day`. Looks at every change rather than trusting the stored
+    /// order: changes inserted concurrently on two devices merge in any order.
     pub fn at(&self, day: Date) -> Option<&T> {
         self.changes
             .iter()
-            .rev()
-            .find(|c| c.valid_from <= day)
+            .filter(|c| c.valid_from <= day)
+            .max_by_key(|c| c.valid_from)
             .map(|c| &c.value)
     }
 
@@ -223,6 +225,10 @@ mod tests {
         let p = t.periods();
         assert_eq!(p[0].0.end(), Some(d(2027, 7, 31)));
         assert_eq!(p[1].0.end(), None);
+        // Merged out of order (two devices inserting at once): still the latest change before.
+        t.changes.reverse();
+        assert_eq!(t.at(d(2027, 9, 1)), Some(&15));
+        assert_eq!(t.at(d(2027, 7, 31)), Some(&12));
     }
 
     proptest! {

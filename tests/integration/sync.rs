@@ -458,6 +458,11 @@ fn application_for_two_kitas(
 }
 
 fn login(node: &Node, role: Role) -> String {
+    login_as(node, role, "")
+}
+
+/// A new user of `role` on `node` (`who` tells several apart) and a session for it.
+fn login_as(node: &Node, role: Role, who: &str) -> String {
     use kitanetz_crdt::ids::{city_org, facility_org};
     let c = &node.config;
     let org = match role {
@@ -466,7 +471,7 @@ fn login(node: &Node, role: Role) -> String {
     };
     kitanetz_tests::add_user(
         node,
-        &format!("{}-{}", c.name, role.as_str()),
+        &format!("{}-{}{who}", c.name, role.as_str()),
         role,
         org,
         c.provider.clone(),
@@ -642,6 +647,39 @@ async fn a_place_given_twice_offline_is_decided_by_the_zvs_and_released_by_the_k
         .unwrap()
         .1;
     assert!(ledger.hold_of(&application.parse().unwrap()).is_some());
+
+    // Days later the keeper gives the place up and the other Kita reserves again: the old
+    // decision does not tell it to release the child's only place.
+    net.clock.advance(chrono::Duration::days(3));
+    let (winner_token, loser_token) = (
+        login_as(winner, Role::KitaLead, "-later"),
+        login_as(loser, Role::KitaLead, "-later"),
+    );
+    let (status, body) = api(
+        winner,
+        &winner_token,
+        "POST",
+        "/api/seats/releases",
+        Some(format!(r#"{{"application":"{application}"}}"#)),
+    )
+    .await;
+    assert_eq!(status, 200, "{body}");
+    let loser_month = if std::ptr::eq(loser, &kita_a) {
+        &month_a
+    } else {
+        &month_b
+    };
+    let (status, body) = reserve(loser, &loser_token, loser_month).await;
+    assert_eq!(status, 200, "{body}");
+    sync.settle();
+    for n in [&city, &kita_a, &kita_b] {
+        assert!(
+            conflicts(n).is_empty(),
+            "{}: {:?}",
+            n.config.name,
+            conflicts(n)
+        );
+    }
     assert_converged(&nodes);
     assert_private(&nodes);
 }

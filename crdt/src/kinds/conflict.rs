@@ -20,6 +20,8 @@ pub struct ConflictDecision {
     /// The Kitas asked to release their hold (sorted, without the keeper).
     pub release: Vec<FacilityId>,
     pub decided_on: Date,
+    /// When exactly (Unix milliseconds): the later of two decisions on one day wins.
+    pub decided_at: i64,
     /// Who decided (the case worker's user name; staff, not a data subject).
     pub decided_by: String,
     pub note: String,
@@ -56,6 +58,12 @@ impl ConflictDecision {
         v.finish()
     }
 
+    /// Whether the decision was made after (or on the day of) a hold decided on `held_on`: a
+    /// hold taken later is a new situation the decision did not see.
+    pub fn covers(&self, held_on: Date) -> bool {
+        held_on <= self.decided_on
+    }
+
     /// Every Kita the decision names (the document's `facilities`).
     pub fn facilities(&self) -> Vec<FacilityId> {
         let mut all = self.release.clone();
@@ -75,6 +83,7 @@ mod tests {
             keeper: FacilityId(keeper.into()),
             release: release.iter().map(|f| FacilityId((*f).into())).collect(),
             decided_on: Date::ymd(2026, 11, 3),
+            decided_at: 1,
             decided_by: "zvs".into(),
             note: String::new(),
         }

@@ -84,11 +84,12 @@ impl CareContract {
                 format!("Zeile liegt außerhalb der Vertragslaufzeit {} / line outside the contract period", self.period),
             );
             daily_hours(&mut v, &format!("lines[{i}].daily_hours"), line.daily_hours);
-            if let Some((j, _)) = self.lines[..i]
-                .iter()
-                .enumerate()
-                .find(|(_, o)| o.valid.overlaps(&line.valid))
-            {
+            // Two lines from the same day are a collision of concurrent changes, reported by
+            // `same_day_changes` as a task; refusing them here would make the contract
+            // unwritable until then.
+            if let Some((j, _)) = self.lines[..i].iter().enumerate().find(|(_, o)| {
+                o.valid.overlaps(&line.valid) && o.valid.start() != line.valid.start()
+            }) {
                 v.fail(
                     format!("lines[{i}].valid"),
                     format!(
@@ -124,27 +125,38 @@ impl CareContract {
     /// (two changes from one day) cannot both hold: the one with the larger id is read, and
     /// [`CareContract::same_day_changes`] reports the collision for a person to settle.
     pub fn effective_lines(&self) -> Vec<ContractLine> {
-        let mut lines = self.lines.clone();
-        lines.sort_by(|a, b| (a.valid.start(), &a.id).cmp(&(b.valid.start(), &b.id)));
+        let mut settled = self.clone();
+        settled.settle_ends();
         // Of several lines starting on one day keep the last (largest id).
-        let mut kept: Vec<ContractLine> = Vec::with_capacity(lines.len());
-        for line in lines {
+        let mut kept: Vec<ContractLine> = Vec::with_capacity(settled.lines.len());
+        for line in settled.lines {
             match kept.last_mut() {
                 Some(prev) if prev.valid.start() == line.valid.start() => *prev = line,
                 _ => kept.push(line),
             }
         }
-        let starts: Vec<Date> = kept.iter().map(|l| l.valid.start()).collect();
-        for (i, line) in kept.iter_mut().enumerate() {
-            let end = match starts.get(i + 1) {
+        kept
+    }
+
+    /// Sets every stored line's end as the contract reads (the day before the next later start;
+    /// the last lines keep their end or the contract's) and sorts them by start and id. Lines
+    /// from one day, a collision for a person, stay as they are otherwise.
+    fn settle_ends(&mut self) {
+        let mut starts: Vec<Date> = self.lines.iter().map(|l| l.valid.start()).collect();
+        starts.sort();
+        starts.dedup();
+        for line in &mut self.lines {
+            let start = line.valid.start();
+            let end = match starts.iter().find(|s| **s > start) {
                 Some(next) => next.0.pred_opt().map(Date),
                 None => line.valid.end().or(self.period.end()),
             };
-            if let Ok(p) = Period::new(line.valid.start(), end) {
+            if let Ok(p) = Period::new(start, end) {
                 line.valid = p;
             }
         }
-        kept
+        self.lines
+            .sort_by(|a, b| (a.valid.start(), &a.id).cmp(&(b.valid.start(), &b.id)));
     }
 
     /// Days from which more than one line starts (concurrent changes from the same day).
@@ -179,10 +191,9 @@ impl CareContract {
         );
         v.finish()?;
         // A merged contract may hold overlapping lines from concurrent changes: settle them as
-        // the contract reads them before this change is applied.
-        if self.same_day_changes().is_empty() {
-            self.lines = self.effective_lines();
-        }
+        // the contract reads them before this change is applied. Same-day collisions stay
+        // until a change from that day replaces them.
+        self.settle_ends();
         let next_start = self
             .lines
             .iter()
@@ -365,5 +376,31 @@ mod tests {
             .unwrap();
         assert!(c.same_day_changes().is_empty());
         assert_eq!(c.line_on(march).unwrap().id.0, "line-c");
+    }
+
+    #[test]
+    fn collisions_on_two_days_can_be_settled_one_after_the_other() {
+        // Kita and Träger office both entered the changes from March and from May offline.
+        let mut c = contract();
+        let (march, may) = (Date::ymd(2027, 3, 1), Date::ymd(2027, 5, 1));
+        c.lines[0].valid =
+            Period::new(Date::ymd(2026, 8, 1), Some(Date::ymd(2027, 2, 28))).unwrap();
+        for (id, start, end) in [
+            ("line-k3", march, Some(Date::ymd(2027, 4, 30))),
+            ("line-t3", march, Some(Date::ymd(2027, 4, 30))),
+            ("line-k5", may, None),
+            ("line-t5", may, None),
+        ] {
+            c.lines.push(line(id, start, end, 6));
+        }
+        assert_eq!(c.same_day_changes(), [march, may]);
+        c.change_from(march, line("line-n3", march, None, 7))
+            .expect("the March collision is settled although May's remains");
+        assert_eq!(c.same_day_changes(), [may]);
+        c.change_from(may, line("line-n5", may, None, 8)).unwrap();
+        assert!(c.same_day_changes().is_empty());
+        let read: Vec<String> = c.effective_lines().into_iter().map(|l| l.id.0).collect();
+        assert_eq!(read, ["line-1", "line-n3", "line-n5"]);
+        assert!(c.validate().is_ok());
     }
 }

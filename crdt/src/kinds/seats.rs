@@ -13,6 +13,7 @@ use crate::scalar::Date;
 use crate::validate::{ValidationError, Validator};
 use autosurgeon::{Hydrate, Reconcile};
 use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Reconcile, Hydrate)]
 pub enum SeatStatus {
@@ -78,12 +79,25 @@ pub struct SeatMonth {
 }
 
 impl SeatMonth {
-    /// Reservations and contracts that hold a seat.
-    pub fn held(&self) -> u32 {
-        self.reservations
+    /// The reservations and contracts that hold a seat, one per application (two devices that
+    /// reserved the same application offline merge into two entries; it is still one seat), in
+    /// precedence order.
+    pub fn holds(&self) -> Vec<SeatReservation> {
+        let mut holds: Vec<SeatReservation> = self
+            .reservations
             .iter()
             .filter(|r| r.status.holds())
-            .count() as u32
+            .cloned()
+            .collect();
+        holds.sort_by(|a, b| a.precedence().cmp(&b.precedence()));
+        let mut seen = std::collections::BTreeSet::new();
+        holds.retain(|r| seen.insert(r.application.clone()));
+        holds
+    }
+
+    /// Seats held by reservations and contracts.
+    pub fn held(&self) -> u32 {
+        self.holds().len() as u32
     }
 
     /// Seats neither occupied nor held.
@@ -169,6 +183,39 @@ impl SeatLedger {
                 .find(|r| &r.application == application && r.status.holds())
                 .map(|r| (m, r))
         })
+    }
+
+    /// Applications this ledger holds in more than one month (two devices reserved the same
+    /// child for different months offline): one child, two seats. With the months held.
+    pub fn held_in_several_months(&self) -> Vec<(ApplicationId, Vec<Date>)> {
+        let mut months: BTreeMap<ApplicationId, Vec<Date>> = BTreeMap::new();
+        for m in &self.months {
+            for r in m.holds() {
+                let held = months.entry(r.application).or_default();
+                if !held.contains(&m.month) {
+                    held.push(m.month);
+                }
+            }
+        }
+        months.into_iter().filter(|(_, ms)| ms.len() > 1).collect()
+    }
+
+    /// Settles what a merge of two devices' offline work leaves in the list: an application
+    /// listed twice in one month becomes one entry (the one that takes precedence). Called
+    /// before every write, so that a merged ledger stays writable. Changes no decision.
+    pub fn settle_merged(&mut self) {
+        for m in &mut self.months {
+            let mut best: BTreeMap<ApplicationId, SeatReservation> = BTreeMap::new();
+            for r in m.reservations.drain(..) {
+                match best.get(&r.application) {
+                    Some(known) if known.precedence() <= r.precedence() => {}
+                    _ => {
+                        best.insert(r.application.clone(), r);
+                    }
+                }
+            }
+            m.reservations = best.into_values().collect();
+        }
     }
 
     /// Reserves a seat of `care_type` from `month` for `application`, decided `today`.
@@ -272,13 +319,7 @@ impl SeatLedger {
             .iter()
             .filter(|m| m.occupied + m.held() > m.places)
             .map(|m| {
-                let mut holds: Vec<SeatReservation> = m
-                    .reservations
-                    .iter()
-                    .filter(|r| r.status.holds())
-                    .cloned()
-                    .collect();
-                holds.sort_by(|a, b| a.precedence().cmp(&b.precedence()));
+                let mut holds = m.holds();
                 let seats = m.places.saturating_sub(m.occupied) as usize;
                 let over = holds.split_off(seats.min(holds.len()));
                 Overbooking {
@@ -442,5 +483,71 @@ mod tests {
             .unwrap()
             .overbooked()
             .is_empty());
+    }
+
+    #[test]
+    fn the_same_child_reserved_on_two_devices_is_one_seat_and_stays_writable() {
+        use crate::doc::StoredDoc;
+        use crate::ids::OrgId;
+        use crate::meta::{DocKind, DocMeta};
+        use crate::DocId;
+        let id = DocId("doc-seats-fac-a".into());
+        let day = |d| Date::ymd(2026, 11, d);
+        let meta = DocMeta {
+            kind: DocKind::SeatLedger,
+            schema: 1,
+            owner: OrgId("org-fac-a".into()),
+            provider: None,
+            facilities: vec![FacilityId("fac-a".into())],
+            origin_node: "kita-a".into(),
+            created_on: day(1),
+        };
+        let mut two_months = ledger(3, 0);
+        two_months.months.push(SeatMonth {
+            month: Date::ymd(2027, 2, 1),
+            ..two_months.months[0].clone()
+        });
+        let mut office =
+            StoredDoc::create(id.clone(), meta, &two_months, b"office", day(1), 1).unwrap();
+        let mut laptop = StoredDoc::load(id.clone(), &office.save(), b"laptop").unwrap();
+        let mut tablet = StoredDoc::load(id, &office.save(), b"tablet").unwrap();
+        let february = Date::ymd(2027, 2, 1);
+        for (doc, month, d) in [
+            (&mut office, january(), 4),
+            (&mut laptop, january(), 3),
+            (&mut tablet, february, 5),
+        ] {
+            let mut l: SeatLedger = doc.value().unwrap();
+            l.reserve(&app("app-1"), CareType::Kindergarten, month, day(d))
+                .unwrap();
+            doc.update(&l, day(d), 2, "reserve").unwrap();
+        }
+        office.merge_bytes(&laptop.save()).unwrap();
+        office.merge_bytes(&tablet.save()).unwrap();
+        let mut merged: SeatLedger = office.value().unwrap();
+        assert_eq!(
+            merged.months[0].reservations.len(),
+            2,
+            "two entries after the merge"
+        );
+        assert_eq!(merged.months[0].held(), 1, "but one seat");
+        assert_eq!(
+            merged.held_in_several_months(),
+            [(app("app-1"), vec![january(), february])],
+            "one child, two months: reported"
+        );
+        // The next write settles the duplicate and is valid; releasing frees both months.
+        merged.settle_merged();
+        assert_eq!(merged.months[0].reservations.len(), 1);
+        assert_eq!(
+            merged.months[0].reservations[0].decided_on,
+            day(3),
+            "the earlier decision"
+        );
+        merged.release(&app("app-1"), day(6)).unwrap();
+        office.update(&merged, day(6), 3, "release").unwrap();
+        let after: SeatLedger = office.value().unwrap();
+        assert!(after.held_in_several_months().is_empty());
+        assert_eq!(after.free(CareType::Kindergarten, february), 3);
     }
 }

@@ -11,6 +11,8 @@
 //!   contract from the same day while offline. Changes from different days both hold (see
 //!   `CareContract::effective_lines`); two from one day cannot. Default: the line with the larger
 //!   id is read. Task: the Kita lead enters the change from that day again, which replaces both.
+//! - **One child, two months**: two devices of one Kita reserved the same application for
+//!   different months offline. Task: the Kita lead releases (all months) and reserves again.
 //! - **Overbooked month** (capacity): two devices of one Kita give the last seat while offline;
 //!   the merged ledger holds more than it has. Task: the Kita lead releases reservations until
 //!   it fits; by default the contracts and the earlier decisions keep their seats.
@@ -79,7 +81,9 @@ pub fn double_places(ledgers: &[SeatLedger]) -> Vec<DoublePlace> {
         .into_iter()
         .filter_map(|(application, mut holds)| {
             holds.sort_by(|a, b| precedence(a).cmp(&precedence(b)));
-            holds.dedup_by(|a, b| a.facility == b.facility);
+            // One entry per Kita (its best hold), also when it holds several months.
+            let mut seen = std::collections::BTreeSet::new();
+            holds.retain(|h| seen.insert(h.facility.clone()));
             (holds.len() > 1).then(|| DoublePlace {
                 default_keeper: holds[0].facility.clone(),
                 decision: None,
@@ -95,6 +99,14 @@ pub fn double_places(ledgers: &[SeatLedger]) -> Vec<DoublePlace> {
 pub struct OverbookedMonth {
     pub facility: FacilityId,
     pub overbooking: Overbooking,
+}
+
+/// One Kita holding seats in several months for one application (two devices, offline).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct HeldTwice {
+    pub facility: FacilityId,
+    pub application: ApplicationId,
+    pub months: Vec<Date>,
 }
 
 /// A Kita's task from a ZVS decision: release its hold on an application another Kita keeps.
@@ -126,6 +138,8 @@ pub struct Conflicts {
     pub release_tasks: Vec<ReleaseTask>,
     /// Seen by the Kita whose contract it is.
     pub contracts: Vec<ContractCollision>,
+    /// Seen by the Kita that owns the ledger and by the city.
+    pub held_twice: Vec<HeldTwice>,
 }
 
 impl Conflicts {
@@ -134,6 +148,7 @@ impl Conflicts {
             && self.overbooked.is_empty()
             && self.release_tasks.is_empty()
             && self.contracts.is_empty()
+            && self.held_twice.is_empty()
     }
 }
 
@@ -144,7 +159,7 @@ fn latest_decisions(
     let mut latest: BTreeMap<ApplicationId, ConflictDecision> = BTreeMap::new();
     for d in store.values_of_kind::<ConflictDecision>()? {
         match latest.get(&d.application) {
-            Some(known) if known.decided_on > d.decided_on => {}
+            Some(known) if (known.decided_on, known.decided_at) > (d.decided_on, d.decided_at) => {}
             _ => {
                 latest.insert(d.application.clone(), d);
             }
@@ -160,7 +175,11 @@ pub fn list(store: &Store, facility: Option<&FacilityId>) -> Result<Conflicts, S
     let decisions = latest_decisions(store)?;
     let mut double = double_places(&ledgers);
     for d in &mut double {
-        d.decision = decisions.get(&d.application).cloned();
+        // A decision counts for the holds it saw; a hold taken after it needs a new one.
+        d.decision = decisions
+            .get(&d.application)
+            .filter(|decision| d.holds.iter().all(|h| decision.covers(h.decided_on)))
+            .cloned();
     }
     let overbooked = ledgers
         .iter()
@@ -170,6 +189,18 @@ pub fn list(store: &Store, facility: Option<&FacilityId>) -> Result<Conflicts, S
                 .map(|overbooking| OverbookedMonth {
                     facility: l.facility.clone(),
                     overbooking,
+                })
+        })
+        .collect();
+    let held_twice = ledgers
+        .iter()
+        .flat_map(|l| {
+            l.held_in_several_months()
+                .into_iter()
+                .map(|(application, months)| HeldTwice {
+                    facility: l.facility.clone(),
+                    application,
+                    months,
                 })
         })
         .collect();
@@ -199,7 +230,11 @@ pub fn list(store: &Store, facility: Option<&FacilityId>) -> Result<Conflicts, S
                 if !decision.release.contains(facility) {
                     continue;
                 }
-                if let Some((month, _)) = own.hold_of(&decision.application) {
+                // A hold taken after the decision (the place was given again) is not its task.
+                if let Some((month, _)) = own
+                    .hold_of(&decision.application)
+                    .filter(|(_, hold)| decision.covers(hold.decided_on))
+                {
                     release_tasks.push(ReleaseTask {
                         handle: handles
                             .get(&decision.application)
@@ -218,6 +253,7 @@ pub fn list(store: &Store, facility: Option<&FacilityId>) -> Result<Conflicts, S
         overbooked,
         release_tasks,
         contracts,
+        held_twice,
     })
 }
 
@@ -285,6 +321,7 @@ pub fn decide(
         keeper,
         release,
         decided_on: today,
+        decided_at: now_millis,
         decided_by: caller.username.clone(),
         note: input.note.trim().to_string(),
     };

@@ -147,6 +147,7 @@ fn save_ledger(
 ) -> Result<SeatLedger, ActionError> {
     let id = ledger_doc_id(facility);
     let (mut doc, mut ledger) = store.get::<SeatLedger>(&id)?;
+    ledger.settle_merged();
     change(&mut ledger)?;
     doc.update(&ledger, today, now_millis, action)?;
     store.save_doc(
