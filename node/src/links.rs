@@ -9,7 +9,7 @@ use crate::Node;
 use anyhow::Context;
 use kitanetz_p2p::{
     load_or_create_identity, Keypair, Multiaddr, P2pConfig, P2pHandle, P2pNode, PeerId,
-    RootPublicKey, SharedCore, SignedCertificate, SignedRevocationList,
+    RevocationOutcome, RootPublicKey, SharedCore, SignedCertificate, SignedRevocationList,
 };
 use kitanetz_sync::SyncCore;
 use std::collections::BTreeSet;
@@ -262,7 +262,9 @@ impl NodeLinks {
 
     /// Applies the revocation file if it changed since it was last read: how an operator hands
     /// a running node a new list (`kitanetz cert revoke --out` into the data directory). The
-    /// transport rewrites the file with lists from peers; reading those back is a no-op.
+    /// transport rewrites the file with lists from peers; reading those back is a no-op. A list
+    /// that is not newer than the one in force is ignored with a warning: the operator who put
+    /// it there expects it to apply.
     async fn pick_up_revocations(&self, handle: &P2pHandle) {
         let Some(path) = &self.settings.revocations_file else {
             return;
@@ -279,18 +281,53 @@ impl NodeLinks {
         let Some(bytes) = bytes else {
             return;
         };
-        let applied = match SignedRevocationList::from_json(&bytes) {
+        let outcome = match SignedRevocationList::from_json(&bytes) {
             Ok(list) => handle
-                .apply_revocations(&list)
+                .offer_revocations(&list)
                 .await
                 .map_err(|e| e.to_string()),
             Err(e) => Err(e.to_string()),
         };
-        match applied {
-            Ok(true) => tracing::info!(path = %path.display(), "revocation list applied"),
-            Ok(false) => tracing::debug!(path = %path.display(), "revocation list not newer"),
+        match outcome {
+            Ok(outcome) => log_revocation_outcome(path, outcome),
             Err(e) => tracing::warn!(path = %path.display(), error = %e, "revocation list refused"),
         }
+    }
+}
+
+/// Logs what became of the list in the revocation file at `path`.
+fn log_revocation_outcome(path: &Path, outcome: RevocationOutcome) {
+    let path = path.display();
+    match outcome {
+        RevocationOutcome::Applied { version } => {
+            tracing::info!(%path, version, "revocation list applied")
+        }
+        // The list in force: written by the transport, or saved again by the operator.
+        RevocationOutcome::NotNewer { same: true, .. } => {
+            tracing::debug!(%path, "revocation list already in force")
+        }
+        RevocationOutcome::NotNewer {
+            version, in_force, ..
+        } => tracing::warn!(%path, "{}", not_newer_warning(version, in_force)),
+    }
+}
+
+/// Why a list from the operator's file (not the one in force) was ignored.
+fn not_newer_warning(version: u32, in_force: u32) -> String {
+    let fix = format!(
+        "to apply it, issue it again with a version above {in_force} (`kitanetz cert revoke \
+         --previous` on a list of version {in_force} or later)"
+    );
+    if version == in_force {
+        format!(
+            "revocation list version {version} ignored: a different list with the same \
+             version {in_force} is in force; {fix}"
+        )
+    } else {
+        format!(
+            "revocation list version {version} ignored: version {in_force} is in force, \
+             and only a higher version replaces it; {fix}"
+        )
     }
 }
 
@@ -352,6 +389,19 @@ mod tests {
             peers: vec![],
             revocations_file: None,
         }
+    }
+
+    #[test]
+    fn an_ignored_list_from_the_file_names_both_versions() {
+        let older = not_newer_warning(3, 5);
+        assert!(older.contains("version 3 ignored") && older.contains("version 5 is in force"));
+        assert!(!older.contains("different"), "{older}");
+        let equal = not_newer_warning(5, 5);
+        assert!(
+            equal.contains("version 5 ignored") && equal.contains("a different list"),
+            "{equal}"
+        );
+        assert!(equal.contains("above 5"), "{equal}");
     }
 
     #[test]

@@ -7,17 +7,19 @@
 //! depends on re-serialising a value the same way twice. Persisted and wire format: the
 //! `version` fields and the signing contexts change together.
 
+use crate::codec::{Request, MAX_FRAME};
 use kitanetz_crdt::policy::Membership;
 use libp2p::identity::Keypair;
 use libp2p::PeerId;
-use ring::rand::SystemRandom;
+use ring::rand::{SecureRandom, SystemRandom};
 use ring::signature::{Ed25519KeyPair, KeyPair, UnparsedPublicKey, ED25519};
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeSet;
 use std::fmt;
 use std::io::Write;
-use std::path::Path;
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicU64, Ordering};
 
 /// Version of [`Certificate`] and [`RevocationList`] this node writes and reads.
 pub const CERT_VERSION: u32 = 1;
@@ -68,6 +70,15 @@ pub enum CertError {
     BadRootKey,
     #[error("revocation list version {0} cannot grow any further: start a new root key")]
     VersionExhausted(u32),
+    #[error(
+        "a revocation list of {revoked} peers takes {bytes} bytes on the wire, over the limit \
+         of {limit}: nodes could not pass it on, so it is not signed"
+    )]
+    TooLarge {
+        revoked: usize,
+        bytes: usize,
+        limit: usize,
+    },
 }
 
 /// What the city's root key certifies about a node. Times are Unix seconds.
@@ -194,18 +205,86 @@ impl<T: Signable> Signed<T> {
     /// Writes the JSON to `path`, replacing it atomically: a node that reads the file while it
     /// is written (a running node picks up a new revocation list) never sees half of it.
     pub fn save(&self, path: &Path) -> Result<(), CertError> {
-        let mut tmp = path.as_os_str().to_os_string();
-        tmp.push(".tmp");
-        let tmp = std::path::PathBuf::from(tmp);
+        let tmp = self.write_temp(path)?;
+        replace(&tmp, path)
+    }
+
+    /// Writes the JSON to a new file next to `path`, under a name no other writer uses (the
+    /// `kitanetz cert revoke` command and a running node may write the same file at once).
+    fn write_temp(&self, path: &Path) -> Result<PathBuf, CertError> {
+        let tmp = temp_name(path);
         let write = || -> std::io::Result<()> {
-            let mut f = std::fs::File::create(&tmp)?;
+            let mut f = std::fs::OpenOptions::new()
+                .write(true)
+                .create_new(true)
+                .open(&tmp)?;
             f.write_all(self.to_json().as_bytes())?;
             f.write_all(b"\n")?;
-            f.sync_all()?;
-            std::fs::rename(&tmp, path)
+            f.sync_all()
         };
-        write().map_err(|e| io_err(path, e))
+        write().map_err(|e| {
+            let _ = std::fs::remove_file(&tmp);
+            io_err(path, e)
+        })?;
+        Ok(tmp)
     }
+}
+
+impl Signed<RevocationList> {
+    /// [`Signed::save`] of this list (whose `version` is given), unless `path` already holds a
+    /// list signed by `root` with a higher version: the operator wrote a newer one that the
+    /// running node has not read yet. That file is left as it is and its list returned, to be
+    /// applied. A file holding this very list is not rewritten.
+    ///
+    /// The file is read after the new content is on disk, just before it replaces the file,
+    /// so a concurrent writer has a window of a few system calls only.
+    pub fn save_unless_superseded(
+        &self,
+        path: &Path,
+        root: &RootPublicKey,
+        version: u32,
+    ) -> Result<Option<(SignedRevocationList, RevocationList)>, CertError> {
+        let tmp = self.write_temp(path)?;
+        let on_disk = Self::load(path)
+            .ok()
+            .and_then(|s| s.verify(root).ok().map(|l| (s, l)));
+        match on_disk {
+            Some((s, l)) if l.version > version => {
+                let _ = std::fs::remove_file(&tmp);
+                Ok(Some((s, l)))
+            }
+            Some((s, _)) if s == *self => {
+                let _ = std::fs::remove_file(&tmp);
+                Ok(None)
+            }
+            _ => replace(&tmp, path).map(|()| None),
+        }
+    }
+}
+
+/// Temp files get the process id, a counter and random bits, so that no two writers (threads
+/// or processes) ever write the same one.
+fn temp_name(path: &Path) -> PathBuf {
+    static COUNTER: AtomicU64 = AtomicU64::new(0);
+    let mut random = [0u8; 8];
+    // Without system randomness the pid and counter still keep writers apart.
+    let _ = SystemRandom::new().fill(&mut random);
+    let mut name = path.as_os_str().to_os_string();
+    name.push(format!(
+        ".{}-{}-{}.tmp",
+        std::process::id(),
+        COUNTER.fetch_add(1, Ordering::Relaxed),
+        hex::encode(random)
+    ));
+    PathBuf::from(name)
+}
+
+/// Renames `tmp` over `path` (atomic on one file system), removing `tmp` if that fails.
+fn replace(tmp: &Path, path: &Path) -> Result<(), CertError> {
+    std::fs::rename(tmp, path).map_err(|e| {
+        let _ = std::fs::remove_file(tmp);
+        io_err(path, e)
+    })
 }
 
 /// The city's root public key (raw Ed25519, 32 bytes); configured on every node.
@@ -321,6 +400,8 @@ pub fn issue_revocations(
 /// The city's next revocation list: everything `previous` revoked plus `add`, under the next
 /// version, so that nodes holding `previous` take it. Revocations are never dropped here: a
 /// list replaces the one before it, and lifting a revocation should be a deliberate act.
+/// Refused ([`CertError::TooLarge`]) if the list would not fit in one frame of the wire
+/// protocol ([`crate::codec::MAX_FRAME`]): no node could pass it on.
 pub fn next_revocations(
     root: &RootKey,
     previous: Option<&RevocationList>,
@@ -338,11 +419,23 @@ pub fn next_revocations(
         None => (1, issued_at, BTreeSet::new()),
     };
     revoked.extend(add.iter().map(PeerId::to_string));
-    Ok(root.sign(&RevocationList {
+    let count = revoked.len();
+    let signed = root.sign(&RevocationList {
         version,
         revoked: revoked.into_iter().collect(),
         issued_at,
-    }))
+    });
+    let bytes = Request::Revocations(signed.to_json().into_bytes())
+        .encode()
+        .len();
+    if bytes > MAX_FRAME {
+        return Err(CertError::TooLarge {
+            revoked: count,
+            bytes,
+            limit: MAX_FRAME,
+        });
+    }
+    Ok(signed)
 }
 
 /// Verifies a peer's certificate for a connection: the root signed it, it names the PeerId the
@@ -561,6 +654,112 @@ mod tests {
             .unwrap_err()
             .to_string()
             .contains("not a PeerId"));
+    }
+
+    #[test]
+    fn a_revocation_list_over_the_frame_cap_is_not_signed() {
+        let d = dir();
+        let root = generate_root(&d.path().join("root.pk8")).unwrap();
+        let pk = root.public_key();
+        // A PeerId takes 46 to 52 characters, plus quotes (escaped once the body is embedded
+        // in the signed JSON) and a comma: 15 000 fit in a 1 MiB frame, 23 000 do not.
+        let peers = |n: usize| (0..n).map(|_| PeerId::random().to_string()).collect();
+        let under = RevocationList {
+            version: 7,
+            revoked: peers(15_000),
+            issued_at: 1,
+        };
+        let list = next_revocations(&root, Some(&under), &[], 2).unwrap();
+        let frame = Request::Revocations(list.to_json().into_bytes()).encode();
+        assert!(frame.len() <= MAX_FRAME);
+        assert_eq!(list.verify(&pk).unwrap().revoked.len(), 15_000);
+
+        let mut over = under;
+        over.revoked.extend(peers(8_000));
+        let err = next_revocations(&root, Some(&over), &[PeerId::random()], 2).unwrap_err();
+        match &err {
+            CertError::TooLarge {
+                revoked,
+                bytes,
+                limit,
+            } => {
+                assert_eq!(*revoked, 23_001);
+                assert!(bytes > limit && *limit == MAX_FRAME, "{err}");
+            }
+            other => panic!("signed anyway: {other:?}"),
+        }
+        assert!(err.to_string().contains("23001 peers"), "{err}");
+    }
+
+    #[test]
+    fn concurrent_saves_never_share_a_temp_file() {
+        let d = dir();
+        let root = generate_root(&d.path().join("root.pk8")).unwrap();
+        let pk = root.public_key();
+        let path = d.path().join("revocations.json");
+        let lists: Vec<_> = (1..=8)
+            .map(|v| issue_revocations(&root, v, &[PeerId::random()], 1))
+            .collect();
+        std::thread::scope(|s| {
+            for list in &lists {
+                let path = &path;
+                s.spawn(move || {
+                    for _ in 0..20 {
+                        list.save(path).unwrap();
+                    }
+                });
+            }
+        });
+        // Whichever won, the file is one whole list, and no temp file is left behind.
+        let saved = SignedRevocationList::load(&path).unwrap();
+        assert!(lists.contains(&saved));
+        assert!(saved.verify(&pk).is_ok());
+        let names: Vec<_> = std::fs::read_dir(d.path())
+            .unwrap()
+            .map(|e| e.unwrap().file_name().into_string().unwrap())
+            .collect();
+        assert!(names.iter().all(|n| !n.ends_with(".tmp")), "{names:?}");
+    }
+
+    #[test]
+    fn a_list_is_not_saved_over_a_newer_one_in_the_file() {
+        let d = dir();
+        let root = generate_root(&d.path().join("root.pk8")).unwrap();
+        let pk = root.public_key();
+        let path = d.path().join("revocations.json");
+        let v5 = issue_revocations(&root, 5, &[PeerId::random()], 1);
+        let v6 = issue_revocations(&root, 6, &[PeerId::random()], 1);
+        // No file yet, then the same list again: saved, then left alone.
+        assert_eq!(v5.save_unless_superseded(&path, &pk, 5).unwrap(), None);
+        assert_eq!(v5.save_unless_superseded(&path, &pk, 5).unwrap(), None);
+        assert_eq!(SignedRevocationList::load(&path).unwrap(), v5);
+        // The operator wrote version 6: a version 5 from a peer does not replace it.
+        v6.save(&path).unwrap();
+        let (kept, list) = v5.save_unless_superseded(&path, &pk, 5).unwrap().unwrap();
+        assert_eq!((kept, list.version), (v6.clone(), 6));
+        assert_eq!(SignedRevocationList::load(&path).unwrap(), v6);
+        // A newer list, a badly signed file or garbage is replaced.
+        let v7 = issue_revocations(&root, 7, &[], 1);
+        assert_eq!(v7.save_unless_superseded(&path, &pk, 7).unwrap(), None);
+        assert_eq!(SignedRevocationList::load(&path).unwrap(), v7);
+        let foreign = generate_root(&d.path().join("foreign.pk8")).unwrap();
+        issue_revocations(&foreign, 99, &[], 1).save(&path).unwrap();
+        assert_eq!(v7.save_unless_superseded(&path, &pk, 7).unwrap(), None);
+        assert_eq!(SignedRevocationList::load(&path).unwrap(), v7);
+        std::fs::write(&path, b"{").unwrap();
+        assert_eq!(v7.save_unless_superseded(&path, &pk, 7).unwrap(), None);
+        assert_eq!(SignedRevocationList::load(&path).unwrap(), v7);
+        let leftovers = std::fs::read_dir(d.path())
+            .unwrap()
+            .filter(|e| {
+                e.as_ref()
+                    .unwrap()
+                    .file_name()
+                    .to_string_lossy()
+                    .ends_with(".tmp")
+            })
+            .count();
+        assert_eq!(leftovers, 0);
     }
 
     #[cfg(unix)]

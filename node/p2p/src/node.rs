@@ -51,7 +51,8 @@ pub struct P2pConfig {
     /// The newest revocation list this node knows, if any.
     pub revocations: Option<SignedRevocationList>,
     /// Where a newer list (from [`P2pHandle::apply_revocations`] or from a peer) is written, so
-    /// that it is still in force after a restart. `None`: kept in memory only.
+    /// that it is still in force after a restart; a newer list the operator put there first is
+    /// applied instead of overwritten. `None`: kept in memory only.
     pub revocations_file: Option<PathBuf>,
     /// Where to listen, e.g. `/ip4/0.0.0.0/tcp/4710`.
     pub listen: Multiaddr,
@@ -138,9 +139,34 @@ pub(crate) struct Status {
     pub stale_revocations: usize,
 }
 
+/// What became of a verified revocation list handed to the node.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RevocationOutcome {
+    /// The list (of this version) is in force now.
+    Applied { version: u32 },
+    /// Ignored: its version is not higher than that of the list in force (`in_force`).
+    /// `same`: the list in force is this very list (the transport wrote it to the file, or
+    /// the operator saved it again).
+    NotNewer {
+        version: u32,
+        in_force: u32,
+        same: bool,
+    },
+}
+
+impl RevocationOutcome {
+    pub fn applied(self) -> bool {
+        matches!(self, RevocationOutcome::Applied { .. })
+    }
+}
+
 enum Command {
     LocalChange(DocId),
-    Revocations(SignedRevocationList, RevocationList, oneshot::Sender<bool>),
+    Revocations(
+        SignedRevocationList,
+        RevocationList,
+        oneshot::Sender<RevocationOutcome>,
+    ),
     Shutdown,
 }
 
@@ -208,6 +234,15 @@ impl P2pHandle {
     /// list is saved to the revocations file and on its way to every connected peer.
     /// `Ok(false)`: the list is not newer than the one in force and was ignored.
     pub async fn apply_revocations(&self, list: &SignedRevocationList) -> Result<bool, P2pError> {
+        Ok(self.offer_revocations(list).await?.applied())
+    }
+
+    /// [`P2pHandle::apply_revocations`], saying why a list was not applied: for the operator,
+    /// who expects a list handed in by file to apply.
+    pub async fn offer_revocations(
+        &self,
+        list: &SignedRevocationList,
+    ) -> Result<RevocationOutcome, P2pError> {
         let verified = list.verify(&self.root).map_err(P2pError::Revocations)?;
         let (tx, rx) = oneshot::channel();
         self.commands
@@ -482,18 +517,48 @@ impl<R: DocRepo> Node<R> {
                     response,
                 } => self.on_response(peer, request_id, &response),
             },
-            request_response::Event::OutboundFailure { peer, error, .. } => {
-                // A lost or timed-out request leaves the ordered stream of sync messages with a
-                // gap: restart the session (both cores resync from their sync states).
-                tracing::info!(%peer, %error, "request failed: closing the link");
-                self.drop_link(&peer);
-                let _ = self.swarm.disconnect_peer_id(peer);
-            }
+            request_response::Event::OutboundFailure {
+                peer,
+                request_id,
+                error,
+                ..
+            } => self.on_outbound_failure(peer, request_id, &error),
             request_response::Event::InboundFailure { peer, error, .. } => {
                 tracing::debug!(%peer, %error, "inbound request failed");
             }
             request_response::Event::ResponseSent { .. } => {}
         }
+    }
+
+    fn on_outbound_failure(
+        &mut self,
+        peer: PeerId,
+        id: request_response::OutboundRequestId,
+        error: &request_response::OutboundFailure,
+    ) {
+        let Some(link) = self.links.get_mut(&peer) else {
+            tracing::debug!(%peer, %error, "request of a closed link failed");
+            return;
+        };
+        if link.revocations_in_flight.remove(&id) {
+            // Not part of the ordered stream of sync messages: the link stays, and the peer
+            // gets the list in force again at its next admission (or with a newer list).
+            tracing::warn!(%peer, %error, "revocation list not delivered: sent again at the next admission");
+            return;
+        }
+        let ordered =
+            link.in_flight.as_ref().is_some_and(|(i, _)| *i == id) || link.cert_request == Some(id);
+        if !ordered {
+            // A request of an earlier link to the same peer, which ended with it.
+            tracing::debug!(%peer, %error, "request of an earlier link failed");
+            return;
+        }
+        // A lost or timed-out batch leaves the ordered stream of sync messages with a gap
+        // (and a lost certificate stalls the admission): restart the session (both cores
+        // resync from their sync states).
+        tracing::info!(%peer, %error, "request failed: closing the link");
+        self.drop_link(&peer);
+        let _ = self.swarm.disconnect_peer_id(peer);
     }
 
     fn respond(&mut self, channel: ResponseChannel<Vec<u8>>, response: Response) {
@@ -594,7 +659,7 @@ impl<R: DocRepo> Node<R> {
                     Err(e) => return self.refuse_revocations(peer, channel, e),
                 };
                 self.respond(channel, Response::Ok);
-                if !self.apply_revocations(signed, list, Some(peer)) {
+                if !self.apply_revocations(signed, list, Some(peer)).applied() {
                     self.status.lock().expect("status lock").stale_revocations += 1;
                 }
             }
@@ -760,7 +825,12 @@ impl<R: DocRepo> Node<R> {
 
     /// Puts a verified list in force if it is newer than the one in force: blocks every
     /// revoked peer, saves the list and passes it on to every admitted peer but the one it
-    /// came from (`from`). Returns whether it was newer.
+    /// came from (`from`).
+    ///
+    /// The revocation file is also the operator's way in (read by the application every
+    /// second): if it already holds a newer list than this one, the operator wrote it just
+    /// now. It is not overwritten but applied too, so that a list from a peer cannot make the
+    /// operator's newer list look stale.
     ///
     /// A later list that no longer names a peer does not unblock it before a restart: lifting
     /// a revocation is rare and should be a deliberate act.
@@ -769,37 +839,59 @@ impl<R: DocRepo> Node<R> {
         signed: SignedRevocationList,
         list: RevocationList,
         from: Option<PeerId>,
-    ) -> bool {
-        if list.version <= self.revocation_version {
+    ) -> RevocationOutcome {
+        let version = list.version;
+        if version <= self.revocation_version {
+            let same = self.revocations.as_ref() == Some(&signed);
             tracing::debug!(
-                version = list.version,
+                version,
                 in_force = self.revocation_version,
+                same,
                 "revocation list not newer: ignored"
             );
-            return false;
+            return RevocationOutcome::NotNewer {
+                version,
+                in_force: self.revocation_version,
+                same,
+            };
         }
         tracing::info!(
-            version = list.version,
+            version,
             revoked = list.revoked.len(),
             from = ?from,
             "revocation list applied"
         );
-        self.revocation_version = list.version;
-        self.status.lock().expect("status lock").revocation_version = list.version;
+        self.revocation_version = version;
+        self.status.lock().expect("status lock").revocation_version = version;
         for p in &list.revoked {
             if let Ok(peer) = p.parse::<PeerId>() {
                 self.block(peer);
             }
         }
         self.revoked = list.revoked.into_iter().collect();
-        if let Some(path) = &self.revocations_file {
-            // The list is in force either way; a node that cannot save it gets it again from a
-            // peer after a restart.
-            if let Err(e) = signed.save(path) {
-                tracing::error!(error = %e, "cannot save the revocation list");
-            }
-        }
+        let newer_in_file = match &self.revocations_file {
+            Some(path) => match signed.save_unless_superseded(path, &self.root, version) {
+                Ok(newer) => newer,
+                Err(e) => {
+                    // The list is in force either way; a node that cannot save it gets it
+                    // again from a peer after a restart.
+                    tracing::error!(error = %e, "cannot save the revocation list");
+                    None
+                }
+            },
+            None => None,
+        };
         self.revocations = Some(signed);
+        if let Some((file_signed, file_list)) = newer_in_file {
+            tracing::info!(
+                applied = version,
+                in_file = file_list.version,
+                "the revocation file holds a newer list: applying it as well"
+            );
+            // It goes to every peer (the sender too); the list just applied is superseded.
+            self.apply_revocations(file_signed, file_list, None);
+            return RevocationOutcome::Applied { version };
+        }
         let admitted: Vec<PeerId> = self
             .links
             .iter()
@@ -809,7 +901,7 @@ impl<R: DocRepo> Node<R> {
         for peer in admitted {
             self.send_revocations(peer);
         }
-        true
+        RevocationOutcome::Applied { version }
     }
 
     fn publish_status(&self) {

@@ -223,3 +223,63 @@ async fn a_revocation_list_signed_by_a_foreign_root_is_refused() {
     assert!(!net.node("city").revocations_file.exists());
     net.node_mut("city").shutdown().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_operators_newer_list_survives_an_older_one_arriving_from_a_peer() {
+    let mut net = TestNet::new();
+    let [a, b, c] = [(); 3].map(|_| Keypair::generate_ed25519().public().to_peer_id());
+    let v4 = issue_revocations(&net.root, 4, &[a], NOW);
+    let v5 = issue_revocations(&net.root, 5, &[a, b], NOW);
+    let v6 = issue_revocations(&net.root, 6, &[a, b, c], NOW);
+    net.start_with_revocations("city", Some(v4)).await;
+    // The operator writes version 6 into the city's file, and before the application reads it
+    // (no watcher runs here) the Träger brings version 5: newer than the 4 in force.
+    v6.save(&net.node("city").revocations_file).unwrap();
+    net.start_with_revocations("traeger-1", Some(v5)).await;
+    wait_until(
+        "the city applied the operator's version 6 and passed it to the Träger",
+        || {
+            net.node("city").handle().revocation_version() == 6
+                && net.node("traeger-1").handle().revocation_version() == 6
+        },
+    )
+    .await;
+    let city = net.node("city");
+    assert!(city.handle().blocked_peers().contains(&c));
+    assert!(city.connected().contains("traeger-1"));
+    for name in ["city", "traeger-1"] {
+        let saved = SignedRevocationList::load(&net.node(name).revocations_file).unwrap();
+        assert_eq!(saved, v6, "{name} holds the operator's list");
+    }
+    let leftovers = std::fs::read_dir(net.dir.path())
+        .unwrap()
+        .filter(|e| e.as_ref().unwrap().path().extension() == Some("tmp".as_ref()))
+        .count();
+    assert_eq!(leftovers, 0, "no temp file left behind");
+    for node in net.nodes.values_mut() {
+        node.shutdown().await;
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_revocation_list_that_cannot_be_delivered_does_not_close_the_link() {
+    let mut net = TestNet::new();
+    // Over the frame cap (`next_revocations` refuses to sign it, `issue_revocations` does
+    // not): every attempt to send it fails on the city's side.
+    let peers: Vec<_> = (0..23_000).map(|_| libp2p::PeerId::random()).collect();
+    let huge = issue_revocations(&net.root, 1, &peers, NOW);
+    net.start_with_revocations("city", Some(huge)).await;
+    net.start("kita-a").await;
+    let mut docs = scenario_docs(&["a"]);
+    docs.retain(|(_, m)| net.nodes.contains_key(&m.origin_node));
+    net.populate(&docs);
+    net.wait_converged(&docs).await;
+    // The list went out at every admission and failed; had that closed the link, the
+    // session would restart each time and never converge.
+    assert!(net.node("city").connected().contains("kita-a"));
+    assert!(net.node("kita-a").connected().contains("city"));
+    assert_eq!(net.node("kita-a").handle().revocation_version(), 0);
+    for node in net.nodes.values_mut() {
+        node.shutdown().await;
+    }
+}
