@@ -72,34 +72,47 @@ fn kita_and_its_traeger(nodes: &[Arc<Node>]) -> (Arc<Node>, Arc<Node>) {
     (kita, traeger)
 }
 
+/// Changes `contract` on `node` as `role`, from `from` on: Kindergarten, `hours` a day.
+fn change_contract(
+    node: &Node,
+    role: Role,
+    contract: &str,
+    from: &str,
+    hours: &str,
+    at: i64,
+) -> Result<kitanetz_crdt::kinds::CareContract, kitanetz_node::action::ActionError> {
+    let input = ChangeInput {
+        valid_from: from.into(),
+        line: LineInput {
+            care_type: "kindergarten".into(),
+            daily_hours: hours.into(),
+            payment_mode: "direct-debit".into(),
+        },
+    };
+    change(
+        &mut node.store(),
+        &caller(role, node),
+        &contract.parse().unwrap(),
+        &input,
+        node.clock.today(),
+        at,
+    )
+}
+
 /// The Kita (offline) and its Träger office change the same contract from different months.
 /// Returns the contract's document id.
 fn edit_on_both_sides(kita: &Node, traeger: &Node, contract: &str, at: i64) -> DocId {
-    let contract_id = contract.parse().unwrap();
-    let line = |hours: &str| LineInput {
-        care_type: "kindergarten".into(),
-        daily_hours: hours.into(),
-        payment_mode: "direct-debit".into(),
-    };
-    for (node, role, from, hours, ts) in [
-        (kita, Role::KitaLead, "2027-02-01", "6", at),
-        (traeger, Role::TraegerAdmin, "2027-05-01", "8", at + 1),
-    ] {
-        let input = ChangeInput {
-            valid_from: from.into(),
-            line: line(hours),
-        };
-        change(
-            &mut node.store(),
-            &caller(role, node),
-            &contract_id,
-            &input,
-            node.clock.today(),
-            ts,
-        )
-        .unwrap();
-    }
-    contract_doc_id(&contract_id)
+    change_contract(kita, Role::KitaLead, contract, "2027-02-01", "6", at).unwrap();
+    change_contract(
+        traeger,
+        Role::TraegerAdmin,
+        contract,
+        "2027-05-01",
+        "8",
+        at + 1,
+    )
+    .unwrap();
+    contract_doc_id(&contract.parse().unwrap())
 }
 
 /// Both sides' changes are in `node`'s copy of the contract.
@@ -175,23 +188,8 @@ fn offline_kita_and_its_traeger_edit_one_contract_and_converge() {
         );
     }
     // The merged contract can be changed again (before, its overlapping lines refused it).
-    let next = ChangeInput {
-        valid_from: "2027-08-01".into(),
-        line: LineInput {
-            care_type: "kindergarten".into(),
-            daily_hours: "7".into(),
-            payment_mode: "self-payer".into(),
-        },
-    };
-    change(
-        &mut kita.store(),
-        &caller(Role::KitaLead, &kita),
-        &contract.parse().unwrap(),
-        &next,
-        kita.clock.today(),
-        20,
-    )
-    .expect("a merged contract takes the next change");
+    change_contract(&kita, Role::KitaLead, &contract, "2027-08-01", "7", 20)
+        .expect("a merged contract takes the next change");
 }
 
 #[test]
@@ -205,29 +203,12 @@ fn two_changes_of_one_contract_from_the_same_day_become_a_task_for_the_kita() {
     local.go_offline(&kita.config.name);
     let facility = kita.config.facility.clone().unwrap();
     let (_, contract) = first_child_and_contract(&kita, &facility);
-    let contract_id = contract.parse().unwrap();
-    let change_from_may = |node: &Node, role: Role, hours: &str, ts: i64| {
-        let input = ChangeInput {
-            valid_from: "2027-05-01".into(),
-            line: LineInput {
-                care_type: "kindergarten".into(),
-                daily_hours: hours.into(),
-                payment_mode: "direct-debit".into(),
-            },
-        };
-        change(
-            &mut node.store(),
-            &caller(role, node),
-            &contract_id,
-            &input,
-            node.clock.today(),
-            ts,
-        )
-        .unwrap();
+    let change_from_may = |node: &Node, role: Role, hours: &str, at: i64| {
+        change_contract(node, role, &contract, "2027-05-01", hours, at).unwrap();
     };
     change_from_may(&kita, Role::KitaLead, "6", 10);
     change_from_may(&traeger, Role::TraegerAdmin, "8", 11);
-    let doc = contract_doc_id(&contract_id);
+    let doc = contract_doc_id(&contract.parse().unwrap());
     local.local_change(&kita.config.name, &doc);
     local.local_change(&traeger.config.name, &doc);
     local.come_online(&kita.config.name);

@@ -438,14 +438,17 @@ mod tests {
         assert!(l.overbooked().is_empty());
     }
 
-    #[test]
-    fn two_devices_giving_the_last_seat_offline_merge_into_an_overbooking() {
+    /// The ledger as an automerge document on several devices of one Kita (the first created
+    /// it, the others loaded its bytes), to merge their offline work.
+    fn devices<const N: usize>(
+        ledger: &SeatLedger,
+        actors: [&str; N],
+    ) -> [crate::doc::StoredDoc; N] {
         use crate::doc::StoredDoc;
         use crate::ids::OrgId;
         use crate::meta::{DocKind, DocMeta};
-        use crate::DocId;
-        let id = DocId("doc-seats-fac-a".into());
-        let day = |d| Date::ymd(2026, 11, d);
+        let id = crate::DocId("doc-seats-fac-a".into());
+        let day = Date::ymd(2026, 11, 1);
         let meta = DocMeta {
             kind: DocKind::SeatLedger,
             schema: 1,
@@ -453,11 +456,18 @@ mod tests {
             provider: None,
             facilities: vec![FacilityId("fac-a".into())],
             origin_node: "kita-a".into(),
-            created_on: day(1),
+            created_on: day,
         };
-        let mut office =
-            StoredDoc::create(id.clone(), meta, &ledger(2, 1), b"office", day(1), 1).unwrap();
-        let mut laptop = StoredDoc::load(id, &office.save(), b"laptop").unwrap();
+        let bytes = StoredDoc::create(id.clone(), meta, ledger, actors[0].as_bytes(), day, 1)
+            .unwrap()
+            .save();
+        std::array::from_fn(|i| StoredDoc::load(id.clone(), &bytes, actors[i].as_bytes()).unwrap())
+    }
+
+    #[test]
+    fn two_devices_giving_the_last_seat_offline_merge_into_an_overbooking() {
+        let day = |d| Date::ymd(2026, 11, d);
+        let [mut office, mut laptop] = devices(&ledger(2, 1), ["office", "laptop"]);
         for (doc, application, d) in [(&mut office, "app-1", 4), (&mut laptop, "app-2", 3)] {
             let mut l: SeatLedger = doc.value().unwrap();
             l.reserve(&app(application), CareType::Kindergarten, january(), day(d))
@@ -487,30 +497,14 @@ mod tests {
 
     #[test]
     fn the_same_child_reserved_on_two_devices_is_one_seat_and_stays_writable() {
-        use crate::doc::StoredDoc;
-        use crate::ids::OrgId;
-        use crate::meta::{DocKind, DocMeta};
-        use crate::DocId;
-        let id = DocId("doc-seats-fac-a".into());
         let day = |d| Date::ymd(2026, 11, d);
-        let meta = DocMeta {
-            kind: DocKind::SeatLedger,
-            schema: 1,
-            owner: OrgId("org-fac-a".into()),
-            provider: None,
-            facilities: vec![FacilityId("fac-a".into())],
-            origin_node: "kita-a".into(),
-            created_on: day(1),
-        };
         let mut two_months = ledger(3, 0);
         two_months.months.push(SeatMonth {
             month: Date::ymd(2027, 2, 1),
             ..two_months.months[0].clone()
         });
-        let mut office =
-            StoredDoc::create(id.clone(), meta, &two_months, b"office", day(1), 1).unwrap();
-        let mut laptop = StoredDoc::load(id.clone(), &office.save(), b"laptop").unwrap();
-        let mut tablet = StoredDoc::load(id, &office.save(), b"tablet").unwrap();
+        let [mut office, mut laptop, mut tablet] =
+            devices(&two_months, ["office", "laptop", "tablet"]);
         let february = Date::ymd(2027, 2, 1);
         for (doc, month, d) in [
             (&mut office, january(), 4),
