@@ -45,6 +45,15 @@ impl SeatStatus {
     pub fn holds(self) -> bool {
         self != SeatStatus::Free
     }
+
+    /// Which hold keeps a contested seat first: a signed contract, then a reservation.
+    pub fn rank(self) -> u8 {
+        match self {
+            SeatStatus::Taken => 0,
+            SeatStatus::Reserved => 1,
+            SeatStatus::Free => 2,
+        }
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Reconcile, Hydrate)]
@@ -59,12 +68,7 @@ impl SeatReservation {
     /// Which hold keeps its seat when there are more holds than seats: a signed contract first,
     /// then the earlier decision, then the smaller application id (so every node agrees).
     pub fn precedence(&self) -> (u8, Date, &ApplicationId) {
-        let rank = match self.status {
-            SeatStatus::Taken => 0,
-            SeatStatus::Reserved => 1,
-            SeatStatus::Free => 2,
-        };
-        (rank, self.decided_on, &self.application)
+        (self.status.rank(), self.decided_on, &self.application)
     }
 }
 

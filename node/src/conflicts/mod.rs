@@ -54,12 +54,7 @@ pub struct DoublePlace {
 }
 
 fn precedence(h: &Hold) -> (u8, Date, &FacilityId) {
-    let rank = match h.status {
-        SeatStatus::Taken => 0,
-        SeatStatus::Reserved => 1,
-        SeatStatus::Free => 2,
-    };
-    (rank, h.decided_on, &h.facility)
+    (h.status.rank(), h.decided_on, &h.facility)
 }
 
 /// Finds applications reserved or taken in more than one Kita. Pure: same ledgers, same result.
