@@ -2,6 +2,7 @@
 
 mod facilities;
 mod roles;
+mod seats;
 mod serve_p2p;
 mod storage;
 mod sync;

@@ -5,10 +5,10 @@ use crate::http::pages::Chrome;
 use crate::http::{render, ApiError, ApiStaff, AppError, Lang, Posted, Staff};
 use crate::Node;
 use askama::Template;
-use axum::extract::State;
+use axum::extract::{Query, State};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::{Form, Json};
-use kitanetz_crdt::kinds::SeatLedger;
+use kitanetz_crdt::kinds::{CareType, SeatLedger};
 use kitanetz_crdt::validate::FieldError;
 use serde::Deserialize;
 use std::sync::Arc;
@@ -19,6 +19,29 @@ struct SeatsPage {
     chrome: Chrome,
     view: SeatsView,
     errors: Vec<FieldError>,
+    /// The care type the list is narrowed to ("" = all), and the choices: (value, label).
+    care_type: String,
+    care_types: Vec<(&'static str, &'static str)>,
+}
+
+/// `?care_type=nursery`: only applications of one care type (a Kita lead plans by group type).
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct SeatsQuery {
+    care_type: String,
+}
+
+impl SeatsQuery {
+    /// Keeps the applications of the asked care type; an unknown or empty one keeps all.
+    fn narrow(&self, view: &mut SeatsView) -> String {
+        match CareType::parse(self.care_type.trim()) {
+            Some(ct) => {
+                view.applications.retain(|a| a.care_type == ct);
+                ct.as_str().to_string()
+            }
+            None => String::new(),
+        }
+    }
 }
 
 impl SeatsPage {
@@ -38,9 +61,17 @@ fn page(
     node: &Node,
     lang: Lang,
     staff: &Staff,
+    query: &SeatsQuery,
     errors: Vec<FieldError>,
 ) -> Result<Response, AppError> {
-    let view = view(&node.store(), &staff.caller, node.config.facility.as_ref())?;
+    let mut view = view(&node.store(), &staff.caller, node.config.facility.as_ref())?;
+    let care_type = query.narrow(&mut view);
+    // Offer the care types the Kita has seats for.
+    let care_types = CareType::ALL
+        .iter()
+        .filter(|c| view.ledger.months.iter().any(|m| m.care_type == **c))
+        .map(|c| (c.as_str(), c.label_de()))
+        .collect();
     let chrome = Chrome::new(
         node,
         lang,
@@ -51,6 +82,8 @@ fn page(
         chrome,
         view,
         errors,
+        care_type,
+        care_types,
     })
 }
 
@@ -58,8 +91,9 @@ pub async fn seats_page(
     State(node): State<Arc<Node>>,
     lang: Lang,
     staff: Staff,
+    Query(query): Query<SeatsQuery>,
 ) -> Result<Response, AppError> {
-    page(&node, lang, &staff, vec![])
+    page(&node, lang, &staff, &query, vec![])
 }
 
 pub async fn reserve_submit(
@@ -79,7 +113,13 @@ pub async fn reserve_submit(
     );
     match result {
         Ok(_) => Ok(Redirect::to("/seats").into_response()),
-        Err(e) => page(&node, lang, &staff, e.into_field_errors()?),
+        Err(e) => page(
+            &node,
+            lang,
+            &staff,
+            &SeatsQuery::default(),
+            e.into_field_errors()?,
+        ),
     }
 }
 
@@ -115,19 +155,24 @@ pub async fn release_submit(
     };
     match result {
         Ok(_) => Ok(Redirect::to(back).into_response()),
-        Err(e) => page(&node, lang, &staff, e.into_field_errors()?),
+        Err(e) => page(
+            &node,
+            lang,
+            &staff,
+            &SeatsQuery::default(),
+            e.into_field_errors()?,
+        ),
     }
 }
 
 pub async fn api_view(
     State(node): State<Arc<Node>>,
     ApiStaff(staff): ApiStaff,
+    Query(query): Query<SeatsQuery>,
 ) -> Result<Json<SeatsView>, ApiError> {
-    Ok(Json(view(
-        &node.store(),
-        &staff.caller,
-        node.config.facility.as_ref(),
-    )?))
+    let mut view = view(&node.store(), &staff.caller, node.config.facility.as_ref())?;
+    query.narrow(&mut view);
+    Ok(Json(view))
 }
 
 pub async fn api_reserve(
