@@ -9,7 +9,8 @@ use crate::Node;
 use anyhow::Context;
 use kitanetz_p2p::{
     load_or_create_identity, Keypair, Multiaddr, P2pConfig, P2pHandle, P2pNode, PeerId,
-    RevocationOutcome, RootPublicKey, SharedCore, SignedCertificate, SignedRevocationList,
+    RevocationOutcome, RevocationSink, RootPublicKey, SharedCore, SignedCertificate,
+    SignedRevocationList,
 };
 use kitanetz_sync::SyncCore;
 use std::collections::BTreeSet;
@@ -178,27 +179,16 @@ impl NodeLinks {
     }
 
     /// Starts the transport (unless it runs): listens, dials the configured peers and
-    /// `extra_peers`. A revocation file that does not verify stops the start: the node would
-    /// otherwise talk to peers the city may have revoked.
+    /// `extra_peers`, with the revocation list of [`NodeLinks::revocations_at_start`] in force.
+    /// A revocation file that does not verify stops the start: the node would otherwise talk
+    /// to peers the city may have revoked.
     pub async fn go_online(&self, extra_peers: &[Multiaddr]) -> anyhow::Result<()> {
         let mut handle = self.handle.lock().await;
         if handle.is_some() {
             return Ok(());
         }
         let s = &self.settings;
-        let (bytes, revocations) = match &s.revocations_file {
-            Some(path) if path.exists() => {
-                let bytes = std::fs::read(path)
-                    .with_context(|| format!("revocation list {}", path.display()))?;
-                let list = SignedRevocationList::from_json(&bytes)
-                    .with_context(|| format!("revocation list {}", path.display()))?;
-                // Checked here too, to name the file in the error.
-                list.verify(&s.root)
-                    .with_context(|| format!("revocation list {}", path.display()))?;
-                (Some(bytes), Some(list))
-            }
-            _ => (None, None),
-        };
+        let revocations = self.revocations_at_start()?;
         let mut config = P2pConfig::new(
             s.identity.clone(),
             s.root,
@@ -208,13 +198,94 @@ impl NodeLinks {
         config.peers = s.peers.iter().chain(extra_peers).cloned().collect();
         config.revocations = revocations;
         config.revocations_file = s.revocations_file.clone();
+        config.on_revocations = Some(self.revocation_keeper());
         let started = P2pNode::spawn(config, self.core.clone())
             .await
             .with_context(|| format!("node {}: libp2p links", self.node.config.name))?;
-        *lock(&self.revocations_seen) = bytes;
+        // The first tick reads the file again: the list in force (a no-op), or one the
+        // operator wrote meanwhile.
+        *lock(&self.revocations_seen) = None;
         *lock(&self.connected) = Some(started.connected_peers());
         *handle = Some(started);
         Ok(())
+    }
+
+    /// The revocation list to start with: the higher version of the list kept in the database
+    /// and the one in the revocation file, both verified against the root (the database's at
+    /// equal versions). The database keeps the list in force, and a file that is older or
+    /// missing is rewritten with it, so that the operator sees what holds: an older list in the
+    /// file, or none, never lifts a revocation after a restart.
+    fn revocations_at_start(&self) -> anyhow::Result<Option<SignedRevocationList>> {
+        let s = &self.settings;
+        let root = s.root.to_string();
+        let kept = self.node.store().revocation_list(&root)?;
+        let kept = kept.and_then(|(_, json)| {
+            let verified = SignedRevocationList::from_json(json.as_bytes())
+                .and_then(|signed| signed.verify(&s.root).map(|list| (signed, list)));
+            // Only this node writes the row, after verifying the list: a damaged database.
+            verified
+                .map_err(|e| tracing::error!(error = %e, "revocation list in the database ignored"))
+                .ok()
+        });
+        let in_file = match &s.revocations_file {
+            Some(path) if path.exists() => {
+                let what = || format!("revocation list {}", path.display());
+                let bytes = std::fs::read(path).with_context(what)?;
+                let signed = SignedRevocationList::from_json(&bytes).with_context(what)?;
+                // Checked here too, to name the file in the error.
+                let list = signed.verify(&s.root).with_context(what)?;
+                Some((signed, list))
+            }
+            _ => None,
+        };
+        let file_version = in_file.as_ref().map(|(_, l)| l.version);
+        let file_signed = in_file.as_ref().map(|(f, _)| f.clone());
+        let mut in_force = match (kept, in_file) {
+            (Some(k), Some(f)) => Some(if f.1.version > k.1.version { f } else { k }),
+            (k, f) => k.or(f),
+        };
+        let Some((signed, list)) = &in_force else {
+            return Ok(None);
+        };
+        match &s.revocations_file {
+            Some(path) if file_signed.as_ref() != Some(signed) => {
+                tracing::warn!(
+                    path = %path.display(),
+                    in_file = ?file_version,
+                    in_force = list.version,
+                    "the revocation file does not hold the list in force: rewritten with it"
+                );
+                match signed.save_unless_superseded(path, &s.root, list.version) {
+                    // The operator wrote a newer list just now: it holds.
+                    Ok(Some(newer)) => in_force = Some(newer),
+                    Ok(None) => {}
+                    // In force either way, and kept in the database.
+                    Err(e) => tracing::error!(error = %e, "cannot rewrite the revocation file"),
+                }
+            }
+            _ => {}
+        }
+        let (signed, list) = in_force.expect("a list is in force");
+        self.node
+            .store()
+            .keep_revocation_list(&root, list.version, &signed.to_json())?;
+        Ok(Some(signed))
+    }
+
+    /// Keeps every list the transport puts in force in the database (see
+    /// [`NodeLinks::revocations_at_start`]).
+    fn revocation_keeper(&self) -> RevocationSink {
+        let node = self.node.clone();
+        let root = self.settings.root.to_string();
+        Arc::new(move |signed, list| {
+            let kept = node
+                .store()
+                .keep_revocation_list(&root, list.version, &signed.to_json());
+            if let Err(e) = kept {
+                // In force until the node stops, and in the revocation file.
+                tracing::error!(error = %e, "cannot keep the revocation list in the database");
+            }
+        })
     }
 
     /// Closes every link; the node keeps working on its own data.

@@ -195,6 +195,71 @@ fn first_user(net: &Network, node: &str, role: &str) -> String {
         .expect("a demo user")
 }
 
+/// Creates the city's root key; returns its path and the `root_public_key` line for node.toml.
+fn city_root(net: &Network) -> (PathBuf, String) {
+    let root_key = net.dir.path().join("city-root.key");
+    let out = kitanetz(&["cert", "root", "--out", root_key.to_str().unwrap()]);
+    let line = out
+        .lines()
+        .find(|l| l.starts_with("root_public_key = "))
+        .unwrap_or_else(|| panic!("no public key in {out:?}"))
+        .to_string();
+    (root_key, line)
+}
+
+/// Appends a `[p2p]` section to the node.toml in `dir`: listen on `port`, dial `peers`.
+fn add_p2p(dir: &Path, port: u16, peers: &[u16], root_line: &str) {
+    let toml = dir.join("node.toml");
+    let peers: Vec<String> = peers
+        .iter()
+        .map(|p| format!("\"/ip4/127.0.0.1/tcp/{p}\""))
+        .collect();
+    let mut config = std::fs::read_to_string(&toml).unwrap();
+    config.push_str(&format!(
+        "\n[p2p]\nlisten = \"/ip4/127.0.0.1/tcp/{port}\"\npeers = [{}]\n{root_line}\n",
+        peers.join(", ")
+    ));
+    std::fs::write(&toml, config).unwrap();
+}
+
+/// `kitanetz cert issue` for the node in `dir`, with `extra` arguments; returns its PeerId.
+fn issue(dir: &Path, root_key: &Path, extra: &[&str]) -> String {
+    let mut args = vec![
+        "cert",
+        "issue",
+        "--root",
+        root_key.to_str().unwrap(),
+        "--data-dir",
+        dir.to_str().unwrap(),
+    ];
+    args.extend(extra);
+    let issued = kitanetz(&args);
+    issued
+        .split_once(" as peer ")
+        .and_then(|(_, rest)| rest.split(',').next())
+        .unwrap_or_else(|| panic!("no PeerId in {issued:?}"))
+        .to_string()
+}
+
+/// The version of the signed revocation list in `path`.
+fn list_version(path: &Path) -> u64 {
+    let file: Value = serde_json::from_slice(&std::fs::read(path).unwrap()).unwrap();
+    let body: Value = serde_json::from_str(file["body"].as_str().unwrap()).unwrap();
+    body["version"].as_u64().unwrap()
+}
+
+/// Waits until the node in `dir` logged that it refused `peer` as revoked.
+async fn refused_as_revoked(dir: &Path, peer: &str) {
+    let log = dir.join("serve.log");
+    let what = format!("{} refused revoked peer {peer}", dir.display());
+    eventually(&what, || {
+        let text = std::fs::read_to_string(&log).unwrap_or_default();
+        let refused = text.contains(&format!("{peer} is revoked"));
+        async move { refused }
+    })
+    .await;
+}
+
 fn connected(status: &Value, peer: &str) -> bool {
     status["peers"].as_array().is_some_and(|ps| {
         ps.iter()
@@ -212,12 +277,7 @@ async fn two_served_nodes_sync_a_change_over_libp2p() {
     let lead = first_user(&net, &kita.name, "kita-lead");
     let zvs = first_user(&net, &city.name, "zvs");
 
-    let root_key = net.dir.path().join("city-root.key");
-    let root_out = kitanetz(&["cert", "root", "--out", root_key.to_str().unwrap()]);
-    let root_line = root_out
-        .lines()
-        .find(|l| l.starts_with("root_public_key = "))
-        .unwrap_or_else(|| panic!("no public key in {root_out:?}"));
+    let (root_key, root_line) = city_root(&net);
     let (city_port, kita_port) = (free_port(), free_port());
     let mut peer_ids = Vec::new();
     for (name, port, other) in [
@@ -225,27 +285,9 @@ async fn two_served_nodes_sync_a_change_over_libp2p() {
         (&kita.name, kita_port, city_port),
     ] {
         let dir = net.node_dir(name);
-        let toml = dir.join("node.toml");
-        let mut config = std::fs::read_to_string(&toml).unwrap();
-        config.push_str(&format!(
-            "\n[p2p]\nlisten = \"/ip4/127.0.0.1/tcp/{port}\"\npeers = [\"/ip4/127.0.0.1/tcp/{other}\"]\n{root_line}\n"
-        ));
-        std::fs::write(&toml, config).unwrap();
-        let issued = kitanetz(&[
-            "cert",
-            "issue",
-            "--root",
-            root_key.to_str().unwrap(),
-            "--data-dir",
-            dir.to_str().unwrap(),
-        ]);
-        let peer_id = issued
-            .split_once(" as peer ")
-            .and_then(|(_, rest)| rest.split(',').next())
-            .unwrap_or_else(|| panic!("no PeerId in {issued:?}"))
-            .to_string();
+        add_p2p(&dir, port, &[other], &root_line);
+        peer_ids.push(issue(&dir, &root_key, &[]));
         assert!(dir.join("p2p-certificate.json").exists());
-        peer_ids.push(peer_id);
     }
     let prepared = started.elapsed();
 
@@ -345,4 +387,112 @@ async fn two_served_nodes_sync_a_change_over_libp2p() {
         revoked.as_secs_f64(),
         started.elapsed().as_secs_f64()
     );
+}
+
+/// The revocation list in force outlives its file. The city, started once with version 2 (which
+/// revokes Kita A), is restarted after the older version 1 (which does not) was written into its
+/// revocation file: it keeps version 2 in force, rewrites the file with it and refuses Kita A.
+/// Kita B, new and certified with the city's list (`cert issue --revocations`), refuses Kita A at
+/// first contact, before it has met any node that could pass the list on.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_revocation_list_in_force_survives_an_older_file_and_reaches_a_new_node() {
+    let net = Network::seeded();
+    let city = net.config(|c| c.role == NodeRole::City).clone();
+    let traeger = net.config(|c| c.role == NodeRole::Traeger).clone();
+    let (kita_a, kita_b) = (net.kitas()[0].clone(), net.kitas()[1].clone());
+    let zvs = first_user(&net, &city.name, "zvs");
+    let lead_b = first_user(&net, &kita_b.name, "kita-lead");
+    let (root_key, root_line) = city_root(&net);
+    let root_hex = root_line
+        .trim_start_matches("root_public_key = ")
+        .trim_matches('"')
+        .to_string();
+    let (city_dir, a_dir, b_dir) = (
+        net.node_dir(&city.name),
+        net.node_dir(&kita_a.name),
+        net.node_dir(&kita_b.name),
+    );
+    let (city_port, a_port, b_port) = (free_port(), free_port(), free_port());
+    add_p2p(&city_dir, city_port, &[], &root_line);
+    add_p2p(&a_dir, a_port, &[city_port], &root_line);
+    add_p2p(&b_dir, b_port, &[a_port], &root_line);
+    issue(&city_dir, &root_key, &[]);
+    let a_peer = issue(&a_dir, &root_key, &[]);
+    // Version 1 revokes somebody else (the Träger, which never runs here); version 2 Kita A too.
+    let traeger_peer = issue(&net.node_dir(&traeger.name), &root_key, &[]);
+    let v1 = net.dir.path().join("revocations-v1.json");
+    let list = city_dir.join("p2p-revocations.json");
+    let root_arg = root_key.to_str().unwrap();
+    kitanetz(&[
+        "cert",
+        "revoke",
+        "--root",
+        root_arg,
+        "--peer",
+        &traeger_peer,
+        "--out",
+        v1.to_str().unwrap(),
+    ]);
+    kitanetz(&[
+        "cert",
+        "revoke",
+        "--root",
+        root_arg,
+        "--peer",
+        &a_peer,
+        "--previous",
+        v1.to_str().unwrap(),
+        "--out",
+        list.to_str().unwrap(),
+    ]);
+
+    // The city starts once with version 2, which its database keeps.
+    stop(serve(&city_dir));
+    let kept = net
+        .open(&city.name)
+        .store()
+        .revocation_list(&root_hex)
+        .unwrap();
+    assert_eq!(kept.map(|(v, _)| v), Some(2));
+    // Somebody writes the older list into the city's file; the city restarts.
+    std::fs::copy(&v1, &list).unwrap();
+    let city_node = serve(&city_dir);
+    assert_eq!(
+        list_version(&list),
+        2,
+        "the file shows the list in force again"
+    );
+    let a_node = serve(&a_dir);
+    refused_as_revoked(&city_dir, &a_peer).await;
+    let at_city = Api::login(&city_node.http, &zvs).await;
+    assert!(!connected(&at_city.get("/api/sync").await, &kita_a.name));
+
+    // Kita B is certified with the city's list; an older one given later does not replace it.
+    issue(
+        &b_dir,
+        &root_key,
+        &["--revocations", list.to_str().unwrap()],
+    );
+    let b_list = b_dir.join("p2p-revocations.json");
+    assert_eq!(list_version(&b_list), 2);
+    let out = kitanetz(&[
+        "cert",
+        "issue",
+        "--root",
+        root_arg,
+        "--data-dir",
+        b_dir.to_str().unwrap(),
+        "--revocations",
+        v1.to_str().unwrap(),
+    ]);
+    assert!(out.contains("kept"), "{out}");
+    assert_eq!(list_version(&b_list), 2);
+    let b_node = serve(&b_dir);
+    refused_as_revoked(&b_dir, &a_peer).await;
+    let at_b = Api::login(&b_node.http, &lead_b).await;
+    assert!(!connected(&at_b.get("/api/sync").await, &kita_a.name));
+
+    stop(b_node);
+    stop(a_node);
+    stop(city_node);
 }

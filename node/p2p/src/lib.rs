@@ -24,7 +24,7 @@ pub use cert::{
 pub use links::{MAX_BACKOFF, MIN_BACKOFF};
 pub use node::{
     system_clock, Clock, P2pConfig, P2pError, P2pHandle, P2pNode, PeerStatus, RevocationOutcome,
-    SharedCore,
+    RevocationSink, SharedCore,
 };
 
 /// The libp2p types a node needs to configure links (addresses, identities).

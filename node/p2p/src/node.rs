@@ -30,6 +30,13 @@ pub type SharedCore<R> = Arc<Mutex<SyncCore<R>>>;
 /// Unix seconds, injected so that certificate expiry can be tested without waiting.
 pub type Clock = Arc<dyn Fn() -> u64 + Send + Sync>;
 
+/// Told of every revocation list the node puts in force after its start (from
+/// [`P2pHandle::apply_revocations`], from a peer, or a newer one found in the revocation file),
+/// with its verified content, before the list is saved to the file and passed on. The node
+/// application keeps it in its database, so that no file written later can lower it. Runs on
+/// the network task: keep it short.
+pub type RevocationSink = Arc<dyn Fn(&SignedRevocationList, &RevocationList) + Send + Sync>;
+
 /// The system clock as a [`Clock`].
 pub fn system_clock() -> Clock {
     Arc::new(|| {
@@ -54,6 +61,8 @@ pub struct P2pConfig {
     /// that it is still in force after a restart; a newer list the operator put there first is
     /// applied instead of overwritten. `None`: kept in memory only.
     pub revocations_file: Option<PathBuf>,
+    /// Told of every newer list put in force (see [`RevocationSink`]). `None`: nobody is told.
+    pub on_revocations: Option<RevocationSink>,
     /// Where to listen, e.g. `/ip4/0.0.0.0/tcp/4710`.
     pub listen: Multiaddr,
     /// Static addresses of Träger and city nodes, dialled at start and redialled with backoff.
@@ -83,6 +92,7 @@ impl P2pConfig {
             certificate,
             revocations: None,
             revocations_file: None,
+            on_revocations: None,
             listen,
             peers: Vec::new(),
             clock: system_clock(),
@@ -326,6 +336,7 @@ impl P2pNode {
             revocation_version,
             revocations: config.revocations,
             revocations_file: config.revocations_file,
+            on_revocations: config.on_revocations,
             links: HashMap::new(),
             names: HashMap::new(),
             dials: Dials::new(config.peers, tokio::time::Instant::now()),
@@ -395,6 +406,7 @@ struct Node<R: DocRepo> {
     /// The list in force as signed, passed on to every peer at admission.
     revocations: Option<SignedRevocationList>,
     revocations_file: Option<PathBuf>,
+    on_revocations: Option<RevocationSink>,
     links: HashMap<PeerId, Link>,
     /// Admitted peers by certified node name (the core's peer names).
     names: HashMap<String, PeerId>,
@@ -861,6 +873,9 @@ impl<R: DocRepo> Node<R> {
             from = ?from,
             "revocation list applied"
         );
+        if let Some(sink) = &self.on_revocations {
+            sink(&signed, &list);
+        }
         self.revocation_version = version;
         self.status.lock().expect("status lock").revocation_version = version;
         for p in &list.revoked {

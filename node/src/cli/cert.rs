@@ -27,7 +27,8 @@ enum CertCommand {
         out: PathBuf,
     },
     /// Certify a node: reads its node.toml (name, role, organisation), creates its libp2p key
-    /// if missing and writes the signed certificate into its data directory.
+    /// if missing and writes the signed certificate into its data directory (with the city's
+    /// revocation list, given --revocations).
     Issue {
         /// The city's root key.
         #[arg(long)]
@@ -38,6 +39,12 @@ enum CertCommand {
         /// Validity in days.
         #[arg(long, default_value_t = 365, value_parser = clap::value_parser!(u64).range(1..=3650))]
         days: u64,
+        /// The city's revocation list in force (the city node keeps it as
+        /// p2p-revocations.json in its data directory): copied into the node's data directory
+        /// as its revocation file, so that the node refuses revoked peers from its first start.
+        /// A newer list already there is kept.
+        #[arg(long)]
+        revocations: Option<PathBuf>,
     },
     /// Sign a revocation list that cuts the given peers off: every peer of --previous plus
     /// these, under the next version. Place it as a node's revocation file (default
@@ -66,7 +73,8 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
             root,
             data_dir,
             days,
-        } => issue(&root, &data_dir, days),
+            revocations,
+        } => issue(&root, &data_dir, days, revocations.as_deref()),
         CertCommand::Revoke {
             root,
             peers,
@@ -112,8 +120,21 @@ fn root(out: &Path) -> anyhow::Result<()> {
 /// be valid on a node whose clock is behind.
 const CLOCK_SKEW: u64 = 3600;
 
-fn issue(root_path: &Path, data_dir: &Path, days: u64) -> anyhow::Result<()> {
+fn issue(
+    root_path: &Path,
+    data_dir: &Path,
+    days: u64,
+    revocations: Option<&Path>,
+) -> anyhow::Result<()> {
     let root = load_root(root_path)?;
+    // Checked before anything is written.
+    let revocations = revocations
+        .map(|path| {
+            SignedRevocationList::load(path)
+                .and_then(|signed| signed.verify(&root.public_key()).map(|list| (signed, list)))
+                .with_context(|| format!("--revocations {}", path.display()))
+        })
+        .transpose()?;
     let config = NodeConfig::load(data_dir)?;
     let p2p = match &config.p2p {
         Some(p2p) => {
@@ -151,6 +172,23 @@ fn issue(root_path: &Path, data_dir: &Path, days: u64) -> anyhow::Result<()> {
         utc(until),
         cert_path.display()
     );
+    if let Some((signed, list)) = revocations {
+        let path = data_dir.join(&p2p.revocations);
+        match signed.save_unless_superseded(&path, &root.public_key(), list.version)? {
+            None => println!(
+                "revocation list version {} (revoked peers: {}) in force from the node's start: {}",
+                list.version,
+                list.revoked.len(),
+                path.display()
+            ),
+            Some((_, newer)) => println!(
+                "{} already holds revocation list version {}, newer than version {} given: kept",
+                path.display(),
+                newer.version,
+                list.version
+            ),
+        }
+    }
     if config.p2p.is_none() {
         println!(
             "{} has no [p2p] section yet; add one to sync (`kitanetz config-example` shows all keys):\n\n[p2p]\nlisten = \"{}\"\npeers = []\nroot_public_key = \"{}\"",

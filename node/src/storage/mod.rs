@@ -1,4 +1,5 @@
-//! The node's database: automerge chunks, projections, audit log, users and sessions.
+//! The node's database: automerge chunks, projections, audit log, users and sessions, and the
+//! revocation list in force.
 //!
 //! One writer connection per node. Every write of a document appends its new chunk, replaces
 //! the document's projection rows and appends the audit entry in one SQLite transaction, so an
@@ -8,6 +9,7 @@ mod audit;
 mod docs;
 mod erase;
 pub mod projections;
+mod revocations;
 mod synced;
 
 pub use audit::{AuditEntry, AuditRow};
@@ -20,7 +22,10 @@ use rusqlite::Connection;
 use std::path::Path;
 
 /// Numbered migrations, applied in order; never edited once shipped.
-const MIGRATIONS: &[&str] = &[include_str!("migrations/0001_initial.sql")];
+const MIGRATIONS: &[&str] = &[
+    include_str!("migrations/0001_initial.sql"),
+    include_str!("migrations/0002_revocations.sql"),
+];
 
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {

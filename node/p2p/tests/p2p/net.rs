@@ -6,7 +6,7 @@ use kitanetz_crdt::policy::{may_hold, Membership};
 use kitanetz_crdt::{DocId, DocMeta, Document, StoredDoc};
 use kitanetz_p2p::{
     generate_root, issue_certificate, load_or_create_identity, P2pConfig, P2pHandle, P2pNode,
-    RootKey, SharedCore, SignedCertificate, SignedRevocationList,
+    RevocationSink, RootKey, SharedCore, SignedCertificate, SignedRevocationList,
 };
 use kitanetz_sync::{DocRepo, MemRepo, SyncCore};
 use libp2p::Multiaddr;
@@ -31,6 +31,8 @@ pub struct TestNode {
     pub revocations: Option<SignedRevocationList>,
     /// Where the node saves a newer revocation list.
     pub revocations_file: PathBuf,
+    /// Told of every newer list the node puts in force.
+    pub on_revocations: Option<RevocationSink>,
 }
 
 pub struct TestNet {
@@ -85,6 +87,31 @@ impl TestNet {
         name: &str,
         revocations: Option<SignedRevocationList>,
     ) {
+        self.start_node(name, revocations, None).await;
+    }
+
+    /// [`TestNet::start_with_revocations`], recording the version of every list the node
+    /// tells its [`RevocationSink`] of (as the node application keeps them in its database).
+    pub async fn start_recording(
+        &mut self,
+        name: &str,
+        revocations: Option<SignedRevocationList>,
+    ) -> Arc<Mutex<Vec<u32>>> {
+        let told = Arc::new(Mutex::new(Vec::new()));
+        let sink = told.clone();
+        let sink: RevocationSink = Arc::new(move |_signed, list| {
+            sink.lock().unwrap().push(list.version);
+        });
+        self.start_node(name, revocations, Some(sink)).await;
+        told
+    }
+
+    async fn start_node(
+        &mut self,
+        name: &str,
+        revocations: Option<SignedRevocationList>,
+        on_revocations: Option<RevocationSink>,
+    ) {
         let peers: Vec<Multiaddr> = self.nodes.values().map(|n| n.addr.clone()).collect();
         let key_path = self.dir.path().join(format!("{name}.key"));
         let identity = load_or_create_identity(&key_path).expect("identity");
@@ -109,6 +136,7 @@ impl TestNet {
             peers,
             revocations,
             revocations_file: self.dir.path().join(format!("{name}-revocations.json")),
+            on_revocations,
         };
         node.spawn(&self.root).await;
         self.nodes.insert(name.into(), node);
@@ -177,6 +205,7 @@ impl TestNode {
         config.peers = self.peers.clone();
         config.revocations = self.revocations.clone();
         config.revocations_file = Some(self.revocations_file.clone());
+        config.on_revocations = self.on_revocations.clone();
         config.clock = Arc::new(|| NOW);
         let handle = P2pNode::spawn(config, self.core.clone())
             .await

@@ -231,11 +231,11 @@ async fn the_operators_newer_list_survives_an_older_one_arriving_from_a_peer() {
     let v4 = issue_revocations(&net.root, 4, &[a], NOW);
     let v5 = issue_revocations(&net.root, 5, &[a, b], NOW);
     let v6 = issue_revocations(&net.root, 6, &[a, b, c], NOW);
-    net.start_with_revocations("city", Some(v4)).await;
+    let city_told = net.start_recording("city", Some(v4)).await;
     // The operator writes version 6 into the city's file, and before the application reads it
     // (no watcher runs here) the Träger brings version 5: newer than the 4 in force.
     v6.save(&net.node("city").revocations_file).unwrap();
-    net.start_with_revocations("traeger-1", Some(v5)).await;
+    let traeger_told = net.start_recording("traeger-1", Some(v5)).await;
     wait_until(
         "the city applied the operator's version 6 and passed it to the Träger",
         || {
@@ -244,6 +244,10 @@ async fn the_operators_newer_list_survives_an_older_one_arriving_from_a_peer() {
         },
     )
     .await;
+    // The application hears of each list as it comes into force (not of those it started
+    // with), to keep it in its database.
+    assert_eq!(*city_told.lock().unwrap(), [5, 6]);
+    assert_eq!(*traeger_told.lock().unwrap(), [6]);
     let city = net.node("city");
     assert!(city.handle().blocked_peers().contains(&c));
     assert!(city.connected().contains("traeger-1"));
