@@ -179,7 +179,7 @@ impl NodeLinks {
     }
 
     /// Starts the transport (unless it runs): listens, dials the configured peers and
-    /// `extra_peers`, with the revocation list of [`NodeLinks::revocations_at_start`] in force.
+    /// `extra_peers`, with the revocation list of `NodeLinks::revocations_at_start` in force.
     /// A revocation file that does not verify stops the start: the node would otherwise talk
     /// to peers the city may have revoked.
     pub async fn go_online(&self, extra_peers: &[Multiaddr]) -> anyhow::Result<()> {
