@@ -33,6 +33,12 @@ impl SeatStatus {
         }
     }
 
+    pub fn parse(s: &str) -> Option<SeatStatus> {
+        [SeatStatus::Free, SeatStatus::Reserved, SeatStatus::Taken]
+            .into_iter()
+            .find(|x| x.as_str() == s)
+    }
+
     pub fn label_de(self) -> &'static str {
         match self {
             SeatStatus::Free => "freigegeben",

@@ -166,7 +166,7 @@ fn latest_decisions(
 /// The conflicts among the documents this node holds. `facility` is the Kita this node serves
 /// (its release tasks), if any.
 pub fn list(store: &Store, facility: Option<&FacilityId>) -> Result<Conflicts, StoreError> {
-    let ledgers = store.values_of_kind::<SeatLedger>()?;
+    let ledgers = crate::seats::ledgers(store)?;
     let decisions = latest_decisions(store)?;
     let mut double = double_places(&ledgers);
     for d in &mut double {
@@ -272,7 +272,7 @@ pub fn decide(
     now_millis: i64,
 ) -> Result<ConflictDecision, ActionError> {
     authorize(caller, Action::DecideConflicts)?;
-    let ledgers = store.values_of_kind::<SeatLedger>()?;
+    let ledgers = crate::seats::ledgers(store)?;
     let conflict = input
         .application
         .trim()

@@ -8,7 +8,9 @@ use crate::action::ActionError;
 use crate::auth::{authorize, Action, Caller};
 use crate::storage::{AuditEntry, Store, StoreError};
 use kitanetz_crdt::ids::{doc_id_for, ApplicationId, FacilityId};
-use kitanetz_crdt::kinds::{Application, CareType, SeatLedger, SeatStatus};
+use kitanetz_crdt::kinds::{
+    Application, CareType, SeatLedger, SeatMonth, SeatReservation, SeatStatus,
+};
 use kitanetz_crdt::scalar::{Date, Dec};
 use kitanetz_crdt::validate::Validator;
 use kitanetz_crdt::DocId;
@@ -20,6 +22,88 @@ pub fn ledger_doc_id(facility: &FacilityId) -> DocId {
 
 pub fn application_doc_id(application: &ApplicationId) -> DocId {
     doc_id_for("application", &application.0)
+}
+
+/// Every seat ledger this node holds, read from the projection tables (`p_seat_months`,
+/// `p_seat_holds`) instead of decoding each document: the city's conflict list reads all of
+/// them on every view (337 ledgers at Dresden scale). Months and reservations keep the
+/// documents' order.
+pub fn ledgers(store: &Store) -> Result<Vec<SeatLedger>, StoreError> {
+    let corrupt = |what: &str, value: &str| {
+        StoreError::Corrupt(format!("projection p_seat_*: {what} {value:?}"))
+    };
+    let mut ledgers: Vec<SeatLedger> = Vec::new();
+    let mut months = store.conn().prepare_cached(
+        "SELECT facility, care_type, month, places, occupied FROM p_seat_months ORDER BY facility, rowid",
+    )?;
+    let rows = months.query_map([], |r| {
+        Ok((
+            r.get::<_, String>(0)?,
+            r.get::<_, String>(1)?,
+            r.get::<_, String>(2)?,
+            r.get::<_, i64>(3)?,
+            r.get::<_, i64>(4)?,
+        ))
+    })?;
+    for row in rows {
+        let (facility, care_type, month, places, occupied) = row?;
+        let month = SeatMonth {
+            care_type: CareType::parse(&care_type)
+                .ok_or_else(|| corrupt("care type", &care_type))?,
+            month: month.parse().map_err(|_| corrupt("month", &month))?,
+            places: places as u32,
+            occupied: occupied as u32,
+            reservations: vec![],
+        };
+        match ledgers.last_mut() {
+            Some(l) if l.facility.0 == facility => l.months.push(month),
+            _ => ledgers.push(SeatLedger {
+                facility: FacilityId(facility),
+                months: vec![month],
+            }),
+        }
+    }
+    // Where each (facility, care type, month) sits, to attach the holds.
+    let mut index: std::collections::HashMap<(String, String, String), (usize, usize)> =
+        std::collections::HashMap::new();
+    for (li, l) in ledgers.iter().enumerate() {
+        for (mi, m) in l.months.iter().enumerate() {
+            let key = (
+                l.facility.0.clone(),
+                m.care_type.as_str().to_string(),
+                m.month.to_string(),
+            );
+            index.insert(key, (li, mi));
+        }
+    }
+    let mut holds = store.conn().prepare_cached(
+        "SELECT facility, care_type, month, application, status, decided_on FROM p_seat_holds ORDER BY rowid",
+    )?;
+    let rows = holds.query_map([], |r| {
+        Ok((
+            r.get::<_, String>(0)?,
+            r.get::<_, String>(1)?,
+            r.get::<_, String>(2)?,
+            r.get::<_, String>(3)?,
+            r.get::<_, String>(4)?,
+            r.get::<_, String>(5)?,
+        ))
+    })?;
+    for row in rows {
+        let (facility, care_type, month, application, status, decided_on) = row?;
+        let reservation = SeatReservation {
+            application: ApplicationId(application),
+            status: SeatStatus::parse(&status).ok_or_else(|| corrupt("status", &status))?,
+            decided_on: decided_on
+                .parse()
+                .map_err(|_| corrupt("date", &decided_on))?,
+        };
+        let (li, mi) = *index
+            .get(&(facility, care_type, month.clone()))
+            .ok_or_else(|| corrupt("hold without its month", &month))?;
+        ledgers[li].months[mi].reservations.push(reservation);
+    }
+    Ok(ledgers)
 }
 
 /// An application as one Kita sees it.
@@ -214,4 +298,90 @@ pub fn release(
         (today, now_millis),
         |l| l.release(&id, today),
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::storage::test_support::{kita_membership, open_temp};
+    use crate::storage::Durability;
+    use kitanetz_crdt::doc::StoredDoc;
+    use kitanetz_crdt::ids::OrgId;
+    use kitanetz_crdt::meta::{DocKind, DocMeta};
+
+    fn ledger() -> SeatLedger {
+        let hold = |app: &str, status, day| SeatReservation {
+            application: ApplicationId(app.into()),
+            status,
+            decided_on: Date::ymd(2026, 11, day),
+        };
+        let month = |m, reservations| SeatMonth {
+            care_type: CareType::Kindergarten,
+            month: Date::ymd(2027, m, 1),
+            places: 12,
+            occupied: 9,
+            reservations,
+        };
+        SeatLedger {
+            facility: FacilityId("fac-1".into()),
+            months: vec![
+                month(
+                    1,
+                    vec![
+                        hold("app-2", SeatStatus::Reserved, 5),
+                        hold("app-1", SeatStatus::Free, 3),
+                    ],
+                ),
+                month(2, vec![hold("app-3", SeatStatus::Taken, 4)]),
+                month(3, vec![]),
+            ],
+        }
+    }
+
+    #[test]
+    fn ledgers_from_the_projection_equal_the_documents_also_after_an_upgrade() {
+        let (dir, mut store) = open_temp();
+        let today = Date::ymd(2026, 11, 2);
+        let meta = DocMeta {
+            kind: DocKind::SeatLedger,
+            schema: 1,
+            owner: OrgId("org-fac-1".into()),
+            provider: None,
+            facilities: vec![FacilityId("fac-1".into())],
+            origin_node: "kita-1".into(),
+            created_on: today,
+        };
+        let mut doc = StoredDoc::create(
+            ledger_doc_id(&FacilityId("fac-1".into())),
+            meta,
+            &ledger(),
+            store.actor(),
+            today,
+            1,
+        )
+        .unwrap();
+        let entry = AuditEntry {
+            at: 1,
+            actor: "user:test".into(),
+            action: "seat.reserve",
+            target: None,
+            subjects: vec![],
+            valid_from: None,
+        };
+        store.save_doc(&mut doc, &entry).unwrap();
+        assert_eq!(ledgers(&store).unwrap(), [ledger()]);
+
+        // A database from before the hold rows existed is rebuilt when it is opened.
+        store.conn().execute("DROP TABLE p_seat_holds", []).unwrap();
+        store.conn().pragma_update(None, "user_version", 2).unwrap();
+        drop(store);
+        let store = Store::open(
+            &dir.path().join("node.db"),
+            Durability::Normal,
+            "kita-1",
+            kita_membership(),
+        )
+        .unwrap();
+        assert_eq!(ledgers(&store).unwrap(), [ledger()]);
+    }
 }

@@ -25,7 +25,12 @@ use std::path::Path;
 const MIGRATIONS: &[&str] = &[
     include_str!("migrations/0001_initial.sql"),
     include_str!("migrations/0002_revocations.sql"),
+    include_str!("migrations/0003_seat_holds.sql"),
 ];
+
+/// Migrations that add a projection table: a database older than this is rebuilt from its
+/// documents after migrating, so that the new table holds the rows of existing documents.
+const LAST_PROJECTION_CHANGE: usize = 3;
 
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
@@ -82,14 +87,18 @@ impl Store {
         )?;
         conn.pragma_update(None, "foreign_keys", "ON")?;
         conn.busy_timeout(std::time::Duration::from_secs(5))?;
-        migrate(&mut conn)?;
+        let found = migrate(&mut conn)?;
         let actor = ensure_actor(&conn, node_name)?;
-        Ok(Store {
+        let mut store = Store {
             conn,
             actor,
             membership,
             node_name: node_name.to_string(),
-        })
+        };
+        if (1..LAST_PROJECTION_CHANGE).contains(&found) {
+            store.rebuild_projections()?;
+        }
+        Ok(store)
     }
 
     /// Read access for queries (projections, users, audit).
@@ -114,7 +123,8 @@ impl Store {
     }
 }
 
-fn migrate(conn: &mut Connection) -> Result<(), StoreError> {
+/// Brings the schema up to date; returns the version the database had (0: new).
+fn migrate(conn: &mut Connection) -> Result<usize, StoreError> {
     let version: usize =
         conn.pragma_query_value(None, "user_version", |r| r.get::<_, i64>(0))? as usize;
     if version > MIGRATIONS.len() {
@@ -129,7 +139,7 @@ fn migrate(conn: &mut Connection) -> Result<(), StoreError> {
         tx.pragma_update(None, "user_version", (i + 1) as i64)?;
         tx.commit()?;
     }
-    Ok(())
+    Ok(version)
 }
 
 /// The actor id is fixed per node database: changes made here are attributable to this node.

@@ -18,6 +18,7 @@ const TABLES: &[&str] = &[
     "p_groups",
     "p_applications",
     "p_seat_months",
+    "p_seat_holds",
 ];
 
 pub(super) fn clear_all(conn: &Connection) -> Result<(), StoreError> {
@@ -159,6 +160,22 @@ pub(super) fn project(conn: &Connection, id: &DocId, value: &KindValue) -> Resul
         }
         KindValue::Applicant(_) | KindValue::ConflictDecision(_) => {}
         KindValue::SeatLedger(s) => {
+            let mut holds = conn.prepare_cached(
+                "INSERT INTO p_seat_holds (facility, doc_id, care_type, month, application, status, decided_on) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+            )?;
+            for m in &s.months {
+                for r in &m.reservations {
+                    holds.execute(params![
+                        s.facility.0,
+                        doc,
+                        m.care_type.as_str(),
+                        m.month.to_string(),
+                        r.application.0,
+                        r.status.as_str(),
+                        r.decided_on.to_string()
+                    ])?;
+                }
+            }
             let mut stmt = conn.prepare_cached(
                 "INSERT INTO p_seat_months (facility, doc_id, care_type, month, places, occupied, reserved) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
             )?;

@@ -2,7 +2,11 @@
 //! generate the data set, load it into one node, then time opening the node and rendering the
 //! facility list.
 //!
-//! `cargo run --release -p kitanetz-bench --bin node-bench [-- --data-dir DIR] [--scale demo|dresden]`
+//! `cargo run --release -p kitanetz-bench --bin node-bench [-- --data-dir DIR] [--scale demo|dresden] [--node traeger|city]`
+//!
+//! `traeger` (default): the office of the largest Träger, rendering `/facilities` and `/children`.
+//! `city`: the city node (every application and applicant, every seat ledger), rendering
+//! `/facilities` and the ZVS's `/conflicts` (which reads every seat ledger).
 
 use axum::body::Body;
 use axum::http::Request;
@@ -53,13 +57,22 @@ fn main() -> anyhow::Result<()> {
     let world = kitanetz_datagen::generate(7, &scale, clock.today());
     let generate = t.elapsed();
 
-    // One node: the office of the largest Träger (the municipal Eigenbetrieb). It holds every
-    // public document and all personal data of its own Kitas, as it would in production.
+    // One node: the office of the largest Träger (the municipal Eigenbetrieb), which holds every
+    // public document and all personal data of its own Kitas, or the city node, which holds
+    // every application, applicant and seat ledger — as they would in production.
+    let city = arg("--node").as_deref() == Some("city");
     let configs = kitanetz_node::demo::plan_network(&world, 0);
     let office = configs
         .iter()
-        .find(|c| c.role == NodeRole::Traeger)
-        .expect("a Träger")
+        .find(|c| {
+            c.role
+                == if city {
+                    NodeRole::City
+                } else {
+                    NodeRole::Traeger
+                }
+        })
+        .expect("a node of the role")
         .clone();
     let t = Instant::now();
     let report =
@@ -78,7 +91,7 @@ fn main() -> anyhow::Result<()> {
                 username: "bench",
                 display_name: "Bench",
                 password: "bench-password",
-                role: Role::TraegerAdmin,
+                role: if city { Role::Zvs } else { Role::TraegerAdmin },
                 organisation: office.organisation.clone(),
                 provider: office.provider.clone(),
                 facility: None,
@@ -120,14 +133,17 @@ fn main() -> anyhow::Result<()> {
     let (status, _) = render("/facilities?q=Kita".to_string());
     let search = t.elapsed();
     anyhow::ensure!(status.is_success());
+    // The role's own list: a Träger's children, the ZVS's conflicts (every seat ledger read).
+    let own_page = if city { "/conflicts" } else { "/children" };
     let t = Instant::now();
-    let (status, _) = render("/children".to_string());
-    let children = t.elapsed();
-    anyhow::ensure!(status.is_success(), "children list answered {status}");
+    let (status, _) = render(own_page.to_string());
+    let own_page_time = t.elapsed();
+    anyhow::ensure!(status.is_success(), "{own_page} answered {status}");
 
     let docs = node.store().doc_rows()?.len();
     println!(
-        "node benchmark ({} facilities, {} families, {} contracts in the data set)",
+        "node benchmark, {} node ({} facilities, {} families, {} contracts in the data set)",
+        office.name,
         world.facilities.len(),
         world.families.len(),
         world.contracts.len()
@@ -161,8 +177,8 @@ fn main() -> anyhow::Result<()> {
         search.as_secs_f64() * 1e3
     );
     println!(
-        "  render /children           {:>8.1} ms",
-        children.as_secs_f64() * 1e3
+        "  render {own_page:<19} {:>8.1} ms",
+        own_page_time.as_secs_f64() * 1e3
     );
     println!("  peak RSS                   {:>8.1} MiB", peak_rss_mib());
     Ok(())
