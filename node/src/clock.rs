@@ -6,6 +6,10 @@ use kitanetz_crdt::scalar::Date;
 use std::sync::atomic::{AtomicI64, Ordering};
 use std::sync::Arc;
 
+fn city_day(now: DateTime<Utc>) -> Date {
+    Date((now + chrono::Duration::hours(1)).date_naive())
+}
+
 pub trait Clock: Send + Sync {
     fn now(&self) -> DateTime<Utc>;
 
@@ -16,7 +20,25 @@ pub trait Clock: Send + Sync {
     /// The calendar day in the city's time zone. Germany is UTC+1/+2; using UTC+1 keeps the
     /// day right for all office hours without a time-zone database.
     fn today(&self) -> Date {
-        Date((self.now() + chrono::Duration::hours(1)).date_naive())
+        city_day(self.now())
+    }
+}
+
+/// The moment a user action happens: its calendar day (valid-from checks, `decided_on`) and its
+/// timestamp (automerge change, audit entry). Read once per action so both agree.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Now {
+    pub today: Date,
+    pub millis: i64,
+}
+
+impl Now {
+    pub fn of(clock: &dyn Clock) -> Now {
+        let now = clock.now();
+        Now {
+            today: city_day(now),
+            millis: now.timestamp_millis(),
+        }
     }
 }
 

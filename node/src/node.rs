@@ -40,6 +40,11 @@ impl Node {
         self.sync_status.get().map(|s| s.status(&self.config.name))
     }
 
+    /// The moment of a user action, read once from the node's clock.
+    pub fn now(&self) -> crate::clock::Now {
+        crate::clock::Now::of(&*self.clock)
+    }
+
     /// The store. One writer connection per node; handlers hold the lock only for their
     /// transaction.
     pub fn store(&self) -> MutexGuard<'_, Store> {

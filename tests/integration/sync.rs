@@ -4,6 +4,7 @@
 use kitanetz_crdt::policy::{may_hold, NodeRole};
 use kitanetz_crdt::DocId;
 use kitanetz_node::auth::{Caller, Role};
+use kitanetz_node::clock::Now;
 use kitanetz_node::contracts::{change, contract_doc_id, ChangeInput, LineInput};
 use kitanetz_node::sync::LocalNet;
 use kitanetz_node::Node;
@@ -94,8 +95,10 @@ fn change_contract(
         &caller(role, node),
         &contract.parse().unwrap(),
         &input,
-        node.clock.today(),
-        at,
+        Now {
+            today: node.clock.today(),
+            millis: at,
+        },
     )
 }
 
@@ -364,8 +367,7 @@ async fn nodes_sync_over_libp2p_on_loopback_and_keep_personal_data_apart() {
         &caller(Role::KitaLead, &kita),
         &child.parse().unwrap(),
         &input,
-        kita.clock.today(),
-        20,
+        kita.now(),
     )
     .unwrap();
     let new_doc = contract_doc_id(&created.id);

@@ -79,13 +79,7 @@ pub async fn decide_submit(
     Form(form): Form<Posted<DecideInput>>,
 ) -> Result<Response, AppError> {
     staff.check_csrf(&form.csrf)?;
-    let result = decide(
-        &mut node.store(),
-        &staff.caller,
-        &form.input,
-        node.clock.today(),
-        node.clock.now_millis(),
-    );
+    let result = decide(&mut node.store(), &staff.caller, &form.input, node.now());
     match result {
         Ok(_) => Ok(Redirect::to("/conflicts").into_response()),
         Err(e) => page(&node, lang, &staff, e.into_field_errors()?),
@@ -110,7 +104,6 @@ pub async fn api_decide(
         &mut node.store(),
         &staff.caller,
         &input,
-        node.clock.today(),
-        node.clock.now_millis(),
+        node.now(),
     )?))
 }

@@ -21,6 +21,7 @@ pub mod http;
 
 use crate::action::ActionError;
 use crate::auth::{authorize, Action, Caller};
+use crate::clock::Now;
 use crate::storage::{AuditEntry, Store, StoreError};
 use kitanetz_crdt::doc::StoredDoc;
 use kitanetz_crdt::ids::{city_org, doc_id_for, ApplicationId, ChildId, ContractId, FacilityId};
@@ -268,9 +269,12 @@ pub fn decide(
     store: &mut Store,
     caller: &Caller,
     input: &DecideInput,
-    today: Date,
-    now_millis: i64,
+    now: Now,
 ) -> Result<ConflictDecision, ActionError> {
+    let Now {
+        today,
+        millis: now_millis,
+    } = now;
     authorize(caller, Action::DecideConflicts)?;
     let ledgers = crate::seats::ledgers(store)?;
     let conflict = input

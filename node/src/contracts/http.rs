@@ -161,8 +161,7 @@ pub async fn new_submit(
         &staff.caller,
         &child,
         &form.input,
-        node.clock.today(),
-        node.clock.now_millis(),
+        node.now(),
     );
     match result {
         Ok(_) => Ok(Redirect::to(&format!("/children/{}", child.0)).into_response()),
@@ -219,8 +218,7 @@ pub async fn change_submit(
         &staff.caller,
         &id,
         &form.input,
-        node.clock.today(),
-        node.clock.now_millis(),
+        node.now(),
     );
     match result {
         Ok(c) => Ok(Redirect::to(&format!("/children/{}", c.child.0)).into_response()),
@@ -260,8 +258,7 @@ pub async fn api_create(
         &staff.caller,
         &child,
         &body.input,
-        node.clock.today(),
-        node.clock.now_millis(),
+        node.now(),
     )
     .map_err(AppError::from)?;
     Ok((StatusCode::CREATED, Json(c)))
@@ -288,14 +285,7 @@ pub async fn api_change(
 ) -> Result<Json<CareContract>, ApiError> {
     let id: ContractId = id.parse().map_err(|_| AppError::NotFound(id.clone()))?;
     Ok(Json(
-        change(
-            &mut node.store(),
-            &staff.caller,
-            &id,
-            &input,
-            node.clock.today(),
-            node.clock.now_millis(),
-        )
-        .map_err(AppError::from)?,
+        change(&mut node.store(), &staff.caller, &id, &input, node.now())
+            .map_err(AppError::from)?,
     ))
 }

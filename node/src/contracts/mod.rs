@@ -4,6 +4,7 @@ pub mod http;
 
 use crate::action::ActionError;
 use crate::auth::{authorize, Action, Caller};
+use crate::clock::Now;
 use crate::facilities::provider_of;
 use crate::families::child_facility;
 use crate::storage::{AuditEntry, Store, StoreError};
@@ -118,9 +119,12 @@ pub fn create(
     caller: &Caller,
     child: &ChildId,
     input: &NewContractInput,
-    today: Date,
-    now_millis: i64,
+    now: Now,
 ) -> Result<CareContract, ActionError> {
+    let Now {
+        today,
+        millis: now_millis,
+    } = now;
     let (family, facility) = child_facility(store, child)?;
     let provider = provider_of(store, &facility)?;
     authorize(
@@ -226,9 +230,12 @@ pub fn change(
     caller: &Caller,
     id: &ContractId,
     input: &ChangeInput,
-    today: Date,
-    now_millis: i64,
+    now: Now,
 ) -> Result<CareContract, ActionError> {
+    let Now {
+        today,
+        millis: now_millis,
+    } = now;
     let (mut doc, mut contract) = load_for_edit(store, caller, id)?;
     let mut ids = os_ids();
     let mut v = Validator::new();

@@ -216,14 +216,7 @@ pub async fn edit_submit(
     let id = parse_id(&id)?;
     let result = {
         let mut store = node.store();
-        update_profile(
-            &mut store,
-            &staff.caller,
-            &id,
-            &form.input,
-            node.clock.today(),
-            node.clock.now_millis(),
-        )
+        update_profile(&mut store, &staff.caller, &id, &form.input, node.now())
     };
     match result {
         Ok(_) => Ok(Redirect::to(&format!("/facilities/{}?saved=1", id.0)).into_response()),
@@ -280,15 +273,8 @@ pub async fn api_update_profile(
 ) -> Result<Json<serde_json::Value>, ApiError> {
     let id = parse_id(&id)?;
     let mut store = node.store();
-    let changed = update_profile(
-        &mut store,
-        &staff.caller,
-        &id,
-        &input,
-        node.clock.today(),
-        node.clock.now_millis(),
-    )
-    .map_err(AppError::from)?;
+    let changed = update_profile(&mut store, &staff.caller, &id, &input, node.now())
+        .map_err(AppError::from)?;
     Ok(Json(serde_json::json!({ "changed": changed })))
 }
 
@@ -365,8 +351,7 @@ pub async fn places_submit(
         &staff.caller,
         &id,
         &form.input,
-        node.clock.today(),
-        node.clock.now_millis(),
+        node.now(),
     );
     match result {
         Ok(_) => Ok(Redirect::to(&format!("/facilities/{}?saved=1", id.0)).into_response()),
@@ -391,7 +376,6 @@ pub async fn api_change_places(
         &staff.caller,
         &id,
         &input,
-        node.clock.today(),
-        node.clock.now_millis(),
+        node.now(),
     )?))
 }

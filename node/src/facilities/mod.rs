@@ -4,6 +4,7 @@ pub mod http;
 
 use crate::action::ActionError;
 use crate::auth::{authorize, Action, Caller};
+use crate::clock::Now;
 use crate::storage::{AuditEntry, AuditRow, Store, StoreError};
 use kitanetz_crdt::ids::{doc_id_for, FacilityId, ProviderId};
 use kitanetz_crdt::kinds::facility::ApprovedPlaces;
@@ -183,9 +184,12 @@ pub fn update_profile(
     caller: &Caller,
     id: &FacilityId,
     input: &ProfileInput,
-    today: Date,
-    now_millis: i64,
+    now: Now,
 ) -> Result<bool, FacilityError> {
+    let Now {
+        today,
+        millis: now_millis,
+    } = now;
     let (mut doc, mut profile) = store.get::<FacilityProfile>(&profile_doc_id(id))?;
     let provider: ProviderId = profile.provider.clone();
     authorize(
@@ -276,9 +280,12 @@ pub fn change_places(
     caller: &Caller,
     id: &FacilityId,
     input: &PlacesInput,
-    today: Date,
-    now_millis: i64,
+    now: Now,
 ) -> Result<FacilityLicence, ActionError> {
+    let Now {
+        today,
+        millis: now_millis,
+    } = now;
     authorize(caller, Action::EditFacilityLicence)?;
     let (mut doc, mut licence) = store.get::<FacilityLicence>(&licence_doc_id(id))?;
     let mut v = Validator::new();

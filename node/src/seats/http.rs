@@ -108,8 +108,7 @@ pub async fn reserve_submit(
         &staff.caller,
         node.config.facility.as_ref(),
         &form.input,
-        node.clock.today(),
-        node.clock.now_millis(),
+        node.now(),
     );
     match result {
         Ok(_) => Ok(Redirect::to("/seats").into_response()),
@@ -144,8 +143,7 @@ pub async fn release_submit(
         &staff.caller,
         node.config.facility.as_ref(),
         &form.input.input,
-        node.clock.today(),
-        node.clock.now_millis(),
+        node.now(),
     );
     // Only our own pages: never redirect to a URL taken from the request.
     let back = if form.input.return_to == "/conflicts" {
@@ -185,8 +183,7 @@ pub async fn api_reserve(
         &staff.caller,
         node.config.facility.as_ref(),
         &input,
-        node.clock.today(),
-        node.clock.now_millis(),
+        node.now(),
     )?))
 }
 
@@ -200,7 +197,6 @@ pub async fn api_release(
         &staff.caller,
         node.config.facility.as_ref(),
         &input,
-        node.clock.today(),
-        node.clock.now_millis(),
+        node.now(),
     )?))
 }

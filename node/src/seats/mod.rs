@@ -6,6 +6,7 @@ pub mod http;
 
 use crate::action::ActionError;
 use crate::auth::{authorize, Action, Caller};
+use crate::clock::Now;
 use crate::storage::{AuditEntry, Store, StoreError};
 use kitanetz_crdt::ids::{doc_id_for, ApplicationId, FacilityId};
 use kitanetz_crdt::kinds::{
@@ -15,6 +16,7 @@ use kitanetz_crdt::scalar::{Date, Dec};
 use kitanetz_crdt::validate::Validator;
 use kitanetz_crdt::DocId;
 use serde::{Deserialize, Serialize};
+use std::collections::HashMap;
 
 pub fn ledger_doc_id(facility: &FacilityId) -> DocId {
     doc_id_for("seats", &facility.0)
@@ -33,75 +35,48 @@ pub fn ledgers(store: &Store) -> Result<Vec<SeatLedger>, StoreError> {
         StoreError::Corrupt(format!("projection p_seat_*: {what} {value:?}"))
     };
     let mut ledgers: Vec<SeatLedger> = Vec::new();
+    // Where each (facility, care type, month) row went, to attach its holds.
+    let mut index: HashMap<(String, String, String), (usize, usize)> = HashMap::new();
     let mut months = store.conn().prepare_cached(
         "SELECT facility, care_type, month, places, occupied FROM p_seat_months ORDER BY facility, rowid",
     )?;
-    let rows = months.query_map([], |r| {
-        Ok((
-            r.get::<_, String>(0)?,
-            r.get::<_, String>(1)?,
-            r.get::<_, String>(2)?,
-            r.get::<_, i64>(3)?,
-            r.get::<_, i64>(4)?,
-        ))
-    })?;
-    for row in rows {
-        let (facility, care_type, month, places, occupied) = row?;
+    let mut rows = months.query([])?;
+    while let Some(r) = rows.next()? {
+        let key: (String, String, String) = (r.get(0)?, r.get(1)?, r.get(2)?);
         let month = SeatMonth {
-            care_type: CareType::parse(&care_type)
-                .ok_or_else(|| corrupt("care type", &care_type))?,
-            month: month.parse().map_err(|_| corrupt("month", &month))?,
-            places: places as u32,
-            occupied: occupied as u32,
+            care_type: CareType::parse(&key.1).ok_or_else(|| corrupt("care type", &key.1))?,
+            month: key.2.parse().map_err(|_| corrupt("month", &key.2))?,
+            places: r.get(3)?,
+            occupied: r.get(4)?,
             reservations: vec![],
         };
-        match ledgers.last_mut() {
-            Some(l) if l.facility.0 == facility => l.months.push(month),
-            _ => ledgers.push(SeatLedger {
-                facility: FacilityId(facility),
-                months: vec![month],
-            }),
+        if ledgers.last().is_none_or(|l| l.facility.0 != key.0) {
+            ledgers.push(SeatLedger {
+                facility: FacilityId(key.0.clone()),
+                months: vec![],
+            });
         }
-    }
-    // Where each (facility, care type, month) sits, to attach the holds.
-    let mut index: std::collections::HashMap<(String, String, String), (usize, usize)> =
-        std::collections::HashMap::new();
-    for (li, l) in ledgers.iter().enumerate() {
-        for (mi, m) in l.months.iter().enumerate() {
-            let key = (
-                l.facility.0.clone(),
-                m.care_type.as_str().to_string(),
-                m.month.to_string(),
-            );
-            index.insert(key, (li, mi));
-        }
+        let li = ledgers.len() - 1;
+        index.insert(key, (li, ledgers[li].months.len()));
+        ledgers[li].months.push(month);
     }
     let mut holds = store.conn().prepare_cached(
         "SELECT facility, care_type, month, application, status, decided_on FROM p_seat_holds ORDER BY rowid",
     )?;
-    let rows = holds.query_map([], |r| {
-        Ok((
-            r.get::<_, String>(0)?,
-            r.get::<_, String>(1)?,
-            r.get::<_, String>(2)?,
-            r.get::<_, String>(3)?,
-            r.get::<_, String>(4)?,
-            r.get::<_, String>(5)?,
-        ))
-    })?;
-    for row in rows {
-        let (facility, care_type, month, application, status, decided_on) = row?;
-        let reservation = SeatReservation {
-            application: ApplicationId(application),
+    let mut rows = holds.query([])?;
+    while let Some(r) = rows.next()? {
+        let key: (String, String, String) = (r.get(0)?, r.get(1)?, r.get(2)?);
+        let (status, decided_on): (String, String) = (r.get(4)?, r.get(5)?);
+        let (li, mi) = *index
+            .get(&key)
+            .ok_or_else(|| corrupt("hold without its month", &key.2))?;
+        ledgers[li].months[mi].reservations.push(SeatReservation {
+            application: ApplicationId(r.get(3)?),
             status: SeatStatus::parse(&status).ok_or_else(|| corrupt("status", &status))?,
             decided_on: decided_on
                 .parse()
                 .map_err(|_| corrupt("date", &decided_on))?,
-        };
-        let (li, mi) = *index
-            .get(&(facility, care_type, month.clone()))
-            .ok_or_else(|| corrupt("hold without its month", &month))?;
-        ledgers[li].months[mi].reservations.push(reservation);
+        });
     }
     Ok(ledgers)
 }
@@ -226,18 +201,18 @@ fn save_ledger(
     facility: &FacilityId,
     application: &ApplicationId,
     action: &'static str,
-    (today, now_millis): (Date, i64),
+    now: Now,
     change: impl FnOnce(&mut SeatLedger) -> Result<(), kitanetz_crdt::ValidationError>,
 ) -> Result<SeatLedger, ActionError> {
     let id = ledger_doc_id(facility);
     let (mut doc, mut ledger) = store.get::<SeatLedger>(&id)?;
     ledger.settle_merged();
     change(&mut ledger)?;
-    doc.update(&ledger, today, now_millis, action)?;
+    doc.update(&ledger, now.today, now.millis, action)?;
     store.save_doc(
         &mut doc,
         &AuditEntry {
-            at: now_millis,
+            at: now.millis,
             actor: caller.audit_name(),
             action,
             target: Some(id.0.clone()),
@@ -254,8 +229,7 @@ pub fn reserve(
     caller: &Caller,
     facility: Option<&FacilityId>,
     input: &ReserveInput,
-    today: Date,
-    now_millis: i64,
+    now: Now,
 ) -> Result<SeatLedger, ActionError> {
     let facility = authorized(caller, facility)?;
     let mut v = Validator::new();
@@ -270,8 +244,8 @@ pub fn reserve(
         &facility,
         &application.id,
         "seat.reserve",
-        (today, now_millis),
-        |l| l.reserve(&application.id, application.care_type, month, today),
+        now,
+        |l| l.reserve(&application.id, application.care_type, month, now.today),
     )
 }
 
@@ -281,23 +255,16 @@ pub fn release(
     caller: &Caller,
     facility: Option<&FacilityId>,
     input: &ReleaseInput,
-    today: Date,
-    now_millis: i64,
+    now: Now,
 ) -> Result<SeatLedger, ActionError> {
     let facility = authorized(caller, facility)?;
     let mut v = Validator::new();
     let application = application_here(store, &facility, &input.application, &mut v)?;
     v.finish()?;
     let id = application.expect("checked").id;
-    save_ledger(
-        store,
-        caller,
-        &facility,
-        &id,
-        "seat.release",
-        (today, now_millis),
-        |l| l.release(&id, today),
-    )
+    save_ledger(store, caller, &facility, &id, "seat.release", now, |l| {
+        l.release(&id, now.today)
+    })
 }
 
 #[cfg(test)]

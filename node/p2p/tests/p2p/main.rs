@@ -15,21 +15,9 @@ use kitanetz_sync::{MemRepo, SyncCore, MAX_MESSAGE};
 use net::*;
 use std::sync::{Arc, Mutex};
 
-/// City, Träger 1 and its Kitas a and b, full mesh, every document created at its owner.
-async fn converged_net() -> (TestNet, Vec<(kitanetz_crdt::DocId, kitanetz_crdt::DocMeta)>) {
-    let mut net = TestNet::new();
-    for name in ["city", "traeger-1", "kita-a", "kita-b"] {
-        net.start(name).await;
-    }
-    let docs = scenario_docs(&["a", "b"]);
-    net.populate(&docs);
-    net.wait_converged(&docs).await;
-    (net, docs)
-}
-
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn city_traeger_and_kitas_converge_over_tcp() {
-    let (net, docs) = converged_net().await;
+    let (net, docs) = TestNet::synced(&["a", "b"]).await;
     // What the policy gives each node, spelled out for two of them.
     assert!(net.node("kita-a").ids().contains(&id("contract-a")));
     assert!(!net.node("kita-a").ids().contains(&id("contract-b")));
@@ -60,7 +48,7 @@ async fn city_traeger_and_kitas_converge_over_tcp() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_peer_certified_by_another_root_is_refused_and_receives_nothing() {
-    let (mut net, docs) = converged_net().await;
+    let (mut net, docs) = TestNet::synced(&["a", "b"]).await;
     // A node whose certificate another root signed: it trusts that root, our nodes do not.
     let other_root = generate_root(&net.dir.path().join("other-root.pk8")).unwrap();
     let identity = load_or_create_identity(&net.dir.path().join("impostor.key")).unwrap();
@@ -114,7 +102,7 @@ async fn a_peer_certified_by_another_root_is_refused_and_receives_nothing() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_revoked_peer_is_cut_off_at_once() {
-    let (mut net, docs) = converged_net().await;
+    let (mut net, docs) = TestNet::synced(&["a", "b"]).await;
     let revoked = net.node("kita-b").handle().peer_id();
     let list = issue_revocations(&net.root, 1, &[revoked], NOW);
     let before_licence = net.node("kita-b").heads(&id("licence-b"));
@@ -170,13 +158,7 @@ async fn a_revoked_peer_is_cut_off_at_once() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn an_offline_kita_and_the_city_both_change_data_and_heal_after_a_restart() {
-    let mut net = TestNet::new();
-    for name in ["city", "traeger-1", "kita-a"] {
-        net.start(name).await;
-    }
-    let docs = scenario_docs(&["a"]);
-    net.populate(&docs);
-    net.wait_converged(&docs).await;
+    let (mut net, docs) = TestNet::synced(&["a"]).await;
 
     net.node_mut("kita-a").shutdown().await;
     wait_until("city and Träger notice", || {
@@ -216,9 +198,7 @@ async fn an_offline_kita_and_the_city_both_change_data_and_heal_after_a_restart(
     assert_eq!(g.size, 18);
     let l: FacilityLicence = net.node("kita-a").value(&id("licence-a")).unwrap();
     assert_eq!(l.operating_licence_date, Some(Date::ymd(2020, 3, 1)));
-    for node in net.nodes.values_mut() {
-        node.shutdown().await;
-    }
+    net.shutdown_all().await;
 }
 
 /// Deterministic text that deflate cannot shrink much, so the changes stay over 1 MiB on the
@@ -238,13 +218,7 @@ fn noise(seed: &mut u64, len: usize) -> String {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn more_than_a_mebibyte_of_changes_syncs_in_fragments() {
-    let mut net = TestNet::new();
-    for name in ["city", "traeger-1", "kita-a"] {
-        net.start(name).await;
-    }
-    let docs = scenario_docs(&["a"]);
-    net.populate(&docs);
-    net.wait_converged(&docs).await;
+    let (mut net, docs) = TestNet::synced(&["a"]).await;
     net.node_mut("kita-a").shutdown().await;
 
     // 400 edits of the Kita's concept text at the Träger while the Kita is offline: the Kita
@@ -284,20 +258,12 @@ async fn more_than_a_mebibyte_of_changes_syncs_in_fragments() {
     net.wait_converged(&docs).await;
     let p: FacilityProfile = net.node("kita-a").value(&doc).unwrap();
     assert_eq!(p.concept.len(), 4000);
-    for node in net.nodes.values_mut() {
-        node.shutdown().await;
-    }
+    net.shutdown_all().await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn nodes_redial_a_restarted_city_and_heal() {
-    let mut net = TestNet::new();
-    for name in ["city", "traeger-1", "kita-a"] {
-        net.start(name).await;
-    }
-    let docs = scenario_docs(&["a"]);
-    net.populate(&docs);
-    net.wait_converged(&docs).await;
+    let (mut net, docs) = TestNet::synced(&["a"]).await;
 
     // The city goes down; the others keep their static address for it and redial with backoff.
     net.node_mut("city").shutdown().await;
@@ -321,7 +287,5 @@ async fn nodes_redial_a_restarted_city_and_heal() {
     net.wait_converged(&docs).await;
     let p: FacilityProfile = net.node("city").value(&id("profile-a")).unwrap();
     assert_eq!(p.concept, "Waldkita");
-    for node in net.nodes.values_mut() {
-        node.shutdown().await;
-    }
+    net.shutdown_all().await;
 }

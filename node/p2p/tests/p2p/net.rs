@@ -75,6 +75,28 @@ impl TestNet {
         }
     }
 
+    /// The Kitas `kitas` ("a" → kita-a), their Träger 1 and the city, full mesh, every document
+    /// of the scenario created at its owner and synced everywhere it may be held.
+    pub async fn synced(kitas: &[&str]) -> (TestNet, Vec<(DocId, DocMeta)>) {
+        let mut net = TestNet::new();
+        net.start("city").await;
+        net.start("traeger-1").await;
+        for k in kitas {
+            net.start(&format!("kita-{k}")).await;
+        }
+        let docs = crate::fixtures::scenario_docs(kitas);
+        net.populate(&docs);
+        net.wait_converged(&docs).await;
+        (net, docs)
+    }
+
+    /// Stops every node still running.
+    pub async fn shutdown_all(&mut self) {
+        for node in self.nodes.values_mut() {
+            node.shutdown().await;
+        }
+    }
+
     /// Starts a node that dials every node started before it (a full mesh: the sync core takes
     /// changes only from writers, so every holder talks to the writers directly).
     pub async fn start(&mut self, name: &str) {

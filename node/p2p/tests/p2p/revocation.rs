@@ -15,13 +15,7 @@ use std::time::Duration;
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_traeger_learns_a_revocation_from_the_city_and_drops_the_kita() {
-    let mut net = TestNet::new();
-    for name in ["city", "traeger-1", "kita-a"] {
-        net.start(name).await;
-    }
-    let docs = scenario_docs(&["a"]);
-    net.populate(&docs);
-    net.wait_converged(&docs).await;
+    let (mut net, _) = TestNet::synced(&["a"]).await;
     assert!(net.node("traeger-1").connected().contains("kita-a"));
 
     let kita = net.node("kita-a").handle().peer_id();
@@ -62,9 +56,7 @@ async fn the_traeger_learns_a_revocation_from_the_city_and_drops_the_kita() {
             && !b.connected().contains("kita-a")
     })
     .await;
-    for node in net.nodes.values_mut() {
-        node.shutdown().await;
-    }
+    net.shutdown_all().await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -104,9 +96,7 @@ async fn an_older_revocation_list_from_a_peer_is_ignored() {
     assert!(!city.revocations_file.exists(), "nothing newer to save");
     let saved = SignedRevocationList::load(&net.node("traeger-1").revocations_file).unwrap();
     assert_eq!(saved, newer);
-    for node in net.nodes.values_mut() {
-        node.shutdown().await;
-    }
+    net.shutdown_all().await;
 }
 
 /// A peer that speaks the protocol by hand: presents `cert`, acknowledges whatever the node
@@ -260,9 +250,7 @@ async fn the_operators_newer_list_survives_an_older_one_arriving_from_a_peer() {
         .filter(|e| e.as_ref().unwrap().path().extension() == Some("tmp".as_ref()))
         .count();
     assert_eq!(leftovers, 0, "no temp file left behind");
-    for node in net.nodes.values_mut() {
-        node.shutdown().await;
-    }
+    net.shutdown_all().await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -283,7 +271,5 @@ async fn a_revocation_list_that_cannot_be_delivered_does_not_close_the_link() {
     assert!(net.node("city").connected().contains("kita-a"));
     assert!(net.node("kita-a").connected().contains("city"));
     assert_eq!(net.node("kita-a").handle().revocation_version(), 0);
-    for node in net.nodes.values_mut() {
-        node.shutdown().await;
-    }
+    net.shutdown_all().await;
 }
