@@ -103,16 +103,30 @@ impl CareContract {
         v.finish()
     }
 
-    /// The line in force on a day.
+    /// The line in force on a day, as [`CareContract::effective_lines`] reads it (called in
+    /// loops over every contract and month: no list is built).
     pub fn line_on(&self, day: Date) -> Option<ContractLine> {
-        self.effective_lines()
-            .into_iter()
-            .find(|l| l.valid.contains(day))
-    }
-
-    /// Lines sorted by start.
-    pub fn sorted_lines(&self) -> Vec<ContractLine> {
-        self.effective_lines()
+        let line = self
+            .lines
+            .iter()
+            .filter(|l| l.valid.start() <= day)
+            .max_by(|a, b| (a.valid.start(), &a.id).cmp(&(b.valid.start(), &b.id)))?;
+        let start = line.valid.start();
+        let next = self
+            .lines
+            .iter()
+            .map(|l| l.valid.start())
+            .filter(|s| *s > start)
+            .min();
+        let end = match next {
+            Some(next) => next.0.pred_opt().map(Date),
+            None => line.valid.end().or(self.period.end()),
+        };
+        let valid = Period::new(start, end).ok()?;
+        valid.contains(day).then(|| ContractLine {
+            valid,
+            ..line.clone()
+        })
     }
 
     /// The lines as the contract reads: each line is a change "from its start on" and ends the
@@ -125,38 +139,17 @@ impl CareContract {
     /// (two changes from one day) cannot both hold: the one with the larger id is read, and
     /// [`CareContract::same_day_changes`] reports the collision for a person to settle.
     pub fn effective_lines(&self) -> Vec<ContractLine> {
-        let mut settled = self.clone();
-        settled.settle_ends();
+        let mut settled = self.lines.clone();
+        settle_ends(&mut settled, self.period.end());
         // Of several lines starting on one day keep the last (largest id).
-        let mut kept: Vec<ContractLine> = Vec::with_capacity(settled.lines.len());
-        for line in settled.lines {
+        let mut kept: Vec<ContractLine> = Vec::with_capacity(settled.len());
+        for line in settled {
             match kept.last_mut() {
                 Some(prev) if prev.valid.start() == line.valid.start() => *prev = line,
                 _ => kept.push(line),
             }
         }
         kept
-    }
-
-    /// Sets every stored line's end as the contract reads (the day before the next later start;
-    /// the last lines keep their end or the contract's) and sorts them by start and id. Lines
-    /// from one day, a collision for a person, stay as they are otherwise.
-    fn settle_ends(&mut self) {
-        let mut starts: Vec<Date> = self.lines.iter().map(|l| l.valid.start()).collect();
-        starts.sort();
-        starts.dedup();
-        for line in &mut self.lines {
-            let start = line.valid.start();
-            let end = match starts.iter().find(|s| **s > start) {
-                Some(next) => next.0.pred_opt().map(Date),
-                None => line.valid.end().or(self.period.end()),
-            };
-            if let Ok(p) = Period::new(start, end) {
-                line.valid = p;
-            }
-        }
-        self.lines
-            .sort_by(|a, b| (a.valid.start(), &a.id).cmp(&(b.valid.start(), &b.id)));
     }
 
     /// Days from which more than one line starts (concurrent changes from the same day).
@@ -193,7 +186,7 @@ impl CareContract {
         // A merged contract may hold overlapping lines from concurrent changes: settle them as
         // the contract reads them before this change is applied. Same-day collisions stay
         // until a change from that day replaces them.
-        self.settle_ends();
+        settle_ends(&mut self.lines, self.period.end());
         let next_start = self
             .lines
             .iter()
@@ -221,6 +214,26 @@ impl CareContract {
         self.lines.sort_by_key(|l| l.valid.start());
         self.validate()
     }
+}
+
+/// Sets every line's end as the contract reads (the day before the next later start; the last
+/// lines keep their end, or take the contract's) and sorts them by start and id. Lines from one
+/// day, a collision for a person, stay as they are otherwise.
+fn settle_ends(lines: &mut [ContractLine], contract_end: Option<Date>) {
+    let mut starts: Vec<Date> = lines.iter().map(|l| l.valid.start()).collect();
+    starts.sort();
+    starts.dedup();
+    for line in lines.iter_mut() {
+        let start = line.valid.start();
+        let end = match starts.iter().find(|s| **s > start) {
+            Some(next) => next.0.pred_opt().map(Date),
+            None => line.valid.end().or(contract_end),
+        };
+        if let Ok(p) = Period::new(start, end) {
+            line.valid = p;
+        }
+    }
+    lines.sort_by(|a, b| (a.valid.start(), &a.id).cmp(&(b.valid.start(), &b.id)));
 }
 
 #[cfg(test)]
@@ -346,6 +359,18 @@ mod tests {
             merged.line_on(Date::ymd(2027, 4, 15)).unwrap().id.0,
             "line-k"
         );
+        // line_on reads exactly what effective_lines reads, day by day.
+        let read = merged.effective_lines();
+        for month in 1..=12 {
+            for day in [1, 15, 28] {
+                let d = Date::ymd(2027, month, day);
+                assert_eq!(
+                    merged.line_on(d),
+                    read.iter().find(|l| l.valid.contains(d)).cloned(),
+                    "{d}"
+                );
+            }
+        }
         assert!(merged.same_day_changes().is_empty());
         // The next change settles the stored lines, so the document is valid again.
         let july = Date::ymd(2027, 7, 1);

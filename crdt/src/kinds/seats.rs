@@ -105,9 +105,18 @@ impl SeatMonth {
         holds
     }
 
-    /// Seats held by reservations and contracts.
+    /// Seats held by reservations and contracts: one per application (without cloning the
+    /// reservations as [`SeatMonth::holds`] does; `free` runs for every month of every ledger).
     pub fn held(&self) -> u32 {
-        self.holds().len() as u32
+        let mut holding: Vec<&ApplicationId> = self
+            .reservations
+            .iter()
+            .filter(|r| r.status.holds())
+            .map(|r| &r.application)
+            .collect();
+        holding.sort();
+        holding.dedup();
+        holding.len() as u32
     }
 
     /// Seats neither occupied nor held.
@@ -327,9 +336,11 @@ impl SeatLedger {
     pub fn overbooked(&self) -> Vec<Overbooking> {
         self.months
             .iter()
-            .filter(|m| m.occupied + m.held() > m.places)
-            .map(|m| {
-                let mut holds = m.holds();
+            .filter_map(|m| {
+                let holds = m.holds();
+                (m.occupied as usize + holds.len() > m.places as usize).then_some((m, holds))
+            })
+            .map(|(m, mut holds)| {
                 let seats = m.places.saturating_sub(m.occupied) as usize;
                 let over = holds.split_off(seats.min(holds.len()));
                 Overbooking {
