@@ -17,6 +17,12 @@ pub enum ActionError {
     Store(#[from] StoreError),
 }
 
+impl From<rusqlite::Error> for ActionError {
+    fn from(e: rusqlite::Error) -> Self {
+        ActionError::Store(e.into())
+    }
+}
+
 impl From<DocError> for ActionError {
     fn from(e: DocError) -> Self {
         ActionError::Store(StoreError::Doc(e))

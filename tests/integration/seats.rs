@@ -43,4 +43,21 @@ async fn the_seats_list_narrows_to_one_care_type() {
         all,
         "unknown: no narrowing"
     );
+
+    // The navigation offers the seats and conflicts pages exactly where they would answer:
+    // to this Kita's lead, not to the lead of another Kita logged in here.
+    let other = add_user(
+        &node,
+        "t-other-lead",
+        Role::KitaLead,
+        facility_org(&kitanetz_crdt::ids::FacilityId("fac-elsewhere".into())),
+        kita.provider.clone(),
+        Some(kitanetz_crdt::ids::FacilityId("fac-elsewhere".into())),
+    );
+    for (token, shown) in [(&lead.token, true), (&other.token, false)] {
+        let (status, page) = call(&router, Method::GET, "/", Some(token), None).await;
+        assert_eq!(status, StatusCode::OK);
+        assert_eq!(page.contains(r#"href="/seats""#), shown);
+        assert_eq!(page.contains(r#"href="/conflicts""#), shown);
+    }
 }

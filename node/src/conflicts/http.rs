@@ -4,7 +4,7 @@
 use super::{decide, list, Conflicts, DecideInput};
 use crate::auth::{authorize, Action};
 use crate::http::pages::Chrome;
-use crate::http::{render, ApiError, ApiStaff, AppError, Lang, Posted, Staff};
+use crate::http::{render_form, ApiError, ApiStaff, AppError, Lang, Posted, Staff};
 use crate::Node;
 use askama::Template;
 use axum::extract::State;
@@ -54,14 +54,15 @@ fn page(
         Some(staff),
         crate::http::i18n::texts(lang).conflicts,
     );
-    render(&ConflictsPage {
+    let page = ConflictsPage {
         chrome,
         conflicts,
         decides: authorize(&staff.caller, Action::DecideConflicts).is_ok(),
         releases: authorize(&staff.caller, Action::ManageSeats { facility }).is_ok(),
         errors,
         names,
-    })
+    };
+    render_form(&page, &page.errors)
 }
 
 pub async fn conflicts_page(

@@ -2,7 +2,7 @@
 
 use super::{change, create, load_for_edit, ChangeInput, LineInput, NewContractInput};
 use crate::http::pages::Chrome;
-use crate::http::{render, ApiError, ApiStaff, AppError, Lang, Posted, Staff};
+use crate::http::{render_form, ApiError, ApiStaff, AppError, Lang, Posted, Staff};
 use crate::Node;
 use askama::Template;
 use axum::extract::{Path, State};
@@ -108,11 +108,7 @@ impl FormPage {
 
     /// The page; 422 when it comes back with errors.
     fn respond(&self) -> Result<Response, AppError> {
-        let mut res = render(self)?;
-        if !self.errors.is_empty() {
-            *res.status_mut() = StatusCode::UNPROCESSABLE_ENTITY;
-        }
-        Ok(res)
+        render_form(self, &self.errors)
     }
 }
 

@@ -1,8 +1,8 @@
 //! Facility pages and API.
 
 use super::{
-    change_places, detail, list, update_profile, FacilityDetail, FacilityError, FacilityRow,
-    PlacesInput, ProfileInput,
+    change_places, detail, list, update_profile, FacilityDetail, FacilityRow, PlacesInput,
+    ProfileInput,
 };
 use crate::auth::{authorize, Action};
 use crate::http::pages::Chrome;
@@ -20,15 +20,6 @@ use serde::Deserialize;
 use std::sync::Arc;
 
 const PAGE_SIZE: usize = 200;
-
-impl From<FacilityError> for AppError {
-    fn from(e: FacilityError) -> Self {
-        match e {
-            FacilityError::Forbidden(f) => AppError::Forbidden(f),
-            FacilityError::Store(s) => s.into(),
-        }
-    }
-}
 
 fn parse_id(id: &str) -> Result<FacilityId, AppError> {
     id.parse().map_err(|_| AppError::NotFound(id.to_string()))
@@ -220,26 +211,23 @@ pub async fn edit_submit(
     };
     match result {
         Ok(_) => Ok(Redirect::to(&format!("/facilities/{}?saved=1", id.0)).into_response()),
-        Err(FacilityError::Store(crate::storage::StoreError::Doc(
-            kitanetz_crdt::DocError::Invalid { source, .. },
-        ))) => {
+        Err(e) => {
             // Show the form again with what was typed and every problem next to its field.
+            let errors = e.into_field_errors()?;
             let chrome = Chrome::new(
                 &node,
                 lang,
                 Some(&staff),
                 crate::http::i18n::texts(lang).edit,
             );
-            let mut res = render(&EditPage {
+            let page = EditPage {
                 chrome,
                 id: id.0,
                 input: form.input,
-                errors: source.errors,
-            })?;
-            *res.status_mut() = axum::http::StatusCode::UNPROCESSABLE_ENTITY;
-            Ok(res)
+                errors,
+            };
+            crate::http::render_form(&page, &page.errors)
         }
-        Err(e) => Err(e.into()),
     }
 }
 
@@ -310,7 +298,7 @@ fn places_page(
         Some(staff),
         format!("{} – {}", d.profile.name, t.change_places),
     );
-    render(&PlacesPage {
+    let page = PlacesPage {
         chrome,
         d,
         input,
@@ -319,7 +307,8 @@ fn places_page(
             .map(|c| (c.as_str(), c.label_de()))
             .collect(),
         errors,
-    })
+    };
+    crate::http::render_form(&page, &page.errors)
 }
 
 pub async fn places_form(
@@ -357,9 +346,7 @@ pub async fn places_submit(
         Ok(_) => Ok(Redirect::to(&format!("/facilities/{}?saved=1", id.0)).into_response()),
         Err(e) => {
             let errors = e.into_field_errors()?;
-            let mut res = places_page(&node, lang, &staff, &id, form.input, errors)?;
-            *res.status_mut() = axum::http::StatusCode::UNPROCESSABLE_ENTITY;
-            Ok(res)
+            places_page(&node, lang, &staff, &id, form.input, errors)
         }
     }
 }

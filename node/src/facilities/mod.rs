@@ -169,14 +169,6 @@ impl ProfileInput {
     }
 }
 
-#[derive(Debug, thiserror::Error)]
-pub enum FacilityError {
-    #[error(transparent)]
-    Forbidden(#[from] crate::auth::Forbidden),
-    #[error(transparent)]
-    Store(#[from] StoreError),
-}
-
 /// The owner of a facility (its Träger) changes the profile. Authorise, act, audit: one
 /// transaction.
 pub fn update_profile(
@@ -185,7 +177,7 @@ pub fn update_profile(
     id: &FacilityId,
     input: &ProfileInput,
     now: Now,
-) -> Result<bool, FacilityError> {
+) -> Result<bool, ActionError> {
     let Now {
         today,
         millis: now_millis,

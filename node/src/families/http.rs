@@ -1,6 +1,6 @@
 //! Children pages and API (a Kita's own children only).
 
-use super::{child_detail, children_of, visible_facilities, ChildDetail, ChildRow, FamilyError};
+use super::{child_detail, children_of, visible_facilities, ChildDetail, ChildRow};
 use crate::http::pages::Chrome;
 use crate::http::{render, ApiError, ApiStaff, AppError, Lang, Staff};
 use crate::Node;
@@ -11,15 +11,6 @@ use axum::Json;
 use kitanetz_crdt::ids::{ChildId, FacilityId};
 use serde::Deserialize;
 use std::sync::Arc;
-
-impl From<FamilyError> for AppError {
-    fn from(e: FamilyError) -> Self {
-        match e {
-            FamilyError::Forbidden(f) => AppError::Forbidden(f),
-            FamilyError::Store(s) => s.into(),
-        }
-    }
-}
 
 #[derive(Deserialize, Default)]
 pub struct ListQuery {

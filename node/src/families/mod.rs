@@ -3,7 +3,8 @@
 
 pub mod http;
 
-use crate::auth::{authorize, Action, Caller, Forbidden, Role};
+use crate::action::ActionError;
+use crate::auth::{authorize, Action, Caller, Role};
 use crate::facilities::provider_of;
 use crate::storage::{AuditEntry, Store, StoreError};
 use kitanetz_crdt::ids::{doc_id_for, ChildId, FacilityId, FamilyId};
@@ -27,20 +28,6 @@ pub struct ChildRow {
     pub contracts: i64,
 }
 
-#[derive(Debug, thiserror::Error)]
-pub enum FamilyError {
-    #[error(transparent)]
-    Forbidden(#[from] Forbidden),
-    #[error(transparent)]
-    Store(#[from] StoreError),
-}
-
-impl From<rusqlite::Error> for FamilyError {
-    fn from(e: rusqlite::Error) -> Self {
-        FamilyError::Store(e.into())
-    }
-}
-
 /// The Kitas whose children the caller may see: a Kita lead its own, a Träger admin all of the
 /// Träger's; everyone else none.
 pub fn visible_facilities(store: &Store, caller: &Caller) -> Result<Vec<FacilityId>, StoreError> {
@@ -60,7 +47,7 @@ pub fn children_of(
     caller: &Caller,
     facility: &FacilityId,
     now_millis: i64,
-) -> Result<Vec<ChildRow>, FamilyError> {
+) -> Result<Vec<ChildRow>, ActionError> {
     let provider = provider_of(store, facility)?;
     authorize(
         caller,
@@ -138,7 +125,7 @@ pub fn child_detail(
     caller: &Caller,
     child: &ChildId,
     now_millis: i64,
-) -> Result<ChildDetail, FamilyError> {
+) -> Result<ChildDetail, ActionError> {
     let (family_id, facility) = child_facility(store, child)?;
     let provider = provider_of(store, &facility)?;
     authorize(

@@ -203,6 +203,19 @@ pub fn render(t: &impl askama::Template) -> Result<axum::response::Response, App
     Ok(axum::response::Html(body).into_response())
 }
 
+/// Renders a page with a form; with field errors the answer is 422, so that the browser, tests
+/// and proxies see the submit was refused (every form page answers the same way).
+pub fn render_form(
+    t: &impl askama::Template,
+    errors: &[kitanetz_crdt::validate::FieldError],
+) -> Result<axum::response::Response, AppError> {
+    let mut res = render(t)?;
+    if !errors.is_empty() {
+        *res.status_mut() = axum::http::StatusCode::UNPROCESSABLE_ENTITY;
+    }
+    Ok(res)
+}
+
 /// Whether the request came from htmx (then a fragment is returned instead of the page).
 pub fn is_htmx(headers: &axum::http::HeaderMap) -> bool {
     headers.contains_key("hx-request")

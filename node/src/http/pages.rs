@@ -23,6 +23,8 @@ pub struct Chrome {
     pub node_name: String,
     pub org_name: String,
     pub title: String,
+    /// The Kita this node serves, if any: the scope of its conflicts and seats links.
+    facility: Option<kitanetz_crdt::ids::FacilityId>,
 }
 
 impl Chrome {
@@ -34,7 +36,16 @@ impl Chrome {
             node_name: node.config.name.clone(),
             org_name: node.config.display_name.clone(),
             title: title.into(),
+            facility: node.config.facility.clone(),
         }
+    }
+
+    /// Whether the caller may do `action`: the navigation shows exactly the links whose pages
+    /// would answer, by asking the one authorisation rule.
+    fn may(&self, action: auth::Action<'_>) -> bool {
+        self.user
+            .as_ref()
+            .is_some_and(|u| auth::authorize(u, action).is_ok())
     }
 
     pub fn role_label(&self) -> &'static str {
@@ -42,15 +53,15 @@ impl Chrome {
     }
 
     pub fn sees_conflicts(&self) -> bool {
-        self.user
-            .as_ref()
-            .is_some_and(|u| matches!(u.role, auth::Role::Zvs | auth::Role::KitaLead))
+        self.may(auth::Action::ViewConflicts {
+            facility: self.facility.as_ref(),
+        })
     }
 
     pub fn sees_seats(&self) -> bool {
-        self.user
-            .as_ref()
-            .is_some_and(|u| u.role == auth::Role::KitaLead)
+        self.may(auth::Action::ManageSeats {
+            facility: self.facility.as_ref(),
+        })
     }
 
     pub fn sees_children(&self) -> bool {
@@ -82,6 +93,7 @@ impl ErrorPage {
                     status.as_u16(),
                     status.canonical_reason().unwrap_or("")
                 ),
+                facility: None,
             },
             status: status.as_u16(),
             message,

@@ -2,7 +2,7 @@
 
 use super::{release, reserve, view, ReleaseInput, ReserveInput, SeatsView};
 use crate::http::pages::Chrome;
-use crate::http::{render, ApiError, ApiStaff, AppError, Lang, Posted, Staff};
+use crate::http::{render_form, ApiError, ApiStaff, AppError, Lang, Posted, Staff};
 use crate::Node;
 use askama::Template;
 use axum::extract::{Query, State};
@@ -78,13 +78,14 @@ fn page(
         Some(staff),
         crate::http::i18n::texts(lang).seats,
     );
-    render(&SeatsPage {
+    let page = SeatsPage {
         chrome,
         view,
         errors,
         care_type,
         care_types,
-    })
+    };
+    render_form(&page, &page.errors)
 }
 
 pub async fn seats_page(
