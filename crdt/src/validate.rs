@@ -63,6 +63,17 @@ impl Validator {
         }
     }
 
+    /// A date typed into a form (`YYYY-MM-DD`); `None` and a field error if it is not one.
+    pub fn date(&mut self, field: &str, value: &str) -> Option<crate::scalar::Date> {
+        let parsed = value.trim().parse().ok();
+        self.check(
+            parsed.is_some(),
+            field,
+            "Datum im Format JJJJ-MM-TT / date as YYYY-MM-DD",
+        );
+        parsed
+    }
+
     /// Requires a non-blank text of at most `max` characters.
     pub fn text(&mut self, field: &str, value: &str, max: usize) {
         if value.trim().is_empty() {

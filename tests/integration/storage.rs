@@ -209,7 +209,15 @@ fn erased_family_is_gone_and_never_comes_back() {
         .unwrap();
     assert_eq!(left, 0);
     // A peer offering the old copy again is refused.
-    match store.import_doc(&family_doc, &saved, 2, "traeger-1") {
+    let offered = kitanetz_crdt::doc::StoredDoc::load(family_doc.clone(), &saved, b"peer").unwrap();
+    let meta = offered.meta.clone();
+    match store.put_synced(
+        &family_doc,
+        &meta,
+        &mut offered.into_automerge(),
+        2,
+        "traeger-1",
+    ) {
         Err(StoreError::Erased(id)) => assert_eq!(id, family_doc),
         other => panic!("re-import must be refused, got {other:?}"),
     }

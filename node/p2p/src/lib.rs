@@ -21,7 +21,6 @@ pub use cert::{
     verify_certificate, CertError, Certificate, RevocationList, RootKey, RootPublicKey, Signed,
     SignedCertificate, SignedRevocationList,
 };
-pub use links::{MAX_BACKOFF, MIN_BACKOFF};
 pub use node::{
     system_clock, Clock, P2pConfig, P2pError, P2pHandle, P2pNode, PeerStatus, RevocationOutcome,
     RevocationSink, SharedCore,

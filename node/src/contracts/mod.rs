@@ -58,16 +58,6 @@ pub struct ChangeInput {
     pub line: LineInput,
 }
 
-fn parse_date(v: &mut Validator, field: &str, s: &str) -> Option<Date> {
-    match s.trim().parse::<Date>() {
-        Ok(d) => Some(d),
-        Err(_) => {
-            v.fail(field, "Datum im Format JJJJ-MM-TT / date as YYYY-MM-DD");
-            None
-        }
-    }
-}
-
 fn parse_line(v: &mut Validator, input: &LineInput, ids: &mut dyn IdGen) -> Option<ContractLine> {
     let care_type = CareType::parse(input.care_type.trim());
     v.check(
@@ -136,11 +126,11 @@ pub fn create(
     )?;
     let mut ids = os_ids();
     let mut v = Validator::new();
-    let start = parse_date(&mut v, "start", &input.start);
+    let start = v.date("start", &input.start);
     let end = if input.end.trim().is_empty() {
         None
     } else {
-        parse_date(&mut v, "end", &input.end)
+        v.date("end", &input.end)
     };
     let line = parse_line(&mut v, &input.line, &mut ids);
     if let Some(start) = start {
@@ -239,7 +229,7 @@ pub fn change(
     let (mut doc, mut contract) = load_for_edit(store, caller, id)?;
     let mut ids = os_ids();
     let mut v = Validator::new();
-    let valid_from = parse_date(&mut v, "valid_from", &input.valid_from);
+    let valid_from = v.date("valid_from", &input.valid_from);
     if let Some(d) = valid_from {
         v.check(
             contract.period.contains(d),

@@ -293,12 +293,7 @@ pub fn change_places(
         "places",
         "Anzahl Plätze als ganze Zahl / number of places as a whole number",
     );
-    let valid_from = input.valid_from.trim().parse::<Date>().ok();
-    v.check(
-        valid_from.is_some(),
-        "valid_from",
-        "Datum im Format JJJJ-MM-TT / date as YYYY-MM-DD",
-    );
+    let valid_from = v.date("valid_from", &input.valid_from);
     v.finish()?;
     let (care_type, places, valid_from) = (
         care_type.expect("checked"),

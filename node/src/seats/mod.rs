@@ -339,7 +339,13 @@ mod tests {
         assert_eq!(ledgers(&store).unwrap(), [ledger()]);
 
         // A database from before the hold rows existed is rebuilt when it is opened.
-        store.conn().execute("DROP TABLE p_seat_holds", []).unwrap();
+        store
+            .conn()
+            .execute_batch(
+                "DROP TABLE p_seat_holds;
+                 ALTER TABLE p_seat_months ADD COLUMN reserved INTEGER NOT NULL DEFAULT 0;",
+            )
+            .unwrap();
         store.conn().pragma_update(None, "user_version", 2).unwrap();
         drop(store);
         let store = Store::open(

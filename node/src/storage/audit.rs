@@ -52,14 +52,6 @@ impl Store {
         let rows = stmt.query_map(params![target, limit as i64], row)?;
         Ok(rows.collect::<Result<_, _>>()?)
     }
-
-    pub fn audit_tail(&self, limit: usize) -> Result<Vec<AuditRow>, StoreError> {
-        let mut stmt = self.conn.prepare(
-            "SELECT seq, at, actor, action, target, subjects, valid_from FROM audit_log ORDER BY seq DESC LIMIT ?1",
-        )?;
-        let rows = stmt.query_map(params![limit as i64], row)?;
-        Ok(rows.collect::<Result<_, _>>()?)
-    }
 }
 
 fn row(r: &rusqlite::Row<'_>) -> rusqlite::Result<AuditRow> {

@@ -72,21 +72,6 @@ impl Store {
         Ok(())
     }
 
-    /// Takes a document that another node created (saved automerge bytes), if this node may hold
-    /// it and has not erased it; merges it with the local copy if there is one.
-    pub fn import_doc(
-        &mut self,
-        id: &DocId,
-        bytes: &[u8],
-        at: i64,
-        from: &str,
-    ) -> Result<StoredDoc, StoreError> {
-        let incoming = StoredDoc::load(id.clone(), bytes, &self.actor)?;
-        let meta = incoming.meta.clone();
-        self.put_synced(id, &meta, &mut incoming.into_automerge(), at, from)?;
-        self.load_doc(id)
-    }
-
     /// Loads a document from its chunks.
     pub fn load_doc(&self, id: &DocId) -> Result<StoredDoc, StoreError> {
         let bytes = self.doc_bytes(id)?;

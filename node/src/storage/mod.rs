@@ -26,6 +26,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("migrations/0001_initial.sql"),
     include_str!("migrations/0002_revocations.sql"),
     include_str!("migrations/0003_seat_holds.sql"),
+    include_str!("migrations/0004_drop_seat_reserved.sql"),
 ];
 
 /// Migrations that add a projection table: a database older than this is rebuilt from its
@@ -104,10 +105,6 @@ impl Store {
     /// Read access for queries (projections, users, audit).
     pub fn conn(&self) -> &Connection {
         &self.conn
-    }
-
-    pub fn conn_mut(&mut self) -> &mut Connection {
-        &mut self.conn
     }
 
     pub fn actor(&self) -> &[u8] {

@@ -177,22 +177,16 @@ pub(super) fn project(conn: &Connection, id: &DocId, value: &KindValue) -> Resul
                 }
             }
             let mut stmt = conn.prepare_cached(
-                "INSERT INTO p_seat_months (facility, doc_id, care_type, month, places, occupied, reserved) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+                "INSERT INTO p_seat_months (facility, doc_id, care_type, month, places, occupied) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
             )?;
             for m in &s.months {
-                let reserved = m
-                    .reservations
-                    .iter()
-                    .filter(|r| r.status != kitanetz_crdt::kinds::SeatStatus::Free)
-                    .count() as i64;
                 stmt.execute(params![
                     s.facility.0,
                     doc,
                     m.care_type.as_str(),
                     m.month.to_string(),
                     m.places,
-                    m.occupied,
-                    reserved
+                    m.occupied
                 ])?;
             }
         }

@@ -103,11 +103,6 @@ impl<R: DocRepo> SyncCore<R> {
         self.repo
     }
 
-    /// Connected peers.
-    pub fn peers(&self) -> impl Iterator<Item = &PeerName> {
-        self.peers.keys()
-    }
-
     /// A peer connected; `membership` comes from its verified certificate, never from what the
     /// peer says about itself. Starts syncing every document both sides should share and tells
     /// the peer about erasures it has to follow.

@@ -27,4 +27,4 @@ mod wire;
 
 pub use crate::core::{Outgoing, PeerName, SyncCore, SyncError};
 pub use crate::repo::{DocRepo, MemRepo, RepoError};
-pub use crate::wire::{Msg, WireError, MAX_FRAGMENT, MAX_MESSAGE, WIRE_VERSION};
+pub use crate::wire::{Msg, WireError, MAX_MESSAGE};

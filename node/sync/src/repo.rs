@@ -77,11 +77,6 @@ impl MemRepo {
     pub fn ever_held(&self) -> &BTreeMap<DocId, DocMeta> {
         &self.ever_held
     }
-
-    /// Number of persisted sync states.
-    pub fn sync_state_count(&self) -> usize {
-        self.states.len()
-    }
 }
 
 impl DocRepo for MemRepo {
