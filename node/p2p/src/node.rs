@@ -638,17 +638,18 @@ impl<R: DocRepo> Node<R> {
                 self.try_admit(peer);
                 let name = self.links[&peer].name().to_string();
                 let mut out = Vec::new();
+                // One lock per batch, not per message: a batch is one peer's ordered work.
+                let mut core = self.core.lock().expect("core lock");
                 for m in msgs {
                     match Msg::decode(&m) {
-                        Ok(msg) => {
-                            match self.core.lock().expect("core lock").on_message(&name, msg) {
-                                Ok(o) => out.extend(o),
-                                Err(e) => tracing::debug!(peer = %name, %e, "message refused"),
-                            }
-                        }
+                        Ok(msg) => match core.on_message(&name, msg) {
+                            Ok(o) => out.extend(o),
+                            Err(e) => tracing::debug!(peer = %name, %e, "message refused"),
+                        },
                         Err(e) => tracing::info!(peer = %name, %e, "undecodable message"),
                     }
                 }
+                drop(core);
                 if let Some(link) = self.links.get_mut(&peer) {
                     link.last_sync = Some((self.clock)());
                 }

@@ -31,6 +31,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         .enable_all()
         .build()?;
     rt.block_on(async move {
+        let shutdown = shutdown_signal()?;
         let addr = args.listen.unwrap_or(node.config.listen);
         let listener = tokio::net::TcpListener::bind(addr).await?;
         let links = match settings {
@@ -75,7 +76,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
             println!("kitanetz p2p off (no [p2p] section in node.toml): this node does not sync");
         }
         axum::serve(listener, kitanetz_node::http::router(node))
-            .with_graceful_shutdown(shutdown_signal())
+            .with_graceful_shutdown(shutdown)
             .await?;
         if let Some(links) = links {
             links.go_offline().await;
@@ -85,24 +86,26 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
 }
 
 /// Ctrl-C, or SIGTERM from a service manager.
-async fn shutdown_signal() {
+/// Registers for Ctrl-C and SIGTERM at once and returns what waits for them. Registered before
+/// the node says it is ready: a signal right after the ready line must stop it cleanly, not
+/// kill it with the default action (seen under load in the serve tests).
+fn shutdown_signal() -> std::io::Result<impl std::future::Future<Output = ()>> {
     #[cfg(unix)]
     {
         use tokio::signal::unix::{signal, SignalKind};
-        match signal(SignalKind::terminate()) {
-            Ok(mut term) => {
-                tokio::select! {
-                    _ = tokio::signal::ctrl_c() => {}
-                    _ = term.recv() => {}
-                }
+        let mut interrupt = signal(SignalKind::interrupt())?;
+        let mut terminate = signal(SignalKind::terminate())?;
+        Ok(async move {
+            tokio::select! {
+                _ = interrupt.recv() => {}
+                _ = terminate.recv() => {}
             }
-            Err(_) => {
-                let _ = tokio::signal::ctrl_c().await;
-            }
-        }
+        })
     }
     #[cfg(not(unix))]
     {
-        let _ = tokio::signal::ctrl_c().await;
+        Ok(async {
+            let _ = tokio::signal::ctrl_c().await;
+        })
     }
 }
