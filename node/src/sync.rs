@@ -314,55 +314,48 @@ pub trait SyncStatusSource: Send + Sync {
     fn status(&self, node: &str) -> SyncStatus;
 }
 
-/// Finds documents a node changed since it last looked, by comparing heads: user actions commit
-/// to the store without knowing about sync, so the sync driver discovers their changes here.
+/// Finds the documents a node's users changed since the driver last looked: user actions commit
+/// to the store without knowing about sync, and the store numbers them (`local_seq`); documents
+/// that arrived from peers are not among them.
 #[derive(Default)]
 pub struct ChangeWatcher {
-    known: BTreeMap<String, BTreeMap<String, Vec<String>>>,
+    /// Per node the last local change already handed to sync.
+    seen: BTreeMap<String, i64>,
 }
 
 impl ChangeWatcher {
-    fn heads_of(node: &Node) -> BTreeMap<String, Vec<String>> {
-        node.store()
-            .doc_rows()
-            .unwrap_or_default()
-            .into_iter()
-            .map(|r| (r.doc_id, r.heads))
-            .collect()
+    fn since(&self, node: &Node) -> Option<(Vec<DocId>, i64)> {
+        let after = *self.seen.get(&node.config.name)?;
+        node.store().local_changes_since(after).ok()
     }
 
-    /// Documents whose heads differ from the last baseline (none before the first baseline).
+    /// Documents changed locally and not handed to sync yet (none before [`Self::record`]).
     pub fn changed(&self, node: &Node) -> Vec<DocId> {
-        let Some(before) = self.known.get(&node.config.name) else {
-            return Vec::new();
-        };
-        Self::heads_of(node)
-            .into_iter()
-            .filter(|(id, h)| before.get(id) != Some(h))
-            .map(|(id, _)| DocId(id))
-            .collect()
+        self.since(node).map(|(docs, _)| docs).unwrap_or_default()
     }
 
-    /// Documents whose heads differ from the last baseline, and the current heads as the new
-    /// baseline, from one read of the store: a change committed in between is not lost.
+    /// The documents changed locally since the last look, and marks them handed to sync.
     pub fn take_changed(&mut self, node: &Node) -> Vec<DocId> {
-        let now = Self::heads_of(node);
-        let changed = match self.known.get(&node.config.name) {
-            Some(before) => now
-                .iter()
-                .filter(|(id, h)| before.get(*id) != Some(*h))
-                .map(|(id, _)| DocId(id.clone()))
-                .collect(),
-            None => Vec::new(),
-        };
-        self.known.insert(node.config.name.clone(), now);
-        changed
+        match self.since(node) {
+            Some((docs, last)) => {
+                self.seen.insert(node.config.name.clone(), last);
+                docs
+            }
+            None => {
+                self.record(node);
+                Vec::new()
+            }
+        }
     }
 
-    /// Takes the node's current heads as the new baseline.
+    /// Takes everything changed so far as handed to sync (the start: the first sync session
+    /// covers it).
     pub fn record(&mut self, node: &Node) {
-        self.known
-            .insert(node.config.name.clone(), Self::heads_of(node));
+        let last = node
+            .store()
+            .local_changes_since(0)
+            .map_or(0, |(_, last)| last);
+        self.seen.insert(node.config.name.clone(), last);
     }
 }
 
@@ -371,7 +364,7 @@ impl ChangeWatcher {
 pub struct LocalSync {
     pub net: std::sync::Mutex<LocalNet>,
     nodes: Vec<Arc<Node>>,
-    /// Per node the heads of every document as last synced: a difference is a local change.
+    /// Per node the local changes already handed to sync.
     watcher: std::sync::Mutex<ChangeWatcher>,
 }
 
@@ -395,19 +388,13 @@ impl LocalSync {
         let mut watcher = self.watcher.lock().unwrap_or_else(|p| p.into_inner());
         for node in &self.nodes {
             if net.is_online(&node.config.name) {
-                for id in watcher.changed(node) {
+                for id in watcher.take_changed(node) {
                     net.local_change(&node.config.name, &id);
                 }
             }
         }
         let now_millis = self.nodes.first().map_or(0, |n| n.clock.now_millis());
-        let delivered = net.run_until_quiet(now_millis);
-        for node in &self.nodes {
-            if net.is_online(&node.config.name) {
-                watcher.record(node);
-            }
-        }
-        delivered
+        net.run_until_quiet(now_millis)
     }
 
     pub fn go_offline(&self, name: &str) {

@@ -666,3 +666,33 @@ async fn a_place_given_twice_offline_is_decided_by_the_zvs_and_released_by_the_k
     assert_converged(&nodes);
     assert_private(&nodes);
 }
+
+#[test]
+fn only_what_a_nodes_users_change_is_announced_as_its_change() {
+    let net = Network::seeded();
+    let nodes: Vec<Arc<Node>> = net.configs.iter().map(|c| net.open(&c.name)).collect();
+    let (kita, traeger) = kita_and_its_traeger(&nodes);
+    let mut local = LocalNet::new(&nodes);
+    local.connect_all();
+    local.run_until_quiet(0);
+    let mut watcher = kitanetz_node::sync::ChangeWatcher::default();
+    watcher.record(&kita);
+    watcher.record(&traeger);
+    assert!(
+        watcher.take_changed(&kita).is_empty(),
+        "seeded data is no change"
+    );
+
+    let (_, contract) = first_child_and_contract(&kita, kita.config.facility.as_ref().unwrap());
+    change_contract(&kita, Role::KitaLead, &contract, "2027-02-01", "6", 10).unwrap();
+    let doc = contract_doc_id(&contract.parse().unwrap());
+    assert_eq!(watcher.changed(&kita), [doc.clone()], "pending until taken");
+    assert_eq!(watcher.take_changed(&kita), [doc.clone()]);
+    assert!(watcher.take_changed(&kita).is_empty(), "taken once");
+
+    // The Träger office receives the change: new heads there, but not its own change.
+    local.local_change(&kita.config.name, &doc);
+    local.run_until_quiet(11);
+    assert_converged(&nodes);
+    assert!(watcher.take_changed(&traeger).is_empty());
+}

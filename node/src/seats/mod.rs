@@ -342,7 +342,10 @@ mod tests {
         store
             .conn()
             .execute_batch(
-                "DROP TABLE p_seat_holds;
+                // Undo migrations 5, 4 and 3: the schema of version 2.
+                "DROP INDEX documents_local_seq;
+                 ALTER TABLE documents DROP COLUMN local_seq;
+                 DROP TABLE p_seat_holds;
                  ALTER TABLE p_seat_months ADD COLUMN reserved INTEGER NOT NULL DEFAULT 0;",
             )
             .unwrap();

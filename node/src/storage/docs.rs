@@ -29,6 +29,7 @@ impl Store {
     pub fn save_doc(&mut self, doc: &mut StoredDoc, entry: &AuditEntry) -> Result<(), StoreError> {
         let tx = self.conn.transaction()?;
         write_doc(&tx, doc, entry.at)?;
+        mark_local_change(&tx, &doc.id)?;
         audit::append(&tx, entry)?;
         tx.commit()?;
         doc.mark_saved();
@@ -44,6 +45,7 @@ impl Store {
         let tx = self.conn.transaction()?;
         for doc in docs.iter_mut() {
             write_doc(&tx, doc, entry.at)?;
+            mark_local_change(&tx, &doc.id)?;
         }
         audit::append(&tx, entry)?;
         tx.commit()?;
@@ -70,6 +72,22 @@ impl Store {
             doc.mark_saved();
         }
         Ok(())
+    }
+
+    /// Documents this node's users changed after local change `after`, oldest first, with the
+    /// sequence number of the newest (`after` if there is none).
+    pub fn local_changes_since(&self, after: i64) -> Result<(Vec<DocId>, i64), StoreError> {
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT doc_id, local_seq FROM documents WHERE local_seq > ?1 ORDER BY local_seq",
+        )?;
+        let mut last = after;
+        let mut docs = Vec::new();
+        let mut rows = stmt.query([after])?;
+        while let Some(r) = rows.next()? {
+            docs.push(DocId(r.get(0)?));
+            last = r.get(1)?;
+        }
+        Ok((docs, last))
     }
 
     /// Loads a document from its chunks.
@@ -180,6 +198,15 @@ impl Store {
 }
 
 /// Appends the document's pending chunk, updates its row and projections.
+/// Records that this node's user changed `id`: the next in the node's sequence of local changes.
+fn mark_local_change(tx: &Transaction<'_>, id: &DocId) -> Result<(), StoreError> {
+    tx.execute(
+        "UPDATE documents SET local_seq = (SELECT MAX(local_seq) + 1 FROM documents) WHERE doc_id = ?1",
+        [&id.0],
+    )?;
+    Ok(())
+}
+
 pub(super) fn write_doc(
     tx: &Transaction<'_>,
     doc: &mut StoredDoc,

@@ -27,6 +27,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("migrations/0002_revocations.sql"),
     include_str!("migrations/0003_seat_holds.sql"),
     include_str!("migrations/0004_drop_seat_reserved.sql"),
+    include_str!("migrations/0005_local_changes.sql"),
 ];
 
 /// Migrations that add a projection table: a database older than this is rebuilt from its
