@@ -64,7 +64,7 @@ pub enum WireError {
 
 impl Msg {
     /// Splits an automerge sync message into as many [`Msg::Sync`] fragments as
-    /// [`MAX_FRAGMENT`] requires; only the first carries `meta`.
+    /// `MAX_FRAGMENT` requires; only the first carries `meta`.
     pub fn sync_fragments(doc: &DocId, meta: Option<DocMeta>, data: Vec<u8>) -> Vec<Msg> {
         if data.len() <= MAX_FRAGMENT {
             return vec![Msg::Sync {
