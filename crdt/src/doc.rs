@@ -1,7 +1,6 @@
 //! One automerge document: `meta` + `value`, validated on every write.
 
 use crate::ids::DocId;
-use crate::kinds::*;
 use crate::meta::{DocKind, DocMeta};
 use crate::scalar::Date;
 use crate::validate::ValidationError;
@@ -45,52 +44,7 @@ pub trait Document: Reconcile + Hydrate + Clone + Serialize {
     fn validate_on(&self, today: Date) -> Result<(), ValidationError>;
 }
 
-macro_rules! document {
-    ($ty:ty, $kind:expr, |$s:ident, $today:ident| $body:expr) => {
-        impl Document for $ty {
-            const KIND: DocKind = $kind;
-            fn validate_on(&self, $today: Date) -> Result<(), ValidationError> {
-                let $s = self;
-                let _ = $today;
-                $body
-            }
-        }
-    };
-}
-
-document!(ProviderProfile, DocKind::ProviderProfile, |s, t| s
-    .validate());
-document!(FacilityProfile, DocKind::FacilityProfile, |s, t| s
-    .validate());
-document!(FacilityLicence, DocKind::FacilityLicence, |s, t| s
-    .validate());
-document!(ChildminderProfile, DocKind::ChildminderProfile, |s, t| s
-    .validate());
-document!(Family, DocKind::Family, |s, today| s.validate_on(today));
-document!(CareContract, DocKind::CareContract, |s, t| s.validate());
-document!(Group, DocKind::Group, |s, t| s.validate());
-document!(Application, DocKind::Application, |s, t| s.validate());
-document!(Applicant, DocKind::Applicant, |s, t| s.validate());
-document!(SeatLedger, DocKind::SeatLedger, |s, t| s.validate());
-document!(ConflictDecision, DocKind::ConflictDecision, |s, t| s
-    .validate());
-
-/// The value of any document, for code that handles every kind (dump, projections).
-#[derive(Debug, Clone, PartialEq, Serialize)]
-#[serde(untagged)]
-pub enum KindValue {
-    ProviderProfile(ProviderProfile),
-    FacilityProfile(FacilityProfile),
-    FacilityLicence(FacilityLicence),
-    ChildminderProfile(ChildminderProfile),
-    Family(Family),
-    CareContract(CareContract),
-    Group(Group),
-    Application(Application),
-    Applicant(Applicant),
-    SeatLedger(SeatLedger),
-    ConflictDecision(ConflictDecision),
-}
+pub use crate::kinds::KindValue;
 
 /// An automerge document with its metadata.
 #[derive(Debug)]
@@ -209,19 +163,7 @@ impl StoredDoc {
 
     /// The value of whatever kind this document is.
     pub fn any_value(&self) -> Result<KindValue, DocError> {
-        Ok(match self.meta.kind {
-            DocKind::ProviderProfile => KindValue::ProviderProfile(self.value()?),
-            DocKind::FacilityProfile => KindValue::FacilityProfile(self.value()?),
-            DocKind::FacilityLicence => KindValue::FacilityLicence(self.value()?),
-            DocKind::ChildminderProfile => KindValue::ChildminderProfile(self.value()?),
-            DocKind::Family => KindValue::Family(self.value()?),
-            DocKind::CareContract => KindValue::CareContract(self.value()?),
-            DocKind::Group => KindValue::Group(self.value()?),
-            DocKind::Application => KindValue::Application(self.value()?),
-            DocKind::Applicant => KindValue::Applicant(self.value()?),
-            DocKind::SeatLedger => KindValue::SeatLedger(self.value()?),
-            DocKind::ConflictDecision => KindValue::ConflictDecision(self.value()?),
-        })
+        KindValue::of(self)
     }
 
     /// Writes a new value: validated first, then reconciled and committed as one change.
@@ -329,6 +271,7 @@ mod tests {
     use super::*;
     use crate::ids::{OrgId, ProviderId};
     use crate::kinds::facility::Address;
+    use crate::kinds::{ProviderKind, ProviderProfile};
 
     fn provider() -> ProviderProfile {
         ProviderProfile {

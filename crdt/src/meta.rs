@@ -44,70 +44,72 @@ impl Visibility {
     }
 }
 
-/// The kinds of documents. Each kind has one visibility class and a schema version.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "kebab-case")]
-pub enum DocKind {
-    ProviderProfile,
-    FacilityProfile,
-    FacilityLicence,
-    ChildminderProfile,
-    Family,
-    CareContract,
-    Group,
-    Application,
-    Applicant,
-    SeatLedger,
-    ConflictDecision,
+/// Declares the document kinds from one list (see [`crate::kinds`]): the `DocKind` enum with its
+/// persisted names and visibility classes, the `KindValue` union, and the [`crate::Document`]
+/// impl of each value type with its validation. A new kind is one line there plus its
+/// projection in the node.
+macro_rules! document_kinds {
+    ($(
+        $(#[$doc:meta])*
+        $variant:ident = $name:literal, $visibility:ident, $ty:ty, |$s:ident, $today:ident| $validate:expr;
+    )+) => {
+        /// The kinds of documents. Each kind has one visibility class and a schema version.
+        /// Persisted format: the names are stored in every document and in every database.
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize, serde::Deserialize)]
+        pub enum DocKind {
+            $( $(#[$doc])* #[serde(rename = $name)] $variant, )+
+        }
+
+        impl DocKind {
+            pub const ALL: &'static [DocKind] = &[$(DocKind::$variant),+];
+
+            pub fn as_str(self) -> &'static str {
+                match self {
+                    $(DocKind::$variant => $name,)+
+                }
+            }
+
+            /// The visibility class of every document of this kind.
+            pub fn visibility(self) -> $crate::meta::Visibility {
+                match self {
+                    $(DocKind::$variant => $crate::meta::Visibility::$visibility,)+
+                }
+            }
+        }
+
+        /// The value of any document, for code that handles every kind (dump, projections).
+        #[derive(Debug, Clone, PartialEq, serde::Serialize)]
+        #[serde(untagged)]
+        pub enum KindValue {
+            $($variant($ty),)+
+        }
+
+        impl KindValue {
+            /// Reads the value of whatever kind `doc` is.
+            pub(crate) fn of(doc: &$crate::doc::StoredDoc) -> Result<KindValue, $crate::doc::DocError> {
+                Ok(match doc.kind() {
+                    $(DocKind::$variant => KindValue::$variant(doc.value()?),)+
+                })
+            }
+        }
+
+        $(
+            impl $crate::doc::Document for $ty {
+                const KIND: DocKind = DocKind::$variant;
+                fn validate_on(&self, $today: $crate::scalar::Date) -> Result<(), $crate::validate::ValidationError> {
+                    let $s = self;
+                    let _ = $today;
+                    $validate
+                }
+            }
+        )+
+    };
 }
+pub(crate) use document_kinds;
+
+pub use crate::kinds::DocKind;
 
 impl DocKind {
-    pub const ALL: [DocKind; 11] = [
-        DocKind::ProviderProfile,
-        DocKind::FacilityProfile,
-        DocKind::FacilityLicence,
-        DocKind::ChildminderProfile,
-        DocKind::Family,
-        DocKind::CareContract,
-        DocKind::Group,
-        DocKind::Application,
-        DocKind::Applicant,
-        DocKind::SeatLedger,
-        DocKind::ConflictDecision,
-    ];
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            DocKind::ProviderProfile => "provider-profile",
-            DocKind::FacilityProfile => "facility-profile",
-            DocKind::FacilityLicence => "facility-licence",
-            DocKind::ChildminderProfile => "childminder-profile",
-            DocKind::Family => "family",
-            DocKind::CareContract => "care-contract",
-            DocKind::Group => "group",
-            DocKind::Application => "application",
-            DocKind::Applicant => "applicant",
-            DocKind::SeatLedger => "seat-ledger",
-            DocKind::ConflictDecision => "conflict-decision",
-        }
-    }
-
-    /// The visibility class of every document of this kind.
-    pub fn visibility(self) -> Visibility {
-        match self {
-            DocKind::ProviderProfile
-            | DocKind::FacilityProfile
-            | DocKind::FacilityLicence
-            | DocKind::ChildminderProfile => Visibility::Public,
-            DocKind::Family | DocKind::CareContract => Visibility::Personal,
-            DocKind::Group => Visibility::KitaOnly,
-            DocKind::Application | DocKind::SeatLedger | DocKind::ConflictDecision => {
-                Visibility::Placement
-            }
-            DocKind::Applicant => Visibility::Applicant,
-        }
-    }
-
     /// Current schema version written by this binary. A document with a newer version is
     /// refused rather than misread.
     pub fn schema_version(self) -> u32 {
@@ -125,7 +127,8 @@ impl FromStr for DocKind {
     type Err = String;
     fn from_str(s: &str) -> Result<Self, Self::Err> {
         DocKind::ALL
-            .into_iter()
+            .iter()
+            .copied()
             .find(|k| k.as_str() == s)
             .ok_or_else(|| format!("unknown document kind {s:?}"))
     }

@@ -1,8 +1,9 @@
 //! What a domain action can fail with, shared by every domain module: the caller may not, the
-//! input broke a rule (field errors for the form), or the store failed.
+//! input broke a rule (field errors for the form), the thing is not there or in a state that
+//! forbids the action, or the store failed. The domain knows nothing of HTTP: the HTTP layer
+//! turns these into status codes and pages in one place (`http::error`).
 
 use crate::auth::Forbidden;
-use crate::http::AppError;
 use crate::storage::StoreError;
 use kitanetz_crdt::validate::FieldError;
 use kitanetz_crdt::{DocError, ValidationError};
@@ -13,6 +14,12 @@ pub enum ActionError {
     Forbidden(#[from] Forbidden),
     #[error(transparent)]
     Invalid(#[from] ValidationError),
+    /// What the caller asked for is not here (or not visible to them).
+    #[error("nicht gefunden / not found: {0}")]
+    NotFound(String),
+    /// The action is not possible in the current state; the message says what to do instead.
+    #[error("{0}")]
+    Conflict(String),
     #[error(transparent)]
     Store(#[from] StoreError),
 }
@@ -29,25 +36,15 @@ impl From<DocError> for ActionError {
     }
 }
 
-impl From<ActionError> for AppError {
-    fn from(e: ActionError) -> Self {
-        match e {
-            ActionError::Forbidden(f) => AppError::Forbidden(f),
-            ActionError::Invalid(v) => AppError::Invalid(v),
-            ActionError::Store(s) => s.into(),
-        }
-    }
-}
-
 impl ActionError {
     /// The field errors to show next to a form, or the error a form cannot show.
-    pub fn into_field_errors(self) -> Result<Vec<FieldError>, AppError> {
+    pub fn into_field_errors(self) -> Result<Vec<FieldError>, ActionError> {
         match self {
             ActionError::Invalid(v) => Ok(v.errors),
             ActionError::Store(StoreError::Doc(DocError::Invalid { source, .. })) => {
                 Ok(source.errors)
             }
-            other => Err(other.into()),
+            other => Err(other),
         }
     }
 }

@@ -10,6 +10,7 @@ pub mod dump;
 pub mod facilities;
 pub mod families;
 pub mod http;
+pub mod input;
 pub mod links;
 mod node;
 pub mod seats;

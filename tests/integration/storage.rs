@@ -84,7 +84,7 @@ fn acknowledged_writes_survive_kill_9() {
             let res = http
                 .post(format!("http://{addr}/api/contracts/{contract_id}/changes"))
                 .bearer_auth(&token)
-                .json(&serde_json::json!({"valid_from": valid_from, "care_type": "kindergarten", "daily_hours": format!("{}", 4 + month), "payment_mode": "direct-debit"}))
+                .json(&serde_json::json!({"valid_from": valid_from, "care_type": "kindergarten", "daily_hours": 4 + month, "payment_mode": "direct-debit"}))
                 .send()
                 .await
                 .unwrap();

@@ -1,19 +1,20 @@
 //! Sync between the nodes' real SQLite stores over the in-process transport: convergence,
 //! offline work with concurrent edits, data minimisation.
 
+use kitanetz_crdt::kinds::{CareType, PaymentMode};
 use kitanetz_crdt::policy::{may_hold, NodeRole};
 use kitanetz_crdt::DocId;
-use kitanetz_node::auth::{Caller, Role};
+use kitanetz_node::auth::{Caller, Principal, Role};
 use kitanetz_node::clock::Now;
-use kitanetz_node::contracts::{change, contract_doc_id, ChangeInput, LineInput};
+use kitanetz_node::contracts::{change, contract_doc_id, ContractChange, LineCommand};
 use kitanetz_node::sync::LocalNet;
 use kitanetz_node::Node;
 use kitanetz_tests::{first_child_and_contract, Network};
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
-fn caller(role: Role, node: &Node) -> Caller {
-    Caller {
+fn caller(role: Role, node: &Node) -> Principal {
+    Principal::Staff(Caller {
         user_id: 1,
         username: format!("{}-user", node.config.name),
         display_name: "Test".into(),
@@ -21,7 +22,7 @@ fn caller(role: Role, node: &Node) -> Caller {
         organisation: node.config.organisation.clone(),
         provider: node.config.provider.clone(),
         facility: node.config.facility.clone(),
-    }
+    })
 }
 
 /// Heads of every document on every node: doc id → (node → heads).
@@ -82,12 +83,12 @@ fn change_contract(
     hours: &str,
     at: i64,
 ) -> Result<kitanetz_crdt::kinds::CareContract, kitanetz_node::action::ActionError> {
-    let input = ChangeInput {
-        valid_from: from.into(),
-        line: LineInput {
-            care_type: "kindergarten".into(),
-            daily_hours: hours.into(),
-            payment_mode: "direct-debit".into(),
+    let input = ContractChange {
+        valid_from: from.parse().unwrap(),
+        line: LineCommand {
+            care_type: CareType::Kindergarten,
+            daily_hours: hours.parse().unwrap(),
+            payment_mode: PaymentMode::DirectDebit,
         },
     };
     change(
@@ -219,7 +220,7 @@ fn two_changes_of_one_contract_from_the_same_day_become_a_task_for_the_kita() {
     assert_converged(&nodes);
 
     let tasks = |n: &Node| {
-        kitanetz_node::conflicts::list(&n.store(), Some(&facility))
+        kitanetz_node::conflicts::held_conflicts(&n.store(), Some(&facility))
             .unwrap()
             .contracts
     };
@@ -353,13 +354,13 @@ async fn nodes_sync_over_libp2p_on_loopback_and_keep_personal_data_apart() {
     // A new contract at the Kita reaches its Träger office and nobody else.
     let (kita, traeger) = kita_and_its_traeger(&nodes);
     let (child, contract) = first_child_and_contract(&kita, kita.config.facility.as_ref().unwrap());
-    let input = kitanetz_node::contracts::NewContractInput {
-        start: "2027-08-01".into(),
-        end: String::new(),
-        line: LineInput {
-            care_type: "kindergarten".into(),
-            daily_hours: "7".into(),
-            payment_mode: "self-payer".into(),
+    let input = kitanetz_node::contracts::NewContract {
+        start: "2027-08-01".parse().unwrap(),
+        end: None,
+        line: LineCommand {
+            care_type: CareType::Kindergarten,
+            daily_hours: "7".parse().unwrap(),
+            payment_mode: PaymentMode::SelfPayer,
         },
     };
     let created = kitanetz_node::contracts::create(
@@ -505,7 +506,7 @@ async fn a_place_given_twice_offline_is_decided_by_the_zvs_and_released_by_the_k
     );
     let sync = kitanetz_node::sync::LocalSync::start(nodes.clone());
     let conflicts = |n: &Arc<Node>| {
-        kitanetz_node::conflicts::list(&n.store(), n.config.facility.as_ref()).unwrap()
+        kitanetz_node::conflicts::held_conflicts(&n.store(), n.config.facility.as_ref()).unwrap()
     };
     assert!(conflicts(&city).is_empty());
 

@@ -20,9 +20,27 @@ pub use group::Group;
 pub use provider::{ProviderKind, ProviderProfile};
 pub use seats::{SeatLedger, SeatMonth, SeatReservation, SeatStatus};
 
+use crate::meta::document_kinds;
 use crate::scalar::Dec;
 use crate::validate::Validator;
 use rust_decimal::Decimal;
+
+document_kinds! {
+    ProviderProfile = "provider-profile", Public, ProviderProfile, |s, t| s.validate();
+    FacilityProfile = "facility-profile", Public, FacilityProfile, |s, t| s.validate();
+    /// Care types, approved places, closures, Belegrechte: written by the city.
+    FacilityLicence = "facility-licence", Public, FacilityLicence, |s, t| s.validate();
+    ChildminderProfile = "childminder-profile", Public, ChildminderProfile, |s, t| s.validate();
+    Family = "family", Personal, Family, |s, today| s.validate_on(today);
+    CareContract = "care-contract", Personal, CareContract, |s, t| s.validate();
+    Group = "group", KitaOnly, Group, |s, t| s.validate();
+    /// The pseudonymous placement record (city and the wished Kitas).
+    Application = "application", Placement, Application, |s, t| s.validate();
+    /// The parents' contact data of an application (city only).
+    Applicant = "applicant", Applicant, Applicant, |s, t| s.validate();
+    SeatLedger = "seat-ledger", Placement, SeatLedger, |s, t| s.validate();
+    ConflictDecision = "conflict-decision", Placement, ConflictDecision, |s, t| s.validate();
+}
 
 /// Checks an e-mail address loosely (one `@`, a dot in the domain); empty is allowed.
 pub(crate) fn optional_email(v: &mut Validator, field: &str, email: &str) {

@@ -82,7 +82,7 @@ impl FromStr for Role {
     }
 }
 
-/// The authenticated person making a request.
+/// A logged-in staff member.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Caller {
     pub user_id: i64,
@@ -100,10 +100,72 @@ impl Caller {
     }
 }
 
-/// Everything a caller can ask to do. Scoped actions carry the ids that decide.
+/// A parent's (guardian's) portal account on the city node.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct GuardianAccount {
+    pub account_id: i64,
+    pub email: String,
+    pub display_name: String,
+}
+
+/// Who is asking: nobody logged in (the public portal), a staff member, or a parent. Every
+/// operation is an [`Action`] checked for a principal by [`authorize`], staff and parents alike.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(tag = "kind", rename_all = "kebab-case")]
+pub enum Principal {
+    Visitor,
+    Staff(Caller),
+    Guardian(GuardianAccount),
+}
+
+impl Principal {
+    /// How the audit log names the principal: `user:<name>`, `guardian:<id>` or `visitor`
+    /// (a guardian's e-mail address is personal data and stays out of the log).
+    pub fn audit_name(&self) -> String {
+        match self {
+            Principal::Visitor => "visitor".into(),
+            Principal::Staff(c) => c.audit_name(),
+            Principal::Guardian(g) => format!("guardian:{}", g.account_id),
+        }
+    }
+
+    /// The staff member, if a staff member is asking.
+    pub fn staff(&self) -> Option<&Caller> {
+        match self {
+            Principal::Staff(c) => Some(c),
+            _ => None,
+        }
+    }
+
+    pub fn role(&self) -> Option<Role> {
+        self.staff().map(|c| c.role)
+    }
+
+    /// The name shown in the page header.
+    pub fn display_name(&self) -> &str {
+        match self {
+            Principal::Visitor => "",
+            Principal::Staff(c) => &c.display_name,
+            Principal::Guardian(g) => &g.display_name,
+        }
+    }
+
+    /// What the refusal message calls the principal.
+    fn kind_name(&self) -> &'static str {
+        match self {
+            Principal::Visitor => "visitor",
+            Principal::Staff(c) => c.role.as_str(),
+            Principal::Guardian(_) => "guardian",
+        }
+    }
+}
+
+/// Everything a principal can ask to do, reads included. Scoped actions carry the ids that
+/// decide; the domain function that performs the operation checks it before it reads anything
+/// but the scope.
 #[derive(Debug, Clone, Copy)]
 pub enum Action<'a> {
-    /// The public facility directory.
+    /// The facility directory and a facility's master data, as staff see them.
     ViewDirectory,
     /// The Träger's profile of a Kita (owner: the Träger; its Kita lead edits too).
     EditFacilityProfile {
@@ -112,12 +174,20 @@ pub enum Action<'a> {
     },
     /// Care types and approved places (owner: the city).
     EditFacilityLicence,
+    /// The children page: the Kitas whose children the caller may see (each Kita then checked
+    /// with [`Action::ViewChildren`]).
+    ListChildren,
     /// Children and guardians of a Kita (personal data).
     ViewChildren {
         facility: &'a FacilityId,
         provider: &'a ProviderId,
     },
-    /// Contracts of a Kita's children.
+    /// The contracts of a Kita's children.
+    ViewContracts {
+        facility: &'a FacilityId,
+        provider: &'a ProviderId,
+    },
+    /// Enter a contract or change one from a date.
     EditContracts {
         facility: &'a FacilityId,
         provider: &'a ProviderId,
@@ -131,9 +201,12 @@ pub enum Action<'a> {
     ViewConflicts { facility: Option<&'a FacilityId> },
     /// Decide which Kita keeps an application held by several (the ZVS).
     DecideConflicts,
-    /// A Kita's seat ledger: see the applications naming the Kita, reserve and release seats
-    /// (its lead only: the Kita decides its seats).
+    /// A Kita's seat plan and the applications naming the Kita (its lead only).
+    ViewSeats { facility: Option<&'a FacilityId> },
+    /// Reserve or release a seat for an application (its lead only: the Kita decides its seats).
     ManageSeats { facility: Option<&'a FacilityId> },
+    /// Who is logged in (own account data).
+    ViewOwnAccount,
 }
 
 impl Action<'_> {
@@ -142,35 +215,61 @@ impl Action<'_> {
             Action::ViewDirectory => "directory.view",
             Action::EditFacilityProfile { .. } => "facility.profile.edit",
             Action::EditFacilityLicence => "facility.licence.edit",
+            Action::ListChildren => "children.list",
             Action::ViewChildren { .. } => "children.view",
+            Action::ViewContracts { .. } => "contracts.view",
             Action::EditContracts { .. } => "contracts.edit",
             Action::ViewAudit => "audit.view",
             Action::ViewSyncStatus => "sync.view",
             Action::ViewConflicts { .. } => "conflicts.view",
             Action::DecideConflicts => "conflicts.decide",
+            Action::ViewSeats { .. } => "seats.view",
             Action::ManageSeats { .. } => "seats.manage",
+            Action::ViewOwnAccount => "account.view",
         }
     }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("{role} may not {action}")]
+#[error("{who} may not {action}")]
 pub struct Forbidden {
-    pub role: Role,
+    pub who: &'static str,
     pub action: &'static str,
 }
 
-/// Decides whether `caller` may do `action`. Deny by default: every allowed case is listed.
-pub fn authorize(caller: &Caller, action: Action<'_>) -> Result<(), Forbidden> {
+/// Decides whether `who` may do `action`. Deny by default: every allowed case is listed.
+pub fn authorize(who: &Principal, action: Action<'_>) -> Result<(), Forbidden> {
+    let allowed = match who {
+        Principal::Visitor => false,
+        Principal::Guardian(_) => matches!(action, Action::ViewOwnAccount),
+        Principal::Staff(caller) => staff_may(caller, action),
+    };
+    if allowed {
+        Ok(())
+    } else {
+        Err(Forbidden {
+            who: who.kind_name(),
+            action: action.name(),
+        })
+    }
+}
+
+fn staff_may(caller: &Caller, action: Action<'_>) -> bool {
     let own_provider = |p: &ProviderId| caller.provider.as_ref() == Some(p);
     let own_facility = |f: &FacilityId| caller.facility.as_ref() == Some(f);
-    let allowed = match action {
-        Action::ViewDirectory | Action::ViewSyncStatus => true,
+    match action {
+        Action::ViewDirectory | Action::ViewSyncStatus | Action::ViewOwnAccount => true,
         Action::EditFacilityProfile { facility, provider }
         | Action::ViewChildren { facility, provider }
+        | Action::ViewContracts { facility, provider }
         | Action::EditContracts { facility, provider } => match caller.role {
             Role::TraegerAdmin => own_provider(provider),
             Role::KitaLead => own_provider(provider) && own_facility(facility),
+            _ => false,
+        },
+        Action::ListChildren => match caller.role {
+            Role::TraegerAdmin => caller.provider.is_some(),
+            Role::KitaLead => caller.provider.is_some() && caller.facility.is_some(),
             _ => false,
         },
         Action::EditFacilityLicence | Action::DecideConflicts => caller.role == Role::Zvs,
@@ -179,17 +278,9 @@ pub fn authorize(caller: &Caller, action: Action<'_>) -> Result<(), Forbidden> {
             Role::KitaLead => facility.is_some_and(own_facility),
             _ => false,
         },
-        Action::ManageSeats { facility } => {
+        Action::ViewSeats { facility } | Action::ManageSeats { facility } => {
             caller.role == Role::KitaLead && facility.is_some_and(own_facility)
         }
         Action::ViewAudit => caller.role == Role::SystemAdmin,
-    };
-    if allowed {
-        Ok(())
-    } else {
-        Err(Forbidden {
-            role: caller.role,
-            action: action.name(),
-        })
     }
 }

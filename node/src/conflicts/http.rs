@@ -4,7 +4,7 @@
 use super::{decide, list, Conflicts, DecideInput};
 use crate::auth::{authorize, Action};
 use crate::http::pages::Chrome;
-use crate::http::{render_form, ApiError, ApiStaff, AppError, Lang, Posted, Staff};
+use crate::http::{render_form, ApiError, ApiSession, AppError, Lang, Posted, Session};
 use crate::Node;
 use askama::Template;
 use axum::extract::State;
@@ -41,24 +41,23 @@ impl ConflictsPage {
 fn page(
     node: &Node,
     lang: Lang,
-    staff: &Staff,
+    session: &Session,
     errors: Vec<FieldError>,
 ) -> Result<Response, AppError> {
     let facility = node.config.facility.as_ref();
-    authorize(&staff.caller, Action::ViewConflicts { facility })?;
-    let conflicts = list(&node.store(), facility)?;
+    let conflicts = list(&node.store(), &session.who, facility)?;
     let names = crate::facilities::names(&node.store())?;
     let chrome = Chrome::new(
         node,
         lang,
-        Some(staff),
+        Some(session),
         crate::http::i18n::texts(lang).conflicts,
     );
     let page = ConflictsPage {
         chrome,
         conflicts,
-        decides: authorize(&staff.caller, Action::DecideConflicts).is_ok(),
-        releases: authorize(&staff.caller, Action::ManageSeats { facility }).is_ok(),
+        decides: authorize(&session.who, Action::DecideConflicts).is_ok(),
+        releases: authorize(&session.who, Action::ManageSeats { facility }).is_ok(),
         errors,
         names,
     };
@@ -68,42 +67,41 @@ fn page(
 pub async fn conflicts_page(
     State(node): State<Arc<Node>>,
     lang: Lang,
-    staff: Staff,
+    session: Session,
 ) -> Result<Response, AppError> {
-    page(&node, lang, &staff, vec![])
+    page(&node, lang, &session, vec![])
 }
 
 pub async fn decide_submit(
     State(node): State<Arc<Node>>,
     lang: Lang,
-    staff: Staff,
+    session: Session,
     Form(form): Form<Posted<DecideInput>>,
 ) -> Result<Response, AppError> {
-    staff.check_csrf(&form.csrf)?;
-    let result = decide(&mut node.store(), &staff.caller, &form.input, node.now());
+    session.check_csrf(&form.csrf)?;
+    let result = decide(&mut node.store(), &session.who, &form.input, node.now());
     match result {
         Ok(_) => Ok(Redirect::to("/conflicts").into_response()),
-        Err(e) => page(&node, lang, &staff, e.into_field_errors()?),
+        Err(e) => page(&node, lang, &session, e.into_field_errors()?),
     }
 }
 
 pub async fn api_list(
     State(node): State<Arc<Node>>,
-    ApiStaff(staff): ApiStaff,
+    ApiSession(session): ApiSession,
 ) -> Result<Json<Conflicts>, ApiError> {
     let facility = node.config.facility.as_ref();
-    authorize(&staff.caller, Action::ViewConflicts { facility })?;
-    Ok(Json(list(&node.store(), facility)?))
+    Ok(Json(list(&node.store(), &session.who, facility)?))
 }
 
 pub async fn api_decide(
     State(node): State<Arc<Node>>,
-    ApiStaff(staff): ApiStaff,
+    ApiSession(session): ApiSession,
     Json(input): Json<DecideInput>,
 ) -> Result<Json<ConflictDecision>, ApiError> {
     Ok(Json(decide(
         &mut node.store(),
-        &staff.caller,
+        &session.who,
         &input,
         node.now(),
     )?))

@@ -1,8 +1,12 @@
 //! Contract forms and API.
 
-use super::{change, create, load_for_edit, ChangeInput, LineInput, NewContractInput};
+use super::{
+    authorize_for_child, change, create, get, load_for_edit, ContractChange, LineCommand,
+    NewContract,
+};
+use crate::action::ActionError;
 use crate::http::pages::Chrome;
-use crate::http::{render_form, ApiError, ApiStaff, AppError, Lang, Posted, Staff};
+use crate::http::{render_form, ApiError, ApiJson, ApiSession, AppError, Lang, Posted, Session};
 use crate::Node;
 use askama::Template;
 use axum::extract::{Path, State};
@@ -10,10 +14,101 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::{Form, Json};
 use kitanetz_crdt::ids::{ChildId, ContractId};
-use kitanetz_crdt::kinds::{CareContract, CareType};
-use kitanetz_crdt::validate::FieldError;
-use serde::Deserialize;
+use kitanetz_crdt::kinds::{CareContract, CareType, PaymentMode};
+use kitanetz_crdt::scalar::Date;
+use kitanetz_crdt::validate::{FieldError, Validator};
+use kitanetz_crdt::ValidationError;
+use serde::{Deserialize, Serialize};
 use std::sync::Arc;
+
+/// What a person types for one contract line. Strings, so that bad input comes back to the
+/// form with a message next to its field instead of a parse failure.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+// Every field defaults to empty so that a partial form reaches the handler, which
+// authorises first and then reports each missing field by name.
+#[serde(default)]
+pub struct LineInput {
+    pub care_type: String,
+    pub daily_hours: String,
+    pub payment_mode: String,
+}
+
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(default)]
+pub struct NewContractInput {
+    pub start: String,
+    pub end: String,
+    #[serde(flatten)]
+    pub line: LineInput,
+}
+
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(default)]
+pub struct ChangeInput {
+    pub valid_from: String,
+    #[serde(flatten)]
+    pub line: LineInput,
+}
+
+impl LineInput {
+    fn parse(&self, v: &mut Validator) -> Option<LineCommand> {
+        let care_type = CareType::parse(self.care_type.trim());
+        v.check(
+            care_type.is_some(),
+            "care_type",
+            "Betreuungsart wählen / choose a care type",
+        );
+        let hours = self.daily_hours.trim().replace(',', ".").parse().ok();
+        v.check(
+            hours.is_some(),
+            "daily_hours",
+            "Stundenzahl, z. B. 7,5 / a number of hours, e.g. 7.5",
+        );
+        let payment_mode = PaymentMode::parse(self.payment_mode.trim());
+        v.check(
+            payment_mode.is_some(),
+            "payment_mode",
+            "Zahlungsweise wählen / choose a payment mode",
+        );
+        Some(LineCommand {
+            care_type: care_type?,
+            daily_hours: hours?,
+            payment_mode: payment_mode?,
+        })
+    }
+}
+
+impl NewContractInput {
+    fn parse(&self) -> Result<NewContract, ValidationError> {
+        let mut v = Validator::new();
+        let start = v.date("start", &self.start);
+        let end: Option<Option<Date>> = if self.end.trim().is_empty() {
+            Some(None)
+        } else {
+            v.date("end", &self.end).map(Some)
+        };
+        let line = self.line.parse(&mut v);
+        v.finish()?;
+        Ok(NewContract {
+            start: start.expect("checked"),
+            end: end.expect("checked"),
+            line: line.expect("checked"),
+        })
+    }
+}
+
+impl ChangeInput {
+    fn parse(&self) -> Result<ContractChange, ValidationError> {
+        let mut v = Validator::new();
+        let valid_from = v.date("valid_from", &self.valid_from);
+        let line = self.line.parse(&mut v);
+        v.finish()?;
+        Ok(ContractChange {
+            valid_from: valid_from.expect("checked"),
+            line: line.expect("checked"),
+        })
+    }
+}
 
 /// Care types a form offers: (value, German label, selected).
 fn care_type_options(selected: &str) -> Vec<(&'static str, &'static str, bool)> {
@@ -115,24 +210,15 @@ impl FormPage {
 pub async fn new_form(
     State(node): State<Arc<Node>>,
     lang: Lang,
-    staff: Staff,
+    session: Session,
     Path(child): Path<String>,
 ) -> Result<Response, AppError> {
     let child: ChildId = child
         .parse()
         .map_err(|_| AppError::NotFound(child.clone()))?;
-    // Authorise by loading the child's Kita, exactly as the submit does.
-    let (_, facility) = crate::families::child_facility(&node.store(), &child)?;
-    let provider = crate::facilities::provider_of(&node.store(), &facility)?;
-    crate::auth::authorize(
-        &staff.caller,
-        crate::auth::Action::EditContracts {
-            facility: &facility,
-            provider: &provider,
-        },
-    )?;
+    authorize_for_child(&node.store(), &session.who, &child)?;
     let t = crate::http::i18n::texts(lang);
-    let chrome = Chrome::new(&node, lang, Some(&staff), t.new_contract);
+    let chrome = Chrome::new(&node, lang, Some(&session), t.new_contract);
     let default_line = LineInput {
         care_type: "kindergarten".into(),
         daily_hours: "9".into(),
@@ -144,21 +230,21 @@ pub async fn new_form(
 pub async fn new_submit(
     State(node): State<Arc<Node>>,
     lang: Lang,
-    staff: Staff,
+    session: Session,
     Path(child): Path<String>,
     Form(form): Form<Posted<NewContractInput>>,
 ) -> Result<Response, AppError> {
-    staff.check_csrf(&form.csrf)?;
+    session.check_csrf(&form.csrf)?;
     let child: ChildId = child
         .parse()
         .map_err(|_| AppError::NotFound(child.clone()))?;
-    let result = create(
-        &mut node.store(),
-        &staff.caller,
-        &child,
-        &form.input,
-        node.now(),
-    );
+    // Authorise before the input is even looked at, then parse the form, then act.
+    authorize_for_child(&node.store(), &session.who, &child)?;
+    let result = form
+        .input
+        .parse()
+        .map_err(ActionError::from)
+        .and_then(|input| create(&mut node.store(), &session.who, &child, &input, node.now()));
     match result {
         Ok(_) => Ok(Redirect::to(&format!("/children/{}", child.0)).into_response()),
         Err(e) => {
@@ -166,7 +252,7 @@ pub async fn new_submit(
             let chrome = Chrome::new(
                 &node,
                 lang,
-                Some(&staff),
+                Some(&session),
                 crate::http::i18n::texts(lang).new_contract,
             );
             let i = &form.input;
@@ -178,18 +264,18 @@ pub async fn new_submit(
 pub async fn change_form(
     State(node): State<Arc<Node>>,
     lang: Lang,
-    staff: Staff,
+    session: Session,
     Path(id): Path<String>,
 ) -> Result<Response, AppError> {
     let id: ContractId = id.parse().map_err(|_| AppError::NotFound(id.clone()))?;
-    let (_, contract) = load_for_edit(&node.store(), &staff.caller, &id)?;
+    let (_, contract) = load_for_edit(&node.store(), &session.who, &id)?;
     let current = contract
         .line_on(node.clock.today())
         .or_else(|| contract.effective_lines().pop());
     let chrome = Chrome::new(
         &node,
         lang,
-        Some(&staff),
+        Some(&session),
         crate::http::i18n::texts(lang).change_contract,
     );
     let current = current.map_or_else(LineInput::default, |l| LineInput {
@@ -203,28 +289,27 @@ pub async fn change_form(
 pub async fn change_submit(
     State(node): State<Arc<Node>>,
     lang: Lang,
-    staff: Staff,
+    session: Session,
     Path(id): Path<String>,
     Form(form): Form<Posted<ChangeInput>>,
 ) -> Result<Response, AppError> {
-    staff.check_csrf(&form.csrf)?;
+    session.check_csrf(&form.csrf)?;
     let id: ContractId = id.parse().map_err(|_| AppError::NotFound(id.clone()))?;
-    let result = change(
-        &mut node.store(),
-        &staff.caller,
-        &id,
-        &form.input,
-        node.now(),
-    );
+    load_for_edit(&node.store(), &session.who, &id)?;
+    let result = form
+        .input
+        .parse()
+        .map_err(ActionError::from)
+        .and_then(|input| change(&mut node.store(), &session.who, &id, &input, node.now()));
     match result {
         Ok(c) => Ok(Redirect::to(&format!("/children/{}", c.child.0)).into_response()),
         Err(e) => {
             let errors = e.into_field_errors()?;
-            let (_, contract) = load_for_edit(&node.store(), &staff.caller, &id)?;
+            let (_, contract) = load_for_edit(&node.store(), &session.who, &id)?;
             let chrome = Chrome::new(
                 &node,
                 lang,
-                Some(&staff),
+                Some(&session),
                 crate::http::i18n::texts(lang).change_contract,
             );
             let i = &form.input;
@@ -237,13 +322,13 @@ pub async fn change_submit(
 pub struct ApiNewContract {
     child: String,
     #[serde(flatten)]
-    input: NewContractInput,
+    input: NewContract,
 }
 
 pub async fn api_create(
     State(node): State<Arc<Node>>,
-    ApiStaff(staff): ApiStaff,
-    Json(body): Json<ApiNewContract>,
+    ApiSession(session): ApiSession,
+    ApiJson(body): ApiJson<ApiNewContract>,
 ) -> Result<(StatusCode, Json<CareContract>), ApiError> {
     let child: ChildId = body
         .child
@@ -251,7 +336,7 @@ pub async fn api_create(
         .map_err(|_| AppError::NotFound(body.child.clone()))?;
     let c = create(
         &mut node.store(),
-        &staff.caller,
+        &session.who,
         &child,
         &body.input,
         node.now(),
@@ -262,26 +347,21 @@ pub async fn api_create(
 
 pub async fn api_detail(
     State(node): State<Arc<Node>>,
-    ApiStaff(staff): ApiStaff,
+    ApiSession(session): ApiSession,
     Path(id): Path<String>,
 ) -> Result<Json<CareContract>, ApiError> {
     let id: ContractId = id.parse().map_err(|_| AppError::NotFound(id.clone()))?;
-    Ok(Json(
-        load_for_edit(&node.store(), &staff.caller, &id)
-            .map_err(AppError::from)?
-            .1,
-    ))
+    Ok(Json(get(&node.store(), &session.who, &id)?))
 }
 
 pub async fn api_change(
     State(node): State<Arc<Node>>,
-    ApiStaff(staff): ApiStaff,
+    ApiSession(session): ApiSession,
     Path(id): Path<String>,
-    Json(input): Json<ChangeInput>,
+    ApiJson(input): ApiJson<ContractChange>,
 ) -> Result<Json<CareContract>, ApiError> {
     let id: ContractId = id.parse().map_err(|_| AppError::NotFound(id.clone()))?;
     Ok(Json(
-        change(&mut node.store(), &staff.caller, &id, &input, node.now())
-            .map_err(AppError::from)?,
+        change(&mut node.store(), &session.who, &id, &input, node.now()).map_err(AppError::from)?,
     ))
 }

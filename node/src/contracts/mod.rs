@@ -3,14 +3,15 @@
 pub mod http;
 
 use crate::action::ActionError;
-use crate::auth::{authorize, Action, Caller};
+use crate::auth::{authorize, Action, Principal};
 use crate::clock::Now;
 use crate::facilities::provider_of;
 use crate::families::child_facility;
 use crate::storage::{AuditEntry, Store, StoreError};
 use kitanetz_crdt::doc::StoredDoc;
 use kitanetz_crdt::ids::{
-    doc_id_for, provider_org, ChildId, ContractId, ContractLineId, IdGen, RandomIdGen,
+    doc_id_for, provider_org, ChildId, ContractId, ContractLineId, FacilityId, FamilyId, IdGen,
+    ProviderId, RandomIdGen,
 };
 use kitanetz_crdt::kinds::{CareContract, CareType, ContractLine, PaymentMode};
 use kitanetz_crdt::meta::{DocKind, DocMeta};
@@ -24,75 +25,52 @@ pub fn contract_doc_id(id: &ContractId) -> DocId {
     doc_id_for("contract", &id.0)
 }
 
-/// What a person types for one contract line. Strings, so that bad input comes back to the
-/// form with a message instead of a parse failure.
-#[derive(Debug, Clone, Default, Serialize, Deserialize)]
-// Every field defaults to empty so that a partial form reaches the handler, which
-// authorises first and then reports each missing field by name.
-#[serde(default)]
-pub struct LineInput {
-    pub care_type: String,
-    pub daily_hours: String,
-    pub payment_mode: String,
+/// One contract line as the domain takes it (the form parses its strings into this; the JSON
+/// API takes it as it is, with the hours as a number).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct LineCommand {
+    #[serde(with = "crate::input::care_type")]
+    pub care_type: CareType,
+    #[serde(with = "crate::input::decimal")]
+    pub daily_hours: Dec,
+    #[serde(with = "crate::input::payment_mode")]
+    pub payment_mode: PaymentMode,
 }
 
-#[derive(Debug, Clone, Default, Serialize, Deserialize)]
-// Every field defaults to empty so that a partial form reaches the handler, which
-// authorises first and then reports each missing field by name.
-#[serde(default)]
-pub struct NewContractInput {
-    pub start: String,
+/// A new contract: from `start` (a month's first day), open-ended or until `end`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct NewContract {
+    pub start: Date,
     #[serde(default)]
-    pub end: String,
+    pub end: Option<Date>,
     #[serde(flatten)]
-    pub line: LineInput,
+    pub line: LineCommand,
 }
 
-#[derive(Debug, Clone, Default, Serialize, Deserialize)]
-// Every field defaults to empty so that a partial form reaches the handler, which
-// authorises first and then reports each missing field by name.
-#[serde(default)]
-pub struct ChangeInput {
-    pub valid_from: String,
+/// A change of a contract from a date.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ContractChange {
+    pub valid_from: Date,
     #[serde(flatten)]
-    pub line: LineInput,
+    pub line: LineCommand,
 }
 
-fn parse_line(v: &mut Validator, input: &LineInput, ids: &mut dyn IdGen) -> Option<ContractLine> {
-    let care_type = CareType::parse(input.care_type.trim());
-    v.check(
-        care_type.is_some(),
-        "care_type",
-        "Betreuungsart wählen / choose a care type",
-    );
-    let hours = input
-        .daily_hours
-        .trim()
-        .replace(',', ".")
-        .parse::<Dec>()
-        .ok();
-    match hours {
-        Some(h) => kitanetz_crdt::kinds::daily_hours(v, "daily_hours", h),
-        None => v.fail(
-            "daily_hours",
-            "Stundenzahl, z. B. 7,5 / a number of hours, e.g. 7.5",
-        ),
+impl LineCommand {
+    fn check(&self, v: &mut Validator) {
+        kitanetz_crdt::kinds::daily_hours(v, "daily_hours", self.daily_hours);
     }
-    let payment = PaymentMode::parse(input.payment_mode.trim());
-    v.check(
-        payment.is_some(),
-        "payment_mode",
-        "Zahlungsweise wählen / choose a payment mode",
-    );
-    Some(ContractLine {
-        id: ContractLineId::generate(ids),
-        valid: Period::from(Date::ymd(2000, 1, 1)),
-        care_type: care_type?,
-        daily_hours: hours?,
-        group: None,
-        payment_mode: payment?,
-        reserved_seat: false,
-    })
+
+    fn into_line(self, ids: &mut dyn IdGen) -> ContractLine {
+        ContractLine {
+            id: ContractLineId::generate(ids),
+            valid: Period::from(Date::ymd(2000, 1, 1)),
+            care_type: self.care_type,
+            daily_hours: self.daily_hours,
+            group: None,
+            payment_mode: self.payment_mode,
+            reserved_seat: false,
+        }
+    }
 }
 
 fn os_ids() -> RandomIdGen<impl FnMut() -> u128> {
@@ -103,56 +81,59 @@ fn os_ids() -> RandomIdGen<impl FnMut() -> u128> {
     })
 }
 
+/// Checks that `who` may enter contracts for `child`'s Kita; returns the child's family, Kita
+/// and Träger. Reads only the scope (projection rows), nothing personal.
+pub fn authorize_for_child(
+    store: &Store,
+    who: &Principal,
+    child: &ChildId,
+) -> Result<(FamilyId, FacilityId, ProviderId), ActionError> {
+    let (family, facility) = child_facility(store, child)?;
+    let provider = provider_of(store, &facility)?;
+    authorize(
+        who,
+        Action::EditContracts {
+            facility: &facility,
+            provider: &provider,
+        },
+    )?;
+    Ok((family, facility, provider))
+}
+
 /// Enters a new contract for a child of the caller's Kita. The document belongs to the Träger.
 pub fn create(
     store: &mut Store,
-    caller: &Caller,
+    who: &Principal,
     child: &ChildId,
-    input: &NewContractInput,
+    input: &NewContract,
     now: Now,
 ) -> Result<CareContract, ActionError> {
     let Now {
         today,
         millis: now_millis,
     } = now;
-    let (family, facility) = child_facility(store, child)?;
-    let provider = provider_of(store, &facility)?;
-    authorize(
-        caller,
-        Action::EditContracts {
-            facility: &facility,
-            provider: &provider,
-        },
-    )?;
+    let (family, facility, provider) = authorize_for_child(store, who, child)?;
     let mut ids = os_ids();
     let mut v = Validator::new();
-    let start = v.date("start", &input.start);
-    let end = if input.end.trim().is_empty() {
-        None
-    } else {
-        v.date("end", &input.end)
-    };
-    let line = parse_line(&mut v, &input.line, &mut ids);
-    if let Some(start) = start {
+    input.line.check(&mut v);
+    {
         use chrono::Datelike;
         v.check(
-            start.0.day() == 1,
+            input.start.0.day() == 1,
             "start",
             "Verträge beginnen am Monatsersten / contracts start on the first of a month",
         );
     }
-    let period = match (start, end) {
-        (Some(s), e) => match Period::new(s, e) {
-            Ok(p) => Some(p),
-            Err(err) => {
-                v.fail("end", err.to_string());
-                None
-            }
-        },
-        _ => None,
+    let period = match Period::new(input.start, input.end) {
+        Ok(p) => Some(p),
+        Err(err) => {
+            v.fail("end", err.to_string());
+            None
+        }
     };
     v.finish()?;
-    let (period, mut line) = (period.expect("checked"), line.expect("checked"));
+    let period = period.expect("checked");
+    let mut line = input.line.clone().into_line(&mut ids);
     line.valid = period;
     let contract = CareContract {
         id: ContractId::generate(&mut ids),
@@ -186,7 +167,7 @@ pub fn create(
         &mut doc,
         &AuditEntry {
             at: now_millis,
-            actor: caller.audit_name(),
+            actor: who.audit_name(),
             action: "contract.create",
             target,
             subjects: vec![child.0.clone()],
@@ -196,54 +177,81 @@ pub fn create(
     Ok(contract)
 }
 
-/// Loads a contract after checking the caller may edit that Kita's contracts.
+/// Loads a contract after checking `who` may do what `action` names for its Kita. The scope
+/// comes from the projection, so nothing of the contract is read before the check.
+fn load_checked(
+    store: &Store,
+    who: &Principal,
+    id: &ContractId,
+    action: impl for<'a> FnOnce(&'a FacilityId, &'a ProviderId) -> Action<'a>,
+) -> Result<(StoredDoc, CareContract), ActionError> {
+    let facility: FacilityId = store
+        .conn()
+        .query_row(
+            "SELECT facility FROM p_contracts WHERE id = ?1",
+            [&id.0],
+            |r| r.get::<_, String>(0),
+        )
+        .map(FacilityId)
+        .map_err(|e| match e {
+            rusqlite::Error::QueryReturnedNoRows => ActionError::NotFound(id.0.clone()),
+            other => other.into(),
+        })?;
+    let provider = provider_of(store, &facility)?;
+    authorize(who, action(&facility, &provider))?;
+    Ok(store.get::<CareContract>(&contract_doc_id(id))?)
+}
+
+/// One contract, for those who may see the Kita's contracts.
+pub fn get(store: &Store, who: &Principal, id: &ContractId) -> Result<CareContract, ActionError> {
+    Ok(
+        load_checked(store, who, id, |facility, provider| Action::ViewContracts {
+            facility,
+            provider,
+        })?
+        .1,
+    )
+}
+
+/// Loads a contract for a change, after checking `who` may edit that Kita's contracts.
 pub fn load_for_edit(
     store: &Store,
-    caller: &Caller,
+    who: &Principal,
     id: &ContractId,
 ) -> Result<(StoredDoc, CareContract), ActionError> {
-    let (doc, contract) = store.get::<CareContract>(&contract_doc_id(id))?;
-    let provider = provider_of(store, &contract.facility)?;
-    authorize(
-        caller,
-        Action::EditContracts {
-            facility: &contract.facility,
-            provider: &provider,
-        },
-    )?;
-    Ok((doc, contract))
+    load_checked(store, who, id, |facility, provider| Action::EditContracts {
+        facility,
+        provider,
+    })
 }
 
 /// Changes a contract from a date: the line in force ends the day before, a new line starts.
 pub fn change(
     store: &mut Store,
-    caller: &Caller,
+    who: &Principal,
     id: &ContractId,
-    input: &ChangeInput,
+    input: &ContractChange,
     now: Now,
 ) -> Result<CareContract, ActionError> {
     let Now {
         today,
         millis: now_millis,
     } = now;
-    let (mut doc, mut contract) = load_for_edit(store, caller, id)?;
+    let (mut doc, mut contract) = load_for_edit(store, who, id)?;
     let mut ids = os_ids();
     let mut v = Validator::new();
-    let valid_from = v.date("valid_from", &input.valid_from);
-    if let Some(d) = valid_from {
-        v.check(
-            contract.period.contains(d),
-            "valid_from",
-            format!(
-                "Datum außerhalb der Vertragslaufzeit {} / date outside the contract period",
-                contract.period
-            ),
-        );
-    }
-    let line = parse_line(&mut v, &input.line, &mut ids);
+    let valid_from = input.valid_from;
+    v.check(
+        contract.period.contains(valid_from),
+        "valid_from",
+        format!(
+            "Datum außerhalb der Vertragslaufzeit {} / date outside the contract period",
+            contract.period
+        ),
+    );
+    input.line.check(&mut v);
     v.finish()?;
-    let valid_from = valid_from.expect("checked");
-    contract.change_from(valid_from, line.expect("checked"))?;
+    contract.change_from(valid_from, input.line.clone().into_line(&mut ids))?;
     doc.update(&contract, today, now_millis, "contract changed")
         .map_err(StoreError::from)?;
     let target = Some(doc.id.0.clone());
@@ -251,7 +259,7 @@ pub fn change(
         &mut doc,
         &AuditEntry {
             at: now_millis,
-            actor: caller.audit_name(),
+            actor: who.audit_name(),
             action: "contract.change",
             target,
             subjects: vec![contract.child.0.clone()],

@@ -166,7 +166,7 @@ pub async fn run(
         .call(
             reqwest::Method::POST,
             &format!("/api/contracts/{contract_id}/changes"),
-            Some(json!({"valid_from": next_month.to_string(), "care_type": care_type, "daily_hours": "7.5", "payment_mode": "direct-debit"})),
+            Some(json!({"valid_from": next_month.to_string(), "care_type": care_type, "daily_hours": 7.5, "payment_mode": "direct-debit"})),
         )
         .await?;
     let lines_after = changed["lines"].as_array().map_or(0, |l| l.len());
@@ -178,7 +178,7 @@ pub async fn run(
 
     // 4. Bad input is refused with the field named, and nothing is written.
     let (status, bad) = lead
-        .call(reqwest::Method::POST, &format!("/api/contracts/{contract_id}/changes"), Some(json!({"valid_from": "1999-01-01", "care_type": care_type, "daily_hours": "30", "payment_mode": "direct-debit"})))
+        .call(reqwest::Method::POST, &format!("/api/contracts/{contract_id}/changes"), Some(json!({"valid_from": "1999-01-01", "care_type": care_type, "daily_hours": 30, "payment_mode": "direct-debit"})))
         .await?;
     expect(
         status == StatusCode::UNPROCESSABLE_ENTITY

@@ -6,7 +6,7 @@ use super::{
 };
 use crate::auth::{authorize, Action};
 use crate::http::pages::Chrome;
-use crate::http::{is_htmx, render, ApiError, ApiStaff, AppError, Lang, Posted, Staff};
+use crate::http::{is_htmx, render, ApiError, ApiSession, AppError, Lang, Posted, Session};
 use crate::Node;
 use askama::Template;
 use axum::extract::{Path, Query, State};
@@ -51,16 +51,21 @@ struct ListPartial {
 pub async fn list_page(
     State(node): State<Arc<Node>>,
     lang: Lang,
-    staff: Staff,
+    session: Session,
     headers: HeaderMap,
     Query(query): Query<SearchQuery>,
 ) -> Result<Response, AppError> {
-    authorize(&staff.caller, Action::ViewDirectory)?;
-    let (rows, total) = list(&node.store(), &query.q, node.clock.today(), PAGE_SIZE)?;
+    let (rows, total) = list(
+        &node.store(),
+        &session.who,
+        &query.q,
+        node.clock.today(),
+        PAGE_SIZE,
+    )?;
     let chrome = Chrome::new(
         &node,
         lang,
-        Some(&staff),
+        Some(&session),
         crate::http::i18n::texts(lang).facilities,
     );
     if is_htmx(&headers) {
@@ -99,23 +104,22 @@ pub struct DetailQuery {
 pub async fn detail_page(
     State(node): State<Arc<Node>>,
     lang: Lang,
-    staff: Staff,
+    session: Session,
     Path(id): Path<String>,
     Query(q): Query<DetailQuery>,
 ) -> Result<Response, AppError> {
-    authorize(&staff.caller, Action::ViewDirectory)?;
     let id = parse_id(&id)?;
-    let d = detail(&node.store(), &id, node.clock.today())?;
+    let d = detail(&node.store(), &session.who, &id, node.clock.today())?;
     let may_edit = authorize(
-        &staff.caller,
+        &session.who,
         Action::EditFacilityProfile {
             facility: &id,
             provider: &d.profile.provider,
         },
     )
     .is_ok();
-    let may_change_places = authorize(&staff.caller, Action::EditFacilityLicence).is_ok();
-    let chrome = Chrome::new(&node, lang, Some(&staff), d.profile.name.clone());
+    let may_change_places = authorize(&session.who, Action::EditFacilityLicence).is_ok();
+    let chrome = Chrome::new(&node, lang, Some(&session), d.profile.name.clone());
     render(&DetailPage {
         chrome,
         d,
@@ -166,13 +170,13 @@ impl EditPage {
 pub async fn edit_form(
     State(node): State<Arc<Node>>,
     lang: Lang,
-    staff: Staff,
+    session: Session,
     Path(id): Path<String>,
 ) -> Result<Response, AppError> {
     let id = parse_id(&id)?;
-    let d = detail(&node.store(), &id, node.clock.today())?;
+    let d = detail(&node.store(), &session.who, &id, node.clock.today())?;
     authorize(
-        &staff.caller,
+        &session.who,
         Action::EditFacilityProfile {
             facility: &id,
             provider: &d.profile.provider,
@@ -181,7 +185,7 @@ pub async fn edit_form(
     let chrome = Chrome::new(
         &node,
         lang,
-        Some(&staff),
+        Some(&session),
         format!(
             "{} – {}",
             d.profile.name,
@@ -199,15 +203,15 @@ pub async fn edit_form(
 pub async fn edit_submit(
     State(node): State<Arc<Node>>,
     lang: Lang,
-    staff: Staff,
+    session: Session,
     Path(id): Path<String>,
     Form(form): Form<Posted<ProfileInput>>,
 ) -> Result<Response, AppError> {
-    staff.check_csrf(&form.csrf)?;
+    session.check_csrf(&form.csrf)?;
     let id = parse_id(&id)?;
     let result = {
         let mut store = node.store();
-        update_profile(&mut store, &staff.caller, &id, &form.input, node.now())
+        update_profile(&mut store, &session.who, &id, &form.input, node.now())
     };
     match result {
         Ok(_) => Ok(Redirect::to(&format!("/facilities/{}?saved=1", id.0)).into_response()),
@@ -217,7 +221,7 @@ pub async fn edit_submit(
             let chrome = Chrome::new(
                 &node,
                 lang,
-                Some(&staff),
+                Some(&session),
                 crate::http::i18n::texts(lang).edit,
             );
             let page = EditPage {
@@ -233,11 +237,16 @@ pub async fn edit_submit(
 
 pub async fn api_list(
     State(node): State<Arc<Node>>,
-    ApiStaff(staff): ApiStaff,
+    ApiSession(session): ApiSession,
     Query(query): Query<SearchQuery>,
 ) -> Result<Json<serde_json::Value>, ApiError> {
-    authorize(&staff.caller, Action::ViewDirectory)?;
-    let (rows, total) = list(&node.store(), &query.q, node.clock.today(), 10_000)?;
+    let (rows, total) = list(
+        &node.store(),
+        &session.who,
+        &query.q,
+        node.clock.today(),
+        10_000,
+    )?;
     Ok(Json(
         serde_json::json!({ "total": total, "facilities": rows }),
     ))
@@ -245,23 +254,27 @@ pub async fn api_list(
 
 pub async fn api_detail(
     State(node): State<Arc<Node>>,
-    ApiStaff(staff): ApiStaff,
+    ApiSession(session): ApiSession,
     Path(id): Path<String>,
 ) -> Result<Json<FacilityDetail>, ApiError> {
-    authorize(&staff.caller, Action::ViewDirectory)?;
     let id = parse_id(&id)?;
-    Ok(Json(detail(&node.store(), &id, node.clock.today())?))
+    Ok(Json(detail(
+        &node.store(),
+        &session.who,
+        &id,
+        node.clock.today(),
+    )?))
 }
 
 pub async fn api_update_profile(
     State(node): State<Arc<Node>>,
-    ApiStaff(staff): ApiStaff,
+    ApiSession(session): ApiSession,
     Path(id): Path<String>,
     Json(input): Json<ProfileInput>,
 ) -> Result<Json<serde_json::Value>, ApiError> {
     let id = parse_id(&id)?;
     let mut store = node.store();
-    let changed = update_profile(&mut store, &staff.caller, &id, &input, node.now())
+    let changed = update_profile(&mut store, &session.who, &id, &input, node.now())
         .map_err(AppError::from)?;
     Ok(Json(serde_json::json!({ "changed": changed })))
 }
@@ -285,17 +298,17 @@ impl PlacesPage {
 fn places_page(
     node: &Node,
     lang: Lang,
-    staff: &Staff,
+    session: &Session,
     id: &FacilityId,
     input: PlacesInput,
     errors: Vec<FieldError>,
 ) -> Result<Response, AppError> {
-    let d = detail(&node.store(), id, node.clock.today())?;
+    let d = detail(&node.store(), &session.who, id, node.clock.today())?;
     let t = crate::http::i18n::texts(lang);
     let chrome = Chrome::new(
         node,
         lang,
-        Some(staff),
+        Some(session),
         format!("{} – {}", d.profile.name, t.change_places),
     );
     let page = PlacesPage {
@@ -314,30 +327,30 @@ fn places_page(
 pub async fn places_form(
     State(node): State<Arc<Node>>,
     lang: Lang,
-    staff: Staff,
+    session: Session,
     Path(id): Path<String>,
 ) -> Result<Response, AppError> {
-    authorize(&staff.caller, Action::EditFacilityLicence)?;
+    authorize(&session.who, Action::EditFacilityLicence)?;
     let id = parse_id(&id)?;
     let input = PlacesInput {
         valid_from: node.clock.today().to_string(),
         ..PlacesInput::default()
     };
-    places_page(&node, lang, &staff, &id, input, vec![])
+    places_page(&node, lang, &session, &id, input, vec![])
 }
 
 pub async fn places_submit(
     State(node): State<Arc<Node>>,
     lang: Lang,
-    staff: Staff,
+    session: Session,
     Path(id): Path<String>,
     Form(form): Form<Posted<PlacesInput>>,
 ) -> Result<Response, AppError> {
-    staff.check_csrf(&form.csrf)?;
+    session.check_csrf(&form.csrf)?;
     let id = parse_id(&id)?;
     let result = change_places(
         &mut node.store(),
-        &staff.caller,
+        &session.who,
         &id,
         &form.input,
         node.now(),
@@ -346,21 +359,21 @@ pub async fn places_submit(
         Ok(_) => Ok(Redirect::to(&format!("/facilities/{}?saved=1", id.0)).into_response()),
         Err(e) => {
             let errors = e.into_field_errors()?;
-            places_page(&node, lang, &staff, &id, form.input, errors)
+            places_page(&node, lang, &session, &id, form.input, errors)
         }
     }
 }
 
 pub async fn api_change_places(
     State(node): State<Arc<Node>>,
-    ApiStaff(staff): ApiStaff,
+    ApiSession(session): ApiSession,
     Path(id): Path<String>,
     Json(input): Json<PlacesInput>,
 ) -> Result<Json<kitanetz_crdt::kinds::FacilityLicence>, ApiError> {
     let id = parse_id(&id)?;
     Ok(Json(change_places(
         &mut node.store(),
-        &staff.caller,
+        &session.who,
         &id,
         &input,
         node.now(),

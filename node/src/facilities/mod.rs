@@ -3,7 +3,7 @@
 pub mod http;
 
 use crate::action::ActionError;
-use crate::auth::{authorize, Action, Caller};
+use crate::auth::{authorize, Action, Principal};
 use crate::clock::Now;
 use crate::storage::{AuditEntry, AuditRow, Store, StoreError};
 use kitanetz_crdt::ids::{doc_id_for, FacilityId, ProviderId};
@@ -40,10 +40,12 @@ pub fn licence_doc_id(id: &FacilityId) -> kitanetz_crdt::DocId {
 /// The directory, filtered by a search text over name, district and street; at most `limit` rows.
 pub fn list(
     store: &Store,
+    who: &Principal,
     query: &str,
     today: Date,
     limit: usize,
-) -> Result<(Vec<FacilityRow>, usize), StoreError> {
+) -> Result<(Vec<FacilityRow>, usize), ActionError> {
+    authorize(who, Action::ViewDirectory)?;
     let pattern = format!("%{}%", query.trim().replace(['%', '_'], ""));
     let today = today.to_string();
     let total: i64 = store.conn().query_row(
@@ -90,12 +92,18 @@ pub struct FacilityDetail {
     pub profile_versions: usize,
 }
 
-pub fn detail(store: &Store, id: &FacilityId, today: Date) -> Result<FacilityDetail, StoreError> {
+pub fn detail(
+    store: &Store,
+    who: &Principal,
+    id: &FacilityId,
+    today: Date,
+) -> Result<FacilityDetail, ActionError> {
+    authorize(who, Action::ViewDirectory)?;
     let (mut profile_doc, profile) = store.get::<FacilityProfile>(&profile_doc_id(id))?;
     let licence = match store.get::<FacilityLicence>(&licence_doc_id(id)) {
         Ok((_, l)) => Some(l),
         Err(StoreError::NotFound(_)) => None,
-        Err(e) => return Err(e),
+        Err(e) => return Err(e.into()),
     };
     let provider_name = store
         .conn()
@@ -173,7 +181,7 @@ impl ProfileInput {
 /// transaction.
 pub fn update_profile(
     store: &mut Store,
-    caller: &Caller,
+    who: &Principal,
     id: &FacilityId,
     input: &ProfileInput,
     now: Now,
@@ -185,7 +193,7 @@ pub fn update_profile(
     let (mut doc, mut profile) = store.get::<FacilityProfile>(&profile_doc_id(id))?;
     let provider: ProviderId = profile.provider.clone();
     authorize(
-        caller,
+        who,
         Action::EditFacilityProfile {
             facility: id,
             provider: &provider,
@@ -197,7 +205,7 @@ pub fn update_profile(
             &profile,
             today,
             now_millis,
-            &format!("profile edited by {}", caller.audit_name()),
+            &format!("profile edited by {}", who.audit_name()),
         )
         .map_err(StoreError::from)?;
     if changed {
@@ -206,7 +214,7 @@ pub fn update_profile(
             &mut doc,
             &AuditEntry {
                 at: now_millis,
-                actor: caller.audit_name(),
+                actor: who.audit_name(),
                 action: "facility.profile.update",
                 target,
                 subjects: vec![],
@@ -269,7 +277,7 @@ pub struct PlacesInput {
 /// earlier figure stays in force until the day before).
 pub fn change_places(
     store: &mut Store,
-    caller: &Caller,
+    who: &Principal,
     id: &FacilityId,
     input: &PlacesInput,
     now: Now,
@@ -278,7 +286,7 @@ pub fn change_places(
         today,
         millis: now_millis,
     } = now;
-    authorize(caller, Action::EditFacilityLicence)?;
+    authorize(who, Action::EditFacilityLicence)?;
     let (mut doc, mut licence) = store.get::<FacilityLicence>(&licence_doc_id(id))?;
     let mut v = Validator::new();
     let care_type = CareType::parse(input.care_type.trim());
@@ -317,7 +325,7 @@ pub fn change_places(
         &mut doc,
         &AuditEntry {
             at: now_millis,
-            actor: caller.audit_name(),
+            actor: who.audit_name(),
             action: "facility.licence.places",
             target,
             subjects: vec![],

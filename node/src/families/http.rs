@@ -2,7 +2,7 @@
 
 use super::{child_detail, children_of, visible_facilities, ChildDetail, ChildRow};
 use crate::http::pages::Chrome;
-use crate::http::{render, ApiError, ApiStaff, AppError, Lang, Staff};
+use crate::http::{render, ApiError, ApiSession, AppError, Lang, Session};
 use crate::Node;
 use askama::Template;
 use axum::extract::{Path, Query, State};
@@ -20,20 +20,18 @@ pub struct ListQuery {
 /// Resolves which Kita to list: the requested one if the caller may see it, else the first.
 fn choose_facility(
     node: &Node,
-    staff: &Staff,
+    session: &Session,
     requested: Option<&str>,
 ) -> Result<(FacilityId, Vec<FacilityId>), AppError> {
-    let visible = visible_facilities(&node.store(), &staff.caller)?;
+    let visible = visible_facilities(&node.store(), &session.who)?;
     let chosen = match requested {
         Some(f) => f
             .parse::<FacilityId>()
             .map_err(|_| AppError::NotFound(f.to_string()))?,
-        None => visible.first().cloned().ok_or({
-            AppError::Forbidden(crate::auth::Forbidden {
-                role: staff.caller.role,
-                action: "children.view",
-            })
-        })?,
+        None => visible
+            .first()
+            .cloned()
+            .ok_or_else(|| AppError::NotFound("Kita".into()))?,
     };
     Ok((chosen, visible))
 }
@@ -50,26 +48,27 @@ struct ListPage {
 pub async fn list_page(
     State(node): State<Arc<Node>>,
     lang: Lang,
-    staff: Staff,
+    session: Session,
     Query(q): Query<ListQuery>,
 ) -> Result<Response, AppError> {
-    let (facility, visible) = choose_facility(&node, &staff, q.facility.as_deref())?;
+    let (facility, visible) = choose_facility(&node, &session, q.facility.as_deref())?;
     let mut store = node.store();
-    let rows = children_of(
-        &mut store,
-        &staff.caller,
-        &facility,
-        node.clock.now_millis(),
-    )?;
-    let facilities = match &staff.caller.provider {
-        Some(p) if visible.len() > 1 => crate::facilities::of_provider(&store, p)?,
-        _ => vec![],
+    let rows = children_of(&mut store, &session.who, &facility, node.clock.now_millis())?;
+    // A choice of Kitas for whoever sees more than one (a Träger admin).
+    let facilities = if visible.len() > 1 {
+        let names = crate::facilities::names(&store)?;
+        visible
+            .iter()
+            .map(|f| (f.0.clone(), names.get(&f.0).cloned().unwrap_or_default()))
+            .collect()
+    } else {
+        vec![]
     };
     drop(store);
     let chrome = Chrome::new(
         &node,
         lang,
-        Some(&staff),
+        Some(&session),
         crate::http::i18n::texts(lang).children,
     );
     render(&ListPage {
@@ -90,20 +89,20 @@ struct DetailPage {
 pub async fn detail_page(
     State(node): State<Arc<Node>>,
     lang: Lang,
-    staff: Staff,
+    session: Session,
     Path(id): Path<String>,
 ) -> Result<Response, AppError> {
     let id: ChildId = id.parse().map_err(|_| AppError::NotFound(id.clone()))?;
     let d = child_detail(
         &mut node.store(),
-        &staff.caller,
+        &session.who,
         &id,
         node.clock.now_millis(),
     )?;
     let chrome = Chrome::new(
         &node,
         lang,
-        Some(&staff),
+        Some(&session),
         format!("{} {}", d.child.given_name, d.child.family_name),
     );
     render(&DetailPage { chrome, d })
@@ -111,13 +110,13 @@ pub async fn detail_page(
 
 pub async fn api_list(
     State(node): State<Arc<Node>>,
-    ApiStaff(staff): ApiStaff,
+    ApiSession(session): ApiSession,
     Query(q): Query<ListQuery>,
 ) -> Result<Json<serde_json::Value>, ApiError> {
-    let (facility, _) = choose_facility(&node, &staff, q.facility.as_deref())?;
+    let (facility, _) = choose_facility(&node, &session, q.facility.as_deref())?;
     let rows = children_of(
         &mut node.store(),
-        &staff.caller,
+        &session.who,
         &facility,
         node.clock.now_millis(),
     )
@@ -129,14 +128,14 @@ pub async fn api_list(
 
 pub async fn api_detail(
     State(node): State<Arc<Node>>,
-    ApiStaff(staff): ApiStaff,
+    ApiSession(session): ApiSession,
     Path(id): Path<String>,
 ) -> Result<Json<ChildDetail>, ApiError> {
     let id: ChildId = id.parse().map_err(|_| AppError::NotFound(id.clone()))?;
     Ok(Json(
         child_detail(
             &mut node.store(),
-            &staff.caller,
+            &session.who,
             &id,
             node.clock.now_millis(),
         )

@@ -4,7 +4,7 @@
 pub mod http;
 
 use crate::action::ActionError;
-use crate::auth::{authorize, Action, Caller, Role};
+use crate::auth::{authorize, Action, Principal};
 use crate::facilities::provider_of;
 use crate::storage::{AuditEntry, Store, StoreError};
 use kitanetz_crdt::ids::{doc_id_for, ChildId, FacilityId, FamilyId};
@@ -28,29 +28,39 @@ pub struct ChildRow {
     pub contracts: i64,
 }
 
-/// The Kitas whose children the caller may see: a Kita lead its own, a Träger admin all of the
-/// Träger's; everyone else none.
-pub fn visible_facilities(store: &Store, caller: &Caller) -> Result<Vec<FacilityId>, StoreError> {
-    Ok(match (caller.role, &caller.provider, &caller.facility) {
-        (Role::KitaLead, Some(_), Some(f)) => vec![f.clone()],
-        (Role::TraegerAdmin, Some(p), _) => crate::facilities::of_provider(store, p)?
-            .into_iter()
-            .map(|(id, _)| FacilityId(id))
-            .collect(),
-        _ => vec![],
-    })
+/// The Kitas whose children the caller may see: every Kita of the caller's Träger that
+/// [`Action::ViewChildren`] allows (a Kita lead: her own; a Träger admin: all of the Träger's).
+pub fn visible_facilities(store: &Store, who: &Principal) -> Result<Vec<FacilityId>, ActionError> {
+    authorize(who, Action::ListChildren)?;
+    let Some(provider) = who.staff().and_then(|c| c.provider.clone()) else {
+        return Ok(vec![]);
+    };
+    Ok(crate::facilities::of_provider(store, &provider)?
+        .into_iter()
+        .map(|(id, _)| FacilityId(id))
+        .filter(|facility| {
+            authorize(
+                who,
+                Action::ViewChildren {
+                    facility,
+                    provider: &provider,
+                },
+            )
+            .is_ok()
+        })
+        .collect())
 }
 
 /// Children of one Kita, after checking the caller may see them. The read is audited.
 pub fn children_of(
     store: &mut Store,
-    caller: &Caller,
+    who: &Principal,
     facility: &FacilityId,
     now_millis: i64,
 ) -> Result<Vec<ChildRow>, ActionError> {
     let provider = provider_of(store, facility)?;
     authorize(
-        caller,
+        who,
         Action::ViewChildren {
             facility,
             provider: &provider,
@@ -78,7 +88,7 @@ pub fn children_of(
     };
     store.audit(&AuditEntry {
         at: now_millis,
-        actor: caller.audit_name(),
+        actor: who.audit_name(),
         action: "children.list.read",
         target: Some(facility.0.clone()),
         subjects: rows.iter().map(|r| r.id.clone()).collect(),
@@ -122,14 +132,14 @@ pub fn child_facility(
 /// One child with guardians and contracts, after checking the caller may see it. Audited.
 pub fn child_detail(
     store: &mut Store,
-    caller: &Caller,
+    who: &Principal,
     child: &ChildId,
     now_millis: i64,
 ) -> Result<ChildDetail, ActionError> {
     let (family_id, facility) = child_facility(store, child)?;
     let provider = provider_of(store, &facility)?;
     authorize(
-        caller,
+        who,
         Action::ViewChildren {
             facility: &facility,
             provider: &provider,
@@ -161,7 +171,7 @@ pub fn child_detail(
         .unwrap_or_default();
     store.audit(&AuditEntry {
         at: now_millis,
-        actor: caller.audit_name(),
+        actor: who.audit_name(),
         action: "child.read",
         target: Some(child.0.clone()),
         subjects: std::iter::once(child.0.clone())

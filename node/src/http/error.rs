@@ -1,5 +1,6 @@
 //! One place turns errors into HTTP status codes and pages (or JSON for the API).
 
+use crate::action::ActionError;
 use crate::auth::{Forbidden, LoginError};
 use crate::storage::StoreError;
 use axum::http::StatusCode;
@@ -46,6 +47,18 @@ impl AppError {
                 "Formular abgelaufen, bitte neu laden / form expired, reload the page".into()
             }
             AppError::Internal(_) => "Interner Fehler / internal error".into(),
+        }
+    }
+}
+
+impl From<ActionError> for AppError {
+    fn from(e: ActionError) -> Self {
+        match e {
+            ActionError::Forbidden(f) => AppError::Forbidden(f),
+            ActionError::Invalid(v) => AppError::Invalid(v),
+            ActionError::NotFound(what) => AppError::NotFound(what),
+            ActionError::Conflict(message) => AppError::Conflict(message),
+            ActionError::Store(s) => s.into(),
         }
     }
 }

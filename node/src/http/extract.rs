@@ -1,8 +1,8 @@
-//! Request extractors: the logged-in staff member (cookie session or bearer token) and the
-//! UI language.
+//! Request extractors: who is asking (a logged-in principal from a cookie session or a bearer
+//! token, or a visitor) and the UI language.
 
 use super::error::{ApiError, AppError};
-use crate::auth::{lookup_session, Caller};
+use crate::auth::{lookup_session, Principal};
 use crate::Node;
 use axum::extract::FromRequestParts;
 use axum::http::request::Parts;
@@ -12,15 +12,15 @@ use std::sync::Arc;
 pub const SESSION_COOKIE: &str = "kn_session";
 pub const LANG_COOKIE: &str = "kn_lang";
 
-/// A logged-in staff member on a page request. Redirects to the login when missing.
-pub struct Staff {
-    pub caller: Caller,
+/// A logged-in principal on a page request. Redirects to the login when missing.
+pub struct Session {
+    pub who: Principal,
     pub csrf: String,
     /// True when the credential came from the session cookie (then writes need the CSRF token).
     pub via_cookie: bool,
 }
 
-impl Staff {
+impl Session {
     /// Checks a posted CSRF token against the session's.
     pub fn check_csrf(&self, posted: &str) -> Result<(), AppError> {
         if !self.via_cookie {
@@ -40,7 +40,7 @@ impl Staff {
 }
 
 /// The same for API requests: answers 401 JSON instead of redirecting.
-pub struct ApiStaff(pub Staff);
+pub struct ApiSession(pub Session);
 
 pub fn cookie<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
     headers
@@ -53,12 +53,12 @@ pub fn cookie<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
         .map(|(_, v)| v)
 }
 
-fn authenticate(parts: &Parts, node: &Node) -> Result<Option<Staff>, AppError> {
+fn authenticate(parts: &Parts, node: &Node) -> Result<Option<Session>, AppError> {
     authenticate_headers(&parts.headers, node)
 }
 
-/// The staff member a request's headers identify (bearer token first, then the cookie).
-pub fn authenticate_headers(headers: &HeaderMap, node: &Node) -> Result<Option<Staff>, AppError> {
+/// The principal a request's headers identify (bearer token first, then the cookie).
+pub fn authenticate_headers(headers: &HeaderMap, node: &Node) -> Result<Option<Session>, AppError> {
     let bearer = headers
         .get(header::AUTHORIZATION)
         .and_then(|v| v.to_str().ok())
@@ -70,15 +70,15 @@ pub fn authenticate_headers(headers: &HeaderMap, node: &Node) -> Result<Option<S
     };
     let store = node.store();
     Ok(
-        lookup_session(&store, token, node.clock.now_millis())?.map(|(caller, csrf)| Staff {
-            caller,
+        lookup_session(&store, token, node.clock.now_millis())?.map(|(caller, csrf)| Session {
+            who: Principal::Staff(caller),
             csrf,
             via_cookie,
         }),
     )
 }
 
-impl FromRequestParts<Arc<Node>> for Staff {
+impl FromRequestParts<Arc<Node>> for Session {
     type Rejection = AppError;
     async fn from_request_parts(
         parts: &mut Parts,
@@ -88,38 +88,47 @@ impl FromRequestParts<Arc<Node>> for Staff {
     }
 }
 
-impl FromRequestParts<Arc<Node>> for ApiStaff {
+impl FromRequestParts<Arc<Node>> for ApiSession {
     type Rejection = ApiError;
     async fn from_request_parts(
         parts: &mut Parts,
         node: &Arc<Node>,
     ) -> Result<Self, Self::Rejection> {
-        let staff = authenticate(parts, node)
+        let session = authenticate(parts, node)
             .map_err(ApiError)?
             .ok_or(ApiError(AppError::Unauthenticated))?;
         // Cookie-authenticated API writes need the CSRF header (a bearer token is not ambient).
-        if staff.via_cookie && parts.method != axum::http::Method::GET {
+        if session.via_cookie && parts.method != axum::http::Method::GET {
             let posted = parts
                 .headers
                 .get("x-csrf-token")
                 .and_then(|v| v.to_str().ok())
                 .unwrap_or("");
-            staff.check_csrf(posted).map_err(ApiError)?;
+            session.check_csrf(posted).map_err(ApiError)?;
         }
-        Ok(ApiStaff(staff))
+        Ok(ApiSession(session))
     }
 }
 
 /// Optional login, for pages that also show something to visitors.
-pub struct MaybeStaff(pub Option<Staff>);
+pub struct MaybeSession(pub Option<Session>);
 
-impl FromRequestParts<Arc<Node>> for MaybeStaff {
+impl MaybeSession {
+    /// Who is asking: the logged-in principal or a visitor.
+    pub fn who(&self) -> Principal {
+        self.0
+            .as_ref()
+            .map_or(Principal::Visitor, |s| s.who.clone())
+    }
+}
+
+impl FromRequestParts<Arc<Node>> for MaybeSession {
     type Rejection = AppError;
     async fn from_request_parts(
         parts: &mut Parts,
         node: &Arc<Node>,
     ) -> Result<Self, Self::Rejection> {
-        Ok(MaybeStaff(authenticate(parts, node)?))
+        Ok(MaybeSession(authenticate(parts, node)?))
     }
 }
 
@@ -154,4 +163,33 @@ pub struct Posted<T> {
     pub csrf: String,
     #[serde(flatten)]
     pub input: T,
+}
+
+/// A JSON body for the API. A body that does not parse answers 422 with the field that failed
+/// (`{"error": …, "fields": [{"field": "daily_hours", "message": …}]}`), like a broken rule.
+pub struct ApiJson<T>(pub T);
+
+impl<S: Send + Sync, T: serde::de::DeserializeOwned> axum::extract::FromRequest<S> for ApiJson<T> {
+    type Rejection = ApiError;
+    async fn from_request(req: axum::extract::Request, state: &S) -> Result<Self, ApiError> {
+        let bytes = axum::body::Bytes::from_request(req, state)
+            .await
+            .map_err(|e| ApiError(AppError::BadRequest(e.body_text())))?;
+        let de = &mut serde_json::Deserializer::from_slice(&bytes);
+        serde_path_to_error::deserialize(de)
+            .map(ApiJson)
+            .map_err(|e| {
+                let field = e.path().to_string();
+                let field = if field == "." { String::new() } else { field };
+                let message = e.into_inner().to_string();
+                let mut v = kitanetz_crdt::Validator::new();
+                v.fail(
+                    field,
+                    format!("ungültige Angabe / invalid value: {message}"),
+                );
+                ApiError(AppError::Invalid(
+                    v.finish().expect_err("one error was added"),
+                ))
+            })
+    }
 }

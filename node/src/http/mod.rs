@@ -8,127 +8,158 @@ pub mod i18n;
 pub mod pages;
 
 pub use error::{ApiError, AppError};
-pub use extract::{ApiStaff, Lang, Posted, Staff, SESSION_COOKIE};
+pub use extract::{ApiJson, ApiSession, Lang, MaybeSession, Posted, Session, SESSION_COOKIE};
 
 use crate::Node;
 use axum::http::{header, HeaderValue};
-use axum::routing::{get, post, put};
+use axum::routing::{get, post, put, MethodRouter};
 use axum::Router;
 use std::sync::Arc;
 use tower::ServiceBuilder;
 
-/// Every route of the node, with the roles the route × role test expects to be allowed.
-/// `None` means public (no login).
-pub const ROUTES: &[(&str, &str)] = &[
-    ("GET", "/"),
-    ("GET", "/login"),
-    ("POST", "/login"),
-    ("POST", "/logout"),
-    ("GET", "/lang/{lang}"),
-    ("GET", "/health"),
-    ("GET", "/sync"),
-    ("GET", "/api/sync"),
-    ("GET", "/conflicts"),
-    ("POST", "/conflicts/decide"),
-    ("GET", "/api/conflicts"),
-    ("POST", "/api/conflicts/decisions"),
-    ("GET", "/seats"),
-    ("POST", "/seats/reserve"),
-    ("POST", "/seats/release"),
-    ("GET", "/api/seats"),
-    ("POST", "/api/seats/reservations"),
-    ("POST", "/api/seats/releases"),
-    ("GET", "/static/{*path}"),
-    ("GET", "/facilities"),
-    ("GET", "/facilities/{id}"),
-    ("GET", "/facilities/{id}/edit"),
-    ("POST", "/facilities/{id}/edit"),
-    ("GET", "/facilities/{id}/places"),
-    ("POST", "/facilities/{id}/places"),
-    ("GET", "/children"),
-    ("GET", "/children/{id}"),
-    ("GET", "/children/{id}/contracts/new"),
-    ("POST", "/children/{id}/contracts/new"),
-    ("GET", "/contracts/{id}/change"),
-    ("POST", "/contracts/{id}/change"),
-    ("POST", "/api/login"),
-    ("GET", "/api/me"),
-    ("GET", "/api/facilities"),
-    ("GET", "/api/facilities/{id}"),
-    ("PUT", "/api/facilities/{id}/profile"),
-    ("POST", "/api/facilities/{id}/places"),
-    ("GET", "/api/children"),
-    ("GET", "/api/children/{id}"),
-    ("POST", "/api/contracts"),
-    ("GET", "/api/contracts/{id}"),
-    ("POST", "/api/contracts/{id}/changes"),
-];
+/// One route: method, path pattern and handler. [`routes`] is the one list the router is built
+/// from and the route × role test walks.
+pub struct Route {
+    pub method: &'static str,
+    pub path: &'static str,
+    handler: MethodRouter<Arc<Node>>,
+}
+
+fn route(method: &'static str, path: &'static str, handler: MethodRouter<Arc<Node>>) -> Route {
+    Route {
+        method,
+        path,
+        handler,
+    }
+}
+
+/// Every route of the node.
+pub fn routes() -> Vec<Route> {
+    use crate::{conflicts, contracts, facilities, families, seats};
+    vec![
+        route("GET", "/", get(pages::start)),
+        route("GET", "/login", get(pages::login_form)),
+        route("POST", "/login", post(pages::login)),
+        route("POST", "/logout", post(pages::logout)),
+        route("GET", "/lang/{lang}", get(pages::set_lang)),
+        route("GET", "/health", get(pages::health)),
+        route("GET", "/sync", get(pages::sync_page)),
+        route("GET", "/api/sync", get(pages::api_sync)),
+        route("GET", "/conflicts", get(conflicts::http::conflicts_page)),
+        route(
+            "POST",
+            "/conflicts/decide",
+            post(conflicts::http::decide_submit),
+        ),
+        route("GET", "/api/conflicts", get(conflicts::http::api_list)),
+        route(
+            "POST",
+            "/api/conflicts/decisions",
+            post(conflicts::http::api_decide),
+        ),
+        route("GET", "/seats", get(seats::http::seats_page)),
+        route("POST", "/seats/reserve", post(seats::http::reserve_submit)),
+        route("POST", "/seats/release", post(seats::http::release_submit)),
+        route("GET", "/api/seats", get(seats::http::api_view)),
+        route(
+            "POST",
+            "/api/seats/reservations",
+            post(seats::http::api_reserve),
+        ),
+        route(
+            "POST",
+            "/api/seats/releases",
+            post(seats::http::api_release),
+        ),
+        route("GET", "/static/{*path}", get(assets::serve)),
+        route("GET", "/facilities", get(facilities::http::list_page)),
+        route(
+            "GET",
+            "/facilities/{id}",
+            get(facilities::http::detail_page),
+        ),
+        route(
+            "GET",
+            "/facilities/{id}/edit",
+            get(facilities::http::edit_form),
+        ),
+        route(
+            "POST",
+            "/facilities/{id}/edit",
+            post(facilities::http::edit_submit),
+        ),
+        route(
+            "GET",
+            "/facilities/{id}/places",
+            get(facilities::http::places_form),
+        ),
+        route(
+            "POST",
+            "/facilities/{id}/places",
+            post(facilities::http::places_submit),
+        ),
+        route("GET", "/children", get(families::http::list_page)),
+        route("GET", "/children/{id}", get(families::http::detail_page)),
+        route(
+            "GET",
+            "/children/{id}/contracts/new",
+            get(contracts::http::new_form),
+        ),
+        route(
+            "POST",
+            "/children/{id}/contracts/new",
+            post(contracts::http::new_submit),
+        ),
+        route(
+            "GET",
+            "/contracts/{id}/change",
+            get(contracts::http::change_form),
+        ),
+        route(
+            "POST",
+            "/contracts/{id}/change",
+            post(contracts::http::change_submit),
+        ),
+        route("POST", "/api/login", post(pages::api_login)),
+        route("GET", "/api/me", get(pages::api_me)),
+        route("GET", "/api/facilities", get(facilities::http::api_list)),
+        route(
+            "GET",
+            "/api/facilities/{id}",
+            get(facilities::http::api_detail),
+        ),
+        route(
+            "PUT",
+            "/api/facilities/{id}/profile",
+            put(facilities::http::api_update_profile),
+        ),
+        route(
+            "POST",
+            "/api/facilities/{id}/places",
+            post(facilities::http::api_change_places),
+        ),
+        route("GET", "/api/children", get(families::http::api_list)),
+        route("GET", "/api/children/{id}", get(families::http::api_detail)),
+        route("POST", "/api/contracts", post(contracts::http::api_create)),
+        route(
+            "GET",
+            "/api/contracts/{id}",
+            get(contracts::http::api_detail),
+        ),
+        route(
+            "POST",
+            "/api/contracts/{id}/changes",
+            post(contracts::http::api_change),
+        ),
+    ]
+}
 
 /// The node's router: the same for the browser, the API and the desktop's custom scheme.
 pub fn router(node: Arc<Node>) -> Router {
-    use crate::{conflicts, contracts, facilities, families, seats};
-    Router::new()
-        .route("/", get(pages::start))
-        .route("/login", get(pages::login_form).post(pages::login))
-        .route("/logout", post(pages::logout))
-        .route("/lang/{lang}", get(pages::set_lang))
-        .route("/health", get(pages::health))
-        .route("/sync", get(pages::sync_page))
-        .route("/api/sync", get(pages::api_sync))
-        .route("/conflicts", get(conflicts::http::conflicts_page))
-        .route("/conflicts/decide", post(conflicts::http::decide_submit))
-        .route("/api/conflicts", get(conflicts::http::api_list))
-        .route(
-            "/api/conflicts/decisions",
-            post(conflicts::http::api_decide),
-        )
-        .route("/seats", get(seats::http::seats_page))
-        .route("/seats/reserve", post(seats::http::reserve_submit))
-        .route("/seats/release", post(seats::http::release_submit))
-        .route("/api/seats", get(seats::http::api_view))
-        .route("/api/seats/reservations", post(seats::http::api_reserve))
-        .route("/api/seats/releases", post(seats::http::api_release))
-        .route("/static/{*path}", get(assets::serve))
-        .route("/facilities", get(facilities::http::list_page))
-        .route("/facilities/{id}", get(facilities::http::detail_page))
-        .route(
-            "/facilities/{id}/edit",
-            get(facilities::http::edit_form).post(facilities::http::edit_submit),
-        )
-        .route(
-            "/facilities/{id}/places",
-            get(facilities::http::places_form).post(facilities::http::places_submit),
-        )
-        .route("/children", get(families::http::list_page))
-        .route("/children/{id}", get(families::http::detail_page))
-        .route(
-            "/children/{id}/contracts/new",
-            get(contracts::http::new_form).post(contracts::http::new_submit),
-        )
-        .route(
-            "/contracts/{id}/change",
-            get(contracts::http::change_form).post(contracts::http::change_submit),
-        )
-        .route("/api/login", post(pages::api_login))
-        .route("/api/me", get(pages::api_me))
-        .route("/api/facilities", get(facilities::http::api_list))
-        .route("/api/facilities/{id}", get(facilities::http::api_detail))
-        .route(
-            "/api/facilities/{id}/profile",
-            put(facilities::http::api_update_profile),
-        )
-        .route(
-            "/api/facilities/{id}/places",
-            post(facilities::http::api_change_places),
-        )
-        .route("/api/children", get(families::http::api_list))
-        .route("/api/children/{id}", get(families::http::api_detail))
-        .route("/api/contracts", post(contracts::http::api_create))
-        .route("/api/contracts/{id}", get(contracts::http::api_detail))
-        .route(
-            "/api/contracts/{id}/changes",
-            post(contracts::http::api_change),
-        )
+    routes()
+        .into_iter()
+        // Routes on one path merge their methods.
+        .fold(Router::new(), |r, route| r.route(route.path, route.handler))
         .fallback(pages::not_found)
         .layer(
             ServiceBuilder::new()
@@ -154,7 +185,7 @@ async fn error_pages(
         return res;
     };
     let lang = Lang::of(&headers);
-    let staff = extract::authenticate_headers(&headers, &node)
+    let session = extract::authenticate_headers(&headers, &node)
         .ok()
         .flatten();
     let title = format!(
@@ -163,7 +194,7 @@ async fn error_pages(
         err.status.canonical_reason().unwrap_or("")
     );
     let page = pages::ErrorPage {
-        chrome: pages::Chrome::new(&node, lang, staff.as_ref(), title),
+        chrome: pages::Chrome::new(&node, lang, session.as_ref(), title),
         status: err.status.as_u16(),
         message: err.message,
     };
@@ -221,9 +252,7 @@ pub fn is_htmx(headers: &axum::http::HeaderMap) -> bool {
     headers.contains_key("hx-request")
 }
 
-/// A timestamp for people: `2026-11-22 14:05` (UTC+1, see [`crate::clock::Clock::today`]).
+/// A timestamp for people in the city's time (see [`crate::clock::format_millis`]).
 pub fn format_millis(ms: &i64) -> String {
-    chrono::DateTime::from_timestamp_millis(*ms + 3_600_000)
-        .map(|t| t.format("%Y-%m-%d %H:%M").to_string())
-        .unwrap_or_default()
+    crate::clock::format_millis(*ms)
 }

@@ -1,7 +1,9 @@
 //! Start, login, logout, language, health: the pages that belong to no domain.
 
 use super::error::{ApiError, AppError};
-use super::extract::{cookie, ApiStaff, Lang, MaybeStaff, Staff, LANG_COOKIE, SESSION_COOKIE};
+use super::extract::{
+    cookie, ApiSession, Lang, MaybeSession, Session, LANG_COOKIE, SESSION_COOKIE,
+};
 use super::i18n::{texts, Texts};
 use super::render;
 use crate::auth::{self, Caller};
@@ -18,6 +20,9 @@ use std::sync::Arc;
 /// What every page's layout needs.
 pub struct Chrome {
     pub t: &'static Texts,
+    /// Who is asking (the navigation asks [`auth::authorize`] for them).
+    pub who: auth::Principal,
+    /// The staff member, for the staff navigation and header.
     pub user: Option<Caller>,
     pub csrf: String,
     pub node_name: String,
@@ -28,11 +33,17 @@ pub struct Chrome {
 }
 
 impl Chrome {
-    pub fn new(node: &Node, lang: Lang, staff: Option<&Staff>, title: impl Into<String>) -> Chrome {
+    pub fn new(
+        node: &Node,
+        lang: Lang,
+        session: Option<&Session>,
+        title: impl Into<String>,
+    ) -> Chrome {
         Chrome {
             t: texts(lang),
-            user: staff.map(|s| s.caller.clone()),
-            csrf: staff.map(|s| s.csrf.clone()).unwrap_or_default(),
+            who: session.map_or(auth::Principal::Visitor, |s| s.who.clone()),
+            user: session.and_then(|s| s.who.staff().cloned()),
+            csrf: session.map(|s| s.csrf.clone()).unwrap_or_default(),
             node_name: node.config.name.clone(),
             org_name: node.config.display_name.clone(),
             title: title.into(),
@@ -43,9 +54,7 @@ impl Chrome {
     /// Whether the caller may do `action`: the navigation shows exactly the links whose pages
     /// would answer, by asking the one authorisation rule.
     fn may(&self, action: auth::Action<'_>) -> bool {
-        self.user
-            .as_ref()
-            .is_some_and(|u| auth::authorize(u, action).is_ok())
+        auth::authorize(&self.who, action).is_ok()
     }
 
     pub fn role_label(&self) -> &'static str {
@@ -59,15 +68,13 @@ impl Chrome {
     }
 
     pub fn sees_seats(&self) -> bool {
-        self.may(auth::Action::ManageSeats {
+        self.may(auth::Action::ViewSeats {
             facility: self.facility.as_ref(),
         })
     }
 
     pub fn sees_children(&self) -> bool {
-        self.user
-            .as_ref()
-            .is_some_and(|u| matches!(u.role, auth::Role::KitaLead | auth::Role::TraegerAdmin))
+        self.may(auth::Action::ListChildren)
     }
 }
 
@@ -84,6 +91,7 @@ impl ErrorPage {
         ErrorPage {
             chrome: Chrome {
                 t: texts(Lang::De),
+                who: auth::Principal::Visitor,
                 user: None,
                 csrf: String::new(),
                 node_name: String::new(),
@@ -110,14 +118,14 @@ struct StartPage {
 pub async fn start(
     State(node): State<Arc<Node>>,
     lang: Lang,
-    MaybeStaff(staff): MaybeStaff,
+    MaybeSession(session): MaybeSession,
 ) -> Result<Response, AppError> {
-    let Some(staff) = staff else {
+    let Some(session) = session else {
         return Ok(Redirect::to("/login").into_response());
     };
     let title = texts(lang).start.to_string();
     render(&StartPage {
-        chrome: Chrome::new(&node, lang, Some(&staff), title),
+        chrome: Chrome::new(&node, lang, Some(&session), title),
     })
 }
 
@@ -199,11 +207,11 @@ pub struct CsrfForm {
 
 pub async fn logout(
     State(node): State<Arc<Node>>,
-    staff: Staff,
+    session: Session,
     headers: HeaderMap,
     Form(form): Form<CsrfForm>,
 ) -> Result<Response, AppError> {
-    staff.check_csrf(&form.csrf)?;
+    session.check_csrf(&form.csrf)?;
     if let Some(token) = cookie(&headers, SESSION_COOKIE) {
         auth::end_session(&node.store(), token)?;
     }
@@ -283,8 +291,9 @@ impl ApiError {
     }
 }
 
-pub async fn api_me(ApiStaff(staff): ApiStaff) -> Json<Caller> {
-    Json(staff.caller)
+pub async fn api_me(ApiSession(session): ApiSession) -> Result<Json<auth::Principal>, ApiError> {
+    auth::authorize(&session.who, auth::Action::ViewOwnAccount)?;
+    Ok(Json(session.who))
 }
 
 #[derive(Template)]
@@ -306,21 +315,21 @@ impl SyncPage {
 pub async fn sync_page(
     State(node): State<Arc<Node>>,
     lang: Lang,
-    staff: Staff,
+    session: Session,
 ) -> Result<Response, AppError> {
-    auth::authorize(&staff.caller, auth::Action::ViewSyncStatus)?;
+    auth::authorize(&session.who, auth::Action::ViewSyncStatus)?;
     let title = texts(lang).sync.to_string();
     render(&SyncPage {
-        chrome: Chrome::new(&node, lang, Some(&staff), title),
+        chrome: Chrome::new(&node, lang, Some(&session), title),
         status: node.sync_status(),
     })
 }
 
 pub async fn api_sync(
     State(node): State<Arc<Node>>,
-    ApiStaff(staff): ApiStaff,
+    ApiSession(session): ApiSession,
 ) -> Result<Json<Option<crate::sync::SyncStatus>>, ApiError> {
-    auth::authorize(&staff.caller, auth::Action::ViewSyncStatus)?;
+    auth::authorize(&session.who, auth::Action::ViewSyncStatus)?;
     Ok(Json(node.sync_status()))
 }
 

@@ -2,7 +2,7 @@
 
 use super::{release, reserve, view, ReleaseInput, ReserveInput, SeatsView};
 use crate::http::pages::Chrome;
-use crate::http::{render_form, ApiError, ApiStaff, AppError, Lang, Posted, Staff};
+use crate::http::{render_form, ApiError, ApiSession, AppError, Lang, Posted, Session};
 use crate::Node;
 use askama::Template;
 use axum::extract::{Query, State};
@@ -60,11 +60,11 @@ impl SeatsPage {
 fn page(
     node: &Node,
     lang: Lang,
-    staff: &Staff,
+    session: &Session,
     query: &SeatsQuery,
     errors: Vec<FieldError>,
 ) -> Result<Response, AppError> {
-    let mut view = view(&node.store(), &staff.caller, node.config.facility.as_ref())?;
+    let mut view = view(&node.store(), &session.who, node.config.facility.as_ref())?;
     let care_type = query.narrow(&mut view);
     // Offer the care types the Kita has seats for.
     let care_types = CareType::ALL
@@ -75,7 +75,7 @@ fn page(
     let chrome = Chrome::new(
         node,
         lang,
-        Some(staff),
+        Some(session),
         crate::http::i18n::texts(lang).seats,
     );
     let page = SeatsPage {
@@ -91,22 +91,22 @@ fn page(
 pub async fn seats_page(
     State(node): State<Arc<Node>>,
     lang: Lang,
-    staff: Staff,
+    session: Session,
     Query(query): Query<SeatsQuery>,
 ) -> Result<Response, AppError> {
-    page(&node, lang, &staff, &query, vec![])
+    page(&node, lang, &session, &query, vec![])
 }
 
 pub async fn reserve_submit(
     State(node): State<Arc<Node>>,
     lang: Lang,
-    staff: Staff,
+    session: Session,
     Form(form): Form<Posted<ReserveInput>>,
 ) -> Result<Response, AppError> {
-    staff.check_csrf(&form.csrf)?;
+    session.check_csrf(&form.csrf)?;
     let result = reserve(
         &mut node.store(),
-        &staff.caller,
+        &session.who,
         node.config.facility.as_ref(),
         &form.input,
         node.now(),
@@ -116,7 +116,7 @@ pub async fn reserve_submit(
         Err(e) => page(
             &node,
             lang,
-            &staff,
+            &session,
             &SeatsQuery::default(),
             e.into_field_errors()?,
         ),
@@ -135,13 +135,13 @@ pub struct ReleaseForm {
 pub async fn release_submit(
     State(node): State<Arc<Node>>,
     lang: Lang,
-    staff: Staff,
+    session: Session,
     Form(form): Form<Posted<ReleaseForm>>,
 ) -> Result<Response, AppError> {
-    staff.check_csrf(&form.csrf)?;
+    session.check_csrf(&form.csrf)?;
     let result = release(
         &mut node.store(),
-        &staff.caller,
+        &session.who,
         node.config.facility.as_ref(),
         &form.input.input,
         node.now(),
@@ -157,7 +157,7 @@ pub async fn release_submit(
         Err(e) => page(
             &node,
             lang,
-            &staff,
+            &session,
             &SeatsQuery::default(),
             e.into_field_errors()?,
         ),
@@ -166,22 +166,22 @@ pub async fn release_submit(
 
 pub async fn api_view(
     State(node): State<Arc<Node>>,
-    ApiStaff(staff): ApiStaff,
+    ApiSession(session): ApiSession,
     Query(query): Query<SeatsQuery>,
 ) -> Result<Json<SeatsView>, ApiError> {
-    let mut view = view(&node.store(), &staff.caller, node.config.facility.as_ref())?;
+    let mut view = view(&node.store(), &session.who, node.config.facility.as_ref())?;
     query.narrow(&mut view);
     Ok(Json(view))
 }
 
 pub async fn api_reserve(
     State(node): State<Arc<Node>>,
-    ApiStaff(staff): ApiStaff,
+    ApiSession(session): ApiSession,
     Json(input): Json<ReserveInput>,
 ) -> Result<Json<SeatLedger>, ApiError> {
     Ok(Json(reserve(
         &mut node.store(),
-        &staff.caller,
+        &session.who,
         node.config.facility.as_ref(),
         &input,
         node.now(),
@@ -190,12 +190,12 @@ pub async fn api_reserve(
 
 pub async fn api_release(
     State(node): State<Arc<Node>>,
-    ApiStaff(staff): ApiStaff,
+    ApiSession(session): ApiSession,
     Json(input): Json<ReleaseInput>,
 ) -> Result<Json<SeatLedger>, ApiError> {
     Ok(Json(release(
         &mut node.store(),
-        &staff.caller,
+        &session.who,
         node.config.facility.as_ref(),
         &input,
         node.now(),

@@ -5,7 +5,7 @@
 pub mod http;
 
 use crate::action::ActionError;
-use crate::auth::{authorize, Action, Caller};
+use crate::auth::{authorize, Action, Principal};
 use crate::clock::Now;
 use crate::storage::{AuditEntry, Store, StoreError};
 use kitanetz_crdt::ids::{doc_id_for, ApplicationId, FacilityId};
@@ -121,9 +121,16 @@ pub struct ReleaseInput {
     pub application: String,
 }
 
-fn authorized(caller: &Caller, facility: Option<&FacilityId>) -> Result<FacilityId, ActionError> {
-    authorize(caller, Action::ManageSeats { facility })?;
-    Ok(facility.expect("authorised for a facility").clone())
+/// Checks `action` for the Kita and returns it (the rule allows only a Kita lead of it).
+fn authorized(
+    who: &Principal,
+    action: Action<'_>,
+    facility: Option<&FacilityId>,
+) -> Result<FacilityId, ActionError> {
+    authorize(who, action)?;
+    facility
+        .cloned()
+        .ok_or_else(|| ActionError::NotFound("Kita".into()))
 }
 
 /// The applications naming `facility` that this node holds, with the ledger's holds.
@@ -158,10 +165,10 @@ pub fn applications_at(
 
 pub fn view(
     store: &Store,
-    caller: &Caller,
+    who: &Principal,
     facility: Option<&FacilityId>,
 ) -> Result<SeatsView, ActionError> {
-    let facility = authorized(caller, facility)?;
+    let facility = authorized(who, Action::ViewSeats { facility }, facility)?;
     let (_, ledger) = store.get::<SeatLedger>(&ledger_doc_id(&facility))?;
     let applications = applications_at(store, &facility, &ledger)?;
     Ok(SeatsView {
@@ -197,7 +204,7 @@ fn application_here(
 
 fn save_ledger(
     store: &mut Store,
-    caller: &Caller,
+    who: &Principal,
     facility: &FacilityId,
     application: &ApplicationId,
     action: &'static str,
@@ -213,7 +220,7 @@ fn save_ledger(
         &mut doc,
         &AuditEntry {
             at: now.millis,
-            actor: caller.audit_name(),
+            actor: who.audit_name(),
             action,
             target: Some(id.0.clone()),
             subjects: vec![application.0.clone()],
@@ -226,12 +233,12 @@ fn save_ledger(
 /// Reserves a seat of the application's care type from `input.month` (the Kita lead decides).
 pub fn reserve(
     store: &mut Store,
-    caller: &Caller,
+    who: &Principal,
     facility: Option<&FacilityId>,
     input: &ReserveInput,
     now: Now,
 ) -> Result<SeatLedger, ActionError> {
-    let facility = authorized(caller, facility)?;
+    let facility = authorized(who, Action::ManageSeats { facility }, facility)?;
     let mut v = Validator::new();
     let application = application_here(store, &facility, &input.application, &mut v)?;
     let month = input.month.trim().parse::<Date>().ok();
@@ -240,7 +247,7 @@ pub fn reserve(
     let (application, month) = (application.expect("checked"), month.expect("checked"));
     save_ledger(
         store,
-        caller,
+        who,
         &facility,
         &application.id,
         "seat.reserve",
@@ -252,17 +259,17 @@ pub fn reserve(
 /// Releases this Kita's reservation for an application.
 pub fn release(
     store: &mut Store,
-    caller: &Caller,
+    who: &Principal,
     facility: Option<&FacilityId>,
     input: &ReleaseInput,
     now: Now,
 ) -> Result<SeatLedger, ActionError> {
-    let facility = authorized(caller, facility)?;
+    let facility = authorized(who, Action::ManageSeats { facility }, facility)?;
     let mut v = Validator::new();
     let application = application_here(store, &facility, &input.application, &mut v)?;
     v.finish()?;
     let id = application.expect("checked").id;
-    save_ledger(store, caller, &facility, &id, "seat.release", now, |l| {
+    save_ledger(store, who, &facility, &id, "seat.release", now, |l| {
         l.release(&id, now.today)
     })
 }
