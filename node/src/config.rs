@@ -31,6 +31,65 @@ pub struct NodeConfig {
     /// Sync with other nodes over libp2p; without it the node runs alone.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub p2p: Option<P2pSection>,
+    /// The parents' portal (city nodes only): search, accounts, applications.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub portal: Option<PortalSection>,
+}
+
+/// The `[portal]` section of the city node.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Default)]
+#[serde(deny_unknown_fields)]
+pub struct PortalSection {
+    /// The city's street directory (`street;house_number;postcode;district;lat;lon`, UTF-8),
+    /// relative to the data directory: resolves addresses for the radius search and the
+    /// address check. Without it the search has no radius.
+    #[serde(default = "PortalSection::default_street_directory")]
+    pub street_directory: PathBuf,
+    /// Map tiles, e.g. `https://tile.openstreetmap.org/{z}/{x}/{y}.png`; empty: markers on a
+    /// plain background (the list below the map shows everything either way).
+    #[serde(default)]
+    pub tile_url: String,
+    /// Shown on the map for the tiles' licence, e.g. `© OpenStreetMap contributors`.
+    #[serde(default)]
+    pub tile_attribution: String,
+}
+
+impl PortalSection {
+    fn default_street_directory() -> PathBuf {
+        "streets.csv".into()
+    }
+
+    /// The defaults: `streets.csv` beside the database, no tiles.
+    pub fn with_defaults() -> PortalSection {
+        PortalSection {
+            street_directory: Self::default_street_directory(),
+            tile_url: String::new(),
+            tile_attribution: String::new(),
+        }
+    }
+
+    /// The origin of the tile server (for the page's content security policy), if tiles are
+    /// configured.
+    pub fn tile_origin(&self) -> Option<String> {
+        let rest = self.tile_url.strip_prefix("https://")?;
+        let host = rest.split('/').next().filter(|h| !h.is_empty())?;
+        Some(format!("https://{host}"))
+    }
+
+    fn problems(&self, out: &mut Vec<String>) {
+        if !self.tile_url.is_empty()
+            && (self.tile_origin().is_none()
+                || !["{z}", "{x}", "{y}"]
+                    .iter()
+                    .all(|p| self.tile_url.contains(p))
+                || self.tile_url.contains(['"', '\'', ' ', ';']))
+        {
+            out.push(format!(
+                "portal.tile_url: an https URL with {{z}}, {{x}} and {{y}}, e.g. https://tile.openstreetmap.org/{{z}}/{{x}}/{{y}}.png: {}",
+                self.tile_url
+            ));
+        }
+    }
 }
 
 /// The `[p2p]` section: how the node links to its peers. Paths are relative to the data
@@ -183,6 +242,12 @@ impl NodeConfig {
         if let Some(p2p) = &self.p2p {
             p2p.problems(&mut problems);
         }
+        if let Some(portal) = &self.portal {
+            if self.role != NodeRole::City {
+                problems.push("portal: only the city node runs the parents' portal".to_string());
+            }
+            portal.problems(&mut problems);
+        }
         if problems.is_empty() {
             Ok(())
         } else {
@@ -253,6 +318,15 @@ certificate = "p2p-certificate.json"
 root_public_key = "8c2f6b1e0d4a3975c1e8f0b2a6d4c3e1f9a7b5c3d1e0f2a4b6c8d0e2f4a6b8c0"
 # Revocation list: read at start and whenever the file changes, updated from peers.
 revocations = "p2p-revocations.json"
+
+# The city node only: the parents' portal.
+# [portal]
+# The city's street directory (street;house_number;postcode;district;lat;lon), for the radius
+# search and the address check.
+# street_directory = "streets.csv"
+# Map tiles (an https URL with {z}, {x}, {y}); without them the map shows markers only.
+# tile_url = "https://tile.openstreetmap.org/{z}/{x}/{y}.png"
+# tile_attribution = "© OpenStreetMap contributors"
 "#
     }
 }
@@ -276,6 +350,29 @@ mod tests {
             Err(ConfigError::Invalid(p)) => assert_eq!(p.len(), 2, "{p:?}"),
             other => panic!("{other:?}"),
         }
+    }
+
+    #[test]
+    fn the_portal_runs_on_the_city_node_with_an_https_tile_server() {
+        let mut cfg: NodeConfig = toml::from_str(NodeConfig::example()).unwrap();
+        cfg.portal = Some(PortalSection {
+            tile_url: "http://tiles.example/{z}/{x}/{y}.png".into(),
+            ..PortalSection::with_defaults()
+        });
+        let ConfigError::Invalid(problems) = cfg.validate().unwrap_err() else {
+            panic!("expected problems");
+        };
+        assert!(problems[0].starts_with("portal: only the city"), "{problems:?}");
+        assert!(problems[1].starts_with("portal.tile_url"), "{problems:?}");
+        cfg.role = NodeRole::City;
+        cfg.facility = None;
+        cfg.provider = None;
+        cfg.portal.as_mut().unwrap().tile_url = "https://tiles.example/{z}/{x}/{y}.png".into();
+        cfg.validate().unwrap();
+        assert_eq!(
+            cfg.portal.unwrap().tile_origin().as_deref(),
+            Some("https://tiles.example")
+        );
     }
 
     #[test]

@@ -13,6 +13,7 @@ pub mod http;
 pub mod input;
 pub mod links;
 mod node;
+pub mod portal;
 pub mod seats;
 pub mod storage;
 

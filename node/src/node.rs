@@ -12,6 +12,8 @@ pub struct Node {
     pub data_dir: PathBuf,
     pub clock: Arc<dyn Clock>,
     store: Mutex<Store>,
+    /// The parents' portal, on a city node with a `[portal]` section.
+    pub portal: Option<crate::portal::Portal>,
     /// Set by whatever runs this node's sync (none for a node that runs alone).
     sync_status: std::sync::OnceLock<Arc<dyn crate::sync::SyncStatusSource>>,
 }
@@ -21,7 +23,15 @@ impl Node {
     pub fn open(data_dir: &Path, clock: Arc<dyn Clock>) -> anyhow::Result<Arc<Node>> {
         let config = NodeConfig::load(data_dir)?;
         let store = open_store(data_dir, &config)?;
+        let portal = match &config.portal {
+            Some(section) => Some(
+                crate::portal::Portal::open(data_dir, section.clone())
+                    .map_err(|e| anyhow::anyhow!("portal: {e}"))?,
+            ),
+            None => None,
+        };
         Ok(Arc::new(Node {
+            portal,
             config,
             data_dir: data_dir.to_path_buf(),
             clock,

@@ -1,6 +1,7 @@
 //! All cross-crate integration tests in one binary (one link step).
 
 mod facilities;
+mod portal;
 mod roles;
 mod seats;
 mod serve_p2p;

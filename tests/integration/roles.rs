@@ -24,10 +24,14 @@ enum Access {
     ZvsOrKitaLeadHere,
     /// Only the lead of the Kita this node serves (the Kita decides its seats).
     KitaLeadHere,
+    /// The parents' portal: public on the city node, not there on this (Kita) node
+    /// (`portal.rs` walks it on the city).
+    CityPortal,
 }
 
 fn expected_access(method: &str, path: &str) -> Access {
     match (method, path) {
+        (_, p) if p.starts_with("/portal") || p.starts_with("/api/portal") => Access::CityPortal,
         (_, "/login")
         | (_, "/lang/{lang}")
         | (_, "/health")
@@ -66,6 +70,7 @@ fn body_for(method: &str, path: &str, child: &str) -> Option<(&'static str, Stri
     match (method, path) {
         ("POST", "/login") => Some((form, "username=nobody&password=wrong-password".into())),
         ("POST", "/logout") => Some((form, String::new())),
+        ("POST", "/portal/favourites") => Some((form, "key=f:fac-x&op=add&back=/portal".into())),
         ("POST", "/api/login") => Some((json, r#"{"username":"nobody","password":"wrong-password"}"#.into())),
         ("POST", "/facilities/{id}/edit") => Some((form, "name=Kita&street=Weg+1&postcode=01067&city=Dresden&district=Altstadt".into())),
         ("PUT", "/api/facilities/{id}/profile") => Some((json, r#"{"name":"Kita","street":"Weg 1","postcode":"01067","city":"Dresden","district":"Altstadt","cost_centre":"","opening_hours":"","concept":"","email":"","phone":"","lead_name":""}"#.into())),
@@ -141,6 +146,9 @@ async fn every_route_for_every_role() {
         )
         .await;
         match access {
+            Access::CityPortal => {
+                assert_eq!(status, StatusCode::NOT_FOUND, "{method} {path} anonymous")
+            }
             Access::Public => assert!(
                 status != StatusCode::FORBIDDEN && status != StatusCode::NOT_FOUND,
                 "{method} {path} anonymous: {status}"
@@ -168,6 +176,15 @@ async fn every_route_for_every_role() {
             )
             .await;
             let allowed = match access {
+                Access::CityPortal => {
+                    assert_eq!(
+                        status,
+                        StatusCode::NOT_FOUND,
+                        "{method} {path} (no portal here)"
+                    );
+                    checked += 1;
+                    continue;
+                }
                 Access::Public | Access::Staff => true,
                 Access::KitaScope => *scoped,
                 Access::KitaRoles => matches!(login.role, Role::KitaLead | Role::TraegerAdmin),

@@ -207,6 +207,9 @@ pub enum Action<'a> {
     ManageSeats { facility: Option<&'a FacilityId> },
     /// Who is logged in (own account data).
     ViewOwnAccount,
+    /// The parents' portal: search facilities and childminders, read their public profiles,
+    /// keep a favourites basket (anyone, logged in or not).
+    SearchPortal,
 }
 
 impl Action<'_> {
@@ -226,6 +229,7 @@ impl Action<'_> {
             Action::ViewSeats { .. } => "seats.view",
             Action::ManageSeats { .. } => "seats.manage",
             Action::ViewOwnAccount => "account.view",
+            Action::SearchPortal => "portal.search",
         }
     }
 }
@@ -240,8 +244,8 @@ pub struct Forbidden {
 /// Decides whether `who` may do `action`. Deny by default: every allowed case is listed.
 pub fn authorize(who: &Principal, action: Action<'_>) -> Result<(), Forbidden> {
     let allowed = match who {
-        Principal::Visitor => false,
-        Principal::Guardian(_) => matches!(action, Action::ViewOwnAccount),
+        Principal::Visitor => matches!(action, Action::SearchPortal),
+        Principal::Guardian(_) => matches!(action, Action::ViewOwnAccount | Action::SearchPortal),
         Principal::Staff(caller) => staff_may(caller, action),
     };
     if allowed {
@@ -258,7 +262,10 @@ fn staff_may(caller: &Caller, action: Action<'_>) -> bool {
     let own_provider = |p: &ProviderId| caller.provider.as_ref() == Some(p);
     let own_facility = |f: &FacilityId| caller.facility.as_ref() == Some(f);
     match action {
-        Action::ViewDirectory | Action::ViewSyncStatus | Action::ViewOwnAccount => true,
+        Action::ViewDirectory
+        | Action::ViewSyncStatus
+        | Action::ViewOwnAccount
+        | Action::SearchPortal => true,
         Action::EditFacilityProfile { facility, provider }
         | Action::ViewChildren { facility, provider }
         | Action::ViewContracts { facility, provider }

@@ -107,6 +107,7 @@ pub fn plan_network(world: &World, base_port: u16) -> Vec<NodeConfig> {
         listen: next(),
         display_name: format!("Jugendamt {}", world.city_name),
         p2p: None,
+        portal: Some(crate::config::PortalSection::with_defaults()),
     }];
     for (i, p) in world.providers.iter().enumerate() {
         out.push(NodeConfig {
@@ -119,6 +120,7 @@ pub fn plan_network(world: &World, base_port: u16) -> Vec<NodeConfig> {
             listen: next(),
             display_name: p.name.clone(),
             p2p: None,
+            portal: None,
         });
     }
     let mut taken = std::collections::BTreeSet::new();
@@ -146,6 +148,7 @@ pub fn plan_network(world: &World, base_port: u16) -> Vec<NodeConfig> {
             listen: next(),
             display_name: f.profile.name.clone(),
             p2p: None,
+            portal: None,
         });
     }
     out
@@ -420,6 +423,17 @@ pub fn seed_network(
     };
     for cfg in configs {
         cfg.write(&dir.join(&cfg.name))?;
+        if let Some(portal) = &cfg.portal {
+            // The city's street directory (KIS): the generator's streets and house numbers.
+            let mut out = std::io::BufWriter::new(std::fs::File::create(
+                dir.join(&cfg.name).join(&portal.street_directory),
+            )?);
+            kitanetz_datagen::write_street_directory_csv(
+                &kitanetz_datagen::street_directory(),
+                &mut out,
+            )?;
+            std::io::Write::flush(&mut out)?;
+        }
         let mut store = Store::open(
             &dir.join(&cfg.name).join(crate::config::DATABASE_FILE),
             Durability::Normal,

@@ -24,6 +24,17 @@ const ASSETS: &[Asset] = &[
     asset!("app.css", "text/css; charset=utf-8"),
     asset!("app.js", "text/javascript; charset=utf-8"),
     asset!("vendor/htmx.min.js", "text/javascript; charset=utf-8"),
+    asset!("portal.js", "text/javascript; charset=utf-8"),
+    asset!(
+        "vendor/leaflet/leaflet.js",
+        "text/javascript; charset=utf-8"
+    ),
+    asset!("vendor/leaflet/leaflet.css", "text/css; charset=utf-8"),
+    asset!("vendor/leaflet/images/marker-icon.png", "image/png"),
+    asset!("vendor/leaflet/images/marker-icon-2x.png", "image/png"),
+    asset!("vendor/leaflet/images/marker-shadow.png", "image/png"),
+    asset!("vendor/leaflet/images/layers.png", "image/png"),
+    asset!("vendor/leaflet/images/layers-2x.png", "image/png"),
     asset!("vendor/kern/kern.min.css", "text/css; charset=utf-8"),
     asset!("vendor/kern/fonts/fira-sans.css", "text/css; charset=utf-8"),
     asset!(

@@ -5,6 +5,9 @@ use super::extract::Lang;
 
 pub struct Texts {
     pub lang: &'static str,
+    pub portal_search: &'static str,
+    pub portal_favourites: &'static str,
+    pub staff_login: &'static str,
     pub other_lang: &'static str,
     pub other_lang_label: &'static str,
     pub app_subtitle: &'static str,
@@ -173,6 +176,9 @@ impl Texts {
 }
 
 pub static DE: Texts = Texts {
+    portal_search: "Kita-Suche",
+    portal_favourites: "Merkliste",
+    staff_login: "Anmeldung für Mitarbeitende",
     lang: "de",
     other_lang: "en",
     other_lang_label: "English",
@@ -298,6 +304,9 @@ pub static DE: Texts = Texts {
 };
 
 pub static EN: Texts = Texts {
+    portal_search: "Find a Kita",
+    portal_favourites: "Favourites",
+    staff_login: "Staff login",
     lang: "en",
     other_lang: "de",
     other_lang_label: "Deutsch",

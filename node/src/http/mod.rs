@@ -8,7 +8,9 @@ pub mod i18n;
 pub mod pages;
 
 pub use error::{ApiError, AppError};
-pub use extract::{ApiJson, ApiSession, Lang, MaybeSession, Posted, Session, SESSION_COOKIE};
+pub use extract::{
+    cookie, ApiJson, ApiSession, Lang, MaybeSession, Posted, Session, SESSION_COOKIE,
+};
 
 use crate::Node;
 use axum::http::{header, HeaderValue};
@@ -35,8 +37,45 @@ fn route(method: &'static str, path: &'static str, handler: MethodRouter<Arc<Nod
 
 /// Every route of the node.
 pub fn routes() -> Vec<Route> {
-    use crate::{conflicts, contracts, facilities, families, seats};
+    use crate::{conflicts, contracts, facilities, families, portal, seats};
     vec![
+        route("GET", "/portal", get(portal::http::search_page)),
+        route(
+            "GET",
+            "/portal/streets",
+            get(portal::http::street_suggestions),
+        ),
+        route(
+            "GET",
+            "/portal/facilities/{id}",
+            get(portal::http::facility_page),
+        ),
+        route(
+            "GET",
+            "/portal/childminders/{id}",
+            get(portal::http::childminder_page),
+        ),
+        route(
+            "GET",
+            "/portal/favourites",
+            get(portal::http::favourites_page),
+        ),
+        route(
+            "POST",
+            "/portal/favourites",
+            post(portal::http::favourites_submit),
+        ),
+        route("GET", "/api/portal/search", get(portal::http::api_search)),
+        route(
+            "GET",
+            "/api/portal/facilities/{id}",
+            get(portal::http::api_facility),
+        ),
+        route(
+            "GET",
+            "/api/portal/childminders/{id}",
+            get(portal::http::api_childminder),
+        ),
         route("GET", "/", get(pages::start)),
         route("GET", "/login", get(pages::login_form)),
         route("POST", "/login", post(pages::login)),
@@ -156,6 +195,7 @@ pub fn routes() -> Vec<Route> {
 
 /// The node's router: the same for the browser, the API and the desktop's custom scheme.
 pub fn router(node: Arc<Node>) -> Router {
+    let csp = content_security_policy(&node);
     routes()
         .into_iter()
         // Routes on one path merge their methods.
@@ -163,7 +203,15 @@ pub fn router(node: Arc<Node>) -> Router {
         .fallback(pages::not_found)
         .layer(
             ServiceBuilder::new()
-                .layer(axum::middleware::map_response(security_headers))
+                .layer(axum::middleware::map_response(
+                    move |mut res: axum::response::Response| {
+                        let csp = csp.clone();
+                        async move {
+                            add_security_headers(res.headers_mut(), &csp);
+                            res
+                        }
+                    },
+                ))
                 .layer(axum::middleware::from_fn_with_state(
                     node.clone(),
                     error_pages,
@@ -207,12 +255,23 @@ async fn error_pages(
     }
 }
 
-async fn security_headers(mut res: axum::response::Response) -> axum::response::Response {
-    let h = res.headers_mut();
-    h.insert(
-        header::CONTENT_SECURITY_POLICY,
-        HeaderValue::from_static("default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; frame-ancestors 'none'; form-action 'self'"),
-    );
+/// The content security policy: everything from this node, map tiles from the tile server the
+/// city configured for the portal.
+fn content_security_policy(node: &Node) -> HeaderValue {
+    let tiles = node
+        .portal
+        .as_ref()
+        .and_then(|p| p.settings.tile_origin())
+        .map(|o| format!(" {o}"))
+        .unwrap_or_default();
+    HeaderValue::from_str(&format!(
+        "default-src 'self'; img-src 'self' data:{tiles}; style-src 'self'; script-src 'self'; frame-ancestors 'none'; form-action 'self'"
+    ))
+    .expect("validated tile origin")
+}
+
+fn add_security_headers(h: &mut axum::http::HeaderMap, csp: &HeaderValue) {
+    h.insert(header::CONTENT_SECURITY_POLICY, csp.clone());
     h.insert(
         header::X_CONTENT_TYPE_OPTIONS,
         HeaderValue::from_static("nosniff"),
@@ -222,7 +281,32 @@ async fn security_headers(mut res: axum::response::Response) -> axum::response::
         HeaderValue::from_static("same-origin"),
     );
     h.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
-    res
+}
+
+/// Refuses a state-changing request that a browser sent from another site (for forms without
+/// a session and so without a CSRF token): its `Origin` must name this host, and its
+/// `Sec-Fetch-Site`, if sent, must not be `cross-site`.
+pub fn check_same_origin(headers: &axum::http::HeaderMap) -> Result<(), AppError> {
+    let fetch_site = headers.get("sec-fetch-site").and_then(|v| v.to_str().ok());
+    if fetch_site == Some("cross-site") {
+        return Err(AppError::CsrfMismatch);
+    }
+    let Some(origin) = headers.get(header::ORIGIN).and_then(|v| v.to_str().ok()) else {
+        return Ok(());
+    };
+    let host = headers
+        .get(header::HOST)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("");
+    let origin_host = origin
+        .split_once("://")
+        .map_or("", |(_, rest)| rest.trim_end_matches('/'));
+    // The desktop's custom scheme has no Host; its requests never come from another site.
+    if origin_host == host || (origin == "null" && host.is_empty()) {
+        Ok(())
+    } else {
+        Err(AppError::CsrfMismatch)
+    }
 }
 
 /// Renders an askama template into an HTML response.

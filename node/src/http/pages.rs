@@ -30,6 +30,10 @@ pub struct Chrome {
     pub title: String,
     /// The Kita this node serves, if any: the scope of its conflicts and seats links.
     facility: Option<kitanetz_crdt::ids::FacilityId>,
+    /// A portal page: the parents' navigation instead of the staff's, and the map's styles.
+    pub portal: bool,
+    /// Whether this node runs the parents' portal (the city).
+    pub has_portal: bool,
 }
 
 impl Chrome {
@@ -48,7 +52,15 @@ impl Chrome {
             org_name: node.config.display_name.clone(),
             title: title.into(),
             facility: node.config.facility.clone(),
+            portal: false,
+            has_portal: node.portal.is_some(),
         }
+    }
+
+    /// The chrome of a parents' portal page.
+    pub fn with_portal(mut self) -> Chrome {
+        self.portal = true;
+        self
     }
 
     /// Whether the caller may do `action`: the navigation shows exactly the links whose pages
@@ -102,6 +114,8 @@ impl ErrorPage {
                     status.canonical_reason().unwrap_or("")
                 ),
                 facility: None,
+                portal: false,
+                has_portal: false,
             },
             status: status.as_u16(),
             message,
@@ -121,7 +135,13 @@ pub async fn start(
     MaybeSession(session): MaybeSession,
 ) -> Result<Response, AppError> {
     let Some(session) = session else {
-        return Ok(Redirect::to("/login").into_response());
+        // Visitors of the city node come for the parents' portal; staff log in from there.
+        let to = if node.portal.is_some() {
+            "/portal"
+        } else {
+            "/login"
+        };
+        return Ok(Redirect::to(to).into_response());
     };
     let title = texts(lang).start.to_string();
     render(&StartPage {

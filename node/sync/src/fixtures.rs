@@ -121,6 +121,16 @@ pub fn facility_profile(k: &str, p: u32) -> FacilityProfile {
         email: String::new(),
         phone: String::new(),
         lead_name: String::new(),
+        website: String::new(),
+        age_from_months: 0,
+        age_to_months: 72,
+        opens: String::new(),
+        closes: String::new(),
+        concept_tags: vec![],
+        extra_fees: String::new(),
+        accessible: false,
+        integration: false,
+        profile_text: String::new(),
     }
 }
 

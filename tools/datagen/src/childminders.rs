@@ -112,6 +112,15 @@ pub(crate) fn generate(
                 } else {
                     places::landline(rng)
                 },
+                // Not stated yet: `portal::fill_childminders` fills these.
+                listed_online: false,
+                age_from_months: 0,
+                age_to_months: 36,
+                opens: String::new(),
+                closes: String::new(),
+                concept_tags: Vec::new(),
+                profile_text: String::new(),
+                website: String::new(),
             }
         })
         .collect()

@@ -21,8 +21,10 @@ mod childminders;
 mod families;
 mod names;
 mod places;
+mod portal;
 mod providers;
 pub mod rules;
+mod streets;
 
 use kitanetz_crdt::ids::{ChildId, FacilityId, FamilyId, ProviderId, SeqIdGen};
 use kitanetz_crdt::kinds::{
@@ -36,6 +38,7 @@ use serde::{Deserialize, Serialize};
 
 pub use childminders::agency_for_district;
 pub use places::CITY;
+pub use streets::{street_directory, write_street_directory_csv, StreetRow, STREET_CSV_HEADER};
 
 /// How big a city to generate. Everything else (facility mix, split of places over Krippe,
 /// Kindergarten and Hort, occupancy) follows Dresden's proportions, so one number per axis is
@@ -116,7 +119,7 @@ pub fn generate(seed: u64, scale: &Scale, today: Date) -> World {
     let mut rng = stream(seed, 1);
     let mut plan = providers::generate(&mut rng, &mut ids, scale, today.0);
     let mut rng = stream(seed, 2);
-    let childminders = childminders::generate(&mut rng, &mut ids, scale.childminders, today.0);
+    let mut childminders = childminders::generate(&mut rng, &mut ids, scale.childminders, today.0);
     let mut rng = stream(seed, 3);
     let (families, mut contracts) = families::generate(&mut rng, &mut ids, &mut plan, today.0);
     let mut rng = stream(seed, 4);
@@ -131,6 +134,9 @@ pub fn generate(seed: u64, scale: &Scale, today: Date) -> World {
         scale.applications,
         today.0,
     );
+    let mut rng = stream(seed, 6);
+    portal::fill_facilities(&mut rng, &mut plan);
+    portal::fill_childminders(&mut rng, &mut childminders);
     World {
         city_name: CITY.to_string(),
         providers: plan.providers,

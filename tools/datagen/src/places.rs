@@ -2,6 +2,7 @@
 //! a rough centre, so that addresses, districts and map positions agree with one another
 //! (placement prefers nearby Kitas; BVS-KTP offices are responsible per district).
 
+use crate::streets;
 use kitanetz_crdt::kinds::Address;
 use kitanetz_crdt::scalar::Dec;
 use rand::Rng;
@@ -12,9 +13,13 @@ pub(crate) struct District {
     pub name: &'static str,
     /// Relative number of families with young children.
     pub weight: u32,
-    /// Centre in 1e-5 degrees.
+    /// Centre in 1e-5 degrees (the real district's approximate centre).
     pub lat: i64,
     pub lon: i64,
+    /// Every generated position lies within this distance of the centre. Less than half the
+    /// distance to the nearest other centre, so a position is always nearest its own district
+    /// (tested in `streets`).
+    pub radius_m: u32,
     pub streets: &'static [(&'static str, &'static str)],
 }
 
@@ -28,6 +33,7 @@ pub(crate) const DISTRICTS: &[District] = &[
         weight: 55,
         lat: 5_105_000,
         lon: 1_374_000,
+        radius_m: 900,
         streets: &[
             ("Wilsdruffer Straße", "01067"),
             ("Ostra-Allee", "01067"),
@@ -49,6 +55,7 @@ pub(crate) const DISTRICTS: &[District] = &[
         weight: 50,
         lat: 5_106_800,
         lon: 1_375_500,
+        radius_m: 900,
         streets: &[
             ("Königsbrücker Straße", "01099"),
             ("Alaunstraße", "01099"),
@@ -69,6 +76,7 @@ pub(crate) const DISTRICTS: &[District] = &[
         weight: 52,
         lat: 5_108_000,
         lon: 1_372_500,
+        radius_m: 1000,
         streets: &[
             ("Leipziger Straße", "01127"),
             ("Bürgerstraße", "01127"),
@@ -87,6 +95,7 @@ pub(crate) const DISTRICTS: &[District] = &[
         weight: 22,
         lat: 5_111_500,
         lon: 1_377_500,
+        radius_m: 1500,
         streets: &[
             ("Königsbrücker Landstraße", "01109"),
             ("Karl-Marx-Straße", "01109"),
@@ -103,6 +112,7 @@ pub(crate) const DISTRICTS: &[District] = &[
         weight: 21,
         lat: 5_105_500,
         lon: 1_382_000,
+        radius_m: 1000,
         streets: &[
             ("Grundstraße", "01326"),
             ("Pillnitzer Landstraße", "01326"),
@@ -119,6 +129,7 @@ pub(crate) const DISTRICTS: &[District] = &[
         weight: 87,
         lat: 5_104_700,
         lon: 1_378_500,
+        radius_m: 1000,
         streets: &[
             ("Schillerplatz", "01309"),
             ("Loschwitzer Straße", "01309"),
@@ -140,6 +151,7 @@ pub(crate) const DISTRICTS: &[District] = &[
         weight: 40,
         lat: 5_101_500,
         lon: 1_383_000,
+        radius_m: 1000,
         streets: &[
             ("Pirnaer Landstraße", "01257"),
             ("Stephensonstraße", "01257"),
@@ -158,6 +170,7 @@ pub(crate) const DISTRICTS: &[District] = &[
         weight: 63,
         lat: 5_101_000,
         lon: 1_379_500,
+        radius_m: 1000,
         streets: &[
             ("Prohliser Allee", "01239"),
             ("Georg-Palitzsch-Straße", "01239"),
@@ -177,6 +190,7 @@ pub(crate) const DISTRICTS: &[District] = &[
         weight: 60,
         lat: 5_102_500,
         lon: 1_372_000,
+        radius_m: 1200,
         streets: &[
             ("Chemnitzer Straße", "01187"),
             ("Nöthnitzer Straße", "01187"),
@@ -196,6 +210,7 @@ pub(crate) const DISTRICTS: &[District] = &[
         weight: 75,
         lat: 5_105_000,
         lon: 1_368_000,
+        radius_m: 1500,
         streets: &[
             ("Hamburger Straße", "01157"),
             ("Cossebauder Straße", "01157"),
@@ -216,6 +231,7 @@ pub(crate) const DISTRICTS: &[District] = &[
         weight: 6,
         lat: 5_108_500,
         lon: 1_363_000,
+        radius_m: 1500,
         streets: &[
             ("Dresdner Straße", "01156"),
             ("Talstraße", "01156"),
@@ -227,6 +243,7 @@ pub(crate) const DISTRICTS: &[District] = &[
         weight: 6,
         lat: 5_114_500,
         lon: 1_380_000,
+        radius_m: 1500,
         streets: &[
             ("Königsbrücker Landstraße", "01108"),
             ("Am Dorfteich", "01108"),
@@ -238,6 +255,7 @@ pub(crate) const DISTRICTS: &[District] = &[
         weight: 13,
         lat: 5_104_000,
         lon: 1_388_000,
+        radius_m: 1500,
         streets: &[
             ("Bautzner Landstraße", "01328"),
             ("Hauptstraße", "01328"),
@@ -255,9 +273,6 @@ const SURROUNDINGS: &[(&str, &str, &str)] = &[
     ("Pirna", "01796", "Gartenstraße"),
 ];
 
-const LAT_RANGE: (i64, i64) = (5_100_000, 5_112_000);
-const LON_RANGE: (i64, i64) = (1_360_000, 1_390_000);
-
 /// Draws a district index by weight.
 pub(crate) fn draw_district(rng: &mut impl Rng) -> usize {
     let total: u32 = DISTRICTS.iter().map(|d| d.weight).sum();
@@ -271,13 +286,16 @@ pub(crate) fn draw_district(rng: &mut impl Rng) -> usize {
     unreachable!("weights sum to total")
 }
 
-fn house_number(rng: &mut impl Rng) -> String {
-    let n = rng.gen_range(1..=140);
-    if rng.gen_bool(0.08) {
+/// A house number up to `max`, sometimes with a letter (which the street directory does not list:
+/// "12a" is found as 12).
+fn house_number(rng: &mut impl Rng, max: u32) -> (u32, String) {
+    let n = rng.gen_range(1..=max);
+    let text = if rng.gen_bool(0.08) {
         format!("{n}{}", ['a', 'b', 'c'][rng.gen_range(0..3)])
     } else {
         n.to_string()
-    }
+    };
+    (n, text)
 }
 
 /// A street (without number) and postcode of a district.
@@ -286,24 +304,23 @@ pub(crate) fn street_in(rng: &mut impl Rng, district: usize) -> (&'static str, &
     streets[rng.gen_range(0..streets.len())]
 }
 
-/// An address in the district with coordinates near its centre, kept inside the city's box.
+/// An address in the district, positioned where the street directory has the house.
 pub(crate) fn address_in(rng: &mut impl Rng, district: usize) -> Address {
     let (street, postcode) = street_in(rng, district);
     address_on(rng, district, street, postcode)
 }
 
-/// An address on a given street of the district.
+/// An address on a given street of the district, positioned as in the street directory.
 pub(crate) fn address_on(
     rng: &mut impl Rng,
     district: usize,
     street: &str,
     postcode: &str,
 ) -> Address {
-    let d = &DISTRICTS[district];
-    let lat = (d.lat + rng.gen_range(-1_200..=1_200)).clamp(LAT_RANGE.0, LAT_RANGE.1);
-    let lon = (d.lon + rng.gen_range(-1_800..=1_800)).clamp(LON_RANGE.0, LON_RANGE.1);
+    let (n, number) = house_number(rng, streets::houses(district, street, postcode));
+    let (lat, lon) = streets::house_position(district, street, postcode, n);
     Address {
-        street: format!("{street} {}", house_number(rng)),
+        street: format!("{street} {number}"),
         postcode: postcode.to_string(),
         city: CITY.to_string(),
         lat: Some(Dec(Decimal::new(lat, 5))),
@@ -315,7 +332,7 @@ pub(crate) fn address_on(
 pub(crate) fn address_outside(rng: &mut impl Rng) -> Address {
     let (city, postcode, street) = SURROUNDINGS[rng.gen_range(0..SURROUNDINGS.len())];
     Address {
-        street: format!("{street} {}", house_number(rng)),
+        street: format!("{street} {}", house_number(rng, 140).1),
         postcode: postcode.to_string(),
         city: city.to_string(),
         lat: None,

@@ -9,6 +9,7 @@ use crate::names::{
 };
 use crate::places::{self, DISTRICTS};
 use crate::rules::{add_months, month_start, month_start_on_or_after, sub_months};
+use crate::streets;
 use crate::{FacilitySet, Ids, Scale};
 use chrono::{Datelike, Days, NaiveDate};
 use kitanetz_crdt::ids::{FacilityId, GroupId, ProviderId};
@@ -400,6 +401,17 @@ fn make_profile(
         concept: concept.to_string(),
         phone: places::landline(rng),
         lead_name: names::staff_name(rng),
+        // Not stated yet: `portal::fill_facilities` fills these from its own random stream.
+        website: String::new(),
+        age_from_months: 0,
+        age_to_months: 72,
+        opens: String::new(),
+        closes: String::new(),
+        concept_tags: Vec::new(),
+        extra_fees: String::new(),
+        accessible: false,
+        integration: false,
+        profile_text: String::new(),
     }
 }
 
@@ -600,7 +612,7 @@ pub(crate) fn reserved_seats_and_closures(
             permanent: false,
             substitute_location: format!(
                 "Ausweichquartier {street} {}, {postcode} {}",
-                rng.gen_range(1..=90),
+                rng.gen_range(1..=streets::houses(district, street, postcode)),
                 places::CITY
             ),
             reduced_capacity: Some(total * 8 / 10),

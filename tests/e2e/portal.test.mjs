@@ -1,0 +1,97 @@
+// The parents' portal on the city node, as a parent on a phone or a desktop uses it: no login,
+// search near an address, map and table, a profile, the favourites basket; axe-core on every
+// page; and the same search without JavaScript.
+import { test, describe, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { Audit, VIEWPORTS, demoNodes, launchBrowser, newContext, shot } from './lib.mjs';
+
+const CITY = demoNodes().find((n) => n.kind === 'city');
+/** A house in the demo city's street directory (datagen's Altstadt). */
+const ADDRESS = 'Wilsdruffer Straße 1';
+
+let browser;
+before(async () => {
+  browser = await launchBrowser();
+});
+after(async () => {
+  await browser?.close();
+});
+
+const rows = (page) => page.locator('main table tbody tr');
+
+for (const vp of VIEWPORTS) {
+  describe(`portal ${vp.name}`, () => {
+    test('a visitor finds Kitas near an address, opens one and remembers it', async () => {
+      const audit = new Audit(vp.name);
+      const ctx = await newContext(browser, vp);
+      try {
+        const page = await ctx.newPage();
+        await page.goto(`${CITY.url}/`);
+        assert.equal(new URL(page.url()).pathname, '/portal', 'the city front page is the portal');
+        await audit.check(page, 'portal-start');
+
+        await page.locator('#s-address').fill(ADDRESS);
+        await page.locator('#s-radius').selectOption('5');
+        await Promise.all([page.waitForURL(/address=/), page.locator('main form[role="search"] button[type="submit"]').click()]);
+        const heading = await page.locator('#results-title').textContent();
+        assert.match(heading, /Treffer im Umkreis von 5 km: Wilsdruffer Straße 1/);
+        const found = await rows(page).count();
+        assert.ok(found >= 1, 'something within 5 km');
+        // Distances in the table rise.
+        const metres = (await page.locator('main table tbody td[data-label="Entfernung"]').allTextContents()).map((t) =>
+          t.includes('km') ? parseFloat(t.replace(',', '.')) * 1000 : parseFloat(t));
+        assert.deepEqual([...metres].sort((a, b) => a - b), metres, 'sorted by distance');
+        // The map shows a marker per result.
+        await page.locator('#kn-map .leaflet-marker-icon').first().waitFor();
+        assert.equal(await page.locator('#kn-map .leaflet-marker-icon').count(), found);
+        await audit.check(page, 'portal-results');
+
+        // Fewer results with more criteria: facilities only.
+        await page.goto(`${CITY.url}/portal?address=${encodeURIComponent(ADDRESS)}&radius=5&facilities_only=true`);
+        const facilitiesOnly = await rows(page).count();
+        assert.ok(facilitiesOnly <= found);
+        assert.equal(await page.locator('main table tbody td[data-label="Angebot"]:has-text("Kindertagespflege")').count(), 0);
+
+        // Remember the first result, open its profile.
+        const first = rows(page).first();
+        const name = (await first.locator('a').first().textContent()).trim();
+        await Promise.all([page.waitForURL(/\/portal\?/), first.locator('button:has-text("Merken")').click()]);
+        assert.ok(await rows(page).first().locator('button:has-text("Entfernen")').isVisible(), 'marked as remembered');
+        await rows(page).first().locator('a').first().click();
+        assert.equal(await page.locator('main h1').textContent(), name);
+        await audit.check(page, 'portal-profile');
+
+        await page.goto(`${CITY.url}/portal/favourites`);
+        assert.match(await page.locator('main ol').textContent(), new RegExp(name.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')));
+        await audit.check(page, 'portal-favourites');
+
+        // A mistyped address: the field says so, nothing is lost.
+        await page.goto(`${CITY.url}/portal?address=${encodeURIComponent('Wilsdruffer Straße 99999')}&care_type=nursery`);
+        assert.ok(await page.locator('#form-errors').isVisible());
+        assert.equal(await page.locator('#s-address').getAttribute('aria-invalid'), 'true');
+        assert.equal(await page.locator('#s-care_type').inputValue(), 'nursery');
+        await audit.check(page, 'portal-error');
+      } finally {
+        await ctx.close();
+      }
+      audit.assertClean();
+    });
+  });
+}
+
+describe('portal without JavaScript', () => {
+  test('the search lists everything in the table', async () => {
+    const ctx = await newContext(browser, VIEWPORTS[1], { javaScriptEnabled: false });
+    try {
+      const page = await ctx.newPage();
+      await page.goto(`${CITY.url}/portal`);
+      await page.locator('#s-address').fill(ADDRESS);
+      await Promise.all([page.waitForURL(/address=/), page.locator('main form[role="search"] button[type="submit"]').click()]);
+      assert.ok((await rows(page).count()) >= 1);
+      assert.ok(await page.locator('#kn-map').isHidden(), 'no map without JavaScript');
+      await shot(page, 'nojs-portal-search');
+    } finally {
+      await ctx.close();
+    }
+  });
+});
