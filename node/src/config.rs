@@ -34,6 +34,10 @@ pub struct NodeConfig {
     /// The parents' portal (city nodes only): search, accounts, applications.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub portal: Option<PortalSection>,
+    /// Outgoing mail (verification and reset links, receipts); without it mails wait in the
+    /// outbox.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub mail: Option<kitanetz_mail::MailConfig>,
 }
 
 /// The `[portal]` section of the city node.
@@ -52,6 +56,11 @@ pub struct PortalSection {
     /// Shown on the map for the tiles' licence, e.g. `© OpenStreetMap contributors`.
     #[serde(default)]
     pub tile_attribution: String,
+    /// The portal's address as parents reach it, for the links in mails (never taken from a
+    /// request's Host header, which a sender chooses), e.g. `https://kita.dresden.de`.
+    /// Empty: `http://` and the node's listen address (right for a test machine only).
+    #[serde(default)]
+    pub public_url: String,
 }
 
 impl PortalSection {
@@ -65,6 +74,7 @@ impl PortalSection {
             street_directory: Self::default_street_directory(),
             tile_url: String::new(),
             tile_attribution: String::new(),
+            public_url: String::new(),
         }
     }
 
@@ -77,6 +87,16 @@ impl PortalSection {
     }
 
     fn problems(&self, out: &mut Vec<String>) {
+        let url = self.public_url.trim_end_matches('/');
+        if !url.is_empty()
+            && (!(url.starts_with("https://") || url.starts_with("http://"))
+                || url.contains(['"', '\'', ' ', '<', '>']))
+        {
+            out.push(format!(
+                "portal.public_url: the portal's address for links in mails, e.g. https://kita.dresden.de: {:?}",
+                self.public_url
+            ));
+        }
         if !self.tile_url.is_empty()
             && (self.tile_origin().is_none()
                 || !["{z}", "{x}", "{y}"]
@@ -242,6 +262,11 @@ impl NodeConfig {
         if let Some(p2p) = &self.p2p {
             p2p.problems(&mut problems);
         }
+        if let Some(Err(kitanetz_mail::MailConfigError::Invalid(mail))) =
+            self.mail.as_ref().map(kitanetz_mail::MailConfig::validate)
+        {
+            problems.extend(mail);
+        }
         if let Some(portal) = &self.portal {
             if self.role != NodeRole::City {
                 problems.push("portal: only the city node runs the parents' portal".to_string());
@@ -288,6 +313,9 @@ impl NodeConfig {
         if let Some(name) = get("KITANETZ_NAME") {
             self.name = name;
         }
+        if let Some(mail) = &mut self.mail {
+            mail.apply_env(&get);
+        }
         Ok(())
     }
 
@@ -327,6 +355,18 @@ revocations = "p2p-revocations.json"
 # Map tiles (an https URL with {z}, {x}, {y}); without them the map shows markers only.
 # tile_url = "https://tile.openstreetmap.org/{z}/{x}/{y}.png"
 # tile_attribution = "© OpenStreetMap contributors"
+# The portal's address as parents reach it (links in mails).
+# public_url = "https://kita.dresden.de"
+
+# Outgoing mail (leave out: mails wait in the outbox). KITANETZ_MAIL_PASSWORD sets the password.
+# [mail.from]
+# address = "kita-portal@dresden.example"
+# name = "Kita-Portal Dresden"
+# [mail.transport]
+# kind = "smtp"            # or "folder" (path = "mails": .eml files) or "disabled"
+# host = "mail.dresden.example"
+# tls = "starttls"
+# username = "kita-portal"
 "#
     }
 }
@@ -357,12 +397,16 @@ mod tests {
         let mut cfg: NodeConfig = toml::from_str(NodeConfig::example()).unwrap();
         cfg.portal = Some(PortalSection {
             tile_url: "http://tiles.example/{z}/{x}/{y}.png".into(),
+            public_url: "https://kita.dresden.example".into(),
             ..PortalSection::with_defaults()
         });
         let ConfigError::Invalid(problems) = cfg.validate().unwrap_err() else {
             panic!("expected problems");
         };
-        assert!(problems[0].starts_with("portal: only the city"), "{problems:?}");
+        assert!(
+            problems[0].starts_with("portal: only the city"),
+            "{problems:?}"
+        );
         assert!(problems[1].starts_with("portal.tile_url"), "{problems:?}");
         cfg.role = NodeRole::City;
         cfg.facility = None;

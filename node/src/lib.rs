@@ -1,5 +1,6 @@
 //! The Kitanetz node: one binary plays every role (city, Träger, Kita, Tagespflege).
 
+pub mod accounts;
 pub mod action;
 pub mod auth;
 pub mod clock;
@@ -13,6 +14,7 @@ pub mod http;
 pub mod input;
 pub mod links;
 mod node;
+pub mod outbox;
 pub mod portal;
 pub mod seats;
 pub mod storage;

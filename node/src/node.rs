@@ -25,8 +25,17 @@ impl Node {
         let store = open_store(data_dir, &config)?;
         let portal = match &config.portal {
             Some(section) => Some(
-                crate::portal::Portal::open(data_dir, section.clone())
-                    .map_err(|e| anyhow::anyhow!("portal: {e}"))?,
+                crate::portal::Portal::open(
+                    data_dir,
+                    crate::config::PortalSection {
+                        public_url: match section.public_url.trim_end_matches('/') {
+                            "" => format!("http://{}", config.listen),
+                            url => url.to_string(),
+                        },
+                        ..section.clone()
+                    },
+                )
+                .map_err(|e| anyhow::anyhow!("portal: {e}"))?,
             ),
             None => None,
         };

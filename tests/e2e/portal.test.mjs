@@ -3,6 +3,8 @@
 // page; and the same search without JavaScript.
 import { test, describe, before, after } from 'node:test';
 import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import path from 'node:path';
 import { Audit, VIEWPORTS, demoNodes, launchBrowser, newContext, shot } from './lib.mjs';
 
 const CITY = demoNodes().find((n) => n.kind === 'city');
@@ -71,6 +73,80 @@ for (const vp of VIEWPORTS) {
         assert.equal(await page.locator('#s-address').getAttribute('aria-invalid'), 'true');
         assert.equal(await page.locator('#s-care_type').inputValue(), 'nursery');
         await audit.check(page, 'portal-error');
+      } finally {
+        await ctx.close();
+      }
+      audit.assertClean();
+    });
+  });
+}
+
+/**
+ * The mails the SMTP sink received for `to` whose subject matches, waiting up to 15 s for the
+ * city's outbox to send them.
+ */
+async function mailsFor(to, subject) {
+  const dir = process.env.SMTP_SINK_DIR;
+  assert.ok(dir, 'run.sh starts the SMTP sink and sets SMTP_SINK_DIR');
+  for (let i = 0; i < 150; i++) {
+    const found = fs.existsSync(dir)
+      ? fs.readdirSync(dir).filter((f) => f.endsWith('.json')).sort()
+        .map((f) => JSON.parse(fs.readFileSync(path.join(dir, f), 'utf8')))
+        .filter((m) => m.to.includes(to) && subject.test(m.subject))
+      : [];
+    if (found.length) return found;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error(`no mail to ${to} matching ${subject}`);
+}
+
+for (const vp of VIEWPORTS) {
+  describe(`portal account ${vp.name}`, () => {
+    test('a parent registers, confirms the mailed link and logs in', async () => {
+      const audit = new Audit(vp.name);
+      const ctx = await newContext(browser, vp);
+      const email = `anna.${vp.name}@example.org`;
+      try {
+        const page = await ctx.newPage();
+        await page.goto(`${CITY.url}/portal`);
+        await page.locator('nav a[href="/portal/login"]').click();
+        await page.locator('main a[href="/portal/register"]').click();
+        await audit.check(page, 'portal-register');
+
+        // Bad input first: every field says what is wrong, nothing typed is lost.
+        await page.locator('#f-email').fill('anna');
+        await page.locator('#f-display_name').fill('Anna Schulz');
+        await page.locator('#f-password').fill('kurz');
+        await page.locator('#f-password_repeat').fill('anders');
+        await page.locator('main form button[type="submit"]').click();
+        assert.ok(await page.locator('#form-errors').isVisible());
+        assert.equal(await page.locator('#f-email').getAttribute('aria-invalid'), 'true');
+        assert.equal(await page.locator('#f-display_name').inputValue(), 'Anna Schulz');
+        await audit.check(page, 'portal-register-errors');
+
+        await page.locator('#f-email').fill(email);
+        await page.locator('#f-password').fill('sehr-geheim-42');
+        await page.locator('#f-password_repeat').fill('sehr-geheim-42');
+        await page.locator('main form button[type="submit"]').click();
+        assert.match(await page.locator('main [role="status"]').textContent(), /E-Mail geschickt/);
+        await audit.check(page, 'portal-register-done');
+
+        // The confirmation arrived at the SMTP server; its link confirms the address.
+        const [mail] = await mailsFor(email, /bestätigen/);
+        const link = mail.text.match(/http:\/\/\S+\/portal\/verify\?token=\S+/);
+        assert.ok(link, `a confirmation link in: ${mail.text}`);
+        await page.goto(link[0]);
+        assert.match(await page.locator('main [role="status"]').textContent(), /bestätigt/);
+
+        await page.locator('#f-email').fill(email);
+        await page.locator('#f-password').fill('sehr-geheim-42');
+        await Promise.all([page.waitForURL(/\/portal\/account$/), page.locator('main form button[type="submit"]').click()]);
+        assert.equal(await page.locator('main h1').textContent(), 'Mein Konto');
+        assert.match(await page.locator('main').textContent(), new RegExp(email.replace('.', '\\.')));
+        await audit.check(page, 'portal-account');
+
+        // Logging out leads back to the portal.
+        await Promise.all([page.waitForURL(/\/portal$/), page.locator('header form[action="/logout"] button').click()]);
       } finally {
         await ctx.close();
       }

@@ -23,13 +23,16 @@ if [ ! -x "$CHROMIUM" ]; then
 fi
 
 cd "$HERE"
-if [ ! -d node_modules ]; then
+if ! cmp -s package-lock.json node_modules/.kitanetz-lock 2>/dev/null; then
   npm ci --no-audit --no-fund --loglevel=error
+  cp package-lock.json node_modules/.kitanetz-lock
 fi
 
 WORK="$(mktemp -d "${TMPDIR:-/tmp}/kitanetz-e2e.XXXXXX")"
 DEMO_PID=""
+SINK_PID=""
 cleanup() {
+  if [ -n "$SINK_PID" ]; then kill "$SINK_PID" 2>/dev/null || true; fi
   if [ -n "$DEMO_PID" ] && kill -0 "$DEMO_PID" 2>/dev/null; then
     kill "$DEMO_PID" 2>/dev/null || true
     for _ in $(seq 1 50); do kill -0 "$DEMO_PID" 2>/dev/null || break; sleep 0.1; done
@@ -41,10 +44,22 @@ cleanup() {
 trap cleanup EXIT
 trap 'exit 130' INT TERM
 
+# A real SMTP server on loopback receives the city's mails; the tests read them from $SMTP_SINK_DIR.
+export SMTP_SINK_DIR="$WORK/mails"
+node "$HERE/smtp-sink.mjs" "$SMTP_SINK_DIR" >"$WORK/smtp.port" 2>"$WORK/smtp.log" &
+SINK_PID=$!
+for _ in $(seq 1 100); do [ -s "$WORK/smtp.port" ] && break; sleep 0.1; done
+SMTP_PORT="$(head -n 1 "$WORK/smtp.port")"
+if [ -z "$SMTP_PORT" ]; then
+  echo "run.sh: the SMTP sink did not start:" >&2
+  cat "$WORK/smtp.log" >&2
+  exit 2
+fi
+
 # Seven consecutive free loopback ports (city, two Träger, four Kitas).
 BASE_PORT="$(node "$HERE/free-ports.mjs" 7)"
-echo "run.sh: starting kitanetz demo on 127.0.0.1:$BASE_PORT..$((BASE_PORT + 6)), data in $WORK/data"
-"$KITANETZ_BIN" demo --data-dir "$WORK/data" --base-port "$BASE_PORT" >"$WORK/demo.log" 2>&1 &
+echo "run.sh: starting kitanetz demo on 127.0.0.1:$BASE_PORT..$((BASE_PORT + 6)), data in $WORK/data, mails to 127.0.0.1:$SMTP_PORT"
+"$KITANETZ_BIN" demo --data-dir "$WORK/data" --base-port "$BASE_PORT" --smtp "127.0.0.1:$SMTP_PORT" >"$WORK/demo.log" 2>&1 &
 DEMO_PID=$!
 
 # Wait for the city (first port) and one Kita (fourth port) to answer /health.

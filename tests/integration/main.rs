@@ -1,5 +1,6 @@
 //! All cross-crate integration tests in one binary (one link step).
 
+mod accounts;
 mod facilities;
 mod portal;
 mod roles;

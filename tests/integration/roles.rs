@@ -71,6 +71,7 @@ fn body_for(method: &str, path: &str, child: &str) -> Option<(&'static str, Stri
         ("POST", "/login") => Some((form, "username=nobody&password=wrong-password".into())),
         ("POST", "/logout") => Some((form, String::new())),
         ("POST", "/portal/favourites") => Some((form, "key=f:fac-x&op=add&back=/portal".into())),
+        ("POST", p) if p.starts_with("/portal/") => Some((form, "email=a%40b.example".into())),
         ("POST", "/api/login") => Some((json, r#"{"username":"nobody","password":"wrong-password"}"#.into())),
         ("POST", "/facilities/{id}/edit") => Some((form, "name=Kita&street=Weg+1&postcode=01067&city=Dresden&district=Altstadt".into())),
         ("PUT", "/api/facilities/{id}/profile") => Some((json, r#"{"name":"Kita","street":"Weg 1","postcode":"01067","city":"Dresden","district":"Altstadt","cost_centre":"","opening_hours":"","concept":"","email":"","phone":"","lead_name":""}"#.into())),

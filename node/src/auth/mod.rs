@@ -1,10 +1,14 @@
 //! Staff authentication and authorisation. Every handler calls [`authorize`] with a named
 //! [`Action`] before it touches data; the route × role matrix test walks every route.
 
+pub mod passwords;
 mod sessions;
 mod users;
 
-pub use sessions::{create_session, end_session, lookup_session, SessionTokens};
+pub use sessions::{
+    create_guardian_session, create_session, end_session, lookup_guardian_session, lookup_session,
+    new_token, token_digest, SessionTokens,
+};
 pub use users::{
     create_user, verify_login, LoginError, NewUser, LOCKOUT_AFTER_FAILURES, LOCKOUT_MINUTES,
 };
@@ -207,6 +211,8 @@ pub enum Action<'a> {
     ManageSeats { facility: Option<&'a FacilityId> },
     /// Who is logged in (own account data).
     ViewOwnAccount,
+    /// Register a portal account or ask for a password-reset link (visitors).
+    RegisterAccount,
     /// The parents' portal: search facilities and childminders, read their public profiles,
     /// keep a favourites basket (anyone, logged in or not).
     SearchPortal,
@@ -230,6 +236,7 @@ impl Action<'_> {
             Action::ManageSeats { .. } => "seats.manage",
             Action::ViewOwnAccount => "account.view",
             Action::SearchPortal => "portal.search",
+            Action::RegisterAccount => "account.register",
         }
     }
 }
@@ -244,7 +251,7 @@ pub struct Forbidden {
 /// Decides whether `who` may do `action`. Deny by default: every allowed case is listed.
 pub fn authorize(who: &Principal, action: Action<'_>) -> Result<(), Forbidden> {
     let allowed = match who {
-        Principal::Visitor => matches!(action, Action::SearchPortal),
+        Principal::Visitor => matches!(action, Action::SearchPortal | Action::RegisterAccount),
         Principal::Guardian(_) => matches!(action, Action::ViewOwnAccount | Action::SearchPortal),
         Principal::Staff(caller) => staff_may(caller, action),
     };
@@ -266,6 +273,7 @@ fn staff_may(caller: &Caller, action: Action<'_>) -> bool {
         | Action::ViewSyncStatus
         | Action::ViewOwnAccount
         | Action::SearchPortal => true,
+        Action::RegisterAccount => false,
         Action::EditFacilityProfile { facility, provider }
         | Action::ViewChildren { facility, provider }
         | Action::ViewContracts { facility, provider }

@@ -2,7 +2,7 @@
 //! Each session has its own CSRF token for forms.
 
 use super::users::caller_by_id;
-use super::Caller;
+use super::{Caller, GuardianAccount};
 use crate::storage::{Store, StoreError};
 use rusqlite::{params, OptionalExtension};
 use sha2::{Digest, Sha256};
@@ -64,10 +64,75 @@ pub fn lookup_session(
     }
 }
 
+/// Ends a session, staff or guardian.
 pub fn end_session(store: &Store, token: &str) -> Result<(), StoreError> {
+    let hash = digest(token);
+    store
+        .conn()
+        .execute("DELETE FROM sessions WHERE token_hash = ?1", [&hash])?;
     store.conn().execute(
-        "DELETE FROM sessions WHERE token_hash = ?1",
-        [digest(token)],
+        "DELETE FROM guardian_sessions WHERE token_hash = ?1",
+        [&hash],
     )?;
     Ok(())
+}
+
+/// A session for a guardian's portal account (the same cookie, its own table).
+pub fn create_guardian_session(
+    store: &Store,
+    account: i64,
+    now_millis: i64,
+) -> Result<SessionTokens, StoreError> {
+    let tokens = SessionTokens {
+        token: random_token(),
+        csrf: random_token(),
+    };
+    store.conn().execute(
+        "DELETE FROM guardian_sessions WHERE expires_at < ?1",
+        [now_millis],
+    )?;
+    store.conn().execute(
+        "INSERT INTO guardian_sessions (token_hash, account, csrf, created_at, expires_at) VALUES (?1, ?2, ?3, ?4, ?5)",
+        params![digest(&tokens.token), account, tokens.csrf, now_millis, now_millis + SESSION_MILLIS],
+    )?;
+    Ok(tokens)
+}
+
+/// The guardian and CSRF token of a live guardian session.
+pub fn lookup_guardian_session(
+    store: &Store,
+    token: &str,
+    now_millis: i64,
+) -> Result<Option<(GuardianAccount, String)>, StoreError> {
+    Ok(store
+        .conn()
+        .query_row(
+            "SELECT a.id, a.email, a.display_name, s.csrf FROM guardian_sessions s
+             JOIN guardian_accounts a ON a.id = s.account
+             WHERE s.token_hash = ?1 AND s.expires_at > ?2",
+            params![digest(token), now_millis],
+            |r| {
+                Ok((
+                    GuardianAccount {
+                        account_id: r.get(0)?,
+                        email: r.get(1)?,
+                        display_name: r.get(2)?,
+                    },
+                    r.get(3)?,
+                ))
+            },
+        )
+        .optional()?)
+}
+
+/// A random token and the digest stored for it (one-time links).
+pub fn new_token() -> (String, String) {
+    let token = random_token();
+    let hash = digest(&token);
+    (token, hash)
+}
+
+/// The digest under which a token is stored.
+pub fn token_digest(token: &str) -> String {
+    digest(token)
 }

@@ -2,8 +2,6 @@
 
 use super::{Caller, Role};
 use crate::storage::{Store, StoreError};
-use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
-use argon2::Argon2;
 use kitanetz_crdt::ids::{FacilityId, OrgId, ProviderId};
 use rusqlite::{params, OptionalExtension};
 
@@ -26,6 +24,8 @@ pub struct NewUser<'a> {
 pub enum LoginError {
     #[error("Benutzername oder Passwort falsch / wrong user name or password")]
     WrongCredentials,
+    #[error("Bitte bestätigen Sie zuerst Ihre E-Mail-Adresse mit dem Link aus unserer E-Mail / please confirm your e-mail address with the link we sent first")]
+    NotVerified,
     #[error("Konto nach zu vielen Fehlversuchen gesperrt; bitte in {LOCKOUT_MINUTES} Minuten erneut versuchen / account locked after too many failed attempts")]
     Locked,
     #[error(transparent)]
@@ -39,18 +39,13 @@ impl From<rusqlite::Error> for LoginError {
 }
 
 pub fn create_user(store: &mut Store, user: &NewUser<'_>) -> Result<i64, StoreError> {
-    if user.password.chars().count() < 10 {
-        return Err(StoreError::Corrupt(
-            "passwords need at least 10 characters".into(),
-        ));
+    if user.password.chars().count() < super::passwords::MIN_PASSWORD_CHARS {
+        return Err(StoreError::Corrupt(format!(
+            "passwords need at least {} characters",
+            super::passwords::MIN_PASSWORD_CHARS
+        )));
     }
-    let mut salt = [0u8; 16];
-    rand_core::RngCore::fill_bytes(&mut rand_core::OsRng, &mut salt);
-    let salt = SaltString::encode_b64(&salt).expect("16 bytes encode");
-    let hash = Argon2::default()
-        .hash_password(user.password.as_bytes(), &salt)
-        .map_err(|e| StoreError::Corrupt(format!("password hashing failed: {e}")))?
-        .to_string();
+    let hash = super::passwords::hash(user.password).map_err(StoreError::Corrupt)?;
     store.conn().execute(
         "INSERT INTO users (username, display_name, password_hash, role, organisation, provider, facility)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
@@ -90,21 +85,13 @@ pub fn verify_login(
         )
         .optional()?;
     let Some((id, hash, failures, locked_until)) = row else {
-        let _ = Argon2::default().hash_password(
-            password.as_bytes(),
-            &SaltString::encode_b64(&[0u8; 16]).expect("salt"),
-        );
+        super::passwords::burn(password);
         return Err(LoginError::WrongCredentials);
     };
     if locked_until.is_some_and(|t| t > now_millis) {
         return Err(LoginError::Locked);
     }
-    let parsed = PasswordHash::new(&hash)
-        .map_err(|e| StoreError::Corrupt(format!("password hash of {username}: {e}")))?;
-    if Argon2::default()
-        .verify_password(password.as_bytes(), &parsed)
-        .is_err()
-    {
+    if !super::passwords::verify(&hash, password) {
         let failures = failures + 1;
         let lock =
             (failures >= LOCKOUT_AFTER_FAILURES).then_some(now_millis + LOCKOUT_MINUTES * 60_000);

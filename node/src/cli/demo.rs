@@ -19,6 +19,10 @@ pub struct Args {
     /// loopback).
     #[arg(long, default_value = "p2p")]
     transport: String,
+    /// Send the city's mails to this SMTP server (e.g. 127.0.0.1:2525) instead of writing them
+    /// into its `mails` folder.
+    #[arg(long)]
+    smtp: Option<std::net::SocketAddr>,
 }
 
 pub fn run(args: Args) -> anyhow::Result<ExitCode> {
@@ -39,7 +43,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         .enable_all()
         .build()?;
     rt.block_on(async move {
-        let nodes = demo::start_network(&args.data_dir, &configs, args.smoke).await?;
+        let nodes = demo::start_network(&args.data_dir, &configs, args.smoke, args.smtp).await?;
         let logins: Vec<(String, String)> = nodes
             .iter()
             .map(|n| {
@@ -106,6 +110,22 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
                 started.elapsed().as_secs_f64()
             );
             return Ok(ExitCode::SUCCESS);
+        }
+        if let Some(city) = nodes.iter().find(|n| n.node.portal.is_some()) {
+            let mails = match args.smtp {
+                Some(server) => format!("go to the SMTP server at {server}"),
+                None => format!(
+                    "land as .eml files in {}",
+                    args.data_dir
+                        .join(&city.config.name)
+                        .join(demo::DEMO_MAIL_FOLDER)
+                        .display()
+                ),
+            };
+            println!(
+                "Parents' portal: http://{}/portal (register there; the confirmation mails {mails})",
+                city.addr
+            );
         }
         println!("Open a node's address in a browser. Stop with Ctrl-C.");
         tokio::signal::ctrl_c().await?;

@@ -26,6 +26,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     // Read before the runtime starts: a missing certificate or bad key file stops the node
     // with a message instead of a node that silently does not sync.
     let settings = LinkSettings::from_config(&node)?;
+    let mailer = kitanetz_node::outbox::mailer_for(&node)?;
     let rt = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
         .enable_all()
@@ -34,6 +35,9 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         let shutdown = shutdown_signal()?;
         let addr = args.listen.unwrap_or(node.config.listen);
         let listener = tokio::net::TcpListener::bind(addr).await?;
+        if let Some(mailer) = mailer {
+            kitanetz_node::outbox::spawn(node.clone(), mailer);
+        }
         let links = match settings {
             Some(settings) => {
                 let links = NodeLinks::new(node.clone(), settings, []);

@@ -6,7 +6,7 @@ mod seed;
 pub mod smoke;
 
 pub use p2p::P2pSync;
-pub use seed::{plan_network, seed_network, DemoNode, SeedReport, DEMO_PASSWORD};
+pub use seed::{plan_network, seed_network, DemoNode, SeedReport, DEMO_MAIL_FOLDER, DEMO_PASSWORD};
 
 use crate::clock::{Clock, SystemClock};
 use crate::config::{NodeConfig, CONFIG_FILE};
@@ -59,11 +59,14 @@ pub struct RunningNode {
 }
 
 /// Starts every node's HTTP server on its own listener in this runtime. With `ephemeral_ports`
-/// each binds port 0 (for smoke tests that must not collide with anything).
+/// each binds port 0 (for smoke tests that must not collide with anything). `smtp` sends the
+/// mails of the nodes that send mail to that SMTP server instead of their configured transport
+/// (the browser tests read them from a server of their own).
 pub async fn start_network(
     dir: &Path,
     configs: &[NodeConfig],
     ephemeral_ports: bool,
+    smtp: Option<SocketAddr>,
 ) -> anyhow::Result<Vec<RunningNode>> {
     let mut running = Vec::new();
     for cfg in configs {
@@ -80,6 +83,23 @@ pub async fn start_network(
             )
         })?;
         let addr = listener.local_addr()?;
+        let mailer = match (smtp, &node.config.mail) {
+            (Some(server), Some(mail)) => {
+                let mut smtp_config = kitanetz_mail::SmtpConfig::loopback(server.port());
+                smtp_config.host = server.ip().to_string();
+                Some(
+                    kitanetz_mail::ConfiguredMailer::from_config(&kitanetz_mail::MailConfig {
+                        from: mail.from.clone(),
+                        transport: kitanetz_mail::Transport::Smtp(smtp_config),
+                    })
+                    .map_err(|e| anyhow::anyhow!("--smtp: {e}"))?,
+                )
+            }
+            _ => crate::outbox::mailer_for(&node)?,
+        };
+        if let Some(mailer) = mailer {
+            crate::outbox::spawn(node.clone(), mailer);
+        }
         let app = crate::http::router(node.clone());
         tokio::spawn(async move {
             if let Err(e) = axum::serve(listener, app).await {

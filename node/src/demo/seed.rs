@@ -97,6 +97,7 @@ pub fn plan_network(world: &World, base_port: u16) -> Vec<NodeConfig> {
         port = port.wrapping_add(1);
         SocketAddr::new(ip, p)
     };
+    let city_listen = next();
     let mut out = vec![NodeConfig {
         version: 1,
         name: "city".into(),
@@ -104,10 +105,23 @@ pub fn plan_network(world: &World, base_port: u16) -> Vec<NodeConfig> {
         organisation: city_org(),
         provider: None,
         facility: None,
-        listen: next(),
+        listen: city_listen,
         display_name: format!("Jugendamt {}", world.city_name),
         p2p: None,
-        portal: Some(crate::config::PortalSection::with_defaults()),
+        portal: Some(crate::config::PortalSection {
+            public_url: format!("http://{city_listen}"),
+            ..crate::config::PortalSection::with_defaults()
+        }),
+        // The demo's mails land as .eml files in the city's data directory.
+        mail: Some(kitanetz_mail::MailConfig {
+            from: kitanetz_mail::Sender {
+                address: "kita-portal@dresden.example".into(),
+                name: Some(format!("Kita-Portal {}", world.city_name)),
+            },
+            transport: kitanetz_mail::Transport::Folder {
+                path: DEMO_MAIL_FOLDER.into(),
+            },
+        }),
     }];
     for (i, p) in world.providers.iter().enumerate() {
         out.push(NodeConfig {
@@ -121,6 +135,7 @@ pub fn plan_network(world: &World, base_port: u16) -> Vec<NodeConfig> {
             display_name: p.name.clone(),
             p2p: None,
             portal: None,
+            mail: None,
         });
     }
     let mut taken = std::collections::BTreeSet::new();
@@ -149,6 +164,7 @@ pub fn plan_network(world: &World, base_port: u16) -> Vec<NodeConfig> {
             display_name: f.profile.name.clone(),
             p2p: None,
             portal: None,
+            mail: None,
         });
     }
     out
@@ -278,6 +294,9 @@ fn seat_ledger(world: &World, facility: &kitanetz_datagen::FacilitySet, today: D
         months,
     }
 }
+
+/// Where the demo city writes its mails, relative to its data directory.
+pub const DEMO_MAIL_FOLDER: &str = "mails";
 
 /// Creates the node directories of `configs` in `dir` and fills them from `world`.
 pub fn seed_network(

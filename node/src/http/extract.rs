@@ -2,7 +2,7 @@
 //! token, or a visitor) and the UI language.
 
 use super::error::{ApiError, AppError};
-use crate::auth::{lookup_session, Principal};
+use crate::auth::{lookup_guardian_session, lookup_session, Principal};
 use crate::Node;
 use axum::extract::FromRequestParts;
 use axum::http::request::Parts;
@@ -69,9 +69,17 @@ pub fn authenticate_headers(headers: &HeaderMap, node: &Node) -> Result<Option<S
         (None, None) => return Ok(None),
     };
     let store = node.store();
-    Ok(
-        lookup_session(&store, token, node.clock.now_millis())?.map(|(caller, csrf)| Session {
+    let now = node.clock.now_millis();
+    if let Some((caller, csrf)) = lookup_session(&store, token, now)? {
+        return Ok(Some(Session {
             who: Principal::Staff(caller),
+            csrf,
+            via_cookie,
+        }));
+    }
+    Ok(
+        lookup_guardian_session(&store, token, now)?.map(|(account, csrf)| Session {
+            who: Principal::Guardian(account),
             csrf,
             via_cookie,
         }),

@@ -37,7 +37,7 @@ fn route(method: &'static str, path: &'static str, handler: MethodRouter<Arc<Nod
 
 /// Every route of the node.
 pub fn routes() -> Vec<Route> {
-    use crate::{conflicts, contracts, facilities, families, portal, seats};
+    use crate::{accounts, conflicts, contracts, facilities, families, portal, seats};
     vec![
         route("GET", "/portal", get(portal::http::search_page)),
         route(
@@ -65,6 +65,40 @@ pub fn routes() -> Vec<Route> {
             "/portal/favourites",
             post(portal::http::favourites_submit),
         ),
+        route(
+            "GET",
+            "/portal/register",
+            get(accounts::http::register_form),
+        ),
+        route(
+            "POST",
+            "/portal/register",
+            post(accounts::http::register_submit),
+        ),
+        route("GET", "/portal/verify", get(accounts::http::verify)),
+        route("GET", "/portal/login", get(accounts::http::login_form)),
+        route("POST", "/portal/login", post(accounts::http::login_submit)),
+        route(
+            "GET",
+            "/portal/password-reset",
+            get(accounts::http::reset_request_form),
+        ),
+        route(
+            "POST",
+            "/portal/password-reset",
+            post(accounts::http::reset_request_submit),
+        ),
+        route(
+            "GET",
+            "/portal/password",
+            get(accounts::http::new_password_form),
+        ),
+        route(
+            "POST",
+            "/portal/password",
+            post(accounts::http::new_password_submit),
+        ),
+        route("GET", "/portal/account", get(accounts::http::account_page)),
         route("GET", "/api/portal/search", get(portal::http::api_search)),
         route(
             "GET",

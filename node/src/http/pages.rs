@@ -37,6 +37,16 @@ pub struct Chrome {
 }
 
 impl Chrome {
+    /// The logged-in parent's name, on portal pages.
+    pub fn guardian_name(&self) -> Option<&str> {
+        match &self.who {
+            auth::Principal::Guardian(g) => Some(&g.display_name),
+            _ => None,
+        }
+    }
+}
+
+impl Chrome {
     pub fn new(
         node: &Node,
         lang: Lang,
@@ -143,6 +153,9 @@ pub async fn start(
         };
         return Ok(Redirect::to(to).into_response());
     };
+    if matches!(session.who, auth::Principal::Guardian(_)) {
+        return Ok(Redirect::to("/portal/account").into_response());
+    }
     let title = texts(lang).start.to_string();
     render(&StartPage {
         chrome: Chrome::new(&node, lang, Some(&session), title),
@@ -172,7 +185,7 @@ pub struct LoginForm {
     password: String,
 }
 
-fn session_cookie(token: &str) -> String {
+pub(crate) fn session_cookie(token: &str) -> String {
     // HttpOnly: scripts never see the token; SameSite=Strict: no cross-site requests carry it.
     // Secure: browsers accept it on https and on http://localhost and 127.0.0.1 (secure contexts).
     format!("{SESSION_COOKIE}={token}; Path=/; HttpOnly; Secure; SameSite=Strict; Max-Age=28800")
@@ -237,7 +250,11 @@ pub async fn logout(
     }
     let expired =
         format!("{SESSION_COOKIE}=; Path=/; HttpOnly; Secure; SameSite=Strict; Max-Age=0");
-    Ok(([(header::SET_COOKIE, expired)], Redirect::to("/login")).into_response())
+    let to = match session.who {
+        auth::Principal::Guardian(_) => "/portal",
+        _ => "/login",
+    };
+    Ok(([(header::SET_COOKIE, expired)], Redirect::to(to)).into_response())
 }
 
 pub async fn set_lang(Path(lang): Path<String>, headers: HeaderMap) -> Response {

@@ -349,8 +349,10 @@ mod tests {
         store
             .conn()
             .execute_batch(
-                // Undo migrations 5, 4 and 3: the schema of version 2.
-                "DROP INDEX documents_local_seq;
+                // Undo migrations 6, 5, 4 and 3: the schema of version 2.
+                "DROP TABLE outbox; DROP TABLE account_tokens; DROP TABLE guardian_sessions;
+                 DROP TABLE guardian_accounts;
+                 DROP INDEX documents_local_seq;
                  ALTER TABLE documents DROP COLUMN local_seq;
                  DROP TABLE p_seat_holds;
                  ALTER TABLE p_seat_months ADD COLUMN reserved INTEGER NOT NULL DEFAULT 0;",

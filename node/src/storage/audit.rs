@@ -37,6 +37,11 @@ pub(super) fn append(conn: &Connection, e: &AuditEntry) -> Result<(), StoreError
     Ok(())
 }
 
+/// Appends an audit entry inside a write transaction (see [`Store::write`]).
+pub fn audit_in(conn: &Connection, entry: &AuditEntry) -> Result<(), StoreError> {
+    append(conn, entry)
+}
+
 impl Store {
     /// Records a read of personal data (or any action that changes no document).
     pub fn audit(&mut self, entry: &AuditEntry) -> Result<(), StoreError> {

@@ -12,7 +12,7 @@ pub mod projections;
 mod revocations;
 mod synced;
 
-pub use audit::{AuditEntry, AuditRow};
+pub use audit::{audit_in, AuditEntry, AuditRow};
 pub use erase::ErasureReport;
 
 use kitanetz_crdt::doc::DocError;
@@ -28,6 +28,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("migrations/0003_seat_holds.sql"),
     include_str!("migrations/0004_drop_seat_reserved.sql"),
     include_str!("migrations/0005_local_changes.sql"),
+    include_str!("migrations/0006_guardian_accounts.sql"),
 ];
 
 /// Migrations that add a projection table: a database older than this is rebuilt from its
@@ -106,6 +107,18 @@ impl Store {
     /// Read access for queries (projections, users, audit).
     pub fn conn(&self) -> &Connection {
         &self.conn
+    }
+
+    /// Runs `f` in one SQLite transaction: everything it writes (rows, audit entry, outbox
+    /// mail) is committed together or not at all.
+    pub fn write<T, E: From<StoreError>>(
+        &mut self,
+        f: impl FnOnce(&Connection) -> Result<T, E>,
+    ) -> Result<T, E> {
+        let tx = self.conn.transaction().map_err(StoreError::from)?;
+        let out = f(&tx)?;
+        tx.commit().map_err(StoreError::from)?;
+        Ok(out)
     }
 
     pub fn actor(&self) -> &[u8] {
