@@ -61,6 +61,11 @@ pub struct PortalSection {
     /// Empty: `http://` and the node's listen address (right for a test machine only).
     #[serde(default)]
     pub public_url: String,
+    /// The city whose residents apply here: its addresses are checked against the street
+    /// directory, others go to the placement office's watch list. Empty: the last word of
+    /// `display_name` ("Jugendamt Dresden").
+    #[serde(default)]
+    pub city: String,
 }
 
 impl PortalSection {
@@ -75,6 +80,7 @@ impl PortalSection {
             tile_url: String::new(),
             tile_attribution: String::new(),
             public_url: String::new(),
+            city: String::new(),
         }
     }
 
@@ -357,6 +363,8 @@ revocations = "p2p-revocations.json"
 # tile_attribution = "© OpenStreetMap contributors"
 # The portal's address as parents reach it (links in mails).
 # public_url = "https://kita.dresden.de"
+# The city whose residents apply here (others go to the watch list).
+# city = "Dresden"
 
 # Outgoing mail (leave out: mails wait in the outbox). KITANETZ_MAIL_PASSWORD sets the password.
 # [mail.from]

@@ -2,6 +2,7 @@
 
 pub mod accounts;
 pub mod action;
+pub mod applications;
 pub mod auth;
 pub mod clock;
 pub mod config;

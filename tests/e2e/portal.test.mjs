@@ -155,6 +155,99 @@ for (const vp of VIEWPORTS) {
   });
 }
 
+/** Registers `email`, confirms it through the mailed link and logs in (the page ends logged in). */
+async function registerAndLogIn(page, email, name) {
+  await page.goto(`${CITY.url}/portal/register`);
+  await page.locator('#f-email').fill(email);
+  await page.locator('#f-display_name').fill(name);
+  await page.locator('#f-password').fill('sehr-geheim-42');
+  await page.locator('#f-password_repeat').fill('sehr-geheim-42');
+  await page.locator('main form button[type="submit"]').click();
+  const [mail] = await mailsFor(email, /bestätigen/);
+  await page.goto(mail.text.match(/http:\/\/\S+\/portal\/verify\?token=\S+/)[0]);
+  await page.locator('#f-email').fill(email);
+  await page.locator('#f-password').fill('sehr-geheim-42');
+  await Promise.all([page.waitForURL(/\/portal\/account$/), page.locator('main form button[type="submit"]').click()]);
+}
+
+for (const vp of VIEWPORTS) {
+  describe(`portal application ${vp.name}`, () => {
+    test('a parent remembers three Kitas and applies for two children', async () => {
+      const audit = new Audit(vp.name);
+      const ctx = await newContext(browser, vp);
+      const email = `familie.${vp.name}@example.org`;
+      const year = new Date().getFullYear();
+      const mia = `Mia${vp.name === 'phone' ? 'p' : 'd'}`;
+      const ben = `Ben${vp.name === 'phone' ? 'p' : 'd'}`;
+      try {
+        const page = await ctx.newPage();
+        await registerAndLogIn(page, email, 'Anna Beispiel');
+
+        // Three Kitas into the basket: they become the first three wishes.
+        await page.goto(`${CITY.url}/portal?facilities_only=true`);
+        const names = [];
+        for (let i = 0; i < 3; i++) {
+          const row = rows(page).nth(i);
+          names.push((await row.locator('a').first().textContent()).trim());
+          await Promise.all([page.waitForURL(/\/portal\?/), row.locator('button:has-text("Merken")').click()]);
+        }
+        await page.goto(`${CITY.url}/portal/apply`);
+        for (let i = 1; i <= 3; i++) {
+          const chosen = await page.locator(`#a-wish${i} option:checked`).textContent();
+          assert.equal(chosen.trim(), names[i - 1], `wish ${i} from the basket`);
+        }
+        await audit.check(page, 'portal-apply');
+
+        // Submitting without consents: the form says why and keeps everything.
+        await page.locator('#a-child1_given_name').fill(mia);
+        await page.locator('#a-child1_family_name').fill('Beispiel');
+        await page.locator('#a-child1_birth_date').fill(`${year - 1}-03-01`);
+        await page.locator('details.kn-details summary').first().click();
+        await page.locator('#a-child2_given_name').fill(ben);
+        await page.locator('#a-child2_family_name').fill('Beispiel');
+        await page.locator('#a-child2_birth_date').fill(`${year - 3}-03-01`);
+        await page.locator('#a-street').fill('Wilsdruffer Straße 1');
+        await page.locator('#a-postcode').fill('01067');
+        await page.locator('#a-phone').fill('0351 123456');
+        await page.locator('#a-desired_start').fill(`${year + 1}-08-01`);
+        await page.locator('#a-daily_hours').fill('7,5');
+        await page.locator('main form button[type="submit"]').click();
+        assert.ok(await page.locator('#form-errors a[href="#a-consents"]').isVisible(), 'the consents are named');
+        assert.equal(await page.locator('#a-child2_given_name').inputValue(), ben);
+        await audit.check(page, 'portal-apply-errors');
+
+        for (const c of ['consent_data_processing', 'consent_forwarding', 'consent_terms']) await page.locator(`#a-${c}`).check();
+        await Promise.all([page.waitForURL(/\/portal\/applications\?submitted=1$/), page.locator('main form button[type="submit"]').click()]);
+        const text = await page.locator('main').textContent();
+        assert.ok(text.includes(`${mia} Beispiel`) && text.includes(`${ben} Beispiel`), 'both children listed');
+        for (const n of names) assert.ok(text.includes(n), `wish ${n} listed`);
+        await audit.check(page, 'portal-applications');
+
+        // The receipt reached the SMTP server.
+        const [receipt] = await mailsFor(email, /Eingangsbestätigung/);
+        assert.ok(receipt.text.includes(`${mia} Beispiel`) && receipt.text.includes(`${ben} Beispiel`), receipt.text);
+
+        // Applying again for Mia is pointed to the existing application.
+        await page.goto(`${CITY.url}/portal/apply`);
+        await page.locator('#a-child1_given_name').fill(mia);
+        await page.locator('#a-child1_family_name').fill('Beispiel');
+        await page.locator('#a-child1_birth_date').fill(`${year - 1}-03-01`);
+        await page.locator('#a-street').fill('Wilsdruffer Straße 1');
+        await page.locator('#a-postcode').fill('01067');
+        await page.locator('#a-phone').fill('0351 123456');
+        await page.locator('#a-desired_start').fill(`${year + 1}-08-01`);
+        await page.locator('#a-daily_hours').fill('7,5');
+        for (const c of ['consent_data_processing', 'consent_forwarding', 'consent_terms']) await page.locator(`#a-${c}`).check();
+        await page.locator('main form button[type="submit"]').click();
+        assert.match(await page.locator('#form-errors').textContent(), /schon Ihr Antrag/);
+      } finally {
+        await ctx.close();
+      }
+      audit.assertClean();
+    });
+  });
+}
+
 describe('portal without JavaScript', () => {
   test('the search lists everything in the table', async () => {
     const ctx = await newContext(browser, VIEWPORTS[1], { javaScriptEnabled: false });

@@ -1,6 +1,7 @@
 //! All cross-crate integration tests in one binary (one link step).
 
 mod accounts;
+mod applications;
 mod facilities;
 mod portal;
 mod roles;

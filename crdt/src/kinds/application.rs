@@ -3,7 +3,7 @@
 //! (city only). The placement record never carries names, birth dates, addresses or the rank a
 //! parent gave a Kita: wishes are stored in facility order, ranks live in the applicant half.
 
-use crate::ids::{ApplicationId, FacilityId};
+use crate::ids::{ApplicationId, ChildminderId, FacilityId, OrgId};
 use crate::kinds::daily_hours;
 use crate::kinds::facility::{Address, CareType};
 use crate::kinds::family::Sex;
@@ -41,18 +41,29 @@ pub struct Application {
     pub transfer: bool,
     /// "active", "placed", "withdrawn", "inactive"
     pub status: String,
+    /// Children applying together (siblings in one application, Lastenheft 3.3.2) share this
+    /// pseudonym, so that placement keeps them together; empty for a single child.
+    #[autosurgeon(missing = "String::new")]
+    #[serde(default)]
+    pub together: String,
+    /// A wish for Kindertagespflege: the BVS-KTP office of the district the parents chose
+    /// (its rank stays in the applicant half).
+    #[autosurgeon(missing = "Option::default")]
+    #[serde(default)]
+    pub childminding_agency: Option<OrgId>,
 }
 
 impl Application {
     pub fn validate(&self) -> Result<(), ValidationError> {
         let mut v = Validator::new();
+        let count = self.wishes.len() + usize::from(self.childminding_agency.is_some());
         v.check(
-            !self.wishes.is_empty(),
+            count > 0,
             "wishes",
             "mindestens eine Wunscheinrichtung / at least one wish",
         );
         v.check(
-            self.wishes.len() <= MAX_WISHES,
+            count <= MAX_WISHES,
             "wishes",
             "höchstens fünf Wunscheinrichtungen / at most five wishes",
         );
@@ -101,6 +112,43 @@ pub struct Applicant {
     pub ranked_wishes: Vec<FacilityId>,
     pub consents: Consents,
     pub notify_by_post: bool,
+    /// Konfession (optional, for placement with church providers).
+    #[autosurgeon(missing = "String::new")]
+    #[serde(default)]
+    pub child_denomination: String,
+    /// Reasons for the wishes (optional).
+    #[autosurgeon(missing = "String::new")]
+    #[serde(default)]
+    pub reasons: String,
+    /// A Wechselantrag's reason (never shown to a Kita); empty for a first application.
+    #[autosurgeon(missing = "String::new")]
+    #[serde(default)]
+    pub transfer_reason: String,
+    /// The Kindertagespflege wish with its rank, if any.
+    #[autosurgeon(missing = "Option::default")]
+    #[serde(default)]
+    pub childminding: Option<ChildmindingWish>,
+    /// The address check at submission: "ok" (in the street directory), "not-found" (checked
+    /// by the ZVS later), "outside" (not in the city: the ZVS's watch list).
+    #[autosurgeon(missing = "String::new")]
+    #[serde(default)]
+    pub address_check: String,
+    #[autosurgeon(missing = "Option::default")]
+    #[serde(default)]
+    pub submitted_on: Option<Date>,
+}
+
+/// A wish for Kindertagespflege: the district (its BVS-KTP office places the child) and,
+/// optionally, a childminder the parents would like.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Reconcile, Hydrate)]
+pub struct ChildmindingWish {
+    /// 1 = first wish.
+    pub rank: u32,
+    pub district: String,
+    pub agency: OrgId,
+    /// A named childminder (listed online), or a name in `note`.
+    pub childminder: Option<ChildminderId>,
+    pub note: String,
 }
 
 impl Applicant {
@@ -117,11 +165,23 @@ impl Applicant {
             "email",
             "E-Mail oder Post wählen / give an e-mail address or choose post",
         );
+        let count = self.ranked_wishes.len() + usize::from(self.childminding.is_some());
         v.check(
-            !self.ranked_wishes.is_empty() && self.ranked_wishes.len() <= MAX_WISHES,
+            count > 0 && count <= MAX_WISHES,
             "ranked_wishes",
             "ein bis fünf Wünsche / one to five wishes",
         );
+        if let Some(c) = &self.childminding {
+            v.check(
+                (1..=count as u32).contains(&c.rank),
+                "childminding",
+                "Rang der Kindertagespflege 1 bis 5 / rank of childminding 1 to 5",
+            );
+            v.optional_text("childminding.note", &c.note, 500);
+        }
+        v.optional_text("child_denomination", &self.child_denomination, 50);
+        v.optional_text("reasons", &self.reasons, 2000);
+        v.optional_text("transfer_reason", &self.transfer_reason, 2000);
         let c = &self.consents;
         v.check(
             c.data_processing && c.forwarding_to_free_providers && c.terms,

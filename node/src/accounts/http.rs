@@ -88,6 +88,8 @@ struct T {
     errors_title: &'static str,
     favourites: &'static str,
     search: &'static str,
+    apply: &'static str,
+    applications: &'static str,
 }
 
 static DE: T = T {
@@ -120,6 +122,8 @@ static DE: T = T {
     errors_title: "Bitte prüfen Sie Ihre Angaben",
     favourites: "Merkliste",
     search: "Kita-Suche",
+    apply: "Antrag stellen",
+    applications: "Meine Anträge",
 };
 
 static EN: T = T {
@@ -152,6 +156,8 @@ static EN: T = T {
     errors_title: "Please check your entries",
     favourites: "Favourites",
     search: "Find a Kita",
+    apply: "Apply for a place",
+    applications: "My applications",
 };
 
 fn t(lang: Lang) -> &'static T {

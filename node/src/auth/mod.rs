@@ -213,6 +213,10 @@ pub enum Action<'a> {
     ViewOwnAccount,
     /// Register a portal account or ask for a password-reset link (visitors).
     RegisterAccount,
+    /// Apply for a place for one's children (a logged-in parent).
+    SubmitApplication,
+    /// The applications one submitted, with the status of every wish (a logged-in parent).
+    ViewOwnApplications,
     /// The parents' portal: search facilities and childminders, read their public profiles,
     /// keep a favourites basket (anyone, logged in or not).
     SearchPortal,
@@ -237,6 +241,8 @@ impl Action<'_> {
             Action::ViewOwnAccount => "account.view",
             Action::SearchPortal => "portal.search",
             Action::RegisterAccount => "account.register",
+            Action::SubmitApplication => "application.submit",
+            Action::ViewOwnApplications => "applications.own.view",
         }
     }
 }
@@ -252,7 +258,13 @@ pub struct Forbidden {
 pub fn authorize(who: &Principal, action: Action<'_>) -> Result<(), Forbidden> {
     let allowed = match who {
         Principal::Visitor => matches!(action, Action::SearchPortal | Action::RegisterAccount),
-        Principal::Guardian(_) => matches!(action, Action::ViewOwnAccount | Action::SearchPortal),
+        Principal::Guardian(_) => matches!(
+            action,
+            Action::ViewOwnAccount
+                | Action::SearchPortal
+                | Action::SubmitApplication
+                | Action::ViewOwnApplications
+        ),
         Principal::Staff(caller) => staff_may(caller, action),
     };
     if allowed {
@@ -273,7 +285,7 @@ fn staff_may(caller: &Caller, action: Action<'_>) -> bool {
         | Action::ViewSyncStatus
         | Action::ViewOwnAccount
         | Action::SearchPortal => true,
-        Action::RegisterAccount => false,
+        Action::RegisterAccount | Action::SubmitApplication | Action::ViewOwnApplications => false,
         Action::EditFacilityProfile { facility, provider }
         | Action::ViewChildren { facility, provider }
         | Action::ViewContracts { facility, provider }

@@ -110,6 +110,7 @@ pub fn plan_network(world: &World, base_port: u16) -> Vec<NodeConfig> {
         p2p: None,
         portal: Some(crate::config::PortalSection {
             public_url: format!("http://{city_listen}"),
+            city: world.city_name.clone(),
             ..crate::config::PortalSection::with_defaults()
         }),
         // The demo's mails land as .eml files in the city's data directory.

@@ -37,7 +37,9 @@ fn route(method: &'static str, path: &'static str, handler: MethodRouter<Arc<Nod
 
 /// Every route of the node.
 pub fn routes() -> Vec<Route> {
-    use crate::{accounts, conflicts, contracts, facilities, families, portal, seats};
+    use crate::{
+        accounts, applications, conflicts, contracts, facilities, families, portal, seats,
+    };
     vec![
         route("GET", "/portal", get(portal::http::search_page)),
         route(
@@ -99,6 +101,17 @@ pub fn routes() -> Vec<Route> {
             post(accounts::http::new_password_submit),
         ),
         route("GET", "/portal/account", get(accounts::http::account_page)),
+        route("GET", "/portal/apply", get(applications::http::apply_form)),
+        route(
+            "POST",
+            "/portal/apply",
+            post(applications::http::apply_submit),
+        ),
+        route(
+            "GET",
+            "/portal/applications",
+            get(applications::http::applications_page),
+        ),
         route("GET", "/api/portal/search", get(portal::http::api_search)),
         route(
             "GET",

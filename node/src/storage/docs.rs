@@ -42,12 +42,24 @@ impl Store {
         docs: &mut [&mut StoredDoc],
         entry: &AuditEntry,
     ) -> Result<(), StoreError> {
+        self.save_docs_with(docs, entry, |_| Ok(()))
+    }
+
+    /// [`Store::save_docs`], with `also` writing the action's other rows (an outbox mail, local
+    /// tables) in the same transaction.
+    pub fn save_docs_with(
+        &mut self,
+        docs: &mut [&mut StoredDoc],
+        entry: &AuditEntry,
+        also: impl FnOnce(&rusqlite::Connection) -> Result<(), StoreError>,
+    ) -> Result<(), StoreError> {
         let tx = self.conn.transaction()?;
         for doc in docs.iter_mut() {
             write_doc(&tx, doc, entry.at)?;
             mark_local_change(&tx, &doc.id)?;
         }
         audit::append(&tx, entry)?;
+        also(&tx)?;
         tx.commit()?;
         for doc in docs.iter_mut() {
             doc.mark_saved();

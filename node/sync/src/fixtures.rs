@@ -217,6 +217,8 @@ pub fn application() -> Application {
         integration_need: false,
         transfer: false,
         status: "active".into(),
+        together: String::new(),
+        childminding_agency: None,
     }
 }
 
@@ -239,6 +241,12 @@ pub fn applicant() -> Applicant {
             terms: true,
         },
         notify_by_post: false,
+        child_denomination: String::new(),
+        reasons: String::new(),
+        transfer_reason: String::new(),
+        childminding: None,
+        address_check: String::new(),
+        submitted_on: None,
     }
 }
 

@@ -319,6 +319,8 @@ fn application(
         integration_need: case.integration_need,
         transfer,
         status: "active".to_string(),
+        together: String::new(),
+        childminding_agency: None,
     };
     let g = case.guardian;
     let notify_by_post = g.email.is_empty() || rng.gen_bool(0.06);
@@ -340,6 +342,12 @@ fn application(
             terms: true,
         },
         notify_by_post,
+        child_denomination: String::new(),
+        reasons: String::new(),
+        transfer_reason: String::new(),
+        childminding: None,
+        address_check: String::new(),
+        submitted_on: None,
     };
     (application, applicant)
 }

@@ -47,3 +47,21 @@ CREATE TABLE outbox (
     last_error      TEXT
 ) STRICT;
 CREATE INDEX outbox_due ON outbox (next_attempt_at) WHERE sent_at IS NULL AND failed_at IS NULL;
+
+-- One active application per child: a keyed hash of the child's identifying data (the key is
+-- this node's secret, see node_meta 'child-key-secret') names every application ever made for
+-- the child; the active one is found through p_applications.status.
+CREATE TABLE application_keys (
+    child_key   TEXT NOT NULL,
+    application TEXT NOT NULL,
+    created_at  INTEGER NOT NULL,
+    PRIMARY KEY (child_key, application)
+) STRICT;
+
+-- Which portal account submitted which application (local to the city node).
+CREATE TABLE portal_applications (
+    application TEXT PRIMARY KEY,
+    account     INTEGER NOT NULL REFERENCES guardian_accounts (id),
+    created_at  INTEGER NOT NULL
+) STRICT;
+CREATE INDEX portal_applications_account ON portal_applications (account);

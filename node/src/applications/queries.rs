@@ -1,0 +1,109 @@
+//! The applications' SQL: facility names and childminding offices for the form, the keyed
+//! child hashes of the one-active-application rule, which account submitted what.
+
+use crate::storage::{Store, StoreError};
+use kitanetz_crdt::ids::{ApplicationId, FacilityId, OrgId};
+use kitanetz_crdt::kinds::ChildminderProfile;
+use rusqlite::{params, Connection, OptionalExtension};
+use std::collections::BTreeMap;
+
+pub(super) fn facility_names(store: &Store) -> Result<BTreeMap<FacilityId, String>, StoreError> {
+    let mut stmt = store
+        .conn()
+        .prepare_cached("SELECT id, name FROM p_facilities")?;
+    let rows = stmt.query_map([], |r| Ok((FacilityId(r.get(0)?), r.get(1)?)))?;
+    Ok(rows.collect::<Result<_, _>>()?)
+}
+
+/// District → the childminding office (BVS-KTP) responsible for it, as the childminders'
+/// profiles say.
+pub(super) fn childminding_agencies(store: &Store) -> Result<BTreeMap<String, OrgId>, StoreError> {
+    Ok(store
+        .values_of_kind::<ChildminderProfile>()?
+        .into_iter()
+        .map(|c| (c.district, c.agency))
+        .collect())
+}
+
+/// The node's secret for the child keys, created on first use. It never leaves the node:
+/// without it a key cannot be tested against a guessed child.
+pub(super) fn child_key_secret(store: &Store) -> Result<Vec<u8>, StoreError> {
+    let mut fresh = [0u8; 32];
+    rand_core::RngCore::fill_bytes(&mut rand_core::OsRng, &mut fresh);
+    store.conn().execute(
+        "INSERT OR IGNORE INTO node_meta (key, value) VALUES ('child-key-secret', ?1)",
+        [hex::encode(fresh)],
+    )?;
+    let stored: String = store.conn().query_row(
+        "SELECT value FROM node_meta WHERE key = 'child-key-secret'",
+        [],
+        |r| r.get(0),
+    )?;
+    hex::decode(stored).map_err(|e| StoreError::Corrupt(format!("child-key-secret: {e}")))
+}
+
+/// HMAC-SHA256 of a child's normalised identity under the node's secret.
+pub(super) fn child_key(secret: &[u8], identity: &str) -> String {
+    let key = ring::hmac::Key::new(ring::hmac::HMAC_SHA256, secret);
+    hex::encode(ring::hmac::sign(&key, identity.as_bytes()).as_ref())
+}
+
+/// The active application of the child a key names, if any.
+pub(super) fn active_application_of(
+    store: &Store,
+    key: &str,
+) -> Result<Option<ApplicationId>, StoreError> {
+    Ok(store
+        .conn()
+        .query_row(
+            "SELECT k.application FROM application_keys k
+             JOIN p_applications a ON a.id = k.application
+             WHERE k.child_key = ?1 AND a.status = 'active' LIMIT 1",
+            [key],
+            |r| r.get::<_, String>(0),
+        )
+        .optional()?
+        .map(ApplicationId))
+}
+
+pub(super) fn account_of(store: &Store, id: &ApplicationId) -> Result<Option<i64>, StoreError> {
+    Ok(store
+        .conn()
+        .query_row(
+            "SELECT account FROM portal_applications WHERE application = ?1",
+            [&id.0],
+            |r| r.get(0),
+        )
+        .optional()?)
+}
+
+/// Records a new application's child key and the account that submitted it.
+pub(super) fn remember(
+    tx: &Connection,
+    key: &str,
+    id: &ApplicationId,
+    account: i64,
+    now: i64,
+) -> Result<(), StoreError> {
+    tx.execute(
+        "INSERT INTO application_keys (child_key, application, created_at) VALUES (?1, ?2, ?3)",
+        params![key, id.0, now],
+    )?;
+    tx.execute(
+        "INSERT INTO portal_applications (application, account, created_at) VALUES (?1, ?2, ?3)",
+        params![id.0, account, now],
+    )?;
+    Ok(())
+}
+
+/// The applications an account submitted, newest first.
+pub(super) fn applications_of(
+    store: &Store,
+    account: i64,
+) -> Result<Vec<ApplicationId>, StoreError> {
+    let mut stmt = store.conn().prepare_cached(
+        "SELECT application FROM portal_applications WHERE account = ?1 ORDER BY created_at DESC, application",
+    )?;
+    let rows = stmt.query_map([account], |r| r.get::<_, String>(0).map(ApplicationId))?;
+    Ok(rows.collect::<Result<_, _>>()?)
+}

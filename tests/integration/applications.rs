@@ -1,0 +1,344 @@
+//! A parent applies on the portal: two siblings with three wishes, every check of Lastenheft
+//! 3.3.2 with field errors and nothing stored, one active application per child, the receipt in
+//! the outbox, and the parents' view of their applications.
+
+use axum::body::Body;
+use axum::http::{header, Method, Request, StatusCode};
+use kitanetz_crdt::kinds::{Applicant, Application, CareType};
+use kitanetz_crdt::policy::NodeRole;
+use kitanetz_node::auth::create_guardian_session;
+use kitanetz_node::Node;
+use kitanetz_tests::Network;
+use std::sync::Arc;
+use tower::ServiceExt;
+
+/// A confirmed parent account with a live session: (cookie, csrf).
+fn parent(city: &Node, email: &str) -> (String, String) {
+    let store = city.store();
+    store
+        .conn()
+        .execute(
+            "INSERT INTO guardian_accounts (email, display_name, password_hash, verified_at, created_at) VALUES (?1, 'Anna Schulz', 'x', 1, 1)",
+            [email],
+        )
+        .unwrap();
+    let id = store.conn().last_insert_rowid();
+    let tokens = create_guardian_session(&store, id, city.clock.now_millis()).unwrap();
+    (format!("kn_session={}", tokens.token), tokens.csrf)
+}
+
+async fn post(router: &axum::Router, cookie: &str, body: &str) -> (StatusCode, String, String) {
+    let req = Request::builder()
+        .method(Method::POST)
+        .uri("/portal/apply")
+        .header(header::COOKIE, cookie)
+        .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+        .body(Body::from(body.to_string()))
+        .unwrap();
+    let res = router.clone().oneshot(req).await.unwrap();
+    let status = res.status();
+    let location = res
+        .headers()
+        .get(header::LOCATION)
+        .map(|v| v.to_str().unwrap().to_string())
+        .unwrap_or_default();
+    let body = axum::body::to_bytes(res.into_body(), 1 << 20)
+        .await
+        .unwrap();
+    (
+        status,
+        location,
+        String::from_utf8_lossy(&body).into_owned(),
+    )
+}
+
+async fn get(router: &axum::Router, cookie: &str, path: &str) -> (StatusCode, String) {
+    let req = Request::builder()
+        .uri(path)
+        .header(header::COOKIE, cookie)
+        .body(Body::empty())
+        .unwrap();
+    let res = router.clone().oneshot(req).await.unwrap();
+    let status = res.status();
+    let body = axum::body::to_bytes(res.into_body(), 1 << 20)
+        .await
+        .unwrap();
+    (status, String::from_utf8_lossy(&body).into_owned())
+}
+
+/// Facilities offering both Krippe and Kindergarten places on `day`.
+fn offering_both(net: &Network, day: kitanetz_crdt::scalar::Date) -> Vec<String> {
+    net.world
+        .facilities
+        .iter()
+        .filter(|f| {
+            [CareType::Nursery, CareType::Kindergarten]
+                .iter()
+                .all(|ct| {
+                    f.licence
+                        .care_types
+                        .iter()
+                        .any(|c| c.care_type == *ct && c.places.at(day).is_some_and(|&p| p > 0))
+                })
+        })
+        .map(|f| f.profile.id.0.clone())
+        .collect()
+}
+
+fn count(node: &Node, sql: &str) -> i64 {
+    node.store()
+        .conn()
+        .query_row(sql, [], |r| r.get(0))
+        .unwrap()
+}
+
+fn form(pairs: &[(&str, &str)]) -> String {
+    pairs
+        .iter()
+        .map(|(k, v)| {
+            format!(
+                "{k}={}",
+                form_urlencoded::byte_serialize(v.as_bytes()).collect::<String>()
+            )
+        })
+        .collect::<Vec<_>>()
+        .join("&")
+}
+
+#[tokio::test]
+async fn a_parent_applies_for_two_siblings_with_three_wishes() {
+    let net = Network::seeded();
+    let city: Arc<Node> = net.open(&net.config(|c| c.role == NodeRole::City).name);
+    let router = kitanetz_node::http::router(city.clone());
+    let (cookie, csrf) = parent(&city, "anna.schulz@example.org");
+    let start = kitanetz_crdt::scalar::Date::ymd(2027, 8, 1);
+    let kitas = offering_both(&net, start);
+    assert!(
+        kitas.len() >= 3,
+        "the demo has three Kitas with Krippe and Kindergarten"
+    );
+    let wishes: Vec<String> = kitas.iter().take(3).map(|k| format!("f:{k}")).collect();
+    let good: Vec<(&str, &str)> = vec![
+        ("csrf", &csrf),
+        ("child1_given_name", "Mia"),
+        ("child1_family_name", "Schulz"),
+        ("child1_birth_date", "2025-09-14"),
+        ("child1_sex", "female"),
+        ("child2_given_name", "Ben"),
+        ("child2_family_name", "Schulz"),
+        ("child2_birth_date", "2023-02-03"),
+        ("child2_sex", "male"),
+        ("guardian_given_name", "Anna"),
+        ("guardian_family_name", "Schulz"),
+        ("street", "Wilsdruffer Straße 1"),
+        ("postcode", "01067"),
+        ("city", "Dresden"),
+        ("phone", "0351 123456"),
+        ("email", "anna.schulz@example.org"),
+        ("desired_start", "2027-08-01"),
+        ("daily_hours", "7,5"),
+        ("wish1", &wishes[0]),
+        ("wish2", &wishes[1]),
+        ("wish3", &wishes[2]),
+        ("notify", "email"),
+        ("consent_data_processing", "true"),
+        ("consent_forwarding", "true"),
+        ("consent_terms", "true"),
+    ];
+
+    // Without consents, an unborn child and a wish twice: every field named, nothing stored.
+    let mut bad: Vec<(&str, &str)> = good
+        .iter()
+        .filter(|(k, _)| !k.starts_with("consent"))
+        .cloned()
+        .collect();
+    bad.push(("child3_given_name", "Ungeboren"));
+    bad.push(("child3_family_name", "Schulz"));
+    bad.push(("child3_birth_date", "2027-01-01"));
+    bad.push(("wish4", &wishes[0]));
+    let documents = count(&city, "SELECT COUNT(*) FROM documents");
+    let (status, _, page) = post(&router, &cookie, &form(&bad)).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    for field in ["a-consents", "a-child3_birth_date", "a-wish4"] {
+        assert!(
+            page.contains(&format!("href=\"#{field}\"")),
+            "{field} named"
+        );
+    }
+    assert!(page.contains("value=\"Mia\""), "what was typed stays");
+    assert_eq!(count(&city, "SELECT COUNT(*) FROM documents"), documents);
+    assert_eq!(count(&city, "SELECT COUNT(*) FROM outbox"), 0);
+
+    // The form of another session is refused.
+    let foreign: Vec<(&str, &str)> = good
+        .iter()
+        .map(|(k, v)| {
+            if *k == "csrf" {
+                (*k, "forged")
+            } else {
+                (*k, *v)
+            }
+        })
+        .collect();
+    assert_eq!(
+        post(&router, &cookie, &form(&foreign)).await.0,
+        StatusCode::FORBIDDEN
+    );
+
+    let (status, location, page) = post(&router, &cookie, &form(&good)).await;
+    assert_eq!(status, StatusCode::SEE_OTHER, "{page}");
+    assert_eq!(location, "/portal/applications?submitted=1");
+
+    // Two applications, one per child, kept together; the Kitas see no names and no ranks.
+    let (applications, applicants) = {
+        let store = city.store();
+        (
+            store.values_of_kind::<Application>().unwrap(),
+            store.values_of_kind::<Applicant>().unwrap(),
+        )
+    };
+    let ours: Vec<&Applicant> = applicants
+        .iter()
+        .filter(|a| a.email == "anna.schulz@example.org")
+        .collect();
+    assert_eq!(ours.len(), 2);
+    let mine: Vec<&Application> = applications
+        .iter()
+        .filter(|a| ours.iter().any(|o| o.application == a.id))
+        .collect();
+    assert_eq!(mine.len(), 2);
+    assert!(!mine[0].together.is_empty() && mine[0].together == mine[1].together);
+    let care: Vec<CareType> = {
+        let mut c: Vec<CareType> = mine.iter().map(|a| a.care_type).collect();
+        c.sort();
+        c
+    };
+    assert_eq!(care, [CareType::Nursery, CareType::Kindergarten]);
+    for a in &mine {
+        assert_eq!(a.wishes.len(), 3);
+        let ids: Vec<&str> = a.wishes.iter().map(|w| w.facility.0.as_str()).collect();
+        let mut sorted = ids.clone();
+        sorted.sort();
+        assert_eq!(ids, sorted, "stored by facility, not by rank");
+        assert_eq!(a.daily_hours.to_string(), "7.5");
+    }
+    assert_eq!(
+        ours[0]
+            .ranked_wishes
+            .iter()
+            .map(|f| format!("f:{}", f.0))
+            .collect::<Vec<_>>(),
+        wishes
+    );
+    assert_eq!(ours[0].address_check, "ok");
+
+    // The receipt waits in the outbox, naming both children.
+    let receipt: String = city
+        .store()
+        .conn()
+        .query_row(
+            "SELECT body FROM outbox WHERE recipient = 'anna.schulz@example.org'",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    assert!(
+        receipt.contains("Mia Schulz") && receipt.contains("Ben Schulz"),
+        "{receipt}"
+    );
+
+    let (status, page) = get(&router, &cookie, "/portal/applications?submitted=1").await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(page.contains("Mia Schulz") && page.contains("Ben Schulz"));
+    assert!(page.contains("in Bearbeitung"));
+
+    // The same child again (written differently): pointed to the existing application.
+    let again: Vec<(&str, &str)> = good
+        .iter()
+        .filter(|(k, _)| !k.starts_with("child2"))
+        .map(|(k, v)| {
+            if *k == "child1_given_name" {
+                (*k, " mia ")
+            } else {
+                (*k, *v)
+            }
+        })
+        .collect();
+    let documents = count(&city, "SELECT COUNT(*) FROM documents");
+    let (status, _, page) = post(&router, &cookie, &form(&again)).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        page.contains("schon Ihr Antrag"),
+        "pointer to the existing one"
+    );
+    assert_eq!(count(&city, "SELECT COUNT(*) FROM documents"), documents);
+
+    // Another parent cannot apply for Mia a second time either.
+    let (other, other_csrf) = parent(&city, "vater@example.org");
+    let by_other: Vec<(&str, &str)> = again
+        .iter()
+        .map(|(k, v)| {
+            if *k == "csrf" {
+                (*k, other_csrf.as_str())
+            } else {
+                (*k, *v)
+            }
+        })
+        .collect();
+    let (status, _, page) = post(&router, &other, &form(&by_other)).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(page.contains("schon ein aktiver Antrag"));
+}
+
+#[tokio::test]
+async fn wishes_must_offer_what_the_child_needs_and_visitors_are_sent_to_the_login() {
+    let net = Network::seeded();
+    let city: Arc<Node> = net.open(&net.config(|c| c.role == NodeRole::City).name);
+    let router = kitanetz_node::http::router(city.clone());
+    let start = kitanetz_crdt::scalar::Date::ymd(2027, 8, 1);
+    let no_nursery = net
+        .world
+        .facilities
+        .iter()
+        .find(|f| {
+            !f.licence.care_types.iter().any(|c| {
+                c.care_type == CareType::Nursery && c.places.at(start).is_some_and(|&p| p > 0)
+            })
+        })
+        .map(|f| format!("f:{}", f.profile.id.0));
+    let (cookie, csrf) = parent(&city, "b@example.org");
+    if let Some(wish) = no_nursery {
+        let body = form(&[
+            ("csrf", &csrf),
+            ("child1_given_name", "Lea"),
+            ("child1_family_name", "Berg"),
+            ("child1_birth_date", "2026-01-10"),
+            ("guardian_given_name", "B"),
+            ("guardian_family_name", "Berg"),
+            ("street", "Irgendwo 1"),
+            ("postcode", "04109"),
+            ("city", "Leipzig"),
+            ("phone", "0341 1"),
+            ("email", "b@example.org"),
+            ("desired_start", "2027-08-01"),
+            ("daily_hours", "6"),
+            ("wish1", &wish),
+            ("consent_data_processing", "true"),
+            ("consent_forwarding", "true"),
+            ("consent_terms", "true"),
+        ]);
+        let (status, _, page) = post(&router, &cookie, &body).await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(page.contains("keine Krippe"), "the wish offers no Krippe");
+    }
+    // No login: the form leads to the parents' login.
+    let req = Request::builder()
+        .uri("/portal/apply")
+        .body(Body::empty())
+        .unwrap();
+    let res = router.clone().oneshot(req).await.unwrap();
+    assert_eq!(
+        res.headers().get(header::LOCATION).unwrap(),
+        "/portal/login"
+    );
+}
