@@ -125,6 +125,47 @@ async fn visitors_search_by_radius_and_criteria_without_a_login() {
 }
 
 #[tokio::test]
+async fn the_index_follows_a_change_of_public_data() {
+    use kitanetz_node::auth::{Caller, Principal, Role};
+    let net = Network::seeded();
+    let city = net.open(&net.config(|c| c.role == NodeRole::City).name);
+    let router = kitanetz_node::http::router(city.clone());
+    let f = &net.world.facilities[0].profile;
+    let capacity = |r: &Value| {
+        r["hits"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|h| h["id"] == f.id.0.as_str())
+            .map(|h| h["capacity"].as_u64().unwrap())
+            .unwrap()
+    };
+    let (_, before) = json(&router, "/api/portal/search").await;
+    let zvs = Principal::Staff(Caller {
+        user_id: 1,
+        username: "zvs".into(),
+        display_name: "ZVS".into(),
+        role: Role::Zvs,
+        organisation: city.config.organisation.clone(),
+        provider: None,
+        facility: None,
+    });
+    let input = kitanetz_node::facilities::PlacesInput {
+        care_type: "kindergarten".into(),
+        places: "200".into(),
+        valid_from: city.now().today.to_string(),
+    };
+    kitanetz_node::facilities::change_places(&mut city.store(), &zvs, &f.id, &input, city.now())
+        .unwrap();
+    let (_, after) = json(&router, "/api/portal/search").await;
+    assert_ne!(
+        capacity(&before),
+        capacity(&after),
+        "the new places show at once"
+    );
+}
+
+#[tokio::test]
 async fn bad_search_input_names_every_field() {
     let net = Network::seeded();
     let city = net.open(&net.config(|c| c.role == NodeRole::City).name);

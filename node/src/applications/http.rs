@@ -95,7 +95,12 @@ fn page(
     input: ApplicationInput,
     errors: Vec<FieldError>,
 ) -> Result<Response, AppError> {
-    let ctx = context(&node.store(), &city_name(node))?;
+    let ctx = context(
+        &node.store(),
+        portal_city(node)?,
+        &city_name(node),
+        node.clock.today(),
+    )?;
     let mut facilities: Vec<(String, String)> = ctx
         .facilities
         .iter()
@@ -184,7 +189,7 @@ pub async fn apply_submit(
     let input = ApplicationInput::from_pairs(&pairs);
     let result = {
         let mut store = node.store();
-        let ctx = context(&store, &city_name(&node))?;
+        let ctx = context(&store, portal, &city_name(&node), node.clock.today())?;
         submit(
             &mut store,
             &ctx,

@@ -21,13 +21,11 @@ use kitanetz_crdt::ids::{
     city_org, doc_id_for, ApplicationId, ChildminderId, FacilityId, OrgId, RandomIdGen,
 };
 use kitanetz_crdt::kinds::{
-    Address, Applicant, Application, CareType, ChildmindingWish, Consents, FacilityLicence, Sex,
-    WishedFacility,
+    Address, Applicant, Application, CareType, ChildmindingWish, Consents, Sex, WishedFacility,
 };
 use kitanetz_crdt::meta::{DocKind, DocMeta};
 use kitanetz_crdt::scalar::{Date, Dec};
 use kitanetz_crdt::validate::Validator;
-use kitanetz_crdt::ValidationError;
 use serde::Serialize;
 use std::collections::BTreeMap;
 
@@ -250,11 +248,17 @@ pub struct ApplyContext {
     pub city_name: String,
 }
 
-/// Facilities and childminding districts for the form and the checks.
-pub fn context(store: &Store, city_name: &str) -> Result<ApplyContext, StoreError> {
+/// Facilities and childminding districts for the form and the checks (the districts' offices
+/// come from the portal's cached public data, not from decoding every childminder).
+pub fn context(
+    store: &Store,
+    portal: &crate::portal::Portal,
+    city_name: &str,
+    today: Date,
+) -> Result<ApplyContext, StoreError> {
     Ok(ApplyContext {
         facilities: queries::facility_names(store)?,
-        agencies: queries::childminding_agencies(store)?,
+        agencies: portal.public_data(store, today)?.agencies.clone(),
         city_name: city_name.to_string(),
     })
 }
@@ -266,7 +270,7 @@ fn check(
     streets: Option<&dyn StreetDirectory>,
     input: &ApplicationInput,
     today: Date,
-) -> Result<(Checked, String), ValidationError> {
+) -> Result<(Checked, String), ActionError> {
     use chrono::Datelike;
     let mut v = Validator::new();
     let mut children = Vec::new();
@@ -408,16 +412,8 @@ fn check(
             continue;
         }
         if let Some(s) = start {
-            let licence = store
-                .get::<FacilityLicence>(&crate::facilities::licence_doc_id(&facility))
-                .ok()
-                .map(|(_, l)| l);
             for c in &children {
-                let offered = licence.as_ref().is_some_and(|l| {
-                    l.care_types
-                        .iter()
-                        .any(|ct| ct.care_type == c.6 && ct.places.at(s).is_some_and(|&p| p > 0))
-                });
+                let offered = queries::places_on(store, &facility, c.6, s)? > 0;
                 v.check(
                     offered,
                     &field,

@@ -2,8 +2,7 @@
 //! child hashes of the one-active-application rule, which account submitted what.
 
 use crate::storage::{Store, StoreError};
-use kitanetz_crdt::ids::{ApplicationId, FacilityId, OrgId};
-use kitanetz_crdt::kinds::ChildminderProfile;
+use kitanetz_crdt::ids::{ApplicationId, FacilityId};
 use rusqlite::{params, Connection, OptionalExtension};
 use std::collections::BTreeMap;
 
@@ -15,30 +14,31 @@ pub(super) fn facility_names(store: &Store) -> Result<BTreeMap<FacilityId, Strin
     Ok(rows.collect::<Result<_, _>>()?)
 }
 
-/// District → the childminding office (BVS-KTP) responsible for it, as the childminders'
-/// profiles say.
-pub(super) fn childminding_agencies(store: &Store) -> Result<BTreeMap<String, OrgId>, StoreError> {
-    Ok(store
-        .values_of_kind::<ChildminderProfile>()?
-        .into_iter()
-        .map(|c| (c.district, c.agency))
-        .collect())
-}
-
 /// The node's secret for the child keys, created on first use. It never leaves the node:
 /// without it a key cannot be tested against a guessed child.
 pub(super) fn child_key_secret(store: &Store) -> Result<Vec<u8>, StoreError> {
-    let mut fresh = [0u8; 32];
-    rand_core::RngCore::fill_bytes(&mut rand_core::OsRng, &mut fresh);
-    store.conn().execute(
-        "INSERT OR IGNORE INTO node_meta (key, value) VALUES ('child-key-secret', ?1)",
-        [hex::encode(fresh)],
-    )?;
-    let stored: String = store.conn().query_row(
-        "SELECT value FROM node_meta WHERE key = 'child-key-secret'",
-        [],
-        |r| r.get(0),
-    )?;
+    let read = || {
+        store
+            .conn()
+            .query_row(
+                "SELECT value FROM node_meta WHERE key = 'child-key-secret'",
+                [],
+                |r| r.get::<_, String>(0),
+            )
+            .optional()
+    };
+    let stored = match read()? {
+        Some(s) => s,
+        None => {
+            let mut fresh = [0u8; 32];
+            rand_core::RngCore::fill_bytes(&mut rand_core::OsRng, &mut fresh);
+            store.conn().execute(
+                "INSERT OR IGNORE INTO node_meta (key, value) VALUES ('child-key-secret', ?1)",
+                [hex::encode(fresh)],
+            )?;
+            read()?.expect("just written")
+        }
+    };
     hex::decode(stored).map_err(|e| StoreError::Corrupt(format!("child-key-secret: {e}")))
 }
 
@@ -106,4 +106,27 @@ pub(super) fn applications_of(
     )?;
     let rows = stmt.query_map([account], |r| r.get::<_, String>(0).map(ApplicationId))?;
     Ok(rows.collect::<Result<_, _>>()?)
+}
+
+/// Approved places of a care type at a facility on `day` (the change in force then; 0 when it
+/// offers none), from the licence's projection rows.
+pub(super) fn places_on(
+    store: &Store,
+    facility: &FacilityId,
+    care_type: kitanetz_crdt::kinds::CareType,
+    day: kitanetz_crdt::scalar::Date,
+) -> Result<i64, StoreError> {
+    Ok(store
+        .conn()
+        .prepare_cached(
+            "SELECT places FROM p_facility_places
+             WHERE facility = ?1 AND care_type = ?2 AND valid_from <= ?3
+             ORDER BY valid_from DESC LIMIT 1",
+        )?
+        .query_row(
+            params![facility.0, care_type.as_str(), day.to_string()],
+            |r| r.get(0),
+        )
+        .optional()?
+        .unwrap_or(0))
 }

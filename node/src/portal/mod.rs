@@ -2,8 +2,8 @@
 //! facility and the childminders listed online, public profiles, and a favourites basket.
 //!
 //! The search runs on an in-memory [`index::PortalIndex`] built from the public documents the
-//! city holds; it is rebuilt when a document arrives or changes (checked by one cheap query per
-//! search), so a search never decodes documents.
+//! city holds; it is rebuilt when a public document arrives or changes (a per-kind write counter
+//! the store keeps, read once per search), so a search never decodes documents.
 
 pub mod http;
 pub mod index;
@@ -38,14 +38,22 @@ pub const MAX_FAVOURITES: usize = 10;
 pub struct Portal {
     pub settings: PortalSection,
     streets: Option<Arc<dyn StreetDirectory>>,
-    cache: Mutex<Option<(IndexKey, Arc<PortalIndex>)>>,
+    cache: Mutex<Option<(IndexKey, Arc<PublicData>)>>,
 }
 
-/// What the cached index was built from: any stored change or another day rebuilds it.
+/// What the portal reads from the public documents, rebuilt when they change.
+pub struct PublicData {
+    pub index: PortalIndex,
+    /// District → the childminding office (BVS-KTP) responsible for it, from the childminders'
+    /// profiles.
+    pub agencies: BTreeMap<String, kitanetz_crdt::ids::OrgId>,
+}
+
+/// What the cached index was built from: a write of a public document or another day
+/// rebuilds it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 struct IndexKey {
-    last_chunk: i64,
-    documents: i64,
+    public_writes: i64,
     today: Date,
 }
 
@@ -75,11 +83,14 @@ impl Portal {
     }
 
     /// The search index as of the store's current state (rebuilt only when something changed).
-    pub fn index(&self, store: &Store, today: Date) -> Result<Arc<PortalIndex>, StoreError> {
-        let (last_chunk, documents) = queries::change_marks(store)?;
+    pub fn index(&self, store: &Store, today: Date) -> Result<Arc<PublicData>, StoreError> {
+        self.public_data(store, today)
+    }
+
+    /// The public data as of the store's current state (rebuilt only when something changed).
+    pub fn public_data(&self, store: &Store, today: Date) -> Result<Arc<PublicData>, StoreError> {
         let key = IndexKey {
-            last_chunk,
-            documents,
+            public_writes: queries::public_writes(store)?,
             today,
         };
         let mut cache = self.cache.lock().unwrap_or_else(|p| p.into_inner());
@@ -88,14 +99,23 @@ impl Portal {
                 return Ok(index.clone());
             }
         }
-        let index = Arc::new(PortalIndex::new(listings(store, today)?));
-        *cache = Some((key, index.clone()));
-        Ok(index)
+        let (listings, agencies) = listings(store, today)?;
+        let data = Arc::new(PublicData {
+            index: PortalIndex::new(listings),
+            agencies,
+        });
+        *cache = Some((key, data.clone()));
+        Ok(data)
     }
 }
 
-/// Every listing of the portal, from the public documents this node holds.
-pub fn listings(store: &Store, today: Date) -> Result<Vec<Listing>, StoreError> {
+/// Every listing of the portal, from the public documents this node holds, and the
+/// childminding office of every district.
+#[allow(clippy::type_complexity)]
+pub fn listings(
+    store: &Store,
+    today: Date,
+) -> Result<(Vec<Listing>, BTreeMap<String, kitanetz_crdt::ids::OrgId>), StoreError> {
     let providers: BTreeMap<ProviderId, ProviderProfile> = store
         .values_of_kind::<ProviderProfile>()?
         .into_iter()
@@ -122,7 +142,9 @@ pub fn listings(store: &Store, today: Date) -> Result<Vec<Listing>, StoreError> 
             &profile, licence, provider, today, indicator,
         ));
     }
+    let mut agencies = BTreeMap::new();
     for profile in store.values_of_kind::<ChildminderProfile>()? {
+        agencies.insert(profile.district.clone(), profile.agency.clone());
         if !profile.listed_online || !profile.permit.contains(today) {
             continue;
         }
@@ -140,7 +162,7 @@ pub fn listings(store: &Store, today: Date) -> Result<Vec<Listing>, StoreError> 
         });
         out.push(listing);
     }
-    Ok(out)
+    Ok((out, agencies))
 }
 
 fn first_of_next_month(d: chrono::NaiveDate) -> chrono::NaiveDate {
@@ -551,8 +573,9 @@ pub fn search(
             return Err(e.into());
         }
     };
-    let index = portal.index(store, today)?;
-    let hits = index
+    let data = portal.index(store, today)?;
+    let hits = data
+        .index
         .search(&criteria)
         .into_iter()
         .map(|h| SearchHit::of(h.listing, h.distance_m))
@@ -581,11 +604,11 @@ pub fn favourites(
     today: Date,
 ) -> Result<Vec<SearchHit>, ActionError> {
     authorize(who, Action::SearchPortal)?;
-    let index = portal.index(store, today)?;
+    let data = portal.index(store, today)?;
     Ok(keys
         .iter()
         .filter_map(|k| listing_id(k))
-        .filter_map(|id| index.get(&id).map(|l| SearchHit::of(l, None)))
+        .filter_map(|id| data.index.get(&id).map(|l| SearchHit::of(l, None)))
         .collect())
 }
 
@@ -621,8 +644,9 @@ pub fn facility_profile(
     today: Date,
 ) -> Result<PublicProfile, ActionError> {
     authorize(who, Action::SearchPortal)?;
-    let index = portal.index(store, today)?;
-    let listing = index
+    let data = portal.index(store, today)?;
+    let listing = data
+        .index
         .get(&ListingId::Facility(id.clone()))
         .ok_or_else(|| ActionError::NotFound(id.0.clone()))?;
     let (_, profile) = store.get::<FacilityProfile>(&crate::facilities::profile_doc_id(id))?;
@@ -661,8 +685,9 @@ pub fn childminder_profile(
     today: Date,
 ) -> Result<PublicProfile, ActionError> {
     authorize(who, Action::SearchPortal)?;
-    let index = portal.index(store, today)?;
-    let listing = index
+    let data = portal.index(store, today)?;
+    let listing = data
+        .index
         .get(&ListingId::Childminder(id.clone()))
         .ok_or_else(|| ActionError::NotFound(id.0.clone()))?;
     let profile =
@@ -689,7 +714,8 @@ pub struct Choices {
 
 /// Districts (Ortsämter) and Träger for the search form's choices.
 pub fn choices(store: &Store, portal: &Portal, today: Date) -> Result<Choices, StoreError> {
-    let index = portal.index(store, today)?;
+    let data = portal.index(store, today)?;
+    let index = &data.index;
     let mut districts: Vec<String> = index.listings().map(|l| l.district.clone()).collect();
     districts.sort();
     districts.dedup();

@@ -9,14 +9,18 @@ use kitanetz_crdt::DocId;
 use rusqlite::OptionalExtension;
 use std::collections::BTreeMap;
 
-/// The newest stored chunk and the number of documents: every write (local or from a peer)
-/// appends a chunk, every erasure removes a document, so the pair changes with any change.
-pub(super) fn change_marks(store: &Store) -> Result<(i64, i64), StoreError> {
-    Ok(store.conn().query_row(
-        "SELECT (SELECT COALESCE(MAX(rowid), 0) FROM chunks), (SELECT COUNT(*) FROM documents)",
-        [],
-        |r| Ok((r.get(0)?, r.get(1)?)),
-    )?)
+/// Writes of the documents the portal shows (profiles, licences, seat ledgers for the free
+/// places): when it grows, the index is stale. Applications and personal data do not count
+/// (and only personal documents are ever erased).
+pub(super) fn public_writes(store: &Store) -> Result<i64, StoreError> {
+    use kitanetz_crdt::DocKind;
+    store.writes_of_kinds(&[
+        DocKind::ProviderProfile,
+        DocKind::FacilityProfile,
+        DocKind::FacilityLicence,
+        DocKind::ChildminderProfile,
+        DocKind::SeatLedger,
+    ])
 }
 
 /// Free places per Kita in `month` over all its care types: seats minus occupied minus the

@@ -24,6 +24,22 @@ pub struct DocRow {
 }
 
 impl Store {
+    /// How often documents of these kinds were written (locally or from peers): a number that
+    /// grows with every such write.
+    pub fn writes_of_kinds(&self, kinds: &[kitanetz_crdt::DocKind]) -> Result<i64, StoreError> {
+        let mut total = 0;
+        let mut stmt = self
+            .conn
+            .prepare_cached("SELECT writes FROM kind_changes WHERE kind = ?1")?;
+        for kind in kinds {
+            total += stmt
+                .query_row([kind.as_str()], |r| r.get::<_, i64>(0))
+                .optional()?
+                .unwrap_or(0);
+        }
+        Ok(total)
+    }
+
     /// Stores a document created or changed on this node, with its projection rows and the audit
     /// entry, in one transaction.
     pub fn save_doc(&mut self, doc: &mut StoredDoc, entry: &AuditEntry) -> Result<(), StoreError> {
@@ -248,6 +264,13 @@ fn write_doc_with(
     }
     let heads = serde_json::to_string(&doc.heads_hex()).expect("strings");
     let meta: &DocMeta = &doc.meta;
+    // Counts writes per kind, so that a cache of one kind's documents (the portal's index of
+    // the public ones) sees a change without scanning documents.
+    tx.prepare_cached(
+        "INSERT INTO kind_changes (kind, writes) VALUES (?1, 1)
+         ON CONFLICT (kind) DO UPDATE SET writes = writes + 1",
+    )?
+    .execute([meta.kind.as_str()])?;
     let meta_json = serde_json::to_string(meta).expect("meta serialises");
     let facilities = serde_json::to_string(&meta.facilities).expect("ids");
     tx.execute(

@@ -65,3 +65,10 @@ CREATE TABLE portal_applications (
     created_at  INTEGER NOT NULL
 ) STRICT;
 CREATE INDEX portal_applications_account ON portal_applications (account);
+
+-- Writes per document kind (local and from peers): a cache of one kind's documents, such as
+-- the portal's search index of the public ones, is rebuilt when this grows.
+CREATE TABLE kind_changes (
+    kind   TEXT PRIMARY KEY,
+    writes INTEGER NOT NULL
+) STRICT;
