@@ -240,6 +240,15 @@ for (const vp of VIEWPORTS) {
         for (const c of ['consent_data_processing', 'consent_forwarding', 'consent_terms']) await page.locator(`#a-${c}`).check();
         await page.locator('main form button[type="submit"]').click();
         assert.match(await page.locator('#form-errors').textContent(), /schon Ihr Antrag/);
+
+        // Withdrawing Ben's application: confirmed, kept and marked.
+        await page.goto(`${CITY.url}/portal/applications`);
+        const benCard = page.locator('section', { hasText: `${ben} Beispiel` });
+        await benCard.locator('summary').click();
+        await Promise.all([page.waitForURL(/withdrawn=1$/), benCard.locator('button').click()]);
+        assert.match(await page.locator('main [role="status"]').textContent(), /zurückgezogen/);
+        assert.match(await page.locator('section', { hasText: `${ben} Beispiel` }).textContent(), /zurückgezogen/);
+        await audit.check(page, 'portal-applications-withdrawn');
       } finally {
         await ctx.close();
       }

@@ -273,6 +273,81 @@ async fn a_parent_applies_for_two_siblings_with_three_wishes() {
     );
     assert_eq!(count(&city, "SELECT COUNT(*) FROM documents"), documents);
 
+    // Ben's application is withdrawn: kept and flagged, the Kitas see it, Ben may be applied
+    // for again; nobody else can withdraw it, and twice is refused.
+    let ben = ours
+        .iter()
+        .find(|a| a.child_given_name == "Ben")
+        .unwrap()
+        .application
+        .clone();
+    let withdraw = |cookie: String, csrf: String| {
+        let router = router.clone();
+        let path = format!("/portal/applications/{}/withdraw", ben.0);
+        async move {
+            let req = Request::builder()
+                .method(Method::POST)
+                .uri(path)
+                .header(header::COOKIE, cookie)
+                .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+                .body(Body::from(format!("csrf={csrf}")))
+                .unwrap();
+            router.oneshot(req).await.unwrap().status()
+        }
+    };
+    let (stranger, stranger_csrf) = parent(&city, "fremd@example.org");
+    assert_eq!(
+        withdraw(stranger, stranger_csrf).await,
+        StatusCode::NOT_FOUND,
+        "not hers"
+    );
+    assert_eq!(
+        withdraw(cookie.clone(), csrf.clone()).await,
+        StatusCode::SEE_OTHER
+    );
+    assert_eq!(
+        withdraw(cookie.clone(), csrf.clone()).await,
+        StatusCode::CONFLICT
+    );
+    let status: String = city
+        .store()
+        .conn()
+        .query_row(
+            "SELECT status FROM p_applications WHERE id = ?1",
+            [&ben.0],
+            |r| r.get(0),
+        )
+        .unwrap();
+    assert_eq!(status, "withdrawn");
+    let (_, page) = get(&router, &cookie, "/portal/applications").await;
+    assert!(page.contains("zurückgezogen"));
+    {
+        let store = city.store();
+        let kita = kitanetz_crdt::ids::FacilityId(kitas[0].clone());
+        let ledger = store
+            .get::<kitanetz_crdt::kinds::SeatLedger>(&kitanetz_node::seats::ledger_doc_id(&kita))
+            .unwrap()
+            .1;
+        let at_kita = kitanetz_node::seats::applications_at(&store, &kita, &ledger).unwrap();
+        assert!(
+            at_kita.iter().any(|a| a.id == ben && a.withdrawn),
+            "the Kita sees it"
+        );
+    }
+    let ben_again: Vec<(&str, &str)> = good
+        .iter()
+        .filter(|(k, _)| !k.starts_with("child1"))
+        .map(|(k, v)| match *k {
+            "child2_given_name" => ("child1_given_name", *v),
+            "child2_family_name" => ("child1_family_name", *v),
+            "child2_birth_date" => ("child1_birth_date", *v),
+            "child2_sex" => ("child1_sex", *v),
+            _ => (*k, *v),
+        })
+        .collect();
+    let (status, _, page) = post(&router, &cookie, &form(&ben_again)).await;
+    assert_eq!(status, StatusCode::SEE_OTHER, "{page}");
+
     // Another parent cannot apply for Mia a second time either.
     let (other, other_csrf) = parent(&city, "vater@example.org");
     let by_other: Vec<(&str, &str)> = again

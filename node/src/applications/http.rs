@@ -1,5 +1,6 @@
 //! The application form and "my applications" on the portal.
 
+use super::withdraw;
 use super::{
     context, own_applications, submit, ApplicationInput, ChildInput, OwnApplication, CHILDMINDING,
     MAX_CHILDREN, MAX_WISHES,
@@ -214,6 +215,7 @@ struct ApplicationsPage {
     chrome: Chrome,
     applications: Vec<OwnApplication>,
     submitted: bool,
+    withdrawn: bool,
     lang: Lang,
 }
 
@@ -258,6 +260,8 @@ impl ApplicationsPage {
 pub struct ApplicationsQuery {
     #[serde(default)]
     submitted: Option<String>,
+    #[serde(default)]
+    withdrawn: Option<String>,
 }
 
 /// `GET /portal/applications`: the parent's applications with the status of every wish.
@@ -281,6 +285,31 @@ pub async fn applications_page(
         chrome: Chrome::new(&node, lang, Some(&session), title).with_portal(),
         applications,
         submitted: q.submitted.is_some(),
+        withdrawn: q.withdrawn.is_some(),
         lang,
     })
+}
+
+#[derive(Deserialize, Default)]
+pub struct CsrfOnly {
+    #[serde(default)]
+    csrf: String,
+}
+
+/// `POST /portal/applications/{id}/withdraw`.
+pub async fn withdraw_submit(
+    State(node): State<Arc<Node>>,
+    session: MaybeSession,
+    axum::extract::Path(id): axum::extract::Path<String>,
+    Form(form): Form<CsrfOnly>,
+) -> Result<Response, AppError> {
+    portal_city(&node)?;
+    let Some(session) = session.0 else {
+        return Ok(Redirect::to("/portal/login").into_response());
+    };
+    session.check_csrf(&form.csrf)?;
+    let id = id.parse().map_err(|_| AppError::NotFound(id.clone()))?;
+    let now = node.now();
+    withdraw(&mut node.store(), &session.who, &id, now)?;
+    Ok(Redirect::to("/portal/applications?withdrawn=1").into_response())
 }

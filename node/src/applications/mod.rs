@@ -754,6 +754,71 @@ fn receipt_text(ctx: &ApplyContext, c: &Checked, ids: &[ApplicationId], today: D
     )
 }
 
+/// The parents withdraw an application (Lastenheft 3.3.2: "löschen"): it is kept and flagged
+/// `withdrawn` for the statistics, never deleted; the Kitas it names see the flag on their seat
+/// lists (with a task to release a seat they hold for it), and the child may be applied for
+/// again. Not possible once the child is placed.
+pub fn withdraw(
+    store: &mut Store,
+    who: &Principal,
+    id: &ApplicationId,
+    now: Now,
+) -> Result<(), ActionError> {
+    authorize(who, Action::WithdrawApplication)?;
+    let Principal::Guardian(account) = who else {
+        return Err(ActionError::NotFound(id.0.clone()));
+    };
+    // Only one's own: anybody else's answers as if it did not exist.
+    if queries::account_of(store, id)? != Some(account.account_id) {
+        return Err(ActionError::NotFound(id.0.clone()));
+    }
+    let (mut doc, mut application) =
+        store.get::<Application>(&crate::seats::application_doc_id(id))?;
+    if application.status != "active" {
+        return Err(ActionError::Conflict(
+            "Dieser Antrag ist nicht mehr aktiv und kann nicht zurückgezogen werden / this application is no longer active"
+                .into(),
+        ));
+    }
+    application.status = "withdrawn".into();
+    doc.update(
+        &application,
+        now.today,
+        now.millis,
+        "withdrawn by the parents",
+    )?;
+    let (_, applicant) = store.get::<Applicant>(&doc_id_for("applicant", &id.0))?;
+    let entry = AuditEntry {
+        at: now.millis,
+        actor: who.audit_name(),
+        action: "application.withdraw",
+        target: Some(id.0.clone()),
+        subjects: vec![id.0.clone()],
+        valid_from: Some(now.today.to_string()),
+    };
+    store.save_docs_with(&mut [&mut doc], &entry, |tx| {
+        if !applicant.notify_by_post && !applicant.email.is_empty() {
+            outbox::enqueue(
+                tx,
+                &applicant.email,
+                "Kita-Portal: Antrag zurückgezogen / application withdrawn",
+                &format!(
+                    "Guten Tag,\n\nIhr Antrag {} für {} {} ist am {} zurückgezogen worden. Die Einrichtungen erfahren es; ein reservierter Platz wird freigegeben.\n\nHello, your application {} was withdrawn on {}.\n",
+                    id.0,
+                    applicant.child_given_name,
+                    applicant.child_family_name,
+                    now.today,
+                    id.0,
+                    now.today
+                ),
+                now.millis,
+            )?;
+        }
+        Ok(())
+    })?;
+    Ok(())
+}
+
 /// One application as its parents see it.
 #[derive(Debug, Clone, Serialize)]
 pub struct OwnApplication {

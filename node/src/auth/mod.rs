@@ -217,6 +217,8 @@ pub enum Action<'a> {
     SubmitApplication,
     /// The applications one submitted, with the status of every wish (a logged-in parent).
     ViewOwnApplications,
+    /// Withdraw one's own application (a logged-in parent; the domain checks it is hers).
+    WithdrawApplication,
     /// The parents' portal: search facilities and childminders, read their public profiles,
     /// keep a favourites basket (anyone, logged in or not).
     SearchPortal,
@@ -243,6 +245,7 @@ impl Action<'_> {
             Action::RegisterAccount => "account.register",
             Action::SubmitApplication => "application.submit",
             Action::ViewOwnApplications => "applications.own.view",
+            Action::WithdrawApplication => "application.withdraw",
         }
     }
 }
@@ -264,6 +267,7 @@ pub fn authorize(who: &Principal, action: Action<'_>) -> Result<(), Forbidden> {
                 | Action::SearchPortal
                 | Action::SubmitApplication
                 | Action::ViewOwnApplications
+                | Action::WithdrawApplication
         ),
         Principal::Staff(caller) => staff_may(caller, action),
     };
@@ -285,7 +289,10 @@ fn staff_may(caller: &Caller, action: Action<'_>) -> bool {
         | Action::ViewSyncStatus
         | Action::ViewOwnAccount
         | Action::SearchPortal => true,
-        Action::RegisterAccount | Action::SubmitApplication | Action::ViewOwnApplications => false,
+        Action::RegisterAccount
+        | Action::SubmitApplication
+        | Action::ViewOwnApplications
+        | Action::WithdrawApplication => false,
         Action::EditFacilityProfile { facility, provider }
         | Action::ViewChildren { facility, provider }
         | Action::ViewContracts { facility, provider }

@@ -112,6 +112,11 @@ pub fn routes() -> Vec<Route> {
             "/portal/applications",
             get(applications::http::applications_page),
         ),
+        route(
+            "POST",
+            "/portal/applications/{id}/withdraw",
+            post(applications::http::withdraw_submit),
+        ),
         route("GET", "/api/portal/search", get(portal::http::api_search)),
         route(
             "GET",

@@ -95,6 +95,8 @@ pub struct ApplicationAtKita {
     pub sibling_here: bool,
     /// The month and status of this Kita's hold on it, if any.
     pub hold: Option<(Date, SeatStatus)>,
+    /// The parents withdrew the application: a seat held for it is to be released.
+    pub withdrawn: bool,
 }
 
 /// What the seats page shows.
@@ -155,6 +157,7 @@ pub fn applications_at(
                 daily_hours: a.daily_hours,
                 integration_need: a.integration_need,
                 sibling_here: a.sibling_in_facility.contains(facility),
+                withdrawn: a.status == "withdrawn",
                 id: a.id,
             })
         })
@@ -241,6 +244,13 @@ pub fn reserve(
     let facility = authorized(who, Action::ManageSeats { facility }, facility)?;
     let mut v = Validator::new();
     let application = application_here(store, &facility, &input.application, &mut v)?;
+    if let Some(a) = &application {
+        v.check(
+            a.status == "active",
+            "application",
+            "Der Antrag ist nicht mehr aktiv (zurückgezogen oder vermittelt) / the application is no longer active",
+        );
+    }
     let month = input.month.trim().parse::<Date>().ok();
     v.check(month.is_some(), "month", "Monat wählen / choose a month");
     v.finish()?;
