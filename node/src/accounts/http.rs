@@ -167,6 +167,16 @@ fn t(lang: Lang) -> &'static T {
     }
 }
 
+/// The argon2 hash of a new password, computed on a blocking thread (it takes tens of
+/// milliseconds of CPU, which must not stall the async workers).
+async fn hash_off_thread(password: &str) -> Result<String, AppError> {
+    let password = password.to_string();
+    tokio::task::spawn_blocking(move || passwords::hash(&password))
+        .await
+        .map_err(|e| AppError::Internal(e.to_string()))?
+        .map_err(AppError::Internal)
+}
+
 fn base_url(node: &Node) -> Result<String, AppError> {
     Ok(node
         .portal
@@ -286,11 +296,7 @@ pub async fn register_submit(
     let outcome = match input.check() {
         Err(e) => Err(ActionError::from(e)),
         Ok(()) => {
-            let password = input.password.clone();
-            let hash = tokio::task::spawn_blocking(move || passwords::hash(&password))
-                .await
-                .map_err(|e| AppError::Internal(e.to_string()))?
-                .map_err(AppError::Internal)?;
+            let hash = hash_off_thread(&input.password).await?;
             let now = node.now();
             register(&mut node.store(), &who, &input, &hash, &base, now)
         }
@@ -531,11 +537,7 @@ pub async fn new_password_submit(
     let outcome = match check_new_password_pair(&input.password, &input.password_repeat) {
         Err(e) => Err(ActionError::from(e)),
         Ok(()) => {
-            let password = input.password.clone();
-            let hash = tokio::task::spawn_blocking(move || passwords::hash(&password))
-                .await
-                .map_err(|e| AppError::Internal(e.to_string()))?
-                .map_err(AppError::Internal)?;
+            let hash = hash_off_thread(&input.password).await?;
             let now = node.now();
             reset_password(&mut node.store(), &input.token, &hash, now)
         }

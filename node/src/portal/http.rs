@@ -1,9 +1,10 @@
 //! Portal pages and API: search with map and table, public profiles, the favourites basket.
 //! Everything works without JavaScript; the map is an enhancement over the table.
 
+use super::index::{ListingId, ListingKind};
 use super::{
-    childminder_profile, choices, facility_profile, favourites, search, PublicProfile, SearchHit,
-    SearchInput, SearchResult, MAX_FAVOURITES, RADIUS_CHOICES,
+    choices, favourites, public_profile, search, PublicProfile, SearchHit, SearchInput,
+    SearchResult, MAX_FAVOURITES, RADIUS_CHOICES,
 };
 use crate::action::ActionError;
 use crate::http::pages::Chrome;
@@ -534,6 +535,33 @@ fn profile_page(
     })
 }
 
+/// The listing a path names: `/…/facilities/{id}` or `/…/childminders/{id}`.
+fn listing(kind: ListingKind, id: &str) -> Result<ListingId, AppError> {
+    let parsed = match kind {
+        ListingKind::Facility => id.parse().ok().map(ListingId::Facility),
+        ListingKind::Childminder => id.parse().ok().map(ListingId::Childminder),
+    };
+    parsed.ok_or_else(|| AppError::NotFound(id.to_string()))
+}
+
+async fn profile_for(
+    node: Arc<Node>,
+    lang: Lang,
+    session: MaybeSession,
+    headers: HeaderMap,
+    id: Result<ListingId, AppError>,
+) -> Result<Response, AppError> {
+    let portal = portal(&node)?;
+    let profile = public_profile(
+        &node.store(),
+        portal,
+        &session.who(),
+        &id?,
+        node.clock.today(),
+    );
+    profile_page(&node, lang, &session, &headers, profile)
+}
+
 /// `GET /portal/facilities/{id}`.
 pub async fn facility_page(
     State(node): State<Arc<Node>>,
@@ -542,16 +570,8 @@ pub async fn facility_page(
     headers: HeaderMap,
     Path(id): Path<String>,
 ) -> Result<Response, AppError> {
-    let portal = portal(&node)?;
-    let id = id.parse().map_err(|_| AppError::NotFound(id.clone()))?;
-    let profile = facility_profile(
-        &node.store(),
-        portal,
-        &session.who(),
-        &id,
-        node.clock.today(),
-    );
-    profile_page(&node, lang, &session, &headers, profile)
+    let id = listing(ListingKind::Facility, &id);
+    profile_for(node, lang, session, headers, id).await
 }
 
 /// `GET /portal/childminders/{id}` (only childminders listed online).
@@ -562,49 +582,41 @@ pub async fn childminder_page(
     headers: HeaderMap,
     Path(id): Path<String>,
 ) -> Result<Response, AppError> {
-    let portal = portal(&node)?;
-    let id = id.parse().map_err(|_| AppError::NotFound(id.clone()))?;
-    let profile = childminder_profile(
+    let id = listing(ListingKind::Childminder, &id);
+    profile_for(node, lang, session, headers, id).await
+}
+
+fn api_profile(
+    node: &Node,
+    session: &MaybeSession,
+    id: Result<ListingId, AppError>,
+) -> Result<Json<PublicProfile>, ApiError> {
+    let portal = portal(node)?;
+    Ok(Json(public_profile(
         &node.store(),
         portal,
         &session.who(),
-        &id,
+        &id?,
         node.clock.today(),
-    );
-    profile_page(&node, lang, &session, &headers, profile)
+    )?))
 }
 
-/// `GET /api/portal/facilities/{id}` and `/api/portal/childminders/{id}`.
+/// `GET /api/portal/facilities/{id}`.
 pub async fn api_facility(
     State(node): State<Arc<Node>>,
     session: MaybeSession,
     Path(id): Path<String>,
 ) -> Result<Json<PublicProfile>, ApiError> {
-    let portal = portal(&node)?;
-    let id = id.parse().map_err(|_| AppError::NotFound(id.clone()))?;
-    Ok(Json(facility_profile(
-        &node.store(),
-        portal,
-        &session.who(),
-        &id,
-        node.clock.today(),
-    )?))
+    api_profile(&node, &session, listing(ListingKind::Facility, &id))
 }
 
+/// `GET /api/portal/childminders/{id}`.
 pub async fn api_childminder(
     State(node): State<Arc<Node>>,
     session: MaybeSession,
     Path(id): Path<String>,
 ) -> Result<Json<PublicProfile>, ApiError> {
-    let portal = portal(&node)?;
-    let id = id.parse().map_err(|_| AppError::NotFound(id.clone()))?;
-    Ok(Json(childminder_profile(
-        &node.store(),
-        portal,
-        &session.who(),
-        &id,
-        node.clock.today(),
-    )?))
+    api_profile(&node, &session, listing(ListingKind::Childminder, &id))
 }
 
 #[derive(Template)]

@@ -712,6 +712,20 @@ pub struct Choices {
     pub providers: Vec<(String, String)>,
 }
 
+/// The public profile of a listing, whichever kind it is.
+pub fn public_profile(
+    store: &Store,
+    portal: &Portal,
+    who: &Principal,
+    id: &ListingId,
+    today: Date,
+) -> Result<PublicProfile, ActionError> {
+    match id {
+        ListingId::Facility(f) => facility_profile(store, portal, who, f, today),
+        ListingId::Childminder(c) => childminder_profile(store, portal, who, c, today),
+    }
+}
+
 /// Districts (Ortsämter) and Träger for the search form's choices.
 pub fn choices(store: &Store, portal: &Portal, today: Date) -> Result<Choices, StoreError> {
     let data = portal.index(store, today)?;
