@@ -418,8 +418,9 @@ pub async fn search_page(
             serde_json::json!({ "origin": origin, "points": points }).to_string()
         })
         .unwrap_or_else(|| "{}".into())
-        // `</` must not end the data block early.
-        .replace("</", "<\\/");
+        // No `<` at all inside the data block: `</script` or `<!--` in a name must not end or
+        // bend it (JSON reads `\u003c` as `<`).
+        .replace('<', "\\u003c");
     let chrome = Chrome::new(&node, lang, session.0.as_ref(), p.search_title).with_portal();
     let page = SearchPage {
         chrome,
