@@ -22,7 +22,7 @@ pub fn city_day(now: DateTime<Utc>) -> Date {
 }
 
 /// The instant at which a local time in the city falls (the earlier one in the autumn hour that
-/// happens twice; the first valid instant after a spring gap).
+/// happens twice; a time inside the spring gap moves forward by the gap's hour, 02:30 → 03:30).
 pub fn city_instant(local: NaiveDateTime) -> DateTime<Utc> {
     match Berlin.from_local_datetime(&local) {
         chrono::LocalResult::Single(t) | chrono::LocalResult::Ambiguous(t, _) => {

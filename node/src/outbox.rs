@@ -88,14 +88,15 @@ pub async fn deliver_due(node: &Node, mailer: &impl Mailer) -> Result<usize, Sto
             }
             Err(e) if e.is_transient() && mail.attempts + 1 < MAX_ATTEMPTS => {
                 let backoff = (FIRST_BACKOFF_MS << mail.attempts.min(20)).min(MAX_BACKOFF_MS);
-                tracing::warn!(outbox = mail.id, error = %e, "mail not sent, retrying");
+                // The server's text may name the recipient: it stays in the local row, not in the log.
+                tracing::warn!(outbox = mail.id, "mail not sent, retrying");
                 store.conn().execute(
                     "UPDATE outbox SET attempts = attempts + 1, next_attempt_at = ?2, last_error = ?3 WHERE id = ?1",
                     params![mail.id, now + backoff, e.to_string()],
                 )?;
             }
             Err(e) => {
-                tracing::error!(outbox = mail.id, error = %e, "mail refused, given up");
+                tracing::error!(outbox = mail.id, "mail refused, given up");
                 store.conn().execute(
                     "UPDATE outbox SET attempts = attempts + 1, failed_at = ?2, last_error = ?3 WHERE id = ?1",
                     params![mail.id, now, e.to_string()],

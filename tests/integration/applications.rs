@@ -23,7 +23,7 @@ fn parent(city: &Node, email: &str) -> (String, String) {
         )
         .unwrap();
     let id = store.conn().last_insert_rowid();
-    let tokens = create_guardian_session(&store, id, city.clock.now_millis()).unwrap();
+    let tokens = create_guardian_session(store.conn(), id, city.clock.now_millis()).unwrap();
     (format!("kn_session={}", tokens.token), tokens.csrf)
 }
 

@@ -32,7 +32,7 @@
     if (origin) {
       // The searched address and the radius around it.
       L.circleMarker([origin.lat, origin.lon], { radius: 7, color: '#a1131c', weight: 3, fillOpacity: 0.9 })
-        .bindTooltip(origin.label || '').addTo(map);
+        .bindTooltip(document.createTextNode(origin.label || '')).addTo(map);
       if (origin.radius_m) {
         L.circle([origin.lat, origin.lon], { radius: origin.radius_m, color: '#0f4fa8', weight: 1, fillOpacity: 0.05 }).addTo(map);
         // The circle's box, in degrees (the map has no projection before its first view).

@@ -409,9 +409,15 @@ pub async fn login_submit(
         Err(LoginError::Store(e)) => Err(e.into()),
         Err(e) => {
             let mut page = login_page(&node, lang, &input.email);
+            // A locked account answers like a wrong password: otherwise five guesses would
+            // tell whether an address has an account.
+            let message = match e {
+                LoginError::Locked => LoginError::WrongCredentials.to_string(),
+                other => other.to_string(),
+            };
             page.errors = vec![FieldError {
                 field: "password".into(),
-                message: e.to_string(),
+                message,
             }];
             let mut res = render(&page)?;
             *res.status_mut() = StatusCode::UNAUTHORIZED;

@@ -232,8 +232,6 @@ pub fn verify_email(store: &mut Store, token: &str, now: Now) -> Result<(), Acti
 struct LoginRow {
     id: i64,
     hash: Option<String>,
-    failures: i64,
-    locked_until: Option<i64>,
     verified: bool,
     account: GuardianAccount,
 }
@@ -252,20 +250,18 @@ pub async fn login(
         .store()
         .conn()
         .query_row(
-            "SELECT id, password_hash, failed_logins, locked_until, verified_at IS NOT NULL, email, display_name
+            "SELECT id, password_hash, verified_at IS NOT NULL, email, display_name
              FROM guardian_accounts WHERE email = ?1",
             [&email],
             |r| {
                 Ok(LoginRow {
                     id: r.get(0)?,
                     hash: r.get(1)?,
-                    failures: r.get(2)?,
-                    locked_until: r.get(3)?,
-                    verified: r.get(4)?,
+                    verified: r.get(2)?,
                     account: GuardianAccount {
                         account_id: r.get(0)?,
-                        email: r.get(5)?,
-                        display_name: r.get(6)?,
+                        email: r.get(3)?,
+                        display_name: r.get(4)?,
                     },
                 })
             },
@@ -290,38 +286,51 @@ pub async fn login(
     let Some(row) = row else {
         return Err(LoginError::WrongCredentials);
     };
-    let store = node.store();
-    if row.locked_until.is_some_and(|t| t > now) {
+    let mut store = node.store();
+    // Read the lock again under the store lock: a parallel attempt may have set it meanwhile.
+    let locked_until: Option<i64> = store.conn().query_row(
+        "SELECT locked_until FROM guardian_accounts WHERE id = ?1",
+        [row.id],
+        |r| r.get(0),
+    )?;
+    if locked_until.is_some_and(|t| t > now) {
         return Err(LoginError::Locked);
     }
     if !ok {
-        let failures = row.failures + 1;
-        let lock = (failures >= LOCKOUT_AFTER_FAILURES).then_some(now + LOCKOUT_MINUTES * 60_000);
-        store.conn().execute(
-            "UPDATE guardian_accounts SET failed_logins = ?2, locked_until = ?3 WHERE id = ?1",
-            params![row.id, if lock.is_some() { 0 } else { failures }, lock],
+        // Counted in SQL, so that parallel wrong guesses each count.
+        let failures: i64 = store.conn().query_row(
+            "UPDATE guardian_accounts SET failed_logins = failed_logins + 1 WHERE id = ?1 RETURNING failed_logins",
+            [row.id],
+            |r| r.get(0),
         )?;
-        return Err(if lock.is_some() {
-            LoginError::Locked
-        } else {
-            LoginError::WrongCredentials
-        });
+        if failures >= LOCKOUT_AFTER_FAILURES {
+            store.conn().execute(
+                "UPDATE guardian_accounts SET failed_logins = 0, locked_until = ?2 WHERE id = ?1",
+                params![row.id, now + LOCKOUT_MINUTES * 60_000],
+            )?;
+            return Err(LoginError::Locked);
+        }
+        return Err(LoginError::WrongCredentials);
     }
     if !row.verified {
         return Err(LoginError::NotVerified);
     }
-    store.conn().execute(
-        "UPDATE guardian_accounts SET failed_logins = 0, locked_until = NULL WHERE id = ?1",
-        [row.id],
-    )?;
-    let tokens = create_guardian_session(&store, row.id, now)?;
-    audit(
-        store.conn(),
-        &format!("guardian:{}", row.id),
-        "session.login",
-        row.id,
-        now,
-    )?;
+    let tokens = store.write(|tx| {
+        tx.execute(
+            "UPDATE guardian_accounts SET failed_logins = 0, locked_until = NULL WHERE id = ?1",
+            [row.id],
+        )
+        .map_err(StoreError::from)?;
+        let tokens = create_guardian_session(tx, row.id, now)?;
+        audit(
+            tx,
+            &format!("guardian:{}", row.id),
+            "session.login",
+            row.id,
+            now,
+        )?;
+        Ok::<_, StoreError>(tokens)
+    })?;
     Ok((row.account, tokens))
 }
 

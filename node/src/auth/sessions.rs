@@ -79,7 +79,7 @@ pub fn end_session(store: &Store, token: &str) -> Result<(), StoreError> {
 
 /// A session for a guardian's portal account (the same cookie, its own table).
 pub fn create_guardian_session(
-    store: &Store,
+    conn: &rusqlite::Connection,
     account: i64,
     now_millis: i64,
 ) -> Result<SessionTokens, StoreError> {
@@ -87,11 +87,11 @@ pub fn create_guardian_session(
         token: random_token(),
         csrf: random_token(),
     };
-    store.conn().execute(
+    conn.execute(
         "DELETE FROM guardian_sessions WHERE expires_at < ?1",
         [now_millis],
     )?;
-    store.conn().execute(
+    conn.execute(
         "INSERT INTO guardian_sessions (token_hash, account, csrf, created_at, expires_at) VALUES (?1, ?2, ?3, ?4, ?5)",
         params![digest(&tokens.token), account, tokens.csrf, now_millis, now_millis + SESSION_MILLIS],
     )?;

@@ -703,7 +703,12 @@ pub async fn favourites_submit(
     }
     let mut keys = basket(&headers);
     let back = Some(change.back.as_str())
-        .filter(|b| b.starts_with('/') && !b.starts_with("//") && !b.contains('\\'))
+        .filter(|b| {
+            b.starts_with('/')
+                && !b.starts_with("//")
+                && !b.contains('\\')
+                && !b.chars().any(char::is_control)
+        })
         .unwrap_or("/portal/favourites")
         .to_string();
     let back = match change.op.as_str() {

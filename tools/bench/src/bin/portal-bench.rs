@@ -90,7 +90,8 @@ fn main() -> anyhow::Result<()> {
             [],
         )?;
         let id = store.conn().last_insert_rowid();
-        let tokens = kitanetz_node::auth::create_guardian_session(&store, id, clock.now_millis())?;
+        let tokens =
+            kitanetz_node::auth::create_guardian_session(store.conn(), id, clock.now_millis())?;
         (format!("kn_session={}", tokens.token), tokens.csrf)
     };
 
