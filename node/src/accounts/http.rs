@@ -49,12 +49,7 @@ struct FormPage {
 
 impl FormPage {
     fn error_for(&self, field: &str) -> String {
-        self.errors
-            .iter()
-            .filter(|e| e.field == field)
-            .map(|e| e.message.clone())
-            .collect::<Vec<_>>()
-            .join(" ")
+        crate::http::messages_for(&self.errors, field)
     }
 }
 

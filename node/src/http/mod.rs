@@ -370,6 +370,16 @@ pub fn render(t: &impl askama::Template) -> Result<axum::response::Response, App
     Ok(axum::response::Html(body).into_response())
 }
 
+/// The messages for one field of a form, joined for the line under it.
+pub fn messages_for(errors: &[kitanetz_crdt::validate::FieldError], field: &str) -> String {
+    errors
+        .iter()
+        .filter(|e| e.field == field)
+        .map(|e| e.message.as_str())
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
 /// Renders a page with a form; with field errors the answer is 422, so that the browser, tests
 /// and proxies see the submit was refused (every form page answers the same way).
 pub fn render_form(

@@ -82,11 +82,6 @@ impl Portal {
         self.streets.as_deref()
     }
 
-    /// The search index as of the store's current state (rebuilt only when something changed).
-    pub fn index(&self, store: &Store, today: Date) -> Result<Arc<PublicData>, StoreError> {
-        self.public_data(store, today)
-    }
-
     /// The public data as of the store's current state (rebuilt only when something changed).
     pub fn public_data(&self, store: &Store, today: Date) -> Result<Arc<PublicData>, StoreError> {
         let key = IndexKey {
@@ -573,7 +568,7 @@ pub fn search(
             return Err(e.into());
         }
     };
-    let data = portal.index(store, today)?;
+    let data = portal.public_data(store, today)?;
     let hits = data
         .index
         .search(&criteria)
@@ -604,7 +599,7 @@ pub fn favourites(
     today: Date,
 ) -> Result<Vec<SearchHit>, ActionError> {
     authorize(who, Action::SearchPortal)?;
-    let data = portal.index(store, today)?;
+    let data = portal.public_data(store, today)?;
     Ok(keys
         .iter()
         .filter_map(|k| listing_id(k))
@@ -635,20 +630,13 @@ pub struct PublicProfile {
     pub places: Vec<(&'static str, u32)>,
 }
 
-/// A facility's public profile (anyone may read it).
-pub fn facility_profile(
+/// A facility's profile texts around its listing.
+fn facility_profile(
     store: &Store,
-    portal: &Portal,
-    who: &Principal,
     id: &FacilityId,
+    listing: SearchHit,
     today: Date,
 ) -> Result<PublicProfile, ActionError> {
-    authorize(who, Action::SearchPortal)?;
-    let data = portal.index(store, today)?;
-    let listing = data
-        .index
-        .get(&ListingId::Facility(id.clone()))
-        .ok_or_else(|| ActionError::NotFound(id.0.clone()))?;
     let (_, profile) = store.get::<FacilityProfile>(&crate::facilities::profile_doc_id(id))?;
     let places = match store.get::<FacilityLicence>(&crate::facilities::licence_doc_id(id)) {
         Ok((_, l)) => l
@@ -665,7 +653,7 @@ pub fn facility_profile(
         Err(e) => return Err(e.into()),
     };
     Ok(PublicProfile {
-        listing: SearchHit::of(listing, None),
+        listing,
         concept: profile.concept,
         profile_text: profile.profile_text,
         extra_fees_text: profile.extra_fees,
@@ -676,24 +664,16 @@ pub fn facility_profile(
     })
 }
 
-/// A childminder's public profile, if she is listed online.
-pub fn childminder_profile(
+/// A childminder's profile texts around her listing.
+fn childminder_profile(
     store: &Store,
-    portal: &Portal,
-    who: &Principal,
     id: &ChildminderId,
-    today: Date,
+    listing: SearchHit,
 ) -> Result<PublicProfile, ActionError> {
-    authorize(who, Action::SearchPortal)?;
-    let data = portal.index(store, today)?;
-    let listing = data
-        .index
-        .get(&ListingId::Childminder(id.clone()))
-        .ok_or_else(|| ActionError::NotFound(id.0.clone()))?;
     let profile =
         queries::childminder(store, id)?.ok_or_else(|| ActionError::NotFound(id.0.clone()))?;
     Ok(PublicProfile {
-        listing: SearchHit::of(listing, None),
+        listing,
         concept: String::new(),
         profile_text: profile.profile_text,
         extra_fees_text: String::new(),
@@ -712,7 +692,8 @@ pub struct Choices {
     pub providers: Vec<(String, String)>,
 }
 
-/// The public profile of a listing, whichever kind it is.
+/// The public profile of a listing (anyone may read it; a childminder only when she is listed
+/// online, as the index holds only those).
 pub fn public_profile(
     store: &Store,
     portal: &Portal,
@@ -720,15 +701,27 @@ pub fn public_profile(
     id: &ListingId,
     today: Date,
 ) -> Result<PublicProfile, ActionError> {
+    authorize(who, Action::SearchPortal)?;
+    let data = portal.public_data(store, today)?;
+    let listing = data
+        .index
+        .get(id)
+        .map(|l| SearchHit::of(l, None))
+        .ok_or_else(|| {
+            ActionError::NotFound(match id {
+                ListingId::Facility(f) => f.0.clone(),
+                ListingId::Childminder(c) => c.0.clone(),
+            })
+        })?;
     match id {
-        ListingId::Facility(f) => facility_profile(store, portal, who, f, today),
-        ListingId::Childminder(c) => childminder_profile(store, portal, who, c, today),
+        ListingId::Facility(f) => facility_profile(store, f, listing, today),
+        ListingId::Childminder(c) => childminder_profile(store, c, listing),
     }
 }
 
 /// Districts (Ortsämter) and Träger for the search form's choices.
 pub fn choices(store: &Store, portal: &Portal, today: Date) -> Result<Choices, StoreError> {
-    let data = portal.index(store, today)?;
+    let data = portal.public_data(store, today)?;
     let index = &data.index;
     let mut districts: Vec<String> = index.listings().map(|l| l.district.clone()).collect();
     districts.sort();
