@@ -13,6 +13,7 @@ pub mod facilities;
 pub mod families;
 pub mod http;
 pub mod input;
+pub mod intake;
 pub mod links;
 mod node;
 pub mod outbox;

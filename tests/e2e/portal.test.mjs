@@ -241,10 +241,29 @@ for (const vp of VIEWPORTS) {
         await page.locator('main form button[type="submit"]').click();
         assert.match(await page.locator('#form-errors').textContent(), /schon Ihr Antrag/);
 
-        // Withdrawing Ben's application: confirmed, kept and marked.
+        // Changing the wishes (the siblings change together): placement starts again.
         await page.goto(`${CITY.url}/portal/applications`);
+        await Promise.all([
+          page.waitForURL(/\/change$/),
+          page.locator('section', { hasText: `${mia} Beispiel` }).locator('a', { hasText: 'ändern' }).click(),
+        ]);
+        assert.equal((await page.locator('#a-wish1 option:checked').textContent()).trim(), names[0], 'filled from the application');
+        assert.equal(await page.locator('#a-child1_given_name').count(), 0, 'the child is not editable');
+        await audit.check(page, 'portal-change');
+        await page.locator('#a-wish1').selectOption({ label: names[1] });
+        await page.locator('#a-wish2').selectOption({ label: names[0] });
+        await Promise.all([page.waitForURL(/changed=restarted$/), page.locator('main form button[type="submit"]').click()]);
+        assert.match(await page.locator('main [role="status"]').textContent(), /von vorn/);
+        const miaCard = page.locator('section', { hasText: `${mia} Beispiel` });
+        await miaCard.locator('summary', { hasText: 'Verlauf' }).click();
+        assert.match(await miaCard.textContent(), /Wünsche geändert/);
+        await audit.check(page, 'portal-applications-changed');
+        const [changeMail] = await mailsFor(email, /geändert/);
+        assert.match(changeMail.text, /von vorn/);
+
+        // Withdrawing Ben's application: confirmed, kept and marked.
         const benCard = page.locator('section', { hasText: `${ben} Beispiel` });
-        await benCard.locator('summary').click();
+        await benCard.locator('summary', { hasText: 'zurückziehen' }).click();
         await Promise.all([page.waitForURL(/withdrawn=1$/), benCard.locator('button').click()]);
         assert.match(await page.locator('main [role="status"]').textContent(), /zurückgezogen/);
         assert.match(await page.locator('section', { hasText: `${ben} Beispiel` }).textContent(), /zurückgezogen/);

@@ -310,6 +310,67 @@ for (const [vpIndex, vp] of VIEWPORTS.entries()) {
       audit.assertClean();
     });
 
+    test('ZVS intake: lists, settings as a new version, manual entry of an unborn child', async () => {
+      const audit = new Audit(vp.name);
+      const ctx = await newContext(browser, vp);
+      try {
+        const page = await ctx.newPage();
+        await login(page, CITY.url, 'zvs');
+        assert.equal(await page.locator('nav a[href="/intake"]').count(), 1, 'the ZVS has the intake in the navigation');
+        await page.goto(`${CITY.url}/intake`);
+        assert.match(await page.locator('main').textContent(), /Überwachungsliste/);
+        await audit.check(page, 'intake');
+
+        await page.locator('main a[href="/intake/settings"]').click();
+        await page.waitForURL('**/intake/settings');
+        await page.locator('#f-horizon_months').fill('viele');
+        await page.locator('main form button[type="submit"]').click();
+        assert.ok(await page.locator('#form-errors').isVisible(), 'the field error is shown');
+        assert.equal(await page.locator('#f-horizon_months').getAttribute('aria-invalid'), 'true');
+        await audit.check(page, 'intake-settings-error');
+        await page.locator('#f-horizon_months').fill('7');
+        await page.locator('#f-valid_from').fill('2031-01-01');
+        await page.locator('main form button[type="submit"]').click();
+        await page.waitForURL('**?saved=1');
+        assert.match(await page.locator('main table tbody').textContent(), /2031-01-01/);
+        await audit.check(page, 'intake-settings');
+
+        // An unborn child, entered by the ZVS with the expected date of birth.
+        await page.goto(`${CITY.url}/intake/new`);
+        const year = new Date().getFullYear();
+        const due = new Date(Date.now() + 60 * 86400000).toISOString().slice(0, 10);
+        const name = `Ungeboren${vp.name}`;
+        await page.locator('#a-child1_given_name').fill(name);
+        await page.locator('#a-child1_family_name').fill('Beispiel');
+        await page.locator('#a-child1_birth_date').fill(due);
+        await page.locator('#a-guardian_given_name').fill('Maria');
+        await page.locator('#a-guardian_family_name').fill('Beispiel');
+        await page.locator('#a-street').fill('Wilsdruffer Straße 1');
+        await page.locator('#a-postcode').fill('01067');
+        await page.locator('#a-phone').fill('0351 777');
+        await page.locator('#a-desired_start').fill(`${year + 1}-08-01`);
+        await page.locator('#a-daily_hours').fill('8');
+        await page.locator('#a-wish1').selectOption({ index: 2 });
+        await audit.check(page, 'intake-new');
+        for (const c of ['consent_data_processing', 'consent_forwarding', 'consent_terms']) await page.locator(`#a-${c}`).check();
+        await page.locator('main form button[type="submit"]').click();
+        if (await page.locator('#form-errors').count()) {
+          // The first Kita in the list may offer no Krippe: take one that does.
+          const options = await page.locator('#a-wish1 option').count();
+          for (let i = 3; i < options && (await page.locator('#form-errors').count()); i++) {
+            await page.locator('#a-wish1').selectOption({ index: i });
+            for (const c of ['consent_data_processing', 'consent_forwarding', 'consent_terms']) await page.locator(`#a-${c}`).check();
+            await page.locator('main form button[type="submit"]').click();
+          }
+        }
+        await page.waitForURL('**/intake?done=entered');
+        assert.match(await page.locator('#intake-done').textContent(), /aufgenommen/);
+      } finally {
+        await ctx.close();
+      }
+      audit.assertClean();
+    });
+
     test('ZVS changes approved places from a date', async () => {
       const audit = new Audit(vp.name);
       const ctx = await newContext(browser, vp);

@@ -417,3 +417,244 @@ async fn wishes_must_offer_what_the_child_needs_and_visitors_are_sent_to_the_log
         "/portal/login"
     );
 }
+
+fn applicant_of(city: &Node, email: &str) -> Applicant {
+    city.store()
+        .values_of_kind::<Applicant>()
+        .unwrap()
+        .into_iter()
+        .find(|a| a.email == email)
+        .unwrap()
+}
+
+fn application_of(city: &Node, id: &kitanetz_crdt::ids::ApplicationId) -> Application {
+    city.store()
+        .get::<Application>(&kitanetz_node::seats::application_doc_id(id))
+        .unwrap()
+        .1
+}
+
+async fn post_to(
+    router: &axum::Router,
+    cookie: &str,
+    path: &str,
+    body: &str,
+) -> (StatusCode, String, String) {
+    let req = Request::builder()
+        .method(Method::POST)
+        .uri(path)
+        .header(header::COOKIE, cookie)
+        .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+        .body(Body::from(body.to_string()))
+        .unwrap();
+    let res = router.clone().oneshot(req).await.unwrap();
+    let status = res.status();
+    let location = res
+        .headers()
+        .get(header::LOCATION)
+        .map(|v| v.to_str().unwrap().to_string())
+        .unwrap_or_default();
+    let body = axum::body::to_bytes(res.into_body(), 1 << 20)
+        .await
+        .unwrap();
+    (
+        status,
+        location,
+        String::from_utf8_lossy(&body).into_owned(),
+    )
+}
+
+#[tokio::test]
+async fn a_parent_changes_the_application_and_changed_wishes_restart_placement() {
+    let net = Network::seeded();
+    let city: Arc<Node> = net.open(&net.config(|c| c.role == NodeRole::City).name);
+    let router = kitanetz_node::http::router(city.clone());
+    let (cookie, csrf) = parent(&city, "lena.vogel@example.org");
+    // Within the placement horizon: the wished Kitas receive the application.
+    let start = kitanetz_crdt::scalar::Date::ymd(2027, 3, 1);
+    let kitas = offering_both(&net, start);
+    let wish = |i: usize| format!("f:{}", kitas[i]);
+    let (w0, w1, w2) = (wish(0), wish(1), wish(2));
+    let base: Vec<(&str, &str)> = vec![
+        ("csrf", &csrf),
+        ("guardian_given_name", "Lena"),
+        ("guardian_family_name", "Vogel"),
+        ("street", "Wilsdruffer Straße 1"),
+        ("postcode", "01067"),
+        ("city", "Dresden"),
+        ("phone", "0351 654321"),
+        ("email", "lena.vogel@example.org"),
+        ("desired_start", "2027-03-01"),
+        ("daily_hours", "8"),
+        ("notify", "email"),
+    ];
+    let mut new = base.clone();
+    new.extend([
+        ("child1_given_name", "Ida"),
+        ("child1_family_name", "Vogel"),
+        ("child1_birth_date", "2025-10-01"),
+        ("child1_sex", "female"),
+        ("wish1", w0.as_str()),
+        ("wish2", w1.as_str()),
+        ("consent_data_processing", "true"),
+        ("consent_forwarding", "true"),
+        ("consent_terms", "true"),
+    ]);
+    let (status, _, page) = post(&router, &cookie, &form(&new)).await;
+    assert_eq!(status, StatusCode::SEE_OTHER, "{page}");
+    let id = applicant_of(&city, "lena.vogel@example.org").application;
+    let handles =
+        |a: &Application| -> Vec<String> { a.wishes.iter().map(|w| w.handle.clone()).collect() };
+    let before = application_of(&city, &id);
+    let path = format!("/portal/applications/{}/change", id.0);
+
+    // The form comes filled from what is stored; the child's identity is not a field.
+    let (status, page) = get(&router, &cookie, &path).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(
+        page.contains("Ida Vogel, 2025-10-01"),
+        "the child, read-only"
+    );
+    assert!(!page.contains("name=\"child1_given_name\""));
+    assert!(page.contains(&format!("value=\"{w1}\" selected")));
+    assert!(page.contains("value=\"0351 654321\""));
+
+    // A stranger's request answers as if the application did not exist.
+    let (stranger, stranger_csrf) = parent(&city, "fremd2@example.org");
+    assert_eq!(
+        get(&router, &stranger, &path).await.0,
+        StatusCode::NOT_FOUND
+    );
+    let mut foreign = base.clone();
+    foreign[0] = ("csrf", &stranger_csrf);
+    foreign.extend([("wish1", w2.as_str())]);
+    assert_eq!(
+        post_to(&router, &stranger, &path, &form(&foreign)).await.0,
+        StatusCode::NOT_FOUND
+    );
+
+    // Bad input: the field is named, nothing changes.
+    let mut bad = base.clone();
+    bad.retain(|(k, _)| *k != "daily_hours");
+    bad.extend([("daily_hours", "viel"), ("wish1", w0.as_str())]);
+    let (status, _, page) = post_to(&router, &cookie, &path, &form(&bad)).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(page.contains("href=\"#a-daily_hours\""));
+    assert!(page.contains("Ida Vogel"), "the child is still shown");
+    assert_eq!(application_of(&city, &id), before);
+
+    // A new address with the same wishes: placement goes on where it was.
+    let mut moved = base.clone();
+    moved.retain(|(k, _)| *k != "street");
+    moved.extend([
+        ("street", "Ostra-Allee 5"),
+        ("wish1", w0.as_str()),
+        ("wish2", w1.as_str()),
+    ]);
+    let (status, location, page) = post_to(&router, &cookie, &path, &form(&moved)).await;
+    assert_eq!(status, StatusCode::SEE_OTHER, "{page}");
+    assert_eq!(location, "/portal/applications?changed=saved");
+    let after = application_of(&city, &id);
+    assert_eq!(
+        handles(&after),
+        handles(&before),
+        "same place in the queues"
+    );
+    let applicant = applicant_of(&city, "lena.vogel@example.org");
+    assert_eq!(applicant.address.street, "Ostra-Allee 5");
+    assert_eq!(
+        applicant.history.last().map(|e| e.what.as_str()),
+        Some("Anschrift geändert")
+    );
+
+    // The same again changes nothing.
+    let (_, location, _) = post_to(&router, &cookie, &path, &form(&moved)).await;
+    assert_eq!(location, "/portal/applications?changed=none");
+
+    // Other wishes: off every waitlist, new handles everywhere, the dropped Kita no longer
+    // receives the application; the mail says so and the history keeps both rankings.
+    let mut rewished = base.clone();
+    rewished.retain(|(k, _)| *k != "street");
+    rewished.extend([
+        ("street", "Ostra-Allee 5"),
+        ("wish1", w2.as_str()),
+        ("wish2", w1.as_str()),
+    ]);
+    let (_, location, _) = post_to(&router, &cookie, &path, &form(&rewished)).await;
+    assert_eq!(location, "/portal/applications?changed=restarted");
+    let restarted = application_of(&city, &id);
+    assert!(handles(&restarted)
+        .iter()
+        .all(|h| !handles(&before).contains(h)));
+    assert!(restarted.wishes.iter().all(|w| w.status == "waiting"));
+    let doc_facilities: Vec<String> = {
+        let store = city.store();
+        let (doc, _) = store
+            .get::<Application>(&kitanetz_node::seats::application_doc_id(&id))
+            .unwrap();
+        doc.meta.facilities.iter().map(|f| f.0.clone()).collect()
+    };
+    assert!(!doc_facilities.contains(&kitas[0]));
+    assert!(doc_facilities.contains(&kitas[2]));
+    let applicant = applicant_of(&city, "lena.vogel@example.org");
+    let last = &applicant.history.last().unwrap().what;
+    assert!(
+        last.starts_with("Wünsche geändert") && last.contains("von vorn"),
+        "{last}"
+    );
+    let mails = count(
+        &city,
+        "SELECT COUNT(*) FROM outbox WHERE recipient = 'lena.vogel@example.org' AND subject LIKE '%geändert%'",
+    );
+    assert_eq!(mails, 2);
+    let (_, page) = get(&router, &cookie, "/portal/applications?changed=restarted").await;
+    assert!(page.contains("beginnt die Vermittlung von vorn"));
+    assert!(page.contains("Verlauf") && page.contains("Antrag gestellt"));
+
+    // Once a Kita reserves a place, the application can no longer be changed.
+    let kita = kitanetz_crdt::ids::FacilityId(kitas[1].clone());
+    let lead = kitanetz_node::auth::Principal::Staff(kitanetz_node::auth::Caller {
+        user_id: 9,
+        username: "leitung".into(),
+        display_name: "Leitung".into(),
+        role: kitanetz_node::auth::Role::KitaLead,
+        organisation: kitanetz_crdt::ids::OrgId("kita".into()),
+        provider: net
+            .world
+            .facilities
+            .iter()
+            .find(|f| f.profile.id == kita)
+            .map(|f| f.profile.provider.clone()),
+        facility: Some(kita.clone()),
+    });
+    let month = {
+        let store = city.store();
+        let ledger = store
+            .get::<kitanetz_crdt::kinds::SeatLedger>(&kitanetz_node::seats::ledger_doc_id(&kita))
+            .unwrap()
+            .1;
+        ledger
+            .months
+            .iter()
+            .rev()
+            .find(|m| m.care_type == CareType::Nursery && m.places > m.occupied)
+            .map(|m| m.month.to_string())
+            .expect("the Kita plans Krippe seats")
+    };
+    kitanetz_node::seats::reserve(
+        &mut city.store(),
+        &lead,
+        Some(&kita),
+        &kitanetz_node::seats::ReserveInput {
+            application: id.0.clone(),
+            month,
+        },
+        city.now(),
+    )
+    .unwrap();
+    let (status, _, page) = post_to(&router, &cookie, &path, &form(&moved)).await;
+    assert_eq!(status, StatusCode::CONFLICT, "{page}");
+    assert!(page.contains("schon ein Platz reserviert"));
+    let (_, page) = get(&router, &cookie, "/portal/applications").await;
+    assert!(!page.contains(&path), "no change link any more");
+}

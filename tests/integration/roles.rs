@@ -27,11 +27,15 @@ enum Access {
     /// The parents' portal: public on the city node, not there on this (Kita) node
     /// (`portal.rs` walks it on the city).
     CityPortal,
+    /// The ZVS's intake: the ZVS only, and only on the city node (here: refused for everybody
+    /// else, "not here" for the ZVS; `intake.rs` uses it on the city).
+    CityZvs,
 }
 
 fn expected_access(method: &str, path: &str) -> Access {
     match (method, path) {
         (_, p) if p.starts_with("/portal") || p.starts_with("/api/portal") => Access::CityPortal,
+        (_, p) if p.starts_with("/intake") => Access::CityZvs,
         (_, "/login")
         | (_, "/lang/{lang}")
         | (_, "/health")
@@ -72,6 +76,7 @@ fn body_for(method: &str, path: &str, child: &str) -> Option<(&'static str, Stri
         ("POST", "/logout") => Some((form, String::new())),
         ("POST", "/portal/favourites") => Some((form, "key=f:fac-x&op=add&back=/portal".into())),
         ("POST", p) if p.starts_with("/portal/") => Some((form, "email=a%40b.example".into())),
+        ("POST", p) if p.starts_with("/intake") => Some((form, "decision=release&note=x".into())),
         ("POST", "/api/login") => Some((json, r#"{"username":"nobody","password":"wrong-password"}"#.into())),
         ("POST", "/facilities/{id}/edit") => Some((form, "name=Kita&street=Weg+1&postcode=01067&city=Dresden&district=Altstadt".into())),
         ("PUT", "/api/facilities/{id}/profile") => Some((json, r#"{"name":"Kita","street":"Weg 1","postcode":"01067","city":"Dresden","district":"Altstadt","cost_centre":"","opening_hours":"","concept":"","email":"","phone":"","lead_name":""}"#.into())),
@@ -183,6 +188,16 @@ async fn every_route_for_every_role() {
                         StatusCode::NOT_FOUND,
                         "{method} {path} (no portal here)"
                     );
+                    checked += 1;
+                    continue;
+                }
+                Access::CityZvs => {
+                    let expected = if login.role == Role::Zvs {
+                        StatusCode::NOT_FOUND
+                    } else {
+                        StatusCode::FORBIDDEN
+                    };
+                    assert_eq!(status, expected, "{method} {path} as {}", login.label);
                     checked += 1;
                     continue;
                 }

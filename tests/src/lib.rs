@@ -72,6 +72,8 @@ pub struct Login {
     pub label: String,
     pub role: Role,
     pub token: String,
+    /// The session's CSRF token, for form posts with the token as the session cookie.
+    pub csrf: String,
 }
 
 /// Creates a user on `node` and returns a bearer token for it.
@@ -102,6 +104,7 @@ pub fn add_user(
         label: username.to_string(),
         role,
         token: tokens.token,
+        csrf: tokens.csrf,
     }
 }
 

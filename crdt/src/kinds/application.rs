@@ -136,6 +136,24 @@ pub struct Applicant {
     #[autosurgeon(missing = "Option::default")]
     #[serde(default)]
     pub submitted_on: Option<Date>,
+    /// The day the address was last checked against the street directory (at submission, and
+    /// again 4–6 weeks before the application enters the placement horizon).
+    #[autosurgeon(missing = "Option::default")]
+    #[serde(default)]
+    pub address_checked_on: Option<Date>,
+    /// What changed when, in words (Lastenheft 3.3.4: the history of changes can be traced).
+    #[autosurgeon(missing = "Vec::new")]
+    #[serde(default)]
+    pub history: Vec<ApplicationEvent>,
+}
+
+/// One entry of an application's history.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Reconcile, Hydrate)]
+pub struct ApplicationEvent {
+    pub on: Date,
+    /// Who did it: "parents", "ZVS", a staff member's name.
+    pub by: String,
+    pub what: String,
 }
 
 /// A wish for Kindertagespflege: the district (its BVS-KTP office places the child) and,

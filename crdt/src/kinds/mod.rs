@@ -10,7 +10,9 @@ pub mod group;
 pub mod provider;
 pub mod seats;
 
-pub use application::{Applicant, Application, ChildmindingWish, Consents, WishedFacility};
+pub use application::{
+    Applicant, Application, ApplicationEvent, ChildmindingWish, Consents, WishedFacility,
+};
 pub use childminder::ChildminderProfile;
 pub use conflict::ConflictDecision;
 pub use contract::{CareContract, ContractLine, PaymentMode};

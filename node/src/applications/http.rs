@@ -1,9 +1,8 @@
 //! The application form and "my applications" on the portal.
 
-use super::withdraw;
 use super::{
-    context, own_applications, submit, ApplicationInput, ChildInput, OwnApplication, CHILDMINDING,
-    MAX_CHILDREN, MAX_WISHES,
+    change, change_form, context, own_applications, submit, withdraw, ApplicationInput, ChildInput,
+    OwnApplication, CHILDMINDING, MAX_CHILDREN, MAX_WISHES,
 };
 use crate::auth::{authorize, Action, Principal};
 use crate::http::pages::Chrome;
@@ -14,6 +13,7 @@ use axum::extract::{Query, State};
 use axum::http::HeaderMap;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::Form;
+use kitanetz_crdt::ids::ApplicationId;
 use kitanetz_crdt::validate::FieldError;
 use serde::Deserialize;
 use std::sync::Arc;
@@ -27,10 +27,32 @@ struct ApplyPage {
     /// (value, label) of every facility a wish may name, by name.
     facilities: Vec<(String, String)>,
     districts: Vec<String>,
+    /// The application being changed (`None`: a new application).
+    changing: Option<String>,
+    /// The ZVS enters the application for the parents (unborn children allowed).
+    entry: bool,
     lang: Lang,
 }
 
+/// What the application form is for.
+enum Mode {
+    /// Parents apply on the portal.
+    New,
+    /// Parents change their application.
+    Change(String),
+    /// The ZVS enters an application for parents who cannot use the portal.
+    Entry,
+}
+
 impl ApplyPage {
+    fn action(&self) -> String {
+        match &self.changing {
+            Some(id) => format!("/portal/applications/{id}/change"),
+            None if self.entry => "/intake/new".into(),
+            None => "/portal/apply".into(),
+        }
+    }
+
     fn has_error(&self, field: &str) -> bool {
         self.errors.iter().any(|e| e.field == field)
     }
@@ -71,7 +93,7 @@ fn portal_city(node: &Node) -> Result<&crate::portal::Portal, AppError> {
 }
 
 /// The city the portal serves (see [`crate::config::PortalSection::city`]).
-fn city_name(node: &Node) -> String {
+pub(crate) fn city_name(node: &Node) -> String {
     match node.portal.as_ref().map(|p| p.settings.city.trim()) {
         Some(city) if !city.is_empty() => city.to_string(),
         _ => node
@@ -90,6 +112,7 @@ fn page(
     session: &Session,
     input: ApplicationInput,
     errors: Vec<FieldError>,
+    mode: Mode,
 ) -> Result<Response, AppError> {
     let ctx = context(
         &node.store(),
@@ -103,17 +126,28 @@ fn page(
         .map(|(id, name)| (format!("f:{}", id.0), name.clone()))
         .collect();
     facilities.sort_by(|a, b| a.1.cmp(&b.1));
-    let title = if lang == Lang::En {
-        "Apply for a place"
-    } else {
-        "Antrag auf einen Betreuungsplatz"
+    let title = match (lang, &mode) {
+        (Lang::En, Mode::New) => "Apply for a place",
+        (_, Mode::New) => "Antrag auf einen Betreuungsplatz",
+        (Lang::En, Mode::Change(_)) => "Change your application",
+        (_, Mode::Change(_)) => "Antrag ändern",
+        (Lang::En, Mode::Entry) => "Enter an application",
+        (_, Mode::Entry) => "Antrag aufnehmen",
+    };
+    let chrome = Chrome::new(node, lang, Some(session), title);
+    let (chrome, changing, entry) = match mode {
+        Mode::New => (chrome.with_portal(), None, false),
+        Mode::Change(id) => (chrome.with_portal(), Some(id), false),
+        Mode::Entry => (chrome, None, true),
     };
     let page = ApplyPage {
-        chrome: Chrome::new(node, lang, Some(session), title).with_portal(),
+        chrome,
         input,
         errors,
         facilities,
         districts: ctx.agencies.keys().cloned().collect(),
+        changing,
+        entry,
         lang,
     };
     render_form(&page, &page.errors)
@@ -162,7 +196,7 @@ pub async fn apply_form(
             _ => {}
         }
     }
-    page(&node, lang, &session, input, vec![])
+    page(&node, lang, &session, input, vec![], Mode::New)
 }
 
 /// `POST /portal/apply`.
@@ -199,7 +233,7 @@ pub async fn apply_submit(
         Ok(_) => Ok(Redirect::to("/portal/applications?submitted=1").into_response()),
         Err(e) => {
             let errors = e.into_field_errors()?;
-            page(&node, lang, &session, input, errors)
+            page(&node, lang, &session, input, errors, Mode::New)
         }
     }
 }
@@ -211,6 +245,10 @@ struct ApplicationsPage {
     applications: Vec<OwnApplication>,
     submitted: bool,
     withdrawn: bool,
+    /// After a change: "saved", "restarted" or "none".
+    changed: String,
+    uploaded: bool,
+    upload_error: String,
     lang: Lang,
 }
 
@@ -257,6 +295,13 @@ pub struct ApplicationsQuery {
     submitted: Option<String>,
     #[serde(default)]
     withdrawn: Option<String>,
+    /// After a change: "saved", "restarted" (the wishes changed) or "none".
+    #[serde(default)]
+    changed: Option<String>,
+    #[serde(default)]
+    uploaded: Option<String>,
+    #[serde(default)]
+    upload_error: Option<String>,
 }
 
 /// `GET /portal/applications`: the parent's applications with the status of every wish.
@@ -281,6 +326,9 @@ pub async fn applications_page(
         applications,
         submitted: q.submitted.is_some(),
         withdrawn: q.withdrawn.is_some(),
+        changed: q.changed.unwrap_or_default(),
+        uploaded: q.uploaded.is_some(),
+        upload_error: q.upload_error.unwrap_or_default(),
         lang,
     })
 }
@@ -307,4 +355,125 @@ pub async fn withdraw_submit(
     let now = node.now();
     withdraw(&mut node.store(), &session.who, &id, now)?;
     Ok(Redirect::to("/portal/applications?withdrawn=1").into_response())
+}
+
+/// `GET /portal/applications/{id}/change`: the application's form, filled from what is stored.
+pub async fn change_form_page(
+    State(node): State<Arc<Node>>,
+    lang: Lang,
+    session: MaybeSession,
+    axum::extract::Path(id): axum::extract::Path<String>,
+) -> Result<Response, AppError> {
+    portal_city(&node)?;
+    let Some(session) = session.0 else {
+        return Ok(Redirect::to("/portal/login").into_response());
+    };
+    authorize(&session.who, Action::ChangeApplication)?;
+    let id: ApplicationId = id.parse().map_err(|_| AppError::NotFound(id.clone()))?;
+    let input = change_form(&node.store(), &session.who, &id)?;
+    page(&node, lang, &session, input, vec![], Mode::Change(id.0))
+}
+
+/// `POST /portal/applications/{id}/change`.
+pub async fn change_submit(
+    State(node): State<Arc<Node>>,
+    lang: Lang,
+    session: MaybeSession,
+    axum::extract::Path(id): axum::extract::Path<String>,
+    Form(pairs): Form<Vec<(String, String)>>,
+) -> Result<Response, AppError> {
+    let portal = portal_city(&node)?;
+    let Some(session) = session.0 else {
+        return Ok(Redirect::to("/portal/login").into_response());
+    };
+    let csrf = pairs
+        .iter()
+        .find(|(k, _)| k == "csrf")
+        .map_or("", |(_, v)| v.as_str());
+    session.check_csrf(csrf)?;
+    authorize(&session.who, Action::ChangeApplication)?;
+    let id: ApplicationId = id.parse().map_err(|_| AppError::NotFound(id.clone()))?;
+    let input = ApplicationInput::from_pairs(&pairs);
+    let result = {
+        let mut store = node.store();
+        let ctx = context(&store, portal, &city_name(&node), node.clock.today())?;
+        change(
+            &mut store,
+            &ctx,
+            portal.streets(),
+            &session.who,
+            &id,
+            &input,
+            node.now(),
+        )
+    };
+    match result {
+        Ok(done) => {
+            let outcome = match (done.what.is_empty(), done.restarted) {
+                (true, _) => "none",
+                (false, true) => "restarted",
+                (false, false) => "saved",
+            };
+            Ok(Redirect::to(&format!("/portal/applications?changed={outcome}")).into_response())
+        }
+        Err(e) => {
+            let errors = e.into_field_errors()?;
+            // The children are not posted on the change form: show them as stored.
+            let mut shown = input;
+            if let Ok(stored) = change_form(&node.store(), &session.who, &id) {
+                shown.children = stored.children;
+            }
+            page(&node, lang, &session, shown, errors, Mode::Change(id.0))
+        }
+    }
+}
+
+/// `GET /intake/new`: the ZVS enters an application for parents who cannot use the portal.
+pub async fn entry_form(
+    State(node): State<Arc<Node>>,
+    lang: Lang,
+    session: Session,
+) -> Result<Response, AppError> {
+    authorize(&session.who, Action::EnterApplication)?;
+    portal_city(&node)?;
+    let mut input = ApplicationInput::from_pairs(&[]);
+    input.city = city_name(&node);
+    input.notify = "post".into();
+    page(&node, lang, &session, input, vec![], Mode::Entry)
+}
+
+/// `POST /intake/new`.
+pub async fn entry_submit(
+    State(node): State<Arc<Node>>,
+    lang: Lang,
+    session: Session,
+    Form(pairs): Form<Vec<(String, String)>>,
+) -> Result<Response, AppError> {
+    let csrf = pairs
+        .iter()
+        .find(|(k, _)| k == "csrf")
+        .map_or("", |(_, v)| v.as_str());
+    session.check_csrf(csrf)?;
+    authorize(&session.who, Action::EnterApplication)?;
+    let portal = portal_city(&node)?;
+    let input = ApplicationInput::from_pairs(&pairs);
+    let result = {
+        let mut store = node.store();
+        let ctx = context(&store, portal, &city_name(&node), node.clock.today())?;
+        submit(
+            &mut store,
+            &ctx,
+            portal.streets(),
+            &session.who,
+            &input,
+            node.now(),
+        )
+    };
+    match result {
+        Ok(_) => Ok(Redirect::to("/intake?done=entered").into_response()),
+        Err(e) => {
+            let errors = e.into_field_errors()?;
+            page(&node, lang, &session, input, errors, Mode::Entry)
+        }
+    }
 }

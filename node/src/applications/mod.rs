@@ -21,7 +21,8 @@ use kitanetz_crdt::ids::{
     city_org, doc_id_for, ApplicationId, ChildminderId, FacilityId, OrgId, RandomIdGen,
 };
 use kitanetz_crdt::kinds::{
-    Address, Applicant, Application, CareType, ChildmindingWish, Consents, Sex, WishedFacility,
+    Address, Applicant, Application, ApplicationEvent, CareType, ChildmindingWish, Consents, Sex,
+    WishedFacility,
 };
 use kitanetz_crdt::meta::{DocKind, DocMeta};
 use kitanetz_crdt::scalar::{Date, Dec};
@@ -195,6 +196,16 @@ fn parse_sex(s: &str) -> Option<Sex> {
     }
 }
 
+/// The form's value of a [`Sex`] (the inverse of [`parse_sex`]).
+fn sex_value(sex: Sex) -> &'static str {
+    match sex {
+        Sex::Female => "female",
+        Sex::Male => "male",
+        Sex::Diverse => "diverse",
+        Sex::Unspecified => "unspecified",
+    }
+}
+
 /// A child's identifying data, normalised for the duplicate check (case, spaces, umlauts).
 fn identity_text(given: &str, family: &str, birth: Date) -> String {
     let norm = |s: &str| {
@@ -270,6 +281,7 @@ fn check(
     streets: Option<&dyn StreetDirectory>,
     input: &ApplicationInput,
     today: Date,
+    by_staff: bool,
 ) -> Result<(Checked, String), ActionError> {
     use chrono::Datelike;
     let mut v = Validator::new();
@@ -305,17 +317,25 @@ fn check(
         let field = format!("child{n}_birth_date");
         let birth = v.date(&field, &c.birth_date);
         if let Some(b) = birth {
-            // Unborn children are entered by the ZVS only (Lastenheft 3.3.2, 3.4.1).
+            // Unborn children are entered by the ZVS only (Lastenheft 3.3.2, 3.4.1), with the
+            // expected date of birth.
             v.check(
-                b <= today,
+                b <= today || by_staff,
                 &field,
                 "Anträge für ungeborene Kinder nimmt nur die Zentrale Vermittlungsstelle auf / applications for unborn children are taken by the placement office only",
             );
             v.check(
-                b.0.year() >= today.0.year() - 14,
+                crate::intake::expected_birth_plausible(b, today),
                 &field,
                 "Geburtsdatum prüfen / check the date of birth",
             );
+            if let Some(s) = start {
+                v.check(
+                    b < s,
+                    &field,
+                    "Der Betreuungsbeginn liegt vor der Geburt / the start lies before the birth",
+                );
+            }
         }
         let sex = parse_sex(&c.sex);
         v.check(
@@ -542,11 +562,19 @@ pub fn submit(
     input: &ApplicationInput,
     now: Now,
 ) -> Result<Submitted, ActionError> {
-    authorize(who, Action::SubmitApplication)?;
-    let Principal::Guardian(account) = who else {
-        return Err(ActionError::NotFound("Konto / account".into()));
+    // Parents apply on the portal; the ZVS enters applications for parents who cannot
+    // (Lastenheft 3.4.1), without an account behind them.
+    let (account, staff_entry) = match who {
+        Principal::Guardian(account) => {
+            authorize(who, Action::SubmitApplication)?;
+            (Some(account.account_id), false)
+        }
+        _ => {
+            authorize(who, Action::EnterApplication)?;
+            (None, true)
+        }
     };
-    let (checked, address_check) = check(store, ctx, streets, input, now.today)?;
+    let (checked, address_check) = check(store, ctx, streets, input, now.today, staff_entry)?;
 
     // One active application per child, across all providers.
     let secret = queries::child_key_secret(store)?;
@@ -558,10 +586,12 @@ pub fn submit(
     let mut v = Validator::new();
     for (i, key) in keys.iter().enumerate() {
         if let Some(existing) = queries::active_application_of(store, key)? {
-            let own = queries::account_of(store, &existing)? == Some(account.account_id);
+            let own = account.is_some() && queries::account_of(store, &existing)? == account;
             v.fail(
                 format!("child{}_given_name", i + 1),
-                if own {
+                if staff_entry {
+                    format!("Für {} liegt schon der aktive Antrag {} vor (je Kind nur einer) / there is already the active application {} for this child", checked.children[i].0, existing.0, existing.0)
+                } else if own {
                     format!("Für {} liegt schon Ihr Antrag {} vor; ändern Sie ihn unter „Meine Anträge“ / there is already your application {} for this child", checked.children[i].0, existing.0, existing.0)
                 } else {
                     format!("Für {} liegt schon ein aktiver Antrag vor (je Kind nur einer). Wenden Sie sich an die Zentrale Vermittlungsstelle / there is already an active application for this child; contact the placement office", checked.children[i].0)
@@ -581,6 +611,11 @@ pub fn submit(
     }
     v.finish()?;
 
+    let settings = crate::intake::settings_on(store, now.today)?;
+    let by = match who {
+        Principal::Staff(c) => format!("ZVS ({})", c.display_name),
+        _ => "Eltern / parents".to_string(),
+    };
     let mut ids = os_ids();
     let together = if checked.children.len() > 1 {
         pseudonym()
@@ -662,20 +697,32 @@ pub fn submit(
             }),
             address_check: address_check.clone(),
             submitted_on: Some(now.today),
+            address_checked_on: Some(now.today),
+            history: vec![ApplicationEvent {
+                on: now.today,
+                by: by.clone(),
+                what: if staff_entry {
+                    "Antrag von der ZVS aufgenommen".into()
+                } else {
+                    "Antrag gestellt".into()
+                },
+            }],
         };
-        let meta = |kind: DocKind| DocMeta {
+        let scope =
+            crate::intake::placement_scope(&settings, now.today, &application, &address_check);
+        let meta = |kind: DocKind, facilities: Vec<FacilityId>| DocMeta {
             kind,
             schema: kind.schema_version(),
             owner: city_org(),
             provider: None,
-            facilities: sorted_facilities.clone(),
+            facilities,
             origin_node: store.node_name().to_string(),
             created_on: now.today,
         };
         docs.push(
             StoredDoc::create(
                 crate::seats::application_doc_id(&id),
-                meta(DocKind::Application),
+                meta(DocKind::Application, scope.clone()),
                 &application,
                 store.actor(),
                 now.today,
@@ -686,7 +733,7 @@ pub fn submit(
         docs.push(
             StoredDoc::create(
                 doc_id_for("applicant", &id.0),
-                meta(DocKind::Applicant),
+                meta(DocKind::Applicant, vec![]),
                 &applicant,
                 store.actor(),
                 now.today,
@@ -708,7 +755,7 @@ pub fn submit(
     let mut refs: Vec<&mut StoredDoc> = docs.iter_mut().collect();
     store.save_docs_with(&mut refs, &entry, |tx| {
         for (key, id) in keys.iter().zip(&created) {
-            queries::remember(tx, key, id, account.account_id, now.millis)?;
+            queries::remember(tx, key, id, account, now.millis)?;
         }
         if !checked.notify_by_post {
             outbox::enqueue(
@@ -820,6 +867,404 @@ pub fn withdraw(
     Ok(())
 }
 
+/// What a change did, for the page that confirms it.
+#[derive(Debug, Clone, Serialize)]
+pub struct Changed {
+    /// The applications changed (a child's siblings who applied with it change with it).
+    pub applications: Vec<ApplicationId>,
+    /// The wishes changed: the application left every waitlist and placement starts again.
+    pub restarted: bool,
+    /// What changed, in words (also kept in the application's history).
+    pub what: Vec<String>,
+}
+
+/// The applications changed together with `id`: the siblings who applied with it (they share
+/// the `together` pseudonym and must keep the same wishes to be placed together), all active.
+fn change_group(
+    store: &Store,
+    account: i64,
+    id: &ApplicationId,
+    together: &str,
+) -> Result<Vec<ApplicationId>, ActionError> {
+    if together.is_empty() {
+        return Ok(vec![id.clone()]);
+    }
+    let mut group = Vec::new();
+    for other in queries::applications_of(store, account)? {
+        let (_, a) = store.get::<Application>(&crate::seats::application_doc_id(&other))?;
+        if a.together == together && a.status == "active" {
+            group.push(other);
+        }
+    }
+    Ok(group)
+}
+
+/// The parents' ranking as text: "1. Kita A, 2. Kindertagespflege (Nord)".
+fn ranking_text(
+    names: &BTreeMap<FacilityId, String>,
+    facilities: &[FacilityId],
+    childminding: Option<&ChildmindingWish>,
+) -> String {
+    let mut ranked: Vec<String> = facilities
+        .iter()
+        .map(|f| names.get(f).cloned().unwrap_or_else(|| f.0.clone()))
+        .collect();
+    if let Some(c) = childminding {
+        let at = (c.rank as usize).saturating_sub(1).min(ranked.len());
+        ranked.insert(at, format!("Kindertagespflege ({})", c.district));
+    }
+    ranked
+        .iter()
+        .enumerate()
+        .map(|(i, n)| format!("{}. {n}", i + 1))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// The parents change their application (Lastenheft 3.3.4): every check of a new application
+/// runs again; the child's identity stays (the ZVS corrects it). Changed wishes take the
+/// application off every waitlist and placement starts again (new handles at every Kita);
+/// otherwise placement goes on where it was. Not possible once a Kita has reserved a place.
+/// Siblings who applied together change together. The history keeps what changed, in words.
+pub fn change(
+    store: &mut Store,
+    ctx: &ApplyContext,
+    streets: Option<&dyn StreetDirectory>,
+    who: &Principal,
+    id: &ApplicationId,
+    input: &ApplicationInput,
+    now: Now,
+) -> Result<Changed, ActionError> {
+    authorize(who, Action::ChangeApplication)?;
+    let Principal::Guardian(account) = who else {
+        return Err(ActionError::NotFound(id.0.clone()));
+    };
+    if queries::account_of(store, id)? != Some(account.account_id) {
+        return Err(ActionError::NotFound(id.0.clone()));
+    }
+    let (_, first) = store.get::<Application>(&crate::seats::application_doc_id(id))?;
+    if first.status != "active" {
+        return Err(ActionError::Conflict(
+            "Dieser Antrag ist nicht mehr aktiv und kann nicht geändert werden / this application is no longer active"
+                .into(),
+        ));
+    }
+    let group = change_group(store, account.account_id, id, &first.together)?;
+    let mut loaded = Vec::new();
+    for member in &group {
+        let (doc, application) =
+            store.get::<Application>(&crate::seats::application_doc_id(member))?;
+        let (applicant_doc, applicant) =
+            store.get::<Applicant>(&doc_id_for("applicant", &member.0))?;
+        let decided = application
+            .wishes
+            .iter()
+            .any(|w| matches!(w.status.as_str(), "offered" | "reserved" | "placed"));
+        if decided || queries::seat_held(store, member)? {
+            return Err(ActionError::Conflict(format!(
+                "Für {} ist schon ein Platz reserviert; der Antrag kann nicht mehr geändert werden. Wenden Sie sich an die Einrichtung oder die Zentrale Vermittlungsstelle / a place is reserved, the application can no longer be changed",
+                applicant.child_given_name
+            )));
+        }
+        loaded.push((doc, application, applicant_doc, applicant));
+    }
+
+    // The children as stored, the rest as posted; the consents were given with the application.
+    let mut full = input.clone();
+    full.children = loaded
+        .iter()
+        .map(|(_, a, _, p)| ChildInput {
+            given_name: p.child_given_name.clone(),
+            family_name: p.child_family_name.clone(),
+            birth_date: p.child_birth_date.to_string(),
+            sex: sex_value(p.child_sex).to_string(),
+            integration_need: a.integration_need,
+            denomination: p.child_denomination.clone(),
+        })
+        .collect();
+    full.children.resize(MAX_CHILDREN, ChildInput::default());
+    full.consent_data_processing = true;
+    full.consent_forwarding = true;
+    full.consent_terms = true;
+    full.transfer = first.transfer;
+    let (checked, address_check) = check(store, ctx, streets, &full, now.today, false)?;
+
+    let facilities: Vec<FacilityId> = checked
+        .wishes
+        .iter()
+        .filter_map(|w| match w {
+            Wish::Facility(f) => Some(f.clone()),
+            Wish::Childminding => None,
+        })
+        .collect();
+    let childminding =
+        checked
+            .childminding
+            .as_ref()
+            .map(|(district, agency, cm)| ChildmindingWish {
+                rank: checked
+                    .wishes
+                    .iter()
+                    .position(|w| matches!(w, Wish::Childminding))
+                    .map_or(1, |p| p as u32 + 1),
+                district: district.clone(),
+                agency: agency.clone(),
+                childminder: cm.clone(),
+                note: input.childminder_note.trim().to_string(),
+            });
+    let mut sorted_facilities = facilities.clone();
+    sorted_facilities.sort();
+
+    let (_, _, _, before) = &loaded[0];
+    let old_ranking = ranking_text(
+        &ctx.facilities,
+        &before.ranked_wishes,
+        before.childminding.as_ref(),
+    );
+    let new_ranking = ranking_text(&ctx.facilities, &facilities, childminding.as_ref());
+    let restarted = before.ranked_wishes != facilities
+        || before
+            .childminding
+            .as_ref()
+            .map(|c| (c.rank, &c.district, &c.childminder))
+            != childminding
+                .as_ref()
+                .map(|c| (c.rank, &c.district, &c.childminder));
+    let mut what = Vec::new();
+    if restarted {
+        what.push(format!(
+            "Wünsche geändert: {old_ranking} → {new_ranking}; die Vermittlung beginnt von vorn"
+        ));
+    }
+    let old_app = &loaded[0].1;
+    if old_app.desired_start != checked.start {
+        what.push(format!(
+            "Betreuungsbeginn {} → {}",
+            old_app.desired_start, checked.start
+        ));
+    }
+    if old_app.daily_hours != checked.hours {
+        what.push(format!(
+            "Stunden am Tag {} → {}",
+            old_app.daily_hours, checked.hours
+        ));
+    }
+    if before.address.street != checked.address.street
+        || before.address.postcode != checked.address.postcode
+        || before.address.city != checked.address.city
+    {
+        what.push("Anschrift geändert".into());
+    }
+    if before.phone != checked.phone || before.email != checked.email {
+        what.push("Kontaktdaten geändert".into());
+    }
+    if before.notify_by_post != checked.notify_by_post {
+        what.push(if checked.notify_by_post {
+            "Benachrichtigung jetzt per Post".into()
+        } else {
+            "Benachrichtigung jetzt per E-Mail".into()
+        });
+    }
+    if before.guardian_given_name != input.guardian_given_name.trim()
+        || before.guardian_family_name != input.guardian_family_name.trim()
+    {
+        what.push("Name der/des Sorgeberechtigten geändert".into());
+    }
+    if before.reasons != input.reasons.trim()
+        || before.transfer_reason != input.transfer_reason.trim()
+        || old_app.sibling_in_facility.is_empty() == input.sibling_in_first_wish
+    {
+        what.push("Begründung oder Geschwisterangabe geändert".into());
+    }
+    if what.is_empty() {
+        return Ok(Changed {
+            applications: group,
+            restarted: false,
+            what,
+        });
+    }
+
+    let summary = what.join("; ");
+    let settings = crate::intake::settings_on(store, now.today)?;
+    let mut docs: Vec<StoredDoc> = Vec::new();
+    for ((mut doc, old, mut applicant_doc, old_applicant), c) in
+        loaded.into_iter().zip(&checked.children)
+    {
+        let wishes = if restarted {
+            sorted_facilities
+                .iter()
+                .map(|f| WishedFacility {
+                    facility: f.clone(),
+                    handle: pseudonym(),
+                    status: "waiting".into(),
+                })
+                .collect()
+        } else {
+            old.wishes.clone()
+        };
+        let application = Application {
+            wishes,
+            desired_start: checked.start,
+            daily_hours: checked.hours,
+            care_type: c.6,
+            age_months_at_start: completed_months(c.2, checked.start),
+            sibling_in_facility: match (input.sibling_in_first_wish, checked.wishes.first()) {
+                (true, Some(Wish::Facility(f))) => vec![f.clone()],
+                _ => vec![],
+            },
+            childminding_agency: checked.childminding.as_ref().map(|(_, a, _)| a.clone()),
+            ..old.clone()
+        };
+        let message = if restarted {
+            "changed by the parents: wishes restart"
+        } else {
+            "changed by the parents"
+        };
+        doc.update(&application, now.today, now.millis, message)?;
+        // The Kitas no longer wished stop receiving it, the new ones start (once it is in
+        // placement: a new address outside the city or a later start can take it back out).
+        let scope =
+            crate::intake::placement_scope(&settings, now.today, &application, &address_check);
+        if doc.meta.facilities != scope {
+            let mut meta = doc.meta.clone();
+            meta.facilities = scope;
+            doc.set_scope(meta, now.millis)?;
+        }
+        let mut history = old_applicant.history.clone();
+        history.push(ApplicationEvent {
+            on: now.today,
+            by: "Eltern / parents".into(),
+            what: summary.clone(),
+        });
+        let applicant = Applicant {
+            guardian_given_name: input.guardian_given_name.trim().to_string(),
+            guardian_family_name: input.guardian_family_name.trim().to_string(),
+            address: checked.address.clone(),
+            phone: checked.phone.clone(),
+            email: checked.email.clone(),
+            ranked_wishes: facilities.clone(),
+            notify_by_post: checked.notify_by_post,
+            reasons: input.reasons.trim().to_string(),
+            transfer_reason: input.transfer_reason.trim().to_string(),
+            childminding: childminding.clone(),
+            address_checked_on: if address_check != old_applicant.address_check
+                || checked.address.street != old_applicant.address.street
+            {
+                Some(now.today)
+            } else {
+                old_applicant.address_checked_on
+            },
+            address_check: address_check.clone(),
+            history,
+            ..old_applicant
+        };
+        applicant_doc.update(&applicant, now.today, now.millis, "changed by the parents")?;
+        docs.push(doc);
+        docs.push(applicant_doc);
+    }
+    let entry = AuditEntry {
+        at: now.millis,
+        actor: who.audit_name(),
+        action: "application.change",
+        target: Some(id.0.clone()),
+        subjects: group.iter().map(|a| a.0.clone()).collect(),
+        valid_from: Some(now.today.to_string()),
+    };
+    let receipt = format!(
+        "Guten Tag,\n\nIhr Antrag ist am {} geändert worden:\n\n  {}\n\n{}\n\nHello, your application was changed on {}. You can follow it in the portal under \"My applications\".\n",
+        now.today,
+        what.join("\n  "),
+        receipt_text(ctx, &checked, &group, now.today),
+        now.today
+    );
+    let mut refs: Vec<&mut StoredDoc> = docs.iter_mut().collect();
+    store.save_docs_with(&mut refs, &entry, |tx| {
+        if !checked.notify_by_post {
+            outbox::enqueue(
+                tx,
+                &checked.email,
+                "Kita-Portal: Ihr Antrag wurde geändert / your application was changed",
+                &receipt,
+                now.millis,
+            )?;
+        }
+        Ok(())
+    })?;
+    Ok(Changed {
+        applications: group,
+        restarted,
+        what,
+    })
+}
+
+/// The form of an existing application, filled from what is stored (for the change page).
+pub fn change_form(
+    store: &Store,
+    who: &Principal,
+    id: &ApplicationId,
+) -> Result<ApplicationInput, ActionError> {
+    authorize(who, Action::ChangeApplication)?;
+    let Principal::Guardian(account) = who else {
+        return Err(ActionError::NotFound(id.0.clone()));
+    };
+    if queries::account_of(store, id)? != Some(account.account_id) {
+        return Err(ActionError::NotFound(id.0.clone()));
+    }
+    let (_, application) = store.get::<Application>(&crate::seats::application_doc_id(id))?;
+    let group = change_group(store, account.account_id, id, &application.together)?;
+    let mut input = ApplicationInput::from_pairs(&[]);
+    for (slot, member) in group.iter().enumerate().take(MAX_CHILDREN) {
+        let (_, a) = store.get::<Application>(&crate::seats::application_doc_id(member))?;
+        let (_, p) = store.get::<Applicant>(&doc_id_for("applicant", &member.0))?;
+        input.children[slot] = ChildInput {
+            given_name: p.child_given_name.clone(),
+            family_name: p.child_family_name.clone(),
+            birth_date: p.child_birth_date.to_string(),
+            sex: sex_value(p.child_sex).to_string(),
+            integration_need: a.integration_need,
+            denomination: p.child_denomination.clone(),
+        };
+    }
+    let (_, p) = store.get::<Applicant>(&doc_id_for("applicant", &id.0))?;
+    let mut ranked: Vec<String> = p
+        .ranked_wishes
+        .iter()
+        .map(|f| format!("f:{}", f.0))
+        .collect();
+    if let Some(c) = &p.childminding {
+        let at = (c.rank as usize).saturating_sub(1).min(ranked.len());
+        ranked.insert(at, CHILDMINDING.into());
+        input.childminding_district = c.district.clone();
+        input.childminder = c
+            .childminder
+            .as_ref()
+            .map(|m| m.0.clone())
+            .unwrap_or_default();
+        input.childminder_note = c.note.clone();
+    }
+    for (slot, w) in ranked.into_iter().enumerate().take(MAX_WISHES) {
+        input.wishes[slot] = w;
+    }
+    input.guardian_given_name = p.guardian_given_name.clone();
+    input.guardian_family_name = p.guardian_family_name.clone();
+    input.street = p.address.street.clone();
+    input.postcode = p.address.postcode.clone();
+    input.city = p.address.city.clone();
+    input.phone = p.phone.clone();
+    input.email = p.email.clone();
+    input.desired_start = application.desired_start.to_string();
+    input.daily_hours = application.daily_hours.to_string();
+    input.sibling_in_first_wish = !application.sibling_in_facility.is_empty();
+    input.reasons = p.reasons.clone();
+    input.notify = if p.notify_by_post { "post" } else { "email" }.into();
+    input.transfer = application.transfer;
+    input.transfer_reason = p.transfer_reason.clone();
+    input.consent_data_processing = true;
+    input.consent_forwarding = true;
+    input.consent_terms = true;
+    Ok(input)
+}
+
 /// One application as its parents see it.
 #[derive(Debug, Clone, Serialize)]
 pub struct OwnApplication {
@@ -832,6 +1277,15 @@ pub struct OwnApplication {
     /// In the parents' order: (name, status).
     pub wishes: Vec<(String, String)>,
     pub address_check: String,
+    /// (day, what), oldest first.
+    pub history: Vec<(String, String)>,
+    /// The parents may still change it (active, no place reserved).
+    pub changeable: bool,
+    /// The residence is to be proven (the address is outside the city or unknown): the
+    /// parents may upload proofs.
+    pub needs_proof: bool,
+    /// The proofs uploaded so far (file names).
+    pub documents: Vec<String>,
 }
 
 /// The applications the logged-in parent submitted, newest first.
@@ -893,7 +1347,21 @@ pub fn own_applications(
             care_type: application.care_type,
             status: application.status.clone(),
             wishes: wishes.into_iter().map(|(_, n, s)| (n, s)).collect(),
+            needs_proof: application.status == "active"
+                && !crate::intake::address_settled(&applicant.address_check),
+            documents: queries::document_names_of(store, &id)?,
             address_check: applicant.address_check.clone(),
+            history: applicant
+                .history
+                .iter()
+                .map(|e| (e.on.to_string(), e.what.clone()))
+                .collect(),
+            changeable: application.status == "active"
+                && !application
+                    .wishes
+                    .iter()
+                    .any(|w| matches!(w.status.as_str(), "offered" | "reserved" | "placed"))
+                && !queries::seat_held(store, &id)?,
         });
     }
     Ok(out)

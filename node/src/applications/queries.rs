@@ -77,22 +77,25 @@ pub(super) fn account_of(store: &Store, id: &ApplicationId) -> Result<Option<i64
         .optional()?)
 }
 
-/// Records a new application's child key and the account that submitted it.
+/// Records a new application's child key and the account that submitted it (none when the
+/// ZVS entered it).
 pub(super) fn remember(
     tx: &Connection,
     key: &str,
     id: &ApplicationId,
-    account: i64,
+    account: Option<i64>,
     now: i64,
 ) -> Result<(), StoreError> {
     tx.execute(
         "INSERT INTO application_keys (child_key, application, created_at) VALUES (?1, ?2, ?3)",
         params![key, id.0, now],
     )?;
-    tx.execute(
-        "INSERT INTO portal_applications (application, account, created_at) VALUES (?1, ?2, ?3)",
-        params![id.0, account, now],
-    )?;
+    if let Some(account) = account {
+        tx.execute(
+            "INSERT INTO portal_applications (application, account, created_at) VALUES (?1, ?2, ?3)",
+            params![id.0, account, now],
+        )?;
+    }
     Ok(())
 }
 
@@ -129,4 +132,29 @@ pub(super) fn places_on(
         )
         .optional()?
         .unwrap_or(0))
+}
+
+/// Whether a Kita holds a seat for the application (reserved or taken under contract): from
+/// then on the parents can no longer change it (Lastenheft 3.3.4).
+pub(super) fn seat_held(store: &Store, id: &ApplicationId) -> Result<bool, StoreError> {
+    Ok(store
+        .conn()
+        .prepare_cached(
+            "SELECT 1 FROM p_seat_holds WHERE application = ?1 AND status IN ('reserved', 'taken') LIMIT 1",
+        )?
+        .query_row([&id.0], |_| Ok(()))
+        .optional()?
+        .is_some())
+}
+
+/// The file names of the proofs uploaded for an application, oldest first.
+pub(super) fn document_names_of(
+    store: &Store,
+    id: &ApplicationId,
+) -> Result<Vec<String>, StoreError> {
+    let mut stmt = store.conn().prepare_cached(
+        "SELECT filename FROM application_documents WHERE application = ?1 ORDER BY id",
+    )?;
+    let rows = stmt.query_map([&id.0], |r| r.get(0))?;
+    Ok(rows.collect::<Result<_, _>>()?)
 }

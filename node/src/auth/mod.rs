@@ -219,6 +219,20 @@ pub enum Action<'a> {
     ViewOwnApplications,
     /// Withdraw one's own application (a logged-in parent; the domain checks it is hers).
     WithdrawApplication,
+    /// Change one's own application: address, start, hours, wishes (a logged-in parent; the
+    /// domain checks it is hers and that no place is reserved yet).
+    ChangeApplication,
+    /// Attach a proof (e.g. a rental contract) to one's own application (a logged-in parent).
+    UploadProof,
+    /// The intake lists (watch list, intake pool), the proofs, the settings (the ZVS).
+    ViewIntake,
+    /// Release or reject an application on the watch list, ask for proofs (the ZVS).
+    DecideIntake,
+    /// Change the intake settings: placement horizon, address re-check, follow-up (the ZVS).
+    ManageIntake,
+    /// Enter an application for parents who cannot use the portal, unborn children included
+    /// (the ZVS, Lastenheft 3.4.1).
+    EnterApplication,
     /// The parents' portal: search facilities and childminders, read their public profiles,
     /// keep a favourites basket (anyone, logged in or not).
     SearchPortal,
@@ -246,6 +260,12 @@ impl Action<'_> {
             Action::SubmitApplication => "application.submit",
             Action::ViewOwnApplications => "applications.own.view",
             Action::WithdrawApplication => "application.withdraw",
+            Action::ChangeApplication => "application.change",
+            Action::UploadProof => "application.proof.upload",
+            Action::ViewIntake => "intake.view",
+            Action::DecideIntake => "intake.decide",
+            Action::ManageIntake => "intake.settings",
+            Action::EnterApplication => "application.enter",
         }
     }
 }
@@ -268,6 +288,8 @@ pub fn authorize(who: &Principal, action: Action<'_>) -> Result<(), Forbidden> {
                 | Action::SubmitApplication
                 | Action::ViewOwnApplications
                 | Action::WithdrawApplication
+                | Action::ChangeApplication
+                | Action::UploadProof
         ),
         Principal::Staff(caller) => staff_may(caller, action),
     };
@@ -292,7 +314,9 @@ fn staff_may(caller: &Caller, action: Action<'_>) -> bool {
         Action::RegisterAccount
         | Action::SubmitApplication
         | Action::ViewOwnApplications
-        | Action::WithdrawApplication => false,
+        | Action::WithdrawApplication
+        | Action::ChangeApplication
+        | Action::UploadProof => false,
         Action::EditFacilityProfile { facility, provider }
         | Action::ViewChildren { facility, provider }
         | Action::ViewContracts { facility, provider }
@@ -306,7 +330,12 @@ fn staff_may(caller: &Caller, action: Action<'_>) -> bool {
             Role::KitaLead => caller.provider.is_some() && caller.facility.is_some(),
             _ => false,
         },
-        Action::EditFacilityLicence | Action::DecideConflicts => caller.role == Role::Zvs,
+        Action::EditFacilityLicence
+        | Action::DecideConflicts
+        | Action::ViewIntake
+        | Action::DecideIntake
+        | Action::ManageIntake
+        | Action::EnterApplication => caller.role == Role::Zvs,
         Action::ViewConflicts { facility } => match caller.role {
             Role::Zvs => true,
             Role::KitaLead => facility.is_some_and(own_facility),

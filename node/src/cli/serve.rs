@@ -38,6 +38,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         if let Some(mailer) = mailer {
             kitanetz_node::outbox::spawn(node.clone(), mailer);
         }
+        kitanetz_node::intake::spawn(node.clone());
         let links = match settings {
             Some(settings) => {
                 let links = NodeLinks::new(node.clone(), settings, []);

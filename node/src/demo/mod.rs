@@ -100,6 +100,7 @@ pub async fn start_network(
         if let Some(mailer) = mailer {
             crate::outbox::spawn(node.clone(), mailer);
         }
+        crate::intake::spawn(node.clone());
         let app = crate::http::router(node.clone());
         tokio::spawn(async move {
             if let Err(e) = axum::serve(listener, app).await {

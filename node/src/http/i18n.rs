@@ -86,6 +86,7 @@ pub struct Texts {
     pub pending_documents: &'static str,
     pub this_node_offline: &'static str,
     pub conflicts: &'static str,
+    pub intake: &'static str,
     pub conflicts_intro: &'static str,
     pub application: &'static str,
     pub status: &'static str,
@@ -261,6 +262,7 @@ pub static DE: Texts = Texts {
     pending_documents: "Noch nicht abgeglichene Dokumente",
     this_node_offline: "Dieser Knoten ist offline. Er arbeitet weiter und gleicht ab, sobald er wieder verbunden ist.",
     conflicts: "Konflikte",
+    intake: "Antragsaufnahme",
     conflicts_intro: "Entscheidungen, die ohne Verbindung zusammengestoßen sind (z. B. während einer Netzstörung). Bis jemand entscheidet, gilt die markierte Vorgabe; verworfen wurde nichts.",
     application: "Antrag",
     status: "Status",
@@ -393,6 +395,7 @@ pub static EN: Texts = Texts {
     this_node_offline:
         "This node is offline. It keeps working and syncs as soon as it is connected again.",
     conflicts: "Conflicts",
+    intake: "Intake",
     conflicts_intro: "Decisions that collided while nodes were offline (e.g. during a network outage). Until someone decides, the marked default stands; nothing was dropped.",
     application: "Application",
     status: "Status",

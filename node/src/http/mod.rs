@@ -38,7 +38,7 @@ fn route(method: &'static str, path: &'static str, handler: MethodRouter<Arc<Nod
 /// Every route of the node.
 pub fn routes() -> Vec<Route> {
     use crate::{
-        accounts, applications, conflicts, contracts, facilities, families, portal, seats,
+        accounts, applications, conflicts, contracts, facilities, families, intake, portal, seats,
     };
     vec![
         route("GET", "/portal", get(portal::http::search_page)),
@@ -116,6 +116,43 @@ pub fn routes() -> Vec<Route> {
             "POST",
             "/portal/applications/{id}/withdraw",
             post(applications::http::withdraw_submit),
+        ),
+        route(
+            "POST",
+            "/portal/applications/{id}/documents",
+            post(intake::http::upload).layer(axum::extract::DefaultBodyLimit::max(
+                intake::http::UPLOAD_BODY_LIMIT,
+            )),
+        ),
+        route("GET", "/intake", get(intake::http::intake)),
+        route("POST", "/intake/run", post(intake::http::run_submit)),
+        route(
+            "POST",
+            "/intake/{id}/decide",
+            post(intake::http::decide_submit),
+        ),
+        route("GET", "/intake/documents/{id}", get(intake::http::document)),
+        route("GET", "/intake/settings", get(intake::http::settings_form)),
+        route(
+            "POST",
+            "/intake/settings",
+            post(intake::http::settings_submit),
+        ),
+        route("GET", "/intake/new", get(applications::http::entry_form)),
+        route(
+            "POST",
+            "/intake/new",
+            post(applications::http::entry_submit),
+        ),
+        route(
+            "GET",
+            "/portal/applications/{id}/change",
+            get(applications::http::change_form_page),
+        ),
+        route(
+            "POST",
+            "/portal/applications/{id}/change",
+            post(applications::http::change_submit),
         ),
         route("GET", "/api/portal/search", get(portal::http::api_search)),
         route(

@@ -95,6 +95,11 @@ impl Chrome {
         })
     }
 
+    /// The ZVS's intake lists (on the city, which runs the portal).
+    pub fn sees_intake(&self) -> bool {
+        self.has_portal && self.may(auth::Action::ViewIntake)
+    }
+
     pub fn sees_children(&self) -> bool {
         self.may(auth::Action::ListChildren)
     }

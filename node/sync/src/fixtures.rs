@@ -247,6 +247,8 @@ pub fn applicant() -> Applicant {
         childminding: None,
         address_check: String::new(),
         submitted_on: None,
+        address_checked_on: None,
+        history: vec![],
     }
 }
 

@@ -348,6 +348,8 @@ fn application(
         childminding: None,
         address_check: String::new(),
         submitted_on: None,
+        address_checked_on: None,
+        history: vec![],
     };
     (application, applicant)
 }

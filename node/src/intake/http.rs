@@ -1,0 +1,394 @@
+//! The ZVS's intake pages: watch list and intake pool (`/intake`), the proofs, the versioned
+//! settings (`/intake/settings`); the parents' proof upload on the portal.
+
+use super::{
+    change_settings, decide, overview, proof, run_due, settings_history, upload_proof, Decision,
+    IntakeSettings, IntakeView, SettingsInput,
+};
+use crate::auth::{authorize, Action};
+use crate::http::pages::Chrome;
+use crate::http::{render_form, AppError, Lang, MaybeSession, Session};
+use crate::Node;
+use askama::Template;
+use axum::extract::multipart::MultipartRejection;
+use axum::extract::{Multipart, Path, Query, State};
+use axum::http::header;
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::Form;
+use kitanetz_crdt::ids::ApplicationId;
+use kitanetz_crdt::validate::FieldError;
+use serde::Deserialize;
+use std::sync::Arc;
+
+fn city_name(node: &Node) -> String {
+    crate::applications::http::city_name(node)
+}
+
+/// The intake lives on the city node (with the portal); elsewhere its pages do not exist.
+/// Asked after the authorisation, so that a refusal does not depend on the node.
+fn city(node: &Node) -> Result<(), AppError> {
+    node.portal
+        .as_ref()
+        .map(|_| ())
+        .ok_or_else(|| AppError::NotFound("intake".into()))
+}
+
+#[derive(Template)]
+#[template(path = "intake.html")]
+struct IntakePage {
+    chrome: Chrome,
+    view: IntakeView,
+    /// A message after an action ("released", "ran:…").
+    done: String,
+    errors: Vec<FieldError>,
+    lang: Lang,
+}
+
+impl IntakePage {
+    fn en(&self) -> bool {
+        self.lang == Lang::En
+    }
+
+    fn check_label(&self, check: &str) -> &'static str {
+        match (check, self.en()) {
+            ("outside", false) => "Wohnsitz außerhalb",
+            ("outside", true) => "lives outside the city",
+            ("not-found", false) => "Adresse nicht im Straßenverzeichnis",
+            ("not-found", true) => "address not in the street directory",
+            (_, false) => "zu prüfen",
+            (_, true) => "to check",
+        }
+    }
+
+    fn recheck_label(&self, recheck: &str) -> &'static str {
+        match (recheck, self.en()) {
+            ("due", false) => "Adressprüfung fällig",
+            ("due", true) => "address re-check due",
+            ("overdue", false) => "Adressprüfung überfällig",
+            ("overdue", true) => "address re-check overdue",
+            _ => "",
+        }
+    }
+}
+
+#[derive(Deserialize, Default)]
+pub struct DoneQuery {
+    #[serde(default)]
+    done: Option<String>,
+}
+
+fn intake_page(
+    node: &Node,
+    lang: Lang,
+    session: &Session,
+    done: String,
+    errors: Vec<FieldError>,
+) -> Result<Response, AppError> {
+    let view = overview(&node.store(), &session.who, node.clock.today())?;
+    let title = if lang == Lang::En {
+        "Intake"
+    } else {
+        "Antragsaufnahme"
+    };
+    let page = IntakePage {
+        chrome: Chrome::new(node, lang, Some(session), title),
+        view,
+        done,
+        errors,
+        lang,
+    };
+    render_form(&page, &page.errors)
+}
+
+/// `GET /intake`: the watch list (addresses to check) and the intake pool.
+pub async fn intake(
+    State(node): State<Arc<Node>>,
+    lang: Lang,
+    session: Session,
+    Query(q): Query<DoneQuery>,
+) -> Result<Response, AppError> {
+    authorize(&session.who, Action::ViewIntake)?;
+    city(&node)?;
+    intake_page(&node, lang, &session, q.done.unwrap_or_default(), vec![])
+}
+
+#[derive(Deserialize, Default)]
+pub struct DecideForm {
+    #[serde(default)]
+    csrf: String,
+    #[serde(default)]
+    decision: String,
+    #[serde(default)]
+    note: String,
+}
+
+/// `POST /intake/{id}/decide`: release, reject, or ask for proofs.
+pub async fn decide_submit(
+    State(node): State<Arc<Node>>,
+    lang: Lang,
+    session: Session,
+    Path(id): Path<String>,
+    Form(form): Form<DecideForm>,
+) -> Result<Response, AppError> {
+    session.check_csrf(&form.csrf)?;
+    authorize(&session.who, Action::DecideIntake)?;
+    city(&node)?;
+    let decision = match form.decision.as_str() {
+        "release" => Decision::Release,
+        "reject" => Decision::Reject,
+        "request-proofs" => Decision::RequestProofs,
+        _ => return Err(AppError::BadRequest("decision".into())),
+    };
+    let id: ApplicationId = id.parse().map_err(|_| AppError::NotFound(id.clone()))?;
+    let now = node.now();
+    // The store's guard must end before the error page reads the store again.
+    let decided = decide(
+        &mut node.store(),
+        &session.who,
+        &id,
+        decision,
+        &form.note,
+        now,
+    );
+    match decided {
+        Ok(()) => Ok(Redirect::to(&format!("/intake?done={}", form.decision)).into_response()),
+        Err(e) => {
+            let errors = e.into_field_errors()?;
+            intake_page(&node, lang, &session, String::new(), errors)
+        }
+    }
+}
+
+#[derive(Deserialize, Default)]
+pub struct CsrfForm {
+    #[serde(default)]
+    csrf: String,
+}
+
+/// `POST /intake/run`: the due work now (the node also runs it every hour).
+pub async fn run_submit(
+    State(node): State<Arc<Node>>,
+    session: Session,
+    Form(form): Form<CsrfForm>,
+) -> Result<Response, AppError> {
+    session.check_csrf(&form.csrf)?;
+    authorize(&session.who, Action::DecideIntake)?;
+    city(&node)?;
+    let streets = node.portal.as_ref().and_then(|p| p.streets());
+    let run = run_due(&mut node.store(), streets, &city_name(&node), node.now())?;
+    Ok(Redirect::to(&format!(
+        "/intake?done=run-{}-{}-{}",
+        run.admitted, run.rechecked, run.to_watch_list
+    ))
+    .into_response())
+}
+
+/// `GET /intake/documents/{id}`: a proof, as a download (never rendered inline: it came from
+/// outside).
+pub async fn document(
+    State(node): State<Arc<Node>>,
+    session: Session,
+    Path(id): Path<String>,
+) -> Result<Response, AppError> {
+    authorize(&session.who, Action::ViewIntake)?;
+    city(&node)?;
+    let id: i64 = id.parse().map_err(|_| AppError::NotFound(id.clone()))?;
+    let (name, content_type, bytes) = proof(&node.store(), &session.who, id)?;
+    let ascii: String = name
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || ".-_".contains(c) {
+                c
+            } else {
+                '_'
+            }
+        })
+        .collect();
+    Ok((
+        [
+            (header::CONTENT_TYPE, content_type),
+            (
+                header::CONTENT_DISPOSITION,
+                format!("attachment; filename=\"{ascii}\""),
+            ),
+            (header::CACHE_CONTROL, "no-store".to_string()),
+        ],
+        bytes,
+    )
+        .into_response())
+}
+
+#[derive(Template)]
+#[template(path = "intake_settings.html")]
+struct SettingsPage {
+    chrome: Chrome,
+    input: SettingsInput,
+    history: Vec<IntakeSettings>,
+    in_force: IntakeSettings,
+    errors: Vec<FieldError>,
+    saved: bool,
+    lang: Lang,
+}
+
+impl SettingsPage {
+    fn en(&self) -> bool {
+        self.lang == Lang::En
+    }
+
+    fn has_error(&self, field: &str) -> bool {
+        self.errors.iter().any(|e| e.field == field)
+    }
+
+    fn error_for(&self, field: &str) -> String {
+        crate::http::messages_for(&self.errors, field)
+    }
+}
+
+fn settings_page(
+    node: &Node,
+    lang: Lang,
+    session: &Session,
+    input: Option<SettingsInput>,
+    errors: Vec<FieldError>,
+    saved: bool,
+) -> Result<Response, AppError> {
+    let store = node.store();
+    let history = settings_history(&store, &session.who)?;
+    let today = node.clock.today();
+    let in_force = super::settings_on(&store, today)?;
+    let input = input.unwrap_or_else(|| SettingsInput {
+        valid_from: today.to_string(),
+        horizon_months: in_force.horizon_months.to_string(),
+        recheck_from_weeks: in_force.recheck_from_weeks.to_string(),
+        recheck_until_weeks: in_force.recheck_until_weeks.to_string(),
+        followup_days: in_force.followup_days.to_string(),
+    });
+    let title = if lang == Lang::En {
+        "Intake settings"
+    } else {
+        "Einstellungen der Antragsaufnahme"
+    };
+    let page = SettingsPage {
+        chrome: Chrome::new(node, lang, Some(session), title),
+        input,
+        history,
+        in_force,
+        errors,
+        saved,
+        lang,
+    };
+    render_form(&page, &page.errors)
+}
+
+#[derive(Deserialize, Default)]
+pub struct SavedQuery {
+    #[serde(default)]
+    saved: Option<String>,
+}
+
+/// `GET /intake/settings`.
+pub async fn settings_form(
+    State(node): State<Arc<Node>>,
+    lang: Lang,
+    session: Session,
+    Query(q): Query<SavedQuery>,
+) -> Result<Response, AppError> {
+    authorize(&session.who, Action::ViewIntake)?;
+    city(&node)?;
+    settings_page(&node, lang, &session, None, vec![], q.saved.is_some())
+}
+
+#[derive(Deserialize, Default)]
+pub struct SettingsForm {
+    #[serde(default)]
+    csrf: String,
+    #[serde(flatten)]
+    input: SettingsInput,
+}
+
+/// `POST /intake/settings`: a new version from a day on.
+pub async fn settings_submit(
+    State(node): State<Arc<Node>>,
+    lang: Lang,
+    session: Session,
+    Form(form): Form<SettingsForm>,
+) -> Result<Response, AppError> {
+    session.check_csrf(&form.csrf)?;
+    authorize(&session.who, Action::ManageIntake)?;
+    city(&node)?;
+    let now = node.now();
+    let changed = change_settings(&mut node.store(), &session.who, &form.input, now);
+    match changed {
+        Ok(_) => Ok(Redirect::to("/intake/settings?saved=1").into_response()),
+        Err(e) => {
+            let errors = e.into_field_errors()?;
+            settings_page(&node, lang, &session, Some(form.input), errors, false)
+        }
+    }
+}
+
+/// `POST /portal/applications/{id}/documents`: the parents upload a proof (multipart).
+pub async fn upload(
+    State(node): State<Arc<Node>>,
+    session: MaybeSession,
+    Path(id): Path<String>,
+    multipart: Result<Multipart, MultipartRejection>,
+) -> Result<Response, AppError> {
+    city(&node)?;
+    let Some(session) = session.0 else {
+        return Ok(Redirect::to("/portal/login").into_response());
+    };
+    let mut multipart = multipart.map_err(|e| AppError::BadRequest(format!("upload: {e}")))?;
+    let (mut csrf, mut filename, mut bytes) = (String::new(), String::new(), Vec::new());
+    while let Some(field) = multipart
+        .next_field()
+        .await
+        .map_err(|e| AppError::BadRequest(format!("upload: {e}")))?
+    {
+        match field.name() {
+            Some("csrf") => {
+                csrf = field
+                    .text()
+                    .await
+                    .map_err(|e| AppError::BadRequest(format!("upload: {e}")))?
+            }
+            Some("document") => {
+                filename = field.file_name().unwrap_or("").to_string();
+                bytes = field
+                    .bytes()
+                    .await
+                    .map_err(|_| {
+                        AppError::BadRequest(
+                            "Die Datei ist zu groß (höchstens 5 MB) / the file is too large".into(),
+                        )
+                    })?
+                    .to_vec();
+            }
+            _ => {}
+        }
+    }
+    session.check_csrf(&csrf)?;
+    authorize(&session.who, Action::UploadProof)?;
+    let id: ApplicationId = id.parse().map_err(|_| AppError::NotFound(id.clone()))?;
+    let now = node.now();
+    let uploaded = upload_proof(&mut node.store(), &session.who, &id, &filename, &bytes, now);
+    match uploaded {
+        Ok(()) => Ok(Redirect::to("/portal/applications?uploaded=1").into_response()),
+        Err(crate::action::ActionError::Invalid(e)) => {
+            let message = e
+                .errors
+                .first()
+                .map(|f| f.message.clone())
+                .unwrap_or_default();
+            Ok(Redirect::to(&format!(
+                "/portal/applications?upload_error={}",
+                form_urlencoded::byte_serialize(message.as_bytes()).collect::<String>()
+            ))
+            .into_response())
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+/// The body limit of the upload route: the largest proof plus the form around it.
+pub const UPLOAD_BODY_LIMIT: usize = super::MAX_DOCUMENT_BYTES + 64 * 1024;

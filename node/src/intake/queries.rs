@@ -1,0 +1,132 @@
+//! The intake's SQL: the versioned settings and the parents' proofs.
+
+use super::IntakeSettings;
+use crate::storage::StoreError;
+use kitanetz_crdt::ids::ApplicationId;
+use kitanetz_crdt::scalar::Date;
+use rusqlite::{params, Connection, OptionalExtension, Row};
+use std::collections::BTreeMap;
+
+const SETTINGS_COLUMNS: &str = "valid_from, horizon_months, recheck_from_weeks, recheck_until_weeks, followup_days, changed_by, changed_at";
+
+fn settings_row(r: &Row<'_>) -> rusqlite::Result<IntakeSettings> {
+    let valid_from: String = r.get(0)?;
+    Ok(IntakeSettings {
+        valid_from: valid_from.parse().map_err(|_| {
+            rusqlite::Error::FromSqlConversionFailure(
+                0,
+                rusqlite::types::Type::Text,
+                format!("intake_settings.valid_from: {valid_from}").into(),
+            )
+        })?,
+        horizon_months: r.get(1)?,
+        recheck_from_weeks: r.get(2)?,
+        recheck_until_weeks: r.get(3)?,
+        followup_days: r.get(4)?,
+        changed_by: r.get(5)?,
+        changed_at: r.get(6)?,
+    })
+}
+
+pub(super) fn settings_on(
+    conn: &Connection,
+    day: Date,
+) -> Result<Option<IntakeSettings>, StoreError> {
+    Ok(conn
+        .prepare_cached(&format!(
+            "SELECT {SETTINGS_COLUMNS} FROM intake_settings WHERE valid_from <= ?1
+             ORDER BY valid_from DESC LIMIT 1"
+        ))?
+        .query_row([day.to_string()], settings_row)
+        .optional()?)
+}
+
+pub(super) fn all_settings(conn: &Connection) -> Result<Vec<IntakeSettings>, StoreError> {
+    let mut stmt = conn.prepare_cached(&format!(
+        "SELECT {SETTINGS_COLUMNS} FROM intake_settings ORDER BY valid_from DESC"
+    ))?;
+    let rows = stmt.query_map([], settings_row)?;
+    Ok(rows.collect::<Result<_, _>>()?)
+}
+
+pub(super) fn save_settings(conn: &Connection, s: &IntakeSettings) -> Result<(), StoreError> {
+    conn.execute(
+        &format!(
+            "INSERT OR REPLACE INTO intake_settings ({SETTINGS_COLUMNS}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)"
+        ),
+        params![
+            s.valid_from.to_string(),
+            s.horizon_months,
+            s.recheck_from_weeks,
+            s.recheck_until_weeks,
+            s.followup_days,
+            s.changed_by,
+            s.changed_at
+        ],
+    )?;
+    Ok(())
+}
+
+pub(super) fn account_of(conn: &Connection, id: &ApplicationId) -> Result<Option<i64>, StoreError> {
+    Ok(conn
+        .query_row(
+            "SELECT account FROM portal_applications WHERE application = ?1",
+            [&id.0],
+            |r| r.get(0),
+        )
+        .optional()?)
+}
+
+pub(super) fn document_count(conn: &Connection, id: &ApplicationId) -> Result<i64, StoreError> {
+    Ok(conn.query_row(
+        "SELECT COUNT(*) FROM application_documents WHERE application = ?1",
+        [&id.0],
+        |r| r.get(0),
+    )?)
+}
+
+pub(super) fn insert_document(
+    conn: &Connection,
+    id: &ApplicationId,
+    filename: &str,
+    content_type: &str,
+    bytes: &[u8],
+    at: i64,
+) -> Result<(), StoreError> {
+    conn.execute(
+        "INSERT INTO application_documents (application, filename, content_type, bytes, uploaded_at)
+         VALUES (?1, ?2, ?3, ?4, ?5)",
+        params![id.0, filename, content_type, bytes, at],
+    )?;
+    Ok(())
+}
+
+/// Application → its proofs (id, file name), oldest first.
+pub(super) fn document_names(
+    conn: &Connection,
+) -> Result<BTreeMap<String, Vec<(i64, String)>>, StoreError> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT application, id, filename FROM application_documents ORDER BY id",
+    )?;
+    let mut out: BTreeMap<String, Vec<(i64, String)>> = BTreeMap::new();
+    let mut rows = stmt.query([])?;
+    while let Some(r) = rows.next()? {
+        out.entry(r.get(0)?)
+            .or_default()
+            .push((r.get(1)?, r.get(2)?));
+    }
+    Ok(out)
+}
+
+pub(super) fn document(
+    conn: &Connection,
+    id: i64,
+) -> Result<Option<(String, String, Vec<u8>)>, StoreError> {
+    Ok(conn
+        .query_row(
+            "SELECT filename, content_type, bytes FROM application_documents WHERE id = ?1",
+            [id],
+            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+        )
+        .optional()?)
+}

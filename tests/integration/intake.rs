@@ -1,0 +1,457 @@
+//! The ZVS's intake: an application from outside the city waits on the watch list (no Kita
+//! receives it), the parents upload a proof, the ZVS releases it; one beyond the placement
+//! horizon waits in the pool until its start comes near, with the address checked again first;
+//! the ZVS enters an application for an unborn child; the settings are versioned.
+
+use axum::body::Body;
+use axum::http::{header, Method, Request, StatusCode};
+use kitanetz_crdt::ids::{city_org, ApplicationId};
+use kitanetz_crdt::kinds::{Applicant, Application, CareType};
+use kitanetz_crdt::policy::NodeRole;
+use kitanetz_crdt::scalar::Date;
+use kitanetz_node::applications::{context, submit, ApplicationInput};
+use kitanetz_node::auth::{create_guardian_session, Caller, GuardianAccount, Principal, Role};
+use kitanetz_node::clock::Now;
+use kitanetz_node::intake::{self, Decision, SettingsInput};
+use kitanetz_node::Node;
+use kitanetz_tests::Network;
+use std::sync::Arc;
+use tower::ServiceExt;
+
+fn zvs() -> Principal {
+    Principal::Staff(Caller {
+        user_id: 1,
+        username: "zvs".into(),
+        display_name: "Frau Berger".into(),
+        role: Role::Zvs,
+        organisation: city_org(),
+        provider: None,
+        facility: None,
+    })
+}
+
+/// A parent account with a session: (principal, cookie, csrf).
+fn parent(city: &Node, email: &str) -> (Principal, String, String) {
+    let store = city.store();
+    store
+        .conn()
+        .execute(
+            "INSERT INTO guardian_accounts (email, display_name, password_hash, verified_at, created_at) VALUES (?1, 'Eva Neu', 'x', 1, 1)",
+            [email],
+        )
+        .unwrap();
+    let id = store.conn().last_insert_rowid();
+    let tokens = create_guardian_session(store.conn(), id, city.clock.now_millis()).unwrap();
+    (
+        Principal::Guardian(GuardianAccount {
+            account_id: id,
+            email: email.into(),
+            display_name: "Eva Neu".into(),
+        }),
+        format!("kn_session={}", tokens.token),
+        tokens.csrf,
+    )
+}
+
+fn input(net: &Network, child: &str, birth: &str, start: &str, city: &str) -> ApplicationInput {
+    let start_day: Date = start.parse().unwrap();
+    let kita = net
+        .world
+        .facilities
+        .iter()
+        .find(|f| {
+            f.licence.care_types.iter().any(|c| {
+                c.care_type == CareType::Nursery && c.places.at(start_day).is_some_and(|&p| p > 0)
+            })
+        })
+        .unwrap();
+    let pairs: Vec<(String, String)> = [
+        ("child1_given_name", child),
+        ("child1_family_name", "Neu"),
+        ("child1_birth_date", birth),
+        ("guardian_given_name", "Eva"),
+        ("guardian_family_name", "Neu"),
+        (
+            "street",
+            if city == "Dresden" {
+                "Wilsdruffer Straße 1"
+            } else {
+                "Marktplatz 3"
+            },
+        ),
+        (
+            "postcode",
+            if city == "Dresden" { "01067" } else { "04109" },
+        ),
+        ("city", city),
+        ("phone", "0341 1234"),
+        ("email", "eva.neu@example.org"),
+        ("desired_start", start),
+        ("daily_hours", "8"),
+        ("wish1", &format!("f:{}", kita.profile.id.0)),
+        ("notify", "email"),
+        ("consent_data_processing", "true"),
+        ("consent_forwarding", "true"),
+        ("consent_terms", "true"),
+    ]
+    .iter()
+    .map(|(k, v)| (k.to_string(), v.to_string()))
+    .collect();
+    ApplicationInput::from_pairs(&pairs)
+}
+
+fn apply(city: &Node, who: &Principal, input: &ApplicationInput, now: Now) -> ApplicationId {
+    let portal = city.portal.as_ref().unwrap();
+    let mut store = city.store();
+    let ctx = context(&store, portal, "Dresden", now.today).unwrap();
+    submit(&mut store, &ctx, portal.streets(), who, input, now)
+        .unwrap()
+        .applications
+        .remove(0)
+}
+
+fn scope(city: &Node, id: &ApplicationId) -> usize {
+    let store = city.store();
+    let (doc, _) = store
+        .get::<Application>(&kitanetz_node::seats::application_doc_id(id))
+        .unwrap();
+    doc.meta.facilities.len()
+}
+
+fn applicant(city: &Node, id: &ApplicationId) -> Applicant {
+    city.store()
+        .get::<Applicant>(&kitanetz_crdt::ids::doc_id_for("applicant", &id.0))
+        .unwrap()
+        .1
+}
+
+fn at(day: Date) -> Now {
+    Now {
+        today: day,
+        millis: kitanetz_node::clock::city_instant(day.0.and_hms_opt(9, 0, 0).unwrap())
+            .timestamp_millis(),
+    }
+}
+
+#[tokio::test]
+async fn a_family_moving_here_waits_on_the_watch_list_until_the_zvs_releases_it() {
+    let net = Network::seeded();
+    let city: Arc<Node> = net.open(&net.config(|c| c.role == NodeRole::City).name);
+    let router = kitanetz_node::http::router(city.clone());
+    let (eva, cookie, csrf) = parent(&city, "eva.neu@example.org");
+    let today = city.clock.today();
+    let id = apply(
+        &city,
+        &eva,
+        &input(&net, "Tom", "2025-12-01", "2027-03-01", "Leipzig"),
+        city.now(),
+    );
+
+    // Outside the city: on the watch list, no Kita receives it.
+    assert_eq!(scope(&city, &id), 0);
+    let view = intake::overview(&city.store(), &zvs(), today).unwrap();
+    assert!(view.watch.iter().any(|r| r.id == id.0));
+    assert!(matches!(
+        intake::overview(&city.store(), &eva, today),
+        Err(kitanetz_node::action::ActionError::Forbidden(_))
+    ));
+
+    // The parents upload a proof; a script or a huge file is refused with a message.
+    let upload = |name: &str, bytes: Vec<u8>, cookie: String, csrf: String| {
+        let router = router.clone();
+        let path = format!("/portal/applications/{}/documents", id.0);
+        let name = name.to_string();
+        async move {
+            let boundary = "XyZbOuNdArY";
+            let mut body = format!(
+                "--{boundary}\r\nContent-Disposition: form-data; name=\"csrf\"\r\n\r\n{csrf}\r\n--{boundary}\r\nContent-Disposition: form-data; name=\"document\"; filename=\"{name}\"\r\nContent-Type: application/pdf\r\n\r\n"
+            )
+            .into_bytes();
+            body.extend(bytes);
+            body.extend(format!("\r\n--{boundary}--\r\n").into_bytes());
+            let req = Request::builder()
+                .method(Method::POST)
+                .uri(path)
+                .header(header::COOKIE, cookie)
+                .header(
+                    header::CONTENT_TYPE,
+                    format!("multipart/form-data; boundary={boundary}"),
+                )
+                .body(Body::from(body))
+                .unwrap();
+            let res = router.oneshot(req).await.unwrap();
+            (
+                res.status(),
+                res.headers()
+                    .get(header::LOCATION)
+                    .map(|v| v.to_str().unwrap().to_string())
+                    .unwrap_or_default(),
+            )
+        }
+    };
+    let (status, location) = upload(
+        "evil.pdf",
+        b"<script>alert(1)</script>".to_vec(),
+        cookie.clone(),
+        csrf.clone(),
+    )
+    .await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    assert!(location.contains("upload_error="), "{location}");
+    let (status, _) = upload(
+        "big.pdf",
+        [b"%PDF-1.7\n".to_vec(), vec![b'x'; 6 * 1024 * 1024]].concat(),
+        cookie.clone(),
+        csrf.clone(),
+    )
+    .await;
+    assert!(
+        status == StatusCode::PAYLOAD_TOO_LARGE || status == StatusCode::BAD_REQUEST,
+        "{status}"
+    );
+    let (_, stranger_cookie, stranger_csrf) = parent(&city, "fremd@example.org");
+    let (status, _) = upload(
+        "mietvertrag.pdf",
+        b"%PDF-1.7\nproof".to_vec(),
+        stranger_cookie,
+        stranger_csrf,
+    )
+    .await;
+    assert_eq!(status, StatusCode::NOT_FOUND, "not their application");
+    let (status, location) = upload(
+        "../Mietvertrag Dresden.pdf",
+        b"%PDF-1.7\nproof".to_vec(),
+        cookie.clone(),
+        csrf.clone(),
+    )
+    .await;
+    assert_eq!(
+        (status, location.as_str()),
+        (StatusCode::SEE_OTHER, "/portal/applications?uploaded=1")
+    );
+    let view = intake::overview(&city.store(), &zvs(), today).unwrap();
+    let row = view.watch.iter().find(|r| r.id == id.0).unwrap();
+    assert_eq!(row.documents.len(), 1);
+    assert_eq!(row.documents[0].1, "Mietvertrag Dresden.pdf", "no path");
+    let (name, content_type, bytes) =
+        intake::proof(&city.store(), &zvs(), row.documents[0].0).unwrap();
+    assert_eq!(
+        (name.as_str(), content_type.as_str(), bytes.as_slice()),
+        (
+            "Mietvertrag Dresden.pdf",
+            "application/pdf",
+            &b"%PDF-1.7\nproof"[..]
+        )
+    );
+    assert!(intake::proof(&city.store(), &eva, row.documents[0].0).is_err());
+
+    // A rejection needs a reason; the release puts it into placement.
+    let now = city.now();
+    assert!(intake::decide(&mut city.store(), &zvs(), &id, Decision::Reject, " ", now).is_err());
+    intake::decide(
+        &mut city.store(),
+        &zvs(),
+        &id,
+        Decision::Release,
+        "Mietvertrag ab 1.2.2027",
+        now,
+    )
+    .unwrap();
+    assert_eq!(scope(&city, &id), 1, "now the wished Kita receives it");
+    let history = applicant(&city, &id).history;
+    assert!(history
+        .last()
+        .unwrap()
+        .what
+        .contains("freigegeben: Mietvertrag ab 1.2.2027"));
+    assert!(intake::decide(&mut city.store(), &zvs(), &id, Decision::Release, "", now).is_err());
+
+    // Another one is rejected: inactive, the parents get the reason by mail.
+    let (ida_parent, _, _) = parent(&city, "ida@example.org");
+    let other = apply(
+        &city,
+        &ida_parent,
+        &input(&net, "Ida", "2025-11-01", "2027-03-01", "Leipzig"),
+        city.now(),
+    );
+    intake::decide(
+        &mut city.store(),
+        &zvs(),
+        &other,
+        Decision::Reject,
+        "kein Zuzug nachgewiesen",
+        now,
+    )
+    .unwrap();
+    let status: String = city
+        .store()
+        .conn()
+        .query_row(
+            "SELECT status FROM p_applications WHERE id = ?1",
+            [&other.0],
+            |r| r.get(0),
+        )
+        .unwrap();
+    assert_eq!(status, "inactive");
+    let mail: String = city
+        .store()
+        .conn()
+        .query_row(
+            "SELECT body FROM outbox WHERE subject LIKE '%nicht berücksichtigt%'",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    assert!(mail.contains("kein Zuzug nachgewiesen"));
+
+    // The ZVS's page lists the released one no more.
+    let zvs_login = kitanetz_tests::add_user(&city, "zvs-b", Role::Zvs, city_org(), None, None);
+    let req = Request::builder()
+        .uri("/intake")
+        .header(header::COOKIE, format!("kn_session={}", zvs_login.token))
+        .body(Body::empty())
+        .unwrap();
+    let res = router.clone().oneshot(req).await.unwrap();
+    assert_eq!(res.status(), StatusCode::OK);
+    let page = String::from_utf8(
+        axum::body::to_bytes(res.into_body(), 1 << 20)
+            .await
+            .unwrap()
+            .to_vec(),
+    )
+    .unwrap();
+    assert!(page.contains("Überwachungsliste"));
+    assert!(!page.contains(&format!("data-application=\"{}\"", id.0)));
+
+    // Bad settings through the form: the page names the field (and the node does not hang
+    // on its own store while it renders the error).
+    let req = Request::builder()
+        .method(Method::POST)
+        .uri("/intake/settings")
+        .header(header::COOKIE, format!("kn_session={}", zvs_login.token))
+        .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+        .body(Body::from(format!(
+            "csrf={}&valid_from=2030-01-01&horizon_months=viele&recheck_from_weeks=6&recheck_until_weeks=4&followup_days=14",
+            zvs_login.csrf
+        )))
+        .unwrap();
+    let res = router.clone().oneshot(req).await.unwrap();
+    assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    // A decision on something not on the watch list: the page says so.
+    let req = Request::builder()
+        .method(Method::POST)
+        .uri(format!("/intake/{}/decide", id.0))
+        .header(header::COOKIE, format!("kn_session={}", zvs_login.token))
+        .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+        .body(Body::from(format!(
+            "csrf={}&decision=release&note=",
+            zvs_login.csrf
+        )))
+        .unwrap();
+    let res = router.clone().oneshot(req).await.unwrap();
+    assert_eq!(res.status(), StatusCode::CONFLICT);
+}
+
+#[tokio::test]
+async fn an_application_beyond_the_horizon_waits_in_the_pool_and_enters_with_its_address_rechecked()
+{
+    let net = Network::seeded();
+    let city: Arc<Node> = net.open(&net.config(|c| c.role == NodeRole::City).name);
+    let (eva, _, _) = parent(&city, "eva.neu@example.org");
+    let today = city.clock.today();
+    assert_eq!(today, Date::ymd(2026, 11, 2));
+    let id = apply(
+        &city,
+        &eva,
+        &input(&net, "Lina", "2026-05-01", "2027-09-01", "Dresden"),
+        city.now(),
+    );
+    assert_eq!(scope(&city, &id), 0, "beyond the 6-month horizon");
+    let view = intake::overview(&city.store(), &zvs(), today).unwrap();
+    let row = view.pool.iter().find(|r| r.id == id.0).unwrap();
+    assert_eq!(row.enters_on, Date::ymd(2027, 3, 1));
+    assert_eq!(row.recheck, "");
+
+    let streets = city.portal.as_ref().unwrap().streets();
+    // Nothing is due yet.
+    let run = intake::run_due(&mut city.store(), streets, "Dresden", city.now()).unwrap();
+    assert_eq!(run, intake::DueRun::default());
+    // Six weeks before it enters: the address is checked again (still found).
+    let window = at(Date::ymd(2027, 1, 18));
+    let run = intake::run_due(&mut city.store(), streets, "Dresden", window).unwrap();
+    assert_eq!((run.rechecked, run.to_watch_list, run.admitted), (1, 0, 0));
+    assert_eq!(applicant(&city, &id).address_checked_on, Some(window.today));
+    let again = intake::run_due(&mut city.store(), streets, "Dresden", window).unwrap();
+    assert_eq!(again, intake::DueRun::default(), "twice changes nothing");
+    // The day it enters the horizon, the wished Kita receives it.
+    let run = intake::run_due(
+        &mut city.store(),
+        streets,
+        "Dresden",
+        at(Date::ymd(2027, 3, 1)),
+    )
+    .unwrap();
+    assert_eq!(run.admitted, 1);
+    assert_eq!(scope(&city, &id), 1);
+
+    // A longer horizon from a day on: the settings are versioned, the past untouched.
+    let mut form = SettingsInput {
+        valid_from: "2026-10-01".into(),
+        horizon_months: "12".into(),
+        recheck_from_weeks: "6".into(),
+        recheck_until_weeks: "4".into(),
+        followup_days: "14".into(),
+    };
+    let e = intake::change_settings(&mut city.store(), &zvs(), &form, city.now()).unwrap_err();
+    assert!(format!("{e:?}").contains("valid_from"), "not in the past");
+    form.valid_from = "2026-12-01".into();
+    form.recheck_until_weeks = "7".into();
+    let e = intake::change_settings(&mut city.store(), &zvs(), &form, city.now()).unwrap_err();
+    assert!(format!("{e:?}").contains("recheck_until_weeks"));
+    form.recheck_until_weeks = "4".into();
+    assert!(intake::change_settings(&mut city.store(), &eva, &form, city.now()).is_err());
+    intake::change_settings(&mut city.store(), &zvs(), &form, city.now()).unwrap();
+    assert_eq!(
+        intake::settings_on(&city.store(), today)
+            .unwrap()
+            .horizon_months,
+        6
+    );
+    assert_eq!(
+        intake::settings_on(&city.store(), Date::ymd(2026, 12, 1))
+            .unwrap()
+            .horizon_months,
+        12
+    );
+}
+
+#[tokio::test]
+async fn the_zvs_enters_an_application_for_an_unborn_child_parents_cannot() {
+    let net = Network::seeded();
+    let city: Arc<Node> = net.open(&net.config(|c| c.role == NodeRole::City).name);
+    let (eva, _, _) = parent(&city, "eva.neu@example.org");
+    let unborn = input(&net, "N.N.", "2027-01-15", "2027-04-01", "Dresden");
+    let portal = city.portal.as_ref().unwrap();
+    let now = city.now();
+    {
+        let mut store = city.store();
+        let ctx = context(&store, portal, "Dresden", now.today).unwrap();
+        let e = submit(&mut store, &ctx, portal.streets(), &eva, &unborn, now).unwrap_err();
+        assert!(format!("{e:?}").contains("ungeborene"), "{e:?}");
+    }
+    let id = apply(&city, &zvs(), &unborn, now);
+    let a = applicant(&city, &id);
+    assert_eq!(a.child_birth_date, Date::ymd(2027, 1, 15));
+    assert!(a.history[0].by.starts_with("ZVS"));
+    assert_eq!(
+        scope(&city, &id),
+        1,
+        "within the horizon, treated like any other"
+    );
+    // The start before the birth is refused.
+    let early = input(&net, "N.N.", "2027-05-15", "2027-04-01", "Dresden");
+    let mut store = city.store();
+    let ctx = context(&store, portal, "Dresden", now.today).unwrap();
+    let e = submit(&mut store, &ctx, portal.streets(), &zvs(), &early, now).unwrap_err();
+    assert!(format!("{e:?}").contains("vor der Geburt"), "{e:?}");
+}
