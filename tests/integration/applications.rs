@@ -658,3 +658,138 @@ async fn a_parent_changes_the_application_and_changed_wishes_restart_placement()
     let (_, page) = get(&router, &cookie, "/portal/applications").await;
     assert!(!page.contains(&path), "no change link any more");
 }
+
+#[tokio::test]
+async fn the_second_guardian_is_invited_sees_the_application_and_leaves_changes_to_the_contact() {
+    let net = Network::seeded();
+    let city: Arc<Node> = net.open(&net.config(|c| c.role == NodeRole::City).name);
+    let router = kitanetz_node::http::router(city.clone());
+    let (cookie, csrf) = parent(&city, "mama@example.org");
+    let start = kitanetz_crdt::scalar::Date::ymd(2027, 3, 1);
+    let kita = format!("f:{}", offering_both(&net, start)[0]);
+    let (status, _, page) = post(
+        &router,
+        &cookie,
+        &form(&[
+            ("csrf", &csrf),
+            ("child1_given_name", "Paul"),
+            ("child1_family_name", "Kern"),
+            ("child1_birth_date", "2025-09-01"),
+            ("guardian_given_name", "Maria"),
+            ("guardian_family_name", "Kern"),
+            ("street", "Wilsdruffer Straße 1"),
+            ("postcode", "01067"),
+            ("city", "Dresden"),
+            ("phone", "0351 1"),
+            ("email", "mama@example.org"),
+            ("desired_start", "2027-03-01"),
+            ("daily_hours", "8"),
+            ("wish1", &kita),
+            ("notify", "email"),
+            ("consent_data_processing", "true"),
+            ("consent_forwarding", "true"),
+            ("consent_terms", "true"),
+        ]),
+    )
+    .await;
+    assert_eq!(status, StatusCode::SEE_OTHER, "{page}");
+    let id = applicant_of(&city, "mama@example.org").application;
+    let invite_path = format!("/portal/applications/{}/invite", id.0);
+    let invite = |email: &str| form(&[("csrf", &csrf), ("email", email)]);
+
+    // A bad address and one's own are refused with a message; nothing is sent.
+    for bad in ["kein-at-zeichen", "mama@example.org"] {
+        let (status, location, _) = post_to(&router, &cookie, &invite_path, &invite(bad)).await;
+        assert_eq!(status, StatusCode::SEE_OTHER);
+        assert!(location.contains("invite_error="), "{bad}: {location}");
+    }
+    assert_eq!(
+        count(
+            &city,
+            "SELECT COUNT(*) FROM outbox WHERE subject LIKE '%Einladung%'"
+        ),
+        0
+    );
+    // Only the contact parent invites.
+    let (stranger, stranger_csrf) = parent(&city, "fremd3@example.org");
+    let (status, _, _) = post_to(
+        &router,
+        &stranger,
+        &invite_path,
+        &form(&[("csrf", &stranger_csrf), ("email", "x@example.org")]),
+    )
+    .await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+
+    let (_, location, _) =
+        post_to(&router, &cookie, &invite_path, &invite("papa@example.org")).await;
+    assert_eq!(location, "/portal/applications?invited=1");
+    let mail: String = city
+        .store()
+        .conn()
+        .query_row(
+            "SELECT body FROM outbox WHERE recipient = 'papa@example.org'",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    let token = mail
+        .split("token=")
+        .nth(1)
+        .unwrap()
+        .split_whitespace()
+        .next()
+        .unwrap()
+        .to_string();
+
+    // A visitor opening the link is asked to log in; a stranger cannot accept.
+    let (status, page) = get(&router, "", &format!("/portal/invitations?token={token}")).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(page.contains("Paul") && page.contains("/portal/login"));
+    let accept = |cookie: &str, csrf: &str| {
+        let body = form(&[("csrf", csrf), ("token", &token)]);
+        let cookie = cookie.to_string();
+        let router = router.clone();
+        async move { post_to(&router, &cookie, "/portal/invitations", &body).await }
+    };
+    let (status, _, page) = accept(&stranger, &stranger_csrf).await;
+    assert_eq!(status, StatusCode::CONFLICT);
+    assert!(page.contains("p…@example.org"), "masked address");
+
+    let (papa, papa_csrf) = parent(&city, "Papa@Example.org");
+    let (status, location, _) = accept(&papa, &papa_csrf).await;
+    assert_eq!(
+        (status, location.as_str()),
+        (StatusCode::SEE_OTHER, "/portal/applications?joined=1")
+    );
+    assert_eq!(
+        accept(&papa, &papa_csrf).await.0,
+        StatusCode::CONFLICT,
+        "once"
+    );
+
+    // Papa sees it, as second guardian, without the change link; a change is not his.
+    let (_, page) = get(&router, &papa, "/portal/applications").await;
+    assert!(page.contains("Paul Kern") && page.contains("zweite/r Sorgeberechtigte/r"));
+    assert!(!page.contains(&format!("/portal/applications/{}/change", id.0)));
+    assert_eq!(
+        get(
+            &router,
+            &papa,
+            &format!("/portal/applications/{}/change", id.0)
+        )
+        .await
+        .0,
+        StatusCode::NOT_FOUND
+    );
+    // Maria is told; her page says the second guardian follows.
+    assert_eq!(
+        count(
+            &city,
+            "SELECT COUNT(*) FROM outbox WHERE recipient = 'mama@example.org' AND subject LIKE '%angenommen%'"
+        ),
+        1
+    );
+    let (_, page) = get(&router, &cookie, "/portal/applications").await;
+    assert!(page.contains("verfolgt diesen Antrag mit"));
+}

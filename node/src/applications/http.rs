@@ -249,6 +249,9 @@ struct ApplicationsPage {
     changed: String,
     uploaded: bool,
     upload_error: String,
+    invited: bool,
+    invite_error: String,
+    joined: bool,
     lang: Lang,
 }
 
@@ -302,6 +305,12 @@ pub struct ApplicationsQuery {
     uploaded: Option<String>,
     #[serde(default)]
     upload_error: Option<String>,
+    #[serde(default)]
+    invited: Option<String>,
+    #[serde(default)]
+    invite_error: Option<String>,
+    #[serde(default)]
+    joined: Option<String>,
 }
 
 /// `GET /portal/applications`: the parent's applications with the status of every wish.
@@ -329,6 +338,9 @@ pub async fn applications_page(
         changed: q.changed.unwrap_or_default(),
         uploaded: q.uploaded.is_some(),
         upload_error: q.upload_error.unwrap_or_default(),
+        invited: q.invited.is_some(),
+        invite_error: q.invite_error.unwrap_or_default(),
+        joined: q.joined.is_some(),
         lang,
     })
 }
@@ -476,4 +488,131 @@ pub async fn entry_submit(
             page(&node, lang, &session, input, errors, Mode::Entry)
         }
     }
+}
+
+#[derive(Deserialize, Default)]
+pub struct InviteForm {
+    #[serde(default)]
+    csrf: String,
+    #[serde(default)]
+    email: String,
+}
+
+/// `POST /portal/applications/{id}/invite`: the contact parent invites the second guardian.
+pub async fn invite_submit(
+    State(node): State<Arc<Node>>,
+    session: MaybeSession,
+    axum::extract::Path(id): axum::extract::Path<String>,
+    Form(form): Form<InviteForm>,
+) -> Result<Response, AppError> {
+    let portal = portal_city(&node)?;
+    let Some(session) = session.0 else {
+        return Ok(Redirect::to("/portal/login").into_response());
+    };
+    session.check_csrf(&form.csrf)?;
+    authorize(&session.who, Action::InviteGuardian)?;
+    let id: ApplicationId = id.parse().map_err(|_| AppError::NotFound(id.clone()))?;
+    let now = node.now();
+    let invited = super::guardians::invite(
+        &mut node.store(),
+        &session.who,
+        &id,
+        &form.email,
+        &portal.settings.public_url,
+        now,
+    );
+    match invited {
+        Ok(()) => Ok(Redirect::to("/portal/applications?invited=1").into_response()),
+        Err(crate::action::ActionError::Invalid(e)) => {
+            let message = e
+                .errors
+                .first()
+                .map(|f| f.message.clone())
+                .unwrap_or_default();
+            Ok(Redirect::to(&format!(
+                "/portal/applications?invite_error={}",
+                form_urlencoded::byte_serialize(message.as_bytes()).collect::<String>()
+            ))
+            .into_response())
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+#[derive(Template)]
+#[template(path = "portal_invitation.html")]
+struct InvitationPage {
+    chrome: Chrome,
+    token: String,
+    child: String,
+    /// Logged in: the accept button; otherwise the way to log in or register.
+    logged_in: bool,
+    lang: Lang,
+}
+
+impl InvitationPage {
+    fn en(&self) -> bool {
+        self.lang == Lang::En
+    }
+}
+
+#[derive(Deserialize, Default)]
+pub struct TokenQuery {
+    #[serde(default)]
+    token: String,
+}
+
+/// `GET /portal/invitations?token=…`: the invitation, with the accept button for the invited.
+pub async fn invitation_page(
+    State(node): State<Arc<Node>>,
+    lang: Lang,
+    session: MaybeSession,
+    Query(q): Query<TokenQuery>,
+) -> Result<Response, AppError> {
+    portal_city(&node)?;
+    authorize(
+        session.0.as_ref().map_or(&Principal::Visitor, |s| &s.who),
+        Action::SearchPortal,
+    )?;
+    let found = super::guardians::invitation(&node.store(), &q.token, node.now())?;
+    let title = if lang == Lang::En {
+        "Invitation to an application"
+    } else {
+        "Einladung zu einem Antrag"
+    };
+    render(&InvitationPage {
+        chrome: Chrome::new(&node, lang, session.0.as_ref(), title).with_portal(),
+        token: q.token,
+        child: found.child_given_name,
+        logged_in: matches!(
+            session.0.as_ref().map(|s| &s.who),
+            Some(Principal::Guardian(_))
+        ),
+        lang,
+    })
+}
+
+#[derive(Deserialize, Default)]
+pub struct AcceptForm {
+    #[serde(default)]
+    csrf: String,
+    #[serde(default)]
+    token: String,
+}
+
+/// `POST /portal/invitations`: the invited guardian accepts.
+pub async fn accept_submit(
+    State(node): State<Arc<Node>>,
+    session: MaybeSession,
+    Form(form): Form<AcceptForm>,
+) -> Result<Response, AppError> {
+    portal_city(&node)?;
+    let Some(session) = session.0 else {
+        return Ok(Redirect::to("/portal/login").into_response());
+    };
+    session.check_csrf(&form.csrf)?;
+    authorize(&session.who, Action::AcceptInvitation)?;
+    let now = node.now();
+    super::guardians::accept(&mut node.store(), &session.who, &form.token, now)?;
+    Ok(Redirect::to("/portal/applications?joined=1").into_response())
 }

@@ -7,6 +7,7 @@
 //! names, address, the ranking and the consents. Children applying together share a pseudonym
 //! (`together`) so that placement keeps them together.
 
+pub mod guardians;
 pub mod http;
 mod queries;
 
@@ -890,7 +891,7 @@ fn change_group(
         return Ok(vec![id.clone()]);
     }
     let mut group = Vec::new();
-    for other in queries::applications_of(store, account)? {
+    for other in queries::submitted_by(store, account)? {
         let (_, a) = store.get::<Application>(&crate::seats::application_doc_id(&other))?;
         if a.together == together && a.status == "active" {
             group.push(other);
@@ -1286,6 +1287,11 @@ pub struct OwnApplication {
     pub needs_proof: bool,
     /// The proofs uploaded so far (file names).
     pub documents: Vec<String>,
+    /// The logged-in parent was invited to it as second guardian (changes stay with the
+    /// contact parent who applied).
+    pub second_guardian: bool,
+    /// The second guardian's invitation: "" (none), "pending" or "accepted".
+    pub invitation: String,
 }
 
 /// The applications the logged-in parent submitted, newest first.
@@ -1300,6 +1306,7 @@ pub fn own_applications(
     let names = crate::facilities::names(store)?;
     let mut out = Vec::new();
     for id in queries::applications_of(store, account.account_id)? {
+        let second_guardian = queries::account_of(store, &id)? != Some(account.account_id);
         let (_, application) = store.get::<Application>(&crate::seats::application_doc_id(&id))?;
         let (_, applicant) = store.get::<Applicant>(&doc_id_for("applicant", &id.0))?;
         let status_at = |f: &FacilityId| {
@@ -1350,13 +1357,16 @@ pub fn own_applications(
             needs_proof: application.status == "active"
                 && !crate::intake::address_settled(&applicant.address_check),
             documents: queries::document_names_of(store, &id)?,
+            invitation: guardians::invitation_state(store, &id)?,
+            second_guardian,
             address_check: applicant.address_check.clone(),
             history: applicant
                 .history
                 .iter()
                 .map(|e| (e.on.to_string(), e.what.clone()))
                 .collect(),
-            changeable: application.status == "active"
+            changeable: !second_guardian
+                && application.status == "active"
                 && !application
                     .wishes
                     .iter()

@@ -99,11 +99,22 @@ pub(super) fn remember(
     Ok(())
 }
 
-/// The applications an account submitted, newest first.
+/// The applications an account submitted or was invited to as second guardian, newest first.
 pub(super) fn applications_of(
     store: &Store,
     account: i64,
 ) -> Result<Vec<ApplicationId>, StoreError> {
+    let mut stmt = store.conn().prepare_cached(
+        "SELECT application, created_at FROM portal_applications WHERE account = ?1
+         UNION SELECT application, added_at FROM application_guardians WHERE account = ?1
+         ORDER BY 2 DESC, 1",
+    )?;
+    let rows = stmt.query_map([account], |r| r.get::<_, String>(0).map(ApplicationId))?;
+    Ok(rows.collect::<Result<_, _>>()?)
+}
+
+/// The applications the account submitted itself (the contact parent's), newest first.
+pub(super) fn submitted_by(store: &Store, account: i64) -> Result<Vec<ApplicationId>, StoreError> {
     let mut stmt = store.conn().prepare_cached(
         "SELECT application FROM portal_applications WHERE account = ?1 ORDER BY created_at DESC, application",
     )?;

@@ -224,6 +224,10 @@ pub enum Action<'a> {
     ChangeApplication,
     /// Attach a proof (e.g. a rental contract) to one's own application (a logged-in parent).
     UploadProof,
+    /// Invite the second guardian to one's own application (the contact parent).
+    InviteGuardian,
+    /// Accept an invitation to an application as second guardian (a logged-in parent).
+    AcceptInvitation,
     /// The intake lists (watch list, intake pool), the proofs, the settings (the ZVS).
     ViewIntake,
     /// Release or reject an application on the watch list, ask for proofs (the ZVS).
@@ -262,6 +266,8 @@ impl Action<'_> {
             Action::WithdrawApplication => "application.withdraw",
             Action::ChangeApplication => "application.change",
             Action::UploadProof => "application.proof.upload",
+            Action::InviteGuardian => "application.guardian.invite",
+            Action::AcceptInvitation => "application.guardian.accept",
             Action::ViewIntake => "intake.view",
             Action::DecideIntake => "intake.decide",
             Action::ManageIntake => "intake.settings",
@@ -290,6 +296,8 @@ pub fn authorize(who: &Principal, action: Action<'_>) -> Result<(), Forbidden> {
                 | Action::WithdrawApplication
                 | Action::ChangeApplication
                 | Action::UploadProof
+                | Action::InviteGuardian
+                | Action::AcceptInvitation
         ),
         Principal::Staff(caller) => staff_may(caller, action),
     };
@@ -316,7 +324,9 @@ fn staff_may(caller: &Caller, action: Action<'_>) -> bool {
         | Action::ViewOwnApplications
         | Action::WithdrawApplication
         | Action::ChangeApplication
-        | Action::UploadProof => false,
+        | Action::UploadProof
+        | Action::InviteGuardian
+        | Action::AcceptInvitation => false,
         Action::EditFacilityProfile { facility, provider }
         | Action::ViewChildren { facility, provider }
         | Action::ViewContracts { facility, provider }

@@ -119,6 +119,21 @@ pub fn routes() -> Vec<Route> {
         ),
         route(
             "POST",
+            "/portal/applications/{id}/invite",
+            post(applications::http::invite_submit),
+        ),
+        route(
+            "GET",
+            "/portal/invitations",
+            get(applications::http::invitation_page),
+        ),
+        route(
+            "POST",
+            "/portal/invitations",
+            post(applications::http::accept_submit),
+        ),
+        route(
+            "POST",
             "/portal/applications/{id}/documents",
             post(intake::http::upload).layer(axum::extract::DefaultBodyLimit::max(
                 intake::http::UPLOAD_BODY_LIMIT,

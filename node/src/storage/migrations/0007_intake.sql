@@ -21,3 +21,25 @@ CREATE TABLE application_documents (
     uploaded_at INTEGER NOT NULL
 ) STRICT;
 CREATE INDEX application_documents_by_application ON application_documents (application);
+
+-- A second guardian invited to an application by the contact parent: the link's token (its
+-- SHA-256 only), for one address, once, within a week.
+CREATE TABLE application_invitations (
+    token_hash  TEXT PRIMARY KEY,
+    application TEXT NOT NULL,
+    email       TEXT NOT NULL COLLATE NOCASE,
+    invited_by  INTEGER NOT NULL REFERENCES guardian_accounts (id),
+    created_at  INTEGER NOT NULL,
+    expires_at  INTEGER NOT NULL,
+    accepted_by INTEGER REFERENCES guardian_accounts (id),
+    accepted_at INTEGER
+) STRICT;
+
+-- Second guardians who accepted: they see the application; changes stay with the contact parent.
+CREATE TABLE application_guardians (
+    application TEXT NOT NULL,
+    account     INTEGER NOT NULL REFERENCES guardian_accounts (id),
+    added_at    INTEGER NOT NULL,
+    PRIMARY KEY (application, account)
+) STRICT;
+CREATE INDEX application_guardians_account ON application_guardians (account);
