@@ -46,6 +46,35 @@ pub mod decimal {
     }
 }
 
+/// A text field that a JSON client may also send as a number (`"daily_hours": 7.5`): kept as
+/// the text the form would have, for the same checks and messages.
+pub mod text {
+    use super::*;
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<String, D::Error> {
+        struct V;
+        impl Visitor<'_> for V {
+            type Value = String;
+            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+                f.write_str("a text or a number")
+            }
+            fn visit_u64<E: de::Error>(self, v: u64) -> Result<String, E> {
+                Ok(v.to_string())
+            }
+            fn visit_i64<E: de::Error>(self, v: i64) -> Result<String, E> {
+                Ok(v.to_string())
+            }
+            fn visit_f64<E: de::Error>(self, v: f64) -> Result<String, E> {
+                Ok(v.to_string())
+            }
+            fn visit_str<E: de::Error>(self, v: &str) -> Result<String, E> {
+                Ok(v.to_string())
+            }
+        }
+        d.deserialize_any(V)
+    }
+}
+
 /// Implements a serde module for an enum with `as_str`/`parse` (its persisted names).
 macro_rules! named_enum {
     ($module:ident, $ty:ty, $what:literal) => {

@@ -4,6 +4,7 @@ mod accounts;
 mod applications;
 mod facilities;
 mod intake;
+mod parents_api;
 mod portal;
 mod roles;
 mod seats;

@@ -34,7 +34,7 @@ enum Access {
 
 fn expected_access(method: &str, path: &str) -> Access {
     match (method, path) {
-        (_, p) if p.starts_with("/portal") || p.starts_with("/api/portal") => Access::CityPortal,
+        (_, p) if kitanetz_node::http::is_portal_path(p) => Access::CityPortal,
         (_, p) if p.starts_with("/intake") => Access::CityZvs,
         (_, "/login")
         | (_, "/lang/{lang}")

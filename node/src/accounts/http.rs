@@ -164,7 +164,7 @@ fn t(lang: Lang) -> &'static T {
 
 /// The argon2 hash of a new password, computed on a blocking thread (it takes tens of
 /// milliseconds of CPU, which must not stall the async workers).
-async fn hash_off_thread(password: &str) -> Result<String, AppError> {
+pub(crate) async fn hash_off_thread(password: &str) -> Result<String, AppError> {
     let password = password.to_string();
     tokio::task::spawn_blocking(move || passwords::hash(&password))
         .await
@@ -172,7 +172,7 @@ async fn hash_off_thread(password: &str) -> Result<String, AppError> {
         .map_err(AppError::Internal)
 }
 
-fn base_url(node: &Node) -> Result<String, AppError> {
+pub(crate) fn base_url(node: &Node) -> Result<String, AppError> {
     Ok(node
         .portal
         .as_ref()

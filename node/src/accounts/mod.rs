@@ -4,6 +4,7 @@
 //! BundID/Servicekonto (OIDC) login: an account is an identity, a password is one way to prove
 //! it.
 
+pub mod api;
 pub mod http;
 
 use crate::action::ActionError;
@@ -26,7 +27,7 @@ pub const VERIFY_LINK_HOURS: i64 = 72;
 pub const RESET_LINK_HOURS: i64 = 2;
 
 /// What a parent enters to register.
-#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(default)]
 pub struct Registration {
     pub email: String,

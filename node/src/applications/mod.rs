@@ -7,6 +7,7 @@
 //! names, address, the ranking and the consents. Children applying together share a pseudonym
 //! (`together`) so that placement keeps them together.
 
+pub mod api;
 pub mod guardians;
 pub mod http;
 mod queries;
@@ -28,7 +29,7 @@ use kitanetz_crdt::kinds::{
 use kitanetz_crdt::meta::{DocKind, DocMeta};
 use kitanetz_crdt::scalar::{Date, Dec};
 use kitanetz_crdt::validate::Validator;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
 /// Children one application may hold (siblings applying together).
@@ -42,7 +43,8 @@ pub const MAX_YEARS_AHEAD: i32 = 3;
 pub const CHILDMINDING: &str = "tagespflege";
 
 /// One child as typed.
-#[derive(Debug, Clone, Default, Serialize)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(default)]
 pub struct ChildInput {
     pub given_name: String,
     pub family_name: String,
@@ -62,8 +64,10 @@ impl ChildInput {
 }
 
 /// The application form as typed: every field a string, so that bad input comes back with a
-/// message next to its field.
-#[derive(Debug, Clone, Default, Serialize)]
+/// message next to its field. The JSON API takes the same fields (`children` and `wishes` as
+/// arrays, up to 3 and 5; `daily_hours` as a number or a string).
+#[derive(Debug, Clone, Default, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(default)]
 pub struct ApplicationInput {
     pub children: Vec<ChildInput>,
     pub guardian_given_name: String,
@@ -74,6 +78,7 @@ pub struct ApplicationInput {
     pub phone: String,
     pub email: String,
     pub desired_start: String,
+    #[serde(deserialize_with = "crate::input::text::deserialize")]
     pub daily_hours: String,
     /// Rank order: `f:<facility id>` or [`CHILDMINDING`]; empty slots are skipped.
     pub wishes: Vec<String>,
@@ -244,8 +249,9 @@ struct Checked {
 }
 
 /// The result of a submission: the new applications (one per child).
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct Submitted {
+    #[schema(value_type = Vec<String>)]
     pub applications: Vec<ApplicationId>,
 }
 
@@ -869,9 +875,10 @@ pub fn withdraw(
 }
 
 /// What a change did, for the page that confirms it.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct Changed {
     /// The applications changed (a child's siblings who applied with it change with it).
+    #[schema(value_type = Vec<String>)]
     pub applications: Vec<ApplicationId>,
     /// The wishes changed: the application left every waitlist and placement starts again.
     pub restarted: bool,
@@ -1267,18 +1274,21 @@ pub fn change_form(
 }
 
 /// One application as its parents see it.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct OwnApplication {
     pub id: String,
     pub child: String,
     pub submitted_on: String,
     pub desired_start: String,
+    #[schema(value_type = String)]
     pub care_type: CareType,
     pub status: String,
     /// In the parents' order: (name, status).
+    #[schema(value_type = Vec<Vec<String>>)]
     pub wishes: Vec<(String, String)>,
     pub address_check: String,
     /// (day, what), oldest first.
+    #[schema(value_type = Vec<Vec<String>>)]
     pub history: Vec<(String, String)>,
     /// The parents may still change it (active, no place reserved).
     pub changeable: bool,

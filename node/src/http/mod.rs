@@ -5,6 +5,7 @@ mod assets;
 mod error;
 mod extract;
 pub mod i18n;
+pub mod openapi;
 pub mod pages;
 
 pub use error::{ApiError, AppError};
@@ -170,6 +171,43 @@ pub fn routes() -> Vec<Route> {
             post(applications::http::change_submit),
         ),
         route("GET", "/api/portal/search", get(portal::http::api_search)),
+        route("GET", "/api/openapi.json", get(openapi::openapi_json)),
+        route(
+            "POST",
+            "/api/portal/accounts",
+            post(accounts::api::api_register),
+        ),
+        route("POST", "/api/portal/login", post(accounts::api::api_login)),
+        route(
+            "POST",
+            "/api/portal/logout",
+            post(accounts::api::api_logout),
+        ),
+        route(
+            "GET",
+            "/api/portal/applications",
+            get(applications::api::api_own),
+        ),
+        route(
+            "POST",
+            "/api/portal/applications",
+            post(applications::api::api_submit),
+        ),
+        route(
+            "PUT",
+            "/api/portal/applications/{id}",
+            axum::routing::put(applications::api::api_change),
+        ),
+        route(
+            "POST",
+            "/api/portal/applications/{id}/withdrawal",
+            post(applications::api::api_withdraw),
+        ),
+        route(
+            "POST",
+            "/api/portal/applications/{id}/invitations",
+            post(applications::api::api_invite),
+        ),
         route(
             "GET",
             "/api/portal/facilities/{id}",
@@ -298,10 +336,19 @@ pub fn routes() -> Vec<Route> {
 }
 
 /// The node's router: the same for the browser, the API and the desktop's custom scheme.
+/// Paths of the parents' portal (pages, JSON API and its OpenAPI document).
+pub fn is_portal_path(path: &str) -> bool {
+    path.starts_with("/portal") || path.starts_with("/api/portal") || path == "/api/openapi.json"
+}
+
 pub fn router(node: Arc<Node>) -> Router {
     let csp = content_security_policy(&node);
+    let has_portal = node.portal.is_some();
     routes()
         .into_iter()
+        // The parents' portal exists on the city node only: elsewhere its paths are unknown
+        // (404 before any body or login is looked at).
+        .filter(|route| has_portal || !is_portal_path(route.path))
         // Routes on one path merge their methods.
         .fold(Router::new(), |r, route| r.route(route.path, route.handler))
         .fallback(pages::not_found)

@@ -457,6 +457,16 @@ pub async fn search_page(
 }
 
 /// `GET /api/portal/search`: the same search as JSON (422 with field errors).
+#[utoipa::path(
+    get,
+    path = "/api/portal/search",
+    tag = "search",
+    params(SearchInput),
+    responses(
+        (status = 200, body = SearchResult),
+        (status = 422, description = "A criterion is wrong (e.g. an address the street directory does not know)", body = crate::accounts::api::ErrorBody),
+    )
+)]
 pub async fn api_search(
     State(node): State<Arc<Node>>,
     session: MaybeSession,
@@ -603,6 +613,13 @@ fn api_profile(
 }
 
 /// `GET /api/portal/facilities/{id}`.
+#[utoipa::path(
+    get,
+    path = "/api/portal/facilities/{id}",
+    tag = "search",
+    params(("id" = String, Path)),
+    responses((status = 200, body = PublicProfile), (status = 404, body = crate::accounts::api::ErrorBody))
+)]
 pub async fn api_facility(
     State(node): State<Arc<Node>>,
     session: MaybeSession,
@@ -611,7 +628,15 @@ pub async fn api_facility(
     api_profile(&node, &session, listing(ListingKind::Facility, &id))
 }
 
-/// `GET /api/portal/childminders/{id}`.
+/// `GET /api/portal/childminders/{id}`: a childminder listed online (district and a
+/// position rounded to about 1 km, never her street).
+#[utoipa::path(
+    get,
+    path = "/api/portal/childminders/{id}",
+    tag = "search",
+    params(("id" = String, Path)),
+    responses((status = 200, body = PublicProfile), (status = 404, body = crate::accounts::api::ErrorBody))
+)]
 pub async fn api_childminder(
     State(node): State<Arc<Node>>,
     session: MaybeSession,

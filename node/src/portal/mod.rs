@@ -181,8 +181,9 @@ fn free_indicator(free: i64) -> FreePlaces {
 }
 
 /// A search as the form and the API send it: every field optional, as typed.
-#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize, utoipa::IntoParams)]
 #[serde(default)]
+#[into_params(parameter_in = Query)]
 pub struct SearchInput {
     /// Street and house number, e.g. "Bautzner Straße 12".
     pub address: String,
@@ -256,7 +257,7 @@ impl SearchInput {
 }
 
 /// One result row.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct SearchHit {
     pub id: String,
     /// "facility" or "childminder".
@@ -376,7 +377,7 @@ pub fn favourite_key(kind: &str, id: &str) -> String {
 }
 
 /// What a search found, with the criteria as understood.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct SearchResult {
     pub hits: Vec<SearchHit>,
     /// The address the radius is measured from, as the street directory knows it.
@@ -617,7 +618,7 @@ pub fn listing_id(key: &str) -> Option<ListingId> {
 }
 
 /// A public profile: the listing and the texts the Kita or childminder wrote.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct PublicProfile {
     pub listing: SearchHit,
     pub concept: String,
@@ -627,6 +628,7 @@ pub struct PublicProfile {
     pub email: String,
     pub phone: String,
     /// Care types with approved places today: (label key, places).
+    #[schema(value_type = Vec<Vec<Object>>)]
     pub places: Vec<(&'static str, u32)>,
 }
 
