@@ -261,10 +261,18 @@ for (const vp of VIEWPORTS) {
         const [changeMail] = await mailsFor(email, /geändert/);
         assert.match(changeMail.text, /von vorn/);
 
+        // Inviting the second guardian: the invitation reaches the SMTP server with its link.
+        const invited = `partner.${vp.name}@example.org`;
+        await miaCard.locator('summary', { hasText: 'einladen' }).click();
+        await miaCard.locator('input[type="email"]').fill(invited);
+        await Promise.all([page.waitForURL(/invited=1$/), miaCard.locator('button', { hasText: 'Einladung senden' }).click()]);
+        const [invitation] = await mailsFor(invited, /Einladung/);
+        assert.match(invitation.text, /\/portal\/invitations\?token=/);
+
         // Withdrawing Ben's application: confirmed, kept and marked.
         const benCard = page.locator('section', { hasText: `${ben} Beispiel` });
         await benCard.locator('summary', { hasText: 'zurückziehen' }).click();
-        await Promise.all([page.waitForURL(/withdrawn=1$/), benCard.locator('button').click()]);
+        await Promise.all([page.waitForURL(/withdrawn=1$/), benCard.locator('button', { hasText: 'zurückziehen' }).click()]);
         assert.match(await page.locator('main [role="status"]').textContent(), /zurückgezogen/);
         assert.match(await page.locator('section', { hasText: `${ben} Beispiel` }).textContent(), /zurückgezogen/);
         await audit.check(page, 'portal-applications-withdrawn');

@@ -169,6 +169,21 @@ async fn a_parent_applies_for_two_siblings_with_three_wishes() {
     assert_eq!(count(&city, "SELECT COUNT(*) FROM documents"), documents);
     assert_eq!(count(&city, "SELECT COUNT(*) FROM outbox"), 0);
 
+    // Mails go only to the account's confirmed address.
+    let elsewhere: Vec<(&str, &str)> = good
+        .iter()
+        .map(|(k, v)| {
+            if *k == "email" {
+                (*k, "jemand@example.net")
+            } else {
+                (*k, *v)
+            }
+        })
+        .collect();
+    let (status, _, page) = post(&router, &cookie, &form(&elsewhere)).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(page.contains("href=\"#a-email\""), "the address is named");
+
     // The form of another session is refused.
     let foreign: Vec<(&str, &str)> = good
         .iter()
@@ -352,12 +367,10 @@ async fn a_parent_applies_for_two_siblings_with_three_wishes() {
     let (other, other_csrf) = parent(&city, "vater@example.org");
     let by_other: Vec<(&str, &str)> = again
         .iter()
-        .map(|(k, v)| {
-            if *k == "csrf" {
-                (*k, other_csrf.as_str())
-            } else {
-                (*k, *v)
-            }
+        .map(|(k, v)| match *k {
+            "csrf" => (*k, other_csrf.as_str()),
+            "email" => (*k, "vater@example.org"),
+            _ => (*k, *v),
         })
         .collect();
     let (status, _, page) = post(&router, &other, &form(&by_other)).await;

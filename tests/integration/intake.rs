@@ -54,6 +54,17 @@ fn parent(city: &Node, email: &str) -> (Principal, String, String) {
 }
 
 fn input(net: &Network, child: &str, birth: &str, start: &str, city: &str) -> ApplicationInput {
+    input_for(net, child, birth, start, city, "eva.neu@example.org")
+}
+
+fn input_for(
+    net: &Network,
+    child: &str,
+    birth: &str,
+    start: &str,
+    city: &str,
+    email: &str,
+) -> ApplicationInput {
     let start_day: Date = start.parse().unwrap();
     let kita = net
         .world
@@ -85,7 +96,7 @@ fn input(net: &Network, child: &str, birth: &str, start: &str, city: &str) -> Ap
         ),
         ("city", city),
         ("phone", "0341 1234"),
-        ("email", "eva.neu@example.org"),
+        ("email", email),
         ("desired_start", start),
         ("daily_hours", "8"),
         ("wish1", &format!("f:{}", kita.profile.id.0)),
@@ -271,7 +282,14 @@ async fn a_family_moving_here_waits_on_the_watch_list_until_the_zvs_releases_it(
     let other = apply(
         &city,
         &ida_parent,
-        &input(&net, "Ida", "2025-11-01", "2027-03-01", "Leipzig"),
+        &input_for(
+            &net,
+            "Ida",
+            "2025-11-01",
+            "2027-03-01",
+            "Leipzig",
+            "ida@example.org",
+        ),
         city.now(),
     );
     intake::decide(

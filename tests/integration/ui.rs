@@ -215,10 +215,21 @@ async fn repeated_failures_lock_the_account() {
         assert_eq!(status, StatusCode::UNAUTHORIZED);
         assert!(page.contains("login-error"));
     }
-    // Now even the right password is refused until the lock expires.
+    // Now even the right password is refused until the lock expires, with the answer of a
+    // wrong password (a lock must not tell which user names exist).
     let (status, _, page) = b.login().await;
     assert_eq!(status, StatusCode::UNAUTHORIZED);
-    assert!(page.contains("gesperrt"));
+    assert!(page.contains("login-error") && !page.contains("gesperrt"));
+    let locked: Option<i64> = node
+        .store()
+        .conn()
+        .query_row(
+            "SELECT locked_until FROM users WHERE username = 'leitung'",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    assert!(locked.is_some(), "the account is locked");
     let failures: i64 = node
         .store()
         .conn()

@@ -321,12 +321,13 @@ pub struct TokenQuery {
 pub async fn verify(
     State(node): State<Arc<Node>>,
     lang: Lang,
+    session: MaybeSession,
     Query(q): Query<TokenQuery>,
 ) -> Result<Response, AppError> {
     base_url(&node)?;
     let t = t(lang);
     let now = node.now();
-    let result = verify_email(&mut node.store(), &q.token, now);
+    let result = verify_email(&mut node.store(), &session.who(), &q.token, now);
     let mut page = login_page(&node, lang, "");
     match result {
         Ok(()) => page.notice = t.verified.to_string(),
@@ -498,10 +499,11 @@ fn new_password_page(node: &Node, lang: Lang, token: &str) -> FormPage {
 pub async fn new_password_form(
     State(node): State<Arc<Node>>,
     lang: Lang,
+    session: MaybeSession,
     Query(q): Query<TokenQuery>,
 ) -> Result<Response, AppError> {
     base_url(&node)?;
-    let valid = reset_link_valid(&node.store(), &q.token, node.now())?;
+    let valid = reset_link_valid(&node.store(), &session.who(), &q.token, node.now())?;
     let mut page = new_password_page(&node, lang, &q.token);
     if !valid {
         page.fields.clear();
@@ -530,6 +532,7 @@ pub struct NewPasswordInput {
 pub async fn new_password_submit(
     State(node): State<Arc<Node>>,
     lang: Lang,
+    session: MaybeSession,
     headers: HeaderMap,
     Form(input): Form<NewPasswordInput>,
 ) -> Result<Response, AppError> {
@@ -540,7 +543,7 @@ pub async fn new_password_submit(
         Ok(()) => {
             let hash = hash_off_thread(&input.password).await?;
             let now = node.now();
-            reset_password(&mut node.store(), &input.token, &hash, now)
+            reset_password(&mut node.store(), &session.who(), &input.token, &hash, now)
         }
     };
     match outcome {

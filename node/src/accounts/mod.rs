@@ -205,7 +205,13 @@ fn link_used_up() -> ActionError {
 }
 
 /// Confirms the e-mail address of the account a verification link names.
-pub fn verify_email(store: &mut Store, token: &str, now: Now) -> Result<(), ActionError> {
+pub fn verify_email(
+    store: &mut Store,
+    who: &Principal,
+    token: &str,
+    now: Now,
+) -> Result<(), ActionError> {
+    authorize(who, Action::FollowAccountLink)?;
     store.write(|tx| {
         let account = account_of_link(tx, token, "verify", now.millis)?.ok_or_else(link_used_up)?;
         tx.execute(
@@ -378,7 +384,13 @@ pub fn request_reset(
 }
 
 /// Whether a reset link is still good (to show the form or say it is used up).
-pub fn reset_link_valid(store: &Store, token: &str, now: Now) -> Result<bool, StoreError> {
+pub fn reset_link_valid(
+    store: &Store,
+    who: &Principal,
+    token: &str,
+    now: Now,
+) -> Result<bool, ActionError> {
+    authorize(who, Action::FollowAccountLink)?;
     Ok(account_of_link(store.conn(), token, "reset", now.millis)?.is_some())
 }
 
@@ -386,10 +398,12 @@ pub fn reset_link_valid(store: &Store, token: &str, now: Now) -> Result<bool, St
 /// ends, and the address counts as confirmed (the link reached its mailbox).
 pub fn reset_password(
     store: &mut Store,
+    who: &Principal,
     token: &str,
     password_hash: &str,
     now: Now,
 ) -> Result<(), ActionError> {
+    authorize(who, Action::FollowAccountLink)?;
     store.write(|tx| {
         let account = account_of_link(tx, token, "reset", now.millis)?.ok_or_else(link_used_up)?;
         tx.execute(

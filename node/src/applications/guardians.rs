@@ -16,6 +16,9 @@ use rusqlite::{params, OptionalExtension};
 
 /// How long an invitation link works.
 const INVITATION_HOURS: i64 = 7 * 24;
+/// Invitations one account may send a day: enough for a typo or two, too few to make the
+/// portal a way to mail strangers.
+const INVITATIONS_PER_DAY: i64 = 5;
 
 /// The second guardian's invitation to an application: "" (none), "pending" or "accepted".
 pub fn invitation_state(store: &Store, id: &ApplicationId) -> Result<String, StoreError> {
@@ -80,6 +83,16 @@ pub fn invite(
         "Die/der zweite Sorgeberechtigte ist schon dabei / the second guardian has joined already",
     );
     v.finish()?;
+    let sent_today: i64 = store.conn().query_row(
+        "SELECT COUNT(*) FROM application_invitations WHERE invited_by = ?1 AND created_at > ?2",
+        params![account.account_id, now.millis - 24 * 3_600_000],
+        |r| r.get(0),
+    )?;
+    if sent_today >= INVITATIONS_PER_DAY {
+        return Err(ActionError::Conflict(format!(
+            "Höchstens {INVITATIONS_PER_DAY} Einladungen am Tag; versuchen Sie es morgen wieder / at most {INVITATIONS_PER_DAY} invitations a day"
+        )));
+    }
     let (_, applicant) = store.get::<Applicant>(&doc_id_for("applicant", &id.0))?;
     let (token, hash) = new_token();
     let link = format!(

@@ -572,7 +572,7 @@ pub async fn invitation_page(
     portal_city(&node)?;
     authorize(
         session.0.as_ref().map_or(&Principal::Visitor, |s| &s.who),
-        Action::SearchPortal,
+        Action::FollowAccountLink,
     )?;
     let found = super::guardians::invitation(&node.store(), &q.token, node.now())?;
     let title = if lang == Lang::En {

@@ -212,11 +212,20 @@ fn sex_value(sex: Sex) -> &'static str {
     }
 }
 
-/// A child's identifying data, normalised for the duplicate check (case, spaces, umlauts).
+/// A child's identifying data, normalised for the duplicate check: one Unicode form (NFC),
+/// case, spaces, umlauts, and hyphens or apostrophes as spaces ("Anna-Lena" is "Anna Lena").
 fn identity_text(given: &str, family: &str, birth: Date) -> String {
+    use unicode_normalization::UnicodeNormalization;
     let norm = |s: &str| {
-        s.trim()
+        s.nfc()
+            .collect::<String>()
             .to_lowercase()
+            .replace(
+                [
+                    '-', '\u{2010}', '\u{2011}', '\u{2013}', '\'', '\u{2019}', '`', '.',
+                ],
+                " ",
+            )
             .replace('ß', "ss")
             .replace('ä', "ae")
             .replace('ö', "oe")
@@ -235,9 +244,23 @@ enum Wish {
     Childminding,
 }
 
+/// A child as checked.
+struct CheckedChild {
+    /// The form's slot (1-based): a message about the child names its fields.
+    slot: usize,
+    given_name: String,
+    family_name: String,
+    birth: Date,
+    sex: Sex,
+    integration_need: bool,
+    denomination: String,
+    /// What the child needs at the desired start.
+    care_type: CareType,
+}
+
 /// What the checks found, ready to be stored.
 struct Checked {
-    children: Vec<(String, String, Date, Sex, bool, String, CareType)>,
+    children: Vec<CheckedChild>,
     address: Address,
     phone: String,
     email: String,
@@ -264,6 +287,8 @@ pub struct ApplyContext {
     pub agencies: BTreeMap<String, OrgId>,
     /// The city whose residents apply here (the address check and the watch list).
     pub city_name: String,
+    /// The childminders listed online (a wish may name one): id → district.
+    pub childminders: BTreeMap<ChildminderId, String>,
 }
 
 /// Facilities and childminding districts for the form and the checks (the districts' offices
@@ -274,10 +299,21 @@ pub fn context(
     city_name: &str,
     today: Date,
 ) -> Result<ApplyContext, StoreError> {
+    let public = portal.public_data(store, today)?;
     Ok(ApplyContext {
         facilities: queries::facility_names(store)?,
-        agencies: portal.public_data(store, today)?.agencies.clone(),
+        agencies: public.agencies.clone(),
         city_name: city_name.to_string(),
+        childminders: public
+            .index
+            .listings()
+            .filter_map(|l| match &l.id {
+                crate::portal::index::ListingId::Childminder(c) => {
+                    Some((c.clone(), l.district.clone()))
+                }
+                _ => None,
+            })
+            .collect(),
     })
 }
 
@@ -288,8 +324,10 @@ fn check(
     streets: Option<&dyn StreetDirectory>,
     input: &ApplicationInput,
     today: Date,
-    by_staff: bool,
+    account_email: Option<&str>,
 ) -> Result<(Checked, String), ActionError> {
+    // The ZVS enters applications without an account (and may enter unborn children).
+    let by_staff = account_email.is_none();
     use chrono::Datelike;
     let mut v = Validator::new();
     let mut children = Vec::new();
@@ -352,15 +390,16 @@ fn check(
         );
         v.optional_text(&format!("child{n}_denomination"), &c.denomination, 50);
         if let (Some(b), Some(s), Some(sex)) = (birth, start, sex) {
-            children.push((
-                c.given_name.trim().to_string(),
-                c.family_name.trim().to_string(),
-                b,
+            children.push(CheckedChild {
+                slot: n,
+                given_name: c.given_name.trim().to_string(),
+                family_name: c.family_name.trim().to_string(),
+                birth: b,
                 sex,
-                c.integration_need,
-                c.denomination.trim().to_string(),
-                care_type_at(b, s),
-            ));
+                integration_need: c.integration_need,
+                denomination: c.denomination.trim().to_string(),
+                care_type: care_type_at(b, s),
+            });
         }
     }
     v.text("guardian_given_name", &input.guardian_given_name, 100);
@@ -388,6 +427,15 @@ fn check(
             "email",
             "E-Mail-Adresse für die Benachrichtigung / an e-mail address for notifications",
         );
+        // Mails go only to an address that confirmed it wants them: the portal must not mail
+        // whatever address somebody types.
+        if let Some(confirmed) = account_email {
+            v.check(
+                input.email.trim().eq_ignore_ascii_case(confirmed),
+                "email",
+                format!("Benachrichtigungen gehen an die bestätigte Adresse Ihres Kontos ({confirmed}) / notifications go to your account's confirmed address"),
+            );
+        }
     }
     let hours = input
         .daily_hours
@@ -440,16 +488,16 @@ fn check(
         }
         if let Some(s) = start {
             for c in &children {
-                let offered = queries::places_on(store, &facility, c.6, s)? > 0;
+                let offered = queries::places_on(store, &facility, c.care_type, s)? > 0;
                 v.check(
                     offered,
                     &field,
                     format!(
                         "{} bietet zum Beginn keine {} an, die {} dann braucht / offers no {} at the start",
                         ctx.facilities[&facility],
-                        c.6.label_de(),
-                        c.0,
-                        c.6.label_en()
+                        c.care_type.label_de(),
+                        c.given_name,
+                        c.care_type.label_en()
                     ),
                 );
             }
@@ -464,11 +512,11 @@ fn check(
     let childminding = if wishes.iter().any(|w| matches!(w, Wish::Childminding)) {
         for c in &children {
             v.check(
-                c.6 == CareType::Nursery,
+                c.care_type == CareType::Nursery,
                 "childminding_district",
                 format!(
                     "Kindertagespflege ist für Kinder unter drei Jahren; {} ist dann älter / childminding is for children under three",
-                    c.0
+                    c.given_name
                 ),
             );
         }
@@ -482,7 +530,10 @@ fn check(
         let childminder = match input.childminder.trim() {
             "" => None,
             id => {
-                let parsed = id.parse::<ChildminderId>().ok();
+                let parsed = id
+                    .parse::<ChildminderId>()
+                    .ok()
+                    .filter(|c| ctx.childminders.contains_key(c));
                 v.check(
                     parsed.is_some(),
                     "childminder",
@@ -571,37 +622,46 @@ pub fn submit(
 ) -> Result<Submitted, ActionError> {
     // Parents apply on the portal; the ZVS enters applications for parents who cannot
     // (Lastenheft 3.4.1), without an account behind them.
-    let (account, staff_entry) = match who {
+    let (account, staff_entry, account_email) = match who {
         Principal::Guardian(account) => {
             authorize(who, Action::SubmitApplication)?;
-            (Some(account.account_id), false)
+            (
+                Some(account.account_id),
+                false,
+                Some(account.email.as_str()),
+            )
         }
         _ => {
             authorize(who, Action::EnterApplication)?;
-            (None, true)
+            (None, true, None)
         }
     };
-    let (checked, address_check) = check(store, ctx, streets, input, now.today, staff_entry)?;
+    let (checked, address_check) = check(store, ctx, streets, input, now.today, account_email)?;
 
     // One active application per child, across all providers.
     let secret = queries::child_key_secret(store)?;
     let keys: Vec<String> = checked
         .children
         .iter()
-        .map(|c| queries::child_key(&secret, &identity_text(&c.0, &c.1, c.2)))
+        .map(|c| {
+            queries::child_key(
+                &secret,
+                &identity_text(&c.given_name, &c.family_name, c.birth),
+            )
+        })
         .collect();
     let mut v = Validator::new();
     for (i, key) in keys.iter().enumerate() {
         if let Some(existing) = queries::active_application_of(store, key)? {
             let own = account.is_some() && queries::account_of(store, &existing)? == account;
             v.fail(
-                format!("child{}_given_name", i + 1),
+                format!("child{}_given_name", checked.children[i].slot),
                 if staff_entry {
-                    format!("Für {} liegt schon der aktive Antrag {} vor (je Kind nur einer) / there is already the active application {} for this child", checked.children[i].0, existing.0, existing.0)
+                    format!("Für {} liegt schon der aktive Antrag {} vor (je Kind nur einer) / there is already the active application {} for this child", checked.children[i].given_name, existing.0, existing.0)
                 } else if own {
-                    format!("Für {} liegt schon Ihr Antrag {} vor; ändern Sie ihn unter „Meine Anträge“ / there is already your application {} for this child", checked.children[i].0, existing.0, existing.0)
+                    format!("Für {} liegt schon Ihr Antrag {} vor; ändern Sie ihn unter „Meine Anträge“ / there is already your application {} for this child", checked.children[i].given_name, existing.0, existing.0)
                 } else {
-                    format!("Für {} liegt schon ein aktiver Antrag vor (je Kind nur einer). Wenden Sie sich an die Zentrale Vermittlungsstelle / there is already an active application for this child; contact the placement office", checked.children[i].0)
+                    format!("Für {} liegt schon ein aktiver Antrag vor (je Kind nur einer). Wenden Sie sich an die Zentrale Vermittlungsstelle / there is already an active application for this child; contact the placement office", checked.children[i].given_name)
                 },
             );
         }
@@ -612,7 +672,7 @@ pub fn submit(
         sorted.dedup();
         v.check(
             sorted.len() == keys.len(),
-            "child2_given_name",
+            format!("child{}_given_name", checked.children[1].slot),
             "Ein Kind ist doppelt angegeben / a child is given twice",
         );
     }
@@ -660,13 +720,13 @@ pub fn submit(
                 .collect(),
             desired_start: checked.start,
             daily_hours: checked.hours,
-            care_type: c.6,
-            age_months_at_start: completed_months(c.2, checked.start),
+            care_type: c.care_type,
+            age_months_at_start: completed_months(c.birth, checked.start),
             sibling_in_facility: match (input.sibling_in_first_wish, checked.wishes.first()) {
                 (true, Some(Wish::Facility(f))) => vec![f.clone()],
                 _ => vec![],
             },
-            integration_need: c.4,
+            integration_need: c.integration_need,
             transfer: input.transfer,
             status: "active".into(),
             together: together.clone(),
@@ -674,10 +734,10 @@ pub fn submit(
         };
         let applicant = Applicant {
             application: id.clone(),
-            child_given_name: c.0.clone(),
-            child_family_name: c.1.clone(),
-            child_birth_date: c.2,
-            child_sex: c.3,
+            child_given_name: c.given_name.clone(),
+            child_family_name: c.family_name.clone(),
+            child_birth_date: c.birth,
+            child_sex: c.sex,
             guardian_given_name: input.guardian_given_name.trim().to_string(),
             guardian_family_name: input.guardian_family_name.trim().to_string(),
             address: checked.address.clone(),
@@ -690,7 +750,7 @@ pub fn submit(
                 terms: true,
             },
             notify_by_post: checked.notify_by_post,
-            child_denomination: c.5.clone(),
+            child_denomination: c.denomination.clone(),
             reasons: input.reasons.trim().to_string(),
             transfer_reason: input.transfer_reason.trim().to_string(),
             childminding: checked.childminding.as_ref().map(|(district, agency, cm)| {
@@ -785,7 +845,12 @@ fn receipt_text(ctx: &ApplyContext, c: &Checked, ids: &[ApplicationId], today: D
         .children
         .iter()
         .zip(ids)
-        .map(|(child, id)| format!("  {} {} (Antragsnummer {})", child.0, child.1, id.0))
+        .map(|(child, id)| {
+            format!(
+                "  {} {} (Antragsnummer {})",
+                child.given_name, child.family_name, id.0
+            )
+        })
         .collect();
     let wishes: Vec<String> = c
         .wishes
@@ -995,7 +1060,8 @@ pub fn change(
     full.consent_forwarding = true;
     full.consent_terms = true;
     full.transfer = first.transfer;
-    let (checked, address_check) = check(store, ctx, streets, &full, now.today, false)?;
+    let (checked, address_check) =
+        check(store, ctx, streets, &full, now.today, Some(&account.email))?;
 
     let facilities: Vec<FacilityId> = checked
         .wishes
@@ -1114,8 +1180,8 @@ pub fn change(
             wishes,
             desired_start: checked.start,
             daily_hours: checked.hours,
-            care_type: c.6,
-            age_months_at_start: completed_months(c.2, checked.start),
+            care_type: c.care_type,
+            age_months_at_start: completed_months(c.birth, checked.start),
             sibling_in_facility: match (input.sibling_in_first_wish, checked.wishes.first()) {
                 (true, Some(Wish::Facility(f))) => vec![f.clone()],
                 _ => vec![],
@@ -1434,6 +1500,15 @@ mod tests {
         assert_ne!(
             identity_text("Jürgen", "Weiß", b),
             identity_text("Jürgen", "Weiß", Date::ymd(2025, 1, 3))
+        );
+        // A decomposed "ü" (u + combining diaeresis, as some phones send it) and hyphens.
+        assert_eq!(
+            identity_text("Ju\u{308}rgen-Paul", "O'Neill", b),
+            identity_text("Jürgen Paul", "O Neill", b)
+        );
+        assert_ne!(
+            identity_text("Jürgen", "Weiß", b),
+            identity_text("Jürg", "Weiß", b)
         );
     }
 

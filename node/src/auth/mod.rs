@@ -213,6 +213,9 @@ pub enum Action<'a> {
     ViewOwnAccount,
     /// Register a portal account or ask for a password-reset link (visitors).
     RegisterAccount,
+    /// Follow a one-time link from a portal mail (confirm the address, set a new password):
+    /// the link's token is the credential, so anybody holding it may.
+    FollowAccountLink,
     /// Apply for a place for one's children (a logged-in parent).
     SubmitApplication,
     /// The applications one submitted, with the status of every wish (a logged-in parent).
@@ -261,6 +264,7 @@ impl Action<'_> {
             Action::ViewOwnAccount => "account.view",
             Action::SearchPortal => "portal.search",
             Action::RegisterAccount => "account.register",
+            Action::FollowAccountLink => "account.link",
             Action::SubmitApplication => "application.submit",
             Action::ViewOwnApplications => "applications.own.view",
             Action::WithdrawApplication => "application.withdraw",
@@ -286,11 +290,15 @@ pub struct Forbidden {
 /// Decides whether `who` may do `action`. Deny by default: every allowed case is listed.
 pub fn authorize(who: &Principal, action: Action<'_>) -> Result<(), Forbidden> {
     let allowed = match who {
-        Principal::Visitor => matches!(action, Action::SearchPortal | Action::RegisterAccount),
+        Principal::Visitor => matches!(
+            action,
+            Action::SearchPortal | Action::RegisterAccount | Action::FollowAccountLink
+        ),
         Principal::Guardian(_) => matches!(
             action,
             Action::ViewOwnAccount
                 | Action::SearchPortal
+                | Action::FollowAccountLink
                 | Action::SubmitApplication
                 | Action::ViewOwnApplications
                 | Action::WithdrawApplication
@@ -318,7 +326,8 @@ fn staff_may(caller: &Caller, action: Action<'_>) -> bool {
         Action::ViewDirectory
         | Action::ViewSyncStatus
         | Action::ViewOwnAccount
-        | Action::SearchPortal => true,
+        | Action::SearchPortal
+        | Action::FollowAccountLink => true,
         Action::RegisterAccount
         | Action::SubmitApplication
         | Action::ViewOwnApplications

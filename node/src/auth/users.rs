@@ -62,44 +62,60 @@ pub fn create_user(store: &mut Store, user: &NewUser<'_>) -> Result<i64, StoreEr
     Ok(store.conn().last_insert_rowid())
 }
 
-/// Checks a password. Unknown users cost the same hashing time as known ones.
-pub fn verify_login(
-    store: &mut Store,
+/// Checks a staff login. The password is checked on a blocking thread without the store lock
+/// (argon2 takes tens of milliseconds of CPU: under the lock, a wave of guesses would stall every
+/// other request). Unknown users spend the same time; failures are counted in SQL, so parallel
+/// guesses each count, and the account locks for [`LOCKOUT_MINUTES`] after
+/// [`LOCKOUT_AFTER_FAILURES`] of them.
+pub async fn verify_login(
+    node: &crate::Node,
     username: &str,
     password: &str,
-    now_millis: i64,
 ) -> Result<Caller, LoginError> {
-    let row = store
+    let now_millis = node.clock.now_millis();
+    let row = node
+        .store()
         .conn()
         .query_row(
-            "SELECT id, password_hash, failed_logins, locked_until FROM users WHERE username = ?1",
+            "SELECT id, password_hash, locked_until FROM users WHERE username = ?1",
             [username],
             |r| {
                 Ok((
                     r.get::<_, i64>(0)?,
                     r.get::<_, String>(1)?,
-                    r.get::<_, i64>(2)?,
-                    r.get::<_, Option<i64>>(3)?,
+                    r.get::<_, Option<i64>>(2)?,
                 ))
             },
         )
         .optional()?;
-    let Some((id, hash, failures, locked_until)) = row else {
-        super::passwords::burn(password);
+    let password = password.to_string();
+    let hash = row.as_ref().map(|r| r.1.clone());
+    let matches = tokio::task::spawn_blocking(move || match hash {
+        Some(hash) => super::passwords::verify(&hash, &password),
+        None => {
+            super::passwords::burn(&password);
+            false
+        }
+    })
+    .await
+    .map_err(|e| StoreError::Corrupt(format!("password check: {e}")))?;
+    let Some((id, _, locked_until)) = row else {
         return Err(LoginError::WrongCredentials);
     };
     if locked_until.is_some_and(|t| t > now_millis) {
         return Err(LoginError::Locked);
     }
-    if !super::passwords::verify(&hash, password) {
-        let failures = failures + 1;
-        let lock =
-            (failures >= LOCKOUT_AFTER_FAILURES).then_some(now_millis + LOCKOUT_MINUTES * 60_000);
+    let store = node.store();
+    if !matches {
         store.conn().execute(
-            "UPDATE users SET failed_logins = ?2, locked_until = ?3 WHERE id = ?1",
-            params![id, if lock.is_some() { 0 } else { failures }, lock],
+            "UPDATE users SET failed_logins = failed_logins + 1 WHERE id = ?1",
+            [id],
         )?;
-        return Err(if lock.is_some() {
+        let locked = store.conn().execute(
+            "UPDATE users SET failed_logins = 0, locked_until = ?2 WHERE id = ?1 AND failed_logins >= ?3",
+            params![id, now_millis + LOCKOUT_MINUTES * 60_000, LOCKOUT_AFTER_FAILURES],
+        )?;
+        return Err(if locked > 0 {
             LoginError::Locked
         } else {
             LoginError::WrongCredentials
@@ -109,7 +125,7 @@ pub fn verify_login(
         "UPDATE users SET failed_logins = 0, locked_until = NULL WHERE id = ?1",
         [id],
     )?;
-    Ok(caller_by_id(store, id)?)
+    Ok(caller_by_id(&store, id)?)
 }
 
 pub(super) fn caller_by_id(store: &Store, id: i64) -> Result<Caller, StoreError> {

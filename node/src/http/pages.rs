@@ -201,9 +201,10 @@ pub async fn login(
     lang: Lang,
     Form(form): Form<LoginForm>,
 ) -> Result<Response, AppError> {
+    let verified = auth::verify_login(&node, form.username.trim(), &form.password).await;
     let now = node.clock.now_millis();
     let mut store = node.store();
-    match auth::verify_login(&mut store, form.username.trim(), &form.password, now) {
+    match verified {
         Ok(caller) => {
             let tokens = auth::create_session(&mut store, caller.user_id, now)?;
             store.audit(&AuditEntry {
@@ -227,7 +228,12 @@ pub async fn login(
             let title = texts(lang).login_title.to_string();
             let page = LoginPage {
                 chrome: Chrome::new(&node, lang, None, title),
-                error: Some(e.to_string()),
+                // A locked account answers like a wrong password: otherwise five guesses
+                // would tell which user names exist.
+                error: Some(match e {
+                    auth::LoginError::Locked => auth::LoginError::WrongCredentials.to_string(),
+                    other => other.to_string(),
+                }),
                 username: form.username,
             };
             let mut res = render(&page)?;
@@ -303,9 +309,10 @@ pub async fn api_login(
     State(node): State<Arc<Node>>,
     Json(body): Json<ApiLogin>,
 ) -> Result<Json<serde_json::Value>, ApiError> {
+    let verified = auth::verify_login(&node, &body.username, &body.password).await;
     let now = node.clock.now_millis();
     let mut store = node.store();
-    let caller = match auth::verify_login(&mut store, &body.username, &body.password, now) {
+    let caller = match verified {
         Ok(c) => c,
         Err(auth::LoginError::Store(e)) => return Err(e.into()),
         Err(e) => {

@@ -189,9 +189,8 @@ pub struct Criteria {
     /// Umkreissuche: only listings within this many kilometres of `origin` (ignored without an
     /// origin; listings without a position never match).
     pub radius_km: Option<f64>,
-    /// Krippe, Kindergarten, …: a facility offering it. Childminders are matched by the
-    /// child's age instead (Kindertagespflege is the alternative to a Krippe, not a care type of
-    /// a facility).
+    /// Krippe, Kindergarten, …: a facility offering it. Childminders (no care types of their
+    /// own) when the ages they take reach into the care type's ages ([`care_ages`]).
     pub care_type: Option<CareType>,
     /// The child's age in completed months at the wished start (Altersstruktur).
     pub child_age_months: Option<u32>,
@@ -250,6 +249,25 @@ struct Entry {
 #[derive(Debug, Default)]
 pub struct PortalIndex {
     entries: Vec<Entry>,
+}
+
+/// The ages (completed months, from inclusive, until exclusive) a care type is for: Krippe
+/// until the third birthday, Kindergarten until school (at the latest 7), Hort in school; a
+/// heilpädagogische place at any age.
+pub fn care_ages(c: CareType) -> (u32, u32) {
+    match c {
+        CareType::Nursery => (0, 36),
+        CareType::Kindergarten => (36, 84),
+        CareType::AfterSchool => (72, 168),
+        _ => (0, 168),
+    }
+}
+
+/// Whether a childminder taking children from `from` to `to` months (inclusive) serves a care
+/// type.
+fn childminder_serves(l: &Listing, c: CareType) -> bool {
+    let (lo, hi) = care_ages(c);
+    l.age_to_months > lo && l.age_from_months < hi
 }
 
 fn care_bit(c: CareType) -> u8 {
@@ -373,6 +391,9 @@ impl PortalIndex {
             }
             if let Some(bit) = care {
                 if facility && e.care_types & bit == 0 {
+                    continue;
+                }
+                if !facility && !c.care_type.is_some_and(|t| childminder_serves(l, t)) {
                     continue;
                 }
             }
@@ -670,9 +691,14 @@ mod tests {
             names(&index, &c(CareType::Kindergarten, Some(48), true)),
             vec!["Kita"]
         );
+        // A childminder for the under-threes is no answer to a Kindergarten or Hort search.
+        assert_eq!(
+            names(&index, &c(CareType::Kindergarten, None, true)),
+            vec!["Kita"]
+        );
         assert_eq!(
             names(&index, &c(CareType::AfterSchool, None, true)),
-            vec!["Hort", "Tagesmutter"]
+            vec!["Hort"]
         );
         assert!(names(&index, &c(CareType::Remedial, None, false)).is_empty());
     }
@@ -1080,8 +1106,14 @@ mod tests {
             .zip(l.position)
             .map(|(o, p)| distance_between(o, p));
         let ok = (facility || c.include_childminders)
-            && c.care_type
-                .is_none_or(|t| !facility || l.care_types.contains(&t))
+            && c.care_type.is_none_or(|t| {
+                if facility {
+                    l.care_types.contains(&t)
+                } else {
+                    let (lo, hi) = care_ages(t);
+                    l.age_to_months > lo && l.age_from_months < hi
+                }
+            })
             && c.child_age_months
                 .is_none_or(|a| l.age_from_months <= a && a <= l.age_to_months)
             && c.open_from
