@@ -268,3 +268,58 @@ async fn english_switch_and_htmx_fragment() {
         .await;
     assert!(page.contains("<html") && page.contains("No entries."));
 }
+
+#[tokio::test]
+async fn a_kita_lead_edits_what_parents_see_on_the_portal() {
+    let (net, node, mut b) = setup();
+    let facility = net.kitas()[0].facility.clone().unwrap();
+    b.login().await;
+    let path = format!("/facilities/{facility}/edit");
+    let (_, _, form) = b.send(Method::GET, &path, None, &[]).await;
+    assert!(form.contains("name=\"concept_tags\"") && form.contains("id=\"f-profile_text\""));
+    let csrf = csrf_of(&form);
+    let profile = || {
+        node.store()
+            .get::<kitanetz_crdt::kinds::FacilityProfile>(
+                &kitanetz_node::facilities::profile_doc_id(&facility),
+            )
+            .unwrap()
+            .1
+    };
+    let before = profile();
+    let base = format!(
+        "csrf={csrf}&portal_fields=1&name={}&street={}&postcode={}&city=Dresden&district={}&opening_hours=&lead_name=&email=&phone=&cost_centre=&concept=",
+        form_urlencoded::byte_serialize(before.name.as_bytes()).collect::<String>(),
+        form_urlencoded::byte_serialize(before.address.street.as_bytes()).collect::<String>(),
+        before.address.postcode,
+        form_urlencoded::byte_serialize(before.district.as_bytes()).collect::<String>(),
+    );
+    // A closing time before the opening and an age that is no number: both named, nothing saved.
+    let bad = format!("{base}&opens=17:00&closes=06:30&age_from_months=ein+Jahr&age_to_months=72");
+    let (status, _, page) = b.send(Method::POST, &path, Some(bad), &[]).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(page.contains("href=\"#f-age_from_months\""), "{page}");
+    assert_eq!(profile(), before);
+    let good = format!(
+        "{base}&website=https%3A%2F%2Fkita.example.org&age_from_months=12&age_to_months=72&opens=06:30&closes=17:00&concept_tags=montessori&concept_tags=natur&accessible=true&extra_fees=&profile_text=Wir+sind+im+Gr%C3%BCnen."
+    );
+    let (status, _, page) = b.send(Method::POST, &path, Some(good), &[]).await;
+    assert!(status.is_redirection(), "{status}: {page}");
+    let after = profile();
+    assert_eq!(after.concept_tags, ["montessori", "natur"]);
+    assert!(after.accessible && !after.integration);
+    assert_eq!((after.age_from_months, after.age_to_months), (12, 72));
+    assert_eq!(
+        (after.opens.as_str(), after.closes.as_str()),
+        ("06:30", "17:00")
+    );
+    assert_eq!(after.profile_text, "Wir sind im Grünen.");
+    // Unticking every box clears the tags.
+    let (_, _, form) = b.send(Method::GET, &path, None, &[]).await;
+    let none = format!(
+        "{}&age_from_months=12&age_to_months=72",
+        base.replace(&csrf, &csrf_of(&form))
+    );
+    b.send(Method::POST, &path, Some(none), &[]).await;
+    assert!(profile().concept_tags.is_empty() && !profile().accessible);
+}

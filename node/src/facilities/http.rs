@@ -136,9 +136,76 @@ struct EditPage {
     id: String,
     input: ProfileInput,
     errors: Vec<FieldError>,
+    lang: Lang,
 }
 
 impl EditPage {
+    fn en(&self) -> bool {
+        self.lang == Lang::En
+    }
+
+    /// The concept tags to choose from: (key, label).
+    fn tags(&self) -> Vec<(&'static str, &'static str)> {
+        kitanetz_crdt::kinds::facility::CONCEPT_TAGS
+            .iter()
+            .map(|t| (t.key, if self.en() { t.label_en } else { t.label_de }))
+            .collect()
+    }
+
+    fn text(&self, v: &Option<String>) -> String {
+        v.clone().unwrap_or_default()
+    }
+
+    /// The one-line portal fields: (name, label, value, example).
+    fn portal_fields(&self) -> Vec<(&'static str, &'static str, String, &'static str)> {
+        let i = &self.input;
+        let l = |de, en| if self.en() { en } else { de };
+        vec![
+            (
+                "website",
+                l("Internetseite", "Website"),
+                self.text(&i.website),
+                "https://…",
+            ),
+            (
+                "age_from_months",
+                l(
+                    "Jüngstes Alter (vollendete Monate)",
+                    "Youngest age (completed months)",
+                ),
+                self.text(&i.age_from_months),
+                "",
+            ),
+            (
+                "age_to_months",
+                l(
+                    "Ältestes Alter (vollendete Monate)",
+                    "Oldest age (completed months)",
+                ),
+                self.text(&i.age_to_months),
+                "",
+            ),
+            (
+                "opens",
+                l("Öffnet (HH:MM)", "Opens (HH:MM)"),
+                self.text(&i.opens),
+                "06:30",
+            ),
+            (
+                "closes",
+                l("Schließt (HH:MM)", "Closes (HH:MM)"),
+                self.text(&i.closes),
+                "17:00",
+            ),
+            (
+                "extra_fees",
+                l("Zusatzbeiträge (leer: keine)", "Extra fees (empty: none)"),
+                self.text(&i.extra_fees),
+                "",
+            ),
+        ]
+    }
+
     /// The one-line fields of the form: (name, label, value).
     fn fields(&self) -> Vec<(&'static str, &'static str, String)> {
         let t = self.chrome.t;
@@ -197,6 +264,7 @@ pub async fn edit_form(
         id: id.0,
         input: ProfileInput::from_profile(&d.profile),
         errors: vec![],
+        lang,
     })
 }
 
@@ -205,13 +273,18 @@ pub async fn edit_submit(
     lang: Lang,
     session: Session,
     Path(id): Path<String>,
-    Form(form): Form<Posted<ProfileInput>>,
+    Form(pairs): Form<Vec<(String, String)>>,
 ) -> Result<Response, AppError> {
-    session.check_csrf(&form.csrf)?;
+    let csrf = pairs
+        .iter()
+        .find(|(k, _)| k == "csrf")
+        .map_or("", |(_, v)| v.as_str());
+    session.check_csrf(csrf)?;
     let id = parse_id(&id)?;
+    let input = ProfileInput::from_pairs(&pairs);
     let result = {
         let mut store = node.store();
-        update_profile(&mut store, &session.who, &id, &form.input, node.now())
+        update_profile(&mut store, &session.who, &id, &input, node.now())
     };
     match result {
         Ok(_) => Ok(Redirect::to(&format!("/facilities/{}?saved=1", id.0)).into_response()),
@@ -227,8 +300,9 @@ pub async fn edit_submit(
             let page = EditPage {
                 chrome,
                 id: id.0,
-                input: form.input,
+                input,
                 errors,
+                lang,
             };
             crate::http::render_form(&page, &page.errors)
         }

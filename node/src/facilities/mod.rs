@@ -11,7 +11,7 @@ use kitanetz_crdt::kinds::facility::ApprovedPlaces;
 use kitanetz_crdt::kinds::{CareType, FacilityLicence, FacilityProfile};
 use kitanetz_crdt::period::Timeline;
 use kitanetz_crdt::scalar::Date;
-use kitanetz_crdt::validate::Validator;
+use kitanetz_crdt::validate::{ValidationError, Validator};
 use rusqlite::params;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
@@ -143,9 +143,86 @@ pub struct ProfileInput {
     pub email: String,
     pub phone: String,
     pub lead_name: String,
+    // What parents see on the portal (Lastenheft 3.3.1). In the JSON API a field left out
+    // keeps its value; the form always sends them all.
+    pub website: Option<String>,
+    /// Youngest and oldest age taken, completed months (text: a typo becomes a field error).
+    #[serde(deserialize_with = "optional_text")]
+    pub age_from_months: Option<String>,
+    #[serde(deserialize_with = "optional_text")]
+    pub age_to_months: Option<String>,
+    /// Regular weekday opening and closing time, `HH:MM`.
+    pub opens: Option<String>,
+    pub closes: Option<String>,
+    /// Keys of the concept tags (`CONCEPT_TAGS`).
+    pub concept_tags: Option<Vec<String>>,
+    /// Extra fees and what they are for; empty: none.
+    pub extra_fees: Option<String>,
+    pub accessible: Option<bool>,
+    pub integration: Option<bool>,
+    /// The longer self-description on the portal's profile page.
+    pub profile_text: Option<String>,
+}
+
+/// An optional text that a JSON client may send as a number.
+fn optional_text<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<String>, D::Error> {
+    crate::input::text::deserialize(d).map(Some)
 }
 
 impl ProfileInput {
+    /// Reads a posted form: `concept_tags` may repeat (one checkbox each); a checkbox is on
+    /// when sent with any value but "false". A portal field not sent keeps its value; the
+    /// checkboxes and tags are read only from a form that carries `portal_fields` (an unticked
+    /// box is not sent at all).
+    pub fn from_pairs(pairs: &[(String, String)]) -> ProfileInput {
+        let sent = |key: &str| {
+            pairs
+                .iter()
+                .rev()
+                .find(|(k, _)| k == key)
+                .map(|(_, v)| v.clone())
+        };
+        let with_boxes = pairs.iter().any(|(k, _)| k == "portal_fields");
+        let value = |key: &str| {
+            pairs
+                .iter()
+                .rev()
+                .find(|(k, _)| k == key)
+                .map(|(_, v)| v.clone())
+                .unwrap_or_default()
+        };
+        let on = |key: &str| pairs.iter().any(|(k, v)| k == key && v != "false");
+        ProfileInput {
+            name: value("name"),
+            street: value("street"),
+            postcode: value("postcode"),
+            city: value("city"),
+            district: value("district"),
+            cost_centre: value("cost_centre"),
+            opening_hours: value("opening_hours"),
+            concept: value("concept"),
+            email: value("email"),
+            phone: value("phone"),
+            lead_name: value("lead_name"),
+            website: sent("website"),
+            age_from_months: sent("age_from_months"),
+            age_to_months: sent("age_to_months"),
+            opens: sent("opens"),
+            closes: sent("closes"),
+            concept_tags: with_boxes.then(|| {
+                pairs
+                    .iter()
+                    .filter(|(k, _)| k == "concept_tags")
+                    .map(|(_, v)| v.clone())
+                    .collect()
+            }),
+            extra_fees: sent("extra_fees"),
+            accessible: with_boxes.then(|| on("accessible")),
+            integration: with_boxes.then(|| on("integration")),
+            profile_text: sent("profile_text"),
+        }
+    }
+
     pub fn from_profile(p: &FacilityProfile) -> ProfileInput {
         ProfileInput {
             name: p.name.clone(),
@@ -159,10 +236,62 @@ impl ProfileInput {
             email: p.email.clone(),
             phone: p.phone.clone(),
             lead_name: p.lead_name.clone(),
+            website: Some(p.website.clone()),
+            age_from_months: Some(p.age_from_months.to_string()),
+            age_to_months: Some(p.age_to_months.to_string()),
+            opens: Some(p.opens.clone()),
+            closes: Some(p.closes.clone()),
+            concept_tags: Some(p.concept_tags.clone()),
+            extra_fees: Some(p.extra_fees.clone()),
+            accessible: Some(p.accessible),
+            integration: Some(p.integration),
+            profile_text: Some(p.profile_text.clone()),
         }
     }
 
-    fn apply(&self, p: &mut FacilityProfile) {
+    /// Whether a concept tag is chosen (for the form's checkboxes).
+    pub fn has_tag(&self, key: &str) -> bool {
+        self.concept_tags
+            .as_ref()
+            .is_some_and(|t| t.iter().any(|k| k == key))
+    }
+
+    fn apply(&self, p: &mut FacilityProfile) -> Result<(), ValidationError> {
+        let mut v = Validator::new();
+        let mut age = |field: &str, text: &Option<String>, current: u32| match text {
+            None => current,
+            Some(t) => {
+                match t.trim().parse::<u32>() {
+                    Ok(n) => n,
+                    Err(_) => {
+                        v.fail(field, "Alter in vollendeten Monaten, z. B. 12 / age in completed months, e.g. 12");
+                        current
+                    }
+                }
+            }
+        };
+        p.age_from_months = age("age_from_months", &self.age_from_months, p.age_from_months);
+        p.age_to_months = age("age_to_months", &self.age_to_months, p.age_to_months);
+        v.finish()?;
+        let keep = |new: &Option<String>, old: &mut String| {
+            if let Some(n) = new {
+                *old = n.trim().to_string();
+            }
+        };
+        keep(&self.website, &mut p.website);
+        keep(&self.opens, &mut p.opens);
+        keep(&self.closes, &mut p.closes);
+        keep(&self.extra_fees, &mut p.extra_fees);
+        keep(&self.profile_text, &mut p.profile_text);
+        if let Some(tags) = &self.concept_tags {
+            p.concept_tags = tags.iter().map(|t| t.trim().to_string()).collect();
+        }
+        if let Some(a) = self.accessible {
+            p.accessible = a;
+        }
+        if let Some(i) = self.integration {
+            p.integration = i;
+        }
         p.name = self.name.trim().to_string();
         p.address.street = self.street.trim().to_string();
         p.address.postcode = self.postcode.trim().to_string();
@@ -174,6 +303,7 @@ impl ProfileInput {
         p.email = self.email.trim().to_string();
         p.phone = self.phone.trim().to_string();
         p.lead_name = self.lead_name.trim().to_string();
+        Ok(())
     }
 }
 
@@ -199,7 +329,7 @@ pub fn update_profile(
             provider: &provider,
         },
     )?;
-    input.apply(&mut profile);
+    input.apply(&mut profile)?;
     let changed = doc
         .update(
             &profile,
