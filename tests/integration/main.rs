@@ -3,6 +3,7 @@
 mod accounts;
 mod applications;
 mod facilities;
+mod fees;
 mod portal;
 mod roles;
 mod seats;

@@ -191,15 +191,17 @@ fn month_fees(
 }
 
 fn liability(v: &StatuteVersion, child: &Child, month: Month) -> Explanation {
-    let from = child
-        .care_from
-        .map_or("before the case".to_owned(), |d| d.to_string());
-    let until = child
-        .care_until
-        .map_or("further notice".to_owned(), |d| d.to_string());
+    let dates = match (child.care_from, child.care_until) {
+        (None, None) => "no contract dates given: in care in every month of the case".to_owned(),
+        (from, until) => format!(
+            "first attendance {}, contract until {}",
+            from.map_or("not given".to_owned(), |d| d.to_string()),
+            until.map_or("not given".to_owned(), |d| d.to_string())
+        ),
+    };
     v.explain(
         Rule::Liability,
-        format!("in care in {month} (from {from} until {until}): the whole month is owed, no daily pro rata"),
+        format!("in care in {month} ({dates}): the whole month is owed, no daily pro rata"),
     )
 }
 
