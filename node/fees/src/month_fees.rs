@@ -10,7 +10,8 @@
 
 use crate::care::{FeeGroup, Status};
 use crate::case::{
-    regular_hours_key, AgeOrder, Attendance, Care, Case, CaseError, CaseRules, Child, WaiverCase,
+    regular_hours_key, AboveRegularTime, AgeOrder, Allocation, Attendance, Care, Case, CaseError,
+    CaseRules, Child, WaiverCase,
 };
 use crate::explain::{Explanation, Rule};
 use crate::income_reduction::{
@@ -330,6 +331,7 @@ fn reduce(
     let mut claims = Vec::with_capacity(rank_order.len());
     let mut regular_hours = Vec::with_capacity(rank_order.len());
     for &i in rank_order {
+        // `rank_order` lists only priced (regular) children.
         let Some(p) = priced[i] else { continue };
         let key = regular_hours_key(p.care.care_type, p.group);
         let regular = *w.regular_care_hours.get(&key).ok_or_else(|| {
@@ -375,12 +377,12 @@ fn reduce(
                 outcome.wire_name(),
                 claim.regular_fee,
                 match w.allocation {
-                    crate::case::Allocation::RankOrder => "rank order",
-                    crate::case::Allocation::Proportional => "in proportion to R",
+                    Allocation::RankOrder => "rank order",
+                    Allocation::Proportional => "in proportion to R",
                 },
                 match w.above_regular_time {
-                    crate::case::AboveRegularTime::FeeDifference => "statute fee − R",
-                    crate::case::AboveRegularTime::FlatPerTier => "flat per tier",
+                    AboveRegularTime::FeeDifference => "statute fee − R",
+                    AboveRegularTime::FlatPerTier => "flat per tier",
                 },
                 claim.above_regular,
                 claim.statute_fee,
