@@ -29,29 +29,21 @@ pub enum CareType {
 }
 
 impl CareType {
-    pub const ALL: [CareType; 6] = [
-        CareType::Nursery,
-        CareType::Kindergarten,
-        CareType::AfterSchool,
-        CareType::SupportedAfterSchool,
-        CareType::Childminding,
-        CareType::NurseryThenKindergarten,
+    /// The names of the case format.
+    pub const WIRE_NAMES: [(&'static str, CareType); 6] = [
+        ("krippe", CareType::Nursery),
+        ("kindergarten", CareType::Kindergarten),
+        ("hort", CareType::AfterSchool),
+        ("foerderhort", CareType::SupportedAfterSchool),
+        ("tagespflege", CareType::Childminding),
+        ("kita", CareType::NurseryThenKindergarten),
     ];
 
-    /// The name in the case format.
     pub fn wire_name(self) -> &'static str {
-        match self {
-            CareType::Nursery => "krippe",
-            CareType::Kindergarten => "kindergarten",
-            CareType::AfterSchool => "hort",
-            CareType::SupportedAfterSchool => "foerderhort",
-            CareType::Childminding => "tagespflege",
-            CareType::NurseryThenKindergarten => "kita",
-        }
-    }
-
-    pub fn from_wire_name(name: &str) -> Option<CareType> {
-        CareType::ALL.into_iter().find(|c| c.wire_name() == name)
+        CareType::WIRE_NAMES
+            .iter()
+            .find(|(_, c)| *c == self)
+            .map_or("", |(name, _)| name)
     }
 }
 

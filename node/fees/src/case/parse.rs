@@ -213,15 +213,6 @@ fn change_month(
     Ok(from)
 }
 
-const CARE_TYPES: [(&str, CareType); 6] = [
-    ("krippe", CareType::Nursery),
-    ("kindergarten", CareType::Kindergarten),
-    ("hort", CareType::AfterSchool),
-    ("foerderhort", CareType::SupportedAfterSchool),
-    ("tagespflege", CareType::Childminding),
-    ("kita", CareType::NurseryThenKindergarten),
-];
-
 /// A child's terms as given so far, each with where it was last set (0: the child, j + 1:
 /// change j), so that an incompatibility is blamed on the field that caused it.
 struct Terms<'a> {
@@ -331,7 +322,7 @@ fn parse_children(
         let mut terms = Terms {
             status,
             care_type: child
-                .choice("care_type", &CARE_TYPES)?
+                .choice("care_type", &CareType::WIRE_NAMES)?
                 .map(|(c, p)| (c, p, 0)),
             daily_hours: child.get("daily_hours").map(|(v, p)| (v, p, 0)),
         };
@@ -344,7 +335,7 @@ fn parse_children(
             let from = change_month(&change, previous, statute)?;
             let set_by = j + 1;
             let mut sets_something = false;
-            if let Some((c, p)) = change.choice("care_type", &CARE_TYPES)? {
+            if let Some((c, p)) = change.choice("care_type", &CareType::WIRE_NAMES)? {
                 terms.care_type = Some((c, p, set_by));
                 sets_something = true;
             }

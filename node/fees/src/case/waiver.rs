@@ -473,18 +473,15 @@ fn parse_regular_care_hours(
              e.g. {\"krippe\": \"9\", \"kindergarten\": \"9\", \"hort\": \"5\"}",
         )
     })?;
-    // Keys name care types; a `kita` is split into its two fee groups.
-    const KEYS: [(&str, CareType); 5] = [
-        ("krippe", CareType::Nursery),
-        ("kindergarten", CareType::Kindergarten),
-        ("hort", CareType::AfterSchool),
-        ("foerderhort", CareType::SupportedAfterSchool),
-        ("tagespflege", CareType::Childminding),
-    ];
-    let names: Vec<&str> = KEYS.iter().map(|(k, _)| *k).collect();
+    // Keys name care types; a `kita` reads the entries of its two fee groups instead.
+    let keys: Vec<(&str, CareType)> = CareType::WIRE_NAMES
+        .into_iter()
+        .filter(|(_, c)| *c != CareType::NurseryThenKindergarten)
+        .collect();
+    let names: Vec<&str> = keys.iter().map(|(k, _)| *k).collect();
     hours.deny_unknown(&names)?;
     let mut parsed = BTreeMap::new();
-    for (key, care_type) in KEYS {
+    for (key, care_type) in keys {
         if let Some((value, path)) = hours.get(key) {
             let tier = Hours::from_decimal(decimal(value, &path)?);
             if let Some(v) = versions.iter().find(|v| !v.offers(care_type, tier)) {

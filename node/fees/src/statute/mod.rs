@@ -201,7 +201,7 @@ impl StatuteVersion {
                 .check()
                 .map_err(|p| format!("fee group {}: {p}", group.wire_name()))?;
         }
-        for care_type in CareType::ALL {
+        for (_, care_type) in CareType::WIRE_NAMES {
             if !self.care_types.contains_key(&care_type) {
                 return Err(format!("care type {care_type} has no fee group"));
             }
