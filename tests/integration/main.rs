@@ -3,6 +3,7 @@
 mod accounts;
 mod applications;
 mod facilities;
+mod fees;
 mod intake;
 mod parents_api;
 mod portal;

@@ -8,7 +8,7 @@
 
 use kitanetz_crdt::policy::NodeRole;
 use kitanetz_node::demo::DEMO_PASSWORD;
-use kitanetz_tests::Network;
+use kitanetz_tests::{kitanetz_bin, Network};
 use serde_json::{json, Value};
 use std::io::{BufRead, BufReader, Lines};
 use std::path::{Path, PathBuf};
@@ -16,25 +16,6 @@ use std::process::{Child, ChildStdout, Command, Stdio};
 use std::time::{Duration, Instant};
 
 const DEADLINE: Duration = Duration::from_secs(15);
-
-fn kitanetz_bin() -> PathBuf {
-    if let Some(bin) = std::env::var_os("KITANETZ_BIN") {
-        return bin.into();
-    }
-    // target/debug/deps/integration-… → target/debug/kitanetz
-    let exe = std::env::current_exe().expect("test binary path");
-    let bin = exe
-        .parent()
-        .and_then(Path::parent)
-        .expect("target directory")
-        .join("kitanetz");
-    assert!(
-        bin.exists(),
-        "no node binary at {}: run `cargo build -p kitanetz-node` or set KITANETZ_BIN",
-        bin.display()
-    );
-    bin
-}
 
 /// Runs `kitanetz ARGS`, which must succeed; returns its output.
 fn kitanetz(args: &[&str]) -> String {

@@ -8,7 +8,7 @@ use kitanetz_node::auth::{create_session, create_user, NewUser, Role};
 use kitanetz_node::clock::{Clock, FixedClock};
 use kitanetz_node::config::NodeConfig;
 use kitanetz_node::Node;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use tower::ServiceExt;
 
@@ -228,4 +228,25 @@ pub fn first_child_and_contract(node: &Node, facility: &FacilityId) -> (String, 
             |r| Ok((r.get(0)?, r.get(1)?)),
         )
         .expect("a child with a contract")
+}
+
+/// The node binary the CLI tests run: `KITANETZ_BIN`, or `kitanetz` next to the test's target
+/// directory (`cargo test` at the workspace root builds it).
+pub fn kitanetz_bin() -> PathBuf {
+    if let Some(bin) = std::env::var_os("KITANETZ_BIN") {
+        return bin.into();
+    }
+    // target/debug/deps/integration-… → target/debug/kitanetz
+    let exe = std::env::current_exe().expect("test binary path");
+    let bin = exe
+        .parent()
+        .and_then(Path::parent)
+        .expect("target directory")
+        .join("kitanetz");
+    assert!(
+        bin.exists(),
+        "no node binary at {}: run `cargo build -p kitanetz-node` or set KITANETZ_BIN",
+        bin.display()
+    );
+    bin
 }

@@ -4,6 +4,7 @@ mod cert;
 mod demo;
 mod dump;
 mod erase;
+mod fees;
 mod place;
 mod rebuild;
 mod serve;
@@ -40,6 +41,8 @@ enum Command {
     EraseFamily(erase::Args),
     /// Run the placement engine on an instance file (deferred acceptance with proof).
     Place(place::Args),
+    /// Parent fees: compute a fee case with explanations (`fees compute --case FILE.json`).
+    Fees(fees::Args),
     /// Print a commented example node.toml.
     ConfigExample,
 }
@@ -54,6 +57,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::RebuildProjections(a) => rebuild::run(a),
         Command::EraseFamily(a) => erase::run(a),
         Command::Place(a) => place::run(a),
+        Command::Fees(a) => fees::run(a),
         Command::ConfigExample => {
             print!("{}", kitanetz_node::config::NodeConfig::example());
             Ok(ExitCode::SUCCESS)
