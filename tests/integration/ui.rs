@@ -107,6 +107,35 @@ async fn login_edit_and_logout_without_javascript() {
     let (status, _, home) = b.send(Method::GET, "/", None, &[]).await;
     assert_eq!(status, StatusCode::OK);
     assert!(home.contains("Willkommen, leitung"));
+    // No copy of a page with personal data stays in a cache.
+    let req = Request::builder()
+        .uri("/children")
+        .header(header::COOKIE, b.cookies.join("; "))
+        .body(Body::empty())
+        .unwrap();
+    let res = b.router.clone().oneshot(req).await.unwrap();
+    assert_eq!(
+        res.headers().get(header::CACHE_CONTROL).unwrap(),
+        "no-store"
+    );
+    let res = b
+        .router
+        .clone()
+        .oneshot(
+            Request::builder()
+                .uri("/static/app.css")
+                .body(Body::empty())
+                .unwrap(),
+        )
+        .await
+        .unwrap();
+    assert_ne!(
+        res.headers()
+            .get(header::CACHE_CONTROL)
+            .map(|v| v.to_str().unwrap()),
+        Some("no-store"),
+        "assets stay cacheable"
+    );
 
     // The edit form, submitted with an invalid postcode: the form comes back with the message
     // next to the field and what was typed; nothing is saved.

@@ -432,6 +432,11 @@ fn add_security_headers(h: &mut axum::http::HeaderMap, csp: &HeaderValue) {
         HeaderValue::from_static("same-origin"),
     );
     h.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
+    // Pages and API answers may carry personal data: no browser or proxy keeps a copy. Only
+    // what says otherwise itself (the static assets) is cached.
+    if !h.contains_key(header::CACHE_CONTROL) {
+        h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    }
 }
 
 /// Refuses a state-changing request that a browser sent from another site (for forms without
