@@ -23,6 +23,7 @@ impl Node {
     pub fn open(data_dir: &Path, clock: Arc<dyn Clock>) -> anyhow::Result<Arc<Node>> {
         let config = NodeConfig::load(data_dir)?;
         let store = open_store(data_dir, &config)?;
+        restrict_permissions(data_dir)?;
         let portal = match &config.portal {
             Some(section) => Some(
                 crate::portal::Portal::open(
@@ -75,6 +76,40 @@ impl Node {
 
 /// Office and city nodes wait for the disk on every commit; Kita desktops too, because the
 /// desktop may lose power. All roles therefore use `synchronous=FULL`.
+/// The data directory is the node's alone: 0700 for it, 0600 for the files in it (database,
+/// its journal, keys, certificates, mails), whatever the umask made of them. Unix only.
+pub fn restrict_permissions(data_dir: &Path) -> anyhow::Result<()> {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let set = |path: &Path, mode: u32| -> anyhow::Result<()> {
+            std::fs::set_permissions(path, std::fs::Permissions::from_mode(mode))
+                .map_err(|e| anyhow::anyhow!("{}: {e}", path.display()))
+        };
+        fn walk(
+            dir: &Path,
+            f: &mut dyn FnMut(&Path, bool) -> anyhow::Result<()>,
+        ) -> anyhow::Result<()> {
+            for entry in std::fs::read_dir(dir)? {
+                let entry = entry?;
+                let kind = entry.file_type()?;
+                if kind.is_dir() {
+                    f(&entry.path(), true)?;
+                    walk(&entry.path(), f)?;
+                } else if kind.is_file() {
+                    f(&entry.path(), false)?;
+                }
+            }
+            Ok(())
+        }
+        set(data_dir, 0o700)?;
+        walk(data_dir, &mut |path, is_dir| {
+            set(path, if is_dir { 0o700 } else { 0o600 })
+        })?;
+    }
+    Ok(())
+}
+
 pub fn open_store(data_dir: &Path, config: &NodeConfig) -> anyhow::Result<Store> {
     let durability = match config.role {
         NodeRole::City | NodeRole::Traeger | NodeRole::Kita | NodeRole::Tagespflege => {

@@ -274,3 +274,34 @@ async fn reads_of_personal_data_are_audited() {
         && r.actor == "user:lead"
         && r.subjects.contains(&child)));
 }
+
+/// A node's data is its own: the directory 0700, the database and keys 0600, whatever the
+/// umask made of them.
+#[cfg(unix)]
+#[test]
+fn the_data_directory_is_readable_by_the_node_only() {
+    use std::os::unix::fs::PermissionsExt;
+    let net = kitanetz_tests::Network::seeded();
+    let name = net.kitas()[0].name.clone();
+    let dir = net.node_dir(&name);
+    std::fs::set_permissions(&dir, std::fs::Permissions::from_mode(0o755)).unwrap();
+    for entry in std::fs::read_dir(&dir).unwrap() {
+        let path = entry.unwrap().path();
+        if path.is_file() {
+            std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o644)).unwrap();
+        }
+    }
+    let node = net.open(&name);
+    drop(node);
+    let mode = |p: &std::path::Path| std::fs::metadata(p).unwrap().permissions().mode() & 0o777;
+    assert_eq!(mode(&dir), 0o700);
+    let mut files = 0;
+    for entry in std::fs::read_dir(&dir).unwrap() {
+        let path = entry.unwrap().path();
+        if path.is_file() {
+            files += 1;
+            assert_eq!(mode(&path), 0o600, "{}", path.display());
+        }
+    }
+    assert!(files >= 2, "the database and the node's key at least");
+}
