@@ -230,6 +230,37 @@ async fn forms_without_the_csrf_token_are_refused() {
 }
 
 #[tokio::test]
+async fn a_foreign_page_cannot_log_anybody_in() {
+    let (_net, _node, mut b) = setup();
+    let form = format!("username=leitung&password={}", PASSWORD.replace(' ', "+"));
+    let (status, _, _) = b
+        .send(
+            Method::POST,
+            "/login",
+            Some(form.clone()),
+            &[
+                ("origin", "https://evil.example"),
+                ("host", "127.0.0.1:8080"),
+            ],
+        )
+        .await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    assert!(!b.cookies.iter().any(|c| c.starts_with("kn_session=")));
+    let (status, _, _) = b
+        .send(
+            Method::POST,
+            "/login",
+            Some(form),
+            &[
+                ("origin", "http://127.0.0.1:8080"),
+                ("host", "127.0.0.1:8080"),
+            ],
+        )
+        .await;
+    assert!(status.is_redirection(), "same origin: {status}");
+}
+
+#[tokio::test]
 async fn repeated_failures_lock_the_account() {
     let (_net, node, mut b) = setup();
     for _ in 0..LOCKOUT_AFTER_FAILURES {

@@ -199,8 +199,11 @@ pub(crate) fn session_cookie(token: &str) -> String {
 pub async fn login(
     State(node): State<Arc<Node>>,
     lang: Lang,
+    headers: HeaderMap,
     Form(form): Form<LoginForm>,
 ) -> Result<Response, AppError> {
+    // A foreign page must not log a visitor in (into the attacker's account, say).
+    super::check_same_origin(&headers)?;
     let verified = auth::verify_login(&node, form.username.trim(), &form.password).await;
     let now = node.clock.now_millis();
     let mut store = node.store();
