@@ -17,8 +17,9 @@ use std::sync::Arc;
 pub struct StoreRepo {
     node: Arc<Node>,
     cache: BTreeMap<DocId, AutoCommit>,
-    /// The peer whose message is being handled, for the audit log.
-    pub current_peer: String,
+    /// The peer whose message is being handled, for the audit log (set by the sync core
+    /// through [`DocRepo::receiving_from`], on every transport).
+    current_peer: String,
 }
 
 impl StoreRepo {
@@ -97,6 +98,10 @@ impl DocRepo for StoreRepo {
 
     fn tombstones(&self) -> Vec<(DocId, DocMeta)> {
         self.node.store().tombstone_metas().unwrap_or_default()
+    }
+
+    fn receiving_from(&mut self, peer: &str) {
+        peer.clone_into(&mut self.current_peer);
     }
 
     fn sync_state(&self, peer: &str, doc: &DocId) -> Option<Vec<u8>> {
@@ -276,7 +281,6 @@ impl LocalNet {
                 }
             };
             let core = self.cores.get_mut(&to).expect("node");
-            core.repo_mut().current_peer = from.clone();
             match core.on_message(&from, msg) {
                 Ok(out) => {
                     self.last_contact

@@ -359,6 +359,19 @@ async fn two_served_nodes_sync_a_change_over_libp2p() {
 
     stop(kita_node);
     stop(city_node);
+    // The city's audit log names the peer the change came from (over libp2p as in process).
+    let city_again = net.open(&city.name);
+    let actor: String = city_again
+        .store()
+        .conn()
+        .query_row(
+            "SELECT actor FROM audit_log WHERE action = 'document.sync' AND target = ?1
+             ORDER BY rowid DESC LIMIT 1",
+            [&kitanetz_node::facilities::profile_doc_id(&facility).0],
+            |r| r.get(0),
+        )
+        .expect("the synced change is audited");
+    assert_eq!(actor, format!("node:{}", kita.name));
     println!(
         "seeded and certified in {:.1} s, linked after {:.1} s, change at the city after {:.1} s, \
          Kita revoked after {:.1} s, stopped after {:.1} s",

@@ -176,6 +176,7 @@ impl<R: DocRepo> SyncCore<R> {
         if !self.peers.contains_key(peer) {
             return Err(SyncError::UnknownPeer(peer.to_string()));
         }
+        self.repo.receiving_from(peer);
         match msg {
             Msg::Sync {
                 doc,

@@ -37,6 +37,13 @@ pub trait DocRepo {
     /// Persists a sync state so that a reconnect after a restart does not start from scratch.
     fn save_sync_state(&mut self, peer: &str, doc: &DocId, state: Vec<u8>)
         -> Result<(), RepoError>;
+    /// The peer whose message is handled next: what [`put`] and [`erase`] then write came from
+    /// it (the audit log names it). Called by the core for every message, whatever the
+    /// transport.
+    ///
+    /// [`put`]: DocRepo::put
+    /// [`erase`]: DocRepo::erase
+    fn receiving_from(&mut self, _peer: &str) {}
 }
 
 /// In-memory [`DocRepo`]. Also remembers every document id it ever held, so that privacy tests
