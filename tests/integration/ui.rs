@@ -383,3 +383,28 @@ async fn a_kita_lead_edits_what_parents_see_on_the_portal() {
     b.send(Method::POST, &path, Some(none), &[]).await;
     assert!(profile().concept_tags.is_empty() && !profile().accessible);
 }
+
+#[tokio::test]
+async fn an_api_token_ends_with_its_logout() {
+    let (_net, node, b) = setup();
+    let login = add_user(
+        &node,
+        "api-user",
+        Role::KitaLead,
+        kitanetz_crdt::ids::facility_org(node.config.facility.as_ref().unwrap()),
+        node.config.provider.clone(),
+        node.config.facility.clone(),
+    );
+    let call = |method: Method, path: &'static str| {
+        kitanetz_tests::call(&b.router, method, path, Some(&login.token), None)
+    };
+    assert_eq!(call(Method::GET, "/api/me").await.0, StatusCode::OK);
+    assert_eq!(
+        call(Method::POST, "/api/logout").await.0,
+        StatusCode::NO_CONTENT
+    );
+    assert_eq!(
+        call(Method::GET, "/api/me").await.0,
+        StatusCode::UNAUTHORIZED
+    );
+}

@@ -4,11 +4,11 @@
 use super::http::{base_url, hash_off_thread};
 use super::{login, register, LoginError, Registration};
 use crate::action::ActionError;
-use crate::auth::{authorize, end_session, Action};
+use crate::auth::{authorize, Action};
 use crate::http::{ApiError, ApiJson, ApiSession, AppError, MaybeSession};
 use crate::Node;
 use axum::extract::State;
-use axum::http::{header, HeaderMap, StatusCode};
+use axum::http::{HeaderMap, StatusCode};
 use axum::Json;
 use serde::{Deserialize, Serialize};
 use std::sync::Arc;
@@ -115,17 +115,10 @@ pub async fn api_login(
 )]
 pub async fn api_logout(
     State(node): State<Arc<Node>>,
-    ApiSession(_session): ApiSession,
+    ApiSession(session): ApiSession,
     headers: HeaderMap,
 ) -> Result<StatusCode, ApiError> {
-    let token = headers
-        .get(header::AUTHORIZATION)
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.strip_prefix("Bearer "))
-        .map(str::to_string)
-        .or_else(|| crate::http::cookie(&headers, crate::http::SESSION_COOKIE).map(str::to_string));
-    if let Some(token) = token {
-        end_session(&node.store(), &token).map_err(AppError::from)?;
-    }
+    authorize(&session.who, Action::ViewOwnAccount)?;
+    crate::http::pages::end_request_session(&node, &headers)?;
     Ok(StatusCode::NO_CONTENT)
 }

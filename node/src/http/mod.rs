@@ -303,6 +303,7 @@ pub fn routes() -> Vec<Route> {
         ),
         route("POST", "/api/login", post(pages::api_login)),
         route("GET", "/api/me", get(pages::api_me)),
+        route("POST", "/api/logout", post(pages::api_logout)),
         route("GET", "/api/facilities", get(facilities::http::api_list)),
         route(
             "GET",

@@ -343,6 +343,31 @@ impl ApiError {
     }
 }
 
+/// Ends the session whose token the request carries (bearer first, then the cookie): the
+/// token stops working at once.
+pub fn end_request_session(node: &Node, headers: &HeaderMap) -> Result<(), AppError> {
+    let token = headers
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.strip_prefix("Bearer "))
+        .or_else(|| cookie(headers, SESSION_COOKIE));
+    if let Some(token) = token {
+        auth::end_session(&node.store(), token)?;
+    }
+    Ok(())
+}
+
+/// `POST /api/logout`: the API token (or cookie session) ends.
+pub async fn api_logout(
+    State(node): State<Arc<Node>>,
+    ApiSession(session): ApiSession,
+    headers: HeaderMap,
+) -> Result<StatusCode, ApiError> {
+    auth::authorize(&session.who, auth::Action::ViewOwnAccount)?;
+    end_request_session(&node, &headers)?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
 pub async fn api_me(ApiSession(session): ApiSession) -> Result<Json<auth::Principal>, ApiError> {
     auth::authorize(&session.who, auth::Action::ViewOwnAccount)?;
     Ok(Json(session.who))
