@@ -63,6 +63,10 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
             listener.local_addr()?,
             started.elapsed().as_millis()
         );
+        if let Some(warning) = plain_http_warning(&listener.local_addr()?, &node) {
+            println!("kitanetz warning: {warning}");
+            tracing::warn!("{warning}");
+        }
         if let Some(links) = &links {
             let addrs = links.listen_addrs().await;
             let addrs: Vec<String> = addrs.iter().map(ToString::to_string).collect();
@@ -88,6 +92,30 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         }
         Ok(ExitCode::SUCCESS)
     })
+}
+
+/// The session cookie is `Secure`: a browser keeps it over https and on `http://localhost` /
+/// `127.0.0.1` only. A node reachable on another address over plain http would let nobody log
+/// in; say so at start instead of leaving the operator to find out (TLS belongs in front of it:
+/// a reverse proxy with the node's `public_url` set to https).
+pub fn plain_http_warning(addr: &std::net::SocketAddr, node: &Node) -> Option<String> {
+    let public_url = node
+        .portal
+        .as_ref()
+        .map(|p| p.settings.public_url.clone())
+        .unwrap_or_default();
+    let public_plain = public_url.starts_with("http://")
+        && !["http://localhost", "http://127.0.0.1", "http://[::1]"]
+            .iter()
+            .any(|local| public_url.starts_with(local));
+    if public_plain {
+        return Some(format!(
+            "the portal's public_url {public_url} is plain http: browsers drop the session cookie there, so parents cannot log in; serve it over https (a TLS reverse proxy) and set public_url to the https address"
+        ));
+    }
+    (!addr.ip().is_loopback()).then(|| format!(
+        "listening on {addr} without TLS: browsers keep the session cookie only over https or on localhost, so logins from other machines fail; put a TLS reverse proxy in front of this node"
+    ))
 }
 
 /// Ctrl-C, or SIGTERM from a service manager.
