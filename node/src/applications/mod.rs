@@ -1346,7 +1346,9 @@ pub struct OwnApplication {
     pub child: String,
     pub submitted_on: String,
     pub desired_start: String,
+    /// "nursery", "kindergarten", … (the API's names of care types).
     #[schema(value_type = String)]
+    #[serde(with = "crate::input::care_type")]
     pub care_type: CareType,
     pub status: String,
     /// In the parents' order: (name, status).

@@ -126,6 +126,10 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
                 "Parents' portal: http://{}/portal (register there; the confirmation mails {mails})",
                 city.addr
             );
+            println!(
+                "  demo parents (password {DEMO_PASSWORD}): {}",
+                demo::DEMO_PARENTS.join(", ")
+            );
         }
         println!("Open a node's address in a browser. Stop with Ctrl-C.");
         tokio::signal::ctrl_c().await?;

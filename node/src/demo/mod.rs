@@ -1,10 +1,12 @@
 //! The demo network: a city node, two Träger nodes and four Kita nodes on loopback, each with its
 //! own data directory, seeded from the synthetic data generator.
 
+mod families;
 mod p2p;
 mod seed;
 pub mod smoke;
 
+pub use families::DEMO_PARENTS;
 pub use p2p::P2pSync;
 pub use seed::{plan_network, seed_network, DemoNode, SeedReport, DEMO_MAIL_FOLDER, DEMO_PASSWORD};
 
