@@ -34,6 +34,12 @@ pub fn ensure_network(
         kitanetz_datagen::generate(DEMO_SEED, &kitanetz_datagen::Scale::demo(), clock.today());
     let configs = plan_network(&world, base_port);
     let report = seed_network(dir, &configs, &world, clock)?;
+    // The demo's families on the portal (the tests' networks start without them).
+    for cfg in configs.iter().filter(|c| c.portal.is_some()) {
+        let node_dir = dir.join(&cfg.name);
+        let mut store = crate::node::open_store(&node_dir, cfg)?;
+        families::seed(&node_dir, cfg, &mut store, &world, clock)?;
+    }
     Ok((configs, Some(report)))
 }
 

@@ -479,9 +479,6 @@ pub fn seed_network(
             store.store_received(&mut batch, &entry)?;
         }
         let logins = demo_users(&mut store, cfg, world)?;
-        if cfg.portal.is_some() {
-            super::families::seed(&dir.join(&cfg.name), cfg, &mut store, world, clock)?;
-        }
         report.nodes.push(DemoNode {
             name: cfg.name.clone(),
             logins,

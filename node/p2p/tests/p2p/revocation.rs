@@ -81,8 +81,11 @@ async fn an_older_revocation_list_from_a_peer_is_ignored() {
     wait_until(
         "the city ignored the Träger's list and gave it the newer one",
         || {
+            // The list is in force before it is written to its file: wait for both.
             net.node("city").handle().stale_revocations() == 2
                 && net.node("traeger-1").handle().revocation_version() == 2
+                && SignedRevocationList::load(&net.node("traeger-1").revocations_file)
+                    .is_ok_and(|l| l == newer)
         },
     )
     .await;
