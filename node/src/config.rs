@@ -66,6 +66,27 @@ pub struct PortalSection {
     /// `display_name` ("Jugendamt Dresden").
     #[serde(default)]
     pub city: String,
+    /// The placement office as its letters name it (sender block of the receipt by post).
+    #[serde(default)]
+    pub office: OfficeSection,
+}
+
+/// The placement office's address on its letters.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Default)]
+#[serde(deny_unknown_fields)]
+pub struct OfficeSection {
+    /// e.g. "Zentrale Vermittlungsstelle Kindertagesbetreuung"; empty: the node's display name.
+    #[serde(default)]
+    pub name: String,
+    #[serde(default)]
+    pub street: String,
+    /// e.g. "01067 Dresden".
+    #[serde(default)]
+    pub postcode_town: String,
+    #[serde(default)]
+    pub phone: String,
+    #[serde(default)]
+    pub email: String,
 }
 
 impl PortalSection {
@@ -81,6 +102,7 @@ impl PortalSection {
             tile_attribution: String::new(),
             public_url: String::new(),
             city: String::new(),
+            office: OfficeSection::default(),
         }
     }
 

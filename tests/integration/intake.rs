@@ -473,3 +473,45 @@ async fn the_zvs_enters_an_application_for_an_unborn_child_parents_cannot() {
     let e = submit(&mut store, &ctx, portal.streets(), &zvs(), &early, now).unwrap_err();
     assert!(format!("{e:?}").contains("vor der Geburt"), "{e:?}");
 }
+
+#[tokio::test]
+async fn the_receipt_letter_names_the_children_and_the_wishes_in_the_parents_order() {
+    let net = Network::seeded();
+    let city: Arc<Node> = net.open(&net.config(|c| c.role == NodeRole::City).name);
+    let (eva, _, _) = parent(&city, "eva.neu@example.org");
+    let mut form = input(&net, "Tom", "2025-12-01", "2027-03-01", "Dresden");
+    form.notify = "post".into();
+    form.reasons = "#panic(\"x\") *fett*".into();
+    let id = apply(&city, &eva, &form, city.now());
+    let office = kitanetz_node::config::OfficeSection {
+        name: "Zentrale Vermittlungsstelle".into(),
+        street: "Rathausplatz 1".into(),
+        ..Default::default()
+    };
+    let letter = kitanetz_node::applications::receipt_letter(
+        &city.store(),
+        &eva,
+        &id,
+        &office,
+        "Jugendamt Dresden",
+    )
+    .unwrap();
+    let d = &letter.data;
+    assert_eq!(d["recipient"]["name"], "Eva Neu");
+    assert_eq!(d["children"][0]["name"], "Tom Neu");
+    assert_eq!(d["children"][0]["birth_date"], "01.12.2025");
+    assert_eq!(d["wishes"][0]["rank"], 1);
+    assert_eq!(d["city"]["office"], "Zentrale Vermittlungsstelle");
+    assert_eq!(d["notes"], "#panic(\"x\") *fett*", "kept as text");
+    assert_eq!(letter.id, format!("receipt/{}", id.0));
+    // The ZVS may print it; another parent may not read it.
+    assert!(
+        kitanetz_node::applications::receipt_letter(&city.store(), &zvs(), &id, &office, "x")
+            .is_ok()
+    );
+    let (other, _, _) = parent(&city, "fremd@example.org");
+    assert!(matches!(
+        kitanetz_node::applications::receipt_letter(&city.store(), &other, &id, &office, "x"),
+        Err(kitanetz_node::action::ActionError::NotFound(_))
+    ));
+}

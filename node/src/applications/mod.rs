@@ -1339,6 +1339,123 @@ pub fn change_form(
     Ok(input)
 }
 
+/// What the receipt letter (for parents who chose notification by post) says, as the data of
+/// the letter template, with its title and a stable identifier.
+#[derive(Debug, Clone)]
+pub struct ReceiptLetter {
+    pub data: serde_json::Value,
+    pub title: String,
+    /// Stable per application (the PDF's document identifier derives from it).
+    pub id: String,
+    pub date: Date,
+}
+
+/// Who may read an application's letters: its parents (contact or invited) and the ZVS.
+fn may_read(store: &Store, who: &Principal, id: &ApplicationId) -> Result<(), ActionError> {
+    match who {
+        Principal::Guardian(account) => {
+            authorize(who, Action::ViewOwnApplications)?;
+            if queries::applications_of(store, account.account_id)?.contains(id) {
+                Ok(())
+            } else {
+                Err(ActionError::NotFound(id.0.clone()))
+            }
+        }
+        _ => Ok(authorize(who, Action::ViewIntake)?),
+    }
+}
+
+fn german_date(d: Date) -> String {
+    d.0.format("%d.%m.%Y").to_string()
+}
+
+/// The receipt of an application (and of the siblings applied with it) as letter data: the
+/// office as sender, the contact parent as recipient, children, wishes in the parents' order.
+pub fn receipt_letter(
+    store: &Store,
+    who: &Principal,
+    id: &ApplicationId,
+    office: &crate::config::OfficeSection,
+    office_fallback: &str,
+) -> Result<ReceiptLetter, ActionError> {
+    may_read(store, who, id)?;
+    let (_, application) = store.get::<Application>(&crate::seats::application_doc_id(id))?;
+    let (_, applicant) = store.get::<Applicant>(&doc_id_for("applicant", &id.0))?;
+    let contact = queries::account_of(store, id)?;
+    let mut children = Vec::new();
+    let members: Vec<ApplicationId> = match contact {
+        Some(account) if !application.together.is_empty() => {
+            change_group(store, account, id, &application.together)?
+        }
+        _ => vec![id.clone()],
+    };
+    for member in &members {
+        let (_, a) = store.get::<Application>(&crate::seats::application_doc_id(member))?;
+        let (_, p) = store.get::<Applicant>(&doc_id_for("applicant", &member.0))?;
+        children.push(serde_json::json!({
+            "name": format!("{} {}", p.child_given_name, p.child_family_name),
+            "birth_date": german_date(p.child_birth_date),
+            "start": german_date(a.desired_start),
+        }));
+    }
+    let names = crate::facilities::names(store)?;
+    let mut wishes: Vec<(String, &str)> = applicant
+        .ranked_wishes
+        .iter()
+        .map(|f| {
+            (
+                names.get(&f.0).cloned().unwrap_or_else(|| f.0.clone()),
+                "Kita",
+            )
+        })
+        .collect();
+    if let Some(c) = &applicant.childminding {
+        let at = (c.rank as usize).saturating_sub(1).min(wishes.len());
+        wishes.insert(
+            at,
+            (
+                format!("Kindertagespflege ({})", c.district),
+                "Kindertagespflege",
+            ),
+        );
+    }
+    let date = applicant.submitted_on.unwrap_or(application.desired_start);
+    let office_name = if office.name.trim().is_empty() {
+        office_fallback
+    } else {
+        office.name.as_str()
+    };
+    Ok(ReceiptLetter {
+        data: serde_json::json!({
+            "city": {
+                "name": office_fallback,
+                "office": office_name,
+                "street": office.street,
+                "postcode_town": office.postcode_town,
+                "phone": office.phone,
+                "email": office.email,
+            },
+            "recipient": {
+                "name": format!("{} {}", applicant.guardian_given_name, applicant.guardian_family_name),
+                "street": applicant.address.street,
+                "postcode_town": format!("{} {}", applicant.address.postcode, applicant.address.city),
+            },
+            "date": german_date(date),
+            "application_ref": id.0,
+            "children": children,
+            "wishes": wishes
+                .iter()
+                .enumerate()
+                .map(|(i, (name, kind))| serde_json::json!({"rank": i + 1, "name": name, "kind": kind}))
+                .collect::<Vec<_>>(),
+            "notes": applicant.reasons,
+        }),
+        title: "Eingangsbestätigung Ihrer Voranmeldung".into(),
+        id: format!("receipt/{}", id.0),
+        date,
+    })
+}
+
 /// One application as its parents see it.
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct OwnApplication {

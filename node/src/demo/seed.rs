@@ -111,6 +111,13 @@ pub fn plan_network(world: &World, base_port: u16) -> Vec<NodeConfig> {
         portal: Some(crate::config::PortalSection {
             public_url: format!("http://{city_listen}"),
             city: world.city_name.clone(),
+            office: crate::config::OfficeSection {
+                name: "Zentrale Vermittlungsstelle Kindertagesbetreuung".into(),
+                street: "Rathausplatz 1".into(),
+                postcode_town: format!("01067 {}", world.city_name),
+                phone: "0351 488-0000".into(),
+                email: "kita-portal@dresden.example".into(),
+            },
             ..crate::config::PortalSection::with_defaults()
         }),
         // The demo's mails land as .eml files in the city's data directory.
