@@ -205,7 +205,7 @@ async fn login_edit_and_logout_without_javascript() {
 
 #[tokio::test]
 async fn forms_without_the_csrf_token_are_refused() {
-    let (net, _node, mut b) = setup();
+    let (net, node, mut b) = setup();
     let facility = net.kitas()[0].facility.clone().unwrap();
     b.login().await;
     let form = "name=Evil&street=Weg+1&postcode=01067&city=Dresden&district=Altstadt";
@@ -227,6 +227,38 @@ async fn forms_without_the_csrf_token_are_refused() {
         )
         .await;
     assert_eq!(status, StatusCode::FORBIDDEN);
+    // Both refusals are in the audit log, with who tried and where.
+    let (count, actor, target): (i64, String, String) = node
+        .store()
+        .conn()
+        .query_row(
+            "SELECT COUNT(*), MAX(actor), MAX(target) FROM audit_log WHERE action = 'csrf.failed'",
+            [],
+            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+        )
+        .unwrap();
+    assert_eq!(count, 2);
+    assert_eq!(actor, "user:leitung");
+    assert_eq!(target, format!("POST /facilities/{facility}/edit"));
+    // A forbidden action is recorded with what was refused.
+    let other = net.kitas()[1].facility.clone().unwrap();
+    let (status, _, _) = b
+        .send(Method::GET, &format!("/facilities/{other}/edit"), None, &[])
+        .await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    let target: String = node
+        .store()
+        .conn()
+        .query_row(
+            "SELECT target FROM audit_log WHERE action = 'access.denied' ORDER BY rowid DESC LIMIT 1",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    assert!(
+        target.starts_with(&format!("GET /facilities/{other}/edit")),
+        "{target}"
+    );
 }
 
 #[tokio::test]

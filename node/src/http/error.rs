@@ -124,9 +124,38 @@ impl IntoResponse for AppError {
             Ok(html) => (status, Html(html)).into_response(),
             Err(_) => (status, message.clone()).into_response(),
         };
+        if let Some(denied) = Denied::of(&self) {
+            res.extensions_mut().insert(denied);
+        }
         // The router's error-page layer re-renders this with the caller's session and language.
         res.extensions_mut().insert(PageError { status, message });
         res
+    }
+}
+
+/// Marks a refusal (a forbidden action or a failed CSRF check) so that the router's layer
+/// records it in the audit log with who asked and for what.
+#[derive(Debug, Clone)]
+pub struct Denied {
+    /// `access.denied` or `csrf.failed`.
+    pub action: &'static str,
+    /// The action refused (for `access.denied`).
+    pub detail: String,
+}
+
+impl Denied {
+    fn of(e: &AppError) -> Option<Denied> {
+        match e {
+            AppError::Forbidden(f) => Some(Denied {
+                action: "access.denied",
+                detail: f.action.to_string(),
+            }),
+            AppError::CsrfMismatch => Some(Denied {
+                action: "csrf.failed",
+                detail: String::new(),
+            }),
+            _ => None,
+        }
     }
 }
 
@@ -156,10 +185,14 @@ impl IntoResponse for ApiError {
             AppError::Invalid(v) => serde_json::to_value(&v.errors).unwrap_or_default(),
             _ => serde_json::Value::Array(vec![]),
         };
-        (
+        let mut res = (
             self.0.status(),
             axum::Json(serde_json::json!({ "error": self.0.message(), "fields": fields })),
         )
-            .into_response()
+            .into_response();
+        if let Some(denied) = Denied::of(&self.0) {
+            res.extensions_mut().insert(denied);
+        }
+        res
     }
 }

@@ -148,6 +148,11 @@ impl Texts {
             "contract.change" => ("Vertrag geändert", "Contract changed"),
             "seat.reserve" => ("Platz reserviert", "Seat reserved"),
             "seat.release" => ("Platz freigegeben", "Seat released"),
+            "access.denied" => ("Zugriff verweigert", "Access denied"),
+            "csrf.failed" => (
+                "Formular von fremder Seite abgewiesen",
+                "Cross-site form refused",
+            ),
             "conflict.decide" => ("Konflikt entschieden", "Conflict decided"),
             "document.erase" | "family.erase" => ("Gelöscht", "Erased"),
             other => return other.to_string(),

@@ -380,14 +380,40 @@ async fn error_pages(
     next: axum::middleware::Next,
 ) -> axum::response::Response {
     let headers = req.headers().clone();
+    let target = format!("{} {}", req.method(), req.uri().path());
     let res = next.run(req).await;
-    let Some(err) = res.extensions().get::<error::PageError>().cloned() else {
+    let denied = res.extensions().get::<error::Denied>().cloned();
+    let page_error = res.extensions().get::<error::PageError>().cloned();
+    if denied.is_none() && page_error.is_none() {
         return res;
-    };
-    let lang = Lang::of(&headers);
+    }
     let session = extract::authenticate_headers(&headers, &node)
         .ok()
         .flatten();
+    if let Some(denied) = denied {
+        // Who tried what: the audit log keeps refusals too (a pattern of them is an attack).
+        let entry = crate::storage::AuditEntry {
+            at: node.clock.now_millis(),
+            actor: session
+                .as_ref()
+                .map_or_else(|| "visitor".to_string(), |s| s.who.audit_name()),
+            action: denied.action,
+            target: Some(if denied.detail.is_empty() {
+                target
+            } else {
+                format!("{target} ({})", denied.detail)
+            }),
+            subjects: vec![],
+            valid_from: None,
+        };
+        if let Err(e) = node.store().audit(&entry) {
+            tracing::error!(error = %e, "audit of a refusal");
+        }
+    }
+    let Some(err) = page_error else {
+        return res;
+    };
+    let lang = Lang::of(&headers);
     let title = format!(
         "{} {}",
         err.status.as_u16(),
