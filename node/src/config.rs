@@ -387,6 +387,13 @@ revocations = "p2p-revocations.json"
 # public_url = "https://kita.dresden.de"
 # The city whose residents apply here (others go to the watch list).
 # city = "Dresden"
+# The placement office as its letters name it (sender of the receipt by post).
+# [portal.office]
+# name = "Zentrale Vermittlungsstelle Kindertagesbetreuung"
+# street = "Rathausplatz 1"
+# postcode_town = "01067 Dresden"
+# phone = "0351 488-0000"
+# email = "kita-portal@dresden.example"
 
 # Outgoing mail (leave out: mails wait in the outbox). KITANETZ_MAIL_PASSWORD sets the password.
 # [mail.from]
