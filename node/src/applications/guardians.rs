@@ -49,12 +49,7 @@ pub fn invite(
     now: Now,
 ) -> Result<(), ActionError> {
     authorize(who, Action::InviteGuardian)?;
-    let Principal::Guardian(account) = who else {
-        return Err(ActionError::NotFound(id.0.clone()));
-    };
-    if queries::account_of(store, id)? != Some(account.account_id) {
-        return Err(ActionError::NotFound(id.0.clone()));
-    }
+    let account = super::contact_parent(store, who, id)?;
     let (_, application) = store.get::<Application>(&crate::seats::application_doc_id(id))?;
     let email = email.trim();
     let mut v = Validator::new();

@@ -202,6 +202,35 @@ fn parse_sex(s: &str) -> Option<Sex> {
     }
 }
 
+/// The contact parent's account, if `who` is the parent who submitted `id` (after the caller
+/// authorised the action). Anybody else's request answers as if the application did not exist.
+pub(crate) fn contact_parent<'a>(
+    store: &Store,
+    who: &'a Principal,
+    id: &ApplicationId,
+) -> Result<&'a crate::auth::GuardianAccount, ActionError> {
+    match who {
+        Principal::Guardian(account)
+            if queries::account_of(store, id)? == Some(account.account_id) =>
+        {
+            Ok(account)
+        }
+        _ => Err(ActionError::NotFound(id.0.clone())),
+    }
+}
+
+/// A stored child as the form's fields (the change form shows it; the change keeps it).
+fn child_input(application: &Application, applicant: &Applicant) -> ChildInput {
+    ChildInput {
+        given_name: applicant.child_given_name.clone(),
+        family_name: applicant.child_family_name.clone(),
+        birth_date: applicant.child_birth_date.to_string(),
+        sex: sex_value(applicant.child_sex).to_string(),
+        integration_need: application.integration_need,
+        denomination: applicant.child_denomination.clone(),
+    }
+}
+
 /// The form's value of a [`Sex`] (the inverse of [`parse_sex`]).
 fn sex_value(sex: Sex) -> &'static str {
     match sex {
@@ -885,13 +914,8 @@ pub fn withdraw(
     now: Now,
 ) -> Result<(), ActionError> {
     authorize(who, Action::WithdrawApplication)?;
-    let Principal::Guardian(account) = who else {
-        return Err(ActionError::NotFound(id.0.clone()));
-    };
     // Only one's own: anybody else's answers as if it did not exist.
-    if queries::account_of(store, id)? != Some(account.account_id) {
-        return Err(ActionError::NotFound(id.0.clone()));
-    }
+    contact_parent(store, who, id)?;
     let (mut doc, mut application) =
         store.get::<Application>(&crate::seats::application_doc_id(id))?;
     if application.status != "active" {
@@ -1009,12 +1033,7 @@ pub fn change(
     now: Now,
 ) -> Result<Changed, ActionError> {
     authorize(who, Action::ChangeApplication)?;
-    let Principal::Guardian(account) = who else {
-        return Err(ActionError::NotFound(id.0.clone()));
-    };
-    if queries::account_of(store, id)? != Some(account.account_id) {
-        return Err(ActionError::NotFound(id.0.clone()));
-    }
+    let account = contact_parent(store, who, id)?;
     let (_, first) = store.get::<Application>(&crate::seats::application_doc_id(id))?;
     if first.status != "active" {
         return Err(ActionError::Conflict(
@@ -1046,14 +1065,7 @@ pub fn change(
     let mut full = input.clone();
     full.children = loaded
         .iter()
-        .map(|(_, a, _, p)| ChildInput {
-            given_name: p.child_given_name.clone(),
-            family_name: p.child_family_name.clone(),
-            birth_date: p.child_birth_date.to_string(),
-            sex: sex_value(p.child_sex).to_string(),
-            integration_need: a.integration_need,
-            denomination: p.child_denomination.clone(),
-        })
+        .map(|(_, a, _, p)| child_input(a, p))
         .collect();
     full.children.resize(MAX_CHILDREN, ChildInput::default());
     full.consent_data_processing = true;
@@ -1278,26 +1290,14 @@ pub fn change_form(
     id: &ApplicationId,
 ) -> Result<ApplicationInput, ActionError> {
     authorize(who, Action::ChangeApplication)?;
-    let Principal::Guardian(account) = who else {
-        return Err(ActionError::NotFound(id.0.clone()));
-    };
-    if queries::account_of(store, id)? != Some(account.account_id) {
-        return Err(ActionError::NotFound(id.0.clone()));
-    }
+    let account = contact_parent(store, who, id)?;
     let (_, application) = store.get::<Application>(&crate::seats::application_doc_id(id))?;
     let group = change_group(store, account.account_id, id, &application.together)?;
     let mut input = ApplicationInput::from_pairs(&[]);
     for (slot, member) in group.iter().enumerate().take(MAX_CHILDREN) {
         let (_, a) = store.get::<Application>(&crate::seats::application_doc_id(member))?;
         let (_, p) = store.get::<Applicant>(&doc_id_for("applicant", &member.0))?;
-        input.children[slot] = ChildInput {
-            given_name: p.child_given_name.clone(),
-            family_name: p.child_family_name.clone(),
-            birth_date: p.child_birth_date.to_string(),
-            sex: sex_value(p.child_sex).to_string(),
-            integration_need: a.integration_need,
-            denomination: p.child_denomination.clone(),
-        };
+        input.children[slot] = child_input(&a, &p);
     }
     let (_, p) = store.get::<Applicant>(&doc_id_for("applicant", &id.0))?;
     let mut ranked: Vec<String> = p

@@ -577,12 +577,7 @@ pub fn upload_proof(
     now: Now,
 ) -> Result<(), ActionError> {
     authorize(who, Action::UploadProof)?;
-    let Principal::Guardian(account) = who else {
-        return Err(ActionError::NotFound(id.0.clone()));
-    };
-    if queries::account_of(store.conn(), id)? != Some(account.account_id) {
-        return Err(ActionError::NotFound(id.0.clone()));
-    }
+    crate::applications::contact_parent(store, who, id)?;
     let (_, application) = store.get::<Application>(&crate::seats::application_doc_id(id))?;
     let mut v = Validator::new();
     v.check(

@@ -67,16 +67,6 @@ pub(super) fn save_settings(conn: &Connection, s: &IntakeSettings) -> Result<(),
     Ok(())
 }
 
-pub(super) fn account_of(conn: &Connection, id: &ApplicationId) -> Result<Option<i64>, StoreError> {
-    Ok(conn
-        .query_row(
-            "SELECT account FROM portal_applications WHERE application = ?1",
-            [&id.0],
-            |r| r.get(0),
-        )
-        .optional()?)
-}
-
 pub(super) fn document_count(conn: &Connection, id: &ApplicationId) -> Result<i64, StoreError> {
     Ok(conn.query_row(
         "SELECT COUNT(*) FROM application_documents WHERE application = ?1",
