@@ -14,6 +14,7 @@ pub mod families;
 pub mod http;
 pub mod input;
 pub mod intake;
+pub mod letters;
 pub mod links;
 mod node;
 pub mod outbox;

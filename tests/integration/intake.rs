@@ -492,6 +492,7 @@ async fn the_receipt_letter_names_the_children_and_the_wishes_in_the_parents_ord
         &city.store(),
         &eva,
         &id,
+        None,
         &office,
         "Jugendamt Dresden",
     )
@@ -505,13 +506,193 @@ async fn the_receipt_letter_names_the_children_and_the_wishes_in_the_parents_ord
     assert_eq!(d["notes"], "#panic(\"x\") *fett*", "kept as text");
     assert_eq!(letter.id, format!("receipt/{}", id.0));
     // The ZVS may print it; another parent may not read it.
-    assert!(
-        kitanetz_node::applications::receipt_letter(&city.store(), &zvs(), &id, &office, "x")
-            .is_ok()
-    );
+    assert!(kitanetz_node::applications::receipt_letter(
+        &city.store(),
+        &zvs(),
+        &id,
+        None,
+        &office,
+        "x"
+    )
+    .is_ok());
     let (other, _, _) = parent(&city, "fremd@example.org");
     assert!(matches!(
-        kitanetz_node::applications::receipt_letter(&city.store(), &other, &id, &office, "x"),
+        kitanetz_node::applications::receipt_letter(&city.store(), &other, &id, None, &office, "x"),
         Err(kitanetz_node::action::ActionError::NotFound(_))
     ));
+}
+
+async fn get(router: &axum::Router, uri: &str, cookie: &str) -> (StatusCode, String, Vec<u8>) {
+    let req = Request::builder()
+        .uri(uri)
+        .header(header::COOKIE, cookie)
+        .body(Body::empty())
+        .unwrap();
+    let res = router.clone().oneshot(req).await.unwrap();
+    let status = res.status();
+    let content_type = res
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .map(|v| v.to_str().unwrap().to_string())
+        .unwrap_or_default();
+    let body = axum::body::to_bytes(res.into_body(), 1 << 24)
+        .await
+        .unwrap()
+        .to_vec();
+    (status, content_type, body)
+}
+
+async fn post_form(router: &axum::Router, uri: &str, cookie: &str, body: String) -> StatusCode {
+    let req = Request::builder()
+        .method(Method::POST)
+        .uri(uri)
+        .header(header::COOKIE, cookie)
+        .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+        .body(Body::from(body))
+        .unwrap();
+    router.clone().oneshot(req).await.unwrap().status()
+}
+
+#[tokio::test]
+async fn letters_by_post_wait_in_the_outgoing_post_print_as_pdf_and_are_marked_printed_once() {
+    let net = Network::seeded();
+    let city: Arc<Node> = net.open(&net.config(|c| c.role == NodeRole::City).name);
+    let router = kitanetz_node::http::router(city.clone());
+    let (eva, eva_cookie, _) = parent(&city, "eva.neu@example.org");
+    let mut by_post = input(&net, "Tom", "2025-12-01", "2027-03-01", "Dresden");
+    by_post.notify = "post".into();
+    let tom = apply(&city, &eva, &by_post, city.now());
+    // A family notified by e-mail owes no letter.
+    let (ida_parent, _, _) = parent(&city, "ida@example.org");
+    let by_mail = input_for(
+        &net,
+        "Ida",
+        "2025-10-01",
+        "2027-03-01",
+        "Dresden",
+        "ida@example.org",
+    );
+    apply(&city, &ida_parent, &by_mail, city.now());
+
+    let zvs_login = kitanetz_tests::add_user(&city, "zvs-p", Role::Zvs, city_org(), None, None);
+    let zvs_cookie = format!("kn_session={}", zvs_login.token);
+    let letters = intake::post::outgoing(&city.store(), &zvs(), city.now()).unwrap();
+    assert_eq!(letters.len(), 1, "one letter: Tom's receipt");
+    let receipt = &letters[0];
+    assert_eq!(receipt.application, tom.0);
+    assert_eq!(receipt.kind, intake::post::LetterKind::Receipt);
+    assert_eq!(receipt.child, "Tom Neu");
+    assert!(receipt.printed.is_none());
+
+    // The intake page lists it with its PDF; the PDF is a PDF.
+    let (status, _, page) = get(&router, "/intake", &zvs_cookie).await;
+    assert_eq!(status, StatusCode::OK);
+    let page = String::from_utf8(page).unwrap();
+    assert!(page.contains("Postausgang"), "{page}");
+    let pdf_link = format!("/intake/letters/{}/letter.pdf", receipt.id);
+    assert!(page.contains(&pdf_link));
+    let (status, content_type, pdf) = get(&router, &pdf_link, &zvs_cookie).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(content_type, "application/pdf");
+    assert!(pdf.starts_with(b"%PDF-"));
+    // Parents print their own receipt in the portal, but not the ZVS's list or another's.
+    let (status, content_type, pdf) = get(
+        &router,
+        &format!("/portal/applications/{}/receipt.pdf", tom.0),
+        &eva_cookie,
+    )
+    .await;
+    assert_eq!(
+        (status, content_type.as_str()),
+        (StatusCode::OK, "application/pdf")
+    );
+    assert!(pdf.starts_with(b"%PDF-"));
+    let (status, _, _) = get(&router, &pdf_link, &eva_cookie).await;
+    assert_ne!(status, StatusCode::OK, "a parent reads no ZVS letter list");
+    let (_, stranger_cookie, _) = parent(&city, "fremd@example.org");
+    let (status, _, _) = get(
+        &router,
+        &format!("/portal/applications/{}/receipt.pdf", tom.0),
+        &stranger_cookie,
+    )
+    .await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+
+    // Marked printed: once, with the person; without the form's token nothing happens.
+    let printed = format!("/intake/letters/{}/printed", receipt.id);
+    assert_eq!(
+        post_form(&router, &printed, &zvs_cookie, "csrf=wrong".into()).await,
+        StatusCode::FORBIDDEN
+    );
+    assert!(
+        intake::post::outgoing(&city.store(), &zvs(), city.now()).unwrap()[0]
+            .printed
+            .is_none()
+    );
+    let ok = format!("csrf={}", zvs_login.csrf);
+    assert_eq!(
+        post_form(&router, &printed, &zvs_cookie, ok.clone()).await,
+        StatusCode::SEE_OTHER
+    );
+    let first = intake::post::outgoing(&city.store(), &zvs(), city.now()).unwrap()[0]
+        .printed
+        .clone()
+        .expect("printed");
+    assert_eq!(first.1, "zvs-p", "printed by the person who clicked");
+    post_form(&router, &printed, &zvs_cookie, ok).await;
+    let audited: i64 = city
+        .store()
+        .conn()
+        .query_row(
+            "SELECT COUNT(*) FROM audit_log WHERE action = 'letter.printed'",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    assert_eq!(audited, 1, "the second click changes nothing");
+
+    // A change by post owes a change confirmation of that day.
+    let mut changed = by_post.clone();
+    changed.reasons = "Bitte bis 16 Uhr".into();
+    let later = at("2026-12-10".parse().unwrap());
+    {
+        let portal = city.portal.as_ref().unwrap();
+        let mut store = city.store();
+        let ctx = context(&store, portal, "Dresden", later.today).unwrap();
+        kitanetz_node::applications::change(
+            &mut store,
+            &ctx,
+            portal.streets(),
+            &eva,
+            &tom,
+            &changed,
+            later,
+        )
+        .unwrap();
+    }
+    let letters = intake::post::outgoing(&city.store(), &zvs(), later).unwrap();
+    assert_eq!(
+        letters[0].kind,
+        intake::post::LetterKind::Change,
+        "waiting first"
+    );
+    assert_eq!(letters[0].letter_date.to_string(), "2026-12-10");
+    let letter = intake::post::letter(
+        &city.store(),
+        &zvs(),
+        letters[0].id,
+        &Default::default(),
+        "Dresden",
+    )
+    .unwrap();
+    assert_eq!(letter.data["changed_on"], "10.12.2026");
+    assert!(letter.title.contains("Änderung"));
+    // Two weeks after printing, a printed letter leaves the list.
+    let much_later = at("2027-01-15".parse().unwrap());
+    let ids: Vec<i64> = intake::post::outgoing(&city.store(), &zvs(), much_later)
+        .unwrap()
+        .iter()
+        .map(|l| l.id)
+        .collect();
+    assert!(!ids.contains(&receipt.id), "{ids:?}");
 }

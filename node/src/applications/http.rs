@@ -369,6 +369,35 @@ pub async fn withdraw_submit(
     Ok(Redirect::to("/portal/applications?withdrawn=1").into_response())
 }
 
+/// `GET /portal/applications/{id}/receipt.pdf`: the receipt as a printable letter (what parents
+/// who chose notification by post receive; every parent of the application may print it).
+pub async fn receipt_pdf(
+    State(node): State<Arc<Node>>,
+    session: MaybeSession,
+    axum::extract::Path(id): axum::extract::Path<String>,
+) -> Result<Response, AppError> {
+    portal_city(&node)?;
+    let Some(session) = session.0 else {
+        return Ok(Redirect::to("/portal/login").into_response());
+    };
+    let id: ApplicationId = id.parse().map_err(|_| AppError::NotFound(id.clone()))?;
+    let office = crate::http::letter_office(&node);
+    // The data is read under the store's lock; the render runs after it is released.
+    let letter = super::receipt_letter(
+        &node.store(),
+        &session.who,
+        &id,
+        None,
+        &office,
+        &city_name(&node),
+    )?;
+    let pdf = crate::letters::receipt_pdf(letter).await?;
+    Ok(crate::http::pdf_response(
+        pdf,
+        &format!("Eingangsbestaetigung-{}.pdf", id.0),
+    ))
+}
+
 /// `GET /portal/applications/{id}/change`: the application's form, filled from what is stored.
 pub async fn change_form_page(
     State(node): State<Arc<Node>>,

@@ -853,7 +853,17 @@ pub fn submit(
         for (key, id) in keys.iter().zip(&created) {
             queries::remember(tx, key, id, account, now.millis)?;
         }
-        if !checked.notify_by_post {
+        if checked.notify_by_post {
+            if let Some(first) = created.first() {
+                crate::intake::post::queue(
+                    tx,
+                    first,
+                    crate::intake::post::LetterKind::Receipt,
+                    now.today,
+                    now.millis,
+                )?;
+            }
+        } else {
             outbox::enqueue(
                 tx,
                 &checked.email,
@@ -1265,7 +1275,15 @@ pub fn change(
     );
     let mut refs: Vec<&mut StoredDoc> = docs.iter_mut().collect();
     store.save_docs_with(&mut refs, &entry, |tx| {
-        if !checked.notify_by_post {
+        if checked.notify_by_post {
+            crate::intake::post::queue(
+                tx,
+                id,
+                crate::intake::post::LetterKind::Change,
+                now.today,
+                now.millis,
+            )?;
+        } else {
             outbox::enqueue(
                 tx,
                 &checked.email,
@@ -1345,7 +1363,9 @@ pub fn change_form(
 pub struct ReceiptLetter {
     pub data: serde_json::Value,
     pub title: String,
-    /// Stable per application (the PDF's document identifier derives from it).
+    /// The sender as the PDF's author ("Stadt Musterstadt, Zentrale Vormerkstelle").
+    pub author: String,
+    /// Stable per letter (the PDF's document identifier derives from it).
     pub id: String,
     pub date: Date,
 }
@@ -1371,10 +1391,14 @@ fn german_date(d: Date) -> String {
 
 /// The receipt of an application (and of the siblings applied with it) as letter data: the
 /// office as sender, the contact parent as recipient, children, wishes in the parents' order.
+///
+/// With `changed_on`, the letter confirms the change of that day (its own subject, date and
+/// identifier) and shows the application as it stands.
 pub fn receipt_letter(
     store: &Store,
     who: &Principal,
     id: &ApplicationId,
+    changed_on: Option<Date>,
     office: &crate::config::OfficeSection,
     office_fallback: &str,
 ) -> Result<ReceiptLetter, ActionError> {
@@ -1419,14 +1443,15 @@ pub fn receipt_letter(
             ),
         );
     }
-    let date = applicant.submitted_on.unwrap_or(application.desired_start);
+    let date = changed_on
+        .or(applicant.submitted_on)
+        .unwrap_or(application.desired_start);
     let office_name = if office.name.trim().is_empty() {
         office_fallback
     } else {
         office.name.as_str()
     };
-    Ok(ReceiptLetter {
-        data: serde_json::json!({
+    let mut data = serde_json::json!({
             "city": {
                 "name": office_fallback,
                 "office": office_name,
@@ -1449,9 +1474,25 @@ pub fn receipt_letter(
                 .map(|(i, (name, kind))| serde_json::json!({"rank": i + 1, "name": name, "kind": kind}))
                 .collect::<Vec<_>>(),
             "notes": applicant.reasons,
-        }),
-        title: "Eingangsbestätigung Ihrer Voranmeldung".into(),
-        id: format!("receipt/{}", id.0),
+    });
+    let (title, letter_id) = match changed_on {
+        None => (
+            "Eingangsbestätigung Ihrer Voranmeldung",
+            format!("receipt/{}", id.0),
+        ),
+        Some(day) => {
+            data["changed_on"] = german_date(day).into();
+            (
+                "Bestätigung der Änderung Ihrer Voranmeldung",
+                format!("change/{}/{day}", id.0),
+            )
+        }
+    };
+    Ok(ReceiptLetter {
+        data,
+        title: title.into(),
+        author: format!("Stadt {office_fallback}, {office_name}"),
+        id: letter_id,
         date,
     })
 }

@@ -63,6 +63,17 @@ impl From<ActionError> for AppError {
     }
 }
 
+impl From<crate::letters::LetterError> for AppError {
+    fn from(e: crate::letters::LetterError) -> Self {
+        match e {
+            // The data has what the letter cannot show (a script its font lacks): the person
+            // asking must know, and the rest of the node goes on.
+            crate::letters::LetterError::Render(_) => AppError::Conflict(e.to_string()),
+            crate::letters::LetterError::Thread(m) => AppError::Internal(m),
+        }
+    }
+}
+
 impl From<Forbidden> for AppError {
     fn from(f: Forbidden) -> Self {
         AppError::Forbidden(f)

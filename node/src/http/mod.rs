@@ -140,7 +140,22 @@ pub fn routes() -> Vec<Route> {
                 intake::http::UPLOAD_BODY_LIMIT,
             )),
         ),
+        route(
+            "GET",
+            "/portal/applications/{id}/receipt.pdf",
+            get(applications::http::receipt_pdf),
+        ),
         route("GET", "/intake", get(intake::http::intake)),
+        route(
+            "GET",
+            "/intake/letters/{id}/letter.pdf",
+            get(intake::http::letter_pdf),
+        ),
+        route(
+            "POST",
+            "/intake/letters/{id}/printed",
+            post(intake::http::printed_submit),
+        ),
         route("POST", "/intake/run", post(intake::http::run_submit)),
         route(
             "POST",
@@ -526,6 +541,38 @@ pub fn render_form(
 }
 
 /// Whether the request came from htmx (then a fragment is returned instead of the page).
+/// A PDF letter, shown in the browser's viewer (`inline`), never cached (personal data).
+pub fn pdf_response(pdf: Vec<u8>, file_name: &str) -> axum::response::Response {
+    use axum::http::header;
+    use axum::response::IntoResponse;
+    (
+        [
+            (header::CONTENT_TYPE, "application/pdf".to_string()),
+            (
+                header::CONTENT_DISPOSITION,
+                format!("inline; filename=\"{file_name}\""),
+            ),
+            (header::CACHE_CONTROL, "no-store".to_string()),
+        ],
+        pdf,
+    )
+        .into_response()
+}
+
+/// The office as the city's letters name it: `[portal.office]`, its name defaulting to the
+/// node's display name.
+pub fn letter_office(node: &Node) -> crate::config::OfficeSection {
+    let mut office = node
+        .portal
+        .as_ref()
+        .map(|p| p.settings.office.clone())
+        .unwrap_or_default();
+    if office.name.trim().is_empty() {
+        office.name = node.config.display_name.clone();
+    }
+    office
+}
+
 pub fn is_htmx(headers: &axum::http::HeaderMap) -> bool {
     headers.contains_key("hx-request")
 }

@@ -38,6 +38,8 @@ fn city(node: &Node) -> Result<(), AppError> {
 struct IntakePage {
     chrome: Chrome,
     view: IntakeView,
+    /// The outgoing post: letters to print, then those printed lately.
+    letters: Vec<super::post::OutgoingLetter>,
     /// A message after an action ("released", "ran:…").
     done: String,
     errors: Vec<FieldError>,
@@ -57,6 +59,15 @@ impl IntakePage {
             ("not-found", true) => "address not in the street directory",
             (_, false) => "zu prüfen",
             (_, true) => "to check",
+        }
+    }
+
+    fn letter_label(&self, kind: &super::post::LetterKind) -> &'static str {
+        match (kind, self.en()) {
+            (super::post::LetterKind::Receipt, false) => "Eingangsbestätigung",
+            (super::post::LetterKind::Receipt, true) => "Receipt",
+            (super::post::LetterKind::Change, false) => "Änderungsbestätigung",
+            (super::post::LetterKind::Change, true) => "Change confirmation",
         }
     }
 
@@ -84,7 +95,14 @@ fn intake_page(
     done: String,
     errors: Vec<FieldError>,
 ) -> Result<Response, AppError> {
-    let view = overview(&node.store(), &session.who, node.clock.today())?;
+    let (view, letters) = {
+        let store = node.store();
+        let view = overview(&store, &session.who, node.clock.today())?;
+        (
+            view,
+            super::post::outgoing(&store, &session.who, node.now())?,
+        )
+    };
     let title = if lang == Lang::En {
         "Intake"
     } else {
@@ -93,6 +111,7 @@ fn intake_page(
     let page = IntakePage {
         chrome: Chrome::new(node, lang, Some(session), title),
         view,
+        letters,
         done,
         errors,
         lang,
@@ -216,6 +235,37 @@ pub async fn document(
         bytes,
     )
         .into_response())
+}
+
+/// `GET /intake/letters/{id}/letter.pdf`: a letter of the outgoing post, to print.
+pub async fn letter_pdf(
+    State(node): State<Arc<Node>>,
+    session: Session,
+    Path(id): Path<String>,
+) -> Result<Response, AppError> {
+    authorize(&session.who, Action::ViewIntake)?;
+    city(&node)?;
+    let id: i64 = id.parse().map_err(|_| AppError::NotFound(id.clone()))?;
+    let office = crate::http::letter_office(&node);
+    let letter = super::post::letter(&node.store(), &session.who, id, &office, &city_name(&node))?;
+    let pdf = crate::letters::receipt_pdf(letter).await?;
+    Ok(crate::http::pdf_response(pdf, &format!("Brief-{id}.pdf")))
+}
+
+/// `POST /intake/letters/{id}/printed`: the letter is printed and goes in the post.
+pub async fn printed_submit(
+    State(node): State<Arc<Node>>,
+    session: Session,
+    Path(id): Path<String>,
+    Form(form): Form<CsrfForm>,
+) -> Result<Response, AppError> {
+    session.check_csrf(&form.csrf)?;
+    authorize(&session.who, Action::DecideIntake)?;
+    city(&node)?;
+    let id: i64 = id.parse().map_err(|_| AppError::NotFound(id.clone()))?;
+    let now = node.now();
+    super::post::mark_printed(&mut node.store(), &session.who, id, now)?;
+    Ok(Redirect::to("/intake?done=printed#outgoing-post").into_response())
 }
 
 #[derive(Template)]

@@ -11,6 +11,7 @@
 //! The horizon and the re-check window are versioned settings with a page to change them.
 
 pub mod http;
+pub mod post;
 mod queries;
 
 use crate::action::ActionError;

@@ -120,3 +120,82 @@ pub(super) fn document(
         )
         .optional()?)
 }
+
+/// A letter owed to parents who chose notification by post.
+pub(super) struct LetterRow {
+    pub id: i64,
+    pub application: ApplicationId,
+    pub kind: String,
+    pub letter_date: Date,
+    pub printed_at: Option<i64>,
+    pub printed_by: Option<String>,
+}
+
+fn letter_row(r: &Row<'_>) -> rusqlite::Result<LetterRow> {
+    let date: String = r.get(3)?;
+    Ok(LetterRow {
+        id: r.get(0)?,
+        application: ApplicationId(r.get(1)?),
+        kind: r.get(2)?,
+        letter_date: date.parse().map_err(|_| {
+            rusqlite::Error::FromSqlConversionFailure(
+                3,
+                rusqlite::types::Type::Text,
+                format!("letters_out.letter_date: {date}").into(),
+            )
+        })?,
+        printed_at: r.get(4)?,
+        printed_by: r.get(5)?,
+    })
+}
+
+const LETTER_COLUMNS: &str = "id, application, kind, letter_date, printed_at, printed_by";
+
+pub(crate) fn queue_letter(
+    conn: &Connection,
+    application: &ApplicationId,
+    kind: &str,
+    letter_date: Date,
+    at: i64,
+) -> Result<(), StoreError> {
+    conn.execute(
+        "INSERT INTO letters_out (application, kind, letter_date, created_at) VALUES (?1, ?2, ?3, ?4)",
+        params![application.0, kind, letter_date.to_string(), at],
+    )?;
+    Ok(())
+}
+
+/// Letters not printed yet (oldest first), then those printed since `printed_since`
+/// (newest first), so the ZVS can print one again.
+pub(super) fn letters(conn: &Connection, printed_since: i64) -> Result<Vec<LetterRow>, StoreError> {
+    let mut stmt = conn.prepare_cached(&format!(
+        "SELECT {LETTER_COLUMNS} FROM letters_out
+         WHERE printed_at IS NULL OR printed_at >= ?1
+         ORDER BY printed_at IS NOT NULL, printed_at DESC, id"
+    ))?;
+    let rows = stmt.query_map([printed_since], letter_row)?;
+    Ok(rows.collect::<Result<_, _>>()?)
+}
+
+pub(super) fn letter(conn: &Connection, id: i64) -> Result<Option<LetterRow>, StoreError> {
+    Ok(conn
+        .query_row(
+            &format!("SELECT {LETTER_COLUMNS} FROM letters_out WHERE id = ?1"),
+            [id],
+            letter_row,
+        )
+        .optional()?)
+}
+
+/// Marks a letter printed (once: a second click keeps the first time and person).
+pub(super) fn mark_printed(
+    conn: &Connection,
+    id: i64,
+    by: &str,
+    at: i64,
+) -> Result<bool, StoreError> {
+    Ok(conn.execute(
+        "UPDATE letters_out SET printed_at = ?3, printed_by = ?2 WHERE id = ?1 AND printed_at IS NULL",
+        params![id, by, at],
+    )? == 1)
+}

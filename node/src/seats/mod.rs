@@ -359,8 +359,9 @@ mod tests {
         store
             .conn()
             .execute_batch(
-                // Undo migrations 7, 6, 5, 4 and 3: the schema of version 2.
-                "DROP TABLE application_guardians; DROP TABLE application_invitations;
+                // Undo migrations 8, 7, 6, 5, 4 and 3: the schema of version 2.
+                "DROP TABLE letters_out;
+                 DROP TABLE application_guardians; DROP TABLE application_invitations;
                  DROP TABLE application_documents; DROP TABLE intake_settings;
                  DROP TABLE kind_changes; DROP TABLE portal_applications; DROP TABLE application_keys;
                  DROP TABLE outbox; DROP TABLE account_tokens; DROP TABLE guardian_sessions;

@@ -131,6 +131,16 @@ impl Store {
         Ok((doc, value))
     }
 
+    /// Loads a document and its typed value, `None` when the node holds no such document
+    /// (never received, or erased).
+    pub fn find<T: Document>(&self, id: &DocId) -> Result<Option<(StoredDoc, T)>, StoreError> {
+        match self.get(id) {
+            Ok(found) => Ok(Some(found)),
+            Err(StoreError::NotFound(_)) => Ok(None),
+            Err(e) => Err(e),
+        }
+    }
+
     /// The stored chunks of a document, concatenated (automerge loads them as one).
     pub fn doc_bytes(&self, id: &DocId) -> Result<Vec<u8>, StoreError> {
         let mut stmt = self

@@ -30,6 +30,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("migrations/0005_local_changes.sql"),
     include_str!("migrations/0006_guardian_accounts.sql"),
     include_str!("migrations/0007_intake.sql"),
+    include_str!("migrations/0008_letters_out.sql"),
 ];
 
 /// Migrations that add a projection table: a database older than this is rebuilt from its

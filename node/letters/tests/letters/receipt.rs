@@ -147,3 +147,16 @@ fn a_long_letter_goes_on_with_page_numbers() {
     assert_contains(&text, &format!("Seite {pages} von {pages}"));
     assert_contains(&text, "Mit freundlichen Grüßen");
 }
+
+#[test]
+fn a_change_is_confirmed_with_its_own_subject_and_day() {
+    let mut data = receipt_data();
+    data["changed_on"] = "05.12.2026".into();
+    let text = text(&render_receipt(&data).pdf);
+    assert_contains(&text, "Bestätigung der Änderung Ihrer Voranmeldung");
+    assert_contains(&text, "05.12.2026");
+    assert!(
+        !text.contains("Eingangsbestätigung"),
+        "a change is not a first receipt: {text}"
+    );
+}

@@ -2,7 +2,11 @@
 //!
 //! `cargo run --release -p kitanetz-bench --bin placement-bench -- [--sizes 5000,100000,1000000]
 //! [--wishes 5,25] [--groups 0.0] [--group-budget 64] [--seed 1] [--sequential]
-//! [--write-instance FILE]`
+//! [--write-instance FILE] [--end-to-end]`
+//!
+//! `--end-to-end` measures `kitanetz place` as a user runs it (read and validate the instance
+//! file, solve, write the result with its protocol, re-check what was written) on an instance
+//! of the first size and wish count, written to a temporary file first.
 //!
 //! Generates Kita-like instances from a seed: facilities scattered over a city, each with
 //! Krippe and Kindergarten programs for two start months; seats sum to about 85 % of the
@@ -300,6 +304,7 @@ fn main() -> Result<()> {
     let mut budget = kitanetz_placement::engine::DEFAULT_GROUP_BUDGET;
     let mut write: Option<String> = None;
     let mut one: Option<(usize, usize)> = None;
+    let mut end_to_end = false;
     let mut args = std::env::args().skip(1);
     while let Some(a) = args.next() {
         let mut v = || args.next().context("missing value");
@@ -311,6 +316,7 @@ fn main() -> Result<()> {
             "--sequential" => sequential = true,
             "--group-budget" => budget = v()?.parse()?,
             "--write-instance" => write = Some(v()?),
+            "--end-to-end" => end_to_end = true,
             "--single" => {
                 let x: Vec<usize> = list(&v()?)?;
                 one = Some((x[0], x[1]));
@@ -320,6 +326,9 @@ fn main() -> Result<()> {
     }
     if let Some(path) = write {
         return write_instance(&path, sizes[0], wishes[0], groups, seed);
+    }
+    if end_to_end {
+        return place_end_to_end(sizes[0], wishes[0], groups, seed);
     }
     if let Some((n, w)) = one {
         return single(n, w, groups, seed, sequential, budget);
@@ -355,5 +364,34 @@ fn main() -> Result<()> {
             println!("| {} |", f.join(" | "));
         }
     }
+    Ok(())
+}
+
+/// `kitanetz place --check --stats` on a written instance: wall time of each step as the CLI
+/// does it, and the result's size.
+fn place_end_to_end(n: usize, w: usize, groups: f64, seed: u64) -> Result<()> {
+    let dir = std::env::temp_dir().join(format!("kitanetz-place-{}", std::process::id()));
+    std::fs::create_dir_all(&dir)?;
+    let instance = dir.join("instance.json");
+    let output = dir.join("result.json");
+    write_instance(instance.to_str().context("temp path")?, n, w, groups, seed)?;
+    let instance_mib = std::fs::metadata(&instance)?.len() as f64 / (1 << 20) as f64;
+    let args = kitanetz_placement::PlaceArgs {
+        instance: instance.clone(),
+        check: true,
+        stats: true,
+        ..Default::default()
+    };
+    let started = Instant::now();
+    let mut out = std::io::BufWriter::new(std::fs::File::create(&output)?);
+    let code = kitanetz_placement::run_place(&args, &mut out)?;
+    out.flush()?;
+    drop(out);
+    let seconds = started.elapsed().as_secs_f64();
+    let result_mib = std::fs::metadata(&output)?.len() as f64 / (1 << 20) as f64;
+    std::fs::remove_dir_all(&dir)?;
+    println!("| children | wishes | instance MiB | result MiB | place --check --stats s | exit |");
+    println!("|---:|---:|---:|---:|---:|---:|");
+    println!("| {n} | {w} | {instance_mib:.1} | {result_mib:.1} | {seconds:.2} | {code} |");
     Ok(())
 }
