@@ -40,7 +40,11 @@ fn need(args: NeedArgs) -> anyhow::Result<ExitCode> {
         )),
     };
     // Not `print!`: a closed pipe (`| head`) is an error to report, not a panic.
-    std::io::stdout().lock().write_all(output.stdout.as_bytes())?;
-    std::io::stderr().lock().write_all(output.stderr.as_bytes())?;
+    std::io::stdout()
+        .lock()
+        .write_all(output.stdout.as_bytes())?;
+    std::io::stderr()
+        .lock()
+        .write_all(output.stderr.as_bytes())?;
     Ok(ExitCode::from(output.exit_code))
 }
