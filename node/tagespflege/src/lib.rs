@@ -1,0 +1,73 @@
+//! Kitanetz Kindertagespflege refunds (annex K of the E-KITA Lastenheft, seed 004): pure rules,
+//! no I/O.
+//!
+//! A childminder (Tagespflegeperson, TPP) gets half of her proven health and care insurance
+//! contributions (§ 23 Abs. 2 Nr. 4 SGB VIII) and of her pension contributions (Nr. 3, capped per
+//! approved place), and her accident insurance (BGW) contribution in full. Annex K holds the
+//! decisions (pension L29365–29494, health and care with a worked example L29545–29640, BGW
+//! L30309–30323) and the TPP agreement § 6 (L30137–30165).
+//!
+//! A case (`kitanetz-tagespflege-refund-case/1`, `shared/formats/tagespflege-refund-case.md`)
+//! is one Festsetzungsbescheid: [`parse_case`] checks it, [`decide`] decides it, and
+//! [`case_output`] does both for the CLI (`kitanetz tagespflege refund --case FILE`). Money is
+//! `rust_decimal`, rounded half up to the cent where an amount is produced ([`Money`]).
+
+pub mod case;
+pub mod money;
+pub mod month;
+pub mod refund;
+pub mod rules;
+
+pub use case::{parse_case, CaseError, RefundCase, CASE_FORMAT};
+pub use money::Money;
+pub use month::Month;
+pub use refund::{decide, Decision, RESULT_FORMAT};
+pub use rules::RefundRules;
+
+/// The CLI's exit code for a decided case.
+pub const EXIT_OK: u8 = 0;
+/// The CLI's exit code for an invalid case (the format prescribes 2).
+pub const EXIT_INVALID: u8 = 2;
+
+/// What `kitanetz tagespflege refund` prints and how it exits.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CaseOutput {
+    /// The result JSON and a newline; empty for an invalid case.
+    pub stdout: String,
+    /// The refusal naming the offending field; empty for a decided case.
+    pub stderr: String,
+    pub exit_code: u8,
+}
+
+impl CaseOutput {
+    /// The output for a case that cannot be decided (also for an unreadable file).
+    pub fn invalid(error: &CaseError) -> CaseOutput {
+        CaseOutput {
+            stdout: String::new(),
+            stderr: format!("invalid tagespflege refund case: {error}\n"),
+            exit_code: EXIT_INVALID,
+        }
+    }
+}
+
+/// Reads, checks and decides a case under annex K's parameters.
+pub fn decide_case(case_json: &str) -> Result<serde_json::Value, CaseError> {
+    let case = parse_case(case_json, &RefundRules::annex_k())?;
+    Ok(decide(&case).to_json())
+}
+
+/// The CLI's whole behaviour for a case text: the result on stdout and exit 0 (a rejected
+/// pension application is a decision, so exit 0 too), or the refusal on stderr and exit 2.
+pub fn case_output(case_json: &str) -> CaseOutput {
+    match decide_case(case_json) {
+        Ok(result) => CaseOutput {
+            stdout: format!(
+                "{}\n",
+                serde_json::to_string_pretty(&result).expect("a JSON value serialises")
+            ),
+            stderr: String::new(),
+            exit_code: EXIT_OK,
+        },
+        Err(error) => CaseOutput::invalid(&error),
+    }
+}
