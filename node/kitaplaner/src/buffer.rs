@@ -4,7 +4,7 @@
 
 use crate::hours::Hours;
 use crate::ids::{filled, ContactId, ContractLineId, FacilityId, OrgAssignmentId, ServiceId};
-use crate::model::{ChildRecord, Child, Contact, ContractLine, ExportSettings, OrgAssignment};
+use crate::model::{Child, ChildRecord, Contact, ContractLine, ExportSettings, OrgAssignment};
 use crate::period::{split_at_changes, uncovered_runs, Period};
 use chrono::NaiveDate;
 use std::collections::BTreeMap;
@@ -130,7 +130,10 @@ pub enum PreconditionError {
         "contract {kind_id_extern} has a row from {day}, but no org assignment is in force on \
          that day; add the assignment or correct the contract lines"
     )]
-    NoOrgAssignment { kind_id_extern: String, day: NaiveDate },
+    NoOrgAssignment {
+        kind_id_extern: String,
+        day: NaiveDate,
+    },
     #[error(
         "contract {kind_id_extern} is governed by facilities of which only some may export to \
          Kita-Planer (filled kita_id_extern and a configured area): {exportable} may, \
@@ -157,8 +160,16 @@ pub fn fill_export_buffer(
     record: &ChildRecord,
     settings: &ExportSettings,
 ) -> Result<Buffer, PreconditionError> {
-    let main_contact_1 = main_contact(record, "main_contact_1", &record.contact_assignment.main_contact_1)?;
-    let main_contact_2 = main_contact(record, "main_contact_2", &record.contact_assignment.main_contact_2)?;
+    let main_contact_1 = main_contact(
+        record,
+        "main_contact_1",
+        &record.contact_assignment.main_contact_1,
+    )?;
+    let main_contact_2 = main_contact(
+        record,
+        "main_contact_2",
+        &record.contact_assignment.main_contact_2,
+    )?;
 
     let mut contracts: Vec<(NaiveDate, &str, Vec<BufferRow>)> = Vec::new();
     let mut care_gaps = Vec::new();
@@ -169,7 +180,11 @@ pub fn fill_export_buffer(
         };
         // R5: exportability is all or nothing per contract (§6 guarantees it; we check).
         if let Some(other) = pieces.iter().find(|p| p.exportable != first.exportable) {
-            let (yes, no) = if first.exportable { (first, other) } else { (other, first) };
+            let (yes, no) = if first.exportable {
+                (first, other)
+            } else {
+                (other, first)
+            };
             return Err(PreconditionError::MixedExportability {
                 kind_id_extern: kind_id_extern.to_owned(),
                 exportable: yes.governing.facility.clone(),
@@ -220,10 +235,14 @@ pub fn fill_export_buffer(
     }
     contracts.sort_by(|a, b| (a.0, a.1.as_bytes()).cmp(&(b.0, b.1.as_bytes())));
     care_gaps.sort_by(|a, b| {
-        (a.days.start(), a.kind_id_extern.as_bytes()).cmp(&(b.days.start(), b.kind_id_extern.as_bytes()))
+        (a.days.start(), a.kind_id_extern.as_bytes())
+            .cmp(&(b.days.start(), b.kind_id_extern.as_bytes()))
     });
     Ok(Buffer {
-        rows: contracts.into_iter().flat_map(|(_, _, rows)| rows).collect(),
+        rows: contracts
+            .into_iter()
+            .flat_map(|(_, _, rows)| rows)
+            .collect(),
         care_gaps,
     })
 }
@@ -235,10 +254,12 @@ fn main_contact<'a>(
 ) -> Result<Option<&'a Contact>, PreconditionError> {
     id.as_ref()
         .map(|id| {
-            record.contact(id).ok_or_else(|| PreconditionError::UnknownContact {
-                slot,
-                contact: id.clone(),
-            })
+            record
+                .contact(id)
+                .ok_or_else(|| PreconditionError::UnknownContact {
+                    slot,
+                    contact: id.clone(),
+                })
         })
         .transpose()
 }

@@ -64,7 +64,9 @@ mod tests {
         assert_eq!(Hours::parse("9.01").unwrap().to_string(), "9.01");
         assert_eq!(Hours::parse("3.0").unwrap().to_string(), "3");
         assert_eq!(Hours::parse("0").unwrap(), Hours::ZERO);
-        for bad in ["", "-1", "+1", "1e2", " 8", "8.", ".5", "8,5", "1.2.3", "NaN"] {
+        for bad in [
+            "", "-1", "+1", "1e2", " 8", "8.", ".5", "8,5", "1.2.3", "NaN",
+        ] {
             assert_eq!(Hours::parse(bad), None, "{bad:?}");
         }
     }

@@ -22,7 +22,9 @@ pub struct BetreuungszeitMapping {
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum MappingError {
-    #[error("the mapping needs exactly one entry without max_hours (the \"über\" entry); it has {0}")]
+    #[error(
+        "the mapping needs exactly one entry without max_hours (the \"über\" entry); it has {0}"
+    )]
     OpenEntries(usize),
 }
 
@@ -86,8 +88,20 @@ mod tests {
     fn the_seed_table_maps_bounds_inclusively() {
         let m = BetreuungszeitMapping::seed_default();
         let cases = [
-            ("0", 1), ("3", 1), ("3.0", 1), ("3.01", 2), ("4", 2), ("5", 3), ("6", 4),
-            ("7", 5), ("7.5", 6), ("8", 6), ("9", 7), ("9.0", 7), ("9.01", 8), ("12", 8),
+            ("0", 1),
+            ("3", 1),
+            ("3.0", 1),
+            ("3.01", 2),
+            ("4", 2),
+            ("5", 3),
+            ("6", 4),
+            ("7", 5),
+            ("7.5", 6),
+            ("8", 6),
+            ("9", 7),
+            ("9.0", 7),
+            ("9.01", 8),
+            ("12", 8),
         ];
         for (hours, id) in cases {
             assert_eq!(m.id_for(h(hours)), id, "{hours} h");
@@ -97,9 +111,18 @@ mod tests {
     #[test]
     fn entries_may_come_in_any_order() {
         let m = BetreuungszeitMapping::new(vec![
-            MappingEntry { max_hours: None, id: 30 },
-            MappingEntry { max_hours: Some(h("10")), id: 20 },
-            MappingEntry { max_hours: Some(h("4.5")), id: 10 },
+            MappingEntry {
+                max_hours: None,
+                id: 30,
+            },
+            MappingEntry {
+                max_hours: Some(h("10")),
+                id: 20,
+            },
+            MappingEntry {
+                max_hours: Some(h("4.5")),
+                id: 10,
+            },
         ])
         .unwrap();
         assert_eq!(m.id_for(h("4.5")), 10);
@@ -111,13 +134,25 @@ mod tests {
     #[test]
     fn needs_exactly_one_open_entry() {
         assert_eq!(
-            BetreuungszeitMapping::new(vec![MappingEntry { max_hours: Some(h("3")), id: 1 }]),
+            BetreuungszeitMapping::new(vec![MappingEntry {
+                max_hours: Some(h("3")),
+                id: 1
+            }]),
             Err(MappingError::OpenEntries(0))
         );
         let two = vec![
-            MappingEntry { max_hours: None, id: 1 },
-            MappingEntry { max_hours: None, id: 2 },
+            MappingEntry {
+                max_hours: None,
+                id: 1,
+            },
+            MappingEntry {
+                max_hours: None,
+                id: 2,
+            },
         ];
-        assert_eq!(BetreuungszeitMapping::new(two), Err(MappingError::OpenEntries(2)));
+        assert_eq!(
+            BetreuungszeitMapping::new(two),
+            Err(MappingError::OpenEntries(2))
+        );
     }
 }

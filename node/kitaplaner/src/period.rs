@@ -50,7 +50,8 @@ impl Period {
     }
 
     pub fn overlaps(&self, other: &Period) -> bool {
-        other.end.is_none_or(|end| self.start <= end) && self.end.is_none_or(|end| other.start <= end)
+        other.end.is_none_or(|end| self.start <= end)
+            && self.end.is_none_or(|end| other.start <= end)
     }
 
     /// The first day after the period: where it stops being in force. `None` when the period is
@@ -136,10 +137,8 @@ mod tests {
 
     #[test]
     fn cuts_overlapping_periods_at_every_change() {
-        let pieces = split_at_changes(&[
-            p("2021-08-01", None),
-            p("2022-01-01", Some("2022-06-30")),
-        ]);
+        let pieces =
+            split_at_changes(&[p("2021-08-01", None), p("2022-01-01", Some("2022-06-30"))]);
         assert_eq!(
             pieces,
             vec![
@@ -166,7 +165,11 @@ mod tests {
 
     #[test]
     fn a_period_ending_on_the_last_day_is_kept() {
-        let pieces = split_at_changes(&[Period::new(d("2021-08-01"), Some(NaiveDate::MAX)).unwrap()]);
-        assert_eq!(pieces, vec![Period::new(d("2021-08-01"), Some(NaiveDate::MAX)).unwrap()]);
+        let pieces =
+            split_at_changes(&[Period::new(d("2021-08-01"), Some(NaiveDate::MAX)).unwrap()]);
+        assert_eq!(
+            pieces,
+            vec![Period::new(d("2021-08-01"), Some(NaiveDate::MAX)).unwrap()]
+        );
     }
 }

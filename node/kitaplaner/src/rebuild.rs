@@ -69,15 +69,25 @@ impl fmt::Display for Table {
 }
 
 /// A list as a table keyed by id: the order of the list does not matter.
-fn by_id<'a, T, K: Ord + 'a>(items: &'a [T], id: impl Fn(&'a T) -> &'a K) -> BTreeMap<&'a K, &'a T> {
+fn by_id<'a, T, K: Ord + 'a>(
+    items: &'a [T],
+    id: impl Fn(&'a T) -> &'a K,
+) -> BTreeMap<&'a K, &'a T> {
     items.iter().map(|item| (id(item), item)).collect()
 }
 
-fn lines(record: &ChildRecord) -> BTreeMap<&crate::ids::ContractLineId, (&crate::ids::ContractHeadId, &crate::model::ContractLine)> {
+fn lines(
+    record: &ChildRecord,
+) -> BTreeMap<&crate::ids::ContractLineId, (&crate::ids::ContractHeadId, &crate::model::ContractLine)>
+{
     record
         .contracts
         .iter()
-        .flat_map(|head| head.lines.iter().map(move |line| (&line.id, (&head.id, line))))
+        .flat_map(|head| {
+            head.lines
+                .iter()
+                .map(move |line| (&line.id, (&head.id, line)))
+        })
         .collect()
 }
 

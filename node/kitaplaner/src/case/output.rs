@@ -46,8 +46,14 @@ fn care_gap_json(gap: &CareGap) -> Value {
 fn address_fields(fields: &mut Map<String, Value>, prefix: &str, address: Option<&Address>) {
     let columns = [
         ("STRASSE", address.and_then(|a| a.street.as_deref())),
-        ("HAUSNUMMER", address.and_then(|a| a.house_number.as_deref())),
-        ("POSTLEITZAHL", address.and_then(|a| a.postal_code.as_deref())),
+        (
+            "HAUSNUMMER",
+            address.and_then(|a| a.house_number.as_deref()),
+        ),
+        (
+            "POSTLEITZAHL",
+            address.and_then(|a| a.postal_code.as_deref()),
+        ),
         ("ORT", address.and_then(|a| a.city.as_deref())),
     ];
     for (column, value) in columns {

@@ -104,6 +104,16 @@ enum Completeness {
     AllSixParts,
 }
 
+/// The keys of a state's six tables (R11).
+const SIX_PARTS: [&str; 6] = [
+    "child",
+    "contacts",
+    "contact_assignment",
+    "org_assignments",
+    "contracts",
+    "facilities",
+];
+
 /// The six tables of one state (the case itself or its `previous`).
 fn record(
     obj: &Obj,
@@ -111,6 +121,14 @@ fn record(
     completeness: Completeness,
 ) -> Result<ChildRecord, CaseError> {
     let all = completeness == Completeness::AllSixParts;
+    if all {
+        if let Some(part) = SIX_PARTS.iter().find(|part| !obj.has_key(part)) {
+            return Err(obj
+                .path
+                .key(part)
+                .error("is required: `previous` holds all six parts of the earlier state"));
+        }
+    }
     let child_obj = obj.require_object("child")?;
     let child = Child {
         last_name: child_obj.require_str("last_name")?.to_owned(),
@@ -120,8 +138,8 @@ fn record(
     };
 
     let facilities = facilities(obj)?;
-    let contacts = contacts(obj, all)?;
-    let contact_assignment = contact_assignment(obj, &contacts, all)?;
+    let contacts = contacts(obj)?;
+    let contact_assignment = contact_assignment(obj, &contacts)?;
     let org_assignments = org_assignments(obj, &facilities)?;
     let contracts = contracts(obj, settings)?;
     Ok(ChildRecord {
@@ -200,9 +218,9 @@ fn facilities(obj: &Obj) -> Result<Vec<Facility>, CaseError> {
         .collect()
 }
 
-fn contacts(obj: &Obj, required: bool) -> Result<Vec<Contact>, CaseError> {
+fn contacts(obj: &Obj) -> Result<Vec<Contact>, CaseError> {
     let mut ids = Ids::default();
-    obj.objects("contacts", required)?
+    obj.objects("contacts", false)?
         .iter()
         .map(|contact| {
             Ok(Contact {
@@ -215,18 +233,10 @@ fn contacts(obj: &Obj, required: bool) -> Result<Vec<Contact>, CaseError> {
         .collect()
 }
 
-fn contact_assignment(
-    obj: &Obj,
-    contacts: &[Contact],
-    required: bool,
-) -> Result<ContactAssignment, CaseError> {
-    let assignment = if required {
-        obj.require_object("contact_assignment")?
-    } else {
-        match obj.object("contact_assignment")? {
-            Some(assignment) => assignment,
-            None => return Ok(ContactAssignment::default()),
-        }
+/// Main contacts 1 and 2; `null` (or, outside `previous`, absent) is two empty slots.
+fn contact_assignment(obj: &Obj, contacts: &[Contact]) -> Result<ContactAssignment, CaseError> {
+    let Some(assignment) = obj.object("contact_assignment")? else {
+        return Ok(ContactAssignment::default());
     };
     let slot = |key: &str| -> Result<Option<ContactId>, CaseError> {
         let Some(id) = assignment.str(key)? else {
@@ -261,9 +271,10 @@ fn org_assignments(obj: &Obj, facilities: &[Facility]) -> Result<Vec<OrgAssignme
         let period = period(&assignment)?;
         let early_discharge = assignment.bool_or("early_discharge", false)?;
         if early_discharge && period.end().is_none() {
-            return Err(assignment.path.key("to").error(
-                "is required when early_discharge is true: it is the discharge date",
-            ));
+            return Err(assignment
+                .path
+                .key("to")
+                .error("is required when early_discharge is true: it is the discharge date"));
         }
         if let Some(other) = assignments.iter().find(|o| o.period.overlaps(&period)) {
             return Err(assignment.path.error(format!(

@@ -56,6 +56,11 @@ impl<'a> Obj<'a> {
         }
     }
 
+    /// Whether the key is there at all, `null` included.
+    pub fn has_key(&self, key: &str) -> bool {
+        self.map.contains_key(key)
+    }
+
     pub fn require(&self, key: &str) -> Result<(&'a Value, Path), CaseError> {
         self.get(key)
             .ok_or_else(|| self.path.key(key).error("is required"))
@@ -72,7 +77,10 @@ impl<'a> Obj<'a> {
 
     pub fn str(&self, key: &str) -> Result<Option<&'a str>, CaseError> {
         self.get(key)
-            .map(|(v, p)| v.as_str().ok_or_else(|| p.error("must be a string or null")))
+            .map(|(v, p)| {
+                v.as_str()
+                    .ok_or_else(|| p.error("must be a string or null"))
+            })
             .transpose()
     }
 
