@@ -43,6 +43,15 @@ impl CliOutput {
         }
     }
 
+    /// A command that cannot run as asked: a message on stderr, exit 2.
+    pub fn refused(message: impl std::fmt::Display) -> CliOutput {
+        CliOutput {
+            stdout: String::new(),
+            stderr: format!("{message}\n"),
+            exit_code: EXIT_INVALID_CASE,
+        }
+    }
+
     /// A result document, pretty-printed with a final newline.
     fn json(result: &impl serde::Serialize, exit_code: u8) -> CliOutput {
         let mut stdout =
