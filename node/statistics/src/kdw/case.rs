@@ -139,7 +139,7 @@ fn parse_child(obj: &Obj) -> Result<Child, CaseError> {
         sex,
         birth_date,
         contract,
-        care_form: text(obj, "care_form")?.map(|id| CareFormId(id)),
+        care_form: text(obj, "care_form")?.map(CareFormId),
         groups,
         school_grade,
         features: match obj.object("features")? {

@@ -225,11 +225,11 @@ pub fn check(case: &KdwCase) -> Result<Export, Vec<CheckError>> {
 fn check_facility(facility: &Facility) -> Vec<CheckError> {
     let record = || "facility".to_owned();
     let mut errors = Vec::new();
-    if !facility
+    let in_baden_wuerttemberg = facility
         .state
         .as_deref()
-        .is_some_and(|state| composed_umlauts(state.trim()) == BADEN_WUERTTEMBERG)
-    {
+        .is_some_and(|state| composed_umlauts(state.trim()) == BADEN_WUERTTEMBERG);
+    if !in_baden_wuerttemberg {
         errors.push(CheckError::new(
             ErrorCode::FacilityStateNotBw,
             record(),
@@ -275,7 +275,6 @@ fn check_child(
 ) -> Result<ExportChild, Vec<CheckError>> {
     let record = format!("child:{}", child.id);
     let mut errors = Vec::new();
-    let mut error = |code: ErrorCode| errors.push(CheckError::new(code, record.clone(), None));
 
     // "Jedes Kind benötigt eine Betreuungsform" (L48); the form carries hours and days.
     let care_form = child
@@ -284,21 +283,26 @@ fn check_child(
         .and_then(|id| care_forms.get(id.0.as_str()).copied());
     let hours_and_days = match care_form {
         None => {
-            error(ErrorCode::ChildWithoutCareForm);
+            errors.push(CheckError::new(
+                ErrorCode::ChildWithoutCareForm,
+                record.clone(),
+                None,
+            ));
             None
         }
-        Some(form) => match (form.weekly_hours, form.days_per_week) {
-            (Some(hours), Some(days)) => Some((hours, days)),
-            // Reported on the care form's record, once however many children use it.
-            _ => {
+        Some(form) => {
+            let complete = form.weekly_hours.zip(form.days_per_week);
+            if complete.is_none() {
+                // On the care form's record: once however many children use it.
+                let form_record = format!("care_form:{}", form.id);
                 errors.push(CheckError::new(
                     ErrorCode::CareFormIncomplete,
-                    format!("care_form:{}", form.id),
+                    form_record,
                     None,
                 ));
-                None
             }
-        },
+            complete
+        }
     };
     let mut error = |code: ErrorCode| errors.push(CheckError::new(code, record.clone(), None));
 
