@@ -338,8 +338,8 @@ fn check_child(
                 group,
                 // "OHNE Nachkommastelle … KAUFMÄNNISCH gerundet … 36,5 → 37" (L48).
                 weekly_hours: round_half_up(weekly_hours, 0)
-                    .to_u32()
-                    .expect("whole hours ≥ 0 within the parsed range"),
+                    .to_u64()
+                    .expect("parsed hours are ≥ 0 with at most 12 integer digits"),
                 days_per_week,
                 school_grade: child.school_grade.clone(),
                 features: child.features,

@@ -54,7 +54,7 @@ pub struct ExportChild {
     /// The main group, with the full contracted hours (L45).
     pub group: GroupId,
     /// The care form's weekly hours, whole hours rounded half up (L48).
-    pub weekly_hours: u32,
+    pub weekly_hours: u64,
     pub days_per_week: u32,
     pub school_grade: Option<serde_json::Value>,
     #[serde(flatten)]

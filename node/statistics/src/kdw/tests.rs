@@ -333,7 +333,13 @@ fn only_children_with_a_running_contract_on_the_stichdatum_are_checked_and_expor
 #[test]
 fn weekly_hours_are_whole_hours_rounded_half_up() {
     let mut c = case();
-    for (given, whole) in [("36.5", 37), ("36.49", 36), ("40", 40), ("0.5", 1)] {
+    for (given, whole) in [
+        ("36.5", 37),
+        ("36.49", 36),
+        ("40", 40),
+        ("0.5", 1),
+        ("999999999999.5", 1_000_000_000_000_u64),
+    ] {
         c["care_forms"][0]["weekly_hours"] = json!(given);
         assert_eq!(
             export(&c)["children"][0]["weekly_hours"],
