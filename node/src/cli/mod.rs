@@ -5,9 +5,13 @@ mod demo;
 mod dump;
 mod erase;
 mod fees;
+mod kitaplaner;
 mod place;
 mod rebuild;
 mod serve;
+mod staff;
+mod statistics;
+mod tagespflege;
 
 use clap::{Parser, Subcommand};
 use std::process::ExitCode;
@@ -43,6 +47,16 @@ enum Command {
     Place(place::Args),
     /// Parent fees: compute a fee case with explanations (`fees compute --case FILE.json`).
     Fees(fees::Args),
+    /// Staff need (Personalschlüssel, SächsKitaG § 12, annex F): `staff need --case FILE.json`.
+    Staff(staff::Args),
+    /// Kindertagespflege insurance refunds (annex K): `tagespflege refund --case FILE.json`.
+    Tagespflege(tagespflege::Args),
+    /// Kita-Planer 2 export buffer (Schleswig-Holstein): fill it for one child
+    /// (`kitaplaner export-buffer --case FILE.json`).
+    Kitaplaner(kitaplaner::Args),
+    /// State and statistics interfaces: `statistics kdw --case FILE.json --check`
+    /// (Kita-Data-Webhouse pre-export check), `statistics landeszuschuss --case FILE.json`.
+    Statistics(statistics::Args),
     /// Print a commented example node.toml.
     ConfigExample,
 }
@@ -58,6 +72,10 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::EraseFamily(a) => erase::run(a),
         Command::Place(a) => place::run(a),
         Command::Fees(a) => fees::run(a),
+        Command::Staff(a) => staff::run(a),
+        Command::Tagespflege(a) => tagespflege::run(a),
+        Command::Kitaplaner(a) => kitaplaner::run(a),
+        Command::Statistics(a) => statistics::run(a),
         Command::ConfigExample => {
             print!("{}", kitanetz_node::config::NodeConfig::example());
             Ok(ExitCode::SUCCESS)

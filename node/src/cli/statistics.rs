@@ -1,0 +1,70 @@
+use clap::{Parser, Subcommand};
+use kitanetz_statistics::CliOutput;
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+#[derive(Parser)]
+pub struct Args {
+    #[command(subcommand)]
+    command: StatisticsCommand,
+}
+
+#[derive(Subcommand)]
+enum StatisticsCommand {
+    /// Kita-Data-Webhouse (Baden-Württemberg): with --check, run the pre-export check of a case
+    /// (`kitanetz-kdw-case/1`) and print `kitanetz-kdw-result/1`; exit 0 valid, 1 with errors,
+    /// 2 for an invalid case.
+    Kdw(KdwArgs),
+    /// Landeszuschuss (SächsKitaG § 18): count a case (`kitanetz-landeszuschuss-case/1`) and
+    /// print `kitanetz-landeszuschuss-result/1`; exit 2 for an invalid case.
+    Landeszuschuss(CaseArgs),
+}
+
+#[derive(Parser)]
+struct KdwArgs {
+    /// The case file (JSON), see `shared/formats/kdw-case.md`.
+    #[arg(long)]
+    case: PathBuf,
+    /// Run the pre-export check (the StaLa XML export itself is not there yet).
+    #[arg(long)]
+    check: bool,
+}
+
+#[derive(Parser)]
+struct CaseArgs {
+    /// The case file (JSON), see `shared/formats/landeszuschuss-case.md`.
+    #[arg(long)]
+    case: PathBuf,
+}
+
+pub fn run(args: Args) -> anyhow::Result<ExitCode> {
+    let output = match args.command {
+        StatisticsCommand::Kdw(a) => with_case(&a.case, |text| {
+            kitanetz_statistics::kdw::case_output(text, a.check)
+        }),
+        StatisticsCommand::Landeszuschuss(a) => {
+            with_case(&a.case, kitanetz_statistics::landeszuschuss::case_output)
+        }
+    };
+    print(&output)
+}
+
+/// The crate decides; this only reads the file.
+fn with_case(path: &Path, decide: impl FnOnce(&str) -> CliOutput) -> CliOutput {
+    match std::fs::read_to_string(path) {
+        Ok(text) => decide(&text),
+        Err(e) => CliOutput::invalid(format!("cannot read the case file {}: {e}", path.display())),
+    }
+}
+
+fn print(output: &CliOutput) -> anyhow::Result<ExitCode> {
+    // Not `print!`: a closed pipe (`| head`) is an error to report, not a panic.
+    std::io::stdout()
+        .lock()
+        .write_all(output.stdout.as_bytes())?;
+    std::io::stderr()
+        .lock()
+        .write_all(output.stderr.as_bytes())?;
+    Ok(ExitCode::from(output.exit_code))
+}

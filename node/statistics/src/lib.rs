@@ -1,0 +1,66 @@
+//! Kitanetz state and statistics interfaces: pure rules, no I/O.
+//!
+//! - [`kdw`]: the pre-export check of the Kita-Data-Webhouse Baden-Württemberg (yearly youth-welfare
+//!   statistic, §§ 98 ff SGB VIII), case format `kitanetz-kdw-case/1`
+//!   (`shared/formats/kdw-case.md`, seed 002).
+//! - [`landeszuschuss`]: the Saxon state subsidy count (§ 18 SächsKitaG, annex D of seed 004),
+//!   case format `kitanetz-landeszuschuss-case/1` (`shared/formats/landeszuschuss-case.md`).
+//!
+//! Each module has one entry point over the case text that returns a [`CliOutput`]: what the
+//! command prints on stdout and stderr and the exit code its format prescribes. Behind it the rules
+//! are functions over typed data ([`kdw::check`], [`landeszuschuss::count`]), so that the node
+//! can call them on its real contracts later. Decimals are `rust_decimal`, never floats.
+
+pub mod ids;
+pub mod kdw;
+pub mod landeszuschuss;
+pub mod numbers;
+pub mod period;
+mod reader;
+
+pub use reader::CaseError;
+
+/// What a statistics command prints and how it exits; the CLI only writes these out.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CliOutput {
+    /// Written to stdout as is (empty for an invalid case).
+    pub stdout: String,
+    /// Written to stderr as is.
+    pub stderr: String,
+    pub exit_code: u8,
+}
+
+/// Exit code of an unreadable or invalid case, in both formats.
+pub const EXIT_INVALID_CASE: u8 = 2;
+
+impl CliOutput {
+    /// An unreadable or invalid case: a message on stderr, nothing on stdout, exit 2.
+    pub fn invalid(message: impl std::fmt::Display) -> CliOutput {
+        CliOutput {
+            stdout: String::new(),
+            stderr: format!("invalid case: {message}\n"),
+            exit_code: EXIT_INVALID_CASE,
+        }
+    }
+
+    /// A command that cannot run as asked: a message on stderr, exit 2.
+    pub fn refused(message: impl std::fmt::Display) -> CliOutput {
+        CliOutput {
+            stdout: String::new(),
+            stderr: format!("{message}\n"),
+            exit_code: EXIT_INVALID_CASE,
+        }
+    }
+
+    /// A result document, pretty-printed with a final newline.
+    fn json(result: &impl serde::Serialize, exit_code: u8) -> CliOutput {
+        let mut stdout =
+            serde_json::to_string_pretty(result).expect("result types serialise without failure");
+        stdout.push('\n');
+        CliOutput {
+            stdout,
+            stderr: String::new(),
+            exit_code,
+        }
+    }
+}

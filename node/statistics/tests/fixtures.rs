@@ -1,0 +1,61 @@
+//! The case files of `tests/fixtures/{kdw,landeszuschuss}/` through the crate's entry points:
+//! each `NAME.case.json` must give the exit code, stdout and stderr of `NAME.expected.json`
+//! (`{ "exit_code", "stdout": result or null, "stderr_contains"? }`). The node's integration
+//! tests run the same files through the `kitanetz statistics` binary.
+
+use kitanetz_statistics::{kdw, landeszuschuss, CliOutput};
+use serde_json::Value;
+use std::path::{Path, PathBuf};
+
+fn fixture_dir(kind: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../../tests/fixtures")
+        .join(kind)
+}
+
+/// Every case of one directory; at least `min` of them.
+fn check_fixtures(kind: &str, min: usize, run: fn(&str) -> CliOutput) {
+    let dir = fixture_dir(kind);
+    let mut cases: Vec<PathBuf> = std::fs::read_dir(&dir)
+        .unwrap_or_else(|e| panic!("{}: {e}", dir.display()))
+        .map(|entry| entry.expect("directory entry").path())
+        .filter(|p| p.to_string_lossy().ends_with(".case.json"))
+        .collect();
+    cases.sort();
+    assert!(cases.len() >= min, "fixtures missing in {}", dir.display());
+    for case in cases {
+        let name = case.to_string_lossy().replace(".case.json", "");
+        let expected: Value = serde_json::from_str(
+            &std::fs::read_to_string(format!("{name}.expected.json")).expect("expected file"),
+        )
+        .expect("expected JSON");
+        let out = run(&std::fs::read_to_string(&case).expect("case file"));
+        assert_eq!(
+            u64::from(out.exit_code),
+            expected["exit_code"].as_u64().expect("exit_code"),
+            "{name}: exit code; stderr {}",
+            out.stderr
+        );
+        match &expected["stdout"] {
+            Value::Null => assert!(out.stdout.is_empty(), "{name}: stdout {}", out.stdout),
+            want => {
+                let got: Value = serde_json::from_str(&out.stdout).expect("stdout is JSON");
+                assert_eq!(&got, want, "{name}: stdout");
+            }
+        }
+        match expected["stderr_contains"].as_str() {
+            Some(text) => assert!(out.stderr.contains(text), "{name}: stderr {}", out.stderr),
+            None => assert!(out.stderr.is_empty(), "{name}: stderr {}", out.stderr),
+        }
+    }
+}
+
+#[test]
+fn kdw_fixtures() {
+    check_fixtures("kdw", 5, |text| kdw::case_output(text, true));
+}
+
+#[test]
+fn landeszuschuss_fixtures() {
+    check_fixtures("landeszuschuss", 4, landeszuschuss::case_output);
+}
