@@ -321,6 +321,20 @@ for (const [vpIndex, vp] of VIEWPORTS.entries()) {
         assert.match(await page.locator('main').textContent(), /Überwachungsliste/);
         await audit.check(page, 'intake');
 
+        // The Neumanns chose the post: their receipt waits in the outgoing post, prints as a
+        // PDF and is marked printed (once: the second viewport finds it printed).
+        const letterRow = () => page.locator('tr[data-letter]').filter({ hasText: 'Emil Neumann' });
+        assert.equal(await letterRow().count(), 1, 'the receipt by post waits in the outgoing post');
+        const href = await letterRow().locator('a').getAttribute('href');
+        const pdf = await page.request.get(`${CITY.url}${href}`);
+        assert.equal(pdf.headers()['content-type'], 'application/pdf');
+        assert.equal((await pdf.body()).subarray(0, 5).toString(), '%PDF-');
+        if (await letterRow().locator('button').count()) {
+          await letterRow().locator('button').click();
+          await page.waitForURL(/done=printed/);
+        }
+        assert.match(await letterRow().textContent(), /gedruckt/);
+
         await page.locator('main a[href="/intake/settings"]').click();
         await page.waitForURL('**/intake/settings');
         await page.locator('#f-horizon_months').fill('viele');
