@@ -4,6 +4,7 @@ pub mod accounts;
 pub mod action;
 pub mod applications;
 pub mod auth;
+pub mod backup;
 pub mod clock;
 pub mod config;
 pub mod conflicts;
@@ -22,6 +23,6 @@ pub mod portal;
 pub mod seats;
 pub mod storage;
 
-pub use node::{open_store, Node};
+pub use node::{open_store, restrict_permissions, Node};
 pub mod demo;
 pub mod sync;

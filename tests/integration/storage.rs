@@ -305,3 +305,53 @@ fn the_data_directory_is_readable_by_the_node_only() {
     }
     assert!(files >= 2, "the database and the node's key at least");
 }
+
+#[test]
+fn backup_and_restore_through_the_cli() {
+    let net = Network::seeded();
+    let kita = &net.kitas()[0].name;
+    let elsewhere = tempfile::tempdir().unwrap();
+    let backup = elsewhere.path().join("backup");
+    let restored = elsewhere.path().join("restored");
+    let run = |args: &[&std::ffi::OsStr]| {
+        let out = Command::new(kitanetz_tests::kitanetz_bin())
+            .args(args)
+            .output()
+            .expect("run kitanetz");
+        (
+            out.status.code(),
+            String::from_utf8_lossy(&out.stdout).to_string(),
+            String::from_utf8_lossy(&out.stderr).to_string(),
+        )
+    };
+    let (code, stdout, stderr) = run(&[
+        "backup".as_ref(),
+        "--data-dir".as_ref(),
+        net.node_dir(kita).as_os_str(),
+        "--to".as_ref(),
+        backup.as_os_str(),
+    ]);
+    assert_eq!(code, Some(0), "{stdout}{stderr}");
+    assert!(stdout.contains(&format!("backup of {kita}")), "{stdout}");
+    let (code, stdout, stderr) = run(&[
+        "restore".as_ref(),
+        "--from".as_ref(),
+        backup.as_os_str(),
+        "--data-dir".as_ref(),
+        restored.as_os_str(),
+    ]);
+    assert_eq!(code, Some(0), "{stdout}{stderr}");
+    assert!(stdout.contains("documents"), "{stdout}");
+    // Restoring onto the restored node is refused with a reason, and changes nothing.
+    let before = std::fs::read(restored.join("node.db")).unwrap();
+    let (code, _, stderr) = run(&[
+        "restore".as_ref(),
+        "--from".as_ref(),
+        backup.as_os_str(),
+        "--data-dir".as_ref(),
+        restored.as_os_str(),
+    ]);
+    assert_ne!(code, Some(0));
+    assert!(stderr.contains("not empty"), "{stderr}");
+    assert_eq!(std::fs::read(restored.join("node.db")).unwrap(), before);
+}

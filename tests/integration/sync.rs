@@ -701,3 +701,118 @@ fn only_what_a_nodes_users_change_is_announced_as_its_change() {
     assert_converged(&nodes);
     assert!(watcher.take_changed(&traeger).is_empty());
 }
+
+#[test]
+fn a_kita_restored_from_its_backup_catches_up_with_its_traeger() {
+    let net = Network::seeded();
+    let nodes: Vec<Arc<Node>> = net.configs.iter().map(|c| net.open(&c.name)).collect();
+    let (kita, traeger) = kita_and_its_traeger(&nodes);
+    let mut local = LocalNet::new(&nodes);
+    local.connect_all();
+    local.run_until_quiet(0);
+    assert_converged(&nodes);
+    let kita_dir = net.node_dir(&kita.config.name);
+    let elsewhere = tempfile::tempdir().unwrap();
+    let backup_dir = elsewhere.path().join("backup");
+
+    // Online: the node is open while the backup is taken.
+    let manifest =
+        kitanetz_node::backup::backup(&kita_dir, &backup_dir, chrono::Utc::now()).expect("backup");
+    assert_eq!(manifest.node, kita.config.name);
+    let files: Vec<&str> = manifest.files.iter().map(|f| f.path.as_str()).collect();
+    assert!(
+        files.contains(&"node.db") && files.contains(&"node.toml"),
+        "{files:?}"
+    );
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = std::fs::metadata(backup_dir.join("node.db"))
+            .unwrap()
+            .permissions()
+            .mode();
+        assert_eq!(mode & 0o777, 0o600, "the copy is as private as the node");
+    }
+    // A backup never lands on something that is there.
+    assert!(kitanetz_node::backup::backup(&kita_dir, &backup_dir, chrono::Utc::now()).is_err());
+
+    // After the backup the Kita changes a contract; the change reaches its Träger.
+    let (_, contract) = first_child_and_contract(&kita, kita.config.facility.as_ref().unwrap());
+    change_contract(&kita, Role::KitaLead, &contract, "2027-02-01", "6", 10).unwrap();
+    let doc = contract_doc_id(&contract.parse().unwrap());
+    local.local_change(&kita.config.name, &doc);
+    local.run_until_quiet(12);
+    let has_change = |node: &Node| {
+        let (_, c) = node
+            .store()
+            .get::<kitanetz_crdt::kinds::CareContract>(&doc)
+            .unwrap();
+        c.lines
+            .iter()
+            .any(|l| l.valid.start().to_string() == "2027-02-01")
+    };
+    assert!(has_change(&traeger));
+
+    // The Kita's disk is lost. A changed backup file is refused and nothing is written.
+    drop(local);
+    let restored_dir = elsewhere.path().join("restored");
+    let toml = backup_dir.join("node.toml");
+    let original = std::fs::read(&toml).unwrap();
+    std::fs::write(&toml, [original.as_slice(), b"\n# changed\n"].concat()).unwrap();
+    let refused = kitanetz_node::backup::restore(&backup_dir, &restored_dir).unwrap_err();
+    assert!(refused.to_string().contains("node.toml"), "{refused}");
+    assert!(!restored_dir.join("node.db").exists());
+    std::fs::write(&toml, original).unwrap();
+    // Not over an existing node either.
+    assert!(kitanetz_node::backup::restore(&backup_dir, &kita_dir).is_err());
+
+    let restored = kitanetz_node::backup::restore(&backup_dir, &restored_dir).expect("restore");
+    assert!(restored.documents > 0);
+    let back = Node::open(&restored_dir, Arc::new(net.clock.clone())).unwrap();
+    assert!(!has_change(&back), "the backup is from before the change");
+    let sessions: i64 = back
+        .store()
+        .conn()
+        .query_row("SELECT COUNT(*) FROM sessions", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(sessions, 0, "nobody is logged in by an old session");
+
+    // Before it reconnects, the restored Kita already works (a new automerge actor keeps its
+    // changes apart from the lost node's). Back in the network it gets its own later change
+    // from the Träger, and its new change travels the other way.
+    change_contract(&back, Role::KitaLead, &contract, "2027-06-01", "7", 30).unwrap();
+    let network: Vec<Arc<Node>> = nodes
+        .iter()
+        .map(|n| {
+            if n.config.name == kita.config.name {
+                back.clone()
+            } else {
+                n.clone()
+            }
+        })
+        .collect();
+    let mut local = LocalNet::new(&network);
+    local.connect_all();
+    local.local_change(&kita.config.name, &doc);
+    local.run_until_quiet(32);
+    assert!(local.refusals.is_empty(), "{:?}", local.refusals);
+    assert_converged(&network);
+    for node in [&back, &traeger] {
+        assert!(
+            has_change(node),
+            "{}: the change made after the backup",
+            node.config.name
+        );
+        let (_, c) = node
+            .store()
+            .get::<kitanetz_crdt::kinds::CareContract>(&doc)
+            .unwrap();
+        assert!(
+            c.lines
+                .iter()
+                .any(|l| l.valid.start().to_string() == "2027-06-01"),
+            "{}: the restored node's change",
+            node.config.name
+        );
+    }
+}

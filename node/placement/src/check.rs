@@ -16,7 +16,7 @@ use crate::ids::{ChildId, GroupId, ProgramId};
 use crate::instance::{Child, Instance};
 use serde::Serialize;
 use std::cmp::Ordering;
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 
 /// A string-level assignment: every child to a program or `None`.
 pub type Assignment = BTreeMap<ChildId, Option<ProgramId>>;
@@ -108,10 +108,10 @@ pub fn check(inst: &Instance, assignment: &Assignment) -> Certificate {
             displaces,
         })
     };
-    let programs: BTreeMap<&ProgramId, &crate::instance::Program> =
+    let programs: HashMap<&ProgramId, &crate::instance::Program> =
         inst.programs.iter().map(|p| (&p.id, p)).collect();
     let children: BTreeMap<&ChildId, &Child> = inst.children.iter().map(|c| (&c.id, c)).collect();
-    let mut group_size: BTreeMap<&GroupId, usize> = BTreeMap::new();
+    let mut group_size: HashMap<&GroupId, usize> = HashMap::new();
     for c in &inst.children {
         if let Some(g) = &c.together {
             *group_size.entry(g).or_default() += 1;
@@ -119,7 +119,7 @@ pub fn check(inst: &Instance, assignment: &Assignment) -> Certificate {
     }
     let in_group = |c: &Child| c.together.as_ref().is_some_and(|g| group_size[g] >= 2);
 
-    let mut result: BTreeMap<&ChildId, Option<&ProgramId>> = BTreeMap::new();
+    let mut result: HashMap<&ChildId, Option<&ProgramId>> = HashMap::new();
     for (id, p) in assignment {
         if !children.contains_key(id) || p.as_ref().is_some_and(|p| !programs.contains_key(p)) {
             v(
@@ -147,7 +147,7 @@ pub fn check(inst: &Instance, assignment: &Assignment) -> Certificate {
     }
 
     // Occupants and the weakest occupant per program.
-    let mut occupants: BTreeMap<&ProgramId, Vec<&Child>> = BTreeMap::new();
+    let mut occupants: HashMap<&ProgramId, Vec<&Child>> = HashMap::new();
     for c in &inst.children {
         if let Some(Some(p)) = result.get(&c.id) {
             if programs.contains_key(p) {
@@ -155,8 +155,11 @@ pub fn check(inst: &Instance, assignment: &Assignment) -> Certificate {
             }
         }
     }
-    let mut weakest: BTreeMap<&ProgramId, &Child> = BTreeMap::new();
-    for (p, occ) in &occupants {
+    let mut weakest: HashMap<&ProgramId, &Child> = HashMap::new();
+    // In program order, so that the capacity violations come out the same on every run.
+    let mut by_program: Vec<(&&ProgramId, &Vec<&Child>)> = occupants.iter().collect();
+    by_program.sort_unstable_by(|a, b| a.0.cmp(b.0));
+    for (p, occ) in by_program {
         if occ.len() as i64 > programs[p].capacity {
             v("capacity", "", p.as_str(), None);
         }

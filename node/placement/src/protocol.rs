@@ -141,6 +141,16 @@ pub fn place(inst: &Instance, opts: &SolveOptions, with_stats: bool) -> Placemen
     build(inst, &p, &names, &sol, opts, with_stats)
 }
 
+impl PlacementResult {
+    /// The assignment with typed ids (what the checker reads).
+    pub fn assignment_ids(&self) -> Assignment {
+        self.assignment
+            .iter()
+            .map(|(c, p)| (ChildId::new(c.clone()), p.as_deref().map(ProgramId::from)))
+            .collect()
+    }
+}
+
 /// String-level assignment of a solution.
 pub fn assignment_of(p: &Problem, names: &Interner, sol: &Solution) -> Assignment {
     (0..p.n_children() as u32)

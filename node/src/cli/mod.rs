@@ -1,5 +1,6 @@
 //! Subcommands, one file each.
 
+mod backup;
 mod cert;
 mod demo;
 mod dump;
@@ -57,6 +58,10 @@ enum Command {
     /// State and statistics interfaces: `statistics kdw --case FILE.json --check`
     /// (Kita-Data-Webhouse pre-export check), `statistics landeszuschuss --case FILE.json`.
     Statistics(statistics::Args),
+    /// Copy a node's data directory (online: the node may keep running) with a checked manifest.
+    Backup(backup::BackupArgs),
+    /// Restore a backup into a new data directory; the node then catches up with its peers.
+    Restore(backup::RestoreArgs),
     /// Print a commented example node.toml.
     ConfigExample,
 }
@@ -76,6 +81,8 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Tagespflege(a) => tagespflege::run(a),
         Command::Kitaplaner(a) => kitaplaner::run(a),
         Command::Statistics(a) => statistics::run(a),
+        Command::Backup(a) => backup::backup(a),
+        Command::Restore(a) => backup::restore(a),
         Command::ConfigExample => {
             print!("{}", kitanetz_node::config::NodeConfig::example());
             Ok(ExitCode::SUCCESS)

@@ -436,7 +436,7 @@ impl<'a> Obj<'a> {
         }
     }
 
-    /// An amount in euros: a decimal string or a JSON number, ≥ 0, whole cents.
+    /// An amount in euros: a decimal string or a JSON number, ≥ 0, rounded half up to the cent.
     fn money(&self, key: &str) -> Result<Option<Money>, CaseError> {
         self.get(key)
             .map(|v| {
@@ -446,9 +446,9 @@ impl<'a> Obj<'a> {
                 if value < Decimal::ZERO {
                     return Err(self.error(key, "must not be negative"));
                 }
-                Money::exact(value).ok_or_else(|| {
-                    self.error(key, format!("{value}: at most two decimals (cents)"))
-                })
+                // Amounts are money to the cent: finer input is rounded half up like every
+                // amount here (the format: "rounded half up to the cent"), not refused.
+                Ok(Money::round(value))
             })
             .transpose()
     }

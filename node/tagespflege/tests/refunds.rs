@@ -509,11 +509,19 @@ fn every_year_to_the_running_month_needs_a_row_once() {
 }
 
 #[test]
+fn amounts_finer_than_a_cent_are_rounded_half_up_not_refused() {
+    let mut finer = annex_k();
+    finer["health"]["years"][1]["minimum_base"] = json!("851.665");
+    let mut cents = annex_k();
+    cents["health"]["years"][1]["minimum_base"] = json!("851.67");
+    assert_eq!(decided(&finer), decided(&cents), "851.665 is 851.67");
+}
+
+#[test]
 fn health_amounts_and_rates_are_checked() {
     for (key, bad) in [
         ("minimum_base", json!("-840.00")),
         ("minimum_base", json!("840,00")),
-        ("minimum_base", json!("840.001")),
         ("proven_contribution", Value::Null),
         ("health_rate", json!("101")),
         ("health_rate", json!("14,3")),

@@ -1,0 +1,260 @@
+//! Backup and restore of a node's data directory (`kitanetz backup`, `kitanetz restore`).
+//!
+//! A backup is a directory: the database copied with SQLite's online backup API (consistent
+//! while the node keeps running and writing), every other file of the data directory (the
+//! node's configuration, its libp2p identity key and certificates) byte for byte, and a
+//! manifest `backup.json` with each file's SHA-256. Restoring checks the manifest, refuses a
+//! directory that already holds a node, checks the database's integrity and schema, and then
+//! forgets what the backup knew about its peers' sync state and every login session, and gives
+//! the node a new automerge actor: the restored node catches up with its peers from scratch
+//! (documents are CRDTs, so what changed after the backup flows back in), and nobody is logged
+//! in by a session from the past.
+//!
+//! A backup taken before a family was erased still holds that family's documents; restoring it
+//! brings them back on this node (per-family keys that erasure destroys are the planned answer,
+//! ARCHITECTURE.md §Erasure).
+
+use crate::config::{NodeConfig, DATABASE_FILE};
+use anyhow::{bail, ensure, Context};
+use rusqlite::{Connection, OpenFlags};
+use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
+use std::path::{Path, PathBuf};
+
+/// The manifest's file name inside a backup directory.
+pub const MANIFEST_FILE: &str = "backup.json";
+const FORMAT: &str = "kitanetz-backup/1";
+
+/// What a backup holds.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct Manifest {
+    pub format: String,
+    /// The node's name (from its node.toml).
+    pub node: String,
+    /// When the backup was taken (UTC, RFC 3339).
+    pub created_at: String,
+    /// The database's schema version (migrations applied).
+    pub schema_version: i64,
+    pub files: Vec<ManifestFile>,
+}
+
+/// One file of a backup, relative to the data directory.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct ManifestFile {
+    pub path: String,
+    pub bytes: u64,
+    pub sha256: String,
+}
+
+/// Backs up the node in `data_dir` into `target` (which must not exist or be empty).
+pub fn backup(
+    data_dir: &Path,
+    target: &Path,
+    now: chrono::DateTime<chrono::Utc>,
+) -> anyhow::Result<Manifest> {
+    let config = NodeConfig::load(data_dir)?;
+    ensure_empty(target)?;
+    std::fs::create_dir_all(target)
+        .with_context(|| format!("cannot create {}", target.display()))?;
+    let database = data_dir.join(DATABASE_FILE);
+    ensure!(
+        database.is_file(),
+        "{} holds no node database ({DATABASE_FILE})",
+        data_dir.display()
+    );
+    // Read-only: a backup never changes the node it copies.
+    let source = Connection::open_with_flags(
+        &database,
+        OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+    )
+    .with_context(|| format!("cannot open {}", database.display()))?;
+    // The running node may hold the write lock for a moment; wait rather than fail.
+    source.busy_timeout(std::time::Duration::from_secs(10))?;
+    let copy = target.join(DATABASE_FILE);
+    source
+        .backup(
+            rusqlite::MAIN_DB,
+            &copy,
+            None::<fn(rusqlite::backup::Progress)>,
+        )
+        .context("SQLite online backup")?;
+    let schema_version: i64 = source.pragma_query_value(None, "user_version", |r| r.get(0))?;
+    drop(source);
+
+    for relative in data_files(data_dir)? {
+        let to = target.join(&relative);
+        if let Some(parent) = to.parent() {
+            std::fs::create_dir_all(parent)?;
+        }
+        std::fs::copy(data_dir.join(&relative), &to)
+            .with_context(|| format!("cannot copy {}", relative.display()))?;
+    }
+    let mut files = Vec::new();
+    for relative in std::iter::once(PathBuf::from(DATABASE_FILE)).chain(data_files(data_dir)?) {
+        let (bytes, sha256) = digest(&target.join(&relative))?;
+        files.push(ManifestFile {
+            path: relative.to_string_lossy().replace('\\', "/"),
+            bytes,
+            sha256,
+        });
+    }
+    let manifest = Manifest {
+        format: FORMAT.into(),
+        node: config.name,
+        created_at: now.to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
+        schema_version,
+        files,
+    };
+    std::fs::write(
+        target.join(MANIFEST_FILE),
+        serde_json::to_vec_pretty(&manifest)?,
+    )?;
+    // The copy holds the same secrets as the node: only its owner reads it.
+    crate::restrict_permissions(target)?;
+    Ok(manifest)
+}
+
+/// What a restore did.
+#[derive(Debug, Clone)]
+pub struct Restored {
+    pub manifest: Manifest,
+    /// Documents in the restored database.
+    pub documents: usize,
+}
+
+/// Restores the backup in `backup_dir` into `data_dir` (which must not exist or be empty).
+pub fn restore(backup_dir: &Path, data_dir: &Path) -> anyhow::Result<Restored> {
+    let manifest_path = backup_dir.join(MANIFEST_FILE);
+    let manifest: Manifest =
+        serde_json::from_slice(&std::fs::read(&manifest_path).with_context(|| {
+            format!(
+                "{} is not a backup (no {MANIFEST_FILE})",
+                backup_dir.display()
+            )
+        })?)
+        .with_context(|| format!("{} is not readable", manifest_path.display()))?;
+    ensure!(
+        manifest.format == FORMAT,
+        "{}: format {:?}, expected {FORMAT:?}",
+        manifest_path.display(),
+        manifest.format
+    );
+    // Every file as it was written, before anything is copied.
+    for file in &manifest.files {
+        let relative = safe_relative(&file.path)?;
+        let (bytes, sha256) = digest(&backup_dir.join(&relative))
+            .with_context(|| format!("the backup lacks {}", file.path))?;
+        ensure!(
+            bytes == file.bytes && sha256 == file.sha256,
+            "{} in the backup is damaged or changed (SHA-256 differs from the manifest); nothing was restored",
+            file.path
+        );
+    }
+    ensure!(
+        manifest.files.iter().any(|f| f.path == DATABASE_FILE),
+        "the backup has no {DATABASE_FILE}"
+    );
+    ensure_empty(data_dir)?;
+    std::fs::create_dir_all(data_dir)
+        .with_context(|| format!("cannot create {}", data_dir.display()))?;
+    for file in &manifest.files {
+        let relative = safe_relative(&file.path)?;
+        let to = data_dir.join(&relative);
+        if let Some(parent) = to.parent() {
+            std::fs::create_dir_all(parent)?;
+        }
+        std::fs::copy(backup_dir.join(&relative), &to)?;
+    }
+    {
+        let conn = Connection::open(data_dir.join(DATABASE_FILE))?;
+        let check: String = conn.query_row("PRAGMA integrity_check", [], |r| r.get(0))?;
+        ensure!(
+            check == "ok",
+            "the restored database fails SQLite's integrity check: {check}"
+        );
+        // Peers' sync states describe what they had from the node as it was later; starting
+        // over lets both sides compute what is missing. Sessions of the past end here. And
+        // the node writes under a new automerge actor: the lost node may have made changes
+        // after the backup under the old one, and a second change with the same actor and
+        // sequence number would break every document it touched.
+        conn.execute_batch(
+            "DELETE FROM sync_states; DELETE FROM sessions; DELETE FROM guardian_sessions;
+             DELETE FROM account_tokens; DELETE FROM node_meta WHERE key = 'actor';",
+        )
+        .context("resetting sync states and sessions")?;
+    }
+    crate::restrict_permissions(data_dir)?;
+    // Opening the store applies newer migrations and proves the node starts.
+    let config = NodeConfig::load(data_dir)?;
+    ensure!(
+        config.name == manifest.node,
+        "the backup's node.toml names {:?}, its manifest {:?}",
+        config.name,
+        manifest.node
+    );
+    let store = crate::open_store(data_dir, &config)?;
+    let documents = store.doc_metas()?.len();
+    Ok(Restored {
+        manifest,
+        documents,
+    })
+}
+
+/// The files of a data directory other than the database and its journal, relative to it,
+/// sorted.
+fn data_files(data_dir: &Path) -> anyhow::Result<Vec<PathBuf>> {
+    fn walk(root: &Path, dir: &Path, out: &mut Vec<PathBuf>) -> anyhow::Result<()> {
+        for entry in std::fs::read_dir(dir)? {
+            let entry = entry?;
+            let kind = entry.file_type()?;
+            let path = entry.path();
+            let relative = path.strip_prefix(root)?.to_path_buf();
+            if kind.is_dir() {
+                walk(root, &path, out)?;
+            } else if kind.is_file() {
+                let name = relative.to_string_lossy();
+                let database = name == DATABASE_FILE
+                    || name.starts_with(&format!("{DATABASE_FILE}-"))
+                    || name == MANIFEST_FILE;
+                if !database {
+                    out.push(relative);
+                }
+            }
+        }
+        Ok(())
+    }
+    let mut out = Vec::new();
+    walk(data_dir, data_dir, &mut out)?;
+    out.sort();
+    Ok(out)
+}
+
+fn digest(path: &Path) -> anyhow::Result<(u64, String)> {
+    let bytes = std::fs::read(path).with_context(|| format!("cannot read {}", path.display()))?;
+    Ok((bytes.len() as u64, hex::encode(Sha256::digest(&bytes))))
+}
+
+/// A manifest path as a relative path that stays inside the directory (a manifest is input).
+fn safe_relative(path: &str) -> anyhow::Result<PathBuf> {
+    let relative = PathBuf::from(path);
+    let inside = relative
+        .components()
+        .all(|c| matches!(c, std::path::Component::Normal(_)));
+    if !inside || path.is_empty() {
+        bail!("the manifest names a path outside the backup: {path:?}");
+    }
+    Ok(relative)
+}
+
+fn ensure_empty(dir: &Path) -> anyhow::Result<()> {
+    if dir.exists() {
+        let mut entries = std::fs::read_dir(dir)
+            .with_context(|| format!("{} is not a directory", dir.display()))?;
+        ensure!(
+            entries.next().is_none(),
+            "{} is not empty; give a new directory (nothing was overwritten)",
+            dir.display()
+        );
+    }
+    Ok(())
+}
