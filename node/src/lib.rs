@@ -3,6 +3,7 @@
 pub mod accounts;
 pub mod action;
 pub mod applications;
+pub mod audit;
 pub mod auth;
 pub mod backup;
 pub mod clock;

@@ -2,6 +2,7 @@
 
 mod accounts;
 mod applications;
+mod audit;
 mod facilities;
 mod fees;
 mod intake;

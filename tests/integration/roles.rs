@@ -30,12 +30,15 @@ enum Access {
     /// The ZVS's intake: the ZVS only, and only on the city node (here: refused for everybody
     /// else, "not here" for the ZVS; `intake.rs` uses it on the city).
     CityZvs,
+    /// The audit log: the system admin, and the admin of the Träger whose node it is.
+    Audit,
 }
 
 fn expected_access(method: &str, path: &str) -> Access {
     match (method, path) {
         (_, p) if kitanetz_node::http::is_portal_path(p) => Access::CityPortal,
         (_, p) if p.starts_with("/intake") => Access::CityZvs,
+        ("GET", "/audit") | ("GET", "/audit.csv") => Access::Audit,
         (_, "/login")
         | (_, "/lang/{lang}")
         | (_, "/health")
@@ -212,6 +215,9 @@ async fn every_route_for_every_role() {
                     login.role == Role::Zvs || (login.role == Role::KitaLead && *scoped)
                 }
                 Access::KitaLeadHere => login.role == Role::KitaLead && *scoped,
+                Access::Audit => {
+                    login.role == Role::SystemAdmin || (login.role == Role::TraegerAdmin && *scoped)
+                }
             };
             if access == Access::Public {
                 // Public routes answer every caller; a wrong password is a 401, not a refusal.

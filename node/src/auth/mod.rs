@@ -196,8 +196,8 @@ pub enum Action<'a> {
         facility: &'a FacilityId,
         provider: &'a ProviderId,
     },
-    /// The node's audit log.
-    ViewAudit,
+    /// The node's audit log; `provider` is the Träger whose node it is (none on the city).
+    ViewAudit { provider: Option<&'a ProviderId> },
     /// Which peers this node syncs with and how it is going (no personal data).
     ViewSyncStatus,
     /// Conflict records: the ZVS sees all the city holds; a Kita lead the tasks of the Kita
@@ -255,7 +255,7 @@ impl Action<'_> {
             Action::ViewChildren { .. } => "children.view",
             Action::ViewContracts { .. } => "contracts.view",
             Action::EditContracts { .. } => "contracts.edit",
-            Action::ViewAudit => "audit.view",
+            Action::ViewAudit { .. } => "audit.view",
             Action::ViewSyncStatus => "sync.view",
             Action::ViewConflicts { .. } => "conflicts.view",
             Action::DecideConflicts => "conflicts.decide",
@@ -363,6 +363,12 @@ fn staff_may(caller: &Caller, action: Action<'_>) -> bool {
         Action::ViewSeats { facility } | Action::ManageSeats { facility } => {
             caller.role == Role::KitaLead && facility.is_some_and(own_facility)
         }
-        Action::ViewAudit => caller.role == Role::SystemAdmin,
+        // The system admin, and the Träger admin on the nodes of their Träger (its office
+        // and its Kitas).
+        Action::ViewAudit { provider } => match caller.role {
+            Role::SystemAdmin => true,
+            Role::TraegerAdmin => provider.is_some_and(own_provider),
+            _ => false,
+        },
     }
 }

@@ -145,6 +145,8 @@ pub fn routes() -> Vec<Route> {
             "/portal/applications/{id}/receipt.pdf",
             get(applications::http::receipt_pdf),
         ),
+        route("GET", "/audit", get(crate::audit::http::audit_page)),
+        route("GET", "/audit.csv", get(crate::audit::http::audit_csv)),
         route("GET", "/intake", get(intake::http::intake)),
         route(
             "GET",

@@ -30,6 +30,8 @@ pub struct Chrome {
     pub title: String,
     /// The Kita this node serves, if any: the scope of its conflicts and seats links.
     facility: Option<kitanetz_crdt::ids::FacilityId>,
+    /// The Träger whose node this is, if any: the scope of the audit link.
+    provider: Option<kitanetz_crdt::ids::ProviderId>,
     /// A portal page: the parents' navigation instead of the staff's, and the map's styles.
     pub portal: bool,
     /// Whether this node runs the parents' portal (the city).
@@ -62,6 +64,7 @@ impl Chrome {
             org_name: node.config.display_name.clone(),
             title: title.into(),
             facility: node.config.facility.clone(),
+            provider: node.config.provider.clone(),
             portal: false,
             has_portal: node.portal.is_some(),
         }
@@ -92,6 +95,13 @@ impl Chrome {
     pub fn sees_seats(&self) -> bool {
         self.may(auth::Action::ViewSeats {
             facility: self.facility.as_ref(),
+        })
+    }
+
+    /// The audit view (system admin, Träger admin).
+    pub fn sees_audit(&self) -> bool {
+        self.may(auth::Action::ViewAudit {
+            provider: self.provider.as_ref(),
         })
     }
 
@@ -129,6 +139,7 @@ impl ErrorPage {
                     status.canonical_reason().unwrap_or("")
                 ),
                 facility: None,
+                provider: None,
                 portal: false,
                 has_portal: false,
             },

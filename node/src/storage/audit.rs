@@ -54,12 +54,13 @@ impl Store {
             "SELECT seq, at, actor, action, target, subjects, valid_from FROM audit_log
              WHERE target = ?1 ORDER BY seq DESC LIMIT ?2",
         )?;
-        let rows = stmt.query_map(params![target, limit as i64], row)?;
+        let rows = stmt.query_map(params![target, limit as i64], audit_row)?;
         Ok(rows.collect::<Result<_, _>>()?)
     }
 }
 
-fn row(r: &rusqlite::Row<'_>) -> rusqlite::Result<AuditRow> {
+/// Reads an `audit_log` row selected as `seq, at, actor, action, target, subjects, valid_from`.
+pub fn audit_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<AuditRow> {
     let subjects: String = r.get(5)?;
     Ok(AuditRow {
         seq: r.get(0)?,

@@ -12,7 +12,7 @@ pub mod projections;
 mod revocations;
 mod synced;
 
-pub use audit::{audit_in, AuditEntry, AuditRow};
+pub use audit::{audit_in, audit_row, AuditEntry, AuditRow};
 pub use erase::ErasureReport;
 
 use kitanetz_crdt::doc::DocError;
