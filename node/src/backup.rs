@@ -81,16 +81,17 @@ pub fn backup(
     let schema_version: i64 = source.pragma_query_value(None, "user_version", |r| r.get(0))?;
     drop(source);
 
-    for relative in data_files(data_dir)? {
-        let to = target.join(&relative);
+    let others = data_files(data_dir)?;
+    for relative in &others {
+        let to = target.join(relative);
         if let Some(parent) = to.parent() {
             std::fs::create_dir_all(parent)?;
         }
-        std::fs::copy(data_dir.join(&relative), &to)
+        std::fs::copy(data_dir.join(relative), &to)
             .with_context(|| format!("cannot copy {}", relative.display()))?;
     }
     let mut files = Vec::new();
-    for relative in std::iter::once(PathBuf::from(DATABASE_FILE)).chain(data_files(data_dir)?) {
+    for relative in std::iter::once(PathBuf::from(DATABASE_FILE)).chain(others) {
         let (bytes, sha256) = digest(&target.join(&relative))?;
         files.push(ManifestFile {
             path: relative.to_string_lossy().replace('\\', "/"),

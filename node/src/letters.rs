@@ -23,8 +23,7 @@ pub async fn receipt_pdf(letter: ReceiptLetter) -> Result<Vec<u8>, LetterError> 
         .map_err(|e| LetterError::Thread(e.to_string()))?
 }
 
-/// The same, on the calling thread (for the CLI and tests).
-pub fn receipt_pdf_now(letter: &ReceiptLetter) -> Result<Vec<u8>, LetterError> {
+fn receipt_pdf_now(letter: &ReceiptLetter) -> Result<Vec<u8>, LetterError> {
     let meta = DocumentMeta {
         title: letter.title.clone(),
         author: letter.author.clone(),

@@ -72,7 +72,7 @@ async fn admins_filter_the_log_and_export_it_others_are_refused() {
         page.contains("contract.change") && !page.contains("user:bernd"),
         "{page}"
     );
-    // "_" is a character, not a wildcard.
+    // "%" is a character, not a wildcard (LIKE would match "anna_b" here).
     let (_, page) = get("/audit?person=anna%25b".into()).await;
     assert!(page.contains("audit-empty"), "{page}");
     let (_, page) = get("/audit?action=child.".into()).await;

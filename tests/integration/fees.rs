@@ -2,31 +2,27 @@
 //! `NAME.case.json` is run through the real binary and compared with `NAME.expected.json` on the
 //! fields fee-case.md names as compared (explanations only as lists of strings).
 
-use kitanetz_tests::kitanetz_bin;
+use kitanetz_tests::{fixture_cases, fixtures_dir, run_kitanetz};
 use serde_json::Value;
-use std::path::{Path, PathBuf};
-use std::process::Command;
-
-fn fixtures() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/fees")
-}
+use std::path::Path;
 
 /// Runs the CLI on a case file; returns its exit code and parsed stdout.
 fn compute(case: &Path) -> (i32, Value) {
-    let out = Command::new(kitanetz_bin())
-        .args(["fees", "compute", "--case"])
-        .arg(case)
-        .output()
-        .expect("run kitanetz");
-    let stdout = String::from_utf8_lossy(&out.stdout);
-    let json = serde_json::from_str(&stdout).unwrap_or_else(|e| {
+    let run = run_kitanetz([
+        "fees".as_ref(),
+        "compute".as_ref(),
+        "--case".as_ref(),
+        case.as_os_str(),
+    ]);
+    let json = serde_json::from_str(&run.stdout).unwrap_or_else(|e| {
         panic!(
-            "{}: stdout is not JSON ({e}): {stdout}{}",
+            "{}: stdout is not JSON ({e}): {}{}",
             case.display(),
-            String::from_utf8_lossy(&out.stderr)
+            run.stdout,
+            run.stderr
         )
     });
-    (out.status.code().unwrap_or(-1), json)
+    (run.code, json)
 }
 
 fn keys(v: &Value) -> Vec<&String> {
@@ -87,24 +83,8 @@ fn compare_result(name: &str, got: &Value, want: &Value) {
 
 #[test]
 fn fee_cases_through_the_cli() {
-    let mut cases: Vec<PathBuf> = std::fs::read_dir(fixtures())
-        .expect("fixtures/fees")
-        .map(|e| e.expect("entry").path())
-        .filter(|p| p.to_string_lossy().ends_with(".case.json"))
-        .collect();
-    cases.sort();
-    assert!(cases.len() >= 3, "fixtures missing: {cases:?}");
-    for case in cases {
-        let name = case
-            .file_name()
-            .unwrap()
-            .to_string_lossy()
-            .replace(".case.json", "");
-        let expected: Value = serde_json::from_str(
-            &std::fs::read_to_string(fixtures().join(format!("{name}.expected.json")))
-                .expect("expected file"),
-        )
-        .expect("expected JSON");
+    for c in fixture_cases("fees", 3) {
+        let (name, case, expected) = (c.name, c.case, c.expected);
         let (code, got) = compute(&case);
         if expected.get("error").is_some() {
             assert_eq!(code, 1, "{name}: exit code of a refused case");
@@ -125,7 +105,7 @@ fn fee_cases_through_the_cli() {
 
 #[test]
 fn a_missing_case_file_is_refused() {
-    let (code, got) = compute(&fixtures().join("no-such.case.json"));
+    let (code, got) = compute(&fixtures_dir("fees").join("no-such.case.json"));
     assert_eq!(code, 1);
     assert_eq!(got["format"], "kitanetz-fee-result/1");
     assert!(got["error"]["message"]

@@ -314,15 +314,8 @@ fn backup_and_restore_through_the_cli() {
     let backup = elsewhere.path().join("backup");
     let restored = elsewhere.path().join("restored");
     let run = |args: &[&std::ffi::OsStr]| {
-        let out = Command::new(kitanetz_tests::kitanetz_bin())
-            .args(args)
-            .output()
-            .expect("run kitanetz");
-        (
-            out.status.code(),
-            String::from_utf8_lossy(&out.stdout).to_string(),
-            String::from_utf8_lossy(&out.stderr).to_string(),
-        )
+        let run = kitanetz_tests::run_kitanetz(args);
+        (Some(run.code), run.stdout, run.stderr)
     };
     let (code, stdout, stderr) = run(&[
         "backup".as_ref(),

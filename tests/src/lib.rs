@@ -250,3 +250,121 @@ pub fn kitanetz_bin() -> PathBuf {
     );
     bin
 }
+
+/// One run of the `kitanetz` binary.
+pub struct CliRun {
+    /// The exit code (-1 when killed by a signal).
+    pub code: i32,
+    pub stdout: String,
+    pub stderr: String,
+}
+
+/// Runs `kitanetz ARGS…` and collects what it printed.
+pub fn run_kitanetz<I, S>(args: I) -> CliRun
+where
+    I: IntoIterator<Item = S>,
+    S: AsRef<std::ffi::OsStr>,
+{
+    let out = std::process::Command::new(kitanetz_bin())
+        .args(args)
+        .output()
+        .expect("run kitanetz");
+    CliRun {
+        code: out.status.code().unwrap_or(-1),
+        stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
+        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+    }
+}
+
+/// The folder of a kind of case file: `tests/fixtures/<kind>`.
+pub fn fixtures_dir(kind: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("fixtures")
+        .join(kind)
+}
+
+/// One case of a fixture folder: `NAME.case.json` with its `NAME.expected.json`.
+pub struct FixtureCase {
+    pub name: String,
+    pub case: PathBuf,
+    /// The expected file, without its `_comment`.
+    pub expected: serde_json::Value,
+}
+
+/// Every case of `tests/fixtures/<kind>`, sorted by name; at least `at_least` of them (so that
+/// a lost folder cannot pass as "no case failed").
+pub fn fixture_cases(kind: &str, at_least: usize) -> Vec<FixtureCase> {
+    let dir = fixtures_dir(kind);
+    let mut cases: Vec<FixtureCase> = std::fs::read_dir(&dir)
+        .unwrap_or_else(|e| panic!("{}: {e}", dir.display()))
+        .map(|e| e.expect("entry").path())
+        .filter_map(|case| {
+            let name = case
+                .file_name()?
+                .to_str()?
+                .strip_suffix(".case.json")?
+                .to_string();
+            let expected_path = dir.join(format!("{name}.expected.json"));
+            let text = std::fs::read_to_string(&expected_path)
+                .unwrap_or_else(|e| panic!("{}: {e}", expected_path.display()));
+            let mut expected: serde_json::Value = serde_json::from_str(&text)
+                .unwrap_or_else(|e| panic!("{}: {e}", expected_path.display()));
+            if let Some(o) = expected.as_object_mut() {
+                o.remove("_comment");
+            }
+            Some(FixtureCase {
+                name,
+                case,
+                expected,
+            })
+        })
+        .collect();
+    cases.sort_by(|a, b| a.name.cmp(&b.name));
+    assert!(
+        cases.len() >= at_least,
+        "{}: {} cases, expected at least {at_least}",
+        dir.display(),
+        cases.len()
+    );
+    cases
+}
+
+/// Every field of `want` (but `_comment`) is in `got` with the same value; arrays have the
+/// same length. Extra fields of `got` are allowed.
+pub fn assert_json_contains(got: &serde_json::Value, want: &serde_json::Value, at: &str) {
+    use serde_json::Value;
+    match (got, want) {
+        (Value::Object(g), Value::Object(w)) => {
+            for (key, wv) in w.iter().filter(|(k, _)| *k != "_comment") {
+                let gv = g
+                    .get(key)
+                    .unwrap_or_else(|| panic!("{at}.{key} missing in {got}"));
+                assert_json_contains(gv, wv, &format!("{at}.{key}"));
+            }
+        }
+        (Value::Array(g), Value::Array(w)) => {
+            assert_eq!(g.len(), w.len(), "{at}: length of {got}");
+            for (i, (gv, wv)) in g.iter().zip(w).enumerate() {
+                assert_json_contains(gv, wv, &format!("{at}[{i}]"));
+            }
+        }
+        _ => assert_eq!(got, want, "{at}"),
+    }
+}
+
+/// A case file that does not exist: exit 2, nothing on stdout, the path on stderr (the
+/// contract of every `--case` command but `fees compute`, which answers in JSON).
+pub fn assert_missing_case_refused(command: &[&str]) {
+    let missing = fixtures_dir("none").join("no-such.case.json");
+    let mut args: Vec<std::ffi::OsString> = command.iter().map(Into::into).collect();
+    args.push("--case".into());
+    args.push(missing.into());
+    let run = run_kitanetz(args);
+    assert_eq!(run.code, 2, "{command:?}: {}", run.stderr);
+    assert!(run.stdout.is_empty(), "{command:?}: {}", run.stdout);
+    assert!(
+        run.stderr.contains("no-such"),
+        "{command:?}: {}",
+        run.stderr
+    );
+}

@@ -1,5 +1,4 @@
 use clap::{Parser, Subcommand};
-use std::io::Write;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
@@ -32,18 +31,13 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
 
 /// The crate decides; this only reads the file and prints.
 fn export_buffer(args: ExportBufferArgs) -> anyhow::Result<ExitCode> {
-    let output = match std::fs::read_to_string(&args.case) {
+    let output = match super::read_case(&args.case) {
         Ok(text) => kitanetz_kitaplaner::case_output(&text),
-        Err(e) => kitanetz_kitaplaner::CaseOutput {
+        Err(message) => kitanetz_kitaplaner::CaseOutput {
             stdout: String::new(),
-            stderr: format!("cannot read the case file {}: {e}\n", args.case.display()),
+            stderr: format!("{message}\n"),
             exit_code: kitanetz_kitaplaner::EXIT_REFUSED,
         },
     };
-    // Not `print!`: a closed pipe (`| head`) is an error to report, not a panic.
-    let mut out = std::io::stdout().lock();
-    out.write_all(output.stdout.as_bytes())?;
-    out.flush()?;
-    std::io::stderr().write_all(output.stderr.as_bytes())?;
-    Ok(ExitCode::from(output.exit_code))
+    super::print_case_output(&output.stdout, &output.stderr, output.exit_code)
 }

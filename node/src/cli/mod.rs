@@ -15,6 +15,8 @@ mod statistics;
 mod tagespflege;
 
 use clap::{Parser, Subcommand};
+use std::io::Write;
+use std::path::Path;
 use std::process::ExitCode;
 
 /// Kitanetz: childcare registration, placement and fees for German cities, local-first.
@@ -88,4 +90,21 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             Ok(ExitCode::SUCCESS)
         }
     }
+}
+
+/// The text of a `--case` file, or the message for one that cannot be read (each rule crate
+/// turns it into its own "invalid case" answer).
+fn read_case(path: &Path) -> Result<String, String> {
+    std::fs::read_to_string(path)
+        .map_err(|e| format!("cannot read the case file {}: {e}", path.display()))
+}
+
+/// Prints what a rule crate decided for a `--case` command and exits with its code. Not
+/// `print!`: a closed pipe (`| head`) is an error to report, not a panic.
+fn print_case_output(stdout: &str, stderr: &str, exit_code: u8) -> anyhow::Result<ExitCode> {
+    let mut out = std::io::stdout().lock();
+    out.write_all(stdout.as_bytes())?;
+    out.flush()?;
+    std::io::stderr().lock().write_all(stderr.as_bytes())?;
+    Ok(ExitCode::from(exit_code))
 }

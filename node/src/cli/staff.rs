@@ -1,5 +1,4 @@
 use clap::{Parser, Subcommand};
-use std::io::Write;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
@@ -32,19 +31,11 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
 
 /// The crate decides; this only reads the file and prints.
 fn need(args: NeedArgs) -> anyhow::Result<ExitCode> {
-    let output = match std::fs::read_to_string(&args.case) {
+    let output = match super::read_case(&args.case) {
         Ok(text) => kitanetz_staffing::case_output(&text),
-        Err(e) => kitanetz_staffing::CaseOutput::invalid(&kitanetz_staffing::CaseError::new(
-            "",
-            format!("cannot read the case file {}: {e}", args.case.display()),
-        )),
+        Err(message) => {
+            kitanetz_staffing::CaseOutput::invalid(&kitanetz_staffing::CaseError::new("", message))
+        }
     };
-    // Not `print!`: a closed pipe (`| head`) is an error to report, not a panic.
-    std::io::stdout()
-        .lock()
-        .write_all(output.stdout.as_bytes())?;
-    std::io::stderr()
-        .lock()
-        .write_all(output.stderr.as_bytes())?;
-    Ok(ExitCode::from(output.exit_code))
+    super::print_case_output(&output.stdout, &output.stderr, output.exit_code)
 }

@@ -1,6 +1,5 @@
 use clap::{Parser, Subcommand};
 use kitanetz_statistics::CliOutput;
-use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
@@ -47,24 +46,13 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
             with_case(&a.case, kitanetz_statistics::landeszuschuss::case_output)
         }
     };
-    print(&output)
+    super::print_case_output(&output.stdout, &output.stderr, output.exit_code)
 }
 
 /// The crate decides; this only reads the file.
 fn with_case(path: &Path, decide: impl FnOnce(&str) -> CliOutput) -> CliOutput {
-    match std::fs::read_to_string(path) {
+    match super::read_case(path) {
         Ok(text) => decide(&text),
-        Err(e) => CliOutput::invalid(format!("cannot read the case file {}: {e}", path.display())),
+        Err(message) => CliOutput::invalid(message),
     }
-}
-
-fn print(output: &CliOutput) -> anyhow::Result<ExitCode> {
-    // Not `print!`: a closed pipe (`| head`) is an error to report, not a panic.
-    std::io::stdout()
-        .lock()
-        .write_all(output.stdout.as_bytes())?;
-    std::io::stderr()
-        .lock()
-        .write_all(output.stderr.as_bytes())?;
-    Ok(ExitCode::from(output.exit_code))
 }

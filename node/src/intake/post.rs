@@ -154,8 +154,10 @@ pub fn mark_printed(
     };
     let by = who.display_name().to_string();
     store.write(|tx| {
-        queries::mark_printed(tx, id, &by, now.millis)?;
-        crate::storage::audit_in(tx, &entry)?;
+        // Two clicks at once: only the one that marks it is recorded.
+        if queries::mark_printed(tx, id, &by, now.millis)? {
+            crate::storage::audit_in(tx, &entry)?;
+        }
         Ok::<_, StoreError>(())
     })?;
     Ok(())

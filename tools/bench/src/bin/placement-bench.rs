@@ -410,7 +410,7 @@ fn place_end_to_end(n: usize, w: usize, groups: f64, seed: u64) -> Result<()> {
     let check_s = phase.elapsed().as_secs_f64();
     drop((solution, bytes));
     std::fs::remove_dir_all(&dir)?;
-    println!("| children | wishes | instance MiB | result MiB | place --check --stats s | exit | read+validate s | solve s | solve+protocol s | serialise s | check s |");
+    println!("| children | wishes | instance MiB | result MiB | place --check --stats s | exit | read+validate s | intern+solve s | intern+solve+protocol+certificate s | serialise s | check s |");
     println!("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
     println!("| {n} | {w} | {instance_mib:.1} | {result_mib:.1} | {seconds:.2} | {code} | {read_s:.2} | {solve_s:.3} | {place_s:.2} | {write_s:.2} | {check_s:.2} |");
     Ok(())
