@@ -167,3 +167,42 @@ mod tests {
         assert_eq!(x[35].as_str(), "fac-t10");
     }
 }
+
+/// What one Kita calls an application: a random pseudonym of 8 to 32 lowercase hex digits,
+/// one per wished Kita, so that two Kitas cannot tell that they were wished for the same child.
+/// No prefix: it is what a Kita lead reads and types, and it names nothing.
+#[derive(
+    Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize, serde::Deserialize,
+)]
+#[serde(transparent)]
+pub struct WishHandle(pub String);
+
+impl WishHandle {
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl std::fmt::Display for WishHandle {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl std::str::FromStr for WishHandle {
+    type Err = IdError;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        let ok = (8..=32).contains(&s.len())
+            && s.bytes()
+                .all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b));
+        if ok {
+            Ok(WishHandle(s.to_string()))
+        } else {
+            Err(IdError {
+                expected: "wish handle",
+                found: s.to_string(),
+            })
+        }
+    }
+}
+crate::string_scalar!(WishHandle);

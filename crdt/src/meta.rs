@@ -22,15 +22,19 @@ pub enum Visibility {
     KitaOnly,
     /// The city only (parents' contact data).
     Applicant,
+    /// The city only: pseudonymous placement records that would link a child across Kitas
+    /// (the application with all its wishes and handles). Each Kita gets its own wish instead.
+    CityPlacement,
 }
 
 impl Visibility {
-    pub const ALL: [Visibility; 5] = [
+    pub const ALL: [Visibility; 6] = [
         Visibility::Public,
         Visibility::Placement,
         Visibility::Personal,
         Visibility::KitaOnly,
         Visibility::Applicant,
+        Visibility::CityPlacement,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -40,6 +44,7 @@ impl Visibility {
             Visibility::Personal => "personal",
             Visibility::KitaOnly => "kita-only",
             Visibility::Applicant => "applicant",
+            Visibility::CityPlacement => "placement-city",
         }
     }
 }

@@ -82,7 +82,7 @@ pub fn may_hold(member: &Membership, meta: &DocMeta) -> bool {
             NodeRole::Kita => same_provider() && names_my_facility(),
             NodeRole::City | NodeRole::Tagespflege => false,
         },
-        Visibility::Applicant => member.role == NodeRole::City,
+        Visibility::Applicant | Visibility::CityPlacement => member.role == NodeRole::City,
     }
 }
 
@@ -116,7 +116,7 @@ pub fn may_write(member: &Membership, meta: &DocMeta) -> bool {
     match meta.visibility() {
         Visibility::Personal | Visibility::KitaOnly => kita_of_owning_traeger(),
         Visibility::Public => meta.kind == DocKind::FacilityProfile && kita_of_owning_traeger(),
-        Visibility::Placement | Visibility::Applicant => false,
+        Visibility::Placement | Visibility::Applicant | Visibility::CityPlacement => false,
     }
 }
 
@@ -172,9 +172,15 @@ mod tests {
     fn applicant_data_only_at_the_city() {
         let applicant = meta(DocKind::Applicant, "org-city", None, &["fac-a"]);
         assert!(!may_hold(&kita("org-k-a", "prov-1", "fac-a"), &applicant));
-        let placement = meta(DocKind::Application, "org-city", None, &["fac-a"]);
-        assert!(may_hold(&kita("org-k-a", "prov-1", "fac-a"), &placement));
-        assert!(!may_hold(&kita("org-k-b", "prov-1", "fac-b"), &placement));
+        // The whole application (every wish and handle) stays at the city, also when its
+        // scope names the wished Kitas; each Kita holds only its own wish.
+        let application = meta(DocKind::Application, "org-city", None, &["fac-a", "fac-b"]);
+        assert!(!may_hold(&kita("org-k-a", "prov-1", "fac-a"), &application));
+        let wish = meta(DocKind::ApplicationWish, "org-city", None, &["fac-a"]);
+        assert!(may_hold(&kita("org-k-a", "prov-1", "fac-a"), &wish));
+        assert!(!may_hold(&kita("org-k-b", "prov-1", "fac-b"), &wish));
+        assert!(!may_hold(&traeger("prov-1"), &wish));
+        assert!(!may_write(&kita("org-k-a", "prov-1", "fac-a"), &wish));
     }
 
     fn traeger(provider: &str) -> Membership {

@@ -452,8 +452,8 @@ for (const [vpIndex, vp] of VIEWPORTS.entries()) {
 
         const open = page.locator('#applications tbody tr', { has: page.locator('form[action="/seats/reserve"]') });
         assert.ok(await open.count() > 0, 'applications waiting for a seat');
-        const application = await open.first().getAttribute('data-application');
-        const row = page.locator(`#applications tbody tr[data-application="${application}"]`);
+        const handle = await open.first().getAttribute('data-wish');
+        const row = page.locator(`#applications tbody tr[data-wish="${handle}"]`);
         const freeBefore = await page.locator('#seat-plan tbody').textContent();
         await row.locator('form[action="/seats/reserve"] button[type="submit"]').click();
         await page.waitForURL('**/seats');
@@ -540,7 +540,12 @@ describe('a place given twice', () => {
     const audit = new Audit('desktop');
     const contexts = [];
     try {
-      // Every Kita lead's open applications; two Kitas that share one.
+      // Every Kita lead's open wishes, each under the Kita's own handle: no Kita can tell which
+      // of its wishes another Kita has too. The ZVS can (a Kita calls about a handle).
+      const zctx = await newContext(browser, VIEWPORTS[0]);
+      contexts.push(zctx);
+      const zvs = await zctx.newPage();
+      await login(zvs, CITY.url, 'zvs');
       const leads = [];
       for (const kita of KITAS) {
         const ctx = await newContext(browser, VIEWPORTS[0]);
@@ -548,32 +553,36 @@ describe('a place given twice', () => {
         const page = await ctx.newPage();
         await login(page, kita.url, kita.lead);
         await page.goto(`${kita.url}/seats`);
-        const open = await page
+        const handles = await page
           .locator('#applications tbody tr', { has: page.locator('form[action="/seats/reserve"]') })
-          .evaluateAll((rows) => rows.map((r) => r.dataset.application));
-        leads.push({ kita, page, open: new Set(open) });
+          .evaluateAll((rows) => rows.map((r) => r.dataset.wish));
+        const open = new Map();
+        for (const handle of handles) {
+          const answer = await zvs.request.get(`${CITY.url}/api/wishes/${handle}`);
+          assert.equal(answer.status(), 200, `the ZVS finds ${handle}`);
+          open.set((await answer.json()).application, handle);
+        }
+        leads.push({ kita, page, open });
       }
       let pair;
       for (const a of leads) {
         for (const b of leads) {
-          const shared = a !== b && [...a.open].find((id) => b.open.has(id));
+          const shared = a !== b && [...a.open.keys()].find((id) => b.open.has(id));
           if (shared && !pair) pair = { a, b, application: shared };
         }
       }
       assert.ok(pair, 'two demo Kitas share an application with free seats');
       const { application } = pair;
-      for (const { kita, page } of [pair.a, pair.b]) {
-        const row = page.locator(`#applications tbody tr[data-application="${application}"]`);
+      assert.notEqual(pair.a.open.get(application), pair.b.open.get(application), 'one handle per Kita');
+      for (const lead of [pair.a, pair.b]) lead.handle = lead.open.get(application);
+      for (const { kita, page, handle } of [pair.a, pair.b]) {
+        const row = page.locator(`#applications tbody tr[data-wish="${handle}"]`);
         await row.locator('form[action="/seats/reserve"] button[type="submit"]').click();
         await page.waitForURL(`${kita.url}/seats`);
         await row.locator('form[action="/seats/release"]').waitFor();
       }
 
       // The ZVS sees the application held twice and decides (the default keeper is preselected).
-      const zctx = await newContext(browser, VIEWPORTS[0]);
-      contexts.push(zctx);
-      const zvs = await zctx.newPage();
-      await login(zvs, CITY.url, 'zvs');
       const card = (p) => p.locator(`#double-places ~ [data-application="${application}"]`);
       await reloadUntil(zvs, `${CITY.url}/conflicts`, card);
       assert.equal(await card(zvs).locator('tbody tr').count(), 2, 'both holds are shown');
@@ -584,26 +593,26 @@ describe('a place given twice', () => {
       assert.match(await card(zvs).textContent(), /Geschwisterkind/);
 
       // The Kita that did not keep it gets the task, and releases.
-      const task = (p) => p.locator(`#release-tasks ~ div tr[data-application="${application}"]`);
+      const task = (lead) => lead.page.locator(`#release-tasks ~ div tr[data-wish="${lead.handle}"]`);
       let loser;
       for (let i = 0; i < 60 && !loser; i++) {
         for (const lead of [pair.a, pair.b]) {
           await lead.page.goto(`${lead.kita.url}/conflicts`);
-          if (await task(lead.page).count()) loser = lead;
+          if (await task(lead).count()) loser = lead;
         }
         if (!loser) await pair.a.page.waitForTimeout(500);
       }
       assert.ok(loser, 'one of the two Kitas got a release task');
       await audit.check(loser.page, 'conflicts-release-task');
-      await task(loser.page).locator('button[type="submit"]').click();
+      await task(loser).locator('button[type="submit"]').click();
       await loser.page.waitForURL(`${loser.kita.url}/conflicts`);
-      assert.equal(await task(loser.page).count(), 0, 'the task is done');
+      assert.equal(await task(loser).count(), 0, 'the task is done');
 
       // The conflict is gone at the city; the keeper still holds its seat.
       await reloadUntil(zvs, `${CITY.url}/conflicts`, card, false);
       const keeper = loser === pair.a ? pair.b : pair.a;
       await keeper.page.goto(`${keeper.kita.url}/seats`);
-      const kept = keeper.page.locator(`#applications tbody tr[data-application="${application}"]`);
+      const kept = keeper.page.locator(`#applications tbody tr[data-wish="${keeper.handle}"]`);
       assert.equal(await kept.locator('form[action="/seats/release"]').count(), 1);
       // Leave the demo as it was: the keeper releases too.
       await kept.locator('form[action="/seats/release"] button[type="submit"]').click();

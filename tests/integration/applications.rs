@@ -343,10 +343,22 @@ async fn a_parent_applies_for_two_siblings_with_three_wishes() {
             .get::<kitanetz_crdt::kinds::SeatLedger>(&kitanetz_node::seats::ledger_doc_id(&kita))
             .unwrap()
             .1;
-        let at_kita = kitanetz_node::seats::applications_at(&store, &kita, &ledger).unwrap();
+        let (_, application) = store
+            .get::<Application>(&kitanetz_node::seats::application_doc_id(&ben))
+            .unwrap();
+        let handle = &application
+            .wishes
+            .iter()
+            .find(|w| w.facility == kita)
+            .unwrap()
+            .handle;
+        let at_kita = kitanetz_node::seats::wishes_at(&store, &kita, &ledger).unwrap();
         assert!(
-            at_kita.iter().any(|a| a.id == ben && a.withdrawn),
-            "the Kita sees it"
+            at_kita
+                .iter()
+                .any(|w| &w.handle == handle
+                    && w.status == kitanetz_crdt::kinds::WishStatus::Withdrawn),
+            "the Kita sees it, under its own handle"
         );
     }
     let ben_again: Vec<(&str, &str)> = good
@@ -516,8 +528,9 @@ async fn a_parent_changes_the_application_and_changed_wishes_restart_placement()
     let (status, _, page) = post(&router, &cookie, &form(&new)).await;
     assert_eq!(status, StatusCode::SEE_OTHER, "{page}");
     let id = applicant_of(&city, "lena.vogel@example.org").application;
-    let handles =
-        |a: &Application| -> Vec<String> { a.wishes.iter().map(|w| w.handle.clone()).collect() };
+    let handles = |a: &Application| -> Vec<kitanetz_crdt::ids::WishHandle> {
+        a.wishes.iter().map(|w| w.handle.clone()).collect()
+    };
     let before = application_of(&city, &id);
     let path = format!("/portal/applications/{}/change", id.0);
 
@@ -654,14 +667,18 @@ async fn a_parent_changes_the_application_and_changed_wishes_restart_placement()
             .map(|m| m.month.to_string())
             .expect("the Kita plans Krippe seats")
     };
+    let wish = application_of(&city, &id)
+        .wishes
+        .iter()
+        .find(|w| w.facility == kita)
+        .expect("the Kita is wished")
+        .handle
+        .to_string();
     kitanetz_node::seats::reserve(
         &mut city.store(),
         &lead,
         Some(&kita),
-        &kitanetz_node::seats::ReserveInput {
-            application: id.0.clone(),
-            month,
-        },
+        &kitanetz_node::seats::ReserveInput { wish, month },
         city.now(),
     )
     .unwrap();

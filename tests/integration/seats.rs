@@ -26,17 +26,17 @@ async fn the_seats_list_narrows_to_one_care_type() {
             let (status, body) = call(&router, Method::GET, path, Some(&token), None).await;
             assert_eq!(status, StatusCode::OK, "{body}");
             let v: serde_json::Value = serde_json::from_str(&body).unwrap();
-            v["applications"].as_array().unwrap().len()
+            v["wishes"].as_array().unwrap().len()
         }
     };
     let all = count("/api/seats").await;
-    assert!(all > 0, "the demo Kita has applications");
+    assert!(all > 0, "the demo Kita has wishes");
     let parts = count("/api/seats?care_type=nursery").await
         + count("/api/seats?care_type=kindergarten").await
         + count("/api/seats?care_type=after-school").await
         + count("/api/seats?care_type=remedial").await
         + count("/api/seats?care_type=supported-after-school").await;
-    assert_eq!(parts, all, "every application is of one care type");
+    assert_eq!(parts, all, "every wish is of one care type");
     assert!(count("/api/seats?care_type=nursery").await < all);
     assert_eq!(
         count("/api/seats?care_type=unknown").await,

@@ -407,11 +407,11 @@ async fn nodes_sync_over_libp2p_on_loopback_and_keep_personal_data_apart() {
 }
 
 /// An application that two Kitas with nodes both can reserve (it names both, and both have a
-/// free seat of its care type in some month), with that month per Kita.
+/// free seat of its care type in some month), with that month and the Kita's handle per Kita.
 fn application_for_two_kitas(
     city: &Node,
     kitas: &[Arc<Node>],
-) -> (String, [(Arc<Node>, String); 2]) {
+) -> (String, [(Arc<Node>, String, String); 2]) {
     use kitanetz_crdt::kinds::{Application, SeatLedger};
     let ledger = |k: &Node| {
         k.store()
@@ -429,10 +429,13 @@ fn application_for_two_kitas(
     };
     let applications = city.store().values_of_kind::<Application>().unwrap();
     for a in &applications {
-        let candidates: Vec<(Arc<Node>, String)> = kitas
+        let candidates: Vec<(Arc<Node>, String, String)> = kitas
             .iter()
-            .filter(|k| a.facilities().contains(k.config.facility.as_ref().unwrap()))
-            .filter_map(|k| free_month(&ledger(k), a).map(|m| (k.clone(), m)))
+            .filter_map(|k| {
+                let facility = k.config.facility.as_ref().unwrap();
+                let wish = a.wishes.iter().find(|w| &w.facility == facility)?;
+                free_month(&ledger(k), a).map(|m| (k.clone(), m, wish.handle.to_string()))
+            })
             .collect();
         if let [x, y, ..] = candidates.as_slice() {
             return (a.id.0.clone(), [x.clone(), y.clone()]);
@@ -497,8 +500,29 @@ async fn a_place_given_twice_offline_is_decided_by_the_zvs_and_released_by_the_k
         .filter(|n| n.config.role == NodeRole::Kita)
         .cloned()
         .collect();
-    let (application, [(kita_a, month_a), (kita_b, month_b)]) =
+    let (application, [(kita_a, month_a, handle_a), (kita_b, month_b, handle_b)]) =
         application_for_two_kitas(&city, &kitas);
+    // Each Kita knows the child only by its own handle: no application, no other Kita's handle.
+    for (kita, own, other) in [
+        (&kita_a, &handle_a, &handle_b),
+        (&kita_b, &handle_b, &handle_a),
+    ] {
+        let store = kita.store();
+        assert!(store
+            .values_of_kind::<kitanetz_crdt::kinds::Application>()
+            .unwrap()
+            .is_empty());
+        let wishes = store
+            .values_of_kind::<kitanetz_crdt::kinds::ApplicationWish>()
+            .unwrap();
+        assert!(wishes.iter().any(|w| w.handle.as_str() == own));
+        assert!(!wishes.iter().any(|w| w.handle.as_str() == other));
+        let text = serde_json::to_string(&wishes).unwrap();
+        assert!(
+            !text.contains(&application),
+            "no application id at the Kita"
+        );
+    }
     let zvs = login(&city, Role::Zvs);
     let (lead_a, lead_b) = (
         login(&kita_a, Role::KitaLead),
@@ -509,20 +533,41 @@ async fn a_place_given_twice_offline_is_decided_by_the_zvs_and_released_by_the_k
         kitanetz_node::conflicts::held_conflicts(&n.store(), n.config.facility.as_ref()).unwrap()
     };
     assert!(conflicts(&city).is_empty());
+    // The ZVS finds the application behind a Kita's handle (a Kita lead calls about it).
+    let (status, found) = api(&city, &zvs, "GET", &format!("/api/wishes/{handle_a}"), None).await;
+    assert_eq!(status, 200, "{found}");
+    assert_eq!(found["application"], application.as_str());
+    assert_eq!(
+        found["facility"],
+        kita_a.config.facility.as_ref().unwrap().0.as_str()
+    );
+    let (status, _) = api(&city, &zvs, "GET", "/api/wishes/0000ffff", None).await;
+    assert_eq!(status, 404, "an unknown handle");
+    let (status, _) = api(
+        &kita_a,
+        &lead_a,
+        "GET",
+        &format!("/api/wishes/{handle_a}"),
+        None,
+    )
+    .await;
+    assert_eq!(status, 403, "a Kita lead cannot look a handle up");
 
     // Both Kitas are cut off and each lead reserves a seat for the same application.
     sync.go_offline(&kita_a.config.name);
     sync.go_offline(&kita_b.config.name);
-    let reserve = |kita: &Arc<Node>, token: &str, month: &str| {
-        let body = format!(r#"{{"application":"{application}","month":"{month}"}}"#);
+    let reserve = |kita: &Arc<Node>, token: &str, month: &str, handle: &str| {
+        let body = format!(r#"{{"wish":"{handle}","month":"{month}"}}"#);
         let (kita, token) = (kita.clone(), token.to_string());
         async move { api(&kita, &token, "POST", "/api/seats/reservations", Some(body)).await }
     };
-    let (status, body) = reserve(&kita_b, &lead_b, &month_b).await;
+    let (status, body) = reserve(&kita_b, &lead_b, &month_b, &handle_b).await;
     assert_eq!(status, 200, "{body}");
-    let (status, body) = reserve(&kita_a, &lead_a, &month_a).await;
+    let (status, body) = reserve(&kita_a, &lead_a, &month_a, &handle_a).await;
     assert_eq!(status, 200, "{body}");
-    let (status, body) = reserve(&kita_a, &lead_a, &month_a).await;
+    let (status, body) = reserve(&kita_a, &lead_a, &month_a, &handle_b).await;
+    assert_eq!(status, 422, "another Kita's handle is unknown here: {body}");
+    let (status, body) = reserve(&kita_a, &lead_a, &month_a, &handle_a).await;
     assert_eq!(status, 422, "a Kita holds an application once: {body}");
     sync.settle();
     assert!(conflicts(&city).is_empty(), "the city cannot know yet");
@@ -578,14 +623,22 @@ async fn a_place_given_twice_offline_is_decided_by_the_zvs_and_released_by_the_k
     .await;
     assert_eq!(status, 422, "only a Kita involved can keep it: {body}");
     sync.settle();
-    let (loser, loser_token, winner) = if kita_a.config.facility.as_ref().unwrap().0 == keeper {
-        (&kita_b, &lead_b, &kita_a)
-    } else {
-        (&kita_a, &lead_a, &kita_b)
-    };
+    let (loser, loser_token, loser_handle, winner, winner_handle) =
+        if kita_a.config.facility.as_ref().unwrap().0 == keeper {
+            (&kita_b, &lead_b, &handle_b, &kita_a, &handle_a)
+        } else {
+            (&kita_a, &lead_a, &handle_a, &kita_b, &handle_b)
+        };
     let tasks = conflicts(loser).release_tasks;
     assert_eq!(tasks.len(), 1, "the Kita that lost gets a task: {tasks:?}");
-    assert_eq!(tasks[0].decision.note, "Geschwisterkind");
+    assert_eq!(tasks[0].note, "Geschwisterkind");
+    assert_eq!(tasks[0].handle.as_str(), loser_handle.as_str());
+    let decisions = loser
+        .store()
+        .values_of_kind::<kitanetz_crdt::kinds::ConflictDecision>()
+        .unwrap();
+    assert_eq!(decisions.len(), 1, "only its own decision reaches a Kita");
+    assert!(!serde_json::to_string(&decisions).unwrap().contains(&keeper));
     assert!(conflicts(winner).release_tasks.is_empty());
     let (_, page) = kitanetz_tests::call(
         &kitanetz_node::http::router(loser.clone()),
@@ -610,7 +663,7 @@ async fn a_place_given_twice_offline_is_decided_by_the_zvs_and_released_by_the_k
         loser_token,
         "POST",
         "/api/seats/releases",
-        Some(format!(r#"{{"application":"{application}"}}"#)),
+        Some(format!(r#"{{"wish":"{loser_handle}"}}"#)),
     )
     .await;
     assert_eq!(status, 200, "{body}");
@@ -630,7 +683,7 @@ async fn a_place_given_twice_offline_is_decided_by_the_zvs_and_released_by_the_k
         ))
         .unwrap()
         .1;
-    assert!(ledger.hold_of(&application.parse().unwrap()).is_some());
+    assert!(ledger.hold_of(&winner_handle.parse().unwrap()).is_some());
 
     // Days later the keeper gives the place up and the other Kita reserves again: the old
     // decision does not tell it to release the child's only place.
@@ -644,7 +697,7 @@ async fn a_place_given_twice_offline_is_decided_by_the_zvs_and_released_by_the_k
         &winner_token,
         "POST",
         "/api/seats/releases",
-        Some(format!(r#"{{"application":"{application}"}}"#)),
+        Some(format!(r#"{{"wish":"{winner_handle}"}}"#)),
     )
     .await;
     assert_eq!(status, 200, "{body}");
@@ -653,7 +706,7 @@ async fn a_place_given_twice_offline_is_decided_by_the_zvs_and_released_by_the_k
     } else {
         &month_b
     };
-    let (status, body) = reserve(loser, &loser_token, loser_month).await;
+    let (status, body) = reserve(loser, &loser_token, loser_month, loser_handle).await;
     assert_eq!(status, 200, "{body}");
     sync.settle();
     for n in [&city, &kita_a, &kita_b] {

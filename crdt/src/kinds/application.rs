@@ -3,7 +3,7 @@
 //! (city only). The placement record never carries names, birth dates, addresses or the rank a
 //! parent gave a Kita: wishes are stored in facility order, ranks live in the applicant half.
 
-use crate::ids::{ApplicationId, ChildminderId, FacilityId, OrgId};
+use crate::ids::{ApplicationId, ChildminderId, FacilityId, OrgId, WishHandle};
 use crate::kinds::daily_hours;
 use crate::kinds::facility::{Address, CareType};
 use crate::kinds::family::Sex;
@@ -21,7 +21,7 @@ pub struct WishedFacility {
     #[key]
     pub facility: FacilityId,
     /// Per-Kita handle: what the Kita calls this application (unlinkable across Kitas).
-    pub handle: String,
+    pub handle: WishHandle,
     /// Status at this Kita: "waiting", "offered", "reserved", "declined", "placed-elsewhere".
     pub status: String,
 }

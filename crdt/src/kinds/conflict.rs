@@ -1,9 +1,10 @@
-//! The city's decision on a place given twice: which Kita keeps the application, which Kitas are
-//! asked to release it. Owned by the city (it owns the one-place rule) and held by the Kitas it
-//! names, which is how a Kita learns about a collision it cannot see itself (it holds only its
-//! own seat ledger). The Kitas still own their seats: each releases its reservation itself.
+//! The city's decision on a place given twice, as one Kita receives it: keep the hold on this
+//! wish, or release it because another Kita keeps the child. The city owns the one-place rule and
+//! writes one decision per held wish (its document id comes from the handle), scoped to that Kita
+//! alone: a Kita learns what it has to do, never which other Kita was wished or keeps the child.
+//! The Kitas still own their seats: each releases its reservation itself.
 
-use crate::ids::{ApplicationId, FacilityId};
+use crate::ids::{FacilityId, WishHandle};
 use crate::scalar::Date;
 use crate::validate::{ValidationError, Validator};
 use autosurgeon::{Hydrate, Reconcile};
@@ -14,13 +15,14 @@ pub const MAX_NOTE_CHARS: usize = 500;
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Reconcile, Hydrate)]
 pub struct ConflictDecision {
-    pub application: ApplicationId,
-    /// The Kita whose hold stands.
-    pub keeper: FacilityId,
-    /// The Kitas asked to release their hold (sorted, without the keeper).
-    pub release: Vec<FacilityId>,
+    /// The wish (at this Kita) whose hold was decided.
+    pub wish: WishHandle,
+    pub facility: FacilityId,
+    /// This Kita keeps its hold; otherwise it is asked to release it.
+    pub keep: bool,
     pub decided_on: Date,
-    /// When exactly (Unix milliseconds): the later of two decisions on one day wins.
+    /// When exactly (Unix milliseconds): the later of two decisions on one day wins, and the
+    /// documents of one decision share it.
     pub decided_at: i64,
     /// Who decided (the case worker's user name; staff, not a data subject).
     pub decided_by: String,
@@ -30,21 +32,6 @@ pub struct ConflictDecision {
 impl ConflictDecision {
     pub fn validate(&self) -> Result<(), ValidationError> {
         let mut v = Validator::new();
-        v.check(
-            !self.release.is_empty(),
-            "release",
-            "mindestens eine Kita gibt den Platz frei / at least one Kita releases the place",
-        );
-        v.check(
-            !self.release.contains(&self.keeper),
-            "keeper",
-            "die behaltende Kita gibt nicht frei / the keeping Kita does not release",
-        );
-        v.check(
-            self.release.windows(2).all(|w| w[0] < w[1]),
-            "release",
-            "Kitas doppelt oder unsortiert / duplicate or unsorted Kitas",
-        );
         v.check(
             self.note.chars().count() <= MAX_NOTE_CHARS,
             "note",
@@ -63,40 +50,37 @@ impl ConflictDecision {
     pub fn covers(&self, held_on: Date) -> bool {
         held_on <= self.decided_on
     }
-
-    /// Every Kita the decision names (the document's `facilities`).
-    pub fn facilities(&self) -> Vec<FacilityId> {
-        let mut all = self.release.clone();
-        all.push(self.keeper.clone());
-        all.sort();
-        all
-    }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
 
-    fn decision(keeper: &str, release: &[&str]) -> ConflictDecision {
+    fn decision(decided_by: &str, note: &str) -> ConflictDecision {
         ConflictDecision {
-            application: ApplicationId("app-1".into()),
-            keeper: FacilityId(keeper.into()),
-            release: release.iter().map(|f| FacilityId((*f).into())).collect(),
+            wish: WishHandle("aaaaaaa1".into()),
+            facility: FacilityId("fac-a".into()),
+            keep: false,
             decided_on: Date::ymd(2026, 11, 3),
             decided_at: 1,
-            decided_by: "zvs".into(),
-            note: String::new(),
+            decided_by: decided_by.into(),
+            note: note.into(),
         }
     }
 
     #[test]
-    fn the_keeper_is_not_asked_to_release() {
-        assert!(decision("fac-a", &["fac-b"]).validate().is_ok());
-        let err = decision("fac-a", &["fac-a", "fac-b"])
-            .validate()
-            .unwrap_err();
-        assert!(err.to_string().contains("keeper"), "{err}");
-        assert!(decision("fac-a", &[]).validate().is_err());
-        assert!(decision("fac-a", &["fac-c", "fac-b"]).validate().is_err());
+    fn a_decision_names_who_decided_and_keeps_its_note_short() {
+        assert!(decision("zvs", "").validate().is_ok());
+        assert!(decision(" ", "").validate().is_err());
+        let long = "x".repeat(MAX_NOTE_CHARS + 1);
+        let err = decision("zvs", &long).validate().unwrap_err();
+        assert!(err.to_string().contains("note"), "{err}");
+    }
+
+    #[test]
+    fn a_hold_taken_after_the_decision_is_not_covered() {
+        let d = decision("zvs", "");
+        assert!(d.covers(Date::ymd(2026, 11, 3)));
+        assert!(!d.covers(Date::ymd(2026, 11, 4)));
     }
 }

@@ -9,6 +9,7 @@ pub mod family;
 pub mod group;
 pub mod provider;
 pub mod seats;
+pub mod wish;
 
 pub use application::{
     Applicant, Application, ApplicationEvent, ChildmindingWish, Consents, WishedFacility,
@@ -21,6 +22,7 @@ pub use family::{Child, Family, Guardian, Sex};
 pub use group::Group;
 pub use provider::{ProviderKind, ProviderProfile};
 pub use seats::{SeatLedger, SeatMonth, SeatReservation, SeatStatus};
+pub use wish::{ApplicationWish, WishStatus};
 
 use crate::meta::document_kinds;
 use crate::scalar::Dec;
@@ -36,8 +38,10 @@ document_kinds! {
     Family = "family", Personal, Family, |s, today| s.validate_on(today);
     CareContract = "care-contract", Personal, CareContract, |s, t| s.validate();
     Group = "group", KitaOnly, Group, |s, t| s.validate();
-    /// The pseudonymous placement record (city and the wished Kitas).
-    Application = "application", Placement, Application, |s, t| s.validate();
+    /// The pseudonymous placement record with all wishes and their handles (the city only).
+    Application = "application", CityPlacement, Application, |s, t| s.validate();
+    /// One wish of an application as its Kita sees it (the city and that Kita).
+    ApplicationWish = "application-wish", Placement, ApplicationWish, |s, t| s.validate();
     /// The parents' contact data of an application (city only).
     Applicant = "applicant", Applicant, Applicant, |s, t| s.validate();
     SeatLedger = "seat-ledger", Placement, SeatLedger, |s, t| s.validate();

@@ -1,5 +1,5 @@
 //! A Kita's seat ledger: per care type and month the places, occupancy and reservations by
-//! application pseudonym. Owned by the Kita: the Kita decides its seats.
+//! wish pseudonym. Owned by the Kita: the Kita decides its seats.
 //!
 //! Capacity is a rule of the decision, not of the document: [`SeatLedger::reserve`] refuses a
 //! seat that is not free, but two devices of one Kita that both give the last seat while
@@ -7,7 +7,7 @@
 //! document (refusing it would lose one of the two decisions); [`SeatLedger::overbooked`] shows
 //! it as a conflict for a person to settle.
 
-use crate::ids::{ApplicationId, FacilityId};
+use crate::ids::{FacilityId, WishHandle};
 use crate::kinds::facility::CareType;
 use crate::scalar::Date;
 use crate::validate::{ValidationError, Validator};
@@ -65,16 +65,16 @@ impl SeatStatus {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Reconcile, Hydrate)]
 pub struct SeatReservation {
     #[key]
-    pub application: ApplicationId,
+    pub wish: WishHandle,
     pub status: SeatStatus,
     pub decided_on: Date,
 }
 
 impl SeatReservation {
     /// Which hold keeps its seat when there are more holds than seats: a signed contract first,
-    /// then the earlier decision, then the smaller application id (so every node agrees).
-    pub fn precedence(&self) -> (u8, Date, &ApplicationId) {
-        (self.status.rank(), self.decided_on, &self.application)
+    /// then the earlier decision, then the smaller wish id (so every node agrees).
+    pub fn precedence(&self) -> (u8, Date, &WishHandle) {
+        (self.status.rank(), self.decided_on, &self.wish)
     }
 }
 
@@ -89,8 +89,8 @@ pub struct SeatMonth {
 }
 
 impl SeatMonth {
-    /// The reservations and contracts that hold a seat, one per application (two devices that
-    /// reserved the same application offline merge into two entries; it is still one seat), in
+    /// The reservations and contracts that hold a seat, one per wish (two devices that
+    /// reserved the same wish offline merge into two entries; it is still one seat), in
     /// precedence order.
     pub fn holds(&self) -> Vec<SeatReservation> {
         let mut holds: Vec<SeatReservation> = self
@@ -101,18 +101,18 @@ impl SeatMonth {
             .collect();
         holds.sort_by(|a, b| a.precedence().cmp(&b.precedence()));
         let mut seen = std::collections::BTreeSet::new();
-        holds.retain(|r| seen.insert(r.application.clone()));
+        holds.retain(|r| seen.insert(r.wish.clone()));
         holds
     }
 
-    /// Seats held by reservations and contracts: one per application (without cloning the
+    /// Seats held by reservations and contracts: one per wish (without cloning the
     /// reservations as [`SeatMonth::holds`] does; `free` runs for every month of every ledger).
     pub fn held(&self) -> u32 {
-        let mut holding: Vec<&ApplicationId> = self
+        let mut holding: Vec<&WishHandle> = self
             .reservations
             .iter()
             .filter(|r| r.status.holds())
-            .map(|r| &r.application)
+            .map(|r| &r.wish)
             .collect();
         holding.sort();
         holding.dedup();
@@ -169,13 +169,10 @@ impl SeatLedger {
                 );
             }
             for (j, r) in m.reservations.iter().enumerate() {
-                if m.reservations[..j]
-                    .iter()
-                    .any(|o| o.application == r.application)
-                {
+                if m.reservations[..j].iter().any(|o| o.wish == r.wish) {
                     v.fail(
                         format!("months[{i}].reservations[{j}]"),
-                        "Antrag doppelt im Monat / application listed twice in the month",
+                        "Antrag doppelt im Monat / wish listed twice in the month",
                     );
                 }
             }
@@ -194,23 +191,23 @@ impl SeatLedger {
             .find(|m| m.care_type == care_type && m.month == month)
     }
 
-    /// The month in which this ledger holds a seat for `application`, if any.
-    pub fn hold_of(&self, application: &ApplicationId) -> Option<(&SeatMonth, &SeatReservation)> {
+    /// The month in which this ledger holds a seat for `wish`, if any.
+    pub fn hold_of(&self, wish: &WishHandle) -> Option<(&SeatMonth, &SeatReservation)> {
         self.months.iter().find_map(|m| {
             m.reservations
                 .iter()
-                .find(|r| &r.application == application && r.status.holds())
+                .find(|r| &r.wish == wish && r.status.holds())
                 .map(|r| (m, r))
         })
     }
 
     /// Applications this ledger holds in more than one month (two devices reserved the same
     /// child for different months offline): one child, two seats. With the months held.
-    pub fn held_in_several_months(&self) -> Vec<(ApplicationId, Vec<Date>)> {
-        let mut months: BTreeMap<ApplicationId, Vec<Date>> = BTreeMap::new();
+    pub fn held_in_several_months(&self) -> Vec<(WishHandle, Vec<Date>)> {
+        let mut months: BTreeMap<WishHandle, Vec<Date>> = BTreeMap::new();
         for m in &self.months {
             for r in m.holds() {
-                let held = months.entry(r.application).or_default();
+                let held = months.entry(r.wish).or_default();
                 if !held.contains(&m.month) {
                     held.push(m.month);
                 }
@@ -219,17 +216,17 @@ impl SeatLedger {
         months.into_iter().filter(|(_, ms)| ms.len() > 1).collect()
     }
 
-    /// Settles what a merge of two devices' offline work leaves in the list: an application
+    /// Settles what a merge of two devices' offline work leaves in the list: an wish
     /// listed twice in one month becomes one entry (the one that takes precedence). Called
     /// before every write, so that a merged ledger stays writable. Changes no decision.
     pub fn settle_merged(&mut self) {
         for m in &mut self.months {
-            let mut best: BTreeMap<ApplicationId, SeatReservation> = BTreeMap::new();
+            let mut best: BTreeMap<WishHandle, SeatReservation> = BTreeMap::new();
             for r in m.reservations.drain(..) {
-                match best.get(&r.application) {
+                match best.get(&r.wish) {
                     Some(known) if known.precedence() <= r.precedence() => {}
                     _ => {
-                        best.insert(r.application.clone(), r);
+                        best.insert(r.wish.clone(), r);
                     }
                 }
             }
@@ -237,19 +234,19 @@ impl SeatLedger {
         }
     }
 
-    /// Reserves a seat of `care_type` from `month` for `application`, decided `today`.
+    /// Reserves a seat of `care_type` from `month` for `wish`, decided `today`.
     /// Refuses (naming the field) a month without seats of that type, a full month and an
-    /// application this Kita already holds.
+    /// wish this Kita already holds.
     pub fn reserve(
         &mut self,
-        application: &ApplicationId,
+        wish: &WishHandle,
         care_type: CareType,
         month: Date,
         today: Date,
     ) -> Result<(), ValidationError> {
-        if let Some((m, _)) = self.hold_of(application) {
+        if let Some((m, _)) = self.hold_of(wish) {
             return Err(ValidationError::field(
-                "application",
+                "wish",
                 format!(
                     "hat hier schon einen Platz ab {} / already holds a seat here from {}",
                     m.month, m.month
@@ -276,17 +273,13 @@ impl SeatLedger {
                 format!("kein freier Platz im Monat {month} / no free seat in {month}"),
             ));
         }
-        match m
-            .reservations
-            .iter_mut()
-            .find(|r| &r.application == application)
-        {
+        match m.reservations.iter_mut().find(|r| &r.wish == wish) {
             Some(r) => {
                 r.status = SeatStatus::Reserved;
                 r.decided_on = today;
             }
             None => m.reservations.push(SeatReservation {
-                application: application.clone(),
+                wish: wish.clone(),
                 status: SeatStatus::Reserved,
                 decided_on: today,
             }),
@@ -294,29 +287,25 @@ impl SeatLedger {
         Ok(())
     }
 
-    /// Releases this Kita's reservation for `application` (every month it is held in).
+    /// Releases this Kita's reservation for `wish` (every month it is held in).
     /// A seat with a signed contract is not released here: the contract is ended instead.
-    pub fn release(
-        &mut self,
-        application: &ApplicationId,
-        today: Date,
-    ) -> Result<(), ValidationError> {
+    pub fn release(&mut self, wish: &WishHandle, today: Date) -> Result<(), ValidationError> {
         let mut v = Validator::new();
         let holds: Vec<SeatStatus> = self
             .months
             .iter()
             .flat_map(|m| &m.reservations)
-            .filter(|r| &r.application == application && r.status.holds())
+            .filter(|r| &r.wish == wish && r.status.holds())
             .map(|r| r.status)
             .collect();
         v.check(
             !holds.is_empty(),
-            "application",
+            "wish",
             "hier ist kein Platz reserviert / no seat is reserved here",
         );
         v.check(
             !holds.contains(&SeatStatus::Taken),
-            "application",
+            "wish",
             "Platz mit Vertrag: bitte den Vertrag beenden / seat with a contract: end the contract",
         );
         v.finish()?;
@@ -324,7 +313,7 @@ impl SeatLedger {
             .months
             .iter_mut()
             .flat_map(|m| m.reservations.iter_mut())
-            .filter(|r| &r.application == application)
+            .filter(|r| &r.wish == wish)
         {
             r.status = SeatStatus::Free;
             r.decided_on = today;
@@ -360,8 +349,8 @@ impl SeatLedger {
 mod tests {
     use super::*;
 
-    fn app(s: &str) -> ApplicationId {
-        ApplicationId(s.into())
+    fn app(s: &str) -> WishHandle {
+        WishHandle(s.into())
     }
 
     fn ledger(places: u32, occupied: u32) -> SeatLedger {
@@ -385,21 +374,21 @@ mod tests {
     fn reserve_takes_a_free_seat_and_refuses_a_full_month() {
         let mut l = ledger(3, 1);
         let today = Date::ymd(2026, 11, 2);
-        l.reserve(&app("app-1"), CareType::Kindergarten, january(), today)
+        l.reserve(&app("aaaaaaa1"), CareType::Kindergarten, january(), today)
             .unwrap();
-        l.reserve(&app("app-2"), CareType::Kindergarten, january(), today)
+        l.reserve(&app("aaaaaaa2"), CareType::Kindergarten, january(), today)
             .unwrap();
         assert_eq!(l.free(CareType::Kindergarten, january()), 0);
         let full = l
-            .reserve(&app("app-3"), CareType::Kindergarten, january(), today)
+            .reserve(&app("aaaaaaa3"), CareType::Kindergarten, january(), today)
             .unwrap_err();
         assert_eq!(full.errors[0].field, "month", "{full}");
         let twice = l
-            .reserve(&app("app-1"), CareType::Kindergarten, january(), today)
+            .reserve(&app("aaaaaaa1"), CareType::Kindergarten, january(), today)
             .unwrap_err();
-        assert_eq!(twice.errors[0].field, "application");
+        assert_eq!(twice.errors[0].field, "wish");
         let no_month = l
-            .reserve(&app("app-4"), CareType::Nursery, january(), today)
+            .reserve(&app("aaaaaaa4"), CareType::Nursery, january(), today)
             .unwrap_err();
         assert_eq!(no_month.errors[0].field, "month");
         assert!(l.overbooked().is_empty());
@@ -410,9 +399,9 @@ mod tests {
     fn release_frees_the_seat_and_keeps_the_record() {
         let mut l = ledger(1, 0);
         let today = Date::ymd(2026, 11, 2);
-        l.reserve(&app("app-1"), CareType::Kindergarten, january(), today)
+        l.reserve(&app("aaaaaaa1"), CareType::Kindergarten, january(), today)
             .unwrap();
-        l.release(&app("app-1"), Date::ymd(2026, 11, 9)).unwrap();
+        l.release(&app("aaaaaaa1"), Date::ymd(2026, 11, 9)).unwrap();
         assert_eq!(l.free(CareType::Kindergarten, january()), 1);
         let r = &l.months[0].reservations[0];
         assert_eq!(
@@ -420,15 +409,15 @@ mod tests {
             (SeatStatus::Free, Date::ymd(2026, 11, 9))
         );
         assert!(
-            l.release(&app("app-1"), today).is_err(),
+            l.release(&app("aaaaaaa1"), today).is_err(),
             "nothing left to release"
         );
-        // A released application can be reserved again: the same record comes back.
-        l.reserve(&app("app-1"), CareType::Kindergarten, january(), today)
+        // A released wish can be reserved again: the same record comes back.
+        l.reserve(&app("aaaaaaa1"), CareType::Kindergarten, january(), today)
             .unwrap();
         assert_eq!(l.months[0].reservations.len(), 1);
         l.months[0].reservations[0].status = SeatStatus::Taken;
-        let err = l.release(&app("app-1"), today).unwrap_err();
+        let err = l.release(&app("aaaaaaa1"), today).unwrap_err();
         assert!(err.to_string().contains("contract"), "{err}");
     }
 
@@ -436,26 +425,27 @@ mod tests {
     fn overbooked_keeps_contracts_then_earlier_decisions() {
         let mut l = ledger(3, 1);
         let hold = |a: &str, status, day| SeatReservation {
-            application: app(a),
+            wish: app(a),
             status,
             decided_on: Date::ymd(2026, 11, day),
         };
         l.months[0].reservations = vec![
-            hold("app-1", SeatStatus::Reserved, 5),
-            hold("app-2", SeatStatus::Reserved, 3),
-            hold("app-3", SeatStatus::Taken, 9),
-            hold("app-4", SeatStatus::Free, 1),
+            hold("aaaaaaa1", SeatStatus::Reserved, 5),
+            hold("aaaaaaa2", SeatStatus::Reserved, 3),
+            hold("aaaaaaa3", SeatStatus::Taken, 9),
+            hold("aaaaaaa4", SeatStatus::Free, 1),
         ];
         let o = l.overbooked();
         assert_eq!(o.len(), 1);
         let ids = |rs: &[SeatReservation]| -> Vec<String> {
-            rs.iter().map(|r| r.application.0.clone()).collect()
+            rs.iter().map(|r| r.wish.0.clone()).collect()
         };
-        assert_eq!(ids(&o[0].standing), ["app-3", "app-2"]);
-        assert_eq!(ids(&o[0].over), ["app-1"]);
+        assert_eq!(ids(&o[0].standing), ["aaaaaaa3", "aaaaaaa2"]);
+        assert_eq!(ids(&o[0].over), ["aaaaaaa1"]);
         // The document stays valid: the merge must not be refused.
         assert!(l.validate().is_ok());
-        l.release(&app("app-1"), Date::ymd(2026, 11, 10)).unwrap();
+        l.release(&app("aaaaaaa1"), Date::ymd(2026, 11, 10))
+            .unwrap();
         assert!(l.overbooked().is_empty());
     }
 
@@ -489,9 +479,9 @@ mod tests {
     fn two_devices_giving_the_last_seat_offline_merge_into_an_overbooking() {
         let day = |d| Date::ymd(2026, 11, d);
         let [mut office, mut laptop] = devices(&ledger(2, 1), ["office", "laptop"]);
-        for (doc, application, d) in [(&mut office, "app-1", 4), (&mut laptop, "app-2", 3)] {
+        for (doc, wish, d) in [(&mut office, "aaaaaaa1", 4), (&mut laptop, "aaaaaaa2", 3)] {
             let mut l: SeatLedger = doc.value().unwrap();
-            l.reserve(&app(application), CareType::Kindergarten, january(), day(d))
+            l.reserve(&app(wish), CareType::Kindergarten, january(), day(d))
                 .unwrap();
             doc.update(&l, day(d), 2, "reserve").unwrap();
         }
@@ -501,13 +491,13 @@ mod tests {
         let o = merged.overbooked();
         assert_eq!(o.len(), 1);
         assert_eq!(
-            o[0].standing[0].application.0, "app-2",
+            o[0].standing[0].wish.0, "aaaaaaa2",
             "the earlier decision stands"
         );
-        assert_eq!(o[0].over[0].application.0, "app-1");
+        assert_eq!(o[0].over[0].wish.0, "aaaaaaa1");
         // Releasing the one beyond the seats is a valid write and settles it.
         let mut fixed = merged.clone();
-        fixed.release(&app("app-1"), day(5)).unwrap();
+        fixed.release(&app("aaaaaaa1"), day(5)).unwrap();
         office.update(&fixed, day(5), 3, "release").unwrap();
         assert!(office
             .value::<SeatLedger>()
@@ -533,7 +523,7 @@ mod tests {
             (&mut tablet, february, 5),
         ] {
             let mut l: SeatLedger = doc.value().unwrap();
-            l.reserve(&app("app-1"), CareType::Kindergarten, month, day(d))
+            l.reserve(&app("aaaaaaa1"), CareType::Kindergarten, month, day(d))
                 .unwrap();
             doc.update(&l, day(d), 2, "reserve").unwrap();
         }
@@ -548,7 +538,7 @@ mod tests {
         assert_eq!(merged.months[0].held(), 1, "but one seat");
         assert_eq!(
             merged.held_in_several_months(),
-            [(app("app-1"), vec![january(), february])],
+            [(app("aaaaaaa1"), vec![january(), february])],
             "one child, two months: reported"
         );
         // The next write settles the duplicate and is valid; releasing frees both months.
@@ -559,7 +549,7 @@ mod tests {
             day(3),
             "the earlier decision"
         );
-        merged.release(&app("app-1"), day(6)).unwrap();
+        merged.release(&app("aaaaaaa1"), day(6)).unwrap();
         office.update(&merged, day(6), 3, "release").unwrap();
         let after: SeatLedger = office.value().unwrap();
         assert!(after.held_in_several_months().is_empty());

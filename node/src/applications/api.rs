@@ -229,3 +229,16 @@ pub async fn api_invite(
         }),
     ))
 }
+
+/// `GET /api/wishes/{handle}`: the application a Kita's handle belongs to (the ZVS).
+pub async fn api_wish(
+    State(node): State<Arc<Node>>,
+    crate::http::ApiSession(session): crate::http::ApiSession,
+    Path(handle): Path<String>,
+) -> Result<Json<super::wishes::WishLookup>, ApiError> {
+    Ok(Json(super::wishes::lookup(
+        &node.store(),
+        &session.who,
+        &handle,
+    )?))
+}

@@ -11,6 +11,7 @@ pub mod api;
 pub mod guardians;
 pub mod http;
 mod queries;
+pub mod wishes;
 
 use crate::action::ActionError;
 use crate::auth::{authorize, Action, Principal};
@@ -20,7 +21,7 @@ use crate::portal::{completed_months, streets::StreetDirectory};
 use crate::storage::{AuditEntry, Store, StoreError};
 use kitanetz_crdt::doc::StoredDoc;
 use kitanetz_crdt::ids::{
-    city_org, doc_id_for, ApplicationId, ChildminderId, FacilityId, OrgId, RandomIdGen,
+    city_org, doc_id_for, ApplicationId, ChildminderId, FacilityId, OrgId, RandomIdGen, WishHandle,
 };
 use kitanetz_crdt::kinds::{
     Address, Applicant, Application, ApplicationEvent, CareType, ChildmindingWish, Consents, Sex,
@@ -735,6 +736,7 @@ pub fn submit(
     sorted_facilities.sort();
     let mut docs: Vec<StoredDoc> = Vec::new();
     let mut created = Vec::new();
+    let mut placed: Vec<(Application, Vec<FacilityId>)> = Vec::new();
     for c in &checked.children {
         let id = ApplicationId::generate(&mut ids);
         let application = Application {
@@ -743,7 +745,7 @@ pub fn submit(
                 .iter()
                 .map(|f| WishedFacility {
                     facility: f.clone(),
-                    handle: pseudonym(),
+                    handle: WishHandle(pseudonym()),
                     status: "waiting".into(),
                 })
                 .collect(),
@@ -838,7 +840,17 @@ pub fn submit(
             .map_err(StoreError::from)?,
         );
         created.push(id);
+        placed.push((application, scope));
     }
+    let group: Vec<(&Application, &[FacilityId])> =
+        placed.iter().map(|(a, s)| (a, s.as_slice())).collect();
+    docs.extend(wishes::wish_docs(
+        store,
+        &group,
+        wishes::Siblings::Given,
+        &[],
+        now,
+    )?);
     let receipt = receipt_text(ctx, &checked, &created, now.today);
     let entry = AuditEntry {
         at: now.millis,
@@ -942,6 +954,14 @@ pub fn withdraw(
         "withdrawn by the parents",
     )?;
     let (_, applicant) = store.get::<Applicant>(&doc_id_for("applicant", &id.0))?;
+    let scope = doc.meta.facilities.clone();
+    let mut wish_docs = wishes::wish_docs(
+        store,
+        &[(&application, &scope)],
+        wishes::Siblings::Unchanged,
+        &[],
+        now,
+    )?;
     let entry = AuditEntry {
         at: now.millis,
         actor: who.audit_name(),
@@ -950,7 +970,10 @@ pub fn withdraw(
         subjects: vec![id.0.clone()],
         valid_from: Some(now.today.to_string()),
     };
-    store.save_docs_with(&mut [&mut doc], &entry, |tx| {
+    let mut refs: Vec<&mut StoredDoc> = std::iter::once(&mut doc)
+        .chain(wish_docs.iter_mut())
+        .collect();
+    store.save_docs_with(&mut refs, &entry, |tx| {
         if !applicant.notify_by_post && !applicant.email.is_empty() {
             outbox::enqueue(
                 tx,
@@ -1183,6 +1206,8 @@ pub fn change(
     let summary = what.join("; ");
     let settings = crate::intake::settings_on(store, now.today)?;
     let mut docs: Vec<StoredDoc> = Vec::new();
+    // (new version, its scope, the version before) of every application of the group.
+    let mut changed_group: Vec<(Application, Vec<FacilityId>, Application)> = Vec::new();
     for ((mut doc, old, mut applicant_doc, old_applicant), c) in
         loaded.into_iter().zip(&checked.children)
     {
@@ -1191,7 +1216,7 @@ pub fn change(
                 .iter()
                 .map(|f| WishedFacility {
                     facility: f.clone(),
-                    handle: pseudonym(),
+                    handle: WishHandle(pseudonym()),
                     status: "waiting".into(),
                 })
                 .collect()
@@ -1217,15 +1242,16 @@ pub fn change(
             "changed by the parents"
         };
         doc.update(&application, now.today, now.millis, message)?;
-        // The Kitas no longer wished stop receiving it, the new ones start (once it is in
+        // The application's scope says which Kitas its wishes have reached (once it is in
         // placement: a new address outside the city or a later start can take it back out).
         let scope =
             crate::intake::placement_scope(&settings, now.today, &application, &address_check);
         if doc.meta.facilities != scope {
             let mut meta = doc.meta.clone();
-            meta.facilities = scope;
+            meta.facilities = scope.clone();
             doc.set_scope(meta, now.millis)?;
         }
+        changed_group.push((application, scope, old));
         let mut history = old_applicant.history.clone();
         history.push(ApplicationEvent {
             on: now.today,
@@ -1258,6 +1284,18 @@ pub fn change(
         docs.push(doc);
         docs.push(applicant_doc);
     }
+    let current: Vec<(&Application, &[FacilityId])> = changed_group
+        .iter()
+        .map(|(a, scope, _)| (a, scope.as_slice()))
+        .collect();
+    let before: Vec<&Application> = changed_group.iter().map(|(_, _, old)| old).collect();
+    docs.extend(wishes::wish_docs(
+        store,
+        &current,
+        wishes::Siblings::Given,
+        &before,
+        now,
+    )?);
     let entry = AuditEntry {
         at: now.millis,
         actor: who.audit_name(),

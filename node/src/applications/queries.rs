@@ -2,7 +2,7 @@
 //! child hashes of the one-active-application rule, which account submitted what.
 
 use crate::storage::{Store, StoreError};
-use kitanetz_crdt::ids::{ApplicationId, FacilityId};
+use kitanetz_crdt::ids::{ApplicationId, FacilityId, WishHandle};
 use rusqlite::{params, Connection, OptionalExtension};
 use std::collections::BTreeMap;
 
@@ -151,7 +151,8 @@ pub(super) fn seat_held(store: &Store, id: &ApplicationId) -> Result<bool, Store
     Ok(store
         .conn()
         .prepare_cached(
-            "SELECT 1 FROM p_seat_holds WHERE application = ?1 AND status IN ('reserved', 'taken') LIMIT 1",
+            "SELECT 1 FROM p_application_wishes w JOIN p_seat_holds h ON h.wish = w.handle
+             WHERE w.application = ?1 AND h.status IN ('reserved', 'taken') LIMIT 1",
         )?
         .query_row([&id.0], |_| Ok(()))
         .optional()?
@@ -167,5 +168,19 @@ pub(super) fn document_names_of(
         "SELECT filename FROM application_documents WHERE application = ?1 ORDER BY id",
     )?;
     let rows = stmt.query_map([&id.0], |r| r.get(0))?;
+    Ok(rows.collect::<Result<_, _>>()?)
+}
+
+/// Which application each wish handle belongs to (the city's projection of its applications;
+/// empty on a Kita, which never holds an application).
+pub(crate) fn wish_owners(
+    store: &Store,
+) -> Result<std::collections::HashMap<WishHandle, ApplicationId>, StoreError> {
+    let mut stmt = store
+        .conn()
+        .prepare_cached("SELECT handle, application FROM p_application_wishes")?;
+    let rows = stmt.query_map([], |r| {
+        Ok((WishHandle(r.get(0)?), ApplicationId(r.get(1)?)))
+    })?;
     Ok(rows.collect::<Result<_, _>>()?)
 }

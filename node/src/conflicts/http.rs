@@ -1,7 +1,7 @@
 //! Conflicts and the tasks they give people: the ZVS decides double places, a Kita lead
 //! releases seats (overbooked months, ZVS decisions).
 
-use super::{decide, list, Conflicts, DecideInput};
+use super::{decide, list, Conflicts, DecideInput, Decision};
 use crate::auth::{authorize, Action};
 use crate::http::pages::Chrome;
 use crate::http::{render_form, ApiError, ApiSession, AppError, Lang, Posted, Session};
@@ -11,7 +11,6 @@ use axum::extract::State;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::{Form, Json};
 use kitanetz_crdt::ids::FacilityId;
-use kitanetz_crdt::kinds::ConflictDecision;
 use kitanetz_crdt::validate::FieldError;
 use std::collections::BTreeMap;
 use std::sync::Arc;
@@ -98,7 +97,7 @@ pub async fn api_decide(
     State(node): State<Arc<Node>>,
     ApiSession(session): ApiSession,
     Json(input): Json<DecideInput>,
-) -> Result<Json<ConflictDecision>, ApiError> {
+) -> Result<Json<Decision>, ApiError> {
     Ok(Json(decide(
         &mut node.store(),
         &session.who,

@@ -4,9 +4,10 @@
 //!
 //! - **Double place** (one place per child): each Kita owns its seat ledger, so two Kitas
 //!   working offline can both reserve a place for the same application. Both ledgers merge
-//!   fine; the collision only shows at the city, which owns the rule. Task: the ZVS decides
-//!   which Kita keeps the application ([`decide`], a city-owned [`ConflictDecision`] that
-//!   reaches the Kitas it names); the others release their reservation ([`crate::seats::release`]).
+//!   fine; the collision only shows at the city, which owns the rule and alone knows which
+//!   application each Kita's handle belongs to. Task: the ZVS decides which Kita keeps the
+//!   application ([`decide`]: one city-owned [`ConflictDecision`] per held wish, each reaching
+//!   only its Kita); the others release their reservation ([`crate::seats::release`]).
 //! - **Contract changed twice from one day**: the Kita and its Träger office each changed a
 //!   contract from the same day while offline. Changes from different days both hold (see
 //!   `CareContract::effective_lines`); two from one day cannot. Default: the line with the larger
@@ -24,22 +25,48 @@ use crate::auth::{authorize, Action, Principal};
 use crate::clock::Now;
 use crate::storage::{AuditEntry, Store, StoreError};
 use kitanetz_crdt::doc::StoredDoc;
-use kitanetz_crdt::ids::{city_org, doc_id_for, ApplicationId, ChildId, ContractId, FacilityId};
+use kitanetz_crdt::ids::{
+    city_org, doc_id_for, ApplicationId, ChildId, ContractId, FacilityId, WishHandle,
+};
 use kitanetz_crdt::kinds::seats::Overbooking;
-use kitanetz_crdt::kinds::{Application, CareContract, ConflictDecision, SeatLedger, SeatStatus};
+use kitanetz_crdt::kinds::{CareContract, ConflictDecision, SeatLedger, SeatStatus};
 use kitanetz_crdt::meta::{DocKind, DocMeta};
 use kitanetz_crdt::scalar::Date;
+use kitanetz_crdt::DocId;
 use kitanetz_crdt::ValidationError;
 use serde::{Deserialize, Serialize};
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 
-/// One Kita's hold on an application.
+/// One Kita's hold on an application (by that Kita's handle of it).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Hold {
     pub facility: FacilityId,
+    pub wish: WishHandle,
     pub month: Date,
     pub status: SeatStatus,
     pub decided_on: Date,
+}
+
+/// A decision of the ZVS on a double place as the city sees it (put together from the
+/// decisions that went to each Kita).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Decision {
+    pub application: ApplicationId,
+    /// The Kita whose hold stands.
+    pub keeper: FacilityId,
+    /// The Kitas asked to release their hold (sorted).
+    pub release: Vec<FacilityId>,
+    pub decided_on: Date,
+    pub decided_at: i64,
+    pub decided_by: String,
+    pub note: String,
+}
+
+impl Decision {
+    /// Whether the decision saw a hold decided on `held_on` (see [`ConflictDecision::covers`]).
+    pub fn covers(&self, held_on: Date) -> bool {
+        held_on <= self.decided_on
+    }
 }
 
 /// An application held by more than one Kita.
@@ -48,7 +75,7 @@ pub struct DoublePlace {
     pub application: ApplicationId,
     pub holds: Vec<Hold>,
     /// The ZVS's latest decision on it, while Kitas still have to release.
-    pub decision: Option<ConflictDecision>,
+    pub decision: Option<Decision>,
     /// The hold that stands until a person decides: a signed contract (taken) before a
     /// reservation, then the earlier decision, then the smaller facility id.
     pub default_keeper: FacilityId,
@@ -58,14 +85,23 @@ fn precedence(h: &Hold) -> (u8, Date, &FacilityId) {
     (h.status.rank(), h.decided_on, &h.facility)
 }
 
-/// Finds applications reserved or taken in more than one Kita. Pure: same ledgers, same result.
-pub fn double_places(ledgers: &[SeatLedger]) -> Vec<DoublePlace> {
+/// Finds applications reserved or taken in more than one Kita. Each Kita holds by its own
+/// handle; `owners` (the city's) says which application a handle belongs to. Pure: same
+/// ledgers, same result.
+pub fn double_places(
+    ledgers: &[SeatLedger],
+    owners: &HashMap<WishHandle, ApplicationId>,
+) -> Vec<DoublePlace> {
     let mut holds: BTreeMap<ApplicationId, Vec<Hold>> = BTreeMap::new();
     for ledger in ledgers {
         for month in &ledger.months {
             for r in month.reservations.iter().filter(|r| r.status.holds()) {
-                holds.entry(r.application.clone()).or_default().push(Hold {
+                let Some(application) = owners.get(&r.wish) else {
+                    continue;
+                };
+                holds.entry(application.clone()).or_default().push(Hold {
                     facility: ledger.facility.clone(),
+                    wish: r.wish.clone(),
                     month: month.month,
                     status: r.status,
                     decided_on: r.decided_on,
@@ -97,22 +133,24 @@ pub struct OverbookedMonth {
     pub overbooking: Overbooking,
 }
 
-/// One Kita holding seats in several months for one application (two devices, offline).
+/// One Kita holding seats in several months for one wish (two devices, offline).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct HeldTwice {
     pub facility: FacilityId,
-    pub application: ApplicationId,
+    pub wish: WishHandle,
     pub months: Vec<Date>,
 }
 
-/// A Kita's task from a ZVS decision: release its hold on an application another Kita keeps.
+/// A Kita's task from a ZVS decision: release its hold on a wish that another Kita keeps.
+/// The Kita learns that, not which Kita keeps the child.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct ReleaseTask {
-    pub application: ApplicationId,
     /// What this Kita calls the application.
-    pub handle: String,
+    pub handle: WishHandle,
     pub month: Date,
-    pub decision: ConflictDecision,
+    pub decided_on: Date,
+    pub decided_by: String,
+    pub note: String,
 }
 
 /// A contract with two changes from the same day (from two nodes, offline).
@@ -126,7 +164,7 @@ pub struct ContractCollision {
 /// Every conflict this node can see, with the tasks for its people.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
 pub struct Conflicts {
-    /// Seen by the city (it holds every ledger).
+    /// Seen by the city (it holds every ledger and knows the handles).
     pub double_places: Vec<DoublePlace>,
     /// Seen by the Kita that owns the ledger and by the city.
     pub overbooked: Vec<OverbookedMonth>,
@@ -148,20 +186,49 @@ impl Conflicts {
     }
 }
 
-/// The latest decision per application (a re-decision is a later one).
+/// The latest decision per application (a re-decision is a later one), put together from the
+/// per-Kita decisions: those written by one click share `decided_at`.
 fn latest_decisions(
-    store: &Store,
-) -> Result<BTreeMap<ApplicationId, ConflictDecision>, StoreError> {
-    let mut latest: BTreeMap<ApplicationId, ConflictDecision> = BTreeMap::new();
-    for d in store.values_of_kind::<ConflictDecision>()? {
-        match latest.get(&d.application) {
-            Some(known) if (known.decided_on, known.decided_at) > (d.decided_on, d.decided_at) => {}
-            _ => {
-                latest.insert(d.application.clone(), d);
-            }
+    decisions: &[ConflictDecision],
+    owners: &HashMap<WishHandle, ApplicationId>,
+) -> BTreeMap<ApplicationId, Decision> {
+    let mut latest: BTreeMap<ApplicationId, Decision> = BTreeMap::new();
+    for d in decisions {
+        let Some(application) = owners.get(&d.wish) else {
+            continue;
+        };
+        let entry = latest
+            .entry(application.clone())
+            .or_insert_with(|| Decision {
+                application: application.clone(),
+                keeper: d.facility.clone(),
+                release: vec![],
+                decided_on: d.decided_on,
+                decided_at: d.decided_at,
+                decided_by: d.decided_by.clone(),
+                note: d.note.clone(),
+            });
+        if (d.decided_on, d.decided_at) > (entry.decided_on, entry.decided_at) {
+            *entry = Decision {
+                application: application.clone(),
+                keeper: d.facility.clone(),
+                release: vec![],
+                decided_on: d.decided_on,
+                decided_at: d.decided_at,
+                decided_by: d.decided_by.clone(),
+                note: d.note.clone(),
+            };
+        } else if (d.decided_on, d.decided_at) < (entry.decided_on, entry.decided_at) {
+            continue;
+        }
+        if d.keep {
+            entry.keeper = d.facility.clone();
+        } else if !entry.release.contains(&d.facility) {
+            entry.release.push(d.facility.clone());
+            entry.release.sort();
         }
     }
-    Ok(latest)
+    latest
 }
 
 /// The conflicts among the documents this node holds. `facility` is the Kita this node serves
@@ -182,11 +249,13 @@ pub fn held_conflicts(
     facility: Option<&FacilityId>,
 ) -> Result<Conflicts, StoreError> {
     let ledgers = crate::seats::ledgers(store)?;
-    let decisions = latest_decisions(store)?;
-    let mut double = double_places(&ledgers);
+    let owners = crate::applications::wishes::owners(store)?;
+    let decisions = store.values_of_kind::<ConflictDecision>()?;
+    let latest = latest_decisions(&decisions, &owners);
+    let mut double = double_places(&ledgers, &owners);
     for d in &mut double {
         // A decision counts for the holds it saw; a hold taken after it needs a new one.
-        d.decision = decisions
+        d.decision = latest
             .get(&d.application)
             .filter(|decision| d.holds.iter().all(|h| decision.covers(h.decided_on)))
             .cloned();
@@ -207,9 +276,9 @@ pub fn held_conflicts(
         .flat_map(|l| {
             l.held_in_several_months()
                 .into_iter()
-                .map(|(application, months)| HeldTwice {
+                .map(|(wish, months)| HeldTwice {
                     facility: l.facility.clone(),
-                    application,
+                    wish,
                     months,
                 })
         })
@@ -228,31 +297,21 @@ pub fn held_conflicts(
             }
         }
         if let Some(own) = ledgers.iter().find(|l| &l.facility == facility) {
-            let handles: BTreeMap<ApplicationId, String> = store
-                .values_of_kind::<Application>()?
-                .into_iter()
-                .filter_map(|a| {
-                    let w = a.wishes.into_iter().find(|w| &w.facility == facility)?;
-                    Some((a.id, w.handle))
-                })
-                .collect();
-            for decision in decisions.into_values() {
-                if !decision.release.contains(facility) {
-                    continue;
-                }
+            for decision in decisions
+                .iter()
+                .filter(|d| &d.facility == facility && !d.keep)
+            {
                 // A hold taken after the decision (the place was given again) is not its task.
                 if let Some((month, _)) = own
-                    .hold_of(&decision.application)
+                    .hold_of(&decision.wish)
                     .filter(|(_, hold)| decision.covers(hold.decided_on))
                 {
                     release_tasks.push(ReleaseTask {
-                        handle: handles
-                            .get(&decision.application)
-                            .cloned()
-                            .unwrap_or_default(),
-                        application: decision.application.clone(),
+                        handle: decision.wish.clone(),
                         month: month.month,
-                        decision,
+                        decided_on: decision.decided_on,
+                        decided_by: decision.decided_by.clone(),
+                        note: decision.note.clone(),
                     });
                 }
             }
@@ -277,27 +336,32 @@ pub struct DecideInput {
     pub note: String,
 }
 
-/// Decides which Kita keeps an application that several hold. Writes (or updates) the
-/// city-owned decision document, which sync brings to every Kita it names.
+fn decision_doc_id(wish: &WishHandle) -> DocId {
+    doc_id_for("conflict-decision", &wish.0)
+}
+
+/// Decides which Kita keeps an application that several hold. Writes (or updates) one
+/// city-owned decision per held wish, each scoped to its Kita: keep, or release.
 pub fn decide(
     store: &mut Store,
     who: &Principal,
     input: &DecideInput,
     now: Now,
-) -> Result<ConflictDecision, ActionError> {
+) -> Result<Decision, ActionError> {
     let Now {
         today,
         millis: now_millis,
     } = now;
     authorize(who, Action::DecideConflicts)?;
     let ledgers = crate::seats::ledgers(store)?;
+    let owners = crate::applications::wishes::owners(store)?;
     let conflict = input
         .application
         .trim()
         .parse::<ApplicationId>()
         .ok()
         .and_then(|id| {
-            double_places(&ledgers)
+            double_places(&ledgers, &owners)
                 .into_iter()
                 .find(|c| c.application == id)
         });
@@ -321,6 +385,43 @@ pub fn decide(
         )
         .into());
     };
+    let decided_by = who.staff().map(|c| c.username.clone()).unwrap_or_default();
+    let note = input.note.trim().to_string();
+    let mut docs = Vec::new();
+    for hold in &conflict.holds {
+        let decision = ConflictDecision {
+            wish: hold.wish.clone(),
+            facility: hold.facility.clone(),
+            keep: hold.facility == keeper,
+            decided_on: today,
+            decided_at: now_millis,
+            decided_by: decided_by.clone(),
+            note: note.clone(),
+        };
+        let id = decision_doc_id(&hold.wish);
+        docs.push(match store.find::<ConflictDecision>(&id)? {
+            Some((mut doc, _)) => {
+                doc.update(&decision, today, now_millis, "conflict decided again")?;
+                doc
+            }
+            None => StoredDoc::create(
+                id,
+                DocMeta {
+                    kind: DocKind::ConflictDecision,
+                    schema: DocKind::ConflictDecision.schema_version(),
+                    owner: city_org(),
+                    provider: None,
+                    facilities: vec![hold.facility.clone()],
+                    origin_node: store.node_name().to_string(),
+                    created_on: today,
+                },
+                &decision,
+                store.actor(),
+                today,
+                now_millis,
+            )?,
+        });
+    }
     let mut release: Vec<FacilityId> = conflict
         .holds
         .iter()
@@ -328,65 +429,51 @@ pub fn decide(
         .filter(|f| f != &keeper)
         .collect();
     release.sort();
-    release.dedup();
-    let decision = ConflictDecision {
-        application: conflict.application.clone(),
-        keeper,
-        release,
-        decided_on: today,
-        decided_at: now_millis,
-        decided_by: who.staff().map(|c| c.username.clone()).unwrap_or_default(),
-        note: input.note.trim().to_string(),
-    };
-    // One document per application and set of Kitas: a re-decision among the same Kitas
-    // updates it; a conflict that grew to another Kita gets a document that Kita can hold.
-    let facilities = decision.facilities();
-    let names: Vec<&str> = facilities.iter().map(|f| f.0.as_str()).collect();
-    let id = doc_id_for(
-        "conflict-decision",
-        &format!("{}-{}", decision.application.0, names.join("-")),
-    );
-    let mut doc = match store.load_doc(&id) {
-        Ok(mut doc) => {
-            doc.update(&decision, today, now_millis, "conflict decided again")?;
-            doc
-        }
-        Err(StoreError::NotFound(_)) => StoredDoc::create(
-            id.clone(),
-            DocMeta {
-                kind: DocKind::ConflictDecision,
-                schema: DocKind::ConflictDecision.schema_version(),
-                owner: city_org(),
-                provider: None,
-                facilities,
-                origin_node: store.node_name().to_string(),
-                created_on: today,
-            },
-            &decision,
-            store.actor(),
-            today,
-            now_millis,
-        )?,
-        Err(e) => return Err(e.into()),
-    };
-    store.save_doc(
-        &mut doc,
+    let mut refs: Vec<&mut StoredDoc> = docs.iter_mut().collect();
+    store.save_docs(
+        &mut refs,
         &AuditEntry {
             at: now_millis,
             actor: who.audit_name(),
             action: "conflict.decide",
-            target: Some(id.0.clone()),
-            subjects: vec![decision.application.0.clone()],
+            target: None,
+            subjects: vec![conflict.application.0.clone()],
             valid_from: None,
         },
     )?;
-    Ok(decision)
+    Ok(Decision {
+        application: conflict.application,
+        keeper,
+        release,
+        decided_on: today,
+        decided_at: now_millis,
+        decided_by,
+        note,
+    })
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
     use kitanetz_crdt::kinds::{CareType, SeatMonth, SeatReservation};
+
+    /// Each Kita's own handle of an application: "app-1" at "fac-a" is "a1aaaaaa".
+    fn handle(app: &str, facility: &str) -> WishHandle {
+        let n = app.trim_start_matches("app-");
+        let f = facility.trim_start_matches("fac-");
+        WishHandle(format!("{f}{n}aaaaaa"))
+    }
+
+    /// The city's knowledge of which application each handle belongs to.
+    fn owners() -> HashMap<WishHandle, ApplicationId> {
+        let mut owners = HashMap::new();
+        for app in ["app-1", "app-2"] {
+            for facility in ["fac-a", "fac-b", "fac-c"] {
+                owners.insert(handle(app, facility), ApplicationId(app.into()));
+            }
+        }
+        owners
+    }
 
     fn ledger(facility: &str, holds: &[(&str, SeatStatus, u32)]) -> SeatLedger {
         SeatLedger {
@@ -399,7 +486,7 @@ mod tests {
                 reservations: holds
                     .iter()
                     .map(|(app, status, day)| SeatReservation {
-                        application: ApplicationId((*app).into()),
+                        wish: handle(app, facility),
                         status: *status,
                         decided_on: Date::ymd(2027, 3, *day),
                     })
@@ -414,7 +501,7 @@ mod tests {
             ledger("fac-a", &[("app-1", SeatStatus::Reserved, 3)]),
             ledger("fac-b", &[("app-2", SeatStatus::Reserved, 2)]),
         ];
-        assert!(double_places(&ls).is_empty());
+        assert!(double_places(&ls, &owners()).is_empty());
     }
 
     #[test]
@@ -436,7 +523,7 @@ mod tests {
             ),
             ledger("fac-c", &[("app-2", SeatStatus::Free, 1)]),
         ];
-        let c = double_places(&ls);
+        let c = double_places(&ls, &owners());
         assert_eq!(c.len(), 2);
         assert_eq!(c[0].application.0, "app-1");
         assert_eq!(c[0].default_keeper.0, "fac-b", "a signed contract stands");
@@ -448,6 +535,6 @@ mod tests {
         // Order of the ledgers does not matter.
         let mut reversed = ls.to_vec();
         reversed.reverse();
-        assert_eq!(double_places(&reversed), c);
+        assert_eq!(double_places(&reversed, &owners()), c);
     }
 }

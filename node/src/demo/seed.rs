@@ -432,6 +432,22 @@ pub fn seed_network(
             facilities,
             applicant,
         )?;
+        // Each wished Kita gets its own wish, under its own handle.
+        for wish in &app.wishes {
+            let together = crate::applications::wishes::together_at(
+                app,
+                &wish.facility,
+                world.applications.iter().map(|(a, _)| a),
+            );
+            b.add(
+                Origin::City,
+                crate::applications::wishes::wish_doc_id(&wish.handle),
+                city_org(),
+                None,
+                vec![wish.facility.clone()],
+                &crate::applications::wishes::wish_of(app, wish, together),
+            )?;
+        }
     }
 
     let mut report = SeedReport {

@@ -322,7 +322,7 @@ pub async fn run(
             password,
         )
         .await?;
-    let application = reserve_twice(&lead, &other_lead, &mut checks).await?;
+    let (application, handle) = reserve_twice(&lead, &other_lead, &zvs, &mut checks).await?;
     // The city changes data of the offline Kita too: its approved places from a month on.
     let places_path = format!("/api/facilities/{}/places", facility.0);
     let (s3, _) = zvs
@@ -404,7 +404,7 @@ pub async fn run(
         "after the heal the Kita has the city's new approved places",
         &mut checks,
     )?;
-    settle_double_place(&application, &zvs, &lead, sync, &mut checks).await?;
+    settle_double_place(&application, &handle, &zvs, &lead, sync, &mut checks).await?;
     let (_, status) = lead.get("/api/sync").await?;
     expect(
         status["online"] == json!(true)
@@ -459,12 +459,14 @@ pub async fn run(
 }
 
 /// While `lead`'s Kita is offline, both Kitas reserve a seat for the same application (one that
-/// names both and fits a free month in each).
+/// names both and fits a free month in each). Each Kita knows it only by its own handle; the ZVS
+/// tells which handles belong to one application. Returns the application and `lead`'s handle.
 async fn reserve_twice(
     lead: &Api,
     other_lead: &Api,
+    zvs: &Api,
     checks: &mut Vec<String>,
-) -> anyhow::Result<String> {
+) -> anyhow::Result<(String, String)> {
     let (_, here) = lead.get("/api/seats").await?;
     let (_, there) = other_lead.get("/api/seats").await?;
     let free_month = |view: &Value, care_type: &Value| -> Option<String> {
@@ -477,52 +479,72 @@ async fn reserve_twice(
                 .then(|| m["month"].as_str().map(str::to_string))?
         })
     };
-    let candidate = here["applications"]
-        .as_array()
-        .into_iter()
-        .flatten()
-        .filter(|a| a["hold"].is_null())
-        .find_map(|a| {
-            let twin = there["applications"]
-                .as_array()?
-                .iter()
-                .find(|b| b["id"] == a["id"] && b["hold"].is_null())?;
-            Some((
-                a["id"].as_str()?.to_string(),
-                free_month(&here, &a["care_type"])?,
-                free_month(&there, &twin["care_type"])?,
-            ))
-        });
-    let Some((application, month_here, month_there)) = candidate else {
+    let open = |view: &Value| -> Vec<Value> {
+        view["wishes"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .filter(|w| w["hold"].is_null() && w["status"] == json!("waiting"))
+            .cloned()
+            .collect()
+    };
+    let application_of = |handle: String| async move {
+        let (status, found) = zvs.get(&format!("/api/wishes/{handle}")).await?;
+        anyhow::ensure!(status == StatusCode::OK, "the ZVS finds wish {handle}");
+        Ok::<String, anyhow::Error>(found["application"].as_str().unwrap_or("").to_string())
+    };
+    let mut theirs: std::collections::HashMap<String, Value> = Default::default();
+    for w in open(&there) {
+        let handle = w["handle"].as_str().unwrap_or("").to_string();
+        theirs.insert(application_of(handle).await?, w);
+    }
+    let mut candidate = None;
+    for w in open(&here) {
+        let handle = w["handle"].as_str().unwrap_or("").to_string();
+        let application = application_of(handle.clone()).await?;
+        let Some(twin) = theirs.get(&application) else {
+            continue;
+        };
+        if let (Some(month_here), Some(month_there)) = (
+            free_month(&here, &w["care_type"]),
+            free_month(&there, &twin["care_type"]),
+        ) {
+            let handle_there = twin["handle"].as_str().unwrap_or("").to_string();
+            candidate = Some((application, handle, month_here, handle_there, month_there));
+            break;
+        }
+    }
+    let Some((application, handle, month_here, handle_there, month_there)) = candidate else {
         anyhow::bail!("no application names both demo Kitas with free seats");
     };
-    let body = |month: &str| Some(json!({"application": application, "month": month}));
+    let body = |wish: &str, month: &str| Some(json!({"wish": wish, "month": month}));
     let (s1, _) = lead
         .call(
             reqwest::Method::POST,
             "/api/seats/reservations",
-            body(&month_here),
+            body(&handle, &month_here),
         )
         .await?;
     let (s2, _) = other_lead
         .call(
             reqwest::Method::POST,
             "/api/seats/reservations",
-            body(&month_there),
+            body(&handle_there, &month_there),
         )
         .await?;
     expect(
-        s1 == StatusCode::OK && s2 == StatusCode::OK,
-        "the offline Kita and another Kita both reserve a seat for one application",
+        s1 == StatusCode::OK && s2 == StatusCode::OK && handle != handle_there,
+        "the offline Kita and another Kita both reserve a seat for one application, each under its own handle",
         checks,
     )?;
-    Ok(application)
+    Ok((application, handle))
 }
 
 /// After the heal: the ZVS sees the double place, decides for the other Kita, the offline
 /// Kita's lead gets the task and releases; then no conflict is left anywhere.
 async fn settle_double_place(
     application: &str,
+    handle: &str,
     zvs: &Api,
     lead: &Api,
     sync: &super::DemoSync,
@@ -560,7 +582,7 @@ async fn settle_double_place(
         status == StatusCode::OK
             && tasks["release_tasks"]
                 .as_array()
-                .is_some_and(|t| t.iter().any(|x| x["application"] == json!(application))),
+                .is_some_and(|t| t.iter().any(|x| x["handle"] == json!(handle))),
         "the ZVS decides for the other Kita; the decision reaches the Kita as a task",
         checks,
     )?;
@@ -568,7 +590,7 @@ async fn settle_double_place(
         .call(
             reqwest::Method::POST,
             "/api/seats/releases",
-            Some(json!({"application": application})),
+            Some(json!({"wish": handle})),
         )
         .await?;
     sync.settle().await;

@@ -112,7 +112,12 @@ pub struct Texts {
     pub seat_taken: &'static str,
     pub integration: &'static str,
     pub sibling_here: &'static str,
-    pub withdrawn: &'static str,
+    pub transfer: &'static str,
+    pub together_with: &'static str,
+    pub wish_withdrawn: &'static str,
+    pub wish_placed: &'static str,
+    pub wish_placed_elsewhere: &'static str,
+    pub wish_inactive: &'static str,
     pub double_places: &'static str,
     pub overbooked: &'static str,
     pub overbooked_intro: &'static str,
@@ -172,6 +177,18 @@ impl Texts {
                 )
             }
             _ => actor.to_string(),
+        }
+    }
+
+    /// A wish that is no longer open, as the Kita's list marks it.
+    pub fn wish_status(&self, status: &kitanetz_crdt::kinds::WishStatus) -> &'static str {
+        use kitanetz_crdt::kinds::WishStatus;
+        match status {
+            WishStatus::Waiting => "",
+            WishStatus::Withdrawn => self.wish_withdrawn,
+            WishStatus::Placed => self.wish_placed,
+            WishStatus::PlacedElsewhere => self.wish_placed_elsewhere,
+            WishStatus::Inactive => self.wish_inactive,
         }
     }
 
@@ -294,7 +311,12 @@ pub static DE: Texts = Texts {
     seat_taken: "vergeben (Vertrag)",
     integration: "Integration",
     sibling_here: "Geschwister hier",
-    withdrawn: "von den Eltern zurückgezogen: Platz freigeben",
+    transfer: "Wechsel",
+    together_with: "zusammen mit",
+    wish_withdrawn: "von den Eltern zurückgezogen",
+    wish_placed: "hier vermittelt",
+    wish_placed_elsewhere: "anderweitig vermittelt",
+    wish_inactive: "ruht (ZVS)",
     double_places: "Doppelt gehaltene Anträge",
     overbooked: "Mehr Plätze vergeben als vorhanden",
     overbooked_intro: "Zwei Geräte haben ohne Verbindung denselben Platz vergeben. Verträge und frühere Entscheidungen behalten ihren Platz; die markierten Reservierungen gehen darüber hinaus. Bitte Reservierungen freigeben, bis es passt.",
@@ -428,7 +450,12 @@ pub static EN: Texts = Texts {
     seat_taken: "given (contract)",
     integration: "Integration",
     sibling_here: "Sibling here",
-    withdrawn: "withdrawn by the parents: release the seat",
+    transfer: "Transfer",
+    together_with: "together with",
+    wish_withdrawn: "withdrawn by the parents",
+    wish_placed: "placed here",
+    wish_placed_elsewhere: "placed elsewhere",
+    wish_inactive: "inactive (ZVS)",
     double_places: "Applications held twice",
     overbooked: "More seats given than there are",
     overbooked_intro: "Two devices gave the same seat while offline. Contracts and earlier decisions keep their seat; the marked reservations are beyond the seats. Please release reservations until it fits.",

@@ -260,6 +260,11 @@ pub fn routes() -> Vec<Route> {
         route("POST", "/seats/release", post(seats::http::release_submit)),
         route("GET", "/api/seats", get(seats::http::api_view)),
         route(
+            "GET",
+            "/api/wishes/{handle}",
+            get(applications::api::api_wish),
+        ),
+        route(
             "POST",
             "/api/seats/reservations",
             post(seats::http::api_reserve),

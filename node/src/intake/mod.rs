@@ -382,7 +382,14 @@ pub fn decide(
     let scope = placement_scope(&settings, now.today, &application, &applicant.address_check);
     doc.update(&application, now.today, now.millis, "intake decision")?;
     applicant_doc.update(&applicant, now.today, now.millis, "intake decision")?;
-    set_scope(&mut doc, scope, now)?;
+    set_scope(&mut doc, scope.clone(), now)?;
+    let mut wish_docs = crate::applications::wishes::wish_docs(
+        store,
+        &[(&application, &scope)],
+        crate::applications::wishes::Siblings::Unchanged,
+        &[],
+        now,
+    )?;
     let entry = AuditEntry {
         at: now.millis,
         actor: who.audit_name(),
@@ -397,7 +404,11 @@ pub fn decide(
     };
     let to =
         (!applicant.notify_by_post && !applicant.email.is_empty()).then(|| applicant.email.clone());
-    store.save_docs_with(&mut [&mut doc, &mut applicant_doc], &entry, |tx| {
+    let mut refs: Vec<&mut StoredDoc> = [&mut doc, &mut applicant_doc]
+        .into_iter()
+        .chain(wish_docs.iter_mut())
+        .collect();
+    store.save_docs_with(&mut refs, &entry, |tx| {
         if let (Some((subject, body)), Some(to)) = (mail, to) {
             outbox::enqueue(tx, &to, subject, &body, now.millis)?;
         }
@@ -446,7 +457,8 @@ pub fn run_due(
 ) -> Result<DueRun, ActionError> {
     let settings = settings_on(store, now.today)?;
     let mut run = DueRun::default();
-    let mut changed: Vec<(StoredDoc, StoredDoc, Vec<String>)> = Vec::new();
+    // (application, applicant, the wishes that reached their Kitas, the subject).
+    let mut changed: Vec<(StoredDoc, StoredDoc, Vec<StoredDoc>, String)> = Vec::new();
     for mut applicant in store.values_of_kind::<Applicant>()? {
         let (mut doc, application) =
             store.get::<Application>(&crate::seats::application_doc_id(&applicant.application))?;
@@ -494,9 +506,17 @@ pub fn run_due(
         // decisions and the parents' changes narrow the scope where that is meant).
         let scope = placement_scope(&settings, now.today, &application, &applicant.address_check);
         let mut doc_changed = false;
+        let mut wish_docs = Vec::new();
         if doc.meta.facilities.is_empty() && !scope.is_empty() {
             run.admitted += 1;
-            set_scope(&mut doc, scope, now)?;
+            set_scope(&mut doc, scope.clone(), now)?;
+            wish_docs = crate::applications::wishes::wish_docs(
+                store,
+                &[(&application, &scope)],
+                crate::applications::wishes::Siblings::Unchanged,
+                &[],
+                now,
+            )?;
             doc_changed = true;
         }
         if applicant_changed || doc_changed {
@@ -505,7 +525,12 @@ pub fn run_due(
             if applicant_changed {
                 applicant_doc.update(&applicant, now.today, now.millis, "address re-check")?;
             }
-            changed.push((doc, applicant_doc, vec![applicant.application.0.clone()]));
+            changed.push((
+                doc,
+                applicant_doc,
+                wish_docs,
+                applicant.application.0.clone(),
+            ));
         }
     }
     if changed.is_empty() {
@@ -516,10 +541,13 @@ pub fn run_due(
         actor: "system:intake".into(),
         action: "intake.run",
         target: None,
-        subjects: changed.iter().flat_map(|c| c.2.clone()).collect(),
+        subjects: changed.iter().map(|c| c.3.clone()).collect(),
         valid_from: Some(now.today.to_string()),
     };
-    let mut refs: Vec<&mut StoredDoc> = changed.iter_mut().flat_map(|(a, b, _)| [a, b]).collect();
+    let mut refs: Vec<&mut StoredDoc> = changed
+        .iter_mut()
+        .flat_map(|(a, b, wishes, _)| [a, b].into_iter().chain(wishes.iter_mut()))
+        .collect();
     store.save_docs(&mut refs, &entry)?;
     Ok(run)
 }
@@ -689,7 +717,7 @@ mod tests {
             id: ApplicationId("app-1".into()),
             wishes: vec![kitanetz_crdt::kinds::WishedFacility {
                 facility: FacilityId("fac-b".into()),
-                handle: "h".into(),
+                handle: kitanetz_crdt::ids::WishHandle("aaaaaaaa".into()),
                 status: "waiting".into(),
             }],
             desired_start: start,

@@ -28,7 +28,7 @@ pub(super) fn public_writes(store: &Store) -> Result<i64, StoreError> {
 pub(super) fn free_places(store: &Store, month: Date) -> Result<BTreeMap<String, i64>, StoreError> {
     let mut stmt = store.conn().prepare_cached(
         "SELECT m.facility,
-                SUM(m.places - m.occupied) - COALESCE((SELECT COUNT(DISTINCT h.application)
+                SUM(m.places - m.occupied) - COALESCE((SELECT COUNT(DISTINCT h.wish)
                     FROM p_seat_holds h
                     WHERE h.facility = m.facility AND h.month = ?1 AND h.status IN ('reserved', 'taken')), 0)
          FROM p_seat_months m WHERE m.month = ?1 GROUP BY m.facility",

@@ -1,4 +1,4 @@
-//! The seats page of a Kita (applications naming it, the seat plan) and its API.
+//! The seats page of a Kita (its wishes, the seat plan) and its API.
 
 use super::{release, reserve, view, ReleaseInput, ReserveInput, SeatsView};
 use crate::http::pages::Chrome;
@@ -24,7 +24,7 @@ struct SeatsPage {
     care_types: Vec<(&'static str, &'static str)>,
 }
 
-/// `?care_type=nursery`: only applications of one care type (a Kita lead plans by group type).
+/// `?care_type=nursery`: only wishes of one care type (a Kita lead plans by group type).
 #[derive(Debug, Default, Deserialize)]
 #[serde(default)]
 pub struct SeatsQuery {
@@ -32,11 +32,11 @@ pub struct SeatsQuery {
 }
 
 impl SeatsQuery {
-    /// Keeps the applications of the asked care type; an unknown or empty one keeps all.
+    /// Keeps the wishes of the asked care type; an unknown or empty one keeps all.
     fn narrow(&self, view: &mut SeatsView) -> String {
         match CareType::parse(self.care_type.trim()) {
             Some(ct) => {
-                view.applications.retain(|a| a.care_type == ct);
+                view.wishes.retain(|a| a.care_type == ct);
                 ct.as_str().to_string()
             }
             None => String::new(),

@@ -1,16 +1,19 @@
-//! A Kita's seats: the applications that name the Kita (pseudonymous: the Kita's handle, care
-//! type, start, age in months) and its seat ledger, where the Kita lead reserves and releases
-//! seats. The ledger belongs to the Kita; the city sees it for placement and conflicts.
+//! A Kita's seats: the wishes for the Kita (its own wish of each application, under its own
+//! handle: care type, start, age in months, flags; see [`crate::applications::wishes`]) and its
+//! seat ledger, where the Kita lead reserves and releases seats by handle. The ledger belongs to
+//! the Kita; the city sees it for placement and conflicts and alone knows which application a
+//! handle belongs to.
 
 pub mod http;
 
 use crate::action::ActionError;
+use crate::applications::wishes::wish_doc_id;
 use crate::auth::{authorize, Action, Principal};
 use crate::clock::Now;
 use crate::storage::{AuditEntry, Store, StoreError};
-use kitanetz_crdt::ids::{doc_id_for, ApplicationId, FacilityId};
+use kitanetz_crdt::ids::{doc_id_for, ApplicationId, FacilityId, WishHandle};
 use kitanetz_crdt::kinds::{
-    Application, CareType, SeatLedger, SeatMonth, SeatReservation, SeatStatus,
+    ApplicationWish, CareType, SeatLedger, SeatMonth, SeatReservation, SeatStatus, WishStatus,
 };
 use kitanetz_crdt::scalar::{Date, Dec};
 use kitanetz_crdt::validate::Validator;
@@ -61,7 +64,7 @@ pub fn ledgers(store: &Store) -> Result<Vec<SeatLedger>, StoreError> {
         ledgers[li].months.push(month);
     }
     let mut holds = store.conn().prepare_cached(
-        "SELECT facility, care_type, month, application, status, decided_on FROM p_seat_holds ORDER BY rowid",
+        "SELECT facility, care_type, month, wish, status, decided_on FROM p_seat_holds ORDER BY rowid",
     )?;
     let mut rows = holds.query([])?;
     while let Some(r) = rows.next()? {
@@ -71,7 +74,7 @@ pub fn ledgers(store: &Store) -> Result<Vec<SeatLedger>, StoreError> {
             .get(&key)
             .ok_or_else(|| corrupt("hold without its month", &key.2))?;
         ledgers[li].months[mi].reservations.push(SeatReservation {
-            application: ApplicationId(r.get(3)?),
+            wish: WishHandle(r.get(3)?),
             status: SeatStatus::parse(&status).ok_or_else(|| corrupt("status", &status))?,
             decided_on: decided_on
                 .parse()
@@ -81,22 +84,31 @@ pub fn ledgers(store: &Store) -> Result<Vec<SeatLedger>, StoreError> {
     Ok(ledgers)
 }
 
-/// An application as one Kita sees it.
+/// A wish as the Kita's list shows it, with the Kita's hold on it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct ApplicationAtKita {
-    pub id: ApplicationId,
+pub struct WishAtKita {
     /// What this Kita calls the application (unlinkable across Kitas).
-    pub handle: String,
+    pub handle: WishHandle,
     pub care_type: CareType,
     pub desired_start: Date,
     pub age_months_at_start: u32,
     pub daily_hours: Dec,
     pub integration_need: bool,
     pub sibling_here: bool,
+    pub transfer: bool,
+    /// Siblings applying together with this child, by their handles here.
+    pub together_here: Vec<WishHandle>,
+    pub status: WishStatus,
     /// The month and status of this Kita's hold on it, if any.
     pub hold: Option<(Date, SeatStatus)>,
-    /// The parents withdrew the application: a seat held for it is to be released.
-    pub withdrawn: bool,
+}
+
+impl WishAtKita {
+    /// The wish is no longer open (withdrawn, placed elsewhere, inactive) while the Kita still
+    /// holds a seat for it: a seat to release.
+    pub fn to_release(&self) -> bool {
+        !self.status.open() && self.hold.is_some_and(|(_, s)| s == SeatStatus::Reserved)
+    }
 }
 
 /// What the seats page shows.
@@ -104,14 +116,15 @@ pub struct ApplicationAtKita {
 pub struct SeatsView {
     pub ledger: SeatLedger,
     /// Sorted by desired start, then handle.
-    pub applications: Vec<ApplicationAtKita>,
+    pub wishes: Vec<WishAtKita>,
 }
 
 /// The form or JSON body of a reservation.
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
 #[serde(default)]
 pub struct ReserveInput {
-    pub application: String,
+    /// The Kita's handle of the wish.
+    pub wish: String,
     /// First day of the month from which the seat is reserved (YYYY-MM-DD).
     pub month: String,
 }
@@ -120,7 +133,8 @@ pub struct ReserveInput {
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
 #[serde(default)]
 pub struct ReleaseInput {
-    pub application: String,
+    /// The Kita's handle of the wish.
+    pub wish: String,
 }
 
 /// Checks `action` for the Kita and returns it (the rule allows only a Kita lead of it).
@@ -135,31 +149,30 @@ fn authorized(
         .ok_or_else(|| ActionError::NotFound("Kita".into()))
 }
 
-/// The applications naming `facility` that this node holds, with the ledger's holds.
-pub fn applications_at(
+/// The wishes for `facility` that this node holds, with the ledger's holds.
+pub fn wishes_at(
     store: &Store,
     facility: &FacilityId,
     ledger: &SeatLedger,
-) -> Result<Vec<ApplicationAtKita>, StoreError> {
-    let mut list: Vec<ApplicationAtKita> = store
-        .values_of_kind::<Application>()?
+) -> Result<Vec<WishAtKita>, StoreError> {
+    let mut list: Vec<WishAtKita> = store
+        .values_of_kind::<ApplicationWish>()?
         .into_iter()
-        .filter_map(|a| {
-            let wish = a.wishes.iter().find(|w| &w.facility == facility)?;
-            Some(ApplicationAtKita {
-                hold: ledger
-                    .hold_of(&a.id)
-                    .map(|(month, r)| (month.month, r.status)),
-                handle: wish.handle.clone(),
-                care_type: a.care_type,
-                desired_start: a.desired_start,
-                age_months_at_start: a.age_months_at_start,
-                daily_hours: a.daily_hours,
-                integration_need: a.integration_need,
-                sibling_here: a.sibling_in_facility.contains(facility),
-                withdrawn: a.status == "withdrawn",
-                id: a.id,
-            })
+        .filter(|w| &w.facility == facility)
+        .map(|w| WishAtKita {
+            hold: ledger
+                .hold_of(&w.handle)
+                .map(|(month, r)| (month.month, r.status)),
+            care_type: w.care_type,
+            desired_start: w.desired_start,
+            age_months_at_start: w.age_months_at_start,
+            daily_hours: w.daily_hours,
+            integration_need: w.integration_need,
+            sibling_here: w.sibling_here,
+            transfer: w.transfer,
+            together_here: w.together_here,
+            status: w.status,
+            handle: w.handle,
         })
         .collect();
     list.sort_by(|a, b| (a.desired_start, &a.handle).cmp(&(b.desired_start, &b.handle)));
@@ -173,33 +186,29 @@ pub fn view(
 ) -> Result<SeatsView, ActionError> {
     let facility = authorized(who, Action::ViewSeats { facility }, facility)?;
     let (_, ledger) = store.get::<SeatLedger>(&ledger_doc_id(&facility))?;
-    let applications = applications_at(store, &facility, &ledger)?;
-    Ok(SeatsView {
-        ledger,
-        applications,
-    })
+    let wishes = wishes_at(store, &facility, &ledger)?;
+    Ok(SeatsView { ledger, wishes })
 }
 
-/// The application `input` names, if it names this Kita. Field errors otherwise.
-fn application_here(
+/// The wish `input` names, if it is a wish for this Kita. Field errors otherwise.
+fn wish_here(
     store: &Store,
     facility: &FacilityId,
     input: &str,
     v: &mut Validator,
-) -> Result<Option<Application>, StoreError> {
-    let Ok(id) = input.trim().parse::<ApplicationId>() else {
-        v.fail("application", "Antrag wählen / choose an application");
+) -> Result<Option<ApplicationWish>, StoreError> {
+    let Ok(handle) = input.trim().parse::<WishHandle>() else {
+        v.fail("wish", "Vormerkung wählen / choose a wish");
         return Ok(None);
     };
-    let found = match store.get::<Application>(&application_doc_id(&id)) {
-        Ok((_, a)) => Some(a).filter(|a| a.wishes.iter().any(|w| &w.facility == facility)),
-        Err(StoreError::NotFound(_)) => None,
-        Err(e) => return Err(e),
-    };
+    let found = store
+        .find::<ApplicationWish>(&wish_doc_id(&handle))?
+        .map(|(_, w)| w)
+        .filter(|w| &w.facility == facility);
     if found.is_none() {
         v.fail(
-            "application",
-            "kein Antrag für diese Kita / no application for this Kita",
+            "wish",
+            "keine Vormerkung für diese Kita / no wish for this Kita",
         );
     }
     Ok(found)
@@ -209,7 +218,7 @@ fn save_ledger(
     store: &mut Store,
     who: &Principal,
     facility: &FacilityId,
-    application: &ApplicationId,
+    wish: &WishHandle,
     action: &'static str,
     now: Now,
     change: impl FnOnce(&mut SeatLedger) -> Result<(), kitanetz_crdt::ValidationError>,
@@ -226,14 +235,14 @@ fn save_ledger(
             actor: who.audit_name(),
             action,
             target: Some(id.0.clone()),
-            subjects: vec![application.0.clone()],
+            subjects: vec![wish.0.clone()],
             valid_from: None,
         },
     )?;
     Ok(ledger)
 }
 
-/// Reserves a seat of the application's care type from `input.month` (the Kita lead decides).
+/// Reserves a seat of the wish's care type from `input.month` (the Kita lead decides).
 pub fn reserve(
     store: &mut Store,
     who: &Principal,
@@ -243,30 +252,30 @@ pub fn reserve(
 ) -> Result<SeatLedger, ActionError> {
     let facility = authorized(who, Action::ManageSeats { facility }, facility)?;
     let mut v = Validator::new();
-    let application = application_here(store, &facility, &input.application, &mut v)?;
-    if let Some(a) = &application {
+    let wish = wish_here(store, &facility, &input.wish, &mut v)?;
+    if let Some(w) = &wish {
         v.check(
-            a.status == "active",
-            "application",
-            "Der Antrag ist nicht mehr aktiv (zurückgezogen oder vermittelt) / the application is no longer active",
+            w.status.open(),
+            "wish",
+            "Die Vormerkung ist nicht mehr offen (zurückgezogen oder vermittelt) / the wish is no longer open",
         );
     }
     let month = input.month.trim().parse::<Date>().ok();
     v.check(month.is_some(), "month", "Monat wählen / choose a month");
     v.finish()?;
-    let (application, month) = (application.expect("checked"), month.expect("checked"));
+    let (wish, month) = (wish.expect("checked"), month.expect("checked"));
     save_ledger(
         store,
         who,
         &facility,
-        &application.id,
+        &wish.handle,
         "seat.reserve",
         now,
-        |l| l.reserve(&application.id, application.care_type, month, now.today),
+        |l| l.reserve(&wish.handle, wish.care_type, month, now.today),
     )
 }
 
-/// Releases this Kita's reservation for an application.
+/// Releases this Kita's reservation for a wish.
 pub fn release(
     store: &mut Store,
     who: &Principal,
@@ -276,11 +285,11 @@ pub fn release(
 ) -> Result<SeatLedger, ActionError> {
     let facility = authorized(who, Action::ManageSeats { facility }, facility)?;
     let mut v = Validator::new();
-    let application = application_here(store, &facility, &input.application, &mut v)?;
+    let wish = wish_here(store, &facility, &input.wish, &mut v)?;
     v.finish()?;
-    let id = application.expect("checked").id;
-    save_ledger(store, who, &facility, &id, "seat.release", now, |l| {
-        l.release(&id, now.today)
+    let handle = wish.expect("checked").handle;
+    save_ledger(store, who, &facility, &handle, "seat.release", now, |l| {
+        l.release(&handle, now.today)
     })
 }
 
@@ -294,8 +303,8 @@ mod tests {
     use kitanetz_crdt::meta::{DocKind, DocMeta};
 
     fn ledger() -> SeatLedger {
-        let hold = |app: &str, status, day| SeatReservation {
-            application: ApplicationId(app.into()),
+        let hold = |wish: &str, status, day| SeatReservation {
+            wish: WishHandle(wish.into()),
             status,
             decided_on: Date::ymd(2026, 11, day),
         };
@@ -312,11 +321,11 @@ mod tests {
                 month(
                     1,
                     vec![
-                        hold("app-2", SeatStatus::Reserved, 5),
-                        hold("app-1", SeatStatus::Free, 3),
+                        hold("aaaaaaa2", SeatStatus::Reserved, 5),
+                        hold("aaaaaaa1", SeatStatus::Free, 3),
                     ],
                 ),
-                month(2, vec![hold("app-3", SeatStatus::Taken, 4)]),
+                month(2, vec![hold("aaaaaaa3", SeatStatus::Taken, 4)]),
                 month(3, vec![]),
             ],
         }
@@ -359,8 +368,9 @@ mod tests {
         store
             .conn()
             .execute_batch(
-                // Undo migrations 8, 7, 6, 5, 4 and 3: the schema of version 2.
-                "DROP TABLE letters_out;
+                // Undo migrations 9, 8, 7, 6, 5, 4 and 3: the schema of version 2.
+                "DROP TABLE p_application_wishes;
+                 DROP TABLE letters_out;
                  DROP TABLE application_guardians; DROP TABLE application_invitations;
                  DROP TABLE application_documents; DROP TABLE intake_settings;
                  DROP TABLE kind_changes; DROP TABLE portal_applications; DROP TABLE application_keys;

@@ -31,11 +31,12 @@ const MIGRATIONS: &[&str] = &[
     include_str!("migrations/0006_guardian_accounts.sql"),
     include_str!("migrations/0007_intake.sql"),
     include_str!("migrations/0008_letters_out.sql"),
+    include_str!("migrations/0009_wish_handles.sql"),
 ];
 
 /// Migrations that add a projection table: a database older than this is rebuilt from its
 /// documents after migrating, so that the new table holds the rows of existing documents.
-const LAST_PROJECTION_CHANGE: usize = 3;
+const LAST_PROJECTION_CHANGE: usize = 9;
 
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {

@@ -19,6 +19,7 @@ const TABLES: &[&str] = &[
     "p_applications",
     "p_seat_months",
     "p_seat_holds",
+    "p_application_wishes",
 ];
 
 pub(super) fn clear_all(conn: &Connection) -> Result<(), StoreError> {
@@ -157,11 +158,19 @@ pub(super) fn project(conn: &Connection, id: &DocId, value: &KindValue) -> Resul
                 "INSERT INTO p_applications (id, doc_id, desired_start, care_type, status, wishes) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
             )?
             .execute(params![a.id.0, doc, a.desired_start.to_string(), a.care_type.as_str(), a.status, a.wishes.len() as i64])?;
+            let mut wishes = conn.prepare_cached(
+                "INSERT INTO p_application_wishes (handle, doc_id, application, facility) VALUES (?1, ?2, ?3, ?4)",
+            )?;
+            for w in &a.wishes {
+                wishes.execute(params![w.handle.0, doc, a.id.0, w.facility.0])?;
+            }
         }
-        KindValue::Applicant(_) | KindValue::ConflictDecision(_) => {}
+        KindValue::Applicant(_)
+        | KindValue::ConflictDecision(_)
+        | KindValue::ApplicationWish(_) => {}
         KindValue::SeatLedger(s) => {
             let mut holds = conn.prepare_cached(
-                "INSERT INTO p_seat_holds (facility, doc_id, care_type, month, application, status, decided_on) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+                "INSERT INTO p_seat_holds (facility, doc_id, care_type, month, wish, status, decided_on) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
             )?;
             for m in &s.months {
                 for r in &m.reservations {
@@ -170,7 +179,7 @@ pub(super) fn project(conn: &Connection, id: &DocId, value: &KindValue) -> Resul
                         doc,
                         m.care_type.as_str(),
                         m.month.to_string(),
-                        r.application.0,
+                        r.wish.0,
                         r.status.as_str(),
                         r.decided_on.to_string()
                     ])?;

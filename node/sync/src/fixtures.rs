@@ -4,7 +4,7 @@
 
 use kitanetz_crdt::ids::{
     city_org, facility_org, provider_org, ApplicationId, ChildId, ContractId, ContractLineId,
-    FacilityId, FamilyId, GroupId, ProviderId,
+    FacilityId, FamilyId, GroupId, ProviderId, WishHandle,
 };
 use kitanetz_crdt::kinds::facility::ApprovedPlaces;
 use kitanetz_crdt::kinds::*;
@@ -200,12 +200,12 @@ pub fn application() -> Application {
         wishes: vec![
             WishedFacility {
                 facility: fac("a"),
-                handle: "A-1".into(),
+                handle: WishHandle("a0000001".into()),
                 status: "waiting".into(),
             },
             WishedFacility {
                 facility: fac("c"),
-                handle: "C-1".into(),
+                handle: WishHandle("c0000001".into()),
                 status: "waiting".into(),
             },
         ],
@@ -219,6 +219,29 @@ pub fn application() -> Application {
         status: "active".into(),
         together: String::new(),
         childminding_agency: None,
+    }
+}
+
+/// The wish of [`application`] at Kita `k` ("a" or "c"), as that Kita receives it.
+pub fn wish(k: &str) -> ApplicationWish {
+    let app = application();
+    let wished = app
+        .wishes
+        .iter()
+        .find(|w| w.facility == fac(k))
+        .expect("the application wishes Kitas a and c");
+    ApplicationWish {
+        handle: wished.handle.clone(),
+        facility: wished.facility.clone(),
+        care_type: app.care_type,
+        desired_start: app.desired_start,
+        daily_hours: app.daily_hours,
+        age_months_at_start: app.age_months_at_start,
+        sibling_here: false,
+        integration_need: app.integration_need,
+        transfer: app.transfer,
+        together_here: vec![],
+        status: WishStatus::Waiting,
     }
 }
 

@@ -12,7 +12,7 @@ use crate::providers::Plan;
 use crate::rules::{add_months, age_months, care_type_on, month_start, month_start_on_or_after};
 use crate::Ids;
 use chrono::{Datelike, Days, NaiveDate};
-use kitanetz_crdt::ids::{ApplicationId, FacilityId};
+use kitanetz_crdt::ids::{ApplicationId, FacilityId, WishHandle};
 use kitanetz_crdt::kinds::application::MAX_WISHES;
 use kitanetz_crdt::kinds::{
     Applicant, Application, CareContract, CareType, Consents, Family, Guardian, Sex, WishedFacility,
@@ -295,7 +295,7 @@ fn application(
         };
         wishes.push(WishedFacility {
             facility: fac_id(i),
-            handle: format!("{handle:08x}"),
+            handle: WishHandle(format!("{handle:08x}")),
             status: "waiting".to_string(),
         });
     }

@@ -149,7 +149,7 @@ fn check_world(world: &World, today: Date) {
         assert_eq!(ranked, a.facilities(), "ranked wishes are the wishes");
         for w in &a.wishes {
             assert_eq!(w.status, "waiting");
-            assert!(w.handle.len() == 8 && w.handle.bytes().all(|b| b.is_ascii_hexdigit()));
+            assert!(w.handle.0.len() == 8 && w.handle.0.bytes().all(|b| b.is_ascii_hexdigit()));
             assert!(handles.insert(w.handle.clone()), "handles are unique");
         }
     }

@@ -115,6 +115,19 @@ pub fn populate(net: &mut SimNet) -> BTreeMap<DocId, DocMeta> {
     );
     net.create("city", &id("application-1"), m.clone(), &application());
     add(&mut all, &id("application-1"), &m);
+    // Each wished Kita gets its own wish; the application itself stays at the city.
+    for k in ["a", "c"] {
+        let doc = id(&format!("wish-1-{k}"));
+        let m = meta(
+            DocKind::ApplicationWish,
+            city_org(),
+            None,
+            vec![fac(k)],
+            "city",
+        );
+        net.create("city", &doc, m.clone(), &wish(k));
+        add(&mut all, &doc, &m);
+    }
     let m = meta(DocKind::Applicant, city_org(), None, facilities, "city");
     net.create("city", &id("applicant-1"), m.clone(), &applicant());
     add(&mut all, &id("applicant-1"), &m);

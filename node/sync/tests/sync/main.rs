@@ -37,8 +37,14 @@ fn every_node_holds_exactly_what_it_may_and_heads_agree() {
             .collect();
         assert_eq!(net.repo(&name).ids(), expected, "documents at {name}");
     }
-    // The city holds the public and placement documents: 2 providers, per Kita profile, licence and seats, the application and its applicant half.
-    assert_eq!(net.repo("city").ids().len(), 2 + 3 * 4 + 2);
+    // The city holds the public and placement documents: 2 providers, per Kita profile, licence
+    // and seats, the application, its applicant half and its two wishes.
+    assert_eq!(net.repo("city").ids().len(), 2 + 3 * 4 + 2 + 2);
+    // A wished Kita holds its own wish and not the application; the other wished Kita's wish
+    // stays away from it.
+    assert!(net.repo("kita-a").ids().contains(&id("wish-1-a")));
+    assert!(!net.repo("kita-a").ids().contains(&id("wish-1-c")));
+    assert!(!net.repo("kita-a").ids().contains(&id("application-1")));
     assert!(net.repo("kita-a").ids().contains(&id("contract-a")));
     assert!(net.repo("traeger-1").ids().contains(&id("contract-a")));
     net.assert_converged();

@@ -1,0 +1,229 @@
+//! The wish documents: what each wished Kita receives of an application. The city keeps the
+//! application (every wish, handle and the status per wish) to itself and writes, for every
+//! wished Kita, one [`ApplicationWish`] scoped to that Kita alone, under that Kita's handle. The
+//! Kita learns the facts it decides on (care type, start, hours, age, priority flags) and never
+//! the application id, the rank, or which other Kitas were wished.
+//!
+//! Every write of an application goes through [`wish_docs`] in the same transaction, so the
+//! Kitas' view never drifts from the city's: a wish enters a Kita's list when the application
+//! enters placement (its scope), and a withdrawal, a placement elsewhere or a wish the parents
+//! took back reaches the Kita as a status, never as a silent disappearance.
+
+use crate::clock::Now;
+use crate::storage::{Store, StoreError};
+use kitanetz_crdt::doc::StoredDoc;
+use kitanetz_crdt::ids::{city_org, doc_id_for, FacilityId, WishHandle};
+use kitanetz_crdt::kinds::{Application, ApplicationWish, WishStatus, WishedFacility};
+use kitanetz_crdt::meta::{DocKind, DocMeta};
+use kitanetz_crdt::DocId;
+
+pub fn wish_doc_id(handle: &WishHandle) -> DocId {
+    doc_id_for("wish", &handle.0)
+}
+
+/// How the siblings of a group are known to a call of [`wish_docs`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Siblings {
+    /// The applications passed are the whole group of children applying together: the wishes'
+    /// `together_here` is computed from them.
+    Given,
+    /// Only some applications are passed (a withdrawal, a ZVS decision): each wish keeps the
+    /// siblings it knows.
+    Unchanged,
+}
+
+/// The status a Kita sees for `wish` of `application`.
+fn status_at_kita(application: &Application, wish: &WishedFacility) -> WishStatus {
+    match application.status.as_str() {
+        "active" if wish.status == "placed-elsewhere" => WishStatus::PlacedElsewhere,
+        "active" => WishStatus::Waiting,
+        "withdrawn" => WishStatus::Withdrawn,
+        "placed" if wish.status == "placed" => WishStatus::Placed,
+        "placed" => WishStatus::PlacedElsewhere,
+        _ => WishStatus::Inactive,
+    }
+}
+
+/// The handles at `facility` of the siblings in `group` who apply together with `application`.
+pub(crate) fn together_at<'a>(
+    application: &Application,
+    facility: &FacilityId,
+    group: impl IntoIterator<Item = &'a Application>,
+) -> Vec<WishHandle> {
+    if application.together.is_empty() {
+        return Vec::new();
+    }
+    group
+        .into_iter()
+        .filter(|other| other.together == application.together && other.id != application.id)
+        .filter_map(|other| {
+            other
+                .wishes
+                .iter()
+                .find(|w| &w.facility == facility)
+                .map(|w| w.handle.clone())
+        })
+        .collect()
+}
+
+/// The wish document's value for `wish` of `application`.
+pub(crate) fn wish_of(
+    application: &Application,
+    wish: &WishedFacility,
+    together_here: Vec<WishHandle>,
+) -> ApplicationWish {
+    ApplicationWish {
+        handle: wish.handle.clone(),
+        facility: wish.facility.clone(),
+        care_type: application.care_type,
+        desired_start: application.desired_start,
+        daily_hours: application.daily_hours,
+        age_months_at_start: application.age_months_at_start,
+        sibling_here: application.sibling_in_facility.contains(&wish.facility),
+        integration_need: application.integration_need,
+        transfer: application.transfer,
+        together_here,
+        status: status_at_kita(application, wish),
+    }
+}
+
+/// The wish documents to save with `applications` (each with the scope of its application
+/// document: the Kitas it has reached): created at the first write, brought up to date after.
+/// `retired` are earlier versions of applications whose wishes were replaced (the parents changed
+/// their wishes: new handles everywhere); their wishes that are gone become withdrawn. Only
+/// documents that changed are returned.
+pub(crate) fn wish_docs(
+    store: &Store,
+    applications: &[(&Application, &[FacilityId])],
+    siblings: Siblings,
+    retired: &[&Application],
+    now: Now,
+) -> Result<Vec<StoredDoc>, StoreError> {
+    let mut docs = Vec::new();
+    for (application, scope) in applications {
+        for wish in &application.wishes {
+            let together_here = match siblings {
+                Siblings::Given => together_at(
+                    application,
+                    &wish.facility,
+                    applications.iter().map(|(a, _)| *a),
+                ),
+                Siblings::Unchanged => store
+                    .find::<ApplicationWish>(&wish_doc_id(&wish.handle))?
+                    .map(|(_, known)| known.together_here)
+                    .unwrap_or_default(),
+            };
+            let value = wish_of(application, wish, together_here);
+            let reached = if scope.contains(&wish.facility) {
+                vec![wish.facility.clone()]
+            } else {
+                vec![]
+            };
+            if let Some(doc) = upsert(store, &value, reached, now)? {
+                docs.push(doc);
+            }
+        }
+    }
+    for old in retired {
+        let current: Vec<&WishHandle> = applications
+            .iter()
+            .filter(|(a, _)| a.id == old.id)
+            .flat_map(|(a, _)| a.wishes.iter().map(|w| &w.handle))
+            .collect();
+        for wish in old.wishes.iter().filter(|w| !current.contains(&&w.handle)) {
+            let Some((mut doc, mut value)) =
+                store.find::<ApplicationWish>(&wish_doc_id(&wish.handle))?
+            else {
+                continue;
+            };
+            if value.status != WishStatus::Withdrawn {
+                value.status = WishStatus::Withdrawn;
+                doc.update(&value, now.today, now.millis, "wish taken back")?;
+                docs.push(doc);
+            }
+        }
+    }
+    Ok(docs)
+}
+
+/// Creates the wish document or brings it to `value` and `reached`; `None` when nothing changed.
+/// A Kita that a wish has reached keeps it (a later, narrower scope would leave a stale copy
+/// there that sync refuses to update), so the scope only ever widens.
+fn upsert(
+    store: &Store,
+    value: &ApplicationWish,
+    reached: Vec<FacilityId>,
+    now: Now,
+) -> Result<Option<StoredDoc>, StoreError> {
+    let id = wish_doc_id(&value.handle);
+    match store.find::<ApplicationWish>(&id)? {
+        Some((mut doc, known)) => {
+            let mut changed = false;
+            if &known != value {
+                changed |= doc.update(value, now.today, now.millis, "wish updated")?;
+            }
+            if doc.meta.facilities.is_empty() && !reached.is_empty() {
+                let mut meta = doc.meta.clone();
+                meta.facilities = reached;
+                changed |= doc.set_scope(meta, now.millis)?;
+            }
+            Ok(changed.then_some(doc))
+        }
+        None => Ok(Some(StoredDoc::create(
+            id,
+            DocMeta {
+                kind: DocKind::ApplicationWish,
+                schema: DocKind::ApplicationWish.schema_version(),
+                owner: city_org(),
+                provider: None,
+                facilities: reached,
+                origin_node: store.node_name().to_string(),
+                created_on: now.today,
+            },
+            value,
+            store.actor(),
+            now.today,
+            now.millis,
+        )?)),
+    }
+}
+
+/// Which application each wish handle belongs to: only the city can tell.
+pub fn owners(
+    store: &Store,
+) -> Result<std::collections::HashMap<WishHandle, kitanetz_crdt::ids::ApplicationId>, StoreError> {
+    super::queries::wish_owners(store)
+}
+
+/// What the ZVS learns from a Kita's handle: the application it belongs to (a Kita lead calls
+/// about "Vormerkung 3f2a…" and the case worker finds the family).
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct WishLookup {
+    pub handle: WishHandle,
+    pub facility: FacilityId,
+    pub application: kitanetz_crdt::ids::ApplicationId,
+    pub status: WishStatus,
+}
+
+/// Finds the application of a Kita's handle (the ZVS only; unknown handles are not found).
+pub fn lookup(
+    store: &Store,
+    who: &crate::auth::Principal,
+    handle: &str,
+) -> Result<WishLookup, crate::action::ActionError> {
+    crate::auth::authorize(who, crate::auth::Action::ViewIntake)?;
+    let not_found = || crate::action::ActionError::NotFound(format!("Vormerkung {handle}"));
+    let handle: WishHandle = handle.trim().parse().map_err(|_| not_found())?;
+    let (_, wish) = store
+        .find::<ApplicationWish>(&wish_doc_id(&handle))?
+        .ok_or_else(not_found)?;
+    let application = super::queries::wish_owners(store)?
+        .remove(&handle)
+        .ok_or_else(not_found)?;
+    Ok(WishLookup {
+        handle,
+        facility: wish.facility,
+        application,
+        status: wish.status,
+    })
+}
