@@ -16,6 +16,8 @@ pub struct Node {
     pub portal: Option<crate::portal::Portal>,
     /// Set by whatever runs this node's sync (none for a node that runs alone).
     sync_status: std::sync::OnceLock<Arc<dyn crate::sync::SyncStatusSource>>,
+    /// Failed logins by name and source address (staff and parents).
+    pub login_throttle: crate::auth::throttle::LoginThrottle,
 }
 
 impl Node {
@@ -47,6 +49,7 @@ impl Node {
             clock,
             store: Mutex::new(store),
             sync_status: std::sync::OnceLock::new(),
+            login_throttle: Default::default(),
         }))
     }
 

@@ -307,21 +307,30 @@ async fn repeated_failures_lock_the_account() {
         assert_eq!(status, StatusCode::UNAUTHORIZED);
         assert!(page.contains("login-error"));
     }
-    // Now even the right password is refused until the lock expires, with the answer of a
-    // wrong password (a lock must not tell which user names exist).
+    // Now even the right password from here waits until the lock expires: 429 with the reason.
     let (status, _, page) = b.login().await;
-    assert_eq!(status, StatusCode::UNAUTHORIZED);
-    assert!(page.contains("login-error") && !page.contains("gesperrt"));
-    let locked: Option<i64> = node
-        .store()
-        .conn()
-        .query_row(
-            "SELECT locked_until FROM users WHERE username = 'leitung'",
-            [],
-            |r| r.get(0),
+    assert_eq!(status, StatusCode::TOO_MANY_REQUESTS);
+    assert!(page.contains("login-error") && page.contains("Zu viele Fehlversuche"));
+    // A name that does not exist locks the same way: the answers cannot tell names apart.
+    for _ in 0..LOCKOUT_AFTER_FAILURES {
+        b.send(
+            Method::POST,
+            "/login",
+            Some("username=niemand-hier&password=wrong-password".into()),
+            &[],
         )
-        .unwrap();
-    assert!(locked.is_some(), "the account is locked");
+        .await;
+    }
+    let (status, _, unknown) = b
+        .send(
+            Method::POST,
+            "/login",
+            Some("username=niemand-hier&password=wrong-password".into()),
+            &[],
+        )
+        .await;
+    assert_eq!(status, StatusCode::TOO_MANY_REQUESTS);
+    assert!(unknown.contains("Zu viele Fehlversuche"));
     let failures: i64 = node
         .store()
         .conn()
@@ -331,7 +340,67 @@ async fn repeated_failures_lock_the_account() {
             |r| r.get(0),
         )
         .unwrap();
-    assert_eq!(failures, LOCKOUT_AFTER_FAILURES + 1);
+    assert_eq!(failures, 2 * LOCKOUT_AFTER_FAILURES + 2);
+}
+
+/// Sends a staff login as if from `ip` (what `kitanetz serve` knows of a connection).
+async fn login_from(
+    node: &std::sync::Arc<kitanetz_node::Node>,
+    ip: [u8; 4],
+    password: &str,
+) -> StatusCode {
+    use tower::ServiceExt;
+    let mut request = axum::http::Request::post("/api/login")
+        .header("content-type", "application/json")
+        .body(axum::body::Body::from(format!(
+            r#"{{"username":"leitung","password":"{password}"}}"#
+        )))
+        .unwrap();
+    request
+        .extensions_mut()
+        .insert(axum::extract::ConnectInfo(std::net::SocketAddr::from((
+            ip, 40000,
+        ))));
+    kitanetz_node::http::router(node.clone())
+        .oneshot(request)
+        .await
+        .unwrap()
+        .status()
+}
+
+#[tokio::test]
+async fn an_attacker_elsewhere_cannot_lock_a_user_out() {
+    let (_net, node, _) = setup();
+    let attacker = [203, 0, 113, 66];
+    for _ in 0..LOCKOUT_AFTER_FAILURES {
+        assert_eq!(
+            login_from(&node, attacker, "wrong-password").await,
+            StatusCode::UNAUTHORIZED
+        );
+    }
+    assert_eq!(
+        login_from(&node, attacker, kitanetz_tests::PASSWORD).await,
+        StatusCode::TOO_MANY_REQUESTS,
+        "the attacker's address waits"
+    );
+    assert_eq!(
+        login_from(&node, [198, 51, 100, 7], kitanetz_tests::PASSWORD).await,
+        StatusCode::OK,
+        "the user at her own computer logs in"
+    );
+    let sources: i64 = node
+        .store()
+        .conn()
+        .query_row(
+            "SELECT COUNT(*) FROM audit_log WHERE action = 'session.login-failed' AND target = 'from 203.0.113.66'",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    assert_eq!(
+        sources, 6,
+        "failed logins are audited with their source address"
+    );
 }
 
 #[tokio::test]

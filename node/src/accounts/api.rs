@@ -91,17 +91,30 @@ pub async fn api_register(
 )]
 pub async fn api_login(
     State(node): State<Arc<Node>>,
+    crate::http::SourceAddr(source): crate::http::SourceAddr,
     ApiJson(input): ApiJson<PortalLogin>,
 ) -> Result<Json<PortalToken>, ApiError> {
     base_url(&node)?;
-    match login(&node, &input.email, &input.password).await {
+    match login(&node, &input.email, &input.password, source).await {
         Ok((account, tokens)) => Ok(Json(PortalToken {
             token: tokens.token,
             display_name: account.display_name,
         })),
         Err(LoginError::Store(e)) => Err(AppError::from(e).into()),
-        // A locked account answers like a wrong password (no account enumeration).
-        Err(_) => Err(ApiError(AppError::Unauthenticated)),
+        Err(e) => {
+            crate::http::pages::audit_failed_login(
+                &mut node.store(),
+                // Never a parent's e-mail address in the audit log: the portal, and where from.
+                "portal",
+                source,
+                node.clock.now_millis(),
+            )?;
+            Err(ApiError(match e.retry_after_secs() {
+                // Throttled (counted whether the address has an account or not): 429.
+                Some(_) => e.into(),
+                None => AppError::Unauthenticated,
+            }))
+        }
     }
 }
 

@@ -392,11 +392,12 @@ pub async fn login_submit(
     State(node): State<Arc<Node>>,
     lang: Lang,
     headers: HeaderMap,
+    crate::http::SourceAddr(source): crate::http::SourceAddr,
     Form(input): Form<LoginInput>,
 ) -> Result<Response, AppError> {
     base_url(&node)?;
     check_same_origin(&headers)?;
-    match login(&node, &input.email, &input.password).await {
+    match login(&node, &input.email, &input.password, source).await {
         Ok((_, tokens)) => Ok((
             [(header::SET_COOKIE, session_cookie(&tokens.token))],
             Redirect::to("/portal/account"),
@@ -404,19 +405,26 @@ pub async fn login_submit(
             .into_response()),
         Err(LoginError::Store(e)) => Err(e.into()),
         Err(e) => {
+            crate::http::pages::audit_failed_login(
+                &mut node.store(),
+                // Never a parent's e-mail address in the audit log: the portal, and where from.
+                "portal",
+                source,
+                node.clock.now_millis(),
+            )?;
             let mut page = login_page(&node, lang, &input.email);
-            // A locked account answers like a wrong password: otherwise five guesses would
-            // tell whether an address has an account.
-            let message = match e {
-                LoginError::Locked => LoginError::WrongCredentials.to_string(),
-                other => other.to_string(),
+            // The throttle counts addresses whether they have an account or not, so no answer
+            // tells which do.
+            let status = match e.retry_after_secs() {
+                Some(_) => StatusCode::TOO_MANY_REQUESTS,
+                None => StatusCode::UNAUTHORIZED,
             };
             page.errors = vec![FieldError {
                 field: "password".into(),
-                message,
+                message: e.to_string(),
             }];
             let mut res = render(&page)?;
-            *res.status_mut() = StatusCode::UNAUTHORIZED;
+            *res.status_mut() = status;
             Ok(res)
         }
     }

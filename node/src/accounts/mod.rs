@@ -11,7 +11,7 @@ use crate::action::ActionError;
 use crate::auth::passwords::{self, MIN_PASSWORD_CHARS};
 use crate::auth::{
     authorize, create_guardian_session, new_token, token_digest, Action, GuardianAccount,
-    LoginError, Principal, SessionTokens, LOCKOUT_AFTER_FAILURES, LOCKOUT_MINUTES,
+    LoginError, Principal, SessionTokens,
 };
 use crate::clock::Now;
 use crate::outbox;
@@ -243,16 +243,20 @@ struct LoginRow {
     account: GuardianAccount,
 }
 
-/// Logs a parent in: `Ok` with the session's tokens. The password is checked on a blocking
-/// thread without the store lock, so a wave of logins does not stall other requests. Unknown
-/// addresses cost the same time and get the same answer as a wrong password.
+/// Logs a parent in from `source` (the client's address; `None` in-process): `Ok` with the
+/// session's tokens. Throttled like the staff login ([`crate::auth::throttle`]), checked before
+/// the password. The password is checked on a blocking thread without the store lock, so a wave
+/// of logins does not stall other requests. Unknown addresses cost the same time, count the same
+/// and get the same answer as a wrong password.
 pub async fn login(
     node: &crate::Node,
     email: &str,
     password: &str,
+    source: Option<std::net::IpAddr>,
 ) -> Result<(GuardianAccount, SessionTokens), LoginError> {
     let email = email.trim().to_string();
-    let now = node.clock.now_millis();
+    node.login_throttle
+        .check(&email, source, node.clock.now_millis())?;
     let row: Option<LoginRow> = node
         .store()
         .conn()
@@ -290,44 +294,20 @@ pub async fn login(
     })
     .await
     .map_err(|e| LoginError::Store(StoreError::Corrupt(format!("login task: {e}"))))?;
-    let Some(row) = row else {
-        return Err(LoginError::WrongCredentials);
-    };
-    let mut store = node.store();
-    // Read the lock again under the store lock: a parallel attempt may have set it meanwhile.
-    let locked_until: Option<i64> = store.conn().query_row(
-        "SELECT locked_until FROM guardian_accounts WHERE id = ?1",
-        [row.id],
-        |r| r.get(0),
-    )?;
-    if locked_until.is_some_and(|t| t > now) {
-        return Err(LoginError::Locked);
-    }
-    if !ok {
-        // Counted in SQL, so that parallel wrong guesses each count.
-        let failures: i64 = store.conn().query_row(
-            "UPDATE guardian_accounts SET failed_logins = failed_logins + 1 WHERE id = ?1 RETURNING failed_logins",
-            [row.id],
-            |r| r.get(0),
-        )?;
-        if failures >= LOCKOUT_AFTER_FAILURES {
-            store.conn().execute(
-                "UPDATE guardian_accounts SET failed_logins = 0, locked_until = ?2 WHERE id = ?1",
-                params![row.id, now + LOCKOUT_MINUTES * 60_000],
-            )?;
-            return Err(LoginError::Locked);
+    let now = node.clock.now_millis();
+    let row = match row {
+        Some(row) if ok => row,
+        _ => {
+            node.login_throttle.failed(&email, source, now);
+            return Err(LoginError::WrongCredentials);
         }
-        return Err(LoginError::WrongCredentials);
-    }
+    };
+    node.login_throttle.succeeded(&email, source);
+    let mut store = node.store();
     if !row.verified {
         return Err(LoginError::NotVerified);
     }
     let tokens = store.write(|tx| {
-        tx.execute(
-            "UPDATE guardian_accounts SET failed_logins = 0, locked_until = NULL WHERE id = ?1",
-            [row.id],
-        )
-        .map_err(StoreError::from)?;
         let tokens = create_guardian_session(tx, row.id, now)?;
         audit(
             tx,

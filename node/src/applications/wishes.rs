@@ -4,7 +4,7 @@
 //! Kita learns the facts it decides on (care type, start, hours, age, priority flags) and never
 //! the application id, the rank, or which other Kitas were wished.
 //!
-//! Every write of an application goes through [`wish_docs`] in the same transaction, so the
+//! Every write of an application goes through `wish_docs` in the same transaction, so the
 //! Kitas' view never drifts from the city's: a wish enters a Kita's list when the application
 //! enters placement (its scope), and a withdrawal, a placement elsewhere or a wish the parents
 //! took back reaches the Kita as a status, never as a silent disappearance.

@@ -3,6 +3,7 @@
 
 pub mod passwords;
 mod sessions;
+pub mod throttle;
 mod users;
 
 pub use sessions::{

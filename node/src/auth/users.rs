@@ -1,14 +1,16 @@
-//! Staff accounts: argon2id password hashes, lockout after repeated failures.
+//! Staff accounts: argon2id password hashes; failed logins throttled by [`super::throttle`].
 
+use super::throttle::Refusal;
 use super::{Caller, Role};
 use crate::storage::{Store, StoreError};
 use kitanetz_crdt::ids::{FacilityId, OrgId, ProviderId};
 use rusqlite::{params, OptionalExtension};
+use std::net::IpAddr;
 
-/// Failed logins in a row that lock an account.
-pub const LOCKOUT_AFTER_FAILURES: i64 = 5;
-/// How long a locked account stays locked.
-pub const LOCKOUT_MINUTES: i64 = 15;
+/// Failed logins of one name from one source that lock the pair.
+pub const LOCKOUT_AFTER_FAILURES: i64 = super::throttle::LOCK_AFTER_FAILURES as i64;
+/// How long a locked pair stays locked.
+pub const LOCKOUT_MINUTES: i64 = super::throttle::LOCK_MINUTES;
 
 pub struct NewUser<'a> {
     pub username: &'a str,
@@ -26,10 +28,34 @@ pub enum LoginError {
     WrongCredentials,
     #[error("Bitte bestätigen Sie zuerst Ihre E-Mail-Adresse mit dem Link aus unserer E-Mail / please confirm your e-mail address with the link we sent first")]
     NotVerified,
-    #[error("Konto nach zu vielen Fehlversuchen gesperrt; bitte in {LOCKOUT_MINUTES} Minuten erneut versuchen / account locked after too many failed attempts")]
+    /// This name from this address failed too often (whether the name exists or not).
+    #[error("Zu viele Fehlversuche von hier; bitte in {LOCKOUT_MINUTES} Minuten erneut versuchen / too many failed attempts from here, try again in {LOCKOUT_MINUTES} minutes")]
     Locked,
+    /// Too many failures from this address or for this name: wait a little.
+    #[error("Zu viele Anmeldeversuche; bitte in {retry_after_secs} Sekunden erneut versuchen / too many login attempts, try again in {retry_after_secs} seconds")]
+    TooManyAttempts { retry_after_secs: i64 },
     #[error(transparent)]
     Store(#[from] StoreError),
+}
+
+impl LoginError {
+    /// For a throttled attempt, how long to wait (the `Retry-After` of the 429).
+    pub fn retry_after_secs(&self) -> Option<i64> {
+        match self {
+            LoginError::Locked => Some(LOCKOUT_MINUTES * 60),
+            LoginError::TooManyAttempts { retry_after_secs } => Some(*retry_after_secs),
+            _ => None,
+        }
+    }
+}
+
+impl From<Refusal> for LoginError {
+    fn from(r: Refusal) -> Self {
+        match r {
+            Refusal::Locked { .. } => LoginError::Locked,
+            Refusal::Slow { retry_after_secs } => LoginError::TooManyAttempts { retry_after_secs },
+        }
+    }
 }
 
 impl From<rusqlite::Error> for LoginError {
@@ -62,30 +88,26 @@ pub fn create_user(store: &mut Store, user: &NewUser<'_>) -> Result<i64, StoreEr
     Ok(store.conn().last_insert_rowid())
 }
 
-/// Checks a staff login. The password is checked on a blocking thread without the store lock
-/// (argon2 takes tens of milliseconds of CPU: under the lock, a wave of guesses would stall every
-/// other request). Unknown users spend the same time; failures are counted in SQL, so parallel
-/// guesses each count, and the account locks for [`LOCKOUT_MINUTES`] after
-/// [`LOCKOUT_AFTER_FAILURES`] of them.
+/// Checks a staff login from `source` (the client's address; `None` in-process). A throttled
+/// attempt is refused before the password is checked. The password is checked on a blocking
+/// thread without the store lock (argon2 takes tens of milliseconds of CPU: under the lock, a wave
+/// of guesses would stall every other request); unknown users spend the same time and count
+/// the same, so neither the answer nor its timing tells whether a name exists.
 pub async fn verify_login(
     node: &crate::Node,
     username: &str,
     password: &str,
+    source: Option<IpAddr>,
 ) -> Result<Caller, LoginError> {
-    let now_millis = node.clock.now_millis();
+    node.login_throttle
+        .check(username, source, node.clock.now_millis())?;
     let row = node
         .store()
         .conn()
         .query_row(
-            "SELECT id, password_hash, locked_until FROM users WHERE username = ?1",
+            "SELECT id, password_hash FROM users WHERE username = ?1",
             [username],
-            |r| {
-                Ok((
-                    r.get::<_, i64>(0)?,
-                    r.get::<_, String>(1)?,
-                    r.get::<_, Option<i64>>(2)?,
-                ))
-            },
+            |r| Ok((r.get::<_, i64>(0)?, r.get::<_, String>(1)?)),
         )
         .optional()?;
     let password = password.to_string();
@@ -99,33 +121,17 @@ pub async fn verify_login(
     })
     .await
     .map_err(|e| StoreError::Corrupt(format!("password check: {e}")))?;
-    let Some((id, _, locked_until)) = row else {
-        return Err(LoginError::WrongCredentials);
-    };
-    if locked_until.is_some_and(|t| t > now_millis) {
-        return Err(LoginError::Locked);
+    let now_millis = node.clock.now_millis();
+    match row {
+        Some((id, _)) if matches => {
+            node.login_throttle.succeeded(username, source);
+            Ok(caller_by_id(&node.store(), id)?)
+        }
+        _ => {
+            node.login_throttle.failed(username, source, now_millis);
+            Err(LoginError::WrongCredentials)
+        }
     }
-    let store = node.store();
-    if !matches {
-        store.conn().execute(
-            "UPDATE users SET failed_logins = failed_logins + 1 WHERE id = ?1",
-            [id],
-        )?;
-        let locked = store.conn().execute(
-            "UPDATE users SET failed_logins = 0, locked_until = ?2 WHERE id = ?1 AND failed_logins >= ?3",
-            params![id, now_millis + LOCKOUT_MINUTES * 60_000, LOCKOUT_AFTER_FAILURES],
-        )?;
-        return Err(if locked > 0 {
-            LoginError::Locked
-        } else {
-            LoginError::WrongCredentials
-        });
-    }
-    store.conn().execute(
-        "UPDATE users SET failed_logins = 0, locked_until = NULL WHERE id = ?1",
-        [id],
-    )?;
-    Ok(caller_by_id(&store, id)?)
 }
 
 pub(super) fn caller_by_id(store: &Store, id: i64) -> Result<Caller, StoreError> {

@@ -84,9 +84,14 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         } else {
             println!("kitanetz p2p off (no [p2p] section in node.toml): this node does not sync");
         }
-        axum::serve(listener, kitanetz_node::http::router(node))
-            .with_graceful_shutdown(shutdown)
-            .await?;
+        axum::serve(
+            listener,
+            kitanetz_node::http::router(node)
+                // The client's address: failed logins are throttled and audited by it.
+                .into_make_service_with_connect_info::<std::net::SocketAddr>(),
+        )
+        .with_graceful_shutdown(shutdown)
+        .await?;
         if let Some(links) = links {
             links.go_offline().await;
         }

@@ -111,6 +111,7 @@ pub async fn start_network(
         crate::intake::spawn(node.clone());
         let app = crate::http::router(node.clone());
         tokio::spawn(async move {
+            let app = app.into_make_service_with_connect_info::<std::net::SocketAddr>();
             if let Err(e) = axum::serve(listener, app).await {
                 tracing::error!(error = %e, "server stopped");
             }

@@ -20,6 +20,11 @@ pub enum AppError {
     Conflict(String),
     /// A form was posted without the session's CSRF token.
     CsrfMismatch,
+    /// Too many attempts (failed logins): try again in so many seconds (`Retry-After`).
+    TooManyRequests {
+        message: String,
+        retry_after_secs: i64,
+    },
     Internal(String),
 }
 
@@ -32,6 +37,7 @@ impl AppError {
             AppError::Invalid(_) => StatusCode::UNPROCESSABLE_ENTITY,
             AppError::BadRequest(_) => StatusCode::BAD_REQUEST,
             AppError::Conflict(_) => StatusCode::CONFLICT,
+            AppError::TooManyRequests { .. } => StatusCode::TOO_MANY_REQUESTS,
             AppError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
@@ -42,7 +48,9 @@ impl AppError {
             AppError::Forbidden(f) => format!("Keine Berechtigung / not allowed ({})", f.action),
             AppError::NotFound(what) => format!("Nicht gefunden / not found: {what}"),
             AppError::Invalid(v) => v.to_string(),
-            AppError::BadRequest(m) | AppError::Conflict(m) => m.clone(),
+            AppError::BadRequest(m)
+            | AppError::Conflict(m)
+            | AppError::TooManyRequests { message: m, .. } => m.clone(),
             AppError::CsrfMismatch => {
                 "Formular abgelaufen, bitte neu laden / form expired, reload the page".into()
             }
@@ -115,6 +123,10 @@ impl From<LoginError> for AppError {
     fn from(e: LoginError) -> Self {
         match e {
             LoginError::Store(s) => s.into(),
+            throttled if throttled.retry_after_secs().is_some() => AppError::TooManyRequests {
+                message: throttled.to_string(),
+                retry_after_secs: throttled.retry_after_secs().unwrap_or_default(),
+            },
             other => AppError::BadRequest(other.to_string()),
         }
     }
@@ -138,6 +150,7 @@ impl IntoResponse for AppError {
         if let Some(denied) = Denied::of(&self) {
             res.extensions_mut().insert(denied);
         }
+        self.retry_after(&mut res);
         // The router's error-page layer re-renders this with the caller's session and language.
         res.extensions_mut().insert(PageError { status, message });
         res
@@ -204,6 +217,22 @@ impl IntoResponse for ApiError {
         if let Some(denied) = Denied::of(&self.0) {
             res.extensions_mut().insert(denied);
         }
+        self.0.retry_after(&mut res);
         res
+    }
+}
+
+impl AppError {
+    /// `Retry-After` on a 429, so that clients (and people) know how long to wait.
+    fn retry_after(&self, res: &mut Response) {
+        if let AppError::TooManyRequests {
+            retry_after_secs, ..
+        } = self
+        {
+            res.headers_mut().insert(
+                axum::http::header::RETRY_AFTER,
+                axum::http::HeaderValue::from(*retry_after_secs),
+            );
+        }
     }
 }

@@ -201,3 +201,20 @@ impl<S: Send + Sync, T: serde::de::DeserializeOwned> axum::extract::FromRequest<
             })
     }
 }
+
+/// The client's address: known when the server runs with connect info (`kitanetz serve`, the
+/// demo), `None` in-process (tests, the desktop app). Failed logins are throttled and audited by
+/// it. Behind a reverse proxy it is the proxy's address.
+pub struct SourceAddr(pub Option<std::net::IpAddr>);
+
+impl<S: Send + Sync> FromRequestParts<S> for SourceAddr {
+    type Rejection = std::convert::Infallible;
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
+        Ok(SourceAddr(
+            parts
+                .extensions
+                .get::<axum::extract::ConnectInfo<std::net::SocketAddr>>()
+                .map(|c| c.0.ip()),
+        ))
+    }
+}

@@ -10,7 +10,7 @@ pub mod pages;
 
 pub use error::{ApiError, AppError};
 pub use extract::{
-    cookie, ApiJson, ApiSession, Lang, MaybeSession, Posted, Session, SESSION_COOKIE,
+    cookie, ApiJson, ApiSession, Lang, MaybeSession, Posted, Session, SourceAddr, SESSION_COOKIE,
 };
 
 use crate::Node;

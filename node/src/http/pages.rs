@@ -211,11 +211,12 @@ pub async fn login(
     State(node): State<Arc<Node>>,
     lang: Lang,
     headers: HeaderMap,
+    super::SourceAddr(source): super::SourceAddr,
     Form(form): Form<LoginForm>,
 ) -> Result<Response, AppError> {
     // A foreign page must not log a visitor in (into the attacker's account, say).
     super::check_same_origin(&headers)?;
-    let verified = auth::verify_login(&node, form.username.trim(), &form.password).await;
+    let verified = auth::verify_login(&node, form.username.trim(), &form.password, source).await;
     let now = node.clock.now_millis();
     let mut store = node.store();
     match verified {
@@ -237,21 +238,21 @@ pub async fn login(
         }
         Err(auth::LoginError::Store(e)) => Err(e.into()),
         Err(e) => {
-            audit_failed_login(&mut store, &form.username, now)?;
+            audit_failed_login(&mut store, &form.username, source, now)?;
             drop(store);
             let title = texts(lang).login_title.to_string();
+            // The throttle counts names whether they exist or not, so no answer tells which do.
+            let status = match e.retry_after_secs() {
+                Some(_) => StatusCode::TOO_MANY_REQUESTS,
+                None => StatusCode::UNAUTHORIZED,
+            };
             let page = LoginPage {
                 chrome: Chrome::new(&node, lang, None, title),
-                // A locked account answers like a wrong password: otherwise five guesses
-                // would tell which user names exist.
-                error: Some(match e {
-                    auth::LoginError::Locked => auth::LoginError::WrongCredentials.to_string(),
-                    other => other.to_string(),
-                }),
+                error: Some(e.to_string()),
                 username: form.username,
             };
             let mut res = render(&page)?;
-            *res.status_mut() = StatusCode::UNAUTHORIZED;
+            *res.status_mut() = status;
             Ok(res)
         }
     }
@@ -321,16 +322,21 @@ pub struct ApiLogin {
 /// API login: returns a bearer token (not a cookie), valid for one working day.
 pub async fn api_login(
     State(node): State<Arc<Node>>,
+    super::SourceAddr(source): super::SourceAddr,
     Json(body): Json<ApiLogin>,
 ) -> Result<Json<serde_json::Value>, ApiError> {
-    let verified = auth::verify_login(&node, &body.username, &body.password).await;
+    let verified = auth::verify_login(&node, &body.username, &body.password, source).await;
     let now = node.clock.now_millis();
     let mut store = node.store();
     let caller = match verified {
         Ok(c) => c,
         Err(auth::LoginError::Store(e)) => return Err(e.into()),
+        Err(e) if e.retry_after_secs().is_some() => {
+            audit_failed_login(&mut store, &body.username, source, now)?;
+            return Err(ApiError(e.into()));
+        }
         Err(e) => {
-            audit_failed_login(&mut store, &body.username, now)?;
+            audit_failed_login(&mut store, &body.username, source, now)?;
             return Err(ApiError(AppError::BadRequest(e.to_string())).unauthorized());
         }
     };
@@ -421,10 +427,12 @@ pub async fn api_sync(
     Ok(Json(node.sync_status()))
 }
 
-/// Every failed login is audited (the name as typed, cut short; never the password).
-fn audit_failed_login(
+/// Every failed login is audited (the name as typed, cut short, and the source address; never
+/// the password).
+pub(crate) fn audit_failed_login(
     store: &mut crate::storage::Store,
     username: &str,
+    source: Option<std::net::IpAddr>,
     now: i64,
 ) -> Result<(), crate::storage::StoreError> {
     store.audit(&AuditEntry {
@@ -434,7 +442,7 @@ fn audit_failed_login(
             username.chars().take(64).collect::<String>()
         ),
         action: "session.login-failed",
-        target: None,
+        target: source.map(|ip| format!("from {ip}")),
         subjects: vec![],
         valid_from: None,
     })
