@@ -509,3 +509,35 @@ async fn an_api_token_ends_with_its_logout() {
         StatusCode::UNAUTHORIZED
     );
 }
+
+#[tokio::test]
+async fn a_client_sending_too_fast_waits_and_others_do_not() {
+    use tower::ServiceExt;
+    let (_net, node, _) = setup();
+    let limits = kitanetz_node::http::limits::RateLimit::new(3, 1);
+    let app = kitanetz_node::http::limits::with_limits(kitanetz_node::http::router(node), limits);
+    let get = |ip: [u8; 4]| {
+        let app = app.clone();
+        async move {
+            let mut request = axum::http::Request::get("/health")
+                .body(axum::body::Body::empty())
+                .unwrap();
+            request.extensions_mut().insert(axum::extract::ConnectInfo(
+                std::net::SocketAddr::from((ip, 40000)),
+            ));
+            app.oneshot(request).await.unwrap()
+        }
+    };
+    for _ in 0..3 {
+        assert_eq!(get([203, 0, 113, 5]).await.status(), StatusCode::OK);
+    }
+    let refused = get([203, 0, 113, 5]).await;
+    assert_eq!(refused.status(), StatusCode::TOO_MANY_REQUESTS);
+    assert!(refused.headers().contains_key("retry-after"));
+    assert_eq!(get([198, 51, 100, 9]).await.status(), StatusCode::OK);
+    assert_eq!(
+        get([127, 0, 0, 1]).await.status(),
+        StatusCode::OK,
+        "loopback (a proxy in front) is limited there"
+    );
+}

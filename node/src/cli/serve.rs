@@ -86,9 +86,15 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         }
         axum::serve(
             listener,
-            kitanetz_node::http::router(node)
-                // The client's address: failed logins are throttled and audited by it.
-                .into_make_service_with_connect_info::<std::net::SocketAddr>(),
+            kitanetz_node::http::limits::with_limits(
+                kitanetz_node::http::router(node),
+                kitanetz_node::http::limits::RateLimit::new(
+                    kitanetz_node::http::limits::BURST,
+                    kitanetz_node::http::limits::PER_SECOND,
+                ),
+            )
+            // The client's address: requests are limited and failed logins throttled by it.
+            .into_make_service_with_connect_info::<std::net::SocketAddr>(),
         )
         .with_graceful_shutdown(shutdown)
         .await?;

@@ -109,7 +109,13 @@ pub async fn start_network(
             crate::outbox::spawn(node.clone(), mailer);
         }
         crate::intake::spawn(node.clone());
-        let app = crate::http::router(node.clone());
+        let app = crate::http::limits::with_limits(
+            crate::http::router(node.clone()),
+            crate::http::limits::RateLimit::new(
+                crate::http::limits::BURST,
+                crate::http::limits::PER_SECOND,
+            ),
+        );
         tokio::spawn(async move {
             let app = app.into_make_service_with_connect_info::<std::net::SocketAddr>();
             if let Err(e) = axum::serve(listener, app).await {

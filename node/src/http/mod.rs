@@ -5,6 +5,7 @@ mod assets;
 mod error;
 mod extract;
 pub mod i18n;
+pub mod limits;
 pub mod openapi;
 pub mod pages;
 
