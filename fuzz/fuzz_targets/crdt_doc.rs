@@ -58,6 +58,7 @@ fn held_contract() -> automerge::AutoCommit {
 }
 
 fuzz_target!(|data: &[u8]| {
+    kitanetz_fuzz_support::let_guarded_decoder_panics_unwind();
     let id = DocId("doc-fuzz".into());
     if let Ok(mut doc) = StoredDoc::load(id.clone(), data, ACTOR) {
         let heads = doc.heads_hex();

@@ -21,6 +21,7 @@ fn decode(bytes: &[u8]) -> Option<Msg> {
 }
 
 fuzz_target!(|data: &[u8]| {
+    kitanetz_fuzz_support::let_guarded_decoder_panics_unwind();
     // The decoder on the whole input (any byte string is a candidate message).
     let _ = decode(data);
 

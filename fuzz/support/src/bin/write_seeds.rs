@@ -120,7 +120,35 @@ fn sync_wire(fuzz_dir: &Path) -> usize {
         })
         .collect();
     corpus.put("bootstrap-fragmented", &framed(&fragmented));
+
+    // Regression: a change that makes automerge's decoder panic, from a peer that may write.
+    let message = automerge::sync::Message {
+        heads: vec![],
+        need: vec![],
+        have: vec![],
+        changes: vec![automerge_load_panic(fuzz_dir)].into(),
+        flags: None,
+        version: automerge::sync::MessageVersion::V1,
+    };
+    let hostile = Msg::Sync {
+        doc: contract,
+        meta: None,
+        more: false,
+        data: message.encode(),
+    }
+    .encode();
+    corpus.put(
+        "regression-automerge-panic",
+        &framed(bootstrap.iter().chain([&("kita-a", hostile)])),
+    );
     corpus.bytes
+}
+
+/// The input that made automerge 0.12's loader panic (found by `crdt_doc`), kept as test data
+/// of the crdt crate.
+fn automerge_load_panic(fuzz_dir: &Path) -> Vec<u8> {
+    let repo = fuzz_dir.parent().expect("fuzz/ is in the repository");
+    std::fs::read(repo.join("crdt/testdata/automerge-load-panic.bin")).expect("test data")
 }
 
 fn signed_certificate() -> Vec<u8> {
@@ -220,6 +248,10 @@ fn crdt_doc(fuzz_dir: &Path) -> usize {
     let chunk = doc.save_incremental();
     corpus.put("contract-chunk", &chunk);
     corpus.put("contract-snapshot-and-chunk", &[snapshot, chunk].concat());
+    corpus.put(
+        "regression-automerge-panic",
+        &automerge_load_panic(fuzz_dir),
+    );
     corpus.bytes
 }
 
