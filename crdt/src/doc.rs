@@ -91,8 +91,9 @@ impl StoredDoc {
 
     /// Loads a saved document (chunks concatenated) and checks its metadata.
     pub fn load(id: DocId, bytes: &[u8], actor: &[u8]) -> Result<StoredDoc, DocError> {
-        let doc = AutoCommit::load(bytes)?.with_actor(ActorId::from(actor));
-        Self::from_automerge(id, doc)
+        let doc =
+            catch_decoder_panic(|| AutoCommit::load(bytes)).map_err(|m| corrupt(&id, m))??;
+        Self::from_automerge(id, doc.with_actor(ActorId::from(actor)))
     }
 
     /// Wraps an automerge document received from elsewhere, checking its metadata.
@@ -115,9 +116,12 @@ impl StoredDoc {
     }
 
     /// Merges changes received from another node (saved bytes or incremental chunks) and
-    /// re-reads the metadata, which the owner may have re-scoped.
+    /// re-reads the metadata, which the owner may have re-scoped. After an error the document
+    /// may hold part of the bytes: drop it (callers load it afresh).
     pub fn merge_bytes(&mut self, bytes: &[u8]) -> Result<(), DocError> {
-        self.doc.load_incremental(bytes)?;
+        let doc = &mut self.doc;
+        catch_decoder_panic(std::panic::AssertUnwindSafe(|| doc.load_incremental(bytes)))
+            .map_err(|m| corrupt(&self.id, m))??;
         let meta: DocMeta =
             hydrate_prop(&self.doc, ROOT, "meta").map_err(|e| corrupt(&self.id, e))?;
         self.meta = meta;
@@ -259,6 +263,27 @@ impl StoredDoc {
     }
 }
 
+/// Runs automerge's decoder on bytes from outside (a peer's sync message, a backup, a chunk on
+/// disk) and turns a panic into an error. automerge 0.12 panics on some malformed input
+/// instead of returning an error: its column decoder unwraps a varint it assumes was validated
+/// (`hexane::Packable::unpack`; found by the `crdt_doc` fuzz target, input in
+/// `crdt/testdata/automerge-load-panic.bin`). Unguarded, one bad message from an admitted peer
+/// would take a node down. Callers must work on a value they drop on failure, so that nothing
+/// half-decoded survives. Needs `panic = "unwind"` (the default; no profile here aborts).
+/// The panic hook still logs the panic once.
+pub fn catch_decoder_panic<T>(
+    decode: impl FnOnce() -> T + std::panic::UnwindSafe,
+) -> Result<T, String> {
+    std::panic::catch_unwind(decode).map_err(|payload| {
+        let what = payload
+            .downcast_ref::<String>()
+            .map(String::as_str)
+            .or_else(|| payload.downcast_ref::<&str>().copied())
+            .unwrap_or("no message");
+        format!("malformed automerge data (the decoder failed: {what})")
+    })
+}
+
 fn corrupt(id: &DocId, e: impl std::fmt::Display) -> DocError {
     DocError::Corrupt {
         id: id.clone(),
@@ -319,6 +344,24 @@ mod tests {
         let loaded = StoredDoc::load(DocId("doc-p".into()), &bytes, b"actor-1").unwrap();
         assert_eq!(loaded.meta, meta());
         assert_eq!(loaded.value::<ProviderProfile>().unwrap(), provider());
+    }
+
+    /// Regression: bytes that make automerge's loader panic are refused as a corrupt document.
+    #[test]
+    fn malformed_bytes_are_an_error_not_a_panic() {
+        let bytes: &[u8] = include_bytes!("../testdata/automerge-load-panic.bin");
+        let err = StoredDoc::load(DocId("doc-p".into()), bytes, b"actor-1").unwrap_err();
+        assert!(matches!(err, DocError::Corrupt { .. }), "{err}");
+        let mut d = StoredDoc::create(
+            DocId("doc-p".into()),
+            meta(),
+            &provider(),
+            b"actor-1",
+            Date::ymd(2026, 11, 1),
+            1,
+        )
+        .unwrap();
+        assert!(d.merge_bytes(bytes).is_err());
     }
 
     #[test]

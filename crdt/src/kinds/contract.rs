@@ -141,6 +141,7 @@ impl CareContract {
     pub fn effective_lines(&self) -> Vec<ContractLine> {
         let mut settled = self.lines.clone();
         settle_ends(&mut settled, self.period.end());
+        sort_lines(&mut settled);
         // Of several lines starting on one day keep the last (largest id).
         let mut kept: Vec<ContractLine> = Vec::with_capacity(settled.len());
         for line in settled {
@@ -210,15 +211,25 @@ impl CareContract {
         }
         self.lines.retain(|l| l.valid.start() != valid_from);
         new_line.valid = Period::new(valid_from, end).expect("next start after valid_from");
-        self.lines.push(new_line);
-        self.lines.sort_by_key(|l| l.valid.start());
+        // Inserted before the first later line, and the other lines are never reordered: in
+        // the automerge list a moved line is a deleted line plus a new copy, so a node that
+        // sorted a merged contract would bring back a line that another node replaced at the
+        // same time (found by the convergence proptest in node/sync). A sorted list stays
+        // sorted; after a merge the list may be out of order, which no reader depends on
+        // (`effective_lines` sorts, `line_on` searches).
+        let at = self
+            .lines
+            .iter()
+            .position(|l| l.valid.start() > valid_from)
+            .unwrap_or(self.lines.len());
+        self.lines.insert(at, new_line);
         self.validate()
     }
 }
 
 /// Sets every line's end as the contract reads (the day before the next later start; the last
-/// lines keep their end, or take the contract's) and sorts them by start and id. Lines from one
-/// day, a collision for a person, stay as they are otherwise.
+/// lines keep their end, or take the contract's). Lines from one day, a collision for a person,
+/// keep their ends. Changes no line's place in the list (see [`CareContract::change_from`]).
 fn settle_ends(lines: &mut [ContractLine], contract_end: Option<Date>) {
     let mut starts: Vec<Date> = lines.iter().map(|l| l.valid.start()).collect();
     starts.sort();
@@ -233,6 +244,10 @@ fn settle_ends(lines: &mut [ContractLine], contract_end: Option<Date>) {
             line.valid = p;
         }
     }
+}
+
+/// Sorts lines by start and id, the order in which the contract reads them.
+fn sort_lines(lines: &mut [ContractLine]) {
     lines.sort_by(|a, b| (a.valid.start(), &a.id).cmp(&(b.valid.start(), &b.id)));
 }
 
@@ -379,6 +394,112 @@ mod tests {
             .unwrap();
         assert_eq!(merged.lines.len(), 4);
         office.update(&merged, day, 3, "change").unwrap();
+    }
+
+    /// Regression (found by the convergence proptest): after the Kita and its office both
+    /// changed a contract from February and synced, the office replaced both February lines
+    /// while the Kita, at the same time, changed the contract from March. The Kita's change
+    /// used to sort the merged lines, which in automerge deletes and re-inserts a line: the
+    /// February line the office had replaced came back as a new copy and the contract showed a
+    /// same-day collision that nobody had made (and could read the stale line by default).
+    #[test]
+    fn a_concurrent_change_does_not_bring_back_a_replaced_line() {
+        use crate::doc::StoredDoc;
+        use crate::ids::{OrgId, ProviderId};
+        use crate::meta::{DocKind, DocMeta};
+        use crate::DocId;
+        let day = Date::ymd(2026, 11, 2);
+        let (february, march) = (Date::ymd(2027, 2, 1), Date::ymd(2027, 3, 1));
+        let meta = DocMeta {
+            kind: DocKind::CareContract,
+            schema: 1,
+            owner: OrgId("org-prov-1".into()),
+            provider: Some(ProviderId("prov-1".into())),
+            facilities: vec![FacilityId("fac-1".into())],
+            origin_node: "kita-1".into(),
+            created_on: day,
+        };
+        let change = |doc: &mut StoredDoc, from: Date, id: &str| {
+            let mut c: CareContract = doc.value().unwrap();
+            c.change_from(from, line(id, from, None, 6)).unwrap();
+            doc.update(&c, day, 2, "change").unwrap();
+        };
+        // Which of two concurrent inserts comes first in the merged list depends on the actor
+        // ids; with the ids both ways round, one of the runs merges the lines out of order.
+        for (kita_line, office_line) in [("line-a", "line-z"), ("line-z", "line-a")] {
+            let id = DocId("doc-contract-ctr-1".into());
+            let mut kita =
+                StoredDoc::create(id.clone(), meta.clone(), &contract(), b"kita", day, 1).unwrap();
+            let mut office = StoredDoc::load(id, &kita.save(), b"office").unwrap();
+            change(&mut kita, february, kita_line);
+            change(&mut office, february, office_line);
+            kita.merge_bytes(&office.save()).unwrap();
+            office.merge_bytes(&kita.save()).unwrap();
+            assert_eq!(
+                kita.value::<CareContract>().unwrap().same_day_changes(),
+                [february]
+            );
+
+            change(&mut office, february, "line-settled");
+            change(&mut kita, march, "line-march");
+            kita.merge_bytes(&office.save()).unwrap();
+            let merged: CareContract = kita.value().unwrap();
+            let mut ids: Vec<&str> = merged.lines.iter().map(|l| l.id.0.as_str()).collect();
+            ids.sort();
+            assert_eq!(
+                ids,
+                ["line-1", "line-march", "line-settled"],
+                "{kita_line} first"
+            );
+            assert!(merged.same_day_changes().is_empty());
+        }
+    }
+
+    /// Regression (found by the convergence proptest): a change that keeps a line must keep
+    /// that line's list element. similar 2.7.0, through which autosurgeon reconciles lists,
+    /// deleted and re-inserted every kept element behind a common prefix, so a line the Kita
+    /// replaced at the same time came back (fixed in vendor/similar, see the root Cargo.toml).
+    #[test]
+    fn a_line_kept_by_a_change_stays_the_same_list_element() {
+        use crate::doc::StoredDoc;
+        use crate::ids::{OrgId, ProviderId};
+        use crate::meta::{DocKind, DocMeta};
+        use crate::DocId;
+        let day = Date::ymd(2026, 11, 2);
+        let month = |m| Date::ymd(2027, m, 1);
+        let meta = DocMeta {
+            kind: DocKind::CareContract,
+            schema: 1,
+            owner: OrgId("org-prov-1".into()),
+            provider: Some(ProviderId("prov-1".into())),
+            facilities: vec![FacilityId("fac-1".into())],
+            origin_node: "kita-1".into(),
+            created_on: day,
+        };
+        let change = |doc: &mut StoredDoc, from: Date, id: &str| {
+            let mut c: CareContract = doc.value().unwrap();
+            c.change_from(from, line(id, from, None, 6)).unwrap();
+            doc.update(&c, day, 2, "change").unwrap();
+        };
+        let id = DocId("doc-contract-ctr-1".into());
+        let mut kita = StoredDoc::create(id.clone(), meta, &contract(), b"kita", day, 1).unwrap();
+        let mut office = StoredDoc::load(id, &kita.save(), b"office").unwrap();
+        // A collision in February, and the office's change from March; both sides see it all.
+        change(&mut kita, month(2), "line-k2");
+        change(&mut office, month(2), "line-o2");
+        change(&mut office, month(3), "line-o3");
+        kita.merge_bytes(&office.save()).unwrap();
+        office.merge_bytes(&kita.save()).unwrap();
+        // Then at the same time: the office settles February (keeping its March line), the
+        // Kita replaces the March line.
+        change(&mut office, month(2), "line-feb");
+        change(&mut kita, month(3), "line-mar");
+        kita.merge_bytes(&office.save()).unwrap();
+        let merged: CareContract = kita.value().unwrap();
+        let mut ids: Vec<&str> = merged.lines.iter().map(|l| l.id.0.as_str()).collect();
+        ids.sort();
+        assert_eq!(ids, ["line-1", "line-feb", "line-mar"]);
+        assert!(merged.same_day_changes().is_empty());
     }
 
     #[test]

@@ -4,9 +4,11 @@ use crate::repo::{DocRepo, RepoError};
 use crate::wire::Msg;
 use automerge::sync::{self, SyncDoc};
 use automerge::{ActorId, AutoCommit, ROOT};
+use kitanetz_crdt::doc::catch_decoder_panic;
 use kitanetz_crdt::policy::{may_hold, may_write, Membership};
 use kitanetz_crdt::{DocId, DocMeta};
 use std::collections::{BTreeMap, BTreeSet};
+use std::panic::AssertUnwindSafe;
 
 /// How the transport names a peer (the node name bound in its certificate). Also the key under
 /// which per-peer sync states are persisted.
@@ -217,10 +219,12 @@ impl<R: DocRepo> SyncCore<R> {
         if self.repo.is_tombstoned(&doc) {
             return self.stale_offer(peer, doc);
         }
-        let message = sync::Message::decode(&data).map_err(|e| SyncError::BadDocument {
-            doc: doc.clone(),
-            message: e.to_string(),
-        })?;
+        // automerge may panic on malformed input instead of refusing it (see
+        // `catch_decoder_panic`); every decoding of peer bytes below is guarded, and the ones
+        // that apply changes work on a copy that is dropped on failure.
+        let message = catch_decoder_panic(|| sync::Message::decode(&data))
+            .map_err(|m| bad(&doc, m))?
+            .map_err(|e| bad(&doc, e))?;
         let carries_changes = !message.changes.is_empty();
         let session = self.peers.get(peer).expect("checked by caller");
         let known = self.repo.meta(&doc);
@@ -261,17 +265,14 @@ impl<R: DocRepo> SyncCore<R> {
                     // Apply to a copy: if the result breaks an invariant, nothing is applied.
                     let before = am.get_heads();
                     let mut copy = am.clone();
-                    copy.sync()
-                        .receive_sync_message(&mut state, message)
-                        .map_err(|e| bad(&doc, e))?;
+                    receive(&doc, &mut copy, &mut state, message)?;
                     let new_meta = checked_meta(&self.me, &doc, &meta, &mut copy)?;
                     changed = copy.get_heads() != before;
                     self.repo.put(&doc, new_meta.clone(), copy)?;
                     meta = new_meta;
                 } else {
-                    am.sync()
-                        .receive_sync_message(&mut state, message)
-                        .map_err(|e| bad(&doc, e))?;
+                    // No changes: only the sync state learns the peer's heads.
+                    receive(&doc, am, &mut state, message)?;
                 }
             }
             None => {
@@ -283,9 +284,7 @@ impl<R: DocRepo> SyncCore<R> {
                     )
                 });
                 let mut copy = am.clone();
-                copy.sync()
-                    .receive_sync_message(&mut state, message)
-                    .map_err(|e| bad(&doc, e))?;
+                receive(&doc, &mut copy, &mut state, message)?;
                 if copy.get_heads().is_empty() {
                     *am = copy;
                 } else {
@@ -475,6 +474,21 @@ impl<R: DocRepo> SyncCore<R> {
 /// core); the node's own writes set their actor when they load the document.
 fn actor(name: &str) -> ActorId {
     ActorId::from(name.as_bytes())
+}
+
+/// Applies a peer's sync message, refusing it (instead of panicking) if automerge's decoder
+/// panics on its changes. A refused message leaves `state` to be dropped by the caller.
+fn receive(
+    doc: &DocId,
+    am: &mut AutoCommit,
+    state: &mut sync::State,
+    message: sync::Message,
+) -> Result<(), SyncError> {
+    catch_decoder_panic(AssertUnwindSafe(|| {
+        am.sync().receive_sync_message(state, message)
+    }))
+    .map_err(|m| bad(doc, m))?
+    .map_err(|e| bad(doc, e))
 }
 
 fn bad(doc: &DocId, e: impl std::fmt::Display) -> SyncError {

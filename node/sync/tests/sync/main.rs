@@ -1,5 +1,6 @@
 //! Multi-node sync tests over the in-process network (STYLE.md 13: one test binary).
 
+mod convergence;
 mod fixtures;
 mod policy_and_privacy;
 mod sim;

@@ -219,3 +219,46 @@ fn erasure_from_a_non_writer_is_refused() {
     assert_eq!(net.errors.len(), 1, "{:?}", net.errors);
     assert!(net.repo("traeger-1").ids().contains(&doc));
 }
+
+/// Bytes that make automerge 0.12's document loader panic instead of returning an error
+/// (found by the crdt_doc fuzz target).
+const AUTOMERGE_LOAD_PANIC: &[u8] =
+    include_bytes!("../../../../crdt/testdata/automerge-load-panic.bin");
+
+#[test]
+fn a_malformed_change_from_a_writer_is_refused_not_a_crash() {
+    let (mut net, _) = converged_net();
+    let doc = id("contract-a");
+    let before = net.repo_mut("traeger-1").heads(&doc).unwrap();
+    for version in [
+        automerge::sync::MessageVersion::V1,
+        automerge::sync::MessageVersion::V2,
+    ] {
+        let msg = Message {
+            heads: vec![],
+            need: vec![],
+            have: vec![],
+            changes: vec![AUTOMERGE_LOAD_PANIC.to_vec()].into(),
+            flags: None,
+            version,
+        };
+        net.deliver(
+            "kita-a",
+            "traeger-1",
+            Msg::Sync {
+                doc: doc.clone(),
+                meta: None,
+                more: false,
+                data: msg.encode(),
+            },
+        );
+    }
+    assert_eq!(net.repo_mut("traeger-1").heads(&doc).unwrap(), before);
+    assert!(
+        net.errors
+            .iter()
+            .any(|(_, _, e)| e.contains("malformed automerge data")),
+        "{:?}",
+        net.errors
+    );
+}

@@ -13,6 +13,8 @@ pub struct SimNet {
     pub members: BTreeMap<String, Membership>,
     links: BTreeSet<(String, String)>,
     down: BTreeSet<String>,
+    /// Links cut one by one ([`SimNet::cut`]): not reconnected until healed.
+    cut: BTreeSet<(String, String)>,
     queue: VecDeque<(String, String, Vec<u8>)>,
     /// Refusals reported by the cores: (receiver, sender, error).
     pub errors: Vec<(String, String, String)>,
@@ -43,6 +45,7 @@ impl SimNet {
             members: BTreeMap::new(),
             links: BTreeSet::new(),
             down: BTreeSet::new(),
+            cut: BTreeSet::new(),
             queue: VecDeque::new(),
             errors: Vec::new(),
             bytes: BTreeMap::new(),
@@ -102,6 +105,7 @@ impl SimNet {
         if a == b
             || self.down.contains(a)
             || self.down.contains(b)
+            || self.cut.contains(&pair(a, b))
             || !self.links.insert(pair(a, b))
         {
             return;
@@ -149,6 +153,27 @@ impl SimNet {
         self.connect_all();
     }
 
+    /// Cuts the link between two nodes; messages in flight on it are lost.
+    pub fn cut(&mut self, a: &str, b: &str) {
+        if a != b {
+            self.cut.insert(pair(a, b));
+            self.disconnect(a, b);
+        }
+    }
+
+    /// Restores a link cut with [`SimNet::cut`] (if neither node is partitioned).
+    pub fn heal_link(&mut self, a: &str, b: &str) {
+        self.cut.remove(&pair(a, b));
+        self.connect(a, b);
+    }
+
+    /// Heals every partition and every cut link.
+    pub fn heal_all(&mut self) {
+        self.down.clear();
+        self.cut.clear();
+        self.connect_all();
+    }
+
     /// Restarts a node: the core is dropped and created again over the same repo.
     pub fn restart(&mut self, node: &str) {
         self.partition(node);
@@ -163,8 +188,17 @@ impl SimNet {
 
     /// Delivers messages until none are left. Returns the number delivered.
     pub fn run_until_quiet(&mut self) -> usize {
+        self.run(usize::MAX)
+    }
+
+    /// Delivers at most `limit` messages (the oldest first), leaving the rest in flight.
+    /// Returns the number delivered.
+    pub fn run(&mut self, limit: usize) -> usize {
         let mut n = 0;
-        while let Some((from, to, bytes)) = self.queue.pop_front() {
+        while n < limit {
+            let Some((from, to, bytes)) = self.queue.pop_front() else {
+                break;
+            };
             n += 1;
             assert!(n < 5_000_000, "no quiescence");
             let msg = Msg::decode(&bytes).expect("well-formed message");
@@ -234,16 +268,32 @@ impl SimNet {
     /// Edits a document at a node through the typed API and announces the change.
     /// Returns the size of the change in bytes.
     pub fn edit<T: Document>(&mut self, node: &str, id: &DocId, f: impl FnOnce(&mut T)) -> usize {
+        self.try_edit(node, id, |value: &mut T| {
+            f(value);
+            true
+        })
+        .expect("valid edit that changes the document")
+    }
+
+    /// Edits a document as a user would: `f` changes the value and says whether the domain
+    /// accepted the change (`false`: refused, nothing is written). A change the document's
+    /// validation refuses or that changes nothing is not written either. Returns the size of
+    /// the change, or `None` if nothing was written.
+    pub fn try_edit<T: Document>(
+        &mut self,
+        node: &str,
+        id: &DocId,
+        f: impl FnOnce(&mut T) -> bool,
+    ) -> Option<usize> {
         use kitanetz_sync::DocRepo;
         let core = self.cores.get_mut(node).expect("node");
         let am = core.repo_mut().doc_mut(id).unwrap().expect("held").clone();
         let mut sd = StoredDoc::from_automerge(id.clone(), am).expect("readable");
         let before = sd.heads();
         let mut value: T = sd.value().expect("kind");
-        f(&mut value);
-        assert!(sd
-            .update(&value, today(), TS + 1, "edit")
-            .expect("valid edit"));
+        if !f(&mut value) || !sd.update(&value, today(), TS + 1, "edit").ok()? {
+            return None;
+        }
         let meta = sd.meta.clone();
         let am = sd.automerge_mut();
         let change_size = am.save_after(&before).len();
@@ -251,7 +301,7 @@ impl SimNet {
         core.repo_mut().put(id, meta, am).expect("put");
         let out = core.on_local_change(id);
         self.send(node, out);
-        change_size
+        Some(change_size)
     }
 
     /// Reads a typed value at a node.

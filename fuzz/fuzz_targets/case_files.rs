@@ -1,0 +1,71 @@
+//! Every file import of the pure rules crates, as the `--case FILE` commands read them: the
+//! first byte picks the reader (`kitanetz_fuzz_support::CASE_READERS`), the rest is the file's
+//! text. Each reader goes the whole way the command goes (parse, check, compute, write the
+//! result), so an input that parses but breaks an arithmetic or a lookup further on is caught
+//! too. A reader may refuse anything; it may never panic.
+
+#![no_main]
+
+use kitanetz_fuzz_support::CASE_READERS;
+use libfuzzer_sys::fuzz_target;
+
+/// The shipped statutes, built once.
+fn fee_book() -> &'static kitanetz_fees::StatuteBook {
+    static BOOK: std::sync::OnceLock<kitanetz_fees::StatuteBook> = std::sync::OnceLock::new();
+    BOOK.get_or_init(kitanetz_fees::StatuteBook::builtin)
+}
+
+/// The fixture fee case, computed under a statute read from the input (a city adds its own
+/// statute as JSON; a statute that passes its check must not break the computation).
+const FEE_CASE: &str = include_str!("../../tests/fixtures/fees/family-year.case.json");
+
+/// Runs the reader named `name` (one of `CASE_READERS`) on a file's text.
+fn read(name: &str, text: &str) {
+    match name {
+        "fee-case" => {
+            let _ = kitanetz_fees::case_output(text);
+        }
+        "fee-statute" => {
+            let Ok(statute) = kitanetz_fees::Statute::from_json(text) else {
+                return;
+            };
+            let mut book = fee_book().clone();
+            let id = statute.id.clone();
+            book.add(statute);
+            let mut case: serde_json::Value =
+                serde_json::from_str(FEE_CASE).expect("fixture is JSON");
+            case["statute"] = serde_json::Value::String(id);
+            let _ = kitanetz_fees::compute_case(&case.to_string(), &book).map(|r| r.to_json());
+        }
+        "staff-need-case" => {
+            let _ = kitanetz_staffing::case_output(text);
+        }
+        "tagespflege-case" => {
+            let _ = kitanetz_tagespflege::case_output(text);
+        }
+        "kitaplaner-case" => {
+            let _ = kitanetz_kitaplaner::case_output(text);
+        }
+        "kdw-case" => {
+            let _ = kitanetz_statistics::kdw::case_output(text, true);
+        }
+        "landeszuschuss-case" => {
+            let _ = kitanetz_statistics::landeszuschuss::case_output(text);
+        }
+        other => unreachable!("reader {other} has no arm here"),
+    }
+}
+
+fuzz_target!(|data: &[u8]| {
+    let Some((&selector, rest)) = data.split_first() else {
+        return;
+    };
+    // The commands read the file as UTF-8 text and refuse anything else before parsing.
+    let Ok(text) = std::str::from_utf8(rest) else {
+        return;
+    };
+    read(
+        CASE_READERS[usize::from(selector) % CASE_READERS.len()],
+        text,
+    );
+});
