@@ -348,3 +348,31 @@ fn backup_and_restore_through_the_cli() {
     assert!(stderr.contains("not empty"), "{stderr}");
     assert_eq!(std::fs::read(restored.join("node.db")).unwrap(), before);
 }
+
+#[test]
+fn demo_data_from_an_older_version_is_moved_aside_and_seeded_anew() {
+    let dir = tempfile::tempdir().unwrap();
+    let demo = dir.path().join("demo-data");
+    let clock =
+        kitanetz_node::clock::FixedClock::at(chrono::NaiveDate::from_ymd_opt(2026, 11, 2).unwrap());
+    let (configs, report) = kitanetz_node::demo::ensure_network(&demo, 0, &clock).unwrap();
+    assert!(report.is_some(), "seeded");
+    let (again, report) = kitanetz_node::demo::ensure_network(&demo, 0, &clock).unwrap();
+    assert!(report.is_none(), "the same format is reused");
+    assert_eq!(again.len(), configs.len());
+
+    // A directory without the format marker is from before it: kept aside, never deleted.
+    std::fs::remove_file(demo.join("demo-format")).unwrap();
+    let (_, report) = kitanetz_node::demo::ensure_network(&demo, 0, &clock).unwrap();
+    assert!(report.is_some(), "seeded anew");
+    let aside: Vec<_> = std::fs::read_dir(dir.path())
+        .unwrap()
+        .filter_map(|e| e.ok())
+        .filter(|e| {
+            e.file_name()
+                .to_string_lossy()
+                .starts_with("demo-data.older-")
+        })
+        .collect();
+    assert_eq!(aside.len(), 1, "the old data is kept");
+}

@@ -20,15 +20,33 @@ use std::sync::Arc;
 /// Seed of the demo data (any value works; this one is what the README's screenshots show).
 pub const DEMO_SEED: u64 = 20_261_122;
 
-/// Creates the demo network in `dir` unless it is there already; returns the node configs.
+/// The shape of the demo's documents. Raised when a change makes older demo data unreadable
+/// (2: seat ledgers hold seats by the Kitas' wish handles), so that `kitanetz demo` seeds anew
+/// instead of failing on a directory from an older version.
+const DEMO_FORMAT: &str = "2";
+const DEMO_FORMAT_FILE: &str = "demo-format";
+
+/// Creates the demo network in `dir` unless it is there already; returns the node configs. A
+/// demo directory from an older version is moved aside (kept, never deleted) and seeded anew.
 pub fn ensure_network(
     dir: &Path,
     base_port: u16,
     clock: &dyn Clock,
 ) -> anyhow::Result<(Vec<NodeConfig>, Option<SeedReport>)> {
     let existing = existing_nodes(dir)?;
-    if !existing.is_empty() {
+    let format = std::fs::read_to_string(dir.join(DEMO_FORMAT_FILE)).unwrap_or_default();
+    if !existing.is_empty() && format.trim() == DEMO_FORMAT {
         return Ok((existing, None));
+    }
+    if !existing.is_empty() {
+        let mut aside = dir.as_os_str().to_os_string();
+        aside.push(format!(".older-{}", clock.now_millis()));
+        std::fs::rename(dir, &aside)?;
+        println!(
+            "demo data in {} is from an older version: moved to {} and seeded anew",
+            dir.display(),
+            Path::new(&aside).display()
+        );
     }
     let world =
         kitanetz_datagen::generate(DEMO_SEED, &kitanetz_datagen::Scale::demo(), clock.today());
@@ -40,6 +58,7 @@ pub fn ensure_network(
         let mut store = crate::node::open_store(&node_dir, cfg)?;
         families::seed(&node_dir, cfg, &mut store, &world, clock)?;
     }
+    std::fs::write(dir.join(DEMO_FORMAT_FILE), DEMO_FORMAT)?;
     Ok((configs, Some(report)))
 }
 

@@ -222,7 +222,7 @@ pub fn application() -> Application {
     }
 }
 
-/// The wish of [`application`] at Kita `k` ("a" or "c"), as that Kita receives it.
+/// The wish of [`application()`] at Kita `k` ("a" or "c"), as that Kita receives it.
 pub fn wish(k: &str) -> ApplicationWish {
     let app = application();
     let wished = app
