@@ -216,21 +216,30 @@ impl SeatLedger {
         months.into_iter().filter(|(_, ms)| ms.len() > 1).collect()
     }
 
-    /// Settles what a merge of two devices' offline work leaves in the list: an wish
+    /// Settles what a merge of two devices' offline work leaves in the list: a wish
     /// listed twice in one month becomes one entry (the one that takes precedence). Called
     /// before every write, so that a merged ledger stays writable. Changes no decision.
     pub fn settle_merged(&mut self) {
         for m in &mut self.months {
-            let mut best: BTreeMap<WishHandle, SeatReservation> = BTreeMap::new();
-            for r in m.reservations.drain(..) {
+            // Which entry of each wish stands (its index), then drop the others in place: a
+            // list rebuilt in a new order is, to automerge, every element deleted and inserted
+            // again, and a merge with another device's edit would bring removed entries back.
+            let mut best: BTreeMap<&WishHandle, usize> = BTreeMap::new();
+            for (i, r) in m.reservations.iter().enumerate() {
                 match best.get(&r.wish) {
-                    Some(known) if known.precedence() <= r.precedence() => {}
+                    Some(&known) if m.reservations[known].precedence() <= r.precedence() => {}
                     _ => {
-                        best.insert(r.wish.clone(), r);
+                        best.insert(&r.wish, i);
                     }
                 }
             }
-            m.reservations = best.into_values().collect();
+            let keep: std::collections::BTreeSet<usize> = best.into_values().collect();
+            let mut index = 0;
+            m.reservations.retain(|_| {
+                let kept = keep.contains(&index);
+                index += 1;
+                kept
+            });
         }
     }
 
@@ -554,5 +563,33 @@ mod tests {
         let after: SeatLedger = office.value().unwrap();
         assert!(after.held_in_several_months().is_empty());
         assert_eq!(after.free(CareType::Kindergarten, february), 3);
+    }
+
+    #[test]
+    fn settling_a_merge_keeps_the_order_of_what_stays() {
+        let hold = |wish: &str, status, d| SeatReservation {
+            wish: app(wish),
+            status,
+            decided_on: Date::ymd(2026, 11, d),
+        };
+        let mut l = ledger(10, 0);
+        l.months[0].reservations = vec![
+            hold("aaaaaaa3", SeatStatus::Reserved, 4),
+            hold("aaaaaaa1", SeatStatus::Reserved, 5),
+            hold("aaaaaaa2", SeatStatus::Reserved, 2),
+            hold("aaaaaaa1", SeatStatus::Reserved, 3),
+        ];
+        l.settle_merged();
+        let left: Vec<(&str, u32)> = l.months[0]
+            .reservations
+            .iter()
+            .map(|r| {
+                use chrono::Datelike;
+                (r.wish.as_str(), r.decided_on.0.day())
+            })
+            .collect();
+        // Only the later duplicate goes; nothing moves (a moved element would be deleted and
+        // inserted again, and a concurrent edit could bring the deleted one back).
+        assert_eq!(left, [("aaaaaaa3", 4), ("aaaaaaa2", 2), ("aaaaaaa1", 3)]);
     }
 }
