@@ -336,7 +336,7 @@ fn reduce(
         let key = regular_hours_key(p.care.care_type, p.group);
         let regular = *w.regular_care_hours.get(&key).ok_or_else(|| {
             CaseError::new(
-                &format!("waiver.regular_care_hours.{}", key.wire_name()),
+                format!("waiver.regular_care_hours.{}", key.wire_name()),
                 "is required",
             )
         })?;

@@ -52,7 +52,7 @@ pub fn export_buffer_case(case_json: &str) -> Result<serde_json::Value, CaseErro
         .transpose()
         .map_err(|e| {
             CaseError::new(
-                &format!("previous.{}", precondition_field(&e)),
+                format!("previous.{}", precondition_field(&e)),
                 e.to_string(),
             )
         })?;

@@ -13,23 +13,7 @@ use std::str::FromStr;
 /// The case format this crate reads.
 pub const CASE_FORMAT: &str = "kitanetz-staff-need-case/1";
 
-/// A refused case: the path of the offending input and what is wrong with it.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("{}", if field.is_empty() { message.clone() } else { format!("{field}: {message}") })]
-pub struct CaseError {
-    /// Keys joined by `.`, list positions as `[i]`; empty for the case as a whole.
-    pub field: String,
-    pub message: String,
-}
-
-impl CaseError {
-    pub fn new(field: impl Into<String>, message: impl Into<String>) -> CaseError {
-        CaseError {
-            field: field.into(),
-            message: message.into(),
-        }
-    }
-}
+pub use kitanetz_case::CaseError;
 
 /// A checked case.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -9,43 +9,9 @@ use chrono::NaiveDate;
 use rust_decimal::Decimal;
 use serde_json::{Map, Value};
 
-/// An invalid case: the path of the offending input and what is wrong with it.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("{}{message}", if field.is_empty() { String::new() } else { format!("{field}: ") })]
-pub struct CaseError {
-    /// Keys joined by `.`, list positions as `[i]`; empty for the case as a whole.
-    pub field: String,
-    pub message: String,
-}
+pub use kitanetz_case::CaseError;
 
-/// Where a value sits in the case.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub(crate) struct Path(String);
-
-impl Path {
-    pub fn root() -> Path {
-        Path(String::new())
-    }
-
-    pub fn key(&self, key: &str) -> Path {
-        if self.0.is_empty() {
-            Path(key.to_owned())
-        } else {
-            Path(format!("{}.{key}", self.0))
-        }
-    }
-
-    pub fn index(&self, i: usize) -> Path {
-        Path(format!("{}[{i}]", self.0))
-    }
-
-    pub fn error(&self, message: impl Into<String>) -> CaseError {
-        CaseError {
-            field: self.0.clone(),
-            message: message.into(),
-        }
-    }
-}
+pub(crate) use kitanetz_case::Path;
 
 /// Parses the case text and checks its `format`.
 pub(crate) fn case_root<'a>(value: &'a Value, format: &str) -> Result<Obj<'a>, CaseError> {

@@ -23,23 +23,7 @@ use crate::timeline::Timeline;
 use chrono::NaiveDate;
 use std::fmt;
 
-/// A refused case: the path of the offending input (`children[1].daily_hours`) and what to do.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("{field}: {message}")]
-pub struct CaseError {
-    /// Keys joined by `.`, list positions as `[i]`; empty for the case as a whole.
-    pub field: String,
-    pub message: String,
-}
-
-impl CaseError {
-    pub fn new(field: &str, message: impl Into<String>) -> CaseError {
-        CaseError {
-            field: field.to_owned(),
-            message: message.into(),
-        }
-    }
-}
+pub use kitanetz_case::CaseError;
 
 /// A parsed and checked case.
 #[derive(Debug, Clone)]

@@ -12,24 +12,7 @@ pub use reader::parse_date;
 
 use crate::model::{ChildRecord, ExportSettings};
 
-/// A case that breaks the format or a precondition (§6): the path of the offending input
-/// (`contracts[0].lines[1].to`) and what is wrong.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("{}{message}", if field.is_empty() { String::new() } else { format!("{field}: ") })]
-pub struct CaseError {
-    /// Keys joined by `.`, list positions as `[i]`; empty for the case as a whole.
-    pub field: String,
-    pub message: String,
-}
-
-impl CaseError {
-    pub fn new(field: &str, message: impl Into<String>) -> CaseError {
-        CaseError {
-            field: field.to_owned(),
-            message: message.into(),
-        }
-    }
-}
+pub use kitanetz_case::CaseError;
 
 /// A parsed and checked case: the shared settings, the child's current tables and, optionally,
 /// their previous state.

@@ -6,31 +6,7 @@ use crate::hours::Hours;
 use chrono::NaiveDate;
 use serde_json::{Map, Value};
 
-/// Where a value sits in the case: keys joined by `.`, list positions as `[i]`.
-#[derive(Debug, Clone)]
-pub(crate) struct Path(String);
-
-impl Path {
-    pub fn root() -> Path {
-        Path(String::new())
-    }
-
-    pub fn key(&self, key: &str) -> Path {
-        if self.0.is_empty() {
-            Path(key.to_owned())
-        } else {
-            Path(format!("{}.{key}", self.0))
-        }
-    }
-
-    pub fn index(&self, i: usize) -> Path {
-        Path(format!("{}[{i}]", self.0))
-    }
-
-    pub fn error(&self, message: impl Into<String>) -> CaseError {
-        CaseError::new(&self.0, message)
-    }
-}
+pub(crate) use kitanetz_case::Path;
 
 /// An object of the case with its path. Keys the format does not list are ignored (§1: "Ignore
 /// keys that are not listed here").
