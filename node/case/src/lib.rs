@@ -52,6 +52,45 @@ impl Path {
     }
 }
 
+/// The CLI's exit code for a computed case.
+pub const EXIT_OK: u8 = 0;
+/// The CLI's exit code for a refused case (the formats prescribe 2).
+pub const EXIT_INVALID: u8 = 2;
+
+/// What a `--case` CLI prints and how it exits.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CaseOutput {
+    /// The result JSON (pretty) and a newline; empty for a refused case.
+    pub stdout: String,
+    /// The refusal naming the offending field and a newline; empty for a computed case.
+    pub stderr: String,
+    pub exit_code: u8,
+}
+
+impl CaseOutput {
+    /// A computed case: its result on stdout, exit [`EXIT_OK`].
+    pub fn computed(result: &serde_json::Value) -> CaseOutput {
+        CaseOutput {
+            stdout: format!(
+                "{}\n",
+                serde_json::to_string_pretty(result).expect("a JSON value serialises")
+            ),
+            stderr: String::new(),
+            exit_code: EXIT_OK,
+        }
+    }
+
+    /// A refused case (also an unreadable file): `"{refusal}: {error}"` on stderr, exit
+    /// [`EXIT_INVALID`].
+    pub fn refused(refusal: &str, error: &CaseError) -> CaseOutput {
+        CaseOutput {
+            stdout: String::new(),
+            stderr: format!("{refusal}: {error}\n"),
+            exit_code: EXIT_INVALID,
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -65,5 +104,19 @@ mod tests {
             "children[1].daily_hours: too many"
         );
         assert_eq!(Path::root().error("not JSON").to_string(), "not JSON");
+    }
+
+    #[test]
+    fn an_output_is_the_result_or_the_refusal() {
+        let ok = CaseOutput::computed(&serde_json::json!({"a": 1}));
+        assert_eq!(
+            (ok.stdout.as_str(), ok.exit_code),
+            ("{\n  \"a\": 1\n}\n", EXIT_OK)
+        );
+        let no = CaseOutput::refused("x case refused", &CaseError::new("a", "missing"));
+        assert_eq!(
+            (no.stdout.as_str(), no.stderr.as_str(), no.exit_code),
+            ("", "x case refused: a: missing\n", EXIT_INVALID)
+        );
     }
 }

@@ -35,10 +35,9 @@ pub const CASE_FORMAT: &str = "kitanetz-kitaplaner-case/1";
 /// The output format it writes.
 pub const BUFFER_FORMAT: &str = "kitanetz-kitaplaner-buffer/1";
 
-/// The exit code of a computed case, care-gap errors included.
-pub const EXIT_OK: u8 = 0;
-/// The exit code of a case that breaks the format or a precondition (§6).
-pub const EXIT_REFUSED: u8 = 2;
+/// The exit codes: [`EXIT_OK`] for a computed case, care-gap errors included; [`EXIT_INVALID`]
+/// for a case that breaks the format or a precondition (§6).
+pub use kitanetz_case::{CaseOutput, EXIT_INVALID, EXIT_OK};
 
 /// Reads a case and computes its buffer (and, with `previous`, the rebuild) as output JSON.
 pub fn export_buffer_case(case_json: &str) -> Result<serde_json::Value, CaseError> {
@@ -73,33 +72,11 @@ fn precondition_field(error: &PreconditionError) -> &'static str {
     }
 }
 
-/// What `kitanetz kitaplaner export-buffer` prints and how it exits.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct CaseOutput {
-    /// The output JSON (pretty, with a final newline), or empty when refused.
-    pub stdout: String,
-    /// Empty, or the refusal naming the offending field (with a final newline).
-    pub stderr: String,
-    /// [`EXIT_OK`], also when the output holds errors; [`EXIT_REFUSED`] for a refused case.
-    pub exit_code: u8,
-}
-
 /// Computes a case (JSON text) into what the CLI prints. Never reads the clock: the output is
 /// the same on every day.
 pub fn case_output(case_json: &str) -> CaseOutput {
     match export_buffer_case(case_json) {
-        Ok(json) => CaseOutput {
-            stdout: format!(
-                "{}\n",
-                serde_json::to_string_pretty(&json).expect("a JSON value always serialises")
-            ),
-            stderr: String::new(),
-            exit_code: EXIT_OK,
-        },
-        Err(error) => CaseOutput {
-            stdout: String::new(),
-            stderr: format!("kitaplaner case refused: {error}\n"),
-            exit_code: EXIT_REFUSED,
-        },
+        Ok(json) => CaseOutput::computed(&json),
+        Err(error) => CaseOutput::refused("kitaplaner case refused", &error),
     }
 }

@@ -33,11 +33,10 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
 fn export_buffer(args: ExportBufferArgs) -> anyhow::Result<ExitCode> {
     let output = match super::read_case(&args.case) {
         Ok(text) => kitanetz_kitaplaner::case_output(&text),
-        Err(message) => kitanetz_kitaplaner::CaseOutput {
-            stdout: String::new(),
-            stderr: format!("{message}\n"),
-            exit_code: kitanetz_kitaplaner::EXIT_REFUSED,
-        },
+        Err(message) => kitanetz_kitaplaner::CaseOutput::refused(
+            "kitaplaner case refused",
+            &kitanetz_kitaplaner::CaseError::new("", message),
+        ),
     };
     super::print_case_output(&output.stdout, &output.stderr, output.exit_code)
 }

@@ -34,7 +34,7 @@ fn need(args: NeedArgs) -> anyhow::Result<ExitCode> {
     let output = match super::read_case(&args.case) {
         Ok(text) => kitanetz_staffing::case_output(&text),
         Err(message) => {
-            kitanetz_staffing::CaseOutput::invalid(&kitanetz_staffing::CaseError::new("", message))
+            kitanetz_staffing::invalid_case(&kitanetz_staffing::CaseError::new("", message))
         }
     };
     super::print_case_output(&output.stdout, &output.stderr, output.exit_code)

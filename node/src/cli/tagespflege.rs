@@ -34,9 +34,9 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
 fn refund(args: RefundArgs) -> anyhow::Result<ExitCode> {
     let output = match super::read_case(&args.case) {
         Ok(text) => kitanetz_tagespflege::case_output(&text),
-        Err(message) => kitanetz_tagespflege::CaseOutput::invalid(
-            &kitanetz_tagespflege::CaseError::new("", message),
-        ),
+        Err(message) => {
+            kitanetz_tagespflege::invalid_case(&kitanetz_tagespflege::CaseError::new("", message))
+        }
     };
     super::print_case_output(&output.stdout, &output.stderr, output.exit_code)
 }

@@ -23,30 +23,11 @@ pub use need::{compute, CareTypeNeed, SectionNeed, StaffNeed, RESULT_FORMAT};
 pub use ratio::{Overflow, Ratio};
 pub use rules::{CareType, Conversion, Leadership, Section, StaffKey, StaffingRules};
 
-/// The CLI's exit code for a computed case.
-pub const EXIT_OK: u8 = 0;
-/// The CLI's exit code for an invalid case (the format prescribes 2).
-pub const EXIT_INVALID: u8 = 2;
+pub use kitanetz_case::{CaseOutput, EXIT_INVALID, EXIT_OK};
 
-/// What `kitanetz staff need` prints and how it exits.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct CaseOutput {
-    /// The result JSON and a newline; empty for an invalid case.
-    pub stdout: String,
-    /// The refusal naming the offending field; empty for a computed case.
-    pub stderr: String,
-    pub exit_code: u8,
-}
-
-impl CaseOutput {
-    /// The output for a case that cannot be computed (also for an unreadable file).
-    pub fn invalid(error: &CaseError) -> CaseOutput {
-        CaseOutput {
-            stdout: String::new(),
-            stderr: format!("invalid staff need case: {error}\n"),
-            exit_code: EXIT_INVALID,
-        }
-    }
+/// The output for a case that cannot be computed (also for an unreadable file).
+pub fn invalid_case(error: &CaseError) -> CaseOutput {
+    CaseOutput::refused("invalid staff need case", error)
 }
 
 /// Reads, checks and computes a case under the annex F rules.
@@ -62,14 +43,7 @@ pub fn compute_case(case_json: &str) -> Result<serde_json::Value, CaseError> {
 /// on stderr and exit 2.
 pub fn case_output(case_json: &str) -> CaseOutput {
     match compute_case(case_json) {
-        Ok(result) => CaseOutput {
-            stdout: format!(
-                "{}\n",
-                serde_json::to_string_pretty(&result).expect("a JSON value serialises")
-            ),
-            stderr: String::new(),
-            exit_code: EXIT_OK,
-        },
-        Err(error) => CaseOutput::invalid(&error),
+        Ok(result) => CaseOutput::computed(&result),
+        Err(error) => invalid_case(&error),
     }
 }

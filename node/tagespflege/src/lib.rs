@@ -24,30 +24,11 @@ pub use month::Month;
 pub use refund::{decide, Decision, RESULT_FORMAT};
 pub use rules::RefundRules;
 
-/// The CLI's exit code for a decided case.
-pub const EXIT_OK: u8 = 0;
-/// The CLI's exit code for an invalid case (the format prescribes 2).
-pub const EXIT_INVALID: u8 = 2;
+pub use kitanetz_case::{CaseOutput, EXIT_INVALID, EXIT_OK};
 
-/// What `kitanetz tagespflege refund` prints and how it exits.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct CaseOutput {
-    /// The result JSON and a newline; empty for an invalid case.
-    pub stdout: String,
-    /// The refusal naming the offending field; empty for a decided case.
-    pub stderr: String,
-    pub exit_code: u8,
-}
-
-impl CaseOutput {
-    /// The output for a case that cannot be decided (also for an unreadable file).
-    pub fn invalid(error: &CaseError) -> CaseOutput {
-        CaseOutput {
-            stdout: String::new(),
-            stderr: format!("invalid tagespflege refund case: {error}\n"),
-            exit_code: EXIT_INVALID,
-        }
-    }
+/// The output for a case that cannot be computed (also for an unreadable file).
+pub fn invalid_case(error: &CaseError) -> CaseOutput {
+    CaseOutput::refused("invalid tagespflege refund case", error)
 }
 
 /// Reads, checks and decides a case under annex K's parameters.
@@ -60,14 +41,7 @@ pub fn decide_case(case_json: &str) -> Result<serde_json::Value, CaseError> {
 /// pension application is a decision, so exit 0 too), or the refusal on stderr and exit 2.
 pub fn case_output(case_json: &str) -> CaseOutput {
     match decide_case(case_json) {
-        Ok(result) => CaseOutput {
-            stdout: format!(
-                "{}\n",
-                serde_json::to_string_pretty(&result).expect("a JSON value serialises")
-            ),
-            stderr: String::new(),
-            exit_code: EXIT_OK,
-        },
-        Err(error) => CaseOutput::invalid(&error),
+        Ok(result) => CaseOutput::computed(&result),
+        Err(error) => invalid_case(&error),
     }
 }
