@@ -197,29 +197,20 @@ fn latest_decisions(
         let Some(application) = owners.get(&d.wish) else {
             continue;
         };
-        let entry = latest
-            .entry(application.clone())
-            .or_insert_with(|| Decision {
-                application: application.clone(),
-                keeper: d.facility.clone(),
-                release: vec![],
-                decided_on: d.decided_on,
-                decided_at: d.decided_at,
-                decided_by: d.decided_by.clone(),
-                note: d.note.clone(),
-            });
-        if (d.decided_on, d.decided_at) > (entry.decided_on, entry.decided_at) {
-            *entry = Decision {
-                application: application.clone(),
-                keeper: d.facility.clone(),
-                release: vec![],
-                decided_on: d.decided_on,
-                decided_at: d.decided_at,
-                decided_by: d.decided_by.clone(),
-                note: d.note.clone(),
-            };
-        } else if (d.decided_on, d.decided_at) < (entry.decided_on, entry.decided_at) {
-            continue;
+        let fresh = || Decision {
+            application: application.clone(),
+            keeper: d.facility.clone(),
+            release: vec![],
+            decided_on: d.decided_on,
+            decided_at: d.decided_at,
+            decided_by: d.decided_by.clone(),
+            note: d.note.clone(),
+        };
+        let entry = latest.entry(application.clone()).or_insert_with(fresh);
+        match (d.decided_on, d.decided_at).cmp(&(entry.decided_on, entry.decided_at)) {
+            std::cmp::Ordering::Less => continue,
+            std::cmp::Ordering::Greater => *entry = fresh(),
+            std::cmp::Ordering::Equal => {}
         }
         if d.keep {
             entry.keeper = d.facility.clone();
