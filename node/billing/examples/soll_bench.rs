@@ -99,7 +99,13 @@ fn main() {
     );
 
     let started = Instant::now();
-    let run = soll_stellung(billing, &decided, &charged).expect("a valid run");
+    let run = soll_stellung(
+        billing,
+        Month::parse("2020-01").unwrap(),
+        &decided,
+        &charged,
+    )
+    .expect("a valid run");
     let soll = started.elapsed();
     let started = Instant::now();
     let file = finance_file(&run.positions);

@@ -316,7 +316,7 @@ mod tests {
             charge: Charge::Fee,
             amount: cents(18936),
         }];
-        let run = soll_stellung(m("2025-10"), &[new_decision], &charged).unwrap();
+        let run = soll_stellung(m("2025-10"), m("2020-01"), &[new_decision], &charged).unwrap();
         assert_eq!(run.positions[0].kind, PositionKind::BackCharge);
         assert_eq!(run.positions[0].amount, cents(614));
     }

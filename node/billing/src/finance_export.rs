@@ -143,7 +143,7 @@ mod tests {
             ),
             decided(child, "2025-02", 17042, "alleinerziehend"),
         ];
-        let run = soll_stellung(m("2025-02"), &decisions, &charged).unwrap();
+        let run = soll_stellung(m("2025-02"), m("2020-01"), &decisions, &charged).unwrap();
         let file = finance_file(&run.positions);
         assert_eq!(file.records, 2);
         assert_eq!(file.total, cents(17042 - 1894));

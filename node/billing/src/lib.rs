@@ -42,7 +42,7 @@
 //! }];
 //! let stored: Vec<kitanetz_billing::Position> = Vec::new();
 //! let charged: Vec<_> = stored.iter().map(|p| p.charged()).collect();
-//! let run = soll_stellung(march, &decided, &charged).unwrap();
+//! let run = soll_stellung(march, Month::parse("2020-01").unwrap(), &decided, &charged).unwrap();
 //! // Store run.positions in the same transaction as the audit row, then write the files.
 //! let file = finance_file(&run.positions);
 //! assert_eq!(file.records, 1);

@@ -248,6 +248,9 @@ pub fn direct_debits(
                         Place::File | Place::Creditor => return Err(refused),
                     }
                 }
+                if reasons.is_empty() {
+                    return Err(refused);
+                }
                 for (index, texts) in reasons.into_iter().rev() {
                     let (collected, _) = candidates.remove(index);
                     not_collected.push(NotCollected {

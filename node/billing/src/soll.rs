@@ -28,7 +28,9 @@
 //! holds for those months — not a window of recent months only.
 //!
 //! Months after the billing month are neither charged nor compared: they are billed by their
-//! own run.
+//! own run. Months before `billed_since` — the first month Kitanetz bills; before it the old
+//! system did — are not compared either, so that the first run does not back-charge the whole
+//! history when the old system's charges were not taken over.
 //!
 //! # Idempotence
 //! Passing a run's positions as charged amounts to the same run again gives no position: every
@@ -43,6 +45,7 @@ use serde::{Deserialize, Serialize};
 use std::collections::hash_map::Entry;
 use std::collections::HashMap;
 use std::fmt;
+use std::hash::{BuildHasherDefault, Hasher};
 
 /// What an amount is charged for; each is billed and corrected on its own.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
@@ -231,6 +234,57 @@ pub enum SollProblem {
 
 type Key = (Pkn, Month, Charge);
 
+/// A multiply-rotate hasher (the FxHash of rustc) for the run's maps. The keys are our own
+/// numbers, not input an attacker chooses, so the default SipHash's protection against
+/// collision flooding buys nothing, and it was most of the run's time at Dresden scale
+/// (`examples/soll_bench.rs`).
+#[derive(Default)]
+struct KeyHasher(u64);
+
+impl Hasher for KeyHasher {
+    fn write(&mut self, bytes: &[u8]) {
+        for byte in bytes {
+            self.add(u64::from(*byte));
+        }
+    }
+
+    fn write_u8(&mut self, n: u8) {
+        self.add(u64::from(n));
+    }
+
+    fn write_u32(&mut self, n: u32) {
+        self.add(u64::from(n));
+    }
+
+    fn write_i32(&mut self, n: i32) {
+        self.add(n as u64);
+    }
+
+    fn write_u64(&mut self, n: u64) {
+        self.add(n);
+    }
+
+    fn write_usize(&mut self, n: usize) {
+        self.add(n as u64);
+    }
+
+    fn write_isize(&mut self, n: isize) {
+        self.add(n as u64);
+    }
+
+    fn finish(&self) -> u64 {
+        self.0
+    }
+}
+
+impl KeyHasher {
+    fn add(&mut self, word: u64) {
+        self.0 = (self.0.rotate_left(5) ^ word).wrapping_mul(0x51_7c_c1_b7_27_22_0a_95);
+    }
+}
+
+type KeyMap<V> = HashMap<Key, V, BuildHasherDefault<KeyHasher>>;
+
 /// What was charged for a child-month: the sum and how many amounts.
 #[derive(Clone, Copy, Default)]
 struct Charged {
@@ -239,14 +293,17 @@ struct Charged {
 }
 
 /// The Soll-Stellung for `billing_month` (see the module documentation). `decided` holds the
-/// fees and Mehrbetreuung as decided now; `charged` everything charged before.
+/// fees and Mehrbetreuung as decided now; `charged` everything charged before. Only months from
+/// `billed_since` to `billing_month` are charged and compared.
 pub fn soll_stellung(
     billing_month: Month,
+    billed_since: Month,
     decided: &[DecidedAmount],
     charged: &[ChargedAmount],
 ) -> Result<SollOutcome, SollRefused> {
     let mut problems = Vec::new();
-    let mut decided_by_key: HashMap<Key, &DecidedAmount> = HashMap::with_capacity(decided.len());
+    let mut decided_by_key: KeyMap<&DecidedAmount> =
+        KeyMap::with_capacity_and_hasher(decided.len(), Default::default());
     for decision in decided {
         let key = (decision.pkn, decision.month, decision.charge);
         if decision.amount < Money::ZERO {
@@ -272,8 +329,10 @@ pub fn soll_stellung(
         return Err(SollRefused { problems });
     }
 
-    let mut charged_by_key: HashMap<Key, Charged> = HashMap::with_capacity(charged.len());
-    for amount in charged.iter().filter(|c| c.month <= billing_month) {
+    let mut charged_by_key: KeyMap<Charged> =
+        KeyMap::with_capacity_and_hasher(charged.len(), Default::default());
+    let billed = |month: Month| billed_since <= month && month <= billing_month;
+    for amount in charged.iter().filter(|c| billed(c.month)) {
         let entry = charged_by_key
             .entry((amount.pkn, amount.month, amount.charge))
             .or_default();
@@ -283,7 +342,7 @@ pub fn soll_stellung(
 
     let mut positions = Vec::new();
     for (key, decision) in &decided_by_key {
-        if key.1 > billing_month {
+        if !billed(key.1) {
             continue;
         }
         let before = charged_by_key.get(key).copied().unwrap_or_default();

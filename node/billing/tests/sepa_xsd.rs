@@ -128,7 +128,7 @@ fn the_direct_debit_file_of_a_soll_stellung_is_valid_pain_008() {
             });
         }
     }
-    let run = soll_stellung(march, &decided, &charged).unwrap();
+    let run = soll_stellung(march, Month::parse("2020-01").unwrap(), &decided, &charged).unwrap();
     let collection = Collection {
         message_id: "KN-SOLL-2025-03".into(),
         created_at: NaiveDateTime::from_str("2025-02-28T16:00:00").unwrap(),

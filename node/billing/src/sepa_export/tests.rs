@@ -70,7 +70,7 @@ fn positions() -> Vec<Position> {
         decided(b, "2025-03", 0, "Erlass"),
         decided(c, "2025-03", 13213, "Kindergarten 9 h"),
     ];
-    soll_stellung(m("2025-03"), &decisions, &charged)
+    soll_stellung(m("2025-03"), m("2020-01"), &decisions, &charged)
         .unwrap()
         .positions
 }
@@ -193,6 +193,7 @@ fn a_payer_whose_positions_cancel_out_is_listed_too() {
     let child = pkn("12345601");
     let positions = soll_stellung(
         m("2025-03"),
+        m("2020-01"),
         &[
             decided(child, "2025-02", 0, "Erlass"),
             decided(child, "2025-03", 18936, "Krippe"),
@@ -223,7 +224,7 @@ fn a_long_list_of_months_is_cut_to_fit_140_characters() {
             }
         })
         .collect();
-    let positions = soll_stellung(m("2025-03"), &decisions, &[])
+    let positions = soll_stellung(m("2025-03"), m("2020-01"), &decisions, &[])
         .unwrap()
         .positions;
     let references: Vec<&Position> = positions.iter().collect();

@@ -16,7 +16,7 @@ fn the_first_run_charges_the_billing_month_only() {
         decided(child, "2025-03", 18936, "Krippe 9 h, 1. Zählkind"),
         decided(child, "2025-04", 18936, "Krippe 9 h, 1. Zählkind"),
     ];
-    let run = soll_stellung(m("2025-03"), &decisions, &[]).unwrap();
+    let run = soll_stellung(m("2025-03"), m("2020-01"), &decisions, &[]).unwrap();
     assert_eq!(run.positions.len(), 1, "April is billed by April's run");
     let position = &run.positions[0];
     assert_eq!(position.kind, PositionKind::Regular);
@@ -35,7 +35,7 @@ fn the_first_run_charges_the_billing_month_only() {
 #[test]
 fn a_waived_month_that_was_never_charged_gives_no_position() {
     let decisions = vec![decided(pkn("12345601"), "2025-03", 0, "Erlass § 13")];
-    let run = soll_stellung(m("2025-03"), &decisions, &[]).unwrap();
+    let run = soll_stellung(m("2025-03"), m("2020-01"), &decisions, &[]).unwrap();
     assert!(run.positions.is_empty());
 }
 
@@ -44,6 +44,7 @@ fn a_retroactive_reduction_becomes_a_credit_naming_old_and_new_amount() {
     let child = pkn("12345601");
     let january = soll_stellung(
         m("2025-01"),
+        m("2020-01"),
         &[decided(child, "2025-01", 18936, "Krippe 9 h")],
         &[],
     )
@@ -53,8 +54,13 @@ fn a_retroactive_reduction_becomes_a_credit_naming_old_and_new_amount() {
         decided(child, "2025-01", 17042, "alleinerziehend ab 01/2025, 90 %"),
         decided(child, "2025-02", 17042, "alleinerziehend ab 01/2025, 90 %"),
     ];
-    let february =
-        soll_stellung(m("2025-02"), &decisions, &charged_from(&january.positions)).unwrap();
+    let february = soll_stellung(
+        m("2025-02"),
+        m("2020-01"),
+        &decisions,
+        &charged_from(&january.positions),
+    )
+    .unwrap();
     assert_eq!(february.positions.len(), 2);
     let credit = &february.positions[0];
     assert_eq!(credit.kind, PositionKind::Credit);
@@ -100,7 +106,7 @@ fn an_unjustified_reduction_becomes_a_back_charge() {
         decided(child, "2024-12", 13213, "nicht alleinerziehend"),
         decided(child, "2025-01", 13213, "nicht alleinerziehend"),
     ];
-    let run = soll_stellung(m("2025-01"), &decisions, &charged).unwrap();
+    let run = soll_stellung(m("2025-01"), m("2020-01"), &decisions, &charged).unwrap();
     let kinds: Vec<_> = run
         .positions
         .iter()
@@ -128,7 +134,7 @@ fn a_revoked_decision_is_credited_in_full() {
         charge: Charge::Fee,
         amount: cents(18936),
     }];
-    let run = soll_stellung(m("2025-02"), &[], &charged).unwrap();
+    let run = soll_stellung(m("2025-02"), m("2020-01"), &[], &charged).unwrap();
     assert_eq!(run.positions.len(), 1);
     let credit = &run.positions[0];
     assert_eq!(credit.kind, PositionKind::Credit);
@@ -145,7 +151,7 @@ fn a_late_decision_for_a_past_month_is_a_back_charge() {
         decided(child, "2025-02", 18936, "Bescheid vom 20.02.2025"),
         decided(child, "2025-03", 18936, "Bescheid vom 20.02.2025"),
     ];
-    let run = soll_stellung(m("2025-03"), &decisions, &[]).unwrap();
+    let run = soll_stellung(m("2025-03"), m("2020-01"), &decisions, &[]).unwrap();
     let kinds: Vec<_> = run.positions.iter().map(|p| p.kind).collect();
     assert_eq!(
         kinds,
@@ -166,7 +172,7 @@ fn mehrbetreuung_is_charged_for_the_month_it_was_incurred_in() {
         decided(child, "2025-03", 18936, "Krippe 9 h"),
         extra_care(child, "2025-01", 1000, "2 Stufen überschritten à 5,00 €"),
     ];
-    let run = soll_stellung(m("2025-03"), &decisions, &[]).unwrap();
+    let run = soll_stellung(m("2025-03"), m("2020-01"), &decisions, &[]).unwrap();
     let extra = run
         .positions
         .iter()
@@ -191,9 +197,15 @@ fn running_twice_adds_nothing() {
         decided(b, "2025-02", 7927, "2. Zählkind 60 %"),
         extra_care(a, "2025-02", 2500, "nach Schließzeit abgeholt"),
     ];
-    let first = soll_stellung(m("2025-03"), &decisions, &[]).unwrap();
+    let first = soll_stellung(m("2025-03"), m("2020-01"), &decisions, &[]).unwrap();
     assert_eq!(first.positions.len(), 4);
-    let second = soll_stellung(m("2025-03"), &decisions, &charged_from(&first.positions)).unwrap();
+    let second = soll_stellung(
+        m("2025-03"),
+        m("2020-01"),
+        &decisions,
+        &charged_from(&first.positions),
+    )
+    .unwrap();
     assert!(second.positions.is_empty(), "{:#?}", second.positions);
 }
 
@@ -206,8 +218,26 @@ fn charges_after_the_billing_month_are_left_to_their_own_run() {
         charge: Charge::Fee,
         amount: cents(18936),
     }];
-    let run = soll_stellung(m("2025-03"), &[], &charged).unwrap();
+    let run = soll_stellung(m("2025-03"), m("2020-01"), &[], &charged).unwrap();
     assert!(run.positions.is_empty());
+}
+
+#[test]
+fn months_before_kitanetz_billed_are_left_to_the_old_system() {
+    let child = pkn("12345601");
+    let decisions = vec![
+        decided(child, "2024-12", 18936, "Krippe"),
+        decided(child, "2025-01", 18936, "Krippe"),
+    ];
+    let charged = [ChargedAmount {
+        pkn: child,
+        month: m("2024-11"),
+        charge: Charge::Fee,
+        amount: cents(18936),
+    }];
+    let run = soll_stellung(m("2025-01"), m("2025-01"), &decisions, &charged).unwrap();
+    assert_eq!(run.positions.len(), 1);
+    assert_eq!(run.positions[0].kind, PositionKind::Regular);
 }
 
 #[test]
@@ -221,7 +251,7 @@ fn duplicate_and_negative_decisions_are_all_reported() {
             ..extra_care(child, "2025-02", 0, "c")
         },
     ];
-    let refused = soll_stellung(m("2025-03"), &decisions, &[]).unwrap_err();
+    let refused = soll_stellung(m("2025-03"), m("2020-01"), &decisions, &[]).unwrap_err();
     assert_eq!(
         refused.problems,
         [
@@ -250,7 +280,7 @@ fn positions_round_trip_through_json_with_their_sign() {
         charge: Charge::Fee,
         amount: cents(18936),
     }];
-    let run = soll_stellung(m("2025-02"), &[], &charged).unwrap();
+    let run = soll_stellung(m("2025-02"), m("2020-01"), &[], &charged).unwrap();
     let json = serde_json::to_value(&run.positions[0]).unwrap();
     assert_eq!(json["amount"], "-189.36");
     assert_eq!(json["kind"], "credit");
@@ -371,15 +401,17 @@ proptest! {
     #[test]
     fn positions_sum_to_the_difference_and_a_rerun_is_empty((decisions, charged) in history()) {
         let billing = m("2025-02");
-        let run = soll_stellung(billing, &decisions, &charged).unwrap();
+        let since = m("2024-12");
+        let billed = |month: Month| since <= month && month <= billing;
+        let run = soll_stellung(billing, since, &decisions, &charged).unwrap();
         let decided_total: Money = decisions
             .iter()
-            .filter(|d| d.month <= billing)
+            .filter(|d| billed(d.month))
             .map(|d| d.amount)
             .sum();
         let charged_total: Money = charged
             .iter()
-            .filter(|c| c.month <= billing)
+            .filter(|c| billed(c.month))
             .map(|c| c.amount)
             .sum();
         let by_kind = run.total_of(PositionKind::Regular)
@@ -389,12 +421,12 @@ proptest! {
         prop_assert_eq!(run.total(), decided_total - charged_total);
         for position in &run.positions {
             prop_assert!(!position.amount.is_zero());
-            prop_assert!(position.month <= billing);
+            prop_assert!(billed(position.month));
             prop_assert_eq!(position.amount < Money::ZERO, position.kind == PositionKind::Credit);
         }
         let mut all_charged = charged.clone();
         all_charged.extend(charged_from(&run.positions));
-        let again = soll_stellung(billing, &decisions, &all_charged).unwrap();
+        let again = soll_stellung(billing, since, &decisions, &all_charged).unwrap();
         prop_assert!(again.positions.is_empty());
         let mut ids: Vec<_> = run.positions.iter().map(|p| p.id.clone()).collect();
         ids.sort();
