@@ -434,3 +434,52 @@ proptest! {
         prop_assert_eq!(ids.len(), run.positions.len());
     }
 }
+
+#[test]
+fn a_computed_fee_case_is_billed_to_the_cent() {
+    // Two children under the Dresden statute 2011 in March 2012: the older in Kindergarten 9 h
+    // (1st Zählkind, 132.13 €), the younger in Krippe 9 h (2nd Zählkind, 60 % of 189.36 € =
+    // 113.616 → 113.62 €).
+    let case = serde_json::json!({
+        "format": "kitanetz-fee-case/1",
+        "statute": "dresden-2011",
+        "month": "2012-03",
+        "family": { "single_parent": false, "residence_in_city": true },
+        "rules": {
+            "age_order": "oldest_first",
+            "kindergarten_fee_from_completed_months": 36,
+            "non_resident_sibling_reduction": true
+        },
+        "children": [
+            { "id": "older", "birth_date": "2008-05-20", "care_type": "kita",
+              "daily_hours": "9", "status": "regular" },
+            { "id": "younger", "birth_date": "2011-01-10", "care_type": "kita",
+              "daily_hours": "9", "status": "regular" }
+        ]
+    });
+    let result =
+        kitanetz_fees::compute_case(&case.to_string(), &kitanetz_fees::StatuteBook::builtin())
+            .unwrap();
+    let decisions = decided_from_fee_result(&result, |id| match id {
+        "older" => Some(pkn("12345601")),
+        "younger" => Some(pkn("12345602")),
+        _ => None,
+    })
+    .unwrap();
+    let run = soll_stellung(m("2012-03"), m("2012-01"), &decisions, &[]).unwrap();
+    let amounts: Vec<(String, Money)> = run
+        .positions
+        .iter()
+        .map(|p| (p.pkn.to_string(), p.amount))
+        .collect();
+    assert_eq!(
+        amounts,
+        [
+            ("12345601".to_owned(), cents(13213)),
+            ("12345602".to_owned(), cents(11362))
+        ],
+        "{:#?}",
+        run.positions
+    );
+    assert!(run.positions[1].explanation.contains("fee.sibling_rank"));
+}
