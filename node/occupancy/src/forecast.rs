@@ -88,19 +88,17 @@ impl Prepared<'_> {
             .unwrap_or_else(|| (Period::from(reference), Vec::new()));
         // Every day on which something in this facility (or a facility sending guests) changes.
         let mut change_days: BTreeSet<NaiveDate> = book.change_days().collect();
-        for (j, other) in self.books.iter().enumerate() {
-            if j != i {
-                change_days.extend(
-                    other
-                        .closures
-                        .iter()
-                        .flat_map(|c| [Some(c.period.start()), c.period.day_after()])
-                        .flatten(),
-                );
-            }
-            if j == i || other.closures.iter().any(|c| matches!(&c.substitute, crate::input::Substitute::Facility { facility } if *facility == book.facility)) {
-                change_days.extend(self.stays[j].iter().flat_map(|s| s.change_days()));
-            }
+        change_days.extend(self.stays[i].iter().flat_map(|s| s.change_days()));
+        for &j in &self.sending[i] {
+            let sender = &self.books[j];
+            change_days.extend(
+                sender
+                    .closures
+                    .iter()
+                    .flat_map(|c| [Some(c.period.start()), c.period.day_after()])
+                    .flatten(),
+            );
+            change_days.extend(self.stays[j].iter().flat_map(|s| s.change_days()));
         }
         // Sorted by day and child.
         let movements: Vec<&Movement> = self.movements[i]

@@ -171,6 +171,9 @@ pub(crate) struct Prepared<'a> {
     /// Per book, the moves of its children as they are counted (a child with several
     /// contracts on a day moves only when the place it is counted on changes), by day.
     pub movements: Vec<Vec<Movement>>,
+    /// Per book, the books whose closures name it as substitute facility (so that the guests
+    /// of a day are found without looking at every facility of the city).
+    pub sending: Vec<Vec<usize>>,
 }
 
 /// What is counted on a day, before the figures are formed.
@@ -214,11 +217,26 @@ impl<'a> Prepared<'a> {
             })
             .collect::<Vec<Vec<Stay<'a>>>>();
         let movements = stays.iter().map(|s| counted_movements(s)).collect();
+        let sending = books
+            .iter()
+            .enumerate()
+            .map(|(i, host)| {
+                (0..books.len())
+                    .filter(|&j| {
+                        j != i
+                            && books[j].closures.iter().any(|c| {
+                                matches!(&c.substitute, Substitute::Facility { facility } if *facility == host.facility)
+                            })
+                    })
+                    .collect()
+            })
+            .collect();
         Ok(Prepared {
             books,
             rules,
             stays,
             movements,
+            sending,
         })
     }
 
@@ -254,10 +272,11 @@ impl<'a> Prepared<'a> {
     fn guests_on(&self, i: usize, day: NaiveDate) -> Vec<Guest> {
         let host = &self.books[i].facility;
         let mut guests = Vec::new();
-        for (j, book) in self.books.iter().enumerate() {
+        for &j in &self.sending[i] {
+            let book = &self.books[j];
             let hosted_here = matches!(
                 book.closure_on(day).map(|c| &c.substitute),
-                Some(Substitute::Facility { facility }) if facility == host && j != i
+                Some(Substitute::Facility { facility }) if facility == host
             );
             if !hosted_here {
                 continue;
