@@ -18,6 +18,9 @@ pub struct Node {
     sync_status: std::sync::OnceLock<Arc<dyn crate::sync::SyncStatusSource>>,
     /// Failed logins by name and source address (staff and parents).
     pub login_throttle: crate::auth::throttle::LoginThrottle,
+    /// Seat ledgers that arrived by sync: the city's intake task runs the sequential
+    /// procedure for their Kitas.
+    pub placement_wake: crate::applications::sequential::Wake,
 }
 
 impl Node {
@@ -50,6 +53,7 @@ impl Node {
             store: Mutex::new(store),
             sync_status: std::sync::OnceLock::new(),
             login_throttle: Default::default(),
+            placement_wake: Default::default(),
         }))
     }
 

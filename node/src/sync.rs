@@ -72,6 +72,12 @@ impl DocRepo for StoreRepo {
             .store()
             .put_synced(doc, &meta, &mut am, at, &self.current_peer)
             .map_err(repo_err)?;
+        // A Kita's reservation, release or "no" moves applications on at the city.
+        if meta.kind == kitanetz_crdt::meta::DocKind::SeatLedger && self.node.portal.is_some() {
+            for facility in &meta.facilities {
+                self.node.placement_wake.ledger_arrived(facility.clone());
+            }
+        }
         self.cache.insert(doc.clone(), am);
         Ok(())
     }

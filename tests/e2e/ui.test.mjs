@@ -335,6 +335,14 @@ for (const [vpIndex, vp] of VIEWPORTS.entries()) {
         }
         assert.match(await letterRow().textContent(), /gedruckt/);
 
+        // The watch of the sequential procedure: counts of the wishes by status, the overdue
+        // reviews and the central pool.
+        await page.locator('main a[href="/intake/placement"]').click();
+        await page.waitForURL('**/intake/placement');
+        assert.match(await page.locator('#wish-counts').textContent(), /zur Prüfung: \d+/);
+        await audit.check(page, 'intake-placement');
+        await page.goto(`${CITY.url}/intake`);
+
         await page.locator('main a[href="/intake/settings"]').click();
         await page.waitForURL('**/intake/settings');
         await page.locator('#f-horizon_months').fill('viele');
@@ -450,10 +458,10 @@ for (const [vpIndex, vp] of VIEWPORTS.entries()) {
         assert.ok(await page.locator('#seat-plan tbody tr').count() > 0, 'the seat plan has months');
         await audit.check(page, 'seats');
 
-        const open = page.locator('#applications tbody tr', { has: page.locator('form[action="/seats/reserve"]') });
+        const open = page.locator('table.kn-wishes tbody tr', { has: page.locator('form[action="/seats/reserve"]') });
         assert.ok(await open.count() > 0, 'applications waiting for a seat');
         const handle = await open.first().getAttribute('data-wish');
-        const row = page.locator(`#applications tbody tr[data-wish="${handle}"]`);
+        const row = page.locator(`table.kn-wishes tbody tr[data-wish="${handle}"]`);
         const freeBefore = await page.locator('#seat-plan tbody').textContent();
         await row.locator('form[action="/seats/reserve"] button[type="submit"]').click();
         await page.waitForURL('**/seats');
@@ -466,6 +474,17 @@ for (const [vpIndex, vp] of VIEWPORTS.entries()) {
         await page.waitForURL('**/seats');
         await assert.doesNotReject(row.locator('form[action="/seats/reserve"]').waitFor(), 'released');
         assert.equal(await page.locator('#seat-plan tbody').textContent(), freeBefore, 'the seat is free again');
+
+        // The lead declines with a coded reason: the wish is closed here, the reason shown
+        // (the city moves the application on to the next wish).
+        await row.locator('form[action="/seats/decline"] select[name="reason"]').selectOption('age-structure');
+        await row.locator('form[action="/seats/decline"] button[type="submit"]').click();
+        await page.waitForURL('**/seats');
+        const closed = page.locator(`#closed-wishes tbody tr[data-wish="${handle}"]`);
+        await assert.doesNotReject(closed.waitFor(), 'declined');
+        assert.match(await closed.textContent(), /Altersstruktur/);
+        assert.equal(await closed.locator('form[action="/seats/decline"]').count(), 0, 'a no is said once');
+        await audit.check(page, 'seats-declined');
 
         // The lead's conflict page: tasks for this Kita (none in a fresh demo).
         await page.locator('nav a[href="/conflicts"]').click();
@@ -554,7 +573,7 @@ describe('a place given twice', () => {
         await login(page, kita.url, kita.lead);
         await page.goto(`${kita.url}/seats`);
         const handles = await page
-          .locator('#applications tbody tr', { has: page.locator('form[action="/seats/reserve"]') })
+          .locator('table.kn-wishes tbody tr', { has: page.locator('form[action="/seats/reserve"]') })
           .evaluateAll((rows) => rows.map((r) => r.dataset.wish));
         const open = new Map();
         for (const handle of handles) {
@@ -576,7 +595,7 @@ describe('a place given twice', () => {
       assert.notEqual(pair.a.open.get(application), pair.b.open.get(application), 'one handle per Kita');
       for (const lead of [pair.a, pair.b]) lead.handle = lead.open.get(application);
       for (const { kita, page, handle } of [pair.a, pair.b]) {
-        const row = page.locator(`#applications tbody tr[data-wish="${handle}"]`);
+        const row = page.locator(`table.kn-wishes tbody tr[data-wish="${handle}"]`);
         await row.locator('form[action="/seats/reserve"] button[type="submit"]').click();
         await page.waitForURL(`${kita.url}/seats`);
         await row.locator('form[action="/seats/release"]').waitFor();
@@ -612,7 +631,7 @@ describe('a place given twice', () => {
       await reloadUntil(zvs, `${CITY.url}/conflicts`, card, false);
       const keeper = loser === pair.a ? pair.b : pair.a;
       await keeper.page.goto(`${keeper.kita.url}/seats`);
-      const kept = keeper.page.locator(`#applications tbody tr[data-wish="${keeper.handle}"]`);
+      const kept = keeper.page.locator(`table.kn-wishes tbody tr[data-wish="${keeper.handle}"]`);
       assert.equal(await kept.locator('form[action="/seats/release"]').count(), 1);
       // Leave the demo as it was: the keeper releases too.
       await kept.locator('form[action="/seats/release"] button[type="submit"]').click();

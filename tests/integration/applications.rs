@@ -265,7 +265,9 @@ async fn a_parent_applies_for_two_siblings_with_three_wishes() {
     let (status, page) = get(&router, &cookie, "/portal/applications?submitted=1").await;
     assert_eq!(status, StatusCode::OK);
     assert!(page.contains("Mia Schulz") && page.contains("Ben Schulz"));
-    assert!(page.contains("in Bearbeitung"));
+    // A start in August 2027 is beyond the placement horizon: no Kita has checked it yet.
+    assert!(page.contains("noch nicht an der Reihe"), "{page}");
+    assert!(!page.contains("Warteliste"));
 
     // The same child again (written differently): pointed to the existing application.
     let again: Vec<(&str, &str)> = good
@@ -352,7 +354,8 @@ async fn a_parent_applies_for_two_siblings_with_three_wishes() {
             .find(|w| w.facility == kita)
             .unwrap()
             .handle;
-        let at_kita = kitanetz_node::seats::wishes_at(&store, &kita, &ledger).unwrap();
+        let at_kita =
+            kitanetz_node::seats::wishes_at(&store, &kita, &ledger, city.now().today).unwrap();
         assert!(
             at_kita
                 .iter()
@@ -612,7 +615,17 @@ async fn a_parent_changes_the_application_and_changed_wishes_restart_placement()
     assert!(handles(&restarted)
         .iter()
         .all(|h| !handles(&before).contains(h)));
-    assert!(restarted.wishes.iter().all(|w| w.status == "waiting"));
+    // Placement restarted: the procedure checked the new first wish at once.
+    let first = restarted
+        .wishes
+        .iter()
+        .find(|w| w.facility.0 == kitas[2])
+        .expect("the new first wish");
+    assert!(
+        matches!(first.status.as_str(), "request" | "waitlist"),
+        "{}",
+        first.status
+    );
     let doc_facilities: Vec<String> = {
         let store = city.store();
         let (doc, _) = store
@@ -822,4 +835,320 @@ async fn the_second_guardian_is_invited_sees_the_application_and_leaves_changes_
     );
     let (_, page) = get(&router, &cookie, "/portal/applications").await;
     assert!(page.contains("verfolgt diesen Antrag mit"));
+}
+
+/// A Kita lead of `facility`, as the seats functions see one.
+fn lead_of(
+    net: &Network,
+    facility: &kitanetz_crdt::ids::FacilityId,
+) -> kitanetz_node::auth::Principal {
+    kitanetz_node::auth::Principal::Staff(kitanetz_node::auth::Caller {
+        user_id: 9,
+        username: "leitung".into(),
+        display_name: "Leitung".into(),
+        role: kitanetz_node::auth::Role::KitaLead,
+        organisation: kitanetz_crdt::ids::facility_org(facility),
+        provider: net
+            .world
+            .facilities
+            .iter()
+            .find(|f| &f.profile.id == facility)
+            .map(|f| f.profile.provider.clone()),
+        facility: Some(facility.clone()),
+    })
+}
+
+/// The Kita plans `free` Krippe seats in each of `months` (of 2027): its own ledger, on its
+/// own node.
+fn plan_free_nursery_seats(kita: &Node, months: &[u32], free: u32) {
+    let facility = kita.config.facility.clone().unwrap();
+    let id = kitanetz_node::seats::ledger_doc_id(&facility);
+    let mut store = kita.store();
+    let (mut doc, mut ledger) = store.get::<kitanetz_crdt::kinds::SeatLedger>(&id).unwrap();
+    for m in ledger.months.iter_mut().filter(|m| {
+        m.care_type == CareType::Nursery
+            && months
+                .iter()
+                .any(|&n| m.month == kitanetz_crdt::scalar::Date::ymd(2027, n, 1))
+    }) {
+        m.places = m.places.max(free + 1);
+        m.occupied = m.places - free;
+    }
+    let now = kita.now();
+    doc.update(&ledger, now.today, now.millis, "plan").unwrap();
+    store
+        .save_doc(
+            &mut doc,
+            &kitanetz_node::storage::AuditEntry {
+                at: now.millis,
+                actor: "user:test".into(),
+                action: "seat.plan",
+                target: None,
+                subjects: vec![],
+                valid_from: None,
+            },
+        )
+        .unwrap();
+}
+
+fn wish_at(
+    kita: &Node,
+    handle: &kitanetz_crdt::ids::WishHandle,
+) -> Option<kitanetz_crdt::kinds::ApplicationWish> {
+    kita.store()
+        .find::<kitanetz_crdt::kinds::ApplicationWish>(
+            &kitanetz_node::applications::wishes::wish_doc_id(handle),
+        )
+        .unwrap()
+        .map(|(_, w)| w)
+}
+
+/// Lastenheft 3.2.1/3.6.4/3.6.5 across the network: a full first wish puts the child on that
+/// Kita's waitlist and sends the application on; the Kita with a seat reviews it; the city
+/// alerts the ZVS after the follow-up days; the Kita's "no" with a reason moves it on, and
+/// after the last wish it is in the central pool. Every Kita sees only its own wish.
+#[tokio::test]
+async fn the_sequential_procedure_goes_from_wish_to_wish_across_the_network() {
+    use kitanetz_crdt::kinds::{DeclineReason, WishStatus};
+    use kitanetz_node::applications::sequential::{self, Which};
+    let net = Network::seeded();
+    let nodes: Vec<Arc<Node>> = net.configs.iter().map(|c| net.open(&c.name)).collect();
+    let city = nodes
+        .iter()
+        .find(|n| n.config.role == NodeRole::City)
+        .unwrap()
+        .clone();
+    let start = kitanetz_crdt::scalar::Date::ymd(2027, 3, 1);
+    let offering = offering_both(&net, start);
+    let kitas: Vec<Arc<Node>> = nodes
+        .iter()
+        .filter(|n| {
+            n.config
+                .facility
+                .as_ref()
+                .is_some_and(|f| offering.contains(&f.0))
+        })
+        .cloned()
+        .collect();
+    assert!(kitas.len() >= 2, "two Kita nodes offer Krippe places");
+    let (first, second) = (&kitas[0], &kitas[1]);
+    let others: Vec<&Arc<Node>> = nodes
+        .iter()
+        .filter(|n| {
+            n.config.role == NodeRole::Kita && !Arc::ptr_eq(n, first) && !Arc::ptr_eq(n, second)
+        })
+        .collect();
+    let (f1, f2) = (
+        first.config.facility.clone().unwrap(),
+        second.config.facility.clone().unwrap(),
+    );
+    // The first wish is full at the start and in the grace month after it; the second has seats.
+    plan_free_nursery_seats(first, &[3, 4], 0);
+    plan_free_nursery_seats(second, &[3, 4], 2);
+    let mut local = kitanetz_node::sync::LocalNet::new(&nodes);
+    local.connect_all();
+    local.local_change(
+        &first.config.name,
+        &kitanetz_node::seats::ledger_doc_id(&f1),
+    );
+    local.local_change(
+        &second.config.name,
+        &kitanetz_node::seats::ledger_doc_id(&f2),
+    );
+    local.run_until_quiet(1);
+    // (A plan that was already so sends nothing.)
+    let woken = city.placement_wake.take();
+    assert!(
+        !woken.is_empty() && woken.iter().all(|f| f == &f1 || f == &f2),
+        "the city noticed the ledgers arriving: {woken:?}"
+    );
+
+    let router = kitanetz_node::http::router(city.clone());
+    let (cookie, csrf) = parent(&city, "jonas.berg@example.org");
+    let (w1, w2) = (format!("f:{}", f1.0), format!("f:{}", f2.0));
+    let apply: Vec<(&str, &str)> = vec![
+        ("csrf", &csrf),
+        ("guardian_given_name", "Jonas"),
+        ("guardian_family_name", "Berg"),
+        ("street", "Wilsdruffer Straße 1"),
+        ("postcode", "01067"),
+        ("city", "Dresden"),
+        ("phone", "0351 123123"),
+        ("email", "jonas.berg@example.org"),
+        ("desired_start", "2027-03-01"),
+        ("daily_hours", "8"),
+        ("notify", "email"),
+        ("child1_given_name", "Paul"),
+        ("child1_family_name", "Berg"),
+        ("child1_birth_date", "2025-10-01"),
+        ("child1_sex", "male"),
+        ("wish1", w1.as_str()),
+        ("wish2", w2.as_str()),
+        ("consent_data_processing", "true"),
+        ("consent_forwarding", "true"),
+        ("consent_terms", "true"),
+    ];
+    let (status, _, page) = post(&router, &cookie, &form(&apply)).await;
+    assert_eq!(status, StatusCode::SEE_OTHER, "{page}");
+    let id = applicant_of(&city, "jonas.berg@example.org").application;
+    let application = application_of(&city, &id);
+    let at = |f: &kitanetz_crdt::ids::FacilityId| {
+        application
+            .wishes
+            .iter()
+            .find(|w| &w.facility == f)
+            .unwrap()
+            .clone()
+    };
+    let (h1, h2) = (at(&f1).handle, at(&f2).handle);
+    assert_eq!(
+        (at(&f1).status.as_str(), at(&f2).status.as_str()),
+        ("waitlist", "request"),
+        "the first wish had no seat: its waitlist, and on to the second"
+    );
+
+    local.local_change(
+        &city.config.name,
+        &kitanetz_node::applications::wishes::wish_doc_id(&h1),
+    );
+    local.local_change(
+        &city.config.name,
+        &kitanetz_node::applications::wishes::wish_doc_id(&h2),
+    );
+    local.run_until_quiet(2);
+    assert_eq!(
+        wish_at(first, &h1).map(|w| w.status),
+        Some(WishStatus::Waiting)
+    );
+    let reviewed = wish_at(second, &h2).expect("the second Kita reviews it");
+    assert_eq!(reviewed.status, WishStatus::Requested);
+    assert_eq!(reviewed.requested_on, Some(city.now().today));
+    assert!(wish_at(first, &h2).is_none() && wish_at(second, &h1).is_none());
+    for other in &others {
+        assert!(wish_at(other, &h1).is_none() && wish_at(other, &h2).is_none());
+    }
+    let view = kitanetz_node::seats::view(
+        &second.store(),
+        &lead_of(&net, &f2),
+        Some(&f2),
+        second.now().today,
+    )
+    .unwrap();
+    assert!(view.to_review().iter().any(|w| w.handle == h2));
+    let view = kitanetz_node::seats::view(
+        &first.store(),
+        &lead_of(&net, &f1),
+        Some(&f1),
+        first.now().today,
+    )
+    .unwrap();
+    assert!(view.waitlist().iter().any(|w| w.handle == h1));
+
+    // Fifteen days without a contract or a "no": the Kita's follow-up is overdue, and the ZVS
+    // is told.
+    net.clock.advance(chrono::Duration::days(15));
+    let zvs = kitanetz_node::auth::Principal::Staff(kitanetz_node::auth::Caller {
+        user_id: 1,
+        username: "zvs".into(),
+        display_name: "Frau Berger".into(),
+        role: kitanetz_node::auth::Role::Zvs,
+        organisation: kitanetz_crdt::ids::city_org(),
+        provider: None,
+        facility: None,
+    });
+    let watch =
+        kitanetz_node::applications::watch::watch(&city.store(), &zvs, city.now().today).unwrap();
+    let overdue: Vec<_> = watch
+        .overdue
+        .iter()
+        .filter(|o| o.application == id.0)
+        .collect();
+    assert_eq!(overdue.len(), 1, "{:?}", watch.overdue);
+    assert_eq!(
+        (overdue[0].facility.clone(), overdue[0].days),
+        (f2.clone(), 15)
+    );
+    let view = kitanetz_node::seats::view(
+        &second.store(),
+        &lead_of(&net, &f2),
+        Some(&f2),
+        second.now().today,
+    )
+    .unwrap();
+    assert!(view.to_review().iter().any(|w| w.handle == h2 && w.overdue));
+    assert!(kitanetz_node::applications::watch::watch(
+        &second.store(),
+        &lead_of(&net, &f2),
+        second.now().today
+    )
+    .is_err());
+
+    // The second Kita says no, with a reason; its ledger travels to the city, which moves the
+    // application on: every wish checked, the central pool.
+    kitanetz_node::seats::decline(
+        &mut second.store(),
+        &lead_of(&net, &f2),
+        Some(&f2),
+        &kitanetz_node::seats::DeclineInput {
+            wish: h2.0.clone(),
+            reason: "age-structure".into(),
+        },
+        second.now(),
+    )
+    .unwrap();
+    let refused = kitanetz_node::seats::decline(
+        &mut second.store(),
+        &lead_of(&net, &f2),
+        Some(&f2),
+        &kitanetz_node::seats::DeclineInput {
+            wish: h1.0.clone(),
+            reason: "no-place".into(),
+        },
+        second.now(),
+    );
+    assert!(refused.is_err(), "another Kita's handle is not a wish here");
+    local.local_change(
+        &second.config.name,
+        &kitanetz_node::seats::ledger_doc_id(&f2),
+    );
+    local.run_until_quiet(3);
+    let woken = city.placement_wake.take();
+    assert_eq!(woken, vec![f2.clone()]);
+    let moved =
+        sequential::advance_in_store(&mut city.store(), Which::WishingAt(&woken), city.now())
+            .unwrap();
+    assert_eq!(moved.applications, 1);
+    let application = application_of(&city, &id);
+    assert!(sequential::in_central_pool(&application));
+    let watch =
+        kitanetz_node::applications::watch::watch(&city.store(), &zvs, city.now().today).unwrap();
+    assert!(watch.pool.iter().any(|p| p.application == id.0));
+    assert!(
+        watch.overdue.iter().all(|o| o.application != id.0),
+        "a no ends the follow-up"
+    );
+    local.local_change(
+        &city.config.name,
+        &kitanetz_node::applications::wishes::wish_doc_id(&h2),
+    );
+    local.run_until_quiet(4);
+    let declined = wish_at(second, &h2).unwrap();
+    assert_eq!(declined.status, WishStatus::Declined);
+    let view = kitanetz_node::seats::view(
+        &second.store(),
+        &lead_of(&net, &f2),
+        Some(&f2),
+        second.now().today,
+    )
+    .unwrap();
+    let closed = view.closed();
+    let row = closed.iter().find(|w| w.handle == h2).unwrap();
+    assert_eq!(row.declined.map(|d| d.0), Some(DeclineReason::AgeStructure));
+    // Twice changes nothing.
+    assert_eq!(
+        sequential::advance_in_store(&mut city.store(), Which::All, city.now())
+            .unwrap()
+            .applications,
+        0
+    );
 }

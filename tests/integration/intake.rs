@@ -349,7 +349,7 @@ async fn a_family_moving_here_waits_on_the_watch_list_until_the_zvs_releases_it(
         .header(header::COOKIE, format!("kn_session={}", zvs_login.token))
         .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
         .body(Body::from(format!(
-            "csrf={}&valid_from=2030-01-01&horizon_months=viele&recheck_from_weeks=6&recheck_until_weeks=4&followup_days=14",
+            "csrf={}&valid_from=2030-01-01&horizon_months=viele&recheck_from_weeks=6&recheck_until_weeks=4&followup_days=14&grace_months=1",
             zvs_login.csrf
         )))
         .unwrap();
@@ -419,6 +419,7 @@ async fn an_application_beyond_the_horizon_waits_in_the_pool_and_enters_with_its
         recheck_from_weeks: "6".into(),
         recheck_until_weeks: "4".into(),
         followup_days: "14".into(),
+        grace_months: "1".into(),
     };
     let e = intake::change_settings(&mut city.store(), &zvs(), &form, city.now()).unwrap_err();
     assert!(format!("{e:?}").contains("valid_from"), "not in the past");

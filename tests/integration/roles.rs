@@ -58,7 +58,7 @@ fn expected_access(method: &str, path: &str) -> Access {
         (_, "/facilities/{id}/places") | (_, "/api/facilities/{id}/places") => Access::Zvs,
         ("GET", "/conflicts") | ("GET", "/api/conflicts") => Access::ZvsOrKitaLeadHere,
         ("POST", "/conflicts/decide") | ("POST", "/api/conflicts/decisions") => Access::Zvs,
-        ("GET", "/api/wishes/{handle}") => Access::CityZvs,
+        ("GET", "/api/wishes/{handle}") | ("GET", "/api/intake/placement") => Access::CityZvs,
         (_, p) if p.starts_with("/seats") || p.starts_with("/api/seats") => Access::KitaLeadHere,
         (_, p) if p.starts_with("/facilities/{id}/edit") || p == "/api/facilities/{id}/profile" => {
             Access::KitaScope
@@ -94,8 +94,10 @@ fn body_for(method: &str, path: &str, child: &str) -> Option<(&'static str, Stri
         ("POST", "/api/facilities/{id}/places") => Some((json, r#"{"care_type":"kindergarten","places":"many","valid_from":"2027-01-01"}"#.into())),
         ("POST", "/seats/reserve") => Some((form, "wish=0000000f&month=2027-01-01".into())),
         ("POST", "/seats/release") => Some((form, "wish=0000000f".into())),
+        ("POST", "/seats/decline") => Some((form, "wish=0000000f&reason=no-place".into())),
         ("POST", "/api/seats/reservations") => Some((json, r#"{"wish":"0000000f","month":"2027-01-01"}"#.into())),
         ("POST", "/api/seats/releases") => Some((json, r#"{"wish":"0000000f"}"#.into())),
+        ("POST", "/api/seats/declines") => Some((json, r#"{"wish":"0000000f","reason":"no-place"}"#.into())),
         ("POST", "/conflicts/decide") => Some((form, "application=app-unknown&keeper=fac-unknown".into())),
         ("POST", "/api/conflicts/decisions") => Some((json, r#"{"application":"app-unknown","keeper":"fac-unknown"}"#.into())),
         ("POST", "/api/contracts/{id}/changes") => Some((json, r#"{"valid_from":"2027-03-01","care_type":"kindergarten","daily_hours":6,"payment_mode":"self-payer"}"#.into())),

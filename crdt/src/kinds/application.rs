@@ -22,8 +22,16 @@ pub struct WishedFacility {
     pub facility: FacilityId,
     /// Per-Kita handle: what the Kita calls this application (unlinkable across Kitas).
     pub handle: WishHandle,
-    /// Status at this Kita: "waiting", "offered", "reserved", "declined", "placed-elsewhere".
+    /// Where the sequential procedure stands at this Kita (`applications::sequential`):
+    /// "pending" (not reached yet), "request" (presented to the Kita for review), "waitlist"
+    /// (on the Kita's internal waitlist, gone on to the next wish), "declined" (the Kita said
+    /// no), "placed", "placed-elsewhere". "waiting" is what applications from before the
+    /// procedure carry: not checked yet, like "pending".
     pub status: String,
+    /// The day the status was set (for "request": the day the follow-up counts from).
+    #[autosurgeon(missing = "Option::default")]
+    #[serde(default)]
+    pub since: Option<Date>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Reconcile, Hydrate)]

@@ -21,7 +21,7 @@ pub use facility::{Address, CareType, Closure, FacilityLicence, FacilityProfile,
 pub use family::{Child, Family, Guardian, Sex};
 pub use group::Group;
 pub use provider::{ProviderKind, ProviderProfile};
-pub use seats::{SeatLedger, SeatMonth, SeatReservation, SeatStatus};
+pub use seats::{DeclineReason, SeatLedger, SeatMonth, SeatReservation, SeatStatus, WishDecline};
 pub use wish::{ApplicationWish, WishStatus};
 
 use crate::meta::document_kinds;

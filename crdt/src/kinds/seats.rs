@@ -125,10 +125,101 @@ impl SeatMonth {
     }
 }
 
+/// Why a Kita declined a wish: a code, never free text about a family (the ZVS and the
+/// statistics read it; the parents see only that the next wish is being checked).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, Reconcile, Hydrate)]
+#[serde(rename_all = "kebab-case")]
+pub enum DeclineReason {
+    /// No seat for the start after all (e.g. a contract was extended).
+    NoPlace,
+    /// The age structure of the groups does not allow the child.
+    AgeStructure,
+    /// The hours wished cannot be offered.
+    Hours,
+    /// No integration place can be offered.
+    Integration,
+    /// The parents' wishes and the Kita's concept do not go together (after a talk).
+    Concept,
+    /// The parents said no to the place.
+    ParentsDeclined,
+    /// The parents could not be reached.
+    ParentsUnreachable,
+    Other,
+}
+
+impl DeclineReason {
+    pub const ALL: [DeclineReason; 8] = [
+        DeclineReason::NoPlace,
+        DeclineReason::AgeStructure,
+        DeclineReason::Hours,
+        DeclineReason::Integration,
+        DeclineReason::Concept,
+        DeclineReason::ParentsDeclined,
+        DeclineReason::ParentsUnreachable,
+        DeclineReason::Other,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            DeclineReason::NoPlace => "no-place",
+            DeclineReason::AgeStructure => "age-structure",
+            DeclineReason::Hours => "hours",
+            DeclineReason::Integration => "integration",
+            DeclineReason::Concept => "concept",
+            DeclineReason::ParentsDeclined => "parents-declined",
+            DeclineReason::ParentsUnreachable => "parents-unreachable",
+            DeclineReason::Other => "other",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<DeclineReason> {
+        DeclineReason::ALL.into_iter().find(|r| r.as_str() == s)
+    }
+
+    pub fn label_de(self) -> &'static str {
+        match self {
+            DeclineReason::NoPlace => "kein freier Platz zum Beginn",
+            DeclineReason::AgeStructure => "Altersstruktur der Gruppen passt nicht",
+            DeclineReason::Hours => "Betreuungsumfang nicht möglich",
+            DeclineReason::Integration => "kein Integrationsplatz möglich",
+            DeclineReason::Concept => "Konzeption und Wünsche passen nicht zusammen",
+            DeclineReason::ParentsDeclined => "Eltern haben den Platz abgelehnt",
+            DeclineReason::ParentsUnreachable => "Eltern nicht erreichbar",
+            DeclineReason::Other => "sonstiger Grund",
+        }
+    }
+
+    pub fn label_en(self) -> &'static str {
+        match self {
+            DeclineReason::NoPlace => "no free seat at the start",
+            DeclineReason::AgeStructure => "age structure of the groups does not fit",
+            DeclineReason::Hours => "hours cannot be offered",
+            DeclineReason::Integration => "no integration place possible",
+            DeclineReason::Concept => "concept and wishes do not fit",
+            DeclineReason::ParentsDeclined => "parents declined the place",
+            DeclineReason::ParentsUnreachable => "parents could not be reached",
+            DeclineReason::Other => "other reason",
+        }
+    }
+}
+
+/// A Kita's "no" to a wish: the city moves the application on to the next wish.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Reconcile, Hydrate)]
+pub struct WishDecline {
+    #[key]
+    pub wish: WishHandle,
+    pub reason: DeclineReason,
+    pub decided_on: Date,
+}
+
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Reconcile, Hydrate)]
 pub struct SeatLedger {
     pub facility: FacilityId,
     pub months: Vec<SeatMonth>,
+    /// The wishes this Kita declined (the Kita owns its decisions; the city reads them here).
+    #[autosurgeon(missing = "Vec::new")]
+    #[serde(default)]
+    pub declines: Vec<WishDecline>,
 }
 
 /// A month of a ledger with more holds than seats (after merging offline decisions).
@@ -177,7 +268,49 @@ impl SeatLedger {
                 }
             }
         }
+        // Two devices declining the same wish offline merge into two entries: still one "no"
+        // (the earlier stands, see `declined`), so the document stays valid.
         v.finish()
+    }
+
+    /// This Kita's "no" to `wish`, if it said so (the earliest, when two devices both did).
+    pub fn declined(&self, wish: &WishHandle) -> Option<&WishDecline> {
+        self.declines
+            .iter()
+            .filter(|d| &d.wish == wish)
+            .min_by_key(|d| d.decided_on)
+    }
+
+    /// Declines `wish` with `reason`, decided `today`, and releases a seat reserved for it.
+    /// Refuses a wish with a signed contract here and one declined already.
+    pub fn decline(
+        &mut self,
+        wish: &WishHandle,
+        reason: DeclineReason,
+        today: Date,
+    ) -> Result<(), ValidationError> {
+        if self.declined(wish).is_some() {
+            return Err(ValidationError::field(
+                "wish",
+                "schon abgelehnt / declined already",
+            ));
+        }
+        match self.hold_of(wish).map(|(_, r)| r.status) {
+            Some(SeatStatus::Taken) => {
+                return Err(ValidationError::field(
+                    "wish",
+                    "Platz mit Vertrag: bitte den Vertrag beenden / seat with a contract: end the contract",
+                ))
+            }
+            Some(_) => self.release(wish, today)?,
+            None => {}
+        }
+        self.declines.push(WishDecline {
+            wish: wish.clone(),
+            reason,
+            decided_on: today,
+        });
+        Ok(())
     }
 
     /// Free seats of a care type in a month.
@@ -372,6 +505,7 @@ mod tests {
                 occupied,
                 reservations: vec![],
             }],
+            declines: vec![],
         }
     }
 
@@ -401,6 +535,34 @@ mod tests {
             .unwrap_err();
         assert_eq!(no_month.errors[0].field, "month");
         assert!(l.overbooked().is_empty());
+        assert!(l.validate().is_ok());
+    }
+
+    #[test]
+    fn a_decline_releases_a_reservation_and_is_said_once() {
+        let mut l = ledger(1, 0);
+        let today = Date::ymd(2026, 11, 2);
+        l.reserve(&app("aaaaaaa1"), CareType::Kindergarten, january(), today)
+            .unwrap();
+        l.decline(&app("aaaaaaa1"), DeclineReason::ParentsDeclined, today)
+            .unwrap();
+        assert_eq!(l.free(CareType::Kindergarten, january()), 1);
+        assert_eq!(
+            l.declined(&app("aaaaaaa1")).map(|d| d.reason),
+            Some(DeclineReason::ParentsDeclined)
+        );
+        let twice = l
+            .decline(&app("aaaaaaa1"), DeclineReason::Other, today)
+            .unwrap_err();
+        assert_eq!(twice.errors[0].field, "wish");
+        l.months[0].reservations.push(SeatReservation {
+            wish: app("aaaaaaa2"),
+            status: SeatStatus::Taken,
+            decided_on: today,
+        });
+        assert!(l
+            .decline(&app("aaaaaaa2"), DeclineReason::Other, today)
+            .is_err());
         assert!(l.validate().is_ok());
     }
 

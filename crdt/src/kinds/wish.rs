@@ -15,8 +15,16 @@ use serde::{Deserialize, Serialize};
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, Reconcile, Hydrate)]
 #[serde(rename_all = "kebab-case")]
 pub enum WishStatus {
-    /// On the Kita's list, waiting for its decision.
+    /// On the Kita's internal waitlist (Lastenheft 3.6.4): it had no free seat for the start
+    /// when the wish was checked, and the application went on to the next wish. The Kita lead
+    /// may still take the child from the list when a seat frees up.
     Waiting,
+    /// Presented to the Kita lead for review (Lastenheft 3.6.5): the Kita had a free seat at the
+    /// start (or the case goes to the first wish by rule: a sibling here, integration need). The
+    /// Kita reserves or declines with a reason; the ZVS is alerted when it does neither in time.
+    Requested,
+    /// The Kita declined the wish with a coded reason; the application went on to the next wish.
+    Declined,
     /// The child got its place here (a contract).
     Placed,
     /// The child got a place elsewhere: a seat held here is to be released.
@@ -31,6 +39,8 @@ impl WishStatus {
     pub fn as_str(self) -> &'static str {
         match self {
             WishStatus::Waiting => "waiting",
+            WishStatus::Requested => "requested",
+            WishStatus::Declined => "declined",
             WishStatus::Placed => "placed",
             WishStatus::PlacedElsewhere => "placed-elsewhere",
             WishStatus::Withdrawn => "withdrawn",
@@ -40,7 +50,9 @@ impl WishStatus {
 
     pub fn label_de(self) -> &'static str {
         match self {
-            WishStatus::Waiting => "wartend",
+            WishStatus::Waiting => "Warteliste",
+            WishStatus::Requested => "zur Prüfung",
+            WishStatus::Declined => "abgelehnt",
             WishStatus::Placed => "hier vermittelt",
             WishStatus::PlacedElsewhere => "anderweitig vermittelt",
             WishStatus::Withdrawn => "zurückgezogen",
@@ -48,9 +60,9 @@ impl WishStatus {
         }
     }
 
-    /// Whether the Kita may still give the wish a seat.
+    /// Whether the Kita may still give the wish a seat (from its review list or its waitlist).
     pub fn open(self) -> bool {
-        self == WishStatus::Waiting
+        matches!(self, WishStatus::Waiting | WishStatus::Requested)
     }
 }
 
@@ -73,6 +85,15 @@ pub struct ApplicationWish {
     /// keeps them together. Empty for a single child.
     pub together_here: Vec<WishHandle>,
     pub status: WishStatus,
+    /// The day the wish was presented to the Kita for review; the follow-up counts from it.
+    #[autosurgeon(missing = "Option::default")]
+    #[serde(default)]
+    pub requested_on: Option<Date>,
+    /// The child's denomination, if the parents gave it (Lastenheft 3.6.5: shown at review so
+    /// that a church provider can contact the parents).
+    #[autosurgeon(missing = "String::new")]
+    #[serde(default)]
+    pub denomination: String,
 }
 
 impl ApplicationWish {

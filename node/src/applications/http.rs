@@ -262,8 +262,12 @@ impl ApplicationsPage {
 
     fn status_label(&self, status: &str) -> &'static str {
         match (status, self.en()) {
-            ("waiting", false) => "in Bearbeitung",
-            ("waiting", true) => "in progress",
+            ("waiting" | "pending", false) => "noch nicht an der Reihe",
+            ("waiting" | "pending", true) => "not checked yet",
+            ("request", false) => "in Bearbeitung bei der Einrichtung",
+            ("request", true) => "being reviewed by the Kita",
+            ("waitlist", false) => "auf der Warteliste der Einrichtung",
+            ("waitlist", true) => "on the Kita's waitlist",
             ("offered", false) => "Platz angeboten",
             ("offered", true) => "place offered",
             ("reserved", false) => "Platz reserviert",

@@ -11,6 +11,8 @@ pub mod api;
 pub mod guardians;
 pub mod http;
 mod queries;
+pub mod sequential;
+pub mod watch;
 pub mod wishes;
 
 use crate::action::ActionError;
@@ -746,7 +748,8 @@ pub fn submit(
                 .map(|f| WishedFacility {
                     facility: f.clone(),
                     handle: WishHandle(pseudonym()),
-                    status: "waiting".into(),
+                    status: sequential::status::PENDING.into(),
+                    since: None,
                 })
                 .collect(),
             desired_start: checked.start,
@@ -886,6 +889,7 @@ pub fn submit(
         }
         Ok(())
     })?;
+    sequential::advance_after_write(store, &created, now);
     Ok(Submitted {
         applications: created,
     })
@@ -1217,7 +1221,8 @@ pub fn change(
                 .map(|f| WishedFacility {
                     facility: f.clone(),
                     handle: WishHandle(pseudonym()),
-                    status: "waiting".into(),
+                    status: sequential::status::PENDING.into(),
+                    since: None,
                 })
                 .collect()
         } else {
@@ -1332,6 +1337,7 @@ pub fn change(
         }
         Ok(())
     })?;
+    sequential::advance_after_write(store, &group, now);
     Ok(Changed {
         applications: group,
         restarted,

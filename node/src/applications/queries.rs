@@ -184,3 +184,51 @@ pub(crate) fn wish_owners(
     })?;
     Ok(rows.collect::<Result<_, _>>()?)
 }
+
+/// The active applications a run of the sequential procedure looks at.
+pub(crate) fn active_applications(
+    store: &Store,
+    which: super::sequential::Which<'_>,
+) -> Result<Vec<ApplicationId>, StoreError> {
+    use super::sequential::Which;
+    let conn = store.conn();
+    let ids: Vec<ApplicationId> = match which {
+        Which::All => {
+            let mut stmt = conn.prepare_cached(
+                "SELECT id FROM p_applications WHERE status = 'active' ORDER BY id",
+            )?;
+            let rows = stmt.query_map([], |r| Ok(ApplicationId(r.get(0)?)))?;
+            rows.collect::<Result<_, _>>()?
+        }
+        Which::WishingAt(facilities) => {
+            let mut stmt = conn.prepare_cached(
+                "SELECT DISTINCT a.id FROM p_application_wishes w JOIN p_applications a ON a.id = w.application
+                 WHERE w.facility = ?1 AND a.status = 'active' ORDER BY a.id",
+            )?;
+            let mut ids = Vec::new();
+            for f in facilities {
+                let rows = stmt.query_map([&f.0], |r| Ok(ApplicationId(r.get(0)?)))?;
+                for id in rows {
+                    ids.push(id?);
+                }
+            }
+            ids.sort();
+            ids.dedup();
+            ids
+        }
+        Which::These(ids) => ids.to_vec(),
+    };
+    Ok(ids)
+}
+
+/// The applications of the children applying together under `together`.
+pub(crate) fn together_with(
+    store: &Store,
+    together: &str,
+) -> Result<Vec<ApplicationId>, StoreError> {
+    let mut stmt = store
+        .conn()
+        .prepare_cached("SELECT id FROM p_applications WHERE together = ?1 ORDER BY id")?;
+    let rows = stmt.query_map([together], |r| Ok(ApplicationId(r.get(0)?)))?;
+    Ok(rows.collect::<Result<_, _>>()?)
+}

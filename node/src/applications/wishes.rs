@@ -6,14 +6,15 @@
 //!
 //! Every write of an application goes through `wish_docs` in the same transaction, so the
 //! Kitas' view never drifts from the city's: a wish enters a Kita's list when the application
-//! enters placement (its scope), and a withdrawal, a placement elsewhere or a wish the parents
+//! is in placement (its scope) and the sequential procedure reached the Kita
+//! ([`super::sequential`]), and a withdrawal, a placement elsewhere or a wish the parents
 //! took back reaches the Kita as a status, never as a silent disappearance.
 
 use crate::clock::Now;
 use crate::storage::{Store, StoreError};
 use kitanetz_crdt::doc::StoredDoc;
 use kitanetz_crdt::ids::{city_org, doc_id_for, FacilityId, WishHandle};
-use kitanetz_crdt::kinds::{Application, ApplicationWish, WishStatus, WishedFacility};
+use kitanetz_crdt::kinds::{Applicant, Application, ApplicationWish, WishStatus, WishedFacility};
 use kitanetz_crdt::meta::{DocKind, DocMeta};
 use kitanetz_crdt::DocId;
 
@@ -34,9 +35,14 @@ pub(crate) enum Siblings {
 
 /// The status a Kita sees for `wish` of `application`.
 fn status_at_kita(application: &Application, wish: &WishedFacility) -> WishStatus {
+    use super::sequential::status;
     match application.status.as_str() {
-        "active" if wish.status == "placed-elsewhere" => WishStatus::PlacedElsewhere,
-        "active" => WishStatus::Waiting,
+        "active" => match wish.status.as_str() {
+            status::PLACED_ELSEWHERE => WishStatus::PlacedElsewhere,
+            status::REQUEST => WishStatus::Requested,
+            status::DECLINED => WishStatus::Declined,
+            _ => WishStatus::Waiting,
+        },
         "withdrawn" => WishStatus::Withdrawn,
         "placed" if wish.status == "placed" => WishStatus::Placed,
         "placed" => WishStatus::PlacedElsewhere,
@@ -66,13 +72,21 @@ pub(crate) fn together_at<'a>(
         .collect()
 }
 
-/// The wish document's value for `wish` of `application`.
+/// The wish document's value for `wish` of `application`; `denomination` from the applicant
+/// half (empty when not given).
 pub(crate) fn wish_of(
     application: &Application,
     wish: &WishedFacility,
     together_here: Vec<WishHandle>,
+    denomination: &str,
 ) -> ApplicationWish {
+    let status = status_at_kita(application, wish);
     ApplicationWish {
+        requested_on: match status {
+            WishStatus::Requested => wish.since,
+            _ => None,
+        },
+        denomination: denomination.to_string(),
         handle: wish.handle.clone(),
         facility: wish.facility.clone(),
         care_type: application.care_type,
@@ -83,7 +97,7 @@ pub(crate) fn wish_of(
         integration_need: application.integration_need,
         transfer: application.transfer,
         together_here,
-        status: status_at_kita(application, wish),
+        status,
     }
 }
 
@@ -101,6 +115,10 @@ pub(crate) fn wish_docs(
 ) -> Result<Vec<StoredDoc>, StoreError> {
     let mut docs = Vec::new();
     for (application, scope) in applications {
+        let denomination = store
+            .find::<Applicant>(&doc_id_for("applicant", &application.id.0))?
+            .map(|(_, a)| a.child_denomination)
+            .unwrap_or_default();
         for wish in &application.wishes {
             let together_here = match siblings {
                 Siblings::Given => together_at(
@@ -113,8 +131,10 @@ pub(crate) fn wish_docs(
                     .map(|(_, known)| known.together_here)
                     .unwrap_or_default(),
             };
-            let value = wish_of(application, wish, together_here);
-            let reached = if scope.contains(&wish.facility) {
+            let value = wish_of(application, wish, together_here, &denomination);
+            // A Kita receives the wish once the application is in placement (its scope) and
+            // the sequential procedure has reached this Kita.
+            let reached = if scope.contains(&wish.facility) && super::sequential::reached(wish) {
                 vec![wish.facility.clone()]
             } else {
                 vec![]

@@ -483,6 +483,7 @@ mod tests {
                     })
                     .collect(),
             }],
+            declines: vec![],
         }
     }
 

@@ -23,7 +23,7 @@ pub const DEMO_SEED: u64 = 20_261_122;
 /// The shape of the demo's documents. Raised when a change makes older demo data unreadable
 /// (2: seat ledgers hold seats by the Kitas' wish handles), so that `kitanetz demo` seeds anew
 /// instead of failing on a directory from an older version.
-const DEMO_FORMAT: &str = "2";
+const DEMO_FORMAT: &str = "3";
 const DEMO_FORMAT_FILE: &str = "demo-format";
 
 /// Creates the demo network in `dir` unless it is there already; returns the node configs. A

@@ -300,6 +300,7 @@ fn seat_ledger(world: &World, facility: &kitanetz_datagen::FacilitySet, today: D
     SeatLedger {
         facility: facility.profile.id.clone(),
         months,
+        declines: vec![],
     }
 }
 
@@ -335,6 +336,7 @@ pub fn seed_network(
             p,
         )?;
     }
+    let mut ledgers = Vec::new();
     for f in &world.facilities {
         let fid = &f.profile.id;
         let pid = &f.profile.provider;
@@ -365,6 +367,7 @@ pub fn seed_network(
             )?;
         }
         let ledger = seat_ledger(world, f, today);
+        ledgers.push(ledger.clone());
         b.add(
             Origin::Kita(fid.clone()),
             doc_id_for("seats", &fid.0),
@@ -414,7 +417,40 @@ pub fn seed_network(
             c,
         )?;
     }
-    for (app, applicant) in &world.applications {
+    // The sequential procedure as the city would have run it on these ledgers: each Kita
+    // holds the wishes that reached it, the others stay at the city.
+    let ledgers: crate::applications::sequential::Ledgers = ledgers.into_iter().collect();
+    let rules = crate::applications::sequential::Rules {
+        ledgers: &ledgers,
+        grace_months: crate::intake::IntakeSettings::built_in().grace_months,
+        today,
+    };
+    let mut group_sizes: std::collections::HashMap<&str, u32> = std::collections::HashMap::new();
+    for (app, _) in &world.applications {
+        if !app.together.is_empty() {
+            *group_sizes.entry(app.together.as_str()).or_default() += 1;
+        }
+    }
+    let applications: Vec<(
+        kitanetz_crdt::kinds::Application,
+        &kitanetz_crdt::kinds::Applicant,
+    )> = world
+        .applications
+        .iter()
+        .map(|(app, applicant)| {
+            let mut app = app.clone();
+            let need = group_sizes.get(app.together.as_str()).copied().unwrap_or(1);
+            crate::applications::sequential::advance(
+                &mut app,
+                &applicant.ranked_wishes,
+                &|_| need,
+                &rules,
+            );
+            (app, applicant)
+        })
+        .collect();
+    for (app, applicant) in &applications {
+        let applicant = *applicant;
         let facilities = app.facilities();
         b.add(
             Origin::City,
@@ -437,15 +473,25 @@ pub fn seed_network(
             let together = crate::applications::wishes::together_at(
                 app,
                 &wish.facility,
-                world.applications.iter().map(|(a, _)| a),
+                applications.iter().map(|(a, _)| a),
             );
+            let reached = if crate::applications::sequential::reached(wish) {
+                vec![wish.facility.clone()]
+            } else {
+                vec![]
+            };
             b.add(
                 Origin::City,
                 crate::applications::wishes::wish_doc_id(&wish.handle),
                 city_org(),
                 None,
-                vec![wish.facility.clone()],
-                &crate::applications::wishes::wish_of(app, wish, together),
+                reached,
+                &crate::applications::wishes::wish_of(
+                    app,
+                    wish,
+                    together,
+                    &applicant.child_denomination,
+                ),
             )?;
         }
     }

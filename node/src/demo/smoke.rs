@@ -484,7 +484,12 @@ async fn reserve_twice(
             .as_array()
             .into_iter()
             .flatten()
-            .filter(|w| w["hold"].is_null() && w["status"] == json!("waiting"))
+            .filter(|w| {
+                // Open at the Kita: under review, or on its waitlist (the lead may take a child
+                // from there when a seat frees up).
+                w["hold"].is_null()
+                    && (w["status"] == json!("requested") || w["status"] == json!("waiting"))
+            })
             .cloned()
             .collect()
     };

@@ -168,6 +168,16 @@ pub fn routes() -> Vec<Route> {
         route("GET", "/intake/documents/{id}", get(intake::http::document)),
         route("GET", "/intake/settings", get(intake::http::settings_form)),
         route(
+            "GET",
+            "/intake/placement",
+            get(intake::http::placement_watch),
+        ),
+        route(
+            "GET",
+            "/api/intake/placement",
+            get(intake::http::api_placement_watch),
+        ),
+        route(
             "POST",
             "/intake/settings",
             post(intake::http::settings_submit),
@@ -259,6 +269,7 @@ pub fn routes() -> Vec<Route> {
         route("GET", "/seats", get(seats::http::seats_page)),
         route("POST", "/seats/reserve", post(seats::http::reserve_submit)),
         route("POST", "/seats/release", post(seats::http::release_submit)),
+        route("POST", "/seats/decline", post(seats::http::decline_submit)),
         route("GET", "/api/seats", get(seats::http::api_view)),
         route(
             "GET",
@@ -274,6 +285,11 @@ pub fn routes() -> Vec<Route> {
             "POST",
             "/api/seats/releases",
             post(seats::http::api_release),
+        ),
+        route(
+            "POST",
+            "/api/seats/declines",
+            post(seats::http::api_decline),
         ),
         route("GET", "/static/{*path}", get(assets::serve)),
         route("GET", "/facilities", get(facilities::http::list_page)),

@@ -131,6 +131,74 @@ pub async fn intake(
     intake_page(&node, lang, &session, q.done.unwrap_or_default(), vec![])
 }
 
+#[derive(Template)]
+#[template(path = "placement_watch.html")]
+struct PlacementWatchPage {
+    chrome: Chrome,
+    watch: crate::applications::watch::PlacementWatch,
+    lang: Lang,
+}
+
+impl PlacementWatchPage {
+    fn en(&self) -> bool {
+        self.lang == Lang::En
+    }
+
+    fn status_label(&self, status: &str) -> &'static str {
+        use crate::applications::sequential::status;
+        match (status, self.en()) {
+            (status::REQUEST, false) => "zur Prüfung",
+            (status::REQUEST, true) => "for review",
+            (status::WAITLIST, false) => "Warteliste",
+            (status::WAITLIST, true) => "waitlist",
+            (status::DECLINED, false) => "abgelehnt",
+            (status::DECLINED, true) => "declined",
+            (status::PLACED, false) => "vermittelt",
+            (status::PLACED, true) => "placed",
+            (status::PLACED_ELSEWHERE, false) => "anderweitig vermittelt",
+            (status::PLACED_ELSEWHERE, true) => "placed elsewhere",
+            (_, false) => "noch nicht geprüft",
+            (_, true) => "not checked yet",
+        }
+    }
+}
+
+/// `GET /intake/placement`: the ZVS's watch of the sequential procedure.
+pub async fn placement_watch(
+    State(node): State<Arc<Node>>,
+    lang: Lang,
+    session: Session,
+) -> Result<Response, AppError> {
+    authorize(&session.who, Action::ViewIntake)?;
+    city(&node)?;
+    let watch = crate::applications::watch::watch(&node.store(), &session.who, node.clock.today())?;
+    let title = if lang == Lang::En {
+        "Placement: reviews and central pool"
+    } else {
+        "Vermittlung: Prüfungen und zentraler Antragspool"
+    };
+    let page = PlacementWatchPage {
+        chrome: Chrome::new(&node, lang, Some(&session), title),
+        watch,
+        lang,
+    };
+    render_form(&page, &[])
+}
+
+/// `GET /api/intake/placement`: the same as JSON.
+pub async fn api_placement_watch(
+    State(node): State<Arc<Node>>,
+    crate::http::ApiSession(session): crate::http::ApiSession,
+) -> Result<axum::Json<crate::applications::watch::PlacementWatch>, crate::http::ApiError> {
+    authorize(&session.who, Action::ViewIntake)?;
+    city(&node)?;
+    Ok(axum::Json(crate::applications::watch::watch(
+        &node.store(),
+        &session.who,
+        node.clock.today(),
+    )?))
+}
+
 #[derive(Deserialize, Default)]
 pub struct DecideForm {
     #[serde(default)]
@@ -312,6 +380,7 @@ fn settings_page(
         recheck_from_weeks: in_force.recheck_from_weeks.to_string(),
         recheck_until_weeks: in_force.recheck_until_weeks.to_string(),
         followup_days: in_force.followup_days.to_string(),
+        grace_months: in_force.grace_months.to_string(),
     });
     let title = if lang == Lang::En {
         "Intake settings"

@@ -42,6 +42,9 @@ pub struct IntakeSettings {
     pub followup_days: u32,
     pub changed_by: String,
     pub changed_at: i64,
+    /// The grace period (Kulanzzeit, Lastenheft 3.2.4): a seat that frees up this many months
+    /// after the desired start still counts as free for it. Within the horizon.
+    pub grace_months: u32,
 }
 
 impl IntakeSettings {
@@ -56,6 +59,7 @@ impl IntakeSettings {
             followup_days: 14,
             changed_by: String::new(),
             changed_at: 0,
+            grace_months: 1,
         }
     }
 
@@ -119,6 +123,7 @@ pub struct SettingsInput {
     pub recheck_from_weeks: String,
     pub recheck_until_weeks: String,
     pub followup_days: String,
+    pub grace_months: String,
 }
 
 /// The ZVS changes the intake settings from a day on (today or later: the past stays as it was
@@ -162,6 +167,12 @@ pub fn change_settings(
     let recheck_from_weeks = number("recheck_from_weeks", &input.recheck_from_weeks, 1..=26);
     let recheck_until_weeks = number("recheck_until_weeks", &input.recheck_until_weeks, 0..=26);
     let followup_days = number("followup_days", &input.followup_days, 1..=90);
+    let grace_months = number("grace_months", &input.grace_months, 0..=6);
+    v.check(
+        grace_months <= horizon_months,
+        "grace_months",
+        "die Kulanzzeit liegt im Vermittlungszeitraum / the grace period lies within the horizon",
+    );
     v.check(
         recheck_until_weeks < recheck_from_weeks,
         "recheck_until_weeks",
@@ -176,6 +187,7 @@ pub fn change_settings(
         followup_days,
         changed_by: who.display_name().to_string(),
         changed_at: now.millis,
+        grace_months,
     };
     let entry = AuditEntry {
         at: now.millis,
@@ -414,6 +426,7 @@ pub fn decide(
         }
         Ok(())
     })?;
+    crate::applications::sequential::advance_after_write(store, std::slice::from_ref(id), now);
     Ok(())
 }
 
@@ -444,6 +457,8 @@ pub struct DueRun {
     pub to_watch_list: usize,
     /// Applications whose start came within the horizon: now with the wished Kitas.
     pub admitted: usize,
+    /// Applications the sequential procedure moved on.
+    pub moved: usize,
 }
 
 /// The intake's due work on `now.today`: the address re-check of pool applications whose
@@ -533,9 +548,25 @@ pub fn run_due(
             ));
         }
     }
-    if changed.is_empty() {
-        return Ok(run);
+    if !changed.is_empty() {
+        save_due(store, &mut changed, now)?;
     }
+    // The sequential procedure for every application in placement: the newly admitted ones,
+    // and any a ledger change has not moved yet.
+    run.moved = crate::applications::sequential::advance_in_store(
+        store,
+        crate::applications::sequential::Which::All,
+        now,
+    )?
+    .applications;
+    Ok(run)
+}
+
+fn save_due(
+    store: &mut Store,
+    changed: &mut [(StoredDoc, StoredDoc, Vec<StoredDoc>, String)],
+    now: Now,
+) -> Result<(), ActionError> {
     let entry = AuditEntry {
         at: now.millis,
         actor: "system:intake".into(),
@@ -549,7 +580,7 @@ pub fn run_due(
         .flat_map(|(a, b, wishes, _)| [a, b].into_iter().chain(wishes.iter_mut()))
         .collect();
     store.save_docs(&mut refs, &entry)?;
-    Ok(run)
+    Ok(())
 }
 
 /// How often the city runs the intake's due work.
@@ -572,7 +603,34 @@ pub fn spawn(node: std::sync::Arc<crate::Node>) -> Option<tokio::task::JoinHandl
                 Ok(_) => {}
                 Err(e) => tracing::error!(error = %e, "intake"),
             }
-            tokio::time::sleep(DUE_EVERY).await;
+            // Until the next hour, run the sequential procedure for every Kita whose seat
+            // ledger arrives (a reservation, a release, a "no"), a second after the first
+            // arrival so that a burst of sync messages becomes one run.
+            let next_hour = tokio::time::Instant::now() + DUE_EVERY;
+            loop {
+                tokio::select! {
+                    _ = tokio::time::sleep_until(next_hour) => break,
+                    _ = node.placement_wake.notified() => {}
+                }
+                tokio::time::sleep(std::time::Duration::from_secs(1)).await;
+                let facilities = node.placement_wake.take();
+                if facilities.is_empty() {
+                    continue;
+                }
+                let now = node.now();
+                let ran = crate::applications::sequential::advance_in_store(
+                    &mut node.store(),
+                    crate::applications::sequential::Which::WishingAt(&facilities),
+                    now,
+                );
+                match ran {
+                    Ok(a) if a.applications > 0 => {
+                        tracing::info!(moved = a.applications, "sequential procedure")
+                    }
+                    Ok(_) => {}
+                    Err(e) => tracing::error!(error = %e, "sequential procedure"),
+                }
+            }
         }
     }))
 }
@@ -719,6 +777,7 @@ mod tests {
                 facility: FacilityId("fac-b".into()),
                 handle: kitanetz_crdt::ids::WishHandle("aaaaaaaa".into()),
                 status: "waiting".into(),
+                since: None,
             }],
             desired_start: start,
             daily_hours: "8".parse().unwrap(),

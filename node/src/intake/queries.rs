@@ -7,7 +7,7 @@ use kitanetz_crdt::scalar::Date;
 use rusqlite::{params, Connection, OptionalExtension, Row};
 use std::collections::BTreeMap;
 
-const SETTINGS_COLUMNS: &str = "valid_from, horizon_months, recheck_from_weeks, recheck_until_weeks, followup_days, changed_by, changed_at";
+const SETTINGS_COLUMNS: &str = "valid_from, horizon_months, recheck_from_weeks, recheck_until_weeks, followup_days, changed_by, changed_at, grace_months";
 
 fn settings_row(r: &Row<'_>) -> rusqlite::Result<IntakeSettings> {
     let valid_from: String = r.get(0)?;
@@ -25,6 +25,7 @@ fn settings_row(r: &Row<'_>) -> rusqlite::Result<IntakeSettings> {
         followup_days: r.get(4)?,
         changed_by: r.get(5)?,
         changed_at: r.get(6)?,
+        grace_months: r.get(7)?,
     })
 }
 
@@ -52,7 +53,7 @@ pub(super) fn all_settings(conn: &Connection) -> Result<Vec<IntakeSettings>, Sto
 pub(super) fn save_settings(conn: &Connection, s: &IntakeSettings) -> Result<(), StoreError> {
     conn.execute(
         &format!(
-            "INSERT OR REPLACE INTO intake_settings ({SETTINGS_COLUMNS}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)"
+            "INSERT OR REPLACE INTO intake_settings ({SETTINGS_COLUMNS}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)"
         ),
         params![
             s.valid_from.to_string(),
@@ -61,7 +62,8 @@ pub(super) fn save_settings(conn: &Connection, s: &IntakeSettings) -> Result<(),
             s.recheck_until_weeks,
             s.followup_days,
             s.changed_by,
-            s.changed_at
+            s.changed_at,
+            s.grace_months
         ],
     )?;
     Ok(())

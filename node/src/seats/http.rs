@@ -1,6 +1,6 @@
 //! The seats page of a Kita (its wishes, the seat plan) and its API.
 
-use super::{release, reserve, view, ReleaseInput, ReserveInput, SeatsView};
+use super::{decline, release, reserve, view, DeclineInput, ReleaseInput, ReserveInput, SeatsView};
 use crate::http::pages::Chrome;
 use crate::http::{render_form, ApiError, ApiSession, AppError, Lang, Posted, Session};
 use crate::Node;
@@ -8,7 +8,7 @@ use askama::Template;
 use axum::extract::{Query, State};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::{Form, Json};
-use kitanetz_crdt::kinds::{CareType, SeatLedger};
+use kitanetz_crdt::kinds::{CareType, DeclineReason, SeatLedger};
 use kitanetz_crdt::validate::FieldError;
 use serde::Deserialize;
 use std::sync::Arc;
@@ -45,6 +45,23 @@ impl SeatsQuery {
 }
 
 impl SeatsPage {
+    /// The reasons a Kita may give for a "no": (code, label).
+    fn decline_reasons(&self) -> Vec<(&'static str, &'static str)> {
+        DeclineReason::ALL
+            .iter()
+            .map(|r| {
+                (
+                    r.as_str(),
+                    if self.chrome.t.lang == "en" {
+                        r.label_en()
+                    } else {
+                        r.label_de()
+                    },
+                )
+            })
+            .collect()
+    }
+
     /// Months with a free seat of the application's care type, for the reserve form.
     fn months_for(&self, care_type: &kitanetz_crdt::kinds::CareType) -> Vec<(String, u32)> {
         self.view
@@ -64,7 +81,12 @@ fn page(
     query: &SeatsQuery,
     errors: Vec<FieldError>,
 ) -> Result<Response, AppError> {
-    let mut view = view(&node.store(), &session.who, node.config.facility.as_ref())?;
+    let mut view = view(
+        &node.store(),
+        &session.who,
+        node.config.facility.as_ref(),
+        node.clock.today(),
+    )?;
     let care_type = query.narrow(&mut view);
     // Offer the care types the Kita has seats for.
     let care_types = CareType::ALL
@@ -105,6 +127,32 @@ pub async fn reserve_submit(
 ) -> Result<Response, AppError> {
     session.check_csrf(&form.csrf)?;
     let result = reserve(
+        &mut node.store(),
+        &session.who,
+        node.config.facility.as_ref(),
+        &form.input,
+        node.now(),
+    );
+    match result {
+        Ok(_) => Ok(Redirect::to("/seats").into_response()),
+        Err(e) => page(
+            &node,
+            lang,
+            &session,
+            &SeatsQuery::default(),
+            e.into_field_errors()?,
+        ),
+    }
+}
+
+pub async fn decline_submit(
+    State(node): State<Arc<Node>>,
+    lang: Lang,
+    session: Session,
+    Form(form): Form<Posted<DeclineInput>>,
+) -> Result<Response, AppError> {
+    session.check_csrf(&form.csrf)?;
+    let result = decline(
         &mut node.store(),
         &session.who,
         node.config.facility.as_ref(),
@@ -169,7 +217,12 @@ pub async fn api_view(
     ApiSession(session): ApiSession,
     Query(query): Query<SeatsQuery>,
 ) -> Result<Json<SeatsView>, ApiError> {
-    let mut view = view(&node.store(), &session.who, node.config.facility.as_ref())?;
+    let mut view = view(
+        &node.store(),
+        &session.who,
+        node.config.facility.as_ref(),
+        node.clock.today(),
+    )?;
     query.narrow(&mut view);
     Ok(Json(view))
 }
@@ -194,6 +247,20 @@ pub async fn api_release(
     Json(input): Json<ReleaseInput>,
 ) -> Result<Json<SeatLedger>, ApiError> {
     Ok(Json(release(
+        &mut node.store(),
+        &session.who,
+        node.config.facility.as_ref(),
+        &input,
+        node.now(),
+    )?))
+}
+
+pub async fn api_decline(
+    State(node): State<Arc<Node>>,
+    ApiSession(session): ApiSession,
+    Json(input): Json<DeclineInput>,
+) -> Result<Json<SeatLedger>, ApiError> {
+    Ok(Json(decline(
         &mut node.store(),
         &session.who,
         node.config.facility.as_ref(),

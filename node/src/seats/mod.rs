@@ -13,7 +13,8 @@ use crate::clock::Now;
 use crate::storage::{AuditEntry, Store, StoreError};
 use kitanetz_crdt::ids::{doc_id_for, ApplicationId, FacilityId, WishHandle};
 use kitanetz_crdt::kinds::{
-    ApplicationWish, CareType, SeatLedger, SeatMonth, SeatReservation, SeatStatus, WishStatus,
+    ApplicationWish, CareType, DeclineReason, SeatLedger, SeatMonth, SeatReservation, SeatStatus,
+    WishDecline, WishStatus,
 };
 use kitanetz_crdt::scalar::{Date, Dec};
 use kitanetz_crdt::validate::Validator;
@@ -57,6 +58,7 @@ pub fn ledgers(store: &Store) -> Result<Vec<SeatLedger>, StoreError> {
             ledgers.push(SeatLedger {
                 facility: FacilityId(key.0.clone()),
                 months: vec![],
+                declines: vec![],
             });
         }
         let li = ledgers.len() - 1;
@@ -76,6 +78,33 @@ pub fn ledgers(store: &Store) -> Result<Vec<SeatLedger>, StoreError> {
         ledgers[li].months[mi].reservations.push(SeatReservation {
             wish: WishHandle(r.get(3)?),
             status: SeatStatus::parse(&status).ok_or_else(|| corrupt("status", &status))?,
+            decided_on: decided_on
+                .parse()
+                .map_err(|_| corrupt("date", &decided_on))?,
+        });
+    }
+    let mut declines = store.conn().prepare_cached(
+        "SELECT facility, wish, reason, decided_on FROM p_seat_declines ORDER BY rowid",
+    )?;
+    let mut rows = declines.query([])?;
+    while let Some(r) = rows.next()? {
+        let (facility, reason, decided_on): (String, String, String) =
+            (r.get(0)?, r.get(2)?, r.get(3)?);
+        let li = match ledgers.iter().position(|l| l.facility.0 == facility) {
+            Some(i) => i,
+            None => {
+                // A ledger without months: its declines still count.
+                ledgers.push(SeatLedger {
+                    facility: FacilityId(facility),
+                    months: vec![],
+                    declines: vec![],
+                });
+                ledgers.len() - 1
+            }
+        };
+        ledgers[li].declines.push(WishDecline {
+            wish: WishHandle(r.get(1)?),
+            reason: DeclineReason::parse(&reason).ok_or_else(|| corrupt("reason", &reason))?,
             decided_on: decided_on
                 .parse()
                 .map_err(|_| corrupt("date", &decided_on))?,
@@ -101,7 +130,21 @@ pub struct WishAtKita {
     pub status: WishStatus,
     /// The month and status of this Kita's hold on it, if any.
     pub hold: Option<(Date, SeatStatus)>,
+    /// The day it was presented for review.
+    pub requested_on: Option<Date>,
+    pub denomination: String,
+    /// This Kita's "no", with the reason and the day.
+    pub declined: Option<(DeclineReason, Date)>,
+    /// The Kita's own follow-up (Wiedervorlage, Lastenheft 3.6.6): the day by which a wish under
+    /// review or a reserved seat should have come to a contract or been released.
+    pub follow_up_on: Option<Date>,
+    /// The follow-up day has passed.
+    pub overdue: bool,
 }
+
+/// Days of the Kita's follow-up on a wish under review or a reservation (Lastenheft 3.6.6:
+/// "Wiedervorlage mit 14 Tagen Frist"). The city alerts the ZVS after its own configured days.
+pub const FOLLOW_UP_DAYS: u64 = 14;
 
 impl WishAtKita {
     /// The wish is no longer open (withdrawn, placed elsewhere, inactive) while the Kita still
@@ -115,8 +158,42 @@ impl WishAtKita {
 #[derive(Debug, Clone, Serialize)]
 pub struct SeatsView {
     pub ledger: SeatLedger,
-    /// Sorted by desired start, then handle.
+    /// In the order of the Kita's lists (Lastenheft 3.2.4): siblings first, then the desired
+    /// start, then the birth date (the older child first), then the handle.
     pub wishes: Vec<WishAtKita>,
+}
+
+impl SeatsView {
+    /// The wishes presented for review, and those the Kita took from its waitlist.
+    pub fn to_review(&self) -> Vec<&WishAtKita> {
+        self.wishes
+            .iter()
+            .filter(|w| w.status == WishStatus::Requested)
+            .collect()
+    }
+
+    /// The internal waitlist (Lastenheft 3.6.4).
+    pub fn waitlist(&self) -> Vec<&WishAtKita> {
+        self.wishes
+            .iter()
+            .filter(|w| w.status == WishStatus::Waiting)
+            .collect()
+    }
+
+    /// Wishes no longer open: declined here, withdrawn, placed, inactive.
+    pub fn closed(&self) -> Vec<&WishAtKita> {
+        self.wishes.iter().filter(|w| !w.status.open()).collect()
+    }
+}
+
+/// The form or JSON body of a "no" to a wish.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(default)]
+pub struct DeclineInput {
+    /// The Kita's handle of the wish.
+    pub wish: String,
+    /// A [`DeclineReason`] code.
+    pub reason: String,
 }
 
 /// The form or JSON body of a reservation.
@@ -154,15 +231,45 @@ pub fn wishes_at(
     store: &Store,
     facility: &FacilityId,
     ledger: &SeatLedger,
+    today: Date,
 ) -> Result<Vec<WishAtKita>, StoreError> {
     let mut list: Vec<WishAtKita> = store
         .values_of_kind::<ApplicationWish>()?
         .into_iter()
         .filter(|w| &w.facility == facility)
-        .map(|w| WishAtKita {
-            hold: ledger
+        .map(|w| {
+            let hold = ledger
                 .hold_of(&w.handle)
-                .map(|(month, r)| (month.month, r.status)),
+                .map(|(month, r)| (month.month, r.status, r.decided_on));
+            // From the later of the review and the reservation; none once a contract is signed.
+            let follow_up_on = match (w.status, hold) {
+                (_, Some((_, SeatStatus::Taken, _))) => None,
+                (WishStatus::Requested | WishStatus::Waiting, Some((_, _, reserved))) => {
+                    Some(reserved.max(w.requested_on.unwrap_or(reserved)))
+                }
+                (WishStatus::Requested, None) => w.requested_on,
+                _ => None,
+            }
+            .map(|from| Date(from.0 + chrono::Days::new(FOLLOW_UP_DAYS)));
+            (w, hold, follow_up_on)
+        })
+        .map(|(w, hold, follow_up_on)| {
+            let declined = ledger.declined(&w.handle).map(|d| (d.reason, d.decided_on));
+            (w, hold, follow_up_on, declined)
+        })
+        .map(|(w, hold, follow_up_on, declined)| WishAtKita {
+            // The Kita's own "no" closes the wish here at once; the city's status follows
+            // when the ledger reached it.
+            status: match declined {
+                Some(_) if w.status.open() => WishStatus::Declined,
+                _ => w.status,
+            },
+            declined,
+            overdue: declined.is_none() && follow_up_on.is_some_and(|due| due < today),
+            follow_up_on: follow_up_on.filter(|_| declined.is_none()),
+            requested_on: w.requested_on,
+            denomination: w.denomination,
+            hold: hold.map(|(month, status, _)| (month, status)),
             care_type: w.care_type,
             desired_start: w.desired_start,
             age_months_at_start: w.age_months_at_start,
@@ -171,11 +278,20 @@ pub fn wishes_at(
             sibling_here: w.sibling_here,
             transfer: w.transfer,
             together_here: w.together_here,
-            status: w.status,
             handle: w.handle,
         })
         .collect();
-    list.sort_by(|a, b| (a.desired_start, &a.handle).cmp(&(b.desired_start, &b.handle)));
+    list.sort_by(|a, b| {
+        let order = |w: &WishAtKita| {
+            (
+                !w.sibling_here,
+                w.desired_start,
+                std::cmp::Reverse(w.age_months_at_start),
+                w.handle.clone(),
+            )
+        };
+        order(a).cmp(&order(b))
+    });
     Ok(list)
 }
 
@@ -183,10 +299,11 @@ pub fn view(
     store: &Store,
     who: &Principal,
     facility: Option<&FacilityId>,
+    today: Date,
 ) -> Result<SeatsView, ActionError> {
     let facility = authorized(who, Action::ViewSeats { facility }, facility)?;
     let (_, ledger) = store.get::<SeatLedger>(&ledger_doc_id(&facility))?;
-    let wishes = wishes_at(store, &facility, &ledger)?;
+    let wishes = wishes_at(store, &facility, &ledger, today)?;
     Ok(SeatsView { ledger, wishes })
 }
 
@@ -275,6 +392,34 @@ pub fn reserve(
     )
 }
 
+/// The Kita lead says no to a wish with a coded reason (Lastenheft 3.6.5): a seat reserved for
+/// it is released, and the city moves the application on to the next wish.
+pub fn decline(
+    store: &mut Store,
+    who: &Principal,
+    facility: Option<&FacilityId>,
+    input: &DeclineInput,
+    now: Now,
+) -> Result<SeatLedger, ActionError> {
+    let facility = authorized(who, Action::ManageSeats { facility }, facility)?;
+    let mut v = Validator::new();
+    let wish = wish_here(store, &facility, &input.wish, &mut v)?;
+    if let Some(w) = &wish {
+        v.check(
+            w.status.open(),
+            "wish",
+            "Die Vormerkung ist nicht mehr offen / the wish is no longer open",
+        );
+    }
+    let reason = DeclineReason::parse(input.reason.trim());
+    v.check(reason.is_some(), "reason", "Grund wählen / choose a reason");
+    v.finish()?;
+    let (handle, reason) = (wish.expect("checked").handle, reason.expect("checked"));
+    save_ledger(store, who, &facility, &handle, "seat.decline", now, |l| {
+        l.decline(&handle, reason, now.today)
+    })
+}
+
 /// Releases this Kita's reservation for a wish.
 pub fn release(
     store: &mut Store,
@@ -328,6 +473,7 @@ mod tests {
                 month(2, vec![hold("aaaaaaa3", SeatStatus::Taken, 4)]),
                 month(3, vec![]),
             ],
+            declines: vec![],
         }
     }
 
@@ -368,8 +514,10 @@ mod tests {
         store
             .conn()
             .execute_batch(
-                // Undo migrations 9, 8, 7, 6, 5, 4 and 3: the schema of version 2.
-                "DROP TABLE p_application_wishes;
+                // Undo migrations 10, 9, 8, 7, 6, 5, 4 and 3: the schema of version 2.
+                "DROP TABLE p_seat_declines; DROP INDEX p_applications_together;
+                 ALTER TABLE p_applications DROP COLUMN together;
+                 DROP TABLE p_application_wishes;
                  DROP TABLE letters_out;
                  DROP TABLE application_guardians; DROP TABLE application_invitations;
                  DROP TABLE application_documents; DROP TABLE intake_settings;

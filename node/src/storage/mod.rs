@@ -32,11 +32,12 @@ const MIGRATIONS: &[&str] = &[
     include_str!("migrations/0007_intake.sql"),
     include_str!("migrations/0008_letters_out.sql"),
     include_str!("migrations/0009_wish_handles.sql"),
+    include_str!("migrations/0010_sequential_procedure.sql"),
 ];
 
 /// Migrations that add a projection table: a database older than this is rebuilt from its
 /// documents after migrating, so that the new table holds the rows of existing documents.
-const LAST_PROJECTION_CHANGE: usize = 9;
+const LAST_PROJECTION_CHANGE: usize = 10;
 
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {

@@ -19,6 +19,7 @@ const TABLES: &[&str] = &[
     "p_applications",
     "p_seat_months",
     "p_seat_holds",
+    "p_seat_declines",
     "p_application_wishes",
 ];
 
@@ -155,9 +156,9 @@ pub(super) fn project(conn: &Connection, id: &DocId, value: &KindValue) -> Resul
         }
         KindValue::Application(a) => {
             conn.prepare_cached(
-                "INSERT INTO p_applications (id, doc_id, desired_start, care_type, status, wishes) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+                "INSERT INTO p_applications (id, doc_id, desired_start, care_type, status, wishes, together) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
             )?
-            .execute(params![a.id.0, doc, a.desired_start.to_string(), a.care_type.as_str(), a.status, a.wishes.len() as i64])?;
+            .execute(params![a.id.0, doc, a.desired_start.to_string(), a.care_type.as_str(), a.status, a.wishes.len() as i64, a.together])?;
             let mut wishes = conn.prepare_cached(
                 "INSERT INTO p_application_wishes (handle, doc_id, application, facility) VALUES (?1, ?2, ?3, ?4)",
             )?;
@@ -184,6 +185,18 @@ pub(super) fn project(conn: &Connection, id: &DocId, value: &KindValue) -> Resul
                         r.decided_on.to_string()
                     ])?;
                 }
+            }
+            let mut declines = conn.prepare_cached(
+                "INSERT INTO p_seat_declines (facility, doc_id, wish, reason, decided_on) VALUES (?1, ?2, ?3, ?4, ?5)",
+            )?;
+            for d in &s.declines {
+                declines.execute(params![
+                    s.facility.0,
+                    doc,
+                    d.wish.0,
+                    d.reason.as_str(),
+                    d.decided_on.to_string()
+                ])?;
             }
             let mut stmt = conn.prepare_cached(
                 "INSERT INTO p_seat_months (facility, doc_id, care_type, month, places, occupied) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",

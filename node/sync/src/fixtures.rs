@@ -170,6 +170,7 @@ pub fn ledger(k: &str) -> SeatLedger {
             occupied: 50,
             reservations: vec![],
         }],
+        declines: vec![],
     }
 }
 
@@ -201,12 +202,14 @@ pub fn application() -> Application {
             WishedFacility {
                 facility: fac("a"),
                 handle: WishHandle("a0000001".into()),
-                status: "waiting".into(),
+                status: "request".into(),
+                since: Some(Date::ymd(2026, 11, 2)),
             },
             WishedFacility {
                 facility: fac("c"),
                 handle: WishHandle("c0000001".into()),
-                status: "waiting".into(),
+                status: "waitlist".into(),
+                since: Some(Date::ymd(2026, 11, 2)),
             },
         ],
         desired_start: Date::ymd(2027, 1, 1),
@@ -241,7 +244,15 @@ pub fn wish(k: &str) -> ApplicationWish {
         integration_need: app.integration_need,
         transfer: app.transfer,
         together_here: vec![],
-        status: WishStatus::Waiting,
+        status: if wished.status == "request" {
+            WishStatus::Requested
+        } else {
+            WishStatus::Waiting
+        },
+        requested_on: (wished.status == "request")
+            .then_some(wished.since)
+            .flatten(),
+        denomination: String::new(),
     }
 }
 

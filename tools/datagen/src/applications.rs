@@ -297,6 +297,7 @@ fn application(
             facility: fac_id(i),
             handle: WishHandle(format!("{handle:08x}")),
             status: "waiting".to_string(),
+            since: None,
         });
     }
     wishes.sort_by(|a, b| a.facility.cmp(&b.facility));
