@@ -30,3 +30,37 @@ pub fn with_hsts(router: axum::Router, max_age: Duration) -> axum::Router {
         },
     ))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use axum::routing::get;
+    use tower::ServiceExt;
+
+    async fn hsts_of(router: axum::Router) -> Option<HeaderValue> {
+        let request = http::Request::new(axum::body::Body::empty());
+        let response = with_hsts(router, Duration::from_secs(600))
+            .oneshot(request)
+            .await
+            .unwrap();
+        response.headers().get(STRICT_TRANSPORT_SECURITY).cloned()
+    }
+
+    #[tokio::test]
+    async fn added_unless_the_handler_set_its_own() {
+        let plain = axum::Router::new().route("/", get(|| async { "ok" }));
+        assert_eq!(hsts_of(plain).await.unwrap(), "max-age=600");
+        let own = axum::Router::new().route(
+            "/",
+            get(|| async { ([(STRICT_TRANSPORT_SECURITY, "max-age=0")], "ok") }),
+        );
+        assert_eq!(hsts_of(own).await.unwrap(), "max-age=0");
+        // Not-found answers of the router get it too: the browser learns it from any answer.
+        assert_eq!(hsts_of(axum::Router::new()).await.unwrap(), "max-age=600");
+    }
+
+    #[test]
+    fn one_year_by_default() {
+        assert_eq!(hsts_value(DEFAULT_HSTS_MAX_AGE), "max-age=31536000");
+    }
+}
