@@ -38,6 +38,77 @@ pub struct NodeConfig {
     /// outbox.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub mail: Option<kitanetz_mail::MailConfig>,
+    /// HTTPS: the node terminates TLS itself, or a TLS reverse proxy is in front of it
+    /// (`node/tls/README.md`). Without it the node serves plain http on loopback only.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tls: Option<TlsSection>,
+}
+
+/// The `[tls]` section: certificate and key (the node serves https), or `behind_proxy`.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct TlsSection {
+    /// The certificate chain (PEM), relative to the data directory.
+    #[serde(default)]
+    pub cert: Option<PathBuf>,
+    /// Its private key (PEM: PKCS#8, RSA or SEC1), relative to the data directory.
+    #[serde(default)]
+    pub key: Option<PathBuf>,
+    /// `Strict-Transport-Security: max-age` in seconds (0: browsers forget it).
+    #[serde(default = "TlsSection::default_hsts_max_age")]
+    pub hsts_max_age: u64,
+    /// Seconds between checks of the two files for a renewed certificate.
+    #[serde(default = "TlsSection::default_reload_interval")]
+    pub reload_interval: u64,
+    /// A TLS-terminating reverse proxy is in front of the node (then `public_url` is https).
+    #[serde(default)]
+    pub behind_proxy: bool,
+}
+
+impl Default for TlsSection {
+    fn default() -> TlsSection {
+        TlsSection {
+            cert: None,
+            key: None,
+            hsts_max_age: TlsSection::default_hsts_max_age(),
+            reload_interval: TlsSection::default_reload_interval(),
+            behind_proxy: false,
+        }
+    }
+}
+
+impl TlsSection {
+    fn default_hsts_max_age() -> u64 {
+        kitanetz_tls::DEFAULT_HSTS_MAX_AGE.as_secs()
+    }
+
+    fn default_reload_interval() -> u64 {
+        kitanetz_tls::DEFAULT_POLL_INTERVAL.as_secs()
+    }
+
+    /// The certificate and key files, when the node terminates TLS itself.
+    pub fn files(&self) -> Option<kitanetz_tls::TlsFiles> {
+        Some(kitanetz_tls::TlsFiles {
+            cert: self.cert.clone()?,
+            key: self.key.clone()?,
+        })
+    }
+
+    fn problems(&self, out: &mut Vec<String>) {
+        match (&self.cert, &self.key) {
+            (Some(_), None) | (None, Some(_)) => {
+                out.push("tls.cert, tls.key: give both or neither".to_string())
+            }
+            (None, None) if !self.behind_proxy => out.push(
+                "tls: give cert and key (the node serves https), or behind_proxy = true (a TLS reverse proxy is in front)"
+                    .to_string(),
+            ),
+            _ => {}
+        }
+        if self.reload_interval == 0 {
+            out.push("tls.reload_interval: at least 1 second".to_string());
+        }
+    }
 }
 
 /// The `[portal]` section of the city node.
@@ -290,6 +361,9 @@ impl NodeConfig {
         if let Some(p2p) = &self.p2p {
             p2p.problems(&mut problems);
         }
+        if let Some(tls) = &self.tls {
+            tls.problems(&mut problems);
+        }
         if let Some(Err(kitanetz_mail::MailConfigError::Invalid(mail))) =
             self.mail.as_ref().map(kitanetz_mail::MailConfig::validate)
         {
@@ -394,6 +468,15 @@ revocations = "p2p-revocations.json"
 # postcode_town = "01067 Dresden"
 # phone = "0351 488-0000"
 # email = "kita-portal@dresden.example"
+
+# HTTPS (node/tls/README.md). Without it the node serves plain http, on loopback only: the
+# session cookie is Secure, so browsers on other machines would drop it.
+# [tls]
+# cert = "tls/fullchain.pem"   # certificate chain (PEM), relative to the data directory
+# key = "tls/privkey.pem"      # its private key (PEM), chmod 600
+# hsts_max_age = 31536000      # Strict-Transport-Security (seconds)
+# reload_interval = 60         # renewed files are served without restart (also on SIGHUP)
+# behind_proxy = true          # instead of cert/key: a TLS reverse proxy is in front
 
 # Outgoing mail (leave out: mails wait in the outbox). KITANETZ_MAIL_PASSWORD sets the password.
 # [mail.from]

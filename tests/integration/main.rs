@@ -12,6 +12,7 @@ mod portal;
 mod roles;
 mod seats;
 mod serve_p2p;
+mod serve_tls;
 mod staff;
 mod statistics;
 mod storage;

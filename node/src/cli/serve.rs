@@ -27,6 +27,11 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     // with a message instead of a node that silently does not sync.
     let settings = LinkSettings::from_config(&node)?;
     let mailer = kitanetz_node::outbox::mailer_for(&node)?;
+    let tls = node.config.tls.clone().unwrap_or_default();
+    let certificate = tls
+        .files()
+        .map(|files| kitanetz_tls::ReloadingCertificate::load(files.relative_to(&args.data_dir)))
+        .transpose()?;
     let rt = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
         .enable_all()
@@ -35,6 +40,15 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         let shutdown = shutdown_signal()?;
         let addr = args.listen.unwrap_or(node.config.listen);
         let listener = tokio::net::TcpListener::bind(addr).await?;
+        // The session cookie is Secure: plain http to another machine would let nobody log
+        // in. Refuse to start that way, naming the two fixes.
+        let public_url = node.portal.as_ref().map(|p| p.settings.public_url.clone());
+        let transport_warnings = kitanetz_tls::check_transport(
+            listener.local_addr()?,
+            public_url.as_deref(),
+            certificate.is_some(),
+            tls.behind_proxy,
+        )?;
         if let Some(mailer) = mailer {
             kitanetz_node::outbox::spawn(node.clone(), mailer);
         }
@@ -57,13 +71,25 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         };
         // Printed on one line each so that scripts and tests can read the addresses.
         println!(
-            "kitanetz node {} ({}) listening on http://{} (ready in {} ms)",
+            "kitanetz node {} ({}) listening on {}://{} (ready in {} ms)",
             node.config.name,
             node.config.role.as_str(),
+            if certificate.is_some() {
+                "https"
+            } else {
+                "http"
+            },
             listener.local_addr()?,
             started.elapsed().as_millis()
         );
-        if let Some(warning) = plain_http_warning(&listener.local_addr()?, &node) {
+        let certificate_warning = certificate
+            .as_ref()
+            .and_then(|c| c.current().warning_at(std::time::SystemTime::now()));
+        for warning in transport_warnings
+            .iter()
+            .map(ToString::to_string)
+            .chain(certificate_warning.map(|w| w.to_string()))
+        {
             println!("kitanetz warning: {warning}");
             tracing::warn!("{warning}");
         }
@@ -84,49 +110,49 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         } else {
             println!("kitanetz p2p off (no [p2p] section in node.toml): this node does not sync");
         }
-        axum::serve(
-            listener,
-            kitanetz_node::http::limits::with_limits(
-                kitanetz_node::http::router(node),
-                kitanetz_node::http::limits::RateLimit::new(
-                    kitanetz_node::http::limits::BURST,
-                    kitanetz_node::http::limits::PER_SECOND,
-                ),
-            )
-            // The client's address: requests are limited and failed logins throttled by it.
-            .into_make_service_with_connect_info::<std::net::SocketAddr>(),
-        )
-        .with_graceful_shutdown(shutdown)
-        .await?;
+        let mut router = kitanetz_node::http::limits::with_limits(
+            kitanetz_node::http::router(node),
+            kitanetz_node::http::limits::RateLimit::new(
+                kitanetz_node::http::limits::BURST,
+                kitanetz_node::http::limits::PER_SECOND,
+            ),
+        );
+        if certificate.is_some() || tls.behind_proxy {
+            router =
+                kitanetz_tls::with_hsts(router, std::time::Duration::from_secs(tls.hsts_max_age));
+        }
+        match &certificate {
+            Some(certificate) => {
+                // Renewed files are served without restart: checked every interval and on
+                // SIGHUP (certbot's deploy hook, `systemctl reload`).
+                let _watch = certificate.watch(std::time::Duration::from_secs(tls.reload_interval));
+                #[cfg(unix)]
+                let _hangup = certificate.reload_on_sighup()?;
+                // The client's address reaches the handlers as with plain http.
+                kitanetz_tls::serve_tls(
+                    listener,
+                    router,
+                    certificate.server_config(),
+                    kitanetz_tls::ServeOptions::default(),
+                    shutdown,
+                )
+                .await?;
+            }
+            None => {
+                axum::serve(
+                    listener,
+                    // The client's address: requests are limited and failed logins throttled by it.
+                    router.into_make_service_with_connect_info::<std::net::SocketAddr>(),
+                )
+                .with_graceful_shutdown(shutdown)
+                .await?;
+            }
+        }
         if let Some(links) = links {
             links.go_offline().await;
         }
         Ok(ExitCode::SUCCESS)
     })
-}
-
-/// The session cookie is `Secure`: a browser keeps it over https and on `http://localhost` /
-/// `127.0.0.1` only. A node reachable on another address over plain http would let nobody log
-/// in; say so at start instead of leaving the operator to find out (TLS belongs in front of it:
-/// a reverse proxy with the node's `public_url` set to https).
-pub fn plain_http_warning(addr: &std::net::SocketAddr, node: &Node) -> Option<String> {
-    let public_url = node
-        .portal
-        .as_ref()
-        .map(|p| p.settings.public_url.clone())
-        .unwrap_or_default();
-    let public_plain = public_url.starts_with("http://")
-        && !["http://localhost", "http://127.0.0.1", "http://[::1]"]
-            .iter()
-            .any(|local| public_url.starts_with(local));
-    if public_plain {
-        return Some(format!(
-            "the portal's public_url {public_url} is plain http: browsers drop the session cookie there, so parents cannot log in; serve it over https (a TLS reverse proxy) and set public_url to the https address"
-        ));
-    }
-    (!addr.ip().is_loopback()).then(|| format!(
-        "listening on {addr} without TLS: browsers keep the session cookie only over https or on localhost, so logins from other machines fail; put a TLS reverse proxy in front of this node"
-    ))
 }
 
 /// Ctrl-C, or SIGTERM from a service manager.

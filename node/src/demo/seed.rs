@@ -130,6 +130,7 @@ pub fn plan_network(world: &World, base_port: u16) -> Vec<NodeConfig> {
                 path: DEMO_MAIL_FOLDER.into(),
             },
         }),
+        tls: None,
     }];
     for (i, p) in world.providers.iter().enumerate() {
         out.push(NodeConfig {
@@ -144,6 +145,7 @@ pub fn plan_network(world: &World, base_port: u16) -> Vec<NodeConfig> {
             p2p: None,
             portal: None,
             mail: None,
+            tls: None,
         });
     }
     let mut taken = std::collections::BTreeSet::new();
@@ -173,6 +175,7 @@ pub fn plan_network(world: &World, base_port: u16) -> Vec<NodeConfig> {
             p2p: None,
             portal: None,
             mail: None,
+            tls: None,
         });
     }
     out
