@@ -415,6 +415,7 @@ pub async fn run(
         "after the heal the Kita is connected to all 6 peers, nothing pending",
         &mut checks,
     )?;
+    decline_moves_on(&lead, &zvs, sync, &mut checks).await?;
     let mut heads: std::collections::BTreeMap<String, Vec<Vec<String>>> = Default::default();
     for n in nodes {
         for row in n.node.store().doc_rows()? {
@@ -547,6 +548,51 @@ async fn reserve_twice(
 
 /// After the heal: the ZVS sees the double place, decides for the other Kita, the offline
 /// Kita's lead gets the task and releases; then no conflict is left anywhere.
+/// The sequential procedure in the running network: the Kita lead declines a wish under review
+/// with a reason; the city, woken by the ledger's arrival, moves the application on, and the
+/// wish is "declined" at the city too.
+async fn decline_moves_on(
+    lead: &Api,
+    zvs: &Api,
+    sync: &super::DemoSync,
+    checks: &mut Vec<String>,
+) -> anyhow::Result<()> {
+    let (_, seats) = lead.get("/api/seats").await?;
+    let handle = seats["wishes"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .find(|w| w["status"] == json!("requested") && w["hold"].is_null())
+        .and_then(|w| w["handle"].as_str())
+        .map(str::to_string);
+    let Some(handle) = handle else {
+        anyhow::bail!("smoke check failed: the Kita has a wish under review");
+    };
+    let (status, _) = lead
+        .call(
+            reqwest::Method::POST,
+            "/api/seats/declines",
+            Some(json!({"wish": handle, "reason": "concept"})),
+        )
+        .await?;
+    anyhow::ensure!(status == StatusCode::OK, "decline answered {status}");
+    let mut at_city = Value::Null;
+    for _ in 0..50 {
+        sync.settle().await;
+        (_, at_city) = zvs.get(&format!("/api/wishes/{handle}")).await?;
+        if at_city["status"] == json!("declined") {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    sync.settle().await;
+    expect(
+        at_city["status"] == json!("declined"),
+        "a Kita declines a wish under review; the city moves the application on",
+        checks,
+    )
+}
+
 async fn settle_double_place(
     application: &str,
     handle: &str,
