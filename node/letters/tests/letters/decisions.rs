@@ -609,3 +609,17 @@ fn the_difference_lists_changed_months_with_old_new_and_why() {
     assert_eq!(changes[3].inputs[0].field, InputField::Covered);
     assert!(difference(&new, &new).is_empty());
 }
+
+#[test]
+fn the_sample_decision_reads_and_renders_both_copies() {
+    // The JSON form of a `Decision` (serde), as the node may store or pass it.
+    let decision: Decision =
+        serde_json::from_str(include_str!("../../templates/decision.sample.json"))
+            .expect("the sample is a Decision");
+    assert_eq!(decision.kind, DecisionKind::Siblings);
+    for copy in decision.copies() {
+        let text = text(&pdf(&decision, copy));
+        assert_contains(&text, "ab August 2026");
+        assert_contains(&text, "268,64 €");
+    }
+}
