@@ -27,7 +27,12 @@
 //!
 //! Rendering takes a few milliseconds per letter once the process has rendered one; typst keeps
 //! caches between renders, which this crate trims after each one.
+//!
+//! Fee decisions (Beitragsbescheide, annex J of the Lastenheft) are built on [`render`] by the
+//! [`decision`] module: [`fee_decision_pdf`] takes a [`Decision`] and the [`LetterCopy`] to
+//! print; the wording comes from versioned [`DecisionTemplate`]s.
 
+pub mod decision;
 mod error;
 mod world;
 
@@ -37,6 +42,10 @@ use typst::foundations::Smart;
 use typst_layout::PagedDocument;
 use typst_pdf::{PdfOptions, PdfStandard, PdfStandards, Timestamp};
 
+pub use decision::{
+    difference, fee_decision_pdf, fee_decision_pdf_with, Decision, DecisionKind, DecisionTemplate,
+    LetterCopy, LetterError, Pkn, TemplateBook,
+};
 pub use error::{Diagnostic, Diagnostics, RenderError};
 use world::LetterWorld;
 

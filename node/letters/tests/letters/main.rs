@@ -1,6 +1,8 @@
 //! Tests of the letter renderer: one binary (STYLE.md 13). The PDFs are read back with lopdf
-//! (text through the fonts' ToUnicode maps), so no poppler is needed.
+//! (text through the fonts' ToUnicode maps), so no poppler is needed; the decision tests
+//! cross-check with poppler's `pdftotext` and `pdfinfo` where they are installed.
 
+mod decisions;
 mod errors;
 mod receipt;
 
