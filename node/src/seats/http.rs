@@ -133,16 +133,7 @@ pub async fn reserve_submit(
         &form.input,
         node.now(),
     );
-    match result {
-        Ok(_) => Ok(Redirect::to("/seats").into_response()),
-        Err(e) => page(
-            &node,
-            lang,
-            &session,
-            &SeatsQuery::default(),
-            e.into_field_errors()?,
-        ),
-    }
+    after_decision(&node, lang, &session, result, "/seats")
 }
 
 pub async fn decline_submit(
@@ -159,16 +150,7 @@ pub async fn decline_submit(
         &form.input,
         node.now(),
     );
-    match result {
-        Ok(_) => Ok(Redirect::to("/seats").into_response()),
-        Err(e) => page(
-            &node,
-            lang,
-            &session,
-            &SeatsQuery::default(),
-            e.into_field_errors()?,
-        ),
-    }
+    after_decision(&node, lang, &session, result, "/seats")
 }
 
 /// A release comes from the seats page or from a task on the conflicts page; it returns there.
@@ -200,12 +182,23 @@ pub async fn release_submit(
     } else {
         "/seats"
     };
+    after_decision(&node, lang, &session, result, back)
+}
+
+/// After a reservation, release or "no": back to `back`, or the seats page with the field errors.
+fn after_decision(
+    node: &Node,
+    lang: Lang,
+    session: &Session,
+    result: Result<SeatLedger, crate::action::ActionError>,
+    back: &str,
+) -> Result<Response, AppError> {
     match result {
         Ok(_) => Ok(Redirect::to(back).into_response()),
         Err(e) => page(
-            &node,
+            node,
             lang,
-            &session,
+            session,
             &SeatsQuery::default(),
             e.into_field_errors()?,
         ),

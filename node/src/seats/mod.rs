@@ -331,6 +331,24 @@ fn wish_here(
     Ok(found)
 }
 
+/// [`wish_here`], and still open: a seat can be given to it or it can be declined.
+fn open_wish_here(
+    store: &Store,
+    facility: &FacilityId,
+    input: &str,
+    v: &mut Validator,
+) -> Result<Option<ApplicationWish>, StoreError> {
+    let wish = wish_here(store, facility, input, v)?;
+    if let Some(w) = &wish {
+        v.check(
+            w.status.open(),
+            "wish",
+            "Die Vormerkung ist nicht mehr offen (zurückgezogen oder vermittelt) / the wish is no longer open",
+        );
+    }
+    Ok(wish)
+}
+
 fn save_ledger(
     store: &mut Store,
     who: &Principal,
@@ -369,14 +387,7 @@ pub fn reserve(
 ) -> Result<SeatLedger, ActionError> {
     let facility = authorized(who, Action::ManageSeats { facility }, facility)?;
     let mut v = Validator::new();
-    let wish = wish_here(store, &facility, &input.wish, &mut v)?;
-    if let Some(w) = &wish {
-        v.check(
-            w.status.open(),
-            "wish",
-            "Die Vormerkung ist nicht mehr offen (zurückgezogen oder vermittelt) / the wish is no longer open",
-        );
-    }
+    let wish = open_wish_here(store, &facility, &input.wish, &mut v)?;
     let month = input.month.trim().parse::<Date>().ok();
     v.check(month.is_some(), "month", "Monat wählen / choose a month");
     v.finish()?;
@@ -403,14 +414,7 @@ pub fn decline(
 ) -> Result<SeatLedger, ActionError> {
     let facility = authorized(who, Action::ManageSeats { facility }, facility)?;
     let mut v = Validator::new();
-    let wish = wish_here(store, &facility, &input.wish, &mut v)?;
-    if let Some(w) = &wish {
-        v.check(
-            w.status.open(),
-            "wish",
-            "Die Vormerkung ist nicht mehr offen / the wish is no longer open",
-        );
-    }
+    let wish = open_wish_here(store, &facility, &input.wish, &mut v)?;
     let reason = DeclineReason::parse(input.reason.trim());
     v.check(reason.is_some(), "reason", "Grund wählen / choose a reason");
     v.finish()?;
