@@ -25,16 +25,21 @@ pub enum Visibility {
     /// The city only: pseudonymous placement records that would link a child across Kitas
     /// (the application with all its wishes and handles). Each Kita gets its own wish instead.
     CityPlacement,
+    /// The city and the one Kita the document names: what that Kita needs to contact the
+    /// parents, issued by the city when the Kita reserves a seat and the parents consented to
+    /// forwarding (ARCHITECTURE.md "applicant share").
+    ApplicantShare,
 }
 
 impl Visibility {
-    pub const ALL: [Visibility; 6] = [
+    pub const ALL: [Visibility; 7] = [
         Visibility::Public,
         Visibility::Placement,
         Visibility::Personal,
         Visibility::KitaOnly,
         Visibility::Applicant,
         Visibility::CityPlacement,
+        Visibility::ApplicantShare,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -45,6 +50,7 @@ impl Visibility {
             Visibility::KitaOnly => "kita-only",
             Visibility::Applicant => "applicant",
             Visibility::CityPlacement => "placement-city",
+            Visibility::ApplicantShare => "applicant-share",
         }
     }
 }

@@ -83,6 +83,12 @@ pub fn may_hold(member: &Membership, meta: &DocMeta) -> bool {
             NodeRole::City | NodeRole::Tagespflege => false,
         },
         Visibility::Applicant | Visibility::CityPlacement => member.role == NodeRole::City,
+        // Exactly one Kita: never its Träger office, never another Kita of the same Träger.
+        Visibility::ApplicantShare => match member.role {
+            NodeRole::City => true,
+            NodeRole::Kita => meta.facilities.len() == 1 && names_my_facility(),
+            NodeRole::Traeger | NodeRole::Tagespflege => false,
+        },
     }
 }
 
@@ -116,7 +122,10 @@ pub fn may_write(member: &Membership, meta: &DocMeta) -> bool {
     match meta.visibility() {
         Visibility::Personal | Visibility::KitaOnly => kita_of_owning_traeger(),
         Visibility::Public => meta.kind == DocKind::FacilityProfile && kita_of_owning_traeger(),
-        Visibility::Placement | Visibility::Applicant | Visibility::CityPlacement => false,
+        Visibility::Placement
+        | Visibility::Applicant
+        | Visibility::CityPlacement
+        | Visibility::ApplicantShare => false,
     }
 }
 
@@ -181,6 +190,30 @@ mod tests {
         assert!(!may_hold(&kita("org-k-b", "prov-1", "fac-b"), &wish));
         assert!(!may_hold(&traeger("prov-1"), &wish));
         assert!(!may_write(&kita("org-k-a", "prov-1", "fac-a"), &wish));
+    }
+
+    #[test]
+    fn an_applicant_share_reaches_exactly_the_one_kita_it_names() {
+        let share = meta(DocKind::ApplicantShare, "org-city", None, &["fac-a"]);
+        assert!(may_hold(&kita("org-k-a", "prov-1", "fac-a"), &share));
+        assert!(!may_hold(&kita("org-k-b", "prov-1", "fac-b"), &share));
+        assert!(
+            !may_hold(&traeger("prov-1"), &share),
+            "not the Träger office"
+        );
+        assert!(!may_write(&kita("org-k-a", "prov-1", "fac-a"), &share));
+        let nowhere = meta(DocKind::ApplicantShare, "org-city", None, &[]);
+        assert!(!may_hold(&kita("org-k-a", "prov-1", "fac-a"), &nowhere));
+        let two = meta(
+            DocKind::ApplicantShare,
+            "org-city",
+            None,
+            &["fac-a", "fac-b"],
+        );
+        assert!(
+            !may_hold(&kita("org-k-a", "prov-1", "fac-a"), &two),
+            "a share names one Kita or none gets it"
+        );
     }
 
     fn traeger(provider: &str) -> Membership {

@@ -903,14 +903,25 @@ fn wish_at(
         .map(|(_, w)| w)
 }
 
-/// Lastenheft 3.2.1/3.6.4/3.6.5 across the network: a full first wish puts the child on that
-/// Kita's waitlist and sends the application on; the Kita with a seat reviews it; the city
-/// alerts the ZVS after the follow-up days; the Kita's "no" with a reason moves it on, and
-/// after the last wish it is in the central pool. Every Kita sees only its own wish.
-#[tokio::test]
-async fn the_sequential_procedure_goes_from_wish_to_wish_across_the_network() {
-    use kitanetz_crdt::kinds::{DeclineReason, WishStatus};
-    use kitanetz_node::applications::sequential::{self, Which};
+/// Two Kitas with Krippe places, the first full at the start and in the grace month, the second
+/// with two free seats; a parent applied with both as wishes (first, second). The city sent the
+/// wish documents out: the first Kita has the child on its waitlist, the second reviews it.
+struct TwoWishes {
+    net: Network,
+    nodes: Vec<Arc<Node>>,
+    city: Arc<Node>,
+    first: Arc<Node>,
+    second: Arc<Node>,
+    others: Vec<Arc<Node>>,
+    f1: kitanetz_crdt::ids::FacilityId,
+    f2: kitanetz_crdt::ids::FacilityId,
+    local: kitanetz_node::sync::LocalNet,
+    id: kitanetz_crdt::ids::ApplicationId,
+    h1: kitanetz_crdt::ids::WishHandle,
+    h2: kitanetz_crdt::ids::WishHandle,
+}
+
+async fn two_wishes_first_full() -> TwoWishes {
     let net = Network::seeded();
     let nodes: Vec<Arc<Node>> = net.configs.iter().map(|c| net.open(&c.name)).collect();
     let city = nodes
@@ -931,20 +942,21 @@ async fn the_sequential_procedure_goes_from_wish_to_wish_across_the_network() {
         .cloned()
         .collect();
     assert!(kitas.len() >= 2, "two Kita nodes offer Krippe places");
-    let (first, second) = (&kitas[0], &kitas[1]);
-    let others: Vec<&Arc<Node>> = nodes
+    let (first, second) = (kitas[0].clone(), kitas[1].clone());
+    let others: Vec<Arc<Node>> = nodes
         .iter()
         .filter(|n| {
-            n.config.role == NodeRole::Kita && !Arc::ptr_eq(n, first) && !Arc::ptr_eq(n, second)
+            n.config.role == NodeRole::Kita && !Arc::ptr_eq(n, &first) && !Arc::ptr_eq(n, &second)
         })
+        .cloned()
         .collect();
     let (f1, f2) = (
         first.config.facility.clone().unwrap(),
         second.config.facility.clone().unwrap(),
     );
     // The first wish is full at the start and in the grace month after it; the second has seats.
-    plan_free_nursery_seats(first, &[3, 4], 0);
-    plan_free_nursery_seats(second, &[3, 4], 2);
+    plan_free_nursery_seats(&first, &[3, 4], 0);
+    plan_free_nursery_seats(&second, &[3, 4], 2);
     let mut local = kitanetz_node::sync::LocalNet::new(&nodes);
     local.connect_all();
     local.local_change(
@@ -1016,6 +1028,45 @@ async fn the_sequential_procedure_goes_from_wish_to_wish_across_the_network() {
         &kitanetz_node::applications::wishes::wish_doc_id(&h2),
     );
     local.run_until_quiet(2);
+    TwoWishes {
+        net,
+        nodes,
+        city,
+        first,
+        second,
+        others,
+        f1,
+        f2,
+        local,
+        id,
+        h1,
+        h2,
+    }
+}
+
+/// Lastenheft 3.2.1/3.6.4/3.6.5 across the network: a full first wish puts the child on that
+/// Kita's waitlist and sends the application on; the Kita with a seat reviews it; the city
+/// alerts the ZVS after the follow-up days; the Kita's "no" with a reason moves it on, and
+/// after the last wish it is in the central pool. Every Kita sees only its own wish.
+#[tokio::test]
+async fn the_sequential_procedure_goes_from_wish_to_wish_across_the_network() {
+    use kitanetz_crdt::kinds::{DeclineReason, WishStatus};
+    use kitanetz_node::applications::sequential::{self, Which};
+    let TwoWishes {
+        net,
+        city,
+        first,
+        second,
+        others,
+        f1,
+        f2,
+        mut local,
+        id,
+        h1,
+        h2,
+        ..
+    } = two_wishes_first_full().await;
+    let (first, second) = (&first, &second);
     assert_eq!(
         wish_at(first, &h1).map(|w| w.status),
         Some(WishStatus::Waiting)
@@ -1151,4 +1202,214 @@ async fn the_sequential_procedure_goes_from_wish_to_wish_across_the_network() {
             .applications,
         0
     );
+}
+
+/// Lastenheft 3.6.5–3.6.7 across the network: the second Kita reserves a seat; the city, woken
+/// by the ledger, issues the parents' data to that Kita alone (the applicant share); the Kita
+/// lead concludes the contract from it, which creates the family and contract of its Träger;
+/// the city places the child (the application leaves placement, never deleted), the first
+/// Kita's waitlist shows the child placed elsewhere, and the share is erased everywhere.
+#[tokio::test]
+async fn a_reservation_brings_the_parents_data_and_the_contract_places_the_child_everywhere() {
+    use kitanetz_crdt::kinds::{
+        ApplicantShare, CareContract, Family, SeatLedger, SeatStatus, WishStatus,
+    };
+    use kitanetz_node::applications::sequential::{self, Which};
+    use kitanetz_node::applications::shares;
+    let TwoWishes {
+        net,
+        nodes,
+        city,
+        first,
+        second,
+        f1,
+        f2,
+        mut local,
+        id,
+        h1,
+        h2,
+        ..
+    } = two_wishes_first_full().await;
+    let shares_held = |node: &Node| node.store().values_of_kind::<ApplicantShare>().unwrap();
+    let lead = lead_of(&net, &f2);
+
+    // No contract without a reservation.
+    assert!(
+        kitanetz_node::seats::contract::draft(&second.store(), &lead, Some(&f2), &h2.0).is_err()
+    );
+    kitanetz_node::seats::reserve(
+        &mut second.store(),
+        &lead,
+        Some(&f2),
+        &kitanetz_node::seats::ReserveInput {
+            wish: h2.0.clone(),
+            month: "2027-03-01".into(),
+        },
+        second.now(),
+    )
+    .unwrap();
+    local.local_change(
+        &second.config.name,
+        &kitanetz_node::seats::ledger_doc_id(&f2),
+    );
+    local.run_until_quiet(3);
+    let woken = city.placement_wake.take();
+    let run = sequential::advance_in_store(&mut city.store(), Which::WishingAt(&woken), city.now())
+        .unwrap();
+    assert_eq!((run.shares_issued, run.shares_erased), (1, 0));
+    let share_id = shares::held_for(&city.store(), &h2)
+        .unwrap()
+        .expect("issued");
+    local.local_change(&city.config.name, &share_id);
+    local.run_until_quiet(4);
+    let share = shares::of_wish(&second.store(), &h2)
+        .unwrap()
+        .unwrap_or_else(|| {
+            panic!(
+                "the reserving Kita has the parents' data: {:?}",
+                local.refusals
+            )
+        });
+    assert_eq!(
+        (
+            share.child_given_name.as_str(),
+            share.guardian_family_name.as_str()
+        ),
+        ("Paul", "Berg")
+    );
+    for node in nodes
+        .iter()
+        .filter(|n| !Arc::ptr_eq(n, &second) && !Arc::ptr_eq(n, &city))
+    {
+        assert!(
+            shares_held(node).is_empty(),
+            "{} holds no applicant share (not the Träger office, not another Kita)",
+            node.config.name
+        );
+    }
+    // Running again issues nothing new.
+    let again = sequential::advance_in_store(&mut city.store(), Which::All, city.now()).unwrap();
+    assert_eq!(
+        (again.applications, again.shares_issued, again.shares_erased),
+        (0, 0, 0)
+    );
+    let view =
+        kitanetz_node::seats::view(&second.store(), &lead, Some(&f2), second.now().today).unwrap();
+    let row = view.wishes.iter().find(|w| w.handle == h2).unwrap();
+    assert!(row
+        .contact
+        .as_deref()
+        .is_some_and(|c| c.contains("Jonas Berg") && c.contains("0351 123123")));
+
+    // The Kita lead checks the data and concludes the contract.
+    let draft =
+        kitanetz_node::seats::contract::draft(&second.store(), &lead, Some(&f2), &h2.0).unwrap();
+    assert!(draft.shared);
+    assert_eq!(draft.start, kitanetz_crdt::scalar::Date::ymd(2027, 3, 1));
+    let families = || second.store().values_of_kind::<Family>().unwrap().len();
+    let before = families();
+    let mut input = draft.input.clone();
+    input.child_birth_date = String::new();
+    let refused = kitanetz_node::seats::contract::conclude(
+        &mut second.store(),
+        &lead,
+        Some(&f2),
+        &input,
+        second.now(),
+    );
+    assert!(refused.is_err(), "a missing birth date is refused");
+    assert_eq!(families(), before, "nothing written");
+    let mut input = draft.input.clone();
+    input.single_parent = "on".into();
+    let done = kitanetz_node::seats::contract::conclude(
+        &mut second.store(),
+        &lead,
+        Some(&f2),
+        &input,
+        second.now(),
+    )
+    .unwrap();
+    let (_, ledger) = second
+        .store()
+        .get::<SeatLedger>(&kitanetz_node::seats::ledger_doc_id(&f2))
+        .unwrap();
+    assert_eq!(
+        ledger.hold_of(&h2).map(|(_, h)| h.status),
+        Some(SeatStatus::Taken)
+    );
+    assert!(
+        kitanetz_node::seats::contract::draft(&second.store(), &lead, Some(&f2), &h2.0).is_err()
+    );
+    let family_doc = kitanetz_node::families::family_doc_id(&done.family);
+    let contract_doc = kitanetz_node::contracts::contract_doc_id(&done.contract);
+    for doc in [
+        &family_doc,
+        &contract_doc,
+        &kitanetz_node::seats::ledger_doc_id(&f2),
+    ] {
+        local.local_change(&second.config.name, doc);
+    }
+    local.run_until_quiet(5);
+    let traeger = nodes
+        .iter()
+        .find(|n| n.config.role == NodeRole::Traeger && n.config.provider == second.config.provider)
+        .unwrap();
+    let (_, family) = traeger
+        .store()
+        .get::<Family>(&family_doc)
+        .expect("the Träger office holds the family");
+    assert!(family.guardians[0].single_parent && family.children[0].given_name == "Paul");
+    let (_, contract) = traeger.store().get::<CareContract>(&contract_doc).unwrap();
+    assert_eq!(
+        contract.period.start(),
+        kitanetz_crdt::scalar::Date::ymd(2027, 3, 1)
+    );
+    assert!(
+        city.store().find::<Family>(&family_doc).unwrap().is_none(),
+        "the city holds no family"
+    );
+
+    // The city places the child and erases the share.
+    let woken = city.placement_wake.take();
+    let run = sequential::advance_in_store(&mut city.store(), Which::WishingAt(&woken), city.now())
+        .unwrap();
+    assert_eq!((run.applications, run.shares_erased), (1, 1));
+    let application = application_of(&city, &id);
+    assert_eq!(application.status, "placed", "inactive, never deleted");
+    let status_of = |f: &kitanetz_crdt::ids::FacilityId| {
+        application
+            .wishes
+            .iter()
+            .find(|w| &w.facility == f)
+            .unwrap()
+            .status
+            .clone()
+    };
+    assert_eq!(
+        (status_of(&f1).as_str(), status_of(&f2).as_str()),
+        ("placed-elsewhere", "placed")
+    );
+    for h in [&h1, &h2] {
+        local.local_change(
+            &city.config.name,
+            &kitanetz_node::applications::wishes::wish_doc_id(h),
+        );
+    }
+    local.local_change(&city.config.name, &share_id);
+    local.run_until_quiet(6);
+    assert_eq!(
+        wish_at(&first, &h1).map(|w| w.status),
+        Some(WishStatus::PlacedElsewhere)
+    );
+    assert_eq!(
+        wish_at(&second, &h2).map(|w| w.status),
+        Some(WishStatus::Placed)
+    );
+    assert!(
+        shares::of_wish(&second.store(), &h2).unwrap().is_none(),
+        "the share is gone at the Kita"
+    );
+    assert!(second.store().is_erased(&share_id).unwrap());
+    assert!(shares_held(&city).is_empty());
+    assert!(local.refusals.is_empty(), "{:?}", local.refusals);
 }

@@ -98,6 +98,8 @@ fn body_for(method: &str, path: &str, child: &str) -> Option<(&'static str, Stri
         ("POST", "/api/seats/reservations") => Some((json, r#"{"wish":"0000000f","month":"2027-01-01"}"#.into())),
         ("POST", "/api/seats/releases") => Some((json, r#"{"wish":"0000000f"}"#.into())),
         ("POST", "/api/seats/declines") => Some((json, r#"{"wish":"0000000f","reason":"no-place"}"#.into())),
+        ("POST", "/seats/contract") => Some((form, "wish=0000000f&child_given_name=Paul".into())),
+        ("POST", "/api/seats/contracts") => Some((json, r#"{"wish":"0000000f","child_given_name":"Paul"}"#.into())),
         ("POST", "/conflicts/decide") => Some((form, "application=app-unknown&keeper=fac-unknown".into())),
         ("POST", "/api/conflicts/decisions") => Some((json, r#"{"application":"app-unknown","keeper":"fac-unknown"}"#.into())),
         ("POST", "/api/contracts/{id}/changes") => Some((json, r#"{"valid_from":"2027-03-01","care_type":"kindergarten","daily_hours":6,"payment_mode":"self-payer"}"#.into())),

@@ -9,6 +9,7 @@ pub mod family;
 pub mod group;
 pub mod provider;
 pub mod seats;
+pub mod share;
 pub mod wish;
 
 pub use application::{
@@ -22,6 +23,7 @@ pub use family::{Child, Family, Guardian, Sex};
 pub use group::Group;
 pub use provider::{ProviderKind, ProviderProfile};
 pub use seats::{DeclineReason, SeatLedger, SeatMonth, SeatReservation, SeatStatus, WishDecline};
+pub use share::ApplicantShare;
 pub use wish::{ApplicationWish, WishStatus};
 
 use crate::meta::document_kinds;
@@ -44,6 +46,9 @@ document_kinds! {
     ApplicationWish = "application-wish", Placement, ApplicationWish, |s, t| s.validate();
     /// The parents' contact data of an application (city only).
     Applicant = "applicant", Applicant, Applicant, |s, t| s.validate();
+    /// What one wished Kita needs to contact the parents, issued when it reserves a seat (the
+    /// city and that Kita).
+    ApplicantShare = "applicant-share", ApplicantShare, ApplicantShare, |s, t| s.validate();
     SeatLedger = "seat-ledger", Placement, SeatLedger, |s, t| s.validate();
     ConflictDecision = "conflict-decision", Placement, ConflictDecision, |s, t| s.validate();
 }

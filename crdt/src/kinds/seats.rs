@@ -463,6 +463,41 @@ impl SeatLedger {
         Ok(())
     }
 
+    /// The contract for `wish` is concluded (Lastenheft 3.6.7): its reservation becomes a taken
+    /// seat, which tells the city that the child is placed here. Refuses a wish without a
+    /// reservation here (and one already taken: a second contract is a change of the first).
+    pub fn take(&mut self, wish: &WishHandle, today: Date) -> Result<(), ValidationError> {
+        let holds: Vec<SeatStatus> = self
+            .months
+            .iter()
+            .flat_map(|m| &m.reservations)
+            .filter(|r| &r.wish == wish && r.status.holds())
+            .map(|r| r.status)
+            .collect();
+        if holds.contains(&SeatStatus::Taken) {
+            return Err(ValidationError::field(
+                "wish",
+                "hier besteht schon ein Vertrag / a contract exists here already",
+            ));
+        }
+        if holds.is_empty() {
+            return Err(ValidationError::field(
+                "wish",
+                "erst einen Platz reservieren / reserve a seat first",
+            ));
+        }
+        for r in self
+            .months
+            .iter_mut()
+            .flat_map(|m| m.reservations.iter_mut())
+            .filter(|r| &r.wish == wish && r.status == SeatStatus::Reserved)
+        {
+            r.status = SeatStatus::Taken;
+            r.decided_on = today;
+        }
+        Ok(())
+    }
+
     /// Months with more holds than seats, with the default of which holds stand.
     pub fn overbooked(&self) -> Vec<Overbooking> {
         self.months
@@ -564,6 +599,27 @@ mod tests {
             .decline(&app("aaaaaaa2"), DeclineReason::Other, today)
             .is_err());
         assert!(l.validate().is_ok());
+    }
+
+    #[test]
+    fn take_turns_the_reservation_into_a_contract_once() {
+        let mut l = ledger(2, 0);
+        let (a, b) = (app("aaaaaaa1"), app("aaaaaaa2"));
+        assert!(l.take(&a, january()).is_err(), "nothing reserved");
+        l.reserve(&a, CareType::Kindergarten, january(), january())
+            .unwrap();
+        l.take(&a, Date::ymd(2026, 12, 3)).unwrap();
+        let (_, hold) = l.hold_of(&a).unwrap();
+        assert_eq!(
+            (hold.status, hold.decided_on),
+            (SeatStatus::Taken, Date::ymd(2026, 12, 3))
+        );
+        assert!(l.take(&a, january()).is_err(), "a second contract");
+        assert!(
+            l.release(&a, january()).is_err(),
+            "a contract is ended, not released"
+        );
+        assert!(l.take(&b, january()).is_err());
     }
 
     #[test]

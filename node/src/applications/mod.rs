@@ -12,18 +12,20 @@ pub mod guardians;
 pub mod http;
 mod queries;
 pub mod sequential;
+pub mod shares;
 pub mod watch;
 pub mod wishes;
 
 use crate::action::ActionError;
 use crate::auth::{authorize, Action, Principal};
 use crate::clock::Now;
+use crate::contracts::os_ids;
 use crate::outbox;
 use crate::portal::{completed_months, streets::StreetDirectory};
 use crate::storage::{AuditEntry, Store, StoreError};
 use kitanetz_crdt::doc::StoredDoc;
 use kitanetz_crdt::ids::{
-    city_org, doc_id_for, ApplicationId, ChildminderId, FacilityId, OrgId, RandomIdGen, WishHandle,
+    city_org, doc_id_for, ApplicationId, ChildminderId, FacilityId, OrgId, WishHandle,
 };
 use kitanetz_crdt::kinds::{
     Address, Applicant, Application, ApplicationEvent, CareType, ChildmindingWish, Consents, Sex,
@@ -195,7 +197,7 @@ pub fn care_type_at(birth: Date, start: Date) -> CareType {
     }
 }
 
-fn parse_sex(s: &str) -> Option<Sex> {
+pub(crate) fn parse_sex(s: &str) -> Option<Sex> {
     match s.trim() {
         "female" => Some(Sex::Female),
         "male" => Some(Sex::Male),
@@ -235,7 +237,7 @@ fn child_input(application: &Application, applicant: &Applicant) -> ChildInput {
 }
 
 /// The form's value of a [`Sex`] (the inverse of [`parse_sex`]).
-fn sex_value(sex: Sex) -> &'static str {
+pub(crate) fn sex_value(sex: Sex) -> &'static str {
     match sex {
         Sex::Female => "female",
         Sex::Male => "male",
@@ -625,14 +627,6 @@ fn check(
     ))
 }
 
-fn os_ids() -> RandomIdGen<impl FnMut() -> u128> {
-    RandomIdGen(|| {
-        let mut b = [0u8; 16];
-        rand_core::RngCore::fill_bytes(&mut rand_core::OsRng, &mut b);
-        u128::from_le_bytes(b)
-    })
-}
-
 /// A random pseudonym (per-Kita handles, the siblings' group): 128 bits, so that two never
 /// meet across years of applications.
 fn pseudonym() -> String {
@@ -966,6 +960,15 @@ pub fn withdraw(
         &[],
         now,
     )?;
+    // A Kita that reserved a seat loses the parents' contact data with the withdrawal.
+    let shares = shares::reconcile(
+        store,
+        &application,
+        &applicant,
+        &sequential::Ledgers::load(store)?,
+        &shares::held(store)?,
+        now,
+    )?;
     let entry = AuditEntry {
         at: now.millis,
         actor: who.audit_name(),
@@ -977,7 +980,7 @@ pub fn withdraw(
     let mut refs: Vec<&mut StoredDoc> = std::iter::once(&mut doc)
         .chain(wish_docs.iter_mut())
         .collect();
-    store.save_docs_with(&mut refs, &entry, |tx| {
+    store.save_and_erase_docs_with(&mut refs, &shares.erase, &entry, |tx| {
         if !applicant.notify_by_post && !applicant.email.is_empty() {
             outbox::enqueue(
                 tx,

@@ -26,7 +26,7 @@ use crate::storage::{AuditEntry, Store, StoreError};
 use chrono::Months;
 use kitanetz_crdt::doc::StoredDoc;
 use kitanetz_crdt::ids::{doc_id_for, ApplicationId, FacilityId};
-use kitanetz_crdt::kinds::{Applicant, Application, SeatLedger, WishedFacility};
+use kitanetz_crdt::kinds::{Applicant, Application, SeatLedger, SeatStatus, WishedFacility};
 use kitanetz_crdt::scalar::Date;
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::sync::Mutex;
@@ -124,6 +124,31 @@ pub fn advance(
             changed = true;
         }
     };
+    // The Kita concluded the contract (its ledger shows the seat taken): the child is placed
+    // there, every other wish is placed elsewhere, and the application leaves placement
+    // (Lastenheft 3.6.7: inactive, never deleted).
+    let placed_at = application.wishes.iter().position(|w| {
+        rules
+            .ledgers
+            .of(&w.facility)
+            .and_then(|l| l.hold_of(&w.handle))
+            .is_some_and(|(_, hold)| hold.status == SeatStatus::Taken)
+    });
+    if let Some(placed_at) = placed_at {
+        for (i, wish) in application.wishes.iter_mut().enumerate() {
+            let to = if i == placed_at {
+                status::PLACED
+            } else {
+                status::PLACED_ELSEWHERE
+            };
+            set(wish, to, rules.today);
+        }
+        if application.status != "placed" {
+            application.status = "placed".into();
+            changed = true;
+        }
+        return changed;
+    }
     let first_wish = ranked.first();
     for facility in ranked {
         let special = Some(facility) == first_wish
@@ -194,6 +219,10 @@ pub enum Which<'a> {
 pub struct Advanced {
     /// Applications with a wish that moved.
     pub applications: usize,
+    /// Applicant shares issued to Kitas that reserved a seat.
+    pub shares_issued: usize,
+    /// Applicant shares erased (reservation ended, contract concluded).
+    pub shares_erased: usize,
 }
 
 /// Runs the procedure at the city on the applications `which` names, and saves what moved (the
@@ -215,8 +244,7 @@ pub fn advance_in_store(
         today: now.today,
     };
     // Load every candidate in placement, with the children applying together with it.
-    let mut loaded: BTreeMap<ApplicationId, (StoredDoc, Application, Vec<FacilityId>)> =
-        BTreeMap::new();
+    let mut loaded: BTreeMap<ApplicationId, (StoredDoc, Application, Applicant)> = BTreeMap::new();
     let mut queue: Vec<ApplicationId> = candidates;
     while let Some(id) = queue.pop() {
         if loaded.contains_key(&id) {
@@ -230,14 +258,13 @@ pub fn advance_in_store(
         if application.status != "active" || doc.meta.facilities.is_empty() {
             continue;
         }
-        let ranked = match store.find::<Applicant>(&doc_id_for("applicant", &id.0))? {
-            Some((_, applicant)) => applicant.ranked_wishes,
-            None => continue,
+        let Some((_, applicant)) = store.find::<Applicant>(&doc_id_for("applicant", &id.0))? else {
+            continue;
         };
         if !application.together.is_empty() {
             queue.extend(super::queries::together_with(store, &application.together)?);
         }
-        loaded.insert(id, (doc, application, ranked));
+        loaded.insert(id, (doc, application, applicant));
     }
     // Seats needed per (together, facility, care type).
     let mut needs: HashMap<(String, FacilityId, &'static str), u32> = HashMap::new();
@@ -255,8 +282,10 @@ pub fn advance_in_store(
                 .or_default() += 1;
         }
     }
-    let mut moved: Vec<(StoredDoc, Vec<StoredDoc>, String)> = Vec::new();
-    for (id, (mut doc, mut application, ranked)) in loaded {
+    let shares_held = super::shares::held(store)?;
+    let mut moved: Vec<(Option<StoredDoc>, Vec<StoredDoc>, String)> = Vec::new();
+    let mut erase: Vec<kitanetz_crdt::DocId> = Vec::new();
+    for (id, (mut doc, mut application, applicant)) in loaded {
         let together = application.together.clone();
         let care = application.care_type.as_str();
         let need = |f: &FacilityId| {
@@ -269,19 +298,26 @@ pub fn advance_in_store(
                     .unwrap_or(1)
             }
         };
-        if !advance(&mut application, &ranked, &need, &rules) {
+        let advanced = advance(&mut application, &applicant.ranked_wishes, &need, &rules);
+        let shares =
+            super::shares::reconcile(store, &application, &applicant, &ledgers, &shares_held, now)?;
+        if !advanced && shares.is_empty() {
             continue;
         }
-        doc.update(&application, now.today, now.millis, "sequential procedure")?;
-        let scope = doc.meta.facilities.clone();
-        let wish_docs = wishes::wish_docs(
-            store,
-            &[(&application, &scope)],
-            Siblings::Unchanged,
-            &[],
-            now,
-        )?;
-        moved.push((doc, wish_docs, id.0));
+        let mut docs = shares.issue;
+        erase.extend(shares.erase);
+        if advanced {
+            doc.update(&application, now.today, now.millis, "sequential procedure")?;
+            let scope = doc.meta.facilities.clone();
+            docs.extend(wishes::wish_docs(
+                store,
+                &[(&application, &scope)],
+                Siblings::Unchanged,
+                &[],
+                now,
+            )?);
+        }
+        moved.push((advanced.then_some(doc), docs, id.0));
     }
     if moved.is_empty() {
         return Ok(Advanced::default());
@@ -294,13 +330,23 @@ pub fn advance_in_store(
         subjects: moved.iter().map(|m| m.2.clone()).collect(),
         valid_from: Some(now.today.to_string()),
     };
-    let applications = moved.len();
+    let applications = moved.iter().filter(|m| m.0.is_some()).count();
+    let shares_issued = moved
+        .iter()
+        .flat_map(|m| &m.1)
+        .filter(|d| d.meta.kind == kitanetz_crdt::meta::DocKind::ApplicantShare)
+        .count();
+    let shares_erased = erase.len();
     let mut refs: Vec<&mut StoredDoc> = moved
         .iter_mut()
-        .flat_map(|(doc, wishes, _)| std::iter::once(doc).chain(wishes.iter_mut()))
+        .flat_map(|(doc, docs, _)| doc.iter_mut().chain(docs.iter_mut()))
         .collect();
-    store.save_docs(&mut refs, &entry)?;
-    Ok(Advanced { applications })
+    store.save_and_erase_docs_with(&mut refs, &erase, &entry, |_| Ok(()))?;
+    Ok(Advanced {
+        applications,
+        shares_issued,
+        shares_erased,
+    })
 }
 
 /// Runs the procedure after a write of `ids` (submission, change, ZVS decision). Failures are

@@ -73,7 +73,8 @@ impl LineCommand {
     }
 }
 
-fn os_ids() -> RandomIdGen<impl FnMut() -> u128> {
+/// Ids from the operating system's randomness.
+pub(crate) fn os_ids() -> RandomIdGen<impl FnMut() -> u128> {
     RandomIdGen(|| {
         let mut b = [0u8; 16];
         rand_core::RngCore::fill_bytes(&mut rand_core::OsRng, &mut b);

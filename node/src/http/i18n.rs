@@ -152,6 +152,18 @@ pub struct Texts {
     pub change_places_intro: &'static str,
     pub contract_collisions: &'static str,
     pub contract_collisions_intro: &'static str,
+    pub conclude_contract: &'static str,
+    pub conclude_intro: &'static str,
+    pub parents_data_shared: &'static str,
+    pub parents_data_not_shared: &'static str,
+    pub child_given_name: &'static str,
+    pub child_family_name: &'static str,
+    pub sex: &'static str,
+    pub guardian_given_name: &'static str,
+    pub guardian_family_name: &'static str,
+    pub single_parent: &'static str,
+    pub contract_start: &'static str,
+    pub parents_contact: &'static str,
 }
 
 impl Texts {
@@ -167,6 +179,8 @@ impl Texts {
             "contract.change" => ("Vertrag geändert", "Contract changed"),
             "seat.reserve" => ("Platz reserviert", "Seat reserved"),
             "seat.release" => ("Platz freigegeben", "Seat released"),
+            "seat.decline" => ("Vormerkung abgelehnt", "Wish declined"),
+            "seat.conclude" => ("Vertrag abgeschlossen", "Contract concluded"),
             "access.denied" => ("Zugriff verweigert", "Access denied"),
             "csrf.failed" => (
                 "Formular von fremder Seite abgewiesen",
@@ -366,6 +380,18 @@ pub static DE: Texts = Texts {
     change_places_intro: "Ab dem gewählten Tag gilt die neue Platzzahl, bis zum Vortag die bisherige. Die Änderung erreicht den Träger und die Kita beim nächsten Abgleich.",
     contract_collisions: "Verträge zweimal ab demselben Tag geändert",
     contract_collisions_intro: "Kita und Träger haben ohne Verbindung denselben Vertrag ab demselben Tag geändert. Gelesen wird vorläufig eine der beiden Änderungen; bitte die Änderung ab diesem Tag neu eintragen.",
+    conclude_contract: "Vertrag abschließen",
+    conclude_intro: "Bitte die Angaben prüfen und ergänzen. Mit dem Vertrag legt die Kita die Familie und den Betreuungsvertrag beim Träger an; die Vormerkung ist dann in allen anderen Einrichtungen erledigt.",
+    parents_data_shared: "Die Angaben der Eltern hat die Vormerkstelle mit der Reservierung übermittelt (Einwilligung zur Weitergabe).",
+    parents_data_not_shared: "Die Angaben der Eltern liegen noch nicht vor: bitte bei den Eltern erfragen und eintragen.",
+    child_given_name: "Vorname des Kindes",
+    child_family_name: "Familienname des Kindes",
+    sex: "Geschlecht",
+    guardian_given_name: "Vorname (Personensorgeberechtigte/r)",
+    guardian_family_name: "Familienname (Personensorgeberechtigte/r)",
+    single_parent: "alleinerziehend",
+    contract_start: "Vertragsbeginn (reservierter Monat)",
+    parents_contact: "Kontakt der Eltern",
 };
 
 pub static EN: Texts = Texts {
@@ -518,6 +544,18 @@ pub static EN: Texts = Texts {
     change_places_intro: "From the chosen day the new number applies, until the day before the previous one. The change reaches the provider and the Kita with the next sync.",
     contract_collisions: "Contracts changed twice from the same day",
     contract_collisions_intro: "The Kita and its provider changed the same contract from the same day while offline. One of the two changes is read for now; please enter the change from that day again.",
+    conclude_contract: "Conclude the contract",
+    conclude_intro: "Please check and complete the data. The contract creates the family and the care contract at the provider; the application is then settled at every other facility.",
+    parents_data_shared: "The parents' data came from the placement office with the reservation (consent to forwarding).",
+    parents_data_not_shared: "The parents' data has not arrived: please ask the parents and enter it.",
+    child_given_name: "Child's given name",
+    child_family_name: "Child's family name",
+    sex: "Sex",
+    guardian_given_name: "Guardian's given name",
+    guardian_family_name: "Guardian's family name",
+    single_parent: "single parent",
+    contract_start: "Contract start (reserved month)",
+    parents_contact: "Parents' contact",
 };
 
 pub fn texts(lang: Lang) -> &'static Texts {

@@ -270,6 +270,12 @@ pub fn routes() -> Vec<Route> {
         route("POST", "/seats/reserve", post(seats::http::reserve_submit)),
         route("POST", "/seats/release", post(seats::http::release_submit)),
         route("POST", "/seats/decline", post(seats::http::decline_submit)),
+        route("GET", "/seats/contract", get(seats::http::contract_form)),
+        route(
+            "POST",
+            "/seats/contract",
+            post(seats::http::contract_submit),
+        ),
         route("GET", "/api/seats", get(seats::http::api_view)),
         route(
             "GET",
@@ -290,6 +296,11 @@ pub fn routes() -> Vec<Route> {
             "POST",
             "/api/seats/declines",
             post(seats::http::api_decline),
+        ),
+        route(
+            "POST",
+            "/api/seats/contracts",
+            post(seats::http::api_conclude),
         ),
         route("GET", "/static/{*path}", get(assets::serve)),
         route("GET", "/facilities", get(facilities::http::list_page)),

@@ -1,5 +1,6 @@
 //! The seats page of a Kita (its wishes, the seat plan) and its API.
 
+use super::contract::{conclude, draft, ConcludeInput, Concluded, ContractDraft};
 use super::{decline, release, reserve, view, DeclineInput, ReleaseInput, ReserveInput, SeatsView};
 use crate::http::pages::Chrome;
 use crate::http::{render_form, ApiError, ApiSession, AppError, Lang, Posted, Session};
@@ -254,6 +255,169 @@ pub async fn api_decline(
     Json(input): Json<DeclineInput>,
 ) -> Result<Json<SeatLedger>, ApiError> {
     Ok(Json(decline(
+        &mut node.store(),
+        &session.who,
+        node.config.facility.as_ref(),
+        &input,
+        node.now(),
+    )?))
+}
+
+#[derive(Template)]
+#[template(path = "seats_contract.html")]
+struct ContractPage {
+    chrome: Chrome,
+    draft: ContractDraft,
+    errors: Vec<FieldError>,
+}
+
+impl ContractPage {
+    /// The text fields of the form: (name, label, value, input type).
+    fn fields(&self) -> Vec<(&'static str, &'static str, String, &'static str)> {
+        let (t, i) = (self.chrome.t, &self.draft.input);
+        vec![
+            (
+                "child_given_name",
+                t.child_given_name,
+                i.child_given_name.clone(),
+                "text",
+            ),
+            (
+                "child_family_name",
+                t.child_family_name,
+                i.child_family_name.clone(),
+                "text",
+            ),
+            (
+                "child_birth_date",
+                t.birth_date,
+                i.child_birth_date.clone(),
+                "date",
+            ),
+            (
+                "guardian_given_name",
+                t.guardian_given_name,
+                i.guardian_given_name.clone(),
+                "text",
+            ),
+            (
+                "guardian_family_name",
+                t.guardian_family_name,
+                i.guardian_family_name.clone(),
+                "text",
+            ),
+            ("street", t.street, i.street.clone(), "text"),
+            ("postcode", t.postcode, i.postcode.clone(), "text"),
+            ("city", t.city, i.city.clone(), "text"),
+            ("phone", t.phone, i.phone.clone(), "tel"),
+            ("email", t.email, i.email.clone(), "email"),
+            ("daily_hours", t.daily_hours, i.daily_hours.clone(), "text"),
+        ]
+    }
+
+    fn has_error(&self, field: &str) -> bool {
+        self.errors.iter().any(|e| e.field == field)
+    }
+
+    fn sexes(&self) -> [(&'static str, &'static str); 4] {
+        if self.chrome.t.lang == "en" {
+            [
+                ("female", "female"),
+                ("male", "male"),
+                ("diverse", "diverse"),
+                ("unspecified", "not stated"),
+            ]
+        } else {
+            [
+                ("female", "weiblich"),
+                ("male", "männlich"),
+                ("diverse", "divers"),
+                ("unspecified", "ohne Angabe"),
+            ]
+        }
+    }
+}
+
+/// `?wish=<handle>`: the contract form for a reserved wish.
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct ContractQuery {
+    wish: String,
+}
+
+fn contract_page(
+    node: &Node,
+    lang: Lang,
+    session: &Session,
+    draft: ContractDraft,
+    errors: Vec<FieldError>,
+) -> Result<Response, AppError> {
+    let chrome = Chrome::new(
+        node,
+        lang,
+        Some(session),
+        crate::http::i18n::texts(lang).conclude_contract,
+    );
+    let page = ContractPage {
+        chrome,
+        draft,
+        errors,
+    };
+    render_form(&page, &page.errors)
+}
+
+pub async fn contract_form(
+    State(node): State<Arc<Node>>,
+    lang: Lang,
+    session: Session,
+    Query(query): Query<ContractQuery>,
+) -> Result<Response, AppError> {
+    let draft = draft(
+        &node.store(),
+        &session.who,
+        node.config.facility.as_ref(),
+        &query.wish,
+    )?;
+    contract_page(&node, lang, &session, draft, vec![])
+}
+
+pub async fn contract_submit(
+    State(node): State<Arc<Node>>,
+    lang: Lang,
+    session: Session,
+    Form(form): Form<Posted<ConcludeInput>>,
+) -> Result<Response, AppError> {
+    session.check_csrf(&form.csrf)?;
+    let result = conclude(
+        &mut node.store(),
+        &session.who,
+        node.config.facility.as_ref(),
+        &form.input,
+        node.now(),
+    );
+    match result {
+        Ok(done) => Ok(Redirect::to(&format!("/children/{}", done.child.0)).into_response()),
+        Err(e) => {
+            let errors = e.into_field_errors()?;
+            // The form again with what was typed, next to the wish's facts.
+            let mut draft = draft(
+                &node.store(),
+                &session.who,
+                node.config.facility.as_ref(),
+                &form.input.wish,
+            )?;
+            draft.input = form.input;
+            contract_page(&node, lang, &session, draft, errors)
+        }
+    }
+}
+
+pub async fn api_conclude(
+    State(node): State<Arc<Node>>,
+    ApiSession(session): ApiSession,
+    Json(input): Json<ConcludeInput>,
+) -> Result<Json<Concluded>, ApiError> {
+    Ok(Json(conclude(
         &mut node.store(),
         &session.who,
         node.config.facility.as_ref(),

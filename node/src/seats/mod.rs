@@ -4,6 +4,7 @@
 //! the Kita; the city sees it for placement and conflicts and alone knows which application a
 //! handle belongs to.
 
+pub mod contract;
 pub mod http;
 
 use crate::action::ActionError;
@@ -13,8 +14,8 @@ use crate::clock::Now;
 use crate::storage::{AuditEntry, Store, StoreError};
 use kitanetz_crdt::ids::{doc_id_for, ApplicationId, FacilityId, WishHandle};
 use kitanetz_crdt::kinds::{
-    ApplicationWish, CareType, DeclineReason, SeatLedger, SeatMonth, SeatReservation, SeatStatus,
-    WishDecline, WishStatus,
+    ApplicantShare, ApplicationWish, CareType, DeclineReason, SeatLedger, SeatMonth,
+    SeatReservation, SeatStatus, WishDecline, WishStatus,
 };
 use kitanetz_crdt::scalar::{Date, Dec};
 use kitanetz_crdt::validate::Validator;
@@ -140,6 +141,9 @@ pub struct WishAtKita {
     pub follow_up_on: Option<Date>,
     /// The follow-up day has passed.
     pub overdue: bool,
+    /// The parents' name, phone and e-mail, from the applicant share the city issued when this
+    /// Kita reserved the seat (only with the parents' consent to forwarding).
+    pub contact: Option<String>,
 }
 
 /// Days of the Kita's follow-up on a wish under review or a reservation (Lastenheft 3.6.6:
@@ -279,8 +283,31 @@ pub fn wishes_at(
             transfer: w.transfer,
             together_here: w.together_here,
             handle: w.handle,
+            contact: None,
         })
         .collect();
+    let shares = crate::applications::shares::held(store)?;
+    for wish in list.iter_mut().filter(|w| shares.contains_key(&w.handle)) {
+        if let Some((_, share)) = store.find::<ApplicantShare>(&shares[&wish.handle])? {
+            wish.contact = Some(
+                [
+                    format!(
+                        "{} {} ({} {})",
+                        share.guardian_given_name,
+                        share.guardian_family_name,
+                        share.child_given_name,
+                        share.child_family_name
+                    ),
+                    share.phone,
+                    share.email,
+                ]
+                .into_iter()
+                .filter(|s| !s.trim().is_empty())
+                .collect::<Vec<_>>()
+                .join(", "),
+            );
+        }
+    }
     list.sort_by(|a, b| {
         let order = |w: &WishAtKita| {
             (
@@ -518,8 +545,9 @@ mod tests {
         store
             .conn()
             .execute_batch(
-                // Undo migrations 10, 9, 8, 7, 6, 5, 4 and 3: the schema of version 2.
-                "DROP TABLE p_seat_declines; DROP INDEX p_applications_together;
+                // Undo migrations 11, 10, 9, 8, 7, 6, 5, 4 and 3: the schema of version 2.
+                "DROP TABLE p_applicant_shares; DROP INDEX tombstones_local_seq;
+                 ALTER TABLE tombstones DROP COLUMN local_seq; DROP TABLE p_seat_declines; DROP INDEX p_applications_together;
                  ALTER TABLE p_applications DROP COLUMN together;
                  DROP TABLE p_application_wishes;
                  DROP TABLE letters_out;

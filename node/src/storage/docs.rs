@@ -69,10 +69,26 @@ impl Store {
         entry: &AuditEntry,
         also: impl FnOnce(&rusqlite::Connection) -> Result<(), StoreError>,
     ) -> Result<(), StoreError> {
+        self.save_and_erase_docs_with(docs, &[], entry, also)
+    }
+
+    /// [`Store::save_docs_with`] that also erases `erase` (documents this node writes, e.g.
+    /// applicant shares whose reservation ended): each is dropped whole, keeps a tombstone, and
+    /// sync tells the peers that hold it. Documents not held are skipped.
+    pub fn save_and_erase_docs_with(
+        &mut self,
+        docs: &mut [&mut StoredDoc],
+        erase: &[DocId],
+        entry: &AuditEntry,
+        also: impl FnOnce(&rusqlite::Connection) -> Result<(), StoreError>,
+    ) -> Result<(), StoreError> {
         let tx = self.conn.transaction()?;
         for doc in docs.iter_mut() {
             write_doc(&tx, doc, entry.at)?;
             mark_local_change(&tx, &doc.id)?;
+        }
+        for id in erase {
+            erase_as_local_change(&tx, id, entry)?;
         }
         audit::append(&tx, entry)?;
         also(&tx)?;
@@ -106,7 +122,9 @@ impl Store {
     /// sequence number of the newest (`after` if there is none).
     pub fn local_changes_since(&self, after: i64) -> Result<(Vec<DocId>, i64), StoreError> {
         let mut stmt = self.conn.prepare_cached(
-            "SELECT doc_id, local_seq FROM documents WHERE local_seq > ?1 ORDER BY local_seq",
+            "SELECT doc_id, local_seq FROM documents WHERE local_seq > ?1
+             UNION ALL SELECT doc_id, local_seq FROM tombstones WHERE local_seq > ?1
+             ORDER BY local_seq",
         )?;
         let mut last = after;
         let mut docs = Vec::new();
@@ -239,7 +257,37 @@ impl Store {
 /// Records that this node's user changed `id`: the next in the node's sequence of local changes.
 fn mark_local_change(tx: &Transaction<'_>, id: &DocId) -> Result<(), StoreError> {
     tx.execute(
-        "UPDATE documents SET local_seq = (SELECT MAX(local_seq) + 1 FROM documents) WHERE doc_id = ?1",
+        &format!("UPDATE documents SET local_seq = {NEXT_LOCAL_SEQ} WHERE doc_id = ?1"),
+        [&id.0],
+    )?;
+    Ok(())
+}
+
+/// The next number in the node's sequence of local changes, shared by written documents and
+/// documents the node erased itself (an erased document's row is gone, its tombstone keeps
+/// its number, so the sequence never goes back).
+const NEXT_LOCAL_SEQ: &str = "(SELECT MAX(s) + 1 FROM (SELECT MAX(local_seq) AS s FROM documents
+    UNION ALL SELECT MAX(local_seq) FROM tombstones))";
+
+/// Erases `id` as part of a local action (the tombstone is a local change that sync passes on).
+fn erase_as_local_change(
+    tx: &Transaction<'_>,
+    id: &DocId,
+    entry: &AuditEntry,
+) -> Result<(), StoreError> {
+    let kind: Option<String> = tx
+        .query_row(
+            "SELECT kind FROM documents WHERE doc_id = ?1",
+            [&id.0],
+            |r| r.get(0),
+        )
+        .optional()?;
+    let Some(kind) = kind else {
+        return Ok(());
+    };
+    super::erase::drop_doc(tx, id, &kind, &id.0, entry)?;
+    tx.execute(
+        &format!("UPDATE tombstones SET local_seq = {NEXT_LOCAL_SEQ} WHERE doc_id = ?1"),
         [&id.0],
     )?;
     Ok(())

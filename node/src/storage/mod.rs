@@ -33,11 +33,12 @@ const MIGRATIONS: &[&str] = &[
     include_str!("migrations/0008_letters_out.sql"),
     include_str!("migrations/0009_wish_handles.sql"),
     include_str!("migrations/0010_sequential_procedure.sql"),
+    include_str!("migrations/0011_applicant_shares.sql"),
 ];
 
 /// Migrations that add a projection table: a database older than this is rebuilt from its
 /// documents after migrating, so that the new table holds the rows of existing documents.
-const LAST_PROJECTION_CHANGE: usize = 10;
+const LAST_PROJECTION_CHANGE: usize = 11;
 
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {

@@ -21,6 +21,7 @@ const TABLES: &[&str] = &[
     "p_seat_holds",
     "p_seat_declines",
     "p_application_wishes",
+    "p_applicant_shares",
 ];
 
 pub(super) fn clear_all(conn: &Connection) -> Result<(), StoreError> {
@@ -169,6 +170,12 @@ pub(super) fn project(conn: &Connection, id: &DocId, value: &KindValue) -> Resul
         KindValue::Applicant(_)
         | KindValue::ConflictDecision(_)
         | KindValue::ApplicationWish(_) => {}
+        KindValue::ApplicantShare(share) => {
+            conn.prepare_cached(
+                "INSERT INTO p_applicant_shares (doc_id, handle, facility) VALUES (?1, ?2, ?3)",
+            )?
+            .execute(params![doc, share.handle.0, share.facility.0])?;
+        }
         KindValue::SeatLedger(s) => {
             let mut holds = conn.prepare_cached(
                 "INSERT INTO p_seat_holds (facility, doc_id, care_type, month, wish, status, decided_on) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",

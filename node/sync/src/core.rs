@@ -145,12 +145,19 @@ impl<R: DocRepo> SyncCore<R> {
 
     /// The node committed a change to `doc` (or created it): offer it to every connected peer
     /// that shares it.
+    /// A document the node erased itself (its store dropped it and kept a tombstone) counts as
+    /// a local change too: connected holders are told to erase it, as [`SyncCore::erase`]
+    /// would have.
     pub fn on_local_change(&mut self, doc: &DocId) -> Vec<Outgoing> {
         let mut out = Vec::new();
         if let Some(meta) = self.repo.meta(doc) {
             let peers: Vec<PeerName> = self.peers.keys().cloned().collect();
             for peer in peers {
                 self.generate(&peer, doc, &meta, &mut out);
+            }
+        } else if self.repo.is_tombstoned(doc) {
+            if let Some((_, meta)) = self.repo.tombstones().into_iter().find(|(d, _)| d == doc) {
+                out = self.forget_and_tell(doc, &meta, None);
             }
         }
         out
