@@ -13,9 +13,12 @@
 //! `rust_decimal`, rounded half up to the cent where an amount is produced ([`Money`]).
 
 pub mod case;
+pub mod explain;
 pub mod money;
 pub mod month;
+pub mod period;
 pub mod refund;
+pub mod register;
 pub mod rules;
 
 pub use case::{parse_case, CaseError, RefundCase, CASE_FORMAT};
