@@ -301,6 +301,23 @@ pub fn permit_coverage(
     Ok(runs)
 }
 
+/// Each permit's period and places, for the capacity check ([`crate::capacity`]).
+pub fn permit_places(
+    record: &ChildminderRecord,
+    book: &[RegisterRules],
+) -> Result<Vec<crate::capacity::PermitPlaces>, RegisterError> {
+    record
+        .permits
+        .iter()
+        .map(|p| {
+            permit_period(&record.id, p, book).map(|(period, _)| crate::capacity::PermitPlaces {
+                period,
+                places: p.places,
+            })
+        })
+        .collect()
+}
+
 fn day_before(day: NaiveDate) -> NaiveDate {
     day.pred_opt().expect("date in range")
 }
