@@ -12,6 +12,7 @@
 //! [`case_output`] does both for the CLI (`kitanetz tagespflege refund --case FILE`). Money is
 //! `rust_decimal`, rounded half up to the cent where an amount is produced ([`Money`]).
 
+pub mod absence;
 pub mod capacity;
 pub mod case;
 pub mod explain;

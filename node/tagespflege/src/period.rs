@@ -111,7 +111,7 @@ impl Period {
     }
 
     /// Every day of a closed period, in order (nothing for an open-ended one).
-    pub fn each_day(&self) -> impl Iterator<Item = NaiveDate> + '_ {
+    pub fn each_day(self) -> impl Iterator<Item = NaiveDate> {
         let end = self.end;
         std::iter::successors(end.map(|_| self.start), |d| d.succ_opt())
             .take_while(move |d| end.is_some_and(|e| *d <= e))
