@@ -18,6 +18,7 @@ pub mod case;
 pub mod explain;
 pub mod money;
 pub mod month;
+pub mod payment;
 pub mod period;
 pub mod refund;
 pub mod register;
