@@ -600,4 +600,57 @@ mod tests {
             Err(AbsenceError::Overlap(d(2025, 6, 6)))
         );
     }
+
+    proptest::proptest! {
+        /// Paid days never exceed an allowance; every absent care day is paid or unpaid once;
+        /// the months add up to the lines.
+        #[test]
+        fn the_ledger_adds_up(
+            raw in proptest::collection::vec((0u32..365, 0u32..20, 0u8..7), 0..12),
+        ) {
+            let mut absences = Vec::new();
+            let mut taken = BTreeSet::new();
+            for (start, len, kind) in raw {
+                let start = d(2025, 1, 1) + chrono::Days::new(start.into());
+                let end = start + chrono::Days::new(len.into());
+                let period = Period::closed(start, end).unwrap();
+                if period.each_day().any(|x| taken.contains(&x)) {
+                    continue;
+                }
+                taken.extend(period.each_day());
+                let kind = match kind {
+                    0 | 1 => AbsenceKind::Vacation { announced: true },
+                    2 => AbsenceKind::Vacation { announced: false },
+                    3 => AbsenceKind::Sick { proven: true },
+                    4 => AbsenceKind::Sick { proven: false },
+                    5 => AbsenceKind::Training { approved: true },
+                    _ => AbsenceKind::Other,
+                };
+                absences.push(Absence { kind, period });
+            }
+            let holidays = BTreeSet::new();
+            let activity = whole_year();
+            let ledger = ledger(
+                &AbsenceYear { year: 2025, activity: &activity, absences: &absences, holidays: &holidays, curriculum: false },
+                &book(),
+            ).unwrap();
+            for a in &ledger.allowances {
+                proptest::prop_assert!(a.used <= a.days);
+            }
+            let care_days_absent = taken
+                .iter()
+                .filter(|x| x.year() == 2025 && is_care_day(**x, &activity, &holidays))
+                .count() as u32;
+            let in_lines: u32 = ledger.lines.iter().map(|l| l.care_days).sum();
+            proptest::prop_assert_eq!(in_lines, care_days_absent);
+            let in_months: u32 = ledger.months.iter().map(|m| m.paid_days + m.unpaid_days).sum();
+            proptest::prop_assert_eq!(in_months, care_days_absent);
+            let paid: u32 = ledger.lines.iter().filter(|l| l.paid).map(|l| l.care_days).sum();
+            let used: u32 = ledger.allowances.iter().map(|a| a.used).sum();
+            proptest::prop_assert_eq!(paid, used);
+            for l in &ledger.lines {
+                proptest::prop_assert_eq!(Month::of(l.period.start()), Month::of(l.period.end().unwrap()));
+            }
+        }
+    }
 }

@@ -60,6 +60,8 @@ pub const PAYMENT_SOURCE: &str = "seed 004 L30137–30140, L29684–29692";
 /// Source of the part-month rule (none in the seed).
 pub const PRO_RATA_SOURCE: &str =
     "by calendar days: the seed gives no part-month rule for the running payment (L30137–30140)";
+/// The version named by the rules that are not table data (the agreement's wording).
+pub const RULE_VERSION: &str = "dresden-tpp-agreement";
 /// Source of the absence deduction.
 pub const DEDUCTION_SOURCE: &str =
     "seed 004 L30168–30169, L30180–30181; the share by care days is our reading";
@@ -277,7 +279,7 @@ pub fn monthly_payment(
                 gap,
                 Explanation::new(
                     Rule::PermitRequired,
-                    "-",
+                    RULE_VERSION,
                     "seed 004 L29687–29688",
                     format!("{}: no permit in force {gap}: not paid", care.child),
                 ),
@@ -317,7 +319,7 @@ pub fn monthly_payment(
                 amount,
                 explanation: Explanation::new(
                     Rule::AbsenceDeduction,
-                    "-",
+                    RULE_VERSION,
                     DEDUCTION_SOURCE,
                     format!(
                         "{subtotal} € × {} unpaid absence days ÷ {} care days of {month} = \
