@@ -59,6 +59,30 @@ impl std::iter::Sum for Money {
     }
 }
 
+impl serde::Serialize for Money {
+    /// As a decimal string with two places (`"510.00"`), like the case results.
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(&self.to_string())
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for Money {
+    /// A decimal string (or number) that must be a whole number of cents.
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Money, D::Error> {
+        let value = <Decimal as serde::Deserialize>::deserialize(d)?;
+        Money::exact(value).ok_or_else(|| {
+            serde::de::Error::custom(format!("{value} is not a whole number of cents"))
+        })
+    }
+}
+
+impl std::ops::Sub for Money {
+    type Output = Money;
+    fn sub(self, other: Money) -> Money {
+        Money(self.0 - other.0)
+    }
+}
+
 /// Always two decimals (`"690.10"`), as the decisions print them.
 impl fmt::Display for Money {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {

@@ -58,6 +58,26 @@ impl Month {
         }
     }
 
+    /// The month `day` lies in.
+    pub fn of(day: chrono::NaiveDate) -> Month {
+        use chrono::Datelike;
+        Month {
+            year: day.year(),
+            month: day.month(),
+        }
+    }
+
+    /// 1–12.
+    pub fn number(self) -> u32 {
+        self.month
+    }
+
+    /// First to last day of the month.
+    pub fn period(self) -> crate::period::Period {
+        let first = chrono::NaiveDate::from_ymd_opt(self.year, self.month, 1).expect("valid month");
+        crate::period::Period::month_of(first)
+    }
+
     /// The months from `self` to `until`, both included; empty when `until` is earlier.
     pub fn through(self, until: Month) -> impl Iterator<Item = Month> {
         std::iter::successors(Some(self), |m| Some(m.next())).take_while(move |m| *m <= until)
