@@ -78,6 +78,25 @@ impl DocRepo for StoreRepo {
                 self.node.placement_wake.ledger_arrived(facility.clone());
             }
         }
+        // A wish that closed at the city frees the seat this Kita reserved for it.
+        if meta.kind == kitanetz_crdt::meta::DocKind::ApplicationWish {
+            if let Some(facility) = self.node.config.facility.clone() {
+                let now = self.node.now();
+                let released = crate::seats::release_for_closed_wish(
+                    &mut self.node.store(),
+                    &facility,
+                    doc,
+                    now,
+                );
+                match released {
+                    Ok(true) => {
+                        self.cache.remove(&crate::seats::ledger_doc_id(&facility));
+                    }
+                    Ok(false) => {}
+                    Err(e) => tracing::error!(error = %e, "releasing the seat of a closed wish"),
+                }
+            }
+        }
         self.cache.insert(doc.clone(), am);
         Ok(())
     }

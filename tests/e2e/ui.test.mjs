@@ -497,6 +497,59 @@ for (const [vpIndex, vp] of VIEWPORTS.entries()) {
       audit.assertClean();
     });
 
+    test('Kita lead reserves, gets the parents\' data and concludes the contract', async () => {
+      const audit = new Audit(vp.name);
+      const ctx = await newContext(browser, vp);
+      try {
+        const page = await ctx.newPage();
+        await login(page, MAIN.url, MAIN.lead);
+        await page.goto(`${MAIN.url}/seats`);
+        const open = page.locator('table.kn-wishes tbody tr', { has: page.locator('form[action="/seats/reserve"]') });
+        assert.ok(await open.count() > 0, 'applications waiting for a seat');
+        const handle = await open.first().getAttribute('data-wish');
+        const row = page.locator(`table.kn-wishes tbody tr[data-wish="${handle}"]`);
+        await row.locator('form[action="/seats/reserve"] button[type="submit"]').click();
+        await page.waitForURL('**/seats');
+        // The city sees the reservation when the ledger arrives and sends the parents' data to
+        // this Kita alone (the applicant share): the row shows the contact.
+        let contact = 0;
+        for (let i = 0; i < 40 && contact === 0; i++) {
+          await page.waitForTimeout(500);
+          await page.goto(`${MAIN.url}/seats`);
+          contact = await row.locator('.kn-contact').count();
+        }
+        assert.equal(contact, 1, 'the parents\' contact reached the Kita');
+        await row.locator(`a[href="/seats/contract?wish=${handle}"]`).click();
+        await page.waitForURL('**/seats/contract?wish=*');
+        assert.ok(await page.locator('#parents-data.kern-alert--info').isVisible(), 'the data came from the city');
+        const given = await page.locator('#f-child_given_name').inputValue();
+        assert.ok(given.length > 0, 'prefilled from the share');
+        await audit.check(page, 'seats-contract');
+
+        // A missing birth date comes back with a message next to the field; nothing is lost.
+        const born = await page.locator('#f-child_birth_date').inputValue();
+        await page.locator('#f-child_birth_date').fill('');
+        await page.locator('#f-child_birth_date').evaluate((e) => e.removeAttribute('required'));
+        await page.locator('main form.kn-form button[type="submit"]').click();
+        await assert.doesNotReject(page.locator('#form-errors').waitFor(), 'the error is shown');
+        assert.equal(await page.locator('#f-child_birth_date').getAttribute('aria-invalid'), 'true');
+        assert.equal(await page.locator('#f-child_given_name').inputValue(), given, 'what was typed stays');
+        await audit.check(page, 'seats-contract-error');
+
+        await page.locator('#f-child_birth_date').fill(born);
+        await page.locator('main form.kn-form button[type="submit"]').click();
+        await page.waitForURL('**/children/*');
+        assert.match(await page.locator('main h1').textContent(), new RegExp(given));
+        await audit.check(page, 'seats-contract-child');
+        await page.goto(`${MAIN.url}/seats`);
+        assert.match(await row.textContent(), /vergeben/, 'the seat is taken by the contract');
+        assert.equal(await row.locator('form[action="/seats/release"]').count(), 0, 'a contract is not released here');
+      } finally {
+        await ctx.close();
+      }
+      audit.assertClean();
+    });
+
     test('unknown page shows the 404 error page', async () => {
       const audit = new Audit(vp.name);
       const ctx = await newContext(browser, vp);

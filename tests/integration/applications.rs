@@ -919,6 +919,8 @@ struct TwoWishes {
     id: kitanetz_crdt::ids::ApplicationId,
     h1: kitanetz_crdt::ids::WishHandle,
     h2: kitanetz_crdt::ids::WishHandle,
+    /// The parent's session cookie and CSRF token at the city.
+    parent: (String, String),
 }
 
 async fn two_wishes_first_full() -> TwoWishes {
@@ -1041,6 +1043,7 @@ async fn two_wishes_first_full() -> TwoWishes {
         id,
         h1,
         h2,
+        parent: (cookie, csrf),
     }
 }
 
@@ -1411,5 +1414,95 @@ async fn a_reservation_brings_the_parents_data_and_the_contract_places_the_child
     );
     assert!(second.store().is_erased(&share_id).unwrap());
     assert!(shares_held(&city).is_empty());
+    assert!(local.refusals.is_empty(), "{:?}", local.refusals);
+}
+
+/// Lastenheft 3.6.7: the parents withdraw after a Kita reserved a seat. The city erases the
+/// parents' data at that Kita, the wish arrives there as withdrawn, and the Kita's node releases
+/// the seat by itself (audited as the system, shown in the Kita's closed list).
+#[tokio::test]
+async fn a_withdrawal_releases_the_reserved_seat_and_takes_the_parents_data_back() {
+    use kitanetz_crdt::kinds::{SeatLedger, SeatStatus, WishStatus};
+    use kitanetz_node::applications::sequential::{self, Which};
+    use kitanetz_node::applications::shares;
+    let TwoWishes {
+        net,
+        city,
+        second,
+        f2,
+        mut local,
+        id,
+        h2,
+        parent: (cookie, csrf),
+        ..
+    } = two_wishes_first_full().await;
+    let lead = lead_of(&net, &f2);
+    kitanetz_node::seats::reserve(
+        &mut second.store(),
+        &lead,
+        Some(&f2),
+        &kitanetz_node::seats::ReserveInput {
+            wish: h2.0.clone(),
+            month: "2027-03-01".into(),
+        },
+        second.now(),
+    )
+    .unwrap();
+    let ledger_id = kitanetz_node::seats::ledger_doc_id(&f2);
+    local.local_change(&second.config.name, &ledger_id);
+    local.run_until_quiet(3);
+    let woken = city.placement_wake.take();
+    sequential::advance_in_store(&mut city.store(), Which::WishingAt(&woken), city.now()).unwrap();
+    let share_id = shares::held_for(&city.store(), &h2)
+        .unwrap()
+        .expect("issued");
+    local.local_change(&city.config.name, &share_id);
+    local.run_until_quiet(4);
+    assert!(shares::of_wish(&second.store(), &h2).unwrap().is_some());
+
+    let router = kitanetz_node::http::router(city.clone());
+    let (status, _, _) = post_to(
+        &router,
+        &cookie,
+        &format!("/portal/applications/{}/withdraw", id.0),
+        &format!("csrf={csrf}"),
+    )
+    .await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    assert!(
+        shares::held_for(&city.store(), &h2).unwrap().is_none(),
+        "erased with the withdrawal"
+    );
+    for doc in [
+        kitanetz_node::applications::wishes::wish_doc_id(&h2),
+        share_id.clone(),
+    ] {
+        local.local_change(&city.config.name, &doc);
+    }
+    local.run_until_quiet(5);
+    assert_eq!(
+        wish_at(&second, &h2).map(|w| w.status),
+        Some(WishStatus::Withdrawn)
+    );
+    assert!(shares::of_wish(&second.store(), &h2).unwrap().is_none());
+    let status_in = |ledger: &SeatLedger| {
+        ledger
+            .months
+            .iter()
+            .flat_map(|m| &m.reservations)
+            .find(|r| r.wish == h2)
+            .map(|r| r.status)
+    };
+    let (_, ledger) = second.store().get::<SeatLedger>(&ledger_id).unwrap();
+    assert_eq!(
+        status_in(&ledger),
+        Some(SeatStatus::Free),
+        "the Kita's node released the seat itself"
+    );
+    // The released seat travels back to the city; nothing is left to do anywhere.
+    local.local_change(&second.config.name, &ledger_id);
+    local.run_until_quiet(6);
+    let (_, at_city) = city.store().get::<SeatLedger>(&ledger_id).unwrap();
+    assert_eq!(status_in(&at_city), Some(SeatStatus::Free));
     assert!(local.refusals.is_empty(), "{:?}", local.refusals);
 }

@@ -416,6 +416,7 @@ pub async fn run(
         &mut checks,
     )?;
     decline_moves_on(&lead, &zvs, sync, &mut checks).await?;
+    contract_places_the_child(&lead, &zvs, sync, &mut checks).await?;
     let mut heads: std::collections::BTreeMap<String, Vec<Vec<String>>> = Default::default();
     for n in nodes {
         for row in n.node.store().doc_rows()? {
@@ -591,6 +592,112 @@ async fn decline_moves_on(
         "a Kita declines a wish under review; the city moves the application on",
         checks,
     )
+}
+
+/// Reservation to contract in the running network (Lastenheft 3.6.5–3.6.7): the Kita lead
+/// reserves a seat for an open wish; the city, woken by the ledger, issues the parents' data to
+/// that Kita; the lead concludes the contract from it; the city places the child and the wish
+/// is "placed" at the Kita. One line `journey: … ok` names the steps.
+async fn contract_places_the_child(
+    lead: &Api,
+    zvs: &Api,
+    sync: &super::DemoSync,
+    checks: &mut Vec<String>,
+) -> anyhow::Result<()> {
+    let (_, seats) = lead.get("/api/seats").await?;
+    let free_month = |care_type: &Value| -> Option<String> {
+        seats["ledger"]["months"].as_array()?.iter().find_map(|m| {
+            let held = m["reservations"].as_array().map_or(0, |r| {
+                r.iter().filter(|x| x["status"] != json!("Free")).count()
+            });
+            let free = m["places"].as_u64()? as usize > m["occupied"].as_u64()? as usize + held;
+            (m["care_type"] == *care_type && free)
+                .then(|| m["month"].as_str().map(str::to_string))?
+        })
+    };
+    let candidate = seats["wishes"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter(|w| {
+            w["hold"].is_null()
+                && (w["status"] == json!("requested") || w["status"] == json!("waiting"))
+        })
+        .find_map(|w| {
+            Some((
+                w["handle"].as_str()?.to_string(),
+                free_month(&w["care_type"])?,
+            ))
+        });
+    let Some((handle, month)) = candidate else {
+        anyhow::bail!("smoke check failed: the Kita has an open wish and a free seat for it");
+    };
+    let mut steps = vec!["reserve"];
+    let (status, _) = lead
+        .call(
+            reqwest::Method::POST,
+            "/api/seats/reservations",
+            Some(json!({"wish": handle, "month": month})),
+        )
+        .await?;
+    anyhow::ensure!(status == StatusCode::OK, "reservation answered {status}");
+    let mut draft = Value::Null;
+    for _ in 0..50 {
+        sync.settle().await;
+        (_, draft) = lead
+            .get(&format!("/api/seats/contract?wish={handle}"))
+            .await?;
+        if draft["shared"] == json!(true) {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    expect(
+        draft["shared"] == json!(true)
+            && draft["input"]["child_given_name"]
+                .as_str()
+                .is_some_and(|n| !n.is_empty()),
+        "the city issues the parents' data to the Kita that reserved",
+        checks,
+    )?;
+    steps.push("parents' data at the Kita");
+    let (status, concluded) = lead
+        .call(
+            reqwest::Method::POST,
+            "/api/seats/contracts",
+            Some(draft["input"].clone()),
+        )
+        .await?;
+    anyhow::ensure!(
+        status == StatusCode::OK,
+        "contract answered {status}: {concluded}"
+    );
+    steps.push("contract");
+    let mut at_city = Value::Null;
+    for _ in 0..50 {
+        sync.settle().await;
+        (_, at_city) = zvs.get(&format!("/api/wishes/{handle}")).await?;
+        if at_city["status"] == json!("placed") {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    sync.settle().await;
+    anyhow::ensure!(
+        at_city["status"] == json!("placed"),
+        "smoke check failed: journey: {} ok, then the city did not place the child ({at_city})",
+        steps.join(" → ")
+    );
+    steps.push("placed at the city");
+    let (_, draft_after) = lead
+        .get(&format!("/api/seats/contract?wish={handle}"))
+        .await?;
+    anyhow::ensure!(
+        draft_after["shared"].is_null(),
+        "smoke check failed: after the contract the wish is closed at the Kita"
+    );
+    steps.push("closed at the Kita");
+    expect(true, &format!("journey: {} ok", steps.join(" → ")), checks)
 }
 
 async fn settle_double_place(

@@ -302,6 +302,7 @@ pub fn routes() -> Vec<Route> {
             "/api/seats/contracts",
             post(seats::http::api_conclude),
         ),
+        route("GET", "/api/seats/contract", get(seats::http::api_draft)),
         route("GET", "/static/{*path}", get(assets::serve)),
         route("GET", "/facilities", get(facilities::http::list_page)),
         route(

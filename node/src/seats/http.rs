@@ -425,3 +425,16 @@ pub async fn api_conclude(
         node.now(),
     )?))
 }
+
+pub async fn api_draft(
+    State(node): State<Arc<Node>>,
+    ApiSession(session): ApiSession,
+    Query(query): Query<ContractQuery>,
+) -> Result<Json<ContractDraft>, ApiError> {
+    Ok(Json(draft(
+        &node.store(),
+        &session.who,
+        node.config.facility.as_ref(),
+        &query.wish,
+    )?))
+}

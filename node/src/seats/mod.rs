@@ -150,14 +150,6 @@ pub struct WishAtKita {
 /// "Wiedervorlage mit 14 Tagen Frist"). The city alerts the ZVS after its own configured days.
 pub const FOLLOW_UP_DAYS: u64 = 14;
 
-impl WishAtKita {
-    /// The wish is no longer open (withdrawn, placed elsewhere, inactive) while the Kita still
-    /// holds a seat for it: a seat to release.
-    pub fn to_release(&self) -> bool {
-        !self.status.open() && self.hold.is_some_and(|(_, s)| s == SeatStatus::Reserved)
-    }
-}
-
 /// What the seats page shows.
 #[derive(Debug, Clone, Serialize)]
 pub struct SeatsView {
@@ -467,6 +459,50 @@ pub fn release(
     save_ledger(store, who, &facility, &handle, "seat.release", now, |l| {
         l.release(&handle, now.today)
     })
+}
+
+/// A wish that closed at the city (the parents withdrew, the child was placed elsewhere, the
+/// ZVS set the application inactive) while this Kita still holds a reserved seat for it: the
+/// node releases the seat for the Kita when the wish's new status arrives (Lastenheft 3.6.7:
+/// "withdrawal releases a reserved place and tells the Kita"). The closed list shows the status;
+/// the audit log says the system released it. Returns whether a seat was released. A taken seat
+/// (a contract) is never touched: the contract is ended instead.
+pub fn release_for_closed_wish(
+    store: &mut Store,
+    facility: &FacilityId,
+    wish_doc: &DocId,
+    now: Now,
+) -> Result<bool, StoreError> {
+    let Some((_, wish)) = store.find::<ApplicationWish>(wish_doc)? else {
+        return Ok(false);
+    };
+    let handle = &wish.handle;
+    if wish.status.open() || &wish.facility != facility {
+        return Ok(false);
+    }
+    let id = ledger_doc_id(facility);
+    let Some((mut doc, mut ledger)) = store.find::<SeatLedger>(&id)? else {
+        return Ok(false);
+    };
+    let reserved = ledger
+        .hold_of(handle)
+        .is_some_and(|(_, hold)| hold.status == SeatStatus::Reserved);
+    if !reserved || ledger.release(handle, now.today).is_err() {
+        return Ok(false);
+    }
+    doc.update(&ledger, now.today, now.millis, "seat.release")?;
+    store.save_doc(
+        &mut doc,
+        &AuditEntry {
+            at: now.millis,
+            actor: format!("system:wish-{}", wish.status.as_str()),
+            action: "seat.release",
+            target: Some(id.0.clone()),
+            subjects: vec![handle.0.clone()],
+            valid_from: None,
+        },
+    )?;
+    Ok(true)
 }
 
 #[cfg(test)]
