@@ -1,10 +1,23 @@
-//! Letters as PDF: the data the domain assembles (e.g. [`ReceiptLetter`]) rendered by the
+//! Letters as PDF: the data the domain assembles (a [`Letter`]) rendered by the
 //! leaf crate `kitanetz-letters` (typst, tagged PDF/UA-1). A render costs milliseconds of CPU
 //! (the first one in a process longer), so it runs on a blocking thread, never on an async
 //! worker and never while the store is locked: callers gather the data first.
 
-use crate::applications::ReceiptLetter;
-use kitanetz_letters::{render, DocumentMeta, RenderError, RECEIPT};
+use kitanetz_crdt::scalar::Date;
+use kitanetz_letters::{render, DocumentMeta, RenderError, Template, CONTRACT, RECEIPT};
+
+/// A letter's data and metadata, gathered by the domain (under the store's lock) before the
+/// render (after it).
+#[derive(Debug, Clone)]
+pub struct Letter {
+    pub data: serde_json::Value,
+    pub title: String,
+    /// The sender as the PDF's author ("Stadt Musterstadt, Zentrale Vormerkstelle").
+    pub author: String,
+    /// Stable per letter (the PDF's document identifier derives from it).
+    pub id: String,
+    pub date: Date,
+}
 
 /// Why a letter could not be written.
 #[derive(Debug, thiserror::Error)]
@@ -17,13 +30,22 @@ pub enum LetterError {
 }
 
 /// The receipt (or change confirmation) of an application as a PDF file.
-pub async fn receipt_pdf(letter: ReceiptLetter) -> Result<Vec<u8>, LetterError> {
-    tokio::task::spawn_blocking(move || receipt_pdf_now(&letter))
+pub async fn receipt_pdf(letter: Letter) -> Result<Vec<u8>, LetterError> {
+    pdf(RECEIPT, letter).await
+}
+
+/// A care contract (Betreuungsvertrag) in its copies as a PDF file.
+pub async fn contract_pdf(letter: Letter) -> Result<Vec<u8>, LetterError> {
+    pdf(CONTRACT, letter).await
+}
+
+async fn pdf(template: Template<'static>, letter: Letter) -> Result<Vec<u8>, LetterError> {
+    tokio::task::spawn_blocking(move || pdf_now(&template, &letter))
         .await
         .map_err(|e| LetterError::Thread(e.to_string()))?
 }
 
-fn receipt_pdf_now(letter: &ReceiptLetter) -> Result<Vec<u8>, LetterError> {
+fn pdf_now(template: &Template<'_>, letter: &Letter) -> Result<Vec<u8>, LetterError> {
     let meta = DocumentMeta {
         title: letter.title.clone(),
         author: letter.author.clone(),
@@ -31,7 +53,7 @@ fn receipt_pdf_now(letter: &ReceiptLetter) -> Result<Vec<u8>, LetterError> {
         date: letter.date.0,
         id: letter.id.clone(),
     };
-    let rendered = render(&RECEIPT, &letter.data, &meta)?;
+    let rendered = render(template, &letter.data, &meta)?;
     if !rendered.warnings.0.is_empty() {
         tracing::warn!(letter = %letter.id, warnings = %rendered.warnings, "letter rendered with warnings");
     }

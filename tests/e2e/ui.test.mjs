@@ -541,6 +541,11 @@ for (const [vpIndex, vp] of VIEWPORTS.entries()) {
         await page.waitForURL('**/children/*');
         assert.match(await page.locator('main h1').textContent(), new RegExp(given));
         await audit.check(page, 'seats-contract-child');
+        const pdfHref = await page.locator('a[href$="/contract.pdf"]').first().getAttribute('href');
+        const pdf = await page.request.get(`${MAIN.url}${pdfHref}`);
+        assert.equal(pdf.status(), 200);
+        assert.equal(pdf.headers()['content-type'], 'application/pdf');
+        assert.ok((await pdf.body()).subarray(0, 5).toString() === '%PDF-', 'the contract prints');
         await page.goto(`${MAIN.url}/seats`);
         assert.match(await row.textContent(), /vergeben/, 'the seat is taken by the contract');
         assert.equal(await row.locator('form[action="/seats/release"]').count(), 0, 'a contract is not released here');

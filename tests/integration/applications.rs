@@ -1343,6 +1343,16 @@ async fn a_reservation_brings_the_parents_data_and_the_contract_places_the_child
     assert!(
         kitanetz_node::seats::contract::draft(&second.store(), &lead, Some(&f2), &h2.0).is_err()
     );
+    let letter = kitanetz_node::contracts::contract_letter(
+        &second.store(),
+        &lead,
+        &done.contract,
+        second.now().today,
+    )
+    .unwrap();
+    assert_eq!(letter.data["child"]["name"], "Paul Berg");
+    assert_eq!(letter.data["start"], "01.03.2027");
+    assert_eq!(letter.data["guardians"][0]["name"], "Jonas Berg");
     let family_doc = kitanetz_node::families::family_doc_id(&done.family);
     let contract_doc = kitanetz_node::contracts::contract_doc_id(&done.contract);
     for doc in [

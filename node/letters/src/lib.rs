@@ -65,6 +65,14 @@ pub const RECEIPT: Template<'static> = Template {
     source: include_str!("../templates/receipt.typ"),
 };
 
+/// The care contract (Betreuungsvertrag, Lastenheft 3.6.7) in the copies the data names (the
+/// Kita, the Träger's office, the parents). Its data is described at the top of
+/// `templates/contract.typ`; `templates/contract.sample.json` is an example.
+pub const CONTRACT: Template<'static> = Template {
+    name: "contract.typ",
+    source: include_str!("../templates/contract.typ"),
+};
+
 /// The PDF's metadata. Title and language are what PDF/UA requires; screen readers announce
 /// them.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -1404,18 +1404,8 @@ pub fn change_form(
     Ok(input)
 }
 
-/// What the receipt letter (for parents who chose notification by post) says, as the data of
-/// the letter template, with its title and a stable identifier.
-#[derive(Debug, Clone)]
-pub struct ReceiptLetter {
-    pub data: serde_json::Value,
-    pub title: String,
-    /// The sender as the PDF's author ("Stadt Musterstadt, Zentrale Vormerkstelle").
-    pub author: String,
-    /// Stable per letter (the PDF's document identifier derives from it).
-    pub id: String,
-    pub date: Date,
-}
+/// The receipt's data (see [`crate::letters::Letter`]).
+pub type ReceiptLetter = crate::letters::Letter;
 
 /// Who may read an application's letters: its parents (contact or invited) and the ZVS.
 fn may_read(store: &Store, who: &Principal, id: &ApplicationId) -> Result<(), ActionError> {
@@ -1432,7 +1422,7 @@ fn may_read(store: &Store, who: &Principal, id: &ApplicationId) -> Result<(), Ac
     }
 }
 
-fn german_date(d: Date) -> String {
+pub(crate) fn german_date(d: Date) -> String {
     d.0.format("%d.%m.%Y").to_string()
 }
 

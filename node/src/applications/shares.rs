@@ -6,7 +6,7 @@
 //! document of the Kita's Träger holds the data). Erasing drops the document whole on every
 //! node that holds it: automerge keeps history, so the share never outlives its purpose.
 //!
-//! [`reconcile`] is pure over what it is given; the procedure run
+//! `reconcile` reads what it is given and decides; the procedure run
 //! ([`super::sequential::advance_in_store`]) and the withdrawal save what it returns in the
 //! transaction of the application's write.
 

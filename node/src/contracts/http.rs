@@ -261,6 +261,22 @@ pub async fn new_submit(
     }
 }
 
+/// `GET /contracts/{id}/contract.pdf`: the contract in its three copies, to print and sign.
+pub async fn contract_pdf(
+    State(node): State<Arc<Node>>,
+    session: Session,
+    Path(id): Path<String>,
+) -> Result<Response, AppError> {
+    let id: ContractId = id.parse().map_err(|_| AppError::NotFound(id.clone()))?;
+    // The data is read under the store's lock; the render runs after it is released.
+    let letter = super::contract_letter(&node.store(), &session.who, &id, node.clock.today())?;
+    let pdf = crate::letters::contract_pdf(letter).await?;
+    Ok(crate::http::pdf_response(
+        pdf,
+        &format!("Betreuungsvertrag-{}.pdf", id.0),
+    ))
+}
+
 pub async fn change_form(
     State(node): State<Arc<Node>>,
     lang: Lang,

@@ -269,3 +269,72 @@ pub fn change(
     )?;
     Ok(contract)
 }
+
+/// The care contract as a printable letter (Lastenheft 3.6.7.1: three copies, for the Kita,
+/// the Träger's office and the parents), for those who may see the Kita's contracts. Shows the
+/// contract as it reads from its start (its first line); later changes are annexes.
+pub fn contract_letter(
+    store: &Store,
+    who: &Principal,
+    id: &ContractId,
+    today: Date,
+) -> Result<crate::letters::Letter, ActionError> {
+    use crate::applications::german_date;
+    use kitanetz_crdt::kinds::{Address, FacilityProfile, Family, ProviderProfile};
+    let contract = get(store, who, id)?;
+    let (_, family) = store.get::<Family>(&crate::families::family_doc_id(&contract.family))?;
+    let (_, facility) =
+        store.get::<FacilityProfile>(&crate::facilities::profile_doc_id(&contract.facility))?;
+    let (_, provider) =
+        store.get::<ProviderProfile>(&doc_id_for("provider", &facility.provider.0))?;
+    let party = |name: &str, a: &Address| {
+        serde_json::json!({
+            "name": name,
+            "street": a.street,
+            "postcode_town": format!("{} {}", a.postcode, a.city),
+        })
+    };
+    let child = family
+        .child(&contract.child)
+        .ok_or_else(|| ActionError::NotFound(contract.child.0.clone()))?;
+    let first = contract
+        .lines
+        .iter()
+        .min_by_key(|l| l.valid.start())
+        .ok_or_else(|| ActionError::NotFound(id.0.clone()))?;
+    let data = serde_json::json!({
+        "provider": party(&provider.name, &provider.address),
+        "facility": party(&facility.name, &facility.address),
+        "guardians": family
+            .guardians
+            .iter()
+            .map(|g| party(&format!("{} {}", g.given_name, g.family_name), &g.address))
+            .collect::<Vec<_>>(),
+        "child": {
+            "name": format!("{} {}", child.given_name, child.family_name),
+            "birth_date": german_date(child.birth_date),
+        },
+        "contract_ref": contract.id.0,
+        "start": german_date(contract.period.start()),
+        "end": contract.period.end().map(german_date).unwrap_or_default(),
+        "care_type": first.care_type.label_de(),
+        "daily_hours": first.daily_hours.0.normalize().to_string().replace('.', ","),
+        "payment_mode": match first.payment_mode {
+            PaymentMode::DirectDebit => "Lastschrift",
+            PaymentMode::SelfPayer => "Selbstzahler",
+        },
+        "date": german_date(today),
+        "copies": [
+            "Ausfertigung für die Kita",
+            "Ausfertigung für den Träger",
+            "Ausfertigung für die Personensorgeberechtigten",
+        ],
+    });
+    Ok(crate::letters::Letter {
+        data,
+        title: format!("Betreuungsvertrag {}", contract.id.0),
+        author: provider.name,
+        id: format!("contract/{}", contract.id.0),
+        date: today,
+    })
+}

@@ -164,6 +164,7 @@ pub struct Texts {
     pub single_parent: &'static str,
     pub contract_start: &'static str,
     pub parents_contact: &'static str,
+    pub contract_pdf: &'static str,
 }
 
 impl Texts {
@@ -392,6 +393,7 @@ pub static DE: Texts = Texts {
     single_parent: "alleinerziehend",
     contract_start: "Vertragsbeginn (reservierter Monat)",
     parents_contact: "Kontakt der Eltern",
+    contract_pdf: "Vertrag drucken (PDF)",
 };
 
 pub static EN: Texts = Texts {
@@ -556,6 +558,7 @@ pub static EN: Texts = Texts {
     single_parent: "single parent",
     contract_start: "Contract start (reserved month)",
     parents_contact: "Parents' contact",
+    contract_pdf: "Print the contract (PDF)",
 };
 
 pub fn texts(lang: Lang) -> &'static Texts {

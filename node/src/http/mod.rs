@@ -348,6 +348,11 @@ pub fn routes() -> Vec<Route> {
             get(contracts::http::change_form),
         ),
         route(
+            "GET",
+            "/contracts/{id}/contract.pdf",
+            get(contracts::http::contract_pdf),
+        ),
+        route(
             "POST",
             "/contracts/{id}/change",
             post(contracts::http::change_submit),

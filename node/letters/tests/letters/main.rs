@@ -2,6 +2,7 @@
 //! (text through the fonts' ToUnicode maps), so no poppler is needed; the decision tests
 //! cross-check with poppler's `pdftotext` and `pdfinfo` where they are installed.
 
+mod contract;
 mod decisions;
 mod errors;
 mod receipt;
