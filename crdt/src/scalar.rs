@@ -19,6 +19,15 @@ impl Date {
     pub fn ymd(y: i32, m: u32, d: u32) -> Date {
         Date(NaiveDate::from_ymd_opt(y, m, d).expect("valid calendar date"))
     }
+
+    /// The years a date typed by a person may have: anything outside is a typing error (a
+    /// contract from the year 1 or 10000), refused wherever a date comes in.
+    pub const PLAUSIBLE_YEARS: std::ops::RangeInclusive<i32> = 1900..=2100;
+
+    /// Whether the date lies in [`Date::PLAUSIBLE_YEARS`].
+    pub fn is_plausible(self) -> bool {
+        Self::PLAUSIBLE_YEARS.contains(&chrono::Datelike::year(&self.0))
+    }
 }
 
 impl fmt::Display for Date {

@@ -64,14 +64,36 @@ impl Validator {
     }
 
     /// A date typed into a form (`YYYY-MM-DD`); `None` and a field error if it is not one.
+    /// Years outside [`crate::scalar::Date::PLAUSIBLE_YEARS`] are refused too.
     pub fn date(&mut self, field: &str, value: &str) -> Option<crate::scalar::Date> {
-        let parsed = value.trim().parse().ok();
+        let parsed: Option<crate::scalar::Date> = value.trim().parse().ok();
         self.check(
             parsed.is_some(),
             field,
             "Datum im Format JJJJ-MM-TT / date as YYYY-MM-DD",
         );
-        parsed
+        let plausible = parsed.filter(|d| d.is_plausible());
+        if let Some(date) = parsed {
+            self.plausible_date(field, date);
+        }
+        plausible
+    }
+
+    /// Refuses a date outside [`crate::scalar::Date::PLAUSIBLE_YEARS`] (for dates that arrive
+    /// parsed, e.g. in a JSON body).
+    pub fn plausible_date(&mut self, field: &str, date: crate::scalar::Date) {
+        let years = crate::scalar::Date::PLAUSIBLE_YEARS;
+        self.check(
+            date.is_plausible(),
+            field,
+            format!(
+                "Datum außerhalb {}–{} / date outside {}–{}",
+                years.start(),
+                years.end(),
+                years.start(),
+                years.end()
+            ),
+        );
     }
 
     /// Requires a non-blank text of at most `max` characters.

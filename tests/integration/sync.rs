@@ -353,9 +353,21 @@ async fn nodes_sync_over_libp2p_on_loopback_and_keep_personal_data_apart() {
 
     // A new contract at the Kita reaches its Träger office and nobody else.
     let (kita, traeger) = kita_and_its_traeger(&nodes);
-    let (child, contract) = first_child_and_contract(&kita, kita.config.facility.as_ref().unwrap());
+    let (_, contract) = first_child_and_contract(&kita, kita.config.facility.as_ref().unwrap());
+    // A child whose contracts have all ended gets a new one from the month after (a child has
+    // one contract at a time).
+    let (child, after): (String, String) = kita
+        .store()
+        .conn()
+        .query_row(
+            "SELECT child, date(MAX(end), '+1 month', 'start of month') FROM p_contracts
+             GROUP BY child HAVING SUM(end IS NULL) = 0 ORDER BY child LIMIT 1",
+            [],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
+        .expect("a child whose contract ended");
     let input = kitanetz_node::contracts::NewContract {
-        start: "2027-08-01".parse().unwrap(),
+        start: after.parse().unwrap(),
         end: None,
         line: LineCommand {
             care_type: CareType::Kindergarten,
@@ -868,4 +880,65 @@ fn a_kita_restored_from_its_backup_catches_up_with_its_traeger() {
             node.config.name
         );
     }
+}
+
+/// Hardening finding (issue 13 item 6): a contract from the year 1 or 10000 was accepted, and a
+/// second contract for a child already in care. Each is refused with the field named; nothing
+/// is written.
+#[test]
+fn implausible_dates_and_a_second_contract_at_the_same_time_are_refused() {
+    let net = Network::seeded();
+    let kita = net.open(&net.kitas()[0].name);
+    let (child, contract) = first_child_and_contract(&kita, kita.config.facility.as_ref().unwrap());
+    let child = child.parse().unwrap();
+    let lead = caller(Role::KitaLead, &kita);
+    let line = LineCommand {
+        care_type: CareType::Kindergarten,
+        daily_hours: "7".parse().unwrap(),
+        payment_mode: PaymentMode::SelfPayer,
+    };
+    let contracts = || {
+        kita.store()
+            .values_of_kind::<kitanetz_crdt::kinds::CareContract>()
+            .unwrap()
+            .len()
+    };
+    let before = contracts();
+    let refused_field = |start: &str, end: Option<&str>| {
+        let input = kitanetz_node::contracts::NewContract {
+            start: start.parse().unwrap(),
+            end: end.map(|e| e.parse().unwrap()),
+            line: line.clone(),
+        };
+        match kitanetz_node::contracts::create(&mut kita.store(), &lead, &child, &input, kita.now())
+        {
+            Err(kitanetz_node::action::ActionError::Invalid(e)) => {
+                e.errors.iter().map(|f| f.field.clone()).collect::<Vec<_>>()
+            }
+            other => panic!("{start}: expected a field error, got {other:?}"),
+        }
+    };
+    assert!(refused_field("0001-01-01", None).contains(&"start".to_string()));
+    assert!(refused_field("2027-01-01", Some("9999-12-31")).contains(&"end".to_string()));
+    assert!(
+        refused_field("2040-01-01", None).contains(&"start".to_string()),
+        "years ahead"
+    );
+    assert!(
+        refused_field("2027-01-01", None).contains(&"start".to_string()),
+        "the child has a contract then"
+    );
+    assert_eq!(contracts(), before, "nothing written");
+    // A change from the year 10000 is refused too.
+    let changed = change(
+        &mut kita.store(),
+        &lead,
+        &contract.parse().unwrap(),
+        &ContractChange {
+            valid_from: kitanetz_crdt::scalar::Date::ymd(10000, 1, 1),
+            line,
+        },
+        kita.now(),
+    );
+    assert!(changed.is_err());
 }

@@ -68,6 +68,12 @@ impl CareContract {
             "Ende vor Beginn / end before start",
         );
         v.check(
+            self.period.start().is_plausible()
+                && self.period.end().is_none_or(|e| e.is_plausible()),
+            "period",
+            "Datum außerhalb 1900–2100 / date outside 1900–2100",
+        );
+        v.check(
             !self.lines.is_empty(),
             "lines",
             "mindestens eine Vertragszeile / at least one contract line",

@@ -101,6 +101,43 @@ pub fn authorize_for_child(
     Ok((family, facility, provider))
 }
 
+/// How far ahead a contract may start (Lastenheft 3.6.7: contracts are concluded about four
+/// months before the start; years ahead are a typing error).
+pub const MAX_YEARS_AHEAD: u32 = 3;
+
+/// A contract of `child` this node holds whose period overlaps `period` (a child has one care
+/// contract at a time; a change of care is a change of that contract from a date).
+fn overlapping_contract(
+    store: &Store,
+    child: &ChildId,
+    period: &Period,
+) -> Result<Option<ContractId>, StoreError> {
+    let mut stmt = store
+        .conn()
+        .prepare_cached("SELECT id, start, end FROM p_contracts WHERE child = ?1")?;
+    let rows = stmt.query_map([&child.0], |r| {
+        Ok((
+            r.get::<_, String>(0)?,
+            r.get::<_, String>(1)?,
+            r.get::<_, Option<String>>(2)?,
+        ))
+    })?;
+    for row in rows {
+        let (id, start, end) = row?;
+        let corrupt = |v: &str| StoreError::Corrupt(format!("p_contracts: date {v:?}"));
+        let start: Date = start.parse().map_err(|_| corrupt(&start))?;
+        let end: Option<Date> = match end {
+            Some(e) => Some(e.parse().map_err(|_| corrupt(&e))?),
+            None => None,
+        };
+        let existing = Period::new(start, end).map_err(|_| corrupt(&start.to_string()))?;
+        if existing.overlaps(period) {
+            return Ok(Some(ContractId(id)));
+        }
+    }
+    Ok(None)
+}
+
 /// Enters a new contract for a child of the caller's Kita. The document belongs to the Träger.
 pub fn create(
     store: &mut Store,
@@ -117,6 +154,17 @@ pub fn create(
     let mut ids = os_ids();
     let mut v = Validator::new();
     input.line.check(&mut v);
+    v.plausible_date("start", input.start);
+    if let Some(end) = input.end {
+        v.plausible_date("end", end);
+    }
+    v.check(
+        input.start.0 <= today.0 + chrono::Months::new(12 * MAX_YEARS_AHEAD),
+        "start",
+        format!(
+            "Vertragsbeginn höchstens {MAX_YEARS_AHEAD} Jahre im Voraus / a contract starts at most {MAX_YEARS_AHEAD} years ahead"
+        ),
+    );
     {
         use chrono::Datelike;
         v.check(
@@ -132,6 +180,16 @@ pub fn create(
             None
         }
     };
+    if let Some(period) = &period {
+        if let Some(other) = overlapping_contract(store, child, period)? {
+            v.fail(
+                "start",
+                format!(
+                    "Das Kind hat in dieser Zeit schon den Vertrag {other}: bitte diesen ändern oder beenden / the child already has contract {other} in this period: change or end it"
+                ),
+            );
+        }
+    }
     v.finish()?;
     let period = period.expect("checked");
     let mut line = input.line.clone().into_line(&mut ids);
@@ -242,6 +300,7 @@ pub fn change(
     let mut ids = os_ids();
     let mut v = Validator::new();
     let valid_from = input.valid_from;
+    v.plausible_date("valid_from", valid_from);
     v.check(
         contract.period.contains(valid_from),
         "valid_from",

@@ -227,8 +227,11 @@ pub(super) fn project(conn: &Connection, id: &DocId, value: &KindValue) -> Resul
 pub fn snapshot(conn: &Connection) -> Result<String, StoreError> {
     let mut out = String::new();
     for t in TABLES {
-        let mut stmt = conn.prepare(&format!("SELECT * FROM {t} ORDER BY 1, 2, 3, 4"))?;
-        let n = stmt.column_count();
+        let n = conn
+            .prepare(&format!("SELECT * FROM {t} LIMIT 0"))?
+            .column_count();
+        let order: Vec<String> = (1..=n.min(4)).map(|i| i.to_string()).collect();
+        let mut stmt = conn.prepare(&format!("SELECT * FROM {t} ORDER BY {}", order.join(", ")))?;
         let mut rows = stmt.query([])?;
         out.push_str(t);
         out.push('\n');
