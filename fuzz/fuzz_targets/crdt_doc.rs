@@ -42,6 +42,7 @@ fn check_kind(doc: &mut StoredDoc) {
         KindValue::Application(v) => check_value(doc, v),
         KindValue::ApplicationWish(v) => check_value(doc, v),
         KindValue::Applicant(v) => check_value(doc, v),
+        KindValue::ApplicantShare(v) => check_value(doc, v),
         KindValue::SeatLedger(v) => check_value(doc, v),
         KindValue::ConflictDecision(v) => check_value(doc, v),
     }
