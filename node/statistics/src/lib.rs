@@ -1,8 +1,9 @@
 //! Kitanetz state and statistics interfaces: pure rules, no I/O.
 //!
-//! - [`kdw`]: the pre-export check of the Kita-Data-Webhouse Baden-Württemberg (yearly youth-welfare
-//!   statistic, §§ 98 ff SGB VIII), case format `kitanetz-kdw-case/1`
-//!   (`shared/formats/kdw-case.md`, seed 002).
+//! - [`kdw`]: the Kita-Data-Webhouse Baden-Württemberg (yearly youth-welfare statistic, §§ 98 ff
+//!   SGB VIII): the pre-export check, case format `kitanetz-kdw-case/1`
+//!   (`shared/formats/kdw-case.md`, seed 002), and the StaLa XML hand-over file written from a
+//!   checked export only ([`kdw::to_xml`], format `kitanetz-kdw-stala/1` in `KDW_XML.md`).
 //! - [`landeszuschuss`]: the Saxon state subsidy count (§ 18 SächsKitaG, annex D of seed 004),
 //!   case format `kitanetz-landeszuschuss-case/1` (`shared/formats/landeszuschuss-case.md`).
 //!
