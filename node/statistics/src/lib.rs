@@ -1,18 +1,25 @@
 //! Kitanetz state and statistics interfaces: pure rules, no I/O.
 //!
-//! - [`kdw`]: the pre-export check of the Kita-Data-Webhouse Baden-Württemberg (yearly youth-welfare
-//!   statistic, §§ 98 ff SGB VIII), case format `kitanetz-kdw-case/1`
-//!   (`shared/formats/kdw-case.md`, seed 002).
+//! - [`kdw`]: the Kita-Data-Webhouse Baden-Württemberg (yearly youth-welfare statistic, §§ 98 ff
+//!   SGB VIII): the pre-export check, case format `kitanetz-kdw-case/1`
+//!   (`shared/formats/kdw-case.md`, seed 002), and the StaLa XML hand-over file written from a
+//!   checked export only ([`kdw::to_xml`], format `kitanetz-kdw-stala/1` in `KDW_XML.md`).
+//! - [`kjh`]: the federal statistic of children and staff in day-care facilities, KJH Teil III.1
+//!   (annex L of seed 004): one facility on the Stichtag with the annex's inclusion rules, the
+//!   form's records and a readable list of who was left out and why ([`kjh::count`]). Plain
+//!   input structs; no case format or command yet.
 //! - [`landeszuschuss`]: the Saxon state subsidy count (§ 18 SächsKitaG, annex D of seed 004),
 //!   case format `kitanetz-landeszuschuss-case/1` (`shared/formats/landeszuschuss-case.md`).
 //!
-//! Each module has one entry point over the case text that returns a [`CliOutput`]: what the
-//! command prints on stdout and stderr and the exit code its format prescribes. Behind it the rules
-//! are functions over typed data ([`kdw::check`], [`landeszuschuss::count`]), so that the node
-//! can call them on its real contracts later. Decimals are `rust_decimal`, never floats.
+//! `kdw` and `landeszuschuss` have an entry point over the case text that returns a
+//! [`CliOutput`]: what the command prints on stdout and stderr and the exit code its format
+//! prescribes. Behind it the rules are functions over typed data ([`kdw::check`],
+//! [`kjh::count`], [`landeszuschuss::count`]), so that the node can call them on its real
+//! contracts later. Decimals are `rust_decimal`, clock times whole minutes, never floats.
 
 pub mod ids;
 pub mod kdw;
+pub mod kjh;
 pub mod landeszuschuss;
 pub mod numbers;
 pub mod period;

@@ -64,7 +64,13 @@ pub struct OnePlace(pub Decimal);
 
 impl Serialize for OnePlace {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.collect_str(&round_half_up(self.0, 1))
+        serializer.collect_str(self)
+    }
+}
+
+impl std::fmt::Display for OnePlace {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}", round_half_up(self.0, 1))
     }
 }
 

@@ -1,7 +1,8 @@
 //! The case files of `tests/fixtures/{kdw,landeszuschuss}/` through the crate's entry points:
 //! each `NAME.case.json` must give the exit code, stdout and stderr of `NAME.expected.json`
 //! (`{ "exit_code", "stdout": result or null, "stderr_contains"? }`). The node's integration
-//! tests run the same files through the `kitanetz statistics` binary.
+//! tests run the same files through the `kitanetz statistics` binary. The StaLa XML of the
+//! format's example is compared with `tests/golden/`.
 
 use kitanetz_statistics::{kdw, landeszuschuss, CliOutput};
 use serde_json::Value;
@@ -58,4 +59,22 @@ fn kdw_fixtures() {
 #[test]
 fn landeszuschuss_fixtures() {
     check_fixtures("landeszuschuss", 4, landeszuschuss::case_output);
+}
+
+/// The StaLa hand-over file of kdw-case.md's example, byte for byte (`KDW_XML.md`).
+#[test]
+fn kdw_xml_of_the_formats_example_matches_the_golden_file() {
+    let case = std::fs::read_to_string(fixture_dir("kdw").join("doc-example.case.json"))
+        .expect("case file");
+    let out = kdw::xml_output(&case);
+    assert_eq!(out.exit_code, 0, "{}", out.stderr);
+    let golden = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/golden/kdw-doc-example.xml");
+    if std::env::var_os("KITANETZ_BLESS").is_some() {
+        std::fs::write(&golden, &out.stdout).expect("golden file written");
+    }
+    let want = std::fs::read_to_string(&golden).expect("golden file");
+    assert_eq!(
+        out.stdout, want,
+        "rerun with KITANETZ_BLESS=1 after a deliberate change"
+    );
 }

@@ -1,7 +1,7 @@
 //! The checks of seed 002 over a parsed case. Each record either yields its export row or its
 //! errors; the export exists only when no record has an error.
 
-use super::export::{Export, ExportChild, ExportGroup, ExportStaff, ExportWorkArea};
+use super::export::{CheckedExport, Export, ExportChild, ExportGroup, ExportStaff, ExportWorkArea};
 use super::{
     Activity, CareForm, CareFormKind, Child, Facility, GroupAttendance, KdwCase, Sex, StaffMember,
     FACILITY_EXTRA_FIELDS, NUMERIC_EXTRA_FIELD,
@@ -164,8 +164,8 @@ const SEX_UNSPECIFIED_FROM_YEAR: i32 = 2017;
 
 /// Runs every check on the children with a running contract on the Stichdatum and, with
 /// `export_staff`, on every staff member. `Ok` holds the export; `Err` the errors, one per
-/// (record, code, field), sorted.
-pub fn check(case: &KdwCase) -> Result<Export, Vec<CheckError>> {
+/// (record, code, field), sorted. Only this makes a [`CheckedExport`].
+pub fn check(case: &KdwCase) -> Result<CheckedExport, Vec<CheckError>> {
     let mut errors = check_facility(&case.facility);
     let care_forms: BTreeMap<&str, &CareForm> = case
         .care_forms
@@ -208,7 +208,7 @@ pub fn check(case: &KdwCase) -> Result<Export, Vec<CheckError>> {
     groups.sort_by(|a, b| a.id.cmp(&b.id));
     children.sort_by(|a, b| a.id.cmp(&b.id));
     staff.sort_by(|a, b| a.id.cmp(&b.id));
-    Ok(Export {
+    Ok(CheckedExport::checked(Export {
         reference_date: case.reference_date,
         facility: case
             .facility
@@ -219,7 +219,7 @@ pub fn check(case: &KdwCase) -> Result<Export, Vec<CheckError>> {
         groups,
         children,
         staff: case.export_staff.then_some(staff),
-    })
+    }))
 }
 
 fn check_facility(facility: &Facility) -> Vec<CheckError> {

@@ -8,6 +8,38 @@ use chrono::NaiveDate;
 use serde::Serialize;
 use std::collections::BTreeMap;
 
+/// An [`Export`] that passed every check of [`check`](super::check): the only input the StaLa
+/// XML writer ([`to_xml`](super::to_xml)) takes. Only the check makes one, so a hand-over file
+/// with errors cannot be written ("Bevor die Übergabedatei erzeugt wird, findet eine Prüfung
+/// der Daten statt", L100). Serialises as the export itself.
+///
+/// Outside the crate an unchecked export cannot pass as checked:
+/// ```compile_fail
+/// use kitanetz_statistics::kdw::{CheckedExport, Export};
+/// fn forge(export: Export) -> CheckedExport {
+///     CheckedExport(export)
+/// }
+/// ```
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(transparent)]
+pub struct CheckedExport(Export);
+
+impl CheckedExport {
+    /// Only for the check: it has found no error.
+    pub(super) fn checked(export: Export) -> CheckedExport {
+        CheckedExport(export)
+    }
+
+    /// The rows, to read.
+    pub fn export(&self) -> &Export {
+        &self.0
+    }
+
+    pub fn into_export(self) -> Export {
+        self.0
+    }
+}
+
 /// Everything the export writes, each list sorted by id.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Export {

@@ -6,17 +6,20 @@
 //! Kita-Data-Webhouse: facility, groups, children and, as a Mandant option, staff. "Bevor die
 //! Übergabedatei erzeugt wird, findet eine Prüfung der Daten statt" (L100): [`check`] runs every
 //! check of the seed and, when nothing is wrong, returns the [`Export`] rows the StaLa XML file
-//! is made of (`Ausgabeart Stala im XML-Format`, L97). The XML writer is a function over
-//! [`Export`] still to come; the rows already carry every value it writes, rounded as the
-//! statistic wants them. `L…` are lines of seed 002 unless another seed is named.
+//! is made of (`Ausgabeart Stala im XML-Format`, L97), as a [`CheckedExport`] that only the check
+//! can make. [`to_xml`] writes that file (format `kitanetz-kdw-stala/1`, documented in
+//! `node/statistics/KDW_XML.md`); it takes nothing but a [`CheckedExport`], so a file with errors
+//! cannot be written. `L…` are lines of seed 002 unless another seed is named.
 
 mod case;
 mod check;
 mod export;
+mod xml;
 
 pub use case::parse_case;
 pub use check::{check, CheckError, ErrorCode};
-pub use export::{Export, ExportChild, ExportGroup, ExportStaff, ExportWorkArea};
+pub use export::{CheckedExport, Export, ExportChild, ExportGroup, ExportStaff, ExportWorkArea};
+pub use xml::{to_xml, XmlRefused, EXTRA_FIELD_ELEMENTS, XML_FORMAT};
 
 use crate::ids::{CareFormId, ChildId, GroupId, StaffId};
 use crate::period::Period;
@@ -206,7 +209,7 @@ pub struct KdwResult {
     /// Sorted by record, code, field.
     pub errors: Vec<CheckError>,
     /// Only when valid.
-    pub export: Option<Export>,
+    pub export: Option<CheckedExport>,
 }
 
 impl KdwResult {
@@ -229,12 +232,12 @@ impl KdwResult {
 }
 
 /// `kitanetz statistics kdw --case FILE.json --check`: the result on stdout, exit 0 when valid
-/// and 1 with errors; an invalid case gives a message on stderr and exit 2. Without `check` the
-/// command would write the StaLa XML file, which is not there yet: it says so and exits 2.
+/// and 1 with errors; an invalid case gives a message on stderr and exit 2. Without `check` it
+/// says to choose the check or the XML file ([`xml_output`]) and exits 2.
 pub fn case_output(case_text: &str, check: bool) -> CliOutput {
     if !check {
         return CliOutput::refused(
-            "the StaLa XML export is not implemented yet; run the pre-export check with --check",
+            "choose --check (the pre-export check) or --xml (the StaLa hand-over file)",
         );
     }
     match parse_case(case_text) {
@@ -244,6 +247,34 @@ pub fn case_output(case_text: &str, check: bool) -> CliOutput {
             CliOutput::json(&result, code)
         }
         Err(error) => CliOutput::invalid(error),
+    }
+}
+
+/// `kitanetz statistics kdw --case FILE.json --xml`: the StaLa hand-over file on stdout and exit
+/// 0 when the case passes every check. With errors nothing is written but the check's result
+/// (`kitanetz-kdw-result/1`, the same as `--check`) and exit 1, so the list to work through is
+/// at hand; a value XML cannot carry is named on stderr, exit 1; an invalid case exits 2. No
+/// timestamp: the same case gives the same file.
+pub fn xml_output(case_text: &str) -> CliOutput {
+    let case = match parse_case(case_text) {
+        Ok(case) => case,
+        Err(error) => return CliOutput::invalid(error),
+    };
+    let result = KdwResult::of(&case);
+    let Some(checked) = &result.export else {
+        return CliOutput::json(&result, EXIT_ERRORS);
+    };
+    match to_xml(checked, None) {
+        Ok(xml) => CliOutput {
+            stdout: xml,
+            stderr: String::new(),
+            exit_code: 0,
+        },
+        Err(refused) => CliOutput {
+            stdout: String::new(),
+            stderr: refused.iter().map(|r| format!("{r}\n")).collect(),
+            exit_code: EXIT_ERRORS,
+        },
     }
 }
 

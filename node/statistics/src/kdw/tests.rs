@@ -5,7 +5,7 @@ use super::*;
 use serde_json::{json, Value};
 
 /// The case of kdw-case.md.
-fn case() -> Value {
+pub(super) fn case() -> Value {
     json!({ "format": CASE_FORMAT, "reference_date": "2024-03-01", "export_staff": true,
       "facility": { "name": "Kita Sternschnuppe", "state": "Baden-Württemberg", "more_than_one_lead": false,
         "extra_fields": { "einrichtungsnummer": "E-204", "interaktionsentwicklung": "ja",
@@ -19,7 +19,7 @@ fn case() -> Value {
       "staff": [ lead("P1") ] })
 }
 
-fn child(id: &str) -> Value {
+pub(super) fn child(id: &str) -> Value {
     json!({ "id": id, "sex": "female", "birth_date": "2020-02-10",
       "contract_from": "2022-08-15", "contract_until": null, "care_form": "TZ305",
       "groups": [ { "group": "G5", "weekly_hours": "30.5" } ], "school_grade": null,
@@ -556,11 +556,11 @@ fn errors_are_sorted_by_record_code_field_and_each_given_once() {
 }
 
 #[test]
-fn without_check_the_missing_xml_export_is_said_so() {
+fn without_check_the_command_asks_for_check_or_xml() {
     let out = case_output(&case().to_string(), false);
     assert_eq!(out.exit_code, 2);
     assert!(out.stdout.is_empty());
-    assert!(out.stderr.contains("--check"));
+    assert!(out.stderr.contains("--check") && out.stderr.contains("--xml"));
 }
 
 #[test]
