@@ -51,3 +51,31 @@ fn a_missing_case_file_is_an_invalid_case() {
     assert_missing_case_refused(&["statistics", "landeszuschuss"]);
     assert_missing_case_refused(&["statistics", "kdw"]);
 }
+
+/// `--xml` writes the StaLa hand-over file of a case that passes the check (the same bytes as
+/// the crate's golden file), and for a case with errors prints the check's result instead.
+#[test]
+fn kdw_xml_is_written_only_for_a_checked_case() {
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/kdw");
+    let run = |case: &str| {
+        run_kitanetz([
+            "statistics".into(),
+            "kdw".into(),
+            "--case".into(),
+            std::ffi::OsString::from(dir.join(case)),
+            "--xml".into(),
+        ])
+    };
+    let ok = run("doc-example.case.json");
+    assert_eq!(ok.code, 0, "{}", ok.stderr);
+    let golden = include_str!("../../node/statistics/tests/golden/kdw-doc-example.xml");
+    assert_eq!(ok.stdout.trim_end(), golden.trim_end());
+    let refused = run("child-errors.case.json");
+    assert_eq!(refused.code, 1);
+    assert!(!refused.stdout.contains("<Uebergabedatei"));
+    assert!(
+        refused.stdout.contains("kitanetz-kdw-result/1"),
+        "{}",
+        refused.stdout
+    );
+}

@@ -57,7 +57,7 @@ enum Command {
     /// Kita-Planer 2 export buffer (Schleswig-Holstein): fill it for one child
     /// (`kitaplaner export-buffer --case FILE.json`).
     Kitaplaner(kitaplaner::Args),
-    /// State and statistics interfaces: `statistics kdw --case FILE.json --check`
+    /// State and statistics interfaces: `statistics kdw --case FILE.json --check|--xml`
     /// (Kita-Data-Webhouse pre-export check), `statistics landeszuschuss --case FILE.json`.
     Statistics(statistics::Args),
     /// Copy a node's data directory (online: the node may keep running) with a checked manifest.

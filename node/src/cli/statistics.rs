@@ -12,8 +12,9 @@ pub struct Args {
 #[derive(Subcommand)]
 enum StatisticsCommand {
     /// Kita-Data-Webhouse (Baden-Württemberg): with --check, run the pre-export check of a case
-    /// (`kitanetz-kdw-case/1`) and print `kitanetz-kdw-result/1`; exit 0 valid, 1 with errors,
-    /// 2 for an invalid case.
+    /// (`kitanetz-kdw-case/1`) and print `kitanetz-kdw-result/1`; with --xml, write the StaLa
+    /// hand-over file (`kitanetz-kdw-stala/1`, node/statistics/KDW_XML.md) of a case that passes
+    /// the check (else the check's result); exit 0 valid, 1 with errors, 2 for an invalid case.
     Kdw(KdwArgs),
     /// Landeszuschuss (SächsKitaG § 18): count a case (`kitanetz-landeszuschuss-case/1`) and
     /// print `kitanetz-landeszuschuss-result/1`; exit 2 for an invalid case.
@@ -25,9 +26,12 @@ struct KdwArgs {
     /// The case file (JSON), see `shared/formats/kdw-case.md`.
     #[arg(long)]
     case: PathBuf,
-    /// Run the pre-export check (the StaLa XML export itself is not there yet).
-    #[arg(long)]
+    /// Run the pre-export check.
+    #[arg(long, conflicts_with = "xml")]
     check: bool,
+    /// Write the StaLa XML hand-over file (only for a case that passes the check).
+    #[arg(long)]
+    xml: bool,
 }
 
 #[derive(Parser)]
@@ -39,6 +43,9 @@ struct CaseArgs {
 
 pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     let output = match args.command {
+        StatisticsCommand::Kdw(a) if a.xml => {
+            with_case(&a.case, kitanetz_statistics::kdw::xml_output)
+        }
         StatisticsCommand::Kdw(a) => with_case(&a.case, |text| {
             kitanetz_statistics::kdw::case_output(text, a.check)
         }),
