@@ -4,10 +4,10 @@
 //! parent gave a Kita: wishes are stored in facility order, ranks live in the applicant half.
 
 use crate::ids::{ApplicationId, ChildminderId, FacilityId, OrgId, WishHandle};
+use crate::kinds::check_contact;
 use crate::kinds::daily_hours;
 use crate::kinds::facility::{Address, CareType};
 use crate::kinds::family::Sex;
-use crate::kinds::optional_email;
 use crate::scalar::{Date, Dec};
 use crate::validate::{ValidationError, Validator};
 use autosurgeon::{Hydrate, Reconcile};
@@ -180,12 +180,15 @@ pub struct ChildmindingWish {
 impl Applicant {
     pub fn validate(&self) -> Result<(), ValidationError> {
         let mut v = Validator::new();
-        v.text("child_given_name", &self.child_given_name, 100);
-        v.text("child_family_name", &self.child_family_name, 100);
-        v.text("guardian_given_name", &self.guardian_given_name, 100);
-        v.text("guardian_family_name", &self.guardian_family_name, 100);
-        self.address.check(&mut v, "address");
-        optional_email(&mut v, "email", &self.email);
+        check_contact(
+            &mut v,
+            &self.child_given_name,
+            &self.child_family_name,
+            &self.guardian_given_name,
+            &self.guardian_family_name,
+            &self.address,
+            &self.email,
+        );
         v.check(
             self.notify_by_post || !self.email.is_empty(),
             "email",

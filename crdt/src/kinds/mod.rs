@@ -53,6 +53,26 @@ document_kinds! {
     ConflictDecision = "conflict-decision", Placement, ConflictDecision, |s, t| s.validate();
 }
 
+/// The names, address and e-mail of a child and the contact guardian, as the applicant and its
+/// share with a Kita both carry them.
+#[allow(clippy::too_many_arguments)]
+pub(crate) fn check_contact(
+    v: &mut Validator,
+    child_given_name: &str,
+    child_family_name: &str,
+    guardian_given_name: &str,
+    guardian_family_name: &str,
+    address: &Address,
+    email: &str,
+) {
+    v.text("child_given_name", child_given_name, 100);
+    v.text("child_family_name", child_family_name, 100);
+    v.text("guardian_given_name", guardian_given_name, 100);
+    v.text("guardian_family_name", guardian_family_name, 100);
+    address.check(v, "address");
+    optional_email(v, "email", email);
+}
+
 /// Checks an e-mail address loosely (one `@`, a dot in the domain); empty is allowed.
 pub(crate) fn optional_email(v: &mut Validator, field: &str, email: &str) {
     if email.is_empty() {

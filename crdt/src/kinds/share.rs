@@ -8,9 +8,9 @@
 //! it removes the personal data whole (automerge keeps history).
 
 use crate::ids::{FacilityId, WishHandle};
+use crate::kinds::check_contact;
 use crate::kinds::facility::Address;
 use crate::kinds::family::Sex;
-use crate::kinds::optional_email;
 use crate::scalar::Date;
 use crate::validate::{ValidationError, Validator};
 use autosurgeon::{Hydrate, Reconcile};
@@ -37,12 +37,15 @@ pub struct ApplicantShare {
 impl ApplicantShare {
     pub fn validate(&self) -> Result<(), ValidationError> {
         let mut v = Validator::new();
-        v.text("child_given_name", &self.child_given_name, 100);
-        v.text("child_family_name", &self.child_family_name, 100);
-        v.text("guardian_given_name", &self.guardian_given_name, 100);
-        v.text("guardian_family_name", &self.guardian_family_name, 100);
-        self.address.check(&mut v, "address");
-        optional_email(&mut v, "email", &self.email);
+        check_contact(
+            &mut v,
+            &self.child_given_name,
+            &self.child_family_name,
+            &self.guardian_given_name,
+            &self.guardian_family_name,
+            &self.address,
+            &self.email,
+        );
         v.optional_text("phone", &self.phone, 40);
         v.finish()
     }

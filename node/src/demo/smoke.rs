@@ -460,6 +460,17 @@ pub async fn run(
     Ok(SmokeReport { checks })
 }
 
+/// The first month of `view` (the `/api/seats` answer) with a free seat of `care_type`.
+fn free_month(view: &Value, care_type: &Value) -> Option<String> {
+    view["ledger"]["months"].as_array()?.iter().find_map(|m| {
+        let held = m["reservations"].as_array().map_or(0, |r| {
+            r.iter().filter(|x| x["status"] != json!("Free")).count()
+        });
+        let free = m["places"].as_u64()? as usize > m["occupied"].as_u64()? as usize + held;
+        (m["care_type"] == *care_type && free).then(|| m["month"].as_str().map(str::to_string))?
+    })
+}
+
 /// While `lead`'s Kita is offline, both Kitas reserve a seat for the same application (one that
 /// names both and fits a free month in each). Each Kita knows it only by its own handle; the ZVS
 /// tells which handles belong to one application. Returns the application and `lead`'s handle.
@@ -471,16 +482,6 @@ async fn reserve_twice(
 ) -> anyhow::Result<(String, String)> {
     let (_, here) = lead.get("/api/seats").await?;
     let (_, there) = other_lead.get("/api/seats").await?;
-    let free_month = |view: &Value, care_type: &Value| -> Option<String> {
-        view["ledger"]["months"].as_array()?.iter().find_map(|m| {
-            let held = m["reservations"].as_array().map_or(0, |r| {
-                r.iter().filter(|x| x["status"] != json!("Free")).count()
-            });
-            let free = m["places"].as_u64()? as usize > m["occupied"].as_u64()? as usize + held;
-            (m["care_type"] == *care_type && free)
-                .then(|| m["month"].as_str().map(str::to_string))?
-        })
-    };
     let open = |view: &Value| -> Vec<Value> {
         view["wishes"]
             .as_array()
@@ -605,16 +606,6 @@ async fn contract_places_the_child(
     checks: &mut Vec<String>,
 ) -> anyhow::Result<()> {
     let (_, seats) = lead.get("/api/seats").await?;
-    let free_month = |care_type: &Value| -> Option<String> {
-        seats["ledger"]["months"].as_array()?.iter().find_map(|m| {
-            let held = m["reservations"].as_array().map_or(0, |r| {
-                r.iter().filter(|x| x["status"] != json!("Free")).count()
-            });
-            let free = m["places"].as_u64()? as usize > m["occupied"].as_u64()? as usize + held;
-            (m["care_type"] == *care_type && free)
-                .then(|| m["month"].as_str().map(str::to_string))?
-        })
-    };
     let candidate = seats["wishes"]
         .as_array()
         .into_iter()
@@ -626,7 +617,7 @@ async fn contract_places_the_child(
         .find_map(|w| {
             Some((
                 w["handle"].as_str()?.to_string(),
-                free_month(&w["care_type"])?,
+                free_month(&seats, &w["care_type"])?,
             ))
         });
     let Some((handle, month)) = candidate else {
