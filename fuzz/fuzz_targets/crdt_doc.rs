@@ -43,6 +43,7 @@ fn check_kind(doc: &mut StoredDoc) {
         KindValue::ApplicationWish(v) => check_value(doc, v),
         KindValue::Applicant(v) => check_value(doc, v),
         KindValue::ApplicantShare(v) => check_value(doc, v),
+        KindValue::FeeCase(v) => check_value(doc, v),
         KindValue::SeatLedger(v) => check_value(doc, v),
         KindValue::ConflictDecision(v) => check_value(doc, v),
     }

@@ -42,6 +42,60 @@ pub struct NodeConfig {
     /// (`node/tls/README.md`). Without it the node serves plain http on loopback only.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub tls: Option<TlsSection>,
+    /// The Beitragsstelle (Träger nodes): who decides the fees and collects them. Without it
+    /// decisions carry the node's display name and no direct-debit file can be written.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub fees: Option<FeesSection>,
+}
+
+/// The `[fees]` section: the deciding authority on the fee decisions, and the creditor of the
+/// SEPA direct debits.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Default)]
+#[serde(deny_unknown_fields)]
+pub struct FeesSection {
+    /// e.g. "Landeshauptstadt Dresden"; empty: the node's display name.
+    #[serde(default)]
+    pub authority: String,
+    /// e.g. "Eigenbetrieb Kindertageseinrichtungen, Beitragsstelle".
+    #[serde(default)]
+    pub office: String,
+    #[serde(default)]
+    pub street: String,
+    /// e.g. "01067 Dresden".
+    #[serde(default)]
+    pub postcode_town: String,
+    #[serde(default)]
+    pub phone: String,
+    #[serde(default)]
+    pub email: String,
+    /// Where an objection (Widerspruch) is lodged; empty: the office's address.
+    #[serde(default)]
+    pub objection_address: String,
+    /// "Unser Zeichen" on the decisions.
+    #[serde(default)]
+    pub file_number: String,
+    /// The first month Kitanetz bills (`YYYY-MM`); before it the old system did. Empty: every
+    /// month is compared.
+    #[serde(default)]
+    pub billed_since: String,
+    /// The creditor of the direct debits; without it no pain.008 file is written.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub creditor: Option<CreditorSection>,
+}
+
+/// The SEPA creditor: the account the direct debits are collected to.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct CreditorSection {
+    pub name: String,
+    pub iban: String,
+    #[serde(default)]
+    pub bic: String,
+    /// Gläubiger-Identifikationsnummer, e.g. "DE98ZZZ09999999999".
+    pub creditor_id: String,
+    /// Name of the bank, printed on decisions for transfers.
+    #[serde(default)]
+    pub bank: String,
 }
 
 /// The `[tls]` section: certificate and key (the node serves https), or `behind_proxy`.

@@ -27,6 +27,9 @@ pub enum LetterError {
     Render(#[from] RenderError),
     #[error("the rendering thread failed: {0}")]
     Thread(String),
+    /// A fee decision that cannot be printed (its data or template).
+    #[error("Der Bescheid kann nicht erstellt werden / the decision cannot be written: {0}")]
+    Decision(#[from] kitanetz_letters::decision::LetterError),
 }
 
 /// The receipt (or change confirmation) of an application as a PDF file.
@@ -37,6 +40,18 @@ pub async fn receipt_pdf(letter: Letter) -> Result<Vec<u8>, LetterError> {
 /// A care contract (Betreuungsvertrag) in its copies as a PDF file.
 pub async fn contract_pdf(letter: Letter) -> Result<Vec<u8>, LetterError> {
     pdf(CONTRACT, letter).await
+}
+
+/// One copy of a fee decision (Beitragsbescheid) as a PDF file.
+pub async fn fee_decision_pdf(
+    decision: kitanetz_letters::decision::Decision,
+    copy: kitanetz_letters::decision::LetterCopy,
+) -> Result<Vec<u8>, LetterError> {
+    tokio::task::spawn_blocking(move || {
+        kitanetz_letters::decision::fee_decision_pdf(&decision, copy).map_err(LetterError::from)
+    })
+    .await
+    .map_err(|e| LetterError::Thread(e.to_string()))?
 }
 
 async fn pdf(template: Template<'static>, letter: Letter) -> Result<Vec<u8>, LetterError> {

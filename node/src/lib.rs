@@ -13,6 +13,7 @@ pub mod contracts;
 pub mod dump;
 pub mod facilities;
 pub mod families;
+pub mod fees;
 pub mod http;
 pub mod input;
 pub mod intake;

@@ -26,6 +26,11 @@ const MAIN = KITAS[0];
 const OTHER = KITAS[1];
 /** A word of the Kita's name to search for: `kita-sternchen` → `sternchen`. */
 const QUERY = MAIN.name.replace(/^kita-/, '').split('-')[0];
+/** A Träger node and its Beitragsstelle's login. */
+const FEES = demoNodes()
+  .filter((n) => n.kind === 'traeger')
+  .map((n) => ({ ...n, clerk: n.logins.find((l) => l.role === 'fee-office')?.user }))
+  .find((n) => n.clerk);
 
 let browser;
 before(async () => {
@@ -491,6 +496,70 @@ for (const [vpIndex, vp] of VIEWPORTS.entries()) {
         await page.waitForURL('**/conflicts');
         assert.ok(await page.locator('#no-conflicts').isVisible());
         await audit.check(page, 'conflicts-kita');
+      } finally {
+        await ctx.close();
+      }
+      audit.assertClean();
+    });
+
+    test('Beitragsstelle: from a family's contract to a decision and the monthly direct debit', async () => {
+      assert.ok(FEES, 'a Träger node with a fee office login');
+      const audit = new Audit(vp.name);
+      const ctx = await newContext(browser, vp);
+      try {
+        const page = await ctx.newPage();
+        await login(page, FEES.url, FEES.clerk);
+        await page.locator('nav a[href="/fees"]').click();
+        await page.waitForURL('**/fees');
+        assert.equal(await page.locator('main h1').textContent(), 'Beitragsfälle');
+        await audit.check(page, 'fees');
+        // A family paying a fee this month that has no decision yet.
+        const rows = page.locator('#fee-cases tbody tr[data-state="no-decision"][data-computed]:not([data-computed="0.00"])');
+        assert.ok(await rows.count() > 0, 'families to decide');
+        const family = await rows.first().getAttribute('data-family');
+        await rows.first().locator('a').click();
+        await page.waitForURL(`**/fees/families/${family}`);
+        assert.ok(await page.locator('#fee-months tbody tr').count() > 0, 'computed months');
+        await page.locator('#fee-months details').first().locator('summary').click();
+        assert.match(await page.locator('#fee-months details').first().textContent(), /§/, 'the explanation names the statute');
+        await audit.check(page, 'fee-case');
+
+        // A mistyped IBAN comes back with the message at the field.
+        await page.locator('#pm-dd').check();
+        await page.locator('#f-holder').fill('Anna Beispiel');
+        await page.locator('#f-iban').fill('DE89 3704 0044 0532 0130 01');
+        await page.locator('#f-reference').fill('M-2026-1');
+        await page.locator('#f-signed_on').fill('2025-01-10');
+        await page.locator('#payment button[type="submit"]').click();
+        await assert.doesNotReject(page.locator('#form-errors').waitFor(), 'the error is shown');
+        assert.equal(await page.locator('#f-iban').getAttribute('aria-invalid'), 'true');
+        assert.equal(await page.locator('#f-holder').inputValue(), 'Anna Beispiel', 'what was typed stays');
+        await audit.check(page, 'fee-case-error');
+        await page.locator('#f-iban').fill('DE89 3704 0044 0532 0130 00');
+        await page.locator('#payment button[type="submit"]').click();
+        await page.waitForURL(`**/fees/families/${family}`);
+        assert.equal(await page.locator('#f-iban').inputValue(), 'DE89370400440532013000');
+
+        // The decision from the month offered (this month), then its PDF.
+        await page.locator('#issue-decision button[type="submit"]').click();
+        await page.waitForURL(`**/fees/families/${family}`);
+        assert.equal(await page.locator('#decisions tbody tr').count(), 1, 'one decision');
+        assert.equal(await page.locator('#fee-months tbody tr[data-differs]').count(), 0, 'decided as computed');
+        const pdf = await page.request.get(FEES.url + (await page.locator('#decisions a[href$="/pdf"]').first().getAttribute('href')));
+        assert.equal(pdf.status(), 200);
+        assert.equal(pdf.headers()['content-type'], 'application/pdf');
+        await audit.check(page, 'fee-case-decided');
+
+        // The Soll-Stellung of next month, its positions and the SEPA file.
+        await page.goto(`${FEES.url}/fees/billing`);
+        await audit.check(page, 'billing');
+        await page.locator('#run-billing button[type="submit"]').click();
+        await page.waitForURL(/\/fees\/billing\/\d+$/);
+        assert.ok(await page.locator('#positions tbody tr').count() > 0, 'positions charged');
+        const sepa = await page.request.get(FEES.url + (await page.locator('#sepa-file').getAttribute('href')));
+        assert.equal(sepa.status(), 200);
+        assert.match(await sepa.text(), /pain\.008\.001\.08/);
+        await audit.check(page, 'billing-run');
       } finally {
         await ctx.close();
       }

@@ -3,6 +3,7 @@
 mod accounts;
 mod applications;
 mod audit;
+mod beitragsstelle;
 mod facilities;
 mod fees;
 mod intake;

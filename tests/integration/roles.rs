@@ -32,6 +32,10 @@ enum Access {
     CityZvs,
     /// The audit log: the system admin, and the admin of the Träger whose node it is.
     Audit,
+    /// The Beitragsstelle: the Träger's fee office (its admin reads), and only on the Träger's
+    /// node (here, a Kita node: "not here" for them, refused for everybody else;
+    /// `beitragsstelle.rs` uses it on the Träger node).
+    TraegerFees,
 }
 
 fn expected_access(method: &str, path: &str) -> Access {
@@ -39,6 +43,7 @@ fn expected_access(method: &str, path: &str) -> Access {
         (_, p) if kitanetz_node::http::is_portal_path(p) => Access::CityPortal,
         (_, p) if p.starts_with("/intake") => Access::CityZvs,
         ("GET", "/audit") | ("GET", "/audit.csv") => Access::Audit,
+        (_, p) if p.starts_with("/fees") || p.starts_with("/api/fees") => Access::TraegerFees,
         (_, "/login")
         | (_, "/lang/{lang}")
         | (_, "/health")
@@ -102,6 +107,16 @@ fn body_for(method: &str, path: &str, child: &str) -> Option<(&'static str, Stri
         ("POST", "/api/seats/contracts") => Some((json, r#"{"wish":"0000000f","child_given_name":"Paul"}"#.into())),
         ("POST", "/conflicts/decide") => Some((form, "application=app-unknown&keeper=fac-unknown".into())),
         ("POST", "/api/conflicts/decisions") => Some((json, r#"{"application":"app-unknown","keeper":"fac-unknown"}"#.into())),
+        ("POST", "/fees/families/{id}/payment") => Some((form, "payer=g-x&mode=self-payer".into())),
+        ("POST", "/fees/families/{id}/status") => Some((form, "child=c-x&from=2027-01&status=foster".into())),
+        ("POST", "/fees/families/{id}/decisions") => Some((form, "from=2027-01".into())),
+        ("POST", "/fees/families/{id}/decisions/{number}/mark") => Some((form, "mark=dispatched".into())),
+        ("POST", "/fees/billing") => Some((form, "month=2027-01".into())),
+        ("PUT", "/api/fees/families/{id}/payment") => Some((json, r#"{"payer":"g-x"}"#.into())),
+        ("POST", "/api/fees/families/{id}/statuses") => Some((json, r#"{"child":"c-x","from":"2027-01","status":"foster"}"#.into())),
+        ("POST", "/api/fees/families/{id}/decisions") => Some((json, r#"{"from":"2027-01"}"#.into())),
+        ("POST", "/api/fees/families/{id}/decisions/{number}/mark") => Some((json, r#"{"mark":"dispatched"}"#.into())),
+        ("POST", "/api/fees/billing/runs") => Some((json, r#"{"month":"2027-01"}"#.into())),
         ("POST", "/api/contracts/{id}/changes") => Some((json, r#"{"valid_from":"2027-03-01","care_type":"kindergarten","daily_hours":6,"payment_mode":"self-payer"}"#.into())),
         _ => None,
     }
@@ -204,6 +219,18 @@ async fn every_route_for_every_role() {
                 }
                 Access::CityZvs => {
                     let expected = if login.role == Role::Zvs {
+                        StatusCode::NOT_FOUND
+                    } else {
+                        StatusCode::FORBIDDEN
+                    };
+                    assert_eq!(status, expected, "{method} {path} as {}", login.label);
+                    checked += 1;
+                    continue;
+                }
+                Access::TraegerFees => {
+                    let clerk = login.role == Role::FeeOffice && login.label == "m-fee-traeger";
+                    let reader = method == "GET" && login.role == Role::TraegerAdmin && *scoped;
+                    let expected = if clerk || reader {
                         StatusCode::NOT_FOUND
                     } else {
                         StatusCode::FORBIDDEN

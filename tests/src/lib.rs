@@ -134,6 +134,18 @@ pub fn every_role(
             add_user(node, "m-bvs", Role::BvsKtp, city_org(), None, None),
             false,
         ),
+        // The Beitragsstelle of this Kita's Träger (works on the Träger's node).
+        (
+            add_user(
+                node,
+                "m-fee-traeger",
+                Role::FeeOffice,
+                provider_org(own_provider),
+                Some(own_provider.clone()),
+                None,
+            ),
+            false,
+        ),
         (
             add_user(
                 node,

@@ -6,6 +6,7 @@ pub mod conflict;
 pub mod contract;
 pub mod facility;
 pub mod family;
+pub mod fee_case;
 pub mod group;
 pub mod provider;
 pub mod seats;
@@ -20,6 +21,7 @@ pub use conflict::ConflictDecision;
 pub use contract::{CareContract, ContractLine, PaymentMode};
 pub use facility::{Address, CareType, Closure, FacilityLicence, FacilityProfile, ReservedSeats};
 pub use family::{Child, Family, Guardian, Sex};
+pub use fee_case::{ChildFeeStatus, DebitMandate, FeeCase, IssuedDecision};
 pub use group::Group;
 pub use provider::{ProviderKind, ProviderProfile};
 pub use seats::{DeclineReason, SeatLedger, SeatMonth, SeatReservation, SeatStatus, WishDecline};
@@ -39,6 +41,8 @@ document_kinds! {
     ChildminderProfile = "childminder-profile", Public, ChildminderProfile, |s, t| s.validate();
     Family = "family", Personal, Family, |s, today| s.validate_on(today);
     CareContract = "care-contract", Personal, CareContract, |s, t| s.validate();
+    /// Who pays, a child's fee status and the decisions issued (the Träger's office only).
+    FeeCase = "fee-case", Personal, FeeCase, |s, t| s.validate();
     Group = "group", KitaOnly, Group, |s, t| s.validate();
     /// The pseudonymous placement record with all wishes and their handles (the city only).
     Application = "application", CityPlacement, Application, |s, t| s.validate();

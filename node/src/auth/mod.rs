@@ -244,6 +244,14 @@ pub enum Action<'a> {
     /// The parents' portal: search facilities and childminders, read their public profiles,
     /// keep a favourites basket (anyone, logged in or not).
     SearchPortal,
+    /// The fee cases, decisions and billing runs of the Träger whose node it is (its
+    /// Beitragsstelle; its admin reads them).
+    ViewFees { provider: Option<&'a ProviderId> },
+    /// Enter payer and mandate, a child's fee status; issue, post and revoke decisions (the
+    /// Träger's Beitragsstelle).
+    DecideFees { provider: Option<&'a ProviderId> },
+    /// Run the monthly Soll-Stellung and write its files (the Träger's Beitragsstelle).
+    RunBilling { provider: Option<&'a ProviderId> },
 }
 
 impl Action<'_> {
@@ -277,6 +285,9 @@ impl Action<'_> {
             Action::DecideIntake => "intake.decide",
             Action::ManageIntake => "intake.settings",
             Action::EnterApplication => "application.enter",
+            Action::ViewFees { .. } => "fees.view",
+            Action::DecideFees { .. } => "fees.decide",
+            Action::RunBilling { .. } => "fees.bill",
         }
     }
 }
@@ -371,5 +382,13 @@ fn staff_may(caller: &Caller, action: Action<'_>) -> bool {
             Role::TraegerAdmin => provider.is_some_and(own_provider),
             _ => false,
         },
+        // The Beitragsstelle of the Träger whose node it is; the Träger's admin reads along.
+        Action::ViewFees { provider } => match caller.role {
+            Role::FeeOffice | Role::TraegerAdmin => provider.is_some_and(own_provider),
+            _ => false,
+        },
+        Action::DecideFees { provider } | Action::RunBilling { provider } => {
+            caller.role == Role::FeeOffice && provider.is_some_and(own_provider)
+        }
     }
 }

@@ -131,6 +131,7 @@ pub fn plan_network(world: &World, base_port: u16) -> Vec<NodeConfig> {
             },
         }),
         tls: None,
+        fees: None,
     }];
     for (i, p) in world.providers.iter().enumerate() {
         out.push(NodeConfig {
@@ -146,6 +147,7 @@ pub fn plan_network(world: &World, base_port: u16) -> Vec<NodeConfig> {
             portal: None,
             mail: None,
             tls: None,
+            fees: Some(demo_fee_office(p, &world.city_name)),
         });
     }
     let mut taken = std::collections::BTreeSet::new();
@@ -176,9 +178,41 @@ pub fn plan_network(world: &World, base_port: u16) -> Vec<NodeConfig> {
             portal: None,
             mail: None,
             tls: None,
+            fees: None,
         });
     }
     out
+}
+
+/// The demo login of a Träger node's Beitragsstelle: `traeger-1` → `beitrag1`.
+pub fn fee_office_login(traeger_node: &str) -> String {
+    traeger_node.replace("traeger-", "beitrag")
+}
+
+/// The Beitragsstelle of a demo Träger: its address, and the SEPA test creditor (the
+/// Bundesbank's example creditor id and IBAN: files validate, no bank accepts them).
+fn demo_fee_office(
+    p: &kitanetz_crdt::kinds::ProviderProfile,
+    city: &str,
+) -> crate::config::FeesSection {
+    crate::config::FeesSection {
+        authority: p.name.clone(),
+        office: "Beitragsstelle".into(),
+        street: p.address.street.clone(),
+        postcode_town: format!("{} {}", p.address.postcode, p.address.city),
+        phone: p.phone.clone(),
+        email: p.email.clone(),
+        objection_address: String::new(),
+        file_number: "EB".into(),
+        billed_since: String::new(),
+        creditor: Some(crate::config::CreditorSection {
+            name: p.name.clone(),
+            iban: "DE89370400440532013000".into(),
+            bic: "COBADEFFXXX".into(),
+            creditor_id: "DE98ZZZ09999999999".into(),
+            bank: format!("Stadtsparkasse {city} (Beispiel)"),
+        }),
+    }
 }
 
 /// Where a document is created.
@@ -581,11 +615,18 @@ fn demo_users(
                 .as_ref()
                 .and_then(|p| world.provider(p))
                 .map_or(String::new(), |p| p.name.clone());
-            vec![(
-                cfg.name.replace("traeger-", "traeger"),
-                format!("Verwaltung {provider}"),
-                Role::TraegerAdmin,
-            )]
+            vec![
+                (
+                    cfg.name.replace("traeger-", "traeger"),
+                    format!("Verwaltung {provider}"),
+                    Role::TraegerAdmin,
+                ),
+                (
+                    fee_office_login(&cfg.name),
+                    format!("Beitragsstelle {provider}"),
+                    Role::FeeOffice,
+                ),
+            ]
         }
         NodeRole::Kita => {
             let lead = cfg

@@ -436,7 +436,14 @@ pub async fn run(
         &mut checks,
     )?;
 
-    // 8. Data minimisation: no node holds a document its membership forbids.
+    // 8. The Beitragsstelle of a Träger decides a family's fee and bills it by direct debit.
+    let traeger = nodes
+        .iter()
+        .find(|n| n.config.role == NodeRole::Traeger)
+        .ok_or_else(|| anyhow::anyhow!("no Träger node"))?;
+    fee_journey(traeger, password, &mut checks).await?;
+
+    // 9. Data minimisation: no node holds a document its membership forbids.
     for n in nodes {
         let store = n.node.store();
         let membership = store.membership().clone();
@@ -458,6 +465,102 @@ pub async fn run(
         ));
     }
     Ok(SmokeReport { checks })
+}
+
+/// A family of the Träger from its contract to a decision and a direct debit: mandate, decision
+/// from the current month, the Soll-Stellung of the month after, the pain.008 file.
+async fn fee_journey(
+    traeger: &RunningNode,
+    password: &str,
+    checks: &mut Vec<String>,
+) -> anyhow::Result<()> {
+    let mut clerk = Api::new(traeger);
+    clerk
+        .login(
+            &super::seed::fee_office_login(&traeger.config.name),
+            password,
+        )
+        .await?;
+    let (status, rows) = clerk.get("/api/fees").await?;
+    let row = rows.as_array().and_then(|rows| {
+        rows.iter().find(|r| {
+            r["state"] == "no-decision" && r["computed"].as_str().is_some_and(|m| m != "0.00")
+        })
+    });
+    expect(
+        status == StatusCode::OK && row.is_some(),
+        "fees: the Beitragsstelle lists families with a fee to decide",
+        checks,
+    )?;
+    let family = row
+        .and_then(|r| r["family"].as_str())
+        .unwrap_or_default()
+        .to_string();
+    let (_, view) = clerk.get(&format!("/api/fees/families/{family}")).await?;
+    let payer = view["guardians"][0]["id"].clone();
+    let from = view["default_from"]
+        .as_str()
+        .unwrap_or_default()
+        .to_string();
+    let (status, _) = clerk
+        .call(
+            reqwest::Method::PUT,
+            &format!("/api/fees/families/{family}/payment"),
+            Some(json!({"payer": payer, "mandate": {"holder": "Demo Zahler", "iban": "DE89370400440532013000",
+                "reference": "DEMO-1", "signed_on": "2025-01-02"}})),
+        )
+        .await?;
+    expect(
+        status == StatusCode::OK,
+        "fees: SEPA mandate entered",
+        checks,
+    )?;
+    let (status, decision) = clerk
+        .call(
+            reqwest::Method::POST,
+            &format!("/api/fees/families/{family}/decisions"),
+            Some(json!({"from": from})),
+        )
+        .await?;
+    expect(
+        status == StatusCode::OK,
+        &format!(
+            "fees: decision {} issued from {from}",
+            decision["number"].as_str().unwrap_or("?")
+        ),
+        checks,
+    )?;
+    let next = kitanetz_fees::Month::parse(&from)
+        .map(|m| m.next().to_string())
+        .unwrap_or_default();
+    let (status, run) = clerk
+        .call(
+            reqwest::Method::POST,
+            "/api/fees/billing/runs",
+            Some(json!({"month": next})),
+        )
+        .await?;
+    let run_id = run["run"]["id"].as_i64().unwrap_or_default();
+    expect(
+        status == StatusCode::OK && run["run"]["positions"].as_i64().unwrap_or(0) > 0,
+        &format!(
+            "fees: Soll-Stellung {next}: {} positions, {} €",
+            run["run"]["positions"],
+            run["run"]["total"].as_str().unwrap_or("?")
+        ),
+        checks,
+    )?;
+    let (status, file) = clerk
+        .get(&format!("/fees/billing/{run_id}/pain.008.xml"))
+        .await?;
+    expect(
+        status == StatusCode::OK
+            && file
+                .as_str()
+                .is_some_and(|x| x.contains("DE89370400440532013000")),
+        "fees: SEPA direct-debit file (pain.008) written",
+        checks,
+    )
 }
 
 /// The first month of `view` (the `/api/seats` answer) with a free seat of `care_type`.

@@ -39,6 +39,7 @@ fn route(method: &'static str, path: &'static str, handler: MethodRouter<Arc<Nod
 
 /// Every route of the node.
 pub fn routes() -> Vec<Route> {
+    use crate::fees::http as fees;
     use crate::{
         accounts, applications, conflicts, contracts, facilities, families, intake, portal, seats,
     };
@@ -303,6 +304,71 @@ pub fn routes() -> Vec<Route> {
             post(seats::http::api_conclude),
         ),
         route("GET", "/api/seats/contract", get(seats::http::api_draft)),
+        route("GET", "/fees", get(fees::list_page)),
+        route("GET", "/api/fees", get(fees::api_list)),
+        route("GET", "/fees/families/{id}", get(fees::family_page_get)),
+        route("GET", "/api/fees/families/{id}", get(fees::api_family)),
+        route("GET", "/fees/families/{id}/case.json", get(fees::case_json)),
+        route(
+            "POST",
+            "/fees/families/{id}/payment",
+            post(fees::payment_submit),
+        ),
+        route(
+            "PUT",
+            "/api/fees/families/{id}/payment",
+            put(fees::api_payment),
+        ),
+        route(
+            "POST",
+            "/fees/families/{id}/status",
+            post(fees::status_submit),
+        ),
+        route(
+            "POST",
+            "/api/fees/families/{id}/statuses",
+            post(fees::api_status),
+        ),
+        route(
+            "POST",
+            "/fees/families/{id}/decisions",
+            post(fees::decision_submit),
+        ),
+        route(
+            "POST",
+            "/api/fees/families/{id}/decisions",
+            post(fees::api_decision),
+        ),
+        route(
+            "POST",
+            "/fees/families/{id}/decisions/{number}/mark",
+            post(fees::mark_submit),
+        ),
+        route(
+            "POST",
+            "/api/fees/families/{id}/decisions/{number}/mark",
+            post(fees::api_mark),
+        ),
+        route(
+            "GET",
+            "/fees/families/{id}/decisions/{number}/pdf",
+            get(fees::decision_pdf),
+        ),
+        route("GET", "/fees/billing", get(fees::billing_page_get)),
+        route("POST", "/fees/billing", post(fees::billing_submit)),
+        route("GET", "/api/fees/billing/runs", get(fees::api_runs)),
+        route("POST", "/api/fees/billing/runs", post(fees::api_run)),
+        route("GET", "/fees/billing/{id}", get(fees::run_page)),
+        route(
+            "GET",
+            "/fees/billing/{id}/finance.csv",
+            get(fees::finance_file),
+        ),
+        route(
+            "GET",
+            "/fees/billing/{id}/pain.008.xml",
+            get(fees::sepa_file),
+        ),
         route("GET", "/static/{*path}", get(assets::serve)),
         route("GET", "/facilities", get(facilities::http::list_page)),
         route(

@@ -36,6 +36,8 @@ pub struct Chrome {
     pub portal: bool,
     /// Whether this node runs the parents' portal (the city).
     pub has_portal: bool,
+    /// The role of this node (the Beitragsstelle works on the Träger's node).
+    node_role: kitanetz_crdt::policy::NodeRole,
 }
 
 impl Chrome {
@@ -67,6 +69,7 @@ impl Chrome {
             provider: node.config.provider.clone(),
             portal: false,
             has_portal: node.portal.is_some(),
+            node_role: node.config.role,
         }
     }
 
@@ -110,6 +113,14 @@ impl Chrome {
         self.has_portal && self.may(auth::Action::ViewIntake)
     }
 
+    /// The Beitragsstelle (on the Träger's node).
+    pub fn sees_fees(&self) -> bool {
+        self.node_role == kitanetz_crdt::policy::NodeRole::Traeger
+            && self.may(auth::Action::ViewFees {
+                provider: self.provider.as_ref(),
+            })
+    }
+
     pub fn sees_children(&self) -> bool {
         self.may(auth::Action::ListChildren)
     }
@@ -142,6 +153,7 @@ impl ErrorPage {
                 provider: None,
                 portal: false,
                 has_portal: false,
+                node_role: kitanetz_crdt::policy::NodeRole::City,
             },
             status: status.as_u16(),
             message,

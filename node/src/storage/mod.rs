@@ -34,6 +34,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("migrations/0009_wish_handles.sql"),
     include_str!("migrations/0010_sequential_procedure.sql"),
     include_str!("migrations/0011_applicant_shares.sql"),
+    include_str!("migrations/0012_billing.sql"),
 ];
 
 /// Migrations that add a projection table: a database older than this is rebuilt from its

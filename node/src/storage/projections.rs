@@ -168,6 +168,7 @@ pub(super) fn project(conn: &Connection, id: &DocId, value: &KindValue) -> Resul
             }
         }
         KindValue::Applicant(_)
+        | KindValue::FeeCase(_)
         | KindValue::ConflictDecision(_)
         | KindValue::ApplicationWish(_) => {}
         KindValue::ApplicantShare(share) => {

@@ -1,0 +1,129 @@
+//! A family's fee case (Beitragsfall, Lastenheft 3.10): what the Beitragsstelle of the family's
+//! Träger knows about the fee beyond the family and its contracts — who pays and how, the
+//! fee-relevant status of a child (foster or home child, heilpädagogischer Platz), and every
+//! decision (Bescheid) issued, as issued. Personal data of one family: one document per family,
+//! owned by the Träger, held by its office only (not its Kitas), erased with the family.
+//!
+//! A decision is stored whole, as the letter data it was printed from (`content`, JSON of
+//! `kitanetz_letters::decision::Decision`): an issued decision never changes, so a copy can be
+//! printed again years later exactly as sent, and the monthly billing reads the decided amounts
+//! from it. Revocation (Widerspruch, Lastenheft 3.10.8) and dispatch are dated marks on it.
+
+use crate::ids::{ChildId, FamilyId, GuardianId};
+use crate::scalar::Date;
+use crate::validate::{ValidationError, Validator};
+use autosurgeon::{Hydrate, Reconcile};
+use serde::{Deserialize, Serialize};
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Reconcile, Hydrate)]
+pub struct FeeCase {
+    pub family: FamilyId,
+    /// The guardian liable to pay (Satzung § 10 (3): jointly liable, one is billed).
+    pub payer: Option<GuardianId>,
+    /// The SEPA mandate; `None`: the payer transfers (Selbstzahler).
+    pub mandate: Option<DebitMandate>,
+    /// A child's fee status from a date; a child without one is `regular`.
+    pub statuses: Vec<ChildFeeStatus>,
+    /// Every decision issued, in the order issued.
+    pub decisions: Vec<IssuedDecision>,
+}
+
+/// A direct-debit mandate (Lastschriftmandat) as signed.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Reconcile, Hydrate)]
+pub struct DebitMandate {
+    pub holder: String,
+    /// Stored without spaces, upper case; its checksum is checked before it is stored.
+    pub iban: String,
+    /// Empty when not given (IBAN-only SEPA).
+    pub bic: String,
+    pub bank: String,
+    pub reference: String,
+    pub signed_on: Date,
+}
+
+/// The fee-relevant status of a child from a date (the 1st of a month).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Reconcile, Hydrate)]
+pub struct ChildFeeStatus {
+    pub child: ChildId,
+    pub from: Date,
+    /// `regular`, `foster` (§ 33 SGB VIII), `home` (§§ 34, 42 SGB VIII) or `curative`
+    /// (heilpädagogischer Platz): the names of the fee engine's case format.
+    pub status: String,
+}
+
+/// The statuses a child can have, as the fee engine names them.
+pub const FEE_STATUSES: [&str; 4] = ["regular", "foster", "home", "curative"];
+
+/// One decision as issued.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Reconcile, Hydrate)]
+pub struct IssuedDecision {
+    /// `<family number>-<n>`: the n-th decision of the family.
+    #[key]
+    pub number: String,
+    pub issued_on: Date,
+    /// Who issued it (the audit name of the clerk).
+    pub issued_by: String,
+    /// The first day it rules on; it replaces every earlier decision from then on.
+    pub effective_from: Date,
+    /// The letter data it was printed from (JSON).
+    pub content: String,
+    /// Revoked (e.g. after a successful objection): it no longer rules from its first day.
+    pub revoked_on: Option<Date>,
+    /// Posted to the parents.
+    pub dispatched_on: Option<Date>,
+}
+
+impl FeeCase {
+    pub fn validate(&self) -> Result<(), ValidationError> {
+        let mut v = Validator::new();
+        if let Some(m) = &self.mandate {
+            v.text("mandate.holder", &m.holder, 70);
+            v.check(
+                (15..=34).contains(&m.iban.len())
+                    && m.iban
+                        .bytes()
+                        .all(|b| b.is_ascii_uppercase() || b.is_ascii_digit()),
+                "mandate.iban",
+                "IBAN: 15 bis 34 Buchstaben und Ziffern / 15 to 34 letters and digits",
+            );
+            v.check(
+                m.bic.is_empty() || matches!(m.bic.len(), 8 | 11),
+                "mandate.bic",
+                "BIC: 8 oder 11 Zeichen / 8 or 11 characters",
+            );
+            v.optional_text("mandate.bank", &m.bank, 70);
+            v.text("mandate.reference", &m.reference, 35);
+            v.plausible_date("mandate.signed_on", m.signed_on);
+        }
+        for (i, s) in self.statuses.iter().enumerate() {
+            v.check(
+                FEE_STATUSES.contains(&s.status.as_str()),
+                format!("statuses[{i}].status"),
+                "unbekannter Status / unknown status",
+            );
+            v.plausible_date(&format!("statuses[{i}].from"), s.from);
+        }
+        for (i, d) in self.decisions.iter().enumerate() {
+            v.check(
+                !d.content.is_empty(),
+                format!("decisions[{i}].content"),
+                "leerer Bescheid / empty decision",
+            );
+            v.check(
+                self.decisions[..i].iter().all(|o| o.number != d.number),
+                format!("decisions[{i}].number"),
+                "doppelte Bescheidnummer / duplicate decision number",
+            );
+        }
+        v.finish()
+    }
+
+    /// The status of `child` on `day`.
+    pub fn status_on(&self, child: &ChildId, day: Date) -> &str {
+        self.statuses
+            .iter()
+            .filter(|s| &s.child == child && s.from <= day)
+            .max_by_key(|s| s.from)
+            .map_or("regular", |s| s.status.as_str())
+    }
+}

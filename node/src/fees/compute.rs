@@ -1,0 +1,284 @@
+//! A family's fee case in the engine's own format (`kitanetz-fee-case/1`,
+//! `shared/formats/fee-case.md`) and its months computed. Writing the case as the CLI reads it
+//! keeps one parser between the node and the engine, and lets a clerk download exactly what was
+//! computed and check it with `kitanetz fees compute --case`.
+//!
+//! How contracts become case children (the split at every date of change):
+//! - one case child per contract, named by the contract id: a child's contracts never overlap
+//!   (`contracts::create` refuses it), so a child never counts twice in a month;
+//! - the line in force on the **1st of a month** rules the whole month — as the age on the 1st
+//!   decides the fee group (Satzung § 10 (1)), and a contract month is paid in full;
+//! - Krippe and Kindergarten lines are the engine's `kita`: the fee follows the child's age
+//!   (§ 11 (1)), whatever group the child is in; a heilpädagogischer place is `curative`
+//!   (§ 10 (7): no fee, not a Zählkind); the fee case's status of a child (foster, home) holds
+//!   from its month;
+//! - single parent and residence come from the guardians (any guardian marked single parent;
+//!   any with main residence in the city).
+
+use super::FamilyFees;
+use crate::storage::{Store, StoreError};
+use kitanetz_crdt::ids::{ChildId, ContractId, FacilityId};
+use kitanetz_crdt::kinds::{CareContract, CareType};
+use kitanetz_crdt::scalar::Date;
+use kitanetz_fees::{FeeResult, Money, Month, StatuteBook};
+use serde::Serialize;
+use serde_json::{json, Value};
+use std::collections::BTreeMap;
+use std::sync::OnceLock;
+
+/// The statute the node computes under (the engine ships Dresden's; a city adds its own).
+pub const STATUTE: &str = "dresden-2011";
+
+/// From which completed month of age a `kita` child pays the Kindergarten fee: 36, the main
+/// rule of § 11 (1) Satzung (the third birthday). The fee-case format names the alternatives.
+pub const KINDERGARTEN_FEE_FROM_COMPLETED_MONTHS: i64 = 36;
+
+/// How many months ahead of the current one an open-ended contract is computed (and decided).
+pub const MONTHS_AHEAD: u32 = 11;
+
+fn statutes() -> &'static StatuteBook {
+    static BOOK: OnceLock<StatuteBook> = OnceLock::new();
+    BOOK.get_or_init(StatuteBook::builtin)
+}
+
+/// One child of the case: which contract and which child of the family it stands for.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CaseChild {
+    pub contract: ContractId,
+    pub child: ChildId,
+    pub facility: FacilityId,
+}
+
+/// The case of a family and what the engine made of it.
+#[derive(Debug, Clone)]
+pub struct Computed {
+    /// The case as `kitanetz-fee-case/1`.
+    pub case: Value,
+    pub children: Vec<CaseChild>,
+    /// The engine's answer, or why it refused the case (in words, naming the contract).
+    pub result: Result<FeeResult, String>,
+}
+
+fn first_of(month: Month) -> Date {
+    Date::ymd(month.year(), month.month(), 1)
+}
+
+fn month_of(day: Date) -> Month {
+    Month::of(day.0)
+}
+
+fn plus_months(month: Month, n: u32) -> Month {
+    (0..n).fold(month, |m, _| m.next())
+}
+
+/// The engine's care type, and whether the place is heilpädagogisch.
+fn care_type_name(care: CareType) -> (&'static str, bool) {
+    match care {
+        CareType::Nursery | CareType::Kindergarten => ("kita", false),
+        CareType::AfterSchool => ("hort", false),
+        CareType::SupportedAfterSchool => ("foerderhort", false),
+        CareType::Remedial => ("kita", true),
+    }
+}
+
+/// The months of a family's fees: from the first contract month (not before the statute) to the
+/// last contract month, an open-ended contract up to [`MONTHS_AHEAD`] months after `today`.
+pub fn months_of(contracts: &[CareContract], today: Date) -> Option<(Month, Month)> {
+    let statute_start = statutes().get(STATUTE).and_then(|s| s.first_month())?;
+    let first = contracts
+        .iter()
+        .map(|c| month_of(c.period.start()))
+        .min()?
+        .max(statute_start);
+    let horizon = plus_months(month_of(today), MONTHS_AHEAD);
+    let last = contracts
+        .iter()
+        .map(|c| c.period.end().map_or(horizon, month_of))
+        .max()?;
+    (first <= last).then_some((first, last))
+}
+
+/// The case of a family for the months `first..=last`.
+pub fn case_of(fees: &FamilyFees, first: Month, last: Month) -> (Value, Vec<CaseChild>) {
+    let mut children = Vec::new();
+    let mut case_children = Vec::new();
+    for contract in &fees.contracts {
+        let Some(child) = fees.family.child(&contract.child) else {
+            continue;
+        };
+        let start = month_of(contract.period.start()).max(first);
+        let end = contract.period.end().map_or(last, month_of).min(last);
+        if start > end {
+            continue;
+        }
+        let state_in = |m: Month| -> Option<(&'static str, String, String)> {
+            let day = first_of(m).max(contract.period.start());
+            let line = contract.line_on(day)?;
+            let (care_type, curative) = care_type_name(line.care_type);
+            let status = if curative {
+                "curative".to_string()
+            } else {
+                fees.fee_case.status_on(&contract.child, day).to_string()
+            };
+            Some((
+                care_type,
+                line.daily_hours.0.normalize().to_string(),
+                status,
+            ))
+        };
+        let mut month = start;
+        let Some(initial) = state_in(month) else {
+            continue;
+        };
+        let mut changes = Vec::new();
+        let mut current = initial.clone();
+        while month < end {
+            month = month.next();
+            if let Some(state) = state_in(month) {
+                if state != current {
+                    changes.push(json!({
+                        "from": month.to_string(),
+                        "care_type": state.0,
+                        "daily_hours": state.1,
+                        "status": state.2,
+                    }));
+                    current = state;
+                }
+            }
+        }
+        let mut entry = json!({
+            "id": contract.id.0,
+            "birth_date": child.birth_date.to_string(),
+            "care_type": initial.0,
+            "daily_hours": initial.1,
+            "status": initial.2,
+            "care_from": contract.period.start().to_string(),
+            "changes": changes,
+        });
+        if let Some(until) = contract.period.end() {
+            entry["care_until"] = json!(until.to_string());
+        }
+        children.push(entry);
+        case_children.push(CaseChild {
+            contract: contract.id.clone(),
+            child: contract.child.clone(),
+            facility: contract.facility.clone(),
+        });
+    }
+    let guardians = &fees.family.guardians;
+    let case = json!({
+        "format": kitanetz_fees::CASE_FORMAT,
+        "statute": STATUTE,
+        "period": { "from": first.to_string(), "to": last.to_string() },
+        "family": {
+            "single_parent": guardians.iter().any(|g| g.single_parent),
+            "residence_in_city": guardians.iter().any(|g| g.main_residence_in_city),
+        },
+        "rules": {
+            "age_order": "oldest_first",
+            "kindergarten_fee_from_completed_months": KINDERGARTEN_FEE_FROM_COMPLETED_MONTHS,
+            // Lastenheft 3.10.3.2: families outside the city keep the sibling reduction.
+            "non_resident_sibling_reduction": true,
+        },
+        "children": children,
+    });
+    (case, case_children)
+}
+
+/// Computes a family's fees for its months (see [`months_of`]); `None` without a contract.
+pub fn compute(fees: &FamilyFees, today: Date) -> Option<Computed> {
+    let (first, last) = months_of(&fees.contracts, today)?;
+    let (case, children) = case_of(fees, first, last);
+    if children.is_empty() {
+        return None;
+    }
+    let result = kitanetz_fees::compute_case(&case.to_string(), statutes())
+        .map_err(|e| refusal_in_words(&e, &children));
+    Some(Computed {
+        case,
+        children,
+        result,
+    })
+}
+
+/// The engine's refusal with the contract it concerns, e.g. "Vertrag ctr-…: daily_hours: …".
+fn refusal_in_words(error: &kitanetz_fees::CaseError, children: &[CaseChild]) -> String {
+    let contract = error
+        .field
+        .strip_prefix("children[")
+        .and_then(|rest| rest.split(']').next())
+        .and_then(|i| i.parse::<usize>().ok())
+        .and_then(|i| children.get(i));
+    let field = error.field.rsplit('.').next().unwrap_or(&error.field);
+    match contract {
+        Some(c) => format!(
+            "Vertrag {} (Kind {}): {field}: {}",
+            c.contract, c.child, error.message
+        ),
+        None => format!("{}: {}", error.field, error.message),
+    }
+}
+
+/// One child's fee in one month, for the page and the decision.
+#[derive(Debug, Clone, Serialize)]
+pub struct ChildMonth {
+    pub child: ChildId,
+    pub contract: ContractId,
+    pub facility: FacilityId,
+    /// `None`: no fee here (cared for outside the city).
+    pub fee: Option<Money>,
+    pub statute_fee: Option<Money>,
+    pub countable_rank: Option<usize>,
+    pub extra_care: Money,
+    /// Each step in words, with rule, statute version and paragraph.
+    pub explanation: Vec<String>,
+    /// The explanation steps as (text, paragraph), for the letter.
+    #[serde(skip)]
+    pub steps: Vec<(String, String)>,
+}
+
+/// The computed months by month, each child with its contract.
+pub fn by_month(computed: &Computed) -> BTreeMap<Month, Vec<ChildMonth>> {
+    let mut out: BTreeMap<Month, Vec<ChildMonth>> = BTreeMap::new();
+    let Ok(result) = &computed.result else {
+        return out;
+    };
+    for month in &result.months {
+        let row = out.entry(month.month).or_default();
+        for c in &month.children {
+            let Some(case_child) = computed.children.iter().find(|k| k.contract.0 == c.child.0)
+            else {
+                continue;
+            };
+            row.push(ChildMonth {
+                child: case_child.child.clone(),
+                contract: case_child.contract.clone(),
+                facility: case_child.facility.clone(),
+                fee: c.fee,
+                statute_fee: c.statute_fee,
+                countable_rank: c.countable_rank,
+                extra_care: c.extra_care,
+                explanation: c.explanation.iter().map(ToString::to_string).collect(),
+                steps: c
+                    .explanation
+                    .iter()
+                    .map(|e| (e.detail.clone(), e.paragraph.clone()))
+                    .collect(),
+            });
+        }
+    }
+    out
+}
+
+/// The contract line in force on the 1st of `month` (for the care and hours the letter prints).
+pub fn line_in(
+    contract: &CareContract,
+    month: Month,
+) -> Option<kitanetz_crdt::kinds::ContractLine> {
+    contract.line_on(first_of(month).max(contract.period.start()))
+}
+
+/// The names of the facilities, for the pages and letters.
+pub fn facility_names(store: &Store) -> Result<BTreeMap<String, String>, StoreError> {
+    crate::facilities::names(store)
+}

@@ -1,0 +1,483 @@
+//! Fee decisions (Beitragsbescheide, Lastenheft 3.10.1, annex J): issued from the computed months,
+//! stored whole in the family's fee case, in force month by month, revoked, posted, printed.
+//!
+//! A decision rules from its first month on and replaces every earlier one from then; it lists
+//! each child's amount month by month up to the last computed month, and when a contract is
+//! open-ended the last amount goes on ("ab …") until the next decision. A revoked decision rules
+//! no month. The billing reads exactly this ([`decided_amounts`]).
+
+use super::compute::{self, line_in, ChildMonth};
+use super::{authorize_here, load_family, save_fee_case, FamilyFees, FeeAction};
+use crate::action::ActionError;
+use crate::auth::Principal;
+use crate::clock::Now;
+use crate::config::FeesSection;
+use crate::storage::{AuditEntry, Store};
+use kitanetz_crdt::ids::{ChildId, FamilyId};
+use kitanetz_crdt::kinds::{CareType, FeeCase, IssuedDecision};
+use kitanetz_crdt::scalar::Date;
+use kitanetz_fees::Month;
+use kitanetz_letters::decision::{
+    difference, Authority, AuthorityAccount, BankAccount, ChildFees, Clerk, Decision, DecisionKind,
+    ExplanationLine, Guardian, LetterCopy, MonthFee, Payment, Pkn, PreviousDecision, YearMonth,
+};
+use rust_decimal::Decimal;
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+
+/// What the clerk asks for: a decision from a month on.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct DecisionInput {
+    /// `YYYY-MM`.
+    pub from: String,
+}
+
+/// Who decides, as the node is configured (`[fees]` in node.toml), and the clerk.
+#[derive(Debug, Clone)]
+pub struct Issuer {
+    pub fees: FeesSection,
+    /// The node's display name: the authority when `[fees]` names none.
+    pub display_name: String,
+    /// The clerk's name.
+    pub clerk: String,
+}
+
+fn year_month(month: Month) -> YearMonth {
+    YearMonth::new(month.year(), month.month()).expect("a fee month is a calendar month")
+}
+
+/// The child's PKN: the family number and the child's place in the family (Lastenheft
+/// 3.10.1.7: 6 + 2 digits).
+pub fn pkn_of(fees: &FamilyFees, child: &ChildId) -> Option<Pkn> {
+    let index = fees.family.children.iter().position(|c| &c.id == child)?;
+    Pkn::parse(&format!("{}{:02}", fees.family.family_number, index + 1)).ok()
+}
+
+fn care_label(care: CareType, child_month: &ChildMonth) -> String {
+    let group = child_month
+        .explanation
+        .first()
+        .map(String::as_str)
+        .unwrap_or_default();
+    match care {
+        // The fee group follows age; the letter prints the group the fee was taken from.
+        CareType::Nursery | CareType::Kindergarten => {
+            if group.contains("Kindergarten") || group.contains("kindergarten") {
+                "Kindergarten".into()
+            } else {
+                "Krippe".into()
+            }
+        }
+        CareType::AfterSchool => "Hort".into(),
+        CareType::SupportedAfterSchool => "Förderhort".into(),
+        CareType::Remedial => "Heilpädagogischer Platz".into(),
+    }
+}
+
+/// The decision in force in `month`: the last one issued that rules from that month or earlier
+/// and is not revoked.
+pub fn in_force(fee_case: &FeeCase, month: Month) -> Option<(&IssuedDecision, Decision)> {
+    fee_case
+        .decisions
+        .iter()
+        .rev()
+        .filter(|d| d.revoked_on.is_none() && Month::of(d.effective_from.0) <= month)
+        .find_map(|d| {
+            serde_json::from_str::<Decision>(&d.content)
+                .ok()
+                .map(|c| (d, c))
+        })
+}
+
+/// A child's amount in `month` under `decision`: the month's amount, or after the last month
+/// listed the last amount when the decision is open-ended; `None` when it decides nothing for
+/// the child that month.
+pub fn amount_in(decision: &Decision, child: &ChildFees, month: Month) -> Option<Decimal> {
+    let ym = year_month(month);
+    if let Some(m) = child.months.iter().find(|m| m.month == ym) {
+        return Some(m.amount);
+    }
+    let last = child.months.last()?;
+    (decision.open_ended && last.month < ym).then_some(last.amount)
+}
+
+/// The decided amount of every child and month from `first` to `last`, by PKN: what the
+/// billing charges.
+pub fn decided_amounts(
+    fee_case: &FeeCase,
+    first: Month,
+    last: Month,
+) -> Vec<(Pkn, Month, Decimal, String)> {
+    let mut out = Vec::new();
+    let mut month = first;
+    while month <= last {
+        if let Some((issued, decision)) = in_force(fee_case, month) {
+            for child in &decision.children {
+                if let Some(amount) = amount_in(&decision, child, month) {
+                    out.push((
+                        child.pkn,
+                        month,
+                        amount,
+                        format!("Bescheid {} vom {}", issued.number, issued.issued_on),
+                    ));
+                }
+            }
+        }
+        month = month.next();
+    }
+    out
+}
+
+/// The first month any decision of the case rules.
+pub fn first_decided_month(fee_case: &FeeCase) -> Option<Month> {
+    fee_case
+        .decisions
+        .iter()
+        .filter(|d| d.revoked_on.is_none())
+        .map(|d| Month::of(d.effective_from.0))
+        .min()
+}
+
+/// Assembles the decision the computed months give from `from` on (nothing is stored).
+pub fn draft(
+    fees: &FamilyFees,
+    issuer: &Issuer,
+    facility_names: &BTreeMap<String, String>,
+    from: Month,
+    now: Now,
+) -> Result<Decision, ActionError> {
+    let computed = compute::compute(fees, now.today).ok_or_else(|| {
+        ActionError::Conflict("Die Familie hat keinen Vertrag / the family has no contract".into())
+    })?;
+    if let Err(problem) = &computed.result {
+        return Err(ActionError::Conflict(problem.clone()));
+    }
+    let (_, last) = compute::months_of(&fees.contracts, now.today).expect("computed");
+    let months = compute::by_month(&computed);
+    let mut children: BTreeMap<ChildId, Vec<(Month, ChildMonth)>> = BTreeMap::new();
+    for (month, rows) in months.range(from..) {
+        for row in rows {
+            if row.fee.is_some() {
+                children
+                    .entry(row.child.clone())
+                    .or_default()
+                    .push((*month, row.clone()));
+            }
+        }
+    }
+    if children.is_empty() {
+        return Err(ActionError::Conflict(format!(
+            "Ab {from} ist kein Beitrag zu entscheiden / there is no fee to decide from {from}"
+        )));
+    }
+    let mut child_fees = Vec::new();
+    for (child_id, rows) in &children {
+        let child = fees.family.child(child_id).expect("a child of the family");
+        let pkn = pkn_of(fees, child_id).ok_or_else(|| {
+            ActionError::Conflict(format!(
+                "Familiennummer {} ergibt keine PKN / gives no PKN",
+                fees.family.family_number
+            ))
+        })?;
+        let mut months = Vec::new();
+        for (month, row) in rows {
+            let contract = fees
+                .contracts
+                .iter()
+                .find(|c| c.id == row.contract)
+                .expect("the row's contract");
+            let line = line_in(contract, *month);
+            months.push(MonthFee {
+                month: year_month(*month),
+                amount: row.fee.expect("filtered").amount(),
+                care: line
+                    .as_ref()
+                    .map(|l| care_label(l.care_type, row))
+                    .unwrap_or_default(),
+                hours: line.as_ref().map(|l| l.daily_hours.0).unwrap_or_default(),
+                facility: facility_names
+                    .get(&row.facility.0)
+                    .cloned()
+                    .unwrap_or_else(|| row.facility.0.clone()),
+                explanation: row
+                    .steps
+                    .iter()
+                    .map(|(text, paragraph)| ExplanationLine {
+                        text: text.clone(),
+                        paragraph: paragraph.clone(),
+                    })
+                    .collect(),
+            });
+        }
+        child_fees.push(ChildFees {
+            pkn,
+            name: format!("{} {}", child.given_name, child.family_name),
+            birth_date: child.birth_date.0,
+            facility_address: None,
+            months,
+        });
+    }
+    // Zählkind order: the oldest first (the case's age order).
+    child_fees.sort_by_key(|c| c.birth_date);
+    let guardian = |g: &kitanetz_crdt::kinds::Guardian| Guardian {
+        name: format!("{} {}", g.given_name, g.family_name),
+        street: g.address.street.clone(),
+        postcode_town: format!("{} {}", g.address.postcode, g.address.city),
+    };
+    let payer = fees
+        .fee_case
+        .payer
+        .as_ref()
+        .and_then(|p| fees.family.guardians.iter().find(|g| &g.id == p))
+        .or(fees.family.guardians.first())
+        .ok_or_else(|| {
+            ActionError::Conflict(
+                "Die Familie hat keinen Personensorgeberechtigten / no guardian".into(),
+            )
+        })?;
+    let other = fees.family.guardians.iter().find(|g| g.id != payer.id);
+    let nothing_to_pay = child_fees
+        .iter()
+        .all(|c| c.months.iter().all(|m| m.amount.is_zero()));
+    let payment = match (&fees.fee_case.mandate, nothing_to_pay) {
+        (_, true) => Payment::None,
+        (Some(m), false) => Payment::DirectDebit(BankAccount {
+            holder: m.holder.clone(),
+            iban: m.iban.clone(),
+            bic: (!m.bic.is_empty()).then(|| m.bic.clone()),
+            bank: m.bank.clone(),
+            mandate_reference: Some(m.reference.clone()),
+        }),
+        (None, false) => Payment::Transfer,
+    };
+    let statuses: Vec<&str> = children
+        .keys()
+        .map(|c| {
+            fees.fee_case
+                .status_on(c, Date::ymd(from.year(), from.month(), 1))
+        })
+        .collect();
+    let mut kind = if statuses.iter().all(|s| *s == "foster") {
+        DecisionKind::FosterChild
+    } else if statuses.iter().all(|s| *s == "home") {
+        DecisionKind::HomeChild
+    } else if child_fees.len() > 1 {
+        DecisionKind::Siblings
+    } else {
+        DecisionKind::SingleChild
+    };
+    let number = format!(
+        "{}-{}",
+        fees.family.family_number,
+        fees.fee_case.decisions.len() + 1
+    );
+    let f = &issuer.fees;
+    let authority_name = if f.authority.is_empty() {
+        issuer.display_name.clone()
+    } else {
+        f.authority.clone()
+    };
+    let office_address = format!("{}, {}", f.street, f.postcode_town);
+    let mut decision = Decision {
+        kind,
+        id: format!("fee-decision/{}/{number}", fees.family.family_number),
+        authority: Authority {
+            name: authority_name.clone(),
+            office: if f.office.is_empty() {
+                "Beitragsstelle".into()
+            } else {
+                f.office.clone()
+            },
+            return_address: format!("{authority_name} · {office_address}"),
+            street: f.street.clone(),
+            postcode_town: f.postcode_town.clone(),
+            phone: f.phone.clone(),
+            email: f.email.clone(),
+            objection_address: if f.objection_address.is_empty() {
+                format!("{authority_name}, {office_address}")
+            } else {
+                f.objection_address.clone()
+            },
+            account: f.creditor.as_ref().map(|c| AuthorityAccount {
+                bank: c.bank.clone(),
+                iban: c.iban.clone(),
+                bic: c.bic.clone(),
+            }),
+            creditor_id: f.creditor.as_ref().map(|c| c.creditor_id.clone()),
+        },
+        clerk: Clerk {
+            name: issuer.clerk.clone(),
+            room: None,
+            phone: f.phone.clone(),
+            email: f.email.clone(),
+        },
+        file_number: if f.file_number.is_empty() {
+            "EB".into()
+        } else {
+            f.file_number.clone()
+        },
+        date: now.today.0,
+        pkn: child_fees[0].pkn,
+        family_name: payer.family_name.clone(),
+        payer: guardian(payer),
+        other_guardian: other.map(guardian),
+        effective_from: Date::ymd(from.year(), from.month(), 1).0,
+        open_ended: fees.contracts.iter().any(|c| c.period.end().is_none())
+            && last
+                == compute::months_of(&fees.contracts, now.today)
+                    .expect("computed")
+                    .1,
+        children: child_fees,
+        payment,
+        grant: None,
+        tagespflege: None,
+        end_of_grant: None,
+        previous: None,
+    };
+    if let Some((issued, previous)) = in_force(&fees.fee_case, from) {
+        if matches!(kind, DecisionKind::SingleChild | DecisionKind::Siblings) {
+            kind = DecisionKind::Change;
+            decision.kind = kind;
+        }
+        decision.previous = Some(PreviousDecision {
+            date: issued.issued_on.0,
+            changes: difference(&previous, &decision),
+        });
+    }
+    Ok(decision)
+}
+
+/// Issues the decision from `input.from` on and stores it in the family's fee case.
+pub fn issue(
+    store: &mut Store,
+    who: &Principal,
+    family: &FamilyId,
+    input: &DecisionInput,
+    issuer: &Issuer,
+    now: Now,
+) -> Result<IssuedDecision, ActionError> {
+    let provider = authorize_here(store, who, FeeAction::Decide)?;
+    let mut fees = load_family(store, family)?;
+    let from = Month::parse(input.from.trim()).ok_or_else(|| {
+        let mut v = kitanetz_crdt::validate::Validator::new();
+        v.fail("from", "Monat als JJJJ-MM / month as YYYY-MM");
+        ActionError::Invalid(v.finish().expect_err("one failure"))
+    })?;
+    let names = super::compute::facility_names(store)?;
+    let decision = draft(&fees, issuer, &names, from, now)?;
+    if let Some(previous) = &decision.previous {
+        if previous.changes.is_empty() {
+            return Err(ActionError::Conflict(format!(
+                "Der Bescheid vom {} gilt unverändert weiter: nichts zu entscheiden / the decision in force stands unchanged: nothing to decide",
+                previous.date
+            )));
+        }
+    }
+    let number = decision
+        .id
+        .rsplit('/')
+        .next()
+        .expect("the id ends with the number")
+        .to_string();
+    let issued = IssuedDecision {
+        number: number.clone(),
+        issued_on: now.today,
+        issued_by: who.audit_name(),
+        effective_from: Date(decision.effective_from),
+        content: serde_json::to_string(&decision).expect("a decision serialises"),
+        revoked_on: None,
+        dispatched_on: None,
+    };
+    fees.fee_case.decisions.push(issued.clone());
+    fees.fee_case.validate()?;
+    let audit = AuditEntry {
+        at: now.millis,
+        actor: who.audit_name(),
+        action: "fees.decide",
+        target: Some(super::fee_case_doc_id(family).0),
+        subjects: vec![family.0.clone()],
+        valid_from: Some(issued.effective_from.to_string()),
+    };
+    save_fee_case(store, &provider, &fees.fee_case, audit, now)?;
+    Ok(issued)
+}
+
+/// What can happen to an issued decision.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Mark {
+    /// Posted to the parents.
+    Dispatched,
+    /// Revoked (Widerspruch upheld, or issued in error): it rules no month any more.
+    Revoked,
+}
+
+pub fn mark(
+    store: &mut Store,
+    who: &Principal,
+    family: &FamilyId,
+    number: &str,
+    mark: Mark,
+    now: Now,
+) -> Result<IssuedDecision, ActionError> {
+    let provider = authorize_here(store, who, FeeAction::Decide)?;
+    let mut fees = load_family(store, family)?;
+    let decision = fees
+        .fee_case
+        .decisions
+        .iter_mut()
+        .find(|d| d.number == number)
+        .ok_or_else(|| ActionError::NotFound(number.to_string()))?;
+    let (slot, action) = match mark {
+        Mark::Dispatched => (&mut decision.dispatched_on, "fees.decision.dispatch"),
+        Mark::Revoked => (&mut decision.revoked_on, "fees.decision.revoke"),
+    };
+    if slot.is_some() {
+        return Err(ActionError::Conflict(
+            "Schon vermerkt / already recorded".into(),
+        ));
+    }
+    *slot = Some(now.today);
+    let marked = decision.clone();
+    let audit = AuditEntry {
+        at: now.millis,
+        actor: who.audit_name(),
+        action,
+        target: Some(super::fee_case_doc_id(family).0),
+        subjects: vec![family.0.clone()],
+        valid_from: None,
+    };
+    save_fee_case(store, &provider, &fees.fee_case, audit, now)?;
+    Ok(marked)
+}
+
+/// An issued decision as letter data, and the copies to print (for the PDF).
+pub fn letter(
+    store: &Store,
+    who: &Principal,
+    family: &FamilyId,
+    number: &str,
+) -> Result<(Decision, Vec<LetterCopy>), ActionError> {
+    authorize_here(store, who, FeeAction::View)?;
+    let fees = load_family(store, family)?;
+    let issued = fees
+        .fee_case
+        .decisions
+        .iter()
+        .find(|d| d.number == number)
+        .ok_or_else(|| ActionError::NotFound(number.to_string()))?;
+    let decision: Decision = serde_json::from_str(&issued.content).map_err(|e| {
+        ActionError::Store(crate::storage::StoreError::Corrupt(format!(
+            "decision {number}: {e}"
+        )))
+    })?;
+    let copies = decision.copies();
+    Ok((decision, copies))
+}
+
+/// The amount in force for `child` in `month`, for the comparison on the fee page.
+pub fn decided_for(fees: &FamilyFees, child: &ChildId, month: Month) -> Option<Decimal> {
+    let pkn = pkn_of(fees, child)?;
+    let (_, decision) = in_force(&fees.fee_case, month)?;
+    let child_fees = decision.children.iter().find(|c| c.pkn == pkn)?;
+    amount_in(&decision, child_fees, month)
+}

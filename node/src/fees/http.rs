@@ -1,0 +1,731 @@
+//! The Beitragsstelle's pages and API: fee cases, decisions, billing runs and their files.
+
+use super::billing::{self, RunInput, RunSummary};
+use super::decisions::{self, DecisionInput, Issuer, Mark};
+use super::overview::{self, FamilyRow, FamilyView, FeeState};
+use super::{set_payment, set_status, FeeAction, MandateInput, PaymentInput, StatusInput};
+use crate::http::pages::Chrome;
+use crate::http::{
+    render, render_form, ApiError, ApiJson, ApiSession, AppError, Lang, Posted, Session,
+};
+use crate::Node;
+use askama::Template;
+use axum::extract::{Path, Query, State};
+use axum::http::header;
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::{Form, Json};
+use kitanetz_crdt::ids::FamilyId;
+use kitanetz_crdt::kinds::IssuedDecision;
+use kitanetz_crdt::validate::FieldError;
+use kitanetz_letters::decision::LetterCopy;
+use serde::Deserialize;
+use std::sync::Arc;
+
+/// Parses an id from the path, after checking that the caller may see fees at all: an outsider
+/// learns nothing from the answer (refused, not "not found").
+fn parsed<T: std::str::FromStr>(
+    node: &Node,
+    who: &crate::auth::Principal,
+    action: FeeAction,
+    id: &str,
+) -> Result<T, AppError> {
+    super::authorize_here(&node.store(), who, action)?;
+    id.parse().map_err(|_| AppError::NotFound(id.to_string()))
+}
+
+fn issuer(node: &Node, session: &Session) -> Issuer {
+    Issuer {
+        fees: node.config.fees.clone().unwrap_or_default(),
+        display_name: node.config.display_name.clone(),
+        clerk: session.who.display_name().to_string(),
+    }
+}
+
+#[derive(Template)]
+#[template(path = "fees.html")]
+struct ListPage {
+    chrome: Chrome,
+    rows: Vec<FamilyRow>,
+}
+
+pub async fn list_page(
+    State(node): State<Arc<Node>>,
+    lang: Lang,
+    session: Session,
+) -> Result<Response, AppError> {
+    let rows = overview::overview(&node.store(), &session.who, node.clock.today())?;
+    let chrome = Chrome::new(
+        &node,
+        lang,
+        Some(&session),
+        crate::http::i18n::texts(lang).fee_cases,
+    );
+    render(&ListPage { chrome, rows })
+}
+
+pub async fn api_list(
+    State(node): State<Arc<Node>>,
+    ApiSession(session): ApiSession,
+) -> Result<Json<Vec<FamilyRow>>, ApiError> {
+    Ok(Json(
+        overview::overview(&node.store(), &session.who, node.clock.today())
+            .map_err(AppError::from)?,
+    ))
+}
+
+#[derive(Template)]
+#[template(path = "fee_case.html")]
+struct FamilyPage {
+    chrome: Chrome,
+    v: FamilyView,
+    errors: Vec<FieldError>,
+    payment: PaymentForm,
+}
+
+impl FamilyPage {
+    fn has_error(&self, field: &str) -> bool {
+        self.errors.iter().any(|e| e.field == field)
+    }
+
+    /// The mandate's fields: (name, label, value, input type).
+    fn mandate_fields(&self) -> Vec<(&'static str, &'static str, String, &'static str)> {
+        let (t, p) = (self.chrome.t, &self.payment);
+        vec![
+            ("holder", t.mandate_holder, p.holder.clone(), "text"),
+            ("iban", t.iban, p.iban.clone(), "text"),
+            ("bic", t.bic, p.bic.clone(), "text"),
+            ("bank", t.bank, p.bank.clone(), "text"),
+            (
+                "reference",
+                t.mandate_reference,
+                p.reference.clone(),
+                "text",
+            ),
+            (
+                "signed_on",
+                t.mandate_signed_on,
+                p.signed_on.clone(),
+                "date",
+            ),
+        ]
+    }
+
+    /// The fee statuses a child can have, labelled.
+    fn statuses(&self) -> [(&'static str, &'static str); 4] {
+        if self.chrome.t.lang == "en" {
+            [
+                ("regular", "regular"),
+                ("foster", "foster child (§ 33 SGB VIII)"),
+                ("home", "home child (§§ 34, 42 SGB VIII)"),
+                ("curative", "remedial place"),
+            ]
+        } else {
+            [
+                ("regular", "regulär"),
+                ("foster", "Pflegekind (§ 33 SGB VIII)"),
+                ("home", "Heimkind (§§ 34, 42 SGB VIII)"),
+                ("curative", "heilpädagogischer Platz"),
+            ]
+        }
+    }
+}
+
+fn family_page(
+    node: &Node,
+    lang: Lang,
+    session: &Session,
+    id: &FamilyId,
+    errors: Vec<FieldError>,
+    typed: Option<PaymentForm>,
+) -> Result<Response, AppError> {
+    let v = overview::family_view(&node.store(), &session.who, id, node.clock.today())?;
+    let payment = typed.unwrap_or_else(|| PaymentForm::of(&v));
+    let t = crate::http::i18n::texts(lang);
+    let chrome = Chrome::new(
+        node,
+        lang,
+        Some(session),
+        format!("{} {}", t.fee_case, v.family_number),
+    );
+    let page = FamilyPage {
+        chrome,
+        v,
+        errors,
+        payment,
+    };
+    render_form(&page, &page.errors)
+}
+
+pub async fn family_page_get(
+    State(node): State<Arc<Node>>,
+    lang: Lang,
+    session: Session,
+    Path(id): Path<String>,
+) -> Result<Response, AppError> {
+    family_page(
+        &node,
+        lang,
+        &session,
+        &parsed::<FamilyId>(&node, &session.who, FeeAction::View, &id)?,
+        vec![],
+        None,
+    )
+}
+
+pub async fn api_family(
+    State(node): State<Arc<Node>>,
+    ApiSession(session): ApiSession,
+    Path(id): Path<String>,
+) -> Result<Json<FamilyView>, ApiError> {
+    let id = parsed::<FamilyId>(&node, &session.who, FeeAction::View, &id)?;
+    Ok(Json(
+        overview::family_view(&node.store(), &session.who, &id, node.clock.today())
+            .map_err(AppError::from)?,
+    ))
+}
+
+/// The family's case as `kitanetz-fee-case/1`, to check with `kitanetz fees compute --case`.
+pub async fn case_json(
+    State(node): State<Arc<Node>>,
+    session: Session,
+    Path(id): Path<String>,
+) -> Result<Response, AppError> {
+    let id = parsed::<FamilyId>(&node, &session.who, FeeAction::View, &id)?;
+    let v = overview::family_view(&node.store(), &session.who, &id, node.clock.today())?;
+    let json = v
+        .case_json
+        .ok_or_else(|| AppError::NotFound("kein Vertrag / no contract".into()))?;
+    Ok((
+        [
+            (header::CONTENT_TYPE, "application/json".to_string()),
+            (
+                header::CONTENT_DISPOSITION,
+                format!(
+                    "attachment; filename=\"beitragsfall-{}.json\"",
+                    v.family_number
+                ),
+            ),
+            (header::CACHE_CONTROL, "no-store".to_string()),
+        ],
+        json,
+    )
+        .into_response())
+}
+
+/// The payment form as posted: the mode picks whether the mandate fields count.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(default)]
+pub struct PaymentForm {
+    pub payer: String,
+    /// `direct-debit` or `self-payer`.
+    pub mode: String,
+    pub holder: String,
+    pub iban: String,
+    pub bic: String,
+    pub bank: String,
+    pub reference: String,
+    pub signed_on: String,
+}
+
+impl PaymentForm {
+    fn of(v: &FamilyView) -> PaymentForm {
+        match &v.mandate {
+            Some(m) => PaymentForm {
+                payer: v.payer.clone(),
+                mode: "direct-debit".into(),
+                holder: m.holder.clone(),
+                iban: m.iban.clone(),
+                bic: m.bic.clone(),
+                bank: m.bank.clone(),
+                reference: m.reference.clone(),
+                signed_on: m.signed_on.to_string(),
+            },
+            None => PaymentForm {
+                payer: v.payer.clone(),
+                mode: "self-payer".into(),
+                ..PaymentForm::default()
+            },
+        }
+    }
+
+    fn input(&self) -> PaymentInput {
+        PaymentInput {
+            payer: self.payer.clone(),
+            mandate: (self.mode == "direct-debit").then(|| MandateInput {
+                holder: self.holder.clone(),
+                iban: self.iban.clone(),
+                bic: self.bic.clone(),
+                bank: self.bank.clone(),
+                reference: self.reference.clone(),
+                signed_on: self.signed_on.clone(),
+            }),
+        }
+    }
+}
+
+fn back_to(id: &FamilyId) -> Response {
+    Redirect::to(&format!("/fees/families/{}", id.0)).into_response()
+}
+
+pub async fn payment_submit(
+    State(node): State<Arc<Node>>,
+    lang: Lang,
+    session: Session,
+    Path(id): Path<String>,
+    Form(form): Form<Posted<PaymentForm>>,
+) -> Result<Response, AppError> {
+    session.check_csrf(&form.csrf)?;
+    let id = parsed::<FamilyId>(&node, &session.who, FeeAction::Decide, &id)?;
+    let result = set_payment(
+        &mut node.store(),
+        &session.who,
+        &id,
+        &form.input.input(),
+        node.now(),
+    );
+    match result {
+        Ok(_) => Ok(back_to(&id)),
+        Err(e) => {
+            let errors = e.into_field_errors()?;
+            family_page(&node, lang, &session, &id, errors, Some(form.input))
+        }
+    }
+}
+
+pub async fn api_payment(
+    State(node): State<Arc<Node>>,
+    ApiSession(session): ApiSession,
+    Path(id): Path<String>,
+    ApiJson(input): ApiJson<PaymentInput>,
+) -> Result<Json<kitanetz_crdt::kinds::FeeCase>, ApiError> {
+    let id = parsed::<FamilyId>(&node, &session.who, FeeAction::Decide, &id)?;
+    Ok(Json(set_payment(
+        &mut node.store(),
+        &session.who,
+        &id,
+        &input,
+        node.now(),
+    )?))
+}
+
+pub async fn status_submit(
+    State(node): State<Arc<Node>>,
+    lang: Lang,
+    session: Session,
+    Path(id): Path<String>,
+    Form(form): Form<Posted<StatusInput>>,
+) -> Result<Response, AppError> {
+    session.check_csrf(&form.csrf)?;
+    let id = parsed::<FamilyId>(&node, &session.who, FeeAction::Decide, &id)?;
+    match set_status(
+        &mut node.store(),
+        &session.who,
+        &id,
+        &form.input,
+        node.now(),
+    ) {
+        Ok(_) => Ok(back_to(&id)),
+        Err(e) => {
+            let errors = e.into_field_errors()?;
+            family_page(&node, lang, &session, &id, errors, None)
+        }
+    }
+}
+
+pub async fn api_status(
+    State(node): State<Arc<Node>>,
+    ApiSession(session): ApiSession,
+    Path(id): Path<String>,
+    ApiJson(input): ApiJson<StatusInput>,
+) -> Result<Json<kitanetz_crdt::kinds::FeeCase>, ApiError> {
+    let id = parsed::<FamilyId>(&node, &session.who, FeeAction::Decide, &id)?;
+    Ok(Json(set_status(
+        &mut node.store(),
+        &session.who,
+        &id,
+        &input,
+        node.now(),
+    )?))
+}
+
+pub async fn decision_submit(
+    State(node): State<Arc<Node>>,
+    lang: Lang,
+    session: Session,
+    Path(id): Path<String>,
+    Form(form): Form<Posted<DecisionInput>>,
+) -> Result<Response, AppError> {
+    session.check_csrf(&form.csrf)?;
+    let id = parsed::<FamilyId>(&node, &session.who, FeeAction::Decide, &id)?;
+    let issuer = issuer(&node, &session);
+    match decisions::issue(
+        &mut node.store(),
+        &session.who,
+        &id,
+        &form.input,
+        &issuer,
+        node.now(),
+    ) {
+        Ok(_) => Ok(back_to(&id)),
+        Err(e) => {
+            let errors = e.into_field_errors()?;
+            family_page(&node, lang, &session, &id, errors, None)
+        }
+    }
+}
+
+pub async fn api_decision(
+    State(node): State<Arc<Node>>,
+    ApiSession(session): ApiSession,
+    Path(id): Path<String>,
+    ApiJson(input): ApiJson<DecisionInput>,
+) -> Result<Json<IssuedDecision>, ApiError> {
+    let id = parsed::<FamilyId>(&node, &session.who, FeeAction::Decide, &id)?;
+    let issuer = issuer(&node, &session);
+    Ok(Json(decisions::issue(
+        &mut node.store(),
+        &session.who,
+        &id,
+        &input,
+        &issuer,
+        node.now(),
+    )?))
+}
+
+/// `mark=dispatched` or `mark=revoked`.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(default)]
+pub struct MarkInput {
+    pub mark: String,
+}
+
+fn mark_of(input: &MarkInput) -> Result<Mark, AppError> {
+    match input.mark.as_str() {
+        "dispatched" => Ok(Mark::Dispatched),
+        "revoked" => Ok(Mark::Revoked),
+        other => Err(AppError::BadRequest(format!(
+            "mark: {other:?}: dispatched oder/or revoked"
+        ))),
+    }
+}
+
+pub async fn mark_submit(
+    State(node): State<Arc<Node>>,
+    session: Session,
+    Path((id, number)): Path<(String, String)>,
+    Form(form): Form<Posted<MarkInput>>,
+) -> Result<Response, AppError> {
+    session.check_csrf(&form.csrf)?;
+    let id = parsed::<FamilyId>(&node, &session.who, FeeAction::Decide, &id)?;
+    let mark = match mark_of(&form.input) {
+        Ok(mark) => mark,
+        Err(e) => {
+            // Authorise first: only a clerk learns that the form was wrong.
+            super::authorize_here(&node.store(), &session.who, super::FeeAction::Decide)?;
+            return Err(e);
+        }
+    };
+    decisions::mark(
+        &mut node.store(),
+        &session.who,
+        &id,
+        &number,
+        mark,
+        node.now(),
+    )?;
+    Ok(back_to(&id))
+}
+
+pub async fn api_mark(
+    State(node): State<Arc<Node>>,
+    ApiSession(session): ApiSession,
+    Path((id, number)): Path<(String, String)>,
+    ApiJson(input): ApiJson<MarkInput>,
+) -> Result<Json<IssuedDecision>, ApiError> {
+    let id = parsed::<FamilyId>(&node, &session.who, FeeAction::Decide, &id)?;
+    let mark = match mark_of(&input) {
+        Ok(mark) => mark,
+        Err(e) => {
+            super::authorize_here(&node.store(), &session.who, super::FeeAction::Decide)
+                .map_err(AppError::from)?;
+            return Err(e.into());
+        }
+    };
+    Ok(Json(decisions::mark(
+        &mut node.store(),
+        &session.who,
+        &id,
+        &number,
+        mark,
+        node.now(),
+    )?))
+}
+
+/// `?copy=payer` (default) or `?copy=other`.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(default)]
+pub struct CopyQuery {
+    pub copy: String,
+}
+
+pub async fn decision_pdf(
+    State(node): State<Arc<Node>>,
+    session: Session,
+    Path((id, number)): Path<(String, String)>,
+    Query(q): Query<CopyQuery>,
+) -> Result<Response, AppError> {
+    let id = parsed::<FamilyId>(&node, &session.who, FeeAction::View, &id)?;
+    // The data is read under the store's lock; the render runs after it is released.
+    let (decision, copies) = decisions::letter(&node.store(), &session.who, &id, &number)?;
+    let copy = match q.copy.as_str() {
+        "" | "payer" => LetterCopy::Payer,
+        "other" => LetterCopy::OtherGuardian,
+        other => {
+            return Err(AppError::BadRequest(format!(
+                "copy: {other:?}: payer, other"
+            )))
+        }
+    };
+    if !copies.contains(&copy) {
+        return Err(AppError::NotFound(
+            "keine zweite Ausfertigung: gleiche Anschrift / no second copy: same address".into(),
+        ));
+    }
+    let pdf = crate::letters::fee_decision_pdf(decision, copy).await?;
+    let suffix = if copy == LetterCopy::Payer { "" } else { "-2" };
+    Ok(crate::http::pdf_response(
+        pdf,
+        &format!("Beitragsbescheid-{number}{suffix}.pdf"),
+    ))
+}
+
+#[derive(Template)]
+#[template(path = "fees_billing.html")]
+struct BillingPage {
+    chrome: Chrome,
+    runs: Vec<super::queries::RunRow>,
+    default_month: String,
+    errors: Vec<FieldError>,
+    message: Option<String>,
+}
+
+fn next_month(node: &Node) -> String {
+    kitanetz_fees::Month::of(node.clock.today().0)
+        .next()
+        .to_string()
+}
+
+fn billing_page(
+    node: &Node,
+    lang: Lang,
+    session: &Session,
+    errors: Vec<FieldError>,
+    message: Option<String>,
+) -> Result<Response, AppError> {
+    let runs = billing::runs(&node.store(), &session.who)?;
+    let chrome = Chrome::new(
+        node,
+        lang,
+        Some(session),
+        crate::http::i18n::texts(lang).billing,
+    );
+    let page = BillingPage {
+        chrome,
+        runs,
+        default_month: next_month(node),
+        errors,
+        message,
+    };
+    render_form(&page, &page.errors)
+}
+
+pub async fn billing_page_get(
+    State(node): State<Arc<Node>>,
+    lang: Lang,
+    session: Session,
+) -> Result<Response, AppError> {
+    billing_page(&node, lang, &session, vec![], None)
+}
+
+pub async fn billing_submit(
+    State(node): State<Arc<Node>>,
+    lang: Lang,
+    session: Session,
+    Form(form): Form<Posted<RunInput>>,
+) -> Result<Response, AppError> {
+    session.check_csrf(&form.csrf)?;
+    let config = node.config.fees.clone().unwrap_or_default();
+    match billing::run(
+        &mut node.store(),
+        &session.who,
+        &form.input,
+        &config,
+        node.now(),
+    ) {
+        Ok(summary) => {
+            Ok(Redirect::to(&format!("/fees/billing/{}", summary.run.id)).into_response())
+        }
+        Err(crate::action::ActionError::Conflict(message)) => {
+            billing_page(&node, lang, &session, vec![], Some(message))
+        }
+        Err(e) => {
+            let errors = e.into_field_errors()?;
+            billing_page(&node, lang, &session, errors, None)
+        }
+    }
+}
+
+pub async fn api_runs(
+    State(node): State<Arc<Node>>,
+    ApiSession(session): ApiSession,
+) -> Result<Json<Vec<super::queries::RunRow>>, ApiError> {
+    Ok(Json(
+        billing::runs(&node.store(), &session.who).map_err(AppError::from)?,
+    ))
+}
+
+pub async fn api_run(
+    State(node): State<Arc<Node>>,
+    ApiSession(session): ApiSession,
+    ApiJson(input): ApiJson<RunInput>,
+) -> Result<Json<RunSummary>, ApiError> {
+    let config = node.config.fees.clone().unwrap_or_default();
+    Ok(Json(billing::run(
+        &mut node.store(),
+        &session.who,
+        &input,
+        &config,
+        node.now(),
+    )?))
+}
+
+/// One payer of a run's direct debits, as the run page lists it.
+struct DebitRow {
+    payer: String,
+    amount: String,
+    note: String,
+}
+
+#[derive(Template)]
+#[template(path = "fees_run.html")]
+struct RunPage {
+    chrome: Chrome,
+    run: super::queries::RunRow,
+    positions: Vec<kitanetz_billing::Position>,
+    collected: Vec<DebitRow>,
+    not_collected: Vec<DebitRow>,
+    /// Why no direct-debit file can be written (no creditor configured …).
+    sepa_problem: Option<String>,
+}
+
+fn debits(
+    node: &Node,
+    session: &Session,
+    run: i64,
+) -> Result<kitanetz_billing::sepa_export::DirectDebitRun, crate::action::ActionError> {
+    let config = node.config.fees.clone().unwrap_or_default();
+    let now = node.clock.now();
+    billing::direct_debit_file(
+        &node.store(),
+        &session.who,
+        run,
+        &config,
+        &node.config.name,
+        crate::clock::city_time(now),
+        node.clock.today(),
+    )
+}
+
+pub async fn run_page(
+    State(node): State<Arc<Node>>,
+    lang: Lang,
+    session: Session,
+    Path(id): Path<String>,
+) -> Result<Response, AppError> {
+    let id = parsed::<i64>(&node, &session.who, FeeAction::View, &id)?;
+    let (run, positions) = billing::positions_of(&node.store(), &session.who, id)?;
+    let (collected, not_collected, sepa_problem) = match debits(&node, &session, id) {
+        Ok(d) => (
+            d.collected
+                .iter()
+                .map(|c| DebitRow {
+                    payer: c.payer.to_string(),
+                    amount: c.amount.to_string(),
+                    note: c.remittance_text.clone(),
+                })
+                .collect(),
+            d.not_collected
+                .iter()
+                .map(|c| DebitRow {
+                    payer: c.payer.to_string(),
+                    amount: c.amount.to_string(),
+                    note: c.reason.to_string(),
+                })
+                .collect(),
+            None,
+        ),
+        Err(crate::action::ActionError::Conflict(m)) => (vec![], vec![], Some(m)),
+        Err(e) => return Err(e.into()),
+    };
+    let t = crate::http::i18n::texts(lang);
+    let chrome = Chrome::new(
+        &node,
+        lang,
+        Some(&session),
+        format!("{} {}", t.billing, run.billing_month),
+    );
+    render(&RunPage {
+        chrome,
+        run,
+        positions,
+        collected,
+        not_collected,
+        sepa_problem,
+    })
+}
+
+fn download(content_type: &str, name: &str, body: String) -> Response {
+    (
+        [
+            (header::CONTENT_TYPE, content_type.to_string()),
+            (
+                header::CONTENT_DISPOSITION,
+                format!("attachment; filename=\"{name}\""),
+            ),
+            (header::CACHE_CONTROL, "no-store".to_string()),
+        ],
+        body,
+    )
+        .into_response()
+}
+
+pub async fn finance_file(
+    State(node): State<Arc<Node>>,
+    session: Session,
+    Path(id): Path<String>,
+) -> Result<Response, AppError> {
+    let id = parsed::<i64>(&node, &session.who, FeeAction::View, &id)?;
+    let text = billing::finance_file(&node.store(), &session.who, id)?;
+    Ok(download(
+        "text/csv; charset=utf-8",
+        &format!("soll-{}-{id}.csv", node.config.name),
+        text,
+    ))
+}
+
+pub async fn sepa_file(
+    State(node): State<Arc<Node>>,
+    session: Session,
+    Path(id): Path<String>,
+) -> Result<Response, AppError> {
+    let id = parsed::<i64>(&node, &session.who, FeeAction::View, &id)?;
+    let run = debits(&node, &session, id)?;
+    let file = run
+        .file
+        .ok_or_else(|| AppError::NotFound("niemand einzuziehen / nobody to collect".into()))?;
+    Ok(download(
+        "application/xml",
+        &format!("pain.008-{}-{id}.xml", node.config.name),
+        file.xml,
+    ))
+}

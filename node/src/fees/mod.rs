@@ -1,0 +1,318 @@
+//! The Beitragsstelle of a Träger (Lastenheft 3.10): a family's fees computed month by month from
+//! its contracts with the statute engine (`kitanetz-fees`), decided by a Bescheid (PDF through
+//! `kitanetz-letters`), and billed every month (`kitanetz-billing`: Soll-Stellung, finance file,
+//! SEPA direct debits).
+//!
+//! It runs on the Träger's node, the one that holds the families and contracts of all its Kitas
+//! (ARCHITECTURE.md §1: "the Träger's fee calculation"); a Kita node holds no fee cases. What the
+//! Beitragsstelle adds to family and contracts — the payer and the mandate, a child's fee status,
+//! the decisions as issued — is the family's `fee-case` document, owned by the Träger and held by
+//! its office only. The billing book (the positions charged) is local to the node.
+//!
+//! Parts:
+//! - [`compute`]: the fee case of a family in `kitanetz-fee-case/1` and its months computed;
+//! - [`decisions`]: decisions issued and in force, as letter data and PDF;
+//! - [`billing`]: the monthly Soll-Stellung and its files;
+//! - [`overview`]: what the pages show.
+
+pub mod billing;
+pub mod compute;
+pub mod decisions;
+pub mod http;
+pub mod overview;
+mod queries;
+
+use crate::action::ActionError;
+use crate::auth::{authorize, Action, Principal};
+use crate::clock::Now;
+use crate::families::family_doc_id;
+use crate::storage::{AuditEntry, Store, StoreError};
+use kitanetz_crdt::doc::StoredDoc;
+use kitanetz_crdt::ids::{doc_id_for, provider_org, ChildId, FamilyId, GuardianId, ProviderId};
+use kitanetz_crdt::kinds::{CareContract, ChildFeeStatus, DebitMandate, Family, FeeCase};
+use kitanetz_crdt::meta::{DocKind, DocMeta};
+use kitanetz_crdt::policy::NodeRole;
+use kitanetz_crdt::scalar::Date;
+use kitanetz_crdt::validate::Validator;
+use kitanetz_crdt::DocId;
+use serde::{Deserialize, Serialize};
+
+pub fn fee_case_doc_id(family: &FamilyId) -> DocId {
+    doc_id_for("fee-case", &family.0)
+}
+
+/// What the Beitragsstelle may do; each is checked for the Träger whose node this is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FeeAction {
+    View,
+    Decide,
+    Bill,
+}
+
+/// Checks `who` may do `what` for the Träger of this node, then that this is a Träger node (the
+/// only one that holds every family and contract of the Träger). Returns the Träger.
+pub fn authorize_here(
+    store: &Store,
+    who: &Principal,
+    what: FeeAction,
+) -> Result<ProviderId, ActionError> {
+    let membership = store.membership();
+    let provider = membership.provider.as_ref();
+    authorize(
+        who,
+        match what {
+            FeeAction::View => Action::ViewFees { provider },
+            FeeAction::Decide => Action::DecideFees { provider },
+            FeeAction::Bill => Action::RunBilling { provider },
+        },
+    )?;
+    match (membership.role, provider) {
+        (NodeRole::Traeger, Some(p)) => Ok(p.clone()),
+        _ => Err(ActionError::NotFound(
+            "Beiträge werden auf dem Knoten des Trägers berechnet / fees are computed on the Träger's node"
+                .into(),
+        )),
+    }
+}
+
+/// Everything the fee of one family depends on, as this node holds it.
+#[derive(Debug, Clone)]
+pub struct FamilyFees {
+    pub family: Family,
+    /// The family's contracts, by start.
+    pub contracts: Vec<CareContract>,
+    /// The Beitragsstelle's own facts; a fresh one when none was written yet.
+    pub fee_case: FeeCase,
+    /// Whether `fee_case` is stored (else it is the empty default).
+    pub fee_case_stored: bool,
+}
+
+/// Loads a family with its contracts and fee case (after [`authorize_here`]).
+pub fn load_family(store: &Store, id: &FamilyId) -> Result<FamilyFees, ActionError> {
+    let (_, family) = store
+        .find::<Family>(&family_doc_id(id))?
+        .ok_or_else(|| ActionError::NotFound(id.0.clone()))?;
+    let mut contracts = Vec::new();
+    for contract in queries::contract_ids_of_family(store, id)? {
+        contracts.push(
+            store
+                .get::<CareContract>(&crate::contracts::contract_doc_id(&contract))?
+                .1,
+        );
+    }
+    contracts.sort_by(|a, b| (a.period.start(), &a.id).cmp(&(b.period.start(), &b.id)));
+    let (fee_case, stored) = match store.find::<FeeCase>(&fee_case_doc_id(id))? {
+        Some((_, c)) => (c, true),
+        None => (empty_fee_case(&family), false),
+    };
+    Ok(FamilyFees {
+        family,
+        contracts,
+        fee_case,
+        fee_case_stored: stored,
+    })
+}
+
+fn empty_fee_case(family: &Family) -> FeeCase {
+    FeeCase {
+        family: family.id.clone(),
+        payer: family.guardians.first().map(|g| g.id.clone()),
+        mandate: None,
+        statuses: vec![],
+        decisions: vec![],
+    }
+}
+
+/// The families this node holds, by family number.
+pub fn family_ids(store: &Store) -> Result<Vec<FamilyId>, StoreError> {
+    queries::family_ids(store)
+}
+
+/// Saves `fee_case` (creating the document on first write) with one audit entry.
+pub(crate) fn save_fee_case(
+    store: &mut Store,
+    provider: &ProviderId,
+    fee_case: &FeeCase,
+    audit: AuditEntry,
+    now: Now,
+) -> Result<(), ActionError> {
+    let id = fee_case_doc_id(&fee_case.family);
+    let mut doc = match store.find::<FeeCase>(&id)? {
+        Some((mut doc, _)) => {
+            doc.update(fee_case, now.today, now.millis, audit.action)
+                .map_err(StoreError::from)?;
+            doc
+        }
+        None => {
+            let meta = DocMeta {
+                kind: DocKind::FeeCase,
+                schema: DocKind::FeeCase.schema_version(),
+                owner: provider_org(provider),
+                provider: Some(provider.clone()),
+                // No Kita: the fee case stays in the Träger's office.
+                facilities: vec![],
+                origin_node: store.node_name().to_string(),
+                created_on: now.today,
+            };
+            StoredDoc::create(id, meta, fee_case, store.actor(), now.today, now.millis)
+                .map_err(StoreError::from)?
+        }
+    };
+    store.save_doc(&mut doc, &audit)?;
+    Ok(())
+}
+
+/// How the family pays, as the clerk enters it: `mandate` absent = Selbstzahler (transfer).
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct PaymentInput {
+    pub payer: String,
+    #[serde(default)]
+    pub mandate: Option<MandateInput>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct MandateInput {
+    pub holder: String,
+    pub iban: String,
+    #[serde(default)]
+    pub bic: String,
+    #[serde(default)]
+    pub bank: String,
+    pub reference: String,
+    /// `YYYY-MM-DD`.
+    pub signed_on: String,
+}
+
+/// Sets who pays and how (Lastenheft 3.10.1: the payer and the bank data of the mandate).
+pub fn set_payment(
+    store: &mut Store,
+    who: &Principal,
+    family: &FamilyId,
+    input: &PaymentInput,
+    now: Now,
+) -> Result<FeeCase, ActionError> {
+    let provider = authorize_here(store, who, FeeAction::Decide)?;
+    let mut fees = load_family(store, family)?;
+    let mut v = Validator::new();
+    let payer = GuardianId(input.payer.clone());
+    v.check(
+        fees.family.guardians.iter().any(|g| g.id == payer),
+        "payer",
+        "kein Personensorgeberechtigter der Familie / not a guardian of the family",
+    );
+    let mandate = match &input.mandate {
+        None => None,
+        Some(m) => {
+            let iban: String = m
+                .iban
+                .chars()
+                .filter(|c| !c.is_whitespace())
+                .collect::<String>()
+                .to_uppercase();
+            if let Err(e) = kitanetz_sepa::Iban::parse(&iban) {
+                v.fail("iban", format!("IBAN: {e}"));
+            }
+            let bic = m.bic.trim().to_uppercase();
+            if !bic.is_empty() {
+                if let Err(e) = kitanetz_sepa::Bic::parse(&bic) {
+                    v.fail("bic", format!("BIC: {e}"));
+                }
+            }
+            v.text("holder", &m.holder, 70);
+            v.text("reference", &m.reference, 35);
+            let signed_on = v.date("signed_on", &m.signed_on);
+            if let Some(d) = signed_on {
+                v.check(
+                    d <= now.today,
+                    "signed_on",
+                    "Unterschrift in der Zukunft / signed in the future",
+                );
+            }
+            signed_on.map(|signed_on| DebitMandate {
+                holder: m.holder.trim().to_string(),
+                iban,
+                bic,
+                bank: m.bank.trim().to_string(),
+                reference: m.reference.trim().to_string(),
+                signed_on,
+            })
+        }
+    };
+    v.finish()?;
+    fees.fee_case.payer = Some(payer);
+    fees.fee_case.mandate = mandate;
+    fees.fee_case.validate()?;
+    let audit = AuditEntry {
+        at: now.millis,
+        actor: who.audit_name(),
+        action: "fees.payment",
+        target: Some(fee_case_doc_id(family).0),
+        subjects: vec![family.0.clone()],
+        valid_from: None,
+    };
+    save_fee_case(store, &provider, &fees.fee_case, audit, now)?;
+    Ok(fees.fee_case)
+}
+
+/// A child's fee status from a month (foster or home child, heilpädagogischer Platz).
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct StatusInput {
+    pub child: String,
+    /// `YYYY-MM`: the status holds from the 1st of this month.
+    pub from: String,
+    pub status: String,
+}
+
+pub fn set_status(
+    store: &mut Store,
+    who: &Principal,
+    family: &FamilyId,
+    input: &StatusInput,
+    now: Now,
+) -> Result<FeeCase, ActionError> {
+    let provider = authorize_here(store, who, FeeAction::Decide)?;
+    let mut fees = load_family(store, family)?;
+    let mut v = Validator::new();
+    let child = ChildId(input.child.clone());
+    v.check(
+        fees.family.child(&child).is_some(),
+        "child",
+        "kein Kind der Familie / not a child of the family",
+    );
+    v.check(
+        kitanetz_crdt::kinds::fee_case::FEE_STATUSES.contains(&input.status.as_str()),
+        "status",
+        "unbekannter Status / unknown status",
+    );
+    let from = kitanetz_fees::Month::parse(&input.from)
+        .and_then(|m| format!("{m}-01").parse::<Date>().ok());
+    v.check(
+        from.is_some(),
+        "from",
+        "Monat als JJJJ-MM / month as YYYY-MM",
+    );
+    v.finish()?;
+    let from = from.expect("checked");
+    fees.fee_case
+        .statuses
+        .retain(|s| !(s.child == child && s.from == from));
+    fees.fee_case.statuses.push(ChildFeeStatus {
+        child: child.clone(),
+        from,
+        status: input.status.clone(),
+    });
+    fees.fee_case
+        .statuses
+        .sort_by(|a, b| (&a.child, a.from).cmp(&(&b.child, b.from)));
+    fees.fee_case.validate()?;
+    let audit = AuditEntry {
+        at: now.millis,
+        actor: who.audit_name(),
+        action: "fees.status",
+        target: Some(fee_case_doc_id(family).0),
+        subjects: vec![child.0.clone()],
+        valid_from: Some(from.to_string()),
+    };
+    save_fee_case(store, &provider, &fees.fee_case, audit, now)?;
+    Ok(fees.fee_case)
+}

@@ -1,0 +1,403 @@
+//! The Beitragsstelle on a Träger node: a family from its contract to a decision, the monthly
+//! Soll-Stellung and the direct-debit file; corrections after a revoked decision; the fee pages
+//! answer on the Träger's node only.
+
+use axum::http::{Method, StatusCode};
+use kitanetz_crdt::ids::provider_org;
+use kitanetz_crdt::policy::NodeRole;
+use kitanetz_node::auth::Role;
+use kitanetz_node::clock::Clock;
+use kitanetz_node::http::router;
+use kitanetz_tests::{add_user, call, Network};
+use rust_decimal::Decimal;
+use serde_json::Value;
+use std::str::FromStr;
+
+fn json(body: &str) -> Value {
+    serde_json::from_str(body).unwrap_or_else(|e| panic!("not JSON ({e}): {body}"))
+}
+
+fn money(v: &Value) -> Decimal {
+    Decimal::from_str(v.as_str().unwrap_or_else(|| panic!("not money: {v}"))).unwrap()
+}
+
+const JSON: &str = "application/json";
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_fee_clerk_takes_a_family_from_contract_to_decision_and_direct_debit() {
+    let net = Network::seeded();
+    let cfg = net.config(|c| c.role == NodeRole::Traeger).clone();
+    let provider = cfg.provider.clone().unwrap();
+    let node = net.open(&cfg.name);
+    let clerk = add_user(
+        &node,
+        "t-fee",
+        Role::FeeOffice,
+        provider_org(&provider),
+        Some(provider.clone()),
+        None,
+    );
+    let app = router(node.clone());
+    let token = Some(clerk.token.as_str());
+    let today = net.clock.today().0;
+    let this_month = today.format("%Y-%m").to_string();
+    let next_month = (today + chrono::Months::new(1)).format("%Y-%m").to_string();
+
+    // Every family with a contract is listed, none decided yet.
+    let (status, body) = call(&app, Method::GET, "/api/fees", token, None).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let rows = json(&body);
+    let rows = rows.as_array().unwrap();
+    assert!(rows.len() > 5, "families listed: {}", rows.len());
+    assert!(rows.iter().all(|r| r["state"] != "up-to-date"));
+    let row = rows
+        .iter()
+        .find(|r| r["state"] == "no-decision" && r["computed"].is_string())
+        .expect("a family paying a fee this month");
+    let family = row["family"].as_str().unwrap().to_string();
+    let family_number = row["family_number"].as_str().unwrap().to_string();
+
+    let (status, body) = call(
+        &app,
+        Method::GET,
+        &format!("/api/fees/families/{family}"),
+        token,
+        None,
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let view = json(&body);
+    assert!(view["problem"].is_null(), "{}", view["problem"]);
+    let fee_in = |view: &Value, month: &str| -> Decimal {
+        view["months"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|m| m["month"] == month)
+            .map(|m| money(&m["total"]))
+            .unwrap_or_default()
+    };
+    let fee_now = fee_in(&view, &this_month);
+    let fee_next = fee_in(&view, &next_month);
+    assert!(fee_now > Decimal::ZERO, "a fee this month");
+    // Every amount carries its explanation.
+    let first = &view["months"][0]["children"][0];
+    assert!(
+        first["explanation"]
+            .as_array()
+            .is_some_and(|e| !e.is_empty()),
+        "{first}"
+    );
+    let payer = view["guardians"][0]["id"].as_str().unwrap().to_string();
+
+    // A mistyped IBAN is refused naming the field; nothing is stored.
+    let bad = format!(
+        r#"{{"payer":"{payer}","mandate":{{"holder":"Anna Beispiel","iban":"DE89370400440532013001","reference":"M-1","signed_on":"2025-01-10"}}}}"#
+    );
+    let (status, body) = call(
+        &app,
+        Method::PUT,
+        &format!("/api/fees/families/{family}/payment"),
+        token,
+        Some((JSON, bad)),
+    )
+    .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
+    assert!(body.contains("iban"), "{body}");
+    let good = format!(
+        r#"{{"payer":"{payer}","mandate":{{"holder":"Anna Beispiel","iban":"DE89 3704 0044 0532 0130 00","bic":"COBADEFFXXX","bank":"Commerzbank","reference":"M-1","signed_on":"2025-01-10"}}}}"#
+    );
+    let (status, body) = call(
+        &app,
+        Method::PUT,
+        &format!("/api/fees/families/{family}/payment"),
+        token,
+        Some((JSON, good)),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    assert_eq!(json(&body)["mandate"]["iban"], "DE89370400440532013000");
+
+    // The decision from this month on.
+    let from = format!(r#"{{"from":"{this_month}"}}"#);
+    let (status, body) = call(
+        &app,
+        Method::POST,
+        &format!("/api/fees/families/{family}/decisions"),
+        token,
+        Some((JSON, from.clone())),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let number = json(&body)["number"].as_str().unwrap().to_string();
+    assert_eq!(number, format!("{family_number}-1"));
+    // The same again decides nothing new.
+    let (status, body) = call(
+        &app,
+        Method::POST,
+        &format!("/api/fees/families/{family}/decisions"),
+        token,
+        Some((JSON, from)),
+    )
+    .await;
+    assert_eq!(status, StatusCode::CONFLICT, "{body}");
+
+    let (_, body) = call(&app, Method::GET, "/api/fees", token, None).await;
+    let rows = json(&body);
+    let row = rows
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["family"] == family.as_str())
+        .unwrap();
+    assert_eq!(row["state"], "up-to-date", "{row}");
+    assert_eq!(money(&row["decided"]), fee_now);
+
+    // The decision prints (tagged PDF from the letters crate).
+    let (status, body) = call(
+        &app,
+        Method::GET,
+        &format!("/fees/families/{family}/decisions/{number}/pdf"),
+        token,
+        None,
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(body.starts_with("%PDF"), "a PDF");
+
+    // The Soll-Stellung for next month: this month as a back-charge (its run is over), next
+    // month regular.
+    let run = format!(r#"{{"month":"{next_month}"}}"#);
+    let (status, body) = call(
+        &app,
+        Method::POST,
+        "/api/fees/billing/runs",
+        token,
+        Some((JSON, run.clone())),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let summary = json(&body);
+    assert_eq!(money(&summary["run"]["total"]), fee_now + fee_next);
+    assert!(summary["run"]["positions"].as_i64().unwrap() >= 2);
+    let run_id = summary["run"]["id"].as_i64().unwrap();
+
+    let (status, xml) = call(
+        &app,
+        Method::GET,
+        &format!("/fees/billing/{run_id}/pain.008.xml"),
+        token,
+        None,
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{xml}");
+    assert!(xml.contains("pain.008.001.08"), "{xml}");
+    assert!(xml.contains("DE89370400440532013000"));
+    assert!(xml.contains("DE98ZZZ09999999999"));
+    assert!(
+        xml.contains(&format!("{:.2}", fee_now + fee_next)),
+        "the family's debit"
+    );
+    let (status, csv) = call(
+        &app,
+        Method::GET,
+        &format!("/fees/billing/{run_id}/finance.csv"),
+        token,
+        None,
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(csv.contains(&family_number), "{csv}");
+
+    // Run again: everything is charged, nothing new.
+    let (_, body) = call(
+        &app,
+        Method::POST,
+        "/api/fees/billing/runs",
+        token,
+        Some((JSON, run.clone())),
+    )
+    .await;
+    assert_eq!(json(&body)["run"]["positions"], 0, "{body}");
+
+    // Revoked: the next run credits what was charged.
+    let (status, body) = call(
+        &app,
+        Method::POST,
+        &format!("/api/fees/families/{family}/decisions/{number}/mark"),
+        token,
+        Some((JSON, r#"{"mark":"revoked"}"#.into())),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let (_, body) = call(
+        &app,
+        Method::POST,
+        "/api/fees/billing/runs",
+        token,
+        Some((JSON, run)),
+    )
+    .await;
+    assert_eq!(
+        money(&json(&body)["run"]["total"]),
+        -(fee_now + fee_next),
+        "{body}"
+    );
+
+    // Every step is in the audit log.
+    let (_, audit) = call(
+        &app,
+        Method::GET,
+        "/audit.csv",
+        Some(
+            &add_user(
+                &node,
+                "t-admin",
+                Role::TraegerAdmin,
+                provider_org(&provider),
+                Some(provider.clone()),
+                None,
+            )
+            .token,
+        ),
+        None,
+    )
+    .await;
+    for action in [
+        "fees.payment",
+        "fees.decide",
+        "fees.billing.run",
+        "fees.decision.revoke",
+    ] {
+        assert!(audit.contains(action), "{action} audited");
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_foster_child_pays_nothing_and_the_fees_live_on_the_traeger_node_only() {
+    let net = Network::seeded();
+    let cfg = net.config(|c| c.role == NodeRole::Traeger).clone();
+    let provider = cfg.provider.clone().unwrap();
+    let node = net.open(&cfg.name);
+    let clerk = add_user(
+        &node,
+        "t-fee",
+        Role::FeeOffice,
+        provider_org(&provider),
+        Some(provider.clone()),
+        None,
+    );
+    let app = router(node.clone());
+    let token = Some(clerk.token.as_str());
+    let this_month = net.clock.today().0.format("%Y-%m").to_string();
+    let (_, body) = call(&app, Method::GET, "/api/fees", token, None).await;
+    let rows = json(&body);
+    let row = rows
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["computed"].is_string() && money(&r["computed"]) > Decimal::ZERO)
+        .unwrap();
+    let family = row["family"].as_str().unwrap();
+    let (_, body) = call(
+        &app,
+        Method::GET,
+        &format!("/api/fees/families/{family}"),
+        token,
+        None,
+    )
+    .await;
+    let view = json(&body);
+    let month = view["months"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|m| m["month"] == this_month.as_str())
+        .unwrap()
+        .clone();
+    // Every child of the family in care this month becomes a foster child: nothing to pay.
+    for child in view["children"].as_array().unwrap() {
+        let status = format!(
+            r#"{{"child":"{}","from":"{this_month}","status":"foster"}}"#,
+            child["id"].as_str().unwrap()
+        );
+        let (status, body) = call(
+            &app,
+            Method::POST,
+            &format!("/api/fees/families/{family}/statuses"),
+            token,
+            Some((JSON, status)),
+        )
+        .await;
+        assert_eq!(status, StatusCode::OK, "{body}");
+    }
+    let (_, body) = call(
+        &app,
+        Method::GET,
+        &format!("/api/fees/families/{family}"),
+        token,
+        None,
+    )
+    .await;
+    let after = json(&body);
+    let month_after = after["months"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|m| m["month"] == this_month.as_str())
+        .unwrap();
+    assert!(money(&month["total"]) > Decimal::ZERO);
+    assert_eq!(money(&month_after["total"]), Decimal::ZERO, "{month_after}");
+    let explanation = month_after["children"][0]["explanation"].to_string();
+    assert!(
+        explanation.contains("§"),
+        "the statute's paragraph is named: {explanation}"
+    );
+    // An unknown status is refused, naming the field.
+    let bad = r#"{"child":"x","from":"2026-13","status":"vip"}"#.to_string();
+    let (status, body) = call(
+        &app,
+        Method::POST,
+        &format!("/api/fees/families/{family}/statuses"),
+        token,
+        Some((JSON, bad)),
+    )
+    .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
+    assert!(
+        body.contains("status") && body.contains("from") && body.contains("child"),
+        "{body}"
+    );
+
+    // A Kita lead may not; on a Kita node there are no fee cases, even for the clerk.
+    let kita = net.kitas()[0].clone();
+    let lead = add_user(
+        &node,
+        "t-lead",
+        Role::KitaLead,
+        provider_org(&provider),
+        Some(provider.clone()),
+        kita.facility.clone(),
+    );
+    let (status, _) = call(&app, Method::GET, "/api/fees", Some(&lead.token), None).await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    let kita_node = net.open(&kita.name);
+    let kita_provider = kita.provider.clone().unwrap();
+    let kita_clerk = add_user(
+        &kita_node,
+        "t-fee-k",
+        Role::FeeOffice,
+        provider_org(&kita_provider),
+        Some(kita_provider),
+        None,
+    );
+    let (status, _) = call(
+        &router(kita_node),
+        Method::GET,
+        "/api/fees",
+        Some(&kita_clerk.token),
+        None,
+    )
+    .await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+}
