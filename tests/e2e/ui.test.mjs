@@ -502,7 +502,7 @@ for (const [vpIndex, vp] of VIEWPORTS.entries()) {
       audit.assertClean();
     });
 
-    test('Beitragsstelle: from a family's contract to a decision and the monthly direct debit', async () => {
+    test('Beitragsstelle: from a family\'s contract to a decision and the monthly direct debit', async () => {
       assert.ok(FEES, 'a Träger node with a fee office login');
       const audit = new Audit(vp.name);
       const ctx = await newContext(browser, vp);

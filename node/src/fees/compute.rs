@@ -282,3 +282,144 @@ pub fn line_in(
 pub fn facility_names(store: &Store) -> Result<BTreeMap<String, String>, StoreError> {
     crate::facilities::names(store)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use kitanetz_crdt::ids::{ContractLineId, FamilyId, GuardianId};
+    use kitanetz_crdt::kinds::{
+        Address, Child, ContractLine, Family, FeeCase, Guardian, PaymentMode, Sex,
+    };
+    use kitanetz_crdt::period::Period;
+    use kitanetz_crdt::scalar::Dec;
+
+    fn line(id: &str, from: Date, care: CareType, hours: i64) -> ContractLine {
+        ContractLine {
+            id: ContractLineId(id.into()),
+            valid: Period::from(from),
+            care_type: care,
+            daily_hours: Dec(hours.into()),
+            group: None,
+            payment_mode: PaymentMode::DirectDebit,
+            reserved_seat: false,
+        }
+    }
+
+    /// One child born 2023-05-20 with a Krippe contract from 2025-09 at 9 h, changed to 6 h on
+    /// 2026-02-10 (mid-month) and to a remedial place on 2026-04-01.
+    fn family() -> FamilyFees {
+        let child = ChildId("child-a".into());
+        let mut contract = CareContract {
+            id: ContractId("ctr-a".into()),
+            family: FamilyId("fam-a".into()),
+            child: child.clone(),
+            facility: FacilityId("fac-a".into()),
+            period: Period::from(Date::ymd(2025, 9, 1)),
+            lines: vec![line("l1", Date::ymd(2025, 9, 1), CareType::Nursery, 9)],
+            notice_given_on: None,
+        };
+        contract
+            .change_from(
+                Date::ymd(2026, 2, 10),
+                line("l2", Date::ymd(2026, 2, 10), CareType::Nursery, 6),
+            )
+            .unwrap();
+        contract
+            .change_from(
+                Date::ymd(2026, 4, 1),
+                line("l3", Date::ymd(2026, 4, 1), CareType::Remedial, 6),
+            )
+            .unwrap();
+        let address = Address {
+            street: "Weg 1".into(),
+            postcode: "01067".into(),
+            city: "Dresden".into(),
+            lat: None,
+            lon: None,
+        };
+        FamilyFees {
+            family: Family {
+                id: FamilyId("fam-a".into()),
+                family_number: "123456".into(),
+                guardians: vec![Guardian {
+                    id: GuardianId("g-a".into()),
+                    given_name: "Anna".into(),
+                    family_name: "Beispiel".into(),
+                    address,
+                    main_residence_in_city: true,
+                    phone: String::new(),
+                    email: String::new(),
+                    single_parent: false,
+                }],
+                children: vec![Child {
+                    id: child,
+                    given_name: "Ben".into(),
+                    family_name: "Beispiel".into(),
+                    birth_date: Date::ymd(2023, 5, 20),
+                    sex: Sex::Male,
+                    integration_need: false,
+                    facility: None,
+                }],
+            },
+            contracts: vec![contract],
+            fee_case: FeeCase {
+                family: FamilyId("fam-a".into()),
+                payer: None,
+                mandate: None,
+                statuses: vec![],
+                decisions: vec![],
+            },
+            fee_case_stored: false,
+        }
+    }
+
+    fn fee(computed: &Computed, month: &str) -> Option<Money> {
+        let month = Month::parse(month).unwrap();
+        by_month(computed).get(&month).and_then(|rows| rows[0].fee)
+    }
+
+    #[test]
+    fn the_line_in_force_on_the_first_rules_the_month_and_a_remedial_place_pays_nothing() {
+        let computed = compute(&family(), Date::ymd(2026, 1, 15)).expect("a contract");
+        let case = &computed.case["children"][0];
+        assert_eq!(case["care_type"], "kita", "Krippe follows age");
+        // The 6 h from 10 February rule from March; the remedial place from April.
+        assert_eq!(case["changes"][0]["from"], "2026-03");
+        assert_eq!(case["changes"][0]["daily_hours"], "6");
+        assert_eq!(case["changes"][1]["from"], "2026-04");
+        assert_eq!(case["changes"][1]["status"], "curative");
+        // Annex C: Krippe 9 h 189.36 €, 6 h 126.24 €.
+        assert_eq!(fee(&computed, "2026-02").unwrap().to_string(), "189.36");
+        assert_eq!(fee(&computed, "2026-03").unwrap().to_string(), "126.24");
+        assert_eq!(fee(&computed, "2026-04").unwrap().to_string(), "0.00");
+        // Open-ended: computed up to eleven months after the current one.
+        assert_eq!(computed.case["period"]["to"], "2026-12");
+    }
+
+    #[test]
+    fn a_foster_child_from_a_month_pays_nothing_from_then() {
+        let mut fees = family();
+        fees.fee_case
+            .statuses
+            .push(kitanetz_crdt::kinds::ChildFeeStatus {
+                child: ChildId("child-a".into()),
+                from: Date::ymd(2025, 11, 1),
+                status: "foster".into(),
+            });
+        let computed = compute(&fees, Date::ymd(2026, 1, 15)).unwrap();
+        assert_eq!(fee(&computed, "2025-10").unwrap().to_string(), "189.36");
+        assert_eq!(fee(&computed, "2025-11").unwrap().to_string(), "0.00");
+    }
+
+    #[test]
+    fn care_hours_without_a_price_name_the_contract() {
+        let mut fees = family();
+        fees.contracts[0].lines[0].daily_hours = Dec(11.into());
+        let computed = compute(&fees, Date::ymd(2026, 1, 15)).unwrap();
+        let problem = computed.result.unwrap_err();
+        assert!(
+            problem.starts_with("Vertrag ctr-a (Kind child-a): daily_hours"),
+            "{problem}"
+        );
+    }
+}
