@@ -5,6 +5,7 @@
 //! (kdw-case.md: "Empty = null, missing or only blanks").
 
 use crate::numbers::{number_to_decimal, parse_decimal};
+use crate::period::Period;
 use chrono::NaiveDate;
 use rust_decimal::Decimal;
 use serde_json::{Map, Value};
@@ -120,6 +121,17 @@ impl<'a> Obj<'a> {
         })
     }
 
+    /// From `start_key` (required) to `end_key` inclusive; an empty end is open.
+    pub fn period(&self, start_key: &str, end_key: &str) -> Result<Period, CaseError> {
+        let start = self.required_date(start_key)?;
+        let end = self.date(end_key)?;
+        Period::new(start, end).ok_or_else(|| {
+            self.path
+                .key(end_key)
+                .error(format!("is before {start_key}"))
+        })
+    }
+
     /// A decimal as a string (`"4.5"`) or a JSON number.
     pub fn decimal(&self, key: &str) -> Result<Option<(Decimal, Path)>, CaseError> {
         self.get(key)
@@ -136,6 +148,14 @@ impl<'a> Obj<'a> {
             .transpose()
     }
 
+    /// Hours (per week or day): a decimal ≥ 0.
+    pub fn hours(&self, key: &str) -> Result<Option<Decimal>, CaseError> {
+        match self.decimal(key)? {
+            Some((hours, path)) if hours < Decimal::ZERO => Err(path.error("must not be negative")),
+            other => Ok(other.map(|(hours, _)| hours)),
+        }
+    }
+
     /// A whole number ≥ 0, as a JSON number or a string of digits.
     pub fn whole(&self, key: &str) -> Result<Option<(u32, Path)>, CaseError> {
         self.get(key)
@@ -150,6 +170,16 @@ impl<'a> Obj<'a> {
                     .ok_or_else(|| p.error("must be a whole number ≥ 0"))
             })
             .transpose()
+    }
+
+    /// Days per week: 0 to 7.
+    pub fn days_per_week(&self, key: &str) -> Result<Option<u32>, CaseError> {
+        match self.whole(key)? {
+            Some((days, path)) if days > 7 => {
+                Err(path.error("must be a number of days from 0 to 7"))
+            }
+            other => Ok(other.map(|(days, _)| days)),
+        }
     }
 
     /// A list, each item with its path; absent is empty.
@@ -251,5 +281,18 @@ mod tests {
             "c[0].d: must be a decimal number, e.g. \"4.5\""
         );
         assert_eq!(Path::root().error("x").to_string(), "x");
+    }
+
+    #[test]
+    fn periods_hours_and_days_are_checked_where_they_are_read() {
+        let v = json!({ "from": "2012-03-01", "until": "2012-02-29", "h": "-1", "d": 8 });
+        let obj = Obj::new(&v, Path::root()).unwrap();
+        assert_eq!(
+            obj.period("from", "until").unwrap_err().to_string(),
+            "until: is before from"
+        );
+        assert!(obj.period("from", "none").unwrap().end().is_none());
+        assert_eq!(obj.hours("h").unwrap_err().field, "h");
+        assert_eq!(obj.days_per_week("d").unwrap_err().field, "d");
     }
 }
