@@ -50,6 +50,18 @@ impl CliOutput {
         }
     }
 
+    /// An invalid case with several refusals: one `invalid case:` line each, exit 2.
+    pub fn invalid_each(messages: impl IntoIterator<Item = impl std::fmt::Display>) -> CliOutput {
+        CliOutput {
+            stdout: String::new(),
+            stderr: messages
+                .into_iter()
+                .map(|message| format!("invalid case: {message}\n"))
+                .collect(),
+            exit_code: EXIT_INVALID_CASE,
+        }
+    }
+
     /// A command that cannot run as asked: a message on stderr, exit 2.
     pub fn refused(message: impl std::fmt::Display) -> CliOutput {
         CliOutput {

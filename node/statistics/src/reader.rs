@@ -55,6 +55,18 @@ impl<'a> Obj<'a> {
         }
     }
 
+    /// Refuses a key that is not one of `fields`, so that a misspelt field is not silently
+    /// taken for an absent one; the error names the unknown key's path.
+    pub fn only_fields(&self, fields: &[&str]) -> Result<(), CaseError> {
+        match self.map.keys().find(|key| !fields.contains(&key.as_str())) {
+            None => Ok(()),
+            Some(key) => Err(self.path.key(key).error(format!(
+                "is not a field here; the fields are {}",
+                fields.join(", ")
+            ))),
+        }
+    }
+
     /// The value under `key` unless it is empty.
     pub fn get(&self, key: &str) -> Option<(&'a Value, Path)> {
         self.map
@@ -100,6 +112,14 @@ impl<'a> Obj<'a> {
         match self.get(key) {
             None => Ok(default),
             Some((v, p)) => v.as_bool().ok_or_else(|| p.error("must be true or false")),
+        }
+    }
+
+    /// `true` or `false`, no default.
+    pub fn required_bool(&self, key: &str) -> Result<bool, CaseError> {
+        match self.get(key) {
+            None => Err(self.path.key(key).error("is required: true or false")),
+            Some(_) => self.bool_or(key, false),
         }
     }
 
@@ -195,6 +215,24 @@ impl<'a> Obj<'a> {
         }
     }
 
+    /// The list under `key` read by `parse`, each item an object; `id` must be unique in it.
+    pub fn records<T>(
+        &self,
+        key: &str,
+        parse: impl Fn(&Obj<'a>) -> Result<T, CaseError>,
+        id: impl Fn(&T) -> &str,
+    ) -> Result<Vec<T>, CaseError> {
+        let mut seen = std::collections::BTreeSet::new();
+        let mut records = Vec::new();
+        for (value, path) in self.list(key)? {
+            let obj = Obj::new(value, path)?;
+            let record = parse(&obj)?;
+            check_unique(&mut seen, id(&record), &obj.path)?;
+            records.push(record);
+        }
+        Ok(records)
+    }
+
     /// One of the named values.
     pub fn choice<T: Copy>(
         &self,
@@ -281,6 +319,19 @@ mod tests {
             "c[0].d: must be a decimal number, e.g. \"4.5\""
         );
         assert_eq!(Path::root().error("x").to_string(), "x");
+    }
+
+    #[test]
+    fn unknown_fields_and_missing_booleans_are_named() {
+        let v = json!({ "id": "a", "birthdate": "2010-01-01", "flag": null });
+        let obj = Obj::new(&v, Path::root().key("children").index(2)).unwrap();
+        let err = obj.only_fields(&["id", "flag"]).unwrap_err();
+        assert_eq!(err.field, "children[2].birthdate");
+        assert!(obj.only_fields(&["id", "flag", "birthdate"]).is_ok());
+        assert_eq!(
+            obj.required_bool("flag").unwrap_err().to_string(),
+            "children[2].flag: is required: true or false"
+        );
     }
 
     #[test]

@@ -7,11 +7,10 @@ use super::{
     Sex, StaffMember, WorkArea, CASE_FORMAT, FACILITY_EXTRA_FIELDS,
 };
 use crate::ids::{CareFormId, ChildId, GroupId, StaffId};
-use crate::reader::{case_root, check_unique, parse_json, Obj, Path};
+use crate::reader::{case_root, parse_json, Obj, Path};
 use crate::CaseError;
 use rust_decimal::Decimal;
 use serde_json::Value;
-use std::collections::BTreeSet;
 
 const SEXES: &[(&str, Sex)] = &[
     ("male", Sex::Male),
@@ -47,29 +46,11 @@ pub fn parse_case(text: &str) -> Result<KdwCase, CaseError> {
             Some(facility) => parse_facility(&facility)?,
             None => Facility::default(),
         },
-        care_forms: records(&root, "care_forms", parse_care_form, |f| &f.id.0)?,
-        groups: records(&root, "groups", parse_group, |g| &g.id.0)?,
-        children: records(&root, "children", parse_child, |c| &c.id.0)?,
-        staff: records(&root, "staff", parse_staff, |s| &s.id.0)?,
+        care_forms: root.records("care_forms", parse_care_form, |f| &f.id.0)?,
+        groups: root.records("groups", parse_group, |g| &g.id.0)?,
+        children: root.records("children", parse_child, |c| &c.id.0)?,
+        staff: root.records("staff", parse_staff, |s| &s.id.0)?,
     })
-}
-
-/// A list of records with unique ids.
-fn records<T>(
-    root: &Obj,
-    key: &str,
-    parse: fn(&Obj) -> Result<T, CaseError>,
-    id: fn(&T) -> &str,
-) -> Result<Vec<T>, CaseError> {
-    let mut seen = BTreeSet::new();
-    let mut records = Vec::new();
-    for (value, path) in root.list(key)? {
-        let obj = Obj::new(value, path)?;
-        let record = parse(&obj)?;
-        check_unique(&mut seen, id(&record), &obj.path)?;
-        records.push(record);
-    }
-    Ok(records)
 }
 
 fn parse_facility(obj: &Obj) -> Result<Facility, CaseError> {
