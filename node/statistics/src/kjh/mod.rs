@@ -8,7 +8,9 @@
 //! pedagogical and administrative staff (H 1) and of the domestic and technical staff (H 2),
 //! with every child or person left out and every value the rules changed named in words.
 //! Whether the facility is in the statistic's scope at all is reported, not decided: the
-//! statistical offices decide that (L32906–32924). `L…` are lines of seed 004.
+//! statistical offices decide that (L32906–32924). [`parse_case`] reads the case format
+//! `kitanetz-kjh-case/1` and [`case_output`] prints `kitanetz-kjh-result/1` (both documented in
+//! `node/statistics/KJH_CASE.md`). `L…` are lines of seed 004.
 //!
 //! Hours are `rust_decimal`, clock times whole minutes; no floats.
 
