@@ -6,14 +6,15 @@
 //!   checked export only ([`kdw::to_xml`], format `kitanetz-kdw-stala/1` in `KDW_XML.md`).
 //! - [`kjh`]: the federal statistic of children and staff in day-care facilities, KJH Teil III.1
 //!   (annex L of seed 004): one facility on the Stichtag with the annex's inclusion rules, the
-//!   form's records and a readable list of who was left out and why ([`kjh::count`]). Plain
-//!   input structs; no case format or command yet.
+//!   form's records and a readable list of who was left out and why ([`kjh::count`]); case
+//!   format `kitanetz-kjh-case/1`, read strictly, and result `kitanetz-kjh-result/1`, both in
+//!   `KJH_CASE.md` ([`kjh::parse_case`], [`kjh::case_output`]).
 //! - [`landeszuschuss`]: the Saxon state subsidy count (§ 18 SächsKitaG, annex D of seed 004),
 //!   case format `kitanetz-landeszuschuss-case/1` (`shared/formats/landeszuschuss-case.md`).
 //!
-//! `kdw` and `landeszuschuss` have an entry point over the case text that returns a
-//! [`CliOutput`]: what the command prints on stdout and stderr and the exit code its format
-//! prescribes. Behind it the rules are functions over typed data ([`kdw::check`],
+//! Each module has an entry point over the case text that returns a [`CliOutput`]
+//! ([`kdw::case_output`], [`kjh::case_output`], [`landeszuschuss::case_output`]): what the
+//! command prints on stdout and stderr and the exit code its format prescribes. Behind it the rules are functions over typed data ([`kdw::check`],
 //! [`kjh::count`], [`landeszuschuss::count`]), so that the node can call them on its real
 //! contracts later. Decimals are `rust_decimal`, clock times whole minutes, never floats.
 
@@ -37,7 +38,7 @@ pub struct CliOutput {
     pub exit_code: u8,
 }
 
-/// Exit code of an unreadable or invalid case, in both formats.
+/// Exit code of an unreadable or invalid case, in every format.
 pub const EXIT_INVALID_CASE: u8 = 2;
 
 impl CliOutput {
@@ -46,6 +47,18 @@ impl CliOutput {
         CliOutput {
             stdout: String::new(),
             stderr: format!("invalid case: {message}\n"),
+            exit_code: EXIT_INVALID_CASE,
+        }
+    }
+
+    /// An invalid case with several refusals: one `invalid case:` line each, exit 2.
+    pub fn invalid_each(messages: impl IntoIterator<Item = impl std::fmt::Display>) -> CliOutput {
+        CliOutput {
+            stdout: String::new(),
+            stderr: messages
+                .into_iter()
+                .map(|message| format!("invalid case: {message}\n"))
+                .collect(),
             exit_code: EXIT_INVALID_CASE,
         }
     }

@@ -5,6 +5,7 @@
 //! (kdw-case.md: "Empty = null, missing or only blanks").
 
 use crate::numbers::{number_to_decimal, parse_decimal};
+use crate::period::Period;
 use chrono::NaiveDate;
 use rust_decimal::Decimal;
 use serde_json::{Map, Value};
@@ -51,6 +52,18 @@ impl<'a> Obj<'a> {
         match value {
             Value::Object(map) => Ok(Obj { map, path }),
             _ => Err(path.error("must be an object")),
+        }
+    }
+
+    /// Refuses a key that is not one of `fields`, so that a misspelt field is not silently
+    /// taken for an absent one; the error names the unknown key's path.
+    pub fn only_fields(&self, fields: &[&str]) -> Result<(), CaseError> {
+        match self.map.keys().find(|key| !fields.contains(&key.as_str())) {
+            None => Ok(()),
+            Some(key) => Err(self.path.key(key).error(format!(
+                "is not a field here; the fields are {}",
+                fields.join(", ")
+            ))),
         }
     }
 
@@ -102,6 +115,14 @@ impl<'a> Obj<'a> {
         }
     }
 
+    /// `true` or `false`, no default.
+    pub fn required_bool(&self, key: &str) -> Result<bool, CaseError> {
+        match self.get(key) {
+            None => Err(self.path.key(key).error("is required: true or false")),
+            Some(_) => self.bool_or(key, false),
+        }
+    }
+
     pub fn date(&self, key: &str) -> Result<Option<NaiveDate>, CaseError> {
         self.get(key)
             .map(|(v, p)| {
@@ -117,6 +138,17 @@ impl<'a> Obj<'a> {
             self.path
                 .key(key)
                 .error("is required (a date \"YYYY-MM-DD\")")
+        })
+    }
+
+    /// From `start_key` (required) to `end_key` inclusive; an empty end is open.
+    pub fn period(&self, start_key: &str, end_key: &str) -> Result<Period, CaseError> {
+        let start = self.required_date(start_key)?;
+        let end = self.date(end_key)?;
+        Period::new(start, end).ok_or_else(|| {
+            self.path
+                .key(end_key)
+                .error(format!("is before {start_key}"))
         })
     }
 
@@ -136,6 +168,14 @@ impl<'a> Obj<'a> {
             .transpose()
     }
 
+    /// Hours (per week or day): a decimal ≥ 0.
+    pub fn hours(&self, key: &str) -> Result<Option<Decimal>, CaseError> {
+        match self.decimal(key)? {
+            Some((hours, path)) if hours < Decimal::ZERO => Err(path.error("must not be negative")),
+            other => Ok(other.map(|(hours, _)| hours)),
+        }
+    }
+
     /// A whole number ≥ 0, as a JSON number or a string of digits.
     pub fn whole(&self, key: &str) -> Result<Option<(u32, Path)>, CaseError> {
         self.get(key)
@@ -152,6 +192,16 @@ impl<'a> Obj<'a> {
             .transpose()
     }
 
+    /// Days per week: 0 to 7.
+    pub fn days_per_week(&self, key: &str) -> Result<Option<u32>, CaseError> {
+        match self.whole(key)? {
+            Some((days, path)) if days > 7 => {
+                Err(path.error("must be a number of days from 0 to 7"))
+            }
+            other => Ok(other.map(|(days, _)| days)),
+        }
+    }
+
     /// A list, each item with its path; absent is empty.
     pub fn list(&self, key: &str) -> Result<Vec<(&'a Value, Path)>, CaseError> {
         match self.get(key) {
@@ -163,6 +213,24 @@ impl<'a> Obj<'a> {
                 .collect()),
             Some((_, p)) => Err(p.error("must be a list")),
         }
+    }
+
+    /// The list under `key` read by `parse`, each item an object; `id` must be unique in it.
+    pub fn records<T>(
+        &self,
+        key: &str,
+        parse: impl Fn(&Obj<'a>) -> Result<T, CaseError>,
+        id: impl Fn(&T) -> &str,
+    ) -> Result<Vec<T>, CaseError> {
+        let mut seen = std::collections::BTreeSet::new();
+        let mut records = Vec::new();
+        for (value, path) in self.list(key)? {
+            let obj = Obj::new(value, path)?;
+            let record = parse(&obj)?;
+            check_unique(&mut seen, id(&record), &obj.path)?;
+            records.push(record);
+        }
+        Ok(records)
     }
 
     /// One of the named values.
@@ -251,5 +319,31 @@ mod tests {
             "c[0].d: must be a decimal number, e.g. \"4.5\""
         );
         assert_eq!(Path::root().error("x").to_string(), "x");
+    }
+
+    #[test]
+    fn unknown_fields_and_missing_booleans_are_named() {
+        let v = json!({ "id": "a", "birthdate": "2010-01-01", "flag": null });
+        let obj = Obj::new(&v, Path::root().key("children").index(2)).unwrap();
+        let err = obj.only_fields(&["id", "flag"]).unwrap_err();
+        assert_eq!(err.field, "children[2].birthdate");
+        assert!(obj.only_fields(&["id", "flag", "birthdate"]).is_ok());
+        assert_eq!(
+            obj.required_bool("flag").unwrap_err().to_string(),
+            "children[2].flag: is required: true or false"
+        );
+    }
+
+    #[test]
+    fn periods_hours_and_days_are_checked_where_they_are_read() {
+        let v = json!({ "from": "2012-03-01", "until": "2012-02-29", "h": "-1", "d": 8 });
+        let obj = Obj::new(&v, Path::root()).unwrap();
+        assert_eq!(
+            obj.period("from", "until").unwrap_err().to_string(),
+            "until: is before from"
+        );
+        assert!(obj.period("from", "none").unwrap().end().is_none());
+        assert_eq!(obj.hours("h").unwrap_err().field, "h");
+        assert_eq!(obj.days_per_week("d").unwrap_err().field, "d");
     }
 }

@@ -1,10 +1,11 @@
-//! The case files of `tests/fixtures/{kdw,landeszuschuss}/` through the crate's entry points:
-//! each `NAME.case.json` must give the exit code, stdout and stderr of `NAME.expected.json`
-//! (`{ "exit_code", "stdout": result or null, "stderr_contains"? }`). The node's integration
-//! tests run the same files through the `kitanetz statistics` binary. The StaLa XML of the
-//! format's example is compared with `tests/golden/`.
+//! The case files of `tests/fixtures/{kdw,landeszuschuss}/` and of this crate's `tests/kjh/`
+//! through the crate's entry points: each `NAME.case.json` must give the exit code, stdout and
+//! stderr of `NAME.expected.json` (`{ "exit_code", "stdout": result or null,
+//! "stderr_contains"? }`). The node's integration tests run the kdw and landeszuschuss files
+//! through the `kitanetz statistics` binary. The StaLa XML of the format's example is compared
+//! with `tests/golden/`.
 
-use kitanetz_statistics::{kdw, landeszuschuss, CliOutput};
+use kitanetz_statistics::{kdw, kjh, landeszuschuss, CliOutput};
 use serde_json::Value;
 use std::path::{Path, PathBuf};
 
@@ -14,10 +15,14 @@ fn fixture_dir(kind: &str) -> PathBuf {
         .join(kind)
 }
 
-/// Every case of one directory; at least `min` of them.
+/// Every case of the workspace's fixture directory `kind`; at least `min` of them.
 fn check_fixtures(kind: &str, min: usize, run: fn(&str) -> CliOutput) {
-    let dir = fixture_dir(kind);
-    let mut cases: Vec<PathBuf> = std::fs::read_dir(&dir)
+    check_fixture_dir(&fixture_dir(kind), min, run);
+}
+
+/// Every case of `dir`; at least `min` of them.
+fn check_fixture_dir(dir: &Path, min: usize, run: fn(&str) -> CliOutput) {
+    let mut cases: Vec<PathBuf> = std::fs::read_dir(dir)
         .unwrap_or_else(|e| panic!("{}: {e}", dir.display()))
         .map(|entry| entry.expect("directory entry").path())
         .filter(|p| p.to_string_lossy().ends_with(".case.json"))
@@ -59,6 +64,13 @@ fn kdw_fixtures() {
 #[test]
 fn landeszuschuss_fixtures() {
     check_fixtures("landeszuschuss", 4, landeszuschuss::case_output);
+}
+
+/// `tests/kjh/`: annex L's worked examples as cases, and refused cases naming their field.
+#[test]
+fn kjh_fixtures() {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/kjh");
+    check_fixture_dir(&dir, 8, kjh::case_output);
 }
 
 /// The StaLa hand-over file of kdw-case.md's example, byte for byte (`KDW_XML.md`).

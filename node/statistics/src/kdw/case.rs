@@ -7,12 +7,10 @@ use super::{
     Sex, StaffMember, WorkArea, CASE_FORMAT, FACILITY_EXTRA_FIELDS,
 };
 use crate::ids::{CareFormId, ChildId, GroupId, StaffId};
-use crate::period::Period;
-use crate::reader::{case_root, check_unique, parse_json, Obj, Path};
+use crate::reader::{case_root, parse_json, Obj, Path};
 use crate::CaseError;
 use rust_decimal::Decimal;
 use serde_json::Value;
-use std::collections::BTreeSet;
 
 const SEXES: &[(&str, Sex)] = &[
     ("male", Sex::Male),
@@ -48,29 +46,11 @@ pub fn parse_case(text: &str) -> Result<KdwCase, CaseError> {
             Some(facility) => parse_facility(&facility)?,
             None => Facility::default(),
         },
-        care_forms: records(&root, "care_forms", parse_care_form, |f| &f.id.0)?,
-        groups: records(&root, "groups", parse_group, |g| &g.id.0)?,
-        children: records(&root, "children", parse_child, |c| &c.id.0)?,
-        staff: records(&root, "staff", parse_staff, |s| &s.id.0)?,
+        care_forms: root.records("care_forms", parse_care_form, |f| &f.id.0)?,
+        groups: root.records("groups", parse_group, |g| &g.id.0)?,
+        children: root.records("children", parse_child, |c| &c.id.0)?,
+        staff: root.records("staff", parse_staff, |s| &s.id.0)?,
     })
-}
-
-/// A list of records with unique ids.
-fn records<T>(
-    root: &Obj,
-    key: &str,
-    parse: fn(&Obj) -> Result<T, CaseError>,
-    id: fn(&T) -> &str,
-) -> Result<Vec<T>, CaseError> {
-    let mut seen = BTreeSet::new();
-    let mut records = Vec::new();
-    for (value, path) in root.list(key)? {
-        let obj = Obj::new(value, path)?;
-        let record = parse(&obj)?;
-        check_unique(&mut seen, id(&record), &obj.path)?;
-        records.push(record);
-    }
-    Ok(records)
 }
 
 fn parse_facility(obj: &Obj) -> Result<Facility, CaseError> {
@@ -98,8 +78,8 @@ fn parse_care_form(obj: &Obj) -> Result<CareForm, CaseError> {
         id: CareFormId::from(obj.required_str("id")?),
         name: text(obj, "name")?,
         kind: obj.choice("kind", CARE_FORM_KINDS)?,
-        weekly_hours: hours(obj, "weekly_hours")?,
-        days_per_week: days(obj, "days_per_week")?,
+        weekly_hours: obj.hours("weekly_hours")?,
+        days_per_week: obj.days_per_week("days_per_week")?,
     })
 }
 
@@ -116,12 +96,7 @@ fn parse_child(obj: &Obj) -> Result<Child, CaseError> {
     let id = ChildId::from(obj.required_str("id")?);
     let sex = obj.required_choice("sex", SEXES)?;
     let birth_date = obj.required_date("birth_date")?;
-    let contract_from = obj.required_date("contract_from")?;
-    let contract = Period::new(contract_from, obj.date("contract_until")?).ok_or_else(|| {
-        obj.path
-            .key("contract_until")
-            .error("is before contract_from")
-    })?;
+    let contract = obj.period("contract_from", "contract_until")?;
     let groups = obj
         .list("groups")?
         .into_iter()
@@ -160,7 +135,7 @@ fn parse_group_attendance(value: &Value, path: Path) -> Result<GroupAttendance, 
     let obj = Obj::new(value, path)?;
     Ok(GroupAttendance {
         group: text(&obj, "group")?.map(GroupId),
-        weekly_hours: hours(&obj, "weekly_hours")?,
+        weekly_hours: obj.hours("weekly_hours")?,
     })
 }
 
@@ -205,7 +180,7 @@ fn parse_staff(obj: &Obj) -> Result<StaffMember, CaseError> {
             let area = Obj::new(value, path)?;
             Ok(WorkArea {
                 area: text(&area, "area")?,
-                weekly_hours: hours(&area, "weekly_hours")?,
+                weekly_hours: area.hours("weekly_hours")?,
             })
         })
         .collect::<Result<_, CaseError>>()?;
@@ -227,28 +202,12 @@ fn parse_staff(obj: &Obj) -> Result<StaffMember, CaseError> {
         nachqualifikation: text(obj, "nachqualifikation")?,
         leitung_aufgrund_von: text(obj, "leitung_aufgrund_von")?,
         erste_ansprechperson: text(obj, "erste_ansprechperson")?,
-        weekly_hours: hours(obj, "weekly_hours")?,
-        working_days: days(obj, "working_days")?,
+        weekly_hours: obj.hours("weekly_hours")?,
+        working_days: obj.days_per_week("working_days")?,
         work_areas,
     })
 }
 
 fn text(obj: &Obj, key: &str) -> Result<Option<String>, CaseError> {
     Ok(obj.text(key)?.map(|(text, _)| text))
-}
-
-/// Hours per week: a decimal ≥ 0.
-fn hours(obj: &Obj, key: &str) -> Result<Option<Decimal>, CaseError> {
-    match obj.decimal(key)? {
-        Some((hours, path)) if hours < Decimal::ZERO => Err(path.error("must not be negative")),
-        other => Ok(other.map(|(hours, _)| hours)),
-    }
-}
-
-/// Days per week: 0 to 7.
-fn days(obj: &Obj, key: &str) -> Result<Option<u32>, CaseError> {
-    match obj.whole(key)? {
-        Some((days, path)) if days > 7 => Err(path.error("must be a number of days from 0 to 7")),
-        other => Ok(other.map(|(days, _)| days)),
-    }
 }

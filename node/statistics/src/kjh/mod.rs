@@ -8,14 +8,18 @@
 //! pedagogical and administrative staff (H 1) and of the domestic and technical staff (H 2),
 //! with every child or person left out and every value the rules changed named in words.
 //! Whether the facility is in the statistic's scope at all is reported, not decided: the
-//! statistical offices decide that (L32906–32924). `L…` are lines of seed 004.
+//! statistical offices decide that (L32906–32924). [`parse_case`] reads the case format
+//! `kitanetz-kjh-case/1` and [`case_output`] prints `kitanetz-kjh-result/1` (both documented in
+//! `node/statistics/KJH_CASE.md`). `L…` are lines of seed 004.
 //!
 //! Hours are `rust_decimal`, clock times whole minutes; no floats.
 
+mod case;
 mod count;
 mod opening;
 mod report;
 
+pub use case::{parse_case, refusal};
 pub use count::{count, effective_reference_date, WITHOUT_FIXED_GROUPS};
 pub use opening::{closing_answer, opening_answer, TimeAnswer};
 pub use report::{
@@ -25,12 +29,46 @@ pub use report::{
 
 use crate::ids::{ChildId, GroupId, StaffId};
 use crate::period::Period;
+use crate::CliOutput;
 use chrono::NaiveDate;
 use rust_decimal::Decimal;
 use serde::{Serialize, Serializer};
 use std::fmt;
 
 pub use crate::kdw::Sex;
+
+/// The case format this module reads (`node/statistics/KJH_CASE.md`).
+pub const CASE_FORMAT: &str = "kitanetz-kjh-case/1";
+/// The result format it writes.
+pub const RESULT_FORMAT: &str = "kitanetz-kjh-result/1";
+
+/// `kitanetz statistics kjh --case FILE.json`: the form on stdout and exit 0, or on stderr one
+/// line per refusal, each naming its field, and exit 2 for a case that is invalid or that the
+/// count cannot work with.
+pub fn case_output(case_text: &str) -> CliOutput {
+    let input = match parse_case(case_text) {
+        Ok(input) => input,
+        Err(error) => return CliOutput::invalid(error),
+    };
+    match count(&input) {
+        Ok(report) => CliOutput::json(
+            &ResultDocument {
+                format: RESULT_FORMAT,
+                report: &report,
+            },
+            0,
+        ),
+        Err(errors) => CliOutput::invalid_each(errors.iter().map(|e| refusal(&input, e))),
+    }
+}
+
+/// `kitanetz-kjh-result/1`: the report under its format name.
+#[derive(Serialize)]
+struct ResultDocument<'a> {
+    format: &'static str,
+    #[serde(flatten)]
+    report: &'a KjhReport,
+}
 
 /// Everything the count needs for one facility.
 #[derive(Debug, Clone, PartialEq)]

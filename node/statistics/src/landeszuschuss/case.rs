@@ -2,7 +2,6 @@
 
 use super::{CareType, Contract, CountInput, CASE_FORMAT, DEFAULT_RATE_PER_CHILD};
 use crate::ids::ContractId;
-use crate::period::Period;
 use crate::reader::{case_root, check_unique, parse_json, Obj};
 use crate::CaseError;
 use rust_decimal::Decimal;
@@ -65,10 +64,7 @@ fn parse_contract(obj: &Obj) -> Result<Contract, CaseError> {
         }
         Some((hours, _)) => hours,
     };
-    let start = obj.required_date("start")?;
-    let end = obj.date("end")?;
-    let term =
-        Period::new(start, end).ok_or_else(|| obj.path.key("end").error("is before start"))?;
+    let term = obj.period("start", "end")?;
     // `facility` is informational: any text, or nothing.
     let facility = obj.text("facility")?.map(|(text, _)| text);
     Ok(Contract {

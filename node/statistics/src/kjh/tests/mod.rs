@@ -596,4 +596,5 @@ fn weekly_opening_is_the_union_of_facility_and_group_hours() {
     );
 }
 
+mod case;
 mod staff;
