@@ -23,21 +23,59 @@ fn money(v: &Value) -> Decimal {
 
 const JSON: &str = "application/json";
 
+/// The first Träger node of a seeded network with a clerk of its Beitragsstelle.
+struct FeeOffice {
+    node: std::sync::Arc<kitanetz_node::Node>,
+    provider: kitanetz_crdt::ids::ProviderId,
+    app: axum::Router,
+    clerk: kitanetz_tests::Login,
+}
+
+impl FeeOffice {
+    fn on_first_traeger(net: &Network) -> FeeOffice {
+        let cfg = net.config(|c| c.role == NodeRole::Traeger).clone();
+        let provider = cfg.provider.clone().unwrap();
+        let node = net.open(&cfg.name);
+        let clerk = add_user(
+            &node,
+            "t-fee",
+            Role::FeeOffice,
+            provider_org(&provider),
+            Some(provider.clone()),
+            None,
+        );
+        FeeOffice {
+            app: router(node.clone()),
+            node,
+            provider,
+            clerk,
+        }
+    }
+}
+
+/// A family of the Träger paying a fee this month.
+async fn family_paying_now(app: &axum::Router, token: Option<&str>) -> String {
+    let (_, body) = call(app, Method::GET, "/api/fees", token, None).await;
+    json(&body)
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["computed"].is_string() && money(&r["computed"]) > Decimal::ZERO)
+        .expect("a family paying a fee this month")["family"]
+        .as_str()
+        .unwrap()
+        .to_string()
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_fee_clerk_takes_a_family_from_contract_to_decision_and_direct_debit() {
     let net = Network::seeded();
-    let cfg = net.config(|c| c.role == NodeRole::Traeger).clone();
-    let provider = cfg.provider.clone().unwrap();
-    let node = net.open(&cfg.name);
-    let clerk = add_user(
-        &node,
-        "t-fee",
-        Role::FeeOffice,
-        provider_org(&provider),
-        Some(provider.clone()),
-        None,
-    );
-    let app = router(node.clone());
+    let FeeOffice {
+        node,
+        provider,
+        app,
+        clerk,
+    } = FeeOffice::on_first_traeger(&net);
     let token = Some(clerk.token.as_str());
     let today = net.clock.today().0;
     let this_month = today.format("%Y-%m").to_string();
@@ -276,29 +314,15 @@ async fn a_fee_clerk_takes_a_family_from_contract_to_decision_and_direct_debit()
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_foster_child_pays_nothing_and_the_fees_live_on_the_traeger_node_only() {
     let net = Network::seeded();
-    let cfg = net.config(|c| c.role == NodeRole::Traeger).clone();
-    let provider = cfg.provider.clone().unwrap();
-    let node = net.open(&cfg.name);
-    let clerk = add_user(
-        &node,
-        "t-fee",
-        Role::FeeOffice,
-        provider_org(&provider),
-        Some(provider.clone()),
-        None,
-    );
-    let app = router(node.clone());
+    let FeeOffice {
+        node,
+        provider,
+        app,
+        clerk,
+    } = FeeOffice::on_first_traeger(&net);
     let token = Some(clerk.token.as_str());
     let this_month = net.clock.today().0.format("%Y-%m").to_string();
-    let (_, body) = call(&app, Method::GET, "/api/fees", token, None).await;
-    let rows = json(&body);
-    let row = rows
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|r| r["computed"].is_string() && money(&r["computed"]) > Decimal::ZERO)
-        .unwrap();
-    let family = row["family"].as_str().unwrap();
+    let family = &family_paying_now(&app, token).await;
     let (_, body) = call(
         &app,
         Method::GET,
@@ -400,4 +424,101 @@ async fn a_foster_child_pays_nothing_and_the_fees_live_on_the_traeger_node_only(
     )
     .await;
     assert_eq!(status, StatusCode::NOT_FOUND);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_fee_set_by_hand_replaces_the_computed_one_which_stays_visible() {
+    let net = Network::seeded();
+    let FeeOffice { app, clerk, .. } = FeeOffice::on_first_traeger(&net);
+    let token = Some(clerk.token.as_str());
+    let this_month = net.clock.today().0.format("%Y-%m").to_string();
+    let family = &family_paying_now(&app, token).await;
+    let path = format!("/api/fees/families/{family}");
+    let (_, body) = call(&app, Method::GET, &path, token, None).await;
+    let view = json(&body);
+    let in_month = |view: &Value| {
+        view["months"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|m| m["month"] == this_month.as_str())
+            .unwrap()["children"][0]
+            .clone()
+    };
+    let before = in_month(&view);
+    let child_name = before["child_name"].as_str().unwrap().to_string();
+    let child = view["children"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["name"] == child_name.as_str())
+        .unwrap()["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+
+    // A negative amount and a missing reason are refused, naming the fields.
+    let bad = format!(r#"{{"child":"{child}","from":"{this_month}","amount":"-5","reason":""}}"#);
+    let (status, body) = call(
+        &app,
+        Method::POST,
+        &format!("{path}/overrides"),
+        token,
+        Some((JSON, bad)),
+    )
+    .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
+    assert!(body.contains("amount") && body.contains("reason"), "{body}");
+
+    let set = format!(
+        r#"{{"child":"{child}","from":"{this_month}","until":"{this_month}","amount":"80,00","reason":"Härtefall laut Vermerk"}}"#
+    );
+    let (status, body) = call(
+        &app,
+        Method::POST,
+        &format!("{path}/overrides"),
+        token,
+        Some((JSON, set)),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let (_, body) = call(&app, Method::GET, &path, token, None).await;
+    let view = json(&body);
+    let after = in_month(&view);
+    assert_eq!(after["fee"], "80.00", "{after}");
+    assert_eq!(
+        after["computed_fee"], before["fee"],
+        "the computed fee stays visible"
+    );
+    assert!(
+        after["explanation"].to_string().contains("Härtefall"),
+        "{after}"
+    );
+    // Only the one month: the next is computed again.
+    let next = view["months"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .skip_while(|m| m["month"] != this_month.as_str())
+        .nth(1);
+    if let Some(next) = next {
+        assert!(next["children"][0]["manual"].is_null(), "{next}");
+    }
+    // The decision carries it.
+    let (status, _) = call(
+        &app,
+        Method::POST,
+        &format!("{path}/decisions"),
+        token,
+        Some((JSON, format!(r#"{{"from":"{this_month}"}}"#))),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK);
+    let (_, body) = call(&app, Method::GET, &path, token, None).await;
+    let decided = in_month(&json(&body));
+    assert_eq!(
+        money(&decided["decided"]),
+        Decimal::from_str("80.00").unwrap(),
+        "{decided}"
+    );
 }

@@ -322,6 +322,51 @@ async fn a_family_moving_here_waits_on_the_watch_list_until_the_zvs_releases_it(
         .unwrap();
     assert!(mail.contains("kein Zuzug nachgewiesen"));
 
+    // The ZVS sees it among the inactive applications with the reason, and reactivates it:
+    // active again, the parents told; a second reactivation is refused.
+    let watch =
+        kitanetz_node::applications::watch::watch(&city.store(), &zvs(), now.today).unwrap();
+    let inactive = watch
+        .inactive
+        .iter()
+        .find(|a| a.application == other.0)
+        .expect("listed as inactive");
+    assert!(
+        inactive.why.contains("kein Zuzug nachgewiesen"),
+        "{inactive:?}"
+    );
+    intake::reactivate(&mut city.store(), &zvs(), &other, "Zuzug nun belegt", now).unwrap();
+    let status: String = city
+        .store()
+        .conn()
+        .query_row(
+            "SELECT status FROM p_applications WHERE id = ?1",
+            [&other.0],
+            |r| r.get(0),
+        )
+        .unwrap();
+    assert_eq!(status, "active");
+    assert!(applicant(&city, &other)
+        .history
+        .last()
+        .unwrap()
+        .what
+        .contains("reaktiviert: Zuzug nun belegt"));
+    let told: i64 = city
+        .store()
+        .conn()
+        .query_row(
+            "SELECT count(*) FROM outbox WHERE subject LIKE '%wieder aktiv%'",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    assert_eq!(told, 1);
+    assert!(matches!(
+        intake::reactivate(&mut city.store(), &zvs(), &other, "", now),
+        Err(kitanetz_node::action::ActionError::Conflict(_))
+    ));
+
     // The ZVS's page lists the released one no more.
     let zvs_login = kitanetz_tests::add_user(&city, "zvs-b", Role::Zvs, city_org(), None, None);
     let req = Request::builder()

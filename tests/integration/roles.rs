@@ -63,7 +63,9 @@ fn expected_access(method: &str, path: &str) -> Access {
         (_, "/facilities/{id}/places") | (_, "/api/facilities/{id}/places") => Access::Zvs,
         ("GET", "/conflicts") | ("GET", "/api/conflicts") => Access::ZvsOrKitaLeadHere,
         ("POST", "/conflicts/decide") | ("POST", "/api/conflicts/decisions") => Access::Zvs,
-        ("GET", "/api/wishes/{handle}") | ("GET", "/api/intake/placement") => Access::CityZvs,
+        ("GET", "/api/wishes/{handle}")
+        | ("GET", "/api/intake/placement")
+        | ("POST", "/api/intake/reactivations") => Access::CityZvs,
         (_, p) if p.starts_with("/seats") || p.starts_with("/api/seats") => Access::KitaLeadHere,
         (_, p) if p.starts_with("/facilities/{id}/edit") || p == "/api/facilities/{id}/profile" => {
             Access::KitaScope
@@ -112,6 +114,10 @@ fn body_for(method: &str, path: &str, child: &str) -> Option<(&'static str, Stri
         ("POST", "/fees/families/{id}/decisions") => Some((form, "from=2027-01".into())),
         ("POST", "/fees/families/{id}/decisions/{number}/mark") => Some((form, "mark=dispatched".into())),
         ("POST", "/fees/billing") => Some((form, "month=2027-01".into())),
+        ("POST", "/api/intake/reactivations") => Some((json, r#"{"application":"app-x"}"#.into())),
+        ("POST", "/fees/families/{id}/overrides") => Some((form, "child=c-x&from=2027-01&amount=1&reason=x".into())),
+        ("POST", "/fees/families/{id}/overrides/remove") => Some((form, "index=0".into())),
+        ("POST", "/api/fees/families/{id}/overrides") => Some((json, r#"{"child":"c-x","from":"2027-01","amount":"1","reason":"x"}"#.into())),
         ("PUT", "/api/fees/families/{id}/payment") => Some((json, r#"{"payer":"g-x"}"#.into())),
         ("POST", "/api/fees/families/{id}/statuses") => Some((json, r#"{"child":"c-x","from":"2027-01","status":"foster"}"#.into())),
         ("POST", "/api/fees/families/{id}/decisions") => Some((json, r#"{"from":"2027-01"}"#.into())),

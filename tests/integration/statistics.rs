@@ -2,12 +2,18 @@
 //! FILE` on the case files in `tests/fixtures/{kdw,landeszuschuss}/`: each `NAME.case.json` is
 //! run through the real binary and must give the exit code, stdout and stderr of
 //! `NAME.expected.json` (`{ "exit_code", "stdout": result or null, "stderr_contains"? }`).
+//! `kitanetz statistics kjh` runs the case files of its crate (`node/statistics/tests/kjh/`).
 
 use kitanetz_tests::{assert_missing_case_refused, fixture_cases, run_kitanetz};
 use serde_json::Value;
 
 fn run_fixtures(kind: &str, extra: &[&str]) {
-    for c in fixture_cases(kind, 4) {
+    run_fixtures_in(kind, kind, extra)
+}
+
+/// `folder` is relative to `tests/fixtures/`.
+fn run_fixtures_in(kind: &str, folder: &str, extra: &[&str]) {
+    for c in fixture_cases(folder, 4) {
         let name = &c.name;
         let mut args: Vec<std::ffi::OsString> = vec![
             "statistics".into(),
@@ -47,7 +53,13 @@ fn landeszuschuss_cases_through_the_cli() {
 }
 
 #[test]
+fn kjh_cases_through_the_cli() {
+    run_fixtures_in("kjh", "../../node/statistics/tests/kjh", &[]);
+}
+
+#[test]
 fn a_missing_case_file_is_an_invalid_case() {
+    assert_missing_case_refused(&["statistics", "kjh"]);
     assert_missing_case_refused(&["statistics", "landeszuschuss"]);
     assert_missing_case_refused(&["statistics", "kdw"]);
 }

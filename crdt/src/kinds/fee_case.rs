@@ -10,7 +10,7 @@
 //! from it. Revocation (Widerspruch, Lastenheft 3.10.8) and dispatch are dated marks on it.
 
 use crate::ids::{ChildId, FamilyId, GuardianId};
-use crate::scalar::Date;
+use crate::scalar::{Date, Dec};
 use crate::validate::{ValidationError, Validator};
 use autosurgeon::{Hydrate, Reconcile};
 use serde::{Deserialize, Serialize};
@@ -26,6 +26,27 @@ pub struct FeeCase {
     pub statuses: Vec<ChildFeeStatus>,
     /// Every decision issued, in the order issued.
     pub decisions: Vec<IssuedDecision>,
+    /// Amounts the clerk set by hand for a child and months, with the reason; the computed
+    /// amount stays visible beside them (Lastenheft 3.10: manual correction).
+    #[autosurgeon(missing = "Vec::new")]
+    #[serde(default)]
+    pub overrides: Vec<FeeOverride>,
+}
+
+/// A child's fee set by hand from a month, until a month or open-ended.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Reconcile, Hydrate)]
+pub struct FeeOverride {
+    pub child: ChildId,
+    /// The 1st of the first month.
+    pub from: Date,
+    /// The 1st of the last month; `None`: until removed.
+    pub until: Option<Date>,
+    /// Euros per month, at most two decimals, not negative.
+    pub amount: Dec,
+    pub reason: String,
+    /// Who set it (the audit name of the clerk) and when.
+    pub set_by: String,
+    pub set_on: Date,
 }
 
 /// A direct-debit mandate (Lastschriftmandat) as signed.
@@ -103,6 +124,20 @@ impl FeeCase {
             );
             v.plausible_date(&format!("statuses[{i}].from"), s.from);
         }
+        for (i, o) in self.overrides.iter().enumerate() {
+            v.check(
+                !o.amount.0.is_sign_negative() && o.amount.0.normalize().scale() <= 2,
+                format!("overrides[{i}].amount"),
+                "Betrag ab 0 mit höchstens zwei Nachkommastellen / an amount from 0 with at most two decimals",
+            );
+            v.text(&format!("overrides[{i}].reason"), &o.reason, 500);
+            v.plausible_date(&format!("overrides[{i}].from"), o.from);
+            v.check(
+                o.until.is_none_or(|u| u >= o.from),
+                format!("overrides[{i}].until"),
+                "Ende vor Beginn / end before start",
+            );
+        }
         for (i, d) in self.decisions.iter().enumerate() {
             v.check(
                 !d.content.is_empty(),
@@ -118,6 +153,12 @@ impl FeeCase {
         v.finish()
     }
 
+    /// The amount set by hand for `child` in the month starting `first_day`, if any (the last
+    /// one entered wins).
+    pub fn override_in(&self, child: &ChildId, first_day: Date) -> Option<&FeeOverride> {
+        override_in(&self.overrides, child, first_day)
+    }
+
     /// The status of `child` on `day`.
     pub fn status_on(&self, child: &ChildId, day: Date) -> &str {
         self.statuses
@@ -126,4 +167,16 @@ impl FeeCase {
             .max_by_key(|s| s.from)
             .map_or("regular", |s| s.status.as_str())
     }
+}
+
+/// The override of `child` in the month starting `first_day` among `overrides` (the last one
+/// entered wins).
+pub fn override_in<'a>(
+    overrides: &'a [FeeOverride],
+    child: &ChildId,
+    first_day: Date,
+) -> Option<&'a FeeOverride> {
+    overrides.iter().rev().find(|o| {
+        &o.child == child && o.from <= first_day && o.until.is_none_or(|u| first_day <= u)
+    })
 }

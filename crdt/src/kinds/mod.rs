@@ -21,7 +21,7 @@ pub use conflict::ConflictDecision;
 pub use contract::{CareContract, ContractLine, PaymentMode};
 pub use facility::{Address, CareType, Closure, FacilityLicence, FacilityProfile, ReservedSeats};
 pub use family::{Child, Family, Guardian, Sex};
-pub use fee_case::{ChildFeeStatus, DebitMandate, FeeCase, IssuedDecision};
+pub use fee_case::{ChildFeeStatus, DebitMandate, FeeCase, FeeOverride, IssuedDecision};
 pub use group::Group;
 pub use provider::{ProviderKind, ProviderProfile};
 pub use seats::{DeclineReason, SeatLedger, SeatMonth, SeatReservation, SeatStatus, WishDecline};

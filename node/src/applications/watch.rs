@@ -37,12 +37,26 @@ pub struct InPool {
     pub wishes: Vec<(String, String)>,
 }
 
+/// An inactive application (rejected at intake, or its follow-up passed): the ZVS may
+/// reactivate it (Lastenheft 3.6.7).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Inactive {
+    pub application: String,
+    pub child: String,
+    pub desired_start: Date,
+    pub care_type: CareType,
+    /// The last entry of the application's history: when and why it went inactive.
+    pub since: Option<Date>,
+    pub why: String,
+}
+
 #[derive(Debug, Clone, Serialize)]
 pub struct PlacementWatch {
     pub followup_days: u32,
     pub grace_months: u32,
     pub overdue: Vec<OverdueReview>,
     pub pool: Vec<InPool>,
+    pub inactive: Vec<Inactive>,
     /// Wishes of active applications in placement by status.
     pub by_status: BTreeMap<String, usize>,
 }
@@ -59,10 +73,11 @@ pub fn watch(store: &Store, who: &Principal, today: Date) -> Result<PlacementWat
         grace_months: settings.grace_months,
         overdue: vec![],
         pool: vec![],
+        inactive: vec![],
         by_status: BTreeMap::new(),
     };
     for application in store.values_of_kind::<Application>()? {
-        if application.status != "active" {
+        if application.status != "active" && application.status != "inactive" {
             continue;
         }
         let Some((_, applicant)) =
@@ -74,6 +89,18 @@ pub fn watch(store: &Store, who: &Principal, today: Date) -> Result<PlacementWat
             "{} {}",
             applicant.child_given_name, applicant.child_family_name
         );
+        if application.status == "inactive" {
+            let last = applicant.history.last();
+            out.inactive.push(Inactive {
+                application: application.id.0.clone(),
+                child,
+                desired_start: application.desired_start,
+                care_type: application.care_type,
+                since: last.map(|e| e.on),
+                why: last.map(|e| e.what.clone()).unwrap_or_default(),
+            });
+            continue;
+        }
         for wish in &application.wishes {
             *out.by_status.entry(wish.status.clone()).or_default() += 1;
             let (status::REQUEST, Some(since)) = (wish.status.as_str(), wish.since) else {
@@ -121,5 +148,7 @@ pub fn watch(store: &Store, who: &Principal, today: Date) -> Result<PlacementWat
         .sort_by(|a, b| (b.days, &a.application).cmp(&(a.days, &b.application)));
     out.pool
         .sort_by(|a, b| (a.desired_start, &a.application).cmp(&(b.desired_start, &b.application)));
+    out.inactive
+        .sort_by(|a, b| (b.since, &a.application).cmp(&(a.since, &b.application)));
     Ok(out)
 }

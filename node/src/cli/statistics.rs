@@ -19,6 +19,16 @@ enum StatisticsCommand {
     /// Landeszuschuss (SächsKitaG § 18): count a case (`kitanetz-landeszuschuss-case/1`) and
     /// print `kitanetz-landeszuschuss-result/1`; exit 2 for an invalid case.
     Landeszuschuss(CaseArgs),
+    /// KJH statistic Teil III.1 (annex L): count one facility's case (`kitanetz-kjh-case/1`,
+    /// node/statistics/KJH_CASE.md) and print `kitanetz-kjh-result/1`; exit 2 for an invalid case.
+    Kjh(KjhArgs),
+}
+
+#[derive(Parser)]
+struct KjhArgs {
+    /// The case file (JSON), see `node/statistics/KJH_CASE.md`.
+    #[arg(long)]
+    case: PathBuf,
 }
 
 #[derive(Parser)]
@@ -52,6 +62,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         StatisticsCommand::Landeszuschuss(a) => {
             with_case(&a.case, kitanetz_statistics::landeszuschuss::case_output)
         }
+        StatisticsCommand::Kjh(a) => with_case(&a.case, kitanetz_statistics::kjh::case_output),
     };
     super::print_case_output(&output.stdout, &output.stderr, output.exit_code)
 }

@@ -57,6 +57,8 @@ pub struct Computed {
     pub children: Vec<CaseChild>,
     /// The engine's answer, or why it refused the case (in words, naming the contract).
     pub result: Result<FeeResult, String>,
+    /// The amounts the clerk set by hand; they replace the computed fee of their months.
+    pub overrides: Vec<kitanetz_crdt::kinds::FeeOverride>,
 }
 
 fn first_of(month: Month) -> Date {
@@ -198,6 +200,7 @@ pub fn compute(fees: &FamilyFees, today: Date) -> Option<Computed> {
         case,
         children,
         result,
+        overrides: fees.fee_case.overrides.clone(),
     })
 }
 
@@ -225,8 +228,13 @@ pub struct ChildMonth {
     pub child: ChildId,
     pub contract: ContractId,
     pub facility: FacilityId,
-    /// `None`: no fee here (cared for outside the city).
+    /// The fee owed: the computed one, or the one set by hand. `None`: no fee here (cared for
+    /// outside the city).
     pub fee: Option<Money>,
+    /// The fee the statute gives, when a fee set by hand replaces it.
+    pub computed_fee: Option<Money>,
+    /// Why the fee was set by hand.
+    pub manual: Option<String>,
     pub statute_fee: Option<Money>,
     pub countable_rank: Option<usize>,
     pub extra_care: Money,
@@ -250,11 +258,13 @@ pub fn by_month(computed: &Computed) -> BTreeMap<Month, Vec<ChildMonth>> {
             else {
                 continue;
             };
-            row.push(ChildMonth {
+            let mut child_month = ChildMonth {
                 child: case_child.child.clone(),
                 contract: case_child.contract.clone(),
                 facility: case_child.facility.clone(),
                 fee: c.fee,
+                computed_fee: None,
+                manual: None,
                 statute_fee: c.statute_fee,
                 countable_rank: c.countable_rank,
                 extra_care: c.extra_care,
@@ -264,7 +274,28 @@ pub fn by_month(computed: &Computed) -> BTreeMap<Month, Vec<ChildMonth>> {
                     .iter()
                     .map(|e| (e.detail.clone(), e.paragraph.clone()))
                     .collect(),
-            });
+            };
+            let first_day = first_of(month.month);
+            if let Some(o) = kitanetz_crdt::kinds::fee_case::override_in(
+                &computed.overrides,
+                &case_child.child,
+                first_day,
+            ) {
+                let amount = Money::round(o.amount.0);
+                let computed_text = c.fee.map_or("–".to_string(), |f| format!("{f} €"));
+                let text = format!(
+                    "Manuell festgesetzt: {amount} € statt berechnet {computed_text}; Grund: {} ({}, {})",
+                    o.reason, o.set_by, o.set_on
+                );
+                child_month.computed_fee = c.fee;
+                child_month.fee = Some(amount);
+                child_month.manual = Some(o.reason.clone());
+                child_month.explanation.push(text.clone());
+                child_month
+                    .steps
+                    .push((text, "manuelle Festsetzung".to_string()));
+            }
+            row.push(child_month);
         }
     }
     out
@@ -368,6 +399,7 @@ mod tests {
                 mandate: None,
                 statuses: vec![],
                 decisions: vec![],
+                overrides: vec![],
             },
             fee_case_stored: false,
         }

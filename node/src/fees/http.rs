@@ -3,7 +3,10 @@
 use super::billing::{self, RunInput, RunSummary};
 use super::decisions::{self, DecisionInput, Issuer, Mark};
 use super::overview::{self, FamilyRow, FamilyView, FeeState};
-use super::{set_payment, set_status, FeeAction, MandateInput, PaymentInput, StatusInput};
+use super::{
+    remove_override, set_override, set_payment, set_status, FeeAction, MandateInput, OverrideInput,
+    PaymentInput, RemoveOverrideInput, StatusInput,
+};
 use crate::http::pages::Chrome;
 use crate::http::{
     render, render_form, ApiError, ApiJson, ApiSession, AppError, Lang, Posted, Session,
@@ -267,6 +270,22 @@ fn back_to(id: &FamilyId) -> Response {
     Redirect::to(&format!("/fees/families/{}", id.0)).into_response()
 }
 
+/// After a form on the family page: back to the page, or the page again with the field errors
+/// (what was typed into the payment form stays in `typed`).
+fn after_form<T>(
+    node: &Node,
+    lang: Lang,
+    session: &Session,
+    id: &FamilyId,
+    result: Result<T, crate::action::ActionError>,
+    typed: Option<PaymentForm>,
+) -> Result<Response, AppError> {
+    match result {
+        Ok(_) => Ok(back_to(id)),
+        Err(e) => family_page(node, lang, session, id, e.into_field_errors()?, typed),
+    }
+}
+
 pub async fn payment_submit(
     State(node): State<Arc<Node>>,
     lang: Lang,
@@ -283,13 +302,7 @@ pub async fn payment_submit(
         &form.input.input(),
         node.now(),
     );
-    match result {
-        Ok(_) => Ok(back_to(&id)),
-        Err(e) => {
-            let errors = e.into_field_errors()?;
-            family_page(&node, lang, &session, &id, errors, Some(form.input))
-        }
-    }
+    after_form(&node, lang, &session, &id, result, Some(form.input))
 }
 
 pub async fn api_payment(
@@ -317,19 +330,14 @@ pub async fn status_submit(
 ) -> Result<Response, AppError> {
     session.check_csrf(&form.csrf)?;
     let id = parsed::<FamilyId>(&node, &session.who, FeeAction::Decide, &id)?;
-    match set_status(
+    let result = set_status(
         &mut node.store(),
         &session.who,
         &id,
         &form.input,
         node.now(),
-    ) {
-        Ok(_) => Ok(back_to(&id)),
-        Err(e) => {
-            let errors = e.into_field_errors()?;
-            family_page(&node, lang, &session, &id, errors, None)
-        }
-    }
+    );
+    after_form(&node, lang, &session, &id, result, None)
 }
 
 pub async fn api_status(
@@ -348,6 +356,67 @@ pub async fn api_status(
     )?))
 }
 
+pub async fn override_submit(
+    State(node): State<Arc<Node>>,
+    lang: Lang,
+    session: Session,
+    Path(id): Path<String>,
+    Form(form): Form<Posted<OverrideInput>>,
+) -> Result<Response, AppError> {
+    session.check_csrf(&form.csrf)?;
+    let id = parsed::<FamilyId>(&node, &session.who, FeeAction::Decide, &id)?;
+    let result = set_override(
+        &mut node.store(),
+        &session.who,
+        &id,
+        &form.input,
+        node.now(),
+    );
+    after_form(&node, lang, &session, &id, result, None)
+}
+
+pub async fn api_override(
+    State(node): State<Arc<Node>>,
+    ApiSession(session): ApiSession,
+    Path(id): Path<String>,
+    ApiJson(input): ApiJson<OverrideInput>,
+) -> Result<Json<kitanetz_crdt::kinds::FeeCase>, ApiError> {
+    let id = parsed::<FamilyId>(&node, &session.who, FeeAction::Decide, &id)?;
+    Ok(Json(set_override(
+        &mut node.store(),
+        &session.who,
+        &id,
+        &input,
+        node.now(),
+    )?))
+}
+
+/// The override to remove, as the form posts it (a flattened form field arrives as text).
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(default)]
+pub struct RemoveOverrideForm {
+    pub index: String,
+}
+
+pub async fn override_remove_submit(
+    State(node): State<Arc<Node>>,
+    session: Session,
+    Path(id): Path<String>,
+    Form(form): Form<Posted<RemoveOverrideForm>>,
+) -> Result<Response, AppError> {
+    session.check_csrf(&form.csrf)?;
+    let id = parsed::<FamilyId>(&node, &session.who, FeeAction::Decide, &id)?;
+    let index = parsed::<usize>(&node, &session.who, FeeAction::Decide, &form.input.index)?;
+    remove_override(
+        &mut node.store(),
+        &session.who,
+        &id,
+        &RemoveOverrideInput { index },
+        node.now(),
+    )?;
+    Ok(back_to(&id))
+}
+
 pub async fn decision_submit(
     State(node): State<Arc<Node>>,
     lang: Lang,
@@ -358,20 +427,15 @@ pub async fn decision_submit(
     session.check_csrf(&form.csrf)?;
     let id = parsed::<FamilyId>(&node, &session.who, FeeAction::Decide, &id)?;
     let issuer = issuer(&node, &session);
-    match decisions::issue(
+    let result = decisions::issue(
         &mut node.store(),
         &session.who,
         &id,
         &form.input,
         &issuer,
         node.now(),
-    ) {
-        Ok(_) => Ok(back_to(&id)),
-        Err(e) => {
-            let errors = e.into_field_errors()?;
-            family_page(&node, lang, &session, &id, errors, None)
-        }
-    }
+    );
+    after_form(&node, lang, &session, &id, result, None)
 }
 
 pub async fn api_decision(

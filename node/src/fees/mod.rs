@@ -120,6 +120,7 @@ fn empty_fee_case(family: &Family) -> FeeCase {
         mandate: None,
         statuses: vec![],
         decisions: vec![],
+        overrides: vec![],
     }
 }
 
@@ -273,24 +274,13 @@ pub fn set_status(
     let provider = authorize_here(store, who, FeeAction::Decide)?;
     let mut fees = load_family(store, family)?;
     let mut v = Validator::new();
-    let child = ChildId(input.child.clone());
-    v.check(
-        fees.family.child(&child).is_some(),
-        "child",
-        "kein Kind der Familie / not a child of the family",
-    );
+    let child = child_of(&mut v, &fees, &input.child);
     v.check(
         kitanetz_crdt::kinds::fee_case::FEE_STATUSES.contains(&input.status.as_str()),
         "status",
         "unbekannter Status / unknown status",
     );
-    let from = kitanetz_fees::Month::parse(&input.from)
-        .and_then(|m| format!("{m}-01").parse::<Date>().ok());
-    v.check(
-        from.is_some(),
-        "from",
-        "Monat als JJJJ-MM / month as YYYY-MM",
-    );
+    let from = first_day_of(&mut v, "from", &input.from);
     v.finish()?;
     let from = from.expect("checked");
     fees.fee_case
@@ -312,6 +302,125 @@ pub fn set_status(
         target: Some(fee_case_doc_id(family).0),
         subjects: vec![child.0.clone()],
         valid_from: Some(from.to_string()),
+    };
+    save_fee_case(store, &provider, &fees.fee_case, audit, now)?;
+    Ok(fees.fee_case)
+}
+
+/// A fee set by hand: for `child` from a month, until a month or open-ended.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct OverrideInput {
+    pub child: String,
+    /// `YYYY-MM`.
+    pub from: String,
+    /// `YYYY-MM`; empty: until removed.
+    #[serde(default)]
+    pub until: String,
+    /// Euros, e.g. `"80.00"` or `"80,00"`.
+    pub amount: String,
+    pub reason: String,
+}
+
+/// The child `id` of the family, or a field error.
+fn child_of(v: &mut Validator, fees: &FamilyFees, id: &str) -> ChildId {
+    let child = ChildId(id.to_string());
+    v.check(
+        fees.family.child(&child).is_some(),
+        "child",
+        "kein Kind der Familie / not a child of the family",
+    );
+    child
+}
+
+/// The 1st of the month `YYYY-MM`, or a field error.
+fn first_day_of(v: &mut Validator, field: &str, month: &str) -> Option<Date> {
+    let day = kitanetz_fees::Month::parse(month.trim())
+        .and_then(|m| format!("{m}-01").parse::<Date>().ok());
+    v.check(day.is_some(), field, "Monat als JJJJ-MM / month as YYYY-MM");
+    day
+}
+
+/// Sets a child's fee by hand; the computed fee stays visible beside it and a new decision is
+/// needed for it to be billed.
+pub fn set_override(
+    store: &mut Store,
+    who: &Principal,
+    family: &FamilyId,
+    input: &OverrideInput,
+    now: Now,
+) -> Result<FeeCase, ActionError> {
+    let provider = authorize_here(store, who, FeeAction::Decide)?;
+    let mut fees = load_family(store, family)?;
+    let mut v = Validator::new();
+    let child = child_of(&mut v, &fees, &input.child);
+    let from = first_day_of(&mut v, "from", &input.from);
+    let until = if input.until.trim().is_empty() {
+        None
+    } else {
+        first_day_of(&mut v, "until", &input.until)
+    };
+    if let (Some(f), Some(u)) = (from, until) {
+        v.check(u >= f, "until", "Ende vor Beginn / end before start");
+    }
+    let amount = rust_decimal::Decimal::from_str_exact(&input.amount.trim().replace(',', ".")).ok();
+    v.check(
+        amount.is_some_and(|a| !a.is_sign_negative() && a.normalize().scale() <= 2),
+        "amount",
+        "Betrag in Euro ab 0, höchstens zwei Nachkommastellen / euros from 0, at most two decimals",
+    );
+    v.text("reason", &input.reason, 500);
+    v.finish()?;
+    fees.fee_case
+        .overrides
+        .push(kitanetz_crdt::kinds::FeeOverride {
+            child: child.clone(),
+            from: from.expect("checked"),
+            until,
+            amount: kitanetz_crdt::scalar::Dec(amount.expect("checked")),
+            reason: input.reason.trim().to_string(),
+            set_by: who.audit_name(),
+            set_on: now.today,
+        });
+    fees.fee_case.validate()?;
+    let audit = AuditEntry {
+        at: now.millis,
+        actor: who.audit_name(),
+        action: "fees.override",
+        target: Some(fee_case_doc_id(family).0),
+        subjects: vec![child.0.clone()],
+        valid_from: from.map(|d| d.to_string()),
+    };
+    save_fee_case(store, &provider, &fees.fee_case, audit, now)?;
+    Ok(fees.fee_case)
+}
+
+/// Which override to remove: its position in the fee case's list.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct RemoveOverrideInput {
+    pub index: usize,
+}
+
+/// Removes a fee set by hand: the computed fee applies again (after a new decision).
+pub fn remove_override(
+    store: &mut Store,
+    who: &Principal,
+    family: &FamilyId,
+    input: &RemoveOverrideInput,
+    now: Now,
+) -> Result<FeeCase, ActionError> {
+    let provider = authorize_here(store, who, FeeAction::Decide)?;
+    let mut fees = load_family(store, family)?;
+    if input.index >= fees.fee_case.overrides.len() {
+        return Err(ActionError::NotFound(format!("override {}", input.index)));
+    }
+    let removed = fees.fee_case.overrides.remove(input.index);
+    let audit = AuditEntry {
+        at: now.millis,
+        actor: who.audit_name(),
+        action: "fees.override.remove",
+        target: Some(fee_case_doc_id(family).0),
+        subjects: vec![removed.child.0.clone()],
+        valid_from: Some(removed.from.to_string()),
     };
     save_fee_case(store, &provider, &fees.fee_case, audit, now)?;
     Ok(fees.fee_case)

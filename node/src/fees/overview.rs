@@ -155,7 +155,11 @@ pub fn overview(
 pub struct ChildMonthRow {
     pub child_name: String,
     pub facility: String,
+    /// Owed: computed, or set by hand.
     pub fee: Option<Money>,
+    /// The computed fee when one set by hand replaces it.
+    pub computed_fee: Option<Money>,
+    pub manual: Option<String>,
     pub statute_fee: Option<Money>,
     pub countable_rank: Option<usize>,
     pub decided: Option<Decimal>,
@@ -181,6 +185,20 @@ pub struct DecisionRow {
     pub dispatched_on: Option<String>,
     /// A second copy goes to the other guardian (different address).
     pub two_copies: bool,
+}
+
+/// A fee set by hand, as the page lists it.
+#[derive(Debug, Clone, Serialize)]
+pub struct OverrideRow {
+    /// Its position in the fee case (to remove it).
+    pub index: usize,
+    pub child_name: String,
+    pub from: String,
+    pub until: Option<String>,
+    pub amount: String,
+    pub reason: String,
+    pub set_by: String,
+    pub set_on: String,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -211,6 +229,7 @@ pub struct FamilyView {
     pub problem: Option<String>,
     pub months: Vec<MonthRow>,
     pub decisions: Vec<DecisionRow>,
+    pub overrides: Vec<OverrideRow>,
     /// The month a new decision starts by default (`YYYY-MM`).
     pub default_from: String,
     /// The months a decision may start in.
@@ -257,6 +276,8 @@ pub fn family_view(
                             .cloned()
                             .unwrap_or_else(|| r.facility.0.clone()),
                         fee: r.fee,
+                        computed_fee: r.computed_fee,
+                        manual: r.manual.clone(),
                         statute_fee: r.statute_fee,
                         countable_rank: r.countable_rank,
                         decided,
@@ -303,8 +324,25 @@ pub fn family_view(
             }
         })
         .collect();
+    let overrides = fees
+        .fee_case
+        .overrides
+        .iter()
+        .enumerate()
+        .map(|(index, o)| OverrideRow {
+            index,
+            child_name: child_name(&o.child),
+            from: o.from.to_string()[..7].to_string(),
+            until: o.until.map(|u| u.to_string()[..7].to_string()),
+            amount: format!("{:.2}", o.amount.0),
+            reason: o.reason.clone(),
+            set_by: o.set_by.clone(),
+            set_on: o.set_on.to_string(),
+        })
+        .collect();
     Ok(FamilyView {
         family: id.clone(),
+        overrides,
         family_number: fees.family.family_number.clone(),
         guardians: fees
             .family

@@ -224,6 +224,12 @@ pub struct Texts {
     pub not_collected: &'static str,
     pub self_payer_info: &'static str,
     pub direct_debit_info: &'static str,
+    pub overrides: &'static str,
+    pub override_intro: &'static str,
+    pub set_override: &'static str,
+    pub until_month: &'static str,
+    pub remove: &'static str,
+    pub computed_was: &'static str,
 }
 
 impl Texts {
@@ -249,6 +255,8 @@ impl Texts {
             "conflict.decide" => ("Konflikt entschieden", "Conflict decided"),
             "fees.payment" => ("Zahlungsweise erfasst", "Payment entered"),
             "fees.status" => ("Beitragsstatus erfasst", "Fee status entered"),
+            "fees.override" => ("Beitrag manuell festgesetzt", "Fee set by hand"),
+            "fees.override.remove" => ("Manuelle Festsetzung entfernt", "Fee set by hand removed"),
             "fees.decide" => ("Beitragsbescheid erlassen", "Fee decision issued"),
             "fees.decision.dispatch" => ("Bescheid versandt", "Decision posted"),
             "fees.decision.revoke" => ("Bescheid aufgehoben", "Decision revoked"),
@@ -518,6 +526,12 @@ pub static DE: Texts = Texts {
     not_collected: "nicht eingezogen",
     self_payer_info: "Selbstzahler (Überweisung)",
     direct_debit_info: "Lastschrift",
+    overrides: "Manuell festgesetzte Beiträge",
+    override_intro: "Ein von Hand festgesetzter Beitrag ersetzt den berechneten für die gewählten Monate; der berechnete bleibt daneben sichtbar. Abgerechnet wird er nach einem neuen Bescheid.",
+    set_override: "Beitrag festsetzen",
+    until_month: "Bis Monat (leer: offen)",
+    remove: "Entfernen",
+    computed_was: "berechnet",
 };
 
 pub static EN: Texts = Texts {
@@ -742,6 +756,12 @@ pub static EN: Texts = Texts {
     not_collected: "not collected",
     self_payer_info: "Self-payer (bank transfer)",
     direct_debit_info: "Direct debit",
+    overrides: "Fees set by hand",
+    override_intro: "A fee set by hand replaces the computed one for the chosen months; the computed one stays visible beside it. It is billed after a new decision.",
+    set_override: "Set fee",
+    until_month: "Until month (empty: open)",
+    remove: "Remove",
+    computed_was: "computed",
 };
 
 pub fn texts(lang: Lang) -> &'static Texts {

@@ -180,6 +180,16 @@ pub fn routes() -> Vec<Route> {
         ),
         route(
             "POST",
+            "/intake/placement/reactivate",
+            post(intake::http::reactivate_submit),
+        ),
+        route(
+            "POST",
+            "/api/intake/reactivations",
+            post(intake::http::api_reactivate),
+        ),
+        route(
+            "POST",
             "/intake/settings",
             post(intake::http::settings_submit),
         ),
@@ -353,6 +363,21 @@ pub fn routes() -> Vec<Route> {
             "GET",
             "/fees/families/{id}/decisions/{number}/pdf",
             get(fees::decision_pdf),
+        ),
+        route(
+            "POST",
+            "/fees/families/{id}/overrides",
+            post(fees::override_submit),
+        ),
+        route(
+            "POST",
+            "/api/fees/families/{id}/overrides",
+            post(fees::api_override),
+        ),
+        route(
+            "POST",
+            "/fees/families/{id}/overrides/remove",
+            post(fees::override_remove_submit),
         ),
         route("GET", "/fees/billing", get(fees::billing_page_get)),
         route("POST", "/fees/billing", post(fees::billing_submit)),

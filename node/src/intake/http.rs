@@ -199,6 +199,62 @@ pub async fn api_placement_watch(
     )?))
 }
 
+/// `application` to reactivate, with an optional note for the parents.
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct ReactivateInput {
+    pub application: String,
+    pub note: String,
+}
+
+/// `POST /intake/placement/reactivate`: an inactive application takes part again.
+pub async fn reactivate_submit(
+    State(node): State<Arc<Node>>,
+    session: Session,
+    Form(form): Form<crate::http::Posted<ReactivateInput>>,
+) -> Result<Response, AppError> {
+    session.check_csrf(&form.csrf)?;
+    authorize(&session.who, Action::DecideIntake)?;
+    city(&node)?;
+    let id: ApplicationId = form
+        .input
+        .application
+        .parse()
+        .map_err(|_| AppError::NotFound(form.input.application.clone()))?;
+    crate::intake::reactivate(
+        &mut node.store(),
+        &session.who,
+        &id,
+        &form.input.note,
+        node.now(),
+    )?;
+    Ok(Redirect::to("/intake/placement#inactive").into_response())
+}
+
+/// `POST /api/intake/reactivations`.
+pub async fn api_reactivate(
+    State(node): State<Arc<Node>>,
+    crate::http::ApiSession(session): crate::http::ApiSession,
+    crate::http::ApiJson(input): crate::http::ApiJson<ReactivateInput>,
+) -> Result<axum::Json<serde_json::Value>, crate::http::ApiError> {
+    authorize(&session.who, Action::DecideIntake)?;
+    city(&node)?;
+    let id: ApplicationId = input
+        .application
+        .parse()
+        .map_err(|_| AppError::NotFound(input.application.clone()))?;
+    crate::intake::reactivate(
+        &mut node.store(),
+        &session.who,
+        &id,
+        &input.note,
+        node.now(),
+    )?;
+    Ok(axum::Json(
+        serde_json::json!({ "application": id, "status": "active" }),
+    ))
+}
+
 #[derive(Deserialize, Default)]
 pub struct DecideForm {
     #[serde(default)]

@@ -390,16 +390,11 @@ pub fn decide(
         by,
         what,
     });
-    let settings = settings_on(store, now.today)?;
-    let scope = placement_scope(&settings, now.today, &application, &applicant.address_check);
-    doc.update(&application, now.today, now.millis, "intake decision")?;
-    applicant_doc.update(&applicant, now.today, now.millis, "intake decision")?;
-    set_scope(&mut doc, scope.clone(), now)?;
-    let mut wish_docs = crate::applications::wishes::wish_docs(
+    let mut wish_docs = rewrite(
         store,
-        &[(&application, &scope)],
-        crate::applications::wishes::Siblings::Unchanged,
-        &[],
+        (&mut doc, &application),
+        (&mut applicant_doc, &applicant),
+        "intake decision",
         now,
     )?;
     let entry = AuditEntry {
@@ -416,13 +411,121 @@ pub fn decide(
     };
     let to =
         (!applicant.notify_by_post && !applicant.email.is_empty()).then(|| applicant.email.clone());
+    // An application made inactive takes back the parents' data from a Kita holding a seat for
+    // it (the sequential procedure runs for active applications only).
+    let shares = crate::applications::shares::reconcile(
+        store,
+        &application,
+        &applicant,
+        &crate::applications::sequential::Ledgers::load(store)?,
+        &crate::applications::shares::held(store)?,
+        now,
+    )?;
+    let mut refs: Vec<&mut StoredDoc> = [&mut doc, &mut applicant_doc]
+        .into_iter()
+        .chain(wish_docs.iter_mut())
+        .collect();
+    store.save_and_erase_docs_with(&mut refs, &shares.erase, &entry, |tx| {
+        if let (Some((subject, body)), Some(to)) = (mail, to) {
+            outbox::enqueue(tx, &to, subject, &body, now.millis)?;
+        }
+        Ok(())
+    })?;
+    crate::applications::sequential::advance_after_write(store, std::slice::from_ref(id), now);
+    Ok(())
+}
+
+/// Writes a ZVS decision into the application and applicant documents, with the placement scope
+/// it gives and the wish documents of that scope (saved by the caller in one transaction).
+fn rewrite(
+    store: &Store,
+    (doc, application): (&mut StoredDoc, &Application),
+    (applicant_doc, applicant): (&mut StoredDoc, &Applicant),
+    message: &str,
+    now: Now,
+) -> Result<Vec<StoredDoc>, ActionError> {
+    let settings = settings_on(store, now.today)?;
+    let scope = placement_scope(&settings, now.today, application, &applicant.address_check);
+    doc.update(application, now.today, now.millis, message)?;
+    applicant_doc.update(applicant, now.today, now.millis, message)?;
+    set_scope(doc, scope.clone(), now)?;
+    Ok(crate::applications::wishes::wish_docs(
+        store,
+        &[(application, &scope)],
+        crate::applications::wishes::Siblings::Unchanged,
+        &[],
+        now,
+    )?)
+}
+
+/// Makes an inactive application active again (the ZVS, Lastenheft 3.6.7): the sequential
+/// procedure takes it up where it stood; the parents are told by mail.
+pub fn reactivate(
+    store: &mut Store,
+    who: &Principal,
+    id: &ApplicationId,
+    note: &str,
+    now: Now,
+) -> Result<(), ActionError> {
+    authorize(who, Action::DecideIntake)?;
+    let (mut doc, mut application) = store
+        .find::<Application>(&crate::seats::application_doc_id(id))?
+        .ok_or_else(|| ActionError::NotFound(id.0.clone()))?;
+    let (mut applicant_doc, mut applicant) =
+        store.get::<Applicant>(&doc_id_for("applicant", &id.0))?;
+    if application.status != "inactive" {
+        return Err(ActionError::Conflict(format!(
+            "Der Antrag ist nicht inaktiv ({}) / the application is not inactive",
+            application.status
+        )));
+    }
+    let mut v = Validator::new();
+    v.optional_text("note", note, 1000);
+    v.finish()?;
+    let note = note.trim();
+    application.status = "active".into();
+    applicant.history.push(ApplicationEvent {
+        on: now.today,
+        by: format!("ZVS ({})", who.display_name()),
+        what: format!("reaktiviert{}", suffix(note)),
+    });
+    let mut wish_docs = rewrite(
+        store,
+        (&mut doc, &application),
+        (&mut applicant_doc, &applicant),
+        "reactivated",
+        now,
+    )?;
+    let entry = AuditEntry {
+        at: now.millis,
+        actor: who.audit_name(),
+        action: "intake.reactivate",
+        target: Some(id.0.clone()),
+        subjects: vec![id.0.clone()],
+        valid_from: Some(now.today.to_string()),
+    };
+    let to =
+        (!applicant.notify_by_post && !applicant.email.is_empty()).then(|| applicant.email.clone());
+    let body = format!(
+        "Guten Tag,\n\nIhr Antrag {} für {} {} ist wieder aktiv und nimmt an der Vermittlung teil.{}\n\nHello, your application is active again and takes part in placement.\n",
+        id.0,
+        applicant.child_given_name,
+        applicant.child_family_name,
+        if note.is_empty() { String::new() } else { format!("\n\n{note}") }
+    );
     let mut refs: Vec<&mut StoredDoc> = [&mut doc, &mut applicant_doc]
         .into_iter()
         .chain(wish_docs.iter_mut())
         .collect();
     store.save_docs_with(&mut refs, &entry, |tx| {
-        if let (Some((subject, body)), Some(to)) = (mail, to) {
-            outbox::enqueue(tx, &to, subject, &body, now.millis)?;
+        if let Some(to) = to {
+            outbox::enqueue(
+                tx,
+                &to,
+                "Kita-Portal: Ihr Antrag ist wieder aktiv / your application is active again",
+                &body,
+                now.millis,
+            )?;
         }
         Ok(())
     })?;
