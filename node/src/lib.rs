@@ -20,9 +20,11 @@ pub mod intake;
 pub mod letters;
 pub mod links;
 mod node;
+pub mod occupancy;
 pub mod outbox;
 pub mod portal;
 pub mod seats;
+pub mod statistics;
 pub mod storage;
 
 pub use node::{open_store, restrict_permissions, Node};

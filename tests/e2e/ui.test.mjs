@@ -502,6 +502,28 @@ for (const [vpIndex, vp] of VIEWPORTS.entries()) {
       audit.assertClean();
     });
 
+    test('Kita lead sees the occupancy on a day and the forecast', async () => {
+      const audit = new Audit(vp.name);
+      const ctx = await newContext(browser, vp);
+      try {
+        const page = await ctx.newPage();
+        await login(page, MAIN.url, MAIN.lead);
+        await page.locator('nav a[href="/occupancy"]').click();
+        await page.waitForURL('**/occupancy');
+        assert.equal(await page.locator('section.kn-occupancy').count(), 1, 'the own Kita only');
+        assert.ok(await page.locator('#forecast tbody tr').count() >= 12, 'a year month by month');
+        await audit.check(page, 'occupancy');
+        // Another day through the form.
+        await page.locator('#f-on').fill('2027-09-01');
+        await page.locator('form.kn-search button[type="submit"]').click();
+        await page.waitForURL('**/occupancy?on=2027-09-01');
+        assert.match(await page.locator('main h1').textContent(), /2027-09-01/);
+      } finally {
+        await ctx.close();
+      }
+      audit.assertClean();
+    });
+
     test('Beitragsstelle: from a family\'s contract to a decision and the monthly direct debit', async () => {
       assert.ok(FEES, 'a Träger node with a fee office login');
       const audit = new Audit(vp.name);

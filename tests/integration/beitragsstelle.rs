@@ -8,7 +8,7 @@ use kitanetz_crdt::policy::NodeRole;
 use kitanetz_node::auth::Role;
 use kitanetz_node::clock::Clock;
 use kitanetz_node::http::router;
-use kitanetz_tests::{add_user, call, Network};
+use kitanetz_tests::{add_traeger_user, add_user, call, Network};
 use rust_decimal::Decimal;
 use serde_json::Value;
 use std::str::FromStr;
@@ -36,14 +36,7 @@ impl FeeOffice {
         let cfg = net.config(|c| c.role == NodeRole::Traeger).clone();
         let provider = cfg.provider.clone().unwrap();
         let node = net.open(&cfg.name);
-        let clerk = add_user(
-            &node,
-            "t-fee",
-            Role::FeeOffice,
-            provider_org(&provider),
-            Some(provider.clone()),
-            None,
-        );
+        let clerk = add_traeger_user(&node, "t-fee", Role::FeeOffice, &provider);
         FeeOffice {
             app: router(node.clone()),
             node,
@@ -287,17 +280,7 @@ async fn a_fee_clerk_takes_a_family_from_contract_to_decision_and_direct_debit()
         &app,
         Method::GET,
         "/audit.csv",
-        Some(
-            &add_user(
-                &node,
-                "t-admin",
-                Role::TraegerAdmin,
-                provider_org(&provider),
-                Some(provider.clone()),
-                None,
-            )
-            .token,
-        ),
+        Some(&add_traeger_user(&node, "t-admin", Role::TraegerAdmin, &provider).token),
         None,
     )
     .await;

@@ -36,6 +36,8 @@ enum Access {
     /// node (here, a Kita node: "not here" for them, refused for everybody else;
     /// `beitragsstelle.rs` uses it on the Träger node).
     TraegerFees,
+    /// The Träger's statistics: its admin, on the Träger's node only (here "not here").
+    TraegerStatistics,
 }
 
 fn expected_access(method: &str, path: &str) -> Access {
@@ -44,6 +46,10 @@ fn expected_access(method: &str, path: &str) -> Access {
         (_, p) if p.starts_with("/intake") => Access::CityZvs,
         ("GET", "/audit") | ("GET", "/audit.csv") => Access::Audit,
         (_, p) if p.starts_with("/fees") || p.starts_with("/api/fees") => Access::TraegerFees,
+        ("GET", "/occupancy") | ("GET", "/api/occupancy") => Access::KitaScope,
+        (_, p) if p.starts_with("/statistics") || p.starts_with("/api/statistics") => {
+            Access::TraegerStatistics
+        }
         (_, "/login")
         | (_, "/lang/{lang}")
         | (_, "/health")
@@ -237,6 +243,16 @@ async fn every_route_for_every_role() {
                     let clerk = login.role == Role::FeeOffice && login.label == "m-fee-traeger";
                     let reader = method == "GET" && login.role == Role::TraegerAdmin && *scoped;
                     let expected = if clerk || reader {
+                        StatusCode::NOT_FOUND
+                    } else {
+                        StatusCode::FORBIDDEN
+                    };
+                    assert_eq!(status, expected, "{method} {path} as {}", login.label);
+                    checked += 1;
+                    continue;
+                }
+                Access::TraegerStatistics => {
+                    let expected = if login.role == Role::TraegerAdmin && *scoped {
                         StatusCode::NOT_FOUND
                     } else {
                         StatusCode::FORBIDDEN

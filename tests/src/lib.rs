@@ -108,6 +108,18 @@ pub fn add_user(
     }
 }
 
+/// A staff member of `provider`'s office (a Träger admin or its fee office) on `node`.
+pub fn add_traeger_user(node: &Node, username: &str, role: Role, provider: &ProviderId) -> Login {
+    add_user(
+        node,
+        username,
+        role,
+        provider_org(provider),
+        Some(provider.clone()),
+        None,
+    )
+}
+
 /// Users of every role on a Kita node: own-scope ones and foreign-scope ones.
 pub fn every_role(
     node: &Node,

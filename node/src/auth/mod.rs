@@ -252,6 +252,14 @@ pub enum Action<'a> {
     DecideFees { provider: Option<&'a ProviderId> },
     /// Run the monthly Soll-Stellung and write its files (the Träger's Beitragsstelle).
     RunBilling { provider: Option<&'a ProviderId> },
+    /// The state and statistics counts of the Träger whose node it is (its admin).
+    ViewStatistics { provider: Option<&'a ProviderId> },
+    /// The occupancy and forecast of a Kita (`facility`: its lead, its Träger's admin) or of
+    /// every Kita of the Träger (`facility: None`: its admin).
+    ViewOccupancy {
+        facility: Option<&'a FacilityId>,
+        provider: &'a ProviderId,
+    },
 }
 
 impl Action<'_> {
@@ -288,6 +296,8 @@ impl Action<'_> {
             Action::ViewFees { .. } => "fees.view",
             Action::DecideFees { .. } => "fees.decide",
             Action::RunBilling { .. } => "fees.bill",
+            Action::ViewStatistics { .. } => "statistics.view",
+            Action::ViewOccupancy { .. } => "occupancy.view",
         }
     }
 }
@@ -390,5 +400,13 @@ fn staff_may(caller: &Caller, action: Action<'_>) -> bool {
         Action::DecideFees { provider } | Action::RunBilling { provider } => {
             caller.role == Role::FeeOffice && provider.is_some_and(own_provider)
         }
+        Action::ViewStatistics { provider } => {
+            caller.role == Role::TraegerAdmin && provider.is_some_and(own_provider)
+        }
+        Action::ViewOccupancy { facility, provider } => match caller.role {
+            Role::TraegerAdmin => own_provider(provider),
+            Role::KitaLead => own_provider(provider) && facility.is_some_and(own_facility),
+            _ => false,
+        },
     }
 }

@@ -89,16 +89,22 @@ pub fn in_force(fee_case: &FeeCase, month: Month) -> Option<(&IssuedDecision, De
         })
 }
 
-/// A child's amount in `month` under `decision`: the month's amount, or after the last month
-/// listed the last amount when the decision is open-ended; `None` when it decides nothing for
-/// the child that month.
+/// A child's amount in `month` under `decision`: the month's amount; after the last month listed
+/// the last amount goes on when the decision is open-ended and the child was still in care in
+/// its last month (a child whose contract ended before owes nothing after it); `None` when it
+/// decides nothing for the child that month.
 pub fn amount_in(decision: &Decision, child: &ChildFees, month: Month) -> Option<Decimal> {
     let ym = year_month(month);
     if let Some(m) = child.months.iter().find(|m| m.month == ym) {
         return Some(m.amount);
     }
     let last = child.months.last()?;
-    (decision.open_ended && last.month < ym).then_some(last.amount)
+    let decision_ends = decision
+        .children
+        .iter()
+        .filter_map(|c| c.months.last().map(|m| m.month))
+        .max()?;
+    (decision.open_ended && last.month == decision_ends && last.month < ym).then_some(last.amount)
 }
 
 /// The decided amount of every child and month from `first` to `last`, by PKN: what the
@@ -152,7 +158,6 @@ pub fn draft(
     if let Err(problem) = &computed.result {
         return Err(ActionError::Conflict(problem.clone()));
     }
-    let (_, last) = compute::months_of(&fees.contracts, now.today).expect("computed");
     let months = compute::by_month(&computed);
     let mut children: BTreeMap<ChildId, Vec<(Month, ChildMonth)>> = BTreeMap::new();
     for (month, rows) in months.range(from..) {
@@ -322,11 +327,8 @@ pub fn draft(
         payer: guardian(payer),
         other_guardian: other.map(guardian),
         effective_from: Date::ymd(from.year(), from.month(), 1).0,
-        open_ended: fees.contracts.iter().any(|c| c.period.end().is_none())
-            && last
-                == compute::months_of(&fees.contracts, now.today)
-                    .expect("computed")
-                    .1,
+        // The last computed month is the horizon of an open-ended contract: its fee goes on.
+        open_ended: fees.contracts.iter().any(|c| c.period.end().is_none()),
         children: child_fees,
         payment,
         grant: None,
@@ -480,4 +482,111 @@ pub fn decided_for(fees: &FamilyFees, child: &ChildId, month: Month) -> Option<D
     let (_, decision) = in_force(&fees.fee_case, month)?;
     let child_fees = decision.children.iter().find(|c| c.pkn == pkn)?;
     amount_in(&decision, child_fees, month)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::fees::testing::{family, with_older_sibling_until};
+
+    fn issuer() -> Issuer {
+        Issuer {
+            fees: FeesSection::default(),
+            display_name: "Kita-Träger e. V.".into(),
+            clerk: "Frau Beispiel".into(),
+        }
+    }
+
+    fn month(text: &str) -> Month {
+        Month::parse(text).unwrap()
+    }
+
+    #[test]
+    fn after_the_last_month_only_a_child_still_in_care_goes_on_paying() {
+        let fees = with_older_sibling_until(family(), Date::ymd(2026, 6, 30));
+        let now = Now {
+            today: Date::ymd(2026, 1, 15),
+            millis: 0,
+        };
+        let decision = draft(&fees, &issuer(), &BTreeMap::new(), month("2026-01"), now).unwrap();
+        assert_eq!(decision.kind, DecisionKind::Siblings);
+        assert!(
+            decision.open_ended,
+            "the younger child's contract is open-ended"
+        );
+        // Zählkind order: the older child first.
+        let older = &decision.children[0];
+        let younger = &decision.children[1];
+        assert_eq!(older.name, "Lena Beispiel");
+        assert_eq!(older.pkn.as_str(), "12345602");
+        assert_eq!(younger.pkn.as_str(), "12345601");
+        // The older child pays in June, not after its contract ended.
+        assert!(amount_in(&decision, older, month("2026-06")).is_some());
+        assert_eq!(amount_in(&decision, older, month("2026-07")), None);
+        assert_eq!(amount_in(&decision, older, month("2027-06")), None);
+        // The younger one's last amount goes on after the last month listed (2026-12).
+        let last = younger.months.last().unwrap();
+        assert_eq!(last.month, year_month(month("2026-12")));
+        assert_eq!(
+            amount_in(&decision, younger, month("2027-06")),
+            Some(last.amount)
+        );
+    }
+
+    #[test]
+    fn a_later_decision_replaces_the_earlier_from_its_month_and_a_revoked_one_rules_nothing() {
+        let mut fees = family();
+        let now = Now {
+            today: Date::ymd(2026, 1, 15),
+            millis: 0,
+        };
+        let issue = |fees: &FamilyFees, from: &str, number: &str| {
+            let decision = draft(fees, &issuer(), &BTreeMap::new(), month(from), now).unwrap();
+            IssuedDecision {
+                number: number.into(),
+                issued_on: now.today,
+                issued_by: "user:test".into(),
+                effective_from: Date(decision.effective_from),
+                content: serde_json::to_string(&decision).unwrap(),
+                revoked_on: None,
+                dispatched_on: None,
+            }
+        };
+        let first = issue(&fees, "2026-01", "123456-1");
+        fees.fee_case.decisions.push(first);
+        // From March the clerk sets 50 € by hand; the second decision carries it.
+        fees.fee_case
+            .overrides
+            .push(kitanetz_crdt::kinds::FeeOverride {
+                child: ChildId("child-a".into()),
+                from: Date::ymd(2026, 3, 1),
+                until: None,
+                amount: kitanetz_crdt::scalar::Dec(Decimal::from(50)),
+                reason: "Vergleich".into(),
+                set_by: "user:test".into(),
+                set_on: now.today,
+            });
+        let second = issue(&fees, "2026-03", "123456-2");
+        fees.fee_case.decisions.push(second);
+        let amounts = |fees: &FamilyFees| -> Vec<(String, Decimal)> {
+            decided_amounts(&fees.fee_case, month("2026-01"), month("2026-04"))
+                .into_iter()
+                .map(|(_, m, a, _)| (m.to_string(), a))
+                .collect()
+        };
+        let euros = |t: &str| Decimal::from_str_exact(t).unwrap();
+        assert_eq!(
+            amounts(&fees),
+            [
+                ("2026-01".to_string(), euros("189.36")),
+                ("2026-02".to_string(), euros("189.36")),
+                ("2026-03".to_string(), euros("50")),
+                ("2026-04".to_string(), euros("50")),
+            ]
+        );
+        fees.fee_case.decisions[1].revoked_on = Some(now.today);
+        // Revoked: the first decision rules again (its March is 6 h: 126.24 €; April remedial).
+        assert_eq!(amounts(&fees)[2], ("2026-03".to_string(), euros("126.24")));
+        assert_eq!(amounts(&fees)[3], ("2026-04".to_string(), euros("0.00")));
+    }
 }

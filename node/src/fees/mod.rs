@@ -21,6 +21,8 @@ pub mod decisions;
 pub mod http;
 pub mod overview;
 mod queries;
+#[cfg(test)]
+pub(crate) mod testing;
 
 use crate::action::ActionError;
 use crate::auth::{authorize, Action, Principal};

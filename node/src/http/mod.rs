@@ -379,6 +379,18 @@ pub fn routes() -> Vec<Route> {
             "/fees/families/{id}/overrides/remove",
             post(fees::override_remove_submit),
         ),
+        route(
+            "GET",
+            "/statistics/landeszuschuss",
+            get(crate::statistics::http::landeszuschuss_page),
+        ),
+        route(
+            "GET",
+            "/api/statistics/landeszuschuss",
+            get(crate::statistics::http::api_landeszuschuss),
+        ),
+        route("GET", "/occupancy", get(crate::occupancy::http::page)),
+        route("GET", "/api/occupancy", get(crate::occupancy::http::api)),
         route("GET", "/fees/billing", get(fees::billing_page_get)),
         route("POST", "/fees/billing", post(fees::billing_submit)),
         route("GET", "/api/fees/billing/runs", get(fees::api_runs)),

@@ -121,6 +121,32 @@ impl Chrome {
             })
     }
 
+    /// The occupancy of the Kita this node serves, or of the Träger's Kitas.
+    pub fn sees_occupancy(&self) -> bool {
+        let Some(provider) = self.provider.as_ref() else {
+            return false;
+        };
+        match self.node_role {
+            kitanetz_crdt::policy::NodeRole::Kita => self.may(auth::Action::ViewOccupancy {
+                facility: self.facility.as_ref(),
+                provider,
+            }),
+            kitanetz_crdt::policy::NodeRole::Traeger => self.may(auth::Action::ViewOccupancy {
+                facility: None,
+                provider,
+            }),
+            _ => false,
+        }
+    }
+
+    /// The Träger's statistics (on the Träger's node).
+    pub fn sees_statistics(&self) -> bool {
+        self.node_role == kitanetz_crdt::policy::NodeRole::Traeger
+            && self.may(auth::Action::ViewStatistics {
+                provider: self.provider.as_ref(),
+            })
+    }
+
     pub fn sees_children(&self) -> bool {
         self.may(auth::Action::ListChildren)
     }

@@ -1,0 +1,159 @@
+//! The state and statistics interfaces computed where the data is (issue 12 item 5): on the
+//! Träger's node, from the contracts of its Kitas.
+//!
+//! - [`landeszuschuss`]: the Saxon state subsidy (SächsKitaG § 18, annex D): children on 1 April
+//!   in 9-hour equivalents per Kita (the internal count sheet) and for the Träger, through
+//!   `kitanetz-statistics`, the same rules `kitanetz statistics landeszuschuss` applies to a
+//!   case file.
+
+pub mod http;
+
+use crate::action::ActionError;
+use crate::auth::{authorize, Action, Principal};
+use crate::fees::{family_ids, load_family};
+use crate::storage::Store;
+use chrono::NaiveDate;
+use kitanetz_crdt::kinds::CareType;
+use kitanetz_crdt::policy::NodeRole;
+use kitanetz_crdt::scalar::Date;
+use kitanetz_statistics::landeszuschuss::{
+    self as lz, Contract, CountInput, LandeszuschussResult, DEFAULT_RATE_PER_CHILD,
+};
+use serde::Serialize;
+
+/// Checks `who` may read the Träger's statistics, then that this is the Träger's node.
+fn authorize_here(store: &Store, who: &Principal) -> Result<(), ActionError> {
+    let membership = store.membership();
+    authorize(
+        who,
+        Action::ViewStatistics {
+            provider: membership.provider.as_ref(),
+        },
+    )?;
+    if membership.role != NodeRole::Traeger {
+        return Err(ActionError::NotFound(
+            "Statistiken werden auf dem Knoten des Trägers erstellt / statistics are made on the Träger's node"
+                .into(),
+        ));
+    }
+    Ok(())
+}
+
+/// The count of one Kita, or of the whole Träger (`facility: None`).
+#[derive(Debug, Clone, Serialize)]
+pub struct SubsidyCount {
+    pub facility: Option<String>,
+    pub facility_name: String,
+    pub result: LandeszuschussResult,
+}
+
+/// The Landeszuschuss of `year` (Stichtag 1 April): one count per Kita and one for the Träger.
+pub fn landeszuschuss(
+    store: &Store,
+    who: &Principal,
+    year: i32,
+) -> Result<Vec<SubsidyCount>, ActionError> {
+    authorize_here(store, who)?;
+    let reference_date = NaiveDate::from_ymd_opt(year, 4, 1).ok_or_else(|| {
+        let mut v = kitanetz_crdt::validate::Validator::new();
+        v.fail("year", "kein Jahr / not a year");
+        ActionError::Invalid(v.finish().expect_err("one failure"))
+    })?;
+    let mut v = kitanetz_crdt::validate::Validator::new();
+    v.plausible_date("year", Date(reference_date));
+    v.finish()?;
+    let names = crate::facilities::names(store)?;
+    let mut contracts: Vec<(String, Contract)> = Vec::new();
+    for family in family_ids(store)? {
+        let fees = load_family(store, &family)?;
+        for contract in &fees.contracts {
+            let Some(child) = fees.family.child(&contract.child) else {
+                continue;
+            };
+            // The care on the Stichtag (a contract not running then is excluded by the count).
+            let line = contract
+                .line_on(Date(reference_date))
+                .or_else(|| contract.effective_lines().into_iter().next());
+            let Some(line) = line else { continue };
+            let (care_type, remedial) = match line.care_type {
+                CareType::Nursery => (lz::CareType::Krippe, false),
+                CareType::Kindergarten => (lz::CareType::Kindergarten, false),
+                CareType::AfterSchool | CareType::SupportedAfterSchool => {
+                    (lz::CareType::Hort, false)
+                }
+                // A heilpädagogischer place: its row by age, counted for Eingliederungshilfe.
+                CareType::Remedial => (lz::CareType::Kindergarten, true),
+            };
+            let Some(term) = kitanetz_statistics::period::Period::new(
+                contract.period.start().0,
+                contract.period.end().map(|d| d.0),
+            ) else {
+                continue;
+            };
+            contracts.push((
+                contract.facility.0.clone(),
+                Contract {
+                    id: kitanetz_statistics::ids::ContractId(contract.id.0.clone()),
+                    facility: names.get(&contract.facility.0).cloned(),
+                    care_type,
+                    birth_date: Some(child.birth_date.0),
+                    daily_hours: line.daily_hours.0,
+                    term,
+                    eingliederungshilfe: remedial || child.integration_need,
+                },
+            ));
+        }
+    }
+    let count_of = |facility: Option<&str>| {
+        count(
+            reference_date,
+            contracts
+                .iter()
+                .filter(|(f, _)| facility.is_none_or(|x| x == f))
+                .map(|(_, c)| c.clone())
+                .collect(),
+        )
+    };
+    let mut facilities: Vec<&String> = contracts.iter().map(|(f, _)| f).collect();
+    facilities.sort();
+    facilities.dedup();
+    let mut out: Vec<SubsidyCount> = facilities
+        .into_iter()
+        .map(|f| SubsidyCount {
+            facility: Some(f.clone()),
+            facility_name: names.get(f).cloned().unwrap_or_else(|| f.clone()),
+            result: count_of(Some(f)),
+        })
+        .collect();
+    out.push(SubsidyCount {
+        facility: None,
+        facility_name: provider_name(store)?,
+        result: count_of(None),
+    });
+    Ok(out)
+}
+
+/// The name of the Träger whose node this is.
+fn provider_name(store: &Store) -> Result<String, ActionError> {
+    use rusqlite::OptionalExtension;
+    let Some(provider) = store.membership().provider.clone() else {
+        return Ok(String::new());
+    };
+    let name: Option<String> = store
+        .conn()
+        .query_row(
+            "SELECT name FROM p_providers WHERE id = ?1",
+            [&provider.0],
+            |r| r.get(0),
+        )
+        .optional()?;
+    Ok(name.unwrap_or(provider.0))
+}
+
+fn count(reference_date: NaiveDate, contracts: Vec<Contract>) -> LandeszuschussResult {
+    lz::count(&CountInput {
+        reference_date,
+        rate_per_child: DEFAULT_RATE_PER_CHILD,
+        contracts,
+    })
+}
