@@ -24,6 +24,7 @@ pub mod occupancy;
 pub mod outbox;
 pub mod portal;
 pub mod seats;
+pub mod sessions;
 pub mod statistics;
 pub mod storage;
 

@@ -419,6 +419,11 @@ for (const [vpIndex, vp] of VIEWPORTS.entries()) {
         assert.equal(csv.status(), 200);
         assert.match(csv.headers()['content-type'], /text\/csv/);
         assert.match((await csv.text()).split('\n')[0], /^seq,time,actor,action/);
+        // The node's sessions: the admin's own browser session is listed, the token never.
+        await page.locator('nav a[href="/admin/sessions"]').click();
+        await page.waitForURL('**/admin/sessions');
+        assert.ok(await page.locator('#sessions tbody tr').count() > 0, 'live sessions');
+        await audit.check(page, 'sessions');
       } finally {
         await ctx.close();
       }

@@ -1260,6 +1260,21 @@ async fn a_reservation_brings_the_parents_data_and_the_contract_places_the_child
     let run = sequential::advance_in_store(&mut city.store(), Which::WishingAt(&woken), city.now())
         .unwrap();
     assert_eq!((run.shares_issued, run.shares_erased), (1, 0));
+    let mails = |subject: &str| -> i64 {
+        city.store()
+            .conn()
+            .query_row(
+                "SELECT count(*) FROM outbox WHERE subject LIKE ?1",
+                [format!("%{subject}%")],
+                |r| r.get(0),
+            )
+            .unwrap()
+    };
+    assert_eq!(
+        mails("Platz reserviert"),
+        1,
+        "the parents hear of the reservation"
+    );
     let share_id = shares::held_for(&city.store(), &h2)
         .unwrap()
         .expect("issued");
@@ -1389,6 +1404,11 @@ async fn a_reservation_brings_the_parents_data_and_the_contract_places_the_child
     assert_eq!((run.applications, run.shares_erased), (1, 1));
     let application = application_of(&city, &id);
     assert_eq!(application.status, "placed", "inactive, never deleted");
+    assert_eq!(
+        mails("hat einen Platz /"),
+        1,
+        "the parents hear of the place"
+    );
     let status_of = |f: &kitanetz_crdt::ids::FacilityId| {
         application
             .wishes

@@ -292,6 +292,27 @@ async fn a_fee_clerk_takes_a_family_from_contract_to_decision_and_direct_debit()
     ] {
         assert!(audit.contains(action), "{action} audited");
     }
+
+    // Erasing the family erases its fee case (names, addresses, IBAN); the billing book keeps
+    // its positions, which name the child by PKN only.
+    let entry = kitanetz_node::storage::AuditEntry {
+        at: 1,
+        actor: "user:t-admin".into(),
+        action: "family.erase",
+        target: Some(family.clone()),
+        subjects: vec![family.clone()],
+        valid_from: None,
+    };
+    let report = node.store().erase_family(&family, &entry).unwrap();
+    let fee_case = kitanetz_crdt::ids::doc_id_for("fee-case", &family);
+    assert!(report.documents.contains(&fee_case.0), "{report:?}");
+    assert!(node.store().is_erased(&fee_case).unwrap());
+    let kept: i64 = node
+        .store()
+        .conn()
+        .query_row("SELECT count(*) FROM billing_positions", [], |r| r.get(0))
+        .unwrap();
+    assert!(kept > 0);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -15,6 +15,7 @@ mod roles;
 mod seats;
 mod serve_p2p;
 mod serve_tls;
+mod sessions;
 mod staff;
 mod statistics;
 mod storage;

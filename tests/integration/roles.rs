@@ -38,6 +38,9 @@ enum Access {
     TraegerFees,
     /// The Träger's statistics: its admin, on the Träger's node only (here "not here").
     TraegerStatistics,
+    /// Revoking a session: the audit readers (the walk names no live session: "not found"),
+    /// refused for everybody else.
+    RevokeSession,
 }
 
 fn expected_access(method: &str, path: &str) -> Access {
@@ -45,6 +48,10 @@ fn expected_access(method: &str, path: &str) -> Access {
         (_, p) if kitanetz_node::http::is_portal_path(p) => Access::CityPortal,
         (_, p) if p.starts_with("/intake") => Access::CityZvs,
         ("GET", "/audit") | ("GET", "/audit.csv") => Access::Audit,
+        ("POST", "/admin/sessions/revoke") | ("POST", "/api/admin/sessions/revoke") => {
+            Access::RevokeSession
+        }
+        ("GET", "/admin/sessions") | ("GET", "/api/admin/sessions") => Access::Audit,
         (_, p) if p.starts_with("/fees") || p.starts_with("/api/fees") => Access::TraegerFees,
         ("GET", "/occupancy") | ("GET", "/api/occupancy") => Access::KitaScope,
         (_, p) if p.starts_with("/statistics") || p.starts_with("/api/statistics") => {
@@ -120,6 +127,8 @@ fn body_for(method: &str, path: &str, child: &str) -> Option<(&'static str, Stri
         ("POST", "/fees/families/{id}/decisions") => Some((form, "from=2027-01".into())),
         ("POST", "/fees/families/{id}/decisions/{number}/mark") => Some((form, "mark=dispatched".into())),
         ("POST", "/fees/billing") => Some((form, "month=2027-01".into())),
+        ("POST", "/admin/sessions/revoke") => Some((form, "session=0000000000000000".into())),
+        ("POST", "/api/admin/sessions/revoke") => Some((json, r#"{"session":"0000000000000000"}"#.into())),
         ("POST", "/api/intake/reactivations") => Some((json, r#"{"application":"app-x"}"#.into())),
         ("POST", "/fees/families/{id}/overrides") => Some((form, "child=c-x&from=2027-01&amount=1&reason=x".into())),
         ("POST", "/fees/families/{id}/overrides/remove") => Some((form, "index=0".into())),
@@ -243,6 +252,18 @@ async fn every_route_for_every_role() {
                     let clerk = login.role == Role::FeeOffice && login.label == "m-fee-traeger";
                     let reader = method == "GET" && login.role == Role::TraegerAdmin && *scoped;
                     let expected = if clerk || reader {
+                        StatusCode::NOT_FOUND
+                    } else {
+                        StatusCode::FORBIDDEN
+                    };
+                    assert_eq!(status, expected, "{method} {path} as {}", login.label);
+                    checked += 1;
+                    continue;
+                }
+                Access::RevokeSession => {
+                    let admin = login.role == Role::SystemAdmin
+                        || (login.role == Role::TraegerAdmin && *scoped);
+                    let expected = if admin {
                         StatusCode::NOT_FOUND
                     } else {
                         StatusCode::FORBIDDEN

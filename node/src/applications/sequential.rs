@@ -285,6 +285,9 @@ pub fn advance_in_store(
     let shares_held = super::shares::held(store)?;
     let mut moved: Vec<(Option<StoredDoc>, Vec<StoredDoc>, String)> = Vec::new();
     let mut erase: Vec<kitanetz_crdt::DocId> = Vec::new();
+    // The parents hear of a reservation and of the place (Lastenheft 3.6.5–3.6.7).
+    let mut mails: Vec<(String, String, String)> = Vec::new();
+    let names = super::queries::facility_names(store)?;
     for (id, (mut doc, mut application, applicant)) in loaded {
         let together = application.together.clone();
         let care = application.care_type.as_str();
@@ -298,9 +301,49 @@ pub fn advance_in_store(
                     .unwrap_or(1)
             }
         };
+        let was_placed = application.status == status::PLACED;
         let advanced = advance(&mut application, &applicant.ranked_wishes, &need, &rules);
         let shares =
             super::shares::reconcile(store, &application, &applicant, &ledgers, &shares_held, now)?;
+        if let Some(to) = (!applicant.notify_by_post && !applicant.email.is_empty())
+            .then_some(applicant.email.as_str())
+        {
+            let child = format!(
+                "{} {}",
+                applicant.child_given_name, applicant.child_family_name
+            );
+            let name = |f: &FacilityId| names.get(f).cloned().unwrap_or_else(|| f.0.clone());
+            for share in &shares.issue {
+                let Some(kita) = share.meta.facilities.first() else {
+                    continue;
+                };
+                mails.push((
+                    to.to_string(),
+                    format!("Kita-Portal: {} hat einen Platz reserviert / a Kita reserved a place", name(kita)),
+                    format!(
+                        "Guten Tag,\n\ndie Einrichtung {} hat für {child} (Antrag {}) einen Platz reserviert. Sie meldet sich bei Ihnen, um den Betreuungsvertrag abzuschließen; dafür hat sie Ihre Kontaktdaten erhalten.\n\nHello, {} reserved a place for {child} and will contact you to conclude the care contract.\n",
+                        name(kita), application.id.0, name(kita)
+                    ),
+                ));
+            }
+            if !was_placed && application.status == status::PLACED {
+                if let Some(kita) = application
+                    .wishes
+                    .iter()
+                    .find(|w| w.status == status::PLACED)
+                    .map(|w| name(&w.facility))
+                {
+                    mails.push((
+                        to.to_string(),
+                        format!("Kita-Portal: {child} hat einen Platz / your child has a place"),
+                        format!(
+                            "Guten Tag,\n\nder Betreuungsvertrag für {child} in der Einrichtung {kita} ist abgeschlossen. Ihr Antrag {} ist damit erledigt; die anderen gewünschten Einrichtungen sind informiert.\n\nHello, the care contract for {child} at {kita} is concluded; your application is settled and the other Kitas are told.\n",
+                            application.id.0
+                        ),
+                    ));
+                }
+            }
+        }
         if !advanced && shares.is_empty() {
             continue;
         }
@@ -341,7 +384,12 @@ pub fn advance_in_store(
         .iter_mut()
         .flat_map(|(doc, docs, _)| doc.iter_mut().chain(docs.iter_mut()))
         .collect();
-    store.save_and_erase_docs_with(&mut refs, &erase, &entry, |_| Ok(()))?;
+    store.save_and_erase_docs_with(&mut refs, &erase, &entry, |tx| {
+        for (to, subject, body) in &mails {
+            crate::outbox::enqueue(tx, to, subject, body, now.millis)?;
+        }
+        Ok(())
+    })?;
     Ok(Advanced {
         applications,
         shares_issued,

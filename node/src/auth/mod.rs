@@ -7,8 +7,8 @@ pub mod throttle;
 mod users;
 
 pub use sessions::{
-    create_guardian_session, create_session, end_session, lookup_guardian_session, lookup_session,
-    new_token, token_digest, SessionTokens,
+    create_guardian_session, create_session, create_session_of, end_browser_session, end_session,
+    lookup_guardian_session, lookup_session, new_token, token_digest, SessionKind, SessionTokens,
 };
 pub use users::{
     create_user, verify_login, LoginError, NewUser, LOCKOUT_AFTER_FAILURES, LOCKOUT_MINUTES,
@@ -254,6 +254,9 @@ pub enum Action<'a> {
     RunBilling { provider: Option<&'a ProviderId> },
     /// The state and statistics counts of the Träger whose node it is (its admin).
     ViewStatistics { provider: Option<&'a ProviderId> },
+    /// The staff sessions and API tokens on this node: list and revoke (the system admin all,
+    /// the Träger admin those of the Träger's staff).
+    ManageSessions { provider: Option<&'a ProviderId> },
     /// The occupancy and forecast of a Kita (`facility`: its lead, its Träger's admin) or of
     /// every Kita of the Träger (`facility: None`: its admin).
     ViewOccupancy {
@@ -298,6 +301,7 @@ impl Action<'_> {
             Action::RunBilling { .. } => "fees.bill",
             Action::ViewStatistics { .. } => "statistics.view",
             Action::ViewOccupancy { .. } => "occupancy.view",
+            Action::ManageSessions { .. } => "sessions.manage",
         }
     }
 }
@@ -403,6 +407,11 @@ fn staff_may(caller: &Caller, action: Action<'_>) -> bool {
         Action::ViewStatistics { provider } => {
             caller.role == Role::TraegerAdmin && provider.is_some_and(own_provider)
         }
+        Action::ManageSessions { provider } => match caller.role {
+            Role::SystemAdmin => true,
+            Role::TraegerAdmin => provider.is_some_and(own_provider),
+            _ => false,
+        },
         Action::ViewOccupancy { facility, provider } => match caller.role {
             Role::TraegerAdmin => own_provider(provider),
             Role::KitaLead => own_provider(provider) && facility.is_some_and(own_facility),

@@ -25,9 +25,36 @@ fn digest(token: &str) -> String {
     hex::encode(Sha256::digest(token.as_bytes()))
 }
 
+/// A browser's session (cookie) or an API token.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum SessionKind {
+    Browser,
+    Api,
+}
+
+impl SessionKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            SessionKind::Browser => "browser",
+            SessionKind::Api => "api",
+        }
+    }
+}
+
+/// A browser session (the login form).
 pub fn create_session(
     store: &mut Store,
     user_id: i64,
+    now_millis: i64,
+) -> Result<SessionTokens, StoreError> {
+    create_session_of(store, user_id, SessionKind::Browser, now_millis)
+}
+
+pub fn create_session_of(
+    store: &mut Store,
+    user_id: i64,
+    kind: SessionKind,
     now_millis: i64,
 ) -> Result<SessionTokens, StoreError> {
     let tokens = SessionTokens {
@@ -38,8 +65,8 @@ pub fn create_session(
         .conn()
         .execute("DELETE FROM sessions WHERE expires_at < ?1", [now_millis])?;
     store.conn().execute(
-        "INSERT INTO sessions (token_hash, user_id, csrf, created_at, expires_at) VALUES (?1, ?2, ?3, ?4, ?5)",
-        params![digest(&tokens.token), user_id, tokens.csrf, now_millis, now_millis + SESSION_MILLIS],
+        "INSERT INTO sessions (token_hash, user_id, csrf, created_at, expires_at, kind) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+        params![digest(&tokens.token), user_id, tokens.csrf, now_millis, now_millis + SESSION_MILLIS, kind.as_str()],
     )?;
     Ok(tokens)
 }
@@ -75,6 +102,16 @@ pub fn end_session(store: &Store, token: &str) -> Result<(), StoreError> {
         [&hash],
     )?;
     Ok(())
+}
+
+/// Ends a browser session and every API token of the same user: logging out in the browser
+/// also ends what a script got with that person's password.
+pub fn end_browser_session(store: &Store, token: &str) -> Result<(), StoreError> {
+    store.conn().execute(
+        "DELETE FROM sessions WHERE kind = 'api' AND user_id = (SELECT user_id FROM sessions WHERE token_hash = ?1)",
+        [digest(token)],
+    )?;
+    end_session(store, token)
 }
 
 /// A session for a guardian's portal account (the same cookie, its own table).

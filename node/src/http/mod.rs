@@ -391,6 +391,22 @@ pub fn routes() -> Vec<Route> {
         ),
         route("GET", "/occupancy", get(crate::occupancy::http::page)),
         route("GET", "/api/occupancy", get(crate::occupancy::http::api)),
+        route("GET", "/admin/sessions", get(crate::sessions::http::page)),
+        route(
+            "POST",
+            "/admin/sessions/revoke",
+            post(crate::sessions::http::revoke_submit),
+        ),
+        route(
+            "GET",
+            "/api/admin/sessions",
+            get(crate::sessions::http::api_list),
+        ),
+        route(
+            "POST",
+            "/api/admin/sessions/revoke",
+            post(crate::sessions::http::api_revoke),
+        ),
         route("GET", "/fees/billing", get(fees::billing_page_get)),
         route("POST", "/fees/billing", post(fees::billing_submit)),
         route("GET", "/api/fees/billing/runs", get(fees::api_runs)),

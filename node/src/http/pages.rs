@@ -108,6 +108,13 @@ impl Chrome {
         })
     }
 
+    /// The sessions of the node's staff (system admin, Träger admin).
+    pub fn sees_sessions(&self) -> bool {
+        self.may(auth::Action::ManageSessions {
+            provider: self.provider.as_ref(),
+        })
+    }
+
     /// The ZVS's intake lists (on the city, which runs the portal).
     pub fn sees_intake(&self) -> bool {
         self.has_portal && self.may(auth::Action::ViewIntake)
@@ -310,7 +317,7 @@ pub async fn logout(
 ) -> Result<Response, AppError> {
     session.check_csrf(&form.csrf)?;
     if let Some(token) = cookie(&headers, SESSION_COOKIE) {
-        auth::end_session(&node.store(), token)?;
+        auth::end_browser_session(&node.store(), token)?;
     }
     let expired =
         format!("{SESSION_COOKIE}=; Path=/; HttpOnly; Secure; SameSite=Strict; Max-Age=0");
@@ -378,7 +385,7 @@ pub async fn api_login(
             return Err(ApiError(AppError::BadRequest(e.to_string())).unauthorized());
         }
     };
-    let tokens = auth::create_session(&mut store, caller.user_id, now)?;
+    let tokens = auth::create_session_of(&mut store, caller.user_id, auth::SessionKind::Api, now)?;
     store.audit(&AuditEntry {
         at: now,
         actor: caller.audit_name(),

@@ -35,7 +35,8 @@ pub struct ErasureReport {
 }
 
 impl Store {
-    /// Erases the family document and every contract of the family. Audited as one action.
+    /// Erases the family document, every contract of the family and its fee case. Audited as one
+    /// action. (The billing book keeps its positions: they name the child by PKN only.)
     pub fn erase_family(
         &mut self,
         family_id: &str,
@@ -56,6 +57,16 @@ impl Store {
         }
         if docs.is_empty() {
             return Err(StoreError::NotFound(DocId(family_id.to_string())));
+        }
+        // The Beitragsstelle's fee case (payer, mandate, decisions with names and addresses).
+        let fee_case = kitanetz_crdt::ids::doc_id_for("fee-case", family_id);
+        let held: bool = tx.query_row(
+            "SELECT EXISTS (SELECT 1 FROM documents WHERE doc_id = ?1)",
+            [&fee_case.0],
+            |r| r.get(0),
+        )?;
+        if held {
+            docs.push((fee_case.0, "fee-case".into()));
         }
         for (doc_id, kind) in &docs {
             let id = DocId(doc_id.clone());

@@ -35,6 +35,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("migrations/0010_sequential_procedure.sql"),
     include_str!("migrations/0011_applicant_shares.sql"),
     include_str!("migrations/0012_billing.sql"),
+    include_str!("migrations/0013_session_kinds.sql"),
 ];
 
 /// Migrations that add a projection table: a database older than this is rebuilt from its
