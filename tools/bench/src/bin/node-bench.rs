@@ -7,6 +7,10 @@
 //! `traeger` (default): the office of the largest Träger, rendering `/facilities` and `/children`.
 //! `city`: the city node (every application and applicant, every seat ledger), rendering
 //! `/facilities` and the ZVS's `/conflicts` (which reads every seat ledger).
+//!
+//! `--fees` (Träger node): the Beitragsstelle on the same node — the fee list (every family
+//! computed), a decision for every family that pays (with a SEPA mandate), then the monthly
+//! Soll-Stellung through the node (loading every fee case) and the pain.008 file.
 
 use axum::body::Body;
 use axum::http::Request;
@@ -180,7 +184,129 @@ fn main() -> anyhow::Result<()> {
         "  render {own_page:<19} {:>8.1} ms",
         own_page_time.as_secs_f64() * 1e3
     );
+    if args.iter().any(|a| a == "--fees") && !city {
+        fees(&node, &office, &clock)?;
+    }
     println!("  peak RSS                   {:>8.1} MiB", peak_rss_mib());
+    Ok(())
+}
+
+/// The Beitragsstelle at this node's scale: list, decide every family, bill, write pain.008.
+fn fees(
+    node: &Arc<Node>,
+    office: &kitanetz_node::config::NodeConfig,
+    clock: &FixedClock,
+) -> anyhow::Result<()> {
+    use kitanetz_node::auth::{Caller, Principal};
+    use kitanetz_node::fees::{
+        billing, decisions, family_ids, set_payment, MandateInput, PaymentInput,
+    };
+    let provider = office.provider.clone().expect("a Träger node");
+    let clerk = Principal::Staff(Caller {
+        user_id: 0,
+        username: "bench-fees".into(),
+        display_name: "Beitragsstelle".into(),
+        role: Role::FeeOffice,
+        organisation: office.organisation.clone(),
+        provider: Some(provider),
+        facility: None,
+    });
+    let now = kitanetz_node::clock::Now::of(clock);
+    let this_month = clock.today().0.format("%Y-%m").to_string();
+    let next_month = (clock.today().0 + chrono::Months::new(1))
+        .format("%Y-%m")
+        .to_string();
+    // Timed through the domain functions (the page adds only the template).
+    let t = Instant::now();
+    let rows = kitanetz_node::fees::overview::overview(&node.store(), &clerk, clock.today())?;
+    let list = t.elapsed();
+    let families = family_ids(&node.store())?;
+    let issuer = decisions::Issuer {
+        fees: office.fees.clone().unwrap_or_default(),
+        display_name: office.display_name.clone(),
+        clerk: "Beitragsstelle".into(),
+    };
+    let t = Instant::now();
+    let mut decided = 0;
+    let mut refused = 0;
+    for family in &families {
+        let mut store = node.store();
+        let view = kitanetz_node::fees::load_family(&store, family)?;
+        let payer = view.family.guardians[0].id.0.clone();
+        set_payment(
+            &mut store,
+            &clerk,
+            family,
+            &PaymentInput {
+                payer,
+                mandate: Some(MandateInput {
+                    holder: "Bench".into(),
+                    iban: "DE89370400440532013000".into(),
+                    bic: String::new(),
+                    bank: String::new(),
+                    reference: format!("M-{}", family.0),
+                    signed_on: "2025-01-02".into(),
+                }),
+            },
+            now,
+        )?;
+        match decisions::issue(
+            &mut store,
+            &clerk,
+            family,
+            &decisions::DecisionInput {
+                from: this_month.clone(),
+            },
+            &issuer,
+            now,
+        ) {
+            Ok(_) => decided += 1,
+            Err(_) => refused += 1,
+        }
+    }
+    let decide = t.elapsed();
+    let fees_config = office.fees.clone().unwrap_or_default();
+    let t = Instant::now();
+    let run = billing::run(
+        &mut node.store(),
+        &clerk,
+        &billing::RunInput { month: next_month },
+        &fees_config,
+        now,
+    )?;
+    let bill = t.elapsed();
+    let t = Instant::now();
+    let debits = billing::direct_debit_file(
+        &node.store(),
+        &clerk,
+        run.run.id,
+        &fees_config,
+        &office.name,
+        kitanetz_node::clock::city_time(clock.now()),
+        clock.today(),
+    )?;
+    let sepa = t.elapsed();
+    println!(
+        "  fees: list of {} families  {:>8.2} s",
+        rows.len(),
+        list.as_secs_f64()
+    );
+    println!(
+        "  fees: decide {decided} families  {:>8.2} s  ({:.1} ms each; {refused} not decided: no fee or no priced tier)",
+        decide.as_secs_f64(),
+        decide.as_secs_f64() * 1e3 / families.len().max(1) as f64
+    );
+    println!(
+        "  fees: Soll-Stellung        {:>8.2} s  ({} positions, {} €)",
+        bill.as_secs_f64(),
+        run.run.positions,
+        run.run.total
+    );
+    println!(
+        "  fees: pain.008             {:>8.2} s  ({} debits)",
+        sepa.as_secs_f64(),
+        debits.collected.len()
+    );
     Ok(())
 }
 
