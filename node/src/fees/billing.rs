@@ -3,7 +3,7 @@
 //! the node's billing book with one audit entry, and the run's files — the flat file for the
 //! finance system and the SEPA direct-debit file (pain.008).
 
-use super::decisions::{decided_amounts, first_decided_month};
+use super::decisions::Decided;
 use super::queries::{self, RunRow};
 use super::{authorize_here, family_ids, load_family, FeeAction};
 use crate::action::ActionError;
@@ -17,9 +17,6 @@ use kitanetz_billing::{soll_stellung, Charge, DecidedAmount, FamilyNumber, Pkn, 
 use kitanetz_crdt::scalar::Date;
 use kitanetz_fees::{Money, Month};
 use serde::{Deserialize, Serialize};
-
-/// The first month the statute (and so any decision) can rule.
-const FIRST_FEE_MONTH: (i32, u32) = (2011, 9);
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct RunInput {
@@ -37,9 +34,7 @@ pub struct RunSummary {
 
 /// The first month this node bills (`[fees] billed_since`), else the statute's first.
 pub fn billed_since(fees: &FeesSection) -> Month {
-    Month::parse(fees.billed_since.trim()).unwrap_or_else(|| {
-        Month::new(FIRST_FEE_MONTH.0, FIRST_FEE_MONTH.1).expect("a calendar month")
-    })
+    Month::parse(fees.billed_since.trim()).unwrap_or_else(super::compute::statute_start)
 }
 
 /// Runs the Soll-Stellung for `input.month`: every decided amount up to that month against the
@@ -62,10 +57,17 @@ pub fn run(
     let mut skipped = Vec::new();
     for family in family_ids(store)? {
         let fees = load_family(store, &family)?;
-        let Some(first) = first_decided_month(&fees.fee_case) else {
+        let decided_here = match Decided::of(&fees.fee_case) {
+            Ok(d) => d,
+            Err(e) => {
+                skipped.push(format!("{}: {e}", family.0));
+                continue;
+            }
+        };
+        let Some(first) = decided_here.first_month() else {
             continue;
         };
-        for (pkn, m, amount, explanation) in decided_amounts(&fees.fee_case, first, month) {
+        for (pkn, m, amount, explanation) in decided_here.amounts(first, month) {
             match Pkn::parse(pkn.as_str()) {
                 Ok(pkn) => decided.push(DecidedAmount {
                     pkn,

@@ -16,7 +16,6 @@
 //!   any with main residence in the city).
 
 use super::FamilyFees;
-use crate::storage::{Store, StoreError};
 use kitanetz_crdt::ids::{ChildId, ContractId, FacilityId};
 use kitanetz_crdt::kinds::{CareContract, CareType};
 use kitanetz_crdt::scalar::Date;
@@ -83,15 +82,22 @@ fn care_type_name(care: CareType) -> (&'static str, bool) {
     }
 }
 
+/// The first month the node's statute rules (no fee, decision or bill before it).
+pub fn statute_start() -> Month {
+    statutes()
+        .get(STATUTE)
+        .and_then(|s| s.first_month())
+        .expect("the shipped statute has a first month")
+}
+
 /// The months of a family's fees: from the first contract month (not before the statute) to the
 /// last contract month, an open-ended contract up to [`MONTHS_AHEAD`] months after `today`.
 pub fn months_of(contracts: &[CareContract], today: Date) -> Option<(Month, Month)> {
-    let statute_start = statutes().get(STATUTE).and_then(|s| s.first_month())?;
     let first = contracts
         .iter()
         .map(|c| month_of(c.period.start()))
         .min()?
-        .max(statute_start);
+        .max(statute_start());
     let horizon = plus_months(month_of(today), MONTHS_AHEAD);
     let last = contracts
         .iter()
@@ -307,11 +313,6 @@ pub fn line_in(
     month: Month,
 ) -> Option<kitanetz_crdt::kinds::ContractLine> {
     contract.line_on(first_of(month).max(contract.period.start()))
-}
-
-/// The names of the facilities, for the pages and letters.
-pub fn facility_names(store: &Store) -> Result<BTreeMap<String, String>, StoreError> {
-    crate::facilities::names(store)
 }
 
 #[cfg(test)]

@@ -4,15 +4,15 @@
 //! A decision rules from its first month on and replaces every earlier one from then; it lists
 //! each child's amount month by month up to the last computed month, and when a contract is
 //! open-ended the last amount goes on ("ab …") until the next decision. A revoked decision rules
-//! no month. The billing reads exactly this ([`decided_amounts`]).
+//! no month. The billing reads exactly this ([`Decided::amounts`]).
 
 use super::compute::{self, line_in, ChildMonth};
-use super::{authorize_here, load_family, save_fee_case, FamilyFees, FeeAction};
+use super::{authorize_here, load_family, save_fee_case, Change, FamilyFees, FeeAction};
 use crate::action::ActionError;
 use crate::auth::Principal;
 use crate::clock::Now;
 use crate::config::FeesSection;
-use crate::storage::{AuditEntry, Store};
+use crate::storage::{Store, StoreError};
 use kitanetz_crdt::ids::{ChildId, FamilyId};
 use kitanetz_crdt::kinds::{CareType, FeeCase, IssuedDecision};
 use kitanetz_crdt::scalar::Date;
@@ -74,19 +74,77 @@ fn care_label(care: CareType, child_month: &ChildMonth) -> String {
     }
 }
 
-/// The decision in force in `month`: the last one issued that rules from that month or earlier
-/// and is not revoked.
-pub fn in_force(fee_case: &FeeCase, month: Month) -> Option<(&IssuedDecision, Decision)> {
-    fee_case
-        .decisions
-        .iter()
-        .rev()
-        .filter(|d| d.revoked_on.is_none() && Month::of(d.effective_from.0) <= month)
-        .find_map(|d| {
-            serde_json::from_str::<Decision>(&d.content)
-                .ok()
-                .map(|c| (d, c))
-        })
+/// A fee case's decisions that are not revoked, each read once from its stored letter data (the
+/// fee list, the page and the billing ask them for many months).
+pub struct Decided<'a> {
+    /// In the order issued.
+    decisions: Vec<(&'a IssuedDecision, Decision)>,
+}
+
+impl<'a> Decided<'a> {
+    /// Refuses a decision whose stored data does not read back: billing must not silently fall
+    /// back to an older decision.
+    pub fn of(fee_case: &'a FeeCase) -> Result<Decided<'a>, StoreError> {
+        let decisions = fee_case
+            .decisions
+            .iter()
+            .filter(|d| d.revoked_on.is_none())
+            .map(|d| {
+                serde_json::from_str::<Decision>(&d.content)
+                    .map(|c| (d, c))
+                    .map_err(|e| StoreError::Corrupt(format!("decision {}: {e}", d.number)))
+            })
+            .collect::<Result<_, _>>()?;
+        Ok(Decided { decisions })
+    }
+
+    /// The decision in force in `month`: the last one issued that rules from that month or
+    /// earlier.
+    pub fn in_force(&self, month: Month) -> Option<(&'a IssuedDecision, &Decision)> {
+        self.decisions
+            .iter()
+            .rev()
+            .find(|(d, _)| Month::of(d.effective_from.0) <= month)
+            .map(|(d, c)| (*d, c))
+    }
+
+    /// The first month any decision rules.
+    pub fn first_month(&self) -> Option<Month> {
+        self.decisions
+            .iter()
+            .map(|(d, _)| Month::of(d.effective_from.0))
+            .min()
+    }
+
+    /// The amount in force for the child `pkn` in `month`.
+    pub fn amount_for(&self, pkn: Pkn, month: Month) -> Option<Decimal> {
+        let (_, decision) = self.in_force(month)?;
+        let child = decision.children.iter().find(|c| c.pkn == pkn)?;
+        amount_in(decision, child, month)
+    }
+
+    /// The decided amount of every child and month from `first` to `last`, by PKN: what the
+    /// billing charges.
+    pub fn amounts(&self, first: Month, last: Month) -> Vec<(Pkn, Month, Decimal, String)> {
+        let mut out = Vec::new();
+        let mut month = first;
+        while month <= last {
+            if let Some((issued, decision)) = self.in_force(month) {
+                for child in &decision.children {
+                    if let Some(amount) = amount_in(decision, child, month) {
+                        out.push((
+                            child.pkn,
+                            month,
+                            amount,
+                            format!("Bescheid {} vom {}", issued.number, issued.issued_on),
+                        ));
+                    }
+                }
+            }
+            month = month.next();
+        }
+        out
+    }
 }
 
 /// A child's amount in `month` under `decision`: the month's amount; after the last month listed
@@ -105,43 +163,6 @@ pub fn amount_in(decision: &Decision, child: &ChildFees, month: Month) -> Option
         .filter_map(|c| c.months.last().map(|m| m.month))
         .max()?;
     (decision.open_ended && last.month == decision_ends && last.month < ym).then_some(last.amount)
-}
-
-/// The decided amount of every child and month from `first` to `last`, by PKN: what the
-/// billing charges.
-pub fn decided_amounts(
-    fee_case: &FeeCase,
-    first: Month,
-    last: Month,
-) -> Vec<(Pkn, Month, Decimal, String)> {
-    let mut out = Vec::new();
-    let mut month = first;
-    while month <= last {
-        if let Some((issued, decision)) = in_force(fee_case, month) {
-            for child in &decision.children {
-                if let Some(amount) = amount_in(&decision, child, month) {
-                    out.push((
-                        child.pkn,
-                        month,
-                        amount,
-                        format!("Bescheid {} vom {}", issued.number, issued.issued_on),
-                    ));
-                }
-            }
-        }
-        month = month.next();
-    }
-    out
-}
-
-/// The first month any decision of the case rules.
-pub fn first_decided_month(fee_case: &FeeCase) -> Option<Month> {
-    fee_case
-        .decisions
-        .iter()
-        .filter(|d| d.revoked_on.is_none())
-        .map(|d| Month::of(d.effective_from.0))
-        .min()
 }
 
 /// Assembles the decision the computed months give from `from` on (nothing is stored).
@@ -336,14 +357,14 @@ pub fn draft(
         end_of_grant: None,
         previous: None,
     };
-    if let Some((issued, previous)) = in_force(&fees.fee_case, from) {
+    if let Some((issued, previous)) = Decided::of(&fees.fee_case)?.in_force(from) {
         if matches!(kind, DecisionKind::SingleChild | DecisionKind::Siblings) {
             kind = DecisionKind::Change;
             decision.kind = kind;
         }
         decision.previous = Some(PreviousDecision {
             date: issued.issued_on.0,
-            changes: difference(&previous, &decision),
+            changes: difference(previous, &decision),
         });
     }
     Ok(decision)
@@ -365,7 +386,7 @@ pub fn issue(
         v.fail("from", "Monat als JJJJ-MM / month as YYYY-MM");
         ActionError::Invalid(v.finish().expect_err("one failure"))
     })?;
-    let names = super::compute::facility_names(store)?;
+    let names = crate::facilities::names(store)?;
     let decision = draft(&fees, issuer, &names, from, now)?;
     if let Some(previous) = &decision.previous {
         if previous.changes.is_empty() {
@@ -391,16 +412,18 @@ pub fn issue(
         dispatched_on: None,
     };
     fees.fee_case.decisions.push(issued.clone());
-    fees.fee_case.validate()?;
-    let audit = AuditEntry {
-        at: now.millis,
-        actor: who.audit_name(),
-        action: "fees.decide",
-        target: Some(super::fee_case_doc_id(family).0),
-        subjects: vec![family.0.clone()],
-        valid_from: Some(issued.effective_from.to_string()),
-    };
-    save_fee_case(store, &provider, &fees.fee_case, audit, now)?;
+    save_fee_case(
+        store,
+        &provider,
+        &fees.fee_case,
+        Change {
+            who,
+            action: "fees.decide",
+            subjects: vec![family.0.clone()],
+            valid_from: Some(issued.effective_from.to_string()),
+        },
+        now,
+    )?;
     Ok(issued)
 }
 
@@ -440,15 +463,18 @@ pub fn mark(
     }
     *slot = Some(now.today);
     let marked = decision.clone();
-    let audit = AuditEntry {
-        at: now.millis,
-        actor: who.audit_name(),
-        action,
-        target: Some(super::fee_case_doc_id(family).0),
-        subjects: vec![family.0.clone()],
-        valid_from: None,
-    };
-    save_fee_case(store, &provider, &fees.fee_case, audit, now)?;
+    save_fee_case(
+        store,
+        &provider,
+        &fees.fee_case,
+        Change {
+            who,
+            action,
+            subjects: vec![family.0.clone()],
+            valid_from: None,
+        },
+        now,
+    )?;
     Ok(marked)
 }
 
@@ -474,14 +500,6 @@ pub fn letter(
     })?;
     let copies = decision.copies();
     Ok((decision, copies))
-}
-
-/// The amount in force for `child` in `month`, for the comparison on the fee page.
-pub fn decided_for(fees: &FamilyFees, child: &ChildId, month: Month) -> Option<Decimal> {
-    let pkn = pkn_of(fees, child)?;
-    let (_, decision) = in_force(&fees.fee_case, month)?;
-    let child_fees = decision.children.iter().find(|c| c.pkn == pkn)?;
-    amount_in(&decision, child_fees, month)
 }
 
 #[cfg(test)]
@@ -569,7 +587,9 @@ mod tests {
         let second = issue(&fees, "2026-03", "123456-2");
         fees.fee_case.decisions.push(second);
         let amounts = |fees: &FamilyFees| -> Vec<(String, Decimal)> {
-            decided_amounts(&fees.fee_case, month("2026-01"), month("2026-04"))
+            Decided::of(&fees.fee_case)
+                .unwrap()
+                .amounts(month("2026-01"), month("2026-04"))
                 .into_iter()
                 .map(|(_, m, a, _)| (m.to_string(), a))
                 .collect()

@@ -85,8 +85,6 @@ pub struct FamilyFees {
     pub contracts: Vec<CareContract>,
     /// The Beitragsstelle's own facts; a fresh one when none was written yet.
     pub fee_case: FeeCase,
-    /// Whether `fee_case` is stored (else it is the empty default).
-    pub fee_case_stored: bool,
 }
 
 /// Loads a family with its contracts and fee case (after [`authorize_here`]).
@@ -103,15 +101,14 @@ pub fn load_family(store: &Store, id: &FamilyId) -> Result<FamilyFees, ActionErr
         );
     }
     contracts.sort_by(|a, b| (a.period.start(), &a.id).cmp(&(b.period.start(), &b.id)));
-    let (fee_case, stored) = match store.find::<FeeCase>(&fee_case_doc_id(id))? {
-        Some((_, c)) => (c, true),
-        None => (empty_fee_case(&family), false),
+    let fee_case = match store.find::<FeeCase>(&fee_case_doc_id(id))? {
+        Some((_, c)) => c,
+        None => empty_fee_case(&family),
     };
     Ok(FamilyFees {
         family,
         contracts,
         fee_case,
-        fee_case_stored: stored,
     })
 }
 
@@ -131,15 +128,32 @@ pub fn family_ids(store: &Store) -> Result<Vec<FamilyId>, StoreError> {
     queries::family_ids(store)
 }
 
-/// Saves `fee_case` (creating the document on first write) with one audit entry.
+/// A change of a fee case as its audit entry names it.
+pub(crate) struct Change<'a> {
+    pub who: &'a Principal,
+    pub action: &'static str,
+    pub subjects: Vec<String>,
+    pub valid_from: Option<String>,
+}
+
+/// Checks `fee_case` and saves it (creating the document on first write) with one audit entry.
 pub(crate) fn save_fee_case(
     store: &mut Store,
     provider: &ProviderId,
     fee_case: &FeeCase,
-    audit: AuditEntry,
+    change: Change<'_>,
     now: Now,
 ) -> Result<(), ActionError> {
+    fee_case.validate()?;
     let id = fee_case_doc_id(&fee_case.family);
+    let audit = AuditEntry {
+        at: now.millis,
+        actor: change.who.audit_name(),
+        action: change.action,
+        target: Some(id.0.clone()),
+        subjects: change.subjects,
+        valid_from: change.valid_from,
+    };
     let mut doc = match store.find::<FeeCase>(&id)? {
         Some((mut doc, _)) => {
             doc.update(fee_case, now.today, now.millis, audit.action)
@@ -244,16 +258,18 @@ pub fn set_payment(
     v.finish()?;
     fees.fee_case.payer = Some(payer);
     fees.fee_case.mandate = mandate;
-    fees.fee_case.validate()?;
-    let audit = AuditEntry {
-        at: now.millis,
-        actor: who.audit_name(),
-        action: "fees.payment",
-        target: Some(fee_case_doc_id(family).0),
-        subjects: vec![family.0.clone()],
-        valid_from: None,
-    };
-    save_fee_case(store, &provider, &fees.fee_case, audit, now)?;
+    save_fee_case(
+        store,
+        &provider,
+        &fees.fee_case,
+        Change {
+            who,
+            action: "fees.payment",
+            subjects: vec![family.0.clone()],
+            valid_from: None,
+        },
+        now,
+    )?;
     Ok(fees.fee_case)
 }
 
@@ -296,16 +312,18 @@ pub fn set_status(
     fees.fee_case
         .statuses
         .sort_by(|a, b| (&a.child, a.from).cmp(&(&b.child, b.from)));
-    fees.fee_case.validate()?;
-    let audit = AuditEntry {
-        at: now.millis,
-        actor: who.audit_name(),
-        action: "fees.status",
-        target: Some(fee_case_doc_id(family).0),
-        subjects: vec![child.0.clone()],
-        valid_from: Some(from.to_string()),
-    };
-    save_fee_case(store, &provider, &fees.fee_case, audit, now)?;
+    save_fee_case(
+        store,
+        &provider,
+        &fees.fee_case,
+        Change {
+            who,
+            action: "fees.status",
+            subjects: vec![child.0.clone()],
+            valid_from: Some(from.to_string()),
+        },
+        now,
+    )?;
     Ok(fees.fee_case)
 }
 
@@ -383,16 +401,18 @@ pub fn set_override(
             set_by: who.audit_name(),
             set_on: now.today,
         });
-    fees.fee_case.validate()?;
-    let audit = AuditEntry {
-        at: now.millis,
-        actor: who.audit_name(),
-        action: "fees.override",
-        target: Some(fee_case_doc_id(family).0),
-        subjects: vec![child.0.clone()],
-        valid_from: from.map(|d| d.to_string()),
-    };
-    save_fee_case(store, &provider, &fees.fee_case, audit, now)?;
+    save_fee_case(
+        store,
+        &provider,
+        &fees.fee_case,
+        Change {
+            who,
+            action: "fees.override",
+            subjects: vec![child.0.clone()],
+            valid_from: from.map(|d| d.to_string()),
+        },
+        now,
+    )?;
     Ok(fees.fee_case)
 }
 
@@ -416,14 +436,17 @@ pub fn remove_override(
         return Err(ActionError::NotFound(format!("override {}", input.index)));
     }
     let removed = fees.fee_case.overrides.remove(input.index);
-    let audit = AuditEntry {
-        at: now.millis,
-        actor: who.audit_name(),
-        action: "fees.override.remove",
-        target: Some(fee_case_doc_id(family).0),
-        subjects: vec![removed.child.0.clone()],
-        valid_from: Some(removed.from.to_string()),
-    };
-    save_fee_case(store, &provider, &fees.fee_case, audit, now)?;
+    save_fee_case(
+        store,
+        &provider,
+        &fees.fee_case,
+        Change {
+            who,
+            action: "fees.override.remove",
+            subjects: vec![removed.child.0.clone()],
+            valid_from: Some(removed.from.to_string()),
+        },
+        now,
+    )?;
     Ok(fees.fee_case)
 }

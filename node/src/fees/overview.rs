@@ -2,7 +2,7 @@
 //! one family's fee case with its computed months, each beside the amount decided.
 
 use super::compute::{self, by_month, ChildMonth};
-use super::decisions::{decided_for, in_force};
+use super::decisions::{pkn_of, Decided};
 use super::{authorize_here, family_ids, load_family, FamilyFees, FeeAction};
 use crate::action::ActionError;
 use crate::auth::Principal;
@@ -55,15 +55,23 @@ fn month_total(rows: Option<&Vec<ChildMonth>>) -> Option<Money> {
     rows.map(|rows| rows.iter().filter_map(|r| r.fee).sum())
 }
 
-/// Whether every computed month from `from` on is decided as computed.
-fn differs_from(
+type Months = std::collections::BTreeMap<Month, Vec<ChildMonth>>;
+
+/// The amount decided for the child of `row` in `month`.
+fn decided_for(
     fees: &FamilyFees,
-    months: &std::collections::BTreeMap<Month, Vec<ChildMonth>>,
-    from: Month,
-) -> bool {
+    decided: &Decided<'_>,
+    row: &ChildMonth,
+    month: Month,
+) -> Option<Decimal> {
+    decided.amount_for(pkn_of(fees, &row.child)?, month)
+}
+
+/// Whether a computed month from `from` on is not decided as computed.
+fn differs_from(fees: &FamilyFees, decided: &Decided<'_>, months: &Months, from: Month) -> bool {
     months.range(from..).any(|(month, rows)| {
         rows.iter().any(|r| {
-            let decided = decided_for(fees, &r.child, *month);
+            let decided = decided_for(fees, decided, r, *month);
             let computed = r.fee.map(Money::amount);
             match (computed, decided) {
                 (Some(c), Some(d)) => c != d,
@@ -84,20 +92,20 @@ fn payer_name(fees: &FamilyFees) -> String {
         .unwrap_or_default()
 }
 
-fn state_of(fees: &FamilyFees, computed: &compute::Computed, today: Date) -> FeeState {
+fn state_of(
+    fees: &FamilyFees,
+    computed: &compute::Computed,
+    decided: &Decided<'_>,
+    months: &Months,
+    today: Date,
+) -> FeeState {
     if computed.result.is_err() {
         return FeeState::Problem;
     }
-    if fees
-        .fee_case
-        .decisions
-        .iter()
-        .all(|d| d.revoked_on.is_some())
-    {
+    if decided.first_month().is_none() {
         return FeeState::NoDecision;
     }
-    let months = by_month(computed);
-    if differs_from(fees, &months, Month::of(today.0)) {
+    if differs_from(fees, decided, months, Month::of(today.0)) {
         FeeState::NeedsDecision
     } else {
         FeeState::UpToDate
@@ -119,16 +127,15 @@ pub fn overview(
             continue;
         };
         let months = by_month(&computed);
-        let decided = in_force(&fees.fee_case, this_month).map(|_| {
+        let in_force = Decided::of(&fees.fee_case)?;
+        let decided = in_force.in_force(this_month).map(|_| {
             months
                 .get(&this_month)
-                .map(|rows| {
-                    rows.iter()
-                        .filter_map(|r| decided_for(&fees, &r.child, this_month))
-                        .map(Money::round)
-                        .sum()
-                })
-                .unwrap_or(Money::round(Decimal::ZERO))
+                .into_iter()
+                .flatten()
+                .filter_map(|r| decided_for(&fees, &in_force, r, this_month))
+                .map(Money::round)
+                .sum()
         });
         rows.push(FamilyRow {
             family: id,
@@ -143,7 +150,7 @@ pub fn overview(
                 .join(", "),
             computed: month_total(months.get(&this_month)),
             decided,
-            state: state_of(&fees, &computed, today),
+            state: state_of(&fees, &computed, &in_force, &months, today),
         });
     }
     rows.sort_by(|a, b| a.family_number.cmp(&b.family_number));
@@ -247,7 +254,7 @@ pub fn family_view(
 ) -> Result<FamilyView, ActionError> {
     authorize_here(store, who, FeeAction::View)?;
     let fees = load_family(store, id)?;
-    let names = compute::facility_names(store)?;
+    let names = crate::facilities::names(store)?;
     let computed = compute::compute(&fees, today);
     let child_name = |c: &kitanetz_crdt::ids::ChildId| {
         fees.family
@@ -255,18 +262,21 @@ pub fn family_view(
             .map(|c| format!("{} {}", c.given_name, c.family_name))
             .unwrap_or_else(|| c.0.clone())
     };
+    let in_force = Decided::of(&fees.fee_case)?;
     let mut months = Vec::new();
+    let mut state = None;
     if let Some(computed) = &computed {
-        for (month, rows) in by_month(computed) {
+        let by_month = by_month(computed);
+        state = Some(state_of(&fees, computed, &in_force, &by_month, today));
+        for (month, rows) in by_month {
             let children: Vec<ChildMonthRow> = rows
                 .iter()
                 .map(|r| {
-                    let decided = decided_for(&fees, &r.child, month);
+                    let decided = decided_for(&fees, &in_force, r, month);
+                    // Marked only where a decision rules (earlier months were never decided).
                     let differs = match (r.fee.map(Money::amount), decided) {
                         (Some(c), Some(d)) => c != d,
-                        (Some(c), None) => {
-                            !c.is_zero() && in_force(&fees.fee_case, month).is_some()
-                        }
+                        (Some(c), None) => !c.is_zero() && in_force.in_force(month).is_some(),
                         (None, _) => false,
                     };
                     ChildMonthRow {
@@ -376,7 +386,7 @@ pub fn family_view(
             })
             .collect(),
         mandate: fees.fee_case.mandate.clone(),
-        state: computed.as_ref().map(|c| state_of(&fees, c, today)),
+        state,
         problem: computed.as_ref().and_then(|c| c.result.clone().err()),
         months,
         decisions,

@@ -88,7 +88,6 @@ pub(crate) fn family() -> FamilyFees {
             decisions: vec![],
             overrides: vec![],
         },
-        fee_case_stored: false,
     }
 }
 
