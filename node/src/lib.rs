@@ -11,6 +11,7 @@ pub mod config;
 pub mod conflicts;
 pub mod contracts;
 pub mod dump;
+pub mod enrolment;
 pub mod facilities;
 pub mod families;
 pub mod fees;

@@ -165,6 +165,27 @@ impl NodeLinks {
         })
     }
 
+    /// Runs a node's links as `kitanetz serve` and the desktop app do: online at once (the
+    /// configured peers are redialled with backoff while unreachable), connected to the node's
+    /// sync page, and offering the users' changes every `tick`. Needs a tokio runtime.
+    pub async fn start(
+        node: Arc<Node>,
+        settings: LinkSettings,
+        tick: std::time::Duration,
+    ) -> anyhow::Result<Arc<NodeLinks>> {
+        let links = NodeLinks::new(node.clone(), settings, []);
+        links.go_online(&[]).await?;
+        node.set_sync_status(links.clone());
+        let ticking = links.clone();
+        tokio::spawn(async move {
+            loop {
+                tokio::time::sleep(tick).await;
+                ticking.tick().await;
+            }
+        });
+        Ok(links)
+    }
+
     pub fn node(&self) -> &Arc<Node> {
         &self.node
     }

@@ -338,6 +338,13 @@ pub struct SyncStatus {
     pub pending_documents: usize,
 }
 
+impl SyncStatus {
+    /// No link to any peer: the node works on, and its changes wait (the offline banner).
+    pub fn cut_off(&self) -> bool {
+        !self.online || !self.peers.iter().any(|p| p.connected)
+    }
+}
+
 /// Whatever runs a node's sync tells the node's UI how it is going.
 pub trait SyncStatusSource: Send + Sync {
     fn status(&self, node: &str) -> SyncStatus;

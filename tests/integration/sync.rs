@@ -343,7 +343,7 @@ fn assert_private(nodes: &[Arc<Node>]) {
 async fn nodes_sync_over_libp2p_on_loopback_and_keep_personal_data_apart() {
     let net = Network::seeded();
     let nodes: Vec<Arc<Node>> = net.configs.iter().map(|c| net.open(&c.name)).collect();
-    let sync = kitanetz_node::demo::P2pSync::start(net.dir.path(), &nodes)
+    let sync = kitanetz_node::demo::P2pSync::start(net.dir.path(), &nodes, None)
         .await
         .unwrap();
     assert!(
@@ -941,4 +941,167 @@ fn implausible_dates_and_a_second_contract_at_the_same_time_are_refused() {
         kita.now(),
     );
     assert!(changed.is_err());
+}
+
+/// Waits (ticking the demo's links) until `done` holds; false after `limit`.
+async fn ticks_until(
+    sync: &kitanetz_node::demo::P2pSync,
+    limit: std::time::Duration,
+    mut done: impl FnMut() -> bool,
+) -> bool {
+    let started = std::time::Instant::now();
+    while started.elapsed() < limit {
+        sync.tick().await;
+        if done() {
+            return true;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    false
+}
+
+/// Every document `of` holds that `desk` may hold is in `desk` with the same heads.
+fn holds_what(desk: &Node, of: &Node) -> bool {
+    let theirs: BTreeMap<String, Vec<String>> = of
+        .store()
+        .doc_rows()
+        .unwrap()
+        .into_iter()
+        .map(|r| (r.doc_id, r.heads))
+        .collect();
+    let metas = of.store().doc_metas().unwrap();
+    let mine: BTreeMap<String, Vec<String>> = desk
+        .store()
+        .doc_rows()
+        .unwrap()
+        .into_iter()
+        .map(|r| (r.doc_id, r.heads))
+        .collect();
+    let membership = desk.config.membership();
+    metas
+        .iter()
+        .filter(|(_, meta)| may_hold(&membership, meta))
+        .all(|(id, _)| mine.get(&id.0) == theirs.get(&id.0))
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_kita_enrolled_from_a_file_syncs_both_ways_and_catches_up_after_working_offline() {
+    use kitanetz_node::enrolment::{enrol, Enrolment, FirstAccount};
+    use kitanetz_node::links::{LinkSettings, NodeLinks};
+    let wait = std::time::Duration::from_secs(30);
+    let net = Network::seeded();
+    let nodes: Vec<Arc<Node>> = net.configs.iter().map(|c| net.open(&c.name)).collect();
+    let sync = kitanetz_node::demo::P2pSync::start(net.dir.path(), &nodes, None)
+        .await
+        .unwrap();
+    assert!(sync.settle(wait).await, "seeded network in sync");
+
+    // The city's side: an enrolment file for a desktop node of the first Träger's first Kita.
+    let (file, kita_name) = sync.write_desktop_enrolment(net.dir.path()).await.unwrap();
+    let kita = nodes
+        .iter()
+        .find(|n| n.config.name == kita_name)
+        .unwrap()
+        .clone();
+    let traeger = nodes
+        .iter()
+        .find(|n| n.config.role == NodeRole::Traeger && n.config.provider == kita.config.provider)
+        .unwrap()
+        .clone();
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = std::fs::metadata(&file).unwrap().permissions().mode();
+        assert_eq!(
+            mode & 0o077,
+            0,
+            "the enrolment file holds a key: owner-only"
+        );
+    }
+
+    // The Kita's side: enrol a fresh directory, as the desktop's assistant does.
+    let desk_dir = net.dir.path().join("desktop");
+    let enrolment = Enrolment::parse(&std::fs::read(&file).unwrap()).unwrap();
+    let lead = FirstAccount {
+        username: "leitung".into(),
+        display_name: "Anna Leitung".into(),
+        password: kitanetz_tests::PASSWORD.into(),
+        password_repeat: kitanetz_tests::PASSWORD.into(),
+    };
+    let wall_clock = chrono::Utc::now().timestamp_millis();
+    let config = enrol(&desk_dir, &enrolment, &lead, wall_clock).unwrap();
+    assert_eq!(config.facility, kita.config.facility);
+    assert_eq!(config.name, format!("{kita_name}-desktop"));
+    let desk = Node::open(&desk_dir, Arc::new(net.clock.clone())).unwrap();
+    assert_eq!(
+        desk.store().doc_rows().unwrap().len(),
+        0,
+        "nothing seeded: the Kita's data comes from its peers"
+    );
+    let settings = LinkSettings::from_config(&desk).unwrap().expect("[p2p]");
+    let links = NodeLinks::start(
+        desk.clone(),
+        settings,
+        std::time::Duration::from_millis(200),
+    )
+    .await
+    .unwrap();
+    let synced = ticks_until(&sync, wait, || {
+        holds_what(&desk, &kita) && holds_what(&desk, &traeger)
+    })
+    .await;
+    let held = desk.store().doc_rows().unwrap().len();
+    let at_kita = kita.store().doc_rows().unwrap().len();
+
+    assert!(
+        synced,
+        "the desktop holds everything its Kita may hold, from its peers: {held} documents, {at_kita} at the Kita; status {:?}",
+        desk.sync_status()
+    );
+    assert!(!desk.sync_status().unwrap().cut_off(), "online: no banner");
+
+    // A change at the Träger office reaches the desktop.
+    let (_, contract) = first_child_and_contract(&desk, desk.config.facility.as_ref().unwrap());
+    change_contract(
+        &traeger,
+        Role::TraegerAdmin,
+        &contract,
+        "2027-05-01",
+        "8",
+        10,
+    )
+    .unwrap();
+    let doc = contract_doc_id(&contract.parse().unwrap());
+    assert!(
+        ticks_until(&sync, wait, || holds_what(&desk, &traeger)).await,
+        "the Träger's change arrived"
+    );
+    let (_, at_desk) = desk
+        .store()
+        .get::<kitanetz_crdt::kinds::CareContract>(&doc)
+        .unwrap();
+    assert!(at_desk
+        .lines
+        .iter()
+        .any(|l| l.valid.start().to_string() == "2027-05-01"));
+
+    // Offline: the desktop works on (the banner shows what waits) and catches up afterwards.
+    links.go_offline().await;
+    let status = desk.sync_status().unwrap();
+    assert!(status.cut_off(), "offline: the banner shows");
+    change_contract(&desk, Role::KitaLead, &contract, "2027-02-01", "6", 20).unwrap();
+    links.go_online(&[]).await.unwrap();
+    assert!(
+        ticks_until(&sync, wait, || {
+            holds_what(&traeger, &desk) && holds_what(&kita, &desk) && holds_what(&desk, &traeger)
+        })
+        .await,
+        "the offline change reached the Träger office and the Kita's other node"
+    );
+    assert_both_edits(&traeger, &doc);
+    assert_both_edits(&desk, &doc);
+    let mut all = nodes.clone();
+    all.push(desk.clone());
+    assert_private(&all);
+    links.go_offline().await;
 }

@@ -541,3 +541,157 @@ async fn a_client_sending_too_fast_waits_and_others_do_not() {
         "loopback (a proxy in front) is limited there"
     );
 }
+
+/// A sync status the test switches between reached and cut off.
+struct SwitchedSync(std::sync::Mutex<bool>);
+
+impl kitanetz_node::sync::SyncStatusSource for SwitchedSync {
+    fn status(&self, _node: &str) -> kitanetz_node::sync::SyncStatus {
+        let reached = *self.0.lock().unwrap();
+        kitanetz_node::sync::SyncStatus {
+            transport: "libp2p",
+            online: true,
+            peers: vec![kitanetz_node::sync::PeerStatus {
+                name: "traeger-1".into(),
+                connected: reached,
+                last_sync: None,
+            }],
+            pending_documents: 3,
+        }
+    }
+}
+
+#[tokio::test]
+async fn the_offline_banner_shows_on_staff_pages_while_no_peer_is_reached() {
+    let (_net, node, mut b) = setup();
+    let sync = std::sync::Arc::new(SwitchedSync(std::sync::Mutex::new(false)));
+    node.set_sync_status(sync.clone());
+    let (_, _, login_page) = b.send(Method::GET, "/login", None, &[]).await;
+    assert!(!login_page.contains("offline-banner"), "not for visitors");
+    b.login().await;
+    for path in ["/", "/children", "/sync"] {
+        let (status, _, page) = b.send(Method::GET, path, None, &[]).await;
+        assert_eq!(status, StatusCode::OK, "{path}");
+        assert!(page.contains("id=\"offline-banner\""), "{path}: banner");
+        assert!(page.contains(": 3 ·"), "{path}: the changes that wait");
+    }
+    *sync.0.lock().unwrap() = true;
+    let (_, _, page) = b.send(Method::GET, "/", None, &[]).await;
+    assert!(!page.contains("offline-banner"), "reached again: no banner");
+}
+
+/// A multipart form as a browser sends it.
+fn multipart(fields: &[(&str, &str)]) -> (String, Vec<u8>) {
+    let boundary = "kitanetz-test-boundary";
+    let mut body = Vec::new();
+    for (name, value) in fields {
+        let disposition = if *name == "enrolment_file" {
+            format!("form-data; name=\"{name}\"; filename=\"enrolment.json\"\r\nContent-Type: application/json")
+        } else {
+            format!("form-data; name=\"{name}\"")
+        };
+        body.extend_from_slice(
+            format!("--{boundary}\r\nContent-Disposition: {disposition}\r\n\r\n{value}\r\n")
+                .as_bytes(),
+        );
+    }
+    body.extend_from_slice(format!("--{boundary}--\r\n").as_bytes());
+    (format!("multipart/form-data; boundary={boundary}"), body)
+}
+
+async fn post_form(
+    router: &axum::Router,
+    path: &str,
+    form: (String, Vec<u8>),
+) -> (StatusCode, Option<String>, String) {
+    let req = Request::builder()
+        .method(Method::POST)
+        .uri(path)
+        .header(header::CONTENT_TYPE, form.0)
+        .body(Body::from(form.1))
+        .unwrap();
+    let res = router.clone().oneshot(req).await.unwrap();
+    let status = res.status();
+    let location = res
+        .headers()
+        .get(header::LOCATION)
+        .map(|v| v.to_str().unwrap().to_string());
+    let body = axum::body::to_bytes(res.into_body(), 1 << 20)
+        .await
+        .unwrap();
+    (
+        status,
+        location,
+        String::from_utf8_lossy(&body).into_owned(),
+    )
+}
+
+#[tokio::test]
+async fn the_first_start_assistant_enrols_a_kita_and_refuses_bad_input_keeping_what_was_typed() {
+    use kitanetz_node::enrolment::{assistant, Enrolment};
+    let net = Network::seeded();
+    let tmp = tempfile::tempdir().unwrap();
+    let data_dir = tmp.path().join("desktop");
+    let root = kitanetz_p2p::generate_root(&tmp.path().join("root.key")).unwrap();
+    let kita = net.kitas()[0].clone();
+    let template = kitanetz_node::config::NodeConfig {
+        name: format!("{}-desktop", kita.name),
+        ..kita.clone()
+    };
+    let now = chrono::Utc::now().timestamp();
+    let file = Enrolment::issue(&root, &template, vec![], now as u64, 30)
+        .unwrap()
+        .to_json();
+    let ready = std::sync::Arc::new(std::sync::atomic::AtomicUsize::new(0));
+    let seen = ready.clone();
+    let router = assistant::router(
+        data_dir.clone(),
+        None,
+        std::sync::Arc::new(kitanetz_node::clock::SystemClock),
+        std::sync::Arc::new(move || {
+            seen.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+            Ok(())
+        }),
+    );
+    let get = Request::builder().uri("/").body(Body::empty()).unwrap();
+    let res = router.clone().oneshot(get).await.unwrap();
+    assert_eq!(res.headers().get(header::LOCATION).unwrap(), "/setup");
+
+    let account = [
+        ("display_name", "Anna Leitung"),
+        ("username", "leitung"),
+        ("password", "lang-genug-1234"),
+        ("password_repeat", "lang-genug-1234"),
+    ];
+    // No file: a field error, what was typed stays.
+    let (status, _, page) = post_form(&router, "/setup", multipart(&account)).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(page.contains("Einrichtungsdatei wählen") && page.contains("value=\"Anna Leitung\""));
+    // A file that is not an enrolment.
+    let mut fields = vec![("enrolment_file", "{\"format\": \"x\"}")];
+    fields.extend(account);
+    let (status, _, page) = post_form(&router, "/setup", multipart(&fields)).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(page.contains("keine Kitanetz-Einrichtungsdatei"), "{page}");
+    // A good file but passwords that differ: the field is named.
+    let mut fields = vec![("enrolment_file", file.as_str())];
+    fields.extend(&account[..3]);
+    fields.push(("password_repeat", "anders-1234567"));
+    let (status, _, page) = post_form(&router, "/setup", multipart(&fields)).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(page.contains("id=\"password_repeat-error\""));
+    assert!(!data_dir.exists(), "nothing written while refused");
+    assert_eq!(ready.load(std::sync::atomic::Ordering::SeqCst), 0);
+    // Pasted instead of chosen, all good: the node is written and handed over.
+    let mut fields = vec![("enrolment_text", file.as_str())];
+    fields.extend(account);
+    let (status, location, _) = post_form(&router, "/setup", multipart(&fields)).await;
+    assert_eq!(
+        (status, location.as_deref()),
+        (StatusCode::SEE_OTHER, Some("/login"))
+    );
+    assert_eq!(ready.load(std::sync::atomic::Ordering::SeqCst), 1);
+    let config = kitanetz_node::config::NodeConfig::load(&data_dir).unwrap();
+    assert_eq!(config.facility, kita.facility);
+    assert!(config.p2p.is_some());
+}

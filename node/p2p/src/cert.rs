@@ -492,6 +492,16 @@ pub fn load_or_create_identity(path: &Path) -> Result<Keypair, CertError> {
     Ok(key)
 }
 
+/// Writes a node's libp2p identity where [`load_or_create_identity`] reads it (owner-only,
+/// never overwriting): for a key made elsewhere, e.g. handed over in an enrolment file.
+pub fn write_identity(path: &Path, key: &Keypair) -> Result<(), CertError> {
+    let bytes = key.to_protobuf_encoding().map_err(|e| CertError::BadKey {
+        path: path.display().to_string(),
+        reason: e.to_string(),
+    })?;
+    write_private(path, &bytes)
+}
+
 fn io_err(path: &Path, source: std::io::Error) -> CertError {
     CertError::Io {
         path: path.display().to_string(),

@@ -18,8 +18,8 @@ mod swarm;
 
 pub use cert::{
     generate_root, issue_certificate, issue_revocations, load_or_create_identity, next_revocations,
-    verify_certificate, CertError, Certificate, RevocationList, RootKey, RootPublicKey, Signed,
-    SignedCertificate, SignedRevocationList,
+    verify_certificate, write_identity, CertError, Certificate, RevocationList, RootKey,
+    RootPublicKey, Signed, SignedCertificate, SignedRevocationList,
 };
 pub use node::{
     system_clock, Clock, P2pConfig, P2pError, P2pHandle, P2pNode, PeerStatus, RevocationOutcome,

@@ -46,6 +46,38 @@ enum CertCommand {
         #[arg(long)]
         revocations: Option<PathBuf>,
     },
+    /// Issue an enrolment file for a new Kita node: a fresh key, its certificate and the
+    /// peers to dial. The desktop app's first-start assistant (or `kitanetz enrol`) reads it.
+    /// The file holds the node's key: hand it over like one.
+    Enrol {
+        /// The city's root key.
+        #[arg(long)]
+        root: PathBuf,
+        /// The node's name in the network, e.g. `kita-sonnenschein`.
+        #[arg(long)]
+        name: String,
+        /// The Kita's name as its staff see it.
+        #[arg(long)]
+        display_name: String,
+        /// The Kita's organisation id.
+        #[arg(long)]
+        organisation: String,
+        /// The Träger's provider id.
+        #[arg(long)]
+        provider: String,
+        /// The Kita's facility id.
+        #[arg(long)]
+        facility: String,
+        /// A node to dial, with its PeerId (`/ip4/…/tcp/…/p2p/12D3KooW…`); repeat for more.
+        #[arg(long = "peer", required = true)]
+        peers: Vec<String>,
+        /// Validity in days.
+        #[arg(long, default_value_t = 365, value_parser = clap::value_parser!(u64).range(1..=3650))]
+        days: u64,
+        /// Where to write the file (owner-only; never overwritten).
+        #[arg(long)]
+        out: PathBuf,
+    },
     /// Sign a revocation list that cuts the given peers off: every peer of --previous plus
     /// these, under the next version. Place it as a node's revocation file (default
     /// p2p-revocations.json in its data directory); a running node applies it within a second
@@ -75,6 +107,52 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
             days,
             revocations,
         } => issue(&root, &data_dir, days, revocations.as_deref()),
+        CertCommand::Enrol {
+            root,
+            name,
+            display_name,
+            organisation,
+            provider,
+            facility,
+            peers,
+            days,
+            out,
+        } => {
+            let template = NodeConfig {
+                version: 1,
+                name,
+                role: kitanetz_crdt::policy::NodeRole::Kita,
+                organisation: kitanetz_crdt::ids::OrgId(organisation),
+                provider: Some(kitanetz_crdt::ids::ProviderId(provider)),
+                facility: Some(kitanetz_crdt::ids::FacilityId(facility)),
+                listen: kitanetz_node::enrolment::DEFAULT_UI_LISTEN.parse()?,
+                display_name,
+                p2p: None,
+                portal: None,
+                mail: None,
+                tls: None,
+                fees: None,
+            };
+            template.validate()?;
+            let root = load_root(&root)?;
+            let enrolment = kitanetz_node::enrolment::Enrolment::issue(
+                &root,
+                &template,
+                peers,
+                unix_now(),
+                days,
+            )?;
+            // Checked as the Kita will check it, before it leaves this machine.
+            let checked = enrolment.check(unix_now())?;
+            kitanetz_node::enrolment::write_new_private_file(&out, enrolment.to_json().as_bytes())?;
+            println!(
+                "enrolment for Kita node {} written to {}, valid until {}; it holds the node's key",
+                checked.config.name,
+                out.display(),
+                utc(checked.expires_on)
+            );
+            Ok(())
+        }
         CertCommand::Revoke {
             root,
             peers,

@@ -25,6 +25,9 @@ pub struct Args {
     smtp: Option<std::net::SocketAddr>,
 }
 
+/// The demo's libp2p ports start this far above its first UI port.
+const P2P_PORT_OFFSET: u16 = 100;
+
 pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     let started = std::time::Instant::now();
     let (configs, report) = demo::ensure_network(&args.data_dir, args.base_port, &SystemClock)?;
@@ -91,7 +94,11 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
             );
         }
         let t = std::time::Instant::now();
-        let sync = demo::DemoSync::start(&args.transport, &args.data_dir, &nodes).await?;
+        // Fixed libp2p ports (after the UI's) unless in the smoke, so that a desktop Kita
+        // enrolled into the demo finds its peers again after the demo restarts.
+        let p2p_base_port = (!args.smoke).then(|| args.base_port.saturating_add(P2P_PORT_OFFSET));
+        let sync =
+            demo::DemoSync::start(&args.transport, &args.data_dir, &nodes, p2p_base_port).await?;
         // Scripts wait for this line before they use the network.
         println!(
             "Nodes in sync over {} ({:.1} s)",
@@ -129,6 +136,14 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
             println!(
                 "  demo parents (password {DEMO_PASSWORD}): {}",
                 demo::DEMO_PARENTS.join(", ")
+            );
+        }
+        if let demo::DemoSync::P2p(p2p) = &sync {
+            let (file, kita) = p2p.write_desktop_enrolment(&args.data_dir).await?;
+            println!(
+                "Desktop app as a second node of {kita}: kitanetz-desktop --enrol {} \
+                 (or choose the file in its first-start assistant)",
+                file.display()
             );
         }
         println!("Open a node's address in a browser. Stop with Ctrl-C.");

@@ -4,6 +4,7 @@ mod backup;
 mod cert;
 mod demo;
 mod dump;
+mod enrol;
 mod erase;
 mod fees;
 mod kitaplaner;
@@ -37,6 +38,9 @@ enum Command {
     Serve(serve::Args),
     /// The city's root key, node certificates and revocation lists for `[p2p]`.
     Cert(cert::Args),
+    /// Set up a Kita node from the enrolment file the city issued (`cert enrol`); the Kita
+    /// lead's password is read from standard input.
+    Enrol(enrol::Args),
     /// Print a node's documents as JSON lines (for inspection and tests).
     Dump(dump::Args),
     /// Check the dumps of every node of a network: nothing held where its visibility forbids
@@ -73,6 +77,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Demo(a) => demo::run(a),
         Command::Serve(a) => serve::run(a),
         Command::Cert(a) => cert::run(a),
+        Command::Enrol(a) => enrol::run(a),
         Command::Dump(a) => dump::run(a),
         Command::CheckDumps(a) => dump::check(a),
         Command::RebuildProjections(a) => rebuild::run(a),

@@ -54,19 +54,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         }
         kitanetz_node::intake::spawn(node.clone());
         let links = match settings {
-            Some(settings) => {
-                let links = NodeLinks::new(node.clone(), settings, []);
-                links.go_online(&[]).await?;
-                node.set_sync_status(links.clone());
-                let ticking = links.clone();
-                tokio::spawn(async move {
-                    loop {
-                        tokio::time::sleep(SYNC_TICK).await;
-                        ticking.tick().await;
-                    }
-                });
-                Some(links)
-            }
+            Some(settings) => Some(NodeLinks::start(node.clone(), settings, SYNC_TICK).await?),
             None => None,
         };
         // Printed on one line each so that scripts and tests can read the addresses.

@@ -7,7 +7,7 @@ mod seed;
 pub mod smoke;
 
 pub use families::DEMO_PARENTS;
-pub use p2p::P2pSync;
+pub use p2p::{P2pSync, DESKTOP_ENROLMENT_FILE};
 pub use seed::{plan_network, seed_network, DemoNode, SeedReport, DEMO_MAIL_FOLDER, DEMO_PASSWORD};
 
 use crate::clock::{Clock, SystemClock};
@@ -225,17 +225,19 @@ pub enum DemoSync {
 
 impl DemoSync {
     /// Starts sync for the running nodes and a background ticker; connects the status pages.
+    /// `p2p_base_port`: see [`P2pSync::start`].
     pub async fn start(
         transport: &str,
         dir: &Path,
         nodes: &[RunningNode],
+        p2p_base_port: Option<u16>,
     ) -> anyhow::Result<DemoSync> {
         let interval = std::time::Duration::from_secs(1);
         match transport {
             "in-process" => Ok(DemoSync::InProcess(start_sync(nodes, interval))),
             "p2p" => {
                 let handles: Vec<Arc<Node>> = nodes.iter().map(|n| n.node.clone()).collect();
-                let sync = P2pSync::start(dir, &handles).await?;
+                let sync = P2pSync::start(dir, &handles, p2p_base_port).await?;
                 let background = sync.clone();
                 tokio::spawn(async move {
                     loop {

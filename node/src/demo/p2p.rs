@@ -4,10 +4,15 @@
 
 use crate::links::{LinkSettings, NodeLinks};
 use crate::Node;
+use kitanetz_crdt::policy::NodeRole;
 use kitanetz_p2p::{generate_root, issue_certificate, load_or_create_identity, RootKey};
 use std::collections::BTreeMap;
 use std::path::Path;
 use std::sync::Arc;
+
+/// The desktop enrolment the demo writes into its data directory (see
+/// [`P2pSync::write_desktop_enrolment`]).
+pub const DESKTOP_ENROLMENT_FILE: &str = "desktop-enrolment.json";
 
 /// Validity of demo certificates.
 const CERT_DAYS: u64 = 365;
@@ -15,6 +20,19 @@ const CERT_DAYS: u64 = 365;
 /// The running libp2p side of the demo network.
 pub struct P2pSync {
     members: BTreeMap<String, Arc<NodeLinks>>,
+}
+
+/// Writes a secret (the enrolment holds a node key) readable by its owner only.
+fn write_owner_only(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
+    use std::io::Write;
+    let mut opts = std::fs::OpenOptions::new();
+    opts.write(true).create(true).truncate(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        opts.mode(0o600);
+    }
+    opts.open(path)?.write_all(bytes)
 }
 
 fn unix_now() -> u64 {
@@ -26,7 +44,14 @@ fn unix_now() -> u64 {
 impl P2pSync {
     /// Issues keys and certificates (kept in `dir`), starts every node's links and connects
     /// the nodes' sync pages to them.
-    pub async fn start(dir: &Path, nodes: &[Arc<Node>]) -> anyhow::Result<Arc<P2pSync>> {
+    ///
+    /// With `base_port` node *i* listens on `base_port + i` (so that a desktop Kita enrolled
+    /// into the demo finds its peers again after a restart); without, on any free port.
+    pub async fn start(
+        dir: &Path,
+        nodes: &[Arc<Node>],
+        base_port: Option<u16>,
+    ) -> anyhow::Result<Arc<P2pSync>> {
         let root_path = dir.join("city-root.key");
         let root = if root_path.exists() {
             RootKey::load(&root_path)?
@@ -36,7 +61,7 @@ impl P2pSync {
         let now = unix_now();
         let names: Vec<String> = nodes.iter().map(|n| n.config.name.clone()).collect();
         let mut members = BTreeMap::new();
-        for n in nodes {
+        for (i, n) in nodes.iter().enumerate() {
             let node_dir = dir.join(&n.config.name);
             let identity = load_or_create_identity(&node_dir.join("p2p-identity.key"))?;
             let certificate = issue_certificate(
@@ -51,7 +76,11 @@ impl P2pSync {
                 identity,
                 root: root.public_key(),
                 certificate,
-                listen: "/ip4/127.0.0.1/tcp/0".parse()?,
+                listen: format!(
+                    "/ip4/127.0.0.1/tcp/{}",
+                    base_port.map_or(0, |p| p.saturating_add(i as u16))
+                )
+                .parse()?,
                 peers: Vec::new(),
                 revocations_file: Some(node_dir.join("p2p-revocations.json")),
             };
@@ -65,6 +94,56 @@ impl P2pSync {
             sync.come_online(name).await?;
         }
         Ok(sync)
+    }
+
+    /// Writes [`DESKTOP_ENROLMENT_FILE`] in `dir`: an enrolment for a second node (the desktop
+    /// app) of the first Kita of the first Träger, to dial that Träger's node and the others.
+    /// Returns the file and the Kita's node name.
+    pub async fn write_desktop_enrolment(
+        &self,
+        dir: &Path,
+    ) -> anyhow::Result<(std::path::PathBuf, String)> {
+        let nodes: Vec<&Arc<NodeLinks>> = self.members.values().collect();
+        let config_of = |l: &Arc<NodeLinks>| l.node().config.clone();
+        let traeger = nodes
+            .iter()
+            .map(|l| config_of(l))
+            .filter(|c| c.role == NodeRole::Traeger)
+            .min_by(|a, b| a.name.cmp(&b.name))
+            .ok_or_else(|| anyhow::anyhow!("the demo has no Träger node"))?;
+        let kita = nodes
+            .iter()
+            .map(|l| config_of(l))
+            .filter(|c| c.role == NodeRole::Kita && c.provider == traeger.provider)
+            .min_by(|a, b| a.name.cmp(&b.name))
+            .ok_or_else(|| anyhow::anyhow!("{} has no Kita node", traeger.name))?;
+        // The Träger office first. Every other node too: until changes are relayed through
+        // the office, each document comes from a node that may write it (the demo is a full
+        // mesh), e.g. the other Träger's public profiles and the Kita's own seat ledger.
+        let mut names = vec![traeger.name.clone()];
+        names.extend(self.members.keys().filter(|n| **n != traeger.name).cloned());
+        let mut peers = Vec::new();
+        for name in &names {
+            peers.extend(self.dial_address(name).await);
+        }
+        let root = RootKey::load(&dir.join("city-root.key"))?;
+        let template = crate::config::NodeConfig {
+            name: format!("{}-desktop", kita.name),
+            p2p: None,
+            ..kita.clone()
+        };
+        let enrolment =
+            crate::enrolment::Enrolment::issue(&root, &template, peers, unix_now(), CERT_DAYS)?;
+        let path = dir.join(DESKTOP_ENROLMENT_FILE);
+        write_owner_only(&path, enrolment.to_json().as_bytes())?;
+        Ok((path, kita.name))
+    }
+
+    /// A node's first listen address with its PeerId, as another node dials it.
+    async fn dial_address(&self, name: &str) -> Option<String> {
+        let links = self.members.get(name)?;
+        let addr = links.listen_addrs().await.into_iter().next()?;
+        Some(format!("{addr}/p2p/{}", links.peer_id()))
     }
 
     /// Offers every document changed since the last look to the peers; refreshes the status.

@@ -1,9 +1,9 @@
 //! HTTP: the UI (askama pages, htmx fragments, forms that work without JavaScript) and the JSON
 //! API for the same operations. Every handler authorises first (see [`crate::auth::authorize`]).
 
-mod assets;
+pub(crate) mod assets;
 mod error;
-mod extract;
+pub(crate) mod extract;
 pub mod i18n;
 pub mod limits;
 pub mod openapi;

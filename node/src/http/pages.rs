@@ -38,6 +38,9 @@ pub struct Chrome {
     pub has_portal: bool,
     /// The role of this node (the Beitragsstelle works on the Träger's node).
     node_role: kitanetz_crdt::policy::NodeRole,
+    /// This node syncs but reaches no peer: the documents changed here and not yet synced
+    /// (the offline banner on every staff page).
+    pub offline: Option<usize>,
 }
 
 impl Chrome {
@@ -70,6 +73,10 @@ impl Chrome {
             portal: false,
             has_portal: node.portal.is_some(),
             node_role: node.config.role,
+            offline: node
+                .sync_status()
+                .filter(|s| s.cut_off())
+                .map(|s| s.pending_documents),
         }
     }
 
@@ -167,27 +174,39 @@ pub struct ErrorPage {
     pub message: String,
 }
 
+impl Chrome {
+    /// The chrome of a page that no node serves (yet): an error before the node answered, or
+    /// the desktop app's first-start assistant. Nobody is signed in; no navigation.
+    pub fn without_node(lang: Lang, title: impl Into<String>) -> Chrome {
+        Chrome {
+            t: texts(lang),
+            who: auth::Principal::Visitor,
+            user: None,
+            csrf: String::new(),
+            node_name: String::new(),
+            org_name: String::new(),
+            title: title.into(),
+            facility: None,
+            provider: None,
+            portal: false,
+            has_portal: false,
+            node_role: kitanetz_crdt::policy::NodeRole::City,
+            offline: None,
+        }
+    }
+}
+
 impl ErrorPage {
     pub fn new(status: StatusCode, message: String) -> ErrorPage {
         ErrorPage {
-            chrome: Chrome {
-                t: texts(Lang::De),
-                who: auth::Principal::Visitor,
-                user: None,
-                csrf: String::new(),
-                node_name: String::new(),
-                org_name: String::new(),
-                title: format!(
+            chrome: Chrome::without_node(
+                Lang::De,
+                format!(
                     "{} {}",
                     status.as_u16(),
                     status.canonical_reason().unwrap_or("")
                 ),
-                facility: None,
-                provider: None,
-                portal: false,
-                has_portal: false,
-                node_role: kitanetz_crdt::policy::NodeRole::City,
-            },
+            ),
             status: status.as_u16(),
             message,
         }

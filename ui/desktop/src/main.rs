@@ -2,12 +2,22 @@
 //! server-rendered UI in a Tauri 2 webview through the `kitanetz://` custom scheme, so the UI is
 //! the same one that city and Träger nodes serve over HTTPS, and no loopback port is opened.
 //!
-//! Usage: `kitanetz-desktop [--data-dir DIR] [--smoke]`
+//! On first start (no node in the data directory) the window shows the first-start assistant
+//! (`kitanetz_node::enrolment::assistant`): the Kita lead chooses the enrolment file the city or
+//! the Träger handed over and sets up the first account, or starts a demo Kita without network.
+//! An enrolled node runs its libp2p links like `kitanetz serve`: it dials its Träger (and the
+//! city), works on offline with a banner on every page, and catches up when a link is back.
+//!
+//! Usage: `kitanetz-desktop [--data-dir DIR] [--enrol FILE] [--smoke]`
 //! - `--data-dir DIR`: where the node keeps its data (default `$XDG_DATA_HOME/kitanetz`, else
-//!   `~/.local/share/kitanetz`). A fresh directory is initialised as a demo Kita.
-//! - `--smoke`: open the window, sign in on the login page as the demo Kita lead, wait until the
-//!   signed-in start page `/` has rendered, exit 0 (1 on failure or after 60 s). Used by
-//!   `tools/desktop-smoke.sh` and CI.
+//!   `~/.local/share/kitanetz`).
+//! - `--enrol FILE`: the assistant comes with this enrolment file filled in (`kitanetz demo`
+//!   writes one for a demo Kita).
+//! - `--smoke`: drive the window like a Kita lead and exit 0 (1 on failure or after the
+//!   timeout): on a fresh directory through the assistant (with `--enrol` it enrols, else it
+//!   starts the demo Kita), then sign in and wait until the start page `/` has rendered; an
+//!   enrolled node must then show a connected peer on `/sync` and children on `/children`
+//!   (arrived from its peers). Used by `tools/desktop-smoke.sh` and CI.
 //!
 //! Set `KITANETZ_DESKTOP_TRACE=1` to log every request through the scheme to stderr.
 
@@ -16,17 +26,25 @@ mod scheme;
 
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, Mutex, RwLock};
 use std::time::Duration;
 
 use anyhow::{bail, Context};
 use tauri::webview::PageLoadEvent;
 use tauri::{WebviewUrl, WebviewWindowBuilder};
 
+use kitanetz_node::enrolment::assistant;
+use kitanetz_node::links::{LinkSettings, NodeLinks};
 use scheme::Served;
 
-/// How long `--smoke` may take before the watchdog fails it.
-const SMOKE_TIMEOUT: Duration = Duration::from_secs(60);
+/// How long `--smoke` may take before the watchdog fails it (an enrolment waits for sync).
+const SMOKE_TIMEOUT: Duration = Duration::from_secs(120);
+
+/// The account the smoke sets up in the assistant when it enrols.
+const SMOKE_LEAD: (&str, &str) = ("leitung", "desktop-smoke-passwort");
+
+/// How often an enrolled node offers its users' changes to its peers (as `kitanetz serve`).
+const SYNC_TICK: Duration = Duration::from_secs(1);
 
 /// The path the smoke probe navigates to after a page rendered. The scheme handler
 /// answers it itself (only with `--smoke`), so it never reaches the node's router.
@@ -34,11 +52,15 @@ const SMOKE_PROBE: &str = "/.desktop-smoke";
 
 struct Args {
     data_dir: PathBuf,
+    enrol: Option<PathBuf>,
     smoke: bool,
 }
 
+const USAGE: &str = "usage: kitanetz-desktop [--data-dir DIR] [--enrol FILE] [--smoke]";
+
 fn parse_args() -> anyhow::Result<Args> {
     let mut data_dir = None;
+    let mut enrol = None;
     let mut smoke = false;
     let mut args = std::env::args_os().skip(1);
     while let Some(arg) = args.next() {
@@ -48,21 +70,28 @@ fn parse_args() -> anyhow::Result<Args> {
                     args.next().context("--data-dir needs a directory")?,
                 ))
             }
+            Some("--enrol") => {
+                enrol = Some(PathBuf::from(
+                    args.next().context("--enrol needs an enrolment file")?,
+                ))
+            }
             Some("--smoke") => smoke = true,
             Some("-h" | "--help") => {
-                println!("usage: kitanetz-desktop [--data-dir DIR] [--smoke]");
+                println!("{USAGE}");
                 std::process::exit(0);
             }
-            _ => bail!(
-                "unknown argument {arg:?} (usage: kitanetz-desktop [--data-dir DIR] [--smoke])"
-            ),
+            _ => bail!("unknown argument {arg:?} ({USAGE})"),
         }
     }
     let data_dir = match data_dir {
         Some(d) => d,
         None => default_data_dir()?,
     };
-    Ok(Args { data_dir, smoke })
+    Ok(Args {
+        data_dir,
+        enrol,
+        smoke,
+    })
 }
 
 /// The XDG base-directory default, so a Kita PC keeps its node data where backups of the
@@ -105,10 +134,16 @@ fn configure_webkit_env() {
 struct SmokeState {
     /// HTML documents served through the scheme, by path (the last answer wins).
     pages: Mutex<Vec<Served>>,
-    /// The demo Kita lead's username and password, when the data dir is a demo Kita.
-    login: Option<(String, String)>,
+    /// The data directory (the demo Kita's login is read from it once it exists).
+    data_dir: PathBuf,
+    /// Enrol through the assistant (else start the demo Kita there).
+    enrol: bool,
+    /// Set once the assistant's form has been posted: the assistant again means it failed.
+    setup_sent: AtomicBool,
     /// Set once the login form has been posted: a second login page means the login failed.
     login_sent: AtomicBool,
+    /// The node syncs: wait for a connected peer and for children from the peers.
+    syncs: AtomicBool,
 }
 
 fn main() {
@@ -132,18 +167,42 @@ fn run() -> anyhow::Result<()> {
         .context("starting the async runtime")?;
     tauri::async_runtime::set(runtime.handle().clone());
 
-    let router = {
+    // What answers the webview: the node's UI, or the first-start assistant until a node is
+    // written (then the assistant swaps in the node's UI).
+    let router: Arc<RwLock<axum::Router>> = Arc::new(RwLock::new(axum::Router::new()));
+    {
         // The node may spawn background tasks while opening; give it the runtime's context.
         let _guard = runtime.enter();
-        open_node(&args.data_dir)?
-    };
+        if has_node(&args.data_dir) {
+            *router.write().expect("router lock") = open_node(&args.data_dir)?;
+        } else {
+            let preloaded = args.enrol.as_deref().map(preload).transpose()?;
+            let data_dir = args.data_dir.clone();
+            let swap = router.clone();
+            let on_ready: assistant::OnReady = Arc::new(move || {
+                let node_router = open_node(&data_dir)?;
+                *swap.write().expect("router lock") = node_router;
+                Ok(())
+            });
+            *router.write().expect("router lock") = assistant::router(
+                args.data_dir.clone(),
+                preloaded,
+                Arc::new(kitanetz_node::clock::SystemClock),
+                on_ready,
+            );
+        }
+    }
 
     let trace = std::env::var_os("KITANETZ_DESKTOP_TRACE").is_some_and(|v| v != "0");
     let smoke = args.smoke.then(|| {
         Arc::new(SmokeState {
             pages: Mutex::default(),
-            login: demo_login(&args.data_dir),
+            data_dir: args.data_dir.clone(),
+            enrol: args.enrol.is_some(),
+            setup_sent: AtomicBool::new(false),
             login_sent: AtomicBool::new(false),
+            // An enrolled node from an earlier run must connect again.
+            syncs: AtomicBool::new(enrolled_node(&args.data_dir)),
         })
     });
     if smoke.is_some() {
@@ -163,12 +222,19 @@ fn run() -> anyhow::Result<()> {
     let builder = tauri::Builder::default().register_asynchronous_uri_scheme_protocol(
         scheme::SCHEME,
         move |ctx, request, responder| {
-            if smoke_for_scheme.is_some() && request.uri().path() == SMOKE_PROBE {
-                finish_smoke(ctx.app_handle(), request.uri());
+            if let Some(smoke) = smoke_for_scheme
+                .as_ref()
+                .filter(|_| request.uri().path() == SMOKE_PROBE)
+            {
+                finish_smoke(
+                    ctx.app_handle(),
+                    request.uri(),
+                    smoke.syncs.load(Ordering::SeqCst),
+                );
                 responder.respond(http::Response::new(Vec::new()));
                 return;
             }
-            let router = router.clone();
+            let router = router.read().expect("router lock").clone();
             let jar = jar.clone();
             let smoke = smoke_for_scheme.clone();
             handle.spawn(async move {
@@ -230,21 +296,52 @@ fn run() -> anyhow::Result<()> {
     Ok(())
 }
 
-/// Opens the Kita node in `data_dir` (creating the demo Kita on first start) and returns the
-/// router that answers the webview.
+fn has_node(data_dir: &Path) -> bool {
+    data_dir.join(kitanetz_node::config::CONFIG_FILE).exists()
+}
+
+/// A node that syncs (enrolled), as opposed to the demo Kita that runs alone.
+fn enrolled_node(data_dir: &Path) -> bool {
+    kitanetz_node::config::NodeConfig::load(data_dir).is_ok_and(|c| c.p2p.is_some())
+}
+
+/// Reads the enrolment file of `--enrol` for the assistant.
+fn preload(path: &Path) -> anyhow::Result<assistant::Preloaded> {
+    let text =
+        std::fs::read_to_string(path).with_context(|| format!("--enrol {}", path.display()))?;
+    Ok(assistant::Preloaded {
+        file_name: path
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default(),
+        text,
+    })
+}
+
+/// Opens the Kita node in `data_dir`, starts its links when it has a `[p2p]` section (an
+/// enrolled node; the demo Kita runs alone) and returns the router that answers the webview.
+/// Must run inside the runtime.
 fn open_node(data_dir: &Path) -> anyhow::Result<axum::Router> {
-    kitanetz_node::demo::init_desktop_kita(data_dir)
-        .with_context(|| format!("creating the demo Kita in {}", data_dir.display()))?;
     let node = kitanetz_node::Node::open(data_dir, Arc::new(kitanetz_node::clock::SystemClock))
         .with_context(|| format!("opening the node in {}", data_dir.display()))?;
+    // A missing certificate or a bad key stops here with a message, not in a silent sync page.
+    if let Some(settings) = LinkSettings::from_config(&node)? {
+        let linked = node.clone();
+        tokio::spawn(async move {
+            if let Err(e) = NodeLinks::start(linked, settings, SYNC_TICK).await {
+                eprintln!("kitanetz-desktop: the links did not start: {e:#}");
+            }
+        });
+    }
     Ok(kitanetz_node::http::router(node))
 }
 
-/// After a document finished loading. The smoke walks the path a Kita lead takes: the start
-/// page redirects to the login page; the login form is filled and posted like a person would;
-/// the signed-in start page `/` must then render. Each rendered page is checked from inside the
-/// page (through a navigation to [`SMOKE_PROBE`]), which proves WebKit parsed and rendered it
-/// rather than only that the router produced bytes.
+/// After a document finished loading. The smoke walks the path a Kita lead takes: on a fresh
+/// directory the assistant (enrol, or start the demo Kita); the login page, filled and posted
+/// like a person would; the signed-in start page `/`. An enrolled node then goes on to `/sync`
+/// until a peer is connected and to `/children` until children have arrived from the peers.
+/// The last page is checked from inside the page (through a navigation to [`SMOKE_PROBE`]),
+/// which proves WebKit parsed and rendered it rather than only that the router produced bytes.
 fn check_page(window: &tauri::WebviewWindow, smoke: &SmokeState, url: &tauri::Url) {
     if url.path() == SMOKE_PROBE {
         return;
@@ -256,8 +353,37 @@ fn check_page(window: &tauri::WebviewWindow, smoke: &SmokeState, url: &tauri::Ur
     let script = match served {
         // The shell's stand-in for a redirect: the real page is the next load.
         Some(s) if s.redirect.is_some() => return,
+        Some(s) if s.path == "/setup" => {
+            if smoke.setup_sent.swap(true, Ordering::SeqCst) {
+                fail(&format!(
+                    "the assistant came back (status {}) instead of the login page",
+                    s.status.as_u16()
+                ));
+            }
+            println!(
+                "desktop smoke: first-start assistant rendered (status {}, {} bytes)",
+                s.status.as_u16(),
+                s.bytes
+            );
+            if smoke.enrol {
+                smoke.syncs.store(true, Ordering::SeqCst);
+                format!(
+                    "if (!document.getElementById('enrolment_text').value) {{ location.replace('{SMOKE_PROBE}?error=' + encodeURIComponent('no enrolment preloaded')); }} \
+                     document.getElementById('display_name').value = 'Anna Leitung'; \
+                     document.getElementById('username').value = {}; \
+                     document.getElementById('password').value = {}; \
+                     document.getElementById('password_repeat').value = {}; \
+                     document.getElementById('enrol-form').submit()",
+                    js_string(SMOKE_LEAD.0),
+                    js_string(SMOKE_LEAD.1),
+                    js_string(SMOKE_LEAD.1)
+                )
+            } else {
+                "document.getElementById('demo-form').submit()".to_string()
+            }
+        }
         Some(s) if s.status.is_success() && s.path == "/login" => {
-            let Some((user, password)) = &smoke.login else {
+            let Some((user, password)) = smoke_login(smoke) else {
                 fail("the start page asks for a login, but the data dir has no demo Kita login");
             };
             if smoke.login_sent.swap(true, Ordering::SeqCst) {
@@ -272,17 +398,30 @@ fn check_page(window: &tauri::WebviewWindow, smoke: &SmokeState, url: &tauri::Ur
                 "document.getElementById('username').value = {}; \
                  document.getElementById('password').value = {}; \
                  document.querySelector('form[action=\"/login\"]').submit()",
-                js_string(user),
-                js_string(password)
+                js_string(&user),
+                js_string(&password)
             )
         }
-        Some(s) if s.status.is_success() => format!(
-            "location.replace('{SMOKE_PROBE}?status={}&bytes={}&path=' + encodeURIComponent(location.pathname) \
-             + '&title=' + encodeURIComponent(document.title) \
-             + '&h1=' + encodeURIComponent((document.querySelector('h1') || {{}}).textContent || ''))",
-            s.status.as_u16(),
-            s.bytes
+        Some(s) if s.status.is_success() && s.path == "/" && smoke.syncs.load(Ordering::SeqCst) => {
+            println!(
+                "desktop smoke: start page rendered (status {}, {} bytes); waiting for sync",
+                s.status.as_u16(),
+                s.bytes
+            );
+            "location.replace('/sync')".to_string()
+        }
+        // Until a peer shows as connected, look again every second (the watchdog ends it).
+        Some(s) if s.status.is_success() && s.path == "/sync" => {
+            "if (document.querySelector('table .kern-badge--success')) { location.replace('/children'); } \
+             else { setTimeout(function () { location.reload(); }, 1000); }"
+                .to_string()
+        }
+        Some(s) if s.status.is_success() && s.path == "/children" => format!(
+            "if (document.querySelectorAll('main table tbody tr').length > 0) {{ {} }} \
+             else {{ setTimeout(function () {{ location.reload(); }}, 1000); }}",
+            probe_script(&s)
         ),
+        Some(s) if s.status.is_success() => probe_script(&s),
         Some(s) => fail(&format!(
             "{} answered with status {}",
             s.path,
@@ -300,8 +439,20 @@ fn check_page(window: &tauri::WebviewWindow, smoke: &SmokeState, url: &tauri::Ur
     }
 }
 
+/// Reports what the page shows to [`SMOKE_PROBE`], which ends the smoke.
+fn probe_script(s: &Served) -> String {
+    format!(
+        "location.replace('{SMOKE_PROBE}?status={}&bytes={}&path=' + encodeURIComponent(location.pathname) \
+         + '&title=' + encodeURIComponent(document.title) \
+         + '&rows=' + document.querySelectorAll('main table tbody tr').length \
+         + '&h1=' + encodeURIComponent((document.querySelector('h1') || {{}}).textContent || ''))",
+        s.status.as_u16(),
+        s.bytes
+    )
+}
+
 /// The probe came back from a rendered page: report what it showed and exit.
-fn finish_smoke(app: &tauri::AppHandle, uri: &http::Uri) {
+fn finish_smoke(app: &tauri::AppHandle, uri: &http::Uri, syncs: bool) {
     let query = uri.query().unwrap_or("");
     let probe = tauri::Url::parse(&format!("{}://localhost/?{query}", scheme::SCHEME))
         .unwrap_or_else(|e| fail(&format!("bad probe URL {uri}: {e}")));
@@ -312,21 +463,32 @@ fn finish_smoke(app: &tauri::AppHandle, uri: &http::Uri) {
             .map(|(_, v)| v.into_owned())
             .unwrap_or_default()
     };
-    let (status, bytes, path, title, h1) = (
+    let error = get("error");
+    if !error.is_empty() {
+        fail(&error);
+    }
+    let (status, bytes, path, title, h1, rows) = (
         get("status"),
         get("bytes"),
         get("path"),
         get("title"),
         get("h1"),
+        get("rows"),
     );
-    if path != "/" {
-        fail(&format!("ended on {path} instead of the start page /"));
+    let expected = if syncs { "/children" } else { "/" };
+    if path != expected {
+        fail(&format!("ended on {path} instead of {expected}"));
     }
     if title.is_empty() || h1.trim().is_empty() {
-        fail("the start page rendered without a title or heading");
+        fail(&format!("{path} rendered without a title or heading"));
     }
-    println!("desktop smoke: start page rendered (status {status}, {bytes} bytes)");
+    println!("desktop smoke: {path} rendered (status {status}, {bytes} bytes)");
     println!("desktop smoke: title {title:?}, heading {:?}", h1.trim());
+    if syncs {
+        println!(
+            "desktop smoke: enrolled, a peer connected, {rows} children arrived from the peers"
+        );
+    }
     app.exit(0);
 }
 
@@ -350,9 +512,12 @@ fn js_string(s: &str) -> String {
     out
 }
 
-/// The demo Kita's login, for the smoke only; a data dir that is not a demo Kita has none.
-fn demo_login(data_dir: &Path) -> Option<(String, String)> {
-    kitanetz_node::demo::desktop_login(data_dir).ok()
+/// The login the smoke uses: the account it set up in the assistant, or the demo Kita's.
+fn smoke_login(smoke: &SmokeState) -> Option<(String, String)> {
+    if smoke.enrol || smoke.syncs.load(Ordering::SeqCst) {
+        return Some((SMOKE_LEAD.0.into(), SMOKE_LEAD.1.into()));
+    }
+    kitanetz_node::demo::desktop_login(&smoke.data_dir).ok()
 }
 
 #[cfg(test)]
