@@ -1,9 +1,10 @@
 //! The per-node sync state machine: events in, messages out, policy checked at every step.
 
 use crate::repo::{DocRepo, RepoError};
-use crate::wire::Msg;
+use crate::sign::{change_payload, erasure_payload, ChangeSignature, Signing, WriterId, ERASURE};
+use crate::wire::{Msg, SignedErasure, WireSignature};
 use automerge::sync::{self, SyncDoc};
-use automerge::{ActorId, AutoCommit, ROOT};
+use automerge::{ActorId, AutoCommit, ChangeHash, ROOT};
 use kitanetz_crdt::doc::catch_decoder_panic;
 use kitanetz_crdt::policy::{may_hold, may_write, Membership};
 use kitanetz_crdt::{DocId, DocMeta};
@@ -17,6 +18,15 @@ pub type PeerName = String;
 /// Largest automerge sync message reassembled from fragments. Far above any real document
 /// (a Kita's 200 children stay in the low MiB) and low enough that a peer cannot exhaust memory.
 const MAX_REASSEMBLED: usize = 256 * 1024 * 1024;
+
+/// Most signatures kept per peer for changes not applied yet (their dependencies still
+/// missing). A bootstrap of a Kita with three years of history carries about a thousand.
+const MAX_PENDING_SIGNATURES: usize = 1_000_000;
+
+/// Most signatures in one [`Msg::Signatures`] (each at most 290 bytes: under [`MAX_MESSAGE`]).
+///
+/// [`MAX_MESSAGE`]: crate::MAX_MESSAGE
+const SIGNATURES_PER_MESSAGE: usize = 3000;
 
 /// A message for the shell to send.
 #[derive(Debug, Clone, PartialEq)]
@@ -33,6 +43,19 @@ pub enum SyncError {
     UnknownPeer(PeerName),
     #[error("{peer} may not write document {doc}: its changes are refused")]
     NotAWriter { peer: PeerName, doc: DocId },
+    #[error(
+        "{peer} may not write document {doc} and relays a change without a valid signature by \
+         a writer ({reason}): refused"
+    )]
+    Unsigned {
+        peer: PeerName,
+        doc: DocId,
+        reason: &'static str,
+    },
+    #[error("{peer} names writer {index}, which it did not introduce")]
+    UnknownWriter { peer: PeerName, index: u16 },
+    #[error("{peer} sent more than {MAX_PENDING_SIGNATURES} signatures of changes not applied")]
+    TooManySignatures { peer: PeerName },
     #[error("document {doc} may not be held here ({reason}): refused")]
     NotForThisNode { doc: DocId, reason: &'static str },
     #[error("document {doc} is not shared with {peer}")]
@@ -62,6 +85,43 @@ struct Session {
     incoming: BTreeMap<DocId, (DocMeta, AutoCommit)>,
     /// Fragments of an automerge message being reassembled.
     partial: BTreeMap<DocId, Vec<u8>>,
+    /// Writers introduced to this peer in this session, with the index they go by.
+    writers_out: BTreeMap<WriterId, u16>,
+    /// Writers the peer introduced: the verified writer, or `None` if its credential was refused.
+    writers_in: BTreeMap<u16, Option<Writer>>,
+    /// Signatures the peer sent for changes not applied here yet.
+    pending: BTreeMap<DocId, BTreeMap<ChangeHash, (u16, Vec<u8>)>>,
+    pending_count: usize,
+}
+
+impl Session {
+    fn new(membership: Membership) -> Session {
+        Session {
+            membership,
+            states: BTreeMap::new(),
+            announced: BTreeSet::new(),
+            incoming: BTreeMap::new(),
+            partial: BTreeMap::new(),
+            writers_out: BTreeMap::new(),
+            writers_in: BTreeMap::new(),
+            pending: BTreeMap::new(),
+            pending_count: 0,
+        }
+    }
+
+    fn drop_pending(&mut self, doc: &DocId) {
+        if let Some(p) = self.pending.remove(doc) {
+            self.pending_count -= p.len();
+        }
+    }
+}
+
+/// A writer whose credential the verifier admitted.
+#[derive(Clone)]
+struct Writer {
+    id: WriterId,
+    membership: Membership,
+    credential: Vec<u8>,
 }
 
 /// The sync state machine of one node. Pure: no clock, no randomness, no I/O besides `R`.
@@ -70,6 +130,8 @@ pub struct SyncCore<R: DocRepo> {
     name: String,
     repo: R,
     peers: BTreeMap<PeerName, Session>,
+    /// With signing, this node signs its own changes, verifies others' and relays.
+    signing: Option<Signing>,
 }
 
 impl<R: DocRepo> SyncCore<R> {
@@ -81,7 +143,22 @@ impl<R: DocRepo> SyncCore<R> {
             name: name.into(),
             repo,
             peers: BTreeMap::new(),
+            signing: None,
         }
+    }
+
+    /// Turns relaying on (see [`crate::sign`]): the core signs the changes this node makes,
+    /// sends every signature it holds with the changes, takes changes from a peer that may not
+    /// write a document when each carries a valid writer's signature, and syncs a document with
+    /// every peer that may hold it, not only with writers.
+    pub fn with_signing(mut self, signing: Signing) -> Self {
+        self.signing = Some(signing);
+        self
+    }
+
+    /// Whether this core relays (has [`Signing`]).
+    pub fn relays(&self) -> bool {
+        self.signing.is_some()
     }
 
     pub fn name(&self) -> &str {
@@ -109,29 +186,28 @@ impl<R: DocRepo> SyncCore<R> {
     /// peer says about itself. Starts syncing every document both sides should share and tells
     /// the peer about erasures it has to follow.
     pub fn on_connect(&mut self, peer: &str, membership: Membership) -> Vec<Outgoing> {
-        self.peers.insert(
-            peer.to_string(),
-            Session {
-                membership,
-                states: BTreeMap::new(),
-                announced: BTreeSet::new(),
-                incoming: BTreeMap::new(),
-                partial: BTreeMap::new(),
-            },
-        );
+        self.peers
+            .insert(peer.to_string(), Session::new(membership));
         let mut out = Vec::new();
-        let erased: Vec<_> = {
-            let session = &self.peers[peer];
-            self.repo
-                .tombstones()
-                .into_iter()
-                .filter(|(_, m)| may_write(&self.me, m) && may_hold(&session.membership, m))
-                .collect()
-        };
+        let mut erased = Vec::new();
+        let mut signed = Vec::new();
+        for (doc, meta) in self.repo.tombstones() {
+            if !may_hold(&self.peers[peer].membership, &meta) {
+                continue;
+            }
+            match self.erasure_signature(&doc, &meta) {
+                Some(sig) => signed.push((doc, meta, sig)),
+                None if may_write(&self.me, &meta) => erased.push((doc, meta)),
+                None => {}
+            }
+        }
         out.extend(Msg::erased_batches(erased).into_iter().map(|msg| Outgoing {
             to: peer.to_string(),
             msg,
         }));
+        for (doc, meta, sig) in signed {
+            self.send_signed_erasure(peer, doc, meta, sig, &mut out);
+        }
         for (doc, meta) in self.repo.list() {
             self.generate(peer, &doc, &meta, &mut out);
         }
@@ -157,7 +233,8 @@ impl<R: DocRepo> SyncCore<R> {
             }
         } else if self.repo.is_tombstoned(doc) {
             if let Some((_, meta)) = self.repo.tombstones().into_iter().find(|(d, _)| d == doc) {
-                out = self.forget_and_tell(doc, &meta, None);
+                let sig = self.erasure_signature(doc, &meta);
+                out = self.forget_and_tell(doc, &meta, None, sig);
             }
         }
         out
@@ -177,7 +254,8 @@ impl<R: DocRepo> SyncCore<R> {
             });
         }
         self.repo.erase(doc, meta.clone())?;
-        Ok(self.forget_and_tell(doc, &meta, None))
+        let sig = self.erasure_signature(doc, &meta);
+        Ok(self.forget_and_tell(doc, &meta, None, sig))
     }
 
     /// A message arrived from a connected peer.
@@ -213,6 +291,48 @@ impl<R: DocRepo> SyncCore<R> {
                 self.on_sync(peer, doc, meta, data)
             }
             Msg::Erased { docs } => self.on_erased(peer, docs),
+            Msg::Writer { index, credential } => {
+                let admitted = self.signing.as_ref().and_then(|s| {
+                    s.verifier
+                        .admit(&credential)
+                        .map(|(id, membership)| Writer {
+                            id,
+                            membership,
+                            credential,
+                        })
+                });
+                let session = self.peers.get_mut(peer).expect("checked");
+                session.writers_in.insert(index, admitted);
+                Ok(Vec::new())
+            }
+            Msg::Signatures { doc, sigs } => {
+                let session = self.peers.get_mut(peer).expect("checked");
+                if self.signing.is_none() {
+                    // Cannot check them: changes from non-writers are refused anyway.
+                    return Ok(Vec::new());
+                }
+                let pending = session.pending.entry(doc).or_default();
+                for s in sigs {
+                    if !session.writers_in.contains_key(&s.writer) {
+                        return Err(SyncError::UnknownWriter {
+                            peer: peer.to_string(),
+                            index: s.writer,
+                        });
+                    }
+                    if pending.insert(s.hash, (s.writer, s.signature)).is_none() {
+                        session.pending_count += 1;
+                    }
+                }
+                if session.pending_count > MAX_PENDING_SIGNATURES {
+                    session.pending.clear();
+                    session.pending_count = 0;
+                    return Err(SyncError::TooManySignatures {
+                        peer: peer.to_string(),
+                    });
+                }
+                Ok(Vec::new())
+            }
+            Msg::SignedErased { docs } => self.on_signed_erased(peer, docs),
         }
     }
 
@@ -253,7 +373,11 @@ impl<R: DocRepo> SyncCore<R> {
                 doc,
             });
         }
-        if carries_changes && !may_write(&session.membership, &meta) {
+        // A writer's changes are taken as they come (the rule before relaying, which keeps
+        // older peers working); a peer that may not write must show a writer's signature for
+        // every change it hands over (checked once the changes are applied to a copy).
+        let peer_writes = may_write(&session.membership, &meta);
+        if carries_changes && !peer_writes && self.signing.is_none() {
             return Err(SyncError::NotAWriter {
                 peer: peer.to_string(),
                 doc,
@@ -275,6 +399,9 @@ impl<R: DocRepo> SyncCore<R> {
                     receive(&doc, &mut copy, &mut state, message)?;
                     let new_meta = checked_meta(&self.me, &doc, &meta, &mut copy)?;
                     changed = copy.get_heads() != before;
+                    if changed {
+                        self.take_signatures(peer, &doc, &meta, &mut copy, &before)?;
+                    }
                     self.repo.put(&doc, new_meta.clone(), copy)?;
                     meta = new_meta;
                 } else {
@@ -296,6 +423,8 @@ impl<R: DocRepo> SyncCore<R> {
                     *am = copy;
                 } else {
                     let new_meta = checked_meta(&self.me, &doc, &meta, &mut copy)?;
+                    self.take_signatures(peer, &doc, &meta, &mut copy, &[])?;
+                    let session = self.peers.get_mut(peer).expect("checked");
                     session.incoming.remove(&doc);
                     self.repo.put(&doc, new_meta.clone(), copy)?;
                     meta = new_meta;
@@ -332,23 +461,29 @@ impl<R: DocRepo> SyncCore<R> {
     /// A peer offered a document erased here. Never taken in; a writer tells the peer to erase
     /// its stale copy too (the peer was offline when the erasure went out).
     fn stale_offer(&mut self, peer: &str, doc: DocId) -> Result<Vec<Outgoing>, SyncError> {
-        let session = &self.peers[peer];
         let meta = self
             .repo
             .tombstones()
             .into_iter()
             .find_map(|(d, m)| (d == doc).then_some(m));
-        match meta {
-            Some(meta) if may_write(&self.me, &meta) && may_hold(&session.membership, &meta) => {
-                Ok(vec![Outgoing {
-                    to: peer.to_string(),
-                    msg: Msg::Erased {
-                        docs: vec![(doc, meta)],
-                    },
-                }])
-            }
-            _ => Err(SyncError::Tombstoned { doc }),
+        let Some(meta) = meta else {
+            return Err(SyncError::Tombstoned { doc });
+        };
+        if !may_hold(&self.peers[peer].membership, &meta) {
+            return Err(SyncError::Tombstoned { doc });
         }
+        let mut out = Vec::new();
+        match self.erasure_signature(&doc, &meta) {
+            Some(sig) => self.send_signed_erasure(peer, doc, meta, sig, &mut out),
+            None if may_write(&self.me, &meta) => out.push(Outgoing {
+                to: peer.to_string(),
+                msg: Msg::Erased {
+                    docs: vec![(doc, meta)],
+                },
+            }),
+            None => return Err(SyncError::Tombstoned { doc }),
+        }
+        Ok(out)
     }
 
     fn on_erased(
@@ -374,32 +509,267 @@ impl<R: DocRepo> SyncCore<R> {
         let mut out = Vec::new();
         for (doc, meta) in todo {
             self.repo.erase(&doc, meta.clone())?;
-            out.extend(self.forget_and_tell(&doc, &meta, Some(peer)));
+            let sig = self.erasure_signature(&doc, &meta);
+            out.extend(self.forget_and_tell(&doc, &meta, Some(peer), sig));
         }
         Ok(out)
     }
 
+    /// Erasures signed by writers: taken from any peer (a relay) when the signature is valid
+    /// and its writer may write the document, or from a writer peer as [`Msg::Erased`] is.
+    fn on_signed_erased(
+        &mut self,
+        peer: &str,
+        docs: Vec<SignedErasure>,
+    ) -> Result<Vec<Outgoing>, SyncError> {
+        let session = &self.peers[peer];
+        let mut todo = Vec::new();
+        for e in docs {
+            let meta = self.repo.meta(&e.doc).unwrap_or(e.meta);
+            let signed = match (&self.signing, session.writers_in.get(&e.writer)) {
+                (Some(signing), Some(Some(w))) => {
+                    may_write(&w.membership, &meta)
+                        && signing.verifier.verify(
+                            &w.credential,
+                            &erasure_payload(&e.doc),
+                            &e.signature,
+                        )
+                }
+                _ => false,
+            };
+            if !signed && !may_write(&session.membership, &meta) {
+                return Err(SyncError::Unsigned {
+                    peer: peer.to_string(),
+                    doc: e.doc,
+                    reason: "erasure",
+                });
+            }
+            if may_hold(&self.me, &meta) && !self.repo.is_tombstoned(&e.doc) {
+                let sig = match session.writers_in.get(&e.writer) {
+                    Some(Some(w)) if signed => Some((w.clone(), e.signature)),
+                    _ => None,
+                };
+                todo.push((e.doc, meta, sig));
+            }
+        }
+        let mut out = Vec::new();
+        for (doc, meta, sig) in todo {
+            self.repo.erase(&doc, meta.clone())?;
+            let sig = match sig {
+                Some((w, signature)) => {
+                    let sig = ChangeSignature {
+                        hash: ERASURE,
+                        writer: w.id.clone(),
+                        signature,
+                    };
+                    self.repo.save_writer(&w.id, &w.credential)?;
+                    self.repo
+                        .save_signatures(&doc, std::slice::from_ref(&sig))?;
+                    Some(sig)
+                }
+                None => self.erasure_signature(&doc, &meta),
+            };
+            out.extend(self.forget_and_tell(&doc, &meta, Some(peer), sig));
+        }
+        Ok(out)
+    }
+
+    /// The stored signature of a document's erasure, or a new one if this node may write the
+    /// document and signs.
+    fn erasure_signature(&mut self, doc: &DocId, meta: &DocMeta) -> Option<ChangeSignature> {
+        let signing = self.signing.as_ref()?;
+        if let Some(sig) = self.repo.signatures(doc, &[ERASURE]).into_iter().next() {
+            return Some(sig);
+        }
+        if !may_write(&self.me, meta) {
+            return None;
+        }
+        let sig = ChangeSignature {
+            hash: ERASURE,
+            writer: signing.signer.writer(),
+            signature: signing.signer.sign(&erasure_payload(doc)),
+        };
+        // Not stored: the next call signs again (erasures are rare; signing is deterministic
+        // for ed25519). A failed save only costs that.
+        let _ = self.repo.save_signatures(doc, std::slice::from_ref(&sig));
+        Some(sig)
+    }
+
+    /// Sends a signed erasure, introducing its writer first if the peer does not know it.
+    fn send_signed_erasure(
+        &mut self,
+        peer: &str,
+        doc: DocId,
+        meta: DocMeta,
+        sig: ChangeSignature,
+        out: &mut Vec<Outgoing>,
+    ) {
+        let Some(writer) = self.introduce(peer, &sig.writer, out) else {
+            return;
+        };
+        out.push(Outgoing {
+            to: peer.to_string(),
+            msg: Msg::SignedErased {
+                docs: vec![SignedErasure {
+                    doc,
+                    meta,
+                    writer,
+                    signature: sig.signature,
+                }],
+            },
+        });
+    }
+
+    /// The index `writer` goes by towards `peer`, sending its credential first if this is its
+    /// first use in the session. `None` if the credential is not known here.
+    fn introduce(&mut self, peer: &str, writer: &WriterId, out: &mut Vec<Outgoing>) -> Option<u16> {
+        let session = self.peers.get(peer)?;
+        if let Some(i) = session.writers_out.get(writer) {
+            return Some(*i);
+        }
+        let own = self
+            .signing
+            .as_ref()
+            .filter(|s| &s.signer.writer() == writer)
+            .map(|s| s.signer.credential());
+        let credential = own.or_else(|| self.repo.writer_credential(writer))?;
+        let session = self.peers.get_mut(peer)?;
+        let index = u16::try_from(session.writers_out.len()).ok()?;
+        session.writers_out.insert(writer.clone(), index);
+        out.push(Outgoing {
+            to: peer.to_string(),
+            msg: Msg::Writer { index, credential },
+        });
+        Some(index)
+    }
+
+    /// Checks the signatures of the changes a peer's message added to `copy` (those not in
+    /// `before`) and stores the valid ones. From a peer that may not write the document, every
+    /// added change needs a valid signature by a writer whose verified membership may write it;
+    /// from a writer peer, changes without one are taken all the same (and cannot be relayed
+    /// from here).
+    fn take_signatures(
+        &mut self,
+        peer: &str,
+        doc: &DocId,
+        meta: &DocMeta,
+        copy: &mut AutoCommit,
+        before: &[ChangeHash],
+    ) -> Result<(), SyncError> {
+        let session = self.peers.get_mut(peer).expect("checked");
+        let peer_writes = may_write(&session.membership, meta);
+        let Some(signing) = &self.signing else {
+            return Ok(());
+        };
+        let added: Vec<ChangeHash> = copy
+            .get_changes_meta(before)
+            .into_iter()
+            .map(|c| c.hash)
+            .collect();
+        let empty = BTreeMap::new();
+        let pending = session.pending.get(doc).unwrap_or(&empty);
+        let mut valid = Vec::new();
+        let mut writers: BTreeMap<WriterId, Vec<u8>> = BTreeMap::new();
+        for hash in &added {
+            let checked = match pending.get(hash) {
+                None => Err("unsigned"),
+                Some((index, signature)) => match session.writers_in.get(index) {
+                    Some(Some(w)) if !may_write(&w.membership, meta) => {
+                        Err("signed by a node that may not write it")
+                    }
+                    Some(Some(w))
+                        if signing.verifier.verify(
+                            &w.credential,
+                            &change_payload(doc, hash),
+                            signature,
+                        ) =>
+                    {
+                        Ok((w, signature))
+                    }
+                    Some(Some(_)) => Err("bad signature"),
+                    _ => Err("writer's credential refused"),
+                },
+            };
+            match checked {
+                Ok((w, signature)) => {
+                    writers
+                        .entry(w.id.clone())
+                        .or_insert_with(|| w.credential.clone());
+                    valid.push(ChangeSignature {
+                        hash: *hash,
+                        writer: w.id.clone(),
+                        signature: signature.clone(),
+                    });
+                }
+                Err(reason) if !peer_writes => {
+                    return Err(SyncError::Unsigned {
+                        peer: peer.to_string(),
+                        doc: doc.clone(),
+                        reason,
+                    })
+                }
+                Err(_) => {}
+            }
+        }
+        if let Some(p) = session.pending.get_mut(doc) {
+            for hash in &added {
+                if p.remove(hash).is_some() {
+                    session.pending_count -= 1;
+                }
+            }
+            if p.is_empty() {
+                session.pending.remove(doc);
+            }
+        }
+        // Before the document: a crash in between leaves signatures of changes not stored,
+        // never changes whose signatures are lost.
+        for (id, credential) in writers {
+            self.repo.save_writer(&id, &credential)?;
+        }
+        if !valid.is_empty() {
+            self.repo.save_signatures(doc, &valid)?;
+        }
+        Ok(())
+    }
+
     /// Drops every session's state about an erased document and, if this node may write it,
     /// tells the other connected holders.
+    /// With a writer's signature of the erasure, it is passed on whether or not this node may
+    /// write the document.
     fn forget_and_tell(
         &mut self,
         doc: &DocId,
         meta: &DocMeta,
         except: Option<&str>,
+        sig: Option<ChangeSignature>,
     ) -> Vec<Outgoing> {
         let mut out = Vec::new();
-        let tell = may_write(&self.me, meta);
+        let tell = may_write(&self.me, meta) || sig.is_some();
+        let mut told = Vec::new();
         for (name, s) in &mut self.peers {
             s.states.remove(doc);
             s.incoming.remove(doc);
             s.partial.remove(doc);
+            s.drop_pending(doc);
             if tell && Some(name.as_str()) != except && may_hold(&s.membership, meta) {
-                out.push(Outgoing {
-                    to: name.clone(),
+                told.push(name.clone());
+            }
+        }
+        for name in told {
+            match &sig {
+                Some(sig) => self.send_signed_erasure(
+                    &name,
+                    doc.clone(),
+                    meta.clone(),
+                    sig.clone(),
+                    &mut out,
+                ),
+                None => out.push(Outgoing {
+                    to: name,
                     msg: Msg::Erased {
                         docs: vec![(doc.clone(), meta.clone())],
                     },
-                });
+                }),
             }
         }
         out
@@ -407,13 +777,17 @@ impl<R: DocRepo> SyncCore<R> {
 
     /// Whether this node syncs `meta` with a peer: the peer may hold it and at least one side
     /// may write it (two readers have nothing to give each other that either may accept).
+    /// A relaying node (with [`Signing`]) syncs with every peer that may hold the document:
+    /// either may hand on a writer's signed changes.
     fn shared(&self, peer: &Membership, meta: &DocMeta) -> bool {
-        may_hold(peer, meta) && (may_write(&self.me, meta) || may_write(peer, meta))
+        may_hold(peer, meta)
+            && (self.signing.is_some() || may_write(&self.me, meta) || may_write(peer, meta))
     }
 
     /// The live sync state for a peer and document: from the session, else from the repo, else
-    /// fresh. Read-only towards a peer that may not write, so that automerge tells the peer
-    /// not to send changes and ignores any that come.
+    /// fresh. Read-only towards a peer that may not write (unless this node relays, and so
+    /// takes signed changes from anyone), so that automerge tells the peer not to send changes
+    /// and ignores any that come.
     fn state(&mut self, peer: &str, doc: &DocId, meta: &DocMeta) -> sync::State {
         let session = self.peers.get_mut(peer).expect("connected");
         let mut state = session.states.remove(doc).unwrap_or_else(|| {
@@ -422,7 +796,7 @@ impl<R: DocRepo> SyncCore<R> {
                 .and_then(|b| sync::State::decode(&b).ok())
                 .unwrap_or_default()
         });
-        state.read_only = !may_write(&session.membership, meta);
+        state.read_only = !may_write(&session.membership, meta) && self.signing.is_none();
         state
     }
 
@@ -448,6 +822,8 @@ impl<R: DocRepo> SyncCore<R> {
                 c.retain(|c| *c != sync::Capability::MessageV2);
             }
         }
+        // What was sent before, to find the changes this message carries and sign them.
+        let sent_before = self.signing.as_ref().map(|_| state.sent_hashes.clone());
         let message = match self.repo.doc_mut(doc) {
             Ok(Some(am)) => am.sync().generate_sync_message(&mut state),
             Ok(None) => match session.incoming.get_mut(doc) {
@@ -458,6 +834,13 @@ impl<R: DocRepo> SyncCore<R> {
             Err(_) => None,
         };
         state.their_capabilities = caps;
+        if let (Some(_), Some(before)) = (&message, sent_before) {
+            let carried: Vec<ChangeHash> = state.sent_hashes.difference(&before).copied().collect();
+            if !carried.is_empty() {
+                self.send_signatures(peer, doc, meta, &carried, out);
+            }
+        }
+        let session = self.peers.get_mut(peer).expect("connected");
         if let Some(message) = message {
             // The metadata goes with the first message of a session, unless the persisted
             // state shows the peer already has the document (saves ~200 bytes per document on
@@ -474,6 +857,73 @@ impl<R: DocRepo> SyncCore<R> {
             );
         }
         session.states.insert(doc.clone(), state);
+    }
+}
+
+impl<R: DocRepo> SyncCore<R> {
+    /// Sends the signatures of `carried` changes of `doc` that are known here, signing this
+    /// node's own changes first if it may write the document. Goes before the sync message
+    /// that carries the changes.
+    fn send_signatures(
+        &mut self,
+        peer: &str,
+        doc: &DocId,
+        meta: &DocMeta,
+        carried: &[ChangeHash],
+        out: &mut Vec<Outgoing>,
+    ) {
+        let Some(signing) = &self.signing else {
+            return;
+        };
+        let mut sigs = self.repo.signatures(doc, carried);
+        if sigs.len() < carried.len() && may_write(&self.me, meta) {
+            let have: BTreeSet<ChangeHash> = sigs.iter().map(|s| s.hash).collect();
+            let actor = signing.signer.actor();
+            let writer = signing.signer.writer();
+            let mut new = Vec::new();
+            if let Ok(Some(am)) = self.repo.doc_mut(doc) {
+                for hash in carried.iter().filter(|h| !have.contains(h)) {
+                    let own = am
+                        .get_change_meta_by_hash(hash)
+                        .is_some_and(|c| *c.actor == actor);
+                    if own {
+                        new.push(ChangeSignature {
+                            hash: *hash,
+                            writer: writer.clone(),
+                            signature: signing.signer.sign(&change_payload(doc, hash)),
+                        });
+                    }
+                }
+            }
+            // A signature that cannot be stored is made again next time.
+            let _ = self.repo.save_signatures(doc, &new);
+            sigs.extend(new);
+        }
+        if sigs.is_empty() {
+            return;
+        }
+        let mut wire = Vec::with_capacity(sigs.len());
+        for s in sigs {
+            if s.signature.len() > crate::wire::MAX_SIGNATURE {
+                continue;
+            }
+            if let Some(writer) = self.introduce(peer, &s.writer, out) {
+                wire.push(WireSignature {
+                    hash: s.hash,
+                    writer,
+                    signature: s.signature,
+                });
+            }
+        }
+        for chunk in wire.chunks(SIGNATURES_PER_MESSAGE) {
+            out.push(Outgoing {
+                to: peer.to_string(),
+                msg: Msg::Signatures {
+                    doc: doc.clone(),
+                    sigs: chunk.to_vec(),
+                },
+            });
+        }
     }
 }
 

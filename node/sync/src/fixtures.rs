@@ -289,3 +289,151 @@ pub fn applicant() -> Applicant {
 pub fn id(s: &str) -> DocId {
     DocId(format!("doc-{s}"))
 }
+
+// ------------------------------------------------------------------------------------------
+// Toy node keys and certificates for signed changes (the node uses its libp2p key and its
+// membership certificate instead)
+// ------------------------------------------------------------------------------------------
+
+/// A toy certificate: `root signature (64 bytes) || JSON {name, membership, key}` where `key`
+/// is the node's ed25519 public key in hex. Deterministic keys from the names (no randomness in
+/// tests).
+pub mod toy_pki {
+    use crate::sign::{ChangeSigner, ChangeVerifier, Signing, WriterId};
+    use automerge::ActorId;
+    use kitanetz_crdt::policy::Membership;
+    use ring::signature::{Ed25519KeyPair, KeyPair, UnparsedPublicKey, ED25519};
+
+    fn key(seed_of: &str) -> Ed25519KeyPair {
+        let mut seed = [0u8; 32];
+        for (i, b) in seed_of.bytes().enumerate() {
+            seed[i % 32] = seed[i % 32].wrapping_mul(31).wrapping_add(b);
+        }
+        seed[31] ^= seed_of.len() as u8;
+        Ed25519KeyPair::from_seed_unchecked(&seed).expect("32-byte seed")
+    }
+
+    fn hex(bytes: &[u8]) -> String {
+        bytes.iter().map(|b| format!("{b:02x}")).collect()
+    }
+
+    fn unhex(s: &str) -> Option<Vec<u8>> {
+        (0..s.len())
+            .step_by(2)
+            .map(|i| u8::from_str_radix(s.get(i..i + 2)?, 16).ok())
+            .collect()
+    }
+
+    /// The test network's root: issues certificates.
+    pub struct Root {
+        key: Ed25519KeyPair,
+    }
+
+    impl Root {
+        pub fn new(name: &str) -> Root {
+            Root {
+                key: key(&format!("root {name}")),
+            }
+        }
+
+        pub fn public_key(&self) -> Vec<u8> {
+            self.key.public_key().as_ref().to_vec()
+        }
+
+        /// The key and certificate of node `name` (also for forging in tests).
+        pub fn node_key(&self, name: &str, membership: &Membership) -> NodeKey {
+            NodeKey {
+                name: name.to_string(),
+                key: key(&format!("node {name}")),
+                credential: self.certify(name, membership),
+            }
+        }
+
+        /// A certificate for the node `name` with `membership` over the node's key.
+        pub fn certify(&self, name: &str, membership: &Membership) -> Vec<u8> {
+            let body = serde_json::json!({
+                "name": name,
+                "membership": membership,
+                "key": hex(key(&format!("node {name}")).public_key().as_ref()),
+            })
+            .to_string();
+            let mut out = self.key.sign(body.as_bytes()).as_ref().to_vec();
+            out.extend_from_slice(body.as_bytes());
+            out
+        }
+
+        /// Signing for a node: its key, its certificate from this root, and a verifier that
+        /// trusts this root.
+        pub fn signing(&self, name: &str, membership: &Membership) -> Signing {
+            Signing {
+                signer: Box::new(self.node_key(name, membership)),
+                verifier: Box::new(Verifier {
+                    root: self.public_key(),
+                }),
+            }
+        }
+    }
+
+    /// A node's key and certificate. The writer id is the node name; the actor is the node name
+    /// (as the sync tests' documents are made).
+    pub struct NodeKey {
+        name: String,
+        key: Ed25519KeyPair,
+        credential: Vec<u8>,
+    }
+
+    impl ChangeSigner for NodeKey {
+        fn writer(&self) -> WriterId {
+            WriterId(self.name.clone())
+        }
+        fn credential(&self) -> Vec<u8> {
+            self.credential.clone()
+        }
+        fn actor(&self) -> ActorId {
+            ActorId::from(self.name.as_bytes())
+        }
+        fn sign(&self, payload: &[u8]) -> Vec<u8> {
+            self.key.sign(payload).as_ref().to_vec()
+        }
+    }
+
+    /// Checks toy certificates against a root public key.
+    pub struct Verifier {
+        root: Vec<u8>,
+    }
+
+    struct Body {
+        name: String,
+        membership: Membership,
+        key: Vec<u8>,
+    }
+
+    /// The certificate's body (past the root's signature, which `admit` checks).
+    fn body(credential: &[u8]) -> Option<Body> {
+        let v: serde_json::Value = serde_json::from_slice(credential.get(64..)?).ok()?;
+        Some(Body {
+            name: v.get("name")?.as_str()?.to_string(),
+            membership: serde_json::from_value(v.get("membership")?.clone()).ok()?,
+            key: unhex(v.get("key")?.as_str()?)?,
+        })
+    }
+
+    impl ChangeVerifier for Verifier {
+        fn admit(&self, credential: &[u8]) -> Option<(WriterId, Membership)> {
+            let (sig, signed) = credential.split_at_checked(64)?;
+            UnparsedPublicKey::new(&ED25519, &self.root)
+                .verify(signed, sig)
+                .ok()?;
+            let body = body(credential)?;
+            Some((WriterId(body.name), body.membership))
+        }
+        fn verify(&self, credential: &[u8], payload: &[u8], signature: &[u8]) -> bool {
+            let Some(Body { key, .. }) = body(credential) else {
+                return false;
+            };
+            UnparsedPublicKey::new(&ED25519, &key)
+                .verify(payload, signature)
+                .is_ok()
+        }
+    }
+}

@@ -2,7 +2,8 @@
 //! [`DocRepo`] over its SQLite store (chunks, `documents` table, a sync-state table); [`MemRepo`]
 //! keeps everything in memory for tests and simulations.
 
-use automerge::AutoCommit;
+use crate::sign::{ChangeSignature, WriterId};
+use automerge::{AutoCommit, ChangeHash};
 use kitanetz_crdt::{DocId, DocMeta};
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -44,6 +45,38 @@ pub trait DocRepo {
     /// [`put`]: DocRepo::put
     /// [`erase`]: DocRepo::erase
     fn receiving_from(&mut self, _peer: &str) {}
+
+    // Signatures (relaying, `crate::sign`). The defaults store nothing: a repo that keeps them
+    // not can still sync with writers directly, but cannot relay what it holds. The node keeps
+    // them in two tables, written before the document's `put` so that a crash in between
+    // leaves only signatures of changes not stored (harmless):
+    //   change_signatures(doc_id, change_hash BLOB(32), writer, signature BLOB,
+    //                     PRIMARY KEY (doc_id, change_hash))
+    //   writers(writer PRIMARY KEY, credential BLOB)
+    // `erase` deletes the document's rows of `change_signatures`; the erasure's own signature
+    // (hash [`ERASURE`](crate::sign::ERASURE)) is saved after it and kept with the tombstone.
+
+    /// The stored signatures of these changes of `doc` (those it has; any order).
+    fn signatures(&self, _doc: &DocId, _hashes: &[ChangeHash]) -> Vec<ChangeSignature> {
+        Vec::new()
+    }
+    /// Stores signatures of changes of `doc` (replacing one stored for the same hash).
+    fn save_signatures(
+        &mut self,
+        _doc: &DocId,
+        _sigs: &[ChangeSignature],
+    ) -> Result<(), RepoError> {
+        Ok(())
+    }
+    /// A writer's credential, stored with [`DocRepo::save_writer`].
+    fn writer_credential(&self, _writer: &WriterId) -> Option<Vec<u8>> {
+        None
+    }
+    /// Stores the credential of a writer whose signatures are stored (replacing an older one:
+    /// a renewed certificate of the same key).
+    fn save_writer(&mut self, _writer: &WriterId, _credential: &[u8]) -> Result<(), RepoError> {
+        Ok(())
+    }
 }
 
 /// In-memory [`DocRepo`]. Also remembers every document id it ever held, so that privacy tests
@@ -54,6 +87,8 @@ pub struct MemRepo {
     tombstones: BTreeMap<DocId, DocMeta>,
     states: BTreeMap<(String, DocId), Vec<u8>>,
     ever_held: BTreeMap<DocId, DocMeta>,
+    signatures: BTreeMap<DocId, BTreeMap<ChangeHash, ChangeSignature>>,
+    writers: BTreeMap<WriterId, Vec<u8>>,
 }
 
 impl MemRepo {
@@ -117,6 +152,7 @@ impl DocRepo for MemRepo {
     fn erase(&mut self, doc: &DocId, meta: DocMeta) -> Result<(), RepoError> {
         self.docs.remove(doc);
         self.states.retain(|(_, d), _| d != doc);
+        self.signatures.remove(doc);
         self.tombstones.insert(doc.clone(), meta);
         Ok(())
     }
@@ -139,6 +175,33 @@ impl DocRepo for MemRepo {
         state: Vec<u8>,
     ) -> Result<(), RepoError> {
         self.states.insert((peer.to_string(), doc.clone()), state);
+        Ok(())
+    }
+
+    fn signatures(&self, doc: &DocId, hashes: &[ChangeHash]) -> Vec<ChangeSignature> {
+        let Some(stored) = self.signatures.get(doc) else {
+            return Vec::new();
+        };
+        hashes
+            .iter()
+            .filter_map(|h| stored.get(h).cloned())
+            .collect()
+    }
+
+    fn save_signatures(&mut self, doc: &DocId, sigs: &[ChangeSignature]) -> Result<(), RepoError> {
+        let stored = self.signatures.entry(doc.clone()).or_default();
+        for s in sigs {
+            stored.insert(s.hash, s.clone());
+        }
+        Ok(())
+    }
+
+    fn writer_credential(&self, writer: &WriterId) -> Option<Vec<u8>> {
+        self.writers.get(writer).cloned()
+    }
+
+    fn save_writer(&mut self, writer: &WriterId, credential: &[u8]) -> Result<(), RepoError> {
+        self.writers.insert(writer.clone(), credential.to_vec());
         Ok(())
     }
 }

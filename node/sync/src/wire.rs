@@ -6,6 +6,7 @@
 //! node versions. Layout: `version u8, tag u8, fields…`; strings and byte strings are `u32`
 //! big-endian length + bytes; the rare [`DocMeta`] travels as JSON (same names as in storage).
 
+use automerge::ChangeHash;
 use kitanetz_crdt::{DocId, DocMeta};
 
 /// Version byte at the start of every message.
@@ -22,8 +23,35 @@ pub const MAX_FRAGMENT: usize = MAX_MESSAGE - 64 * 1024;
 /// Largest encoded [`DocMeta`] accepted (its facility list is short in practice).
 const MAX_META: usize = 32 * 1024;
 
+/// Largest signature accepted (ed25519: 64 bytes; the length travels in one byte).
+pub const MAX_SIGNATURE: usize = 255;
+
+/// Largest writer credential accepted (a node certificate is a few hundred bytes).
+const MAX_CREDENTIAL: usize = 16 * 1024;
+
 const TAG_SYNC: u8 = 1;
 const TAG_ERASED: u8 = 2;
+const TAG_WRITER: u8 = 3;
+const TAG_SIGNATURES: u8 = 4;
+const TAG_SIGNED_ERASED: u8 = 5;
+
+/// A writer's signature as it travels: the writer is named by the index a [`Msg::Writer`]
+/// gave its credential earlier in the same session (saves the credential on every change).
+#[derive(Debug, Clone, PartialEq)]
+pub struct WireSignature {
+    pub hash: ChangeHash,
+    pub writer: u16,
+    pub signature: Vec<u8>,
+}
+
+/// A signed erasure as it travels.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SignedErasure {
+    pub doc: DocId,
+    pub meta: DocMeta,
+    pub writer: u16,
+    pub signature: Vec<u8>,
+}
 
 /// One protocol message between two nodes over an authenticated link.
 #[derive(Debug, Clone, PartialEq)]
@@ -41,6 +69,19 @@ pub enum Msg {
     },
     /// These documents were erased by a writer: drop them and keep a tombstone.
     Erased { docs: Vec<(DocId, DocMeta)> },
+    /// Introduces a writer's credential (node certificate) under an index for the rest of the
+    /// session; [`Msg::Signatures`] and [`Msg::SignedErased`] name writers by it. Sent before
+    /// the first signature that needs it.
+    Writer { index: u16, credential: Vec<u8> },
+    /// Writers' signatures of changes that the next [`Msg::Sync`] about `doc` carries (or an
+    /// earlier one whose changes waited for their dependencies).
+    Signatures {
+        doc: DocId,
+        sigs: Vec<WireSignature>,
+    },
+    /// Erasures, each signed by a writer of the document: a node that may not write it can
+    /// pass it on.
+    SignedErased { docs: Vec<SignedErasure> },
 }
 
 /// A message that could not be read.
@@ -60,6 +101,8 @@ pub enum WireError {
     BadMeta(String),
     #[error("{0} bytes left over after the message")]
     Trailing(usize),
+    #[error("signature or credential over its size limit")]
+    BadSignature,
 }
 
 impl Msg {
@@ -139,6 +182,31 @@ impl Msg {
                     put_bytes(&mut out, &meta_json(meta));
                 }
             }
+            Msg::Writer { index, credential } => {
+                out.push(TAG_WRITER);
+                out.extend_from_slice(&index.to_be_bytes());
+                put_bytes(&mut out, credential);
+            }
+            Msg::Signatures { doc, sigs } => {
+                out.push(TAG_SIGNATURES);
+                put_bytes(&mut out, doc.0.as_bytes());
+                out.extend_from_slice(&(sigs.len() as u32).to_be_bytes());
+                for s in sigs {
+                    out.extend_from_slice(&s.hash.0);
+                    out.extend_from_slice(&s.writer.to_be_bytes());
+                    put_signature(&mut out, &s.signature);
+                }
+            }
+            Msg::SignedErased { docs } => {
+                out.push(TAG_SIGNED_ERASED);
+                out.extend_from_slice(&(docs.len() as u32).to_be_bytes());
+                for e in docs {
+                    put_bytes(&mut out, e.doc.0.as_bytes());
+                    put_bytes(&mut out, &meta_json(&e.meta));
+                    out.extend_from_slice(&e.writer.to_be_bytes());
+                    put_signature(&mut out, &e.signature);
+                }
+            }
         }
         out
     }
@@ -178,6 +246,51 @@ impl Msg {
                 }
                 Msg::Erased { docs }
             }
+            TAG_WRITER => {
+                let index = r.u16()?;
+                let credential = r.bytes()?;
+                if credential.len() > MAX_CREDENTIAL {
+                    return Err(WireError::BadSignature);
+                }
+                Msg::Writer {
+                    index,
+                    credential: credential.to_vec(),
+                }
+            }
+            TAG_SIGNATURES => {
+                let doc = r.doc_id()?;
+                let n = r.u32()? as usize;
+                // Each entry takes at least 35 bytes.
+                let mut sigs = Vec::with_capacity(n.min(r.0.len() / 35));
+                for _ in 0..n {
+                    let hash = r.hash()?;
+                    let writer = r.u16()?;
+                    let signature = r.signature()?;
+                    sigs.push(WireSignature {
+                        hash,
+                        writer,
+                        signature,
+                    });
+                }
+                Msg::Signatures { doc, sigs }
+            }
+            TAG_SIGNED_ERASED => {
+                let n = r.u32()? as usize;
+                let mut docs = Vec::with_capacity(n.min(r.0.len() / 11));
+                for _ in 0..n {
+                    let doc = r.doc_id()?;
+                    let meta = r.meta()?;
+                    let writer = r.u16()?;
+                    let signature = r.signature()?;
+                    docs.push(SignedErasure {
+                        doc,
+                        meta,
+                        writer,
+                        signature,
+                    });
+                }
+                Msg::SignedErased { docs }
+            }
             tag => return Err(WireError::UnknownTag(tag)),
         };
         if !r.0.is_empty() {
@@ -196,6 +309,12 @@ fn put_bytes(out: &mut Vec<u8>, bytes: &[u8]) {
     out.extend_from_slice(bytes);
 }
 
+fn put_signature(out: &mut Vec<u8>, sig: &[u8]) {
+    let len = u8::try_from(sig.len()).expect("signatures are at most MAX_SIGNATURE bytes");
+    out.push(len);
+    out.extend_from_slice(sig);
+}
+
 struct Reader<'a>(&'a [u8]);
 
 impl<'a> Reader<'a> {
@@ -209,6 +328,18 @@ impl<'a> Reader<'a> {
     }
     fn u8(&mut self) -> Result<u8, WireError> {
         Ok(self.take(1)?[0])
+    }
+    fn u16(&mut self) -> Result<u16, WireError> {
+        let b = self.take(2)?;
+        Ok(u16::from_be_bytes([b[0], b[1]]))
+    }
+    fn hash(&mut self) -> Result<ChangeHash, WireError> {
+        let b = self.take(32)?;
+        Ok(ChangeHash(b.try_into().expect("32 bytes")))
+    }
+    fn signature(&mut self) -> Result<Vec<u8>, WireError> {
+        let n = usize::from(self.u8()?);
+        Ok(self.take(n)?.to_vec())
     }
     fn u32(&mut self) -> Result<u32, WireError> {
         let b = self.take(4)?;
@@ -268,7 +399,27 @@ mod tests {
                 data: vec![],
             },
             Msg::Erased {
-                docs: vec![(id, meta())],
+                docs: vec![(id.clone(), meta())],
+            },
+            Msg::Writer {
+                index: 7,
+                credential: b"certificate".to_vec(),
+            },
+            Msg::Signatures {
+                doc: id.clone(),
+                sigs: vec![WireSignature {
+                    hash: ChangeHash([3; 32]),
+                    writer: 7,
+                    signature: vec![9; 64],
+                }],
+            },
+            Msg::SignedErased {
+                docs: vec![SignedErasure {
+                    doc: id,
+                    meta: meta(),
+                    writer: 1,
+                    signature: vec![8; 64],
+                }],
             },
         ] {
             assert_eq!(Msg::decode(&msg.encode()).unwrap(), msg);

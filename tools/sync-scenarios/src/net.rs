@@ -6,6 +6,7 @@ use automerge::sync as am_sync;
 use automerge::{AutoCommit, ChangeHash};
 use kitanetz_crdt::policy::Membership;
 use kitanetz_crdt::{DocId, DocMeta, Document};
+use kitanetz_sync::fixtures::toy_pki::Root;
 use kitanetz_sync::{DocRepo, MemRepo, Msg, Outgoing, SyncCore, MAX_MESSAGE};
 use std::collections::{BTreeMap, BTreeSet, VecDeque};
 
@@ -94,6 +95,19 @@ impl Net {
             net.topology.insert(name.clone(), BTreeSet::new());
         }
         net
+    }
+
+    /// Makes every core sign its changes with a toy node key certified by `root`, and relay
+    /// (before any document is created).
+    pub fn sign_with(&mut self, root: &Root) {
+        let names: Vec<String> = self.cores.keys().cloned().collect();
+        for name in names {
+            let core = self.cores.remove(&name).expect("node");
+            let m = self.members[&name].clone();
+            let signing = root.signing(&name, &m);
+            let core = SyncCore::new(m, &name, core.into_repo()).with_signing(signing);
+            self.cores.insert(name, core);
+        }
     }
 
     pub fn repo_mut(&mut self, node: &str) -> &mut MemRepo {

@@ -3,6 +3,7 @@
 mod convergence;
 mod fixtures;
 mod policy_and_privacy;
+mod relay;
 mod sim;
 mod wire_cost;
 

@@ -3,6 +3,7 @@
 
 use kitanetz_crdt::policy::Membership;
 use kitanetz_crdt::{DocId, DocMeta, Document, StoredDoc};
+use kitanetz_sync::fixtures::toy_pki::Root;
 use kitanetz_sync::{MemRepo, Msg, Outgoing, SyncCore, MAX_MESSAGE};
 use std::collections::{BTreeMap, BTreeSet, VecDeque};
 
@@ -28,6 +29,10 @@ pub struct SimNet {
     pub change_bytes: usize,
     /// Print every delivered message (debugging).
     pub trace: bool,
+    /// With a root, every core signs its changes and relays ([`SimNet::signed`]).
+    pub root: Option<Root>,
+    /// The links that may exist ([`SimNet::star`]); `None`: every pair (a full mesh).
+    allowed: Option<BTreeSet<(String, String)>>,
 }
 
 fn pair(a: &str, b: &str) -> (String, String) {
@@ -53,6 +58,8 @@ impl SimNet {
             delivered: 0,
             trace: false,
             change_bytes: 0,
+            root: None,
+            allowed: None,
         };
         for (name, m) in nodes {
             net.cores
@@ -60,6 +67,59 @@ impl SimNet {
             net.members.insert(name.clone(), m.clone());
         }
         net
+    }
+
+    /// A network whose cores sign their changes with toy node keys certified by one root, and
+    /// relay.
+    pub fn signed(nodes: &[(String, Membership)]) -> SimNet {
+        let mut net = SimNet::new(nodes);
+        net.root = Some(Root::new("city"));
+        for name in net.names() {
+            net.renew_core(&name, MemRepo::new());
+        }
+        net
+    }
+
+    /// Limits the network to the links of a star per Träger: the city to every Träger, each
+    /// Träger to its Kitas (no Kita to the city, no Kita to a Kita).
+    pub fn star(mut self) -> SimNet {
+        let mut allowed = BTreeSet::new();
+        for (name, m) in &self.members {
+            if let (kitanetz_crdt::policy::NodeRole::Kita, Some(p)) = (m.role, &m.provider) {
+                let office = self
+                    .members
+                    .iter()
+                    .find(|(_, t)| {
+                        t.role == kitanetz_crdt::policy::NodeRole::Traeger
+                            && t.provider.as_ref() == Some(p)
+                    })
+                    .map(|(n, _)| n.clone())
+                    .expect("a Träger per Kita");
+                allowed.insert(pair(name, &office));
+            }
+            if m.role == kitanetz_crdt::policy::NodeRole::Traeger {
+                allowed.insert(pair(name, "city"));
+            }
+        }
+        self.allowed = Some(allowed);
+        self
+    }
+
+    /// Whether two nodes may be linked at all.
+    pub fn linkable(&self, a: &str, b: &str) -> bool {
+        self.allowed
+            .as_ref()
+            .is_none_or(|allowed| allowed.contains(&pair(a, b)))
+    }
+
+    /// (Re)creates a node's core over `repo`, with signing if the network signs.
+    fn renew_core(&mut self, node: &str, repo: MemRepo) {
+        let m = self.members[node].clone();
+        let mut core = SyncCore::new(m.clone(), node, repo);
+        if let Some(root) = &self.root {
+            core = core.with_signing(root.signing(node, &m));
+        }
+        self.cores.insert(node.to_string(), core);
     }
 
     pub fn names(&self) -> Vec<String> {
@@ -89,7 +149,7 @@ impl SimNet {
         get(a, b) + get(b, a)
     }
 
-    fn send(&mut self, from: &str, outs: Vec<Outgoing>) {
+    pub fn send(&mut self, from: &str, outs: Vec<Outgoing>) {
         for o in outs {
             let bytes = o.msg.encode();
             assert!(bytes.len() <= MAX_MESSAGE, "message over the cap");
@@ -103,6 +163,7 @@ impl SimNet {
 
     pub fn connect(&mut self, a: &str, b: &str) {
         if a == b
+            || !self.linkable(a, b)
             || self.down.contains(a)
             || self.down.contains(b)
             || self.cut.contains(&pair(a, b))
@@ -178,11 +239,7 @@ impl SimNet {
     pub fn restart(&mut self, node: &str) {
         self.partition(node);
         let core = self.cores.remove(node).expect("node");
-        let repo = core.into_repo();
-        self.cores.insert(
-            node.to_string(),
-            SyncCore::new(self.members[node].clone(), node, repo),
-        );
+        self.renew_core(node, core.into_repo());
         self.heal(node);
     }
 
