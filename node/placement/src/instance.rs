@@ -13,7 +13,22 @@
 //! - Optional extensions (all may be absent): `catalogue` and `seed_hash` (recorded in the
 //!   protocol), and per child `first_wish_only` (sibling/integration cases in the sequential
 //!   procedure, ignored by deferred acceptance).
+//! - Optional **statistics fields** (all may be absent; they never change the matching): per
+//!   child `district` (any string, e.g. `"Neustadt"`) and `birth_date` (`"YYYY-MM-DD"`), and at
+//!   the top level `reference_date` (`"YYYY-MM-DD"`, the day on which ages are counted, e.g. the
+//!   round's start month). [`crate::statistics`] counts unplaced children by district and by
+//!   age band from them, and the legal claim of § 24 SGB VIII (from the first birthday). Dates
+//!   are validated on load ([`InstanceError::BadDate`]).
+//! - Optional top-level `facts`: the facts a criteria catalogue reads (the
+//!   [`crate::catalogue::Facts`] shape: `{"children": {"c1": {"desired_start": 20970,
+//!   "birth_date": 20100, …}}, "traeger": {…}}`, dates as days since 1970-01-01). A what-if run
+//!   ([`crate::whatif`]) recompiles the points under another catalogue from them; a child's
+//!   `facts` birth date also serves the age statistics when the child has no `birth_date`.
+//! - The canonical hash ([`Instance::canonical_hash`]) leaves the statistics fields and `facts`
+//!   out: it identifies the matching problem (the points are hashed, not the facts behind
+//!   them), and hashes published before these fields existed stay valid.
 
+use crate::catalogue::Facts;
 use crate::ids::{ChildId, FacilityId, GroupId, ProgramId};
 use serde::de::{self, Visitor};
 use serde::{Deserialize, Deserializer, Serialize};
@@ -93,6 +108,14 @@ pub struct Child {
     /// Sequential procedure only: sibling or integration case that stays with wish 1.
     #[serde(default, skip_serializing_if = "is_false")]
     pub first_wish_only: bool,
+    /// Statistics only: district of the child's home; unplaced children are counted per
+    /// district.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub district: Option<String>,
+    /// Statistics only: birth date, `YYYY-MM-DD`; ages are counted on the instance's
+    /// `reference_date`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub birth_date: Option<String>,
 }
 
 fn is_false(b: &bool) -> bool {
@@ -129,6 +152,12 @@ pub struct Instance {
     /// SHA-256 (hex) of the lottery seed, if the lottery was drawn from a seed.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub seed_hash: Option<String>,
+    /// Statistics only: the day on which children's ages are counted, `YYYY-MM-DD`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reference_date: Option<String>,
+    /// Facts behind the points, for a what-if run under another catalogue.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub facts: Option<Facts>,
 }
 
 /// Why an instance was rejected. Every variant names what to fix.
@@ -200,6 +229,14 @@ pub enum InstanceError {
         /// Child named.
         child: ChildId,
     },
+    /// A date is not a valid `YYYY-MM-DD` calendar date.
+    #[error("{field} is {value:?}: write a calendar date as YYYY-MM-DD, e.g. 2027-08-01")]
+    BadDate {
+        /// Which field (`reference_date`, or `birth_date of child c1`).
+        field: String,
+        /// Value given.
+        value: String,
+    },
     /// More children hold a program as `current` than it has seats.
     #[error(
         "program {program} is held by {holders} children as current but has capacity {capacity}: \
@@ -253,6 +290,14 @@ impl Instance {
                 });
             }
         }
+        if let Some(d) = &self.reference_date {
+            if Date::parse(d).is_none() {
+                return Err(InstanceError::BadDate {
+                    field: "reference_date".to_owned(),
+                    value: d.clone(),
+                });
+            }
+        }
         let mut children = BTreeSet::new();
         let mut holders: BTreeMap<&ProgramId, usize> = BTreeMap::new();
         for c in &self.children {
@@ -264,6 +309,14 @@ impl Instance {
                     child: c.id.clone(),
                     value: c.lottery,
                 });
+            }
+            if let Some(d) = &c.birth_date {
+                if Date::parse(d).is_none() {
+                    return Err(InstanceError::BadDate {
+                        field: format!("birth_date of child {}", c.id),
+                        value: d.clone(),
+                    });
+                }
             }
             let mut seen = BTreeSet::new();
             for w in &c.wishes {
@@ -344,6 +397,12 @@ impl Instance {
     /// result changes it.
     pub fn canonical_hash(&self) -> String {
         let mut canon = self.clone();
+        canon.reference_date = None;
+        canon.facts = None;
+        for c in &mut canon.children {
+            c.district = None;
+            c.birth_date = None;
+        }
         canon.programs.sort_by(|a, b| a.id.cmp(&b.id));
         canon.children.sort_by(|a, b| a.id.cmp(&b.id));
         for row in canon.priorities.values_mut() {
@@ -352,5 +411,73 @@ impl Instance {
         canon.priorities.retain(|_, row| !row.is_empty());
         let bytes = serde_json::to_vec(&canon).expect("instance serialises");
         hex::encode(Sha256::digest(&bytes))
+    }
+}
+
+/// A calendar date (proleptic Gregorian), for the statistics fields of the format.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Date {
+    /// Year.
+    pub year: i32,
+    /// Month, 1–12.
+    pub month: u32,
+    /// Day of the month, 1–31.
+    pub day: u32,
+}
+
+impl Date {
+    /// Parses `YYYY-MM-DD` (exactly that shape); `None` for anything else or a day that does not
+    /// exist (`2027-02-29`).
+    pub fn parse(s: &str) -> Option<Date> {
+        let b = s.as_bytes();
+        if b.len() != 10 || b[4] != b'-' || b[7] != b'-' {
+            return None;
+        }
+        let num = |r: std::ops::Range<usize>| -> Option<u32> {
+            b[r].iter().try_fold(0u32, |n, &d| {
+                d.is_ascii_digit().then(|| n * 10 + u32::from(d - b'0'))
+            })
+        };
+        let (year, month, day) = (num(0..4)? as i32, num(5..7)?, num(8..10)?);
+        let date = Date { year, month, day };
+        ((1..=12).contains(&month) && (1..=date.days_in_month()).contains(&day)).then_some(date)
+    }
+
+    fn days_in_month(&self) -> u32 {
+        match self.month {
+            2 if self.year % 4 == 0 && (self.year % 100 != 0 || self.year % 400 == 0) => 29,
+            2 => 28,
+            4 | 6 | 9 | 11 => 30,
+            _ => 31,
+        }
+    }
+
+    /// The date `days` days after 1970-01-01 (the catalogue's day numbers).
+    pub fn from_days(days: i32) -> Date {
+        // Howard Hinnant's civil_from_days.
+        let z = i64::from(days) + 719_468;
+        let era = z.div_euclid(146_097);
+        let doe = z - era * 146_097;
+        let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+        let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+        let mp = (5 * doy + 2) / 153;
+        let day = (doy - (153 * mp + 2) / 5 + 1) as u32;
+        let month = if mp < 10 { mp + 3 } else { mp - 9 } as u32;
+        let year = (yoe + era * 400 + i64::from(month <= 2)) as i32;
+        Date { year, month, day }
+    }
+
+    /// Completed years of life on `on` of a child born on `self` (§ 187 Abs. 2, § 188 BGB: the
+    /// year is completed at the end of the day before the birthday; a child born on 29 February
+    /// completes it with 28 February). Negative if `on` is before the birth.
+    pub fn age_on(&self, on: Date) -> i32 {
+        let before_birthday = (on.month, on.day) < (self.month, self.day);
+        on.year - self.year - i32::from(before_birthday)
+    }
+}
+
+impl fmt::Display for Date {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{:04}-{:02}-{:02}", self.year, self.month, self.day)
     }
 }
