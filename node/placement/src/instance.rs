@@ -33,7 +33,7 @@ use crate::ids::{ChildId, FacilityId, GroupId, ProgramId};
 use serde::de::{self, Visitor};
 use serde::{Deserialize, Deserializer, Serialize};
 use sha2::{Digest, Sha256};
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::{BTreeMap, HashMap, HashSet};
 use std::fmt;
 
 /// Format tag of an input instance.
@@ -271,24 +271,13 @@ impl Instance {
         self
     }
 
-    /// Checks every rule the engine relies on; the first problem found is returned.
+    /// Checks every rule the engine relies on; the first problem found is returned (in input
+    /// order; over-full programs in program id order).
     pub fn validate(&self) -> Result<(), InstanceError> {
         if self.format != INPUT_FORMAT {
             return Err(InstanceError::WrongFormat {
                 found: self.format.clone(),
             });
-        }
-        let mut programs: BTreeMap<&ProgramId, &Program> = BTreeMap::new();
-        for p in &self.programs {
-            if programs.insert(&p.id, p).is_some() {
-                return Err(InstanceError::DuplicateProgram(p.id.clone()));
-            }
-            if !(0..=MAX_CAPACITY).contains(&p.capacity) {
-                return Err(InstanceError::BadCapacity {
-                    program: p.id.clone(),
-                    capacity: p.capacity,
-                });
-            }
         }
         if let Some(d) = &self.reference_date {
             if Date::parse(d).is_none() {
@@ -298,10 +287,24 @@ impl Instance {
                 });
             }
         }
-        let mut children = BTreeSet::new();
-        let mut holders: BTreeMap<&ProgramId, usize> = BTreeMap::new();
+        // Hash sets, not B-trees: at 100,000 children the string comparisons of tree lookups
+        // made validation the slowest step of `kitanetz place`.
+        let mut programs: HashMap<&str, &Program> = HashMap::with_capacity(self.programs.len());
+        for p in &self.programs {
+            if programs.insert(p.id.as_str(), p).is_some() {
+                return Err(InstanceError::DuplicateProgram(p.id.clone()));
+            }
+            if !(0..=MAX_CAPACITY).contains(&p.capacity) {
+                return Err(InstanceError::BadCapacity {
+                    program: p.id.clone(),
+                    capacity: p.capacity,
+                });
+            }
+        }
+        let mut children: HashSet<&str> = HashSet::with_capacity(self.children.len());
+        let mut holders: HashMap<&str, usize> = HashMap::new();
         for c in &self.children {
-            if !children.insert(&c.id) {
+            if !children.insert(c.id.as_str()) {
                 return Err(InstanceError::DuplicateChild(c.id.clone()));
             }
             if !(c.lottery.is_finite() && (0.0..1.0).contains(&c.lottery)) {
@@ -318,15 +321,22 @@ impl Instance {
                     });
                 }
             }
-            let mut seen = BTreeSet::new();
-            for w in &c.wishes {
-                if !programs.contains_key(w) {
+            let mut seen: HashSet<&str> = HashSet::new();
+            for (i, w) in c.wishes.iter().enumerate() {
+                if !programs.contains_key(w.as_str()) {
                     return Err(InstanceError::UnknownWish {
                         child: c.id.clone(),
                         program: w.clone(),
                     });
                 }
-                if !seen.insert(w) {
+                // Short lists (5 wishes) compare with the earlier wishes rather than build a set
+                // per child; long ones (the 25-wish stress scale) use a set.
+                let repeated = if c.wishes.len() <= 8 {
+                    c.wishes[..i].contains(w)
+                } else {
+                    !seen.insert(w.as_str())
+                };
+                if repeated {
                     return Err(InstanceError::DuplicateWish {
                         child: c.id.clone(),
                         program: w.clone(),
@@ -334,30 +344,31 @@ impl Instance {
                 }
             }
             if let Some(cur) = &c.current {
-                if !programs.contains_key(cur) {
+                if !programs.contains_key(cur.as_str()) {
                     return Err(InstanceError::UnknownCurrent {
                         child: c.id.clone(),
                         program: cur.clone(),
                     });
                 }
-                *holders.entry(cur).or_default() += 1;
+                *holders.entry(cur.as_str()).or_default() += 1;
             }
         }
-        for (p, n) in holders {
-            let cap = programs[p].capacity;
-            if n as i64 > cap {
-                return Err(InstanceError::CurrentOverCapacity {
-                    program: p.clone(),
-                    holders: n,
-                    capacity: cap,
-                });
-            }
+        let over = holders
+            .into_iter()
+            .filter(|(p, n)| *n as i64 > programs[p].capacity)
+            .min();
+        if let Some((p, n)) = over {
+            return Err(InstanceError::CurrentOverCapacity {
+                program: programs[p].id.clone(),
+                holders: n,
+                capacity: programs[p].capacity,
+            });
         }
         for (p, row) in &self.priorities {
-            if !programs.contains_key(p) {
+            if !programs.contains_key(p.as_str()) {
                 return Err(InstanceError::UnknownPriorityProgram(p.clone()));
             }
-            if let Some(c) = row.keys().find(|c| !children.contains(c)) {
+            if let Some(c) = row.keys().find(|c| !children.contains(c.as_str())) {
                 return Err(InstanceError::UnknownPriorityChild {
                     program: p.clone(),
                     child: c.clone(),
@@ -396,21 +407,75 @@ impl Instance {
     /// or adding unknown fields therefore keeps the hash; changing anything that can change the
     /// result changes it.
     pub fn canonical_hash(&self) -> String {
-        let mut canon = self.clone();
-        canon.reference_date = None;
-        canon.facts = None;
-        for c in &mut canon.children {
-            c.district = None;
-            c.birth_date = None;
-        }
-        canon.programs.sort_by(|a, b| a.id.cmp(&b.id));
-        canon.children.sort_by(|a, b| a.id.cmp(&b.id));
-        for row in canon.priorities.values_mut() {
-            row.retain(|_, p| p.0 != 0);
-        }
-        canon.priorities.retain(|_, row| !row.is_empty());
+        // A borrowed view with the same field names, order and skips as `Instance`, so that the
+        // bytes (and the hashes published so far) stay those of the sorted, filtered clone this
+        // once was, without cloning 100,000 children and their points (`input_hashes_are_pinned`).
+        let mut programs: Vec<&Program> = self.programs.iter().collect();
+        programs.sort_unstable_by(|a, b| a.id.cmp(&b.id));
+        let mut children: Vec<CanonChild> = self
+            .children
+            .iter()
+            .map(|c| CanonChild {
+                id: &c.id,
+                wishes: &c.wishes,
+                lottery: c.lottery,
+                together: c.together.as_ref(),
+                current: c.current.as_ref(),
+                first_wish_only: c.first_wish_only,
+            })
+            .collect();
+        children.sort_unstable_by(|a, b| a.id.cmp(b.id));
+        let canon = CanonInstance {
+            format: &self.format,
+            programs,
+            children,
+            priorities: NonZero(&self.priorities),
+            catalogue: self.catalogue.as_ref(),
+            seed_hash: self.seed_hash.as_ref(),
+        };
         let bytes = serde_json::to_vec(&canon).expect("instance serialises");
         hex::encode(Sha256::digest(&bytes))
+    }
+}
+
+/// What [`Instance::canonical_hash`] serialises (field names and order as in [`Instance`]).
+#[derive(Serialize)]
+struct CanonInstance<'a> {
+    format: &'a str,
+    programs: Vec<&'a Program>,
+    children: Vec<CanonChild<'a>>,
+    priorities: NonZero<'a>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    catalogue: Option<&'a CatalogueRef>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    seed_hash: Option<&'a String>,
+}
+
+/// A child without the statistics fields (field names and order as in [`Child`]).
+#[derive(Serialize)]
+struct CanonChild<'a> {
+    id: &'a ChildId,
+    wishes: &'a [ProgramId],
+    lottery: f64,
+    together: Option<&'a GroupId>,
+    current: Option<&'a ProgramId>,
+    #[serde(skip_serializing_if = "is_false")]
+    first_wish_only: bool,
+}
+
+/// Priorities without explicit zero points and without rows left empty by dropping them.
+struct NonZero<'a>(&'a BTreeMap<ProgramId, BTreeMap<ChildId, Points>>);
+
+impl Serialize for NonZero<'_> {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        struct Row<'a>(&'a BTreeMap<ChildId, Points>);
+        impl Serialize for Row<'_> {
+            fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+                s.collect_map(self.0.iter().filter(|(_, p)| p.0 != 0))
+            }
+        }
+        let rows = self.0.iter().filter(|(_, row)| row.values().any(|p| p.0 != 0));
+        s.collect_map(rows.map(|(p, row)| (p, Row(row))))
     }
 }
 
