@@ -8,6 +8,7 @@
 //! then times `run_place` as the CLI runs it (read and validate, solve, protocol, write through a
 //! buffered writer into a file) in three variants: plain, `--stats`, and `--check --stats`.
 //! Each variant is run twice and the faster run is printed (the first one warms the page cache).
+//! A last line shows where the time of a plain run goes, step by step.
 //!
 //! The generator follows `tools/bench`'s `placement-bench` (facilities scattered over a city,
 //! Krippe and Kindergarten programs for two start months, seats about 85 % of the children,
@@ -266,8 +267,8 @@ fn main() {
     }
 }
 
-/// Where the time of one plain run goes.
-#[allow(dead_code)]
+/// Where the time of one plain run goes (each step alone; `place(all)` is hash, interning,
+/// solve, certificate and protocol together).
 fn phases(instance: &Path) {
     use kitanetz_placement::engine::SolveOptions;
     let t = Instant::now();

@@ -203,7 +203,10 @@ pub fn check(inst: &Instance, assignment: &Assignment) -> Certificate {
     for (id, p) in assignment {
         let got = match p {
             None => Got::Nothing,
-            Some(p) => ix.program.get(p.as_str()).map_or(Got::Unknown, |&q| Got::Program(q)),
+            Some(p) => ix
+                .program
+                .get(p.as_str())
+                .map_or(Got::Unknown, |&q| Got::Program(q)),
         };
         match child_ix.get(id.as_str()) {
             Some(&c) if got != Got::Unknown => {
@@ -270,7 +273,12 @@ pub fn check(inst: &Instance, assignment: &Assignment) -> Certificate {
 
     // Groups: either all members in one facility, or nobody moved off their current seat.
     let mut groups: BTreeMap<&GroupId, Vec<usize>> = BTreeMap::new();
-    for (ci, c) in inst.children.iter().enumerate().filter(|(_, c)| in_group(c)) {
+    for (ci, c) in inst
+        .children
+        .iter()
+        .enumerate()
+        .filter(|(_, c)| in_group(c))
+    {
         groups
             .entry(c.together.as_ref().expect("in group"))
             .or_default()

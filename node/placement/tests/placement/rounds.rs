@@ -534,24 +534,61 @@ fn place_writes_statistics_compact_by_default_and_pretty_on_request() {
 #[test]
 fn input_hashes_are_pinned() {
     let golden = [
-        ("basic", "bcc8558c47ba89d0ca1d52069ca34675922028bea32a0d2f3d775c4a09882948"),
-        ("groups_search", "397e86723ee29b0b6772b477a0c64875d7fb178ebc9874aa30ffec3fd38dd869"),
-        ("transfer", "33ab96a1d7598cdde8ef9f0a3cf2bfb2a8258acd8b1d525d76b648273da20d7e"),
-        ("sequential", "d4587c67ad836c0674f2da5e6b4490943c025d07fe8744c8500eb189e89db4a7"),
-        ("lottery_ties", "f7285eb48dcdedc98ebd0d7a5f1818a791db92e808122a992bfbcae323fe289c"),
-        ("first_wish_only", "9dd9076a918c76b36a4bc08ed23a11d3c21606a697921a9a4fd2257935d92135"),
-        ("siblings", "93f1368f54eca87296760f404fc934e4c7f825c0bd67a022a694f23c210a813b"),
+        (
+            "basic",
+            "bcc8558c47ba89d0ca1d52069ca34675922028bea32a0d2f3d775c4a09882948",
+        ),
+        (
+            "groups_search",
+            "397e86723ee29b0b6772b477a0c64875d7fb178ebc9874aa30ffec3fd38dd869",
+        ),
+        (
+            "transfer",
+            "33ab96a1d7598cdde8ef9f0a3cf2bfb2a8258acd8b1d525d76b648273da20d7e",
+        ),
+        (
+            "sequential",
+            "d4587c67ad836c0674f2da5e6b4490943c025d07fe8744c8500eb189e89db4a7",
+        ),
+        (
+            "lottery_ties",
+            "f7285eb48dcdedc98ebd0d7a5f1818a791db92e808122a992bfbcae323fe289c",
+        ),
+        (
+            "first_wish_only",
+            "9dd9076a918c76b36a4bc08ed23a11d3c21606a697921a9a4fd2257935d92135",
+        ),
+        (
+            "siblings",
+            "93f1368f54eca87296760f404fc934e4c7f825c0bd67a022a694f23c210a813b",
+        ),
     ];
     for (name, hash) in golden {
         let path = format!("{}/tests/golden/{name}.json", env!("CARGO_MANIFEST_DIR"));
         let text = std::fs::read_to_string(path).unwrap();
-        assert_eq!(Instance::from_json(&text).unwrap().canonical_hash(), hash, "{name}");
+        assert_eq!(
+            Instance::from_json(&text).unwrap().canonical_hash(),
+            hash,
+            "{name}"
+        );
     }
     let random = [
-        (1, "529769b0e11396c3b1b1a0eec8f85be7baaca6a8a9851244ca4b9544b497733c"),
-        (2, "5add892fc82287d2d4a920279b9eab74091ba27d4d6bfdc0edc6f2ade3f05d94"),
-        (3, "683b89ebe0010849b777ec4582d1ae521df4b831accccea2e8913771bc681ae1"),
-        (4, "f2141010a150292369e3cb3679af16ec64c111826818d6f310f1e01e9b573f73"),
+        (
+            1,
+            "529769b0e11396c3b1b1a0eec8f85be7baaca6a8a9851244ca4b9544b497733c",
+        ),
+        (
+            2,
+            "5add892fc82287d2d4a920279b9eab74091ba27d4d6bfdc0edc6f2ade3f05d94",
+        ),
+        (
+            3,
+            "683b89ebe0010849b777ec4582d1ae521df4b831accccea2e8913771bc681ae1",
+        ),
+        (
+            4,
+            "f2141010a150292369e3cb3679af16ec64c111826818d6f310f1e01e9b573f73",
+        ),
     ];
     for (seed, hash) in random {
         let inst = random_instance(
