@@ -73,28 +73,101 @@ fn compare(a: &Prio, b: &Prio) -> Ordering {
         .then_with(|| b.id.cmp(a.id))
 }
 
-fn prio<'a>(inst: &Instance, c: &'a Child, p: &ProgramId) -> Prio<'a> {
-    Prio {
-        guaranteed: c.current.as_ref() == Some(p),
-        points: inst.points(p, &c.id),
-        lottery: c.lottery,
-        id: &c.id,
+/// The checker's own interning: programs and children by their position in the instance,
+/// points per child as a sorted list of (program, points).
+///
+/// Why: at 100,000 children the string-keyed maps (tree or hash) took over half a second of
+/// `kitanetz place`; this is the checker's own code, not the engine's [`crate::problem`], so a
+/// bug in the engine's interning still cannot hide itself here.
+struct Index<'a> {
+    inst: &'a Instance,
+    program: HashMap<&'a str, u32>,
+    /// `points[off[c]..off[c + 1]]`: (program, points) of child `c`, by program.
+    off: Vec<usize>,
+    points: Vec<(u32, i64)>,
+}
+
+impl<'a> Index<'a> {
+    fn of(inst: &'a Instance, child: &HashMap<&'a str, u32>) -> Self {
+        let program: HashMap<&str, u32> = inst
+            .programs
+            .iter()
+            .enumerate()
+            .map(|(i, p)| (p.id.as_str(), i as u32))
+            .collect();
+        let mut given: Vec<(u32, u32, i64)> = Vec::new();
+        for (p, row) in &inst.priorities {
+            let Some(&q) = program.get(p.as_str()) else {
+                continue;
+            };
+            for (c, pts) in row {
+                if let Some(&ci) = child.get(c.as_str()) {
+                    given.push((ci, q, pts.0));
+                }
+            }
+        }
+        given.sort_unstable();
+        let mut off = vec![0; inst.children.len() + 1];
+        for g in &given {
+            off[g.0 as usize + 1] += 1;
+        }
+        for c in 0..inst.children.len() {
+            off[c + 1] += off[c];
+        }
+        let points = given.into_iter().map(|(_, q, pts)| (q, pts)).collect();
+        Index {
+            inst,
+            program,
+            off,
+            points,
+        }
+    }
+
+    /// Index of a program named in the (valid) instance.
+    fn q(&self, p: &ProgramId) -> u32 {
+        self.program[p.as_str()]
+    }
+
+    /// Priority of child `c` (by position) at program `q`.
+    fn prio(&self, c: u32, q: u32) -> Prio<'a> {
+        let child = &self.inst.children[c as usize];
+        let mine = &self.points[self.off[c as usize]..self.off[c as usize + 1]];
+        let points = mine
+            .binary_search_by_key(&q, |e| e.0)
+            .map_or(0, |i| mine[i].1);
+        Prio {
+            guaranteed: child.current.as_ref().map(|p| self.q(p)) == Some(q),
+            points,
+            lottery: child.lottery,
+            id: &child.id,
+        }
+    }
+
+    /// The child's effective list: wishes down to its current seat, then the current seat.
+    fn effective_list(&self, c: &Child) -> Vec<u32> {
+        let current = c.current.as_ref().map(|p| self.q(p));
+        let mut out = Vec::with_capacity(c.wishes.len() + 1);
+        for w in &c.wishes {
+            let q = self.q(w);
+            out.push(q);
+            if current == Some(q) {
+                return out;
+            }
+        }
+        out.extend(current);
+        out
     }
 }
 
-/// The child's effective list: wishes down to its current seat, then the current seat.
-fn effective_list(c: &Child) -> Vec<&ProgramId> {
-    let mut out = Vec::new();
-    for w in &c.wishes {
-        out.push(w);
-        if c.current.as_ref() == Some(w) {
-            return out;
-        }
-    }
-    if let Some(cur) = &c.current {
-        out.push(cur);
-    }
-    out
+/// A child's result as the checker reads it.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Got {
+    /// No seat (or not in the assignment).
+    Nothing,
+    /// A program of the instance.
+    Program(u32),
+    /// A program the instance does not have.
+    Unknown,
 }
 
 /// Checks `assignment` against `inst` (which must be valid).
@@ -108,9 +181,14 @@ pub fn check(inst: &Instance, assignment: &Assignment) -> Certificate {
             displaces,
         })
     };
-    let programs: HashMap<&ProgramId, &crate::instance::Program> =
-        inst.programs.iter().map(|p| (&p.id, p)).collect();
-    let children: BTreeMap<&ChildId, &Child> = inst.children.iter().map(|c| (&c.id, c)).collect();
+    let child_ix: HashMap<&str, u32> = inst
+        .children
+        .iter()
+        .enumerate()
+        .map(|(i, c)| (c.id.as_str(), i as u32))
+        .collect();
+    let ix = Index::of(inst, &child_ix);
+    let pid = |q: u32| inst.programs[q as usize].id.as_str();
     let mut group_size: HashMap<&GroupId, usize> = HashMap::new();
     for c in &inst.children {
         if let Some(g) = &c.together {
@@ -119,74 +197,107 @@ pub fn check(inst: &Instance, assignment: &Assignment) -> Certificate {
     }
     let in_group = |c: &Child| c.together.as_ref().is_some_and(|g| group_size[g] >= 2);
 
-    let mut result: HashMap<&ChildId, Option<&ProgramId>> = HashMap::new();
+    // What the assignment says per child (by position); `listed` marks children it names.
+    let mut result = vec![Got::Nothing; inst.children.len()];
+    let mut listed = vec![false; inst.children.len()];
     for (id, p) in assignment {
-        if !children.contains_key(id) || p.as_ref().is_some_and(|p| !programs.contains_key(p)) {
-            v(
-                "invalid_assignment",
-                id.as_str(),
-                p.as_ref().map_or("", |p| p.as_str()),
-                None,
-            );
-        }
-    }
-    for c in &inst.children {
-        let r = assignment.get(&c.id).and_then(|p| p.as_ref());
-        if !assignment.contains_key(&c.id) {
-            v("invalid_assignment", c.id.as_str(), "", None);
-        }
-        if let Some(p) = r {
-            if !effective_list(c).contains(&p) {
-                v("invalid_assignment", c.id.as_str(), p.as_str(), None);
+        let got = match p {
+            None => Got::Nothing,
+            Some(p) => ix
+                .program
+                .get(p.as_str())
+                .map_or(Got::Unknown, |&q| Got::Program(q)),
+        };
+        match child_ix.get(id.as_str()) {
+            Some(&c) if got != Got::Unknown => {
+                result[c as usize] = got;
+                listed[c as usize] = true;
+            }
+            known => {
+                if let Some(&c) = known {
+                    result[c as usize] = got;
+                    listed[c as usize] = true;
+                }
+                v(
+                    "invalid_assignment",
+                    id.as_str(),
+                    p.as_ref().map_or("", |p| p.as_str()),
+                    None,
+                );
             }
         }
-        if let (Some(cur), None) = (&c.current, r) {
+    }
+    for (ci, c) in inst.children.iter().enumerate() {
+        let r = result[ci];
+        if !listed[ci] {
+            v("invalid_assignment", c.id.as_str(), "", None);
+        }
+        match r {
+            Got::Program(q) if !ix.effective_list(c).contains(&q) => {
+                v("invalid_assignment", c.id.as_str(), pid(q), None);
+            }
+            Got::Unknown => {
+                let p = assignment[&c.id].as_ref().expect("a program");
+                v("invalid_assignment", c.id.as_str(), p.as_str(), None);
+            }
+            _ => {}
+        }
+        if let (Some(cur), Got::Nothing) = (&c.current, r) {
             v("lost_current", c.id.as_str(), cur.as_str(), None);
         }
-        result.insert(&c.id, r);
     }
 
     // Occupants and the weakest occupant per program.
-    let mut occupants: HashMap<&ProgramId, Vec<&Child>> = HashMap::new();
-    for c in &inst.children {
-        if let Some(Some(p)) = result.get(&c.id) {
-            if programs.contains_key(p) {
-                occupants.entry(p).or_default().push(c);
-            }
+    let mut occupants: Vec<Vec<u32>> = vec![Vec::new(); inst.programs.len()];
+    for (ci, r) in result.iter().enumerate() {
+        if let Got::Program(q) = r {
+            occupants[*q as usize].push(ci as u32);
         }
     }
-    let mut weakest: HashMap<&ProgramId, &Child> = HashMap::new();
-    // In program order, so that the capacity violations come out the same on every run.
-    let mut by_program: Vec<(&&ProgramId, &Vec<&Child>)> = occupants.iter().collect();
-    by_program.sort_unstable_by(|a, b| a.0.cmp(b.0));
-    for (p, occ) in by_program {
-        if occ.len() as i64 > programs[p].capacity {
-            v("capacity", "", p.as_str(), None);
+    let mut weakest: Vec<Option<u32>> = vec![None; inst.programs.len()];
+    // In program id order, so that the capacity violations come out the same on every run.
+    let mut by_program: Vec<u32> = (0..inst.programs.len() as u32)
+        .filter(|&q| !occupants[q as usize].is_empty())
+        .collect();
+    by_program.sort_unstable_by(|&a, &b| pid(a).cmp(pid(b)));
+    for q in by_program {
+        let occ = &occupants[q as usize];
+        if occ.len() as i64 > inst.programs[q as usize].capacity {
+            v("capacity", "", pid(q), None);
         }
-        let w = occ
+        weakest[q as usize] = occ
             .iter()
-            .min_by(|a, b| compare(&prio(inst, a, p), &prio(inst, b, p)))
-            .expect("non-empty");
-        weakest.insert(p, w);
+            .copied()
+            .min_by(|&a, &b| compare(&ix.prio(a, q), &ix.prio(b, q)));
     }
 
     // Groups: either all members in one facility, or nobody moved off their current seat.
-    let mut groups: BTreeMap<&GroupId, Vec<&Child>> = BTreeMap::new();
-    for c in inst.children.iter().filter(|c| in_group(c)) {
+    let mut groups: BTreeMap<&GroupId, Vec<usize>> = BTreeMap::new();
+    for (ci, c) in inst
+        .children
+        .iter()
+        .enumerate()
+        .filter(|(_, c)| in_group(c))
+    {
         groups
             .entry(c.together.as_ref().expect("in group"))
             .or_default()
-            .push(c);
+            .push(ci);
     }
     for (g, members) in &groups {
+        let current = |ci: usize| {
+            inst.children[ci]
+                .current
+                .as_ref()
+                .map_or(Got::Nothing, |p| Got::Program(ix.q(p)))
+        };
         let moved = members
             .iter()
-            .any(|c| result[&c.id].is_some() && result[&c.id] != c.current.as_ref());
+            .any(|&ci| result[ci] != Got::Nothing && result[ci] != current(ci));
         if moved {
-            let mut facilities = members.iter().map(|c| {
-                result[&c.id]
-                    .and_then(|p| programs.get(p))
-                    .map(|p| &p.facility)
+            let mut facilities = members.iter().map(|&ci| match result[ci] {
+                Got::Program(q) => Some(&inst.programs[q as usize].facility),
+                _ => None,
             });
             let first = facilities.next().flatten();
             if first.is_none() || !facilities.all(|f| f == first) {
@@ -198,24 +309,29 @@ pub fn check(inst: &Instance, assignment: &Assignment) -> Certificate {
     // Stability for children without a group.
     let mut checked = 0;
     // In id order, so that the certificate does not depend on the input order.
-    for c in children.values().filter(|c| !in_group(c)) {
+    let mut in_order: Vec<usize> = (0..inst.children.len())
+        .filter(|&ci| !in_group(&inst.children[ci]))
+        .collect();
+    in_order.sort_unstable_by(|&a, &b| inst.children[a].id.cmp(&inst.children[b].id));
+    for ci in in_order {
+        let c = &inst.children[ci];
         checked += 1;
-        let r = result[&c.id];
-        for p in effective_list(c) {
-            if Some(p) == r {
+        let r = result[ci];
+        for q in ix.effective_list(c) {
+            if r == Got::Program(q) {
                 break;
             }
-            let cap = programs[p].capacity;
-            let occ = occupants.get(p).map_or(0, |o| o.len()) as i64;
+            let cap = inst.programs[q as usize].capacity;
+            let occ = occupants[q as usize].len() as i64;
             if occ < cap {
-                v("waste", c.id.as_str(), p.as_str(), None);
-            } else if let Some(w) = weakest.get(p) {
-                if compare(&prio(inst, c, p), &prio(inst, w, p)) == Ordering::Greater {
+                v("waste", c.id.as_str(), pid(q), None);
+            } else if let Some(w) = weakest[q as usize] {
+                if compare(&ix.prio(ci as u32, q), &ix.prio(w, q)) == Ordering::Greater {
                     v(
                         "blocking_pair",
                         c.id.as_str(),
-                        p.as_str(),
-                        Some(w.id.0.clone()),
+                        pid(q),
+                        Some(inst.children[w as usize].id.0.clone()),
                     );
                 }
             }

@@ -1,7 +1,12 @@
 //! `kitanetz place`: the command-line entry, as a library function the node binary calls.
 //!
 //! This is the only module that reads a file. Argument parsing (clap) stays in the node binary;
-//! it fills a [`PlaceArgs`] and calls [`run_place`].
+//! it fills a [`PlaceArgs`] and calls [`run_place`], or a [`WhatIfArgs`] and calls
+//! [`run_what_if`].
+//!
+//! Output is compact JSON on one line (`--pretty` indents it for a person; at state scale that
+//! doubles the bytes). `kitanetz place` writes `kitanetz-placement-result/1`; the what-if run
+//! writes `kitanetz-placement-what-if/1` ([`crate::whatif`]).
 //!
 //! Exit codes: `0` ok, `1` `--check` found a blocking pair, waste or infeasibility, `2` the
 //! instance could not be read or is invalid, `3` the output could not be written.
@@ -11,8 +16,9 @@ use crate::check;
 use crate::engine::{SolveOptions, DEFAULT_GROUP_BUDGET};
 use crate::instance::{Instance, InstanceError};
 use crate::protocol::place;
+use crate::whatif::{what_if, WhatIfError};
 use std::io::Write;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 pub use crate::engine::Mode;
 
@@ -31,6 +37,29 @@ pub struct PlaceArgs {
     pub seed: Option<String>,
     /// Node budget of the group search (deferred-acceptance runs); default 64.
     pub group_budget: Option<u64>,
+    /// Indent the JSON for a person (default: compact, one line).
+    pub pretty: bool,
+}
+
+/// Arguments of the what-if run (`kitanetz place --what-if CATALOGUE`): the same instance under
+/// another criteria catalogue, compared with the catalogue in force.
+#[derive(Clone, Debug, Default)]
+pub struct WhatIfArgs {
+    /// Instance file (`kitanetz-placement/1` JSON); its points are the base run.
+    pub instance: PathBuf,
+    /// The other criteria catalogue (JSON, [`crate::catalogue::Catalogue`]).
+    pub catalogue: PathBuf,
+    /// Facts to compile the other catalogue with (JSON, [`crate::catalogue::Facts`]); default:
+    /// the instance's `facts`.
+    pub facts: Option<PathBuf>,
+    /// Procedure of both runs.
+    pub mode: Mode,
+    /// Draw every child's lottery number from this seed, for both runs.
+    pub seed: Option<String>,
+    /// Node budget of the group search of both runs; default 64.
+    pub group_budget: Option<u64>,
+    /// Indent the JSON for a person (default: compact, one line).
+    pub pretty: bool,
 }
 
 /// Why `kitanetz place` failed.
@@ -52,6 +81,24 @@ pub enum PlaceError {
         /// What is wrong.
         source: InstanceError,
     },
+    /// A catalogue or facts file is not JSON of the expected shape.
+    #[error("invalid {what} {path}: {message}")]
+    Json {
+        /// `catalogue` or `facts`.
+        what: &'static str,
+        /// Path given.
+        path: PathBuf,
+        /// What is wrong.
+        message: String,
+    },
+    /// The what-if run cannot be made (catalogue rejected, no facts).
+    #[error("what-if of {path}: {source}")]
+    WhatIf {
+        /// Catalogue path given.
+        path: PathBuf,
+        /// What is wrong.
+        source: WhatIfError,
+    },
     /// The result could not be written.
     #[error("cannot write the result: {0}")]
     Write(#[from] std::io::Error),
@@ -61,7 +108,10 @@ impl PlaceError {
     /// Process exit code for this error.
     pub fn exit_code(&self) -> i32 {
         match self {
-            PlaceError::Read { .. } | PlaceError::Input { .. } => 2,
+            PlaceError::Read { .. }
+            | PlaceError::Input { .. }
+            | PlaceError::Json { .. }
+            | PlaceError::WhatIf { .. } => 2,
             PlaceError::Write(_) => 3,
         }
     }
@@ -78,17 +128,7 @@ pub fn run_place_with(
     out: &mut dyn Write,
     err: &mut dyn Write,
 ) -> Result<i32, PlaceError> {
-    let text = std::fs::read_to_string(&args.instance).map_err(|source| PlaceError::Read {
-        path: args.instance.clone(),
-        source,
-    })?;
-    let mut inst = Instance::from_json(&text).map_err(|source| PlaceError::Input {
-        path: args.instance.clone(),
-        source,
-    })?;
-    if let Some(seed) = &args.seed {
-        catalogue::apply_seed(&mut inst, seed);
-    }
+    let inst = read_instance(&args.instance, args.seed.as_deref())?;
     let opts = SolveOptions {
         mode: args.mode,
         group_budget: args.group_budget.unwrap_or(DEFAULT_GROUP_BUDGET),
@@ -97,8 +137,7 @@ pub fn run_place_with(
     // Compact, not pretty: at state scale (100,000 children) the protocol's explanations are
     // tens of megabytes, and indenting them doubled the bytes and the time to write them.
     // `jq .` pretty-prints it for a person.
-    let mut bytes = serde_json::to_vec(&result).expect("result serialises");
-    bytes.push(b'\n');
+    let bytes = to_json(&result, args.pretty);
     out.write_all(&bytes)?;
     out.flush()?;
     if !args.check {
@@ -138,4 +177,71 @@ pub fn run_place_with(
         }
     }
     Ok(1)
+}
+
+/// Runs the what-if comparison: the instance as given and under the other catalogue, written
+/// as `kitanetz-placement-what-if/1` to `out`. Reads the three files, nothing else; the
+/// instance, the catalogue and the facts are not changed. Exit code 0, or an error.
+pub fn run_what_if(args: &WhatIfArgs, out: &mut dyn Write) -> Result<i32, PlaceError> {
+    let inst = read_instance(&args.instance, args.seed.as_deref())?;
+    let other: catalogue::Catalogue = read_json("catalogue", &args.catalogue)?;
+    let facts: Option<catalogue::Facts> = match &args.facts {
+        Some(path) => Some(read_json("facts", path)?),
+        None => None,
+    };
+    let opts = SolveOptions {
+        mode: args.mode,
+        group_budget: args.group_budget.unwrap_or(DEFAULT_GROUP_BUDGET),
+    };
+    let comparison =
+        what_if(&inst, &other, facts.as_ref(), &opts).map_err(|source| PlaceError::WhatIf {
+            path: args.catalogue.clone(),
+            source,
+        })?;
+    out.write_all(&to_json(&comparison, args.pretty))?;
+    out.flush()?;
+    Ok(0)
+}
+
+/// Reads and validates an instance, drawing the lottery from `seed` if given.
+fn read_instance(path: &Path, seed: Option<&str>) -> Result<Instance, PlaceError> {
+    let text = std::fs::read_to_string(path).map_err(|source| PlaceError::Read {
+        path: path.to_owned(),
+        source,
+    })?;
+    let mut inst = Instance::from_json(&text).map_err(|source| PlaceError::Input {
+        path: path.to_owned(),
+        source,
+    })?;
+    if let Some(seed) = seed {
+        catalogue::apply_seed(&mut inst, seed);
+    }
+    Ok(inst)
+}
+
+fn read_json<T: serde::de::DeserializeOwned>(
+    what: &'static str,
+    path: &Path,
+) -> Result<T, PlaceError> {
+    let text = std::fs::read_to_string(path).map_err(|source| PlaceError::Read {
+        path: path.to_owned(),
+        source,
+    })?;
+    serde_json::from_str(&text).map_err(|e| PlaceError::Json {
+        what,
+        path: path.to_owned(),
+        message: e.to_string(),
+    })
+}
+
+/// Compact JSON on one line, or indented for a person; ends with a newline.
+fn to_json<T: serde::Serialize>(value: &T, pretty: bool) -> Vec<u8> {
+    let mut bytes = if pretty {
+        serde_json::to_vec_pretty(value)
+    } else {
+        serde_json::to_vec(value)
+    }
+    .expect("result serialises");
+    bytes.push(b'\n');
+    bytes
 }

@@ -11,6 +11,7 @@ use crate::engine::{self, Mode, Solution, SolveOptions};
 use crate::ids::{ChildId, ProgramId};
 use crate::instance::{CatalogueRef, Instance};
 use crate::problem::{Interner, Problem, NONE};
+use crate::statistics::{statistics_with, RoundStatistics};
 use serde::Serialize;
 use std::collections::BTreeMap;
 
@@ -99,7 +100,8 @@ pub struct Protocol {
     pub unplaced: Vec<String>,
 }
 
-/// Statistics (`--stats`).
+/// Engine counters (`--stats`): shares as floats, kept as they were for existing readers; the
+/// round statistics in integers are [`RoundStatistics`] (`statistics`).
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct Stats {
     /// Children.
@@ -129,9 +131,12 @@ pub struct PlacementResult {
     pub assignment: BTreeMap<String, Option<String>>,
     /// Round protocol.
     pub protocol: Protocol,
-    /// Statistics, if asked for.
+    /// Engine counters, if asked for.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub stats: Option<Stats>,
+    /// Round statistics (integers; unplaced by district and age, legal claim), if asked for.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub statistics: Option<RoundStatistics>,
 }
 
 /// Solves a validated instance and builds the result document (pure).
@@ -286,6 +291,14 @@ pub fn build(
             .collect()
     });
     let stats = with_stats.then(|| stats(p, sol));
+    let statistics = with_stats.then(|| {
+        statistics_with(inst, |c| {
+            assignment
+                .get(&c.id)
+                .and_then(|q| q.as_ref())
+                .map(|q| q.as_str())
+        })
+    });
     PlacementResult {
         format: RESULT_FORMAT,
         assignment: assignment
@@ -307,6 +320,7 @@ pub fn build(
             unplaced,
         },
         stats,
+        statistics,
     }
 }
 

@@ -60,6 +60,7 @@ impl Default for Shape {
 
 pub fn random_instance(seed: u64, s: Shape) -> Instance {
     let mut r = Rng::new(seed);
+    let mut stats = Rng::new(seed ^ 0x5747_4154_5354_4154);
     let np = 1 + r.below(s.programs);
     let nc = r.below(s.children + 1);
     let programs: Vec<Program> = (0..np)
@@ -134,6 +135,16 @@ pub fn random_instance(seed: u64, s: Shape) -> Instance {
             together,
             current,
             first_wish_only: r.chance(10),
+            // From their own stream, so that the matching fields stay what they were.
+            district: (!stats.chance(20)).then(|| format!("d{}", stats.below(3))),
+            birth_date: (!stats.chance(10)).then(|| {
+                let (y, m, d) = (
+                    2021 + stats.below(6),
+                    1 + stats.below(12),
+                    1 + stats.below(28),
+                );
+                format!("{y}-{m:02}-{d:02}")
+            }),
         });
     }
     Instance {
@@ -143,6 +154,8 @@ pub fn random_instance(seed: u64, s: Shape) -> Instance {
         priorities,
         catalogue: None,
         seed_hash: None,
+        reference_date: Some("2027-08-01".to_owned()),
+        facts: None,
     }
 }
 
