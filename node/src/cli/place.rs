@@ -1,5 +1,5 @@
 use clap::Parser;
-use kitanetz_placement::{run_place, Mode, PlaceArgs};
+use kitanetz_placement::{run_place, run_what_if, Mode, PlaceArgs, WhatIfArgs};
 use std::path::PathBuf;
 use std::process::ExitCode;
 
@@ -25,20 +25,49 @@ pub struct Args {
     /// Search budget for children applying together (DA runs); smaller is faster.
     #[arg(long)]
     group_budget: Option<u64>,
+    /// Indent the JSON for a person (default: compact, one line; much faster on large rounds).
+    #[arg(long)]
+    pretty: bool,
+    /// What-if: run the instance again under this criteria catalogue (JSON) and print both
+    /// results side by side with every child whose outcome differs (`kitanetz-placement-what-if/1`);
+    /// nothing is written anywhere else.
+    #[arg(long, value_name = "CATALOGUE.json")]
+    what_if: Option<PathBuf>,
+    /// The facts the what-if catalogue reads (default: the instance's `facts`).
+    #[arg(long, value_name = "FACTS.json", requires = "what_if")]
+    facts: Option<PathBuf>,
 }
 
 pub fn run(args: Args) -> anyhow::Result<ExitCode> {
-    let place = PlaceArgs {
-        instance: args.instance,
-        check: args.check,
-        stats: args.stats,
-        mode: args.mode,
-        seed: args.seed,
-        group_budget: args.group_budget,
-    };
     let stdout = std::io::stdout();
     let mut out = std::io::BufWriter::new(stdout.lock());
-    let code = match run_place(&place, &mut out) {
+    let ran = match args.what_if {
+        Some(catalogue) => run_what_if(
+            &WhatIfArgs {
+                instance: args.instance,
+                catalogue,
+                facts: args.facts,
+                mode: args.mode,
+                seed: args.seed,
+                group_budget: args.group_budget,
+                pretty: args.pretty,
+            },
+            &mut out,
+        ),
+        None => run_place(
+            &PlaceArgs {
+                instance: args.instance,
+                check: args.check,
+                stats: args.stats,
+                mode: args.mode,
+                seed: args.seed,
+                group_budget: args.group_budget,
+                pretty: args.pretty,
+            },
+            &mut out,
+        ),
+    };
+    let code = match ran {
         Ok(code) => code,
         Err(e) => {
             eprintln!("error: {e}");
