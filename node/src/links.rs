@@ -424,6 +424,10 @@ fn not_newer_warning(version: u32, in_force: u32) -> String {
 }
 
 impl SyncStatusSource for NodeLinks {
+    fn reaches_no_peer(&self, _node: &str) -> bool {
+        lock(&self.connected).as_ref().is_none_or(|c| c.is_empty())
+    }
+
     fn status(&self, _node: &str) -> SyncStatus {
         let connected = lock(&self.connected).clone();
         let online = connected.is_some();

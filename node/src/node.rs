@@ -62,7 +62,16 @@ impl Node {
         let _ = self.sync_status.set(source);
     }
 
-    /// The sync status, or `None` when this node does not sync.
+    /// Whether this node syncs but reaches no peer now (the offline banner); cheap, and safe
+    /// to ask while holding the store lock.
+    pub fn cut_off(&self) -> bool {
+        self.sync_status
+            .get()
+            .is_some_and(|s| s.reaches_no_peer(&self.config.name))
+    }
+
+    /// The sync status, or `None` when this node does not sync. Reads the store: not while
+    /// holding its lock.
     pub fn sync_status(&self) -> Option<crate::sync::SyncStatus> {
         self.sync_status.get().map(|s| s.status(&self.config.name))
     }

@@ -8,7 +8,7 @@ use automerge::AutoCommit;
 use kitanetz_crdt::meta::DocMeta;
 use kitanetz_crdt::DocId;
 use kitanetz_sync::{DocRepo, RepoError};
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::sync::Arc;
 
 /// Documents of a node as the sync core sees them. Loaded documents are cached in memory while
@@ -338,16 +338,14 @@ pub struct SyncStatus {
     pub pending_documents: usize,
 }
 
-impl SyncStatus {
-    /// No link to any peer: the node works on, and its changes wait (the offline banner).
-    pub fn cut_off(&self) -> bool {
-        !self.online || !self.peers.iter().any(|p| p.connected)
-    }
-}
-
 /// Whatever runs a node's sync tells the node's UI how it is going.
 pub trait SyncStatusSource: Send + Sync {
+    /// The full status (the sync page). May read the store: never call it while holding the
+    /// store lock.
     fn status(&self, node: &str) -> SyncStatus;
+    /// Whether the node reaches no peer now (the offline banner on every page). Must not touch
+    /// the store: pages ask it while a handler may hold the store lock.
+    fn reaches_no_peer(&self, node: &str) -> bool;
 }
 
 /// Finds the documents a node's users changed since the driver last looked: user actions commit
@@ -395,6 +393,10 @@ impl ChangeWatcher {
     }
 }
 
+fn lock_set(m: &std::sync::Mutex<BTreeSet<String>>) -> std::sync::MutexGuard<'_, BTreeSet<String>> {
+    m.lock().unwrap_or_else(|p| p.into_inner())
+}
+
 /// Drives a [`LocalNet`] for nodes that are also serving HTTP: finds documents changed by user
 /// actions since the last tick and syncs them.
 pub struct LocalSync {
@@ -402,6 +404,9 @@ pub struct LocalSync {
     nodes: Vec<Arc<Node>>,
     /// Per node the local changes already handed to sync.
     watcher: std::sync::Mutex<ChangeWatcher>,
+    /// The nodes taken offline, for the offline banner: read without the network's lock,
+    /// which a tick holds while it writes to the nodes' stores.
+    offline: std::sync::Mutex<BTreeSet<String>>,
 }
 
 impl LocalSync {
@@ -412,6 +417,7 @@ impl LocalSync {
             net: std::sync::Mutex::new(net),
             nodes,
             watcher: Default::default(),
+            offline: Default::default(),
         });
         sync.tick();
         sync
@@ -434,6 +440,7 @@ impl LocalSync {
     }
 
     pub fn go_offline(&self, name: &str) {
+        lock_set(&self.offline).insert(name.to_string());
         self.net
             .lock()
             .unwrap_or_else(|p| p.into_inner())
@@ -446,6 +453,7 @@ impl LocalSync {
             .lock()
             .unwrap_or_else(|p| p.into_inner())
             .come_online(name);
+        lock_set(&self.offline).remove(name);
     }
 
     /// Ticks until a tick delivers nothing (bounded).
@@ -463,6 +471,10 @@ impl LocalSync {
 }
 
 impl SyncStatusSource for LocalSync {
+    fn reaches_no_peer(&self, node: &str) -> bool {
+        lock_set(&self.offline).contains(node)
+    }
+
     fn status(&self, node: &str) -> SyncStatus {
         let pending = {
             let watcher = self.watcher.lock().unwrap_or_else(|p| p.into_inner());

@@ -59,7 +59,7 @@ fi
 # Seven consecutive free loopback ports (city, two Träger, four Kitas).
 BASE_PORT="$(node "$HERE/free-ports.mjs" 7)"
 echo "run.sh: starting kitanetz demo on 127.0.0.1:$BASE_PORT..$((BASE_PORT + 6)), data in $WORK/data, mails to 127.0.0.1:$SMTP_PORT"
-"$KITANETZ_BIN" demo --data-dir "$WORK/data" --base-port "$BASE_PORT" --smtp "127.0.0.1:$SMTP_PORT" >"$WORK/demo.log" 2>&1 &
+"$KITANETZ_BIN" demo --data-dir "$WORK/data" --base-port "$BASE_PORT" --p2p-base-port 0 --smtp "127.0.0.1:$SMTP_PORT" >"$WORK/demo.log" 2>&1 &
 DEMO_PID=$!
 
 # Wait for the city (first port) and one Kita (fourth port) to answer /health.

@@ -19,6 +19,11 @@ pub struct Args {
     /// loopback).
     #[arg(long, default_value = "p2p")]
     transport: String,
+    /// First libp2p port (p2p transport): the nodes' links listen on consecutive ports from
+    /// here, so that a desktop Kita enrolled into the demo finds them again after a restart.
+    /// Default: base port + 100; `0`: any free ports (as with --smoke).
+    #[arg(long)]
+    p2p_base_port: Option<u16>,
     /// Send the city's mails to this SMTP server (e.g. 127.0.0.1:2525) instead of writing them
     /// into its `mails` folder.
     #[arg(long)]
@@ -96,7 +101,11 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         let t = std::time::Instant::now();
         // Fixed libp2p ports (after the UI's) unless in the smoke, so that a desktop Kita
         // enrolled into the demo finds its peers again after the demo restarts.
-        let p2p_base_port = (!args.smoke).then(|| args.base_port.saturating_add(P2P_PORT_OFFSET));
+        let p2p_base_port = match args.p2p_base_port {
+            Some(0) => None,
+            Some(port) => Some(port),
+            None => (!args.smoke).then(|| args.base_port.saturating_add(P2P_PORT_OFFSET)),
+        };
         let sync =
             demo::DemoSync::start(&args.transport, &args.data_dir, &nodes, p2p_base_port).await?;
         // Scripts wait for this line before they use the network.

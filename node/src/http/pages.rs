@@ -38,9 +38,8 @@ pub struct Chrome {
     pub has_portal: bool,
     /// The role of this node (the Beitragsstelle works on the Träger's node).
     node_role: kitanetz_crdt::policy::NodeRole,
-    /// This node syncs but reaches no peer: the documents changed here and not yet synced
-    /// (the offline banner on every staff page).
-    pub offline: Option<usize>,
+    /// This node syncs but reaches no peer (the offline banner on every staff page).
+    pub offline: bool,
 }
 
 impl Chrome {
@@ -73,10 +72,7 @@ impl Chrome {
             portal: false,
             has_portal: node.portal.is_some(),
             node_role: node.config.role,
-            offline: node
-                .sync_status()
-                .filter(|s| s.cut_off())
-                .map(|s| s.pending_documents),
+            offline: node.cut_off(),
         }
     }
 
@@ -191,7 +187,7 @@ impl Chrome {
             portal: false,
             has_portal: false,
             node_role: kitanetz_crdt::policy::NodeRole::City,
-            offline: None,
+            offline: false,
         }
     }
 }
