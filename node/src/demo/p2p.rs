@@ -22,19 +22,6 @@ pub struct P2pSync {
     members: BTreeMap<String, Arc<NodeLinks>>,
 }
 
-/// Writes a secret (the enrolment holds a node key) readable by its owner only.
-fn write_owner_only(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
-    use std::io::Write;
-    let mut opts = std::fs::OpenOptions::new();
-    opts.write(true).create(true).truncate(true);
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::OpenOptionsExt;
-        opts.mode(0o600);
-    }
-    opts.open(path)?.write_all(bytes)
-}
-
 fn unix_now() -> u64 {
     std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
@@ -135,7 +122,12 @@ impl P2pSync {
         let enrolment =
             crate::enrolment::Enrolment::issue(&root, &template, peers, unix_now(), CERT_DAYS)?;
         let path = dir.join(DESKTOP_ENROLMENT_FILE);
-        write_owner_only(&path, enrolment.to_json().as_bytes())?;
+        // A new key each start: the file of the last start goes (a desktop enrolled with it
+        // keeps its own copy of key and certificate).
+        if path.exists() {
+            std::fs::remove_file(&path)?;
+        }
+        crate::enrolment::write_new_private_file(&path, enrolment.to_json().as_bytes())?;
         Ok((path, kita.name))
     }
 

@@ -298,17 +298,14 @@ fn write_node(
     let cert_path = data_dir.join(&p2p.certificate);
     std::fs::write(&cert_path, checked.certificate.to_json()).map_err(|e| io(&cert_path, &e))?;
     let mut store = crate::node::open_store(data_dir, config).map_err(|e| io(data_dir, &e))?;
-    let role = match config.role {
-        NodeRole::Kita => Role::KitaLead,
-        other => return Err(EnrolError::NotAKita(other.as_str().into())),
-    };
+    // `Enrolment::check` admits Kita nodes only.
     create_user(
         &mut store,
         &NewUser {
             username: first.username.trim(),
             display_name: first.display_name.trim(),
             password: &first.password,
-            role,
+            role: Role::KitaLead,
             organisation: config.organisation.clone(),
             provider: config.provider.clone(),
             facility: config.facility.clone(),
