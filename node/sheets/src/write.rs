@@ -59,7 +59,8 @@ pub fn workbook(tables: &[Table], info: &WorkbookInfo) -> Result<Vec<u8>, SheetE
         let sheet = workbook.add_worksheet();
         sheet.set_name(name)?;
         write_table(sheet, table, &styles)?;
-        if let Some(chart) = chart {
+        // A chart over no rows would be a range Excel cannot have (row 2 to row 1).
+        if let Some(chart) = chart.filter(|_| !table.rows.is_empty()) {
             // One empty column between the table and the chart.
             sheet.insert_chart(1, col_num(table.columns.len() + 1), &chart)?;
         }
@@ -229,7 +230,7 @@ fn write_cell(
         Cell::Money(d) => {
             let (number, width) = number_and_width(*d);
             sheet.write_number_with_format(row, col, number, &styles.money)?;
-            width + " €".len()
+            width + " €".chars().count()
         }
         Cell::Percent(d) => {
             let (number, _) = number_and_width(*d);
@@ -240,12 +241,12 @@ fn write_cell(
         Cell::Date(date) => {
             let excel = excel_date(*date).ok_or(CellProblem::DateOutOfRange(*date))?;
             sheet.write_datetime_with_format(row, col, &excel, &styles.date)?;
-            "01.03.2026".len()
+            "01.03.2026".chars().count()
         }
         Cell::YesNo(yes) => {
             let text = if *yes { "ja" } else { "nein" };
             sheet.write_string(row, col, text)?;
-            text.len()
+            text.chars().count()
         }
     })
 }
@@ -281,9 +282,9 @@ fn decimal_digits(n: i64) -> usize {
 
 fn excel_date(date: chrono::NaiveDate) -> Option<ExcelDateTime> {
     use chrono::Datelike;
-    let year = u16::try_from(date.year()).ok()?;
-    // from_ymd refuses years outside 1900–9999, Excel's calendar, and counts the serial number
-    // with Excel's 29 February 1900 as Excel does.
+    // Excel's calendar is 1900–9999. from_ymd also takes 1899-12-31, Excel's day 0, which Excel
+    // shows as "00.01.1900"; it counts the serial numbers with Excel's 29 February 1900.
+    let year = u16::try_from(date.year()).ok().filter(|&y| y >= 1900)?;
     ExcelDateTime::from_ymd(year, date.month() as u8, date.day() as u8).ok()
 }
 
@@ -338,6 +339,18 @@ fn chart(table: &Table, sheet: &str, spec: &Chart) -> Result<XlsxChart, SheetErr
             .title()
             .set_name(literal_chart_text(&spec.title).as_str());
     }
+    // Axis labels in the columns' formats (1.234,56 € rather than 1234.56). A bar chart's value
+    // axis is its x axis in rust_xlsxwriter; a pie has no axes.
+    if spec.kind != ChartKind::Pie {
+        let bar = spec.kind == ChartKind::Bar;
+        let value_kinds = spec.value_columns.iter().map(|&i| table.columns[i].kind);
+        if let Some(format) = common_format(value_kinds) {
+            if bar { chart.x_axis() } else { chart.y_axis() }.set_num_format(format);
+        }
+        if let Some(format) = number_format(table.columns[spec.category_column].kind) {
+            if bar { chart.y_axis() } else { chart.x_axis() }.set_num_format(format);
+        }
+    }
     let (first, last) = (1, row_num(table.rows.len()));
     let category = col_num(spec.category_column);
     for &index in &spec.value_columns {
@@ -349,6 +362,25 @@ fn chart(table: &Table, sheet: &str, spec: &Chart) -> Result<XlsxChart, SheetErr
             .set_values((sheet, first, value, last, value));
     }
     Ok(chart)
+}
+
+/// The number format of a column kind; `None` for the kinds written as text.
+fn number_format(kind: ColumnKind) -> Option<&'static str> {
+    match kind {
+        ColumnKind::Integer => Some(formats::INTEGER),
+        ColumnKind::Decimal => Some(formats::DECIMAL),
+        ColumnKind::Money => Some(formats::MONEY),
+        ColumnKind::Date => Some(formats::DATE),
+        ColumnKind::Percent => Some(formats::PERCENT),
+        ColumnKind::Text | ColumnKind::YesNo => None,
+    }
+}
+
+/// The format all `kinds` share, `None` if they differ (the axis then shows Excel's default).
+fn common_format(mut kinds: impl Iterator<Item = ColumnKind>) -> Option<&'static str> {
+    let first = kinds.next()?;
+    kinds.all(|k| k == first).then_some(())?;
+    number_format(first)
 }
 
 /// rust_xlsxwriter reads a chart title like `Kosten!A1` or `=(…)` as a reference to cells.
