@@ -3,8 +3,9 @@
 //! forbids the action, or the store failed. The domain knows nothing of HTTP: the HTTP layer
 //! turns these into status codes and pages in one place (`http::error`).
 
-use crate::auth::Forbidden;
+use crate::auth::{authorize, Action, Forbidden, Principal};
 use crate::storage::StoreError;
+use kitanetz_crdt::ids::FacilityId;
 use kitanetz_crdt::validate::FieldError;
 use kitanetz_crdt::{DocError, ValidationError};
 
@@ -47,4 +48,17 @@ impl ActionError {
             other => Err(other),
         }
     }
+}
+
+/// Checks `action`, a rule that admits only the lead of the Kita this node serves, and returns
+/// that Kita (`facility` is the node's own: none on a Träger or city node).
+pub fn at_this_kita(
+    who: &Principal,
+    action: Action<'_>,
+    facility: Option<&FacilityId>,
+) -> Result<FacilityId, ActionError> {
+    authorize(who, action)?;
+    facility
+        .cloned()
+        .ok_or_else(|| ActionError::NotFound("Kita".into()))
 }

@@ -529,6 +529,89 @@ for (const [vpIndex, vp] of VIEWPORTS.entries()) {
       audit.assertClean();
     });
 
+    test('Kita lead: a group, a child moved into it, a day of extra care, a new child', async () => {
+      const audit = new Audit(vp.name);
+      const ctx = await newContext(browser, vp);
+      try {
+        const page = await ctx.newPage();
+        await login(page, MAIN.url, MAIN.lead);
+        await page.locator('nav a[href="/groups"]').click();
+        await page.waitForURL('**/groups');
+        await audit.check(page, 'groups');
+        // A name that is taken comes back with the field marked.
+        const taken = (await page.locator('section.kn-group h2').first().textContent()).trim();
+        await page.locator('#f-name').fill(taken);
+        await page.locator('#f-size').fill('12');
+        await page.locator('form[action="/groups"] button[type="submit"]').click();
+        await page.waitForSelector('#form-errors');
+        assert.equal(await page.locator('#f-name').getAttribute('aria-invalid'), 'true');
+        await audit.check(page, 'groups-error');
+        const name = `Igel ${vp.name}`;
+        await page.locator('#f-name').fill(name);
+        await page.locator('#f-lead').fill('Frau Sommer');
+        await page.locator('form[action="/groups"] button[type="submit"]').click();
+        await page.waitForURL('**/groups');
+        const section = page.locator('section.kn-group', { has: page.locator('h2', { hasText: name }) });
+        assert.equal(await section.count(), 1, 'the new group is listed');
+        const groupId = await section.getAttribute('data-group');
+        // Move the first child of another group into it.
+        const row = page.locator(`section.kn-group:not([data-group="${groupId}"]) tbody tr`).first();
+        const child = await row.getAttribute('data-child');
+        await row.locator('select').selectOption(groupId);
+        await row.locator('button[type="submit"]').click();
+        await page.waitForURL('**/groups');
+        assert.equal(await page.locator(`section.kn-group[data-group="${groupId}"] tr[data-child="${child}"]`).count(), 1, 'the child moved');
+
+        // Extra care yesterday: one tier and a pick-up after closing.
+        await page.locator('nav a[href="/extra-care"]').click();
+        await page.waitForURL('**/extra-care');
+        await audit.check(page, 'extra-care');
+        const yesterday = new Date(Date.now() - 86400000).toISOString().slice(0, 10);
+        await page.locator('#f-child').selectOption(child);
+        await page.locator('#f-date').fill(yesterday);
+        await page.locator('#f-from').fill('16:30');
+        await page.locator('#f-to').fill('17:45');
+        await page.locator('#f-tiers').fill('1');
+        await page.locator('#f-outside').check();
+        await page.locator('form[action="/extra-care"] button[type="submit"]').click();
+        await page.waitForURL('**/extra-care?month=*');
+        const entry = page.locator('#extra-care tbody tr', { hasText: yesterday });
+        assert.ok(await entry.count() >= 1, 'the day is listed');
+        assert.match(await entry.first().textContent(), /30\.00/);
+        await audit.check(page, 'extra-care-entry');
+
+        // A new child: a wrong postcode first, then the child page.
+        await page.locator('nav a[href="/children"]').click();
+        await page.waitForURL('**/children');
+        await page.locator('main a[href="/children/new"]').click();
+        await page.waitForURL('**/children/new');
+        await audit.check(page, 'child-new');
+        const given = vp.name === VIEWPORTS[0].name ? 'Ida' : 'Ina';
+        await page.locator('#f-start').fill('2027-01-01');
+        await page.locator('#f-care-type').selectOption('nursery');
+        await page.locator('#f-child_given_name').fill(given);
+        await page.locator('#f-child_family_name').fill('Neumann');
+        await page.locator('#f-child_birth_date').fill('2025-06-01');
+        await page.locator('#f-guardian_given_name').fill('Eva');
+        await page.locator('#f-guardian_family_name').fill('Neumann');
+        await page.locator('#f-street').fill('Lindenweg 3');
+        await page.locator('#f-postcode').fill('123');
+        await page.locator('#f-city').fill('Dresden');
+        await page.locator('#f-daily_hours').fill('8');
+        await page.locator('form[action="/children/new"] button[type="submit"]').click();
+        await page.waitForSelector('#form-errors');
+        assert.equal(await page.locator('#f-postcode').getAttribute('aria-invalid'), 'true');
+        assert.equal(await page.locator('#f-child_given_name').inputValue(), given, 'what was typed is kept');
+        await page.locator('#f-postcode').fill('01069');
+        await page.locator('form[action="/children/new"] button[type="submit"]').click();
+        await page.waitForURL(/\/children\/child-/);
+        assert.match(await page.locator('main h1').textContent(), new RegExp(`${given} Neumann`));
+      } finally {
+        await ctx.close();
+      }
+      audit.assertClean();
+    });
+
     test('Beitragsstelle: from a family\'s contract to a decision and the monthly direct debit', async () => {
       assert.ok(FEES, 'a Träger node with a fee office login');
       const audit = new Audit(vp.name);

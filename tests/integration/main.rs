@@ -7,6 +7,7 @@ mod beitragsstelle;
 mod facilities;
 mod fees;
 mod intake;
+mod kita_day;
 mod kitaplaner;
 mod occupancy;
 mod parents_api;

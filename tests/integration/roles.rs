@@ -80,6 +80,20 @@ fn expected_access(method: &str, path: &str) -> Access {
         | ("GET", "/api/intake/placement")
         | ("POST", "/api/intake/reactivations") => Access::CityZvs,
         (_, p) if p.starts_with("/seats") || p.starts_with("/api/seats") => Access::KitaLeadHere,
+        ("GET", "/groups")
+        | ("GET", "/api/groups")
+        | ("GET", "/extra-care")
+        | ("GET", "/api/extra-care") => Access::KitaRoles,
+        (_, p)
+            if p.starts_with("/groups")
+                || p.starts_with("/api/groups")
+                || p.starts_with("/extra-care")
+                || p.starts_with("/api/extra-care")
+                || p == "/children/new"
+                || p == "/api/children" =>
+        {
+            Access::KitaLeadHere
+        }
         (_, p) if p.starts_with("/facilities/{id}/edit") || p == "/api/facilities/{id}/profile" => {
             Access::KitaScope
         }
@@ -138,6 +152,20 @@ fn body_for(method: &str, path: &str, child: &str) -> Option<(&'static str, Stri
         ("POST", "/api/fees/families/{id}/decisions") => Some((json, r#"{"from":"2027-01"}"#.into())),
         ("POST", "/api/fees/families/{id}/decisions/{number}/mark") => Some((json, r#"{"mark":"dispatched"}"#.into())),
         ("POST", "/api/fees/billing/runs") => Some((json, r#"{"month":"2027-01"}"#.into())),
+        ("POST", "/groups") => Some((form, "name=Walk&care_type=kindergarten&size=12".into())),
+        ("POST", "/groups/{id}/edit") => Some((form, "name=Walk2&care_type=kindergarten&size=14".into())),
+        ("POST", "/groups/move") => Some((form, format!("child={child}&group="))),
+        ("POST", "/api/groups") => Some((json, r#"{"name":"Walk3","care_type":"nursery","size":"10"}"#.into())),
+        ("PUT", "/api/groups/{id}") => Some((json, r#"{"name":"Walk4","care_type":"nursery","size":"10"}"#.into())),
+        ("POST", "/api/groups/moves") => Some((json, format!(r#"{{"child":"{child}","group":""}}"#))),
+        ("POST", "/extra-care") => Some((form, format!("child={child}&date=2026-01-05&from=16:30&to=17:00&extra_tiers=1"))),
+        ("POST", "/api/extra-care/entries") => Some((json, format!(r#"{{"child":"{child}","date":"2026-01-05","from":"16:30","to":"17:00","extra_tiers":"1"}}"#))),
+        ("POST", "/extra-care/remove") => Some((form, "month=2026-01&entry=xc-none".into())),
+        ("POST", "/api/extra-care/removals") => Some((json, r#"{"month":"2026-01","entry":"xc-none"}"#.into())),
+        ("POST", "/extra-care/report") => Some((form, "month=2026-01".into())),
+        ("POST", "/api/extra-care/reports") => Some((json, r#"{"month":"2026-01"}"#.into())),
+        ("POST", "/children/new") => Some((form, "start=2027-01-01&care_type=kindergarten&child_given_name=Walk".into())),
+        ("POST", "/api/children") => Some((json, r#"{"start":"2027-01-01","care_type":"kindergarten","child_given_name":"Walk"}"#.into())),
         ("POST", "/api/contracts/{id}/changes") => Some((json, r#"{"valid_from":"2027-03-01","care_type":"kindergarten","daily_hours":6,"payment_mode":"self-payer"}"#.into())),
         _ => None,
     }
@@ -169,6 +197,15 @@ async fn every_route_for_every_role() {
         sibling_kita.facility.as_ref().unwrap(),
     );
     let (child, contract) = first_child_and_contract(&node, &facility);
+    let group: String = node
+        .store()
+        .conn()
+        .query_row(
+            "SELECT id FROM p_groups WHERE facility = ?1 ORDER BY id LIMIT 1",
+            [&facility.0],
+            |r| r.get(0),
+        )
+        .expect("the seeded Kita has a group");
     let router = kitanetz_node::http::router(node.clone());
 
     let routes = routes();
@@ -183,6 +220,8 @@ async fn every_route_for_every_role() {
                     &facility.0
                 } else if pattern.contains("contracts/{id}") && !pattern.starts_with("/children") {
                     &contract
+                } else if pattern.contains("groups/{id}") {
+                    &group
                 } else {
                     &child
                 },

@@ -4,6 +4,7 @@ pub mod application;
 pub mod childminder;
 pub mod conflict;
 pub mod contract;
+pub mod extra_care;
 pub mod facility;
 pub mod family;
 pub mod fee_case;
@@ -19,6 +20,7 @@ pub use application::{
 pub use childminder::ChildminderProfile;
 pub use conflict::ConflictDecision;
 pub use contract::{CareContract, ContractLine, PaymentMode};
+pub use extra_care::{ExtraCareEntry, ExtraCareMonth};
 pub use facility::{Address, CareType, Closure, FacilityLicence, FacilityProfile, ReservedSeats};
 pub use family::{Child, Family, Guardian, Sex};
 pub use fee_case::{ChildFeeStatus, DebitMandate, FeeCase, FeeOverride, IssuedDecision};
@@ -44,6 +46,8 @@ document_kinds! {
     /// Who pays, a child's fee status and the decisions issued (the Träger's office only).
     FeeCase = "fee-case", Personal, FeeCase, |s, t| s.validate();
     Group = "group", KitaOnly, Group, |s, t| s.validate();
+    /// A Kita's extra care of one month, reported to the Beitragsstelle (the Kita and its Träger).
+    ExtraCareMonth = "extra-care", KitaOnly, ExtraCareMonth, |s, t| s.validate();
     /// The pseudonymous placement record with all wishes and their handles (the city only).
     Application = "application", CityPlacement, Application, |s, t| s.validate();
     /// One wish of an application as its Kita sees it (the city and that Kita).

@@ -263,6 +263,21 @@ pub enum Action<'a> {
         facility: Option<&'a FacilityId>,
         provider: &'a ProviderId,
     },
+    /// A Kita's groups and its recorded extra care (its lead; its Träger's admin reads).
+    ViewKitaDay {
+        facility: &'a FacilityId,
+        provider: &'a ProviderId,
+    },
+    /// Create and change groups, move children between them (the lead of the Kita this node
+    /// serves: a Kita's groups are its own documents, written on its node only).
+    ManageGroups { facility: Option<&'a FacilityId> },
+    /// Record extra care and report a month to the Beitragsstelle (the lead of the Kita this
+    /// node serves).
+    RecordExtraCare { facility: Option<&'a FacilityId> },
+    /// Register a child who comes without an application through the city (a company-reserved
+    /// place, a direct admission): family and contract in one step (the lead of the Kita this
+    /// node serves).
+    AdmitChild { facility: Option<&'a FacilityId> },
 }
 
 impl Action<'_> {
@@ -302,6 +317,10 @@ impl Action<'_> {
             Action::ViewStatistics { .. } => "statistics.view",
             Action::ViewOccupancy { .. } => "occupancy.view",
             Action::ManageSessions { .. } => "sessions.manage",
+            Action::ViewKitaDay { .. } => "kita.day.view",
+            Action::ManageGroups { .. } => "groups.manage",
+            Action::RecordExtraCare { .. } => "extra_care.record",
+            Action::AdmitChild { .. } => "child.admit",
         }
     }
 }
@@ -412,6 +431,16 @@ fn staff_may(caller: &Caller, action: Action<'_>) -> bool {
             Role::TraegerAdmin => provider.is_some_and(own_provider),
             _ => false,
         },
+        Action::ViewKitaDay { facility, provider } => match caller.role {
+            Role::TraegerAdmin => own_provider(provider),
+            Role::KitaLead => own_provider(provider) && own_facility(facility),
+            _ => false,
+        },
+        Action::ManageGroups { facility }
+        | Action::RecordExtraCare { facility }
+        | Action::AdmitChild { facility } => {
+            caller.role == Role::KitaLead && facility.is_some_and(own_facility)
+        }
         Action::ViewOccupancy { facility, provider } => match caller.role {
             Role::TraegerAdmin => own_provider(provider),
             Role::KitaLead => own_provider(provider) && facility.is_some_and(own_facility),

@@ -18,7 +18,7 @@ pub struct ListQuery {
 }
 
 /// Resolves which Kita to list: the requested one if the caller may see it, else the first.
-fn choose_facility(
+pub(crate) fn choose_facility(
     node: &Node,
     session: &Session,
     requested: Option<&str>,
@@ -141,4 +141,139 @@ pub async fn api_detail(
         )
         .map_err(AppError::from)?,
     ))
+}
+
+#[derive(Template)]
+#[template(path = "child_new.html")]
+struct AdmitPage {
+    chrome: Chrome,
+    input: super::admit::AdmitInput,
+    care_types: Vec<(&'static str, &'static str, bool)>,
+    errors: Vec<kitanetz_crdt::validate::FieldError>,
+}
+
+impl AdmitPage {
+    fn fields(&self) -> Vec<(&'static str, &'static str, String, &'static str)> {
+        crate::seats::http::person_fields(self.chrome.t, &self.input.person)
+    }
+
+    fn has_error(&self, field: &str) -> bool {
+        self.errors.iter().any(|e| e.field == field)
+    }
+
+    fn sexes(&self) -> [(&'static str, &'static str); 4] {
+        crate::seats::http::sexes(self.chrome.t)
+    }
+
+    fn person(&self) -> &crate::seats::contract::ConcludeInput {
+        &self.input.person
+    }
+}
+
+fn admit_page(
+    node: &Node,
+    lang: Lang,
+    session: &Session,
+    input: super::admit::AdmitInput,
+    errors: Vec<kitanetz_crdt::validate::FieldError>,
+) -> Result<Response, AppError> {
+    let chrome = Chrome::new(
+        node,
+        lang,
+        Some(session),
+        crate::http::i18n::texts(lang).new_child,
+    );
+    let care_types = kitanetz_crdt::kinds::CareType::ALL
+        .iter()
+        .map(|c| {
+            let label = if lang == Lang::En {
+                c.label_en()
+            } else {
+                c.label_de()
+            };
+            (c.as_str(), label, c.as_str() == input.care_type)
+        })
+        .collect();
+    let page = AdmitPage {
+        chrome,
+        input,
+        care_types,
+        errors,
+    };
+    crate::http::render_form(&page, &page.errors)
+}
+
+/// `GET /children/new`: the admission form (the lead of the Kita this node serves).
+pub async fn admit_form(
+    State(node): State<Arc<Node>>,
+    lang: Lang,
+    session: Session,
+) -> Result<Response, AppError> {
+    crate::auth::authorize(
+        &session.who,
+        crate::auth::Action::AdmitChild {
+            facility: node.config.facility.as_ref(),
+        },
+    )
+    .map_err(crate::action::ActionError::from)?;
+    let input = super::admit::AdmitInput {
+        care_type: "kindergarten".into(),
+        person: crate::seats::contract::ConcludeInput {
+            daily_hours: "9".into(),
+            payment_mode: "direct-debit".into(),
+            child_sex: "unspecified".into(),
+            ..Default::default()
+        },
+        ..Default::default()
+    };
+    admit_page(&node, lang, &session, input, vec![])
+}
+
+/// `POST /children/new`: family and contract of the new child.
+pub async fn admit_submit(
+    State(node): State<Arc<Node>>,
+    lang: Lang,
+    session: Session,
+    axum::Form(form): axum::Form<crate::http::Posted<super::admit::AdmitInput>>,
+) -> Result<Response, AppError> {
+    session.check_csrf(&form.csrf)?;
+    let result = super::admit::admit(
+        &mut node.store(),
+        &session.who,
+        node.config.facility.as_ref(),
+        &form.input,
+        node.now(),
+    );
+    match result {
+        Ok(done) => Ok(axum::response::IntoResponse::into_response(
+            axum::response::Redirect::to(&format!("/children/{}", done.child.0)),
+        )),
+        Err(e) => {
+            let errors = e.into_field_errors()?;
+            admit_page(&node, lang, &session, form.input, errors)
+        }
+    }
+}
+
+/// `POST /api/children`: the same as JSON.
+pub async fn api_admit(
+    State(node): State<Arc<Node>>,
+    ApiSession(session): ApiSession,
+    crate::http::ApiJson(input): crate::http::ApiJson<super::admit::AdmitInput>,
+) -> Result<
+    (
+        axum::http::StatusCode,
+        Json<crate::seats::contract::Concluded>,
+    ),
+    ApiError,
+> {
+    let done = super::admit::admit(
+        &mut node.store(),
+        &session.who,
+        node.config.facility.as_ref(),
+        &input,
+        node.now(),
+    )
+    .map_err(AppError::from)?;
+    Ok((axum::http::StatusCode::CREATED, Json(done)))
 }

@@ -1,6 +1,7 @@
 //! Families, children and guardians as a Kita or Träger office sees them (personal data: every
 //! read is audited).
 
+pub mod admit;
 pub mod http;
 
 use crate::action::ActionError;

@@ -82,6 +82,14 @@ fn care_type_name(care: CareType) -> (&'static str, bool) {
     }
 }
 
+/// The Mehrbetreuung flats of the node's statute in `month` (§ 5), if the statute rules it.
+pub fn extra_care_rates(month: Month) -> Option<kitanetz_fees::statute::ExtraCareRates> {
+    statutes()
+        .get(STATUTE)
+        .and_then(|s| s.version_at(month))
+        .map(|v| v.extra_care.clone())
+}
+
 /// The first month the node's statute rules (no fee, decision or bill before it).
 pub fn statute_start() -> Month {
     statutes()
@@ -165,6 +173,33 @@ pub fn case_of(fees: &FamilyFees, first: Month, last: Month) -> (Value, Vec<Case
         });
         if let Some(until) = contract.period.end() {
             entry["care_until"] = json!(until.to_string());
+        }
+        // The reported extra care of the child at this contract's Kita while it ran (§ 5): the
+        // engine charges the days of the computed months and ignores the others.
+        let extra_care: Vec<Value> = fees
+            .extra_care
+            .iter()
+            .filter(|d| {
+                d.child == contract.child
+                    && d.facility == contract.facility
+                    && contract.period.contains(d.date)
+            })
+            .map(|d| {
+                let mut record = json!({ "date": d.date.to_string() });
+                if d.extra_tiers > 0 {
+                    record["tiers"] = json!(d.extra_tiers);
+                }
+                if d.outside_opening_hours {
+                    record["after_closing"] = json!(true);
+                }
+                if d.school_free_day {
+                    record["school_free_day"] = json!(true);
+                }
+                record
+            })
+            .collect();
+        if !extra_care.is_empty() {
+            entry["extra_care"] = json!(extra_care);
         }
         children.push(entry);
         case_children.push(CaseChild {

@@ -85,6 +85,8 @@ pub struct FamilyFees {
     pub contracts: Vec<CareContract>,
     /// The Beitragsstelle's own facts; a fresh one when none was written yet.
     pub fee_case: FeeCase,
+    /// The extra care the Kitas reported for the family's children (Mehrbetreuung, § 5).
+    pub extra_care: Vec<crate::extra_care::queries::ReportedDay>,
 }
 
 /// Loads a family with its contracts and fee case (after [`authorize_here`]).
@@ -105,10 +107,13 @@ pub fn load_family(store: &Store, id: &FamilyId) -> Result<FamilyFees, ActionErr
         Some((_, c)) => c,
         None => empty_fee_case(&family),
     };
+    let children: Vec<_> = family.children.iter().map(|c| c.id.clone()).collect();
+    let extra_care = crate::extra_care::queries::reported_days_of(store, &children)?;
     Ok(FamilyFees {
         family,
         contracts,
         fee_case,
+        extra_care,
     })
 }
 

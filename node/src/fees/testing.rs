@@ -88,6 +88,7 @@ pub(crate) fn family() -> FamilyFees {
             decisions: vec![],
             overrides: vec![],
         },
+        extra_care: vec![],
     }
 }
 

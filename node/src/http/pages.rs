@@ -104,6 +104,33 @@ impl Chrome {
         })
     }
 
+    /// The Kita's groups and extra care: whoever sees its occupancy (its lead, its Träger's
+    /// admin).
+    pub fn sees_kita_day(&self) -> bool {
+        self.sees_occupancy()
+    }
+
+    /// Whether the caller changes groups here (the lead of the Kita this node serves).
+    pub fn manages_groups(&self) -> bool {
+        self.may(auth::Action::ManageGroups {
+            facility: self.facility.as_ref(),
+        })
+    }
+
+    /// Whether the caller records extra care here (the lead of the Kita this node serves).
+    pub fn records_extra_care(&self) -> bool {
+        self.may(auth::Action::RecordExtraCare {
+            facility: self.facility.as_ref(),
+        })
+    }
+
+    /// Whether the caller admits children here (the lead of the Kita this node serves).
+    pub fn admits_children(&self) -> bool {
+        self.may(auth::Action::AdmitChild {
+            facility: self.facility.as_ref(),
+        })
+    }
+
     /// The audit view (system admin, Träger admin).
     pub fn sees_audit(&self) -> bool {
         self.may(auth::Action::ViewAudit {

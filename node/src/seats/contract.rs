@@ -6,8 +6,8 @@
 //! Kita's wish becomes "placed elsewhere" and the application leaves placement
 //! ([`crate::applications::sequential::advance`]).
 
-use super::{authorized, ledger_doc_id, open_wish_here};
-use crate::action::ActionError;
+use super::{ledger_doc_id, open_wish_here};
+use crate::action::{at_this_kita, ActionError};
 use crate::applications::{parse_sex, sex_value, shares};
 use crate::auth::{authorize, Action, Principal};
 use crate::clock::Now;
@@ -123,7 +123,7 @@ pub fn draft(
     facility: Option<&FacilityId>,
     wish: &str,
 ) -> Result<ContractDraft, ActionError> {
-    let facility = authorized(who, Action::ManageSeats { facility }, facility)?;
+    let facility = at_this_kita(who, Action::ManageSeats { facility }, facility)?;
     let mut v = Validator::new();
     let found = open_wish_here(store, &facility, wish, &mut v)?;
     v.finish()?;
@@ -170,7 +170,7 @@ pub fn conclude(
     input: &ConcludeInput,
     now: Now,
 ) -> Result<Concluded, ActionError> {
-    let facility = authorized(who, Action::ManageSeats { facility }, facility)?;
+    let facility = at_this_kita(who, Action::ManageSeats { facility }, facility)?;
     let provider = provider_of(store, &facility)?;
     authorize(
         who,
@@ -192,6 +192,57 @@ pub fn conclude(
             "erst einen Platz reservieren / reserve a seat first",
         );
     }
+    let person = check_person(&mut v, input, now.today);
+    v.finish()?;
+    let (wish, start) = (wish.expect("checked"), start.expect("checked"));
+    let new = NewPlace {
+        facility: &facility,
+        provider: &provider,
+        start,
+        care_type: wish.care_type,
+        integration_need: wish.integration_need,
+        employer_seat: false,
+    };
+    let (concluded, mut family_doc, mut contract_doc) =
+        family_and_contract(store, input, &person.expect("checked"), &new, now)?;
+    ledger.take(&wish.handle, now.today)?;
+    ledger_doc.update(&ledger, now.today, now.millis, "seat.conclude")?;
+    let target = Some(contract_doc.id.0.clone());
+    store.save_docs(
+        &mut [&mut family_doc, &mut contract_doc, &mut ledger_doc],
+        &AuditEntry {
+            at: now.millis,
+            actor: who.audit_name(),
+            action: "seat.conclude",
+            target,
+            subjects: vec![concluded.child.0.clone(), wish.handle.0.clone()],
+            valid_from: Some(start.to_string()),
+        },
+    )?;
+    Ok(concluded)
+}
+
+/// The checked values of the person fields of [`ConcludeInput`].
+pub(crate) struct CheckedPerson {
+    birth_date: Date,
+    sex: kitanetz_crdt::kinds::Sex,
+    daily_hours: kitanetz_crdt::scalar::Dec,
+    payment_mode: PaymentMode,
+}
+
+impl CheckedPerson {
+    pub(crate) fn birth_date(&self) -> Date {
+        self.birth_date
+    }
+}
+
+/// Checks the child, guardian, hours and payment fields of a contract form; the field errors go
+/// to `v`.
+pub(crate) fn check_person(
+    v: &mut Validator,
+    input: &ConcludeInput,
+    today: Date,
+) -> Option<CheckedPerson> {
     for (field, value) in [
         ("child_given_name", &input.child_given_name),
         ("child_family_name", &input.child_family_name),
@@ -211,7 +262,7 @@ pub fn conclude(
     let birth_date = v.date("child_birth_date", &input.child_birth_date);
     if let Some(born) = birth_date {
         v.check(
-            born <= now.today && born.0 >= now.today.0 - chrono::Days::new(365 * 15),
+            born <= today && born.0 >= today.0 - chrono::Days::new(365 * 15),
             "child_birth_date",
             "Geburtsdatum unplausibel / implausible birth date",
         );
@@ -229,7 +280,7 @@ pub fn conclude(
         "Stundenzahl, z. B. 7,5 / a number of hours, e.g. 7.5",
     );
     if let Some(h) = hours {
-        kitanetz_crdt::kinds::daily_hours(&mut v, "daily_hours", h);
+        kitanetz_crdt::kinds::daily_hours(v, "daily_hours", h);
     }
     let payment_mode = PaymentMode::parse(input.payment_mode.trim());
     v.check(
@@ -237,17 +288,44 @@ pub fn conclude(
         "payment_mode",
         "Zahlungsweise wählen / choose a payment mode",
     );
-    v.finish()?;
-    let (wish, start) = (wish.expect("checked"), start.expect("checked"));
+    Some(CheckedPerson {
+        birth_date: birth_date?,
+        sex: sex?,
+        daily_hours: hours?,
+        payment_mode: payment_mode?,
+    })
+}
+
+/// Where and how a new child is placed.
+pub(crate) struct NewPlace<'a> {
+    pub facility: &'a FacilityId,
+    pub provider: &'a kitanetz_crdt::ids::ProviderId,
+    pub start: Date,
+    pub care_type: kitanetz_crdt::kinds::CareType,
+    pub integration_need: bool,
+    /// The place is one an employer holds (Belegrecht).
+    pub employer_seat: bool,
+}
+
+/// The family and the open-ended contract of a new child, as documents of the Kita's Träger
+/// created on this node (not yet saved). The documents check themselves (names, address,
+/// e-mail, birth date): a field error for the form rather than a half-written family.
+pub(crate) fn family_and_contract(
+    store: &Store,
+    input: &ConcludeInput,
+    person: &CheckedPerson,
+    place: &NewPlace<'_>,
+    now: Now,
+) -> Result<(Concluded, StoredDoc, StoredDoc), ActionError> {
     let mut ids = os_ids();
     let child = Child {
         id: ChildId::generate(&mut ids),
         given_name: input.child_given_name.trim().to_string(),
         family_name: input.child_family_name.trim().to_string(),
-        birth_date: birth_date.expect("checked"),
-        sex: sex.expect("checked"),
-        integration_need: wish.integration_need,
-        facility: Some(facility.clone()),
+        birth_date: person.birth_date,
+        sex: person.sex,
+        integration_need: place.integration_need,
+        facility: Some(place.facility.clone()),
     };
     let family = Family {
         id: FamilyId::generate(&mut ids),
@@ -270,36 +348,34 @@ pub fn conclude(
         }],
         children: vec![child.clone()],
     };
-    let period = Period::from(start);
+    let period = Period::from(place.start);
     let contract = CareContract {
         id: ContractId::generate(&mut ids),
         family: family.id.clone(),
         child: child.id.clone(),
-        facility: facility.clone(),
+        facility: place.facility.clone(),
         period,
         lines: vec![ContractLine {
             id: ContractLineId::generate(&mut ids),
             valid: period,
-            care_type: wish.care_type,
-            daily_hours: hours.expect("checked"),
+            care_type: place.care_type,
+            daily_hours: person.daily_hours,
             group: None,
-            payment_mode: payment_mode.expect("checked"),
-            reserved_seat: false,
+            payment_mode: person.payment_mode,
+            reserved_seat: place.employer_seat,
         }],
         notice_given_on: None,
     };
     let meta = |kind: DocKind| DocMeta {
         kind,
         schema: kind.schema_version(),
-        owner: provider_org(&provider),
-        provider: Some(provider.clone()),
-        facilities: vec![facility.clone()],
+        owner: provider_org(place.provider),
+        provider: Some(place.provider.clone()),
+        facilities: vec![place.facility.clone()],
         origin_node: store.node_name().to_string(),
         created_on: now.today,
     };
-    // The documents check themselves (names, address, e-mail, birth date): a field error for
-    // the form rather than a half-written family.
-    let mut family_doc = StoredDoc::create(
+    let family_doc = StoredDoc::create(
         family_doc_id(&family.id),
         meta(DocKind::Family),
         &family,
@@ -308,7 +384,7 @@ pub fn conclude(
         now.millis,
     )
     .map_err(StoreError::from)?;
-    let mut contract_doc = StoredDoc::create(
+    let contract_doc = StoredDoc::create(
         contract_doc_id(&contract.id),
         meta(DocKind::CareContract),
         &contract,
@@ -317,23 +393,10 @@ pub fn conclude(
         now.millis,
     )
     .map_err(StoreError::from)?;
-    ledger.take(&wish.handle, now.today)?;
-    ledger_doc.update(&ledger, now.today, now.millis, "seat.conclude")?;
-    let target = Some(contract_doc.id.0.clone());
-    store.save_docs(
-        &mut [&mut family_doc, &mut contract_doc, &mut ledger_doc],
-        &AuditEntry {
-            at: now.millis,
-            actor: who.audit_name(),
-            action: "seat.conclude",
-            target,
-            subjects: vec![child.id.0.clone(), wish.handle.0.clone()],
-            valid_from: Some(start.to_string()),
-        },
-    )?;
-    Ok(Concluded {
+    let ids = Concluded {
         family: family.id,
         child: child.id,
         contract: contract.id,
-    })
+    };
+    Ok((ids, family_doc, contract_doc))
 }

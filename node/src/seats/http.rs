@@ -274,45 +274,7 @@ struct ContractPage {
 impl ContractPage {
     /// The text fields of the form: (name, label, value, input type).
     fn fields(&self) -> Vec<(&'static str, &'static str, String, &'static str)> {
-        let (t, i) = (self.chrome.t, &self.draft.input);
-        vec![
-            (
-                "child_given_name",
-                t.child_given_name,
-                i.child_given_name.clone(),
-                "text",
-            ),
-            (
-                "child_family_name",
-                t.child_family_name,
-                i.child_family_name.clone(),
-                "text",
-            ),
-            (
-                "child_birth_date",
-                t.birth_date,
-                i.child_birth_date.clone(),
-                "date",
-            ),
-            (
-                "guardian_given_name",
-                t.guardian_given_name,
-                i.guardian_given_name.clone(),
-                "text",
-            ),
-            (
-                "guardian_family_name",
-                t.guardian_family_name,
-                i.guardian_family_name.clone(),
-                "text",
-            ),
-            ("street", t.street, i.street.clone(), "text"),
-            ("postcode", t.postcode, i.postcode.clone(), "text"),
-            ("city", t.city, i.city.clone(), "text"),
-            ("phone", t.phone, i.phone.clone(), "tel"),
-            ("email", t.email, i.email.clone(), "email"),
-            ("daily_hours", t.daily_hours, i.daily_hours.clone(), "text"),
-        ]
+        person_fields(self.chrome.t, &self.draft.input)
     }
 
     fn has_error(&self, field: &str) -> bool {
@@ -320,21 +282,11 @@ impl ContractPage {
     }
 
     fn sexes(&self) -> [(&'static str, &'static str); 4] {
-        if self.chrome.t.lang == "en" {
-            [
-                ("female", "female"),
-                ("male", "male"),
-                ("diverse", "diverse"),
-                ("unspecified", "not stated"),
-            ]
-        } else {
-            [
-                ("female", "weiblich"),
-                ("male", "männlich"),
-                ("diverse", "divers"),
-                ("unspecified", "ohne Angabe"),
-            ]
-        }
+        sexes(self.chrome.t)
+    }
+
+    fn person(&self) -> &ConcludeInput {
+        &self.draft.input
     }
 }
 
@@ -437,4 +389,68 @@ pub async fn api_draft(
         node.config.facility.as_ref(),
         &query.wish,
     )?))
+}
+
+/// The text fields of a child's and guardian's data: (name, label, value, input type).
+pub(crate) fn person_fields(
+    t: &crate::http::i18n::Texts,
+    i: &ConcludeInput,
+) -> Vec<(&'static str, &'static str, String, &'static str)> {
+    vec![
+        (
+            "child_given_name",
+            t.child_given_name,
+            i.child_given_name.clone(),
+            "text",
+        ),
+        (
+            "child_family_name",
+            t.child_family_name,
+            i.child_family_name.clone(),
+            "text",
+        ),
+        (
+            "child_birth_date",
+            t.birth_date,
+            i.child_birth_date.clone(),
+            "date",
+        ),
+        (
+            "guardian_given_name",
+            t.guardian_given_name,
+            i.guardian_given_name.clone(),
+            "text",
+        ),
+        (
+            "guardian_family_name",
+            t.guardian_family_name,
+            i.guardian_family_name.clone(),
+            "text",
+        ),
+        ("street", t.street, i.street.clone(), "text"),
+        ("postcode", t.postcode, i.postcode.clone(), "text"),
+        ("city", t.city, i.city.clone(), "text"),
+        ("phone", t.phone, i.phone.clone(), "tel"),
+        ("email", t.email, i.email.clone(), "email"),
+        ("daily_hours", t.daily_hours, i.daily_hours.clone(), "text"),
+    ]
+}
+
+/// The choices of a child's sex: (value, label).
+pub(crate) fn sexes(t: &crate::http::i18n::Texts) -> [(&'static str, &'static str); 4] {
+    if t.lang == "en" {
+        [
+            ("female", "female"),
+            ("male", "male"),
+            ("diverse", "diverse"),
+            ("unspecified", "not stated"),
+        ]
+    } else {
+        [
+            ("female", "weiblich"),
+            ("male", "männlich"),
+            ("diverse", "divers"),
+            ("unspecified", "ohne Angabe"),
+        ]
+    }
 }

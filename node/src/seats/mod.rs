@@ -7,9 +7,9 @@
 pub mod contract;
 pub mod http;
 
-use crate::action::ActionError;
+use crate::action::{at_this_kita, ActionError};
 use crate::applications::wishes::wish_doc_id;
-use crate::auth::{authorize, Action, Principal};
+use crate::auth::{Action, Principal};
 use crate::clock::Now;
 use crate::storage::{AuditEntry, Store, StoreError};
 use kitanetz_crdt::ids::{doc_id_for, ApplicationId, FacilityId, WishHandle};
@@ -210,18 +210,6 @@ pub struct ReleaseInput {
     pub wish: String,
 }
 
-/// Checks `action` for the Kita and returns it (the rule allows only a Kita lead of it).
-fn authorized(
-    who: &Principal,
-    action: Action<'_>,
-    facility: Option<&FacilityId>,
-) -> Result<FacilityId, ActionError> {
-    authorize(who, action)?;
-    facility
-        .cloned()
-        .ok_or_else(|| ActionError::NotFound("Kita".into()))
-}
-
 /// The wishes for `facility` that this node holds, with the ledger's holds.
 pub fn wishes_at(
     store: &Store,
@@ -320,7 +308,7 @@ pub fn view(
     facility: Option<&FacilityId>,
     today: Date,
 ) -> Result<SeatsView, ActionError> {
-    let facility = authorized(who, Action::ViewSeats { facility }, facility)?;
+    let facility = at_this_kita(who, Action::ViewSeats { facility }, facility)?;
     let (_, ledger) = store.get::<SeatLedger>(&ledger_doc_id(&facility))?;
     let wishes = wishes_at(store, &facility, &ledger, today)?;
     Ok(SeatsView { ledger, wishes })
@@ -404,7 +392,7 @@ pub fn reserve(
     input: &ReserveInput,
     now: Now,
 ) -> Result<SeatLedger, ActionError> {
-    let facility = authorized(who, Action::ManageSeats { facility }, facility)?;
+    let facility = at_this_kita(who, Action::ManageSeats { facility }, facility)?;
     let mut v = Validator::new();
     let wish = open_wish_here(store, &facility, &input.wish, &mut v)?;
     let month = input.month.trim().parse::<Date>().ok();
@@ -431,7 +419,7 @@ pub fn decline(
     input: &DeclineInput,
     now: Now,
 ) -> Result<SeatLedger, ActionError> {
-    let facility = authorized(who, Action::ManageSeats { facility }, facility)?;
+    let facility = at_this_kita(who, Action::ManageSeats { facility }, facility)?;
     let mut v = Validator::new();
     let wish = open_wish_here(store, &facility, &input.wish, &mut v)?;
     let reason = DeclineReason::parse(input.reason.trim());
@@ -451,7 +439,7 @@ pub fn release(
     input: &ReleaseInput,
     now: Now,
 ) -> Result<SeatLedger, ActionError> {
-    let facility = authorized(who, Action::ManageSeats { facility }, facility)?;
+    let facility = at_this_kita(who, Action::ManageSeats { facility }, facility)?;
     let mut v = Validator::new();
     let wish = wish_here(store, &facility, &input.wish, &mut v)?;
     v.finish()?;
@@ -581,8 +569,9 @@ mod tests {
         store
             .conn()
             .execute_batch(
-                // Undo migrations 13, 12, 11, 10, 9, 8, 7, 6, 5, 4 and 3: the schema of version 2.
-                "ALTER TABLE sessions DROP COLUMN kind;
+                // Undo migrations 14, 13, 12, 11, 10, 9, 8, 7, 6, 5, 4 and 3: the schema of
+                // version 2.
+                "DROP TABLE p_extra_care; ALTER TABLE sessions DROP COLUMN kind;
                  DROP TABLE billing_positions; DROP TABLE billing_runs;
                  DROP TABLE p_applicant_shares; DROP INDEX tombstones_local_seq;
                  ALTER TABLE tombstones DROP COLUMN local_seq; DROP TABLE p_seat_declines; DROP INDEX p_applications_together;

@@ -36,11 +36,12 @@ const MIGRATIONS: &[&str] = &[
     include_str!("migrations/0011_applicant_shares.sql"),
     include_str!("migrations/0012_billing.sql"),
     include_str!("migrations/0013_session_kinds.sql"),
+    include_str!("migrations/0014_extra_care.sql"),
 ];
 
 /// Migrations that add a projection table: a database older than this is rebuilt from its
 /// documents after migrating, so that the new table holds the rows of existing documents.
-const LAST_PROJECTION_CHANGE: usize = 11;
+const LAST_PROJECTION_CHANGE: usize = 14;
 
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {

@@ -22,6 +22,7 @@ const TABLES: &[&str] = &[
     "p_seat_declines",
     "p_application_wishes",
     "p_applicant_shares",
+    "p_extra_care",
 ];
 
 pub(super) fn clear_all(conn: &Connection) -> Result<(), StoreError> {
@@ -165,6 +166,28 @@ pub(super) fn project(conn: &Connection, id: &DocId, value: &KindValue) -> Resul
             )?;
             for w in &a.wishes {
                 wishes.execute(params![w.handle.0, doc, a.id.0, w.facility.0])?;
+            }
+        }
+        KindValue::ExtraCareMonth(m) => {
+            let mut insert = conn.prepare_cached(
+                "INSERT INTO p_extra_care (doc_id, facility, month, entry, child, day, time_from, time_to, extra_tiers, outside_opening_hours, school_free_day, reported_on)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
+            )?;
+            for e in &m.entries {
+                insert.execute(params![
+                    doc,
+                    m.facility.0,
+                    m.month.to_string(),
+                    e.id,
+                    e.child.0,
+                    e.date.to_string(),
+                    e.from,
+                    e.to,
+                    e.extra_tiers,
+                    e.outside_opening_hours,
+                    e.school_free_day,
+                    m.reported_on.map(|d| d.to_string()),
+                ])?;
             }
         }
         KindValue::Applicant(_)

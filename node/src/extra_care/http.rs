@@ -1,0 +1,275 @@
+//! The extra-care page of a Kita, the Beitragsstelle's watch list, and their API.
+
+use super::{
+    parse_month, record, remove, report, reported, view, EntryInput, ExtraCareView, MonthInput,
+    ReportedMonth,
+};
+use crate::families::http::choose_facility;
+use crate::http::pages::Chrome;
+use crate::http::{
+    render, render_form, ApiError, ApiJson, ApiSession, AppError, Lang, Posted, Session,
+};
+use crate::Node;
+use askama::Template;
+use axum::extract::{Query, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::{Form, Json};
+use kitanetz_crdt::kinds::{ExtraCareEntry, ExtraCareMonth};
+use kitanetz_crdt::scalar::Date;
+use kitanetz_crdt::validate::FieldError;
+use serde::Deserialize;
+use std::sync::Arc;
+
+/// `?month=YYYY-MM&facility=…`; default: this month, the caller's Kita.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(default)]
+pub struct MonthQuery {
+    pub month: String,
+    pub facility: Option<String>,
+}
+
+/// The month asked for, after the caller was authorised for the Kita.
+fn month_asked(node: &Node, text: &str) -> Result<Date, AppError> {
+    if text.trim().is_empty() {
+        return Ok(ExtraCareMonth::month_of(node.clock.today()));
+    }
+    parse_month(text)
+        .ok_or_else(|| AppError::BadRequest(format!("month: {text:?} (JJJJ-MM / YYYY-MM)")))
+}
+
+#[derive(Template)]
+#[template(path = "extra_care.html")]
+struct Page {
+    chrome: Chrome,
+    v: ExtraCareView,
+    form: EntryInput,
+    errors: Vec<FieldError>,
+}
+
+fn page_of(
+    node: &Node,
+    lang: Lang,
+    session: &Session,
+    q: &MonthQuery,
+    form: EntryInput,
+    errors: Vec<FieldError>,
+) -> Result<Response, AppError> {
+    let (facility, _) = choose_facility(node, session, q.facility.as_deref())?;
+    let provider = crate::facilities::provider_of(&node.store(), &facility)?;
+    crate::auth::authorize(
+        &session.who,
+        crate::auth::Action::ViewKitaDay {
+            facility: &facility,
+            provider: &provider,
+        },
+    )
+    .map_err(crate::action::ActionError::from)?;
+    let month = month_asked(node, &q.month)?;
+    let v = view(
+        &mut node.store(),
+        &session.who,
+        &facility,
+        month,
+        node.now(),
+    )?;
+    let title = crate::http::i18n::texts(lang).extra_care;
+    let chrome = Chrome::new(node, lang, Some(session), format!("{title} {}", v.month));
+    let page = Page {
+        chrome,
+        v,
+        form,
+        errors,
+    };
+    render_form(&page, &page.errors)
+}
+
+pub async fn page(
+    State(node): State<Arc<Node>>,
+    lang: Lang,
+    session: Session,
+    Query(q): Query<MonthQuery>,
+) -> Result<Response, AppError> {
+    page_of(&node, lang, &session, &q, EntryInput::default(), vec![])
+}
+
+fn back_to(month: &str) -> Response {
+    Redirect::to(&format!("/extra-care?month={month}")).into_response()
+}
+
+/// `POST /extra-care`: one day of extra care.
+pub async fn record_submit(
+    State(node): State<Arc<Node>>,
+    lang: Lang,
+    session: Session,
+    Form(form): Form<Posted<EntryInput>>,
+) -> Result<Response, AppError> {
+    session.check_csrf(&form.csrf)?;
+    let result = record(
+        &mut node.store(),
+        &session.who,
+        node.config.facility.as_ref(),
+        &form.input,
+        node.now(),
+    );
+    match result {
+        Ok(entry) => Ok(back_to(&entry.date.0.format("%Y-%m").to_string())),
+        Err(e) => {
+            let errors = e.into_field_errors()?;
+            let month = form.input.date.get(..7).unwrap_or_default().to_string();
+            let q = MonthQuery {
+                month: if parse_month(&month).is_some() {
+                    month
+                } else {
+                    String::new()
+                },
+                facility: None,
+            };
+            page_of(&node, lang, &session, &q, form.input, errors)
+        }
+    }
+}
+
+/// `POST /extra-care/remove`: a day recorded by mistake, before the month is reported.
+pub async fn remove_submit(
+    State(node): State<Arc<Node>>,
+    session: Session,
+    Form(form): Form<Posted<MonthInput>>,
+) -> Result<Response, AppError> {
+    session.check_csrf(&form.csrf)?;
+    remove(
+        &mut node.store(),
+        &session.who,
+        node.config.facility.as_ref(),
+        &form.input,
+        node.now(),
+    )?;
+    Ok(back_to(&form.input.month))
+}
+
+/// `POST /extra-care/report`: the month to the Beitragsstelle.
+pub async fn report_submit(
+    State(node): State<Arc<Node>>,
+    session: Session,
+    Form(form): Form<Posted<MonthInput>>,
+) -> Result<Response, AppError> {
+    session.check_csrf(&form.csrf)?;
+    report(
+        &mut node.store(),
+        &session.who,
+        node.config.facility.as_ref(),
+        &form.input,
+        node.now(),
+    )?;
+    Ok(back_to(&form.input.month))
+}
+
+#[derive(Template)]
+#[template(path = "fees_extra_care.html")]
+struct WatchPage {
+    chrome: Chrome,
+    months: Vec<ReportedMonth>,
+}
+
+/// `GET /fees/extra-care`: the Beitragsstelle's watch list.
+pub async fn watch_page(
+    State(node): State<Arc<Node>>,
+    lang: Lang,
+    session: Session,
+) -> Result<Response, AppError> {
+    let months = reported(&mut node.store(), &session.who, node.now())?;
+    let chrome = Chrome::new(
+        &node,
+        lang,
+        Some(&session),
+        crate::http::i18n::texts(lang).extra_care_fees,
+    );
+    render(&WatchPage { chrome, months })
+}
+
+pub async fn api_watch(
+    State(node): State<Arc<Node>>,
+    ApiSession(session): ApiSession,
+) -> Result<Json<Vec<ReportedMonth>>, ApiError> {
+    Ok(Json(
+        reported(&mut node.store(), &session.who, node.now()).map_err(AppError::from)?,
+    ))
+}
+
+pub async fn api_view(
+    State(node): State<Arc<Node>>,
+    ApiSession(session): ApiSession,
+    Query(q): Query<MonthQuery>,
+) -> Result<Json<ExtraCareView>, ApiError> {
+    let (facility, _) = choose_facility(&node, &session, q.facility.as_deref())?;
+    let provider = crate::facilities::provider_of(&node.store(), &facility)?;
+    crate::auth::authorize(
+        &session.who,
+        crate::auth::Action::ViewKitaDay {
+            facility: &facility,
+            provider: &provider,
+        },
+    )
+    .map_err(crate::action::ActionError::from)
+    .map_err(AppError::from)?;
+    let month = month_asked(&node, &q.month)?;
+    Ok(Json(
+        view(
+            &mut node.store(),
+            &session.who,
+            &facility,
+            month,
+            node.now(),
+        )
+        .map_err(AppError::from)?,
+    ))
+}
+
+pub async fn api_record(
+    State(node): State<Arc<Node>>,
+    ApiSession(session): ApiSession,
+    ApiJson(input): ApiJson<EntryInput>,
+) -> Result<(StatusCode, Json<ExtraCareEntry>), ApiError> {
+    let entry = record(
+        &mut node.store(),
+        &session.who,
+        node.config.facility.as_ref(),
+        &input,
+        node.now(),
+    )
+    .map_err(AppError::from)?;
+    Ok((StatusCode::CREATED, Json(entry)))
+}
+
+pub async fn api_remove(
+    State(node): State<Arc<Node>>,
+    ApiSession(session): ApiSession,
+    ApiJson(input): ApiJson<MonthInput>,
+) -> Result<StatusCode, ApiError> {
+    remove(
+        &mut node.store(),
+        &session.who,
+        node.config.facility.as_ref(),
+        &input,
+        node.now(),
+    )
+    .map_err(AppError::from)?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+pub async fn api_report(
+    State(node): State<Arc<Node>>,
+    ApiSession(session): ApiSession,
+    ApiJson(input): ApiJson<MonthInput>,
+) -> Result<Json<ExtraCareMonth>, ApiError> {
+    Ok(Json(
+        report(
+            &mut node.store(),
+            &session.who,
+            node.config.facility.as_ref(),
+            &input,
+            node.now(),
+        )
+        .map_err(AppError::from)?,
+    ))
+}
