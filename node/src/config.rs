@@ -46,6 +46,31 @@ pub struct NodeConfig {
     /// decisions carry the node's display name and no direct-debit file can be written.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub fees: Option<FeesSection>,
+    /// The Kita's own settings (Kita nodes); without it the defaults hold.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub kita: Option<KitaSection>,
+}
+
+/// The `[kita]` section.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct KitaSection {
+    /// The days a year the social welfare office pays for on a heilpädagogischer place
+    /// (Lastenheft 3.9.2: 250, "configurable").
+    #[serde(default = "default_attendance_max_days")]
+    pub attendance_max_days: u32,
+}
+
+fn default_attendance_max_days() -> u32 {
+    crate::attendance::DEFAULT_MAX_BILLABLE_DAYS
+}
+
+impl Default for KitaSection {
+    fn default() -> Self {
+        KitaSection {
+            attendance_max_days: default_attendance_max_days(),
+        }
+    }
 }
 
 /// The `[fees]` section: the deciding authority on the fee decisions, and the creditor of the

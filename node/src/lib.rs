@@ -3,6 +3,7 @@
 pub mod accounts;
 pub mod action;
 pub mod applications;
+pub mod attendance;
 pub mod audit;
 pub mod auth;
 pub mod backup;
@@ -16,6 +17,7 @@ pub mod extra_care;
 pub mod facilities;
 pub mod families;
 pub mod fees;
+pub mod follow_ups;
 pub mod groups;
 pub mod http;
 pub mod input;

@@ -606,6 +606,34 @@ for (const [vpIndex, vp] of VIEWPORTS.entries()) {
         await page.locator('form[action="/children/new"] button[type="submit"]').click();
         await page.waitForURL(/\/children\/child-/);
         assert.match(await page.locator('main h1').textContent(), new RegExp(`${given} Neumann`));
+
+        // A follow-up of her own beside the ones the node knows.
+        await page.locator('nav a[href="/follow-ups"]').click();
+        await page.waitForURL('**/follow-ups');
+        await audit.check(page, 'follow-ups');
+        const subject = `Elterngespräch ${given}`;
+        await page.locator('#f-due').fill('2027-01-15');
+        await page.locator('#f-subject').fill(subject);
+        await page.locator('form[action="/follow-ups"] button[type="submit"]').click();
+        await page.waitForURL('**/follow-ups');
+        const item = page.locator('#follow-ups tbody tr', { hasText: subject });
+        assert.equal(await item.count(), 1, 'the follow-up is listed');
+        await item.locator('button[type="submit"]').click();
+        await page.waitForURL('**/follow-ups');
+        assert.equal(await page.locator('#follow-ups tbody tr', { hasText: subject }).count(), 0, 'done');
+
+        // Attendance: the page with the year's table (and the day's marks where the Kita has
+        // heilpädagogische places).
+        await page.locator('nav a[href="/attendance"]').click();
+        await page.waitForURL('**/attendance');
+        await audit.check(page, 'attendance');
+        if (await page.locator('#attendance-day tbody tr').count()) {
+          const first = page.locator('#attendance-day tbody tr').first();
+          await first.locator('select').selectOption('sick');
+          await page.locator('form[action="/attendance"] button[type="submit"]').click();
+          await page.waitForURL('**/attendance?date=*');
+          assert.equal(await page.locator('#attendance-day tbody tr').first().locator('select').inputValue(), 'sick');
+        }
       } finally {
         await ctx.close();
       }

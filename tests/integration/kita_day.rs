@@ -344,5 +344,281 @@ async fn groups_extra_care_and_a_new_child_made_offline_reach_the_traeger_office
         explained.contains("extra tier") && explained.contains("after closing"),
         "{october}"
     );
-    let _ = provider_org(&provider);
+    // The lists as Excel files: a zip (xlsx) for those who may read them, refused otherwise.
+    for (node, token, path) in [
+        (&kita, &lead, "/groups.xlsx".to_string()),
+        (&kita, &lead, "/extra-care.xlsx?month=2026-10".to_string()),
+        (&kita, &lead, "/children.xlsx".to_string()),
+        (&kita, &lead, "/occupancy.xlsx".to_string()),
+        (&traeger, &clerk, "/fees/extra-care.xlsx".to_string()),
+    ] {
+        let router = kitanetz_node::http::router(node.clone());
+        let (status, body) =
+            kitanetz_tests::call(&router, "GET".parse().unwrap(), &path, Some(token), None).await;
+        assert_eq!(status.as_u16(), 200, "{path}: {body}");
+        assert!(
+            body.starts_with("PK\u{3}\u{4}"),
+            "{path}: an xlsx (zip) file"
+        );
+    }
+    let router = kitanetz_node::http::router(traeger.clone());
+    let (status, _) = kitanetz_tests::call(
+        &router,
+        "GET".parse().unwrap(),
+        "/fees/extra-care.xlsx",
+        Some(&admin),
+        None,
+    )
+    .await;
+    assert_eq!(
+        status.as_u16(),
+        200,
+        "the Träger's admin reads the fee lists"
+    );
+    let other = add_user(
+        &traeger,
+        "day-other-traeger",
+        Role::TraegerAdmin,
+        provider_org(&kitanetz_crdt::ids::ProviderId("prov-elsewhere".into())),
+        Some(kitanetz_crdt::ids::ProviderId("prov-elsewhere".into())),
+        None,
+    )
+    .token;
+    let (status, _) = kitanetz_tests::call(
+        &router,
+        "GET".parse().unwrap(),
+        "/fees/extra-care.xlsx",
+        Some(&other),
+        None,
+    )
+    .await;
+    assert_eq!(status.as_u16(), 403, "another Träger's admin");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_kita_leads_follow_ups_mix_her_own_with_the_deadlines_the_node_knows() {
+    let net = Network::seeded();
+    let kita = net.open(&net.kitas()[0].name.clone());
+    let (facility, provider) = (
+        kita.config.facility.clone().unwrap(),
+        kita.config.provider.clone().unwrap(),
+    );
+    let lead = |name: &str| {
+        add_user(
+            &kita,
+            name,
+            Role::KitaLead,
+            facility_org(&facility),
+            Some(provider.clone()),
+            Some(facility.clone()),
+        )
+        .token
+    };
+    let (anna, berta) = (lead("fu-anna"), lead("fu-berta"));
+    // The fixture's today is 2026-11-02: October's extra care is due by 10 November.
+    let (status, list) = api(&kita, &anna, "GET", "/api/follow-ups", None).await;
+    assert_eq!(status, 200, "{list}");
+    let automatic = list
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["link"] == "/extra-care?month=2026-10")
+        .unwrap_or_else(|| panic!("the report of October: {list}"));
+    assert_eq!(automatic["due_on"], "2026-11-10");
+    assert_eq!(automatic["id"], Value::Null, "automatic: not stored");
+    assert_eq!(automatic["overdue"], false);
+
+    for (due, subject) in [
+        ("2026-11-01", "Impfpass nachfragen"),
+        ("2026-11-20", "Elterngespräch"),
+    ] {
+        let (status, body) = api(
+            &kita,
+            &anna,
+            "POST",
+            "/api/follow-ups",
+            Some(json!({"due_on": due, "subject": subject})),
+        )
+        .await;
+        assert_eq!(status, 201, "{body}");
+    }
+    let (status, body) = api(
+        &kita,
+        &anna,
+        "POST",
+        "/api/follow-ups",
+        Some(json!({"due_on": "20.11.2026", "subject": ""})),
+    )
+    .await;
+    assert_eq!(status, 422, "{body}");
+    let subjects = |v: &Value| -> Vec<String> {
+        v.as_array()
+            .unwrap()
+            .iter()
+            .map(|f| f["subject"].as_str().unwrap().to_string())
+            .collect()
+    };
+    let (_, overdue) = api(&kita, &anna, "GET", "/api/follow-ups?show=overdue", None).await;
+    assert_eq!(subjects(&overdue), ["Impfpass nachfragen"]);
+    let (_, week) = api(
+        &kita,
+        &anna,
+        "GET",
+        "/api/follow-ups?show=within&days=8",
+        None,
+    )
+    .await;
+    let week = subjects(&week);
+    assert!(
+        week.contains(&"Impfpass nachfragen".to_string()),
+        "{week:?}"
+    );
+    assert!(
+        week.iter().any(|s| s.starts_with("Mehrbetreuung 2026-10")),
+        "{week:?}"
+    );
+    assert!(!week.contains(&"Elterngespräch".to_string()), "{week:?}");
+    let (_, on) = api(
+        &kita,
+        &anna,
+        "GET",
+        "/api/follow-ups?show=on&on=2026-11-20",
+        None,
+    )
+    .await;
+    assert_eq!(subjects(&on), ["Elterngespräch"]);
+    let (status, _) = api(
+        &kita,
+        &anna,
+        "GET",
+        "/api/follow-ups?show=within&days=x",
+        None,
+    )
+    .await;
+    assert_eq!(status, 400);
+
+    // Her own list only: Berta sees none of Anna's and cannot close them.
+    let (_, theirs) = api(&kita, &berta, "GET", "/api/follow-ups", None).await;
+    assert!(!subjects(&theirs).contains(&"Elterngespräch".to_string()));
+    let id = overdue[0]["id"].as_i64().unwrap().to_string();
+    let (status, _) = api(
+        &kita,
+        &berta,
+        "POST",
+        "/api/follow-ups/done",
+        Some(json!({ "id": id })),
+    )
+    .await;
+    assert_eq!(status, 422, "another user's follow-up");
+    let (status, _) = api(
+        &kita,
+        &anna,
+        "POST",
+        "/api/follow-ups/done",
+        Some(json!({ "id": id })),
+    )
+    .await;
+    assert_eq!(status, 204);
+    let (status, _) = api(
+        &kita,
+        &anna,
+        "POST",
+        "/api/follow-ups/done",
+        Some(json!({ "id": id })),
+    )
+    .await;
+    assert_eq!(status, 422, "done already");
+    let (_, overdue) = api(&kita, &anna, "GET", "/api/follow-ups?show=overdue", None).await;
+    assert!(subjects(&overdue).is_empty(), "{overdue}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn attendance_on_a_heilpaedagogischer_place_counts_the_days_the_office_pays_for() {
+    let net = Network::seeded();
+    let kita = net.open(&net.kitas()[0].name.clone());
+    let (facility, provider) = (
+        kita.config.facility.clone().unwrap(),
+        kita.config.provider.clone().unwrap(),
+    );
+    let lead = add_user(
+        &kita,
+        "att-lead",
+        Role::KitaLead,
+        facility_org(&facility),
+        Some(provider.clone()),
+        Some(facility.clone()),
+    )
+    .token;
+    // A child on a heilpädagogischer place since 1 July (184 of the year's 365 days).
+    let (status, admitted) = api(
+        &kita,
+        &lead,
+        "POST",
+        "/api/children",
+        Some(json!({
+            "start": "2026-07-01", "care_type": "remedial",
+            "child_given_name": "Tom", "child_family_name": "Heil", "child_birth_date": "2022-02-01",
+            "child_sex": "male", "guardian_given_name": "Ute", "guardian_family_name": "Heil",
+            "street": "Am Park 1", "postcode": "01069", "city": "Dresden", "daily_hours": "6",
+            "payment_mode": "self-payer"
+        })),
+    )
+    .await;
+    assert_eq!(status, 201, "{admitted}");
+    let tom = admitted["child"].as_str().unwrap().to_string();
+    let (other, _) = child_in_care_on(&kita, "2026-10-15");
+    for (date, mark) in [
+        ("2026-10-30", "present"),
+        ("2026-10-31", "sick"),
+        ("2026-11-02", "present"),
+    ] {
+        let (status, body) = api(
+            &kita,
+            &lead,
+            "POST",
+            "/api/attendance",
+            Some(json!({"date": date, "marks": { tom.clone(): mark }})),
+        )
+        .await;
+        assert_eq!(status, 200, "{date}: {body}");
+    }
+    // A child without a heilpädagogischer place, a day before the place, a day to come, a
+    // mark nobody knows: each refused with its field, nothing stored.
+    for (date, child, mark) in [
+        ("2026-11-02", other.as_str(), "present"),
+        ("2026-06-30", tom.as_str(), "present"),
+        ("2026-11-03", tom.as_str(), "present"),
+        ("2026-11-02", tom.as_str(), "holiday"),
+    ] {
+        let (status, body) = api(
+            &kita,
+            &lead,
+            "POST",
+            "/api/attendance",
+            Some(json!({"date": date, "marks": { child: mark }})),
+        )
+        .await;
+        assert_eq!(status, 422, "{date} {child} {mark}: {body}");
+    }
+    let (status, v) = api(&kita, &lead, "GET", "/api/attendance?date=2026-11-02", None).await;
+    assert_eq!(status, 200, "{v}");
+    assert_eq!(
+        v["day"][0]["child"],
+        tom.as_str(),
+        "only remedial places: {v}"
+    );
+    assert_eq!(v["day"][0]["mark"], "present");
+    let row = &v["year_rows"][0];
+    assert_eq!(
+        (
+            row["present"].as_u64(),
+            row["sick"].as_u64(),
+            row["days_in_care"].as_u64()
+        ),
+        (Some(2), Some(1), Some(184)),
+        "{row}"
+    );
+    // 250 × 184 / 365 = 126.03 → 126 days at most; both days present are billable.
+    assert_eq!(row["cap"], 126);
+    assert_eq!(row["billable"], 2);
 }

@@ -53,7 +53,9 @@ fn expected_access(method: &str, path: &str) -> Access {
         }
         ("GET", "/admin/sessions") | ("GET", "/api/admin/sessions") => Access::Audit,
         (_, p) if p.starts_with("/fees") || p.starts_with("/api/fees") => Access::TraegerFees,
-        ("GET", "/occupancy") | ("GET", "/api/occupancy") => Access::KitaScope,
+        ("GET", "/occupancy") | ("GET", "/occupancy.xlsx") | ("GET", "/api/occupancy") => {
+            Access::KitaScope
+        }
         (_, p) if p.starts_with("/statistics") || p.starts_with("/api/statistics") => {
             Access::TraegerStatistics
         }
@@ -67,7 +69,11 @@ fn expected_access(method: &str, path: &str) -> Access {
         | (_, "/api/logout")
         | (_, "/api/me")
         | (_, "/sync")
-        | (_, "/api/sync") => Access::Staff,
+        | (_, "/api/sync")
+        | (_, "/follow-ups")
+        | (_, "/follow-ups/done")
+        | (_, "/api/follow-ups")
+        | (_, "/api/follow-ups/done") => Access::Staff,
         ("GET", "/facilities")
         | ("GET", "/facilities/{id}")
         | ("GET", "/api/facilities")
@@ -81,9 +87,16 @@ fn expected_access(method: &str, path: &str) -> Access {
         | ("POST", "/api/intake/reactivations") => Access::CityZvs,
         (_, p) if p.starts_with("/seats") || p.starts_with("/api/seats") => Access::KitaLeadHere,
         ("GET", "/groups")
+        | ("GET", "/groups.xlsx")
         | ("GET", "/api/groups")
         | ("GET", "/extra-care")
-        | ("GET", "/api/extra-care") => Access::KitaRoles,
+        | ("GET", "/extra-care.xlsx")
+        | ("GET", "/api/extra-care")
+        | ("GET", "/children.xlsx")
+        | ("GET", "/attendance")
+        | ("GET", "/attendance.xlsx")
+        | ("GET", "/api/attendance") => Access::KitaRoles,
+        ("POST", "/attendance") | ("POST", "/api/attendance") => Access::KitaLeadHere,
         (_, p)
             if p.starts_with("/groups")
                 || p.starts_with("/api/groups")
@@ -152,6 +165,12 @@ fn body_for(method: &str, path: &str, child: &str) -> Option<(&'static str, Stri
         ("POST", "/api/fees/families/{id}/decisions") => Some((json, r#"{"from":"2027-01"}"#.into())),
         ("POST", "/api/fees/families/{id}/decisions/{number}/mark") => Some((json, r#"{"mark":"dispatched"}"#.into())),
         ("POST", "/api/fees/billing/runs") => Some((json, r#"{"month":"2027-01"}"#.into())),
+        ("POST", "/attendance") => Some((form, format!("date=2026-11-02&mark.{child}=present"))),
+        ("POST", "/api/attendance") => Some((json, format!(r#"{{"date":"2026-11-02","marks":{{"{child}":"present"}}}}"#))),
+        ("POST", "/follow-ups") => Some((form, "due_on=2027-01-05&subject=Walk".into())),
+        ("POST", "/follow-ups/done") => Some((form, "id=999999".into())),
+        ("POST", "/api/follow-ups") => Some((json, r#"{"due_on":"2027-01-05","subject":"Walk"}"#.into())),
+        ("POST", "/api/follow-ups/done") => Some((json, r#"{"id":"999999"}"#.into())),
         ("POST", "/groups") => Some((form, "name=Walk&care_type=kindergarten&size=12".into())),
         ("POST", "/groups/{id}/edit") => Some((form, "name=Walk2&care_type=kindergarten&size=14".into())),
         ("POST", "/groups/move") => Some((form, format!("child={child}&group="))),

@@ -1,6 +1,7 @@
 //! The document kinds. Each is one aggregate written by one organisation.
 
 pub mod application;
+pub mod attendance;
 pub mod childminder;
 pub mod conflict;
 pub mod contract;
@@ -17,6 +18,7 @@ pub mod wish;
 pub use application::{
     Applicant, Application, ApplicationEvent, ChildmindingWish, Consents, WishedFacility,
 };
+pub use attendance::{AttendanceMark, AttendanceMonth};
 pub use childminder::ChildminderProfile;
 pub use conflict::ConflictDecision;
 pub use contract::{CareContract, ContractLine, PaymentMode};
@@ -48,6 +50,8 @@ document_kinds! {
     Group = "group", KitaOnly, Group, |s, t| s.validate();
     /// A Kita's extra care of one month, reported to the Beitragsstelle (the Kita and its Träger).
     ExtraCareMonth = "extra-care", KitaOnly, ExtraCareMonth, |s, t| s.validate();
+    /// Attendance on heilpädagogische places of one month (the Kita and its Träger).
+    AttendanceMonth = "attendance", KitaOnly, AttendanceMonth, |s, t| s.validate();
     /// The pseudonymous placement record with all wishes and their handles (the city only).
     Application = "application", CityPlacement, Application, |s, t| s.validate();
     /// One wish of an application as its Kita sees it (the city and that Kita).

@@ -271,13 +271,15 @@ pub enum Action<'a> {
     /// Create and change groups, move children between them (the lead of the Kita this node
     /// serves: a Kita's groups are its own documents, written on its node only).
     ManageGroups { facility: Option<&'a FacilityId> },
-    /// Record extra care and report a month to the Beitragsstelle (the lead of the Kita this
-    /// node serves).
-    RecordExtraCare { facility: Option<&'a FacilityId> },
+    /// Record the Kita's day: extra care (and report a month to the Beitragsstelle), attendance
+    /// on heilpädagogische places (the lead of the Kita this node serves).
+    RecordKitaDay { facility: Option<&'a FacilityId> },
     /// Register a child who comes without an application through the city (a company-reserved
     /// place, a direct admission): family and contract in one step (the lead of the Kita this
     /// node serves).
     AdmitChild { facility: Option<&'a FacilityId> },
+    /// One's own follow-ups (Wiedervorlagen): list, add, mark done (every staff member).
+    ManageOwnFollowUps,
 }
 
 impl Action<'_> {
@@ -319,8 +321,9 @@ impl Action<'_> {
             Action::ManageSessions { .. } => "sessions.manage",
             Action::ViewKitaDay { .. } => "kita.day.view",
             Action::ManageGroups { .. } => "groups.manage",
-            Action::RecordExtraCare { .. } => "extra_care.record",
+            Action::RecordKitaDay { .. } => "kita.day.record",
             Action::AdmitChild { .. } => "child.admit",
+            Action::ManageOwnFollowUps => "follow_ups.manage",
         }
     }
 }
@@ -370,6 +373,7 @@ fn staff_may(caller: &Caller, action: Action<'_>) -> bool {
     match action {
         Action::ViewDirectory
         | Action::ViewSyncStatus
+        | Action::ManageOwnFollowUps
         | Action::ViewOwnAccount
         | Action::SearchPortal
         | Action::FollowAccountLink => true,
@@ -437,7 +441,7 @@ fn staff_may(caller: &Caller, action: Action<'_>) -> bool {
             _ => false,
         },
         Action::ManageGroups { facility }
-        | Action::RecordExtraCare { facility }
+        | Action::RecordKitaDay { facility }
         | Action::AdmitChild { facility } => {
             caller.role == Role::KitaLead && facility.is_some_and(own_facility)
         }

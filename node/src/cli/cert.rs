@@ -132,6 +132,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
                 mail: None,
                 tls: None,
                 fees: None,
+                kita: None,
             };
             template.validate()?;
             let root = load_root(&root)?;

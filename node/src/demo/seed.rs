@@ -132,6 +132,7 @@ pub fn plan_network(world: &World, base_port: u16) -> Vec<NodeConfig> {
         }),
         tls: None,
         fees: None,
+        kita: None,
     }];
     for (i, p) in world.providers.iter().enumerate() {
         out.push(NodeConfig {
@@ -148,6 +149,7 @@ pub fn plan_network(world: &World, base_port: u16) -> Vec<NodeConfig> {
             mail: None,
             tls: None,
             fees: Some(demo_fee_office(p, &world.city_name)),
+            kita: None,
         });
     }
     let mut taken = std::collections::BTreeSet::new();
@@ -179,6 +181,7 @@ pub fn plan_network(world: &World, base_port: u16) -> Vec<NodeConfig> {
             mail: None,
             tls: None,
             fees: None,
+            kita: None,
         });
     }
     out

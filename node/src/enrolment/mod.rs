@@ -218,6 +218,7 @@ impl Enrolment {
             mail: None,
             tls: None,
             fees: None,
+            kita: None,
         };
         config.validate().map_err(|e| invalid("node", &e))?;
         Ok(Checked {
@@ -351,6 +352,7 @@ mod tests {
             mail: None,
             tls: None,
             fees: None,
+            kita: None,
         }
     }
 

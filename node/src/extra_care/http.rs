@@ -273,3 +273,113 @@ pub async fn api_report(
         .map_err(AppError::from)?,
     ))
 }
+
+/// The recorded days as a table (Kita page and the Beitragsstelle's watch list).
+fn entries_table(
+    title: &str,
+    months: &[(String, String, &[super::EntryRow])],
+) -> kitanetz_sheets::Table {
+    use crate::http::sheets::{date_cell, money_cell};
+    use kitanetz_sheets::{Cell, Column, ColumnKind, Table};
+    let mut table = Table::new(
+        title,
+        vec![
+            Column::new("Kita", ColumnKind::Text),
+            Column::new("Gemeldet am", ColumnKind::Date),
+            Column::new("Tag", ColumnKind::Date),
+            Column::new("Kind", ColumnKind::Text),
+            Column::new("Von", ColumnKind::Text),
+            Column::new("Bis", ColumnKind::Text),
+            Column::new("Überschrittene Stufen", ColumnKind::Integer),
+            Column::new("Nach der Öffnungszeit", ColumnKind::YesNo),
+            Column::new("Unterrichtsfreier Tag", ColumnKind::YesNo),
+            Column::new("Betrag", ColumnKind::Money),
+        ],
+    );
+    for (kita, reported, entries) in months {
+        for e in entries.iter() {
+            table.rows.push(vec![
+                Cell::from(kita.as_str()),
+                date_cell(reported),
+                date_cell(&e.date),
+                Cell::from(e.name.as_str()),
+                Cell::from(e.from.as_str()),
+                Cell::from(e.to.as_str()),
+                Cell::Integer(i64::from(e.extra_tiers)),
+                Cell::YesNo(e.outside_opening_hours),
+                Cell::YesNo(e.school_free_day),
+                money_cell(&e.amount),
+            ]);
+        }
+    }
+    table
+}
+
+/// `GET /extra-care.xlsx`: a month of the Kita's extra care as an Excel file.
+pub async fn xlsx(
+    State(node): State<Arc<Node>>,
+    session: Session,
+    Query(q): Query<MonthQuery>,
+) -> Result<Response, AppError> {
+    let (facility, _) = choose_facility(&node, &session, q.facility.as_deref())?;
+    let provider = crate::facilities::provider_of(&node.store(), &facility)?;
+    crate::auth::authorize(
+        &session.who,
+        crate::auth::Action::ViewKitaDay {
+            facility: &facility,
+            provider: &provider,
+        },
+    )
+    .map_err(crate::action::ActionError::from)?;
+    let month = month_asked(&node, &q.month)?;
+    let v = view(
+        &mut node.store(),
+        &session.who,
+        &facility,
+        month,
+        node.now(),
+    )?;
+    let name = crate::facilities::names(&node.store())?
+        .get(&facility.0)
+        .cloned()
+        .unwrap_or_default();
+    let table = entries_table(
+        &format!("Mehrbetreuung {}", v.month),
+        &[(name, v.reported_on.clone().unwrap_or_default(), &v.entries)],
+    );
+    crate::http::sheets::xlsx_response(
+        vec![table],
+        format!("Mehrbetreuung {}", v.month),
+        node.config.display_name.clone(),
+        &format!("Mehrbetreuung-{}-{}", facility.0, v.month),
+        node.clock.now_millis(),
+    )
+    .await
+}
+
+/// `GET /fees/extra-care.xlsx`: the Beitragsstelle's watch list as an Excel file.
+pub async fn watch_xlsx(
+    State(node): State<Arc<Node>>,
+    session: Session,
+) -> Result<Response, AppError> {
+    let months = reported(&mut node.store(), &session.who, node.now())?;
+    let rows: Vec<(String, String, &[super::EntryRow])> = months
+        .iter()
+        .map(|m| {
+            (
+                format!("{} {}", m.facility_name, m.month),
+                m.reported_on.clone().unwrap_or_default(),
+                m.entries.as_slice(),
+            )
+        })
+        .collect();
+    let table = entries_table("Mehrbetreuung", &rows);
+    crate::http::sheets::xlsx_response(
+        vec![table],
+        "Mehrbetreuung".into(),
+        node.config.display_name.clone(),
+        "Mehrbetreuung",
+        node.clock.now_millis(),
+    )
+    .await
+}

@@ -278,7 +278,7 @@ pub fn record(
     input: &EntryInput,
     now: Now,
 ) -> Result<ExtraCareEntry, ActionError> {
-    let facility = at_this_kita(who, Action::RecordExtraCare { facility }, facility)?;
+    let facility = at_this_kita(who, Action::RecordKitaDay { facility }, facility)?;
     let mut v = Validator::new();
     let date = v.date("date", &input.date);
     if let Some(d) = date {
@@ -381,7 +381,7 @@ pub fn remove(
     input: &MonthInput,
     now: Now,
 ) -> Result<(), ActionError> {
-    let facility = at_this_kita(who, Action::RecordExtraCare { facility }, facility)?;
+    let facility = at_this_kita(who, Action::RecordKitaDay { facility }, facility)?;
     let month = month_of_input(input)?;
     // An entry already gone (removed on another device) is a field error, not a missing page.
     let gone = || -> ActionError {
@@ -425,7 +425,7 @@ pub fn report(
     input: &MonthInput,
     now: Now,
 ) -> Result<ExtraCareMonth, ActionError> {
-    let facility = at_this_kita(who, Action::RecordExtraCare { facility }, facility)?;
+    let facility = at_this_kita(who, Action::RecordKitaDay { facility }, facility)?;
     let month = month_of_input(input)?;
     if now.today < Date(month.0 + Months::new(1)) {
         return Err(ActionError::Conflict(

@@ -277,3 +277,50 @@ pub async fn api_admit(
     .map_err(AppError::from)?;
     Ok((axum::http::StatusCode::CREATED, Json(done)))
 }
+
+/// `GET /children.xlsx`: the children list as an Excel file.
+pub async fn list_xlsx(
+    State(node): State<Arc<Node>>,
+    session: Session,
+    Query(q): Query<ListQuery>,
+) -> Result<Response, AppError> {
+    use crate::http::sheets::date_cell;
+    use kitanetz_sheets::{Cell, Column, ColumnKind, Table};
+    let (facility, _) = choose_facility(&node, &session, q.facility.as_deref())?;
+    let rows = children_of(
+        &mut node.store(),
+        &session.who,
+        &facility,
+        node.clock.now_millis(),
+    )?;
+    let mut table = Table::new(
+        "Kinder",
+        vec![
+            Column::new("Nachname", ColumnKind::Text),
+            Column::new("Vorname", ColumnKind::Text),
+            Column::new("Geburtsdatum", ColumnKind::Date),
+            Column::new("Kita", ColumnKind::Text),
+            Column::new("Verträge", ColumnKind::Integer),
+        ],
+    );
+    table.rows = rows
+        .iter()
+        .map(|r| {
+            vec![
+                Cell::from(r.family_name.as_str()),
+                Cell::from(r.given_name.as_str()),
+                date_cell(&r.birth_date),
+                Cell::from(r.facility_name.as_str()),
+                Cell::Integer(r.contracts),
+            ]
+        })
+        .collect();
+    crate::http::sheets::xlsx_response(
+        vec![table],
+        "Kinder".into(),
+        node.config.display_name.clone(),
+        &format!("Kinder-{}", facility.0),
+        node.clock.now_millis(),
+    )
+    .await
+}

@@ -319,3 +319,62 @@ pub async fn api_move(
         .map_err(AppError::from)?,
     ))
 }
+
+/// `GET /groups.xlsx`: the groups and their children as an Excel file.
+pub async fn xlsx(
+    State(node): State<Arc<Node>>,
+    session: Session,
+    Query(q): Query<FacilityQuery>,
+) -> Result<Response, AppError> {
+    use crate::http::sheets::date_cell;
+    use kitanetz_sheets::{Cell, Column, ColumnKind, Table};
+    let (facility, _) = choose_facility(&node, &session, q.facility.as_deref())?;
+    let v = view(&mut node.store(), &session.who, &facility, node.now())?;
+    let mut table = Table::new(
+        "Gruppen",
+        vec![
+            Column::new("Gruppe", ColumnKind::Text),
+            Column::new("Betreuungsart", ColumnKind::Text),
+            Column::new("Gruppengröße", ColumnKind::Integer),
+            Column::new("Bezugserzieher/in", ColumnKind::Text),
+            Column::new("Kind", ColumnKind::Text),
+            Column::new("Geburtsdatum", ColumnKind::Date),
+        ],
+    );
+    let member_row = |group: &str, care: &str, size: Cell, lead: &str, m: &super::Member| {
+        vec![
+            Cell::from(group),
+            Cell::from(care),
+            size,
+            Cell::from(lead),
+            Cell::from(m.name.as_str()),
+            date_cell(&m.birth_date),
+        ]
+    };
+    for g in &v.groups {
+        let care = care_type_label(&g.care_type, Lang::De);
+        for m in &g.members {
+            table.rows.push(member_row(
+                &g.name,
+                care,
+                Cell::Integer(i64::from(g.size)),
+                &g.lead_educator,
+                m,
+            ));
+        }
+    }
+    for m in &v.ungrouped {
+        let care = care_type_label(&m.care_type, Lang::De);
+        table
+            .rows
+            .push(member_row("Ohne Gruppe", care, Cell::Empty, "", m));
+    }
+    crate::http::sheets::xlsx_response(
+        vec![table],
+        "Gruppen".into(),
+        node.config.display_name.clone(),
+        &format!("Gruppen-{}", facility.0),
+        node.clock.now_millis(),
+    )
+    .await
+}

@@ -8,6 +8,7 @@ pub mod i18n;
 pub mod limits;
 pub mod openapi;
 pub mod pages;
+pub mod sheets;
 
 pub use error::{ApiError, AppError};
 pub use extract::{
@@ -389,7 +390,55 @@ pub fn routes() -> Vec<Route> {
             "/api/statistics/landeszuschuss",
             get(crate::statistics::http::api_landeszuschuss),
         ),
+        route("GET", "/follow-ups", get(crate::follow_ups::http::page)),
+        route(
+            "POST",
+            "/follow-ups",
+            post(crate::follow_ups::http::add_submit),
+        ),
+        route(
+            "POST",
+            "/follow-ups/done",
+            post(crate::follow_ups::http::done_submit),
+        ),
+        route(
+            "GET",
+            "/api/follow-ups",
+            get(crate::follow_ups::http::api_list),
+        ),
+        route(
+            "POST",
+            "/api/follow-ups",
+            post(crate::follow_ups::http::api_add),
+        ),
+        route(
+            "POST",
+            "/api/follow-ups/done",
+            post(crate::follow_ups::http::api_done),
+        ),
+        route("GET", "/attendance", get(crate::attendance::http::page)),
+        route(
+            "POST",
+            "/attendance",
+            post(crate::attendance::http::record_submit),
+        ),
+        route(
+            "GET",
+            "/attendance.xlsx",
+            get(crate::attendance::http::xlsx),
+        ),
+        route(
+            "GET",
+            "/api/attendance",
+            get(crate::attendance::http::api_view),
+        ),
+        route(
+            "POST",
+            "/api/attendance",
+            post(crate::attendance::http::api_record),
+        ),
         route("GET", "/groups", get(crate::groups::http::page)),
+        route("GET", "/groups.xlsx", get(crate::groups::http::xlsx)),
         route("POST", "/groups", post(crate::groups::http::create_submit)),
         route(
             "POST",
@@ -419,6 +468,11 @@ pub fn routes() -> Vec<Route> {
             post(crate::groups::http::api_move),
         ),
         route("GET", "/extra-care", get(crate::extra_care::http::page)),
+        route(
+            "GET",
+            "/extra-care.xlsx",
+            get(crate::extra_care::http::xlsx),
+        ),
         route(
             "POST",
             "/extra-care",
@@ -461,10 +515,16 @@ pub fn routes() -> Vec<Route> {
         ),
         route(
             "GET",
+            "/fees/extra-care.xlsx",
+            get(crate::extra_care::http::watch_xlsx),
+        ),
+        route(
+            "GET",
             "/api/fees/extra-care",
             get(crate::extra_care::http::api_watch),
         ),
         route("GET", "/occupancy", get(crate::occupancy::http::page)),
+        route("GET", "/occupancy.xlsx", get(crate::occupancy::http::xlsx)),
         route("GET", "/api/occupancy", get(crate::occupancy::http::api)),
         route("GET", "/admin/sessions", get(crate::sessions::http::page)),
         route(
@@ -525,6 +585,7 @@ pub fn routes() -> Vec<Route> {
             post(facilities::http::places_submit),
         ),
         route("GET", "/children", get(families::http::list_page)),
+        route("GET", "/children.xlsx", get(families::http::list_xlsx)),
         route("GET", "/children/new", get(families::http::admit_form)),
         route("POST", "/children/new", post(families::http::admit_submit)),
         route("POST", "/api/children", post(families::http::api_admit)),

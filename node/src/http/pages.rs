@@ -117,9 +117,10 @@ impl Chrome {
         })
     }
 
-    /// Whether the caller records extra care here (the lead of the Kita this node serves).
-    pub fn records_extra_care(&self) -> bool {
-        self.may(auth::Action::RecordExtraCare {
+    /// Whether the caller records the Kita's day here: extra care, attendance (the lead of the
+    /// Kita this node serves).
+    pub fn records_kita_day(&self) -> bool {
+        self.may(auth::Action::RecordKitaDay {
             facility: self.facility.as_ref(),
         })
     }

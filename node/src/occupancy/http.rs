@@ -66,3 +66,81 @@ pub async fn api(
         view(&node.store(), &session.who, on).map_err(AppError::from)?,
     ))
 }
+
+/// `GET /occupancy.xlsx`: the occupancy on the reference date and the forecast, with a chart.
+pub async fn xlsx(
+    State(node): State<Arc<Node>>,
+    session: Session,
+    Query(q): Query<OnQuery>,
+) -> Result<Response, AppError> {
+    use kitanetz_sheets::{Cell, Chart, ChartKind, Column, ColumnKind, Table};
+    let on = on_date(&node, &session, &q)?;
+    let v = view(&node.store(), &session.who, on)?;
+    let count = |n: u32| Cell::Integer(i64::from(n));
+    let mut places = Table::new(
+        format!("Belegung {on}"),
+        vec![
+            Column::new("Kita", ColumnKind::Text),
+            Column::new("Platzart", ColumnKind::Text),
+            Column::new("Plätze", ColumnKind::Integer),
+            Column::new("Belegt", ColumnKind::Integer),
+            Column::new("Belegrechte", ColumnKind::Integer),
+            Column::new("Reserviert", ColumnKind::Integer),
+            Column::new("Gastkinder", ColumnKind::Integer),
+            Column::new("Frei", ColumnKind::Integer),
+            Column::new("Überbelegt", ColumnKind::Integer),
+        ],
+    );
+    for f in &v.facilities {
+        for r in f.kinds.iter().chain(std::iter::once(&f.total)) {
+            places.rows.push(vec![
+                Cell::from(f.name.as_str()),
+                Cell::from(r.kind.as_str()),
+                count(r.capacity),
+                count(r.occupied),
+                count(r.employer_seats),
+                count(r.reserved),
+                count(r.guests),
+                count(r.free),
+                count(r.over),
+            ]);
+        }
+    }
+    let mut forecast = Table::new(
+        "Vorschau",
+        vec![
+            Column::new("Monat", ColumnKind::Text),
+            Column::new("Plätze", ColumnKind::Integer),
+            Column::new("Belegt", ColumnKind::Integer),
+            Column::new("Reserviert", ColumnKind::Integer),
+            Column::new("Bewegungen", ColumnKind::Integer),
+        ],
+    );
+    forecast.rows = v
+        .forecast
+        .iter()
+        .map(|r| {
+            vec![
+                Cell::from(r.month.as_str()),
+                count(r.capacity),
+                count(r.occupied),
+                count(r.reserved),
+                Cell::Integer(r.movements as i64),
+            ]
+        })
+        .collect();
+    forecast.chart = Some(Chart {
+        kind: ChartKind::Line,
+        title: "Plätze und Belegung".into(),
+        category_column: 0,
+        value_columns: vec![1, 2, 3],
+    });
+    crate::http::sheets::xlsx_response(
+        vec![places, forecast],
+        format!("Belegung {on}"),
+        node.config.display_name.clone(),
+        &format!("Belegung-{on}"),
+        node.clock.now_millis(),
+    )
+    .await
+}

@@ -191,6 +191,7 @@ pub(super) fn project(conn: &Connection, id: &DocId, value: &KindValue) -> Resul
             }
         }
         KindValue::Applicant(_)
+        | KindValue::AttendanceMonth(_)
         | KindValue::FeeCase(_)
         | KindValue::ConflictDecision(_)
         | KindValue::ApplicationWish(_) => {}
