@@ -28,6 +28,7 @@ mod node;
 pub mod occupancy;
 pub mod outbox;
 pub mod portal;
+pub mod reports;
 pub mod seats;
 pub mod sessions;
 pub mod statistics;

@@ -309,6 +309,11 @@ for (const [vpIndex, vp] of VIEWPORTS.entries()) {
         assert.equal(await page.locator('main h1').textContent(), 'Konflikte');
         assert.ok(await page.locator('#no-conflicts').isVisible(), 'a fresh demo has no conflicts');
         await audit.check(page, 'conflicts');
+        // The placement statistics of the year, anonymised, as tables.
+        await page.locator('nav a[href="/reports"]').click();
+        await page.waitForURL('**/reports');
+        assert.ok(await page.locator('table.kn-report').count() >= 2, 'report tables');
+        await audit.check(page, 'reports');
       } finally {
         await ctx.close();
       }
@@ -614,7 +619,7 @@ for (const [vpIndex, vp] of VIEWPORTS.entries()) {
         const subject = `Elterngespräch ${given}`;
         await page.locator('#f-due').fill('2027-01-15');
         await page.locator('#f-subject').fill(subject);
-        await page.locator('form[action="/follow-ups"] button[type="submit"]').click();
+        await page.locator('form[method="post"][action="/follow-ups"] button[type="submit"]').click();
         await page.waitForURL('**/follow-ups');
         const item = page.locator('#follow-ups tbody tr', { hasText: subject });
         assert.equal(await item.count(), 1, 'the follow-up is listed');

@@ -12,6 +12,7 @@ mod kitaplaner;
 mod occupancy;
 mod parents_api;
 mod portal;
+mod reports;
 mod roles;
 mod seats;
 mod serve_p2p;

@@ -46,7 +46,7 @@ enum Access {
 fn expected_access(method: &str, path: &str) -> Access {
     match (method, path) {
         (_, p) if kitanetz_node::http::is_portal_path(p) => Access::CityPortal,
-        (_, p) if p.starts_with("/intake") => Access::CityZvs,
+        (_, p) if p.starts_with("/intake") || p.starts_with("/reports") => Access::CityZvs,
         ("GET", "/audit") | ("GET", "/audit.csv") => Access::Audit,
         ("POST", "/admin/sessions/revoke") | ("POST", "/api/admin/sessions/revoke") => {
             Access::RevokeSession

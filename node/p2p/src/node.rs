@@ -584,8 +584,9 @@ impl<R: DocRepo> Node<R> {
     /// Refuses a peer for good: blocked (connections closed at once, new ones denied).
     fn refuse(&mut self, peer: PeerId, channel: ResponseChannel<Vec<u8>>, why: String) {
         tracing::warn!(%peer, %why, "peer refused");
-        self.respond(channel, Response::Refused(why));
+        // Counted before the answer is queued: whoever reads the answer sees the count.
         self.status.lock().expect("status lock").refused += 1;
+        self.respond(channel, Response::Refused(why));
         self.block(peer);
     }
 
@@ -688,8 +689,8 @@ impl<R: DocRepo> Node<R> {
         why: CertError,
     ) {
         tracing::warn!(%peer, %why, "revocation list refused");
-        self.respond(channel, Response::Refused(why.to_string()));
         self.status.lock().expect("status lock").refused += 1;
+        self.respond(channel, Response::Refused(why.to_string()));
     }
 
     fn on_response(&mut self, peer: PeerId, id: request_response::OutboundRequestId, bytes: &[u8]) {

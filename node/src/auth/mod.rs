@@ -280,6 +280,8 @@ pub enum Action<'a> {
     AdmitChild { facility: Option<&'a FacilityId> },
     /// One's own follow-ups (Wiedervorlagen): list, add, mark done (every staff member).
     ManageOwnFollowUps,
+    /// The city's placement statistics from its pseudonymous data (the ZVS).
+    ViewPlacementStatistics,
 }
 
 impl Action<'_> {
@@ -324,6 +326,7 @@ impl Action<'_> {
             Action::RecordKitaDay { .. } => "kita.day.record",
             Action::AdmitChild { .. } => "child.admit",
             Action::ManageOwnFollowUps => "follow_ups.manage",
+            Action::ViewPlacementStatistics => "statistics.placement.view",
         }
     }
 }
@@ -403,7 +406,8 @@ fn staff_may(caller: &Caller, action: Action<'_>) -> bool {
         | Action::ViewIntake
         | Action::DecideIntake
         | Action::ManageIntake
-        | Action::EnterApplication => caller.role == Role::Zvs,
+        | Action::EnterApplication
+        | Action::ViewPlacementStatistics => caller.role == Role::Zvs,
         Action::ViewConflicts { facility } => match caller.role {
             Role::Zvs => true,
             Role::KitaLead => facility.is_some_and(own_facility),

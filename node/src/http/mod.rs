@@ -437,6 +437,8 @@ pub fn routes() -> Vec<Route> {
             "/api/attendance",
             post(crate::attendance::http::api_record),
         ),
+        route("GET", "/reports", get(crate::reports::http::page)),
+        route("GET", "/reports.xlsx", get(crate::reports::http::xlsx)),
         route("GET", "/groups", get(crate::groups::http::page)),
         route("GET", "/groups.xlsx", get(crate::groups::http::xlsx)),
         route("POST", "/groups", post(crate::groups::http::create_submit)),

@@ -54,3 +54,88 @@ pub fn money_cell(text: &str) -> Cell {
     text.parse::<rust_decimal::Decimal>()
         .map_or(Cell::Empty, Cell::Money)
 }
+
+/// A table as a page shows it: headers, rows of texts, and which columns are numbers (right
+/// aligned). The same tables go to Excel, so the page and the file never differ.
+pub struct HtmlTable {
+    pub title: String,
+    pub headers: Vec<(String, bool)>,
+    pub rows: Vec<Vec<String>>,
+}
+
+impl From<&Table> for HtmlTable {
+    fn from(t: &Table) -> Self {
+        HtmlTable {
+            title: t.title.clone(),
+            headers: t
+                .columns
+                .iter()
+                .map(|c| (c.header.clone(), c.kind.is_numeric()))
+                .collect(),
+            rows: t
+                .rows
+                .iter()
+                .map(|r| r.iter().map(cell_text).collect())
+                .collect(),
+        }
+    }
+}
+
+/// A cell in German notation: 1.234,56; 12,5 %; 01.03.2026; ja/nein.
+pub fn cell_text(cell: &Cell) -> String {
+    fn german(d: rust_decimal::Decimal, places: u32) -> String {
+        let s = d.round_dp(places).to_string();
+        let (int, frac) = s.split_once('.').unwrap_or((s.as_str(), ""));
+        let (sign, digits) = int.strip_prefix('-').map_or(("", int), |d| ("-", d));
+        let mut grouped = String::new();
+        for (i, ch) in digits.chars().enumerate() {
+            if i > 0 && (digits.len() - i) % 3 == 0 {
+                grouped.push('.');
+            }
+            grouped.push(ch);
+        }
+        let mut frac = frac.to_string();
+        while (frac.len() as u32) < places {
+            frac.push('0');
+        }
+        if places == 0 {
+            format!("{sign}{grouped}")
+        } else {
+            format!("{sign}{grouped},{frac}")
+        }
+    }
+    match cell {
+        Cell::Empty => String::new(),
+        Cell::Text(s) => s.clone(),
+        Cell::Integer(n) => german(rust_decimal::Decimal::from(*n), 0),
+        Cell::Decimal(d) => german(*d, 2),
+        Cell::Money(d) => format!("{} €", german(*d, 2)),
+        Cell::Date(d) => d.format("%d.%m.%Y").to_string(),
+        Cell::Percent(p) => format!("{} %", german(*p * rust_decimal::Decimal::from(100), 1)),
+        Cell::YesNo(b) => if *b { "ja" } else { "nein" }.to_string(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use rust_decimal::Decimal;
+
+    #[test]
+    fn cells_read_in_german_notation() {
+        assert_eq!(cell_text(&Cell::Integer(1234567)), "1.234.567");
+        assert_eq!(
+            cell_text(&Cell::Money(Decimal::new(123456, 2))),
+            "1.234,56 €"
+        );
+        assert_eq!(cell_text(&Cell::Decimal(Decimal::new(-5, 1))), "-0,50");
+        assert_eq!(cell_text(&Cell::Percent(Decimal::new(125, 3))), "12,5 %");
+        assert_eq!(
+            cell_text(&Cell::Date(
+                chrono::NaiveDate::from_ymd_opt(2026, 3, 1).unwrap()
+            )),
+            "01.03.2026"
+        );
+        assert_eq!(cell_text(&Cell::Empty), "");
+    }
+}

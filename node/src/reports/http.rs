@@ -1,0 +1,153 @@
+//! The city's placement statistics page and its Excel file.
+
+use super::{city_reports, CityReports};
+use crate::http::pages::Chrome;
+use crate::http::sheets::HtmlTable;
+use crate::http::{render, AppError, Lang, Session};
+use crate::Node;
+use askama::Template;
+use axum::extract::{Query, State};
+use axum::response::Response;
+use chrono::{Datelike, NaiveDate};
+use kitanetz_crdt::kinds::Applicant;
+use kitanetz_reports::{Filter, DEFAULT_MIN_CHILDREN};
+use serde::Deserialize;
+use std::sync::Arc;
+
+/// `?from=&until=&ortsamt=&provider=&municipal=yes|no&all=on`.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(default)]
+pub struct ReportQuery {
+    pub from: String,
+    pub until: String,
+    pub ortsamt: String,
+    pub provider: String,
+    /// "yes": municipal Kitas only; "no": free providers' only; empty: both.
+    pub municipal: String,
+    /// "on": show cells of fewer than three children too.
+    pub all: String,
+}
+
+impl ReportQuery {
+    /// The filter asked for; default: this year up to today.
+    fn filter(&self, today: NaiveDate) -> Result<Filter, AppError> {
+        let day = |text: &str, default: NaiveDate, field: &str| -> Result<NaiveDate, AppError> {
+            if text.trim().is_empty() {
+                return Ok(default);
+            }
+            text.trim()
+                .parse::<kitanetz_crdt::scalar::Date>()
+                .ok()
+                .filter(|d| d.is_plausible())
+                .map(|d| d.0)
+                .ok_or_else(|| AppError::BadRequest(format!("{field}: {text:?}")))
+        };
+        let year_start = NaiveDate::from_ymd_opt(today.year(), 1, 1).unwrap_or(today);
+        let mut filter = Filter::range(
+            day(&self.from, year_start, "from")?,
+            day(&self.until, today, "until")?,
+        );
+        let some = |s: &str| Some(s.trim().to_string()).filter(|s| !s.is_empty());
+        filter.ortsamt = some(&self.ortsamt);
+        filter.provider = some(&self.provider);
+        filter.municipal = match self.municipal.as_str() {
+            "yes" => Some(true),
+            "no" => Some(false),
+            "" => None,
+            other => return Err(AppError::BadRequest(format!("municipal: {other:?}"))),
+        };
+        Ok(filter)
+    }
+}
+
+/// The reports for the query, after the caller was authorised; only on the city node.
+fn reports_for(
+    node: &Node,
+    session: &Session,
+    q: &ReportQuery,
+) -> Result<(Filter, CityReports), AppError> {
+    crate::auth::authorize(&session.who, crate::auth::Action::ViewPlacementStatistics)
+        .map_err(crate::action::ActionError::from)?;
+    let Some(portal) = node.portal.as_ref() else {
+        return Err(AppError::NotFound(
+            "Statistik der Vermittlung: auf dem Knoten der Stadt / on the city's node".into(),
+        ));
+    };
+    let filter = q.filter(node.clock.today().0)?;
+    let streets = portal.streets();
+    let district_of = |a: &Applicant| -> Option<String> {
+        let (street, number) = crate::portal::streets::parse_address(&a.address.street);
+        streets?
+            .locate(&street, &number, Some(a.address.postcode.as_str()))
+            .map(|l| l.district)
+    };
+    let min = (q.all != "on").then_some(DEFAULT_MIN_CHILDREN);
+    let reports = city_reports(&node.store(), &session.who, &district_of, &filter, min)?;
+    Ok((filter, reports))
+}
+
+#[derive(Template)]
+#[template(path = "reports.html")]
+struct Page {
+    chrome: Chrome,
+    q: ReportQuery,
+    from: String,
+    until: String,
+    placed: Vec<HtmlTable>,
+    demand: Vec<HtmlTable>,
+}
+
+pub async fn page(
+    State(node): State<Arc<Node>>,
+    lang: Lang,
+    session: Session,
+    Query(q): Query<ReportQuery>,
+) -> Result<Response, AppError> {
+    let (filter, reports) = reports_for(&node, &session, &q)?;
+    let chrome = Chrome::new(
+        &node,
+        lang,
+        Some(&session),
+        crate::http::i18n::texts(lang).placement_statistics,
+    );
+    render(&Page {
+        chrome,
+        q,
+        from: filter.from.to_string(),
+        until: filter.until.to_string(),
+        placed: reports
+            .placed
+            .tables()
+            .iter()
+            .map(HtmlTable::from)
+            .collect(),
+        demand: reports
+            .demand
+            .tables()
+            .iter()
+            .map(HtmlTable::from)
+            .collect(),
+    })
+}
+
+/// `GET /reports.xlsx`: the same tables as an Excel file.
+pub async fn xlsx(
+    State(node): State<Arc<Node>>,
+    session: Session,
+    Query(q): Query<ReportQuery>,
+) -> Result<Response, AppError> {
+    let (filter, reports) = reports_for(&node, &session, &q)?;
+    let mut tables = reports.placed.tables();
+    tables.extend(reports.demand.tables());
+    crate::http::sheets::xlsx_response(
+        tables,
+        format!(
+            "Statistik der Vermittlung {} bis {}",
+            filter.from, filter.until
+        ),
+        node.config.display_name.clone(),
+        &format!("Vermittlung-{}-{}", filter.from, filter.until),
+        node.clock.now_millis(),
+    )
+    .await
+}
