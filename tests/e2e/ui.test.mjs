@@ -611,6 +611,13 @@ for (const [vpIndex, vp] of VIEWPORTS.entries()) {
         await page.locator('form[action="/children/new"] button[type="submit"]').click();
         await page.waitForURL(/\/children\/child-/);
         assert.match(await page.locator('main h1').textContent(), new RegExp(`${given} Neumann`));
+        // Notice on the new contract: the form proposes today and the earliest end.
+        await page.locator('main a[href$="/notice"]').first().click();
+        await page.waitForURL('**/notice');
+        await audit.check(page, 'contract-notice');
+        await page.locator('form[action$="/notice"] button[type="submit"]').click();
+        await page.waitForURL(/\/children\/child-/);
+        assert.equal(await page.locator('main a[href$="/notice"]').count(), 0, 'notice recorded');
 
         // A follow-up of her own beside the ones the node knows.
         await page.locator('nav a[href="/follow-ups"]').click();

@@ -622,3 +622,94 @@ async fn attendance_on_a_heilpaedagogischer_place_counts_the_days_the_office_pay
     assert_eq!(row["cap"], 126);
     assert_eq!(row["billable"], 2);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_notice_ends_the_contract_after_two_months_unless_a_shorter_one_was_agreed() {
+    let net = Network::seeded();
+    let kita = net.open(&net.kitas()[0].name.clone());
+    let (facility, provider) = (
+        kita.config.facility.clone().unwrap(),
+        kita.config.provider.clone().unwrap(),
+    );
+    let lead = add_user(
+        &kita,
+        "notice-lead",
+        Role::KitaLead,
+        facility_org(&facility),
+        Some(provider.clone()),
+        Some(facility.clone()),
+    )
+    .token;
+    // An open-ended contract running today (the fixture's today is 2026-11-02).
+    let contract: String = kita
+        .store()
+        .conn()
+        .query_row(
+            "SELECT id FROM p_contracts WHERE facility = ?1 AND start <= '2026-11-02' AND end IS NULL ORDER BY id LIMIT 1",
+            [&facility.0],
+            |r| r.get(0),
+        )
+        .unwrap();
+    let path = format!("/api/contracts/{contract}/notice");
+    // Notice on 2 November: the end of January at the earliest.
+    let (status, body) = api(
+        &kita,
+        &lead,
+        "POST",
+        &path,
+        Some(json!({"notice_on": "2026-11-02", "end": "2026-12-31", "reason": "move"})),
+    )
+    .await;
+    assert_eq!(status, 422, "{body}");
+    assert_eq!(body["fields"][0]["field"], "end");
+    assert!(body.to_string().contains("31.01.2027"), "{body}");
+    let (status, body) = api(
+        &kita,
+        &lead,
+        "POST",
+        &path,
+        Some(json!({"notice_on": "2026-11-02", "end": "2027-01-31", "reason": "holiday"})),
+    )
+    .await;
+    assert_eq!(status, 422, "an unknown reason: {body}");
+    let (status, ended) = api(
+        &kita,
+        &lead,
+        "POST",
+        &path,
+        Some(json!({"notice_on": "2026-11-02", "end": "2026-12-31", "reason": "move", "shorter_agreed": "true"})),
+    )
+    .await;
+    assert_eq!(status, 200, "a shorter notice by agreement: {ended}");
+    assert_eq!(ended["notice_given_on"], "2026-11-02");
+    assert_eq!(ended["notice_reason"], "move");
+    let lines = ended["lines"].as_array().unwrap();
+    let ends: Vec<&str> = lines
+        .iter()
+        .map(|l| l["valid"]["end"].as_str().unwrap_or("open"))
+        .collect();
+    assert!(
+        ends.iter().all(|e| *e != "open" && *e <= "2026-12-31") && ends.contains(&"2026-12-31"),
+        "every line ends by the contract's end: {ended}"
+    );
+    let end: Option<String> = kita
+        .store()
+        .conn()
+        .query_row(
+            "SELECT end FROM p_contracts WHERE id = ?1",
+            [&contract],
+            |r| r.get(0),
+        )
+        .unwrap();
+    assert_eq!(end.as_deref(), Some("2026-12-31"), "the projection follows");
+    // The occupancy of January no longer counts the child.
+    let (_, jan) = api(&kita, &lead, "GET", "/api/occupancy?on=2027-01-15", None).await;
+    let (_, dec) = api(&kita, &lead, "GET", "/api/occupancy?on=2026-12-15", None).await;
+    assert!(
+        jan["facilities"][0]["total"]["occupied"].as_i64()
+            < dec["facilities"][0]["total"]["occupied"].as_i64(),
+        "fewer children in January: {} vs {}",
+        jan["facilities"][0]["total"],
+        dec["facilities"][0]["total"]
+    );
+}

@@ -167,6 +167,8 @@ fn body_for(method: &str, path: &str, child: &str) -> Option<(&'static str, Stri
         ("POST", "/api/fees/billing/runs") => Some((json, r#"{"month":"2027-01"}"#.into())),
         ("POST", "/attendance") => Some((form, format!("date=2026-11-02&mark.{child}=present"))),
         ("POST", "/api/attendance") => Some((json, format!(r#"{{"date":"2026-11-02","marks":{{"{child}":"present"}}}}"#))),
+        ("POST", "/contracts/{id}/notice") => Some((form, "notice_on=2026-11-02&end=2027-01-31&reason=move".into())),
+        ("POST", "/api/contracts/{id}/notice") => Some((json, r#"{"notice_on":"2026-11-02","end":"2027-01-31","reason":"move"}"#.into())),
         ("POST", "/follow-ups") => Some((form, "due_on=2027-01-05&subject=Walk".into())),
         ("POST", "/follow-ups/done") => Some((form, "id=999999".into())),
         ("POST", "/api/follow-ups") => Some((json, r#"{"due_on":"2027-01-05","subject":"Walk"}"#.into())),

@@ -57,7 +57,22 @@ pub struct CareContract {
     pub lines: Vec<ContractLine>,
     /// Set when notice was given (date the notice arrived).
     pub notice_given_on: Option<Date>,
+    /// Why the contract was given notice: one of [`NOTICE_REASONS`] (the statistic of
+    /// terminated contracts, Lastenheft 3.12.1.4).
+    #[autosurgeon(missing = "Option::default")]
+    #[serde(default)]
+    pub notice_reason: Option<String>,
 }
+
+/// The coded reasons of a notice: (code, German label).
+pub const NOTICE_REASONS: [(&str, &str); 6] = [
+    ("move", "Umzug"),
+    ("other-facility", "Wechsel in eine andere Einrichtung"),
+    ("school", "Schuleintritt"),
+    ("parental-leave", "Elternzeit / Betreuung zu Hause"),
+    ("dissatisfied", "Unzufriedenheit"),
+    ("other", "Sonstiger Grund"),
+];
 
 impl CareContract {
     pub fn validate(&self) -> Result<(), ValidationError> {
@@ -172,6 +187,50 @@ impl CareContract {
         twice
     }
 
+    /// Ends the contract on `end` after notice that arrived on `notice_on` for `reason`: the
+    /// period ends then, lines after it are dropped and the line in force ends with it. The
+    /// notice period is the caller's rule (it may be shortened by agreement).
+    pub fn end_with_notice(
+        &mut self,
+        notice_on: Date,
+        end: Date,
+        reason: &str,
+    ) -> Result<(), ValidationError> {
+        let mut v = Validator::new();
+        v.check(
+            end >= self.period.start(),
+            "end",
+            "Ende vor Vertragsbeginn / end before the contract starts",
+        );
+        v.check(
+            self.period.end().is_none_or(|e| end <= e),
+            "end",
+            "Ende nach dem vereinbarten Vertragsende / end after the agreed end",
+        );
+        v.check(
+            end >= notice_on,
+            "end",
+            "Ende vor der Kündigung / end before the notice",
+        );
+        v.check(
+            NOTICE_REASONS.iter().any(|(code, _)| *code == reason),
+            "reason",
+            "Grund wählen / choose a reason",
+        );
+        v.finish()?;
+        settle_ends(&mut self.lines, self.period.end());
+        self.lines.retain(|l| l.valid.start() <= end);
+        for line in &mut self.lines {
+            if line.valid.end().is_none_or(|e| e > end) {
+                line.valid = Period::new(line.valid.start(), Some(end)).expect("start ≤ end");
+            }
+        }
+        self.period = Period::new(self.period.start(), Some(end)).expect("start ≤ end");
+        self.notice_given_on = Some(notice_on);
+        self.notice_reason = Some(reason.to_string());
+        self.validate()
+    }
+
     /// Changes the contract from `valid_from` on: the line in force then is ended the day
     /// before and a new line starts (split at the date of change). Later lines are kept: a change
     /// never silently drops an agreed future line.
@@ -283,6 +342,7 @@ mod tests {
             period: Period::from(Date::ymd(2026, 8, 1)),
             lines: vec![line("line-1", Date::ymd(2026, 8, 1), None, 9)],
             notice_given_on: None,
+            notice_reason: None,
         }
     }
 

@@ -381,3 +381,105 @@ pub async fn api_change(
         change(&mut node.store(), &session.who, &id, &input, node.now()).map_err(AppError::from)?,
     ))
 }
+
+#[derive(Template)]
+#[template(path = "contract_notice.html")]
+struct NoticePage {
+    chrome: Chrome,
+    id: String,
+    back: String,
+    form: super::notice::NoticeInput,
+    reasons: Vec<(&'static str, &'static str)>,
+    errors: Vec<FieldError>,
+}
+
+fn notice_page(
+    node: &Node,
+    lang: Lang,
+    session: &Session,
+    id: &ContractId,
+    child: &ChildId,
+    form: super::notice::NoticeInput,
+    errors: Vec<FieldError>,
+) -> Result<Response, AppError> {
+    let chrome = Chrome::new(
+        node,
+        lang,
+        Some(session),
+        crate::http::i18n::texts(lang).give_notice,
+    );
+    let page = NoticePage {
+        chrome,
+        id: id.0.clone(),
+        back: format!("/children/{}", child.0),
+        form,
+        reasons: kitanetz_crdt::kinds::contract::NOTICE_REASONS.to_vec(),
+        errors,
+    };
+    render_form(&page, &page.errors)
+}
+
+/// `GET /contracts/{id}/notice`: the notice form, today as the day it arrived.
+pub async fn notice_form(
+    State(node): State<Arc<Node>>,
+    lang: Lang,
+    session: Session,
+    Path(id): Path<String>,
+) -> Result<Response, AppError> {
+    let id: ContractId = id.parse().map_err(|_| AppError::NotFound(id.clone()))?;
+    let (_, contract) = load_for_edit(&node.store(), &session.who, &id)?;
+    let today = node.clock.today();
+    let form = super::notice::NoticeInput {
+        notice_on: today.to_string(),
+        end: super::notice::earliest_end(today).to_string(),
+        ..Default::default()
+    };
+    notice_page(&node, lang, &session, &id, &contract.child, form, vec![])
+}
+
+pub async fn notice_submit(
+    State(node): State<Arc<Node>>,
+    lang: Lang,
+    session: Session,
+    Path(id): Path<String>,
+    Form(form): Form<Posted<super::notice::NoticeInput>>,
+) -> Result<Response, AppError> {
+    session.check_csrf(&form.csrf)?;
+    let id: ContractId = id.parse().map_err(|_| AppError::NotFound(id.clone()))?;
+    let (_, contract) = load_for_edit(&node.store(), &session.who, &id)?;
+    let result = super::notice::give_notice(
+        &mut node.store(),
+        &session.who,
+        &id,
+        &form.input,
+        node.now(),
+    );
+    match result {
+        Ok(c) => Ok(Redirect::to(&format!("/children/{}", c.child.0)).into_response()),
+        Err(e) => {
+            let errors = e.into_field_errors()?;
+            notice_page(
+                &node,
+                lang,
+                &session,
+                &id,
+                &contract.child,
+                form.input,
+                errors,
+            )
+        }
+    }
+}
+
+pub async fn api_notice(
+    State(node): State<Arc<Node>>,
+    ApiSession(session): ApiSession,
+    Path(id): Path<String>,
+    ApiJson(input): ApiJson<super::notice::NoticeInput>,
+) -> Result<Json<CareContract>, ApiError> {
+    let id: ContractId = id.parse().map_err(|_| AppError::NotFound(id.clone()))?;
+    Ok(Json(
+        super::notice::give_notice(&mut node.store(), &session.who, &id, &input, node.now())
+            .map_err(AppError::from)?,
+    ))
+}

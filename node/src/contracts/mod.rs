@@ -1,6 +1,7 @@
 //! Care contracts with time-valid lines: entering a contract and changing it from a date.
 
 pub mod http;
+pub mod notice;
 
 use crate::action::ActionError;
 use crate::auth::{authorize, Action, Principal};
@@ -202,6 +203,7 @@ pub fn create(
         period,
         lines: vec![line],
         notice_given_on: None,
+        notice_reason: None,
     };
     let meta = DocMeta {
         kind: DocKind::CareContract,

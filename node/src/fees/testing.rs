@@ -35,6 +35,7 @@ pub(crate) fn family() -> FamilyFees {
         period: Period::from(Date::ymd(2025, 9, 1)),
         lines: vec![line("l1", Date::ymd(2025, 9, 1), CareType::Nursery, 9)],
         notice_given_on: None,
+        notice_reason: None,
     };
     contract
         .change_from(
@@ -114,6 +115,7 @@ pub(crate) fn with_older_sibling_until(mut fees: FamilyFees, until: Date) -> Fam
             9,
         )],
         notice_given_on: None,
+        notice_reason: None,
     });
     fees
 }

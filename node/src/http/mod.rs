@@ -588,6 +588,21 @@ pub fn routes() -> Vec<Route> {
         ),
         route("GET", "/children", get(families::http::list_page)),
         route("GET", "/children.xlsx", get(families::http::list_xlsx)),
+        route(
+            "GET",
+            "/contracts/{id}/notice",
+            get(contracts::http::notice_form),
+        ),
+        route(
+            "POST",
+            "/contracts/{id}/notice",
+            post(contracts::http::notice_submit),
+        ),
+        route(
+            "POST",
+            "/api/contracts/{id}/notice",
+            post(contracts::http::api_notice),
+        ),
         route("GET", "/children/new", get(families::http::admit_form)),
         route("POST", "/children/new", post(families::http::admit_submit)),
         route("POST", "/api/children", post(families::http::api_admit)),

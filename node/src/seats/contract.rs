@@ -365,6 +365,7 @@ pub(crate) fn family_and_contract(
             reserved_seat: place.employer_seat,
         }],
         notice_given_on: None,
+        notice_reason: None,
     };
     let meta = |kind: DocKind| DocMeta {
         kind,

@@ -192,6 +192,7 @@ pub fn contract(k: &str) -> CareContract {
             reserved_seat: false,
         }],
         notice_given_on: None,
+        notice_reason: None,
     }
 }
 

@@ -589,6 +589,7 @@ impl Builder<'_> {
             period: Period::new(Date(start), end.map(Date)).expect("end after start"),
             lines,
             notice_given_on,
+            notice_reason: notice_given_on.map(|_| "move".to_string()),
         }
     }
 }
