@@ -17,7 +17,6 @@ use kitanetz_crdt::doc::StoredDoc;
 use kitanetz_crdt::ids::{doc_id_for, facility_org, ChildId, FacilityId, GroupId};
 use kitanetz_crdt::kinds::{CareType, Group};
 use kitanetz_crdt::meta::{DocKind, DocMeta};
-use kitanetz_crdt::scalar::Date;
 use kitanetz_crdt::validate::Validator;
 use kitanetz_crdt::DocId;
 use queries::ChildInCare;
@@ -384,13 +383,4 @@ pub fn move_child(
         from,
         to: target.map(|t| t.0),
     })
-}
-
-/// The children of the Kita in care on `on`, for the forms of the Kita's day (extra care).
-pub fn children_here(
-    store: &Store,
-    facility: &FacilityId,
-    on: Date,
-) -> Result<Vec<ChildInCare>, StoreError> {
-    queries::children_in_care(store, facility, on)
 }
