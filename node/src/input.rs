@@ -98,6 +98,11 @@ macro_rules! named_enum {
 named_enum!(care_type, CareType, "care type");
 named_enum!(payment_mode, PaymentMode, "payment mode");
 
+/// Whether a yes/no field is set: a form checkbox sends "on", the JSON API `"true"`.
+pub fn checked(flag: &str) -> bool {
+    matches!(flag.trim(), "on" | "true" | "1")
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

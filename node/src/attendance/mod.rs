@@ -139,7 +139,9 @@ pub struct AttendanceView {
     pub year_rows: Vec<YearRow>,
 }
 
-fn authorize_view(
+/// Whether the caller may see the Kita's day (groups, extra care, attendance): its lead, its
+/// Träger's admin.
+pub(crate) fn authorize_view(
     store: &Store,
     who: &Principal,
     facility: &FacilityId,
@@ -220,8 +222,7 @@ pub fn view(
                 billable: 0,
                 over_cap: 0,
             };
-            for ((_, child), mark) in marks.iter().filter(|((_, child), _)| *child == c.id) {
-                let _ = child;
+            for (_, mark) in marks.iter().filter(|((_, child), _)| *child == c.id) {
                 match mark {
                     AttendanceMark::Present => row.present += 1,
                     AttendanceMark::Sick => row.sick += 1,

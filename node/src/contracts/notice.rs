@@ -59,7 +59,7 @@ pub fn give_notice(
         );
         v.plausible_date("notice_on", d);
     }
-    let shorter = matches!(input.shorter_agreed.trim(), "on" | "true");
+    let shorter = crate::input::checked(&input.shorter_agreed);
     if let (Some(n), Some(e)) = (notice_on, end) {
         let earliest = earliest_end(n);
         v.check(

@@ -29,13 +29,21 @@ pub struct MonthQuery {
     pub facility: Option<String>,
 }
 
-/// The month asked for, after the caller was authorised for the Kita.
-fn month_asked(node: &Node, text: &str) -> Result<Date, AppError> {
-    if text.trim().is_empty() {
-        return Ok(ExtraCareMonth::month_of(node.clock.today()));
+/// The Kita and month asked for; the month is parsed only after the caller was authorised for
+/// the Kita.
+fn asked(
+    node: &Node,
+    session: &Session,
+    q: &MonthQuery,
+) -> Result<(kitanetz_crdt::ids::FacilityId, Date), AppError> {
+    let (facility, _) = choose_facility(node, session, q.facility.as_deref())?;
+    crate::attendance::authorize_view(&node.store(), &session.who, &facility)?;
+    if q.month.trim().is_empty() {
+        return Ok((facility, ExtraCareMonth::month_of(node.clock.today())));
     }
-    parse_month(text)
-        .ok_or_else(|| AppError::BadRequest(format!("month: {text:?} (JJJJ-MM / YYYY-MM)")))
+    let month = parse_month(&q.month)
+        .ok_or_else(|| AppError::BadRequest(format!("month: {:?} (JJJJ-MM / YYYY-MM)", q.month)))?;
+    Ok((facility, month))
 }
 
 #[derive(Template)]
@@ -55,17 +63,7 @@ fn page_of(
     form: EntryInput,
     errors: Vec<FieldError>,
 ) -> Result<Response, AppError> {
-    let (facility, _) = choose_facility(node, session, q.facility.as_deref())?;
-    let provider = crate::facilities::provider_of(&node.store(), &facility)?;
-    crate::auth::authorize(
-        &session.who,
-        crate::auth::Action::ViewKitaDay {
-            facility: &facility,
-            provider: &provider,
-        },
-    )
-    .map_err(crate::action::ActionError::from)?;
-    let month = month_asked(node, &q.month)?;
+    let (facility, month) = asked(node, session, q)?;
     let v = view(
         &mut node.store(),
         &session.who,
@@ -201,18 +199,7 @@ pub async fn api_view(
     ApiSession(session): ApiSession,
     Query(q): Query<MonthQuery>,
 ) -> Result<Json<ExtraCareView>, ApiError> {
-    let (facility, _) = choose_facility(&node, &session, q.facility.as_deref())?;
-    let provider = crate::facilities::provider_of(&node.store(), &facility)?;
-    crate::auth::authorize(
-        &session.who,
-        crate::auth::Action::ViewKitaDay {
-            facility: &facility,
-            provider: &provider,
-        },
-    )
-    .map_err(crate::action::ActionError::from)
-    .map_err(AppError::from)?;
-    let month = month_asked(&node, &q.month)?;
+    let (facility, month) = asked(&node, &session, &q)?;
     Ok(Json(
         view(
             &mut node.store(),
@@ -321,17 +308,7 @@ pub async fn xlsx(
     session: Session,
     Query(q): Query<MonthQuery>,
 ) -> Result<Response, AppError> {
-    let (facility, _) = choose_facility(&node, &session, q.facility.as_deref())?;
-    let provider = crate::facilities::provider_of(&node.store(), &facility)?;
-    crate::auth::authorize(
-        &session.who,
-        crate::auth::Action::ViewKitaDay {
-            facility: &facility,
-            provider: &provider,
-        },
-    )
-    .map_err(crate::action::ActionError::from)?;
-    let month = month_asked(&node, &q.month)?;
+    let (facility, month) = asked(&node, &session, &q)?;
     let v = view(
         &mut node.store(),
         &session.who,

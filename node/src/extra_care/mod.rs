@@ -10,9 +10,10 @@ pub mod http;
 pub mod queries;
 
 use crate::action::{at_this_kita, ActionError};
-use crate::auth::{authorize, Action, Principal};
+use crate::auth::{Action, Principal};
 use crate::clock::Now;
 use crate::facilities::provider_of;
+use crate::input::checked;
 use crate::storage::{AuditEntry, Store, StoreError};
 use chrono::{Datelike, Months};
 use kitanetz_crdt::doc::StoredDoc;
@@ -65,10 +66,6 @@ pub struct EntryInput {
     pub outside_opening_hours: String,
     /// "on"/"true" for a Hort child on a day without school.
     pub school_free_day: String,
-}
-
-fn checked(flag: &str) -> bool {
-    matches!(flag.trim(), "on" | "true" | "1")
 }
 
 /// `month` (YYYY-MM) and, for removing, the entry.
@@ -179,14 +176,7 @@ pub fn view(
     month: Date,
     now: Now,
 ) -> Result<ExtraCareView, ActionError> {
-    let provider = provider_of(store, facility)?;
-    authorize(
-        who,
-        Action::ViewKitaDay {
-            facility,
-            provider: &provider,
-        },
-    )?;
+    crate::attendance::authorize_view(store, who, facility)?;
     let doc = store.find::<ExtraCareMonth>(&month_doc_id(facility, month))?;
     let children = children_of_month(store, facility, month)?;
     let (mut entries, reported_on) = match &doc {

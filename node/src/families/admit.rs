@@ -7,6 +7,7 @@ use crate::action::{at_this_kita, ActionError};
 use crate::auth::{Action, Principal};
 use crate::clock::Now;
 use crate::facilities::provider_of;
+use crate::input::checked;
 use crate::seats::contract::{
     check_person, family_and_contract, ConcludeInput, Concluded, NewPlace,
 };
@@ -31,10 +32,6 @@ pub struct AdmitInput {
     pub integration_need: String,
     /// "on"/"true": the place is one a company holds (Belegrecht), reported separately.
     pub employer_seat: String,
-}
-
-fn checked(flag: &str) -> bool {
-    matches!(flag.trim(), "on" | "true")
 }
 
 /// Admits a child to the Kita this node serves.

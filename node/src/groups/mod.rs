@@ -8,7 +8,7 @@ pub mod http;
 pub mod queries;
 
 use crate::action::{at_this_kita, ActionError};
-use crate::auth::{authorize, Action, Principal};
+use crate::auth::{Action, Principal};
 use crate::clock::Now;
 use crate::contracts::os_ids;
 use crate::facilities::provider_of;
@@ -108,14 +108,7 @@ pub fn view(
     facility: &FacilityId,
     now: Now,
 ) -> Result<GroupsView, ActionError> {
-    let provider = provider_of(store, facility)?;
-    authorize(
-        who,
-        Action::ViewKitaDay {
-            facility,
-            provider: &provider,
-        },
-    )?;
+    crate::attendance::authorize_view(store, who, facility)?;
     let in_care = queries::children_in_care(store, facility, now.today)?;
     let groups = groups_of(store, facility)?;
     let member = |id: &ChildId| -> Member {

@@ -70,7 +70,11 @@ pub fn city_reports(
 ) -> Result<CityReports, ActionError> {
     authorize(who, Action::ViewPlacementStatistics)?;
     let facilities = facilities(store)?;
-    let ledgers = crate::seats::ledgers(store)?;
+    // Indexed by Kita: each placed application looks up one ledger.
+    let ledgers: BTreeMap<_, _> = crate::seats::ledgers(store)?
+        .into_iter()
+        .map(|l| (l.facility.clone(), l))
+        .collect();
     let mut placed = Vec::new();
     let mut demands = Vec::new();
     for app in store.values_of_kind::<Application>()? {
@@ -96,9 +100,8 @@ pub fn city_reports(
                 continue;
             };
             let started = ledgers
-                .iter()
-                .filter(|l| l.facility == w.facility)
-                .find_map(|l| l.hold_of(&w.handle))
+                .get(&w.facility)
+                .and_then(|l| l.hold_of(&w.handle))
                 .filter(|(_, r)| r.status == SeatStatus::Taken)
                 .map(|(m, _)| m.month);
             let start = started.unwrap_or(app.desired_start);

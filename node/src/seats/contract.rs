@@ -344,7 +344,7 @@ pub(crate) fn family_and_contract(
             main_residence_in_city: true,
             phone: input.phone.trim().to_string(),
             email: input.email.trim().to_string(),
-            single_parent: matches!(input.single_parent.trim(), "on" | "true"),
+            single_parent: crate::input::checked(&input.single_parent),
         }],
         children: vec![child.clone()],
     };
