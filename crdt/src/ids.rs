@@ -122,6 +122,12 @@ typed_id!(ContractId, "ctr");
 typed_id!(ContractLineId, "line");
 typed_id!(GroupId, "grp");
 typed_id!(ApplicationId, "app");
+typed_id!(
+    /// A member of a Träger's pedagogical staff (Betreuungspersonal).
+    StaffId, "staff"
+);
+typed_id!(StaffAssignmentId, "asg");
+typed_id!(StaffAbsenceId, "abs");
 
 /// A deterministic id for a document derived from its aggregate id, so that the document of
 /// facility `fac-x` is found without an index. `role` distinguishes several documents about

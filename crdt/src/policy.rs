@@ -285,6 +285,64 @@ mod tests {
     }
 
     #[test]
+    fn a_staff_member_reaches_the_traeger_and_every_kita_of_the_assignments() {
+        use crate::ids::{StaffAssignmentId, StaffId};
+        use crate::kinds::{StaffAssignment, StaffMember, StaffRole};
+        use crate::period::Period;
+        use crate::scalar::Dec;
+        let assignment = |id: &str, facility: &str, from: Date| StaffAssignment {
+            id: StaffAssignmentId(id.into()),
+            facility: FacilityId(facility.into()),
+            role: StaffRole::Educator,
+            period: Period::from(from),
+            weekly_hours: Dec(20.into()),
+        };
+        let staff = StaffMember {
+            id: StaffId("staff-1".into()),
+            provider: ProviderId("prov-1".into()),
+            given_name: "Anna".into(),
+            family_name: "Beispiel".into(),
+            birth_date: None,
+            qualification: "fachkraft".into(),
+            // A mobile helper: fac-b twice (a change of hours), fac-a once.
+            assignments: vec![
+                assignment("asg-1", "fac-b", Date::ymd(2026, 1, 1)),
+                assignment("asg-2", "fac-a", Date::ymd(2026, 1, 1)),
+            ],
+            absences: vec![],
+        };
+        assert_eq!(staff.validate(), Ok(()));
+        // The scope the node writes into the metadata is the staff member's facilities.
+        let facilities: Vec<String> = staff.facilities().iter().map(|f| f.0.clone()).collect();
+        assert_eq!(facilities, ["fac-a", "fac-b"]);
+        let names: Vec<&str> = facilities.iter().map(String::as_str).collect();
+        let doc = meta(
+            DocKind::StaffMember,
+            provider_org(&staff.provider).as_str(),
+            Some("prov-1"),
+            &names,
+        );
+        assert_eq!(doc.visibility(), Visibility::Personal);
+        assert!(may_hold(&traeger("prov-1"), &doc));
+        assert!(may_hold(&kita("org-fac-a", "prov-1", "fac-a"), &doc));
+        assert!(may_hold(&kita("org-fac-b", "prov-1", "fac-b"), &doc));
+        assert!(
+            !may_hold(&kita("org-fac-c", "prov-1", "fac-c"), &doc),
+            "a Kita of the same Träger the person does not work at"
+        );
+        assert!(!may_hold(&traeger("prov-2"), &doc), "another Träger");
+        let city = Membership {
+            role: NodeRole::City,
+            organisation: OrgId("org-city".into()),
+            provider: None,
+            facility: None,
+        };
+        assert!(!may_hold(&city, &doc), "not the city (L2290)");
+        assert!(may_write(&kita("org-fac-b", "prov-1", "fac-b"), &doc));
+        assert!(!may_write(&kita("org-fac-c", "prov-1", "fac-c"), &doc));
+    }
+
+    #[test]
     fn a_kita_edits_its_own_facility_profile_only() {
         let profile = meta(
             DocKind::FacilityProfile,

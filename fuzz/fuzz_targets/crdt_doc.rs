@@ -40,6 +40,7 @@ fn check_kind(doc: &mut StoredDoc) {
         KindValue::CareContract(v) => check_value(doc, v),
         KindValue::Group(v) => check_value(doc, v),
         KindValue::ExtraCareMonth(v) => check_value(doc, v),
+        KindValue::StaffMember(v) => check_value(doc, v),
         KindValue::AttendanceMonth(v) => check_value(doc, v),
         KindValue::Application(v) => check_value(doc, v),
         KindValue::ApplicationWish(v) => check_value(doc, v),

@@ -13,6 +13,7 @@ pub mod group;
 pub mod provider;
 pub mod seats;
 pub mod share;
+pub mod staff;
 pub mod wish;
 
 pub use application::{
@@ -30,6 +31,10 @@ pub use group::Group;
 pub use provider::{ProviderKind, ProviderProfile};
 pub use seats::{DeclineReason, SeatLedger, SeatMonth, SeatReservation, SeatStatus, WishDecline};
 pub use share::ApplicantShare;
+pub use staff::{
+    Qualification, StaffAbsence, StaffAssignment, StaffMember, StaffRole, ABSENCE_REASONS,
+    QUALIFICATIONS,
+};
 pub use wish::{ApplicationWish, WishStatus};
 
 use crate::meta::document_kinds;
@@ -47,6 +52,9 @@ document_kinds! {
     CareContract = "care-contract", Personal, CareContract, |s, t| s.validate();
     /// Who pays, a child's fee status and the decisions issued (the Träger's office only).
     FeeCase = "fee-case", Personal, FeeCase, |s, t| s.validate();
+    /// A member of the Träger's staff with the Kitas and hours they work (the Träger and those
+    /// Kitas).
+    StaffMember = "staff-member", Personal, StaffMember, |s, t| s.validate();
     Group = "group", KitaOnly, Group, |s, t| s.validate();
     /// A Kita's extra care of one month, reported to the Beitragsstelle (the Kita and its Träger).
     ExtraCareMonth = "extra-care", KitaOnly, ExtraCareMonth, |s, t| s.validate();
