@@ -14,14 +14,18 @@
 //! (`kitanetz staff need --case FILE`).
 
 pub mod case;
+pub mod month;
 pub mod need;
 pub mod ratio;
 pub mod rules;
 
 pub use case::{parse_case, Addition, CaseError, ChildrenRow, StaffNeedCase, CASE_FORMAT};
+pub use month::{DaySpan, Month};
 pub use need::{compute, CareTypeNeed, SectionNeed, StaffNeed, RESULT_FORMAT};
 pub use ratio::{Overflow, Ratio};
-pub use rules::{CareType, Conversion, Leadership, Section, StaffKey, StaffingRules};
+pub use rules::{
+    CareType, Conversion, Leadership, RuleBook, RuleBookError, Section, StaffKey, StaffingRules,
+};
 
 pub use kitanetz_case::{CaseOutput, EXIT_INVALID, EXIT_OK};
 

@@ -83,6 +83,10 @@ impl Ratio {
         self.numerator > 0
     }
 
+    pub fn is_negative(self) -> bool {
+        self.numerator < 0
+    }
+
     pub fn checked_add(self, other: Ratio) -> Result<Ratio, Overflow> {
         // Over the least common denominator, so that sums of many rows stay small.
         let divisor = gcd(self.denominator, other.denominator);
@@ -100,6 +104,16 @@ impl Ratio {
             })
             .ok_or(Overflow)?;
         Ratio::new(numerator, denominator).ok_or(Overflow)
+    }
+
+    /// `self − other` (the balance's Ist − Soll).
+    pub fn checked_sub(self, other: Ratio) -> Result<Ratio, Overflow> {
+        let negated = Ratio::new(
+            other.numerator.checked_neg().ok_or(Overflow)?,
+            other.denominator,
+        )
+        .ok_or(Overflow)?;
+        self.checked_add(negated)
     }
 
     pub fn checked_mul(self, other: Ratio) -> Result<Ratio, Overflow> {
@@ -177,6 +191,8 @@ mod tests {
         assert_eq!(r(1, 3).checked_add(r(1, 6)).unwrap(), r(1, 2));
         assert_eq!(r(2, 3).checked_mul(r(9, 4)).unwrap(), r(3, 2));
         assert_eq!(r(2, 3).checked_div(r(4, 9)).unwrap(), r(3, 2));
+        assert_eq!(r(2, 1).checked_sub(r(11, 3)).unwrap(), r(-5, 3));
+        assert_eq!(r(1, 3).checked_sub(r(1, 3)).unwrap(), Ratio::ZERO);
         // Hort in annex F: 275/6 RZÄ × 0.9 ÷ 20 = 2.0625 exactly.
         let need = r(275, 6)
             .checked_mul(Ratio::from_decimal(dec("0.9")))

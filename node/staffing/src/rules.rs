@@ -6,8 +6,13 @@
 //! type and hour tier "ohne Anpassungsprogrammierung"; [`StaffingRules`] is that configuration,
 //! with [`StaffingRules::annex_f`] as the shipped version. A case may override a row's key
 //! (`key`, format `kitanetz-staff-need-case/1`).
+//!
+//! The keys change by law from a date (Saxony lowered the Krippe and Kindergarten keys in
+//! steps), so every version says from when it applies and a [`RuleBook`] holds the versions: a
+//! month is computed with the version in force on its first day.
 
 use crate::ratio::{Overflow, Ratio};
+use chrono::NaiveDate;
 use rust_decimal::Decimal;
 use std::fmt;
 
@@ -191,6 +196,15 @@ pub enum Leadership {
 pub struct StaffingRules {
     /// Names the version in the result, so that a figure can be traced to its rules.
     pub id: &'static str,
+    /// The first day these rules apply to; they hold until the next version of the
+    /// [`RuleBook`] begins.
+    pub valid_from: NaiveDate,
+    /// The weekly hours of one full-time equivalent (VbE): the actual staffing (Ist) counts a
+    /// person's contracted weekly hours ÷ these. Neither § 12 nor the Lastenheft fixes them
+    /// (3.7.2.3 accepts hours "bzw. Wert als Vollzeitäquivalent", seed 004 L2316; annex F's Ist
+    /// sheet shows VbE only, L9700–9760), so they are a setting: the collective agreement of
+    /// the Träger (TVöD/TV-L East: 40 h; the KJH statistic's examples use 39 h, L33444).
+    pub full_time_weekly_hours: Decimal,
     /// One rule per care type, in [`CareType::ALL`] order.
     pub care_types: [CareTypeRule; 10],
     /// One leadership rule per section, in [`Section::ALL`] order.
@@ -213,6 +227,9 @@ impl StaffingRules {
         use Section as S;
         StaffingRules {
             id: "saechskitag-12-annex-f-2011",
+            // Annex F is the sheet of December 2011 ("Dez 11", L8188ff).
+            valid_from: NaiveDate::from_ymd_opt(2011, 12, 1).expect("a calendar date"),
+            full_time_weekly_hours: Decimal::from(40),
             care_types: [
                 rule(
                     C::Krippe,
@@ -300,6 +317,62 @@ impl StaffingRules {
     }
 }
 
+/// The versions of the staffing rules, each from its `valid_from`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RuleBook {
+    /// Sorted by `valid_from`, no two on the same day.
+    versions: Vec<StaffingRules>,
+}
+
+/// Rule versions that cannot form a [`RuleBook`].
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum RuleBookError {
+    #[error("a rule book needs at least one version of the rules")]
+    Empty,
+    #[error("two versions of the rules begin on {0}: keep one")]
+    SameDay(NaiveDate),
+    #[error("rules {id}: full-time weekly hours must be more than 0 and at most 60")]
+    FullTimeHours { id: &'static str },
+}
+
+impl RuleBook {
+    /// The versions in any order; each applies from its `valid_from` to the day before the
+    /// next one.
+    pub fn new(mut versions: Vec<StaffingRules>) -> Result<RuleBook, RuleBookError> {
+        versions.sort_by_key(|r| r.valid_from);
+        if versions.is_empty() {
+            return Err(RuleBookError::Empty);
+        }
+        if let Some(pair) = versions
+            .windows(2)
+            .find(|w| w[0].valid_from == w[1].valid_from)
+        {
+            return Err(RuleBookError::SameDay(pair[0].valid_from));
+        }
+        if let Some(r) = versions.iter().find(|r| {
+            r.full_time_weekly_hours <= Decimal::ZERO
+                || r.full_time_weekly_hours > Decimal::from(60)
+        }) {
+            return Err(RuleBookError::FullTimeHours { id: r.id });
+        }
+        Ok(RuleBook { versions })
+    }
+
+    /// The shipped book: [`StaffingRules::annex_f`] alone.
+    pub fn annex_f() -> RuleBook {
+        RuleBook::new(vec![StaffingRules::annex_f()]).expect("the shipped rules are valid")
+    }
+
+    /// The version in force on `day`; `None` before the first one begins.
+    pub fn on(&self, day: NaiveDate) -> Option<&StaffingRules> {
+        self.versions.iter().rev().find(|r| r.valid_from <= day)
+    }
+
+    pub fn versions(&self) -> &[StaffingRules] {
+        &self.versions
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -342,6 +415,44 @@ mod tests {
         assert_eq!(
             rules.leadership(Section::Regular),
             Leadership::ShareOfNeed(Decimal::new(1, 1))
+        );
+    }
+
+    #[test]
+    fn the_rule_book_picks_the_version_in_force_on_a_day() {
+        let day = |y, m, d| NaiveDate::from_ymd_opt(y, m, d).unwrap();
+        let mut lower = StaffingRules::annex_f();
+        lower.id = "lower-krippe-key";
+        lower.valid_from = day(2026, 9, 1);
+        let book = RuleBook::new(vec![lower.clone(), StaffingRules::annex_f()]).unwrap();
+        assert_eq!(book.on(day(2011, 11, 30)), None, "before the first version");
+        assert_eq!(
+            book.on(day(2026, 8, 31)).unwrap().id,
+            StaffingRules::annex_f().id
+        );
+        assert_eq!(book.on(day(2026, 9, 1)).unwrap().id, "lower-krippe-key");
+        assert_eq!(book.versions().len(), 2);
+        assert_eq!(
+            RuleBook::annex_f()
+                .on(day(2030, 1, 1))
+                .unwrap()
+                .full_time_weekly_hours,
+            Decimal::from(40)
+        );
+
+        assert_eq!(RuleBook::new(vec![]), Err(RuleBookError::Empty));
+        let mut same_day = lower.clone();
+        same_day.id = "same-day";
+        assert_eq!(
+            RuleBook::new(vec![lower.clone(), same_day]),
+            Err(RuleBookError::SameDay(day(2026, 9, 1)))
+        );
+        lower.full_time_weekly_hours = Decimal::ZERO;
+        assert_eq!(
+            RuleBook::new(vec![lower]),
+            Err(RuleBookError::FullTimeHours {
+                id: "lower-krippe-key"
+            })
         );
     }
 }
