@@ -12,13 +12,21 @@
 //! [`parse_case`], computed exactly by [`compute`] and written as
 //! `kitanetz-staff-need-result/1`. [`case_output`] does all three for the CLI
 //! (`kitanetz staff need --case FILE`).
+//!
+//! [`balance()`] sets the need of each month against the staff assigned to a Kita (Soll/Ist,
+//! Lastenheft 3.7.2.6), under the rules of a [`RuleBook`] valid on each month's first day.
 
+pub mod balance;
 pub mod case;
 pub mod month;
 pub mod need;
 pub mod ratio;
 pub mod rules;
 
+pub use balance::{
+    balance, Balance, BalanceError, BalanceInput, CountedStaff, MonthBalance, StaffAssignment,
+    StaffRole, Vbe, YearBalance,
+};
 pub use case::{parse_case, Addition, CaseError, ChildrenRow, StaffNeedCase, CASE_FORMAT};
 pub use month::{DaySpan, Month};
 pub use need::{compute, CareTypeNeed, SectionNeed, StaffNeed, RESULT_FORMAT};

@@ -70,7 +70,6 @@ impl StaffNeed {
 
     /// The result document (`kitanetz-staff-need-result/1`).
     pub fn to_json(&self) -> Result<Value, Overflow> {
-        let shown = |r: Ratio| r.round_half_up(REPORTED_DECIMALS).map(shown_decimal);
         let lines = self
             .lines
             .iter()
@@ -106,6 +105,11 @@ impl StaffNeed {
             "total_vbe": shown(self.total_vbe()?)?,
         }))
     }
+}
+
+/// A reported value: rounded half up to three decimals from the exact value.
+pub(crate) fn shown(value: Ratio) -> Result<String, Overflow> {
+    value.round_half_up(REPORTED_DECIMALS).map(shown_decimal)
 }
 
 /// Always three decimals (`"2.000"`, `"0.000"`), as annex F prints them.
