@@ -646,6 +646,26 @@ for (const [vpIndex, vp] of VIEWPORTS.entries()) {
           await page.waitForURL('**/attendance?date=*');
           assert.equal(await page.locator('#attendance-day tbody tr').first().locator('select').inputValue(), 'sick');
         }
+
+        // School entrants: deregister one child (the first viewport) and print its exit
+        // certificate; the terminations statistic counts it.
+        await page.locator('nav a[href="/school"]').click();
+        await page.waitForURL('**/school');
+        await audit.check(page, 'school');
+        const boxes = page.locator('#school-entrants input[type="checkbox"]');
+        assert.ok(await page.locator('#school-entrants tbody tr').count() > 0, 'the demo Kita has school entrants');
+        if (vp.name === VIEWPORTS[0].name && await boxes.count() > 0) {
+          const keep = await boxes.count();
+          for (let i = 1; i < keep; i++) await boxes.nth(i).uncheck();
+          const leaving = await boxes.first().getAttribute('id');
+          await page.locator('#school-exit button[type="submit"]').click();
+          await page.waitForURL('**/school?year=*');
+          assert.equal(await page.locator(`#${leaving}`).count(), 0, 'the child is deregistered');
+          await audit.check(page, 'school-exited');
+        }
+        await page.locator('nav a[href="/terminations"]').click();
+        await page.waitForURL('**/terminations');
+        await audit.check(page, 'terminations');
       } finally {
         await ctx.close();
       }

@@ -7,45 +7,9 @@ use kitanetz_crdt::kinds::{ExtraCareMonth, Group};
 use kitanetz_crdt::policy::NodeRole;
 use kitanetz_node::auth::Role;
 use kitanetz_node::Node;
-use kitanetz_tests::{add_traeger_user, add_user, Network};
+use kitanetz_tests::{add_traeger_user, add_user, api, child_in_care_on, Network};
 use serde_json::{json, Value};
 use std::sync::Arc;
-
-async fn api(
-    node: &Arc<Node>,
-    token: &str,
-    method: &str,
-    path: &str,
-    body: Option<Value>,
-) -> (u16, Value) {
-    let router = kitanetz_node::http::router(node.clone());
-    let (status, text) = kitanetz_tests::call(
-        &router,
-        method.parse().unwrap(),
-        path,
-        Some(token),
-        body.map(|b| ("application/json", b.to_string())),
-    )
-    .await;
-    (
-        status.as_u16(),
-        serde_json::from_str(&text).unwrap_or(Value::String(text)),
-    )
-}
-
-/// A child of the Kita whose contract runs through `day`, and its family.
-fn child_in_care_on(node: &Node, day: &str) -> (String, String) {
-    node.store()
-        .conn()
-        .query_row(
-            "SELECT k.child, k.family FROM p_contracts k
-             WHERE k.facility = ?1 AND k.start <= ?2 AND (k.end IS NULL OR k.end >= ?2)
-             ORDER BY k.start, k.child LIMIT 1",
-            [&node.config.facility.as_ref().unwrap().0, day],
-            |r| Ok((r.get(0)?, r.get(1)?)),
-        )
-        .expect("a child under contract in October")
-}
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn groups_extra_care_and_a_new_child_made_offline_reach_the_traeger_office() {

@@ -14,6 +14,7 @@ mod parents_api;
 mod portal;
 mod reports;
 mod roles;
+mod school;
 mod seats;
 mod serve_p2p;
 mod serve_tls;

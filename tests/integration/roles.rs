@@ -53,9 +53,12 @@ fn expected_access(method: &str, path: &str) -> Access {
         }
         ("GET", "/admin/sessions") | ("GET", "/api/admin/sessions") => Access::Audit,
         (_, p) if p.starts_with("/fees") || p.starts_with("/api/fees") => Access::TraegerFees,
-        ("GET", "/occupancy") | ("GET", "/occupancy.xlsx") | ("GET", "/api/occupancy") => {
-            Access::KitaScope
-        }
+        ("GET", "/occupancy")
+        | ("GET", "/occupancy.xlsx")
+        | ("GET", "/api/occupancy")
+        | ("GET", "/terminations")
+        | ("GET", "/terminations.xlsx")
+        | ("GET", "/api/terminations") => Access::KitaScope,
         (_, p) if p.starts_with("/statistics") || p.starts_with("/api/statistics") => {
             Access::TraegerStatistics
         }
@@ -97,6 +100,8 @@ fn expected_access(method: &str, path: &str) -> Access {
         | ("GET", "/attendance.xlsx")
         | ("GET", "/api/attendance") => Access::KitaRoles,
         ("POST", "/attendance") | ("POST", "/api/attendance") => Access::KitaLeadHere,
+        ("GET", "/school") | ("GET", "/school.xlsx") | ("GET", "/api/school") => Access::KitaRoles,
+        (_, p) if p.starts_with("/school") || p.starts_with("/api/school") => Access::KitaScope,
         (_, p)
             if p.starts_with("/groups")
                 || p.starts_with("/api/groups")
@@ -167,6 +172,10 @@ fn body_for(method: &str, path: &str, child: &str) -> Option<(&'static str, Stri
         ("POST", "/api/fees/billing/runs") => Some((json, r#"{"month":"2027-01"}"#.into())),
         ("POST", "/attendance") => Some((form, format!("date=2026-11-02&mark.{child}=present"))),
         ("POST", "/api/attendance") => Some((json, format!(r#"{{"date":"2026-11-02","marks":{{"{child}":"present"}}}}"#))),
+        ("POST", "/school/mark") => Some((form, "contract=k-none&rule=deferred".into())),
+        ("POST", "/api/school/marks") => Some((json, r#"{"contract":"k-none","rule":"deferred"}"#.into())),
+        ("POST", "/school/exit") => Some((form, "school_year=2027&contract.k-none=on".into())),
+        ("POST", "/api/school/exits") => Some((json, r#"{"school_year":2027,"contracts":["k-none"]}"#.into())),
         ("POST", "/contracts/{id}/notice") => Some((form, "notice_on=2026-11-02&end=2027-01-31&reason=move".into())),
         ("POST", "/api/contracts/{id}/notice") => Some((json, r#"{"notice_on":"2026-11-02","end":"2027-01-31","reason":"move"}"#.into())),
         ("POST", "/follow-ups") => Some((form, "due_on=2027-01-05&subject=Walk".into())),
@@ -384,9 +393,10 @@ async fn every_route_for_every_role() {
             } else {
                 assert!(
                     matches!(status, StatusCode::FORBIDDEN),
-                    "{method} {path} as {} ({:?}) should be forbidden, got {status}",
+                    "{method} {path} as {} ({:?}) should be forbidden, got {status}: {}",
                     login.label,
-                    login.role
+                    login.role,
+                    body.chars().take(300).collect::<String>()
                 );
             }
             checked += 1;

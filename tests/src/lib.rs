@@ -241,6 +241,45 @@ pub async fn call(
     (status, String::from_utf8_lossy(&bytes).into_owned())
 }
 
+/// Calls the JSON API of `node` in-process as the holder of `token`: the status and the answer
+/// as JSON (an answer that is not JSON as a JSON string).
+pub async fn api(
+    node: &Arc<Node>,
+    token: &str,
+    method: &str,
+    path: &str,
+    body: Option<serde_json::Value>,
+) -> (u16, serde_json::Value) {
+    let router = kitanetz_node::http::router(node.clone());
+    let (status, text) = call(
+        &router,
+        method.parse().expect("an HTTP method"),
+        path,
+        Some(token),
+        body.map(|b| ("application/json", b.to_string())),
+    )
+    .await;
+    (
+        status.as_u16(),
+        serde_json::from_str(&text).unwrap_or(serde_json::Value::String(text)),
+    )
+}
+
+/// A child of the Kita `node` serves whose contract runs through `day` (`YYYY-MM-DD`), and its
+/// family.
+pub fn child_in_care_on(node: &Node, day: &str) -> (String, String) {
+    node.store()
+        .conn()
+        .query_row(
+            "SELECT k.child, k.family FROM p_contracts k
+             WHERE k.facility = ?1 AND k.start <= ?2 AND (k.end IS NULL OR k.end >= ?2)
+             ORDER BY k.start, k.child LIMIT 1",
+            [&node.config.facility.as_ref().expect("a Kita node").0, day],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
+        .expect("a child under contract on the day")
+}
+
 /// The first child of a Kita (from its projection) and that child's first contract.
 pub fn first_child_and_contract(node: &Node, facility: &FacilityId) -> (String, String) {
     let store = node.store();

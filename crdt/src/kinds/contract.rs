@@ -62,6 +62,55 @@ pub struct CareContract {
     #[autosurgeon(missing = "Option::default")]
     #[serde(default)]
     pub notice_reason: Option<String>,
+    /// The child's school entry as the Kita lead recorded it (Lastenheft 3.6.17); none: as the
+    /// statute says (school age completed by 30 June).
+    #[autosurgeon(missing = "Option::default")]
+    #[serde(default)]
+    pub school_entry: Option<SchoolEntryMark>,
+}
+
+/// Why a child goes to school in another year than the statute says.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Reconcile, Hydrate)]
+#[serde(rename_all = "kebab-case")]
+pub enum SchoolEntryRule {
+    /// The parents asked for school entry in the year the child completes the school age by the
+    /// on-request cut-off (30 September).
+    OnRequest,
+    /// Schulrücksteller: deferred by the school; keeps the Kindergarten place (and pays) until
+    /// the school year of [`SchoolEntryMark::school_year`].
+    Deferred,
+}
+
+impl SchoolEntryRule {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            SchoolEntryRule::OnRequest => "on-request",
+            SchoolEntryRule::Deferred => "deferred",
+        }
+    }
+    pub fn parse(s: &str) -> Option<SchoolEntryRule> {
+        match s {
+            "on-request" => Some(SchoolEntryRule::OnRequest),
+            "deferred" => Some(SchoolEntryRule::Deferred),
+            _ => None,
+        }
+    }
+    pub fn label_de(self) -> &'static str {
+        match self {
+            SchoolEntryRule::OnRequest => "Einschulung auf Antrag",
+            SchoolEntryRule::Deferred => "Schulrücksteller",
+        }
+    }
+}
+
+/// A recorded school entry decision.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Reconcile, Hydrate)]
+pub struct SchoolEntryMark {
+    pub rule: SchoolEntryRule,
+    /// The calendar year in which the child's first school year starts.
+    pub school_year: u32,
+    /// The day the Kita lead recorded it.
+    pub recorded_on: Date,
 }
 
 /// The coded reasons of a notice: (code, German label).
@@ -218,6 +267,64 @@ impl CareContract {
             "Grund wählen / choose a reason",
         );
         v.finish()?;
+        self.cut_at(end);
+        self.notice_given_on = Some(notice_on);
+        self.notice_reason = Some(reason.to_string());
+        self.validate()
+    }
+
+    /// Ends the contract on `end` without notice because the child goes to school: a
+    /// Kindergarten contract ends with the start of compulsory schooling, "es ist keine
+    /// Kündigung erforderlich" (Satzung § 9 (5)). The reason is recorded as `school`.
+    pub fn end_for_school(&mut self, end: Date) -> Result<(), ValidationError> {
+        let mut v = Validator::new();
+        v.check(
+            end >= self.period.start(),
+            "end",
+            "Ende vor Vertragsbeginn / end before the contract starts",
+        );
+        v.check(
+            self.period.end().is_none_or(|e| end <= e),
+            "end",
+            "Ende nach dem vereinbarten Vertragsende / end after the agreed end",
+        );
+        v.finish()?;
+        self.cut_at(end);
+        self.notice_given_on = None;
+        self.notice_reason = Some("school".to_string());
+        self.validate()
+    }
+
+    /// Moves the end of a contract that ends with school entry to the day before another school
+    /// year: a Schulrücksteller keeps the place a year longer (the line that ended with the
+    /// contract runs on), a child entering on request leaves a year earlier (the lines are cut
+    /// as by [`CareContract::end_for_school`], without recording an exit).
+    pub fn move_school_end(&mut self, end: Date) -> Result<(), ValidationError> {
+        let mut v = Validator::new();
+        v.check(
+            end >= self.period.start(),
+            "end",
+            "Ende vor Vertragsbeginn / end before the contract starts",
+        );
+        v.finish()?;
+        match self.period.end() {
+            Some(old) if end > old => {
+                for line in &mut self.lines {
+                    if line.valid.end() == Some(old) {
+                        line.valid =
+                            Period::new(line.valid.start(), Some(end)).expect("start ≤ end");
+                    }
+                }
+                self.period = Period::new(self.period.start(), Some(end)).expect("start ≤ end");
+            }
+            Some(old) if end < old => self.cut_at(end),
+            _ => {}
+        }
+        self.validate()
+    }
+
+    /// The period ends on `end`: lines after it are dropped and the line in force ends then.
+    fn cut_at(&mut self, end: Date) {
         settle_ends(&mut self.lines, self.period.end());
         self.lines.retain(|l| l.valid.start() <= end);
         for line in &mut self.lines {
@@ -226,9 +333,6 @@ impl CareContract {
             }
         }
         self.period = Period::new(self.period.start(), Some(end)).expect("start ≤ end");
-        self.notice_given_on = Some(notice_on);
-        self.notice_reason = Some(reason.to_string());
-        self.validate()
     }
 
     /// Changes the contract from `valid_from` on: the line in force then is ended the day
@@ -343,6 +447,7 @@ mod tests {
             lines: vec![line("line-1", Date::ymd(2026, 8, 1), None, 9)],
             notice_given_on: None,
             notice_reason: None,
+            school_entry: None,
         }
     }
 
@@ -614,5 +719,67 @@ mod tests {
         let read: Vec<String> = c.effective_lines().into_iter().map(|l| l.id.0).collect();
         assert_eq!(read, ["line-1", "line-n3", "line-n5"]);
         assert!(c.validate().is_ok());
+    }
+
+    #[test]
+    fn a_school_exit_ends_the_contract_without_notice_and_keeps_the_reason() {
+        let mut c = contract();
+        c.lines
+            .push(line("line-later", Date::ymd(2027, 9, 1), None, 6));
+        c.end_for_school(Date::ymd(2027, 7, 31)).unwrap();
+        assert_eq!(c.period.end(), Some(Date::ymd(2027, 7, 31)));
+        assert_eq!(c.notice_given_on, None, "Satzung § 9 (5): no notice needed");
+        assert_eq!(c.notice_reason.as_deref(), Some("school"));
+        assert!(
+            c.lines
+                .iter()
+                .all(|l| l.valid.start() <= Date::ymd(2027, 7, 31)),
+            "a line after the exit is dropped"
+        );
+        let err = c.end_for_school(Date::ymd(2027, 8, 31)).unwrap_err();
+        assert_eq!(err.errors[0].field, "end", "not past the agreed end");
+    }
+
+    #[test]
+    fn a_deferred_child_keeps_the_place_a_year_longer_and_an_early_entrant_leaves_earlier() {
+        let mut c = contract();
+        c.period = Period::new(Date::ymd(2026, 8, 1), Some(Date::ymd(2027, 7, 31))).unwrap();
+        c.lines[0].valid = c.period;
+        c.move_school_end(Date::ymd(2028, 7, 31)).unwrap();
+        assert_eq!(c.period.end(), Some(Date::ymd(2028, 7, 31)));
+        assert_eq!(c.lines[0].valid.end(), Some(Date::ymd(2028, 7, 31)));
+        assert_eq!(c.notice_reason, None, "not an exit");
+        c.move_school_end(Date::ymd(2026, 7, 31)).unwrap_err();
+        c.move_school_end(Date::ymd(2027, 7, 31)).unwrap();
+        assert_eq!(
+            c.line_on(Date::ymd(2027, 7, 31)).unwrap().valid.end(),
+            Some(Date::ymd(2027, 7, 31))
+        );
+        assert!(c.line_on(Date::ymd(2027, 8, 1)).is_none());
+    }
+
+    #[test]
+    fn a_contract_written_before_school_marks_existed_reads_without_one() {
+        use automerge::transaction::Transactable;
+        use automerge::ReadDoc;
+        let c = contract();
+        let mut doc = automerge::AutoCommit::new();
+        autosurgeon::reconcile(&mut doc, &c).unwrap();
+        let mut map = doc.get(automerge::ROOT, "school_entry").unwrap();
+        assert!(map.is_some(), "written as null");
+        doc.delete(automerge::ROOT, "school_entry").unwrap();
+        map = doc.get(automerge::ROOT, "school_entry").unwrap();
+        assert!(map.is_none());
+        let read: CareContract = autosurgeon::hydrate(&doc).unwrap();
+        assert_eq!(read.school_entry, None);
+        let mut marked = c.clone();
+        marked.school_entry = Some(SchoolEntryMark {
+            rule: SchoolEntryRule::Deferred,
+            school_year: 2028,
+            recorded_on: Date::ymd(2027, 3, 1),
+        });
+        autosurgeon::reconcile(&mut doc, &marked).unwrap();
+        let read: CareContract = autosurgeon::hydrate(&doc).unwrap();
+        assert_eq!(read.school_entry, marked.school_entry);
     }
 }

@@ -22,7 +22,7 @@ pub use application::{
 pub use attendance::{AttendanceMark, AttendanceMonth};
 pub use childminder::ChildminderProfile;
 pub use conflict::ConflictDecision;
-pub use contract::{CareContract, ContractLine, PaymentMode};
+pub use contract::{CareContract, ContractLine, PaymentMode, SchoolEntryMark, SchoolEntryRule};
 pub use extra_care::{ExtraCareEntry, ExtraCareMonth};
 pub use facility::{Address, CareType, Closure, FacilityLicence, FacilityProfile, ReservedSeats};
 pub use family::{Child, Family, Guardian, Sex};

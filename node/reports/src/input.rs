@@ -66,7 +66,8 @@ pub struct Termination {
     /// The day notice was given: the report's range and its months select on it.
     pub notice_on: NaiveDate,
     pub end: NaiveDate,
-    /// A code: `move`, `school`, `dissatisfied`, `other` have German labels ([`reason_label`]);
+    /// A code: the six of a contract's notice (`move`, `other-facility`, `school`, `parental-leave`,
+    /// `dissatisfied`, `other`) have German labels ([`reason_label`]);
     /// any other code is listed as given.
     ///
     /// [`reason_label`]: crate::reason_label

@@ -16,9 +16,12 @@ use crate::sheet::{
 };
 
 /// Reason codes with a German label, in table order.
-const REASONS: [(&str, &str); 4] = [
+/// The codes are those of a contract's notice (`kitanetz_crdt::kinds::contract::NOTICE_REASONS`).
+const REASONS: [(&str, &str); 6] = [
     ("move", "Umzug"),
+    ("other-facility", "Wechsel in eine andere Einrichtung"),
     ("school", "Schuleintritt"),
+    ("parental-leave", "Elternzeit / Betreuung zu Hause"),
     ("dissatisfied", "Unzufriedenheit"),
     ("other", "Sonstiges"),
 ];

@@ -204,6 +204,7 @@ pub fn create(
         lines: vec![line],
         notice_given_on: None,
         notice_reason: None,
+        school_entry: None,
     };
     let meta = DocMeta {
         kind: DocKind::CareContract,

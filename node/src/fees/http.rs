@@ -66,6 +66,55 @@ pub async fn list_page(
     render(&ListPage { chrome, rows })
 }
 
+/// `GET /fees.xlsx`: the fee cases as the list shows them.
+pub async fn list_xlsx(
+    State(node): State<Arc<Node>>,
+    session: Session,
+) -> Result<Response, AppError> {
+    use kitanetz_sheets::{Cell, Column, ColumnKind, Table};
+    let rows = overview::overview(&node.store(), &session.who, node.clock.today())?;
+    let t = crate::http::i18n::texts(Lang::De);
+    let money =
+        |m: Option<kitanetz_fees::Money>| m.map_or(Cell::Empty, |m| Cell::Money(m.amount()));
+    let mut table = Table::new(
+        t.fee_cases,
+        vec![
+            Column::new(t.family_number, ColumnKind::Text),
+            Column::new(t.payer, ColumnKind::Text),
+            Column::new(t.children, ColumnKind::Text),
+            Column::new(t.computed_fee, ColumnKind::Money),
+            Column::new(t.decided_fee, ColumnKind::Money),
+            Column::new(t.fee_state, ColumnKind::Text),
+        ],
+    );
+    table.rows = rows
+        .iter()
+        .map(|r| {
+            vec![
+                Cell::from(r.family_number.as_str()),
+                Cell::from(r.payer.as_str()),
+                Cell::from(r.children.as_str()),
+                money(r.computed),
+                money(r.decided),
+                Cell::from(match r.state {
+                    FeeState::NoDecision => t.no_decision,
+                    FeeState::NeedsDecision => t.needs_decision,
+                    FeeState::UpToDate => t.decision_current,
+                    FeeState::Problem => t.fee_problem,
+                }),
+            ]
+        })
+        .collect();
+    crate::http::sheets::xlsx_response(
+        vec![table],
+        format!("{} {}", t.fee_cases, node.clock.today()),
+        node.config.display_name.clone(),
+        &format!("Beitragsfaelle-{}", node.clock.today()),
+        node.clock.now_millis(),
+    )
+    .await
+}
+
 pub async fn api_list(
     State(node): State<Arc<Node>>,
     ApiSession(session): ApiSession,

@@ -234,6 +234,10 @@ pub struct FamilyView {
     pub state: Option<FeeState>,
     /// Why the engine refused the case.
     pub problem: Option<String>,
+    /// School entries the Kita recorded on the family's contracts (Lastenheft 3.6.17: "Die
+    /// Kennzeichnung als Schulrücksteller soll … als Änderung in der Arbeitsliste der
+    /// Beitragsstelle erscheinen"): a Schulrücksteller keeps the place and pays on.
+    pub school_notes: Vec<String>,
     pub months: Vec<MonthRow>,
     pub decisions: Vec<DecisionRow>,
     pub overrides: Vec<OverrideRow>,
@@ -263,6 +267,20 @@ pub fn family_view(
             .unwrap_or_else(|| c.0.clone())
     };
     let in_force = Decided::of(&fees.fee_case)?;
+    let school_notes = fees
+        .contracts
+        .iter()
+        .filter_map(|c| {
+            let mark = c.school_entry.as_ref()?;
+            Some(format!(
+                "{}: {}, Einschulung {} (erfasst am {})",
+                child_name(&c.child),
+                mark.rule.label_de(),
+                mark.school_year,
+                mark.recorded_on.0.format("%d.%m.%Y")
+            ))
+        })
+        .collect();
     let mut months = Vec::new();
     let mut state = None;
     if let Some(computed) = &computed {
@@ -388,6 +406,7 @@ pub fn family_view(
         mandate: fees.fee_case.mandate.clone(),
         state,
         problem: computed.as_ref().and_then(|c| c.result.clone().err()),
+        school_notes,
         months,
         decisions,
         default_from,

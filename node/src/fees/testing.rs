@@ -36,6 +36,7 @@ pub(crate) fn family() -> FamilyFees {
         lines: vec![line("l1", Date::ymd(2025, 9, 1), CareType::Nursery, 9)],
         notice_given_on: None,
         notice_reason: None,
+        school_entry: None,
     };
     contract
         .change_from(
@@ -116,6 +117,7 @@ pub(crate) fn with_older_sibling_until(mut fees: FamilyFees, until: Date) -> Fam
         )],
         notice_given_on: None,
         notice_reason: None,
+        school_entry: None,
     });
     fees
 }

@@ -12,7 +12,7 @@ use crate::storage::{Store, StoreError};
 use chrono::NaiveDate;
 use kitanetz_crdt::ids::{FacilityId, FamilyId};
 use kitanetz_crdt::kinds::{
-    CareContract, CareType, FacilityLicence, Family, SeatLedger, SeatStatus,
+    CareContract, CareType, FacilityLicence, Family, SchoolEntryRule, SeatLedger, SeatStatus,
 };
 use kitanetz_crdt::policy::NodeRole;
 use kitanetz_occupancy as occ;
@@ -25,6 +25,19 @@ fn care_type(c: CareType) -> occ::CareType {
         CareType::AfterSchool => occ::CareType::AfterSchool,
         CareType::Remedial => occ::CareType::Remedial,
         CareType::SupportedAfterSchool => occ::CareType::SupportedAfterSchool,
+    }
+}
+
+/// The school entry the Kita lead recorded on the contract, as the occupancy rules read it.
+pub fn school_entry(contract: &CareContract) -> occ::SchoolEntry {
+    match &contract.school_entry {
+        None => occ::SchoolEntry::Statutory,
+        Some(mark) => match mark.rule {
+            SchoolEntryRule::OnRequest => occ::SchoolEntry::OnRequest,
+            SchoolEntryRule::Deferred => occ::SchoolEntry::Deferred {
+                school_year: i32::try_from(mark.school_year).unwrap_or(i32::MAX),
+            },
+        },
     }
 }
 
@@ -140,7 +153,7 @@ pub fn books(
                 child: occ::Child {
                     pseudonym: occ::ChildPseudonym(contract.child.0.clone()),
                     birth_date: child.birth_date.0,
-                    school_entry: occ::SchoolEntry::Statutory,
+                    school_entry: school_entry(&contract),
                 },
                 start: contract.period.start().0,
                 end,

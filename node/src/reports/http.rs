@@ -151,3 +151,119 @@ pub async fn xlsx(
     )
     .await
 }
+
+/// `?from=&until=&facility=`: the terminations of the Kitas the caller sees here.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(default)]
+pub struct TerminationQuery {
+    pub from: String,
+    pub until: String,
+    pub facility: String,
+}
+
+fn terminations_for(
+    node: &Node,
+    session: &Session,
+    q: &TerminationQuery,
+) -> Result<(Filter, kitanetz_reports::TerminationReport), AppError> {
+    let range = ReportQuery {
+        from: q.from.clone(),
+        until: q.until.clone(),
+        ..ReportQuery::default()
+    };
+    let filter = range.filter(node.clock.today().0)?;
+    let facility = match q.facility.trim() {
+        "" => None,
+        f => Some(
+            f.parse::<kitanetz_crdt::ids::FacilityId>()
+                .map_err(|_| AppError::NotFound(f.to_string()))?,
+        ),
+    };
+    let report =
+        super::terminations::terminations(&node.store(), &session.who, facility.as_ref(), &filter)?;
+    Ok((filter, report))
+}
+
+#[derive(Template)]
+#[template(path = "terminations.html")]
+struct TerminationsPage {
+    chrome: Chrome,
+    q: TerminationQuery,
+    from: String,
+    until: String,
+    /// (id, name) of the Kitas to choose from (a Träger's node).
+    facilities: Vec<(String, String)>,
+    count: u64,
+    tables: Vec<HtmlTable>,
+}
+
+/// `GET /terminations`: Statistik der gekündigten Betreuungsverträge (3.12.1.4).
+pub async fn terminations_page(
+    State(node): State<Arc<Node>>,
+    lang: Lang,
+    session: Session,
+    Query(q): Query<TerminationQuery>,
+) -> Result<Response, AppError> {
+    let (filter, report) = terminations_for(&node, &session, &q)?;
+    let facilities = {
+        let store = node.store();
+        let visible = crate::occupancy::visible_facilities(&store, &session.who)?;
+        let names = crate::facilities::names(&store)?;
+        if visible.len() > 1 {
+            visible
+                .into_iter()
+                .map(|f| {
+                    let name = names.get(&f.0).cloned().unwrap_or_default();
+                    (f.0, name)
+                })
+                .collect()
+        } else {
+            vec![]
+        }
+    };
+    let chrome = Chrome::new(
+        &node,
+        lang,
+        Some(&session),
+        crate::http::i18n::texts(lang).terminations,
+    );
+    render(&TerminationsPage {
+        chrome,
+        q,
+        from: filter.from.to_string(),
+        until: filter.until.to_string(),
+        facilities,
+        count: report.count,
+        tables: report.tables().iter().map(HtmlTable::from).collect(),
+    })
+}
+
+/// `GET /terminations.xlsx`: the same tables as an Excel file.
+pub async fn terminations_xlsx(
+    State(node): State<Arc<Node>>,
+    session: Session,
+    Query(q): Query<TerminationQuery>,
+) -> Result<Response, AppError> {
+    let (filter, report) = terminations_for(&node, &session, &q)?;
+    crate::http::sheets::xlsx_response(
+        report.tables(),
+        format!(
+            "Gekündigte Betreuungsverträge {} bis {}",
+            filter.from, filter.until
+        ),
+        node.config.display_name.clone(),
+        &format!("Kuendigungen-{}-{}", filter.from, filter.until),
+        node.clock.now_millis(),
+    )
+    .await
+}
+
+/// `GET /api/terminations`: the report as JSON.
+pub async fn terminations_api(
+    State(node): State<Arc<Node>>,
+    crate::http::ApiSession(session): crate::http::ApiSession,
+    Query(q): Query<TerminationQuery>,
+) -> Result<axum::Json<kitanetz_reports::TerminationReport>, crate::http::ApiError> {
+    let (_, report) = terminations_for(&node, &session, &q)?;
+    Ok(axum::Json(report))
+}

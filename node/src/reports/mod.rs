@@ -10,6 +10,7 @@
 //! concluded day). An open demand is an application still in placement.
 
 pub mod http;
+pub mod terminations;
 
 use crate::action::ActionError;
 use crate::auth::{authorize, Action, Principal};

@@ -366,6 +366,7 @@ pub(crate) fn family_and_contract(
         }],
         notice_given_on: None,
         notice_reason: None,
+        school_entry: None,
     };
     let meta = |kind: DocKind| DocMeta {
         kind,

@@ -206,6 +206,74 @@ fn after_decision(
     }
 }
 
+/// `GET /seats.xlsx`: the wishes at the Kita (to review, waitlist, closed) with their holds.
+pub async fn seats_xlsx(
+    State(node): State<Arc<Node>>,
+    session: Session,
+    Query(query): Query<SeatsQuery>,
+) -> Result<Response, AppError> {
+    use kitanetz_sheets::{Cell, Column, ColumnKind, Table};
+    let mut view = view(
+        &node.store(),
+        &session.who,
+        node.config.facility.as_ref(),
+        node.clock.today(),
+    )?;
+    query.narrow(&mut view);
+    let table = |title: &str, wishes: &[&super::WishAtKita]| {
+        let mut table = Table::new(
+            title,
+            vec![
+                Column::new("Kennung", ColumnKind::Text),
+                Column::new("Betreuungsart", ColumnKind::Text),
+                Column::new("Gewünschter Beginn", ColumnKind::Date),
+                Column::new("Alter bei Beginn (Monate)", ColumnKind::Integer),
+                Column::new("Stunden täglich", ColumnKind::Decimal),
+                Column::new("Geschwister hier", ColumnKind::YesNo),
+                Column::new("Integration", ColumnKind::YesNo),
+                Column::new("Wechsel", ColumnKind::YesNo),
+                Column::new("Status", ColumnKind::Text),
+                Column::new("Platz ab", ColumnKind::Date),
+                Column::new("Platzstatus", ColumnKind::Text),
+                Column::new("Wiedervorlage", ColumnKind::Date),
+            ],
+        );
+        table.rows = wishes
+            .iter()
+            .map(|w| {
+                vec![
+                    Cell::from(w.handle.0.as_str()),
+                    Cell::from(w.care_type.label_de()),
+                    Cell::Date(w.desired_start.0),
+                    Cell::Integer(i64::from(w.age_months_at_start)),
+                    Cell::Decimal(w.daily_hours.0),
+                    Cell::YesNo(w.sibling_here),
+                    Cell::YesNo(w.integration_need),
+                    Cell::YesNo(w.transfer),
+                    Cell::from(w.status.label_de()),
+                    w.hold.map_or(Cell::Empty, |(m, _)| Cell::Date(m.0)),
+                    w.hold
+                        .map_or(Cell::Empty, |(_, s)| Cell::from(s.label_de())),
+                    w.follow_up_on.map_or(Cell::Empty, |d| Cell::Date(d.0)),
+                ]
+            })
+            .collect();
+        table
+    };
+    crate::http::sheets::xlsx_response(
+        vec![
+            table("Zu prüfen", &view.to_review()),
+            table("Warteliste", &view.waitlist()),
+            table("Abgeschlossen", &view.closed()),
+        ],
+        format!("Anfragen und Plätze {}", node.clock.today()),
+        node.config.display_name.clone(),
+        &format!("Plaetze-{}", node.clock.today()),
+        node.clock.now_millis(),
+    )
+    .await
+}
+
 pub async fn api_view(
     State(node): State<Arc<Node>>,
     ApiSession(session): ApiSession,

@@ -194,6 +194,7 @@ pub(super) fn project(conn: &Connection, id: &DocId, value: &KindValue) -> Resul
         | KindValue::AttendanceMonth(_)
         | KindValue::FeeCase(_)
         | KindValue::ConflictDecision(_)
+        | KindValue::StaffMember(_)
         | KindValue::ApplicationWish(_) => {}
         KindValue::ApplicantShare(share) => {
             conn.prepare_cached(

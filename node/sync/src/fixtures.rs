@@ -193,6 +193,7 @@ pub fn contract(k: &str) -> CareContract {
         }],
         notice_given_on: None,
         notice_reason: None,
+        school_entry: None,
     }
 }
 

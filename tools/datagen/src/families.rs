@@ -590,6 +590,7 @@ impl Builder<'_> {
             lines,
             notice_given_on,
             notice_reason: notice_given_on.map(|_| "move".to_string()),
+            school_entry: None,
         }
     }
 }
