@@ -30,10 +30,15 @@
 //!
 //! Fee decisions (Beitragsbescheide, annex J of the Lastenheft) are built on [`render`] by the
 //! [`decision`] module: [`fee_decision_pdf`] takes a [`Decision`] and the [`LetterCopy`] to
-//! print; the wording comes from versioned [`DecisionTemplate`]s.
+//! print; the wording comes from versioned [`DecisionTemplate`]s. The Mehrbetreuungsbescheid
+//! (fees for extra care in a month) is [`extra_care_decision_pdf`] of an [`ExtraCareDecision`].
+//!
+//! Exit certificates (Austrittsbescheinigungen) are printed in bulk, one page per child, by
+//! [`exit_certificates_pdf`] from typed [`ExitCertificate`]s.
 
 pub mod decision;
 mod error;
+mod exit_certificate;
 mod world;
 
 use chrono::NaiveDate;
@@ -43,10 +48,15 @@ use typst_layout::PagedDocument;
 use typst_pdf::{PdfOptions, PdfStandard, PdfStandards, Timestamp};
 
 pub use decision::{
-    difference, fee_decision_pdf, fee_decision_pdf_with, Decision, DecisionKind, DecisionTemplate,
-    LetterCopy, LetterError, Pkn, TemplateBook,
+    difference, extra_care_decision_pdf, extra_care_decision_pdf_with, fee_decision_pdf,
+    fee_decision_pdf_with, Decision, DecisionKind, DecisionTemplate, ExtraCareDay,
+    ExtraCareDecision, LetterCopy, LetterError, Pkn, TemplateBook, EXTRA_CARE_DECISION,
 };
 pub use error::{Diagnostic, Diagnostics, RenderError};
+pub use exit_certificate::{
+    exit_certificates_pdf, exit_certificates_pdf_with, ExitCertificate, ExitCertificateError,
+    EXIT_CERTIFICATE,
+};
 use world::LetterWorld;
 
 /// A letter template: typst source that reads its data with `json("/data.json")`.

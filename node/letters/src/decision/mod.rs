@@ -23,10 +23,12 @@
 //! | the case's care type and daily hours    | [`MonthFee::care`], [`MonthFee::hours`] |
 //! | the contract's facility (or the TPP)    | [`MonthFee::facility`]                 |
 //!
-//! Mehrbetreuung (`ChildFee::extra_care`) has its own decision (Lastenheft 3.10.6) and is not
-//! part of a fee decision.
+//! Mehrbetreuung (`ChildFee::extra_care`) has its own decision (Lastenheft 3.10.6), an
+//! [`ExtraCareDecision`] rendered by [`extra_care_decision_pdf`]; it is not part of a fee
+//! decision.
 
 mod difference;
+mod extra_care;
 mod format;
 mod pkn;
 mod render;
@@ -37,6 +39,10 @@ use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 
 pub use difference::{difference, Change, InputChange, InputField};
+pub use extra_care::{
+    extra_care_decision_pdf, extra_care_decision_pdf_with, ExtraCareDay, ExtraCareDecision,
+    EXTRA_CARE_DECISION, LEGAL_BASIS_DRESDEN_2011,
+};
 pub use format::{format_date, format_euro, format_hours, mask_iban, YearMonth};
 pub use pkn::{Pkn, PknError};
 pub use render::{fee_decision_pdf, fee_decision_pdf_with, LetterError};

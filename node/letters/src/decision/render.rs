@@ -43,6 +43,9 @@ pub enum LetterError {
     /// The other guardian's copy was asked for, but the decision has no other guardian.
     #[error("the decision has no other guardian to address a copy to")]
     NoOtherGuardian,
+    /// A Mehrbetreuungsbescheid for a month without extra care: there is nothing to decide.
+    #[error("{child} has no extra care in {}; a Mehrbetreuungsbescheid needs at least one day", month.german())]
+    NoExtraCare { child: String, month: YearMonth },
     /// The decision's data is inconsistent (say what to fix).
     #[error("the decision cannot be issued: {0}")]
     Invalid(String),

@@ -5,6 +5,8 @@
 mod contract;
 mod decisions;
 mod errors;
+mod exit_certificate;
+mod extra_care;
 mod receipt;
 
 use chrono::NaiveDate;
