@@ -5,6 +5,9 @@
 //!
 //! Every child has another name and birth date. A first print run of one child is rendered
 //! before the timed one, so typst's standard library and the fonts are not in the figure.
+//!
+//! Measured (release, a shared 2-core machine): 100 certificates in 0.17 to 0.40 s, one PDF of
+//! 848 kB (the fonts are embedded once for all pages).
 
 use std::time::Instant;
 

@@ -6,8 +6,8 @@
 //! The amounts are the fee engine's (`kitanetz-fees`, Satzung § 5: a flat per exceeded tier, a
 //! flat after closing time, nothing for Hort children on school-free days); the letter adds
 //! them up and computes nothing else. The salutation, the Rechtsbehelfsbelehrung, the closing
-//! line and the statute's name are the fee decisions' ([`TemplateBook`], the single-child text in force for
-//! the month), so an authority words its objection notice once.
+//! line and the statute's name are the fee decisions' ([`TemplateBook`], the single-child text
+//! in force for the month), so an authority words its objection notice once.
 //!
 //! # Filling it from the fee engine
 //!
@@ -120,14 +120,15 @@ impl ExtraCareDecision {
     }
 }
 
-/// Renders the decision with the Rechtsbehelfsbelehrung of the built-in fee decisions
-/// ([`TemplateBook::builtin`]).
+/// Renders the decision with the salutation, Rechtsbehelfsbelehrung and closing of the built-in
+/// fee decisions ([`TemplateBook::builtin`]).
 pub fn extra_care_decision_pdf(decision: &ExtraCareDecision) -> Result<Rendered, LetterError> {
     extra_care_decision_pdf_with(TemplateBook::builtin(), decision)
 }
 
-/// Renders the decision with the salutation, Rechtsbehelfsbelehrung, closing line and statute of the
-/// single-child fee decision that `book` has in force on the first day of the decision's month.
+/// Renders the decision with the salutation, Rechtsbehelfsbelehrung, closing line and statute
+/// of the single-child fee decision that `book` has in force on the first day of the decision's
+/// month (a city's own versions, see [`TemplateBook::builtin_and_dir`]).
 pub fn extra_care_decision_pdf_with(
     book: &TemplateBook,
     decision: &ExtraCareDecision,
@@ -311,9 +312,9 @@ fn fill(
                         template: format!("{} ({})", template.source_name, template.version),
                         placeholder: other.name(),
                         hint: "the extra-care decision reuses only the salutation, \
-                               Rechtsbehelfsbelehrung and closing, which may use behoerde, dienststelle, \
-                               widerspruch_anschrift, satzung, datum, pkn, familie, kind and \
-                               einrichtung",
+                               Rechtsbehelfsbelehrung and closing, which may use behoerde, \
+                               dienststelle, widerspruch_anschrift, satzung, datum, pkn, \
+                               familie, kind and einrichtung",
                     })
                 }
             }),

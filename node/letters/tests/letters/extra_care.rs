@@ -10,7 +10,8 @@ use kitanetz_letters::decision::{
     LEGAL_BASIS_DRESDEN_2011,
 };
 use kitanetz_letters::{
-    extra_care_decision_pdf, ExtraCareDay, ExtraCareDecision, LetterError, Pkn,
+    extra_care_decision_pdf, extra_care_decision_pdf_with, DecisionTemplate, ExtraCareDay,
+    ExtraCareDecision, LetterError, Pkn, TemplateBook,
 };
 use rust_decimal::Decimal;
 
@@ -188,6 +189,47 @@ fn the_rechtsbehelfsbelehrung_is_the_fee_decisions() {
     for leftover in ["{{", "}}"] {
         assert!(!text.contains(leftover), "{leftover} in {text}");
     }
+}
+
+#[test]
+fn a_citys_newer_wording_is_used_from_the_month_it_is_valid() {
+    let newer = r#"
+format = "kitanetz-decision-template/1"
+kind = "single-child"
+version = "city-2026"
+valid_from = "2026-09-01"
+statute = "Neue Elternbeitragssatzung 2026"
+title = "Bescheid"
+salutation = "Guten Tag Familie {{familie}},"
+body = "{{tabelle}}"
+remedy = "Widerspruch bei der {{behoerde}} binnen eines Monats."
+closing = "Maschinell erstellt."
+"#;
+    let mut book = TemplateBook::builtin().clone();
+    book.add(DecisionTemplate::parse("city-2026.toml", newer).unwrap())
+        .unwrap();
+    let letter = extra_care_decision_pdf_with(&book, &september()).unwrap();
+    let text = text(&letter.pdf);
+    assert_contains(&text, "Guten Tag Familie Weiß,");
+    assert_contains(
+        &text,
+        "nach der Neue Elternbeitragssatzung 2026 für den Monat",
+    );
+    assert_contains(
+        &text,
+        "Widerspruch bei der Landeshauptstadt Dresden binnen eines Monats.",
+    );
+
+    // A wording that needs a fee decision's data cannot serve an extra-care decision.
+    let mut book = TemplateBook::builtin().clone();
+    let needs_fee = newer.replace("binnen eines Monats", "über {{betrag}}");
+    book.add(DecisionTemplate::parse("city-2026.toml", &needs_fee).unwrap())
+        .unwrap();
+    let error = extra_care_decision_pdf_with(&book, &september()).unwrap_err();
+    assert!(
+        matches!(&error, LetterError::MissingPlaceholder { placeholder, .. } if *placeholder == "betrag"),
+        "{error}"
+    );
 }
 
 #[test]
