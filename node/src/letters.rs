@@ -30,6 +30,9 @@ pub enum LetterError {
     /// A fee decision that cannot be printed (its data or template).
     #[error("Der Bescheid kann nicht erstellt werden / the decision cannot be written: {0}")]
     Decision(#[from] kitanetz_letters::decision::LetterError),
+    /// Exit certificates that cannot be printed (their data).
+    #[error("Die Austrittsbescheinigung kann nicht erstellt werden / the exit certificate cannot be written: {0}")]
+    Exit(String),
 }
 
 /// The receipt (or change confirmation) of an application as a PDF file.
@@ -49,6 +52,21 @@ pub async fn fee_decision_pdf(
 ) -> Result<Vec<u8>, LetterError> {
     tokio::task::spawn_blocking(move || {
         kitanetz_letters::decision::fee_decision_pdf(&decision, copy).map_err(LetterError::from)
+    })
+    .await
+    .map_err(|e| LetterError::Thread(e.to_string()))?
+}
+
+/// Exit certificates (Austrittsbescheinigungen) in one PDF, a page per child; `id` names the
+/// print run.
+pub async fn exit_certificates_pdf(
+    certificates: Vec<kitanetz_letters::ExitCertificate>,
+    id: String,
+) -> Result<Vec<u8>, LetterError> {
+    tokio::task::spawn_blocking(move || {
+        kitanetz_letters::exit_certificates_pdf(&certificates, &id)
+            .map(|r| r.pdf)
+            .map_err(|e| LetterError::Exit(e.to_string()))
     })
     .await
     .map_err(|e| LetterError::Thread(e.to_string()))?

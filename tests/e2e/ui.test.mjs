@@ -662,6 +662,9 @@ for (const [vpIndex, vp] of VIEWPORTS.entries()) {
           await page.waitForURL('**/school?year=*');
           assert.equal(await page.locator(`#${leaving}`).count(), 0, 'the child is deregistered');
           await audit.check(page, 'school-exited');
+          const certificates = await page.request.get(MAIN.url + (await page.locator('#exit-certificates').getAttribute('href')));
+          assert.equal(certificates.status(), 200);
+          assert.equal(certificates.headers()['content-type'], 'application/pdf');
         }
         await page.locator('nav a[href="/terminations"]').click();
         await page.waitForURL('**/terminations');

@@ -221,6 +221,40 @@ async fn school_entrants_leave_in_one_step_and_a_deferred_child_stays() {
         .end()
         .is_none_or(|e| e.0 > NaiveDate::from_ymd_opt(2027, 7, 31).unwrap()));
 
+    // The exit certificates, one page per child, in one PDF.
+    let router = kitanetz_node::http::router(kita.clone());
+    let (status, pdf) = kitanetz_tests::call(
+        &router,
+        axum::http::Method::GET,
+        "/school/certificates.pdf?year=2027",
+        Some(&lead),
+        None,
+    )
+    .await;
+    assert_eq!(status, 200);
+    assert!(pdf.starts_with("%PDF"), "a PDF");
+    let (status, _) = kitanetz_tests::call(
+        &router,
+        axum::http::Method::GET,
+        &format!("/contracts/{}/exit-certificate.pdf", to_exit[0]),
+        Some(&lead),
+        None,
+    )
+    .await;
+    assert_eq!(status, 200, "one child's certificate");
+    let (status, _) = kitanetz_tests::call(
+        &router,
+        axum::http::Method::GET,
+        &format!("/contracts/{deferred}/exit-certificate.pdf"),
+        Some(&lead),
+        None,
+    )
+    .await;
+    assert_eq!(
+        status, 409,
+        "a contract that has not ended has no exit certificate"
+    );
+
     // The exits are terminations for school, at the Kita and, after sync, at its Träger.
     let (status, report) = api(
         &kita,

@@ -277,6 +277,36 @@ pub async fn contract_pdf(
     ))
 }
 
+/// `GET /contracts/{id}/exit-certificate.pdf`: the exit certificate of a contract that ended
+/// with a reason (notice or school).
+pub async fn exit_certificate_pdf(
+    State(node): State<Arc<Node>>,
+    session: Session,
+    Path(id): Path<String>,
+) -> Result<Response, AppError> {
+    let id: ContractId = id.parse().map_err(|_| AppError::NotFound(id.clone()))?;
+    let today = node.clock.today();
+    let certificate = {
+        let store = node.store();
+        let (_, contract) = load_for_edit(&store, &session.who, &id)?;
+        let signer = session
+            .who
+            .staff()
+            .map(|c| c.display_name.clone())
+            .unwrap_or_default();
+        super::exit_certificate(&store, &contract, &signer, today)?
+    };
+    let pdf = crate::letters::exit_certificates_pdf(
+        vec![certificate],
+        format!("exit-certificate/{}/{today}", id.0),
+    )
+    .await?;
+    Ok(crate::http::pdf_response(
+        pdf,
+        &format!("Austrittsbescheinigung-{}.pdf", id.0),
+    ))
+}
+
 pub async fn change_form(
     State(node): State<Arc<Node>>,
     lang: Lang,

@@ -400,3 +400,65 @@ pub fn contract_letter(
         date: today,
     })
 }
+
+/// The exit certificate (Austrittsbescheinigung, Lastenheft 3.6.17 and 3.10.7.1) of a contract
+/// that ended with a coded reason: the child, the Kita and its Träger, the care from the first
+/// to the last day with its care types, the reason in words. `signer`: the Kita's lead as the
+/// facility profile names her, else the caller.
+pub fn exit_certificate(
+    store: &Store,
+    contract: &CareContract,
+    signer: &str,
+    today: Date,
+) -> Result<kitanetz_letters::ExitCertificate, ActionError> {
+    use kitanetz_crdt::kinds::contract::NOTICE_REASONS;
+    use kitanetz_crdt::kinds::{FacilityProfile, Family, ProviderProfile};
+    let not_ended = || {
+        ActionError::Conflict(format!(
+            "Vertrag {} ist nicht beendet / has not ended",
+            contract.id.0
+        ))
+    };
+    let (Some(end), Some(reason)) = (contract.period.end(), contract.notice_reason.as_deref())
+    else {
+        return Err(not_ended());
+    };
+    let (_, family) = store.get::<Family>(&crate::families::family_doc_id(&contract.family))?;
+    let (_, facility) =
+        store.get::<FacilityProfile>(&crate::facilities::profile_doc_id(&contract.facility))?;
+    let (_, provider) =
+        store.get::<ProviderProfile>(&doc_id_for("provider", &facility.provider.0))?;
+    let child = family
+        .child(&contract.child)
+        .ok_or_else(|| ActionError::NotFound(contract.child.0.clone()))?;
+    let mut care_types: Vec<String> = Vec::new();
+    for line in contract.effective_lines() {
+        let label = line.care_type.label_de().to_string();
+        if care_types.last() != Some(&label) {
+            care_types.push(label);
+        }
+    }
+    let lead = facility.lead_name.trim();
+    Ok(kitanetz_letters::ExitCertificate {
+        child_given_name: child.given_name.clone(),
+        child_family_name: child.family_name.clone(),
+        birth_date: child.birth_date.0,
+        facility_name: facility.name.clone(),
+        facility_address: vec![
+            facility.address.street.clone(),
+            format!("{} {}", facility.address.postcode, facility.address.city),
+        ],
+        provider_name: provider.name.clone(),
+        care_from: contract.period.start().0,
+        care_until: end.0,
+        care_types,
+        reason: NOTICE_REASONS
+            .iter()
+            .find(|(code, _)| *code == reason)
+            .map_or(reason, |(_, label)| label)
+            .to_string(),
+        place: facility.address.city.clone(),
+        issued_on: today.0,
+        signer: if lead.is_empty() { signer } else { lead }.to_string(),
+    })
+}

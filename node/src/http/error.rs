@@ -76,9 +76,9 @@ impl From<crate::letters::LetterError> for AppError {
         match e {
             // The data has what the letter cannot show (a script its font lacks): the person
             // asking must know, and the rest of the node goes on.
-            crate::letters::LetterError::Render(_) | crate::letters::LetterError::Decision(_) => {
-                AppError::Conflict(e.to_string())
-            }
+            crate::letters::LetterError::Render(_)
+            | crate::letters::LetterError::Decision(_)
+            | crate::letters::LetterError::Exit(_) => AppError::Conflict(e.to_string()),
             crate::letters::LetterError::Thread(m) => AppError::Internal(m),
         }
     }

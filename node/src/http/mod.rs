@@ -457,6 +457,11 @@ pub fn routes() -> Vec<Route> {
         route("GET", "/school", get(crate::school::http::page)),
         route("GET", "/school.xlsx", get(crate::school::http::xlsx)),
         route(
+            "GET",
+            "/school/certificates.pdf",
+            get(crate::school::http::certificates_pdf),
+        ),
+        route(
             "POST",
             "/school/mark",
             post(crate::school::http::mark_submit),
@@ -666,6 +671,11 @@ pub fn routes() -> Vec<Route> {
             "GET",
             "/contracts/{id}/contract.pdf",
             get(contracts::http::contract_pdf),
+        ),
+        route(
+            "GET",
+            "/contracts/{id}/exit-certificate.pdf",
+            get(contracts::http::exit_certificate_pdf),
         ),
         route(
             "POST",

@@ -315,3 +315,26 @@ pub async fn xlsx(
     )
     .await
 }
+
+/// `GET /school/certificates.pdf?year=`: the exit certificates of the children deregistered
+/// for school this year, one page each, to print together.
+pub async fn certificates_pdf(
+    State(node): State<Arc<Node>>,
+    session: Session,
+    Query(q): Query<YearQuery>,
+) -> Result<Response, AppError> {
+    let facility = kita_for_change(&node, &session, q.facility.as_deref())?;
+    let (_, year) = asked(&node, &session, &q)?;
+    let today = node.clock.today();
+    // Gathered under the store's lock; rendered after it is released.
+    let certificates = super::certificates(&node.store(), &session.who, &facility, year, today)?;
+    let pdf = crate::letters::exit_certificates_pdf(
+        certificates,
+        format!("exit-certificates/{}/{year}/{today}", facility.0),
+    )
+    .await?;
+    Ok(crate::http::pdf_response(
+        pdf,
+        &format!("Austrittsbescheinigungen-{}-{year}.pdf", facility.0),
+    ))
+}

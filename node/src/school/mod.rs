@@ -437,6 +437,43 @@ pub fn exit_entrants(
         .collect())
 }
 
+/// The exit certificates of the children who left `facility` for school with `school_year`
+/// (after [`exit_entrants`]), for the caller who may change the Kita's contracts.
+pub fn certificates(
+    store: &Store,
+    who: &Principal,
+    facility: &FacilityId,
+    school_year: i32,
+    today: Date,
+) -> Result<Vec<kitanetz_letters::ExitCertificate>, ActionError> {
+    let provider = crate::facilities::provider_of(store, facility)?;
+    authorize(
+        who,
+        Action::EditContracts {
+            facility,
+            provider: &provider,
+        },
+    )?;
+    let list = view(store, who, facility, school_year)?;
+    let signer = who
+        .staff()
+        .map(|c| c.display_name.clone())
+        .unwrap_or_default();
+    let mut out = Vec::new();
+    for child in list.exited() {
+        let (_, contract) = load_for_edit(store, who, &ContractId(child.contract.clone()))?;
+        out.push(crate::contracts::exit_certificate(
+            store, &contract, &signer, today,
+        )?);
+    }
+    if out.is_empty() {
+        return Err(ActionError::Conflict(format!(
+            "Noch keine Schulanfänger {school_year} abgemeldet / no school entrants deregistered yet"
+        )));
+    }
+    Ok(out)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
