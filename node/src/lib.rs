@@ -32,6 +32,7 @@ pub mod reports;
 pub mod school;
 pub mod seats;
 pub mod sessions;
+pub mod staff;
 pub mod statistics;
 pub mod storage;
 

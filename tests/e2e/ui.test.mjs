@@ -669,6 +669,16 @@ for (const [vpIndex, vp] of VIEWPORTS.entries()) {
         await page.locator('nav a[href="/terminations"]').click();
         await page.waitForURL('**/terminations');
         await audit.check(page, 'terminations');
+
+        // The Kita's staff (kept by the Träger) and the staffing ratio, month by month.
+        await page.locator('nav a[href="/staff"]').click();
+        await page.waitForURL('**/staff');
+        assert.ok(await page.locator('#staff tbody tr').count() > 0, 'the demo Kita has staff');
+        await audit.check(page, 'staff');
+        await page.locator('main a[href="/staffing"]').click();
+        await page.waitForURL('**/staffing');
+        assert.equal(await page.locator('#staffing tbody tr').count(), 12, 'twelve months');
+        await audit.check(page, 'staffing');
       } finally {
         await ctx.close();
       }

@@ -20,6 +20,7 @@ mod serve_p2p;
 mod serve_tls;
 mod sessions;
 mod staff;
+mod staffing_balance;
 mod statistics;
 mod storage;
 mod sync;

@@ -62,6 +62,14 @@ fn expected_access(method: &str, path: &str) -> Access {
         (_, p) if p.starts_with("/statistics") || p.starts_with("/api/statistics") => {
             Access::TraegerStatistics
         }
+        ("GET", "/staff")
+        | ("GET", "/api/staff")
+        | ("GET", "/staffing")
+        | ("GET", "/staffing.xlsx")
+        | ("GET", "/api/staffing") => Access::KitaScope,
+        (_, p) if p.starts_with("/staff") || p.starts_with("/api/staff") => {
+            Access::TraegerStatistics
+        }
         (_, "/login")
         | (_, "/lang/{lang}")
         | (_, "/health")
@@ -172,6 +180,12 @@ fn body_for(method: &str, path: &str, child: &str) -> Option<(&'static str, Stri
         ("POST", "/api/fees/billing/runs") => Some((json, r#"{"month":"2027-01"}"#.into())),
         ("POST", "/attendance") => Some((form, format!("date=2026-11-02&mark.{child}=present"))),
         ("POST", "/api/attendance") => Some((json, format!(r#"{{"date":"2026-11-02","marks":{{"{child}":"present"}}}}"#))),
+        ("POST", "/staff") => Some((form, "given_name=Walk&family_name=Er&qualification=fachkraft&role=educator&from=2027-01-01&weekly_hours=30".into())),
+        ("POST", "/staff/assignments") => Some((form, "staff=staff-none&role=educator&from=2027-01-01&weekly_hours=30".into())),
+        ("POST", "/staff/absences") => Some((form, "staff=staff-none&from=2027-01-01&reason=other".into())),
+        ("POST", "/api/staff") => Some((json, r#"{"given_name":"Walk","family_name":"Er","qualification":"fachkraft","role":"educator","from":"2027-01-01","weekly_hours":"30"}"#.into())),
+        ("POST", "/api/staff/assignments") => Some((json, r#"{"staff":"staff-none","role":"educator","from":"2027-01-01","weekly_hours":"30"}"#.into())),
+        ("POST", "/api/staff/absences") => Some((json, r#"{"staff":"staff-none","from":"2027-01-01","reason":"other"}"#.into())),
         ("POST", "/school/mark") => Some((form, "contract=k-none&rule=deferred".into())),
         ("POST", "/api/school/marks") => Some((json, r#"{"contract":"k-none","rule":"deferred"}"#.into())),
         ("POST", "/school/exit") => Some((form, "school_year=2027&contract.k-none=on".into())),

@@ -254,6 +254,9 @@ pub enum Action<'a> {
     RunBilling { provider: Option<&'a ProviderId> },
     /// The state and statistics counts of the Träger whose node it is (its admin).
     ViewStatistics { provider: Option<&'a ProviderId> },
+    /// Keep the Träger's staff (Betreuungspersonal, Lastenheft 3.7.2): its admin, centrally on
+    /// the Träger's node (3.7.2.1 "zentral … verwaltet").
+    ManageStaff { provider: Option<&'a ProviderId> },
     /// The staff sessions and API tokens on this node: list and revoke (the system admin all,
     /// the Träger admin those of the Träger's staff).
     ManageSessions { provider: Option<&'a ProviderId> },
@@ -319,6 +322,7 @@ impl Action<'_> {
             Action::DecideFees { .. } => "fees.decide",
             Action::RunBilling { .. } => "fees.bill",
             Action::ViewStatistics { .. } => "statistics.view",
+            Action::ManageStaff { .. } => "staff.manage",
             Action::ViewOccupancy { .. } => "occupancy.view",
             Action::ManageSessions { .. } => "sessions.manage",
             Action::ViewKitaDay { .. } => "kita.day.view",
@@ -431,7 +435,7 @@ fn staff_may(caller: &Caller, action: Action<'_>) -> bool {
         Action::DecideFees { provider } | Action::RunBilling { provider } => {
             caller.role == Role::FeeOffice && provider.is_some_and(own_provider)
         }
-        Action::ViewStatistics { provider } => {
+        Action::ViewStatistics { provider } | Action::ManageStaff { provider } => {
             caller.role == Role::TraegerAdmin && provider.is_some_and(own_provider)
         }
         Action::ManageSessions { provider } => match caller.role {

@@ -406,6 +406,16 @@ pub fn seed_network(
                 g,
             )?;
         }
+        for member in demo_staff(f, today) {
+            b.add(
+                Origin::Traeger(pid.clone()),
+                crate::staff::staff_doc_id(&member.id),
+                provider_org(pid),
+                Some(pid.clone()),
+                member.facilities(),
+                &member,
+            )?;
+        }
         let ledger = seat_ledger(world, f, today);
         ledgers.push(ledger.clone());
         b.add(
@@ -668,4 +678,76 @@ fn demo_users(
         out.push((username, role));
     }
     Ok(out)
+}
+
+/// The Kita's staff for the demo: a lead, and per group a full-time and a part-time educator
+/// (names from a fixed list, so every run seeds the same people), in post for three years;
+/// every fifth part-timer is a Hilfskraft, who does not count for the ratio.
+fn demo_staff(
+    f: &kitanetz_datagen::FacilitySet,
+    today: Date,
+) -> Vec<kitanetz_crdt::kinds::StaffMember> {
+    use kitanetz_crdt::ids::{StaffAssignmentId, StaffId};
+    use kitanetz_crdt::kinds::{StaffAssignment, StaffMember, StaffRole};
+    const GIVEN: [&str; 16] = [
+        "Anne",
+        "Birgit",
+        "Claudia",
+        "Doreen",
+        "Franziska",
+        "Heike",
+        "Ines",
+        "Katrin",
+        "Lars",
+        "Maik",
+        "Nadine",
+        "Peggy",
+        "Ronny",
+        "Sandra",
+        "Thomas",
+        "Ulrike",
+    ];
+    const FAMILY: [&str; 16] = [
+        "Arnold", "Berger", "Dietrich", "Ebert", "Franke", "Günther", "Hahn", "Jahn", "Kühn",
+        "Lange", "Lorenz", "Pohl", "Seidel", "Voigt", "Winkler", "Ziegler",
+    ];
+    use chrono::Datelike;
+    let since = Date::ymd(today.0.year() - 3, 8, 1);
+    let fid = &f.profile.id;
+    let seed = fid
+        .0
+        .bytes()
+        .fold(0usize, |a, b| a.wrapping_mul(31).wrapping_add(b.into()));
+    let person = |i: usize, qualification: &str, role: StaffRole, hours: i64| StaffMember {
+        id: StaffId(format!("staff-{}-{i}", fid.0.trim_start_matches("fac-"))),
+        provider: f.profile.provider.clone(),
+        given_name: GIVEN[(seed + i * 7) % GIVEN.len()].to_string(),
+        family_name: FAMILY[(seed / 3 + i * 5) % FAMILY.len()].to_string(),
+        birth_date: Some(Date::ymd(
+            1965 + ((seed + i * 11) % 35) as i32,
+            1 + (i % 12) as u32,
+            1 + (i % 28) as u32,
+        )),
+        qualification: qualification.to_string(),
+        assignments: vec![StaffAssignment {
+            id: StaffAssignmentId(format!("asg-{}-{i}", fid.0.trim_start_matches("fac-"))),
+            facility: fid.clone(),
+            role,
+            period: kitanetz_crdt::period::Period::new(since, None).expect("open period"),
+            weekly_hours: kitanetz_crdt::scalar::Dec(rust_decimal::Decimal::new(hours, 0)),
+        }],
+        absences: vec![],
+    };
+    let mut staff = vec![person(0, "fachkraft-leitung", StaffRole::Leadership, 40)];
+    for g in 0..f.groups.len() {
+        let i = 1 + 2 * g;
+        staff.push(person(i, "fachkraft", StaffRole::Educator, 40));
+        let part_time = if g % 5 == 4 {
+            "hilfskraft"
+        } else {
+            "fachkraft"
+        };
+        staff.push(person(i + 1, part_time, StaffRole::Educator, 30));
+    }
+    staff
 }

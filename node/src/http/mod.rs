@@ -454,6 +454,37 @@ pub fn routes() -> Vec<Route> {
             "/api/terminations",
             get(crate::reports::http::terminations_api),
         ),
+        route("GET", "/staff", get(crate::staff::http::page)),
+        route("POST", "/staff", post(crate::staff::http::create_submit)),
+        route(
+            "POST",
+            "/staff/assignments",
+            post(crate::staff::http::assign_submit),
+        ),
+        route(
+            "POST",
+            "/staff/absences",
+            post(crate::staff::http::absence_submit),
+        ),
+        route("GET", "/api/staff", get(crate::staff::http::api_list)),
+        route("POST", "/api/staff", post(crate::staff::http::api_create)),
+        route(
+            "POST",
+            "/api/staff/assignments",
+            post(crate::staff::http::api_assign),
+        ),
+        route(
+            "POST",
+            "/api/staff/absences",
+            post(crate::staff::http::api_absence),
+        ),
+        route("GET", "/staffing", get(crate::staff::http::balance_page)),
+        route(
+            "GET",
+            "/staffing.xlsx",
+            get(crate::staff::http::balance_xlsx),
+        ),
+        route("GET", "/api/staffing", get(crate::staff::http::api_balance)),
         route("GET", "/school", get(crate::school::http::page)),
         route("GET", "/school.xlsx", get(crate::school::http::xlsx)),
         route(
