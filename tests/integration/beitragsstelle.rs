@@ -239,6 +239,19 @@ async fn a_fee_clerk_takes_a_family_from_contract_to_decision_and_direct_debit()
     .await;
     assert_eq!(status, StatusCode::OK);
     assert!(csv.contains(&family_number), "{csv}");
+    let (status, sheet) = call(
+        &app,
+        Method::GET,
+        &format!("/fees/billing/{run_id}/positions.xlsx"),
+        token,
+        None,
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(
+        sheet.starts_with("PK\u{3}\u{4}"),
+        "the positions as an xlsx (zip) file"
+    );
 
     // Run again: everything is charged, nothing new.
     let (_, body) = call(

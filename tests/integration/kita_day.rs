@@ -315,6 +315,11 @@ async fn groups_extra_care_and_a_new_child_made_offline_reach_the_traeger_office
         (&kita, &lead, "/children.xlsx".to_string()),
         (&kita, &lead, "/occupancy.xlsx".to_string()),
         (&traeger, &clerk, "/fees/extra-care.xlsx".to_string()),
+        (&traeger, &clerk, "/fees.xlsx".to_string()),
+        (&kita, &lead, "/seats.xlsx".to_string()),
+        (&kita, &lead, "/school.xlsx?year=2027".to_string()),
+        (&kita, &lead, "/terminations.xlsx".to_string()),
+        (&kita, &lead, "/staffing.xlsx?year=2026".to_string()),
     ] {
         let router = kitanetz_node::http::router(node.clone());
         let (status, body) =

@@ -749,6 +749,58 @@ fn debits(
     )
 }
 
+/// `GET /fees/billing/{id}/positions.xlsx`: the positions of a billing run as an Excel file.
+pub async fn run_xlsx(
+    State(node): State<Arc<Node>>,
+    session: Session,
+    Path(id): Path<String>,
+) -> Result<Response, AppError> {
+    use kitanetz_sheets::{Cell, Column, ColumnKind, Table};
+    let id = parsed::<i64>(&node, &session.who, FeeAction::View, &id)?;
+    let (run, positions) = billing::positions_of(&node.store(), &session.who, id)?;
+    let mut table = Table::new(
+        format!("Soll-Stellung {}", run.billing_month),
+        vec![
+            Column::new("Position", ColumnKind::Text),
+            Column::new("PKN", ColumnKind::Text),
+            Column::new("Leistungsmonat", ColumnKind::Text),
+            Column::new("Art", ColumnKind::Text),
+            Column::new("Buchung", ColumnKind::Text),
+            Column::new("Betrag", ColumnKind::Money),
+            Column::new("Bisher berechnet", ColumnKind::Money),
+            Column::new("Entschieden", ColumnKind::Money),
+            Column::new("Erläuterung", ColumnKind::Text),
+        ],
+    );
+    table.rows = positions
+        .iter()
+        .map(|p| {
+            vec![
+                Cell::from(p.id.as_str()),
+                Cell::from(p.pkn.to_string()),
+                Cell::from(p.month.to_string()),
+                Cell::from(match p.charge {
+                    kitanetz_billing::Charge::Fee => "Elternbeitrag",
+                    kitanetz_billing::Charge::ExtraCare => "Mehrbetreuung",
+                }),
+                Cell::from(p.kind.label()),
+                Cell::Money(p.amount.amount()),
+                Cell::Money(p.previously_charged.amount()),
+                Cell::Money(p.decided.amount()),
+                Cell::from(p.explanation.as_str()),
+            ]
+        })
+        .collect();
+    crate::http::sheets::xlsx_response(
+        vec![table],
+        format!("Soll-Stellung {}", run.billing_month),
+        node.config.display_name.clone(),
+        &format!("Soll-Stellung-{}-{}", run.billing_month, run.id),
+        node.clock.now_millis(),
+    )
+    .await
+}
+
 pub async fn run_page(
     State(node): State<Arc<Node>>,
     lang: Lang,

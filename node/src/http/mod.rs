@@ -627,6 +627,11 @@ pub fn routes() -> Vec<Route> {
         route("GET", "/fees/billing/{id}", get(fees::run_page)),
         route(
             "GET",
+            "/fees/billing/{id}/positions.xlsx",
+            get(fees::run_xlsx),
+        ),
+        route(
+            "GET",
             "/fees/billing/{id}/finance.csv",
             get(fees::finance_file),
         ),
