@@ -459,7 +459,7 @@ fn extra_care(
                     ),
                 ));
             } else {
-                let charge = rates.per_tier.times(Decimal::from(record.tiers));
+                let charge = rates.tier_charge(record.tiers, false);
                 total = total + charge;
                 explanation.push(v.explain(
                     Rule::ExtraCareTier,

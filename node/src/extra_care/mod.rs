@@ -113,23 +113,11 @@ pub struct ExtraCareView {
 /// What § 5 charges for one day under the statute of its month (Dresden: 5 € per tier, none for
 /// a Hort child on a school-free day, 25 € after closing).
 pub fn charge_of(e: &ExtraCareEntry) -> Money {
-    let Some(rates) = crate::fees::compute::extra_care_rates(kitanetz_fees::Month::of(e.date.0))
-    else {
-        return Money::ZERO;
-    };
-    let tiers = if e.school_free_day {
-        Money::ZERO
-    } else {
-        rates
-            .per_tier
-            .times(rust_decimal::Decimal::from(e.extra_tiers))
-    };
-    let after = if e.outside_opening_hours {
-        rates.after_closing
-    } else {
-        Money::ZERO
-    };
-    tiers + after
+    // Recording allows the school-free day for Hort children only, so it always waives here.
+    crate::fees::compute::extra_care_rates(kitanetz_fees::Month::of(e.date.0))
+        .map_or(Money::ZERO, |rates| {
+            rates.day_charge(e.extra_tiers, e.school_free_day, e.outside_opening_hours)
+        })
 }
 
 fn row_of(e: &ExtraCareEntry, names: &[(String, String, String)]) -> EntryRow {

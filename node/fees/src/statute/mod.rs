@@ -320,6 +320,29 @@ pub struct ExtraCareRates {
     pub no_tier_charge_on_school_free_days: Vec<FeeGroup>,
 }
 
+impl ExtraCareRates {
+    /// The charge of the tiers exceeded on one day: `tiers` × the tier rate, none when the
+    /// day's tier charge is waived (a Hort child on a school-free day, § 5 (3)).
+    pub fn tier_charge(&self, tiers: u32, waived: bool) -> Money {
+        if waived {
+            Money::ZERO
+        } else {
+            self.per_tier.times(Decimal::from(tiers))
+        }
+    }
+
+    /// What § 5 charges for one day: the tiers ([`ExtraCareRates::tier_charge`]) and the flat
+    /// rate for a pick-up after closing time.
+    pub fn day_charge(&self, tiers: u32, tiers_waived: bool, after_closing: bool) -> Money {
+        let late = if after_closing {
+            self.after_closing
+        } else {
+            Money::ZERO
+        };
+        self.tier_charge(tiers, tiers_waived) + late
+    }
+}
+
 /// Values of the waiver form and its configuration sheet (annex C).
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
