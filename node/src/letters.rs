@@ -57,6 +57,19 @@ pub async fn fee_decision_pdf(
     .map_err(|e| LetterError::Thread(e.to_string()))?
 }
 
+/// A Mehrbetreuungsbescheid as a PDF file.
+pub async fn extra_care_decision_pdf(
+    decision: kitanetz_letters::decision::ExtraCareDecision,
+) -> Result<Vec<u8>, LetterError> {
+    tokio::task::spawn_blocking(move || {
+        kitanetz_letters::decision::extra_care_decision_pdf(&decision)
+            .map(|r| r.pdf)
+            .map_err(LetterError::from)
+    })
+    .await
+    .map_err(|e| LetterError::Thread(e.to_string()))?
+}
+
 /// Exit certificates (Austrittsbescheinigungen) in one PDF, a page per child; `id` names the
 /// print run.
 pub async fn exit_certificates_pdf(

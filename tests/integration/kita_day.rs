@@ -288,6 +288,70 @@ async fn groups_extra_care_and_a_new_child_made_offline_reach_the_traeger_office
         .find(|m| m["month"] == "2026-10" && m["facility"] == facility.0.as_str())
         .expect("October on the watch list");
     assert_eq!(october["total"], "30.00", "{october}");
+    assert_eq!(october["processed"], false, "{october}");
+    assert_eq!(october["children"][0]["decided"], Value::Null, "{october}");
+
+    // The Mehrbetreuungsbescheid of the child's October: once, then the month is processed.
+    let decide = json!({"family": family, "child": child, "month": "2026-10"});
+    let (status, _) = api(
+        &traeger,
+        &admin,
+        "POST",
+        "/api/fees/extra-care/decisions",
+        Some(decide.clone()),
+    )
+    .await;
+    assert_eq!(status, 403, "the Träger's admin reads, the clerk decides");
+    let (status, decided) = api(
+        &traeger,
+        &clerk,
+        "POST",
+        "/api/fees/extra-care/decisions",
+        Some(decide.clone()),
+    )
+    .await;
+    assert_eq!(status, 201, "{decided}");
+    assert_eq!(decided["total"], "30.00", "{decided}");
+    let number = decided["number"].as_str().unwrap().to_string();
+    assert!(number.contains("-MB-"), "{number}");
+    let (status, again) = api(
+        &traeger,
+        &clerk,
+        "POST",
+        "/api/fees/extra-care/decisions",
+        Some(decide),
+    )
+    .await;
+    assert_eq!(status, 409, "decided once: {again}");
+    let (status, body) = api(
+        &traeger,
+        &clerk,
+        "POST",
+        "/api/fees/extra-care/decisions",
+        Some(json!({"family": family, "child": child, "month": "2026-09"})),
+    )
+    .await;
+    assert_eq!(status, 409, "no extra care reported in September: {body}");
+    let router = kitanetz_node::http::router(traeger.clone());
+    let (status, pdf) = kitanetz_tests::call(
+        &router,
+        "GET".parse().unwrap(),
+        &format!("/fees/families/{family}/extra-care-decisions/{number}/pdf"),
+        Some(&clerk),
+        None,
+    )
+    .await;
+    assert_eq!(status.as_u16(), 200);
+    assert!(pdf.starts_with("%PDF"));
+    let (_, watch) = api(&traeger, &clerk, "GET", "/api/fees/extra-care", None).await;
+    let october = watch
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|m| m["month"] == "2026-10" && m["facility"] == facility.0.as_str())
+        .expect("October on the watch list");
+    assert_eq!(october["processed"], true, "{october}");
+    assert_eq!(october["children"][0]["decided"], number.as_str());
     let (status, fees) = api(
         &traeger,
         &clerk,

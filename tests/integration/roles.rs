@@ -166,6 +166,8 @@ fn body_for(method: &str, path: &str, child: &str) -> Option<(&'static str, Stri
         ("POST", "/fees/families/{id}/status") => Some((form, "child=c-x&from=2027-01&status=foster".into())),
         ("POST", "/fees/families/{id}/decisions") => Some((form, "from=2027-01".into())),
         ("POST", "/fees/families/{id}/decisions/{number}/mark") => Some((form, "mark=dispatched".into())),
+        ("POST", "/fees/extra-care/decisions") => Some((form, "family=fam-x&child=c-x&month=2026-10".into())),
+        ("POST", "/api/fees/extra-care/decisions") => Some((json, r#"{"family":"fam-x","child":"c-x","month":"2026-10"}"#.into())),
         ("POST", "/fees/billing") => Some((form, "month=2027-01".into())),
         ("POST", "/admin/sessions/revoke") => Some((form, "session=0000000000000000".into())),
         ("POST", "/api/admin/sessions/revoke") => Some((json, r#"{"session":"0000000000000000"}"#.into())),

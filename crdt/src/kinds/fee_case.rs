@@ -9,7 +9,7 @@
 //! printed again years later exactly as sent, and the monthly billing reads the decided amounts
 //! from it. Revocation (Widerspruch, Lastenheft 3.10.8) and dispatch are dated marks on it.
 
-use crate::ids::{ChildId, FamilyId, GuardianId};
+use crate::ids::{ChildId, FacilityId, FamilyId, GuardianId};
 use crate::scalar::{Date, Dec};
 use crate::validate::{ValidationError, Validator};
 use autosurgeon::{Hydrate, Reconcile};
@@ -31,6 +31,30 @@ pub struct FeeCase {
     #[autosurgeon(missing = "Vec::new")]
     #[serde(default)]
     pub overrides: Vec<FeeOverride>,
+    /// Mehrbetreuungsbescheide issued (Lastenheft 3.10.6): a child's reported extra care of a
+    /// month, decided once; the watch list shows the month as processed.
+    #[autosurgeon(missing = "Vec::new")]
+    #[serde(default)]
+    pub extra_care_decisions: Vec<ExtraCareDecided>,
+}
+
+/// A Mehrbetreuungsbescheid as issued.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Reconcile, Hydrate)]
+pub struct ExtraCareDecided {
+    /// `<family number>-MB-<n>`.
+    #[key]
+    pub number: String,
+    pub child: ChildId,
+    pub facility: FacilityId,
+    /// The 1st of the month decided.
+    pub month: Date,
+    pub issued_on: Date,
+    /// Who issued it (the audit name of the clerk).
+    pub issued_by: String,
+    /// Euros, the month's total.
+    pub total: Dec,
+    /// The letter data it was printed from (JSON).
+    pub content: String,
 }
 
 /// A child's fee set by hand from a month, until a month or open-ended.

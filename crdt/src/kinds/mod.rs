@@ -26,7 +26,9 @@ pub use contract::{CareContract, ContractLine, PaymentMode, SchoolEntryMark, Sch
 pub use extra_care::{ExtraCareEntry, ExtraCareMonth};
 pub use facility::{Address, CareType, Closure, FacilityLicence, FacilityProfile, ReservedSeats};
 pub use family::{Child, Family, Guardian, Sex};
-pub use fee_case::{ChildFeeStatus, DebitMandate, FeeCase, FeeOverride, IssuedDecision};
+pub use fee_case::{
+    ChildFeeStatus, DebitMandate, ExtraCareDecided, FeeCase, FeeOverride, IssuedDecision,
+};
 pub use group::Group;
 pub use provider::{ProviderKind, ProviderProfile};
 pub use seats::{DeclineReason, SeatLedger, SeatMonth, SeatReservation, SeatStatus, WishDecline};

@@ -443,6 +443,20 @@ pub struct ReportedMonth {
     pub overdue: bool,
     pub entries: Vec<EntryRow>,
     pub total: String,
+    /// Per child with days this month: its Mehrbetreuungsbescheid, once issued.
+    pub children: Vec<ChildDecision>,
+    /// Reported and every child's month decided: done ("als bearbeitet markiert", 3.6.18).
+    pub processed: bool,
+}
+
+/// A child of a reported month and its decision.
+#[derive(Debug, Clone, Serialize)]
+pub struct ChildDecision {
+    pub child: String,
+    pub name: String,
+    pub family: String,
+    /// The number of its Mehrbetreuungsbescheid.
+    pub decided: Option<String>,
 }
 
 /// The Beitragsstelle's watch list: every month a Kita of the Träger recorded or reported, newest
@@ -467,6 +481,35 @@ pub fn reported(
             .map(charge_of)
             .fold(Money::ZERO, |a, b| a + b);
         subjects.extend(entries.iter().map(|e| e.child.clone()));
+        let month_text = m.month.0.format("%Y-%m").to_string();
+        let mut children_here: Vec<ChildDecision> = Vec::new();
+        if m.reported_on.is_some() {
+            for e in &entries {
+                if children_here.iter().any(|c| c.child == e.child) {
+                    continue;
+                }
+                let Ok((family, _)) = crate::families::child_facility(
+                    store,
+                    &kitanetz_crdt::ids::ChildId(e.child.clone()),
+                ) else {
+                    continue;
+                };
+                let decided = crate::fees::extra_care_decisions::decided_months(
+                    store,
+                    std::slice::from_ref(&family),
+                )?
+                .remove(&(e.child.clone(), month_text.clone()));
+                children_here.push(ChildDecision {
+                    child: e.child.clone(),
+                    name: e.name.clone(),
+                    family: family.0,
+                    decided,
+                });
+            }
+        }
+        let processed = m.reported_on.is_some()
+            && !children_here.is_empty()
+            && children_here.iter().all(|c| c.decided.is_some());
         let due = due_on(m.month);
         out.push(ReportedMonth {
             facility_name: names.get(&m.facility.0).cloned().unwrap_or_default(),
@@ -477,6 +520,8 @@ pub fn reported(
             overdue: m.reported_on.is_none() && now.today > due,
             entries,
             total: total.to_string(),
+            children: children_here,
+            processed,
         });
     }
     store.audit(&AuditEntry {

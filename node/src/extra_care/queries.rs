@@ -77,6 +77,9 @@ pub struct ReportedDay {
     pub extra_tiers: u32,
     pub outside_opening_hours: bool,
     pub school_free_day: bool,
+    /// `HH:MM`, as recorded.
+    pub from: String,
+    pub to: String,
 }
 
 /// The reported days of the given children, by date.
@@ -85,7 +88,8 @@ pub fn reported_days_of(
     children: &[ChildId],
 ) -> Result<Vec<ReportedDay>, StoreError> {
     let mut stmt = store.conn().prepare_cached(
-        "SELECT child, facility, day, extra_tiers, outside_opening_hours, school_free_day
+        "SELECT child, facility, day, extra_tiers, outside_opening_hours, school_free_day,
+                time_from, time_to
          FROM p_extra_care WHERE child = ?1 AND reported_on IS NOT NULL ORDER BY day, entry",
     )?;
     let mut out = Vec::new();
@@ -98,10 +102,12 @@ pub fn reported_days_of(
                 r.get::<_, u32>(3)?,
                 r.get::<_, bool>(4)?,
                 r.get::<_, bool>(5)?,
+                r.get::<_, String>(6)?,
+                r.get::<_, String>(7)?,
             ))
         })?;
         for row in rows {
-            let (child, facility, day, tiers, outside, school_free) = row?;
+            let (child, facility, day, tiers, outside, school_free, from, to) = row?;
             let Ok(date) = day.parse::<Date>() else {
                 continue;
             };
@@ -112,6 +118,8 @@ pub fn reported_days_of(
                 extra_tiers: tiers,
                 outside_opening_hours: outside,
                 school_free_day: school_free,
+                from,
+                to,
             });
         }
     }

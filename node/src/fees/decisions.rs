@@ -165,6 +165,97 @@ pub fn amount_in(decision: &Decision, child: &ChildFees, month: Month) -> Option
     (decision.open_ended && last.month == decision_ends && last.month < ym).then_some(last.amount)
 }
 
+/// The guardian as a letter addresses them.
+pub(crate) fn guardian_of(g: &kitanetz_crdt::kinds::Guardian) -> Guardian {
+    Guardian {
+        name: format!("{} {}", g.given_name, g.family_name),
+        street: g.address.street.clone(),
+        postcode_town: format!("{} {}", g.address.postcode, g.address.city),
+    }
+}
+
+/// The guardian who pays: the fee case's payer, else the first guardian.
+pub(crate) fn payer_of(fees: &FamilyFees) -> Result<&kitanetz_crdt::kinds::Guardian, ActionError> {
+    fees.fee_case
+        .payer
+        .as_ref()
+        .and_then(|p| fees.family.guardians.iter().find(|g| &g.id == p))
+        .or(fees.family.guardians.first())
+        .ok_or_else(|| {
+            ActionError::Conflict(
+                "Die Familie hat keinen Personensorgeberechtigten / no guardian".into(),
+            )
+        })
+}
+
+/// How the family pays: by its mandate, else by transfer; nothing when nothing is owed.
+pub(crate) fn payment_of(fees: &FamilyFees, nothing_to_pay: bool) -> Payment {
+    match (&fees.fee_case.mandate, nothing_to_pay) {
+        (_, true) => Payment::None,
+        (Some(m), false) => Payment::DirectDebit(BankAccount {
+            holder: m.holder.clone(),
+            iban: m.iban.clone(),
+            bic: (!m.bic.is_empty()).then(|| m.bic.clone()),
+            bank: m.bank.clone(),
+            mandate_reference: Some(m.reference.clone()),
+        }),
+        (None, false) => Payment::Transfer,
+    }
+}
+
+/// The deciding authority as `[fees]` names it (the node's name when it names none).
+pub(crate) fn authority_of(issuer: &Issuer) -> Authority {
+    let f = &issuer.fees;
+    let authority_name = if f.authority.is_empty() {
+        issuer.display_name.clone()
+    } else {
+        f.authority.clone()
+    };
+    let office_address = format!("{}, {}", f.street, f.postcode_town);
+    Authority {
+        name: authority_name.clone(),
+        office: if f.office.is_empty() {
+            "Beitragsstelle".into()
+        } else {
+            f.office.clone()
+        },
+        return_address: format!("{authority_name} · {office_address}"),
+        street: f.street.clone(),
+        postcode_town: f.postcode_town.clone(),
+        phone: f.phone.clone(),
+        email: f.email.clone(),
+        objection_address: if f.objection_address.is_empty() {
+            format!("{authority_name}, {office_address}")
+        } else {
+            f.objection_address.clone()
+        },
+        account: f.creditor.as_ref().map(|c| AuthorityAccount {
+            bank: c.bank.clone(),
+            iban: c.iban.clone(),
+            bic: c.bic.clone(),
+        }),
+        creditor_id: f.creditor.as_ref().map(|c| c.creditor_id.clone()),
+    }
+}
+
+pub(crate) fn clerk_of(issuer: &Issuer) -> Clerk {
+    Clerk {
+        name: issuer.clerk.clone(),
+        room: None,
+        phone: issuer.fees.phone.clone(),
+        email: issuer.fees.email.clone(),
+    }
+}
+
+/// "Unser Zeichen" of the Beitragsstelle's letters.
+pub(crate) fn file_number_of(issuer: &Issuer) -> String {
+    if issuer.fees.file_number.is_empty() {
+        "EB".into()
+    } else {
+        issuer.fees.file_number.clone()
+    }
+}
+
 /// Assembles the decision the computed months give from `from` on (nothing is stored).
 pub fn draft(
     fees: &FamilyFees,
@@ -245,37 +336,12 @@ pub fn draft(
     }
     // Zählkind order: the oldest first (the case's age order).
     child_fees.sort_by_key(|c| c.birth_date);
-    let guardian = |g: &kitanetz_crdt::kinds::Guardian| Guardian {
-        name: format!("{} {}", g.given_name, g.family_name),
-        street: g.address.street.clone(),
-        postcode_town: format!("{} {}", g.address.postcode, g.address.city),
-    };
-    let payer = fees
-        .fee_case
-        .payer
-        .as_ref()
-        .and_then(|p| fees.family.guardians.iter().find(|g| &g.id == p))
-        .or(fees.family.guardians.first())
-        .ok_or_else(|| {
-            ActionError::Conflict(
-                "Die Familie hat keinen Personensorgeberechtigten / no guardian".into(),
-            )
-        })?;
+    let payer = payer_of(fees)?;
     let other = fees.family.guardians.iter().find(|g| g.id != payer.id);
     let nothing_to_pay = child_fees
         .iter()
         .all(|c| c.months.iter().all(|m| m.amount.is_zero()));
-    let payment = match (&fees.fee_case.mandate, nothing_to_pay) {
-        (_, true) => Payment::None,
-        (Some(m), false) => Payment::DirectDebit(BankAccount {
-            holder: m.holder.clone(),
-            iban: m.iban.clone(),
-            bic: (!m.bic.is_empty()).then(|| m.bic.clone()),
-            bank: m.bank.clone(),
-            mandate_reference: Some(m.reference.clone()),
-        }),
-        (None, false) => Payment::Transfer,
-    };
+    let payment = payment_of(fees, nothing_to_pay);
     let statuses: Vec<&str> = children
         .keys()
         .map(|c| {
@@ -297,56 +363,17 @@ pub fn draft(
         fees.family.family_number,
         fees.fee_case.decisions.len() + 1
     );
-    let f = &issuer.fees;
-    let authority_name = if f.authority.is_empty() {
-        issuer.display_name.clone()
-    } else {
-        f.authority.clone()
-    };
-    let office_address = format!("{}, {}", f.street, f.postcode_town);
     let mut decision = Decision {
         kind,
         id: format!("fee-decision/{}/{number}", fees.family.family_number),
-        authority: Authority {
-            name: authority_name.clone(),
-            office: if f.office.is_empty() {
-                "Beitragsstelle".into()
-            } else {
-                f.office.clone()
-            },
-            return_address: format!("{authority_name} · {office_address}"),
-            street: f.street.clone(),
-            postcode_town: f.postcode_town.clone(),
-            phone: f.phone.clone(),
-            email: f.email.clone(),
-            objection_address: if f.objection_address.is_empty() {
-                format!("{authority_name}, {office_address}")
-            } else {
-                f.objection_address.clone()
-            },
-            account: f.creditor.as_ref().map(|c| AuthorityAccount {
-                bank: c.bank.clone(),
-                iban: c.iban.clone(),
-                bic: c.bic.clone(),
-            }),
-            creditor_id: f.creditor.as_ref().map(|c| c.creditor_id.clone()),
-        },
-        clerk: Clerk {
-            name: issuer.clerk.clone(),
-            room: None,
-            phone: f.phone.clone(),
-            email: f.email.clone(),
-        },
-        file_number: if f.file_number.is_empty() {
-            "EB".into()
-        } else {
-            f.file_number.clone()
-        },
+        authority: authority_of(issuer),
+        clerk: clerk_of(issuer),
+        file_number: file_number_of(issuer),
         date: now.today.0,
         pkn: child_fees[0].pkn,
         family_name: payer.family_name.clone(),
-        payer: guardian(payer),
-        other_guardian: other.map(guardian),
+        payer: guardian_of(payer),
+        other_guardian: other.map(guardian_of),
         effective_from: Date::ymd(from.year(), from.month(), 1).0,
         // The last computed month is the horizon of an open-ended contract: its fee goes on.
         open_ended: fees.contracts.iter().any(|c| c.period.end().is_none()),

@@ -14,14 +14,14 @@ use crate::http::{
 use crate::Node;
 use askama::Template;
 use axum::extract::{Path, Query, State};
-use axum::http::header;
+use axum::http::{header, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::{Form, Json};
 use kitanetz_crdt::ids::FamilyId;
 use kitanetz_crdt::kinds::IssuedDecision;
 use kitanetz_crdt::validate::FieldError;
 use kitanetz_letters::decision::LetterCopy;
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 use std::sync::Arc;
 
 /// Parses an id from the path, after checking that the caller may see fees at all: an outsider
@@ -579,6 +579,71 @@ pub async fn api_mark(
 #[serde(default)]
 pub struct CopyQuery {
     pub copy: String,
+}
+
+/// The form: the family, the child and the month to decide.
+#[derive(Debug, Clone, Default, Deserialize, Serialize)]
+#[serde(default)]
+pub struct ExtraCareDecisionForm {
+    pub family: String,
+    #[serde(flatten)]
+    pub input: super::extra_care_decisions::ExtraCareDecisionInput,
+}
+
+/// `POST /fees/extra-care/decisions`: the Mehrbetreuungsbescheid of a child's month.
+pub async fn extra_care_decision_submit(
+    State(node): State<Arc<Node>>,
+    session: Session,
+    Form(form): Form<Posted<ExtraCareDecisionForm>>,
+) -> Result<Response, AppError> {
+    session.check_csrf(&form.csrf)?;
+    let family = parsed::<FamilyId>(&node, &session.who, FeeAction::Decide, &form.input.family)?;
+    let issuer = issuer(&node, &session);
+    super::extra_care_decisions::issue(
+        &mut node.store(),
+        &session.who,
+        &family,
+        &form.input.input,
+        &issuer,
+        node.now(),
+    )?;
+    Ok(Redirect::to("/fees/extra-care").into_response())
+}
+
+/// `POST /api/fees/extra-care/decisions` `{ "family", "child", "month": "YYYY-MM" }`.
+pub async fn api_extra_care_decision(
+    State(node): State<Arc<Node>>,
+    ApiSession(session): ApiSession,
+    ApiJson(form): ApiJson<ExtraCareDecisionForm>,
+) -> Result<Response, ApiError> {
+    let family = parsed::<FamilyId>(&node, &session.who, FeeAction::Decide, &form.family)?;
+    let issuer = issuer(&node, &session);
+    let decided = super::extra_care_decisions::issue(
+        &mut node.store(),
+        &session.who,
+        &family,
+        &form.input,
+        &issuer,
+        node.now(),
+    )
+    .map_err(AppError::from)?;
+    Ok((StatusCode::CREATED, Json(decided)).into_response())
+}
+
+/// `GET /fees/families/{id}/extra-care-decisions/{number}/pdf`: the letter as issued.
+pub async fn extra_care_decision_pdf(
+    State(node): State<Arc<Node>>,
+    session: Session,
+    Path((id, number)): Path<(String, String)>,
+) -> Result<Response, AppError> {
+    let id = parsed::<FamilyId>(&node, &session.who, FeeAction::View, &id)?;
+    // The data is read under the store's lock; the render runs after it is released.
+    let decision = super::extra_care_decisions::letter(&node.store(), &session.who, &id, &number)?;
+    let pdf = crate::letters::extra_care_decision_pdf(decision).await?;
+    Ok(crate::http::pdf_response(
+        pdf,
+        &format!("Mehrbetreuungsbescheid-{number}.pdf"),
+    ))
 }
 
 pub async fn decision_pdf(

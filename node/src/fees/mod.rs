@@ -18,6 +18,7 @@
 pub mod billing;
 pub mod compute;
 pub mod decisions;
+pub mod extra_care_decisions;
 pub mod http;
 pub mod overview;
 mod queries;
@@ -125,6 +126,7 @@ fn empty_fee_case(family: &Family) -> FeeCase {
         statuses: vec![],
         decisions: vec![],
         overrides: vec![],
+        extra_care_decisions: vec![],
     }
 }
 

@@ -89,6 +89,7 @@ pub(crate) fn family() -> FamilyFees {
             statuses: vec![],
             decisions: vec![],
             overrides: vec![],
+            extra_care_decisions: vec![],
         },
         extra_care: vec![],
     }

@@ -368,6 +368,10 @@ pub struct Texts {
     pub average: &'static str,
     pub months_short: &'static str,
     pub counts_for_key: &'static str,
+    pub extra_care_decisions: &'static str,
+    pub processed: &'static str,
+    pub decision: &'static str,
+    pub issue_extra_care_decision: &'static str,
 }
 
 impl Texts {
@@ -408,6 +412,10 @@ impl Texts {
             "extra_care.remove" => ("Mehrbetreuung gestrichen", "Extra care removed"),
             "extra_care.report" => ("Mehrbetreuung gemeldet", "Extra care reported"),
             "child.admit" => ("Kind aufgenommen", "Child admitted"),
+            "fees.extra-care-decision" => (
+                "Mehrbetreuungsbescheid erlassen",
+                "Extra-care decision issued",
+            ),
             "staff.create" => ("Person erfasst", "Person added"),
             "staff.assign" => ("Einsatz hinzugefügt", "Assignment added"),
             "staff.absence" => ("Ausfallzeit erfasst", "Time off recorded"),
@@ -825,6 +833,10 @@ pub static DE: Texts = Texts {
     average: "Jahresmittel",
     months_short: "Monate mit Personalbedarf",
     counts_for_key: "zählt für den Schlüssel",
+    extra_care_decisions: "Mehrbetreuungsbescheide",
+    processed: "bearbeitet",
+    decision: "Bescheid",
+    issue_extra_care_decision: "Mehrbetreuungsbescheid erlassen",
 };
 
 pub static EN: Texts = Texts {
@@ -1193,6 +1205,10 @@ pub static EN: Texts = Texts {
     average: "Year's average",
     months_short: "Months short of staff",
     counts_for_key: "counts for the ratio",
+    extra_care_decisions: "Extra-care decisions",
+    processed: "processed",
+    decision: "Decision",
+    issue_extra_care_decision: "Issue the extra-care decision",
 };
 
 pub fn texts(lang: Lang) -> &'static Texts {

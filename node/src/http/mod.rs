@@ -318,6 +318,21 @@ pub fn routes() -> Vec<Route> {
         route("GET", "/api/seats/contract", get(seats::http::api_draft)),
         route("GET", "/fees", get(fees::list_page)),
         route("GET", "/fees.xlsx", get(fees::list_xlsx)),
+        route(
+            "POST",
+            "/fees/extra-care/decisions",
+            post(fees::extra_care_decision_submit),
+        ),
+        route(
+            "POST",
+            "/api/fees/extra-care/decisions",
+            post(fees::api_extra_care_decision),
+        ),
+        route(
+            "GET",
+            "/fees/families/{id}/extra-care-decisions/{number}/pdf",
+            get(fees::extra_care_decision_pdf),
+        ),
         route("GET", "/api/fees", get(fees::api_list)),
         route("GET", "/fees/families/{id}", get(fees::family_page_get)),
         route("GET", "/api/fees/families/{id}", get(fees::api_family)),

@@ -151,6 +151,14 @@ impl Chrome {
         self.has_portal && self.may(auth::Action::ViewIntake)
     }
 
+    /// The Beitragsstelle's clerk, who issues decisions (on the Träger's node).
+    pub fn decides_fees(&self) -> bool {
+        self.node_role == kitanetz_crdt::policy::NodeRole::Traeger
+            && self.may(auth::Action::DecideFees {
+                provider: self.provider.as_ref(),
+            })
+    }
+
     /// The Beitragsstelle (on the Träger's node).
     pub fn sees_fees(&self) -> bool {
         self.node_role == kitanetz_crdt::policy::NodeRole::Traeger
