@@ -184,6 +184,8 @@ fn body_for(method: &str, path: &str, child: &str) -> Option<(&'static str, Stri
         ("POST", "/api/attendance") => Some((json, format!(r#"{{"date":"2026-11-02","marks":{{"{child}":"present"}}}}"#))),
         ("POST", "/staff") => Some((form, "given_name=Walk&family_name=Er&qualification=fachkraft&role=educator&from=2027-01-01&weekly_hours=30".into())),
         ("POST", "/staff/assignments") => Some((form, "staff=staff-none&role=educator&from=2027-01-01&weekly_hours=30".into())),
+        ("POST", "/staff/assignments/end") => Some((form, "assignment=staff-none/asg-none&until=2027-01-31".into())),
+        ("POST", "/api/staff/assignments/end") => Some((json, r#"{"staff":"staff-none","assignment":"asg-none","until":"2027-01-31"}"#.into())),
         ("POST", "/staff/absences") => Some((form, "staff=staff-none&from=2027-01-01&reason=other".into())),
         ("POST", "/api/staff") => Some((json, r#"{"given_name":"Walk","family_name":"Er","qualification":"fachkraft","role":"educator","from":"2027-01-01","weekly_hours":"30"}"#.into())),
         ("POST", "/api/staff/assignments") => Some((json, r#"{"staff":"staff-none","role":"educator","from":"2027-01-01","weekly_hours":"30"}"#.into())),

@@ -97,6 +97,7 @@ async fn the_traeger_keeps_staff_and_the_kita_sees_need_against_actual_staff() {
     )
     .await;
     assert_eq!(status, 201, "{body}");
+    let body_ben = body.clone();
     let (status, body) = api(
         &traeger,
         &admin,
@@ -153,6 +154,47 @@ async fn the_traeger_keeps_staff_and_the_kita_sees_need_against_actual_staff() {
     let december = month(&balance, "2026-12");
     assert_eq!(added(&balance, "2026-12"), Decimal::new(5, 1));
     assert_eq!(december["forecast"], true);
+
+    // Ben leaves on 30 November: December no longer counts him.
+    let ben = body_ben.clone();
+    let assignment = ben["assignments"][0]["id"].as_str().unwrap();
+    let (status, body) = api(
+        &traeger,
+        &admin,
+        "POST",
+        "/api/staff/assignments/end",
+        Some(json!({"staff": ben["id"], "assignment": assignment, "until": "2026-11-01"})),
+    )
+    .await;
+    assert_eq!(status, 422, "before the assignment began: {body}");
+    assert_eq!(body["fields"][0]["field"], "until", "{body}");
+    let (status, body) = api(
+        &traeger,
+        &admin,
+        "POST",
+        "/api/staff/assignments/end",
+        Some(json!({"staff": ben["id"], "assignment": "asg-none", "until": "2026-11-30"})),
+    )
+    .await;
+    assert_eq!(status, 422, "{body}");
+    assert_eq!(body["fields"][0]["field"], "assignment", "{body}");
+    let (status, body) = api(
+        &traeger,
+        &admin,
+        "POST",
+        "/api/staff/assignments/end",
+        Some(json!({"staff": ben["id"], "assignment": assignment, "until": "2026-11-30"})),
+    )
+    .await;
+    assert_eq!(status, 200, "{body}");
+    let (_, balance) = api(&traeger, &admin, "GET", &path, None).await;
+    assert_eq!(added(&balance, "2026-11"), Decimal::new(125, 2));
+    assert_eq!(
+        added(&balance, "2026-12"),
+        Decimal::ZERO,
+        "Anna off, Ben gone"
+    );
+    let november = month(&balance, "2026-11").clone();
 
     // The Kita's lead sees her staff and the same balance on the Kita's node after sync.
     let sync = kitanetz_node::sync::LocalSync::start(nodes.clone());

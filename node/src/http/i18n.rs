@@ -372,6 +372,8 @@ pub struct Texts {
     pub processed: &'static str,
     pub decision: &'static str,
     pub issue_extra_care_decision: &'static str,
+    pub end_assignment: &'static str,
+    pub last_day_worked: &'static str,
 }
 
 impl Texts {
@@ -418,6 +420,7 @@ impl Texts {
             ),
             "staff.create" => ("Person erfasst", "Person added"),
             "staff.assign" => ("Einsatz hinzugefügt", "Assignment added"),
+            "staff.end" => ("Einsatz beendet", "Assignment ended"),
             "staff.absence" => ("Ausfallzeit erfasst", "Time off recorded"),
             "contract.school-entry" => ("Einschulung erfasst", "School entry recorded"),
             "contract.school-exit" => ("Schulanfänger abgemeldet", "School entrants deregistered"),
@@ -837,6 +840,8 @@ pub static DE: Texts = Texts {
     processed: "bearbeitet",
     decision: "Bescheid",
     issue_extra_care_decision: "Mehrbetreuungsbescheid erlassen",
+    end_assignment: "Einsatz beenden",
+    last_day_worked: "Letzter Arbeitstag",
 };
 
 pub static EN: Texts = Texts {
@@ -1209,6 +1214,8 @@ pub static EN: Texts = Texts {
     processed: "processed",
     decision: "Decision",
     issue_extra_care_decision: "Issue the extra-care decision",
+    end_assignment: "End an assignment",
+    last_day_worked: "Last day worked",
 };
 
 pub fn texts(lang: Lang) -> &'static Texts {

@@ -481,6 +481,16 @@ pub fn routes() -> Vec<Route> {
             "/staff/absences",
             post(crate::staff::http::absence_submit),
         ),
+        route(
+            "POST",
+            "/staff/assignments/end",
+            post(crate::staff::http::end_submit),
+        ),
+        route(
+            "POST",
+            "/api/staff/assignments/end",
+            post(crate::staff::http::api_end),
+        ),
         route("GET", "/api/staff", get(crate::staff::http::api_list)),
         route("POST", "/api/staff", post(crate::staff::http::api_create)),
         route(

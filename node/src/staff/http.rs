@@ -2,8 +2,8 @@
 //! Excel files and the API.
 
 use super::{
-    add_absence, add_assignment, create, list, qualification_options, staffing, this_year,
-    NewAbsence, NewAssignment, StaffInput, StaffRow, StaffingView,
+    add_absence, add_assignment, create, end_assignment, list, qualification_options, staffing,
+    this_year, EndAssignment, NewAbsence, NewAssignment, StaffInput, StaffRow, StaffingView,
 };
 use crate::families::http::choose_facility;
 use crate::http::pages::Chrome;
@@ -43,7 +43,7 @@ fn list_page(
 ) -> Result<Response, AppError> {
     let (rows, manages, facilities) = {
         let store = node.store();
-        let rows = list(&store, &session.who)?;
+        let rows = list(&store, &session.who, node.clock.today())?;
         let manages = super::authorize_manage(&store, &session.who).is_ok();
         let facilities = match store.membership().provider.as_ref() {
             Some(p) if manages => crate::facilities::of_provider(&store, p)?,
@@ -132,12 +132,59 @@ pub async fn absence_submit(
     }
 }
 
+/// The end form: `assignment` is `<staff id>/<assignment id>` (one select), `until`.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(default)]
+pub struct EndForm {
+    pub assignment: String,
+    pub until: String,
+}
+
+/// `POST /staff/assignments/end`: a person leaves a Kita (or a role).
+pub async fn end_submit(
+    State(node): State<Arc<Node>>,
+    lang: Lang,
+    session: Session,
+    Form(form): Form<Posted<EndForm>>,
+) -> Result<Response, AppError> {
+    session.check_csrf(&form.csrf)?;
+    let (staff, assignment) = form
+        .input
+        .assignment
+        .split_once('/')
+        .unwrap_or((form.input.assignment.as_str(), ""));
+    let input = EndAssignment {
+        staff: staff.to_string(),
+        assignment: assignment.to_string(),
+        until: form.input.until.clone(),
+    };
+    let result = end_assignment(&mut node.store(), &session.who, &input, node.now());
+    match result {
+        Ok(_) => Ok(Redirect::to("/staff").into_response()),
+        Err(e) => {
+            let errors = e.into_field_errors()?;
+            list_page(&node, lang, &session, StaffInput::default(), errors)
+        }
+    }
+}
+
+pub async fn api_end(
+    State(node): State<Arc<Node>>,
+    ApiSession(session): ApiSession,
+    ApiJson(input): ApiJson<EndAssignment>,
+) -> Result<Json<kitanetz_crdt::kinds::StaffMember>, ApiError> {
+    Ok(Json(
+        end_assignment(&mut node.store(), &session.who, &input, node.now())
+            .map_err(AppError::from)?,
+    ))
+}
+
 pub async fn api_list(
     State(node): State<Arc<Node>>,
     ApiSession(session): ApiSession,
 ) -> Result<Json<Vec<StaffRow>>, ApiError> {
     Ok(Json(
-        list(&node.store(), &session.who).map_err(AppError::from)?,
+        list(&node.store(), &session.who, node.clock.today()).map_err(AppError::from)?,
     ))
 }
 

@@ -75,6 +75,8 @@ pub struct StaffRow {
     pub counts_towards_key: bool,
     /// "Kita Sonnenschein: Fachkraft, 30 h/Woche, 01.08.2026–" per assignment.
     pub assignments: Vec<String>,
+    /// Assignments without an end, or ending later than today: (id, text), for "end".
+    pub open_assignments: Vec<(String, String)>,
     pub absences: Vec<String>,
 }
 
@@ -99,9 +101,21 @@ fn role_label(role: StaffRole) -> &'static str {
 
 /// The staff `who` sees here: the Träger's admin all of the Träger's, a Kita lead those
 /// assigned to her Kita (3.7.2.4: "das der Einrichtung zugeordnete Betreuungspersonal"), by name.
-pub fn list(store: &Store, who: &Principal) -> Result<Vec<StaffRow>, ActionError> {
+pub fn list(store: &Store, who: &Principal, today: Date) -> Result<Vec<StaffRow>, ActionError> {
     let visible = crate::occupancy::visible_facilities(store, who)?;
     let names = crate::facilities::names(store)?;
+    let text = |a: &StaffAssignment| {
+        format!(
+            "{}: {}, {} h/Woche, {}",
+            names
+                .get(&a.facility.0)
+                .cloned()
+                .unwrap_or(a.facility.0.clone()),
+            role_label(a.role),
+            a.weekly_hours.0.normalize(),
+            period_text(&a.period)
+        )
+    };
     let mut rows: Vec<StaffRow> = store
         .values_of_kind::<StaffMember>()?
         .into_iter()
@@ -113,21 +127,12 @@ pub fn list(store: &Store, who: &Principal) -> Result<Vec<StaffRow>, ActionError
             qualification: Qualification::of(&m.qualification)
                 .map_or(m.qualification.clone(), |q| q.label.to_string()),
             counts_towards_key: m.counts_towards_key(),
-            assignments: m
+            assignments: m.assignments.iter().map(text).collect(),
+            open_assignments: m
                 .assignments
                 .iter()
-                .map(|a| {
-                    format!(
-                        "{}: {}, {} h/Woche, {}",
-                        names
-                            .get(&a.facility.0)
-                            .cloned()
-                            .unwrap_or(a.facility.0.clone()),
-                        role_label(a.role),
-                        a.weekly_hours.0.normalize(),
-                        period_text(&a.period)
-                    )
-                })
+                .filter(|a| a.period.end().is_none_or(|e| e > today))
+                .map(|a| (a.id.0.clone(), text(a)))
                 .collect(),
             absences: m
                 .absences
@@ -392,6 +397,53 @@ pub fn add_assignment(
         weekly_hours: Dec(hours),
     });
     save(store, who, doc, &member, "staff.assign", now)?;
+    Ok(member)
+}
+
+/// The end of an assignment: the person leaves the Kita (or the role) after `until`.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(default)]
+pub struct EndAssignment {
+    pub staff: String,
+    pub assignment: String,
+    /// YYYY-MM-DD: the last day worked there.
+    pub until: String,
+}
+
+pub fn end_assignment(
+    store: &mut Store,
+    who: &Principal,
+    input: &EndAssignment,
+    now: Now,
+) -> Result<StaffMember, ActionError> {
+    let provider = authorize_manage(store, who)?;
+    let (doc, mut member) = load(store, &provider, input.staff.trim())?;
+    let mut v = Validator::new();
+    let until = v.date("until", &input.until);
+    let found = member
+        .assignments
+        .iter_mut()
+        .find(|a| a.id.0 == input.assignment.trim());
+    match (found, until) {
+        (None, _) => v.fail("assignment", "unbekannter Einsatz / unknown assignment"),
+        (Some(a), Some(until)) => {
+            let earlier = a.period.end().is_none_or(|e| until <= e);
+            v.check(
+                until >= a.period.start() && earlier,
+                "until",
+                format!(
+                    "Ende im Einsatz {} / end within the assignment",
+                    period_text(&a.period)
+                ),
+            );
+            if until >= a.period.start() && earlier {
+                a.period = Period::new(a.period.start(), Some(until)).expect("checked");
+            }
+        }
+        (Some(_), None) => {}
+    }
+    v.finish()?;
+    save(store, who, doc, &member, "staff.end", now)?;
     Ok(member)
 }
 
