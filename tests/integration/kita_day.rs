@@ -352,6 +352,19 @@ async fn groups_extra_care_and_a_new_child_made_offline_reach_the_traeger_office
         .expect("October on the watch list");
     assert_eq!(october["processed"], true, "{october}");
     assert_eq!(october["children"][0]["decided"], number.as_str());
+    // The page lists it only when asked for processed months too.
+    let page = |path: &'static str| {
+        let router = kitanetz_node::http::router(traeger.clone());
+        let clerk = clerk.clone();
+        async move {
+            kitanetz_tests::call(&router, "GET".parse().unwrap(), path, Some(&clerk), None)
+                .await
+                .1
+        }
+    };
+    let marker = format!(r#"data-facility="{}" data-month="2026-10""#, facility.0);
+    assert!(!page("/fees/extra-care").await.contains(&marker));
+    assert!(page("/fees/extra-care?all=on").await.contains(&marker));
     let (status, fees) = api(
         &traeger,
         &clerk,

@@ -167,6 +167,17 @@ pub async fn report_submit(
 struct WatchPage {
     chrome: Chrome,
     months: Vec<ReportedMonth>,
+    /// Processed months are listed too.
+    all: bool,
+    /// How many processed months are hidden.
+    hidden: usize,
+}
+
+/// `?all=on`: the processed months as well.
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct WatchQuery {
+    all: String,
 }
 
 /// `GET /fees/extra-care`: the Beitragsstelle's watch list.
@@ -174,15 +185,29 @@ pub async fn watch_page(
     State(node): State<Arc<Node>>,
     lang: Lang,
     session: Session,
+    Query(q): Query<WatchQuery>,
 ) -> Result<Response, AppError> {
-    let months = reported(&mut node.store(), &session.who, node.now())?;
+    let mut months = reported(&mut node.store(), &session.who, node.now())?;
+    // A month whose decisions are all issued leaves the watch list (Lastenheft 3.6.18: "von
+    // der Überwachungsliste entfernt und als bearbeitet markiert"); `?all=on` shows it.
+    let all = crate::input::checked(&q.all);
+    let before = months.len();
+    if !all {
+        months.retain(|m| !m.processed);
+    }
+    let hidden = before - months.len();
     let chrome = Chrome::new(
         &node,
         lang,
         Some(&session),
         crate::http::i18n::texts(lang).extra_care_fees,
     );
-    render(&WatchPage { chrome, months })
+    render(&WatchPage {
+        chrome,
+        months,
+        all,
+        hidden,
+    })
 }
 
 pub async fn api_watch(

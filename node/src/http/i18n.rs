@@ -374,6 +374,8 @@ pub struct Texts {
     pub issue_extra_care_decision: &'static str,
     pub end_assignment: &'static str,
     pub last_day_worked: &'static str,
+    pub open_only: &'static str,
+    pub show_processed: &'static str,
 }
 
 impl Texts {
@@ -842,6 +844,8 @@ pub static DE: Texts = Texts {
     issue_extra_care_decision: "Mehrbetreuungsbescheid erlassen",
     end_assignment: "Einsatz beenden",
     last_day_worked: "Letzter Arbeitstag",
+    open_only: "Nur offene Monate",
+    show_processed: "Bearbeitete Monate zeigen",
 };
 
 pub static EN: Texts = Texts {
@@ -1216,6 +1220,8 @@ pub static EN: Texts = Texts {
     issue_extra_care_decision: "Issue the extra-care decision",
     end_assignment: "End an assignment",
     last_day_worked: "Last day worked",
+    open_only: "Open months only",
+    show_processed: "Show processed months",
 };
 
 pub fn texts(lang: Lang) -> &'static Texts {
