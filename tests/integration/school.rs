@@ -4,14 +4,12 @@
 //! (3.12.1.4) of the Kita and of its Träger after sync.
 
 use chrono::NaiveDate;
-use kitanetz_crdt::ids::{facility_org, ContractId};
+use kitanetz_crdt::ids::ContractId;
 use kitanetz_crdt::kinds::CareContract;
-use kitanetz_crdt::policy::NodeRole;
 use kitanetz_node::auth::Role;
 use kitanetz_node::Node;
-use kitanetz_tests::{add_traeger_user, add_user, api, Network};
+use kitanetz_tests::{add_traeger_user, api, KitaAndTraeger, Network};
 use serde_json::{json, Value};
-use std::sync::Arc;
 
 fn day(v: &Value) -> NaiveDate {
     v.as_str().unwrap().parse().unwrap()
@@ -38,35 +36,16 @@ fn contract_of(node: &Node, id: &str) -> CareContract {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn school_entrants_leave_in_one_step_and_a_deferred_child_stays() {
     let net = Network::seeded();
-    let nodes: Vec<Arc<Node>> = net.configs.iter().map(|c| net.open(&c.name)).collect();
-    let kita = nodes
-        .iter()
-        .find(|n| n.config.role == NodeRole::Kita)
-        .unwrap()
-        .clone();
-    let traeger = nodes
-        .iter()
-        .find(|n| n.config.role == NodeRole::Traeger && n.config.provider == kita.config.provider)
-        .unwrap()
-        .clone();
-    let other_traeger = nodes
-        .iter()
-        .find(|n| n.config.role == NodeRole::Traeger && n.config.provider != kita.config.provider)
-        .unwrap()
-        .clone();
-    let (facility, provider) = (
-        kita.config.facility.clone().unwrap(),
-        kita.config.provider.clone().unwrap(),
-    );
-    let lead = add_user(
-        &kita,
-        "school-lead",
-        Role::KitaLead,
-        facility_org(&facility),
-        Some(provider.clone()),
-        Some(facility.clone()),
-    )
-    .token;
+    let fixture = KitaAndTraeger::open(&net);
+    let other_traeger = fixture.other_traeger();
+    let lead = fixture.lead("school-lead");
+    let KitaAndTraeger {
+        nodes,
+        kita,
+        traeger,
+        facility,
+        provider,
+    } = fixture;
     let admin = add_traeger_user(&traeger, "school-admin", Role::TraegerAdmin, &provider).token;
     let stranger = add_traeger_user(
         &kita,

@@ -3,14 +3,10 @@
 //! without staff whose qualification does not count; the Soll from the children under contract;
 //! the same balance at the Kita after sync.
 
-use kitanetz_crdt::ids::facility_org;
-use kitanetz_crdt::policy::NodeRole;
 use kitanetz_node::auth::Role;
-use kitanetz_node::Node;
-use kitanetz_tests::{add_traeger_user, add_user, api, Network};
+use kitanetz_tests::{add_traeger_user, api, KitaAndTraeger, Network};
 use rust_decimal::Decimal;
 use serde_json::{json, Value};
-use std::sync::Arc;
 
 fn month<'a>(balance: &'a Value, m: &str) -> &'a Value {
     balance["months"]
@@ -30,31 +26,16 @@ fn dec(v: &Value) -> Decimal {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_traeger_keeps_staff_and_the_kita_sees_need_against_actual_staff() {
     let net = Network::seeded();
-    let nodes: Vec<Arc<Node>> = net.configs.iter().map(|c| net.open(&c.name)).collect();
-    let kita = nodes
-        .iter()
-        .find(|n| n.config.role == NodeRole::Kita)
-        .unwrap()
-        .clone();
-    let traeger = nodes
-        .iter()
-        .find(|n| n.config.role == NodeRole::Traeger && n.config.provider == kita.config.provider)
-        .unwrap()
-        .clone();
-    let (facility, provider) = (
-        kita.config.facility.clone().unwrap(),
-        kita.config.provider.clone().unwrap(),
-    );
+    let fixture = KitaAndTraeger::open(&net);
+    let lead = fixture.lead("staff-lead");
+    let KitaAndTraeger {
+        nodes,
+        kita,
+        traeger,
+        facility,
+        provider,
+    } = fixture;
     let admin = add_traeger_user(&traeger, "staff-admin", Role::TraegerAdmin, &provider).token;
-    let lead = add_user(
-        &kita,
-        "staff-lead",
-        Role::KitaLead,
-        facility_org(&facility),
-        Some(provider.clone()),
-        Some(facility.clone()),
-    )
-    .token;
     let path = format!("/api/staffing?year=2026&facility={}", facility.0);
     // The demo seeds the Kita's staff: what is added below comes on top of it.
     let (status, before) = api(&traeger, &admin, "GET", &path, None).await;

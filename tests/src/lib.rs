@@ -265,6 +265,68 @@ pub async fn api(
     )
 }
 
+/// Every node of a seeded network, opened, with the first Kita's node and its Träger's node.
+pub struct KitaAndTraeger {
+    pub nodes: Vec<Arc<Node>>,
+    pub kita: Arc<Node>,
+    pub traeger: Arc<Node>,
+    pub facility: FacilityId,
+    pub provider: ProviderId,
+}
+
+impl KitaAndTraeger {
+    pub fn open(net: &Network) -> KitaAndTraeger {
+        let nodes: Vec<Arc<Node>> = net.configs.iter().map(|c| net.open(&c.name)).collect();
+        let kita = nodes
+            .iter()
+            .find(|n| n.config.role == kitanetz_crdt::policy::NodeRole::Kita)
+            .expect("a Kita node")
+            .clone();
+        let traeger = nodes
+            .iter()
+            .find(|n| {
+                n.config.role == kitanetz_crdt::policy::NodeRole::Traeger
+                    && n.config.provider == kita.config.provider
+            })
+            .expect("the Kita's Träger node")
+            .clone();
+        let facility = kita.config.facility.clone().expect("the Kita's facility");
+        let provider = kita.config.provider.clone().expect("the Kita's Träger");
+        KitaAndTraeger {
+            nodes,
+            kita,
+            traeger,
+            facility,
+            provider,
+        }
+    }
+
+    /// A Träger node of another provider.
+    pub fn other_traeger(&self) -> Arc<Node> {
+        self.nodes
+            .iter()
+            .find(|n| {
+                n.config.role == kitanetz_crdt::policy::NodeRole::Traeger
+                    && n.config.provider != self.kita.config.provider
+            })
+            .expect("another Träger")
+            .clone()
+    }
+
+    /// A bearer token of a new lead of the Kita, on the Kita's node.
+    pub fn lead(&self, username: &str) -> String {
+        add_user(
+            &self.kita,
+            username,
+            Role::KitaLead,
+            facility_org(&self.facility),
+            Some(self.provider.clone()),
+            Some(self.facility.clone()),
+        )
+        .token
+    }
+}
+
 /// A child of the Kita `node` serves whose contract runs through `day` (`YYYY-MM-DD`), and its
 /// family.
 pub fn child_in_care_on(node: &Node, day: &str) -> (String, String) {

@@ -494,17 +494,23 @@ pub fn reported(
                 ) else {
                     continue;
                 };
-                let decided = crate::fees::extra_care_decisions::decided_months(
-                    store,
-                    std::slice::from_ref(&family),
-                )?
-                .remove(&(e.child.clone(), month_text.clone()));
                 children_here.push(ChildDecision {
                     child: e.child.clone(),
                     name: e.name.clone(),
                     family: family.0,
-                    decided,
+                    decided: None,
                 });
+            }
+            // One read of each family's fee case for the month's children.
+            let mut families: Vec<_> = children_here
+                .iter()
+                .map(|c| kitanetz_crdt::ids::FamilyId(c.family.clone()))
+                .collect();
+            families.sort();
+            families.dedup();
+            let mut decided = crate::fees::extra_care_decisions::decided_months(store, &families)?;
+            for c in &mut children_here {
+                c.decided = decided.remove(&(c.child.clone(), month_text.clone()));
             }
         }
         let processed = m.reported_on.is_some()

@@ -36,6 +36,19 @@ pub(crate) fn choose_facility(
     Ok((chosen, visible))
 }
 
+/// The Kita a request is about: on a Kita's node always the node's own Kita (whoever asks must
+/// be allowed there); on the Träger's node the one asked for, else the caller's first.
+pub(crate) fn kita_here(
+    node: &Node,
+    session: &Session,
+    requested: Option<&str>,
+) -> Result<FacilityId, AppError> {
+    match node.config.facility.as_ref() {
+        Some(own) => Ok(own.clone()),
+        None => Ok(choose_facility(node, session, requested)?.0),
+    }
+}
+
 #[derive(Template)]
 #[template(path = "children.html")]
 struct ListPage {

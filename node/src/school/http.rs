@@ -1,7 +1,7 @@
 //! The school entrants page and API.
 
 use super::{exit_entrants, mark, next_school_year, view, ExitInput, MarkInput, SchoolView};
-use crate::families::http::choose_facility;
+use crate::families::http::{choose_facility, kita_here};
 use crate::http::pages::Chrome;
 use crate::http::{render_form, ApiError, ApiJson, ApiSession, AppError, Lang, Posted, Session};
 use crate::Node;
@@ -35,19 +35,6 @@ fn asked(node: &Node, session: &Session, q: &YearQuery) -> Result<(FacilityId, i
             .ok_or_else(|| AppError::BadRequest(format!("year: {y:?} (JJJJ / YYYY)")))?,
     };
     Ok((facility, year))
-}
-
-/// The Kita a change is for: the node's own Kita on a Kita node; on the Träger's node the one
-/// asked for (`?facility=`).
-fn kita_for_change(
-    node: &Node,
-    session: &Session,
-    requested: Option<&str>,
-) -> Result<FacilityId, AppError> {
-    match node.config.facility.as_ref() {
-        Some(own) => Ok(own.clone()),
-        None => Ok(choose_facility(node, session, requested)?.0),
-    }
 }
 
 #[derive(Template)]
@@ -141,7 +128,7 @@ pub async fn mark_submit(
     Form(form): Form<Posted<MarkInput>>,
 ) -> Result<Response, AppError> {
     session.check_csrf(&form.csrf)?;
-    let facility = kita_for_change(&node, &session, q.facility.as_deref())?;
+    let facility = kita_here(&node, &session, q.facility.as_deref())?;
     let result = mark(
         &mut node.store(),
         &session.who,
@@ -178,7 +165,7 @@ pub async fn exit_submit(
     Form(form): Form<ExitForm>,
 ) -> Result<Response, AppError> {
     session.check_csrf(&form.csrf)?;
-    let facility = kita_for_change(&node, &session, q.facility.as_deref())?;
+    let facility = kita_here(&node, &session, q.facility.as_deref())?;
     let q = YearQuery {
         year: form.school_year.clone(),
         facility: Some(facility.0.clone()),
@@ -228,7 +215,7 @@ pub async fn api_mark(
     Query(q): Query<YearQuery>,
     ApiJson(input): ApiJson<MarkInput>,
 ) -> Result<Json<serde_json::Value>, ApiError> {
-    let facility = kita_for_change(&node, &session, q.facility.as_deref())?;
+    let facility = kita_here(&node, &session, q.facility.as_deref())?;
     let contract = mark(
         &mut node.store(),
         &session.who,
@@ -251,7 +238,7 @@ pub async fn api_exit(
     Query(q): Query<YearQuery>,
     ApiJson(input): ApiJson<ExitInput>,
 ) -> Result<Json<serde_json::Value>, ApiError> {
-    let facility = kita_for_change(&node, &session, q.facility.as_deref())?;
+    let facility = kita_here(&node, &session, q.facility.as_deref())?;
     let exited = exit_entrants(
         &mut node.store(),
         &session.who,
@@ -323,7 +310,7 @@ pub async fn certificates_pdf(
     session: Session,
     Query(q): Query<YearQuery>,
 ) -> Result<Response, AppError> {
-    let facility = kita_for_change(&node, &session, q.facility.as_deref())?;
+    let facility = kita_here(&node, &session, q.facility.as_deref())?;
     let (_, year) = asked(&node, &session, &q)?;
     let today = node.clock.today();
     // Gathered under the store's lock; rendered after it is released.

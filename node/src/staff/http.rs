@@ -3,9 +3,9 @@
 
 use super::{
     add_absence, add_assignment, create, end_assignment, list, qualification_options, staffing,
-    this_year, EndAssignment, NewAbsence, NewAssignment, StaffInput, StaffRow, StaffingView,
+    EndAssignment, NewAbsence, NewAssignment, StaffInput, StaffRow, StaffingView,
 };
-use crate::families::http::choose_facility;
+use crate::families::http::kita_here;
 use crate::http::pages::Chrome;
 use crate::http::{render_form, ApiError, ApiJson, ApiSession, AppError, Lang, Posted, Session};
 use crate::Node;
@@ -14,6 +14,7 @@ use axum::extract::{Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::{Form, Json};
+use chrono::Datelike;
 use kitanetz_crdt::kinds::staff::ABSENCE_REASONS;
 use kitanetz_crdt::validate::FieldError;
 use serde::Deserialize;
@@ -228,14 +229,10 @@ pub struct YearQuery {
 }
 
 fn balance_for(node: &Node, session: &Session, q: &YearQuery) -> Result<StaffingView, AppError> {
-    // On a Kita's node its own Kita; on the Träger's node the one asked for (or the first).
-    let facility = match (q.facility.as_deref(), node.config.facility.as_ref()) {
-        (None, Some(own)) => own.clone(),
-        (requested, _) => choose_facility(node, session, requested)?.0,
-    };
+    let facility = kita_here(node, session, q.facility.as_deref())?;
     let today = node.clock.today();
     let year = match q.year.trim() {
-        "" => this_year(today),
+        "" => today.0.year(),
         y => y
             .parse::<i32>()
             .ok()

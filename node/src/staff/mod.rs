@@ -19,11 +19,10 @@ use crate::action::ActionError;
 use crate::auth::{authorize, Action, Principal};
 use crate::clock::Now;
 use crate::storage::{AuditEntry, Store, StoreError};
-use chrono::{Datelike, NaiveDate};
+use chrono::NaiveDate;
 use kitanetz_crdt::doc::StoredDoc;
 use kitanetz_crdt::ids::{
-    doc_id_for, provider_org, FacilityId, ProviderId, RandomIdGen, StaffAbsenceId,
-    StaffAssignmentId, StaffId,
+    doc_id_for, provider_org, FacilityId, ProviderId, StaffAbsenceId, StaffAssignmentId, StaffId,
 };
 use kitanetz_crdt::kinds::staff::{Qualification, ABSENCE_REASONS, QUALIFICATIONS};
 use kitanetz_crdt::kinds::{StaffAbsence, StaffAssignment, StaffMember, StaffRole};
@@ -41,10 +40,6 @@ use std::collections::BTreeMap;
 
 pub fn staff_doc_id(id: &StaffId) -> DocId {
     doc_id_for("staff", &id.0)
-}
-
-fn ids() -> RandomIdGen<impl FnMut() -> u128> {
-    crate::contracts::os_ids()
 }
 
 /// Checks `who` keeps the Träger's staff, on the Träger's node; the Träger.
@@ -266,7 +261,7 @@ pub fn create(
     );
     v.finish()?;
     let (facility, role, period, hours) = parsed.expect("checked");
-    let mut ids = ids();
+    let mut ids = crate::contracts::os_ids();
     let member = StaffMember {
         id: StaffId::generate(&mut ids),
         provider: provider.clone(),
@@ -390,7 +385,7 @@ pub fn add_assignment(
     v.finish()?;
     let (facility, role, period, hours) = parsed.expect("checked");
     member.assignments.push(StaffAssignment {
-        id: StaffAssignmentId::generate(&mut ids()),
+        id: StaffAssignmentId::generate(&mut crate::contracts::os_ids()),
         facility,
         role,
         period,
@@ -481,7 +476,7 @@ pub fn add_absence(
     });
     v.finish()?;
     member.absences.push(StaffAbsence {
-        id: StaffAbsenceId::generate(&mut ids()),
+        id: StaffAbsenceId::generate(&mut crate::contracts::os_ids()),
         period: period.expect("checked"),
         reason: input.reason.trim().to_string(),
     });
@@ -720,9 +715,4 @@ pub fn staffing(
         months_short: year_balance.map_or(0, |y| y.months_short.len()),
         forecast_months: year_balance.map_or(0, |y| y.forecast_months),
     })
-}
-
-/// The year to show by default: this one.
-pub fn this_year(today: Date) -> i32 {
-    today.0.year()
 }
