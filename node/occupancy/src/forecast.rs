@@ -166,8 +166,7 @@ pub fn forecast(
     reference_date: NaiveDate,
     rules: &Rules,
 ) -> Result<Forecast, OccupancyError> {
-    let prepared = Prepared::new(books, rules)?;
-    let i = prepared.index(facility)?;
+    let (prepared, i) = Prepared::for_facility(books, rules, facility)?;
     Ok(prepared.forecast(i, reference_date))
 }
 

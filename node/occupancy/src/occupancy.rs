@@ -162,17 +162,22 @@ pub struct FacilityOccupancy {
     pub findings: Vec<Finding>,
 }
 
-/// The books with every contract read under the rules once (a forecast reads them on many days).
+/// The books with their contracts read under the rules once (a forecast reads them on many
+/// days): every book for the Träger's and the city's views, or only one facility and the books
+/// that send it guests when one facility is asked for ([`Prepared::for_facility`]), so that one
+/// Kita's figures do not read every contract of the city.
 pub(crate) struct Prepared<'a> {
     pub books: &'a [FacilityBook],
     pub rules: &'a Rules,
-    /// Per book, its contracts read, sorted by start and child (the order of counting).
+    /// Per book, its contracts read, sorted by start and child (the order of counting); empty
+    /// for a book that was not read.
     pub stays: Vec<Vec<Stay<'a>>>,
     /// Per book, the moves of its children as they are counted (a child with several
-    /// contracts on a day moves only when the place it is counted on changes), by day.
+    /// contracts on a day moves only when the place it is counted on changes), by day; empty
+    /// for a book that was not read for its own figures.
     pub movements: Vec<Vec<Movement>>,
     /// Per book, the books whose closures name it as substitute facility (so that the guests
-    /// of a day are found without looking at every facility of the city).
+    /// of a day are found without looking at every facility of the city), in book order.
     pub sending: Vec<Vec<usize>>,
 }
 
@@ -190,20 +195,69 @@ fn bump(map: &mut BTreeMap<PlaceKind, u32>, kind: PlaceKind) {
 }
 
 impl<'a> Prepared<'a> {
+    /// Every book read, for figures of every facility.
     pub fn new(
         books: &'a [FacilityBook],
         rules: &'a Rules,
     ) -> Result<Prepared<'a>, OccupancyError> {
+        Prepared::reading(books, rules, None).map(|(prepared, _)| prepared)
+    }
+
+    /// Only `facility`'s book and the books sending it guests read, for the figures of
+    /// `facility` alone; with the index of its book. Refuses what [`Prepared::new`] refuses,
+    /// then a facility without a book.
+    pub fn for_facility(
+        books: &'a [FacilityBook],
+        rules: &'a Rules,
+        facility: &FacilityId,
+    ) -> Result<(Prepared<'a>, usize), OccupancyError> {
+        let (prepared, i) = Prepared::reading(books, rules, Some(facility))?;
+        Ok((prepared, i.expect("reading found the facility")))
+    }
+
+    fn reading(
+        books: &'a [FacilityBook],
+        rules: &'a Rules,
+        only: Option<&FacilityId>,
+    ) -> Result<(Prepared<'a>, Option<usize>), OccupancyError> {
         rules.validate()?;
-        let mut seen = BTreeSet::new();
-        for b in books {
-            if !seen.insert(&b.facility) {
+        let mut index = BTreeMap::new();
+        for (i, b) in books.iter().enumerate() {
+            if index.insert(&b.facility, i).is_some() {
                 return Err(OccupancyError::FacilityListedTwice(b.facility.clone()));
             }
         }
+        let only = only
+            .map(|facility| {
+                index
+                    .get(facility)
+                    .copied()
+                    .ok_or_else(|| OccupancyError::UnknownFacility(facility.clone()))
+            })
+            .transpose()?;
+        let mut sending: Vec<Vec<usize>> = vec![Vec::new(); books.len()];
+        for (j, book) in books.iter().enumerate() {
+            for c in &book.closures {
+                let Substitute::Facility { facility } = &c.substitute else {
+                    continue;
+                };
+                if let Some(&host) = index.get(facility) {
+                    // j ascends, so a book naming the same host twice is the last one pushed.
+                    if host != j && sending[host].last() != Some(&j) {
+                        sending[host].push(j);
+                    }
+                }
+            }
+        }
+        let own = |k: usize| only.is_none_or(|i| i == k);
+        let read = |k: usize| own(k) || only.is_some_and(|i| sending[i].contains(&k));
         let stays = books
             .iter()
-            .map(|book| {
+            .enumerate()
+            .map(|(k, book)| {
+                if !read(k) {
+                    return Vec::new();
+                }
                 let mut stays: Vec<Stay<'a>> = book
                     .contracts
                     .iter()
@@ -216,35 +270,25 @@ impl<'a> Prepared<'a> {
                 stays
             })
             .collect::<Vec<Vec<Stay<'a>>>>();
-        let movements = stays.iter().map(|s| counted_movements(s)).collect();
-        let sending = books
+        let movements = stays
             .iter()
             .enumerate()
-            .map(|(i, host)| {
-                (0..books.len())
-                    .filter(|&j| {
-                        j != i
-                            && books[j].closures.iter().any(|c| {
-                                matches!(&c.substitute, Substitute::Facility { facility } if *facility == host.facility)
-                            })
-                    })
-                    .collect()
+            .map(|(k, s)| {
+                if own(k) {
+                    counted_movements(s)
+                } else {
+                    Vec::new()
+                }
             })
             .collect();
-        Ok(Prepared {
+        let prepared = Prepared {
             books,
             rules,
             stays,
             movements,
             sending,
-        })
-    }
-
-    pub fn index(&self, facility: &FacilityId) -> Result<usize, OccupancyError> {
-        self.books
-            .iter()
-            .position(|b| &b.facility == facility)
-            .ok_or_else(|| OccupancyError::UnknownFacility(facility.clone()))
+        };
+        Ok((prepared, only))
     }
 
     /// The stays of book `i` that take a place on `day`, one per child (the first in counting
@@ -543,8 +587,7 @@ pub fn occupancy_on(
     date: NaiveDate,
     rules: &Rules,
 ) -> Result<FacilityOccupancy, OccupancyError> {
-    let prepared = Prepared::new(books, rules)?;
-    let i = prepared.index(facility)?;
+    let (prepared, i) = Prepared::for_facility(books, rules, facility)?;
     Ok(prepared.occupancy_on(i, date))
 }
 

@@ -549,6 +549,50 @@ fn the_traeger_view_sums_its_facilities() {
 }
 
 #[test]
+fn one_facility_alone_has_the_figures_and_forecast_of_the_traeger_view() {
+    // One facility asked for reads only its book and the books sending it guests; the figures
+    // must be those the Träger's view (which reads every book) shows for it.
+    let mut home = book("kita-1", &[(KRIPPE, 2), (KIGA, 2)]);
+    home.contracts = vec![krippe_child("k1"), kiga_child("g1")];
+    home.closures = vec![
+        closed(Substitute::Facility {
+            facility: "kita-2".into(),
+        }),
+        Closure {
+            period: Period::closed(d(2025, 8, 1), d(2025, 8, 10)).unwrap(),
+            substitute: Substitute::Facility {
+                facility: "kita-2".into(),
+            },
+            reason: "Malerarbeiten".into(),
+        },
+    ];
+    let mut host = book("kita-2", &[(KIGA, 2)]);
+    host.contracts = vec![kiga_child("h1"), kiga_child("h2")];
+    let mut other = book("kita-3", &[(KRIPPE, 3)]);
+    other.contracts = vec![krippe_child("o1")];
+    other.closures = vec![closed(Substitute::Facility {
+        facility: "kita-1".into(),
+    })];
+    let books = [home, host, other];
+    for day in [d(2025, 3, 1), d(2025, 6, 10), d(2025, 8, 5)] {
+        let all = provider_occupancy(&books, day, &rules()).unwrap();
+        for (b, in_view) in books.iter().zip(&all.facilities) {
+            let alone = occupancy_on(&books, &b.facility, day, &rules()).unwrap();
+            assert_eq!(&alone, in_view, "{} on {day}", b.facility);
+        }
+    }
+    let all = provider_forecast(&books, d(2025, 3, 1), &rules()).unwrap();
+    for (b, in_view) in books.iter().zip(&all.facilities) {
+        let alone = forecast(&books, &b.facility, d(2025, 3, 1), &rules()).unwrap();
+        assert_eq!(&alone, in_view, "{}", b.facility);
+    }
+    assert_eq!(
+        all.facilities[1].months[3].least_free[0].free, 0,
+        "kita-2 hosts kita-1's children in June"
+    );
+}
+
+#[test]
 fn unknown_or_doubled_facilities_are_refused() {
     let b = book("kita-1", &[(KRIPPE, 2)]);
     assert_eq!(
@@ -563,6 +607,10 @@ fn unknown_or_doubled_facilities_are_refused() {
     let books = [b.clone(), b];
     assert!(matches!(
         provider_occupancy(&books, d(2025, 1, 1), &rules()),
+        Err(OccupancyError::FacilityListedTwice(_))
+    ));
+    assert!(matches!(
+        forecast(&books, &"kita-1".into(), d(2025, 1, 1), &rules()),
         Err(OccupancyError::FacilityListedTwice(_))
     ));
 }
