@@ -128,6 +128,15 @@ typed_id!(
 );
 typed_id!(StaffAssignmentId, "asg");
 typed_id!(StaffAbsenceId, "abs");
+typed_id!(
+    /// A child's place with a childminder (Kindertagespflege): agreement, reservation or
+    /// substitute care.
+    ChildminderPlacementId, "tpk"
+);
+typed_id!(
+    /// One entry of a childminder's case file: a permit, a proof, an absence.
+    CaseEntryId, "ent"
+);
 
 /// A deterministic id for a document derived from its aggregate id, so that the document of
 /// facility `fac-x` is found without an index. `role` distinguishes several documents about

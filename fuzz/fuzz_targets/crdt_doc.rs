@@ -41,6 +41,8 @@ fn check_kind(doc: &mut StoredDoc) {
         KindValue::Group(v) => check_value(doc, v),
         KindValue::ExtraCareMonth(v) => check_value(doc, v),
         KindValue::StaffMember(v) => check_value(doc, v),
+        KindValue::ChildminderCase(v) => check_value(doc, v),
+        KindValue::ChildminderPlacement(v) => check_value(doc, v),
         KindValue::AttendanceMonth(v) => check_value(doc, v),
         KindValue::Application(v) => check_value(doc, v),
         KindValue::ApplicationWish(v) => check_value(doc, v),

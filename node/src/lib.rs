@@ -35,6 +35,7 @@ pub mod sessions;
 pub mod staff;
 pub mod statistics;
 pub mod storage;
+pub mod tagespflege;
 
 pub use node::{open_store, restrict_permissions, Node};
 pub mod demo;

@@ -4,6 +4,7 @@ mod accounts;
 mod applications;
 mod audit;
 mod beitragsstelle;
+mod childminding;
 mod facilities;
 mod fees;
 mod intake;

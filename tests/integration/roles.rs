@@ -38,6 +38,10 @@ enum Access {
     TraegerFees,
     /// The Träger's statistics: its admin, on the Träger's node only (here "not here").
     TraegerStatistics,
+    /// The Kindertagespflege register: the BVS-KTP (the ZVS reads), on the city or a BVS-KTP
+    /// node only (here, a Kita node: "not here" for them, refused for everybody else;
+    /// `childminding.rs` uses it on the city).
+    CityChildminding,
     /// Revoking a session: the audit readers (the walk names no live session: "not found"),
     /// refused for everybody else.
     RevokeSession,
@@ -61,6 +65,9 @@ fn expected_access(method: &str, path: &str) -> Access {
         | ("GET", "/api/terminations") => Access::KitaScope,
         (_, p) if p.starts_with("/statistics") || p.starts_with("/api/statistics") => {
             Access::TraegerStatistics
+        }
+        (_, p) if p.starts_with("/tagespflege") || p.starts_with("/api/tagespflege") => {
+            Access::CityChildminding
         }
         ("GET", "/staff")
         | ("GET", "/api/staff")
@@ -215,6 +222,8 @@ fn body_for(method: &str, path: &str, child: &str) -> Option<(&'static str, Stri
         ("POST", "/children/new") => Some((form, "start=2027-01-01&care_type=kindergarten&child_given_name=Walk".into())),
         ("POST", "/api/children") => Some((json, r#"{"start":"2027-01-01","care_type":"kindergarten","child_given_name":"Walk"}"#.into())),
         ("POST", "/api/contracts/{id}/changes") => Some((json, r#"{"valid_from":"2027-03-01","care_type":"kindergarten","daily_hours":6,"payment_mode":"self-payer"}"#.into())),
+        ("POST", p) if p.starts_with("/tagespflege") => Some((form, "start=2027-01-01&places=3".into())),
+        ("POST", p) if p.starts_with("/api/tagespflege") => Some((json, r#"{"childminder":"tpp-none","start":"2027-01-01","places":"3"}"#.into())),
         _ => None,
     }
 }
@@ -351,6 +360,18 @@ async fn every_route_for_every_role() {
                     let admin = login.role == Role::SystemAdmin
                         || (login.role == Role::TraegerAdmin && *scoped);
                     let expected = if admin {
+                        StatusCode::NOT_FOUND
+                    } else {
+                        StatusCode::FORBIDDEN
+                    };
+                    assert_eq!(status, expected, "{method} {path} as {}", login.label);
+                    checked += 1;
+                    continue;
+                }
+                Access::CityChildminding => {
+                    let keeper =
+                        login.role == Role::BvsKtp || (method == "GET" && login.role == Role::Zvs);
+                    let expected = if keeper {
                         StatusCode::NOT_FOUND
                     } else {
                         StatusCode::FORBIDDEN

@@ -3,6 +3,7 @@
 pub mod application;
 pub mod attendance;
 pub mod childminder;
+pub mod childminder_case;
 pub mod conflict;
 pub mod contract;
 pub mod extra_care;
@@ -21,6 +22,9 @@ pub use application::{
 };
 pub use attendance::{AttendanceMark, AttendanceMonth};
 pub use childminder::ChildminderProfile;
+pub use childminder_case::{
+    CaseAbsence, CasePermit, CaseProof, ChildminderCase, ChildminderPlacement,
+};
 pub use conflict::ConflictDecision;
 pub use contract::{CareContract, ContractLine, PaymentMode, SchoolEntryMark, SchoolEntryRule};
 pub use extra_care::{ExtraCareEntry, ExtraCareMonth};
@@ -57,6 +61,10 @@ document_kinds! {
     /// A member of the Träger's staff with the Kitas and hours they work (the Träger and those
     /// Kitas).
     StaffMember = "staff-member", Personal, StaffMember, |s, t| s.validate();
+    /// A childminder's permits, proofs and absences (the office that keeps the register).
+    ChildminderCase = "childminder-case", Personal, ChildminderCase, |s, t| s.validate();
+    /// One child placed with a childminder (the office that keeps the register).
+    ChildminderPlacement = "childminder-placement", Personal, ChildminderPlacement, |s, t| s.validate();
     Group = "group", KitaOnly, Group, |s, t| s.validate();
     /// A Kita's extra care of one month, reported to the Beitragsstelle (the Kita and its Träger).
     ExtraCareMonth = "extra-care", KitaOnly, ExtraCareMonth, |s, t| s.validate();

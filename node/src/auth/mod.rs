@@ -257,6 +257,11 @@ pub enum Action<'a> {
     /// Keep the Träger's staff (Betreuungspersonal, Lastenheft 3.7.2): its admin, centrally on
     /// the Träger's node (3.7.2.1 "zentral … verwaltet").
     ManageStaff { provider: Option<&'a ProviderId> },
+    /// The Kindertagespflege register: childminders, permits, proofs, children placed, absences
+    /// and running payments (the BVS-KTP; the ZVS reads it for placement).
+    ViewChildminders,
+    /// Record permits, proofs, absences and placements with childminders (the BVS-KTP).
+    ManageChildminders,
     /// The staff sessions and API tokens on this node: list and revoke (the system admin all,
     /// the Träger admin those of the Träger's staff).
     ManageSessions { provider: Option<&'a ProviderId> },
@@ -323,6 +328,8 @@ impl Action<'_> {
             Action::RunBilling { .. } => "fees.bill",
             Action::ViewStatistics { .. } => "statistics.view",
             Action::ManageStaff { .. } => "staff.manage",
+            Action::ViewChildminders => "childminders.view",
+            Action::ManageChildminders => "childminders.manage",
             Action::ViewOccupancy { .. } => "occupancy.view",
             Action::ManageSessions { .. } => "sessions.manage",
             Action::ViewKitaDay { .. } => "kita.day.view",
@@ -412,6 +419,8 @@ fn staff_may(caller: &Caller, action: Action<'_>) -> bool {
         | Action::ManageIntake
         | Action::EnterApplication
         | Action::ViewPlacementStatistics => caller.role == Role::Zvs,
+        Action::ViewChildminders => matches!(caller.role, Role::BvsKtp | Role::Zvs),
+        Action::ManageChildminders => caller.role == Role::BvsKtp,
         Action::ViewConflicts { facility } => match caller.role {
             Role::Zvs => true,
             Role::KitaLead => facility.is_some_and(own_facility),

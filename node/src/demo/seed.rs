@@ -427,7 +427,7 @@ pub fn seed_network(
             &ledger,
         )?;
     }
-    for c in &world.childminders {
+    for (i, c) in world.childminders.iter().enumerate() {
         b.add(
             Origin::City,
             doc_id_for("childminder", &c.id.0),
@@ -436,6 +436,25 @@ pub fn seed_network(
             vec![],
             c,
         )?;
+        let (case, placements) = demo_childminder_file(c, i, today);
+        b.add(
+            Origin::City,
+            crate::tagespflege::case_doc_id(&c.id),
+            city_org(),
+            None,
+            vec![],
+            &case,
+        )?;
+        for p in &placements {
+            b.add(
+                Origin::City,
+                crate::tagespflege::placement_doc_id(&p.id),
+                city_org(),
+                None,
+                vec![],
+                p,
+            )?;
+        }
     }
     for fam in &world.families {
         let facilities = fam.facilities();
@@ -683,6 +702,153 @@ fn demo_users(
 /// The Kita's staff for the demo: a lead, and per group a full-time and a part-time educator
 /// (names from a fixed list, so every run seeds the same people), in post for three years;
 /// every fifth part-timer is a Hilfskraft, who does not count for the ratio.
+/// A childminder's file for the demo: her permit as the listing states it, the three proofs
+/// (the first childminder's health certificate runs out within three months, so the watch list
+/// has something to do), one to four children under agreement and, for the first, a
+/// reservation; a summer vacation and three sick days this year.
+fn demo_childminder_file(
+    c: &kitanetz_crdt::kinds::ChildminderProfile,
+    index: usize,
+    today: Date,
+) -> (
+    kitanetz_crdt::kinds::ChildminderCase,
+    Vec<kitanetz_crdt::kinds::ChildminderPlacement>,
+) {
+    use chrono::{Datelike, Days, Months};
+    use kitanetz_crdt::ids::{CaseEntryId, ChildminderPlacementId};
+    use kitanetz_crdt::kinds::{
+        CaseAbsence, CasePermit, CaseProof, ChildminderCase, ChildminderPlacement,
+    };
+    use kitanetz_crdt::period::Period;
+    const GIVEN: [&str; 10] = [
+        "Mia", "Ben", "Emma", "Paul", "Hanna", "Leon", "Lina", "Finn", "Ella", "Noah",
+    ];
+    const FAMILY: [&str; 8] = [
+        "Schulze", "Richter", "Krause", "Wolf", "Fischer", "Hoffmann", "Neumann", "Schmidt",
+    ];
+    let key = c.id.0.trim_start_matches("tpp-");
+    let entry = |n: usize| CaseEntryId(format!("ent-{key}-{n}"));
+    let start = c.permit.start();
+    let months_ago = |m: u32| {
+        Date(
+            today
+                .0
+                .checked_sub_months(Months::new(m))
+                .expect("in range"),
+        )
+    };
+    let this_year = today.0.year();
+    // A health certificate from 58 months ago runs out in two months: renewal due.
+    let health_issued = if index == 0 {
+        months_ago(58)
+    } else {
+        months_ago(14)
+    };
+    let case = ChildminderCase {
+        childminder: c.id.clone(),
+        permits: vec![CasePermit {
+            id: entry(0),
+            start,
+            end: c.permit.end(),
+            places: c.places,
+            recorded_on: start,
+        }],
+        proofs: vec![
+            CaseProof {
+                id: entry(1),
+                kind: "first_aid".into(),
+                issued_on: months_ago(20),
+                valid_until: None,
+                recorded_on: months_ago(20),
+            },
+            CaseProof {
+                id: entry(2),
+                kind: "health_certificate".into(),
+                issued_on: health_issued,
+                valid_until: None,
+                recorded_on: health_issued,
+            },
+            CaseProof {
+                id: entry(3),
+                kind: "police_certificate".into(),
+                issued_on: months_ago(30),
+                valid_until: None,
+                recorded_on: months_ago(30),
+            },
+        ],
+        absences: vec![
+            CaseAbsence {
+                id: entry(4),
+                kind: "vacation".into(),
+                condition_met: true,
+                period: Period::new(
+                    Date::ymd(this_year, 7, 6),
+                    Some(Date::ymd(this_year, 7, 17)),
+                )
+                .expect("ordered"),
+                recorded_on: Date::ymd(this_year, 2, 20),
+            },
+            CaseAbsence {
+                id: entry(5),
+                kind: "sick".into(),
+                condition_met: true,
+                period: Period::new(
+                    Date::ymd(this_year, 3, 10),
+                    Some(Date::ymd(this_year, 3, 12)),
+                )
+                .expect("ordered"),
+                recorded_on: Date::ymd(this_year, 3, 13),
+            },
+        ],
+    };
+    let children = 1 + (index % 4).min(c.places.saturating_sub(1) as usize);
+    let mut placements: Vec<ChildminderPlacement> = (0..children)
+        .map(|n| {
+            let since = months_ago(2 + 3 * n as u32).0.max(start.0);
+            let since = since.with_day(1).expect("first of month");
+            let since = if since < start.0 { start.0 } else { since };
+            let birth = since
+                .checked_sub_months(Months::new(10 + 4 * n as u32))
+                .expect("in range");
+            ChildminderPlacement {
+                id: ChildminderPlacementId(format!("tpk-{key}-{n}")),
+                childminder: c.id.clone(),
+                child_given_name: GIVEN[(index * 3 + n) % GIVEN.len()].to_string(),
+                child_family_name: FAMILY[(index + n * 5) % FAMILY.len()].to_string(),
+                birth_date: Date(birth),
+                kind: "agreement".into(),
+                substitute_for: None,
+                period: Period::new(Date(since), None).expect("open"),
+                daily_hours: kitanetz_crdt::scalar::Dec(rust_decimal::Decimal::new(
+                    [60, 75, 90, 45][n % 4],
+                    1,
+                )),
+                recorded_on: Date(since),
+            }
+        })
+        .collect();
+    if index == 0 && c.places as usize > children {
+        let from = today
+            .0
+            .checked_add_months(Months::new(1))
+            .and_then(|d| d.with_day(1))
+            .expect("in range");
+        placements.push(ChildminderPlacement {
+            id: ChildminderPlacementId(format!("tpk-{key}-r")),
+            childminder: c.id.clone(),
+            child_given_name: "Jonas".into(),
+            child_family_name: "Weber".into(),
+            birth_date: Date(from.checked_sub_days(Days::new(300)).expect("in range")),
+            kind: "reservation".into(),
+            substitute_for: None,
+            period: Period::new(Date(from), None).expect("open"),
+            daily_hours: kitanetz_crdt::scalar::Dec(rust_decimal::Decimal::new(8, 0)),
+            recorded_on: today,
+        });
+    }
+    (case, placements)
+}
+
 fn demo_staff(
     f: &kitanetz_datagen::FacilitySet,
     today: Date,

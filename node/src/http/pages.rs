@@ -193,6 +193,14 @@ impl Chrome {
             })
     }
 
+    /// The Kindertagespflege register (on the city node or a BVS-KTP node).
+    pub fn sees_childminders(&self) -> bool {
+        matches!(
+            self.node_role,
+            kitanetz_crdt::policy::NodeRole::City | kitanetz_crdt::policy::NodeRole::Tagespflege
+        ) && self.may(auth::Action::ViewChildminders)
+    }
+
     pub fn sees_children(&self) -> bool {
         self.may(auth::Action::ListChildren)
     }

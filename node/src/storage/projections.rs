@@ -195,6 +195,8 @@ pub(super) fn project(conn: &Connection, id: &DocId, value: &KindValue) -> Resul
         | KindValue::FeeCase(_)
         | KindValue::ConflictDecision(_)
         | KindValue::StaffMember(_)
+        | KindValue::ChildminderCase(_)
+        | KindValue::ChildminderPlacement(_)
         | KindValue::ApplicationWish(_) => {}
         KindValue::ApplicantShare(share) => {
             conn.prepare_cached(

@@ -36,6 +36,7 @@ pub mod capacity;
 pub mod case;
 pub mod explain;
 pub mod grants;
+pub mod holidays;
 pub mod money;
 pub mod month;
 pub mod payment;

@@ -1,0 +1,574 @@
+//! The Kindertagespflege pages: the register with its watch list and coming renewals, a
+//! childminder's file with its forms, the month's running payments (also as Excel), and the API.
+
+use super::{
+    absence_options, childminder, conclude_agreement, end_placement, month_of, parse_month,
+    payments, place_child, placement_options, proof_options, record_absence, record_permit,
+    record_proof, register, register_childminder, AbsenceInput, ChildminderView, NewChildminder,
+    PaymentList, PermitInput, PlacementChange, PlacementInput, ProofInput, RegisterView,
+};
+use crate::http::pages::Chrome;
+use crate::http::{
+    render, render_form, ApiError, ApiJson, ApiSession, AppError, Lang, Posted, Session,
+};
+use crate::Node;
+use askama::Template;
+use axum::extract::{Path, Query, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::{Form, Json};
+use kitanetz_crdt::kinds::ChildminderPlacement;
+use kitanetz_crdt::validate::FieldError;
+use kitanetz_tagespflege as tp;
+use serde::Deserialize;
+use std::sync::Arc;
+
+/// `?months=12`: how far ahead the renewal list looks.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(default)]
+pub struct RegisterQuery {
+    pub months: String,
+}
+
+fn window(q: &RegisterQuery) -> Result<u32, AppError> {
+    if q.months.trim().is_empty() {
+        return Ok(12);
+    }
+    match q.months.trim().parse::<u32>() {
+        Ok(m) if (1..=60).contains(&m) => Ok(m),
+        _ => Err(AppError::BadRequest(format!(
+            "months: 1 bis 60 / 1 to 60, not {:?}",
+            q.months
+        ))),
+    }
+}
+
+#[derive(Template)]
+#[template(path = "tagespflege.html")]
+struct RegisterPage {
+    chrome: Chrome,
+    view: RegisterView,
+    manages: bool,
+    form: NewChildminder,
+    errors: Vec<FieldError>,
+}
+
+fn register_view(
+    node: &Node,
+    lang: Lang,
+    session: &Session,
+    months: u32,
+    form: NewChildminder,
+    errors: Vec<FieldError>,
+) -> Result<Response, AppError> {
+    let (view, manages) = {
+        let store = node.store();
+        let view = register(&store, &session.who, node.clock.today(), months)?;
+        (view, super::authorize_manage(&store, &session.who).is_ok())
+    };
+    let chrome = Chrome::new(
+        node,
+        lang,
+        Some(session),
+        crate::http::i18n::texts(lang).childminding,
+    );
+    let page = RegisterPage {
+        chrome,
+        view,
+        manages,
+        form,
+        errors,
+    };
+    render_form(&page, &page.errors)
+}
+
+pub async fn register_page(
+    State(node): State<Arc<Node>>,
+    lang: Lang,
+    session: Session,
+    Query(q): Query<RegisterQuery>,
+) -> Result<Response, AppError> {
+    let months = match window(&q) {
+        Ok(m) => m,
+        Err(e) => {
+            // Authorised before the query is judged.
+            super::authorize_view(&node.store(), &session.who)?;
+            return Err(e);
+        }
+    };
+    register_view(
+        &node,
+        lang,
+        &session,
+        months,
+        NewChildminder::default(),
+        vec![],
+    )
+}
+
+/// `POST /tagespflege`: a new childminder with her first permit.
+pub async fn register_submit(
+    State(node): State<Arc<Node>>,
+    lang: Lang,
+    session: Session,
+    Form(form): Form<Posted<NewChildminder>>,
+) -> Result<Response, AppError> {
+    session.check_csrf(&form.csrf)?;
+    let result = register_childminder(&mut node.store(), &session.who, &form.input, node.now());
+    match result {
+        Ok(profile) => Ok(back_to(&profile.id.0)),
+        Err(e) => {
+            let errors = e.into_field_errors()?;
+            register_view(&node, lang, &session, 12, form.input, errors)
+        }
+    }
+}
+
+pub async fn api_register_childminder(
+    State(node): State<Arc<Node>>,
+    ApiSession(session): ApiSession,
+    ApiJson(input): ApiJson<NewChildminder>,
+) -> Result<Response, ApiError> {
+    let profile = register_childminder(&mut node.store(), &session.who, &input, node.now())
+        .map_err(AppError::from)?;
+    Ok((StatusCode::CREATED, Json(profile)).into_response())
+}
+
+pub async fn api_register(
+    State(node): State<Arc<Node>>,
+    ApiSession(session): ApiSession,
+    Query(q): Query<RegisterQuery>,
+) -> Result<Json<RegisterView>, ApiError> {
+    let months = window(&q)?;
+    Ok(Json(
+        register(&node.store(), &session.who, node.clock.today(), months)
+            .map_err(AppError::from)?,
+    ))
+}
+
+/// `?month=2026-11`; default: this month.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(default)]
+pub struct MonthQuery {
+    pub month: String,
+}
+
+fn month(node: &Node, q: &MonthQuery) -> Result<tp::Month, AppError> {
+    if q.month.trim().is_empty() {
+        return Ok(month_of(node.clock.today()));
+    }
+    parse_month(&q.month)
+        .ok_or_else(|| AppError::BadRequest(format!("month: JJJJ-MM / YYYY-MM, not {:?}", q.month)))
+}
+
+/// The forms' values after a refused entry, so that nothing typed is lost.
+#[derive(Debug, Clone, Default)]
+struct Forms {
+    permit: PermitInput,
+    proof: ProofInput,
+    absence: AbsenceInput,
+    placement: PlacementInput,
+}
+
+#[derive(Template)]
+#[template(path = "tagespflege_childminder.html")]
+struct ChildminderPage {
+    chrome: Chrome,
+    view: ChildminderView,
+    month: String,
+    manages: bool,
+    proofs: Vec<(&'static str, &'static str)>,
+    absence_kinds: Vec<(&'static str, &'static str)>,
+    placement_kinds: Vec<(&'static str, &'static str)>,
+    /// (id, name) of the other childminders, for substitute care.
+    others: Vec<(String, String)>,
+    forms: Forms,
+    errors: Vec<FieldError>,
+}
+
+fn childminder_page(
+    node: &Node,
+    lang: Lang,
+    session: &Session,
+    id: &str,
+    month: tp::Month,
+    forms: Forms,
+    errors: Vec<FieldError>,
+) -> Result<Response, AppError> {
+    let (view, manages, others) = {
+        let store = node.store();
+        let view = childminder(&store, &session.who, id, month, node.clock.today())?;
+        let manages = super::authorize_manage(&store, &session.who).is_ok();
+        let mut others: Vec<(String, String)> = store
+            .values_of_kind::<kitanetz_crdt::kinds::ChildminderProfile>()?
+            .into_iter()
+            .filter(|p| p.id != view.profile.id)
+            .map(|p| (p.id.0, p.name))
+            .collect();
+        others.sort_by(|a, b| a.1.cmp(&b.1));
+        (view, manages, others)
+    };
+    let chrome = Chrome::new(node, lang, Some(session), view.profile.name.clone());
+    let page = ChildminderPage {
+        chrome,
+        month: format!("{:04}-{:02}", month.year(), month.number()),
+        view,
+        manages,
+        proofs: proof_options(),
+        absence_kinds: absence_options(),
+        placement_kinds: placement_options(),
+        others,
+        forms,
+        errors,
+    };
+    render_form(&page, &page.errors)
+}
+
+pub async fn childminder_view(
+    State(node): State<Arc<Node>>,
+    lang: Lang,
+    session: Session,
+    Path(id): Path<String>,
+    Query(q): Query<MonthQuery>,
+) -> Result<Response, AppError> {
+    let month = match month(&node, &q) {
+        Ok(m) => m,
+        Err(e) => {
+            super::authorize_view(&node.store(), &session.who)?;
+            return Err(e);
+        }
+    };
+    childminder_page(&node, lang, &session, &id, month, Forms::default(), vec![])
+}
+
+pub async fn api_childminder(
+    State(node): State<Arc<Node>>,
+    ApiSession(session): ApiSession,
+    Path(id): Path<String>,
+    Query(q): Query<MonthQuery>,
+) -> Result<Json<ChildminderView>, ApiError> {
+    let month = month(&node, &q)?;
+    Ok(Json(
+        childminder(&node.store(), &session.who, &id, month, node.clock.today())
+            .map_err(AppError::from)?,
+    ))
+}
+
+fn back_to(id: &str) -> Response {
+    Redirect::to(&format!("/tagespflege/{id}")).into_response()
+}
+
+/// Answers a form: back to the file, or the file again with the errors and what was typed.
+fn answer<T>(
+    node: &Node,
+    lang: Lang,
+    session: &Session,
+    id: &str,
+    result: Result<T, crate::action::ActionError>,
+    forms: Forms,
+) -> Result<Response, AppError> {
+    match result {
+        Ok(_) => Ok(back_to(id)),
+        Err(e) => {
+            let errors = e.into_field_errors()?;
+            let month = month_of(node.clock.today());
+            childminder_page(node, lang, session, id, month, forms, errors)
+        }
+    }
+}
+
+/// `POST /tagespflege/{id}/permits`: a permit or its renewal.
+pub async fn permit_submit(
+    State(node): State<Arc<Node>>,
+    lang: Lang,
+    session: Session,
+    Path(id): Path<String>,
+    Form(form): Form<Posted<PermitInput>>,
+) -> Result<Response, AppError> {
+    session.check_csrf(&form.csrf)?;
+    let mut input = form.input;
+    input.childminder = id.clone();
+    let result = record_permit(&mut node.store(), &session.who, &input, node.now());
+    let forms = Forms {
+        permit: input,
+        ..Forms::default()
+    };
+    answer(&node, lang, &session, &id, result, forms)
+}
+
+/// `POST /tagespflege/{id}/proofs`.
+pub async fn proof_submit(
+    State(node): State<Arc<Node>>,
+    lang: Lang,
+    session: Session,
+    Path(id): Path<String>,
+    Form(form): Form<Posted<ProofInput>>,
+) -> Result<Response, AppError> {
+    session.check_csrf(&form.csrf)?;
+    let mut input = form.input;
+    input.childminder = id.clone();
+    let result = record_proof(&mut node.store(), &session.who, &input, node.now());
+    let forms = Forms {
+        proof: input,
+        ..Forms::default()
+    };
+    answer(&node, lang, &session, &id, result, forms)
+}
+
+/// The absence form: the checkbox arrives only when ticked.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(default)]
+pub struct AbsenceForm {
+    pub kind: String,
+    pub from: String,
+    pub until: String,
+    pub condition_met: String,
+}
+
+/// `POST /tagespflege/{id}/absences`.
+pub async fn absence_submit(
+    State(node): State<Arc<Node>>,
+    lang: Lang,
+    session: Session,
+    Path(id): Path<String>,
+    Form(form): Form<Posted<AbsenceForm>>,
+) -> Result<Response, AppError> {
+    session.check_csrf(&form.csrf)?;
+    let input = AbsenceInput {
+        childminder: id.clone(),
+        kind: form.input.kind,
+        from: form.input.from,
+        until: form.input.until,
+        condition_met: crate::input::checked(&form.input.condition_met),
+    };
+    let result = record_absence(&mut node.store(), &session.who, &input, node.now());
+    let forms = Forms {
+        absence: input,
+        ..Forms::default()
+    };
+    answer(&node, lang, &session, &id, result, forms)
+}
+
+/// `POST /tagespflege/{id}/placements`: a reservation, an agreement or substitute care.
+pub async fn placement_submit(
+    State(node): State<Arc<Node>>,
+    lang: Lang,
+    session: Session,
+    Path(id): Path<String>,
+    Form(form): Form<Posted<PlacementInput>>,
+) -> Result<Response, AppError> {
+    session.check_csrf(&form.csrf)?;
+    let mut input = form.input;
+    input.childminder = id.clone();
+    let result = place_child(&mut node.store(), &session.who, &input, node.now());
+    let forms = Forms {
+        placement: input,
+        ..Forms::default()
+    };
+    answer(&node, lang, &session, &id, result, forms)
+}
+
+/// A placement change from the file: the placement and, for an end, the last day.
+async fn change_submit(
+    node: Arc<Node>,
+    lang: Lang,
+    session: Session,
+    id: String,
+    form: Posted<PlacementChange>,
+    change: fn(
+        &mut crate::storage::Store,
+        &crate::auth::Principal,
+        &PlacementChange,
+        crate::clock::Now,
+    ) -> Result<ChildminderPlacement, crate::action::ActionError>,
+) -> Result<Response, AppError> {
+    session.check_csrf(&form.csrf)?;
+    let result = change(&mut node.store(), &session.who, &form.input, node.now());
+    answer(&node, lang, &session, &id, result, Forms::default())
+}
+
+/// `POST /tagespflege/{id}/placements/agree`: the parents took the reserved place.
+pub async fn agree_submit(
+    State(node): State<Arc<Node>>,
+    lang: Lang,
+    session: Session,
+    Path(id): Path<String>,
+    Form(form): Form<Posted<PlacementChange>>,
+) -> Result<Response, AppError> {
+    change_submit(node, lang, session, id, form, conclude_agreement).await
+}
+
+/// `POST /tagespflege/{id}/placements/end`: the last day of care.
+pub async fn end_submit(
+    State(node): State<Arc<Node>>,
+    lang: Lang,
+    session: Session,
+    Path(id): Path<String>,
+    Form(form): Form<Posted<PlacementChange>>,
+) -> Result<Response, AppError> {
+    change_submit(node, lang, session, id, form, end_placement).await
+}
+
+pub async fn api_place(
+    State(node): State<Arc<Node>>,
+    ApiSession(session): ApiSession,
+    ApiJson(input): ApiJson<PlacementInput>,
+) -> Result<Response, ApiError> {
+    let placement =
+        place_child(&mut node.store(), &session.who, &input, node.now()).map_err(AppError::from)?;
+    Ok((StatusCode::CREATED, Json(placement)).into_response())
+}
+
+pub async fn api_permit(
+    State(node): State<Arc<Node>>,
+    ApiSession(session): ApiSession,
+    ApiJson(input): ApiJson<PermitInput>,
+) -> Result<Response, ApiError> {
+    let case = record_permit(&mut node.store(), &session.who, &input, node.now())
+        .map_err(AppError::from)?;
+    Ok((StatusCode::CREATED, Json(case)).into_response())
+}
+
+#[derive(Template)]
+#[template(path = "tagespflege_payments.html")]
+struct PaymentsPage {
+    chrome: Chrome,
+    list: PaymentList,
+    month: String,
+}
+
+fn payments_for(
+    node: &Node,
+    session: &Session,
+    q: &MonthQuery,
+) -> Result<(tp::Month, PaymentList), AppError> {
+    let month = match month(node, q) {
+        Ok(m) => m,
+        Err(e) => {
+            super::authorize_view(&node.store(), &session.who)?;
+            return Err(e);
+        }
+    };
+    Ok((month, payments(&node.store(), &session.who, month)?))
+}
+
+/// `GET /tagespflege/payments?month=`: every childminder's running payment of a month.
+pub async fn payments_page(
+    State(node): State<Arc<Node>>,
+    lang: Lang,
+    session: Session,
+    Query(q): Query<MonthQuery>,
+) -> Result<Response, AppError> {
+    let (month, list) = payments_for(&node, &session, &q)?;
+    let title = format!(
+        "{} {}",
+        crate::http::i18n::texts(lang).running_payments,
+        list.month
+    );
+    let chrome = Chrome::new(&node, lang, Some(&session), title);
+    render(&PaymentsPage {
+        chrome,
+        list,
+        month: format!("{:04}-{:02}", month.year(), month.number()),
+    })
+}
+
+pub async fn api_payments(
+    State(node): State<Arc<Node>>,
+    ApiSession(session): ApiSession,
+    Query(q): Query<MonthQuery>,
+) -> Result<Json<PaymentList>, ApiError> {
+    let month = month(&node, &q)?;
+    Ok(Json(
+        payments(&node.store(), &session.who, month).map_err(AppError::from)?,
+    ))
+}
+
+/// `GET /tagespflege/payments.xlsx?month=`: the same list as an Excel file.
+pub async fn payments_xlsx(
+    State(node): State<Arc<Node>>,
+    session: Session,
+    Query(q): Query<MonthQuery>,
+) -> Result<Response, AppError> {
+    use crate::http::sheets::money_cell;
+    use kitanetz_sheets::{Cell, Column, ColumnKind, Table};
+    let (month, list) = payments_for(&node, &session, &q)?;
+    let title = format!("Laufende Geldleistung Kindertagespflege {}", list.month);
+    let mut table = Table::new(
+        title.clone(),
+        vec![
+            Column::new("Tagespflegeperson", ColumnKind::Text),
+            Column::new("Kinder", ColumnKind::Integer),
+            Column::new("Betrag", ColumnKind::Money),
+            Column::new("Abzug Abwesenheit", ColumnKind::Money),
+            Column::new("Auszuzahlen", ColumnKind::Money),
+        ],
+    );
+    table.rows = list
+        .rows
+        .iter()
+        .map(|r| {
+            vec![
+                Cell::from(r.name.as_str()),
+                Cell::Integer(i64::try_from(r.children).unwrap_or(i64::MAX)),
+                money_cell(&r.subtotal),
+                money_cell(&r.deduction),
+                money_cell(&r.total),
+            ]
+        })
+        .collect();
+    crate::http::sheets::xlsx_response(
+        vec![table],
+        title,
+        node.config.display_name.clone(),
+        &format!(
+            "Geldleistung-Tagespflege-{:04}-{:02}",
+            month.year(),
+            month.number()
+        ),
+        node.clock.now_millis(),
+    )
+    .await
+}
+
+pub async fn api_proof(
+    State(node): State<Arc<Node>>,
+    ApiSession(session): ApiSession,
+    ApiJson(input): ApiJson<ProofInput>,
+) -> Result<Response, ApiError> {
+    let case = record_proof(&mut node.store(), &session.who, &input, node.now())
+        .map_err(AppError::from)?;
+    Ok((StatusCode::CREATED, Json(case)).into_response())
+}
+
+pub async fn api_absence(
+    State(node): State<Arc<Node>>,
+    ApiSession(session): ApiSession,
+    ApiJson(input): ApiJson<AbsenceInput>,
+) -> Result<Response, ApiError> {
+    let case = record_absence(&mut node.store(), &session.who, &input, node.now())
+        .map_err(AppError::from)?;
+    Ok((StatusCode::CREATED, Json(case)).into_response())
+}
+
+pub async fn api_agree(
+    State(node): State<Arc<Node>>,
+    ApiSession(session): ApiSession,
+    ApiJson(input): ApiJson<PlacementChange>,
+) -> Result<Json<ChildminderPlacement>, ApiError> {
+    Ok(Json(
+        conclude_agreement(&mut node.store(), &session.who, &input, node.now())
+            .map_err(AppError::from)?,
+    ))
+}
+
+pub async fn api_end(
+    State(node): State<Arc<Node>>,
+    ApiSession(session): ApiSession,
+    ApiJson(input): ApiJson<PlacementChange>,
+) -> Result<Json<ChildminderPlacement>, ApiError> {
+    Ok(Json(
+        end_placement(&mut node.store(), &session.who, &input, node.now())
+            .map_err(AppError::from)?,
+    ))
+}

@@ -1,0 +1,479 @@
+//! Kindertagespflege on the city node: the BVS-KTP registers a childminder, follows up her
+//! proofs, places children within her permit's places and computes the month's running
+//! payment. Every figure below is worked out by hand from the rules (RULES.md §5, the example
+//! amount table of `kitanetz-tagespflege`), not by calling the code under test.
+
+use kitanetz_crdt::ids::{city_org, provider_org};
+use kitanetz_crdt::policy::NodeRole;
+use kitanetz_node::auth::Role;
+use kitanetz_tests::{add_user, api, Network};
+use serde_json::{json, Value};
+
+fn row<'a>(list: &'a Value, key: &str, id: &str) -> &'a Value {
+    list[key]
+        .as_array()
+        .expect("a list")
+        .iter()
+        .find(|r| r["id"] == id || r["childminder"] == id)
+        .unwrap_or_else(|| panic!("{id} in {key}: {list}"))
+}
+
+fn fields(answer: &Value) -> Vec<String> {
+    answer["fields"]
+        .as_array()
+        .map(|f| {
+            f.iter()
+                .map(|e| e["field"].as_str().unwrap_or_default().to_string())
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_bvs_registers_a_childminder_places_children_and_computes_the_payment() {
+    let net = Network::seeded();
+    let city = net.open(&net.config(|c| c.role == NodeRole::City).name);
+    let bvs = add_user(&city, "t-bvs", Role::BvsKtp, city_org(), None, None);
+    let zvs = add_user(&city, "t-zvs", Role::Zvs, city_org(), None, None);
+    let fee = add_user(&city, "t-fee", Role::FeeOffice, city_org(), None, None);
+
+    // Register: permit from 1 January 2026 for three places, five years by the rules.
+    let new = json!({
+        "name": "Maria Test", "street": "Teststraße 1", "postcode": "01099", "city": "Dresden",
+        "district": "Neustadt", "phone": "0351 123", "email": "maria@example.com",
+        "start": "2026-01-01", "places": "3"
+    });
+    let (status, profile) = api(
+        &city,
+        &bvs.token,
+        "POST",
+        "/api/tagespflege",
+        Some(new.clone()),
+    )
+    .await;
+    assert_eq!(status, 201, "{profile}");
+    let id = profile["id"].as_str().unwrap().to_string();
+    assert_eq!(profile["places"], 3);
+    assert_eq!(profile["listed_online"], false);
+    let (status, again) = api(&city, &bvs.token, "POST", "/api/tagespflege", Some(new)).await;
+    assert_eq!((status, fields(&again)), (422, vec!["name".to_string()]));
+    let (status, _) = api(
+        &city,
+        &zvs.token,
+        "POST",
+        "/api/tagespflege",
+        Some(json!({})),
+    )
+    .await;
+    assert_eq!(
+        status, 403,
+        "the ZVS reads the register, it does not keep it"
+    );
+    let (status, _) = api(&city, &fee.token, "GET", "/api/tagespflege", None).await;
+    assert_eq!(status, 403);
+
+    // The register: the permit runs through 31.12.2030; the three required proofs are missing.
+    let (status, reg) = api(&city, &zvs.token, "GET", "/api/tagespflege", None).await;
+    assert_eq!(status, 200, "{reg}");
+    let me = row(&reg, "rows", &id);
+    assert_eq!(me["places"], 3);
+    assert_eq!(me["permit_until"], "31.12.2030");
+    assert_eq!(me["children_today"], 0);
+    assert_eq!(me["attention"], "fehlt");
+    let mine: Vec<&Value> = reg["due"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|w| w["childminder"] == id.as_str())
+        .collect();
+    assert_eq!(mine.len(), 3, "{mine:?}");
+    assert!(mine.iter().all(|w| w["state"] == "fehlt"));
+    // The seeded first childminder's health certificate is due for renewal.
+    let seeded = &net.world.childminders[0].id.0;
+    assert!(
+        reg["due"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|w| w["childminder"] == seeded.as_str()
+                && w["subject"] == "Gesundheitszeugnis"
+                && w["state"] == "Erneuerung fällig"),
+        "{reg}"
+    );
+
+    // A first-aid course from March: valid. A proof from the future is refused.
+    let proof =
+        |kind: &str, issued: &str| json!({"childminder": id, "kind": kind, "issued_on": issued});
+    let (status, _) = api(
+        &city,
+        &bvs.token,
+        "POST",
+        "/api/tagespflege/proofs",
+        Some(proof("first_aid", "2026-03-01")),
+    )
+    .await;
+    assert_eq!(status, 201);
+    let (status, refused) = api(
+        &city,
+        &bvs.token,
+        "POST",
+        "/api/tagespflege/proofs",
+        Some(proof("health_certificate", "2026-12-01")),
+    )
+    .await;
+    assert_eq!(
+        (status, fields(&refused)),
+        (422, vec!["issued_on".to_string()])
+    );
+
+    // Children: A (7.5 h → the 8-hour tier) since February, B (4 h → 4.5-hour tier) from
+    // 16 November, C reserved from December (9 h).
+    let place = |given: &str,
+                 born: &str,
+                 kind: &str,
+                 start: &str,
+                 end: &str,
+                 hours: &str,
+                 substitute_for: &str| {
+        json!({
+            "childminder": id, "child_given_name": given, "child_family_name": "Kind",
+            "birth_date": born, "kind": kind, "start": start, "end": end,
+            "daily_hours": hours, "substitute_for": substitute_for
+        })
+    };
+    let mut placed = Vec::new();
+    for body in [
+        place(
+            "Anna",
+            "2025-03-10",
+            "agreement",
+            "2026-02-01",
+            "",
+            "7,5",
+            "",
+        ),
+        place(
+            "Bruno",
+            "2025-06-01",
+            "agreement",
+            "2026-11-16",
+            "",
+            "4",
+            "",
+        ),
+        place(
+            "Clara",
+            "2025-09-01",
+            "reservation",
+            "2026-12-01",
+            "",
+            "9",
+            "",
+        ),
+    ] {
+        let (status, p) = api(
+            &city,
+            &bvs.token,
+            "POST",
+            "/api/tagespflege/placements",
+            Some(body),
+        )
+        .await;
+        assert_eq!(status, 201, "{p}");
+        placed.push(p["id"].as_str().unwrap().to_string());
+    }
+    // Substitute care in December would make four children for three places.
+    let (status, refused) = api(
+        &city,
+        &bvs.token,
+        "POST",
+        "/api/tagespflege/placements",
+        Some(place(
+            "Dora",
+            "2025-01-01",
+            "substitute",
+            "2026-12-10",
+            "2026-12-12",
+            "8",
+            seeded,
+        )),
+    )
+    .await;
+    assert_eq!(status, 422, "{refused}");
+    let message = refused["fields"][0]["message"].as_str().unwrap();
+    assert!(
+        message.contains("schon 3 Kinder bei 3 Plätzen")
+            && message.contains("Anna Kind")
+            && message.contains("Clara Kind"),
+        "{message}"
+    );
+    // Substitute care without naming the regular childminder is refused; on 20 November
+    // (Anna and Bruno there) it fits.
+    let (status, refused) = api(
+        &city,
+        &bvs.token,
+        "POST",
+        "/api/tagespflege/placements",
+        Some(place(
+            "Dora",
+            "2025-01-01",
+            "substitute",
+            "2026-11-20",
+            "2026-11-20",
+            "8",
+            "",
+        )),
+    )
+    .await;
+    assert_eq!(
+        (status, fields(&refused)),
+        (422, vec!["substitute_for".to_string()])
+    );
+    let (status, dora) = api(
+        &city,
+        &bvs.token,
+        "POST",
+        "/api/tagespflege/placements",
+        Some(place(
+            "Dora",
+            "2025-01-01",
+            "substitute",
+            "2026-11-20",
+            "2026-11-20",
+            "8",
+            seeded,
+        )),
+    )
+    .await;
+    assert_eq!(status, 201, "{dora}");
+
+    // Absences: a week's vacation announced in time (paid), an unexcused Monday (unpaid);
+    // an overlapping vacation is refused.
+    let absence = |kind: &str, from: &str, until: &str, met: bool| json!({"childminder": id, "kind": kind, "from": from, "until": until, "condition_met": met});
+    for body in [
+        absence("vacation", "2026-11-23", "2026-11-27", true),
+        absence("other", "2026-11-30", "2026-11-30", true),
+    ] {
+        let (status, a) = api(
+            &city,
+            &bvs.token,
+            "POST",
+            "/api/tagespflege/absences",
+            Some(body),
+        )
+        .await;
+        assert_eq!(status, 201, "{a}");
+    }
+    let (status, refused) = api(
+        &city,
+        &bvs.token,
+        "POST",
+        "/api/tagespflege/absences",
+        Some(absence("vacation", "2026-11-25", "2026-11-26", true)),
+    )
+    .await;
+    assert_eq!((status, fields(&refused)), (422, vec!["from".to_string()]));
+
+    // November's payment, by hand (example table: 4.5 h 330 €, 8 h 585 €):
+    //   Anna 585.00 (whole month); Bruno 330 × 15/30 = 165.00; Dora 585 × 1/30 = 19.50;
+    //   subtotal 769.50. Care days: 21 weekdays less Buß- und Bettag (18 Nov) = 20; one unpaid
+    //   day: 769.50 × 1/20 = 38.475 → 38.48; total 731.02.
+    let (status, file) = api(
+        &city,
+        &bvs.token,
+        "GET",
+        &format!("/api/tagespflege/{id}?month=2026-11"),
+        None,
+    )
+    .await;
+    assert_eq!(status, 200, "{file}");
+    let pay = &file["payment"];
+    let amounts: Vec<(&str, &str, &str)> = pay["lines"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|l| {
+            (
+                l["child"].as_str().unwrap(),
+                l["tier_hours"].as_str().unwrap(),
+                l["amount"].as_str().unwrap(),
+            )
+        })
+        .collect();
+    let mut amounts = amounts;
+    amounts.sort();
+    assert_eq!(
+        amounts,
+        [
+            ("Anna Kind", "8", "585.00"),
+            ("Bruno Kind", "4.5", "165.00"),
+            ("Dora Kind", "8", "19.50")
+        ]
+    );
+    assert_eq!(pay["subtotal"], "769.50");
+    assert_eq!(pay["deduction"][0], "38.48");
+    assert_eq!(pay["total"], "731.02");
+    assert_eq!(pay["example_table"], true);
+    // The year's allowances: 26 vacation days (a full year), 5 used; 10 sick days, none used.
+    let allowance = |label: &str| {
+        file["allowances"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|a| a["label"] == label)
+            .cloned()
+            .unwrap()
+    };
+    assert_eq!(
+        (
+            allowance("Urlaub")["days"].clone(),
+            allowance("Urlaub")["used"].clone()
+        ),
+        (json!(26), json!(5))
+    );
+    assert_eq!(
+        (
+            allowance("Krankheit")["days"].clone(),
+            allowance("Krankheit")["used"].clone()
+        ),
+        (json!(10), json!(0))
+    );
+    // No capacity conflict: the refused placement stored nothing.
+    assert_eq!(file["over_capacity"], json!([]));
+    assert_eq!(file["placements"].as_array().unwrap().len(), 4);
+
+    // The parents take the reserved place; a second time is a conflict.
+    let change = |placement: &str, until: &str| json!({"placement": placement, "until": until});
+    let (status, clara) = api(
+        &city,
+        &bvs.token,
+        "POST",
+        "/api/tagespflege/placements/agree",
+        Some(change(&placed[2], "")),
+    )
+    .await;
+    assert_eq!((status, clara["kind"].as_str()), (200, Some("agreement")));
+    let (status, _) = api(
+        &city,
+        &bvs.token,
+        "POST",
+        "/api/tagespflege/placements/agree",
+        Some(change(&placed[2], "")),
+    )
+    .await;
+    assert_eq!(status, 409);
+    // Bruno's care ends; an end before it began is refused.
+    let (status, refused) = api(
+        &city,
+        &bvs.token,
+        "POST",
+        "/api/tagespflege/placements/end",
+        Some(change(&placed[1], "2026-11-10")),
+    )
+    .await;
+    assert_eq!((status, fields(&refused)), (422, vec!["until".to_string()]));
+    let (status, bruno) = api(
+        &city,
+        &bvs.token,
+        "POST",
+        "/api/tagespflege/placements/end",
+        Some(change(&placed[1], "2026-12-31")),
+    )
+    .await;
+    assert_eq!(
+        (status, bruno["period"]["end"].as_str()),
+        (200, Some("2026-12-31"))
+    );
+
+    // The month's list of all childminders carries her total; the page and the Excel file too.
+    let (status, list) = api(
+        &city,
+        &zvs.token,
+        "GET",
+        "/api/tagespflege/payments?month=2026-11",
+        None,
+    )
+    .await;
+    assert_eq!(status, 200);
+    assert_eq!(row(&list, "rows", &id)["total"], "731.02");
+    assert_eq!(row(&list, "rows", &id)["children"], 3);
+    let router = kitanetz_node::http::router(city.clone());
+    let (status, page) = kitanetz_tests::call(
+        &router,
+        "GET".parse().unwrap(),
+        &format!("/tagespflege/{id}?month=2026-11"),
+        Some(&bvs.token),
+        None,
+    )
+    .await;
+    assert_eq!(status, 200);
+    assert!(
+        page.contains("731.02")
+            && page.contains("Maria Test")
+            && page.contains("id=\"place-child\"")
+    );
+    let (status, xlsx) = kitanetz_tests::call(
+        &router,
+        "GET".parse().unwrap(),
+        "/tagespflege/payments.xlsx?month=2026-11",
+        Some(&zvs.token),
+        None,
+    )
+    .await;
+    assert_eq!(status, 200);
+    assert!(xlsx.starts_with("PK"), "an xlsx is a zip");
+    // The ZVS reads the file without the forms.
+    let (_, page) = kitanetz_tests::call(
+        &router,
+        "GET".parse().unwrap(),
+        &format!("/tagespflege/{id}"),
+        Some(&zvs.token),
+        None,
+    )
+    .await;
+    assert!(!page.contains("id=\"place-child\""));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_register_is_kept_only_where_childminding_is_and_stays_there() {
+    let net = Network::seeded();
+    let traeger = net.config(|c| c.role == NodeRole::Traeger);
+    let provider = traeger.provider.clone().unwrap();
+    let node = net.open(&traeger.name);
+    let admin = add_user(
+        &node,
+        "t-admin",
+        Role::TraegerAdmin,
+        provider_org(&provider),
+        Some(provider.clone()),
+        None,
+    );
+    let bvs = add_user(&node, "t-bvs", Role::BvsKtp, city_org(), None, None);
+    let (status, _) = api(&node, &admin.token, "GET", "/api/tagespflege", None).await;
+    assert_eq!(status, 403);
+    let (status, _) = api(&node, &bvs.token, "GET", "/api/tagespflege", None).await;
+    assert_eq!(status, 404, "not on a Träger's node");
+
+    // The seeded files are personal documents of the city: no Träger or Kita node holds them.
+    let kinds = |node: &kitanetz_node::Node| -> Vec<String> {
+        node.store()
+            .doc_rows()
+            .unwrap()
+            .into_iter()
+            .map(|r| r.kind.to_string())
+            .filter(|k| k.starts_with("childminder-"))
+            .collect()
+    };
+    let city = net.open(&net.config(|c| c.role == NodeRole::City).name);
+    let at_city = kinds(&city);
+    assert!(at_city.iter().any(|k| k == "childminder-case"));
+    assert!(at_city.iter().any(|k| k == "childminder-placement"));
+    for config in net.configs.iter().filter(|c| c.role != NodeRole::City) {
+        let other = net.open(&config.name);
+        assert!(
+            kinds(&other).iter().all(|k| k == "childminder-profile"),
+            "{} holds a childminder's file",
+            config.name
+        );
+    }
+}
