@@ -49,6 +49,22 @@ pub struct NodeConfig {
     /// The Kita's own settings (Kita nodes); without it the defaults hold.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub kita: Option<KitaSection>,
+    /// Kindertagespflege (city or BVS-KTP nodes): the city's own amount table of the running
+    /// payment; without it the example table of `kitanetz-tagespflege` holds, and every
+    /// payment says it is an example.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tagespflege: Option<TagespflegeSection>,
+}
+
+/// The `[tagespflege]` section.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Default)]
+#[serde(deny_unknown_fields)]
+pub struct TagespflegeSection {
+    /// A JSON file with the versions of the amount table (an array of tables, each with
+    /// `id`, `valid_from`, `source`, `example: false` and its `tiers` of `up_to_hours` and
+    /// `monthly`); relative paths are read from the data directory. Checked at start.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub amount_table: Option<PathBuf>,
 }
 
 /// The `[kita]` section.
@@ -454,6 +470,14 @@ impl NodeConfig {
             }
             portal.problems(&mut problems);
         }
+        if self.tagespflege.is_some()
+            && !matches!(self.role, NodeRole::City | NodeRole::Tagespflege)
+        {
+            problems.push(
+                "tagespflege: only the city or a tagespflege node keeps the childminders"
+                    .to_string(),
+            );
+        }
         if problems.is_empty() {
             Ok(())
         } else {
@@ -556,6 +580,12 @@ revocations = "p2p-revocations.json"
 # hsts_max_age = 31536000      # Strict-Transport-Security (seconds)
 # reload_interval = 60         # renewed files are served without restart (also on SIGHUP)
 # behind_proxy = true          # instead of cert/key: a TLS reverse proxy is in front
+
+# The city or a BVS-KTP node: Kindertagespflege. The city's amount table of the running
+# payment, a JSON array of versions (see kitanetz_tagespflege::AmountTable); without it the
+# crate's example table holds and every payment says so.
+# [tagespflege]
+# amount_table = "tagespflege-amounts.json"
 
 # Outgoing mail (leave out: mails wait in the outbox). KITANETZ_MAIL_PASSWORD sets the password.
 # [mail.from]

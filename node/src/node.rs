@@ -21,6 +21,8 @@ pub struct Node {
     /// Seat ledgers that arrived by sync: the city's intake task runs the sequential
     /// procedure for their Kitas.
     pub placement_wake: crate::applications::sequential::Wake,
+    /// The Kindertagespflege rules in force here (the shipped ones, or the city's amount table).
+    pub tagespflege: crate::tagespflege::Rules,
 }
 
 impl Node {
@@ -45,7 +47,10 @@ impl Node {
             ),
             None => None,
         };
+        let tagespflege = crate::tagespflege::Rules::load(data_dir, config.tagespflege.as_ref())
+            .map_err(|e| anyhow::anyhow!("[tagespflege] amount_table: {e}"))?;
         Ok(Arc::new(Node {
+            tagespflege,
             portal,
             config,
             data_dir: data_dir.to_path_buf(),

@@ -686,6 +686,71 @@ for (const [vpIndex, vp] of VIEWPORTS.entries()) {
       audit.assertClean();
     });
 
+    test('BVS-KTP: the register, a new childminder, a child placed, the month\'s payments', async () => {
+      const audit = new Audit(vp.name);
+      const ctx = await newContext(browser, vp);
+      try {
+        const page = await ctx.newPage();
+        await login(page, CITY.url, 'bvs');
+        await page.locator('nav a[href="/tagespflege"]').click();
+        await page.waitForURL('**/tagespflege');
+        assert.equal(await page.locator('main h1').textContent(), 'Kindertagespflege');
+        assert.ok(await page.locator('#register tbody tr').count() > 0, 'the demo has childminders');
+        assert.ok(await page.locator('#due tbody tr').count() > 0, 'a seeded proof is due for renewal');
+        await audit.check(page, 'childminding');
+        // A new childminder with a two-place permit from the first of this month.
+        const now = new Date();
+        const first = `${now.getFullYear()}-${String(now.getMonth() + 1).padStart(2, '0')}-01`;
+        const name = `Test Tagespflege ${vp.name}`;
+        const form = page.locator('#new-childminder');
+        await form.locator('#c-name').fill(name);
+        await form.locator('#c-street').fill(`Probeweg ${vpIndex + 1}`);
+        await form.locator('#c-postcode').fill('01099');
+        await form.locator('#c-city').fill('Dresden');
+        await form.locator('#c-district').fill('Neustadt');
+        await form.locator('#c-start').fill(first);
+        await form.locator('#c-places').fill('2');
+        await form.locator('button[type="submit"]').click();
+        await page.waitForURL(/\/tagespflege\/tpp-/);
+        assert.equal(await page.locator('main h1').textContent(), name);
+        assert.equal(await page.locator('#watch tbody tr[data-state="fehlt"]').count(), 3, 'three proofs missing');
+        await audit.check(page, 'childminder');
+        // An end before the start is refused and what was typed stays.
+        const place = page.locator('#place-child');
+        await place.locator('#p-given').fill('Greta');
+        await place.locator('#p-family').fill('Probe');
+        await place.locator('#p-birth').fill(`${now.getFullYear() - 1}-03-01`);
+        await place.locator('#p-start').fill(first);
+        await place.locator('#p-end').fill(`${now.getFullYear() - 1}-12-31`);
+        await place.locator('#p-hours').fill('7,5');
+        await place.locator('button[type="submit"]').click();
+        await page.waitForLoadState('load');
+        assert.ok(await page.locator('#form-errors').isVisible(), 'the error is shown');
+        assert.equal(await page.locator('#p-given').inputValue(), 'Greta');
+        await audit.check(page, 'childminder-error');
+        await page.locator('#p-end').fill('');
+        await page.locator('#place-child button[type="submit"]').click();
+        await page.waitForURL(/\/tagespflege\/tpp-[^/]*$/);
+        // Placed as a reservation (the form's first choice): not paid until the agreement.
+        assert.equal(await page.locator('#placements tbody tr').count(), 1, 'the child is placed');
+        assert.equal(await page.locator('#payment tbody tr').count(), 0, 'a reservation is not paid');
+        await page.locator('#placements form[action$="/placements/agree"] button').click();
+        await page.waitForURL(/\/tagespflege\/tpp-[^/]*$/);
+        assert.equal(await page.locator('#placements form[action$="/placements/agree"]').count(), 0, 'concluded');
+        assert.equal(await page.locator('#payment tbody tr').count(), 1, 'this month is paid');
+        // The month's payments of every childminder.
+        await page.locator('nav a[href="/tagespflege"]').click();
+        await page.waitForURL('**/tagespflege');
+        await page.locator('main a[href="/tagespflege/payments"]').click();
+        await page.waitForURL('**/tagespflege/payments');
+        assert.ok(await page.locator('#payments tbody tr', { hasText: name }).count() === 1, 'her payment is listed');
+        await audit.check(page, 'childminding-payments');
+      } finally {
+        await ctx.close();
+      }
+      audit.assertClean();
+    });
+
     test('Beitragsstelle: from a family\'s contract to a decision and the monthly direct debit', async () => {
       assert.ok(FEES, 'a Träger node with a fee office login');
       const audit = new Audit(vp.name);

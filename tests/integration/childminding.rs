@@ -477,3 +477,62 @@ async fn the_register_is_kept_only_where_childminding_is_and_stays_there() {
         );
     }
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_city_loads_its_own_amount_table_and_a_broken_one_stops_the_start() {
+    use kitanetz_node::config::{NodeConfig, TagespflegeSection};
+    let net = Network::seeded();
+    let name = net.config(|c| c.role == NodeRole::City).name.clone();
+    let dir = net.node_dir(&name);
+    let mut config = NodeConfig::load(&dir).unwrap();
+    config.tagespflege = Some(TagespflegeSection {
+        amount_table: Some("amounts.json".into()),
+    });
+    config.write(&dir).unwrap();
+    let table = |tier8: &str| {
+        json!([{
+            "id": "dresden-2026", "valid_from": "2026-01-01", "source": "Stadtratsbeschluss (test)",
+            "example": false,
+            "tiers": [{"up_to_hours": "6", "monthly": "450.00"}, {"up_to_hours": "8", "monthly": tier8}]
+        }])
+        .to_string()
+    };
+    // An amount that is no number: the start stops and names the file.
+    std::fs::write(dir.join("amounts.json"), table("xyz")).unwrap();
+    let error = kitanetz_node::Node::open(&dir, std::sync::Arc::new(net.clock.clone()))
+        .err()
+        .expect("a broken table is refused")
+        .to_string();
+    assert!(
+        error.contains("[tagespflege] amount_table") && error.contains("amounts.json"),
+        "{error}"
+    );
+
+    std::fs::write(dir.join("amounts.json"), table("612.40")).unwrap();
+    let city = net.open(&name);
+    let bvs = add_user(&city, "t-bvs", Role::BvsKtp, city_org(), None, None);
+    let (status, profile) = api(&city, &bvs.token, "POST", "/api/tagespflege", Some(json!({
+        "name": "Tabea Tabelle", "street": "Tabellenweg 2", "postcode": "01099", "city": "Dresden",
+        "district": "Neustadt", "start": "2026-01-01", "places": "5"
+    }))).await;
+    assert_eq!(status, 201, "{profile}");
+    let id = profile["id"].as_str().unwrap();
+    let (status, p) = api(&city, &bvs.token, "POST", "/api/tagespflege/placements", Some(json!({
+        "childminder": id, "child_given_name": "Tim", "child_family_name": "Tabelle",
+        "birth_date": "2025-05-05", "kind": "agreement", "start": "2026-10-01", "daily_hours": "7"
+    }))).await;
+    assert_eq!(status, 201, "{p}");
+    let (_, file) = api(
+        &city,
+        &bvs.token,
+        "GET",
+        &format!("/api/tagespflege/{id}?month=2026-11"),
+        None,
+    )
+    .await;
+    assert_eq!(
+        file["payment"]["total"], "612.40",
+        "7 h fall in the 8-hour tier of the city's table"
+    );
+    assert_eq!(file["payment"]["example_table"], false);
+}

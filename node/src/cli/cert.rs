@@ -133,6 +133,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
                 tls: None,
                 fees: None,
                 kita: None,
+                tagespflege: None,
             };
             template.validate()?;
             let root = load_root(&root)?;

@@ -133,6 +133,7 @@ pub fn plan_network(world: &World, base_port: u16) -> Vec<NodeConfig> {
         tls: None,
         fees: None,
         kita: None,
+        tagespflege: None,
     }];
     for (i, p) in world.providers.iter().enumerate() {
         out.push(NodeConfig {
@@ -150,6 +151,7 @@ pub fn plan_network(world: &World, base_port: u16) -> Vec<NodeConfig> {
             tls: None,
             fees: Some(demo_fee_office(p, &world.city_name)),
             kita: None,
+            tagespflege: None,
         });
     }
     let mut taken = std::collections::BTreeSet::new();
@@ -182,6 +184,7 @@ pub fn plan_network(world: &World, base_port: u16) -> Vec<NodeConfig> {
             tls: None,
             fees: None,
             kita: None,
+            tagespflege: None,
         });
     }
     out

@@ -219,6 +219,7 @@ impl Enrolment {
             tls: None,
             fees: None,
             kita: None,
+            tagespflege: None,
         };
         config.validate().map_err(|e| invalid("node", &e))?;
         Ok(Checked {
@@ -353,6 +354,7 @@ mod tests {
             tls: None,
             fees: None,
             kita: None,
+            tagespflege: None,
         }
     }
 

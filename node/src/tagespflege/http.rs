@@ -63,7 +63,13 @@ fn register_view(
 ) -> Result<Response, AppError> {
     let (view, manages) = {
         let store = node.store();
-        let view = register(&store, &session.who, node.clock.today(), months)?;
+        let view = register(
+            &store,
+            &session.who,
+            &node.tagespflege,
+            node.clock.today(),
+            months,
+        )?;
         (view, super::authorize_manage(&store, &session.who).is_ok())
     };
     let chrome = Chrome::new(
@@ -141,8 +147,14 @@ pub async fn api_register(
 ) -> Result<Json<RegisterView>, ApiError> {
     let months = window(&q)?;
     Ok(Json(
-        register(&node.store(), &session.who, node.clock.today(), months)
-            .map_err(AppError::from)?,
+        register(
+            &node.store(),
+            &session.who,
+            &node.tagespflege,
+            node.clock.today(),
+            months,
+        )
+        .map_err(AppError::from)?,
     ))
 }
 
@@ -197,7 +209,14 @@ fn childminder_page(
 ) -> Result<Response, AppError> {
     let (view, manages, others) = {
         let store = node.store();
-        let view = childminder(&store, &session.who, id, month, node.clock.today())?;
+        let view = childminder(
+            &store,
+            &session.who,
+            &node.tagespflege,
+            id,
+            month,
+            node.clock.today(),
+        )?;
         let manages = super::authorize_manage(&store, &session.who).is_ok();
         let mut others: Vec<(String, String)> = store
             .values_of_kind::<kitanetz_crdt::kinds::ChildminderProfile>()?
@@ -249,8 +268,15 @@ pub async fn api_childminder(
 ) -> Result<Json<ChildminderView>, ApiError> {
     let month = month(&node, &q)?;
     Ok(Json(
-        childminder(&node.store(), &session.who, &id, month, node.clock.today())
-            .map_err(AppError::from)?,
+        childminder(
+            &node.store(),
+            &session.who,
+            &node.tagespflege,
+            &id,
+            month,
+            node.clock.today(),
+        )
+        .map_err(AppError::from)?,
     ))
 }
 
@@ -449,7 +475,10 @@ fn payments_for(
             return Err(e);
         }
     };
-    Ok((month, payments(&node.store(), &session.who, month)?))
+    Ok((
+        month,
+        payments(&node.store(), &session.who, &node.tagespflege, month)?,
+    ))
 }
 
 /// `GET /tagespflege/payments?month=`: every childminder's running payment of a month.
@@ -480,7 +509,7 @@ pub async fn api_payments(
 ) -> Result<Json<PaymentList>, ApiError> {
     let month = month(&node, &q)?;
     Ok(Json(
-        payments(&node.store(), &session.who, month).map_err(AppError::from)?,
+        payments(&node.store(), &session.who, &node.tagespflege, month).map_err(AppError::from)?,
     ))
 }
 

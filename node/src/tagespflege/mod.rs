@@ -88,6 +88,26 @@ pub struct Rules {
 }
 
 impl Rules {
+    /// The shipped rules, with the city's amount table from `section` when it names one.
+    pub fn load(
+        data_dir: &std::path::Path,
+        section: Option<&crate::config::TagespflegeSection>,
+    ) -> Result<Rules, String> {
+        let mut rules = Rules::shipped();
+        if let Some(path) = section.and_then(|s| s.amount_table.as_ref()) {
+            let path = data_dir.join(path);
+            let text =
+                std::fs::read_to_string(&path).map_err(|e| format!("{}: {e}", path.display()))?;
+            let tables = tp::AmountTable::from_json(&text)
+                .map_err(|e| format!("{}: {e}", path.display()))?;
+            if tables.is_empty() {
+                return Err(format!("{}: no table in the file", path.display()));
+            }
+            rules.amounts = tables;
+        }
+        Ok(rules)
+    }
+
     pub fn shipped() -> Rules {
         Rules {
             register: vec![tp::RegisterRules::lastenheft()],
@@ -314,11 +334,11 @@ pub struct RegisterView {
 pub fn register(
     store: &Store,
     who: &Principal,
+    rules: &Rules,
     today: Date,
     renewal_window_months: u32,
 ) -> Result<RegisterView, ActionError> {
     authorize_view(store, who)?;
-    let rules = Rules::shipped();
     let held = Holdings::read(store)?;
     let names = held.names();
     let records = held.records();
@@ -495,12 +515,12 @@ fn child_names(placements: &[&ChildminderPlacement]) -> BTreeMap<String, String>
 pub fn childminder(
     store: &Store,
     who: &Principal,
+    rules: &Rules,
     id: &str,
     month: tp::Month,
     today: Date,
 ) -> Result<ChildminderView, ActionError> {
     authorize_view(store, who)?;
-    let rules = Rules::shipped();
     let profile = load_profile(store, id)?;
     let held = Holdings::read(store)?;
     let case = held.cases.get(&profile.id.0);
@@ -557,7 +577,7 @@ pub fn childminder(
         })
         .collect();
     let year = month.year();
-    let ledger = absence_ledger(&record, case, year, &rules)?;
+    let ledger = absence_ledger(&record, case, year, rules)?;
     let allowances = ledger
         .allowances
         .iter()
@@ -588,7 +608,7 @@ pub fn childminder(
             explanation: l.explanation.to_string(),
         })
         .collect();
-    let payment = payment_of(&record, &mine, month, ledger.month(month), &rules, &name_of)?;
+    let payment = payment_of(&record, &mine, month, ledger.month(month), rules, &name_of)?;
     Ok(ChildminderView {
         profile,
         watch,
@@ -718,10 +738,10 @@ pub struct PaymentList {
 pub fn payments(
     store: &Store,
     who: &Principal,
+    rules: &Rules,
     month: tp::Month,
 ) -> Result<PaymentList, ActionError> {
     authorize_view(store, who)?;
-    let rules = Rules::shipped();
     let held = Holdings::read(store)?;
     let mut rows = Vec::new();
     let mut sum = tp::Money::ZERO;
@@ -730,9 +750,9 @@ pub fn payments(
         let case = held.cases.get(&profile.id.0);
         let record = record_of(&profile.id, case);
         let mine: Vec<&ChildminderPlacement> = held.placements_of(&profile.id).collect();
-        let ledger = absence_ledger(&record, case, month.year(), &rules)?;
+        let ledger = absence_ledger(&record, case, month.year(), rules)?;
         let name_of = |r: &tp::ChildRef| r.0.clone();
-        let view = payment_of(&record, &mine, month, ledger.month(month), &rules, &name_of)?;
+        let view = payment_of(&record, &mine, month, ledger.month(month), rules, &name_of)?;
         example_table |= view.example_table;
         if view.lines.is_empty() {
             continue;
