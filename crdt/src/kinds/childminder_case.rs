@@ -16,7 +16,7 @@
 //!
 //! [`ChildminderProfile`]: crate::kinds::ChildminderProfile
 
-use crate::ids::{CaseEntryId, ChildminderId, ChildminderPlacementId};
+use crate::ids::{ApplicationId, CaseEntryId, ChildminderId, ChildminderPlacementId};
 use crate::kinds::childminder::MAX_CHILDMINDER_PLACES;
 use crate::kinds::daily_hours;
 use crate::period::Period;
@@ -176,6 +176,11 @@ pub struct ChildminderPlacement {
     /// Contracted daily hours: they select the care tier of the running payment.
     pub daily_hours: Dec,
     pub recorded_on: Date,
+    /// The parents' application with a Kindertagespflege wish this place answers, when the
+    /// office placed from it: concluding the agreement places the application.
+    #[autosurgeon(missing = "Option::default")]
+    #[serde(default)]
+    pub application: Option<ApplicationId>,
 }
 
 impl ChildminderPlacement {
@@ -295,6 +300,7 @@ mod tests {
             period: Period::new(Date::ymd(2026, 5, 1), None).unwrap(),
             daily_hours: Dec("7.5".parse().unwrap()),
             recorded_on: Date::ymd(2026, 4, 20),
+            application: Some(ApplicationId("app-1".into())),
         }
     }
 

@@ -827,6 +827,7 @@ fn demo_childminder_file(
                     1,
                 )),
                 recorded_on: Date(since),
+                application: None,
             }
         })
         .collect();
@@ -847,6 +848,7 @@ fn demo_childminder_file(
             period: Period::new(Date(from), None).expect("open"),
             daily_hours: kitanetz_crdt::scalar::Dec(rust_decimal::Decimal::new(8, 0)),
             recorded_on: today,
+            application: None,
         });
     }
     (case, placements)

@@ -405,6 +405,10 @@ pub struct Texts {
     pub example_amounts: &'static str,
     pub renewal_window: &'static str,
     pub new_childminder: &'static str,
+    pub childminding_requests: &'static str,
+    pub childminding_requests_intro: &'static str,
+    pub wished: &'static str,
+    pub reserve_with: &'static str,
 }
 
 impl Texts {
@@ -932,6 +936,10 @@ pub static DE: Texts = Texts {
     example_amounts: "Beispielbeträge: Die Quellen nennen die Stufen, aber keine Beträge. Vor der Auszahlung die städtische Tabelle hinterlegen.",
     renewal_window: "Erneuerungen in den nächsten Monaten",
     new_childminder: "Tagespflegeperson erfassen",
+    childminding_requests: "Anfragen für Kindertagespflege",
+    childminding_requests_intro: "Aktive Anträge mit einem Wunsch nach Kindertagespflege, nach gewünschtem Beginn. Reservieren Sie einen Platz bei einer Tagespflegeperson; mit der Betreuungsvereinbarung ist das Kind vermittelt und die gewünschten Kitas werden informiert.",
+    wished: "Gewünscht",
+    reserve_with: "Reservieren bei",
 };
 
 pub static EN: Texts = Texts {
@@ -1337,6 +1345,10 @@ pub static EN: Texts = Texts {
     example_amounts: "Example amounts: the sources name the tiers but no amounts. Load the city's table before paying.",
     renewal_window: "Renewals within months",
     new_childminder: "Register a childminder",
+    childminding_requests: "Requests for childminding",
+    childminding_requests_intro: "Active applications wishing for childminding, by desired start. Reserve a place with a childminder; with the care agreement the child is placed and the wished Kitas are told.",
+    wished: "Wished",
+    reserve_with: "Reserve with",
 };
 
 pub fn texts(lang: Lang) -> &'static Texts {

@@ -486,6 +486,21 @@ pub fn routes() -> Vec<Route> {
         ),
         route(
             "POST",
+            "/tagespflege/requests/reserve",
+            post(crate::tagespflege::http::reserve_submit),
+        ),
+        route(
+            "POST",
+            "/api/tagespflege/requests/reserve",
+            post(crate::tagespflege::http::api_reserve),
+        ),
+        route(
+            "GET",
+            "/api/tagespflege/requests",
+            get(crate::tagespflege::http::api_requests),
+        ),
+        route(
+            "POST",
             "/api/tagespflege/proofs",
             post(crate::tagespflege::http::api_proof),
         ),

@@ -4,8 +4,9 @@
 use super::{
     absence_options, childminder, conclude_agreement, end_placement, month_of, parse_month,
     payments, place_child, placement_options, proof_options, record_absence, record_permit,
-    record_proof, register, register_childminder, AbsenceInput, ChildminderView, NewChildminder,
-    PaymentList, PermitInput, PlacementChange, PlacementInput, ProofInput, RegisterView,
+    record_proof, register, register_childminder, requests, reserve_for_application, AbsenceInput, ChildminderView, NewChildminder,
+    PaymentList, PermitInput, PlacementChange, PlacementInput, ProofInput, RegisterView, RequestRow,
+    ReserveForApplication,
 };
 use crate::http::pages::Chrome;
 use crate::http::{
@@ -48,6 +49,8 @@ fn window(q: &RegisterQuery) -> Result<u32, AppError> {
 struct RegisterPage {
     chrome: Chrome,
     view: RegisterView,
+    /// Applications with a Kindertagespflege wish.
+    requests: Vec<RequestRow>,
     manages: bool,
     form: NewChildminder,
     errors: Vec<FieldError>,
@@ -61,7 +64,7 @@ fn register_view(
     form: NewChildminder,
     errors: Vec<FieldError>,
 ) -> Result<Response, AppError> {
-    let (view, manages) = {
+    let (view, requests, manages) = {
         let store = node.store();
         let view = register(
             &store,
@@ -70,7 +73,9 @@ fn register_view(
             node.clock.today(),
             months,
         )?;
-        (view, super::authorize_manage(&store, &session.who).is_ok())
+        let requests = requests(&store, &session.who)?;
+        let manages = super::authorize_manage(&store, &session.who).is_ok();
+        (view, requests, manages)
     };
     let chrome = Chrome::new(
         node,
@@ -81,6 +86,7 @@ fn register_view(
     let page = RegisterPage {
         chrome,
         view,
+        requests,
         manages,
         form,
         errors,
@@ -599,5 +605,42 @@ pub async fn api_end(
     Ok(Json(
         end_placement(&mut node.store(), &session.who, &input, node.now())
             .map_err(AppError::from)?,
+    ))
+}
+
+/// `POST /tagespflege/requests/reserve`: a place with a childminder for an application.
+pub async fn reserve_submit(
+    State(node): State<Arc<Node>>,
+    lang: Lang,
+    session: Session,
+    Form(form): Form<Posted<ReserveForApplication>>,
+) -> Result<Response, AppError> {
+    session.check_csrf(&form.csrf)?;
+    let result = reserve_for_application(&mut node.store(), &session.who, &form.input, node.now());
+    match result {
+        Ok(placement) => Ok(back_to(&placement.childminder.0)),
+        Err(e) => {
+            let errors = e.into_field_errors()?;
+            register_view(&node, lang, &session, 12, NewChildminder::default(), errors)
+        }
+    }
+}
+
+pub async fn api_reserve(
+    State(node): State<Arc<Node>>,
+    ApiSession(session): ApiSession,
+    ApiJson(input): ApiJson<ReserveForApplication>,
+) -> Result<Response, ApiError> {
+    let placement = reserve_for_application(&mut node.store(), &session.who, &input, node.now())
+        .map_err(AppError::from)?;
+    Ok((StatusCode::CREATED, Json(placement)).into_response())
+}
+
+pub async fn api_requests(
+    State(node): State<Arc<Node>>,
+    ApiSession(session): ApiSession,
+) -> Result<Json<Vec<RequestRow>>, ApiError> {
+    Ok(Json(
+        requests(&node.store(), &session.who).map_err(AppError::from)?,
     ))
 }

@@ -22,12 +22,15 @@ use crate::clock::Now;
 use crate::storage::{AuditEntry, Store, StoreError};
 use chrono::{Datelike, NaiveDate};
 use kitanetz_crdt::doc::StoredDoc;
-use kitanetz_crdt::ids::{doc_id_for, CaseEntryId, ChildminderId, ChildminderPlacementId, OrgId};
+use kitanetz_crdt::ids::{
+    doc_id_for, ApplicationId, CaseEntryId, ChildminderId, ChildminderPlacementId, OrgId,
+};
 use kitanetz_crdt::kinds::childminder_case::{
     label_of, ABSENCE_KINDS, PLACEMENT_KINDS, PROOF_KINDS,
 };
 use kitanetz_crdt::kinds::{
-    CaseAbsence, CasePermit, CaseProof, ChildminderCase, ChildminderPlacement, ChildminderProfile,
+    Applicant, Application, ApplicationEvent, CaseAbsence, CasePermit, CaseProof, ChildminderCase,
+    ChildminderPlacement, ChildminderProfile,
 };
 use kitanetz_crdt::meta::{DocKind, DocMeta};
 use kitanetz_crdt::period::Period;
@@ -1232,7 +1235,6 @@ pub fn place_child(
 ) -> Result<ChildminderPlacement, ActionError> {
     let owner = authorize_manage(store, who)?;
     let profile = load_profile(store, &input.childminder)?;
-    let rules = Rules::shipped();
     let mut v = Validator::new();
     let kind = input.kind.trim();
     v.check(
@@ -1287,17 +1289,32 @@ pub fn place_child(
         period: period.expect("checked"),
         daily_hours: Dec(hours.expect("checked")),
         recorded_on: now.today,
+        application: None,
     };
+    store_placement(store, who, owner, placement, vec![], now)
+}
+
+/// Checks `placement` against the childminder's places and permits and stores it, with
+/// `also` (documents the same action changes) in one transaction.
+fn store_placement(
+    store: &mut Store,
+    who: &Principal,
+    owner: OrgId,
+    placement: ChildminderPlacement,
+    mut also: Vec<StoredDoc>,
+    now: Now,
+) -> Result<ChildminderPlacement, ActionError> {
     placement.validate()?;
+    let rules = Rules::shipped();
     let case = store
-        .find::<ChildminderCase>(&case_doc_id(&profile.id))?
+        .find::<ChildminderCase>(&case_doc_id(&placement.childminder))?
         .map(|(_, c)| c);
-    let record = record_of(&profile.id, case.as_ref());
+    let record = record_of(&placement.childminder, case.as_ref());
     let permits = tp::register::permit_places(&record, &rules.register).map_err(rules_error)?;
     let others: Vec<ChildminderPlacement> = store
         .values_of_kind::<ChildminderPlacement>()?
         .into_iter()
-        .filter(|p| p.childminder == profile.id)
+        .filter(|p| p.childminder == placement.childminder)
         .collect();
     let existing: Vec<tp::Occupant> = others.iter().map(occupant).collect();
     let check = tp::check_placement(&permits, &existing, &occupant(&placement), &rules.capacity)
@@ -1343,12 +1360,14 @@ pub fn place_child(
         now.millis,
     )
     .map_err(StoreError::from)?;
-    let action = match kind {
+    let action = match placement.kind.as_str() {
         "reservation" => "childminder.reserve",
         "substitute" => "childminder.substitute",
         _ => "childminder.place",
     };
-    store.save_doc(&mut doc, &audit(who, action, &placement.id.0, now))?;
+    let mut all: Vec<&mut StoredDoc> = vec![&mut doc];
+    all.extend(also.iter_mut());
+    store.save_docs(&mut all, &audit(who, action, &placement.id.0, now))?;
     Ok(placement)
 }
 
@@ -1382,6 +1401,247 @@ fn save_placement(
     Ok(())
 }
 
+/// An application with a Kindertagespflege wish, as the office's request list shows it
+/// (Lastenheft 3.5.6.1: the district's BVS-KTP places the child).
+#[derive(Debug, Clone, Serialize)]
+pub struct RequestRow {
+    pub application: String,
+    pub child: String,
+    pub birth_date: String,
+    pub desired_start: String,
+    pub daily_hours: String,
+    pub district: String,
+    /// The childminder the parents named, if any: (id, name).
+    pub wished_childminder: Option<(String, String)>,
+    pub note: String,
+    /// "2. von 3 Wünschen".
+    pub rank: String,
+    /// A place reserved or agreed for it already: the childminder's name.
+    pub placed_with: Option<String>,
+}
+
+/// The active applications with a Kindertagespflege wish that this office places: every
+/// district on the city node, its own on a BVS-KTP node. By desired start.
+pub fn requests(store: &Store, who: &Principal) -> Result<Vec<RequestRow>, ActionError> {
+    authorize_view(store, who)?;
+    let membership = store.membership();
+    let names: BTreeMap<String, String> = store
+        .values_of_kind::<ChildminderProfile>()?
+        .into_iter()
+        .map(|p| (p.id.0, p.name))
+        .collect();
+    let placed: BTreeMap<String, String> = store
+        .values_of_kind::<ChildminderPlacement>()?
+        .into_iter()
+        .filter_map(|p| {
+            let name = names.get(&p.childminder.0).cloned().unwrap_or(p.childminder.0);
+            p.application.map(|a| (a.0, name))
+        })
+        .collect();
+    let mut rows = Vec::new();
+    for applicant in store.values_of_kind::<Applicant>()? {
+        let Some(wish) = &applicant.childminding else {
+            continue;
+        };
+        if membership.role == NodeRole::Tagespflege && wish.agency != membership.organisation {
+            continue;
+        }
+        let Some((_, application)) = store
+            .find::<Application>(&crate::seats::application_doc_id(&applicant.application))?
+        else {
+            continue;
+        };
+        if application.status != "active" {
+            continue;
+        }
+        rows.push((
+            application.desired_start,
+            RequestRow {
+                application: application.id.0.clone(),
+                child: format!(
+                    "{}, {}",
+                    applicant.child_family_name, applicant.child_given_name
+                ),
+                birth_date: german(applicant.child_birth_date.0),
+                desired_start: german(application.desired_start.0),
+                daily_hours: application.daily_hours.0.normalize().to_string(),
+                district: wish.district.clone(),
+                wished_childminder: wish.childminder.as_ref().map(|c| {
+                    (
+                        c.0.clone(),
+                        names.get(&c.0).cloned().unwrap_or_else(|| c.0.clone()),
+                    )
+                }),
+                note: wish.note.clone(),
+                rank: format!(
+                    "{}. von {}",
+                    wish.rank,
+                    application.wishes.len() + 1
+                ),
+                placed_with: placed.get(&application.id.0).cloned(),
+            },
+        ));
+    }
+    rows.sort_by(|a, b| (a.0, &a.1.child).cmp(&(b.0, &b.1.child)));
+    Ok(rows.into_iter().map(|(_, r)| r).collect())
+}
+
+/// A reservation for an application: with which childminder, from when (empty: the desired
+/// start).
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(default)]
+pub struct ReserveForApplication {
+    pub application: String,
+    pub childminder: String,
+    pub start: String,
+}
+
+/// Reserves a place with a childminder for an application's child: the names and birth date
+/// from the parents' application, its daily hours, checked against her places like any
+/// placement. The parents see it in their application's history.
+pub fn reserve_for_application(
+    store: &mut Store,
+    who: &Principal,
+    input: &ReserveForApplication,
+    now: Now,
+) -> Result<ChildminderPlacement, ActionError> {
+    let owner = authorize_manage(store, who)?;
+    let unknown = |field: &str, message: &str| {
+        let mut v = Validator::new();
+        v.fail(field, message);
+        ActionError::Invalid(v.finish().expect_err("one failure"))
+    };
+    let application_id: ApplicationId = input
+        .application
+        .trim()
+        .parse()
+        .map_err(|_| unknown("application", "unbekannter Antrag / unknown application"))?;
+    let found = store
+        .find::<Application>(&crate::seats::application_doc_id(&application_id))?
+        .zip(store.find::<Applicant>(&doc_id_for("applicant", &application_id.0))?);
+    let Some(((_, application), (mut applicant_doc, mut applicant))) = found else {
+        return Err(unknown("application", "unbekannter Antrag / unknown application"));
+    };
+    if applicant.childminding.is_none() || application.status != "active" {
+        return Err(ActionError::Conflict(
+            "Der Antrag wünscht keine Kindertagespflege oder ist nicht mehr aktiv / \
+             the application has no active childminding wish"
+                .into(),
+        ));
+    }
+    let taken = store
+        .values_of_kind::<ChildminderPlacement>()?
+        .iter()
+        .any(|p| p.application.as_ref() == Some(&application_id));
+    if taken {
+        return Err(ActionError::Conflict(
+            "Für diesen Antrag ist schon ein Platz reserviert / a place is reserved for this application already"
+                .into(),
+        ));
+    }
+    let profile = load_profile(store, &input.childminder)
+        .map_err(|_| unknown("childminder", "eine Tagespflegeperson wählen / choose a childminder"))?;
+    let mut v = Validator::new();
+    let start = if input.start.trim().is_empty() {
+        Some(application.desired_start.max(now.today))
+    } else {
+        v.date("start", &input.start)
+    };
+    v.finish()?;
+    let placement = ChildminderPlacement {
+        id: ChildminderPlacementId::generate(&mut crate::contracts::os_ids()),
+        childminder: profile.id.clone(),
+        child_given_name: applicant.child_given_name.clone(),
+        child_family_name: applicant.child_family_name.clone(),
+        birth_date: applicant.child_birth_date,
+        kind: "reservation".into(),
+        substitute_for: None,
+        period: Period::from(start.expect("checked")),
+        daily_hours: application.daily_hours,
+        recorded_on: now.today,
+        application: Some(application_id),
+    };
+    applicant.history.push(ApplicationEvent {
+        on: now.today,
+        by: "Kindertagespflege".into(),
+        what: format!(
+            "Platz in der Kindertagespflege bei {} ab {} reserviert",
+            profile.name,
+            german(placement.period.start().0)
+        ),
+    });
+    applicant_doc
+        .update(&applicant, now.today, now.millis, "childminder.reserve")
+        .map_err(StoreError::from)?;
+    store_placement(store, who, owner, placement, vec![applicant_doc], now)
+}
+
+/// The application a concluded agreement places: placed, every Kita wish placed elsewhere
+/// (each wished Kita learns it through its wish document and releases a seat it held), the
+/// parents' history told. Nothing when the application is not held here; refused when it was
+/// placed elsewhere or withdrawn meanwhile.
+fn place_application(
+    store: &Store,
+    application: &ApplicationId,
+    childminder: &str,
+    now: Now,
+) -> Result<Vec<StoredDoc>, ActionError> {
+    use crate::applications::sequential::status;
+    let Some((mut doc, mut app)) =
+        store.find::<Application>(&crate::seats::application_doc_id(application))?
+    else {
+        return Ok(vec![]);
+    };
+    match app.status.as_str() {
+        "active" => {}
+        "placed" => {
+            return Err(ActionError::Conflict(
+                "Das Kind ist inzwischen anderswo vermittelt; die Reservierung beenden / \
+                 the child was placed elsewhere meanwhile; end the reservation"
+                    .into(),
+            ))
+        }
+        "withdrawn" => {
+            return Err(ActionError::Conflict(
+                "Die Eltern haben den Antrag zurückgezogen; die Reservierung beenden / \
+                 the parents withdrew the application; end the reservation"
+                    .into(),
+            ))
+        }
+        _ => return Ok(vec![]),
+    }
+    app.status = "placed".into();
+    for wish in &mut app.wishes {
+        wish.status = status::PLACED_ELSEWHERE.into();
+        wish.since = Some(now.today);
+    }
+    doc.update(&app, now.today, now.millis, "childminder.agree")
+        .map_err(StoreError::from)?;
+    let scope = doc.meta.facilities.clone();
+    let mut docs = crate::applications::wishes::wish_docs(
+        store,
+        &[(&app, &scope)],
+        crate::applications::wishes::Siblings::Unchanged,
+        &[],
+        now,
+    )?;
+    docs.push(doc);
+    if let Some((mut applicant_doc, mut applicant)) =
+        store.find::<Applicant>(&doc_id_for("applicant", &application.0))?
+    {
+        applicant.history.push(ApplicationEvent {
+            on: now.today,
+            by: "Kindertagespflege".into(),
+            what: format!("Betreuungsvereinbarung mit {childminder}: in Kindertagespflege vermittelt"),
+        });
+        applicant_doc
+            .update(&applicant, now.today, now.millis, "childminder.agree")
+            .map_err(StoreError::from)?;
+        docs.push(applicant_doc);
+    }
+    Ok(docs)
+}
+
 /// The parents took the reserved place: the reservation becomes the care agreement
 /// (Betreuungsvereinbarung, L1701–1704). It was counted against the places already.
 pub fn conclude_agreement(
@@ -1399,7 +1659,22 @@ pub fn conclude_agreement(
         ));
     }
     placement.kind = "agreement".into();
-    save_placement(store, who, doc, &placement, "childminder.agree", now)?;
+    placement.validate()?;
+    let also = match &placement.application {
+        Some(application) => {
+            let name = load_profile(store, &placement.childminder.0)
+                .map_or_else(|_| placement.childminder.0.clone(), |p| p.name);
+            place_application(store, application, &name, now)?
+        }
+        None => vec![],
+    };
+    let mut doc = doc;
+    doc.update(&placement, now.today, now.millis, "childminder.agree")
+        .map_err(StoreError::from)?;
+    let mut also = also;
+    let mut all: Vec<&mut StoredDoc> = vec![&mut doc];
+    all.extend(also.iter_mut());
+    store.save_docs(&mut all, &audit(who, "childminder.agree", &placement.id.0, now))?;
     Ok(placement)
 }
 
@@ -1486,6 +1761,7 @@ mod tests {
             period: Period::new(Date::ymd(2026, 5, 1), None).unwrap(),
             daily_hours: Dec(Decimal::from(7)),
             recorded_on: Date::ymd(2026, 4, 20),
+            application: None,
         };
         assert_eq!(occupant(&p).kind, tp::OccupantKind::Reservation);
         p.kind = "substitute".into();
