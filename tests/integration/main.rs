@@ -2,6 +2,7 @@
 
 mod accounts;
 mod applications;
+mod arrears;
 mod audit;
 mod beitragsstelle;
 mod childminding;

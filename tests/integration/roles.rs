@@ -176,6 +176,9 @@ fn body_for(method: &str, path: &str, child: &str) -> Option<(&'static str, Stri
         ("POST", "/fees/extra-care/decisions") => Some((form, "family=fam-x&child=c-x&month=2026-10".into())),
         ("POST", "/api/fees/extra-care/decisions") => Some((json, r#"{"family":"fam-x","child":"c-x","month":"2026-10"}"#.into())),
         ("POST", "/fees/billing") => Some((form, "month=2027-01".into())),
+        // The page's upload is multipart; a form body is refused after the authorisation.
+        ("POST", "/fees/arrears/payments") => Some((form, "file=x".into())),
+        ("POST", "/api/fees/payments") => Some((json, r#"{"file_name":"x.csv","text":"Familiennummer;Leistungsmonat;Betrag;Buchungsdatum\n000001;2026-10;1;2026-10-01\n"}"#.into())),
         ("POST", "/admin/sessions/revoke") => Some((form, "session=0000000000000000".into())),
         ("POST", "/api/admin/sessions/revoke") => Some((json, r#"{"session":"0000000000000000"}"#.into())),
         ("POST", "/api/intake/reactivations") => Some((json, r#"{"application":"app-x"}"#.into())),

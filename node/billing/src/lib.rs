@@ -9,6 +9,8 @@
 //! - [`arrears`]: payers more than two months in arrears (3.10.10), for the work list.
 //! - [`finance_export`]: the flat file for the finance system (SAP-FI), semicolon-separated,
 //!   UTF-8, decimal comma; documented for the finance side in `FINANCE_FILE.md`.
+//! - [`payments_import`]: the finance system's file of payments received, read back for the
+//!   arrears (documented for the finance side in `PAYMENTS_FILE.md`).
 //! - [`sepa_export`]: the SEPA direct-debit file (pain.008.001.08 through `kitanetz-sepa`), one
 //!   debit per payer; payers with a credit balance or without a usable mandate are listed, not
 //!   dropped.
@@ -53,6 +55,7 @@ pub mod arrears;
 pub mod bulk_change;
 pub mod finance_export;
 pub mod lost_fees;
+pub mod payments_import;
 pub mod pkn;
 pub mod sepa_export;
 pub mod soll;

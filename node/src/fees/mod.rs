@@ -13,6 +13,7 @@
 //! - [`compute`]: the fee case of a family in `kitanetz-fee-case/1` and its months computed;
 //! - [`decisions`]: decisions issued and in force, as letter data and PDF;
 //! - [`billing`]: the monthly Soll-Stellung and its files;
+//! - [`payments`]: payments received from the finance system, and the payers in arrears;
 //! - [`overview`]: what the pages show.
 
 pub mod billing;
@@ -21,6 +22,8 @@ pub mod decisions;
 pub mod extra_care_decisions;
 pub mod http;
 pub mod overview;
+pub mod payments;
+pub mod payments_http;
 mod queries;
 #[cfg(test)]
 pub(crate) mod testing;

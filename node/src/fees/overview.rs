@@ -82,7 +82,7 @@ fn differs_from(fees: &FamilyFees, decided: &Decided<'_>, months: &Months, from:
     })
 }
 
-fn payer_name(fees: &FamilyFees) -> String {
+pub(super) fn payer_name(fees: &FamilyFees) -> String {
     fees.fee_case
         .payer
         .as_ref()
@@ -245,6 +245,9 @@ pub struct FamilyView {
     pub default_from: String,
     /// The months a decision may start in.
     pub from_choices: Vec<String>,
+    /// Overdue months not paid (Lastenheft 3.10.10), flagged beyond the statute's threshold;
+    /// `None` when nothing overdue is open.
+    pub arrears: Option<super::payments::PayerArrears>,
     /// The case as `kitanetz-fee-case/1`.
     #[serde(skip)]
     pub case_json: Option<String>,
@@ -411,6 +414,7 @@ pub fn family_view(
         decisions,
         default_from,
         from_choices,
+        arrears: super::payments::of_payer(store, &fees.family.family_number, today)?,
         case_json: computed
             .as_ref()
             .map(|c| serde_json::to_string_pretty(&c.case).expect("json")),

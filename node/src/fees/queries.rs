@@ -103,3 +103,129 @@ pub(super) fn insert_run(
     }
     Ok(run)
 }
+
+/// The positions (JSON) of one payer account: the PKNs that start with its family number.
+pub(super) fn positions_of_payer(
+    store: &Store,
+    family_number: &str,
+) -> Result<Vec<String>, StoreError> {
+    let mut stmt = store.conn().prepare_cached(
+        // A range on the PKN (eight digits, the family's six first) so that its index is used.
+        "SELECT data FROM billing_positions WHERE pkn BETWEEN ?1 || '00' AND ?1 || '99' ORDER BY pkn, id",
+    )?;
+    let rows = stmt.query_map([family_number], |r| r.get::<_, String>(0))?;
+    Ok(rows.collect::<Result<_, _>>()?)
+}
+
+/// One upload of the finance system's payments file.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct ImportRow {
+    pub id: i64,
+    pub imported_at: i64,
+    pub imported_by: String,
+    pub file_name: String,
+    /// Payments in the file.
+    pub rows: i64,
+    /// Of them, not stored before (a file uploaded again adds none).
+    pub new_rows: i64,
+    /// Σ of the file's amounts.
+    pub total: String,
+}
+
+/// A stored payment as the arrears read it: payer, month, signed amount (decimal string).
+pub(super) struct PaymentRow {
+    pub payer: String,
+    pub month: String,
+    pub amount: String,
+}
+
+/// A payment to store (fields as text, amounts as decimal strings).
+pub(super) struct NewPayment<'a> {
+    pub key: &'a str,
+    pub payer: String,
+    pub month: String,
+    pub amount: String,
+    pub booked_on: String,
+    pub reference: &'a str,
+}
+
+/// Stores an upload and those of its payments not stored before (inside the caller's
+/// transaction); returns the upload's id.
+pub(super) fn insert_import(
+    conn: &rusqlite::Connection,
+    imported_at: i64,
+    imported_by: &str,
+    file_name: &str,
+    total: &str,
+    payments: &[NewPayment<'_>],
+) -> Result<i64, StoreError> {
+    conn.prepare_cached(
+        "INSERT INTO payment_imports (imported_at, imported_by, file_name, rows, new_rows, total) VALUES (?1, ?2, ?3, ?4, 0, ?5)",
+    )?
+    .execute(params![imported_at, imported_by, file_name, payments.len() as i64, total])?;
+    let import = conn.last_insert_rowid();
+    let mut insert = conn.prepare_cached(
+        "INSERT INTO payments (key, import, payer, month, amount, booked_on, reference) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7) ON CONFLICT (key) DO NOTHING",
+    )?;
+    let mut new_rows = 0;
+    for p in payments {
+        new_rows += insert.execute(params![
+            p.key,
+            import,
+            p.payer,
+            p.month,
+            p.amount,
+            p.booked_on,
+            p.reference
+        ])? as i64;
+    }
+    conn.prepare_cached("UPDATE payment_imports SET new_rows = ?1 WHERE id = ?2")?
+        .execute(params![new_rows, import])?;
+    Ok(import)
+}
+
+const IMPORT_COLUMNS: &str =
+    "SELECT id, imported_at, imported_by, file_name, rows, new_rows, total FROM payment_imports";
+
+fn import_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<ImportRow> {
+    Ok(ImportRow {
+        id: r.get(0)?,
+        imported_at: r.get(1)?,
+        imported_by: r.get(2)?,
+        file_name: r.get(3)?,
+        rows: r.get(4)?,
+        new_rows: r.get(5)?,
+        total: r.get(6)?,
+    })
+}
+
+/// The uploads, newest first.
+pub(super) fn imports(store: &Store) -> Result<Vec<ImportRow>, StoreError> {
+    let mut stmt = store
+        .conn()
+        .prepare_cached(&format!("{IMPORT_COLUMNS} ORDER BY id DESC"))?;
+    let rows = stmt.query_map([], import_row)?;
+    Ok(rows.collect::<Result<_, _>>()?)
+}
+
+pub(super) fn import(store: &Store, id: i64) -> Result<Option<ImportRow>, StoreError> {
+    Ok(store
+        .conn()
+        .query_row(&format!("{IMPORT_COLUMNS} WHERE id = ?1"), [id], import_row)
+        .optional()?)
+}
+
+/// The stored payments, of one payer account or of all.
+pub(super) fn payments(store: &Store, payer: Option<&str>) -> Result<Vec<PaymentRow>, StoreError> {
+    let mut stmt = store.conn().prepare_cached(
+        "SELECT payer, month, amount FROM payments WHERE ?1 IS NULL OR payer = ?1 ORDER BY payer, month",
+    )?;
+    let rows = stmt.query_map([payer], |r| {
+        Ok(PaymentRow {
+            payer: r.get(0)?,
+            month: r.get(1)?,
+            amount: r.get(2)?,
+        })
+    })?;
+    Ok(rows.collect::<Result<_, _>>()?)
+}

@@ -765,6 +765,35 @@ pub fn routes() -> Vec<Route> {
             "/api/admin/sessions/revoke",
             post(crate::sessions::http::api_revoke),
         ),
+        route(
+            "GET",
+            "/fees/arrears",
+            get(crate::fees::payments_http::page),
+        ),
+        route(
+            "GET",
+            "/fees/arrears.xlsx",
+            get(crate::fees::payments_http::xlsx),
+        ),
+        route(
+            "POST",
+            "/fees/arrears/payments",
+            post(crate::fees::payments_http::upload).layer(axum::extract::DefaultBodyLimit::max(
+                crate::fees::payments_http::UPLOAD_BODY_LIMIT,
+            )),
+        ),
+        route(
+            "GET",
+            "/api/fees/arrears",
+            get(crate::fees::payments_http::api_list),
+        ),
+        route(
+            "POST",
+            "/api/fees/payments",
+            post(crate::fees::payments_http::api_upload).layer(
+                axum::extract::DefaultBodyLimit::max(crate::fees::payments_http::UPLOAD_BODY_LIMIT),
+            ),
+        ),
         route("GET", "/fees/billing", get(fees::billing_page_get)),
         route("POST", "/fees/billing", post(fees::billing_submit)),
         route("GET", "/api/fees/billing/runs", get(fees::api_runs)),

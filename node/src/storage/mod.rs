@@ -38,6 +38,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("migrations/0013_session_kinds.sql"),
     include_str!("migrations/0014_extra_care.sql"),
     include_str!("migrations/0015_follow_ups.sql"),
+    include_str!("migrations/0016_payments.sql"),
 ];
 
 /// Migrations that add a projection table: a database older than this is rebuilt from its
