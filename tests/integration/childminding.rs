@@ -536,3 +536,180 @@ async fn the_city_loads_its_own_amount_table_and_a_broken_one_stops_the_start() 
     );
     assert_eq!(file["payment"]["example_table"], false);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_application_wishing_childminding_is_reserved_and_placed_by_the_agreement() {
+    use kitanetz_crdt::kinds::{Applicant, Application};
+    let net = Network::seeded();
+    let city = net.open(&net.config(|c| c.role == NodeRole::City).name);
+    let router = kitanetz_node::http::router(city.clone());
+    let bvs = add_user(&city, "t-bvs", Role::BvsKtp, city_org(), None, None);
+    let zvs = add_user(&city, "t-zvs", Role::Zvs, city_org(), None, None);
+    let district = net.world.childminders[0].district.clone();
+    let kita = &net.world.facilities[0].profile.id;
+
+    // The ZVS enters an application: Kindertagespflege first, a Kita second.
+    let form = [
+        ("child1_given_name", "Lotte"),
+        ("child1_family_name", "Wunsch"),
+        ("child1_birth_date", "2025-12-01"),
+        ("child1_sex", "female"),
+        ("guardian_given_name", "Paula"),
+        ("guardian_family_name", "Wunsch"),
+        ("street", "Wilsdruffer Straße 1"),
+        ("postcode", "01067"),
+        ("city", "Dresden"),
+        ("phone", "0351 1"),
+        ("desired_start", "2027-02-01"),
+        ("daily_hours", "6"),
+        ("wish1", "tagespflege"),
+        ("childminding_district", district.as_str()),
+        ("wish2", &format!("f:{}", kita.0)),
+        ("notify", "post"),
+        ("consent_data_processing", "on"),
+        ("consent_forwarding", "on"),
+        ("consent_terms", "on"),
+    ];
+    let body = form
+        .iter()
+        .map(|(k, v)| format!("{k}={}", urlencoding(v)))
+        .collect::<Vec<_>>()
+        .join("&");
+    let (status, page) = kitanetz_tests::call(
+        &router,
+        "POST".parse().unwrap(),
+        "/intake/new",
+        Some(&zvs.token),
+        Some(("application/x-www-form-urlencoded", body)),
+    )
+    .await;
+    let errors: Vec<&str> = page
+        .split("<li>")
+        .skip(1)
+        .map(|l| l.split("</li>").next().unwrap_or_default())
+        .collect();
+    assert!(status.is_redirection(), "{status}: {errors:?}");
+
+    // It is on the office's requests: first of two wishes, 6 hours from 01.02.2027.
+    let (status, requests) = api(&city, &bvs.token, "GET", "/api/tagespflege/requests", None).await;
+    assert_eq!(status, 200, "{requests}");
+    let request = requests
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["child"] == "Wunsch, Lotte")
+        .unwrap_or_else(|| panic!("{requests}"))
+        .clone();
+    assert_eq!(request["rank"], "1. von 2");
+    assert_eq!(request["desired_start"], "01.02.2027");
+    assert_eq!(request["district"], district.as_str());
+    assert_eq!(request["placed_with"], Value::Null);
+    let application = request["application"].as_str().unwrap().to_string();
+
+    // A childminder with room; the reservation takes the application's child and hours.
+    let (_, profile) = api(&city, &bvs.token, "POST", "/api/tagespflege", Some(json!({
+        "name": "Rosa Reserviert", "street": "Rosenweg 3", "postcode": "01099", "city": "Dresden",
+        "district": district, "start": "2026-06-01", "places": "4"
+    }))).await;
+    let childminder = profile["id"].as_str().unwrap().to_string();
+    let reserve = json!({"application": application, "childminder": childminder});
+    let (status, placement) = api(
+        &city,
+        &bvs.token,
+        "POST",
+        "/api/tagespflege/requests/reserve",
+        Some(reserve.clone()),
+    )
+    .await;
+    assert_eq!(status, 201, "{placement}");
+    assert_eq!(placement["kind"], "reservation");
+    assert_eq!(placement["child_given_name"], "Lotte");
+    assert_eq!(placement["birth_date"], "2025-12-01");
+    assert_eq!(placement["daily_hours"], "6");
+    assert_eq!(placement["period"]["start"], "2027-02-01");
+    let (status, _) = api(
+        &city,
+        &bvs.token,
+        "POST",
+        "/api/tagespflege/requests/reserve",
+        Some(reserve.clone()),
+    )
+    .await;
+    assert_eq!(status, 409, "one reservation per application");
+    let (_, requests) = api(&city, &bvs.token, "GET", "/api/tagespflege/requests", None).await;
+    let row = requests
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["application"] == application.as_str())
+        .unwrap();
+    assert_eq!(row["placed_with"], "Rosa Reserviert");
+
+    // The parents agree: the application is placed, the Kita wish placed elsewhere, the
+    // parents' history tells both steps; it leaves the requests.
+    let (status, agreed) = api(
+        &city,
+        &bvs.token,
+        "POST",
+        "/api/tagespflege/placements/agree",
+        Some(json!({"placement": placement["id"]})),
+    )
+    .await;
+    assert_eq!(status, 200, "{agreed}");
+    let app_id: kitanetz_crdt::ids::ApplicationId = application.parse().unwrap();
+    let (_, app) = city
+        .store()
+        .get::<Application>(&kitanetz_node::seats::application_doc_id(&app_id))
+        .unwrap();
+    assert_eq!(app.status, "placed");
+    assert!(
+        app.wishes.iter().all(|w| w.status == "placed-elsewhere"),
+        "{:?}",
+        app.wishes
+    );
+    let (_, applicant) = city
+        .store()
+        .get::<Applicant>(&kitanetz_crdt::ids::doc_id_for("applicant", &application))
+        .unwrap();
+    let history: Vec<&str> = applicant.history.iter().map(|e| e.what.as_str()).collect();
+    assert!(
+        history
+            .iter()
+            .any(|h| h.contains("bei Rosa Reserviert ab 01.02.2027 reserviert")),
+        "{history:?}"
+    );
+    assert!(
+        history
+            .iter()
+            .any(|h| h.contains("in Kindertagespflege vermittelt")),
+        "{history:?}"
+    );
+    let (_, requests) = api(&city, &bvs.token, "GET", "/api/tagespflege/requests", None).await;
+    assert!(requests
+        .as_array()
+        .unwrap()
+        .iter()
+        .all(|r| r["application"] != application.as_str()));
+    let (status, _) = api(
+        &city,
+        &bvs.token,
+        "POST",
+        "/api/tagespflege/requests/reserve",
+        Some(reserve),
+    )
+    .await;
+    assert_eq!(status, 409, "a placed application takes no reservation");
+}
+
+/// Form encoding of one value (the few characters these tests use).
+fn urlencoding(v: &str) -> String {
+    v.bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b':' => {
+                (b as char).to_string()
+            }
+            b' ' => "+".to_string(),
+            other => format!("%{other:02X}"),
+        })
+        .collect()
+}

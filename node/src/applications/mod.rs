@@ -114,7 +114,11 @@ impl ApplicationInput {
         for (key, value) in pairs {
             let v = value.clone();
             let on = value != "false" && !value.is_empty();
-            if let Some(rest) = key.strip_prefix("child") {
+            // `child1_given_name` …; not `childminder` or `childminding_district`.
+            if let Some(rest) = key
+                .strip_prefix("child")
+                .filter(|rest| rest.starts_with(|c: char| c.is_ascii_digit()))
+            {
                 let Some((n, field)) = rest.split_once('_') else {
                     continue;
                 };
@@ -1653,6 +1657,28 @@ pub fn own_applications(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_posted_form_keeps_the_childminding_fields_apart_from_the_children() {
+        let pairs: Vec<(String, String)> = [
+            ("child1_given_name", "Lotte"),
+            ("child2_family_name", "Wunsch"),
+            ("childminding_district", "Blasewitz"),
+            ("childminder", "tpp-1"),
+            ("childminder_note", "Frau Sommer"),
+            ("wish1", "tagespflege"),
+        ]
+        .iter()
+        .map(|(k, v)| (k.to_string(), v.to_string()))
+        .collect();
+        let input = ApplicationInput::from_pairs(&pairs);
+        assert_eq!(input.children[0].given_name, "Lotte");
+        assert_eq!(input.children[1].family_name, "Wunsch");
+        assert_eq!(input.childminding_district, "Blasewitz");
+        assert_eq!(input.childminder, "tpp-1");
+        assert_eq!(input.childminder_note, "Frau Sommer");
+        assert_eq!(input.wishes[0], CHILDMINDING);
+    }
 
     #[test]
     fn the_care_type_follows_the_age_at_the_start() {

@@ -4,9 +4,9 @@
 use super::{
     absence_options, childminder, conclude_agreement, end_placement, month_of, parse_month,
     payments, place_child, placement_options, proof_options, record_absence, record_permit,
-    record_proof, register, register_childminder, requests, reserve_for_application, AbsenceInput, ChildminderView, NewChildminder,
-    PaymentList, PermitInput, PlacementChange, PlacementInput, ProofInput, RegisterView, RequestRow,
-    ReserveForApplication,
+    record_proof, register, register_childminder, requests, reserve_for_application, AbsenceInput,
+    ChildminderView, NewChildminder, PaymentList, PermitInput, PlacementChange, PlacementInput,
+    ProofInput, RegisterView, RequestRow, ReserveForApplication,
 };
 use crate::http::pages::Chrome;
 use crate::http::{

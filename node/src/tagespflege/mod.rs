@@ -1434,7 +1434,10 @@ pub fn requests(store: &Store, who: &Principal) -> Result<Vec<RequestRow>, Actio
         .values_of_kind::<ChildminderPlacement>()?
         .into_iter()
         .filter_map(|p| {
-            let name = names.get(&p.childminder.0).cloned().unwrap_or(p.childminder.0);
+            let name = names
+                .get(&p.childminder.0)
+                .cloned()
+                .unwrap_or(p.childminder.0);
             p.application.map(|a| (a.0, name))
         })
         .collect();
@@ -1446,8 +1449,8 @@ pub fn requests(store: &Store, who: &Principal) -> Result<Vec<RequestRow>, Actio
         if membership.role == NodeRole::Tagespflege && wish.agency != membership.organisation {
             continue;
         }
-        let Some((_, application)) = store
-            .find::<Application>(&crate::seats::application_doc_id(&applicant.application))?
+        let Some((_, application)) =
+            store.find::<Application>(&crate::seats::application_doc_id(&applicant.application))?
         else {
             continue;
         };
@@ -1473,11 +1476,7 @@ pub fn requests(store: &Store, who: &Principal) -> Result<Vec<RequestRow>, Actio
                     )
                 }),
                 note: wish.note.clone(),
-                rank: format!(
-                    "{}. von {}",
-                    wish.rank,
-                    application.wishes.len() + 1
-                ),
+                rank: format!("{}. von {}", wish.rank, application.wishes.len() + 1),
                 placed_with: placed.get(&application.id.0).cloned(),
             },
         ));
@@ -1520,7 +1519,10 @@ pub fn reserve_for_application(
         .find::<Application>(&crate::seats::application_doc_id(&application_id))?
         .zip(store.find::<Applicant>(&doc_id_for("applicant", &application_id.0))?);
     let Some(((_, application), (mut applicant_doc, mut applicant))) = found else {
-        return Err(unknown("application", "unbekannter Antrag / unknown application"));
+        return Err(unknown(
+            "application",
+            "unbekannter Antrag / unknown application",
+        ));
     };
     if applicant.childminding.is_none() || application.status != "active" {
         return Err(ActionError::Conflict(
@@ -1539,8 +1541,12 @@ pub fn reserve_for_application(
                 .into(),
         ));
     }
-    let profile = load_profile(store, &input.childminder)
-        .map_err(|_| unknown("childminder", "eine Tagespflegeperson wählen / choose a childminder"))?;
+    let profile = load_profile(store, &input.childminder).map_err(|_| {
+        unknown(
+            "childminder",
+            "eine Tagespflegeperson wählen / choose a childminder",
+        )
+    })?;
     let mut v = Validator::new();
     let start = if input.start.trim().is_empty() {
         Some(application.desired_start.max(now.today))
@@ -1632,7 +1638,9 @@ fn place_application(
         applicant.history.push(ApplicationEvent {
             on: now.today,
             by: "Kindertagespflege".into(),
-            what: format!("Betreuungsvereinbarung mit {childminder}: in Kindertagespflege vermittelt"),
+            what: format!(
+                "Betreuungsvereinbarung mit {childminder}: in Kindertagespflege vermittelt"
+            ),
         });
         applicant_doc
             .update(&applicant, now.today, now.millis, "childminder.agree")
@@ -1674,7 +1682,10 @@ pub fn conclude_agreement(
     let mut also = also;
     let mut all: Vec<&mut StoredDoc> = vec![&mut doc];
     all.extend(also.iter_mut());
-    store.save_docs(&mut all, &audit(who, "childminder.agree", &placement.id.0, now))?;
+    store.save_docs(
+        &mut all,
+        &audit(who, "childminder.agree", &placement.id.0, now),
+    )?;
     Ok(placement)
 }
 
