@@ -17,7 +17,8 @@ pub struct ListQuery {
     facility: Option<String>,
 }
 
-/// Resolves which Kita to list: the requested one if the caller may see it, else the first.
+/// Resolves which Kita to list: the requested one if the caller may see it, else the node's own
+/// Kita when the caller sees it, else the caller's first.
 pub(crate) fn choose_facility(
     node: &Node,
     session: &Session,
@@ -28,8 +29,14 @@ pub(crate) fn choose_facility(
         Some(f) => f
             .parse::<FacilityId>()
             .map_err(|_| AppError::NotFound(f.to_string()))?,
-        None => visible
-            .first()
+        // The Kita this node serves when the caller sees it (a Träger admin on a Kita's node
+        // means that Kita, not the Träger's first), else the caller's first.
+        None => node
+            .config
+            .facility
+            .as_ref()
+            .filter(|own| visible.contains(own))
+            .or(visible.first())
             .cloned()
             .ok_or_else(|| AppError::NotFound("Kita".into()))?,
     };
