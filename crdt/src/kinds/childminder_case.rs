@@ -90,12 +90,39 @@ pub struct CaseAbsence {
     pub recorded_on: Date,
 }
 
+/// The insurance refunds that can be decided (annex K): (code, German label). Persisted format.
+pub const REFUND_KINDS: [(&str, &str); 3] = [
+    ("health", "Kranken- und Pflegeversicherung (hälftig)"),
+    ("pension", "Alterssicherung (hälftig, bis 40 € je Platz)"),
+    ("accident", "Unfallversicherung (BGW)"),
+];
+
+/// The most characters a refund's case may have (a few years of a case file).
+pub const MAX_REFUND_CASE: usize = 20_000;
+
+/// A decided insurance refund (a Festsetzungsbescheid of annex K): the case as decided, in the
+/// documented case format `kitanetz-tagespflege-refund-case/1`, so the decision can be shown,
+/// re-computed and checked with the CLI at any time.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Reconcile, Hydrate)]
+pub struct CaseRefund {
+    #[key]
+    pub id: CaseEntryId,
+    /// One of [`REFUND_KINDS`].
+    pub kind: String,
+    /// The case JSON.
+    pub case: String,
+    pub decided_on: Date,
+}
+
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Reconcile, Hydrate)]
 pub struct ChildminderCase {
     pub childminder: ChildminderId,
     pub permits: Vec<CasePermit>,
     pub proofs: Vec<CaseProof>,
     pub absences: Vec<CaseAbsence>,
+    #[autosurgeon(missing = "Vec::new")]
+    #[serde(default)]
+    pub refunds: Vec<CaseRefund>,
 }
 
 impl ChildminderCase {
@@ -155,6 +182,16 @@ impl ChildminderCase {
                     ),
                 );
             }
+        }
+        unique(&mut v, "refunds", self.refunds.iter().map(|r| &r.id));
+        for (i, r) in self.refunds.iter().enumerate() {
+            let field = format!("refunds[{i}]");
+            known(&mut v, &format!("{field}.kind"), &r.kind, &REFUND_KINDS);
+            v.check(
+                !r.case.trim().is_empty() && r.case.len() <= MAX_REFUND_CASE,
+                format!("{field}.case"),
+                "der Fall fehlt oder ist zu lang / the case is missing or too long",
+            );
         }
         v.finish()
     }
@@ -284,6 +321,12 @@ mod tests {
                 condition_met: true,
                 period: Period::new(Date::ymd(2026, 7, 6), Some(Date::ymd(2026, 7, 24))).unwrap(),
                 recorded_on: Date::ymd(2026, 2, 20),
+            }],
+            refunds: vec![CaseRefund {
+                id: entry("9"),
+                kind: "accident".into(),
+                case: r#"{"format":"kitanetz-tagespflege-refund-case/1","kind":"accident","accident":{"year":2026,"assessed_contribution":"88.20"}}"#.into(),
+                decided_on: Date::ymd(2026, 3, 1),
             }],
         }
     }

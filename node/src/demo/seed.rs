@@ -803,6 +803,7 @@ fn demo_childminder_file(
                 recorded_on: Date::ymd(this_year, 3, 13),
             },
         ],
+        refunds: vec![],
     };
     let children = 1 + (index % 4).min(c.places.saturating_sub(1) as usize);
     let mut placements: Vec<ChildminderPlacement> = (0..children)

@@ -1,0 +1,353 @@
+//! A childminder's file: permits, proofs, children, capacity, the year's absences and a
+//! month's running payment; and the month's payment list of every childminder.
+
+use super::*;
+
+/// A child with the childminder, as the file lists it.
+#[derive(Debug, Clone, Serialize)]
+pub struct PlacementRow {
+    pub id: String,
+    pub child: String,
+    pub birth_date: String,
+    pub kind: &'static str,
+    pub is_reservation: bool,
+    pub substitute_for: Option<String>,
+    pub period: String,
+    pub daily_hours: String,
+    /// Not ended by today: it can be ended (or, as a reservation, concluded).
+    pub open: bool,
+}
+
+/// A range with more children than places.
+#[derive(Debug, Clone, Serialize)]
+pub struct CapacityLine {
+    pub period: String,
+    pub children: Vec<String>,
+    pub places: u32,
+}
+
+/// One allowance of the year: vacation, sick or training days and how many are used.
+#[derive(Debug, Clone, Serialize)]
+pub struct AllowanceLine {
+    pub label: &'static str,
+    pub days: u32,
+    pub used: u32,
+    pub explanation: String,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct AbsenceRow {
+    pub kind: &'static str,
+    pub period: String,
+    pub care_days: u32,
+    pub paid: bool,
+    pub explanation: String,
+}
+
+/// One line of the running payment.
+#[derive(Debug, Clone, Serialize)]
+pub struct PaymentRow {
+    pub child: String,
+    pub period: String,
+    pub daily_hours: String,
+    pub tier_hours: String,
+    pub amount: String,
+    pub explanation: Vec<String>,
+}
+
+/// The running payment of one month.
+#[derive(Debug, Clone, Serialize)]
+pub struct PaymentView {
+    pub month: String,
+    pub lines: Vec<PaymentRow>,
+    pub subtotal: String,
+    pub deduction: Option<(String, String)>,
+    pub total: String,
+    /// Care without a permit in force: not paid, with the reason.
+    pub unpaid: Vec<String>,
+    /// The amount table is an example, not a municipal decision.
+    pub example_table: bool,
+}
+
+/// A childminder's file: profile, permits and proofs with their states, the children, the
+/// capacity conflicts, the year's absences and a month's payment.
+#[derive(Debug, Clone, Serialize)]
+pub struct ChildminderView {
+    pub profile: ChildminderProfile,
+    pub watch: Vec<WatchLine>,
+    pub permits: Vec<String>,
+    pub placements: Vec<PlacementRow>,
+    pub over_capacity: Vec<CapacityLine>,
+    pub year: i32,
+    pub allowances: Vec<AllowanceLine>,
+    pub absences: Vec<AbsenceRow>,
+    pub payment: PaymentView,
+}
+
+/// The file of childminder `id` with the payment of `month`.
+pub fn childminder(
+    store: &Store,
+    who: &Principal,
+    rules: &Rules,
+    id: &str,
+    month: tp::Month,
+    today: Date,
+) -> Result<ChildminderView, ActionError> {
+    authorize_view(store, who)?;
+    let profile = load_profile(store, id)?;
+    let held = Holdings::read(store)?;
+    let case = held.cases.get(&profile.id.0);
+    let record = record_of(&profile.id, case);
+    let names = held.names();
+    let watch = tp::register::watch(&record, today.0, &rules.register)
+        .map_err(rules_error)?
+        .iter()
+        .map(|w| watch_line(w, &names))
+        .collect();
+    let permits = record
+        .permits
+        .iter()
+        .map(|p| {
+            tp::register::permit_period(&record.id, p, &rules.register)
+                .map(|(period, _)| format!("{}: {} Plätze", period_text(&period), p.places))
+        })
+        .collect::<Result<Vec<_>, _>>()
+        .map_err(rules_error)?;
+    let mine: Vec<&ChildminderPlacement> = held.placements_of(&profile.id).collect();
+    let child = child_names(&mine);
+    let name_of = |r: &tp::ChildRef| child.get(&r.0).cloned().unwrap_or_else(|| r.0.clone());
+    let mut placements: Vec<PlacementRow> = mine
+        .iter()
+        .map(|p| PlacementRow {
+            id: p.id.0.clone(),
+            child: format!("{}, {}", p.child_family_name, p.child_given_name),
+            birth_date: german(p.birth_date.0),
+            kind: p.label(),
+            is_reservation: p.kind == "reservation",
+            substitute_for: p
+                .substitute_for
+                .as_ref()
+                .map(|r| names.get(&r.0).cloned().unwrap_or_else(|| r.0.clone())),
+            period: period_text(&tp_period(&p.period)),
+            daily_hours: p.daily_hours.0.normalize().to_string(),
+            open: p.period.end().is_none_or(|e| e >= today),
+        })
+        .collect();
+    placements.sort_by(|a, b| (!a.open, &a.child).cmp(&(!b.open, &b.child)));
+    let permit_places =
+        tp::register::permit_places(&record, &rules.register).map_err(rules_error)?;
+    let occupants: Vec<tp::Occupant> = mine.iter().map(|p| occupant(p)).collect();
+    let over_capacity = tp::timeline(&permit_places, &occupants, &rules.capacity)
+        .map_err(rules_error)?
+        .into_iter()
+        // Only more children than places: care beyond the permit's end is the renewal's matter
+        // (the watch list) and unpaid until then (the payment says so).
+        .filter(|s| s.is_over())
+        .map(|s| CapacityLine {
+            period: period_text(&s.period),
+            children: s.present.iter().map(|o| name_of(&o.child)).collect(),
+            places: s.capacity.unwrap_or(0),
+        })
+        .collect();
+    let year = month.year();
+    let ledger = absence_ledger(&record, case, year, rules)?;
+    let allowances = ledger
+        .allowances
+        .iter()
+        .map(|a| AllowanceLine {
+            label: match a.allowance {
+                tp::absence::Allowance::Vacation => "Urlaub",
+                tp::absence::Allowance::Sick => "Krankheit",
+                tp::absence::Allowance::Training => "Fortbildung",
+            },
+            days: a.days,
+            used: a.used,
+            explanation: a.explanation.to_string(),
+        })
+        .collect();
+    let absences = ledger
+        .lines
+        .iter()
+        .map(|l| AbsenceRow {
+            kind: match l.kind {
+                tp::AbsenceKind::Vacation { .. } => "Urlaub",
+                tp::AbsenceKind::Sick { .. } => "Krankheit",
+                tp::AbsenceKind::Training { .. } => "Fortbildung",
+                tp::AbsenceKind::Other => "Sonstige",
+            },
+            period: period_text(&l.period),
+            care_days: l.care_days,
+            paid: l.paid,
+            explanation: l.explanation.to_string(),
+        })
+        .collect();
+    let payment = payment_of(&record, &mine, month, ledger.month(month), rules, &name_of)?;
+    Ok(ChildminderView {
+        profile,
+        watch,
+        permits,
+        placements,
+        over_capacity,
+        year,
+        allowances,
+        absences,
+        payment,
+    })
+}
+
+fn absence_ledger(
+    record: &tp::ChildminderRecord,
+    case: Option<&ChildminderCase>,
+    year: i32,
+    rules: &Rules,
+) -> Result<tp::AbsenceLedger, ActionError> {
+    let activity = tp::register::permit_coverage(record, &rules.register).map_err(rules_error)?;
+    let absences: Vec<tp::Absence> = case
+        .map(|c| c.absences.iter().map(absence_of).collect())
+        .unwrap_or_default();
+    let holidays = tp::holidays::saxony(year);
+    tp::ledger(
+        &tp::AbsenceYear {
+            year,
+            activity: &activity,
+            absences: &absences,
+            holidays: &holidays,
+            curriculum: false,
+        },
+        &rules.absence,
+    )
+    .map_err(rules_error)
+}
+
+fn absence_of(a: &CaseAbsence) -> tp::Absence {
+    let met = a.condition_met;
+    tp::Absence {
+        kind: match a.kind.as_str() {
+            "vacation" => tp::AbsenceKind::Vacation { announced: met },
+            "sick" => tp::AbsenceKind::Sick { proven: met },
+            "training" => tp::AbsenceKind::Training { approved: met },
+            _ => tp::AbsenceKind::Other,
+        },
+        period: tp_period(&a.period),
+    }
+}
+
+/// The running payment of `month` for the placements that are paid: agreements and substitute
+/// care (a reservation is not care yet).
+fn payment_of(
+    record: &tp::ChildminderRecord,
+    placements: &[&ChildminderPlacement],
+    month: tp::Month,
+    absence: Option<&tp::absence::MonthAbsence>,
+    rules: &Rules,
+    name_of: &dyn Fn(&tp::ChildRef) -> String,
+) -> Result<PaymentView, ActionError> {
+    let cares: Vec<tp::CareLine> = placements
+        .iter()
+        .filter(|p| p.kind != "reservation")
+        .map(|p| tp::CareLine {
+            child: tp::ChildRef(p.id.0.clone()),
+            period: tp_period(&p.period),
+            daily_hours: p.daily_hours.0,
+        })
+        .collect();
+    let permits = tp::register::permit_coverage(record, &rules.register).map_err(rules_error)?;
+    let paid = tp::monthly_payment(month, &cares, &permits, &rules.amounts, absence)
+        .map_err(rules_error)?;
+    let example_table =
+        tp::explain::in_force(&rules.amounts, |t| t.valid_from, month.period().start())
+            .is_some_and(|t| t.example);
+    Ok(PaymentView {
+        month: format!("{:02}/{}", month.number(), month.year()),
+        lines: paid
+            .lines
+            .iter()
+            .map(|l| PaymentRow {
+                child: name_of(&l.child),
+                period: period_text(&l.period),
+                daily_hours: l.daily_hours.normalize().to_string(),
+                tier_hours: l.tier_hours.normalize().to_string(),
+                amount: l.amount.to_string(),
+                explanation: l.explanation.iter().map(|e| e.to_string()).collect(),
+            })
+            .collect(),
+        subtotal: paid.subtotal.to_string(),
+        deduction: paid
+            .deduction
+            .as_ref()
+            .map(|d| (d.amount.to_string(), d.explanation.to_string())),
+        total: paid.total.to_string(),
+        unpaid: paid
+            .unpaid_without_permit
+            .iter()
+            .map(|(child, period, why)| {
+                format!("{}: {} ({why})", name_of(child), period_text(period))
+            })
+            .collect(),
+        example_table,
+    })
+}
+
+/// One line of the month's payment list: a childminder and her total.
+#[derive(Debug, Clone, Serialize)]
+pub struct PaymentListRow {
+    pub id: String,
+    pub name: String,
+    pub children: usize,
+    pub subtotal: String,
+    pub deduction: String,
+    pub total: String,
+}
+
+/// The running payments of every childminder for `month`, with the sum.
+#[derive(Debug, Clone, Serialize)]
+pub struct PaymentList {
+    pub month: String,
+    pub rows: Vec<PaymentListRow>,
+    pub total: String,
+    pub example_table: bool,
+}
+
+pub fn payments(
+    store: &Store,
+    who: &Principal,
+    rules: &Rules,
+    month: tp::Month,
+) -> Result<PaymentList, ActionError> {
+    authorize_view(store, who)?;
+    let held = Holdings::read(store)?;
+    let mut rows = Vec::new();
+    let mut sum = tp::Money::ZERO;
+    let mut example_table = false;
+    for profile in &held.profiles {
+        let case = held.cases.get(&profile.id.0);
+        let record = record_of(&profile.id, case);
+        let mine: Vec<&ChildminderPlacement> = held.placements_of(&profile.id).collect();
+        let ledger = absence_ledger(&record, case, month.year(), rules)?;
+        let name_of = |r: &tp::ChildRef| r.0.clone();
+        let view = payment_of(&record, &mine, month, ledger.month(month), rules, &name_of)?;
+        example_table |= view.example_table;
+        if view.lines.is_empty() {
+            continue;
+        }
+        let total: Decimal = view.total.parse().expect("a printed amount");
+        sum = sum + tp::Money::round(total);
+        let mut children: Vec<&str> = view.lines.iter().map(|l| l.child.as_str()).collect();
+        children.sort();
+        children.dedup();
+        rows.push(PaymentListRow {
+            id: profile.id.0.clone(),
+            name: profile.name.clone(),
+            children: children.len(),
+            subtotal: view.subtotal,
+            deduction: view.deduction.map(|(a, _)| a).unwrap_or_default(),
+            total: view.total,
+        });
+    }
+    Ok(PaymentList {
+        month: format!("{:02}/{}", month.number(), month.year()),
+        rows,
+        total: sum.to_string(),
+        example_table,
+    })
+}
