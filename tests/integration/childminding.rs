@@ -422,6 +422,101 @@ async fn the_bvs_registers_a_childminder_places_children_and_computes_the_paymen
     .await;
     assert_eq!(status, 200);
     assert!(xlsx.starts_with("PK"), "an xlsx is a zip");
+    // Insurance refunds (annex K), each decided for 2026 from the form's fields, by hand:
+    //   health: round(1248.33 × (14.6 + 3.6) %) = 227.20 ≤ proven 227.20, half 113.60 a month,
+    //     entitled from September, paid from November: back-payment 2 × 113.60 = 227.20;
+    //   pension: (298.50) / 2 = 149.25, capped at 3 places × 40 € = 120.00 from November;
+    //   accident: min(88.20, 97.43) = 88.20 once, in the month decided (November).
+    let refund = |body: Value| {
+        let mut body = body;
+        body["childminder"] = json!(id);
+        body["year"] = json!("2026");
+        body
+    };
+    let (status, health) = api(&city, &bvs.token, "POST", "/api/tagespflege/refunds", Some(refund(json!({
+        "kind": "health", "entitlement_from": "2026-09", "payment_from": "2026-11",
+        "minimum_base": "1248,33", "health_rate": "14,6", "care_rate": "3,6", "proven_contribution": "227.20"
+    })))).await;
+    assert_eq!(status, 201, "{health}");
+    assert_eq!(
+        health["back_payment"],
+        "227.20 € für 2 Monate (09/2026–10/2026)"
+    );
+    assert_eq!(health["running"], "113.60 € monatlich ab 11/2026");
+    let (status, pension) = api(
+        &city,
+        &bvs.token,
+        "POST",
+        "/api/tagespflege/refunds",
+        Some(refund(json!({
+            "kind": "pension", "entitlement_from": "2026-11", "payment_from": "2026-11",
+            "monthly_taxable_income": "1500", "statutory_contribution": "298.50"
+        }))),
+    )
+    .await;
+    assert_eq!(status, 201, "{pension}");
+    assert_eq!(pension["running"], "120.00 € monatlich ab 11/2026");
+    let (status, accident) = api(
+        &city,
+        &bvs.token,
+        "POST",
+        "/api/tagespflege/refunds",
+        Some(refund(json!({
+            "kind": "accident", "assessed_contribution": "88.20", "statutory_minimum": "97.43"
+        }))),
+    )
+    .await;
+    assert_eq!(status, 201, "{accident}");
+    // A health refund without its rate names the field; nothing is stored.
+    let (status, refused) = api(
+        &city,
+        &bvs.token,
+        "POST",
+        "/api/tagespflege/refunds",
+        Some(refund(json!({
+            "kind": "health", "entitlement_from": "2026-09", "payment_from": "2026-11",
+            "minimum_base": "1248.33", "care_rate": "3.6", "proven_contribution": "227.20"
+        }))),
+    )
+    .await;
+    assert_eq!(
+        (status, fields(&refused)),
+        (422, vec!["health_rate".to_string()])
+    );
+    let (_, file) = api(
+        &city,
+        &bvs.token,
+        "GET",
+        &format!("/api/tagespflege/{id}?month=2026-11"),
+        None,
+    )
+    .await;
+    assert_eq!(file["refunds"].as_array().unwrap().len(), 3);
+    // November: 113.60 + 227.20 + 120.00 + 88.20 = 549.00 on top of the 731.02.
+    assert_eq!(file["payment"]["refunds"], "549.00");
+    assert_eq!(file["payment"]["payout"], "1280.02");
+    let (_, december) = api(
+        &city,
+        &bvs.token,
+        "GET",
+        &format!("/api/tagespflege/{id}?month=2026-12"),
+        None,
+    )
+    .await;
+    assert_eq!(
+        december["payment"]["refunds"], "233.60",
+        "only the running amounts: 113.60 + 120.00"
+    );
+    let (_, list) = api(
+        &city,
+        &zvs.token,
+        "GET",
+        "/api/tagespflege/payments?month=2026-11",
+        None,
+    )
+    .await;
+    assert_eq!(row(&list, "rows", &id)["payout"], "1280.02");
+
     // The ZVS reads the file without the forms.
     let (_, page) = kitanetz_tests::call(
         &router,
@@ -712,4 +807,66 @@ fn urlencoding(v: &str) -> String {
             other => format!("%{other:02X}"),
         })
         .collect()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn annex_k_health_refund_decided_from_its_case_file_pays_the_back_payment_once() {
+    let net = Network::seeded();
+    let city = net.open(&net.config(|c| c.role == NodeRole::City).name);
+    let bvs = add_user(&city, "t-bvs", Role::BvsKtp, city_org(), None, None);
+    let id = net.world.childminders[1].id.0.clone();
+    // Annex K's worked example (seed 004 L29545–29640), as shared/formats shows it.
+    let case = json!({ "format": "kitanetz-tagespflege-refund-case/1", "kind": "health",
+      "entitlement_from": "2009-11", "payment_from": "2010-09",
+      "health": { "childless": false, "years": [
+        { "year": 2009, "minimum_base": "840.00", "health_rate": "14.3", "care_rate": "1.95",
+          "proven_contribution": "136.50" },
+        { "year": 2010, "minimum_base": "851.67", "health_rate": "14.3", "care_rate": "1.95",
+          "proven_contribution": "138.40" } ] } });
+    let (status, decided) = api(
+        &city,
+        &bvs.token,
+        "POST",
+        "/api/tagespflege/refunds",
+        Some(json!({"childminder": id, "case_json": case.to_string()})),
+    )
+    .await;
+    assert_eq!(status, 201, "{decided}");
+    assert_eq!(
+        decided["back_payment"],
+        "690.10 € für 10 Monate (11/2009–08/2010)"
+    );
+    assert_eq!(decided["running"], "69.20 € monatlich ab 09/2010");
+    let refunds = |month: &'static str| {
+        let city = city.clone();
+        let token = bvs.token.clone();
+        let id = id.clone();
+        async move {
+            let (_, file) = api(
+                &city,
+                &token,
+                "GET",
+                &format!("/api/tagespflege/{id}?month={month}"),
+                None,
+            )
+            .await;
+            file["payment"]["refunds"].as_str().unwrap().to_string()
+        }
+    };
+    assert_eq!(refunds("2010-08").await, "0.00");
+    assert_eq!(refunds("2010-09").await, "759.30", "69.20 + 690.10");
+    assert_eq!(refunds("2010-10").await, "69.20");
+    // A broken case file is refused on the case field, nothing stored.
+    let (status, refused) = api(
+        &city,
+        &bvs.token,
+        "POST",
+        "/api/tagespflege/refunds",
+        Some(json!({"childminder": id, "case_json": "{\"kind\": \"health\"}"})),
+    )
+    .await;
+    assert_eq!(
+        (status, fields(&refused)),
+        (422, vec!["case_json".to_string()])
+    );
 }

@@ -486,6 +486,16 @@ pub fn routes() -> Vec<Route> {
         ),
         route(
             "POST",
+            "/tagespflege/{id}/refunds",
+            post(crate::tagespflege::http::refund_submit),
+        ),
+        route(
+            "POST",
+            "/api/tagespflege/refunds",
+            post(crate::tagespflege::http::api_refund),
+        ),
+        route(
+            "POST",
             "/tagespflege/requests/reserve",
             post(crate::tagespflege::http::reserve_submit),
         ),

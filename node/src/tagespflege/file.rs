@@ -62,7 +62,13 @@ pub struct PaymentView {
     pub lines: Vec<PaymentRow>,
     pub subtotal: String,
     pub deduction: Option<(String, String)>,
+    /// The care payment after the deduction.
     pub total: String,
+    /// The insurance refunds paid with this month (running amounts, a back-payment, the BGW).
+    pub refunds: String,
+    pub refund_lines: Vec<String>,
+    /// What is paid out: the care payment and the refunds.
+    pub payout: String,
     /// Care without a permit in force: not paid, with the reason.
     pub unpaid: Vec<String>,
     /// The amount table is an example, not a municipal decision.
@@ -82,6 +88,7 @@ pub struct ChildminderView {
     pub allowances: Vec<AllowanceLine>,
     pub absences: Vec<AbsenceRow>,
     pub payment: PaymentView,
+    pub refunds: Vec<RefundView>,
 }
 
 /// The file of childminder `id` with the payment of `month`.
@@ -181,7 +188,15 @@ pub fn childminder(
             explanation: l.explanation.to_string(),
         })
         .collect();
-    let payment = payment_of(&record, &mine, month, ledger.month(month), rules, &name_of)?;
+    let payment = payment_of(
+        case,
+        &record,
+        &mine,
+        month,
+        ledger.month(month),
+        rules,
+        &name_of,
+    )?;
     Ok(ChildminderView {
         profile,
         watch,
@@ -192,6 +207,7 @@ pub fn childminder(
         allowances,
         absences,
         payment,
+        refunds: refunds_of(case),
     })
 }
 
@@ -235,6 +251,7 @@ fn absence_of(a: &CaseAbsence) -> tp::Absence {
 /// The running payment of `month` for the placements that are paid: agreements and substitute
 /// care (a reservation is not care yet).
 fn payment_of(
+    case: Option<&ChildminderCase>,
     record: &tp::ChildminderRecord,
     placements: &[&ChildminderPlacement],
     month: tp::Month,
@@ -257,6 +274,7 @@ fn payment_of(
     let example_table =
         tp::explain::in_force(&rules.amounts, |t| t.valid_from, month.period().start())
             .is_some_and(|t| t.example);
+    let (refunds, refund_lines) = refunds_in(case, month);
     Ok(PaymentView {
         month: format!("{:02}/{}", month.number(), month.year()),
         lines: paid
@@ -277,6 +295,9 @@ fn payment_of(
             .as_ref()
             .map(|d| (d.amount.to_string(), d.explanation.to_string())),
         total: paid.total.to_string(),
+        refunds: refunds.to_string(),
+        refund_lines,
+        payout: (paid.total + refunds).to_string(),
         unpaid: paid
             .unpaid_without_permit
             .iter()
@@ -296,7 +317,11 @@ pub struct PaymentListRow {
     pub children: usize,
     pub subtotal: String,
     pub deduction: String,
+    /// The care payment after the deduction.
     pub total: String,
+    pub refunds: String,
+    /// Care payment and refunds.
+    pub payout: String,
 }
 
 /// The running payments of every childminder for `month`, with the sum.
@@ -304,6 +329,7 @@ pub struct PaymentListRow {
 pub struct PaymentList {
     pub month: String,
     pub rows: Vec<PaymentListRow>,
+    /// The sum of the payouts.
     pub total: String,
     pub example_table: bool,
 }
@@ -325,13 +351,21 @@ pub fn payments(
         let mine: Vec<&ChildminderPlacement> = held.placements_of(&profile.id).collect();
         let ledger = absence_ledger(&record, case, month.year(), rules)?;
         let name_of = |r: &tp::ChildRef| r.0.clone();
-        let view = payment_of(&record, &mine, month, ledger.month(month), rules, &name_of)?;
+        let view = payment_of(
+            case,
+            &record,
+            &mine,
+            month,
+            ledger.month(month),
+            rules,
+            &name_of,
+        )?;
         example_table |= view.example_table;
-        if view.lines.is_empty() {
+        if view.lines.is_empty() && view.refund_lines.is_empty() {
             continue;
         }
-        let total: Decimal = view.total.parse().expect("a printed amount");
-        sum = sum + tp::Money::round(total);
+        let payout: Decimal = view.payout.parse().expect("a printed amount");
+        sum = sum + tp::Money::round(payout);
         let mut children: Vec<&str> = view.lines.iter().map(|l| l.child.as_str()).collect();
         children.sort();
         children.dedup();
@@ -342,6 +376,8 @@ pub fn payments(
             subtotal: view.subtotal,
             deduction: view.deduction.map(|(a, _)| a).unwrap_or_default(),
             total: view.total,
+            refunds: view.refunds,
+            payout: view.payout,
         });
     }
     Ok(PaymentList {

@@ -2,11 +2,12 @@
 //! childminder's file with its forms, the month's running payments (also as Excel), and the API.
 
 use super::{
-    absence_options, childminder, conclude_agreement, end_placement, month_of, parse_month,
-    payments, place_child, placement_options, proof_options, record_absence, record_permit,
-    record_proof, register, register_childminder, requests, reserve_for_application, AbsenceInput,
-    ChildminderView, NewChildminder, PaymentList, PermitInput, PlacementChange, PlacementInput,
-    ProofInput, RegisterView, RequestRow, ReserveForApplication,
+    absence_options, childminder, conclude_agreement, decide_refund, end_placement, month_of,
+    parse_month, payments, place_child, placement_options, proof_options, record_absence,
+    record_permit, record_proof, refund_options, register, register_childminder, requests,
+    reserve_for_application, AbsenceInput, ChildminderView, NewChildminder, PaymentList,
+    PermitInput, PlacementChange, PlacementInput, ProofInput, RefundInput, RegisterView,
+    RequestRow, ReserveForApplication,
 };
 use crate::http::pages::Chrome;
 use crate::http::{
@@ -182,6 +183,7 @@ fn month(node: &Node, q: &MonthQuery) -> Result<tp::Month, AppError> {
 /// The forms' values after a refused entry, so that nothing typed is lost.
 #[derive(Debug, Clone, Default)]
 struct Forms {
+    refund: RefundInput,
     permit: PermitInput,
     proof: ProofInput,
     absence: AbsenceInput,
@@ -198,6 +200,7 @@ struct ChildminderPage {
     proofs: Vec<(&'static str, &'static str)>,
     absence_kinds: Vec<(&'static str, &'static str)>,
     placement_kinds: Vec<(&'static str, &'static str)>,
+    refund_kinds: Vec<(&'static str, &'static str)>,
     /// (id, name) of the other childminders, for substitute care.
     others: Vec<(String, String)>,
     forms: Forms,
@@ -242,6 +245,7 @@ fn childminder_page(
         proofs: proof_options(),
         absence_kinds: absence_options(),
         placement_kinds: placement_options(),
+        refund_kinds: refund_options(),
         others,
         forms,
         errors,
@@ -536,6 +540,8 @@ pub async fn payments_xlsx(
             Column::new("Kinder", ColumnKind::Integer),
             Column::new("Betrag", ColumnKind::Money),
             Column::new("Abzug Abwesenheit", ColumnKind::Money),
+            Column::new("Geldleistung", ColumnKind::Money),
+            Column::new("Erstattungen", ColumnKind::Money),
             Column::new("Auszuzahlen", ColumnKind::Money),
         ],
     );
@@ -549,6 +555,8 @@ pub async fn payments_xlsx(
                 money_cell(&r.subtotal),
                 money_cell(&r.deduction),
                 money_cell(&r.total),
+                money_cell(&r.refunds),
+                money_cell(&r.payout),
             ]
         })
         .collect();
@@ -643,4 +651,45 @@ pub async fn api_requests(
     Ok(Json(
         requests(&node.store(), &session.who).map_err(AppError::from)?,
     ))
+}
+
+/// The refund form: the checkboxes arrive only when ticked.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(default)]
+pub struct RefundForm {
+    #[serde(flatten)]
+    pub input: RefundInput,
+    pub childless_box: String,
+    pub private_until_60_box: String,
+}
+
+/// `POST /tagespflege/{id}/refunds`: an insurance refund decided.
+pub async fn refund_submit(
+    State(node): State<Arc<Node>>,
+    lang: Lang,
+    session: Session,
+    Path(id): Path<String>,
+    Form(form): Form<Posted<RefundForm>>,
+) -> Result<Response, AppError> {
+    session.check_csrf(&form.csrf)?;
+    let mut input = form.input.input;
+    input.childminder = id.clone();
+    input.childless = crate::input::checked(&form.input.childless_box);
+    input.private_until_60 = crate::input::checked(&form.input.private_until_60_box);
+    let result = decide_refund(&mut node.store(), &session.who, &input, node.now());
+    let forms = Forms {
+        refund: input,
+        ..Forms::default()
+    };
+    answer(&node, lang, &session, &id, result, forms)
+}
+
+pub async fn api_refund(
+    State(node): State<Arc<Node>>,
+    ApiSession(session): ApiSession,
+    ApiJson(input): ApiJson<RefundInput>,
+) -> Result<Response, ApiError> {
+    let refund = decide_refund(&mut node.store(), &session.who, &input, node.now())
+        .map_err(AppError::from)?;
+    Ok((StatusCode::CREATED, Json(refund)).into_response())
 }

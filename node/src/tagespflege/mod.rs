@@ -17,10 +17,12 @@
 mod file;
 pub mod http;
 mod record;
+mod refunds;
 mod register;
 
 pub use file::*;
 pub use record::*;
+pub use refunds::*;
 pub use register::*;
 
 use crate::action::ActionError;

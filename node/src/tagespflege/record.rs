@@ -92,7 +92,7 @@ fn meta(kind: DocKind, owner: OrgId, store: &Store, now: Now) -> DocMeta {
 
 /// Changes the childminder's file with `change` and saves it (created at this node on the first
 /// entry), together with `profile` when the change touches her public listing.
-fn change_case(
+pub(super) fn change_case(
     store: &mut Store,
     who: &Principal,
     owner: OrgId,
@@ -139,7 +139,7 @@ fn change_case(
     Ok(case)
 }
 
-fn new_entry_id() -> CaseEntryId {
+pub(super) fn new_entry_id() -> CaseEntryId {
     CaseEntryId::generate(&mut crate::contracts::os_ids())
 }
 
