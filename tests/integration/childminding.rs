@@ -517,6 +517,58 @@ async fn the_bvs_registers_a_childminder_places_children_and_computes_the_paymen
     .await;
     assert_eq!(row(&list, "rows", &id)["payout"], "1280.02");
 
+    // One-off grants, paid with the month decided (TPP agreement §§ 7–8), by hand:
+    //   equipment for 2 new places: 2 × 100 = 200.00; training 150 € → 50 % = 75.00; a second
+    //   training 100 € → 50.00, but only 100 − 75 = 25.00 left this year; replacement 180 € for
+    //   the permit's 3 places (up to 300 € a year) → 180.00; 2 places typed for equipment of 6
+    //   are refused.
+    for (body, granted) in [
+        (json!({"kind": "equipment", "places": "2"}), "200.00"),
+        (json!({"kind": "training", "amount": "150"}), "75.00"),
+        (json!({"kind": "training", "amount": "100,00"}), "25.00"),
+        (json!({"kind": "replacement", "amount": "180"}), "180.00"),
+    ] {
+        let mut body = body;
+        body["childminder"] = json!(id);
+        let (status, grant) = api(
+            &city,
+            &bvs.token,
+            "POST",
+            "/api/tagespflege/grants",
+            Some(body),
+        )
+        .await;
+        assert_eq!(
+            (status, grant["granted"].as_str()),
+            (201, Some(granted)),
+            "{grant}"
+        );
+    }
+    let (status, refused) = api(
+        &city,
+        &bvs.token,
+        "POST",
+        "/api/tagespflege/grants",
+        Some(json!({"childminder": id, "kind": "equipment", "places": "6"})),
+    )
+    .await;
+    assert_eq!(
+        (status, fields(&refused)),
+        (422, vec!["places".to_string()])
+    );
+    let (_, file) = api(
+        &city,
+        &bvs.token,
+        "GET",
+        &format!("/api/tagespflege/{id}?month=2026-11"),
+        None,
+    )
+    .await;
+    assert_eq!(file["grants"].as_array().unwrap().len(), 4);
+    // 549.00 refunds + 480.00 grants; payout 731.02 + 1029.00.
+    assert_eq!(file["payment"]["refunds"], "1029.00");
+    assert_eq!(file["payment"]["payout"], "1760.02");
+
     // The ZVS reads the file without the forms.
     let (_, page) = kitanetz_tests::call(
         &router,

@@ -114,6 +114,38 @@ pub struct CaseRefund {
     pub decided_on: Date,
 }
 
+/// The one-off grants (TPP agreement §§ 7–8): (code, German label). Persisted format.
+pub const GRANT_KINDS: [(&str, &str); 5] = [
+    ("equipment", "Ausstattung neuer Plätze (100 € je Platz)"),
+    (
+        "replacement",
+        "Ersatzbeschaffung (bis 100 € je Platz und Jahr)",
+    ),
+    ("training", "Fortbildung (50 %, bis 100 € im Jahr)"),
+    ("dji_curriculum", "DJI-Curriculum (50 %, bis 350 €)"),
+    (
+        "education_plan_curriculum",
+        "Curriculum Sächsischer Bildungsplan (80 %)",
+    ),
+];
+
+/// A granted one-off amount as decided: what was asked, what was granted, and why. Stored as
+/// decided, because a grant depends on what was granted before it in the year.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Reconcile, Hydrate)]
+pub struct CaseGrant {
+    #[key]
+    pub id: CaseEntryId,
+    /// One of [`GRANT_KINDS`].
+    pub kind: String,
+    /// New places (equipment) or the places the yearly amount counts (replacement); 0 else.
+    pub places: u32,
+    /// The amount asked for (replacement) or the costs (training); 0 for equipment.
+    pub requested: Dec,
+    pub granted: Dec,
+    pub explanation: String,
+    pub decided_on: Date,
+}
+
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Reconcile, Hydrate)]
 pub struct ChildminderCase {
     pub childminder: ChildminderId,
@@ -123,6 +155,9 @@ pub struct ChildminderCase {
     #[autosurgeon(missing = "Vec::new")]
     #[serde(default)]
     pub refunds: Vec<CaseRefund>,
+    #[autosurgeon(missing = "Vec::new")]
+    #[serde(default)]
+    pub grants: Vec<CaseGrant>,
 }
 
 impl ChildminderCase {
@@ -192,6 +227,18 @@ impl ChildminderCase {
                 format!("{field}.case"),
                 "der Fall fehlt oder ist zu lang / the case is missing or too long",
             );
+        }
+        unique(&mut v, "grants", self.grants.iter().map(|g| &g.id));
+        for (i, g) in self.grants.iter().enumerate() {
+            let field = format!("grants[{i}]");
+            known(&mut v, &format!("{field}.kind"), &g.kind, &GRANT_KINDS);
+            v.check(
+                g.granted.0 >= rust_decimal::Decimal::ZERO
+                    && g.requested.0 >= rust_decimal::Decimal::ZERO,
+                format!("{field}.granted"),
+                "kein negativer Betrag / no negative amount",
+            );
+            v.optional_text(&format!("{field}.explanation"), &g.explanation, 2_000);
         }
         v.finish()
     }
@@ -326,6 +373,15 @@ mod tests {
                 id: entry("9"),
                 kind: "accident".into(),
                 case: r#"{"format":"kitanetz-tagespflege-refund-case/1","kind":"accident","accident":{"year":2026,"assessed_contribution":"88.20"}}"#.into(),
+                decided_on: Date::ymd(2026, 3, 1),
+            }],
+            grants: vec![CaseGrant {
+                id: entry("10"),
+                kind: "equipment".into(),
+                places: 2,
+                requested: Dec(rust_decimal::Decimal::ZERO),
+                granted: Dec("200.00".parse().unwrap()),
+                explanation: "2 new places × 100.00 € = 200.00 €".into(),
                 decided_on: Date::ymd(2026, 3, 1),
             }],
         }

@@ -486,6 +486,16 @@ pub fn routes() -> Vec<Route> {
         ),
         route(
             "POST",
+            "/tagespflege/{id}/grants",
+            post(crate::tagespflege::http::grant_submit),
+        ),
+        route(
+            "POST",
+            "/api/tagespflege/grants",
+            post(crate::tagespflege::http::api_grant),
+        ),
+        route(
+            "POST",
             "/tagespflege/{id}/refunds",
             post(crate::tagespflege::http::refund_submit),
         ),

@@ -64,7 +64,8 @@ pub struct PaymentView {
     pub deduction: Option<(String, String)>,
     /// The care payment after the deduction.
     pub total: String,
-    /// The insurance refunds paid with this month (running amounts, a back-payment, the BGW).
+    /// The insurance refunds and grants paid with this month (running amounts, a back-payment,
+    /// the BGW, one-off grants).
     pub refunds: String,
     pub refund_lines: Vec<String>,
     /// What is paid out: the care payment and the refunds.
@@ -89,6 +90,7 @@ pub struct ChildminderView {
     pub absences: Vec<AbsenceRow>,
     pub payment: PaymentView,
     pub refunds: Vec<RefundView>,
+    pub grants: Vec<GrantView>,
 }
 
 /// The file of childminder `id` with the payment of `month`.
@@ -208,6 +210,7 @@ pub fn childminder(
         absences,
         payment,
         refunds: refunds_of(case),
+        grants: grants_of(case),
     })
 }
 
@@ -274,7 +277,11 @@ fn payment_of(
     let example_table =
         tp::explain::in_force(&rules.amounts, |t| t.valid_from, month.period().start())
             .is_some_and(|t| t.example);
-    let (refunds, refund_lines) = refunds_in(case, month);
+    // Refunds and one-off grants are paid with the month's running payment.
+    let (refunds, mut refund_lines) = refunds_in(case, month);
+    let (granted, grant_lines) = grants_in(case, month);
+    let refunds = refunds + granted;
+    refund_lines.extend(grant_lines);
     Ok(PaymentView {
         month: format!("{:02}/{}", month.number(), month.year()),
         lines: paid

@@ -2,12 +2,12 @@
 //! childminder's file with its forms, the month's running payments (also as Excel), and the API.
 
 use super::{
-    absence_options, childminder, conclude_agreement, decide_refund, end_placement, month_of,
-    parse_month, payments, place_child, placement_options, proof_options, record_absence,
-    record_permit, record_proof, refund_options, register, register_childminder, requests,
-    reserve_for_application, AbsenceInput, ChildminderView, NewChildminder, PaymentList,
-    PermitInput, PlacementChange, PlacementInput, ProofInput, RefundInput, RegisterView,
-    RequestRow, ReserveForApplication,
+    absence_options, childminder, conclude_agreement, decide_grant, decide_refund, end_placement,
+    grant_options, month_of, parse_month, payments, place_child, placement_options, proof_options,
+    record_absence, record_permit, record_proof, refund_options, register, register_childminder,
+    requests, reserve_for_application, AbsenceInput, ChildminderView, GrantInput, NewChildminder,
+    PaymentList, PermitInput, PlacementChange, PlacementInput, ProofInput, RefundInput,
+    RegisterView, RequestRow, ReserveForApplication,
 };
 use crate::http::pages::Chrome;
 use crate::http::{
@@ -183,6 +183,7 @@ fn month(node: &Node, q: &MonthQuery) -> Result<tp::Month, AppError> {
 /// The forms' values after a refused entry, so that nothing typed is lost.
 #[derive(Debug, Clone, Default)]
 struct Forms {
+    grant: GrantInput,
     refund: RefundInput,
     permit: PermitInput,
     proof: ProofInput,
@@ -201,6 +202,7 @@ struct ChildminderPage {
     absence_kinds: Vec<(&'static str, &'static str)>,
     placement_kinds: Vec<(&'static str, &'static str)>,
     refund_kinds: Vec<(&'static str, &'static str)>,
+    grant_kinds: Vec<(&'static str, &'static str)>,
     /// (id, name) of the other childminders, for substitute care.
     others: Vec<(String, String)>,
     forms: Forms,
@@ -246,6 +248,7 @@ fn childminder_page(
         absence_kinds: absence_options(),
         placement_kinds: placement_options(),
         refund_kinds: refund_options(),
+        grant_kinds: grant_options(),
         others,
         forms,
         errors,
@@ -692,4 +695,33 @@ pub async fn api_refund(
     let refund = decide_refund(&mut node.store(), &session.who, &input, node.now())
         .map_err(AppError::from)?;
     Ok((StatusCode::CREATED, Json(refund)).into_response())
+}
+
+/// `POST /tagespflege/{id}/grants`: a one-off grant decided.
+pub async fn grant_submit(
+    State(node): State<Arc<Node>>,
+    lang: Lang,
+    session: Session,
+    Path(id): Path<String>,
+    Form(form): Form<Posted<GrantInput>>,
+) -> Result<Response, AppError> {
+    session.check_csrf(&form.csrf)?;
+    let mut input = form.input;
+    input.childminder = id.clone();
+    let result = decide_grant(&mut node.store(), &session.who, &input, node.now());
+    let forms = Forms {
+        grant: input,
+        ..Forms::default()
+    };
+    answer(&node, lang, &session, &id, result, forms)
+}
+
+pub async fn api_grant(
+    State(node): State<Arc<Node>>,
+    ApiSession(session): ApiSession,
+    ApiJson(input): ApiJson<GrantInput>,
+) -> Result<Response, ApiError> {
+    let grant = decide_grant(&mut node.store(), &session.who, &input, node.now())
+        .map_err(AppError::from)?;
+    Ok((StatusCode::CREATED, Json(grant)).into_response())
 }

@@ -15,12 +15,14 @@
 //! the payments mean money.
 
 mod file;
+mod grants;
 pub mod http;
 mod record;
 mod refunds;
 mod register;
 
 pub use file::*;
+pub use grants::*;
 pub use record::*;
 pub use refunds::*;
 pub use register::*;

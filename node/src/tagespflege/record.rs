@@ -112,6 +112,7 @@ pub(super) fn change_case(
                 proofs: vec![],
                 absences: vec![],
                 refunds: vec![],
+                grants: vec![],
             },
         ),
     };
@@ -245,6 +246,7 @@ pub fn register_childminder(
         proofs: vec![],
         absences: vec![],
         refunds: vec![],
+        grants: vec![],
     };
     case.validate()?;
     let mut listing = StoredDoc::create(
