@@ -35,10 +35,13 @@
 //!
 //! Exit certificates (Austrittsbescheinigungen) are printed in bulk, one page per child, by
 //! [`exit_certificates_pdf`] from typed [`ExitCertificate`]s.
+//!
+//! The Förderbescheid of Kindertagespflege is [`funding_decision_pdf`] of a [`FundingDecision`].
 
 pub mod decision;
 mod error;
 mod exit_certificate;
+mod funding_decision;
 mod world;
 
 use chrono::NaiveDate;
@@ -56,6 +59,9 @@ pub use error::{Diagnostic, Diagnostics, RenderError};
 pub use exit_certificate::{
     exit_certificates_pdf, exit_certificates_pdf_with, ExitCertificate, ExitCertificateError,
     EXIT_CERTIFICATE,
+};
+pub use funding_decision::{
+    funding_decision_pdf, FundingDecision, FundingDecisionError, FUNDING_DECISION,
 };
 use world::LetterWorld;
 
