@@ -1293,7 +1293,7 @@ async fn a_kita_linked_only_to_its_traeger_converges_with_the_city_through_the_o
     assert_private(&nodes);
     assert_eq!(
         connected_to(kita_links),
-        [traeger.config.name.clone()],
+        std::slice::from_ref(&traeger.config.name),
         "the Kita never linked to the city"
     );
 
