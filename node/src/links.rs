@@ -8,9 +8,9 @@ use crate::sync::{ChangeWatcher, PeerStatus, StoreRepo, SyncStatus, SyncStatusSo
 use crate::Node;
 use anyhow::Context;
 use kitanetz_p2p::{
-    load_or_create_identity, Keypair, Multiaddr, P2pConfig, P2pHandle, P2pNode, PeerId,
-    RevocationOutcome, RevocationSink, RootPublicKey, SharedCore, SignedCertificate,
-    SignedRevocationList,
+    load_or_create_identity, node_signing, Keypair, Multiaddr, P2pConfig, P2pHandle, P2pNode,
+    PeerId, RevocationOutcome, RevocationSink, RevokedPeers, RootPublicKey, SharedCore,
+    SignedCertificate, SignedRevocationList,
 };
 use kitanetz_sync::SyncCore;
 use std::collections::BTreeSet;
@@ -132,6 +132,9 @@ pub struct NodeLinks {
     watcher: Mutex<ChangeWatcher>,
     /// The revocation file's bytes as last read: a change means a list to apply.
     revocations_seen: Mutex<Option<Vec<u8>>>,
+    /// The peers revoked by the list in force, for the sync core's check of relayed changes
+    /// (the transport keeps its own set for admission).
+    revoked: RevokedPeers,
 }
 
 fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
@@ -146,11 +149,26 @@ impl NodeLinks {
         settings: LinkSettings,
         expected_peers: impl IntoIterator<Item = String>,
     ) -> Arc<NodeLinks> {
-        let core = Arc::new(Mutex::new(SyncCore::new(
-            node.config.membership(),
-            node.config.name.clone(),
-            StoreRepo::new(node.clone()),
-        )));
+        // Signing on: the node signs the changes its users make and relays the documents it
+        // holds, so that a Kita linked only to its Träger office still converges with the city
+        // (ARCHITECTURE.md, "Relaying through the Träger office").
+        let revoked = RevokedPeers::default();
+        let actor = automerge::ActorId::from(node.store().actor());
+        let signing = node_signing(
+            settings.identity.clone(),
+            &settings.certificate,
+            actor,
+            settings.root,
+            revoked.clone(),
+        );
+        let core = Arc::new(Mutex::new(
+            SyncCore::new(
+                node.config.membership(),
+                node.config.name.clone(),
+                StoreRepo::new(node.clone()),
+            )
+            .with_signing(signing),
+        ));
         let mut watcher = ChangeWatcher::default();
         watcher.record(&node);
         Arc::new(NodeLinks {
@@ -162,6 +180,7 @@ impl NodeLinks {
             known: Mutex::new(expected_peers.into_iter().collect()),
             watcher: Mutex::new(watcher),
             revocations_seen: Default::default(),
+            revoked,
         })
     }
 
@@ -287,18 +306,27 @@ impl NodeLinks {
             _ => {}
         }
         let (signed, list) = in_force.expect("a list is in force");
+        self.set_revoked(&list);
         self.node
             .store()
             .keep_revocation_list(&root, list.version, &signed.to_json())?;
         Ok(Some(signed))
     }
 
+    fn set_revoked(&self, list: &kitanetz_p2p::RevocationList) {
+        *self.revoked.write().unwrap_or_else(|p| p.into_inner()) =
+            list.revoked.iter().cloned().collect();
+    }
+
     /// Keeps every list the transport puts in force in the database (see
-    /// [`NodeLinks::revocations_at_start`]).
+    /// [`NodeLinks::revocations_at_start`]) and in force for relayed changes.
     fn revocation_keeper(&self) -> RevocationSink {
         let node = self.node.clone();
         let root = self.settings.root.to_string();
+        let revoked = self.revoked.clone();
         Arc::new(move |signed, list| {
+            *revoked.write().unwrap_or_else(|p| p.into_inner()) =
+                list.revoked.iter().cloned().collect();
             let kept = node
                 .store()
                 .keep_revocation_list(&root, list.version, &signed.to_json());

@@ -7,7 +7,7 @@ use crate::Node;
 use automerge::AutoCommit;
 use kitanetz_crdt::meta::DocMeta;
 use kitanetz_crdt::DocId;
-use kitanetz_sync::{DocRepo, RepoError};
+use kitanetz_sync::{ChangeSignature, DocRepo, RepoError, WriterId};
 use std::collections::{BTreeMap, BTreeSet};
 use std::sync::Arc;
 
@@ -142,6 +142,42 @@ impl DocRepo for StoreRepo {
         self.node
             .store()
             .save_sync_state(peer, doc, &state)
+            .map_err(repo_err)
+    }
+
+    fn signatures(&self, doc: &DocId, hashes: &[automerge::ChangeHash]) -> Vec<ChangeSignature> {
+        // Unreadable signatures are not sent: the peer refuses those changes from a relay and
+        // gets them from a writer (or at the next attempt).
+        self.node
+            .store()
+            .change_signatures(doc, hashes)
+            .unwrap_or_else(|e| {
+                tracing::error!(error = %e, doc = %doc, "cannot read change signatures");
+                Vec::new()
+            })
+    }
+
+    fn save_signatures(&mut self, doc: &DocId, sigs: &[ChangeSignature]) -> Result<(), RepoError> {
+        self.node
+            .store()
+            .save_change_signatures(doc, sigs)
+            .map_err(repo_err)
+    }
+
+    fn writer_credential(&self, writer: &WriterId) -> Option<Vec<u8>> {
+        self.node
+            .store()
+            .writer_credential(writer)
+            .unwrap_or_else(|e| {
+                tracing::error!(error = %e, %writer, "cannot read a writer's certificate");
+                None
+            })
+    }
+
+    fn save_writer(&mut self, writer: &WriterId, credential: &[u8]) -> Result<(), RepoError> {
+        self.node
+            .store()
+            .save_writer(writer, credential)
             .map_err(repo_err)
     }
 }

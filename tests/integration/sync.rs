@@ -1104,3 +1104,243 @@ async fn a_kita_enrolled_from_a_file_syncs_both_ways_and_catches_up_after_workin
     assert_private(&all);
     links.go_offline().await;
 }
+
+/// Ticks the given links until `done` holds; false after `limit`.
+async fn links_tick_until(
+    links: &[Arc<kitanetz_node::links::NodeLinks>],
+    limit: std::time::Duration,
+    mut done: impl FnMut() -> bool,
+) -> bool {
+    let started = std::time::Instant::now();
+    while started.elapsed() < limit {
+        for l in links {
+            l.tick().await;
+        }
+        if done() {
+            return true;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    false
+}
+
+fn doc_heads(node: &Node, doc: &DocId) -> Vec<String> {
+    node.store()
+        .doc_rows()
+        .unwrap()
+        .into_iter()
+        .find(|r| r.doc_id == doc.0)
+        .map(|r| r.heads)
+        .unwrap_or_default()
+}
+
+fn connected_to(links: &kitanetz_node::links::NodeLinks) -> Vec<String> {
+    use kitanetz_node::sync::SyncStatusSource;
+    links
+        .status("")
+        .peers
+        .into_iter()
+        .filter(|p| p.connected)
+        .map(|p| p.name)
+        .collect()
+}
+
+/// Issue 13 item 8: the Kita reaches only its Träger office, the office only the city. Changes
+/// are signed by their writer's node key and verified at every hop, so the office passes on the
+/// city's licence (which it may not write) and the city takes the Kita's changes from the office,
+/// while a change the office makes to the city's licence itself is refused everywhere.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_kita_linked_only_to_its_traeger_converges_with_the_city_through_the_office() {
+    use kitanetz_crdt::kinds::{FacilityLicence, FacilityProfile};
+    use kitanetz_crdt::policy::may_write;
+    use kitanetz_node::facilities::{
+        change_places, licence_doc_id, profile_doc_id, update_profile, PlacesInput, ProfileInput,
+    };
+    use kitanetz_node::links::{LinkSettings, NodeLinks};
+    use kitanetz_p2p::{generate_root, issue_certificate, Keypair};
+    let wait = std::time::Duration::from_secs(30);
+    let net = Network::seeded();
+    let all: Vec<Arc<Node>> = net.configs.iter().map(|c| net.open(&c.name)).collect();
+    let city = all
+        .iter()
+        .find(|n| n.config.role == NodeRole::City)
+        .unwrap()
+        .clone();
+    let (kita, traeger) = kita_and_its_traeger(&all);
+    let facility = kita.config.facility.clone().unwrap();
+    let nodes = vec![city.clone(), traeger.clone(), kita.clone()];
+
+    // Keys and certificates as the city's administration machine issues them.
+    let root = generate_root(&net.dir.path().join("star-root.key")).unwrap();
+    let now = chrono::Utc::now().timestamp() as u64;
+    let links: Vec<Arc<NodeLinks>> = nodes
+        .iter()
+        .map(|n| {
+            let identity = Keypair::generate_ed25519();
+            let certificate = issue_certificate(
+                &root,
+                &identity.public().to_peer_id(),
+                &n.config.name,
+                n.config.membership(),
+                now - 60,
+                now + 86_400,
+            );
+            let settings = LinkSettings {
+                identity,
+                root: root.public_key(),
+                certificate,
+                listen: "/ip4/127.0.0.1/tcp/0".parse().unwrap(),
+                peers: Vec::new(),
+                revocations_file: None,
+            };
+            NodeLinks::new(n.clone(), settings, [])
+        })
+        .collect();
+    let [city_links, office_links, kita_links] = [&links[0], &links[1], &links[2]];
+    // A star: the office dials the city, the Kita dials only its office.
+    city_links.go_online(&[]).await.unwrap();
+    office_links
+        .go_online(&city_links.listen_addrs().await)
+        .await
+        .unwrap();
+    kita_links
+        .go_online(&office_links.listen_addrs().await)
+        .await
+        .unwrap();
+    assert!(
+        links_tick_until(&links, wait, || {
+            connected_to(kita_links) == [traeger.config.name.clone()]
+                && connected_to(office_links).len() == 2
+        })
+        .await,
+        "the star is up: Kita {:?}, office {:?}",
+        connected_to(kita_links),
+        connected_to(office_links)
+    );
+
+    // The city changes the Kita's approved places: the licence reaches the Kita through the
+    // office, with the city's signature, which the office keeps to pass it on.
+    let licence = licence_doc_id(&facility);
+    let (_, before) = city.store().get::<FacilityLicence>(&licence).unwrap();
+    let care_type = before.care_types[0].care_type;
+    let places = before
+        .places_on(care_type, city.now().today)
+        .unwrap_or(0)
+        .saturating_add(7);
+    let input = PlacesInput {
+        care_type: care_type.as_str().into(),
+        places: places.to_string(),
+        valid_from: city.now().today.to_string(),
+    };
+    change_places(
+        &mut city.store(),
+        &caller(Role::Zvs, &city),
+        &facility,
+        &input,
+        city.now(),
+    )
+    .unwrap();
+    assert_ne!(doc_heads(&kita, &licence), doc_heads(&city, &licence));
+    assert!(
+        links_tick_until(&links, wait, || doc_heads(&kita, &licence)
+            == doc_heads(&city, &licence))
+        .await,
+        "the city's licence reached the Kita through the office"
+    );
+    let (mut at_kita, licence_at_kita) = kita.store().get::<FacilityLicence>(&licence).unwrap();
+    assert_eq!(
+        licence_at_kita.places_on(care_type, kita.now().today),
+        Some(places)
+    );
+    let heads = at_kita.heads();
+    for n in [&traeger, &kita] {
+        let sigs = n.store().change_signatures(&licence, &heads).unwrap();
+        assert_eq!(
+            sigs.len(),
+            heads.len(),
+            "{} keeps the city's signature",
+            n.config.name
+        );
+        assert_eq!(
+            sigs[0].writer.0,
+            city_links.peer_id().to_string(),
+            "signed by the city's node key"
+        );
+    }
+
+    // The Kita edits its public profile: it reaches the city through the office.
+    let profile = profile_doc_id(&facility);
+    let (_, p) = kita.store().get::<FacilityProfile>(&profile).unwrap();
+    let mut edit = ProfileInput::from_profile(&p);
+    edit.phone = "0351 4711-0".into();
+    assert!(update_profile(
+        &mut kita.store(),
+        &caller(Role::KitaLead, &kita),
+        &facility,
+        &edit,
+        kita.now(),
+    )
+    .unwrap());
+    assert!(
+        links_tick_until(&links, wait, || doc_heads(&city, &profile)
+            == doc_heads(&kita, &profile))
+        .await,
+        "the Kita's profile reached the city through the office"
+    );
+    let (_, at_city) = city.store().get::<FacilityProfile>(&profile).unwrap();
+    assert_eq!(at_city.phone, "0351 4711-0");
+    assert_converged(&nodes);
+    assert_private(&nodes);
+    assert_eq!(
+        connected_to(kita_links),
+        std::slice::from_ref(&traeger.config.name),
+        "the Kita never linked to the city"
+    );
+
+    // The office does not gain write rights by relaying: a change it makes to the city's
+    // licence itself carries no writer's signature and is refused by the city and the Kita.
+    let meta = traeger.store().doc_meta(&licence).unwrap().unwrap();
+    assert!(!may_write(&traeger.config.membership(), &meta));
+    let city_heads = doc_heads(&city, &licence);
+    {
+        let mut store = traeger.store();
+        let (mut doc, mut forged) = store.get::<FacilityLicence>(&licence).unwrap();
+        forged.care_types[0]
+            .places
+            .set_from(traeger.now().today, 999);
+        doc.update(&forged, traeger.now().today, traeger.now().millis, "forged")
+            .unwrap();
+        store
+            .save_doc(
+                &mut doc,
+                &kitanetz_node::storage::AuditEntry {
+                    at: traeger.now().millis,
+                    actor: "test:forger".into(),
+                    action: "test.forge",
+                    target: None,
+                    subjects: vec![],
+                    valid_from: None,
+                },
+            )
+            .unwrap();
+    }
+    assert_ne!(doc_heads(&traeger, &licence), city_heads);
+    // Give the forged change time to travel (it is offered at the next tick).
+    links_tick_until(&links, std::time::Duration::from_secs(3), || false).await;
+    assert_eq!(
+        doc_heads(&city, &licence),
+        city_heads,
+        "the city refused it"
+    );
+    assert_eq!(
+        doc_heads(&kita, &licence),
+        city_heads,
+        "the Kita refused it"
+    );
+    let (_, at_kita) = kita.store().get::<FacilityLicence>(&licence).unwrap();
+    assert_eq!(at_kita.places_on(care_type, kita.now().today), Some(places));
+    assert_private(&nodes);
+    for l in &links {
+        l.go_offline().await;
+    }
+}

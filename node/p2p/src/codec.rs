@@ -13,8 +13,10 @@ use libp2p::StreamProtocol;
 use std::io;
 
 /// Protocol name negotiated on every stream.
-/// Version 2 added revocation lists: a version-1 node would block a peer sending one.
-pub const PROTOCOL: StreamProtocol = StreamProtocol::new("/kitanetz/sync/2");
+/// Version 2 added revocation lists: a version-1 node would block a peer sending one. Version 3
+/// carries signed changes (`Msg::Writer`, `Msg::Signatures`, `Msg::SignedErased`), which a
+/// version-2 node refuses as unknown tags.
+pub const PROTOCOL: StreamProtocol = StreamProtocol::new("/kitanetz/sync/3");
 
 /// Largest request or response body. Equal to the sync core's [`kitanetz_sync::MAX_MESSAGE`],
 /// which keeps every single message (fragments included) below it.

@@ -14,6 +14,7 @@ pub mod cert;
 pub mod codec;
 mod links;
 mod node;
+pub mod sign;
 mod swarm;
 
 pub use cert::{
@@ -25,6 +26,7 @@ pub use node::{
     system_clock, Clock, P2pConfig, P2pError, P2pHandle, P2pNode, PeerStatus, RevocationOutcome,
     RevocationSink, SharedCore,
 };
+pub use sign::{node_signing, CertVerifier, NodeSigner, RevokedPeers};
 
 /// The libp2p types a node needs to configure links (addresses, identities).
 pub use libp2p::{identity::Keypair, Multiaddr, PeerId};

@@ -104,9 +104,9 @@ impl P2pSync {
             .filter(|c| c.role == NodeRole::Kita && c.provider == traeger.provider)
             .min_by(|a, b| a.name.cmp(&b.name))
             .ok_or_else(|| anyhow::anyhow!("{} has no Kita node", traeger.name))?;
-        // The Träger office first. Every other node too: until changes are relayed through
-        // the office, each document comes from a node that may write it (the demo is a full
-        // mesh), e.g. the other Träger's public profiles and the Kita's own seat ledger.
+        // The Träger office first. Every other node too: the office relays what it may hold,
+        // but placement documents (the Kita's own seat ledger, its wishes) come only from the
+        // city or the Kita's other node, which the office may not pass on.
         let mut names = vec![traeger.name.clone()];
         names.extend(self.members.keys().filter(|n| **n != traeger.name).cloned());
         let mut peers = Vec::new();

@@ -25,6 +25,11 @@ pub(super) fn drop_doc(
     tx.execute("DELETE FROM chunks WHERE doc_id = ?1", [&id.0])?;
     tx.execute("DELETE FROM documents WHERE doc_id = ?1", [&id.0])?;
     tx.execute("DELETE FROM sync_states WHERE doc_id = ?1", [&id.0])?;
+    // The erasure's own signature stays (it is passed on with the tombstone).
+    tx.execute(
+        "DELETE FROM change_signatures WHERE doc_id = ?1 AND change_hash != ?2",
+        params![id.0, &kitanetz_sync::sign::ERASURE.0[..]],
+    )?;
     Ok(())
 }
 

@@ -10,6 +10,7 @@ mod docs;
 mod erase;
 pub mod projections;
 mod revocations;
+mod signatures;
 mod synced;
 
 pub use audit::{audit_in, audit_row, AuditEntry, AuditRow};
@@ -39,6 +40,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("migrations/0014_extra_care.sql"),
     include_str!("migrations/0015_follow_ups.sql"),
     include_str!("migrations/0016_payments.sql"),
+    include_str!("migrations/0017_change_signatures.sql"),
 ];
 
 /// Migrations that add a projection table: a database older than this is rebuilt from its
