@@ -85,6 +85,19 @@ pub async fn exit_certificates_pdf(
     .map_err(|e| LetterError::Thread(e.to_string()))?
 }
 
+/// The Förderbescheid of Kindertagespflege, rendered off the async workers.
+pub async fn funding_decision_pdf(
+    decision: kitanetz_letters::FundingDecision,
+) -> Result<Vec<u8>, LetterError> {
+    tokio::task::spawn_blocking(move || {
+        kitanetz_letters::funding_decision_pdf(&decision)
+            .map(|r| r.pdf)
+            .map_err(|e| LetterError::Exit(e.to_string()))
+    })
+    .await
+    .map_err(|e| LetterError::Thread(e.to_string()))?
+}
+
 async fn pdf(template: Template<'static>, letter: Letter) -> Result<Vec<u8>, LetterError> {
     tokio::task::spawn_blocking(move || pdf_now(&template, &letter))
         .await

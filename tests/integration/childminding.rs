@@ -342,6 +342,18 @@ async fn the_bvs_registers_a_childminder_places_children_and_computes_the_paymen
     assert_eq!(file["over_capacity"], json!([]));
     assert_eq!(file["placements"].as_array().unwrap().len(), 4);
 
+    // A reservation has no Förderbescheid yet.
+    let router = kitanetz_node::http::router(city.clone());
+    let decision = format!("/tagespflege/{id}/placements/{}/decision.pdf", placed[2]);
+    let (status, _) = kitanetz_tests::call(
+        &router,
+        "GET".parse().unwrap(),
+        &decision,
+        Some(&bvs.token),
+        None,
+    )
+    .await;
+    assert_eq!(status, 409);
     // The parents take the reserved place; a second time is a conflict.
     let change = |placement: &str, until: &str| json!({"placement": placement, "until": until});
     let (status, clara) = api(
@@ -362,6 +374,26 @@ async fn the_bvs_registers_a_childminder_places_children_and_computes_the_paymen
     )
     .await;
     assert_eq!(status, 409);
+    // Now it has one, for the BVS only.
+    let (status, pdf) = kitanetz_tests::call(
+        &router,
+        "GET".parse().unwrap(),
+        &decision,
+        Some(&bvs.token),
+        None,
+    )
+    .await;
+    assert_eq!(status, 200);
+    assert!(pdf.starts_with("%PDF"));
+    let (status, _) = kitanetz_tests::call(
+        &router,
+        "GET".parse().unwrap(),
+        &decision,
+        Some(&zvs.token),
+        None,
+    )
+    .await;
+    assert_eq!(status, 403);
     // Bruno's care ends; an end before it began is refused.
     let (status, refused) = api(
         &city,
@@ -397,7 +429,6 @@ async fn the_bvs_registers_a_childminder_places_children_and_computes_the_paymen
     assert_eq!(status, 200);
     assert_eq!(row(&list, "rows", &id)["total"], "731.02");
     assert_eq!(row(&list, "rows", &id)["children"], 3);
-    let router = kitanetz_node::http::router(city.clone());
     let (status, page) = kitanetz_tests::call(
         &router,
         "GET".parse().unwrap(),

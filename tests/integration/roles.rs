@@ -372,8 +372,11 @@ async fn every_route_for_every_role() {
                     continue;
                 }
                 Access::CityChildminding => {
-                    let keeper =
-                        login.role == Role::BvsKtp || (method == "GET" && login.role == Role::Zvs);
+                    // The ZVS reads the register; the Förderbescheid is the office's own letter.
+                    let keeper = login.role == Role::BvsKtp
+                        || (method == "GET"
+                            && !pattern.ends_with("decision.pdf")
+                            && login.role == Role::Zvs);
                     let expected = if keeper {
                         StatusCode::NOT_FOUND
                     } else {

@@ -485,6 +485,11 @@ pub fn routes() -> Vec<Route> {
             post(crate::tagespflege::http::api_register_childminder),
         ),
         route(
+            "GET",
+            "/tagespflege/{id}/placements/{placement}/decision.pdf",
+            get(crate::tagespflege::http::decision_pdf),
+        ),
+        route(
             "POST",
             "/tagespflege/{id}/grants",
             post(crate::tagespflege::http::grant_submit),

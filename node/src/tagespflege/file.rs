@@ -394,3 +394,73 @@ pub fn payments(
         example_table,
     })
 }
+
+/// The sender of the office's letters: its name and address lines, and the town of its seal.
+#[derive(Debug, Clone, Default)]
+pub struct LetterSender {
+    pub name: String,
+    pub address: Vec<String>,
+    pub place: String,
+}
+
+/// The Förderbescheid for an agreed placement (annex K): the running payment for the child at
+/// the start of the care, from the amount table in force then (or today, if it began earlier),
+/// signed by who issues it. A reservation has no decision yet.
+pub fn funding_decision(
+    store: &Store,
+    who: &Principal,
+    rules: &Rules,
+    sender: &LetterSender,
+    childminder_id: &str,
+    placement_id: &str,
+    today: Date,
+) -> Result<kitanetz_letters::FundingDecision, ActionError> {
+    authorize_manage(store, who)?;
+    let profile = load_profile(store, childminder_id)?;
+    let unknown = || ActionError::NotFound(format!("Betreuung {placement_id}"));
+    let id: ChildminderPlacementId = placement_id.trim().parse().map_err(|_| unknown())?;
+    let (_, placement) = store
+        .find::<ChildminderPlacement>(&placement_doc_id(&id))?
+        .filter(|(_, p)| p.childminder == profile.id)
+        .ok_or_else(unknown)?;
+    if placement.kind == "reservation" {
+        return Err(ActionError::Conflict(
+            "Eine Reservierung hat noch keinen Förderbescheid; erst die Vereinbarung abschließen / \
+             a reservation has no funding decision yet; conclude the agreement first"
+                .into(),
+        ));
+    }
+    let day = placement.period.start().0.max(today.0);
+    let table = tp::explain::in_force(&rules.amounts, |t| t.valid_from, day)
+        .ok_or_else(|| rules_error(format!("no amount table in force on {day}")))?;
+    let tier = table.tier(placement.daily_hours.0).ok_or_else(|| {
+        rules_error(format!(
+            "{} hours a day are above the table's highest tier",
+            placement.daily_hours.0
+        ))
+    })?;
+    let comma = |text: String| text.replace('.', ",");
+    Ok(kitanetz_letters::FundingDecision {
+        office_name: sender.name.clone(),
+        office_address: sender.address.clone(),
+        childminder_name: profile.name.clone(),
+        childminder_address: vec![
+            profile.address.street.clone(),
+            format!("{} {}", profile.address.postcode, profile.address.city),
+        ],
+        file_number: placement.id.0.clone(),
+        place: sender.place.clone(),
+        issued_on: today.0,
+        child_given_name: placement.child_given_name.clone(),
+        child_family_name: placement.child_family_name.clone(),
+        birth_date: placement.birth_date.0,
+        care_from: placement.period.start().0,
+        care_until: placement.period.end().map(|d| d.0),
+        daily_hours: comma(placement.daily_hours.0.normalize().to_string()),
+        tier_hours: comma(tier.up_to_hours.normalize().to_string()),
+        monthly: comma(tier.monthly.to_string()),
+        table: table.id.clone(),
+        example: table.example,
+        clerk: who.display_name().to_string(),
+    })
+}

@@ -725,3 +725,38 @@ pub async fn api_grant(
         .map_err(AppError::from)?;
     Ok((StatusCode::CREATED, Json(grant)).into_response())
 }
+
+/// `GET /tagespflege/{id}/placements/{placement}/decision.pdf`: the Förderbescheid.
+pub async fn decision_pdf(
+    State(node): State<Arc<Node>>,
+    session: Session,
+    Path((id, placement)): Path<(String, String)>,
+) -> Result<Response, AppError> {
+    let office = crate::http::letter_office(&node);
+    let sender = super::LetterSender {
+        name: office.name.clone(),
+        address: [office.street.clone(), office.postcode_town.clone()]
+            .into_iter()
+            .filter(|line| !line.trim().is_empty())
+            .collect(),
+        // "01067 Dresden" → "Dresden".
+        place: office
+            .postcode_town
+            .split_once(' ')
+            .map(|(_, town)| town.trim().to_string())
+            .unwrap_or_default(),
+    };
+    // Gathered under the store's lock; rendered after it is released.
+    let decision = super::funding_decision(
+        &node.store(),
+        &session.who,
+        &node.tagespflege,
+        &sender,
+        &id,
+        &placement,
+        node.clock.today(),
+    )?;
+    let file = format!("Foerderbescheid-{}.pdf", decision.file_number);
+    let pdf = crate::letters::funding_decision_pdf(decision).await?;
+    Ok(crate::http::pdf_response(pdf, &file))
+}
