@@ -814,6 +814,40 @@ async fn an_application_wishing_childminding_is_reserved_and_placed_by_the_agree
     )
     .await;
     assert_eq!(status, 409, "one reservation per application");
+    // The parents decline it: the reservation is withdrawn (its document erased) and the
+    // application is open again; a new reservation follows.
+    let (status, _) = api(
+        &city,
+        &bvs.token,
+        "POST",
+        "/api/tagespflege/placements/end",
+        Some(json!({"placement": placement["id"], "until": ""})),
+    )
+    .await;
+    assert_eq!(status, 200);
+    let erased: kitanetz_crdt::ids::ChildminderPlacementId =
+        placement["id"].as_str().unwrap().parse().unwrap();
+    assert!(city
+        .store()
+        .is_erased(&kitanetz_node::tagespflege::placement_doc_id(&erased))
+        .unwrap());
+    let (_, requests) = api(&city, &bvs.token, "GET", "/api/tagespflege/requests", None).await;
+    let row = requests
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["application"] == application.as_str())
+        .unwrap();
+    assert_eq!(row["placed_with"], Value::Null);
+    let (status, placement) = api(
+        &city,
+        &bvs.token,
+        "POST",
+        "/api/tagespflege/requests/reserve",
+        Some(reserve.clone()),
+    )
+    .await;
+    assert_eq!(status, 201, "{placement}");
     let (_, requests) = api(&city, &bvs.token, "GET", "/api/tagespflege/requests", None).await;
     let row = requests
         .as_array()

@@ -405,6 +405,7 @@ pub struct Texts {
     pub example_amounts: &'static str,
     pub renewal_window: &'static str,
     pub new_childminder: &'static str,
+    pub withdraw_reservation: &'static str,
     pub funding_decision: &'static str,
     pub grants: &'static str,
     pub decide_grant: &'static str,
@@ -509,6 +510,10 @@ impl Texts {
             "childminder.grant" => (
                 "Zuschuss an die Tagespflegeperson festgesetzt",
                 "Childminder grant decided",
+            ),
+            "childminder.withdraw" => (
+                "Reservierung in der Kindertagespflege aufgehoben",
+                "Childminding reservation withdrawn",
             ),
             "childminder.permit" => ("Pflegeerlaubnis erfasst", "Permit recorded"),
             "childminder.profile" => (
@@ -992,6 +997,7 @@ pub static DE: Texts = Texts {
     example_amounts: "Beispielbeträge: Die Quellen nennen die Stufen, aber keine Beträge. Vor der Auszahlung die städtische Tabelle hinterlegen.",
     renewal_window: "Erneuerungen in den nächsten Monaten",
     new_childminder: "Tagespflegeperson erfassen",
+    withdraw_reservation: "Reservierung aufheben",
     funding_decision: "Förderbescheid (PDF)",
     grants: "Zuschüsse",
     decide_grant: "Zuschuss festsetzen",
@@ -1448,6 +1454,7 @@ pub static EN: Texts = Texts {
     example_amounts: "Example amounts: the sources name the tiers but no amounts. Load the city's table before paying.",
     renewal_window: "Renewals within months",
     new_childminder: "Register a childminder",
+    withdraw_reservation: "Withdraw the reservation",
     funding_decision: "Funding decision (PDF)",
     grants: "Grants",
     decide_grant: "Decide the grant",

@@ -828,8 +828,9 @@ pub fn conclude_agreement(
     Ok(placement)
 }
 
-/// Ends a placement after `until` (the last day of care); a reservation the parents declined
-/// ends the day before it would have begun.
+/// Ends a placement after `until` (the last day of care). A reservation the parents declined
+/// (no day given, or a day before it would have begun) is withdrawn: the document with the
+/// child's data is erased here, and an application it answered is open for a place again.
 pub fn end_placement(
     store: &mut Store,
     who: &Principal,
@@ -838,11 +839,29 @@ pub fn end_placement(
 ) -> Result<ChildminderPlacement, ActionError> {
     authorize_manage(store, who)?;
     let (doc, mut placement) = load_placement(store, &input.placement)?;
+    let start = placement.period.start();
+    if placement.kind == "reservation" {
+        let withdrawn = input.until.trim().is_empty()
+            || input
+                .until
+                .trim()
+                .parse::<Date>()
+                .is_ok_and(|until| until < start);
+        if withdrawn {
+            store.save_and_erase_docs_with(
+                &mut [],
+                std::slice::from_ref(&doc.id),
+                &audit(who, "childminder.withdraw", &placement.id.0, now),
+                |_| Ok(()),
+            )?;
+            return Ok(placement);
+        }
+    }
     let mut v = Validator::new();
     let until = v.date("until", &input.until);
     if let Some(until) = until {
         v.check(
-            until >= placement.period.start(),
+            until >= start,
             "until",
             "Ende vor Beginn der Betreuung / end before the care begins",
         );
@@ -853,8 +872,7 @@ pub fn end_placement(
         );
     }
     v.finish()?;
-    placement.period =
-        Period::new(placement.period.start(), until).expect("checked: until after start");
+    placement.period = Period::new(start, until).expect("checked: until after start");
     save_placement(store, who, doc, &placement, "childminder.end", now)?;
     Ok(placement)
 }
