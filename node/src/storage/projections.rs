@@ -158,9 +158,9 @@ pub(super) fn project(conn: &Connection, id: &DocId, value: &KindValue) -> Resul
         }
         KindValue::Application(a) => {
             conn.prepare_cached(
-                "INSERT INTO p_applications (id, doc_id, desired_start, care_type, status, wishes, together) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+                "INSERT INTO p_applications (id, doc_id, desired_start, care_type, status, wishes, together, childminding_agency) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
             )?
-            .execute(params![a.id.0, doc, a.desired_start.to_string(), a.care_type.as_str(), a.status, a.wishes.len() as i64, a.together])?;
+            .execute(params![a.id.0, doc, a.desired_start.to_string(), a.care_type.as_str(), a.status, a.wishes.len() as i64, a.together, a.childminding_agency.as_ref().map(|o| o.0.as_str())])?;
             let mut wishes = conn.prepare_cached(
                 "INSERT INTO p_application_wishes (handle, doc_id, application, facility) VALUES (?1, ?2, ?3, ?4)",
             )?;

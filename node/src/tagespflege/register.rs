@@ -148,21 +148,22 @@ pub fn requests(store: &Store, who: &Principal) -> Result<Vec<RequestRow>, Actio
         })
         .collect();
     let mut rows = Vec::new();
-    for applicant in store.values_of_kind::<Applicant>()? {
+    for (application_id, agency) in active_childminding_applications(store)? {
+        if membership.role == NodeRole::Tagespflege && agency != membership.organisation.0 {
+            continue;
+        }
+        let Ok(id) = application_id.parse::<ApplicationId>() else {
+            continue;
+        };
+        let found = store
+            .find::<Application>(&crate::seats::application_doc_id(&id))?
+            .zip(store.find::<Applicant>(&doc_id_for("applicant", &id.0))?);
+        let Some(((_, application), (_, applicant))) = found else {
+            continue;
+        };
         let Some(wish) = &applicant.childminding else {
             continue;
         };
-        if membership.role == NodeRole::Tagespflege && wish.agency != membership.organisation {
-            continue;
-        }
-        let Some((_, application)) =
-            store.find::<Application>(&crate::seats::application_doc_id(&applicant.application))?
-        else {
-            continue;
-        };
-        if application.status != "active" {
-            continue;
-        }
         rows.push((
             application.desired_start,
             RequestRow {
@@ -189,4 +190,15 @@ pub fn requests(store: &Store, who: &Principal) -> Result<Vec<RequestRow>, Actio
     }
     rows.sort_by(|a, b| (a.0, &a.1.child).cmp(&(b.0, &b.1.child)));
     Ok(rows.into_iter().map(|(_, r)| r).collect())
+}
+
+/// The active applications with a Kindertagespflege wish and the office it goes to, from the
+/// projection (never decoding every applicant: a city holds tens of thousands).
+fn active_childminding_applications(store: &Store) -> Result<Vec<(String, String)>, StoreError> {
+    let mut stmt = store.conn().prepare_cached(
+        "SELECT id, childminding_agency FROM p_applications
+         WHERE status = 'active' AND childminding_agency IS NOT NULL ORDER BY id",
+    )?;
+    let rows = stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?;
+    Ok(rows.collect::<Result<_, _>>()?)
 }

@@ -2,11 +2,15 @@
 //! generate the data set, load it into one node, then time opening the node and rendering the
 //! facility list.
 //!
-//! `cargo run --release -p kitanetz-bench --bin node-bench [-- --data-dir DIR] [--scale demo|dresden] [--node traeger|city]`
+//! `cargo run --release -p kitanetz-bench --bin node-bench [-- --data-dir DIR] [--scale demo|dresden] [--node traeger|city] [--tagespflege] [--fees]`
 //!
 //! `traeger` (default): the office of the largest Träger, rendering `/facilities` and `/children`.
 //! `city`: the city node (every application and applicant, every seat ledger), rendering
 //! `/facilities` and the ZVS's `/conflicts` (which reads every seat ledger).
+//!
+//! `--tagespflege` (city node): the Kindertagespflege register (every childminder, the watch
+//! list, the requests), the month's payment list (every childminder's running payment, absence
+//! ledger and refunds) and one childminder's file, as the BVS-KTP renders them.
 //!
 //! `--fees` (Träger node): the Beitragsstelle on the same node — the fee list (every family
 //! computed), a decision for every family that pays (with a SEPA mandate), then the monthly
@@ -184,6 +188,68 @@ fn main() -> anyhow::Result<()> {
         "  render {own_page:<19} {:>8.1} ms",
         own_page_time.as_secs_f64() * 1e3
     );
+    if args.iter().any(|a| a == "--tagespflege") && city {
+        let bvs = {
+            let mut store = node.store();
+            let id = create_user(
+                &mut store,
+                &NewUser {
+                    username: "bench-bvs",
+                    display_name: "Bench BVS",
+                    password: "bench-password",
+                    role: Role::BvsKtp,
+                    organisation: office.organisation.clone(),
+                    provider: None,
+                    facility: None,
+                },
+            )?;
+            create_session(&mut store, id, clock.now_millis())?.token
+        };
+        let as_bvs = |path: &str| {
+            let router = router.clone();
+            let token = bvs.clone();
+            let path = path.to_string();
+            rt.block_on(async move {
+                let req = Request::get(path)
+                    .header("authorization", format!("Bearer {token}"))
+                    .body(Body::empty())
+                    .expect("request");
+                let t = Instant::now();
+                let res = router.oneshot(req).await.expect("infallible");
+                let status = res.status();
+                let _ = axum::body::to_bytes(res.into_body(), 64 << 20).await;
+                (status, t.elapsed())
+            })
+        };
+        let first = world
+            .childminders
+            .first()
+            .expect("childminders")
+            .id
+            .0
+            .clone();
+        println!(
+            "  Kindertagespflege: {} childminders",
+            world.childminders.len()
+        );
+        for path in [
+            "/tagespflege".to_string(),
+            "/tagespflege/payments?month=2026-11".to_string(),
+            format!("/tagespflege/{first}?month=2026-11"),
+        ] {
+            let mut times = Vec::new();
+            for _ in 0..5 {
+                let (status, took) = as_bvs(&path);
+                anyhow::ensure!(status.is_success(), "{path} answered {status}");
+                times.push(took);
+            }
+            times.sort();
+            println!(
+                "  render {path:<38} {:>8.1} ms median of 5",
+                times[2].as_secs_f64() * 1e3
+            );
+        }
+    }
     if args.iter().any(|a| a == "--fees") && !city {
         fees(&node, &office, &clock)?;
     }
