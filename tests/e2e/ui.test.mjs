@@ -809,6 +809,10 @@ for (const [vpIndex, vp] of VIEWPORTS.entries()) {
         assert.equal(sepa.status(), 200);
         assert.match(await sepa.text(), /pain\.008\.001\.08/);
         await audit.check(page, 'billing-run');
+        // The arrears list with its upload form (payments from the finance system).
+        await page.goto(`${FEES.url}/fees/arrears`);
+        assert.equal(await page.locator('main h1').textContent(), 'Zahlungsrückstände');
+        await audit.check(page, 'arrears');
       } finally {
         await ctx.close();
       }
