@@ -104,8 +104,9 @@ fn children_under_contract(node: &kitanetz_node::Node, facility: &str, day: &str
             "SELECT COUNT(DISTINCT child) FROM p_contracts
              WHERE facility = ?1 AND start <= ?2 AND (end IS NULL OR end >= ?2)",
             [facility, day],
-            |r| r.get(0),
+            |r| r.get::<_, i64>(0),
         )
+        .map(|n| u64::try_from(n).unwrap())
         .unwrap()
 }
 

@@ -160,6 +160,7 @@ impl KjhPage {
 /// Runs `f` once authorised: a bad year is reported only to who may see the statistic.
 fn with_year<T>(
     node: &Node,
+    store: &crate::storage::Store,
     session: &crate::auth::Principal,
     q: &YearQuery,
     f: impl Fn(i32) -> Result<T, crate::action::ActionError>,
@@ -167,7 +168,7 @@ fn with_year<T>(
     match march_year_of(node, q) {
         Ok(year) => Ok(f(year)?),
         Err(e) => {
-            super::kitas(&node.store(), session)?;
+            super::kitas(store, session)?;
             Err(e)
         }
     }
@@ -179,8 +180,10 @@ pub async fn kjh_page(
     session: Session,
     Query(q): Query<YearQuery>,
 ) -> Result<Response, AppError> {
-    let year = with_year(&node, &session.who, &q, Ok)?;
-    let kitas = kjh_statistic(&node.store(), &session.who, year)?;
+    let store = node.store();
+    let year = with_year(&node, &store, &session.who, &q, Ok)?;
+    let kitas = kjh_statistic(&store, &session.who, year)?;
+    drop(store);
     let title = crate::http::i18n::texts(lang).kjh_statistic;
     let chrome = Chrome::new(&node, lang, Some(&session), format!("{title} {year}"));
     render(&KjhPage {
@@ -196,7 +199,7 @@ pub async fn api_kjh(
     Query(q): Query<YearQuery>,
 ) -> Result<Json<Vec<KjhKita>>, ApiError> {
     let store = node.store();
-    Ok(Json(with_year(&node, &session.who, &q, |year| {
+    Ok(Json(with_year(&node, &store, &session.who, &q, |year| {
         kjh_statistic(&store, &session.who, year)
     })?))
 }
@@ -233,9 +236,10 @@ pub async fn kdw_page(
     Query(q): Query<KdwQuery>,
 ) -> Result<Response, AppError> {
     let store = node.store();
-    let year = with_year(&node, &session.who, &q.year(), Ok)?;
+    let year = with_year(&node, &store, &session.who, &q.year(), Ok)?;
     let kita = kdw_statistic(&store, &session.who, year, &q.facility)?;
     let kitas = super::kitas(&store, &session.who)?;
+    drop(store);
     let title = crate::http::i18n::texts(lang).kdw_statistic;
     let chrome = Chrome::new(
         &node,
@@ -257,9 +261,13 @@ pub async fn api_kdw(
     Query(q): Query<KdwQuery>,
 ) -> Result<Json<KdwKita>, ApiError> {
     let store = node.store();
-    Ok(Json(with_year(&node, &session.who, &q.year(), |year| {
-        kdw_statistic(&store, &session.who, year, &q.facility)
-    })?))
+    Ok(Json(with_year(
+        &node,
+        &store,
+        &session.who,
+        &q.year(),
+        |year| kdw_statistic(&store, &session.who, year, &q.facility),
+    )?))
 }
 
 /// The StaLa XML as a download; 409 while the check reports errors or values are missing.
@@ -271,7 +279,7 @@ pub async fn kdw_xml_download(
     use axum::http::header;
     use axum::response::IntoResponse;
     let store = node.store();
-    let (kita, xml) = with_year(&node, &session.who, &q.year(), |year| {
+    let (kita, xml) = with_year(&node, &store, &session.who, &q.year(), |year| {
         kdw_xml(&store, &session.who, year, &q.facility)
     })?;
     let file_name = format!("kdw-stala-{}-{}.xml", kita.facility, kita.reference_date);
