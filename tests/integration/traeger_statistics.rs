@@ -94,3 +94,231 @@ async fn the_traeger_counts_its_kitas_for_the_state_subsidy_and_the_total_adds_u
     .await;
     assert_eq!(status, StatusCode::BAD_REQUEST);
 }
+
+/// Children of `facility` under contract on `day`, read from the projection (not through the
+/// statistic's code).
+fn children_under_contract(node: &kitanetz_node::Node, facility: &str, day: &str) -> u64 {
+    node.store()
+        .conn()
+        .query_row(
+            "SELECT COUNT(DISTINCT child) FROM p_contracts
+             WHERE facility = ?1 AND start <= ?2 AND (end IS NULL OR end >= ?2)",
+            [facility, day],
+            |r| r.get::<_, i64>(0),
+        )
+        .map(|n| u64::try_from(n).unwrap())
+        .unwrap()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_traeger_reports_kjh_part_iii_1_per_kita_from_its_own_data() {
+    use kitanetz_tests::{api, KitaAndTraeger};
+    use serde_json::json;
+    let net = Network::seeded();
+    let fixture = KitaAndTraeger::open(&net);
+    let lead = fixture.lead("kjh-lead");
+    let other = fixture.other_traeger();
+    let KitaAndTraeger {
+        kita,
+        traeger,
+        facility,
+        provider,
+        ..
+    } = fixture;
+    let admin = add_traeger_user(&traeger, "kjh-admin", Role::TraegerAdmin, &provider).token;
+    // A person who works 26.5 hours across the groups from January: on H 1 with those hours.
+    let (status, body) = api(
+        &traeger,
+        &admin,
+        "POST",
+        "/api/staff",
+        Some(json!({
+            "given_name": "Wanda", "family_name": "Statistik", "birth_date": "1988-09-14",
+            "qualification": "heilpaedagogische-fachkraft", "facility": facility.0,
+            "role": "educator", "from": "2026-01-01", "weekly_hours": "26,5",
+        })),
+    )
+    .await;
+    assert_eq!(status, 201, "{body}");
+
+    let (status, kitas) = api(
+        &traeger,
+        &admin,
+        "GET",
+        "/api/statistics/kjh?year=2026",
+        None,
+    )
+    .await;
+    assert_eq!(status, 200, "{kitas}");
+    let ours = kitas
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|k| k["facility"] == facility.0.as_str())
+        .unwrap_or_else(|| panic!("our Kita in {kitas}"));
+    assert!(
+        ours["errors"].as_array().unwrap().is_empty(),
+        "{}",
+        ours["errors"]
+    );
+    let figures = &ours["figures"];
+    assert_eq!(figures["reference_date"], "2026-03-01");
+    let expected = children_under_contract(&traeger, &facility.0, "2026-03-01");
+    assert!(expected > 0);
+    assert_eq!(figures["sheet"]["children"].as_u64(), Some(expected));
+    let per_group: u64 = figures["groups"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|g| g["children"].as_u64().unwrap())
+        .sum();
+    assert_eq!(per_group, expected, "every child in one group");
+    let wanda = figures["staff"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|s| s["name"] == "Wanda Statistik")
+        .unwrap_or_else(|| panic!("Wanda on H 1: {}", figures["staff"]));
+    assert_eq!(wanda["training_key"], "05", "heilpädagogische Fachkraft");
+    assert_eq!(wanda["birth_month"], 9);
+    assert_eq!(wanda["birth_year"], 1988);
+    assert!(wanda["sex"].is_null(), "the node holds no sex of staff");
+    assert_eq!(wanda["work_areas"], json!([["9", null, "26.5"]]));
+    // Her sex is a missing value named with her name.
+    assert!(
+        ours["missing"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|m| m["name"] == "Wanda Statistik" && m["field"] == "Geschlecht / sex"),
+        "{}",
+        ours["missing"]
+    );
+
+    let app = router(traeger.clone());
+    let (status, page) = call(
+        &app,
+        Method::GET,
+        "/statistics/kjh?year=2026",
+        Some(&admin),
+        None,
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(
+        page.contains(&format!("id=\"kjh-sheet-{}\"", facility.0)),
+        "{page}"
+    );
+    assert!(page.contains("Wanda Statistik"));
+
+    // A Kita lead (on her Kita's node) and the admin of another Träger are refused.
+    let (status, _) = api(&kita, &lead, "GET", "/api/statistics/kjh?year=2026", None).await;
+    assert_eq!(status, 403);
+    let other_provider = other.config.provider.clone().unwrap();
+    let stranger = add_traeger_user(
+        &traeger,
+        "kjh-stranger",
+        Role::TraegerAdmin,
+        &other_provider,
+    )
+    .token;
+    let (status, _) = api(
+        &traeger,
+        &stranger,
+        "GET",
+        "/api/statistics/kjh?year=2026",
+        None,
+    )
+    .await;
+    assert_eq!(status, 403);
+    let (status, _) = api(
+        &traeger,
+        &stranger,
+        "GET",
+        "/api/statistics/kdw?year=2026",
+        None,
+    )
+    .await;
+    assert_eq!(status, 403);
+    let (status, _) = api(
+        &traeger,
+        &admin,
+        "GET",
+        "/api/statistics/kjh?year=zwanzig",
+        None,
+    )
+    .await;
+    assert_eq!(status, 400);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_kita_data_webhouse_check_names_what_is_missing_and_holds_back_the_xml() {
+    use kitanetz_tests::{api, KitaAndTraeger};
+    let net = Network::seeded();
+    let KitaAndTraeger {
+        traeger,
+        facility,
+        provider,
+        ..
+    } = KitaAndTraeger::open(&net);
+    let admin = add_traeger_user(&traeger, "kdw-admin", Role::TraegerAdmin, &provider).token;
+    let query = format!("year=2026&facility={}", facility.0);
+    let (status, check) = api(
+        &traeger,
+        &admin,
+        "GET",
+        &format!("/api/statistics/kdw?{query}"),
+        None,
+    )
+    .await;
+    assert_eq!(status, 200, "{check}");
+    assert_eq!(check["reference_date"], "2026-03-01");
+    assert_eq!(
+        check["children"].as_u64(),
+        Some(children_under_contract(&traeger, &facility.0, "2026-03-01"))
+    );
+    // A Saxon Kita: the Bundesland is not Baden-Württemberg and the Mandant's Zusatzfelder are
+    // not kept; each error names the Kita and the field.
+    assert_eq!(check["ready"], false);
+    let errors = check["errors"].as_array().unwrap();
+    assert!(
+        errors
+            .iter()
+            .any(|e| e["record"] == "facility" && e["field"] == "Bundesland / state"),
+        "{check}"
+    );
+    assert!(errors
+        .iter()
+        .all(|e| !e["name"].as_str().unwrap().is_empty()));
+
+    let app = router(traeger.clone());
+    let (status, page) = call(
+        &app,
+        Method::GET,
+        &format!("/statistics/kdw?{query}"),
+        Some(&admin),
+        None,
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(page.contains("id=\"kdw-errors\""), "{page}");
+    assert!(page.contains("id=\"kdw-not-ready\""));
+    let (status, body) = call(
+        &app,
+        Method::GET,
+        &format!("/statistics/kdw.xml?{query}"),
+        Some(&admin),
+        None,
+    )
+    .await;
+    assert_eq!(status, StatusCode::CONFLICT, "{body}");
+    let (status, _) = call(
+        &app,
+        Method::GET,
+        "/api/statistics/kdw?year=2026&facility=fac-nowhere",
+        Some(&admin),
+        None,
+    )
+    .await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+}

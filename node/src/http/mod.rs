@@ -407,6 +407,31 @@ pub fn routes() -> Vec<Route> {
             "/api/statistics/landeszuschuss",
             get(crate::statistics::http::api_landeszuschuss),
         ),
+        route(
+            "GET",
+            "/statistics/kjh",
+            get(crate::statistics::http::kjh_page),
+        ),
+        route(
+            "GET",
+            "/api/statistics/kjh",
+            get(crate::statistics::http::api_kjh),
+        ),
+        route(
+            "GET",
+            "/statistics/kdw",
+            get(crate::statistics::http::kdw_page),
+        ),
+        route(
+            "GET",
+            "/statistics/kdw.xml",
+            get(crate::statistics::http::kdw_xml_download),
+        ),
+        route(
+            "GET",
+            "/api/statistics/kdw",
+            get(crate::statistics::http::api_kdw),
+        ),
         route("GET", "/follow-ups", get(crate::follow_ups::http::page)),
         route(
             "POST",

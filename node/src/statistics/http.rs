@@ -1,6 +1,8 @@
 //! The Träger's statistics pages and API.
 
-use super::{landeszuschuss, SubsidyCount};
+use super::kdw::KdwKita;
+use super::kjh::KjhKita;
+use super::{kdw_statistic, kdw_xml, kjh_statistic, landeszuschuss, SubsidyCount};
 use crate::http::pages::Chrome;
 use crate::http::{render, ApiError, ApiSession, AppError, Lang, Session};
 use crate::Node;
@@ -91,4 +93,209 @@ pub async fn api_landeszuschuss(
     Ok(Json(
         landeszuschuss(&node.store(), &session.who, year).map_err(AppError::from)?,
     ))
+}
+
+/// `?year=2026`; the Stichtag is 1 March, so from March on this year, before it the last.
+fn march_year_of(node: &Node, q: &YearQuery) -> Result<i32, AppError> {
+    use chrono::Datelike;
+    if q.year.trim().is_empty() {
+        let today = node.clock.today().0;
+        return Ok(if today.month() >= 3 {
+            today.year()
+        } else {
+            today.year() - 1
+        });
+    }
+    year_of(node, q)
+}
+
+#[derive(Template)]
+#[template(path = "statistics_kjh.html")]
+struct KjhPage {
+    chrome: Chrome,
+    year: i32,
+    kitas: Vec<KjhKita>,
+}
+
+impl KjhPage {
+    fn yes_no(&self, yes: &bool) -> &'static str {
+        if *yes {
+            self.chrome.t.stat_yes
+        } else {
+            self.chrome.t.stat_no
+        }
+    }
+
+    /// "ja, 07:00" or "nein".
+    fn time_answer(&self, a: &kitanetz_statistics::kjh::TimeAnswer) -> String {
+        match a.time {
+            Some(time) if a.yes => format!("{}, {time}", self.chrome.t.stat_yes),
+            _ => self.yes_no(&a.yes).to_owned(),
+        }
+    }
+
+    /// A key of the form, or "not held".
+    fn code<T: Copy>(&self, value: &Option<T>, code: fn(T) -> &'static str) -> &'static str {
+        value.map_or(self.chrome.t.stat_not_held, code)
+    }
+
+    fn or_not_held<T: std::fmt::Display>(&self, value: &Option<T>) -> String {
+        value
+            .as_ref()
+            .map_or_else(|| self.chrome.t.stat_not_held.to_owned(), T::to_string)
+    }
+
+    fn areas(&self, line: &super::kjh::StaffLine) -> String {
+        line.work_areas
+            .iter()
+            .map(|(area, group, hours)| match group {
+                Some(g) => format!("{} (Gr. {g}) {hours} h", area.code()),
+                None => format!("{} {hours} h", area.code()),
+            })
+            .collect::<Vec<_>>()
+            .join("; ")
+    }
+}
+
+/// Runs `f` once authorised: a bad year is reported only to who may see the statistic.
+fn with_year<T>(
+    node: &Node,
+    store: &crate::storage::Store,
+    session: &crate::auth::Principal,
+    q: &YearQuery,
+    f: impl Fn(i32) -> Result<T, crate::action::ActionError>,
+) -> Result<T, AppError> {
+    match march_year_of(node, q) {
+        Ok(year) => Ok(f(year)?),
+        Err(e) => {
+            super::kitas(store, session)?;
+            Err(e)
+        }
+    }
+}
+
+pub async fn kjh_page(
+    State(node): State<Arc<Node>>,
+    lang: Lang,
+    session: Session,
+    Query(q): Query<YearQuery>,
+) -> Result<Response, AppError> {
+    let store = node.store();
+    let year = with_year(&node, &store, &session.who, &q, Ok)?;
+    let kitas = kjh_statistic(&store, &session.who, year)?;
+    drop(store);
+    let title = crate::http::i18n::texts(lang).kjh_statistic;
+    let chrome = Chrome::new(&node, lang, Some(&session), format!("{title} {year}"));
+    render(&KjhPage {
+        chrome,
+        year,
+        kitas,
+    })
+}
+
+pub async fn api_kjh(
+    State(node): State<Arc<Node>>,
+    ApiSession(session): ApiSession,
+    Query(q): Query<YearQuery>,
+) -> Result<Json<Vec<KjhKita>>, ApiError> {
+    let store = node.store();
+    Ok(Json(with_year(&node, &store, &session.who, &q, |year| {
+        kjh_statistic(&store, &session.who, year)
+    })?))
+}
+
+/// `?year=2026&facility=fac-…`; no facility: the Träger's first Kita.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(default)]
+pub struct KdwQuery {
+    pub year: String,
+    pub facility: String,
+}
+
+impl KdwQuery {
+    fn year(&self) -> YearQuery {
+        YearQuery {
+            year: self.year.clone(),
+        }
+    }
+}
+
+#[derive(Template)]
+#[template(path = "statistics_kdw.html")]
+struct KdwPage {
+    chrome: Chrome,
+    year: i32,
+    kitas: Vec<(String, String)>,
+    kita: KdwKita,
+}
+
+pub async fn kdw_page(
+    State(node): State<Arc<Node>>,
+    lang: Lang,
+    session: Session,
+    Query(q): Query<KdwQuery>,
+) -> Result<Response, AppError> {
+    let store = node.store();
+    let year = with_year(&node, &store, &session.who, &q.year(), Ok)?;
+    let kita = kdw_statistic(&store, &session.who, year, &q.facility)?;
+    let kitas = super::kitas(&store, &session.who)?;
+    drop(store);
+    let title = crate::http::i18n::texts(lang).kdw_statistic;
+    let chrome = Chrome::new(
+        &node,
+        lang,
+        Some(&session),
+        format!("{title} {} {year}", kita.facility_name),
+    );
+    render(&KdwPage {
+        chrome,
+        year,
+        kitas,
+        kita,
+    })
+}
+
+pub async fn api_kdw(
+    State(node): State<Arc<Node>>,
+    ApiSession(session): ApiSession,
+    Query(q): Query<KdwQuery>,
+) -> Result<Json<KdwKita>, ApiError> {
+    let store = node.store();
+    Ok(Json(with_year(
+        &node,
+        &store,
+        &session.who,
+        &q.year(),
+        |year| kdw_statistic(&store, &session.who, year, &q.facility),
+    )?))
+}
+
+/// The StaLa XML as a download; 409 while the check reports errors or values are missing.
+pub async fn kdw_xml_download(
+    State(node): State<Arc<Node>>,
+    session: Session,
+    Query(q): Query<KdwQuery>,
+) -> Result<Response, AppError> {
+    use axum::http::header;
+    use axum::response::IntoResponse;
+    let store = node.store();
+    let (kita, xml) = with_year(&node, &store, &session.who, &q.year(), |year| {
+        kdw_xml(&store, &session.who, year, &q.facility)
+    })?;
+    let file_name = format!("kdw-stala-{}-{}.xml", kita.facility, kita.reference_date);
+    Ok((
+        [
+            (
+                header::CONTENT_TYPE,
+                "application/xml; charset=utf-8".to_string(),
+            ),
+            (
+                header::CONTENT_DISPOSITION,
+                format!("attachment; filename=\"{file_name}\""),
+            ),
+            (header::CACHE_CONTROL, "no-store".to_string()),
+        ],
+        xml,
+    )
+        .into_response())
 }

@@ -5,8 +5,15 @@
 //!   in 9-hour equivalents per Kita (the internal count sheet) and for the Träger, through
 //!   `kitanetz-statistics`, the same rules `kitanetz statistics landeszuschuss` applies to a
 //!   case file.
+//! - [`kjh`]: the federal statistic KJH Teil III.1 (annex L) per Kita on 1 March, from the
+//!   Kita's profile, licence, groups, contracts, families and staff.
+//! - [`kdw`]: the Kita-Data-Webhouse check of one Kita on 1 March, and its StaLa XML once the
+//!   check passes.
 
 pub mod http;
+pub mod kdw;
+pub mod kita_data;
+pub mod kjh;
 
 use crate::action::ActionError;
 use crate::auth::{authorize, Action, Principal};
@@ -37,6 +44,93 @@ fn authorize_here(store: &Store, who: &Principal) -> Result<(), ActionError> {
         ));
     }
     Ok(())
+}
+
+/// `year` as the Stichtag 1 March of KJH III.1 and the Kita-Data-Webhouse.
+fn first_of_march(year: i32) -> Result<NaiveDate, ActionError> {
+    kjh::reference_date(year).ok_or_else(|| {
+        let mut v = kitanetz_crdt::validate::Validator::new();
+        v.fail("year", "kein Jahr / not a year");
+        ActionError::Invalid(v.finish().expect_err("one failure"))
+    })
+}
+
+/// KJH Teil III.1 of `year` (Stichtag 1 March) for every Kita of the Träger.
+pub fn kjh_statistic(
+    store: &Store,
+    who: &Principal,
+    year: i32,
+) -> Result<Vec<kjh::KjhKita>, ActionError> {
+    authorize_here(store, who)?;
+    let date = first_of_march(year)?;
+    Ok(kita_data::load_all(store)?
+        .iter()
+        .map(|kita| kjh::kjh_kita(kita, date))
+        .collect())
+}
+
+/// The Kitas of the Träger, (id, name), for the choice of one.
+pub fn kitas(store: &Store, who: &Principal) -> Result<Vec<(String, String)>, ActionError> {
+    authorize_here(store, who)?;
+    match store.membership().provider.clone() {
+        Some(provider) => Ok(crate::facilities::of_provider(store, &provider)?),
+        None => Ok(Vec::new()),
+    }
+}
+
+/// The Kita-Data-Webhouse check of one Kita of the Träger (`facility` empty: its first by
+/// name) on 1 March of `year`.
+pub fn kdw_statistic(
+    store: &Store,
+    who: &Principal,
+    year: i32,
+    facility: &str,
+) -> Result<kdw::KdwKita, ActionError> {
+    authorize_here(store, who)?;
+    let date = first_of_march(year)?;
+    let kitas = kita_data::load_all(store)?;
+    let facility = facility.trim();
+    let kita = if facility.is_empty() {
+        kitas.first()
+    } else {
+        kitas.iter().find(|k| k.facility.0 == facility)
+    }
+    .ok_or_else(|| ActionError::NotFound(facility.to_owned()))?;
+    // The Mandant's master data is not kept by the node (see `kdw`).
+    Ok(kdw::kdw_kita(kita, &kdw::KdwMaster::default(), date))
+}
+
+/// The StaLa XML of one Kita, only when its check passed and nothing is missing; otherwise a
+/// conflict that points to the list of errors.
+pub fn kdw_xml(
+    store: &Store,
+    who: &Principal,
+    year: i32,
+    facility: &str,
+) -> Result<(kdw::KdwKita, String), ActionError> {
+    let kita = kdw_statistic(store, who, year, facility)?;
+    let refused = || {
+        ActionError::Conflict(format!(
+            "Die Prüfung meldet {} Fehler und {} fehlende Angaben: erst beheben (/statistics/kdw) / the check reports {} errors and {} missing values: fix them first",
+            kita.errors.len(),
+            kita.missing.len(),
+            kita.errors.len(),
+            kita.missing.len()
+        ))
+    };
+    let Some(export) = kita.export.as_ref().filter(|_| kita.ready) else {
+        return Err(refused());
+    };
+    let xml = kitanetz_statistics::kdw::to_xml(export, None).map_err(|refusals| {
+        ActionError::Conflict(
+            refusals
+                .iter()
+                .map(ToString::to_string)
+                .collect::<Vec<_>>()
+                .join("; "),
+        )
+    })?;
+    Ok((kita, xml))
 }
 
 /// The count of one Kita, or of the whole Träger (`facility: None`).
