@@ -751,6 +751,29 @@ for (const [vpIndex, vp] of VIEWPORTS.entries()) {
       audit.assertClean();
     });
 
+    test('Träger admin: the state statistics (Landeszuschuss, KJH III.1, Kita-Data-Webhouse check)', async () => {
+      assert.ok(FEES, 'a Träger node');
+      const audit = new Audit(vp.name);
+      const ctx = await newContext(browser, vp);
+      try {
+        const page = await ctx.newPage();
+        await login(page, FEES.url, 'traeger1');
+        await page.locator('nav a[href="/statistics/landeszuschuss"]').click();
+        await page.waitForURL('**/statistics/landeszuschuss');
+        assert.ok(await page.locator('#subsidy tbody tr').count() > 0, 'a count per Kita');
+        await audit.check(page, 'landeszuschuss');
+        await page.locator('nav a[href="/statistics/kjh"]').click();
+        await page.waitForURL('**/statistics/kjh');
+        await audit.check(page, 'kjh');
+        await page.locator('nav a[href="/statistics/kdw"]').click();
+        await page.waitForURL('**/statistics/kdw');
+        await audit.check(page, 'kdw');
+      } finally {
+        await ctx.close();
+      }
+      audit.assertClean();
+    });
+
     test('Beitragsstelle: from a family\'s contract to a decision and the monthly direct debit', async () => {
       assert.ok(FEES, 'a Träger node with a fee office login');
       const audit = new Audit(vp.name);
