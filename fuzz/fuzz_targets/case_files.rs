@@ -52,20 +52,52 @@ fn read(name: &str, text: &str) {
         "landeszuschuss-case" => {
             let _ = kitanetz_statistics::landeszuschuss::case_output(text);
         }
+        "tagespflege-amounts" => {
+            // A table that passes its check must not break the monthly payment.
+            let Ok(tables) = kitanetz_tagespflege::AmountTable::from_json(text) else {
+                return;
+            };
+            let _ = running_payment(&tables);
+        }
         other => unreachable!("reader {other} has no arm here"),
     }
+}
+
+/// One month's running payment of two children (one part-month) under `tables`.
+fn running_payment(
+    tables: &[kitanetz_tagespflege::AmountTable],
+) -> Result<kitanetz_tagespflege::MonthlyPayment, kitanetz_tagespflege::payment::PaymentError> {
+    use kitanetz_tagespflege::{CareLine, Month, Period};
+    let day = |y, m, d| chrono::NaiveDate::from_ymd_opt(y, m, d).expect("date");
+    let care = |child: &str, start, hours: &str| CareLine {
+        child: kitanetz_tagespflege::ChildRef(child.into()),
+        period: Period::new(start, None).expect("open"),
+        daily_hours: hours.parse().expect("decimal"),
+    };
+    let month = Month::new(2026, 11).expect("month");
+    let permits = [Period::closed(day(2026, 1, 1), day(2030, 12, 31)).expect("permit")];
+    kitanetz_tagespflege::monthly_payment(
+        month,
+        &[care("a", day(2026, 2, 1), "7.5"), care("b", day(2026, 11, 16), "4")],
+        &permits,
+        tables,
+        None,
+    )
 }
 
 fuzz_target!(|data: &[u8]| {
     let Some((&selector, rest)) = data.split_first() else {
         return;
     };
+    let reader = CASE_READERS[usize::from(selector) % CASE_READERS.len()];
+    // The payments file is read from its bytes (it names the line of invalid UTF-8 itself).
+    if reader == "payments-file" {
+        let _ = kitanetz_billing::payments_import::parse(rest);
+        return;
+    }
     // The commands read the file as UTF-8 text and refuse anything else before parsing.
     let Ok(text) = std::str::from_utf8(rest) else {
         return;
     };
-    read(
-        CASE_READERS[usize::from(selector) % CASE_READERS.len()],
-        text,
-    );
+    read(reader, text);
 });

@@ -45,4 +45,8 @@ pub const CASE_READERS: &[&str] = &[
     "kitaplaner-case",
     "kdw-case",
     "landeszuschuss-case",
+    // The node's own file imports: the finance system's payments file (Beitragsstelle) and a
+    // city's amount table of the Kindertagespflege running payment.
+    "payments-file",
+    "tagespflege-amounts",
 ];

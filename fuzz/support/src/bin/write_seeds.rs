@@ -255,6 +255,16 @@ fn crdt_doc(fuzz_dir: &Path) -> usize {
     corpus.bytes
 }
 
+/// A payments file as `node/billing/PAYMENTS_FILE.md` describes it: a header, a payment with a
+/// decimal comma, a reversal, a PKN and the document number column.
+const PAYMENTS_SAMPLE: &str = "Familiennummer;Leistungsmonat;Betrag;Buchungsdatum;Beleg\n\
+    123456;2026-10;145,50;2026-10-05;B-1\n\
+    123456;2026-09;-20.00;02.10.2026;B-2\n\
+    65432101;2026-10;88;2026-10-30;\n";
+
+/// A city's amount table of the running payment (the shape of `AmountTable::from_json`).
+const AMOUNTS_SAMPLE: &str = r#"[{"id":"city-2026","valid_from":"2026-01-01","source":"seed","example":false,"tiers":[{"up_to_hours":"4.5","monthly":"330.00"},{"up_to_hours":"8","monthly":"585.00"},{"up_to_hours":"11","monthly":"800.00"}]}]"#;
+
 /// Which fixture directory (under `tests/fixtures`) feeds which case reader.
 fn fixture_dir(reader: &str) -> Option<&'static str> {
     match reader {
@@ -289,6 +299,14 @@ fn case_files(fuzz_dir: &Path) -> usize {
                 files.sort();
                 files
             }
+            None if *reader == "payments-file" => vec![(
+                "sample".to_string(),
+                PAYMENTS_SAMPLE.as_bytes().to_vec(),
+            )],
+            None if *reader == "tagespflege-amounts" => vec![(
+                "example".to_string(),
+                AMOUNTS_SAMPLE.as_bytes().to_vec(),
+            )],
             None => vec![(
                 "dresden-2011".to_string(),
                 std::fs::read(repo.join("node/fees/src/statute/dresden-2011.json"))
