@@ -60,9 +60,10 @@ pub async fn fee_decision_pdf(
 /// A Mehrbetreuungsbescheid as a PDF file.
 pub async fn extra_care_decision_pdf(
     decision: kitanetz_letters::decision::ExtraCareDecision,
+    copy: kitanetz_letters::LetterCopy,
 ) -> Result<Vec<u8>, LetterError> {
     tokio::task::spawn_blocking(move || {
-        kitanetz_letters::decision::extra_care_decision_pdf(&decision)
+        kitanetz_letters::decision::extra_care_decision_copy_pdf(&decision, copy)
             .map(|r| r.pdf)
             .map_err(LetterError::from)
     })

@@ -351,7 +351,23 @@ async fn groups_extra_care_and_a_new_child_made_offline_reach_the_traeger_office
         .find(|m| m["month"] == "2026-10" && m["facility"] == facility.0.as_str())
         .expect("October on the watch list");
     assert_eq!(october["processed"], true, "{october}");
-    assert_eq!(october["children"][0]["decided"], number.as_str());
+    assert_eq!(october["children"][0]["decided"]["number"], number.as_str());
+    // The other guardian's copy exists exactly when the list offers it (another address).
+    let second_copy = october["children"][0]["decided"]["second_copy"] == true;
+    let (status, other) = kitanetz_tests::call(
+        &router,
+        "GET".parse().unwrap(),
+        &format!("/fees/families/{family}/extra-care-decisions/{number}/pdf?copy=other"),
+        Some(&clerk),
+        None,
+    )
+    .await;
+    if second_copy {
+        assert_eq!(status.as_u16(), 200);
+        assert!(other.starts_with("%PDF"));
+    } else {
+        assert_eq!(status.as_u16(), 404, "same address: no second copy");
+    }
     // The page lists it only when asked for processed months too.
     let page = |path: &'static str| {
         let router = kitanetz_node::http::router(traeger.clone());

@@ -51,9 +51,10 @@ use typst_layout::PagedDocument;
 use typst_pdf::{PdfOptions, PdfStandard, PdfStandards, Timestamp};
 
 pub use decision::{
-    difference, extra_care_decision_pdf, extra_care_decision_pdf_with, fee_decision_pdf,
-    fee_decision_pdf_with, Decision, DecisionKind, DecisionTemplate, ExtraCareDay,
-    ExtraCareDecision, LetterCopy, LetterError, Pkn, TemplateBook, EXTRA_CARE_DECISION,
+    difference, extra_care_decision_copy_pdf, extra_care_decision_pdf,
+    extra_care_decision_pdf_with, fee_decision_pdf, fee_decision_pdf_with, Decision, DecisionKind,
+    DecisionTemplate, ExtraCareDay, ExtraCareDecision, LetterCopy, LetterError, Pkn, TemplateBook,
+    EXTRA_CARE_DECISION,
 };
 pub use error::{Diagnostic, Diagnostics, RenderError};
 pub use exit_certificate::{

@@ -455,8 +455,8 @@ pub struct ChildDecision {
     pub child: String,
     pub name: String,
     pub family: String,
-    /// The number of its Mehrbetreuungsbescheid.
-    pub decided: Option<String>,
+    /// Its Mehrbetreuungsbescheid: the number, and whether the other guardian gets a copy.
+    pub decided: Option<crate::fees::extra_care_decisions::DecidedMonth>,
 }
 
 /// The Beitragsstelle's watch list: every month a Kita of the Träger recorded or reported, newest

@@ -143,6 +143,12 @@ pub fn draft(
         pkn,
         family_name: payer.family_name.clone(),
         addressee: guardian_of(payer),
+        other_guardian: fees
+            .family
+            .guardians
+            .iter()
+            .find(|g| g.id != payer.id)
+            .map(guardian_of),
         child_name: name,
         facility_name: facility_names
             .get(&first.facility.0)
@@ -259,18 +265,36 @@ pub fn letter(
     })
 }
 
-/// The decisions issued for the children of `families`: (child, month `YYYY-MM`) → number.
+/// A decision as the watch list links it: its number, and whether a second copy goes to the
+/// other guardian (another address).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct DecidedMonth {
+    pub number: String,
+    pub second_copy: bool,
+}
+
+/// The decisions issued for the children of `families`: (child, month `YYYY-MM`) → decision.
 pub fn decided_months(
     store: &Store,
     families: &[FamilyId],
-) -> Result<BTreeMap<(String, String), String>, ActionError> {
+) -> Result<BTreeMap<(String, String), DecidedMonth>, ActionError> {
     let mut out = BTreeMap::new();
     for family in families {
         if let Some((_, case)) =
             store.find::<kitanetz_crdt::kinds::FeeCase>(&super::fee_case_doc_id(family))?
         {
             for d in case.extra_care_decisions {
-                out.insert((d.child.0, d.month.0.format("%Y-%m").to_string()), d.number);
+                // A decision that does not read back offers only the payer's copy; opening it
+                // names the problem.
+                let second_copy = serde_json::from_str::<ExtraCareDecision>(&d.content)
+                    .is_ok_and(|letter| letter.copies().len() > 1);
+                out.insert(
+                    (d.child.0, d.month.0.format("%Y-%m").to_string()),
+                    DecidedMonth {
+                        number: d.number,
+                        second_copy,
+                    },
+                );
             }
         }
     }

@@ -635,26 +635,23 @@ pub async fn extra_care_decision_pdf(
     State(node): State<Arc<Node>>,
     session: Session,
     Path((id, number)): Path<(String, String)>,
-) -> Result<Response, AppError> {
-    let id = parsed::<FamilyId>(&node, &session.who, FeeAction::View, &id)?;
-    // The data is read under the store's lock; the render runs after it is released.
-    let decision = super::extra_care_decisions::letter(&node.store(), &session.who, &id, &number)?;
-    let pdf = crate::letters::extra_care_decision_pdf(decision).await?;
-    Ok(crate::http::pdf_response(
-        pdf,
-        &format!("Mehrbetreuungsbescheid-{number}.pdf"),
-    ))
-}
-
-pub async fn decision_pdf(
-    State(node): State<Arc<Node>>,
-    session: Session,
-    Path((id, number)): Path<(String, String)>,
     Query(q): Query<CopyQuery>,
 ) -> Result<Response, AppError> {
     let id = parsed::<FamilyId>(&node, &session.who, FeeAction::View, &id)?;
     // The data is read under the store's lock; the render runs after it is released.
-    let (decision, copies) = decisions::letter(&node.store(), &session.who, &id, &number)?;
+    let decision = super::extra_care_decisions::letter(&node.store(), &session.who, &id, &number)?;
+    let copy = copy_asked(&q, &decision.copies())?;
+    let pdf = crate::letters::extra_care_decision_pdf(decision, copy).await?;
+    let suffix = if copy == LetterCopy::Payer { "" } else { "-2" };
+    Ok(crate::http::pdf_response(
+        pdf,
+        &format!("Mehrbetreuungsbescheid-{number}{suffix}.pdf"),
+    ))
+}
+
+/// The copy `?copy=` asks for, if the decision has it (the other guardian's only at another
+/// address).
+fn copy_asked(q: &CopyQuery, copies: &[LetterCopy]) -> Result<LetterCopy, AppError> {
     let copy = match q.copy.as_str() {
         "" | "payer" => LetterCopy::Payer,
         "other" => LetterCopy::OtherGuardian,
@@ -669,6 +666,19 @@ pub async fn decision_pdf(
             "keine zweite Ausfertigung: gleiche Anschrift / no second copy: same address".into(),
         ));
     }
+    Ok(copy)
+}
+
+pub async fn decision_pdf(
+    State(node): State<Arc<Node>>,
+    session: Session,
+    Path((id, number)): Path<(String, String)>,
+    Query(q): Query<CopyQuery>,
+) -> Result<Response, AppError> {
+    let id = parsed::<FamilyId>(&node, &session.who, FeeAction::View, &id)?;
+    // The data is read under the store's lock; the render runs after it is released.
+    let (decision, copies) = decisions::letter(&node.store(), &session.who, &id, &number)?;
+    let copy = copy_asked(&q, &copies)?;
     let pdf = crate::letters::fee_decision_pdf(decision, copy).await?;
     let suffix = if copy == LetterCopy::Payer { "" } else { "-2" };
     Ok(crate::http::pdf_response(

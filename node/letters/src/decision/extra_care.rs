@@ -28,7 +28,10 @@ use serde_json::{json, Value};
 
 use super::format::{format_date, format_euro, mask_iban, YearMonth};
 use super::template::{DecisionTemplate, Placeholder, Segment, TemplateBook};
-use super::{Authority, Clerk, DecisionKind, ExplanationLine, Guardian, LetterError, Payment, Pkn};
+use super::{
+    Authority, Clerk, DecisionKind, ExplanationLine, Guardian, LetterCopy, LetterError, Payment,
+    Pkn,
+};
 use crate::{render, DocumentMeta, Rendered, Template};
 
 /// The layout of the Mehrbetreuungsbescheid. Its data is described at the top of
@@ -78,6 +81,11 @@ pub struct ExtraCareDecision {
     pub family_name: String,
     /// The payer and the postal address.
     pub addressee: Guardian,
+    /// The other guardian: a copy goes to them when they live elsewhere (as for the fee
+    /// decision); the payer's bank data is never on it. Decisions stored before it existed read
+    /// `None`.
+    #[serde(default)]
+    pub other_guardian: Option<Guardian>,
     pub child_name: String,
     /// The Kita the extra care was given in.
     pub facility_name: String,
@@ -126,6 +134,28 @@ pub fn extra_care_decision_pdf(decision: &ExtraCareDecision) -> Result<Rendered,
     extra_care_decision_pdf_with(TemplateBook::builtin(), decision)
 }
 
+impl ExtraCareDecision {
+    /// The copies to print and post: the payer's, and the other guardian's when that guardian
+    /// lives elsewhere (like [`crate::Decision::copies`]).
+    pub fn copies(&self) -> Vec<LetterCopy> {
+        match &self.other_guardian {
+            Some(other) if !other.same_address(&self.addressee) => {
+                vec![LetterCopy::Payer, LetterCopy::OtherGuardian]
+            }
+            _ => vec![LetterCopy::Payer],
+        }
+    }
+}
+
+/// One copy of the decision: the payer's ([`extra_care_decision_pdf`]) or the other
+/// guardian's, addressed to them and without the payer's bank data.
+pub fn extra_care_decision_copy_pdf(
+    decision: &ExtraCareDecision,
+    copy: LetterCopy,
+) -> Result<Rendered, LetterError> {
+    render_copy(TemplateBook::builtin(), decision, copy)
+}
+
 /// Renders the decision with the salutation, Rechtsbehelfsbelehrung, closing line and statute
 /// of the single-child fee decision that `book` has in force on the first day of the decision's
 /// month (a city's own versions, see [`TemplateBook::builtin_and_dir`]).
@@ -133,7 +163,22 @@ pub fn extra_care_decision_pdf_with(
     book: &TemplateBook,
     decision: &ExtraCareDecision,
 ) -> Result<Rendered, LetterError> {
+    render_copy(book, decision, LetterCopy::Payer)
+}
+
+fn render_copy(
+    book: &TemplateBook,
+    decision: &ExtraCareDecision,
+    copy: LetterCopy,
+) -> Result<Rendered, LetterError> {
     validate(decision)?;
+    let recipient = match copy {
+        LetterCopy::Payer => &decision.addressee,
+        LetterCopy::OtherGuardian => decision
+            .other_guardian
+            .as_ref()
+            .ok_or(LetterError::NoOtherGuardian)?,
+    };
     let first_day = NaiveDate::from_ymd_opt(decision.month.year(), decision.month.month(), 1)
         .expect("a YearMonth has a first day");
     let template =
@@ -146,13 +191,16 @@ pub fn extra_care_decision_pdf_with(
         "Bescheid über Mehrbetreuungsbeiträge für {}",
         decision.month.german()
     );
-    let data = data(decision, template, &title)?;
+    let data = data(decision, template, &title, recipient, copy)?;
     let meta = DocumentMeta {
         title,
         author: format!("{}, {}", decision.authority.name, decision.authority.office),
         language: "de".to_owned(),
         date: decision.date,
-        id: decision.id.clone(),
+        id: match copy {
+            LetterCopy::Payer => decision.id.clone(),
+            LetterCopy::OtherGuardian => format!("{}/other-guardian", decision.id),
+        },
     };
     Ok(render(&EXTRA_CARE_DECISION, &data, &meta)?)
 }
@@ -256,33 +304,41 @@ fn entry_data(entry: &ExtraCareDay) -> Value {
     })
 }
 
-fn payment_data(d: &ExtraCareDecision) -> Result<Value, LetterError> {
+fn payment_data(d: &ExtraCareDecision, copy: LetterCopy) -> Result<Value, LetterError> {
     if d.total().is_zero() {
         return Ok(json!({ "mode": "none" }));
     }
     let due_on = format_date(d.due_on);
-    Ok(match &d.payment {
-        Payment::DirectDebit(account) => json!({
-            "mode": "debit",
+    Ok(match (&d.payment, copy) {
+        // The other guardian's copy never shows the payer's account.
+        (Payment::DirectDebit(_), LetterCopy::OtherGuardian) => json!({
+            "mode": "debit-other",
             "due_on": due_on,
-            "iban": mask_iban(&account.iban),
-            "bank": account.bank,
+            "payer": d.addressee.name,
         }),
-        Payment::Transfer => {
-            let account = d.authority.account.as_ref().ok_or_else(|| {
-                LetterError::Invalid(
-                    "the total is paid by transfer, but the authority has no `account`".into(),
-                )
-            })?;
-            json!({
-                "mode": "transfer",
+        _ => match &d.payment {
+            Payment::DirectDebit(account) => json!({
+                "mode": "debit",
                 "due_on": due_on,
-                "iban": account.iban,
-                "bic": account.bic,
+                "iban": mask_iban(&account.iban),
                 "bank": account.bank,
-            })
-        }
-        Payment::None => unreachable!("validate refuses a total without payment"),
+            }),
+            Payment::Transfer => {
+                let account = d.authority.account.as_ref().ok_or_else(|| {
+                    LetterError::Invalid(
+                        "the total is paid by transfer, but the authority has no `account`".into(),
+                    )
+                })?;
+                json!({
+                    "mode": "transfer",
+                    "due_on": due_on,
+                    "iban": account.iban,
+                    "bic": account.bic,
+                    "bank": account.bank,
+                })
+            }
+            Payment::None => unreachable!("validate refuses a total without payment"),
+        },
     })
 }
 
@@ -327,6 +383,8 @@ fn data(
     d: &ExtraCareDecision,
     template: &DecisionTemplate,
     title: &str,
+    recipient: &Guardian,
+    copy: LetterCopy,
 ) -> Result<Value, LetterError> {
     let authority = &d.authority;
     let mut info = vec![
@@ -360,7 +418,7 @@ fn data(
             "phone": authority.phone,
             "email": authority.email,
         },
-        "recipient": [d.addressee.name, d.addressee.street, d.addressee.postcode_town],
+        "recipient": [recipient.name, recipient.street, recipient.postcode_town],
         "info": info,
         "title": title,
         "salutation": fill(d, template, &template.salutation)?,
@@ -371,7 +429,7 @@ fn data(
         "entries": d.entries.iter().map(entry_data).collect::<Vec<_>>(),
         "total": format_euro(d.total()),
         "pkn": d.pkn.as_str(),
-        "payment": payment_data(d)?,
+        "payment": payment_data(d, copy)?,
         "legal_basis": d.legal_basis.iter().filter(|p| !p.trim().is_empty()).collect::<Vec<_>>(),
         "remedy": remedy,
         "closing": fill(d, template, &template.closing)?,

@@ -40,8 +40,8 @@ use serde::{Deserialize, Serialize};
 
 pub use difference::{difference, Change, InputChange, InputField};
 pub use extra_care::{
-    extra_care_decision_pdf, extra_care_decision_pdf_with, ExtraCareDay, ExtraCareDecision,
-    EXTRA_CARE_DECISION, LEGAL_BASIS_DRESDEN_2011,
+    extra_care_decision_copy_pdf, extra_care_decision_pdf, extra_care_decision_pdf_with,
+    ExtraCareDay, ExtraCareDecision, EXTRA_CARE_DECISION, LEGAL_BASIS_DRESDEN_2011,
 };
 pub use format::{format_date, format_euro, format_hours, mask_iban, YearMonth};
 pub use pkn::{Pkn, PknError};

@@ -10,8 +10,8 @@ use kitanetz_letters::decision::{
     LEGAL_BASIS_DRESDEN_2011,
 };
 use kitanetz_letters::{
-    extra_care_decision_pdf, extra_care_decision_pdf_with, DecisionTemplate, ExtraCareDay,
-    ExtraCareDecision, LetterError, Pkn, TemplateBook,
+    extra_care_decision_copy_pdf, extra_care_decision_pdf, extra_care_decision_pdf_with,
+    DecisionTemplate, ExtraCareDay, ExtraCareDecision, LetterCopy, LetterError, Pkn, TemplateBook,
 };
 use rust_decimal::Decimal;
 
@@ -100,6 +100,11 @@ fn september() -> ExtraCareDecision {
             street: "Königsbrücker Straße 12".into(),
             postcode_town: "01099 Dresden".into(),
         },
+        other_guardian: Some(Guardian {
+            name: "Herrn Jonas Weiß".into(),
+            street: "Bautzner Straße 40".into(),
+            postcode_town: "01099 Dresden".into(),
+        }),
         child_name: "Emil Weiß".into(),
         facility_name: "Hort an der 30. Grundschule".into(),
         month: YearMonth::new(2026, 9).unwrap(),
@@ -164,6 +169,36 @@ fn every_day_and_the_total_are_shown_in_german_notation() {
     ] {
         assert_contains(&text, needle);
     }
+}
+
+#[test]
+fn the_other_guardian_at_another_address_gets_a_copy_without_the_payers_account() {
+    let decision = september();
+    assert_eq!(
+        decision.copies(),
+        [LetterCopy::Payer, LetterCopy::OtherGuardian]
+    );
+    let letter = extra_care_decision_copy_pdf(&decision, LetterCopy::OtherGuardian)
+        .unwrap_or_else(|e| panic!("{e}"));
+    let text = text(&letter.pdf);
+    for needle in [
+        "Herrn Jonas Weiß",
+        "Bautzner Straße 40",
+        "Der Betrag von 45,00 € wird am 15.11.2026 vom Konto des Zahlungspflichtigen (Frau Anna Weiß) abgebucht.",
+    ] {
+        assert_contains(&text, needle);
+    }
+    assert!(
+        !text.contains("DE89"),
+        "no IBAN on the other guardian's copy"
+    );
+    // At the same address one letter reaches both: no second copy.
+    let mut same = september();
+    same.other_guardian.as_mut().unwrap().street = "Königsbrücker  straße 12".into();
+    assert_eq!(same.copies(), [LetterCopy::Payer]);
+    let mut none = september();
+    none.other_guardian = None;
+    assert!(extra_care_decision_copy_pdf(&none, LetterCopy::OtherGuardian).is_err());
 }
 
 #[test]
