@@ -42,11 +42,12 @@ const MIGRATIONS: &[&str] = &[
     include_str!("migrations/0016_payments.sql"),
     include_str!("migrations/0017_change_signatures.sql"),
     include_str!("migrations/0018_childminding_requests.sql"),
+    include_str!("migrations/0019_childminder_placements.sql"),
 ];
 
 /// Migrations that add a projection table: a database older than this is rebuilt from its
 /// documents after migrating, so that the new table holds the rows of existing documents.
-const LAST_PROJECTION_CHANGE: usize = 18;
+const LAST_PROJECTION_CHANGE: usize = 19;
 
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {

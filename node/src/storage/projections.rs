@@ -23,6 +23,7 @@ const TABLES: &[&str] = &[
     "p_application_wishes",
     "p_applicant_shares",
     "p_extra_care",
+    "p_childminder_placements",
 ];
 
 pub(super) fn clear_all(conn: &Connection) -> Result<(), StoreError> {
@@ -196,8 +197,13 @@ pub(super) fn project(conn: &Connection, id: &DocId, value: &KindValue) -> Resul
         | KindValue::ConflictDecision(_)
         | KindValue::StaffMember(_)
         | KindValue::ChildminderCase(_)
-        | KindValue::ChildminderPlacement(_)
         | KindValue::ApplicationWish(_) => {}
+        KindValue::ChildminderPlacement(p) => {
+            conn.prepare_cached(
+                "INSERT INTO p_childminder_placements (doc_id, id, childminder) VALUES (?1, ?2, ?3)",
+            )?
+            .execute(params![doc, p.id.0, p.childminder.0])?;
+        }
         KindValue::ApplicantShare(share) => {
             conn.prepare_cached(
                 "INSERT INTO p_applicant_shares (doc_id, handle, facility) VALUES (?1, ?2, ?3)",

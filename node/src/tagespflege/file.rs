@@ -104,10 +104,22 @@ pub fn childminder(
 ) -> Result<ChildminderView, ActionError> {
     authorize_view(store, who)?;
     let profile = load_profile(store, id)?;
-    let held = Holdings::read(store)?;
-    let case = held.cases.get(&profile.id.0);
+    // Her own documents only: the file, her placements, and the profiles of the childminders
+    // she stands in for.
+    let case = case_of(store, &profile.id)?;
+    let case = case.as_ref();
     let record = record_of(&profile.id, case);
-    let names = held.names();
+    let held_placements = placements_of(store, &profile.id)?;
+    let mut names: BTreeMap<String, String> =
+        BTreeMap::from([(profile.id.0.clone(), profile.name.clone())]);
+    for regular in held_placements
+        .iter()
+        .filter_map(|p| p.substitute_for.as_ref())
+    {
+        if let Ok(other) = load_profile(store, &regular.0) {
+            names.insert(other.id.0, other.name);
+        }
+    }
     let watch = tp::register::watch(&record, today.0, &rules.register)
         .map_err(rules_error)?
         .iter()
@@ -122,7 +134,7 @@ pub fn childminder(
         })
         .collect::<Result<Vec<_>, _>>()
         .map_err(rules_error)?;
-    let mine: Vec<&ChildminderPlacement> = held.placements_of(&profile.id).collect();
+    let mine: Vec<&ChildminderPlacement> = held_placements.iter().collect();
     let child = child_names(&mine);
     let name_of = |r: &tp::ChildRef| child.get(&r.0).cloned().unwrap_or_else(|| r.0.clone());
     let mut placements: Vec<PlacementRow> = mine

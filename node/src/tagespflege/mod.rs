@@ -340,6 +340,30 @@ fn child_names(placements: &[&ChildminderPlacement]) -> BTreeMap<String, String>
         .collect()
 }
 
+/// The childminder's file, if one was started.
+fn case_of(store: &Store, id: &ChildminderId) -> Result<Option<ChildminderCase>, StoreError> {
+    Ok(store
+        .find::<ChildminderCase>(&case_doc_id(id))?
+        .map(|(_, c)| c))
+}
+
+/// The children placed with one childminder, from the projection (not every placement held).
+fn placements_of(
+    store: &Store,
+    id: &ChildminderId,
+) -> Result<Vec<ChildminderPlacement>, StoreError> {
+    let ids: Vec<String> = {
+        let mut stmt = store.conn().prepare_cached(
+            "SELECT doc_id FROM p_childminder_placements WHERE childminder = ?1 ORDER BY doc_id",
+        )?;
+        let rows = stmt.query_map([&id.0], |r| r.get(0))?;
+        rows.collect::<Result<_, _>>()?
+    };
+    ids.into_iter()
+        .map(|doc| Ok(store.get::<ChildminderPlacement>(&DocId(doc))?.1))
+        .collect()
+}
+
 /// The months a payment list can be asked for: `YYYY-MM`.
 pub fn parse_month(text: &str) -> Option<tp::Month> {
     tp::Month::parse(text.trim())

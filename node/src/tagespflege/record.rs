@@ -534,11 +534,7 @@ fn store_placement(
         .map(|(_, c)| c);
     let record = record_of(&placement.childminder, case.as_ref());
     let permits = tp::register::permit_places(&record, &rules.register).map_err(rules_error)?;
-    let others: Vec<ChildminderPlacement> = store
-        .values_of_kind::<ChildminderPlacement>()?
-        .into_iter()
-        .filter(|p| p.childminder == placement.childminder)
-        .collect();
+    let others: Vec<ChildminderPlacement> = placements_of(store, &placement.childminder)?;
     let existing: Vec<tp::Occupant> = others.iter().map(occupant).collect();
     let check = tp::check_placement(&permits, &existing, &occupant(&placement), &rules.capacity)
         .map_err(rules_error)?;
