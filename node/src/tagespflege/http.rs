@@ -142,9 +142,12 @@ pub async fn api_register_childminder(
     ApiSession(session): ApiSession,
     ApiJson(input): ApiJson<NewChildminder>,
 ) -> Result<Response, ApiError> {
-    let profile = register_childminder(&mut node.store(), &session.who, &input, node.now())
-        .map_err(AppError::from)?;
-    Ok((StatusCode::CREATED, Json(profile)).into_response())
+    created(register_childminder(
+        &mut node.store(),
+        &session.who,
+        &input,
+        node.now(),
+    ))
 }
 
 pub async fn api_register(
@@ -463,9 +466,12 @@ pub async fn api_permit(
     ApiSession(session): ApiSession,
     ApiJson(input): ApiJson<PermitInput>,
 ) -> Result<Response, ApiError> {
-    let case = record_permit(&mut node.store(), &session.who, &input, node.now())
-        .map_err(AppError::from)?;
-    Ok((StatusCode::CREATED, Json(case)).into_response())
+    created(record_permit(
+        &mut node.store(),
+        &session.who,
+        &input,
+        node.now(),
+    ))
 }
 
 #[derive(Template)]
@@ -582,9 +588,12 @@ pub async fn api_proof(
     ApiSession(session): ApiSession,
     ApiJson(input): ApiJson<ProofInput>,
 ) -> Result<Response, ApiError> {
-    let case = record_proof(&mut node.store(), &session.who, &input, node.now())
-        .map_err(AppError::from)?;
-    Ok((StatusCode::CREATED, Json(case)).into_response())
+    created(record_proof(
+        &mut node.store(),
+        &session.who,
+        &input,
+        node.now(),
+    ))
 }
 
 pub async fn api_absence(
@@ -592,9 +601,12 @@ pub async fn api_absence(
     ApiSession(session): ApiSession,
     ApiJson(input): ApiJson<AbsenceInput>,
 ) -> Result<Response, ApiError> {
-    let case = record_absence(&mut node.store(), &session.who, &input, node.now())
-        .map_err(AppError::from)?;
-    Ok((StatusCode::CREATED, Json(case)).into_response())
+    created(record_absence(
+        &mut node.store(),
+        &session.who,
+        &input,
+        node.now(),
+    ))
 }
 
 pub async fn api_agree(
@@ -642,9 +654,12 @@ pub async fn api_reserve(
     ApiSession(session): ApiSession,
     ApiJson(input): ApiJson<ReserveForApplication>,
 ) -> Result<Response, ApiError> {
-    let placement = reserve_for_application(&mut node.store(), &session.who, &input, node.now())
-        .map_err(AppError::from)?;
-    Ok((StatusCode::CREATED, Json(placement)).into_response())
+    created(reserve_for_application(
+        &mut node.store(),
+        &session.who,
+        &input,
+        node.now(),
+    ))
 }
 
 pub async fn api_requests(
@@ -692,9 +707,12 @@ pub async fn api_refund(
     ApiSession(session): ApiSession,
     ApiJson(input): ApiJson<RefundInput>,
 ) -> Result<Response, ApiError> {
-    let refund = decide_refund(&mut node.store(), &session.who, &input, node.now())
-        .map_err(AppError::from)?;
-    Ok((StatusCode::CREATED, Json(refund)).into_response())
+    created(decide_refund(
+        &mut node.store(),
+        &session.who,
+        &input,
+        node.now(),
+    ))
 }
 
 /// `POST /tagespflege/{id}/grants`: a one-off grant decided.
@@ -721,9 +739,12 @@ pub async fn api_grant(
     ApiSession(session): ApiSession,
     ApiJson(input): ApiJson<GrantInput>,
 ) -> Result<Response, ApiError> {
-    let grant = decide_grant(&mut node.store(), &session.who, &input, node.now())
-        .map_err(AppError::from)?;
-    Ok((StatusCode::CREATED, Json(grant)).into_response())
+    created(decide_grant(
+        &mut node.store(),
+        &session.who,
+        &input,
+        node.now(),
+    ))
 }
 
 /// `GET /tagespflege/{id}/placements/{placement}/decision.pdf`: the Förderbescheid.
@@ -759,4 +780,12 @@ pub async fn decision_pdf(
     let file = format!("Foerderbescheid-{}.pdf", decision.file_number);
     let pdf = crate::letters::funding_decision_pdf(decision).await?;
     Ok(crate::http::pdf_response(pdf, &file))
+}
+
+/// Answers an API change that recorded something: 201 with it, or the error.
+fn created<T: serde::Serialize>(
+    result: Result<T, crate::action::ActionError>,
+) -> Result<Response, ApiError> {
+    let value = result.map_err(AppError::from)?;
+    Ok((StatusCode::CREATED, Json(value)).into_response())
 }

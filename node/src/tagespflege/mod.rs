@@ -140,6 +140,28 @@ fn tp_period(p: &Period) -> tp::Period {
     tp::Period::new(p.start().0, p.end().map(|d| d.0)).expect("a stored period is well formed")
 }
 
+/// The rules' period back as the document's (a permit's period on the listing).
+fn crdt_period(p: &tp::Period) -> Period {
+    Period::new(Date(p.start()), p.end().map(Date)).expect("a rules period is ordered")
+}
+
+/// The period of two typed days (`end`: `Some(None)` for open-ended), with the field error
+/// when it ends before it starts; `None` when a day did not parse (its error is recorded).
+fn typed_period(
+    v: &mut Validator,
+    start: Option<Date>,
+    end: Option<Option<Date>>,
+    end_field: &str,
+) -> Option<Period> {
+    let period = Period::new(start?, end?).ok();
+    v.check(
+        period.is_some(),
+        end_field,
+        "Ende vor Beginn / end before start",
+    );
+    period
+}
+
 fn period_text(p: &tp::Period) -> String {
     match p.end() {
         Some(end) if end == p.start() => german(end),

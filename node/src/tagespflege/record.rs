@@ -220,8 +220,7 @@ pub fn register_childminder(
         },
         district: input.district.trim().to_string(),
         places,
-        permit: Period::new(Date(period.start()), period.end().map(Date))
-            .expect("a permit period is ordered"),
+        permit: crdt_period(&period),
         email: input.email.trim().to_string(),
         phone: input.phone.trim().to_string(),
         listed_online: false,
@@ -338,8 +337,7 @@ pub fn record_permit(
         let newest = case.permits.iter().map(|p| p.start).max() == Some(permit.start);
         if doc.meta.owner == owner && newest {
             listing.places = permit.places;
-            listing.permit = Period::new(Date(period.start()), period.end().map(Date))
-                .expect("a permit period is ordered");
+            listing.permit = crdt_period(&period);
             listing.validate()?;
             doc.update(&listing, now.today, now.millis, "childminder.permit")
                 .map_err(StoreError::from)?;
@@ -411,14 +409,7 @@ pub fn record_absence(
     );
     let from = v.date("from", &input.from);
     let until = v.date("until", &input.until);
-    let period = match (from, until) {
-        (Some(from), Some(until)) => {
-            let p = Period::new(from, Some(until)).ok();
-            v.check(p.is_some(), "until", "Ende vor Beginn / end before start");
-            p
-        }
-        _ => None,
-    };
+    let period = typed_period(&mut v, from, until.map(Some), "until");
     v.finish()?;
     let period = period.expect("checked");
     let absence = CaseAbsence {
@@ -492,14 +483,7 @@ pub fn place_child(
         "daily_hours",
         "Stunden am Tag als Zahl, z. B. 7,5 / daily hours as a number",
     );
-    let period = match (start, end) {
-        (Some(start), Some(end)) => {
-            let p = Period::new(start, end).ok();
-            v.check(p.is_some(), "end", "Ende vor Beginn / end before start");
-            p
-        }
-        _ => None,
-    };
+    let period = typed_period(&mut v, start, end, "end");
     v.finish()?;
     let placement = ChildminderPlacement {
         id: ChildminderPlacementId::generate(&mut crate::contracts::os_ids()),
