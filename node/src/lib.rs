@@ -29,6 +29,7 @@ pub mod occupancy;
 pub mod outbox;
 pub mod portal;
 pub mod reports;
+pub mod rounds;
 pub mod school;
 pub mod seats;
 pub mod sessions;

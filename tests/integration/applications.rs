@@ -13,7 +13,7 @@ use std::sync::Arc;
 use tower::ServiceExt;
 
 /// A confirmed parent account with a live session: (cookie, csrf).
-fn parent(city: &Node, email: &str) -> (String, String) {
+pub(crate) fn parent(city: &Node, email: &str) -> (String, String) {
     let store = city.store();
     store
         .conn()
@@ -27,7 +27,11 @@ fn parent(city: &Node, email: &str) -> (String, String) {
     (format!("kn_session={}", tokens.token), tokens.csrf)
 }
 
-async fn post(router: &axum::Router, cookie: &str, body: &str) -> (StatusCode, String, String) {
+pub(crate) async fn post(
+    router: &axum::Router,
+    cookie: &str,
+    body: &str,
+) -> (StatusCode, String, String) {
     let req = Request::builder()
         .method(Method::POST)
         .uri("/portal/apply")
@@ -52,7 +56,7 @@ async fn post(router: &axum::Router, cookie: &str, body: &str) -> (StatusCode, S
     )
 }
 
-async fn get(router: &axum::Router, cookie: &str, path: &str) -> (StatusCode, String) {
+pub(crate) async fn get(router: &axum::Router, cookie: &str, path: &str) -> (StatusCode, String) {
     let req = Request::builder()
         .uri(path)
         .header(header::COOKIE, cookie)
@@ -67,7 +71,7 @@ async fn get(router: &axum::Router, cookie: &str, path: &str) -> (StatusCode, St
 }
 
 /// Facilities offering both Krippe and Kindergarten places on `day`.
-fn offering_both(net: &Network, day: kitanetz_crdt::scalar::Date) -> Vec<String> {
+pub(crate) fn offering_both(net: &Network, day: kitanetz_crdt::scalar::Date) -> Vec<String> {
     net.world
         .facilities
         .iter()
@@ -92,7 +96,7 @@ fn count(node: &Node, sql: &str) -> i64 {
         .unwrap()
 }
 
-fn form(pairs: &[(&str, &str)]) -> String {
+pub(crate) fn form(pairs: &[(&str, &str)]) -> String {
     pairs
         .iter()
         .map(|(k, v)| {
@@ -446,7 +450,7 @@ async fn wishes_must_offer_what_the_child_needs_and_visitors_are_sent_to_the_log
     );
 }
 
-fn applicant_of(city: &Node, email: &str) -> Applicant {
+pub(crate) fn applicant_of(city: &Node, email: &str) -> Applicant {
     city.store()
         .values_of_kind::<Applicant>()
         .unwrap()
@@ -455,7 +459,7 @@ fn applicant_of(city: &Node, email: &str) -> Applicant {
         .unwrap()
 }
 
-fn application_of(city: &Node, id: &kitanetz_crdt::ids::ApplicationId) -> Application {
+pub(crate) fn application_of(city: &Node, id: &kitanetz_crdt::ids::ApplicationId) -> Application {
     city.store()
         .get::<Application>(&kitanetz_node::seats::application_doc_id(id))
         .unwrap()
@@ -838,7 +842,7 @@ async fn the_second_guardian_is_invited_sees_the_application_and_leaves_changes_
 }
 
 /// A Kita lead of `facility`, as the seats functions see one.
-fn lead_of(
+pub(crate) fn lead_of(
     net: &Network,
     facility: &kitanetz_crdt::ids::FacilityId,
 ) -> kitanetz_node::auth::Principal {
@@ -860,7 +864,7 @@ fn lead_of(
 
 /// The Kita plans `free` Krippe seats in each of `months` (of 2027): its own ledger, on its
 /// own node.
-fn plan_free_nursery_seats(kita: &Node, months: &[u32], free: u32) {
+pub(crate) fn plan_free_nursery_seats(kita: &Node, months: &[u32], free: u32) {
     let facility = kita.config.facility.clone().unwrap();
     let id = kitanetz_node::seats::ledger_doc_id(&facility);
     let mut store = kita.store();
@@ -891,7 +895,7 @@ fn plan_free_nursery_seats(kita: &Node, months: &[u32], free: u32) {
         .unwrap();
 }
 
-fn wish_at(
+pub(crate) fn wish_at(
     kita: &Node,
     handle: &kitanetz_crdt::ids::WishHandle,
 ) -> Option<kitanetz_crdt::kinds::ApplicationWish> {

@@ -16,6 +16,7 @@ mod parents_api;
 mod portal;
 mod reports;
 mod roles;
+mod rounds;
 mod school;
 mod seats;
 mod serve_p2p;

@@ -50,7 +50,14 @@ enum Access {
 fn expected_access(method: &str, path: &str) -> Access {
     match (method, path) {
         (_, p) if kitanetz_node::http::is_portal_path(p) => Access::CityPortal,
-        (_, p) if p.starts_with("/intake") || p.starts_with("/reports") => Access::CityZvs,
+        (_, p)
+            if p.starts_with("/intake")
+                || p.starts_with("/reports")
+                || p.starts_with("/rounds")
+                || p.starts_with("/api/rounds") =>
+        {
+            Access::CityZvs
+        }
         ("GET", "/audit") | ("GET", "/audit.csv") => Access::Audit,
         ("POST", "/admin/sessions/revoke") | ("POST", "/api/admin/sessions/revoke") => {
             Access::RevokeSession
@@ -182,6 +189,10 @@ fn body_for(method: &str, path: &str, child: &str) -> Option<(&'static str, Stri
         ("POST", "/admin/sessions/revoke") => Some((form, "session=0000000000000000".into())),
         ("POST", "/api/admin/sessions/revoke") => Some((json, r#"{"session":"0000000000000000"}"#.into())),
         ("POST", "/api/intake/reactivations") => Some((json, r#"{"application":"app-x"}"#.into())),
+        // A month that does not parse: refused after the authorisation, no round starts.
+        ("POST", "/rounds") => Some((form, "from=bad".into())),
+        ("POST", "/api/rounds") => Some((json, r#"{"from":"bad"}"#.into())),
+        ("POST", "/api/portal/applications/{id}/offer") => Some((json, r#"{"answer":"accept"}"#.into())),
         ("POST", "/fees/families/{id}/overrides") => Some((form, "child=c-x&from=2027-01&amount=1&reason=x".into())),
         ("POST", "/fees/families/{id}/overrides/remove") => Some((form, "index=0".into())),
         ("POST", "/api/fees/families/{id}/overrides") => Some((json, r#"{"child":"c-x","from":"2027-01","amount":"1","reason":"x"}"#.into())),

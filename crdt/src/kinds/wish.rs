@@ -23,6 +23,13 @@ pub enum WishStatus {
     /// start (or the case goes to the first wish by rule: a sibling here, integration need). The
     /// Kita reserves or declines with a reason; the ZVS is alerted when it does neither in time.
     Requested,
+    /// Proposed to the Kita by a coordinated placement round (PLACEMENT.md, procedure 2): the
+    /// Kita confirms (reserves a seat) or declines with a coded reason.
+    Proposed,
+    /// The Kita confirmed a round's proposal; the parents accept or decline the offer within the
+    /// round's deadline (the Kita holds the seat meanwhile and gets the parents' contact data
+    /// once they accept).
+    Offered,
     /// The Kita declined the wish with a coded reason; the application went on to the next wish.
     Declined,
     /// The child got its place here (a contract).
@@ -40,6 +47,8 @@ impl WishStatus {
         match self {
             WishStatus::Waiting => "waiting",
             WishStatus::Requested => "requested",
+            WishStatus::Proposed => "proposed",
+            WishStatus::Offered => "offered",
             WishStatus::Declined => "declined",
             WishStatus::Placed => "placed",
             WishStatus::PlacedElsewhere => "placed-elsewhere",
@@ -52,6 +61,8 @@ impl WishStatus {
         match self {
             WishStatus::Waiting => "Warteliste",
             WishStatus::Requested => "zur Prüfung",
+            WishStatus::Proposed => "Vorschlag der Vergaberunde",
+            WishStatus::Offered => "bestätigt, Angebot bei den Eltern",
             WishStatus::Declined => "abgelehnt",
             WishStatus::Placed => "hier vermittelt",
             WishStatus::PlacedElsewhere => "anderweitig vermittelt",
@@ -62,7 +73,13 @@ impl WishStatus {
 
     /// Whether the Kita may still give the wish a seat (from its review list or its waitlist).
     pub fn open(self) -> bool {
-        matches!(self, WishStatus::Waiting | WishStatus::Requested)
+        matches!(
+            self,
+            WishStatus::Waiting
+                | WishStatus::Requested
+                | WishStatus::Proposed
+                | WishStatus::Offered
+        )
     }
 }
 

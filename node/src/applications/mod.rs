@@ -10,7 +10,7 @@
 pub mod api;
 pub mod guardians;
 pub mod http;
-mod queries;
+pub(crate) mod queries;
 pub mod sequential;
 pub mod shares;
 pub mod watch;
@@ -1569,6 +1569,10 @@ pub struct OwnApplication {
     pub second_guardian: bool,
     /// The second guardian's invitation: "" (none), "pending" or "accepted".
     pub invitation: String,
+    /// An open offer of a placement round: (the Kita's name, the last day to answer). The contact
+    /// parent accepts or declines it.
+    #[schema(value_type = Option<Vec<String>>)]
+    pub offer: Option<(String, String)>,
 }
 
 /// The applications the logged-in parent submitted, newest first.
@@ -1593,6 +1597,19 @@ pub fn own_applications(
                 .find(|w| w.facility == *f)
                 .map_or_else(String::new, |w| w.status.clone())
         };
+        let offer = crate::rounds::queries::applications_in_rounds(store)?
+            .get(&id)
+            .and_then(|r| crate::rounds::open_offer(&application, r.offer_days))
+            .filter(|_| application.status == "active")
+            .map(|o| {
+                (
+                    names
+                        .get(&o.facility.0)
+                        .cloned()
+                        .unwrap_or_else(|| o.facility.0.clone()),
+                    o.answer_by.to_string(),
+                )
+            });
         let mut wishes: Vec<(u32, String, String)> = applicant
             .ranked_wishes
             .iter()
@@ -1636,6 +1653,7 @@ pub fn own_applications(
             documents: queries::document_names_of(store, &id)?,
             invitation: guardians::invitation_state(store, &id)?,
             second_guardian,
+            offer: offer.filter(|_| !second_guardian),
             address_check: applicant.address_check.clone(),
             history: applicant
                 .history

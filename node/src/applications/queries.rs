@@ -6,7 +6,7 @@ use kitanetz_crdt::ids::{ApplicationId, FacilityId, WishHandle};
 use rusqlite::{params, Connection, OptionalExtension};
 use std::collections::BTreeMap;
 
-pub(super) fn facility_names(store: &Store) -> Result<BTreeMap<FacilityId, String>, StoreError> {
+pub(crate) fn facility_names(store: &Store) -> Result<BTreeMap<FacilityId, String>, StoreError> {
     let mut stmt = store
         .conn()
         .prepare_cached("SELECT id, name FROM p_facilities")?;

@@ -45,6 +45,26 @@ pub mod status {
     pub const DECLINED: &str = "declined";
     pub const PLACED: &str = "placed";
     pub const PLACED_ELSEWHERE: &str = "placed-elsewhere";
+    /// Proposed to the Kita by a coordinated round (`crate::rounds`): it confirms or declines.
+    pub const PROPOSED: &str = "proposed";
+    /// The Kita confirmed the round's proposal (it holds a seat); the parents accept or decline
+    /// within the round's deadline. On acceptance the wish goes to [`REQUEST`] with its seat, as
+    /// a reservation of the sequential procedure does.
+    pub const OFFERED: &str = "offered";
+    /// The parents declined the round's offer or let it lapse; the Kita releases the seat.
+    pub const REFUSED: &str = "refused";
+}
+
+/// How the city moves an application along its wishes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Mode {
+    /// The sequential procedure (the default): wish after wish.
+    Sequential,
+    /// The application was in a coordinated round (`crate::rounds`): only the rounds propose a
+    /// wish to a Kita; the procedure here records the Kitas' answers (a confirmation becomes an
+    /// offer to the parents, a "no" closes the wish) and the contract, and never sends the
+    /// application on to the next wish by itself.
+    Round,
 }
 
 /// Whether the wish has reached its Kita (the Kita holds its wish document).
@@ -116,6 +136,17 @@ pub fn advance(
     need: &dyn Fn(&FacilityId) -> u32,
     rules: &Rules<'_>,
 ) -> bool {
+    advance_in(Mode::Sequential, application, ranked, need, rules)
+}
+
+/// [`advance`] in `mode`.
+pub fn advance_in(
+    mode: Mode,
+    application: &mut Application,
+    ranked: &[FacilityId],
+    need: &dyn Fn(&FacilityId) -> u32,
+    rules: &Rules<'_>,
+) -> bool {
     let mut changed = false;
     let mut set = |wish: &mut WishedFacility, to: &str, on: Date| {
         if wish.status != to {
@@ -172,6 +203,22 @@ pub fn advance(
             set(wish, status::DECLINED, decline.decided_on);
             continue;
         }
+        if mode == Mode::Round {
+            let held = ledger.and_then(|l| l.hold_of(&wish.handle)).is_some();
+            match wish.status.as_str() {
+                // The Kita confirmed the round's proposal: the parents have the offer now.
+                status::PROPOSED if held => set(wish, status::OFFERED, rules.today),
+                status::PROPOSED | status::OFFERED | status::REQUEST | status::REFUSED => {}
+                // A Kita took the child from its list outside the round: as in the sequential
+                // procedure, it deals with the child now.
+                _ if held => set(wish, status::REQUEST, rules.today),
+                _ => continue,
+            }
+            if wish.status == status::REFUSED {
+                continue;
+            }
+            break;
+        }
         if ledger.and_then(|l| l.hold_of(&wish.handle)).is_some() {
             // The Kita reserved a seat (from its review list or its waitlist): it deals with
             // the child now, and the follow-up counts from today if it took the child from
@@ -190,6 +237,16 @@ pub fn advance(
         }
     }
     changed
+}
+
+/// The Kitas whose wish is an open offer of a round.
+fn offered(application: &Application) -> Vec<FacilityId> {
+    application
+        .wishes
+        .iter()
+        .filter(|w| w.status == status::OFFERED)
+        .map(|w| w.facility.clone())
+        .collect()
 }
 
 /// Every wish was checked and none is being reviewed, reserved or placed: the application waits
@@ -283,6 +340,7 @@ pub fn advance_in_store(
         }
     }
     let shares_held = super::shares::held(store)?;
+    let in_rounds = crate::rounds::queries::applications_in_rounds(store)?;
     let mut moved: Vec<(Option<StoredDoc>, Vec<StoredDoc>, String)> = Vec::new();
     let mut erase: Vec<kitanetz_crdt::DocId> = Vec::new();
     // The parents hear of a reservation and of the place (Lastenheft 3.6.5–3.6.7).
@@ -302,7 +360,20 @@ pub fn advance_in_store(
             }
         };
         let was_placed = application.status == status::PLACED;
-        let advanced = advance(&mut application, &applicant.ranked_wishes, &need, &rules);
+        let round = in_rounds.get(&id);
+        let mode = if round.is_some() {
+            Mode::Round
+        } else {
+            Mode::Sequential
+        };
+        let offered_before: Vec<FacilityId> = offered(&application);
+        let advanced = advance_in(
+            mode,
+            &mut application,
+            &applicant.ranked_wishes,
+            &need,
+            &rules,
+        );
         let shares =
             super::shares::reconcile(store, &application, &applicant, &ledgers, &shares_held, now)?;
         if let Some(to) = (!applicant.notify_by_post && !applicant.email.is_empty())
@@ -323,6 +394,23 @@ pub fn advance_in_store(
                     format!(
                         "Guten Tag,\n\ndie Einrichtung {} hat für {child} (Antrag {}) einen Platz reserviert. Sie meldet sich bei Ihnen, um den Betreuungsvertrag abzuschließen; dafür hat sie Ihre Kontaktdaten erhalten.\n\nHello, {} reserved a place for {child} and will contact you to conclude the care contract.\n",
                         name(kita), application.id.0, name(kita)
+                    ),
+                ));
+            }
+            for facility in offered(&application)
+                .iter()
+                .filter(|f| !offered_before.contains(f))
+            {
+                let days = round.map_or(crate::rounds::DEFAULT_OFFER_DAYS, |r| r.offer_days);
+                let until = Date(now.today.0 + chrono::Days::new(u64::from(days)));
+                mails.push((
+                    to.to_string(),
+                    format!(
+                        "Kita-Portal: Platzangebot für {child} / an offer of a place"
+                    ),
+                    format!(
+                        "Guten Tag,\n\nin der Vergaberunde hat die Einrichtung {} einen Platz für {child} (Antrag {}) bestätigt. Bitte nehmen Sie das Angebot im Kita-Portal unter „Meine Anträge“ bis zum {} an oder lehnen Sie es ab; ohne Antwort verfällt es.\n\nHello, {} confirmed a place for {child}. Please accept or decline the offer in the portal by {}; without an answer it lapses.\n",
+                        name(facility), application.id.0, until.0.format("%d.%m.%Y"), name(facility), until
                     ),
                 ));
             }

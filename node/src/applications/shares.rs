@@ -96,8 +96,14 @@ pub(crate) fn reconcile(
             .filter(|(_, hold)| hold.status == SeatStatus::Reserved)
             .map(|(_, hold)| hold.decided_on);
         let held = held.get(&wish.handle);
+        // A round's offer: the Kita holds the seat, and gets the parents' data only once they
+        // accept it (the wish is then a reservation like any other).
+        let offer_open = matches!(
+            wish.status.as_str(),
+            super::sequential::status::PROPOSED | super::sequential::status::OFFERED
+        );
         let wanted = reserved_on
-            .filter(|_| forwarding)
+            .filter(|_| forwarding && !offer_open)
             .map(|on| share_doc_id(&wish.handle, on));
         if let Some(held) = held {
             if Some(held) != wanted.as_ref() {

@@ -40,6 +40,11 @@ fn status_at_kita(application: &Application, wish: &WishedFacility) -> WishStatu
         "active" => match wish.status.as_str() {
             status::PLACED_ELSEWHERE => WishStatus::PlacedElsewhere,
             status::REQUEST => WishStatus::Requested,
+            status::PROPOSED => WishStatus::Proposed,
+            status::OFFERED => WishStatus::Offered,
+            // The parents declined the round's offer (or let it lapse): closed here, so the
+            // Kita's node releases the seat it held for it.
+            status::REFUSED => WishStatus::Withdrawn,
             status::DECLINED => WishStatus::Declined,
             _ => WishStatus::Waiting,
         },
@@ -83,7 +88,7 @@ pub(crate) fn wish_of(
     let status = status_at_kita(application, wish);
     ApplicationWish {
         requested_on: match status {
-            WishStatus::Requested => wish.since,
+            WishStatus::Requested | WishStatus::Proposed | WishStatus::Offered => wish.since,
             _ => None,
         },
         denomination: denomination.to_string(),

@@ -290,6 +290,13 @@ pub enum Action<'a> {
     ManageOwnFollowUps,
     /// The city's placement statistics from its pseudonymous data (the ZVS).
     ViewPlacementStatistics,
+    /// The coordinated placement rounds: their statistics, proposals and protocols (the ZVS).
+    ViewPlacementRounds,
+    /// Start a coordinated placement round (the ZVS).
+    RunPlacementRound,
+    /// Accept or decline the offer of a placement round for one's own application (a logged-in
+    /// parent; the domain checks it is hers).
+    AnswerOffer,
 }
 
 impl Action<'_> {
@@ -338,6 +345,9 @@ impl Action<'_> {
             Action::AdmitChild { .. } => "child.admit",
             Action::ManageOwnFollowUps => "follow_ups.manage",
             Action::ViewPlacementStatistics => "statistics.placement.view",
+            Action::ViewPlacementRounds => "rounds.view",
+            Action::RunPlacementRound => "rounds.start",
+            Action::AnswerOffer => "round.offer.answer",
         }
     }
 }
@@ -368,6 +378,7 @@ pub fn authorize(who: &Principal, action: Action<'_>) -> Result<(), Forbidden> {
                 | Action::UploadProof
                 | Action::InviteGuardian
                 | Action::AcceptInvitation
+                | Action::AnswerOffer
         ),
         Principal::Staff(caller) => staff_may(caller, action),
     };
@@ -398,7 +409,8 @@ fn staff_may(caller: &Caller, action: Action<'_>) -> bool {
         | Action::ChangeApplication
         | Action::UploadProof
         | Action::InviteGuardian
-        | Action::AcceptInvitation => false,
+        | Action::AcceptInvitation
+        | Action::AnswerOffer => false,
         Action::EditFacilityProfile { facility, provider }
         | Action::ViewChildren { facility, provider }
         | Action::ViewContracts { facility, provider }
@@ -418,7 +430,9 @@ fn staff_may(caller: &Caller, action: Action<'_>) -> bool {
         | Action::DecideIntake
         | Action::ManageIntake
         | Action::EnterApplication
-        | Action::ViewPlacementStatistics => caller.role == Role::Zvs,
+        | Action::ViewPlacementStatistics
+        | Action::ViewPlacementRounds
+        | Action::RunPlacementRound => caller.role == Role::Zvs,
         Action::ViewChildminders => matches!(caller.role, Role::BvsKtp | Role::Zvs),
         Action::ManageChildminders => caller.role == Role::BvsKtp,
         Action::ViewConflicts { facility } => match caller.role {

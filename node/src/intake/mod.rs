@@ -562,6 +562,10 @@ pub struct DueRun {
     pub admitted: usize,
     /// Applications the sequential procedure moved on.
     pub moved: usize,
+    /// Parents reminded of a round's offer before its deadline.
+    pub offers_reminded: usize,
+    /// Offers of rounds that lapsed without an answer.
+    pub offers_lapsed: usize,
 }
 
 /// The intake's due work on `now.today`: the address re-check of pool applications whose
@@ -654,6 +658,10 @@ pub fn run_due(
     if !changed.is_empty() {
         save_due(store, &mut changed, now)?;
     }
+    // Offers of placement rounds: reminders before the deadline, lapses after it.
+    let lapsed = crate::rounds::lapse_offers(store, now)?;
+    run.offers_reminded = lapsed.reminded;
+    run.offers_lapsed = lapsed.lapsed;
     // The sequential procedure for every application in placement: the newly admitted ones,
     // and any a ledger change has not moved yet.
     run.moved = crate::applications::sequential::advance_in_store(

@@ -60,6 +60,18 @@ impl ReportQuery {
     }
 }
 
+/// A child's home district from the street directory (the district of the applicant's address),
+/// for statistics that count by district.
+pub fn home_district(portal: &crate::portal::Portal) -> impl Fn(&Applicant) -> Option<String> + '_ {
+    let streets = portal.streets();
+    move |a: &Applicant| {
+        let (street, number) = crate::portal::streets::parse_address(&a.address.street);
+        streets?
+            .locate(&street, &number, Some(a.address.postcode.as_str()))
+            .map(|l| l.district)
+    }
+}
+
 /// The reports for the query, after the caller was authorised; only on the city node.
 fn reports_for(
     node: &Node,
@@ -74,13 +86,7 @@ fn reports_for(
         ));
     };
     let filter = q.filter(node.clock.today().0)?;
-    let streets = portal.streets();
-    let district_of = |a: &Applicant| -> Option<String> {
-        let (street, number) = crate::portal::streets::parse_address(&a.address.street);
-        streets?
-            .locate(&street, &number, Some(a.address.postcode.as_str()))
-            .map(|l| l.district)
-    };
+    let district_of = home_district(portal);
     let min = (q.all != "on").then_some(DEFAULT_MIN_CHILDREN);
     let reports = city_reports(&node.store(), &session.who, &district_of, &filter, min)?;
     Ok((filter, reports))

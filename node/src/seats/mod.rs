@@ -168,6 +168,15 @@ impl SeatsView {
             .collect()
     }
 
+    /// The proposals of a coordinated placement round: to confirm (reserve) or decline, and
+    /// those confirmed that wait for the parents' answer.
+    pub fn proposals(&self) -> Vec<&WishAtKita> {
+        self.wishes
+            .iter()
+            .filter(|w| matches!(w.status, WishStatus::Proposed | WishStatus::Offered))
+            .collect()
+    }
+
     /// The internal waitlist (Lastenheft 3.6.4).
     pub fn waitlist(&self) -> Vec<&WishAtKita> {
         self.wishes
@@ -231,7 +240,7 @@ pub fn wishes_at(
                 (WishStatus::Requested | WishStatus::Waiting, Some((_, _, reserved))) => {
                     Some(reserved.max(w.requested_on.unwrap_or(reserved)))
                 }
-                (WishStatus::Requested, None) => w.requested_on,
+                (WishStatus::Requested | WishStatus::Proposed, None) => w.requested_on,
                 _ => None,
             }
             .map(|from| Date(from.0 + chrono::Days::new(FOLLOW_UP_DAYS)));
@@ -569,9 +578,9 @@ mod tests {
         store
             .conn()
             .execute_batch(
-                // Undo migrations 19, 18, 17, 16, 15, 14, 13, 12, 11, 10, 9, 8, 7, 6, 5, 4 and 3: the
+                // Undo migrations 21 (rounds), 19, 18, 17, 16, 15, 14, 13, 12, 11, 10, 9, 8, 7, 6, 5, 4 and 3: the
                 // schema of version 2.
-                "DROP TABLE p_childminder_placements; DROP INDEX p_applications_childminding; ALTER TABLE p_applications DROP COLUMN childminding_agency;
+                "DROP TABLE round_children; DROP TABLE rounds; DROP TABLE p_childminder_placements; DROP INDEX p_applications_childminding; ALTER TABLE p_applications DROP COLUMN childminding_agency;
                  DROP TABLE writers; DROP TABLE change_signatures; DROP TABLE payments; DROP TABLE payment_imports; DROP TABLE follow_ups; DROP TABLE p_extra_care; ALTER TABLE sessions DROP COLUMN kind;
                  DROP TABLE billing_positions; DROP TABLE billing_runs;
                  DROP TABLE p_applicant_shares; DROP INDEX tombstones_local_seq;

@@ -1,0 +1,352 @@
+//! The ZVS's round pages (`/rounds`, `/rounds/{id}`, the protocol as JSON) and the parents'
+//! answer to an offer on the portal; the same as JSON under `/api`.
+
+use super::{Answer, RoundInput, RoundRow, RoundView};
+use crate::auth::{authorize, Action};
+use crate::http::pages::Chrome;
+use crate::http::{render_form, AppError, Lang, MaybeSession, Session};
+use crate::Node;
+use askama::Template;
+use axum::extract::{Path, State};
+use axum::http::header;
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::Form;
+use kitanetz_crdt::ids::ApplicationId;
+use kitanetz_crdt::validate::FieldError;
+use serde::Deserialize;
+use std::sync::Arc;
+
+/// Rounds run on the city node (with the portal); elsewhere the pages do not exist. Asked after
+/// the authorisation, so that a refusal does not depend on the node.
+fn city(node: &Node) -> Result<&crate::portal::Portal, AppError> {
+    node.portal
+        .as_ref()
+        .ok_or_else(|| AppError::NotFound("rounds".into()))
+}
+
+#[derive(Template)]
+#[template(path = "rounds.html")]
+struct ListPage {
+    chrome: Chrome,
+    rounds: Vec<RoundRow>,
+    input: RoundInput,
+    errors: Vec<FieldError>,
+    lang: Lang,
+}
+
+impl ListPage {
+    fn en(&self) -> bool {
+        self.lang == Lang::En
+    }
+
+    fn has_error(&self, field: &str) -> bool {
+        self.errors.iter().any(|e| e.field == field)
+    }
+
+    fn error_for(&self, field: &str) -> String {
+        crate::http::messages_for(&self.errors, field)
+    }
+}
+
+fn list_page(
+    node: &Node,
+    lang: Lang,
+    session: &Session,
+    input: Option<RoundInput>,
+    errors: Vec<FieldError>,
+) -> Result<Response, AppError> {
+    let rounds = super::list(&node.store(), &session.who)?;
+    let next_month = {
+        let today = node.clock.today();
+        super::instance::first_of_month(today).0 + chrono::Months::new(1)
+    };
+    let input = input.unwrap_or_else(|| RoundInput {
+        from: next_month.format("%Y-%m").to_string(),
+        to: next_month.format("%Y-%m").to_string(),
+        offer_days: super::DEFAULT_OFFER_DAYS.to_string(),
+    });
+    let title = if lang == Lang::En {
+        "Placement rounds"
+    } else {
+        "Vergaberunden"
+    };
+    let page = ListPage {
+        chrome: Chrome::new(node, lang, Some(session), title),
+        rounds,
+        input,
+        errors,
+        lang,
+    };
+    render_form(&page, &page.errors)
+}
+
+/// `GET /rounds`: the rounds so far and the form to start one (the ZVS).
+pub async fn list(
+    State(node): State<Arc<Node>>,
+    lang: Lang,
+    session: Session,
+) -> Result<Response, AppError> {
+    authorize(&session.who, Action::ViewPlacementRounds)?;
+    city(&node)?;
+    list_page(&node, lang, &session, None, vec![])
+}
+
+#[derive(Deserialize, Default)]
+pub struct StartForm {
+    #[serde(default)]
+    csrf: String,
+    #[serde(flatten)]
+    input: RoundInput,
+}
+
+fn city_name(node: &Node) -> String {
+    crate::applications::http::city_name(node)
+}
+
+/// `POST /rounds`: the ZVS starts a round.
+pub async fn start_submit(
+    State(node): State<Arc<Node>>,
+    lang: Lang,
+    session: Session,
+    Form(form): Form<StartForm>,
+) -> Result<Response, AppError> {
+    session.check_csrf(&form.csrf)?;
+    authorize(&session.who, Action::RunPlacementRound)?;
+    let portal = city(&node)?;
+    let district_of = crate::reports::http::home_district(portal);
+    let started = super::start(
+        &mut node.store(),
+        &session.who,
+        &form.input,
+        &district_of,
+        &city_name(&node),
+        node.now(),
+    );
+    match started {
+        Ok(s) => Ok(Redirect::to(&format!("/rounds/{}", s.round)).into_response()),
+        Err(crate::action::ActionError::Conflict(message)) => list_page(
+            &node,
+            lang,
+            &session,
+            Some(form.input),
+            vec![FieldError {
+                field: "from".into(),
+                message,
+            }],
+        ),
+        Err(e) => {
+            let errors = e.into_field_errors()?;
+            list_page(&node, lang, &session, Some(form.input), errors)
+        }
+    }
+}
+
+#[derive(Template)]
+#[template(path = "round.html")]
+struct RoundPage {
+    chrome: Chrome,
+    view: RoundView,
+    lang: Lang,
+}
+
+impl RoundPage {
+    fn en(&self) -> bool {
+        self.lang == Lang::En
+    }
+
+    fn status_label(&self, status: &str) -> &'static str {
+        use crate::applications::sequential::status as s;
+        let (de, en) = match status {
+            s::PROPOSED => ("wartet auf die Einrichtung", "waiting for the Kita"),
+            s::OFFERED => (
+                "bestätigt, Angebot bei den Eltern",
+                "confirmed, offer with the parents",
+            ),
+            s::REQUEST => ("angenommen, Vertrag folgt", "accepted, contract to follow"),
+            s::DECLINED => ("von der Einrichtung abgelehnt", "declined by the Kita"),
+            s::REFUSED => (
+                "von den Eltern abgelehnt oder verfallen",
+                "declined by the parents or lapsed",
+            ),
+            s::PLACED => ("Vertrag geschlossen", "contract concluded"),
+            s::PLACED_ELSEWHERE => ("anderweitig vermittelt", "placed elsewhere"),
+            "withdrawn" => ("Antrag zurückgezogen", "application withdrawn"),
+            "erased" => ("Antrag gelöscht", "application erased"),
+            _ => ("offen", "open"),
+        };
+        if self.en() {
+            en
+        } else {
+            de
+        }
+    }
+}
+
+fn round_id(id: &str) -> Result<i64, AppError> {
+    id.parse::<i64>()
+        .map_err(|_| AppError::NotFound(format!("round {id}")))
+}
+
+/// `GET /rounds/{id}`: statistics, stability and every proposal's state (the ZVS).
+pub async fn page(
+    State(node): State<Arc<Node>>,
+    lang: Lang,
+    session: Session,
+    Path(id): Path<String>,
+) -> Result<Response, AppError> {
+    authorize(&session.who, Action::ViewPlacementRounds)?;
+    city(&node)?;
+    let view = super::view(&node.store(), &session.who, round_id(&id)?)?;
+    let title = if lang == Lang::En {
+        format!("Placement round {}", view.round.id)
+    } else {
+        format!("Vergaberunde {}", view.round.id)
+    };
+    crate::http::render(&RoundPage {
+        chrome: Chrome::new(&node, lang, Some(&session), &title),
+        view,
+        lang,
+    })
+}
+
+/// `GET /rounds/{id}/protocol.json`: input, result, certificate, statistics and seed.
+pub async fn protocol(
+    State(node): State<Arc<Node>>,
+    session: Session,
+    Path(id): Path<String>,
+) -> Result<Response, AppError> {
+    authorize(&session.who, Action::ViewPlacementRounds)?;
+    city(&node)?;
+    let id = round_id(&id)?;
+    let json = super::protocol_json(&node.store(), &session.who, id)?;
+    Ok((
+        [
+            (header::CONTENT_TYPE, "application/json".to_string()),
+            (
+                header::CONTENT_DISPOSITION,
+                format!("attachment; filename=\"vergaberunde-{id}.json\""),
+            ),
+        ],
+        json,
+    )
+        .into_response())
+}
+
+/// `GET /api/rounds`.
+pub async fn api_list(
+    State(node): State<Arc<Node>>,
+    crate::http::ApiSession(session): crate::http::ApiSession,
+) -> Result<axum::Json<serde_json::Value>, crate::http::ApiError> {
+    authorize(&session.who, Action::ViewPlacementRounds)?;
+    city(&node)?;
+    let rounds = super::list(&node.store(), &session.who)?;
+    Ok(axum::Json(serde_json::json!({
+        "rounds": rounds.iter().map(|r| serde_json::json!({
+            "round": r.id,
+            "started_on": r.started_on,
+            "window": { "from": r.window_from, "to": r.window_to },
+            "offer_days": r.offer_days,
+            "children": r.children,
+            "proposed": r.proposed,
+            "seed_hash": r.seed_hash,
+            "input_hash": r.input_hash,
+        })).collect::<Vec<_>>()
+    })))
+}
+
+/// `POST /api/rounds`.
+pub async fn api_start(
+    State(node): State<Arc<Node>>,
+    crate::http::ApiSession(session): crate::http::ApiSession,
+    crate::http::ApiJson(input): crate::http::ApiJson<RoundInput>,
+) -> Result<axum::Json<serde_json::Value>, crate::http::ApiError> {
+    authorize(&session.who, Action::RunPlacementRound)?;
+    let portal = city(&node)?;
+    let district_of = crate::reports::http::home_district(portal);
+    let started = super::start(
+        &mut node.store(),
+        &session.who,
+        &input,
+        &district_of,
+        &city_name(&node),
+        node.now(),
+    )?;
+    Ok(axum::Json(serde_json::to_value(started).expect("json")))
+}
+
+/// `GET /api/rounds/{id}`.
+pub async fn api_round(
+    State(node): State<Arc<Node>>,
+    crate::http::ApiSession(session): crate::http::ApiSession,
+    Path(id): Path<String>,
+) -> Result<axum::Json<serde_json::Value>, crate::http::ApiError> {
+    authorize(&session.who, Action::ViewPlacementRounds)?;
+    city(&node)?;
+    let view = super::view(&node.store(), &session.who, round_id(&id)?)?;
+    Ok(axum::Json(serde_json::json!({
+        "round": view.round.id,
+        "stable": view.stable,
+        "statistics": view.statistics,
+        "proposals": view.proposals,
+        "unplaced": view.unplaced,
+    })))
+}
+
+/// The parents' answer as posted.
+#[derive(Deserialize, Default)]
+pub struct AnswerInput {
+    /// `accept` or `decline`.
+    #[serde(default)]
+    pub answer: String,
+}
+
+fn answer_of(input: &AnswerInput) -> Result<Answer, AppError> {
+    match input.answer.as_str() {
+        "accept" => Ok(Answer::Accept),
+        "decline" => Ok(Answer::Decline),
+        other => Err(AppError::BadRequest(format!(
+            "answer: \"accept\" or \"decline\", not {other:?}"
+        ))),
+    }
+}
+
+fn application_id(id: &str) -> Result<ApplicationId, AppError> {
+    id.parse().map_err(|_| AppError::NotFound(id.to_string()))
+}
+
+/// `POST /portal/applications/{id}/offer`: the parents accept or decline a round's offer.
+pub async fn answer_submit(
+    State(node): State<Arc<Node>>,
+    session: MaybeSession,
+    Path(id): Path<String>,
+    Form(form): Form<crate::http::Posted<AnswerInput>>,
+) -> Result<Response, AppError> {
+    city(&node)?;
+    let Some(session) = session.0 else {
+        return Ok(Redirect::to("/portal/login").into_response());
+    };
+    session.check_csrf(&form.csrf)?;
+    authorize(&session.who, Action::AnswerOffer)?;
+    let answer = answer_of(&form.input)?;
+    let id = application_id(&id)?;
+    super::answer_offer(&mut node.store(), &session.who, &id, answer, node.now())?;
+    Ok(Redirect::to("/portal/applications").into_response())
+}
+
+/// `POST /api/portal/applications/{id}/offer`.
+pub async fn api_answer(
+    State(node): State<Arc<Node>>,
+    crate::http::ApiSession(session): crate::http::ApiSession,
+    Path(id): Path<String>,
+    crate::http::ApiJson(input): crate::http::ApiJson<AnswerInput>,
+) -> Result<axum::Json<serde_json::Value>, crate::http::ApiError> {
+    authorize(&session.who, Action::AnswerOffer)?;
+    city(&node)?;
+    let answer = answer_of(&input)?;
+    let id = application_id(&id)?;
+    super::answer_offer(&mut node.store(), &session.who, &id, answer, node.now())?;
+    Ok(axum::Json(serde_json::json!({
+        "application": id,
+        "answer": input.answer,
+    })))
+}

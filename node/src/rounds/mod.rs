@@ -1,0 +1,744 @@
+//! Coordinated placement rounds at the city (PLACEMENT.md, procedure 2; OZG NRW, KitaMatch):
+//! when places are scarce the ZVS places all applications of a window of desired starts at once
+//! with the engine (`kitanetz-placement`: child-proposing deferred acceptance, the published
+//! criteria catalogue, a seeded lottery, a stability certificate).
+//!
+//! The way of a proposal, on the documents that already carry placement:
+//! 1. **Start** ([`start`]): the ZVS picks the window and the parents' deadline. The city builds
+//!    the engine's input from its pseudonymous data ([`instance`]), runs it, and writes each
+//!    proposal as the status `proposed` of the application's wish; the wish document tells the
+//!    Kita (under its own handle, nothing more). The input, the protocol, the statistics, the seed
+//!    and its hash are kept ([`queries`]), so anyone can re-run the round and check it.
+//! 2. **The Kita** confirms (reserves the seat in its ledger) or declines with a coded reason, on
+//!    its seats page, as for any wish. The ledger reaches the city; a confirmation makes the wish
+//!    an `offered` (`applications::sequential::Mode::Round`), and the parents get a mail.
+//! 3. **The parents** accept or decline in the portal ([`answer_offer`]) within the deadline;
+//!    the hourly run reminds them three days before and lets an unanswered offer lapse
+//!    ([`lapse_offers`]). On acceptance the wish is a reservation like any other: the Kita gets
+//!    the parents' contact data (with their consent) and concludes the contract. A refusal or a
+//!    lapse closes the wish, and the Kita's node releases the seat.
+//! 4. **Refill**: the next round takes every application of its window that holds no seat and
+//!    has no open offer, without the Kitas that declined it or whose offer the parents refused.
+//!    A child with a confirmed seat is not in it, so nobody moves down.
+//!
+//! An application that was in a round stays with the rounds: the sequential procedure no longer
+//! sends it on from wish to wish by itself (it still records a Kita's answers and the contract).
+
+pub mod http;
+pub mod instance;
+pub mod queries;
+
+use crate::action::ActionError;
+use crate::applications::sequential::{self, status, Ledgers};
+use crate::applications::wishes::{self, Siblings};
+use crate::auth::{authorize, Action, Principal};
+use crate::clock::Now;
+use crate::storage::{AuditEntry, Store};
+use kitanetz_crdt::doc::StoredDoc;
+use kitanetz_crdt::ids::{doc_id_for, ApplicationId, FacilityId};
+use kitanetz_crdt::kinds::{Applicant, Application, ApplicationEvent};
+use kitanetz_crdt::scalar::Date;
+use kitanetz_crdt::validate::Validator;
+use kitanetz_placement::catalogue::Catalogue;
+use kitanetz_placement::{round_statistics, RoundStatistics, SolveOptions};
+use queries::{NewRound, RoundRow};
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+
+/// Days the parents have to answer an offer unless the round says otherwise (PLACEMENT.md:
+/// "default 14 days").
+pub const DEFAULT_OFFER_DAYS: u32 = 14;
+/// Days before the deadline the parents are reminded.
+pub const REMINDER_DAYS: u32 = 3;
+/// The widest window of one round, in months.
+const MAX_WINDOW_MONTHS: u32 = 12;
+
+/// The start form as typed.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(default)]
+pub struct RoundInput {
+    /// First month of desired starts, `YYYY-MM`.
+    pub from: String,
+    /// Last month of desired starts, `YYYY-MM` (empty: the same as `from`).
+    pub to: String,
+    /// Days the parents have to answer an offer (empty: 14).
+    pub offer_days: String,
+}
+
+fn month(v: &mut Validator, field: &str, value: &str) -> Option<Date> {
+    let value = value.trim();
+    let day = format!("{value}-01");
+    match day.parse::<Date>() {
+        Ok(d) if value.len() == 7 => Some(d),
+        _ => {
+            v.check(false, field, "Monat als JJJJ-MM / a month as YYYY-MM");
+            None
+        }
+    }
+}
+
+impl RoundInput {
+    fn check(&self, today: Date) -> Result<(instance::Window, u32), ActionError> {
+        let mut v = Validator::new();
+        let from = month(&mut v, "from", &self.from);
+        let to = if self.to.trim().is_empty() {
+            from
+        } else {
+            month(&mut v, "to", &self.to)
+        };
+        if let (Some(from), Some(to)) = (from, to) {
+            v.check(
+                from <= to,
+                "to",
+                "das Ende liegt vor dem Anfang / the end is before the start",
+            );
+            v.check(
+                to.0 < from.0 + chrono::Months::new(MAX_WINDOW_MONTHS),
+                "to",
+                "höchstens zwölf Monate je Runde / at most twelve months per round",
+            );
+            v.check(
+                to >= instance::first_of_month(today),
+                "to",
+                "der Zeitraum liegt in der Vergangenheit / the window is in the past",
+            );
+        }
+        let offer_days = match self.offer_days.trim() {
+            "" => Some(DEFAULT_OFFER_DAYS),
+            s => match s.parse::<u32>() {
+                Ok(n) if (REMINDER_DAYS + 1..=60).contains(&n) => Some(n),
+                _ => {
+                    v.check(
+                        false,
+                        "offer_days",
+                        "Frist zwischen 4 und 60 Tagen / a deadline of 4 to 60 days",
+                    );
+                    None
+                }
+            },
+        };
+        v.finish()?;
+        Ok((
+            instance::Window {
+                from: from.expect("checked"),
+                to: to.expect("checked"),
+            },
+            offer_days.expect("checked"),
+        ))
+    }
+}
+
+/// What a started round did.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Started {
+    pub round: i64,
+    pub children: u32,
+    pub proposed: u32,
+    pub seed_hash: String,
+}
+
+/// A fresh seed for the lottery: 128 random bits, hex. Its hash is shown when the round starts
+/// and the seed is in the protocol, so anyone can recompute every child's number.
+fn fresh_seed() -> String {
+    use ring::rand::SecureRandom;
+    let mut bytes = [0u8; 16];
+    ring::rand::SystemRandom::new()
+        .fill(&mut bytes)
+        .expect("the system's random source");
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// The ZVS starts a round on the applications of `input`'s window (see the module docs).
+/// `district_of` names a child's home district for the statistics (the street directory).
+pub fn start(
+    store: &mut Store,
+    who: &Principal,
+    input: &RoundInput,
+    district_of: &dyn Fn(&Applicant) -> Option<String>,
+    city: &str,
+    now: Now,
+) -> Result<Started, ActionError> {
+    start_with_seed(store, who, input, district_of, city, &fresh_seed(), now)
+}
+
+/// [`start`] with a given seed (tests: a deterministic lottery).
+pub fn start_with_seed(
+    store: &mut Store,
+    who: &Principal,
+    input: &RoundInput,
+    district_of: &dyn Fn(&Applicant) -> Option<String>,
+    city: &str,
+    seed: &str,
+    now: Now,
+) -> Result<Started, ActionError> {
+    authorize(who, Action::RunPlacementRound)?;
+    let (window, offer_days) = input.check(now.today)?;
+    // The applications in placement (the intake admitted them: their documents have a scope).
+    let mut loaded: Vec<(StoredDoc, Application, StoredDoc, Applicant, Option<String>)> =
+        Vec::new();
+    for id in crate::applications::queries::active_applications(store, sequential::Which::All)? {
+        let Some((doc, application)) =
+            store.find::<Application>(&crate::seats::application_doc_id(&id))?
+        else {
+            continue;
+        };
+        if doc.meta.facilities.is_empty() {
+            continue;
+        }
+        let Some((applicant_doc, applicant)) =
+            store.find::<Applicant>(&doc_id_for("applicant", &id.0))?
+        else {
+            continue;
+        };
+        let district = district_of(&applicant);
+        loaded.push((doc, application, applicant_doc, applicant, district));
+    }
+    let ledgers = Ledgers::load(store)?;
+    let catalogue = Catalogue::lastenheft_default(city);
+    let candidates: Vec<instance::Candidate<'_>> = loaded
+        .iter()
+        .map(|(_, a, _, applicant, district)| instance::Candidate {
+            application: a,
+            ranked: &applicant.ranked_wishes,
+            birth_date: applicant.child_birth_date,
+            district: district.as_deref(),
+        })
+        .collect();
+    let seed = seed.to_string();
+    let built = instance::build(&candidates, &ledgers, window, &catalogue, &seed)
+        .map_err(|e| ActionError::Conflict(format!("Kriterienkatalog / criteria: {e}")))?;
+    if built.instance.children.is_empty() {
+        return Err(ActionError::Conflict(
+            "Im Zeitraum wartet kein Antrag ohne Platz und ohne offenes Angebot / no application in the window waits for a place"
+                .into(),
+        ));
+    }
+    let result =
+        kitanetz_placement::protocol::place(&built.instance, &SolveOptions::default(), true);
+    let statistics = round_statistics(&built.instance, &result);
+    let round = queries::next_round_id(store)?;
+    let names = crate::applications::queries::facility_names(store)?;
+    // Proposals: the assigned wish of every placed child.
+    let mut proposals: BTreeMap<ApplicationId, (String, FacilityId)> = BTreeMap::new();
+    for (child, program) in &result.assignment {
+        let Some(program) = program else { continue };
+        let child = kitanetz_placement::ChildId::new(child.clone());
+        let program_id = kitanetz_placement::ProgramId::new(program.clone());
+        if let (Some(application), Some(facility)) = (
+            built.applications.get(&child),
+            built.facility_of.get(&program_id),
+        ) {
+            proposals.insert(application.clone(), (program.clone(), facility.clone()));
+        }
+    }
+    let in_round: Vec<&ApplicationId> = built.applications.values().collect();
+    let mut changed: Vec<StoredDoc> = Vec::new();
+    let mut children = Vec::new();
+    for (mut doc, mut application, mut applicant_doc, mut applicant, _) in loaded {
+        if !in_round.contains(&&application.id) {
+            continue;
+        }
+        let proposal = proposals.get(&application.id).cloned();
+        // From now on only rounds propose: a wish a Kita was reviewing under the sequential
+        // procedure (it holds no seat, or the application would not be in the round) goes
+        // back onto that Kita's waitlist.
+        let mut moved = false;
+        for w in application.wishes.iter_mut() {
+            let proposed = proposal.as_ref().is_some_and(|(_, f)| f == &w.facility);
+            let to = if proposed {
+                status::PROPOSED
+            } else if w.status == status::REQUEST {
+                status::WAITLIST
+            } else {
+                continue;
+            };
+            w.status = to.into();
+            w.since = Some(now.today);
+            moved = true;
+        }
+        if moved {
+            doc.update(&application, now.today, now.millis, "placement round")?;
+            let scope = doc.meta.facilities.clone();
+            changed.extend(wishes::wish_docs(
+                store,
+                &[(&application, &scope)],
+                Siblings::Unchanged,
+                &[],
+                now,
+            )?);
+        }
+        if let Some((_, facility)) = &proposal {
+            applicant.history.push(ApplicationEvent {
+                on: now.today,
+                by: "ZVS".into(),
+                what: format!(
+                    "Vergaberunde {round}: Vorschlag an {}; die Einrichtung bestätigt oder lehnt ab",
+                    names.get(facility).cloned().unwrap_or_else(|| facility.0.clone())
+                ),
+            });
+            applicant_doc.update(&applicant, now.today, now.millis, "placement round")?;
+            changed.push(applicant_doc);
+        }
+        if moved {
+            changed.push(doc);
+        }
+        children.push((application.id.clone(), proposal));
+    }
+    let row = RoundRow {
+        id: round,
+        started_by: who.audit_name(),
+        started_on: now.today,
+        window_from: window.from,
+        window_to: window.to,
+        offer_days,
+        catalogue: format!("{} v{}", catalogue.id, catalogue.version),
+        seed: seed.clone(),
+        seed_hash: built.instance.seed_hash.clone().unwrap_or_default(),
+        input_hash: result.protocol.input_hash.clone(),
+        children: built.instance.children.len() as u32,
+        proposed: proposals.len() as u32,
+    };
+    let json = "round data serialises";
+    let instance_json = serde_json::to_string(&built.instance).expect(json);
+    let protocol_json = serde_json::to_string(&result).expect(json);
+    let statistics_json = serde_json::to_string(&statistics).expect(json);
+    let entry = AuditEntry {
+        at: now.millis,
+        actor: who.audit_name(),
+        action: "round.start",
+        target: Some(format!("round-{round}")),
+        subjects: proposals.keys().map(|a| a.0.clone()).collect(),
+        valid_from: Some(now.today.to_string()),
+    };
+    let mut refs: Vec<&mut StoredDoc> = changed.iter_mut().collect();
+    store.save_docs_with(&mut refs, &entry, |tx| {
+        queries::insert_round(
+            tx,
+            &NewRound {
+                started_at: now.millis,
+                row: &row,
+                instance: &instance_json,
+                protocol: &protocol_json,
+                statistics: &statistics_json,
+                children: &children,
+            },
+        )?;
+        Ok(())
+    })?;
+    Ok(Started {
+        round,
+        children: row.children,
+        proposed: row.proposed,
+        seed_hash: row.seed_hash,
+    })
+}
+
+/// Where a proposal of a round stands now.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ProposalRow {
+    pub application: ApplicationId,
+    pub facility: FacilityId,
+    pub facility_name: String,
+    /// The wish's status at the city now (`proposed`, `offered`, `request`, `declined`,
+    /// `refused`, `placed`, …).
+    pub status: String,
+    /// The rank the parents gave the Kita (1 = first wish).
+    pub rank: Option<usize>,
+    /// The parents' deadline, once the Kita confirmed.
+    pub answer_by: Option<Date>,
+}
+
+/// A round as the ZVS sees it.
+#[derive(Debug, Clone, Serialize)]
+pub struct RoundView {
+    pub round: RoundRow,
+    pub statistics: RoundStatistics,
+    pub stable: bool,
+    pub proposals: Vec<ProposalRow>,
+    pub unplaced: usize,
+}
+
+/// Every round, the latest first (the ZVS).
+pub fn list(store: &Store, who: &Principal) -> Result<Vec<RoundRow>, ActionError> {
+    authorize(who, Action::ViewPlacementRounds)?;
+    Ok(queries::rounds(store)?)
+}
+
+/// One round with its statistics and where each proposal stands (the ZVS).
+pub fn view(store: &Store, who: &Principal, id: i64) -> Result<RoundView, ActionError> {
+    authorize(who, Action::ViewPlacementRounds)?;
+    let round =
+        queries::round(store, id)?.ok_or_else(|| ActionError::NotFound(format!("round {id}")))?;
+    let (_, protocol, statistics) =
+        queries::round_json(store, id)?.ok_or_else(|| ActionError::NotFound(id.to_string()))?;
+    let statistics: RoundStatistics = serde_json::from_str::<StoredStatistics>(&statistics)
+        .map(StoredStatistics::into_statistics)
+        .map_err(|e| ActionError::Conflict(format!("round {id}: statistics unreadable: {e}")))?;
+    let stable = serde_json::from_str::<serde_json::Value>(&protocol)
+        .ok()
+        .and_then(|p| p["protocol"]["certificate"]["stable"].as_bool())
+        .unwrap_or(false);
+    let names = crate::applications::queries::facility_names(store)?;
+    let mut proposals = Vec::new();
+    let mut unplaced = 0;
+    for (application, _, facility) in queries::round_children(store, id)? {
+        let Some(facility) = facility else {
+            unplaced += 1;
+            continue;
+        };
+        let found = store.find::<Application>(&crate::seats::application_doc_id(&application))?;
+        let ranked = store
+            .find::<Applicant>(&doc_id_for("applicant", &application.0))?
+            .map(|(_, a)| a.ranked_wishes)
+            .unwrap_or_default();
+        let wish = found
+            .as_ref()
+            .and_then(|(_, a)| a.wishes.iter().find(|w| w.facility == facility));
+        let status = match (&found, wish) {
+            (Some((_, a)), Some(_)) if a.status == "withdrawn" => "withdrawn".to_string(),
+            (_, Some(w)) => w.status.clone(),
+            _ => "erased".to_string(),
+        };
+        proposals.push(ProposalRow {
+            answer_by: wish
+                .filter(|w| w.status == status::OFFERED)
+                .and_then(|w| w.since)
+                .map(|d| Date(d.0 + chrono::Days::new(u64::from(round.offer_days)))),
+            rank: ranked.iter().position(|f| f == &facility).map(|i| i + 1),
+            facility_name: names
+                .get(&facility)
+                .cloned()
+                .unwrap_or_else(|| facility.0.clone()),
+            facility,
+            application,
+            status,
+        });
+    }
+    proposals.sort_by(|a, b| {
+        (&a.facility_name, &a.application).cmp(&(&b.facility_name, &b.application))
+    });
+    Ok(RoundView {
+        round,
+        statistics,
+        stable,
+        proposals,
+        unplaced,
+    })
+}
+
+/// The statistics as stored (the engine's type only serialises).
+#[derive(Debug, Deserialize)]
+struct StoredStatistics {
+    children: u64,
+    with_wishes: u64,
+    placed_at_wish: u64,
+    kept_current: u64,
+    unplaced: u64,
+    rank_distribution: Vec<u64>,
+    first_choice: u64,
+    top3: u64,
+    first_choice_per_mille: u64,
+    top3_per_mille: u64,
+    unplaced_by_district: BTreeMap<String, u64>,
+    unplaced_by_age: serde_json::Value,
+    legal_claim: serde_json::Value,
+}
+
+impl StoredStatistics {
+    fn into_statistics(self) -> RoundStatistics {
+        let n = |v: &serde_json::Value, k: &str| v[k].as_u64().unwrap_or(0);
+        let age = &self.unplaced_by_age;
+        let claim = &self.legal_claim;
+        RoundStatistics {
+            children: self.children,
+            with_wishes: self.with_wishes,
+            placed_at_wish: self.placed_at_wish,
+            kept_current: self.kept_current,
+            unplaced: self.unplaced,
+            rank_distribution: self.rank_distribution,
+            first_choice: self.first_choice,
+            top3: self.top3,
+            first_choice_per_mille: self.first_choice_per_mille,
+            top3_per_mille: self.top3_per_mille,
+            unplaced_by_district: self.unplaced_by_district,
+            unplaced_by_age: kitanetz_placement::statistics::AgeBands {
+                under_1: n(age, "under_1"),
+                from_1_to_2: n(age, "from_1_to_2"),
+                from_2_to_3: n(age, "from_2_to_3"),
+                from_3_to_6: n(age, "from_3_to_6"),
+                from_6: n(age, "from_6"),
+                unknown: n(age, "unknown"),
+            },
+            legal_claim: kitanetz_placement::statistics::LegalClaim {
+                reference_date: claim["reference_date"].as_str().map(str::to_string),
+                unplaced: n(claim, "unplaced"),
+                unplaced_1_to_3: n(claim, "unplaced_1_to_3"),
+                unplaced_from_3: n(claim, "unplaced_from_3"),
+                unplaced_by_district: serde_json::from_value(claim["unplaced_by_district"].clone())
+                    .unwrap_or_default(),
+                age_unknown: n(claim, "age_unknown"),
+            },
+        }
+    }
+}
+
+/// The round's record for download: input, protocol (with the stability certificate),
+/// statistics and the seed, so that `kitanetz place --instance` reproduces it.
+pub fn protocol_json(store: &Store, who: &Principal, id: i64) -> Result<String, ActionError> {
+    authorize(who, Action::ViewPlacementRounds)?;
+    let round =
+        queries::round(store, id)?.ok_or_else(|| ActionError::NotFound(format!("round {id}")))?;
+    let (instance, protocol, statistics) =
+        queries::round_json(store, id)?.ok_or_else(|| ActionError::NotFound(id.to_string()))?;
+    let value = serde_json::json!({
+        "format": "kitanetz-round/1",
+        "round": round.id,
+        "started_on": round.started_on.to_string(),
+        "started_by": round.started_by,
+        "window": { "from": round.window_from.to_string(), "to": round.window_to.to_string() },
+        "offer_days": round.offer_days,
+        "catalogue": round.catalogue,
+        "seed": round.seed,
+        "seed_hash": round.seed_hash,
+        "input_hash": round.input_hash,
+        "instance": serde_json::from_str::<serde_json::Value>(&instance).unwrap_or_default(),
+        "result": serde_json::from_str::<serde_json::Value>(&protocol).unwrap_or_default(),
+        "statistics": serde_json::from_str::<serde_json::Value>(&statistics).unwrap_or_default(),
+    });
+    Ok(serde_json::to_string_pretty(&value).expect("json"))
+}
+
+/// The parents' answer to an offer.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Answer {
+    Accept,
+    Decline,
+}
+
+/// An open offer of one of the caller's applications, as the portal shows it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Offer {
+    pub facility: FacilityId,
+    pub answer_by: Date,
+}
+
+/// The open offer of `application`, if any (`offer_days` of its round).
+pub fn open_offer(application: &Application, offer_days: u32) -> Option<Offer> {
+    application
+        .wishes
+        .iter()
+        .find(|w| w.status == status::OFFERED)
+        .map(|w| Offer {
+            facility: w.facility.clone(),
+            answer_by: Date(
+                w.since.unwrap_or(Date::ymd(1970, 1, 1)).0
+                    + chrono::Days::new(u64::from(offer_days)),
+            ),
+        })
+}
+
+/// The parents accept or decline the open offer of their application `id` (a logged-in parent;
+/// only their own). Accepting makes the wish a reservation (the Kita gets their contact data
+/// and concludes the contract); declining closes it (the Kita releases the seat), and the next
+/// round may propose another of their wishes.
+pub fn answer_offer(
+    store: &mut Store,
+    who: &Principal,
+    id: &ApplicationId,
+    answer: Answer,
+    now: Now,
+) -> Result<(), ActionError> {
+    authorize(who, Action::AnswerOffer)?;
+    crate::applications::contact_parent(store, who, id)?;
+    let (mut doc, mut application) =
+        store.get::<Application>(&crate::seats::application_doc_id(id))?;
+    let round = queries::applications_in_rounds(store)?.get(id).copied();
+    let offer = round.and_then(|r| open_offer(&application, r.offer_days));
+    let Some(offer) = offer.filter(|o| o.answer_by >= now.today && application.status == "active")
+    else {
+        return Err(ActionError::Conflict(
+            "Zu diesem Antrag gibt es kein offenes Angebot (mehr) / there is no open offer for this application"
+                .into(),
+        ));
+    };
+    let (to, what, action) = match answer {
+        Answer::Accept => (status::REQUEST, "angenommen", "round.offer.accept"),
+        Answer::Decline => (status::REFUSED, "abgelehnt", "round.offer.decline"),
+    };
+    for w in application
+        .wishes
+        .iter_mut()
+        .filter(|w| w.facility == offer.facility)
+    {
+        w.status = to.into();
+        w.since = Some(now.today);
+    }
+    let names = crate::applications::queries::facility_names(store)?;
+    let name = names
+        .get(&offer.facility)
+        .cloned()
+        .unwrap_or_else(|| offer.facility.0.clone());
+    doc.update(&application, now.today, now.millis, action)?;
+    let (mut applicant_doc, mut applicant) =
+        store.get::<Applicant>(&doc_id_for("applicant", &id.0))?;
+    applicant.history.push(ApplicationEvent {
+        on: now.today,
+        by: "Eltern".into(),
+        what: format!("Platzangebot von {name} {what}"),
+    });
+    applicant_doc.update(&applicant, now.today, now.millis, action)?;
+    let scope = doc.meta.facilities.clone();
+    let mut docs = wishes::wish_docs(
+        store,
+        &[(&application, &scope)],
+        Siblings::Unchanged,
+        &[],
+        now,
+    )?;
+    let entry = AuditEntry {
+        at: now.millis,
+        actor: who.audit_name(),
+        action,
+        target: Some(id.0.clone()),
+        subjects: vec![id.0.clone()],
+        valid_from: Some(now.today.to_string()),
+    };
+    let mut refs: Vec<&mut StoredDoc> = [&mut doc, &mut applicant_doc]
+        .into_iter()
+        .chain(docs.iter_mut())
+        .collect();
+    store.save_docs(&mut refs, &entry)?;
+    // The reservation's consequences (the share for the Kita, the parents' mail) are the
+    // procedure's, as for any reservation.
+    sequential::advance_after_write(store, std::slice::from_ref(id), now);
+    Ok(())
+}
+
+/// What the hourly run did with open offers.
+#[derive(Debug, Default, Clone, PartialEq, Eq)]
+pub struct Lapsed {
+    pub reminded: usize,
+    pub lapsed: usize,
+}
+
+/// The hourly run on the city: reminds the parents of an offer [`REMINDER_DAYS`] before its
+/// deadline (once), and lets an offer lapse the day after it (the Kita releases the seat).
+pub fn lapse_offers(store: &mut Store, now: Now) -> Result<Lapsed, ActionError> {
+    let mut done = Lapsed::default();
+    let names = crate::applications::queries::facility_names(store)?;
+    for (id, round) in queries::applications_in_rounds(store)? {
+        let Some((mut doc, mut application)) =
+            store.find::<Application>(&crate::seats::application_doc_id(&id))?
+        else {
+            continue;
+        };
+        if application.status != "active" {
+            continue;
+        }
+        let Some(offer) = open_offer(&application, round.offer_days) else {
+            continue;
+        };
+        let Some((mut applicant_doc, mut applicant)) =
+            store.find::<Applicant>(&doc_id_for("applicant", &id.0))?
+        else {
+            continue;
+        };
+        let name = names
+            .get(&offer.facility)
+            .cloned()
+            .unwrap_or_else(|| offer.facility.0.clone());
+        let child = format!(
+            "{} {}",
+            applicant.child_given_name, applicant.child_family_name
+        );
+        let mail_to = (!applicant.notify_by_post && !applicant.email.is_empty())
+            .then(|| applicant.email.clone());
+        if offer.answer_by < now.today {
+            for w in application
+                .wishes
+                .iter_mut()
+                .filter(|w| w.facility == offer.facility)
+            {
+                w.status = status::REFUSED.into();
+                w.since = Some(now.today);
+            }
+            doc.update(&application, now.today, now.millis, "offer lapsed")?;
+            applicant.history.push(ApplicationEvent {
+                on: now.today,
+                by: "System".into(),
+                what: format!(
+                    "Platzangebot von {name} ohne Antwort bis {} verfallen",
+                    offer.answer_by
+                ),
+            });
+            applicant_doc.update(&applicant, now.today, now.millis, "offer lapsed")?;
+            let scope = doc.meta.facilities.clone();
+            let mut docs = wishes::wish_docs(
+                store,
+                &[(&application, &scope)],
+                Siblings::Unchanged,
+                &[],
+                now,
+            )?;
+            let entry = AuditEntry {
+                at: now.millis,
+                actor: "system:rounds".into(),
+                action: "round.offer.lapse",
+                target: Some(id.0.clone()),
+                subjects: vec![id.0.clone()],
+                valid_from: Some(now.today.to_string()),
+            };
+            let mut refs: Vec<&mut StoredDoc> = [&mut doc, &mut applicant_doc]
+                .into_iter()
+                .chain(docs.iter_mut())
+                .collect();
+            store.save_docs_with(&mut refs, &entry, |tx| {
+                if let Some(to) = &mail_to {
+                    crate::outbox::enqueue(
+                        tx,
+                        to,
+                        &format!("Kita-Portal: Platzangebot für {child} verfallen / offer lapsed"),
+                        &format!(
+                            "Guten Tag,\n\ndas Platzangebot von {name} für {child} ist ohne Antwort bis zum {} verfallen; der Platz wird freigegeben. Ihr Antrag {} bleibt für die nächste Vergaberunde mit Ihren anderen Wünschen.\n\nHello, the offer of {name} for {child} lapsed without an answer; your application stays in placement with your other wishes.\n",
+                            offer.answer_by.0.format("%d.%m.%Y"),
+                            id.0
+                        ),
+                        now.millis,
+                    )?;
+                }
+                Ok(())
+            })?;
+            done.lapsed += 1;
+        } else if offer.answer_by.0 - chrono::Days::new(u64::from(REMINDER_DAYS)) <= now.today.0
+            && !queries::reminded(store, round.round, &id)?
+        {
+            let entry = AuditEntry {
+                at: now.millis,
+                actor: "system:rounds".into(),
+                action: "round.offer.remind",
+                target: Some(id.0.clone()),
+                subjects: vec![id.0.clone()],
+                valid_from: None,
+            };
+            store.save_docs_with(&mut [], &entry, |tx| {
+                queries::mark_reminded(tx, round.round, &id, now.today)?;
+                if let Some(to) = &mail_to {
+                    crate::outbox::enqueue(
+                        tx,
+                        to,
+                        &format!("Kita-Portal: Erinnerung an das Platzangebot für {child} / reminder"),
+                        &format!(
+                            "Guten Tag,\n\nbitte nehmen Sie das Platzangebot von {name} für {child} bis zum {} im Kita-Portal an oder lehnen Sie es ab; ohne Antwort verfällt es.\n\nHello, please accept or decline the offer of {name} for {child} by {} in the portal; without an answer it lapses.\n",
+                            offer.answer_by.0.format("%d.%m.%Y"),
+                            offer.answer_by
+                        ),
+                        now.millis,
+                    )?;
+                }
+                Ok(())
+            })?;
+            done.reminded += 1;
+        }
+    }
+    Ok(done)
+}

@@ -1,0 +1,363 @@
+//! A coordinated placement round across the network (PLACEMENT.md procedure 2, #9 item 5): the
+//! ZVS starts a round, each Kita sees only its own proposal and confirms or declines it, the
+//! parents accept the offer on the portal (the Kita then gets their data), an unanswered offer
+//! lapses after the deadline (the Kita's node releases the seat), and the refill round takes the
+//! child again without the wishes that are closed.
+
+use crate::applications::{
+    applicant_of, application_of, form, lead_of, offering_both, parent, plan_free_nursery_seats,
+    post, wish_at,
+};
+use axum::body::Body;
+use axum::http::{header, Method, Request, StatusCode};
+use kitanetz_crdt::ids::{ApplicationId, FacilityId, WishHandle};
+use kitanetz_crdt::kinds::{SeatLedger, WishStatus};
+use kitanetz_crdt::policy::NodeRole;
+use kitanetz_crdt::scalar::Date;
+use kitanetz_node::applications::sequential::{self, status, Which};
+use kitanetz_node::rounds::{self, RoundInput};
+use kitanetz_node::Node;
+use kitanetz_tests::Network;
+use std::sync::Arc;
+use tower::ServiceExt;
+
+fn zvs() -> kitanetz_node::auth::Principal {
+    kitanetz_node::auth::Principal::Staff(kitanetz_node::auth::Caller {
+        user_id: 7,
+        username: "zvs".into(),
+        display_name: "ZVS".into(),
+        role: kitanetz_node::auth::Role::Zvs,
+        organisation: kitanetz_crdt::ids::city_org(),
+        provider: None,
+        facility: None,
+    })
+}
+
+/// A parent applies on the portal for one child with `wishes` (in this order), start March 2027.
+async fn apply(
+    city: &Arc<Node>,
+    email: &str,
+    child: (&str, &str),
+    wishes: &[&FacilityId],
+) -> ((String, String), ApplicationId) {
+    let router = kitanetz_node::http::router(city.clone());
+    let (cookie, csrf) = parent(city, email);
+    let wish_values: Vec<String> = wishes.iter().map(|f| format!("f:{}", f.0)).collect();
+    let mut pairs: Vec<(&str, &str)> = vec![
+        ("csrf", &csrf),
+        ("guardian_given_name", child.0),
+        ("guardian_family_name", "Berg"),
+        ("street", "Wilsdruffer Straße 1"),
+        ("postcode", "01067"),
+        ("city", "Dresden"),
+        ("phone", "0351 123123"),
+        ("email", email),
+        ("desired_start", "2027-03-01"),
+        ("daily_hours", "8"),
+        ("notify", "email"),
+        ("child1_given_name", child.0),
+        ("child1_family_name", "Berg"),
+        ("child1_birth_date", child.1),
+        ("child1_sex", "female"),
+        ("consent_data_processing", "true"),
+        ("consent_forwarding", "true"),
+        ("consent_terms", "true"),
+    ];
+    let names = ["wish1", "wish2", "wish3"];
+    for (i, v) in wish_values.iter().enumerate() {
+        pairs.push((names[i], v.as_str()));
+    }
+    let (status, _, page) = post(&router, &cookie, &form(&pairs)).await;
+    assert_eq!(status, StatusCode::SEE_OTHER, "{page}");
+    let id = applicant_of(city, email).application;
+    ((cookie, csrf), id)
+}
+
+fn wish_of(city: &Node, id: &ApplicationId, f: &FacilityId) -> (WishHandle, String) {
+    let a = application_of(city, id);
+    let w = a.wishes.iter().find(|w| &w.facility == f).unwrap();
+    (w.handle.clone(), w.status.clone())
+}
+
+fn mails(city: &Node, subject: &str) -> i64 {
+    city.store()
+        .conn()
+        .query_row(
+            "SELECT count(*) FROM outbox WHERE subject LIKE ?1",
+            [format!("%{subject}%")],
+            |r| r.get(0),
+        )
+        .unwrap()
+}
+
+#[tokio::test]
+async fn a_round_proposes_the_kitas_confirm_the_parents_accept_or_let_it_lapse_and_a_refill_follows(
+) {
+    let net = Network::seeded();
+    let nodes: Vec<Arc<Node>> = net.configs.iter().map(|c| net.open(&c.name)).collect();
+    let city = nodes
+        .iter()
+        .find(|n| n.config.role == NodeRole::City)
+        .unwrap()
+        .clone();
+    let offering = offering_both(&net, Date::ymd(2027, 3, 1));
+    let kitas: Vec<Arc<Node>> = nodes
+        .iter()
+        .filter(|n| {
+            n.config
+                .facility
+                .as_ref()
+                .is_some_and(|f| offering.contains(&f.0))
+        })
+        .cloned()
+        .collect();
+    let (first, second) = (kitas[0].clone(), kitas[1].clone());
+    let (f1, f2) = (
+        first.config.facility.clone().unwrap(),
+        second.config.facility.clone().unwrap(),
+    );
+    // One free Krippe seat in each of the two Kitas in March.
+    plan_free_nursery_seats(&first, &[3], 1);
+    plan_free_nursery_seats(&second, &[3], 1);
+    let mut local = kitanetz_node::sync::LocalNet::new(&nodes);
+    local.connect_all();
+    local.local_change(
+        &first.config.name,
+        &kitanetz_node::seats::ledger_doc_id(&f1),
+    );
+    local.local_change(
+        &second.config.name,
+        &kitanetz_node::seats::ledger_doc_id(&f2),
+    );
+    local.run_until_quiet(1);
+    city.placement_wake.take();
+
+    // Both want the first Kita most; Lena is older, so the birth date criterion puts her first.
+    let (lena_parent, lena) = apply(
+        &city,
+        "lena.berg@example.org",
+        ("Lena", "2025-06-01"),
+        &[&f1, &f2],
+    )
+    .await;
+    let (_, paul) = apply(
+        &city,
+        "paul.berg@example.org",
+        ("Paul", "2025-10-01"),
+        &[&f1, &f2],
+    )
+    .await;
+    assert_eq!(
+        wish_of(&city, &paul, &f1).1,
+        status::REQUEST,
+        "sequential until the round"
+    );
+
+    // Refused for anyone but the ZVS; a window in the past is a field error.
+    let parentless = |input: &RoundInput| {
+        rounds::start_with_seed(
+            &mut city.store(),
+            &zvs(),
+            input,
+            &|_| Some("Altstadt".into()),
+            "Dresden",
+            "published-seed",
+            city.now(),
+        )
+    };
+    assert!(parentless(&RoundInput {
+        from: "2020-01".into(),
+        ..RoundInput::default()
+    })
+    .is_err());
+    assert!(rounds::start_with_seed(
+        &mut city.store(),
+        &lead_of(&net, &f1),
+        &RoundInput {
+            from: "2027-03".into(),
+            ..RoundInput::default()
+        },
+        &|_| None,
+        "Dresden",
+        "s",
+        city.now(),
+    )
+    .is_err());
+
+    let march = RoundInput {
+        from: "2027-03".into(),
+        to: "2027-03".into(),
+        offer_days: "14".into(),
+    };
+    let started = parentless(&march).unwrap();
+    // (The seeded city has other applications for March too.)
+    assert!(
+        started.children >= 2 && started.proposed >= 2,
+        "{started:?}"
+    );
+    let (lena_h1, lena_status) = wish_of(&city, &lena, &f1);
+    let (paul_h2, paul_status) = wish_of(&city, &paul, &f2);
+    assert_eq!(
+        (lena_status.as_str(), paul_status.as_str()),
+        (status::PROPOSED, status::PROPOSED),
+        "Lena gets the first Kita's seat, Paul the second's"
+    );
+    assert_eq!(
+        wish_of(&city, &paul, &f1).1,
+        status::WAITLIST,
+        "the review under the sequential procedure ends with the round"
+    );
+    let view = rounds::view(&city.store(), &zvs(), started.round).unwrap();
+    assert!(view.stable);
+    assert!(view.statistics.first_choice >= 1);
+    assert_eq!(view.proposals.len(), started.proposed as usize);
+    let protocol: serde_json::Value =
+        serde_json::from_str(&rounds::protocol_json(&city.store(), &zvs(), started.round).unwrap())
+            .unwrap();
+    assert_eq!(protocol["seed"], "published-seed");
+    assert_eq!(
+        protocol["instance"]["children"].as_array().unwrap().len(),
+        started.children as usize
+    );
+    assert!(
+        !protocol.to_string().contains("Berg"),
+        "the protocol is pseudonymous"
+    );
+
+    // Each Kita sees its own proposal only.
+    for h in [&lena_h1, &paul_h2] {
+        local.local_change(
+            &city.config.name,
+            &kitanetz_node::applications::wishes::wish_doc_id(h),
+        );
+    }
+    for h in [&wish_of(&city, &lena, &f2).0, &wish_of(&city, &paul, &f1).0] {
+        local.local_change(
+            &city.config.name,
+            &kitanetz_node::applications::wishes::wish_doc_id(h),
+        );
+    }
+    local.run_until_quiet(2);
+    assert_eq!(
+        wish_at(&first, &lena_h1).map(|w| w.status),
+        Some(WishStatus::Proposed)
+    );
+    assert_eq!(
+        wish_at(&second, &paul_h2).map(|w| w.status),
+        Some(WishStatus::Proposed)
+    );
+    assert!(wish_at(&second, &lena_h1).is_none() && wish_at(&first, &paul_h2).is_none());
+    let seats = kitanetz_node::seats::view(
+        &first.store(),
+        &lead_of(&net, &f1),
+        Some(&f1),
+        first.now().today,
+    )
+    .unwrap();
+    assert!(seats.proposals().iter().any(|w| w.handle == lena_h1));
+
+    // Both Kitas confirm: they reserve the seats.
+    for (kita, f, h) in [(&first, &f1, &lena_h1), (&second, &f2, &paul_h2)] {
+        kitanetz_node::seats::reserve(
+            &mut kita.store(),
+            &lead_of(&net, f),
+            Some(f),
+            &kitanetz_node::seats::ReserveInput {
+                wish: h.0.clone(),
+                month: "2027-03-01".into(),
+            },
+            kita.now(),
+        )
+        .unwrap();
+        local.local_change(&kita.config.name, &kitanetz_node::seats::ledger_doc_id(f));
+    }
+    local.run_until_quiet(3);
+    let woken = city.placement_wake.take();
+    sequential::advance_in_store(&mut city.store(), Which::WishingAt(&woken), city.now()).unwrap();
+    assert_eq!(wish_of(&city, &lena, &f1).1, status::OFFERED);
+    assert_eq!(wish_of(&city, &paul, &f2).1, status::OFFERED);
+    assert_eq!(
+        mails(&city, "Platzangebot für"),
+        2,
+        "both families hear of the offer"
+    );
+    assert!(
+        kitanetz_node::applications::shares::held_for(&city.store(), &lena_h1)
+            .unwrap()
+            .is_none(),
+        "no parents' data before they accept"
+    );
+
+    // Lena's parents accept on the portal: a reservation like any other, with their data.
+    let router = kitanetz_node::http::router(city.clone());
+    let accept = Request::builder()
+        .method(Method::POST)
+        .uri(format!("/portal/applications/{}/offer", lena.0))
+        .header(header::COOKIE, &lena_parent.0)
+        .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+        .body(Body::from(form(&[
+            ("csrf", &lena_parent.1),
+            ("answer", "accept"),
+        ])))
+        .unwrap();
+    let res = router.clone().oneshot(accept).await.unwrap();
+    assert_eq!(res.status(), StatusCode::SEE_OTHER);
+    assert_eq!(wish_of(&city, &lena, &f1).1, status::REQUEST);
+    assert!(
+        kitanetz_node::applications::shares::held_for(&city.store(), &lena_h1)
+            .unwrap()
+            .is_some()
+    );
+    assert_eq!(mails(&city, "Platz reserviert"), 1);
+    // Another parent cannot answer it.
+    assert!(rounds::answer_offer(
+        &mut city.store(),
+        &lead_of(&net, &f1),
+        &paul,
+        rounds::Answer::Accept,
+        city.now()
+    )
+    .is_err());
+
+    // Paul's parents do not answer: a reminder three days before, then the offer lapses.
+    net.clock.advance(chrono::Duration::days(11));
+    let run = rounds::lapse_offers(&mut city.store(), city.now()).unwrap();
+    assert_eq!((run.reminded, run.lapsed), (1, 0));
+    let again = rounds::lapse_offers(&mut city.store(), city.now()).unwrap();
+    assert_eq!((again.reminded, again.lapsed), (0, 0), "reminded once");
+    net.clock.advance(chrono::Duration::days(4));
+    let run = rounds::lapse_offers(&mut city.store(), city.now()).unwrap();
+    assert_eq!(run.lapsed, 1);
+    assert_eq!(wish_of(&city, &paul, &f2).1, status::REFUSED);
+    local.local_change(
+        &city.config.name,
+        &kitanetz_node::applications::wishes::wish_doc_id(&paul_h2),
+    );
+    local.run_until_quiet(4);
+    let ledger = second
+        .store()
+        .get::<SeatLedger>(&kitanetz_node::seats::ledger_doc_id(&f2))
+        .unwrap()
+        .1;
+    assert!(
+        ledger
+            .hold_of(&paul_h2)
+            .is_none_or(|(_, h)| !h.status.holds()),
+        "the Kita's node released the seat of the lapsed offer"
+    );
+
+    local.local_change(
+        &second.config.name,
+        &kitanetz_node::seats::ledger_doc_id(&f2),
+    );
+    local.run_until_quiet(5);
+    // The refill round: Paul again, without the lapsed wish; the first Kita is full.
+    let refill = parentless(&march).unwrap();
+    assert_eq!((refill.children, refill.proposed), (1, 0));
+    let view = rounds::view(&city.store(), &zvs(), refill.round).unwrap();
+    assert_eq!(view.statistics.unplaced, 1);
+    assert_eq!(
+        view.statistics.legal_claim.unplaced, 1,
+        "Paul is 17 months old in March"
+    );
+}
