@@ -290,6 +290,13 @@ pub enum Action<'a> {
     ManageOwnFollowUps,
     /// The city's placement statistics from its pseudonymous data (the ZVS).
     ViewPlacementStatistics,
+    /// The Kita-Planer 2 export buffer of a Kita (`facility`: its lead, its Träger's admin) or
+    /// of every Kita of the Träger (`facility: None`: its admin): read the rows and the error
+    /// list, run the export (audited) or a dry run.
+    ExportKitaplaner {
+        facility: Option<&'a FacilityId>,
+        provider: &'a ProviderId,
+    },
 }
 
 impl Action<'_> {
@@ -338,6 +345,7 @@ impl Action<'_> {
             Action::AdmitChild { .. } => "child.admit",
             Action::ManageOwnFollowUps => "follow_ups.manage",
             Action::ViewPlacementStatistics => "statistics.placement.view",
+            Action::ExportKitaplaner { .. } => "kitaplaner.export",
         }
     }
 }
@@ -462,7 +470,8 @@ fn staff_may(caller: &Caller, action: Action<'_>) -> bool {
         | Action::AdmitChild { facility } => {
             caller.role == Role::KitaLead && facility.is_some_and(own_facility)
         }
-        Action::ViewOccupancy { facility, provider } => match caller.role {
+        Action::ViewOccupancy { facility, provider }
+        | Action::ExportKitaplaner { facility, provider } => match caller.role {
             Role::TraegerAdmin => own_provider(provider),
             Role::KitaLead => own_provider(provider) && facility.is_some_and(own_facility),
             _ => false,

@@ -134,6 +134,7 @@ pub fn plan_network(world: &World, base_port: u16) -> Vec<NodeConfig> {
         fees: None,
         kita: None,
         tagespflege: None,
+        kitaplaner: None,
     }];
     for (i, p) in world.providers.iter().enumerate() {
         out.push(NodeConfig {
@@ -152,6 +153,7 @@ pub fn plan_network(world: &World, base_port: u16) -> Vec<NodeConfig> {
             fees: Some(demo_fee_office(p, &world.city_name)),
             kita: None,
             tagespflege: None,
+            kitaplaner: None,
         });
     }
     let mut taken = std::collections::BTreeSet::new();
@@ -185,6 +187,7 @@ pub fn plan_network(world: &World, base_port: u16) -> Vec<NodeConfig> {
             fees: None,
             kita: None,
             tagespflege: None,
+            kitaplaner: None,
         });
     }
     out
