@@ -54,6 +54,24 @@ pub struct NodeConfig {
     /// payment says it is an example.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub tagespflege: Option<TagespflegeSection>,
+    /// The Kita-Planer 2 export (Schleswig-Holstein; Träger and Kita nodes): the Kitas' ids in
+    /// Kita-Planer and where export files are dropped. Without it the page shows the buffer and
+    /// dry runs, and names every Kita's missing `KITA_ID_EXTERN`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub kitaplaner: Option<KitaplanerSection>,
+}
+
+/// The `[kitaplaner]` section.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Default)]
+#[serde(deny_unknown_fields)]
+pub struct KitaplanerSection {
+    /// The directory each export run writes its file into (the file-drop transfer); relative
+    /// paths are read from the data directory. Without it only dry runs are possible.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub drop_dir: Option<PathBuf>,
+    /// `KITA_ID_EXTERN` per Kita: the Kitanetz facility id → the Kita's id in Kita-Planer.
+    #[serde(default, skip_serializing_if = "std::collections::BTreeMap::is_empty")]
+    pub kita_ids: std::collections::BTreeMap<String, String>,
 }
 
 /// The `[tagespflege]` section.
@@ -478,6 +496,11 @@ impl NodeConfig {
                     .to_string(),
             );
         }
+        if self.kitaplaner.is_some() && !matches!(self.role, NodeRole::Traeger | NodeRole::Kita) {
+            problems.push(
+                "kitaplaner: only a traeger or kita node holds the contracts to export".to_string(),
+            );
+        }
         if problems.is_empty() {
             Ok(())
         } else {
@@ -586,6 +609,14 @@ revocations = "p2p-revocations.json"
 # crate's example table holds and every payment says so.
 # [tagespflege]
 # amount_table = "tagespflege-amounts.json"
+
+# A Träger or Kita node in Schleswig-Holstein: the Kita-Planer 2 export buffer. Each export
+# run drops one CSV file (columns of seed 001) into drop_dir; kita_ids maps each Kita to its
+# KITA_ID_EXTERN.
+# [kitaplaner]
+# drop_dir = "kitaplaner-export"
+# [kitaplaner.kita_ids]
+# fac-sonnenschein = "0100123"
 
 # Outgoing mail (leave out: mails wait in the outbox). KITANETZ_MAIL_PASSWORD sets the password.
 # [mail.from]

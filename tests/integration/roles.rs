@@ -123,6 +123,10 @@ fn expected_access(method: &str, path: &str) -> Access {
         | ("GET", "/api/attendance") => Access::KitaRoles,
         ("POST", "/attendance") | ("POST", "/api/attendance") => Access::KitaLeadHere,
         ("GET", "/school") | ("GET", "/school.xlsx") | ("GET", "/api/school") => Access::KitaRoles,
+        ("GET", "/kitaplaner") | ("GET", "/kitaplaner.xlsx") | ("GET", "/api/kitaplaner") => {
+            Access::KitaRoles
+        }
+        ("POST", "/kitaplaner/export") | ("POST", "/api/kitaplaner/exports") => Access::KitaScope,
         (_, p) if p.starts_with("/school") || p.starts_with("/api/school") => Access::KitaScope,
         (_, p)
             if p.starts_with("/groups")
@@ -215,6 +219,8 @@ fn body_for(method: &str, path: &str, child: &str) -> Option<(&'static str, Stri
         ("POST", "/api/school/marks") => Some((json, r#"{"contract":"k-none","rule":"deferred"}"#.into())),
         ("POST", "/school/exit") => Some((form, "school_year=2027&contract.k-none=on".into())),
         ("POST", "/api/school/exits") => Some((json, r#"{"school_year":2027,"contracts":["k-none"]}"#.into())),
+        ("POST", "/kitaplaner/export") => Some((form, "dry_run=on".into())),
+        ("POST", "/api/kitaplaner/exports") => Some((json, r#"{"dry_run":true}"#.into())),
         ("POST", "/contracts/{id}/notice") => Some((form, "notice_on=2026-11-02&end=2027-01-31&reason=move".into())),
         ("POST", "/api/contracts/{id}/notice") => Some((json, r#"{"notice_on":"2026-11-02","end":"2027-01-31","reason":"move"}"#.into())),
         ("POST", "/follow-ups") => Some((form, "due_on=2027-01-05&subject=Walk".into())),

@@ -297,6 +297,13 @@ pub enum Action<'a> {
     /// Accept or decline the offer of a placement round for one's own application (a logged-in
     /// parent; the domain checks it is hers).
     AnswerOffer,
+    /// The Kita-Planer 2 export buffer of a Kita (`facility`: its lead, its Träger's admin) or
+    /// of every Kita of the Träger (`facility: None`: its admin): read the rows and the error
+    /// list, run the export (audited) or a dry run.
+    ExportKitaplaner {
+        facility: Option<&'a FacilityId>,
+        provider: &'a ProviderId,
+    },
 }
 
 impl Action<'_> {
@@ -348,6 +355,7 @@ impl Action<'_> {
             Action::ViewPlacementRounds => "rounds.view",
             Action::RunPlacementRound => "rounds.start",
             Action::AnswerOffer => "round.offer.answer",
+            Action::ExportKitaplaner { .. } => "kitaplaner.export",
         }
     }
 }
@@ -476,7 +484,8 @@ fn staff_may(caller: &Caller, action: Action<'_>) -> bool {
         | Action::AdmitChild { facility } => {
             caller.role == Role::KitaLead && facility.is_some_and(own_facility)
         }
-        Action::ViewOccupancy { facility, provider } => match caller.role {
+        Action::ViewOccupancy { facility, provider }
+        | Action::ExportKitaplaner { facility, provider } => match caller.role {
             Role::TraegerAdmin => own_provider(provider),
             Role::KitaLead => own_provider(provider) && facility.is_some_and(own_facility),
             _ => false,

@@ -134,6 +134,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
                 fees: None,
                 kita: None,
                 tagespflege: None,
+                kitaplaner: None,
             };
             template.validate()?;
             let root = load_root(&root)?;

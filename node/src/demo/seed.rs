@@ -134,6 +134,7 @@ pub fn plan_network(world: &World, base_port: u16) -> Vec<NodeConfig> {
         fees: None,
         kita: None,
         tagespflege: None,
+        kitaplaner: None,
     }];
     for (i, p) in world.providers.iter().enumerate() {
         out.push(NodeConfig {
@@ -152,6 +153,7 @@ pub fn plan_network(world: &World, base_port: u16) -> Vec<NodeConfig> {
             fees: Some(demo_fee_office(p, &world.city_name)),
             kita: None,
             tagespflege: None,
+            kitaplaner: Some(demo_kitaplaner(world, |f| f.provider == p.id)),
         });
     }
     let mut taken = std::collections::BTreeSet::new();
@@ -185,9 +187,29 @@ pub fn plan_network(world: &World, base_port: u16) -> Vec<NodeConfig> {
             fees: None,
             kita: None,
             tagespflege: None,
+            kitaplaner: Some(demo_kitaplaner(world, |g| g.id == f.profile.id)),
         });
     }
     out
+}
+
+/// The demo's Kita-Planer export: files land in the node's `kitaplaner-export` directory, and
+/// every Kita the node holds has a made-up `KITA_ID_EXTERN` (seven digits, by its place in
+/// the world), the same on the Träger's node and the Kita's.
+fn demo_kitaplaner(
+    world: &World,
+    holds: impl Fn(&kitanetz_crdt::kinds::FacilityProfile) -> bool,
+) -> crate::config::KitaplanerSection {
+    crate::config::KitaplanerSection {
+        drop_dir: Some("kitaplaner-export".into()),
+        kita_ids: world
+            .facilities
+            .iter()
+            .enumerate()
+            .filter(|(_, f)| holds(&f.profile))
+            .map(|(i, f)| (f.profile.id.0.clone(), format!("{:07}", 100_001 + i)))
+            .collect(),
+    }
 }
 
 /// The demo login of a Träger node's Beitragsstelle: `traeger-1` → `beitrag1`.

@@ -220,6 +220,7 @@ impl Enrolment {
             fees: None,
             kita: None,
             tagespflege: None,
+            kitaplaner: None,
         };
         config.validate().map_err(|e| invalid("node", &e))?;
         Ok(Checked {
@@ -355,6 +356,7 @@ mod tests {
             fees: None,
             kita: None,
             tagespflege: None,
+            kitaplaner: None,
         }
     }
 

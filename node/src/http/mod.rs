@@ -708,6 +708,27 @@ pub fn routes() -> Vec<Route> {
             "/api/school/exits",
             post(crate::school::http::api_exit),
         ),
+        route("GET", "/kitaplaner", get(crate::kitaplaner::http::page)),
+        route(
+            "GET",
+            "/kitaplaner.xlsx",
+            get(crate::kitaplaner::http::xlsx),
+        ),
+        route(
+            "POST",
+            "/kitaplaner/export",
+            post(crate::kitaplaner::http::export_submit),
+        ),
+        route(
+            "GET",
+            "/api/kitaplaner",
+            get(crate::kitaplaner::http::api_view),
+        ),
+        route(
+            "POST",
+            "/api/kitaplaner/exports",
+            post(crate::kitaplaner::http::api_export),
+        ),
         route("GET", "/reports", get(crate::reports::http::page)),
         route("GET", "/rounds", get(crate::rounds::http::list)),
         route("POST", "/rounds", post(crate::rounds::http::start_submit)),

@@ -132,6 +132,25 @@ impl Chrome {
         })
     }
 
+    /// The Kita-Planer export: the Kita's lead on its node, the Träger's admin (on its node for
+    /// every Kita).
+    pub fn sees_kitaplaner(&self) -> bool {
+        let Some(provider) = self.provider.as_ref() else {
+            return false;
+        };
+        match self.node_role {
+            kitanetz_crdt::policy::NodeRole::Kita => self.may(auth::Action::ExportKitaplaner {
+                facility: self.facility.as_ref(),
+                provider,
+            }),
+            kitanetz_crdt::policy::NodeRole::Traeger => self.may(auth::Action::ExportKitaplaner {
+                facility: None,
+                provider,
+            }),
+            _ => false,
+        }
+    }
+
     /// The audit view (system admin, Träger admin).
     pub fn sees_audit(&self) -> bool {
         self.may(auth::Action::ViewAudit {

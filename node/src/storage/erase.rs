@@ -73,6 +73,11 @@ impl Store {
         if held {
             docs.push((fee_case.0, "fee-case".into()));
         }
+        // The Kita-Planer export status names the children (ids only); it goes with them.
+        tx.execute(
+            "DELETE FROM kitaplaner_status WHERE child IN (SELECT id FROM p_children WHERE family = ?1)",
+            [family_id],
+        )?;
         for (doc_id, kind) in &docs {
             let id = DocId(doc_id.clone());
             drop_doc(&tx, &id, kind, family_id, entry)?;

@@ -43,6 +43,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("migrations/0017_change_signatures.sql"),
     include_str!("migrations/0018_childminding_requests.sql"),
     include_str!("migrations/0019_childminder_placements.sql"),
+    include_str!("migrations/0020_kitaplaner.sql"),
     include_str!("migrations/0021_rounds.sql"),
 ];
 
