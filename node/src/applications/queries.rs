@@ -270,3 +270,38 @@ pub(crate) fn together_with(
     let rows = stmt.query_map([together], |r| Ok(ApplicationId(r.get(0)?)))?;
     Ok(rows.collect::<Result<_, _>>()?)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::family_key;
+
+    #[test]
+    fn one_guardian_at_one_address_gives_one_family_key_and_only_with_the_secret() {
+        let secret = [7u8; 32];
+        let key = family_key(&secret, "Müller", "Anna", "01067", "Hauptstraße 5");
+        assert_eq!(key.len(), 64);
+        assert!(key.bytes().all(|b| b.is_ascii_hexdigit()));
+        // Case, spaces, punctuation and the spelling of "Straße" do not matter.
+        assert_eq!(
+            key,
+            family_key(&secret, " müller ", "ANNA", "01067", "Hauptstr. 5")
+        );
+        assert_eq!(
+            key,
+            family_key(&secret, "Müller", "Anna", "01067", "Hauptstrasse 5")
+        );
+        // Another guardian, another address, another secret: another key.
+        assert_ne!(
+            key,
+            family_key(&secret, "Müller", "Anne", "01067", "Hauptstraße 5")
+        );
+        assert_ne!(
+            key,
+            family_key(&secret, "Müller", "Anna", "01067", "Hauptstraße 7")
+        );
+        assert_ne!(
+            key,
+            family_key(&[8u8; 32], "Müller", "Anna", "01067", "Hauptstraße 5")
+        );
+    }
+}
