@@ -29,10 +29,13 @@ pub enum Visibility {
     /// parents, issued by the city when the Kita reserves a seat and the parents consented to
     /// forwarding (ARCHITECTURE.md "applicant share").
     ApplicantShare,
+    /// The city and the office of the one Träger the document names (`provider`): never its
+    /// Kitas, never another Träger (the city's answers for the Träger's fee computation).
+    TraegerOffice,
 }
 
 impl Visibility {
-    pub const ALL: [Visibility; 7] = [
+    pub const ALL: [Visibility; 8] = [
         Visibility::Public,
         Visibility::Placement,
         Visibility::Personal,
@@ -40,6 +43,7 @@ impl Visibility {
         Visibility::Applicant,
         Visibility::CityPlacement,
         Visibility::ApplicantShare,
+        Visibility::TraegerOffice,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -51,6 +55,7 @@ impl Visibility {
             Visibility::Applicant => "applicant",
             Visibility::CityPlacement => "placement-city",
             Visibility::ApplicantShare => "applicant-share",
+            Visibility::TraegerOffice => "traeger-office",
         }
     }
 }

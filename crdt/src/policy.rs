@@ -89,6 +89,11 @@ pub fn may_hold(member: &Membership, meta: &DocMeta) -> bool {
             NodeRole::Kita => meta.facilities.len() == 1 && names_my_facility(),
             NodeRole::Traeger | NodeRole::Tagespflege => false,
         },
+        Visibility::TraegerOffice => match member.role {
+            NodeRole::City => true,
+            NodeRole::Traeger => same_provider(),
+            NodeRole::Kita | NodeRole::Tagespflege => false,
+        },
     }
 }
 
@@ -125,7 +130,8 @@ pub fn may_write(member: &Membership, meta: &DocMeta) -> bool {
         Visibility::Placement
         | Visibility::Applicant
         | Visibility::CityPlacement
-        | Visibility::ApplicantShare => false,
+        | Visibility::ApplicantShare
+        | Visibility::TraegerOffice => false,
     }
 }
 
@@ -340,6 +346,31 @@ mod tests {
         assert!(!may_hold(&city, &doc), "not the city (L2290)");
         assert!(may_write(&kita("org-fac-b", "prov-1", "fac-b"), &doc));
         assert!(!may_write(&kita("org-fac-c", "prov-1", "fac-c"), &doc));
+    }
+
+    #[test]
+    fn fee_facts_reach_only_the_city_and_the_answer_only_that_traegers_office() {
+        let city = Membership {
+            role: NodeRole::City,
+            organisation: OrgId("org-city".into()),
+            provider: None,
+            facility: None,
+        };
+        let facts = meta(DocKind::FeeFacts, "org-prov-1", Some("prov-1"), &[]);
+        assert!(may_hold(&traeger("prov-1"), &facts), "owner");
+        assert!(may_hold(&city, &facts));
+        assert!(!may_hold(&traeger("prov-2"), &facts), "another Träger");
+        assert!(!may_hold(&kita("org-fac-a", "prov-1", "fac-a"), &facts));
+        assert!(!may_write(&city, &facts), "the Träger writes its facts");
+        let answer = meta(DocKind::SiblingCount, "org-city", Some("prov-1"), &[]);
+        assert!(may_hold(&city, &answer));
+        assert!(may_hold(&traeger("prov-1"), &answer));
+        assert!(!may_hold(&traeger("prov-2"), &answer), "another Träger");
+        assert!(
+            !may_hold(&kita("org-fac-a", "prov-1", "fac-a"), &answer),
+            "not the Träger's Kitas"
+        );
+        assert!(!may_write(&traeger("prov-1"), &answer), "the city answers");
     }
 
     #[test]

@@ -51,6 +51,8 @@ fn check_kind(doc: &mut StoredDoc) {
         KindValue::FeeCase(v) => check_value(doc, v),
         KindValue::SeatLedger(v) => check_value(doc, v),
         KindValue::ConflictDecision(v) => check_value(doc, v),
+        KindValue::FeeFacts(v) => check_value(doc, v),
+        KindValue::SiblingCount(v) => check_value(doc, v),
     }
 }
 

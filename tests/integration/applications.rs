@@ -1400,6 +1400,38 @@ async fn a_reservation_brings_the_parents_data_and_the_contract_places_the_child
         city.store().find::<Family>(&family_doc).unwrap().is_none(),
         "the city holds no family"
     );
+    // The city's keyed family key came with the share and stays in the family; the Träger's
+    // fee facts carry it (and no name) to the city, and to no Kita (Zählkinder across Träger).
+    assert_eq!(family.family_key.len(), 64);
+    assert_eq!(family.family_key, share.family_key);
+    let facts_doc = kitanetz_node::fees::siblings::fee_facts_doc_id(&done.family);
+    let published =
+        kitanetz_node::fees::siblings::publish_facts(&mut traeger.store(), traeger.now()).unwrap();
+    assert_eq!(published, 1, "the one family with a key");
+    local.local_change(&traeger.config.name, &facts_doc);
+    local.run_until_quiet(5);
+    let (_, facts) = city
+        .store()
+        .get::<kitanetz_crdt::kinds::FeeFacts>(&facts_doc)
+        .expect("the city holds the fee facts");
+    assert_eq!(facts.family_key, family.family_key);
+    assert_eq!(facts.children[0].birth_date, family.children[0].birth_date);
+    let text = serde_json::to_string(&facts).unwrap();
+    assert!(!text.contains("Paul") && !text.contains("Berg"), "{text}");
+    for node in &nodes {
+        if node.config.role == NodeRole::Kita {
+            assert!(node
+                .store()
+                .find::<kitanetz_crdt::kinds::FeeFacts>(&facts_doc)
+                .unwrap()
+                .is_none());
+        }
+    }
+    assert_eq!(
+        kitanetz_node::fees::siblings::answer_siblings(&mut city.store(), city.now()).unwrap(),
+        0,
+        "one child at one Träger: nothing to answer"
+    );
 
     // The city places the child and erases the share.
     let woken = city.placement_wake.take();

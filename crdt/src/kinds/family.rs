@@ -51,6 +51,12 @@ pub struct Family {
     pub family_number: String,
     pub guardians: Vec<Guardian>,
     pub children: Vec<Child>,
+    /// The city's keyed family key (`fee_facts`), handed over with the applicant share; empty
+    /// when none came (no forwarding consent, a family entered by hand): then its children are
+    /// counted at this Träger only.
+    #[autosurgeon(missing = "String::new")]
+    #[serde(default)]
+    pub family_key: String,
 }
 
 impl Family {
@@ -79,6 +85,13 @@ impl Family {
             optional_email(&mut v, &format!("guardians[{i}].email"), &g.email);
             v.optional_text(&format!("guardians[{i}].phone"), &g.phone, 40);
         }
+        v.check(
+            self.family_key.is_empty()
+                || (self.family_key.len() == 64
+                    && self.family_key.bytes().all(|b| b.is_ascii_hexdigit())),
+            "family_key",
+            "Familienschlüssel: 64 Hexziffern / family key: 64 hex digits",
+        );
         v.check(
             !self.children.is_empty(),
             "children",

@@ -10,6 +10,7 @@ pub mod extra_care;
 pub mod facility;
 pub mod family;
 pub mod fee_case;
+pub mod fee_facts;
 pub mod group;
 pub mod provider;
 pub mod seats;
@@ -33,6 +34,7 @@ pub use family::{Child, Family, Guardian, Sex};
 pub use fee_case::{
     ChildFeeStatus, DebitMandate, ExtraCareDecided, FeeCase, FeeOverride, IssuedDecision,
 };
+pub use fee_facts::{CarePeriod, FactChild, FeeFacts, OtherChild, SiblingCount};
 pub use group::Group;
 pub use provider::{ProviderKind, ProviderProfile};
 pub use seats::{DeclineReason, SeatLedger, SeatMonth, SeatReservation, SeatStatus, WishDecline};
@@ -81,6 +83,12 @@ document_kinds! {
     ApplicantShare = "applicant-share", ApplicantShare, ApplicantShare, |s, t| s.validate();
     SeatLedger = "seat-ledger", Placement, SeatLedger, |s, t| s.validate();
     ConflictDecision = "conflict-decision", Placement, ConflictDecision, |s, t| s.validate();
+    /// A family's children and care periods under the city's family key, for counting siblings
+    /// across Träger (written by the Träger, held by it and the city only).
+    FeeFacts = "fee-facts", CityPlacement, FeeFacts, |s, t| s.validate();
+    /// The city's answer to one Träger: a family's counting children at other Träger (the city
+    /// and that Träger's office).
+    SiblingCount = "sibling-count", TraegerOffice, SiblingCount, |s, t| s.validate();
 }
 
 /// The names, address and e-mail of a child and the contact guardian, as the applicant and its

@@ -32,6 +32,11 @@ pub struct ApplicantShare {
     pub email: String,
     /// The day the city issued it (the day it saw the reservation).
     pub issued_on: Date,
+    /// The city's keyed family key (`fee_facts`): the contract copies it into the family
+    /// document, so that siblings at other Träger count. Empty in shares issued before.
+    #[autosurgeon(missing = "String::new")]
+    #[serde(default)]
+    pub family_key: String,
 }
 
 impl ApplicantShare {

@@ -17,14 +17,23 @@ pub(crate) fn facility_names(store: &Store) -> Result<BTreeMap<FacilityId, Strin
 /// The node's secret for the child keys, created on first use. It never leaves the node:
 /// without it a key cannot be tested against a guessed child.
 pub(super) fn child_key_secret(store: &Store) -> Result<Vec<u8>, StoreError> {
+    node_secret(store, "child-key-secret")
+}
+
+/// The city's secret for the family keys of the fee facts (see `kitanetz_crdt::kinds::fee_facts`),
+/// created on first use; it never leaves the node.
+pub(super) fn family_key_secret(store: &Store) -> Result<Vec<u8>, StoreError> {
+    node_secret(store, "family-key-secret")
+}
+
+/// A 32-byte secret of this node under `name` in `node_meta`, created on first use.
+fn node_secret(store: &Store, name: &str) -> Result<Vec<u8>, StoreError> {
     let read = || {
         store
             .conn()
-            .query_row(
-                "SELECT value FROM node_meta WHERE key = 'child-key-secret'",
-                [],
-                |r| r.get::<_, String>(0),
-            )
+            .query_row("SELECT value FROM node_meta WHERE key = ?1", [name], |r| {
+                r.get::<_, String>(0)
+            })
             .optional()
     };
     let stored = match read()? {
@@ -33,13 +42,42 @@ pub(super) fn child_key_secret(store: &Store) -> Result<Vec<u8>, StoreError> {
             let mut fresh = [0u8; 32];
             rand_core::RngCore::fill_bytes(&mut rand_core::OsRng, &mut fresh);
             store.conn().execute(
-                "INSERT OR IGNORE INTO node_meta (key, value) VALUES ('child-key-secret', ?1)",
-                [hex::encode(fresh)],
+                "INSERT OR IGNORE INTO node_meta (key, value) VALUES (?1, ?2)",
+                [name, &hex::encode(fresh)],
             )?;
             read()?.expect("just written")
         }
     };
-    hex::decode(stored).map_err(|e| StoreError::Corrupt(format!("child-key-secret: {e}")))
+    hex::decode(stored).map_err(|e| StoreError::Corrupt(format!("{name}: {e}")))
+}
+
+/// The family key of the fee facts: HMAC-SHA256 under the city's secret of the applying
+/// guardian's normalised family name, given name, postcode and street (case, spaces,
+/// punctuation, "ß"/"ss" and "Straße"/"Str." do not matter). Two applications of one guardian
+/// at one address give the same key.
+pub(crate) fn family_key(
+    secret: &[u8],
+    guardian_family_name: &str,
+    guardian_given_name: &str,
+    postcode: &str,
+    street: &str,
+) -> String {
+    fn norm(text: &str) -> String {
+        text.to_lowercase()
+            .replace('ß', "ss")
+            .chars()
+            .filter(|c| c.is_alphanumeric())
+            .collect::<String>()
+            .replace("strasse", "str")
+    }
+    let identity = format!(
+        "kitanetz/family/1\0{}\0{}\0{}\0{}",
+        norm(guardian_family_name),
+        norm(guardian_given_name),
+        norm(postcode),
+        norm(street)
+    );
+    child_key(secret, &identity)
 }
 
 /// HMAC-SHA256 of a child's normalised identity under the node's secret.
@@ -231,4 +269,39 @@ pub(crate) fn together_with(
         .prepare_cached("SELECT id FROM p_applications WHERE together = ?1 ORDER BY id")?;
     let rows = stmt.query_map([together], |r| Ok(ApplicationId(r.get(0)?)))?;
     Ok(rows.collect::<Result<_, _>>()?)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::family_key;
+
+    #[test]
+    fn one_guardian_at_one_address_gives_one_family_key_and_only_with_the_secret() {
+        let secret = [7u8; 32];
+        let key = family_key(&secret, "Müller", "Anna", "01067", "Hauptstraße 5");
+        assert_eq!(key.len(), 64);
+        assert!(key.bytes().all(|b| b.is_ascii_hexdigit()));
+        // Case, spaces, punctuation and the spelling of "Straße" do not matter.
+        assert_eq!(
+            key,
+            family_key(&secret, " müller ", "ANNA", "01067", "Hauptstr. 5")
+        );
+        assert_eq!(
+            key,
+            family_key(&secret, "Müller", "Anna", "01067", "Hauptstrasse 5")
+        );
+        // Another guardian, another address, another secret: another key.
+        assert_ne!(
+            key,
+            family_key(&secret, "Müller", "Anne", "01067", "Hauptstraße 5")
+        );
+        assert_ne!(
+            key,
+            family_key(&secret, "Müller", "Anna", "01067", "Hauptstraße 7")
+        );
+        assert_ne!(
+            key,
+            family_key(&[8u8; 32], "Müller", "Anna", "01067", "Hauptstraße 5")
+        );
+    }
 }

@@ -87,6 +87,7 @@ pub(crate) fn reconcile(
     now: Now,
 ) -> Result<ShareChanges, StoreError> {
     let mut changes = ShareChanges::default();
+    let mut family_key = None;
     let forwarding =
         application.status == "active" && applicant.consents.forwarding_to_free_providers;
     for wish in &application.wishes {
@@ -127,6 +128,20 @@ pub(crate) fn reconcile(
             phone: applicant.phone.clone(),
             email: applicant.email.clone(),
             issued_on: now.today,
+            family_key: match &family_key {
+                Some(k) => String::clone(k),
+                None => {
+                    let secret = super::queries::family_key_secret(store)?;
+                    let k = super::queries::family_key(
+                        &secret,
+                        &applicant.guardian_family_name,
+                        &applicant.guardian_given_name,
+                        &applicant.address.postcode,
+                        &applicant.address.street,
+                    );
+                    family_key.insert(k).clone()
+                }
+            },
         };
         changes.issue.push(StoredDoc::create(
             wanted,

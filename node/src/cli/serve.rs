@@ -53,6 +53,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
             kitanetz_node::outbox::spawn(node.clone(), mailer);
         }
         kitanetz_node::intake::spawn(node.clone());
+        kitanetz_node::fees::siblings::spawn(node.clone());
         let links = match settings {
             Some(settings) => Some(NodeLinks::start(node.clone(), settings, SYNC_TICK).await?),
             None => None,

@@ -128,6 +128,7 @@ pub async fn start_network(
             crate::outbox::spawn(node.clone(), mailer);
         }
         crate::intake::spawn(node.clone());
+        crate::fees::siblings::spawn(node.clone());
         let app = crate::http::limits::with_limits(
             crate::http::router(node.clone()),
             crate::http::limits::RateLimit::new(

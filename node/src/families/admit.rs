@@ -81,6 +81,9 @@ pub fn admit(
         care_type: care_type.expect("checked"),
         integration_need: checked(&input.integration_need),
         employer_seat: checked(&input.employer_seat),
+        // No application through the city, so no family key: siblings at other Träger are not
+        // counted for this family.
+        family_key: String::new(),
     };
     let (admitted, mut family_doc, mut contract_doc) =
         family_and_contract(store, &input.person, &person.expect("checked"), &place, now)?;

@@ -58,6 +58,19 @@ pub struct Computed {
     pub result: Result<FeeResult, String>,
     /// The amounts the clerk set by hand; they replace the computed fee of their months.
     pub overrides: Vec<kitanetz_crdt::kinds::FeeOverride>,
+    /// The case children that stand for counting siblings at other Träger.
+    pub external: Vec<ExternalChild>,
+}
+
+/// A counting sibling at another Träger as a case child (`outside_city`: a Zählkind without a
+/// fee here), from the city's answer (`siblings`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ExternalChild {
+    /// The case child's id, `extern-<n>-<m>`.
+    pub id: String,
+    pub birth_date: Date,
+    /// The child's counting periods there (for "bis …").
+    pub periods: Vec<kitanetz_crdt::period::Period>,
 }
 
 fn first_of(month: Month) -> Date {
@@ -116,6 +129,16 @@ pub fn months_of(contracts: &[CareContract], today: Date) -> Option<(Month, Mont
 
 /// The case of a family for the months `first..=last`.
 pub fn case_of(fees: &FamilyFees, first: Month, last: Month) -> (Value, Vec<CaseChild>) {
+    let (case, children, _) = case_with_siblings_of(fees, first, last);
+    (case, children)
+}
+
+/// [`case_of`], with the case children that stand for counting siblings at other Träger.
+pub fn case_with_siblings_of(
+    fees: &FamilyFees,
+    first: Month,
+    last: Month,
+) -> (Value, Vec<CaseChild>, Vec<ExternalChild>) {
     let mut children = Vec::new();
     let mut case_children = Vec::new();
     for contract in &fees.contracts {
@@ -208,6 +231,66 @@ pub fn case_of(fees: &FamilyFees, first: Month, last: Month) -> (Value, Vec<Case
             facility: contract.facility.clone(),
         });
     }
+    // The family's counting children at other Träger (the city's answer): Zählkinder without a
+    // fee here, one `outside_city` case child per run of months in care. Equal birth dates
+    // (twins at two Träger) go by pseudonym, at every Träger alike: the engine keeps the case's
+    // order, so a sibling that comes first goes before this Träger's children.
+    let own_pseudonyms: Vec<(Date, String)> = fees
+        .family
+        .children
+        .iter()
+        .map(|c| {
+            (
+                c.birth_date,
+                super::siblings::child_pseudonym(&fees.family.family_key, &c.id),
+            )
+        })
+        .collect();
+    let mut leading = Vec::new();
+    let mut external = Vec::new();
+    for (i, other) in fees.others.iter().enumerate() {
+        let mut months = std::collections::BTreeSet::new();
+        for p in other.periods.iter().filter(|p| p.counts) {
+            let mut m = month_of(p.period.start()).max(first);
+            let end = p.period.end().map_or(last, month_of).min(last);
+            while m <= end {
+                months.insert(m);
+                m = m.next();
+            }
+        }
+        let mut runs: Vec<(Month, Month)> = Vec::new();
+        for m in months {
+            match runs.last_mut() {
+                Some((_, to)) if to.next() == m => *to = m,
+                _ => runs.push((m, m)),
+            }
+        }
+        let first_by_tie = own_pseudonyms
+            .iter()
+            .any(|(born, own)| *born == other.birth_date && other.pseudonym < *own);
+        for (j, (from, to)) in runs.into_iter().enumerate() {
+            let id = format!("extern-{}-{}", i + 1, j + 1);
+            let until = Date(first_of(to.next()).0 - chrono::Days::new(1));
+            let entry = json!({
+                "id": id,
+                "birth_date": other.birth_date.to_string(),
+                "status": "outside_city",
+                "care_from": first_of(from).to_string(),
+                "care_until": until.to_string(),
+            });
+            if first_by_tie {
+                leading.push(entry);
+            } else {
+                children.push(entry);
+            }
+            external.push(ExternalChild {
+                id,
+                birth_date: other.birth_date,
+                periods: other.periods.iter().map(|p| p.period).collect(),
+            });
+        }
+    }
+    let children: Vec<Value> = leading.into_iter().chain(children).collect();
     let guardians = &fees.family.guardians;
     let case = json!({
         "format": kitanetz_fees::CASE_FORMAT,
@@ -225,34 +308,40 @@ pub fn case_of(fees: &FamilyFees, first: Month, last: Month) -> (Value, Vec<Case
         },
         "children": children,
     });
-    (case, case_children)
+    (case, case_children, external)
 }
 
 /// Computes a family's fees for its months (see [`months_of`]); `None` without a contract.
 pub fn compute(fees: &FamilyFees, today: Date) -> Option<Computed> {
     let (first, last) = months_of(&fees.contracts, today)?;
-    let (case, children) = case_of(fees, first, last);
+    let (case, children, external) = case_with_siblings_of(fees, first, last);
     if children.is_empty() {
         return None;
     }
     let result = kitanetz_fees::compute_case(&case.to_string(), statutes())
-        .map_err(|e| refusal_in_words(&e, &children));
+        .map_err(|e| refusal_in_words(&e, &case, &children));
     Some(Computed {
         case,
         children,
         result,
         overrides: fees.fee_case.overrides.clone(),
+        external,
     })
 }
 
 /// The engine's refusal with the contract it concerns, e.g. "Vertrag ctr-…: daily_hours: …".
-fn refusal_in_words(error: &kitanetz_fees::CaseError, children: &[CaseChild]) -> String {
+fn refusal_in_words(
+    error: &kitanetz_fees::CaseError,
+    case: &Value,
+    children: &[CaseChild],
+) -> String {
     let contract = error
         .field
         .strip_prefix("children[")
         .and_then(|rest| rest.split(']').next())
         .and_then(|i| i.parse::<usize>().ok())
-        .and_then(|i| children.get(i));
+        .and_then(|i| case["children"][i]["id"].as_str())
+        .and_then(|id| children.iter().find(|c| c.contract.0 == id));
     let field = error.field.rsplit('.').next().unwrap_or(&error.field);
     match contract {
         Some(c) => format!(
@@ -294,6 +383,29 @@ pub fn by_month(computed: &Computed) -> BTreeMap<Month, Vec<ChildMonth>> {
     };
     for month in &result.months {
         let row = out.entry(month.month).or_default();
+        // Siblings at other Träger who count this month, with their rank.
+        let external: Vec<String> = month
+            .children
+            .iter()
+            .filter_map(|c| {
+                let e = computed.external.iter().find(|e| e.id == c.child.0)?;
+                let rank = c.countable_rank?;
+                let day = first_of(month.month);
+                let until = e
+                    .periods
+                    .iter()
+                    .filter(|p| p.end().is_none_or(|end| end >= day))
+                    .min_by_key(|p| p.start())
+                    .and_then(|p| p.end())
+                    .map_or("auf weiteres".to_string(), |d| {
+                        d.0.format("%d.%m.%Y").to_string()
+                    });
+                Some(format!(
+                    "Zählkind {rank} bei einem anderen Träger (geboren {}, in Betreuung bis {until}) zählt in der Altersreihenfolge mit; Mitteilung der Stadt",
+                    e.birth_date.0.format("%d.%m.%Y")
+                ))
+            })
+            .collect();
         for c in &month.children {
             let Some(case_child) = computed.children.iter().find(|k| k.contract.0 == c.child.0)
             else {
@@ -316,6 +428,14 @@ pub fn by_month(computed: &Computed) -> BTreeMap<Month, Vec<ChildMonth>> {
                     .map(|e| (e.detail.clone(), e.paragraph.clone()))
                     .collect(),
             };
+            if c.countable_rank.is_some() {
+                for text in &external {
+                    child_month.explanation.push(text.clone());
+                    child_month
+                        .steps
+                        .push((text.clone(), "§ 10 (5)".to_string()));
+                }
+            }
             let first_day = first_of(month.month);
             if let Some(o) = kitanetz_crdt::kinds::fee_case::override_in(
                 &computed.overrides,

@@ -25,6 +25,7 @@ pub mod overview;
 pub mod payments;
 pub mod payments_http;
 mod queries;
+pub mod siblings;
 #[cfg(test)]
 pub(crate) mod testing;
 
@@ -91,6 +92,9 @@ pub struct FamilyFees {
     pub fee_case: FeeCase,
     /// The extra care the Kitas reported for the family's children (Mehrbetreuung, § 5).
     pub extra_care: Vec<crate::extra_care::queries::ReportedDay>,
+    /// The family's counting children at other Träger, as the city answered
+    /// ([`siblings`]): Zählkinder without a fee here.
+    pub others: Vec<kitanetz_crdt::kinds::OtherChild>,
 }
 
 /// Loads a family with its contracts and fee case (after [`authorize_here`]).
@@ -113,11 +117,16 @@ pub fn load_family(store: &Store, id: &FamilyId) -> Result<FamilyFees, ActionErr
     };
     let children: Vec<_> = family.children.iter().map(|c| c.id.clone()).collect();
     let extra_care = crate::extra_care::queries::reported_days_of(store, &children)?;
+    let others = match &store.membership().provider {
+        Some(provider) => siblings::others_of(store, provider, &family.family_key)?,
+        None => vec![],
+    };
     Ok(FamilyFees {
         family,
         contracts,
         fee_case,
         extra_care,
+        others,
     })
 }
 

@@ -80,6 +80,7 @@ pub(crate) fn family() -> FamilyFees {
                 integration_need: false,
                 facility: None,
             }],
+            family_key: String::new(),
         },
         contracts: vec![contract],
         fee_case: FeeCase {
@@ -92,6 +93,7 @@ pub(crate) fn family() -> FamilyFees {
             extra_care_decisions: vec![],
         },
         extra_care: vec![],
+        others: vec![],
     }
 }
 

@@ -202,6 +202,10 @@ pub fn conclude(
         care_type: wish.care_type,
         integration_need: wish.integration_need,
         employer_seat: false,
+        // The city's family key came with the share (none without forwarding consent).
+        family_key: shares::of_wish(store, &wish.handle)?
+            .map(|s| s.family_key)
+            .unwrap_or_default(),
     };
     let (concluded, mut family_doc, mut contract_doc) =
         family_and_contract(store, input, &person.expect("checked"), &new, now)?;
@@ -305,6 +309,9 @@ pub(crate) struct NewPlace<'a> {
     pub integration_need: bool,
     /// The place is one an employer holds (Belegrecht).
     pub employer_seat: bool,
+    /// The city's family key for the fee facts (`kitanetz_crdt::kinds::fee_facts`); empty when
+    /// none came with an applicant share.
+    pub family_key: String,
 }
 
 /// The family and the open-ended contract of a new child, as documents of the Kita's Träger
@@ -347,6 +354,7 @@ pub(crate) fn family_and_contract(
             single_parent: crate::input::checked(&input.single_parent),
         }],
         children: vec![child.clone()],
+        family_key: place.family_key.clone(),
     };
     let period = Period::from(place.start);
     let contract = CareContract {

@@ -361,6 +361,7 @@ impl Builder<'_> {
             family_number: format!("{family_number:06}"),
             guardians: h.guardians,
             children,
+            family_key: String::new(),
         }
     }
 

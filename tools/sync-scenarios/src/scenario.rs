@@ -184,6 +184,7 @@ pub fn family(k: &str, n: usize, f: &FacilityId) -> Family {
             integration_need: false,
             facility: Some(f.clone()),
         }],
+        family_key: String::new(),
     }
 }
 
