@@ -25,6 +25,7 @@ use utoipa::{Modify, OpenApi};
         applications::api::api_change,
         applications::api::api_withdraw,
         applications::api::api_invite,
+        crate::rounds::http::api_answer,
     ),
     modifiers(&BearerAuth),
     tags(

@@ -138,6 +138,7 @@ fn seeded() -> (tempfile::TempDir, Store) {
     let family = Family {
         id: FamilyId("fam-1".into()),
         family_number: "123456".into(),
+        family_key: String::new(),
         guardians: vec![
             guardian("grd-1", "Anna", "Holstenstraße 12"),
             guardian("grd-2", "Jan", "Holstenstraße 12"),

@@ -293,7 +293,7 @@ pub async fn api_round(
 }
 
 /// The parents' answer as posted.
-#[derive(Deserialize, Default)]
+#[derive(Deserialize, Default, utoipa::ToSchema)]
 pub struct AnswerInput {
     /// `accept` or `decline`.
     #[serde(default)]
@@ -333,7 +333,22 @@ pub async fn answer_submit(
     Ok(Redirect::to("/portal/applications").into_response())
 }
 
-/// `POST /api/portal/applications/{id}/offer`.
+/// `POST /api/portal/applications/{id}/offer`: accept or decline the open offer of a placement
+/// round (the contact parent).
+#[utoipa::path(
+    post,
+    path = "/api/portal/applications/{id}/offer",
+    tag = "applications",
+    params(("id" = String, Path, description = "The application number")),
+    request_body = AnswerInput,
+    responses(
+        (status = 200, description = "Answered: accepted (the Kita gets the parents' data and concludes the contract) or declined (the seat is released)"),
+        (status = 400, description = "Neither accept nor decline", body = crate::accounts::api::ErrorBody),
+        (status = 404, description = "Not an application of this parent", body = crate::accounts::api::ErrorBody),
+        (status = 409, description = "No open offer (answered, lapsed, or none made)", body = crate::accounts::api::ErrorBody),
+    ),
+    security(("bearer" = []))
+)]
 pub async fn api_answer(
     State(node): State<Arc<Node>>,
     crate::http::ApiSession(session): crate::http::ApiSession,
