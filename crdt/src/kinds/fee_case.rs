@@ -36,6 +36,66 @@ pub struct FeeCase {
     #[autosurgeon(missing = "Vec::new")]
     #[serde(default)]
     pub extra_care_decisions: Vec<ExtraCareDecided>,
+    /// Applications for an income-based reduction or waiver (§ 90 (3), (4) SGB VIII, § 13
+    /// Satzung, annex C form), as entered, and what was decided on them. A granted one lowers
+    /// the fee of the months of its grant (at most twelve, Lastenheft 3.10.3).
+    #[autosurgeon(missing = "Vec::new")]
+    #[serde(default)]
+    pub reductions: Vec<ReductionApplication>,
+}
+
+/// An application for an income-based reduction or waiver, as the Beitragsstelle entered it from
+/// the annex C form.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Reconcile, Hydrate)]
+pub struct ReductionApplication {
+    /// `<family number>-E<n>`.
+    #[key]
+    pub number: String,
+    /// The day the application was received (annex J `«AntragsDatum»`).
+    pub applied_on: Date,
+    /// The 1st of the first month applied for.
+    pub from: Date,
+    /// The 1st of the last month applied for.
+    pub until: Date,
+    /// The form as entered (JSON of the node's `ReductionInput`: household, incomes with the
+    /// self-employed sheet, deductions with the Riester sheet, rent, special burdens). Kept as
+    /// entered so the form can be shown and computed again exactly.
+    pub input: String,
+    pub entered_by: String,
+    pub entered_on: Date,
+    /// Granted or refused; `None`: not decided yet.
+    pub decided: Option<ReductionDecided>,
+}
+
+/// What was decided on an application.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Reconcile, Hydrate)]
+pub struct ReductionDecided {
+    pub granted: bool,
+    pub on: Date,
+    /// Who decided (the audit name of the clerk).
+    pub by: String,
+    /// Why it was refused (or a note on the grant).
+    pub reason: String,
+    /// The node's reduction setting the grant was computed with (so a later change of the
+    /// setting does not change a grant): its first day, the reasonable share in percent, the
+    /// allocation among the children and what is owed above the regular care time.
+    pub setting_from: Option<Date>,
+    pub reasonable_share_percent: Option<Dec>,
+    pub allocation: String,
+    pub above_regular_time: String,
+    /// The number of the fee decision issued with it.
+    pub decision: Option<String>,
+    /// The grant was withdrawn (e.g. its decision revoked after an objection): it rules no month.
+    pub withdrawn_on: Option<Date>,
+}
+
+impl ReductionApplication {
+    /// Granted and not withdrawn: its months get the reduction.
+    pub fn in_force(&self) -> Option<&ReductionDecided> {
+        self.decided
+            .as_ref()
+            .filter(|d| d.granted && d.withdrawn_on.is_none())
+    }
 }
 
 /// A Mehrbetreuungsbescheid as issued.
@@ -161,6 +221,26 @@ impl FeeCase {
                 format!("overrides[{i}].until"),
                 "Ende vor Beginn / end before start",
             );
+        }
+        for (i, r) in self.reductions.iter().enumerate() {
+            v.check(
+                r.until >= r.from,
+                format!("reductions[{i}].until"),
+                "Ende vor Beginn / end before start",
+            );
+            v.plausible_date(&format!("reductions[{i}].applied_on"), r.applied_on);
+            v.check(
+                self.reductions[..i].iter().all(|o| o.number != r.number),
+                format!("reductions[{i}].number"),
+                "doppelte Antragsnummer / duplicate application number",
+            );
+            if let Some(p) = r.decided.as_ref().and_then(|d| d.reasonable_share_percent) {
+                v.check(
+                    !p.0.is_sign_negative() && p.0 <= rust_decimal::Decimal::ONE_HUNDRED,
+                    format!("reductions[{i}].decided.reasonable_share_percent"),
+                    "0 bis 100 / 0 to 100",
+                );
+            }
         }
         for (i, d) in self.decisions.iter().enumerate() {
             v.check(

@@ -33,6 +33,7 @@ pub use facility::{Address, CareType, Closure, FacilityLicence, FacilityProfile,
 pub use family::{Child, Family, Guardian, Sex};
 pub use fee_case::{
     ChildFeeStatus, DebitMandate, ExtraCareDecided, FeeCase, FeeOverride, IssuedDecision,
+    ReductionApplication, ReductionDecided,
 };
 pub use fee_facts::{CarePeriod, FactChild, FeeFacts, OtherChild, SiblingCount};
 pub use group::Group;

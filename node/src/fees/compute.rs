@@ -35,7 +35,7 @@ pub const KINDERGARTEN_FEE_FROM_COMPLETED_MONTHS: i64 = 36;
 /// How many months ahead of the current one an open-ended contract is computed (and decided).
 pub const MONTHS_AHEAD: u32 = 11;
 
-fn statutes() -> &'static StatuteBook {
+pub(crate) fn statutes() -> &'static StatuteBook {
     static BOOK: OnceLock<StatuteBook> = OnceLock::new();
     BOOK.get_or_init(StatuteBook::builtin)
 }
@@ -60,6 +60,31 @@ pub struct Computed {
     pub overrides: Vec<kitanetz_crdt::kinds::FeeOverride>,
     /// The case children that stand for counting siblings at other Träger.
     pub external: Vec<ExternalChild>,
+    /// The income-based reductions granted (§ 90 SGB VIII) that rule months of the case, in the
+    /// order entered: a later one wins a month both cover. The case carries the last one's
+    /// `waiver` block; the months of an earlier one come from the same case with its block.
+    pub grants: Vec<GrantSpan>,
+    /// Grants that could not be applied, in words (they must not stop the family's fees).
+    pub reduction_problems: Vec<String>,
+}
+
+/// A granted reduction's months, for the explanation.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct GrantSpan {
+    pub number: String,
+    pub applied_on: Date,
+    pub from: Month,
+    pub until: Month,
+}
+
+impl Computed {
+    /// The grant that rules `month`, if any (the last entered that covers it).
+    pub fn grant_in(&self, month: Month) -> Option<&GrantSpan> {
+        self.grants
+            .iter()
+            .rev()
+            .find(|g| g.from <= month && month <= g.until)
+    }
 }
 
 /// A counting sibling at another Träger as a case child (`outside_city`: a Zählkind without a
@@ -311,21 +336,80 @@ pub fn case_with_siblings_of(
     (case, case_children, external)
 }
 
-/// Computes a family's fees for its months (see [`months_of`]); `None` without a contract.
+/// Computes a family's fees for its months (see [`months_of`]); `None` without a contract. The
+/// income-based reductions granted apply in their months only ([`super::reduction`]).
 pub fn compute(fees: &FamilyFees, today: Date) -> Option<Computed> {
     let (first, last) = months_of(&fees.contracts, today)?;
-    let (case, children, external) = case_with_siblings_of(fees, first, last);
+    let (mut case, children, external) = case_with_siblings_of(fees, first, last);
     if children.is_empty() {
         return None;
     }
-    let result = kitanetz_fees::compute_case(&case.to_string(), statutes())
-        .map_err(|e| refusal_in_words(&e, &case, &children));
+    let in_city = fees
+        .family
+        .guardians
+        .iter()
+        .any(|g| g.main_residence_in_city);
+    let (grants, mut reduction_problems) = if in_city {
+        super::reduction::grants_in_force(fees)
+    } else {
+        (vec![], vec![])
+    };
+    let mut grants: Vec<_> = grants
+        .into_iter()
+        .filter(|g| g.from <= last && g.until >= first)
+        .collect();
+    let run = |case: &Value| kitanetz_fees::compute_case(&case.to_string(), statutes());
+    let base = case.clone();
+    if let Some(g) = grants.last() {
+        case["waiver"] = g.block.clone();
+    }
+    let mut result = run(&case);
+    if let (Err(e), Some(g)) = (&result, grants.last()) {
+        // The grant cannot be applied (the family moved away, …): the fees without it, and why.
+        reduction_problems.push(format!("Antrag {}: {}: {}", g.number, e.field, e.message));
+        grants.clear();
+        case = base.clone();
+        result = run(&case);
+    }
+    if let Ok(r) = &mut result {
+        for (i, g) in grants.iter().enumerate().rev().skip(1) {
+            let mut own = base.clone();
+            own["waiver"] = g.block.clone();
+            match run(&own) {
+                Ok(other) => {
+                    for m in other.months {
+                        let later = grants[i + 1..]
+                            .iter()
+                            .any(|l| l.from <= m.month && m.month <= l.until);
+                        if g.from <= m.month && m.month <= g.until && !later {
+                            if let Some(slot) = r.months.iter_mut().find(|x| x.month == m.month) {
+                                *slot = m;
+                            }
+                        }
+                    }
+                }
+                Err(e) => reduction_problems
+                    .push(format!("Antrag {}: {}: {}", g.number, e.field, e.message)),
+            }
+        }
+    }
+    let result = result.map_err(|e| refusal_in_words(&e, &case, &children));
     Some(Computed {
         case,
         children,
         result,
         overrides: fees.fee_case.overrides.clone(),
         external,
+        grants: grants
+            .into_iter()
+            .map(|g| GrantSpan {
+                number: g.number,
+                applied_on: g.applied_on,
+                from: g.from,
+                until: g.until,
+            })
+            .collect(),
+        reduction_problems,
     })
 }
 
@@ -428,6 +512,31 @@ pub fn by_month(computed: &Computed) -> BTreeMap<Month, Vec<ChildMonth>> {
                     .map(|e| (e.detail.clone(), e.paragraph.clone()))
                     .collect(),
             };
+            if let (Some(grant), Some(outcome), Some(fee), Some(statute_fee)) = (
+                computed.grant_in(month.month),
+                month.waiver_outcome,
+                c.fee,
+                c.statute_fee,
+            ) {
+                let what = match outcome {
+                    kitanetz_fees::income_reduction::WaiverOutcome::Waiver => "Erlass",
+                    kitanetz_fees::income_reduction::WaiverOutcome::Reduction => "Ermäßigung",
+                    kitanetz_fees::income_reduction::WaiverOutcome::None => {
+                        "keine Ermäßigung (das Einkommen trägt den Beitrag)"
+                    }
+                };
+                let text = format!(
+                    "Einkommensabhängig nach § 90 Abs. 3, 4 SGB VIII: {what}; Antrag {} vom {}, bewilligt {} bis {}; Beitrag nach Satzung {statute_fee} €, zu zahlen {fee} €",
+                    grant.number,
+                    grant.applied_on.0.format("%d.%m.%Y"),
+                    grant.from,
+                    grant.until
+                );
+                child_month.explanation.push(text.clone());
+                child_month
+                    .steps
+                    .push((text, "§ 90 Abs. 3, 4 SGB VIII; § 13 Satzung".to_string()));
+            }
             if c.countable_rank.is_some() {
                 for text in &external {
                     child_month.explanation.push(text.clone());

@@ -49,6 +49,8 @@ fn issuer(node: &Node, session: &Session) -> Issuer {
 struct ListPage {
     chrome: Chrome,
     rows: Vec<FamilyRow>,
+    /// Reductions ending soon or expired with care going on (§ 90 SGB VIII).
+    watch: Vec<super::reduction::WatchRow>,
 }
 
 pub async fn list_page(
@@ -63,7 +65,12 @@ pub async fn list_page(
         Some(&session),
         crate::http::i18n::texts(lang).fee_cases,
     );
-    render(&ListPage { chrome, rows })
+    let watch = super::reduction::watch_list(&node.store(), &session.who, node.clock.today())?;
+    render(&ListPage {
+        chrome,
+        rows,
+        watch,
+    })
 }
 
 /// `GET /fees.xlsx`: the fee cases as the list shows them.

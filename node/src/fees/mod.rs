@@ -14,6 +14,8 @@
 //! - [`decisions`]: decisions issued and in force, as letter data and PDF;
 //! - [`billing`]: the monthly Soll-Stellung and its files;
 //! - [`payments`]: payments received from the finance system, and the payers in arrears;
+//! - [`reduction`]: the income-based reduction or waiver (§ 90 SGB VIII, annex C form), its
+//!   grants, the watch list of expiring ones and the versioned reasonable share;
 //! - [`overview`]: what the pages show.
 
 pub mod billing;
@@ -25,6 +27,8 @@ pub mod overview;
 pub mod payments;
 pub mod payments_http;
 mod queries;
+pub mod reduction;
+pub mod reduction_http;
 pub mod siblings;
 #[cfg(test)]
 pub(crate) mod testing;
@@ -139,6 +143,7 @@ fn empty_fee_case(family: &Family) -> FeeCase {
         decisions: vec![],
         overrides: vec![],
         extra_care_decisions: vec![],
+        reductions: vec![],
     }
 }
 

@@ -905,6 +905,7 @@ mod tests {
                 decisions: vec![],
                 overrides: vec![],
                 extra_care_decisions: vec![],
+                reductions: vec![],
             };
             let mut doc = StoredDoc::create(
                 crate::fees::fee_case_doc_id(&fee_case.family),

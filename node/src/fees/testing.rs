@@ -91,6 +91,7 @@ pub(crate) fn family() -> FamilyFees {
             decisions: vec![],
             overrides: vec![],
             extra_care_decisions: vec![],
+            reductions: vec![],
         },
         extra_care: vec![],
         others: vec![],

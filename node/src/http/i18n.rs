@@ -558,6 +558,13 @@ impl Texts {
             "session.revoke" => ("Anmeldung aufgehoben", "Session revoked"),
             "fees.status" => ("Beitragsstatus erfasst", "Fee status entered"),
             "fees.override" => ("Beitrag manuell festgesetzt", "Fee set by hand"),
+            "fees.reduction.enter" => (
+                "Antrag auf Ermäßigung/Erlass erfasst",
+                "Reduction/waiver application entered",
+            ),
+            "fees.reduction.grant" => ("Ermäßigung/Erlass bewilligt", "Reduction/waiver granted"),
+            "fees.reduction.refuse" => ("Ermäßigung/Erlass abgelehnt", "Reduction/waiver refused"),
+            "fees.reduction.setting" => ("Zumutbarer Anteil eingestellt", "Reasonable share set"),
             "fees.override.remove" => ("Manuelle Festsetzung entfernt", "Fee set by hand removed"),
             "fees.decide" => ("Beitragsbescheid erlassen", "Fee decision issued"),
             "fees.decision.dispatch" => ("Bescheid versandt", "Decision posted"),

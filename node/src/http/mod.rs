@@ -399,6 +399,66 @@ pub fn routes() -> Vec<Route> {
         ),
         route(
             "GET",
+            "/fees/families/{id}/reductions",
+            get(crate::fees::reduction_http::page_get),
+        ),
+        route(
+            "POST",
+            "/fees/families/{id}/reductions",
+            post(crate::fees::reduction_http::enter_submit),
+        ),
+        route(
+            "GET",
+            "/api/fees/families/{id}/reductions",
+            get(crate::fees::reduction_http::api_list),
+        ),
+        route(
+            "POST",
+            "/api/fees/families/{id}/reductions",
+            post(crate::fees::reduction_http::api_enter),
+        ),
+        route(
+            "POST",
+            "/fees/families/{id}/reductions/{number}/decide",
+            post(crate::fees::reduction_http::decide_submit),
+        ),
+        route(
+            "POST",
+            "/api/fees/families/{id}/reductions/{number}/decision",
+            post(crate::fees::reduction_http::api_decide),
+        ),
+        route(
+            "GET",
+            "/fees/families/{id}/reductions/{number}/case.json",
+            get(crate::fees::reduction_http::case_json),
+        ),
+        route(
+            "GET",
+            "/api/fees/reductions/watch",
+            get(crate::fees::reduction_http::api_watch),
+        ),
+        route(
+            "GET",
+            "/fees/reduction-settings",
+            get(crate::fees::reduction_http::settings_get),
+        ),
+        route(
+            "POST",
+            "/fees/reduction-settings",
+            post(crate::fees::reduction_http::settings_submit),
+        ),
+        route(
+            "GET",
+            "/api/fees/reduction-settings",
+            get(crate::fees::reduction_http::api_settings),
+        ),
+        route(
+            "POST",
+            "/api/fees/reduction-settings",
+            post(crate::fees::reduction_http::api_set_setting),
+        ),
+        route(
+            "GET",
             "/statistics/landeszuschuss",
             get(crate::statistics::http::landeszuschuss_page),
         ),

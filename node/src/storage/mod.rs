@@ -45,6 +45,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("migrations/0019_childminder_placements.sql"),
     include_str!("migrations/0020_kitaplaner.sql"),
     include_str!("migrations/0021_rounds.sql"),
+    include_str!("migrations/0022_fee_reduction_settings.sql"),
 ];
 
 /// Migrations that add a projection table: a database older than this is rebuilt from its
