@@ -4,7 +4,9 @@
 //! worker and never while the store is locked: callers gather the data first.
 
 use kitanetz_crdt::scalar::Date;
-use kitanetz_letters::{render, DocumentMeta, RenderError, Template, CONTRACT, RECEIPT};
+use kitanetz_letters::{
+    render, DocumentMeta, RenderError, Template, CONTRACT, RECEIPT, ROUND_PROTOCOL,
+};
 
 /// A letter's data and metadata, gathered by the domain (under the store's lock) before the
 /// render (after it).
@@ -38,6 +40,11 @@ pub enum LetterError {
 /// The receipt (or change confirmation) of an application as a PDF file.
 pub async fn receipt_pdf(letter: Letter) -> Result<Vec<u8>, LetterError> {
     pdf(RECEIPT, letter).await
+}
+
+/// The protocol of a placement round as a PDF file.
+pub async fn round_protocol_pdf(letter: Letter) -> Result<Vec<u8>, LetterError> {
+    pdf(ROUND_PROTOCOL, letter).await
 }
 
 /// A care contract (Betreuungsvertrag) in its copies as a PDF file.

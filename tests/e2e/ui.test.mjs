@@ -1045,3 +1045,96 @@ describe('a place given twice', () => {
     audit.assertClean();
   });
 });
+
+describe('a coordinated placement round', () => {
+  /** First day's month `n` months after this one, as `YYYY-MM` (the node's clock is the real one). */
+  const monthFromNow = (n) => {
+    const d = new Date();
+    d.setUTCDate(1);
+    d.setUTCMonth(d.getUTCMonth() + n);
+    return d.toISOString().slice(0, 7);
+  };
+
+  // Last: from here on the applications of the window are placed by rounds, and a Kita's
+  // confirmation waits for the parents' answer (the flows above reserve under the sequential
+  // procedure).
+  test('the ZVS starts a round, reads its statistics and protocol, a Kita confirms its proposal', async () => {
+    const audit = new Audit('desktop');
+    const contexts = [];
+    try {
+      const zctx = await newContext(browser, VIEWPORTS[0]);
+      contexts.push(zctx);
+      const zvs = await zctx.newPage();
+      await login(zvs, CITY.url, 'zvs');
+      await zvs.locator('nav a[href="/rounds"]').click();
+      await zvs.waitForURL('**/rounds');
+      assert.equal(await zvs.locator('main h1').textContent(), 'Vergaberunden');
+      await audit.check(zvs, 'rounds');
+
+      // A window in the past is refused with the field named; what was typed stays.
+      await zvs.locator('#f-from').fill('2020-01');
+      await zvs.locator('#f-to').fill('2020-02');
+      await zvs.locator('main form button[type="submit"]').click();
+      await assert.doesNotReject(zvs.locator('#form-errors').waitFor(), 'the error is shown');
+      assert.equal(await zvs.locator('#f-to').getAttribute('aria-invalid'), 'true');
+      assert.equal(await zvs.locator('#f-from').inputValue(), '2020-01');
+      await audit.check(zvs, 'rounds-error');
+
+      await zvs.locator('#f-from').fill(monthFromNow(1));
+      await zvs.locator('#f-to').fill(monthFromNow(12));
+      await zvs.locator('main form button[type="submit"]').click();
+      await zvs.waitForURL(/\/rounds\/\d+$/);
+      assert.match(await zvs.locator('main h1').textContent(), /^Vergaberunde \d+$/);
+      assert.match(await zvs.locator('#round-stable').textContent(), /stabil/);
+      assert.ok(await zvs.locator('#round-statistics').isVisible());
+      await audit.check(zvs, 'round');
+      const href = await zvs.locator('a[href$="/protocol.json"]').getAttribute('href');
+      const protocol = await zvs.request.get(`${CITY.url}${href}`);
+      assert.equal(protocol.status(), 200);
+      const record = await protocol.json();
+      assert.equal(record.format, 'kitanetz-round/1');
+      assert.equal(record.result.protocol.certificate.stable, true);
+      const proposals = await zvs.locator('#round-proposals tbody tr').count();
+      assert.ok(proposals > 0, 'the demo has applications with free seats in the window');
+
+      // The proposals reach the Kitas (each its own, under its handle); one Kita confirms.
+      let confirmed;
+      const leads = new Map();
+      for (let i = 0; i < 60 && !confirmed; i++) {
+        for (const kita of KITAS) {
+          if (!leads.has(kita.name)) {
+            const ctx = await newContext(browser, VIEWPORTS[0]);
+            contexts.push(ctx);
+            const lead = await ctx.newPage();
+            await login(lead, kita.url, kita.lead);
+            leads.set(kita.name, lead);
+          }
+          const page = leads.get(kita.name);
+          await page.goto(`${kita.url}/seats`);
+          const rows = page.locator('#round-proposals tbody tr[data-status="proposed"]');
+          if (await rows.count()) {
+            await audit.check(page, 'seats-round-proposals');
+            const handle = await rows.first().getAttribute('data-wish');
+            await rows.first().locator('form[action="/seats/reserve"] button[type="submit"]').click();
+            await page.waitForURL(`${kita.url}/seats`);
+            confirmed = { kita, page, handle };
+            break;
+          }
+        }
+        if (!confirmed) await zvs.waitForTimeout(500);
+      }
+      assert.ok(confirmed, 'a Kita received a proposal');
+      // At the city the confirmation becomes an offer to the parents.
+      let offered = 0;
+      for (let i = 0; i < 60 && offered === 0; i++) {
+        await zvs.reload();
+        offered = await zvs.locator('#round-proposals tbody tr[data-status="offered"]').count();
+        if (offered === 0) await zvs.waitForTimeout(500);
+      }
+      assert.ok(offered > 0, 'the confirmation reached the city as an offer');
+    } finally {
+      for (const ctx of contexts) await ctx.close();
+    }
+    audit.assertClean();
+  });
+});

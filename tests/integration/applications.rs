@@ -1481,6 +1481,85 @@ async fn a_reservation_brings_the_parents_data_and_the_contract_places_the_child
     assert!(second.store().is_erased(&share_id).unwrap());
     assert!(shares_held(&city).is_empty());
     assert!(local.refusals.is_empty(), "{:?}", local.refusals);
+
+    // A month after the placement the parents' personal data leave the city; the application
+    // stays, pseudonymous, for the statistics (#9 item 6).
+    use kitanetz_node::applications::retention;
+    let applicant_doc = kitanetz_crdt::ids::doc_id_for("applicant", &id.0);
+    let accounts = || {
+        count(
+            &city,
+            "SELECT count(*) FROM guardian_accounts WHERE email = 'jonas.berg@example.org'",
+        )
+    };
+    assert_eq!(accounts(), 1);
+    let district = |_: &kitanetz_crdt::kinds::Applicant| Some("Altstadt".to_string());
+    assert_eq!(
+        retention::erase_settled(&mut city.store(), &district, city.now()).unwrap(),
+        0,
+        "not before the month is over"
+    );
+    net.clock.advance(chrono::Duration::days(
+        retention::ERASE_AFTER_DAYS as i64 + 1,
+    ));
+    let reports_before = |node: &Node| {
+        let year = kitanetz_reports::Filter::range(
+            chrono::NaiveDate::from_ymd_opt(2026, 1, 1).unwrap(),
+            chrono::NaiveDate::from_ymd_opt(2027, 12, 31).unwrap(),
+        );
+        let district = |_: &kitanetz_crdt::kinds::Applicant| Some("Altstadt".to_string());
+        kitanetz_node::reports::city_reports(
+            &node.store(),
+            &zvs_principal(),
+            &district,
+            &year,
+            None,
+        )
+        .unwrap()
+        .placed
+    };
+    let tables = reports_before(&city);
+    assert_eq!(
+        retention::erase_settled(&mut city.store(), &district, city.now()).unwrap(),
+        1
+    );
+    assert!(city.store().is_erased(&applicant_doc).unwrap());
+    assert_eq!(
+        accounts(),
+        0,
+        "the portal account is gone with its only application"
+    );
+    let application = application_of(&city, &id);
+    assert_eq!(application.status, "placed");
+    let settled = application.settled.expect("the statistics' facts stayed");
+    assert_eq!(settled.birth_month, "2025-10");
+    assert_eq!(settled.home_district, "Altstadt");
+    assert_eq!(settled.ranked_wishes, [f1.clone(), f2.clone()]);
+    assert!(!serde_json::to_string(&application_of(&city, &id))
+        .unwrap()
+        .contains("Berg"));
+    assert_eq!(
+        reports_before(&city),
+        tables,
+        "the statistics still count the child"
+    );
+    assert_eq!(
+        retention::erase_settled(&mut city.store(), &district, city.now()).unwrap(),
+        0,
+        "once"
+    );
+}
+
+fn zvs_principal() -> kitanetz_node::auth::Principal {
+    kitanetz_node::auth::Principal::Staff(kitanetz_node::auth::Caller {
+        user_id: 7,
+        username: "zvs".into(),
+        display_name: "ZVS".into(),
+        role: kitanetz_node::auth::Role::Zvs,
+        organisation: kitanetz_crdt::ids::city_org(),
+        provider: None,
+        facility: None,
+    })
 }
 
 /// Lastenheft 3.6.7: the parents withdraw after a Kita reserved a seat. The city erases the

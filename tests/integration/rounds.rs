@@ -223,6 +223,16 @@ async fn a_round_proposes_the_kitas_confirm_the_parents_accept_or_let_it_lapse_a
         !protocol.to_string().contains("Berg"),
         "the protocol is pseudonymous"
     );
+    let letter = rounds::protocol_letter(&city.store(), &zvs(), started.round, "Dresden").unwrap();
+    assert!(!letter.data.to_string().contains("Berg"));
+    assert_eq!(
+        letter.data["proposals"].as_array().unwrap().len(),
+        started.proposed as usize
+    );
+    let pdf = kitanetz_node::letters::round_protocol_pdf(letter)
+        .await
+        .unwrap();
+    assert!(pdf.starts_with(b"%PDF-"), "the protocol prints");
 
     // Each Kita sees its own proposal only.
     for h in [&lena_h1, &paul_h2] {

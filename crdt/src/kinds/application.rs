@@ -59,6 +59,28 @@ pub struct Application {
     #[autosurgeon(missing = "Option::default")]
     #[serde(default)]
     pub childminding_agency: Option<OrgId>,
+    /// What the statistics keep once the applicant's personal data were erased after the
+    /// placement (the application itself stays, Lastenheft 3.5.1.2: "darf nicht … gelöscht
+    /// werden, weil er für Auswertungen zur Verfügung stehen soll").
+    #[autosurgeon(missing = "Option::default")]
+    #[serde(default)]
+    pub settled: Option<SettledFacts>,
+}
+
+/// The pseudonymous facts of a placed application that outlive its applicant half: enough for
+/// the placement statistics (age band, home district, rank of the Kita, waiting time), not
+/// enough to name the child.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Reconcile, Hydrate)]
+pub struct SettledFacts {
+    /// The child's month of birth, `YYYY-MM` (not the day).
+    pub birth_month: String,
+    /// The home district (Ortsamt) of the address at the placement; empty when unknown.
+    pub home_district: String,
+    /// The wished Kitas in the parents' order (the rank of the placed one counts).
+    pub ranked_wishes: Vec<FacilityId>,
+    pub submitted_on: Option<Date>,
+    /// The day the applicant's personal data were erased.
+    pub erased_on: Date,
 }
 
 impl Application {

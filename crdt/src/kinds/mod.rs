@@ -19,7 +19,8 @@ pub mod staff;
 pub mod wish;
 
 pub use application::{
-    Applicant, Application, ApplicationEvent, ChildmindingWish, Consents, WishedFacility,
+    Applicant, Application, ApplicationEvent, ChildmindingWish, Consents, SettledFacts,
+    WishedFacility,
 };
 pub use attendance::{AttendanceMark, AttendanceMonth};
 pub use childminder::ChildminderProfile;

@@ -90,6 +90,14 @@ pub const CONTRACT: Template<'static> = Template {
     source: include_str!("../templates/contract.typ"),
 };
 
+/// The protocol of a coordinated placement round (PLACEMENT.md "Output and proof"):
+/// pseudonymous, for the file and for a court. Its data is described at the top of
+/// `templates/round_protocol.typ`.
+pub const ROUND_PROTOCOL: Template<'static> = Template {
+    name: "round_protocol.typ",
+    source: include_str!("../templates/round_protocol.typ"),
+};
+
 /// The PDF's metadata. Title and language are what PDF/UA requires; screen readers announce
 /// them.
 #[derive(Debug, Clone, PartialEq, Eq)]

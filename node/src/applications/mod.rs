@@ -11,6 +11,7 @@ pub mod api;
 pub mod guardians;
 pub mod http;
 pub(crate) mod queries;
+pub mod retention;
 pub mod sequential;
 pub mod shares;
 pub mod watch;
@@ -763,6 +764,7 @@ pub fn submit(
             status: "active".into(),
             together: together.clone(),
             childminding_agency: checked.childminding.as_ref().map(|(_, a, _)| a.clone()),
+            settled: None,
         };
         let applicant = Applicant {
             application: id.clone(),

@@ -564,6 +564,7 @@ mod tests {
             status: "active".into(),
             together: String::new(),
             childminding_agency: None,
+            settled: None,
         }
     }
 

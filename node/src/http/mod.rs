@@ -798,6 +798,11 @@ pub fn routes() -> Vec<Route> {
             "/rounds/{id}/protocol.json",
             get(crate::rounds::http::protocol),
         ),
+        route(
+            "GET",
+            "/rounds/{id}/protocol.pdf",
+            get(crate::rounds::http::protocol_pdf),
+        ),
         route("GET", "/api/rounds", get(crate::rounds::http::api_list)),
         route("POST", "/api/rounds", post(crate::rounds::http::api_start)),
         route(

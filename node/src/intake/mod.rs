@@ -566,6 +566,8 @@ pub struct DueRun {
     pub offers_reminded: usize,
     /// Offers of rounds that lapsed without an answer.
     pub offers_lapsed: usize,
+    /// Placed applications whose applicant's personal data were erased.
+    pub personal_data_erased: usize,
 }
 
 /// The intake's due work on `now.today`: the address re-check of pool applications whose
@@ -658,6 +660,12 @@ pub fn run_due(
     if !changed.is_empty() {
         save_due(store, &mut changed, now)?;
     }
+    // Placed a month ago: the parents' personal data leave the city (the application stays).
+    run.personal_data_erased = crate::applications::retention::erase_settled(
+        store,
+        &|a: &Applicant| crate::portal::streets::applicant_district(streets, a),
+        now,
+    )?;
     // Offers of placement rounds: reminders before the deadline, lapses after it.
     let lapsed = crate::rounds::lapse_offers(store, now)?;
     run.offers_reminded = lapsed.reminded;
@@ -900,6 +908,7 @@ mod tests {
             status: status.into(),
             together: String::new(),
             childminding_agency: None,
+            settled: None,
         };
         let soon = Date::ymd(2027, 3, 1);
         assert_eq!(

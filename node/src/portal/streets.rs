@@ -412,6 +412,18 @@ fn normalise_number(number: &str) -> String {
         .collect()
 }
 
+/// The home district (Ortsamt) of an applicant's address, from the street directory; `None`
+/// without a directory or when the address is not in it.
+pub fn applicant_district(
+    streets: Option<&dyn StreetDirectory>,
+    applicant: &kitanetz_crdt::kinds::Applicant,
+) -> Option<String> {
+    let (street, number) = parse_address(&applicant.address.street);
+    streets?
+        .locate(&street, &number, Some(applicant.address.postcode.as_str()))
+        .map(|l| l.district)
+}
+
 /// Splits one-field input like "Hauptstraße 12a" into street and house number. The house number
 /// is the last word starting with a digit, with a short letter suffix ("12 a"); a number glued
 /// to the name ("Hauptstraße12") is split off too; anything after a comma (", 01097 Dresden")

@@ -64,12 +64,7 @@ impl ReportQuery {
 /// for statistics that count by district.
 pub fn home_district(portal: &crate::portal::Portal) -> impl Fn(&Applicant) -> Option<String> + '_ {
     let streets = portal.streets();
-    move |a: &Applicant| {
-        let (street, number) = crate::portal::streets::parse_address(&a.address.street);
-        streets?
-            .locate(&street, &number, Some(a.address.postcode.as_str()))
-            .map(|l| l.district)
-    }
+    move |a: &Applicant| crate::portal::streets::applicant_district(streets, a)
 }
 
 /// The reports for the query, after the caller was authorised; only on the city node.

@@ -60,6 +60,14 @@ fn facilities(store: &Store) -> Result<BTreeMap<String, FacilityFacts>, StoreErr
     Ok(rows.collect::<Result<_, _>>()?)
 }
 
+/// What the reports read of a child: from the applicant half, or from the facts that stayed.
+struct ChildFacts {
+    birth_date: chrono::NaiveDate,
+    home: Option<String>,
+    ranked_wishes: Vec<kitanetz_crdt::ids::FacilityId>,
+    registered_on: chrono::NaiveDate,
+}
+
 /// The placement reports for `filter` (the ZVS, on the city node). `min_children`: hide cells of
 /// fewer children (`None`: show everything).
 pub fn city_reports(
@@ -79,13 +87,29 @@ pub fn city_reports(
     let mut placed = Vec::new();
     let mut demands = Vec::new();
     for app in store.values_of_kind::<Application>()? {
-        let Some((meta, applicant)) = store
-            .find::<Applicant>(&doc_id_for("applicant", &app.id.0))?
-            .map(|(doc, a)| (doc.meta.clone(), a))
-        else {
-            continue;
+        // The applicant half, or what stayed of it after the placement (its personal data are
+        // erased a month later, `applications::retention`).
+        let found = store.find::<Applicant>(&doc_id_for("applicant", &app.id.0))?;
+        let facts = match (&found, &app.settled) {
+            (Some((doc, applicant)), _) => ChildFacts {
+                birth_date: applicant.child_birth_date.0,
+                home: district_of(applicant),
+                ranked_wishes: applicant.ranked_wishes.clone(),
+                registered_on: doc.meta.created_on.0,
+            },
+            (None, Some(settled)) => ChildFacts {
+                birth_date: chrono::NaiveDate::parse_from_str(
+                    &format!("{}-01", settled.birth_month),
+                    "%Y-%m-%d",
+                )
+                .unwrap_or(app.desired_start.0),
+                home: Some(settled.home_district.clone()).filter(|d| !d.is_empty()),
+                ranked_wishes: settled.ranked_wishes.clone(),
+                registered_on: settled.submitted_on.unwrap_or(app.desired_start).0,
+            },
+            (None, None) => continue,
         };
-        let home = district_of(&applicant);
+        let home = facts.home.clone();
         let region_of = |facility: &str| Region {
             ortsamt: home.clone().unwrap_or_else(|| {
                 facilities
@@ -106,7 +130,7 @@ pub fn city_reports(
                 .filter(|(_, r)| r.status == SeatStatus::Taken)
                 .map(|(m, _)| m.month);
             let start = started.unwrap_or(app.desired_start);
-            let rank = applicant
+            let rank = facts
                 .ranked_wishes
                 .iter()
                 .position(|f| f == &w.facility)
@@ -117,7 +141,7 @@ pub fn city_reports(
                 provider: f.owner.provider.clone(),
                 provider_is_municipal: f.owner.provider_is_municipal,
                 region: region_of(&w.facility.0),
-                birth_date: applicant.child_birth_date.0,
+                birth_date: facts.birth_date,
                 desired_start: Some(app.desired_start.0),
                 start: start.0,
                 concluded_on: w.since.unwrap_or(start).0,
@@ -127,22 +151,18 @@ pub fn city_reports(
                 employer_seat: false,
             });
         } else if app.status == "active" {
-            let first = applicant
+            let first = facts
                 .ranked_wishes
                 .first()
                 .map(|f| f.0.clone())
                 .unwrap_or_default();
             demands.push(OpenDemand {
                 region: region_of(&first),
-                birth_date: applicant.child_birth_date.0,
+                birth_date: facts.birth_date,
                 desired_start: app.desired_start.0,
-                registered_on: meta.created_on.0,
+                registered_on: facts.registered_on,
                 care_type: app.care_type.as_str().to_string(),
-                wished_facilities: applicant
-                    .ranked_wishes
-                    .iter()
-                    .map(|f| f.0.clone())
-                    .collect(),
+                wished_facilities: facts.ranked_wishes.iter().map(|f| f.0.clone()).collect(),
             });
         }
     }

@@ -232,6 +232,32 @@ pub async fn protocol(
         .into_response())
 }
 
+/// `GET /rounds/{id}/protocol.pdf`: the protocol as a tagged PDF for the file.
+pub async fn protocol_pdf(
+    State(node): State<Arc<Node>>,
+    session: Session,
+    Path(id): Path<String>,
+) -> Result<Response, AppError> {
+    authorize(&session.who, Action::ViewPlacementRounds)?;
+    city(&node)?;
+    let id = round_id(&id)?;
+    let letter = super::protocol_letter(&node.store(), &session.who, id, &city_name(&node))?;
+    let pdf = crate::letters::round_protocol_pdf(letter)
+        .await
+        .map_err(|e| AppError::Internal(e.to_string()))?;
+    Ok((
+        [
+            (header::CONTENT_TYPE, "application/pdf".to_string()),
+            (
+                header::CONTENT_DISPOSITION,
+                format!("attachment; filename=\"vergaberunde-{id}.pdf\""),
+            ),
+        ],
+        pdf,
+    )
+        .into_response())
+}
+
 /// `GET /api/rounds`.
 pub async fn api_list(
     State(node): State<Arc<Node>>,

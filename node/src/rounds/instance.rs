@@ -270,6 +270,7 @@ mod tests {
             status: "active".into(),
             together: String::new(),
             childminding_agency: None,
+            settled: None,
         }
     }
 

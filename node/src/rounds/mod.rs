@@ -508,6 +508,131 @@ pub fn protocol_json(store: &Store, who: &Principal, id: i64) -> Result<String, 
     Ok(serde_json::to_string_pretty(&value).expect("json"))
 }
 
+/// The round's protocol as a letter (`letters::round_protocol_pdf` renders it after the store's
+/// lock is released): the record of [`protocol_json`] in words and tables, pseudonymous.
+pub fn protocol_letter(
+    store: &Store,
+    who: &Principal,
+    id: i64,
+    city: &str,
+) -> Result<crate::letters::Letter, ActionError> {
+    authorize(who, Action::ViewPlacementRounds)?;
+    let round =
+        queries::round(store, id)?.ok_or_else(|| ActionError::NotFound(format!("round {id}")))?;
+    let (instance, result, statistics) =
+        queries::round_json(store, id)?.ok_or_else(|| ActionError::NotFound(id.to_string()))?;
+    let unreadable = |what: &str, e: serde_json::Error| {
+        ActionError::Conflict(format!("round {id}: the stored {what} is unreadable: {e}"))
+    };
+    let instance: serde_json::Value =
+        serde_json::from_str(&instance).map_err(|e| unreadable("input", e))?;
+    let result: serde_json::Value =
+        serde_json::from_str(&result).map_err(|e| unreadable("result", e))?;
+    let statistics: RoundStatistics = serde_json::from_str::<StoredStatistics>(&statistics)
+        .map(StoredStatistics::into_statistics)
+        .map_err(|e| unreadable("statistics", e))?;
+    let protocol = &result["protocol"];
+    let certificate = &protocol["certificate"];
+    let german = |d: Date| d.0.format("%d.%m.%Y").to_string();
+    let month = |d: Date| d.0.format("%m.%Y").to_string();
+    // Admitted children per program, from the assignment.
+    let mut admitted: BTreeMap<String, u64> = BTreeMap::new();
+    let mut proposals = Vec::new();
+    let mut unplaced = Vec::new();
+    let wishes: BTreeMap<String, Vec<String>> = instance["children"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(|c| {
+            Some((
+                c["id"].as_str()?.to_string(),
+                c["wishes"]
+                    .as_array()?
+                    .iter()
+                    .filter_map(|w| w.as_str().map(str::to_string))
+                    .collect(),
+            ))
+        })
+        .collect();
+    if let Some(assignment) = result["assignment"].as_object() {
+        for (child, program) in assignment {
+            match program.as_str() {
+                Some(p) => {
+                    *admitted.entry(p.to_string()).or_default() += 1;
+                    let rank = wishes
+                        .get(child)
+                        .and_then(|w| w.iter().position(|x| x == p))
+                        .map_or(String::new(), |i| (i + 1).to_string());
+                    proposals.push(serde_json::json!([child, p, rank]));
+                }
+                None => unplaced.push(child.clone()),
+            }
+        }
+    }
+    let programs: Vec<serde_json::Value> = instance["programs"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(|p| {
+            let id = p["id"].as_str()?;
+            let cutoff = protocol["cutoffs"][id]["points"]
+                .as_i64()
+                .map_or(String::new(), |points| points.to_string());
+            Some(serde_json::json!([
+                id,
+                p["capacity"].as_i64().unwrap_or(0),
+                admitted.get(id).copied().unwrap_or(0),
+                cutoff
+            ]))
+        })
+        .collect();
+    let s = &statistics;
+    let data = serde_json::json!({
+        "city": city,
+        "office": "Zentrale Vormerkstelle",
+        "round": round.id,
+        "started_on": german(round.started_on),
+        "started_by": round.started_by,
+        "window": format!("{} – {}", month(round.window_from), month(round.window_to)),
+        "offer_days": round.offer_days,
+        "catalogue": round.catalogue,
+        "seed": round.seed,
+        "seed_hash": round.seed_hash,
+        "input_hash": round.input_hash,
+        "engine": format!(
+            "{} {} ({})",
+            protocol["engine"].as_str().unwrap_or(""),
+            protocol["engine_version"].as_str().unwrap_or(""),
+            protocol["mode"].as_str().unwrap_or("")
+        ),
+        "stable": certificate["stable"].as_bool().unwrap_or(false),
+        "blocking_pairs": certificate["blocking_pairs"].as_u64().unwrap_or(0),
+        "statistics": [
+            ["Kinder in der Runde", s.children.to_string()],
+            ["mit Platzvorschlag", s.placed_at_wish.to_string()],
+            ["Erstwunsch", format!("{} ({} ‰)", s.first_choice, s.first_choice_per_mille)],
+            ["einer der ersten drei Wünsche", format!("{} ({} ‰)", s.top3, s.top3_per_mille)],
+            ["ohne Platz", s.unplaced.to_string()],
+            ["davon mit Rechtsanspruch (§ 24 SGB VIII, ab 1 Jahr)", s.legal_claim.unplaced.to_string()],
+            ["davon 1 bis unter 3 Jahre", s.legal_claim.unplaced_1_to_3.to_string()],
+            ["davon ab 3 Jahre", s.legal_claim.unplaced_from_3.to_string()],
+        ],
+        "ranks": s.rank_distribution.iter().enumerate()
+            .map(|(i, n)| serde_json::json!([(i + 1).to_string(), n.to_string()]))
+            .collect::<Vec<_>>(),
+        "programs": programs,
+        "proposals": proposals,
+        "unplaced": unplaced,
+    });
+    Ok(crate::letters::Letter {
+        data,
+        title: format!("Protokoll der Vergaberunde {}", round.id),
+        author: format!("Stadt {city}, Zentrale Vormerkstelle"),
+        id: format!("round/{}", round.id),
+        date: round.started_on,
+    })
+}
+
 /// The parents' answer to an offer.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Answer {

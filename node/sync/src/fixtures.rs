@@ -224,6 +224,7 @@ pub fn application() -> Application {
         status: "active".into(),
         together: String::new(),
         childminding_agency: None,
+        settled: None,
     }
 }
 

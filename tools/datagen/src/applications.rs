@@ -322,6 +322,7 @@ fn application(
         status: "active".to_string(),
         together: String::new(),
         childminding_agency: None,
+        settled: None,
     };
     let g = case.guardian;
     let notify_by_post = g.email.is_empty() || rng.gen_bool(0.06);

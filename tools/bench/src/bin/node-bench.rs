@@ -2,7 +2,7 @@
 //! generate the data set, load it into one node, then time opening the node and rendering the
 //! facility list.
 //!
-//! `cargo run --release -p kitanetz-bench --bin node-bench [-- --data-dir DIR] [--scale demo|dresden] [--node traeger|city] [--tagespflege] [--fees]`
+//! `cargo run --release -p kitanetz-bench --bin node-bench [-- --data-dir DIR] [--scale demo|dresden] [--applications N] [--node traeger|city] [--tagespflege] [--fees] [--round]`
 //!
 //! `traeger` (default): the office of the largest Träger, rendering `/facilities` and `/children`.
 //! `city`: the city node (every application and applicant, every seat ledger), rendering
@@ -54,10 +54,13 @@ fn main() -> anyhow::Result<()> {
             .and_then(|i| args.get(i + 1))
             .cloned()
     };
-    let scale = match arg("--scale").as_deref() {
+    let mut scale = match arg("--scale").as_deref() {
         Some("demo") => kitanetz_datagen::Scale::demo(),
         _ => kitanetz_datagen::Scale::dresden(),
     };
+    if let Some(n) = arg("--applications") {
+        scale.applications = n.parse()?;
+    }
     let tmp = tempfile_dir(arg("--data-dir"))?;
     let clock = FixedClock::at(chrono::NaiveDate::from_ymd_opt(2026, 11, 2).expect("date"));
 
@@ -253,7 +256,88 @@ fn main() -> anyhow::Result<()> {
     if args.iter().any(|a| a == "--fees") && !city {
         fees(&node, &office, &clock)?;
     }
+    if args.iter().any(|a| a == "--round") && city {
+        round(&node, &clock, &render)?;
+    }
     println!("  peak RSS                   {:>8.1} MiB", peak_rss_mib());
+    Ok(())
+}
+
+/// A coordinated placement round over every application in placement (#9 item 8): the ZVS's
+/// click to the proposals written (application and wish documents in one transaction, each wish
+/// ready to sync to its Kita), then the round's page.
+fn round(
+    node: &Arc<Node>,
+    clock: &FixedClock,
+    render: &dyn Fn(String) -> (axum::http::StatusCode, usize),
+) -> anyhow::Result<()> {
+    use kitanetz_node::auth::{Caller, Principal};
+    let zvs = Principal::Staff(Caller {
+        user_id: 0,
+        username: "bench-zvs".into(),
+        display_name: "ZVS".into(),
+        role: Role::Zvs,
+        organisation: kitanetz_crdt::ids::city_org(),
+        provider: None,
+        facility: None,
+    });
+    // The window: every month of desired starts from next month on, twelve months.
+    let from = clock.today().0 + chrono::Months::new(1);
+    let to = from + chrono::Months::new(11);
+    let input = kitanetz_node::rounds::RoundInput {
+        from: from.format("%Y-%m").to_string(),
+        to: to.format("%Y-%m").to_string(),
+        offer_days: String::new(),
+    };
+    let admitted: i64 = node.store().conn().query_row(
+        "SELECT count(*) FROM p_applications WHERE status = 'active'",
+        [],
+        |r| r.get(0),
+    )?;
+    let changes_before: i64 = node.store().conn().query_row(
+        "SELECT COALESCE(MAX(local_seq), 0) FROM documents",
+        [],
+        |r| r.get(0),
+    )?;
+    let t = Instant::now();
+    let started = kitanetz_node::rounds::start_with_seed(
+        &mut node.store(),
+        &zvs,
+        &input,
+        &|_| None,
+        "Dresden",
+        "bench-seed",
+        kitanetz_node::clock::Now::of(clock),
+    )?;
+    let took = t.elapsed();
+    let changes_after: i64 = node.store().conn().query_row(
+        "SELECT COALESCE(MAX(local_seq), 0) FROM documents",
+        [],
+        |r| r.get(0),
+    )?;
+    let t = Instant::now();
+    let (status, bytes) = render(format!("/rounds/{}", started.round));
+    let page = t.elapsed();
+    anyhow::ensure!(
+        status.is_success(),
+        "/rounds/{} answered {status}",
+        started.round
+    );
+    println!(
+        "  round: {} active applications, {} in the window, {} proposals",
+        admitted, started.children, started.proposed
+    );
+    println!(
+        "  round start (click to proposals saved) {:>8.1} ms  (local change sequence +{}: documents ready to sync)",
+        took.as_secs_f64() * 1e3,
+        changes_after - changes_before
+    );
+    println!(
+        "  render /rounds/{:<4}       {:>8.1} ms ({} KiB)",
+        started.round,
+        page.as_secs_f64() * 1e3,
+        bytes / 1024
+    );
     Ok(())
 }
 
