@@ -1094,8 +1094,14 @@ describe('a coordinated placement round', () => {
       const record = await protocol.json();
       assert.equal(record.format, 'kitanetz-round/1');
       assert.equal(record.result.protocol.certificate.stable, true);
-      const proposals = await zvs.locator('#round-proposals tbody tr').count();
-      assert.ok(proposals > 0, 'the demo has applications with free seats in the window');
+      const kitasProposed = await zvs.locator('#round-kitas tbody tr').count();
+      assert.ok(kitasProposed > 0, 'the demo has applications with free seats in the window');
+      // One Kita's proposals in detail.
+      await zvs.locator('#round-kitas tbody tr a').first().click();
+      await zvs.waitForURL(/facility=/);
+      assert.ok(await zvs.locator('#round-proposals tbody tr').count() > 0);
+      await audit.check(zvs, 'round-kita');
+      const roundUrl = zvs.url().split('?')[0];
 
       // The proposals reach the Kitas (each its own, under its handle); one Kita confirms.
       let confirmed;
@@ -1127,8 +1133,9 @@ describe('a coordinated placement round', () => {
       // At the city the confirmation becomes an offer to the parents.
       let offered = 0;
       for (let i = 0; i < 60 && offered === 0; i++) {
-        await zvs.reload();
-        offered = await zvs.locator('#round-proposals tbody tr[data-status="offered"]').count();
+        await zvs.goto(roundUrl);
+        const cells = await zvs.locator('#round-kitas tbody tr td:nth-child(4)').allTextContents();
+        offered = cells.reduce((sum, c) => sum + Number(c.trim()), 0);
         if (offered === 0) await zvs.waitForTimeout(500);
       }
       assert.ok(offered > 0, 'the confirmation reached the city as an offer');

@@ -171,6 +171,42 @@ pub(crate) fn wish_docs(
     Ok(docs)
 }
 
+/// The wish documents of `application`'s wishes at `facilities` only (the others did not
+/// change), each read once; `denomination` from the applicant half the caller has read. A
+/// placement round changes one or two wishes of thousands of applications: this spares it the
+/// other wishes and the applicant documents.
+pub(crate) fn changed_wish_docs(
+    store: &Store,
+    application: &Application,
+    scope: &[FacilityId],
+    facilities: &[FacilityId],
+    denomination: &str,
+    now: Now,
+) -> Result<Vec<StoredDoc>, StoreError> {
+    let mut docs = Vec::new();
+    for wish in application
+        .wishes
+        .iter()
+        .filter(|w| facilities.contains(&w.facility))
+    {
+        let found = store.find::<ApplicationWish>(&wish_doc_id(&wish.handle))?;
+        let together_here = found
+            .as_ref()
+            .map(|(_, known)| known.together_here.clone())
+            .unwrap_or_default();
+        let value = wish_of(application, wish, together_here, denomination);
+        let reached = if scope.contains(&wish.facility) && super::sequential::reached(wish) {
+            vec![wish.facility.clone()]
+        } else {
+            vec![]
+        };
+        if let Some(doc) = upsert_found(store, found, &value, reached, now)? {
+            docs.push(doc);
+        }
+    }
+    Ok(docs)
+}
+
 /// Creates the wish document or brings it to `value` and `reached`; `None` when nothing changed.
 /// A Kita that a wish has reached keeps it (a later, narrower scope would leave a stale copy
 /// there that sync refuses to update), so the scope only ever widens.
@@ -180,8 +216,20 @@ fn upsert(
     reached: Vec<FacilityId>,
     now: Now,
 ) -> Result<Option<StoredDoc>, StoreError> {
+    let found = store.find::<ApplicationWish>(&wish_doc_id(&value.handle))?;
+    upsert_found(store, found, value, reached, now)
+}
+
+/// [`upsert`] with the document already read (`None`: there is none yet).
+fn upsert_found(
+    store: &Store,
+    found: Option<(StoredDoc, ApplicationWish)>,
+    value: &ApplicationWish,
+    reached: Vec<FacilityId>,
+    now: Now,
+) -> Result<Option<StoredDoc>, StoreError> {
     let id = wish_doc_id(&value.handle);
-    match store.find::<ApplicationWish>(&id)? {
+    match found {
         Some((mut doc, known)) => {
             let mut changed = false;
             if &known != value {

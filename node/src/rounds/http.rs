@@ -146,6 +146,8 @@ pub async fn start_submit(
 struct RoundPage {
     chrome: Chrome,
     view: RoundView,
+    /// The Kita whose proposals are listed, if one was chosen.
+    chosen: Option<String>,
     lang: Lang,
 }
 
@@ -187,16 +189,32 @@ fn round_id(id: &str) -> Result<i64, AppError> {
         .map_err(|_| AppError::NotFound(format!("round {id}")))
 }
 
-/// `GET /rounds/{id}`: statistics, stability and every proposal's state (the ZVS).
+#[derive(Deserialize, Default)]
+pub struct RoundQuery {
+    /// One Kita's proposals in detail.
+    #[serde(default)]
+    facility: String,
+}
+
+/// `GET /rounds/{id}`: statistics, stability, the proposals per Kita and, for one Kita chosen,
+/// every proposal's state (the ZVS).
 pub async fn page(
     State(node): State<Arc<Node>>,
     lang: Lang,
     session: Session,
     Path(id): Path<String>,
+    axum::extract::Query(q): axum::extract::Query<RoundQuery>,
 ) -> Result<Response, AppError> {
     authorize(&session.who, Action::ViewPlacementRounds)?;
     city(&node)?;
-    let view = super::view(&node.store(), &session.who, round_id(&id)?)?;
+    let mut view = super::view(&node.store(), &session.who, round_id(&id)?)?;
+    // At city scale a round has thousands of proposals: the page lists them for one Kita.
+    view.proposals.retain(|p| p.facility.0 == q.facility);
+    let chosen = view
+        .by_kita
+        .iter()
+        .find(|k| k.facility.0 == q.facility)
+        .map(|k| k.name.clone());
     let title = if lang == Lang::En {
         format!("Placement round {}", view.round.id)
     } else {
@@ -205,6 +223,7 @@ pub async fn page(
     crate::http::render(&RoundPage {
         chrome: Chrome::new(&node, lang, Some(&session), &title),
         view,
+        chosen,
         lang,
     })
 }
@@ -314,6 +333,7 @@ pub async fn api_round(
         "stable": view.stable,
         "statistics": view.statistics,
         "proposals": view.proposals,
+        "by_kita": view.by_kita,
         "unplaced": view.unplaced,
     })))
 }

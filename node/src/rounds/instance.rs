@@ -117,40 +117,17 @@ fn open_wishes(candidate: &Candidate<'_>, ledgers: &Ledgers) -> Vec<FacilityId> 
         .collect()
 }
 
-/// Builds the round's input from `candidates`, the Kitas' `ledgers` and the published
-/// `catalogue`, with the lottery drawn from `seed`.
+/// Builds the round's input from `candidates`, the Kitas' `ledgers` (less the seats `promised`
+/// by earlier rounds' unanswered proposals) and the published `catalogue`, with the lottery drawn
+/// from `seed`.
 pub fn build(
     candidates: &[Candidate<'_>],
     ledgers: &Ledgers,
+    promised: &HashMap<(FacilityId, CareType, Date), i64>,
     window: Window,
     catalogue: &Catalogue,
     seed: &str,
 ) -> Result<Built, CatalogueError> {
-    // Seats promised by earlier rounds that the Kita has not confirmed yet (a confirmation is a
-    // hold, which the ledger's free seats count already).
-    let mut promised: HashMap<(FacilityId, CareType, Date), i64> = HashMap::new();
-    for c in candidates {
-        for w in c
-            .application
-            .wishes
-            .iter()
-            .filter(|w| w.status == status::PROPOSED)
-        {
-            let held = ledgers
-                .of(&w.facility)
-                .and_then(|l| l.hold_of(&w.handle))
-                .is_some();
-            if !held {
-                *promised
-                    .entry((
-                        w.facility.clone(),
-                        c.application.care_type,
-                        first_of_month(c.application.desired_start),
-                    ))
-                    .or_default() += 1;
-            }
-        }
-    }
     let mut programs: BTreeMap<ProgramId, Program> = BTreeMap::new();
     let mut facility_of = BTreeMap::new();
     let mut children = Vec::new();
@@ -303,6 +280,15 @@ mod tests {
     }
 
     fn built(apps: &[Application], ranked: &[Vec<FacilityId>], ledgers: &Ledgers) -> Built {
+        built_with(apps, ranked, ledgers, &HashMap::new())
+    }
+
+    fn built_with(
+        apps: &[Application],
+        ranked: &[Vec<FacilityId>],
+        ledgers: &Ledgers,
+        promised: &HashMap<(FacilityId, CareType, Date), i64>,
+    ) -> Built {
         let candidates: Vec<Candidate<'_>> = apps
             .iter()
             .zip(ranked)
@@ -316,6 +302,7 @@ mod tests {
         build(
             &candidates,
             ledgers,
+            promised,
             window(),
             &Catalogue::lastenheft_default("Dresden"),
             "seed",
@@ -373,7 +360,9 @@ mod tests {
         .collect();
         let apps = [later, holding, offered, proposed, fresh];
         let ranked: Vec<Vec<FacilityId>> = apps.iter().map(|a| a.facilities()).collect();
-        let b = built(&apps, &ranked, &ledgers);
+        // The city's projection counts the proposal of the earlier round without a hold.
+        let promised = HashMap::from([((fac(2), CareType::Nursery, aug), 1)]);
+        let b = built_with(&apps, &ranked, &ledgers, &promised);
         let ids: Vec<&str> = b.instance.children.iter().map(|c| c.id.as_str()).collect();
         assert_eq!(ids, ["fresh"]);
         assert_eq!(

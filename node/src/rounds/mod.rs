@@ -128,6 +128,14 @@ impl RoundInput {
     }
 }
 
+/// What a round reads of an applicant half.
+struct ApplicantFacts {
+    district: Option<String>,
+    birth_date: Date,
+    denomination: String,
+    ranked: Vec<FacilityId>,
+}
+
 /// What a started round did.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Started {
@@ -173,10 +181,10 @@ pub fn start_with_seed(
 ) -> Result<Started, ActionError> {
     authorize(who, Action::RunPlacementRound)?;
     let (window, offer_days) = input.check(now.today)?;
-    // The applications in placement (the intake admitted them: their documents have a scope).
-    let mut loaded: Vec<(StoredDoc, Application, StoredDoc, Applicant, Option<String>)> =
-        Vec::new();
-    for id in crate::applications::queries::active_applications(store, sequential::Which::All)? {
+    // The active applications with a desired start in the window that the intake admitted to
+    // placement (their documents have a scope); of the applicant half only what the round reads.
+    let mut loaded: Vec<(StoredDoc, Application, ApplicantFacts)> = Vec::new();
+    for id in queries::active_in_window(store, window.from, window.to)? {
         let Some((doc, application)) =
             store.find::<Application>(&crate::seats::application_doc_id(&id))?
         else {
@@ -185,27 +193,33 @@ pub fn start_with_seed(
         if doc.meta.facilities.is_empty() {
             continue;
         }
-        let Some((applicant_doc, applicant)) =
-            store.find::<Applicant>(&doc_id_for("applicant", &id.0))?
-        else {
+        let Some((_, applicant)) = store.find::<Applicant>(&doc_id_for("applicant", &id.0))? else {
             continue;
         };
-        let district = district_of(&applicant);
-        loaded.push((doc, application, applicant_doc, applicant, district));
+        let facts = ApplicantFacts {
+            district: district_of(&applicant),
+            birth_date: applicant.child_birth_date,
+            denomination: applicant.child_denomination,
+            ranked: applicant.ranked_wishes,
+        };
+        loaded.push((doc, application, facts));
     }
     let ledgers = Ledgers::load(store)?;
     let catalogue = Catalogue::lastenheft_default(city);
+    // Seats promised by earlier rounds and not answered yet count against the programs: the
+    // applications that hold them are outside the window as often as inside.
+    let promised = queries::open_proposals(store)?;
     let candidates: Vec<instance::Candidate<'_>> = loaded
         .iter()
-        .map(|(_, a, _, applicant, district)| instance::Candidate {
+        .map(|(_, a, facts)| instance::Candidate {
             application: a,
-            ranked: &applicant.ranked_wishes,
-            birth_date: applicant.child_birth_date,
-            district: district.as_deref(),
+            ranked: &facts.ranked,
+            birth_date: facts.birth_date,
+            district: facts.district.as_deref(),
         })
         .collect();
     let seed = seed.to_string();
-    let built = instance::build(&candidates, &ledgers, window, &catalogue, &seed)
+    let built = instance::build(&candidates, &ledgers, &promised, window, &catalogue, &seed)
         .map_err(|e| ActionError::Conflict(format!("Kriterienkatalog / criteria: {e}")))?;
     if built.instance.children.is_empty() {
         return Err(ActionError::Conflict(
@@ -217,34 +231,44 @@ pub fn start_with_seed(
         kitanetz_placement::protocol::place(&built.instance, &SolveOptions::default(), true);
     let statistics = round_statistics(&built.instance, &result);
     let round = queries::next_round_id(store)?;
-    let names = crate::applications::queries::facility_names(store)?;
-    // Proposals: the assigned wish of every placed child.
-    let mut proposals: BTreeMap<ApplicationId, (String, FacilityId)> = BTreeMap::new();
-    for (child, program) in &result.assignment {
-        let Some(program) = program else { continue };
-        let child = kitanetz_placement::ChildId::new(child.clone());
+    // Proposals: the assigned wish of every placed child, with the rank the parents gave it.
+    let mut proposals: BTreeMap<ApplicationId, queries::Proposal> = BTreeMap::new();
+    for child in &built.instance.children {
+        let Some(Some(program)) = result.assignment.get(child.id.as_str()) else {
+            continue;
+        };
         let program_id = kitanetz_placement::ProgramId::new(program.clone());
         if let (Some(application), Some(facility)) = (
-            built.applications.get(&child),
+            built.applications.get(&child.id),
             built.facility_of.get(&program_id),
         ) {
-            proposals.insert(application.clone(), (program.clone(), facility.clone()));
+            let rank = child.wishes.iter().position(|w| w == &program_id);
+            proposals.insert(
+                application.clone(),
+                queries::Proposal {
+                    program: program.clone(),
+                    facility: facility.clone(),
+                    rank: rank.map(|r| r as u32 + 1),
+                },
+            );
         }
     }
-    let in_round: Vec<&ApplicationId> = built.applications.values().collect();
     let mut changed: Vec<StoredDoc> = Vec::new();
     let mut children = Vec::new();
-    for (mut doc, mut application, mut applicant_doc, mut applicant, _) in loaded {
-        if !in_round.contains(&&application.id) {
+    for (mut doc, mut application, facts) in loaded {
+        if !built
+            .applications
+            .contains_key(&kitanetz_placement::ChildId::new(application.id.0.clone()))
+        {
             continue;
         }
         let proposal = proposals.get(&application.id).cloned();
         // From now on only rounds propose: a wish a Kita was reviewing under the sequential
         // procedure (it holds no seat, or the application would not be in the round) goes
         // back onto that Kita's waitlist.
-        let mut moved = false;
+        let mut moved = Vec::new();
         for w in application.wishes.iter_mut() {
-            let proposed = proposal.as_ref().is_some_and(|(_, f)| f == &w.facility);
+            let proposed = proposal.as_ref().is_some_and(|p| p.facility == w.facility);
             let to = if proposed {
                 status::PROPOSED
             } else if w.status == status::REQUEST {
@@ -254,32 +278,19 @@ pub fn start_with_seed(
             };
             w.status = to.into();
             w.since = Some(now.today);
-            moved = true;
+            moved.push(w.facility.clone());
         }
-        if moved {
+        if !moved.is_empty() {
             doc.update(&application, now.today, now.millis, "placement round")?;
             let scope = doc.meta.facilities.clone();
-            changed.extend(wishes::wish_docs(
+            changed.extend(wishes::changed_wish_docs(
                 store,
-                &[(&application, &scope)],
-                Siblings::Unchanged,
-                &[],
+                &application,
+                &scope,
+                &moved,
+                &facts.denomination,
                 now,
             )?);
-        }
-        if let Some((_, facility)) = &proposal {
-            applicant.history.push(ApplicationEvent {
-                on: now.today,
-                by: "ZVS".into(),
-                what: format!(
-                    "Vergaberunde {round}: Vorschlag an {}; die Einrichtung bestätigt oder lehnt ab",
-                    names.get(facility).cloned().unwrap_or_else(|| facility.0.clone())
-                ),
-            });
-            applicant_doc.update(&applicant, now.today, now.millis, "placement round")?;
-            changed.push(applicant_doc);
-        }
-        if moved {
             changed.push(doc);
         }
         children.push((application.id.clone(), proposal));
@@ -355,6 +366,8 @@ pub struct RoundView {
     pub statistics: RoundStatistics,
     pub stable: bool,
     pub proposals: Vec<ProposalRow>,
+    /// The proposals per Kita, by where they stand (in the Kitas' name order).
+    pub by_kita: Vec<KitaSummary>,
     pub unplaced: usize,
 }
 
@@ -364,7 +377,8 @@ pub fn list(store: &Store, who: &Principal) -> Result<Vec<RoundRow>, ActionError
     Ok(queries::rounds(store)?)
 }
 
-/// One round with its statistics and where each proposal stands (the ZVS).
+/// One round with its statistics and where each proposal stands (the ZVS). Reads the round's
+/// record and the projection of the applications' wishes, no document.
 pub fn view(store: &Store, who: &Principal, id: i64) -> Result<RoundView, ActionError> {
     authorize(who, Action::ViewPlacementRounds)?;
     let round =
@@ -379,51 +393,87 @@ pub fn view(store: &Store, who: &Principal, id: i64) -> Result<RoundView, Action
         .and_then(|p| p["protocol"]["certificate"]["stable"].as_bool())
         .unwrap_or(false);
     let names = crate::applications::queries::facility_names(store)?;
-    let mut proposals = Vec::new();
-    let mut unplaced = 0;
-    for (application, _, facility) in queries::round_children(store, id)? {
-        let Some(facility) = facility else {
-            unplaced += 1;
-            continue;
-        };
-        let found = store.find::<Application>(&crate::seats::application_doc_id(&application))?;
-        let ranked = store
-            .find::<Applicant>(&doc_id_for("applicant", &application.0))?
-            .map(|(_, a)| a.ranked_wishes)
-            .unwrap_or_default();
-        let wish = found
-            .as_ref()
-            .and_then(|(_, a)| a.wishes.iter().find(|w| w.facility == facility));
-        let status = match (&found, wish) {
-            (Some((_, a)), Some(_)) if a.status == "withdrawn" => "withdrawn".to_string(),
-            (_, Some(w)) => w.status.clone(),
-            _ => "erased".to_string(),
-        };
-        proposals.push(ProposalRow {
-            answer_by: wish
-                .filter(|w| w.status == status::OFFERED)
-                .and_then(|w| w.since)
-                .map(|d| Date(d.0 + chrono::Days::new(u64::from(round.offer_days)))),
-            rank: ranked.iter().position(|f| f == &facility).map(|i| i + 1),
-            facility_name: names
-                .get(&facility)
-                .cloned()
-                .unwrap_or_else(|| facility.0.clone()),
-            facility,
-            application,
-            status,
-        });
-    }
+    let mut proposals: Vec<ProposalRow> = queries::proposal_states(store, id)?
+        .into_iter()
+        .map(|p| {
+            let status = match p.application_status.as_str() {
+                "" => "erased".to_string(),
+                "withdrawn" => "withdrawn".to_string(),
+                _ if p.status.is_empty() => "erased".to_string(),
+                _ => p.status,
+            };
+            ProposalRow {
+                answer_by: p
+                    .since
+                    .filter(|_| status == status::OFFERED)
+                    .map(|d| Date(d.0 + chrono::Days::new(u64::from(round.offer_days)))),
+                rank: p.rank.map(|r| r as usize),
+                facility_name: names
+                    .get(&p.facility)
+                    .cloned()
+                    .unwrap_or_else(|| p.facility.0.clone()),
+                facility: p.facility,
+                application: p.application,
+                status,
+            }
+        })
+        .collect();
     proposals.sort_by(|a, b| {
         (&a.facility_name, &a.application).cmp(&(&b.facility_name, &b.application))
     });
+    let mut by_kita: Vec<KitaSummary> = Vec::new();
+    for p in &proposals {
+        if by_kita.last().is_none_or(|k| k.facility != p.facility) {
+            by_kita.push(KitaSummary {
+                facility: p.facility.clone(),
+                name: p.facility_name.clone(),
+                proposals: 0,
+                waiting: 0,
+                offered: 0,
+                accepted: 0,
+                placed: 0,
+                declined: 0,
+                closed: 0,
+            });
+        }
+        let k = by_kita.last_mut().expect("pushed");
+        k.proposals += 1;
+        match p.status.as_str() {
+            status::PROPOSED => k.waiting += 1,
+            status::OFFERED => k.offered += 1,
+            status::REQUEST => k.accepted += 1,
+            status::PLACED => k.placed += 1,
+            status::DECLINED => k.declined += 1,
+            _ => k.closed += 1,
+        }
+    }
     Ok(RoundView {
+        unplaced: queries::unplaced_count(store, id)?,
         round,
         statistics,
         stable,
         proposals,
-        unplaced,
+        by_kita,
     })
+}
+
+/// A Kita's proposals of a round, by where they stand.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct KitaSummary {
+    pub facility: FacilityId,
+    pub name: String,
+    pub proposals: usize,
+    /// Not answered by the Kita yet.
+    pub waiting: usize,
+    /// Confirmed by the Kita, with the parents.
+    pub offered: usize,
+    /// Accepted by the parents; the contract follows.
+    pub accepted: usize,
+    pub placed: usize,
+    /// Declined by the Kita.
+    pub declined: usize,
+    /// Refused or let lapse by the parents, withdrawn, placed elsewhere.
+    pub closed: usize,
 }
 
 /// The statistics as stored (the engine's type only serialises).

@@ -2,6 +2,7 @@
 
 use crate::storage::{Store, StoreError};
 use kitanetz_crdt::ids::{ApplicationId, FacilityId};
+use kitanetz_crdt::kinds::CareType;
 use kitanetz_crdt::scalar::Date;
 use rusqlite::{params, OptionalExtension};
 use std::collections::HashMap;
@@ -51,6 +52,69 @@ pub struct RoundRow {
     pub proposed: u32,
 }
 
+/// A child's proposal in a round: the program, its Kita and the rank the parents gave it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Proposal {
+    pub program: String,
+    pub facility: FacilityId,
+    pub rank: Option<u32>,
+}
+
+/// The active applications whose desired start falls in the months `from..=to` (first days).
+pub fn active_in_window(
+    store: &Store,
+    from: Date,
+    to: Date,
+) -> Result<Vec<ApplicationId>, StoreError> {
+    let until = Date(to.0 + chrono::Months::new(1));
+    let mut stmt = store.conn().prepare_cached(
+        "SELECT id FROM p_applications WHERE status = 'active'
+         AND desired_start >= ?1 AND desired_start < ?2 ORDER BY id",
+    )?;
+    let rows = stmt.query_map(params![from.to_string(), until.to_string()], |r| {
+        Ok(ApplicationId(r.get(0)?))
+    })?;
+    Ok(rows.collect::<Result<_, _>>()?)
+}
+
+/// Seats promised by rounds that their Kita has not answered yet (a proposal without a hold),
+/// per Kita, care type and month of the desired start.
+pub fn open_proposals(
+    store: &Store,
+) -> Result<HashMap<(FacilityId, CareType, Date), i64>, StoreError> {
+    let mut stmt = store.conn().prepare_cached(
+        "SELECT w.facility, a.care_type, a.desired_start, count(*) FROM p_application_wishes w
+         JOIN p_applications a ON a.id = w.application
+         WHERE w.status = 'proposed' AND a.status = 'active'
+           AND NOT EXISTS (SELECT 1 FROM p_seat_holds h WHERE h.wish = w.handle AND h.status != 'free')
+         GROUP BY w.facility, a.care_type, a.desired_start",
+    )?;
+    let rows = stmt.query_map([], |r| {
+        Ok((
+            r.get::<_, String>(0)?,
+            r.get::<_, String>(1)?,
+            r.get::<_, String>(2)?,
+            r.get::<_, i64>(3)?,
+        ))
+    })?;
+    let mut promised = HashMap::new();
+    for row in rows {
+        let (facility, care_type, start, n) = row?;
+        let (Some(care_type), Ok(start)) = (CareType::parse(&care_type), start.parse::<Date>())
+        else {
+            continue;
+        };
+        *promised
+            .entry((
+                FacilityId(facility),
+                care_type,
+                super::instance::first_of_month(start),
+            ))
+            .or_default() += n;
+    }
+    Ok(promised)
+}
+
 /// What a new round stores.
 pub struct NewRound<'a> {
     pub started_at: i64,
@@ -58,8 +122,8 @@ pub struct NewRound<'a> {
     pub instance: &'a str,
     pub protocol: &'a str,
     pub statistics: &'a str,
-    /// Every child of the round: its application and the Kita proposed (none: unplaced).
-    pub children: &'a [(ApplicationId, Option<(String, FacilityId)>)],
+    /// Every child of the round: its application and its proposal (none: unplaced).
+    pub children: &'a [(ApplicationId, Option<Proposal>)],
 }
 
 pub fn next_round_id(store: &Store) -> Result<i64, StoreError> {
@@ -97,14 +161,16 @@ pub fn insert_round(tx: &rusqlite::Connection, new: &NewRound<'_>) -> rusqlite::
         ],
     )?;
     let mut stmt = tx.prepare_cached(
-        "INSERT INTO round_children (round, application, program, facility) VALUES (?1, ?2, ?3, ?4)",
+        "INSERT INTO round_children (round, application, program, facility, rank)
+         VALUES (?1, ?2, ?3, ?4, ?5)",
     )?;
     for (application, proposal) in new.children {
         stmt.execute(params![
             r.id,
             application.0,
-            proposal.as_ref().map(|p| p.0.as_str()),
-            proposal.as_ref().map(|p| p.1 .0.as_str()),
+            proposal.as_ref().map(|p| p.program.as_str()),
+            proposal.as_ref().map(|p| p.facility.0.as_str()),
+            proposal.as_ref().and_then(|p| p.rank),
         ])?;
     }
     Ok(())
@@ -166,23 +232,49 @@ pub fn round_json(store: &Store, id: i64) -> Result<Option<(String, String, Stri
         .optional()?)
 }
 
-/// A child of a round: its application, the program and the Kita proposed (none: unplaced).
-pub type RoundChild = (ApplicationId, Option<String>, Option<FacilityId>);
+/// A proposal of a round and where its wish stands now (from the projection of the
+/// applications: no document is read).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ProposalState {
+    pub application: ApplicationId,
+    pub facility: FacilityId,
+    pub rank: Option<u32>,
+    /// The wish's status at the city now; empty when the application is gone.
+    pub status: String,
+    pub since: Option<Date>,
+    pub application_status: String,
+}
 
-/// The children of a round, in application order.
-pub fn round_children(store: &Store, id: i64) -> Result<Vec<RoundChild>, StoreError> {
+/// Every proposal of round `id`, in application order.
+pub fn proposal_states(store: &Store, id: i64) -> Result<Vec<ProposalState>, StoreError> {
     let mut stmt = store.conn().prepare_cached(
-        "SELECT application, program, facility FROM round_children WHERE round = ?1
-         ORDER BY application",
+        "SELECT c.application, c.facility, c.rank, COALESCE(w.status, ''), w.since,
+                COALESCE(a.status, '')
+         FROM round_children c
+         LEFT JOIN p_application_wishes w ON w.application = c.application AND w.facility = c.facility
+         LEFT JOIN p_applications a ON a.id = c.application
+         WHERE c.round = ?1 AND c.facility IS NOT NULL ORDER BY c.application",
     )?;
     let rows = stmt.query_map([id], |r| {
-        Ok((
-            ApplicationId(r.get(0)?),
-            r.get(1)?,
-            r.get::<_, Option<String>>(2)?.map(FacilityId),
-        ))
+        Ok(ProposalState {
+            application: ApplicationId(r.get(0)?),
+            facility: FacilityId(r.get(1)?),
+            rank: r.get(2)?,
+            status: r.get(3)?,
+            since: r.get::<_, Option<String>>(4)?.and_then(|s| s.parse().ok()),
+            application_status: r.get(5)?,
+        })
     })?;
     Ok(rows.collect::<Result<_, _>>()?)
+}
+
+/// Children of round `id` without a proposal.
+pub fn unplaced_count(store: &Store, id: i64) -> Result<usize, StoreError> {
+    Ok(store.conn().query_row(
+        "SELECT count(*) FROM round_children WHERE round = ?1 AND facility IS NULL",
+        [id],
+        |r| r.get::<_, i64>(0),
+    )? as usize)
 }
 
 /// Whether the reminder for the application's offer in `round` went out.

@@ -46,11 +46,12 @@ const MIGRATIONS: &[&str] = &[
     include_str!("migrations/0020_kitaplaner.sql"),
     include_str!("migrations/0021_rounds.sql"),
     include_str!("migrations/0022_fee_reduction_settings.sql"),
+    include_str!("migrations/0023_wish_status.sql"),
 ];
 
 /// Migrations that add a projection table: a database older than this is rebuilt from its
 /// documents after migrating, so that the new table holds the rows of existing documents.
-const LAST_PROJECTION_CHANGE: usize = 19;
+const LAST_PROJECTION_CHANGE: usize = 23;
 
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {

@@ -163,10 +163,18 @@ pub(super) fn project(conn: &Connection, id: &DocId, value: &KindValue) -> Resul
             )?
             .execute(params![a.id.0, doc, a.desired_start.to_string(), a.care_type.as_str(), a.status, a.wishes.len() as i64, a.together, a.childminding_agency.as_ref().map(|o| o.0.as_str())])?;
             let mut wishes = conn.prepare_cached(
-                "INSERT INTO p_application_wishes (handle, doc_id, application, facility) VALUES (?1, ?2, ?3, ?4)",
+                "INSERT INTO p_application_wishes (handle, doc_id, application, facility, status, since)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
             )?;
             for w in &a.wishes {
-                wishes.execute(params![w.handle.0, doc, a.id.0, w.facility.0])?;
+                wishes.execute(params![
+                    w.handle.0,
+                    doc,
+                    a.id.0,
+                    w.facility.0,
+                    w.status,
+                    w.since.map(|d| d.to_string())
+                ])?;
             }
         }
         KindValue::ExtraCareMonth(m) => {
