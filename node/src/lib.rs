@@ -22,6 +22,7 @@ pub mod groups;
 pub mod http;
 pub mod input;
 pub mod intake;
+pub mod interfaces;
 pub mod kitaplaner;
 pub mod letters;
 pub mod links;

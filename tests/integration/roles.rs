@@ -127,6 +127,8 @@ fn expected_access(method: &str, path: &str) -> Access {
             Access::KitaRoles
         }
         ("POST", "/kitaplaner/export") | ("POST", "/api/kitaplaner/exports") => Access::KitaScope,
+        // Lastenheft 3.19's files: the Kita's lead and its Träger's admin (audited downloads).
+        ("GET", p) if p == "/interfaces" || p.starts_with("/interfaces/") => Access::KitaScope,
         (_, p) if p.starts_with("/school") || p.starts_with("/api/school") => Access::KitaScope,
         (_, p)
             if p.starts_with("/groups")

@@ -304,6 +304,14 @@ pub enum Action<'a> {
         facility: Option<&'a FacilityId>,
         provider: &'a ProviderId,
     },
+    /// The files of the interfaces of Lastenheft 3.19 (health office, cost accounting, core
+    /// data for the Träger's own systems) for a Kita (`facility`: its lead, its Träger's admin)
+    /// or every Kita of the Träger (`facility: None`: its admin). Each download is audited:
+    /// personal data leave the system.
+    ExportInterfaces {
+        facility: Option<&'a FacilityId>,
+        provider: &'a ProviderId,
+    },
 }
 
 impl Action<'_> {
@@ -356,6 +364,7 @@ impl Action<'_> {
             Action::RunPlacementRound => "rounds.start",
             Action::AnswerOffer => "round.offer.answer",
             Action::ExportKitaplaner { .. } => "kitaplaner.export",
+            Action::ExportInterfaces { .. } => "interfaces.export",
         }
     }
 }
@@ -485,7 +494,8 @@ fn staff_may(caller: &Caller, action: Action<'_>) -> bool {
             caller.role == Role::KitaLead && facility.is_some_and(own_facility)
         }
         Action::ViewOccupancy { facility, provider }
-        | Action::ExportKitaplaner { facility, provider } => match caller.role {
+        | Action::ExportKitaplaner { facility, provider }
+        | Action::ExportInterfaces { facility, provider } => match caller.role {
             Role::TraegerAdmin => own_provider(provider),
             Role::KitaLead => own_provider(provider) && facility.is_some_and(own_facility),
             _ => false,

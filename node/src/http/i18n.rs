@@ -388,6 +388,8 @@ pub struct Texts {
     pub school_deferred: &'static str,
     pub school_entry_mark: &'static str,
     pub kitaplaner: &'static str,
+    /// The interfaces page (Lastenheft 3.19): health office, cost accounting, core data.
+    pub interfaces: &'static str,
     pub kp_intro: &'static str,
     pub kp_kita_id: &'static str,
     pub kp_status_inserted: &'static str,
@@ -637,6 +639,18 @@ impl Texts {
             "kitaplaner.export-failed" => (
                 "Export an Kita-Planer fehlgeschlagen",
                 "Export to Kita-Planer failed",
+            ),
+            "interfaces.health-office" => (
+                "Adressliste für das Gesundheitsamt exportiert",
+                "Address list for the health office exported",
+            ),
+            "interfaces.cost-accounting" => (
+                "Belegung für die Kostenrechnung exportiert",
+                "Occupancy for cost accounting exported",
+            ),
+            "interfaces.core-data" => (
+                "Kerndaten für das Trägersystem exportiert",
+                "Core data for the Träger's system exported",
             ),
             other => return other.to_string(),
         };
@@ -1068,6 +1082,7 @@ pub static DE: Texts = Texts {
     school_deferred: "Schulrücksteller",
     school_entry_mark: "Einschulung erfassen",
     kitaplaner: "Kita-Planer 2",
+    interfaces: "Schnittstellen",
     kp_intro: "Der Exportpuffer für den Kita-Planer 2 (Schleswig-Holstein): je Kind eine Zeile je Vertragszeitraum aus den gültigen Vertragszeilen, die Stunden summiert und in die BETREUUNGSZEIT_ID übersetzt, mit Kind und Hauptkontakten 1 und 2. Eine Änderung am Vertrag, am Kind, an den Sorgeberechtigten oder an der Kita baut die Zeilen des Kindes neu auf (Eingefügt); ein Export übergibt alle eingefügten Zeilen in einer Datei (Exportiert). Ein Probelauf zeigt die Datei, ohne etwas zu schreiben.",
     kp_kita_id: "KITA_ID_EXTERN",
     kp_status_inserted: "Eingefügt",
@@ -1594,6 +1609,7 @@ pub static EN: Texts = Texts {
     school_deferred: "Deferred (Schulrücksteller)",
     school_entry_mark: "Record school entry",
     kitaplaner: "Kita-Planer 2",
+    interfaces: "Interfaces",
     kp_intro: "The export buffer for Kita-Planer 2 (Schleswig-Holstein): per child one row per contract period from the valid contract lines, the hours summed and mapped to a BETREUUNGSZEIT_ID, with the child and main contacts 1 and 2. A change to the contract, the child, the guardians or the Kita rebuilds the child's rows (Inserted); an export hands all inserted rows over in one file (Exported). A dry run shows the file without writing anything.",
     kp_kita_id: "KITA_ID_EXTERN",
     kp_status_inserted: "Inserted",

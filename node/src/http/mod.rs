@@ -789,6 +789,27 @@ pub fn routes() -> Vec<Route> {
             "/api/kitaplaner/exports",
             post(crate::kitaplaner::http::api_export),
         ),
+        route("GET", "/interfaces", get(crate::interfaces::http::page)),
+        route(
+            "GET",
+            "/interfaces/health-office.csv",
+            get(crate::interfaces::http::health_office_csv),
+        ),
+        route(
+            "GET",
+            "/interfaces/cost-accounting.csv",
+            get(crate::interfaces::http::cost_accounting_csv),
+        ),
+        route(
+            "GET",
+            "/interfaces/core-data.zip",
+            get(crate::interfaces::http::core_data_zip),
+        ),
+        route(
+            "GET",
+            "/interfaces/core-data.xml",
+            get(crate::interfaces::http::core_data_xml),
+        ),
         route("GET", "/reports", get(crate::reports::http::page)),
         route("GET", "/rounds", get(crate::rounds::http::list)),
         route("POST", "/rounds", post(crate::rounds::http::start_submit)),

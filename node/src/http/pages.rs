@@ -151,6 +151,25 @@ impl Chrome {
         }
     }
 
+    /// The interfaces of Lastenheft 3.19: the Kita's lead on its node, the Träger's admin (on
+    /// its node for every Kita).
+    pub fn sees_interfaces(&self) -> bool {
+        let Some(provider) = self.provider.as_ref() else {
+            return false;
+        };
+        match self.node_role {
+            kitanetz_crdt::policy::NodeRole::Kita => self.may(auth::Action::ExportInterfaces {
+                facility: self.facility.as_ref(),
+                provider,
+            }),
+            kitanetz_crdt::policy::NodeRole::Traeger => self.may(auth::Action::ExportInterfaces {
+                facility: None,
+                provider,
+            }),
+            _ => false,
+        }
+    }
+
     /// The audit view (system admin, Träger admin).
     pub fn sees_audit(&self) -> bool {
         self.may(auth::Action::ViewAudit {
