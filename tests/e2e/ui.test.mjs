@@ -768,6 +768,17 @@ for (const [vpIndex, vp] of VIEWPORTS.entries()) {
         await page.locator('nav a[href="/statistics/kdw"]').click();
         await page.waitForURL('**/statistics/kdw');
         await audit.check(page, 'kdw');
+        // The files for other systems (Lastenheft 3.19): health office, cost accounting, core data.
+        await page.locator('nav a[href="/interfaces"]').click();
+        await page.waitForURL('**/interfaces');
+        await audit.check(page, 'interfaces');
+        const csv = await page.request.get(`${FEES.url}/interfaces/health-office.csv`);
+        assert.equal(csv.status(), 200);
+        assert.match(csv.headers()['content-type'], /text\/csv/);
+        // The Kita-Planer 2 export buffer with its error list.
+        await page.locator('nav a[href="/kitaplaner"]').click();
+        await page.waitForURL('**/kitaplaner*');
+        await audit.check(page, 'kitaplaner');
       } finally {
         await ctx.close();
       }

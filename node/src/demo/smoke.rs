@@ -858,7 +858,10 @@ async fn round_journey(
         // higher elsewhere, or it has none free): the round itself is checked.
         return expect(
             true,
-            &format!("round journey: {} ok (none for this Kita)", steps.join(" → ")),
+            &format!(
+                "round journey: {} ok (none for this Kita)",
+                steps.join(" → ")
+            ),
             checks,
         );
     };

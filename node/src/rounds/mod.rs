@@ -139,6 +139,9 @@ struct ApplicantFacts {
 /// What a started round did.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Started {
+    /// Milliseconds from the click to the end of each step (read, input, solve, documents,
+    /// saved): where a round at city scale spends its time.
+    pub phases_ms: BTreeMap<&'static str, u64>,
     pub round: i64,
     pub children: u32,
     pub proposed: u32,
@@ -183,6 +186,11 @@ pub fn start_with_seed(
     let (window, offer_days) = input.check(now.today)?;
     // The active applications with a desired start in the window that the intake admitted to
     // placement (their documents have a scope); of the applicant half only what the round reads.
+    let clock = std::time::Instant::now();
+    let mut phases: BTreeMap<&'static str, u64> = BTreeMap::new();
+    let phase = |name: &'static str, phases: &mut BTreeMap<&'static str, u64>| {
+        phases.insert(name, clock.elapsed().as_millis() as u64);
+    };
     let mut loaded: Vec<(StoredDoc, Application, ApplicantFacts)> = Vec::new();
     for id in queries::active_in_window(store, window.from, window.to)? {
         let Some((doc, application)) =
@@ -204,6 +212,7 @@ pub fn start_with_seed(
         };
         loaded.push((doc, application, facts));
     }
+    phase("read", &mut phases);
     let ledgers = Ledgers::load(store)?;
     let catalogue = Catalogue::lastenheft_default(city);
     // Seats promised by earlier rounds and not answered yet count against the programs: the
@@ -227,6 +236,7 @@ pub fn start_with_seed(
                 .into(),
         ));
     }
+    phase("input", &mut phases);
     let result =
         kitanetz_placement::protocol::place(&built.instance, &SolveOptions::default(), true);
     let statistics = round_statistics(&built.instance, &result);
@@ -253,6 +263,7 @@ pub fn start_with_seed(
             );
         }
     }
+    phase("solve", &mut phases);
     let mut changed: Vec<StoredDoc> = Vec::new();
     let mut children = Vec::new();
     for (mut doc, mut application, facts) in loaded {
@@ -295,6 +306,7 @@ pub fn start_with_seed(
         }
         children.push((application.id.clone(), proposal));
     }
+    phase("documents", &mut phases);
     let row = RoundRow {
         id: round,
         started_by: who.audit_name(),
@@ -336,7 +348,9 @@ pub fn start_with_seed(
         )?;
         Ok(())
     })?;
+    phase("saved", &mut phases);
     Ok(Started {
+        phases_ms: phases,
         round,
         children: row.children,
         proposed: row.proposed,

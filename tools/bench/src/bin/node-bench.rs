@@ -333,6 +333,14 @@ fn round(
         changes_after - changes_before
     );
     println!(
+        "  round phases (ms from the click): {}",
+        ["read", "input", "solve", "documents", "saved"]
+            .iter()
+            .map(|p| format!("{p} {}", started.phases_ms.get(p).copied().unwrap_or(0)))
+            .collect::<Vec<_>>()
+            .join(", ")
+    );
+    println!(
         "  render /rounds/{:<4}       {:>8.1} ms ({} KiB)",
         started.round,
         page.as_secs_f64() * 1e3,
