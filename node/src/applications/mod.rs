@@ -1599,8 +1599,7 @@ pub fn own_applications(
                 .find(|w| w.facility == *f)
                 .map_or_else(String::new, |w| w.status.clone())
         };
-        let offer = crate::rounds::queries::applications_in_rounds(store)?
-            .get(&id)
+        let offer = crate::rounds::queries::round_of(store, &id)?
             .and_then(|r| crate::rounds::open_offer(&application, r.offer_days))
             .filter(|_| application.status == "active")
             .map(|o| {

@@ -741,7 +741,7 @@ pub fn answer_offer(
     crate::applications::contact_parent(store, who, id)?;
     let (mut doc, mut application) =
         store.get::<Application>(&crate::seats::application_doc_id(id))?;
-    let round = queries::applications_in_rounds(store)?.get(id).copied();
+    let round = queries::round_of(store, id)?;
     let offer = round.and_then(|r| open_offer(&application, r.offer_days));
     let Some(offer) = offer.filter(|o| o.answer_by >= now.today && application.status == "active")
     else {
@@ -815,7 +815,10 @@ pub struct Lapsed {
 pub fn lapse_offers(store: &mut Store, now: Now) -> Result<Lapsed, ActionError> {
     let mut done = Lapsed::default();
     let names = crate::applications::queries::facility_names(store)?;
-    for (id, round) in queries::applications_in_rounds(store)? {
+    for id in queries::with_open_offer(store)? {
+        let Some(round) = queries::round_of(store, &id)? else {
+            continue;
+        };
         let Some((mut doc, mut application)) =
             store.find::<Application>(&crate::seats::application_doc_id(&id))?
         else {

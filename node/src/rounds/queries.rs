@@ -35,6 +35,36 @@ pub fn applications_in_rounds(
     Ok(rows.collect::<Result<_, _>>()?)
 }
 
+/// The round `application` was last in, if any.
+pub fn round_of(
+    store: &Store,
+    application: &ApplicationId,
+) -> Result<Option<RoundRef>, StoreError> {
+    Ok(store
+        .conn()
+        .prepare_cached(
+            "SELECT r.id, r.offer_days FROM round_children c JOIN rounds r ON r.id = c.round
+             WHERE c.application = ?1 ORDER BY r.id DESC LIMIT 1",
+        )?
+        .query_row([&application.0], |r| {
+            Ok(RoundRef {
+                round: r.get(0)?,
+                offer_days: r.get(1)?,
+            })
+        })
+        .optional()?)
+}
+
+/// The applications with an open offer of a round (from the wishes' projection).
+pub fn with_open_offer(store: &Store) -> Result<Vec<ApplicationId>, StoreError> {
+    let mut stmt = store.conn().prepare_cached(
+        "SELECT DISTINCT application FROM p_application_wishes WHERE status = 'offered'
+         ORDER BY application",
+    )?;
+    let rows = stmt.query_map([], |r| Ok(ApplicationId(r.get(0)?)))?;
+    Ok(rows.collect::<Result<_, _>>()?)
+}
+
 /// A round as stored.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
 pub struct RoundRow {
