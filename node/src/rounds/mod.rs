@@ -184,13 +184,13 @@ pub fn start_with_seed(
 ) -> Result<Started, ActionError> {
     authorize(who, Action::RunPlacementRound)?;
     let (window, offer_days) = input.check(now.today)?;
-    // The active applications with a desired start in the window that the intake admitted to
-    // placement (their documents have a scope); of the applicant half only what the round reads.
     let clock = std::time::Instant::now();
     let mut phases: BTreeMap<&'static str, u64> = BTreeMap::new();
     let phase = |name: &'static str, phases: &mut BTreeMap<&'static str, u64>| {
         phases.insert(name, clock.elapsed().as_millis() as u64);
     };
+    // The active applications with a desired start in the window that the intake admitted to
+    // placement (their documents have a scope); of the applicant half only what the round reads.
     let mut loaded: Vec<(StoredDoc, Application, ApplicantFacts)> = Vec::new();
     for id in queries::active_in_window(store, window.from, window.to)? {
         let Some((doc, application)) =
