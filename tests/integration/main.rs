@@ -6,6 +6,7 @@ mod arrears;
 mod audit;
 mod beitragsstelle;
 mod childminding;
+mod crash;
 mod facilities;
 mod fees;
 mod intake;
