@@ -1,6 +1,7 @@
 //! All cross-crate integration tests in one binary (one link step).
 
 mod accounts;
+mod api_fuzz;
 mod applications;
 mod arrears;
 mod audit;
