@@ -1,11 +1,13 @@
 //! All cross-crate integration tests in one binary (one link step).
 
 mod accounts;
+mod api_fuzz;
 mod applications;
 mod arrears;
 mod audit;
 mod beitragsstelle;
 mod childminding;
+mod crash;
 mod facilities;
 mod fees;
 mod intake;

@@ -15,10 +15,10 @@ use std::path::{Path, PathBuf};
 use std::process::{Child, ChildStdout, Command, Stdio};
 use std::time::{Duration, Instant};
 
-const DEADLINE: Duration = Duration::from_secs(15);
+pub(crate) const DEADLINE: Duration = Duration::from_secs(15);
 
 /// Runs `kitanetz ARGS`, which must succeed; returns its output.
-fn kitanetz(args: &[&str]) -> String {
+pub(crate) fn kitanetz(args: &[&str]) -> String {
     let out = Command::new(kitanetz_bin())
         .args(args)
         .output()
@@ -32,7 +32,7 @@ fn kitanetz(args: &[&str]) -> String {
     stdout
 }
 
-fn free_port() -> u16 {
+pub(crate) fn free_port() -> u16 {
     std::net::TcpListener::bind("127.0.0.1:0")
         .and_then(|l| l.local_addr())
         .expect("a free port")
@@ -40,12 +40,12 @@ fn free_port() -> u16 {
 }
 
 /// A running `kitanetz serve`; killed if the test fails before it stops it.
-struct Served {
-    child: Child,
+pub(crate) struct Served {
+    pub(crate) child: Child,
     /// Kept open: the node may still print, and a closed pipe would make that fail.
     _stdout: Lines<BufReader<ChildStdout>>,
-    http: String,
-    peer_id: String,
+    pub(crate) http: String,
+    pub(crate) peer_id: String,
 }
 
 impl Drop for Served {
@@ -55,7 +55,7 @@ impl Drop for Served {
     }
 }
 
-fn serve(dir: &Path) -> Served {
+pub(crate) fn serve(dir: &Path) -> Served {
     let stderr = std::fs::File::create(dir.join("serve.log")).expect("log file");
     let mut child = Command::new(kitanetz_bin())
         .args(["serve", "--listen", "127.0.0.1:0", "--data-dir"])
@@ -92,7 +92,7 @@ fn serve(dir: &Path) -> Served {
 }
 
 /// Sends SIGINT (what Ctrl-C sends) and waits for a clean exit.
-fn stop(mut served: Served) {
+pub(crate) fn stop(mut served: Served) {
     let pid = served.child.id().to_string();
     let sent = Command::new("kill").args(["-INT", &pid]).status();
     assert!(sent.is_ok_and(|s| s.success()), "kill -INT {pid}");
@@ -107,14 +107,14 @@ fn stop(mut served: Served) {
     }
 }
 
-struct Api {
-    http: reqwest::Client,
-    base: String,
-    token: String,
+pub(crate) struct Api {
+    pub(crate) http: reqwest::Client,
+    pub(crate) base: String,
+    pub(crate) token: String,
 }
 
 impl Api {
-    async fn login(base: &str, user: &str) -> Api {
+    pub(crate) async fn login(base: &str, user: &str) -> Api {
         let http = reqwest::Client::new();
         let res: Value = http
             .post(format!("{base}/api/login"))
@@ -136,7 +136,7 @@ impl Api {
         }
     }
 
-    async fn get(&self, path: &str) -> Value {
+    pub(crate) async fn get(&self, path: &str) -> Value {
         self.http
             .get(format!("{}{path}", self.base))
             .bearer_auth(&self.token)
@@ -150,7 +150,7 @@ impl Api {
 }
 
 /// Polls `check` every 100 ms until it holds; panics after [`DEADLINE`].
-async fn eventually<F: std::future::Future<Output = bool>>(
+pub(crate) async fn eventually<F: std::future::Future<Output = bool>>(
     what: &str,
     mut check: impl FnMut() -> F,
 ) {
@@ -164,7 +164,7 @@ async fn eventually<F: std::future::Future<Output = bool>>(
     }
 }
 
-fn first_user(net: &Network, node: &str, role: &str) -> String {
+pub(crate) fn first_user(net: &Network, node: &str, role: &str) -> String {
     net.open(node)
         .store()
         .conn()
@@ -177,7 +177,7 @@ fn first_user(net: &Network, node: &str, role: &str) -> String {
 }
 
 /// Creates the city's root key; returns its path and the `root_public_key` line for node.toml.
-fn city_root(net: &Network) -> (PathBuf, String) {
+pub(crate) fn city_root(net: &Network) -> (PathBuf, String) {
     let root_key = net.dir.path().join("city-root.key");
     let out = kitanetz(&["cert", "root", "--out", root_key.to_str().unwrap()]);
     let line = out
@@ -189,7 +189,7 @@ fn city_root(net: &Network) -> (PathBuf, String) {
 }
 
 /// Appends a `[p2p]` section to the node.toml in `dir`: listen on `port`, dial `peers`.
-fn add_p2p(dir: &Path, port: u16, peers: &[u16], root_line: &str) {
+pub(crate) fn add_p2p(dir: &Path, port: u16, peers: &[u16], root_line: &str) {
     let toml = dir.join("node.toml");
     let peers: Vec<String> = peers
         .iter()
@@ -204,7 +204,7 @@ fn add_p2p(dir: &Path, port: u16, peers: &[u16], root_line: &str) {
 }
 
 /// `kitanetz cert issue` for the node in `dir`, with `extra` arguments; returns its PeerId.
-fn issue(dir: &Path, root_key: &Path, extra: &[&str]) -> String {
+pub(crate) fn issue(dir: &Path, root_key: &Path, extra: &[&str]) -> String {
     let mut args = vec![
         "cert",
         "issue",
@@ -241,7 +241,7 @@ async fn refused_as_revoked(dir: &Path, peer: &str) {
     .await;
 }
 
-fn connected(status: &Value, peer: &str) -> bool {
+pub(crate) fn connected(status: &Value, peer: &str) -> bool {
     status["peers"].as_array().is_some_and(|ps| {
         ps.iter()
             .any(|p| p["name"] == peer && p["connected"] == true)
