@@ -1082,6 +1082,20 @@ describe('a coordinated placement round', () => {
       assert.equal(await zvs.locator('main h1').textContent(), 'Vergaberunden');
       await audit.check(zvs, 'rounds');
 
+      // What if: the same applications under another catalogue, side by side, nothing stored.
+      await zvs.locator('main a[href="/rounds/what-if"]').click();
+      await zvs.waitForURL('**/rounds/what-if');
+      const catalogue = JSON.parse(await zvs.locator('#f-catalogue').inputValue());
+      catalogue.id = 'ohne-geburtsdatum';
+      catalogue.criteria = catalogue.criteria.filter((c) => c.kind !== 'birth_date');
+      await zvs.locator('#f-catalogue').fill(JSON.stringify(catalogue, null, 2));
+      await zvs.locator('main form button[type="submit"]').click();
+      await zvs.locator('#what-if-result').waitFor();
+      assert.equal(await zvs.locator('#what-if-sides tbody tr').count(), 7);
+      await audit.check(zvs, 'rounds-what-if');
+      await zvs.goto(`${CITY.url}/rounds`);
+      assert.ok(await zvs.locator('#rounds-none').isVisible(), 'the comparison stored no round');
+
       // A window in the past is refused with the field named; what was typed stays.
       await zvs.locator('#f-from').fill('2020-01');
       await zvs.locator('#f-to').fill('2020-02');

@@ -197,6 +197,8 @@ fn body_for(method: &str, path: &str, child: &str) -> Option<(&'static str, Stri
         ("POST", "/api/intake/reactivations") => Some((json, r#"{"application":"app-x"}"#.into())),
         // A month that does not parse: refused after the authorisation, no round starts.
         ("POST", "/rounds") => Some((form, "from=bad".into())),
+        ("POST", "/rounds/what-if") => Some((form, "from=bad&catalogue=x".into())),
+        ("POST", "/api/rounds/what-if") => Some((json, r#"{"from":"bad","catalogue":"x"}"#.into())),
         ("POST", "/api/rounds") => Some((json, r#"{"from":"bad"}"#.into())),
         ("POST", "/api/portal/applications/{id}/offer") => Some((json, r#"{"answer":"accept"}"#.into())),
         ("POST", "/fees/families/{id}/overrides") => Some((form, "child=c-x&from=2027-01&amount=1&reason=x".into())),

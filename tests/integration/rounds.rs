@@ -189,6 +189,38 @@ async fn a_round_proposes_the_kitas_confirm_the_parents_accept_or_let_it_lapse_a
         to: "2027-03".into(),
         offer_days: "14".into(),
     };
+    let compared = rounds::what_if(
+        &city.store(),
+        &zvs(),
+        &rounds::WhatIfInput {
+            from: "2027-03".into(),
+            to: "2027-03".into(),
+            catalogue: r#"{"id":"ohne-geburtsdatum","version":1,"city":"Dresden",
+                "criteria":[{"id":"sibling","kind":"sibling_in_facility"},{"id":"start","kind":"desired_start"}]}"#
+                .into(),
+        },
+        &|_| None,
+        "Dresden",
+    )
+    .unwrap();
+    assert!(compared.summary.children >= 2);
+    assert_eq!(
+        compared.summary.children,
+        compared.summary.unchanged
+            + compared.summary.gains_place
+            + compared.summary.loses_place
+            + compared.summary.better
+            + compared.summary.worse
+    );
+    assert!(
+        rounds::list(&city.store(), &zvs()).unwrap().is_empty(),
+        "nothing stored"
+    );
+    assert_eq!(
+        wish_of(&city, &paul, &f1).1,
+        status::REQUEST,
+        "nothing changed"
+    );
     let started = parentless(&march).unwrap();
     // (The seeded city has other applications for March too.)
     assert!(
@@ -233,6 +265,47 @@ async fn a_round_proposes_the_kitas_confirm_the_parents_accept_or_let_it_lapse_a
         .await
         .unwrap();
     assert!(pdf.starts_with(b"%PDF-"), "the protocol prints");
+
+    // What if the city dropped the birth date? Both runs side by side, nothing stored.
+    let rounds_before = rounds::list(&city.store(), &zvs()).unwrap().len();
+    let other = r#"{"id":"ohne-geburtsdatum","version":1,"city":"Dresden",
+        "criteria":[{"id":"sibling","kind":"sibling_in_facility"},{"id":"start","kind":"desired_start"}]}"#;
+    // (Its window is March again: the applications there all have proposals now, so none is in.)
+    let refused = rounds::what_if(
+        &city.store(),
+        &zvs(),
+        &rounds::WhatIfInput {
+            from: "2027-03".into(),
+            to: "2027-03".into(),
+            catalogue: other.into(),
+        },
+        &|_| None,
+        "Dresden",
+    );
+    assert!(refused.is_err(), "no application of March waits any more");
+    let rank_based = r#"{"id":"x","version":1,"city":"Dresden","criteria":[{"id":"erst","kind":"first_choice"}]}"#;
+    let errors = rounds::what_if(
+        &city.store(),
+        &zvs(),
+        &rounds::WhatIfInput {
+            from: "2027-03".into(),
+            to: "2027-03".into(),
+            catalogue: rank_based.into(),
+        },
+        &|_| None,
+        "Dresden",
+    )
+    .unwrap_err()
+    .into_field_errors()
+    .unwrap();
+    assert!(
+        errors.iter().any(|e| e.field == "catalogue"),
+        "a rank-dependent catalogue is refused: {errors:?}"
+    );
+    assert_eq!(
+        rounds::list(&city.store(), &zvs()).unwrap().len(),
+        rounds_before
+    );
 
     // Each Kita sees its own proposal only.
     for h in [&lena_h1, &paul_h2] {

@@ -813,6 +813,21 @@ pub fn routes() -> Vec<Route> {
         route("GET", "/reports", get(crate::reports::http::page)),
         route("GET", "/rounds", get(crate::rounds::http::list)),
         route("POST", "/rounds", post(crate::rounds::http::start_submit)),
+        route(
+            "GET",
+            "/rounds/what-if",
+            get(crate::rounds::http::what_if_form),
+        ),
+        route(
+            "POST",
+            "/rounds/what-if",
+            post(crate::rounds::http::what_if_submit),
+        ),
+        route(
+            "POST",
+            "/api/rounds/what-if",
+            post(crate::rounds::http::api_what_if),
+        ),
         route("GET", "/rounds/{id}", get(crate::rounds::http::page)),
         route(
             "GET",

@@ -277,6 +277,139 @@ pub async fn protocol_pdf(
         .into_response())
 }
 
+#[derive(Template)]
+#[template(path = "round_what_if.html")]
+struct WhatIfPage {
+    chrome: Chrome,
+    input: super::WhatIfInput,
+    result: Option<kitanetz_placement::WhatIf>,
+    errors: Vec<FieldError>,
+    lang: Lang,
+}
+
+impl WhatIfPage {
+    fn en(&self) -> bool {
+        self.lang == Lang::En
+    }
+
+    fn has_error(&self, field: &str) -> bool {
+        self.errors.iter().any(|e| e.field == field)
+    }
+
+    fn error_for(&self, field: &str) -> String {
+        crate::http::messages_for(&self.errors, field)
+    }
+}
+
+fn what_if_page(
+    node: &Node,
+    lang: Lang,
+    session: &Session,
+    input: super::WhatIfInput,
+    result: Option<kitanetz_placement::WhatIf>,
+    errors: Vec<FieldError>,
+) -> Result<Response, AppError> {
+    let title = if lang == Lang::En {
+        "What if: another criteria catalogue"
+    } else {
+        "Was wäre, wenn: ein anderer Kriterienkatalog"
+    };
+    let page = WhatIfPage {
+        chrome: Chrome::new(node, lang, Some(session), title),
+        input,
+        result,
+        errors,
+        lang,
+    };
+    render_form(&page, &page.errors)
+}
+
+/// `GET /rounds/what-if`: the form, with the city's catalogue to edit.
+pub async fn what_if_form(
+    State(node): State<Arc<Node>>,
+    lang: Lang,
+    session: Session,
+) -> Result<Response, AppError> {
+    authorize(&session.who, Action::ViewPlacementRounds)?;
+    city(&node)?;
+    let next = super::instance::first_of_month(node.clock.today()).0 + chrono::Months::new(1);
+    let input = super::WhatIfInput {
+        from: next.format("%Y-%m").to_string(),
+        to: (next + chrono::Months::new(11)).format("%Y-%m").to_string(),
+        catalogue: serde_json::to_string_pretty(
+            &kitanetz_placement::catalogue::Catalogue::lastenheft_default(&city_name(&node)),
+        )
+        .expect("json"),
+    };
+    what_if_page(&node, lang, &session, input, None, vec![])
+}
+
+#[derive(Deserialize, Default)]
+pub struct WhatIfForm {
+    #[serde(default)]
+    csrf: String,
+    #[serde(flatten)]
+    input: super::WhatIfInput,
+}
+
+/// `POST /rounds/what-if`: both runs side by side; nothing is stored.
+pub async fn what_if_submit(
+    State(node): State<Arc<Node>>,
+    lang: Lang,
+    session: Session,
+    Form(form): Form<WhatIfForm>,
+) -> Result<Response, AppError> {
+    session.check_csrf(&form.csrf)?;
+    authorize(&session.who, Action::ViewPlacementRounds)?;
+    let portal = city(&node)?;
+    let district_of = crate::reports::http::home_district(portal);
+    let ran = super::what_if(
+        &node.store(),
+        &session.who,
+        &form.input,
+        &district_of,
+        &city_name(&node),
+    );
+    match ran {
+        Ok(result) => what_if_page(&node, lang, &session, form.input, Some(result), vec![]),
+        Err(crate::action::ActionError::Conflict(message)) => what_if_page(
+            &node,
+            lang,
+            &session,
+            form.input,
+            None,
+            vec![FieldError {
+                field: "from".into(),
+                message,
+            }],
+        ),
+        Err(e) => {
+            let errors = e.into_field_errors()?;
+            what_if_page(&node, lang, &session, form.input, None, errors)
+        }
+    }
+}
+
+/// `POST /api/rounds/what-if` `{from, to, catalogue}` (the catalogue as a JSON string):
+/// `kitanetz-placement-what-if/1`.
+pub async fn api_what_if(
+    State(node): State<Arc<Node>>,
+    crate::http::ApiSession(session): crate::http::ApiSession,
+    crate::http::ApiJson(input): crate::http::ApiJson<super::WhatIfInput>,
+) -> Result<axum::Json<serde_json::Value>, crate::http::ApiError> {
+    authorize(&session.who, Action::ViewPlacementRounds)?;
+    let portal = city(&node)?;
+    let district_of = crate::reports::http::home_district(portal);
+    let result = super::what_if(
+        &node.store(),
+        &session.who,
+        &input,
+        &district_of,
+        &city_name(&node),
+    )?;
+    Ok(axum::Json(serde_json::to_value(result).expect("json")))
+}
+
 /// `GET /api/rounds`.
 pub async fn api_list(
     State(node): State<Arc<Node>>,

@@ -128,6 +128,133 @@ impl RoundInput {
     }
 }
 
+/// The active applications with a desired start in `window` that the intake admitted to
+/// placement (their documents have a scope), with what a round reads of their applicant half.
+fn load_window(
+    store: &Store,
+    window: instance::Window,
+    district_of: &dyn Fn(&Applicant) -> Option<String>,
+) -> Result<Vec<(StoredDoc, Application, ApplicantFacts)>, ActionError> {
+    let mut loaded = Vec::new();
+    for id in queries::active_in_window(store, window.from, window.to)? {
+        let Some((doc, application)) =
+            store.find::<Application>(&crate::seats::application_doc_id(&id))?
+        else {
+            continue;
+        };
+        if doc.meta.facilities.is_empty() {
+            continue;
+        }
+        let Some((_, applicant)) = store.find::<Applicant>(&doc_id_for("applicant", &id.0))? else {
+            continue;
+        };
+        let facts = ApplicantFacts {
+            district: district_of(&applicant),
+            birth_date: applicant.child_birth_date,
+            denomination: applicant.child_denomination,
+            ranked: applicant.ranked_wishes,
+        };
+        loaded.push((doc, application, facts));
+    }
+    Ok(loaded)
+}
+
+/// The engine's input for the `loaded` applications under `catalogue`, lottery from `seed`.
+fn engine_input(
+    store: &Store,
+    loaded: &[(StoredDoc, Application, ApplicantFacts)],
+    window: instance::Window,
+    catalogue: &Catalogue,
+    seed: &str,
+) -> Result<instance::Built, ActionError> {
+    let ledgers = Ledgers::load(store)?;
+    // Seats promised by earlier rounds and not answered yet count against the programs: the
+    // applications that hold them are outside the window as often as inside.
+    let promised = queries::open_proposals(store)?;
+    let candidates: Vec<instance::Candidate<'_>> = loaded
+        .iter()
+        .map(|(_, a, facts)| instance::Candidate {
+            application: a,
+            ranked: &facts.ranked,
+            birth_date: facts.birth_date,
+            district: facts.district.as_deref(),
+        })
+        .collect();
+    let built = instance::build(&candidates, &ledgers, &promised, window, catalogue, seed)
+        .map_err(|e| ActionError::Conflict(format!("Kriterienkatalog / criteria: {e}")))?;
+    if built.instance.children.is_empty() {
+        return Err(ActionError::Conflict(
+            "Im Zeitraum wartet kein Antrag ohne Platz und ohne offenes Angebot / no application in the window waits for a place"
+                .into(),
+        ));
+    }
+    Ok(built)
+}
+
+/// The what-if form as typed: a window and another criteria catalogue (JSON, the crate's
+/// `Catalogue` format).
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(default)]
+pub struct WhatIfInput {
+    pub from: String,
+    pub to: String,
+    pub catalogue: String,
+}
+
+/// The current applications of a window placed under the city's catalogue and under another,
+/// side by side, without touching anything (PLACEMENT.md; #9 item 5: "so a city can see a rule
+/// change before its council votes on it"). Both runs use the same lottery.
+pub fn what_if(
+    store: &Store,
+    who: &Principal,
+    input: &WhatIfInput,
+    district_of: &dyn Fn(&Applicant) -> Option<String>,
+    city: &str,
+) -> Result<kitanetz_placement::WhatIf, ActionError> {
+    authorize(who, Action::ViewPlacementRounds)?;
+    let window_input = RoundInput {
+        from: input.from.clone(),
+        to: input.to.clone(),
+        offer_days: String::new(),
+    };
+    let mut v = Validator::new();
+    let other = match serde_json::from_str::<Catalogue>(&input.catalogue) {
+        Ok(c) => match c.validate() {
+            Ok(()) => Some(c),
+            Err(e) => {
+                v.check(false, "catalogue", e.to_string());
+                None
+            }
+        },
+        Err(e) => {
+            v.check(
+                false,
+                "catalogue",
+                format!("Katalog nicht lesbar / the catalogue does not read: {e}"),
+            );
+            None
+        }
+    };
+    // The window is checked against the first of this month, as a round would be.
+    let (window, _) = match window_input.check(Date::ymd(1970, 1, 1)) {
+        Ok(w) => w,
+        Err(e) => {
+            let mut errors = e.into_field_errors()?;
+            errors.extend(v.finish().err().map(|e| e.errors).unwrap_or_default());
+            return Err(ActionError::Invalid(kitanetz_crdt::ValidationError {
+                errors,
+            }));
+        }
+    };
+    v.finish()?;
+    let other = other.expect("checked");
+    let loaded = load_window(store, window, district_of)?;
+    let catalogue = Catalogue::lastenheft_default(city);
+    let built = engine_input(store, &loaded, window, &catalogue, "what-if")?;
+    kitanetz_placement::what_if(&built.instance, &other, None, &SolveOptions::default())
+        .map_err(|e| ActionError::Conflict(e.to_string()))
+}
+
 /// What a round reads of an applicant half.
 struct ApplicantFacts {
     district: Option<String>,
@@ -189,53 +316,11 @@ pub fn start_with_seed(
     let phase = |name: &'static str, phases: &mut BTreeMap<&'static str, u64>| {
         phases.insert(name, clock.elapsed().as_millis() as u64);
     };
-    // The active applications with a desired start in the window that the intake admitted to
-    // placement (their documents have a scope); of the applicant half only what the round reads.
-    let mut loaded: Vec<(StoredDoc, Application, ApplicantFacts)> = Vec::new();
-    for id in queries::active_in_window(store, window.from, window.to)? {
-        let Some((doc, application)) =
-            store.find::<Application>(&crate::seats::application_doc_id(&id))?
-        else {
-            continue;
-        };
-        if doc.meta.facilities.is_empty() {
-            continue;
-        }
-        let Some((_, applicant)) = store.find::<Applicant>(&doc_id_for("applicant", &id.0))? else {
-            continue;
-        };
-        let facts = ApplicantFacts {
-            district: district_of(&applicant),
-            birth_date: applicant.child_birth_date,
-            denomination: applicant.child_denomination,
-            ranked: applicant.ranked_wishes,
-        };
-        loaded.push((doc, application, facts));
-    }
+    let loaded = load_window(store, window, district_of)?;
     phase("read", &mut phases);
-    let ledgers = Ledgers::load(store)?;
     let catalogue = Catalogue::lastenheft_default(city);
-    // Seats promised by earlier rounds and not answered yet count against the programs: the
-    // applications that hold them are outside the window as often as inside.
-    let promised = queries::open_proposals(store)?;
-    let candidates: Vec<instance::Candidate<'_>> = loaded
-        .iter()
-        .map(|(_, a, facts)| instance::Candidate {
-            application: a,
-            ranked: &facts.ranked,
-            birth_date: facts.birth_date,
-            district: facts.district.as_deref(),
-        })
-        .collect();
     let seed = seed.to_string();
-    let built = instance::build(&candidates, &ledgers, &promised, window, &catalogue, &seed)
-        .map_err(|e| ActionError::Conflict(format!("Kriterienkatalog / criteria: {e}")))?;
-    if built.instance.children.is_empty() {
-        return Err(ActionError::Conflict(
-            "Im Zeitraum wartet kein Antrag ohne Platz und ohne offenes Angebot / no application in the window waits for a place"
-                .into(),
-        ));
-    }
+    let built = engine_input(store, &loaded, window, &catalogue, &seed)?;
     phase("input", &mut phases);
     let result =
         kitanetz_placement::protocol::place(&built.instance, &SolveOptions::default(), true);
