@@ -52,6 +52,41 @@ impl fmt::Display for Status {
     }
 }
 
+/// The export buffer's columns in the order of the seed's flat format (`kitaplaner-case.md` §3),
+/// `BETREUUNGSSTUNDEN` included (a helper column of the buffer, not of the file).
+pub const COLUMNS: [&str; 30] = [
+    "KIND_ID_EXTERN",
+    "KITA_ID_EXTERN",
+    "STATUS",
+    "VER_VERTRAG_AB",
+    "VER_KUENDIGUNG",
+    "VER_AENDERUNGEN_INDEX",
+    "VER_AENDERUNGEN_GESAMT",
+    "BETREUUNGSZEIT_ID",
+    "BETREUUNGSSTUNDEN",
+    "NEUANLAGE_ERLAUBT",
+    "EXPORT_STATUS",
+    "KIND_NACHNAME",
+    "KIND_VORNAME",
+    "KIND_GEBDATUM",
+    "KIND_STRASSE",
+    "KIND_HAUSNUMMER",
+    "KIND_POSTLEITZAHL",
+    "KIND_ORT",
+    "SB1_NACHNAME",
+    "SB1_VORNAME",
+    "SB1_STRASSE",
+    "SB1_HAUSNUMMER",
+    "SB1_POSTLEITZAHL",
+    "SB1_ORT",
+    "SB2_NACHNAME",
+    "SB2_VORNAME",
+    "SB2_STRASSE",
+    "SB2_HAUSNUMMER",
+    "SB2_POSTLEITZAHL",
+    "SB2_ORT",
+];
+
 /// One row of the export buffer.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct BufferRow {

@@ -23,7 +23,9 @@ pub mod model;
 pub mod period;
 pub mod rebuild;
 
-pub use buffer::{fill_export_buffer, Buffer, BufferRow, CareGap, PreconditionError, Status};
+pub use buffer::{
+    fill_export_buffer, Buffer, BufferRow, CareGap, PreconditionError, Status, COLUMNS,
+};
 pub use case::{parse_case, Case, CaseError};
 pub use hours::Hours;
 pub use mapping::BetreuungszeitMapping;

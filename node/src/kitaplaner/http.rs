@@ -206,7 +206,7 @@ pub async fn xlsx(
         Column::new("Exportstatus", ColumnKind::Text),
     ];
     columns.extend(
-        super::COLUMNS
+        kitanetz_kitaplaner::COLUMNS
             .iter()
             .filter(|c| **c != "EXPORT_STATUS")
             .map(|c| Column::new(*c, ColumnKind::Text)),
@@ -219,7 +219,7 @@ pub async fn xlsx(
                 Cell::from(child.status.seed_name()),
             ];
             cells.extend(
-                super::COLUMNS
+                kitanetz_kitaplaner::COLUMNS
                     .iter()
                     .filter(|c| **c != "EXPORT_STATUS")
                     .map(|c| match row.columns.get(*c) {

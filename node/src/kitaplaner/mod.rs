@@ -64,44 +64,14 @@ const AREA: &str = "kita";
 /// How many runs the page lists.
 const RUNS_SHOWN: usize = 20;
 
-/// The file's columns, in the order of the seed's flat format (`kitaplaner-case.md` §3) without
-/// the buffer-only `BETREUUNGSSTUNDEN`.
-pub const COLUMNS: [&str; 30] = [
-    "KIND_ID_EXTERN",
-    "KITA_ID_EXTERN",
-    "STATUS",
-    "VER_VERTRAG_AB",
-    "VER_KUENDIGUNG",
-    "VER_AENDERUNGEN_INDEX",
-    "VER_AENDERUNGEN_GESAMT",
-    "BETREUUNGSZEIT_ID",
-    "NEUANLAGE_ERLAUBT",
-    "EXPORT_STATUS",
-    "KIND_NACHNAME",
-    "KIND_VORNAME",
-    "KIND_GEBDATUM",
-    "KIND_STRASSE",
-    "KIND_HAUSNUMMER",
-    "KIND_POSTLEITZAHL",
-    "KIND_ORT",
-    "SB1_NACHNAME",
-    "SB1_VORNAME",
-    "SB1_STRASSE",
-    "SB1_HAUSNUMMER",
-    "SB1_POSTLEITZAHL",
-    "SB1_ORT",
-    "SB2_NACHNAME",
-    "SB2_VORNAME",
-    "SB2_STRASSE",
-    "SB2_HAUSNUMMER",
-    "SB2_POSTLEITZAHL",
-    "SB2_ORT",
-    "BETREUUNGSSTUNDEN",
-];
-
-/// The columns written to the file: all but the buffer-only hours.
-pub fn file_columns() -> &'static [&'static str] {
-    &COLUMNS[..COLUMNS.len() - 1]
+/// The columns written to the file: the buffer's (`kitanetz_kitaplaner::COLUMNS`, the seed's
+/// order) but the buffer-only hours.
+pub fn file_columns() -> Vec<&'static str> {
+    kp::COLUMNS
+        .iter()
+        .copied()
+        .filter(|c| *c != "BETREUUNGSSTUNDEN")
+        .collect()
 }
 
 /// What the node's configuration says about the export.

@@ -146,36 +146,4 @@ pub fn gap(kind: &str, from: &str, to: &str) -> Value {
     json!({"error": "care_gap", "KIND_ID_EXTERN": kind, "gap_from": from, "gap_to": to})
 }
 
-/// Every column a row has (§3).
-pub const COLUMNS: [&str; 30] = [
-    "KIND_ID_EXTERN",
-    "KITA_ID_EXTERN",
-    "STATUS",
-    "VER_VERTRAG_AB",
-    "VER_KUENDIGUNG",
-    "VER_AENDERUNGEN_INDEX",
-    "VER_AENDERUNGEN_GESAMT",
-    "BETREUUNGSZEIT_ID",
-    "BETREUUNGSSTUNDEN",
-    "NEUANLAGE_ERLAUBT",
-    "EXPORT_STATUS",
-    "KIND_NACHNAME",
-    "KIND_VORNAME",
-    "KIND_GEBDATUM",
-    "KIND_STRASSE",
-    "KIND_HAUSNUMMER",
-    "KIND_POSTLEITZAHL",
-    "KIND_ORT",
-    "SB1_NACHNAME",
-    "SB1_VORNAME",
-    "SB1_STRASSE",
-    "SB1_HAUSNUMMER",
-    "SB1_POSTLEITZAHL",
-    "SB1_ORT",
-    "SB2_NACHNAME",
-    "SB2_VORNAME",
-    "SB2_STRASSE",
-    "SB2_HAUSNUMMER",
-    "SB2_POSTLEITZAHL",
-    "SB2_ORT",
-];
+pub use kitanetz_kitaplaner::COLUMNS;
