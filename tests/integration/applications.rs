@@ -1502,7 +1502,7 @@ async fn a_reservation_brings_the_parents_data_and_the_contract_places_the_child
     net.clock.advance(chrono::Duration::days(
         retention::ERASE_AFTER_DAYS as i64 + 1,
     ));
-    let reports_before = |node: &Node| {
+    let placed_report = |node: &Node| {
         let year = kitanetz_reports::Filter::range(
             chrono::NaiveDate::from_ymd_opt(2026, 1, 1).unwrap(),
             chrono::NaiveDate::from_ymd_opt(2027, 12, 31).unwrap(),
@@ -1518,7 +1518,7 @@ async fn a_reservation_brings_the_parents_data_and_the_contract_places_the_child
         .unwrap()
         .placed
     };
-    let tables = reports_before(&city);
+    let tables = placed_report(&city);
     assert_eq!(
         retention::erase_settled(&mut city.store(), &district, city.now()).unwrap(),
         1
@@ -1539,7 +1539,7 @@ async fn a_reservation_brings_the_parents_data_and_the_contract_places_the_child
         .unwrap()
         .contains("Berg"));
     assert_eq!(
-        reports_before(&city),
+        placed_report(&city),
         tables,
         "the statistics still count the child"
     );

@@ -340,7 +340,6 @@ pub fn advance_in_store(
         }
     }
     let shares_held = super::shares::held(store)?;
-    let in_rounds = crate::rounds::queries::applications_in_rounds(store)?;
     let mut moved: Vec<(Option<StoredDoc>, Vec<StoredDoc>, String)> = Vec::new();
     let mut erase: Vec<kitanetz_crdt::DocId> = Vec::new();
     // The parents hear of a reservation and of the place (Lastenheft 3.6.5–3.6.7).
@@ -360,7 +359,9 @@ pub fn advance_in_store(
             }
         };
         let was_placed = application.status == status::PLACED;
-        let round = in_rounds.get(&id);
+        // One indexed lookup per application: this runs after every write of an application and
+        // every arriving ledger, so it must not read every round's children.
+        let round = crate::rounds::queries::round_of(store, &id)?;
         let mode = if round.is_some() {
             Mode::Round
         } else {

@@ -103,6 +103,18 @@ fn city_name(node: &Node) -> String {
     crate::applications::http::city_name(node)
 }
 
+/// A refusal shown at the form: broken fields as they are, and a window that has nothing to place
+/// (a conflict) at the window's first field.
+fn as_fields(e: crate::action::ActionError) -> Result<Vec<FieldError>, AppError> {
+    match e {
+        crate::action::ActionError::Conflict(message) => Ok(vec![FieldError {
+            field: "from".into(),
+            message,
+        }]),
+        e => Ok(e.into_field_errors()?),
+    }
+}
+
 /// `POST /rounds`: the ZVS starts a round.
 pub async fn start_submit(
     State(node): State<Arc<Node>>,
@@ -124,20 +136,7 @@ pub async fn start_submit(
     );
     match started {
         Ok(s) => Ok(Redirect::to(&format!("/rounds/{}", s.round)).into_response()),
-        Err(crate::action::ActionError::Conflict(message)) => list_page(
-            &node,
-            lang,
-            &session,
-            Some(form.input),
-            vec![FieldError {
-                field: "from".into(),
-                message,
-            }],
-        ),
-        Err(e) => {
-            let errors = e.into_field_errors()?;
-            list_page(&node, lang, &session, Some(form.input), errors)
-        }
+        Err(e) => list_page(&node, lang, &session, Some(form.input), as_fields(e)?),
     }
 }
 
@@ -372,21 +371,7 @@ pub async fn what_if_submit(
     );
     match ran {
         Ok(result) => what_if_page(&node, lang, &session, form.input, Some(result), vec![]),
-        Err(crate::action::ActionError::Conflict(message)) => what_if_page(
-            &node,
-            lang,
-            &session,
-            form.input,
-            None,
-            vec![FieldError {
-                field: "from".into(),
-                message,
-            }],
-        ),
-        Err(e) => {
-            let errors = e.into_field_errors()?;
-            what_if_page(&node, lang, &session, form.input, None, errors)
-        }
+        Err(e) => what_if_page(&node, lang, &session, form.input, None, as_fields(e)?),
     }
 }
 

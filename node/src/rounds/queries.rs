@@ -14,27 +14,6 @@ pub struct RoundRef {
     pub offer_days: u32,
 }
 
-/// Every application that was in a round (placed by rounds from then on), with its latest round.
-pub fn applications_in_rounds(
-    store: &Store,
-) -> Result<HashMap<ApplicationId, RoundRef>, StoreError> {
-    let mut stmt = store.conn().prepare_cached(
-        "SELECT c.application, r.id, r.offer_days FROM round_children c
-         JOIN rounds r ON r.id = c.round ORDER BY r.id",
-    )?;
-    let rows = stmt.query_map([], |r| {
-        Ok((
-            ApplicationId(r.get(0)?),
-            RoundRef {
-                round: r.get(1)?,
-                offer_days: r.get(2)?,
-            },
-        ))
-    })?;
-    // Ordered by round: the latest one wins.
-    Ok(rows.collect::<Result<_, _>>()?)
-}
-
 /// The round `application` was last in, if any.
 pub fn round_of(
     store: &Store,
