@@ -254,6 +254,10 @@ pub enum Action<'a> {
     RunBilling { provider: Option<&'a ProviderId> },
     /// The state and statistics counts of the Träger whose node it is (its admin).
     ViewStatistics { provider: Option<&'a ProviderId> },
+    /// Keep the master data the statistics of the Träger's Kitas need and Kitanetz otherwise
+    /// does not hold (the Kita-Data-Webhouse's Bundesland, Zusatzfelder and the kind of a
+    /// child's integration aid): its admin, on the Träger's node.
+    EditStatisticsMasterData { provider: Option<&'a ProviderId> },
     /// Keep the Träger's staff (Betreuungspersonal, Lastenheft 3.7.2): its admin, centrally on
     /// the Träger's node (3.7.2.1 "zentral … verwaltet").
     ManageStaff { provider: Option<&'a ProviderId> },
@@ -349,6 +353,7 @@ impl Action<'_> {
             Action::DecideFees { .. } => "fees.decide",
             Action::RunBilling { .. } => "fees.bill",
             Action::ViewStatistics { .. } => "statistics.view",
+            Action::EditStatisticsMasterData { .. } => "statistics.master.edit",
             Action::ManageStaff { .. } => "staff.manage",
             Action::ViewChildminders => "childminders.view",
             Action::ManageChildminders => "childminders.manage",
@@ -475,7 +480,9 @@ fn staff_may(caller: &Caller, action: Action<'_>) -> bool {
         Action::DecideFees { provider } | Action::RunBilling { provider } => {
             caller.role == Role::FeeOffice && provider.is_some_and(own_provider)
         }
-        Action::ViewStatistics { provider } | Action::ManageStaff { provider } => {
+        Action::ViewStatistics { provider }
+        | Action::EditStatisticsMasterData { provider }
+        | Action::ManageStaff { provider } => {
             caller.role == Role::TraegerAdmin && provider.is_some_and(own_provider)
         }
         Action::ManageSessions { provider } => match caller.role {

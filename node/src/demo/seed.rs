@@ -641,6 +641,12 @@ pub fn seed_network(
             }
             store.store_received(&mut batch, &entry)?;
         }
+        if cfg.role == NodeRole::Traeger {
+            // The Kita-Data-Webhouse master data of the Träger's Kitas, so that the StaLa XML
+            // can be made in the demo.
+            crate::statistics::kdw_master::seed_demo(&mut store, crate::clock::Now::of(clock))
+                .map_err(|e| anyhow::anyhow!("KDW master data: {e}"))?;
+        }
         let logins = demo_users(&mut store, cfg, world)?;
         report.nodes.push(DemoNode {
             name: cfg.name.clone(),

@@ -492,6 +492,21 @@ pub fn routes() -> Vec<Route> {
             "/api/statistics/kdw",
             get(crate::statistics::http::api_kdw),
         ),
+        route(
+            "GET",
+            "/statistics/kdw/master",
+            get(crate::statistics::http::kdw_master_get),
+        ),
+        route(
+            "POST",
+            "/statistics/kdw/master",
+            post(crate::statistics::http::kdw_master_submit),
+        ),
+        route(
+            "POST",
+            "/statistics/kdw/integration",
+            post(crate::statistics::http::kdw_integration_submit),
+        ),
         route("GET", "/follow-ups", get(crate::follow_ups::http::page)),
         route(
             "POST",

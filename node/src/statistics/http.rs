@@ -299,3 +299,212 @@ pub async fn kdw_xml_download(
     )
         .into_response())
 }
+
+/// `?facility=fac-…`; no facility: the Träger's first Kita.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(default)]
+pub struct FacilityQuery {
+    pub facility: String,
+}
+
+#[derive(Template)]
+#[template(path = "statistics_kdw_master.html")]
+struct KdwMasterPage {
+    chrome: Chrome,
+    lang: Lang,
+    kitas: Vec<(String, String)>,
+    facility: String,
+    typed: super::kdw_master::MasterInput,
+    stored: Option<super::kdw_master::MasterData>,
+    errors: Vec<kitanetz_crdt::validate::FieldError>,
+    children: Vec<super::kdw_master::IntegrationChild>,
+    /// The child whose kinds were refused, if any.
+    refused_child: String,
+}
+
+impl KdwMasterPage {
+    fn en(&self) -> bool {
+        self.lang == Lang::En
+    }
+
+    fn has_error(&self, field: &str) -> bool {
+        self.errors.iter().any(|e| e.field == field)
+    }
+
+    fn states(&self) -> &'static [&'static str] {
+        &super::kdw_master::STATES
+    }
+
+    fn yes_no_fields(&self) -> &'static [&'static str] {
+        &super::kdw_master::YES_NO_FIELDS
+    }
+
+    /// The label of a Zusatzfeld.
+    fn label(&self, key: &str) -> &'static str {
+        let (de, en) = match key {
+            "einrichtungsnummer" => ("Einrichtungsnummer", "Facility number"),
+            "stala_einrichtungsnummer" => (
+                "StaLa-Einrichtungsnummer (nur Ziffern)",
+                "StaLa facility number (digits only)",
+            ),
+            "interaktionsentwicklung" => ("Interaktionsentwicklung", "Interaction development"),
+            "konzeptionsentwicklung" => ("Konzeptionsentwicklung", "Concept development"),
+            "leitungszeit_umgesetzt" => ("Leitungszeit umgesetzt", "Leadership time in place"),
+            "teamentwicklung" => ("Teamentwicklung", "Team development"),
+            "ueberzaehlige_gruppen" => ("Überzählige Gruppen", "Surplus groups"),
+            "woechentliche_oeffnungszeit" => (
+                "Wöchentliche Öffnungszeit in Stunden (leer: aus den Öffnungszeiten des Profils)",
+                "Weekly opening time in hours (empty: from the profile's opening times)",
+            ),
+            _ => ("", ""),
+        };
+        if self.en() {
+            en
+        } else {
+            de
+        }
+    }
+}
+
+#[allow(clippy::too_many_arguments)]
+fn kdw_master_page(
+    node: &Node,
+    lang: Lang,
+    session: &Session,
+    facility: &str,
+    typed: Option<super::kdw_master::MasterInput>,
+    errors: Vec<kitanetz_crdt::validate::FieldError>,
+    refused_child: String,
+) -> Result<Response, AppError> {
+    let mut store = node.store();
+    let kitas = super::kitas(&store, &session.who)?;
+    let facility = if facility.trim().is_empty() {
+        kitas.first().map(|k| k.0.clone()).unwrap_or_default()
+    } else {
+        facility.trim().to_owned()
+    };
+    let stored = super::kdw_master::master_for(&store, &session.who, &facility)?;
+    let children = super::kdw_master::integration_children(&store, &facility)?;
+    if !children.is_empty() {
+        // The names of children with Eingliederungshilfe: a read of personal data.
+        store.audit(&crate::storage::AuditEntry {
+            at: node.now().millis,
+            actor: session.who.audit_name(),
+            action: "statistics.kdw.integration.read",
+            target: Some(facility.clone()),
+            subjects: children.iter().map(|c| c.child.clone()).collect(),
+            valid_from: None,
+        })?;
+    }
+    drop(store);
+    let typed = typed.unwrap_or_else(|| {
+        stored.as_ref().map_or_else(
+            || super::kdw_master::MasterInput {
+                facility: facility.clone(),
+                ..Default::default()
+            },
+            |s| s.values.clone(),
+        )
+    });
+    let name = kitas
+        .iter()
+        .find(|k| k.0 == facility)
+        .map(|k| k.1.clone())
+        .unwrap_or_default();
+    let title = if lang == Lang::En {
+        format!("Kita-Data-Webhouse master data {name}")
+    } else {
+        format!("Stammdaten Kita-Data-Webhouse {name}")
+    };
+    let chrome = Chrome::new(node, lang, Some(session), title);
+    let page = KdwMasterPage {
+        chrome,
+        lang,
+        kitas,
+        facility,
+        typed,
+        stored,
+        errors,
+        children,
+        refused_child,
+    };
+    crate::http::render_form(&page, &page.errors)
+}
+
+/// `GET /statistics/kdw/master?facility=…`: the form of one Kita's KDW master data.
+pub async fn kdw_master_get(
+    State(node): State<Arc<Node>>,
+    lang: Lang,
+    session: Session,
+    Query(q): Query<FacilityQuery>,
+) -> Result<Response, AppError> {
+    kdw_master_page(&node, lang, &session, &q.facility, None, vec![], String::new())
+}
+
+/// `POST /statistics/kdw/master`: saves, or shows the form again with its field errors.
+pub async fn kdw_master_submit(
+    State(node): State<Arc<Node>>,
+    lang: Lang,
+    session: Session,
+    axum::Form(form): axum::Form<crate::http::Posted<super::kdw_master::MasterInput>>,
+) -> Result<Response, AppError> {
+    use axum::response::{IntoResponse, Redirect};
+    session.check_csrf(&form.csrf)?;
+    let saved =
+        super::kdw_master::save(&mut node.store(), &session.who, &form.input, node.now());
+    match saved {
+        Ok(values) => Ok(Redirect::to(&format!(
+            "/statistics/kdw/master?facility={}",
+            values.facility
+        ))
+        .into_response()),
+        Err(e) => {
+            let errors = e.into_field_errors()?;
+            let facility = form.input.facility.clone();
+            kdw_master_page(
+                &node,
+                lang,
+                &session,
+                &facility,
+                Some(form.input),
+                errors,
+                String::new(),
+            )
+        }
+    }
+}
+
+/// `POST /statistics/kdw/integration`: the kind of one child's integration aid.
+pub async fn kdw_integration_submit(
+    State(node): State<Arc<Node>>,
+    lang: Lang,
+    session: Session,
+    axum::Form(form): axum::Form<crate::http::Posted<super::kdw_master::IntegrationInput>>,
+) -> Result<Response, AppError> {
+    use axum::response::{IntoResponse, Redirect};
+    session.check_csrf(&form.csrf)?;
+    let saved = super::kdw_master::save_integration(
+        &mut node.store(),
+        &session.who,
+        &form.input,
+        node.now(),
+    );
+    let facility = form.input.facility.trim().to_owned();
+    match saved {
+        Ok(_) => Ok(
+            Redirect::to(&format!("/statistics/kdw/master?facility={facility}")).into_response(),
+        ),
+        Err(e) => {
+            let errors = e.into_field_errors()?;
+            kdw_master_page(
+                &node,
+                lang,
+                &session,
+                &facility,
+                None,
+                errors,
+                form.input.child.trim().to_owned(),
+            )
+        }
+    }
+}

@@ -4,17 +4,17 @@
 //! only when the check passes and nothing the export needs is missing.
 //!
 //! What the node does not hold, and what the mapping does about it:
-//! - The Mandant's master data: Bundesland and the eight Zusatzfelder (L21–31). Kitanetz keeps
-//!   Saxon Kitas and has no place for them; only the weekly opening time is derived (opens to
-//!   closes × 5 weekdays). The check reports the others, so no file can be made until the node
-//!   keeps them ([`KdwMaster`] is where they would come in).
+//! - The Mandant's master data: Bundesland and the eight Zusatzfelder (L21–31), which the Träger
+//!   enters per Kita ([`super::kdw_master`]); the weekly opening time, when not entered, is
+//!   derived (opens to closes × 5 weekdays). The check names every one still empty.
 //! - Betreuungsform: none as such; one per care type and daily hours, with five days a week
 //!   ([`ASSUMED_DAYS_PER_WEEK`]) and weekly hours = daily × 5.
 //! - Klassenstufe: derived for a Hort child from its school entry (the recorded decision, else
 //!   the statute), assuming no repeated year.
 //! - Standard-Merkmale (weekend care, midday break, lunch, origin, language, educational help):
-//!   not held, handed over as no; the kind of an integration aid is not held: a problem row
-//!   per child, and no file.
+//!   not held, handed over as no; the kind of an integration aid comes from the Träger's
+//!   master data: a child with Eingliederungshilfe and none entered is a problem row, and no
+//!   file.
 //! - Staff are not handed over: the Mandant option's default (L74). Kitanetz holds neither the
 //!   staff's sex nor the four-digit training key the Webhouse wants.
 
@@ -34,13 +34,29 @@ use rust_decimal::Decimal;
 use serde::Serialize;
 use std::collections::BTreeMap;
 
-/// The Mandant's master data the node would have to keep (Bundesland, Zusatzfelder). Empty
-/// today: see the module comment.
+/// The Mandant's master data the Träger keeps for the statistic (Bundesland, Zusatzfelder, the
+/// kind of each integration aid; see [`super::kdw_master`]).
 #[derive(Debug, Clone, Default)]
 pub struct KdwMaster {
     pub state: Option<String>,
     pub extra_fields: BTreeMap<&'static str, serde_json::Value>,
     pub more_than_one_lead: bool,
+    /// Child id → kind of integration aid (at least one of the three).
+    pub integration: BTreeMap<String, IntegrationKind>,
+}
+
+/// The kind of a child's integration aid (seed 002 L66–70): körperlich, geistig, seelisch.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+pub struct IntegrationKind {
+    pub physical: bool,
+    pub mental: bool,
+    pub emotional: bool,
+}
+
+impl IntegrationKind {
+    pub fn any(&self) -> bool {
+        self.physical || self.mental || self.emotional
+    }
 }
 
 /// The case and what the mapping could not take from the node.
@@ -133,13 +149,22 @@ pub fn kdw_case(data: &KitaData, master: &KdwMaster, reference_date: NaiveDate) 
             .as_ref()
             .is_some_and(|l| l.care_type == CareType::Remedial);
         let running = contract.period.contains(day);
-        if running && (child.integration_need || remedial) {
-            missing.push(Problem::new(
-                data,
-                &format!("child:{}", child.id.0),
-                "Eingliederungshilfe / integration aid",
-                "Art der Behinderung (körperlich, geistig, seelisch) nicht erfasst / kind of disability not held",
-            ));
+        let mut features = Features::default();
+        if child.integration_need || remedial {
+            match master.integration.get(&child.id.0).filter(|k| k.any()) {
+                Some(kind) => {
+                    features.integration_physical = kind.physical;
+                    features.integration_mental = kind.mental;
+                    features.integration_emotional = kind.emotional;
+                }
+                None if running => missing.push(Problem::new(
+                    data,
+                    &format!("child:{}", child.id.0),
+                    "Eingliederungshilfe / integration aid",
+                    "Art der Behinderung (körperlich, geistig, seelisch) nicht erfasst: unter Stammdaten KDW eintragen / kind of disability not entered: enter it under KDW master data",
+                )),
+                None => {}
+            }
         }
         // Group.members is the truth for membership, not the line's `group`.
         let attended = data
@@ -163,7 +188,7 @@ pub fn kdw_case(data: &KitaData, master: &KdwMaster, reference_date: NaiveDate) 
             care_form,
             groups: attended,
             school_grade,
-            features: Features::default(),
+            features,
         });
     }
     MappedCase {
@@ -288,6 +313,7 @@ mod tests {
                 .map(|(k, v)| (k, serde_json::Value::String(v.into())))
                 .collect(),
             more_than_one_lead: false,
+            integration: BTreeMap::new(),
         }
     }
 
@@ -353,6 +379,114 @@ mod tests {
                 ("c2", "g-a", 45, None),
                 ("c3", "g-b", 25, Some(serde_json::json!(2))),
             ]
+        );
+    }
+
+    /// The master data the demo seeds for its first Kita, and a kind for the integration child.
+    fn demo_master() -> KdwMaster {
+        use crate::statistics::kdw_master::{check, demo_kind, demo_values, to_master};
+        let values = check(&demo_values(0, "fac-1")).expect("valid");
+        to_master(
+            Some(&values),
+            [("c3".to_owned(), demo_kind(1))].into_iter().collect(),
+        )
+    }
+
+    /// Every element of `xml` with its text, in document order; panics unless well-formed.
+    fn elements(xml: &str) -> Vec<(String, String)> {
+        let mut reader = quick_xml::Reader::from_str(xml);
+        reader.config_mut().check_end_names = true;
+        let mut out: Vec<(String, String)> = Vec::new();
+        // Indices into `out` of the elements open.
+        let mut open: Vec<usize> = Vec::new();
+        loop {
+            match reader.read_event().expect("well-formed XML") {
+                quick_xml::events::Event::Start(e) => {
+                    open.push(out.len());
+                    out.push((e.name().as_ref().to_owned(), String::new()));
+                }
+                quick_xml::events::Event::Text(t) => {
+                    if let Some(&i) = open.last() {
+                        out[i].1.push_str(t.xml10_content().trim());
+                    }
+                }
+                quick_xml::events::Event::End(_) => {
+                    open.pop();
+                }
+                quick_xml::events::Event::Eof => break,
+                _ => {}
+            }
+        }
+        let depth = open.len();
+        assert_eq!(depth, 0, "every element closed");
+        out
+    }
+
+    #[test]
+    fn a_demo_like_kita_with_the_demo_master_data_gives_a_well_formed_stala_xml() {
+        let k = kdw_kita(&kita(), &demo_master(), march_2026());
+        assert!(k.ready, "{:?} {:?}", k.errors, k.missing);
+        let xml = kitanetz_statistics::kdw::to_xml(k.export.as_ref().expect("checked"), None)
+            .expect("nothing XML cannot carry");
+        let elements = elements(&xml);
+        // The texts of the leaf elements `name` (a group element of that name is a container).
+        let text = |name: &str| -> Vec<&str> {
+            elements
+                .iter()
+                .filter(|(n, t)| n == name && !t.is_empty())
+                .map(|(_, t)| t.as_str())
+                .collect()
+        };
+        assert_eq!(text("StalaEinrichtungsnummer"), ["0831150101"]);
+        assert_eq!(text("Einrichtungsnummer"), ["E-001"]);
+        // Not entered: from the profile's opening times, 07:00–17:00 × 5.
+        assert_eq!(text("WoechentlicheOeffnungszeit"), ["50"]);
+        assert_eq!(text("Betreuungsgruppe"), ["g-a", "g-a", "g-b"]);
+        // c3's integration aid is the kind entered (mental); c1 and c2 have none.
+        let kinds: Vec<(&str, &str, &str)> = text("EingliederungshilfeKoerperlich")
+            .into_iter()
+            .zip(text("EingliederungshilfeGeistig"))
+            .zip(text("EingliederungshilfeSeelisch"))
+            .map(|((p, m), e)| (p, m, e))
+            .collect();
+        assert_eq!(kinds.len(), 3);
+        assert_eq!(kinds[0], kinds[1]);
+        assert_eq!(kinds[0].0, kinds[0].1, "neither for c1");
+        assert_eq!((kinds[2].0, kinds[2].2), (kinds[0].0, kinds[0].0));
+        assert_ne!(kinds[2].1, kinds[0].1, "mental for c3");
+    }
+
+    #[test]
+    fn a_missing_stala_number_is_named_with_the_kita_and_the_field_and_gives_no_xml() {
+        let mut master = demo_master();
+        master.extra_fields.remove("stala_einrichtungsnummer");
+        let k = kdw_kita(&kita(), &master, march_2026());
+        assert!(!k.ready);
+        assert!(k.export.is_none(), "no export, so no XML");
+        let named: Vec<(&str, &str, &str)> = k
+            .errors
+            .iter()
+            .map(|e| (e.record.as_str(), e.name.as_str(), e.field.as_str()))
+            .collect();
+        assert_eq!(
+            named,
+            [(
+                "facility",
+                "Kita Sonne",
+                "Zusatzfeld / extra field stala_einrichtungsnummer"
+            )]
+        );
+        // Without the kind of c3's aid: a missing row naming the child, and no XML either.
+        let mut master = demo_master();
+        master.integration.clear();
+        let k = kdw_kita(&kita(), &master, march_2026());
+        assert!(!k.ready);
+        assert_eq!(
+            k.missing
+                .iter()
+                .map(|p| (p.record.as_str(), p.field.as_str()))
+                .collect::<Vec<_>>(),
+            [("child:c3", "Eingliederungshilfe / integration aid")]
         );
     }
 }

@@ -8,10 +8,11 @@
 //! - [`kjh`]: the federal statistic KJH Teil III.1 (annex L) per Kita on 1 March, from the
 //!   Kita's profile, licence, groups, contracts, families and staff.
 //! - [`kdw`]: the Kita-Data-Webhouse check of one Kita on 1 March, and its StaLa XML once the
-//!   check passes.
+//!   check passes; [`kdw_master`]: the master data the Träger enters for it.
 
 pub mod http;
 pub mod kdw;
+pub mod kdw_master;
 pub mod kita_data;
 pub mod kjh;
 
@@ -96,8 +97,9 @@ pub fn kdw_statistic(
         kitas.iter().find(|k| k.facility.0 == facility)
     }
     .ok_or_else(|| ActionError::NotFound(facility.to_owned()))?;
-    // The Mandant's master data is not kept by the node (see `kdw`).
-    Ok(kdw::kdw_kita(kita, &kdw::KdwMaster::default(), date))
+    // The Mandant's master data the Träger entered (see `kdw_master`).
+    let master = kdw_master::master_of(store, &kita.facility.0)?;
+    Ok(kdw::kdw_kita(kita, &master, date))
 }
 
 /// The StaLa XML of one Kita, only when its check passed and nothing is missing; otherwise a

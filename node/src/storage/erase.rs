@@ -78,6 +78,11 @@ impl Store {
             "DELETE FROM kitaplaner_status WHERE child IN (SELECT id FROM p_children WHERE family = ?1)",
             [family_id],
         )?;
+        // So does the kind of integration aid kept for the Kita-Data-Webhouse.
+        tx.execute(
+            "DELETE FROM kdw_integration WHERE child IN (SELECT id FROM p_children WHERE family = ?1)",
+            [family_id],
+        )?;
         for (doc_id, kind) in &docs {
             let id = DocId(doc_id.clone());
             drop_doc(&tx, &id, kind, family_id, entry)?;

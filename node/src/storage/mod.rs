@@ -47,6 +47,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("migrations/0021_rounds.sql"),
     include_str!("migrations/0022_fee_reduction_settings.sql"),
     include_str!("migrations/0023_wish_status.sql"),
+    include_str!("migrations/0024_kdw_master.sql"),
 ];
 
 /// Migrations that add a projection table: a database older than this is rebuilt from its
