@@ -213,6 +213,8 @@ fn body_for(method: &str, path: &str, child: &str) -> Option<(&'static str, Stri
         ("POST", "/api/fees/families/{id}/reductions") => Some((json, r#"{"applied_on":"2026-10-01","from":"2026-11","until":"2027-04","members":[{"id":"m1","name":"Anna","relation":"parent"}],"incomes":[{"member":"m1","kind":"employee","amount":"1200"}]}"#.into())),
         ("POST", "/fees/families/{id}/reductions/{number}/decide") => Some((form, "decision=refuse&reason=x".into())),
         ("POST", "/api/fees/families/{id}/reductions/{number}/decision") => Some((json, r#"{"decision":"refuse","reason":"x"}"#.into())),
+        ("POST", "/statistics/kdw/master") => Some((form, "facility=fac-x&stala_einrichtungsnummer=x".into())),
+        ("POST", "/statistics/kdw/integration") => Some((form, "facility=fac-x&child=c-x&physical=on".into())),
         ("POST", "/fees/reduction-settings") => Some((form, "valid_from=2026-01-01&reasonable_share_percent=50&allocation=rank_order&above_regular_time=fee_difference".into())),
         ("POST", "/api/fees/reduction-settings") => Some((json, r#"{"valid_from":"2026-01-01","reasonable_share_percent":"50","allocation":"rank_order","above_regular_time":"fee_difference"}"#.into())),
         ("POST", "/attendance") => Some((form, format!("date=2026-11-02&mark.{child}=present"))),

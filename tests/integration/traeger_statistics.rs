@@ -252,7 +252,7 @@ async fn the_traeger_reports_kjh_part_iii_1_per_kita_from_its_own_data() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn the_kita_data_webhouse_check_names_what_is_missing_and_holds_back_the_xml() {
+async fn the_demo_traeger_makes_the_kita_data_webhouse_xml_and_a_value_removed_holds_it_back() {
     use kitanetz_tests::{api, KitaAndTraeger};
     let net = Network::seeded();
     let KitaAndTraeger {
@@ -277,19 +277,8 @@ async fn the_kita_data_webhouse_check_names_what_is_missing_and_holds_back_the_x
         check["children"].as_u64(),
         Some(children_under_contract(&traeger, &facility.0, "2026-03-01"))
     );
-    // A Saxon Kita: the Bundesland is not Baden-Württemberg and the Mandant's Zusatzfelder are
-    // not kept; each error names the Kita and the field.
-    assert_eq!(check["ready"], false);
-    let errors = check["errors"].as_array().unwrap();
-    assert!(
-        errors
-            .iter()
-            .any(|e| e["record"] == "facility" && e["field"] == "Bundesland / state"),
-        "{check}"
-    );
-    assert!(errors
-        .iter()
-        .all(|e| !e["name"].as_str().unwrap().is_empty()));
+    // The demo seeds the Träger's master data for its Kitas: the check passes.
+    assert_eq!(check["ready"], true, "{check}");
 
     let app = router(traeger.clone());
     let (status, page) = call(
@@ -301,8 +290,90 @@ async fn the_kita_data_webhouse_check_names_what_is_missing_and_holds_back_the_x
     )
     .await;
     assert_eq!(status, StatusCode::OK);
-    assert!(page.contains("id=\"kdw-errors\""), "{page}");
-    assert!(page.contains("id=\"kdw-not-ready\""));
+    assert!(page.contains("id=\"kdw-ready\""), "{page}");
+    assert!(page.contains("id=\"kdw-master-link\""));
+    let (status, xml) = call(
+        &app,
+        Method::GET,
+        &format!("/statistics/kdw.xml?{query}"),
+        Some(&admin),
+        None,
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{xml}");
+    assert!(xml.starts_with("<?xml"), "{xml}");
+    assert!(xml.contains("<StalaEinrichtungsnummer>"), "{xml}");
+
+    // The master data form shows the stored values.
+    let master = format!("/statistics/kdw/master?facility={}", facility.0);
+    let (status, page) = call(&app, Method::GET, &master, Some(&admin), None).await;
+    assert_eq!(status, StatusCode::OK, "{page}");
+    assert!(page.contains("id=\"kdw-master-form\""), "{page}");
+    let form = |stala: &str| {
+        format!(
+            "facility={}&state=Baden-W%C3%BCrttemberg&einrichtungsnummer=E-9&stala_einrichtungsnummer={stala}&interaktionsentwicklung=ja&konzeptionsentwicklung=nein&leitungszeit_umgesetzt=ja&teamentwicklung=ja&ueberzaehlige_gruppen=0&woechentliche_oeffnungszeit=",
+            facility.0
+        )
+    };
+    let form_type = "application/x-www-form-urlencoded";
+    // A malformed StaLa number: a field error, nothing stored (the XML still comes).
+    let (status, page) = call(
+        &app,
+        Method::POST,
+        "/statistics/kdw/master",
+        Some(&admin),
+        Some((form_type, form("08-31"))),
+    )
+    .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{page}");
+    assert!(page.contains("nur Ziffern"), "{page}");
+    let (status, _) = call(
+        &app,
+        Method::GET,
+        &format!("/statistics/kdw.xml?{query}"),
+        Some(&admin),
+        None,
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK);
+    // The StaLa number emptied: saved and audited, the check names the Kita and the field,
+    // and no XML.
+    let (status, body) = call(
+        &app,
+        Method::POST,
+        "/statistics/kdw/master",
+        Some(&admin),
+        Some((form_type, form(""))),
+    )
+    .await;
+    assert_eq!(status, StatusCode::SEE_OTHER, "{body}");
+    let audited: i64 = traeger
+        .store()
+        .conn()
+        .query_row(
+            "SELECT COUNT(*) FROM audit_log WHERE action = 'statistics.kdw.master' AND target = ?1",
+            [&facility.0],
+            |r| r.get(0),
+        )
+        .unwrap();
+    assert_eq!(audited, 1);
+    let (_, check) = api(
+        &traeger,
+        &admin,
+        "GET",
+        &format!("/api/statistics/kdw?{query}"),
+        None,
+    )
+    .await;
+    assert_eq!(check["ready"], false);
+    let errors = check["errors"].as_array().unwrap();
+    assert_eq!(errors.len(), 1, "{check}");
+    assert_eq!(errors[0]["record"], "facility");
+    assert_eq!(
+        errors[0]["field"],
+        "Zusatzfeld / extra field stala_einrichtungsnummer"
+    );
+    assert!(!errors[0]["name"].as_str().unwrap().is_empty());
     let (status, body) = call(
         &app,
         Method::GET,
@@ -312,6 +383,19 @@ async fn the_kita_data_webhouse_check_names_what_is_missing_and_holds_back_the_x
     )
     .await;
     assert_eq!(status, StatusCode::CONFLICT, "{body}");
+    // The kind of aid of a child who is not one of the Kita's integration children: not found.
+    let (status, _) = call(
+        &app,
+        Method::POST,
+        "/statistics/kdw/integration",
+        Some(&admin),
+        Some((
+            form_type,
+            format!("facility={}&child=c-nowhere&mental=on", facility.0),
+        )),
+    )
+    .await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
     let (status, _) = call(
         &app,
         Method::GET,
