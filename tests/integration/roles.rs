@@ -58,7 +58,7 @@ fn expected_access(method: &str, path: &str) -> Access {
         {
             Access::CityZvs
         }
-        ("GET", "/audit") | ("GET", "/audit.csv") => Access::Audit,
+        ("GET", "/audit") | ("GET", "/audit.csv") | ("GET", "/audit.xlsx") => Access::Audit,
         ("POST", "/admin/sessions/revoke") | ("POST", "/api/admin/sessions/revoke") => {
             Access::RevokeSession
         }
@@ -96,6 +96,7 @@ fn expected_access(method: &str, path: &str) -> Access {
         | (_, "/sync")
         | (_, "/api/sync")
         | (_, "/follow-ups")
+        | (_, "/follow-ups.xlsx")
         | (_, "/follow-ups/done")
         | (_, "/api/follow-ups")
         | (_, "/api/follow-ups/done") => Access::Staff,
@@ -105,7 +106,9 @@ fn expected_access(method: &str, path: &str) -> Access {
         | ("GET", "/api/facilities/{id}") => Access::Staff,
         ("GET", "/children") | ("GET", "/api/children") => Access::KitaRoles,
         (_, "/facilities/{id}/places") | (_, "/api/facilities/{id}/places") => Access::Zvs,
-        ("GET", "/conflicts") | ("GET", "/api/conflicts") => Access::ZvsOrKitaLeadHere,
+        ("GET", "/conflicts") | ("GET", "/conflicts.xlsx") | ("GET", "/api/conflicts") => {
+            Access::ZvsOrKitaLeadHere
+        }
         ("POST", "/conflicts/decide") | ("POST", "/api/conflicts/decisions") => Access::Zvs,
         ("GET", "/api/wishes/{handle}")
         | ("GET", "/api/intake/placement")

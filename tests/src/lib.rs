@@ -241,6 +241,47 @@ pub async fn call(
     (status, String::from_utf8_lossy(&bytes).into_owned())
 }
 
+/// `GET path` as the holder of `token`: the status and the body's bytes (for downloads).
+pub async fn get_bytes(router: &axum::Router, path: &str, token: &str) -> (StatusCode, Vec<u8>) {
+    let req = Request::builder()
+        .method(Method::GET)
+        .uri(path)
+        .header("authorization", format!("Bearer {token}"))
+        .body(Body::empty())
+        .expect("request");
+    let res = router.clone().oneshot(req).await.expect("infallible");
+    let status = res.status();
+    let bytes = axum::body::to_bytes(res.into_body(), 16 << 20)
+        .await
+        .expect("body");
+    (status, bytes.to_vec())
+}
+
+/// An Excel download opened: its sheet names (from `xl/workbook.xml`) and the text of its
+/// shared strings and first sheet, where the header cells are. Panics unless it is an xlsx zip.
+pub fn open_xlsx(bytes: &[u8]) -> (Vec<String>, String) {
+    use std::io::Read;
+    assert!(bytes.starts_with(b"PK\x03\x04"), "an xlsx is a zip");
+    let mut zip = zip::ZipArchive::new(std::io::Cursor::new(bytes)).expect("a zip");
+    let mut part = |name: &str| {
+        let mut text = String::new();
+        if let Ok(mut f) = zip.by_name(name) {
+            f.read_to_string(&mut text).expect("UTF-8 XML");
+        }
+        text
+    };
+    let workbook = part("xl/workbook.xml");
+    assert!(!workbook.is_empty(), "xl/workbook.xml in the zip");
+    let sheets = workbook
+        .split("<sheet ")
+        .skip(1)
+        .filter_map(|s| s.split("name=\"").nth(1)?.split('"').next())
+        .map(|s| s.replace("&amp;", "&"))
+        .collect();
+    let text = part("xl/sharedStrings.xml") + &part("xl/worksheets/sheet1.xml");
+    (sheets, text)
+}
+
 /// Calls the JSON API of `node` in-process as the holder of `token`: the status and the answer
 /// as JSON (an answer that is not JSON as a JSON string).
 pub async fn api(

@@ -122,3 +122,28 @@ pub async fn audit_csv(
     )
         .into_response())
 }
+
+/// `GET /audit.xlsx?…`: the same entries as the CSV, as an Excel file (the export audited).
+pub async fn audit_xlsx(
+    State(node): State<Arc<Node>>,
+    session: Session,
+    Query(input): Query<FilterInput>,
+) -> Result<Response, AppError> {
+    authorize(
+        &session.who,
+        Action::ViewAudit {
+            provider: node.config.provider.as_ref(),
+        },
+    )?;
+    let filter = input.check()?;
+    let now = node.now();
+    let rows = super::export_rows(&mut node.store(), &session.who, &filter, now)?;
+    crate::http::sheets::xlsx_response(
+        vec![super::to_table(&rows)],
+        "Protokoll".into(),
+        node.config.display_name.clone(),
+        &format!("protokoll-{}-{}", node.config.name, now.today),
+        now.millis,
+    )
+    .await
+}

@@ -117,6 +117,17 @@ pub fn export_csv(
     filter: &Filter,
     now: Now,
 ) -> Result<String, ActionError> {
+    Ok(to_csv(&export_rows(store, who, filter, now)?))
+}
+
+/// Every entry the filter matches (newest first, at most [`EXPORT_ROWS`]) for a file (CSV or
+/// Excel); authorised, and the export itself recorded.
+pub fn export_rows(
+    store: &mut Store,
+    who: &Principal,
+    filter: &Filter,
+    now: Now,
+) -> Result<Vec<AuditRow>, ActionError> {
     authorize(
         who,
         Action::ViewAudit {
@@ -132,7 +143,39 @@ pub fn export_csv(
         subjects: vec![],
         valid_from: None,
     })?;
-    Ok(to_csv(&rows))
+    Ok(rows)
+}
+
+/// The entries as an Excel table, the columns of the CSV.
+pub fn to_table(rows: &[AuditRow]) -> kitanetz_sheets::Table {
+    use kitanetz_sheets::{Cell, Column, ColumnKind, Table};
+    let mut table = Table::new(
+        "Protokoll",
+        vec![
+            Column::new("Nr.", ColumnKind::Integer),
+            Column::new("Zeit", ColumnKind::Text),
+            Column::new("Wer", ColumnKind::Text),
+            Column::new("Aktion", ColumnKind::Text),
+            Column::new("Ziel", ColumnKind::Text),
+            Column::new("Betroffene", ColumnKind::Text),
+            Column::new("Gültig ab", ColumnKind::Text),
+        ],
+    );
+    table.rows = rows
+        .iter()
+        .map(|r| {
+            vec![
+                Cell::Integer(r.seq),
+                Cell::from(crate::clock::format_millis(r.at).as_str()),
+                Cell::from(r.actor.as_str()),
+                Cell::from(r.action.as_str()),
+                Cell::from(r.target.as_deref().unwrap_or_default()),
+                Cell::from(r.subjects.join(" ").as_str()),
+                Cell::from(r.valid_from.as_deref().unwrap_or_default()),
+            ]
+        })
+        .collect();
+    table
 }
 
 /// RFC 4180 CSV with a header; times in the city's time.

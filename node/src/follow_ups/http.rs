@@ -188,3 +188,54 @@ pub async fn api_done(
     done(&mut node.store(), &session.who, &input, node.now()).map_err(AppError::from)?;
     Ok(StatusCode::NO_CONTENT)
 }
+
+/// `GET /follow-ups.xlsx?…`: the caller's own follow-ups the page shows with the same filter.
+pub async fn xlsx(
+    State(node): State<Arc<Node>>,
+    session: Session,
+    Query(q): Query<FilterQuery>,
+) -> Result<Response, AppError> {
+    use kitanetz_sheets::{Cell, Column, ColumnKind, Table};
+    crate::auth::authorize(&session.who, crate::auth::Action::ManageOwnFollowUps)
+        .map_err(crate::action::ActionError::from)?;
+    let filter = q.filter()?;
+    let items = list(
+        &node.store(),
+        &session.who,
+        node.config.facility.as_ref(),
+        filter,
+        node.clock.today(),
+    )?;
+    let mut table = Table::new(
+        "Wiedervorlagen",
+        vec![
+            Column::new("Fällig am", ColumnKind::Date),
+            Column::new("Betreff", ColumnKind::Text),
+            Column::new("Notiz", ColumnKind::Text),
+            Column::new("Überfällig", ColumnKind::YesNo),
+            Column::new("Automatisch", ColumnKind::YesNo),
+            Column::new("Seite", ColumnKind::Text),
+        ],
+    );
+    table.rows = items
+        .iter()
+        .map(|f| {
+            vec![
+                Cell::Date(f.due_on.0),
+                Cell::from(f.subject.as_str()),
+                Cell::from(f.note.as_str()),
+                Cell::YesNo(f.overdue),
+                Cell::YesNo(f.id.is_none()),
+                Cell::from(f.link.as_str()),
+            ]
+        })
+        .collect();
+    crate::http::sheets::xlsx_response(
+        vec![table],
+        "Wiedervorlagen".into(),
+        node.config.display_name.clone(),
+        &format!("wiedervorlagen-{}", node.clock.today()),
+        node.clock.now_millis(),
+    )
+    .await
+}

@@ -649,6 +649,15 @@ impl Texts {
             "follow_up.add" => ("Wiedervorlage angelegt", "Follow-up added"),
             "follow_up.done" => ("Wiedervorlage erledigt", "Follow-up done"),
             "kitaplaner.export" => ("An Kita-Planer exportiert", "Exported to Kita-Planer"),
+            "audit.export" => ("Protokoll exportiert", "Audit log exported"),
+            "intake.export" => (
+                "Überwachungsliste und Vormerkpool nach Excel exportiert",
+                "Watch list and intake pool exported to Excel",
+            ),
+            "tagespflege.export" => (
+                "Kindertagespflege-Listen nach Excel exportiert",
+                "Childminding lists exported to Excel",
+            ),
             "kitaplaner.export-failed" => (
                 "Export an Kita-Planer fehlgeschlagen",
                 "Export to Kita-Planer failed",

@@ -150,7 +150,9 @@ pub fn routes() -> Vec<Route> {
         ),
         route("GET", "/audit", get(crate::audit::http::audit_page)),
         route("GET", "/audit.csv", get(crate::audit::http::audit_csv)),
+        route("GET", "/audit.xlsx", get(crate::audit::http::audit_xlsx)),
         route("GET", "/intake", get(intake::http::intake)),
+        route("GET", "/intake.xlsx", get(intake::http::intake_xlsx)),
         route(
             "GET",
             "/intake/letters/{id}/letter.pdf",
@@ -267,6 +269,7 @@ pub fn routes() -> Vec<Route> {
         route("GET", "/sync", get(pages::sync_page)),
         route("GET", "/api/sync", get(pages::api_sync)),
         route("GET", "/conflicts", get(conflicts::http::conflicts_page)),
+        route("GET", "/conflicts.xlsx", get(conflicts::http::conflicts_xlsx)),
         route(
             "POST",
             "/conflicts/decide",
@@ -508,6 +511,7 @@ pub fn routes() -> Vec<Route> {
             post(crate::statistics::http::kdw_integration_submit),
         ),
         route("GET", "/follow-ups", get(crate::follow_ups::http::page)),
+        route("GET", "/follow-ups.xlsx", get(crate::follow_ups::http::xlsx)),
         route(
             "POST",
             "/follow-ups",
@@ -573,6 +577,11 @@ pub fn routes() -> Vec<Route> {
             "GET",
             "/tagespflege",
             get(crate::tagespflege::http::register_page),
+        ),
+        route(
+            "GET",
+            "/tagespflege.xlsx",
+            get(crate::tagespflege::http::register_xlsx),
         ),
         route(
             "POST",

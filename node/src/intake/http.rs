@@ -567,3 +567,82 @@ pub async fn upload(
 
 /// The body limit of the upload route: the largest proof plus the form around it.
 pub const UPLOAD_BODY_LIMIT: usize = super::MAX_DOCUMENT_BYTES + 64 * 1024;
+
+/// `GET /intake.xlsx`: the watch list and the intake pool as an Excel file, one sheet each.
+/// Names and addresses leave the system: the export is audited with the applications.
+pub async fn intake_xlsx(
+    State(node): State<Arc<Node>>,
+    session: Session,
+) -> Result<Response, AppError> {
+    use kitanetz_sheets::{Cell, Column, ColumnKind, Table};
+    authorize(&session.who, Action::ViewIntake)?;
+    city(&node)?;
+    let now = node.now();
+    let view = {
+        let mut store = node.store();
+        let view = overview(&store, &session.who, node.clock.today())?;
+        store.audit(&crate::storage::AuditEntry {
+            at: now.millis,
+            actor: session.who.audit_name(),
+            action: "intake.export",
+            target: None,
+            subjects: view
+                .watch
+                .iter()
+                .chain(&view.pool)
+                .map(|r| r.id.clone())
+                .collect(),
+            valid_from: None,
+        })?;
+        view
+    };
+    let table = |title: &str, rows: &[super::IntakeRow], pool: bool| {
+        let mut columns = vec![
+            Column::new("Antrag", ColumnKind::Text),
+            Column::new("Kind", ColumnKind::Text),
+            Column::new("Geburtsdatum", ColumnKind::Date),
+            Column::new("Gewünschter Beginn", ColumnKind::Date),
+            Column::new("Adresse", ColumnKind::Text),
+            Column::new("Adressprüfung", ColumnKind::Text),
+            Column::new("Eingegangen", ColumnKind::Text),
+            Column::new("Nachweise", ColumnKind::Integer),
+        ];
+        if pool {
+            columns.push(Column::new("Im Horizont ab", ColumnKind::Date));
+            columns.push(Column::new("Erneute Prüfung", ColumnKind::Text));
+        }
+        let mut t = Table::new(title, columns);
+        t.rows = rows
+            .iter()
+            .map(|r| {
+                let mut row = vec![
+                    Cell::from(r.id.as_str()),
+                    Cell::from(r.child.as_str()),
+                    Cell::Date(r.birth_date.0),
+                    Cell::Date(r.desired_start.0),
+                    Cell::from(r.address.as_str()),
+                    Cell::from(r.address_check.as_str()),
+                    crate::http::sheets::date_cell(&r.submitted_on),
+                    Cell::Integer(r.documents.len() as i64),
+                ];
+                if pool {
+                    row.push(Cell::Date(r.enters_on.0));
+                    row.push(Cell::from(r.recheck));
+                }
+                row
+            })
+            .collect();
+        t
+    };
+    crate::http::sheets::xlsx_response(
+        vec![
+            table("Überwachungsliste", &view.watch, false),
+            table("Vormerkpool", &view.pool, true),
+        ],
+        "Antragsaufnahme".into(),
+        node.config.display_name.clone(),
+        &format!("antragsaufnahme-{}", now.today),
+        now.millis,
+    )
+    .await
+}

@@ -789,3 +789,147 @@ fn created<T: serde::Serialize>(
     let value = result.map_err(AppError::from)?;
     Ok((StatusCode::CREATED, Json(value)).into_response())
 }
+
+/// `GET /tagespflege.xlsx?months=12`: the register page's lists as an Excel file (what needs
+/// doing, the requests, the register, the coming renewals). Names leave the system: the export
+/// is audited with the childminders and applications.
+pub async fn register_xlsx(
+    State(node): State<Arc<Node>>,
+    session: Session,
+    Query(q): Query<RegisterQuery>,
+) -> Result<Response, AppError> {
+    use kitanetz_sheets::{Cell, Column, ColumnKind, Table};
+    let months = match window(&q) {
+        Ok(m) => m,
+        Err(e) => {
+            super::authorize_view(&node.store(), &session.who)?;
+            return Err(e);
+        }
+    };
+    let now = node.now();
+    let (view, requests) = {
+        let mut store = node.store();
+        let view = register(&store, &session.who, &node.tagespflege, now.today, months)?;
+        let requests = requests(&store, &session.who)?;
+        store.audit(&crate::storage::AuditEntry {
+            at: now.millis,
+            actor: session.who.audit_name(),
+            action: "tagespflege.export",
+            target: None,
+            subjects: view
+                .rows
+                .iter()
+                .map(|r| r.id.clone())
+                .chain(requests.iter().map(|r| r.application.clone()))
+                .collect(),
+            valid_from: None,
+        })?;
+        (view, requests)
+    };
+    // A `YYYY-MM-DD` as a date, anything else as it is shown.
+    let day = |s: &str| match crate::http::sheets::date_cell(s) {
+        Cell::Empty => Cell::from(s),
+        date => date,
+    };
+    let watch = |title: &str, lines: &[super::WatchLine]| {
+        let mut t = Table::new(
+            title,
+            vec![
+                Column::new("Tagespflegeperson", ColumnKind::Text),
+                Column::new("Gegenstand", ColumnKind::Text),
+                Column::new("Stand", ColumnKind::Text),
+                Column::new("Seit", ColumnKind::Text),
+                Column::new("Gültig bis", ColumnKind::Text),
+                Column::new("Nächste Änderung", ColumnKind::Text),
+            ],
+        );
+        t.rows = lines
+            .iter()
+            .map(|w| {
+                vec![
+                    Cell::from(w.name.as_str()),
+                    Cell::from(w.subject),
+                    Cell::from(w.state),
+                    w.since.as_deref().map_or(Cell::Empty, day),
+                    w.valid_until.as_deref().map_or(Cell::Empty, day),
+                    Cell::from(w.next.as_deref().unwrap_or_default()),
+                ]
+            })
+            .collect();
+        t
+    };
+    let mut request_table = Table::new(
+        "Anfragen",
+        vec![
+            Column::new("Antrag", ColumnKind::Text),
+            Column::new("Kind", ColumnKind::Text),
+            Column::new("Geburtsdatum", ColumnKind::Text),
+            Column::new("Gewünschter Beginn", ColumnKind::Text),
+            Column::new("Stunden täglich", ColumnKind::Text),
+            Column::new("Ortsamt", ColumnKind::Text),
+            Column::new("Rang", ColumnKind::Text),
+            Column::new("Gewünschte Tagespflegeperson", ColumnKind::Text),
+            Column::new("Platz bei", ColumnKind::Text),
+        ],
+    );
+    request_table.rows = requests
+        .iter()
+        .map(|r| {
+            vec![
+                Cell::from(r.application.as_str()),
+                Cell::from(r.child.as_str()),
+                day(&r.birth_date),
+                day(&r.desired_start),
+                Cell::from(r.daily_hours.as_str()),
+                Cell::from(r.district.as_str()),
+                Cell::from(r.rank.as_str()),
+                Cell::from(
+                    r.wished_childminder
+                        .as_ref()
+                        .map_or("", |(_, name)| name.as_str()),
+                ),
+                Cell::from(r.placed_with.as_deref().unwrap_or_default()),
+            ]
+        })
+        .collect();
+    let mut register_table = Table::new(
+        "Register",
+        vec![
+            Column::new("Tagespflegeperson", ColumnKind::Text),
+            Column::new("Ortsamt", ColumnKind::Text),
+            Column::new("Plätze", ColumnKind::Integer),
+            Column::new("Kinder heute", ColumnKind::Integer),
+            Column::new("Frei", ColumnKind::Integer),
+            Column::new("Erlaubnis bis", ColumnKind::Text),
+            Column::new("Achtung", ColumnKind::Text),
+        ],
+    );
+    register_table.rows = view
+        .rows
+        .iter()
+        .map(|r| {
+            vec![
+                Cell::from(r.name.as_str()),
+                Cell::from(r.district.as_str()),
+                Cell::Integer(i64::from(r.places)),
+                Cell::Integer(i64::from(r.children_today)),
+                Cell::Integer(i64::from(r.free_today)),
+                r.permit_until.as_deref().map_or(Cell::Empty, day),
+                Cell::from(r.attention.unwrap_or_default()),
+            ]
+        })
+        .collect();
+    crate::http::sheets::xlsx_response(
+        vec![
+            watch("Zu erledigen", &view.due),
+            request_table,
+            register_table,
+            watch("Erlaubniserneuerungen", &view.renewals),
+        ],
+        "Kindertagespflege".into(),
+        node.config.display_name.clone(),
+        &format!("kindertagespflege-{}", now.today),
+        now.millis,
+    )
+    .await
+}
