@@ -8,6 +8,7 @@ mod audit;
 mod beitragsstelle;
 mod childminding;
 mod crash;
+mod excel_exports;
 mod facilities;
 mod fees;
 mod intake;
