@@ -84,3 +84,38 @@ async fn every_new_list_download_is_an_xlsx_with_its_sheets_and_headers() {
     }
     assert_eq!(audited(&city, "intake.export"), 1, "nothing exported when refused");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_traegers_lists_download_as_xlsx_too() {
+    let net = Network::seeded();
+    let cfg = net.config(|c| c.role == NodeRole::Traeger).clone();
+    let provider = cfg.provider.clone().unwrap();
+    let node = net.open(&cfg.name);
+    let admin =
+        kitanetz_tests::add_traeger_user(&node, "xl-t-admin", Role::TraegerAdmin, &provider).token;
+    let clerk =
+        kitanetz_tests::add_traeger_user(&node, "xl-t-clerk", Role::FeeOffice, &provider).token;
+    let app = kitanetz_node::http::router(node.clone());
+    for (path, sheets, header) in [
+        ("/staff.xlsx", &["Personal"][..], "Zählt für den Schlüssel"),
+        ("/facilities.xlsx?q=", &["Einrichtungen"][..], "Plätze heute"),
+        (
+            "/statistics/landeszuschuss.xlsx?year=2026",
+            &["Landeszuschuss 2026"][..],
+            "9-Stunden-Kinder",
+        ),
+    ] {
+        let (status, bytes) = get_bytes(&app, path, &admin).await;
+        assert_eq!(status.as_u16(), 200, "{path}");
+        let (names, text) = open_xlsx(&bytes);
+        assert_eq!(names, sheets, "{path}");
+        assert!(text.contains(header), "{path}: header {header:?}");
+    }
+    assert_eq!(audited(&node, "staff.export"), 1);
+    // The fee office reads neither the staff nor the statistics.
+    for path in ["/staff.xlsx", "/statistics/landeszuschuss.xlsx?year=2026"] {
+        let (status, _) = get_bytes(&app, path, &clerk).await;
+        assert_eq!(status.as_u16(), 403, "{path}");
+    }
+    assert_eq!(audited(&node, "staff.export"), 1);
+}

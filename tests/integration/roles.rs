@@ -77,6 +77,7 @@ fn expected_access(method: &str, path: &str) -> Access {
             Access::CityChildminding
         }
         ("GET", "/staff")
+        | ("GET", "/staff.xlsx")
         | ("GET", "/api/staff")
         | ("GET", "/staffing")
         | ("GET", "/staffing.xlsx")
@@ -101,6 +102,7 @@ fn expected_access(method: &str, path: &str) -> Access {
         | (_, "/api/follow-ups")
         | (_, "/api/follow-ups/done") => Access::Staff,
         ("GET", "/facilities")
+        | ("GET", "/facilities.xlsx")
         | ("GET", "/facilities/{id}")
         | ("GET", "/api/facilities")
         | ("GET", "/api/facilities/{id}") => Access::Staff,

@@ -453,3 +453,52 @@ pub async fn api_change_places(
         node.now(),
     )?))
 }
+
+/// `GET /facilities.xlsx?q=…`: the directory with the page's search, every match (no personal
+/// data).
+pub async fn list_xlsx(
+    State(node): State<Arc<Node>>,
+    session: Session,
+    Query(query): Query<SearchQuery>,
+) -> Result<Response, AppError> {
+    use kitanetz_sheets::{Cell, Column, ColumnKind, Table};
+    let (rows, _) = list(
+        &node.store(),
+        &session.who,
+        &query.q,
+        node.clock.today(),
+        100_000,
+    )?;
+    let mut table = Table::new(
+        "Einrichtungen",
+        vec![
+            Column::new("Einrichtung", ColumnKind::Text),
+            Column::new("Ortsamt", ColumnKind::Text),
+            Column::new("Straße", ColumnKind::Text),
+            Column::new("PLZ", ColumnKind::Text),
+            Column::new("Träger", ColumnKind::Text),
+            Column::new("Plätze heute", ColumnKind::Integer),
+        ],
+    );
+    table.rows = rows
+        .iter()
+        .map(|r| {
+            vec![
+                Cell::from(r.name.as_str()),
+                Cell::from(r.district.as_str()),
+                Cell::from(r.street.as_str()),
+                Cell::from(r.postcode.as_str()),
+                Cell::from(r.provider_name.as_str()),
+                Cell::Integer(r.places_today),
+            ]
+        })
+        .collect();
+    crate::http::sheets::xlsx_response(
+        vec![table],
+        "Einrichtungen".into(),
+        node.config.display_name.clone(),
+        &format!("einrichtungen-{}", node.clock.today()),
+        node.clock.now_millis(),
+    )
+    .await
+}

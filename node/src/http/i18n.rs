@@ -650,6 +650,10 @@ impl Texts {
             "follow_up.done" => ("Wiedervorlage erledigt", "Follow-up done"),
             "kitaplaner.export" => ("An Kita-Planer exportiert", "Exported to Kita-Planer"),
             "audit.export" => ("Protokoll exportiert", "Audit log exported"),
+            "staff.export" => (
+                "Personalliste nach Excel exportiert",
+                "Staff list exported to Excel",
+            ),
             "intake.export" => (
                 "Überwachungsliste und Vormerkpool nach Excel exportiert",
                 "Watch list and intake pool exported to Excel",

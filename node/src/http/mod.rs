@@ -467,6 +467,11 @@ pub fn routes() -> Vec<Route> {
         ),
         route(
             "GET",
+            "/statistics/landeszuschuss.xlsx",
+            get(crate::statistics::http::landeszuschuss_xlsx),
+        ),
+        route(
+            "GET",
             "/api/statistics/landeszuschuss",
             get(crate::statistics::http::api_landeszuschuss),
         ),
@@ -724,6 +729,7 @@ pub fn routes() -> Vec<Route> {
             post(crate::tagespflege::http::api_permit),
         ),
         route("GET", "/staff", get(crate::staff::http::page)),
+        route("GET", "/staff.xlsx", get(crate::staff::http::list_xlsx)),
         route("POST", "/staff", post(crate::staff::http::create_submit)),
         route(
             "POST",
@@ -1037,6 +1043,7 @@ pub fn routes() -> Vec<Route> {
         ),
         route("GET", "/static/{*path}", get(assets::serve)),
         route("GET", "/facilities", get(facilities::http::list_page)),
+        route("GET", "/facilities.xlsx", get(facilities::http::list_xlsx)),
         route(
             "GET",
             "/facilities/{id}",

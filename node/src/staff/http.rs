@@ -327,3 +327,58 @@ pub async fn balance_xlsx(
     )
     .await
 }
+
+/// `GET /staff.xlsx`: the staff list as the page shows it. Names and birth dates leave the
+/// system: the export is audited with the persons.
+pub async fn list_xlsx(
+    State(node): State<Arc<Node>>,
+    session: Session,
+) -> Result<Response, AppError> {
+    use kitanetz_sheets::{Cell, Column, ColumnKind, Table};
+    let now = node.now();
+    let rows = {
+        let mut store = node.store();
+        let rows = list(&store, &session.who, now.today)?;
+        store.audit(&crate::storage::AuditEntry {
+            at: now.millis,
+            actor: session.who.audit_name(),
+            action: "staff.export",
+            target: None,
+            subjects: rows.iter().map(|r| r.id.clone()).collect(),
+            valid_from: None,
+        })?;
+        rows
+    };
+    let mut table = Table::new(
+        "Personal",
+        vec![
+            Column::new("Name", ColumnKind::Text),
+            Column::new("Geburtsdatum", ColumnKind::Date),
+            Column::new("Qualifikation", ColumnKind::Text),
+            Column::new("Zählt für den Schlüssel", ColumnKind::YesNo),
+            Column::new("Einsätze", ColumnKind::Text),
+            Column::new("Abwesenheiten", ColumnKind::Text),
+        ],
+    );
+    table.rows = rows
+        .iter()
+        .map(|r| {
+            vec![
+                Cell::from(r.name.as_str()),
+                r.birth_date.map_or(Cell::Empty, |d| Cell::Date(d.0)),
+                Cell::from(r.qualification.as_str()),
+                Cell::YesNo(r.counts_towards_key),
+                Cell::from(r.assignments.join("; ").as_str()),
+                Cell::from(r.absences.join("; ").as_str()),
+            ]
+        })
+        .collect();
+    crate::http::sheets::xlsx_response(
+        vec![table],
+        "Personal".into(),
+        node.config.display_name.clone(),
+        &format!("personal-{}", now.today),
+        now.millis,
+    )
+    .await
+}

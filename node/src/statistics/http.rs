@@ -508,3 +508,63 @@ pub async fn kdw_integration_submit(
         }
     }
 }
+
+/// `GET /statistics/landeszuschuss.xlsx?year=…`: the count sheet of the page, one row per Kita
+/// and the Träger's total (counts only, no names).
+pub async fn landeszuschuss_xlsx(
+    State(node): State<Arc<Node>>,
+    session: Session,
+    Query(q): Query<YearQuery>,
+) -> Result<Response, AppError> {
+    use kitanetz_sheets::{Cell, Column, ColumnKind, Table};
+    let year = match year_of(&node, &q) {
+        Ok(year) => year,
+        Err(e) => {
+            landeszuschuss(&node.store(), &session.who, 2000)?;
+            return Err(e);
+        }
+    };
+    let counts = landeszuschuss(&node.store(), &session.who, year)?;
+    let title = format!("Landeszuschuss {year}");
+    let mut table = Table::new(
+        title.clone(),
+        vec![
+            Column::new("Einrichtung", ColumnKind::Text),
+            Column::new("a) Krippe", ColumnKind::Integer),
+            Column::new("b) Kindergarten", ColumnKind::Integer),
+            Column::new("c) Hort", ColumnKind::Integer),
+            Column::new("Betreuungsstunden", ColumnKind::Decimal),
+            Column::new("9-Stunden-Kinder", ColumnKind::Decimal),
+            Column::new("4.2 Eingliederungshilfe", ColumnKind::Integer),
+            Column::new("Gesamt", ColumnKind::Decimal),
+            Column::new("Zuschuss", ColumnKind::Money),
+            Column::new("Nicht gezählt", ColumnKind::Integer),
+        ],
+    );
+    table.rows = counts
+        .iter()
+        .map(|c| {
+            let r = &c.result;
+            vec![
+                Cell::from(c.facility_name.as_str()),
+                Cell::Integer(i64::from(r.groups.krippe.children)),
+                Cell::Integer(i64::from(r.groups.kindergarten.children)),
+                Cell::Integer(i64::from(r.groups.hort.children)),
+                Cell::Decimal(r.facility_care_hours.0),
+                Cell::Decimal(r.facility_children_9h.0),
+                Cell::Integer(i64::from(r.eingliederungshilfe_children)),
+                Cell::Decimal(r.total_children.0),
+                Cell::Money(r.subsidy.0),
+                Cell::Integer(r.excluded.len() as i64),
+            ]
+        })
+        .collect();
+    crate::http::sheets::xlsx_response(
+        vec![table],
+        title,
+        node.config.display_name.clone(),
+        &format!("landeszuschuss-{year}"),
+        node.clock.now_millis(),
+    )
+    .await
+}
