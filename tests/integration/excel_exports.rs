@@ -47,6 +47,7 @@ async fn every_new_list_download_is_an_xlsx_with_its_sheets_and_headers() {
         ),
         (&zvs, "/follow-ups.xlsx?show=all", &["Wiedervorlagen"][..], "Fällig am"),
         (&admin, "/audit.xlsx", &["Protokoll"][..], "Betroffene"),
+        (&admin, "/admin/sessions.xlsx", &["Anmeldungen"][..], "Läuft ab"),
         (
             &bvs,
             "/tagespflege.xlsx?months=12",
@@ -112,6 +113,12 @@ async fn the_traegers_lists_download_as_xlsx_too() {
         assert!(text.contains(header), "{path}: header {header:?}");
     }
     assert_eq!(audited(&node, "staff.export"), 1);
+    // The fee office's billing runs (none yet: the headers only).
+    let (status, bytes) = get_bytes(&app, "/fees/billing.xlsx", &clerk).await;
+    assert_eq!(status.as_u16(), 200);
+    let (names, text) = open_xlsx(&bytes);
+    assert_eq!(names, ["Soll-Stellungen"]);
+    assert!(text.contains("Positionen"));
     // The fee office reads neither the staff nor the statistics.
     for path in ["/staff.xlsx", "/statistics/landeszuschuss.xlsx?year=2026"] {
         let (status, _) = get_bytes(&app, path, &clerk).await;

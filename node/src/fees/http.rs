@@ -770,6 +770,48 @@ pub async fn billing_submit(
     }
 }
 
+/// `GET /fees/billing.xlsx`: the billing runs the page lists (months, totals; no names).
+pub async fn billing_xlsx(
+    State(node): State<Arc<Node>>,
+    session: Session,
+) -> Result<Response, AppError> {
+    use crate::http::sheets::money_cell;
+    use kitanetz_sheets::{Cell, Column, ColumnKind, Table};
+    let runs = billing::runs(&node.store(), &session.who)?;
+    let mut table = Table::new(
+        "Soll-Stellungen",
+        vec![
+            Column::new("Lauf", ColumnKind::Integer),
+            Column::new("Monat", ColumnKind::Text),
+            Column::new("Zeit", ColumnKind::Text),
+            Column::new("Von", ColumnKind::Text),
+            Column::new("Positionen", ColumnKind::Integer),
+            Column::new("Summe", ColumnKind::Money),
+        ],
+    );
+    table.rows = runs
+        .iter()
+        .map(|r| {
+            vec![
+                Cell::Integer(r.id),
+                Cell::from(r.billing_month.as_str()),
+                Cell::from(crate::clock::format_millis(r.run_at).as_str()),
+                Cell::from(r.run_by.as_str()),
+                Cell::Integer(r.positions),
+                money_cell(&r.total),
+            ]
+        })
+        .collect();
+    crate::http::sheets::xlsx_response(
+        vec![table],
+        "Soll-Stellungen".into(),
+        node.config.display_name.clone(),
+        &format!("soll-stellungen-{}", node.clock.today()),
+        node.clock.now_millis(),
+    )
+    .await
+}
+
 pub async fn api_runs(
     State(node): State<Arc<Node>>,
     ApiSession(session): ApiSession,

@@ -977,6 +977,7 @@ pub fn routes() -> Vec<Route> {
         route("GET", "/occupancy.xlsx", get(crate::occupancy::http::xlsx)),
         route("GET", "/api/occupancy", get(crate::occupancy::http::api)),
         route("GET", "/admin/sessions", get(crate::sessions::http::page)),
+        route("GET", "/admin/sessions.xlsx", get(crate::sessions::http::xlsx)),
         route(
             "POST",
             "/admin/sessions/revoke",
@@ -1022,6 +1023,7 @@ pub fn routes() -> Vec<Route> {
             ),
         ),
         route("GET", "/fees/billing", get(fees::billing_page_get)),
+        route("GET", "/fees/billing.xlsx", get(fees::billing_xlsx)),
         route("POST", "/fees/billing", post(fees::billing_submit)),
         route("GET", "/api/fees/billing/runs", get(fees::api_runs)),
         route("POST", "/api/fees/billing/runs", post(fees::api_run)),

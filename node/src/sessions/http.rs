@@ -59,3 +59,46 @@ pub async fn api_revoke(
     revoke(&mut node.store(), &session.who, &input, node.now())?;
     Ok(Json(serde_json::json!({ "revoked": input.session })))
 }
+
+/// `GET /admin/sessions.xlsx`: the sessions the page lists (staff accounts, not parents).
+pub async fn xlsx(
+    State(node): State<Arc<Node>>,
+    session: Session,
+) -> Result<Response, AppError> {
+    use kitanetz_sheets::{Cell, Column, ColumnKind, Table};
+    let rows = list(&node.store(), &session.who, node.now())?;
+    let mut table = Table::new(
+        "Anmeldungen",
+        vec![
+            Column::new("Kennung", ColumnKind::Text),
+            Column::new("Benutzer", ColumnKind::Text),
+            Column::new("Name", ColumnKind::Text),
+            Column::new("Rolle", ColumnKind::Text),
+            Column::new("Art", ColumnKind::Text),
+            Column::new("Angemeldet", ColumnKind::Text),
+            Column::new("Läuft ab", ColumnKind::Text),
+        ],
+    );
+    table.rows = rows
+        .iter()
+        .map(|r| {
+            vec![
+                Cell::from(r.id.as_str()),
+                Cell::from(r.username.as_str()),
+                Cell::from(r.display_name.as_str()),
+                Cell::from(r.role.as_str()),
+                Cell::from(r.kind.as_str()),
+                Cell::from(crate::clock::format_millis(r.created_at).as_str()),
+                Cell::from(crate::clock::format_millis(r.expires_at).as_str()),
+            ]
+        })
+        .collect();
+    crate::http::sheets::xlsx_response(
+        vec![table],
+        "Anmeldungen".into(),
+        node.config.display_name.clone(),
+        &format!("anmeldungen-{}", node.clock.today()),
+        node.clock.now_millis(),
+    )
+    .await
+}
