@@ -35,6 +35,12 @@ async fn every_new_list_download_is_an_xlsx_with_its_sheets_and_headers() {
         ),
         (
             &zvs,
+            "/intake/placement.xlsx",
+            &["Überfällige Prüfungen", "Zentraler Antragspool", "Inaktive Anträge"][..],
+            "Inaktiv seit",
+        ),
+        (
+            &zvs,
             "/conflicts.xlsx",
             &[
                 "Doppelplätze",
@@ -68,6 +74,7 @@ async fn every_new_list_download_is_an_xlsx_with_its_sheets_and_headers() {
     }
     // Names and addresses left the system: recorded.
     assert_eq!(audited(&city, "intake.export"), 1);
+    assert_eq!(audited(&city, "intake.placement.export"), 1);
     assert_eq!(audited(&city, "tagespflege.export"), 1);
     assert_eq!(audited(&city, "audit.export"), 1);
 

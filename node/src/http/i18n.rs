@@ -650,6 +650,10 @@ impl Texts {
             "follow_up.done" => ("Wiedervorlage erledigt", "Follow-up done"),
             "kitaplaner.export" => ("An Kita-Planer exportiert", "Exported to Kita-Planer"),
             "audit.export" => ("Protokoll exportiert", "Audit log exported"),
+            "intake.placement.export" => (
+                "Vermittlungslisten nach Excel exportiert",
+                "Placement lists exported to Excel",
+            ),
             "staff.export" => (
                 "Personalliste nach Excel exportiert",
                 "Staff list exported to Excel",

@@ -178,6 +178,11 @@ pub fn routes() -> Vec<Route> {
         ),
         route(
             "GET",
+            "/intake/placement.xlsx",
+            get(intake::http::placement_watch_xlsx),
+        ),
+        route(
+            "GET",
             "/api/intake/placement",
             get(intake::http::api_placement_watch),
         ),

@@ -646,3 +646,123 @@ pub async fn intake_xlsx(
     )
     .await
 }
+
+/// `GET /intake/placement.xlsx`: the ZVS's watch of the placement (overdue reviews, the central
+/// pool, inactive applications) as an Excel file; audited with the applications.
+pub async fn placement_watch_xlsx(
+    State(node): State<Arc<Node>>,
+    session: Session,
+) -> Result<Response, AppError> {
+    use kitanetz_sheets::{Cell, Column, ColumnKind, Table};
+    authorize(&session.who, Action::ViewIntake)?;
+    city(&node)?;
+    let now = node.now();
+    let watch = {
+        let mut store = node.store();
+        let watch = crate::applications::watch::watch(&store, &session.who, now.today)?;
+        let mut subjects: Vec<String> = watch
+            .overdue
+            .iter()
+            .map(|r| r.application.clone())
+            .chain(watch.pool.iter().map(|r| r.application.clone()))
+            .chain(watch.inactive.iter().map(|r| r.application.clone()))
+            .collect();
+        subjects.sort();
+        subjects.dedup();
+        store.audit(&crate::storage::AuditEntry {
+            at: now.millis,
+            actor: session.who.audit_name(),
+            action: "intake.placement.export",
+            target: None,
+            subjects,
+            valid_from: None,
+        })?;
+        watch
+    };
+    let mut overdue = Table::new(
+        "Überfällige Prüfungen",
+        vec![
+            Column::new("Antrag", ColumnKind::Text),
+            Column::new("Kind", ColumnKind::Text),
+            Column::new("Kita", ColumnKind::Text),
+            Column::new("Seit", ColumnKind::Date),
+            Column::new("Tage", ColumnKind::Integer),
+            Column::new("Platz reserviert", ColumnKind::YesNo),
+        ],
+    );
+    overdue.rows = watch
+        .overdue
+        .iter()
+        .map(|r| {
+            vec![
+                Cell::from(r.application.as_str()),
+                Cell::from(r.child.as_str()),
+                Cell::from(r.facility_name.as_str()),
+                Cell::Date(r.since.0),
+                Cell::Integer(r.days),
+                Cell::YesNo(r.reserved),
+            ]
+        })
+        .collect();
+    let mut pool = Table::new(
+        "Zentraler Antragspool",
+        vec![
+            Column::new("Antrag", ColumnKind::Text),
+            Column::new("Kind", ColumnKind::Text),
+            Column::new("Gewünschter Beginn", ColumnKind::Date),
+            Column::new("Betreuungsart", ColumnKind::Text),
+            Column::new("Wünsche", ColumnKind::Text),
+        ],
+    );
+    pool.rows = watch
+        .pool
+        .iter()
+        .map(|r| {
+            let wishes: Vec<String> = r
+                .wishes
+                .iter()
+                .map(|(kita, status)| format!("{kita} ({status})"))
+                .collect();
+            vec![
+                Cell::from(r.application.as_str()),
+                Cell::from(r.child.as_str()),
+                Cell::Date(r.desired_start.0),
+                Cell::from(r.care_type.label_de()),
+                Cell::from(wishes.join("; ").as_str()),
+            ]
+        })
+        .collect();
+    let mut inactive = Table::new(
+        "Inaktive Anträge",
+        vec![
+            Column::new("Antrag", ColumnKind::Text),
+            Column::new("Kind", ColumnKind::Text),
+            Column::new("Gewünschter Beginn", ColumnKind::Date),
+            Column::new("Betreuungsart", ColumnKind::Text),
+            Column::new("Inaktiv seit", ColumnKind::Date),
+            Column::new("Grund", ColumnKind::Text),
+        ],
+    );
+    inactive.rows = watch
+        .inactive
+        .iter()
+        .map(|r| {
+            vec![
+                Cell::from(r.application.as_str()),
+                Cell::from(r.child.as_str()),
+                Cell::Date(r.desired_start.0),
+                Cell::from(r.care_type.label_de()),
+                r.since.map_or(Cell::Empty, |d| Cell::Date(d.0)),
+                Cell::from(r.why.as_str()),
+            ]
+        })
+        .collect();
+    crate::http::sheets::xlsx_response(
+        vec![overdue, pool, inactive],
+        "Vermittlung".into(),
+        node.config.display_name.clone(),
+        &format!("vermittlung-{}", now.today),
+        now.millis,
+    )
+    .await
+}
