@@ -551,6 +551,10 @@ impl Texts {
                 "Art der Eingliederungshilfe erfasst",
                 "Kind of integration aid entered",
             ),
+            "statistics.kdw.export" => (
+                "Prüfliste Kita-Data-Webhouse nach Excel exportiert",
+                "Kita-Data-Webhouse check list exported to Excel",
+            ),
             "statistics.kdw.integration.read" => (
                 "Kinder mit Eingliederungshilfe angezeigt",
                 "Children with integration aid shown",

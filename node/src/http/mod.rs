@@ -502,6 +502,11 @@ pub fn routes() -> Vec<Route> {
         ),
         route(
             "GET",
+            "/statistics/kdw.xlsx",
+            get(crate::statistics::http::kdw_problems_xlsx),
+        ),
+        route(
+            "GET",
             "/api/statistics/kdw",
             get(crate::statistics::http::api_kdw),
         ),

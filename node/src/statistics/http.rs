@@ -568,3 +568,71 @@ pub async fn landeszuschuss_xlsx(
     )
     .await
 }
+
+/// `GET /statistics/kdw.xlsx?year=…&facility=…`: the check's error list and missing values of
+/// one Kita, to work through (names of children: the export is audited with the records).
+pub async fn kdw_problems_xlsx(
+    State(node): State<Arc<Node>>,
+    session: Session,
+    Query(q): Query<KdwQuery>,
+) -> Result<Response, AppError> {
+    use kitanetz_sheets::{Cell, Column, ColumnKind, Table};
+    let now = node.now();
+    let kita = {
+        let mut store = node.store();
+        let kita = with_year(&node, &store, &session.who, &q.year(), |year| {
+            kdw_statistic(&store, &session.who, year, &q.facility)
+        })?;
+        let mut subjects: Vec<String> = kita
+            .errors
+            .iter()
+            .chain(&kita.missing)
+            .filter_map(|p| p.record.strip_prefix("child:").map(str::to_owned))
+            .collect();
+        subjects.sort();
+        subjects.dedup();
+        store.audit(&crate::storage::AuditEntry {
+            at: now.millis,
+            actor: session.who.audit_name(),
+            action: "statistics.kdw.export",
+            target: Some(kita.facility.clone()),
+            subjects,
+            valid_from: Some(kita.reference_date.to_string()),
+        })?;
+        kita
+    };
+    let table = |title: &str, rows: &[super::kita_data::Problem]| {
+        let mut t = Table::new(
+            title,
+            vec![
+                Column::new("Datensatz", ColumnKind::Text),
+                Column::new("Name", ColumnKind::Text),
+                Column::new("Feld", ColumnKind::Text),
+                Column::new("Problem", ColumnKind::Text),
+            ],
+        );
+        t.rows = rows
+            .iter()
+            .map(|p| {
+                vec![
+                    Cell::from(p.record.as_str()),
+                    Cell::from(p.name.as_str()),
+                    Cell::from(p.field.as_str()),
+                    Cell::from(p.message.as_str()),
+                ]
+            })
+            .collect();
+        t
+    };
+    crate::http::sheets::xlsx_response(
+        vec![
+            table("Fehler", &kita.errors),
+            table("Fehlende Angaben", &kita.missing),
+        ],
+        format!("Kita-Data-Webhouse {}", kita.facility_name),
+        node.config.display_name.clone(),
+        &format!("kdw-pruefung-{}-{}", kita.facility, kita.reference_date),
+        now.millis,
+    )
+    .await
+}
