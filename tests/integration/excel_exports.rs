@@ -36,7 +36,11 @@ async fn every_new_list_download_is_an_xlsx_with_its_sheets_and_headers() {
         (
             &zvs,
             "/intake/placement.xlsx",
-            &["Überfällige Prüfungen", "Zentraler Antragspool", "Inaktive Anträge"][..],
+            &[
+                "Überfällige Prüfungen",
+                "Zentraler Antragspool",
+                "Inaktive Anträge",
+            ][..],
             "Inaktiv seit",
         ),
         (
@@ -51,13 +55,28 @@ async fn every_new_list_download_is_an_xlsx_with_its_sheets_and_headers() {
             ][..],
             "Bleibt ohne Entscheidung",
         ),
-        (&zvs, "/follow-ups.xlsx?show=all", &["Wiedervorlagen"][..], "Fällig am"),
+        (
+            &zvs,
+            "/follow-ups.xlsx?show=all",
+            &["Wiedervorlagen"][..],
+            "Fällig am",
+        ),
         (&admin, "/audit.xlsx", &["Protokoll"][..], "Betroffene"),
-        (&admin, "/admin/sessions.xlsx", &["Anmeldungen"][..], "Läuft ab"),
+        (
+            &admin,
+            "/admin/sessions.xlsx",
+            &["Anmeldungen"][..],
+            "Läuft ab",
+        ),
         (
             &bvs,
             "/tagespflege.xlsx?months=12",
-            &["Zu erledigen", "Anfragen", "Register", "Erlaubniserneuerungen"][..],
+            &[
+                "Zu erledigen",
+                "Anfragen",
+                "Register",
+                "Erlaubniserneuerungen",
+            ][..],
             "Tagespflegeperson",
         ),
     ] {
@@ -90,7 +109,11 @@ async fn every_new_list_download_is_an_xlsx_with_its_sheets_and_headers() {
         let (got, _) = get_bytes(&app, path, token).await;
         assert_eq!(got.as_u16(), status, "{path}");
     }
-    assert_eq!(audited(&city, "intake.export"), 1, "nothing exported when refused");
+    assert_eq!(
+        audited(&city, "intake.export"),
+        1,
+        "nothing exported when refused"
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -106,7 +129,11 @@ async fn the_traegers_lists_download_as_xlsx_too() {
     let app = kitanetz_node::http::router(node.clone());
     for (path, sheets, header) in [
         ("/staff.xlsx", &["Personal"][..], "Zählt für den Schlüssel"),
-        ("/facilities.xlsx?q=", &["Einrichtungen"][..], "Plätze heute"),
+        (
+            "/facilities.xlsx?q=",
+            &["Einrichtungen"][..],
+            "Plätze heute",
+        ),
         (
             "/statistics/landeszuschuss.xlsx?year=2026",
             &["Landeszuschuss 2026"][..],

@@ -62,9 +62,9 @@ fn expected_access(method: &str, path: &str) -> Access {
         ("POST", "/admin/sessions/revoke") | ("POST", "/api/admin/sessions/revoke") => {
             Access::RevokeSession
         }
-        ("GET", "/admin/sessions") | ("GET", "/admin/sessions.xlsx") | ("GET", "/api/admin/sessions") => {
-            Access::Audit
-        }
+        ("GET", "/admin/sessions")
+        | ("GET", "/admin/sessions.xlsx")
+        | ("GET", "/api/admin/sessions") => Access::Audit,
         (_, p) if p.starts_with("/fees") || p.starts_with("/api/fees") => Access::TraegerFees,
         ("GET", "/occupancy")
         | ("GET", "/occupancy.xlsx")

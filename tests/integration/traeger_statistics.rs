@@ -384,12 +384,8 @@ async fn the_demo_traeger_makes_the_kita_data_webhouse_xml_and_a_value_removed_h
     .await;
     assert_eq!(status, StatusCode::CONFLICT, "{body}");
     // The error list as Excel, to work through.
-    let (status, bytes) = kitanetz_tests::get_bytes(
-        &app,
-        &format!("/statistics/kdw.xlsx?{query}"),
-        &admin,
-    )
-    .await;
+    let (status, bytes) =
+        kitanetz_tests::get_bytes(&app, &format!("/statistics/kdw.xlsx?{query}"), &admin).await;
     assert_eq!(status, StatusCode::OK);
     let (sheets, text) = kitanetz_tests::open_xlsx(&bytes);
     assert_eq!(sheets, ["Fehler", "Fehlende Angaben"]);

@@ -274,7 +274,11 @@ pub fn routes() -> Vec<Route> {
         route("GET", "/sync", get(pages::sync_page)),
         route("GET", "/api/sync", get(pages::api_sync)),
         route("GET", "/conflicts", get(conflicts::http::conflicts_page)),
-        route("GET", "/conflicts.xlsx", get(conflicts::http::conflicts_xlsx)),
+        route(
+            "GET",
+            "/conflicts.xlsx",
+            get(conflicts::http::conflicts_xlsx),
+        ),
         route(
             "POST",
             "/conflicts/decide",
@@ -526,7 +530,11 @@ pub fn routes() -> Vec<Route> {
             post(crate::statistics::http::kdw_integration_submit),
         ),
         route("GET", "/follow-ups", get(crate::follow_ups::http::page)),
-        route("GET", "/follow-ups.xlsx", get(crate::follow_ups::http::xlsx)),
+        route(
+            "GET",
+            "/follow-ups.xlsx",
+            get(crate::follow_ups::http::xlsx),
+        ),
         route(
             "POST",
             "/follow-ups",
@@ -987,7 +995,11 @@ pub fn routes() -> Vec<Route> {
         route("GET", "/occupancy.xlsx", get(crate::occupancy::http::xlsx)),
         route("GET", "/api/occupancy", get(crate::occupancy::http::api)),
         route("GET", "/admin/sessions", get(crate::sessions::http::page)),
-        route("GET", "/admin/sessions.xlsx", get(crate::sessions::http::xlsx)),
+        route(
+            "GET",
+            "/admin/sessions.xlsx",
+            get(crate::sessions::http::xlsx),
+        ),
         route(
             "POST",
             "/admin/sessions/revoke",

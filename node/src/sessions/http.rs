@@ -61,10 +61,7 @@ pub async fn api_revoke(
 }
 
 /// `GET /admin/sessions.xlsx`: the sessions the page lists (staff accounts, not parents).
-pub async fn xlsx(
-    State(node): State<Arc<Node>>,
-    session: Session,
-) -> Result<Response, AppError> {
+pub async fn xlsx(State(node): State<Arc<Node>>, session: Session) -> Result<Response, AppError> {
     use kitanetz_sheets::{Cell, Column, ColumnKind, Table};
     let rows = list(&node.store(), &session.who, node.now())?;
     let mut table = Table::new(

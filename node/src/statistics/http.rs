@@ -438,7 +438,15 @@ pub async fn kdw_master_get(
     session: Session,
     Query(q): Query<FacilityQuery>,
 ) -> Result<Response, AppError> {
-    kdw_master_page(&node, lang, &session, &q.facility, None, vec![], String::new())
+    kdw_master_page(
+        &node,
+        lang,
+        &session,
+        &q.facility,
+        None,
+        vec![],
+        String::new(),
+    )
 }
 
 /// `POST /statistics/kdw/master`: saves, or shows the form again with its field errors.
@@ -450,8 +458,7 @@ pub async fn kdw_master_submit(
 ) -> Result<Response, AppError> {
     use axum::response::{IntoResponse, Redirect};
     session.check_csrf(&form.csrf)?;
-    let saved =
-        super::kdw_master::save(&mut node.store(), &session.who, &form.input, node.now());
+    let saved = super::kdw_master::save(&mut node.store(), &session.who, &form.input, node.now());
     match saved {
         Ok(values) => Ok(Redirect::to(&format!(
             "/statistics/kdw/master?facility={}",

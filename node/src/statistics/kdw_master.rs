@@ -170,7 +170,8 @@ pub fn check(input: &MasterInput) -> Result<MasterInput, ActionError> {
         "Stunden je Woche, über 0 bis 168, höchstens zwei Nachkommastellen / hours a week, above 0 up to 168, at most two decimals",
     );
     v.finish()?;
-    out.woechentliche_oeffnungszeit = parsed.map_or_else(String::new, |h| h.normalize().to_string());
+    out.woechentliche_oeffnungszeit =
+        parsed.map_or_else(String::new, |h| h.normalize().to_string());
     Ok(out)
 }
 
@@ -467,7 +468,14 @@ pub fn save_integration(
 /// Plausible master data of the `index`-th demo Kita of a Träger: in Baden-Württemberg, a made-up
 /// StaLa number (ten digits), no surplus groups, the opening time from the profile. Pure.
 pub fn demo_values(index: usize, facility: &str) -> MasterInput {
-    let yes_no = |n: usize| if (index + n) % 3 == 0 { "nein" } else { "ja" }.to_owned();
+    let yes_no = |n: usize| {
+        if (index + n).is_multiple_of(3) {
+            "nein"
+        } else {
+            "ja"
+        }
+        .to_owned()
+    };
     MasterInput {
         facility: facility.to_owned(),
         state: "Baden-Württemberg".into(),
@@ -486,7 +494,7 @@ pub fn demo_values(index: usize, facility: &str) -> MasterInput {
 /// The kind of aid the demo gives its `n`-th integration child, in turn. Pure.
 pub fn demo_kind(n: usize) -> IntegrationKind {
     IntegrationKind {
-        physical: n % 3 == 0,
+        physical: n.is_multiple_of(3),
         mental: n % 3 == 1,
         emotional: n % 3 == 2,
     }
