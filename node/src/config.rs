@@ -233,6 +233,12 @@ pub struct PortalSection {
     /// address check. Without it the search has no radius.
     #[serde(default = "PortalSection::default_street_directory")]
     pub street_directory: PathBuf,
+    /// The population register's street list (`street;postcode;district`, UTF-8), relative to
+    /// the data directory; empty: none. With it the address check also accepts a house the
+    /// street directory does not list, when the register lists its street under the postcode
+    /// (`node/src/portal/register.rs`, format in `node/src/interfaces/FORMATS.md`).
+    #[serde(default)]
+    pub population_register: PathBuf,
     /// Map tiles, e.g. `https://tile.openstreetmap.org/{z}/{x}/{y}.png`; empty: markers on a
     /// plain background (the list below the map shows everything either way).
     #[serde(default)]
@@ -282,6 +288,7 @@ impl PortalSection {
     pub fn with_defaults() -> PortalSection {
         PortalSection {
             street_directory: Self::default_street_directory(),
+            population_register: PathBuf::new(),
             tile_url: String::new(),
             tile_attribution: String::new(),
             public_url: String::new(),
@@ -580,6 +587,9 @@ revocations = "p2p-revocations.json"
 # The city's street directory (street;house_number;postcode;district;lat;lon), for the radius
 # search and the address check.
 # street_directory = "streets.csv"
+# The population register's streets (street;postcode;district): the address check also accepts
+# a house the street directory lacks when the register lists its street under the postcode.
+# population_register = "register.csv"
 # Map tiles (an https URL with {z}, {x}, {y}); without them the map shows markers only.
 # tile_url = "https://tile.openstreetmap.org/{z}/{x}/{y}.png"
 # tile_attribution = "© OpenStreetMap contributors"

@@ -742,3 +742,69 @@ async fn letters_by_post_wait_in_the_outgoing_post_print_as_pdf_and_are_marked_p
         .collect();
     assert!(!ids.contains(&receipt.id), "{ids:?}");
 }
+
+#[tokio::test]
+async fn the_population_register_knows_a_new_house_the_street_directory_lacks() {
+    let net = Network::seeded();
+    let name = net.config(|c| c.role == NodeRole::City).name.clone();
+    let with_street = |child: &str, street: &str| {
+        let mut i = input(&net, child, "2025-12-01", "2027-03-01", "Dresden");
+        i.street = street.into();
+        i.postcode = "01069".into();
+        i
+    };
+    // Without a register: a street the directory does not list goes to the watch list.
+    let city: Arc<Node> = net.open(&name);
+    let (eva, _, _) = parent(&city, "eva.neu@example.org");
+    let id = apply(
+        &city,
+        &eva,
+        &with_street("Ida", "Neubaugasse 7"),
+        city.now(),
+    );
+    assert_eq!(applicant(&city, &id).address_check, "not-found");
+    drop(city);
+
+    // The register office's street list configured: the same address passes, a street the
+    // register does not list either still does not.
+    let dir = net.node_dir(&name);
+    std::fs::write(
+        dir.join("register.csv"),
+        "street;postcode;district\nNeubaugasse;01069;Altstadt\n",
+    )
+    .unwrap();
+    let mut cfg = kitanetz_node::config::NodeConfig::load(&dir).unwrap();
+    cfg.portal.as_mut().unwrap().population_register = "register.csv".into();
+    cfg.write(&dir).unwrap();
+    let city: Arc<Node> = net.open(&name);
+    let id = apply(
+        &city,
+        &eva,
+        &with_street("Ole", "Neubaugasse 7"),
+        city.now(),
+    );
+    assert_eq!(applicant(&city, &id).address_check, "ok");
+    let id = apply(
+        &city,
+        &eva,
+        &with_street("Pia", "Gibtsnichtweg 7"),
+        city.now(),
+    );
+    assert_eq!(applicant(&city, &id).address_check, "not-found");
+    drop(city);
+
+    // A broken register stops the node with the file and line named.
+    std::fs::write(
+        dir.join("register.csv"),
+        "street;postcode;district\nNeubaugasse;1069;Altstadt\n",
+    )
+    .unwrap();
+    let err = Node::open(&dir, Arc::new(net.clock.clone()))
+        .err()
+        .expect("refused")
+        .to_string();
+    assert!(
+        err.contains("register.csv") && err.contains("line 2"),
+        "{err}"
+    );
+}

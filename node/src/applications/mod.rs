@@ -597,15 +597,16 @@ fn check(
     v.optional_text("reasons", &input.reasons, 2000);
     v.finish()?;
 
-    // The address check: in the city, the street directory must know it (a mismatch is
-    // flagged, the application still taken); outside, it goes to the ZVS's watch list.
+    // The address check: in the city, the street directory (or the population register behind
+    // it) must know it (a mismatch is flagged, the application still taken); outside, it goes
+    // to the ZVS's watch list.
     let in_city = input.city.trim().eq_ignore_ascii_case(&ctx.city_name);
     let address_check = if !in_city {
         "outside"
     } else {
         let (street, number) = crate::portal::streets::parse_address(input.street.trim());
-        match streets.map(|s| s.locate(&street, &number, Some(input.postcode.trim()))) {
-            Some(Some(_)) => "ok",
+        match streets.map(|s| s.knows(&street, &number, Some(input.postcode.trim()))) {
+            Some(true) => "ok",
             _ => "not-found",
         }
     };

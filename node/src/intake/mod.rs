@@ -603,11 +603,9 @@ pub fn run_due(
                 && {
                     let (street, number) =
                         crate::portal::streets::parse_address(applicant.address.street.trim());
-                    streets
-                        .and_then(|s| {
-                            s.locate(&street, &number, Some(applicant.address.postcode.trim()))
-                        })
-                        .is_some()
+                    streets.is_some_and(|s| {
+                        s.knows(&street, &number, Some(applicant.address.postcode.trim()))
+                    })
                 };
             run.rechecked += 1;
             applicant.address_checked_on = Some(now.today);

@@ -8,6 +8,7 @@
 pub mod http;
 pub mod index;
 mod queries;
+pub mod register;
 pub mod streets;
 
 use crate::action::ActionError;
@@ -69,6 +70,19 @@ impl Portal {
         } else {
             tracing::warn!(path = %path.display(), "no street directory: the portal search has no radius");
             None
+        };
+        // The population register's streets behind the directory, when configured (a
+        // configured file that is missing or broken stops the node: the check would be wrong).
+        let streets = if settings.population_register.as_os_str().is_empty() {
+            streets
+        } else {
+            let register =
+                register::CsvAddressRegister::load(data_dir.join(&settings.population_register))
+                    .map_err(|e| e.to_string())?;
+            Some(Arc::new(register::WithRegister {
+                directory: streets,
+                register,
+            }) as Arc<dyn StreetDirectory>)
         };
         Ok(Portal {
             settings,

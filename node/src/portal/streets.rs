@@ -57,6 +57,19 @@ pub trait StreetDirectory: Send + Sync {
 
     /// The postcodes a street name exists under, sorted (two for a name in two districts).
     fn postcodes(&self, street: &str) -> Vec<String>;
+
+    /// The address check of an application: is this a residential address of the city? By
+    /// default the house must be in the directory; a population register that lists streets
+    /// only ([`super::register`]) also knows a house the directory does not list yet.
+    fn knows(&self, street: &str, house_number: &str, postcode: Option<&str>) -> bool {
+        self.locate(street, house_number, postcode).is_some()
+    }
+
+    /// The district (Ortsamt) of a street under a postcode, when the whole street lies in one.
+    fn district(&self, street: &str, postcode: &str) -> Option<String> {
+        let _ = (street, postcode);
+        None
+    }
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -335,6 +348,19 @@ impl StreetDirectory for CsvStreetDirectory {
                     .collect()
             })
             .unwrap_or_default()
+    }
+
+    fn district(&self, street: &str, postcode: &str) -> Option<String> {
+        let idx = self.by_name.get(&normalise_street(street))?;
+        let s = idx
+            .iter()
+            .map(|&i| &self.streets[i])
+            .find(|s| s.postcode == postcode.trim())?;
+        let mut districts = s.houses.values().map(|h| h.district);
+        let first = districts.next()?;
+        districts
+            .all(|d| d == first)
+            .then(|| self.districts[usize::from(first)].clone())
     }
 }
 
