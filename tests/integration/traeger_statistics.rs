@@ -413,3 +413,38 @@ async fn the_demo_traeger_makes_the_kita_data_webhouse_xml_and_a_value_removed_h
     .await;
     assert_eq!(status, StatusCode::NOT_FOUND);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn every_kita_of_every_demo_traeger_passes_the_kita_data_webhouse_check() {
+    let net = Network::seeded();
+    let mut checked = 0;
+    for cfg in net.configs.iter().filter(|c| c.role == NodeRole::Traeger) {
+        let node = net.open(&cfg.name);
+        let provider = cfg.provider.clone().unwrap();
+        let admin = add_traeger_user(&node, "kdw-all", Role::TraegerAdmin, &provider).token;
+        let kitas: Vec<String> = node
+            .store()
+            .conn()
+            .prepare("SELECT id FROM p_facilities WHERE provider = ?1")
+            .unwrap()
+            .query_map([&provider.0], |r| r.get(0))
+            .unwrap()
+            .collect::<Result<_, _>>()
+            .unwrap();
+        assert!(!kitas.is_empty());
+        let app = router(node.clone());
+        for kita in kitas {
+            let (status, body) = call(
+                &app,
+                Method::GET,
+                &format!("/statistics/kdw.xml?year=2026&facility={kita}"),
+                Some(&admin),
+                None,
+            )
+            .await;
+            assert_eq!(status, StatusCode::OK, "{} {kita}: {body}", cfg.name);
+            checked += 1;
+        }
+    }
+    assert!(checked >= 4, "{checked} Kitas");
+}
