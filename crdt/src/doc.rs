@@ -42,6 +42,8 @@ pub trait Document: Reconcile + Hydrate + Clone + Serialize {
     const KIND: DocKind;
     /// Checks every field; `today` comes from the node's clock (never read here).
     fn validate_on(&self, today: Date) -> Result<(), ValidationError>;
+    /// The value as the enum of every kind.
+    fn into_kind_value(self) -> KindValue;
 }
 
 pub use crate::kinds::KindValue;
@@ -54,6 +56,10 @@ pub struct StoredDoc {
     doc: AutoCommit,
     /// Heads already in storage: what a new chunk must contain is everything after these.
     persisted: Vec<ChangeHash>,
+    /// The value this node last wrote and the heads it made: while the heads are the same,
+    /// [`StoredDoc::any_value`] returns it instead of reading the document again (storage
+    /// projects every written document; a bulk write would otherwise read each one twice).
+    written: Option<(Vec<ChangeHash>, KindValue)>,
 }
 
 impl StoredDoc {
@@ -81,11 +87,13 @@ impl StoredDoc {
                 .with_message(format!("create {}", T::KIND))
                 .with_time(timestamp),
         );
+        let written = Some((doc.get_heads(), value.clone().into_kind_value()));
         Ok(StoredDoc {
             id,
             meta,
             doc,
             persisted: Vec::new(),
+            written,
         })
     }
 
@@ -112,6 +120,7 @@ impl StoredDoc {
             meta,
             doc,
             persisted,
+            written: None,
         })
     }
 
@@ -166,7 +175,12 @@ impl StoredDoc {
     }
 
     /// The value of whatever kind this document is.
-    pub fn any_value(&self) -> Result<KindValue, DocError> {
+    pub fn any_value(&mut self) -> Result<KindValue, DocError> {
+        if let Some((heads, value)) = &self.written {
+            if *heads == self.doc.get_heads() {
+                return Ok(value.clone());
+            }
+        }
         KindValue::of(self)
     }
 
@@ -196,7 +210,9 @@ impl StoredDoc {
             self.doc.rollback();
             return Err(corrupt(&self.id, e));
         }
-        Ok(self.commit(message, timestamp))
+        let changed = self.commit(message, timestamp);
+        self.written = Some((self.doc.get_heads(), value.clone().into_kind_value()));
+        Ok(changed)
     }
 
     /// Updates the metadata scope (e.g. a family whose child moved to another Kita).

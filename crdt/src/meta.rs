@@ -112,6 +112,9 @@ macro_rules! document_kinds {
         $(
             impl $crate::doc::Document for $ty {
                 const KIND: DocKind = DocKind::$variant;
+                fn into_kind_value(self) -> KindValue {
+                    KindValue::$variant(self)
+                }
                 fn validate_on(&self, $today: $crate::scalar::Date) -> Result<(), $crate::validate::ValidationError> {
                     let $s = self;
                     let _ = $today;

@@ -63,7 +63,7 @@ pub fn write_dump(
     };
     writeln!(out, "{}", serde_json::to_string(&header)?)?;
     for row in store.doc_rows()? {
-        let doc = store.load_doc(&DocId(row.doc_id.clone()))?;
+        let mut doc = store.load_doc(&DocId(row.doc_id.clone()))?;
         let line = DumpDoc {
             value: serde_json::to_value(doc.any_value()?)?,
             meta: doc.meta,

@@ -29,6 +29,7 @@ pub mod links;
 mod node;
 pub mod occupancy;
 pub mod outbox;
+pub mod parallel;
 pub mod portal;
 pub mod reports;
 pub mod rounds;

@@ -159,7 +159,7 @@ async fn a_round_proposes_the_kitas_confirm_the_parents_accept_or_let_it_lapse_a
             &mut city.store(),
             &zvs(),
             input,
-            &|_| Some("Altstadt".into()),
+            &|_, _| Some("Altstadt".into()),
             "Dresden",
             "published-seed",
             city.now(),
@@ -177,7 +177,7 @@ async fn a_round_proposes_the_kitas_confirm_the_parents_accept_or_let_it_lapse_a
             from: "2027-03".into(),
             ..RoundInput::default()
         },
-        &|_| None,
+        &|_, _| None,
         "Dresden",
         "s",
         city.now(),
@@ -199,7 +199,7 @@ async fn a_round_proposes_the_kitas_confirm_the_parents_accept_or_let_it_lapse_a
                 "criteria":[{"id":"sibling","kind":"sibling_in_facility"},{"id":"start","kind":"desired_start"}]}"#
                 .into(),
         },
-        &|_| None,
+        &|_, _| None,
         "Dresden",
     )
     .unwrap();
@@ -279,7 +279,7 @@ async fn a_round_proposes_the_kitas_confirm_the_parents_accept_or_let_it_lapse_a
             to: "2027-03".into(),
             catalogue: other.into(),
         },
-        &|_| None,
+        &|_, _| None,
         "Dresden",
     );
     assert!(refused.is_err(), "no application of March waits any more");
@@ -292,7 +292,7 @@ async fn a_round_proposes_the_kitas_confirm_the_parents_accept_or_let_it_lapse_a
             to: "2027-03".into(),
             catalogue: rank_based.into(),
         },
-        &|_| None,
+        &|_, _| None,
         "Dresden",
     )
     .unwrap_err()

@@ -281,7 +281,7 @@ fn assert_private(nodes: &[Arc<Node>]) {
         let store = n.store();
         let me = store.membership().clone();
         for (id, meta) in store.doc_metas().unwrap() {
-            let doc = store.load_doc(&id).unwrap();
+            let mut doc = store.load_doc(&id).unwrap();
             assert_eq!(
                 doc.meta, meta,
                 "{}: stored metadata of {id} matches the document",

@@ -501,7 +501,7 @@ mod tests {
         };
         let id = DocId("doc-staff-staff-1".into());
         let mut doc = StoredDoc::create(id.clone(), meta, &s, b"office", d(2026, 1, 2), 1).unwrap();
-        let loaded = StoredDoc::load(id, &doc.save(), b"kita").unwrap();
+        let mut loaded = StoredDoc::load(id, &doc.save(), b"kita").unwrap();
         assert_eq!(loaded.meta.visibility(), Visibility::Personal);
         assert_eq!(DocKind::StaffMember.as_str(), "staff-member");
         assert_eq!(loaded.any_value().unwrap(), KindValue::StaffMember(s));

@@ -171,25 +171,53 @@ pub(crate) fn wish_docs(
     Ok(docs)
 }
 
-/// The wish documents of `application`'s wishes at `facilities` only (the others did not
-/// change), each read once; `denomination` from the applicant half the caller has read. A
-/// placement round changes one or two wishes of thousands of applications: this spares it the
-/// other wishes and the applicant documents.
-pub(crate) fn changed_wish_docs(
-    store: &Store,
+/// The ids of the wish documents of `application`'s wishes at `facilities` only (the others
+/// did not change), in the order [`changed_wish_docs_found`] expects them. A placement round
+/// changes one or two wishes of thousands of applications: this spares it the other wishes.
+pub(crate) fn wish_doc_ids(application: &Application, facilities: &[FacilityId]) -> Vec<DocId> {
+    application
+        .wishes
+        .iter()
+        .filter(|w| facilities.contains(&w.facility))
+        .map(|w| wish_doc_id(&w.handle))
+        .collect()
+}
+
+/// What creating a wish document takes from the store (so that the documents can be worked on
+/// away from it, on several threads).
+pub(crate) struct Creator {
+    actor: Vec<u8>,
+    node_name: String,
+}
+
+impl Creator {
+    pub(crate) fn of(store: &Store) -> Creator {
+        Creator {
+            actor: store.actor().to_vec(),
+            node_name: store.node_name().to_string(),
+        }
+    }
+}
+
+/// The changed wish documents of `application`'s wishes at `facilities`, with the documents
+/// already read (`found`, in the order of [`wish_doc_ids`]); `denomination` from the applicant
+/// half the caller has read.
+pub(crate) fn changed_wish_docs_found(
+    creator: &Creator,
     application: &Application,
     scope: &[FacilityId],
     facilities: &[FacilityId],
+    found: Vec<Option<(StoredDoc, ApplicationWish)>>,
     denomination: &str,
     now: Now,
 ) -> Result<Vec<StoredDoc>, StoreError> {
     let mut docs = Vec::new();
-    for wish in application
+    for (wish, found) in application
         .wishes
         .iter()
         .filter(|w| facilities.contains(&w.facility))
+        .zip(found)
     {
-        let found = store.find::<ApplicationWish>(&wish_doc_id(&wish.handle))?;
         let together_here = found
             .as_ref()
             .map(|(_, known)| known.together_here.clone())
@@ -200,7 +228,7 @@ pub(crate) fn changed_wish_docs(
         } else {
             vec![]
         };
-        if let Some(doc) = upsert_found(store, found, &value, reached, now)? {
+        if let Some(doc) = upsert_found(creator, found, &value, reached, now)? {
             docs.push(doc);
         }
     }
@@ -217,12 +245,12 @@ fn upsert(
     now: Now,
 ) -> Result<Option<StoredDoc>, StoreError> {
     let found = store.find::<ApplicationWish>(&wish_doc_id(&value.handle))?;
-    upsert_found(store, found, value, reached, now)
+    upsert_found(&Creator::of(store), found, value, reached, now)
 }
 
 /// [`upsert`] with the document already read (`None`: there is none yet).
 fn upsert_found(
-    store: &Store,
+    creator: &Creator,
     found: Option<(StoredDoc, ApplicationWish)>,
     value: &ApplicationWish,
     reached: Vec<FacilityId>,
@@ -250,11 +278,11 @@ fn upsert_found(
                 owner: city_org(),
                 provider: None,
                 facilities: reached,
-                origin_node: store.node_name().to_string(),
+                origin_node: creator.node_name.clone(),
                 created_on: now.today,
             },
             value,
-            store.actor(),
+            &creator.actor,
             now.today,
             now.millis,
         )?)),

@@ -858,7 +858,7 @@ mod tests {
 
             // The city holds no names, no family or child ids, no Kita.
             for row in city.doc_rows().unwrap() {
-                let doc = city
+                let mut doc = city
                     .load_doc(&kitanetz_crdt::DocId(row.doc_id.clone()))
                     .unwrap();
                 let text = serde_json::to_string(&doc.any_value().unwrap()).unwrap();

@@ -444,9 +444,22 @@ pub fn applicant_district(
     streets: Option<&dyn StreetDirectory>,
     applicant: &kitanetz_crdt::kinds::Applicant,
 ) -> Option<String> {
-    let (street, number) = parse_address(&applicant.address.street);
+    address_district(
+        streets,
+        &applicant.address.street,
+        &applicant.address.postcode,
+    )
+}
+
+/// [`applicant_district`] from the address line as typed ("Hauptstraße 12a") and its postcode.
+pub fn address_district(
+    streets: Option<&dyn StreetDirectory>,
+    street_line: &str,
+    postcode: &str,
+) -> Option<String> {
+    let (street, number) = parse_address(street_line);
     streets?
-        .locate(&street, &number, Some(applicant.address.postcode.as_str()))
+        .locate(&street, &number, Some(postcode))
         .map(|l| l.district)
 }
 

@@ -67,6 +67,17 @@ pub fn home_district(portal: &crate::portal::Portal) -> impl Fn(&Applicant) -> O
     move |a: &Applicant| crate::portal::streets::applicant_district(streets, a)
 }
 
+/// [`home_district`] from an address line and postcode (what a placement round reads of an
+/// applicant, from its projection).
+pub fn home_district_of_address(
+    portal: &crate::portal::Portal,
+) -> impl Fn(&str, &str) -> Option<String> + '_ {
+    let streets = portal.streets();
+    move |street: &str, postcode: &str| {
+        crate::portal::streets::address_district(streets, street, postcode)
+    }
+}
+
 /// The reports for the query, after the caller was authorised; only on the city node.
 fn reports_for(
     node: &Node,

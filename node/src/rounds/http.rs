@@ -125,7 +125,7 @@ pub async fn start_submit(
     session.check_csrf(&form.csrf)?;
     authorize(&session.who, Action::RunPlacementRound)?;
     let portal = city(&node)?;
-    let district_of = crate::reports::http::home_district(portal);
+    let district_of = crate::reports::http::home_district_of_address(portal);
     let started = super::start(
         &mut node.store(),
         &session.who,
@@ -361,7 +361,7 @@ pub async fn what_if_submit(
     session.check_csrf(&form.csrf)?;
     authorize(&session.who, Action::ViewPlacementRounds)?;
     let portal = city(&node)?;
-    let district_of = crate::reports::http::home_district(portal);
+    let district_of = crate::reports::http::home_district_of_address(portal);
     let ran = super::what_if(
         &node.store(),
         &session.who,
@@ -384,7 +384,7 @@ pub async fn api_what_if(
 ) -> Result<axum::Json<serde_json::Value>, crate::http::ApiError> {
     authorize(&session.who, Action::ViewPlacementRounds)?;
     let portal = city(&node)?;
-    let district_of = crate::reports::http::home_district(portal);
+    let district_of = crate::reports::http::home_district_of_address(portal);
     let result = super::what_if(
         &node.store(),
         &session.who,
@@ -425,7 +425,7 @@ pub async fn api_start(
 ) -> Result<axum::Json<serde_json::Value>, crate::http::ApiError> {
     authorize(&session.who, Action::RunPlacementRound)?;
     let portal = city(&node)?;
-    let district_of = crate::reports::http::home_district(portal);
+    let district_of = crate::reports::http::home_district_of_address(portal);
     let started = super::start(
         &mut node.store(),
         &session.who,

@@ -41,10 +41,11 @@ use crate::auth::{authorize, Action, Principal};
 use crate::clock::Now;
 use crate::storage::{AuditEntry, Store};
 use kitanetz_crdt::doc::StoredDoc;
-use kitanetz_crdt::ids::{doc_id_for, ApplicationId, FacilityId};
-use kitanetz_crdt::kinds::{Applicant, Application};
+use kitanetz_crdt::ids::{ApplicationId, FacilityId};
+use kitanetz_crdt::kinds::{Application, ApplicationWish};
 use kitanetz_crdt::scalar::Date;
 use kitanetz_crdt::validate::Validator;
+use kitanetz_crdt::DocId;
 use kitanetz_placement::catalogue::Catalogue;
 use kitanetz_placement::{round_statistics, RoundStatistics, SolveOptions};
 use queries::{NewRound, RoundRow};
@@ -135,35 +136,41 @@ impl RoundInput {
 }
 
 /// The active applications with a desired start in `window` that the intake admitted to
-/// placement (their documents have a scope), with what a round reads of their applicant half.
+/// placement (their documents have a scope), with what a round reads of their applicant half
+/// (from its projection).
 fn load_window(
     store: &Store,
     window: instance::Window,
-    district_of: &dyn Fn(&Applicant) -> Option<String>,
+    district_of: DistrictOf<'_>,
 ) -> Result<Vec<(StoredDoc, Application, ApplicantFacts)>, ActionError> {
+    let (ids, applicants): (Vec<ApplicationId>, Vec<queries::ApplicantFacts>) =
+        queries::active_in_window(store, window.from, window.to)?
+            .into_iter()
+            .unzip();
+    let application_ids: Vec<DocId> = ids.iter().map(crate::seats::application_doc_id).collect();
+    let applications = store.find_many::<Application>(&application_ids)?;
     let mut loaded = Vec::new();
-    for id in queries::active_in_window(store, window.from, window.to)? {
-        let Some((doc, application)) =
-            store.find::<Application>(&crate::seats::application_doc_id(&id))?
-        else {
+    for (application, applicant) in applications.into_iter().zip(applicants) {
+        let Some((doc, application)) = application else {
             continue;
         };
         if doc.meta.facilities.is_empty() {
             continue;
         }
-        let Some((_, applicant)) = store.find::<Applicant>(&doc_id_for("applicant", &id.0))? else {
-            continue;
-        };
         let facts = ApplicantFacts {
-            district: district_of(&applicant),
-            birth_date: applicant.child_birth_date,
-            denomination: applicant.child_denomination,
-            ranked: applicant.ranked_wishes,
+            district: district_of(&applicant.street, &applicant.postcode),
+            birth_date: applicant.birth_date,
+            denomination: applicant.denomination,
+            ranked: applicant.ranked,
         };
         loaded.push((doc, application, facts));
     }
     Ok(loaded)
 }
+
+/// A child's home district from the address the parents typed (street and number in one field)
+/// and its postcode: the city's street directory.
+pub type DistrictOf<'a> = &'a dyn Fn(&str, &str) -> Option<String>;
 
 /// The engine's input for the `loaded` applications under `catalogue`, lottery from `seed`.
 fn engine_input(
@@ -214,7 +221,7 @@ pub fn what_if(
     store: &Store,
     who: &Principal,
     input: &WhatIfInput,
-    district_of: &dyn Fn(&Applicant) -> Option<String>,
+    district_of: DistrictOf<'_>,
     city: &str,
 ) -> Result<kitanetz_placement::WhatIf, ActionError> {
     authorize(who, Action::ViewPlacementRounds)?;
@@ -298,7 +305,7 @@ pub fn start(
     store: &mut Store,
     who: &Principal,
     input: &RoundInput,
-    district_of: &dyn Fn(&Applicant) -> Option<String>,
+    district_of: DistrictOf<'_>,
     city: &str,
     now: Now,
 ) -> Result<Started, ActionError> {
@@ -310,7 +317,7 @@ pub fn start_with_seed(
     store: &mut Store,
     who: &Principal,
     input: &RoundInput,
-    district_of: &dyn Fn(&Applicant) -> Option<String>,
+    district_of: DistrictOf<'_>,
     city: &str,
     seed: &str,
     now: Now,
@@ -355,9 +362,10 @@ pub fn start_with_seed(
         }
     }
     phase("solve", &mut phases);
-    let mut changed: Vec<StoredDoc> = Vec::new();
+    // Which wishes the round changes, application by application (pure, cheap).
     let mut children = Vec::new();
-    for (mut doc, mut application, facts) in loaded {
+    let mut moving = Vec::new();
+    for (doc, mut application, facts) in loaded {
         if !built
             .applications
             .contains_key(&kitanetz_placement::ChildId::new(application.id.0.clone()))
@@ -382,21 +390,49 @@ pub fn start_with_seed(
             w.since = Some(now.today);
             moved.push(w.facility.clone());
         }
+        children.push((application.id.clone(), proposal));
         if !moved.is_empty() {
+            moving.push((doc, application, facts.denomination, moved));
+        }
+    }
+    // The documents: read here, changed on every core (reconciling thousands of documents is
+    // most of a round's time at city scale), stored below in one transaction.
+    let wish_ids: Vec<Vec<DocId>> = moving
+        .iter()
+        .map(|(_, application, _, moved)| wishes::wish_doc_ids(application, moved))
+        .collect();
+    let mut found = store
+        .find_many::<ApplicationWish>(&wish_ids.concat())?
+        .into_iter();
+    let work: Vec<_> = moving
+        .into_iter()
+        .zip(&wish_ids)
+        .map(|(moving, ids)| (moving, found.by_ref().take(ids.len()).collect::<Vec<_>>()))
+        .collect();
+    let creator = wishes::Creator::of(store);
+    let mut changed: Vec<StoredDoc> = crate::parallel::map(
+        work,
+        |((mut doc, application, denomination, moved), found)| {
             doc.update(&application, now.today, now.millis, "placement round")?;
             let scope = doc.meta.facilities.clone();
-            changed.extend(wishes::changed_wish_docs(
-                store,
+            let mut docs = wishes::changed_wish_docs_found(
+                &creator,
                 &application,
                 &scope,
                 &moved,
-                &facts.denomination,
+                found,
+                &denomination,
                 now,
-            )?);
-            changed.push(doc);
-        }
-        children.push((application.id.clone(), proposal));
-    }
+            )?;
+            docs.push(doc);
+            Ok::<_, ActionError>(docs)
+        },
+    )
+    .into_iter()
+    .collect::<Result<Vec<_>, _>>()?
+    .into_iter()
+    .flatten()
+    .collect();
     phase("documents", &mut phases);
     let row = RoundRow {
         id: round,

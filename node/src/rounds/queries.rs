@@ -74,16 +74,55 @@ pub fn active_in_window(
     store: &Store,
     from: Date,
     to: Date,
-) -> Result<Vec<ApplicationId>, StoreError> {
+) -> Result<Vec<(ApplicationId, ApplicantFacts)>, StoreError> {
     let until = Date(to.0 + chrono::Months::new(1));
     let mut stmt = store.conn().prepare_cached(
-        "SELECT id FROM p_applications WHERE status = 'active'
-         AND desired_start >= ?1 AND desired_start < ?2 ORDER BY id",
+        "SELECT a.id, p.birth_date, p.denomination, p.ranked, p.street, p.postcode
+         FROM p_applications a JOIN p_applicants p ON p.application = a.id
+         WHERE a.status = 'active' AND a.desired_start >= ?1 AND a.desired_start < ?2
+         ORDER BY a.id",
     )?;
     let rows = stmt.query_map(params![from.to_string(), until.to_string()], |r| {
-        Ok(ApplicationId(r.get(0)?))
+        let birth_date: String = r.get(1)?;
+        let ranked: String = r.get(3)?;
+        Ok((
+            ApplicationId(r.get(0)?),
+            ApplicantFacts {
+                birth_date: birth_date.parse().map_err(|e| {
+                    rusqlite::Error::FromSqlConversionFailure(
+                        1,
+                        rusqlite::types::Type::Text,
+                        Box::new(e),
+                    )
+                })?,
+                denomination: r.get(2)?,
+                ranked: serde_json::from_str(&ranked).map_err(|e| {
+                    rusqlite::Error::FromSqlConversionFailure(
+                        3,
+                        rusqlite::types::Type::Text,
+                        Box::new(e),
+                    )
+                })?,
+                street: r.get(4)?,
+                postcode: r.get(5)?,
+            },
+        ))
     })?;
     Ok(rows.collect::<Result<_, _>>()?)
+}
+
+/// What a round reads of an applicant half (the `p_applicants` projection): the applicant
+/// documents themselves stay closed.
+#[derive(Debug, Clone)]
+pub struct ApplicantFacts {
+    pub birth_date: Date,
+    pub denomination: String,
+    /// The wishes in the parents' order, best first.
+    pub ranked: Vec<FacilityId>,
+    /// The address as typed (street and number in one field) and its postcode, for the home
+    /// district.
+    pub street: String,
+    pub postcode: String,
 }
 
 /// Seats promised by rounds that their Kita has not answered yet (a proposal without a hold),

@@ -83,10 +83,7 @@ impl Store {
         also: impl FnOnce(&rusqlite::Connection) -> Result<(), StoreError>,
     ) -> Result<(), StoreError> {
         let tx = self.conn.transaction()?;
-        for doc in docs.iter_mut() {
-            write_doc(&tx, doc, entry.at)?;
-            mark_local_change(&tx, &doc.id)?;
-        }
+        write_docs(&tx, docs, entry.at)?;
         for id in erase {
             erase_as_local_change(&tx, id, entry)?;
         }
@@ -157,6 +154,34 @@ impl Store {
             Err(StoreError::NotFound(_)) => Ok(None),
             Err(e) => Err(e),
         }
+    }
+
+    /// [`Store::find`] for many documents: the bytes are read here, the documents decoded on
+    /// every core ([`crate::parallel::map`]); results in the order of `ids`.
+    #[allow(clippy::type_complexity)]
+    pub fn find_many<T: Document + Send>(
+        &self,
+        ids: &[DocId],
+    ) -> Result<Vec<Option<(StoredDoc, T)>>, StoreError> {
+        let mut saved = Vec::with_capacity(ids.len());
+        for id in ids {
+            match self.doc_bytes(id) {
+                Ok(bytes) => saved.push(Some((id.clone(), bytes))),
+                Err(StoreError::NotFound(_)) => saved.push(None),
+                Err(e) => return Err(e),
+            }
+        }
+        let actor = &self.actor;
+        crate::parallel::map(saved, |saved| {
+            let Some((id, bytes)) = saved else {
+                return Ok(None);
+            };
+            let doc = StoredDoc::load(id, &bytes, actor)?;
+            let value = doc.value::<T>()?;
+            Ok(Some((doc, value)))
+        })
+        .into_iter()
+        .collect()
     }
 
     /// The stored chunks of a document, concatenated (automerge loads them as one).
@@ -245,7 +270,7 @@ impl Store {
                 bytes.extend_from_slice(r.get_ref(0)?.as_blob().map_err(rusqlite::Error::from)?);
             }
             drop(rows);
-            let doc = StoredDoc::load(id.clone(), &bytes, &self.actor)?;
+            let mut doc = StoredDoc::load(id.clone(), &bytes, &self.actor)?;
             projections::project(&tx, &id, &doc.any_value()?)?;
         }
         tx.commit()?;
@@ -256,10 +281,10 @@ impl Store {
 /// Appends the document's pending chunk, updates its row and projections.
 /// Records that this node's user changed `id`: the next in the node's sequence of local changes.
 fn mark_local_change(tx: &Transaction<'_>, id: &DocId) -> Result<(), StoreError> {
-    tx.execute(
-        &format!("UPDATE documents SET local_seq = {NEXT_LOCAL_SEQ} WHERE doc_id = ?1"),
-        [&id.0],
-    )?;
+    tx.prepare_cached(&format!(
+        "UPDATE documents SET local_seq = {NEXT_LOCAL_SEQ} WHERE doc_id = ?1"
+    ))?
+    .execute([&id.0])?;
     Ok(())
 }
 
@@ -298,7 +323,8 @@ pub(super) fn write_doc(
     doc: &mut StoredDoc,
     at: i64,
 ) -> Result<(), StoreError> {
-    write_doc_with(tx, doc, at, None)
+    let prepared = Prepared::of(doc, false)?;
+    write_prepared(tx, doc, prepared, at, None)
 }
 
 /// Like [`write_doc`]; `received` is the saved form of a document that arrived whole from its
@@ -309,18 +335,66 @@ fn write_doc_with(
     at: i64,
     received: Option<&[u8]>,
 ) -> Result<(), StoreError> {
+    let prepared = Prepared::of(doc, received.is_some())?;
+    write_prepared(tx, doc, prepared, at, received)
+}
+
+/// Writes many documents of one action: what each write computes from its document (heads, the
+/// new chunk, the value for the projections) is computed on every core first, the rows are
+/// written here. A placement round writes thousands of documents at once.
+fn write_docs(
+    tx: &Transaction<'_>,
+    docs: &mut [&mut StoredDoc],
+    at: i64,
+) -> Result<(), StoreError> {
+    let prepared: Vec<Result<Prepared, StoreError>> =
+        crate::parallel::map(docs.iter_mut().map(|d| &mut **d).collect(), |doc| {
+            Prepared::of(doc, false)
+        });
+    for (doc, prepared) in docs.iter_mut().zip(prepared) {
+        write_prepared(tx, doc, prepared?, at, None)?;
+        mark_local_change(tx, &doc.id)?;
+    }
+    Ok(())
+}
+
+/// What writing a document computes from it before touching the database.
+struct Prepared {
+    heads: String,
+    meta: String,
+    facilities: String,
+    /// The chunk to append, unless the document came whole (`received`).
+    chunk: Option<(bool, Vec<u8>)>,
+    value: kitanetz_crdt::doc::KindValue,
+}
+
+impl Prepared {
+    fn of(doc: &mut StoredDoc, received: bool) -> Result<Prepared, StoreError> {
+        Ok(Prepared {
+            heads: serde_json::to_string(&doc.heads_hex()).expect("strings"),
+            meta: serde_json::to_string(&doc.meta).expect("meta serialises"),
+            facilities: serde_json::to_string(&doc.meta.facilities).expect("ids"),
+            chunk: if received { None } else { doc.pending_chunk() },
+            value: doc.any_value()?,
+        })
+    }
+}
+
+fn write_prepared(
+    tx: &Transaction<'_>,
+    doc: &mut StoredDoc,
+    prepared: Prepared,
+    at: i64,
+    received: Option<&[u8]>,
+) -> Result<(), StoreError> {
     if tx
-        .query_row(
-            "SELECT 1 FROM tombstones WHERE doc_id = ?1",
-            [&doc.id.0],
-            |_| Ok(()),
-        )
+        .prepare_cached("SELECT 1 FROM tombstones WHERE doc_id = ?1")?
+        .query_row([&doc.id.0], |_| Ok(()))
         .optional()?
         .is_some()
     {
         return Err(StoreError::Erased(doc.id.clone()));
     }
-    let heads = serde_json::to_string(&doc.heads_hex()).expect("strings");
     let meta: &DocMeta = &doc.meta;
     // Counts writes per kind, so that a cache of one kind's documents (the portal's index of
     // the public ones) sees a change without scanning documents.
@@ -329,29 +403,25 @@ fn write_doc_with(
          ON CONFLICT (kind) DO UPDATE SET writes = writes + 1",
     )?
     .execute([meta.kind.as_str()])?;
-    let meta_json = serde_json::to_string(meta).expect("meta serialises");
-    let facilities = serde_json::to_string(&meta.facilities).expect("ids");
-    tx.execute(
+    tx.prepare_cached(
         "INSERT INTO documents (doc_id, kind, owner, provider, facilities, visibility, heads, meta, chunk_count, created_at, updated_at)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?9, 0, ?8, ?8)
          ON CONFLICT (doc_id) DO UPDATE SET owner = ?3, provider = ?4, facilities = ?5, heads = ?7, meta = ?9, updated_at = ?8",
-        params![
-            doc.id.0,
-            meta.kind.as_str(),
-            meta.owner.0,
-            meta.provider.as_ref().map(|p| p.0.clone()),
-            facilities,
-            meta.visibility().as_str(),
-            heads,
-            at,
-            meta_json
-        ],
-    )?;
-    let chunk_count: i64 = tx.query_row(
-        "SELECT COUNT(*) FROM chunks WHERE doc_id = ?1",
-        [&doc.id.0],
-        |r| r.get(0),
-    )?;
+    )?
+    .execute(params![
+        doc.id.0,
+        meta.kind.as_str(),
+        meta.owner.0,
+        meta.provider.as_ref().map(|p| p.0.clone()),
+        prepared.facilities,
+        meta.visibility().as_str(),
+        prepared.heads,
+        at,
+        prepared.meta
+    ])?;
+    let chunk_count: i64 = tx
+        .prepare_cached("SELECT COUNT(*) FROM chunks WHERE doc_id = ?1")?
+        .query_row([&doc.id.0], |r| r.get(0))?;
     if chunk_count >= COMPACT_AFTER_CHUNKS {
         tx.execute("DELETE FROM chunks WHERE doc_id = ?1", [&doc.id.0])?;
         let snapshot = doc.save();
@@ -360,22 +430,22 @@ fn write_doc_with(
             params![doc.id.0, snapshot],
         )?;
     } else if let Some(bytes) = received {
-        tx.execute(
+        tx.prepare_cached(
             "INSERT INTO chunks (doc_id, seq, snapshot, bytes)
              VALUES (?1, (SELECT COALESCE(MAX(seq), -1) + 1 FROM chunks WHERE doc_id = ?1), 1, ?2)",
-            params![doc.id.0, bytes],
-        )?;
-    } else if let Some((snapshot, bytes)) = doc.pending_chunk() {
-        tx.execute(
+        )?
+        .execute(params![doc.id.0, bytes])?;
+    } else if let Some((snapshot, bytes)) = prepared.chunk {
+        tx.prepare_cached(
             "INSERT INTO chunks (doc_id, seq, snapshot, bytes)
              VALUES (?1, (SELECT COALESCE(MAX(seq), -1) + 1 FROM chunks WHERE doc_id = ?1), ?2, ?3)",
-            params![doc.id.0, snapshot as i64, bytes],
-        )?;
+        )?
+        .execute(params![doc.id.0, snapshot as i64, bytes])?;
     }
-    tx.execute(
+    tx.prepare_cached(
         "UPDATE documents SET chunk_count = (SELECT COUNT(*) FROM chunks WHERE doc_id = ?1) WHERE doc_id = ?1",
-        [&doc.id.0],
-    )?;
-    projections::project(tx, &doc.id, &doc.any_value()?)?;
+    )?
+    .execute([&doc.id.0])?;
+    projections::project(tx, &doc.id, &prepared.value)?;
     Ok(())
 }

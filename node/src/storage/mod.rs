@@ -48,11 +48,12 @@ const MIGRATIONS: &[&str] = &[
     include_str!("migrations/0022_fee_reduction_settings.sql"),
     include_str!("migrations/0023_wish_status.sql"),
     include_str!("migrations/0024_kdw_master.sql"),
+    include_str!("migrations/0025_applicant_facts.sql"),
 ];
 
 /// Migrations that add a projection table: a database older than this is rebuilt from its
 /// documents after migrating, so that the new table holds the rows of existing documents.
-const LAST_PROJECTION_CHANGE: usize = 23;
+const LAST_PROJECTION_CHANGE: usize = 25;
 
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
@@ -109,6 +110,10 @@ impl Store {
         )?;
         conn.pragma_update(None, "foreign_keys", "ON")?;
         conn.busy_timeout(std::time::Duration::from_secs(5))?;
+        // rusqlite keeps 16 prepared statements by default; one document write alone runs more
+        // (the documents row, its chunks, the projection tables), so a smaller cache would
+        // re-parse the same SQL for every document of a bulk write.
+        conn.set_prepared_statement_cache_capacity(256);
         let found = migrate(&mut conn)?;
         let actor = ensure_actor(&conn, node_name)?;
         let mut store = Store {

@@ -24,6 +24,7 @@ const TABLES: &[&str] = &[
     "p_applicant_shares",
     "p_extra_care",
     "p_childminder_placements",
+    "p_applicants",
 ];
 
 pub(super) fn clear_all(conn: &Connection) -> Result<(), StoreError> {
@@ -177,6 +178,22 @@ pub(super) fn project(conn: &Connection, id: &DocId, value: &KindValue) -> Resul
                 ])?;
             }
         }
+        KindValue::Applicant(a) => {
+            let ranked = serde_json::to_string(&a.ranked_wishes).expect("ids");
+            conn.prepare_cached(
+                "INSERT INTO p_applicants (application, doc_id, birth_date, denomination, ranked, street, postcode)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+            )?
+            .execute(params![
+                a.application.0,
+                doc,
+                a.child_birth_date.to_string(),
+                a.child_denomination,
+                ranked,
+                a.address.street,
+                a.address.postcode
+            ])?;
+        }
         KindValue::ExtraCareMonth(m) => {
             let mut insert = conn.prepare_cached(
                 "INSERT INTO p_extra_care (doc_id, facility, month, entry, child, day, time_from, time_to, extra_tiers, outside_opening_hours, school_free_day, reported_on)
@@ -199,8 +216,7 @@ pub(super) fn project(conn: &Connection, id: &DocId, value: &KindValue) -> Resul
                 ])?;
             }
         }
-        KindValue::Applicant(_)
-        | KindValue::AttendanceMonth(_)
+        KindValue::AttendanceMonth(_)
         | KindValue::FeeCase(_)
         | KindValue::ConflictDecision(_)
         | KindValue::StaffMember(_)

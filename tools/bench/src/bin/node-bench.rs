@@ -304,7 +304,7 @@ fn round(
         &mut node.store(),
         &zvs,
         &input,
-        &|_| None,
+        &|_, _| None,
         "Dresden",
         "bench-seed",
         kitanetz_node::clock::Now::of(clock),
