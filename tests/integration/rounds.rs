@@ -257,6 +257,33 @@ async fn a_round_proposes_the_kitas_confirm_the_parents_accept_or_let_it_lapse_a
     );
     let letter = rounds::protocol_letter(&city.store(), &zvs(), started.round, "Dresden").unwrap();
     assert!(!letter.data.to_string().contains("Berg"));
+    // The lists as Excel ("Excel-Export jeder Liste"): the round and its proposals, pseudonymous.
+    let token = kitanetz_tests::add_user(
+        &city,
+        "round-excel",
+        kitanetz_node::auth::Role::Zvs,
+        kitanetz_crdt::ids::city_org(),
+        None,
+        None,
+    )
+    .token;
+    let router = kitanetz_node::http::router(city.clone());
+    let (code, bytes) = kitanetz_tests::get_bytes(
+        &router,
+        &format!("/rounds/{}/proposals.xlsx", started.round),
+        &token,
+    )
+    .await;
+    assert_eq!(code, StatusCode::OK);
+    let (sheets, text) = kitanetz_tests::open_xlsx(&bytes);
+    assert_eq!(sheets, ["Einrichtungen", "Vorschläge"]);
+    assert!(text.contains("Wartet auf die Einrichtung"), "{text}");
+    assert!(!text.contains("Berg"), "the proposals are pseudonymous");
+    let (code, bytes) = kitanetz_tests::get_bytes(&router, "/rounds.xlsx", &token).await;
+    assert_eq!(code, StatusCode::OK);
+    let (sheets, text) = kitanetz_tests::open_xlsx(&bytes);
+    assert_eq!(sheets, ["Vergaberunden"]);
+    assert!(text.contains("Hashwert des Startwerts"), "{text}");
     assert_eq!(
         letter.data["proposals"].as_array().unwrap().len(),
         started.proposed as usize

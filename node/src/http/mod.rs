@@ -876,7 +876,13 @@ pub fn routes() -> Vec<Route> {
             "/api/rounds/what-if",
             post(crate::rounds::http::api_what_if),
         ),
+        route("GET", "/rounds.xlsx", get(crate::rounds::http::list_xlsx)),
         route("GET", "/rounds/{id}", get(crate::rounds::http::page)),
+        route(
+            "GET",
+            "/rounds/{id}/proposals.xlsx",
+            get(crate::rounds::http::proposals_xlsx),
+        ),
         route(
             "GET",
             "/rounds/{id}/protocol.json",

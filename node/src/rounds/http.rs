@@ -156,31 +156,163 @@ impl RoundPage {
     }
 
     fn status_label(&self, status: &str) -> &'static str {
-        use crate::applications::sequential::status as s;
-        let (de, en) = match status {
-            s::PROPOSED => ("wartet auf die Einrichtung", "waiting for the Kita"),
-            s::OFFERED => (
-                "bestätigt, Angebot bei den Eltern",
-                "confirmed, offer with the parents",
-            ),
-            s::REQUEST => ("angenommen, Vertrag folgt", "accepted, contract to follow"),
-            s::DECLINED => ("von der Einrichtung abgelehnt", "declined by the Kita"),
-            s::REFUSED => (
-                "von den Eltern abgelehnt oder verfallen",
-                "declined by the parents or lapsed",
-            ),
-            s::PLACED => ("Vertrag geschlossen", "contract concluded"),
-            s::PLACED_ELSEWHERE => ("anderweitig vermittelt", "placed elsewhere"),
-            "withdrawn" => ("Antrag zurückgezogen", "application withdrawn"),
-            "erased" => ("Antrag gelöscht", "application erased"),
-            _ => ("offen", "open"),
-        };
-        if self.en() {
-            en
-        } else {
-            de
-        }
+        status_label(status, self.en())
     }
+}
+
+/// Where a proposal stands, in words.
+fn status_label(status: &str, en: bool) -> &'static str {
+    use crate::applications::sequential::status as s;
+    let (de, in_english) = match status {
+        s::PROPOSED => ("wartet auf die Einrichtung", "waiting for the Kita"),
+        s::OFFERED => (
+            "bestätigt, Angebot bei den Eltern",
+            "confirmed, offer with the parents",
+        ),
+        s::REQUEST => ("angenommen, Vertrag folgt", "accepted, contract to follow"),
+        s::DECLINED => ("von der Einrichtung abgelehnt", "declined by the Kita"),
+        s::REFUSED => (
+            "von den Eltern abgelehnt oder verfallen",
+            "declined by the parents or lapsed",
+        ),
+        s::PLACED => ("Vertrag geschlossen", "contract concluded"),
+        s::PLACED_ELSEWHERE => ("anderweitig vermittelt", "placed elsewhere"),
+        "withdrawn" => ("Antrag zurückgezogen", "application withdrawn"),
+        "erased" => ("Antrag gelöscht", "application erased"),
+        _ => ("offen", "open"),
+    };
+    if en {
+        in_english
+    } else {
+        de
+    }
+}
+
+/// `GET /rounds.xlsx`: every round as the list shows it (the ZVS; no personal data).
+pub async fn list_xlsx(
+    State(node): State<Arc<Node>>,
+    session: Session,
+) -> Result<Response, AppError> {
+    use kitanetz_sheets::{Cell, Column, ColumnKind, Table};
+    authorize(&session.who, Action::ViewPlacementRounds)?;
+    city(&node)?;
+    let rounds = super::list(&node.store(), &session.who)?;
+    let mut table = Table::new(
+        "Vergaberunden",
+        vec![
+            Column::new("Runde", ColumnKind::Integer),
+            Column::new("Gestartet am", ColumnKind::Date),
+            Column::new("Gestartet von", ColumnKind::Text),
+            Column::new("Wunschtermine ab", ColumnKind::Date),
+            Column::new("Wunschtermine bis", ColumnKind::Date),
+            Column::new("Antwortfrist (Tage)", ColumnKind::Integer),
+            Column::new("Kriterienkatalog", ColumnKind::Text),
+            Column::new("Kinder", ColumnKind::Integer),
+            Column::new("Vorschläge", ColumnKind::Integer),
+            Column::new("Hashwert des Startwerts", ColumnKind::Text),
+        ],
+    );
+    table.rows = rounds
+        .iter()
+        .map(|r| {
+            vec![
+                Cell::Integer(r.id),
+                Cell::Date(r.started_on.0),
+                Cell::from(r.started_by.as_str()),
+                Cell::Date(r.window_from.0),
+                Cell::Date(r.window_to.0),
+                Cell::Integer(i64::from(r.offer_days)),
+                Cell::from(r.catalogue.as_str()),
+                Cell::Integer(i64::from(r.children)),
+                Cell::Integer(i64::from(r.proposed)),
+                Cell::from(r.seed_hash.as_str()),
+            ]
+        })
+        .collect();
+    let now = node.now();
+    crate::http::sheets::xlsx_response(
+        vec![table],
+        "Vergaberunden".into(),
+        node.config.display_name.clone(),
+        &format!("vergaberunden-{}", now.today),
+        now.millis,
+    )
+    .await
+}
+
+/// `GET /rounds/{id}/proposals.xlsx`: a round's proposals per Kita and every proposal with
+/// where it stands (the ZVS; applications by their pseudonymous id, as on the page).
+pub async fn proposals_xlsx(
+    State(node): State<Arc<Node>>,
+    session: Session,
+    Path(id): Path<String>,
+) -> Result<Response, AppError> {
+    use kitanetz_sheets::{Cell, Column, ColumnKind, Table};
+    authorize(&session.who, Action::ViewPlacementRounds)?;
+    city(&node)?;
+    let view = super::view(&node.store(), &session.who, round_id(&id)?)?;
+    let count = |n: usize| Cell::Integer(n as i64);
+    let mut kitas = Table::new(
+        "Einrichtungen",
+        vec![
+            Column::new("Einrichtung", ColumnKind::Text),
+            Column::new("Vorschläge", ColumnKind::Integer),
+            Column::new("Wartet auf die Einrichtung", ColumnKind::Integer),
+            Column::new("Angebot bei den Eltern", ColumnKind::Integer),
+            Column::new("Angenommen", ColumnKind::Integer),
+            Column::new("Vertrag geschlossen", ColumnKind::Integer),
+            Column::new("Von der Einrichtung abgelehnt", ColumnKind::Integer),
+            Column::new("Abgeschlossen", ColumnKind::Integer),
+        ],
+    );
+    kitas.rows = view
+        .by_kita
+        .iter()
+        .map(|k| {
+            vec![
+                Cell::from(k.name.as_str()),
+                count(k.proposals),
+                count(k.waiting),
+                count(k.offered),
+                count(k.accepted),
+                count(k.placed),
+                count(k.declined),
+                count(k.closed),
+            ]
+        })
+        .collect();
+    let mut proposals = Table::new(
+        "Vorschläge",
+        vec![
+            Column::new("Antrag", ColumnKind::Text),
+            Column::new("Einrichtung", ColumnKind::Text),
+            Column::new("Rang des Wunsches", ColumnKind::Integer),
+            Column::new("Stand", ColumnKind::Text),
+            Column::new("Antwort der Eltern bis", ColumnKind::Date),
+        ],
+    );
+    proposals.rows = view
+        .proposals
+        .iter()
+        .map(|p| {
+            vec![
+                Cell::from(p.application.0.as_str()),
+                Cell::from(p.facility_name.as_str()),
+                p.rank.map_or(Cell::Empty, |r| Cell::Integer(r as i64)),
+                Cell::from(status_label(&p.status, false)),
+                p.answer_by.map_or(Cell::Empty, |d| Cell::Date(d.0)),
+            ]
+        })
+        .collect();
+    let now = node.now();
+    crate::http::sheets::xlsx_response(
+        vec![kitas, proposals],
+        format!("Vergaberunde {}", view.round.id),
+        node.config.display_name.clone(),
+        &format!("vergaberunde-{}", view.round.id),
+        now.millis,
+    )
+    .await
 }
 
 fn round_id(id: &str) -> Result<i64, AppError> {
