@@ -471,3 +471,164 @@ async fn a_round_proposes_the_kitas_confirm_the_parents_accept_or_let_it_lapse_a
         "Paul is 17 months old in March"
     );
 }
+
+#[tokio::test]
+async fn cancelling_a_round_withdraws_the_unanswered_proposals_and_keeps_the_confirmed_offers() {
+    let net = Network::seeded();
+    let nodes: Vec<Arc<Node>> = net.configs.iter().map(|c| net.open(&c.name)).collect();
+    let city = nodes
+        .iter()
+        .find(|n| n.config.role == NodeRole::City)
+        .unwrap()
+        .clone();
+    let offering = offering_both(&net, Date::ymd(2027, 3, 1));
+    let kitas: Vec<Arc<Node>> = nodes
+        .iter()
+        .filter(|n| {
+            n.config
+                .facility
+                .as_ref()
+                .is_some_and(|f| offering.contains(&f.0))
+        })
+        .cloned()
+        .collect();
+    let (first, second) = (kitas[0].clone(), kitas[1].clone());
+    let (f1, f2) = (
+        first.config.facility.clone().unwrap(),
+        second.config.facility.clone().unwrap(),
+    );
+    plan_free_nursery_seats(&first, &[3], 1);
+    plan_free_nursery_seats(&second, &[3], 1);
+    let mut local = kitanetz_node::sync::LocalNet::new(&nodes);
+    local.connect_all();
+    for (kita, f) in [(&first, &f1), (&second, &f2)] {
+        local.local_change(&kita.config.name, &kitanetz_node::seats::ledger_doc_id(f));
+    }
+    local.run_until_quiet(1);
+    city.placement_wake.take();
+    let (_, lena) = apply(
+        &city,
+        "lena.berg@example.org",
+        ("Lena", "2025-06-01"),
+        &[&f1, &f2],
+    )
+    .await;
+    let (_, paul) = apply(
+        &city,
+        "paul.berg@example.org",
+        ("Paul", "2025-10-01"),
+        &[&f1, &f2],
+    )
+    .await;
+    let started = rounds::start_with_seed(
+        &mut city.store(),
+        &zvs(),
+        &RoundInput {
+            from: "2027-03".into(),
+            to: "2027-03".into(),
+            offer_days: "14".into(),
+        },
+        &|_, _| None,
+        "Dresden",
+        "cancel-seed",
+        city.now(),
+    )
+    .unwrap();
+    let (lena_h1, _) = wish_of(&city, &lena, &f1);
+    let (paul_h2, paul_status) = wish_of(&city, &paul, &f2);
+    assert_eq!(paul_status, status::PROPOSED);
+    for h in [&lena_h1, &paul_h2] {
+        local.local_change(
+            &city.config.name,
+            &kitanetz_node::applications::wishes::wish_doc_id(h),
+        );
+    }
+    local.run_until_quiet(2);
+    // Only the first Kita answers: Lena's offer goes to her parents.
+    kitanetz_node::seats::reserve(
+        &mut first.store(),
+        &lead_of(&net, &f1),
+        Some(&f1),
+        &kitanetz_node::seats::ReserveInput {
+            wish: lena_h1.0.clone(),
+            month: "2027-03-01".into(),
+        },
+        first.now(),
+    )
+    .unwrap();
+    local.local_change(
+        &first.config.name,
+        &kitanetz_node::seats::ledger_doc_id(&f1),
+    );
+    local.run_until_quiet(3);
+    let woken = city.placement_wake.take();
+    sequential::advance_in_store(&mut city.store(), Which::WishingAt(&woken), city.now()).unwrap();
+    assert_eq!(wish_of(&city, &lena, &f1).1, status::OFFERED);
+
+    // Refused without a reason, and for anyone but the ZVS; nothing changes.
+    let cancel = |who: &kitanetz_node::auth::Principal, reason: &str| {
+        rounds::cancel(
+            &mut city.store(),
+            who,
+            started.round,
+            &rounds::CancelInput {
+                reason: reason.into(),
+            },
+            city.now(),
+        )
+    };
+    let refused = cancel(&zvs(), "  ").unwrap_err();
+    assert_eq!(refused.into_field_errors().unwrap()[0].field, "reason");
+    assert!(cancel(&lead_of(&net, &f1), "Versehen").is_err());
+    assert_eq!(wish_of(&city, &paul, &f2).1, status::PROPOSED);
+
+    let done = cancel(&zvs(), "Falscher Zeitraum gewählt").unwrap();
+    // (The seeded city has other applications for March in the round too.)
+    assert_eq!(done.kept, 1, "{done:?}");
+    assert_eq!(done.withdrawn + done.kept, started.proposed, "{done:?}");
+    assert_eq!(done.released, started.children - 1, "{done:?}");
+    assert_eq!(
+        wish_of(&city, &lena, &f1).1,
+        status::OFFERED,
+        "the confirmed offer stands"
+    );
+    // Paul's proposal goes onto the second Kita's waitlist (it saw him; it may take him from
+    // there), and he is the sequential procedure's again.
+    assert_eq!(wish_of(&city, &paul, &f2).1, status::WAITLIST);
+    assert_eq!(
+        rounds::queries::round_of(&city.store(), &paul).unwrap(),
+        None,
+        "released from the round"
+    );
+    assert!(rounds::queries::round_of(&city.store(), &lena)
+        .unwrap()
+        .is_some());
+    let view = rounds::view(&city.store(), &zvs(), started.round).unwrap();
+    let cancelled = view.round.cancelled.expect("recorded");
+    assert_eq!(cancelled.reason, "Falscher Zeitraum gewählt");
+    assert_eq!(cancelled.on, city.now().today);
+    assert!(
+        cancel(&zvs(), "noch einmal").is_err(),
+        "a round is cancelled once"
+    );
+    // The second Kita no longer sees a proposal.
+    local.local_change(
+        &city.config.name,
+        &kitanetz_node::applications::wishes::wish_doc_id(&paul_h2),
+    );
+    local.run_until_quiet(4);
+    assert_ne!(
+        wish_at(&second, &paul_h2).map(|w| w.status),
+        Some(WishStatus::Proposed)
+    );
+    let audited: i64 = city
+        .store()
+        .conn()
+        .query_row(
+            "SELECT count(*) FROM audit_log WHERE action = 'round.cancel'",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    assert_eq!(audited, 1);
+}

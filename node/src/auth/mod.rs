@@ -298,6 +298,8 @@ pub enum Action<'a> {
     ViewPlacementRounds,
     /// Start a coordinated placement round (the ZVS).
     RunPlacementRound,
+    /// Cancel a placement round: withdraw its proposals no Kita has answered (the ZVS).
+    CancelPlacementRound,
     /// Accept or decline the offer of a placement round for one's own application (a logged-in
     /// parent; the domain checks it is hers).
     AnswerOffer,
@@ -367,6 +369,7 @@ impl Action<'_> {
             Action::ViewPlacementStatistics => "statistics.placement.view",
             Action::ViewPlacementRounds => "rounds.view",
             Action::RunPlacementRound => "rounds.start",
+            Action::CancelPlacementRound => "rounds.cancel",
             Action::AnswerOffer => "round.offer.answer",
             Action::ExportKitaplaner { .. } => "kitaplaner.export",
             Action::ExportInterfaces { .. } => "interfaces.export",
@@ -454,7 +457,8 @@ fn staff_may(caller: &Caller, action: Action<'_>) -> bool {
         | Action::EnterApplication
         | Action::ViewPlacementStatistics
         | Action::ViewPlacementRounds
-        | Action::RunPlacementRound => caller.role == Role::Zvs,
+        | Action::RunPlacementRound
+        | Action::CancelPlacementRound => caller.role == Role::Zvs,
         Action::ViewChildminders => matches!(caller.role, Role::BvsKtp | Role::Zvs),
         Action::ManageChildminders => caller.role == Role::BvsKtp,
         Action::ViewConflicts { facility } => match caller.role {

@@ -537,6 +537,7 @@ impl Texts {
         let (de, en) = match action {
             "demo.seed" => ("Ersteinrichtung", "Initial data"),
             "round.start" => ("Vergaberunde gestartet", "Placement round started"),
+            "round.cancel" => ("Vergaberunde abgebrochen", "Placement round cancelled"),
             "round.offer.accept" => ("Platzangebot angenommen", "Offer accepted"),
             "round.offer.decline" => ("Platzangebot abgelehnt", "Offer declined"),
             "round.offer.lapse" => ("Platzangebot verfallen", "Offer lapsed"),

@@ -884,6 +884,16 @@ pub fn routes() -> Vec<Route> {
             get(crate::rounds::http::proposals_xlsx),
         ),
         route(
+            "POST",
+            "/rounds/{id}/cancel",
+            post(crate::rounds::http::cancel_submit),
+        ),
+        route(
+            "POST",
+            "/api/rounds/{id}/cancel",
+            post(crate::rounds::http::api_cancel),
+        ),
+        route(
             "GET",
             "/rounds/{id}/protocol.json",
             get(crate::rounds::http::protocol),

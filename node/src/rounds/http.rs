@@ -147,6 +147,9 @@ struct RoundPage {
     view: RoundView,
     /// The Kita whose proposals are listed, if one was chosen.
     chosen: Option<String>,
+    /// The cancellation form as typed, with its errors.
+    cancel: super::CancelInput,
+    errors: Vec<FieldError>,
     lang: Lang,
 }
 
@@ -157,6 +160,14 @@ impl RoundPage {
 
     fn status_label(&self, status: &str) -> &'static str {
         status_label(status, self.en())
+    }
+
+    fn has_error(&self, field: &str) -> bool {
+        self.errors.iter().any(|e| e.field == field)
+    }
+
+    fn error_for(&self, field: &str) -> String {
+        crate::http::messages_for(&self.errors, field)
     }
 }
 
@@ -210,6 +221,8 @@ pub async fn list_xlsx(
             Column::new("Kinder", ColumnKind::Integer),
             Column::new("Vorschläge", ColumnKind::Integer),
             Column::new("Hashwert des Startwerts", ColumnKind::Text),
+            Column::new("Abgebrochen am", ColumnKind::Date),
+            Column::new("Grund des Abbruchs", ColumnKind::Text),
         ],
     );
     table.rows = rounds
@@ -226,6 +239,12 @@ pub async fn list_xlsx(
                 Cell::Integer(i64::from(r.children)),
                 Cell::Integer(i64::from(r.proposed)),
                 Cell::from(r.seed_hash.as_str()),
+                r.cancelled
+                    .as_ref()
+                    .map_or(Cell::Empty, |c| Cell::Date(c.on.0)),
+                r.cancelled
+                    .as_ref()
+                    .map_or(Cell::Empty, |c| Cell::from(c.reason.as_str())),
             ]
         })
         .collect();
@@ -338,13 +357,33 @@ pub async fn page(
 ) -> Result<Response, AppError> {
     authorize(&session.who, Action::ViewPlacementRounds)?;
     city(&node)?;
-    let mut view = super::view(&node.store(), &session.who, round_id(&id)?)?;
+    round_page(
+        &node,
+        lang,
+        &session,
+        round_id(&id)?,
+        &q.facility,
+        super::CancelInput::default(),
+        vec![],
+    )
+}
+
+fn round_page(
+    node: &Node,
+    lang: Lang,
+    session: &Session,
+    id: i64,
+    facility: &str,
+    cancel: super::CancelInput,
+    errors: Vec<FieldError>,
+) -> Result<Response, AppError> {
+    let mut view = super::view(&node.store(), &session.who, id)?;
     // At city scale a round has thousands of proposals: the page lists them for one Kita.
-    view.proposals.retain(|p| p.facility.0 == q.facility);
+    view.proposals.retain(|p| p.facility.0 == facility);
     let chosen = view
         .by_kita
         .iter()
-        .find(|k| k.facility.0 == q.facility)
+        .find(|k| k.facility.0 == facility)
         .map(|k| k.name.clone());
     let title = if lang == Lang::En {
         format!("Placement round {}", view.round.id)
@@ -352,11 +391,59 @@ pub async fn page(
         format!("Vergaberunde {}", view.round.id)
     };
     crate::http::render(&RoundPage {
-        chrome: Chrome::new(&node, lang, Some(&session), &title),
+        chrome: Chrome::new(node, lang, Some(session), &title),
         view,
         chosen,
+        cancel,
+        errors,
         lang,
     })
+}
+
+#[derive(Deserialize)]
+pub struct CancelForm {
+    #[serde(default)]
+    csrf: String,
+    #[serde(flatten)]
+    input: super::CancelInput,
+}
+
+/// `POST /rounds/{id}/cancel`: the ZVS cancels the round (see [`super::cancel`]).
+pub async fn cancel_submit(
+    State(node): State<Arc<Node>>,
+    lang: Lang,
+    session: Session,
+    Path(id): Path<String>,
+    Form(form): Form<CancelForm>,
+) -> Result<Response, AppError> {
+    session.check_csrf(&form.csrf)?;
+    authorize(&session.who, Action::CancelPlacementRound)?;
+    city(&node)?;
+    let id = round_id(&id)?;
+    let cancelled = super::cancel(&mut node.store(), &session.who, id, &form.input, node.now());
+    match cancelled {
+        Ok(_) => Ok(Redirect::to(&format!("/rounds/{id}")).into_response()),
+        Err(e) => round_page(&node, lang, &session, id, "", form.input, as_fields(e)?),
+    }
+}
+
+/// `POST /api/rounds/{id}/cancel` `{reason}`.
+pub async fn api_cancel(
+    State(node): State<Arc<Node>>,
+    crate::http::ApiSession(session): crate::http::ApiSession,
+    Path(id): Path<String>,
+    crate::http::ApiJson(input): crate::http::ApiJson<super::CancelInput>,
+) -> Result<axum::Json<super::Cancelled>, crate::http::ApiError> {
+    authorize(&session.who, Action::CancelPlacementRound)?;
+    city(&node)?;
+    let id = round_id(&id)?;
+    Ok(axum::Json(super::cancel(
+        &mut node.store(),
+        &session.who,
+        id,
+        &input,
+        node.now(),
+    )?))
 }
 
 /// `GET /rounds/{id}/protocol.json`: input, result, certificate, statistics and seed.

@@ -21,15 +21,20 @@
 //!    has no open offer, without the Kitas that declined it or whose offer the parents refused.
 //!    A child with a confirmed seat is not in it, so nobody moves down.
 //!
+//! 5. **Cancel** ([`cancel`]): the ZVS withdraws the proposals no Kita has answered; confirmed
+//!    offers stand; the other children return to the sequential procedure.
+//!
 //! An application that was in a round stays with the rounds: the sequential procedure no longer
 //! sends it on from wish to wish by itself (it still records a Kita's answers and the contract).
 
+mod cancel;
 pub mod http;
 pub mod instance;
 mod offers;
 mod protocol;
 pub mod queries;
 
+pub use cancel::{cancel, CancelInput, Cancelled};
 pub use offers::{answer_offer, lapse_offers, open_offer, Answer, Lapsed, Offer};
 use protocol::StoredStatistics;
 pub use protocol::{protocol_json, protocol_letter};
@@ -447,6 +452,7 @@ pub fn start_with_seed(
         input_hash: result.protocol.input_hash.clone(),
         children: built.instance.children.len() as u32,
         proposed: proposals.len() as u32,
+        cancelled: None,
     };
     let json = "round data serialises";
     let instance_json = serde_json::to_string(&built.instance).expect(json);

@@ -23,7 +23,7 @@ pub fn round_of(
         .conn()
         .prepare_cached(
             "SELECT r.id, r.offer_days FROM round_children c JOIN rounds r ON r.id = c.round
-             WHERE c.application = ?1 ORDER BY r.id DESC LIMIT 1",
+             WHERE c.application = ?1 AND c.released_on IS NULL ORDER BY r.id DESC LIMIT 1",
         )?
         .query_row([&application.0], |r| {
             Ok(RoundRef {
@@ -59,6 +59,16 @@ pub struct RoundRow {
     pub input_hash: String,
     pub children: u32,
     pub proposed: u32,
+    /// Set once the ZVS cancelled the round.
+    pub cancelled: Option<Cancellation>,
+}
+
+/// Who cancelled a round, when and why.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct Cancellation {
+    pub on: Date,
+    pub by: String,
+    pub reason: String,
 }
 
 /// A child's proposal in a round: the program, its Kita and the rank the parents gave it.
@@ -248,11 +258,103 @@ fn row(r: &rusqlite::Row<'_>) -> rusqlite::Result<RoundRow> {
         input_hash: r.get(9)?,
         children: r.get(10)?,
         proposed: r.get(11)?,
+        cancelled: match r.get::<_, Option<String>>(12)? {
+            None => None,
+            Some(_) => Some(Cancellation {
+                on: date(12)?,
+                by: r.get::<_, Option<String>>(13)?.unwrap_or_default(),
+                reason: r.get::<_, Option<String>>(14)?.unwrap_or_default(),
+            }),
+        },
     })
 }
 
 const COLUMNS: &str = "id, started_by, started_on, window_from, window_to, offer_days, catalogue, \
-                       seed, seed_hash, input_hash, children, proposed";
+                       seed, seed_hash, input_hash, children, proposed, cancelled_on, \
+                       cancelled_by, cancel_reason";
+
+/// The proposals of round `id` that their Kita has not answered yet: (application, Kita).
+pub fn waiting_proposals(
+    store: &Store,
+    id: i64,
+) -> Result<Vec<(ApplicationId, FacilityId)>, StoreError> {
+    let mut stmt = store.conn().prepare_cached(
+        "SELECT c.application, c.facility FROM round_children c
+         JOIN p_application_wishes w ON w.application = c.application AND w.facility = c.facility
+         WHERE c.round = ?1 AND w.status = 'proposed' ORDER BY c.application",
+    )?;
+    let rows = stmt.query_map([id], |r| {
+        Ok((ApplicationId(r.get(0)?), FacilityId(r.get(1)?)))
+    })?;
+    Ok(rows.collect::<Result<_, _>>()?)
+}
+
+/// The children of round `id` whose proposal became an offer that stands (with the parents,
+/// accepted, or placed): a cancellation keeps them in the round.
+pub fn kept_offers(store: &Store, id: i64) -> Result<Vec<ApplicationId>, StoreError> {
+    let mut stmt = store.conn().prepare_cached(
+        "SELECT c.application FROM round_children c
+         JOIN p_application_wishes w ON w.application = c.application AND w.facility = c.facility
+         WHERE c.round = ?1 AND w.status IN ('offered', 'request', 'placed')
+         ORDER BY c.application",
+    )?;
+    let rows = stmt.query_map([id], |r| Ok(ApplicationId(r.get(0)?)))?;
+    Ok(rows.collect::<Result<_, _>>()?)
+}
+
+/// The children of round `id` that its cancellation released.
+pub fn released_children(store: &Store, id: i64) -> Result<Vec<ApplicationId>, StoreError> {
+    let mut stmt = store.conn().prepare_cached(
+        "SELECT application FROM round_children WHERE round = ?1 AND released_on IS NOT NULL
+         ORDER BY application",
+    )?;
+    let rows = stmt.query_map([id], |r| Ok(ApplicationId(r.get(0)?)))?;
+    Ok(rows.collect::<Result<_, _>>()?)
+}
+
+/// The Konfession of each of `ids` as the applicant projection holds it (empty if none).
+pub fn denominations(
+    store: &Store,
+    ids: &[ApplicationId],
+) -> Result<HashMap<ApplicationId, String>, StoreError> {
+    let mut stmt = store
+        .conn()
+        .prepare_cached("SELECT denomination FROM p_applicants WHERE application = ?1")?;
+    let mut found = HashMap::new();
+    for id in ids {
+        if let Some(d) = stmt.query_row([&id.0], |r| r.get(0)).optional()? {
+            found.insert(id.clone(), d);
+        }
+    }
+    Ok(found)
+}
+
+/// Records the cancellation of round `id` and releases its children whose proposal is not kept
+/// (`kept`: the applications whose offer stands) back to the sequential procedure.
+pub fn mark_cancelled(
+    tx: &rusqlite::Connection,
+    id: i64,
+    on: Date,
+    by: &str,
+    reason: &str,
+    kept: &[ApplicationId],
+) -> rusqlite::Result<()> {
+    tx.execute(
+        "UPDATE rounds SET cancelled_on = ?2, cancelled_by = ?3, cancel_reason = ?4 WHERE id = ?1",
+        params![id, on.to_string(), by, reason],
+    )?;
+    tx.execute(
+        "UPDATE round_children SET released_on = ?2 WHERE round = ?1",
+        params![id, on.to_string()],
+    )?;
+    let mut keep = tx.prepare_cached(
+        "UPDATE round_children SET released_on = NULL WHERE round = ?1 AND application = ?2",
+    )?;
+    for application in kept {
+        keep.execute(params![id, application.0])?;
+    }
+    Ok(())
+}
 
 /// Every round, the latest first.
 pub fn rounds(store: &Store) -> Result<Vec<RoundRow>, StoreError> {
