@@ -30,7 +30,7 @@ async fn every_new_list_download_is_an_xlsx_with_its_sheets_and_headers() {
         (
             &zvs,
             "/intake.xlsx",
-            &["Überwachungsliste", "Vormerkpool"][..],
+            &["Überwachungsliste", "Wechselanträge", "Vormerkpool"][..],
             "Gewünschter Beginn",
         ),
         (

@@ -808,3 +808,88 @@ async fn the_population_register_knows_a_new_house_the_street_directory_lacks() 
         "{err}"
     );
 }
+
+#[tokio::test]
+async fn a_transfer_waits_for_the_zvs_to_weigh_its_urgency_and_short_notice_is_pointed_out() {
+    let net = Network::seeded();
+    let city: Arc<Node> = net.open(&net.config(|c| c.role == NodeRole::City).name);
+    let (eva, _, _) = parent(&city, "eva.neu@example.org");
+    let today = city.clock.today();
+    // Next month: less than the two months' notice of the current contract (3.3.3), accepted.
+    let start = Date(
+        chrono::NaiveDate::from_ymd_opt(
+            chrono::Datelike::year(&today.0),
+            chrono::Datelike::month(&today.0),
+            1,
+        )
+        .unwrap()
+            + chrono::Months::new(1),
+    );
+    let mut transfer = input(&net, "Tom", "2023-03-01", &start.to_string(), "Dresden");
+    transfer.transfer = true;
+    transfer.transfer_reason = "Umzug nach Dresden-Neustadt".into();
+    let id = apply(&city, &eva, &transfer, city.now());
+    let receipt: String = city
+        .store()
+        .conn()
+        .query_row(
+            "SELECT body FROM outbox WHERE subject LIKE '%Eingangsbestätigung%' ORDER BY id DESC LIMIT 1",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    assert!(receipt.contains("Wechselantrag"), "{receipt}");
+    assert!(receipt.contains("weniger als 2 Monate"), "{receipt}");
+
+    // Not in placement until the ZVS decided; on its list with the reason and the short notice.
+    assert_eq!(scope(&city, &id), 0);
+    let view = intake::overview(&city.store(), &zvs(), today).unwrap();
+    let row = view
+        .transfers
+        .iter()
+        .find(|t| t.row.id == id.0)
+        .expect("on the ZVS's transfer list");
+    assert!(row.notice_short);
+    assert_eq!(row.reason, "Umzug nach Dresden-Neustadt");
+    assert!(view.watch.iter().all(|r| r.id != id.0));
+
+    // Only the ZVS decides; a rejection needs a note for the parents.
+    let decide = |who: &Principal, decision, note: &str| {
+        intake::decide_transfer(&mut city.store(), who, &id, decision, note, city.now())
+    };
+    assert!(matches!(
+        decide(&eva, intake::TransferDecision::Urgent, ""),
+        Err(kitanetz_node::action::ActionError::Forbidden(_))
+    ));
+    let refused = decide(&zvs(), intake::TransferDecision::Reject, " ").unwrap_err();
+    assert_eq!(refused.into_field_errors().unwrap()[0].field, "note");
+    assert_eq!(scope(&city, &id), 0);
+
+    decide(&zvs(), intake::TransferDecision::Urgent, "Umzug belegt").unwrap();
+    assert!(scope(&city, &id) > 0, "into placement");
+    let (_, application) = city
+        .store()
+        .get::<Application>(&kitanetz_node::seats::application_doc_id(&id))
+        .unwrap();
+    assert_eq!(application.transfer_priority, "urgent");
+    assert!(applicant(&city, &id)
+        .history
+        .iter()
+        .any(|e| e.what.contains("Dringlichkeit hoch")));
+    let view = intake::overview(&city.store(), &zvs(), today).unwrap();
+    assert!(view.transfers.iter().all(|t| t.row.id != id.0));
+    assert!(
+        decide(&zvs(), intake::TransferDecision::Normal, "").is_err(),
+        "decided once"
+    );
+    // The Kita's wish document says "transfer", never the reason.
+    let wish = kitanetz_node::applications::wishes::wish_doc_id(&application.wishes[0].handle);
+    let (_, at_kita) = city
+        .store()
+        .get::<kitanetz_crdt::kinds::ApplicationWish>(&wish)
+        .unwrap();
+    assert!(at_kita.transfer);
+    assert!(!serde_json::to_string(&at_kita)
+        .unwrap()
+        .contains("Neustadt"));
+}

@@ -47,6 +47,12 @@ pub struct Application {
     pub sibling_in_facility: Vec<FacilityId>,
     pub integration_need: bool,
     pub transfer: bool,
+    /// A Wechselantrag's urgency as the ZVS decided it (`"urgent"`, `"normal"`); empty until it
+    /// decided. A transfer goes to the ZVS first and enters placement only with its decision
+    /// (Lastenheft 3.2.2, 3.4.3); the reason stays in the applicant half.
+    #[autosurgeon(missing = "String::new")]
+    #[serde(default)]
+    pub transfer_priority: String,
     /// "active", "placed", "withdrawn", "inactive"
     pub status: String,
     /// Children applying together (siblings in one application, Lastenheft 3.3.2) share this

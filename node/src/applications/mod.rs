@@ -762,6 +762,8 @@ pub fn submit(
             },
             integration_need: c.integration_need,
             transfer: input.transfer,
+            // A transfer waits for the ZVS's decision (`intake::decide_transfer`).
+            transfer_priority: String::new(),
             status: "active".into(),
             together: together.clone(),
             childminding_agency: checked.childminding.as_ref().map(|(_, a, _)| a.clone()),
@@ -855,7 +857,7 @@ pub fn submit(
         &[],
         now,
     )?);
-    let receipt = receipt_text(ctx, &checked, &created, now.today);
+    let receipt = receipt_text(ctx, &checked, &created, input.transfer, now.today);
     let entry = AuditEntry {
         at: now.millis,
         actor: who.audit_name(),
@@ -896,7 +898,13 @@ pub fn submit(
     })
 }
 
-fn receipt_text(ctx: &ApplyContext, c: &Checked, ids: &[ApplicationId], today: Date) -> String {
+fn receipt_text(
+    ctx: &ApplyContext,
+    c: &Checked,
+    ids: &[ApplicationId],
+    transfer: bool,
+    today: Date,
+) -> String {
     let children: Vec<String> = c
         .children
         .iter()
@@ -921,8 +929,24 @@ fn receipt_text(ctx: &ApplyContext, c: &Checked, ids: &[ApplicationId], today: D
             ),
         })
         .collect();
+    // A Wechselantrag goes to the ZVS first (Lastenheft 3.4.3); a start closer than the notice
+    // period is accepted, and the parents are told (3.3.3).
+    let transfer_note = match (
+        transfer,
+        crate::intake::transfer_notice_short(today, c.start),
+    ) {
+        (false, _) => String::new(),
+        (true, short) => format!(
+            "Wechselantrag: Die Zentrale Vermittlungsstelle prüft die Gründe für den Wechsel, bevor der Antrag in die Vermittlung geht. Die Einrichtungen erfahren die Gründe nicht.\n\n{}",
+            if short {
+                format!("Hinweis: Bis zum gewünschten Beginn sind es weniger als {} Monate, die übliche Kündigungsfrist Ihres bisherigen Betreuungsvertrags. Bitte klären Sie die Kündigung mit Ihrer bisherigen Einrichtung; Ihr Antrag ist trotzdem eingegangen. (Less than {} months' notice to your current Kita: please settle the notice with it; the application stands.)\n\n", crate::intake::TRANSFER_NOTICE_MONTHS, crate::intake::TRANSFER_NOTICE_MONTHS)
+            } else {
+                String::new()
+            }
+        ),
+    };
     format!(
-        "Guten Tag,\n\nIhr Antrag auf einen Betreuungsplatz ist am {today} bei der Zentralen Vermittlungsstelle eingegangen.\n\nKinder:\n{}\n\nGewünschter Beginn: {}, {} Stunden am Tag\n\nIhre Wünsche in Ihrer Reihenfolge:\n{}\n\nDie Einrichtungen sehen Ihren Antrag ohne Ihren Namen und ohne die Reihenfolge Ihrer Wünsche. Ihre Kontaktdaten erhält eine Einrichtung erst, wenn sie Ihnen einen Platz reserviert. Den Stand Ihres Antrags sehen Sie im Portal unter „Meine Anträge“.\n\nHello, your application for a childcare place was received on {today}. You can follow it in the portal under \"My applications\".\n",
+        "Guten Tag,\n\nIhr Antrag auf einen Betreuungsplatz ist am {today} bei der Zentralen Vermittlungsstelle eingegangen.\n\nKinder:\n{}\n\nGewünschter Beginn: {}, {} Stunden am Tag\n\nIhre Wünsche in Ihrer Reihenfolge:\n{}\n\n{transfer_note}Die Einrichtungen sehen Ihren Antrag ohne Ihren Namen und ohne die Reihenfolge Ihrer Wünsche. Ihre Kontaktdaten erhält eine Einrichtung erst, wenn sie Ihnen einen Platz reserviert. Den Stand Ihres Antrags sehen Sie im Portal unter „Meine Anträge“.\n\nHello, your application for a childcare place was received on {today}. You can follow it in the portal under \"My applications\".\n",
         children.join("\n"),
         c.start,
         c.hours,
@@ -1323,7 +1347,7 @@ pub fn change(
         "Guten Tag,\n\nIhr Antrag ist am {} geändert worden:\n\n  {}\n\n{}\n\nHello, your application was changed on {}. You can follow it in the portal under \"My applications\".\n",
         now.today,
         what.join("\n  "),
-        receipt_text(ctx, &checked, &group, now.today),
+        receipt_text(ctx, &checked, &group, input.transfer, now.today),
         now.today
     );
     let mut refs: Vec<&mut StoredDoc> = docs.iter_mut().collect();

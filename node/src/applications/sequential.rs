@@ -562,6 +562,7 @@ mod tests {
             sibling_in_facility: vec![],
             integration_need: false,
             transfer: false,
+            transfer_priority: String::new(),
             status: "active".into(),
             together: String::new(),
             childminding_agency: None,

@@ -298,6 +298,8 @@ pub enum Action<'a> {
     ViewPlacementRounds,
     /// Start a coordinated placement round (the ZVS).
     RunPlacementRound,
+    /// Decide the urgency of a Wechselantrag, letting it into placement, or reject it (the ZVS).
+    DecideTransfer,
     /// Cancel a placement round: withdraw its proposals no Kita has answered (the ZVS).
     CancelPlacementRound,
     /// Accept or decline the offer of a placement round for one's own application (a logged-in
@@ -369,6 +371,7 @@ impl Action<'_> {
             Action::ViewPlacementStatistics => "statistics.placement.view",
             Action::ViewPlacementRounds => "rounds.view",
             Action::RunPlacementRound => "rounds.start",
+            Action::DecideTransfer => "intake.transfer.decide",
             Action::CancelPlacementRound => "rounds.cancel",
             Action::AnswerOffer => "round.offer.answer",
             Action::ExportKitaplaner { .. } => "kitaplaner.export",
@@ -458,7 +461,8 @@ fn staff_may(caller: &Caller, action: Action<'_>) -> bool {
         | Action::ViewPlacementStatistics
         | Action::ViewPlacementRounds
         | Action::RunPlacementRound
-        | Action::CancelPlacementRound => caller.role == Role::Zvs,
+        | Action::CancelPlacementRound
+        | Action::DecideTransfer => caller.role == Role::Zvs,
         Action::ViewChildminders => matches!(caller.role, Role::BvsKtp | Role::Zvs),
         Action::ManageChildminders => caller.role == Role::BvsKtp,
         Action::ViewConflicts { facility } => match caller.role {

@@ -538,6 +538,13 @@ impl Texts {
             "demo.seed" => ("Ersteinrichtung", "Initial data"),
             "round.start" => ("Vergaberunde gestartet", "Placement round started"),
             "round.cancel" => ("Vergaberunde abgebrochen", "Placement round cancelled"),
+            "intake.transfer.release" => (
+                "Wechselantrag in die Vermittlung gegeben",
+                "Transfer application released into placement",
+            ),
+            "intake.transfer.reject" => {
+                ("Wechselantrag abgelehnt", "Transfer application rejected")
+            }
             "round.offer.accept" => ("Platzangebot angenommen", "Offer accepted"),
             "round.offer.decline" => ("Platzangebot abgelehnt", "Offer declined"),
             "round.offer.lapse" => ("Platzangebot verfallen", "Offer lapsed"),

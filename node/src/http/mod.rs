@@ -169,6 +169,11 @@ pub fn routes() -> Vec<Route> {
             "/intake/{id}/decide",
             post(intake::http::decide_submit),
         ),
+        route(
+            "POST",
+            "/intake/{id}/transfer",
+            post(intake::http::transfer_submit),
+        ),
         route("GET", "/intake/documents/{id}", get(intake::http::document)),
         route("GET", "/intake/settings", get(intake::http::settings_form)),
         route(

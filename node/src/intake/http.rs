@@ -302,6 +302,38 @@ pub async fn decide_submit(
     }
 }
 
+/// `POST /intake/{id}/transfer`: the urgency of a Wechselantrag (into placement), or rejected.
+pub async fn transfer_submit(
+    State(node): State<Arc<Node>>,
+    lang: Lang,
+    session: Session,
+    Path(id): Path<String>,
+    Form(form): Form<DecideForm>,
+) -> Result<Response, AppError> {
+    session.check_csrf(&form.csrf)?;
+    authorize(&session.who, Action::DecideTransfer)?;
+    city(&node)?;
+    let decision = super::TransferDecision::parse(&form.decision)
+        .ok_or_else(|| AppError::BadRequest("decision".into()))?;
+    let id: ApplicationId = id.parse().map_err(|_| AppError::NotFound(id.clone()))?;
+    let now = node.now();
+    let decided = super::decide_transfer(
+        &mut node.store(),
+        &session.who,
+        &id,
+        decision,
+        &form.note,
+        now,
+    );
+    match decided {
+        Ok(()) => Ok(Redirect::to("/intake?done=transfer").into_response()),
+        Err(e) => {
+            let errors = e.into_field_errors()?;
+            intake_page(&node, lang, &session, String::new(), errors)
+        }
+    }
+}
+
 #[derive(Deserialize, Default)]
 pub struct CsrfForm {
     #[serde(default)]
@@ -590,6 +622,7 @@ pub async fn intake_xlsx(
                 .watch
                 .iter()
                 .chain(&view.pool)
+                .chain(view.transfers.iter().map(|t| &t.row))
                 .map(|r| r.id.clone())
                 .collect(),
             valid_from: None,
@@ -634,9 +667,35 @@ pub async fn intake_xlsx(
             .collect();
         t
     };
+    let mut transfers = Table::new(
+        "Wechselanträge",
+        vec![
+            Column::new("Antrag", ColumnKind::Text),
+            Column::new("Kind", ColumnKind::Text),
+            Column::new("Gewünschter Beginn", ColumnKind::Date),
+            Column::new("Kündigungsfrist unterschritten", ColumnKind::Text),
+            Column::new("Grund", ColumnKind::Text),
+            Column::new("Eingegangen", ColumnKind::Text),
+        ],
+    );
+    transfers.rows = view
+        .transfers
+        .iter()
+        .map(|t| {
+            vec![
+                Cell::from(t.row.id.as_str()),
+                Cell::from(t.row.child.as_str()),
+                Cell::Date(t.row.desired_start.0),
+                Cell::from(if t.notice_short { "ja" } else { "nein" }),
+                Cell::from(t.reason.as_str()),
+                crate::http::sheets::date_cell(&t.row.submitted_on),
+            ]
+        })
+        .collect();
     crate::http::sheets::xlsx_response(
         vec![
             table("Überwachungsliste", &view.watch, false),
+            transfers,
             table("Vormerkpool", &view.pool, true),
         ],
         "Antragsaufnahme".into(),

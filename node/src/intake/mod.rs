@@ -89,6 +89,25 @@ pub fn address_settled(address_check: &str) -> bool {
     matches!(address_check, "ok" | "released" | "")
 }
 
+/// Whether a Wechselantrag may enter placement: the ZVS decided its urgency (Lastenheft 3.4.3:
+/// "Die ZVS entscheidet über die Priorität des Antrages und gibt diesen in die Vermittlung").
+/// A first application always may.
+pub fn transfer_settled(application: &Application) -> bool {
+    !application.transfer || !application.transfer_priority.is_empty()
+}
+
+/// The notice period of a care contract that a transfer must respect (Lastenheft 3.3.3: "Das
+/// System soll die Kündigungszeit des bestehenden Betreuungsvertrages von 2 Monaten prüfen").
+pub const TRANSFER_NOTICE_MONTHS: u32 = 2;
+
+/// Whether a transfer wished for `desired_start`, applied for on `submitted_on`, leaves the old
+/// Kita less than the notice period. The application is accepted all the same (3.3.3: "Da im
+/// Einzelfall aber auch Kündigungsfristen von weniger als 2 Monaten möglich sind, soll das
+/// System den Antrag dennoch zulassen"); the parents and the ZVS are told.
+pub fn transfer_notice_short(submitted_on: Date, desired_start: Date) -> bool {
+    desired_start.0 < submitted_on.0 + Months::new(TRANSFER_NOTICE_MONTHS)
+}
+
 /// The Kitas an application's document goes to now: its wishes once it is active, its address
 /// settled and its start within the horizon; nobody before.
 pub fn placement_scope(
@@ -99,6 +118,7 @@ pub fn placement_scope(
 ) -> Vec<FacilityId> {
     if application.status == "active"
         && address_settled(address_check)
+        && transfer_settled(application)
         && application.desired_start <= settings.horizon_end(today)
     {
         let mut f = application.facilities();
@@ -233,6 +253,15 @@ pub struct IntakeRow {
     pub recheck: &'static str,
 }
 
+/// A Wechselantrag on the ZVS's list: the intake row, the parents' reason (never shown to a
+/// Kita) and whether the start leaves the old Kita less than the notice period.
+#[derive(Debug, Clone, Serialize)]
+pub struct TransferRow {
+    pub row: IntakeRow,
+    pub reason: String,
+    pub notice_short: bool,
+}
+
 /// What the intake page shows.
 #[derive(Debug, Clone, Serialize)]
 pub struct IntakeView {
@@ -240,6 +269,8 @@ pub struct IntakeView {
     /// Addresses outside the city or unknown to the street directory: the ZVS releases or
     /// rejects (Lastenheft 3.4.2, 3.4.5).
     pub watch: Vec<IntakeRow>,
+    /// Wechselanträge waiting for the ZVS's decision on their urgency (Lastenheft 3.4.3).
+    pub transfers: Vec<TransferRow>,
     /// Settled applications whose start lies beyond the horizon, by the day they enter it.
     pub pool: Vec<IntakeRow>,
     /// Active applications in placement (how many).
@@ -254,6 +285,7 @@ pub fn overview(store: &Store, who: &Principal, today: Date) -> Result<IntakeVie
     let mut view = IntakeView {
         settings: settings.clone(),
         watch: vec![],
+        transfers: vec![],
         pool: vec![],
         in_placement: 0,
     };
@@ -295,6 +327,14 @@ pub fn overview(store: &Store, who: &Principal, today: Date) -> Result<IntakeVie
         };
         if !address_settled(&applicant.address_check) {
             view.watch.push(row);
+        } else if !transfer_settled(&application) {
+            view.transfers.push(TransferRow {
+                notice_short: applicant
+                    .submitted_on
+                    .is_some_and(|d| transfer_notice_short(d, application.desired_start)),
+                reason: applicant.transfer_reason.clone(),
+                row,
+            });
         } else if application.desired_start > settings.horizon_end(today) {
             view.pool.push(row);
         } else {
@@ -305,6 +345,8 @@ pub fn overview(store: &Store, who: &Principal, today: Date) -> Result<IntakeVie
         .sort_by(|a, b| (&a.submitted_on, &a.id).cmp(&(&b.submitted_on, &b.id)));
     view.pool
         .sort_by(|a, b| (a.enters_on, &a.id).cmp(&(b.enters_on, &b.id)));
+    view.transfers
+        .sort_by(|a, b| (&a.row.submitted_on, &a.row.id).cmp(&(&b.row.submitted_on, &b.row.id)));
     Ok(view)
 }
 
@@ -426,6 +468,123 @@ pub fn decide(
         .chain(wish_docs.iter_mut())
         .collect();
     store.save_and_erase_docs_with(&mut refs, &shares.erase, &entry, |tx| {
+        if let (Some((subject, body)), Some(to)) = (mail, to) {
+            outbox::enqueue(tx, &to, subject, &body, now.millis)?;
+        }
+        Ok(())
+    })?;
+    crate::applications::sequential::advance_after_write(store, std::slice::from_ref(id), now);
+    Ok(())
+}
+
+/// What the ZVS decides about a Wechselantrag (Lastenheft 3.4.3).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TransferDecision {
+    /// Into placement, urgent (a move, a new job far away: the family needs the change soon).
+    Urgent,
+    /// Into placement, ordinary urgency.
+    Normal,
+    /// The reasons do not justify a change: the application becomes inactive, the parents are
+    /// told why (the child keeps its place).
+    Reject,
+}
+
+impl TransferDecision {
+    pub fn parse(s: &str) -> Option<TransferDecision> {
+        match s {
+            "urgent" => Some(TransferDecision::Urgent),
+            "normal" => Some(TransferDecision::Normal),
+            "reject" => Some(TransferDecision::Reject),
+            _ => None,
+        }
+    }
+}
+
+/// The ZVS decides the urgency of a Wechselantrag and so lets it into placement, or rejects it;
+/// `note` goes into the application's history (a rejection needs one: the parents are told).
+pub fn decide_transfer(
+    store: &mut Store,
+    who: &Principal,
+    id: &ApplicationId,
+    decision: TransferDecision,
+    note: &str,
+    now: Now,
+) -> Result<(), ActionError> {
+    authorize(who, Action::DecideTransfer)?;
+    let (mut doc, mut application) =
+        store.get::<Application>(&crate::seats::application_doc_id(id))?;
+    let (mut applicant_doc, mut applicant) =
+        store.get::<Applicant>(&doc_id_for("applicant", &id.0))?;
+    if application.status != "active" || transfer_settled(&application) {
+        return Err(ActionError::Conflict(
+            "Kein offener Wechselantrag / not a transfer waiting for a decision".into(),
+        ));
+    }
+    let mut v = Validator::new();
+    v.optional_text("note", note, 1000);
+    if decision == TransferDecision::Reject {
+        v.text("note", note, 1000);
+    }
+    v.finish()?;
+    let note = note.trim();
+    let by = format!("ZVS ({})", who.display_name());
+    let (what, mail) = match decision {
+        TransferDecision::Urgent | TransferDecision::Normal => {
+            let urgent = decision == TransferDecision::Urgent;
+            application.transfer_priority = if urgent { "urgent" } else { "normal" }.into();
+            (
+                format!(
+                    "Wechselantrag geprüft, Dringlichkeit {}, in die Vermittlung gegeben{}",
+                    if urgent { "hoch" } else { "normal" },
+                    suffix(note)
+                ),
+                None,
+            )
+        }
+        TransferDecision::Reject => {
+            application.status = "inactive".into();
+            (
+                format!("Wechselantrag abgelehnt, inaktiv gesetzt: {note}"),
+                Some((
+                    "Kita-Portal: Ihr Wechselantrag / your transfer application",
+                    format!(
+                        "Guten Tag,\n\nIhr Wechselantrag {} für {} {} wird nicht in die Vermittlung gegeben: {note}\n\nDer Betreuungsplatz Ihres Kindes bleibt davon unberührt. Bei Fragen wenden Sie sich an die Zentrale Vermittlungsstelle; gegen diese Entscheidung können Sie Widerspruch einlegen.\n\nHello, your transfer application is not taken into placement: {note}\nYour child keeps the current place.\n",
+                        id.0, applicant.child_given_name, applicant.child_family_name
+                    ),
+                )),
+            )
+        }
+    };
+    applicant.history.push(ApplicationEvent {
+        on: now.today,
+        by,
+        what,
+    });
+    let mut wish_docs = rewrite(
+        store,
+        (&mut doc, &application),
+        (&mut applicant_doc, &applicant),
+        "transfer decision",
+        now,
+    )?;
+    let entry = AuditEntry {
+        at: now.millis,
+        actor: who.audit_name(),
+        action: match decision {
+            TransferDecision::Urgent | TransferDecision::Normal => "intake.transfer.release",
+            TransferDecision::Reject => "intake.transfer.reject",
+        },
+        target: Some(id.0.clone()),
+        subjects: vec![id.0.clone()],
+        valid_from: Some(now.today.to_string()),
+    };
+    let to =
+        (!applicant.notify_by_post && !applicant.email.is_empty()).then(|| applicant.email.clone());
+    let mut refs: Vec<&mut StoredDoc> = [&mut doc, &mut applicant_doc]
+        .into_iter()
+        .chain(wish_docs.iter_mut())
+        .collect();
+    store.save_docs_with(&mut refs, &entry, |tx| {
         if let (Some((subject, body)), Some(to)) = (mail, to) {
             outbox::enqueue(tx, &to, subject, &body, now.millis)?;
         }
@@ -903,6 +1062,7 @@ mod tests {
             sibling_in_facility: vec![],
             integration_need: false,
             transfer: false,
+            transfer_priority: String::new(),
             status: status.into(),
             together: String::new(),
             childminding_agency: None,

@@ -176,7 +176,13 @@ pub fn build(
                 desired_start: days(a.desired_start) as i32,
                 birth_date: days(c.birth_date) as i32,
                 integration: a.integration_need,
-                transfer_priority: 0,
+                // The ZVS's urgency of a Wechselantrag, for a catalogue that weighs it (the
+                // Lastenheft default does not; a what-if shows what it would change).
+                transfer_priority: match a.transfer_priority.as_str() {
+                    "urgent" => 2,
+                    "normal" => 1,
+                    _ => 0,
+                },
                 flags: BTreeSet::new(),
             },
         );
@@ -244,6 +250,7 @@ mod tests {
             sibling_in_facility: vec![],
             integration_need: false,
             transfer: false,
+            transfer_priority: String::new(),
             status: "active".into(),
             together: String::new(),
             childminding_agency: None,

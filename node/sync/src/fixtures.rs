@@ -221,6 +221,7 @@ pub fn application() -> Application {
         sibling_in_facility: vec![],
         integration_need: false,
         transfer: false,
+        transfer_priority: String::new(),
         status: "active".into(),
         together: String::new(),
         childminding_agency: None,

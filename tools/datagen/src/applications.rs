@@ -319,6 +319,12 @@ fn application(
         sibling_in_facility,
         integration_need: case.integration_need,
         transfer,
+        // The data set's transfers were decided by the ZVS already (they are in placement).
+        transfer_priority: if transfer {
+            "normal".into()
+        } else {
+            String::new()
+        },
         status: "active".to_string(),
         together: String::new(),
         childminding_agency: None,
