@@ -176,6 +176,10 @@ pub struct TlsSection {
     /// A TLS-terminating reverse proxy is in front of the node (then `public_url` is https).
     #[serde(default)]
     pub behind_proxy: bool,
+    /// The proxies whose `X-Forwarded-For` names the client (`http::client_addr`): from these
+    /// addresses only, so that throttles, limits and audit see the client, not the proxy.
+    #[serde(default)]
+    pub trusted_proxies: Vec<std::net::IpAddr>,
 }
 
 impl Default for TlsSection {
@@ -186,6 +190,7 @@ impl Default for TlsSection {
             hsts_max_age: TlsSection::default_hsts_max_age(),
             reload_interval: TlsSection::default_reload_interval(),
             behind_proxy: false,
+            trusted_proxies: Vec::new(),
         }
     }
 }
@@ -613,6 +618,7 @@ revocations = "p2p-revocations.json"
 # hsts_max_age = 31536000      # Strict-Transport-Security (seconds)
 # reload_interval = 60         # renewed files are served without restart (also on SIGHUP)
 # behind_proxy = true          # instead of cert/key: a TLS reverse proxy is in front
+# trusted_proxies = ["10.0.0.2"]  # believe X-Forwarded-For from these proxies only
 
 # The city or a BVS-KTP node: Kindertagespflege. The city's amount table of the running
 # payment, a JSON array of versions (see kitanetz_tagespflege::AmountTable); without it the

@@ -127,3 +127,94 @@ fn plain_http_on_a_network_address_does_not_start() {
         "refused before serving: {said}"
     );
 }
+
+/// A plain HTTP request to `addr`; the whole answer as text.
+async fn request(addr: &str, raw: String) -> String {
+    let mut tcp = tokio::net::TcpStream::connect(addr).await.unwrap();
+    tcp.write_all(raw.as_bytes()).await.unwrap();
+    let mut answer = Vec::new();
+    let _ = tcp.read_to_end(&mut answer).await;
+    String::from_utf8_lossy(&answer).into_owned()
+}
+
+#[tokio::test]
+async fn behind_a_trusted_proxy_failed_logins_are_audited_with_the_clients_address() {
+    let net = Network::seeded();
+    let kita = &net.kitas()[0].name;
+    let dir = net.node_dir(kita);
+    let mut config = std::fs::OpenOptions::new()
+        .append(true)
+        .open(dir.join("node.toml"))
+        .unwrap();
+    // The proxy runs on this machine (the test connects from loopback).
+    writeln!(
+        config,
+        "\n[tls]\nbehind_proxy = true\ntrusted_proxies = [\"127.0.0.1\"]"
+    )
+    .unwrap();
+    let mut child = Command::new(kitanetz_bin())
+        .args(["serve", "--listen", "127.0.0.1:0", "--data-dir"])
+        .arg(&dir)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("start kitanetz serve");
+    let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
+    let ready = lines.next().and_then(Result::ok).unwrap_or_default();
+    let address = ready
+        .split_once("listening on http://")
+        .and_then(|(_, rest)| rest.split_whitespace().next())
+        .map(str::to_string);
+    let mut answers = Vec::new();
+    if let Some(addr) = &address {
+        for forwarded in [
+            "X-Forwarded-For: 198.51.100.77, 203.0.113.9\r\n",
+            "X-Forwarded-For: not-an-address\r\n",
+        ] {
+            let body = r#"{"username":"nobody","password":"wrong"}"#;
+            answers.push(
+                tokio::time::timeout(
+                    Duration::from_secs(30),
+                    request(
+                        addr,
+                        format!(
+                            "POST /api/login HTTP/1.1\r\nHost: localhost\r\n{forwarded}Content-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+                            body.len()
+                        ),
+                    ),
+                )
+                .await
+                .expect("an answer in time"),
+            );
+        }
+    }
+    let _ = child.kill();
+    let _ = child.wait();
+    assert!(address.is_some(), "ready line names http: {ready:?}");
+    assert!(
+        answers.iter().all(|a| a.starts_with("HTTP/1.1 401")),
+        "{answers:?}"
+    );
+    let node = net.open(kita);
+    let store = node.store();
+    let mut stmt = store
+        .conn()
+        .prepare(
+            "SELECT target FROM audit_log WHERE action = 'session.login-failed' ORDER BY rowid",
+        )
+        .unwrap();
+    let sources: Vec<Option<String>> = stmt
+        .query_map([], |r| r.get(0))
+        .unwrap()
+        .collect::<Result<_, _>>()
+        .unwrap();
+    assert_eq!(
+        sources,
+        [
+            // The address the proxy saw, not what the client claimed left of it …
+            Some("from 203.0.113.9".to_string()),
+            // … and a broken header counts as the proxy's own request.
+            Some("from 127.0.0.1".to_string()),
+        ]
+    );
+}

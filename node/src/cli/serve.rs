@@ -106,6 +106,8 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
                 kitanetz_node::http::limits::PER_SECOND,
             ),
         );
+        router =
+            kitanetz_node::http::client_addr::behind_proxies(router, tls.trusted_proxies.clone());
         if certificate.is_some() || tls.behind_proxy {
             router =
                 kitanetz_tls::with_hsts(router, std::time::Duration::from_secs(tls.hsts_max_age));

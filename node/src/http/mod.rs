@@ -2,6 +2,7 @@
 //! API for the same operations. Every handler authorises first (see [`crate::auth::authorize`]).
 
 pub(crate) mod assets;
+pub mod client_addr;
 mod error;
 pub(crate) mod extract;
 pub mod i18n;
