@@ -217,12 +217,21 @@ impl StoredDoc {
 
     /// Updates the metadata scope (e.g. a family whose child moved to another Kita).
     pub fn set_scope(&mut self, meta: DocMeta, timestamp: i64) -> Result<bool, DocError> {
+        let before = self.doc.get_heads();
         if let Err(e) = reconcile_prop(&mut self.doc, ROOT, "meta", &meta) {
             self.doc.rollback();
             return Err(corrupt(&self.id, e));
         }
         self.meta = meta;
-        Ok(self.commit("scope", timestamp))
+        let changed = self.commit("scope", timestamp);
+        // The value is what it was: a value written for the heads before stays valid.
+        let after = self.doc.get_heads();
+        if let Some((heads, _)) = &mut self.written {
+            if *heads == before {
+                *heads = after;
+            }
+        }
+        Ok(changed)
     }
 
     fn commit(&mut self, message: &str, timestamp: i64) -> bool {
@@ -360,6 +369,41 @@ mod tests {
         let loaded = StoredDoc::load(DocId("doc-p".into()), &bytes, b"actor-1").unwrap();
         assert_eq!(loaded.meta, meta());
         assert_eq!(loaded.value::<ProviderProfile>().unwrap(), provider());
+    }
+
+    /// The value a node wrote stands in for reading the document while nothing else changed
+    /// it — also across a new scope — and never after a merge brought another node's change.
+    #[test]
+    fn the_written_value_serves_until_another_change_arrives() {
+        let today = Date::ymd(2026, 11, 1);
+        let id = DocId("doc-p".into());
+        let mut here =
+            StoredDoc::create(id.clone(), meta(), &provider(), b"actor-1", today, 1).unwrap();
+        let mut there = StoredDoc::load(id, &here.save(), b"actor-2").unwrap();
+        let mut renamed = provider();
+        renamed.name = "Eigenbetrieb Kitas".into();
+        here.update(&renamed, today, 2, "rename").unwrap();
+        let mut rescoped = meta();
+        rescoped.facilities = vec![crate::ids::FacilityId("fac-1".into())];
+        here.set_scope(rescoped, 3).unwrap();
+        assert_eq!(
+            here.any_value().unwrap(),
+            KindValue::ProviderProfile(renamed.clone())
+        );
+        let mut phone = provider();
+        phone.phone = "0351 1".into();
+        there.update(&phone, today, 4, "phone").unwrap();
+        here.merge_bytes(&there.save()).unwrap();
+        let mut merged = meta();
+        merged.facilities = vec![crate::ids::FacilityId("fac-2".into())];
+        here.set_scope(merged, 5).unwrap();
+        let KindValue::ProviderProfile(now) = here.any_value().unwrap() else {
+            panic!("a provider profile");
+        };
+        assert_eq!(
+            (now.name.as_str(), now.phone.as_str()),
+            ("Eigenbetrieb Kitas", "0351 1")
+        );
     }
 
     /// Regression: bytes that make automerge's loader panic are refused as a corrupt document.
