@@ -1181,6 +1181,23 @@ async fn the_sequential_procedure_goes_from_wish_to_wish_across_the_network() {
     let watch =
         kitanetz_node::applications::watch::watch(&city.store(), &zvs, city.now().today).unwrap();
     assert!(watch.pool.iter().any(|p| p.application == id.0));
+    // What the ZVS can offer instead: Kitas the parents did not wish, each with a free seat of
+    // the care type in the month named, at most five.
+    let in_pool = watch.pool.iter().find(|p| p.application == id.0).unwrap();
+    let ledgers = sequential::Ledgers::load(&city.store()).unwrap();
+    assert!(in_pool.alternatives.len() <= 5);
+    for alternative in &in_pool.alternatives {
+        assert!(alternative.facility != f1 && alternative.facility != f2);
+        let ledger = ledgers.of(&alternative.facility).expect("its ledger");
+        assert!(
+            ledger.free(application.care_type, alternative.free_from) >= 1,
+            "{alternative:?}"
+        );
+    }
+    assert!(
+        !in_pool.alternatives.is_empty(),
+        "the seeded city has free seats elsewhere"
+    );
     assert!(
         watch.overdue.iter().all(|o| o.application != id.0),
         "a no ends the follow-up"

@@ -14,6 +14,17 @@ pub(crate) fn facility_names(store: &Store) -> Result<BTreeMap<FacilityId, Strin
     Ok(rows.collect::<Result<_, _>>()?)
 }
 
+/// Every Kita's name and postcode (for the alternatives the ZVS can offer from the pool).
+pub(crate) fn facility_places(
+    store: &Store,
+) -> Result<BTreeMap<FacilityId, (String, String)>, StoreError> {
+    let mut stmt = store
+        .conn()
+        .prepare_cached("SELECT id, name, postcode FROM p_facilities")?;
+    let rows = stmt.query_map([], |r| Ok((FacilityId(r.get(0)?), (r.get(1)?, r.get(2)?))))?;
+    Ok(rows.collect::<Result<_, _>>()?)
+}
+
 /// The node's secret for the child keys, created on first use. It never leaves the node:
 /// without it a key cannot be tested against a guessed child.
 pub(super) fn child_key_secret(store: &Store) -> Result<Vec<u8>, StoreError> {

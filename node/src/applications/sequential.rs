@@ -92,6 +92,25 @@ impl Ledgers {
     pub fn of(&self, facility: &FacilityId) -> Option<&SeatLedger> {
         self.0.get(facility)
     }
+
+    /// Every ledger the city holds.
+    pub fn all(&self) -> impl Iterator<Item = &SeatLedger> {
+        self.0.values()
+    }
+}
+
+/// The first month from `start` (its month) through `grace_months` after in which `ledger` has
+/// a free seat of `care_type`, if any.
+pub fn first_free_month(
+    ledger: &SeatLedger,
+    care_type: kitanetz_crdt::kinds::CareType,
+    start: Date,
+    grace_months: u32,
+) -> Option<Date> {
+    let first = start.0 - chrono::Days::new(u64::from(chrono::Datelike::day(&start.0)) - 1);
+    (0..=grace_months)
+        .map(|after| Date(first + Months::new(after)))
+        .find(|month| ledger.free(care_type, *month) >= 1)
 }
 
 impl FromIterator<SeatLedger> for Ledgers {

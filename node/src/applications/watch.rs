@@ -35,6 +35,62 @@ pub struct InPool {
     pub care_type: CareType,
     /// The wishes in the parents' order: (Kita, status at the city).
     pub wishes: Vec<(String, String)>,
+    /// Kitas the parents did not wish with a free seat of the care type at the start (within
+    /// the grace period), those in the family's postcode first: what the ZVS can offer them
+    /// instead (Lastenheft 3.2.1: "Zentraler Pool … alternative Angebote").
+    pub alternatives: Vec<Alternative>,
+}
+
+/// A Kita the ZVS can offer a family from the pool.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Alternative {
+    pub facility: FacilityId,
+    pub name: String,
+    pub postcode: String,
+    /// The first month with a free seat.
+    pub free_from: Date,
+}
+
+/// How many alternatives the pool lists per application.
+const ALTERNATIVES: usize = 5;
+
+/// The Kitas `application` did not wish with a free seat of its care type from its start
+/// through the grace period, nearest first (the family's postcode, then the name).
+fn alternatives(
+    application: &Application,
+    postcode: &str,
+    ledgers: &Ledgers,
+    places: &BTreeMap<FacilityId, (String, String)>,
+    grace_months: u32,
+) -> Vec<Alternative> {
+    let mut found: Vec<Alternative> = ledgers
+        .all()
+        .filter(|l| application.wishes.iter().all(|w| w.facility != l.facility))
+        .filter_map(|l| {
+            let free_from = sequential::first_free_month(
+                l,
+                application.care_type,
+                application.desired_start,
+                grace_months,
+            )?;
+            let (name, postcode) = places.get(&l.facility).cloned()?;
+            Some(Alternative {
+                facility: l.facility.clone(),
+                name,
+                postcode,
+                free_from,
+            })
+        })
+        .collect();
+    found.sort_by(|a, b| {
+        (a.postcode != postcode, a.free_from, &a.name).cmp(&(
+            b.postcode != postcode,
+            b.free_from,
+            &b.name,
+        ))
+    });
+    found.truncate(ALTERNATIVES);
+    found
 }
 
 /// An inactive application (rejected at intake, or its follow-up passed): the ZVS may
@@ -67,6 +123,7 @@ pub fn watch(store: &Store, who: &Principal, today: Date) -> Result<PlacementWat
     let settings = crate::intake::settings_on(store, today)?;
     let ledgers = Ledgers::load(store)?;
     let names = super::queries::facility_names(store)?;
+    let places = super::queries::facility_places(store)?;
     let name = |f: &FacilityId| names.get(f).cloned().unwrap_or_else(|| f.0.clone());
     let mut out = PlacementWatch {
         followup_days: settings.followup_days,
@@ -141,6 +198,13 @@ pub fn watch(store: &Store, who: &Principal, today: Date) -> Result<PlacementWat
                 desired_start: application.desired_start,
                 care_type: application.care_type,
                 wishes,
+                alternatives: alternatives(
+                    &application,
+                    &applicant.address.postcode,
+                    &ledgers,
+                    &places,
+                    settings.grace_months,
+                ),
             });
         }
     }

@@ -771,6 +771,7 @@ pub async fn placement_watch_xlsx(
             Column::new("Gewünschter Beginn", ColumnKind::Date),
             Column::new("Betreuungsart", ColumnKind::Text),
             Column::new("Wünsche", ColumnKind::Text),
+            Column::new("Frei anderswo (anzubieten)", ColumnKind::Text),
         ],
     );
     pool.rows = watch
@@ -788,6 +789,14 @@ pub async fn placement_watch_xlsx(
                 Cell::Date(r.desired_start.0),
                 Cell::from(r.care_type.label_de()),
                 Cell::from(wishes.join("; ").as_str()),
+                Cell::from(
+                    r.alternatives
+                        .iter()
+                        .map(|a| format!("{} ({}, frei ab {})", a.name, a.postcode, a.free_from))
+                        .collect::<Vec<_>>()
+                        .join("; ")
+                        .as_str(),
+                ),
             ]
         })
         .collect();
