@@ -501,13 +501,57 @@ struct WhatIfPage {
     chrome: Chrome,
     input: super::WhatIfInput,
     result: Option<kitanetz_placement::WhatIf>,
+    /// The Kitas' names by id, for the children whose outcome changes.
+    names: std::collections::BTreeMap<String, String>,
     errors: Vec<FieldError>,
     lang: Lang,
 }
 
+/// How many changed children the what-if page lists (the counts cover all).
+const WHAT_IF_LISTED: usize = 200;
+
 impl WhatIfPage {
     fn en(&self) -> bool {
         self.lang == Lang::En
+    }
+
+    /// The changed children the page lists.
+    fn listed(&self) -> &[kitanetz_placement::whatif::ChildChange] {
+        self.result
+            .as_ref()
+            .map(|w| &w.changes[..w.changes.len().min(WHAT_IF_LISTED)])
+            .unwrap_or(&[])
+    }
+
+    /// An outcome in words: "Wunsch 2: Kita Sonne (2027-03)" or "kein Platz".
+    fn outcome(&self, outcome: &kitanetz_placement::whatif::Outcome) -> String {
+        let Some(program) = &outcome.program else {
+            return if self.en() { "no place" } else { "kein Platz" }.into();
+        };
+        // Programs are "facility/care type/month" (`instance::program_id`).
+        let mut parts = program.split('/');
+        let facility = parts.next().unwrap_or("");
+        let month = parts.nth(1).unwrap_or("");
+        let name = self.names.get(facility).map_or(facility, String::as_str);
+        match outcome.rank {
+            Some(rank) if self.en() => format!("wish {rank}: {name} ({month})"),
+            Some(rank) => format!("Wunsch {rank}: {name} ({month})"),
+            None => format!("{name} ({month})"),
+        }
+    }
+
+    fn change_label(&self, change: &kitanetz_placement::whatif::Change) -> &'static str {
+        use kitanetz_placement::whatif::Change;
+        match (change, self.en()) {
+            (Change::GainsPlace, false) => "erhält einen Platz",
+            (Change::GainsPlace, true) => "gains a place",
+            (Change::LosesPlace, false) => "verliert den Platz",
+            (Change::LosesPlace, true) => "loses the place",
+            (Change::Better, false) => "besserer Wunsch",
+            (Change::Better, true) => "a better wish",
+            (Change::Worse, false) => "schlechterer Wunsch",
+            (Change::Worse, true) => "a worse wish",
+        }
     }
 
     fn has_error(&self, field: &str) -> bool {
@@ -532,10 +576,15 @@ fn what_if_page(
     } else {
         "Was wäre, wenn: ein anderer Kriterienkatalog"
     };
+    let names = crate::applications::queries::facility_names(&node.store())?
+        .into_iter()
+        .map(|(id, name)| (id.0, name))
+        .collect();
     let page = WhatIfPage {
         chrome: Chrome::new(node, lang, Some(session), title),
         input,
         result,
+        names,
         errors,
         lang,
     };
