@@ -1164,6 +1164,24 @@ describe('a coordinated placement round', () => {
         if (offered === 0) await zvs.waitForTimeout(500);
       }
       assert.ok(offered > 0, 'the confirmation reached the city as an offer');
+
+      // The ZVS cancels the round: the reason is required; what no Kita answered is withdrawn,
+      // the confirmed offer stands.
+      await zvs.goto(roundUrl);
+      await zvs.locator('#round-cancel button[type="submit"]').click();
+      await zvs.locator('#form-errors').waitFor();
+      assert.equal(await zvs.locator('#f-reason').getAttribute('aria-invalid'), 'true');
+      await audit.check(zvs, 'round-cancel-error');
+      await zvs.locator('#f-reason').fill('Zeitraum falsch gewählt');
+      await zvs.locator('#round-cancel button[type="submit"]').click();
+      await zvs.waitForURL(roundUrl);
+      await zvs.locator('#round-cancelled').waitFor();
+      assert.match(await zvs.locator('#round-cancelled').textContent(), /Zeitraum falsch gewählt/);
+      assert.equal(await zvs.locator('#round-cancel').count(), 0, 'cancelled once');
+      const standing = (await zvs.locator('#round-kitas tbody tr td:nth-child(4)').allTextContents())
+        .reduce((sum, c) => sum + Number(c.trim()), 0);
+      assert.ok(standing > 0, 'the confirmed offer stands');
+      await audit.check(zvs, 'round-cancelled');
     } finally {
       for (const ctx of contexts) await ctx.close();
     }
