@@ -358,7 +358,7 @@ pub fn compute(fees: &FamilyFees, today: Date) -> Option<Computed> {
         .into_iter()
         .filter(|g| g.from <= last && g.until >= first)
         .collect();
-    let run = |case: &Value| kitanetz_fees::compute_case(&case.to_string(), statutes());
+    let run = |case: &Value| kitanetz_fees::compute_case(&case.to_string(), &fees.statutes);
     let base = case.clone();
     if let Some(g) = grants.last() {
         case["waiver"] = g.block.clone();

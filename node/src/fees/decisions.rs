@@ -423,21 +423,7 @@ pub fn issue(
             )));
         }
     }
-    let number = decision
-        .id
-        .rsplit('/')
-        .next()
-        .expect("the id ends with the number")
-        .to_string();
-    let issued = IssuedDecision {
-        number: number.clone(),
-        issued_on: now.today,
-        issued_by: who.audit_name(),
-        effective_from: Date(decision.effective_from),
-        content: serde_json::to_string(&decision).expect("a decision serialises"),
-        revoked_on: None,
-        dispatched_on: None,
-    };
+    let issued = issued_of(&decision, who, now);
     fees.fee_case.decisions.push(issued.clone());
     save_fee_case(
         store,
@@ -452,6 +438,25 @@ pub fn issue(
         now,
     )?;
     Ok(issued)
+}
+
+/// A drafted decision as the fee case stores it, issued by `who` today.
+pub(crate) fn issued_of(decision: &Decision, who: &Principal, now: Now) -> IssuedDecision {
+    let number = decision
+        .id
+        .rsplit('/')
+        .next()
+        .expect("the id ends with the number")
+        .to_string();
+    IssuedDecision {
+        number,
+        issued_on: now.today,
+        issued_by: who.audit_name(),
+        effective_from: Date(decision.effective_from),
+        content: serde_json::to_string(decision).expect("a decision serialises"),
+        revoked_on: None,
+        dispatched_on: None,
+    }
 }
 
 /// What can happen to an issued decision.

@@ -837,7 +837,7 @@ pub fn assess(fees: &FamilyFees, filled: &Filled, p: &Parameters) -> Result<Asse
         );
     }
     case["waiver"] = waiver_block(filled, p);
-    let result = kitanetz_fees::compute_case(&case.to_string(), compute::statutes())
+    let result = kitanetz_fees::compute_case(&case.to_string(), &fees.statutes)
         .map_err(|e| format!("{}: {}", e.field, e.message))?;
     Ok(Assessment {
         case,

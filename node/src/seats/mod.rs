@@ -578,9 +578,10 @@ mod tests {
         store
             .conn()
             .execute_batch(
-                // Undo migrations 25 (applicant facts), 24 (KDW master data), 23 (wish status), 22 (§ 90 settings), 21 (rounds), 20 (Kita-Planer), 19, 18, 17, 16, 15, 14, 13, 12, 11, 10,
+                // Undo migrations 26 (statute versions), 25 (applicant facts), 24 (KDW master data), 23 (wish status), 22 (§ 90 settings), 21 (rounds), 20 (Kita-Planer), 19, 18, 17, 16, 15, 14, 13, 12, 11, 10,
                 // 9, 8, 7, 6, 5, 4 and 3: the schema of version 2.
-                "DROP TABLE p_applicants; DROP TABLE kdw_integration; DROP TABLE kdw_facilities;
+                "DROP TABLE fee_statute_versions;
+                 DROP TABLE p_applicants; DROP TABLE kdw_integration; DROP TABLE kdw_facilities;
                  ALTER TABLE p_application_wishes DROP COLUMN since; ALTER TABLE p_application_wishes DROP COLUMN status;
                  DROP TABLE fee_reduction_settings;
                  DROP TABLE round_children; DROP TABLE rounds; DROP TABLE kitaplaner_status; DROP TABLE kitaplaner_runs;
