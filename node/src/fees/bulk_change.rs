@@ -246,8 +246,7 @@ fn plan(
         let mut new: BTreeMap<(String, Month), (Money, Vec<String>, String)> = BTreeMap::new();
         for (month, rows) in by_month(&computed) {
             for row in rows {
-                let (Some(fee), Some(pkn)) = (row.fee, decisions::pkn_of(&fees, &row.child))
-                else {
+                let (Some(fee), Some(pkn)) = (row.fee, decisions::pkn_of(&fees, &row.child)) else {
                     continue;
                 };
                 let name = fees
@@ -302,7 +301,9 @@ fn plan(
             changes: rows,
         });
     }
-    changes_all.sort_by(|a, b| (&a.family_number, &a.pkn, &a.month).cmp(&(&b.family_number, &b.pkn, &b.month)));
+    changes_all.sort_by(|a, b| {
+        (&a.family_number, &a.pkn, &a.month).cmp(&(&b.family_number, &b.pkn, &b.month))
+    });
     let before = statute_versions::base_fees(&*statute_versions::book(store)?, effective);
     let after = statute_versions::base_fees(book, effective);
     let base_fees = before
@@ -562,7 +563,11 @@ mod tests {
             letter.kind,
             kitanetz_letters::decision::DecisionKind::Change
         );
-        assert!(!letter.previous.expect("the decision before").changes.is_empty());
+        assert!(!letter
+            .previous
+            .expect("the decision before")
+            .changes
+            .is_empty());
         // The same version again: refused, a newer one must start later.
         assert!(matches!(
             confirm(&mut store, &clerk(), &input("2026-09-01"), &issuer(), now),

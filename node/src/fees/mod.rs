@@ -23,6 +23,7 @@
 
 pub mod billing;
 pub mod bulk_change;
+pub mod bulk_change_http;
 pub mod compute;
 pub mod decisions;
 pub mod extra_care_decisions;

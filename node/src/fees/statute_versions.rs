@@ -22,7 +22,8 @@ use std::sync::{Arc, OnceLock};
 /// The shipped statutes, shared.
 pub fn builtin() -> Arc<StatuteBook> {
     static BOOK: OnceLock<Arc<StatuteBook>> = OnceLock::new();
-    BOOK.get_or_init(|| Arc::new(StatuteBook::builtin())).clone()
+    BOOK.get_or_init(|| Arc::new(StatuteBook::builtin()))
+        .clone()
 }
 
 /// A version the node added: new operating costs from a month on.
@@ -113,9 +114,12 @@ fn row_of(r: &rusqlite::Row<'_>) -> rusqlite::Result<StatuteVersionRow> {
     Ok(StatuteVersionRow {
         valid_from: Month::parse(&valid_from)
             .ok_or_else(|| bad(0, format!("fee_statute_versions.valid_from: {valid_from}")))?,
-        published_on: published_on
-            .parse()
-            .map_err(|_| bad(1, format!("fee_statute_versions.published_on: {published_on}")))?,
+        published_on: published_on.parse().map_err(|_| {
+            bad(
+                1,
+                format!("fee_statute_versions.published_on: {published_on}"),
+            )
+        })?,
         basis: r.get(2)?,
         operating_costs,
         decided_by: r.get(4)?,

@@ -152,7 +152,10 @@ pub(crate) fn issuer() -> super::decisions::Issuer {
 }
 
 /// A Träger node's store in `dir` holding `fees`' family and contracts.
-pub(crate) fn store_holding(dir: &tempfile::TempDir, mut fees: FamilyFees) -> crate::storage::Store {
+pub(crate) fn store_holding(
+    dir: &tempfile::TempDir,
+    mut fees: FamilyFees,
+) -> crate::storage::Store {
     use crate::storage::{AuditEntry, Durability, Store};
     use kitanetz_crdt::doc::StoredDoc;
     use kitanetz_crdt::ids::{provider_org, ProviderId};

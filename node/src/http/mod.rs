@@ -471,6 +471,31 @@ pub fn routes() -> Vec<Route> {
         ),
         route(
             "GET",
+            "/fees/bulk-change",
+            get(crate::fees::bulk_change_http::page_get),
+        ),
+        route(
+            "POST",
+            "/fees/bulk-change/preview",
+            post(crate::fees::bulk_change_http::preview_submit),
+        ),
+        route(
+            "POST",
+            "/fees/bulk-change",
+            post(crate::fees::bulk_change_http::confirm_submit),
+        ),
+        route(
+            "POST",
+            "/api/fees/bulk-change/preview",
+            post(crate::fees::bulk_change_http::api_preview),
+        ),
+        route(
+            "POST",
+            "/api/fees/bulk-change",
+            post(crate::fees::bulk_change_http::api_confirm),
+        ),
+        route(
+            "GET",
             "/statistics/landeszuschuss",
             get(crate::statistics::http::landeszuschuss_page),
         ),
