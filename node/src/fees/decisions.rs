@@ -495,6 +495,19 @@ pub fn mark(
     }
     *slot = Some(now.today);
     let marked = decision.clone();
+    let mut subjects = vec![family.0.clone()];
+    if mark == Mark::Revoked {
+        // The § 90 grant the decision granted is withdrawn with it: its months from then are
+        // computed without the reduction.
+        for app in &mut fees.fee_case.reductions {
+            if let Some(d) = app.decided.as_mut().filter(|d| {
+                d.granted && d.withdrawn_on.is_none() && d.decision.as_deref() == Some(number)
+            }) {
+                d.withdrawn_on = Some(now.today);
+                subjects.push(app.number.clone());
+            }
+        }
+    }
     save_fee_case(
         store,
         &provider,
@@ -502,7 +515,7 @@ pub fn mark(
         Change {
             who,
             action,
-            subjects: vec![family.0.clone()],
+            subjects,
             valid_from: None,
         },
         now,

@@ -750,31 +750,90 @@ pub struct GrantInForce {
     pub number: String,
     pub applied_on: Date,
     pub from: Month,
+    /// The last month it rules: the grant's last, or the month before its withdrawal.
     pub until: Month,
     pub block: Value,
+}
+
+/// A grant withdrawn (its decision revoked): from `from` to its original end its months are
+/// computed without it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Withdrawn {
+    pub number: String,
+    /// The revoked decision.
+    pub decision: Option<String>,
+    pub on: Date,
+    pub from: Month,
+    pub until: Month,
+}
+
+/// The first month a grant withdrawn on `day` no longer rules: as with every change of a
+/// month's facts, the state on the 1st rules the month (withdrawn on the 1st: from that month;
+/// later: from the next).
+pub fn withdrawn_from(day: Date) -> Month {
+    use chrono::Datelike;
+    let month = Month::of(day.0);
+    if day.0.day() == 1 {
+        month
+    } else {
+        month.next()
+    }
 }
 
 /// The grants in force of a fee case, in the order entered (a later one wins a month both
 /// cover). One that does not read back is left out with the reason (it must not stop the
 /// family's fees).
 pub fn grants_in_force(fees: &FamilyFees) -> (Vec<GrantInForce>, Vec<String>) {
+    let (grants, _, problems) = grants_and_withdrawals(fees);
+    (grants, problems)
+}
+
+/// [`grants_in_force`], with the withdrawn grants: a grant withdrawn rules its months before
+/// the withdrawal ([`withdrawn_from`]) and none after.
+pub fn grants_and_withdrawals(
+    fees: &FamilyFees,
+) -> (Vec<GrantInForce>, Vec<Withdrawn>, Vec<String>) {
     let mut grants = Vec::new();
+    let mut withdrawals = Vec::new();
     let mut problems = Vec::new();
     for app in &fees.fee_case.reductions {
-        let Some(decided) = app.in_force() else {
+        let Some(decided) = app.decided.as_ref().filter(|d| d.granted) else {
             continue;
         };
         let filled = input_of(app)
             .map_err(|e| e.to_string())
             .and_then(|i| fill(&i).map_err(|e| e.to_string()));
         match (filled, Parameters::of_grant(decided)) {
-            (Ok(filled), Some(p)) => grants.push(GrantInForce {
-                number: app.number.clone(),
-                applied_on: app.applied_on,
-                from: filled.from,
-                until: filled.until,
-                block: waiver_block(&filled, &p),
-            }),
+            (Ok(filled), Some(p)) => {
+                let mut until = filled.until;
+                let mut block = waiver_block(&filled, &p);
+                if let Some(on) = decided.withdrawn_on {
+                    let from = withdrawn_from(on);
+                    if from <= filled.until {
+                        withdrawals.push(Withdrawn {
+                            number: app.number.clone(),
+                            decision: decided.decision.clone(),
+                            on,
+                            from: from.max(filled.from),
+                            until: filled.until,
+                        });
+                    }
+                    if from <= filled.from {
+                        continue;
+                    }
+                    if from <= filled.until {
+                        until = previous_month(from);
+                        block["grant_period"]["to"] = json!(until.to_string());
+                    }
+                }
+                grants.push(GrantInForce {
+                    number: app.number.clone(),
+                    applied_on: app.applied_on,
+                    from: filled.from,
+                    until,
+                    block,
+                })
+            }
             (Err(e), _) => problems.push(format!("Antrag {}: {e}", app.number)),
             (_, None) => problems.push(format!(
                 "Antrag {}: ohne zumutbaren Anteil / without a reasonable share",
@@ -782,7 +841,16 @@ pub fn grants_in_force(fees: &FamilyFees) -> (Vec<GrantInForce>, Vec<String>) {
             )),
         }
     }
-    (grants, problems)
+    (grants, withdrawals, problems)
+}
+
+fn previous_month(month: Month) -> Month {
+    if month.month() == 1 {
+        Month::new(month.year() - 1, 12)
+    } else {
+        Month::new(month.year(), month.month() - 1)
+    }
+    .expect("a calendar month")
 }
 
 /// The form of an application computed: the engine's result for the months applied for.

@@ -467,3 +467,84 @@ fn invalid_input_stores_nothing_and_a_grant_issues_the_reduction_decision() {
         "58.50"
     );
 }
+
+#[test]
+fn revoking_a_grants_decision_withdraws_the_grant_from_the_next_month() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut store = store_with_family(&dir);
+    let family_id = FamilyId("fam-a".into());
+    set_setting(
+        &mut store,
+        &clerk(),
+        &SettingInput {
+            valid_from: "2025-01-01".into(),
+            reasonable_share_percent: "50".into(),
+            allocation: "rank_order".into(),
+            above_regular_time: "fee_difference".into(),
+        },
+        now(),
+    )
+    .unwrap();
+    let app = enter(
+        &mut store,
+        &clerk(),
+        &family_id,
+        &input("2025-12", "2026-02"),
+        now(),
+    )
+    .unwrap();
+    let decided = decide(
+        &mut store,
+        &clerk(),
+        &family_id,
+        &app.number,
+        &DecideInput {
+            decision: "grant".into(),
+            reason: String::new(),
+        },
+        &issuer(),
+        now(),
+    )
+    .unwrap();
+    let decision = decided.decision.unwrap().number;
+    assert_eq!(
+        watch_list(&store, &clerk(), now().today).unwrap().len(),
+        1,
+        "ends in February"
+    );
+
+    // Revoked on 15 January: January still has the reduction (the 1st rules the month),
+    // February is computed without it and says why.
+    crate::fees::decisions::mark(
+        &mut store,
+        &clerk(),
+        &family_id,
+        &decision,
+        crate::fees::decisions::Mark::Revoked,
+        now(),
+    )
+    .unwrap();
+    let fees = crate::fees::load_family(&store, &family_id).unwrap();
+    let d = fees.fee_case.reductions[0].decided.as_ref().unwrap();
+    assert_eq!(d.withdrawn_on, Some(now().today));
+    assert!(fees.fee_case.reductions[0].in_force().is_none());
+    let months = fees_by_month(&fees);
+    let month = |m: &str| months.iter().find(|(x, _, _)| x == m).unwrap().clone();
+    assert_eq!(month("2025-12").1, "58.50");
+    assert_eq!(month("2026-01").1, "58.50");
+    let (_, february, explanation) = month("2026-02");
+    assert_eq!(february, "189.36");
+    assert!(
+        explanation.iter().any(|e| e.contains("widerrufen")
+            && e.contains(&app.number)
+            && e.contains(&format!("Bescheid {decision} aufgehoben"))
+            && e.contains("ab 2026-02 ohne Ermäßigung")),
+        "{explanation:?}"
+    );
+    assert!(watch_list(&store, &clerk(), now().today)
+        .unwrap()
+        .is_empty());
+    let views = applications(&store, &clerk(), &family_id).unwrap();
+    assert_eq!(views[0].state, "withdrawn");
+    assert!(audit_actions(&store).ends_with(&["fees.decision.revoke".to_string()]));
+}
