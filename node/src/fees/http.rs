@@ -658,7 +658,7 @@ pub async fn extra_care_decision_pdf(
 
 /// The copy `?copy=` asks for, if the decision has it (the other guardian's only at another
 /// address).
-fn copy_asked(q: &CopyQuery, copies: &[LetterCopy]) -> Result<LetterCopy, AppError> {
+pub(crate) fn copy_asked(q: &CopyQuery, copies: &[LetterCopy]) -> Result<LetterCopy, AppError> {
     let copy = match q.copy.as_str() {
         "" | "payer" => LetterCopy::Payer,
         "other" => LetterCopy::OtherGuardian,

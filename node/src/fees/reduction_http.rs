@@ -726,3 +726,27 @@ pub async fn api_set_setting(
         .map_err(AppError::from)?;
     Ok((StatusCode::CREATED, Json(setting)).into_response())
 }
+
+/// `GET /fees/families/{id}/reductions/{number}/refusal.pdf[?copy=other]`: the
+/// Ablehnungsbescheid of a refused application.
+pub async fn refusal_pdf(
+    State(node): State<Arc<Node>>,
+    session: Session,
+    Path((id, number)): Path<(String, String)>,
+    axum::extract::Query(q): axum::extract::Query<super::http::CopyQuery>,
+) -> Result<Response, AppError> {
+    let id = family_id(&node, &session.who, FeeAction::View, &id)?;
+    // The data is read under the store's lock; the render runs after it is released.
+    let (refusal, copies) = reduction::refusal_letter(&node.store(), &session.who, &id, &number)?;
+    let copy = super::http::copy_asked(&q, &copies)?;
+    let pdf = crate::letters::reduction_refusal_pdf(refusal, copy).await?;
+    let suffix = if copy == kitanetz_letters::LetterCopy::Payer {
+        ""
+    } else {
+        "-2"
+    };
+    Ok(crate::http::pdf_response(
+        pdf,
+        &format!("Ablehnungsbescheid-{number}{suffix}.pdf"),
+    ))
+}

@@ -441,6 +441,11 @@ pub fn routes() -> Vec<Route> {
         ),
         route(
             "GET",
+            "/fees/families/{id}/reductions/{number}/refusal.pdf",
+            get(crate::fees::reduction_http::refusal_pdf),
+        ),
+        route(
+            "GET",
             "/fees/families/{id}/reductions/{number}/case.json",
             get(crate::fees::reduction_http::case_json),
         ),

@@ -69,6 +69,7 @@ fn granted(number: &str, input: &ReductionInput, granted: bool) -> ReductionAppl
             above_regular_time: "fee_difference".into(),
             decision: None,
             withdrawn_on: None,
+            refusal: None,
         }),
     }
 }
@@ -547,4 +548,93 @@ fn revoking_a_grants_decision_withdraws_the_grant_from_the_next_month() {
     let views = applications(&store, &clerk(), &family_id).unwrap();
     assert_eq!(views[0].state, "withdrawn");
     assert!(audit_actions(&store).ends_with(&["fees.decision.revoke".to_string()]));
+}
+
+#[test]
+fn a_refusal_issues_the_ablehnungsbescheid_as_pdf() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut store = store_with_family(&dir);
+    let family_id = FamilyId("fam-a".into());
+    let app = enter(
+        &mut store,
+        &clerk(),
+        &family_id,
+        &input("2025-10", "2026-01"),
+        now(),
+    )
+    .unwrap();
+    // A refusal states its reason.
+    let no_reason = DecideInput {
+        decision: "refuse".into(),
+        reason: " ".into(),
+    };
+    assert!(matches!(
+        decide(
+            &mut store,
+            &clerk(),
+            &family_id,
+            &app.number,
+            &no_reason,
+            &issuer(),
+            now()
+        ),
+        Err(ActionError::Invalid(_))
+    ));
+    let refuse = DecideInput {
+        decision: "refuse".into(),
+        reason: "Das Einkommen übersteigt die Einkommensgrenze um 117,00 € monatlich; der volle Beitrag ist zumutbar.".into(),
+    };
+    let decided = decide(
+        &mut store,
+        &clerk(),
+        &family_id,
+        &app.number,
+        &refuse,
+        &issuer(),
+        now(),
+    )
+    .unwrap();
+    assert!(decided.decision.is_none(), "no fee decision: the fees stay");
+    let (refusal, copies) = refusal_letter(&store, &clerk(), &family_id, &app.number).unwrap();
+    assert_eq!(copies, [kitanetz_letters::decision::LetterCopy::Payer]);
+    assert_eq!(refusal.application, "123456-E1");
+    assert_eq!(refusal.children, ["Ben Beispiel, geboren am 20.05.2023"]);
+    let pdf = kitanetz_letters::decision::reduction_refusal_pdf(
+        &refusal,
+        kitanetz_letters::decision::LetterCopy::Payer,
+    )
+    .unwrap();
+    assert!(pdf.pdf.starts_with(b"%PDF"));
+    assert!(pdf.warnings.0.is_empty(), "{}", pdf.warnings);
+    let file = dir.path().join("refusal.pdf");
+    if let Ok(keep) = std::env::var("KEEP_REFUSAL_PDF") {
+        std::fs::write(keep, &pdf.pdf).unwrap();
+    }
+    std::fs::write(&file, &pdf.pdf).unwrap();
+    let Ok(out) = std::process::Command::new("pdftotext")
+        .arg(&file)
+        .arg("-")
+        .output()
+    else {
+        return; // pdftotext not installed: the PDF rendered, its text is checked elsewhere
+    };
+    let text = String::from_utf8_lossy(&out.stdout)
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ");
+    for expected in [
+        "Bescheid über die Ablehnung der Ermäßigung bzw. des Erlasses des Elternbeitrages",
+        "Sehr geehrte Familie Beispiel",
+        "Ihren Antrag vom 20.09.2025",
+        "vom 01.10.2025 bis 31.01.2026",
+        "lehnen wir ab",
+        "117,00 € monatlich",
+        "§ 90 Abs. 3",
+        "§ 90 Abs. 4 SGB VIII",
+        "Rechtsbehelfsbelehrung",
+        "innerhalb eines Monats ab Bekanntgabe Widerspruch",
+        "123456-E1",
+    ] {
+        assert!(text.contains(expected), "{expected:?} in {text}");
+    }
 }
