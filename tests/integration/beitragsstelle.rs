@@ -617,6 +617,38 @@ async fn new_operating_costs_change_every_decided_fee_from_the_first_allowed_mon
         );
     }
 
+    // The page: the same preview as a table, the too-early start as a field error.
+    let form = |from: &str| {
+        format!(
+            "csrf={}&published_on={today}&effective_from={from}&basis=Amtsblatt&krippe=2000&kindergarten=1000&hort=1000&foerderhort=1000",
+            clerk.csrf
+        )
+    };
+    const FORM: &str = "application/x-www-form-urlencoded";
+    let (status, page) = call(
+        &app,
+        Method::POST,
+        "/fees/bulk-change/preview",
+        token,
+        Some((FORM, form(&too_early))),
+    )
+    .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{page}");
+    assert!(page.contains("Satzung § 10 (4)"), "{page}");
+    let (status, page) = call(
+        &app,
+        Method::POST,
+        "/fees/bulk-change/preview",
+        token,
+        Some((FORM, form(&from))),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{page}");
+    assert!(
+        page.contains("id=\"bulk-change-preview\"") && page.contains("id=\"bulk-change-confirm\""),
+        "{page}"
+    );
+
     let (status, body) = call(
         &app,
         Method::POST,

@@ -568,6 +568,17 @@ mod tests {
             .expect("the decision before")
             .changes
             .is_empty());
+        // Ben, four in September 2026, pays the Kindergarten fee: the letter says so.
+        let ben = letter
+            .children
+            .iter()
+            .find(|c| c.pkn.as_str() == "12345601")
+            .unwrap();
+        assert!(
+            ben.months.iter().all(|m| m.care == "Kindergarten"),
+            "{:?}",
+            ben.months[0].care
+        );
         // The same version again: refused, a newer one must start later.
         assert!(matches!(
             confirm(&mut store, &clerk(), &input("2026-09-01"), &issuer(), now),

@@ -109,7 +109,9 @@ pub async fn preview_submit(
     Form(form): Form<Posted<BulkInput>>,
 ) -> Result<Response, AppError> {
     session.check_csrf(&form.csrf)?;
-    match bulk_change::preview(&node.store(), &session.who, &form.input, node.now()) {
+    // The store's lock is released before the page reads it again.
+    let result = bulk_change::preview(&node.store(), &session.who, &form.input, node.now());
+    match result {
         Ok(preview) => page(
             &node,
             lang,

@@ -54,15 +54,19 @@ pub fn pkn_of(fees: &FamilyFees, child: &ChildId) -> Option<Pkn> {
 }
 
 fn care_label(care: CareType, child_month: &ChildMonth) -> String {
+    // The fee group the engine priced the month with: its first-child step starts with the
+    // group's name ("Kindergarten first-child fee: …").
     let group = child_month
         .explanation
-        .first()
+        .iter()
+        .find(|e| e.contains("[fee.first_child;"))
+        .or(child_month.explanation.first())
         .map(String::as_str)
         .unwrap_or_default();
     match care {
         // The fee group follows age; the letter prints the group the fee was taken from.
         CareType::Nursery | CareType::Kindergarten => {
-            if group.contains("Kindergarten") || group.contains("kindergarten") {
+            if group.starts_with("Kindergarten") {
                 "Kindergarten".into()
             } else {
                 "Krippe".into()

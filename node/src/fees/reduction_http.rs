@@ -700,7 +700,9 @@ pub async fn settings_submit(
     Form(form): Form<Posted<SettingInput>>,
 ) -> Result<Response, AppError> {
     session.check_csrf(&form.csrf)?;
-    match reduction::set_setting(&mut node.store(), &session.who, &form.input, node.now()) {
+    // The store's lock is released before the page reads it again.
+    let result = reduction::set_setting(&mut node.store(), &session.who, &form.input, node.now());
+    match result {
         Ok(_) => Ok(Redirect::to("/fees/reduction-settings").into_response()),
         Err(e) => settings_page(&node, lang, &session, e.into_field_errors()?, form.input),
     }

@@ -17,7 +17,7 @@ use rusqlite::{params, Connection};
 use rust_decimal::Decimal;
 use serde::Serialize;
 use std::collections::BTreeMap;
-use std::sync::{Arc, OnceLock};
+use std::sync::{Arc, Mutex, OnceLock};
 
 /// The shipped statutes, shared.
 pub fn builtin() -> Arc<StatuteBook> {
@@ -136,14 +136,23 @@ pub fn rows(conn: &Connection) -> Result<Vec<StatuteVersionRow>, StoreError> {
     Ok(rows.collect::<Result<_, _>>()?)
 }
 
-/// The statutes this node computes with.
+/// The statutes this node computes with. Every family's fees are loaded with it (a billing run
+/// loads every family), so the book of the versions last read is kept and shared.
 pub fn book(store: &Store) -> Result<Arc<StatuteBook>, StoreError> {
+    static LAST: Mutex<Option<(Vec<StatuteVersionRow>, Arc<StatuteBook>)>> = Mutex::new(None);
     let rows = rows(store.conn())?;
-    Ok(if rows.is_empty() {
-        builtin()
-    } else {
-        Arc::new(with_versions(&rows))
-    })
+    if rows.is_empty() {
+        return Ok(builtin());
+    }
+    let mut last = LAST.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+    if let Some((cached, book)) = last.as_ref() {
+        if *cached == rows {
+            return Ok(book.clone());
+        }
+    }
+    let book = Arc::new(with_versions(&rows));
+    *last = Some((rows, book.clone()));
+    Ok(book)
 }
 
 /// Stores a version (inside the bulk change's transaction).
