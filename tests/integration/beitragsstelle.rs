@@ -668,4 +668,20 @@ async fn new_operating_costs_change_every_decided_fee_from_the_first_allowed_mon
     assert_eq!(decided.len(), 1, "one decision per family: {body}");
     let (_, page) = call(&app, Method::GET, "/fees/bulk-change", token, None).await;
     assert!(page.contains("id=\"statute-versions\""), "{page}");
+    // A form with a field error answers with the page (the store is not locked twice).
+    for (path, body) in [
+        ("/fees/billing", format!("csrf={}&month=x", clerk.csrf)),
+        (
+            "/fees/reduction-settings",
+            format!("csrf={}&valid_from=x&reasonable_share_percent=50&allocation=rank_order&above_regular_time=fee_difference", clerk.csrf),
+        ),
+    ] {
+        let answer = tokio::time::timeout(
+            std::time::Duration::from_secs(20),
+            call(&app, Method::POST, path, token, Some((FORM, body))),
+        )
+        .await
+        .unwrap_or_else(|_| panic!("{path} hangs"));
+        assert_eq!(answer.0, StatusCode::UNPROCESSABLE_ENTITY, "{path}: {}", answer.1);
+    }
 }

@@ -750,13 +750,15 @@ pub async fn billing_submit(
 ) -> Result<Response, AppError> {
     session.check_csrf(&form.csrf)?;
     let config = node.config.fees.clone().unwrap_or_default();
-    match billing::run(
+    // The store's lock is released before the page reads it again.
+    let result = billing::run(
         &mut node.store(),
         &session.who,
         &form.input,
         &config,
         node.now(),
-    ) {
+    );
+    match result {
         Ok(summary) => {
             Ok(Redirect::to(&format!("/fees/billing/{}", summary.run.id)).into_response())
         }
