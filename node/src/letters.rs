@@ -78,6 +78,20 @@ pub async fn extra_care_decision_pdf(
     .map_err(|e| LetterError::Thread(e.to_string()))?
 }
 
+/// The Ablehnungsbescheid of a § 90 application as a PDF file.
+pub async fn reduction_refusal_pdf(
+    refusal: kitanetz_letters::decision::ReductionRefusal,
+    copy: kitanetz_letters::LetterCopy,
+) -> Result<Vec<u8>, LetterError> {
+    tokio::task::spawn_blocking(move || {
+        kitanetz_letters::decision::reduction_refusal_pdf(&refusal, copy)
+            .map(|r| r.pdf)
+            .map_err(LetterError::from)
+    })
+    .await
+    .map_err(|e| LetterError::Thread(e.to_string()))?
+}
+
 /// Exit certificates (Austrittsbescheinigungen) in one PDF, a page per child; `id` names the
 /// print run.
 pub async fn exit_certificates_pdf(

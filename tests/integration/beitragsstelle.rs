@@ -539,3 +539,149 @@ async fn a_fee_set_by_hand_replaces_the_computed_one_which_stays_visible() {
         "{decided}"
     );
 }
+
+/// New operating costs through the API: a start before the statute allows is refused with the
+/// earliest day and nothing stored; the preview lists the decided family's months old and new;
+/// the confirmation issues one change decision to it and the page lists the version.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn new_operating_costs_change_every_decided_fee_from_the_first_allowed_month() {
+    use chrono::Datelike;
+    let net = Network::seeded();
+    let FeeOffice { app, clerk, .. } = FeeOffice::on_first_traeger(&net);
+    let token = Some(clerk.token.as_str());
+    let today = net.clock.today().0;
+    let family = family_paying_now(&app, token).await;
+    let this_month = today.format("%Y-%m").to_string();
+    let (status, body) = call(
+        &app,
+        Method::POST,
+        &format!("/api/fees/families/{family}/decisions"),
+        token,
+        Some((JSON, format!(r#"{{"from":"{this_month}"}}"#))),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+
+    // Published today: from the 1st of next month, not before 1 September.
+    let following = (today.with_day(1).unwrap() + chrono::Months::new(1))
+        .max(chrono::NaiveDate::from_ymd_opt(today.year(), 9, 1).unwrap());
+    let body_for = |from: &str| {
+        format!(
+            r#"{{"published_on":"{today}","effective_from":"{from}","basis":"Betriebskosten, Amtsblatt","krippe":"2000","kindergarten":"1000","hort":"1000","foerderhort":"1000"}}"#
+        )
+    };
+    let too_early = today.with_day(1).unwrap().to_string();
+    for path in ["/api/fees/bulk-change/preview", "/api/fees/bulk-change"] {
+        let (status, body) = call(
+            &app,
+            Method::POST,
+            path,
+            token,
+            Some((JSON, body_for(&too_early))),
+        )
+        .await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
+        assert!(
+            body.contains("effective_from") && body.contains(&following.to_string()),
+            "{body}"
+        );
+    }
+    let (_, page) = call(&app, Method::GET, "/fees/bulk-change", token, None).await;
+    assert!(!page.contains("id=\"statute-versions\""), "nothing stored");
+
+    let from = following.to_string();
+    let (status, body) = call(
+        &app,
+        Method::POST,
+        "/api/fees/bulk-change/preview",
+        token,
+        Some((JSON, body_for(&from))),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let preview = json(&body);
+    let changes = preview["changes"].as_array().unwrap();
+    let mine: Vec<_> = changes
+        .iter()
+        .filter(|c| c["family"] == family.as_str())
+        .collect();
+    assert!(!mine.is_empty(), "{body}");
+    for c in &mine {
+        assert!(c["month"].as_str().unwrap() >= &from[..7]);
+        assert!(money(&c["new"]) > money(&c["old"]), "{c}");
+        assert!(
+            c["explanation"]
+                .to_string()
+                .contains(&format!("dresden-2011/{}", &from[..7])),
+            "{c}"
+        );
+    }
+
+    // The page: the same preview as a table, the too-early start as a field error.
+    let form = |from: &str| {
+        format!(
+            "csrf={}&published_on={today}&effective_from={from}&basis=Amtsblatt&krippe=2000&kindergarten=1000&hort=1000&foerderhort=1000",
+            clerk.csrf
+        )
+    };
+    const FORM: &str = "application/x-www-form-urlencoded";
+    let (status, page) = call(
+        &app,
+        Method::POST,
+        "/fees/bulk-change/preview",
+        token,
+        Some((FORM, form(&too_early))),
+    )
+    .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{page}");
+    assert!(page.contains("Satzung § 10 (4)"), "{page}");
+    let (status, page) = call(
+        &app,
+        Method::POST,
+        "/fees/bulk-change/preview",
+        token,
+        Some((FORM, form(&from))),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{page}");
+    assert!(
+        page.contains("id=\"bulk-change-preview\"") && page.contains("id=\"bulk-change-confirm\""),
+        "{page}"
+    );
+
+    let (status, body) = call(
+        &app,
+        Method::POST,
+        "/api/fees/bulk-change",
+        token,
+        Some((JSON, body_for(&from))),
+    )
+    .await;
+    assert_eq!(status, StatusCode::CREATED, "{body}");
+    let outcome = json(&body);
+    let decided: Vec<_> = outcome["decisions"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|d| d[0] == family.as_str())
+        .collect();
+    assert_eq!(decided.len(), 1, "one decision per family: {body}");
+    let (_, page) = call(&app, Method::GET, "/fees/bulk-change", token, None).await;
+    assert!(page.contains("id=\"statute-versions\""), "{page}");
+    // A form with a field error answers with the page (the store is not locked twice).
+    for (path, body) in [
+        ("/fees/billing", format!("csrf={}&month=x", clerk.csrf)),
+        (
+            "/fees/reduction-settings",
+            format!("csrf={}&valid_from=x&reasonable_share_percent=50&allocation=rank_order&above_regular_time=fee_difference", clerk.csrf),
+        ),
+    ] {
+        let answer = tokio::time::timeout(
+            std::time::Duration::from_secs(20),
+            call(&app, Method::POST, path, token, Some((FORM, body))),
+        )
+        .await
+        .unwrap_or_else(|_| panic!("{path} hangs"));
+        assert_eq!(answer.0, StatusCode::UNPROCESSABLE_ENTITY, "{path}: {}", answer.1);
+    }
+}

@@ -398,7 +398,8 @@ async fn groups_extra_care_and_a_new_child_made_offline_reach_the_traeger_office
         .unwrap_or_else(|| panic!("October computed: {fees}"));
     let explained = october.to_string();
     assert!(
-        explained.contains("extra tier") && explained.contains("after closing"),
+        explained.contains("Stufe(n) über der vertraglichen Betreuungszeit")
+            && explained.contains("Abholung nach der Schließzeit"),
         "{october}"
     );
     // The lists as Excel files: a zip (xlsx) for those who may read them, refused otherwise.

@@ -227,6 +227,8 @@ fn body_for(method: &str, path: &str, child: &str) -> Option<(&'static str, Stri
         ("POST", "/statistics/kdw/integration") => Some((form, "facility=fac-x&child=c-x&physical=on".into())),
         ("POST", "/fees/reduction-settings") => Some((form, "valid_from=2026-01-01&reasonable_share_percent=50&allocation=rank_order&above_regular_time=fee_difference".into())),
         ("POST", "/api/fees/reduction-settings") => Some((json, r#"{"valid_from":"2026-01-01","reasonable_share_percent":"50","allocation":"rank_order","above_regular_time":"fee_difference"}"#.into())),
+        ("POST", "/fees/bulk-change/preview") | ("POST", "/fees/bulk-change") => Some((form, "published_on=2026-06-26&effective_from=2026-09-01&basis=x&krippe=850".into())),
+        ("POST", "/api/fees/bulk-change/preview") | ("POST", "/api/fees/bulk-change") => Some((json, r#"{"published_on":"2026-06-26","effective_from":"2026-09-01","basis":"x","krippe":"850"}"#.into())),
         ("POST", "/attendance") => Some((form, format!("date=2026-11-02&mark.{child}=present"))),
         ("POST", "/api/attendance") => Some((json, format!(r#"{{"date":"2026-11-02","marks":{{"{child}":"present"}}}}"#))),
         ("POST", "/staff") => Some((form, "given_name=Walk&family_name=Er&qualification=fachkraft&role=educator&from=2027-01-01&weekly_hours=30".into())),

@@ -85,8 +85,14 @@ pub struct ReductionDecided {
     pub above_regular_time: String,
     /// The number of the fee decision issued with it.
     pub decision: Option<String>,
-    /// The grant was withdrawn (e.g. its decision revoked after an objection): it rules no month.
+    /// The grant was withdrawn (e.g. its decision revoked after an objection): it rules no
+    /// month from the next 1st on.
     pub withdrawn_on: Option<Date>,
+    /// A refused application's Ablehnungsbescheid as issued: the letter data it was printed
+    /// from (JSON of `kitanetz_letters::decision::ReductionRefusal`).
+    #[autosurgeon(missing = "Default::default")]
+    #[serde(default)]
+    pub refusal: Option<String>,
 }
 
 impl ReductionApplication {

@@ -454,8 +454,9 @@ fn extra_care(
                 explanation.push(v.explain(
                     Rule::ExtraCareSchoolFreeDay,
                     format!(
-                        "{}: {} extra tier(s) on a school-free day: no charge for Hort children",
-                        record.date, record.tiers
+                        "{}: {} Stufe(n) über der vertraglichen Betreuungszeit an einem unterrichtsfreien Tag: für Hortkinder keine Gebühr",
+                        record.date.format("%d.%m.%Y"),
+                        record.tiers
                     ),
                 ));
             } else {
@@ -464,8 +465,10 @@ fn extra_care(
                 explanation.push(v.explain(
                     Rule::ExtraCareTier,
                     format!(
-                        "{}: {} € × {} extra tier(s) = {charge} €",
-                        record.date, rates.per_tier, record.tiers
+                        "{}: Mehrbetreuung {} Stufe(n) über der vertraglichen Betreuungszeit × {} € = {charge} €",
+                        record.date.format("%d.%m.%Y"),
+                        record.tiers,
+                        rates.per_tier
                     ),
                 ));
             }
@@ -475,8 +478,9 @@ fn extra_care(
             explanation.push(v.explain(
                 Rule::ExtraCareAfterClosing,
                 format!(
-                    "{}: picked up after closing time: {} €",
-                    record.date, rates.after_closing
+                    "{}: Abholung nach der Schließzeit: {} €",
+                    record.date.format("%d.%m.%Y"),
+                    rates.after_closing
                 ),
             ));
         }

@@ -66,6 +66,8 @@ pub struct Computed {
     pub grants: Vec<GrantSpan>,
     /// Grants that could not be applied, in words (they must not stop the family's fees).
     pub reduction_problems: Vec<String>,
+    /// Grants withdrawn (their decision revoked): the months they no longer rule.
+    pub withdrawn: Vec<super::reduction::Withdrawn>,
 }
 
 /// A granted reduction's months, for the explanation.
@@ -349,16 +351,20 @@ pub fn compute(fees: &FamilyFees, today: Date) -> Option<Computed> {
         .guardians
         .iter()
         .any(|g| g.main_residence_in_city);
-    let (grants, mut reduction_problems) = if in_city {
-        super::reduction::grants_in_force(fees)
+    let (grants, withdrawn, mut reduction_problems) = if in_city {
+        super::reduction::grants_and_withdrawals(fees)
     } else {
-        (vec![], vec![])
+        (vec![], vec![], vec![])
     };
+    let withdrawn: Vec<_> = withdrawn
+        .into_iter()
+        .filter(|w| w.from <= last && w.until >= first)
+        .collect();
     let mut grants: Vec<_> = grants
         .into_iter()
         .filter(|g| g.from <= last && g.until >= first)
         .collect();
-    let run = |case: &Value| kitanetz_fees::compute_case(&case.to_string(), statutes());
+    let run = |case: &Value| kitanetz_fees::compute_case(&case.to_string(), &fees.statutes);
     let base = case.clone();
     if let Some(g) = grants.last() {
         case["waiver"] = g.block.clone();
@@ -410,6 +416,7 @@ pub fn compute(fees: &FamilyFees, today: Date) -> Option<Computed> {
             })
             .collect(),
         reduction_problems,
+        withdrawn,
     })
 }
 
@@ -536,6 +543,29 @@ pub fn by_month(computed: &Computed) -> BTreeMap<Month, Vec<ChildMonth>> {
                 child_month
                     .steps
                     .push((text, "§ 90 Abs. 3, 4 SGB VIII; § 13 Satzung".to_string()));
+            }
+            if computed.grant_in(month.month).is_none() {
+                if let Some(w) = computed
+                    .withdrawn
+                    .iter()
+                    .rev()
+                    .find(|w| w.from <= month.month && month.month <= w.until)
+                {
+                    let decision = w
+                        .decision
+                        .as_ref()
+                        .map_or(String::new(), |d| format!(" (Bescheid {d} aufgehoben)"));
+                    let text = format!(
+                        "Ermäßigung nach § 90 Abs. 3, 4 SGB VIII aus Antrag {} am {} widerrufen{decision}: ab {} ohne Ermäßigung, voller Beitrag nach Satzung",
+                        w.number,
+                        w.on.0.format("%d.%m.%Y"),
+                        w.from
+                    );
+                    child_month.explanation.push(text.clone());
+                    child_month
+                        .steps
+                        .push((text, "§ 90 Abs. 3, 4 SGB VIII; § 13 Satzung".to_string()));
+                }
             }
             if c.countable_rank.is_some() {
                 for text in &external {

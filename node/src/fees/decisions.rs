@@ -54,15 +54,19 @@ pub fn pkn_of(fees: &FamilyFees, child: &ChildId) -> Option<Pkn> {
 }
 
 fn care_label(care: CareType, child_month: &ChildMonth) -> String {
+    // The fee group the engine priced the month with: its first-child step starts with the
+    // group's name ("Kindergarten first-child fee: …").
     let group = child_month
         .explanation
-        .first()
+        .iter()
+        .find(|e| e.contains("[fee.first_child;"))
+        .or(child_month.explanation.first())
         .map(String::as_str)
         .unwrap_or_default();
     match care {
         // The fee group follows age; the letter prints the group the fee was taken from.
         CareType::Nursery | CareType::Kindergarten => {
-            if group.contains("Kindergarten") || group.contains("kindergarten") {
+            if group.starts_with("Kindergarten") {
                 "Kindergarten".into()
             } else {
                 "Krippe".into()
@@ -423,21 +427,7 @@ pub fn issue(
             )));
         }
     }
-    let number = decision
-        .id
-        .rsplit('/')
-        .next()
-        .expect("the id ends with the number")
-        .to_string();
-    let issued = IssuedDecision {
-        number: number.clone(),
-        issued_on: now.today,
-        issued_by: who.audit_name(),
-        effective_from: Date(decision.effective_from),
-        content: serde_json::to_string(&decision).expect("a decision serialises"),
-        revoked_on: None,
-        dispatched_on: None,
-    };
+    let issued = issued_of(&decision, who, now);
     fees.fee_case.decisions.push(issued.clone());
     save_fee_case(
         store,
@@ -452,6 +442,25 @@ pub fn issue(
         now,
     )?;
     Ok(issued)
+}
+
+/// A drafted decision as the fee case stores it, issued by `who` today.
+pub(crate) fn issued_of(decision: &Decision, who: &Principal, now: Now) -> IssuedDecision {
+    let number = decision
+        .id
+        .rsplit('/')
+        .next()
+        .expect("the id ends with the number")
+        .to_string();
+    IssuedDecision {
+        number,
+        issued_on: now.today,
+        issued_by: who.audit_name(),
+        effective_from: Date(decision.effective_from),
+        content: serde_json::to_string(decision).expect("a decision serialises"),
+        revoked_on: None,
+        dispatched_on: None,
+    }
 }
 
 /// What can happen to an issued decision.
@@ -490,6 +499,19 @@ pub fn mark(
     }
     *slot = Some(now.today);
     let marked = decision.clone();
+    let mut subjects = vec![family.0.clone()];
+    if mark == Mark::Revoked {
+        // The § 90 grant the decision granted is withdrawn with it: its months from then are
+        // computed without the reduction.
+        for app in &mut fees.fee_case.reductions {
+            if let Some(d) = app.decided.as_mut().filter(|d| {
+                d.granted && d.withdrawn_on.is_none() && d.decision.as_deref() == Some(number)
+            }) {
+                d.withdrawn_on = Some(now.today);
+                subjects.push(app.number.clone());
+            }
+        }
+    }
     save_fee_case(
         store,
         &provider,
@@ -497,7 +519,7 @@ pub fn mark(
         Change {
             who,
             action,
-            subjects: vec![family.0.clone()],
+            subjects,
             valid_from: None,
         },
         now,

@@ -79,7 +79,7 @@ pub fn draft(
             if d.extra_tiers > 0 && d.school_free_day {
                 explanation.push(line(
                     format!(
-                        "{} Stufe(n) an einem unterrichtsfreien Tag: für Hortkinder keine Gebühr",
+                        "{} Stufe(n) über der vertraglichen Betreuungszeit an einem unterrichtsfreien Tag: für Hortkinder keine Gebühr",
                         d.extra_tiers
                     ),
                     "§ 5 Abs. 3 Satzung",
@@ -87,7 +87,7 @@ pub fn draft(
             } else if d.extra_tiers > 0 {
                 explanation.push(line(
                     format!(
-                        "{} × {} = {}",
+                        "{} Stufe(n) über der vertraglichen Betreuungszeit × {} = {}",
                         d.extra_tiers,
                         format_euro(rates.per_tier.amount()),
                         format_euro(rates.tier_charge(d.extra_tiers, false).amount())

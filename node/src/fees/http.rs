@@ -658,7 +658,7 @@ pub async fn extra_care_decision_pdf(
 
 /// The copy `?copy=` asks for, if the decision has it (the other guardian's only at another
 /// address).
-fn copy_asked(q: &CopyQuery, copies: &[LetterCopy]) -> Result<LetterCopy, AppError> {
+pub(crate) fn copy_asked(q: &CopyQuery, copies: &[LetterCopy]) -> Result<LetterCopy, AppError> {
     let copy = match q.copy.as_str() {
         "" | "payer" => LetterCopy::Payer,
         "other" => LetterCopy::OtherGuardian,
@@ -750,13 +750,15 @@ pub async fn billing_submit(
 ) -> Result<Response, AppError> {
     session.check_csrf(&form.csrf)?;
     let config = node.config.fees.clone().unwrap_or_default();
-    match billing::run(
+    // The store's lock is released before the page reads it again.
+    let result = billing::run(
         &mut node.store(),
         &session.who,
         &form.input,
         &config,
         node.now(),
-    ) {
+    );
+    match result {
         Ok(summary) => {
             Ok(Redirect::to(&format!("/fees/billing/{}", summary.run.id)).into_response())
         }

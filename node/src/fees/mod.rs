@@ -16,9 +16,14 @@
 //! - [`payments`]: payments received from the finance system, and the payers in arrears;
 //! - [`reduction`]: the income-based reduction or waiver (§ 90 SGB VIII, annex C form), its
 //!   grants, the watch list of expiring ones and the versioned reasonable share;
+//! - [`statute_versions`]: new operating costs as new versions of the node's statute;
+//! - [`bulk_change`]: the bulk fee change they bring (Satzung § 10 (4)), previewed and decided
+//!   for every family at once;
 //! - [`overview`]: what the pages show.
 
 pub mod billing;
+pub mod bulk_change;
+pub mod bulk_change_http;
 pub mod compute;
 pub mod decisions;
 pub mod extra_care_decisions;
@@ -30,6 +35,7 @@ mod queries;
 pub mod reduction;
 pub mod reduction_http;
 pub mod siblings;
+pub mod statute_versions;
 #[cfg(test)]
 pub(crate) mod testing;
 
@@ -99,6 +105,9 @@ pub struct FamilyFees {
     /// The family's counting children at other Träger, as the city answered
     /// ([`siblings`]): Zählkinder without a fee here.
     pub others: Vec<kitanetz_crdt::kinds::OtherChild>,
+    /// The statutes the fees are computed under: the shipped ones with the versions this node
+    /// added from newly published operating costs ([`statute_versions`]).
+    pub statutes: std::sync::Arc<kitanetz_fees::StatuteBook>,
 }
 
 /// Loads a family with its contracts and fee case (after [`authorize_here`]).
@@ -125,12 +134,14 @@ pub fn load_family(store: &Store, id: &FamilyId) -> Result<FamilyFees, ActionErr
         Some(provider) => siblings::others_of(store, provider, &family.family_key)?,
         None => vec![],
     };
+    let statutes = statute_versions::book(store)?;
     Ok(FamilyFees {
         family,
         contracts,
         fee_case,
         extra_care,
         others,
+        statutes,
     })
 }
 
@@ -168,7 +179,6 @@ pub(crate) fn save_fee_case(
     change: Change<'_>,
     now: Now,
 ) -> Result<(), ActionError> {
-    fee_case.validate()?;
     let id = fee_case_doc_id(&fee_case.family);
     let audit = AuditEntry {
         at: now.millis,
@@ -178,9 +188,25 @@ pub(crate) fn save_fee_case(
         subjects: change.subjects,
         valid_from: change.valid_from,
     };
-    let mut doc = match store.find::<FeeCase>(&id)? {
+    let mut doc = fee_case_doc(store, provider, fee_case, audit.action, now)?;
+    store.save_doc(&mut doc, &audit)?;
+    Ok(())
+}
+
+/// Checks `fee_case` and gives its document changed (or created on first write), not yet saved:
+/// for an action that saves many in one transaction.
+pub(crate) fn fee_case_doc(
+    store: &Store,
+    provider: &ProviderId,
+    fee_case: &FeeCase,
+    action: &'static str,
+    now: Now,
+) -> Result<StoredDoc, ActionError> {
+    fee_case.validate()?;
+    let id = fee_case_doc_id(&fee_case.family);
+    Ok(match store.find::<FeeCase>(&id)? {
         Some((mut doc, _)) => {
-            doc.update(fee_case, now.today, now.millis, audit.action)
+            doc.update(fee_case, now.today, now.millis, action)
                 .map_err(StoreError::from)?;
             doc
         }
@@ -198,9 +224,7 @@ pub(crate) fn save_fee_case(
             StoredDoc::create(id, meta, fee_case, store.actor(), now.today, now.millis)
                 .map_err(StoreError::from)?
         }
-    };
-    store.save_doc(&mut doc, &audit)?;
-    Ok(())
+    })
 }
 
 /// How the family pays, as the clerk enters it: `mandate` absent = Selbstzahler (transfer).

@@ -33,6 +33,7 @@ use crate::action::ActionError;
 use crate::auth::Principal;
 use crate::clock::Now;
 use crate::storage::{AuditEntry, Store, StoreError};
+use chrono::Datelike;
 use kitanetz_crdt::ids::FamilyId;
 use kitanetz_crdt::kinds::{ReductionApplication, ReductionDecided};
 use kitanetz_crdt::scalar::{Date, Dec};
@@ -750,31 +751,89 @@ pub struct GrantInForce {
     pub number: String,
     pub applied_on: Date,
     pub from: Month,
+    /// The last month it rules: the grant's last, or the month before its withdrawal.
     pub until: Month,
     pub block: Value,
+}
+
+/// A grant withdrawn (its decision revoked): from `from` to its original end its months are
+/// computed without it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Withdrawn {
+    pub number: String,
+    /// The revoked decision.
+    pub decision: Option<String>,
+    pub on: Date,
+    pub from: Month,
+    pub until: Month,
+}
+
+/// The first month a grant withdrawn on `day` no longer rules: as with every change of a
+/// month's facts, the state on the 1st rules the month (withdrawn on the 1st: from that month;
+/// later: from the next).
+pub fn withdrawn_from(day: Date) -> Month {
+    let month = Month::of(day.0);
+    if day.0.day() == 1 {
+        month
+    } else {
+        month.next()
+    }
 }
 
 /// The grants in force of a fee case, in the order entered (a later one wins a month both
 /// cover). One that does not read back is left out with the reason (it must not stop the
 /// family's fees).
 pub fn grants_in_force(fees: &FamilyFees) -> (Vec<GrantInForce>, Vec<String>) {
+    let (grants, _, problems) = grants_and_withdrawals(fees);
+    (grants, problems)
+}
+
+/// [`grants_in_force`], with the withdrawn grants: a grant withdrawn rules its months before
+/// the withdrawal ([`withdrawn_from`]) and none after.
+pub fn grants_and_withdrawals(
+    fees: &FamilyFees,
+) -> (Vec<GrantInForce>, Vec<Withdrawn>, Vec<String>) {
     let mut grants = Vec::new();
+    let mut withdrawals = Vec::new();
     let mut problems = Vec::new();
     for app in &fees.fee_case.reductions {
-        let Some(decided) = app.in_force() else {
+        let Some(decided) = app.decided.as_ref().filter(|d| d.granted) else {
             continue;
         };
         let filled = input_of(app)
             .map_err(|e| e.to_string())
             .and_then(|i| fill(&i).map_err(|e| e.to_string()));
         match (filled, Parameters::of_grant(decided)) {
-            (Ok(filled), Some(p)) => grants.push(GrantInForce {
-                number: app.number.clone(),
-                applied_on: app.applied_on,
-                from: filled.from,
-                until: filled.until,
-                block: waiver_block(&filled, &p),
-            }),
+            (Ok(filled), Some(p)) => {
+                let mut until = filled.until;
+                let mut block = waiver_block(&filled, &p);
+                if let Some(on) = decided.withdrawn_on {
+                    let from = withdrawn_from(on);
+                    if from <= filled.until {
+                        withdrawals.push(Withdrawn {
+                            number: app.number.clone(),
+                            decision: decided.decision.clone(),
+                            on,
+                            from: from.max(filled.from),
+                            until: filled.until,
+                        });
+                    }
+                    if from <= filled.from {
+                        continue;
+                    }
+                    if from <= filled.until {
+                        until = previous_month(from);
+                        block["grant_period"]["to"] = json!(until.to_string());
+                    }
+                }
+                grants.push(GrantInForce {
+                    number: app.number.clone(),
+                    applied_on: app.applied_on,
+                    from: filled.from,
+                    until,
+                    block,
+                })
+            }
             (Err(e), _) => problems.push(format!("Antrag {}: {e}", app.number)),
             (_, None) => problems.push(format!(
                 "Antrag {}: ohne zumutbaren Anteil / without a reasonable share",
@@ -782,7 +841,16 @@ pub fn grants_in_force(fees: &FamilyFees) -> (Vec<GrantInForce>, Vec<String>) {
             )),
         }
     }
-    (grants, problems)
+    (grants, withdrawals, problems)
+}
+
+fn previous_month(month: Month) -> Month {
+    if month.month() == 1 {
+        Month::new(month.year() - 1, 12)
+    } else {
+        Month::new(month.year(), month.month() - 1)
+    }
+    .expect("a calendar month")
 }
 
 /// The form of an application computed: the engine's result for the months applied for.
@@ -837,7 +905,7 @@ pub fn assess(fees: &FamilyFees, filled: &Filled, p: &Parameters) -> Result<Asse
         );
     }
     case["waiver"] = waiver_block(filled, p);
-    let result = kitanetz_fees::compute_case(&case.to_string(), compute::statutes())
+    let result = kitanetz_fees::compute_case(&case.to_string(), &fees.statutes)
         .map_err(|e| format!("{}: {}", e.field, e.message))?;
     Ok(Assessment {
         case,
@@ -968,8 +1036,13 @@ pub fn decide(
         above_regular_time: String::new(),
         decision: None,
         withdrawn_on: None,
+        refusal: None,
     };
     let mut issued = None;
+    if !decided.granted {
+        let refusal = refusal_of(&fees, &app, &decided.reason, issuer, now)?;
+        decided.refusal = Some(serde_json::to_string(&refusal).expect("a refusal serialises"));
+    }
     if decided.granted {
         let setting = setting_on(store.conn(), app.from)?.ok_or_else(|| {
             ActionError::Conflict(format!(
@@ -1050,6 +1123,112 @@ pub fn decide(
         application,
         decision: issued,
     })
+}
+
+/// The Ablehnungsbescheid of a refused application (letter data; nothing is stored).
+fn refusal_of(
+    fees: &FamilyFees,
+    app: &ReductionApplication,
+    reason: &str,
+    issuer: &super::decisions::Issuer,
+    now: Now,
+) -> Result<kitanetz_letters::decision::ReductionRefusal, ActionError> {
+    use super::decisions::{authority_of, clerk_of, file_number_of, guardian_of, payer_of, pkn_of};
+    use kitanetz_letters::decision::YearMonth;
+    let payer = payer_of(fees)?;
+    let other = fees.family.guardians.iter().find(|g| g.id != payer.id);
+    let until_day = Date(
+        Date::ymd(app.until.0.year(), app.until.0.month(), 1).0 + chrono::Months::new(1)
+            - chrono::Days::new(1),
+    );
+    // The children in care in the months applied for, the oldest first.
+    let mut children: Vec<&kitanetz_crdt::kinds::Child> = fees
+        .family
+        .children
+        .iter()
+        .filter(|c| {
+            fees.contracts.iter().any(|k| {
+                k.child == c.id
+                    && k.period.start() <= until_day
+                    && k.period.end().is_none_or(|e| e >= app.from)
+            })
+        })
+        .collect();
+    if children.is_empty() {
+        children = fees.family.children.iter().collect();
+    }
+    children.sort_by_key(|c| c.birth_date);
+    let pkn = children
+        .first()
+        .and_then(|c| pkn_of(fees, &c.id))
+        .ok_or_else(|| {
+            ActionError::Conflict(format!(
+                "Familiennummer {} ergibt keine PKN / gives no PKN",
+                fees.family.family_number
+            ))
+        })?;
+    let month = |d: Date| YearMonth::new(d.0.year(), d.0.month()).expect("a calendar month");
+    Ok(kitanetz_letters::decision::ReductionRefusal {
+        id: format!(
+            "reduction-refusal/{}/{}",
+            fees.family.family_number, app.number
+        ),
+        authority: authority_of(issuer),
+        clerk: clerk_of(issuer),
+        file_number: file_number_of(issuer),
+        date: now.today.0,
+        pkn,
+        family_name: payer.family_name.clone(),
+        addressee: guardian_of(payer),
+        other_guardian: other.map(guardian_of),
+        application: app.number.clone(),
+        applied_on: app.applied_on.0,
+        from: month(app.from),
+        until: month(app.until),
+        children: children
+            .iter()
+            .map(|c| {
+                format!(
+                    "{} {}, geboren am {}",
+                    c.given_name,
+                    c.family_name,
+                    c.birth_date.0.format("%d.%m.%Y")
+                )
+            })
+            .collect(),
+        reason: reason.trim().to_string(),
+    })
+}
+
+/// A refused application's Ablehnungsbescheid as issued, and the copies to print (for the PDF).
+pub fn refusal_letter(
+    store: &Store,
+    who: &Principal,
+    family: &FamilyId,
+    number: &str,
+) -> Result<
+    (
+        kitanetz_letters::decision::ReductionRefusal,
+        Vec<kitanetz_letters::decision::LetterCopy>,
+    ),
+    ActionError,
+> {
+    authorize_here(store, who, FeeAction::View)?;
+    let fees = load_family(store, family)?;
+    let content = fees
+        .fee_case
+        .reductions
+        .iter()
+        .find(|r| r.number == number)
+        .and_then(|r| r.decided.as_ref())
+        .and_then(|d| d.refusal.as_ref())
+        .ok_or_else(|| {
+            ActionError::NotFound(format!("{number}: kein Ablehnungsbescheid / no refusal"))
+        })?;
+    let refusal: kitanetz_letters::decision::ReductionRefusal = serde_json::from_str(content)
+        .map_err(|e| StoreError::Corrupt(format!("refusal {number}: {e}")))?;
+    let copies = refusal.copies();
+    Ok((refusal, copies))
 }
 
 /// An application as the page and the API show it, with its form computed.

@@ -700,7 +700,9 @@ pub async fn settings_submit(
     Form(form): Form<Posted<SettingInput>>,
 ) -> Result<Response, AppError> {
     session.check_csrf(&form.csrf)?;
-    match reduction::set_setting(&mut node.store(), &session.who, &form.input, node.now()) {
+    // The store's lock is released before the page reads it again.
+    let result = reduction::set_setting(&mut node.store(), &session.who, &form.input, node.now());
+    match result {
         Ok(_) => Ok(Redirect::to("/fees/reduction-settings").into_response()),
         Err(e) => settings_page(&node, lang, &session, e.into_field_errors()?, form.input),
     }
@@ -725,4 +727,28 @@ pub async fn api_set_setting(
     let setting = reduction::set_setting(&mut node.store(), &session.who, &input, node.now())
         .map_err(AppError::from)?;
     Ok((StatusCode::CREATED, Json(setting)).into_response())
+}
+
+/// `GET /fees/families/{id}/reductions/{number}/refusal.pdf[?copy=other]`: the
+/// Ablehnungsbescheid of a refused application.
+pub async fn refusal_pdf(
+    State(node): State<Arc<Node>>,
+    session: Session,
+    Path((id, number)): Path<(String, String)>,
+    axum::extract::Query(q): axum::extract::Query<super::http::CopyQuery>,
+) -> Result<Response, AppError> {
+    let id = family_id(&node, &session.who, FeeAction::View, &id)?;
+    // The data is read under the store's lock; the render runs after it is released.
+    let (refusal, copies) = reduction::refusal_letter(&node.store(), &session.who, &id, &number)?;
+    let copy = super::http::copy_asked(&q, &copies)?;
+    let pdf = crate::letters::reduction_refusal_pdf(refusal, copy).await?;
+    let suffix = if copy == kitanetz_letters::LetterCopy::Payer {
+        ""
+    } else {
+        "-2"
+    };
+    Ok(crate::http::pdf_response(
+        pdf,
+        &format!("Ablehnungsbescheid-{number}{suffix}.pdf"),
+    ))
 }

@@ -95,6 +95,7 @@ pub(crate) fn family() -> FamilyFees {
         },
         extra_care: vec![],
         others: vec![],
+        statutes: super::statute_versions::builtin(),
     }
 }
 
@@ -124,4 +125,112 @@ pub(crate) fn with_older_sibling_until(mut fees: FamilyFees, until: Date) -> Fam
         school_entry: None,
     });
     fees
+}
+
+pub(crate) const PROVIDER: &str = "prov-a";
+
+/// The fee clerk of the Träger `prov-a`.
+pub(crate) fn clerk() -> crate::auth::Principal {
+    use kitanetz_crdt::ids::{provider_org, ProviderId};
+    crate::auth::Principal::Staff(crate::auth::Caller {
+        user_id: 1,
+        username: "beitrag".into(),
+        display_name: "Frau Beitrag".into(),
+        role: crate::auth::Role::FeeOffice,
+        organisation: provider_org(&ProviderId(PROVIDER.into())),
+        provider: Some(ProviderId(PROVIDER.into())),
+        facility: None,
+    })
+}
+
+pub(crate) fn issuer() -> super::decisions::Issuer {
+    super::decisions::Issuer {
+        fees: crate::config::FeesSection::default(),
+        display_name: "Kita-Träger e. V.".into(),
+        clerk: "Frau Beitrag".into(),
+    }
+}
+
+/// A Träger node's store in `dir` holding `fees`' family and contracts.
+pub(crate) fn store_holding(
+    dir: &tempfile::TempDir,
+    mut fees: FamilyFees,
+) -> crate::storage::Store {
+    use crate::storage::{AuditEntry, Durability, Store};
+    use kitanetz_crdt::doc::StoredDoc;
+    use kitanetz_crdt::ids::{provider_org, ProviderId};
+    use kitanetz_crdt::meta::{DocKind, DocMeta};
+    use kitanetz_crdt::policy::{Membership, NodeRole};
+    let provider = ProviderId(PROVIDER.into());
+    let mut store = Store::open(
+        &dir.path().join("traeger.db"),
+        Durability::Normal,
+        "traeger",
+        Membership {
+            role: NodeRole::Traeger,
+            organisation: provider_org(&provider),
+            provider: Some(provider.clone()),
+            facility: None,
+        },
+    )
+    .unwrap();
+    // Stored ids must parse (the fixture's guardian and line ids are short ones).
+    fees.family.guardians[0].id = GuardianId("grd-a".into());
+    for c in &mut fees.contracts {
+        for l in &mut c.lines {
+            l.id = ContractLineId(format!("line-{}", l.id.0));
+        }
+    }
+    let meta = |kind: DocKind| DocMeta {
+        kind,
+        schema: 1,
+        owner: provider_org(&provider),
+        provider: Some(provider.clone()),
+        facilities: vec![fees.contracts[0].facility.clone()],
+        origin_node: "traeger".into(),
+        created_on: Date::ymd(2025, 1, 1),
+    };
+    let mut docs = vec![StoredDoc::create(
+        crate::families::family_doc_id(&fees.family.id),
+        meta(DocKind::Family),
+        &fees.family,
+        store.actor(),
+        Date::ymd(2025, 1, 1),
+        1,
+    )
+    .unwrap()];
+    for c in &fees.contracts {
+        docs.push(
+            StoredDoc::create(
+                crate::contracts::contract_doc_id(&c.id),
+                meta(DocKind::CareContract),
+                c,
+                store.actor(),
+                Date::ymd(2025, 1, 1),
+                1,
+            )
+            .unwrap(),
+        );
+    }
+    let mut refs: Vec<&mut StoredDoc> = docs.iter_mut().collect();
+    let entry = AuditEntry {
+        at: 1,
+        actor: "user:test".into(),
+        action: "test",
+        target: None,
+        subjects: vec![],
+        valid_from: None,
+    };
+    store.save_docs(&mut refs, &entry).unwrap();
+    store
+}
+
+/// The audit log's actions, oldest first.
+pub(crate) fn audit_actions(store: &crate::storage::Store) -> Vec<String> {
+    let mut stmt = store
+        .conn()
+        .prepare("SELECT action FROM audit_log ORDER BY seq")
+        .unwrap();
+    let rows = stmt.query_map([], |r| r.get::<_, String>(0)).unwrap();
+    rows.map(Result::unwrap).collect()
 }

@@ -592,6 +592,10 @@ impl Texts {
             "fees.reduction.grant" => ("Ermäßigung/Erlass bewilligt", "Reduction/waiver granted"),
             "fees.reduction.refuse" => ("Ermäßigung/Erlass abgelehnt", "Reduction/waiver refused"),
             "fees.reduction.setting" => ("Zumutbarer Anteil eingestellt", "Reasonable share set"),
+            "fees.bulk_change" => (
+                "Neue Betriebskosten: Änderungsbescheide erlassen",
+                "New operating costs: change decisions issued",
+            ),
             "fees.override.remove" => ("Manuelle Festsetzung entfernt", "Fee set by hand removed"),
             "fees.decide" => ("Beitragsbescheid erlassen", "Fee decision issued"),
             "fees.decision.dispatch" => ("Bescheid versandt", "Decision posted"),

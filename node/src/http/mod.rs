@@ -447,6 +447,11 @@ pub fn routes() -> Vec<Route> {
         ),
         route(
             "GET",
+            "/fees/families/{id}/reductions/{number}/refusal.pdf",
+            get(crate::fees::reduction_http::refusal_pdf),
+        ),
+        route(
+            "GET",
             "/fees/families/{id}/reductions/{number}/case.json",
             get(crate::fees::reduction_http::case_json),
         ),
@@ -474,6 +479,31 @@ pub fn routes() -> Vec<Route> {
             "POST",
             "/api/fees/reduction-settings",
             post(crate::fees::reduction_http::api_set_setting),
+        ),
+        route(
+            "GET",
+            "/fees/bulk-change",
+            get(crate::fees::bulk_change_http::page_get),
+        ),
+        route(
+            "POST",
+            "/fees/bulk-change/preview",
+            post(crate::fees::bulk_change_http::preview_submit),
+        ),
+        route(
+            "POST",
+            "/fees/bulk-change",
+            post(crate::fees::bulk_change_http::confirm_submit),
+        ),
+        route(
+            "POST",
+            "/api/fees/bulk-change/preview",
+            post(crate::fees::bulk_change_http::api_preview),
+        ),
+        route(
+            "POST",
+            "/api/fees/bulk-change",
+            post(crate::fees::bulk_change_http::api_confirm),
         ),
         route(
             "GET",

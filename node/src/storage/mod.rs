@@ -50,6 +50,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("migrations/0024_kdw_master.sql"),
     include_str!("migrations/0025_applicant_facts.sql"),
     include_str!("migrations/0026_round_cancel.sql"),
+    include_str!("migrations/0027_fee_statute_versions.sql"),
 ];
 
 /// Migrations that add a projection table: a database older than this is rebuilt from its

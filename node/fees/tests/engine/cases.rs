@@ -290,7 +290,7 @@ fn extra_care_is_charged_on_top() {
         .unwrap();
     assert!(explanation
         .iter()
-        .any(|e| e.as_str().unwrap().contains("school-free")));
+        .any(|e| e.as_str().unwrap().contains("unterrichtsfreien Tag")));
 }
 
 fn waiver_family() -> Value {

@@ -31,6 +31,7 @@ mod difference;
 mod extra_care;
 mod format;
 mod pkn;
+mod refusal;
 mod render;
 mod template;
 
@@ -45,6 +46,7 @@ pub use extra_care::{
 };
 pub use format::{format_date, format_euro, format_hours, mask_iban, YearMonth};
 pub use pkn::{Pkn, PknError};
+pub use refusal::{reduction_refusal_pdf, ReductionRefusal, LEGAL_BASIS, REDUCTION_REFUSAL};
 pub use render::{fee_decision_pdf, fee_decision_pdf_with, LetterError};
 pub use template::{
     DecisionTemplate, Placeholder, TemplateBook, TemplateError, BLOCK_PLACEHOLDERS,

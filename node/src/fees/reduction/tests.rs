@@ -69,6 +69,7 @@ fn granted(number: &str, input: &ReductionInput, granted: bool) -> ReductionAppl
             above_regular_time: "fee_difference".into(),
             decision: None,
             withdrawn_on: None,
+            refusal: None,
         }),
     }
 }
@@ -466,4 +467,174 @@ fn invalid_input_stores_nothing_and_a_grant_issues_the_reduction_decision() {
         result["months"]["2025-11"]["children"]["ctr-a"]["fee"],
         "58.50"
     );
+}
+
+#[test]
+fn revoking_a_grants_decision_withdraws_the_grant_from_the_next_month() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut store = store_with_family(&dir);
+    let family_id = FamilyId("fam-a".into());
+    set_setting(
+        &mut store,
+        &clerk(),
+        &SettingInput {
+            valid_from: "2025-01-01".into(),
+            reasonable_share_percent: "50".into(),
+            allocation: "rank_order".into(),
+            above_regular_time: "fee_difference".into(),
+        },
+        now(),
+    )
+    .unwrap();
+    let app = enter(
+        &mut store,
+        &clerk(),
+        &family_id,
+        &input("2025-12", "2026-02"),
+        now(),
+    )
+    .unwrap();
+    let decided = decide(
+        &mut store,
+        &clerk(),
+        &family_id,
+        &app.number,
+        &DecideInput {
+            decision: "grant".into(),
+            reason: String::new(),
+        },
+        &issuer(),
+        now(),
+    )
+    .unwrap();
+    let decision = decided.decision.unwrap().number;
+    assert_eq!(
+        watch_list(&store, &clerk(), now().today).unwrap().len(),
+        1,
+        "ends in February"
+    );
+
+    // Revoked on 15 January: January still has the reduction (the 1st rules the month),
+    // February is computed without it and says why.
+    crate::fees::decisions::mark(
+        &mut store,
+        &clerk(),
+        &family_id,
+        &decision,
+        crate::fees::decisions::Mark::Revoked,
+        now(),
+    )
+    .unwrap();
+    let fees = crate::fees::load_family(&store, &family_id).unwrap();
+    let d = fees.fee_case.reductions[0].decided.as_ref().unwrap();
+    assert_eq!(d.withdrawn_on, Some(now().today));
+    assert!(fees.fee_case.reductions[0].in_force().is_none());
+    let months = fees_by_month(&fees);
+    let month = |m: &str| months.iter().find(|(x, _, _)| x == m).unwrap().clone();
+    assert_eq!(month("2025-12").1, "58.50");
+    assert_eq!(month("2026-01").1, "58.50");
+    let (_, february, explanation) = month("2026-02");
+    assert_eq!(february, "189.36");
+    assert!(
+        explanation.iter().any(|e| e.contains("widerrufen")
+            && e.contains(&app.number)
+            && e.contains(&format!("Bescheid {decision} aufgehoben"))
+            && e.contains("ab 2026-02 ohne Ermäßigung")),
+        "{explanation:?}"
+    );
+    assert!(watch_list(&store, &clerk(), now().today)
+        .unwrap()
+        .is_empty());
+    let views = applications(&store, &clerk(), &family_id).unwrap();
+    assert_eq!(views[0].state, "withdrawn");
+    assert!(audit_actions(&store).ends_with(&["fees.decision.revoke".to_string()]));
+}
+
+#[test]
+fn a_refusal_issues_the_ablehnungsbescheid_as_pdf() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut store = store_with_family(&dir);
+    let family_id = FamilyId("fam-a".into());
+    let app = enter(
+        &mut store,
+        &clerk(),
+        &family_id,
+        &input("2025-10", "2026-01"),
+        now(),
+    )
+    .unwrap();
+    // A refusal states its reason.
+    let no_reason = DecideInput {
+        decision: "refuse".into(),
+        reason: " ".into(),
+    };
+    assert!(matches!(
+        decide(
+            &mut store,
+            &clerk(),
+            &family_id,
+            &app.number,
+            &no_reason,
+            &issuer(),
+            now()
+        ),
+        Err(ActionError::Invalid(_))
+    ));
+    let refuse = DecideInput {
+        decision: "refuse".into(),
+        reason: "Das Einkommen übersteigt die Einkommensgrenze um 117,00 € monatlich; der volle Beitrag ist zumutbar.".into(),
+    };
+    let decided = decide(
+        &mut store,
+        &clerk(),
+        &family_id,
+        &app.number,
+        &refuse,
+        &issuer(),
+        now(),
+    )
+    .unwrap();
+    assert!(decided.decision.is_none(), "no fee decision: the fees stay");
+    let (refusal, copies) = refusal_letter(&store, &clerk(), &family_id, &app.number).unwrap();
+    assert_eq!(copies, [kitanetz_letters::decision::LetterCopy::Payer]);
+    assert_eq!(refusal.application, "123456-E1");
+    assert_eq!(refusal.children, ["Ben Beispiel, geboren am 20.05.2023"]);
+    let pdf = kitanetz_letters::decision::reduction_refusal_pdf(
+        &refusal,
+        kitanetz_letters::decision::LetterCopy::Payer,
+    )
+    .unwrap();
+    assert!(pdf.pdf.starts_with(b"%PDF"));
+    assert!(pdf.warnings.0.is_empty(), "{}", pdf.warnings);
+    let file = dir.path().join("refusal.pdf");
+    if let Ok(keep) = std::env::var("KEEP_REFUSAL_PDF") {
+        std::fs::write(keep, &pdf.pdf).unwrap();
+    }
+    std::fs::write(&file, &pdf.pdf).unwrap();
+    let Ok(out) = std::process::Command::new("pdftotext")
+        .arg(&file)
+        .arg("-")
+        .output()
+    else {
+        return; // pdftotext not installed: the PDF rendered, its text is checked elsewhere
+    };
+    let text = String::from_utf8_lossy(&out.stdout)
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ");
+    for expected in [
+        "Bescheid über die Ablehnung der Ermäßigung bzw. des Erlasses des Elternbeitrages",
+        "Sehr geehrte Familie Beispiel",
+        "Ihren Antrag vom 20.09.2025",
+        "vom 01.10.2025 bis 31.01.2026",
+        "lehnen wir ab",
+        "117,00 € monatlich",
+        "§ 90 Abs. 3",
+        "§ 90 Abs. 4 SGB VIII",
+        "Rechtsbehelfsbelehrung",
+        "innerhalb eines Monats ab Bekanntgabe Widerspruch",
+        "123456-E1",
+    ] {
+        assert!(text.contains(expected), "{expected:?} in {text}");
+    }
 }
