@@ -1226,6 +1226,59 @@ async fn the_sequential_procedure_goes_from_wish_to_wish_across_the_network() {
             .applications,
         0
     );
+
+    // The ZVS offers the family an alternative from the pool, agreed by phone: it becomes the
+    // last wish, and with its free seat that Kita reviews the child at once.
+    let alternative = in_pool.alternatives[0].facility.clone();
+    let offer = |note: &str| {
+        kitanetz_node::intake::offer_alternative(
+            &mut city.store(),
+            &zvs,
+            &id,
+            &alternative,
+            note,
+            city.now(),
+        )
+    };
+    let refused = offer("").unwrap_err();
+    assert_eq!(refused.into_field_errors().unwrap()[0].field, "note");
+    assert!(kitanetz_node::intake::offer_alternative(
+        &mut city.store(),
+        &zvs,
+        &id,
+        &f1,
+        "schon gewünscht",
+        city.now()
+    )
+    .is_err());
+    offer("telefonisch mit der Mutter vereinbart").unwrap();
+    let application = application_of(&city, &id);
+    assert_eq!(application.wishes.len(), 3);
+    let added = application
+        .wishes
+        .iter()
+        .find(|w| w.facility == alternative)
+        .unwrap();
+    assert_eq!(
+        added.status,
+        sequential::status::REQUEST,
+        "the free seat: to review"
+    );
+    assert!(!sequential::in_central_pool(&application));
+    let store = city.store();
+    let (_, applicant) = store
+        .get::<kitanetz_crdt::kinds::Applicant>(&kitanetz_crdt::ids::doc_id_for("applicant", &id.0))
+        .unwrap();
+    assert_eq!(applicant.ranked_wishes.last(), Some(&alternative));
+    let mailed: i64 = store
+        .conn()
+        .query_row(
+            "SELECT count(*) FROM outbox WHERE subject LIKE '%weiterer Wunsch%'",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    assert_eq!(mailed, 1);
 }
 
 /// Lastenheft 3.6.5–3.6.7 across the network: the second Kita reserves a seat; the city, woken

@@ -209,6 +209,7 @@ fn body_for(method: &str, path: &str, child: &str) -> Option<(&'static str, Stri
         ("POST", "/api/rounds") => Some((json, r#"{"from":"bad"}"#.into())),
         ("POST", "/rounds/{id}/cancel") => Some((form, "reason=".into())),
         ("POST", "/intake/{id}/transfer") => Some((form, "decision=reject&note=".into())),
+        ("POST", "/intake/placement/alternative") => Some((form, "application=x&facility=y&note=".into())),
         ("POST", "/api/rounds/{id}/cancel") => Some((json, r#"{"reason":""}"#.into())),
         ("POST", "/api/portal/applications/{id}/offer") => Some((json, r#"{"answer":"accept"}"#.into())),
         ("POST", "/fees/families/{id}/overrides") => Some((form, "child=c-x&from=2027-01&amount=1&reason=x".into())),

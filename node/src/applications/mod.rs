@@ -635,7 +635,7 @@ fn check(
 
 /// A random pseudonym (per-Kita handles, the siblings' group): 128 bits, so that two never
 /// meet across years of applications.
-fn pseudonym() -> String {
+pub(crate) fn pseudonym() -> String {
     let mut b = [0u8; 16];
     rand_core::RngCore::fill_bytes(&mut rand_core::OsRng, &mut b);
     hex::encode(b)

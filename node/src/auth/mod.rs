@@ -300,6 +300,8 @@ pub enum Action<'a> {
     RunPlacementRound,
     /// Decide the urgency of a Wechselantrag, letting it into placement, or reject it (the ZVS).
     DecideTransfer,
+    /// Add a Kita from the central pool's alternatives as a family's further wish (the ZVS).
+    OfferAlternative,
     /// Cancel a placement round: withdraw its proposals no Kita has answered (the ZVS).
     CancelPlacementRound,
     /// Accept or decline the offer of a placement round for one's own application (a logged-in
@@ -372,6 +374,7 @@ impl Action<'_> {
             Action::ViewPlacementRounds => "rounds.view",
             Action::RunPlacementRound => "rounds.start",
             Action::DecideTransfer => "intake.transfer.decide",
+            Action::OfferAlternative => "intake.alternative",
             Action::CancelPlacementRound => "rounds.cancel",
             Action::AnswerOffer => "round.offer.answer",
             Action::ExportKitaplaner { .. } => "kitaplaner.export",
@@ -462,7 +465,8 @@ fn staff_may(caller: &Caller, action: Action<'_>) -> bool {
         | Action::ViewPlacementRounds
         | Action::RunPlacementRound
         | Action::CancelPlacementRound
-        | Action::DecideTransfer => caller.role == Role::Zvs,
+        | Action::DecideTransfer
+        | Action::OfferAlternative => caller.role == Role::Zvs,
         Action::ViewChildminders => matches!(caller.role, Role::BvsKtp | Role::Zvs),
         Action::ManageChildminders => caller.role == Role::BvsKtp,
         Action::ViewConflicts { facility } => match caller.role {

@@ -545,6 +545,10 @@ impl Texts {
             "intake.transfer.reject" => {
                 ("Wechselantrag abgelehnt", "Transfer application rejected")
             }
+            "intake.alternative" => (
+                "Alternative aus dem Pool als Wunsch aufgenommen",
+                "Alternative from the pool added as a wish",
+            ),
             "round.offer.accept" => ("Platzangebot angenommen", "Offer accepted"),
             "round.offer.decline" => ("Platzangebot abgelehnt", "Offer declined"),
             "round.offer.lapse" => ("Platzangebot verfallen", "Offer lapsed"),

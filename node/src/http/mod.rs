@@ -175,6 +175,11 @@ pub fn routes() -> Vec<Route> {
             "/intake/{id}/transfer",
             post(intake::http::transfer_submit),
         ),
+        route(
+            "POST",
+            "/intake/placement/alternative",
+            post(intake::http::alternative_submit),
+        ),
         route("GET", "/intake/documents/{id}", get(intake::http::document)),
         route("GET", "/intake/settings", get(intake::http::settings_form)),
         route(

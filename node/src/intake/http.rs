@@ -231,6 +231,40 @@ pub async fn reactivate_submit(
     Ok(Redirect::to("/intake/placement#inactive").into_response())
 }
 
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct AlternativeInput {
+    pub application: String,
+    pub facility: String,
+    pub note: String,
+}
+
+/// `POST /intake/placement/alternative`: a Kita from the pool's alternatives becomes the
+/// family's further wish (agreed with the parents; see [`super::offer_alternative`]).
+pub async fn alternative_submit(
+    State(node): State<Arc<Node>>,
+    session: Session,
+    Form(form): Form<crate::http::Posted<AlternativeInput>>,
+) -> Result<Response, AppError> {
+    session.check_csrf(&form.csrf)?;
+    authorize(&session.who, Action::OfferAlternative)?;
+    city(&node)?;
+    let id: ApplicationId = form
+        .input
+        .application
+        .parse()
+        .map_err(|_| AppError::NotFound(form.input.application.clone()))?;
+    super::offer_alternative(
+        &mut node.store(),
+        &session.who,
+        &id,
+        &kitanetz_crdt::ids::FacilityId(form.input.facility.clone()),
+        &form.input.note,
+        node.now(),
+    )?;
+    Ok(Redirect::to("/intake/placement#pool").into_response())
+}
+
 /// `POST /api/intake/reactivations`.
 pub async fn api_reactivate(
     State(node): State<Arc<Node>>,

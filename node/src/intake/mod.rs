@@ -594,6 +594,110 @@ pub fn decide_transfer(
     Ok(())
 }
 
+/// The ZVS adds a Kita from the pool's alternatives (`applications::watch`) as the family's
+/// last wish, after agreeing it with the parents (the note says how: "telefonisch am …"). The
+/// sequential procedure takes it up at once: with its free seat the Kita reviews the child.
+pub fn offer_alternative(
+    store: &mut Store,
+    who: &Principal,
+    id: &ApplicationId,
+    facility: &FacilityId,
+    note: &str,
+    now: Now,
+) -> Result<(), ActionError> {
+    authorize(who, Action::OfferAlternative)?;
+    let (mut doc, mut application) =
+        store.get::<Application>(&crate::seats::application_doc_id(id))?;
+    let (mut applicant_doc, mut applicant) =
+        store.get::<Applicant>(&doc_id_for("applicant", &id.0))?;
+    if !crate::applications::sequential::in_central_pool(&application) {
+        return Err(ActionError::Conflict(
+            "Der Antrag ist nicht im zentralen Pool / the application is not in the central pool"
+                .into(),
+        ));
+    }
+    let mut v = Validator::new();
+    v.text("note", note, 1000);
+    let known = crate::applications::queries::facility_names(store)?;
+    v.check(
+        known.contains_key(facility),
+        "facility",
+        "Unbekannte Einrichtung / unknown Kita",
+    );
+    v.check(
+        application.wishes.iter().all(|w| &w.facility != facility),
+        "facility",
+        "Diese Einrichtung ist schon ein Wunsch / the Kita is already a wish",
+    );
+    v.check(
+        application.wishes.len() + usize::from(application.childminding_agency.is_some())
+            < crate::applications::MAX_WISHES,
+        "facility",
+        "Schon fünf Wünsche / five wishes already",
+    );
+    v.finish()?;
+    application
+        .wishes
+        .push(kitanetz_crdt::kinds::WishedFacility {
+            facility: facility.clone(),
+            handle: kitanetz_crdt::ids::WishHandle(crate::applications::pseudonym()),
+            status: crate::applications::sequential::status::PENDING.into(),
+            since: None,
+        });
+    application
+        .wishes
+        .sort_by(|a, b| a.facility.cmp(&b.facility));
+    applicant.ranked_wishes.push(facility.clone());
+    let name = known.get(facility).cloned().unwrap_or_default();
+    applicant.history.push(ApplicationEvent {
+        on: now.today,
+        by: format!("ZVS ({})", who.display_name()),
+        what: format!(
+            "Alternative aus dem zentralen Pool als weiterer Wunsch aufgenommen: {name} ({})",
+            note.trim()
+        ),
+    });
+    let mut wish_docs = rewrite(
+        store,
+        (&mut doc, &application),
+        (&mut applicant_doc, &applicant),
+        "alternative offered",
+        now,
+    )?;
+    let entry = AuditEntry {
+        at: now.millis,
+        actor: who.audit_name(),
+        action: "intake.alternative",
+        target: Some(id.0.clone()),
+        subjects: vec![id.0.clone()],
+        valid_from: Some(now.today.to_string()),
+    };
+    let to =
+        (!applicant.notify_by_post && !applicant.email.is_empty()).then(|| applicant.email.clone());
+    let body = format!(
+        "Guten Tag,\n\nwie mit Ihnen besprochen hat die Zentrale Vermittlungsstelle {name} als weiteren Wunsch in Ihren Antrag {} für {} {} aufgenommen. Die Einrichtung hat zum gewünschten Beginn einen freien Platz und prüft Ihren Antrag nun. Den Stand sehen Sie im Portal unter „Meine Anträge“.\n\nHello, as agreed with you, the placement office added {name} as a further wish to your application; it has a free place at the start and now reviews your application.\n",
+        id.0, applicant.child_given_name, applicant.child_family_name
+    );
+    let mut refs: Vec<&mut StoredDoc> = [&mut doc, &mut applicant_doc]
+        .into_iter()
+        .chain(wish_docs.iter_mut())
+        .collect();
+    store.save_docs_with(&mut refs, &entry, |tx| {
+        if let Some(to) = to {
+            outbox::enqueue(
+                tx,
+                &to,
+                "Kita-Portal: ein weiterer Wunsch in Ihrem Antrag / a further wish",
+                &body,
+                now.millis,
+            )?;
+        }
+        Ok(())
+    })?;
+    crate::applications::sequential::advance_after_write(store, std::slice::from_ref(id), now);
+    Ok(())
+}
+
 /// Writes a ZVS decision into the application and applicant documents, with the placement scope
 /// it gives and the wish documents of that scope (saved by the caller in one transaction).
 fn rewrite(
