@@ -100,17 +100,18 @@ impl Ledgers {
 }
 
 /// The first month from `start` (its month) through `grace_months` after in which `ledger` has
-/// a free seat of `care_type`, if any.
+/// `need` free seats (at least one) of `care_type`, if any.
 pub fn first_free_month(
     ledger: &SeatLedger,
     care_type: kitanetz_crdt::kinds::CareType,
     start: Date,
     grace_months: u32,
+    need: u32,
 ) -> Option<Date> {
     let first = start.0 - chrono::Days::new(u64::from(chrono::Datelike::day(&start.0)) - 1);
     (0..=grace_months)
         .map(|after| Date(first + Months::new(after)))
-        .find(|month| ledger.free(care_type, *month) >= 1)
+        .find(|month| ledger.free(care_type, *month) >= need.max(1))
 }
 
 impl FromIterator<SeatLedger> for Ledgers {
@@ -138,12 +139,14 @@ fn free_seat(
         // A Kita whose ledger never reached the city: nothing is known to be free.
         return false;
     };
-    let start = application.desired_start.0;
-    let first = start - chrono::Days::new(u64::from(chrono::Datelike::day(&start)) - 1);
-    (0..=rules.grace_months).any(|after| {
-        let month = Date(first + Months::new(after));
-        ledger.free(application.care_type, month) >= need.max(1)
-    })
+    first_free_month(
+        ledger,
+        application.care_type,
+        application.desired_start,
+        rules.grace_months,
+        need,
+    )
+    .is_some()
 }
 
 /// Moves `application` along its wishes in the parents' order `ranked` (best first); `need`

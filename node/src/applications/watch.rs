@@ -72,6 +72,7 @@ fn alternatives(
                 application.care_type,
                 application.desired_start,
                 grace_months,
+                1,
             )?;
             let (name, postcode) = places.get(&l.facility).cloned()?;
             Some(Alternative {

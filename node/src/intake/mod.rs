@@ -373,10 +373,8 @@ pub fn decide(
     now: Now,
 ) -> Result<(), ActionError> {
     authorize(who, Action::DecideIntake)?;
-    let (mut doc, mut application) =
-        store.get::<Application>(&crate::seats::application_doc_id(id))?;
-    let (mut applicant_doc, mut applicant) =
-        store.get::<Applicant>(&doc_id_for("applicant", &id.0))?;
+    let (doc, mut application) = store.get::<Application>(&crate::seats::application_doc_id(id))?;
+    let (applicant_doc, mut applicant) = store.get::<Applicant>(&doc_id_for("applicant", &id.0))?;
     if application.status != "active" || address_settled(&applicant.address_check) {
         return Err(ActionError::Conflict(
             "Der Antrag steht nicht (mehr) auf der Überwachungsliste / the application is not on the watch list"
@@ -390,7 +388,6 @@ pub fn decide(
     }
     v.finish()?;
     let note = note.trim();
-    let by = format!("ZVS ({})", who.display_name());
     let (what, mail) = match decision {
         Decision::Release => {
             applicant.address_check = "released".into();
@@ -427,54 +424,24 @@ pub fn decide(
             )),
         ),
     };
-    applicant.history.push(ApplicationEvent {
-        on: now.today,
-        by,
-        what,
-    });
-    let mut wish_docs = rewrite(
-        store,
-        (&mut doc, &application),
-        (&mut applicant_doc, &applicant),
-        "intake decision",
-        now,
-    )?;
-    let entry = AuditEntry {
-        at: now.millis,
-        actor: who.audit_name(),
-        action: match decision {
-            Decision::Release => "intake.release",
-            Decision::Reject => "intake.reject",
-            Decision::RequestProofs => "intake.request-proofs",
-        },
-        target: Some(id.0.clone()),
-        subjects: vec![id.0.clone()],
-        valid_from: Some(now.today.to_string()),
+    let action = match decision {
+        Decision::Release => "intake.release",
+        Decision::Reject => "intake.reject",
+        Decision::RequestProofs => "intake.request-proofs",
     };
-    let to =
-        (!applicant.notify_by_post && !applicant.email.is_empty()).then(|| applicant.email.clone());
-    // An application made inactive takes back the parents' data from a Kita holding a seat for
-    // it (the sequential procedure runs for active applications only).
-    let shares = crate::applications::shares::reconcile(
+    record(
         store,
-        &application,
-        &applicant,
-        &crate::applications::sequential::Ledgers::load(store)?,
-        &crate::applications::shares::held(store)?,
+        who,
+        (doc, application),
+        (applicant_doc, applicant),
+        Recorded {
+            what,
+            message: "intake decision",
+            action,
+            mail,
+        },
         now,
-    )?;
-    let mut refs: Vec<&mut StoredDoc> = [&mut doc, &mut applicant_doc]
-        .into_iter()
-        .chain(wish_docs.iter_mut())
-        .collect();
-    store.save_and_erase_docs_with(&mut refs, &shares.erase, &entry, |tx| {
-        if let (Some((subject, body)), Some(to)) = (mail, to) {
-            outbox::enqueue(tx, &to, subject, &body, now.millis)?;
-        }
-        Ok(())
-    })?;
-    crate::applications::sequential::advance_after_write(store, std::slice::from_ref(id), now);
-    Ok(())
+    )
 }
 
 /// What the ZVS decides about a Wechselantrag (Lastenheft 3.4.3).
@@ -511,10 +478,8 @@ pub fn decide_transfer(
     now: Now,
 ) -> Result<(), ActionError> {
     authorize(who, Action::DecideTransfer)?;
-    let (mut doc, mut application) =
-        store.get::<Application>(&crate::seats::application_doc_id(id))?;
-    let (mut applicant_doc, mut applicant) =
-        store.get::<Applicant>(&doc_id_for("applicant", &id.0))?;
+    let (doc, mut application) = store.get::<Application>(&crate::seats::application_doc_id(id))?;
+    let (applicant_doc, applicant) = store.get::<Applicant>(&doc_id_for("applicant", &id.0))?;
     if application.status != "active" || transfer_settled(&application) {
         return Err(ActionError::Conflict(
             "Kein offener Wechselantrag / not a transfer waiting for a decision".into(),
@@ -527,7 +492,6 @@ pub fn decide_transfer(
     }
     v.finish()?;
     let note = note.trim();
-    let by = format!("ZVS ({})", who.display_name());
     let (what, mail) = match decision {
         TransferDecision::Urgent | TransferDecision::Normal => {
             let urgent = decision == TransferDecision::Urgent;
@@ -555,43 +519,23 @@ pub fn decide_transfer(
             )
         }
     };
-    applicant.history.push(ApplicationEvent {
-        on: now.today,
-        by,
-        what,
-    });
-    let mut wish_docs = rewrite(
-        store,
-        (&mut doc, &application),
-        (&mut applicant_doc, &applicant),
-        "transfer decision",
-        now,
-    )?;
-    let entry = AuditEntry {
-        at: now.millis,
-        actor: who.audit_name(),
-        action: match decision {
-            TransferDecision::Urgent | TransferDecision::Normal => "intake.transfer.release",
-            TransferDecision::Reject => "intake.transfer.reject",
-        },
-        target: Some(id.0.clone()),
-        subjects: vec![id.0.clone()],
-        valid_from: Some(now.today.to_string()),
+    let action = match decision {
+        TransferDecision::Urgent | TransferDecision::Normal => "intake.transfer.release",
+        TransferDecision::Reject => "intake.transfer.reject",
     };
-    let to =
-        (!applicant.notify_by_post && !applicant.email.is_empty()).then(|| applicant.email.clone());
-    let mut refs: Vec<&mut StoredDoc> = [&mut doc, &mut applicant_doc]
-        .into_iter()
-        .chain(wish_docs.iter_mut())
-        .collect();
-    store.save_docs_with(&mut refs, &entry, |tx| {
-        if let (Some((subject, body)), Some(to)) = (mail, to) {
-            outbox::enqueue(tx, &to, subject, &body, now.millis)?;
-        }
-        Ok(())
-    })?;
-    crate::applications::sequential::advance_after_write(store, std::slice::from_ref(id), now);
-    Ok(())
+    record(
+        store,
+        who,
+        (doc, application),
+        (applicant_doc, applicant),
+        Recorded {
+            what,
+            message: "transfer decision",
+            action,
+            mail,
+        },
+        now,
+    )
 }
 
 /// The ZVS adds a Kita from the pool's alternatives (`applications::watch`) as the family's
@@ -606,10 +550,8 @@ pub fn offer_alternative(
     now: Now,
 ) -> Result<(), ActionError> {
     authorize(who, Action::OfferAlternative)?;
-    let (mut doc, mut application) =
-        store.get::<Application>(&crate::seats::application_doc_id(id))?;
-    let (mut applicant_doc, mut applicant) =
-        store.get::<Applicant>(&doc_id_for("applicant", &id.0))?;
+    let (doc, mut application) = store.get::<Application>(&crate::seats::application_doc_id(id))?;
+    let (applicant_doc, mut applicant) = store.get::<Applicant>(&doc_id_for("applicant", &id.0))?;
     if !crate::applications::sequential::in_central_pool(&application) {
         return Err(ActionError::Conflict(
             "Der Antrag ist nicht im zentralen Pool / the application is not in the central pool"
@@ -649,52 +591,99 @@ pub fn offer_alternative(
         .sort_by(|a, b| a.facility.cmp(&b.facility));
     applicant.ranked_wishes.push(facility.clone());
     let name = known.get(facility).cloned().unwrap_or_default();
+    let body = format!(
+        "Guten Tag,\n\nwie mit Ihnen besprochen hat die Zentrale Vermittlungsstelle {name} als weiteren Wunsch in Ihren Antrag {} für {} {} aufgenommen. Die Einrichtung hat zum gewünschten Beginn einen freien Platz und prüft Ihren Antrag nun. Den Stand sehen Sie im Portal unter „Meine Anträge“.\n\nHello, as agreed with you, the placement office added {name} as a further wish to your application; it has a free place at the start and now reviews your application.\n",
+        id.0, applicant.child_given_name, applicant.child_family_name
+    );
+    record(
+        store,
+        who,
+        (doc, application),
+        (applicant_doc, applicant),
+        Recorded {
+            what: format!(
+                "Alternative aus dem zentralen Pool als weiterer Wunsch aufgenommen: {name} ({})",
+                note.trim()
+            ),
+            message: "alternative offered",
+            action: "intake.alternative",
+            mail: Some((
+                "Kita-Portal: ein weiterer Wunsch in Ihrem Antrag / a further wish",
+                body,
+            )),
+        },
+        now,
+    )
+}
+
+/// What a ZVS decision on an application writes besides the values it changed.
+struct Recorded {
+    /// The entry in the application's history, in words.
+    what: String,
+    /// The change message of the documents.
+    message: &'static str,
+    /// The audit action.
+    action: &'static str,
+    /// A mail to the parents (subject, body), unless they chose letters by post.
+    mail: Option<(&'static str, String)>,
+}
+
+/// Records a ZVS decision (intake, transfer, alternative, reactivation): the history entry, both
+/// halves with the placement scope they give now and their wish documents, the parents' data
+/// taken back from a Kita where an application made inactive held a seat, the audit entry and
+/// the mail in one transaction; then the sequential procedure runs for the application.
+fn record(
+    store: &mut Store,
+    who: &Principal,
+    (mut doc, application): (StoredDoc, Application),
+    (mut applicant_doc, mut applicant): (StoredDoc, Applicant),
+    recorded: Recorded,
+    now: Now,
+) -> Result<(), ActionError> {
+    let id = application.id.clone();
     applicant.history.push(ApplicationEvent {
         on: now.today,
         by: format!("ZVS ({})", who.display_name()),
-        what: format!(
-            "Alternative aus dem zentralen Pool als weiterer Wunsch aufgenommen: {name} ({})",
-            note.trim()
-        ),
+        what: recorded.what,
     });
     let mut wish_docs = rewrite(
         store,
         (&mut doc, &application),
         (&mut applicant_doc, &applicant),
-        "alternative offered",
+        recorded.message,
         now,
     )?;
     let entry = AuditEntry {
         at: now.millis,
         actor: who.audit_name(),
-        action: "intake.alternative",
+        action: recorded.action,
         target: Some(id.0.clone()),
         subjects: vec![id.0.clone()],
         valid_from: Some(now.today.to_string()),
     };
     let to =
         (!applicant.notify_by_post && !applicant.email.is_empty()).then(|| applicant.email.clone());
-    let body = format!(
-        "Guten Tag,\n\nwie mit Ihnen besprochen hat die Zentrale Vermittlungsstelle {name} als weiteren Wunsch in Ihren Antrag {} für {} {} aufgenommen. Die Einrichtung hat zum gewünschten Beginn einen freien Platz und prüft Ihren Antrag nun. Den Stand sehen Sie im Portal unter „Meine Anträge“.\n\nHello, as agreed with you, the placement office added {name} as a further wish to your application; it has a free place at the start and now reviews your application.\n",
-        id.0, applicant.child_given_name, applicant.child_family_name
-    );
+    // An application made inactive takes back the parents' data from a Kita holding a seat for
+    // it (the sequential procedure runs for active applications only).
+    let shares = crate::applications::shares::reconcile(
+        store,
+        &application,
+        &applicant,
+        &crate::applications::sequential::Ledgers::load(store)?,
+        &crate::applications::shares::held(store)?,
+        now,
+    )?;
     let mut refs: Vec<&mut StoredDoc> = [&mut doc, &mut applicant_doc]
         .into_iter()
         .chain(wish_docs.iter_mut())
         .collect();
-    store.save_docs_with(&mut refs, &entry, |tx| {
-        if let Some(to) = to {
-            outbox::enqueue(
-                tx,
-                &to,
-                "Kita-Portal: ein weiterer Wunsch in Ihrem Antrag / a further wish",
-                &body,
-                now.millis,
-            )?;
+    store.save_and_erase_docs_with(&mut refs, &shares.erase, &entry, |tx| {
+        if let (Some((subject, body)), Some(to)) = (recorded.mail, to) {
+            outbox::enqueue(tx, &to, subject, &body, now.millis)?;
         }
         Ok(())
     })?;
-    crate::applications::sequential::advance_after_write(store, std::slice::from_ref(id), now);
+    crate::applications::sequential::advance_after_write(store, std::slice::from_ref(&id), now);
     Ok(())
 }
 
@@ -731,11 +720,10 @@ pub fn reactivate(
     now: Now,
 ) -> Result<(), ActionError> {
     authorize(who, Action::DecideIntake)?;
-    let (mut doc, mut application) = store
+    let (doc, mut application) = store
         .find::<Application>(&crate::seats::application_doc_id(id))?
         .ok_or_else(|| ActionError::NotFound(id.0.clone()))?;
-    let (mut applicant_doc, mut applicant) =
-        store.get::<Applicant>(&doc_id_for("applicant", &id.0))?;
+    let (applicant_doc, applicant) = store.get::<Applicant>(&doc_id_for("applicant", &id.0))?;
     if application.status != "inactive" {
         return Err(ActionError::Conflict(format!(
             "Der Antrag ist nicht inaktiv ({}) / the application is not inactive",
@@ -747,28 +735,6 @@ pub fn reactivate(
     v.finish()?;
     let note = note.trim();
     application.status = "active".into();
-    applicant.history.push(ApplicationEvent {
-        on: now.today,
-        by: format!("ZVS ({})", who.display_name()),
-        what: format!("reaktiviert{}", suffix(note)),
-    });
-    let mut wish_docs = rewrite(
-        store,
-        (&mut doc, &application),
-        (&mut applicant_doc, &applicant),
-        "reactivated",
-        now,
-    )?;
-    let entry = AuditEntry {
-        at: now.millis,
-        actor: who.audit_name(),
-        action: "intake.reactivate",
-        target: Some(id.0.clone()),
-        subjects: vec![id.0.clone()],
-        valid_from: Some(now.today.to_string()),
-    };
-    let to =
-        (!applicant.notify_by_post && !applicant.email.is_empty()).then(|| applicant.email.clone());
     let body = format!(
         "Guten Tag,\n\nIhr Antrag {} für {} {} ist wieder aktiv und nimmt an der Vermittlung teil.{}\n\nHello, your application is active again and takes part in placement.\n",
         id.0,
@@ -776,24 +742,22 @@ pub fn reactivate(
         applicant.child_family_name,
         if note.is_empty() { String::new() } else { format!("\n\n{note}") }
     );
-    let mut refs: Vec<&mut StoredDoc> = [&mut doc, &mut applicant_doc]
-        .into_iter()
-        .chain(wish_docs.iter_mut())
-        .collect();
-    store.save_docs_with(&mut refs, &entry, |tx| {
-        if let Some(to) = to {
-            outbox::enqueue(
-                tx,
-                &to,
+    record(
+        store,
+        who,
+        (doc, application),
+        (applicant_doc, applicant),
+        Recorded {
+            what: format!("reaktiviert{}", suffix(note)),
+            message: "reactivated",
+            action: "intake.reactivate",
+            mail: Some((
                 "Kita-Portal: Ihr Antrag ist wieder aktiv / your application is active again",
-                &body,
-                now.millis,
-            )?;
-        }
-        Ok(())
-    })?;
-    crate::applications::sequential::advance_after_write(store, std::slice::from_ref(id), now);
-    Ok(())
+                body,
+            )),
+        },
+        now,
+    )
 }
 
 fn suffix(note: &str) -> String {

@@ -34,12 +34,8 @@ pub struct CsvAddressRegister {
 impl CsvAddressRegister {
     /// Reads the register file.
     pub fn load(path: impl AsRef<Path>) -> Result<Self, StreetDirectoryError> {
-        let path = path.as_ref();
-        let text = std::fs::read_to_string(path).map_err(|source| StreetDirectoryError::Read {
-            path: path.to_path_buf(),
-            source,
-        })?;
-        Self::from_csv(&path.display().to_string(), &text)
+        let (file, text) = super::streets::read_table(path.as_ref())?;
+        Self::from_csv(&file, &text)
     }
 
     /// Parses register text; `file` names it in errors. Every bad row is an error with its line
@@ -50,29 +46,8 @@ impl CsvAddressRegister {
             line,
             message,
         };
-        let mut lines = text.lines().enumerate().map(|(i, l)| (i + 1, l));
-        let header = lines
-            .next()
-            .map(|(_, l)| l.trim_start_matches('\u{feff}').trim_end())
-            .unwrap_or("");
-        if header != REGISTER_HEADER {
-            return Err(err(
-                1,
-                format!(
-                    "Kopfzeile muss {REGISTER_HEADER:?} sein / header must be {REGISTER_HEADER:?}, found {header:?}"
-                ),
-            ));
-        }
         let mut register = CsvAddressRegister::default();
-        for (line, raw) in lines {
-            if raw.trim().is_empty() {
-                continue;
-            }
-            let fields: Vec<&str> = raw
-                .trim_end_matches('\r')
-                .split(';')
-                .map(str::trim)
-                .collect();
+        for (line, fields) in super::streets::table_rows(file, text, REGISTER_HEADER)? {
             let [street, postcode, district] = fields[..] else {
                 return Err(err(
                     line,

@@ -121,15 +121,55 @@ struct House {
     lon: Decimal,
 }
 
+/// Reads a `;`-separated table file (the street directory, the population register); returns
+/// its name for errors and its text.
+pub(crate) fn read_table(path: &Path) -> Result<(String, String), StreetDirectoryError> {
+    let text = std::fs::read_to_string(path).map_err(|source| StreetDirectoryError::Read {
+        path: path.to_path_buf(),
+        source,
+    })?;
+    Ok((path.display().to_string(), text))
+}
+
+/// The rows of a `;`-separated table after its `header` line (a BOM allowed), each with its line
+/// number and its trimmed fields; blank lines skipped. A wrong header is an error on line 1.
+pub(crate) fn table_rows<'a>(
+    file: &str,
+    text: &'a str,
+    header: &str,
+) -> Result<impl Iterator<Item = (usize, Vec<&'a str>)> + 'a, StreetDirectoryError> {
+    let mut lines = text.lines().enumerate().map(|(i, l)| (i + 1, l));
+    let found = lines
+        .next()
+        .map(|(_, l)| l.trim_start_matches('\u{feff}').trim_end())
+        .unwrap_or("");
+    if found != header {
+        return Err(StreetDirectoryError::Row {
+            file: file.to_string(),
+            line: 1,
+            message: format!(
+                "Kopfzeile muss {header:?} sein / header must be {header:?}, found {found:?}"
+            ),
+        });
+    }
+    Ok(lines
+        .filter(|(_, raw)| !raw.trim().is_empty())
+        .map(|(line, raw)| {
+            (
+                line,
+                raw.trim_end_matches('\r')
+                    .split(';')
+                    .map(str::trim)
+                    .collect(),
+            )
+        }))
+}
+
 impl CsvStreetDirectory {
     /// Reads the directory file.
     pub fn load(path: impl AsRef<Path>) -> Result<Self, StreetDirectoryError> {
-        let path = path.as_ref();
-        let text = std::fs::read_to_string(path).map_err(|source| StreetDirectoryError::Read {
-            path: path.to_path_buf(),
-            source,
-        })?;
-        Self::from_csv(&path.display().to_string(), &text)
+        let (file, text) = read_table(path.as_ref())?;
+        Self::from_csv(&file, &text)
     }
 
     /// Parses directory text; `file` names it in errors. Every bad row is an error (a directory
@@ -140,31 +180,10 @@ impl CsvStreetDirectory {
             line,
             message,
         };
-        let mut lines = text.lines().enumerate().map(|(i, l)| (i + 1, l));
-        let header = lines
-            .next()
-            .map(|(_, l)| l.trim_start_matches('\u{feff}').trim_end())
-            .unwrap_or("");
-        if header != HEADER {
-            return Err(err(
-                1,
-                format!(
-                    "Kopfzeile muss {HEADER:?} sein / header must be {HEADER:?}, found {header:?}"
-                ),
-            ));
-        }
         let mut dir = CsvStreetDirectory::default();
         let mut street_index: HashMap<(String, String), usize> = HashMap::new();
         let mut district_index: HashMap<String, u16> = HashMap::new();
-        for (line, raw) in lines {
-            if raw.trim().is_empty() {
-                continue;
-            }
-            let fields: Vec<&str> = raw
-                .trim_end_matches('\r')
-                .split(';')
-                .map(str::trim)
-                .collect();
+        for (line, fields) in table_rows(file, text, HEADER)? {
             let [street, number, postcode, district, lat, lon] = fields[..] else {
                 return Err(err(
                     line,
