@@ -53,6 +53,7 @@ fn check_kind(doc: &mut StoredDoc) {
         KindValue::ConflictDecision(v) => check_value(doc, v),
         KindValue::FeeFacts(v) => check_value(doc, v),
         KindValue::SiblingCount(v) => check_value(doc, v),
+        KindValue::IncomeDeclaration(v) => check_value(doc, v),
     }
 }
 

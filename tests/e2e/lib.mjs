@@ -1,5 +1,6 @@
 // Shared helpers for the browser tests: the demo network's addresses, the browser, axe-core,
 // screenshots.
+import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -178,4 +179,38 @@ export function firstsOfMonthInside(start, end, today = new Date()) {
     out.push(d);
   }
   return out;
+}
+
+/**
+ * The mails the SMTP sink received for `to` whose subject matches, waiting up to 15 s for the
+ * city's outbox to send them.
+ */
+export async function mailsFor(to, subject) {
+  const dir = process.env.SMTP_SINK_DIR;
+  assert.ok(dir, 'run.sh starts the SMTP sink and sets SMTP_SINK_DIR');
+  for (let i = 0; i < 150; i++) {
+    const found = fs.existsSync(dir)
+      ? fs.readdirSync(dir).filter((f) => f.endsWith('.json')).sort()
+        .map((f) => JSON.parse(fs.readFileSync(path.join(dir, f), 'utf8')))
+        .filter((m) => m.to.includes(to) && subject.test(m.subject))
+      : [];
+    if (found.length) return found;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error(`no mail to ${to} matching ${subject}`);
+}
+
+/** Registers `email`, confirms it through the mailed link and logs in (the page ends logged in). */
+export async function registerAndLogIn(page, cityUrl, email, name) {
+  await page.goto(`${cityUrl}/portal/register`);
+  await page.locator('#f-email').fill(email);
+  await page.locator('#f-display_name').fill(name);
+  await page.locator('#f-password').fill('sehr-geheim-42');
+  await page.locator('#f-password_repeat').fill('sehr-geheim-42');
+  await page.locator('main form button[type="submit"]').click();
+  const [mail] = await mailsFor(email, /bestätigen/);
+  await page.goto(mail.text.match(/http:\/\/\S+\/portal\/verify\?token=\S+/)[0]);
+  await page.locator('#f-email').fill(email);
+  await page.locator('#f-password').fill('sehr-geheim-42');
+  await Promise.all([page.waitForURL(/\/portal\/account$/), page.locator('main form button[type="submit"]').click()]);
 }

@@ -5,7 +5,7 @@ import { test, describe, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
-import { Audit, VIEWPORTS, demoNodes, launchBrowser, newContext, shot } from './lib.mjs';
+import { Audit, VIEWPORTS, demoNodes, launchBrowser, mailsFor, newContext, registerAndLogIn as register, shot } from './lib.mjs';
 
 const CITY = demoNodes().find((n) => n.kind === 'city');
 /** A house in the demo city's street directory (datagen's Altstadt). */
@@ -81,24 +81,6 @@ for (const vp of VIEWPORTS) {
   });
 }
 
-/**
- * The mails the SMTP sink received for `to` whose subject matches, waiting up to 15 s for the
- * city's outbox to send them.
- */
-async function mailsFor(to, subject) {
-  const dir = process.env.SMTP_SINK_DIR;
-  assert.ok(dir, 'run.sh starts the SMTP sink and sets SMTP_SINK_DIR');
-  for (let i = 0; i < 150; i++) {
-    const found = fs.existsSync(dir)
-      ? fs.readdirSync(dir).filter((f) => f.endsWith('.json')).sort()
-        .map((f) => JSON.parse(fs.readFileSync(path.join(dir, f), 'utf8')))
-        .filter((m) => m.to.includes(to) && subject.test(m.subject))
-      : [];
-    if (found.length) return found;
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  throw new Error(`no mail to ${to} matching ${subject}`);
-}
 
 for (const vp of VIEWPORTS) {
   describe(`portal account ${vp.name}`, () => {
@@ -155,20 +137,6 @@ for (const vp of VIEWPORTS) {
   });
 }
 
-/** Registers `email`, confirms it through the mailed link and logs in (the page ends logged in). */
-async function registerAndLogIn(page, email, name) {
-  await page.goto(`${CITY.url}/portal/register`);
-  await page.locator('#f-email').fill(email);
-  await page.locator('#f-display_name').fill(name);
-  await page.locator('#f-password').fill('sehr-geheim-42');
-  await page.locator('#f-password_repeat').fill('sehr-geheim-42');
-  await page.locator('main form button[type="submit"]').click();
-  const [mail] = await mailsFor(email, /bestätigen/);
-  await page.goto(mail.text.match(/http:\/\/\S+\/portal\/verify\?token=\S+/)[0]);
-  await page.locator('#f-email').fill(email);
-  await page.locator('#f-password').fill('sehr-geheim-42');
-  await Promise.all([page.waitForURL(/\/portal\/account$/), page.locator('main form button[type="submit"]').click()]);
-}
 
 for (const vp of VIEWPORTS) {
   describe(`portal application ${vp.name}`, () => {
@@ -181,7 +149,7 @@ for (const vp of VIEWPORTS) {
       const ben = `Ben${vp.name === 'phone' ? 'p' : 'd'}`;
       try {
         const page = await ctx.newPage();
-        await registerAndLogIn(page, email, 'Anna Beispiel');
+        await register(page, CITY.url, email, 'Anna Beispiel');
 
         // Three Kitas into the basket: they become the first three wishes.
         await page.goto(`${CITY.url}/portal?facilities_only=true`);

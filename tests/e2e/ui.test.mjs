@@ -11,7 +11,9 @@ import {
   kitas,
   launchBrowser,
   login,
+  mailsFor,
   newContext,
+  registerAndLogIn,
   shot,
   demoNodes,
 } from './lib.mjs';
@@ -1182,6 +1184,150 @@ describe('a coordinated placement round', () => {
         .reduce((sum, c) => sum + Number(c.trim()), 0);
       assert.ok(standing > 0, 'the confirmed offer stands');
       await audit.check(zvs, 'round-cancelled');
+    } finally {
+      for (const ctx of contexts) await ctx.close();
+    }
+    audit.assertClean();
+  });
+
+  test('parents declare their income online; the Beitragsstelle takes it over with the proofs', async () => {
+    const audit = new Audit('desktop');
+    const contexts = [];
+    const open = async (url, user) => {
+      const ctx = await newContext(browser, VIEWPORTS[0]);
+      contexts.push(ctx);
+      const page = await ctx.newPage();
+      if (user) await login(page, url, user);
+      return page;
+    };
+    try {
+      // The Kita's facility id (its own facility is the one it may edit).
+      const lead = await open(MAIN.url, MAIN.lead);
+      await lead.goto(`${MAIN.url}/facilities?q=${encodeURIComponent(QUERY)}`);
+      const facility = (await openOwnFacility(lead)).split('/').pop();
+
+      // A parent registers and applies with that Kita as the first wish (a Kindergarten child,
+      // or a Krippe child if the Kita has no Kindergarten).
+      const parent = await open(CITY.url);
+      const email = 'familie.einkommen@example.org';
+      await registerAndLogIn(parent, CITY.url, email, 'Lea Einkommen');
+      const year = new Date().getFullYear();
+      const start = monthFromNow(3);
+      let applied = false;
+      for (const born of [`${year - 3}-05-01`, `${year - 1}-05-01`]) {
+        await parent.goto(`${CITY.url}/portal/apply`);
+        await parent.locator('#a-child1_given_name').fill('Tom');
+        await parent.locator('#a-child1_family_name').fill('Einkommen');
+        await parent.locator('#a-child1_birth_date').fill(born);
+        await parent.locator('#a-street').fill('Wilsdruffer Straße 1');
+        await parent.locator('#a-postcode').fill('01067');
+        await parent.locator('#a-phone').fill('0351 777777');
+        await parent.locator('#a-desired_start').fill(`${start}-01`);
+        await parent.locator('#a-daily_hours').fill('8');
+        await parent.locator('#a-wish1').selectOption(`f:${facility}`);
+        for (const c of ['consent_data_processing', 'consent_forwarding', 'consent_terms']) await parent.locator(`#a-${c}`).check();
+        await parent.locator('main form button[type="submit"]').click();
+        await parent.waitForLoadState();
+        if (/submitted=1$/.test(parent.url())) {
+          applied = true;
+          break;
+        }
+      }
+      assert.ok(applied, 'the application went in');
+      const receipt = await parent.locator('main a[href$="/receipt.pdf"]').first().getAttribute('href');
+      const application = receipt.split('/')[3];
+      assert.equal(await parent.locator(`main a[href="/portal/applications/${application}/income"]`).count(), 0, 'no place yet');
+
+      // The wish reaches the Kita; the ZVS names the application behind a handle.
+      const zvs = await open(CITY.url, 'zvs');
+      let handle;
+      for (let i = 0; i < 60 && !handle; i++) {
+        await lead.goto(`${MAIN.url}/seats`);
+        const handles = await lead
+          .locator('table.kn-wishes tbody tr', { has: lead.locator('form[action="/seats/reserve"]') })
+          .evaluateAll((rows) => rows.map((r) => r.dataset.wish));
+        for (const h of handles) {
+          const answer = await zvs.request.get(`${CITY.url}/api/wishes/${h}`);
+          if (answer.status() === 200 && (await answer.json()).application === application) handle = h;
+        }
+        if (!handle) await lead.waitForTimeout(500);
+      }
+      assert.ok(handle, 'the Kita sees the application');
+      const row = lead.locator(`table.kn-wishes tbody tr[data-wish="${handle}"]`);
+      await row.locator('form[action="/seats/reserve"] button[type="submit"]').click();
+      await lead.waitForURL('**/seats');
+
+      // With the place reserved the parents may declare their income.
+      const income = `/portal/applications/${application}/income`;
+      let link = 0;
+      for (let i = 0; i < 60 && link === 0; i++) {
+        await parent.goto(`${CITY.url}/portal/applications`);
+        link = await parent.locator(`main a[href="${income}"]`).count();
+        if (link === 0) await parent.waitForTimeout(500);
+      }
+      assert.equal(link, 1, 'the link appears once the seat is reserved');
+      await parent.locator(`main a[href="${income}"]`).click();
+      await parent.waitForURL(`**${income}`);
+      await audit.check(parent, 'portal-income');
+      await parent.locator('#r-from').fill(start);
+      await parent.locator('#r-until').fill(monthFromNow(8));
+      await parent.locator('#m1-name').fill('Lea Einkommen');
+      await parent.locator('#m2-name').fill('Tom Einkommen');
+      await parent.locator('#m2-rel').selectOption('child');
+      await parent.locator('#i1-member').fill('m1');
+      await parent.locator('#i1-amount').fill('viel');
+      await parent.locator('#r-housing').fill('420');
+      await parent.locator('#income-form button[type="submit"]').click();
+      await assert.doesNotReject(parent.locator('#form-errors').waitFor(), 'the error is shown');
+      assert.equal(await parent.locator('#i1-amount').getAttribute('aria-invalid'), 'true');
+      assert.equal(await parent.locator('#m2-name').inputValue(), 'Tom Einkommen', 'what was typed stays');
+      await audit.check(parent, 'portal-income-error');
+      await parent.locator('#i1-amount').fill('1450');
+      await parent.locator('#income-form button[type="submit"]').click();
+      await parent.waitForURL(/sent=1$/);
+      await parent.locator('#proof').setInputFiles({
+        name: 'Lohnabrechnung.pdf',
+        mimeType: 'application/pdf',
+        buffer: Buffer.from('%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n'),
+      });
+      await parent.locator('form[action$="/income/proofs"] button[type="submit"]').click();
+      await parent.waitForURL(/uploaded=1$/);
+      assert.match(await parent.locator('#proofs').textContent(), /Lohnabrechnung\.pdf/);
+      await audit.check(parent, 'portal-income-sent');
+
+      // The Kita concludes the contract: the family lives at its Träger from now on.
+      await lead.goto(`${MAIN.url}/seats/contract?wish=${handle}`);
+      await lead.locator('main form.kn-form button[type="submit"]').click();
+      await lead.waitForURL('**/children/*');
+
+      // The Beitragsstelle of that Träger (whichever demo Träger it is) sees the declaration.
+      const offices = demoNodes().filter((n) => n.kind === 'traeger');
+      const clerks = [];
+      for (const office of offices) {
+        const user = office.logins.find((l) => l.role === 'fee-office')?.user;
+        if (user) clerks.push({ office, page: await open(office.url, user) });
+      }
+      let found;
+      for (let i = 0; i < 80 && !found; i++) {
+        for (const c of clerks) {
+          await c.page.goto(`${c.office.url}/fees/declarations`);
+          const r = c.page.locator('#declarations tbody tr', { hasText: 'Tom Einkommen' });
+          if ((await r.count()) && /neu/.test(await r.textContent())) found = c;
+        }
+        if (!found) await lead.waitForTimeout(500);
+      }
+      assert.ok(found, 'the declaration and the family reached the Träger office');
+      const office = found.page;
+      await audit.check(office, 'fee-declarations');
+      await office.locator('#declarations tbody tr', { hasText: 'Tom Einkommen' }).locator('a').first().click();
+      await office.waitForURL(/\/fees\/declarations\/[0-9a-f]+$/);
+      assert.match(await office.locator('#incomes').textContent(), /1450/);
+      await audit.check(office, 'fee-declaration');
+      await office.locator('form[action$="/take-over"] button[type="submit"]').click();
+      await office.waitForURL(/\/fees\/families\/[^/]+\/reductions$/);
+      assert.match(await office.locator('#kept-proofs').textContent(), /Lohnabrechnung\.pdf/);
+      assert.ok(await office.locator('input[name="provisional"]').first().isChecked(), 'provisional by default');
+      await audit.check(office, 'fee-reductions-declared');
     } finally {
       for (const ctx of contexts) await ctx.close();
     }

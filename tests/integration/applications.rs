@@ -910,24 +910,24 @@ pub(crate) fn wish_at(
 /// Two Kitas with Krippe places, the first full at the start and in the grace month, the second
 /// with two free seats; a parent applied with both as wishes (first, second). The city sent the
 /// wish documents out: the first Kita has the child on its waitlist, the second reviews it.
-struct TwoWishes {
-    net: Network,
-    nodes: Vec<Arc<Node>>,
-    city: Arc<Node>,
-    first: Arc<Node>,
-    second: Arc<Node>,
-    others: Vec<Arc<Node>>,
-    f1: kitanetz_crdt::ids::FacilityId,
-    f2: kitanetz_crdt::ids::FacilityId,
-    local: kitanetz_node::sync::LocalNet,
-    id: kitanetz_crdt::ids::ApplicationId,
-    h1: kitanetz_crdt::ids::WishHandle,
-    h2: kitanetz_crdt::ids::WishHandle,
+pub(crate) struct TwoWishes {
+    pub(crate) net: Network,
+    pub(crate) nodes: Vec<Arc<Node>>,
+    pub(crate) city: Arc<Node>,
+    pub(crate) first: Arc<Node>,
+    pub(crate) second: Arc<Node>,
+    pub(crate) others: Vec<Arc<Node>>,
+    pub(crate) f1: kitanetz_crdt::ids::FacilityId,
+    pub(crate) f2: kitanetz_crdt::ids::FacilityId,
+    pub(crate) local: kitanetz_node::sync::LocalNet,
+    pub(crate) id: kitanetz_crdt::ids::ApplicationId,
+    pub(crate) h1: kitanetz_crdt::ids::WishHandle,
+    pub(crate) h2: kitanetz_crdt::ids::WishHandle,
     /// The parent's session cookie and CSRF token at the city.
-    parent: (String, String),
+    pub(crate) parent: (String, String),
 }
 
-async fn two_wishes_first_full() -> TwoWishes {
+pub(crate) async fn two_wishes_first_full() -> TwoWishes {
     let net = Network::seeded();
     let nodes: Vec<Arc<Node>> = net.configs.iter().map(|c| net.open(&c.name)).collect();
     let city = nodes

@@ -11,6 +11,7 @@ mod crash;
 mod excel_exports;
 mod facilities;
 mod fees;
+mod income_declarations;
 mod intake;
 mod kita_day;
 mod kitaplaner;

@@ -223,6 +223,8 @@ fn body_for(method: &str, path: &str, child: &str) -> Option<(&'static str, Stri
         ("POST", "/fees/families/{id}/reductions") => Some((form, "applied_on=2026-10-01&from=2026-11&until=2027-04&m1_name=Anna&m1_relation=parent&i1_member=m1&i1_kind=employee&i1_amount=1200".into())),
         ("POST", "/api/fees/families/{id}/reductions") => Some((json, r#"{"applied_on":"2026-10-01","from":"2026-11","until":"2027-04","members":[{"id":"m1","name":"Anna","relation":"parent"}],"incomes":[{"member":"m1","kind":"employee","amount":"1200"}]}"#.into())),
         ("POST", "/fees/families/{id}/reductions/{number}/decide") => Some((form, "decision=refuse&reason=x".into())),
+        ("POST", "/fees/declarations/{id}/take-over") => Some((form, "x=1".into())),
+        ("POST", "/portal/applications/{id}/income") => Some((form, "from=2027-01&until=2027-06".into())),
         ("POST", "/api/fees/families/{id}/reductions/{number}/decision") => Some((json, r#"{"decision":"refuse","reason":"x"}"#.into())),
         ("POST", "/statistics/kdw/master") => Some((form, "facility=fac-x&stala_einrichtungsnummer=x".into())),
         ("POST", "/statistics/kdw/integration") => Some((form, "facility=fac-x&child=c-x&physical=on".into())),

@@ -65,6 +65,16 @@ pub struct ReductionApplication {
     pub entered_on: Date,
     /// Granted or refused; `None`: not decided yet.
     pub decided: Option<ReductionDecided>,
+    /// The parents' online self-assessment it was taken over from (the `income-declaration`
+    /// document's id); `None`: entered from a paper form.
+    #[autosurgeon(missing = "Default::default")]
+    #[serde(default)]
+    pub declaration: Option<String>,
+    /// The declaration's [`revision`](crate::kinds::IncomeDeclaration::revision) taken over:
+    /// a later one brings corrections or new proofs.
+    #[autosurgeon(missing = "Default::default")]
+    #[serde(default)]
+    pub declaration_revision: u32,
 }
 
 /// What was decided on an application.
@@ -93,6 +103,11 @@ pub struct ReductionDecided {
     #[autosurgeon(missing = "Default::default")]
     #[serde(default)]
     pub refusal: Option<String>,
+    /// Decided provisionally on the parents' own figures (OZG: "vorläufiger Bescheid"): the
+    /// final decision follows once the proofs are checked.
+    #[autosurgeon(missing = "Default::default")]
+    #[serde(default)]
+    pub provisional: bool,
 }
 
 impl ReductionApplication {

@@ -12,6 +12,7 @@ pub mod family;
 pub mod fee_case;
 pub mod fee_facts;
 pub mod group;
+pub mod income;
 pub mod provider;
 pub mod seats;
 pub mod share;
@@ -38,6 +39,7 @@ pub use fee_case::{
 };
 pub use fee_facts::{CarePeriod, FactChild, FeeFacts, OtherChild, SiblingCount};
 pub use group::Group;
+pub use income::{DeclarationProof, IncomeDeclaration, ProofBytes};
 pub use provider::{ProviderKind, ProviderProfile};
 pub use seats::{DeclineReason, SeatLedger, SeatMonth, SeatReservation, SeatStatus, WishDecline};
 pub use share::ApplicantShare;
@@ -91,6 +93,9 @@ document_kinds! {
     /// The city's answer to one Träger: a family's counting children at other Träger (the city
     /// and that Träger's office).
     SiblingCount = "sibling-count", TraegerOffice, SiblingCount, |s, t| s.validate();
+    /// The parents' income self-assessment for a fee reduction with its proofs, from the city's
+    /// portal to the Beitragsstelle of the child's Träger (the city and that Träger's office).
+    IncomeDeclaration = "income-declaration", TraegerOffice, IncomeDeclaration, |s, t| s.validate();
 }
 
 /// The names, address and e-mail of a child and the contact guardian, as the applicant and its

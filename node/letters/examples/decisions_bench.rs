@@ -132,6 +132,7 @@ fn decision(i: u32) -> Decision {
             applied_on: day(2026, 7, 3),
             valid_from: day(2026, 8, 1),
             valid_until: day(2027, 1, 31),
+            provisional: false,
         }),
         tagespflege: (kind == DecisionKind::Tagespflege).then(|| TagespflegeFunding {
             agreement_on: day(2026, 6, 15),

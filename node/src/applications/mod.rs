@@ -1600,6 +1600,9 @@ pub struct OwnApplication {
     /// parent accepts or declines it.
     #[schema(value_type = Option<Vec<String>>)]
     pub offer: Option<(String, String)>,
+    /// The child has a place (reserved or contracted): the contact parent may declare the
+    /// household's income for a fee reduction (`/portal/applications/{id}/income`).
+    pub income_declarable: bool,
 }
 
 /// The applications the logged-in parent submitted, newest first.
@@ -1680,6 +1683,8 @@ pub fn own_applications(
             invitation: guardians::invitation_state(store, &id)?,
             second_guardian,
             offer: offer.filter(|_| !second_guardian),
+            income_declarable: !second_guardian
+                && crate::fees::declarations::place_of(store, &application)?.is_some(),
             address_check: applicant.address_check.clone(),
             history: applicant
                 .history

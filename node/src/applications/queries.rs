@@ -37,6 +37,20 @@ pub(super) fn family_key_secret(store: &Store) -> Result<Vec<u8>, StoreError> {
     node_secret(store, "family-key-secret")
 }
 
+/// The family key of an application's contact guardian (as its applicant shares carry it).
+pub(crate) fn family_key_of(
+    store: &Store,
+    applicant: &kitanetz_crdt::kinds::Applicant,
+) -> Result<String, StoreError> {
+    Ok(family_key(
+        &family_key_secret(store)?,
+        &applicant.guardian_family_name,
+        &applicant.guardian_given_name,
+        &applicant.address.postcode,
+        &applicant.address.street,
+    ))
+}
+
 /// A 32-byte secret of this node under `name` in `node_meta`, created on first use.
 fn node_secret(store: &Store, name: &str) -> Result<Vec<u8>, StoreError> {
     let read = || {

@@ -15,7 +15,9 @@
 //! holds it: the city only), the uploaded proofs, the by-post letters, the invitations and the
 //! links of the portal accounts, the child's key, and every portal account that is left without
 //! an application, with its sessions and tokens. One transaction per application, audited as
-//! `application.erase-personal`.
+//! `application.erase-personal`. The parents' income self-assessment (`fees::declarations`) goes
+//! with them, everywhere it is held, but never within [`ERASE_AFTER_DAYS`] of its last change:
+//! the Träger's Beitragsstelle takes it over first and keeps its proofs with the fee case.
 
 use crate::action::ActionError;
 use crate::clock::Now;
@@ -88,6 +90,17 @@ pub fn erase_settled(
         if on.0 + chrono::Days::new(ERASE_AFTER_DAYS) > now.today.0 {
             continue;
         }
+        // The parents' income self-assessment goes with the applicant, but not within a month
+        // of its last change: the Beitragsstelle takes it over (and keeps the proofs) first.
+        let declaration = crate::fees::declarations::declaration_doc_id(
+            &super::queries::family_key_of(store, &applicant)?,
+            &id,
+        );
+        if let Some((_, d)) = store.find::<kitanetz_crdt::kinds::IncomeDeclaration>(&declaration)? {
+            if d.changed_on.0 + chrono::Days::new(ERASE_AFTER_DAYS) > now.today.0 {
+                continue;
+            }
+        }
         application.settled = Some(settled_facts(
             &applicant,
             district_of(&applicant),
@@ -103,7 +116,7 @@ pub fn erase_settled(
             valid_from: Some(now.today.to_string()),
         };
         let mut refs: Vec<&mut StoredDoc> = vec![&mut doc];
-        store.save_and_erase_docs_with(&mut refs, &[applicant_id], &entry, |tx| {
+        store.save_and_erase_docs_with(&mut refs, &[applicant_id, declaration], &entry, |tx| {
             forget_locally(tx, &id)?;
             Ok(())
         })?;

@@ -307,6 +307,10 @@ pub enum Action<'a> {
     /// Accept or decline the offer of a placement round for one's own application (a logged-in
     /// parent; the domain checks it is hers).
     AnswerOffer,
+    /// Declare the household's income for a fee reduction and upload the proofs, for the child
+    /// of one's own application once it has a place (a logged-in parent; the domain checks it is
+    /// hers).
+    DeclareIncome,
     /// The Kita-Planer 2 export buffer of a Kita (`facility`: its lead, its Träger's admin) or
     /// of every Kita of the Träger (`facility: None`: its admin): read the rows and the error
     /// list, run the export (audited) or a dry run.
@@ -377,6 +381,7 @@ impl Action<'_> {
             Action::OfferAlternative => "intake.alternative",
             Action::CancelPlacementRound => "rounds.cancel",
             Action::AnswerOffer => "round.offer.answer",
+            Action::DeclareIncome => "fees.declaration.submit",
             Action::ExportKitaplaner { .. } => "kitaplaner.export",
             Action::ExportInterfaces { .. } => "interfaces.export",
         }
@@ -410,6 +415,7 @@ pub fn authorize(who: &Principal, action: Action<'_>) -> Result<(), Forbidden> {
                 | Action::InviteGuardian
                 | Action::AcceptInvitation
                 | Action::AnswerOffer
+                | Action::DeclareIncome
         ),
         Principal::Staff(caller) => staff_may(caller, action),
     };
@@ -441,7 +447,8 @@ fn staff_may(caller: &Caller, action: Action<'_>) -> bool {
         | Action::UploadProof
         | Action::InviteGuardian
         | Action::AcceptInvitation
-        | Action::AnswerOffer => false,
+        | Action::AnswerOffer
+        | Action::DeclareIncome => false,
         Action::EditFacilityProfile { facility, provider }
         | Action::ViewChildren { facility, provider }
         | Action::ViewContracts { facility, provider }

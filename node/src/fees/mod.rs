@@ -26,6 +26,8 @@ pub mod bulk_change;
 pub mod bulk_change_http;
 pub mod compute;
 pub mod decisions;
+pub mod declarations;
+pub mod declarations_http;
 pub mod extra_care_decisions;
 pub mod http;
 pub mod overview;

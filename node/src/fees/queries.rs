@@ -13,6 +13,104 @@ pub(super) fn family_ids(store: &Store) -> Result<Vec<FamilyId>, StoreError> {
     Ok(rows.collect::<Result<_, _>>()?)
 }
 
+/// A proof the Beitragsstelle keeps from a self-assessment (without its bytes).
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct KeptProof {
+    pub declaration: String,
+    pub idx: i64,
+    pub name: String,
+    pub media_type: String,
+    pub uploaded_on: String,
+}
+
+/// Keeps the proofs of a declaration taken over into `family`'s fee case (those kept before stay).
+pub(super) fn keep_proofs(
+    tx: &rusqlite::Connection,
+    family: &FamilyId,
+    declaration: &str,
+    proofs: &[kitanetz_crdt::kinds::DeclarationProof],
+    today: kitanetz_crdt::scalar::Date,
+) -> Result<(), StoreError> {
+    let mut stmt = tx.prepare_cached(
+        "INSERT OR IGNORE INTO fee_proofs (family, declaration, idx, name, media_type, uploaded_on, content, taken_on)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+    )?;
+    for (i, p) in proofs.iter().enumerate() {
+        stmt.execute(params![
+            family.0,
+            declaration,
+            i as i64 + 1,
+            p.name,
+            p.media_type,
+            p.uploaded_on.to_string(),
+            p.content.0,
+            today.to_string()
+        ])?;
+    }
+    Ok(())
+}
+
+/// The proofs kept for `family`, in the order they arrived.
+pub(super) fn kept_proofs(store: &Store, family: &FamilyId) -> Result<Vec<KeptProof>, StoreError> {
+    let mut stmt = store.conn().prepare_cached(
+        "SELECT declaration, idx, name, media_type, uploaded_on FROM fee_proofs
+         WHERE family = ?1 ORDER BY uploaded_on, declaration, idx",
+    )?;
+    let rows = stmt.query_map([&family.0], |r| {
+        Ok(KeptProof {
+            declaration: r.get(0)?,
+            idx: r.get(1)?,
+            name: r.get(2)?,
+            media_type: r.get(3)?,
+            uploaded_on: r.get(4)?,
+        })
+    })?;
+    Ok(rows.collect::<Result<_, _>>()?)
+}
+
+/// One kept proof's type and bytes.
+pub(super) fn kept_proof(
+    store: &Store,
+    family: &FamilyId,
+    declaration: &str,
+    idx: i64,
+) -> Result<Option<(KeptProof, Vec<u8>)>, StoreError> {
+    Ok(store
+        .conn()
+        .query_row(
+            "SELECT name, media_type, uploaded_on, content FROM fee_proofs
+             WHERE family = ?1 AND declaration = ?2 AND idx = ?3",
+            params![family.0, declaration, idx],
+            |r| {
+                Ok((
+                    KeptProof {
+                        declaration: declaration.to_string(),
+                        idx,
+                        name: r.get(0)?,
+                        media_type: r.get(1)?,
+                        uploaded_on: r.get(2)?,
+                    },
+                    r.get(3)?,
+                ))
+            },
+        )
+        .optional()?)
+}
+
+/// The ids of every document of `kind` this node holds.
+pub(super) fn doc_ids_of_kind(
+    store: &Store,
+    kind: kitanetz_crdt::meta::DocKind,
+) -> Result<Vec<kitanetz_crdt::DocId>, StoreError> {
+    let mut stmt = store
+        .conn()
+        .prepare_cached("SELECT doc_id FROM documents WHERE kind = ?1 ORDER BY doc_id")?;
+    let rows = stmt.query_map([kind.as_str()], |r| {
+        r.get::<_, String>(0).map(kitanetz_crdt::DocId)
+    })?;
+    Ok(rows.collect::<Result<_, _>>()?)
+}
+
 pub(super) fn contract_ids_of_family(
     store: &Store,
     family: &FamilyId,

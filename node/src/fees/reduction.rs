@@ -61,7 +61,7 @@ pub const ALLOCATIONS: [&str; 2] = ["rank_order", "proportional"];
 pub const ABOVE_REGULAR_TIME: [&str; 2] = ["fee_difference", "flat_per_tier"];
 
 /// A member of the household (annex C Berechnungsbogen: the guardians and children).
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(default)]
 pub struct MemberInput {
     /// The member's key in the application, e.g. `m1`; incomes and pensions name it.
@@ -72,7 +72,7 @@ pub struct MemberInput {
 }
 
 /// One income line of a member (1.1 of the form).
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(default)]
 pub struct IncomeInput {
     pub member: String,
@@ -86,7 +86,7 @@ pub struct IncomeInput {
 
 /// The sheet "Netto-Einkommensermittlung bei Selbständigen" (§§ 82–84 SGB XII, VO zu § 82),
 /// yearly euros of the year of calculation.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(default)]
 pub struct SelfEmployedInput {
     /// Berechnungsjahr.
@@ -115,7 +115,7 @@ pub struct SelfEmployedInput {
 }
 
 /// 1.2.1 and 1.2.3 of the form (monthly euros; empty: 0).
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(default)]
 pub struct DeductionsInput {
     /// An amount or `flat`.
@@ -135,7 +135,7 @@ pub struct DeductionsInput {
 
 /// 1.2.2: a parent's subsidised pension contribution (Riester), capped at the minimum own
 /// contribution: given, or by the sheet from the prior year's gross income.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(default)]
 pub struct PensionInput {
     pub member: String,
@@ -147,7 +147,7 @@ pub struct PensionInput {
 }
 
 /// An application as the clerk enters it (form and API alike).
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(default)]
 pub struct ReductionInput {
     /// `YYYY-MM-DD`: the day it was received.
@@ -922,6 +922,28 @@ pub fn enter(
     input: &ReductionInput,
     now: Now,
 ) -> Result<ReductionApplication, ActionError> {
+    enter_declared(store, who, family, input, None, now)
+}
+
+/// The parents' online self-assessment an application is taken over from.
+pub struct Declared<'a> {
+    /// The `income-declaration` document's id and the revision taken.
+    pub doc: String,
+    pub revision: u32,
+    /// Its proofs, kept with the fee case on this node ([`super::declarations`]).
+    pub proofs: &'a [kitanetz_crdt::kinds::DeclarationProof],
+}
+
+/// [`enter`], taken over from the parents' online self-assessment when `declared` is given: the
+/// application names it, and its proofs are kept in the same transaction.
+pub fn enter_declared(
+    store: &mut Store,
+    who: &Principal,
+    family: &FamilyId,
+    input: &ReductionInput,
+    declared: Option<Declared<'_>>,
+    now: Now,
+) -> Result<ReductionApplication, ActionError> {
     let provider = authorize_here(store, who, FeeAction::Decide)?;
     let mut fees = load_family(store, family)?;
     let filled = fill(input)?;
@@ -952,20 +974,28 @@ pub fn enter(
         entered_by: who.audit_name(),
         entered_on: now.today,
         decided: None,
+        declaration_revision: declared.as_ref().map_or(0, |d| d.revision),
+        declaration: declared.as_ref().map(|d| d.doc.clone()),
     };
     fees.fee_case.reductions.push(app.clone());
-    save_fee_case(
-        store,
-        &provider,
-        &fees.fee_case,
-        Change {
-            who,
-            action: "fees.reduction.enter",
-            subjects: vec![family.0.clone(), app.number.clone()],
-            valid_from: Some(app.from.to_string()),
-        },
-        now,
-    )?;
+    let action = if declared.is_some() {
+        "fees.declaration.take_over"
+    } else {
+        "fees.reduction.enter"
+    };
+    let mut doc = super::fee_case_doc(store, &provider, &fees.fee_case, action, now)?;
+    let entry = AuditEntry {
+        at: now.millis,
+        actor: who.audit_name(),
+        action,
+        target: Some(doc.id.0.clone()),
+        subjects: vec![family.0.clone(), app.number.clone()],
+        valid_from: Some(app.from.to_string()),
+    };
+    store.save_docs_with(&mut [&mut doc], &entry, |tx| match &declared {
+        Some(d) => super::queries::keep_proofs(tx, family, &d.doc, d.proofs, now.today),
+        None => Ok(()),
+    })?;
     Ok(app)
 }
 
@@ -977,6 +1007,9 @@ pub struct DecideInput {
     pub decision: String,
     /// Required for a refusal.
     pub reason: String,
+    /// A grant on the parents' own figures, before the proofs are checked (the Bescheid says
+    /// so and asks for them): a checkbox ("on"; the API `"true"`).
+    pub provisional: String,
 }
 
 /// The outcome of a decision on an application.
@@ -1037,6 +1070,7 @@ pub fn decide(
         decision: None,
         withdrawn_on: None,
         refusal: None,
+        provisional: crate::input::checked(&input.provisional) && input.decision == "grant",
     };
     let mut issued = None;
     if !decided.granted {
@@ -1081,6 +1115,7 @@ pub fn decide(
             applied_on: app.applied_on.0,
             valid_from: app.from.0,
             valid_until: last_day.0,
+            provisional: decided.provisional,
         });
         let number = decision
             .id
@@ -1257,6 +1292,8 @@ pub struct ApplicationView {
     pub months: Vec<(String, String, String, String, String)>,
     /// Why the form could not be computed (no setting, no contract, …).
     pub problem: Option<String>,
+    /// Taken over from the parents' online self-assessment (the declaration's short id).
+    pub declaration: Option<String>,
 }
 
 /// The family's applications with their forms computed.
@@ -1277,6 +1314,9 @@ pub fn applications(
             Some(_) => "granted",
         };
         let mut view = ApplicationView {
+            declaration: app.declaration.as_ref().map(|d| {
+                super::declarations::short_id(&kitanetz_crdt::DocId(d.clone())).to_string()
+            }),
             number: app.number.clone(),
             applied_on: app.applied_on,
             from: Month::of(app.from.0).to_string(),

@@ -151,42 +151,52 @@ struct ReductionsPage {
     apps: Vec<ApplicationView>,
     setting: Option<ReductionSetting>,
     errors: Vec<FieldError>,
-    typed: ReductionForm,
+    form: ReductionFormView,
+    /// Proofs kept from the parents' online self-assessments.
+    proofs: Vec<super::declarations::KeptProof>,
 }
 
-impl ReductionsPage {
-    fn en(&self) -> bool {
+/// The annex C form's steps as typed, with their errors: the Beitragsstelle's entry form and the
+/// parents' self-assessment in the portal show the same fields (`reduction_form_steps.html`).
+pub struct ReductionFormView {
+    pub lang: Lang,
+    pub errors: Vec<FieldError>,
+    pub typed: ReductionForm,
+}
+
+impl ReductionFormView {
+    pub(crate) fn en(&self) -> bool {
         self.lang == Lang::En
     }
 
-    fn has_error(&self, field: &str) -> bool {
+    pub(crate) fn has_error(&self, field: &str) -> bool {
         self.errors
             .iter()
             .any(|e| e.field == field || e.field.starts_with(&format!("{field}.")))
     }
 
-    fn typed(&self, name: &str) -> String {
+    pub(crate) fn typed(&self, name: &str) -> String {
         self.typed.get(name)
     }
 
-    fn member_rows(&self) -> Vec<usize> {
+    pub(crate) fn member_rows(&self) -> Vec<usize> {
         (1..=MEMBER_ROWS).collect()
     }
 
-    fn income_rows(&self) -> Vec<usize> {
+    pub(crate) fn income_rows(&self) -> Vec<usize> {
         (1..=INCOME_ROWS).collect()
     }
 
-    fn pension_rows(&self) -> Vec<usize> {
+    pub(crate) fn pension_rows(&self) -> Vec<usize> {
         (1..=PENSION_ROWS).collect()
     }
 
-    fn burden_rows(&self) -> Vec<usize> {
+    pub(crate) fn burden_rows(&self) -> Vec<usize> {
         (1..=BURDEN_ROWS).collect()
     }
 
     /// The income kinds: (value, label).
-    fn income_kinds(&self) -> Vec<(&'static str, &'static str)> {
+    pub(crate) fn income_kinds(&self) -> Vec<(&'static str, &'static str)> {
         let en = self.en();
         vec![
             (
@@ -233,7 +243,7 @@ impl ReductionsPage {
     }
 
     /// The self-employed sheet's fields: (name, German label, English label).
-    fn sheet_fields(&self) -> Vec<(&'static str, &'static str)> {
+    pub(crate) fn sheet_fields(&self) -> Vec<(&'static str, &'static str)> {
         let en = self.en();
         let pick = |de: &'static str, e: &'static str| if en { e } else { de };
         vec![
@@ -301,7 +311,7 @@ impl ReductionsPage {
     }
 
     /// The deductions' fields: (name, label).
-    fn deduction_fields(&self) -> Vec<(&'static str, &'static str)> {
+    pub(crate) fn deduction_fields(&self) -> Vec<(&'static str, &'static str)> {
         let en = self.en();
         let pick = |de: &'static str, e: &'static str| if en { e } else { de };
         vec![
@@ -371,6 +381,18 @@ impl ReductionsPage {
             ),
         ]
     }
+}
+
+impl ReductionsPage {
+    fn en(&self) -> bool {
+        self.lang == Lang::En
+    }
+
+    fn short<'a>(&self, declaration: &'a str) -> &'a str {
+        declaration
+            .strip_prefix("doc-income-declaration-")
+            .unwrap_or(declaration)
+    }
 
     /// The form's line names in words.
     fn line_label(&self, name: &str) -> &'static str {
@@ -432,6 +454,7 @@ fn page(
     let apps = reduction::applications(&store, &session.who, id)?;
     let fees = super::load_family(&store, id)?;
     let setting = reduction::setting_on(store.conn(), node.clock.today())?;
+    let proofs = super::declarations::kept_proofs(&store, &session.who, id)?;
     drop(store);
     let title = if lang == Lang::En {
         "Reduction/waiver (§ 90 SGB VIII)"
@@ -451,8 +474,13 @@ fn page(
         family_number: fees.family.family_number.clone(),
         apps,
         setting,
-        errors,
-        typed,
+        errors: errors.clone(),
+        proofs,
+        form: ReductionFormView {
+            lang,
+            errors,
+            typed,
+        },
     };
     render_form(&page, &page.errors)
 }

@@ -594,6 +594,17 @@ impl Texts {
                 "Reduction/waiver application entered",
             ),
             "fees.reduction.grant" => ("Ermäßigung/Erlass bewilligt", "Reduction/waiver granted"),
+            "fees.declaration.submit" => ("Einkommen online angegeben", "Income declared online"),
+            "fees.declaration.proof" => {
+                ("Einkommensnachweis hochgeladen", "Proof of income uploaded")
+            }
+            "fees.declaration.proof.read" => {
+                ("Einkommensnachweis angesehen", "Proof of income viewed")
+            }
+            "fees.declaration.take_over" => (
+                "Online-Selbstauskunft als Antrag übernommen",
+                "Online self-assessment taken over",
+            ),
             "fees.reduction.refuse" => ("Ermäßigung/Erlass abgelehnt", "Reduction/waiver refused"),
             "fees.reduction.setting" => ("Zumutbarer Anteil eingestellt", "Reasonable share set"),
             "fees.bulk_change" => (

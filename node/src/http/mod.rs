@@ -146,6 +146,44 @@ pub fn routes() -> Vec<Route> {
         ),
         route(
             "GET",
+            "/portal/applications/{id}/income",
+            get(crate::fees::declarations_http::portal_get),
+        ),
+        route(
+            "POST",
+            "/portal/applications/{id}/income",
+            post(crate::fees::declarations_http::portal_submit),
+        ),
+        route(
+            "POST",
+            "/portal/applications/{id}/income/proofs",
+            post(crate::fees::declarations_http::portal_proof).layer(
+                axum::extract::DefaultBodyLimit::max(
+                    crate::fees::declarations_http::PROOF_BODY_LIMIT,
+                ),
+            ),
+        ),
+        route(
+            "GET",
+            "/api/portal/applications/{id}/income",
+            get(crate::fees::declarations_http::api_get),
+        ),
+        route(
+            "PUT",
+            "/api/portal/applications/{id}/income",
+            put(crate::fees::declarations_http::api_put),
+        ),
+        route(
+            "POST",
+            "/api/portal/applications/{id}/income/proofs",
+            post(crate::fees::declarations_http::api_proof).layer(
+                axum::extract::DefaultBodyLimit::max(
+                    crate::fees::declarations_http::PROOF_BODY_LIMIT * 4 / 3 + 4096,
+                ),
+            ),
+        ),
+        route(
+            "GET",
             "/portal/applications/{id}/receipt.pdf",
             get(applications::http::receipt_pdf),
         ),
@@ -419,6 +457,31 @@ pub fn routes() -> Vec<Route> {
             "POST",
             "/fees/families/{id}/overrides/remove",
             post(fees::override_remove_submit),
+        ),
+        route(
+            "GET",
+            "/fees/declarations",
+            get(crate::fees::declarations_http::office_list),
+        ),
+        route(
+            "GET",
+            "/fees/declarations/{id}",
+            get(crate::fees::declarations_http::office_detail),
+        ),
+        route(
+            "GET",
+            "/fees/declarations/{id}/proofs/{n}",
+            get(crate::fees::declarations_http::office_proof),
+        ),
+        route(
+            "GET",
+            "/fees/families/{id}/proofs/{declaration}/{n}",
+            get(crate::fees::declarations_http::kept_proof),
+        ),
+        route(
+            "POST",
+            "/fees/declarations/{id}/take-over",
+            post(crate::fees::declarations_http::office_take_over),
         ),
         route(
             "GET",

@@ -26,6 +26,9 @@ use utoipa::{Modify, OpenApi};
         applications::api::api_withdraw,
         applications::api::api_invite,
         crate::rounds::http::api_answer,
+        crate::fees::declarations_http::api_get,
+        crate::fees::declarations_http::api_put,
+        crate::fees::declarations_http::api_proof,
     ),
     modifiers(&BearerAuth),
     tags(

@@ -985,7 +985,7 @@ pub const MAX_DOCUMENT_BYTES: usize = 5 * 1024 * 1024;
 pub const MAX_DOCUMENTS: usize = 10;
 
 /// The types a proof may have, recognised by its first bytes (not by what the browser claims).
-fn sniff(bytes: &[u8]) -> Option<&'static str> {
+pub(crate) fn sniff(bytes: &[u8]) -> Option<&'static str> {
     if bytes.starts_with(b"%PDF-") {
         Some("application/pdf")
     } else if bytes.starts_with(&[0xFF, 0xD8, 0xFF]) {

@@ -78,6 +78,8 @@ impl Store {
             "DELETE FROM kitaplaner_status WHERE child IN (SELECT id FROM p_children WHERE family = ?1)",
             [family_id],
         )?;
+        // The income proofs the Beitragsstelle took over from the parents' self-assessment.
+        tx.execute("DELETE FROM fee_proofs WHERE family = ?1", [family_id])?;
         // So does the kind of integration aid kept for the Kita-Data-Webhouse.
         tx.execute(
             "DELETE FROM kdw_integration WHERE child IN (SELECT id FROM p_children WHERE family = ?1)",

@@ -223,7 +223,8 @@ pub(super) fn project(conn: &Connection, id: &DocId, value: &KindValue) -> Resul
         | KindValue::ChildminderCase(_)
         | KindValue::ApplicationWish(_)
         | KindValue::FeeFacts(_)
-        | KindValue::SiblingCount(_) => {}
+        | KindValue::SiblingCount(_)
+        | KindValue::IncomeDeclaration(_) => {}
         KindValue::ChildminderPlacement(p) => {
             conn.prepare_cached(
                 "INSERT INTO p_childminder_placements (doc_id, id, childminder) VALUES (?1, ?2, ?3)",

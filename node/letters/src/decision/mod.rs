@@ -325,6 +325,10 @@ pub struct Grant {
     pub valid_from: NaiveDate,
     /// Annex J `«Gueltigbis»`.
     pub valid_until: NaiveDate,
+    /// Decided provisionally on the parents' own figures (OZG: "vorläufiger Bescheid"): the
+    /// letter says so and asks for the proofs; a final decision follows.
+    #[serde(default)]
+    pub provisional: bool,
 }
 
 /// The funding of a Kindertagespflege (annex J Tagespflege texts).

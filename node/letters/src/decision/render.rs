@@ -185,6 +185,18 @@ fn care_text(month: &MonthFee) -> String {
     format!("{}, {} täglich", month.care, format_hours(month.hours))
 }
 
+/// What a provisional decision says first: on what it rests, what the parents owe, what follows.
+fn provisional_text(grant: &super::Grant) -> String {
+    format!(
+        "Dieser Bescheid ergeht vorläufig. Er beruht auf Ihrer Selbstauskunft über Ihr Einkommen \
+         vom {}. Bitte reichen Sie die Nachweise Ihres Einkommens (z. B. Lohn- und \
+         Gehaltsabrechnungen, Einkommensteuerbescheid) im Elternportal oder bei der o. a. \
+         Dienststelle ein. Nach deren Prüfung ergeht ein endgültiger Bescheid; zu viel oder zu \
+         wenig gezahlte Beiträge werden dann verrechnet.",
+        format_date(grant.applied_on)
+    )
+}
+
 struct Letter<'a> {
     decision: &'a Decision,
     template: &'a DecisionTemplate,
@@ -202,8 +214,18 @@ impl Letter<'_> {
                 .as_ref()
                 .ok_or(LetterError::NoOtherGuardian)?,
         };
-        let title = self.text(&self.template.title)?;
+        let provisional = decision.grant.as_ref().is_some_and(|g| g.provisional);
+        let mut title = self.text(&self.template.title)?;
+        if provisional {
+            title = match title.strip_prefix("Bescheid ") {
+                Some(rest) => format!("Vorläufiger Bescheid {rest}"),
+                None => format!("{title} (vorläufig)"),
+            };
+        }
         let mut blocks = Vec::new();
+        if let Some(grant) = decision.grant.as_ref().filter(|g| g.provisional) {
+            blocks.push(json!({ "kind": "par", "text": provisional_text(grant) }));
+        }
         for paragraph in &self.template.body {
             blocks.push(match paragraph {
                 Paragraph::Heading(segments) => {

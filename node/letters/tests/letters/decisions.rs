@@ -141,6 +141,7 @@ fn decision_of(kind: DecisionKind) -> Decision {
         applied_on: day(2026, 7, 3),
         valid_from: day(2026, 8, 1),
         valid_until: day(2027, 1, 31),
+        provisional: false,
     };
     match kind {
         DecisionKind::SingleChild | DecisionKind::HomeChild | DecisionKind::FosterChild => {}
@@ -622,4 +623,26 @@ fn the_sample_decision_reads_and_renders_both_copies() {
         assert_contains(&text, "ab August 2026");
         assert_contains(&text, "268,64 €");
     }
+}
+
+#[test]
+fn a_provisional_grant_says_so_in_its_title_and_asks_for_the_proofs() {
+    let mut decision = decision_of(DecisionKind::Reduction);
+    let final_text = text(&pdf(&decision, LetterCopy::Payer));
+    assert!(!final_text.contains("vorläufig"), "{final_text}");
+    decision
+        .grant
+        .as_mut()
+        .expect("a reduction has a grant")
+        .provisional = true;
+    let text = text(&pdf(&decision, LetterCopy::Payer));
+    assert_contains(
+        &text,
+        "Vorläufiger Bescheid über die Ermäßigung des Elternbeitrages",
+    );
+    assert_contains(
+        &text,
+        "Dieser Bescheid ergeht vorläufig. Er beruht auf Ihrer Selbstauskunft über Ihr Einkommen vom 03.07.2026.",
+    );
+    assert_contains(&text, "Nach deren Prüfung ergeht ein endgültiger Bescheid");
 }

@@ -70,7 +70,10 @@ fn granted(number: &str, input: &ReductionInput, granted: bool) -> ReductionAppl
             decision: None,
             withdrawn_on: None,
             refusal: None,
+            provisional: false,
         }),
+        declaration: None,
+        declaration_revision: 0,
     }
 }
 
@@ -384,6 +387,7 @@ fn invalid_input_stores_nothing_and_a_grant_issues_the_reduction_decision() {
     let grant = DecideInput {
         decision: "grant".into(),
         reason: String::new(),
+        provisional: String::new(),
     };
     let err = decide(
         &mut store,
@@ -502,6 +506,7 @@ fn revoking_a_grants_decision_withdraws_the_grant_from_the_next_month() {
         &DecideInput {
             decision: "grant".into(),
             reason: String::new(),
+            provisional: String::new(),
         },
         &issuer(),
         now(),
@@ -567,6 +572,7 @@ fn a_refusal_issues_the_ablehnungsbescheid_as_pdf() {
     let no_reason = DecideInput {
         decision: "refuse".into(),
         reason: " ".into(),
+        provisional: String::new(),
     };
     assert!(matches!(
         decide(
@@ -583,6 +589,7 @@ fn a_refusal_issues_the_ablehnungsbescheid_as_pdf() {
     let refuse = DecideInput {
         decision: "refuse".into(),
         reason: "Das Einkommen übersteigt die Einkommensgrenze um 117,00 € monatlich; der volle Beitrag ist zumutbar.".into(),
+        provisional: String::new(),
     };
     let decided = decide(
         &mut store,

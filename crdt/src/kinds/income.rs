@@ -1,0 +1,141 @@
+//! The parents' income self-assessment (Einkommens-Selbsteinschätzung, OZG NRW steps 7–10 in
+//! seed 003; Lastenheft 3.10.3): what the parents declare online in the city's portal for an
+//! income-based reduction of the fee of a child placed at a Kita, with the proofs they upload.
+//!
+//! The city's portal writes it; the Beitragsstelle of the Kita's Träger decides on it (visibility
+//! `traeger-office`: the city and that Träger's office, not its Kitas, not another Träger). It
+//! matches the family by the city's keyed family key, which the applicant share carried into the
+//! family document at the contract. One document per declaration: its personal data go whole when
+//! the city erases it.
+
+use crate::ids::{FacilityId, ProviderId};
+use crate::scalar::Date;
+use crate::validate::{ValidationError, Validator};
+use autosurgeon::bytes::ByteVec;
+use autosurgeon::{Hydrate, HydrateError, Reconcile, Reconciler};
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
+
+/// The most proofs one declaration takes, and the largest one: the document travels to the
+/// Träger in one sync message (libp2p caps those at 10 MiB).
+pub const MAX_PROOFS: usize = 6;
+pub const MAX_PROOF_BYTES: usize = 1_500_000;
+
+/// The media types a proof may have (what a phone's camera or a scanner gives).
+pub const PROOF_MEDIA_TYPES: [&str; 3] = ["application/pdf", "image/jpeg", "image/png"];
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Reconcile, Hydrate)]
+pub struct IncomeDeclaration {
+    /// The Kita the child is placed at (reserved or contracted) and its Träger.
+    pub facility: FacilityId,
+    pub provider: ProviderId,
+    /// The city's keyed family key (as in the applicant share and the family document).
+    pub family_key: String,
+    pub child_given_name: String,
+    pub child_family_name: String,
+    pub child_birth_date: Date,
+    /// Who declared it (the contact parent of the application).
+    pub guardian_given_name: String,
+    pub guardian_family_name: String,
+    pub email: String,
+    /// The first submission and the last change.
+    pub submitted_on: Date,
+    pub changed_on: Date,
+    /// Counts every change (corrected figures, a new proof), so the Beitragsstelle sees what
+    /// arrived after it took the declaration over.
+    pub revision: u32,
+    /// The declaration as the annex C form takes it (JSON of the node's `ReductionInput`), so the
+    /// Beitragsstelle takes it over into the fee case unchanged.
+    pub input: String,
+    pub proofs: Vec<DeclarationProof>,
+    /// The parents withdrew it.
+    pub withdrawn_on: Option<Date>,
+}
+
+/// One uploaded proof (pay slip, tax assessment, rent contract, …).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Reconcile, Hydrate)]
+pub struct DeclarationProof {
+    pub name: String,
+    pub media_type: String,
+    pub uploaded_on: Date,
+    pub content: ProofBytes,
+}
+
+/// A file's bytes: automerge bytes in the document, hex in JSON.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct ProofBytes(pub Vec<u8>);
+
+impl Reconcile for ProofBytes {
+    type Key<'a> = autosurgeon::reconcile::NoKey;
+
+    fn reconcile<R: Reconciler>(&self, reconciler: R) -> Result<(), R::Error> {
+        ByteVec::from(self.0.clone()).reconcile(reconciler)
+    }
+}
+
+impl Hydrate for ProofBytes {
+    fn hydrate_bytes(bytes: &[u8]) -> Result<Self, HydrateError> {
+        Ok(ProofBytes(bytes.to_vec()))
+    }
+}
+
+impl Serialize for ProofBytes {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(&hex::encode(&self.0))
+    }
+}
+
+impl<'de> Deserialize<'de> for ProofBytes {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let text = String::deserialize(d)?;
+        hex::decode(text)
+            .map(ProofBytes)
+            .map_err(serde::de::Error::custom)
+    }
+}
+
+impl IncomeDeclaration {
+    pub fn validate(&self) -> Result<(), ValidationError> {
+        let mut v = Validator::new();
+        v.text("child_given_name", &self.child_given_name, 100);
+        v.text("child_family_name", &self.child_family_name, 100);
+        v.text("guardian_given_name", &self.guardian_given_name, 100);
+        v.text("guardian_family_name", &self.guardian_family_name, 100);
+        super::optional_email(&mut v, "email", &self.email);
+        v.check(
+            self.family_key.len() == 64 && self.family_key.bytes().all(|b| b.is_ascii_hexdigit()),
+            "family_key",
+            "kein Familienschlüssel / not a family key",
+        );
+        v.plausible_date("child_birth_date", self.child_birth_date);
+        v.plausible_date("submitted_on", self.submitted_on);
+        v.check(
+            self.changed_on >= self.submitted_on,
+            "changed_on",
+            "Änderung vor der Einreichung / changed before submitted",
+        );
+        v.check(
+            serde_json::from_str::<serde_json::Value>(&self.input).is_ok_and(|j| j.is_object()),
+            "input",
+            "keine Angaben / no declaration",
+        );
+        v.check(
+            self.proofs.len() <= MAX_PROOFS,
+            "proofs",
+            format!("höchstens {MAX_PROOFS} Nachweise / at most {MAX_PROOFS} proofs"),
+        );
+        for (i, p) in self.proofs.iter().enumerate() {
+            v.text(&format!("proofs[{i}].name"), &p.name, 120);
+            v.check(
+                PROOF_MEDIA_TYPES.contains(&p.media_type.as_str()),
+                format!("proofs[{i}].media_type"),
+                "nur PDF, JPEG oder PNG / only PDF, JPEG or PNG",
+            );
+            v.check(
+                !p.content.0.is_empty() && p.content.0.len() <= MAX_PROOF_BYTES,
+                format!("proofs[{i}].content"),
+                "leer oder größer als 1,5 MB / empty or larger than 1.5 MB",
+            );
+        }
+        v.finish()
+    }
+}
