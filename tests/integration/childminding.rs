@@ -599,6 +599,54 @@ async fn the_bvs_registers_a_childminder_places_children_and_computes_the_paymen
     // 549.00 refunds + 480.00 grants; payout 731.02 + 1029.00.
     assert_eq!(file["payment"]["refunds"], "1029.00");
     assert_eq!(file["payment"]["payout"], "1760.02");
+    // Each decided refund and grant has its Bescheid, for the office only; another file's
+    // entry or an unknown one is not found.
+    let refund_id = file["refunds"][0]["id"].as_str().unwrap().to_string();
+    let grant_id = file["grants"][1]["id"].as_str().unwrap().to_string();
+    for (path, token, expected) in [
+        (
+            format!("/tagespflege/{id}/refunds/{refund_id}/decision.pdf"),
+            &bvs.token,
+            200,
+        ),
+        (
+            format!("/tagespflege/{id}/grants/{grant_id}/decision.pdf"),
+            &bvs.token,
+            200,
+        ),
+        (
+            format!("/tagespflege/{id}/refunds/{grant_id}/decision.pdf"),
+            &bvs.token,
+            404,
+        ),
+        (
+            format!("/tagespflege/{id}/grants/e-none/decision.pdf"),
+            &bvs.token,
+            404,
+        ),
+        (
+            format!("/tagespflege/{id}/grants/{grant_id}/decision.pdf"),
+            &zvs.token,
+            403,
+        ),
+    ] {
+        let (status, pdf) =
+            kitanetz_tests::call(&router, "GET".parse().unwrap(), &path, Some(token), None).await;
+        assert_eq!(status, expected, "{path}");
+        if expected == 200 {
+            assert!(pdf.starts_with("%PDF"), "{path}");
+        }
+    }
+    let (_, page) = kitanetz_tests::call(
+        &router,
+        "GET".parse().unwrap(),
+        &format!("/tagespflege/{id}"),
+        Some(&bvs.token),
+        None,
+    )
+    .await;
+    assert!(page.contains(&format!("/refunds/{refund_id}/decision.pdf")));
+    assert!(page.contains(&format!("/grants/{grant_id}/decision.pdf")));
 
     // The ZVS reads the file without the forms.
     let (_, page) = kitanetz_tests::call(

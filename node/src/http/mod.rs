@@ -663,6 +663,16 @@ pub fn routes() -> Vec<Route> {
             get(crate::tagespflege::http::decision_pdf),
         ),
         route(
+            "GET",
+            "/tagespflege/{id}/refunds/{refund}/decision.pdf",
+            get(crate::tagespflege::http::refund_decision_pdf),
+        ),
+        route(
+            "GET",
+            "/tagespflege/{id}/grants/{grant}/decision.pdf",
+            get(crate::tagespflege::http::grant_decision_pdf),
+        ),
+        route(
             "POST",
             "/tagespflege/{id}/grants",
             post(crate::tagespflege::http::grant_submit),

@@ -747,14 +747,10 @@ pub async fn api_grant(
     ))
 }
 
-/// `GET /tagespflege/{id}/placements/{placement}/decision.pdf`: the Förderbescheid.
-pub async fn decision_pdf(
-    State(node): State<Arc<Node>>,
-    session: Session,
-    Path((id, placement)): Path<(String, String)>,
-) -> Result<Response, AppError> {
-    let office = crate::http::letter_office(&node);
-    let sender = super::LetterSender {
+/// The office as the sender of its letters.
+fn letter_sender(node: &Node) -> super::LetterSender {
+    let office = crate::http::letter_office(node);
+    super::LetterSender {
         name: office.name.clone(),
         address: [office.street.clone(), office.postcode_town.clone()]
             .into_iter()
@@ -766,7 +762,16 @@ pub async fn decision_pdf(
             .split_once(' ')
             .map(|(_, town)| town.trim().to_string())
             .unwrap_or_default(),
-    };
+    }
+}
+
+/// `GET /tagespflege/{id}/placements/{placement}/decision.pdf`: the Förderbescheid.
+pub async fn decision_pdf(
+    State(node): State<Arc<Node>>,
+    session: Session,
+    Path((id, placement)): Path<(String, String)>,
+) -> Result<Response, AppError> {
+    let sender = letter_sender(&node);
     // Gathered under the store's lock; rendered after it is released.
     let decision = super::funding_decision(
         &node.store(),
@@ -779,6 +784,52 @@ pub async fn decision_pdf(
     )?;
     let file = format!("Foerderbescheid-{}.pdf", decision.file_number);
     let pdf = crate::letters::funding_decision_pdf(decision).await?;
+    Ok(crate::http::pdf_response(pdf, &file))
+}
+
+/// A file number ("cm-…/e-…") as part of a file name.
+fn file_name(kind: &str, file_number: &str) -> String {
+    format!("{kind}-{}.pdf", file_number.replace('/', "-"))
+}
+
+/// `GET /tagespflege/{id}/refunds/{refund}/decision.pdf`: the Erstattungsbescheid.
+pub async fn refund_decision_pdf(
+    State(node): State<Arc<Node>>,
+    session: Session,
+    Path((id, refund)): Path<(String, String)>,
+) -> Result<Response, AppError> {
+    let sender = letter_sender(&node);
+    // Gathered under the store's lock; rendered after it is released.
+    let decision = super::refund_decision(
+        &node.store(),
+        &session.who,
+        &sender,
+        &id,
+        &refund,
+        node.clock.today(),
+    )?;
+    let file = file_name("Erstattungsbescheid", &decision.letter.file_number);
+    let pdf = crate::letters::refund_decision_pdf(decision).await?;
+    Ok(crate::http::pdf_response(pdf, &file))
+}
+
+/// `GET /tagespflege/{id}/grants/{grant}/decision.pdf`: the Zuschussbescheid.
+pub async fn grant_decision_pdf(
+    State(node): State<Arc<Node>>,
+    session: Session,
+    Path((id, grant)): Path<(String, String)>,
+) -> Result<Response, AppError> {
+    let sender = letter_sender(&node);
+    let decision = super::grant_decision(
+        &node.store(),
+        &session.who,
+        &sender,
+        &id,
+        &grant,
+        node.clock.today(),
+    )?;
+    let file = file_name("Zuschussbescheid", &decision.letter.file_number);
+    let pdf = crate::letters::grant_decision_pdf(decision).await?;
     Ok(crate::http::pdf_response(pdf, &file))
 }
 

@@ -14,6 +14,7 @@
 //! (`AmountTable::example`, flagged on every explanation); a city loads its own table before
 //! the payments mean money.
 
+mod decisions;
 mod file;
 mod grants;
 pub mod http;
@@ -21,6 +22,7 @@ mod record;
 mod refunds;
 mod register;
 
+pub use decisions::*;
 pub use file::*;
 pub use grants::*;
 pub use record::*;
