@@ -599,6 +599,72 @@ async fn the_bvs_registers_a_childminder_places_children_and_computes_the_paymen
     // 549.00 refunds + 480.00 grants; payout 731.02 + 1029.00.
     assert_eq!(file["payment"]["refunds"], "1029.00");
     assert_eq!(file["payment"]["payout"], "1760.02");
+    // The payout file for the finance system: her record as the list shows it, amounts with a
+    // decimal comma; the export is audited.
+    let (status, csv) = kitanetz_tests::call(
+        &router,
+        "GET".parse().unwrap(),
+        "/tagespflege/payments.csv?month=2026-11",
+        Some(&bvs.token),
+        None,
+    )
+    .await;
+    assert_eq!(status, 200);
+    let mut lines = csv.split("\r\n");
+    assert_eq!(
+        lines.next(),
+        Some("Auszahlungsmonat;Aktenzeichen;Name;IBAN;Geldleistung;Abzug;Erstattungen;Zuschuesse;Auszahlung;Erlaeuterung")
+    );
+    let mine = lines
+        .find(|l| l.contains(&format!(";{id};")))
+        .unwrap_or_else(|| panic!("{id} in {csv}"));
+    let fields: Vec<&str> = mine.split(';').collect();
+    assert_eq!(
+        fields[..9],
+        [
+            "2026-11",
+            id.as_str(),
+            "Maria Test",
+            "",
+            "769,50",
+            "38,48",
+            "549,00",
+            "480,00",
+            "1760,02"
+        ]
+    );
+    assert_eq!(
+        fields[9],
+        "3 Kinder | Abzug 38.48 € für Abwesenheitstage ohne Fortzahlung | \
+         Kranken- und Pflegeversicherung (hälftig): 113.60 € laufend | \
+         Kranken- und Pflegeversicherung (hälftig): 227.20 € Nachzahlung für 2 Monate | \
+         Alterssicherung (hälftig, bis 40 € je Platz): 120.00 € laufend | \
+         Unfallversicherung 2026: 88.20 € einmalig | \
+         Ausstattung neuer Plätze (100 € je Platz): 200.00 € einmalig | \
+         Fortbildung (50 %, bis 100 € im Jahr): 75.00 € einmalig | \
+         Fortbildung (50 %, bis 100 € im Jahr): 25.00 € einmalig | \
+         Ersatzbeschaffung (bis 100 € je Platz und Jahr): 180.00 € einmalig"
+    );
+    assert!(!mine.contains("Anna"), "no child names: {mine}");
+    let (status, _) = kitanetz_tests::call(
+        &router,
+        "GET".parse().unwrap(),
+        "/tagespflege/payments.csv?month=11/2026",
+        Some(&bvs.token),
+        None,
+    )
+    .await;
+    assert_eq!(status, 400, "a month that does not read, as on the list");
+    let audited: i64 = city
+        .store()
+        .conn()
+        .query_row(
+            "SELECT COUNT(*) FROM audit_log WHERE action = 'tagespflege.payout_file'",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    assert_eq!(audited, 1);
     // Each decided refund and grant has its Bescheid, for the office only; another file's
     // entry or an unknown one is not found.
     let refund_id = file["refunds"][0]["id"].as_str().unwrap().to_string();

@@ -734,6 +734,11 @@ pub fn routes() -> Vec<Route> {
         ),
         route(
             "GET",
+            "/tagespflege/payments.csv",
+            get(crate::tagespflege::http::payments_csv),
+        ),
+        route(
+            "GET",
             "/tagespflege/payments.xlsx",
             get(crate::tagespflege::http::payments_xlsx),
         ),

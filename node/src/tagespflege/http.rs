@@ -583,6 +583,48 @@ pub async fn payments_xlsx(
     .await
 }
 
+/// `GET /tagespflege/payments.csv?month=`: the month's payout file for the finance system
+/// (`node/tagespflege/PAYOUT_FILE.md`).
+pub async fn payments_csv(
+    State(node): State<Arc<Node>>,
+    session: Session,
+    Query(q): Query<MonthQuery>,
+) -> Result<Response, AppError> {
+    let month = match month(&node, &q) {
+        Ok(m) => m,
+        Err(e) => {
+            super::authorize_view(&node.store(), &session.who)?;
+            return Err(e);
+        }
+    };
+    let file = super::payout_file(
+        &mut node.store(),
+        &session.who,
+        &node.tagespflege,
+        month,
+        node.now(),
+    )?;
+    Ok((
+        [
+            (
+                axum::http::header::CONTENT_TYPE,
+                "text/csv; charset=utf-8".to_string(),
+            ),
+            (
+                axum::http::header::CONTENT_DISPOSITION,
+                format!(
+                    "attachment; filename=\"Auszahlung-Tagespflege-{:04}-{:02}.csv\"",
+                    month.year(),
+                    month.number()
+                ),
+            ),
+            (axum::http::header::CACHE_CONTROL, "no-store".to_string()),
+        ],
+        file.text,
+    )
+        .into_response())
+}
+
 pub async fn api_proof(
     State(node): State<Arc<Node>>,
     ApiSession(session): ApiSession,
