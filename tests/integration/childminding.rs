@@ -1101,3 +1101,264 @@ async fn annex_k_health_refund_decided_from_its_case_file_pays_the_back_payment_
         (422, vec!["case_json".to_string()])
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_childminder_sees_and_records_only_her_own_file() {
+    let net = Network::seeded();
+    let city = net.open(&net.config(|c| c.role == NodeRole::City).name);
+    let bvs = add_user(&city, "t-bvs", Role::BvsKtp, city_org(), None, None);
+    let router = kitanetz_node::http::router(city.clone());
+    let mut ids = Vec::new();
+    for name in ["Maria Eigen", "Olga Fremd"] {
+        let (status, profile) = api(
+            &city,
+            &bvs.token,
+            "POST",
+            "/api/tagespflege",
+            Some(json!({
+                "name": name, "street": "Teststraße 1", "postcode": "01099", "city": "Dresden",
+                "district": "Neustadt", "phone": "", "email": "", "start": "2026-01-01", "places": "3"
+            })),
+        )
+        .await;
+        assert_eq!(status, 201, "{profile}");
+        ids.push(profile["id"].as_str().unwrap().to_string());
+    }
+    let (me, other) = (&ids[0], &ids[1]);
+    let (status, _) = api(
+        &city,
+        &bvs.token,
+        "POST",
+        "/api/tagespflege/placements",
+        Some(json!({
+            "childminder": me, "child_given_name": "Anna", "child_family_name": "Kind",
+            "birth_date": "2025-03-10", "kind": "agreement", "start": "2026-02-01", "end": "",
+            "daily_hours": "7,5", "substitute_for": ""
+        })),
+    )
+    .await;
+    assert_eq!(status, 201);
+
+    // The office creates her login; a short password is refused, nothing stored; one login per
+    // childminder.
+    let account = |username: &str, password: &str| json!({"childminder": me, "username": username, "password": password});
+    let (status, refused) = api(
+        &city,
+        &bvs.token,
+        "POST",
+        "/api/tagespflege/accounts",
+        Some(account("maria.eigen", "kurz")),
+    )
+    .await;
+    assert_eq!(
+        (status, fields(&refused)),
+        (422, vec!["password".to_string()])
+    );
+    let (status, created) = api(
+        &city,
+        &bvs.token,
+        "POST",
+        "/api/tagespflege/accounts",
+        Some(account("maria.eigen", kitanetz_tests::PASSWORD)),
+    )
+    .await;
+    assert_eq!(
+        (status, created["childminder"].as_str()),
+        (201, Some(me.as_str()))
+    );
+    let (status, refused) = api(
+        &city,
+        &bvs.token,
+        "POST",
+        "/api/tagespflege/accounts",
+        Some(account("maria.zwei", kitanetz_tests::PASSWORD)),
+    )
+    .await;
+    assert_eq!(
+        (status, fields(&refused)),
+        (422, vec!["username".to_string()])
+    );
+
+    // She logs in and sees her own file: her permit, her child, the month's payment, the
+    // year's allowances.
+    let (status, body) = kitanetz_tests::call(
+        &router,
+        "POST".parse().unwrap(),
+        "/api/login",
+        None,
+        Some((
+            "application/json",
+            json!({"username": "maria.eigen", "password": kitanetz_tests::PASSWORD}).to_string(),
+        )),
+    )
+    .await;
+    assert_eq!(status, 200, "{body}");
+    let token = serde_json::from_str::<Value>(&body).unwrap()["token"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let (status, file) = api(
+        &city,
+        &token,
+        "GET",
+        "/api/tagespflege/mine?month=2026-11",
+        None,
+    )
+    .await;
+    assert_eq!(status, 200, "{file}");
+    assert_eq!(file["profile"]["id"], me.as_str());
+    assert_eq!(file["placements"].as_array().unwrap().len(), 1);
+    assert_eq!(file["payment"]["lines"][0]["amount"], "585.00");
+    assert!(
+        !file["watch"].as_array().unwrap().is_empty(),
+        "her missing proofs: {file}"
+    );
+
+    // Her vacation before Christmas (Monday to Wednesday, recorded ahead: announced, paid);
+    // an overlapping one, a kind that is the office's to record and a reversed period are
+    // refused on their fields.
+    let absence =
+        |kind: &str, from: &str, until: &str| json!({"kind": kind, "from": from, "until": until});
+    for (body, expected) in [
+        (absence("sick", "2026-12-22", "2026-12-22"), None),
+        (
+            absence("vacation", "2026-12-21", "2026-12-23"),
+            Some("from"),
+        ),
+        (
+            absence("training", "2026-12-28", "2026-12-28"),
+            Some("kind"),
+        ),
+        (
+            absence("vacation", "2026-12-30", "2026-12-29"),
+            Some("until"),
+        ),
+    ] {
+        let (status, answer) = api(
+            &city,
+            &token,
+            "POST",
+            "/api/tagespflege/mine/absences",
+            Some(body),
+        )
+        .await;
+        match expected {
+            None => assert_eq!(status, 201, "{answer}"),
+            Some(field) => assert_eq!((status, fields(&answer)), (422, vec![field.to_string()])),
+        }
+    }
+    let (status, _) = api(
+        &city,
+        &token,
+        "POST",
+        "/api/tagespflege/mine/absences",
+        Some(absence("vacation", "2026-12-28", "2026-12-30")),
+    )
+    .await;
+    assert_eq!(status, 201);
+    let (_, december) = api(
+        &city,
+        &token,
+        "GET",
+        "/api/tagespflege/mine?month=2026-12",
+        None,
+    )
+    .await;
+    let allowance = |label: &str| {
+        december["allowances"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|a| a["label"] == label)
+            .cloned()
+            .unwrap()
+    };
+    assert_eq!(allowance("Urlaub")["used"], 3, "{december}");
+    assert_eq!(
+        allowance("Krankheit")["used"],
+        0,
+        "a sick day without a certificate takes none of the paid days"
+    );
+    let kinds: Vec<(&str, bool)> = december["absences"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|a| (a["kind"].as_str().unwrap(), a["paid"].as_bool().unwrap()))
+        .collect();
+    assert_eq!(
+        kinds,
+        [("Krankheit", false), ("Urlaub", true)],
+        "a sick day without certificate is not paid"
+    );
+    // The office sees what she recorded.
+    let (_, office) = api(
+        &city,
+        &bvs.token,
+        "GET",
+        &format!("/api/tagespflege/{me}"),
+        None,
+    )
+    .await;
+    assert_eq!(office["absences"].as_array().unwrap().len(), 2);
+
+    // Never another childminder's data, nor the office's pages.
+    for (method, path, body) in [
+        ("GET", format!("/api/tagespflege/{other}"), None),
+        ("GET", format!("/api/tagespflege/{me}"), None),
+        ("GET", "/api/tagespflege".to_string(), None),
+        (
+            "GET",
+            "/api/tagespflege/payments?month=2026-11".to_string(),
+            None,
+        ),
+        (
+            "POST",
+            "/api/tagespflege/absences".to_string(),
+            Some(
+                json!({"childminder": other, "kind": "vacation", "from": "2026-12-01", "until": "2026-12-01"}),
+            ),
+        ),
+    ] {
+        let (status, _) = api(&city, &token, method, &path, body).await;
+        assert_eq!(status, 403, "{method} {path}");
+    }
+    for path in [
+        format!("/tagespflege/{other}"),
+        "/tagespflege/payments.csv".to_string(),
+    ] {
+        let (status, _) =
+            kitanetz_tests::call(&router, "GET".parse().unwrap(), &path, Some(&token), None).await;
+        assert_eq!(status, 403, "{path}");
+    }
+    // Her page, with the link in the navigation.
+    let (status, page) = kitanetz_tests::call(
+        &router,
+        "GET".parse().unwrap(),
+        "/tagespflege/mine",
+        Some(&token),
+        None,
+    )
+    .await;
+    assert_eq!(status, 200);
+    assert!(page.contains("Meine Kindertagespflege") && page.contains("Kind, Anna"));
+    assert!(page.contains("id=\"record-own-absence\""));
+    // The office's users and a childminder login without a record have no such page.
+    let unlinked = add_user(&city, "t-tpp", Role::Childminder, city_org(), None, None);
+    for t in [&bvs.token, &unlinked.token] {
+        let (status, _) = api(&city, t, "GET", "/api/tagespflege/mine", None).await;
+        assert_eq!(status, 403);
+    }
+    // The login and her entries are audited.
+    let audited = |action: &str| -> i64 {
+        city.store()
+            .conn()
+            .query_row(
+                "SELECT COUNT(*) FROM audit_log WHERE action = ?1",
+                [action],
+                |r| r.get(0),
+            )
+            .unwrap()
+    };
+    assert_eq!(audited("childminder.account"), 1);
+    assert_eq!(audited("childminder.own_absence"), 2);
+}

@@ -734,6 +734,36 @@ pub fn routes() -> Vec<Route> {
         ),
         route(
             "GET",
+            "/tagespflege/mine",
+            get(crate::tagespflege::own_http::page),
+        ),
+        route(
+            "POST",
+            "/tagespflege/mine/absences",
+            post(crate::tagespflege::own_http::absence_submit),
+        ),
+        route(
+            "GET",
+            "/api/tagespflege/mine",
+            get(crate::tagespflege::own_http::api_view),
+        ),
+        route(
+            "POST",
+            "/api/tagespflege/mine/absences",
+            post(crate::tagespflege::own_http::api_absence),
+        ),
+        route(
+            "POST",
+            "/tagespflege/{id}/account",
+            post(crate::tagespflege::http::account_submit),
+        ),
+        route(
+            "POST",
+            "/api/tagespflege/accounts",
+            post(crate::tagespflege::http::api_account),
+        ),
+        route(
+            "GET",
             "/tagespflege/payments.csv",
             get(crate::tagespflege::http::payments_csv),
         ),

@@ -116,6 +116,18 @@ pub fn childminder(
 ) -> Result<ChildminderView, ActionError> {
     authorize_view(store, who)?;
     let profile = load_profile(store, id)?;
+    file_of(store, rules, profile, month, today)
+}
+
+/// The file of `profile`, for whoever was authorised to read it (the office, or the
+/// childminder herself).
+pub(super) fn file_of(
+    store: &Store,
+    rules: &Rules,
+    profile: ChildminderProfile,
+    month: tp::Month,
+    today: Date,
+) -> Result<ChildminderView, ActionError> {
     // Her own documents only: the file, her placements, and the profiles of the childminders
     // she stands in for.
     let case = case_of(store, &profile.id)?;

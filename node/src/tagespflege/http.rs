@@ -192,6 +192,7 @@ struct Forms {
     proof: ProofInput,
     absence: AbsenceInput,
     placement: PlacementInput,
+    account: super::AccountInput,
 }
 
 #[derive(Template)]
@@ -208,6 +209,8 @@ struct ChildminderPage {
     grant_kinds: Vec<(&'static str, &'static str)>,
     /// (id, name) of the other childminders, for substitute care.
     others: Vec<(String, String)>,
+    /// She has her own login (else the office may create one).
+    has_account: bool,
     forms: Forms,
     errors: Vec<FieldError>,
 }
@@ -221,7 +224,7 @@ fn childminder_page(
     forms: Forms,
     errors: Vec<FieldError>,
 ) -> Result<Response, AppError> {
-    let (view, manages, others) = {
+    let (view, manages, others, has_account) = {
         let store = node.store();
         let view = childminder(
             &store,
@@ -239,7 +242,8 @@ fn childminder_page(
             .map(|p| (p.id.0, p.name))
             .collect();
         others.sort_by(|a, b| a.1.cmp(&b.1));
-        (view, manages, others)
+        let has_account = super::has_account(&store, &view.profile.id)?;
+        (view, manages, others, has_account)
     };
     let chrome = Chrome::new(node, lang, Some(session), view.profile.name.clone());
     let page = ChildminderPage {
@@ -253,6 +257,7 @@ fn childminder_page(
         refund_kinds: refund_options(),
         grant_kinds: grant_options(),
         others,
+        has_account,
         forms,
         errors,
     };
@@ -389,6 +394,40 @@ pub async fn absence_submit(
         ..Forms::default()
     };
     answer(&node, lang, &session, &id, result, forms)
+}
+
+/// `POST /tagespflege/{id}/account`: the office creates the childminder's own login.
+pub async fn account_submit(
+    State(node): State<Arc<Node>>,
+    lang: Lang,
+    session: Session,
+    Path(id): Path<String>,
+    Form(form): Form<Posted<super::AccountInput>>,
+) -> Result<Response, AppError> {
+    session.check_csrf(&form.csrf)?;
+    let mut input = form.input;
+    input.childminder = id.clone();
+    let result = super::create_account(&mut node.store(), &session.who, &input, node.now());
+    // The password is never shown again.
+    input.password.clear();
+    let forms = Forms {
+        account: input,
+        ..Forms::default()
+    };
+    answer(&node, lang, &session, &id, result, forms)
+}
+
+pub async fn api_account(
+    State(node): State<Arc<Node>>,
+    ApiSession(session): ApiSession,
+    ApiJson(input): ApiJson<super::AccountInput>,
+) -> Result<Response, ApiError> {
+    created(super::create_account(
+        &mut node.store(),
+        &session.who,
+        &input,
+        node.now(),
+    ))
 }
 
 /// `POST /tagespflege/{id}/placements`: a reservation, an agreement or substitute care.
