@@ -1362,3 +1362,130 @@ async fn a_childminder_sees_and_records_only_her_own_file() {
     assert_eq!(audited("childminder.account"), 1);
     assert_eq!(audited("childminder.own_absence"), 2);
 }
+
+/// Substitute care across two childminders (Lastenheft 3.5.6.2, seed 004 L30067–30069): while
+/// A's child is cared for by B, the child keeps its place at A (A cannot fill it), and B may not
+/// have more children at the same time than her permit's places (at most 5), substitutes
+/// included.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn substitute_care_counts_at_the_host_and_keeps_the_place_at_the_regular_childminder() {
+    let net = Network::seeded();
+    let city = net.open(&net.config(|c| c.role == NodeRole::City).name);
+    let bvs = add_user(&city, "t-bvs", Role::BvsKtp, city_org(), None, None);
+    let mut ids = Vec::new();
+    for (name, places) in [("Anke Regel", "3"), ("Berta Ersatz", "5")] {
+        let (status, profile) = api(
+            &city,
+            &bvs.token,
+            "POST",
+            "/api/tagespflege",
+            Some(json!({
+                "name": name, "street": "Teststraße 1", "postcode": "01099", "city": "Dresden",
+                "district": "Neustadt", "phone": "", "email": "", "start": "2026-01-01",
+                "places": places
+            })),
+        )
+        .await;
+        assert_eq!(status, 201, "{profile}");
+        ids.push(profile["id"].as_str().unwrap().to_string());
+    }
+    let (a, b) = (ids[0].clone(), ids[1].clone());
+    let place = |at: &str, given: &str, kind: &str, start: &str, end: &str, regular: &str| {
+        json!({
+            "childminder": at, "child_given_name": given, "child_family_name": "Kind",
+            "birth_date": "2025-03-10", "kind": kind, "start": start, "end": end,
+            "daily_hours": "8", "substitute_for": regular
+        })
+    };
+    let post = |body: Value| {
+        let city = city.clone();
+        let token = bvs.token.clone();
+        async move {
+            api(
+                &city,
+                &token,
+                "POST",
+                "/api/tagespflege/placements",
+                Some(body),
+            )
+            .await
+        }
+    };
+    // A: three children for three places; B: four children for five places.
+    for given in ["Ada", "Alf", "Amy"] {
+        assert_eq!(
+            post(place(&a, given, "agreement", "2026-02-01", "", ""))
+                .await
+                .0,
+            201
+        );
+    }
+    for given in ["Bea", "Ben", "Bob", "Bru"] {
+        assert_eq!(
+            post(place(&b, given, "agreement", "2026-02-01", "", ""))
+                .await
+                .0,
+            201
+        );
+    }
+    // A's vacation, 14–18 December: Ada goes to B, who then has five children.
+    let (status, ada) = post(place(
+        &b,
+        "Ada",
+        "substitute",
+        "2026-12-14",
+        "2026-12-18",
+        &a,
+    ))
+    .await;
+    assert_eq!(status, 201, "{ada}");
+    // Alf too would make six at B: refused, naming the five, nothing stored.
+    let (status, refused) = post(place(
+        &b,
+        "Alf",
+        "substitute",
+        "2026-12-16",
+        "2026-12-16",
+        &a,
+    ))
+    .await;
+    assert_eq!((status, fields(&refused)), (422, vec!["start".to_string()]));
+    let message = refused.to_string();
+    assert!(
+        message.contains("schon 5 Kinder bei 5 Plätzen") && message.contains("Ada Kind"),
+        "{message}"
+    );
+    // Ada keeps her place at A: A cannot take a new child in those days.
+    let (status, refused) = post(place(&a, "Ali", "reservation", "2026-12-15", "", "")).await;
+    assert_eq!((status, fields(&refused)), (422, vec!["start".to_string()]));
+    assert!(
+        refused.to_string().contains("schon 3 Kinder bei 3 Plätzen"),
+        "{refused}"
+    );
+    // Neither file is over capacity; B's lists Ada as substitute care for A.
+    for (id, children) in [(&a, 3), (&b, 5)] {
+        let (_, file) = api(
+            &city,
+            &bvs.token,
+            "GET",
+            &format!("/api/tagespflege/{id}?month=2026-12"),
+            None,
+        )
+        .await;
+        assert_eq!(file["over_capacity"], json!([]), "{file}");
+        assert_eq!(file["placements"].as_array().unwrap().len(), children);
+    }
+    let (_, file) = api(
+        &city,
+        &bvs.token,
+        "GET",
+        &format!("/api/tagespflege/{b}"),
+        None,
+    )
+    .await;
+    assert!(file["placements"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|p| p["child"] == "Kind, Ada" && p["substitute_for"] == "Anke Regel"));
+}
