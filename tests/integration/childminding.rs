@@ -1342,6 +1342,67 @@ async fn a_childminder_sees_and_records_only_her_own_file() {
     assert_eq!(status, 200);
     assert!(page.contains("Meine Kindertagespflege") && page.contains("Kind, Anna"));
     assert!(page.contains("id=\"record-own-absence\""));
+    // The same through the forms: the office's login form on the other file, her absence form.
+    const FORM: &str = "application/x-www-form-urlencoded";
+    let form = |path: String, token: String, body: String| {
+        let router = router.clone();
+        async move {
+            kitanetz_tests::call(
+                &router,
+                "POST".parse().unwrap(),
+                &path,
+                Some(&token),
+                Some((FORM, body)),
+            )
+            .await
+        }
+    };
+    let login_form = |username: &str| {
+        format!(
+            "csrf={}&username={username}&password={}",
+            bvs.csrf,
+            kitanetz_tests::PASSWORD.replace(' ', "+")
+        )
+    };
+    let (status, page) = form(
+        format!("/tagespflege/{other}/account"),
+        bvs.token.clone(),
+        login_form("Olga+Fremd"),
+    )
+    .await;
+    assert_eq!(status, 422);
+    assert!(page.contains("id=\"create-login\"") && page.contains("Benutzername"));
+    let (status, _) = form(
+        format!("/tagespflege/{other}/account"),
+        bvs.token.clone(),
+        login_form("olga.fremd"),
+    )
+    .await;
+    assert_eq!(status, 303);
+    let (_, page) = kitanetz_tests::call(
+        &router,
+        "GET".parse().unwrap(),
+        &format!("/tagespflege/{other}"),
+        Some(&bvs.token),
+        None,
+    )
+    .await;
+    assert!(page.contains("id=\"has-login\""));
+    let (status, page) = form(
+        "/tagespflege/mine/absences".into(),
+        token.clone(),
+        "csrf=&kind=vacation&from=2026-12-22&until=2026-12-22".into(),
+    )
+    .await;
+    assert_eq!(status, 422, "overlaps the sick day");
+    assert!(page.contains("id=\"record-own-absence\""));
+    let (status, _) = form(
+        "/tagespflege/mine/absences".into(),
+        token.clone(),
+        "csrf=&kind=sick&from=2026-12-31&until=2026-12-31&certificate=on".into(),
+    )
+    .await;
+    assert_eq!(status, 303);
     // The office's users and a childminder login without a record have no such page.
     let unlinked = add_user(&city, "t-tpp", Role::Childminder, city_org(), None, None);
     for t in [&bvs.token, &unlinked.token] {
@@ -1359,8 +1420,8 @@ async fn a_childminder_sees_and_records_only_her_own_file() {
             )
             .unwrap()
     };
-    assert_eq!(audited("childminder.account"), 1);
-    assert_eq!(audited("childminder.own_absence"), 2);
+    assert_eq!(audited("childminder.account"), 2);
+    assert_eq!(audited("childminder.own_absence"), 3);
 }
 
 /// Substitute care across two childminders (Lastenheft 3.5.6.2, seed 004 L30067–30069): while

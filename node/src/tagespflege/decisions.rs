@@ -254,13 +254,104 @@ pub fn grant_decision(
         requested: asked,
         amount: comma(tp::Money::round(grant.granted.0)),
         paid_with: format!("{:02}/{}", paid.number(), paid.year()),
-        // The explanations were joined with "; " when the grant was stored.
-        explanation: grant
-            .explanation
-            .split("; ")
-            .filter(|l| !l.trim().is_empty())
-            .map(str::to_string)
-            .collect(),
+        explanation: grant_explanation(grant),
         conditions,
     })
+}
+
+/// The grant's arithmetic in German, from what was stored with it and the rules it was decided
+/// on (the stored explanation is the engine's, in English, for the file and the CLI).
+fn grant_explanation(grant: &kitanetz_crdt::kinds::childminder_case::CaseGrant) -> Vec<String> {
+    let rules = tp::GrantRules::tpp_agreement();
+    let pct = |p: Decimal| p.normalize().to_string().replace('.', ",");
+    let requested = comma(tp::Money::round(grant.requested.0));
+    let granted = comma(tp::Money::round(grant.granted.0));
+    let line = match grant.kind.as_str() {
+        "equipment" => format!(
+            "{} neue Plätze × {} € = {granted} €",
+            grant.places,
+            comma(rules.equipment_per_new_place)
+        ),
+        "replacement" => format!(
+            "beantragt {requested} €; höchstens {} Plätze × {} € im Kalenderjahr, abzüglich der \
+             in diesem Jahr schon gewährten Ersatzbeschaffung: {granted} €",
+            grant.places,
+            comma(rules.replacement_per_place_year)
+        ),
+        "dji_curriculum" => format!(
+            "{} % der Kosten von {requested} €, höchstens {} €: {granted} €",
+            pct(rules.dji_curriculum_percent),
+            comma(rules.dji_curriculum_cap)
+        ),
+        "education_plan_curriculum" => format!(
+            "{} % der Kosten von {requested} €: {granted} €",
+            pct(rules.education_plan_curriculum_percent)
+        ),
+        _ => format!(
+            "{} % der Kosten von {requested} €, höchstens {} € im Kalenderjahr abzüglich der in \
+             diesem Jahr schon gewährten Fortbildungszuschüsse: {granted} €",
+            pct(rules.training_percent),
+            comma(rules.training_cap_per_year)
+        ),
+    };
+    vec![
+        line,
+        format!(
+            "Grundlage: Vereinbarung zur Kindertagespflege §§ 7–8 (Regelstand {})",
+            rules.id
+        ),
+    ]
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use kitanetz_crdt::ids::CaseEntryId;
+    use kitanetz_crdt::kinds::childminder_case::CaseGrant;
+    use std::str::FromStr;
+
+    fn eur(s: &str) -> tp::Money {
+        tp::Money::exact(Decimal::from_str(s).unwrap()).unwrap()
+    }
+
+    #[test]
+    fn annex_k_health_year_in_words() {
+        // Annex K 2010: 851.67 € × 16.25 % = 138.40 €, proven 138.40 €, half 69.20 €.
+        let lines = year_explanation(
+            &YearDetail::Health {
+                family_insured: false,
+                contribution_base: eur("851.67"),
+                appropriate_contribution: eur("138.40"),
+                recognised_contribution: eur("138.40"),
+            },
+            eur("69.20"),
+        );
+        assert_eq!(
+            lines,
+            [
+                "Bemessungsgrundlage 851,67 €: angemessener Beitrag zur Kranken- und \
+                 Pflegeversicherung 138,40 €",
+                "anerkannt 138,40 € (höchstens der nachgewiesene Beitrag), davon die Hälfte: \
+                 69,20 €"
+            ]
+        );
+    }
+
+    #[test]
+    fn a_training_grant_in_words_from_its_stored_figures() {
+        let grant = CaseGrant {
+            id: CaseEntryId("e-1".into()),
+            kind: "training".into(),
+            places: 0,
+            requested: Dec(Decimal::from(100)),
+            granted: Dec(Decimal::from(25)),
+            explanation: "100 € × 50 % = 50.00 €; at most … [k; v; s]".into(),
+            decided_on: Date::ymd(2026, 11, 2),
+        };
+        assert_eq!(
+            grant_explanation(&grant)[0],
+            "50 % der Kosten von 100,00 €, höchstens 100,00 € im Kalenderjahr abzüglich der in \
+             diesem Jahr schon gewährten Fortbildungszuschüsse: 25,00 €"
+        );
+    }
 }

@@ -57,7 +57,8 @@ fn the_grant_decision_names_purpose_amount_and_conditions() {
         "11/2026",
         "2 neue Plätze × 100,00 €",
         "Auflagen",
-        "Belege sind fünf Jahre aufzubewahren",
+        "Belege sind aufzubewahren",
+        "Vereinbarung zur Kindertagespflege",
         "Rechtsbehelfsbelehrung",
     ] {
         assert_contains(&text, needle);
