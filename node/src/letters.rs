@@ -120,6 +120,32 @@ pub async fn funding_decision_pdf(
     .map_err(|e| LetterError::Thread(e.to_string()))?
 }
 
+/// The refund Bescheid of Kindertagespflege, rendered off the async workers.
+pub async fn refund_decision_pdf(
+    decision: kitanetz_letters::RefundDecision,
+) -> Result<Vec<u8>, LetterError> {
+    tokio::task::spawn_blocking(move || {
+        kitanetz_letters::refund_decision_pdf(&decision)
+            .map(|r| r.pdf)
+            .map_err(|e| LetterError::Exit(e.to_string()))
+    })
+    .await
+    .map_err(|e| LetterError::Thread(e.to_string()))?
+}
+
+/// The grant Bescheid of Kindertagespflege, rendered off the async workers.
+pub async fn grant_decision_pdf(
+    decision: kitanetz_letters::GrantDecision,
+) -> Result<Vec<u8>, LetterError> {
+    tokio::task::spawn_blocking(move || {
+        kitanetz_letters::grant_decision_pdf(&decision)
+            .map(|r| r.pdf)
+            .map_err(|e| LetterError::Exit(e.to_string()))
+    })
+    .await
+    .map_err(|e| LetterError::Thread(e.to_string()))?
+}
+
 async fn pdf(template: Template<'static>, letter: Letter) -> Result<Vec<u8>, LetterError> {
     tokio::task::spawn_blocking(move || pdf_now(&template, &letter))
         .await

@@ -1333,4 +1333,36 @@ describe('a coordinated placement round', () => {
     }
     audit.assertClean();
   });
+
+  test('a childminder reads her own file and records her vacation', async () => {
+    const audit = new Audit('desktop');
+    const ctx = await newContext(browser, VIEWPORTS[0]);
+    try {
+      const page = await ctx.newPage();
+      await login(page, CITY.url, 'tagespflege');
+      await page.locator('nav a[href="/tagespflege/mine"]').click();
+      await page.waitForURL('**/tagespflege/mine');
+      assert.equal(await page.locator('nav a[href="/tagespflege"]').count(), 0, 'not the register');
+      await audit.check(page, 'tagespflege-mine');
+      const year = new Date().getFullYear() + 1;
+      await page.locator('#b-kind').selectOption('vacation');
+      await page.locator('#b-from').fill(`${year}-05-11`);
+      await page.locator('#b-until').fill(`${year}-05-04`);
+      await page.locator('#record-own-absence button[type="submit"]').click();
+      await assert.doesNotReject(page.locator('#form-errors').waitFor(), 'the end before the start is named');
+      assert.equal(await page.locator('#b-from').inputValue(), `${year}-05-11`, 'what was typed stays');
+      await audit.check(page, 'tagespflege-mine-error');
+      await page.locator('#b-until').fill(`${year}-05-15`);
+      await page.locator('#record-own-absence button[type="submit"]').click();
+      await page.waitForURL(/\/tagespflege\/mine/);
+      assert.equal(await page.locator('#form-errors').count(), 0);
+      assert.match(await page.locator('main').textContent(), new RegExp(`(11\\.05\\.${year}|${year}-05-11)`));
+      // Another childminder's file stays closed to her.
+      const other = await page.request.get(`${CITY.url}/tagespflege`);
+      assert.equal(other.status(), 403);
+    } finally {
+      await ctx.close();
+    }
+    audit.assertClean();
+  });
 });

@@ -669,6 +669,7 @@ async fn a_parent_changes_the_application_and_changed_wishes_restart_placement()
             .find(|f| f.profile.id == kita)
             .map(|f| f.profile.provider.clone()),
         facility: Some(kita.clone()),
+        childminder: None,
     });
     let month = {
         let store = city.store();
@@ -859,6 +860,7 @@ pub(crate) fn lead_of(
             .find(|f| &f.profile.id == facility)
             .map(|f| f.profile.provider.clone()),
         facility: Some(facility.clone()),
+        childminder: None,
     })
 }
 
@@ -1113,6 +1115,7 @@ async fn the_sequential_procedure_goes_from_wish_to_wish_across_the_network() {
         organisation: kitanetz_crdt::ids::city_org(),
         provider: None,
         facility: None,
+        childminder: None,
     });
     let watch =
         kitanetz_node::applications::watch::watch(&city.store(), &zvs, city.now().today).unwrap();
@@ -1629,6 +1632,7 @@ fn zvs_principal() -> kitanetz_node::auth::Principal {
         organisation: kitanetz_crdt::ids::city_org(),
         provider: None,
         facility: None,
+        childminder: None,
     })
 }
 

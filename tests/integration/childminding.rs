@@ -599,6 +599,120 @@ async fn the_bvs_registers_a_childminder_places_children_and_computes_the_paymen
     // 549.00 refunds + 480.00 grants; payout 731.02 + 1029.00.
     assert_eq!(file["payment"]["refunds"], "1029.00");
     assert_eq!(file["payment"]["payout"], "1760.02");
+    // The payout file for the finance system: her record as the list shows it, amounts with a
+    // decimal comma; the export is audited.
+    let (status, csv) = kitanetz_tests::call(
+        &router,
+        "GET".parse().unwrap(),
+        "/tagespflege/payments.csv?month=2026-11",
+        Some(&bvs.token),
+        None,
+    )
+    .await;
+    assert_eq!(status, 200);
+    let mut lines = csv.split("\r\n");
+    assert_eq!(
+        lines.next(),
+        Some("Auszahlungsmonat;Aktenzeichen;Name;IBAN;Geldleistung;Abzug;Erstattungen;Zuschuesse;Auszahlung;Erlaeuterung")
+    );
+    let mine = lines
+        .find(|l| l.contains(&format!(";{id};")))
+        .unwrap_or_else(|| panic!("{id} in {csv}"));
+    let fields: Vec<&str> = mine.split(';').collect();
+    assert_eq!(
+        fields[..9],
+        [
+            "2026-11",
+            id.as_str(),
+            "Maria Test",
+            "",
+            "769,50",
+            "38,48",
+            "549,00",
+            "480,00",
+            "1760,02"
+        ]
+    );
+    assert_eq!(
+        fields[9],
+        "3 Kinder | Abzug 38.48 € für Abwesenheitstage ohne Fortzahlung | \
+         Kranken- und Pflegeversicherung (hälftig): 113.60 € laufend | \
+         Kranken- und Pflegeversicherung (hälftig): 227.20 € Nachzahlung für 2 Monate | \
+         Alterssicherung (hälftig, bis 40 € je Platz): 120.00 € laufend | \
+         Unfallversicherung 2026: 88.20 € einmalig | \
+         Ausstattung neuer Plätze (100 € je Platz): 200.00 € einmalig | \
+         Fortbildung (50 %, bis 100 € im Jahr): 75.00 € einmalig | \
+         Fortbildung (50 %, bis 100 € im Jahr): 25.00 € einmalig | \
+         Ersatzbeschaffung (bis 100 € je Platz und Jahr): 180.00 € einmalig"
+    );
+    assert!(!mine.contains("Anna"), "no child names: {mine}");
+    let (status, _) = kitanetz_tests::call(
+        &router,
+        "GET".parse().unwrap(),
+        "/tagespflege/payments.csv?month=11/2026",
+        Some(&bvs.token),
+        None,
+    )
+    .await;
+    assert_eq!(status, 400, "a month that does not read, as on the list");
+    let audited: i64 = city
+        .store()
+        .conn()
+        .query_row(
+            "SELECT COUNT(*) FROM audit_log WHERE action = 'tagespflege.payout_file'",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    assert_eq!(audited, 1);
+    // Each decided refund and grant has its Bescheid, for the office only; another file's
+    // entry or an unknown one is not found.
+    let refund_id = file["refunds"][0]["id"].as_str().unwrap().to_string();
+    let grant_id = file["grants"][1]["id"].as_str().unwrap().to_string();
+    for (path, token, expected) in [
+        (
+            format!("/tagespflege/{id}/refunds/{refund_id}/decision.pdf"),
+            &bvs.token,
+            200,
+        ),
+        (
+            format!("/tagespflege/{id}/grants/{grant_id}/decision.pdf"),
+            &bvs.token,
+            200,
+        ),
+        (
+            format!("/tagespflege/{id}/refunds/{grant_id}/decision.pdf"),
+            &bvs.token,
+            404,
+        ),
+        (
+            format!("/tagespflege/{id}/grants/e-none/decision.pdf"),
+            &bvs.token,
+            404,
+        ),
+        (
+            format!("/tagespflege/{id}/grants/{grant_id}/decision.pdf"),
+            &zvs.token,
+            403,
+        ),
+    ] {
+        let (status, pdf) =
+            kitanetz_tests::call(&router, "GET".parse().unwrap(), &path, Some(token), None).await;
+        assert_eq!(status, expected, "{path}");
+        if expected == 200 {
+            assert!(pdf.starts_with("%PDF"), "{path}");
+        }
+    }
+    let (_, page) = kitanetz_tests::call(
+        &router,
+        "GET".parse().unwrap(),
+        &format!("/tagespflege/{id}"),
+        Some(&bvs.token),
+        None,
+    )
+    .await;
+    assert!(page.contains(&format!("/refunds/{refund_id}/decision.pdf")));
+    assert!(page.contains(&format!("/grants/{grant_id}/decision.pdf")));
 
     // The ZVS reads the file without the forms.
     let (_, page) = kitanetz_tests::call(
@@ -986,4 +1100,453 @@ async fn annex_k_health_refund_decided_from_its_case_file_pays_the_back_payment_
         (status, fields(&refused)),
         (422, vec!["case_json".to_string()])
     );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_childminder_sees_and_records_only_her_own_file() {
+    let net = Network::seeded();
+    let city = net.open(&net.config(|c| c.role == NodeRole::City).name);
+    let bvs = add_user(&city, "t-bvs", Role::BvsKtp, city_org(), None, None);
+    let router = kitanetz_node::http::router(city.clone());
+    let mut ids = Vec::new();
+    for name in ["Maria Eigen", "Olga Fremd"] {
+        let (status, profile) = api(
+            &city,
+            &bvs.token,
+            "POST",
+            "/api/tagespflege",
+            Some(json!({
+                "name": name, "street": "Teststraße 1", "postcode": "01099", "city": "Dresden",
+                "district": "Neustadt", "phone": "", "email": "", "start": "2026-01-01", "places": "3"
+            })),
+        )
+        .await;
+        assert_eq!(status, 201, "{profile}");
+        ids.push(profile["id"].as_str().unwrap().to_string());
+    }
+    let (me, other) = (&ids[0], &ids[1]);
+    let (status, _) = api(
+        &city,
+        &bvs.token,
+        "POST",
+        "/api/tagespflege/placements",
+        Some(json!({
+            "childminder": me, "child_given_name": "Anna", "child_family_name": "Kind",
+            "birth_date": "2025-03-10", "kind": "agreement", "start": "2026-02-01", "end": "",
+            "daily_hours": "7,5", "substitute_for": ""
+        })),
+    )
+    .await;
+    assert_eq!(status, 201);
+
+    // The office creates her login; a short password is refused, nothing stored; one login per
+    // childminder.
+    let account = |username: &str, password: &str| json!({"childminder": me, "username": username, "password": password});
+    let (status, refused) = api(
+        &city,
+        &bvs.token,
+        "POST",
+        "/api/tagespflege/accounts",
+        Some(account("maria.eigen", "kurz")),
+    )
+    .await;
+    assert_eq!(
+        (status, fields(&refused)),
+        (422, vec!["password".to_string()])
+    );
+    let (status, created) = api(
+        &city,
+        &bvs.token,
+        "POST",
+        "/api/tagespflege/accounts",
+        Some(account("maria.eigen", kitanetz_tests::PASSWORD)),
+    )
+    .await;
+    assert_eq!(
+        (status, created["childminder"].as_str()),
+        (201, Some(me.as_str()))
+    );
+    let (status, refused) = api(
+        &city,
+        &bvs.token,
+        "POST",
+        "/api/tagespflege/accounts",
+        Some(account("maria.zwei", kitanetz_tests::PASSWORD)),
+    )
+    .await;
+    assert_eq!(
+        (status, fields(&refused)),
+        (422, vec!["username".to_string()])
+    );
+
+    // She logs in and sees her own file: her permit, her child, the month's payment, the
+    // year's allowances.
+    let (status, body) = kitanetz_tests::call(
+        &router,
+        "POST".parse().unwrap(),
+        "/api/login",
+        None,
+        Some((
+            "application/json",
+            json!({"username": "maria.eigen", "password": kitanetz_tests::PASSWORD}).to_string(),
+        )),
+    )
+    .await;
+    assert_eq!(status, 200, "{body}");
+    let token = serde_json::from_str::<Value>(&body).unwrap()["token"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let (status, file) = api(
+        &city,
+        &token,
+        "GET",
+        "/api/tagespflege/mine?month=2026-11",
+        None,
+    )
+    .await;
+    assert_eq!(status, 200, "{file}");
+    assert_eq!(file["profile"]["id"], me.as_str());
+    assert_eq!(file["placements"].as_array().unwrap().len(), 1);
+    assert_eq!(file["payment"]["lines"][0]["amount"], "585.00");
+    assert!(
+        !file["watch"].as_array().unwrap().is_empty(),
+        "her missing proofs: {file}"
+    );
+
+    // Her vacation before Christmas (Monday to Wednesday, recorded ahead: announced, paid);
+    // an overlapping one, a kind that is the office's to record and a reversed period are
+    // refused on their fields.
+    let absence =
+        |kind: &str, from: &str, until: &str| json!({"kind": kind, "from": from, "until": until});
+    for (body, expected) in [
+        (absence("sick", "2026-12-22", "2026-12-22"), None),
+        (
+            absence("vacation", "2026-12-21", "2026-12-23"),
+            Some("from"),
+        ),
+        (
+            absence("training", "2026-12-28", "2026-12-28"),
+            Some("kind"),
+        ),
+        (
+            absence("vacation", "2026-12-30", "2026-12-29"),
+            Some("until"),
+        ),
+    ] {
+        let (status, answer) = api(
+            &city,
+            &token,
+            "POST",
+            "/api/tagespflege/mine/absences",
+            Some(body),
+        )
+        .await;
+        match expected {
+            None => assert_eq!(status, 201, "{answer}"),
+            Some(field) => assert_eq!((status, fields(&answer)), (422, vec![field.to_string()])),
+        }
+    }
+    let (status, _) = api(
+        &city,
+        &token,
+        "POST",
+        "/api/tagespflege/mine/absences",
+        Some(absence("vacation", "2026-12-28", "2026-12-30")),
+    )
+    .await;
+    assert_eq!(status, 201);
+    let (_, december) = api(
+        &city,
+        &token,
+        "GET",
+        "/api/tagespflege/mine?month=2026-12",
+        None,
+    )
+    .await;
+    let allowance = |label: &str| {
+        december["allowances"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|a| a["label"] == label)
+            .cloned()
+            .unwrap()
+    };
+    assert_eq!(allowance("Urlaub")["used"], 3, "{december}");
+    assert_eq!(
+        allowance("Krankheit")["used"],
+        0,
+        "a sick day without a certificate takes none of the paid days"
+    );
+    let kinds: Vec<(&str, bool)> = december["absences"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|a| (a["kind"].as_str().unwrap(), a["paid"].as_bool().unwrap()))
+        .collect();
+    assert_eq!(
+        kinds,
+        [("Krankheit", false), ("Urlaub", true)],
+        "a sick day without certificate is not paid"
+    );
+    // The office sees what she recorded.
+    let (_, office) = api(
+        &city,
+        &bvs.token,
+        "GET",
+        &format!("/api/tagespflege/{me}"),
+        None,
+    )
+    .await;
+    assert_eq!(office["absences"].as_array().unwrap().len(), 2);
+
+    // Never another childminder's data, nor the office's pages.
+    for (method, path, body) in [
+        ("GET", format!("/api/tagespflege/{other}"), None),
+        ("GET", format!("/api/tagespflege/{me}"), None),
+        ("GET", "/api/tagespflege".to_string(), None),
+        (
+            "GET",
+            "/api/tagespflege/payments?month=2026-11".to_string(),
+            None,
+        ),
+        (
+            "POST",
+            "/api/tagespflege/absences".to_string(),
+            Some(
+                json!({"childminder": other, "kind": "vacation", "from": "2026-12-01", "until": "2026-12-01"}),
+            ),
+        ),
+    ] {
+        let (status, _) = api(&city, &token, method, &path, body).await;
+        assert_eq!(status, 403, "{method} {path}");
+    }
+    for path in [
+        format!("/tagespflege/{other}"),
+        "/tagespflege/payments.csv".to_string(),
+    ] {
+        let (status, _) =
+            kitanetz_tests::call(&router, "GET".parse().unwrap(), &path, Some(&token), None).await;
+        assert_eq!(status, 403, "{path}");
+    }
+    // Her page, with the link in the navigation.
+    let (status, page) = kitanetz_tests::call(
+        &router,
+        "GET".parse().unwrap(),
+        "/tagespflege/mine",
+        Some(&token),
+        None,
+    )
+    .await;
+    assert_eq!(status, 200);
+    assert!(page.contains("Meine Kindertagespflege") && page.contains("Kind, Anna"));
+    assert!(page.contains("id=\"record-own-absence\""));
+    // The same through the forms: the office's login form on the other file, her absence form.
+    const FORM: &str = "application/x-www-form-urlencoded";
+    let form = |path: String, token: String, body: String| {
+        let router = router.clone();
+        async move {
+            kitanetz_tests::call(
+                &router,
+                "POST".parse().unwrap(),
+                &path,
+                Some(&token),
+                Some((FORM, body)),
+            )
+            .await
+        }
+    };
+    let login_form = |username: &str| {
+        format!(
+            "csrf={}&username={username}&password={}",
+            bvs.csrf,
+            kitanetz_tests::PASSWORD.replace(' ', "+")
+        )
+    };
+    let (status, page) = form(
+        format!("/tagespflege/{other}/account"),
+        bvs.token.clone(),
+        login_form("Olga+Fremd"),
+    )
+    .await;
+    assert_eq!(status, 422);
+    assert!(page.contains("id=\"create-login\"") && page.contains("Benutzername"));
+    let (status, _) = form(
+        format!("/tagespflege/{other}/account"),
+        bvs.token.clone(),
+        login_form("olga.fremd"),
+    )
+    .await;
+    assert_eq!(status, 303);
+    let (_, page) = kitanetz_tests::call(
+        &router,
+        "GET".parse().unwrap(),
+        &format!("/tagespflege/{other}"),
+        Some(&bvs.token),
+        None,
+    )
+    .await;
+    assert!(page.contains("id=\"has-login\""));
+    let (status, page) = form(
+        "/tagespflege/mine/absences".into(),
+        token.clone(),
+        "csrf=&kind=vacation&from=2026-12-22&until=2026-12-22".into(),
+    )
+    .await;
+    assert_eq!(status, 422, "overlaps the sick day");
+    assert!(page.contains("id=\"record-own-absence\""));
+    let (status, _) = form(
+        "/tagespflege/mine/absences".into(),
+        token.clone(),
+        "csrf=&kind=sick&from=2026-12-31&until=2026-12-31&certificate=on".into(),
+    )
+    .await;
+    assert_eq!(status, 303);
+    // The office's users and a childminder login without a record have no such page.
+    let unlinked = add_user(&city, "t-tpp", Role::Childminder, city_org(), None, None);
+    for t in [&bvs.token, &unlinked.token] {
+        let (status, _) = api(&city, t, "GET", "/api/tagespflege/mine", None).await;
+        assert_eq!(status, 403);
+    }
+    // The login and her entries are audited.
+    let audited = |action: &str| -> i64 {
+        city.store()
+            .conn()
+            .query_row(
+                "SELECT COUNT(*) FROM audit_log WHERE action = ?1",
+                [action],
+                |r| r.get(0),
+            )
+            .unwrap()
+    };
+    assert_eq!(audited("childminder.account"), 2);
+    assert_eq!(audited("childminder.own_absence"), 3);
+}
+
+/// Substitute care across two childminders (Lastenheft 3.5.6.2, seed 004 L30067–30069): while
+/// A's child is cared for by B, the child keeps its place at A (A cannot fill it), and B may not
+/// have more children at the same time than her permit's places (at most 5), substitutes
+/// included.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn substitute_care_counts_at_the_host_and_keeps_the_place_at_the_regular_childminder() {
+    let net = Network::seeded();
+    let city = net.open(&net.config(|c| c.role == NodeRole::City).name);
+    let bvs = add_user(&city, "t-bvs", Role::BvsKtp, city_org(), None, None);
+    let mut ids = Vec::new();
+    for (name, places) in [("Anke Regel", "3"), ("Berta Ersatz", "5")] {
+        let (status, profile) = api(
+            &city,
+            &bvs.token,
+            "POST",
+            "/api/tagespflege",
+            Some(json!({
+                "name": name, "street": "Teststraße 1", "postcode": "01099", "city": "Dresden",
+                "district": "Neustadt", "phone": "", "email": "", "start": "2026-01-01",
+                "places": places
+            })),
+        )
+        .await;
+        assert_eq!(status, 201, "{profile}");
+        ids.push(profile["id"].as_str().unwrap().to_string());
+    }
+    let (a, b) = (ids[0].clone(), ids[1].clone());
+    let place = |at: &str, given: &str, kind: &str, start: &str, end: &str, regular: &str| {
+        json!({
+            "childminder": at, "child_given_name": given, "child_family_name": "Kind",
+            "birth_date": "2025-03-10", "kind": kind, "start": start, "end": end,
+            "daily_hours": "8", "substitute_for": regular
+        })
+    };
+    let post = |body: Value| {
+        let city = city.clone();
+        let token = bvs.token.clone();
+        async move {
+            api(
+                &city,
+                &token,
+                "POST",
+                "/api/tagespflege/placements",
+                Some(body),
+            )
+            .await
+        }
+    };
+    // A: three children for three places; B: four children for five places.
+    for given in ["Ada", "Alf", "Amy"] {
+        assert_eq!(
+            post(place(&a, given, "agreement", "2026-02-01", "", ""))
+                .await
+                .0,
+            201
+        );
+    }
+    for given in ["Bea", "Ben", "Bob", "Bru"] {
+        assert_eq!(
+            post(place(&b, given, "agreement", "2026-02-01", "", ""))
+                .await
+                .0,
+            201
+        );
+    }
+    // A's vacation, 14–18 December: Ada goes to B, who then has five children.
+    let (status, ada) = post(place(
+        &b,
+        "Ada",
+        "substitute",
+        "2026-12-14",
+        "2026-12-18",
+        &a,
+    ))
+    .await;
+    assert_eq!(status, 201, "{ada}");
+    // Alf too would make six at B: refused, naming the five, nothing stored.
+    let (status, refused) = post(place(
+        &b,
+        "Alf",
+        "substitute",
+        "2026-12-16",
+        "2026-12-16",
+        &a,
+    ))
+    .await;
+    assert_eq!((status, fields(&refused)), (422, vec!["start".to_string()]));
+    let message = refused.to_string();
+    assert!(
+        message.contains("schon 5 Kinder bei 5 Plätzen") && message.contains("Ada Kind"),
+        "{message}"
+    );
+    // Ada keeps her place at A: A cannot take a new child in those days.
+    let (status, refused) = post(place(&a, "Ali", "reservation", "2026-12-15", "", "")).await;
+    assert_eq!((status, fields(&refused)), (422, vec!["start".to_string()]));
+    assert!(
+        refused.to_string().contains("schon 3 Kinder bei 3 Plätzen"),
+        "{refused}"
+    );
+    // Neither file is over capacity; B's lists Ada as substitute care for A.
+    for (id, children) in [(&a, 3), (&b, 5)] {
+        let (_, file) = api(
+            &city,
+            &bvs.token,
+            "GET",
+            &format!("/api/tagespflege/{id}?month=2026-12"),
+            None,
+        )
+        .await;
+        assert_eq!(file["over_capacity"], json!([]), "{file}");
+        assert_eq!(file["placements"].as_array().unwrap().len(), children);
+    }
+    let (_, file) = api(
+        &city,
+        &bvs.token,
+        "GET",
+        &format!("/api/tagespflege/{b}"),
+        None,
+    )
+    .await;
+    assert!(file["placements"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|p| p["child"] == "Kind, Ada" && p["substitute_for"] == "Anke Regel"));
 }

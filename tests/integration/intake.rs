@@ -27,6 +27,7 @@ fn zvs() -> Principal {
         organisation: city_org(),
         provider: None,
         facility: None,
+        childminder: None,
     })
 }
 

@@ -149,6 +149,7 @@ async fn the_index_follows_a_change_of_public_data() {
         organisation: city.config.organisation.clone(),
         provider: None,
         facility: None,
+        childminder: None,
     });
     let input = kitanetz_node::facilities::PlacesInput {
         care_type: "kindergarten".into(),

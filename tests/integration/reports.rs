@@ -48,6 +48,7 @@ async fn the_zvs_counts_placed_children_and_open_demand_from_the_citys_data() {
         organisation: city_org(),
         provider: None,
         facility: None,
+        childminder: None,
     });
     let all_time = Filter::range(chrono::NaiveDate::from_ymd_opt(2000, 1, 1).unwrap(), today);
     let reports =

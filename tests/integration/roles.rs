@@ -42,6 +42,10 @@ enum Access {
     /// node only (here, a Kita node: "not here" for them, refused for everybody else;
     /// `childminding.rs` uses it on the city).
     CityChildminding,
+    /// A childminder's own file ("Meine Kindertagespflege"): the childminder user linked to a
+    /// record, on the city or a BVS-KTP node only (here: "not here" for her, refused for
+    /// everybody else; `childminding.rs` uses it on the city).
+    OwnChildminding,
     /// Revoking a session: the audit readers (the walk names no live session: "not found"),
     /// refused for everybody else.
     RevokeSession,
@@ -75,6 +79,10 @@ fn expected_access(method: &str, path: &str) -> Access {
         (_, p) if p.starts_with("/statistics") || p.starts_with("/api/statistics") => {
             Access::TraegerStatistics
         }
+        (_, "/tagespflege/mine")
+        | (_, "/tagespflege/mine/absences")
+        | (_, "/api/tagespflege/mine")
+        | (_, "/api/tagespflege/mine/absences") => Access::OwnChildminding,
         (_, p) if p.starts_with("/tagespflege") || p.starts_with("/api/tagespflege") => {
             Access::CityChildminding
         }
@@ -422,6 +430,16 @@ async fn every_route_for_every_role() {
                             && !pattern.ends_with("decision.pdf")
                             && login.role == Role::Zvs);
                     let expected = if keeper {
+                        StatusCode::NOT_FOUND
+                    } else {
+                        StatusCode::FORBIDDEN
+                    };
+                    assert_eq!(status, expected, "{method} {path} as {}", login.label);
+                    checked += 1;
+                    continue;
+                }
+                Access::OwnChildminding => {
+                    let expected = if login.role == Role::Childminder {
                         StatusCode::NOT_FOUND
                     } else {
                         StatusCode::FORBIDDEN

@@ -30,6 +30,7 @@ fn zvs() -> kitanetz_node::auth::Principal {
         organisation: kitanetz_crdt::ids::city_org(),
         provider: None,
         facility: None,
+        childminder: None,
     })
 }
 

@@ -22,6 +22,7 @@ fn caller(role: Role, node: &Node) -> Principal {
         organisation: node.config.organisation.clone(),
         provider: node.config.provider.clone(),
         facility: node.config.facility.clone(),
+        childminder: None,
     })
 }
 

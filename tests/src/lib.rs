@@ -120,6 +120,19 @@ pub fn add_traeger_user(node: &Node, username: &str, role: Role, provider: &Prov
     )
 }
 
+/// Links a childminder login to her record in the register (what the office's
+/// `POST /api/tagespflege/accounts` does for a new login).
+pub fn link_childminder(node: &Node, login: Login, childminder: &str) -> Login {
+    node.store()
+        .conn()
+        .execute(
+            "UPDATE users SET childminder = ?1 WHERE username = ?2",
+            [childminder, login.label.as_str()],
+        )
+        .expect("link the childminder");
+    login
+}
+
 /// Users of every role on a Kita node: own-scope ones and foreign-scope ones.
 pub fn every_role(
     node: &Node,
@@ -159,13 +172,17 @@ pub fn every_role(
             false,
         ),
         (
-            add_user(
+            link_childminder(
                 node,
-                "m-tpp",
-                Role::Childminder,
-                OrgId("org-tpp-1".into()),
-                None,
-                None,
+                add_user(
+                    node,
+                    "m-tpp",
+                    Role::Childminder,
+                    OrgId("org-tpp-1".into()),
+                    None,
+                    None,
+                ),
+                "tpp-m-tpp",
             ),
             false,
         ),

@@ -36,12 +36,15 @@
 //! Exit certificates (Austrittsbescheinigungen) are printed in bulk, one page per child, by
 //! [`exit_certificates_pdf`] from typed [`ExitCertificate`]s.
 //!
-//! The Förderbescheid of Kindertagespflege is [`funding_decision_pdf`] of a [`FundingDecision`].
+//! The Förderbescheid of Kindertagespflege is [`funding_decision_pdf`] of a [`FundingDecision`];
+//! the insurance refund and the one-off grant Bescheide are [`refund_decision_pdf`] and
+//! [`grant_decision_pdf`].
 
 pub mod decision;
 mod error;
 mod exit_certificate;
 mod funding_decision;
+mod tagespflege_decisions;
 mod world;
 
 use chrono::NaiveDate;
@@ -63,6 +66,10 @@ pub use exit_certificate::{
 };
 pub use funding_decision::{
     funding_decision_pdf, FundingDecision, FundingDecisionError, FUNDING_DECISION,
+};
+pub use tagespflege_decisions::{
+    grant_decision_pdf, refund_decision_pdf, GrantDecision, OfficeLetter, RefundDecision,
+    RefundYearLine, TagespflegeDecisionError, GRANT_DECISION, REFUND_DECISION,
 };
 use world::LetterWorld;
 

@@ -11,10 +11,11 @@ pub use sessions::{
     lookup_guardian_session, lookup_session, new_token, token_digest, SessionKind, SessionTokens,
 };
 pub use users::{
-    create_user, verify_login, LoginError, NewUser, LOCKOUT_AFTER_FAILURES, LOCKOUT_MINUTES,
+    create_user, insert_user, verify_login, LoginError, NewUser, LOCKOUT_AFTER_FAILURES,
+    LOCKOUT_MINUTES,
 };
 
-use kitanetz_crdt::ids::{FacilityId, OrgId, ProviderId};
+use kitanetz_crdt::ids::{ChildminderId, FacilityId, OrgId, ProviderId};
 use serde::{Deserialize, Serialize};
 use std::fmt;
 use std::str::FromStr;
@@ -97,6 +98,8 @@ pub struct Caller {
     pub organisation: OrgId,
     pub provider: Option<ProviderId>,
     pub facility: Option<FacilityId>,
+    /// A childminder's own login: her record in the register (`None` for everyone else).
+    pub childminder: Option<ChildminderId>,
 }
 
 impl Caller {
@@ -266,6 +269,11 @@ pub enum Action<'a> {
     ViewChildminders,
     /// Record permits, proofs, absences and placements with childminders (the BVS-KTP).
     ManageChildminders,
+    /// A childminder's own file ("Meine Kindertagespflege"): only the childminder user linked
+    /// to it.
+    ViewOwnChildminding { childminder: &'a ChildminderId },
+    /// A childminder records her own vacation or sick days (only the user linked to her file).
+    RecordOwnAbsence { childminder: &'a ChildminderId },
     /// The staff sessions and API tokens on this node: list and revoke (the system admin all,
     /// the Träger admin those of the Träger's staff).
     ManageSessions { provider: Option<&'a ProviderId> },
@@ -367,6 +375,8 @@ impl Action<'_> {
             Action::ManageStaff { .. } => "staff.manage",
             Action::ViewChildminders => "childminders.view",
             Action::ManageChildminders => "childminders.manage",
+            Action::ViewOwnChildminding { .. } => "childminders.own.view",
+            Action::RecordOwnAbsence { .. } => "childminders.own.absence",
             Action::ViewOccupancy { .. } => "occupancy.view",
             Action::ManageSessions { .. } => "sessions.manage",
             Action::ViewKitaDay { .. } => "kita.day.view",
@@ -476,6 +486,9 @@ fn staff_may(caller: &Caller, action: Action<'_>) -> bool {
         | Action::OfferAlternative => caller.role == Role::Zvs,
         Action::ViewChildminders => matches!(caller.role, Role::BvsKtp | Role::Zvs),
         Action::ManageChildminders => caller.role == Role::BvsKtp,
+        Action::ViewOwnChildminding { childminder } | Action::RecordOwnAbsence { childminder } => {
+            caller.role == Role::Childminder && caller.childminder.as_ref() == Some(childminder)
+        }
         Action::ViewConflicts { facility } => match caller.role {
             Role::Zvs => true,
             Role::KitaLead => facility.is_some_and(own_facility),

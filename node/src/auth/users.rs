@@ -3,7 +3,7 @@
 use super::throttle::Refusal;
 use super::{Caller, Role};
 use crate::storage::{Store, StoreError};
-use kitanetz_crdt::ids::{FacilityId, OrgId, ProviderId};
+use kitanetz_crdt::ids::{ChildminderId, FacilityId, OrgId, ProviderId};
 use rusqlite::{params, OptionalExtension};
 use std::net::IpAddr;
 
@@ -65,6 +65,17 @@ impl From<rusqlite::Error> for LoginError {
 }
 
 pub fn create_user(store: &mut Store, user: &NewUser<'_>) -> Result<i64, StoreError> {
+    insert_user(store.conn(), user, None)
+}
+
+/// Inserts a user on `conn` (inside the caller's transaction, so that the audit entry of an
+/// account created by an admin is written with it); `childminder` links a childminder's own
+/// login to her record.
+pub fn insert_user(
+    conn: &rusqlite::Connection,
+    user: &NewUser<'_>,
+    childminder: Option<&ChildminderId>,
+) -> Result<i64, StoreError> {
     if user.password.chars().count() < super::passwords::MIN_PASSWORD_CHARS {
         return Err(StoreError::Corrupt(format!(
             "passwords need at least {} characters",
@@ -72,9 +83,9 @@ pub fn create_user(store: &mut Store, user: &NewUser<'_>) -> Result<i64, StoreEr
         )));
     }
     let hash = super::passwords::hash(user.password).map_err(StoreError::Corrupt)?;
-    store.conn().execute(
-        "INSERT INTO users (username, display_name, password_hash, role, organisation, provider, facility)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+    conn.execute(
+        "INSERT INTO users (username, display_name, password_hash, role, organisation, provider, facility, childminder)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
         params![
             user.username,
             user.display_name,
@@ -82,10 +93,11 @@ pub fn create_user(store: &mut Store, user: &NewUser<'_>) -> Result<i64, StoreEr
             user.role.as_str(),
             user.organisation.0,
             user.provider.as_ref().map(|p| p.0.clone()),
-            user.facility.as_ref().map(|f| f.0.clone())
+            user.facility.as_ref().map(|f| f.0.clone()),
+            childminder.map(|c| c.0.clone())
         ],
     )?;
-    Ok(store.conn().last_insert_rowid())
+    Ok(conn.last_insert_rowid())
 }
 
 /// Checks a staff login from `source` (the client's address; `None` in-process). A throttled
@@ -136,7 +148,7 @@ pub async fn verify_login(
 
 pub(super) fn caller_by_id(store: &Store, id: i64) -> Result<Caller, StoreError> {
     Ok(store.conn().query_row(
-        "SELECT id, username, display_name, role, organisation, provider, facility FROM users WHERE id = ?1",
+        "SELECT id, username, display_name, role, organisation, provider, facility, childminder FROM users WHERE id = ?1",
         [id],
         |r| {
             let role: String = r.get(3)?;
@@ -148,6 +160,7 @@ pub(super) fn caller_by_id(store: &Store, id: i64) -> Result<Caller, StoreError>
                 organisation: OrgId(r.get(4)?),
                 provider: r.get::<_, Option<String>>(5)?.map(ProviderId),
                 facility: r.get::<_, Option<String>>(6)?.map(FacilityId),
+                childminder: r.get::<_, Option<String>>(7)?.map(ChildminderId),
             })
         },
     )?)

@@ -1,7 +1,7 @@
 //! Seeding: every document is created once, at the node that owns it, and copied to every other
 //! node whose membership allows it — what sync will do, done here before the nodes start.
 
-use crate::auth::{create_user, NewUser, Role};
+use crate::auth::{create_user, insert_user, NewUser, Role};
 use crate::clock::Clock;
 use crate::config::NodeConfig;
 use crate::storage::{AuditEntry, Durability, Store};
@@ -726,6 +726,24 @@ fn demo_users(
             },
         )?;
         out.push((username, role));
+    }
+    // The first childminder's own login ("Meine Kindertagespflege"), created last so that the
+    // other users keep their ids.
+    if let (NodeRole::City, Some(childminder)) = (cfg.role, world.childminders.first()) {
+        insert_user(
+            store.conn(),
+            &NewUser {
+                username: "tagespflege",
+                display_name: &childminder.name,
+                password: DEMO_PASSWORD,
+                role: Role::Childminder,
+                organisation: cfg.organisation.clone(),
+                provider: None,
+                facility: None,
+            },
+            Some(&childminder.id),
+        )?;
+        out.push(("tagespflege".into(), Role::Childminder));
     }
     Ok(out)
 }

@@ -140,6 +140,7 @@ pub(crate) fn clerk() -> crate::auth::Principal {
         organisation: provider_org(&ProviderId(PROVIDER.into())),
         provider: Some(ProviderId(PROVIDER.into())),
         facility: None,
+        childminder: None,
     })
 }
 

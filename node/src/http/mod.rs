@@ -726,6 +726,16 @@ pub fn routes() -> Vec<Route> {
             get(crate::tagespflege::http::decision_pdf),
         ),
         route(
+            "GET",
+            "/tagespflege/{id}/refunds/{refund}/decision.pdf",
+            get(crate::tagespflege::http::refund_decision_pdf),
+        ),
+        route(
+            "GET",
+            "/tagespflege/{id}/grants/{grant}/decision.pdf",
+            get(crate::tagespflege::http::grant_decision_pdf),
+        ),
+        route(
             "POST",
             "/tagespflege/{id}/grants",
             post(crate::tagespflege::http::grant_submit),
@@ -784,6 +794,41 @@ pub fn routes() -> Vec<Route> {
             "GET",
             "/tagespflege/payments",
             get(crate::tagespflege::http::payments_page),
+        ),
+        route(
+            "GET",
+            "/tagespflege/mine",
+            get(crate::tagespflege::own_http::page),
+        ),
+        route(
+            "POST",
+            "/tagespflege/mine/absences",
+            post(crate::tagespflege::own_http::absence_submit),
+        ),
+        route(
+            "GET",
+            "/api/tagespflege/mine",
+            get(crate::tagespflege::own_http::api_view),
+        ),
+        route(
+            "POST",
+            "/api/tagespflege/mine/absences",
+            post(crate::tagespflege::own_http::api_absence),
+        ),
+        route(
+            "POST",
+            "/tagespflege/{id}/account",
+            post(crate::tagespflege::http::account_submit),
+        ),
+        route(
+            "POST",
+            "/api/tagespflege/accounts",
+            post(crate::tagespflege::http::api_account),
+        ),
+        route(
+            "GET",
+            "/tagespflege/payments.csv",
+            get(crate::tagespflege::http::payments_csv),
         ),
         route(
             "GET",

@@ -231,6 +231,17 @@ impl Chrome {
             })
     }
 
+    /// A childminder's own file, for the childminder user linked to one (where the register is).
+    pub fn sees_own_childminding(&self) -> bool {
+        let Some(own) = self.user.as_ref().and_then(|u| u.childminder.as_ref()) else {
+            return false;
+        };
+        matches!(
+            self.node_role,
+            kitanetz_crdt::policy::NodeRole::City | kitanetz_crdt::policy::NodeRole::Tagespflege
+        ) && self.may(auth::Action::ViewOwnChildminding { childminder: own })
+    }
+
     /// The Kindertagespflege register (on the city node or a BVS-KTP node).
     pub fn sees_childminders(&self) -> bool {
         matches!(

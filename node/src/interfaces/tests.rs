@@ -42,6 +42,7 @@ fn staff(role: Role, provider: Option<&str>, facility: Option<&str>) -> Principa
         organisation: OrgId(format!("org-{}", provider.unwrap_or("city"))),
         provider: provider.map(|p| ProviderId(p.into())),
         facility: facility.map(|f| FacilityId(f.into())),
+        childminder: None,
     })
 }
 

@@ -39,6 +39,7 @@ fn staff(role: Role, provider: &str, facility: Option<&str>) -> Principal {
         organisation: OrgId(format!("org-{provider}")),
         provider: Some(ProviderId(provider.into())),
         facility: facility.map(|f| FacilityId(f.into())),
+        childminder: None,
     })
 }
 

@@ -74,6 +74,18 @@ pub struct PaymentView {
     pub unpaid: Vec<String>,
     /// The amount table is an example, not a municipal decision.
     pub example_table: bool,
+    /// The same amounts as numbers, for the payout file.
+    #[serde(skip)]
+    pub figures: PayoutFigures,
+}
+
+/// A month's payment in numbers: what the payout file is written from.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct PayoutFigures {
+    pub care_payment: tp::Money,
+    pub deduction: tp::Money,
+    pub refunds: tp::Money,
+    pub grants: tp::Money,
 }
 
 /// A childminder's file: profile, permits and proofs with their states, the children, the
@@ -104,6 +116,18 @@ pub fn childminder(
 ) -> Result<ChildminderView, ActionError> {
     authorize_view(store, who)?;
     let profile = load_profile(store, id)?;
+    file_of(store, rules, profile, month, today)
+}
+
+/// The file of `profile`, for whoever was authorised to read it (the office, or the
+/// childminder herself).
+pub(super) fn file_of(
+    store: &Store,
+    rules: &Rules,
+    profile: ChildminderProfile,
+    month: tp::Month,
+    today: Date,
+) -> Result<ChildminderView, ActionError> {
     // Her own documents only: the file, her placements, and the profiles of the childminders
     // she stands in for.
     let case = case_of(store, &profile.id)?;
@@ -292,6 +316,15 @@ fn payment_of(
     // Refunds and one-off grants are paid with the month's running payment.
     let (refunds, mut refund_lines) = refunds_in(case, month);
     let (granted, grant_lines) = grants_in(case, month);
+    let figures = PayoutFigures {
+        care_payment: paid.subtotal,
+        deduction: paid
+            .deduction
+            .as_ref()
+            .map_or(tp::Money::ZERO, |d| d.amount),
+        refunds,
+        grants: granted,
+    };
     let refunds = refunds + granted;
     refund_lines.extend(grant_lines);
     Ok(PaymentView {
@@ -325,6 +358,7 @@ fn payment_of(
             })
             .collect(),
         example_table,
+        figures,
     })
 }
 
@@ -351,6 +385,9 @@ pub struct PaymentList {
     /// The sum of the payouts.
     pub total: String,
     pub example_table: bool,
+    /// One record per row, for the finance system's payout file.
+    #[serde(skip)]
+    pub payouts: Vec<tp::payout_file::Payout>,
 }
 
 pub fn payments(
@@ -364,6 +401,7 @@ pub fn payments(
     let mut rows = Vec::new();
     let mut sum = tp::Money::ZERO;
     let mut example_table = false;
+    let mut payouts = Vec::new();
     for profile in &held.profiles {
         let case = held.cases.get(&profile.id.0);
         let record = record_of(&profile.id, case);
@@ -388,6 +426,30 @@ pub fn payments(
         let mut children: Vec<&str> = view.lines.iter().map(|l| l.child.as_str()).collect();
         children.sort();
         children.dedup();
+        // No child names: the finance side needs the amounts, not who was cared for.
+        let mut explanation = vec![match children.len() {
+            1 => "1 Kind".to_string(),
+            n => format!("{n} Kinder"),
+        }];
+        // The deduction's arithmetic is on the childminder's statement; the finance side gets
+        // its reason only.
+        explanation.extend(
+            view.deduction
+                .as_ref()
+                .map(|(a, _)| format!("Abzug {a} € für Abwesenheitstage ohne Fortzahlung")),
+        );
+        explanation.extend(view.refund_lines.iter().cloned());
+        payouts.push(tp::payout_file::Payout {
+            file_number: profile.id.0.clone(),
+            name: profile.name.clone(),
+            // The register keeps no account yet; the finance side pays to the file number's.
+            iban: None,
+            care_payment: view.figures.care_payment,
+            deduction: view.figures.deduction,
+            refunds: view.figures.refunds,
+            grants: view.figures.grants,
+            explanation,
+        });
         rows.push(PaymentListRow {
             id: profile.id.0.clone(),
             name: profile.name.clone(),
@@ -404,7 +466,30 @@ pub fn payments(
         rows,
         total: sum.to_string(),
         example_table,
+        payouts,
     })
+}
+
+/// The month's payout file for the finance system (`kitanetz-tagespflege`'s `PAYOUT_FILE.md`).
+/// Names and amounts leave the system: the export is audited with the childminders before the
+/// file is handed out (it changes nothing else, so the audit row is its only write).
+pub fn payout_file(
+    store: &mut Store,
+    who: &Principal,
+    rules: &Rules,
+    month: tp::Month,
+    now: Now,
+) -> Result<tp::payout_file::PayoutFile, ActionError> {
+    let list = payments(store, who, rules, month)?;
+    store.audit(&AuditEntry {
+        at: now.millis,
+        actor: who.audit_name(),
+        action: "tagespflege.payout_file",
+        target: None,
+        subjects: list.rows.iter().map(|r| r.id.clone()).collect(),
+        valid_from: None,
+    })?;
+    Ok(tp::payout_file::payout_file(month, &list.payouts))
 }
 
 /// The sender of the office's letters: its name and address lines, and the town of its seal.

@@ -27,6 +27,8 @@ pub struct GrantInput {
 /// A decided grant as the file shows it.
 #[derive(Debug, Clone, Serialize)]
 pub struct GrantView {
+    /// The entry in the file (its Bescheid's address).
+    pub id: String,
     pub kind: &'static str,
     pub decided_on: String,
     pub granted: String,
@@ -160,6 +162,7 @@ pub fn decide_grant(
 
 fn view_of(g: &CaseGrant) -> GrantView {
     GrantView {
+        id: g.id.0.clone(),
         kind: kitanetz_crdt::kinds::childminder_case::label_of(&GRANT_KINDS, &g.kind),
         decided_on: german(g.decided_on.0),
         granted: tp::Money::round(g.granted.0).to_string(),

@@ -192,6 +192,7 @@ struct Forms {
     proof: ProofInput,
     absence: AbsenceInput,
     placement: PlacementInput,
+    account: super::AccountInput,
 }
 
 #[derive(Template)]
@@ -208,6 +209,8 @@ struct ChildminderPage {
     grant_kinds: Vec<(&'static str, &'static str)>,
     /// (id, name) of the other childminders, for substitute care.
     others: Vec<(String, String)>,
+    /// She has her own login (else the office may create one).
+    has_account: bool,
     forms: Forms,
     errors: Vec<FieldError>,
 }
@@ -221,7 +224,7 @@ fn childminder_page(
     forms: Forms,
     errors: Vec<FieldError>,
 ) -> Result<Response, AppError> {
-    let (view, manages, others) = {
+    let (view, manages, others, has_account) = {
         let store = node.store();
         let view = childminder(
             &store,
@@ -239,7 +242,8 @@ fn childminder_page(
             .map(|p| (p.id.0, p.name))
             .collect();
         others.sort_by(|a, b| a.1.cmp(&b.1));
-        (view, manages, others)
+        let has_account = super::has_account(&store, &view.profile.id)?;
+        (view, manages, others, has_account)
     };
     let chrome = Chrome::new(node, lang, Some(session), view.profile.name.clone());
     let page = ChildminderPage {
@@ -253,6 +257,7 @@ fn childminder_page(
         refund_kinds: refund_options(),
         grant_kinds: grant_options(),
         others,
+        has_account,
         forms,
         errors,
     };
@@ -389,6 +394,40 @@ pub async fn absence_submit(
         ..Forms::default()
     };
     answer(&node, lang, &session, &id, result, forms)
+}
+
+/// `POST /tagespflege/{id}/account`: the office creates the childminder's own login.
+pub async fn account_submit(
+    State(node): State<Arc<Node>>,
+    lang: Lang,
+    session: Session,
+    Path(id): Path<String>,
+    Form(form): Form<Posted<super::AccountInput>>,
+) -> Result<Response, AppError> {
+    session.check_csrf(&form.csrf)?;
+    let mut input = form.input;
+    input.childminder = id.clone();
+    let result = super::create_account(&mut node.store(), &session.who, &input, node.now());
+    // The password is never shown again.
+    input.password.clear();
+    let forms = Forms {
+        account: input,
+        ..Forms::default()
+    };
+    answer(&node, lang, &session, &id, result, forms)
+}
+
+pub async fn api_account(
+    State(node): State<Arc<Node>>,
+    ApiSession(session): ApiSession,
+    ApiJson(input): ApiJson<super::AccountInput>,
+) -> Result<Response, ApiError> {
+    created(super::create_account(
+        &mut node.store(),
+        &session.who,
+        &input,
+        node.now(),
+    ))
 }
 
 /// `POST /tagespflege/{id}/placements`: a reservation, an agreement or substitute care.
@@ -583,6 +622,48 @@ pub async fn payments_xlsx(
     .await
 }
 
+/// `GET /tagespflege/payments.csv?month=`: the month's payout file for the finance system
+/// (`node/tagespflege/PAYOUT_FILE.md`).
+pub async fn payments_csv(
+    State(node): State<Arc<Node>>,
+    session: Session,
+    Query(q): Query<MonthQuery>,
+) -> Result<Response, AppError> {
+    let month = match month(&node, &q) {
+        Ok(m) => m,
+        Err(e) => {
+            super::authorize_view(&node.store(), &session.who)?;
+            return Err(e);
+        }
+    };
+    let file = super::payout_file(
+        &mut node.store(),
+        &session.who,
+        &node.tagespflege,
+        month,
+        node.now(),
+    )?;
+    Ok((
+        [
+            (
+                axum::http::header::CONTENT_TYPE,
+                "text/csv; charset=utf-8".to_string(),
+            ),
+            (
+                axum::http::header::CONTENT_DISPOSITION,
+                format!(
+                    "attachment; filename=\"Auszahlung-Tagespflege-{:04}-{:02}.csv\"",
+                    month.year(),
+                    month.number()
+                ),
+            ),
+            (axum::http::header::CACHE_CONTROL, "no-store".to_string()),
+        ],
+        file.text,
+    )
+        .into_response())
+}
+
 pub async fn api_proof(
     State(node): State<Arc<Node>>,
     ApiSession(session): ApiSession,
@@ -747,14 +828,10 @@ pub async fn api_grant(
     ))
 }
 
-/// `GET /tagespflege/{id}/placements/{placement}/decision.pdf`: the Förderbescheid.
-pub async fn decision_pdf(
-    State(node): State<Arc<Node>>,
-    session: Session,
-    Path((id, placement)): Path<(String, String)>,
-) -> Result<Response, AppError> {
-    let office = crate::http::letter_office(&node);
-    let sender = super::LetterSender {
+/// The office as the sender of its letters.
+fn letter_sender(node: &Node) -> super::LetterSender {
+    let office = crate::http::letter_office(node);
+    super::LetterSender {
         name: office.name.clone(),
         address: [office.street.clone(), office.postcode_town.clone()]
             .into_iter()
@@ -766,7 +843,16 @@ pub async fn decision_pdf(
             .split_once(' ')
             .map(|(_, town)| town.trim().to_string())
             .unwrap_or_default(),
-    };
+    }
+}
+
+/// `GET /tagespflege/{id}/placements/{placement}/decision.pdf`: the Förderbescheid.
+pub async fn decision_pdf(
+    State(node): State<Arc<Node>>,
+    session: Session,
+    Path((id, placement)): Path<(String, String)>,
+) -> Result<Response, AppError> {
+    let sender = letter_sender(&node);
     // Gathered under the store's lock; rendered after it is released.
     let decision = super::funding_decision(
         &node.store(),
@@ -779,6 +865,52 @@ pub async fn decision_pdf(
     )?;
     let file = format!("Foerderbescheid-{}.pdf", decision.file_number);
     let pdf = crate::letters::funding_decision_pdf(decision).await?;
+    Ok(crate::http::pdf_response(pdf, &file))
+}
+
+/// A file number ("cm-…/e-…") as part of a file name.
+fn file_name(kind: &str, file_number: &str) -> String {
+    format!("{kind}-{}.pdf", file_number.replace('/', "-"))
+}
+
+/// `GET /tagespflege/{id}/refunds/{refund}/decision.pdf`: the Erstattungsbescheid.
+pub async fn refund_decision_pdf(
+    State(node): State<Arc<Node>>,
+    session: Session,
+    Path((id, refund)): Path<(String, String)>,
+) -> Result<Response, AppError> {
+    let sender = letter_sender(&node);
+    // Gathered under the store's lock; rendered after it is released.
+    let decision = super::refund_decision(
+        &node.store(),
+        &session.who,
+        &sender,
+        &id,
+        &refund,
+        node.clock.today(),
+    )?;
+    let file = file_name("Erstattungsbescheid", &decision.letter.file_number);
+    let pdf = crate::letters::refund_decision_pdf(decision).await?;
+    Ok(crate::http::pdf_response(pdf, &file))
+}
+
+/// `GET /tagespflege/{id}/grants/{grant}/decision.pdf`: the Zuschussbescheid.
+pub async fn grant_decision_pdf(
+    State(node): State<Arc<Node>>,
+    session: Session,
+    Path((id, grant)): Path<(String, String)>,
+) -> Result<Response, AppError> {
+    let sender = letter_sender(&node);
+    let decision = super::grant_decision(
+        &node.store(),
+        &session.who,
+        &sender,
+        &id,
+        &grant,
+        node.clock.today(),
+    )?;
+    let file = file_name("Zuschussbescheid", &decision.letter.file_number);
+    let pdf = crate::letters::grant_decision_pdf(decision).await?;
     Ok(crate::http::pdf_response(pdf, &file))
 }
 

@@ -14,15 +14,20 @@
 //! (`AmountTable::example`, flagged on every explanation); a city loads its own table before
 //! the payments mean money.
 
+mod decisions;
 mod file;
 mod grants;
 pub mod http;
+mod own;
+pub mod own_http;
 mod record;
 mod refunds;
 mod register;
 
+pub use decisions::*;
 pub use file::*;
 pub use grants::*;
+pub use own::*;
 pub use record::*;
 pub use refunds::*;
 pub use register::*;

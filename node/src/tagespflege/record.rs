@@ -412,30 +412,44 @@ pub fn record_absence(
     let period = typed_period(&mut v, from, until.map(Some), "until");
     v.finish()?;
     let period = period.expect("checked");
-    let absence = CaseAbsence {
-        id: new_entry_id(),
-        kind: kind.to_string(),
-        condition_met: input.condition_met && kind != "other",
-        period,
-        recorded_on: now.today,
-    };
-    change_case(
+    add_absence(
         store,
         who,
         owner,
         &profile.id,
         "childminder.absence",
-        now,
-        |case, v| {
-            let overlap = case.absences.iter().any(|a| a.period.overlaps(&period));
-            v.check(
-                !overlap,
-                "from",
-                "Es ist schon eine Abwesenheit in diesem Zeitraum erfasst / an absence is recorded in this period already",
-            );
-            case.absences.push(absence);
+        CaseAbsence {
+            id: new_entry_id(),
+            kind: kind.to_string(),
+            condition_met: input.condition_met && kind != "other",
+            period,
+            recorded_on: now.today,
         },
+        now,
     )
+}
+
+/// Adds a checked absence to the file, refused on the `from` field when it overlaps one that
+/// is there (the office's and the childminder's own recording alike).
+pub(super) fn add_absence(
+    store: &mut Store,
+    who: &Principal,
+    owner: OrgId,
+    childminder: &ChildminderId,
+    action: &'static str,
+    absence: CaseAbsence,
+    now: Now,
+) -> Result<ChildminderCase, ActionError> {
+    let period = absence.period;
+    change_case(store, who, owner, childminder, action, now, |case, v| {
+        let overlap = case.absences.iter().any(|a| a.period.overlaps(&period));
+        v.check(
+            !overlap,
+            "from",
+            "Es ist schon eine Abwesenheit in diesem Zeitraum erfasst / an absence is recorded in this period already",
+        );
+        case.absences.push(absence);
+    })
 }
 
 /// Places a child with the childminder after the capacity check: refused when, on any day of

@@ -40,6 +40,7 @@ pub mod holidays;
 pub mod money;
 pub mod month;
 pub mod payment;
+pub mod payout_file;
 pub mod period;
 pub mod refund;
 pub mod register;

@@ -8,6 +8,7 @@ mod errors;
 mod exit_certificate;
 mod extra_care;
 mod receipt;
+mod tagespflege;
 
 use chrono::NaiveDate;
 use kitanetz_letters::{render, DocumentMeta, Rendered, Template, RECEIPT};

@@ -276,6 +276,7 @@ fn clerk() -> Principal {
         organisation: provider_org(&ProviderId(PROVIDER.into())),
         provider: Some(ProviderId(PROVIDER.into())),
         facility: None,
+        childminder: None,
     })
 }
 

@@ -280,6 +280,7 @@ fn round(
         organisation: kitanetz_crdt::ids::city_org(),
         provider: None,
         facility: None,
+        childminder: None,
     });
     // The window: every month of desired starts from next month on, twelve months.
     let from = clock.today().0 + chrono::Months::new(1);
@@ -368,6 +369,7 @@ fn fees(
         organisation: office.organisation.clone(),
         provider: Some(provider),
         facility: None,
+        childminder: None,
     });
     let now = kitanetz_node::clock::Now::of(clock);
     let this_month = clock.today().0.format("%Y-%m").to_string();
