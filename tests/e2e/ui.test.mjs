@@ -1344,19 +1344,20 @@ describe('a coordinated placement round', () => {
       await page.waitForURL('**/tagespflege/mine');
       assert.equal(await page.locator('nav a[href="/tagespflege"]').count(), 0, 'not the register');
       await audit.check(page, 'tagespflege-mine');
-      const year = new Date().getFullYear() + 1;
+      // The page shows this year's absences: a week in December of this year.
+      const year = new Date().getFullYear();
       await page.locator('#b-kind').selectOption('vacation');
-      await page.locator('#b-from').fill(`${year}-05-11`);
-      await page.locator('#b-until').fill(`${year}-05-04`);
+      await page.locator('#b-from').fill(`${year}-12-14`);
+      await page.locator('#b-until').fill(`${year}-12-07`);
       await page.locator('#record-own-absence button[type="submit"]').click();
       await assert.doesNotReject(page.locator('#form-errors').waitFor(), 'the end before the start is named');
-      assert.equal(await page.locator('#b-from').inputValue(), `${year}-05-11`, 'what was typed stays');
+      assert.equal(await page.locator('#b-from').inputValue(), `${year}-12-14`, 'what was typed stays');
       await audit.check(page, 'tagespflege-mine-error');
-      await page.locator('#b-until').fill(`${year}-05-15`);
+      await page.locator('#b-until').fill(`${year}-12-18`);
       await page.locator('#record-own-absence button[type="submit"]').click();
       await page.waitForURL(/\/tagespflege\/mine/);
       assert.equal(await page.locator('#form-errors').count(), 0);
-      assert.match(await page.locator('main').textContent(), new RegExp(`(11\\.05\\.${year}|${year}-05-11)`));
+      assert.match(await page.locator('main').textContent(), new RegExp(`14\\.12\\.${year}`));
       // Another childminder's file stays closed to her.
       const other = await page.request.get(`${CITY.url}/tagespflege`);
       assert.equal(other.status(), 403);

@@ -153,6 +153,30 @@ async fn the_traegers_lists_download_as_xlsx_too() {
     let (names, text) = open_xlsx(&bytes);
     assert_eq!(names, ["Soll-Stellungen"]);
     assert!(text.contains("Positionen"));
+    // The reduction setting's versions, the online self-assessments and the sync status.
+    for (path, sheets, header) in [
+        (
+            "/fees/reduction-settings.xlsx",
+            &["Zumutbarer Anteil"][..],
+            "Gültig ab",
+        ),
+        (
+            "/fees/declarations.xlsx",
+            &["Selbstauskünfte"][..],
+            "Nachweise",
+        ),
+        (
+            "/sync.xlsx",
+            &["Synchronisation", "Stand"][..],
+            "Zuletzt synchronisiert",
+        ),
+    ] {
+        let (status, bytes) = get_bytes(&app, path, &clerk).await;
+        assert_eq!(status.as_u16(), 200, "{path}");
+        let (names, text) = open_xlsx(&bytes);
+        assert_eq!(names, sheets, "{path}");
+        assert!(text.contains(header), "{path}: header {header:?}");
+    }
     // The fee office reads neither the staff nor the statistics.
     for path in ["/staff.xlsx", "/statistics/landeszuschuss.xlsx?year=2026"] {
         let (status, _) = get_bytes(&app, path, &clerk).await;

@@ -325,6 +325,15 @@ async fn parents_declare_their_income_online_and_the_traeger_decides_provisional
         page.contains("Paul Berg") && page.contains(">neu<"),
         "{page}"
     );
+    let (status, bytes) =
+        kitanetz_tests::get_bytes(&office, "/fees/declarations.xlsx", &clerk.token).await;
+    assert_eq!(status, StatusCode::OK);
+    let (sheets, text) = kitanetz_tests::open_xlsx(&bytes);
+    assert_eq!(sheets, ["Selbstauskünfte"]);
+    assert!(
+        text.contains("Paul Berg") && text.contains("Familiennummer"),
+        "{text}"
+    );
     let short = kitanetz_node::fees::declarations::short_id(&declaration_doc).to_string();
     let (status, page) = staff_get(
         &office,
@@ -513,6 +522,7 @@ async fn parents_declare_their_income_online_and_the_traeger_decides_provisional
     assert_eq!(
         actions,
         [
+            "fees.declaration.export",
             "fees.declaration.proof.read",
             "fees.declaration.take_over",
             "fees.declaration.take_over",

@@ -33,4 +33,5 @@ mod storage;
 mod sync;
 mod tagespflege;
 mod traeger_statistics;
+mod transfer_notices;
 mod ui;

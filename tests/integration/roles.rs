@@ -105,6 +105,7 @@ fn expected_access(method: &str, path: &str) -> Access {
         | (_, "/api/logout")
         | (_, "/api/me")
         | (_, "/sync")
+        | (_, "/sync.xlsx")
         | (_, "/api/sync")
         | (_, "/follow-ups")
         | (_, "/follow-ups.xlsx")

@@ -53,6 +53,12 @@ pub struct Application {
     #[autosurgeon(missing = "String::new")]
     #[serde(default)]
     pub transfer_priority: String,
+    /// A Wechselantrag's current Kita, as the parents named it (the old Kita is told when
+    /// another one reserves a seat: `transfer-notice`). `None`: not a transfer, or not from a
+    /// Kita of the city.
+    #[autosurgeon(missing = "Default::default")]
+    #[serde(default)]
+    pub transfer_from: Option<FacilityId>,
     /// "active", "placed", "withdrawn", "inactive"
     pub status: String,
     /// Children applying together (siblings in one application, Lastenheft 3.3.2) share this

@@ -17,6 +17,7 @@ pub mod provider;
 pub mod seats;
 pub mod share;
 pub mod staff;
+pub mod transfer;
 pub mod wish;
 
 pub use application::{
@@ -47,6 +48,7 @@ pub use staff::{
     Qualification, StaffAbsence, StaffAssignment, StaffMember, StaffRole, ABSENCE_REASONS,
     QUALIFICATIONS,
 };
+pub use transfer::{transfer_state, TransferNotice};
 pub use wish::{ApplicationWish, WishStatus};
 
 use crate::meta::document_kinds;
@@ -85,6 +87,9 @@ document_kinds! {
     /// What one wished Kita needs to contact the parents, issued when it reserves a seat (the
     /// city and that Kita).
     ApplicantShare = "applicant-share", ApplicantShare, ApplicantShare, |s, t| s.validate();
+    /// A Wechselantrag's notice to the Kita the child leaves: who, from when, how far (the city
+    /// and that Kita).
+    TransferNotice = "transfer-notice", ApplicantShare, TransferNotice, |s, t| s.validate();
     SeatLedger = "seat-ledger", Placement, SeatLedger, |s, t| s.validate();
     ConflictDecision = "conflict-decision", Placement, ConflictDecision, |s, t| s.validate();
     /// A family's children and care periods under the city's family key, for counting siblings

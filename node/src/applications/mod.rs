@@ -14,6 +14,7 @@ pub(crate) mod queries;
 pub mod retention;
 pub mod sequential;
 pub mod shares;
+pub mod transfer_notices;
 pub mod watch;
 pub mod wishes;
 
@@ -102,6 +103,8 @@ pub struct ApplicationInput {
     pub consent_terms: bool,
     pub transfer: bool,
     pub transfer_reason: String,
+    /// A transfer's current Kita, `f:<id>` like a wish; empty: none in the city.
+    pub transfer_from: String,
 }
 
 impl ApplicationInput {
@@ -173,6 +176,7 @@ impl ApplicationInput {
                 "consent_terms" => input.consent_terms = on,
                 "transfer" => input.transfer = on,
                 "transfer_reason" => input.transfer_reason = v,
+                "transfer_from" => input.transfer_from = v,
                 _ => {}
             }
         }
@@ -308,6 +312,8 @@ struct Checked {
     wishes: Vec<Wish>,
     childminding: Option<(String, OrgId, Option<ChildminderId>)>,
     notify_by_post: bool,
+    /// A transfer's current Kita (told when another one reserves).
+    transfer_from: Option<FacilityId>,
 }
 
 /// The result of a submission: the new applications (one per child).
@@ -594,6 +600,30 @@ fn check(
     if input.transfer {
         v.text("transfer_reason", &input.transfer_reason, 2000);
     }
+    let transfer_from = match input.transfer_from.trim() {
+        "" => None,
+        _ if !input.transfer => None,
+        typed => {
+            let facility = typed
+                .strip_prefix("f:")
+                .and_then(|id| id.parse::<FacilityId>().ok())
+                .filter(|f| ctx.facilities.contains_key(f));
+            match facility {
+                None => {
+                    v.fail("transfer_from", "unbekannte Einrichtung / unknown facility");
+                    None
+                }
+                Some(f) => {
+                    v.check(
+                        !wishes.iter().any(|w| matches!(w, Wish::Facility(x) if *x == f)),
+                        "transfer_from",
+                        "Die jetzige Einrichtung kann kein Wunsch sein / the current Kita cannot be a wish",
+                    );
+                    Some(f)
+                }
+            }
+        }
+    };
     v.optional_text("reasons", &input.reasons, 2000);
     v.finish()?;
 
@@ -628,6 +658,7 @@ fn check(
             wishes,
             childminding,
             notify_by_post: post,
+            transfer_from,
         },
         address_check.to_string(),
     ))
@@ -764,6 +795,7 @@ pub fn submit(
             transfer: input.transfer,
             // A transfer waits for the ZVS's decision (`intake::decide_transfer`).
             transfer_priority: String::new(),
+            transfer_from: checked.transfer_from.clone(),
             status: "active".into(),
             together: together.clone(),
             childminding_agency: checked.childminding.as_ref().map(|(_, a, _)| a.clone()),
@@ -992,14 +1024,18 @@ pub fn withdraw(
         now,
     )?;
     // A Kita that reserved a seat loses the parents' contact data with the withdrawal.
+    let ledgers = sequential::Ledgers::load(store)?;
     let shares = shares::reconcile(
         store,
         &application,
         &applicant,
-        &sequential::Ledgers::load(store)?,
+        &ledgers,
         &shares::held(store)?,
         now,
     )?;
+    // The old Kita of a transfer hears that the child stays.
+    let notice = transfer_notices::reconcile(store, &application, &applicant, &ledgers, now)?;
+    wish_docs.extend(notice);
     let entry = AuditEntry {
         at: now.millis,
         actor: who.audit_name(),
@@ -1428,6 +1464,11 @@ pub fn change_form(
     input.reasons = p.reasons.clone();
     input.notify = if p.notify_by_post { "post" } else { "email" }.into();
     input.transfer = application.transfer;
+    input.transfer_from = application
+        .transfer_from
+        .as_ref()
+        .map(|f| format!("f:{}", f.0))
+        .unwrap_or_default();
     input.transfer_reason = p.transfer_reason.clone();
     input.consent_data_processing = true;
     input.consent_forwarding = true;

@@ -296,6 +296,29 @@ pub(crate) fn together_with(
     Ok(rows.collect::<Result<_, _>>()?)
 }
 
+/// The child of this node with that name and birth date (a Kita matching a transfer notice to
+/// its own children), if exactly one.
+pub(crate) fn child_named(
+    store: &Store,
+    given_name: &str,
+    family_name: &str,
+    birth_date: kitanetz_crdt::scalar::Date,
+) -> Result<Option<String>, StoreError> {
+    let mut stmt = store.conn().prepare_cached(
+        "SELECT id FROM p_children WHERE given_name = ?1 AND family_name = ?2 AND birth_date = ?3 LIMIT 2",
+    )?;
+    let ids: Vec<String> = stmt
+        .query_map(
+            rusqlite::params![given_name, family_name, birth_date.to_string()],
+            |r| r.get(0),
+        )?
+        .collect::<Result<_, _>>()?;
+    Ok(match ids.as_slice() {
+        [one] => Some(one.clone()),
+        _ => None,
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::family_key;

@@ -116,10 +116,19 @@ pub fn erase_settled(
             valid_from: Some(now.today.to_string()),
         };
         let mut refs: Vec<&mut StoredDoc> = vec![&mut doc];
-        store.save_and_erase_docs_with(&mut refs, &[applicant_id, declaration], &entry, |tx| {
-            forget_locally(tx, &id)?;
-            Ok(())
-        })?;
+        let notice = super::transfer_notices::notice_doc_id(
+            &super::queries::family_key_of(store, &applicant)?,
+            &id,
+        );
+        store.save_and_erase_docs_with(
+            &mut refs,
+            &[applicant_id, declaration, notice],
+            &entry,
+            |tx| {
+                forget_locally(tx, &id)?;
+                Ok(())
+            },
+        )?;
         erased += 1;
     }
     Ok(erased)

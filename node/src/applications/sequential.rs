@@ -399,6 +399,8 @@ pub fn advance_in_store(
         );
         let shares =
             super::shares::reconcile(store, &application, &applicant, &ledgers, &shares_held, now)?;
+        let notice =
+            super::transfer_notices::reconcile(store, &application, &applicant, &ledgers, now)?;
         if let Some(to) = (!applicant.notify_by_post && !applicant.email.is_empty())
             .then_some(applicant.email.as_str())
         {
@@ -455,10 +457,11 @@ pub fn advance_in_store(
                 }
             }
         }
-        if !advanced && shares.is_empty() {
+        if !advanced && shares.is_empty() && notice.is_none() {
             continue;
         }
         let mut docs = shares.issue;
+        docs.extend(notice);
         erase.extend(shares.erase);
         if advanced {
             doc.update(&application, now.today, now.millis, "sequential procedure")?;
@@ -585,6 +588,7 @@ mod tests {
             integration_need: false,
             transfer: false,
             transfer_priority: String::new(),
+            transfer_from: None,
             status: "active".into(),
             together: String::new(),
             childminding_agency: None,

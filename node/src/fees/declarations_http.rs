@@ -683,3 +683,78 @@ pub async fn api_proof(
     let own = declarations::own(&store, &session.who, &application).map_err(AppError::from)?;
     Ok(Json(view_of(own)?))
 }
+
+/// `GET /fees/declarations.xlsx`: the list as a workbook (audited: names and incomes leave).
+pub async fn office_xlsx(
+    State(node): State<Arc<Node>>,
+    session: Session,
+) -> Result<Response, AppError> {
+    use kitanetz_sheets::{Cell, Column, ColumnKind, Table};
+    let now = node.now();
+    let rows = {
+        let mut store = node.store();
+        let rows = declarations::office_list(&store, &session.who)?;
+        store.audit(&crate::storage::AuditEntry {
+            at: now.millis,
+            actor: session.who.audit_name(),
+            action: "fees.declaration.export",
+            target: None,
+            subjects: rows.iter().map(|r| r.id.clone()).collect(),
+            valid_from: None,
+        })?;
+        rows
+    };
+    let mut table = Table::new(
+        "Selbstauskünfte",
+        vec![
+            Column::new("Kind", ColumnKind::Text),
+            Column::new("Geburtsdatum", ColumnKind::Date),
+            Column::new("Kita", ColumnKind::Text),
+            Column::new("Elternteil", ColumnKind::Text),
+            Column::new("Gesendet", ColumnKind::Date),
+            Column::new("Geändert", ColumnKind::Date),
+            Column::new("Nachweise", ColumnKind::Integer),
+            Column::new("Familiennummer", ColumnKind::Text),
+            Column::new("Anträge", ColumnKind::Text),
+            Column::new("Stand", ColumnKind::Text),
+        ],
+    );
+    table.rows = rows
+        .iter()
+        .map(|r| {
+            vec![
+                Cell::from(r.child.as_str()),
+                Cell::Date(r.child_birth_date.0),
+                Cell::from(r.facility.as_str()),
+                Cell::from(r.guardian.as_str()),
+                Cell::Date(r.submitted_on.0),
+                Cell::Date(r.changed_on.0),
+                Cell::Integer(r.proofs as i64),
+                Cell::from(r.family.as_ref().map_or("", |(_, n)| n.as_str())),
+                Cell::from(
+                    r.taken_over
+                        .iter()
+                        .map(|(n, _, state)| {
+                            if state.is_empty() {
+                                n.clone()
+                            } else {
+                                format!("{n} ({state})")
+                            }
+                        })
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                        .as_str(),
+                ),
+                Cell::from(r.state()),
+            ]
+        })
+        .collect();
+    crate::http::sheets::xlsx_response(
+        vec![table],
+        format!("Online-Selbstauskünfte {}", now.today),
+        node.config.display_name.clone(),
+        &format!("Selbstauskuenfte-{}", now.today),
+        now.millis,
+    )
+    .await
+}

@@ -705,6 +705,48 @@ fn settings_page(
     render_form(&page, &page.errors)
 }
 
+/// `GET /fees/reduction-settings.xlsx`: every version of the setting as a workbook.
+pub async fn settings_xlsx(
+    State(node): State<Arc<Node>>,
+    session: Session,
+) -> Result<Response, AppError> {
+    use kitanetz_sheets::{Cell, Column, ColumnKind, Table};
+    let versions = reduction::settings(&node.store(), &session.who)?;
+    let mut table = Table::new(
+        "Zumutbarer Anteil",
+        vec![
+            Column::new("Gültig ab", ColumnKind::Date),
+            Column::new("Zumutbarer Anteil (%)", ColumnKind::Decimal),
+            Column::new("Aufteilung (Zeile 7)", ColumnKind::Text),
+            Column::new("Über der Regelbetreuungszeit", ColumnKind::Text),
+            Column::new("Geändert von", ColumnKind::Text),
+            Column::new("Geändert am", ColumnKind::Text),
+        ],
+    );
+    table.rows = versions
+        .iter()
+        .map(|s| {
+            vec![
+                Cell::Date(s.valid_from.0),
+                Cell::Decimal(s.reasonable_share_percent),
+                Cell::from(s.allocation.as_str()),
+                Cell::from(s.above_regular_time.as_str()),
+                Cell::from(s.changed_by.as_str()),
+                Cell::from(crate::http::format_millis(&s.changed_at).as_str()),
+            ]
+        })
+        .collect();
+    let now = node.now();
+    crate::http::sheets::xlsx_response(
+        vec![table],
+        "Zumutbarer Anteil (§ 90 SGB VIII)".into(),
+        node.config.display_name.clone(),
+        "Zumutbarer-Anteil",
+        now.millis,
+    )
+    .await
+}
+
 /// `GET /fees/reduction-settings`.
 pub async fn settings_get(
     State(node): State<Arc<Node>>,

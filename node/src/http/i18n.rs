@@ -611,6 +611,10 @@ impl Texts {
             "fees.declaration.proof.read" => {
                 ("Einkommensnachweis angesehen", "Proof of income viewed")
             }
+            "fees.declaration.export" => (
+                "Online-Selbstauskünfte exportiert",
+                "Online self-assessments exported",
+            ),
             "fees.declaration.take_over" => (
                 "Online-Selbstauskunft als Antrag übernommen",
                 "Online self-assessment taken over",

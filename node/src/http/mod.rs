@@ -321,6 +321,7 @@ pub fn routes() -> Vec<Route> {
         route("GET", "/lang/{lang}", get(pages::set_lang)),
         route("GET", "/health", get(pages::health)),
         route("GET", "/sync", get(pages::sync_page)),
+        route("GET", "/sync.xlsx", get(pages::sync_xlsx)),
         route("GET", "/api/sync", get(pages::api_sync)),
         route("GET", "/conflicts", get(conflicts::http::conflicts_page)),
         route(
@@ -465,6 +466,11 @@ pub fn routes() -> Vec<Route> {
         ),
         route(
             "GET",
+            "/fees/declarations.xlsx",
+            get(crate::fees::declarations_http::office_xlsx),
+        ),
+        route(
+            "GET",
             "/fees/declarations/{id}",
             get(crate::fees::declarations_http::office_detail),
         ),
@@ -527,6 +533,11 @@ pub fn routes() -> Vec<Route> {
             "GET",
             "/api/fees/reductions/watch",
             get(crate::fees::reduction_http::api_watch),
+        ),
+        route(
+            "GET",
+            "/fees/reduction-settings.xlsx",
+            get(crate::fees::reduction_http::settings_xlsx),
         ),
         route(
             "GET",

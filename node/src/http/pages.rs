@@ -572,6 +572,70 @@ pub async fn sync_page(
     })
 }
 
+/// `GET /sync.xlsx`: the peers and their last sync as a workbook.
+pub async fn sync_xlsx(
+    State(node): State<Arc<Node>>,
+    session: Session,
+) -> Result<Response, AppError> {
+    use kitanetz_sheets::{Cell, Column, ColumnKind, Table};
+    auth::authorize(&session.who, auth::Action::ViewSyncStatus)?;
+    let status = node.sync_status();
+    let mut peers = Table::new(
+        "Synchronisation",
+        vec![
+            Column::new("Knoten", ColumnKind::Text),
+            Column::new("Verbunden", ColumnKind::YesNo),
+            Column::new("Zuletzt synchronisiert", ColumnKind::Text),
+        ],
+    );
+    if let Some(s) = &status {
+        peers.rows = s
+            .peers
+            .iter()
+            .map(|p| {
+                vec![
+                    Cell::from(p.name.as_str()),
+                    Cell::YesNo(p.connected),
+                    Cell::from(
+                        p.last_sync
+                            .as_ref()
+                            .map(super::format_millis)
+                            .unwrap_or_default()
+                            .as_str(),
+                    ),
+                ]
+            })
+            .collect();
+    }
+    let mut summary = Table::new(
+        "Stand",
+        vec![
+            Column::new("Übertragung", ColumnKind::Text),
+            Column::new("Erreicht einen Knoten", ColumnKind::YesNo),
+            Column::new("Noch nicht angebotene Dokumente", ColumnKind::Integer),
+        ],
+    );
+    summary.rows = status
+        .iter()
+        .map(|s| {
+            vec![
+                Cell::from(s.transport),
+                Cell::YesNo(s.online),
+                Cell::Integer(s.pending_documents as i64),
+            ]
+        })
+        .collect();
+    let now = node.now();
+    super::sheets::xlsx_response(
+        vec![peers, summary],
+        format!("Synchronisation {}", now.today),
+        node.config.display_name.clone(),
+        &format!("Synchronisation-{}", now.today),
+        now.millis,
+    )
+    .await
+}
+
 pub async fn api_sync(
     State(node): State<Arc<Node>>,
     ApiSession(session): ApiSession,

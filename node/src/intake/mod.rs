@@ -1131,6 +1131,7 @@ mod tests {
             integration_need: false,
             transfer: false,
             transfer_priority: String::new(),
+            transfer_from: None,
             status: status.into(),
             together: String::new(),
             childminding_agency: None,

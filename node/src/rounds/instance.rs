@@ -251,6 +251,7 @@ mod tests {
             integration_need: false,
             transfer: false,
             transfer_priority: String::new(),
+            transfer_from: None,
             status: "active".into(),
             together: String::new(),
             childminding_agency: None,

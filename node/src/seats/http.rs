@@ -260,11 +260,37 @@ pub async fn seats_xlsx(
             .collect();
         table
     };
+    let mut transfers = Table::new(
+        "Wechsel",
+        vec![
+            Column::new("Kind", ColumnKind::Text),
+            Column::new("Geburtsdatum", ColumnKind::Date),
+            Column::new("Letzter Tag hier", ColumnKind::Date),
+            Column::new("Kündigungsfrist unterschritten", ColumnKind::YesNo),
+            Column::new("Stand", ColumnKind::Text),
+            Column::new("Seit", ColumnKind::Date),
+        ],
+    );
+    transfers.rows = view
+        .transfers
+        .iter()
+        .map(|t| {
+            vec![
+                Cell::from(t.child.as_str()),
+                Cell::Date(t.birth_date.0),
+                Cell::Date(t.last_day.0),
+                Cell::YesNo(t.notice_short),
+                Cell::from(t.state_label(false)),
+                Cell::Date(t.since.0),
+            ]
+        })
+        .collect();
     crate::http::sheets::xlsx_response(
         vec![
             table("Zu prüfen", &view.to_review()),
             table("Warteliste", &view.waitlist()),
             table("Abgeschlossen", &view.closed()),
+            transfers,
         ],
         format!("Anfragen und Plätze {}", node.clock.today()),
         node.config.display_name.clone(),

@@ -157,6 +157,9 @@ pub struct SeatsView {
     /// In the order of the Kita's lists (Lastenheft 3.2.4): siblings first, then the desired
     /// start, then the birth date (the older child first), then the handle.
     pub wishes: Vec<WishAtKita>,
+    /// Children of this Kita another Kita reserved a seat for (a Wechselantrag): who leaves,
+    /// from when, how far (`crate::applications::transfer_notices`).
+    pub transfers: Vec<crate::applications::transfer_notices::NoticeRow>,
 }
 
 impl SeatsView {
@@ -320,7 +323,15 @@ pub fn view(
     let facility = at_this_kita(who, Action::ViewSeats { facility }, facility)?;
     let (_, ledger) = store.get::<SeatLedger>(&ledger_doc_id(&facility))?;
     let wishes = wishes_at(store, &facility, &ledger, today)?;
-    Ok(SeatsView { ledger, wishes })
+    let transfers = crate::applications::transfer_notices::held_notices(store)?
+        .into_iter()
+        .filter(|n| n.facility == facility)
+        .collect();
+    Ok(SeatsView {
+        ledger,
+        wishes,
+        transfers,
+    })
 }
 
 /// The wish `input` names, if it is a wish for this Kita. Field errors otherwise.

@@ -224,7 +224,8 @@ pub(super) fn project(conn: &Connection, id: &DocId, value: &KindValue) -> Resul
         | KindValue::ApplicationWish(_)
         | KindValue::FeeFacts(_)
         | KindValue::SiblingCount(_)
-        | KindValue::IncomeDeclaration(_) => {}
+        | KindValue::IncomeDeclaration(_)
+        | KindValue::TransferNotice(_) => {}
         KindValue::ChildminderPlacement(p) => {
             conn.prepare_cached(
                 "INSERT INTO p_childminder_placements (doc_id, id, childminder) VALUES (?1, ?2, ?3)",

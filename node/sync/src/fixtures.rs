@@ -222,6 +222,7 @@ pub fn application() -> Application {
         integration_need: false,
         transfer: false,
         transfer_priority: String::new(),
+        transfer_from: None,
         status: "active".into(),
         together: String::new(),
         childminding_agency: None,

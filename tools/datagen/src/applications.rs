@@ -325,6 +325,7 @@ fn application(
         } else {
             String::new()
         },
+        transfer_from: None,
         status: "active".to_string(),
         together: String::new(),
         childminding_agency: None,
