@@ -2,7 +2,14 @@
 //! which statute version and paragraph. The rule is a stable message key (for translated
 //! texts and decision letters); the paragraph comes from the statute's data, because another
 //! city's statute numbers its paragraphs differently.
+//!
+//! The `detail` texts are German, in the register of a decision letter: they reach parents in
+//! the Bescheid's "Berechnung des Elternbeitrages" unchanged, and the Beitragsstelle on its
+//! pages and exports. Amounts are written the German way ([`crate::Money::german`]); the
+//! machine-readable parts (rule key, version, paragraph) stay as they are.
 
+use crate::month::Month;
+use chrono::NaiveDate;
 use std::fmt;
 
 /// A rule of the fee computation; its `key` is the message key and the key of the statute's
@@ -104,4 +111,29 @@ impl fmt::Display for Explanation {
             self.paragraph
         )
     }
+}
+
+/// A date as the decisions print it: `20.05.2009`.
+pub(crate) fn german_date(date: NaiveDate) -> String {
+    date.format("%d.%m.%Y").to_string()
+}
+
+/// A month as the decisions print it: `März 2012`.
+pub(crate) fn german_month(month: Month) -> String {
+    const NAMES: [&str; 12] = [
+        "Januar",
+        "Februar",
+        "März",
+        "April",
+        "Mai",
+        "Juni",
+        "Juli",
+        "August",
+        "September",
+        "Oktober",
+        "November",
+        "Dezember",
+    ];
+    let name = NAMES[(month.month() as usize).clamp(1, 12) - 1];
+    format!("{name} {}", month.year())
 }
