@@ -132,9 +132,9 @@ fn a_second_zaehlkind_is_explained_in_german_through_the_cli() {
     let v = "dresden-2011/2011-09";
     let expected = [
         format!(
-            "In Betreuung im August 2012 (erster Betreuungstag 16.07.2012, Vertrag ohne \
-             Enddatum): Beitrag für den vollen Monat, keine tageweise Berechnung \
-             [fee.liability; {v} § 10 (1) Satz 1-2]"
+            "In Betreuung (erster Betreuungstag 16.07.2012, Vertrag ohne Enddatum): Beitrag für \
+             jeden Monat in voller Höhe, keine tageweise Berechnung [fee.liability; {v} § 10 (1) \
+             Satz 1-2]"
         ),
         format!(
             "Kita: geboren am 15.11.2009, am 01.08.2012 32 vollendete Lebensmonate; Beitrag für \

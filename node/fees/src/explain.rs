@@ -8,7 +8,6 @@
 //! pages and exports. Amounts are written the German way ([`crate::Money::german`]); the
 //! machine-readable parts (rule key, version, paragraph) stay as they are.
 
-use crate::month::Month;
 use chrono::NaiveDate;
 use std::fmt;
 
@@ -116,24 +115,4 @@ impl fmt::Display for Explanation {
 /// A date as the decisions print it: `20.05.2009`.
 pub(crate) fn german_date(date: NaiveDate) -> String {
     date.format("%d.%m.%Y").to_string()
-}
-
-/// A month as the decisions print it: `März 2012`.
-pub(crate) fn german_month(month: Month) -> String {
-    const NAMES: [&str; 12] = [
-        "Januar",
-        "Februar",
-        "März",
-        "April",
-        "Mai",
-        "Juni",
-        "Juli",
-        "August",
-        "September",
-        "Oktober",
-        "November",
-        "Dezember",
-    ];
-    let name = NAMES[(month.month() as usize).clamp(1, 12) - 1];
-    format!("{name} {}", month.year())
 }

@@ -13,7 +13,7 @@ use crate::case::{
     regular_hours_key, AboveRegularTime, AgeOrder, Allocation, Attendance, Care, Case, CaseError,
     CaseRules, Child, WaiverCase,
 };
-use crate::explain::{german_date, german_month, Explanation, Rule};
+use crate::explain::{german_date, Explanation, Rule};
 use crate::income_reduction::{
     above_regular, fill_in_form, reduced_fee, share_burden, Claim, WaiverForm, WaiverOutcome,
 };
@@ -103,7 +103,7 @@ fn month_fees(
     let mut priced: Vec<Option<Priced>> = Vec::with_capacity(in_care.len());
     for (i, (child, attendance)) in in_care.iter().enumerate() {
         let rank = rank_of(i);
-        let mut explanation = vec![liability(v, child, month)];
+        let mut explanation = vec![liability(v, child)];
         let (fee, group, pricing) = match attendance {
             Attendance::OutsideCity { .. } => {
                 explanation.push(
@@ -196,7 +196,7 @@ fn month_fees(
     })
 }
 
-fn liability(v: &StatuteVersion, child: &Child, month: Month) -> Explanation {
+fn liability(v: &StatuteVersion, child: &Child) -> Explanation {
     let until = |until: Option<chrono::NaiveDate>| {
         until.map_or("Vertrag ohne Enddatum".to_owned(), |d| {
             format!("Vertrag bis {}", german_date(d))
@@ -207,12 +207,13 @@ fn liability(v: &StatuteVersion, child: &Child, month: Month) -> Explanation {
         (None, to) => until(to),
         (Some(from), to) => format!("erster Betreuungstag {}, {}", german_date(from), until(to)),
     };
+    // The month is the line's own (page, result, letter): a text without it reads the same in
+    // every month, so that a decision prints it once for a run of equal months.
     v.explain(
         Rule::Liability,
         format!(
-            "In Betreuung im {} ({dates}): Beitrag für den vollen Monat, keine tageweise \
-             Berechnung",
-            german_month(month)
+            "In Betreuung ({dates}): Beitrag für jeden Monat in voller Höhe, keine tageweise \
+             Berechnung"
         ),
     )
 }
