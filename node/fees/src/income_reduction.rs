@@ -242,7 +242,7 @@ pub fn fill_in_form(w: &WaiverCase, v: &StatuteVersion) -> WaiverForm {
     let income_above_limit = line(
         above,
         format!(
-            "3) Einkommen über der Einkommensgrenze: {} − {}, nicht unter 0,00\u{a0}€: {}",
+            "3) Einkommen über der Einkommensgrenze: {} − {}, nicht unter 0,00 €: {}",
             adjusted.german(),
             limit.german(),
             above.german()
@@ -262,7 +262,7 @@ pub fn fill_in_form(w: &WaiverCase, v: &StatuteVersion) -> WaiverForm {
         after,
         format!(
             "5) Einkommen über der Einkommensgrenze nach Abzug der besonderen Belastungen: {} − \
-             {}, nicht unter 0,00\u{a0}€: {}",
+             {}, nicht unter 0,00 €: {}",
             above.german(),
             burdens.german(),
             after.german()

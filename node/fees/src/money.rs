@@ -99,10 +99,11 @@ impl fmt::Display for Money {
 pub struct GermanEuro(Money);
 
 impl Money {
-    /// The amount as German texts write it: thousands with a dot, cents after a comma and a
-    /// no-break space before the euro sign (`1.234,56 €`, `-12,00 €`), exactly as the letters
-    /// crate's `format_euro`, so that an explanation printed in a decision reads like the
-    /// decision's own amounts. The result format keeps [`Money`]'s `Display` (`"1234.56"`).
+    /// The amount as German texts write it: thousands with a dot, cents after a comma
+    /// (`1.234,56 €`, `-12,00 €`), as the letters crate's `format_euro` and the decisions print
+    /// amounts. A plain space before the sign: explanations are plain text that also goes into
+    /// the finance file, exports, pages and JSON; the letter binds amount and sign itself. The
+    /// result format keeps [`Money`]'s `Display` (`"1234.56"`).
     pub fn german(self) -> GermanEuro {
         GermanEuro(self)
     }
@@ -122,7 +123,7 @@ impl fmt::Display for GermanEuro {
             }
             write!(f, "{digit}")?;
         }
-        write!(f, ",{cents}\u{a0}€")
+        write!(f, ",{cents} €")
     }
 }
 
@@ -248,12 +249,12 @@ mod tests {
     #[test]
     fn german_amounts_group_thousands_and_keep_every_cent() {
         let de = |cents: i64| Money::from_cents(cents).german().to_string();
-        assert_eq!(de(18936), "189,36\u{a0}€");
-        assert_eq!(de(0), "0,00\u{a0}€");
-        assert_eq!(de(5), "0,05\u{a0}€");
-        assert_eq!(de(123456), "1.234,56\u{a0}€");
-        assert_eq!(de(100000000), "1.000.000,00\u{a0}€");
-        assert_eq!(de(-1200), "-12,00\u{a0}€");
+        assert_eq!(de(18936), "189,36 €");
+        assert_eq!(de(0), "0,00 €");
+        assert_eq!(de(5), "0,05 €");
+        assert_eq!(de(123456), "1.234,56 €");
+        assert_eq!(de(100000000), "1.000.000,00 €");
+        assert_eq!(de(-1200), "-12,00 €");
         assert_eq!(german_decimal(d("22.50")), "22,5");
         assert_eq!(german_decimal(d("60")), "60");
     }

@@ -541,7 +541,7 @@ mod tests {
             lena.explanation
                 .iter()
                 .any(|e| e.contains("dresden-2011/2026-09")
-                    && e.contains("30 % der Betriebskosten von 500,00\u{a0}€")),
+                    && e.contains("30 % der Betriebskosten von 500,00 €")),
             "{:?}",
             lena.explanation
         );

@@ -312,7 +312,7 @@ fn a_fee_result_becomes_decisions_with_its_explanations() {
                     group: Some(FeeGroup::Kindergarten),
                     explanation: vec![
                         explanation(Rule::SiblingRank, "3. Zählkind: 0 %"),
-                        explanation(Rule::ExtraCareTier, "1 Stufe × 5,00\u{a0}€"),
+                        explanation(Rule::ExtraCareTier, "1 Stufe × 5,00 €"),
                     ],
                 },
                 ChildFee {
@@ -344,9 +344,7 @@ fn a_fee_result_becomes_decisions_with_its_explanations() {
         .starts_with("3. Zählkind: 0 % [fee.sibling_rank"));
     assert_eq!(decisions[1].charge, Charge::ExtraCare);
     assert_eq!(decisions[1].amount, cents(500));
-    assert!(decisions[1]
-        .explanation
-        .starts_with("1 Stufe × 5,00\u{a0}€"));
+    assert!(decisions[1].explanation.starts_with("1 Stufe × 5,00 €"));
     assert_eq!(
         decided_from_fee_result(&result, |_| None),
         Err(ChildWithoutPkn("anna".into()))

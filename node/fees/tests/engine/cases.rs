@@ -528,7 +528,7 @@ fn explanations_name_rule_version_and_paragraph() {
         "fee.income_reduction",
         "dresden-2011/2011-09",
         "§ 10 (5)",
-        "210,40\u{a0}€",
+        "210,40 €",
     ] {
         assert!(
             texts.iter().any(|t| t.contains(needle)),
@@ -548,7 +548,7 @@ fn explanations_name_rule_version_and_paragraph() {
     assert!(r["waiver_form_explanation"]["pension_father"]
         .as_str()
         .unwrap()
-        .contains("461,00\u{a0}€ jährlich"));
+        .contains("461,00 € jährlich"));
 }
 
 /// The explanations reach parents in their Bescheid unchanged: every rule speaks German and
@@ -655,8 +655,8 @@ fn explanations_are_german_for_every_rule() {
         "Familie mit Wohnsitz außerhalb der Stadt, ohne Geschwisterermäßigung",
         "Betreuungsart Kindertagespflege: Beitrag nach dem Satz für Krippe",
         "Halber Beitrag (begründeter Ausnahmefall; Betreuungsende am 10.04.2012)",
-        "05.03.2012: Abholung nach der Schließzeit: 25,00\u{a0}€",
-        "1.1 Gesamteinkommen: Nettoeinkommen Elternteil 1 1.500,00\u{a0}€",
+        "05.03.2012: Abholung nach der Schließzeit: 25,00 €",
+        "1.1 Gesamteinkommen: Nettoeinkommen Elternteil 1 1.500,00 €",
         "Einkommensabhängig: keine Ermäßigung; Beitrag bei der Regelbetreuungszeit 9 h (R)",
     ] {
         assert!(all.contains(needle), "{needle:?} in {all}");
