@@ -16,6 +16,7 @@
 //!   any with main residence in the city).
 
 use super::FamilyFees;
+use kitanetz_billing::soll::month_de;
 use kitanetz_crdt::ids::{ChildId, ContractId, FacilityId};
 use kitanetz_crdt::kinds::{CareContract, CareType};
 use kitanetz_crdt::scalar::Date;
@@ -541,8 +542,8 @@ pub fn by_month(computed: &Computed) -> BTreeMap<Month, Vec<ChildMonth>> {
                     "Einkommensabhängig nach § 90 Abs. 3, 4 SGB VIII: {what}; Antrag {} vom {}, bewilligt {} bis {}; Beitrag nach Satzung {}, zu zahlen {}",
                     grant.number,
                     grant.applied_on.0.format("%d.%m.%Y"),
-                    grant.from,
-                    grant.until,
+                    month_de(grant.from),
+                    month_de(grant.until),
                     statute_fee.german(),
                     fee.german()
                 );
@@ -566,7 +567,7 @@ pub fn by_month(computed: &Computed) -> BTreeMap<Month, Vec<ChildMonth>> {
                         "Ermäßigung nach § 90 Abs. 3, 4 SGB VIII aus Antrag {} am {} widerrufen{decision}: ab {} ohne Ermäßigung, voller Beitrag nach Satzung",
                         w.number,
                         w.on.0.format("%d.%m.%Y"),
-                        w.from
+                        month_de(w.from)
                     );
                     child_month.explanation.push(text.clone());
                     child_month
