@@ -95,7 +95,8 @@ pub struct Explanation {
     pub statute_version: String,
     /// Where the statute says so, e.g. `§ 10 (5)`.
     pub paragraph: String,
-    /// The inputs and the arithmetic, e.g. `189.36 € × 8 h / 9 h = 168.32 €`.
+    /// The inputs and the arithmetic in German, e.g. `Beitrag für das erste Kind, Krippe:
+    /// 189,36 € × 8 h / 9 h = 168,32 € …`. Free text: match on `rule`, never on this.
     pub detail: String,
 }
 

@@ -53,6 +53,15 @@ impl Money {
         self.0.is_zero()
     }
 
+    /// The amount as German texts write it: thousands with a dot, cents after a comma
+    /// (`1.234,56 €`, `-12,00 €`), as the letters crate's `format_euro` and the decisions print
+    /// amounts. A plain space before the sign: explanations are plain text that also goes into
+    /// the finance file, exports, pages and JSON; the letter binds amount and sign itself. The
+    /// result format keeps [`Money`]'s `Display` (`"1234.56"`).
+    pub fn german(self) -> GermanEuro {
+        GermanEuro(self)
+    }
+
     /// Parses an amount as cases and statutes write it: digits, optionally a point and one or
     /// two decimals (`"12"`, `"12.3"`, `"12.34"`); no sign, no exponent, no spaces.
     pub fn parse(text: &str) -> Result<Money, MoneyError> {
@@ -97,17 +106,6 @@ impl fmt::Display for Money {
 /// [`Money::german`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct GermanEuro(Money);
-
-impl Money {
-    /// The amount as German texts write it: thousands with a dot, cents after a comma
-    /// (`1.234,56 €`, `-12,00 €`), as the letters crate's `format_euro` and the decisions print
-    /// amounts. A plain space before the sign: explanations are plain text that also goes into
-    /// the finance file, exports, pages and JSON; the letter binds amount and sign itself. The
-    /// result format keeps [`Money`]'s `Display` (`"1234.56"`).
-    pub fn german(self) -> GermanEuro {
-        GermanEuro(self)
-    }
-}
 
 impl fmt::Display for GermanEuro {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
