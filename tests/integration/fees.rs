@@ -113,3 +113,58 @@ fn a_missing_case_file_is_refused() {
         .unwrap()
         .contains("no-such"));
 }
+
+/// The explanation is German, in the words of a decision, and reaches the CLI whole: Ben, a
+/// `kita` child, is the family's 2nd Zählkind in August 2012 (32 completed months: Krippe fee,
+/// 8 h, 60 %). Amounts as the decisions print them.
+#[test]
+fn a_second_zaehlkind_is_explained_in_german_through_the_cli() {
+    let (code, got) = compute(&fixtures_dir("fees").join("family-year.case.json"));
+    assert_eq!(code, 0, "{got}");
+    let ben = &got["months"]["2012-08"]["children"]["ben"];
+    assert_eq!(ben["fee"], "100.99", "the result format keeps its amounts");
+    let lines: Vec<&str> = ben["explanation"]
+        .as_array()
+        .expect("explanation list")
+        .iter()
+        .map(|e| e.as_str().expect("a string"))
+        .collect();
+    let v = "dresden-2011/2011-09";
+    let expected = [
+        format!(
+            "In Betreuung (erster Betreuungstag 16.07.2012, Vertrag ohne Enddatum): Beitrag für \
+             jeden Monat in voller Höhe, keine tageweise Berechnung [fee.liability; {v} § 10 (1) \
+             Satz 1-2]"
+        ),
+        format!(
+            "Kita: geboren am 15.11.2009, am 01.08.2012 32 vollendete Lebensmonate; Beitrag für \
+             Kindergarten ab 33 vollendeten Lebensmonaten, daher Beitrag für Krippe \
+             [fee.switch_age; {v} § 11 (1) letzter Absatz, § 10 (1) Satz 4]"
+        ),
+        format!(
+            "Beitrag für das erste Kind, Krippe: 189,36 € × 8 h / 9 h = 168,32 € \
+             (bei 9 h: veröffentlichter Beitrag 189,36 €) [fee.first_child; {v} § 11 (1); \
+             Anlage C Konfiguration Elternbeiträge]"
+        ),
+        format!(
+            "2. Zählkind von 3 in diesem Monat betreuten Zählkindern (Altersreihenfolge, \
+             ältestes Kind zuerst) [fee.sibling_rank; {v} § 10 (5)]"
+        ),
+        format!(
+            "Anteil für das 2. Zählkind: 60 % von 168,32 € = 100,99 € \
+             [fee.sibling_rank; {v} § 10 (5)]"
+        ),
+    ];
+    assert_eq!(lines, expected);
+    // The sibling outside the city is explained alike.
+    let away = got["months"]["2012-08"]["children"]["away"]["explanation"][1]
+        .as_str()
+        .unwrap();
+    assert!(
+        away.starts_with(
+            "Betreuung im Bedarfsplan einer anderen Gemeinde: hier kein Elternbeitrag; zählt \
+             für die Geschwister als 3. Zählkind [fee.outside_city;"
+        ),
+        "{away}"
+    );
+}

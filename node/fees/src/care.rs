@@ -47,6 +47,20 @@ impl CareType {
     }
 }
 
+impl CareType {
+    /// The German name for explanations.
+    pub fn german_name(self) -> &'static str {
+        match self {
+            CareType::Nursery => "Krippe",
+            CareType::Kindergarten => "Kindergarten",
+            CareType::AfterSchool => "Hort",
+            CareType::SupportedAfterSchool => "Förderhort",
+            CareType::Childminding => "Kindertagespflege",
+            CareType::NurseryThenKindergarten => "Kita",
+        }
+    }
+}
+
 impl fmt::Display for CareType {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(self.wire_name())
@@ -83,6 +97,17 @@ impl FeeGroup {
             FeeGroup::SupportedAfterSchool => "foerderhort",
         }
     }
+
+    /// The German name, as decisions print the care a fee was taken from (the statute's own
+    /// `name` of the group may differ for another city; this is the label of the letter).
+    pub fn german_name(self) -> &'static str {
+        match self {
+            FeeGroup::Nursery => "Krippe",
+            FeeGroup::Kindergarten => "Kindergarten",
+            FeeGroup::AfterSchool => "Hort",
+            FeeGroup::SupportedAfterSchool => "Förderhort",
+        }
+    }
 }
 
 /// What the child's place means for the fee in a month.
@@ -113,6 +138,17 @@ impl Status {
     /// children excluded from the fee by § 10 (7) and § 13 (4) are not.
     pub fn is_countable(self) -> bool {
         matches!(self, Status::Regular | Status::OutsideCity)
+    }
+
+    /// The German name of the place, for explanations.
+    pub fn german_name(self) -> &'static str {
+        match self {
+            Status::Regular => "Regulärer Platz",
+            Status::OutsideCity => "Platz im Bedarfsplan einer anderen Gemeinde",
+            Status::Foster => "Pflegekind",
+            Status::ResidentialHome => "Heimkind",
+            Status::Remedial => "Heilpädagogischer Platz",
+        }
     }
 
     pub fn wire_name(self) -> &'static str {

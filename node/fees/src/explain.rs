@@ -2,7 +2,13 @@
 //! which statute version and paragraph. The rule is a stable message key (for translated
 //! texts and decision letters); the paragraph comes from the statute's data, because another
 //! city's statute numbers its paragraphs differently.
+//!
+//! The `detail` texts are German, in the register of a decision letter: they reach parents in
+//! the Bescheid's "Berechnung des Elternbeitrages" unchanged, and the Beitragsstelle on its
+//! pages and exports. Amounts are written the German way ([`crate::Money::german`]); the
+//! machine-readable parts (rule key, version, paragraph) stay as they are.
 
+use chrono::NaiveDate;
 use std::fmt;
 
 /// A rule of the fee computation; its `key` is the message key and the key of the statute's
@@ -89,7 +95,8 @@ pub struct Explanation {
     pub statute_version: String,
     /// Where the statute says so, e.g. `§ 10 (5)`.
     pub paragraph: String,
-    /// The inputs and the arithmetic, e.g. `189.36 € × 8 h / 9 h = 168.32 €`.
+    /// The inputs and the arithmetic in German, e.g. `Beitrag für das erste Kind, Krippe:
+    /// 189,36 € × 8 h / 9 h = 168,32 € …`. Free text: match on `rule`, never on this.
     pub detail: String,
 }
 
@@ -104,4 +111,9 @@ impl fmt::Display for Explanation {
             self.paragraph
         )
     }
+}
+
+/// A date as the decisions print it: `20.05.2009`.
+pub(crate) fn german_date(date: NaiveDate) -> String {
+    date.format("%d.%m.%Y").to_string()
 }

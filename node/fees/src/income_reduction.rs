@@ -7,7 +7,7 @@ use crate::case::{
     WaiverCase,
 };
 use crate::explain::{Explanation, Rule};
-use crate::money::Money;
+use crate::money::{german_decimal, Money};
 use crate::statute::StatuteVersion;
 use rust_decimal::Decimal;
 
@@ -73,13 +73,14 @@ impl WaiverForm {
     }
 }
 
-fn list(amounts: &[Money]) -> String {
+/// `a + b + c`, or `none` (German, e.g. "keine") when there are no amounts.
+fn list(amounts: &[Money], none: &str) -> String {
     if amounts.is_empty() {
-        "none".into()
+        none.into()
     } else {
         amounts
             .iter()
-            .map(|a| format!("{a} €"))
+            .map(|a| a.german().to_string())
             .collect::<Vec<_>>()
             .join(" + ")
     }
@@ -95,10 +96,10 @@ pub fn fill_in_form(w: &WaiverCase, v: &StatuteVersion) -> WaiverForm {
 
     let i = &w.income;
     let (child_benefit, child_benefit_text) = match i.child_benefit {
-        ChildBenefit::Amount(a) => (a, format!("{a} €")),
+        ChildBenefit::Amount(a) => (a, a.german().to_string()),
         ChildBenefit::ForChildren(n) => {
             let a = p.child_benefit_by_children[n as usize - 1];
-            (a, format!("{a} € (configured for {n} children)"))
+            (a, format!("{} (Tabellenwert für {n} Kinder)", a.german()))
         }
     };
     let other: Money = i.other.iter().sum();
@@ -107,43 +108,58 @@ pub fn fill_in_form(w: &WaiverCase, v: &StatuteVersion) -> WaiverForm {
     let total_income = line(
         total_income,
         format!(
-            "1.1 total income: mother {} € + father {} € + Kindergeld {child_benefit_text} + \
-             maintenance {} € + housing benefit {} € + other ({}) = {total_income} €",
-            i.mother_net,
-            i.father_net,
-            i.maintenance,
-            i.housing_benefit,
-            list(&i.other)
+            "1.1 Gesamteinkommen: Nettoeinkommen Elternteil 1 {} + Elternteil 2 {} + Kindergeld \
+             {child_benefit_text} + Unterhalt {} + Wohngeld {} + sonstiges Einkommen ({}) = {}",
+            i.mother_net.german(),
+            i.father_net.german(),
+            i.maintenance.german(),
+            i.housing_benefit.german(),
+            list(&i.other, "keines"),
+            total_income.german()
         ),
     );
 
     let d = &w.deductions;
     let flat = |given: FlatOrAmount, flat: Money| match given {
-        FlatOrAmount::Amount(a) => (a, format!("{a} €")),
-        FlatOrAmount::Flat => (flat, format!("flat {flat} €")),
+        FlatOrAmount::Amount(a) => (a, a.german().to_string()),
+        FlatOrAmount::Flat => (flat, format!("Pauschale {}", flat.german())),
     };
     let (work_equipment, work_text) = flat(d.work_equipment, p.work_equipment_flat);
     let (double_household, double_text) = flat(d.double_household, p.double_household_flat);
     let (travel, travel_text) = match &d.travel {
-        Travel::Amount(a) => (*a, format!("{a} €")),
+        Travel::Amount(a) => (*a, a.german().to_string()),
         Travel::CarKm(km) => {
             let counted = (*km).min(p.car_max_km);
             let a = p.car_per_km.times(Decimal::from(counted));
             (
                 a,
-                format!(
-                    "{} € × {counted} km (of {km}, at most {}) = {a} €",
-                    p.car_per_km, p.car_max_km
-                ),
+                if counted < *km {
+                    format!(
+                        "{} ({} × {counted} km; angegeben {km} km, höchstens {} km)",
+                        a.german(),
+                        p.car_per_km.german(),
+                        p.car_max_km
+                    )
+                } else {
+                    format!("{} ({} × {counted} km)", a.german(), p.car_per_km.german())
+                },
             )
         }
         Travel::Ticket(kind) => {
             let a = p.monthly_tickets.get(kind).copied().unwrap_or(Money::ZERO);
-            (a, format!("monthly ticket {kind} {a} €"))
+            (a, format!("Monatskarte {kind} {}", a.german()))
         }
     };
-    let pension_mother = pension_line(d.pension_mother.as_ref(), "1.2.2 (1) mother", v);
-    let pension_father = pension_line(d.pension_father.as_ref(), "1.2.2 (2) father", v);
+    let pension_mother = pension_line(
+        d.pension_mother.as_ref(),
+        "1.2.2 (1) Altersvorsorge Elternteil 1",
+        v,
+    );
+    let pension_father = pension_line(
+        d.pension_father.as_ref(),
+        "1.2.2 (2) Altersvorsorge Elternteil 2",
+        v,
+    );
     let deductions_total = work_equipment
         + travel
         + double_household
@@ -157,38 +173,42 @@ pub fn fill_in_form(w: &WaiverCase, v: &StatuteVersion) -> WaiverForm {
     let deductions_total = line(
         deductions_total,
         format!(
-            "deductions: work equipment {work_text} + travel {travel_text} + double household \
-             {double_text} + other expenses {} € + pensions {} € + {} € + insurances {} € + {} € + \
-             {} € + {} € = {deductions_total} €",
-            d.other_expenses,
-            pension_mother.amount,
-            pension_father.amount,
-            d.liability_insurance,
-            d.household_insurance,
-            d.accident_insurance,
-            d.other_insurance
+            "Summe abzusetzende Beträge: Arbeitsmittel {work_text} + Fahrtkosten {travel_text} + \
+             doppelte Haushaltskosten {double_text} + sonstige Ausgaben {} + Altersvorsorge {} + \
+             {} + Versicherungen {} + {} + {} + {} = {}",
+            d.other_expenses.german(),
+            pension_mother.amount.german(),
+            pension_father.amount.german(),
+            d.liability_insurance.german(),
+            d.household_insurance.german(),
+            d.accident_insurance.german(),
+            d.other_insurance.german(),
+            deductions_total.german()
         ),
     );
     let adjusted = total_income.amount - deductions_total.amount;
     let adjusted_income = line(
         adjusted,
         format!(
-            "adjusted income: {} € − {} € = {adjusted} €",
-            total_income.amount, deductions_total.amount
+            "Bereinigtes Einkommen: {} − {} = {}",
+            total_income.amount.german(),
+            deductions_total.amount.german(),
+            adjusted.german()
         ),
     );
 
     let basic_amount = line(
         p.basic_amount,
-        format!("2 a) basic amount {} €", p.basic_amount),
+        format!("2 a) Grundbetrag {}", p.basic_amount.german()),
     );
     let count = w.limit.family_supplements;
     let supplements = p.family_supplement.times(Decimal::from(count));
     let family_supplements = line(
         supplements,
         format!(
-            "2 b) {} € × {count} family supplements = {supplements} €",
-            p.family_supplement
+            "2 b) Familienzuschläge: {} × {count} = {}",
+            p.family_supplement.german(),
+            supplements.german()
         ),
     );
     let housing_cost = match w.limit.household_size {
@@ -198,45 +218,65 @@ pub fn fill_in_form(w: &WaiverCase, v: &StatuteVersion) -> WaiverForm {
             line(
                 counted,
                 format!(
-                    "2 c) housing cost {} €, capped at {cap} € for {persons} persons: {counted} €",
-                    w.limit.housing_cost
+                    "2 c) Kosten der Unterkunft {}, höchstens {} bei {persons} Personen: {}",
+                    w.limit.housing_cost.german(),
+                    cap.german(),
+                    counted.german()
                 ),
             )
         }
-        _ => line(Money::ZERO, "2 c) no housing cost".into()),
+        _ => line(Money::ZERO, "2 c) keine Kosten der Unterkunft".into()),
     };
     let limit = basic_amount.amount + family_supplements.amount + housing_cost.amount;
     let income_limit = line(
         limit,
         format!(
-            "income limit: {} € + {} € + {} € = {limit} €",
-            basic_amount.amount, family_supplements.amount, housing_cost.amount
+            "Einkommensgrenze: {} + {} + {} = {}",
+            basic_amount.amount.german(),
+            family_supplements.amount.german(),
+            housing_cost.amount.german(),
+            limit.german()
         ),
     );
     let above = adjusted.saturating_sub(limit);
     let income_above_limit = line(
         above,
-        format!("3) max(0, {adjusted} € − {limit} €) = {above} €"),
+        format!(
+            "3) Einkommen über der Einkommensgrenze: {} − {}, nicht unter 0,00 €: {}",
+            adjusted.german(),
+            limit.german(),
+            above.german()
+        ),
     );
     let burdens: Money = w.special_burdens.iter().sum();
     let special_burdens = line(
         burdens,
         format!(
-            "4) special burdens: {} = {burdens} €",
-            list(&w.special_burdens)
+            "4) Besondere Belastungen: {} = {}",
+            list(&w.special_burdens, "keine"),
+            burdens.german()
         ),
     );
     let after = above.saturating_sub(burdens);
     let income_above_limit_after_burdens = line(
         after,
-        format!("5) max(0, {above} € − {burdens} €) = {after} €"),
+        format!(
+            "5) Einkommen über der Einkommensgrenze nach Abzug der besonderen Belastungen: {} − \
+             {}, nicht unter 0,00 €: {}",
+            above.german(),
+            burdens.german(),
+            after.german()
+        ),
     );
     let reasonable = after.percent(w.reasonable_share_percent);
     let reasonable_burden = line(
         reasonable,
         format!(
-            "6) reasonable burden: {after} € × {} % = {reasonable} € per month (the share is a case parameter: no source gives one)",
-            w.reasonable_share_percent
+            "6) Zumutbare Belastung: {} % von {} = {} monatlich (der Anteil ist festgelegt, die \
+             Quellen nennen keinen)",
+            german_decimal(w.reasonable_share_percent),
+            after.german(),
+            reasonable.german()
         ),
     );
     WaiverForm {
@@ -263,11 +303,11 @@ fn pension_line(pension: Option<&Pension>, label: &str, v: &StatuteVersion) -> F
     let Some(pension) = pension else {
         return FormLine {
             amount: Money::ZERO,
-            explanation: v.explain(Rule::WaiverForm, format!("{label}: none")),
+            explanation: v.explain(Rule::WaiverForm, format!("{label}: keine")),
         };
     };
     let (minimum, how) = match &pension.minimum {
-        PensionMinimum::Given(m) => (*m, format!("minimum own contribution {m} €")),
+        PensionMinimum::Given(m) => (*m, String::new()),
         PensionMinimum::Sheet {
             prior_year_gross,
             further_allowances,
@@ -281,12 +321,15 @@ fn pension_line(pension: Option<&Pension>, label: &str, v: &StatuteVersion) -> F
             (
                 monthly,
                 format!(
-                    "Riester sheet: max({} €, {} % × {prior_year_gross} € = {share} € − {} € − \
-                     further allowances ({}) ) = {yearly} € a year, {monthly} € a month",
-                    r.minimum_yearly,
-                    r.gross_percent,
-                    r.basic_allowance,
-                    list(further_allowances)
+                    " (Riester-Blatt: {} % von {} = {} − Grundzulage {} − weitere Zulagen ({}), \
+                     mindestens {}: {} jährlich, davon ein Zwölftel)",
+                    german_decimal(r.gross_percent),
+                    prior_year_gross.german(),
+                    share.german(),
+                    r.basic_allowance.german(),
+                    list(further_allowances, "keine"),
+                    r.minimum_yearly.german(),
+                    yearly.german()
                 ),
             )
         }
@@ -297,8 +340,10 @@ fn pension_line(pension: Option<&Pension>, label: &str, v: &StatuteVersion) -> F
         explanation: v.explain(
             Rule::WaiverForm,
             format!(
-                "{label}: contribution {} €, counted up to the {how}: {counted} €",
-                pension.contribution
+                "{label}: Beitrag {}, angerechnet bis zum Mindesteigenbeitrag von {}{how}: {}",
+                pension.contribution.german(),
+                minimum.german(),
+                counted.german()
             ),
         ),
     }
@@ -389,6 +434,15 @@ impl WaiverOutcome {
             WaiverOutcome::Reduction
         } else {
             WaiverOutcome::None
+        }
+    }
+
+    /// The German name, as the form's line 8 and the decisions write it.
+    pub fn german_name(self) -> &'static str {
+        match self {
+            WaiverOutcome::Waiver => "Erlass",
+            WaiverOutcome::Reduction => "Ermäßigung",
+            WaiverOutcome::None => "keine Ermäßigung",
         }
     }
 

@@ -53,6 +53,15 @@ impl Money {
         self.0.is_zero()
     }
 
+    /// The amount as German texts write it: thousands with a dot, cents after a comma
+    /// (`1.234,56 €`, `-12,00 €`), as the letters crate's `format_euro` and the decisions print
+    /// amounts. A plain space before the sign: explanations are plain text that also goes into
+    /// the finance file, exports, pages and JSON; the letter binds amount and sign itself. The
+    /// result format keeps [`Money`]'s `Display` (`"1234.56"`).
+    pub fn german(self) -> GermanEuro {
+        GermanEuro(self)
+    }
+
     /// Parses an amount as cases and statutes write it: digits, optionally a point and one or
     /// two decimals (`"12"`, `"12.3"`, `"12.34"`); no sign, no exponent, no spaces.
     pub fn parse(text: &str) -> Result<Money, MoneyError> {
@@ -91,6 +100,34 @@ impl fmt::Display for Money {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "{:.2}", self.0)
     }
+}
+
+/// An amount as German texts write it (explanations, decisions): `1.234,56 €`, see
+/// [`Money::german`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct GermanEuro(Money);
+
+impl fmt::Display for GermanEuro {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let amount = self.0 .0;
+        let text = format!("{:.2}", amount.abs());
+        let (whole, cents) = text.split_once('.').unwrap_or((&text, "00"));
+        if amount.is_sign_negative() && !amount.is_zero() {
+            f.write_str("-")?;
+        }
+        for (i, digit) in whole.chars().enumerate() {
+            if i > 0 && (whole.len() - i) % 3 == 0 {
+                f.write_str(".")?;
+            }
+            write!(f, "{digit}")?;
+        }
+        write!(f, ",{cents} €")
+    }
+}
+
+/// A decimal as German texts write it: `22,5`, `60`, `4,5` (percentages, hours).
+pub fn german_decimal(value: Decimal) -> String {
+    value.normalize().to_string().replace('.', ",")
 }
 
 impl Add for Money {
@@ -205,6 +242,19 @@ mod tests {
             assert_eq!(Money::parse(bad), Err(MoneyError::Malformed), "{bad:?}");
         }
         assert_eq!(Money::parse("1.234"), Err(MoneyError::TooManyDecimals));
+    }
+
+    #[test]
+    fn german_amounts_group_thousands_and_keep_every_cent() {
+        let de = |cents: i64| Money::from_cents(cents).german().to_string();
+        assert_eq!(de(18936), "189,36 €");
+        assert_eq!(de(0), "0,00 €");
+        assert_eq!(de(5), "0,05 €");
+        assert_eq!(de(123456), "1.234,56 €");
+        assert_eq!(de(100000000), "1.000.000,00 €");
+        assert_eq!(de(-1200), "-12,00 €");
+        assert_eq!(german_decimal(d("22.50")), "22,5");
+        assert_eq!(german_decimal(d("60")), "60");
     }
 
     #[test]

@@ -13,11 +13,11 @@ use crate::case::{
     regular_hours_key, AboveRegularTime, AgeOrder, Allocation, Attendance, Care, Case, CaseError,
     CaseRules, Child, WaiverCase,
 };
-use crate::explain::{Explanation, Rule};
+use crate::explain::{german_date, Explanation, Rule};
 use crate::income_reduction::{
     above_regular, fill_in_form, reduced_fee, share_burden, Claim, WaiverForm, WaiverOutcome,
 };
-use crate::money::{Hours, Money};
+use crate::money::{german_decimal, Hours, Money};
 use crate::month::Month;
 use crate::result::{ChildFee, FeeResult, MonthFees};
 use crate::statute::{FeeGroupOfCareType, Statute, StatuteVersion};
@@ -103,20 +103,24 @@ fn month_fees(
     let mut priced: Vec<Option<Priced>> = Vec::with_capacity(in_care.len());
     for (i, (child, attendance)) in in_care.iter().enumerate() {
         let rank = rank_of(i);
-        let mut explanation = vec![liability(v, child, month)];
-        let (fee, pricing) = match attendance {
+        let mut explanation = vec![liability(v, child)];
+        let (fee, group, pricing) = match attendance {
             Attendance::OutsideCity { .. } => {
-                explanation.push(v.explain(
-                    Rule::OutsideCity,
-                    match rank {
-                        Some(r) => format!(
-                            "cared for in another municipality's plan: no fee here; counts as \
-                             Zählkind {r} for its siblings"
-                        ),
-                        None => "cared for in another municipality's plan: no fee here".into(),
-                    },
-                ));
-                (None, None)
+                explanation.push(
+                    v.explain(
+                        Rule::OutsideCity,
+                        match rank {
+                            Some(r) => format!(
+                                "Betreuung im Bedarfsplan einer anderen Gemeinde: hier kein \
+                             Elternbeitrag; zählt für die Geschwister als {r}. Zählkind"
+                            ),
+                            None => "Betreuung im Bedarfsplan einer anderen Gemeinde: hier kein \
+                                 Elternbeitrag"
+                                .into(),
+                        },
+                    ),
+                );
+                (None, None, None)
             }
             Attendance::InCity {
                 status: Status::Regular,
@@ -139,17 +143,17 @@ fn month_fees(
                     group,
                     share,
                 };
-                (Some(first.percent(share)), Some(pricing))
+                (Some(first.percent(share)), Some(group), Some(pricing))
             }
             Attendance::InCity { status, .. } => {
                 explanation.push(v.explain(
                     Rule::Exempt,
                     format!(
-                        "status {}: no parent fee, not a Zählkind",
-                        status.wire_name()
+                        "{}: kein Elternbeitrag, kein Zählkind",
+                        status.german_name()
                     ),
                 ));
-                (Some(Money::ZERO), None)
+                (Some(Money::ZERO), None, None)
             }
         };
         fees.push(ChildFee {
@@ -158,6 +162,7 @@ fn month_fees(
             countable_rank: rank,
             statute_fee: fee,
             extra_care: Money::ZERO,
+            group,
             explanation,
         });
         priced.push(pricing);
@@ -191,18 +196,25 @@ fn month_fees(
     })
 }
 
-fn liability(v: &StatuteVersion, child: &Child, month: Month) -> Explanation {
-    let dates = match (child.care_from, child.care_until) {
-        (None, None) => "no contract dates given: in care in every month of the case".to_owned(),
-        (from, until) => format!(
-            "first attendance {}, contract until {}",
-            from.map_or("not given".to_owned(), |d| d.to_string()),
-            until.map_or("not given".to_owned(), |d| d.to_string())
-        ),
+fn liability(v: &StatuteVersion, child: &Child) -> Explanation {
+    let until = |until: Option<chrono::NaiveDate>| {
+        until.map_or("Vertrag ohne Enddatum".to_owned(), |d| {
+            format!("Vertrag bis {}", german_date(d))
+        })
     };
+    let dates = match (child.care_from, child.care_until) {
+        (None, None) => "ohne Vertragsdaten: in jedem Monat des Zeitraums".to_owned(),
+        (None, to) => until(to),
+        (Some(from), to) => format!("erster Betreuungstag {}, {}", german_date(from), until(to)),
+    };
+    // The month is the line's own (page, result, letter): a text without it reads the same in
+    // every month, so that a decision prints it once for a run of equal months.
     v.explain(
         Rule::Liability,
-        format!("in care in {month} ({dates}): the whole month is owed, no daily pro rata"),
+        format!(
+            "In Betreuung ({dates}): Beitrag für jeden Monat in voller Höhe, keine tageweise \
+             Berechnung"
+        ),
     )
 }
 
@@ -221,8 +233,8 @@ fn fee_group(
             explanation.push(v.explain(
                 Rule::FeeGroup,
                 format!(
-                    "care type {} pays the {} fee",
-                    care.care_type,
+                    "Betreuungsart {}: Beitrag nach dem Satz für {}",
+                    care.care_type.german_name(),
                     v.rates(group).name
                 ),
             ));
@@ -249,9 +261,11 @@ fn fee_group(
             explanation.push(v.explain(
                 Rule::SwitchAge,
                 format!(
-                    "kita: born {}, {age} completed months at {month}-01; {} fee from {switch} \
-                     completed months (case parameter), so the {} fee",
-                    child.birth_date,
+                    "Kita: geboren am {}, am 01.{:02}.{} {age} vollendete Lebensmonate; Beitrag \
+                     für {} ab {switch} vollendeten Lebensmonaten, daher Beitrag für {}",
+                    german_date(child.birth_date),
+                    month.month(),
+                    month.year(),
                     v.rates(from_switch).name,
                     v.rates(group).name
                 ),
@@ -269,8 +283,12 @@ fn first_child_fee(v: &StatuteVersion, group: FeeGroup, hours: Hours) -> (Money,
     (
         fee,
         format!(
-            "{} first-child fee: {base} € × {hours} / {} = {fee} € (at {}: {how})",
-            rates.name, rates.base_hours, rates.base_hours
+            "Beitrag für das erste Kind, {}: {} × {hours} / {} = {} (bei {}: {how})",
+            rates.name,
+            base.german(),
+            rates.base_hours,
+            fee.german(),
+            rates.base_hours
         ),
     )
 }
@@ -292,27 +310,43 @@ fn share(
             let order = order.map_or(String::new(), |o| format!(", {o}"));
             explanation.push(v.explain(
                 Rule::SiblingRank,
-                format!("Zählkind {r} of {countable} in care this month (age order{order})"),
+                format!(
+                    "{r}. Zählkind von {countable} in diesem Monat betreuten Zählkindern \
+                     (Altersreihenfolge{order})"
+                ),
             ));
         }
         None => explanation.push(v.explain(
             Rule::NonResident,
-            "family outside the city, no sibling reduction (case parameter): no rank, the \
-             first child's share",
+            "Familie mit Wohnsitz außerhalb der Stadt, ohne Geschwisterermäßigung: keine \
+             Zählkindfolge, Anteil wie für das erste Kind",
         )),
     }
+    let whose = rank.map_or("das erste Kind".to_owned(), |r| {
+        format!("das {r}. Zählkind")
+    });
     if single_parent {
         let two_parents = v.sibling_share(rank.unwrap_or(1), false);
         explanation.push(v.explain(
             Rule::SingleParent,
             format!(
-                "single parent: {share} % (two parents: {two_parents} %) of {first} € = {fee} €"
+                "Alleinerziehend, Anteil für {whose}: {} % (bei zwei Elternteilen {} %) von {} \
+                 = {}",
+                german_decimal(share),
+                german_decimal(two_parents),
+                first.german(),
+                fee.german()
             ),
         ));
     } else {
         explanation.push(v.explain(
             Rule::SiblingRank,
-            format!("{share} % of {first} € = {fee} €"),
+            format!(
+                "Anteil für {whose}: {} % von {} = {}",
+                german_decimal(share),
+                first.german(),
+                fee.german()
+            ),
         ));
     }
     share
@@ -371,22 +405,27 @@ fn reduce(
         fees[i].explanation.push(v.explain(
             Rule::IncomeReduction,
             format!(
-                "income-based {}: fee at the regular care time {regular} R = {} €; share of the \
-                 reasonable burden {burden} € ({}) = {share} €; above the regular time ({}) {} €; \
-                 fee = min({} €, {share} € + {} €) = {fee} €",
-                outcome.wire_name(),
-                claim.regular_fee,
+                "Einkommensabhängig: {}; Beitrag bei der Regelbetreuungszeit {regular} (R) = {}; \
+                 Anteil an der zumutbaren Belastung von {} ({}) = {}; über der \
+                 Regelbetreuungszeit ({}) {}; zu zahlen {} + {}, höchstens der Satzungsbeitrag \
+                 {}: {}",
+                outcome.german_name(),
+                claim.regular_fee.german(),
+                burden.german(),
                 match w.allocation {
-                    Allocation::RankOrder => "rank order",
-                    Allocation::Proportional => "in proportion to R",
+                    Allocation::RankOrder => "nach der Zählkindfolge",
+                    Allocation::Proportional => "im Verhältnis zu R",
                 },
+                share.german(),
                 match w.above_regular_time {
-                    AboveRegularTime::FeeDifference => "statute fee − R",
-                    AboveRegularTime::FlatPerTier => "flat per tier",
+                    AboveRegularTime::FeeDifference => "Satzungsbeitrag − R",
+                    AboveRegularTime::FlatPerTier => "Pauschale je Stufe",
                 },
-                claim.above_regular,
-                claim.statute_fee,
-                claim.above_regular
+                claim.above_regular.german(),
+                share.german(),
+                claim.above_regular.german(),
+                claim.statute_fee.german(),
+                fee.german()
             ),
         ));
     }
@@ -407,8 +446,8 @@ fn halve_if_flagged(v: &StatuteVersion, child: &Child, month: Month, fee: &mut C
         .care_until
         .filter(|d| Month::of(*d) == month && d.day() <= day);
     let Some(reason) = starts
-        .map(|d| format!("care starts on {d}"))
-        .or_else(|| ends.map(|d| format!("care ends on {d}")))
+        .map(|d| format!("Betreuungsbeginn am {}", german_date(d)))
+        .or_else(|| ends.map(|d| format!("Betreuungsende am {}", german_date(d))))
     else {
         return;
     };
@@ -418,9 +457,10 @@ fn halve_if_flagged(v: &StatuteVersion, child: &Child, month: Month, fee: &mut C
     fee.explanation.push(v.explain(
         Rule::HalfFee,
         format!(
-            "half fee (exception flagged; {reason}): statute fee {}, fee {}",
-            statute_fee.map_or("none".into(), |f| format!("{f} €")),
-            owed.map_or("none".into(), |f| format!("{f} €"))
+            "Halber Beitrag (begründeter Ausnahmefall; {reason}): Beitrag nach Satzung {}, zu \
+             zahlen {}",
+            statute_fee.map_or("–".into(), |f| f.german().to_string()),
+            owed.map_or("–".into(), |f| f.german().to_string())
         ),
     ));
     fee.statute_fee = statute_fee;
@@ -455,7 +495,7 @@ fn extra_care(
                     Rule::ExtraCareSchoolFreeDay,
                     format!(
                         "{}: {} Stufe(n) über der vertraglichen Betreuungszeit an einem unterrichtsfreien Tag: für Hortkinder keine Gebühr",
-                        record.date.format("%d.%m.%Y"),
+                        german_date(record.date),
                         record.tiers
                     ),
                 ));
@@ -465,10 +505,11 @@ fn extra_care(
                 explanation.push(v.explain(
                     Rule::ExtraCareTier,
                     format!(
-                        "{}: Mehrbetreuung {} Stufe(n) über der vertraglichen Betreuungszeit × {} € = {charge} €",
-                        record.date.format("%d.%m.%Y"),
+                        "{}: Mehrbetreuung {} Stufe(n) über der vertraglichen Betreuungszeit × {} = {}",
+                        german_date(record.date),
                         record.tiers,
-                        rates.per_tier
+                        rates.per_tier.german(),
+                        charge.german()
                     ),
                 ));
             }
@@ -478,9 +519,9 @@ fn extra_care(
             explanation.push(v.explain(
                 Rule::ExtraCareAfterClosing,
                 format!(
-                    "{}: Abholung nach der Schließzeit: {} €",
-                    record.date.format("%d.%m.%Y"),
-                    rates.after_closing
+                    "{}: Abholung nach der Schließzeit: {}",
+                    german_date(record.date),
+                    rates.after_closing.german()
                 ),
             ));
         }

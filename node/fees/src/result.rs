@@ -1,6 +1,7 @@
 //! The result of a case, format `kitanetz-fee-result/1` (persisted by whoever stores it: keep
 //! the names stable).
 
+use crate::care::FeeGroup;
 use crate::case::{CaseError, ChildId};
 use crate::explain::Explanation;
 use crate::income_reduction::{WaiverForm, WaiverOutcome};
@@ -42,6 +43,10 @@ pub struct ChildFee {
     pub statute_fee: Option<Money>,
     /// Mehrbetreuung of the month.
     pub extra_care: Money,
+    /// The fee group the month was priced with (a `kita` child's by its age): what the decision
+    /// prints as the care. `None` when nothing was priced (outside the city, exempt statuses).
+    /// Not part of the result format.
+    pub group: Option<FeeGroup>,
     pub explanation: Vec<Explanation>,
 }
 

@@ -540,7 +540,8 @@ mod tests {
         assert!(
             lena.explanation
                 .iter()
-                .any(|e| e.contains("dresden-2011/2026-09") && e.contains("500.00")),
+                .any(|e| e.contains("dresden-2011/2026-09")
+                    && e.contains("30 % der Betriebskosten von 500,00 €")),
             "{:?}",
             lena.explanation
         );

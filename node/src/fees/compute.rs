@@ -16,6 +16,7 @@
 //!   any with main residence in the city).
 
 use super::FamilyFees;
+use kitanetz_billing::soll::month_de;
 use kitanetz_crdt::ids::{ChildId, ContractId, FacilityId};
 use kitanetz_crdt::kinds::{CareContract, CareType};
 use kitanetz_crdt::scalar::Date;
@@ -459,6 +460,10 @@ pub struct ChildMonth {
     pub statute_fee: Option<Money>,
     pub countable_rank: Option<usize>,
     pub extra_care: Money,
+    /// The fee group the engine priced the month with (a `kita` child's by its age), for the
+    /// care the decision prints; `None` when nothing was priced (outside the city, exempt).
+    #[serde(skip)]
+    pub group: Option<kitanetz_fees::care::FeeGroup>,
     /// Each step in words, with rule, statute version and paragraph.
     pub explanation: Vec<String>,
     /// The explanation steps as (text, paragraph), for the letter.
@@ -512,6 +517,7 @@ pub fn by_month(computed: &Computed) -> BTreeMap<Month, Vec<ChildMonth>> {
                 statute_fee: c.statute_fee,
                 countable_rank: c.countable_rank,
                 extra_care: c.extra_care,
+                group: c.group,
                 explanation: c.explanation.iter().map(ToString::to_string).collect(),
                 steps: c
                     .explanation
@@ -533,11 +539,13 @@ pub fn by_month(computed: &Computed) -> BTreeMap<Month, Vec<ChildMonth>> {
                     }
                 };
                 let text = format!(
-                    "Einkommensabhängig nach § 90 Abs. 3, 4 SGB VIII: {what}; Antrag {} vom {}, bewilligt {} bis {}; Beitrag nach Satzung {statute_fee} €, zu zahlen {fee} €",
+                    "Einkommensabhängig nach § 90 Abs. 3, 4 SGB VIII: {what}; Antrag {} vom {}, bewilligt {} bis {}; Beitrag nach Satzung {}, zu zahlen {}",
                     grant.number,
                     grant.applied_on.0.format("%d.%m.%Y"),
-                    grant.from,
-                    grant.until
+                    month_de(grant.from),
+                    month_de(grant.until),
+                    statute_fee.german(),
+                    fee.german()
                 );
                 child_month.explanation.push(text.clone());
                 child_month
@@ -559,7 +567,7 @@ pub fn by_month(computed: &Computed) -> BTreeMap<Month, Vec<ChildMonth>> {
                         "Ermäßigung nach § 90 Abs. 3, 4 SGB VIII aus Antrag {} am {} widerrufen{decision}: ab {} ohne Ermäßigung, voller Beitrag nach Satzung",
                         w.number,
                         w.on.0.format("%d.%m.%Y"),
-                        w.from
+                        month_de(w.from)
                     );
                     child_month.explanation.push(text.clone());
                     child_month
@@ -582,9 +590,11 @@ pub fn by_month(computed: &Computed) -> BTreeMap<Month, Vec<ChildMonth>> {
                 first_day,
             ) {
                 let amount = Money::round(o.amount.0);
-                let computed_text = c.fee.map_or("–".to_string(), |f| format!("{f} €"));
-                let text = format!(
-                    "Manuell festgesetzt: {amount} € statt berechnet {computed_text}; Grund: {} ({}, {})",
+                let computed_text = c.fee.map_or("–".to_string(), |f| f.german().to_string());
+                let text =
+                    format!(
+                    "Manuell festgesetzt: {} statt berechnet {computed_text}; Grund: {} ({}, {})",
+                    amount.german(),
                     o.reason, o.set_by, o.set_on
                 );
                 child_month.computed_fee = c.fee;

@@ -54,24 +54,14 @@ pub fn pkn_of(fees: &FamilyFees, child: &ChildId) -> Option<Pkn> {
 }
 
 fn care_label(care: CareType, child_month: &ChildMonth) -> String {
-    // The fee group the engine priced the month with: its first-child step starts with the
-    // group's name ("Kindergarten first-child fee: …").
-    let group = child_month
-        .explanation
-        .iter()
-        .find(|e| e.contains("[fee.first_child;"))
-        .or(child_month.explanation.first())
-        .map(String::as_str)
-        .unwrap_or_default();
     match care {
-        // The fee group follows age; the letter prints the group the fee was taken from.
-        CareType::Nursery | CareType::Kindergarten => {
-            if group.starts_with("Kindergarten") {
-                "Kindergarten".into()
-            } else {
-                "Krippe".into()
-            }
-        }
+        // The fee group follows age: the letter prints the group the engine priced the month
+        // with; an exempt month priced nothing and keeps the contract's care type.
+        CareType::Nursery | CareType::Kindergarten => match child_month.group {
+            Some(group) => group.german_name().into(),
+            None if care == CareType::Kindergarten => "Kindergarten".into(),
+            None => "Krippe".into(),
+        },
         CareType::AfterSchool => "Hort".into(),
         CareType::SupportedAfterSchool => "Förderhort".into(),
         CareType::Remedial => "Heilpädagogischer Platz".into(),
@@ -555,6 +545,52 @@ pub fn letter(
 mod tests {
     use super::*;
     use crate::fees::testing::{family, with_older_sibling_until};
+
+    #[test]
+    fn the_letter_prints_the_group_the_engine_priced_not_a_parsed_explanation() {
+        use kitanetz_crdt::ids::{ContractId, FacilityId};
+        use kitanetz_fees::care::FeeGroup;
+        let month = |group| ChildMonth {
+            child: ChildId("child-a".into()),
+            contract: ContractId("ctr-a".into()),
+            facility: FacilityId("fac-a".into()),
+            fee: Some(kitanetz_fees::Money::ZERO),
+            computed_fee: None,
+            manual: None,
+            statute_fee: None,
+            countable_rank: None,
+            extra_care: kitanetz_fees::Money::ZERO,
+            group,
+            // Whatever the explanation says, the label comes from the group.
+            explanation: vec!["Kindergarten".into()],
+            steps: Vec::new(),
+        };
+        let kindergarten = month(Some(FeeGroup::Kindergarten));
+        assert_eq!(care_label(CareType::Nursery, &kindergarten), "Kindergarten");
+        assert_eq!(
+            care_label(CareType::Kindergarten, &month(Some(FeeGroup::Nursery))),
+            "Krippe"
+        );
+        // An exempt month priced nothing: the contract's care type.
+        assert_eq!(
+            care_label(CareType::Kindergarten, &month(None)),
+            "Kindergarten"
+        );
+        assert_eq!(care_label(CareType::Nursery, &month(None)), "Krippe");
+    }
+
+    #[test]
+    fn explanations_write_amounts_as_the_letter_does() {
+        use kitanetz_letters::decision::format_euro;
+        // The same digits; the letter binds amount and sign with a no-break space itself.
+        for cents in [0, 5, 7928, 18936, 123456, 100000000] {
+            let money = kitanetz_fees::Money::from_cents(cents);
+            assert_eq!(
+                money.german().to_string(),
+                format_euro(money.amount()).replace('\u{a0}', " ")
+            );
+        }
+    }
 
     fn issuer() -> Issuer {
         Issuer {

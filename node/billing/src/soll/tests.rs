@@ -1,5 +1,6 @@
 use super::*;
 use crate::testing::{cents, decided, extra_care, m, pkn};
+use kitanetz_fees::care::FeeGroup;
 use kitanetz_fees::case::ChildId;
 use kitanetz_fees::explain::Explanation;
 use kitanetz_fees::result::{ChildFee, MonthFees};
@@ -308,9 +309,10 @@ fn a_fee_result_becomes_decisions_with_its_explanations() {
                     countable_rank: Some(3),
                     statute_fee: Some(cents(0)),
                     extra_care: cents(500),
+                    group: Some(FeeGroup::Kindergarten),
                     explanation: vec![
                         explanation(Rule::SiblingRank, "3. Zählkind: 0 %"),
-                        explanation(Rule::ExtraCareTier, "1 Stufe × 5.00 €"),
+                        explanation(Rule::ExtraCareTier, "1 Stufe × 5,00 €"),
                     ],
                 },
                 ChildFee {
@@ -319,6 +321,7 @@ fn a_fee_result_becomes_decisions_with_its_explanations() {
                     countable_rank: Some(1),
                     statute_fee: None,
                     extra_care: Money::ZERO,
+                    group: None,
                     explanation: vec![explanation(Rule::OutsideCity, "auswärtig")],
                 },
             ],
@@ -341,7 +344,7 @@ fn a_fee_result_becomes_decisions_with_its_explanations() {
         .starts_with("3. Zählkind: 0 % [fee.sibling_rank"));
     assert_eq!(decisions[1].charge, Charge::ExtraCare);
     assert_eq!(decisions[1].amount, cents(500));
-    assert!(decisions[1].explanation.starts_with("1 Stufe × 5.00 €"));
+    assert!(decisions[1].explanation.starts_with("1 Stufe × 5,00 €"));
     assert_eq!(
         decided_from_fee_result(&result, |_| None),
         Err(ChildWithoutPkn("anna".into()))

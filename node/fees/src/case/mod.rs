@@ -63,10 +63,11 @@ pub enum AgeOrder {
 }
 
 impl fmt::Display for AgeOrder {
+    /// German, as the explanations name it.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(match self {
-            AgeOrder::OldestFirst => "oldest first",
-            AgeOrder::YoungestFirst => "youngest first",
+            AgeOrder::OldestFirst => "ältestes Kind zuerst",
+            AgeOrder::YoungestFirst => "jüngstes Kind zuerst",
         })
     }
 }

@@ -5,7 +5,7 @@
 
 use crate::care::{CareType, FeeGroup};
 use crate::explain::{Explanation, Rule};
-use crate::money::{Hours, Money};
+use crate::money::{german_decimal, Hours, Money};
 use crate::month::Month;
 use rust_decimal::Decimal;
 use serde::Deserialize;
@@ -259,19 +259,21 @@ impl FeeGroupRates {
     /// The first child's fee at the base hours, with how it was obtained.
     pub fn fee_at_base_hours(&self) -> (Money, String) {
         match (self.fee_at_base_hours, self.operating_cost) {
-            (Some(fee), _) => (fee, format!("published fee {fee} €")),
+            (Some(fee), _) => (fee, format!("veröffentlichter Beitrag {}", fee.german())),
             (None, Some(cost)) => {
                 let fee = cost.percent(self.cost_share_percent);
                 (
                     fee,
                     format!(
-                        "{} % of the operating cost {cost} € = {fee} €",
-                        self.cost_share_percent
+                        "{} % der Betriebskosten von {} = {}",
+                        german_decimal(self.cost_share_percent),
+                        cost.german(),
+                        fee.german()
                     ),
                 )
             }
             // `check` requires exactly one of the two.
-            (None, None) => (Money::ZERO, "no fee".into()),
+            (None, None) => (Money::ZERO, "kein Beitrag".into()),
         }
     }
 

@@ -528,7 +528,7 @@ fn explanations_name_rule_version_and_paragraph() {
         "fee.income_reduction",
         "dresden-2011/2011-09",
         "§ 10 (5)",
-        "210.40",
+        "210,40 €",
     ] {
         assert!(
             texts.iter().any(|t| t.contains(needle)),
@@ -541,9 +541,124 @@ fn explanations_name_rule_version_and_paragraph() {
         .iter()
         .map(|e| e.as_str().unwrap())
         .collect();
-    assert!(a.iter().any(|t| t.contains("33 completed months")), "{a:?}");
+    assert!(
+        a.iter().any(|t| t.contains("33 vollendete Lebensmonate")),
+        "{a:?}"
+    );
     assert!(r["waiver_form_explanation"]["pension_father"]
         .as_str()
         .unwrap()
-        .contains("461.00"));
+        .contains("461,00 € jährlich"));
+}
+
+/// The explanations reach parents in their Bescheid unchanged: every rule speaks German and
+/// writes amounts the German way (`1.234,56 €`), while the result's amounts stay `"1234.56"`.
+#[test]
+fn explanations_are_german_for_every_rule() {
+    // Every rule of the month: liability, fee group, switch age, first child, rank, single
+    // parent (from April), outside the city, exempt, half fee, extra care, the reduction.
+    let mut kita = child("a", "2009-05-20", "kita", "9");
+    kita["care_until"] = json!("2012-04-10");
+    kita["half_fee_exception"] = json!(true);
+    kita["extra_care"] = json!([{"date": "2012-03-05", "tiers": 1, "after_closing": true}]);
+    let mut hort = child("h", "2005-01-01", "hort", "6");
+    hort["extra_care"] = json!([{"date": "2012-03-09", "tiers": 2, "school_free_day": true}]);
+    let mut away = child("away", "2012-01-01", "krippe", "9");
+    away["status"] = json!("outside_city");
+    let mut foster = child("foster", "2008-01-01", "kindergarten", "9");
+    foster["status"] = json!("foster");
+    let mut c = waiver_family();
+    c["children"] = json!([
+        kita,
+        child("b", "2011-02-10", "krippe", "10"),
+        hort,
+        away,
+        foster
+    ]);
+    c.as_object_mut().unwrap().remove("month");
+    c["months"] = json!(["2012-03", "2012-04"]);
+    c["family"]["changes"] = json!([{"from": "2012-04", "single_parent": true}]);
+    c["waiver"]["regular_care_hours"]["hort"] = json!("5");
+    let resident = compute(&c);
+    // h (2005), a (2009), b (2011), away (2012): b is the 3rd Zählkind and pays nothing.
+    assert_eq!(line(&resident, "2012-03", "b")["statute_fee"], "0.00");
+
+    // A family outside the city without the sibling reduction.
+    let mut c = with_children(case(), vec![child("n", "2011-02-10", "tagespflege", "9")]);
+    c["family"]["residence_in_city"] = json!(false);
+    c["rules"]["non_resident_sibling_reduction"] = json!(false);
+    let non_resident = compute(&c);
+
+    let mut texts: Vec<String> = Vec::new();
+    for r in [&resident, &non_resident] {
+        for month in r["months"].as_object().unwrap().values() {
+            for child in month["children"].as_object().unwrap().values() {
+                for e in child["explanation"].as_array().unwrap() {
+                    texts.push(e.as_str().unwrap().to_owned());
+                }
+            }
+        }
+    }
+    for e in resident["waiver_form_explanation"]
+        .as_object()
+        .unwrap()
+        .values()
+    {
+        texts.push(e.as_str().unwrap().to_owned());
+    }
+    let keys = [
+        "fee.liability",
+        "fee.group",
+        "fee.switch_age",
+        "fee.first_child",
+        "fee.sibling_rank",
+        "fee.single_parent",
+        "fee.non_resident",
+        "fee.exempt",
+        "fee.outside_city",
+        "fee.income_reduction",
+        "fee.half",
+        "extra_care.tier",
+        "extra_care.school_free_day",
+        "extra_care.after_closing",
+        "waiver.form",
+    ];
+    for key in keys {
+        assert!(
+            texts.iter().any(|t| t.contains(&format!("[{key};"))),
+            "no {key} in {texts:#?}"
+        );
+    }
+    let english = [
+        " fee", "fee ", " of ", "none", " care ", "child", "income", " month", "flat", " per ",
+        "share", "parent", "rank", "status", "born", " at ", "case", "total", "limit",
+    ];
+    for text in &texts {
+        // The machine-readable tail `[rule; version paragraph]` stays as it is.
+        let detail = text.rsplit_once(" [").map_or(text.as_str(), |(d, _)| d);
+        for word in english {
+            assert!(!detail.contains(word), "{word:?} in {detail:?}");
+        }
+        // No amount in the result's notation: `12.34 €`.
+        assert!(
+            !detail
+                .split_whitespace()
+                .zip(detail.split_whitespace().skip(1))
+                .any(|(a, b)| b == "€" && a.contains('.') && !a.contains(',')),
+            "an amount with a decimal point in {detail:?}"
+        );
+    }
+    let all = texts.join("\n");
+    for needle in [
+        "Pflegekind: kein Elternbeitrag, kein Zählkind",
+        "Alleinerziehend, Anteil für das 1. Zählkind: 90 % (bei zwei Elternteilen 100 %)",
+        "Familie mit Wohnsitz außerhalb der Stadt, ohne Geschwisterermäßigung",
+        "Betreuungsart Kindertagespflege: Beitrag nach dem Satz für Krippe",
+        "Halber Beitrag (begründeter Ausnahmefall; Betreuungsende am 10.04.2012)",
+        "05.03.2012: Abholung nach der Schließzeit: 25,00 €",
+        "1.1 Gesamteinkommen: Nettoeinkommen Elternteil 1 1.500,00 €",
+        "Einkommensabhängig: keine Ermäßigung; Beitrag bei der Regelbetreuungszeit 9 h (R)",
+    ] {
+        assert!(all.contains(needle), "{needle:?} in {all}");
+    }
 }

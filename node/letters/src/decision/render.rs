@@ -533,7 +533,11 @@ impl Letter<'_> {
                         let mut lines: Vec<String> = Vec::new();
                         for month in &run.months {
                             for line in &month.explanation {
-                                let text = format!("{} ({})", line.text, line.paragraph);
+                                let text = format!(
+                                    "{} ({})",
+                                    keep_amounts_together(&line.text),
+                                    line.paragraph
+                                );
                                 if !lines.contains(&text) {
                                     lines.push(text);
                                 }
@@ -583,6 +587,12 @@ impl Letter<'_> {
 
 /// The changes table: consecutive months of a child with the same old and new amount and the
 /// same reasons in one row.
+/// The fee engine writes `189,36 €` with a plain space (its lines also go into files and
+/// pages); the letter never breaks a line between an amount and its sign.
+fn keep_amounts_together(text: &str) -> String {
+    text.replace(" €", "\u{a0}€")
+}
+
 fn change_rows(changes: &[Change]) -> Vec<Value> {
     let mut rows: Vec<(String, YearMonth, YearMonth, &Change, String)> = Vec::new();
     for change in changes {
@@ -596,12 +606,14 @@ fn change_rows(changes: &[Change]) -> Vec<Value> {
             .map(ToString::to_string)
             .collect();
         let what = if contract_inputs.is_empty() {
-            change
-                .inputs
-                .iter()
-                .map(ToString::to_string)
-                .collect::<Vec<_>>()
-                .join("; ")
+            keep_amounts_together(
+                &change
+                    .inputs
+                    .iter()
+                    .map(ToString::to_string)
+                    .collect::<Vec<_>>()
+                    .join("; "),
+            )
         } else {
             contract_inputs.join("; ")
         };

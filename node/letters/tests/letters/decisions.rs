@@ -622,6 +622,11 @@ fn the_sample_decision_reads_and_renders_both_copies() {
         let text = text(&pdf(&decision, copy));
         assert_contains(&text, "ab August 2026");
         assert_contains(&text, "268,64 €");
+        // The fee engine's lines, as it writes them, in the Erläuterung.
+        assert_contains(
+            &text,
+            "Anteil für das 2. Zählkind: 60 % von 132,13 € = 79,28 € (§ 10 Abs. 5 Satzung)",
+        );
     }
 }
 

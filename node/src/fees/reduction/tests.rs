@@ -545,7 +545,7 @@ fn revoking_a_grants_decision_withdraws_the_grant_from_the_next_month() {
         explanation.iter().any(|e| e.contains("widerrufen")
             && e.contains(&app.number)
             && e.contains(&format!("Bescheid {decision} aufgehoben"))
-            && e.contains("ab 2026-02 ohne Ermäßigung")),
+            && e.contains("ab 02/2026 ohne Ermäßigung")),
         "{explanation:?}"
     );
     assert!(watch_list(&store, &clerk(), now().today)
