@@ -18,6 +18,7 @@ mod kitaplaner;
 mod occupancy;
 mod parents_api;
 mod portal;
+mod post_notices;
 mod reports;
 mod roles;
 mod rounds;

@@ -366,6 +366,8 @@ pub fn advance_in_store(
     let mut erase: Vec<kitanetz_crdt::DocId> = Vec::new();
     // The parents hear of a reservation and of the place (Lastenheft 3.6.5–3.6.7).
     let mut mails: Vec<(String, String, String)> = Vec::new();
+    // … or by letter (the ZVS's outgoing post) when they chose the post.
+    let mut letters: Vec<(ApplicationId, String, String)> = Vec::new();
     let names = super::queries::facility_names(store)?;
     for (id, (mut doc, mut application, applicant)) in loaded {
         let together = application.together.clone();
@@ -401,8 +403,8 @@ pub fn advance_in_store(
             super::shares::reconcile(store, &application, &applicant, &ledgers, &shares_held, now)?;
         let notice =
             super::transfer_notices::reconcile(store, &application, &applicant, &ledgers, now)?;
-        if let Some(to) = (!applicant.notify_by_post && !applicant.email.is_empty())
-            .then_some(applicant.email.as_str())
+        // What the parents are told: by mail, or by letter when they chose the post.
+        let mut told: Vec<(String, String)> = Vec::new();
         {
             let child = format!(
                 "{} {}",
@@ -413,8 +415,7 @@ pub fn advance_in_store(
                 let Some(kita) = share.meta.facilities.first() else {
                     continue;
                 };
-                mails.push((
-                    to.to_string(),
+                told.push((
                     format!("Kita-Portal: {} hat einen Platz reserviert / a Kita reserved a place", name(kita)),
                     format!(
                         "Guten Tag,\n\ndie Einrichtung {} hat für {child} (Antrag {}) einen Platz reserviert. Sie meldet sich bei Ihnen, um den Betreuungsvertrag abzuschließen; dafür hat sie Ihre Kontaktdaten erhalten.\n\nHello, {} reserved a place for {child} and will contact you to conclude the care contract.\n",
@@ -428,8 +429,7 @@ pub fn advance_in_store(
             {
                 let days = round.map_or(crate::rounds::DEFAULT_OFFER_DAYS, |r| r.offer_days);
                 let until = Date(now.today.0 + chrono::Days::new(u64::from(days)));
-                mails.push((
-                    to.to_string(),
+                told.push((
                     format!(
                         "Kita-Portal: Platzangebot für {child} / an offer of a place"
                     ),
@@ -446,8 +446,7 @@ pub fn advance_in_store(
                     .find(|w| w.status == status::PLACED)
                     .map(|w| name(&w.facility))
                 {
-                    mails.push((
-                        to.to_string(),
+                    told.push((
                         format!("Kita-Portal: {child} hat einen Platz / your child has a place"),
                         format!(
                             "Guten Tag,\n\nder Betreuungsvertrag für {child} in der Einrichtung {kita} ist abgeschlossen. Ihr Antrag {} ist damit erledigt; die anderen gewünschten Einrichtungen sind informiert.\n\nHello, the care contract for {child} at {kita} is concluded; your application is settled and the other Kitas are told.\n",
@@ -456,6 +455,17 @@ pub fn advance_in_store(
                     ));
                 }
             }
+        }
+        if applicant.notify_by_post {
+            letters.extend(told.into_iter().map(|(subject, body)| {
+                let (subject, body) = letter_text(&subject, &body);
+                (application.id.clone(), subject, body)
+            }));
+        } else if !applicant.email.is_empty() {
+            mails.extend(
+                told.into_iter()
+                    .map(|(subject, body)| (applicant.email.clone(), subject, body)),
+            );
         }
         if !advanced && shares.is_empty() && notice.is_none() {
             continue;
@@ -502,6 +512,16 @@ pub fn advance_in_store(
         for (to, subject, body) in &mails {
             crate::outbox::enqueue(tx, to, subject, body, now.millis)?;
         }
+        for (application, subject, body) in &letters {
+            crate::intake::post::queue_notice(
+                tx,
+                application,
+                subject,
+                body,
+                now.today,
+                now.millis,
+            )?;
+        }
         Ok(())
     })?;
     Ok(Advanced {
@@ -509,6 +529,21 @@ pub fn advance_in_store(
         shares_issued,
         shares_erased,
     })
+}
+
+/// A mail's subject and text as a letter: the German half ("Kita-Portal: X / an English one" →
+/// "X"; the text between the salutation and the English part), the letter has its own
+/// salutation and closing.
+fn letter_text(subject: &str, body: &str) -> (String, String) {
+    let subject = subject
+        .split(" / ")
+        .next()
+        .unwrap_or(subject)
+        .trim_start_matches("Kita-Portal: ")
+        .to_string();
+    let german = body.split("\n\nHello").next().unwrap_or(body);
+    let german = german.trim_start_matches("Guten Tag,").trim().to_string();
+    (subject, german)
 }
 
 /// Runs the procedure after a write of `ids` (submission, change, ZVS decision). Failures are

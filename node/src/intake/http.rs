@@ -68,6 +68,8 @@ impl IntakePage {
             (super::post::LetterKind::Receipt, true) => "Receipt",
             (super::post::LetterKind::Change, false) => "Änderungsbestätigung",
             (super::post::LetterKind::Change, true) => "Change confirmation",
+            (super::post::LetterKind::Notice, false) => "Mitteilung",
+            (super::post::LetterKind::Notice, true) => "Notice",
         }
     }
 

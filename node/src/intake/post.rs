@@ -26,6 +26,9 @@ pub enum LetterKind {
     Receipt,
     /// The confirmation of a change.
     Change,
+    /// A notice of the procedure (a reservation, a round's offer, the place): the text parents
+    /// who chose e-mail receive as a mail.
+    Notice,
 }
 
 impl LetterKind {
@@ -33,6 +36,7 @@ impl LetterKind {
         match self {
             LetterKind::Receipt => "receipt",
             LetterKind::Change => "change",
+            LetterKind::Notice => "notice",
         }
     }
 
@@ -40,6 +44,7 @@ impl LetterKind {
         match code {
             "receipt" => Some(LetterKind::Receipt),
             "change" => Some(LetterKind::Change),
+            "notice" => Some(LetterKind::Notice),
             _ => None,
         }
     }
@@ -54,6 +59,8 @@ pub struct OutgoingLetter {
     pub child: String,
     pub recipient: String,
     pub letter_date: Date,
+    /// A notice's subject.
+    pub subject: Option<String>,
     /// When and by whom it was marked printed; `None` while it waits.
     pub printed: Option<(String, String)>,
 }
@@ -67,6 +74,18 @@ pub(crate) fn queue(
     at: i64,
 ) -> Result<(), StoreError> {
     queries::queue_letter(tx, application, kind.code(), letter_date, at)
+}
+
+/// Queues a notice for parents who chose the post, in the transaction of the change it tells.
+pub(crate) fn queue_notice(
+    tx: &rusqlite::Connection,
+    application: &kitanetz_crdt::ids::ApplicationId,
+    subject: &str,
+    body: &str,
+    letter_date: Date,
+    at: i64,
+) -> Result<(), StoreError> {
+    queries::queue_notice(tx, application, subject, body, letter_date, at)
 }
 
 /// The letters waiting to be printed (oldest first), then those printed in the last two weeks.
@@ -101,6 +120,7 @@ pub fn outgoing(
                 applicant.guardian_given_name, applicant.guardian_family_name
             ),
             letter_date: row.letter_date,
+            subject: row.subject.clone(),
             printed: row.printed_at.map(|at| {
                 (
                     crate::clock::format_millis(at),
@@ -126,6 +146,24 @@ pub fn letter(
     let changed_on = match LetterKind::from_code(&row.kind) {
         Some(LetterKind::Receipt) => None,
         Some(LetterKind::Change) => Some(row.letter_date),
+        Some(LetterKind::Notice) => {
+            let mut letter = receipt_letter(store, who, &row.application, None, office, city_name)?;
+            let subject = row.subject.unwrap_or_default();
+            let body = row.body.unwrap_or_default();
+            letter.data["date"] = crate::applications::german_date(row.letter_date).into();
+            letter.data["notice"] = serde_json::json!({
+                "subject": subject,
+                "paragraphs": body
+                    .split("\n\n")
+                    .map(str::trim)
+                    .filter(|p| !p.is_empty())
+                    .collect::<Vec<_>>(),
+            });
+            letter.title = subject;
+            letter.id = format!("notice/{}/{id}", row.application.0);
+            letter.date = row.letter_date;
+            return Ok(letter);
+        }
         None => return Err(ActionError::NotFound(id.to_string())),
     };
     receipt_letter(store, who, &row.application, changed_on, office, city_name)

@@ -131,6 +131,9 @@ pub(super) struct LetterRow {
     pub letter_date: Date,
     pub printed_at: Option<i64>,
     pub printed_by: Option<String>,
+    /// A notice's subject and text (German); `None` for receipts and changes.
+    pub subject: Option<String>,
+    pub body: Option<String>,
 }
 
 fn letter_row(r: &Row<'_>) -> rusqlite::Result<LetterRow> {
@@ -148,10 +151,13 @@ fn letter_row(r: &Row<'_>) -> rusqlite::Result<LetterRow> {
         })?,
         printed_at: r.get(4)?,
         printed_by: r.get(5)?,
+        subject: r.get(6)?,
+        body: r.get(7)?,
     })
 }
 
-const LETTER_COLUMNS: &str = "id, application, kind, letter_date, printed_at, printed_by";
+const LETTER_COLUMNS: &str =
+    "id, application, kind, letter_date, printed_at, printed_by, subject, body";
 
 pub(crate) fn queue_letter(
     conn: &Connection,
@@ -163,6 +169,22 @@ pub(crate) fn queue_letter(
     conn.execute(
         "INSERT INTO letters_out (application, kind, letter_date, created_at) VALUES (?1, ?2, ?3, ?4)",
         params![application.0, kind, letter_date.to_string(), at],
+    )?;
+    Ok(())
+}
+
+/// Queues a notice: a letter with its own subject and text.
+pub(crate) fn queue_notice(
+    conn: &Connection,
+    application: &ApplicationId,
+    subject: &str,
+    body: &str,
+    letter_date: Date,
+    at: i64,
+) -> Result<(), StoreError> {
+    conn.execute(
+        "INSERT INTO letters_out (application, kind, letter_date, created_at, subject, body) VALUES (?1, 'notice', ?2, ?3, ?4, ?5)",
+        params![application.0, letter_date.to_string(), at, subject, body],
     )?;
     Ok(())
 }

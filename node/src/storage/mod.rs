@@ -53,6 +53,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("migrations/0027_fee_statute_versions.sql"),
     include_str!("migrations/0028_fee_proofs.sql"),
     include_str!("migrations/0029_childminder_users.sql"),
+    include_str!("migrations/0030_letters_notice.sql"),
 ];
 
 /// Migrations that add a projection table: a database older than this is rebuilt from its
