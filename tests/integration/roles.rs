@@ -217,6 +217,7 @@ fn body_for(method: &str, path: &str, child: &str) -> Option<(&'static str, Stri
         ("POST", "/api/rounds/what-if") => Some((json, r#"{"from":"bad","catalogue":"x"}"#.into())),
         ("POST", "/api/rounds") => Some((json, r#"{"from":"bad"}"#.into())),
         ("POST", "/rounds/{id}/cancel") => Some((form, "reason=".into())),
+        ("POST", "/rounds/{id}/offers/{application}") => Some((form, "answer=accept".into())),
         ("POST", "/intake/{id}/transfer") => Some((form, "decision=reject&note=".into())),
         ("POST", "/intake/placement/alternative") => Some((form, "application=x&facility=y&note=".into())),
         ("POST", "/api/rounds/{id}/cancel") => Some((json, r#"{"reason":""}"#.into())),

@@ -420,7 +420,7 @@ async fn a_round_proposes_the_kitas_confirm_the_parents_accept_or_let_it_lapse_a
             .is_some()
     );
     assert_eq!(mails(&city, "Platz reserviert"), 1);
-    // Another parent cannot answer it.
+    // Another parent cannot answer it, nor a Kita lead.
     assert!(rounds::answer_offer(
         &mut city.store(),
         &lead_of(&net, &f1),
@@ -429,6 +429,24 @@ async fn a_round_proposes_the_kitas_confirm_the_parents_accept_or_let_it_lapse_a
         city.now()
     )
     .is_err());
+    // The ZVS records answers given by phone or letter, for open offers only: Lena's is
+    // answered; Paul's is open (its form is on the Kita's proposals).
+    let zvs_answer = rounds::answer_offer(
+        &mut city.store(),
+        &zvs(),
+        &lena,
+        rounds::Answer::Decline,
+        city.now(),
+    );
+    assert!(
+        matches!(zvs_answer, Err(kitanetz_node::action::ActionError::Conflict(_))),
+        "{zvs_answer:?}"
+    );
+    let view = rounds::view(&city.store(), &zvs(), started.round).unwrap();
+    assert!(view
+        .proposals
+        .iter()
+        .any(|p| p.application == paul && p.status == "offered"));
 
     // Paul's parents do not answer: a reminder three days before, then the offer lapses.
     net.clock.advance(chrono::Duration::days(11));

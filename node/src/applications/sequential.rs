@@ -434,7 +434,7 @@ pub fn advance_in_store(
                         "Kita-Portal: Platzangebot für {child} / an offer of a place"
                     ),
                     format!(
-                        "Guten Tag,\n\nin der Vergaberunde hat die Einrichtung {} einen Platz für {child} (Antrag {}) bestätigt. Bitte nehmen Sie das Angebot im Kita-Portal unter „Meine Anträge“ bis zum {} an oder lehnen Sie es ab; ohne Antwort verfällt es.\n\nHello, {} confirmed a place for {child}. Please accept or decline the offer in the portal by {}; without an answer it lapses.\n",
+                        "Guten Tag,\n\nin der Vergaberunde hat die Einrichtung {} einen Platz für {child} (Antrag {}) bestätigt. Bitte nehmen Sie das Angebot im Kita-Portal unter „Meine Anträge“ bis zum {} an oder lehnen Sie es ab, oder teilen Sie der Zentralen Vermittlungsstelle Ihre Antwort bis dahin telefonisch oder schriftlich mit; ohne Antwort verfällt es.\n\nHello, {} confirmed a place for {child}. Please accept or decline the offer in the portal by {}; without an answer it lapses.\n",
                         name(facility), application.id.0, until.0.format("%d.%m.%Y"), name(facility), until
                     ),
                 ));

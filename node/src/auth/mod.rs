@@ -315,6 +315,8 @@ pub enum Action<'a> {
     /// Accept or decline the offer of a placement round for one's own application (a logged-in
     /// parent; the domain checks it is hers).
     AnswerOffer,
+    /// Record the answer parents gave to a round's offer by phone or letter (the ZVS).
+    RecordOfferAnswer,
     /// Declare the household's income for a fee reduction and upload the proofs, for the child
     /// of one's own application once it has a place (a logged-in parent; the domain checks it is
     /// hers).
@@ -391,6 +393,7 @@ impl Action<'_> {
             Action::OfferAlternative => "intake.alternative",
             Action::CancelPlacementRound => "rounds.cancel",
             Action::AnswerOffer => "round.offer.answer",
+            Action::RecordOfferAnswer => "round.offer.record",
             Action::DeclareIncome => "fees.declaration.submit",
             Action::ExportKitaplaner { .. } => "kitaplaner.export",
             Action::ExportInterfaces { .. } => "interfaces.export",
@@ -482,6 +485,7 @@ fn staff_may(caller: &Caller, action: Action<'_>) -> bool {
         | Action::ViewPlacementRounds
         | Action::RunPlacementRound
         | Action::CancelPlacementRound
+        | Action::RecordOfferAnswer
         | Action::DecideTransfer
         | Action::OfferAlternative => caller.role == Role::Zvs,
         Action::ViewChildminders => matches!(caller.role, Role::BvsKtp | Role::Zvs),

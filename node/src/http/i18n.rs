@@ -560,6 +560,10 @@ impl Texts {
                 "Alternative from the pool added as a wish",
             ),
             "round.offer.accept" => ("Platzangebot angenommen", "Offer accepted"),
+            "round.offer.record" => (
+                "Antwort der Eltern auf ein Platzangebot erfasst",
+                "Parents' answer to an offer recorded",
+            ),
             "round.offer.decline" => ("Platzangebot abgelehnt", "Offer declined"),
             "round.offer.lapse" => ("Platzangebot verfallen", "Offer lapsed"),
             "round.offer.remind" => ("An Platzangebot erinnert", "Offer reminder sent"),

@@ -1045,6 +1045,11 @@ pub fn routes() -> Vec<Route> {
         ),
         route(
             "POST",
+            "/rounds/{id}/offers/{application}",
+            post(crate::rounds::http::record_answer_submit),
+        ),
+        route(
+            "POST",
             "/rounds/{id}/cancel",
             post(crate::rounds::http::cancel_submit),
         ),

@@ -746,6 +746,39 @@ fn application_id(id: &str) -> Result<ApplicationId, AppError> {
     id.parse().map_err(|_| AppError::NotFound(id.to_string()))
 }
 
+/// `POST /rounds/{id}/offers/{application}`: the ZVS records the answer the parents gave to the
+/// round's offer by phone or letter (`answer=accept|decline`); back to the Kita's proposals.
+pub async fn record_answer_submit(
+    State(node): State<Arc<Node>>,
+    session: Session,
+    Path((round, application)): Path<(String, String)>,
+    Form(form): Form<crate::http::Posted<AnswerInput>>,
+) -> Result<Response, AppError> {
+    session.check_csrf(&form.csrf)?;
+    authorize(&session.who, Action::RecordOfferAnswer)?;
+    city(&node)?;
+    let round = round_id(&round)?;
+    let answer = answer_of(&form.input)?;
+    let application = application_id(&application)?;
+    let facility = {
+        let store = node.store();
+        store
+            .find::<kitanetz_crdt::kinds::Application>(&crate::seats::application_doc_id(
+                &application,
+            ))?
+            .and_then(|(_, a)| super::open_offer(&a, super::DEFAULT_OFFER_DAYS).map(|o| o.facility))
+    };
+    super::answer_offer(&mut node.store(), &session.who, &application, answer, node.now())?;
+    let back = match facility {
+        Some(f) => format!(
+            "/rounds/{round}?facility={}#round-proposals",
+            form_urlencoded::byte_serialize(f.0.as_bytes()).collect::<String>()
+        ),
+        None => format!("/rounds/{round}"),
+    };
+    Ok(Redirect::to(&back).into_response())
+}
+
 /// `POST /portal/applications/{id}/offer`: the parents accept or decline a round's offer.
 pub async fn answer_submit(
     State(node): State<Arc<Node>>,

@@ -44,9 +44,10 @@ pub fn open_offer(application: &Application, offer_days: u32) -> Option<Offer> {
 }
 
 /// The parents accept or decline the open offer of their application `id` (a logged-in parent;
-/// only their own). Accepting makes the wish a reservation (the Kita gets their contact data
-/// and concludes the contract); declining closes it (the Kita releases the seat), and the next
-/// round may propose another of their wishes.
+/// only their own), or the ZVS records the answer they gave by phone or letter (parents who
+/// chose the post may have no portal account). Accepting makes the wish a reservation (the Kita
+/// gets their contact data and concludes the contract); declining closes it (the Kita releases
+/// the seat), and the next round may propose another of their wishes.
 pub fn answer_offer(
     store: &mut Store,
     who: &Principal,
@@ -54,8 +55,17 @@ pub fn answer_offer(
     answer: Answer,
     now: Now,
 ) -> Result<(), ActionError> {
-    authorize(who, Action::AnswerOffer)?;
-    crate::applications::contact_parent(store, who, id)?;
+    let by = match who {
+        Principal::Staff(_) => {
+            authorize(who, Action::RecordOfferAnswer)?;
+            "Zentrale Vermittlungsstelle (Antwort der Eltern)"
+        }
+        _ => {
+            authorize(who, Action::AnswerOffer)?;
+            crate::applications::contact_parent(store, who, id)?;
+            "Eltern"
+        }
+    };
     let (mut doc, mut application) =
         store.get::<Application>(&crate::seats::application_doc_id(id))?;
     let round = queries::round_of(store, id)?;
@@ -83,7 +93,7 @@ pub fn answer_offer(
         (&mut doc, &mut application),
         (&mut applicant_doc, &mut applicant),
         (&offer.facility, to),
-        ("Eltern", format!("Platzangebot von {name} {what}")),
+        (by, format!("Platzangebot von {name} {what}")),
         action,
         now,
     )?;
@@ -188,6 +198,7 @@ pub fn lapse_offers(store: &mut Store, now: Now) -> Result<Lapsed, ActionError> 
         );
         let mail_to = (!applicant.notify_by_post && !applicant.email.is_empty())
             .then(|| applicant.email.clone());
+        let by_post = applicant.notify_by_post;
         if offer.answer_by < now.today {
             let mut docs = settle(
                 store,
@@ -220,6 +231,20 @@ pub fn lapse_offers(store: &mut Store, now: Now) -> Result<Lapsed, ActionError> 
                             offer.answer_by.0.format("%d.%m.%Y"),
                             id.0
                         ),
+                        now.millis,
+                    )?;
+                }
+                if by_post {
+                    crate::intake::post::queue_notice(
+                        tx,
+                        &id,
+                        &format!("Platzangebot für {child} verfallen"),
+                        &format!(
+                            "das Platzangebot von {name} für {child} ist ohne Antwort bis zum {} verfallen; der Platz wird freigegeben. Ihr Antrag {} bleibt für die nächste Vergaberunde mit Ihren anderen Wünschen.",
+                            offer.answer_by.0.format("%d.%m.%Y"),
+                            id.0
+                        ),
+                        now.today,
                         now.millis,
                     )?;
                 }

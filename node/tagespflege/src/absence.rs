@@ -198,14 +198,14 @@ pub fn ledger(input: &AbsenceYear, book: &[AbsenceRules]) -> Result<AbsenceLedge
     let vacation_days = u32::try_from(vacation.mantissa()).expect("small non-negative");
     let vacation_detail = if months == 12 {
         format!(
-            "{} vacation days for the whole year {}",
+            "{} Urlaubstage für das ganze Jahr {}",
             vacation_days, input.year
         )
     } else {
         format!(
-            "{} days × {months} full months of activity ÷ 12 = {} → {vacation_days} vacation \
-             days (pro rata; whole days rounded half up: our reading, the seed says only \
-             \"anteilig\")",
+            "{} Tage × {months} volle Monate der Tätigkeit ÷ 12 = {} → {vacation_days} \
+             Urlaubstage (anteilig; auf ganze Tage kaufmännisch gerundet: unsere Lesart, die \
+             Quelle sagt nur „anteilig“)",
             rules.vacation_days,
             (Decimal::from(rules.vacation_days) * Decimal::from(months) / Decimal::from(12))
                 .round_dp(2)
@@ -238,7 +238,10 @@ pub fn ledger(input: &AbsenceYear, book: &[AbsenceRules]) -> Result<AbsenceLedge
                 Rule::SickAllowance,
                 &rules.id,
                 SOURCE_SICK,
-                format!("{} proven sick days in {}", rules.sick_days, input.year),
+                format!(
+                    "{} nachgewiesene Krankheitstage im Jahr {}",
+                    rules.sick_days, input.year
+                ),
             ),
         },
         AllowanceDays {
@@ -251,12 +254,12 @@ pub fn ledger(input: &AbsenceYear, book: &[AbsenceRules]) -> Result<AbsenceLedge
                 SOURCE_TRAINING,
                 if input.curriculum {
                     format!(
-                        "{} + {} approved training days (education-plan curriculum) in {}",
+                        "{} + {} genehmigte Fortbildungstage (Curriculum Bildungsplan) im Jahr {}",
                         rules.training_days, rules.curriculum_training_days, input.year
                     )
                 } else {
                     format!(
-                        "{} approved training days in {}",
+                        "{} genehmigte Fortbildungstage im Jahr {}",
                         rules.training_days, input.year
                     )
                 },
@@ -300,15 +303,20 @@ pub fn ledger(input: &AbsenceYear, book: &[AbsenceRules]) -> Result<AbsenceLedge
                     a.used += 1;
                 }
                 let (rule, source, what) = match a.allowance {
-                    Allowance::Vacation => (Rule::VacationAllowance, SOURCE_VACATION, "vacation"),
-                    Allowance::Sick => (Rule::SickAllowance, SOURCE_SICK, "sick"),
-                    Allowance::Training => (Rule::TrainingAllowance, SOURCE_TRAINING, "training"),
+                    Allowance::Vacation => (Rule::VacationAllowance, SOURCE_VACATION, "Urlaubstage"),
+                    Allowance::Sick => (Rule::SickAllowance, SOURCE_SICK, "Krankheitstage"),
+                    Allowance::Training => {
+                        (Rule::TrainingAllowance, SOURCE_TRAINING, "Fortbildungstage")
+                    }
                 };
                 let detail = if paid {
-                    format!("{what} days within the {} of {}: paid", a.days, input.year)
+                    format!(
+                        "{what} innerhalb der {} des Jahres {}: bezahlt",
+                        a.days, input.year
+                    )
                 } else {
                     format!(
-                        "{what} days beyond the {} of {}: no payment",
+                        "{what} über die {} des Jahres {} hinaus: keine Zahlung",
                         a.days, input.year
                     )
                 };
@@ -317,11 +325,13 @@ pub fn ledger(input: &AbsenceYear, book: &[AbsenceRules]) -> Result<AbsenceLedge
             None => {
                 let detail = match kind {
                     AbsenceKind::Vacation { .. } => {
-                        "vacation not announced before it was taken: no payment"
+                        "Urlaub nicht vor Antritt angekündigt: keine Zahlung"
                     }
-                    AbsenceKind::Sick { .. } => "sickness not proven by a sick note: no payment",
-                    AbsenceKind::Training { .. } => "training not approved: no payment",
-                    AbsenceKind::Other => "other absence: no payment",
+                    AbsenceKind::Sick { .. } => {
+                        "Krankheit nicht durch ärztliche Bescheinigung nachgewiesen: keine Zahlung"
+                    }
+                    AbsenceKind::Training { .. } => "Fortbildung nicht genehmigt: keine Zahlung",
+                    AbsenceKind::Other => "sonstige Abwesenheit: keine Zahlung",
                 };
                 let source = match kind {
                     AbsenceKind::Vacation { .. } => SOURCE_VACATION,
@@ -516,10 +526,10 @@ mod tests {
         assert_eq!(
             details,
             [
-                "sickness not proven by a sick note: no payment",
-                "sick days beyond the 10 of 2025: no payment",
-                "other absence: no payment",
-                "vacation not announced before it was taken: no payment",
+                "Krankheit nicht durch ärztliche Bescheinigung nachgewiesen: keine Zahlung",
+                "Krankheitstage über die 10 des Jahres 2025 hinaus: keine Zahlung",
+                "sonstige Abwesenheit: keine Zahlung",
+                "Urlaub nicht vor Antritt angekündigt: keine Zahlung",
             ]
         );
         assert_eq!(

@@ -153,20 +153,23 @@ fn capacity_on(
                 Rule::PermitRequired,
                 &rules.id,
                 "seed 004 L29687–29688, L30257–30258",
-                format!("no permit in force from {day}: care is not funded without one"),
+                format!(
+                    "ab {} keine Pflegeerlaubnis in Kraft: ohne sie wird keine Betreuung gefördert",
+                    day.format("%d.%m.%Y")
+                ),
             ),
         ),
         Some(p) => {
             let capacity = p.places.min(rules.max_children);
             let detail = if p.places > rules.max_children {
                 format!(
-                    "permit {} allows {} children, capped at the maximum of {}",
+                    "Pflegeerlaubnis {} für {} Kinder, begrenzt auf höchstens {}",
                     p.period, p.places, rules.max_children
                 )
             } else {
                 format!(
-                    "permit {} allows {} children at the same time (maximum {}), substitute \
-                     care included",
+                    "Pflegeerlaubnis {} für {} gleichzeitig anwesende Kinder (höchstens {}), \
+                     Vertretung eingeschlossen",
                     p.period, p.places, rules.max_children
                 )
             };
@@ -438,7 +441,7 @@ mod tests {
         assert!(check.conflicts[0]
             .explanation
             .detail
-            .contains("allows 3 children"));
+            .contains("für 3 gleichzeitig anwesende Kinder"));
         assert!(check.to_string().contains("substitute care for tpp-2"));
         let check = check_placement(&permit(4), &existing, &substitute, &book()).unwrap();
         assert!(!check.is_refused());
@@ -464,7 +467,7 @@ mod tests {
         assert!(over[0]
             .explanation
             .detail
-            .contains("capped at the maximum of 5"));
+            .contains("begrenzt auf höchstens 5"));
         // Starting before the permit: refused.
         let early = child("Z", d(2023, 12, 1), Some(d(2024, 3, 31)));
         let check = check_placement(&permit(5), &[], &early, &book()).unwrap();

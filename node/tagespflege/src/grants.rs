@@ -98,8 +98,9 @@ pub fn equipment_grant(
             &rules.id,
             "seed 004 L30227–30231",
             format!(
-                "{new_places} new places × {} € = {amount} €",
-                rules.equipment_per_new_place
+                "{new_places} neue Plätze × {} = {}",
+                rules.equipment_per_new_place.german(),
+                amount.german()
             ),
         )],
     })
@@ -132,9 +133,13 @@ pub fn replacement_grant(
             &rules.id,
             "seed 004 L30232–30245 (on application, within the budget, no legal claim)",
             format!(
-                "min(requested {requested} €, {places} places × {} € − {granted_this_year} € \
-                 granted this year = {room} €) = {amount} €",
-                rules.replacement_per_place_year
+                "beantragt {}, höchstens {places} Plätze × {} − {} in diesem Jahr bewilligt = {} \
+                 → {}",
+                requested.german(),
+                rules.replacement_per_place_year.german(),
+                granted_this_year.german(),
+                room.german(),
+                amount.german()
             ),
         )],
     })
@@ -179,9 +184,14 @@ pub fn training_grant(
                 amount,
                 "seed 004 L30191–30194, L17977–17978",
                 format!(
-                    "{costs} € × {} % = {share} €; at most {cap} € a year − {granted_this_year} \
-                     € granted = {room} € → {amount} €",
-                    rules.training_percent
+                    "{} × {} % = {}; höchstens {} im Jahr − {} bewilligt = {} → {}",
+                    costs.german(),
+                    crate::money::german_decimal(rules.training_percent),
+                    share.german(),
+                    cap.german(),
+                    granted_this_year.german(),
+                    room.german(),
+                    amount.german()
                 ),
             )
         }
@@ -192,8 +202,12 @@ pub fn training_grant(
                 amount,
                 "seed 004 L30195–30207",
                 format!(
-                    "DJI curriculum: {costs} € × {} % = {share} €, at most {} € → {amount} €",
-                    rules.dji_curriculum_percent, rules.dji_curriculum_cap
+                    "DJI-Curriculum: {} × {} % = {}, höchstens {} → {}",
+                    costs.german(),
+                    crate::money::german_decimal(rules.dji_curriculum_percent),
+                    share.german(),
+                    rules.dji_curriculum_cap.german(),
+                    amount.german()
                 ),
             )
         }
@@ -203,8 +217,10 @@ pub fn training_grant(
                 amount,
                 "seed 004 L30208–30214",
                 format!(
-                    "education-plan curriculum: {costs} € × {} % = {amount} €",
-                    rules.education_plan_curriculum_percent
+                    "Curriculum Bildungsplan: {} × {} % = {}",
+                    costs.german(),
+                    crate::money::german_decimal(rules.education_plan_curriculum_percent),
+                    amount.german()
                 ),
             )
         }
@@ -244,7 +260,7 @@ mod tests {
         assert_eq!(grant.amount.to_string(), "300.00");
         assert_eq!(
             grant.explanation[0].detail,
-            "3 new places × 100.00 € = 300.00 €"
+            "3 neue Plätze × 100,00 € = 300,00 €"
         );
         assert_eq!(
             equipment_grant(0, today(), &book()).unwrap().amount,
@@ -283,8 +299,8 @@ mod tests {
         assert_eq!(grant.amount.to_string(), "40.00");
         assert_eq!(
             grant.explanation[0].detail,
-            "150.00 € × 50 % = 75.00 €; at most 100.00 € a year − 60.00 € granted = 40.00 € → \
-             40.00 €"
+            "150,00 € × 50 % = 75,00 €; höchstens 100,00 € im Jahr − 60,00 € bewilligt = 40,00 € → \
+             40,00 €"
         );
         // Exactly at the cap and a cent over it.
         let at =

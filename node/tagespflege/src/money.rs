@@ -84,6 +84,31 @@ impl std::ops::Sub for Money {
 }
 
 /// Always two decimals (`"690.10"`), as the decisions print them.
+impl Money {
+    /// The amount as a German letter writes it: `1.234,56 €` (explanations the childminder and
+    /// the office read; the case format and files keep the point).
+    pub fn german(self) -> String {
+        let text = format!("{:.2}", self.0.abs());
+        let (whole, cents) = text.split_once('.').unwrap_or((&text, "00"));
+        let mut out = String::new();
+        if self.0.is_sign_negative() && !self.0.is_zero() {
+            out.push('-');
+        }
+        for (i, digit) in whole.chars().enumerate() {
+            if i > 0 && (whole.len() - i) % 3 == 0 {
+                out.push('.');
+            }
+            out.push(digit);
+        }
+        format!("{out},{cents} €")
+    }
+}
+
+/// A number of hours or a share as German text (`7,5`).
+pub fn german_decimal(value: Decimal) -> String {
+    value.normalize().to_string().replace('.', ",")
+}
+
 impl fmt::Display for Money {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let mut value = self.0;

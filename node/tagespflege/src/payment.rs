@@ -281,7 +281,10 @@ pub fn monthly_payment(
                     Rule::PermitRequired,
                     RULE_VERSION,
                     "seed 004 L29687–29688",
-                    format!("{}: no permit in force {gap}: not paid", care.child),
+                    format!(
+                        "{}: keine Pflegeerlaubnis in Kraft ({gap}): keine Geldleistung",
+                        care.child
+                    ),
                 ),
             ));
         }
@@ -322,9 +325,11 @@ pub fn monthly_payment(
                     RULE_VERSION,
                     DEDUCTION_SOURCE,
                     format!(
-                        "{subtotal} € × {} unpaid absence days ÷ {} care days of {month} = \
-                         {amount} €",
-                        a.unpaid_days, a.care_days
+                        "{} × {} nicht bezahlte Ausfalltage ÷ {} Betreuungstage im Monat {month} = {}",
+                        subtotal.german(),
+                        a.unpaid_days,
+                        a.care_days,
+                        amount.german()
                     ),
                 ),
             }
@@ -362,8 +367,11 @@ fn line(
         &table.id,
         &format!("{PAYMENT_SOURCE}; {}", table.source_note()),
         format!(
-            "{}: {} h a day → tier up to {} h: {} € a month",
-            care.child, care.daily_hours, tier.up_to_hours, tier.monthly
+            "{}: {} Stunden täglich → Stufe bis {} Stunden: {} monatlich",
+            care.child,
+            crate::money::german_decimal(care.daily_hours),
+            crate::money::german_decimal(tier.up_to_hours),
+            tier.monthly.german()
         ),
     )];
     let amount = if days == month_days {
@@ -376,8 +384,9 @@ fn line(
             &table.id,
             PRO_RATA_SOURCE,
             format!(
-                "{} € × {days} of {month_days} calendar days ({part}) = {amount} €",
-                tier.monthly
+                "{} × {days} von {month_days} Kalendertagen ({part}) = {}",
+                tier.monthly.german(),
+                amount.german()
             ),
         ));
         amount
@@ -453,7 +462,7 @@ mod tests {
         // 660.00 × 17 / 31 = 361.935… → 361.94 (half up).
         assert_eq!(
             pay.lines[1].explanation[1].detail,
-            "660.00 € × 17 of 31 calendar days (2025-01-15 – 2025-01-31) = 361.94 €"
+            "660,00 € × 17 von 31 Kalendertagen (2025-01-15 – 2025-01-31) = 361,94 €"
         );
         assert_eq!(pay.lines[1].explanation[1].rule, Rule::ProRata);
         assert_eq!(
@@ -465,7 +474,7 @@ mod tests {
         assert!(pay.lines[0].explanation[0].source.contains("EXAMPLE table"));
         assert!(pay.lines[0].explanation[0]
             .detail
-            .contains("K1: 7 h a day → tier up to 7 h: 510.00 € a month"));
+            .contains("K1: 7 Stunden täglich → Stufe bis 7 Stunden: 510,00 € monatlich"));
         assert_eq!(pay.total, pay.subtotal);
         // Ending mid-month: 1–10 February 2025 = 10 of 28 days of 510.00 = 182.14.
         let ending = [care("K1", d(2024, 10, 1), Some(d(2025, 2, 10)), "7")];
@@ -547,7 +556,7 @@ mod tests {
         assert_eq!(deduction.amount.to_string(), "203.48");
         assert_eq!(
             deduction.explanation.detail,
-            "1170.00 € × 4 unpaid absence days ÷ 23 care days of 2025-10 = 203.48 €"
+            "1.170,00 € × 4 nicht bezahlte Ausfalltage ÷ 23 Betreuungstage im Monat 2025-10 = 203,48 €"
         );
         assert_eq!(pay.total.to_string(), "966.52");
         // Paid absence days change nothing.

@@ -51,10 +51,10 @@ pub enum ProofKind {
 impl fmt::Display for ProofKind {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            ProofKind::FirstAid => f.write_str("first aid course"),
-            ProofKind::HealthCertificate => f.write_str("health certificate"),
-            ProofKind::PoliceCertificate => f.write_str("police certificate"),
-            ProofKind::TrainingHours => f.write_str("yearly training hours"),
+            ProofKind::FirstAid => f.write_str("Erste-Hilfe-Kurs"),
+            ProofKind::HealthCertificate => f.write_str("Gesundheitszeugnis"),
+            ProofKind::PoliceCertificate => f.write_str("Erweitertes Führungszeugnis"),
+            ProofKind::TrainingHours => f.write_str("jährliche Fortbildungsstunden"),
             ProofKind::Other(name) => f.write_str(name),
         }
     }
@@ -248,7 +248,11 @@ pub fn permit_period(
     let (end, detail) = match permit.end {
         Some(end) => (
             end,
-            format!("permit {} – {end} as decided (its own end)", permit.start),
+            format!(
+                "Pflegeerlaubnis {} – {} wie erteilt (eigenes Ende)",
+                de(permit.start),
+                de(end)
+            ),
         ),
         None => {
             let end = day_before(add_months(
@@ -258,8 +262,10 @@ pub fn permit_period(
             (
                 end,
                 format!(
-                    "permit from {} for {} months: valid through {end}",
-                    permit.start, rules.permit_validity_months
+                    "Pflegeerlaubnis ab {} für {} Monate: gültig bis {}",
+                    de(permit.start),
+                    rules.permit_validity_months,
+                    de(end)
                 ),
             )
         }
@@ -426,9 +432,10 @@ fn permit_watch(
         &rules.id,
         PERMIT_SOURCE,
         format!(
-            "valid through {until}; renewal due {lead} months ahead, from {}; expired from {}",
-            add_months(day_after(until), -(lead as i32)).max(run.start()),
-            day_after(until)
+            "gültig bis {}; Erneuerung {lead} Monate vorher fällig, ab {}; abgelaufen ab {}",
+            de(until),
+            de(add_months(day_after(until), -(lead as i32)).max(run.start())),
+            de(day_after(until))
         ),
     ));
     Ok(Some(Watch {
@@ -441,6 +448,11 @@ fn permit_watch(
         valid_until: Some(until),
         explanation,
     }))
+}
+
+/// A day as a German text writes it.
+fn de(day: NaiveDate) -> String {
+    day.format("%d.%m.%Y").to_string()
 }
 
 fn proof_watch(
@@ -472,7 +484,7 @@ fn proof_watch(
                 Rule::ProofFollowUp,
                 &rules.id,
                 &rule.source,
-                format!("no {kind} presented; it is required"),
+                format!("{kind} nicht vorgelegt, wird aber benötigt"),
             )],
         }));
     };
@@ -483,8 +495,9 @@ fn proof_watch(
         (Some(until), _) => (
             Some(until),
             format!(
-                "{kind} of {} valid through {until} as the document says",
-                proof.issued_on
+                "{kind} vom {} gültig bis {} laut Dokument",
+                de(proof.issued_on),
+                de(until)
             ),
         ),
         (None, Some(months)) => {
@@ -492,14 +505,15 @@ fn proof_watch(
             (
                 Some(until),
                 format!(
-                    "{kind} of {} holds {months} months: valid through {until}",
-                    proof.issued_on
+                    "{kind} vom {} gilt {months} Monate: gültig bis {}",
+                    de(proof.issued_on),
+                    de(until)
                 ),
             )
         }
         (None, None) => (
             None,
-            format!("{kind} of {} holds until further notice", proof.issued_on),
+            format!("{kind} vom {} gilt bis auf Weiteres", de(proof.issued_on)),
         ),
     };
     let valid_until = valid_until.map(|u| u.max(proof.issued_on));
@@ -510,8 +524,8 @@ fn proof_watch(
     });
     let due = valid_until.map_or(String::new(), |u| {
         format!(
-            "; due again {lead} months ahead, from {}",
-            add_months(day_after(u), -(lead as i32)).max(proof.issued_on)
+            "; erneut fällig {lead} Monate vorher, ab {}",
+            de(add_months(day_after(u), -(lead as i32)).max(proof.issued_on))
         )
     });
     Ok(Some(Watch {

@@ -77,7 +77,7 @@ fn a_permit_holds_five_years_and_is_due_six_months_ahead() {
     );
     assert!(gone.explanation[0]
         .detail
-        .contains("for 60 months: valid through 2025-02-28"));
+        .contains("für 60 Monate: gültig bis 28.02.2025"));
     assert!(gone.explanation[1].source.contains("L1800"));
 }
 
