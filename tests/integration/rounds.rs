@@ -439,7 +439,10 @@ async fn a_round_proposes_the_kitas_confirm_the_parents_accept_or_let_it_lapse_a
         city.now(),
     );
     assert!(
-        matches!(zvs_answer, Err(kitanetz_node::action::ActionError::Conflict(_))),
+        matches!(
+            zvs_answer,
+            Err(kitanetz_node::action::ActionError::Conflict(_))
+        ),
         "{zvs_answer:?}"
     );
     let view = rounds::view(&city.store(), &zvs(), started.round).unwrap();

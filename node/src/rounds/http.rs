@@ -768,7 +768,13 @@ pub async fn record_answer_submit(
             ))?
             .and_then(|(_, a)| super::open_offer(&a, super::DEFAULT_OFFER_DAYS).map(|o| o.facility))
     };
-    super::answer_offer(&mut node.store(), &session.who, &application, answer, node.now())?;
+    super::answer_offer(
+        &mut node.store(),
+        &session.who,
+        &application,
+        answer,
+        node.now(),
+    )?;
     let back = match facility {
         Some(f) => format!(
             "/rounds/{round}?facility={}#round-proposals",

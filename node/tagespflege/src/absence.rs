@@ -207,9 +207,10 @@ pub fn ledger(input: &AbsenceYear, book: &[AbsenceRules]) -> Result<AbsenceLedge
              Urlaubstage (anteilig; auf ganze Tage kaufmännisch gerundet: unsere Lesart, die \
              Quelle sagt nur „anteilig“)",
             rules.vacation_days,
-            (Decimal::from(rules.vacation_days) * Decimal::from(months) / Decimal::from(12))
-                .round_dp(2)
-                .normalize(),
+            crate::money::german_decimal(
+                (Decimal::from(rules.vacation_days) * Decimal::from(months) / Decimal::from(12))
+                    .round_dp(2)
+            ),
         )
     };
     let training_days = rules.training_days
@@ -303,7 +304,9 @@ pub fn ledger(input: &AbsenceYear, book: &[AbsenceRules]) -> Result<AbsenceLedge
                     a.used += 1;
                 }
                 let (rule, source, what) = match a.allowance {
-                    Allowance::Vacation => (Rule::VacationAllowance, SOURCE_VACATION, "Urlaubstage"),
+                    Allowance::Vacation => {
+                        (Rule::VacationAllowance, SOURCE_VACATION, "Urlaubstage")
+                    }
                     Allowance::Sick => (Rule::SickAllowance, SOURCE_SICK, "Krankheitstage"),
                     Allowance::Training => {
                         (Rule::TrainingAllowance, SOURCE_TRAINING, "Fortbildungstage")
@@ -469,7 +472,7 @@ mod tests {
         );
         assert_eq!(ledger.allowances[0].days, 26);
         assert_eq!(ledger.allowances[0].used, 26);
-        assert!(ledger.lines[3].explanation.detail.contains("beyond the 26"));
+        assert!(ledger.lines[3].explanation.detail.contains("über die 26"));
         let october = ledger.month(Month::new(2025, 10).unwrap()).unwrap();
         assert_eq!(
             (october.care_days, october.paid_days, october.unpaid_days),
@@ -555,7 +558,7 @@ mod tests {
         assert!(ledger.allowances[0]
             .explanation
             .detail
-            .contains("26 days × 9 full months of activity ÷ 12 = 19.5 → 20"));
+            .contains("26 Tage × 9 volle Monate der Tätigkeit ÷ 12 = 19,5 → 20"));
         assert_eq!(ledger.allowances[1].days, 10);
         assert_eq!(ledger.allowances[2].days, 10, "5 + 5 with the curriculum");
         // March has care days only from the 17th (Monday): 11 of them.
