@@ -4,7 +4,7 @@
 //! it to "placed" when the new contract is concluded, and to "withdrawn" when the reservation
 //! ends without one. The old Kita learns nothing else: not the new Kita, not the reason.
 //!
-//! Like [`super::shares::reconcile`], `reconcile` only decides; the procedure run and the
+//! Like `shares::reconcile`, `reconcile` only decides; the procedure run and the
 //! withdrawal save what it returns in the transaction of the application's write.
 
 use super::sequential::{status, Ledgers};

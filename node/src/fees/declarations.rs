@@ -95,7 +95,6 @@ impl OwnDeclaration {
 }
 
 struct Context {
-    application: Application,
     applicant: Applicant,
     facility: FacilityId,
     family_key: String,
@@ -115,7 +114,6 @@ fn context(store: &Store, who: &Principal, id: &ApplicationId) -> Result<Context
     let family_key = crate::applications::queries::family_key_of(store, &applicant)?;
     let doc_id = declaration_doc_id(&family_key, id);
     Ok(Context {
-        application,
         applicant,
         facility,
         family_key,
@@ -133,7 +131,6 @@ pub fn own(
     let c = context(store, who, id)?;
     let names = crate::facilities::names(store)?;
     let declared = store.find::<IncomeDeclaration>(&c.doc_id)?.map(|(_, d)| d);
-    let _ = &c.application;
     Ok(OwnDeclaration {
         facility: names
             .get(&c.facility.0)

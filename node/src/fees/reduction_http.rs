@@ -49,6 +49,86 @@ pub struct ReductionForm {
 }
 
 impl ReductionForm {
+    /// The fields of a stored application (the inverse of [`ReductionForm::input`]): the
+    /// parents' self-assessment shows what they sent when they correct it.
+    pub fn from_input(input: &ReductionInput) -> ReductionForm {
+        let mut f = std::collections::BTreeMap::new();
+        let mut put = |k: String, v: &str| {
+            if !v.is_empty() {
+                f.insert(k, v.to_string());
+            }
+        };
+        put("from".into(), &input.from);
+        put("until".into(), &input.until);
+        for (i, m) in input.members.iter().enumerate() {
+            put(format!("m{}_name", i + 1), &m.name);
+            put(format!("m{}_relation", i + 1), &m.relation);
+        }
+        let mut row = 0;
+        for income in &input.incomes {
+            match &income.sheet {
+                Some(s) => {
+                    put("se_member".into(), &income.member);
+                    for (k, v) in [
+                        ("year", &s.year),
+                        ("months", &s.months),
+                        ("profit", &s.profit),
+                        ("depreciation", &s.depreciation),
+                        ("investments", &s.investments),
+                        ("corrections", &s.corrections),
+                        ("other_taxable", &s.other_taxable),
+                        ("other_relevant", &s.other_relevant),
+                        ("income_tax", &s.income_tax),
+                        ("solidarity", &s.solidarity),
+                        ("church_tax", &s.church_tax),
+                        ("health_insurance", &s.health_insurance),
+                        ("care_insurance", &s.care_insurance),
+                        ("pension_insurance", &s.pension_insurance),
+                        ("other_insurance", &s.other_insurance),
+                    ] {
+                        put(format!("se_{k}"), v);
+                    }
+                }
+                None => {
+                    row += 1;
+                    put(format!("i{row}_member"), &income.member);
+                    put(format!("i{row}_kind"), &income.kind);
+                    put(format!("i{row}_amount"), &income.amount);
+                }
+            }
+        }
+        let d = &input.deductions;
+        for (k, v) in [
+            ("work_equipment", &d.work_equipment),
+            ("travel", &d.travel),
+            ("travel_car_km", &d.travel_car_km),
+            ("travel_ticket", &d.travel_ticket),
+            ("double_household", &d.double_household),
+            ("other_expenses", &d.other_expenses),
+            ("liability_insurance", &d.liability_insurance),
+            ("household_insurance", &d.household_insurance),
+            ("accident_insurance", &d.accident_insurance),
+            ("other_insurance", &d.other_insurance),
+        ] {
+            put(format!("d_{k}"), v);
+        }
+        for (i, p) in input.pensions.iter().enumerate() {
+            put(format!("p{}_member", i + 1), &p.member);
+            put(format!("p{}_contribution", i + 1), &p.contribution);
+            put(format!("p{}_minimum", i + 1), &p.minimum_own_contribution);
+            put(format!("p{}_gross", i + 1), &p.prior_year_gross);
+            put(
+                format!("p{}_allowances", i + 1),
+                &p.further_allowances.join("; "),
+            );
+        }
+        put("housing_cost".into(), &input.housing_cost);
+        for (i, b) in input.special_burdens.iter().enumerate() {
+            put(format!("b{}", i + 1), b);
+        }
+        ReductionForm { fields: f }
+    }
+
     fn get(&self, key: &str) -> String {
         self.fields
             .get(key)
