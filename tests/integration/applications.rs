@@ -1725,3 +1725,64 @@ async fn a_withdrawal_releases_the_reserved_seat_and_takes_the_parents_data_back
     assert_eq!(status_in(&at_city), Some(SeatStatus::Free));
     assert!(local.refusals.is_empty(), "{:?}", local.refusals);
 }
+
+/// The second Kita of [`two_wishes_first_full`] reserves its wish `h2` for `month`
+/// (`YYYY-MM-DD`); the ledger reaches the city, which runs the procedure for the Kitas whose
+/// ledgers arrived.
+pub(crate) fn second_reserves(
+    (net, local): (&Network, &mut kitanetz_node::sync::LocalNet),
+    (second, f2, h2): (
+        &Node,
+        &kitanetz_crdt::ids::FacilityId,
+        &kitanetz_crdt::ids::WishHandle,
+    ),
+    city: &Node,
+    month: &str,
+) {
+    use kitanetz_node::applications::sequential::{advance_in_store, Which};
+    kitanetz_node::seats::reserve(
+        &mut second.store(),
+        &lead_of(net, f2),
+        Some(f2),
+        &kitanetz_node::seats::ReserveInput {
+            wish: h2.0.clone(),
+            month: month.into(),
+        },
+        second.now(),
+    )
+    .unwrap();
+    local.local_change(
+        &second.config.name,
+        &kitanetz_node::seats::ledger_doc_id(f2),
+    );
+    local.run_until_quiet(3);
+    let woken = city.placement_wake.take();
+    advance_in_store(&mut city.store(), Which::WishingAt(&woken), city.now()).unwrap();
+}
+
+/// Changes a document on `node` directly, as a step the test does not exercise (say, the
+/// ZVS's decision or the parents' choice of the post).
+pub(crate) fn change_doc<T: kitanetz_crdt::doc::Document>(
+    node: &Node,
+    id: &kitanetz_crdt::DocId,
+    change: impl FnOnce(&mut T),
+) {
+    let mut store = node.store();
+    let (mut doc, mut value) = store.get::<T>(id).unwrap();
+    change(&mut value);
+    let now = node.now();
+    doc.update(&value, now.today, now.millis, "test").unwrap();
+    store
+        .save_doc(
+            &mut doc,
+            &kitanetz_node::storage::AuditEntry {
+                at: now.millis,
+                actor: "user:test".into(),
+                action: "test",
+                target: None,
+                subjects: vec![],
+                valid_from: None,
+            },
+        )
+        .unwrap();
+}

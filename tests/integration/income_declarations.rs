@@ -3,7 +3,7 @@
 //! Träger (and nobody else), which takes it over into the family's fee case, decides it
 //! provisionally, and finally after new proofs.
 
-use crate::applications::{form, get, lead_of, two_wishes_first_full, TwoWishes};
+use crate::applications::{form, get, lead_of, second_reserves, two_wishes_first_full, TwoWishes};
 use axum::body::Body;
 use axum::http::{header, Method, Request, StatusCode};
 use kitanetz_crdt::kinds::{FeeCase, IncomeDeclaration};
@@ -136,24 +136,7 @@ async fn parents_declare_their_income_online_and_the_traeger_decides_provisional
 
     // The second Kita reserves a seat; the city issues the share.
     let lead = lead_of(&net, &f2);
-    kitanetz_node::seats::reserve(
-        &mut second.store(),
-        &lead,
-        Some(&f2),
-        &kitanetz_node::seats::ReserveInput {
-            wish: h2.0.clone(),
-            month: "2027-03-01".into(),
-        },
-        second.now(),
-    )
-    .unwrap();
-    local.local_change(
-        &second.config.name,
-        &kitanetz_node::seats::ledger_doc_id(&f2),
-    );
-    local.run_until_quiet(3);
-    let woken = city.placement_wake.take();
-    sequential::advance_in_store(&mut city.store(), Which::WishingAt(&woken), city.now()).unwrap();
+    second_reserves((&net, &mut local), (&second, &f2, &h2), &city, "2027-03-01");
     let share_id = kitanetz_node::applications::shares::held_for(&city.store(), &h2)
         .unwrap()
         .expect("issued");

@@ -2,7 +2,7 @@
 //! outgoing post (a Kita reserved a place, a round's offer with its deadline, the place is
 //! certain), not as mails: the same German text, printed with the receipt's layout.
 
-use crate::applications::{lead_of, two_wishes_first_full, TwoWishes};
+use crate::applications::{change_doc, second_reserves, two_wishes_first_full, TwoWishes};
 use kitanetz_crdt::ids::{city_org, doc_id_for};
 use kitanetz_crdt::kinds::Applicant;
 use kitanetz_node::applications::sequential::{self, Which};
@@ -35,29 +35,9 @@ async fn a_reservation_reaches_parents_who_chose_the_post_as_a_printable_letter(
         ..
     } = two_wishes_first_full().await;
     // The parents chose the post.
-    {
-        let mut store = city.store();
-        let (mut doc, mut applicant) = store
-            .get::<Applicant>(&doc_id_for("applicant", &id.0))
-            .unwrap();
+    change_doc::<Applicant>(&city, &doc_id_for("applicant", &id.0), |applicant| {
         applicant.notify_by_post = true;
-        let now = city.now();
-        doc.update(&applicant, now.today, now.millis, "test")
-            .unwrap();
-        store
-            .save_doc(
-                &mut doc,
-                &kitanetz_node::storage::AuditEntry {
-                    at: now.millis,
-                    actor: "user:test".into(),
-                    action: "test",
-                    target: None,
-                    subjects: vec![],
-                    valid_from: None,
-                },
-            )
-            .unwrap();
-    }
+    });
     let mails = || -> i64 {
         city.store()
             .conn()
@@ -68,23 +48,7 @@ async fn a_reservation_reaches_parents_who_chose_the_post_as_a_printable_letter(
             )
             .unwrap()
     };
-    kitanetz_node::seats::reserve(
-        &mut second.store(),
-        &lead_of(&net, &f2),
-        Some(&f2),
-        &kitanetz_node::seats::ReserveInput {
-            wish: h2.0.clone(),
-            month: "2027-03-01".into(),
-        },
-        second.now(),
-    )
-    .unwrap();
-    local.local_change(
-        &second.config.name,
-        &kitanetz_node::seats::ledger_doc_id(&f2),
-    );
-    local.run_until_quiet(3);
-    sequential::advance_in_store(&mut city.store(), Which::All, city.now()).unwrap();
+    second_reserves((&net, &mut local), (&second, &f2, &h2), &city, "2027-03-01");
     assert_eq!(mails(), 0, "no mail: the parents chose the post");
 
     let letters = post::outgoing(&city.store(), &zvs(), city.now()).unwrap();

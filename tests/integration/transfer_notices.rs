@@ -2,7 +2,9 @@
 //! reserves a seat, the old Kita is told who leaves and from when (and nobody else is), again
 //! when the new contract is concluded, and that the child stays when the reservation ends.
 
-use crate::applications::{form, lead_of, post, two_wishes_first_full, TwoWishes};
+use crate::applications::{
+    change_doc, form, lead_of, post, second_reserves, two_wishes_first_full, TwoWishes,
+};
 use axum::http::StatusCode;
 use kitanetz_crdt::kinds::{transfer_state, Application, TransferNotice};
 use kitanetz_node::applications::sequential::{self, Which};
@@ -70,30 +72,15 @@ async fn the_old_kita_hears_of_the_reservation_the_contract_and_nobody_else_does
     assert_eq!(status, StatusCode::SEE_OTHER, "{page}");
 
     // Paul's application becomes a transfer from the old Kita (decided by the ZVS).
-    {
-        let mut store = city.store();
-        let doc_id = kitanetz_node::seats::application_doc_id(&id);
-        let (mut doc, mut application) = store.get::<Application>(&doc_id).unwrap();
-        application.transfer = true;
-        application.transfer_priority = "normal".into();
-        application.transfer_from = Some(old_facility.clone());
-        let now = city.now();
-        doc.update(&application, now.today, now.millis, "test")
-            .unwrap();
-        store
-            .save_doc(
-                &mut doc,
-                &kitanetz_node::storage::AuditEntry {
-                    at: now.millis,
-                    actor: "user:test".into(),
-                    action: "test",
-                    target: None,
-                    subjects: vec![],
-                    valid_from: None,
-                },
-            )
-            .unwrap();
-    }
+    change_doc::<Application>(
+        &city,
+        &kitanetz_node::seats::application_doc_id(&id),
+        |application| {
+            application.transfer = true;
+            application.transfer_priority = "normal".into();
+            application.transfer_from = Some(old_facility.clone());
+        },
+    );
     let run = sequential::advance_in_store(&mut city.store(), Which::All, city.now()).unwrap();
     assert_eq!(run.shares_issued, 0);
     assert!(
@@ -103,23 +90,7 @@ async fn the_old_kita_hears_of_the_reservation_the_contract_and_nobody_else_does
 
     // The second Kita reserves: the old Kita is told.
     let lead = lead_of(&net, &f2);
-    kitanetz_node::seats::reserve(
-        &mut second.store(),
-        &lead,
-        Some(&f2),
-        &kitanetz_node::seats::ReserveInput {
-            wish: h2.0.clone(),
-            month: "2027-03-01".into(),
-        },
-        second.now(),
-    )
-    .unwrap();
-    local.local_change(
-        &second.config.name,
-        &kitanetz_node::seats::ledger_doc_id(&f2),
-    );
-    local.run_until_quiet(3);
-    sequential::advance_in_store(&mut city.store(), Which::All, city.now()).unwrap();
+    second_reserves((&net, &mut local), (&second, &f2, &h2), &city, "2027-03-01");
     let notices = notices_at(&city);
     assert_eq!(notices.len(), 1);
     assert_eq!(notices[0].state, transfer_state::RESERVED);
@@ -254,47 +225,16 @@ async fn a_withdrawn_transfer_tells_the_old_kita_the_child_stays() {
         ..
     } = two_wishes_first_full().await;
     let old_facility = others[0].config.facility.clone().unwrap();
-    {
-        let mut store = city.store();
-        let doc_id = kitanetz_node::seats::application_doc_id(&id);
-        let (mut doc, mut application) = store.get::<Application>(&doc_id).unwrap();
-        application.transfer = true;
-        application.transfer_priority = "urgent".into();
-        application.transfer_from = Some(old_facility.clone());
-        let now = city.now();
-        doc.update(&application, now.today, now.millis, "test")
-            .unwrap();
-        store
-            .save_doc(
-                &mut doc,
-                &kitanetz_node::storage::AuditEntry {
-                    at: now.millis,
-                    actor: "user:test".into(),
-                    action: "test",
-                    target: None,
-                    subjects: vec![],
-                    valid_from: None,
-                },
-            )
-            .unwrap();
-    }
-    kitanetz_node::seats::reserve(
-        &mut second.store(),
-        &lead_of(&net, &f2),
-        Some(&f2),
-        &kitanetz_node::seats::ReserveInput {
-            wish: h2.0.clone(),
-            month: "2027-04-01".into(),
+    change_doc::<Application>(
+        &city,
+        &kitanetz_node::seats::application_doc_id(&id),
+        |application| {
+            application.transfer = true;
+            application.transfer_priority = "urgent".into();
+            application.transfer_from = Some(old_facility.clone());
         },
-        second.now(),
-    )
-    .unwrap();
-    local.local_change(
-        &second.config.name,
-        &kitanetz_node::seats::ledger_doc_id(&f2),
     );
-    local.run_until_quiet(3);
-    sequential::advance_in_store(&mut city.store(), Which::All, city.now()).unwrap();
+    second_reserves((&net, &mut local), (&second, &f2, &h2), &city, "2027-04-01");
     assert_eq!(notices_at(&city)[0].state, transfer_state::RESERVED);
     assert_eq!(
         notices_at(&city)[0].new_start,

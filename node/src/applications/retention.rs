@@ -92,10 +92,11 @@ pub fn erase_settled(
         }
         // The parents' income self-assessment goes with the applicant, but not within a month
         // of its last change: the Beitragsstelle takes it over (and keeps the proofs) first.
-        let declaration = crate::fees::declarations::declaration_doc_id(
-            &super::queries::family_key_of(store, &applicant)?,
-            &id,
-        );
+        // Both are named by the family key: the income self-assessment and the old Kita's
+        // transfer notice.
+        let key = super::queries::family_key_of(store, &applicant)?;
+        let declaration = crate::fees::declarations::declaration_doc_id(&key, &id);
+        let notice = super::transfer_notices::notice_doc_id(&key, &id);
         if let Some((_, d)) = store.find::<kitanetz_crdt::kinds::IncomeDeclaration>(&declaration)? {
             if d.changed_on.0 + chrono::Days::new(ERASE_AFTER_DAYS) > now.today.0 {
                 continue;
@@ -116,10 +117,6 @@ pub fn erase_settled(
             valid_from: Some(now.today.to_string()),
         };
         let mut refs: Vec<&mut StoredDoc> = vec![&mut doc];
-        let notice = super::transfer_notices::notice_doc_id(
-            &super::queries::family_key_of(store, &applicant)?,
-            &id,
-        );
         store.save_and_erase_docs_with(
             &mut refs,
             &[applicant_id, declaration, notice],

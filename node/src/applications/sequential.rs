@@ -22,6 +22,7 @@
 
 use super::wishes::{self, Siblings};
 use crate::clock::Now;
+use crate::intake::post::ParentsNotice;
 use crate::storage::{AuditEntry, Store, StoreError};
 use chrono::Months;
 use kitanetz_crdt::doc::StoredDoc;
@@ -365,9 +366,7 @@ pub fn advance_in_store(
     let mut moved: Vec<(Option<StoredDoc>, Vec<StoredDoc>, String)> = Vec::new();
     let mut erase: Vec<kitanetz_crdt::DocId> = Vec::new();
     // The parents hear of a reservation and of the place (Lastenheft 3.6.5–3.6.7).
-    let mut mails: Vec<(String, String, String)> = Vec::new();
-    // … or by letter (the ZVS's outgoing post) when they chose the post.
-    let mut letters: Vec<(ApplicationId, String, String)> = Vec::new();
+    let mut told: Vec<(ApplicationId, (bool, String), ParentsNotice)> = Vec::new();
     let names = super::queries::facility_names(store)?;
     for (id, (mut doc, mut application, applicant)) in loaded {
         let together = application.together.clone();
@@ -404,24 +403,32 @@ pub fn advance_in_store(
         let notice =
             super::transfer_notices::reconcile(store, &application, &applicant, &ledgers, now)?;
         // What the parents are told: by mail, or by letter when they chose the post.
-        let mut told: Vec<(String, String)> = Vec::new();
+        let route = (applicant.notify_by_post, applicant.email.clone());
         {
             let child = format!(
                 "{} {}",
                 applicant.child_given_name, applicant.child_family_name
             );
             let name = |f: &FacilityId| names.get(f).cloned().unwrap_or_else(|| f.0.clone());
+            let mut tell = |notice: ParentsNotice| {
+                told.push((application.id.clone(), route.clone(), notice));
+            };
             for share in &shares.issue {
                 let Some(kita) = share.meta.facilities.first() else {
                     continue;
                 };
-                told.push((
-                    format!("Kita-Portal: {} hat einen Platz reserviert / a Kita reserved a place", name(kita)),
-                    format!(
-                        "Guten Tag,\n\ndie Einrichtung {} hat für {child} (Antrag {}) einen Platz reserviert. Sie meldet sich bei Ihnen, um den Betreuungsvertrag abzuschließen; dafür hat sie Ihre Kontaktdaten erhalten.\n\nHello, {} reserved a place for {child} and will contact you to conclude the care contract.\n",
-                        name(kita), application.id.0, name(kita)
+                tell(ParentsNotice {
+                    subject_de: format!("{} hat einen Platz reserviert", name(kita)),
+                    subject_en: "a Kita reserved a place".into(),
+                    text_de: format!(
+                        "die Einrichtung {} hat für {child} (Antrag {}) einen Platz reserviert. Sie meldet sich bei Ihnen, um den Betreuungsvertrag abzuschließen; dafür hat sie Ihre Kontaktdaten erhalten.",
+                        name(kita), application.id.0
                     ),
-                ));
+                    text_en: format!(
+                        "{} reserved a place for {child} and will contact you to conclude the care contract.",
+                        name(kita)
+                    ),
+                });
             }
             for facility in offered(&application)
                 .iter()
@@ -429,15 +436,18 @@ pub fn advance_in_store(
             {
                 let days = round.map_or(crate::rounds::DEFAULT_OFFER_DAYS, |r| r.offer_days);
                 let until = Date(now.today.0 + chrono::Days::new(u64::from(days)));
-                told.push((
-                    format!(
-                        "Kita-Portal: Platzangebot für {child} / an offer of a place"
+                tell(ParentsNotice {
+                    subject_de: format!("Platzangebot für {child}"),
+                    subject_en: "an offer of a place".into(),
+                    text_de: format!(
+                        "in der Vergaberunde hat die Einrichtung {} einen Platz für {child} (Antrag {}) bestätigt. Bitte nehmen Sie das Angebot im Kita-Portal unter „Meine Anträge“ bis zum {} an oder lehnen Sie es ab, oder teilen Sie der Zentralen Vermittlungsstelle Ihre Antwort bis dahin telefonisch oder schriftlich mit; ohne Antwort verfällt es.",
+                        name(facility), application.id.0, until.0.format("%d.%m.%Y")
                     ),
-                    format!(
-                        "Guten Tag,\n\nin der Vergaberunde hat die Einrichtung {} einen Platz für {child} (Antrag {}) bestätigt. Bitte nehmen Sie das Angebot im Kita-Portal unter „Meine Anträge“ bis zum {} an oder lehnen Sie es ab, oder teilen Sie der Zentralen Vermittlungsstelle Ihre Antwort bis dahin telefonisch oder schriftlich mit; ohne Antwort verfällt es.\n\nHello, {} confirmed a place for {child}. Please accept or decline the offer in the portal by {}; without an answer it lapses.\n",
-                        name(facility), application.id.0, until.0.format("%d.%m.%Y"), name(facility), until
+                    text_en: format!(
+                        "{} confirmed a place for {child}. Please accept or decline the offer in the portal by {}; without an answer it lapses.",
+                        name(facility), until
                     ),
-                ));
+                });
             }
             if !was_placed && application.status == status::PLACED {
                 if let Some(kita) = application
@@ -446,26 +456,19 @@ pub fn advance_in_store(
                     .find(|w| w.status == status::PLACED)
                     .map(|w| name(&w.facility))
                 {
-                    told.push((
-                        format!("Kita-Portal: {child} hat einen Platz / your child has a place"),
-                        format!(
-                            "Guten Tag,\n\nder Betreuungsvertrag für {child} in der Einrichtung {kita} ist abgeschlossen. Ihr Antrag {} ist damit erledigt; die anderen gewünschten Einrichtungen sind informiert.\n\nHello, the care contract for {child} at {kita} is concluded; your application is settled and the other Kitas are told.\n",
+                    tell(ParentsNotice {
+                        subject_de: format!("{child} hat einen Platz"),
+                        subject_en: "your child has a place".into(),
+                        text_de: format!(
+                            "der Betreuungsvertrag für {child} in der Einrichtung {kita} ist abgeschlossen. Ihr Antrag {} ist damit erledigt; die anderen gewünschten Einrichtungen sind informiert.",
                             application.id.0
                         ),
-                    ));
+                        text_en: format!(
+                            "the care contract for {child} at {kita} is concluded; your application is settled and the other Kitas are told."
+                        ),
+                    });
                 }
             }
-        }
-        if applicant.notify_by_post {
-            letters.extend(told.into_iter().map(|(subject, body)| {
-                let (subject, body) = letter_text(&subject, &body);
-                (application.id.clone(), subject, body)
-            }));
-        } else if !applicant.email.is_empty() {
-            mails.extend(
-                told.into_iter()
-                    .map(|(subject, body)| (applicant.email.clone(), subject, body)),
-            );
         }
         if !advanced && shares.is_empty() && notice.is_none() {
             continue;
@@ -509,18 +512,8 @@ pub fn advance_in_store(
         .flat_map(|(doc, docs, _)| doc.iter_mut().chain(docs.iter_mut()))
         .collect();
     store.save_and_erase_docs_with(&mut refs, &erase, &entry, |tx| {
-        for (to, subject, body) in &mails {
-            crate::outbox::enqueue(tx, to, subject, body, now.millis)?;
-        }
-        for (application, subject, body) in &letters {
-            crate::intake::post::queue_notice(
-                tx,
-                application,
-                subject,
-                body,
-                now.today,
-                now.millis,
-            )?;
+        for (application, (by_post, email), notice) in &told {
+            notice.send(tx, application, (*by_post, email), now)?;
         }
         Ok(())
     })?;
@@ -529,21 +522,6 @@ pub fn advance_in_store(
         shares_issued,
         shares_erased,
     })
-}
-
-/// A mail's subject and text as a letter: the German half ("Kita-Portal: X / an English one" →
-/// "X"; the text between the salutation and the English part), the letter has its own
-/// salutation and closing.
-fn letter_text(subject: &str, body: &str) -> (String, String) {
-    let subject = subject
-        .split(" / ")
-        .next()
-        .unwrap_or(subject)
-        .trim_start_matches("Kita-Portal: ")
-        .to_string();
-    let german = body.split("\n\nHello").next().unwrap_or(body);
-    let german = german.trim_start_matches("Guten Tag,").trim().to_string();
-    (subject, german)
 }
 
 /// Runs the procedure after a write of `ids` (submission, change, ZVS decision). Failures are

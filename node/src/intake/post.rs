@@ -76,6 +76,50 @@ pub(crate) fn queue(
     queries::queue_letter(tx, application, kind.code(), letter_date, at)
 }
 
+/// A notice of the procedure to the parents, in German and English: mailed (both) or, to
+/// parents who chose the post, queued as a letter (German).
+pub(crate) struct ParentsNotice {
+    pub subject_de: String,
+    pub subject_en: String,
+    pub text_de: String,
+    pub text_en: String,
+}
+
+impl ParentsNotice {
+    /// Mails it or queues the letter, in the transaction of the change it tells.
+    pub(crate) fn send(
+        &self,
+        tx: &rusqlite::Connection,
+        application: &kitanetz_crdt::ids::ApplicationId,
+        (by_post, email): (bool, &str),
+        now: Now,
+    ) -> Result<(), StoreError> {
+        if by_post {
+            queue_notice(
+                tx,
+                application,
+                &self.subject_de,
+                &self.text_de,
+                now.today,
+                now.millis,
+            )
+        } else if !email.is_empty() {
+            crate::outbox::enqueue(
+                tx,
+                email,
+                &format!("Kita-Portal: {} / {}", self.subject_de, self.subject_en),
+                &format!(
+                    "Guten Tag,\n\n{}\n\nHello, {}\n",
+                    self.text_de, self.text_en
+                ),
+                now.millis,
+            )
+        } else {
+            Ok(())
+        }
+    }
+}
+
 /// Queues a notice for parents who chose the post, in the transaction of the change it tells.
 pub(crate) fn queue_notice(
     tx: &rusqlite::Connection,

@@ -7,6 +7,7 @@ use crate::applications::sequential::{self, status};
 use crate::applications::wishes::{self, Siblings};
 use crate::auth::{authorize, Action, Principal};
 use crate::clock::Now;
+use crate::intake::post::ParentsNotice;
 use crate::storage::{AuditEntry, Store};
 use kitanetz_crdt::doc::StoredDoc;
 use kitanetz_crdt::ids::{doc_id_for, ApplicationId, FacilityId};
@@ -198,7 +199,6 @@ pub fn lapse_offers(store: &mut Store, now: Now) -> Result<Lapsed, ActionError> 
         );
         let mail_to = (!applicant.notify_by_post && !applicant.email.is_empty())
             .then(|| applicant.email.clone());
-        let by_post = applicant.notify_by_post;
         if offer.answer_by < now.today {
             let mut docs = settle(
                 store,
@@ -221,34 +221,19 @@ pub fn lapse_offers(store: &mut Store, now: Now) -> Result<Lapsed, ActionError> 
                 .chain(docs.iter_mut())
                 .collect();
             store.save_docs_with(&mut refs, &entry, |tx| {
-                if let Some(to) = &mail_to {
-                    crate::outbox::enqueue(
-                        tx,
-                        to,
-                        &format!("Kita-Portal: Platzangebot für {child} verfallen / offer lapsed"),
-                        &format!(
-                            "Guten Tag,\n\ndas Platzangebot von {name} für {child} ist ohne Antwort bis zum {} verfallen; der Platz wird freigegeben. Ihr Antrag {} bleibt für die nächste Vergaberunde mit Ihren anderen Wünschen.\n\nHello, the offer of {name} for {child} lapsed without an answer; your application stays in placement with your other wishes.\n",
-                            offer.answer_by.0.format("%d.%m.%Y"),
-                            id.0
-                        ),
-                        now.millis,
-                    )?;
+                ParentsNotice {
+                    subject_de: format!("Platzangebot für {child} verfallen"),
+                    subject_en: "offer lapsed".into(),
+                    text_de: format!(
+                        "das Platzangebot von {name} für {child} ist ohne Antwort bis zum {} verfallen; der Platz wird freigegeben. Ihr Antrag {} bleibt für die nächste Vergaberunde mit Ihren anderen Wünschen.",
+                        offer.answer_by.0.format("%d.%m.%Y"),
+                        id.0
+                    ),
+                    text_en: format!(
+                        "the offer of {name} for {child} lapsed without an answer; your application stays in placement with your other wishes."
+                    ),
                 }
-                if by_post {
-                    crate::intake::post::queue_notice(
-                        tx,
-                        &id,
-                        &format!("Platzangebot für {child} verfallen"),
-                        &format!(
-                            "das Platzangebot von {name} für {child} ist ohne Antwort bis zum {} verfallen; der Platz wird freigegeben. Ihr Antrag {} bleibt für die nächste Vergaberunde mit Ihren anderen Wünschen.",
-                            offer.answer_by.0.format("%d.%m.%Y"),
-                            id.0
-                        ),
-                        now.today,
-                        now.millis,
-                    )?;
-                }
-                Ok(())
+                .send(tx, &id, (applicant.notify_by_post, &applicant.email), now)
             })?;
             done.lapsed += 1;
         } else if offer.answer_by.0 - chrono::Days::new(u64::from(REMINDER_DAYS)) <= now.today.0

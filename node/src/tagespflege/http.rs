@@ -215,6 +215,13 @@ struct ChildminderPage {
     errors: Vec<FieldError>,
 }
 
+impl ChildminderPage {
+    /// Where the month form of the shared payment section goes (her file).
+    fn month_action(&self) -> String {
+        format!("/tagespflege/{}", self.view.profile.id)
+    }
+}
+
 fn childminder_page(
     node: &Node,
     lang: Lang,
