@@ -59,6 +59,19 @@ pub struct NodeConfig {
     /// dry runs, and names every Kita's missing `KITA_ID_EXTERN`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub kitaplaner: Option<KitaplanerSection>,
+    /// Backups from the UI (*Datensicherung*): where they go. Without it the node is backed up
+    /// with `kitanetz backup` (the desktop app sets a folder in the user's profile itself).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub backup: Option<BackupSection>,
+}
+
+/// The `[backup]` section.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Default)]
+#[serde(deny_unknown_fields)]
+pub struct BackupSection {
+    /// The folder each backup from the UI gets a new folder in; outside the data directory
+    /// (relative paths are read from the data directory's parent).
+    pub dir: PathBuf,
 }
 
 /// The `[kitaplaner]` section.

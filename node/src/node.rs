@@ -23,6 +23,9 @@ pub struct Node {
     pub placement_wake: crate::applications::sequential::Wake,
     /// The Kindertagespflege rules in force here (the shipped ones, or the city's amount table).
     pub tagespflege: crate::tagespflege::Rules,
+    /// Where *Datensicherung* writes backups when node.toml names no `[backup] dir` (the
+    /// desktop app's folder in the user's profile).
+    backup_dir: std::sync::OnceLock<PathBuf>,
 }
 
 impl Node {
@@ -59,6 +62,7 @@ impl Node {
             sync_status: std::sync::OnceLock::new(),
             login_throttle: Default::default(),
             placement_wake: Default::default(),
+            backup_dir: std::sync::OnceLock::new(),
         }))
     }
 
@@ -79,6 +83,26 @@ impl Node {
     /// holding its lock.
     pub fn sync_status(&self) -> Option<crate::sync::SyncStatus> {
         self.sync_status.get().map(|s| s.status(&self.config.name))
+    }
+
+    /// Sets the folder for backups from the UI unless node.toml names one (the desktop app).
+    pub fn set_backup_dir(&self, dir: PathBuf) {
+        let _ = self.backup_dir.set(dir);
+    }
+
+    /// The folder backups from the UI go to: node.toml's `[backup] dir` (relative to the data
+    /// directory's parent), else the one the app set; none on a server without the section.
+    pub fn backup_dir(&self) -> Option<PathBuf> {
+        match &self.config.backup {
+            Some(section) if section.dir.is_absolute() => Some(section.dir.clone()),
+            Some(section) => Some(
+                self.data_dir
+                    .parent()
+                    .unwrap_or(Path::new("."))
+                    .join(&section.dir),
+            ),
+            None => self.backup_dir.get().cloned(),
+        }
     }
 
     /// The moment of a user action, read once from the node's clock.

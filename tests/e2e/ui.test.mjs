@@ -431,6 +431,15 @@ for (const [vpIndex, vp] of VIEWPORTS.entries()) {
         await page.waitForURL('**/admin/sessions');
         assert.ok(await page.locator('#sessions tbody tr').count() > 0, 'live sessions');
         await audit.check(page, 'sessions');
+        // Datensicherung: the city node backed up while it runs, into the demo's backups/.
+        await page.locator('nav a[href="/backup"]').click();
+        await page.waitForURL('**/backup');
+        await audit.check(page, 'backup');
+        await page.locator('#backup-form button[type="submit"]').click();
+        await page.waitForURL('**/backup?taken=*');
+        assert.ok(await page.locator('#backup-taken').isVisible(), 'says where it went');
+        assert.ok((await page.locator('#backups tbody tr').count()) >= 1, 'the backup is listed');
+        await audit.check(page, 'backup-taken');
       } finally {
         await ctx.close();
       }

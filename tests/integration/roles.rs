@@ -46,6 +46,9 @@ enum Access {
     /// record, on the city or a BVS-KTP node only (here: "not here" for her, refused for
     /// everybody else; `childminding.rs` uses it on the city).
     OwnChildminding,
+    /// Whoever administers this node: the system admin, the Träger's admin, the Kita's lead
+    /// (*Datensicherung*: a backup into the seeded network's `backups/`).
+    NodeAdmin,
     /// Revoking a session: the audit readers (the walk names no live session: "not found"),
     /// refused for everybody else.
     RevokeSession,
@@ -66,6 +69,7 @@ fn expected_access(method: &str, path: &str) -> Access {
         ("POST", "/admin/sessions/revoke") | ("POST", "/api/admin/sessions/revoke") => {
             Access::RevokeSession
         }
+        (_, "/backup") => Access::NodeAdmin,
         ("GET", "/admin/sessions")
         | ("GET", "/admin/sessions.xlsx")
         | ("GET", "/api/admin/sessions") => Access::Audit,
@@ -209,6 +213,7 @@ fn body_for(method: &str, path: &str, child: &str) -> Option<(&'static str, Stri
         ("POST", "/fees/arrears/payments") => Some((form, "file=x".into())),
         ("POST", "/api/fees/payments") => Some((json, r#"{"file_name":"x.csv","text":"Familiennummer;Leistungsmonat;Betrag;Buchungsdatum\n000001;2026-10;1;2026-10-01\n"}"#.into())),
         ("POST", "/admin/sessions/revoke") => Some((form, "session=0000000000000000".into())),
+        ("POST", "/backup") => Some((form, "x=1".into())),
         ("POST", "/api/admin/sessions/revoke") => Some((json, r#"{"session":"0000000000000000"}"#.into())),
         ("POST", "/api/intake/reactivations") => Some((json, r#"{"application":"app-x"}"#.into())),
         // A month that does not parse: refused after the authorisation, no round starts.
@@ -468,6 +473,10 @@ async fn every_route_for_every_role() {
                     login.role == Role::Zvs || (login.role == Role::KitaLead && *scoped)
                 }
                 Access::KitaLeadHere => login.role == Role::KitaLead && *scoped,
+                Access::NodeAdmin => {
+                    login.role == Role::SystemAdmin
+                        || (matches!(login.role, Role::TraegerAdmin | Role::KitaLead) && *scoped)
+                }
                 Access::Audit => {
                     login.role == Role::SystemAdmin || (login.role == Role::TraegerAdmin && *scoped)
                 }

@@ -654,6 +654,7 @@ async fn the_first_start_assistant_enrols_a_kita_and_refuses_bad_input_keeping_w
     let router = assistant::router(
         data_dir.clone(),
         None,
+        None,
         std::sync::Arc::new(kitanetz_node::clock::SystemClock),
         std::sync::Arc::new(move || {
             seen.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
@@ -701,4 +702,176 @@ async fn the_first_start_assistant_enrols_a_kita_and_refuses_bad_input_keeping_w
     let config = kitanetz_node::config::NodeConfig::load(&data_dir).unwrap();
     assert_eq!(config.facility, kita.facility);
     assert!(config.p2p.is_some());
+}
+
+#[tokio::test]
+async fn the_kita_lead_backs_up_her_node_and_the_first_start_assistant_restores_it() {
+    let (net, node, mut b) = setup();
+    let tmp = tempfile::tempdir().unwrap();
+    // The seeded nodes back up beside them (the demo's `[backup] dir`); the desktop app's own
+    // folder is only a default for nodes without one.
+    node.set_backup_dir(tmp.path().join("ignored"));
+    let backups = node.backup_dir().unwrap();
+    assert_eq!(backups, net.node_dir("backups"));
+    b.login().await;
+    let (_, _, start) = b.send(Method::GET, "/", None, &[]).await;
+    assert!(start.contains("href=\"/backup\""), "in the navigation");
+    let (status, _, page) = b.send(Method::GET, "/backup", None, &[]).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(page.contains("id=\"no-backups\"") && page.contains("id=\"backup-form\""));
+    let csrf = csrf_of(&page);
+    // Without the form's token nothing is written.
+    let (status, _, _) = b
+        .send(Method::POST, "/backup", Some(String::new()), &[])
+        .await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    assert!(!backups.exists());
+    let (status, location, _) = b
+        .send(Method::POST, "/backup", Some(format!("csrf={csrf}")), &[])
+        .await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    let location = location.unwrap();
+    assert!(
+        location.starts_with("/backup?taken=kitanetz-"),
+        "{location}"
+    );
+    let (_, _, page) = b.send(Method::GET, &location, None, &[]).await;
+    assert!(page.contains("id=\"backup-taken\""), "{page}");
+    let listed = kitanetz_node::backup::list(&backups);
+    assert_eq!(listed.len(), 1);
+    assert!(page.contains(&format!("data-backup=\"{}\"", listed[0].folder())));
+    assert_eq!(listed[0].manifest.node, node.config.name);
+    let audited: i64 = node
+        .store()
+        .conn()
+        .query_row(
+            "SELECT count(*) FROM audit_log WHERE action = 'node.backup' AND actor = 'user:leitung'",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    assert_eq!(audited, 1);
+
+    // Someone who does not administer this node: refused, nothing written.
+    let kita = net.kitas()[0].clone();
+    add_user(
+        &node,
+        "zvs",
+        Role::Zvs,
+        kita.organisation.clone(),
+        None,
+        None,
+    );
+    let mut other = Browser {
+        router: kitanetz_node::http::router(node.clone()),
+        cookies: vec![],
+    };
+    let form = format!("username=zvs&password={}", PASSWORD.replace(' ', "+"));
+    other.send(Method::POST, "/login", Some(form), &[]).await;
+    let (status, _, _) = other.send(Method::GET, "/backup", None, &[]).await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+
+    // A node without a backup folder says how it is backed up instead.
+    let second_kita = net.kitas()[1].clone();
+    let without_folder = kitanetz_node::config::NodeConfig {
+        backup: None,
+        ..second_kita.clone()
+    };
+    without_folder
+        .write(&net.node_dir(&second_kita.name))
+        .unwrap();
+    let second = net.open(&second_kita.name);
+    add_user(
+        &second,
+        "leitung",
+        Role::KitaLead,
+        second_kita.organisation.clone(),
+        second_kita.provider.clone(),
+        second_kita.facility.clone(),
+    );
+    let mut c = Browser {
+        router: kitanetz_node::http::router(second.clone()),
+        cookies: vec![],
+    };
+    c.login().await;
+    let (_, _, start) = c.send(Method::GET, "/", None, &[]).await;
+    assert!(!start.contains("href=\"/backup\""));
+    let (status, _, page) = c.send(Method::GET, "/backup", None, &[]).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(page.contains("id=\"backup-no-folder\"") && !page.contains("backup-form"));
+    let (status, _, _) = c
+        .send(
+            Method::POST,
+            "/backup",
+            Some(format!("csrf={}", csrf_of(&start))),
+            &[],
+        )
+        .await;
+    assert_eq!(status, StatusCode::CONFLICT);
+    assert!(second.backup_dir().is_none());
+
+    // The assistant on a new PC offers the backup and restores it.
+    use kitanetz_node::enrolment::assistant;
+    let data_dir = tmp.path().join("new-pc");
+    let ready = std::sync::Arc::new(std::sync::atomic::AtomicUsize::new(0));
+    let seen = ready.clone();
+    let mut setup = Browser {
+        router: assistant::router(
+            data_dir.clone(),
+            None,
+            Some(backups.clone()),
+            std::sync::Arc::new(kitanetz_node::clock::SystemClock),
+            std::sync::Arc::new(move || {
+                seen.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+                Ok(())
+            }),
+        ),
+        cookies: vec![],
+    };
+    let (status, _, page) = setup.send(Method::GET, "/setup", None, &[]).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(page.contains("id=\"backup-1\"") && page.contains(&listed[0].folder()));
+    // Nothing chosen, or a folder that is no backup: a field error, the folder stays empty.
+    let (status, _, page) = setup
+        .send(Method::POST, "/setup/restore", Some(String::new()), &[])
+        .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(page.contains("id=\"backup-error\""));
+    let (status, _, page) = setup
+        .send(
+            Method::POST,
+            "/setup/restore",
+            Some(format!("other={}", tmp.path().display())),
+            &[],
+        )
+        .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(page.contains("is not a backup"), "{page}");
+    assert!(std::fs::read_dir(&data_dir).map_or(true, |mut d| d.next().is_none()));
+    assert_eq!(ready.load(std::sync::atomic::Ordering::SeqCst), 0);
+    let chosen = form_urlencoded::byte_serialize(listed[0].path.display().to_string().as_bytes())
+        .collect::<String>();
+    let (status, location, _) = setup
+        .send(
+            Method::POST,
+            "/setup/restore",
+            Some(format!("backup={chosen}&other=")),
+            &[],
+        )
+        .await;
+    assert_eq!(
+        (status, location.as_deref()),
+        (StatusCode::SEE_OTHER, Some("/login"))
+    );
+    assert_eq!(ready.load(std::sync::atomic::Ordering::SeqCst), 1);
+    let restored = kitanetz_node::Node::open(
+        &data_dir,
+        std::sync::Arc::new(kitanetz_node::clock::SystemClock),
+    )
+    .unwrap();
+    assert_eq!(restored.config.name, node.config.name);
+    assert_eq!(
+        restored.store().doc_metas().unwrap().len(),
+        node.store().doc_metas().unwrap().len()
+    );
 }

@@ -277,6 +277,12 @@ pub enum Action<'a> {
     /// The staff sessions and API tokens on this node: list and revoke (the system admin all,
     /// the Träger admin those of the Träger's staff).
     ManageSessions { provider: Option<&'a ProviderId> },
+    /// A backup of this node from the UI (*Datensicherung*): whoever administers the node
+    /// (the system admin; the Träger admin on the Träger's nodes; the lead on her Kita's node).
+    BackUpNode {
+        provider: Option<&'a ProviderId>,
+        facility: Option<&'a FacilityId>,
+    },
     /// The occupancy and forecast of a Kita (`facility`: its lead, its Träger's admin) or of
     /// every Kita of the Träger (`facility: None`: its admin).
     ViewOccupancy {
@@ -381,6 +387,7 @@ impl Action<'_> {
             Action::RecordOwnAbsence { .. } => "childminders.own.absence",
             Action::ViewOccupancy { .. } => "occupancy.view",
             Action::ManageSessions { .. } => "sessions.manage",
+            Action::BackUpNode { .. } => "node.backup",
             Action::ViewKitaDay { .. } => "kita.day.view",
             Action::ManageGroups { .. } => "groups.manage",
             Action::RecordKitaDay { .. } => "kita.day.record",
@@ -524,6 +531,14 @@ fn staff_may(caller: &Caller, action: Action<'_>) -> bool {
         Action::ManageSessions { provider } => match caller.role {
             Role::SystemAdmin => true,
             Role::TraegerAdmin => provider.is_some_and(own_provider),
+            _ => false,
+        },
+        Action::BackUpNode { provider, facility } => match caller.role {
+            Role::SystemAdmin => true,
+            Role::TraegerAdmin => provider.is_some_and(own_provider),
+            Role::KitaLead => {
+                provider.is_some_and(own_provider) && facility.is_some_and(own_facility)
+            }
             _ => false,
         },
         Action::ViewKitaDay { facility, provider } => match caller.role {

@@ -133,6 +133,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
                 tls: None,
                 fees: None,
                 kita: None,
+                backup: None,
                 tagespflege: None,
                 kitaplaner: None,
             };

@@ -133,6 +133,7 @@ pub fn plan_network(world: &World, base_port: u16) -> Vec<NodeConfig> {
         tls: None,
         fees: None,
         kita: None,
+        backup: Some(demo_backups()),
         tagespflege: None,
         kitaplaner: None,
     }];
@@ -152,6 +153,7 @@ pub fn plan_network(world: &World, base_port: u16) -> Vec<NodeConfig> {
             tls: None,
             fees: Some(demo_fee_office(p, &world.city_name)),
             kita: None,
+            backup: Some(demo_backups()),
             tagespflege: None,
             kitaplaner: Some(demo_kitaplaner(world, |f| f.provider == p.id)),
         });
@@ -186,11 +188,19 @@ pub fn plan_network(world: &World, base_port: u16) -> Vec<NodeConfig> {
             tls: None,
             fees: None,
             kita: None,
+            backup: Some(demo_backups()),
             tagespflege: None,
             kitaplaner: Some(demo_kitaplaner(world, |g| g.id == f.profile.id)),
         });
     }
     out
+}
+
+/// The demo's backups from the UI (*Datensicherung*): beside the nodes, in `backups/`.
+fn demo_backups() -> crate::config::BackupSection {
+    crate::config::BackupSection {
+        dir: "backups".into(),
+    }
 }
 
 /// The demo's Kita-Planer export: files land in the node's `kitaplaner-export` directory, and

@@ -1,7 +1,9 @@
 //! The desktop app's first-start assistant: served instead of the node's UI while the data
 //! directory holds no node yet. The Kita lead chooses the enrolment file from the city or the
-//! Träger and sets up the first account; or starts a demo Kita without network. When the node
-//! is written, `on_ready` hands it to the app, which then serves the node's UI instead.
+//! Träger and sets up the first account; or restores a backup of the Kita's node (from the
+//! app's *Datensicherung*, after a broken disk or on a new PC); or starts a demo Kita without
+//! network. When the node is written, `on_ready` hands it to the app, which then serves the
+//! node's UI instead.
 //!
 //! Only the desktop app serves this router (through its own scheme, no network port): a
 //! headless node is enrolled with `kitanetz enrol`.
@@ -34,21 +36,26 @@ pub struct Preloaded {
 struct Assistant {
     data_dir: PathBuf,
     preloaded: Option<Preloaded>,
+    /// The app's backup folder: its backups are offered for a restore.
+    backups: Option<PathBuf>,
     on_ready: OnReady,
     clock: Arc<dyn Clock>,
 }
 
-/// The assistant's routes: `/` and `/setup` show it, `POST /setup` enrols, `POST /setup/demo`
-/// creates the demo Kita; `/static/…` as on every node.
+/// The assistant's routes: `/` and `/setup` show it, `POST /setup` enrols, `POST
+/// /setup/restore` restores a backup, `POST /setup/demo` creates the demo Kita; `/static/…` as
+/// on every node.
 pub fn router(
     data_dir: PathBuf,
     preloaded: Option<Preloaded>,
+    backups: Option<PathBuf>,
     clock: Arc<dyn Clock>,
     on_ready: OnReady,
 ) -> Router {
     let state = Arc::new(Assistant {
         data_dir,
         preloaded,
+        backups,
         on_ready,
         clock,
     });
@@ -56,6 +63,7 @@ pub fn router(
         .route("/", get(|| async { Redirect::to("/setup") }))
         .route("/setup", get(show).post(submit))
         .route("/setup/demo", post(demo))
+        .route("/setup/restore", post(restore))
         .route("/static/{*path}", get(crate::http::assets::serve))
         .fallback(|| async { Redirect::to("/setup") })
         .with_state(state)
@@ -69,6 +77,10 @@ struct SetupPage {
     enrolment_text: String,
     username: String,
     display_name: String,
+    /// Backups found in the app's backup folder, newest first.
+    backups: Vec<crate::backup::Listed>,
+    /// The other folder typed for a restore (kept after an error).
+    other_backup: String,
     errors: Vec<FieldError>,
 }
 
@@ -89,6 +101,12 @@ fn page(a: &Assistant) -> SetupPage {
             .unwrap_or_default(),
         username: String::new(),
         display_name: String::new(),
+        backups: a
+            .backups
+            .as_deref()
+            .map(crate::backup::list)
+            .unwrap_or_default(),
+        other_backup: String::new(),
         errors: Vec::new(),
     }
 }
@@ -195,6 +213,71 @@ async fn demo(State(a): State<Arc<Assistant>>) -> Response {
         }
         Err(e) => {
             shown.errors = vec![field_error("demo", e.to_string())];
+            respond(&shown)
+        }
+    }
+}
+
+/// The restore form: a backup from the list, or another folder (a USB stick).
+#[derive(Default, serde::Deserialize)]
+#[serde(default)]
+struct RestoreForm {
+    backup: String,
+    other: String,
+}
+
+async fn restore(
+    State(a): State<Arc<Assistant>>,
+    axum::Form(form): axum::Form<RestoreForm>,
+) -> Response {
+    let mut shown = page(&a);
+    shown.other_backup = form.other.clone();
+    let chosen = match (form.other.trim(), form.backup.trim()) {
+        ("", "") => {
+            shown.errors = vec![field_error(
+                "backup",
+                "Bitte eine Datensicherung wählen oder ihren Ordner angeben / choose a backup",
+            )];
+            return respond(&shown);
+        }
+        ("", listed) => PathBuf::from(listed),
+        (other, _) => PathBuf::from(other),
+    };
+    let data_dir = a.data_dir.clone();
+    let restored = tokio::task::spawn_blocking(move || -> anyhow::Result<()> {
+        let fresh = match std::fs::read_dir(&data_dir) {
+            Ok(mut entries) => entries.next().is_none(),
+            Err(_) => !data_dir.exists(),
+        };
+        anyhow::ensure!(
+            fresh,
+            "der Datenordner {} ist nicht leer / the data folder is not empty",
+            data_dir.display()
+        );
+        crate::backup::restore(&chosen, &data_dir).inspect_err(|_| {
+            // A restore that failed halfway leaves the folder as it found it: empty.
+            if let Ok(entries) = std::fs::read_dir(&data_dir) {
+                for entry in entries.flatten() {
+                    let path = entry.path();
+                    let _ = if path.is_dir() {
+                        std::fs::remove_dir_all(&path)
+                    } else {
+                        std::fs::remove_file(&path)
+                    };
+                }
+            }
+        })?;
+        Ok(())
+    })
+    .await;
+    match restored {
+        Ok(Ok(())) => ready(&a, shown),
+        Ok(Err(e)) => {
+            shown.errors = vec![field_error("backup", format!("{e:#}"))];
+            respond(&shown)
+        }
+        Err(e) => {
+            shown.errors = vec![field_error("backup", e.to_string())];
             respond(&shown)
         }
     }

@@ -219,6 +219,7 @@ impl Enrolment {
             tls: None,
             fees: None,
             kita: None,
+            backup: None,
             tagespflege: None,
             kitaplaner: None,
         };
@@ -355,6 +356,7 @@ mod tests {
             tls: None,
             fees: None,
             kita: None,
+            backup: None,
             tagespflege: None,
             kitaplaner: None,
         }

@@ -1176,6 +1176,8 @@ pub fn routes() -> Vec<Route> {
         route("GET", "/occupancy.xlsx", get(crate::occupancy::http::xlsx)),
         route("GET", "/api/occupancy", get(crate::occupancy::http::api)),
         route("GET", "/admin/sessions", get(crate::sessions::http::page)),
+        route("GET", "/backup", get(crate::backup::http::page)),
+        route("POST", "/backup", post(crate::backup::http::submit)),
         route(
             "GET",
             "/admin/sessions.xlsx",

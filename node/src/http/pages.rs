@@ -40,6 +40,8 @@ pub struct Chrome {
     node_role: kitanetz_crdt::policy::NodeRole,
     /// This node syncs but reaches no peer (the offline banner on every staff page).
     pub offline: bool,
+    /// This node has a folder for backups from the UI (the desktop app; `[backup] dir`).
+    backup_folder: bool,
 }
 
 impl Chrome {
@@ -73,6 +75,7 @@ impl Chrome {
             has_portal: node.portal.is_some(),
             node_role: node.config.role,
             offline: node.cut_off(),
+            backup_folder: node.backup_dir().is_some(),
         }
     }
 
@@ -178,6 +181,15 @@ impl Chrome {
     }
 
     /// The sessions of the node's staff (system admin, Träger admin).
+    /// *Datensicherung*, where this node has a backup folder and for whoever administers it.
+    pub fn sees_backup(&self) -> bool {
+        self.backup_folder
+            && self.may(auth::Action::BackUpNode {
+                provider: self.provider.as_ref(),
+                facility: self.facility.as_ref(),
+            })
+    }
+
     pub fn sees_sessions(&self) -> bool {
         self.may(auth::Action::ManageSessions {
             provider: self.provider.as_ref(),
@@ -281,6 +293,7 @@ impl Chrome {
             has_portal: false,
             node_role: kitanetz_crdt::policy::NodeRole::City,
             offline: false,
+            backup_folder: false,
         }
     }
 }
@@ -414,7 +427,7 @@ pub async fn login(
 #[derive(Deserialize)]
 pub struct CsrfForm {
     #[serde(default)]
-    csrf: String,
+    pub(crate) csrf: String,
 }
 
 pub async fn logout(

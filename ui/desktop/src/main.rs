@@ -8,21 +8,25 @@
 //! An enrolled node runs its libp2p links like `kitanetz serve`: it dials its Träger (and the
 //! city), works on offline with a banner on every page, and catches up when a link is back.
 //!
-//! Usage: `kitanetz-desktop [--data-dir DIR] [--enrol FILE] [--smoke]`
+//! Usage: `kitanetz-desktop [--data-dir DIR] [--backups DIR] [--enrol FILE] [--smoke [--screenshot FILE]]`
 //! - `--data-dir DIR`: where the node keeps its data (default `$XDG_DATA_HOME/kitanetz`, else
 //!   `~/.local/share/kitanetz`).
+//! - `--backups DIR`: where *Datensicherung* writes backups and the assistant looks for them
+//!   (default `~/Kitanetz-Datensicherungen`: outside the data directory, in the user's files).
 //! - `--enrol FILE`: the assistant comes with this enrolment file filled in (`kitanetz demo`
 //!   writes one for a demo Kita).
 //! - `--smoke`: drive the window like a Kita lead and exit 0 (1 on failure or after the
-//!   timeout): on a fresh directory through the assistant (with `--enrol` it enrols, else it
-//!   starts the demo Kita), then sign in and wait until the start page `/` has rendered; an
+//!   timeout): on a fresh directory through the assistant (with `--enrol` it enrols, with
+//!   `--backups` it restores the newest backup there, else it starts the demo Kita), then sign in and wait until the start page `/` has rendered; an
 //!   enrolled node must then show a connected peer on `/sync` and children on `/children`
 //!   (arrived from its peers). Used by `tools/desktop-smoke.sh` and CI.
+//! - `--screenshot FILE` (with `--smoke`): keep a PNG of the last page the smoke checked.
 //!
 //! Set `KITANETZ_DESKTOP_TRACE=1` to log every request through the scheme to stderr.
 
 mod jar;
 mod scheme;
+mod screenshot;
 
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -52,16 +56,23 @@ const SMOKE_PROBE: &str = "/.desktop-smoke";
 
 struct Args {
     data_dir: PathBuf,
+    backups: PathBuf,
+    /// `--backups` was given (the smoke then restores on a fresh directory).
+    backups_given: bool,
     enrol: Option<PathBuf>,
     smoke: bool,
+    screenshot: Option<PathBuf>,
 }
 
-const USAGE: &str = "usage: kitanetz-desktop [--data-dir DIR] [--enrol FILE] [--smoke]";
+const USAGE: &str = "usage: kitanetz-desktop [--data-dir DIR] [--backups DIR] [--enrol FILE] \
+                     [--smoke [--screenshot FILE]]";
 
 fn parse_args() -> anyhow::Result<Args> {
     let mut data_dir = None;
+    let mut backups = None;
     let mut enrol = None;
     let mut smoke = false;
+    let mut screenshot = None;
     let mut args = std::env::args_os().skip(1);
     while let Some(arg) = args.next() {
         match arg.to_str() {
@@ -70,12 +81,22 @@ fn parse_args() -> anyhow::Result<Args> {
                     args.next().context("--data-dir needs a directory")?,
                 ))
             }
+            Some("--backups") => {
+                backups = Some(PathBuf::from(
+                    args.next().context("--backups needs a directory")?,
+                ))
+            }
             Some("--enrol") => {
                 enrol = Some(PathBuf::from(
                     args.next().context("--enrol needs an enrolment file")?,
                 ))
             }
             Some("--smoke") => smoke = true,
+            Some("--screenshot") => {
+                screenshot = Some(PathBuf::from(
+                    args.next().context("--screenshot needs a file")?,
+                ))
+            }
             Some("-h" | "--help") => {
                 println!("{USAGE}");
                 std::process::exit(0);
@@ -87,10 +108,21 @@ fn parse_args() -> anyhow::Result<Args> {
         Some(d) => d,
         None => default_data_dir()?,
     };
+    if screenshot.is_some() && !smoke {
+        bail!("--screenshot works with --smoke only ({USAGE})");
+    }
+    let backups_given = backups.is_some();
+    let backups = match backups {
+        Some(b) => b,
+        None => home()?.join("Kitanetz-Datensicherungen"),
+    };
     Ok(Args {
         data_dir,
+        backups,
+        backups_given,
         enrol,
         smoke,
+        screenshot,
     })
 }
 
@@ -100,9 +132,13 @@ fn default_data_dir() -> anyhow::Result<PathBuf> {
     if let Some(x) = std::env::var_os("XDG_DATA_HOME").filter(|x| Path::new(x).is_absolute()) {
         return Ok(PathBuf::from(x).join("kitanetz"));
     }
-    let home = std::env::var_os("HOME")
-        .context("neither XDG_DATA_HOME nor HOME is set; pass --data-dir")?;
-    Ok(PathBuf::from(home).join(".local/share/kitanetz"))
+    Ok(home()?.join(".local/share/kitanetz"))
+}
+
+fn home() -> anyhow::Result<PathBuf> {
+    let home =
+        std::env::var_os("HOME").context("HOME is not set; pass --data-dir and --backups")?;
+    Ok(PathBuf::from(home))
 }
 
 /// WebKitGTK's GPU paths are the usual cause of a blank Tauri window on Linux: its DMA-BUF
@@ -138,12 +174,16 @@ struct SmokeState {
     data_dir: PathBuf,
     /// Enrol through the assistant (else start the demo Kita there).
     enrol: bool,
+    /// Restore the newest backup through the assistant.
+    restore: bool,
     /// Set once the assistant's form has been posted: the assistant again means it failed.
     setup_sent: AtomicBool,
     /// Set once the login form has been posted: a second login page means the login failed.
     login_sent: AtomicBool,
     /// The node syncs: wait for a connected peer and for children from the peers.
     syncs: AtomicBool,
+    /// Where to keep a picture of the last page checked (`--screenshot`).
+    screenshot: Option<PathBuf>,
 }
 
 fn main() {
@@ -174,19 +214,21 @@ fn run() -> anyhow::Result<()> {
         // The node may spawn background tasks while opening; give it the runtime's context.
         let _guard = runtime.enter();
         if has_node(&args.data_dir) {
-            *router.write().expect("router lock") = open_node(&args.data_dir)?;
+            *router.write().expect("router lock") = open_node(&args.data_dir, &args.backups)?;
         } else {
             let preloaded = args.enrol.as_deref().map(preload).transpose()?;
             let data_dir = args.data_dir.clone();
+            let backups = args.backups.clone();
             let swap = router.clone();
             let on_ready: assistant::OnReady = Arc::new(move || {
-                let node_router = open_node(&data_dir)?;
+                let node_router = open_node(&data_dir, &backups)?;
                 *swap.write().expect("router lock") = node_router;
                 Ok(())
             });
             *router.write().expect("router lock") = assistant::router(
                 args.data_dir.clone(),
                 preloaded,
+                Some(args.backups.clone()),
                 Arc::new(kitanetz_node::clock::SystemClock),
                 on_ready,
             );
@@ -199,10 +241,12 @@ fn run() -> anyhow::Result<()> {
             pages: Mutex::default(),
             data_dir: args.data_dir.clone(),
             enrol: args.enrol.is_some(),
+            restore: args.enrol.is_none() && args.backups_given && !has_node(&args.data_dir),
             setup_sent: AtomicBool::new(false),
             login_sent: AtomicBool::new(false),
             // An enrolled node from an earlier run must connect again.
             syncs: AtomicBool::new(enrolled_node(&args.data_dir)),
+            screenshot: args.screenshot.clone(),
         })
     });
     if smoke.is_some() {
@@ -321,9 +365,10 @@ fn preload(path: &Path) -> anyhow::Result<assistant::Preloaded> {
 /// Opens the Kita node in `data_dir`, starts its links when it has a `[p2p]` section (an
 /// enrolled node; the demo Kita runs alone) and returns the router that answers the webview.
 /// Must run inside the runtime.
-fn open_node(data_dir: &Path) -> anyhow::Result<axum::Router> {
+fn open_node(data_dir: &Path, backups: &Path) -> anyhow::Result<axum::Router> {
     let node = kitanetz_node::Node::open(data_dir, Arc::new(kitanetz_node::clock::SystemClock))
         .with_context(|| format!("opening the node in {}", data_dir.display()))?;
+    node.set_backup_dir(backups.to_path_buf());
     // A missing certificate or a bad key stops here with a message, not in a silent sync page.
     if let Some(settings) = LinkSettings::from_config(&node)? {
         let linked = node.clone();
@@ -350,6 +395,10 @@ fn check_page(window: &tauri::WebviewWindow, smoke: &SmokeState, url: &tauri::Ur
         let pages = smoke.pages.lock().expect("smoke lock");
         pages.iter().find(|p| p.path == url.path()).cloned()
     };
+    // The pages a smoke ends on; the picture of the last one stays.
+    let last_page = served
+        .as_ref()
+        .is_some_and(|s| s.status.is_success() && (s.path == "/" || s.path == "/children"));
     let script = match served {
         // The shell's stand-in for a redirect: the real page is the next load.
         Some(s) if s.redirect.is_some() => return,
@@ -365,7 +414,14 @@ fn check_page(window: &tauri::WebviewWindow, smoke: &SmokeState, url: &tauri::Ur
                 s.status.as_u16(),
                 s.bytes
             );
-            if smoke.enrol {
+            if smoke.restore {
+                // The backup is of an enrolled node: it syncs, with the lead set up in run 2.
+                smoke.syncs.store(true, Ordering::SeqCst);
+                format!(
+                    "if (!document.getElementById('backup-1')) {{ location.replace('{SMOKE_PROBE}?error=' + encodeURIComponent('no backup offered')); }} \
+                     else {{ document.getElementById('restore-form').submit(); }}"
+                )
+            } else if smoke.enrol {
                 smoke.syncs.store(true, Ordering::SeqCst);
                 format!(
                     "if (!document.getElementById('enrolment_text').value) {{ location.replace('{SMOKE_PROBE}?error=' + encodeURIComponent('no enrolment preloaded')); }} \
@@ -434,8 +490,17 @@ fn check_page(window: &tauri::WebviewWindow, smoke: &SmokeState, url: &tauri::Ur
             return;
         }
     };
-    if let Err(e) = window.eval(script) {
-        fail(&format!("could not run a script in the page: {e}"));
+    let run = {
+        let window = window.clone();
+        move || {
+            if let Err(e) = window.eval(script) {
+                fail(&format!("could not run a script in the page: {e}"));
+            }
+        }
+    };
+    match &smoke.screenshot {
+        Some(picture) if last_page => screenshot::snapshot_then(window, picture.clone(), run),
+        _ => run(),
     }
 }
 
@@ -514,7 +579,7 @@ fn js_string(s: &str) -> String {
 
 /// The login the smoke uses: the account it set up in the assistant, or the demo Kita's.
 fn smoke_login(smoke: &SmokeState) -> Option<(String, String)> {
-    if smoke.enrol || smoke.syncs.load(Ordering::SeqCst) {
+    if smoke.enrol || smoke.restore || smoke.syncs.load(Ordering::SeqCst) {
         return Some((SMOKE_LEAD.0.into(), SMOKE_LEAD.1.into()));
     }
     kitanetz_node::demo::desktop_login(&smoke.data_dir).ok()

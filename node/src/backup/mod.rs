@@ -13,8 +13,17 @@
 //! A backup taken before a family was erased still holds that family's documents; restoring it
 //! brings them back on this node (per-family keys that erasure destroys are the planned answer,
 //! ARCHITECTURE.md §Erasure).
+//!
+//! The UI's *Datensicherung* page (`http`) takes the same backup into a new folder of the
+//! node's backup folder ([`back_up_node`]); the desktop app's first-start assistant restores
+//! one of them into a new data directory.
 
+pub mod http;
+
+use crate::action::ActionError;
+use crate::auth::{authorize, Action, Principal};
 use crate::config::{NodeConfig, DATABASE_FILE};
+use crate::storage::AuditEntry;
 use anyhow::{bail, ensure, Context};
 use rusqlite::{Connection, OpenFlags};
 use serde::{Deserialize, Serialize};
@@ -53,6 +62,12 @@ pub fn backup(
     now: chrono::DateTime<chrono::Utc>,
 ) -> anyhow::Result<Manifest> {
     let config = NodeConfig::load(data_dir)?;
+    ensure!(
+        !inside(target, data_dir),
+        "{} lies inside the data directory {}: a backup goes elsewhere (another disk at best)",
+        target.display(),
+        data_dir.display()
+    );
     ensure_empty(target)?;
     std::fs::create_dir_all(target)
         .with_context(|| format!("cannot create {}", target.display()))?;
@@ -113,6 +128,138 @@ pub fn backup(
     // The copy holds the same secrets as the node: only its owner reads it.
     crate::restrict_permissions(target)?;
     Ok(manifest)
+}
+
+/// A backup found in a backup folder.
+#[derive(Debug, Clone)]
+pub struct Listed {
+    /// The backup's own folder.
+    pub path: PathBuf,
+    pub manifest: Manifest,
+    /// All its files together.
+    pub bytes: u64,
+}
+
+impl Listed {
+    /// The folder's name, as a person picks it.
+    pub fn folder(&self) -> String {
+        self.path
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default()
+    }
+
+    /// When it was taken, in the city's time (`2026-11-29 21:05`).
+    pub fn taken(&self) -> String {
+        chrono::DateTime::parse_from_rfc3339(&self.manifest.created_at)
+            .map(|t| crate::clock::format_millis(t.timestamp_millis()))
+            .unwrap_or_else(|_| self.manifest.created_at.clone())
+    }
+}
+
+/// The backups in `dir` (each a folder with a readable manifest), newest first; other
+/// entries are passed over. A missing folder holds none.
+pub fn list(dir: &Path) -> Vec<Listed> {
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return Vec::new();
+    };
+    let mut found: Vec<Listed> = entries
+        .filter_map(Result::ok)
+        .filter_map(|entry| {
+            let path = entry.path();
+            let manifest: Manifest =
+                serde_json::from_slice(&std::fs::read(path.join(MANIFEST_FILE)).ok()?).ok()?;
+            (manifest.format == FORMAT).then(|| Listed {
+                bytes: manifest.files.iter().map(|f| f.bytes).sum(),
+                path,
+                manifest,
+            })
+        })
+        .collect();
+    found.sort_by(|a, b| {
+        (&b.manifest.created_at, b.folder()).cmp(&(&a.manifest.created_at, a.folder()))
+    });
+    found
+}
+
+/// Backs up the running node into a new folder of its backup folder, named after the node and
+/// the moment (`kitanetz-kita-loewenzahn-2026-11-29_21-05-09`), for *Datensicherung*. Copies
+/// for seconds on a large node: call it off the async workers. The audit entry follows the
+/// backup (a backup is no transaction of the store; a failed one leaves no entry and no
+/// folder that claims to be complete: the manifest is written last).
+pub fn back_up_node(node: &crate::Node, who: &Principal) -> Result<Listed, ActionError> {
+    authorize(
+        who,
+        Action::BackUpNode {
+            provider: node.config.provider.as_ref(),
+            facility: node.config.facility.as_ref(),
+        },
+    )?;
+    let dir = node.backup_dir().ok_or_else(|| {
+        ActionError::Conflict(
+            "Für diesen Knoten ist kein Ordner für Datensicherungen eingerichtet ([backup] dir in node.toml); \
+             gesichert wird mit `kitanetz backup` / no backup folder is set up for this node"
+                .into(),
+        )
+    })?;
+    let now = node.clock.now();
+    let stamp = crate::clock::city_time(now).format("%Y-%m-%d_%H-%M-%S");
+    let base = format!("kitanetz-{}-{stamp}", node.config.name);
+    let target = (1..)
+        .map(|n| match n {
+            1 => dir.join(&base),
+            n => dir.join(format!("{base}-{n}")),
+        })
+        .find(|candidate| !candidate.exists())
+        .expect("an unused folder name");
+    std::fs::create_dir_all(&dir).map_err(|e| {
+        ActionError::Conflict(format!(
+            "Der Ordner {} für Datensicherungen lässt sich nicht anlegen: {e}",
+            dir.display()
+        ))
+    })?;
+    let manifest = backup(&node.data_dir, &target, now).map_err(|e| {
+        // Half a backup must not look like one.
+        let _ = std::fs::remove_dir_all(&target);
+        ActionError::Conflict(format!("Die Datensicherung ist fehlgeschlagen: {e:#}"))
+    })?;
+    node.store().audit(&AuditEntry {
+        at: now.timestamp_millis(),
+        actor: who.audit_name(),
+        action: "node.backup",
+        target: Some(target.display().to_string()),
+        subjects: vec![],
+        valid_from: None,
+    })?;
+    Ok(Listed {
+        bytes: manifest.files.iter().map(|f| f.bytes).sum(),
+        path: target,
+        manifest,
+    })
+}
+
+/// Whether `path` is `dir` or lies inside it (as far as the file system can tell; a path that
+/// does not exist yet is judged by its nearest existing ancestor).
+fn inside(path: &Path, dir: &Path) -> bool {
+    let Ok(dir) = dir.canonicalize() else {
+        return false;
+    };
+    let mut probe = path.to_path_buf();
+    let mut rest = Vec::new();
+    while !probe.exists() {
+        match (probe.file_name().map(|n| n.to_os_string()), probe.parent()) {
+            (Some(name), Some(parent)) => {
+                rest.push(name);
+                probe = parent.to_path_buf();
+            }
+            _ => return false,
+        }
+    }
+    let Ok(mut resolved) = probe.canonicalize() else {
+        return false;
+    };
+    resolved.extend(rest.iter().rev());
+    resolved.starts_with(&dir)
 }
 
 /// What a restore did.
