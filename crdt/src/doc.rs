@@ -174,6 +174,33 @@ impl StoredDoc {
         hydrate_prop(&self.doc, ROOT, "value").map_err(|e| corrupt(&self.id, e))
     }
 
+    /// The typed value as it was at `heads` (hex, as [`StoredDoc::heads_hex`] gives them), or
+    /// as the document's first change (its creation) wrote it when `heads` is `None`: what a
+    /// change report compares the present with. Heads this node never had are an error.
+    pub fn value_as_of<T: Document>(&mut self, heads: Option<&[String]>) -> Result<T, DocError> {
+        if self.meta.kind != T::KIND {
+            return Err(DocError::WrongKind {
+                id: self.id.clone(),
+                expected: T::KIND,
+                found: self.meta.kind,
+            });
+        }
+        let heads: Vec<ChangeHash> = match heads {
+            Some(hex) => hex
+                .iter()
+                .map(|h| h.parse::<ChangeHash>().map_err(|e| corrupt(&self.id, e)))
+                .collect::<Result<_, _>>()?,
+            None => self
+                .doc
+                .get_changes(&[])
+                .first()
+                .map(|c| vec![c.hash()])
+                .unwrap_or_default(),
+        };
+        let past = self.doc.fork_at(&heads)?;
+        hydrate_prop(&past, ROOT, "value").map_err(|e| corrupt(&self.id, e))
+    }
+
     /// The value of whatever kind this document is.
     pub fn any_value(&mut self) -> Result<KindValue, DocError> {
         if let Some((heads, value)) = &self.written {
@@ -369,6 +396,35 @@ mod tests {
         let loaded = StoredDoc::load(DocId("doc-p".into()), &bytes, b"actor-1").unwrap();
         assert_eq!(loaded.meta, meta());
         assert_eq!(loaded.value::<ProviderProfile>().unwrap(), provider());
+    }
+
+    /// A change report compares the present with the creation, or with the heads a clerk
+    /// marked done; heads nobody had are refused, not read as "now".
+    #[test]
+    fn the_value_as_of_the_creation_or_earlier_heads() {
+        let today = Date::ymd(2026, 11, 1);
+        let mut d = StoredDoc::create(DocId("doc-p".into()), meta(), &provider(), b"a-1", today, 1)
+            .unwrap();
+        let created = d.heads_hex();
+        let mut renamed = provider();
+        renamed.name = "Eigenbetrieb Kitas".into();
+        d.update(&renamed, today, 2, "rename").unwrap();
+        let mut moved = renamed.clone();
+        moved.address.street = "Hauptstraße 1".into();
+        d.update(&moved, today, 3, "move").unwrap();
+        assert_eq!(d.value_as_of::<ProviderProfile>(None).unwrap(), provider());
+        assert_eq!(
+            d.value_as_of::<ProviderProfile>(Some(&created)).unwrap(),
+            provider()
+        );
+        let now = d.heads_hex();
+        assert_eq!(d.value_as_of::<ProviderProfile>(Some(&now)).unwrap(), moved);
+        assert!(d
+            .value_as_of::<ProviderProfile>(Some(&["ab".repeat(32)]))
+            .is_err());
+        assert!(d
+            .value_as_of::<ProviderProfile>(Some(&["xyz".into()]))
+            .is_err());
     }
 
     /// The value a node wrote stands in for reading the document while nothing else changed

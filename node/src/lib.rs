@@ -7,6 +7,7 @@ pub mod attendance;
 pub mod audit;
 pub mod auth;
 pub mod backup;
+pub mod changes;
 pub mod clock;
 pub mod config;
 pub mod conflicts;

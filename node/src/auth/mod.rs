@@ -201,18 +201,26 @@ pub enum Action<'a> {
         provider: &'a ProviderId,
     },
     /// The node's audit log; `provider` is the Träger whose node it is (none on the city).
-    ViewAudit { provider: Option<&'a ProviderId> },
+    ViewAudit {
+        provider: Option<&'a ProviderId>,
+    },
     /// Which peers this node syncs with and how it is going (no personal data).
     ViewSyncStatus,
     /// Conflict records: the ZVS sees all the city holds; a Kita lead the tasks of the Kita
     /// this node serves (`facility`).
-    ViewConflicts { facility: Option<&'a FacilityId> },
+    ViewConflicts {
+        facility: Option<&'a FacilityId>,
+    },
     /// Decide which Kita keeps an application held by several (the ZVS).
     DecideConflicts,
     /// A Kita's seat plan and the applications naming the Kita (its lead only).
-    ViewSeats { facility: Option<&'a FacilityId> },
+    ViewSeats {
+        facility: Option<&'a FacilityId>,
+    },
     /// Reserve or release a seat for an application (its lead only: the Kita decides its seats).
-    ManageSeats { facility: Option<&'a FacilityId> },
+    ManageSeats {
+        facility: Option<&'a FacilityId>,
+    },
     /// Who is logged in (own account data).
     ViewOwnAccount,
     /// Register a portal account or ask for a password-reset link (visitors).
@@ -249,21 +257,33 @@ pub enum Action<'a> {
     SearchPortal,
     /// The fee cases, decisions and billing runs of the Träger whose node it is (its
     /// Beitragsstelle; its admin reads them).
-    ViewFees { provider: Option<&'a ProviderId> },
+    ViewFees {
+        provider: Option<&'a ProviderId>,
+    },
     /// Enter payer and mandate, a child's fee status; issue, post and revoke decisions (the
     /// Träger's Beitragsstelle).
-    DecideFees { provider: Option<&'a ProviderId> },
+    DecideFees {
+        provider: Option<&'a ProviderId>,
+    },
     /// Run the monthly Soll-Stellung and write its files (the Träger's Beitragsstelle).
-    RunBilling { provider: Option<&'a ProviderId> },
+    RunBilling {
+        provider: Option<&'a ProviderId>,
+    },
     /// The state and statistics counts of the Träger whose node it is (its admin).
-    ViewStatistics { provider: Option<&'a ProviderId> },
+    ViewStatistics {
+        provider: Option<&'a ProviderId>,
+    },
     /// Keep the master data the statistics of the Träger's Kitas need and Kitanetz otherwise
     /// does not hold (the Kita-Data-Webhouse's Bundesland, Zusatzfelder and the kind of a
     /// child's integration aid): its admin, on the Träger's node.
-    EditStatisticsMasterData { provider: Option<&'a ProviderId> },
+    EditStatisticsMasterData {
+        provider: Option<&'a ProviderId>,
+    },
     /// Keep the Träger's staff (Betreuungspersonal, Lastenheft 3.7.2): its admin, centrally on
     /// the Träger's node (3.7.2.1 "zentral … verwaltet").
-    ManageStaff { provider: Option<&'a ProviderId> },
+    ManageStaff {
+        provider: Option<&'a ProviderId>,
+    },
     /// The Kindertagespflege register: childminders, permits, proofs, children placed, absences
     /// and running payments (the BVS-KTP; the ZVS reads it for placement).
     ViewChildminders,
@@ -271,12 +291,26 @@ pub enum Action<'a> {
     ManageChildminders,
     /// A childminder's own file ("Meine Kindertagespflege"): only the childminder user linked
     /// to it.
-    ViewOwnChildminding { childminder: &'a ChildminderId },
+    ViewOwnChildminding {
+        childminder: &'a ChildminderId,
+    },
     /// A childminder records her own vacation or sick days (only the user linked to her file).
-    RecordOwnAbsence { childminder: &'a ChildminderId },
+    RecordOwnAbsence {
+        childminder: &'a ChildminderId,
+    },
     /// The staff sessions and API tokens on this node: list and revoke (the system admin all,
     /// the Träger admin those of the Träger's staff).
-    ManageSessions { provider: Option<&'a ProviderId> },
+    ManageSessions {
+        provider: Option<&'a ProviderId>,
+    },
+    /// The Änderungsmeldungen of the Träger's Kitas (Lastenheft 3.7.3): the Beitragsstelle and
+    /// the Träger's admin read them; the Beitragsstelle marks them done.
+    ViewChangeReports {
+        provider: Option<&'a ProviderId>,
+    },
+    ProcessChangeReports {
+        provider: Option<&'a ProviderId>,
+    },
     /// A backup of this node from the UI (*Datensicherung*): whoever administers the node
     /// (the system admin; the Träger admin on the Träger's nodes; the lead on her Kita's node).
     BackUpNode {
@@ -296,14 +330,20 @@ pub enum Action<'a> {
     },
     /// Create and change groups, move children between them (the lead of the Kita this node
     /// serves: a Kita's groups are its own documents, written on its node only).
-    ManageGroups { facility: Option<&'a FacilityId> },
+    ManageGroups {
+        facility: Option<&'a FacilityId>,
+    },
     /// Record the Kita's day: extra care (and report a month to the Beitragsstelle), attendance
     /// on heilpädagogische places (the lead of the Kita this node serves).
-    RecordKitaDay { facility: Option<&'a FacilityId> },
+    RecordKitaDay {
+        facility: Option<&'a FacilityId>,
+    },
     /// Register a child who comes without an application through the city (a company-reserved
     /// place, a direct admission): family and contract in one step (the lead of the Kita this
     /// node serves).
-    AdmitChild { facility: Option<&'a FacilityId> },
+    AdmitChild {
+        facility: Option<&'a FacilityId>,
+    },
     /// One's own follow-ups (Wiedervorlagen): list, add, mark done (every staff member).
     ManageOwnFollowUps,
     /// The city's placement statistics from its pseudonymous data (the ZVS).
@@ -388,6 +428,8 @@ impl Action<'_> {
             Action::ViewOccupancy { .. } => "occupancy.view",
             Action::ManageSessions { .. } => "sessions.manage",
             Action::BackUpNode { .. } => "node.backup",
+            Action::ViewChangeReports { .. } => "changes.view",
+            Action::ProcessChangeReports { .. } => "changes.done",
             Action::ViewKitaDay { .. } => "kita.day.view",
             Action::ManageGroups { .. } => "groups.manage",
             Action::RecordKitaDay { .. } => "kita.day.record",
@@ -533,6 +575,13 @@ fn staff_may(caller: &Caller, action: Action<'_>) -> bool {
             Role::TraegerAdmin => provider.is_some_and(own_provider),
             _ => false,
         },
+        Action::ViewChangeReports { provider } => match caller.role {
+            Role::FeeOffice | Role::TraegerAdmin => provider.is_some_and(own_provider),
+            _ => false,
+        },
+        Action::ProcessChangeReports { provider } => {
+            caller.role == Role::FeeOffice && provider.is_some_and(own_provider)
+        }
         Action::BackUpNode { provider, facility } => match caller.role {
             Role::SystemAdmin => true,
             Role::TraegerAdmin => provider.is_some_and(own_provider),

@@ -1176,6 +1176,23 @@ pub fn routes() -> Vec<Route> {
         route("GET", "/occupancy.xlsx", get(crate::occupancy::http::xlsx)),
         route("GET", "/api/occupancy", get(crate::occupancy::http::api)),
         route("GET", "/admin/sessions", get(crate::sessions::http::page)),
+        route("GET", "/fees/changes", get(crate::changes::http::page)),
+        route("GET", "/fees/changes.xlsx", get(crate::changes::http::xlsx)),
+        route(
+            "POST",
+            "/fees/changes/done",
+            post(crate::changes::http::done_submit),
+        ),
+        route(
+            "GET",
+            "/api/fees/changes",
+            get(crate::changes::http::api_list),
+        ),
+        route(
+            "POST",
+            "/api/fees/changes/done",
+            post(crate::changes::http::api_done),
+        ),
         route("GET", "/backup", get(crate::backup::http::page)),
         route("POST", "/backup", post(crate::backup::http::submit)),
         route(

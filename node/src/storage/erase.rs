@@ -80,6 +80,12 @@ impl Store {
         )?;
         // The income proofs the Beitragsstelle took over from the parents' self-assessment.
         tx.execute("DELETE FROM fee_proofs WHERE family = ?1", [family_id])?;
+        // The Änderungsmeldungen name the family's people and what changed for them.
+        tx.execute("DELETE FROM change_reports WHERE family = ?1", [family_id])?;
+        tx.execute(
+            "DELETE FROM change_reports_done WHERE family = ?1",
+            [family_id],
+        )?;
         // So does the kind of integration aid kept for the Kita-Data-Webhouse.
         tx.execute(
             "DELETE FROM kdw_integration WHERE child IN (SELECT id FROM p_children WHERE family = ?1)",
