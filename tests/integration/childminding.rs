@@ -1197,6 +1197,25 @@ async fn a_childminder_sees_and_records_only_her_own_file() {
         .as_str()
         .unwrap()
         .to_string();
+    // The office chose her first password: she sets her own before she sees anything
+    // (`passwords.rs` walks that through the browser).
+    let (status, _) = api(&city, &token, "GET", "/api/tagespflege/mine", None).await;
+    assert_eq!(status, 403, "a first password is changed first");
+    let (status, _) = kitanetz_tests::call(
+        &router,
+        "POST".parse().unwrap(),
+        "/password",
+        Some(&token),
+        Some((
+            "application/x-www-form-urlencoded",
+            format!(
+                "current_password={}&password=ihr-eigenes-passwort&password_repeat=ihr-eigenes-passwort",
+                kitanetz_tests::PASSWORD.replace(' ', "+")
+            ),
+        )),
+    )
+    .await;
+    assert_eq!(status, 200);
     let (status, file) = api(
         &city,
         &token,

@@ -101,6 +101,7 @@ fn expected_access(method: &str, path: &str) -> Access {
         | (_, "/static/{*path}")
         | (_, "/api/login") => Access::Public,
         (_, "/")
+        | (_, "/password")
         | (_, "/logout")
         | (_, "/api/logout")
         | (_, "/api/me")
@@ -177,6 +178,8 @@ fn body_for(method: &str, path: &str, child: &str) -> Option<(&'static str, Stri
     match (method, path) {
         ("POST", "/login") => Some((form, "username=nobody&password=wrong-password".into())),
         ("POST", "/logout") => Some((form, String::new())),
+        // A new password too short: refused on its field before the current one is checked.
+        ("POST", "/password") => Some((form, "current_password=x&password=kurz&password_repeat=kurz".into())),
         ("POST", "/portal/favourites") => Some((form, "key=f:fac-x&op=add&back=/portal".into())),
         ("POST", p) if p.starts_with("/portal/") => Some((form, "email=a%40b.example".into())),
         ("POST", p) if p.starts_with("/intake") => Some((form, "decision=release&note=x".into())),

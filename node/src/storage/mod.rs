@@ -54,6 +54,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("migrations/0028_fee_proofs.sql"),
     include_str!("migrations/0029_childminder_users.sql"),
     include_str!("migrations/0030_letters_notice.sql"),
+    include_str!("migrations/0031_user_password_change.sql"),
 ];
 
 /// Migrations that add a projection table: a database older than this is rebuilt from its
