@@ -839,6 +839,16 @@ pub fn routes() -> Vec<Route> {
             post(crate::tagespflege::http::api_account),
         ),
         route(
+            "POST",
+            "/tagespflege/{id}/bank",
+            post(crate::tagespflege::http::bank_submit),
+        ),
+        route(
+            "POST",
+            "/api/tagespflege/bank",
+            post(crate::tagespflege::http::api_bank),
+        ),
+        route(
             "GET",
             "/tagespflege/payments.csv",
             get(crate::tagespflege::http::payments_csv),
