@@ -471,9 +471,9 @@ async fn the_bvs_registers_a_childminder_places_children_and_computes_the_paymen
     assert_eq!(status, 201, "{health}");
     assert_eq!(
         health["back_payment"],
-        "227.20 € für 2 Monate (09/2026–10/2026)"
+        "227,20 € für 2 Monate (09/2026–10/2026)"
     );
-    assert_eq!(health["running"], "113.60 € monatlich ab 11/2026");
+    assert_eq!(health["running"], "113,60 € monatlich ab 11/2026");
     let (status, pension) = api(
         &city,
         &bvs.token,
@@ -486,7 +486,7 @@ async fn the_bvs_registers_a_childminder_places_children_and_computes_the_paymen
     )
     .await;
     assert_eq!(status, 201, "{pension}");
-    assert_eq!(pension["running"], "120.00 € monatlich ab 11/2026");
+    assert_eq!(pension["running"], "120,00 € monatlich ab 11/2026");
     let (status, accident) = api(
         &city,
         &bvs.token,
@@ -635,15 +635,15 @@ async fn the_bvs_registers_a_childminder_places_children_and_computes_the_paymen
     );
     assert_eq!(
         fields[9],
-        "3 Kinder | Abzug 38.48 € für Abwesenheitstage ohne Fortzahlung | \
-         Kranken- und Pflegeversicherung (hälftig): 113.60 € laufend | \
-         Kranken- und Pflegeversicherung (hälftig): 227.20 € Nachzahlung für 2 Monate | \
-         Alterssicherung (hälftig, bis 40 € je Platz): 120.00 € laufend | \
-         Unfallversicherung 2026: 88.20 € einmalig | \
-         Ausstattung neuer Plätze (100 € je Platz): 200.00 € einmalig | \
-         Fortbildung (50 %, bis 100 € im Jahr): 75.00 € einmalig | \
-         Fortbildung (50 %, bis 100 € im Jahr): 25.00 € einmalig | \
-         Ersatzbeschaffung (bis 100 € je Platz und Jahr): 180.00 € einmalig"
+        "3 Kinder | Abzug 38,48 € für Abwesenheitstage ohne Fortzahlung | \
+         Kranken- und Pflegeversicherung (hälftig): 113,60 € laufend | \
+         Kranken- und Pflegeversicherung (hälftig): 227,20 € Nachzahlung für 2 Monate | \
+         Alterssicherung (hälftig, bis 40 € je Platz): 120,00 € laufend | \
+         Unfallversicherung 2026: 88,20 € einmalig | \
+         Ausstattung neuer Plätze (100 € je Platz): 200,00 € einmalig | \
+         Fortbildung (50 %, bis 100 € im Jahr): 75,00 € einmalig | \
+         Fortbildung (50 %, bis 100 € im Jahr): 25,00 € einmalig | \
+         Ersatzbeschaffung (bis 100 € je Platz und Jahr): 180,00 € einmalig"
     );
     assert!(!mine.contains("Anna"), "no child names: {mine}");
     let (status, _) = kitanetz_tests::call(
@@ -1065,9 +1065,9 @@ async fn annex_k_health_refund_decided_from_its_case_file_pays_the_back_payment_
     assert_eq!(status, 201, "{decided}");
     assert_eq!(
         decided["back_payment"],
-        "690.10 € für 10 Monate (11/2009–08/2010)"
+        "690,10 € für 10 Monate (11/2009–08/2010)"
     );
-    assert_eq!(decided["running"], "69.20 € monatlich ab 09/2010");
+    assert_eq!(decided["running"], "69,20 € monatlich ab 09/2010");
     let refunds = |month: &'static str| {
         let city = city.clone();
         let token = bvs.token.clone();
@@ -1100,6 +1100,46 @@ async fn annex_k_health_refund_decided_from_its_case_file_pays_the_back_payment_
         (status, fields(&refused)),
         (422, vec!["case_json".to_string()])
     );
+    // In German first; the case format's own wording (what the CLI prints) follows.
+    let message = refused["fields"][0]["message"].as_str().unwrap();
+    assert!(
+        message.starts_with("format: fehlt: das Format des Falls – die Erstattung wird so nicht festgesetzt / format: is required"),
+        "{message}"
+    );
+    // The form's page says it next to the field, in German.
+    let router = kitanetz_node::http::router(city.clone());
+    let (status, page) = kitanetz_tests::call(
+        &router,
+        "POST".parse().unwrap(),
+        &format!("/tagespflege/{id}/refunds"),
+        Some(&bvs.token),
+        Some((
+            "application/x-www-form-urlencoded",
+            "csrf=&kind=health&year=2026&entitlement_from=2026-09&payment_from=2026-11&minimum_base=1248,33&health_rate=140&care_rate=3,6&proven_contribution=227,20".into(),
+        )),
+    )
+    .await;
+    assert_eq!(status, 422);
+    assert!(
+        page.contains(
+            "health.years[0].health_rate: muss ein Prozentsatz von 0 bis 100 sein, z. B. 14,3"
+        ),
+        "{page}"
+    );
+    // Decided refunds read the German way on her file page.
+    let (_, page) = kitanetz_tests::call(
+        &router,
+        "GET".parse().unwrap(),
+        &format!("/tagespflege/{id}?month=2010-09"),
+        Some(&bvs.token),
+        None,
+    )
+    .await;
+    assert!(
+        page.contains("69,20 € monatlich ab 09/2010"),
+        "the running refund"
+    );
+    assert!(!page.contains("69.20 €"));
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

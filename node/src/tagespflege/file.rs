@@ -437,11 +437,12 @@ pub fn payments(
         }];
         // The deduction's arithmetic is on the childminder's statement; the finance side gets
         // its reason only.
-        explanation.extend(
-            view.deduction
-                .as_ref()
-                .map(|(a, _)| format!("Abzug {a} € für Abwesenheitstage ohne Fortzahlung")),
-        );
+        explanation.extend(view.deduction.is_some().then(|| {
+            format!(
+                "Abzug {} für Abwesenheitstage ohne Fortzahlung",
+                view.figures.deduction.german()
+            )
+        }));
         explanation.extend(view.refund_lines.iter().cloned());
         payouts.push(tp::payout_file::Payout {
             file_number: profile.id.0.clone(),
