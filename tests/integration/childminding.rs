@@ -471,9 +471,9 @@ async fn the_bvs_registers_a_childminder_places_children_and_computes_the_paymen
     assert_eq!(status, 201, "{health}");
     assert_eq!(
         health["back_payment"],
-        "227.20 € für 2 Monate (09/2026–10/2026)"
+        "227,20 € für 2 Monate (09/2026–10/2026)"
     );
-    assert_eq!(health["running"], "113.60 € monatlich ab 11/2026");
+    assert_eq!(health["running"], "113,60 € monatlich ab 11/2026");
     let (status, pension) = api(
         &city,
         &bvs.token,
@@ -486,7 +486,7 @@ async fn the_bvs_registers_a_childminder_places_children_and_computes_the_paymen
     )
     .await;
     assert_eq!(status, 201, "{pension}");
-    assert_eq!(pension["running"], "120.00 € monatlich ab 11/2026");
+    assert_eq!(pension["running"], "120,00 € monatlich ab 11/2026");
     let (status, accident) = api(
         &city,
         &bvs.token,
@@ -635,15 +635,15 @@ async fn the_bvs_registers_a_childminder_places_children_and_computes_the_paymen
     );
     assert_eq!(
         fields[9],
-        "3 Kinder | Abzug 38.48 € für Abwesenheitstage ohne Fortzahlung | \
-         Kranken- und Pflegeversicherung (hälftig): 113.60 € laufend | \
-         Kranken- und Pflegeversicherung (hälftig): 227.20 € Nachzahlung für 2 Monate | \
-         Alterssicherung (hälftig, bis 40 € je Platz): 120.00 € laufend | \
-         Unfallversicherung 2026: 88.20 € einmalig | \
-         Ausstattung neuer Plätze (100 € je Platz): 200.00 € einmalig | \
-         Fortbildung (50 %, bis 100 € im Jahr): 75.00 € einmalig | \
-         Fortbildung (50 %, bis 100 € im Jahr): 25.00 € einmalig | \
-         Ersatzbeschaffung (bis 100 € je Platz und Jahr): 180.00 € einmalig"
+        "3 Kinder | Abzug 38,48 € für Abwesenheitstage ohne Fortzahlung | \
+         Kranken- und Pflegeversicherung (hälftig): 113,60 € laufend | \
+         Kranken- und Pflegeversicherung (hälftig): 227,20 € Nachzahlung für 2 Monate | \
+         Alterssicherung (hälftig, bis 40 € je Platz): 120,00 € laufend | \
+         Unfallversicherung 2026: 88,20 € einmalig | \
+         Ausstattung neuer Plätze (100 € je Platz): 200,00 € einmalig | \
+         Fortbildung (50 %, bis 100 € im Jahr): 75,00 € einmalig | \
+         Fortbildung (50 %, bis 100 € im Jahr): 25,00 € einmalig | \
+         Ersatzbeschaffung (bis 100 € je Platz und Jahr): 180,00 € einmalig"
     );
     assert!(!mine.contains("Anna"), "no child names: {mine}");
     let (status, _) = kitanetz_tests::call(
@@ -1065,9 +1065,9 @@ async fn annex_k_health_refund_decided_from_its_case_file_pays_the_back_payment_
     assert_eq!(status, 201, "{decided}");
     assert_eq!(
         decided["back_payment"],
-        "690.10 € für 10 Monate (11/2009–08/2010)"
+        "690,10 € für 10 Monate (11/2009–08/2010)"
     );
-    assert_eq!(decided["running"], "69.20 € monatlich ab 09/2010");
+    assert_eq!(decided["running"], "69,20 € monatlich ab 09/2010");
     let refunds = |month: &'static str| {
         let city = city.clone();
         let token = bvs.token.clone();
@@ -1100,6 +1100,46 @@ async fn annex_k_health_refund_decided_from_its_case_file_pays_the_back_payment_
         (status, fields(&refused)),
         (422, vec!["case_json".to_string()])
     );
+    // In German first; the case format's own wording (what the CLI prints) follows.
+    let message = refused["fields"][0]["message"].as_str().unwrap();
+    assert!(
+        message.starts_with("format: fehlt: das Format des Falls – die Erstattung wird so nicht festgesetzt / format: is required"),
+        "{message}"
+    );
+    // The form's page says it next to the field, in German.
+    let router = kitanetz_node::http::router(city.clone());
+    let (status, page) = kitanetz_tests::call(
+        &router,
+        "POST".parse().unwrap(),
+        &format!("/tagespflege/{id}/refunds"),
+        Some(&bvs.token),
+        Some((
+            "application/x-www-form-urlencoded",
+            "csrf=&kind=health&year=2026&entitlement_from=2026-09&payment_from=2026-11&minimum_base=1248,33&health_rate=140&care_rate=3,6&proven_contribution=227,20".into(),
+        )),
+    )
+    .await;
+    assert_eq!(status, 422);
+    assert!(
+        page.contains(
+            "health.years[0].health_rate: muss ein Prozentsatz von 0 bis 100 sein, z. B. 14,3"
+        ),
+        "{page}"
+    );
+    // Decided refunds read the German way on her file page.
+    let (_, page) = kitanetz_tests::call(
+        &router,
+        "GET".parse().unwrap(),
+        &format!("/tagespflege/{id}?month=2010-09"),
+        Some(&bvs.token),
+        None,
+    )
+    .await;
+    assert!(
+        page.contains("69,20 € monatlich ab 09/2010"),
+        "the running refund"
+    );
+    assert!(!page.contains("69.20 €"));
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -1197,6 +1237,25 @@ async fn a_childminder_sees_and_records_only_her_own_file() {
         .as_str()
         .unwrap()
         .to_string();
+    // The office chose her first password: she sets her own before she sees anything
+    // (`passwords.rs` walks that through the browser).
+    let (status, _) = api(&city, &token, "GET", "/api/tagespflege/mine", None).await;
+    assert_eq!(status, 403, "a first password is changed first");
+    let (status, _) = kitanetz_tests::call(
+        &router,
+        "POST".parse().unwrap(),
+        "/password",
+        Some(&token),
+        Some((
+            "application/x-www-form-urlencoded",
+            format!(
+                "current_password={}&password=ihr-eigenes-passwort&password_repeat=ihr-eigenes-passwort",
+                kitanetz_tests::PASSWORD.replace(' ', "+")
+            ),
+        )),
+    )
+    .await;
+    assert_eq!(status, 200);
     let (status, file) = api(
         &city,
         &token,
@@ -1549,4 +1608,187 @@ async fn substitute_care_counts_at_the_host_and_keeps_the_place_at_the_regular_c
         .unwrap()
         .iter()
         .any(|p| p["child"] == "Kind, Ada" && p["substitute_for"] == "Anke Regel"));
+}
+
+/// The register keeps her IBAN in her own file: a bad one (check digits) is refused on its
+/// field with nothing stored, a good one is shown masked on the list, in full on the office's
+/// form, and lands in the payout file's IBAN column.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_register_keeps_her_iban_and_the_payout_file_carries_it() {
+    const GOOD: &str = "de89 3704 0044 0532 0130 00";
+    const COMPACT: &str = "DE89370400440532013000";
+    const MASKED: &str = "DE89 **** **** **** **30 00";
+    const TYPO: &str = "DE89 3704 0044 0532 0130 01";
+    let net = Network::seeded();
+    let city = net.open(&net.config(|c| c.role == NodeRole::City).name);
+    let bvs = add_user(&city, "t-bvs", Role::BvsKtp, city_org(), None, None);
+    let zvs = add_user(&city, "t-zvs", Role::Zvs, city_org(), None, None);
+    let router = kitanetz_node::http::router(city.clone());
+    let new = |iban: &str| {
+        json!({
+            "name": "Ina Konto", "street": "Teststraße 9", "postcode": "01099", "city": "Dresden",
+            "district": "Neustadt", "phone": "", "email": "", "start": "2026-01-01", "places": "3",
+            "iban": iban
+        })
+    };
+
+    // At registration: a typo in the IBAN refuses the registration, nothing is stored.
+    let (status, refused) = api(
+        &city,
+        &bvs.token,
+        "POST",
+        "/api/tagespflege",
+        Some(new(TYPO)),
+    )
+    .await;
+    assert_eq!((status, fields(&refused)), (422, vec!["iban".to_string()]));
+    assert!(refused.to_string().contains("Prüfziffern"), "{refused}");
+    let (_, reg) = api(&city, &bvs.token, "GET", "/api/tagespflege", None).await;
+    assert!(!reg.to_string().contains("Ina Konto"), "nothing stored");
+    let (status, profile) = api(&city, &bvs.token, "POST", "/api/tagespflege", Some(new(""))).await;
+    assert_eq!(status, 201, "{profile}");
+    let id = profile["id"].as_str().unwrap().to_string();
+    assert!(
+        !profile.to_string().contains("iban"),
+        "the public listing has no account: {profile}"
+    );
+    let (status, _) = api(
+        &city,
+        &bvs.token,
+        "POST",
+        "/api/tagespflege/placements",
+        Some(json!({
+            "childminder": id, "child_given_name": "Ben", "child_family_name": "Konto",
+            "birth_date": "2025-03-10", "kind": "agreement", "start": "2026-02-01", "end": "",
+            "daily_hours": "7,5", "substitute_for": ""
+        })),
+    )
+    .await;
+    assert_eq!(status, 201);
+
+    // Later: a typo is refused on its field and stores nothing; the right one is kept compact.
+    let bank = |iban: &str| json!({"childminder": id, "iban": iban});
+    let (status, refused) = api(
+        &city,
+        &bvs.token,
+        "POST",
+        "/api/tagespflege/bank",
+        Some(bank(TYPO)),
+    )
+    .await;
+    assert_eq!((status, fields(&refused)), (422, vec!["iban".to_string()]));
+    let (_, file) = api(
+        &city,
+        &bvs.token,
+        "GET",
+        &format!("/api/tagespflege/{id}"),
+        None,
+    )
+    .await;
+    assert_eq!(file["iban"], "", "nothing stored: {file}");
+    let (status, _) = api(
+        &city,
+        &zvs.token,
+        "POST",
+        "/api/tagespflege/bank",
+        Some(bank(GOOD)),
+    )
+    .await;
+    assert_eq!(
+        status, 403,
+        "the ZVS reads the register, it does not keep it"
+    );
+    let (status, saved) = api(
+        &city,
+        &bvs.token,
+        "POST",
+        "/api/tagespflege/bank",
+        Some(bank(GOOD)),
+    )
+    .await;
+    assert_eq!(
+        (status, saved["iban"].as_str()),
+        (201, Some(MASKED)),
+        "{saved}"
+    );
+
+    // Masked on the list and the file (the ZVS's list shows none), in full on the office's form.
+    let (_, reg) = api(&city, &bvs.token, "GET", "/api/tagespflege", None).await;
+    assert_eq!(row(&reg, "rows", &id)["iban"], MASKED);
+    let (_, reg) = api(&city, &zvs.token, "GET", "/api/tagespflege", None).await;
+    assert_eq!(row(&reg, "rows", &id)["iban"], "");
+    let (_, file) = api(
+        &city,
+        &bvs.token,
+        "GET",
+        &format!("/api/tagespflege/{id}"),
+        None,
+    )
+    .await;
+    assert_eq!(file["iban"], MASKED);
+    let (status, page) = kitanetz_tests::call(
+        &router,
+        "GET".parse().unwrap(),
+        "/tagespflege",
+        Some(&bvs.token),
+        None,
+    )
+    .await;
+    assert_eq!(status, 200);
+    assert!(page.contains(MASKED) && !page.contains(COMPACT));
+    let (_, page) = kitanetz_tests::call(
+        &router,
+        "GET".parse().unwrap(),
+        &format!("/tagespflege/{id}"),
+        Some(&bvs.token),
+        None,
+    )
+    .await;
+    assert!(
+        page.contains(&format!("name=\"iban\" type=\"text\" autocomplete=\"off\" spellcheck=\"false\" value=\"{COMPACT}\"")),
+        "the form shows it in full"
+    );
+    // The form refuses a typo on the page and keeps what was typed.
+    let (status, page) = kitanetz_tests::call(
+        &router,
+        "POST".parse().unwrap(),
+        &format!("/tagespflege/{id}/bank"),
+        Some(&bvs.token),
+        Some((
+            "application/x-www-form-urlencoded",
+            format!("csrf=&iban={}", TYPO.replace(' ', "+")),
+        )),
+    )
+    .await;
+    assert_eq!(status, 422);
+    assert!(page.contains(&format!("value=\"{TYPO}\"")) && page.contains("Prüfziffern"));
+
+    // The payout file's IBAN column carries it, compact.
+    let (status, csv) = kitanetz_tests::call(
+        &router,
+        "GET".parse().unwrap(),
+        "/tagespflege/payments.csv?month=2026-11",
+        Some(&bvs.token),
+        None,
+    )
+    .await;
+    assert_eq!(status, 200);
+    let mine = csv
+        .split("\r\n")
+        .find(|l| l.contains(&format!(";{id};")))
+        .unwrap_or_else(|| panic!("{id} in {csv}"));
+    assert!(
+        mine.starts_with(&format!("2026-11;{id};Ina Konto;{COMPACT};")),
+        "{mine}"
+    );
+    let audited: i64 = city
+        .store()
+        .conn()
+        .query_row(
+            "SELECT COUNT(*) FROM audit_log WHERE action = 'childminder.bank_account'",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    assert_eq!(audited, 1);
 }

@@ -17,6 +17,7 @@ mod kita_day;
 mod kitaplaner;
 mod occupancy;
 mod parents_api;
+mod passwords;
 mod portal;
 mod post_notices;
 mod reports;

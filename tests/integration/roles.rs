@@ -105,6 +105,7 @@ fn expected_access(method: &str, path: &str) -> Access {
         | (_, "/static/{*path}")
         | (_, "/api/login") => Access::Public,
         (_, "/")
+        | (_, "/password")
         | (_, "/logout")
         | (_, "/api/logout")
         | (_, "/api/me")
@@ -181,6 +182,8 @@ fn body_for(method: &str, path: &str, child: &str) -> Option<(&'static str, Stri
     match (method, path) {
         ("POST", "/login") => Some((form, "username=nobody&password=wrong-password".into())),
         ("POST", "/logout") => Some((form, String::new())),
+        // A new password too short: refused on its field before the current one is checked.
+        ("POST", "/password") => Some((form, "current_password=x&password=kurz&password_repeat=kurz".into())),
         ("POST", "/portal/favourites") => Some((form, "key=f:fac-x&op=add&back=/portal".into())),
         ("POST", p) if p.starts_with("/portal/") => Some((form, "email=a%40b.example".into())),
         ("POST", p) if p.starts_with("/intake") => Some((form, "decision=release&note=x".into())),
@@ -214,6 +217,8 @@ fn body_for(method: &str, path: &str, child: &str) -> Option<(&'static str, Stri
         ("POST", "/api/fees/payments") => Some((json, r#"{"file_name":"x.csv","text":"Familiennummer;Leistungsmonat;Betrag;Buchungsdatum\n000001;2026-10;1;2026-10-01\n"}"#.into())),
         ("POST", "/admin/sessions/revoke") => Some((form, "session=0000000000000000".into())),
         ("POST", "/backup") => Some((form, "x=1".into())),
+        ("POST", "/fees/changes/done") => Some((form, "done=doc-x|[]".into())),
+        ("POST", "/api/fees/changes/done") => Some((json, r#"{"reports":[{"doc_id":"doc-x","heads":"[]"}]}"#.into())),
         ("POST", "/api/admin/sessions/revoke") => Some((json, r#"{"session":"0000000000000000"}"#.into())),
         ("POST", "/api/intake/reactivations") => Some((json, r#"{"application":"app-x"}"#.into())),
         // A month that does not parse: refused after the authorisation, no round starts.

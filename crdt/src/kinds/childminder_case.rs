@@ -158,6 +158,12 @@ pub struct ChildminderCase {
     #[autosurgeon(missing = "Vec::new")]
     #[serde(default)]
     pub grants: Vec<CaseGrant>,
+    /// Her account for the payments, compact and upper case (`DE89370400440532013000`), checked
+    /// by its checksum where it is entered; empty: none recorded. Personal data: it lives in this
+    /// document of hers, never in the public listing.
+    #[autosurgeon(missing = "String::new")]
+    #[serde(default)]
+    pub iban: String,
 }
 
 impl ChildminderCase {
@@ -228,6 +234,16 @@ impl ChildminderCase {
                 "der Fall fehlt oder ist zu lang / the case is missing or too long",
             );
         }
+        v.check(
+            self.iban.is_empty()
+                || ((15..=34).contains(&self.iban.len())
+                    && self
+                        .iban
+                        .chars()
+                        .all(|c| c.is_ascii_uppercase() || c.is_ascii_digit())),
+            "iban",
+            "IBAN: 15 bis 34 Großbuchstaben und Ziffern / 15 to 34 capital letters and digits",
+        );
         unique(&mut v, "grants", self.grants.iter().map(|g| &g.id));
         for (i, g) in self.grants.iter().enumerate() {
             let field = format!("grants[{i}]");
@@ -384,6 +400,7 @@ mod tests {
                 explanation: "2 new places × 100.00 € = 200.00 €".into(),
                 decided_on: Date::ymd(2026, 3, 1),
             }],
+            iban: "DE89370400440532013000".into(),
         }
     }
 
@@ -433,13 +450,16 @@ mod tests {
         open.id = entry("5");
         open.period = Period::new(Date::ymd(2026, 9, 1), None).unwrap();
         c.absences.push(open);
+        // Spaces and lower case are the form's to clean up; the document holds the compact form.
+        c.iban = "de89 3704 0044 0532 0130 00".into();
         assert_eq!(
             fields(c.validate().unwrap_err()),
             [
                 "permits[0].places",
                 "proofs[0].kind",
                 "absences[1].period",
-                "absences[2].period"
+                "absences[2].period",
+                "iban"
             ]
         );
     }

@@ -1,14 +1,18 @@
 //! Staff authentication and authorisation. Every handler calls [`authorize`] with a named
 //! [`Action`] before it touches data; the route × role matrix test walks every route.
 
+pub mod http;
+mod own_password;
 pub mod passwords;
 mod sessions;
 pub mod throttle;
 mod users;
 
+pub use own_password::{change_own_password, require_password_change, PasswordChange};
 pub use sessions::{
     create_guardian_session, create_session, create_session_of, end_browser_session, end_session,
     lookup_guardian_session, lookup_session, new_token, token_digest, SessionKind, SessionTokens,
+    StaffSession,
 };
 pub use users::{
     create_user, insert_user, verify_login, LoginError, NewUser, LOCKOUT_AFTER_FAILURES,
@@ -223,6 +227,9 @@ pub enum Action<'a> {
     },
     /// Who is logged in (own account data).
     ViewOwnAccount,
+    /// Change one's own password, the current one given (every staff member; parents reset
+    /// theirs on the portal).
+    ChangeOwnPassword,
     /// Register a portal account or ask for a password-reset link (visitors).
     RegisterAccount,
     /// Follow a one-time link from a portal mail (confirm the address, set a new password):
@@ -401,6 +408,7 @@ impl Action<'_> {
             Action::ViewSeats { .. } => "seats.view",
             Action::ManageSeats { .. } => "seats.manage",
             Action::ViewOwnAccount => "account.view",
+            Action::ChangeOwnPassword => "user.password.change",
             Action::SearchPortal => "portal.search",
             Action::RegisterAccount => "account.register",
             Action::FollowAccountLink => "account.link",
@@ -499,6 +507,7 @@ fn staff_may(caller: &Caller, action: Action<'_>) -> bool {
         | Action::ViewSyncStatus
         | Action::ManageOwnFollowUps
         | Action::ViewOwnAccount
+        | Action::ChangeOwnPassword
         | Action::SearchPortal
         | Action::FollowAccountLink => true,
         Action::RegisterAccount

@@ -71,22 +71,41 @@ pub fn create_session_of(
     Ok(tokens)
 }
 
+/// A live staff session: who, the form token, and whether she must change her password first.
+pub struct StaffSession {
+    pub caller: Caller,
+    pub csrf: String,
+    pub must_change_password: bool,
+}
+
 /// The caller and CSRF token of a live session.
 pub fn lookup_session(
     store: &Store,
     token: &str,
     now_millis: i64,
-) -> Result<Option<(Caller, String)>, StoreError> {
+) -> Result<Option<StaffSession>, StoreError> {
     let row = store
         .conn()
         .query_row(
-            "SELECT user_id, csrf FROM sessions WHERE token_hash = ?1 AND expires_at > ?2",
+            "SELECT s.user_id, s.csrf, u.must_change_password FROM sessions s
+             JOIN users u ON u.id = s.user_id
+             WHERE s.token_hash = ?1 AND s.expires_at > ?2",
             params![digest(token), now_millis],
-            |r| Ok((r.get::<_, i64>(0)?, r.get::<_, String>(1)?)),
+            |r| {
+                Ok((
+                    r.get::<_, i64>(0)?,
+                    r.get::<_, String>(1)?,
+                    r.get::<_, bool>(2)?,
+                ))
+            },
         )
         .optional()?;
     match row {
-        Some((user, csrf)) => Ok(Some((caller_by_id(store, user)?, csrf))),
+        Some((user, csrf, must_change_password)) => Ok(Some(StaffSession {
+            caller: caller_by_id(store, user)?,
+            csrf,
+            must_change_password,
+        })),
         None => Ok(None),
     }
 }

@@ -861,6 +861,7 @@ fn demo_childminder_file(
         ],
         refunds: vec![],
         grants: vec![],
+        iban: String::new(),
     };
     let children = 1 + (index % 4).min(c.places.saturating_sub(1) as usize);
     let mut placements: Vec<ChildminderPlacement> = (0..children)

@@ -20,6 +20,9 @@ pub enum AppError {
     Conflict(String),
     /// A form was posted without the session's CSRF token.
     CsrfMismatch,
+    /// A staff user whose first password somebody else chose asks for anything but the password
+    /// form: pages redirect there, the API answers 403.
+    PasswordChangeRequired,
     /// Too many attempts (failed logins): try again in so many seconds (`Retry-After`).
     TooManyRequests {
         message: String,
@@ -32,7 +35,9 @@ impl AppError {
     pub fn status(&self) -> StatusCode {
         match self {
             AppError::Unauthenticated => StatusCode::UNAUTHORIZED,
-            AppError::Forbidden(_) | AppError::CsrfMismatch => StatusCode::FORBIDDEN,
+            AppError::Forbidden(_) | AppError::CsrfMismatch | AppError::PasswordChangeRequired => {
+                StatusCode::FORBIDDEN
+            }
             AppError::NotFound(_) => StatusCode::NOT_FOUND,
             AppError::Invalid(_) => StatusCode::UNPROCESSABLE_ENTITY,
             AppError::BadRequest(_) => StatusCode::BAD_REQUEST,
@@ -51,6 +56,7 @@ impl AppError {
             AppError::BadRequest(m)
             | AppError::Conflict(m)
             | AppError::TooManyRequests { message: m, .. } => m.clone(),
+            AppError::PasswordChangeRequired => "Bitte ändern Sie zuerst Ihr Passwort (/password) / change your password first (/password)".into(),
             AppError::CsrfMismatch => {
                 "Formular abgelaufen, bitte neu laden / form expired, reload the page".into()
             }
@@ -138,6 +144,9 @@ impl IntoResponse for AppError {
     fn into_response(self) -> Response {
         if matches!(self, AppError::Unauthenticated) {
             return Redirect::to("/login").into_response();
+        }
+        if matches!(self, AppError::PasswordChangeRequired) {
+            return Redirect::to("/password?required=1").into_response();
         }
         if let AppError::Internal(detail) = &self {
             tracing::error!(%detail, "internal error");

@@ -2,7 +2,7 @@
 //! token, or a visitor) and the UI language.
 
 use super::error::{ApiError, AppError};
-use crate::auth::{lookup_guardian_session, lookup_session, Principal};
+use crate::auth::{lookup_guardian_session, lookup_session, token_digest, Principal};
 use crate::Node;
 use axum::extract::FromRequestParts;
 use axum::http::request::Parts;
@@ -18,6 +18,25 @@ pub struct Session {
     pub csrf: String,
     /// True when the credential came from the session cookie (then writes need the CSRF token).
     pub via_cookie: bool,
+    /// A staff user whose first password somebody else chose: until she sets her own, only
+    /// the password form and the logout answer her ([`PASSWORD_CHANGE_PATHS`]).
+    pub must_change_password: bool,
+    /// The digest of the session's token (the password change keeps this session).
+    pub token_hash: String,
+}
+
+/// What a user who must change her password first may still open (static assets and the
+/// language switch take no session at all).
+pub const PASSWORD_CHANGE_PATHS: [&str; 3] = ["/password", "/logout", "/api/logout"];
+
+/// Refuses every other request of a session that must change its password first: pages are
+/// sent to the form, the API answers 403 with the reason.
+fn gate(session: Session, path: &str) -> Result<Session, AppError> {
+    if session.must_change_password && !PASSWORD_CHANGE_PATHS.contains(&path) {
+        Err(AppError::PasswordChangeRequired)
+    } else {
+        Ok(session)
+    }
 }
 
 impl Session {
@@ -70,11 +89,13 @@ pub fn authenticate_headers(headers: &HeaderMap, node: &Node) -> Result<Option<S
     };
     let store = node.store();
     let now = node.clock.now_millis();
-    if let Some((caller, csrf)) = lookup_session(&store, token, now)? {
+    if let Some(staff) = lookup_session(&store, token, now)? {
         return Ok(Some(Session {
-            who: Principal::Staff(caller),
-            csrf,
+            who: Principal::Staff(staff.caller),
+            csrf: staff.csrf,
             via_cookie,
+            must_change_password: staff.must_change_password,
+            token_hash: token_digest(token),
         }));
     }
     Ok(
@@ -82,6 +103,8 @@ pub fn authenticate_headers(headers: &HeaderMap, node: &Node) -> Result<Option<S
             who: Principal::Guardian(account),
             csrf,
             via_cookie,
+            must_change_password: false,
+            token_hash: token_digest(token),
         }),
     )
 }
@@ -92,7 +115,8 @@ impl FromRequestParts<Arc<Node>> for Session {
         parts: &mut Parts,
         node: &Arc<Node>,
     ) -> Result<Self, Self::Rejection> {
-        authenticate(parts, node)?.ok_or(AppError::Unauthenticated)
+        let session = authenticate(parts, node)?.ok_or(AppError::Unauthenticated)?;
+        gate(session, parts.uri.path())
     }
 }
 
@@ -105,6 +129,7 @@ impl FromRequestParts<Arc<Node>> for ApiSession {
         let session = authenticate(parts, node)
             .map_err(ApiError)?
             .ok_or(ApiError(AppError::Unauthenticated))?;
+        let session = gate(session, parts.uri.path()).map_err(ApiError)?;
         // Cookie-authenticated API writes need the CSRF header (a bearer token is not ambient).
         if session.via_cookie && parts.method != axum::http::Method::GET {
             let posted = parts
@@ -136,7 +161,10 @@ impl FromRequestParts<Arc<Node>> for MaybeSession {
         parts: &mut Parts,
         node: &Arc<Node>,
     ) -> Result<Self, Self::Rejection> {
-        Ok(MaybeSession(authenticate(parts, node)?))
+        match authenticate(parts, node)? {
+            Some(session) => Ok(MaybeSession(Some(gate(session, parts.uri.path())?))),
+            None => Ok(MaybeSession(None)),
+        }
     }
 }
 

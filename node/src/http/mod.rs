@@ -318,6 +318,8 @@ pub fn routes() -> Vec<Route> {
         route("GET", "/login", get(pages::login_form)),
         route("POST", "/login", post(pages::login)),
         route("POST", "/logout", post(pages::logout)),
+        route("GET", "/password", get(crate::auth::http::form)),
+        route("POST", "/password", post(crate::auth::http::submit)),
         route("GET", "/lang/{lang}", get(pages::set_lang)),
         route("GET", "/health", get(pages::health)),
         route("GET", "/sync", get(pages::sync_page)),
@@ -835,6 +837,16 @@ pub fn routes() -> Vec<Route> {
             "POST",
             "/api/tagespflege/accounts",
             post(crate::tagespflege::http::api_account),
+        ),
+        route(
+            "POST",
+            "/tagespflege/{id}/bank",
+            post(crate::tagespflege::http::bank_submit),
+        ),
+        route(
+            "POST",
+            "/api/tagespflege/bank",
+            post(crate::tagespflege::http::api_bank),
         ),
         route(
             "GET",

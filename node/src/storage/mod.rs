@@ -54,7 +54,8 @@ const MIGRATIONS: &[&str] = &[
     include_str!("migrations/0028_fee_proofs.sql"),
     include_str!("migrations/0029_childminder_users.sql"),
     include_str!("migrations/0030_letters_notice.sql"),
-    include_str!("migrations/0035_change_reports.sql"),
+    include_str!("migrations/0031_user_password_change.sql"),
+    include_str!("migrations/0032_change_reports.sql"),
 ];
 
 /// Migrations that add a projection table: a database older than this is rebuilt from its

@@ -103,6 +103,9 @@ pub struct ChildminderView {
     pub payment: PaymentView,
     pub refunds: Vec<RefundView>,
     pub grants: Vec<GrantView>,
+    /// Her account for the payments, masked (`DE89 **** **** **** **30 00`); empty: none. The
+    /// office's form shows it in full ([`bank_account`]).
+    pub iban: String,
 }
 
 /// The file of childminder `id` with the payment of `month`.
@@ -247,6 +250,7 @@ pub(super) fn file_of(
         payment,
         refunds: refunds_of(case),
         grants: grants_of(case),
+        iban: case.map(|c| masked_iban(&c.iban)).unwrap_or_default(),
     })
 }
 
@@ -433,17 +437,18 @@ pub fn payments(
         }];
         // The deduction's arithmetic is on the childminder's statement; the finance side gets
         // its reason only.
-        explanation.extend(
-            view.deduction
-                .as_ref()
-                .map(|(a, _)| format!("Abzug {a} € für Abwesenheitstage ohne Fortzahlung")),
-        );
+        explanation.extend(view.deduction.is_some().then(|| {
+            format!(
+                "Abzug {} für Abwesenheitstage ohne Fortzahlung",
+                view.figures.deduction.german()
+            )
+        }));
         explanation.extend(view.refund_lines.iter().cloned());
         payouts.push(tp::payout_file::Payout {
             file_number: profile.id.0.clone(),
             name: profile.name.clone(),
-            // The register keeps no account yet; the finance side pays to the file number's.
-            iban: None,
+            // Empty when the office has not recorded her account yet.
+            iban: case.map(|c| c.iban.clone()).filter(|iban| !iban.is_empty()),
             care_payment: view.figures.care_payment,
             deduction: view.figures.deduction,
             refunds: view.figures.refunds,

@@ -182,8 +182,9 @@ pub fn grants_in(case: Option<&ChildminderCase>, month: tp::Month) -> (tp::Money
     for g in case.iter().flat_map(|c| c.grants.iter()) {
         if tp::Month::of(g.decided_on.0) == month {
             let view = view_of(g);
-            total = total + tp::Money::round(g.granted.0);
-            lines.push(format!("{}: {} € einmalig", view.kind, view.granted));
+            let granted = tp::Money::round(g.granted.0);
+            total = total + granted;
+            lines.push(format!("{}: {} einmalig", view.kind, granted.german()));
         }
     }
     (total, lines)

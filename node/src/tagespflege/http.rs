@@ -193,6 +193,7 @@ struct Forms {
     absence: AbsenceInput,
     placement: PlacementInput,
     account: super::AccountInput,
+    bank: super::BankAccountInput,
 }
 
 #[derive(Template)]
@@ -228,7 +229,7 @@ fn childminder_page(
     session: &Session,
     id: &str,
     month: tp::Month,
-    forms: Forms,
+    mut forms: Forms,
     errors: Vec<FieldError>,
 ) -> Result<Response, AppError> {
     let (view, manages, others, has_account) = {
@@ -250,6 +251,10 @@ fn childminder_page(
             .collect();
         others.sort_by(|a, b| a.1.cmp(&b.1));
         let has_account = super::has_account(&store, &view.profile.id)?;
+        // The IBAN in full only on the office's form; a refused entry keeps what was typed.
+        if manages && forms.bank.childminder.is_empty() {
+            forms.bank.iban = super::bank_account(&store, &session.who, id)?;
+        }
         (view, manages, others, has_account)
     };
     let chrome = Chrome::new(node, lang, Some(session), view.profile.name.clone());
@@ -422,6 +427,38 @@ pub async fn account_submit(
         ..Forms::default()
     };
     answer(&node, lang, &session, &id, result, forms)
+}
+
+/// `POST /tagespflege/{id}/bank`: her IBAN (checked by its checksum; empty removes it).
+pub async fn bank_submit(
+    State(node): State<Arc<Node>>,
+    lang: Lang,
+    session: Session,
+    Path(id): Path<String>,
+    Form(form): Form<Posted<super::BankAccountInput>>,
+) -> Result<Response, AppError> {
+    session.check_csrf(&form.csrf)?;
+    let mut input = form.input;
+    input.childminder = id.clone();
+    let result = super::record_bank_account(&mut node.store(), &session.who, &input, node.now());
+    let forms = Forms {
+        bank: input,
+        ..Forms::default()
+    };
+    answer(&node, lang, &session, &id, result, forms)
+}
+
+/// `POST /api/tagespflege/bank`: `{"childminder": …, "iban": …}`; 201 with her masked IBAN.
+pub async fn api_bank(
+    State(node): State<Arc<Node>>,
+    ApiSession(session): ApiSession,
+    ApiJson(input): ApiJson<super::BankAccountInput>,
+) -> Result<Response, ApiError> {
+    created(
+        super::record_bank_account(&mut node.store(), &session.who, &input, node.now()).map(
+            |case| serde_json::json!({"childminder": case.childminder, "iban": super::masked_iban(&case.iban)}),
+        ),
+    )
 }
 
 pub async fn api_account(

@@ -14,6 +14,7 @@
 //! (`AmountTable::example`, flagged on every explanation); a city loads its own table before
 //! the payments mean money.
 
+mod bank;
 mod decisions;
 mod file;
 mod grants;
@@ -24,6 +25,7 @@ mod record;
 mod refunds;
 mod register;
 
+pub use bank::*;
 pub use decisions::*;
 pub use file::*;
 pub use grants::*;

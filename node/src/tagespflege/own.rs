@@ -9,7 +9,7 @@
 
 use super::record::{add_absence, new_entry_id};
 use super::*;
-use crate::auth::{insert_user, NewUser, Role};
+use crate::auth::{insert_user, require_password_change, NewUser, Role};
 use crate::storage::audit_in;
 
 /// The caller's own record, or an id no caller is linked to (so the authorisation refuses).
@@ -112,7 +112,8 @@ pub struct AccountInput {
     pub username: String,
     /// Empty: her name in the register.
     pub display_name: String,
-    /// The first password; she is asked to change it (it leaves the office by a safe way).
+    /// The first password; she must change it at her first login (it leaves the office by a
+    /// safe way).
     pub password: String,
 }
 
@@ -192,6 +193,8 @@ pub fn create_account(
             },
             Some(&profile.id),
         )?;
+        // The office chose the first password: she sets her own before anything else.
+        require_password_change(tx, id)?;
         audit_in(
             tx,
             &AuditEntry {

@@ -113,6 +113,7 @@ pub(super) fn change_case(
                 absences: vec![],
                 refunds: vec![],
                 grants: vec![],
+                iban: String::new(),
             },
         ),
     };
@@ -163,6 +164,8 @@ pub struct NewChildminder {
     pub district: String,
     pub phone: String,
     pub email: String,
+    /// Her account for the payments; empty: given later.
+    pub iban: String,
     #[serde(flatten)]
     pub permit: PermitInput,
 }
@@ -180,6 +183,7 @@ pub fn register_childminder(
     let rules = Rules::shipped();
     let mut v = Validator::new();
     let permit = parse_permit(&mut v, &input.permit);
+    let iban = super::bank::parse_iban(&mut v, "iban", &input.iban);
     let (name, street) = (input.name.trim(), input.street.trim());
     let twice = store
         .values_of_kind::<ChildminderProfile>()?
@@ -246,6 +250,7 @@ pub fn register_childminder(
         absences: vec![],
         refunds: vec![],
         grants: vec![],
+        iban: iban.flatten().unwrap_or_default(),
     };
     case.validate()?;
     let mut listing = StoredDoc::create(

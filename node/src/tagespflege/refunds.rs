@@ -150,11 +150,146 @@ fn refusal(error: &kitanetz_tagespflege::CaseError, from_json: bool) -> ActionEr
         }
     };
     let mut v = Validator::new();
-    v.fail(
-        field,
-        format!("{}: {} / the case is refused", error.field, error.message),
-    );
+    v.fail(field, refusal_text(error));
     ActionError::Invalid(v.finish().expect_err("one failure"))
+}
+
+/// A refused case as the page shows it: German first, then the case's own (English) message,
+/// which is also what `kitanetz tagespflege refund --case` prints and so stays as it is.
+fn refusal_text(error: &kitanetz_tagespflege::CaseError) -> String {
+    let place = place_of(error);
+    format!(
+        "{place}{} – die Erstattung wird so nicht festgesetzt / {place}{}; the case is refused",
+        case_message_de(&error.message),
+        error.message
+    )
+}
+
+/// A stored case that no longer reads (the file shows it, never drops it).
+fn unreadable_text(error: &kitanetz_tagespflege::CaseError) -> String {
+    let place = place_of(error);
+    format!(
+        "{place}{} / {place}{}",
+        case_message_de(&error.message),
+        error.message
+    )
+}
+
+fn place_of(error: &kitanetz_tagespflege::CaseError) -> String {
+    if error.field.is_empty() {
+        String::new()
+    } else {
+        format!("{}: ", error.field)
+    }
+}
+
+/// The German for a message of the case format's checks (`kitanetz-tagespflege`'s `case.rs`,
+/// whose English wording the CLI prints). A message without a translation here is shown as it
+/// is, so a new check is never hidden.
+fn case_message_de(message: &str) -> String {
+    const FIXED: [(&str, &str); 22] = [
+        ("must be an object", "muss ein Objekt sein"),
+        ("must be a string", "muss ein Text sein"),
+        ("must be a list", "muss eine Liste sein"),
+        ("must be true or false", "muss true oder false sein"),
+        (
+            "must be a whole number ≥ 0",
+            "muss eine ganze Zahl ≥ 0 sein",
+        ),
+        ("must not be negative", "darf nicht negativ sein"),
+        (
+            "is required for this kind",
+            "fehlt (für diese Erstattung nötig)",
+        ),
+        ("is required, e.g. 2010", "fehlt: das Jahr, z. B. 2010"),
+        (
+            "must be a year with four digits, e.g. 2010",
+            "muss ein Jahr mit vier Ziffern sein, z. B. 2010",
+        ),
+        (
+            "must be an amount in euros, e.g. \"851.67\"",
+            "muss ein Betrag in Euro sein, z. B. 851,67",
+        ),
+        (
+            "is required: an amount in euros, e.g. \"136.50\"",
+            "fehlt: ein Betrag in Euro, z. B. 136,50",
+        ),
+        (
+            "must be a rate in percent from 0 to 100, e.g. \"14.3\"",
+            "muss ein Prozentsatz von 0 bis 100 sein, z. B. 14,3",
+        ),
+        (
+            "is required: a rate in percent, e.g. \"14.3\"",
+            "fehlt: ein Prozentsatz, z. B. 14,3",
+        ),
+        (
+            "is required (percent, e.g. \"1.95\")",
+            "fehlt: der Beitragssatz der Pflegeversicherung in Prozent, z. B. 1,95",
+        ),
+        (
+            "is required when childless is true (percent, e.g. \"2.2\")",
+            "fehlt: bei Kinderlosen der Beitragssatz mit Zuschlag in Prozent, z. B. 2,2",
+        ),
+        (
+            "is required: a month \"YYYY-MM\"",
+            "fehlt: ein Monat (JJJJ-MM)",
+        ),
+        (
+            "must be a month \"YYYY-MM\"",
+            "muss ein Monat sein (JJJJ-MM)",
+        ),
+        (
+            "is required: one row per calendar year",
+            "fehlt: eine Zeile je Kalenderjahr",
+        ),
+        (
+            "is required: \"health\", \"pension\" or \"accident\"",
+            "fehlt: Kranken- und Pflegeversicherung, Alterssicherung oder Unfallversicherung",
+        ),
+        (
+            "is required: \"statutory\" or \"private\"",
+            "fehlt: gesetzlich oder privat",
+        ),
+        (
+            "is not one of \"health\", \"pension\", \"accident\"",
+            "ist keine bekannte Erstattung",
+        ),
+        (
+            "is not one of \"statutory\", \"private\"",
+            "ist weder gesetzlich noch privat",
+        ),
+    ];
+    if let Some((_, de)) = FIXED.iter().find(|(en, _)| *en == message) {
+        return (*de).to_string();
+    }
+    // The messages that carry a value: match on their fixed part.
+    if let Some(detail) = message.strip_prefix("the case is not valid JSON: ") {
+        return format!("Der Fall ist kein gültiges JSON ({detail})");
+    }
+    if let Some(year) = message.strip_suffix(" is given twice") {
+        return format!("Das Jahr {year} steht zweimal im Fall");
+    }
+    if let Some(rest) = message.strip_prefix("the year ") {
+        if let Some((year, _)) = rest.split_once(" is missing") {
+            return format!(
+                "Für das Jahr {year} fehlt eine Zeile: jedes Jahr vom Anspruchsbeginn bis zum \
+                 Monat der laufenden Zahlung braucht eine"
+            );
+        }
+    }
+    if let Some((places, _)) = message.split_once(" places: a Kindertagespflege has 1 to ") {
+        return format!("{places} Plätze: eine Kindertagespflege hat 1 bis 5 Plätze");
+    }
+    if message.starts_with("is required: the places of the care permit") {
+        return "fehlt: die Plätze der Pflegeerlaubnis, 1 bis 5".to_string();
+    }
+    if message.starts_with("is required: \"") {
+        return "fehlt: das Format des Falls".to_string();
+    }
+    if message.contains(" is not \"") {
+        return "ist nicht das Format eines Erstattungsfalls".to_string();
+    }
+    message.to_string()
 }
 
 /// Decides a refund and records it in the childminder's file.
@@ -228,7 +363,7 @@ pub struct RefundView {
     pub decided_on: String,
     /// "granted", "rejected".
     pub decision: &'static str,
-    /// One line per year: "2026: 69,20 € monatlich (Beitrag 138,40 € anerkannt)".
+    /// One line per year: "2010: 69,20 € monatlich (anerkannter Beitrag 138,40 €, hälftig)".
     pub years: Vec<String>,
     pub back_payment: Option<String>,
     pub running: Option<String>,
@@ -262,23 +397,28 @@ fn view_of(refund: &CaseRefund, decision: &Decision) -> RefundView {
                         recognised_contribution,
                         ..
                     } => format!(
-                        "{}: {} € monatlich (anerkannter Beitrag {} €, hälftig)",
-                        y.year, y.monthly_refund, recognised_contribution
+                        "{}: {} monatlich (anerkannter Beitrag {}, hälftig)",
+                        y.year,
+                        y.monthly_refund.german(),
+                        recognised_contribution.german()
                     ),
                     YearDetail::Pension {
                         recognised_contribution,
                         cap,
                         ..
                     } => format!(
-                        "{}: {} € monatlich (anerkannt {} €, hälftig, höchstens {} €)",
-                        y.year, y.monthly_refund, recognised_contribution, cap
+                        "{}: {} monatlich (anerkannt {}, hälftig, höchstens {})",
+                        y.year,
+                        y.monthly_refund.german(),
+                        recognised_contribution.german(),
+                        cap.german()
                     ),
                 })
                 .collect();
             if let Some((first, last)) = payments.back_payment_months {
                 view.back_payment = Some(format!(
-                    "{} € für {} Monate ({:02}/{}–{:02}/{})",
-                    payments.back_payment,
+                    "{} für {} Monate ({:02}/{}–{:02}/{})",
+                    payments.back_payment.german(),
                     payments.back_payment_month_count,
                     first.number(),
                     first.year(),
@@ -287,8 +427,8 @@ fn view_of(refund: &CaseRefund, decision: &Decision) -> RefundView {
                 ));
             }
             view.running = Some(format!(
-                "{} € monatlich ab {:02}/{}",
-                payments.running_monthly,
+                "{} monatlich ab {:02}/{}",
+                payments.running_monthly.german(),
                 payments.running_from.number(),
                 payments.running_from.year()
             ));
@@ -299,7 +439,7 @@ fn view_of(refund: &CaseRefund, decision: &Decision) -> RefundView {
                 vec!["abgelehnt: Rentenversicherungspflicht ohne gesetzliche Beiträge".to_string()];
         }
         Decision::Accident { year, refund } => {
-            view.years = vec![format!("{year}: {refund} € einmalig")];
+            view.years = vec![format!("{year}: {} einmalig", refund.german())];
         }
     }
     view
@@ -324,7 +464,7 @@ pub fn refunds_of(case: Option<&ChildminderCase>) -> Vec<RefundView> {
                     kind: kitanetz_crdt::kinds::childminder_case::label_of(&REFUND_KINDS, &r.kind),
                     decided_on: german(r.decided_on.0),
                     decision: "unreadable",
-                    years: vec![format!("{}: {}", e.field, e.message)],
+                    years: vec![unreadable_text(&e)],
                     back_payment: None,
                     running: None,
                     case: r.case.clone(),
@@ -363,12 +503,13 @@ pub fn refunds_in(case: Option<&ChildminderCase>, month: tp::Month) -> (tp::Mone
         if let Some((r, p)) = ruling {
             let label = kitanetz_crdt::kinds::childminder_case::label_of(&REFUND_KINDS, &r.kind);
             total = total + p.running_monthly;
-            lines.push(format!("{label}: {} € laufend", p.running_monthly));
+            lines.push(format!("{label}: {} laufend", p.running_monthly.german()));
             if p.running_from == month && p.back_payment > tp::Money::ZERO {
                 total = total + p.back_payment;
                 lines.push(format!(
-                    "{label}: {} € Nachzahlung für {} Monate",
-                    p.back_payment, p.back_payment_month_count
+                    "{label}: {} Nachzahlung für {} Monate",
+                    p.back_payment.german(),
+                    p.back_payment_month_count
                 ));
             }
         }
@@ -377,7 +518,10 @@ pub fn refunds_in(case: Option<&ChildminderCase>, month: tp::Month) -> (tp::Mone
         if let Decision::Accident { refund, year } = d {
             if tp::Month::of(r.decided_on.0) == month {
                 total = total + *refund;
-                lines.push(format!("Unfallversicherung {year}: {refund} € einmalig"));
+                lines.push(format!(
+                    "Unfallversicherung {year}: {} einmalig",
+                    refund.german()
+                ));
             }
         }
     }
@@ -386,4 +530,51 @@ pub fn refunds_in(case: Option<&ChildminderCase>, month: tp::Month) -> (tp::Mone
 
 pub fn refund_options() -> Vec<(&'static str, &'static str)> {
     REFUND_KINDS.to_vec()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn refused(case: &str) -> String {
+        let error =
+            kitanetz_tagespflege::parse_case(case, &kitanetz_tagespflege::RefundRules::annex_k())
+                .expect_err("a broken case");
+        refusal_text(&error)
+    }
+
+    #[test]
+    fn a_refused_case_reads_in_german_first_and_keeps_the_cli_wording_after() {
+        let format = kitanetz_tagespflege::CASE_FORMAT;
+        let text = refused(&format!(
+            r#"{{"format":"{format}","kind":"health","entitlement_from":"2026-09","payment_from":"2026-11",
+               "health":{{"years":[{{"year":2026,"minimum_base":"1248.33","health_rate":"140","care_rate":"3.6","proven_contribution":"227.20"}}]}}}}"#
+        ));
+        assert!(
+            text.starts_with("health.years[0].health_rate: muss ein Prozentsatz von 0 bis 100 sein, z. B. 14,3 – die Erstattung wird so nicht festgesetzt / health.years[0].health_rate: must be a rate in percent from 0 to 100"),
+            "{text}"
+        );
+        let text = refused(&format!(
+            r#"{{"format":"{format}","kind":"health","entitlement_from":"2025-09","payment_from":"2026-11",
+               "health":{{"years":[{{"year":2026,"minimum_base":"1248.33","health_rate":"14.6","care_rate":"3.6","proven_contribution":"227.20"}}]}}}}"#
+        ));
+        assert!(
+            text.starts_with("health.years: Für das Jahr 2025 fehlt eine Zeile"),
+            "{text}"
+        );
+        let text = refused("{");
+        assert!(
+            text.starts_with("Der Fall ist kein gültiges JSON"),
+            "{text}"
+        );
+        let text = refused(&format!(
+            r#"{{"format":"{format}","kind":"accident","accident":{{"year":2026}}}}"#
+        ));
+        assert!(
+            text.starts_with(
+                "accident.assessed_contribution: fehlt: ein Betrag in Euro, z. B. 136,50"
+            ),
+            "{text}"
+        );
+    }
 }

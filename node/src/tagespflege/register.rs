@@ -17,6 +17,9 @@ pub struct RegisterRow {
     pub free_today: u32,
     /// The most urgent state of the permit and proofs ("abgelaufen", "fehlt", …).
     pub attention: Option<&'static str>,
+    /// Her account for the payments, masked (`DE89 **** **** **** **30 00`), for the office;
+    /// empty: none, or the caller is the ZVS.
+    pub iban: String,
 }
 
 /// The register: every childminder, the watch list (what needs doing first) and the coming
@@ -37,6 +40,8 @@ pub fn register(
     renewal_window_months: u32,
 ) -> Result<RegisterView, ActionError> {
     authorize_view(store, who)?;
+    // The account is the office's to see (masked); the ZVS reads the register for placement.
+    let sees_accounts = authorize_manage(store, who).is_ok();
     let held = Holdings::read(store)?;
     let names = held.names();
     let records = held.records();
@@ -77,6 +82,12 @@ pub fn register(
             permit_until,
             children_today,
             free_today: places.saturating_sub(children_today),
+            iban: held
+                .cases
+                .get(&profile.id.0)
+                .filter(|_| sees_accounts)
+                .map(|case| masked_iban(&case.iban))
+                .unwrap_or_default(),
             attention: if record.permits.is_empty() {
                 Some("keine Pflegeerlaubnis erfasst")
             } else {
