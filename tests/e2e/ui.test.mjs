@@ -864,6 +864,47 @@ for (const [vpIndex, vp] of VIEWPORTS.entries()) {
       audit.assertClean();
     });
 
+    test('Beitragsstelle: Änderungsmeldungen of the Kitas, filtered and marked done', async () => {
+      assert.ok(FEES, 'a Träger node with a fee office login');
+      const audit = new Audit(vp.name);
+      const ctx = await newContext(browser, vp);
+      try {
+        const page = await ctx.newPage();
+        await login(page, FEES.url, FEES.clerk);
+        await page.goto(`${FEES.url}/fees`);
+        await page.locator('main a[href="/fees/changes"]').click();
+        await page.waitForURL('**/fees/changes');
+        assert.equal(await page.locator('main h1').textContent(), 'Änderungsmeldungen');
+        await audit.check(page, 'fee-changes');
+        await page.locator('#f-field').selectOption('hours');
+        await page.locator('#changes-filter button[type="submit"]').click();
+        await page.waitForURL('**/fees/changes?field=hours*');
+        // Every change listed under the filter is one of hours.
+        const items = page.locator('#changes li');
+        for (let i = 0; i < await items.count(); i++) {
+          assert.equal(await items.nth(i).getAttribute('data-field'), 'hours');
+        }
+        await audit.check(page, 'fee-changes-hours');
+        await page.goto(`${FEES.url}/fees/changes`);
+        if (await page.locator('#changes tbody tr').count() > 0) {
+          const doc = await page.locator('#changes tbody tr').first().getAttribute('data-doc');
+          await page.locator('#changes tbody tr').first().locator('input[name="done"]').check();
+          await page.locator('#changes-form button[type="submit"]').click();
+          await page.waitForURL('**marked=1*');
+          assert.ok(await page.locator('#changes-marked').isVisible(), 'says how many');
+          assert.equal(await page.locator(`#changes tbody tr[data-doc="${doc}"]`).count(), 0, 'no longer open');
+          await page.goto(`${FEES.url}/fees/changes?done=on`);
+          assert.equal(await page.locator(`#changes-done tbody tr[data-doc="${doc}"]`).count(), 1, 'listed as done');
+        } else {
+          assert.ok(await page.locator('#no-changes').isVisible());
+        }
+        await audit.check(page, 'fee-changes-done');
+      } finally {
+        await ctx.close();
+      }
+      audit.assertClean();
+    });
+
     test('Kita lead reserves, gets the parents\' data and concludes the contract', async () => {
       const audit = new Audit(vp.name);
       const ctx = await newContext(browser, vp);

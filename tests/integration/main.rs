@@ -6,6 +6,7 @@ mod applications;
 mod arrears;
 mod audit;
 mod beitragsstelle;
+mod change_reports;
 mod childminding;
 mod crash;
 mod excel_exports;

@@ -215,9 +215,8 @@ pub fn contract_changes(before: &CareContract, after: &CareContract) -> Vec<Chan
     for d in days {
         let (b, a) = (line_at(&before.lines, d), line_at(&after.lines, d));
         let same_as_previous = previous.is_some_and(|(pb, pa)| {
-            let facts = |l: Option<&ContractLine>| {
-                l.map(|l| (l.care_type, l.daily_hours.clone(), l.payment_mode))
-            };
+            let facts =
+                |l: Option<&ContractLine>| l.map(|l| (l.care_type, l.daily_hours, l.payment_mode));
             facts(pb) == facts(b) && facts(pa) == facts(a)
         });
         previous = Some((b, a));
@@ -395,5 +394,92 @@ fn dash(s: &str) -> &str {
         "–"
     } else {
         s
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use kitanetz_crdt::ids::{ChildId, FamilyId, GuardianId};
+    use kitanetz_crdt::kinds::family::{Child, Guardian, Sex};
+
+    fn family() -> Family {
+        Family {
+            id: FamilyId("fam-1".into()),
+            family_number: "000001".into(),
+            guardians: vec![Guardian {
+                id: GuardianId("g-1".into()),
+                given_name: "Anna".into(),
+                family_name: "Becker".into(),
+                address: Address {
+                    street: "Weg 1".into(),
+                    postcode: "01067".into(),
+                    city: "Dresden".into(),
+                    lat: None,
+                    lon: None,
+                },
+                main_residence_in_city: true,
+                phone: String::new(),
+                email: "anna@example.org".into(),
+                single_parent: false,
+            }],
+            children: vec![Child {
+                id: ChildId("c-1".into()),
+                given_name: "Ben".into(),
+                family_name: "Becker".into(),
+                birth_date: Date::ymd(2022, 11, 18),
+                sex: Sex::Male,
+                integration_need: false,
+                facility: None,
+            }],
+            family_key: String::new(),
+        }
+    }
+
+    #[test]
+    fn a_move_out_of_the_city_and_a_new_phone_are_named_by_field() {
+        let before = family();
+        let mut after = family();
+        after.guardians[0].address.street = "Am Markt 3".into();
+        after.guardians[0].address.city = "Radebeul".into();
+        after.guardians[0].address.postcode = "01445".into();
+        after.guardians[0].main_residence_in_city = false;
+        after.guardians[0].phone = "0351 123".into();
+        let changes = family_changes(&before, &after);
+        let fields: Vec<Field> = changes.iter().map(|c| c.field).collect();
+        assert_eq!(fields, [Field::Address, Field::Residence, Field::Contact]);
+        assert_eq!(
+            changes[0].what,
+            "Anna Becker: Weg 1, 01067 Dresden → Am Markt 3, 01445 Radebeul"
+        );
+        assert_eq!(
+            changes[1].what,
+            "Anna Becker: Hauptwohnsitz in der Stadt ja → nein"
+        );
+        assert_eq!(changes[2].what, "Anna Becker: Telefon – → 0351 123");
+        assert!(family_changes(&before, &before).is_empty());
+    }
+
+    #[test]
+    fn a_new_sibling_and_a_corrected_birth_date() {
+        let before = family();
+        let mut after = family();
+        after.children[0].birth_date = Date::ymd(2022, 11, 19);
+        let mut sibling = after.children[0].clone();
+        sibling.id = ChildId("c-2".into());
+        sibling.given_name = "Pia".into();
+        sibling.birth_date = Date::ymd(2025, 6, 7);
+        after.children.push(sibling);
+        let what: Vec<String> = family_changes(&before, &after)
+            .into_iter()
+            .map(|c| c.what)
+            .collect();
+        assert_eq!(
+            what,
+            [
+                "Ben Becker: Geburtsdatum 18.11.2022 → 19.11.2022",
+                "Pia Becker, geboren 07.06.2025, hinzugekommen"
+            ]
+        );
     }
 }

@@ -201,53 +201,43 @@ pub fn open_reports(
 ) -> Result<Vec<Report>, ActionError> {
     let provider = scope(store, who, false)?;
     refresh(store, &provider)?;
-    let rows: Vec<(
-        String,
-        String,
-        String,
-        Option<String>,
-        String,
-        String,
-        i64,
-        String,
-    )> = {
+    let rows: Vec<Report> = {
         let mut stmt = store.conn().prepare_cached(
             "SELECT doc_id, kind, family, facility, subject, changes, changed_at, checked_heads
              FROM change_reports WHERE changes != '[]' ORDER BY changed_at DESC, doc_id",
         )?;
         let rows = stmt.query_map([], |r| {
-            Ok((
-                r.get(0)?,
-                r.get(1)?,
-                r.get(2)?,
-                r.get(3)?,
-                r.get(4)?,
-                r.get(5)?,
-                r.get(6)?,
-                r.get(7)?,
-            ))
+            let changes: String = r.get(5)?;
+            Ok(Report {
+                doc_id: r.get(0)?,
+                kind: r.get(1)?,
+                family: r.get(2)?,
+                // The Kita's id for now, its name below.
+                facility: r.get(3)?,
+                subject: r.get(4)?,
+                changes: serde_json::from_str(&changes).map_err(|e| {
+                    rusqlite::Error::FromSqlConversionFailure(
+                        5,
+                        rusqlite::types::Type::Text,
+                        e.into(),
+                    )
+                })?,
+                changed_at: r.get(6)?,
+                heads: r.get(7)?,
+            })
         })?;
         rows.collect::<Result<_, _>>().map_err(StoreError::from)?
     };
     let mut out = Vec::new();
-    for (doc_id, kind, family, facility, subject, changes, changed_at, heads) in rows {
-        let mut changes = parse_changes(&changes)?;
+    for mut report in rows {
         if let Some(f) = field {
-            changes.retain(|c| c.field == f);
-            if changes.is_empty() {
+            report.changes.retain(|c| c.field == f);
+            if report.changes.is_empty() {
                 continue;
             }
         }
-        out.push(Report {
-            doc_id,
-            kind,
-            family,
-            facility: facility_name(store, facility)?,
-            subject,
-            changes,
-            changed_at,
-            heads,
-        });
+        report.facility = facility_name(store, report.facility.take())?;
+        out.push(report);
     }
     Ok(out)
 }
@@ -313,12 +303,14 @@ pub fn mark_done(
     input: &DoneInput,
     now: Now,
 ) -> Result<usize, ActionError> {
-    scope(store, who, true)?;
+    let provider = scope(store, who, true)?;
     if input.reports.is_empty() {
         return Err(ActionError::Conflict(
             "Keine Änderungsmeldung gewählt / no change report chosen".into(),
         ));
     }
+    // A change that arrived since the list was shown moves the heads: compare with the present.
+    refresh(store, &provider)?;
     let actor = who.audit_name();
     store.write(|tx| -> Result<usize, ActionError> {
         for report in &input.reports {

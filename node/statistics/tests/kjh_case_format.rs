@@ -4,10 +4,13 @@
 //! file into `KJH_CASE.md`.
 
 use kitanetz_statistics::kjh;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 fn crate_file(name: &str) -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join(name)
+    std::path::PathBuf::from(
+        std::env::var_os("CARGO_MANIFEST_DIR").unwrap_or_else(|| env!("CARGO_MANIFEST_DIR").into()),
+    )
+    .join(name)
 }
 
 fn read(name: &str) -> String {

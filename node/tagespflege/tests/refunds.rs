@@ -5,7 +5,7 @@
 use kitanetz_tagespflege::{case_output, EXIT_INVALID, EXIT_OK};
 use rust_decimal::Decimal;
 use serde_json::{json, Value};
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::str::FromStr;
 
 fn decided(case: &Value) -> Value {
@@ -74,7 +74,10 @@ fn private(monthly: &str, until_age_60: bool) -> Value {
 }
 
 fn fixtures() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../tests/fixtures/tagespflege")
+    std::path::PathBuf::from(
+        std::env::var_os("CARGO_MANIFEST_DIR").unwrap_or_else(|| env!("CARGO_MANIFEST_DIR").into()),
+    )
+    .join("../../tests/fixtures/tagespflege")
 }
 
 /// Every field of `want` (except `_comment`) is in `got` with the same value, decimal strings

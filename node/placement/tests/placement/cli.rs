@@ -128,7 +128,11 @@ fn rejects_bad_input_with_exit_code_2() {
 #[test]
 fn check_fails_with_exit_1_on_blocking_pairs() {
     let text = std::fs::read_to_string(
-        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/golden/sequential.json"),
+        std::path::PathBuf::from(
+            std::env::var_os("CARGO_MANIFEST_DIR")
+                .unwrap_or_else(|| env!("CARGO_MANIFEST_DIR").into()),
+        )
+        .join("tests/golden/sequential.json"),
     )
     .unwrap();
     let (code, _, err) = run(&text, |a| a.mode = Mode::Da);
@@ -162,7 +166,11 @@ fn byte_identical_runs() {
 #[test]
 fn group_search_budget_zero_reports_the_residual_coalition() {
     let text = std::fs::read_to_string(
-        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/golden/groups_search.json"),
+        std::path::PathBuf::from(
+            std::env::var_os("CARGO_MANIFEST_DIR")
+                .unwrap_or_else(|| env!("CARGO_MANIFEST_DIR").into()),
+        )
+        .join("tests/golden/groups_search.json"),
     )
     .unwrap();
     let (code, out, _) = run(&text, |a| {

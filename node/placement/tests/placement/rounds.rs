@@ -564,7 +564,14 @@ fn input_hashes_are_pinned() {
         ),
     ];
     for (name, hash) in golden {
-        let path = format!("{}/tests/golden/{name}.json", env!("CARGO_MANIFEST_DIR"));
+        let path = format!(
+            "{}/tests/golden/{name}.json",
+            std::path::PathBuf::from(
+                std::env::var_os("CARGO_MANIFEST_DIR")
+                    .unwrap_or_else(|| env!("CARGO_MANIFEST_DIR").into())
+            )
+            .display()
+        );
         let text = std::fs::read_to_string(path).unwrap();
         assert_eq!(
             Instance::from_json(&text).unwrap().canonical_hash(),

@@ -13,7 +13,14 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::str::FromStr;
 
-const SCRIPT: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/pain008/validate_xsd.py");
+/// The validator script, found from the crate's directory at run time (a test binary may have
+/// been built in another checkout that shares the target directory).
+fn script() -> std::path::PathBuf {
+    std::path::PathBuf::from(
+        std::env::var_os("CARGO_MANIFEST_DIR").unwrap_or_else(|| env!("CARGO_MANIFEST_DIR").into()),
+    )
+    .join("tests/pain008/validate_xsd.py")
+}
 const INSTALL: &str = "pip install sepaxml xmlschema";
 
 /// The verdict per file name: `Ok` or the validator's reasons.
@@ -38,7 +45,7 @@ fn validate(test: &str, documents: &[(&str, &str)]) -> Verdicts {
 
     let python = std::env::var("KITANETZ_PYTHON").unwrap_or_else(|_| "python3".into());
     let output = Command::new(&python)
-        .arg(SCRIPT)
+        .arg(script())
         .arg(SCHEMA)
         .args(&paths)
         .output()
