@@ -226,3 +226,81 @@ async fn the_beitragsstelle_sees_what_a_kita_changed_filters_it_and_marks_it_don
         .contains("gekündigt am 02.11.2026"));
     drop(sync);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_move_the_kita_records_reaches_the_beitragsstelle_as_a_family_change() {
+    let net = Network::seeded();
+    let fx = KitaAndTraeger::open(&net);
+    let lead = fx.lead("move-lead");
+    let clerk = add_traeger_user(&fx.traeger, "move-fees", Role::FeeOffice, &fx.provider).token;
+    let sync = kitanetz_node::sync::LocalSync::start(fx.nodes.clone());
+    sync.settle();
+    let (child, family) = kitanetz_tests::child_in_care_on(&fx.kita, "2026-11-02");
+    let (guardian, name): (String, String) = fx
+        .kita
+        .store()
+        .conn()
+        .query_row(
+            "SELECT id, given_name || ' ' || family_name FROM p_guardians WHERE family = ?1 ORDER BY id LIMIT 1",
+            [&family],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
+        .unwrap();
+    let path = format!("/api/children/{child}/guardians/{guardian}");
+    let resident = {
+        let (_, fam) = fx
+            .kita
+            .store()
+            .get::<kitanetz_crdt::kinds::Family>(&kitanetz_node::families::family_doc_id(
+                &kitanetz_crdt::ids::FamilyId(family.clone()),
+            ))
+            .unwrap();
+        fam.guardians
+            .iter()
+            .find(|g| g.id.0 == guardian)
+            .unwrap()
+            .main_residence_in_city
+    };
+    // The move flips the main residence (out of the city, or into it).
+    let moved = json!({"street": "Am Markt 3", "postcode": "01445", "city": "Radebeul",
+        "phone": "0351 4711", "email": "", "single_parent": "",
+        "main_residence_in_city": if resident { "" } else { "on" }});
+
+    // A postcode of four digits is named at its field; nothing changes.
+    let mut bad = moved.clone();
+    bad["postcode"] = json!("1445");
+    let (status, body) = api(&fx.kita, &lead, "PUT", &path, Some(bad)).await;
+    assert_eq!(status, 422, "{body}");
+    assert_eq!(body["fields"][0]["field"], "postcode", "{body}");
+    // The Kita's lead only: the Beitragsstelle at the Träger does not move families.
+    let (status, _) = api(&fx.traeger, &clerk, "PUT", &path, Some(moved.clone())).await;
+    assert_eq!(status, 403);
+
+    let (status, body) = api(&fx.kita, &lead, "PUT", &path, Some(moved)).await;
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(body["guardian"]["address"]["city"], "Radebeul");
+    assert_eq!(body["guardian"]["main_residence_in_city"], !resident);
+    sync.settle();
+
+    let reports = open(&fx, &clerk, "address").await;
+    let report = reports
+        .iter()
+        .find(|r| r["kind"] == "family" && r["family"] == family.as_str())
+        .expect("the move is a change report");
+    let what = report["changes"][0]["what"].as_str().unwrap();
+    assert!(
+        what.starts_with(&format!("{name}: ")) && what.ends_with("→ Am Markt 3, 01445 Radebeul"),
+        "{what}"
+    );
+    let residence = open(&fx, &clerk, "residence").await;
+    assert!(residence.iter().any(|r| r["family"] == family.as_str()
+        && r["changes"][0]["what"]
+            .as_str()
+            .unwrap()
+            .ends_with(if resident {
+                "ja → nein"
+            } else {
+                "nein → ja"
+            })));
+    drop(sync);
+}

@@ -217,6 +217,8 @@ fn body_for(method: &str, path: &str, child: &str) -> Option<(&'static str, Stri
         ("POST", "/api/fees/payments") => Some((json, r#"{"file_name":"x.csv","text":"Familiennummer;Leistungsmonat;Betrag;Buchungsdatum\n000001;2026-10;1;2026-10-01\n"}"#.into())),
         ("POST", "/admin/sessions/revoke") => Some((form, "session=0000000000000000".into())),
         ("POST", "/backup") => Some((form, "x=1".into())),
+        ("POST", "/children/{id}/guardians/{guardian}") => Some((form, "street=Weg+2&postcode=01067&city=Dresden".into())),
+        ("PUT", "/api/children/{id}/guardians/{guardian}") => Some((json, r#"{"street":"Weg 2","postcode":"01067","city":"Dresden"}"#.into())),
         ("POST", "/fees/changes/done") => Some((form, "done=doc-x|[]".into())),
         ("POST", "/api/fees/changes/done") => Some((json, r#"{"reports":[{"doc_id":"doc-x","heads":"[]"}]}"#.into())),
         ("POST", "/api/admin/sessions/revoke") => Some((json, r#"{"session":"0000000000000000"}"#.into())),
@@ -330,6 +332,16 @@ async fn every_route_for_every_role() {
             |r| r.get(0),
         )
         .expect("the seeded Kita has a group");
+    let guardian: String = node
+        .store()
+        .conn()
+        .query_row(
+            "SELECT g.id FROM p_guardians g JOIN p_children c ON c.family = g.family
+             WHERE c.id = ?1 ORDER BY g.id LIMIT 1",
+            [&child],
+            |r| r.get(0),
+        )
+        .expect("the child's guardian");
     let router = kitanetz_node::http::router(node.clone());
 
     let routes = routes();
@@ -338,6 +350,7 @@ async fn every_route_for_every_role() {
         let path = pattern
             .replace("{lang}", "en")
             .replace("{*path}", "app.css")
+            .replace("{guardian}", &guardian)
             .replace(
                 "{id}",
                 if pattern.starts_with("/facilities") || pattern.starts_with("/api/facilities") {

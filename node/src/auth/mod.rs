@@ -310,6 +310,12 @@ pub enum Action<'a> {
     ManageSessions {
         provider: Option<&'a ProviderId>,
     },
+    /// A guardian's address and contact data (a move, a new number): the Kita's lead, its
+    /// Träger's admin (Lastenheft 3.7.3).
+    EditFamilyContact {
+        facility: &'a FacilityId,
+        provider: &'a ProviderId,
+    },
     /// The Änderungsmeldungen of the Träger's Kitas (Lastenheft 3.7.3): the Beitragsstelle and
     /// the Träger's admin read them; the Beitragsstelle marks them done.
     ViewChangeReports {
@@ -436,6 +442,7 @@ impl Action<'_> {
             Action::ViewOccupancy { .. } => "occupancy.view",
             Action::ManageSessions { .. } => "sessions.manage",
             Action::BackUpNode { .. } => "node.backup",
+            Action::EditFamilyContact { .. } => "family.contact.change",
             Action::ViewChangeReports { .. } => "changes.view",
             Action::ProcessChangeReports { .. } => "changes.done",
             Action::ViewKitaDay { .. } => "kita.day.view",
@@ -523,7 +530,8 @@ fn staff_may(caller: &Caller, action: Action<'_>) -> bool {
         Action::EditFacilityProfile { facility, provider }
         | Action::ViewChildren { facility, provider }
         | Action::ViewContracts { facility, provider }
-        | Action::EditContracts { facility, provider } => match caller.role {
+        | Action::EditContracts { facility, provider }
+        | Action::EditFamilyContact { facility, provider } => match caller.role {
             Role::TraegerAdmin => own_provider(provider),
             Role::KitaLead => own_provider(provider) && own_facility(facility),
             _ => false,

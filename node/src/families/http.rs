@@ -6,7 +6,7 @@ use crate::http::{render, ApiError, ApiSession, AppError, Lang, Session};
 use crate::Node;
 use askama::Template;
 use axum::extract::{Path, Query, State};
-use axum::response::Response;
+use axum::response::{IntoResponse, Response};
 use axum::Json;
 use kitanetz_crdt::ids::{ChildId, FacilityId};
 use serde::Deserialize;
@@ -343,4 +343,155 @@ pub async fn list_xlsx(
         node.clock.now_millis(),
     )
     .await
+}
+
+#[derive(Template)]
+#[template(path = "guardian_contact.html")]
+struct ContactPage {
+    chrome: Chrome,
+    child: String,
+    guardian: String,
+    name: String,
+    form: super::contact::ContactInput,
+    errors: Vec<kitanetz_crdt::validate::FieldError>,
+}
+
+impl ContactPage {
+    fn error_for(&self, field: &str) -> String {
+        crate::http::messages_for(&self.errors, field)
+    }
+
+    fn en(&self) -> bool {
+        self.chrome.t.lang == "en"
+    }
+
+    /// The text fields: name, label, value, input type, autocomplete.
+    fn fields(&self) -> Vec<(&'static str, &'static str, &str, &'static str, &'static str)> {
+        let t = self.chrome.t;
+        let f = &self.form;
+        vec![
+            ("street", t.street, &f.street, "text", "street-address"),
+            ("postcode", t.postcode, &f.postcode, "text", "postal-code"),
+            ("city", t.city, &f.city, "text", "address-level2"),
+            ("phone", t.phone, &f.phone, "tel", "tel"),
+            ("email", t.email, &f.email, "email", "email"),
+        ]
+    }
+
+    fn respond(&self) -> Result<Response, AppError> {
+        crate::http::render_form(self, &self.errors)
+    }
+}
+
+fn contact_page(
+    node: &Node,
+    lang: Lang,
+    session: &Session,
+    child: &ChildId,
+    guardian: &kitanetz_crdt::ids::GuardianId,
+    form: Option<super::contact::ContactInput>,
+    errors: Vec<kitanetz_crdt::validate::FieldError>,
+) -> Result<ContactPage, AppError> {
+    let (family, at) =
+        super::contact::guardian_for_edit(&node.store(), &session.who, child, guardian)?;
+    let g = &family.guardians[at];
+    let title = if lang == Lang::En {
+        "Change address and contact"
+    } else {
+        "Anschrift und Kontakt ändern"
+    };
+    Ok(ContactPage {
+        chrome: Chrome::new(node, lang, Some(session), title),
+        child: child.0.clone(),
+        guardian: guardian.0.clone(),
+        name: format!("{} {}", g.given_name, g.family_name),
+        form: form.unwrap_or_else(|| super::contact::ContactInput::of(g)),
+        errors,
+    })
+}
+
+fn ids(child: &str, guardian: &str) -> Result<(ChildId, kitanetz_crdt::ids::GuardianId), AppError> {
+    Ok((
+        child
+            .parse()
+            .map_err(|_| AppError::NotFound(child.to_string()))?,
+        guardian
+            .parse()
+            .map_err(|_| AppError::NotFound(guardian.to_string()))?,
+    ))
+}
+
+/// `GET /children/{id}/guardians/{guardian}`: the form, filled with what the family says now.
+pub async fn contact_form(
+    State(node): State<Arc<Node>>,
+    lang: Lang,
+    session: Session,
+    Path((child, guardian)): Path<(String, String)>,
+) -> Result<Response, AppError> {
+    let (child, guardian) = ids(&child, &guardian)?;
+    contact_page(&node, lang, &session, &child, &guardian, None, vec![])?.respond()
+}
+
+/// `POST /children/{id}/guardians/{guardian}`
+pub async fn contact_submit(
+    State(node): State<Arc<Node>>,
+    lang: Lang,
+    session: Session,
+    Path((child, guardian)): Path<(String, String)>,
+    axum::Form(form): axum::Form<crate::http::Posted<super::contact::ContactInput>>,
+) -> Result<Response, AppError> {
+    session.check_csrf(&form.csrf)?;
+    let (child, guardian) = ids(&child, &guardian)?;
+    let changed = super::contact::change_contact(
+        &mut node.store(),
+        &session.who,
+        &child,
+        &guardian,
+        &form.input,
+        node.now(),
+    );
+    match changed {
+        Ok(_) => {
+            Ok(axum::response::Redirect::to(&format!("/children/{}", child.0)).into_response())
+        }
+        Err(e) => {
+            let errors = e.into_field_errors()?;
+            contact_page(
+                &node,
+                lang,
+                &session,
+                &child,
+                &guardian,
+                Some(form.input),
+                errors,
+            )?
+            .respond()
+        }
+    }
+}
+
+/// `PUT /api/children/{id}/guardians/{guardian}` with the form's fields as JSON (checkboxes as
+/// `"on"`/`"true"`): the family as it reads now.
+pub async fn api_contact(
+    State(node): State<Arc<Node>>,
+    ApiSession(session): ApiSession,
+    Path((child, guardian)): Path<(String, String)>,
+    crate::http::ApiJson(input): crate::http::ApiJson<super::contact::ContactInput>,
+) -> Result<Json<serde_json::Value>, ApiError> {
+    let (child, guardian) = ids(&child, &guardian)?;
+    let family = super::contact::change_contact(
+        &mut node.store(),
+        &session.who,
+        &child,
+        &guardian,
+        &input,
+        node.now(),
+    )
+    .map_err(AppError::from)?;
+    let g = family
+        .guardians
+        .iter()
+        .find(|g| g.id == guardian)
+        .expect("the guardian just changed");
+    Ok(Json(serde_json::json!({ "guardian": g })))
 }

@@ -2,6 +2,7 @@
 //! read is audited).
 
 pub mod admit;
+pub mod contact;
 pub mod http;
 
 use crate::action::ActionError;

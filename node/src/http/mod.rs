@@ -1328,6 +1328,21 @@ pub fn routes() -> Vec<Route> {
         route("GET", "/children/{id}", get(families::http::detail_page)),
         route(
             "GET",
+            "/children/{id}/guardians/{guardian}",
+            get(families::http::contact_form),
+        ),
+        route(
+            "POST",
+            "/children/{id}/guardians/{guardian}",
+            post(families::http::contact_submit),
+        ),
+        route(
+            "PUT",
+            "/api/children/{id}/guardians/{guardian}",
+            put(families::http::api_contact),
+        ),
+        route(
+            "GET",
             "/children/{id}/contracts/new",
             get(contracts::http::new_form),
         ),
