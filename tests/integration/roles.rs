@@ -217,6 +217,8 @@ fn body_for(method: &str, path: &str, child: &str) -> Option<(&'static str, Stri
         ("POST", "/api/fees/payments") => Some((json, r#"{"file_name":"x.csv","text":"Familiennummer;Leistungsmonat;Betrag;Buchungsdatum\n000001;2026-10;1;2026-10-01\n"}"#.into())),
         ("POST", "/admin/sessions/revoke") => Some((form, "session=0000000000000000".into())),
         ("POST", "/backup") => Some((form, "x=1".into())),
+        ("POST", "/staff/person") => Some((form, "staff=staff-none&given_name=Walk".into())),
+        ("POST", "/api/staff/person") => Some((json, r#"{"staff":"staff-none","given_name":"Walk"}"#.into())),
         ("POST", "/children/{id}/guardians/{guardian}") => Some((form, "street=Weg+2&postcode=01067&city=Dresden".into())),
         ("PUT", "/api/children/{id}/guardians/{guardian}") => Some((json, r#"{"street":"Weg 2","postcode":"01067","city":"Dresden"}"#.into())),
         ("POST", "/fees/changes/done") => Some((form, "done=doc-x|[]".into())),

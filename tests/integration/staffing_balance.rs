@@ -106,6 +106,70 @@ async fn the_traeger_keeps_staff_and_the_kita_sees_need_against_actual_staff() {
     )
     .await;
     assert_eq!(status, 200, "{body}");
+    // A misspelt name is corrected in place; a bad date or an unknown qualification is a field
+    // error and changes nothing.
+    let (status, body) = api(
+        &traeger,
+        &admin,
+        "POST",
+        "/api/staff/person",
+        Some(
+            json!({"staff": anna["id"], "family_name": "Sommer-Berg", "birth_date": "1990-13-04"}),
+        ),
+    )
+    .await;
+    assert_eq!(status, 422, "{body}");
+    assert_eq!(body["fields"][0]["field"], "birth_date", "{body}");
+    let (status, body) = api(
+        &traeger,
+        &admin,
+        "POST",
+        "/api/staff/person",
+        Some(json!({"staff": anna["id"], "qualification": "astronaut"})),
+    )
+    .await;
+    assert_eq!(status, 422, "{body}");
+    let (status, body) = api(
+        &traeger,
+        &admin,
+        "POST",
+        "/api/staff/person",
+        Some(json!({"staff": anna["id"], "family_name": "Sommer-Berg"})),
+    )
+    .await;
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(
+        (
+            &body["given_name"],
+            &body["family_name"],
+            &body["qualification"],
+            &body["birth_date"]
+        ),
+        (
+            &json!("Anna"),
+            &json!("Sommer-Berg"),
+            &json!("fachkraft"),
+            &json!("1990-05-04")
+        ),
+        "empty fields keep what is recorded"
+    );
+    assert_eq!(
+        body["absences"].as_array().unwrap().len(),
+        1,
+        "times off stay"
+    );
+    let (status, _) = api(
+        &kita,
+        &lead,
+        "POST",
+        "/api/staff/person",
+        Some(json!({"staff": anna["id"], "family_name": "X"})),
+    )
+    .await;
+    assert!(
+        status == 403 || status == 404,
+        "the Kita lead keeps no staff: {status}"
+    );
     let (status, _) = api(
         &kita,
         &lead,
@@ -186,7 +250,7 @@ async fn the_traeger_keeps_staff_and_the_kita_sees_need_against_actual_staff() {
         .as_array()
         .unwrap()
         .iter()
-        .filter(|p| p["name"].as_str().unwrap().starts_with("Sommer, "))
+        .filter(|p| p["name"].as_str().unwrap().starts_with("Sommer"))
         .count();
     assert_eq!(sommers, 3, "{staff}");
     let (status, at_kita) = api(&kita, &lead, "GET", "/api/staffing?year=2026", None).await;

@@ -127,9 +127,14 @@ fn refresh(store: &mut Store, provider: &str) -> Result<(), ActionError> {
                 .map(|c| format!("{} {}", c.given_name, c.family_name))
                 .collect::<Vec<_>>()
                 .join(", ");
+            // The Kita of its children (the first one's, for a family in two Kitas).
+            let facility = now
+                .children
+                .iter()
+                .find_map(|c| c.facility.as_ref().map(|f| f.0.clone()));
             (
                 now.id.0.clone(),
-                None,
+                facility,
                 subject,
                 family_changes(&then, &now),
                 "family",

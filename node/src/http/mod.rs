@@ -941,6 +941,16 @@ pub fn routes() -> Vec<Route> {
             "/api/staff/assignments/end",
             post(crate::staff::http::api_end),
         ),
+        route(
+            "POST",
+            "/staff/person",
+            post(crate::staff::http::correct_submit),
+        ),
+        route(
+            "POST",
+            "/api/staff/person",
+            post(crate::staff::http::api_correct),
+        ),
         route("GET", "/api/staff", get(crate::staff::http::api_list)),
         route("POST", "/api/staff", post(crate::staff::http::api_create)),
         route(

@@ -382,3 +382,33 @@ pub async fn list_xlsx(
     )
     .await
 }
+
+/// `POST /staff/person`: a person's names, birth date or qualification corrected.
+pub async fn correct_submit(
+    State(node): State<Arc<Node>>,
+    lang: Lang,
+    session: Session,
+    Form(form): Form<Posted<super::PersonCorrection>>,
+) -> Result<Response, AppError> {
+    session.check_csrf(&form.csrf)?;
+    let result = super::correct_person(&mut node.store(), &session.who, &form.input, node.now());
+    match result {
+        Ok(_) => Ok(Redirect::to("/staff").into_response()),
+        Err(e) => {
+            let errors = e.into_field_errors()?;
+            list_page(&node, lang, &session, StaffInput::default(), errors)
+        }
+    }
+}
+
+/// `POST /api/staff/person` with the same fields as JSON.
+pub async fn api_correct(
+    State(node): State<Arc<Node>>,
+    ApiSession(session): ApiSession,
+    ApiJson(input): ApiJson<super::PersonCorrection>,
+) -> Result<Json<kitanetz_crdt::kinds::StaffMember>, ApiError> {
+    Ok(Json(
+        super::correct_person(&mut node.store(), &session.who, &input, node.now())
+            .map_err(AppError::from)?,
+    ))
+}

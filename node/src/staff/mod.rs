@@ -442,6 +442,48 @@ pub fn end_assignment(
     Ok(member)
 }
 
+/// A correction of a person's own data (a misspelt name, a birth date, a qualification
+/// gained): empty fields keep what is recorded.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(default)]
+pub struct PersonCorrection {
+    pub staff: String,
+    pub given_name: String,
+    pub family_name: String,
+    /// YYYY-MM-DD
+    pub birth_date: String,
+    /// A code of `QUALIFICATIONS`.
+    pub qualification: String,
+}
+
+/// Corrects a person's names, birth date or qualification in place (the assignments and times
+/// off stay). A qualification counts for the staffing ratio from the day it is recorded as the
+/// document keeps one qualification per person: a change is audited with its day.
+pub fn correct_person(
+    store: &mut Store,
+    who: &Principal,
+    input: &PersonCorrection,
+    now: Now,
+) -> Result<StaffMember, ActionError> {
+    let provider = authorize_manage(store, who)?;
+    let (doc, mut member) = load(store, &provider, input.staff.trim())?;
+    let mut v = Validator::new();
+    let keep_or = |new: &str, old: &str| match new.trim() {
+        "" => old.to_string(),
+        new => new.to_string(),
+    };
+    member.given_name = keep_or(&input.given_name, &member.given_name);
+    member.family_name = keep_or(&input.family_name, &member.family_name);
+    member.qualification = keep_or(&input.qualification, &member.qualification);
+    if !input.birth_date.trim().is_empty() {
+        member.birth_date = v.date("birth_date", &input.birth_date);
+    }
+    v.finish()?;
+    member.validate()?;
+    save(store, who, doc, &member, "staff.correct", now)?;
+    Ok(member)
+}
+
 /// A time off work that counts nothing (long-term illness, maternity protection, parental
 /// leave; 3.7.2.4).
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
