@@ -54,6 +54,7 @@ fn check_kind(doc: &mut StoredDoc) {
         KindValue::FeeFacts(v) => check_value(doc, v),
         KindValue::SiblingCount(v) => check_value(doc, v),
         KindValue::IncomeDeclaration(v) => check_value(doc, v),
+        KindValue::DeclarationStatus(v) => check_value(doc, v),
         KindValue::TransferNotice(v) => check_value(doc, v),
     }
 }

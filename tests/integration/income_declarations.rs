@@ -404,6 +404,22 @@ async fn parents_declare_their_income_online_and_the_traeger_decides_provisional
     let issued = case().decisions.last().unwrap().content.clone();
     let letter: serde_json::Value = serde_json::from_str(&issued).unwrap();
     assert_eq!(letter["grant"]["provisional"], true, "{letter}");
+    // The parents see it in the portal once the Träger's answer reached the city.
+    let status_doc = kitanetz_node::fees::declarations::status_doc_id(&declaration_doc);
+    let (_, list) = get(&portal, &cookie, "/portal/applications").await;
+    assert!(
+        list.contains("noch nicht von der Beitragsstelle übernommen"),
+        "before the answer arrives: {list}"
+    );
+    local.local_change(&traeger.config.name, &status_doc);
+    local.run_until_quiet(6);
+    let (_, list) = get(&portal, &cookie, "/portal/applications").await;
+    assert!(
+        list.contains("von der Beitragsstelle übernommen am")
+            && list.contains("Vorläufig bewilligt am")
+            && list.contains("Bitte laden Sie sie hoch"),
+        "{list}"
+    );
     let (_, page) = staff_get(&office, &clerk.token, "/fees/declarations").await;
     assert!(
         page.contains("vorläufig entschieden: Nachweise prüfen"),
@@ -424,6 +440,19 @@ async fn parents_declare_their_income_online_and_the_traeger_decides_provisional
     let (status, _, page) = send(&office, staff, &path, urlencoded, body).await;
     assert_eq!(status, StatusCode::SEE_OTHER, "{page}");
     assert!(!case().reductions[1].decided.clone().unwrap().provisional);
+    local.local_change(&traeger.config.name, &status_doc);
+    local.run_until_quiet(6);
+    let (_, list) = get(&portal, &cookie, "/portal/applications").await;
+    assert!(
+        list.contains("Bewilligt am") && !list.contains("Vorläufig bewilligt"),
+        "the final decision replaces the provisional one: {list}"
+    );
+    // The Kita never holds the answer; only the city and this Träger's office do.
+    assert!(second
+        .store()
+        .find::<kitanetz_crdt::kinds::DeclarationStatus>(&status_doc)
+        .unwrap()
+        .is_none());
     let (_, page) = staff_get(&office, &clerk.token, "/fees/declarations").await;
     assert!(page.contains(">entschieden<"), "{page}");
     // The proofs of both take-overs stay with the fee case, on the Träger's node.
@@ -508,8 +537,28 @@ async fn parents_declare_their_income_online_and_the_traeger_decides_provisional
             "fees.declaration.export",
             "fees.declaration.proof.read",
             "fees.declaration.take_over",
+            // The answer for the portal: taken over, then decided; the same for the second.
+            "fees.declaration.status",
+            "fees.declaration.status",
             "fees.declaration.take_over",
+            "fees.declaration.status",
+            "fees.declaration.status",
             "fees.declaration.proof.read"
         ]
     );
+    // Erasing the family at the Träger takes the answer for the portal with it.
+    let entry = kitanetz_node::storage::AuditEntry {
+        at: 1,
+        actor: "user:t-admin".into(),
+        action: "family.erase",
+        target: Some(done.family.0.clone()),
+        subjects: vec![done.family.0.clone()],
+        valid_from: None,
+    };
+    let report = traeger
+        .store()
+        .erase_family(&done.family.0, &entry)
+        .unwrap();
+    assert!(report.documents.contains(&status_doc.0), "{report:?}");
+    assert!(traeger.store().is_erased(&status_doc).unwrap());
 }

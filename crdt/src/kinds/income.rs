@@ -139,3 +139,57 @@ impl IncomeDeclaration {
         v.finish()
     }
 }
+
+/// The Beitragsstelle's answer to a declaration, for the parents in the portal (OZG NRW step
+/// 10: they see where their application stands): taken over, decided provisionally or finally,
+/// granted or refused, for which months. Written by the Träger's office, held by it and the
+/// city (`traeger-office`), named after the declaration. No names: the city knows whose
+/// declaration it is; the Bescheid itself goes by post.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Reconcile, Hydrate)]
+pub struct DeclarationStatus {
+    pub provider: ProviderId,
+    /// The declaration's document id.
+    pub declaration: String,
+    /// The declaration's revision the Beitragsstelle took over last, and when.
+    pub taken_over_revision: u32,
+    pub taken_over_on: Date,
+    /// The decision on that application, once there is one.
+    pub decision: Option<DeclarationDecision>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Reconcile, Hydrate)]
+pub struct DeclarationDecision {
+    pub decided_on: Date,
+    pub granted: bool,
+    /// A provisional grant: final once the proofs are checked.
+    pub provisional: bool,
+    /// The months applied for (first days).
+    pub from: Date,
+    pub until: Date,
+}
+
+impl DeclarationStatus {
+    pub fn validate(&self) -> Result<(), ValidationError> {
+        let mut v = Validator::new();
+        v.check(
+            self.declaration.starts_with("doc-income-declaration-"),
+            "declaration",
+            "keine Selbstauskunft / not a declaration",
+        );
+        v.plausible_date("taken_over_on", self.taken_over_on);
+        if let Some(d) = &self.decision {
+            v.plausible_date("decision.decided_on", d.decided_on);
+            v.check(
+                d.from <= d.until,
+                "decision.until",
+                "Ende vor Beginn / end before start",
+            );
+            v.check(
+                !(d.provisional && !d.granted),
+                "decision.provisional",
+                "nur eine Bewilligung ist vorläufig / only a grant is provisional",
+            );
+        }
+        v.finish()
+    }
+}

@@ -40,7 +40,9 @@ pub use fee_case::{
 };
 pub use fee_facts::{CarePeriod, FactChild, FeeFacts, OtherChild, SiblingCount};
 pub use group::Group;
-pub use income::{DeclarationProof, IncomeDeclaration, ProofBytes};
+pub use income::{
+    DeclarationDecision, DeclarationProof, DeclarationStatus, IncomeDeclaration, ProofBytes,
+};
 pub use provider::{ProviderKind, ProviderProfile};
 pub use seats::{DeclineReason, SeatLedger, SeatMonth, SeatReservation, SeatStatus, WishDecline};
 pub use share::ApplicantShare;
@@ -101,6 +103,9 @@ document_kinds! {
     /// The parents' income self-assessment for a fee reduction with its proofs, from the city's
     /// portal to the Beitragsstelle of the child's Träger (the city and that Träger's office).
     IncomeDeclaration = "income-declaration", TraegerOffice, IncomeDeclaration, |s, t| s.validate();
+    /// The Beitragsstelle's answer to a declaration (taken over, decided) for the parents in the
+    /// portal (the Träger's office writes it; the city and that office hold it).
+    DeclarationStatus = "declaration-status", TraegerOffice, DeclarationStatus, |s, t| s.validate();
 }
 
 /// The names, address and e-mail of a child and the contact guardian, as the applicant and its

@@ -1644,6 +1644,8 @@ pub struct OwnApplication {
     /// The child has a place (reserved or contracted): the contact parent may declare the
     /// household's income for a fee reduction (`/portal/applications/{id}/income`).
     pub income_declarable: bool,
+    /// The declaration sent for it and what the Beitragsstelle did with it.
+    pub income: Option<crate::fees::declarations::DeclarationState>,
 }
 
 /// The applications the logged-in parent submitted, newest first.
@@ -1704,6 +1706,8 @@ pub fn own_applications(
             ));
         }
         wishes.sort_by_key(|w| w.0);
+        let income_declarable =
+            !second_guardian && crate::fees::declarations::place_of(store, &application)?.is_some();
         out.push(OwnApplication {
             id: id.0.clone(),
             child: format!(
@@ -1724,8 +1728,16 @@ pub fn own_applications(
             invitation: guardians::invitation_state(store, &id)?,
             second_guardian,
             offer: offer.filter(|_| !second_guardian),
-            income_declarable: !second_guardian
-                && crate::fees::declarations::place_of(store, &application)?.is_some(),
+            income_declarable,
+            income: if income_declarable {
+                crate::fees::declarations::state_of(
+                    store,
+                    &queries::family_key_of(store, &applicant)?,
+                    &id,
+                )?
+            } else {
+                None
+            },
             address_check: applicant.address_check.clone(),
             history: applicant
                 .history

@@ -46,6 +46,132 @@ pub fn declaration_doc_id(family_key: &str, application: &ApplicationId) -> DocI
     doc_id_for("income-declaration", &hex::encode(&digest[..16]))
 }
 
+/// The Beitragsstelle's answer to a declaration (`declaration-status`), named after it.
+pub fn status_doc_id(declaration: &DocId) -> DocId {
+    doc_id_for("declaration-status", short_id(declaration))
+}
+
+/// Tells the parents' portal what the Beitragsstelle did with the declaration `app` came from
+/// (taken over; decided, provisionally or finally): writes its `declaration-status` on this
+/// Träger node, from where it syncs to the city. An application entered by hand has none.
+pub(crate) fn publish_status(
+    store: &mut Store,
+    who: &Principal,
+    provider: &kitanetz_crdt::ids::ProviderId,
+    app: &kitanetz_crdt::kinds::ReductionApplication,
+    now: Now,
+) -> Result<(), ActionError> {
+    use kitanetz_crdt::kinds::{DeclarationDecision, DeclarationStatus};
+    let Some(declaration) = &app.declaration else {
+        return Ok(());
+    };
+    let id = status_doc_id(&DocId(declaration.clone()));
+    let held = store.find::<DeclarationStatus>(&id)?;
+    let status = DeclarationStatus {
+        provider: provider.clone(),
+        declaration: declaration.clone(),
+        taken_over_revision: app.declaration_revision,
+        taken_over_on: app.entered_on,
+        decision: app.decided.as_ref().map(|d| DeclarationDecision {
+            decided_on: d.on,
+            granted: d.granted,
+            provisional: d.provisional,
+            from: app.from,
+            until: app.until,
+        }),
+    };
+    status.validate()?;
+    let mut doc = match held {
+        Some((mut doc, _)) => {
+            doc.update(&status, now.today, now.millis, "declaration-status.change")?;
+            doc
+        }
+        None => StoredDoc::create(
+            id.clone(),
+            DocMeta {
+                kind: DocKind::DeclarationStatus,
+                schema: DocKind::DeclarationStatus.schema_version(),
+                owner: kitanetz_crdt::ids::provider_org(provider),
+                provider: Some(provider.clone()),
+                facilities: vec![],
+                origin_node: store.node_name().to_string(),
+                created_on: now.today,
+            },
+            &status,
+            store.actor(),
+            now.today,
+            now.millis,
+        )?,
+    };
+    store.save_doc(
+        &mut doc,
+        &AuditEntry {
+            at: now.millis,
+            actor: who.audit_name(),
+            action: "fees.declaration.status",
+            target: Some(id.0.clone()),
+            subjects: vec![declaration.clone()],
+            valid_from: None,
+        },
+    )?;
+    Ok(())
+}
+
+/// What the portal shows the parents of their declaration: sent, taken over, decided.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct DeclarationState {
+    /// YYYY-MM-DD, each once it happened.
+    pub sent_on: String,
+    pub taken_over_on: Option<String>,
+    /// The Beitragsstelle took over an earlier revision: the latest change is not seen yet.
+    pub changed_since: bool,
+    pub decided_on: Option<String>,
+    pub granted: Option<bool>,
+    pub provisional: bool,
+    /// MM/YYYY–MM/YYYY of the decision.
+    pub months: Option<String>,
+}
+
+/// The state of the declaration of application `id` (None before the parents sent one).
+pub(crate) fn state_of(
+    store: &Store,
+    family_key: &str,
+    id: &ApplicationId,
+) -> Result<Option<DeclarationState>, StoreError> {
+    use kitanetz_crdt::kinds::DeclarationStatus;
+    let declaration_id = declaration_doc_id(family_key, id);
+    let Some((_, declared)) = store.find::<IncomeDeclaration>(&declaration_id)? else {
+        return Ok(None);
+    };
+    let status = store
+        .find::<DeclarationStatus>(&status_doc_id(&declaration_id))?
+        .map(|(_, s)| s);
+    let month = |d: Date| d.0.format("%m/%Y").to_string();
+    Ok(Some(DeclarationState {
+        sent_on: declared.submitted_on.to_string(),
+        taken_over_on: status.as_ref().map(|s| s.taken_over_on.to_string()),
+        changed_since: status
+            .as_ref()
+            .is_some_and(|s| s.taken_over_revision < declared.revision),
+        decided_on: status
+            .as_ref()
+            .and_then(|s| s.decision.as_ref())
+            .map(|d| d.decided_on.to_string()),
+        granted: status
+            .as_ref()
+            .and_then(|s| s.decision.as_ref())
+            .map(|d| d.granted),
+        provisional: status
+            .as_ref()
+            .and_then(|s| s.decision.as_ref())
+            .is_some_and(|d| d.provisional),
+        months: status
+            .as_ref()
+            .and_then(|s| s.decision.as_ref())
+            .map(|d| format!("{}–{}", month(d.from), month(d.until))),
+    }))
+}
+
 /// The part of a declaration's document id after the kind (what the office's URLs carry).
 pub fn short_id(id: &DocId) -> &str {
     id.0.strip_prefix("doc-income-declaration-")
@@ -504,7 +630,7 @@ pub fn take_over(
     short: &str,
     now: Now,
 ) -> Result<(FamilyId, String), ActionError> {
-    authorize_here(store, who, FeeAction::Decide)?;
+    let provider = authorize_here(store, who, FeeAction::Decide)?;
     let (row, d, input) = office_detail(store, who, short)?;
     if d.withdrawn_on.is_some() {
         return Err(ActionError::Conflict(
@@ -535,6 +661,7 @@ pub fn take_over(
         }),
         now,
     )?;
+    publish_status(store, who, &provider, &app, now)?;
     Ok((family, app.number))
 }
 

@@ -1154,6 +1154,7 @@ pub fn decide(
         },
         now,
     )?;
+    super::declarations::publish_status(store, who, &provider, &application, now)?;
     Ok(Decided {
         application,
         decision: issued,

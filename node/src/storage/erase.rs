@@ -47,6 +47,21 @@ impl Store {
         family_id: &str,
         entry: &AuditEntry,
     ) -> Result<ErasureReport, StoreError> {
+        // The Beitragsstelle's answers to the parents' declarations (`declaration-status`,
+        // named after each declaration its fee case took over) go with the family.
+        let fee_case_id = kitanetz_crdt::ids::doc_id_for("fee-case", family_id);
+        let answers: Vec<String> = match self.find::<kitanetz_crdt::kinds::FeeCase>(&fee_case_id)? {
+            Some((_, case)) => case
+                .reductions
+                .iter()
+                .filter_map(|r| r.declaration.as_ref())
+                .map(|d| {
+                    let short = d.strip_prefix("doc-income-declaration-").unwrap_or(d);
+                    kitanetz_crdt::ids::doc_id_for("declaration-status", short).0
+                })
+                .collect(),
+            None => Vec::new(),
+        };
         let tx = self.conn.transaction()?;
         let mut docs: Vec<(String, String)> = Vec::new();
         {
@@ -72,6 +87,16 @@ impl Store {
         )?;
         if held {
             docs.push((fee_case.0, "fee-case".into()));
+        }
+        for answer in answers {
+            let held: bool = tx.query_row(
+                "SELECT EXISTS (SELECT 1 FROM documents WHERE doc_id = ?1)",
+                [&answer],
+                |r| r.get(0),
+            )?;
+            if held {
+                docs.push((answer, "declaration-status".into()));
+            }
         }
         // The Kita-Planer export status names the children (ids only); it goes with them.
         tx.execute(

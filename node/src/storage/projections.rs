@@ -225,6 +225,7 @@ pub(super) fn project(conn: &Connection, id: &DocId, value: &KindValue) -> Resul
         | KindValue::FeeFacts(_)
         | KindValue::SiblingCount(_)
         | KindValue::IncomeDeclaration(_)
+        | KindValue::DeclarationStatus(_)
         | KindValue::TransferNotice(_) => {}
         KindValue::ChildminderPlacement(p) => {
             conn.prepare_cached(
