@@ -185,7 +185,7 @@ impl DeclarationStatus {
                 "Ende vor Beginn / end before start",
             );
             v.check(
-                !(d.provisional && !d.granted),
+                !d.provisional || d.granted,
                 "decision.provisional",
                 "nur eine Bewilligung ist vorläufig / only a grant is provisional",
             );
