@@ -435,12 +435,57 @@ fn refusal_in_words(
         .and_then(|i| case["children"][i]["id"].as_str())
         .and_then(|id| children.iter().find(|c| c.contract.0 == id));
     let field = error.field.rsplit('.').next().unwrap_or(&error.field);
+    let message = engine_message_in_german(&error.message);
     match contract {
         Some(c) => format!(
-            "Vertrag {} (Kind {}): {field}: {}",
-            c.contract, c.child, error.message
+            "Vertrag {} (Kind {}): {field}: {message}",
+            c.contract, c.child
         ),
-        None => format!("{}: {}", error.field, error.message),
+        None => format!("{}: {message}", error.field),
+    }
+}
+
+/// The engine's refusals say in English what is wrong (the `fees compute` CLI prints them as
+/// the case format has them); the clerk reads them in German. The refusals a node-built case
+/// can meet are the statute's gaps: each is translated, anything else keeps its English after
+/// a German lead-in.
+fn engine_message_in_german(message: &str) -> String {
+    if message == "the form's statute version is gone" {
+        return "die Satzungsfassung, nach der der Antrag berechnet wurde, gibt es nicht mehr"
+            .into();
+    }
+    if let Some(rest) = message.strip_prefix("no version of ") {
+        if let Some((statute, month)) = rest.split_once(" in force in ") {
+            return format!("keine Fassung der Satzung {statute} gilt im Monat {month}");
+        }
+    }
+    if message == "is required: a child is in a kita" {
+        return "fehlt in der Satzungsfassung: ein Kind ist in einer Kita".into();
+    }
+    if message == "is required" {
+        return "fehlt in der Satzungsfassung".into();
+    }
+    format!("die Berechnung ist nicht möglich ({message})")
+}
+
+#[cfg(test)]
+mod engine_message_tests {
+    use super::engine_message_in_german;
+
+    #[test]
+    fn the_statute_gaps_read_in_german() {
+        assert_eq!(
+            engine_message_in_german("no version of dresden-2011 in force in 2031-01"),
+            "keine Fassung der Satzung dresden-2011 gilt im Monat 2031-01"
+        );
+        assert_eq!(
+            engine_message_in_german("is required"),
+            "fehlt in der Satzungsfassung"
+        );
+        assert_eq!(
+            engine_message_in_german("something new"),
+            "die Berechnung ist nicht möglich (something new)"
+        );
     }
 }
 
