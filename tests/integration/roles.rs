@@ -148,6 +148,10 @@ fn expected_access(method: &str, path: &str) -> Access {
             Access::KitaRoles
         }
         ("POST", "/kitaplaner/export") | ("POST", "/api/kitaplaner/exports") => Access::KitaScope,
+        // The import buffer: the lead of the Kita this node serves.
+        ("POST", "/kitaplaner/import") | ("POST", "/kitaplaner/import/{id}/discard") => {
+            Access::KitaLeadHere
+        }
         // Lastenheft 3.19's files: the Kita's lead and its Träger's admin (audited downloads).
         ("GET", p) if p == "/interfaces" || p.starts_with("/interfaces/") => Access::KitaScope,
         (_, p) if p.starts_with("/school") || p.starts_with("/api/school") => Access::KitaScope,
@@ -217,6 +221,7 @@ fn body_for(method: &str, path: &str, child: &str) -> Option<(&'static str, Stri
         ("POST", "/api/fees/payments") => Some((json, r#"{"file_name":"x.csv","text":"Familiennummer;Leistungsmonat;Betrag;Buchungsdatum\n000001;2026-10;1;2026-10-01\n"}"#.into())),
         ("POST", "/admin/sessions/revoke") => Some((form, "session=0000000000000000".into())),
         ("POST", "/backup") => Some((form, "x=1".into())),
+        ("POST", "/kitaplaner/import") | ("POST", "/kitaplaner/import/{id}/discard") => Some((form, "x=1".into())),
         ("POST", "/staff/person") => Some((form, "staff=staff-none&given_name=Walk".into())),
         ("POST", "/api/staff/person") => Some((json, r#"{"staff":"staff-none","given_name":"Walk"}"#.into())),
         ("POST", "/children/{id}/guardians/{guardian}") => Some((form, "street=Weg+2&postcode=01067&city=Dresden".into())),

@@ -357,6 +357,11 @@ pub enum Action<'a> {
     AdmitChild {
         facility: Option<&'a FacilityId>,
     },
+    /// The Kita-Planer import buffer of the Kita this node serves: read a file into it, admit
+    /// or discard its rows (its lead).
+    ImportFromKitaplaner {
+        facility: Option<&'a FacilityId>,
+    },
     /// One's own follow-ups (Wiedervorlagen): list, add, mark done (every staff member).
     ManageOwnFollowUps,
     /// The city's placement statistics from its pseudonymous data (the ZVS).
@@ -449,6 +454,7 @@ impl Action<'_> {
             Action::ManageGroups { .. } => "groups.manage",
             Action::RecordKitaDay { .. } => "kita.day.record",
             Action::AdmitChild { .. } => "child.admit",
+            Action::ImportFromKitaplaner { .. } => "kitaplaner.import",
             Action::ManageOwnFollowUps => "follow_ups.manage",
             Action::ViewPlacementStatistics => "statistics.placement.view",
             Action::ViewPlacementRounds => "rounds.view",
@@ -614,7 +620,8 @@ fn staff_may(caller: &Caller, action: Action<'_>) -> bool {
         },
         Action::ManageGroups { facility }
         | Action::RecordKitaDay { facility }
-        | Action::AdmitChild { facility } => {
+        | Action::AdmitChild { facility }
+        | Action::ImportFromKitaplaner { facility } => {
             caller.role == Role::KitaLead && facility.is_some_and(own_facility)
         }
         Action::ViewOccupancy { facility, provider }

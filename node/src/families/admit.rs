@@ -32,6 +32,9 @@ pub struct AdmitInput {
     pub integration_need: String,
     /// "on"/"true": the place is one a company holds (Belegrecht), reported separately.
     pub employer_seat: String,
+    /// The row of the Kita-Planer import buffer this admission works through, if any
+    /// (`crate::kitaplaner::import`).
+    pub kitaplaner_import: String,
 }
 
 /// Admits a child to the Kita this node serves.

@@ -224,11 +224,28 @@ fn admit_page(
 }
 
 /// `GET /children/new`: the admission form (the lead of the Kita this node serves).
+/// `?kitaplaner_import=ID`: the form filled in from a row of the Kita-Planer import buffer.
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct AdmitQuery {
+    kitaplaner_import: Option<i64>,
+}
+
 pub async fn admit_form(
     State(node): State<Arc<Node>>,
     lang: Lang,
     session: Session,
+    Query(q): Query<AdmitQuery>,
 ) -> Result<Response, AppError> {
+    if let Some(row) = q.kitaplaner_import {
+        let input = crate::kitaplaner::import::admission_of(
+            &node.store(),
+            &session.who,
+            node.config.facility.as_ref(),
+            row,
+        )?;
+        return admit_page(&node, lang, &session, input, vec![]);
+    }
     crate::auth::authorize(
         &session.who,
         crate::auth::Action::AdmitChild {
@@ -265,9 +282,22 @@ pub async fn admit_submit(
         node.now(),
     );
     match result {
-        Ok(done) => Ok(axum::response::IntoResponse::into_response(
-            axum::response::Redirect::to(&format!("/children/{}", done.child.0)),
-        )),
+        Ok(done) => {
+            // The import row it came from is worked through.
+            if let Ok(row) = form.input.kitaplaner_import.trim().parse::<i64>() {
+                crate::kitaplaner::import::close_row(
+                    &mut node.store(),
+                    &session.who,
+                    node.config.facility.as_ref(),
+                    row,
+                    Some(&done.child.0),
+                    node.now(),
+                )?;
+            }
+            Ok(axum::response::IntoResponse::into_response(
+                axum::response::Redirect::to(&format!("/children/{}", done.child.0)),
+            ))
+        }
         Err(e) => {
             let errors = e.into_field_errors()?;
             admit_page(&node, lang, &session, form.input, errors)

@@ -1000,6 +1000,16 @@ pub fn routes() -> Vec<Route> {
         ),
         route("GET", "/kitaplaner", get(crate::kitaplaner::http::page)),
         route(
+            "POST",
+            "/kitaplaner/import",
+            post(crate::kitaplaner::http::import_submit),
+        ),
+        route(
+            "POST",
+            "/kitaplaner/import/{id}/discard",
+            post(crate::kitaplaner::http::import_discard),
+        ),
+        route(
             "GET",
             "/kitaplaner.xlsx",
             get(crate::kitaplaner::http::xlsx),

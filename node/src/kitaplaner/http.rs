@@ -18,6 +18,10 @@ use std::sync::Arc;
 #[serde(default)]
 pub struct FacilityQuery {
     pub facility: Option<String>,
+    /// How many rows an import just added to the import buffer.
+    pub imported: Option<usize>,
+    /// Why an import was refused (its errors, one per line).
+    pub import_error: String,
 }
 
 /// The export form: `dry_run=on` for a dry run.
@@ -52,6 +56,10 @@ struct Page {
     drop_dir: Option<String>,
     /// The dry run just made.
     preview: Option<ExportReport>,
+    /// The Kita-Planer import buffer, where the caller works it (the lead on her Kita's node).
+    imports: Option<Vec<super::import::BufferRow>>,
+    imported: Option<usize>,
+    import_errors: Vec<String>,
 }
 
 impl Page {
@@ -88,18 +96,24 @@ impl Page {
     fn run_time(&self, at: &i64) -> String {
         crate::clock::format_millis(*at)
     }
+
+    fn en(&self) -> bool {
+        self.chrome.t.lang == "en"
+    }
 }
 
 fn page_of(
     node: &Node,
     lang: Lang,
     session: &Session,
-    facility: Option<&str>,
+    query: &FacilityQuery,
     preview: Option<ExportReport>,
 ) -> Result<Response, AppError> {
-    let (facility, visible) = choose_facility(node, session, facility)?;
+    let (facility, visible) = choose_facility(node, session, query.facility.as_deref())?;
     let store = node.store();
     let v = view(&store, &session.who, &facility, &settings(node))?;
+    // The import buffer belongs to the Kita's node and its lead; elsewhere it is not shown.
+    let imports = super::import::buffer(&store, &session.who, node.config.facility.as_ref()).ok();
     let facilities = if visible.len() > 1 {
         let names = crate::facilities::names(&store)?;
         visible
@@ -118,6 +132,14 @@ fn page_of(
         facilities,
         drop_dir: file_drop(node).map(|d| d.dir.display().to_string()),
         preview,
+        imports,
+        imported: query.imported,
+        import_errors: query
+            .import_error
+            .lines()
+            .filter(|l| !l.trim().is_empty())
+            .map(str::to_string)
+            .collect(),
     })
 }
 
@@ -128,7 +150,7 @@ pub async fn page(
     session: Session,
     Query(q): Query<FacilityQuery>,
 ) -> Result<Response, AppError> {
-    page_of(&node, lang, &session, q.facility.as_deref(), None)
+    page_of(&node, lang, &session, &q, None)
 }
 
 fn run_export(
@@ -163,7 +185,16 @@ pub async fn export_submit(
     let dry_run = crate::input::checked(&form.input.dry_run);
     let report = run_export(&node, &session, &facility, dry_run)?;
     if dry_run {
-        page_of(&node, lang, &session, Some(&facility.0), Some(report))
+        page_of(
+            &node,
+            lang,
+            &session,
+            &FacilityQuery {
+                facility: Some(facility.0.clone()),
+                ..FacilityQuery::default()
+            },
+            Some(report),
+        )
     } else {
         Ok(Redirect::to(&format!("/kitaplaner?facility={}", facility.0)).into_response())
     }
@@ -258,4 +289,86 @@ pub async fn xlsx(
         node.clock.now_millis(),
     )
     .await
+}
+
+/// `POST /kitaplaner/import` (multipart: `csrf`, `file`): a Kita-Planer file into the Kita's
+/// import buffer; a file with errors is refused whole and its errors listed on the page.
+pub async fn import_submit(
+    State(node): State<Arc<Node>>,
+    session: Session,
+    multipart: Result<axum::extract::Multipart, axum::extract::multipart::MultipartRejection>,
+) -> Result<Response, AppError> {
+    super::import::authorize_here(&session.who, node.config.facility.as_ref())?;
+    let too_large = || AppError::BadRequest("Die Datei ist zu groß / the file is too large".into());
+    let mut multipart = multipart.map_err(|e| AppError::BadRequest(format!("upload: {e}")))?;
+    let (mut csrf, mut name, mut bytes) = (String::new(), String::new(), Vec::new());
+    while let Some(field) = multipart.next_field().await.map_err(|_| too_large())? {
+        match field.name() {
+            Some("csrf") => {
+                csrf = field
+                    .text()
+                    .await
+                    .map_err(|e| AppError::BadRequest(format!("upload: {e}")))?
+            }
+            Some("file") => {
+                name = field.file_name().unwrap_or("kitaplaner.csv").to_string();
+                bytes = field.bytes().await.map_err(|_| too_large())?.to_vec();
+            }
+            _ => {}
+        }
+    }
+    session.check_csrf(&csrf)?;
+    let refused = |message: String| {
+        Ok(Redirect::to(&format!(
+            "/kitaplaner?import_error={}#h-kp-import",
+            form_urlencoded::byte_serialize(message.as_bytes()).collect::<String>()
+        ))
+        .into_response())
+    };
+    let Ok(text) = String::from_utf8(bytes) else {
+        return refused("Die Datei ist kein UTF-8-Text / the file is not UTF-8 text".into());
+    };
+    let result = super::import::import_file(
+        &mut node.store(),
+        &session.who,
+        node.config.facility.as_ref(),
+        &name,
+        &text,
+        node.now(),
+    );
+    match result {
+        Ok(added) => {
+            Ok(Redirect::to(&format!("/kitaplaner?imported={added}#h-kp-import")).into_response())
+        }
+        Err(crate::action::ActionError::Invalid(e)) => refused(
+            e.errors
+                .iter()
+                .map(|f| f.message.clone())
+                .collect::<Vec<_>>()
+                .join("\n"),
+        ),
+        Err(e) => Err(e.into()),
+    }
+}
+
+/// `POST /kitaplaner/import/{id}/discard`: a row of the import buffer set aside.
+pub async fn import_discard(
+    State(node): State<Arc<Node>>,
+    session: Session,
+    axum::extract::Path(id): axum::extract::Path<String>,
+    Form(form): Form<crate::http::pages::CsrfForm>,
+) -> Result<Response, AppError> {
+    session.check_csrf(&form.csrf)?;
+    super::import::authorize_here(&session.who, node.config.facility.as_ref())?;
+    // A row id that is no number names no open row: refused below like any row not open.
+    let id: i64 = id.parse().unwrap_or(-1);
+    super::import::close_row(
+        &mut node.store(),
+        &session.who,
+        node.config.facility.as_ref(),
+        id,
+        None,
+        node.now(),
+    )?;
+    Ok(Redirect::to("/kitaplaner#h-kp-import").into_response())
 }

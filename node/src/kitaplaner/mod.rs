@@ -41,6 +41,7 @@
 //! changes nothing.
 
 pub mod http;
+pub mod import;
 pub mod queries;
 
 use crate::action::ActionError;

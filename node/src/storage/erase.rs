@@ -107,6 +107,11 @@ impl Store {
         tx.execute("DELETE FROM fee_proofs WHERE family = ?1", [family_id])?;
         // The Änderungsmeldungen name the family's people and what changed for them.
         tx.execute("DELETE FROM change_reports WHERE family = ?1", [family_id])?;
+        // The Kita-Planer import rows the family's children were admitted from.
+        tx.execute(
+            "DELETE FROM kitaplaner_imports WHERE child IN (SELECT id FROM p_children WHERE family = ?1)",
+            [family_id],
+        )?;
         tx.execute(
             "DELETE FROM change_reports_done WHERE family = ?1",
             [family_id],
