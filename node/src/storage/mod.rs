@@ -56,6 +56,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("migrations/0030_letters_notice.sql"),
     include_str!("migrations/0031_user_password_change.sql"),
     include_str!("migrations/0032_change_reports.sql"),
+    include_str!("migrations/0033_kdw_export_staff.sql"),
 ];
 
 /// Migrations that add a projection table: a database older than this is rebuilt from its
