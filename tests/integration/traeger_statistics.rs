@@ -480,7 +480,10 @@ async fn with_the_staff_option_the_kita_data_webhouse_hands_over_the_staff_enter
     };
     // Off by default (L74): no staff handed over, the demo's check passes.
     let before = check().await;
-    assert_eq!((&before["ready"], &before["staff"]), (&json!(true), &json!(0)));
+    assert_eq!(
+        (&before["ready"], &before["staff"]),
+        (&json!(true), &json!(0))
+    );
 
     // The persons working at the Kita on 1 March 2026, read from the documents.
     let day = kitanetz_crdt::scalar::Date::ymd(2026, 3, 1);
@@ -490,7 +493,12 @@ async fn with_the_staff_option_the_kita_data_webhouse_hands_over_the_staff_enter
         .unwrap()
         .into_iter()
         .filter(|m| m.assignments_on(day).any(|a| a.facility == facility))
-        .map(|m| (m.id.0.clone(), format!("{} {}", m.given_name, m.family_name)))
+        .map(|m| {
+            (
+                m.id.0.clone(),
+                format!("{} {}", m.given_name, m.family_name),
+            )
+        })
         .collect();
     people.sort();
     assert!(people.len() >= 2, "{people:?}");
@@ -529,7 +537,10 @@ async fn with_the_staff_option_the_kita_data_webhouse_hands_over_the_staff_enter
         assert_eq!(row["record"], format!("staff:{id}"));
         assert_eq!(row["name"], name.as_str());
         assert!(
-            row["field"].as_str().unwrap().contains("Berufsausbildungsabschluss"),
+            row["field"]
+                .as_str()
+                .unwrap()
+                .contains("Berufsausbildungsabschluss"),
             "{row}"
         );
     }

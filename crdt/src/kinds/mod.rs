@@ -46,8 +46,7 @@ pub use seats::{DeclineReason, SeatLedger, SeatMonth, SeatReservation, SeatStatu
 pub use share::ApplicantShare;
 pub use staff::{
     Qualification, StaffAbsence, StaffAssignment, StaffMember, StaffRole, StaffStatistics,
-    ABSENCE_REASONS,
-    QUALIFICATIONS,
+    ABSENCE_REASONS, QUALIFICATIONS,
 };
 pub use transfer::{transfer_state, TransferNotice};
 pub use wish::{ApplicationWish, WishStatus};

@@ -194,7 +194,12 @@ impl StatisticsInput {
 pub fn summary(stats: &StaffStatistics) -> String {
     let mut parts: Vec<String> = Vec::new();
     if let Some(sex) = stats.sex {
-        parts.extend(SEXES.iter().find(|(_, s, _)| *s == sex).map(|x| x.2.to_owned()));
+        parts.extend(
+            SEXES
+                .iter()
+                .find(|(_, s, _)| *s == sex)
+                .map(|x| x.2.to_owned()),
+        );
     }
     if let Some((_, label)) = KDW_ACTIVITIES.iter().find(|(c, _)| *c == stats.activity) {
         parts.push((*label).to_owned());
@@ -215,10 +220,16 @@ pub fn summary(stats: &StaffStatistics) -> String {
         parts.push(format!("Nachqualifikation {}", stats.nachqualifikation));
     }
     if !stats.leitung_aufgrund_von.is_empty() {
-        parts.push(format!("Leitung aufgrund von {}", stats.leitung_aufgrund_von));
+        parts.push(format!(
+            "Leitung aufgrund von {}",
+            stats.leitung_aufgrund_von
+        ));
     }
     if !stats.erste_ansprechperson.is_empty() {
-        parts.push(format!("erste Ansprechperson {}", stats.erste_ansprechperson));
+        parts.push(format!(
+            "erste Ansprechperson {}",
+            stats.erste_ansprechperson
+        ));
     }
     if let Some(d) = stats.working_days {
         parts.push(format!("{d} Tage/Woche"));

@@ -35,9 +35,9 @@
 use super::kita_data::{
     contract_for, school_entry_year, school_grade, KitaData, Problem, ASSUMED_DAYS_PER_WEEK,
 };
-use kitanetz_crdt::kinds::StaffRole;
 use chrono::NaiveDate;
 use kitanetz_crdt::kinds::facility::CareType;
+use kitanetz_crdt::kinds::StaffRole;
 use kitanetz_crdt::scalar::Date;
 use kitanetz_statistics::ids::{CareFormId, ChildId, GroupId, StaffId};
 use kitanetz_statistics::kdw::{
@@ -365,14 +365,14 @@ fn field_of(code: kdw::ErrorCode) -> &'static str {
         E::HortChildWithoutSchool => "Klassenstufe / school grade",
         E::MiddayBreakForSchoolChild => "Unterbrechung über Mittag / midday break",
         E::SexUnspecifiedBefore2017 => "Geschlecht / sex",
-        E::StaffHoursMissing => "Personal: Wochenstunden, Arbeitstage / staff: weekly hours, working days",
+        E::StaffHoursMissing => {
+            "Personal: Wochenstunden, Arbeitstage / staff: weekly hours, working days"
+        }
         E::MpsMissing | E::MpsAboveLimit => "Personal: MPS-Anrechnung / staff: MPS credit",
         E::NachqualifikationMissing => "Personal: Nachqualifikation / staff: further qualification",
         E::LeitungAufgrundMissing => "Personal: Leitung aufgrund von / staff: leading by virtue of",
         E::WorkAreaHoursMismatch => "Personal: Arbeitsbereiche / staff: work areas",
-        E::ErsteAnsprechpersonMissing => {
-            "Personal: Erste Ansprechperson / staff: first contact"
-        }
+        E::ErsteAnsprechpersonMissing => "Personal: Erste Ansprechperson / staff: first contact",
     }
 }
 
@@ -573,13 +573,21 @@ mod tests {
         assert_eq!(
             missing,
             [
-                ("staff:s1", "Erika Muster", &*format!("Geschlecht / sex, {key}")),
+                (
+                    "staff:s1",
+                    "Erika Muster",
+                    &*format!("Geschlecht / sex, {key}")
+                ),
                 (
                     "staff:s2",
                     "Lena Leit",
                     &*format!("Geschlecht / sex, Geburtsdatum / birth date, {key}")
                 ),
-                ("staff:s4", "Mia Eltern", &*format!("Geschlecht / sex, {key}")),
+                (
+                    "staff:s4",
+                    "Mia Eltern",
+                    &*format!("Geschlecht / sex, {key}")
+                ),
             ]
         );
         // The working days and the check's other rules are its errors, named with the person.
@@ -612,7 +620,9 @@ mod tests {
         assert!(k.ready, "{:?} {:?}", k.errors, k.missing);
         let export = k.export.clone().unwrap();
         let staff = export.clone().into_export().staff.expect("handed over");
-        let rows: Vec<(String, &str, String, Vec<(Option<String>, String)>)> = staff
+        // (id, sex code, weekly hours, [(area, hours)])
+        type Row<'a> = (String, &'a str, String, Vec<(Option<String>, String)>);
+        let rows: Vec<Row> = staff
             .iter()
             .map(|s| {
                 (

@@ -595,7 +595,10 @@ mod tests {
         assert!(!out.lead_checked());
         assert!(out.staff_checked());
         assert!(to_master(Some(&out), BTreeMap::new()).export_staff);
-        assert!(!to_master(None, BTreeMap::new()).export_staff, "default no (L74)");
+        assert!(
+            !to_master(None, BTreeMap::new()).export_staff,
+            "default no (L74)"
+        );
     }
 
     #[test]
