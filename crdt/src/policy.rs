@@ -316,6 +316,7 @@ mod tests {
                 assignment("asg-2", "fac-a", Date::ymd(2026, 1, 1)),
             ],
             absences: vec![],
+            statistics: Default::default(),
         };
         assert_eq!(staff.validate(), Ok(()));
         // The scope the node writes into the metadata is the staff member's facilities.

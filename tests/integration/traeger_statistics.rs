@@ -448,3 +448,227 @@ async fn every_kita_of_every_demo_traeger_passes_the_kita_data_webhouse_check() 
     }
     assert!(checked >= 4, "{checked} Kitas");
 }
+
+/// Issue 12 item 2: the Träger's admin enters the Webhouse data of the staff (API and the form
+/// on `/staff`), turns the Mandant option "Personal übergeben" on, and the check and the StaLa
+/// XML of the Kita carry its staff; a person without the training key is a named row and no
+/// file is made.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn with_the_staff_option_the_kita_data_webhouse_hands_over_the_staff_entered() {
+    use kitanetz_tests::{api, KitaAndTraeger};
+    use serde_json::json;
+    let net = Network::seeded();
+    let KitaAndTraeger {
+        traeger,
+        facility,
+        provider,
+        ..
+    } = KitaAndTraeger::open(&net);
+    let admin = add_traeger_user(&traeger, "kdw-staff", Role::TraegerAdmin, &provider).token;
+    let query = format!("year=2026&facility={}", facility.0);
+    let check = || async {
+        let (status, check) = api(
+            &traeger,
+            &admin,
+            "GET",
+            &format!("/api/statistics/kdw?{query}"),
+            None,
+        )
+        .await;
+        assert_eq!(status, 200, "{check}");
+        check
+    };
+    // Off by default (L74): no staff handed over, the demo's check passes.
+    let before = check().await;
+    assert_eq!(
+        (&before["ready"], &before["staff"]),
+        (&json!(true), &json!(0))
+    );
+
+    // The persons working at the Kita on 1 March 2026, read from the documents.
+    let day = kitanetz_crdt::scalar::Date::ymd(2026, 3, 1);
+    let mut people: Vec<(String, String)> = traeger
+        .store()
+        .values_of_kind::<kitanetz_crdt::kinds::StaffMember>()
+        .unwrap()
+        .into_iter()
+        .filter(|m| m.assignments_on(day).any(|a| a.facility == facility))
+        .map(|m| {
+            (
+                m.id.0.clone(),
+                format!("{} {}", m.given_name, m.family_name),
+            )
+        })
+        .collect();
+    people.sort();
+    assert!(people.len() >= 2, "{people:?}");
+
+    // The option turned on in the master data form (with the rest of it).
+    let app = router(traeger.clone());
+    let form_type = "application/x-www-form-urlencoded";
+    let (status, body) = call(
+        &app,
+        Method::POST,
+        "/statistics/kdw/master",
+        Some(&admin),
+        Some((
+            form_type,
+            format!(
+                "facility={}&state=Baden-W%C3%BCrttemberg&export_staff=on&einrichtungsnummer=E-9&stala_einrichtungsnummer=0831150101&interaktionsentwicklung=ja&konzeptionsentwicklung=nein&leitungszeit_umgesetzt=ja&teamentwicklung=ja&ueberzaehlige_gruppen=0&woechentliche_oeffnungszeit=",
+                facility.0
+            ),
+        )),
+    )
+    .await;
+    assert_eq!(status, StatusCode::SEE_OTHER, "{body}");
+    let master = format!("/statistics/kdw/master?facility={}", facility.0);
+    let (_, page) = call(&app, Method::GET, &master, Some(&admin), None).await;
+    assert!(
+        page.contains(r#"id="m-export-staff" name="export_staff" value="on" checked"#),
+        "{page}"
+    );
+    // Nothing entered yet: every person is a missing row naming the training key.
+    let c = check().await;
+    assert_eq!(c["ready"], false);
+    assert_eq!(c["staff"].as_u64(), Some(people.len() as u64));
+    let missing = c["missing"].as_array().unwrap();
+    assert_eq!(missing.len(), people.len(), "{c}");
+    for (row, (id, name)) in missing.iter().zip(&people) {
+        assert_eq!(row["record"], format!("staff:{id}"));
+        assert_eq!(row["name"], name.as_str());
+        assert!(
+            row["field"]
+                .as_str()
+                .unwrap()
+                .contains("Berufsausbildungsabschluss"),
+            "{row}"
+        );
+    }
+
+    // A key that is not four digits: a field error of the correction, nothing stored.
+    let (last, others) = people.split_last().unwrap();
+    let (status, body) = api(
+        &traeger,
+        &admin,
+        "POST",
+        "/api/staff/person",
+        Some(json!({"staff": last.0, "training_key": "50"})),
+    )
+    .await;
+    assert_eq!(status, 422, "{body}");
+    assert_eq!(body["fields"][0]["field"], "training_key", "{body}");
+    // Everyone but the last through the API …
+    for (id, _) in others {
+        let (status, body) = api(
+            &traeger,
+            &admin,
+            "POST",
+            "/api/staff/person",
+            Some(json!({"staff": id, "sex": "female", "training_key": "5010",
+                        "working_days": "5", "leitung_aufgrund_von": "Erzieherin"})),
+        )
+        .await;
+        assert_eq!(status, 200, "{body}");
+        assert_eq!(body["statistics"]["training_key"], "5010", "{body}");
+        assert_eq!(body["statistics"]["working_days"], 5, "{body}");
+    }
+    // … the last through the form on /staff, without the training key.
+    let (status, body) = call(
+        &app,
+        Method::POST,
+        "/staff/person",
+        Some(&admin),
+        Some((
+            form_type,
+            format!(
+                "staff={}&sex=diverse&working_days=4&leitung_aufgrund_von=Erzieherin&domestic_technical=nein",
+                last.0
+            ),
+        )),
+    )
+    .await;
+    assert_eq!(status, StatusCode::SEE_OTHER, "{body}");
+    let (_, page) = call(&app, Method::GET, "/staff", Some(&admin), None).await;
+    assert!(page.contains("KDW: divers"), "{page}");
+    assert!(page.contains("id=\"staff-kdw\""), "{page}");
+
+    // One named row is left: the last person's training key; no file.
+    let c = check().await;
+    assert_eq!(c["ready"], false);
+    let missing = c["missing"].as_array().unwrap();
+    assert_eq!(missing.len(), 1, "{c}");
+    assert_eq!(missing[0]["record"], format!("staff:{}", last.0));
+    assert_eq!(missing[0]["name"], last.1.as_str());
+    assert_eq!(
+        missing[0]["field"],
+        "Höchster Berufsausbildungsabschluss (Schlüssel) / training key"
+    );
+    assert!(c["errors"].as_array().unwrap().is_empty(), "{c}");
+    let (status, body) = call(
+        &app,
+        Method::GET,
+        &format!("/statistics/kdw.xml?{query}"),
+        Some(&admin),
+        None,
+    )
+    .await;
+    assert_eq!(status, StatusCode::CONFLICT, "{body}");
+
+    // The key entered on the form: the check passes and the XML carries every person.
+    let (status, body) = call(
+        &app,
+        Method::POST,
+        "/staff/person",
+        Some(&admin),
+        Some((form_type, format!("staff={}&training_key=5010", last.0))),
+    )
+    .await;
+    assert_eq!(status, StatusCode::SEE_OTHER, "{body}");
+    let c = check().await;
+    assert_eq!(c["ready"], true, "{c}");
+    assert_eq!(c["staff"].as_u64(), Some(people.len() as u64));
+    let (status, xml) = call(
+        &app,
+        Method::GET,
+        &format!("/statistics/kdw.xml?{query}"),
+        Some(&admin),
+        None,
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{xml}");
+    assert_eq!(xml.matches("<Mitarbeiter ").count(), people.len(), "{xml}");
+    for (id, _) in &people {
+        assert!(xml.contains(&format!("id=\"{id}\"")), "{id}: {xml}");
+    }
+    assert_eq!(
+        xml.matches("<Berufsausbildungsabschluss>5010</Berufsausbildungsabschluss>")
+            .count(),
+        people.len()
+    );
+    assert!(xml.contains("<Arbeitstage>4</Arbeitstage>"), "{xml}");
+    // The option off again: no staff in the file.
+    let (status, _) = call(
+        &app,
+        Method::POST,
+        "/statistics/kdw/master",
+        Some(&admin),
+        Some((
+            form_type,
+            format!(
+                "facility={}&state=Baden-W%C3%BCrttemberg&einrichtungsnummer=E-9&stala_einrichtungsnummer=0831150101&interaktionsentwicklung=ja&konzeptionsentwicklung=nein&leitungszeit_umgesetzt=ja&teamentwicklung=ja&ueberzaehlige_gruppen=0&woechentliche_oeffnungszeit=",
+                facility.0
+            ),
+        )),
+    )
+    .await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    let (_, xml) = call(
+        &app,
+        Method::GET,
+        &format!("/statistics/kdw.xml?{query}"),
+        Some(&admin),
+        None,
+    )
+    .await;
+    assert!(!xml.contains("<Mitarbeiter "), "{xml}");
+}

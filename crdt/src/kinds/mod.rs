@@ -47,8 +47,8 @@ pub use provider::{ProviderKind, ProviderProfile};
 pub use seats::{DeclineReason, SeatLedger, SeatMonth, SeatReservation, SeatStatus, WishDecline};
 pub use share::ApplicantShare;
 pub use staff::{
-    Qualification, StaffAbsence, StaffAssignment, StaffMember, StaffRole, ABSENCE_REASONS,
-    QUALIFICATIONS,
+    Qualification, StaffAbsence, StaffAssignment, StaffMember, StaffRole, StaffStatistics,
+    ABSENCE_REASONS, QUALIFICATIONS,
 };
 pub use transfer::{transfer_state, TransferNotice};
 pub use wish::{ApplicationWish, WishStatus};

@@ -12,6 +12,7 @@
 //! of the rules, never a constant here.
 
 use crate::ids::{FacilityId, ProviderId, StaffAbsenceId, StaffAssignmentId, StaffId};
+use crate::kinds::family::Sex;
 use crate::period::Period;
 use crate::scalar::{Date, Dec};
 use crate::validate::{ValidationError, Validator};
@@ -163,6 +164,128 @@ pub struct StaffMember {
     pub qualification: String,
     pub assignments: Vec<StaffAssignment>,
     pub absences: Vec<StaffAbsence>,
+    /// What the Kita-Data-Webhouse asks of the person and nothing else here needs (seed 002
+    /// L73–88). Absent from documents written before it was added: they load with nothing
+    /// entered.
+    #[autosurgeon(missing = "Default::default")]
+    #[serde(default)]
+    pub statistics: StaffStatistics,
+}
+
+/// The Tätigkeit the Kita-Data-Webhouse asks (L81–82): (code, German label). Persisted format:
+/// the codes, as the case format `kitanetz-kdw-case/1` spells them.
+pub const KDW_ACTIVITIES: [(&str, &str); 3] = [
+    ("einrichtungsleitung", "Einrichtungsleitung"),
+    (
+        "gruppenleitung",
+        "Päd. Fachkraft / berechtigt zur Gruppenleitung",
+    ),
+    ("other", "Sonstige Tätigkeit"),
+];
+
+/// The Arbeitsbereiche (Schlüssel A of the KJH statistic, seed 004 L31416–31445) an educator's
+/// hours may be reported in: (code, German label). Leadership hours are always 4
+/// (Einrichtungsleitung). Persisted format: the codes.
+pub const KDW_EDUCATOR_AREAS: [(&str, &str); 5] = [
+    ("1", "Gruppenleitung"),
+    ("2", "Zweit- bzw. Ergänzungskraft"),
+    ("3", "Förderung von Kindern (Eingliederungshilfe)"),
+    ("5", "Verwaltung"),
+    ("9", "Gruppenübergreifend tätig"),
+];
+
+/// The staff data of the Kita-Data-Webhouse (Baden-Württemberg, seed 002 L73–88): what the
+/// Webhouse asks per person that the staffing ratio does not need. Every field may be empty
+/// (not entered); the statistic's check names what is missing. Text fields hold `""` when not
+/// entered.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, Reconcile, Hydrate)]
+#[serde(default)]
+pub struct StaffStatistics {
+    /// Geschlecht (L76); `Diverse` is reported as 7 like `Unspecified` (L38).
+    #[autosurgeon(missing = "Option::default")]
+    pub sex: Option<Sex>,
+    /// One of [`KDW_ACTIVITIES`] or `""`.
+    #[autosurgeon(missing = "String::new")]
+    pub activity: String,
+    /// "Mitarbeiter/in im hauswirtschaftlichen/technischen Bereich" (L80, L84).
+    #[autosurgeon(missing = "Default::default")]
+    pub domestic_technical: bool,
+    /// Höchster Berufsausbildungsabschluss, the Land's key of four digits (L78–79), or `""`.
+    #[autosurgeon(missing = "String::new")]
+    pub training_key: String,
+    /// Praxisintegrierte Ausbildung (L86).
+    #[autosurgeon(missing = "Default::default")]
+    pub pia: bool,
+    /// MPS-Anrechnung in percent, the number only (L78).
+    #[autosurgeon(missing = "Option::default")]
+    pub mps_anrechnung: Option<Dec>,
+    /// Zusätzlicher fachspezifischer Abschluss / Nachqualifikation (L79, L89).
+    #[autosurgeon(missing = "String::new")]
+    pub nachqualifikation: String,
+    /// "Leitung aufgrund von" (L82).
+    #[autosurgeon(missing = "String::new")]
+    pub leitung_aufgrund_von: String,
+    /// Zusatzfeld ErsteAnsprechperson: `ja`, `nein` or `""` (L87).
+    #[autosurgeon(missing = "String::new")]
+    pub erste_ansprechperson: String,
+    /// Arbeitstage a week (Layer Arbeitszeit, L84).
+    #[autosurgeon(missing = "Option::default")]
+    pub working_days: Option<u32>,
+    /// The Arbeitsbereich of the hours in the educator role, one of [`KDW_EDUCATOR_AREAS`] or
+    /// `""` (then derived by the statistic).
+    #[autosurgeon(missing = "String::new")]
+    pub educator_area: String,
+}
+
+impl StaffStatistics {
+    fn validate(&self, v: &mut Validator) {
+        let f = |name: &str| format!("statistics.{name}");
+        v.check(
+            self.activity.is_empty() || KDW_ACTIVITIES.iter().any(|(c, _)| *c == self.activity),
+            f("activity"),
+            format!(
+                "unbekannte Tätigkeit / unknown activity; one of {}",
+                KDW_ACTIVITIES.map(|(c, _)| c).join(", ")
+            ),
+        );
+        v.check(
+            self.training_key.is_empty()
+                || (self.training_key.len() == 4
+                    && self.training_key.bytes().all(|b| b.is_ascii_digit())),
+            f("training_key"),
+            "Schlüssel aus vier Ziffern, z. B. 5010 / a key of four digits, e.g. 5010",
+        );
+        v.check(
+            self.mps_anrechnung.is_none_or(|p| {
+                p.0 >= Decimal::ZERO && p.0 <= Decimal::ONE_HUNDRED && p.0.normalize().scale() <= 2
+            }),
+            f("mps_anrechnung"),
+            "Prozent von 0 bis 100, nur die Zahl / percent from 0 to 100, the number only",
+        );
+        v.check(
+            ["", "ja", "nein"].contains(&self.erste_ansprechperson.as_str()),
+            f("erste_ansprechperson"),
+            "„ja“ oder „nein“ / yes or no",
+        );
+        v.check(
+            self.working_days.is_none_or(|d| (1..=7).contains(&d)),
+            f("working_days"),
+            "Arbeitstage je Woche von 1 bis 7 / working days a week from 1 to 7",
+        );
+        v.check(
+            self.educator_area.is_empty()
+                || KDW_EDUCATOR_AREAS
+                    .iter()
+                    .any(|(c, _)| *c == self.educator_area),
+            f("educator_area"),
+            format!(
+                "unbekannter Arbeitsbereich / unknown work area; one of {}",
+                KDW_EDUCATOR_AREAS.map(|(c, _)| c).join(", ")
+            ),
+        );
+        v.optional_text(&f("nachqualifikation"), &self.nachqualifikation, 100);
+        v.optional_text(&f("leitung_aufgrund_von"), &self.leitung_aufgrund_von, 100);
+    }
 }
 
 impl StaffMember {
@@ -213,6 +336,7 @@ impl StaffMember {
                 );
             }
         }
+        self.statistics.validate(&mut v);
         unique(&mut v, "absences", self.absences.iter().map(|a| &a.id));
         for (i, a) in self.absences.iter().enumerate() {
             let field = format!("absences[{i}]");
@@ -347,6 +471,7 @@ mod tests {
                 period: Period::new(d(2026, 9, 1), Some(d(2026, 12, 31))).unwrap(),
                 reason: "parental-leave".into(),
             }],
+            statistics: StaffStatistics::default(),
         }
     }
 
@@ -474,6 +599,59 @@ mod tests {
                 "absences[0].reason",
             ]
         );
+    }
+
+    #[test]
+    fn the_webhouse_data_is_checked_and_a_document_without_it_loads_with_nothing_entered() {
+        let mut s = member();
+        s.statistics = StaffStatistics {
+            sex: Some(Sex::Female),
+            activity: "gruppenleitung".into(),
+            training_key: "5021".into(),
+            mps_anrechnung: Some(Dec::from_str("20").unwrap()),
+            leitung_aufgrund_von: "Erzieherin".into(),
+            erste_ansprechperson: "nein".into(),
+            working_days: Some(5),
+            educator_area: "1".into(),
+            ..StaffStatistics::default()
+        };
+        assert_eq!(s.validate(), Ok(()));
+        let mut bad = s.clone();
+        bad.statistics.activity = "Leitung".into();
+        bad.statistics.training_key = "04".into();
+        bad.statistics.mps_anrechnung = Some(Dec::from_str("120").unwrap());
+        bad.statistics.erste_ansprechperson = "vielleicht".into();
+        bad.statistics.working_days = Some(8);
+        bad.statistics.educator_area = "4".into();
+        assert_eq!(
+            fields(&bad),
+            [
+                "statistics.activity",
+                "statistics.training_key",
+                "statistics.mps_anrechnung",
+                "statistics.erste_ansprechperson",
+                "statistics.working_days",
+                "statistics.educator_area",
+            ]
+        );
+
+        // Round trip, then a document as written before the field existed.
+        let mut doc = AutoCommit::new();
+        reconcile_prop(&mut doc, ROOT, "value", &s).unwrap();
+        let back: StaffMember = hydrate_prop(&doc, ROOT, "value").unwrap();
+        assert_eq!(back, s);
+        use automerge::transaction::Transactable;
+        use automerge::ReadDoc;
+        let (_, value) = doc.get(ROOT, "value").unwrap().unwrap();
+        doc.delete(&value, "statistics").unwrap();
+        let old: StaffMember = hydrate_prop(&doc, ROOT, "value").unwrap();
+        assert_eq!(old.statistics, StaffStatistics::default());
+        assert_eq!(old.assignments, s.assignments);
+        let json = serde_json::to_value(member()).unwrap();
+        let mut json = json.as_object().unwrap().clone();
+        json.remove("statistics");
+        let old: StaffMember = serde_json::from_value(json.into()).unwrap();
+        assert_eq!(old.statistics, StaffStatistics::default());
     }
 
     #[test]

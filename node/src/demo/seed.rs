@@ -967,6 +967,7 @@ fn demo_staff(
             weekly_hours: kitanetz_crdt::scalar::Dec(rust_decimal::Decimal::new(hours, 0)),
         }],
         absences: vec![],
+        statistics: Default::default(),
     };
     let mut staff = vec![person(0, "fachkraft-leitung", StaffRole::Leadership, 40)];
     for g in 0..f.groups.len() {

@@ -31,6 +31,10 @@ struct ListPage {
     facilities: Vec<(String, String)>,
     qualifications: Vec<(&'static str, &'static str)>,
     absence_reasons: Vec<(&'static str, &'static str)>,
+    /// The Kita-Data-Webhouse choices of the correction form: (code, label).
+    sexes: Vec<(&'static str, &'static str)>,
+    kdw_activities: Vec<(&'static str, &'static str)>,
+    kdw_areas: Vec<(&'static str, &'static str)>,
     form: StaffInput,
     errors: Vec<FieldError>,
 }
@@ -65,6 +69,12 @@ fn list_page(
         facilities,
         qualifications: qualification_options(),
         absence_reasons: ABSENCE_REASONS.to_vec(),
+        sexes: super::statistics::SEXES
+            .iter()
+            .map(|(code, _, label)| (*code, *label))
+            .collect(),
+        kdw_activities: kitanetz_crdt::kinds::staff::KDW_ACTIVITIES.to_vec(),
+        kdw_areas: kitanetz_crdt::kinds::staff::KDW_EDUCATOR_AREAS.to_vec(),
         form,
         errors,
     };
@@ -383,7 +393,8 @@ pub async fn list_xlsx(
     .await
 }
 
-/// `POST /staff/person`: a person's names, birth date or qualification corrected.
+/// `POST /staff/person`: a person's names, birth date or qualification corrected, and the data
+/// the Kita-Data-Webhouse asks.
 pub async fn correct_submit(
     State(node): State<Arc<Node>>,
     lang: Lang,

@@ -14,6 +14,7 @@
 //! place with the Hort integration key (the GTB categories are not recorded on contracts).
 
 pub mod http;
+pub mod statistics;
 
 use crate::action::ActionError;
 use crate::auth::{authorize, Action, Principal};
@@ -73,6 +74,8 @@ pub struct StaffRow {
     /// Assignments without an end, or ending later than today: (id, text), for "end".
     pub open_assignments: Vec<(String, String)>,
     pub absences: Vec<String>,
+    /// The Kita-Data-Webhouse data entered, in words ("" when none).
+    pub statistics: String,
 }
 
 fn german(d: Date) -> String {
@@ -140,6 +143,7 @@ pub fn list(store: &Store, who: &Principal, today: Date) -> Result<Vec<StaffRow>
                     format!("{label}: {}", period_text(&a.period))
                 })
                 .collect(),
+            statistics: statistics::summary(&m.statistics),
         })
         .collect();
     rows.sort_by(|a, b| (&a.name, &a.id).cmp(&(&b.name, &b.id)));
@@ -277,6 +281,7 @@ pub fn create(
             weekly_hours: Dec(hours),
         }],
         absences: vec![],
+        statistics: Default::default(),
     };
     member.validate()?;
     let meta = DocMeta {
@@ -443,7 +448,8 @@ pub fn end_assignment(
 }
 
 /// A correction of a person's own data (a misspelt name, a birth date, a qualification
-/// gained): empty fields keep what is recorded.
+/// gained) and the data the Kita-Data-Webhouse asks ([`statistics::StatisticsInput`]): empty
+/// fields keep what is recorded.
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
 #[serde(default)]
 pub struct PersonCorrection {
@@ -454,6 +460,8 @@ pub struct PersonCorrection {
     pub birth_date: String,
     /// A code of `QUALIFICATIONS`.
     pub qualification: String,
+    #[serde(flatten)]
+    pub statistics: statistics::StatisticsInput,
 }
 
 /// Corrects a person's names, birth date or qualification in place (the assignments and times
@@ -478,6 +486,7 @@ pub fn correct_person(
     if !input.birth_date.trim().is_empty() {
         member.birth_date = v.date("birth_date", &input.birth_date);
     }
+    input.statistics.apply(&mut v, &mut member.statistics);
     v.finish()?;
     member.validate()?;
     save(store, who, doc, &member, "staff.correct", now)?;

@@ -15,19 +15,34 @@
 //!   not held, handed over as no; the kind of an integration aid comes from the Träger's
 //!   master data: a child with Eingliederungshilfe and none entered is a problem row, and no
 //!   file.
-//! - Staff are not handed over: the Mandant option's default (L74). Kitanetz holds neither the
-//!   staff's sex nor the four-digit training key the Webhouse wants.
+//! - Staff: handed over only with the Mandant option "Personal übergeben" on (L74, L90; per
+//!   Kita in the master data, default no). Then every person with an assignment at the Kita on
+//!   the Stichdatum is mapped from the staff document: the Webhouse data the Träger's admin
+//!   enters per person on `/staff` (`StaffMember::statistics`: sex, Tätigkeit, training key,
+//!   PIA, MPS-Anrechnung, Nachqualifikation, Leitung aufgrund von, ErsteAnsprechperson, working
+//!   days, the work area of the educator hours) and the hours of the assignments on that day.
+//!   Weekly hours: the sum of the person's assignments at the Kita. Work areas (Schlüssel A):
+//!   leadership hours are 4 (Einrichtungsleitung); educator hours go to the area entered, else
+//!   1 (Gruppenleitung) when the person is named as a group's lead educator, else 9
+//!   (gruppenübergreifend) — the node cannot tell a Zweitkraft (2) from either. Tätigkeit, when
+//!   not entered: Einrichtungsleitung with a leadership assignment, else päd.
+//!   Fachkraft/Gruppenleitung for a qualification that counts towards the staffing key, else
+//!   other. ErsteAnsprechperson, when not entered: "nein", as the source application presets
+//!   it (L87). Sex, birth date and, except for domestic/technical staff (L84), the training key
+//!   have no default: a person without one is a problem row naming the field, and no file.
+//!   Missing working days and the check's other rules are the check's errors, named per person.
 
 use super::kita_data::{
     contract_for, school_entry_year, school_grade, KitaData, Problem, ASSUMED_DAYS_PER_WEEK,
 };
 use chrono::NaiveDate;
 use kitanetz_crdt::kinds::facility::CareType;
+use kitanetz_crdt::kinds::StaffRole;
 use kitanetz_crdt::scalar::Date;
-use kitanetz_statistics::ids::{CareFormId, ChildId, GroupId};
+use kitanetz_statistics::ids::{CareFormId, ChildId, GroupId, StaffId};
 use kitanetz_statistics::kdw::{
-    self, CareForm, CareFormKind, CheckedExport, Child, Facility, Features, Group, GroupAttendance,
-    KdwCase,
+    self, Activity, CareForm, CareFormKind, CheckedExport, Child, Facility, Features, Group,
+    GroupAttendance, KdwCase, Sex, StaffMember, WorkArea,
 };
 use kitanetz_statistics::period::Period;
 use rust_decimal::Decimal;
@@ -41,6 +56,8 @@ pub struct KdwMaster {
     pub state: Option<String>,
     pub extra_fields: BTreeMap<&'static str, serde_json::Value>,
     pub more_than_one_lead: bool,
+    /// Mandant option "Personal übergeben" (L74, L90), default no.
+    pub export_staff: bool,
     /// Child id → kind of integration aid (at least one of the three).
     pub integration: BTreeMap<String, IntegrationKind>,
 }
@@ -84,8 +101,13 @@ pub fn kdw_case(data: &KitaData, master: &KdwMaster, reference_date: NaiveDate) 
         format!("Betreuungsform je Betreuungsart und Tagesstunden, {ASSUMED_DAYS_PER_WEEK} Tage je Woche / a care form per care type and daily hours, {ASSUMED_DAYS_PER_WEEK} days a week"),
         "Klassenstufe der Hortkinder aus dem Schuleintritt abgeleitet (ohne Wiederholung) / Hort children's grade derived from school entry".into(),
         "Wochenendbetreuung, Mittagsunterbrechung, Mittagessen, Herkunft, Familiensprache, Hilfe zur Erziehung: nicht erfasst, als „nein“ übergeben / not held, handed over as no".into(),
-        "Personal wird nicht übergeben (Mandantoption, Voreinstellung nein) / staff are not handed over (the Mandant option's default)".into(),
     ];
+    let mut assumed = assumed;
+    assumed.push(if master.export_staff {
+        "Personal: Wochenstunden aus den Zuordnungen am Stichtag; Arbeitsbereich Leitung 4, Betreuung wie erfasst, sonst 1 (Gruppenleitung laut Gruppe) oder 9 (gruppenübergreifend); Tätigkeit, wenn nicht erfasst, aus Funktion und Qualifikation; Erste Ansprechperson, wenn nicht erfasst, „nein“ / staff: weekly hours from the assignments on the Stichtag; work area leadership 4, educator hours as entered, else 1 or 9; activity, when not entered, from role and qualification; first contact, when not entered, no".into()
+    } else {
+        "Personal wird nicht übergeben (Mandantoption, Voreinstellung nein) / staff are not handed over (the Mandant option's default)".into()
+    });
     let mut extra_fields = master.extra_fields.clone();
     if let Some((open, close)) = data.profile.as_ref().and_then(|p| p.opening_minutes()) {
         // Minutes a weekday × 5, as hours with up to two places.
@@ -191,19 +213,123 @@ pub fn kdw_case(data: &KitaData, master: &KdwMaster, reference_date: NaiveDate) 
             features,
         });
     }
+    let staff = if master.export_staff {
+        data.staff
+            .iter()
+            .filter_map(|m| staff_member(data, m, reference_date, &mut missing))
+            .collect()
+    } else {
+        Vec::new()
+    };
     MappedCase {
         case: KdwCase {
             reference_date,
-            export_staff: false,
+            export_staff: master.export_staff,
             facility,
             care_forms: care_forms.into_values().collect(),
             groups,
             children,
-            staff: Vec::new(),
+            staff,
         },
         missing,
         assumed,
     }
+}
+
+/// One person with an assignment at the Kita on `reference_date`, as the Webhouse wants them;
+/// `None` for a person not working there that day. What has no default is a row in `missing`.
+fn staff_member(
+    data: &KitaData,
+    member: &kitanetz_crdt::kinds::StaffMember,
+    reference_date: NaiveDate,
+    missing: &mut Vec<Problem>,
+) -> Option<StaffMember> {
+    let here: Vec<_> = member
+        .assignments_on(Date(reference_date))
+        .filter(|a| a.facility == data.facility)
+        .collect();
+    if here.is_empty() {
+        return None;
+    }
+    let stats = &member.statistics;
+    let record = format!("staff:{}", member.id.0);
+    let mut gaps = Vec::new();
+    if stats.sex.is_none() {
+        gaps.push("Geschlecht / sex");
+    }
+    if member.birth_date.is_none() {
+        gaps.push("Geburtsdatum / birth date");
+    }
+    if stats.training_key.is_empty() && !stats.domestic_technical {
+        gaps.push("Höchster Berufsausbildungsabschluss (Schlüssel) / training key");
+    }
+    if !gaps.is_empty() {
+        missing.push(Problem::new(
+            data,
+            &record,
+            &gaps.join(", "),
+            "nicht erfasst: auf der Seite Personal unter „Angaben zur Person korrigieren“ eintragen / not entered: enter it on the staff page under “correct a person's data”",
+        ));
+    }
+    let leads = here.iter().any(|a| a.role == StaffRole::Leadership);
+    let activity = match stats.activity.as_str() {
+        "einrichtungsleitung" => Activity::Einrichtungsleitung,
+        "gruppenleitung" => Activity::Gruppenleitung,
+        "other" => Activity::Other,
+        _ if leads => Activity::Einrichtungsleitung,
+        _ if member.counts_towards_key() => Activity::Gruppenleitung,
+        _ => Activity::Other,
+    };
+    let educator_area = if stats.educator_area.is_empty() {
+        let name = [
+            format!("{} {}", member.given_name, member.family_name),
+            format!("{}, {}", member.family_name, member.given_name),
+        ]
+        .map(|n| n.to_lowercase());
+        let leads_group = data
+            .groups
+            .iter()
+            .any(|g| name.contains(&g.lead_educator.trim().to_lowercase()));
+        if leads_group { "1" } else { "9" }.to_owned()
+    } else {
+        stats.educator_area.clone()
+    };
+    // Schlüssel A → hours, in key order (at most two: 4 and the educator area).
+    let mut areas: BTreeMap<String, Decimal> = BTreeMap::new();
+    for a in &here {
+        let area = match a.role {
+            StaffRole::Leadership => "4".to_owned(),
+            StaffRole::Educator => educator_area.clone(),
+        };
+        *areas.entry(area).or_default() += a.weekly_hours.0;
+    }
+    let text = |t: &str| Some(t.trim().to_owned()).filter(|t| !t.is_empty());
+    Some(StaffMember {
+        id: StaffId(member.id.0.clone()),
+        sex: stats.sex.map_or(Sex::Unspecified, super::kjh::sex),
+        birth_date: member.birth_date.map_or(reference_date, |b| b.0),
+        activity: Some(activity),
+        domestic_technical: stats.domestic_technical,
+        training_key: text(&stats.training_key),
+        pia: stats.pia,
+        mps_anrechnung: stats.mps_anrechnung.map(|p| p.0),
+        nachqualifikation: text(&stats.nachqualifikation),
+        leitung_aufgrund_von: text(&stats.leitung_aufgrund_von),
+        erste_ansprechperson: text(&stats.erste_ansprechperson).or(Some("nein".into())),
+        weekly_hours: Some(here.iter().map(|a| a.weekly_hours.0).sum()),
+        working_days: stats.working_days,
+        work_areas: if stats.domestic_technical {
+            Vec::new()
+        } else {
+            areas
+                .into_iter()
+                .map(|(area, hours)| WorkArea {
+                    area: Some(area),
+                    weekly_hours: Some(hours),
+                })
+                .collect()
+        },
+    })
 }
 
 /// The check of one Kita: its errors named, or the export when it passed.
@@ -219,6 +345,8 @@ pub struct KdwKita {
     pub assumed: Vec<String>,
     /// Children handed over (running contract on the Stichdatum).
     pub children: usize,
+    /// Staff handed over (an assignment on the Stichdatum); 0 without the Mandant option.
+    pub staff: usize,
     pub groups: usize,
     #[serde(skip)]
     pub export: Option<CheckedExport>,
@@ -237,7 +365,14 @@ fn field_of(code: kdw::ErrorCode) -> &'static str {
         E::HortChildWithoutSchool => "Klassenstufe / school grade",
         E::MiddayBreakForSchoolChild => "Unterbrechung über Mittag / midday break",
         E::SexUnspecifiedBefore2017 => "Geschlecht / sex",
-        _ => "Personal / staff",
+        E::StaffHoursMissing => {
+            "Personal: Wochenstunden, Arbeitstage / staff: weekly hours, working days"
+        }
+        E::MpsMissing | E::MpsAboveLimit => "Personal: MPS-Anrechnung / staff: MPS credit",
+        E::NachqualifikationMissing => "Personal: Nachqualifikation / staff: further qualification",
+        E::LeitungAufgrundMissing => "Personal: Leitung aufgrund von / staff: leading by virtue of",
+        E::WorkAreaHoursMismatch => "Personal: Arbeitsbereiche / staff: work areas",
+        E::ErsteAnsprechpersonMissing => "Personal: Erste Ansprechperson / staff: first contact",
     }
 }
 
@@ -282,6 +417,7 @@ pub fn kdw_kita(data: &KitaData, master: &KdwMaster, reference_date: NaiveDate) 
         missing: mapped.missing,
         assumed: mapped.assumed,
         children: running,
+        staff: mapped.case.staff.len(),
         groups: mapped.case.groups.len(),
         export,
     }
@@ -313,6 +449,7 @@ mod tests {
                 .map(|(k, v)| (k, serde_json::Value::String(v.into())))
                 .collect(),
             more_than_one_lead: false,
+            export_staff: false,
             integration: BTreeMap::new(),
         }
     }
@@ -380,6 +517,158 @@ mod tests {
                 ("c3", "g-b", 25, Some(serde_json::json!(2))),
             ]
         );
+    }
+
+    /// The fixture's staff on 1 March 2026: s1 (educator 30 h, lead of Igel), s2 (leadership
+    /// 20 h and educator 19.5 h, no birth date), s4 (helper 25 h); s3 left in 2025.
+    fn with_staff_data(data: &mut KitaData) {
+        use kitanetz_crdt::kinds::family::Sex as NodeSex;
+        for m in &mut data.staff {
+            let s = &mut m.statistics;
+            s.working_days = Some(5);
+            match m.id.0.as_str() {
+                "s1" => {
+                    s.sex = Some(NodeSex::Female);
+                    s.training_key = "5010".into();
+                    s.leitung_aufgrund_von = "Erzieherin".into();
+                }
+                "s2" => {
+                    s.sex = Some(NodeSex::Diverse);
+                    s.training_key = "5010".into();
+                    m.birth_date = Some(Date::ymd(1980, 11, 3));
+                }
+                _ => {
+                    s.sex = Some(NodeSex::Male);
+                    s.domestic_technical = true;
+                }
+            }
+        }
+    }
+
+    fn staff_master() -> KdwMaster {
+        KdwMaster {
+            export_staff: true,
+            ..master()
+        }
+    }
+
+    #[test]
+    fn without_the_option_no_staff_and_with_it_each_gap_is_named_per_person() {
+        let mut data = kita();
+        data.children[2].0.integration_need = false;
+        let k = kdw_kita(&data, &master(), march_2026());
+        assert!(k.ready);
+        assert_eq!(k.staff, 0);
+        assert!(k.export.unwrap().into_export().staff.is_none());
+
+        let k = kdw_kita(&data, &staff_master(), march_2026());
+        assert!(!k.ready);
+        assert_eq!(k.staff, 3, "s3 left before the Stichdatum");
+        let missing: Vec<(&str, &str, &str)> = k
+            .missing
+            .iter()
+            .map(|p| (p.record.as_str(), p.name.as_str(), p.field.as_str()))
+            .collect();
+        let key = "Höchster Berufsausbildungsabschluss (Schlüssel) / training key";
+        assert_eq!(
+            missing,
+            [
+                (
+                    "staff:s1",
+                    "Erika Muster",
+                    &*format!("Geschlecht / sex, {key}")
+                ),
+                (
+                    "staff:s2",
+                    "Lena Leit",
+                    &*format!("Geschlecht / sex, Geburtsdatum / birth date, {key}")
+                ),
+                (
+                    "staff:s4",
+                    "Mia Eltern",
+                    &*format!("Geschlecht / sex, {key}")
+                ),
+            ]
+        );
+        // The working days and the check's other rules are its errors, named with the person.
+        let hours = "Personal: Wochenstunden, Arbeitstage / staff: weekly hours, working days";
+        let errors: Vec<(&str, &str)> = k
+            .errors
+            .iter()
+            .map(|e| (e.name.as_str(), e.field.as_str()))
+            .collect();
+        assert_eq!(
+            errors,
+            [
+                (
+                    "Erika Muster",
+                    "Personal: Leitung aufgrund von / staff: leading by virtue of"
+                ),
+                ("Erika Muster", hours),
+                ("Lena Leit", hours),
+                ("Mia Eltern", hours),
+            ]
+        );
+    }
+
+    #[test]
+    fn with_the_staff_data_entered_the_export_carries_hours_and_work_areas() {
+        let mut data = kita();
+        data.children[2].0.integration_need = false;
+        with_staff_data(&mut data);
+        let k = kdw_kita(&data, &staff_master(), march_2026());
+        assert!(k.ready, "{:?} {:?}", k.errors, k.missing);
+        let export = k.export.clone().unwrap();
+        let staff = export.clone().into_export().staff.expect("handed over");
+        // (id, sex code, weekly hours, [(area, hours)])
+        type Row<'a> = (String, &'a str, String, Vec<(Option<String>, String)>);
+        let rows: Vec<Row> = staff
+            .iter()
+            .map(|s| {
+                (
+                    s.id.0.clone(),
+                    s.sex,
+                    s.weekly_hours.to_string(),
+                    s.work_areas
+                        .iter()
+                        .map(|a| (a.area.clone(), a.weekly_hours.to_string()))
+                        .collect(),
+                )
+            })
+            .collect();
+        let area = |a: &str, h: &str| (Some(a.to_owned()), h.to_owned());
+        assert_eq!(
+            rows,
+            [
+                ("s1".into(), "2", "30.0".into(), vec![area("1", "30.0")]),
+                (
+                    "s2".into(),
+                    "7",
+                    "39.5".into(),
+                    vec![area("4", "20.0"), area("9", "19.5")]
+                ),
+                ("s4".into(), "1", "25.0".into(), vec![]),
+            ]
+        );
+        let xml = kitanetz_statistics::kdw::to_xml(&export, None).expect("XML");
+        assert_eq!(xml.matches("<Mitarbeiter ").count(), 3, "{xml}");
+
+        // Gruppenleitung (derived from the qualification) without "Leitung aufgrund von".
+        data.staff[0].statistics.leitung_aufgrund_von.clear();
+        let k = kdw_kita(&data, &staff_master(), march_2026());
+        let errors: Vec<(&str, &str)> = k
+            .errors
+            .iter()
+            .map(|e| (e.name.as_str(), e.field.as_str()))
+            .collect();
+        assert_eq!(
+            errors,
+            [(
+                "Erika Muster",
+                "Personal: Leitung aufgrund von / staff: leading by virtue of"
+            )]
+        );
+        assert!(!k.ready);
     }
 
     /// The master data the demo seeds for its first Kita, and a kind for the integration child.

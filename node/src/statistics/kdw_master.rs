@@ -2,6 +2,10 @@
 //! Bundesland, the eight Zusatzfelder and the checkbox "mehr als eine Einrichtungsleitung", and
 //! per child with Eingliederungshilfe the kind of the aid (L66–70), which no document holds.
 //!
+//! The Mandant option "Angaben der Mitarbeiter weitergeben" (L74, L90; `export_staff`, default
+//! no, migration 0033) is kept per Kita with the rest: on, the Kita's staff documents are
+//! mapped and checked too (see [`super::kdw`]).
+//!
 //! Kept on the Träger's node in `kdw_facilities` / `kdw_integration` (migration 0024), not in
 //! the public facility profile: the statistic is made there and the values are nobody else's
 //! business. A value may be left empty (the check then names it); a value that is there must
@@ -49,14 +53,16 @@ pub const YES_NO_FIELDS: [&str; 4] = [
     "teamentwicklung",
 ];
 
-/// The posted form (every field text: a typo becomes a field error). `more_than_one_lead`: a
-/// checkbox, on with any value but "" and "false".
+/// The posted form (every field text: a typo becomes a field error). `more_than_one_lead` and
+/// `export_staff`: checkboxes, on with any value but "" and "false".
 #[derive(Debug, Clone, Default, Deserialize, Serialize)]
 #[serde(default)]
 pub struct MasterInput {
     pub facility: String,
     pub state: String,
     pub more_than_one_lead: String,
+    /// Mandant option "Personal übergeben" (L74, L90).
+    pub export_staff: String,
     pub einrichtungsnummer: String,
     pub stala_einrichtungsnummer: String,
     pub interaktionsentwicklung: String,
@@ -98,8 +104,11 @@ impl MasterInput {
     }
 
     pub fn lead_checked(&self) -> bool {
-        let v = self.more_than_one_lead.trim();
-        !v.is_empty() && v != "false"
+        on(&self.more_than_one_lead)
+    }
+
+    pub fn staff_checked(&self) -> bool {
+        on(&self.export_staff)
     }
 }
 
@@ -119,6 +128,7 @@ pub fn check(input: &MasterInput) -> Result<MasterInput, ActionError> {
         facility: input.facility.trim().to_owned(),
         state: input.state.trim().to_owned(),
         more_than_one_lead: if input.lead_checked() { "on" } else { "" }.into(),
+        export_staff: if input.staff_checked() { "on" } else { "" }.into(),
         ..MasterInput::default()
     };
     for key in FACILITY_EXTRA_FIELDS {
@@ -192,7 +202,7 @@ fn authorize_kita(
 
 const COLUMNS: &str = "state, more_than_one_lead, einrichtungsnummer, stala_einrichtungsnummer,
     interaktionsentwicklung, konzeptionsentwicklung, leitungszeit_umgesetzt, teamentwicklung,
-    ueberzaehlige_gruppen, woechentliche_oeffnungszeit, changed_by, changed_at";
+    ueberzaehlige_gruppen, woechentliche_oeffnungszeit, changed_by, changed_at, export_staff";
 
 /// The stored master data of a Kita, if any (no authorisation: callers have it).
 pub fn load(store: &Store, facility: &str) -> Result<Option<MasterData>, StoreError> {
@@ -208,6 +218,7 @@ pub fn load(store: &Store, facility: &str) -> Result<Option<MasterData>, StoreEr
                         facility: facility.to_owned(),
                         state: r.get(0)?,
                         more_than_one_lead: if lead { "on" } else { "" }.into(),
+                        export_staff: if r.get::<_, bool>(12)? { "on" } else { "" }.into(),
                         einrichtungsnummer: r.get(2)?,
                         stala_einrichtungsnummer: r.get(3)?,
                         interaktionsentwicklung: r.get(4)?,
@@ -264,6 +275,7 @@ pub fn to_master(
     if let Some(values) = values {
         master.state = Some(values.state.clone()).filter(|s| !s.is_empty());
         master.more_than_one_lead = values.lead_checked();
+        master.export_staff = values.staff_checked();
         for key in FACILITY_EXTRA_FIELDS {
             let value = values.field(key);
             if !value.is_empty() {
@@ -323,7 +335,7 @@ pub fn save(
         tx.execute(
             &format!(
                 "INSERT OR REPLACE INTO kdw_facilities (facility, {COLUMNS})
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)"
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)"
             ),
             params![
                 facility,
@@ -338,7 +350,8 @@ pub fn save(
                 values.ueberzaehlige_gruppen,
                 values.woechentliche_oeffnungszeit,
                 who.audit_name(),
-                now.millis
+                now.millis,
+                values.staff_checked()
             ],
         )?;
         crate::storage::audit_in(tx, &entry)?;
@@ -480,6 +493,7 @@ pub fn demo_values(index: usize, facility: &str) -> MasterInput {
         facility: facility.to_owned(),
         state: "Baden-Württemberg".into(),
         more_than_one_lead: String::new(),
+        export_staff: String::new(),
         einrichtungsnummer: format!("E-{:03}", index + 1),
         stala_einrichtungsnummer: format!("08311{:05}", 50_101 + index),
         interaktionsentwicklung: yes_no(0),
@@ -518,7 +532,7 @@ pub fn seed_demo(store: &mut Store, now: Now) -> Result<(), ActionError> {
             tx.execute(
                 &format!(
                     "INSERT OR IGNORE INTO kdw_facilities (facility, {COLUMNS})
-                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, 'system', ?12)"
+                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, 'system', ?12, ?13)"
                 ),
                 params![
                     id,
@@ -532,7 +546,8 @@ pub fn seed_demo(store: &mut Store, now: Now) -> Result<(), ActionError> {
                     v.teamentwicklung,
                     v.ueberzaehlige_gruppen,
                     v.woechentliche_oeffnungszeit,
-                    now.millis
+                    now.millis,
+                    v.staff_checked()
                 ],
             )?;
         }
@@ -558,6 +573,7 @@ mod tests {
             facility: "fac-1".into(),
             state: "Baden-Württemberg".into(),
             more_than_one_lead: String::new(),
+            export_staff: "on".into(),
             einrichtungsnummer: " E-1 ".into(),
             stala_einrichtungsnummer: "0831150117".into(),
             interaktionsentwicklung: "Ja".into(),
@@ -577,6 +593,12 @@ mod tests {
         assert_eq!(out.teamentwicklung, "");
         assert_eq!(out.woechentliche_oeffnungszeit, "47.5");
         assert!(!out.lead_checked());
+        assert!(out.staff_checked());
+        assert!(to_master(Some(&out), BTreeMap::new()).export_staff);
+        assert!(
+            !to_master(None, BTreeMap::new()).export_staff,
+            "default no (L74)"
+        );
     }
 
     #[test]

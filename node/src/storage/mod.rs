@@ -56,7 +56,8 @@ const MIGRATIONS: &[&str] = &[
     include_str!("migrations/0030_letters_notice.sql"),
     include_str!("migrations/0031_user_password_change.sql"),
     include_str!("migrations/0032_change_reports.sql"),
-    include_str!("migrations/0036_kitaplaner_imports.sql"),
+    include_str!("migrations/0033_kdw_export_staff.sql"),
+    include_str!("migrations/0034_kitaplaner_imports.sql"),
 ];
 
 /// Migrations that add a projection table: a database older than this is rebuilt from its
