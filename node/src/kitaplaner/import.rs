@@ -157,9 +157,8 @@ pub fn parse(
             );
         }
         let postcode = get("KIND_POSTLEITZAHL");
-        if !postcode.is_empty()
-            && !(postcode.len() == 5 && postcode.bytes().all(|b| b.is_ascii_digit()))
-        {
+        let five_digits = postcode.len() == 5 && postcode.bytes().all(|b| b.is_ascii_digit());
+        if !postcode.is_empty() && !five_digits {
             fail(
                 "KIND_POSTLEITZAHL",
                 "fünfstellige Postleitzahl / five-digit postcode",
