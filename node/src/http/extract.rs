@@ -19,7 +19,7 @@ pub struct Session {
     /// True when the credential came from the session cookie (then writes need the CSRF token).
     pub via_cookie: bool,
     /// A staff user whose first password somebody else chose: until she sets her own, only
-    /// the password form and the logout answer her ([`PASSWORD_CHANGE_PATHS`]).
+    /// the password form and the logout answer her (`PASSWORD_CHANGE_PATHS`).
     pub must_change_password: bool,
     /// The digest of the session's token (the password change keeps this session).
     pub token_hash: String,

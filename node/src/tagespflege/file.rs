@@ -104,7 +104,7 @@ pub struct ChildminderView {
     pub refunds: Vec<RefundView>,
     pub grants: Vec<GrantView>,
     /// Her account for the payments, masked (`DE89 **** **** **** **30 00`); empty: none. The
-    /// office's form shows it in full ([`bank_account`]).
+    /// office's form shows it in full (`bank_account`).
     pub iban: String,
 }
 
