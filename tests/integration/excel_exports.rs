@@ -139,6 +139,12 @@ async fn the_traegers_lists_download_as_xlsx_too() {
             &["Landeszuschuss 2026"][..],
             "9-Stunden-Kinder",
         ),
+        (
+            "/statistics/kjh.xlsx?year=2026",
+            &["KJH 2026", "Zu klären"][..],
+            "Genehmigte Plätze",
+        ),
+        ("/interfaces/exports.xlsx", &["Exporte"][..], "Stichtag"),
     ] {
         let (status, bytes) = get_bytes(&app, path, &admin).await;
         assert_eq!(status.as_u16(), 200, "{path}");
@@ -147,6 +153,7 @@ async fn the_traegers_lists_download_as_xlsx_too() {
         assert!(text.contains(header), "{path}: header {header:?}");
     }
     assert_eq!(audited(&node, "staff.export"), 1);
+    assert_eq!(audited(&node, "statistics.kjh.export"), 1);
     // The fee office's billing runs (none yet: the headers only).
     let (status, bytes) = get_bytes(&app, "/fees/billing.xlsx", &clerk).await;
     assert_eq!(status.as_u16(), 200);
@@ -178,7 +185,11 @@ async fn the_traegers_lists_download_as_xlsx_too() {
         assert!(text.contains(header), "{path}: header {header:?}");
     }
     // The fee office reads neither the staff nor the statistics.
-    for path in ["/staff.xlsx", "/statistics/landeszuschuss.xlsx?year=2026"] {
+    for path in [
+        "/staff.xlsx",
+        "/statistics/landeszuschuss.xlsx?year=2026",
+        "/statistics/kjh.xlsx?year=2026",
+    ] {
         let (status, _) = get_bytes(&app, path, &clerk).await;
         assert_eq!(status.as_u16(), 403, "{path}");
     }

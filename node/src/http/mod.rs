@@ -608,6 +608,11 @@ pub fn routes() -> Vec<Route> {
         ),
         route(
             "GET",
+            "/statistics/kjh.xlsx",
+            get(crate::statistics::http::kjh_xlsx),
+        ),
+        route(
+            "GET",
             "/api/statistics/kjh",
             get(crate::statistics::http::api_kjh),
         ),
@@ -1030,6 +1035,11 @@ pub fn routes() -> Vec<Route> {
             post(crate::kitaplaner::http::api_export),
         ),
         route("GET", "/interfaces", get(crate::interfaces::http::page)),
+        route(
+            "GET",
+            "/interfaces/exports.xlsx",
+            get(crate::interfaces::http::exports_xlsx),
+        ),
         route(
             "GET",
             "/interfaces/health-office.csv",

@@ -113,6 +113,52 @@ impl Page {
     }
 }
 
+/// `GET /interfaces/exports.xlsx`: the list of exports made on this node (when, which file, the
+/// reference date, the Kitas, by whom), for whoever may open the page.
+pub async fn exports_xlsx(
+    State(node): State<Arc<Node>>,
+    session: Session,
+) -> Result<Response, AppError> {
+    use kitanetz_sheets::{Cell, Column, ColumnKind, Table};
+    let runs = {
+        let store = node.store();
+        scope(&store, &session.who, None)?;
+        queries::recent_exports(store.conn(), 10_000).map_err(crate::storage::StoreError::from)?
+    };
+    let t = crate::http::i18n::texts(Lang::De);
+    let mut table = Table::new(
+        "Exporte",
+        vec![
+            Column::new("Zeitpunkt", ColumnKind::Text),
+            Column::new("Datei", ColumnKind::Text),
+            Column::new("Stichtag", ColumnKind::Text),
+            Column::new("Kitas", ColumnKind::Text),
+            Column::new("Durch", ColumnKind::Text),
+        ],
+    );
+    table.rows = runs
+        .iter()
+        .map(|r| {
+            vec![
+                Cell::from(crate::clock::format_millis(r.at).as_str()),
+                Cell::from(t.action_label(&r.action).as_str()),
+                Cell::from(r.on.as_str()),
+                Cell::from(r.target.as_str()),
+                Cell::from(t.actor_label(&r.actor).as_str()),
+            ]
+        })
+        .collect();
+    let now = node.now();
+    crate::http::sheets::xlsx_response(
+        vec![table],
+        format!("Schnittstellen-Exporte {}", now.today),
+        node.config.display_name.clone(),
+        &format!("Schnittstellen-Exporte-{}", now.today),
+        now.millis,
+    )
+    .await
+}
+
 /// `GET /interfaces`: the exports of Lastenheft 3.19 this node offers the caller.
 pub async fn page(
     State(node): State<Arc<Node>>,

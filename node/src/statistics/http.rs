@@ -576,6 +576,106 @@ pub async fn landeszuschuss_xlsx(
     .await
 }
 
+/// `GET /statistics/kjh.xlsx?year=…`: the page as a workbook: per Kita the sheet's figures
+/// (reference date, approved places, groups, children, staff hours) and a second sheet with every
+/// refusal, missing value and exclusion to work through (audited: names of children leave).
+pub async fn kjh_xlsx(
+    State(node): State<Arc<Node>>,
+    session: Session,
+    Query(q): Query<YearQuery>,
+) -> Result<Response, AppError> {
+    use kitanetz_sheets::{Cell, Column, ColumnKind, Table};
+    let now = node.now();
+    let (year, kitas) = {
+        let mut store = node.store();
+        let year = with_year(&node, &store, &session.who, &q, Ok)?;
+        let kitas = kjh_statistic(&store, &session.who, year)?;
+        store.audit(&crate::storage::AuditEntry {
+            at: now.millis,
+            actor: session.who.audit_name(),
+            action: "statistics.kjh.export",
+            target: Some(year.to_string()),
+            subjects: kitas.iter().map(|k| k.facility.clone()).collect(),
+            valid_from: None,
+        })?;
+        (year, kitas)
+    };
+    let mut figures = Table::new(
+        format!("KJH {year}"),
+        vec![
+            Column::new("Einrichtung", ColumnKind::Text),
+            Column::new("Stichtag", ColumnKind::Date),
+            Column::new("Genehmigte Plätze", ColumnKind::Integer),
+            Column::new("Gruppen", ColumnKind::Integer),
+            Column::new("Kinder", ColumnKind::Integer),
+            Column::new("Tätige Personen", ColumnKind::Integer),
+            Column::new("Fehler", ColumnKind::Integer),
+            Column::new("Fehlende Angaben", ColumnKind::Integer),
+        ],
+    );
+    let mut problems = Table::new(
+        "Zu klären",
+        vec![
+            Column::new("Einrichtung", ColumnKind::Text),
+            Column::new("Art", ColumnKind::Text),
+            Column::new("Datensatz", ColumnKind::Text),
+            Column::new("Feld", ColumnKind::Text),
+            Column::new("Meldung", ColumnKind::Text),
+        ],
+    );
+    for k in &kitas {
+        figures.rows.push(vec![
+            Cell::from(k.facility_name.as_str()),
+            k.figures
+                .as_ref()
+                .map_or(Cell::Empty, |f| Cell::Date(f.reference_date)),
+            k.figures.as_ref().map_or(Cell::Empty, |f| {
+                Cell::Integer(i64::from(f.sheet.approved_places))
+            }),
+            k.figures
+                .as_ref()
+                .map_or(Cell::Empty, |f| Cell::Integer(i64::from(f.sheet.groups))),
+            k.figures
+                .as_ref()
+                .map_or(Cell::Empty, |f| Cell::Integer(i64::from(f.sheet.children))),
+            k.figures
+                .as_ref()
+                .map_or(Cell::Empty, |f| Cell::Integer(f.staff.len() as i64)),
+            Cell::Integer(k.errors.len() as i64),
+            Cell::Integer(k.missing.len() as i64),
+        ]);
+        let kinds = [("Fehler", &k.errors), ("Fehlende Angabe", &k.missing)];
+        for (kind, list) in kinds {
+            for p in list {
+                problems.rows.push(vec![
+                    Cell::from(k.facility_name.as_str()),
+                    Cell::from(kind),
+                    Cell::from(p.name.as_str()),
+                    Cell::from(p.field.as_str()),
+                    Cell::from(p.message.as_str()),
+                ]);
+            }
+        }
+        for p in k.figures.iter().flat_map(|f| &f.exclusions) {
+            problems.rows.push(vec![
+                Cell::from(k.facility_name.as_str()),
+                Cell::from("Nicht gezählt"),
+                Cell::from(p.name.as_str()),
+                Cell::from(p.field.as_str()),
+                Cell::from(p.message.as_str()),
+            ]);
+        }
+    }
+    crate::http::sheets::xlsx_response(
+        vec![figures, problems],
+        format!("KJH-Statistik Teil III.1 {year}"),
+        node.config.display_name.clone(),
+        &format!("kjh-{year}"),
+        now.millis,
+    )
+    .await
+}
+
 /// `GET /statistics/kdw.xlsx?year=…&facility=…`: the check's error list and missing values of
 /// one Kita, to work through (names of children: the export is audited with the records).
 pub async fn kdw_problems_xlsx(
