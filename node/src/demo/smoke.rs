@@ -418,6 +418,9 @@ pub async fn run(
     decline_moves_on(&lead, &zvs, sync, &mut checks).await?;
     contract_places_the_child(&lead, &zvs, sync, &mut checks).await?;
     round_journey(&lead, &zvs, sync, &mut checks).await?;
+    // The round journey ends as soon as the city shows the offer; what the city wrote for it
+    // may still be on its way to the Kita: let it arrive before comparing heads.
+    let _ = sync.settle().await;
     let mut heads: std::collections::BTreeMap<String, Vec<Vec<String>>> = Default::default();
     for n in nodes {
         for row in n.node.store().doc_rows()? {
