@@ -197,6 +197,16 @@ async fn parents_declare_their_income_online_and_the_traeger_decides_provisional
     let (status, location, _) = send(&portal, parent, &proofs, &ct, body).await;
     assert_eq!(status, StatusCode::SEE_OTHER);
     assert!(location.contains("upload_error="), "{location}");
+    // Over the route's limit: the answer names the limit; without the form's token: refused.
+    let mut too_big = PDF.to_vec();
+    too_big.resize(1_700_000, b' ');
+    let (ct, body) = multipart(&csrf, "Scan.pdf", &too_big);
+    let (status, _, page) = send(&portal, parent, &proofs, &ct, body).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    assert!(page.contains("zu groß (höchstens 1,5 MB)"), "{page}");
+    let (ct, body) = multipart("not-the-token", "Lohnabrechnung-Maerz.pdf", PDF);
+    let (status, _, _) = send(&portal, parent, &proofs, &ct, body).await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
     let (ct, body) = multipart(&csrf, "Lohnabrechnung-Maerz.pdf", PDF);
     let (status, location, _) = send(&portal, parent, &proofs, &ct, body).await;
     assert_eq!(

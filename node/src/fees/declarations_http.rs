@@ -6,8 +6,8 @@ use super::reduction_http::{ReductionForm, ReductionFormView};
 use crate::action::ActionError;
 use crate::http::pages::Chrome;
 use crate::http::{
-    render, render_form, ApiError, ApiJson, ApiSession, AppError, Lang, MaybeSession, Posted,
-    Session,
+    read_upload, render, render_form, ApiError, ApiJson, ApiSession, AppError, Lang, MaybeSession,
+    Posted, Session,
 };
 use crate::Node;
 use askama::Template;
@@ -172,35 +172,16 @@ pub async fn portal_proof(
     let Some(session) = session.0 else {
         return Ok(Redirect::to("/portal/login").into_response());
     };
-    let too_large = || {
-        AppError::BadRequest(
-            "Die Datei ist zu groß (höchstens 1,5 MB) / the file is too large".into(),
-        )
-    };
-    let mut multipart = multipart.map_err(|e| AppError::BadRequest(format!("upload: {e}")))?;
-    let (mut csrf, mut name, mut bytes) = (String::new(), String::new(), Vec::new());
-    while let Some(field) = multipart.next_field().await.map_err(|_| too_large())? {
-        match field.name() {
-            Some("csrf") => {
-                csrf = field
-                    .text()
-                    .await
-                    .map_err(|e| AppError::BadRequest(format!("upload: {e}")))?
-            }
-            Some("proof") => {
-                name = field.file_name().unwrap_or("").to_string();
-                bytes = field.bytes().await.map_err(|_| too_large())?.to_vec();
-            }
-            _ => {}
-        }
-    }
-    session.check_csrf(&csrf)?;
+    let file = read_upload(multipart, &session, "proof", "1,5 MB").await?;
     let application = application_id(&id)?;
     let result = declarations::add_proof(
         &mut node.store(),
         &session.who,
         &application,
-        UploadedProof { name, bytes },
+        UploadedProof {
+            name: file.name,
+            bytes: file.bytes,
+        },
         node.now(),
     );
     match result {

@@ -5,7 +5,9 @@ use super::payments::{self, ArrearsList};
 use super::queries::ImportRow;
 use super::FeeAction;
 use crate::http::pages::Chrome;
-use crate::http::{render_form, ApiError, ApiJson, ApiSession, AppError, Lang, Session};
+use crate::http::{
+    read_upload, render_form, ApiError, ApiJson, ApiSession, AppError, Lang, Session,
+};
 use crate::Node;
 use askama::Template;
 use axum::extract::multipart::MultipartRejection;
@@ -83,38 +85,12 @@ pub async fn upload(
 ) -> Result<Response, AppError> {
     // Authorise before reading the body: only a clerk learns whether the upload was well-formed.
     super::authorize_here(&node.store(), &session.who, FeeAction::Bill)?;
-    let bad = |e: String| AppError::BadRequest(format!("upload: {e}"));
-    let mut multipart = multipart.map_err(|e| bad(e.to_string()))?;
-    let (mut csrf, mut file_name, mut bytes) = (String::new(), String::new(), Vec::new());
-    while let Some(field) = multipart
-        .next_field()
-        .await
-        .map_err(|e| bad(e.to_string()))?
-    {
-        match field.name() {
-            Some("csrf") => csrf = field.text().await.map_err(|e| bad(e.to_string()))?,
-            Some("file") => {
-                file_name = field.file_name().unwrap_or("").to_string();
-                bytes = field
-                    .bytes()
-                    .await
-                    .map_err(|_| {
-                        bad(
-                            "Die Datei ist zu groß (höchstens 16 MB) / the file is too large"
-                                .into(),
-                        )
-                    })?
-                    .to_vec();
-            }
-            _ => {}
-        }
-    }
-    session.check_csrf(&csrf)?;
+    let file = read_upload(multipart, &session, "file", "16 MB").await?;
     let imported = payments::import(
         &mut node.store(),
         &session.who,
-        &file_name,
-        &bytes,
+        &file.name,
+        &file.bytes,
         node.now(),
     );
     match imported {

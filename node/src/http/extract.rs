@@ -1,12 +1,13 @@
 //! Request extractors: who is asking (a logged-in principal from a cookie session or a bearer
-//! token, or a visitor) and the UI language.
+//! token, or a visitor), the UI language, and the file of an upload form.
 
 use super::error::{ApiError, AppError};
 use crate::auth::{lookup_guardian_session, lookup_session, token_digest, Principal};
 use crate::Node;
-use axum::extract::FromRequestParts;
+use axum::extract::multipart::{MultipartError, MultipartRejection};
+use axum::extract::{FromRequestParts, Multipart};
 use axum::http::request::Parts;
-use axum::http::{header, HeaderMap};
+use axum::http::{header, HeaderMap, StatusCode};
 use std::sync::Arc;
 
 pub const SESSION_COOKIE: &str = "kn_session";
@@ -245,4 +246,51 @@ impl<S: Send + Sync> FromRequestParts<S> for SourceAddr {
                 .map(|c| c.0.ip()),
         ))
     }
+}
+
+/// The file an upload form posted (its name as the browser sent it, empty if none).
+pub struct UploadedFile {
+    pub name: String,
+    pub bytes: Vec<u8>,
+}
+
+/// Reads an upload form, as every upload page posts it (multipart: the session's `csrf` and one
+/// file field named `file_field`; other fields are ignored, a missing file reads as empty), and
+/// checks the CSRF token. A body over the route's limit answers "too large" naming `limit`
+/// (e.g. "1,5 MB"), so the page can say what fits. Call it after authorising: only a caller who
+/// may upload learns whether the form was well-formed.
+pub async fn read_upload(
+    multipart: Result<Multipart, MultipartRejection>,
+    session: &Session,
+    file_field: &str,
+    limit: &str,
+) -> Result<UploadedFile, AppError> {
+    let unreadable = |status: StatusCode, text: String| {
+        if status == StatusCode::PAYLOAD_TOO_LARGE {
+            AppError::BadRequest(format!(
+                "Die Datei ist zu groß (höchstens {limit}) / the file is too large (at most {limit})"
+            ))
+        } else {
+            AppError::BadRequest(format!("upload: {text}"))
+        }
+    };
+    let field_error = |e: MultipartError| unreadable(e.status(), e.body_text());
+    let mut multipart = multipart.map_err(|e| unreadable(e.status(), e.body_text()))?;
+    let mut csrf = String::new();
+    let mut file = UploadedFile {
+        name: String::new(),
+        bytes: Vec::new(),
+    };
+    while let Some(field) = multipart.next_field().await.map_err(field_error)? {
+        match field.name() {
+            Some("csrf") => csrf = field.text().await.map_err(field_error)?,
+            Some(name) if name == file_field => {
+                file.name = field.file_name().unwrap_or_default().to_string();
+                file.bytes = field.bytes().await.map_err(field_error)?.to_vec();
+            }
+            _ => {}
+        }
+    }
+    session.check_csrf(&csrf)?;
+    Ok(file)
 }

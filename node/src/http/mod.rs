@@ -13,7 +13,8 @@ pub mod sheets;
 
 pub use error::{ApiError, AppError};
 pub use extract::{
-    cookie, ApiJson, ApiSession, Lang, MaybeSession, Posted, Session, SourceAddr, SESSION_COOKIE,
+    cookie, read_upload, ApiJson, ApiSession, Lang, MaybeSession, Posted, Session, SourceAddr,
+    UploadedFile, SESSION_COOKIE,
 };
 
 use crate::Node;

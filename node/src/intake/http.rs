@@ -7,7 +7,7 @@ use super::{
 };
 use crate::auth::{authorize, Action};
 use crate::http::pages::Chrome;
-use crate::http::{render_form, AppError, Lang, MaybeSession, Session};
+use crate::http::{read_upload, render_form, AppError, Lang, MaybeSession, Session};
 use crate::Node;
 use askama::Template;
 use axum::extract::multipart::MultipartRejection;
@@ -581,40 +581,18 @@ pub async fn upload(
     let Some(session) = session.0 else {
         return Ok(Redirect::to("/portal/login").into_response());
     };
-    let mut multipart = multipart.map_err(|e| AppError::BadRequest(format!("upload: {e}")))?;
-    let (mut csrf, mut filename, mut bytes) = (String::new(), String::new(), Vec::new());
-    while let Some(field) = multipart
-        .next_field()
-        .await
-        .map_err(|e| AppError::BadRequest(format!("upload: {e}")))?
-    {
-        match field.name() {
-            Some("csrf") => {
-                csrf = field
-                    .text()
-                    .await
-                    .map_err(|e| AppError::BadRequest(format!("upload: {e}")))?
-            }
-            Some("document") => {
-                filename = field.file_name().unwrap_or("").to_string();
-                bytes = field
-                    .bytes()
-                    .await
-                    .map_err(|_| {
-                        AppError::BadRequest(
-                            "Die Datei ist zu groß (höchstens 5 MB) / the file is too large".into(),
-                        )
-                    })?
-                    .to_vec();
-            }
-            _ => {}
-        }
-    }
-    session.check_csrf(&csrf)?;
     authorize(&session.who, Action::UploadProof)?;
+    let file = read_upload(multipart, &session, "document", "5 MB").await?;
     let id: ApplicationId = id.parse().map_err(|_| AppError::NotFound(id.clone()))?;
     let now = node.now();
-    let uploaded = upload_proof(&mut node.store(), &session.who, &id, &filename, &bytes, now);
+    let uploaded = upload_proof(
+        &mut node.store(),
+        &session.who,
+        &id,
+        &file.name,
+        &file.bytes,
+        now,
+    );
     match uploaded {
         Ok(()) => Ok(Redirect::to("/portal/applications?uploaded=1").into_response()),
         Err(crate::action::ActionError::Invalid(e)) => {

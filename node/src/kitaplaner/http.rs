@@ -3,7 +3,9 @@
 use super::{export, view, ExportReport, ExportStatus, FileDrop, KitaplanerView, Settings};
 use crate::families::http::{choose_facility, kita_here};
 use crate::http::pages::Chrome;
-use crate::http::{render, ApiError, ApiJson, ApiSession, AppError, Lang, Posted, Session};
+use crate::http::{
+    read_upload, render, ApiError, ApiJson, ApiSession, AppError, Lang, Posted, Session,
+};
 use crate::Node;
 use askama::Template;
 use axum::extract::{Query, State};
@@ -299,25 +301,7 @@ pub async fn import_submit(
     multipart: Result<axum::extract::Multipart, axum::extract::multipart::MultipartRejection>,
 ) -> Result<Response, AppError> {
     super::import::authorize_here(&session.who, node.config.facility.as_ref())?;
-    let too_large = || AppError::BadRequest("Die Datei ist zu groß / the file is too large".into());
-    let mut multipart = multipart.map_err(|e| AppError::BadRequest(format!("upload: {e}")))?;
-    let (mut csrf, mut name, mut bytes) = (String::new(), String::new(), Vec::new());
-    while let Some(field) = multipart.next_field().await.map_err(|_| too_large())? {
-        match field.name() {
-            Some("csrf") => {
-                csrf = field
-                    .text()
-                    .await
-                    .map_err(|e| AppError::BadRequest(format!("upload: {e}")))?
-            }
-            Some("file") => {
-                name = field.file_name().unwrap_or("kitaplaner.csv").to_string();
-                bytes = field.bytes().await.map_err(|_| too_large())?.to_vec();
-            }
-            _ => {}
-        }
-    }
-    session.check_csrf(&csrf)?;
+    let file = read_upload(multipart, &session, "file", "2 MB").await?;
     let refused = |message: String| {
         Ok(Redirect::to(&format!(
             "/kitaplaner?import_error={}#h-kp-import",
@@ -325,7 +309,12 @@ pub async fn import_submit(
         ))
         .into_response())
     };
-    let Ok(text) = String::from_utf8(bytes) else {
+    let name = if file.name.is_empty() {
+        "kitaplaner.csv".to_string()
+    } else {
+        file.name
+    };
+    let Ok(text) = String::from_utf8(file.bytes) else {
         return refused("Die Datei ist kein UTF-8-Text / the file is not UTF-8 text".into());
     };
     let result = super::import::import_file(
