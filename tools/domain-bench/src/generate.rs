@@ -30,11 +30,11 @@ const KIGA: PlaceKind = PlaceKind::regular(CareType::Kindergarten);
 const I_KIGA: PlaceKind = PlaceKind::integration(CareType::Kindergarten);
 const HORT: PlaceKind = PlaceKind::regular(CareType::AfterSchool);
 
-fn d(y: i32, m: u32, day: u32) -> NaiveDate {
+pub(crate) fn d(y: i32, m: u32, day: u32) -> NaiveDate {
     NaiveDate::from_ymd_opt(y, m, day).expect("a valid date")
 }
 
-fn plus(day: NaiveDate, days: i64) -> NaiveDate {
+pub(crate) fn plus(day: NaiveDate, days: i64) -> NaiveDate {
     if days >= 0 {
         day + Days::new(days as u64)
     } else {
@@ -42,7 +42,7 @@ fn plus(day: NaiveDate, days: i64) -> NaiveDate {
     }
 }
 
-fn first_of_month(day: NaiveDate) -> NaiveDate {
+pub(crate) fn first_of_month(day: NaiveDate) -> NaiveDate {
     day.with_day(1).expect("every month has a 1st")
 }
 

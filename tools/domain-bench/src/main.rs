@@ -13,7 +13,13 @@
 //!   office or the city's node computes for its page);
 //! - the staffing balance (`balance`) for the 12 months of the reference year of the Kita with
 //!   the most staff, its monthly children rows built from the book as the node builds them
-//!   (node/src/staff/mod.rs `need_case`), and the same for every Kita.
+//!   (node/src/staff/mod.rs `need_case`), and the same for every Kita;
+//! - the Kita-Planer export buffer (`fill_export_buffer`) for every child of one big Träger
+//!   (the first Kitas of the city up to about 16,000 contract heads; issue 12 item 8), and the
+//!   full rebuild (`plan_rebuild` and the new buffer) after a change to every Kita's Einrichtung;
+//! - the Landeszuschuss count (`landeszuschuss::count`) on 1 April for the whole city,
+//!   Tagespflege included, once for the city and as the node's page does it (one count per Kita
+//!   and Tagespflegeperson and one for all).
 //!
 //! Prints one figure per line: median and max in ms; the most heap one run held beyond what
 //! was allocated before it (its result included; counted by the global allocator); and the
@@ -21,12 +27,15 @@
 //! through /proc/self/clear_refs where the kernel allows it). Generation is not timed.
 
 mod generate;
+mod interfaces;
 
 use anyhow::{bail, Context, Result};
 use chrono::{Datelike, Months, NaiveDate};
 use generate::{Assignment, City};
+use kitanetz_kitaplaner as kp;
 use kitanetz_occupancy as occ;
 use kitanetz_staffing as st;
+use kitanetz_statistics::landeszuschuss as lz;
 use rust_decimal::Decimal;
 use std::alloc::{GlobalAlloc, Layout, System};
 use std::collections::BTreeMap;
@@ -363,6 +372,9 @@ fn main() -> Result<()> {
         },
     );
 
+    kitaplaner(&books, &a);
+    landeszuschuss(&books, &a);
+
     // What was computed, so that a change in the data or the crates shows in the output.
     let forecast = occ::provider_forecast(&books, a.today, &rules)?;
     let movements: usize = forecast
@@ -385,4 +397,127 @@ fn main() -> Result<()> {
         "check: {movements} movements and {findings} findings in the city forecast; {short} Kita-months short of staff in {year}"
     );
     Ok(())
+}
+
+/// The contract heads of the Träger whose export buffer is measured (issue 12 item 8: "a
+/// Dresden-scale Träger, about 16,000 contracts").
+const TRAGER_CONTRACTS: usize = 16_000;
+
+/// The export buffer of every child of one Träger, and its full rebuild after a change.
+fn kitaplaner(books: &[occ::FacilityBook], a: &Args) {
+    let trager = interfaces::trager_books(books, TRAGER_CONTRACTS);
+    let settings = interfaces::kitaplaner_settings();
+    let records = interfaces::kitaplaner_records(trager, a.seed);
+    let heads: usize = records.iter().map(|r| r.contracts.len()).sum();
+    let lines: usize = records
+        .iter()
+        .flat_map(|r| &r.contracts)
+        .map(|h| h.lines.len())
+        .sum();
+    let buffers = || -> Vec<kp::Buffer> {
+        records
+            .iter()
+            .map(|r| kp::fill_export_buffer(r, &settings).expect("generated records are valid"))
+            .collect()
+    };
+    let built = buffers();
+    let rows: usize = built.iter().map(|b| b.rows.len()).sum();
+    let gaps: usize = built.iter().map(|b| b.care_gaps.len()).sum();
+    println!(
+        "kitaplaner: {} Kitas of one Träger, {} children, {heads} contract heads, {lines} lines; {rows} rows, {gaps} care gaps",
+        trager.len(),
+        records.len()
+    );
+    drop(built);
+    measure(
+        &format!(
+            "(e) Kita-Planer export buffer, {} children of the Träger",
+            records.len()
+        ),
+        a.runs,
+        buffers,
+    );
+    let previous = interfaces::before_renaming(&records);
+    measure(
+        "(e') rebuild of every child after the Kitas were renamed",
+        a.runs,
+        || {
+            previous
+                .iter()
+                .zip(&records)
+                .map(|(before, now)| {
+                    let rebuild = kp::plan_rebuild(before, now, &settings).expect("valid");
+                    assert!(rebuild.required());
+                    (
+                        rebuild,
+                        kp::fill_export_buffer(now, &settings).expect("valid"),
+                    )
+                })
+                .collect::<Vec<_>>()
+        },
+    );
+}
+
+/// The Landeszuschuss count on 1 April of the reference year, for the whole city.
+fn landeszuschuss(books: &[occ::FacilityBook], a: &Args) {
+    let stichtag = interfaces::stichtag(a.today.year());
+    let contracts = interfaces::landeszuschuss_contracts(books, a.seed, stichtag);
+    let input = lz::CountInput {
+        reference_date: stichtag,
+        rate_per_child: lz::DEFAULT_RATE_PER_CHILD,
+        contracts,
+    };
+    let result = lz::count(&input);
+    let tagespflege = input
+        .contracts
+        .iter()
+        .filter(|c| c.care_type == lz::CareType::Tagespflege)
+        .count();
+    println!(
+        "landeszuschuss {stichtag}: {} contracts ({tagespflege} Tagespflege); {} children in 9-hour places, {} with Eingliederungshilfe, {} in Tagespflege, {} excluded; subsidy {} EUR",
+        input.contracts.len(),
+        result.facility_children_9h.0,
+        result.eingliederungshilfe_children,
+        result.tagespflege_children_9h.0,
+        result.excluded.len(),
+        result.subsidy.0.round_dp(2),
+    );
+    measure(
+        &format!(
+            "(f) Landeszuschuss count, the city ({} contracts)",
+            input.contracts.len()
+        ),
+        a.runs,
+        || lz::count(&input),
+    );
+    // The node's page (node/src/statistics/mod.rs `landeszuschuss`): per facility, the
+    // contracts filtered out of all and cloned, then counted; then all of them.
+    measure(
+        "(f') the same, one count per Kita and Tagespflege + the city",
+        a.runs,
+        || {
+            let mut facilities: Vec<&String> = input
+                .contracts
+                .iter()
+                .filter_map(|c| c.facility.as_ref())
+                .collect();
+            facilities.sort();
+            facilities.dedup();
+            let count_of = |facility: Option<&String>| {
+                lz::count(&lz::CountInput {
+                    reference_date: input.reference_date,
+                    rate_per_child: input.rate_per_child,
+                    contracts: input
+                        .contracts
+                        .iter()
+                        .filter(|c| facility.is_none_or(|f| c.facility.as_ref() == Some(f)))
+                        .cloned()
+                        .collect(),
+                })
+            };
+            let mut out: Vec<_> = facilities.iter().map(|f| count_of(Some(f))).collect();
+            out.push(count_of(None));
+            out
+        },
+    );
 }
