@@ -28,6 +28,7 @@ use kitanetz_statistics::landeszuschuss::{
     self as lz, Contract, CountInput, LandeszuschussResult, DEFAULT_RATE_PER_CHILD,
 };
 use serde::Serialize;
+use std::collections::BTreeMap;
 
 /// Checks `who` may read the Träger's statistics, then that this is the Träger's node.
 fn authorize_here(store: &Store, who: &Principal) -> Result<(), ActionError> {
@@ -200,31 +201,30 @@ pub fn landeszuschuss(
             ));
         }
     }
-    let count_of = |facility: Option<&str>| {
-        count(
-            reference_date,
-            contracts
-                .iter()
-                .filter(|(f, _)| facility.is_none_or(|x| x == f))
-                .map(|(_, c)| c.clone())
-                .collect(),
-        )
-    };
-    let mut facilities: Vec<&String> = contracts.iter().map(|(f, _)| f).collect();
-    facilities.sort();
-    facilities.dedup();
-    let mut out: Vec<SubsidyCount> = facilities
+    // One pass to group the contracts by Kita (a filter per Kita would walk every contract once
+    // for each Kita: 0.65 s at 1,600 Kitas in tools/domain-bench, against 6 ms for the count).
+    let mut by_facility: BTreeMap<&String, Vec<Contract>> = BTreeMap::new();
+    for (facility, contract) in &contracts {
+        by_facility
+            .entry(facility)
+            .or_default()
+            .push(contract.clone());
+    }
+    let mut out: Vec<SubsidyCount> = by_facility
         .into_iter()
-        .map(|f| SubsidyCount {
+        .map(|(f, own)| SubsidyCount {
             facility: Some(f.clone()),
             facility_name: names.get(f).cloned().unwrap_or_else(|| f.clone()),
-            result: count_of(Some(f)),
+            result: count(reference_date, own),
         })
         .collect();
     out.push(SubsidyCount {
         facility: None,
         facility_name: provider_name(store)?,
-        result: count_of(None),
+        result: count(
+            reference_date,
+            contracts.into_iter().map(|(_, c)| c).collect(),
+        ),
     });
     Ok(out)
 }
