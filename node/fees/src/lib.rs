@@ -23,6 +23,7 @@ pub mod money;
 pub mod month;
 pub mod month_fees;
 pub mod result;
+pub mod sgb8;
 pub mod statute;
 pub mod timeline;
 

@@ -583,8 +583,9 @@ pub fn by_month(computed: &Computed) -> BTreeMap<Month, Vec<ChildMonth>> {
                         "keine Ermäßigung (das Einkommen trägt den Beitrag)"
                     }
                 };
+                let law = kitanetz_fees::sgb8::waiver_paragraphs(first_of(month.month).0);
                 let text = format!(
-                    "Einkommensabhängig nach § 90 Abs. 3, 4 SGB VIII: {what}; Antrag {} vom {}, bewilligt {} bis {}; Beitrag nach Satzung {}, zu zahlen {}",
+                    "Einkommensabhängig nach {law}: {what}; Antrag {} vom {}, bewilligt {} bis {}; Beitrag nach Satzung {}, zu zahlen {}",
                     grant.number,
                     grant.applied_on.0.format("%d.%m.%Y"),
                     month_de(grant.from),
@@ -595,7 +596,7 @@ pub fn by_month(computed: &Computed) -> BTreeMap<Month, Vec<ChildMonth>> {
                 child_month.explanation.push(text.clone());
                 child_month
                     .steps
-                    .push((text, "§ 90 Abs. 3, 4 SGB VIII; § 13 Satzung".to_string()));
+                    .push((text, format!("{law}; § 13 Satzung")));
             }
             if computed.grant_in(month.month).is_none() {
                 if let Some(w) = computed
@@ -608,8 +609,9 @@ pub fn by_month(computed: &Computed) -> BTreeMap<Month, Vec<ChildMonth>> {
                         .decision
                         .as_ref()
                         .map_or(String::new(), |d| format!(" (Bescheid {d} aufgehoben)"));
+                    let law = kitanetz_fees::sgb8::waiver_paragraphs(first_of(month.month).0);
                     let text = format!(
-                        "Ermäßigung nach § 90 Abs. 3, 4 SGB VIII aus Antrag {} am {} widerrufen{decision}: ab {} ohne Ermäßigung, voller Beitrag nach Satzung",
+                        "Ermäßigung nach {law} aus Antrag {} am {} widerrufen{decision}: ab {} ohne Ermäßigung, voller Beitrag nach Satzung",
                         w.number,
                         w.on.0.format("%d.%m.%Y"),
                         month_de(w.from)
@@ -617,7 +619,7 @@ pub fn by_month(computed: &Computed) -> BTreeMap<Month, Vec<ChildMonth>> {
                     child_month.explanation.push(text.clone());
                     child_month
                         .steps
-                        .push((text, "§ 90 Abs. 3, 4 SGB VIII; § 13 Satzung".to_string()));
+                        .push((text, format!("{law}; § 13 Satzung")));
                 }
             }
             if c.countable_rank.is_some() {

@@ -1233,6 +1233,7 @@ fn refusal_of(
             })
             .collect(),
         reason: reason.trim().to_string(),
+        legal_basis: kitanetz_fees::sgb8::waiver_legal_basis(app.from.0).to_string(),
     })
 }
 

@@ -18,9 +18,10 @@ pub const REDUCTION_REFUSAL: Template<'static> = Template {
     source: include_str!("../../templates/reduction_refusal.typ"),
 };
 
-/// The legal basis printed under "Begründung" after the reason (§ 90 SGB VIII in the wording
-/// the Dresden statute of 2011 and annex J refer to: Abs. 3 the waiver when the burden is not
-/// reasonable, Abs. 4 the income rules of the SGB XII).
+/// The legal basis printed under "Begründung" after the reason of a refusal issued before it
+/// was a field of [`ReductionRefusal`]: § 90 SGB VIII in the wording the Dresden statute of 2011
+/// and annex J refer to (Abs. 3 the waiver when the burden is not reasonable, Abs. 4 the income
+/// rules of the SGB XII); then the conclusion every refusal prints.
 pub const LEGAL_BASIS: [&str; 2] = [
     "Nach § 90 Abs. 3 Sozialgesetzbuch Achtes Buch (SGB VIII) soll der Kostenbeitrag auf Antrag ganz oder teilweise erlassen werden, wenn die Belastung den Eltern und dem Kind nicht zuzumuten ist. Ob die Belastung zumutbar ist, richtet sich nach § 90 Abs. 4 SGB VIII in Verbindung mit den §§ 82 bis 85, 87 und 88 Sozialgesetzbuch Zwölftes Buch (SGB XII) sowie § 13 der Satzung über die Erhebung von Elternbeiträgen.",
     "Die Prüfung Ihres Antrages nach diesen Vorschriften hat ergeben, dass die Voraussetzungen für eine Ermäßigung oder einen Erlass des Elternbeitrages nicht vorliegen.",
@@ -53,6 +54,11 @@ pub struct ReductionRefusal {
     pub children: Vec<String>,
     /// Why it is refused, as the clerk wrote it.
     pub reason: String,
+    /// The law it rests on, in the wording in force for the months applied for (the node takes
+    /// `kitanetz_fees::sgb8::waiver_legal_basis`). Empty in refusals stored before this field:
+    /// those were issued with `LEGAL_BASIS[0]`, and print it again.
+    #[serde(default)]
+    pub legal_basis: String,
 }
 
 impl ReductionRefusal {
@@ -133,7 +139,10 @@ pub fn reduction_refusal_pdf(
         "until": format_date(last_day(refusal.until)),
         "children": refusal.children,
         "reason": refusal.reason.trim(),
-        "legal_basis": LEGAL_BASIS,
+        "legal_basis": [
+            if refusal.legal_basis.trim().is_empty() { LEGAL_BASIS[0] } else { refusal.legal_basis.trim() },
+            LEGAL_BASIS[1],
+        ],
         "remedy": [
             "Gegen diesen Bescheid kann innerhalb eines Monats ab Bekanntgabe Widerspruch eingelegt werden.",
             format!(

@@ -108,7 +108,7 @@ fn a_grant_lowers_the_fee_of_its_months_only_and_names_section_90() {
             assert!(
                 explanation
                     .iter()
-                    .any(|e| e.contains("§ 90 Abs. 3, 4 SGB VIII") && e.contains("123456-E1")),
+                    .any(|e| e.contains("§ 90 Abs. 4 SGB VIII") && e.contains("123456-E1")),
                 "{explanation:?}"
             );
         } else {
@@ -637,8 +637,10 @@ fn a_refusal_issues_the_ablehnungsbescheid_as_pdf() {
         "vom 01.10.2025 bis 31.01.2026",
         "lehnen wir ab",
         "117,00 € monatlich",
-        "§ 90 Abs. 3",
-        "§ 90 Abs. 4 SGB VIII",
+        // The law in force for the months applied for (§ 90 as renumbered in August 2019).
+        "Nach § 90 Abs. 4 Satz 1",
+        "Kinderzuschlag oder Wohngeld",
+        "§ 90 Abs. 4 Satz 4 in Verbindung mit Abs. 2 Satz 3 SGB VIII",
         "Rechtsbehelfsbelehrung",
         "innerhalb eines Monats ab Bekanntgabe Widerspruch",
         "123456-E1",
