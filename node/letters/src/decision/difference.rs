@@ -160,26 +160,45 @@ fn input_changes(old: Option<&MonthFee>, new: Option<&MonthFee>) -> Vec<InputCha
         old.facility.clone(),
         new.facility.clone(),
     );
-    // Explanation lines are compared by their paragraph and text; a line only on one side is a
-    // rule that now applies or no longer does.
+    // Explanation lines: a line on both sides is unchanged. Of the others, lines citing the same
+    // paragraph are one rule read twice: with a changed amount the parents see "old → new";
+    // with the same amount only the wording differs (the engine's text changed between the two
+    // decisions, e.g. English lines of decisions issued before the lines were German), which
+    // is no change of the decision. A line whose paragraph has no partner is a rule that now
+    // applies ("neu") or no longer does ("entfällt").
     let text = |line: &super::ExplanationLine| format!("{} ({})", line.text, line.paragraph);
-    for line in &old.explanation {
-        if !new.explanation.contains(line) {
-            changes.push(InputChange {
+    let amount_changed = old.amount != new.amount;
+    let mut added: Vec<&super::ExplanationLine> = new
+        .explanation
+        .iter()
+        .filter(|line| !old.explanation.contains(line))
+        .collect();
+    for line in old
+        .explanation
+        .iter()
+        .filter(|l| !new.explanation.contains(l))
+    {
+        let partner = added.iter().position(|n| n.paragraph == line.paragraph);
+        match partner.map(|i| added.remove(i)) {
+            Some(_) if !amount_changed => {}
+            Some(partner) => changes.push(InputChange {
+                field: InputField::Explanation,
+                old: Some(text(line)),
+                new: Some(text(partner)),
+            }),
+            None => changes.push(InputChange {
                 field: InputField::Explanation,
                 old: Some(text(line)),
                 new: None,
-            });
+            }),
         }
     }
-    for line in &new.explanation {
-        if !old.explanation.contains(line) {
-            changes.push(InputChange {
-                field: InputField::Explanation,
-                old: None,
-                new: Some(text(line)),
-            });
-        }
+    for line in added {
+        changes.push(InputChange {
+            field: InputField::Explanation,
+            old: None,
+            new: Some(text(line)),
+        });
     }
     changes
 }

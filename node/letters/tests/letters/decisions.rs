@@ -595,20 +595,43 @@ fn the_difference_lists_changed_months_with_old_new_and_why() {
     let august = &changes[0];
     assert!(august.amount_changed());
     let fields: Vec<InputField> = august.inputs.iter().map(|i| i.field).collect();
-    assert_eq!(
-        fields,
-        vec![
-            InputField::Hours,
-            InputField::Explanation,
-            InputField::Explanation
-        ]
-    );
+    assert_eq!(fields, vec![InputField::Hours, InputField::Explanation]);
     assert_eq!(
         normalise(&august.inputs[0].to_string()),
         "Betreuungszeit: 8 h → 9 h"
     );
+    // The line of the same paragraph is one rule read twice: old → new.
+    assert_eq!(
+        normalise(&august.inputs[1].to_string()),
+        "Berechnung: 189,36 € × 8 h / 9 h = 168.32 € (§ 11 Abs. 1 Satzung) → 189,36 € × 9 h / 9 h = 189.36 € (§ 11 Abs. 1 Satzung)"
+    );
     assert_eq!(changes[3].inputs[0].field, InputField::Covered);
     assert!(difference(&new, &new).is_empty());
+}
+
+#[test]
+fn a_reworded_line_with_the_same_amount_is_no_change_and_a_rule_that_now_applies_is_new() {
+    let in_force = decision_of(DecisionKind::SingleChild);
+    // The decision in force was issued when the engine wrote its lines in English.
+    let mut english = in_force.clone();
+    for month in &mut english.children[0].months {
+        month.explanation[1].text = "countable child 1: 100 %".into();
+    }
+    assert!(difference(&english, &in_force).is_empty());
+    // A rule that now applies (same amount): listed as new, the reworded line still not.
+    let mut new = in_force.clone();
+    let august = &mut new.children[0].months[0];
+    august.explanation.push(ExplanationLine {
+        text: "Alleinerziehend: 10 Prozentpunkte weniger, Anteil 90 %".into(),
+        paragraph: "§ 10 Abs. 4 Satzung".into(),
+    });
+    let changes = difference(&english, &new);
+    assert_eq!(changes.len(), 1);
+    assert_eq!(changes[0].inputs.len(), 1);
+    assert_eq!(
+        normalise(&changes[0].inputs[0].to_string()),
+        "Berechnung neu: Alleinerziehend: 10 Prozentpunkte weniger, Anteil 90 % (§ 10 Abs. 4 Satzung)"
+    );
 }
 
 #[test]
