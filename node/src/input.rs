@@ -98,6 +98,34 @@ macro_rules! named_enum {
 named_enum!(care_type, CareType, "care type");
 named_enum!(payment_mode, PaymentMode, "payment mode");
 
+/// A yes/no field as a form checkbox sends it (`"on"`, or its `value`, e.g. `"true"`; absent
+/// when unchecked) and as the JSON API sends it (`true`/`false`). Forms go through
+/// `#[serde(flatten)]`, which hands every value over as a string.
+pub mod flag {
+    use super::*;
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<bool, D::Error> {
+        struct V;
+        impl Visitor<'_> for V {
+            type Value = bool;
+            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+                f.write_str("true or false")
+            }
+            fn visit_bool<E: de::Error>(self, v: bool) -> Result<bool, E> {
+                Ok(v)
+            }
+            fn visit_str<E: de::Error>(self, v: &str) -> Result<bool, E> {
+                match v.trim() {
+                    "on" | "true" | "1" => Ok(true),
+                    "" | "off" | "false" | "0" => Ok(false),
+                    other => Err(E::custom(format!("not yes or no: {other:?}"))),
+                }
+            }
+        }
+        d.deserialize_any(V)
+    }
+}
+
 /// Whether a yes/no field is set: a form checkbox sends "on", the JSON API `"true"`.
 pub fn checked(flag: &str) -> bool {
     matches!(flag.trim(), "on" | "true" | "1")
@@ -113,6 +141,31 @@ mod tests {
         care_type: CareType,
         #[serde(with = "decimal")]
         hours: Dec,
+    }
+
+    #[test]
+    fn a_flag_from_a_checkbox_through_flatten_or_from_json() {
+        #[derive(serde::Deserialize, Default)]
+        #[serde(default)]
+        struct Inner {
+            #[serde(deserialize_with = "flag::deserialize")]
+            withdraw: bool,
+        }
+        #[derive(serde::Deserialize)]
+        struct Posted {
+            #[serde(flatten)]
+            input: Inner,
+        }
+        // A form's values are strings (as `Form` hands them to a flattened struct).
+        let form = |body: &str| serde_json::from_str::<Posted>(body).map(|p| p.input.withdraw);
+        assert!(form(r#"{"withdraw":"true"}"#).unwrap());
+        assert!(form(r#"{"withdraw":"on"}"#).unwrap());
+        assert!(!form("{}").unwrap());
+        assert!(form(r#"{"withdraw":"maybe"}"#).is_err());
+        let json = |body: &str| serde_json::from_str::<Inner>(body).map(|i| i.withdraw);
+        assert!(json(r#"{"withdraw":true}"#).unwrap());
+        assert!(!json(r#"{"withdraw":false}"#).unwrap());
+        assert!(json(r#"{"withdraw":1}"#).is_err());
     }
 
     #[test]

@@ -668,6 +668,55 @@ async fn new_operating_costs_change_every_decided_fee_from_the_first_allowed_mon
     assert_eq!(decided.len(), 1, "one decision per family: {body}");
     let (_, page) = call(&app, Method::GET, "/fees/bulk-change", token, None).await;
     assert!(page.contains("id=\"statute-versions\""), "{page}");
+    // A mistake: the newest version is taken back from the page, the one before applies again.
+    let month = &from[..7];
+    assert!(
+        page.contains(&format!("/fees/bulk-change?correct={month}")),
+        "{page}"
+    );
+    let (status, page) = call(
+        &app,
+        Method::GET,
+        &format!("/fees/bulk-change?correct={month}"),
+        token,
+        None,
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{page}");
+    assert!(
+        page.contains("id=\"h-correct\"") && page.contains("value=\"1000,00\""),
+        "{page}"
+    );
+    let withdrawal = format!(
+        "csrf={}&corrects={month}&withdraw=true&reason=Bekanntmachung+aufgehoben",
+        clerk.csrf
+    );
+    let (status, page) = call(
+        &app,
+        Method::POST,
+        "/fees/bulk-change/preview",
+        token,
+        Some((FORM, withdrawal.clone())),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{page}");
+    assert!(page.contains("Rücknahme der Fassung ab"), "{page}");
+    let (status, page) = call(
+        &app,
+        Method::POST,
+        "/fees/bulk-change",
+        token,
+        Some((FORM, withdrawal)),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{page}");
+    assert!(page.contains("Fassung zurückgenommen"), "{page}");
+    assert!(
+        page.contains("id=\"statute-versions-replaced\"")
+            && page.contains("Bekanntmachung aufgehoben"),
+        "{page}"
+    );
+    assert!(!page.contains("id=\"statute-versions\""), "{page}");
     // A form with a field error answers with the page (the store is not locked twice).
     for (path, body) in [
         ("/fees/billing", format!("csrf={}&month=x", clerk.csrf)),

@@ -5,6 +5,11 @@
 //! (Änderungsbescheid, annex J) to every affected family — one audited action that also stores
 //! the new statute version ([`super::statute_versions`]).
 //!
+//! A mistake in the newest version is mended the same way: the clerk corrects it (new figures
+//! for the same month) or takes it back (the version before applies again), with a reason; the
+//! preview shows what that changes, the confirmation issues the change decisions and keeps the
+//! replaced version as it was ([`statute_versions::replaced_rows`]).
+//!
 //! The rule (when the new fees may apply, which child-months change) is
 //! `kitanetz_billing::bulk_change`; the new fee of a child-month is the family's fees recomputed
 //! under the statute with the new version. The next Soll-Stellung reads the new decisions like any
@@ -18,7 +23,7 @@ use super::{authorize_here, family_ids, fee_case_doc, load_family, FamilyFees, F
 use crate::action::ActionError;
 use crate::auth::Principal;
 use crate::clock::Now;
-use crate::storage::{AuditEntry, Store, StoreError};
+use crate::storage::{AuditEntry, Store};
 use kitanetz_billing::bulk_change::{
     bulk_fee_change, check_effective_date, statutory_effective_date, EffectiveDateRule,
 };
@@ -52,6 +57,13 @@ pub struct BulkInput {
     pub kindergarten: String,
     pub hort: String,
     pub foerderhort: String,
+    /// `YYYY-MM`: the newest version this input corrects or takes back (empty: a new version).
+    pub corrects: String,
+    /// With `corrects`: take that version back entirely; the one before applies again.
+    #[serde(deserialize_with = "crate::input::flag::deserialize")]
+    pub withdraw: bool,
+    /// Why the version is corrected or taken back (required then).
+    pub reason: String,
 }
 
 impl BulkInput {
@@ -82,7 +94,11 @@ pub struct ChangedMonth {
 /// What a bulk change would do (nothing is stored).
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Preview {
+    /// The new version; for a withdrawal the version taken back.
     pub version: StatuteVersionRow,
+    /// The version in force this corrects or takes back.
+    pub replaces: Option<StatuteVersionRow>,
+    pub withdraw: bool,
     /// The earliest day the statute allows for this publication.
     pub earliest: Date,
     /// The first-child fee at the base hours per fee group: name, share, before, after.
@@ -105,14 +121,70 @@ pub struct Outcome {
     pub decisions: Vec<(FamilyId, String)>,
 }
 
-/// Checks the input: field errors, or the new version (not stored).
+/// What the input asks for, checked (nothing stored yet).
+struct Planned {
+    /// The new version; for a withdrawal the version taken back (its month is where the fees
+    /// change).
+    version: StatuteVersionRow,
+    /// The newest version in force, corrected or taken back.
+    replaces: Option<StatuteVersionRow>,
+    withdraw: bool,
+    reason: String,
+    /// The node's versions once it is done.
+    rows: Vec<StatuteVersionRow>,
+}
+
+/// Checks the input: field errors, or what it would do.
 fn version_of(
     store: &Store,
     who: &Principal,
     input: &BulkInput,
     now: Now,
-) -> Result<StatuteVersionRow, ActionError> {
+) -> Result<Planned, ActionError> {
     let mut v = Validator::new();
+    let mut existing = statute_versions::rows(store.conn())?;
+    // A correction or withdrawal replaces the newest version; the rest is checked against the
+    // versions before it.
+    let corrects = input.corrects.trim();
+    let replaces = if corrects.is_empty() {
+        v.check(
+            !input.withdraw,
+            "withdraw",
+            "Nur eine erfasste Fassung kann zurückgenommen werden / only an entered version can be taken back",
+        );
+        None
+    } else {
+        match existing.last() {
+            Some(last) if last.valid_from.to_string() == corrects => existing.pop(),
+            newest => {
+                v.fail(
+                    "corrects",
+                    match newest {
+                        Some(last) => format!(
+                            "Nur die neueste Fassung (ab {0}) kann berichtigt oder zurückgenommen werden / only the newest version (from {0}) can be corrected or taken back",
+                            last.valid_from
+                        ),
+                        None => "Auf diesem Knoten ist keine Fassung erfasst / no version is entered on this node".to_string(),
+                    },
+                );
+                None
+            }
+        }
+    };
+    if !corrects.is_empty() {
+        v.text("reason", &input.reason, 500);
+    }
+    if input.withdraw {
+        v.finish()?;
+        let old = replaces.expect("checked: a withdrawal names the newest version");
+        return Ok(Planned {
+            version: old.clone(),
+            replaces: Some(old),
+            withdraw: true,
+            reason: input.reason.trim().to_string(),
+            rows: existing,
+        });
+    }
     let published_on = v.date("published_on", &input.published_on);
     if let Some(p) = published_on {
         v.check(
@@ -151,7 +223,16 @@ fn version_of(
         "krippe",
         "mindestens eine neue Betriebskostenangabe / at least one new operating cost",
     );
-    let existing = statute_versions::rows(store.conn())?;
+    if let (Some(e), Some(old)) = (effective_from, &replaces) {
+        v.check(
+            Month::of(e.0) == old.valid_from,
+            "effective_from",
+            format!(
+                "Die Berichtigung gilt ab dem Monat der Fassung ({0}); für einen anderen Monat die Fassung zurücknehmen / the correction applies from the version's month ({0}); for another month take the version back",
+                old.valid_from
+            ),
+        );
+    }
     if let (Some(e), Some(last)) = (effective_from, existing.last()) {
         v.check(
             Month::of(e.0) > last.valid_from,
@@ -170,13 +251,21 @@ fn version_of(
         );
     }
     v.finish()?;
-    Ok(StatuteVersionRow {
+    let version = StatuteVersionRow {
         valid_from: Month::of(effective_from.expect("checked").0),
         published_on: published_on.expect("checked"),
         basis: input.basis.trim().to_string(),
         operating_costs,
         decided_by: who.audit_name(),
         decided_at: now.millis,
+    };
+    existing.push(version.clone());
+    Ok(Planned {
+        version,
+        replaces,
+        withdraw: false,
+        reason: input.reason.trim().to_string(),
+        rows: existing,
     })
 }
 
@@ -313,6 +402,8 @@ fn plan(
         .collect();
     let preview = Preview {
         version: version.clone(),
+        replaces: None,
+        withdraw: false,
         earliest: Date(statutory_effective_date(version.published_on.0, RULE)),
         base_fees,
         families: affected.len(),
@@ -323,13 +414,6 @@ fn plan(
     Ok((preview, affected))
 }
 
-/// The book with `version` added to the node's versions.
-fn book_with(store: &Store, version: &StatuteVersionRow) -> Result<Arc<StatuteBook>, StoreError> {
-    let mut rows = statute_versions::rows(store.conn())?;
-    rows.push(version.clone());
-    Ok(Arc::new(statute_versions::with_versions(&rows)))
-}
-
 /// Shows what the new operating costs would change (nothing is stored).
 pub fn preview(
     store: &Store,
@@ -338,9 +422,21 @@ pub fn preview(
     now: Now,
 ) -> Result<Preview, ActionError> {
     authorize_here(store, who, FeeAction::Decide)?;
-    let version = version_of(store, who, input, now)?;
-    let book = book_with(store, &version)?;
-    Ok(plan(store, &version, &book, now.today)?.0)
+    let planned = version_of(store, who, input, now)?;
+    Ok(plan_of(store, &planned, now.today)?.0)
+}
+
+/// The preview of `planned` and the families it changes.
+fn plan_of(
+    store: &Store,
+    planned: &Planned,
+    today: Date,
+) -> Result<(Preview, Vec<Affected>), ActionError> {
+    let book = Arc::new(statute_versions::with_versions(&planned.rows));
+    let (mut preview, affected) = plan(store, &planned.version, &book, today)?;
+    preview.replaces = planned.replaces.clone();
+    preview.withdraw = planned.withdraw;
+    Ok((preview, affected))
 }
 
 /// Stores the new version and issues a change decision to every affected family, in one
@@ -353,9 +449,9 @@ pub fn confirm(
     now: Now,
 ) -> Result<Outcome, ActionError> {
     let provider = authorize_here(store, who, FeeAction::Decide)?;
-    let version = version_of(store, who, input, now)?;
-    let book = book_with(store, &version)?;
-    let (mut preview, affected) = plan(store, &version, &book, now.today)?;
+    let planned = version_of(store, who, input, now)?;
+    let version = &planned.version;
+    let (mut preview, affected) = plan_of(store, &planned, now.today)?;
     let names = crate::facilities::names(store)?;
     let mut docs: Vec<StoredDoc> = Vec::new();
     let mut issued = Vec::new();
@@ -386,14 +482,32 @@ pub fn confirm(
     let entry = AuditEntry {
         at: now.millis,
         actor: who.audit_name(),
-        action: "fees.bulk_change",
+        action: match (&planned.replaces, planned.withdraw) {
+            (None, _) => "fees.bulk_change",
+            (Some(_), false) => "fees.bulk_change.correct",
+            (Some(_), true) => "fees.bulk_change.withdraw",
+        },
         target: Some(format!("fee-statute/{}", version.version_name())),
         subjects: issued.iter().map(|(f, _)| f.0.clone()).collect(),
         valid_from: Some(format!("{}-01", version.valid_from)),
     };
     let mut refs: Vec<&mut StoredDoc> = docs.iter_mut().collect();
     store.save_docs_with(&mut refs, &entry, |tx| {
-        statute_versions::insert_in(tx, &version)
+        if let Some(old) = &planned.replaces {
+            let by = who.audit_name();
+            statute_versions::replace_in(
+                tx,
+                old,
+                &by,
+                now.millis,
+                planned.withdraw,
+                &planned.reason,
+            )?;
+        }
+        if !planned.withdraw {
+            statute_versions::insert_in(tx, version)?;
+        }
+        Ok(())
     })?;
     Ok(Outcome {
         preview,
@@ -407,6 +521,51 @@ pub fn versions(store: &Store, who: &Principal) -> Result<Vec<StatuteVersionRow>
     let mut rows = statute_versions::rows(store.conn())?;
     rows.reverse();
     Ok(rows)
+}
+
+/// The versions corrected or taken back, the latest first (for the page).
+pub fn replaced_versions(
+    store: &Store,
+    who: &Principal,
+) -> Result<Vec<statute_versions::ReplacedVersionRow>, ActionError> {
+    authorize_here(store, who, FeeAction::View)?;
+    Ok(statute_versions::replaced_rows(store.conn())?)
+}
+
+/// The form filled with the newest version, to correct or take it back (`None`: `month` is not
+/// the newest version).
+pub fn correction_form(
+    store: &Store,
+    who: &Principal,
+    month: &str,
+) -> Result<Option<BulkInput>, ActionError> {
+    authorize_here(store, who, FeeAction::Decide)?;
+    let rows = statute_versions::rows(store.conn())?;
+    let Some(newest) = rows
+        .last()
+        .filter(|r| r.valid_from.to_string() == month.trim())
+    else {
+        return Ok(None);
+    };
+    let cost = |group: FeeGroup| {
+        newest
+            .operating_costs
+            .get(group.wire_name())
+            .map(|c| c.to_string().replace('.', ","))
+            .unwrap_or_default()
+    };
+    Ok(Some(BulkInput {
+        published_on: newest.published_on.to_string(),
+        effective_from: format!("{}-01", newest.valid_from),
+        basis: newest.basis.clone(),
+        krippe: cost(FeeGroup::Nursery),
+        kindergarten: cost(FeeGroup::Kindergarten),
+        hort: cost(FeeGroup::AfterSchool),
+        foerderhort: cost(FeeGroup::SupportedAfterSchool),
+        corrects: newest.valid_from.to_string(),
+        withdraw: false,
+        reason: String::new(),
+    }))
 }
 
 #[cfg(test)]
@@ -607,5 +766,133 @@ mod tests {
             of("12345602", "2026-10"),
             [(PositionKind::Regular, "150.00".to_string())]
         );
+    }
+
+    #[test]
+    fn a_mistyped_version_is_corrected_then_taken_back_and_each_step_decides_the_difference() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut store = store_holding(&dir, siblings());
+        let family_id = FamilyId("fam-a".into());
+        let now = on(Date::ymd(2026, 8, 20));
+        crate::fees::decisions::issue(
+            &mut store,
+            &clerk(),
+            &family_id,
+            &crate::fees::decisions::DecisionInput {
+                from: "2025-09".into(),
+            },
+            &issuer(),
+            now,
+        )
+        .unwrap();
+        // The clerk types 5.000,00 € instead of 500,00 €.
+        let mut typo = input("2026-09-01");
+        typo.kindergarten = "5000,00".into();
+        confirm(&mut store, &clerk(), &typo, &issuer(), now).unwrap();
+        let fee_of = |store: &Store, pkn: &str| {
+            let fees = load_family(store, &family_id).unwrap();
+            let issued = fees.fee_case.decisions.last().unwrap();
+            let letter: kitanetz_letters::decision::Decision =
+                serde_json::from_str(&issued.content).unwrap();
+            let child = letter
+                .children
+                .iter()
+                .find(|c| c.pkn.as_str() == pkn)
+                .unwrap();
+            let september = child
+                .months
+                .iter()
+                .find(|m| m.month.to_string() == "2026-09")
+                .unwrap();
+            (issued.number.clone(), september.amount.to_string())
+        };
+        // The fee is capped by the statute's ceiling, far above 150.00 €.
+        assert_ne!(fee_of(&store, "12345602").1, "150.00");
+
+        // Only the newest version can be corrected, with a reason, from its own month.
+        let mut correction = correction_form(&store, &clerk(), "2026-09")
+            .unwrap()
+            .unwrap();
+        assert_eq!(correction.kindergarten, "5000,00");
+        assert!(correction_form(&store, &clerk(), "2026-10")
+            .unwrap()
+            .is_none());
+        correction.kindergarten = "500,00".into();
+        let refused = |input: &BulkInput, store: &Store| {
+            let Err(ActionError::Invalid(e)) = preview(store, &clerk(), input, now) else {
+                panic!("accepted: {input:?}")
+            };
+            e.errors.iter().map(|f| f.field.clone()).collect::<Vec<_>>()
+        };
+        assert_eq!(refused(&correction, &store), ["reason"]);
+        correction.reason = "Tippfehler: 500,00 € bekanntgemacht".into();
+        let mut elsewhen = correction.clone();
+        elsewhen.effective_from = "2026-10-01".into();
+        assert_eq!(refused(&elsewhen, &store), ["effective_from"]);
+        let mut older = correction.clone();
+        older.corrects = "2026-08".into();
+        assert!(refused(&older, &store).contains(&"corrects".to_string()));
+
+        let shown = preview(&store, &clerk(), &correction, now).unwrap();
+        assert_eq!(
+            shown.replaces.as_ref().unwrap().valid_from.to_string(),
+            "2026-09"
+        );
+        assert!(!shown.withdraw);
+        assert_eq!(shown.families, 1);
+        let outcome = confirm(&mut store, &clerk(), &correction, &issuer(), now).unwrap();
+        assert_eq!(outcome.decisions.len(), 1);
+        assert_eq!(
+            fee_of(&store, "12345602"),
+            ("123456-3".into(), "150.00".into())
+        );
+        assert_eq!(
+            audit_actions(&store).last().map(String::as_str),
+            Some("fees.bulk_change.correct")
+        );
+        let rows = statute_versions::rows(store.conn()).unwrap();
+        assert_eq!(rows.len(), 1);
+        assert_eq!(
+            rows[0].operating_costs["kindergarten"].to_string(),
+            "500.00"
+        );
+        let replaced = statute_versions::replaced_rows(store.conn()).unwrap();
+        assert_eq!(replaced.len(), 1);
+        assert!(!replaced[0].withdrawn);
+        assert_eq!(
+            replaced[0].version.operating_costs["kindergarten"].to_string(),
+            "5000.00"
+        );
+        assert_eq!(replaced[0].reason, "Tippfehler: 500,00 € bekanntgemacht");
+
+        // Taken back entirely: the published 132.13 € apply again, decided by a change decision.
+        let withdrawal = BulkInput {
+            corrects: "2026-09".into(),
+            withdraw: true,
+            reason: "Bekanntmachung aufgehoben".into(),
+            ..BulkInput::default()
+        };
+        let shown = preview(&store, &clerk(), &withdrawal, now).unwrap();
+        assert!(shown.withdraw);
+        let kindergarten = &shown.base_fees[1];
+        assert_eq!(
+            (kindergarten.2.to_string(), kindergarten.3.to_string()),
+            ("150.00".into(), "132.13".into())
+        );
+        confirm(&mut store, &clerk(), &withdrawal, &issuer(), now).unwrap();
+        assert_eq!(
+            fee_of(&store, "12345602"),
+            ("123456-4".into(), "132.13".into())
+        );
+        assert!(statute_versions::rows(store.conn()).unwrap().is_empty());
+        let replaced = statute_versions::replaced_rows(store.conn()).unwrap();
+        assert_eq!(replaced.len(), 2);
+        assert!(replaced[0].withdrawn);
+        assert_eq!(
+            audit_actions(&store).last().map(String::as_str),
+            Some("fees.bulk_change.withdraw")
+        );
+        // Nothing left to take back.
+        assert_eq!(refused(&withdrawal, &store), ["corrects"]);
     }
 }

@@ -3,12 +3,12 @@
 
 use super::bulk_change::{self, BulkInput, Outcome, Preview};
 use super::decisions::Issuer;
-use super::statute_versions::StatuteVersionRow;
+use super::statute_versions::{ReplacedVersionRow, StatuteVersionRow};
 use crate::http::pages::Chrome;
 use crate::http::{render_form, ApiError, ApiJson, ApiSession, AppError, Lang, Posted, Session};
 use crate::Node;
 use askama::Template;
-use axum::extract::State;
+use axum::extract::{Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::{Form, Json};
@@ -29,6 +29,7 @@ struct BulkPage {
     chrome: Chrome,
     lang: Lang,
     versions: Vec<StatuteVersionRow>,
+    replaced: Vec<ReplacedVersionRow>,
     typed: BulkInput,
     errors: Vec<FieldError>,
     preview: Option<Preview>,
@@ -42,6 +43,16 @@ impl BulkPage {
 
     fn has_error(&self, field: &str) -> bool {
         self.errors.iter().any(|e| e.field == field)
+    }
+
+    /// The form corrects or takes back the newest version (not a new one).
+    fn correcting(&self) -> bool {
+        !self.typed.corrects.trim().is_empty()
+    }
+
+    /// When a version was replaced (epoch milliseconds), in the city's time.
+    fn when(&self, millis: &i64) -> String {
+        crate::clock::format_millis(*millis)
     }
 
     /// The cost fields: name, label, what was typed.
@@ -66,6 +77,7 @@ fn page(
     outcome: Option<Outcome>,
 ) -> Result<Response, AppError> {
     let versions = bulk_change::versions(&node.store(), &session.who)?;
+    let replaced = bulk_change::replaced_versions(&node.store(), &session.who)?;
     let title = if lang == Lang::En {
         "New operating costs: bulk fee change"
     } else {
@@ -76,6 +88,7 @@ fn page(
         chrome,
         lang,
         versions,
+        replaced,
         typed,
         errors,
         preview,
@@ -84,21 +97,32 @@ fn page(
     render_form(&page, &page.errors)
 }
 
-/// `GET /fees/bulk-change`.
+#[derive(Debug, Default, serde::Deserialize)]
+pub struct BulkQuery {
+    /// `YYYY-MM`: fill the form with the newest version to correct or take it back.
+    #[serde(default)]
+    pub correct: String,
+}
+
+/// `GET /fees/bulk-change` (`?correct=YYYY-MM`: the newest version in the form).
 pub async fn page_get(
     State(node): State<Arc<Node>>,
     lang: Lang,
     session: Session,
+    Query(query): Query<BulkQuery>,
 ) -> Result<Response, AppError> {
-    page(
-        &node,
-        lang,
-        &session,
-        BulkInput::default(),
-        vec![],
-        None,
-        None,
-    )
+    let typed = if query.correct.is_empty() {
+        BulkInput::default()
+    } else {
+        let form = bulk_change::correction_form(&node.store(), &session.who, &query.correct)?;
+        form.ok_or_else(|| {
+            AppError::Conflict(format!(
+                "Nur die neueste Fassung kann berichtigt werden, nicht {} / only the newest version can be corrected",
+                query.correct
+            ))
+        })?
+    };
+    page(&node, lang, &session, typed, vec![], None, None)
 }
 
 /// `POST /fees/bulk-change/preview`: what the costs would change; nothing is stored.

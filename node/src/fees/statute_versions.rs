@@ -7,6 +7,8 @@
 //!
 //! The versions are rows of the node's table `fee_statute_versions` (migration 0027); the book
 //! the fees are computed with is the shipped statute with them appended ([`with_versions`], pure).
+//! The newest version can be corrected or taken back; the replaced row is kept as it was in
+//! `fee_statute_versions_replaced` (migration 0035), with who, when and why.
 
 use super::compute::STATUTE;
 use crate::storage::{Store, StoreError};
@@ -174,6 +176,65 @@ pub(crate) fn insert_in(conn: &Connection, row: &StatuteVersionRow) -> Result<()
         ],
     )?;
     Ok(())
+}
+
+/// A version that was corrected or taken back, as it was.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ReplacedVersionRow {
+    pub version: StatuteVersionRow,
+    pub replaced_by: String,
+    pub replaced_at: i64,
+    /// Taken back (the version before applies again); otherwise corrected.
+    pub withdrawn: bool,
+    pub reason: String,
+}
+
+/// Moves the version in force from `old.valid_from` into the replaced versions (inside the bulk
+/// change's transaction): a correction inserts its new row after it, a withdrawal does not.
+pub(crate) fn replace_in(
+    conn: &Connection,
+    old: &StatuteVersionRow,
+    by: &str,
+    at: i64,
+    withdrawn: bool,
+    reason: &str,
+) -> Result<(), StoreError> {
+    let moved = conn.execute(
+        &format!(
+            "INSERT INTO fee_statute_versions_replaced ({COLUMNS}, replaced_by, replaced_at, withdrawn, reason)
+             SELECT {COLUMNS}, ?2, ?3, ?4, ?5 FROM fee_statute_versions WHERE valid_from = ?1"
+        ),
+        params![old.valid_from.to_string(), by, at, withdrawn, reason],
+    )?;
+    if moved != 1 {
+        return Err(StoreError::Corrupt(format!(
+            "fee statute version {} is not in force on this node",
+            old.valid_from
+        )));
+    }
+    conn.execute(
+        "DELETE FROM fee_statute_versions WHERE valid_from = ?1",
+        [old.valid_from.to_string()],
+    )?;
+    Ok(())
+}
+
+/// The replaced versions, the latest replacement first.
+pub fn replaced_rows(conn: &Connection) -> Result<Vec<ReplacedVersionRow>, StoreError> {
+    let mut stmt = conn.prepare_cached(&format!(
+        "SELECT {COLUMNS}, replaced_by, replaced_at, withdrawn, reason
+         FROM fee_statute_versions_replaced ORDER BY replaced_at DESC, rowid DESC"
+    ))?;
+    let rows = stmt.query_map([], |r| {
+        Ok(ReplacedVersionRow {
+            version: row_of(r)?,
+            replaced_by: r.get(6)?,
+            replaced_at: r.get(7)?,
+            withdrawn: r.get(8)?,
+            reason: r.get(9)?,
+        })
+    })?;
+    Ok(rows.collect::<Result<_, _>>()?)
 }
 
 /// The fee at the base hours each fee group has in `month` under `book` (for the page).
