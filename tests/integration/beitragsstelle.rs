@@ -287,6 +287,20 @@ async fn a_fee_clerk_takes_a_family_from_contract_to_decision_and_direct_debit()
         -(fee_now + fee_next),
         "{body}"
     );
+    // The fee case says so: no decision rules these months until a new one is issued.
+    let (_, page) = call(
+        &app,
+        Method::GET,
+        &format!("/fees/families/{family}"),
+        token,
+        None,
+    )
+    .await;
+    assert!(
+        page.contains("aufgehoben")
+            && page.contains("bis zu einem neuen Bescheid wird für diese Monate nichts erhoben"),
+        "{page}"
+    );
 
     // Every step is in the audit log.
     let (_, audit) = call(

@@ -189,6 +189,10 @@ pub struct DecisionRow {
     pub effective_from: String,
     pub kind: String,
     pub revoked_on: Option<String>,
+    /// For a revoked decision: the decision that rules its first month again (the billing
+    /// reads the decisions in force, so the one before comes back until a new one is issued);
+    /// `None` when no decision does.
+    pub ruled_again_by: Option<String>,
     pub dispatched_on: Option<String>,
     /// A second copy goes to the other guardian (different address).
     pub two_copies: bool,
@@ -333,6 +337,15 @@ pub fn family_view(
         .or(from_choices.last())
         .cloned()
         .unwrap_or_default();
+    // Which decision in force rules a month: the last issued from that month or earlier.
+    let ruling = |month: Date| {
+        fees.fee_case
+            .decisions
+            .iter()
+            .filter(|d| d.revoked_on.is_none() && d.effective_from <= month)
+            .next_back()
+            .map(|d| d.number.clone())
+    };
     let decisions = fees
         .fee_case
         .decisions
@@ -350,6 +363,7 @@ pub fn family_view(
                     .map(|c| c.kind.name().to_string())
                     .unwrap_or_default(),
                 revoked_on: d.revoked_on.map(|d| d.to_string()),
+                ruled_again_by: d.revoked_on.and_then(|_| ruling(d.effective_from)),
                 dispatched_on: d.dispatched_on.map(|d| d.to_string()),
                 two_copies: content.is_some_and(|c| c.copies().len() > 1),
             }
