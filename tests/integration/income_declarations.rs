@@ -546,13 +546,9 @@ async fn parents_declare_their_income_online_and_the_traeger_decides_provisional
         [
             "fees.declaration.export",
             "fees.declaration.proof.read",
+            // The answer for the portal is written with the fee case, under its entry.
             "fees.declaration.take_over",
-            // The answer for the portal: taken over, then decided; the same for the second.
-            "fees.declaration.status",
-            "fees.declaration.status",
             "fees.declaration.take_over",
-            "fees.declaration.status",
-            "fees.declaration.status",
             "fees.declaration.proof.read"
         ]
     );

@@ -52,18 +52,18 @@ pub fn status_doc_id(declaration: &DocId) -> DocId {
 }
 
 /// Tells the parents' portal what the Beitragsstelle did with the declaration `app` came from
-/// (taken over; decided, provisionally or finally): writes its `declaration-status` on this
-/// Träger node, from where it syncs to the city. An application entered by hand has none.
-pub(crate) fn publish_status(
-    store: &mut Store,
-    who: &Principal,
+/// (taken over; decided, provisionally or finally): its `declaration-status` on this Träger
+/// node, changed or created but not saved — the caller saves it with the fee case in one
+/// transaction, from where it syncs to the city. An application entered by hand has none.
+pub(crate) fn status_doc(
+    store: &Store,
     provider: &kitanetz_crdt::ids::ProviderId,
     app: &kitanetz_crdt::kinds::ReductionApplication,
     now: Now,
-) -> Result<(), ActionError> {
+) -> Result<Option<StoredDoc>, ActionError> {
     use kitanetz_crdt::kinds::{DeclarationDecision, DeclarationStatus};
     let Some(declaration) = &app.declaration else {
-        return Ok(());
+        return Ok(None);
     };
     let id = status_doc_id(&DocId(declaration.clone()));
     let held = store.find::<DeclarationStatus>(&id)?;
@@ -81,13 +81,13 @@ pub(crate) fn publish_status(
         }),
     };
     status.validate()?;
-    let mut doc = match held {
+    Ok(Some(match held {
         Some((mut doc, _)) => {
             doc.update(&status, now.today, now.millis, "declaration-status.change")?;
             doc
         }
         None => StoredDoc::create(
-            id.clone(),
+            id,
             DocMeta {
                 kind: DocKind::DeclarationStatus,
                 schema: DocKind::DeclarationStatus.schema_version(),
@@ -102,19 +102,7 @@ pub(crate) fn publish_status(
             now.today,
             now.millis,
         )?,
-    };
-    store.save_doc(
-        &mut doc,
-        &AuditEntry {
-            at: now.millis,
-            actor: who.audit_name(),
-            action: "fees.declaration.status",
-            target: Some(id.0.clone()),
-            subjects: vec![declaration.clone()],
-            valid_from: None,
-        },
-    )?;
-    Ok(())
+    }))
 }
 
 /// What the portal shows the parents of their declaration: sent, taken over, decided.
@@ -630,7 +618,7 @@ pub fn take_over(
     short: &str,
     now: Now,
 ) -> Result<(FamilyId, String), ActionError> {
-    let provider = authorize_here(store, who, FeeAction::Decide)?;
+    authorize_here(store, who, FeeAction::Decide)?;
     let (row, d, input) = office_detail(store, who, short)?;
     if d.withdrawn_on.is_some() {
         return Err(ActionError::Conflict(
@@ -661,7 +649,6 @@ pub fn take_over(
         }),
         now,
     )?;
-    publish_status(store, who, &provider, &app, now)?;
     Ok((family, app.number))
 }
 

@@ -28,7 +28,7 @@
 //! with its reason and changes no fee.
 
 use super::compute::{self, CaseChild};
-use super::{authorize_here, load_family, save_fee_case, Change, FamilyFees, FeeAction};
+use super::{authorize_here, load_family, FamilyFees, FeeAction};
 use crate::action::ActionError;
 use crate::auth::Principal;
 use crate::clock::Now;
@@ -992,7 +992,11 @@ pub fn enter_declared(
         subjects: vec![family.0.clone(), app.number.clone()],
         valid_from: Some(app.from.to_string()),
     };
-    store.save_docs_with(&mut [&mut doc], &entry, |tx| match &declared {
+    // A declaration taken over: the parents' portal learns it in the same transaction.
+    let mut status = super::declarations::status_doc(store, &provider, &app, now)?;
+    let mut docs: Vec<&mut kitanetz_crdt::doc::StoredDoc> =
+        std::iter::once(&mut doc).chain(status.as_mut()).collect();
+    store.save_docs_with(&mut docs, &entry, |tx| match &declared {
         Some(d) => super::queries::keep_proofs(tx, family, &d.doc, d.proofs, now.today),
         None => Ok(()),
     })?;
@@ -1138,23 +1142,25 @@ pub fn decide(
     }
     fees.fee_case.reductions[index].decided = Some(decided);
     let application = fees.fee_case.reductions[index].clone();
-    save_fee_case(
-        store,
-        &provider,
-        &fees.fee_case,
-        Change {
-            who,
-            action: if application.in_force().is_some() {
-                "fees.reduction.grant"
-            } else {
-                "fees.reduction.refuse"
-            },
-            subjects: vec![family.0.clone(), application.number.clone()],
-            valid_from: Some(application.from.to_string()),
-        },
-        now,
-    )?;
-    super::declarations::publish_status(store, who, &provider, &application, now)?;
+    let action = if application.in_force().is_some() {
+        "fees.reduction.grant"
+    } else {
+        "fees.reduction.refuse"
+    };
+    let mut doc = super::fee_case_doc(store, &provider, &fees.fee_case, action, now)?;
+    let entry = AuditEntry {
+        at: now.millis,
+        actor: who.audit_name(),
+        action,
+        target: Some(doc.id.0.clone()),
+        subjects: vec![family.0.clone(), application.number.clone()],
+        valid_from: Some(application.from.to_string()),
+    };
+    // The parents' portal learns the decision on their declaration in the same transaction.
+    let mut status = super::declarations::status_doc(store, &provider, &application, now)?;
+    let mut docs: Vec<&mut kitanetz_crdt::doc::StoredDoc> =
+        std::iter::once(&mut doc).chain(status.as_mut()).collect();
+    store.save_docs(&mut docs, &entry)?;
     Ok(Decided {
         application,
         decision: issued,
