@@ -568,3 +568,226 @@ async fn parents_declare_their_income_online_and_the_traeger_decides_provisional
     assert!(report.documents.contains(&status_doc.0), "{report:?}");
     assert!(traeger.store().is_erased(&status_doc).unwrap());
 }
+
+/// One declaration per family and Träger: the parents of two children with places at Kitas of
+/// one Träger declare once; the second child's page offers the family's declaration, and sending
+/// it from there adds the child. The Beitragsstelle sees one declaration for both; the city keeps
+/// it until the last of the children's applicants is erased.
+#[tokio::test]
+async fn siblings_at_one_traeger_are_declared_for_once() {
+    use crate::applications::{applicant_of, post};
+    let TwoWishes {
+        net,
+        nodes,
+        city,
+        second,
+        f2,
+        mut local,
+        id,
+        h2,
+        parent: (cookie, csrf),
+        ..
+    } = two_wishes_first_full().await;
+    let portal = kitanetz_node::http::router(city.clone());
+    let parent = (header::COOKIE.as_str(), cookie.as_str());
+    let urlencoded = "application/x-www-form-urlencoded";
+    // The same parent applies for Paul's sister Lena, at the second Kita only.
+    let w2 = format!("f:{}", f2.0);
+    let apply: Vec<(&str, &str)> = vec![
+        ("csrf", &csrf),
+        ("guardian_given_name", "Jonas"),
+        ("guardian_family_name", "Berg"),
+        ("street", "Wilsdruffer Straße 1"),
+        ("postcode", "01067"),
+        ("city", "Dresden"),
+        ("phone", "0351 123123"),
+        ("email", "jonas.berg@example.org"),
+        ("desired_start", "2027-03-01"),
+        ("daily_hours", "8"),
+        ("notify", "email"),
+        ("child1_given_name", "Lena"),
+        ("child1_family_name", "Berg"),
+        ("child1_birth_date", "2025-04-12"),
+        ("child1_sex", "female"),
+        ("wish1", w2.as_str()),
+        ("consent_data_processing", "true"),
+        ("consent_forwarding", "true"),
+        ("consent_terms", "true"),
+    ];
+    let (status, _, page) = post(&portal, &cookie, &form(&apply)).await;
+    assert_eq!(status, StatusCode::SEE_OTHER, "{page}");
+    let lena = city
+        .store()
+        .values_of_kind::<kitanetz_crdt::kinds::Applicant>()
+        .unwrap()
+        .into_iter()
+        .find(|a| a.child_given_name == "Lena")
+        .unwrap()
+        .application;
+    assert_ne!(lena, id);
+    assert_eq!(
+        applicant_of(&city, "jonas.berg@example.org").guardian_family_name,
+        "Berg"
+    );
+    let lena_wish = crate::applications::application_of(&city, &lena).wishes[0]
+        .handle
+        .clone();
+    local.local_change(
+        &city.config.name,
+        &kitanetz_node::applications::wishes::wish_doc_id(&lena_wish),
+    );
+    local.run_until_quiet(2);
+    // The second Kita reserves for both; the city issues both shares.
+    for handle in [&h2, &lena_wish] {
+        second_reserves(
+            (&net, &mut local),
+            (&second, &f2, handle),
+            &city,
+            "2027-03-01",
+        );
+        let share = kitanetz_node::applications::shares::held_for(&city.store(), handle)
+            .unwrap()
+            .expect("issued");
+        local.local_change(&city.config.name, &share);
+    }
+    local.run_until_quiet(4);
+
+    let typed = |wage: &str| {
+        form(&[
+            ("csrf", &csrf),
+            ("from", "2027-03"),
+            ("until", "2027-08"),
+            ("m1_name", "Jonas Berg"),
+            ("m1_relation", "parent"),
+            ("m2_name", "Paul Berg"),
+            ("m2_relation", "child"),
+            ("m3_name", "Lena Berg"),
+            ("m3_relation", "child"),
+            ("i1_member", "m1"),
+            ("i1_kind", "employee"),
+            ("i1_amount", wage),
+            ("housing_cost", "480"),
+        ])
+        .into_bytes()
+    };
+    // Paul's page: the parents declare.
+    let pauls = format!("/portal/applications/{}/income", id.0);
+    let (status, _, page) = send(&portal, parent, &pauls, urlencoded, typed("1450")).await;
+    assert_eq!(status, StatusCode::SEE_OTHER, "{page}");
+    // Lena's page shows the family's declaration and asks to send it for her too.
+    let lenas = format!("/portal/applications/{}/income", lena.0);
+    let (status, page) = get(&portal, &cookie, &lenas).await;
+    assert_eq!(status, StatusCode::OK, "{page}");
+    assert!(
+        page.contains("id=\"family-declaration\"") && page.contains("bereits für Paul Berg"),
+        "{page}"
+    );
+    assert!(
+        page.contains("value=\"1450\""),
+        "the family's figures: {page}"
+    );
+    // Sent from Lena's page (a raise since): the same document, now for both.
+    let (status, location, page) = send(&portal, parent, &lenas, urlencoded, typed("1500")).await;
+    assert_eq!(status, StatusCode::SEE_OTHER, "{page}");
+    assert!(location.ends_with("?sent=1"), "{location}");
+    let declared = declarations_at(&city);
+    assert_eq!(declared.len(), 1, "one declaration for the family");
+    assert_eq!(declared[0].children(), ["Paul Berg", "Lena Berg"]);
+    assert_eq!(declared[0].revision, 2);
+    assert!(declared[0].input.contains("1500"));
+    let (_, page) = get(&portal, &cookie, &lenas).await;
+    assert!(!page.contains("id=\"family-declaration\""), "{page}");
+    assert!(page.contains("für Paul Berg, Lena Berg"), "{page}");
+    let (_, page) = get(&portal, &cookie, &pauls).await;
+    assert!(page.contains("für Paul Berg, Lena Berg"), "{page}");
+
+    // The Träger's Beitragsstelle sees one declaration for both children.
+    let declaration_doc = city
+        .store()
+        .doc_metas()
+        .unwrap()
+        .into_iter()
+        .find(|(_, m)| m.kind == kitanetz_crdt::meta::DocKind::IncomeDeclaration)
+        .unwrap()
+        .0;
+    local.local_change(&city.config.name, &declaration_doc);
+    local.run_until_quiet(5);
+    let traeger: Arc<Node> = nodes
+        .iter()
+        .find(|n| n.config.role == NodeRole::Traeger && n.config.provider == second.config.provider)
+        .unwrap()
+        .clone();
+    let provider = traeger.config.provider.clone().unwrap();
+    let clerk = add_traeger_user(&traeger, "t-fee", Role::FeeOffice, &provider);
+    let office = kitanetz_node::http::router(traeger.clone());
+    let (_, page) = staff_get(&office, &clerk.token, "/fees/declarations").await;
+    assert!(page.contains("Paul Berg, Lena Berg"), "{page}");
+    let short = kitanetz_node::fees::declarations::short_id(&declaration_doc).to_string();
+    let (_, page) = staff_get(
+        &office,
+        &clerk.token,
+        &format!("/fees/declarations/{short}"),
+    )
+    .await;
+    assert!(
+        page.contains("id=\"declaration-siblings\"") && page.contains("Lena Berg"),
+        "{page}"
+    );
+
+    // Retention: Paul's contract is concluded, his applicant erased a month later; the family's
+    // declaration stays while Lena's applicant is still here, and goes with hers.
+    use kitanetz_node::applications::retention;
+    let lead = lead_of(&net, &f2);
+    let district = |_: &kitanetz_crdt::kinds::Applicant| Some("Altstadt".to_string());
+    let month = chrono::Duration::days(retention::ERASE_AFTER_DAYS as i64 + 1);
+    let conclude = |handle: &kitanetz_crdt::ids::WishHandle,
+                    local: &mut kitanetz_node::sync::LocalNet| {
+        let draft =
+            kitanetz_node::seats::contract::draft(&second.store(), &lead, Some(&f2), &handle.0)
+                .unwrap();
+        let done = kitanetz_node::seats::contract::conclude(
+            &mut second.store(),
+            &lead,
+            Some(&f2),
+            &draft.input,
+            second.now(),
+        )
+        .unwrap();
+        for doc in [
+            kitanetz_node::families::family_doc_id(&done.family),
+            kitanetz_node::contracts::contract_doc_id(&done.contract),
+            kitanetz_node::seats::ledger_doc_id(&f2),
+        ] {
+            local.local_change(&second.config.name, &doc);
+        }
+        local.run_until_quiet(5);
+        let woken = city.placement_wake.take();
+        sequential::advance_in_store(&mut city.store(), Which::WishingAt(&woken), city.now())
+            .unwrap();
+    };
+    conclude(&h2, &mut local);
+    assert_eq!(
+        crate::applications::application_of(&city, &id).status,
+        "placed"
+    );
+    net.clock.advance(month);
+    assert_eq!(
+        retention::erase_settled(&mut city.store(), &district, city.now()).unwrap(),
+        1,
+        "Paul's applicant"
+    );
+    assert_eq!(declarations_at(&city).len(), 1, "kept for Lena");
+    conclude(&lena_wish, &mut local);
+    assert_eq!(
+        crate::applications::application_of(&city, &lena).status,
+        "placed"
+    );
+    net.clock.advance(month);
+    assert_eq!(
+        retention::erase_settled(&mut city.store(), &district, city.now()).unwrap(),
+        1,
+        "Lena's applicant"
+    );
+    assert!(declarations_at(&city).is_empty());
+    assert!(city.store().is_erased(&declaration_doc).unwrap());
+}

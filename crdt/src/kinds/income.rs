@@ -5,8 +5,9 @@
 //! The city's portal writes it; the Beitragsstelle of the Kita's Träger decides on it (visibility
 //! `traeger-office`: the city and that Träger's office, not its Kitas, not another Träger). It
 //! matches the family by the city's keyed family key, which the applicant share carried into the
-//! family document at the contract. One document per declaration: its personal data go whole when
-//! the city erases it.
+//! family document at the contract. One document per family and Träger (the fee case there is one
+//! per family: siblings at Kitas of the same Träger are declared for once); its personal data go
+//! whole when the city erases it.
 
 use crate::ids::{FacilityId, ProviderId};
 use crate::scalar::Date;
@@ -49,6 +50,50 @@ pub struct IncomeDeclaration {
     pub proofs: Vec<DeclarationProof>,
     /// The parents withdrew it.
     pub withdrawn_on: Option<Date>,
+    /// The family's further children at Kitas of the same Träger the declaration is for (the
+    /// first is the child above); the parents add one by sending the declaration again from
+    /// that child's application.
+    #[serde(default)]
+    #[autosurgeon(missing = "Vec::new")]
+    pub further_children: Vec<DeclaredChild>,
+}
+
+/// A further child a declaration is for.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Reconcile, Hydrate)]
+pub struct DeclaredChild {
+    pub given_name: String,
+    pub family_name: String,
+    pub birth_date: Date,
+    /// The Kita the child has its place at.
+    pub facility: FacilityId,
+}
+
+impl IncomeDeclaration {
+    /// Whether the declaration is for this child (the first or a further one).
+    pub fn is_for(&self, given_name: &str, family_name: &str, birth_date: Date) -> bool {
+        (self.child_given_name == given_name
+            && self.child_family_name == family_name
+            && self.child_birth_date == birth_date)
+            || self.further_children.iter().any(|c| {
+                c.given_name == given_name
+                    && c.family_name == family_name
+                    && c.birth_date == birth_date
+            })
+    }
+
+    /// The children it is for, as "given family" names, the first first.
+    pub fn children(&self) -> Vec<String> {
+        std::iter::once(format!(
+            "{} {}",
+            self.child_given_name, self.child_family_name
+        ))
+        .chain(
+            self.further_children
+                .iter()
+                .map(|c| format!("{} {}", c.given_name, c.family_name)),
+        )
+        .collect()
+    }
 }
 
 /// One uploaded proof (pay slip, tax assessment, rent contract, …).
@@ -123,6 +168,24 @@ impl IncomeDeclaration {
             "proofs",
             format!("höchstens {MAX_PROOFS} Nachweise / at most {MAX_PROOFS} proofs"),
         );
+        v.check(
+            self.further_children.len() < 12,
+            "further_children",
+            "zu viele Kinder / too many children",
+        );
+        for (i, c) in self.further_children.iter().enumerate() {
+            v.text(
+                &format!("further_children[{i}].given_name"),
+                &c.given_name,
+                100,
+            );
+            v.text(
+                &format!("further_children[{i}].family_name"),
+                &c.family_name,
+                100,
+            );
+            v.plausible_date(&format!("further_children[{i}].birth_date"), c.birth_date);
+        }
         for (i, p) in self.proofs.iter().enumerate() {
             v.text(&format!("proofs[{i}].name"), &p.name, 120);
             v.check(

@@ -41,7 +41,8 @@ pub use fee_case::{
 pub use fee_facts::{CarePeriod, FactChild, FeeFacts, OtherChild, SiblingCount};
 pub use group::Group;
 pub use income::{
-    DeclarationDecision, DeclarationProof, DeclarationStatus, IncomeDeclaration, ProofBytes,
+    DeclarationDecision, DeclarationProof, DeclarationStatus, DeclaredChild, IncomeDeclaration,
+    ProofBytes,
 };
 pub use provider::{ProviderKind, ProviderProfile};
 pub use seats::{DeclineReason, SeatLedger, SeatMonth, SeatReservation, SeatStatus, WishDecline};

@@ -1734,6 +1734,8 @@ pub fn own_applications(
                     store,
                     &queries::family_key_of(store, &applicant)?,
                     &id,
+                    &application,
+                    &applicant,
                 )?
             } else {
                 None

@@ -21,7 +21,7 @@
 
 use crate::action::ActionError;
 use crate::clock::Now;
-use crate::storage::{AuditEntry, Store};
+use crate::storage::{AuditEntry, Store, StoreError};
 use kitanetz_crdt::doc::StoredDoc;
 use kitanetz_crdt::ids::{doc_id_for, ApplicationId};
 use kitanetz_crdt::kinds::{Applicant, Application, SettledFacts};
@@ -95,11 +95,19 @@ pub fn erase_settled(
         // Both are named by the family key: the income self-assessment and the old Kita's
         // transfer notice.
         let key = super::queries::family_key_of(store, &applicant)?;
-        let declaration = crate::fees::declarations::declaration_doc_id(&key, &id);
+        let declaration = match crate::fees::declarations::place_of(store, &application)? {
+            Some(place) => crate::fees::declarations::declaration_for(store, &key, &id, &place)?,
+            None => crate::fees::declarations::application_declaration_doc_id(&key, &id),
+        };
         let notice = super::transfer_notices::notice_doc_id(&key, &id);
+        let mut erase = vec![applicant_id, notice];
         if let Some((_, d)) = store.find::<kitanetz_crdt::kinds::IncomeDeclaration>(&declaration)? {
             if d.changed_on.0 + chrono::Days::new(ERASE_AFTER_DAYS) > now.today.0 {
                 continue;
+            }
+            // A family's declaration goes with the last of its children's applicants.
+            if !for_a_sibling_still_here(store, &id, &d)? {
+                erase.push(declaration);
             }
         }
         application.settled = Some(settled_facts(
@@ -117,18 +125,43 @@ pub fn erase_settled(
             valid_from: Some(now.today.to_string()),
         };
         let mut refs: Vec<&mut StoredDoc> = vec![&mut doc];
-        store.save_and_erase_docs_with(
-            &mut refs,
-            &[applicant_id, declaration, notice],
-            &entry,
-            |tx| {
-                forget_locally(tx, &id)?;
-                Ok(())
-            },
-        )?;
+        store.save_and_erase_docs_with(&mut refs, &erase, &entry, |tx| {
+            forget_locally(tx, &id)?;
+            Ok(())
+        })?;
         erased += 1;
     }
     Ok(erased)
+}
+
+/// Whether the family declaration `d` is also for a child whose applicant the city still holds:
+/// another application of the same portal account, for a child the declaration names.
+fn for_a_sibling_still_here(
+    store: &Store,
+    id: &ApplicationId,
+    d: &kitanetz_crdt::kinds::IncomeDeclaration,
+) -> Result<bool, StoreError> {
+    let siblings: Vec<String> = {
+        let mut stmt = store.conn().prepare_cached(
+            "SELECT DISTINCT application FROM portal_applications
+             WHERE account IN (SELECT account FROM portal_applications WHERE application = ?1)
+               AND application <> ?1",
+        )?;
+        let rows = stmt.query_map([&id.0], |r| r.get(0))?;
+        rows.collect::<Result<_, _>>()?
+    };
+    for sibling in siblings {
+        if let Some((_, a)) = store.find::<Applicant>(&doc_id_for("applicant", &sibling))? {
+            if d.is_for(
+                &a.child_given_name,
+                &a.child_family_name,
+                a.child_birth_date,
+            ) {
+                return Ok(true);
+            }
+        }
+    }
+    Ok(false)
 }
 
 /// The city's local rows of an application's applicant, and the portal accounts left without an

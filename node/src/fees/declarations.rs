@@ -4,9 +4,11 @@
 //!
 //! 1. **The parents** (portal, city node) fill in the annex C form for the child of an application
 //!    that has a place (a Kita reserved a seat or the contract placed it) and may upload proofs
-//!    then or later. The city writes one [`IncomeDeclaration`] per application, visible to the
-//!    city and the office of that Kita's Träger only; it carries the city's keyed family key, so
-//!    the Träger finds the family the contract created without learning the application.
+//!    then or later. The city writes one [`IncomeDeclaration`] per family and Träger (a sibling
+//!    at a Kita of the same Träger is added to it by sending it again from the sibling's
+//!    application), visible to the city and that Träger's office only; it carries the city's
+//!    keyed family key, so the Träger finds the family the contract created without learning the
+//!    applications.
 //! 2. **The Beitragsstelle** (Träger node) sees the declarations that arrived, takes one over into
 //!    the family's fee case as a § 90 application ([`reduction::enter`], marked with the
 //!    declaration) and decides it *provisionally* (the Bescheid says it rests on the parents'
@@ -24,10 +26,10 @@ use crate::auth::{authorize, Action, Principal};
 use crate::clock::Now;
 use crate::storage::{AuditEntry, Store, StoreError};
 use kitanetz_crdt::doc::StoredDoc;
-use kitanetz_crdt::ids::{city_org, doc_id_for, ApplicationId, FacilityId, FamilyId};
+use kitanetz_crdt::ids::{city_org, doc_id_for, ApplicationId, FacilityId, FamilyId, ProviderId};
 use kitanetz_crdt::kinds::income::{MAX_PROOFS, MAX_PROOF_BYTES, PROOF_MEDIA_TYPES};
 use kitanetz_crdt::kinds::{
-    Applicant, Application, DeclarationProof, Family, IncomeDeclaration, ProofBytes,
+    Applicant, Application, DeclarationProof, DeclaredChild, Family, IncomeDeclaration, ProofBytes,
 };
 use kitanetz_crdt::meta::{DocKind, DocMeta};
 use kitanetz_crdt::scalar::Date;
@@ -35,15 +37,45 @@ use kitanetz_crdt::validate::Validator;
 use kitanetz_crdt::DocId;
 use serde::Serialize;
 
-/// The declaration of one application: named by a hash over the family key (a secret of the
-/// city) and the application, so the Träger cannot tell the application from the name.
-pub fn declaration_doc_id(family_key: &str, application: &ApplicationId) -> DocId {
+/// The declaration of a family at one Träger: named by a hash over the family key (a secret of
+/// the city) and the Träger, so the Träger cannot tell the applications from the name. The
+/// siblings of a family at Kitas of one Träger are declared for once, as their fee case there is
+/// one.
+pub fn family_declaration_doc_id(family_key: &str, provider: &ProviderId) -> DocId {
+    use sha2::Digest;
+    let digest = sha2::Sha256::digest(format!(
+        "kitanetz/income-declaration/2\0{family_key}\0{}",
+        provider.0
+    ));
+    doc_id_for("income-declaration", &hex::encode(&digest[..16]))
+}
+
+/// The name of a declaration sent before declarations were one per family and Träger: one per
+/// application. Such a declaration stays the one of its application.
+pub fn application_declaration_doc_id(family_key: &str, application: &ApplicationId) -> DocId {
     use sha2::Digest;
     let digest = sha2::Sha256::digest(format!(
         "kitanetz/income-declaration/1\0{family_key}\0{}",
         application.0
     ));
     doc_id_for("income-declaration", &hex::encode(&digest[..16]))
+}
+
+/// The declaration for the child of application `id`, placed at `place`: the one sent for the
+/// application before declarations were per family, else the family's at the Kita's Träger
+/// (which may not exist yet, or be for a sibling only).
+pub(crate) fn declaration_for(
+    store: &Store,
+    family_key: &str,
+    id: &ApplicationId,
+    place: &FacilityId,
+) -> Result<DocId, StoreError> {
+    let per_application = application_declaration_doc_id(family_key, id);
+    if store.find::<IncomeDeclaration>(&per_application)?.is_some() {
+        return Ok(per_application);
+    }
+    let provider = crate::facilities::provider_of(store, place)?;
+    Ok(family_declaration_doc_id(family_key, &provider))
 }
 
 /// The Beitragsstelle's answer to a declaration (`declaration-status`), named after it.
@@ -120,17 +152,30 @@ pub struct DeclarationState {
     pub months: Option<String>,
 }
 
-/// The state of the declaration of application `id` (None before the parents sent one).
+/// The state of the declaration for the child of application `id` (None before the parents
+/// sent one for it, or while the child has no place).
 pub(crate) fn state_of(
     store: &Store,
     family_key: &str,
     id: &ApplicationId,
+    application: &Application,
+    applicant: &Applicant,
 ) -> Result<Option<DeclarationState>, StoreError> {
     use kitanetz_crdt::kinds::DeclarationStatus;
-    let declaration_id = declaration_doc_id(family_key, id);
+    let Some(place) = place_of(store, application)? else {
+        return Ok(None);
+    };
+    let declaration_id = declaration_for(store, family_key, id, &place)?;
     let Some((_, declared)) = store.find::<IncomeDeclaration>(&declaration_id)? else {
         return Ok(None);
     };
+    if !declared.is_for(
+        &applicant.child_given_name,
+        &applicant.child_family_name,
+        applicant.child_birth_date,
+    ) {
+        return Ok(None);
+    }
     let status = store
         .find::<DeclarationStatus>(&status_doc_id(&declaration_id))?
         .map(|(_, s)| s);
@@ -193,8 +238,11 @@ pub struct OwnDeclaration {
     /// The Kita the child has its place at.
     pub facility: String,
     pub child: String,
-    /// The declaration as sent, if sent.
+    /// The family's declaration at the Kita's Träger, if sent (for this child or a sibling).
     pub declared: Option<IncomeDeclaration>,
+    /// The declaration is for this child too (false: sent for a sibling only; sending it again
+    /// from here adds this child).
+    pub for_this_child: bool,
 }
 
 impl OwnDeclaration {
@@ -226,7 +274,7 @@ fn context(store: &Store, who: &Principal, id: &ApplicationId) -> Result<Context
         )
     })?;
     let family_key = crate::applications::queries::family_key_of(store, &applicant)?;
-    let doc_id = declaration_doc_id(&family_key, id);
+    let doc_id = declaration_for(store, &family_key, id, &facility)?;
     Ok(Context {
         applicant,
         facility,
@@ -245,7 +293,16 @@ pub fn own(
     let c = context(store, who, id)?;
     let names = crate::facilities::names(store)?;
     let declared = store.find::<IncomeDeclaration>(&c.doc_id)?.map(|(_, d)| d);
+    let a = &c.applicant;
+    let for_this_child = declared.as_ref().is_some_and(|d| {
+        d.is_for(
+            &a.child_given_name,
+            &a.child_family_name,
+            a.child_birth_date,
+        )
+    });
     Ok(OwnDeclaration {
+        for_this_child,
         facility: names
             .get(&c.facility.0)
             .cloned()
@@ -280,25 +337,47 @@ pub fn declare(
         .to_string();
     reduction::fill(&input)?;
     let provider = crate::facilities::provider_of(store, &c.facility)?;
-    let declaration = IncomeDeclaration {
-        facility: c.facility.clone(),
-        provider: provider.clone(),
-        family_key: c.family_key.clone(),
-        child_given_name: c.applicant.child_given_name.clone(),
-        child_family_name: c.applicant.child_family_name.clone(),
-        child_birth_date: c.applicant.child_birth_date,
-        guardian_given_name: c.applicant.guardian_given_name.clone(),
-        guardian_family_name: c.applicant.guardian_family_name.clone(),
-        email: c.applicant.email.clone(),
-        submitted_on: held.as_ref().map_or(now.today, |(_, d)| d.submitted_on),
-        changed_on: now.today,
-        revision: held.as_ref().map_or(1, |(_, d)| d.revision + 1),
-        input: serde_json::to_string(&input).expect("an input serialises"),
-        proofs: held
-            .as_ref()
-            .map(|(_, d)| d.proofs.clone())
-            .unwrap_or_default(),
-        withdrawn_on: None,
+    let a = &c.applicant;
+    let declaration = match &held {
+        // The family's declaration, sent before (for this child or a sibling): new figures,
+        // and this child added if it was for a sibling only.
+        Some((_, before)) => {
+            let mut d = before.clone();
+            if !d.is_for(
+                &a.child_given_name,
+                &a.child_family_name,
+                a.child_birth_date,
+            ) {
+                d.further_children.push(DeclaredChild {
+                    given_name: a.child_given_name.clone(),
+                    family_name: a.child_family_name.clone(),
+                    birth_date: a.child_birth_date,
+                    facility: c.facility.clone(),
+                });
+            }
+            d.changed_on = now.today;
+            d.revision += 1;
+            d.input = serde_json::to_string(&input).expect("an input serialises");
+            d
+        }
+        None => IncomeDeclaration {
+            facility: c.facility.clone(),
+            provider: provider.clone(),
+            family_key: c.family_key.clone(),
+            child_given_name: a.child_given_name.clone(),
+            child_family_name: a.child_family_name.clone(),
+            child_birth_date: a.child_birth_date,
+            guardian_given_name: a.guardian_given_name.clone(),
+            guardian_family_name: a.guardian_family_name.clone(),
+            email: a.email.clone(),
+            submitted_on: now.today,
+            changed_on: now.today,
+            revision: 1,
+            input: serde_json::to_string(&input).expect("an input serialises"),
+            proofs: vec![],
+            withdrawn_on: None,
+            further_children: vec![],
+        },
     };
     declaration.validate()?;
     let mut doc = match held {
@@ -530,7 +609,7 @@ fn row_of(
     }
     Ok(OfficeRow {
         id: short_id(id).to_string(),
-        child: format!("{} {}", d.child_given_name, d.child_family_name),
+        child: d.children().join(", "),
         child_birth_date: d.child_birth_date,
         facility: names
             .get(&d.facility.0)

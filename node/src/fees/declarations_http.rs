@@ -45,6 +45,15 @@ impl IncomePage {
         self.lang == Lang::En
     }
 
+    /// The children the family's declaration is for, as one text.
+    fn covers(&self) -> String {
+        self.own
+            .declared
+            .as_ref()
+            .map(|d| d.children().join(", "))
+            .unwrap_or_default()
+    }
+
     fn proofs(&self) -> Vec<(String, String)> {
         self.own
             .declared
@@ -428,6 +437,11 @@ pub struct SentView {
     pub revision: u32,
     pub input: super::reduction::ReductionInput,
     pub proofs: Vec<ProofView>,
+    /// The children it is for (one declaration per family and Träger), the first first.
+    pub children: Vec<String>,
+    /// It is for this application's child too (false: for a sibling only; sending it again
+    /// from this application adds the child).
+    pub for_this_child: bool,
 }
 
 /// The income self-assessment of one application in the parents' API.
@@ -457,6 +471,8 @@ fn view_of(own: OwnDeclaration) -> Result<DeclarationView, AppError> {
                     uploaded_on: p.uploaded_on.to_string(),
                 })
                 .collect(),
+            children: d.children(),
+            for_this_child: own.for_this_child,
         }),
         facility: own.facility,
         child: own.child,

@@ -342,8 +342,7 @@ pub fn family_view(
         fees.fee_case
             .decisions
             .iter()
-            .filter(|d| d.revoked_on.is_none() && d.effective_from <= month)
-            .next_back()
+            .rfind(|d| d.revoked_on.is_none() && d.effective_from <= month)
             .map(|d| d.number.clone())
     };
     let decisions = fees
