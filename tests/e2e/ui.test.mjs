@@ -932,6 +932,12 @@ for (const [vpIndex, vp] of VIEWPORTS.entries()) {
         await page.goto(`${FEES.url}/fees/changes?done=on`);
         assert.ok(await page.locator(`#changes-done tbody tr[data-doc="${doc}"]`).count() >= 1, 'listed as done');
         await audit.check(page, 'fee-changes-done');
+        // The lost fees of last month: the overview of every Kita of the Träger.
+        await page.goto(`${FEES.url}/fees`);
+        await page.locator('main a[href="/fees/lost-fees"]').click();
+        await page.waitForURL('**/fees/lost-fees');
+        assert.ok(await page.locator('#lost-fees-overview').isVisible(), 'the monthly overview');
+        await audit.check(page, 'fee-lost-fees');
       } finally {
         await ctx.close();
       }

@@ -196,6 +196,40 @@ async fn a_fee_clerk_takes_a_family_from_contract_to_decision_and_direct_debit()
     assert_eq!(status, StatusCode::OK);
     assert!(body.starts_with("%PDF"), "a PDF");
 
+    // The lost fees of the month: the overview counts the family's child; the workbook too.
+    let (status, page) = call(
+        &app,
+        Method::GET,
+        &format!("/fees/lost-fees?period={this_month}"),
+        token,
+        None,
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{page}");
+    assert!(page.contains("id=\"lost-fees-overview\""), "{page}");
+    assert!(
+        page.contains("id=\"lost-fees-record\"") || page.contains("id=\"lost-fees-none\""),
+        "{page}"
+    );
+    let (status, bytes) = kitanetz_tests::get_bytes(
+        &app,
+        &format!("/fees/lost-fees.xlsx?period={this_month}"),
+        &clerk.token,
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK);
+    let (sheets, _) = kitanetz_tests::open_xlsx(&bytes);
+    assert_eq!(sheets[0], "Übersicht");
+    let (status, _) = call(
+        &app,
+        Method::GET,
+        "/fees/lost-fees?period=2026-Q7",
+        token,
+        None,
+    )
+    .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+
     // The Soll-Stellung for next month: this month as a back-charge (its run is over), next
     // month regular.
     let run = format!(r#"{{"month":"{next_month}"}}"#);

@@ -216,6 +216,7 @@ fn body_for(method: &str, path: &str, child: &str) -> Option<(&'static str, Stri
         ("POST", "/fees/extra-care/decisions") => Some((form, "family=fam-x&child=c-x&month=2026-10".into())),
         ("POST", "/api/fees/extra-care/decisions") => Some((json, r#"{"family":"fam-x","child":"c-x","month":"2026-10"}"#.into())),
         ("POST", "/fees/billing") => Some((form, "month=2027-01".into())),
+        ("POST", "/fees/lost-fees/record") => Some((form, "period=2026-10".into())),
         // The page's upload is multipart; a form body is refused after the authorisation.
         ("POST", "/fees/arrears/payments") => Some((form, "file=x".into())),
         ("POST", "/api/fees/payments") => Some((json, r#"{"file_name":"x.csv","text":"Familiennummer;Leistungsmonat;Betrag;Buchungsdatum\n000001;2026-10;1;2026-10-01\n"}"#.into())),

@@ -19,7 +19,7 @@ use crate::income_reduction::{
 };
 use crate::money::{german_decimal, Hours, Money};
 use crate::month::Month;
-use crate::result::{ChildFee, FeeResult, MonthFees};
+use crate::result::{ChildFee, FeeResult, MonthFees, Reductions};
 use crate::statute::{FeeGroupOfCareType, Statute, StatuteVersion};
 use chrono::Datelike;
 use rust_decimal::Decimal;
@@ -101,6 +101,9 @@ fn month_fees(
 
     let mut fees = Vec::with_capacity(in_care.len());
     let mut priced: Vec<Option<Priced>> = Vec::with_capacity(in_care.len());
+    // Per child: the first child's fee and the share two parents would pay, for the reductions.
+    let mut before_reductions: Vec<Option<(Money, Money, bool)>> =
+        Vec::with_capacity(in_care.len());
     for (i, (child, attendance)) in in_care.iter().enumerate() {
         let rank = rank_of(i);
         let mut explanation = vec![liability(v, child)];
@@ -120,6 +123,7 @@ fn month_fees(
                         },
                     ),
                 );
+                before_reductions.push(None);
                 (None, None, None)
             }
             Attendance::InCity {
@@ -143,9 +147,22 @@ fn month_fees(
                     group,
                     share,
                 };
+                let two_parents = first.percent(v.sibling_share(rank.unwrap_or(1), false));
+                before_reductions.push(Some((first, two_parents, false)));
                 (Some(first.percent(share)), Some(group), Some(pricing))
             }
-            Attendance::InCity { status, .. } => {
+            Attendance::InCity { status, care } => {
+                // A foster or residential-home child's lost fee is what a first child pays for
+                // the care; a remedial place is no reduced fee.
+                let lost = matches!(status, Status::Foster | Status::ResidentialHome)
+                    .then(|| {
+                        let mut unsaid = Vec::new();
+                        let group =
+                            fee_group(v, &case.rules, child, care, month, &mut unsaid).ok()?;
+                        Some(first_child_fee(v, group, care.daily_hours).0)
+                    })
+                    .flatten();
+                before_reductions.push(lost.map(|first| (first, first, true)));
                 explanation.push(v.explain(
                     Rule::Exempt,
                     format!(
@@ -163,6 +180,7 @@ fn month_fees(
             statute_fee: fee,
             extra_care: Money::ZERO,
             group,
+            reductions: None,
             explanation,
         });
         priced.push(pricing);
@@ -180,9 +198,37 @@ fn month_fees(
         _ => None,
     };
 
-    for ((child, attendance), fee) in in_care.iter().zip(fees.iter_mut()) {
-        halve_if_flagged(v, child, month, fee);
+    for (((child, attendance), fee), before) in
+        in_care.iter().zip(fees.iter_mut()).zip(&before_reductions)
+    {
+        let halved = halve_if_flagged(v, child, month, fee);
         fee.extra_care = extra_care(v, child, attendance, month, &mut fee.explanation);
+        fee.reductions = before.map(|(first, two_parents, exempt)| {
+            let half = |m: Money| {
+                if halved {
+                    m.times(Decimal::new(5, 1))
+                } else {
+                    m
+                }
+            };
+            let (unreduced, two_parents) = (half(first), half(two_parents));
+            if exempt {
+                return Reductions {
+                    unreduced,
+                    foster_or_home: unreduced,
+                    ..Reductions::default()
+                };
+            }
+            let statute_fee = fee.statute_fee.unwrap_or(Money::ZERO);
+            let owed = fee.fee.unwrap_or(Money::ZERO);
+            Reductions {
+                unreduced,
+                sibling: unreduced - two_parents,
+                single_parent: two_parents - statute_fee,
+                income_based: statute_fee - owed,
+                foster_or_home: Money::ZERO,
+            }
+        });
     }
     let total = fees
         .iter()
@@ -433,10 +479,11 @@ fn reduce(
 }
 
 /// § 10 (1): half the fee, when flagged, in the month of a start on or after the 15th or of an
-/// end on or before the 15th; applied last, to the statute fee and the fee alike.
-fn halve_if_flagged(v: &StatuteVersion, child: &Child, month: Month, fee: &mut ChildFee) {
+/// end on or before the 15th; applied last, to the statute fee and the fee alike. Whether it
+/// halved the month.
+fn halve_if_flagged(v: &StatuteVersion, child: &Child, month: Month, fee: &mut ChildFee) -> bool {
     if !child.half_fee_exception || fee.fee.is_none() {
-        return;
+        return false;
     }
     let day = v.half_fee_day;
     let starts = child
@@ -449,7 +496,7 @@ fn halve_if_flagged(v: &StatuteVersion, child: &Child, month: Month, fee: &mut C
         .map(|d| format!("Betreuungsbeginn am {}", german_date(d)))
         .or_else(|| ends.map(|d| format!("Betreuungsende am {}", german_date(d))))
     else {
-        return;
+        return false;
     };
     let half = Decimal::new(5, 1);
     let statute_fee = fee.statute_fee.map(|f| f.times(half));
@@ -465,6 +512,7 @@ fn halve_if_flagged(v: &StatuteVersion, child: &Child, month: Month, fee: &mut C
     ));
     fee.statute_fee = statute_fee;
     fee.fee = owed;
+    true
 }
 
 /// Mehrbetreuung of the month (§ 5): a flat per exceeded tier (none for Hort children on

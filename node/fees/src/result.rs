@@ -47,7 +47,28 @@ pub struct ChildFee {
     /// prints as the care. `None` when nothing was priced (outside the city, exempt statuses).
     /// Not part of the result format.
     pub group: Option<FeeGroup>,
+    /// What the statute's reductions took off the month (`None` outside the city and on a
+    /// remedial place, which is not a reduced fee). Not part of the result format.
+    pub reductions: Option<Reductions>,
     pub explanation: Vec<Explanation>,
+}
+
+/// What a child's month would cost without any reduction and what each reduction took off it,
+/// for the lost-fee reports (entgangene Elternbeiträge, Lastenheft 3.10.4, 3.10.12): the
+/// unreduced fee less all four is the fee owed (without Mehrbetreuung).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct Reductions {
+    /// The first child's fee for the care time, before rank, single parent and income (halved
+    /// with the month when § 10 (1) halves it).
+    pub unreduced: Money,
+    /// The Zählkind rank's share (§ 10 (5)).
+    pub sibling: Money,
+    /// The single parent's lower share (§ 10 (6)).
+    pub single_parent: Money,
+    /// The income-based reduction or waiver (§ 13, § 90 SGB VIII).
+    pub income_based: Money,
+    /// A foster or residential-home child pays nothing (§ 13 (4)): the whole unreduced fee.
+    pub foster_or_home: Money,
 }
 
 impl FeeResult {

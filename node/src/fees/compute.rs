@@ -509,6 +509,9 @@ pub struct ChildMonth {
     /// care the decision prints; `None` when nothing was priced (outside the city, exempt).
     #[serde(skip)]
     pub group: Option<kitanetz_fees::care::FeeGroup>,
+    /// What the statute's reductions took off the month (for the lost-fee reports).
+    #[serde(skip)]
+    pub reductions: Option<kitanetz_fees::result::Reductions>,
     /// Each step in words, with rule, statute version and paragraph.
     pub explanation: Vec<String>,
     /// The explanation steps as (text, paragraph), for the letter.
@@ -563,6 +566,7 @@ pub fn by_month(computed: &Computed) -> BTreeMap<Month, Vec<ChildMonth>> {
                 countable_rank: c.countable_rank,
                 extra_care: c.extra_care,
                 group: c.group,
+                reductions: c.reductions,
                 explanation: c.explanation.iter().map(ToString::to_string).collect(),
                 steps: c
                     .explanation

@@ -561,6 +561,7 @@ mod tests {
             countable_rank: None,
             extra_care: kitanetz_fees::Money::ZERO,
             group,
+            reductions: None,
             // Whatever the explanation says, the label comes from the group.
             explanation: vec!["Kindergarten".into()],
             steps: Vec::new(),

@@ -30,6 +30,8 @@ pub mod declarations;
 pub mod declarations_http;
 pub mod extra_care_decisions;
 pub mod http;
+pub mod lost_fees;
+pub mod lost_fees_http;
 pub mod overview;
 pub mod payments;
 pub mod payments_http;

@@ -647,6 +647,15 @@ impl Texts {
             ),
             "fees.reduction.refuse" => ("Ermäßigung/Erlass abgelehnt", "Reduction/waiver refused"),
             "fees.reduction.setting" => ("Zumutbarer Anteil eingestellt", "Reasonable share set"),
+            "fees.lost_fees.report" => ("Entgangene Elternbeiträge gemeldet", "Lost fees reported"),
+            "fees.bulk_change.correct" => (
+                "Fassung der Betriebskosten berichtigt: Änderungsbescheide erlassen",
+                "Operating costs corrected: change decisions issued",
+            ),
+            "fees.bulk_change.withdraw" => (
+                "Fassung der Betriebskosten zurückgenommen: Änderungsbescheide erlassen",
+                "Operating costs taken back: change decisions issued",
+            ),
             "fees.bulk_change" => (
                 "Neue Betriebskosten: Änderungsbescheide erlassen",
                 "New operating costs: change decisions issued",

@@ -564,6 +564,21 @@ pub fn routes() -> Vec<Route> {
         ),
         route(
             "GET",
+            "/fees/lost-fees",
+            get(crate::fees::lost_fees_http::page),
+        ),
+        route(
+            "GET",
+            "/fees/lost-fees.xlsx",
+            get(crate::fees::lost_fees_http::xlsx),
+        ),
+        route(
+            "POST",
+            "/fees/lost-fees/record",
+            post(crate::fees::lost_fees_http::record),
+        ),
+        route(
+            "GET",
             "/fees/bulk-change",
             get(crate::fees::bulk_change_http::page_get),
         ),

@@ -189,6 +189,25 @@ proptest! {
     #![proptest_config(ProptestConfig::with_cases(96))]
 
     #[test]
+    fn the_reductions_take_the_unreduced_fee_down_to_the_fee_and_none_is_negative(case in family()) {
+        let book = kitanetz_fees::StatuteBook::builtin();
+        let result = kitanetz_fees::compute_case(&case.to_string(), &book).unwrap();
+        for month in &result.months {
+            for child in &month.children {
+                let Some(r) = child.reductions else {
+                    continue;
+                };
+                let zero = kitanetz_fees::Money::ZERO;
+                for part in [r.unreduced, r.sibling, r.single_parent, r.income_based, r.foster_or_home] {
+                    prop_assert!(part >= zero, "{:?} in {}", r, month.month);
+                }
+                let rest = r.unreduced - r.sibling - r.single_parent - r.income_based - r.foster_or_home;
+                prop_assert_eq!(Some(rest), child.fee, "{:?} in {}", r, month.month);
+            }
+        }
+    }
+
+    #[test]
     fn fees_are_never_negative_and_totals_add_up(case in family()) {
         let r = compute(&case);
         prop_assert_eq!(months(&r).len(), 12);
