@@ -451,10 +451,29 @@ async fn a_round_proposes_the_kitas_confirm_the_parents_accept_or_let_it_lapse_a
         .iter()
         .any(|p| p.application == paul && p.status == "offered"));
 
-    // Paul's parents do not answer: a reminder three days before, then the offer lapses.
+    // Paul's parents (who switched to the post) do not answer: a reminder letter three days
+    // before, then the offer lapses.
+    crate::applications::change_doc::<kitanetz_crdt::kinds::Applicant>(
+        &city,
+        &kitanetz_crdt::ids::doc_id_for("applicant", &paul.0),
+        |a| a.notify_by_post = true,
+    );
     net.clock.advance(chrono::Duration::days(11));
     let run = rounds::lapse_offers(&mut city.store(), city.now()).unwrap();
     assert_eq!((run.reminded, run.lapsed), (1, 0));
+    let letter: String = city
+        .store()
+        .conn()
+        .query_row(
+            "SELECT body FROM letters_out WHERE application = ?1 AND subject LIKE 'Erinnerung%'",
+            [&paul.0],
+            |r| r.get(0),
+        )
+        .unwrap();
+    assert!(
+        letter.contains("telefonisch oder schriftlich") && letter.contains(&paul.0),
+        "{letter}"
+    );
     let again = rounds::lapse_offers(&mut city.store(), city.now()).unwrap();
     assert_eq!((again.reminded, again.lapsed), (0, 0), "reminded once");
     net.clock.advance(chrono::Duration::days(4));

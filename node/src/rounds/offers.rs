@@ -197,8 +197,6 @@ pub fn lapse_offers(store: &mut Store, now: Now) -> Result<Lapsed, ActionError> 
             "{} {}",
             applicant.child_given_name, applicant.child_family_name
         );
-        let mail_to = (!applicant.notify_by_post && !applicant.email.is_empty())
-            .then(|| applicant.email.clone());
         if offer.answer_by < now.today {
             let mut docs = settle(
                 store,
@@ -240,22 +238,31 @@ pub fn lapse_offers(store: &mut Store, now: Now) -> Result<Lapsed, ActionError> 
             && !queries::reminded(store, round.round, &id)?
         {
             let entry = audit("system:rounds".into(), "round.offer.remind", &id, now);
+            // Parents who chose the post get the reminder as a letter (the ZVS also takes their
+            // answer by phone: "Antwort der Eltern" on the round page).
             store.save_docs_with(&mut [], &entry, |tx| {
                 queries::mark_reminded(tx, round.round, &id, now.today)?;
-                if let Some(to) = &mail_to {
-                    crate::outbox::enqueue(
-                        tx,
-                        to,
-                        &format!("Kita-Portal: Erinnerung an das Platzangebot für {child} / reminder"),
-                        &format!(
-                            "Guten Tag,\n\nbitte nehmen Sie das Platzangebot von {name} für {child} bis zum {} im Kita-Portal an oder lehnen Sie es ab; ohne Antwort verfällt es.\n\nHello, please accept or decline the offer of {name} for {child} by {} in the portal; without an answer it lapses.\n",
+                ParentsNotice {
+                    subject_de: format!("Erinnerung an das Platzangebot für {child}"),
+                    subject_en: "reminder".into(),
+                    text_de: if applicant.notify_by_post {
+                        format!(
+                            "bitte teilen Sie uns bis zum {} mit, ob Sie das Platzangebot von {name} für {child} annehmen: im Kita-Portal, telefonisch oder schriftlich bei der Zentralen Vermittlungsstelle (Antrag {}). Ohne Antwort verfällt das Angebot.",
                             offer.answer_by.0.format("%d.%m.%Y"),
-                            offer.answer_by
-                        ),
-                        now.millis,
-                    )?;
+                            id.0
+                        )
+                    } else {
+                        format!(
+                            "bitte nehmen Sie das Platzangebot von {name} für {child} bis zum {} im Kita-Portal an oder lehnen Sie es ab; ohne Antwort verfällt es.",
+                            offer.answer_by.0.format("%d.%m.%Y")
+                        )
+                    },
+                    text_en: format!(
+                        "please accept or decline the offer of {name} for {child} by {} in the portal; without an answer it lapses.",
+                        offer.answer_by
+                    ),
                 }
-                Ok(())
+                .send(tx, &id, (applicant.notify_by_post, &applicant.email), now)
             })?;
             done.reminded += 1;
         }

@@ -12,7 +12,8 @@
 //! - A child's integration need is held, the kind of disability and whether a Bescheid exists
 //!   are not: a problem row per counted child, no box ticked.
 //! - "Besucht die Schule": a child on a Hort place.
-//! - Staff: sex is not held (a problem row per person, blank); a missing birth date likewise.
+//! - Staff: the sex as entered with the staff's statistics data (for the Kita-Data-Webhouse);
+//!   not entered: a problem row per person, blank; a missing birth date likewise.
 //!   The employment is read from the assignments at the Kita, on an employment basis. Schlüssel
 //!   B is read from the coarse qualification (see [`training_key`]); the work area from the
 //!   role: Leitung 4, an educator named as a group's lead educator Gruppenleitung of that group,
@@ -347,19 +348,26 @@ fn staff_member(
     // Open while any assignment on the Stichtag is open.
     let ends: Option<Vec<NaiveDate>> = here.iter().map(|a| a.period.end().map(|e| e.0)).collect();
     let end = ends.and_then(|e| e.into_iter().max());
-    let mut gaps = vec!["Geschlecht / sex"];
-    m.blank.insert((record.clone(), SEX));
+    // The sex as entered for the Webhouse (the staff's statistics data); blank until then.
+    let mut gaps = Vec::new();
+    let staff_sex = member.statistics.sex.map(sex);
+    if staff_sex.is_none() {
+        gaps.push("Geschlecht / sex");
+        m.blank.insert((record.clone(), SEX));
+    }
     let birth_date = member.birth_date.map(|b| b.0).unwrap_or_else(|| {
         gaps.push("Geburtsdatum / birth date");
         m.blank.insert((record.clone(), BIRTH));
         date
     });
-    m.missing.push(Problem::new(
-        data,
-        &record,
-        &gaps.join(", "),
-        "nicht erfasst: auf dem Bogen (H 1) von Hand eintragen / not held: enter on the form by hand",
-    ));
+    if !gaps.is_empty() {
+        m.missing.push(Problem::new(
+            data,
+            &record,
+            &gaps.join(", "),
+            "nicht erfasst: auf dem Bogen (H 1) von Hand eintragen / not held: enter on the form by hand",
+        ));
+    }
     let name = [
         format!("{} {}", member.given_name, member.family_name),
         format!("{}, {}", member.family_name, member.given_name),
@@ -391,7 +399,7 @@ fn staff_member(
         .collect();
     Some(StaffMember {
         id: StaffId(member.id.0.clone()),
-        sex: Sex::Unspecified,
+        sex: staff_sex.unwrap_or(Sex::Unspecified),
         birth_date,
         contract: Period::new(start, end)?,
         basis: EmploymentBasis::Employment,
@@ -805,15 +813,20 @@ pub(crate) mod tests {
                 ),
             ],
             staff: vec![
-                from(person(
-                    "s1",
-                    "Erika",
-                    "Muster",
-                    Some("1985-04-02"),
-                    "fachkraft",
-                    vec![assignment("a1", "Educator", "30", "2024-01-01", None)],
-                    vec![],
-                )),
+                from({
+                    let mut erika = person(
+                        "s1",
+                        "Erika",
+                        "Muster",
+                        Some("1985-04-02"),
+                        "fachkraft",
+                        vec![assignment("a1", "Educator", "30", "2024-01-01", None)],
+                        vec![],
+                    );
+                    // Her sex entered with the staff's statistics data.
+                    erika["statistics"] = json!({ "sex": "Female" });
+                    erika
+                }),
                 from(person(
                     "s2",
                     "Lena",
@@ -917,11 +930,12 @@ pub(crate) mod tests {
         assert_eq!(f.staff_hours.to_string(), "69.5");
         let s2 = &f.staff[1];
         assert_eq!((s2.sex, s2.birth_year), (None, None), "not held: blank");
+        assert!(f.staff[0].sex.is_some(), "Erika's sex as entered");
         assert_eq!(f.staff[0].training_key.to_string(), "04");
         let excluded: Vec<&str> = f.exclusions.iter().map(|e| e.record.as_str()).collect();
         assert_eq!(excluded, vec!["child:c4", "staff:s4"]);
         assert_eq!(f.exclusions[0].name, "Kind c4 Muster");
-        // Missing: the legal form, c3's kind of disability, the staff's sex (and s2's birth).
+        // Missing: the legal form, c3's kind of disability, s2's sex and birth (Erika's is entered).
         let missing: Vec<(&str, &str)> = k
             .missing
             .iter()
@@ -930,6 +944,7 @@ pub(crate) mod tests {
         assert!(missing.contains(&("facility", "Rechtsform des Trägers (B) / legal form")));
         assert!(missing.iter().any(|m| m.0 == "child:c3"));
         assert!(missing.contains(&("staff:s2", "Geschlecht / sex, Geburtsdatum / birth date")));
+        assert!(!missing.iter().any(|m| m.0 == "staff:s1"), "{missing:?}");
     }
 
     #[test]

@@ -310,6 +310,7 @@ fn a_fee_result_becomes_decisions_with_its_explanations() {
                     statute_fee: Some(cents(0)),
                     extra_care: cents(500),
                     group: Some(FeeGroup::Kindergarten),
+                    reductions: None,
                     explanation: vec![
                         explanation(Rule::SiblingRank, "3. Zählkind: 0 %"),
                         explanation(Rule::ExtraCareTier, "1 Stufe × 5,00 €"),
@@ -322,6 +323,7 @@ fn a_fee_result_becomes_decisions_with_its_explanations() {
                     statute_fee: None,
                     extra_care: Money::ZERO,
                     group: None,
+                    reductions: None,
                     explanation: vec![explanation(Rule::OutsideCity, "auswärtig")],
                 },
             ],
