@@ -1423,6 +1423,123 @@ describe('a coordinated placement round', () => {
     audit.assertClean();
   });
 
+  test('a parent applies on the phone, a round offers a place, the parent accepts it and the Kita concludes the contract', async () => {
+    const audit = new Audit('phone');
+    const contexts = [];
+    const open = async (url, user, vp = VIEWPORTS[0]) => {
+      const ctx = await newContext(browser, vp);
+      contexts.push(ctx);
+      const page = await ctx.newPage();
+      if (user) await login(page, url, user);
+      return page;
+    };
+    try {
+      const lead = await open(MAIN.url, MAIN.lead);
+      await lead.goto(`${MAIN.url}/facilities?q=${encodeURIComponent(QUERY)}`);
+      const facility = (await openOwnFacility(lead)).split('/').pop();
+
+      // The parent registers and applies on the phone, for a start the next round covers alone
+      // (the oldest child of the age: the catalogue ranks earlier birth dates higher).
+      const parent = await open(CITY.url, null, VIEWPORTS.find((v) => v.name === 'phone'));
+      const email = 'familie.runde@example.org';
+      await registerAndLogIn(parent, CITY.url, email, 'Rana Runde');
+      const start = monthFromNow(4);
+      const [year, month] = start.split('-').map(Number);
+      let applied = false;
+      for (const age of [5, 2]) {
+        await parent.goto(`${CITY.url}/portal/apply`);
+        await parent.locator('#a-child1_given_name').fill('Ida');
+        await parent.locator('#a-child1_family_name').fill('Runde');
+        await parent.locator('#a-child1_birth_date').fill(`${year - age}-${String(month).padStart(2, '0')}-02`);
+        await parent.locator('#a-street').fill('Wilsdruffer Straße 1');
+        await parent.locator('#a-postcode').fill('01067');
+        await parent.locator('#a-phone').fill('0351 888888');
+        await parent.locator('#a-desired_start').fill(`${start}-01`);
+        await parent.locator('#a-daily_hours').fill('8');
+        await parent.locator('#a-wish1').selectOption(`f:${facility}`);
+        for (const c of ['consent_data_processing', 'consent_forwarding', 'consent_terms']) await parent.locator(`#a-${c}`).check();
+        await parent.locator('main form button[type="submit"]').click();
+        await parent.waitForLoadState();
+        if (/submitted=1$/.test(parent.url())) {
+          applied = true;
+          break;
+        }
+      }
+      assert.ok(applied, 'the application went in');
+      await audit.check(parent, 'portal-round-applied');
+      const receipt = await parent.locator('main a[href$="/receipt.pdf"]').first().getAttribute('href');
+      const application = receipt.split('/')[3];
+
+      // The ZVS starts a round for that month.
+      const zvs = await open(CITY.url, 'zvs');
+      await zvs.goto(`${CITY.url}/rounds`);
+      await zvs.locator('#f-from').fill(start);
+      await zvs.locator('#f-to').fill(start);
+      await zvs.locator('main form button[type="submit"]').click();
+      await zvs.waitForURL(/\/rounds\/\d+$/);
+
+      // The proposal reaches the Kita under its handle; the lead confirms it.
+      let handle;
+      for (let i = 0; i < 60 && !handle; i++) {
+        await lead.goto(`${MAIN.url}/seats`);
+        const handles = await lead
+          .locator('#round-proposals tbody tr[data-status="proposed"]')
+          .evaluateAll((rows) => rows.map((r) => r.dataset.wish));
+        for (const h of handles) {
+          const answer = await zvs.request.get(`${CITY.url}/api/wishes/${h}`);
+          if (answer.status() === 200 && (await answer.json()).application === application) handle = h;
+        }
+        if (!handle) await lead.waitForTimeout(500);
+      }
+      assert.ok(handle, 'the round proposed the child to the Kita');
+      await lead
+        .locator(`#round-proposals tbody tr[data-wish="${handle}"] form[action="/seats/reserve"] button[type="submit"]`)
+        .click();
+      await lead.waitForURL('**/seats');
+
+      // The city offers the place: the offer in "Meine Anträge" on the phone, and a mail.
+      const offer = parent.locator(`#offer-${application}`);
+      for (let i = 0; i < 60 && !(await offer.count()); i++) {
+        await parent.goto(`${CITY.url}/portal/applications`);
+        if (!(await offer.count())) await parent.waitForTimeout(500);
+      }
+      assert.equal(await offer.count(), 1, 'the offer is shown');
+      const [mail] = await mailsFor(email, /Platzangebot/);
+      assert.match(mail.text, /bis zum \d\d\.\d\d\.\d{4}/, 'the mail names the deadline');
+      await audit.check(parent, 'portal-round-offer');
+      await offer.locator('button[value="accept"]').click();
+      await parent.waitForLoadState();
+      assert.equal(await parent.locator(`#offer-${application}`).count(), 0, 'answered once');
+      await audit.check(parent, 'portal-round-accepted');
+
+      // The acceptance brings the parents' data to the Kita; it concludes the contract.
+      let ready = false;
+      for (let i = 0; i < 60 && !ready; i++) {
+        await lead.goto(`${MAIN.url}/seats/contract?wish=${handle}`);
+        ready = (await lead.locator('#parents-data.kern-alert--info').count()) > 0
+          && (await lead.locator('#f-child_given_name').inputValue()) === 'Ida';
+        if (!ready) await lead.waitForTimeout(500);
+      }
+      assert.ok(ready, 'the parents\' data reached the Kita');
+      await lead.locator('main form.kn-form button[type="submit"]').click();
+      await lead.waitForURL('**/children/*');
+      assert.match(await lead.locator('main h1').textContent(), /Ida Runde/);
+
+      // The parents see the place as certain.
+      let placed = false;
+      for (let i = 0; i < 60 && !placed; i++) {
+        await parent.goto(`${CITY.url}/portal/applications`);
+        placed = /\bvermittelt\b/.test(await parent.locator('main').textContent());
+        if (!placed) await parent.waitForTimeout(500);
+      }
+      assert.ok(placed, 'the application shows the place');
+      await audit.check(parent, 'portal-round-placed');
+    } finally {
+      for (const ctx of contexts) await ctx.close();
+    }
+    audit.assertClean();
+  });
+
   test('a childminder reads her own file and records her vacation', async () => {
     const audit = new Audit('desktop');
     const ctx = await newContext(browser, VIEWPORTS[0]);

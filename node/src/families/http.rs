@@ -65,6 +65,15 @@ struct ListPage {
     rows: Vec<ChildRow>,
 }
 
+impl ListPage {
+    /// A stored day (`YYYY-MM-DD`) as people read it: `18.11.2022`.
+    fn day(&self, iso: &str) -> String {
+        iso.parse::<kitanetz_crdt::scalar::Date>()
+            .map(crate::applications::german_date)
+            .unwrap_or_else(|_| iso.to_string())
+    }
+}
+
 pub async fn list_page(
     State(node): State<Arc<Node>>,
     lang: Lang,
@@ -104,6 +113,12 @@ pub async fn list_page(
 struct DetailPage {
     chrome: Chrome,
     d: ChildDetail,
+}
+
+impl DetailPage {
+    fn birth_date(&self) -> String {
+        crate::applications::german_date(self.d.child.birth_date)
+    }
 }
 
 pub async fn detail_page(

@@ -308,7 +308,7 @@ pub fn record(
     let parties = shown
         .reports
         .iter()
-        .filter(|r| !r.difference.is_zero())
+        .filter(|r| r.months.iter().any(|m| !m.difference.is_zero()))
         .count();
     store.write(|tx| -> Result<(), StoreError> {
         let mut insert = tx.prepare_cached(

@@ -573,11 +573,8 @@ mod tests {
         assert_eq!(
             missing,
             [
-                (
-                    "staff:s1",
-                    "Erika Muster",
-                    &*format!("Geschlecht / sex, {key}")
-                ),
+                // Erika's sex is entered (the shared fixture); her training key is not.
+                ("staff:s1", "Erika Muster", key),
                 (
                     "staff:s2",
                     "Lena Leit",
