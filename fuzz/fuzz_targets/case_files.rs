@@ -59,6 +59,10 @@ fn read(name: &str, text: &str) {
             };
             let _ = running_payment(&tables);
         }
+        "kitaplaner-import" => {
+            let mapping = kitanetz_kitaplaner::mapping::BetreuungszeitMapping::seed_default();
+            let _ = kitanetz_kitaplaner::import::parse(text, &mapping);
+        }
         other => unreachable!("reader {other} has no arm here"),
     }
 }
@@ -78,7 +82,10 @@ fn running_payment(
     let permits = [Period::closed(day(2026, 1, 1), day(2030, 12, 31)).expect("permit")];
     kitanetz_tagespflege::monthly_payment(
         month,
-        &[care("a", day(2026, 2, 1), "7.5"), care("b", day(2026, 11, 16), "4")],
+        &[
+            care("a", day(2026, 2, 1), "7.5"),
+            care("b", day(2026, 11, 16), "4"),
+        ],
         &permits,
         tables,
         None,

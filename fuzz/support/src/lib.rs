@@ -45,8 +45,10 @@ pub const CASE_READERS: &[&str] = &[
     "kitaplaner-case",
     "kdw-case",
     "landeszuschuss-case",
-    // The node's own file imports: the finance system's payments file (Beitragsstelle) and a
-    // city's amount table of the Kindertagespflege running payment.
+    // The node's own file imports: the finance system's payments file (Beitragsstelle), a
+    // city's amount table of the Kindertagespflege running payment, and a Kita-Planer file of
+    // children (the Kita's import buffer).
     "payments-file",
     "tagespflege-amounts",
+    "kitaplaner-import",
 ];

@@ -18,6 +18,7 @@ pub mod buffer;
 pub mod case;
 pub mod hours;
 pub mod ids;
+pub mod import;
 pub mod mapping;
 pub mod model;
 pub mod period;

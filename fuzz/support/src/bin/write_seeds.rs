@@ -265,6 +265,12 @@ const PAYMENTS_SAMPLE: &str = "Familiennummer;Leistungsmonat;Betrag;Buchungsdatu
 /// A city's amount table of the running payment (the shape of `AmountTable::from_json`).
 const AMOUNTS_SAMPLE: &str = r#"[{"id":"city-2026","valid_from":"2026-01-01","source":"seed","example":false,"tiers":[{"up_to_hours":"4.5","monthly":"330.00"},{"up_to_hours":"8","monthly":"585.00"},{"up_to_hours":"11","monthly":"800.00"}]}]"#;
 
+/// A Kita-Planer file of children as `node/kitaplaner/IMPORT_FILE.md` describes it: hours by
+/// mapping id and as hours, both date forms, a second contact left empty.
+const KITAPLANER_IMPORT_SAMPLE: &str = "KIND_ID_EXTERN;KITA_ID_EXTERN;VER_VERTRAG_AB;BETREUUNGSZEIT_ID;BETREUUNGSSTUNDEN;KIND_NACHNAME;KIND_VORNAME;KIND_GEBDATUM;KIND_STRASSE;KIND_HAUSNUMMER;KIND_POSTLEITZAHL;KIND_ORT;SB1_NACHNAME;SB1_VORNAME\n\
+    K-17;1234567;01.08.2027;5;;Becker;Ben;2024-11-18;Weg;1;24103;Kiel;Becker;Anna\n\
+    K-18;1234567;2027-09-01;;7,5;Olsen;Ida;03.02.2025;Ring;12a;24105;Kiel;;\n";
+
 /// Which fixture directory (under `tests/fixtures`) feeds which case reader.
 fn fixture_dir(reader: &str) -> Option<&'static str> {
     match reader {
@@ -299,14 +305,16 @@ fn case_files(fuzz_dir: &Path) -> usize {
                 files.sort();
                 files
             }
-            None if *reader == "payments-file" => vec![(
+            None if *reader == "payments-file" => {
+                vec![("sample".to_string(), PAYMENTS_SAMPLE.as_bytes().to_vec())]
+            }
+            None if *reader == "kitaplaner-import" => vec![(
                 "sample".to_string(),
-                PAYMENTS_SAMPLE.as_bytes().to_vec(),
+                KITAPLANER_IMPORT_SAMPLE.as_bytes().to_vec(),
             )],
-            None if *reader == "tagespflege-amounts" => vec![(
-                "example".to_string(),
-                AMOUNTS_SAMPLE.as_bytes().to_vec(),
-            )],
+            None if *reader == "tagespflege-amounts" => {
+                vec![("example".to_string(), AMOUNTS_SAMPLE.as_bytes().to_vec())]
+            }
             None => vec![(
                 "dresden-2011".to_string(),
                 std::fs::read(repo.join("node/fees/src/statute/dresden-2011.json"))
