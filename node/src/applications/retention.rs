@@ -96,7 +96,9 @@ pub fn erase_settled(
         // transfer notice.
         let key = super::queries::family_key_of(store, &applicant)?;
         let declaration = match crate::fees::declarations::place_of(store, &application)? {
-            Some(place) => crate::fees::declarations::declaration_for(store, &key, &id, &place)?,
+            Some(place) => {
+                crate::fees::declarations::declaration_for(store, &key, &id, &applicant, &place)?
+            }
             None => crate::fees::declarations::application_declaration_doc_id(&key, &id),
         };
         let notice = super::transfer_notices::notice_doc_id(&key, &id);

@@ -38,14 +38,16 @@ use kitanetz_crdt::DocId;
 use serde::Serialize;
 
 /// The declaration of a family at one Träger: named by a hash over the family key (a secret of
-/// the city) and the Träger, so the Träger cannot tell the applications from the name. The
-/// siblings of a family at Kitas of one Träger are declared for once, as their fee case there is
-/// one.
-pub fn family_declaration_doc_id(family_key: &str, provider: &ProviderId) -> DocId {
+/// the city), the Träger and the parents' portal address, so the Träger cannot tell the
+/// applications from the name, and namesakes at one address (one family key) who apply from
+/// different accounts never share one. The siblings of a family at Kitas of one Träger are
+/// declared for once, as their fee case there is one.
+pub fn family_declaration_doc_id(family_key: &str, provider: &ProviderId, email: &str) -> DocId {
     use sha2::Digest;
     let digest = sha2::Sha256::digest(format!(
-        "kitanetz/income-declaration/2\0{family_key}\0{}",
-        provider.0
+        "kitanetz/income-declaration/2\0{family_key}\0{}\0{}",
+        provider.0,
+        email.trim().to_lowercase()
     ));
     doc_id_for("income-declaration", &hex::encode(&digest[..16]))
 }
@@ -61,13 +63,14 @@ pub fn application_declaration_doc_id(family_key: &str, application: &Applicatio
     doc_id_for("income-declaration", &hex::encode(&digest[..16]))
 }
 
-/// The declaration for the child of application `id`, placed at `place`: the one sent for the
-/// application before declarations were per family, else the family's at the Kita's Träger
-/// (which may not exist yet, or be for a sibling only).
+/// The declaration for the child of application `id` (its applicant `applicant`), placed at
+/// `place`: the one sent for the application before declarations were per family, else the
+/// family's at the Kita's Träger (which may not exist yet, or be for a sibling only).
 pub(crate) fn declaration_for(
     store: &Store,
     family_key: &str,
     id: &ApplicationId,
+    applicant: &Applicant,
     place: &FacilityId,
 ) -> Result<DocId, StoreError> {
     let per_application = application_declaration_doc_id(family_key, id);
@@ -75,7 +78,11 @@ pub(crate) fn declaration_for(
         return Ok(per_application);
     }
     let provider = crate::facilities::provider_of(store, place)?;
-    Ok(family_declaration_doc_id(family_key, &provider))
+    Ok(family_declaration_doc_id(
+        family_key,
+        &provider,
+        &applicant.email,
+    ))
 }
 
 /// The Beitragsstelle's answer to a declaration (`declaration-status`), named after it.
@@ -165,7 +172,7 @@ pub(crate) fn state_of(
     let Some(place) = place_of(store, application)? else {
         return Ok(None);
     };
-    let declaration_id = declaration_for(store, family_key, id, &place)?;
+    let declaration_id = declaration_for(store, family_key, id, applicant, &place)?;
     let Some((_, declared)) = store.find::<IncomeDeclaration>(&declaration_id)? else {
         return Ok(None);
     };
@@ -274,7 +281,7 @@ fn context(store: &Store, who: &Principal, id: &ApplicationId) -> Result<Context
         )
     })?;
     let family_key = crate::applications::queries::family_key_of(store, &applicant)?;
-    let doc_id = declaration_for(store, &family_key, id, &facility)?;
+    let doc_id = declaration_for(store, &family_key, id, &applicant, &facility)?;
     Ok(Context {
         applicant,
         facility,
@@ -765,4 +772,35 @@ pub fn kept_proof(
         valid_from: None,
     })?;
     Ok(found)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_family_declaration_is_one_per_traeger_and_portal_account() {
+        let key = "ab".repeat(32);
+        let (a, b) = (ProviderId("prov-a".into()), ProviderId("prov-b".into()));
+        let id =
+            |provider: &ProviderId, email: &str| family_declaration_doc_id(&key, provider, email);
+        // Siblings from one account at one Träger: one document (however the address is typed).
+        assert_eq!(
+            id(&a, "jonas.berg@example.org"),
+            id(&a, " Jonas.Berg@Example.org ")
+        );
+        // Another Träger: another fee case, another declaration.
+        assert_ne!(
+            id(&a, "jonas.berg@example.org"),
+            id(&b, "jonas.berg@example.org")
+        );
+        // Namesakes at one address (the same family key) from another account share nothing.
+        assert_ne!(
+            id(&a, "jonas.berg@example.org"),
+            id(&a, "j.berg@example.net")
+        );
+        // Neither is a declaration named per application.
+        let per_application = application_declaration_doc_id(&key, &ApplicationId("app-1".into()));
+        assert_ne!(per_application, id(&a, "jonas.berg@example.org"));
+    }
 }
