@@ -2,10 +2,11 @@
 
 use crate::ids::DocId;
 use crate::meta::{DocKind, DocMeta};
+use crate::read::WholeObjects;
 use crate::scalar::Date;
 use crate::validate::ValidationError;
 use automerge::transaction::{CommitOptions, Transactable};
-use automerge::{ActorId, AutoCommit, ChangeHash, ROOT};
+use automerge::{ActorId, AutoCommit, ChangeHash, ReadDoc, ROOT};
 use autosurgeon::{hydrate_prop, reconcile_prop, Hydrate, Reconcile};
 use serde::Serialize;
 
@@ -106,7 +107,8 @@ impl StoredDoc {
 
     /// Wraps an automerge document received from elsewhere, checking its metadata.
     pub fn from_automerge(id: DocId, mut doc: AutoCommit) -> Result<StoredDoc, DocError> {
-        let meta: DocMeta = hydrate_prop(&doc, ROOT, "meta").map_err(|e| corrupt(&id, e))?;
+        let meta: DocMeta =
+            hydrate_prop(&WholeObjects::new(&doc), ROOT, "meta").map_err(|e| corrupt(&id, e))?;
         if meta.schema > meta.kind.schema_version() {
             return Err(DocError::SchemaTooNew {
                 id,
@@ -171,7 +173,7 @@ impl StoredDoc {
                 found: self.meta.kind,
             });
         }
-        hydrate_prop(&self.doc, ROOT, "value").map_err(|e| corrupt(&self.id, e))
+        hydrate_prop(&WholeObjects::new(&self.doc), ROOT, "value").map_err(|e| corrupt(&self.id, e))
     }
 
     /// The typed value as it was at `heads` (hex, as [`StoredDoc::heads_hex`] gives them), or
@@ -237,6 +239,53 @@ impl StoredDoc {
             self.doc.rollback();
             return Err(corrupt(&self.id, e));
         }
+        let changed = self.commit(message, timestamp);
+        self.written = Some((self.doc.get_heads(), value.clone().into_kind_value()));
+        Ok(changed)
+    }
+
+    /// Writes `value`, of which only some parts differ from what the document holds: `write`
+    /// reconciles each changed part where it sits ([`Parts::reconcile`]) instead of the whole
+    /// value. Reconciling a whole value reads every field of the document back to compare; a
+    /// placement round changes one or two statuses in each of thousands of applications, and
+    /// reading them all back was most of its time. Validated and committed as [`StoredDoc::update`]
+    /// does, and `value` is what [`StoredDoc::any_value`] returns afterwards, so the caller
+    /// vouches that `write` brings the document to `value` (debug builds check it).
+    pub fn update_parts<T: Document + PartialEq + std::fmt::Debug>(
+        &mut self,
+        value: &T,
+        today: Date,
+        timestamp: i64,
+        message: &str,
+        write: impl FnOnce(&mut Parts<'_>) -> Result<(), DocError>,
+    ) -> Result<bool, DocError> {
+        if self.meta.kind != T::KIND {
+            return Err(DocError::WrongKind {
+                id: self.id.clone(),
+                expected: T::KIND,
+                found: self.meta.kind,
+            });
+        }
+        value
+            .validate_on(today)
+            .map_err(|source| DocError::Invalid {
+                kind: T::KIND,
+                source,
+            })?;
+        let written = write(&mut Parts {
+            doc: &mut self.doc,
+            id: &self.id,
+        });
+        if let Err(e) = written {
+            self.doc.rollback();
+            return Err(e);
+        }
+        debug_assert_eq!(
+            &hydrate_prop::<_, T, _, _>(&self.doc, ROOT, "value").ok(),
+            &Some(value.clone()),
+            "update_parts of {} left the document at another value than the one it names",
+            self.id
+        );
         let changed = self.commit(message, timestamp);
         self.written = Some((self.doc.get_heads(), value.clone().into_kind_value()));
         Ok(changed)
@@ -312,6 +361,48 @@ impl StoredDoc {
             .iter()
             .map(|c| (c.timestamp(), c.message().unwrap_or_default().to_string()))
             .collect()
+    }
+}
+
+/// One step on the way from a document's value to one of its parts: a field of a struct or an
+/// item of a list.
+#[derive(Debug, Clone, Copy)]
+pub enum Step<'a> {
+    Field(&'a str),
+    Item(usize),
+}
+
+impl<'a> From<Step<'a>> for autosurgeon::Prop<'a> {
+    fn from(step: Step<'a>) -> Self {
+        match step {
+            Step::Field(name) => name.into(),
+            Step::Item(index) => index.into(),
+        }
+    }
+}
+
+/// The document as [`StoredDoc::update_parts`] lends it: parts of its value can be written.
+pub struct Parts<'a> {
+    doc: &'a mut AutoCommit,
+    id: &'a DocId,
+}
+
+impl Parts<'_> {
+    /// Reconciles `part` at `path` (from the value's root; the last step names the part, the
+    /// steps before it must lead to a struct or a list the document holds).
+    pub fn reconcile<R: Reconcile>(&mut self, path: &[Step<'_>], part: &R) -> Result<(), DocError> {
+        let (last, way) = path
+            .split_last()
+            .expect("a part is named by at least one step");
+        let mut obj = automerge::ROOT;
+        for step in std::iter::once(&Step::Field("value")).chain(way) {
+            let prop: autosurgeon::Prop<'_> = (*step).into();
+            obj = match self.doc.get(&obj, automerge::Prop::from(&prop))? {
+                Some((automerge::Value::Object(_), id)) => id,
+                _ => return Err(corrupt(self.id, format!("no part at {path:?}"))),
+            };
+        }
+        reconcile_prop(self.doc, &obj, *last, part).map_err(|e| corrupt(self.id, e))
     }
 }
 
@@ -460,6 +551,48 @@ mod tests {
             (now.name.as_str(), now.phone.as_str()),
             ("Eigenbetrieb Kitas", "0351 1")
         );
+    }
+
+    /// Writing only the changed parts leaves the document where writing the whole value does,
+    /// with the same history, and the value written is what the projections get.
+    #[test]
+    fn updating_parts_ends_where_updating_the_whole_value_does() {
+        let today = Date::ymd(2026, 11, 1);
+        let id = DocId("doc-p".into());
+        let mut whole =
+            StoredDoc::create(id.clone(), meta(), &provider(), b"actor-1", today, 1).unwrap();
+        let mut parts = StoredDoc::load(id, &whole.save(), b"actor-1").unwrap();
+        let mut moved = provider();
+        moved.phone = "0351 1".into();
+        moved.address.street = "Hauptstraße 1".into();
+        assert!(whole.update(&moved, today, 2, "move").unwrap());
+        assert!(parts
+            .update_parts(&moved, today, 2, "move", |p| {
+                // In the order of the fields, as reconciling the whole value writes them.
+                p.reconcile(
+                    &[Step::Field("address"), Step::Field("street")],
+                    &moved.address.street,
+                )?;
+                p.reconcile(&[Step::Field("phone")], &moved.phone)
+            })
+            .unwrap());
+        assert_eq!(parts.value::<ProviderProfile>().unwrap(), moved);
+        assert_eq!(parts.heads(), whole.heads(), "the same change, op for op");
+        assert_eq!(
+            parts.any_value().unwrap(),
+            KindValue::ProviderProfile(moved.clone())
+        );
+        assert!(!parts
+            .update_parts(&moved, today, 3, "again", |p| p
+                .reconcile(&[Step::Field("phone")], &moved.phone))
+            .unwrap());
+        let err = parts
+            .update_parts(&moved, today, 4, "nowhere", |p| {
+                p.reconcile(&[Step::Field("nowhere"), Step::Item(0)], &1u32)
+            })
+            .unwrap_err();
+        assert!(matches!(err, DocError::Corrupt { .. }), "{err}");
+        assert_eq!(parts.history().len(), 2);
     }
 
     /// Regression: bytes that make automerge's loader panic are refused as a corrupt document.

@@ -11,6 +11,7 @@ pub mod meta;
 pub mod money;
 pub mod period;
 pub mod policy;
+mod read;
 pub mod scalar;
 pub mod validate;
 

@@ -12,7 +12,7 @@
 
 use crate::clock::Now;
 use crate::storage::{Store, StoreError};
-use kitanetz_crdt::doc::StoredDoc;
+use kitanetz_crdt::doc::{DocError, Step, StoredDoc};
 use kitanetz_crdt::ids::{city_org, doc_id_for, FacilityId, WishHandle};
 use kitanetz_crdt::kinds::{Applicant, Application, ApplicationWish, WishStatus, WishedFacility};
 use kitanetz_crdt::meta::{DocKind, DocMeta};
@@ -261,7 +261,7 @@ fn upsert_found(
         Some((mut doc, known)) => {
             let mut changed = false;
             if &known != value {
-                changed |= doc.update(value, now.today, now.millis, "wish updated")?;
+                changed |= write_wish(&mut doc, &known, value, now)?;
             }
             if doc.meta.facilities.is_empty() && !reached.is_empty() {
                 let mut meta = doc.meta.clone();
@@ -287,6 +287,30 @@ fn upsert_found(
             now.millis,
         )?)),
     }
+}
+
+/// Brings a wish document from `known` to `value`. Mostly a wish changes only where it stands
+/// (a round's proposal, the waitlist, a Kita's answer): then only the status and the review day
+/// are written, where they sit, instead of reconciling the whole wish (a round writes thousands).
+fn write_wish(
+    doc: &mut StoredDoc,
+    known: &ApplicationWish,
+    value: &ApplicationWish,
+    now: Now,
+) -> Result<bool, DocError> {
+    let standing_only = ApplicationWish {
+        status: known.status,
+        requested_on: known.requested_on,
+        ..value.clone()
+    } == *known;
+    if !standing_only {
+        return doc.update(value, now.today, now.millis, "wish updated");
+    }
+    doc.update_parts(value, now.today, now.millis, "wish updated", |parts| {
+        // In the order of the fields, as reconciling the whole wish writes them.
+        parts.reconcile(&[Step::Field("status")], &value.status)?;
+        parts.reconcile(&[Step::Field("requested_on")], &value.requested_on)
+    })
 }
 
 /// Which application each wish handle belongs to: only the city can tell.

@@ -45,7 +45,7 @@ use crate::applications::wishes;
 use crate::auth::{authorize, Action, Principal};
 use crate::clock::Now;
 use crate::storage::{AuditEntry, Store};
-use kitanetz_crdt::doc::StoredDoc;
+use kitanetz_crdt::doc::{Step, StoredDoc};
 use kitanetz_crdt::ids::{ApplicationId, FacilityId};
 use kitanetz_crdt::kinds::{Application, ApplicationWish};
 use kitanetz_crdt::scalar::Date;
@@ -382,7 +382,7 @@ pub fn start_with_seed(
         // procedure (it holds no seat, or the application would not be in the round) goes
         // back onto that Kita's waitlist.
         let mut moved = Vec::new();
-        for w in application.wishes.iter_mut() {
+        for (index, w) in application.wishes.iter_mut().enumerate() {
             let proposed = proposal.as_ref().is_some_and(|p| p.facility == w.facility);
             let to = if proposed {
                 status::PROPOSED
@@ -393,18 +393,22 @@ pub fn start_with_seed(
             };
             w.status = to.into();
             w.since = Some(now.today);
-            moved.push(w.facility.clone());
+            moved.push((index, w.facility.clone()));
         }
         children.push((application.id.clone(), proposal));
         if !moved.is_empty() {
             moving.push((doc, application, facts.denomination, moved));
         }
     }
-    // The documents: read here, changed on every core (reconciling thousands of documents is
-    // most of a round's time at city scale), stored below in one transaction.
+    // The documents: read here, changed on every core (only the moved wishes' parts are
+    // written: reconciling thousands of whole applications was most of a round's time at city
+    // scale), stored below in one transaction.
     let wish_ids: Vec<Vec<DocId>> = moving
         .iter()
-        .map(|(_, application, _, moved)| wishes::wish_doc_ids(application, moved))
+        .map(|(_, application, _, moved)| {
+            let facilities: Vec<FacilityId> = moved.iter().map(|(_, f)| f.clone()).collect();
+            wishes::wish_doc_ids(application, &facilities)
+        })
         .collect();
     let mut found = store
         .find_many::<ApplicationWish>(&wish_ids.concat())?
@@ -418,13 +422,36 @@ pub fn start_with_seed(
     let mut changed: Vec<StoredDoc> = crate::parallel::map(
         work,
         |((mut doc, application, denomination, moved), found)| {
-            doc.update(&application, now.today, now.millis, "placement round")?;
+            // Only the moved wishes' status and day changed: written where they sit (see
+            // `StoredDoc::update_parts`), in the order reconciling the whole value would.
+            doc.update_parts(
+                &application,
+                now.today,
+                now.millis,
+                "placement round",
+                |parts| {
+                    for (index, _) in &moved {
+                        let wish = &application.wishes[*index];
+                        let at = |field| {
+                            [
+                                Step::Field("wishes"),
+                                Step::Item(*index),
+                                Step::Field(field),
+                            ]
+                        };
+                        parts.reconcile(&at("status"), &wish.status)?;
+                        parts.reconcile(&at("since"), &wish.since)?;
+                    }
+                    Ok(())
+                },
+            )?;
             let scope = doc.meta.facilities.clone();
+            let facilities: Vec<FacilityId> = moved.into_iter().map(|(_, f)| f).collect();
             let mut docs = wishes::changed_wish_docs_found(
                 &creator,
                 &application,
                 &scope,
-                &moved,
+                &facilities,
                 found,
                 &denomination,
                 now,
@@ -482,6 +509,7 @@ pub fn start_with_seed(
         Ok(())
     })?;
     phase("saved", &mut phases);
+    crate::parallel::drop_elsewhere((changed, built, result));
     Ok(Started {
         phases_ms: phases,
         round,

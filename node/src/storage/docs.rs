@@ -157,29 +157,34 @@ impl Store {
     }
 
     /// [`Store::find`] for many documents: the bytes are read here, the documents decoded on
-    /// every core ([`crate::parallel::map`]); results in the order of `ids`.
+    /// every core as they come ([`crate::parallel::map_fed`]); results in the order of `ids`.
     #[allow(clippy::type_complexity)]
     pub fn find_many<T: Document + Send>(
         &self,
         ids: &[DocId],
     ) -> Result<Vec<Option<(StoredDoc, T)>>, StoreError> {
-        let mut saved = Vec::with_capacity(ids.len());
-        for id in ids {
-            match self.doc_bytes(id) {
-                Ok(bytes) => saved.push(Some((id.clone(), bytes))),
-                Err(StoreError::NotFound(_)) => saved.push(None),
-                Err(e) => return Err(e),
-            }
-        }
         let actor = &self.actor;
-        crate::parallel::map(saved, |saved| {
-            let Some((id, bytes)) = saved else {
-                return Ok(None);
-            };
-            let doc = StoredDoc::load(id, &bytes, actor)?;
-            let value = doc.value::<T>()?;
-            Ok(Some((doc, value)))
-        })
+        crate::parallel::map_fed(
+            ids.len(),
+            |send| {
+                for id in ids {
+                    match self.doc_bytes(id) {
+                        Ok(bytes) => send(Some((id.clone(), bytes))),
+                        Err(StoreError::NotFound(_)) => send(None),
+                        Err(e) => return Err(e),
+                    }
+                }
+                Ok(())
+            },
+            |saved| {
+                let Some((id, bytes)) = saved else {
+                    return Ok(None);
+                };
+                let doc = StoredDoc::load(id, &bytes, actor)?;
+                let value = doc.value::<T>()?;
+                Ok(Some((doc, value)))
+            },
+        )?
         .into_iter()
         .collect()
     }
@@ -419,33 +424,38 @@ fn write_prepared(
         at,
         prepared.meta
     ])?;
-    let chunk_count: i64 = tx
-        .prepare_cached("SELECT COUNT(*) FROM chunks WHERE doc_id = ?1")?
-        .query_row([&doc.id.0], |r| r.get(0))?;
-    if chunk_count >= COMPACT_AFTER_CHUNKS {
+    // The chunks held and the next sequence number, in one look at the chunks' primary key
+    // (a round writes thousands of documents; every statement per document counts).
+    let (held, next_seq): (i64, i64) = tx
+        .prepare_cached(
+            "SELECT COUNT(*), COALESCE(MAX(seq), -1) + 1 FROM chunks WHERE doc_id = ?1",
+        )?
+        .query_row([&doc.id.0], |r| Ok((r.get(0)?, r.get(1)?)))?;
+    let id = doc.id.0.clone();
+    let append = |snapshot: bool, bytes: &[u8]| -> Result<i64, StoreError> {
+        tx.prepare_cached(
+            "INSERT INTO chunks (doc_id, seq, snapshot, bytes) VALUES (?1, ?2, ?3, ?4)",
+        )?
+        .execute(params![id, next_seq, snapshot as i64, bytes])?;
+        Ok(held + 1)
+    };
+    let chunk_count = if held >= COMPACT_AFTER_CHUNKS {
         tx.execute("DELETE FROM chunks WHERE doc_id = ?1", [&doc.id.0])?;
         let snapshot = doc.save();
         tx.execute(
             "INSERT INTO chunks (doc_id, seq, snapshot, bytes) VALUES (?1, 0, 1, ?2)",
             params![doc.id.0, snapshot],
         )?;
+        1
     } else if let Some(bytes) = received {
-        tx.prepare_cached(
-            "INSERT INTO chunks (doc_id, seq, snapshot, bytes)
-             VALUES (?1, (SELECT COALESCE(MAX(seq), -1) + 1 FROM chunks WHERE doc_id = ?1), 1, ?2)",
-        )?
-        .execute(params![doc.id.0, bytes])?;
-    } else if let Some((snapshot, bytes)) = prepared.chunk {
-        tx.prepare_cached(
-            "INSERT INTO chunks (doc_id, seq, snapshot, bytes)
-             VALUES (?1, (SELECT COALESCE(MAX(seq), -1) + 1 FROM chunks WHERE doc_id = ?1), ?2, ?3)",
-        )?
-        .execute(params![doc.id.0, snapshot as i64, bytes])?;
-    }
-    tx.prepare_cached(
-        "UPDATE documents SET chunk_count = (SELECT COUNT(*) FROM chunks WHERE doc_id = ?1) WHERE doc_id = ?1",
-    )?
-    .execute([&doc.id.0])?;
+        append(true, bytes)?
+    } else if let Some((snapshot, bytes)) = &prepared.chunk {
+        append(*snapshot, bytes)?
+    } else {
+        held
+    };
+    tx.prepare_cached("UPDATE documents SET chunk_count = ?2 WHERE doc_id = ?1")?
+        .execute(params![doc.id.0, chunk_count])?;
     projections::project(tx, &doc.id, &prepared.value)?;
     Ok(())
 }

@@ -35,16 +35,53 @@ pub(super) fn clear_all(conn: &Connection) -> Result<(), StoreError> {
 }
 
 pub(super) fn clear_doc(conn: &Connection, id: &DocId) -> Result<(), StoreError> {
-    for t in TABLES {
+    clear_tables(conn, id, TABLES)
+}
+
+fn clear_tables(conn: &Connection, id: &DocId, tables: &[&str]) -> Result<(), StoreError> {
+    for t in tables {
         conn.prepare_cached(&format!("DELETE FROM {t} WHERE doc_id = ?1"))?
             .execute([&id.0])?;
     }
     Ok(())
 }
 
+/// The tables [`project`] writes rows of `value`'s kind to. A document never changes its kind,
+/// so rewriting one clears only these: a placement round rewrites some 15,000 documents, half
+/// of them wishes with no rows at all, and clearing every table for each was a fifth of its
+/// save.
+fn tables_of(value: &KindValue) -> &'static [&'static str] {
+    match value {
+        KindValue::ProviderProfile(_) => &["p_providers"],
+        KindValue::FacilityProfile(_) => &["p_facilities"],
+        KindValue::FacilityLicence(_) => &["p_facility_places"],
+        KindValue::ChildminderProfile(_) => &["p_childminders"],
+        KindValue::Family(_) => &["p_children", "p_guardians"],
+        KindValue::CareContract(_) => &["p_contracts", "p_contract_lines"],
+        KindValue::Group(_) => &["p_groups"],
+        KindValue::Application(_) => &["p_applications", "p_application_wishes"],
+        KindValue::Applicant(_) => &["p_applicants"],
+        KindValue::ExtraCareMonth(_) => &["p_extra_care"],
+        KindValue::ChildminderPlacement(_) => &["p_childminder_placements"],
+        KindValue::ApplicantShare(_) => &["p_applicant_shares"],
+        KindValue::SeatLedger(_) => &["p_seat_holds", "p_seat_declines", "p_seat_months"],
+        KindValue::AttendanceMonth(_)
+        | KindValue::FeeCase(_)
+        | KindValue::ConflictDecision(_)
+        | KindValue::StaffMember(_)
+        | KindValue::ChildminderCase(_)
+        | KindValue::ApplicationWish(_)
+        | KindValue::FeeFacts(_)
+        | KindValue::SiblingCount(_)
+        | KindValue::IncomeDeclaration(_)
+        | KindValue::DeclarationStatus(_)
+        | KindValue::TransferNotice(_) => &[],
+    }
+}
+
 /// Replaces the projection rows of one document.
 pub(super) fn project(conn: &Connection, id: &DocId, value: &KindValue) -> Result<(), StoreError> {
-    clear_doc(conn, id)?;
+    clear_tables(conn, id, tables_of(value))?;
     let doc = &id.0;
     match value {
         KindValue::ProviderProfile(p) => {
