@@ -18,9 +18,10 @@ impl Money {
         Money(value.round_dp_with_strategy(2, RoundingStrategy::MidpointAwayFromZero))
     }
 
-    /// An input amount: `None` unless it is a whole number of cents.
+    /// An input amount: `None` unless it is a whole number of cents (and small enough that its
+    /// cents can be counted: an amount beyond 10^26 € is refused, not a panic).
     pub fn exact(value: Decimal) -> Option<Money> {
-        let cents = value * Decimal::ONE_HUNDRED;
+        let cents = value.checked_mul(Decimal::ONE_HUNDRED)?;
         (cents.fract().is_zero()).then(|| Money::round(value))
     }
 
@@ -152,6 +153,19 @@ mod tests {
             Some("12.00".into())
         );
         assert_eq!(Money::exact(d("12.345")), None);
+    }
+
+    #[test]
+    fn an_amount_too_large_to_count_in_cents_is_refused_not_a_panic() {
+        // Found by the case_files fuzz target: a city's amount table with "3000…0" (31 digits).
+        let huge = Decimal::from_str("30000000000000000000000000000").unwrap();
+        assert_eq!(Money::exact(huge), None);
+        let table: Result<Money, _> = serde_json::from_str("\"30000000000000000000000000000\"");
+        assert!(table.is_err());
+        assert_eq!(
+            Money::exact(Decimal::from_str("585.00").unwrap()).map(|m| m.to_string()),
+            Some("585.00".to_string())
+        );
     }
 
     #[test]
