@@ -34,8 +34,8 @@ use crate::auth::Principal;
 use crate::clock::Now;
 use crate::storage::{AuditEntry, Store, StoreError};
 use chrono::Datelike;
-use kitanetz_crdt::ids::FamilyId;
-use kitanetz_crdt::kinds::{ReductionApplication, ReductionDecided};
+use kitanetz_crdt::ids::{FamilyId, ProviderId};
+use kitanetz_crdt::kinds::{FeeCase, ReductionApplication, ReductionDecided};
 use kitanetz_crdt::scalar::{Date, Dec};
 use kitanetz_crdt::validate::{ValidationError, Validator};
 use kitanetz_fees::{FeeResult, Money, Month};
@@ -983,23 +983,19 @@ pub fn enter_declared(
     } else {
         "fees.reduction.enter"
     };
-    let mut doc = super::fee_case_doc(store, &provider, &fees.fee_case, action, now)?;
-    let entry = AuditEntry {
-        at: now.millis,
-        actor: who.audit_name(),
+    save_with_answer(
+        store,
+        who,
+        &provider,
+        &fees.fee_case,
+        &app,
         action,
-        target: Some(doc.id.0.clone()),
-        subjects: vec![family.0.clone(), app.number.clone()],
-        valid_from: Some(app.from.to_string()),
-    };
-    // A declaration taken over: the parents' portal learns it in the same transaction.
-    let mut status = super::declarations::status_doc(store, &provider, &app, now)?;
-    let mut docs: Vec<&mut kitanetz_crdt::doc::StoredDoc> =
-        std::iter::once(&mut doc).chain(status.as_mut()).collect();
-    store.save_docs_with(&mut docs, &entry, |tx| match &declared {
-        Some(d) => super::queries::keep_proofs(tx, family, &d.doc, d.proofs, now.today),
-        None => Ok(()),
-    })?;
+        |tx| match &declared {
+            Some(d) => super::queries::keep_proofs(tx, family, &d.doc, d.proofs, now.today),
+            None => Ok(()),
+        },
+        now,
+    )?;
     Ok(app)
 }
 
@@ -1147,24 +1143,51 @@ pub fn decide(
     } else {
         "fees.reduction.refuse"
     };
-    let mut doc = super::fee_case_doc(store, &provider, &fees.fee_case, action, now)?;
+    save_with_answer(
+        store,
+        who,
+        &provider,
+        &fees.fee_case,
+        &application,
+        action,
+        |_| Ok(()),
+        now,
+    )?;
+    Ok(Decided {
+        application,
+        decision: issued,
+    })
+}
+
+/// Saves the fee case after a change to its § 90 application `app`, audited as `action` with
+/// the family and the application, together with the answer for the parents' portal when the
+/// application came from their online declaration (`declarations::status_doc`) and whatever
+/// `also` writes, in one transaction.
+#[allow(clippy::too_many_arguments)]
+fn save_with_answer(
+    store: &mut Store,
+    who: &Principal,
+    provider: &ProviderId,
+    fee_case: &FeeCase,
+    app: &ReductionApplication,
+    action: &'static str,
+    also: impl FnOnce(&rusqlite::Connection) -> Result<(), StoreError>,
+    now: Now,
+) -> Result<(), ActionError> {
+    let mut doc = super::fee_case_doc(store, provider, fee_case, action, now)?;
     let entry = AuditEntry {
         at: now.millis,
         actor: who.audit_name(),
         action,
         target: Some(doc.id.0.clone()),
-        subjects: vec![family.0.clone(), application.number.clone()],
-        valid_from: Some(application.from.to_string()),
+        subjects: vec![fee_case.family.0.clone(), app.number.clone()],
+        valid_from: Some(app.from.to_string()),
     };
-    // The parents' portal learns the decision on their declaration in the same transaction.
-    let mut status = super::declarations::status_doc(store, &provider, &application, now)?;
+    let mut answer = super::declarations::status_doc(store, provider, app, now)?;
     let mut docs: Vec<&mut kitanetz_crdt::doc::StoredDoc> =
-        std::iter::once(&mut doc).chain(status.as_mut()).collect();
-    store.save_docs(&mut docs, &entry)?;
-    Ok(Decided {
-        application,
-        decision: issued,
-    })
+        std::iter::once(&mut doc).chain(answer.as_mut()).collect();
+    store.save_docs_with(&mut docs, &entry, also)?;
+    Ok(())
 }
 
 /// The Ablehnungsbescheid of a refused application (letter data; nothing is stored).
