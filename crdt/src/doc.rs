@@ -100,6 +100,7 @@ impl StoredDoc {
 
     /// Loads a saved document (chunks concatenated) and checks its metadata.
     pub fn load(id: DocId, bytes: &[u8], actor: &[u8]) -> Result<StoredDoc, DocError> {
+        crate::screen::screen_chunks(bytes).map_err(|m| corrupt(&id, m))?;
         let doc =
             catch_decoder_panic(|| AutoCommit::load(bytes)).map_err(|m| corrupt(&id, m))??;
         Self::from_automerge(id, doc.with_actor(ActorId::from(actor)))
@@ -130,6 +131,7 @@ impl StoredDoc {
     /// re-reads the metadata, which the owner may have re-scoped. After an error the document
     /// may hold part of the bytes: drop it (callers load it afresh).
     pub fn merge_bytes(&mut self, bytes: &[u8]) -> Result<(), DocError> {
+        crate::screen::screen_chunks(bytes).map_err(|m| corrupt(&self.id, m))?;
         let doc = &mut self.doc;
         catch_decoder_panic(std::panic::AssertUnwindSafe(|| doc.load_incremental(bytes)))
             .map_err(|m| corrupt(&self.id, m))??;
@@ -411,7 +413,9 @@ impl Parts<'_> {
 /// instead of returning an error: its column decoder unwraps a varint it assumes was validated
 /// (`hexane::Packable::unpack`; found by the `crdt_doc` fuzz target, input in
 /// `crdt/testdata/automerge-load-panic.bin`). Unguarded, one bad message from an admitted peer
-/// would take a node down. Callers must work on a value they drop on failure, so that nothing
+/// would take a node down. (That input is a bundle chunk, which `screen::screen_chunks` now
+/// refuses before automerge sees it; the guard stays for inputs nobody has found yet.) Callers
+/// must work on a value they drop on failure, so that nothing
 /// half-decoded survives. Needs `panic = "unwind"` (the default; no profile here aborts).
 /// The panic hook still logs the panic once.
 pub fn catch_decoder_panic<T>(
@@ -611,6 +615,27 @@ mod tests {
         )
         .unwrap();
         assert!(d.merge_bytes(bytes).is_err());
+    }
+
+    /// Regression: a bundle chunk that made automerge reserve gigabytes (found by the crdt_doc
+    /// fuzz target) is refused before automerge decodes it.
+    #[test]
+    fn bytes_that_would_take_unbounded_memory_are_refused() {
+        let bytes: &[u8] = include_bytes!("../testdata/automerge-load-bundle-bomb.bin");
+        let err = StoredDoc::load(DocId("doc-p".into()), bytes, b"actor-1").unwrap_err();
+        assert!(err.to_string().contains("bundle"), "{err}");
+        let mut d = StoredDoc::create(
+            DocId("doc-p".into()),
+            meta(),
+            &provider(),
+            b"actor-1",
+            Date::ymd(2026, 11, 1),
+            1,
+        )
+        .unwrap();
+        let heads = d.heads();
+        assert!(d.merge_bytes(bytes).is_err());
+        assert_eq!(d.heads(), heads);
     }
 
     #[test]

@@ -13,6 +13,7 @@ pub mod period;
 pub mod policy;
 mod read;
 pub mod scalar;
+pub mod screen;
 pub mod validate;
 
 pub use doc::{DocError, Document, KindValue, StoredDoc};

@@ -941,6 +941,9 @@ fn receive(
     state: &mut sync::State,
     message: sync::Message,
 ) -> Result<(), SyncError> {
+    // automerge applies the message's chunks joined, so a chunk may span two of them.
+    let joined: Vec<u8> = message.changes.iter().flatten().copied().collect();
+    kitanetz_crdt::screen::screen_chunks(&joined).map_err(|m| bad(doc, m))?;
     catch_decoder_panic(AssertUnwindSafe(|| {
         am.sync().receive_sync_message(state, message)
     }))
