@@ -961,8 +961,15 @@ async fn ticks_until(
     false
 }
 
-/// Every document `of` holds that `desk` may hold is in `desk` with the same heads.
-fn holds_what(desk: &Node, of: &Node) -> bool {
+/// Every document `of` holds that `desk` may hold is in `desk` with the same heads — but those
+/// of organisations whose node `desk` has no link with (`linked`): the demo seed wrote them, so
+/// they carry no writer's signature and no other node may pass them on. (A real document is
+/// created at its writer's node and signed when first offered, so it is relayed.)
+fn holds_what(desk: &Node, of: &Node, linked: &[&Arc<Node>]) -> bool {
+    let with_node: Vec<_> = linked
+        .iter()
+        .map(|n| n.config.organisation.clone())
+        .collect();
     let theirs: BTreeMap<String, Vec<String>> = of
         .store()
         .doc_rows()
@@ -981,7 +988,7 @@ fn holds_what(desk: &Node, of: &Node) -> bool {
     let membership = desk.config.membership();
     metas
         .iter()
-        .filter(|(_, meta)| may_hold(&membership, meta))
+        .filter(|(_, meta)| may_hold(&membership, meta) && with_node.contains(&meta.owner))
         .all(|(id, _)| mine.get(&id.0) == theirs.get(&id.0))
 }
 
@@ -1039,7 +1046,20 @@ async fn a_kita_enrolled_from_a_file_syncs_both_ways_and_catches_up_after_workin
         0,
         "nothing seeded: the Kita's data comes from its peers"
     );
+    // The desktop dials its office, the Kita's server node and the city through the office.
+    let city = nodes
+        .iter()
+        .find(|n| n.config.role == NodeRole::City)
+        .unwrap()
+        .clone();
+    let linked = [&kita, &traeger, &city];
     let settings = LinkSettings::from_config(&desk).unwrap().expect("[p2p]");
+    assert_eq!(settings.peers.len(), 3, "{:?}", settings.peers);
+    assert!(
+        settings.peers[1].to_string().contains("/p2p-circuit/"),
+        "the city through the office's relay: {}",
+        settings.peers[1]
+    );
     let links = NodeLinks::start(
         desk.clone(),
         settings,
@@ -1048,7 +1068,7 @@ async fn a_kita_enrolled_from_a_file_syncs_both_ways_and_catches_up_after_workin
     .await
     .unwrap();
     let synced = ticks_until(&sync, wait, || {
-        holds_what(&desk, &kita) && holds_what(&desk, &traeger)
+        holds_what(&desk, &kita, &linked) && holds_what(&desk, &traeger, &linked)
     })
     .await;
     let held = desk.store().doc_rows().unwrap().len();
@@ -1074,7 +1094,7 @@ async fn a_kita_enrolled_from_a_file_syncs_both_ways_and_catches_up_after_workin
     .unwrap();
     let doc = contract_doc_id(&contract.parse().unwrap());
     assert!(
-        ticks_until(&sync, wait, || holds_what(&desk, &traeger)).await,
+        ticks_until(&sync, wait, || holds_what(&desk, &traeger, &linked)).await,
         "the Träger's change arrived"
     );
     let (_, at_desk) = desk
@@ -1093,7 +1113,9 @@ async fn a_kita_enrolled_from_a_file_syncs_both_ways_and_catches_up_after_workin
     links.go_online(&[]).await.unwrap();
     assert!(
         ticks_until(&sync, wait, || {
-            holds_what(&traeger, &desk) && holds_what(&kita, &desk) && holds_what(&desk, &traeger)
+            holds_what(&traeger, &desk, &linked)
+                && holds_what(&kita, &desk, &linked)
+                && holds_what(&desk, &traeger, &linked)
         })
         .await,
         "the offline change reached the Träger office and the Kita's other node"
@@ -1146,35 +1168,17 @@ fn connected_to(links: &kitanetz_node::links::NodeLinks) -> Vec<String> {
         .collect()
 }
 
-/// Issue 13 item 8: the Kita reaches only its Träger office, the office only the city. Changes
-/// are signed by their writer's node key and verified at every hop, so the office passes on the
-/// city's licence (which it may not write) and the city takes the Kita's changes from the office,
-/// while a change the office makes to the city's licence itself is refused everywhere.
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn a_kita_linked_only_to_its_traeger_converges_with_the_city_through_the_office() {
-    use kitanetz_crdt::kinds::{FacilityLicence, FacilityProfile};
-    use kitanetz_crdt::policy::may_write;
-    use kitanetz_node::facilities::{
-        change_places, licence_doc_id, profile_doc_id, update_profile, PlacesInput, ProfileInput,
-    };
+/// Links for `nodes` on loopback, with keys and certificates as the city's administration
+/// machine issues them (no peers yet: `go_online` names them).
+fn certified_links(
+    net: &Network,
+    nodes: &[Arc<Node>],
+) -> Vec<Arc<kitanetz_node::links::NodeLinks>> {
     use kitanetz_node::links::{LinkSettings, NodeLinks};
     use kitanetz_p2p::{generate_root, issue_certificate, Keypair};
-    let wait = std::time::Duration::from_secs(30);
-    let net = Network::seeded();
-    let all: Vec<Arc<Node>> = net.configs.iter().map(|c| net.open(&c.name)).collect();
-    let city = all
-        .iter()
-        .find(|n| n.config.role == NodeRole::City)
-        .unwrap()
-        .clone();
-    let (kita, traeger) = kita_and_its_traeger(&all);
-    let facility = kita.config.facility.clone().unwrap();
-    let nodes = vec![city.clone(), traeger.clone(), kita.clone()];
-
-    // Keys and certificates as the city's administration machine issues them.
     let root = generate_root(&net.dir.path().join("star-root.key")).unwrap();
     let now = chrono::Utc::now().timestamp() as u64;
-    let links: Vec<Arc<NodeLinks>> = nodes
+    nodes
         .iter()
         .map(|n| {
             let identity = Keypair::generate_ed25519();
@@ -1196,7 +1200,33 @@ async fn a_kita_linked_only_to_its_traeger_converges_with_the_city_through_the_o
             };
             NodeLinks::new(n.clone(), settings, [])
         })
-        .collect();
+        .collect()
+}
+
+/// Issue 13 item 8: the Kita reaches only its Träger office, the office only the city. Changes
+/// are signed by their writer's node key and verified at every hop, so the office passes on the
+/// city's licence (which it may not write) and the city takes the Kita's changes from the office,
+/// while a change the office makes to the city's licence itself is refused everywhere.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_kita_linked_only_to_its_traeger_converges_with_the_city_through_the_office() {
+    use kitanetz_crdt::kinds::{FacilityLicence, FacilityProfile};
+    use kitanetz_crdt::policy::may_write;
+    use kitanetz_node::facilities::{
+        change_places, licence_doc_id, profile_doc_id, update_profile, PlacesInput, ProfileInput,
+    };
+    let wait = std::time::Duration::from_secs(30);
+    let net = Network::seeded();
+    let all: Vec<Arc<Node>> = net.configs.iter().map(|c| net.open(&c.name)).collect();
+    let city = all
+        .iter()
+        .find(|n| n.config.role == NodeRole::City)
+        .unwrap()
+        .clone();
+    let (kita, traeger) = kita_and_its_traeger(&all);
+    let facility = kita.config.facility.clone().unwrap();
+    let nodes = vec![city.clone(), traeger.clone(), kita.clone()];
+
+    let links = certified_links(&net, &nodes);
     let [city_links, office_links, kita_links] = [&links[0], &links[1], &links[2]];
     // A star: the office dials the city, the Kita dials only its office.
     city_links.go_online(&[]).await.unwrap();
@@ -1344,4 +1374,138 @@ async fn a_kita_linked_only_to_its_traeger_converges_with_the_city_through_the_o
     for l in &links {
         l.go_offline().await;
     }
+}
+
+/// Issue 13 item 8, the placement traffic: a Kita behind a firewall knows only its Träger
+/// office's address and links to the city through the office's relay (libp2p circuit relay v2:
+/// Noise end to end between the Kita's and the city's node keys, the office sees sizes and
+/// times). What the office may not hold travels that way: the Kita's seat ledger to the city,
+/// the city's wish status and applicant share to the Kita. Nothing reaches the office that it
+/// may not hold.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_kita_behind_a_firewall_places_with_the_city_through_its_offices_relay() {
+    use kitanetz_crdt::kinds::{Application, ApplicationWish, SeatLedger};
+    use kitanetz_node::applications::sequential::{advance_in_store, Which};
+    use kitanetz_p2p::Protocol;
+    let wait = std::time::Duration::from_secs(30);
+    let net = Network::seeded();
+    let all: Vec<Arc<Node>> = net.configs.iter().map(|c| net.open(&c.name)).collect();
+    let city = all
+        .iter()
+        .find(|n| n.config.role == NodeRole::City)
+        .unwrap()
+        .clone();
+    let (kita, traeger) = kita_and_its_traeger(&all);
+    let facility = kita.config.facility.clone().unwrap();
+    let nodes = vec![city.clone(), traeger.clone(), kita.clone()];
+    let links = certified_links(&net, &nodes);
+    let [city_links, office_links, kita_links] = [&links[0], &links[1], &links[2]];
+    city_links.go_online(&[]).await.unwrap();
+    let office_addrs = {
+        office_links
+            .go_online(&city_links.listen_addrs().await)
+            .await
+            .unwrap();
+        office_links.listen_addrs().await
+    };
+    // The Kita's peers: its office, and the city through the office's relay.
+    let through_office = office_addrs[0]
+        .clone()
+        .with(Protocol::P2p(office_links.peer_id()))
+        .with(Protocol::P2pCircuit)
+        .with(Protocol::P2p(city_links.peer_id()));
+    let mut kita_peers = office_addrs.clone();
+    kita_peers.push(through_office);
+    kita_links.go_online(&kita_peers).await.unwrap();
+    let mut expected = vec![city.config.name.clone(), traeger.config.name.clone()];
+    expected.sort();
+    assert!(
+        links_tick_until(&links, wait, || {
+            let mut linked = connected_to(kita_links);
+            linked.sort();
+            linked == expected
+        })
+        .await,
+        "the Kita links to its office and, through it, to the city: {:?}",
+        connected_to(kita_links)
+    );
+
+    // The Kita lead reserves a seat for a wish it holds, in a month with a free seat.
+    let ledger_id = kitanetz_node::seats::ledger_doc_id(&facility);
+    let ledger = kita.store().get::<SeatLedger>(&ledger_id).unwrap().1;
+    let applications = city.store().values_of_kind::<Application>().unwrap();
+    let (application, handle, month) = applications
+        .iter()
+        .filter(|a| a.wishes.first().is_some_and(|w| w.facility == facility))
+        .find_map(|a| {
+            let month = ledger
+                .months
+                .iter()
+                .find(|m| m.care_type == a.care_type && m.free() > 0)?;
+            Some((
+                a.id.clone(),
+                a.wishes[0].handle.to_string(),
+                month.month.to_string(),
+            ))
+        })
+        .expect("an application wishing this Kita first, with a free seat");
+    let lead = login(&kita, Role::KitaLead);
+    let body = format!(r#"{{"wish":"{handle}","month":"{month}"}}"#);
+    let (status, answer) = api(&kita, &lead, "POST", "/api/seats/reservations", Some(body)).await;
+    assert_eq!(status, 200, "{answer}");
+    assert!(
+        links_tick_until(&links, wait, || doc_heads(&city, &ledger_id)
+            == doc_heads(&kita, &ledger_id))
+        .await,
+        "the Kita's seat ledger reached the city"
+    );
+    assert!(
+        doc_heads(&traeger, &ledger_id).is_empty(),
+        "the office never held the ledger"
+    );
+
+    // The city takes the reservation in: the wish's status (and the parents' contact data,
+    // where they consented to forwarding) go to the Kita.
+    let before: BTreeMap<String, Vec<String>> = heads(std::slice::from_ref(&city))
+        .into_iter()
+        .map(|(doc, per_node)| (doc, per_node.into_values().next().unwrap()))
+        .collect();
+    advance_in_store(&mut city.store(), Which::All, city.now()).unwrap();
+    let for_the_kita_only: Vec<DocId> = heads(std::slice::from_ref(&city))
+        .into_iter()
+        .filter(|(doc, per_node)| before.get(doc) != per_node.values().next())
+        .map(|(doc, _)| DocId(doc))
+        .filter(|doc| {
+            let meta = city.store().doc_meta(doc).unwrap().unwrap();
+            may_hold(&kita.config.membership(), &meta)
+                && !may_hold(&traeger.config.membership(), &meta)
+        })
+        .collect();
+    assert!(
+        !for_the_kita_only.is_empty(),
+        "the city wrote something for the Kita alone (application {application:?})"
+    );
+    assert!(
+        links_tick_until(&links, wait, || for_the_kita_only
+            .iter()
+            .all(|doc| doc_heads(&kita, doc) == doc_heads(&city, doc)))
+        .await,
+        "the city's placement documents reached the Kita: {for_the_kita_only:?}"
+    );
+    let wishes = kita.store().values_of_kind::<ApplicationWish>().unwrap();
+    assert!(wishes.iter().any(|w| w.handle.to_string() == handle));
+    assert!(links_tick_until(&links, wait, || heads_agree(&nodes)).await);
+    assert_converged(&nodes);
+    assert_private(&nodes);
+    for l in &links {
+        l.go_offline().await;
+    }
+}
+
+/// Every document held by two of `nodes` has the same heads on both.
+fn heads_agree(nodes: &[Arc<Node>]) -> bool {
+    heads(nodes).values().all(|per_node| {
+        let first = per_node.values().next();
+        per_node.values().all(|h| Some(h) == first)
+    })
 }

@@ -29,4 +29,4 @@ pub use node::{
 pub use sign::{node_signing, CertVerifier, NodeSigner, RevokedPeers};
 
 /// The libp2p types a node needs to configure links (addresses, identities).
-pub use libp2p::{identity::Keypair, Multiaddr, PeerId};
+pub use libp2p::{identity::Keypair, multiaddr::Protocol, Multiaddr, PeerId};

@@ -34,6 +34,9 @@ pub(crate) struct Link {
     /// end the link the way a refused certificate or batch does.
     pub revocations_in_flight: HashSet<OutboundRequestId>,
     pub last_sync: Option<u64>,
+    /// The peer's address on the first direct (not relayed) connection: the city listens
+    /// through an office's relay by it.
+    pub direct_address: Option<Multiaddr>,
 }
 
 impl Link {
@@ -49,6 +52,7 @@ impl Link {
             in_flight: None,
             revocations_in_flight: HashSet::new(),
             last_sync: None,
+            direct_address: None,
         }
     }
 

@@ -8,14 +8,16 @@ use crate::cert::{
 use crate::codec::{Request, Response, BATCH_HEADER, BATCH_PER_MESSAGE, MAX_FRAME};
 use crate::links::{Dials, Link};
 use crate::swarm::{build_swarm, Behaviour, BehaviourEvent};
-use kitanetz_crdt::policy::Membership;
+use kitanetz_crdt::policy::{Membership, NodeRole};
 use kitanetz_crdt::DocId;
 use kitanetz_sync::{DocRepo, Msg, Outgoing, SyncCore};
+use libp2p::core::ConnectedPoint;
 use libp2p::futures::StreamExt;
 use libp2p::identity::Keypair;
+use libp2p::multiaddr::Protocol;
 use libp2p::request_response::{self, ResponseChannel};
 use libp2p::swarm::SwarmEvent;
-use libp2p::{Multiaddr, PeerId, Swarm};
+use libp2p::{relay, Multiaddr, PeerId, Swarm};
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
@@ -293,7 +295,8 @@ impl P2pNode {
             }
             None => (BTreeSet::new(), 0),
         };
-        let mut swarm = build_swarm(&config)?;
+        let own_role = own.membership.role;
+        let mut swarm = build_swarm(&config, own_role == NodeRole::Traeger)?;
         swarm
             .listen_on(config.listen.clone())
             .map_err(|e| P2pError::Listen {
@@ -319,6 +322,11 @@ impl P2pNode {
                 _ => {}
             }
         }
+        if own_role == NodeRole::Traeger {
+            for address in &listen_addrs {
+                swarm.add_external_address(address.clone());
+            }
+        }
         let (tx, rx) = mpsc::unbounded_channel();
         let status = Arc::new(Mutex::new(Status {
             revocation_version,
@@ -330,6 +338,7 @@ impl P2pNode {
             root,
             own_cert: Request::Certificate(config.certificate.to_json().into_bytes()).encode(),
             own_name: own.node_name,
+            own_role,
             clock: config.clock,
             handshake_timeout: config.handshake_timeout,
             revoked,
@@ -339,6 +348,7 @@ impl P2pNode {
             on_revocations: config.on_revocations,
             links: HashMap::new(),
             names: HashMap::new(),
+            listening_through: HashMap::new(),
             dials: Dials::new(config.peers, tokio::time::Instant::now()),
             status: status.clone(),
         };
@@ -399,6 +409,7 @@ struct Node<R: DocRepo> {
     /// This node's certificate request, ready to send.
     own_cert: Vec<u8>,
     own_name: String,
+    own_role: NodeRole,
     clock: Clock,
     handshake_timeout: Duration,
     revoked: BTreeSet<String>,
@@ -408,6 +419,8 @@ struct Node<R: DocRepo> {
     revocations_file: Option<PathBuf>,
     on_revocations: Option<RevocationSink>,
     links: HashMap<PeerId, Link>,
+    /// The city's listeners through the Träger offices it is linked with, by office.
+    listening_through: HashMap<PeerId, libp2p::core::transport::ListenerId>,
     /// Admitted peers by certified node name (the core's peer names).
     names: HashMap<String, PeerId>,
     dials: Dials,
@@ -478,10 +491,14 @@ impl<R: DocRepo> Node<R> {
             SwarmEvent::ConnectionEstablished {
                 peer_id,
                 connection_id,
+                endpoint,
                 ..
             } => {
                 self.dials.established(connection_id);
                 let link = self.links.entry(peer_id).or_insert_with(|| Link::new(now));
+                if !endpoint.is_relayed() && link.direct_address.is_none() {
+                    link.direct_address = Some(remote_address(&endpoint));
+                }
                 if !link.cert_sent {
                     link.cert_sent = true;
                     let id = self
@@ -514,6 +531,27 @@ impl<R: DocRepo> Node<R> {
                 self.dials.failed(connection_id, now);
             }
             SwarmEvent::Behaviour(BehaviourEvent::Rr(event)) => self.on_rr(event),
+            SwarmEvent::Behaviour(BehaviourEvent::RelayClient(event)) => match event {
+                relay::client::Event::ReservationReqAccepted { relay_peer_id, .. } => {
+                    tracing::info!(office = %relay_peer_id, "reachable through the office's relay");
+                }
+                other => tracing::debug!(?other, "relay client"),
+            },
+            SwarmEvent::Behaviour(BehaviourEvent::Relay(event)) => {
+                tracing::debug!(?event, "relay");
+            }
+            // An office tells the peers that reserve through it where it listens (libp2p's relay
+            // client refuses a reservation without addresses); a circuit address is no place
+            // to relay from.
+            SwarmEvent::NewListenAddr { address, .. }
+                if self.own_role == NodeRole::Traeger
+                    && !address.iter().any(|p| p == Protocol::P2pCircuit) =>
+            {
+                self.swarm.add_external_address(address);
+            }
+            SwarmEvent::ListenerClosed { listener_id, .. } => {
+                self.listening_through.retain(|_, id| *id != listener_id);
+            }
             _ => {}
         }
     }
@@ -741,14 +779,20 @@ impl<R: DocRepo> Node<R> {
             return;
         };
         link.admitted = true;
+        let office_address = link.direct_address.clone();
         self.names.insert(cert.node_name.clone(), peer);
         tracing::info!(%peer, name = %cert.node_name, "peer admitted");
         let out = self
             .core
             .lock()
             .expect("core lock")
-            .on_connect(&cert.node_name, cert.membership);
+            .on_connect(&cert.node_name, cert.membership.clone());
         self.route(out);
+        if self.own_role == NodeRole::City && cert.membership.role == NodeRole::Traeger {
+            if let Some(address) = office_address {
+                self.listen_through(peer, address);
+            }
+        }
         // A peer that was offline when the city published a list learns it now (and a peer
         // with a newer one sends us that).
         self.send_revocations(peer);
@@ -825,7 +869,28 @@ impl<R: DocRepo> Node<R> {
     }
 
     /// Forgets a peer's link; the core ends its session (sync states stay in the repo).
+    /// The city makes itself reachable through a Träger office's relay, so that the office's
+    /// Kitas behind a firewall can link to it (`…/p2p/<office>/p2p-circuit/p2p/<city>`). The
+    /// reservation rides on the office's link; `address` is only how libp2p names it.
+    fn listen_through(&mut self, office: PeerId, address: Multiaddr) {
+        if self.listening_through.contains_key(&office) {
+            return;
+        }
+        let circuit = address
+            .with(Protocol::P2p(office))
+            .with(Protocol::P2pCircuit);
+        match self.swarm.listen_on(circuit) {
+            Ok(id) => {
+                self.listening_through.insert(office, id);
+            }
+            Err(error) => tracing::warn!(%office, %error, "cannot listen through the office"),
+        }
+    }
+
     fn drop_link(&mut self, peer: &PeerId) {
+        if let Some(listener) = self.listening_through.remove(peer) {
+            self.swarm.remove_listener(listener);
+        }
         let Some(link) = self.links.remove(peer) else {
             return;
         };
@@ -942,4 +1007,13 @@ impl<R: DocRepo> Node<R> {
             .collect();
         self.status.lock().expect("status lock").peers = peers;
     }
+}
+
+/// The peer's address of a direct connection, without a `/p2p` part (libp2p adds it).
+fn remote_address(endpoint: &ConnectedPoint) -> Multiaddr {
+    let mut address = endpoint.get_remote_address().clone();
+    if matches!(address.iter().last(), Some(Protocol::P2p(_))) {
+        address.pop();
+    }
+    address
 }

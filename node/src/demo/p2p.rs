@@ -84,7 +84,8 @@ impl P2pSync {
     }
 
     /// Writes [`DESKTOP_ENROLMENT_FILE`] in `dir`: an enrolment for a second node (the desktop
-    /// app) of the first Kita of the first Träger, to dial that Träger's node and the others.
+    /// app) of the first Kita of the first Träger, to dial that Träger's node and, through its
+    /// relay, the city.
     /// Returns the file and the Kita's node name.
     pub async fn write_desktop_enrolment(
         &self,
@@ -104,15 +105,25 @@ impl P2pSync {
             .filter(|c| c.role == NodeRole::Kita && c.provider == traeger.provider)
             .min_by(|a, b| a.name.cmp(&b.name))
             .ok_or_else(|| anyhow::anyhow!("{} has no Kita node", traeger.name))?;
-        // The Träger office first. Every other node too: the office relays what it may hold,
-        // but placement documents (the Kita's own seat ledger, its wishes) come only from the
-        // city or the Kita's other node, which the office may not pass on.
-        let mut names = vec![traeger.name.clone()];
-        names.extend(self.members.keys().filter(|n| **n != traeger.name).cloned());
-        let mut peers = Vec::new();
-        for name in &names {
-            peers.extend(self.dial_address(name).await);
-        }
+        // A Kita behind a firewall: it dials its Träger office and its own other node (in the
+        // same building). The office passes on what it may hold itself (signed changes); the
+        // placement documents it may not hold (the Kita's seat ledger, its wishes) travel on
+        // the Kita's link to the city, which runs through the office's relay. What only the
+        // Kita holds comes from its other node.
+        let office = self
+            .dial_address(&traeger.name)
+            .await
+            .ok_or_else(|| anyhow::anyhow!("{} is not listening", traeger.name))?;
+        let city = self
+            .members
+            .values()
+            .find(|l| l.node().config.role == NodeRole::City)
+            .ok_or_else(|| anyhow::anyhow!("the demo has no city node"))?;
+        let mut peers = vec![
+            office.clone(),
+            format!("{office}/p2p-circuit/p2p/{}", city.peer_id()),
+        ];
+        peers.extend(self.dial_address(&kita.name).await);
         let root = RootKey::load(&dir.join("city-root.key"))?;
         let template = crate::config::NodeConfig {
             name: format!("{}-desktop", kita.name),
