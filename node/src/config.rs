@@ -357,7 +357,8 @@ pub struct P2pSection {
     /// libp2p address to listen on.
     #[serde(default = "P2pSection::default_listen")]
     pub listen: String,
-    /// Addresses of the nodes to dial (city, Träger), redialled with backoff.
+    /// Addresses of the nodes to dial (city, Träger), redialled with backoff; the city through
+    /// a Träger office's relay as `…/p2p/<office>/p2p-circuit/p2p/<city>`.
     #[serde(default)]
     pub peers: Vec<String>,
     /// The node's libp2p key; created (owner-only) on first use.
@@ -590,7 +591,9 @@ display_name = "Kita Sonnenschein"
 # Paths are relative to the data directory.
 [p2p]
 listen = "/ip4/0.0.0.0/tcp/4001"
-# The city's and the Träger's nodes; they are dialled and redialled after an outage.
+# The city's and the Träger's nodes; they are dialled and redialled after an outage. A Kita
+# that reaches only its Träger office dials the city through the office's relay:
+# "/ip4/192.0.2.20/tcp/4001/p2p/<office PeerId>/p2p-circuit/p2p/<city PeerId>".
 peers = ["/ip4/192.0.2.10/tcp/4001", "/ip4/192.0.2.20/tcp/4001"]
 # Created on first use (owner-only); `kitanetz cert issue` certifies its PeerId.
 identity_key = "p2p-identity.key"
