@@ -235,6 +235,8 @@ fn body_for(method: &str, path: &str, child: &str) -> Option<(&'static str, Stri
         ("POST", "/rounds") => Some((form, "from=bad".into())),
         ("POST", "/rounds/what-if") => Some((form, "from=bad&catalogue=x".into())),
         ("POST", "/api/rounds/what-if") => Some((json, r#"{"from":"bad","catalogue":"x"}"#.into())),
+        ("POST", "/rounds/catalogue") => Some((form, "catalogue=x&reason=".into())),
+        ("POST", "/api/rounds/catalogue") => Some((json, r#"{"catalogue":"x","reason":""}"#.into())),
         ("POST", "/api/rounds") => Some((json, r#"{"from":"bad"}"#.into())),
         ("POST", "/rounds/{id}/cancel") => Some((form, "reason=".into())),
         ("POST", "/rounds/{id}/offers/{application}") => Some((form, "answer=accept".into())),

@@ -673,3 +673,158 @@ async fn cancelling_a_round_withdraws_the_unanswered_proposals_and_keeps_the_con
         .unwrap();
     assert_eq!(audited, 1);
 }
+
+/// PLACEMENT.md "Priorities": the city publishes versions of its criteria catalogue, with local
+/// criteria of a Träger or a Kita; the newest is the one the what-if compares against and the
+/// next round places under. What cannot be used is refused with the field named.
+#[tokio::test]
+async fn the_zvs_publishes_a_catalogue_with_a_traegers_local_criterion_and_it_is_in_force() {
+    use kitanetz_node::rounds::catalogue::{self, PublishInput};
+    let net = Network::seeded();
+    let city_config = net
+        .configs
+        .iter()
+        .find(|c| c.role == NodeRole::City)
+        .unwrap()
+        .clone();
+    let city = net.open(&city_config.name);
+    let default = catalogue::in_force(&city.store(), "Dresden").unwrap();
+    assert_eq!(default.id, "lastenheft-default");
+    let traeger: String = city
+        .store()
+        .conn()
+        .query_row("SELECT id FROM p_providers ORDER BY id LIMIT 1", [], |r| {
+            r.get(0)
+        })
+        .unwrap();
+    let with_local = |scope: &str| {
+        format!(
+            r#"{{"id":"dresden","version":7,"city":"Irgendwo",
+            "criteria":[{{"id":"sibling","kind":"sibling_in_facility"}},{{"id":"start","kind":"desired_start"}},{{"id":"birth","kind":"birth_date"}}],
+            "local":[{{"scope":{{"traeger":"{scope}"}},"criteria":[{{"id":"catholic","kind":"flag","flag":"denomination:katholisch"}}]}}]}}"#
+        )
+    };
+    let publish = |catalogue: &str, reason: &str| {
+        catalogue::publish(
+            &mut city.store(),
+            &zvs(),
+            &PublishInput {
+                catalogue: catalogue.into(),
+                reason: reason.into(),
+            },
+            "Dresden",
+            city.now(),
+        )
+    };
+    let field_of = |e: kitanetz_node::action::ActionError| {
+        e.into_field_errors()
+            .unwrap()
+            .into_iter()
+            .map(|f| f.field)
+            .collect::<Vec<_>>()
+    };
+    let rank_based = r#"{"id":"x","version":1,"city":"Dresden","criteria":[{"id":"erst","kind":"first_choice"}]}"#;
+    assert_eq!(
+        field_of(publish(rank_based, "Ratsbeschluss").unwrap_err()),
+        ["catalogue"]
+    );
+    assert_eq!(
+        field_of(publish(&with_local(&traeger), " ").unwrap_err()),
+        ["reason"]
+    );
+    assert_eq!(
+        field_of(publish(&with_local("prov-nirgends"), "Ratsbeschluss").unwrap_err()),
+        ["catalogue"]
+    );
+    let same = serde_json::to_string(&default).unwrap();
+    assert!(matches!(
+        publish(&same, "Ratsbeschluss"),
+        Err(kitanetz_node::action::ActionError::Conflict(_))
+    ));
+    assert!(
+        catalogue::versions(&city.store()).unwrap().is_empty(),
+        "nothing stored"
+    );
+
+    let published = publish(&with_local(&traeger), "Ratsbeschluss 12/2026").unwrap();
+    assert_eq!(published.version, 1, "numbered by the city, not the text");
+    assert_eq!(published.catalogue.city, "Dresden");
+    let in_force = catalogue::in_force(&city.store(), "Dresden").unwrap();
+    assert_eq!(in_force, published.catalogue);
+    assert_eq!(in_force.local.len(), 1);
+    let audited: i64 = city
+        .store()
+        .conn()
+        .query_row(
+            "SELECT COUNT(*) FROM audit_log WHERE action = 'rounds.catalogue.publish'",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    assert_eq!(audited, 1);
+
+    // The what-if page starts from the catalogue in force and lists the versions; a second
+    // version published from it is numbered 2.
+    let login = kitanetz_tests::add_user(
+        &city,
+        "zvs-page",
+        kitanetz_node::auth::Role::Zvs,
+        kitanetz_crdt::ids::city_org(),
+        None,
+        None,
+    );
+    let app = kitanetz_node::http::router(city.clone());
+    let (status, page) = kitanetz_tests::call(
+        &app,
+        Method::GET,
+        "/rounds/what-if",
+        Some(&login.token),
+        None,
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(page.contains("denomination:katholisch"), "{page}");
+    assert!(page.contains("Ratsbeschluss 12/2026"), "{page}");
+    let second = with_local(&traeger).replace(
+        r#"{"id":"birth","kind":"birth_date"}"#,
+        r#"{"id":"integration","kind":"integration"}"#,
+    );
+    let body = format!(
+        "csrf={}&from=2027-03&to=2027-04&reason=Ratsbeschluss+1%2F2027&catalogue={}",
+        login.csrf,
+        url_encoded(&second)
+    );
+    let (status, page) = kitanetz_tests::call(
+        &app,
+        Method::POST,
+        "/rounds/catalogue",
+        Some(&login.token),
+        Some(("application/x-www-form-urlencoded", body)),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{page}");
+    assert!(page.contains("catalogue-published"), "{page}");
+    let (status, listed) = kitanetz_tests::call(
+        &app,
+        Method::GET,
+        "/api/rounds/catalogue",
+        Some(&login.token),
+        None,
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK);
+    let listed: serde_json::Value = serde_json::from_str(&listed).unwrap();
+    assert_eq!(listed["in_force"]["version"], 2);
+    assert_eq!(listed["versions"].as_array().unwrap().len(), 2);
+}
+
+fn url_encoded(text: &str) -> String {
+    text.bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
+                (b as char).to_string()
+            }
+            _ => format!("%{b:02X}"),
+        })
+        .collect()
+}

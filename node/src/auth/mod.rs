@@ -370,6 +370,8 @@ pub enum Action<'a> {
     ViewPlacementRounds,
     /// Start a coordinated placement round (the ZVS).
     RunPlacementRound,
+    /// Publish a new version of the city's criteria catalogue for the rounds (the ZVS).
+    PublishCriteriaCatalogue,
     /// Decide the urgency of a Wechselantrag, letting it into placement, or reject it (the ZVS).
     DecideTransfer,
     /// Add a Kita from the central pool's alternatives as a family's further wish (the ZVS).
@@ -459,6 +461,7 @@ impl Action<'_> {
             Action::ViewPlacementStatistics => "statistics.placement.view",
             Action::ViewPlacementRounds => "rounds.view",
             Action::RunPlacementRound => "rounds.start",
+            Action::PublishCriteriaCatalogue => "rounds.catalogue.publish",
             Action::DecideTransfer => "intake.transfer.decide",
             Action::OfferAlternative => "intake.alternative",
             Action::CancelPlacementRound => "rounds.cancel",
@@ -556,6 +559,7 @@ fn staff_may(caller: &Caller, action: Action<'_>) -> bool {
         | Action::ViewPlacementStatistics
         | Action::ViewPlacementRounds
         | Action::RunPlacementRound
+        | Action::PublishCriteriaCatalogue
         | Action::CancelPlacementRound
         | Action::RecordOfferAnswer
         | Action::DecideTransfer

@@ -1094,6 +1094,21 @@ pub fn routes() -> Vec<Route> {
             "/api/rounds/what-if",
             post(crate::rounds::http::api_what_if),
         ),
+        route(
+            "POST",
+            "/rounds/catalogue",
+            post(crate::rounds::http::publish_catalogue),
+        ),
+        route(
+            "GET",
+            "/api/rounds/catalogue",
+            get(crate::rounds::http::api_catalogue),
+        ),
+        route(
+            "POST",
+            "/api/rounds/catalogue",
+            post(crate::rounds::http::api_publish_catalogue),
+        ),
         route("GET", "/rounds.xlsx", get(crate::rounds::http::list_xlsx)),
         route("GET", "/rounds/{id}", get(crate::rounds::http::page)),
         route(

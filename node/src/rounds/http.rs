@@ -501,6 +501,12 @@ struct WhatIfPage {
     chrome: Chrome,
     input: super::WhatIfInput,
     result: Option<kitanetz_placement::WhatIf>,
+    /// The published versions of the city's catalogue, newest first.
+    versions: Vec<super::catalogue::Published>,
+    /// The reason typed for publishing the compared catalogue (kept after a refusal).
+    reason: String,
+    /// The version just published, for the notice.
+    published: Option<u32>,
     /// The Kitas' names by id, for the children whose outcome changes.
     names: std::collections::BTreeMap<String, String>,
     errors: Vec<FieldError>,
@@ -540,6 +546,26 @@ impl WhatIfPage {
         }
     }
 
+    /// The criteria of a catalogue in one line: the city's in order, then each scope's.
+    fn criteria_summary(&self, catalogue: &kitanetz_placement::catalogue::Catalogue) -> String {
+        use kitanetz_placement::catalogue::Scope;
+        let ids = |c: &[kitanetz_placement::catalogue::Criterion]| {
+            c.iter()
+                .map(|c| c.id.as_str())
+                .collect::<Vec<_>>()
+                .join(" › ")
+        };
+        let mut out = ids(&catalogue.criteria);
+        for local in &catalogue.local {
+            let scope = match &local.scope {
+                Scope::Traeger(t) => t.as_str(),
+                Scope::Facility(f) => f.as_str(),
+            };
+            out.push_str(&format!("; {scope}: {}", ids(&local.criteria)));
+        }
+        out
+    }
+
     fn change_label(&self, change: &kitanetz_placement::whatif::Change) -> &'static str {
         use kitanetz_placement::whatif::Change;
         match (change, self.en()) {
@@ -563,13 +589,21 @@ impl WhatIfPage {
     }
 }
 
+/// What the what-if page shows besides the form.
+#[derive(Default)]
+struct WhatIfShown {
+    result: Option<kitanetz_placement::WhatIf>,
+    reason: String,
+    published: Option<u32>,
+    errors: Vec<FieldError>,
+}
+
 fn what_if_page(
     node: &Node,
     lang: Lang,
     session: &Session,
     input: super::WhatIfInput,
-    result: Option<kitanetz_placement::WhatIf>,
-    errors: Vec<FieldError>,
+    shown: WhatIfShown,
 ) -> Result<Response, AppError> {
     let title = if lang == Lang::En {
         "What if: another criteria catalogue"
@@ -583,15 +617,18 @@ fn what_if_page(
     let page = WhatIfPage {
         chrome: Chrome::new(node, lang, Some(session), title),
         input,
-        result,
+        result: shown.result,
+        versions: super::catalogue::versions(&node.store())?,
+        reason: shown.reason,
+        published: shown.published,
         names,
-        errors,
+        errors: shown.errors,
         lang,
     };
     render_form(&page, &page.errors)
 }
 
-/// `GET /rounds/what-if`: the form, with the city's catalogue to edit.
+/// `GET /rounds/what-if`: the form, with the city's catalogue in force to edit.
 pub async fn what_if_form(
     State(node): State<Arc<Node>>,
     lang: Lang,
@@ -603,12 +640,13 @@ pub async fn what_if_form(
     let input = super::WhatIfInput {
         from: next.format("%Y-%m").to_string(),
         to: (next + chrono::Months::new(11)).format("%Y-%m").to_string(),
-        catalogue: serde_json::to_string_pretty(
-            &kitanetz_placement::catalogue::Catalogue::lastenheft_default(&city_name(&node)),
-        )
+        catalogue: serde_json::to_string_pretty(&super::catalogue::in_force(
+            &node.store(),
+            &city_name(&node),
+        )?)
         .expect("json"),
     };
-    what_if_page(&node, lang, &session, input, None, vec![])
+    what_if_page(&node, lang, &session, input, WhatIfShown::default())
 }
 
 #[derive(Deserialize, Default)]
@@ -637,10 +675,107 @@ pub async fn what_if_submit(
         &district_of,
         &city_name(&node),
     );
-    match ran {
-        Ok(result) => what_if_page(&node, lang, &session, form.input, Some(result), vec![]),
-        Err(e) => what_if_page(&node, lang, &session, form.input, None, as_fields(e)?),
-    }
+    let shown = match ran {
+        Ok(result) => WhatIfShown {
+            result: Some(result),
+            ..WhatIfShown::default()
+        },
+        Err(e) => WhatIfShown {
+            errors: as_fields(e)?,
+            ..WhatIfShown::default()
+        },
+    };
+    what_if_page(&node, lang, &session, form.input, shown)
+}
+
+#[derive(Deserialize, Default)]
+pub struct PublishForm {
+    #[serde(default)]
+    csrf: String,
+    #[serde(default)]
+    from: String,
+    #[serde(default)]
+    to: String,
+    #[serde(flatten)]
+    input: super::catalogue::PublishInput,
+}
+
+/// `POST /rounds/catalogue`: publishes the catalogue compared on the what-if page as the city's
+/// new version; the page shows it in force (or what is wrong).
+pub async fn publish_catalogue(
+    State(node): State<Arc<Node>>,
+    lang: Lang,
+    session: Session,
+    Form(form): Form<PublishForm>,
+) -> Result<Response, AppError> {
+    session.check_csrf(&form.csrf)?;
+    authorize(&session.who, Action::PublishCriteriaCatalogue)?;
+    city(&node)?;
+    let published = super::catalogue::publish(
+        &mut node.store(),
+        &session.who,
+        &form.input,
+        &city_name(&node),
+        node.now(),
+    );
+    let input = super::WhatIfInput {
+        from: form.from,
+        to: form.to,
+        catalogue: form.input.catalogue.clone(),
+    };
+    let shown = match published {
+        Ok(p) => WhatIfShown {
+            published: Some(p.version),
+            ..WhatIfShown::default()
+        },
+        Err(crate::action::ActionError::Conflict(message)) => WhatIfShown {
+            reason: form.input.reason,
+            errors: vec![FieldError {
+                field: "reason".into(),
+                message,
+            }],
+            ..WhatIfShown::default()
+        },
+        Err(e) => WhatIfShown {
+            reason: form.input.reason,
+            errors: e.into_field_errors()?,
+            ..WhatIfShown::default()
+        },
+    };
+    what_if_page(&node, lang, &session, input, shown)
+}
+
+/// `GET /api/rounds/catalogue`: the catalogue in force and every published version.
+pub async fn api_catalogue(
+    State(node): State<Arc<Node>>,
+    crate::http::ApiSession(session): crate::http::ApiSession,
+) -> Result<axum::Json<serde_json::Value>, crate::http::ApiError> {
+    authorize(&session.who, Action::ViewPlacementRounds)?;
+    city(&node)?;
+    let store = node.store();
+    Ok(axum::Json(serde_json::json!({
+        "in_force": super::catalogue::in_force(&store, &city_name(&node))?,
+        "versions": super::catalogue::versions(&store)?,
+    })))
+}
+
+/// `POST /api/rounds/catalogue` `{catalogue, reason}` (the catalogue as a JSON string): the
+/// published version.
+pub async fn api_publish_catalogue(
+    State(node): State<Arc<Node>>,
+    crate::http::ApiSession(session): crate::http::ApiSession,
+    crate::http::ApiJson(input): crate::http::ApiJson<super::catalogue::PublishInput>,
+) -> Result<axum::Json<serde_json::Value>, crate::http::ApiError> {
+    authorize(&session.who, Action::PublishCriteriaCatalogue)?;
+    city(&node)?;
+    let published = super::catalogue::publish(
+        &mut node.store(),
+        &session.who,
+        &input,
+        &city_name(&node),
+        node.now(),
+    )?;
+    Ok(axum::Json(serde_json::to_value(published).expect("json")))
 }
 
 /// `POST /api/rounds/what-if` `{from, to, catalogue}` (the catalogue as a JSON string):

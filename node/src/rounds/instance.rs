@@ -20,13 +20,13 @@
 //!   fields), the reference date is the window's first day.
 
 use crate::applications::sequential::{status, Ledgers};
-use kitanetz_crdt::ids::{ApplicationId, FacilityId};
+use kitanetz_crdt::ids::{ApplicationId, FacilityId, ProviderId};
 use kitanetz_crdt::kinds::{Application, CareType};
 use kitanetz_crdt::scalar::Date;
 use kitanetz_placement::catalogue::{apply_seed, Catalogue, CatalogueError, ChildFacts, Facts};
 use kitanetz_placement::instance::{Child, Program, INPUT_FORMAT};
 use kitanetz_placement::{ChildId, GroupId, Instance, ProgramId};
-use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::collections::{BTreeMap, HashMap};
 
 /// One application the city holds, with what its applicant half adds.
 #[derive(Debug, Clone, Copy)]
@@ -36,6 +36,8 @@ pub struct Candidate<'a> {
     pub ranked: &'a [FacilityId],
     pub birth_date: Date,
     pub district: Option<&'a str>,
+    /// As the parents gave it (a flag for local criteria, [`super::catalogue::child_flags`]).
+    pub denomination: &'a str,
 }
 
 /// The months of desired starts a round takes (first days of months, inclusive).
@@ -118,12 +120,13 @@ fn open_wishes(candidate: &Candidate<'_>, ledgers: &Ledgers) -> Vec<FacilityId> 
 }
 
 /// Builds the round's input from `candidates`, the Kitas' `ledgers` (less the seats `promised`
-/// by earlier rounds' unanswered proposals) and the published `catalogue`, with the lottery drawn
-/// from `seed`.
+/// by earlier rounds' unanswered proposals) and the published `catalogue` (the Träger of each
+/// Kita from `traeger_of`, for a Träger's local criteria), with the lottery drawn from `seed`.
 pub fn build(
     candidates: &[Candidate<'_>],
     ledgers: &Ledgers,
     promised: &HashMap<(FacilityId, CareType, Date), i64>,
+    traeger_of: &HashMap<FacilityId, ProviderId>,
     window: Window,
     catalogue: &Catalogue,
     seed: &str,
@@ -162,6 +165,12 @@ pub fn build(
                 }
             });
             facility_of.insert(id.clone(), f.clone());
+            if let Some(traeger) = traeger_of.get(f) {
+                facts.traeger.insert(
+                    kitanetz_placement::FacilityId::new(f.0.clone()),
+                    kitanetz_placement::TraegerId::new(traeger.0.clone()),
+                );
+            }
             program_ids.push(id);
         }
         let child = ChildId::new(a.id.0.clone());
@@ -183,7 +192,7 @@ pub fn build(
                     "normal" => 1,
                     _ => 0,
                 },
-                flags: BTreeSet::new(),
+                flags: super::catalogue::child_flags(c.denomination),
             },
         );
         children.push(Child {
@@ -226,6 +235,7 @@ mod tests {
         DeclineReason, SeatLedger, SeatMonth, SeatReservation, SeatStatus, WishDecline,
         WishedFacility,
     };
+    use std::collections::BTreeSet;
 
     fn fac(n: u32) -> FacilityId {
         FacilityId(format!("kita-{n}"))
@@ -305,17 +315,85 @@ mod tests {
                 ranked: r,
                 birth_date: Date::ymd(2026, 5, 1),
                 district: Some("Altstadt"),
+                denomination: "",
             })
             .collect();
         build(
             &candidates,
             ledgers,
             promised,
+            &HashMap::new(),
             window(),
             &Catalogue::lastenheft_default("Dresden"),
             "seed",
         )
         .unwrap()
+    }
+
+    /// A confessional Träger's local criterion (PLACEMENT.md: per-Träger local criteria) orders
+    /// the children the city's criteria leave tied, at its Kitas only: the child whose parents
+    /// gave its denomination comes first there, and elsewhere the tie stays a tie.
+    #[test]
+    fn a_traegers_local_criterion_breaks_the_citys_ties_at_its_kitas_only() {
+        let aug = Date::ymd(2027, 8, 1);
+        let start = Date::ymd(2027, 8, 15);
+        let apps = [
+            application("a-none", &[1, 2], start),
+            application("b-catholic", &[1, 2], start),
+        ];
+        let ledgers: Ledgers = [ledger(1, aug, 1, &[]), ledger(2, aug, 1, &[])]
+            .into_iter()
+            .collect();
+        let ranked = [fac(1), fac(2)];
+        let candidates: Vec<Candidate<'_>> = apps
+            .iter()
+            .zip(["", " Katholisch "])
+            .map(|(a, denomination)| Candidate {
+                application: a,
+                ranked: &ranked,
+                birth_date: Date::ymd(2026, 5, 1),
+                district: None,
+                denomination,
+            })
+            .collect();
+        let catalogue: Catalogue = serde_json::from_value(serde_json::json!({
+            "id": "dresden", "version": 2, "city": "Dresden",
+            "criteria": [
+                {"id": "sibling", "kind": "sibling_in_facility"},
+                {"id": "desired_start", "kind": "desired_start"},
+                {"id": "birth_date", "kind": "birth_date"}
+            ],
+            "local": [{
+                "scope": {"traeger": "prov-caritas"},
+                "criteria": [{"id": "catholic", "kind": "flag", "flag": "denomination:katholisch"}]
+            }]
+        }))
+        .unwrap();
+        let traeger_of = HashMap::from([(fac(1), ProviderId("prov-caritas".into()))]);
+        let built = build(
+            &candidates,
+            &ledgers,
+            &HashMap::new(),
+            &traeger_of,
+            window(),
+            &catalogue,
+            "seed",
+        )
+        .unwrap();
+        let points = |program: &ProgramId, child: &str| {
+            built.instance.priorities[program][&ChildId::new(child.to_string())].0
+        };
+        let at = |n: u32| program_id(&fac(n), CareType::Nursery, aug);
+        assert!(points(&at(1), "b-catholic") > points(&at(1), "a-none"));
+        assert_eq!(points(&at(2), "b-catholic"), points(&at(2), "a-none"));
+        let facts = built.instance.facts.as_ref().unwrap();
+        assert_eq!(
+            facts.children[&ChildId::new("b-catholic".to_string())].flags,
+            BTreeSet::from(["denomination:katholisch".to_string()])
+        );
+        assert!(facts.children[&ChildId::new("a-none".to_string())]
+            .flags
+            .is_empty());
     }
 
     #[test]

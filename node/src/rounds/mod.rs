@@ -28,6 +28,7 @@
 //! sends it on from wish to wish by itself (it still records a Kita's answers and the contract).
 
 mod cancel;
+pub mod catalogue;
 pub mod http;
 pub mod instance;
 mod offers;
@@ -196,10 +197,20 @@ fn engine_input(
             ranked: &facts.ranked,
             birth_date: facts.birth_date,
             district: facts.district.as_deref(),
+            denomination: &facts.denomination,
         })
         .collect();
-    let built = instance::build(&candidates, &ledgers, &promised, window, catalogue, seed)
-        .map_err(|e| ActionError::Conflict(format!("Kriterienkatalog / criteria: {e}")))?;
+    let traeger_of = queries::traeger_of_facilities(store)?;
+    let built = instance::build(
+        &candidates,
+        &ledgers,
+        &promised,
+        &traeger_of,
+        window,
+        catalogue,
+        seed,
+    )
+    .map_err(|e| ActionError::Conflict(format!("Kriterienkatalog / criteria: {e}")))?;
     if built.instance.children.is_empty() {
         return Err(ActionError::Conflict(
             "Im Zeitraum wartet kein Antrag ohne Platz und ohne offenes Angebot / no application in the window waits for a place"
@@ -236,23 +247,7 @@ pub fn what_if(
         offer_days: String::new(),
     };
     let mut v = Validator::new();
-    let other = match serde_json::from_str::<Catalogue>(&input.catalogue) {
-        Ok(c) => match c.validate() {
-            Ok(()) => Some(c),
-            Err(e) => {
-                v.check(false, "catalogue", e.to_string());
-                None
-            }
-        },
-        Err(e) => {
-            v.check(
-                false,
-                "catalogue",
-                format!("Katalog nicht lesbar / the catalogue does not read: {e}"),
-            );
-            None
-        }
-    };
+    let other = catalogue::read(&input.catalogue, "catalogue", &mut v);
     // The window is checked against the first of this month, as a round would be.
     let (window, _) = match window_input.check(Date::ymd(1970, 1, 1)) {
         Ok(w) => w,
@@ -267,8 +262,8 @@ pub fn what_if(
     v.finish()?;
     let other = other.expect("checked");
     let loaded = load_window(store, window, district_of)?;
-    let catalogue = Catalogue::lastenheft_default(city);
-    let built = engine_input(store, &loaded, window, &catalogue, "what-if")?;
+    let in_force = catalogue::in_force(store, city)?;
+    let built = engine_input(store, &loaded, window, &in_force, "what-if")?;
     kitanetz_placement::what_if(&built.instance, &other, None, &SolveOptions::default())
         .map_err(|e| ActionError::Conflict(e.to_string()))
 }
@@ -336,7 +331,7 @@ pub fn start_with_seed(
     };
     let loaded = load_window(store, window, district_of)?;
     phase("read", &mut phases);
-    let catalogue = Catalogue::lastenheft_default(city);
+    let catalogue = catalogue::in_force(store, city)?;
     let seed = seed.to_string();
     let built = engine_input(store, &loaded, window, &catalogue, &seed)?;
     phase("input", &mut phases);

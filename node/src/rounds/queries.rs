@@ -455,3 +455,20 @@ pub fn mark_reminded(
     )?;
     Ok(())
 }
+
+/// The Träger of every Kita the city knows (its facility profiles), for a Träger's local
+/// criteria in the catalogue.
+pub fn traeger_of_facilities(
+    store: &Store,
+) -> Result<HashMap<FacilityId, kitanetz_crdt::ids::ProviderId>, StoreError> {
+    let mut stmt = store
+        .conn()
+        .prepare_cached("SELECT id, provider FROM p_facilities")?;
+    let rows = stmt.query_map([], |r| {
+        Ok((
+            FacilityId(r.get(0)?),
+            kitanetz_crdt::ids::ProviderId(r.get(1)?),
+        ))
+    })?;
+    Ok(rows.collect::<Result<_, _>>()?)
+}

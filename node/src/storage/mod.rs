@@ -60,6 +60,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("migrations/0034_kitaplaner_imports.sql"),
     include_str!("migrations/0035_fee_statute_versions_replaced.sql"),
     include_str!("migrations/0036_lost_fee_reports.sql"),
+    include_str!("migrations/0040_placement_catalogues.sql"),
 ];
 
 /// Migrations that add a projection table: a database older than this is rebuilt from its

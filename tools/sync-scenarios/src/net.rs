@@ -63,6 +63,9 @@ pub struct Net {
     pub total: Traffic,
     /// Traffic per (from, to).
     per_link: BTreeMap<(String, String), Traffic>,
+    /// Links that run through a relay (a Kita's link to the city through its Träger office),
+    /// with the relaying node: their messages cross two hops.
+    relayed: BTreeMap<(String, String), String>,
     /// Refusals reported by the cores: "receiver <- sender: error".
     pub errors: Vec<String>,
 }
@@ -86,6 +89,7 @@ impl Net {
             queue: VecDeque::new(),
             total: Traffic::default(),
             per_link: BTreeMap::new(),
+            relayed: BTreeMap::new(),
             errors: Vec::new(),
         };
         for (name, m) in nodes {
@@ -134,6 +138,13 @@ impl Net {
         self.topology.get_mut(a).expect("a").insert(b.to_string());
         self.topology.get_mut(b).expect("b").insert(a.to_string());
         self.open(a, b);
+    }
+
+    /// Adds a link between `a` and `b` that runs through `via`'s relay: the session is
+    /// `a`'s and `b`'s end to end, every message crosses `a`–`via` and `via`–`b`.
+    pub fn link_via(&mut self, a: &str, b: &str, via: &str) {
+        self.relayed.insert(pair(a, b), via.to_string());
+        self.link(a, b);
     }
 
     fn open(&mut self, a: &str, b: &str) {
@@ -191,9 +202,14 @@ impl Net {
                     t.change_bytes = m.changes.iter().map(|c| c.len()).sum();
                 }
             }
-            self.total += t;
-            let e = self.per_link.entry((from.clone(), to.clone())).or_default();
-            *e += t;
+            let hops = match self.relayed.get(&pair(&from, &to)) {
+                Some(via) => vec![(from.clone(), via.clone()), (via.clone(), to.clone())],
+                None => vec![(from.clone(), to.clone())],
+            };
+            for hop in hops {
+                self.total += t;
+                *self.per_link.entry(hop).or_default() += t;
+            }
             match self.cores.get_mut(&to).expect("to").on_message(&from, msg) {
                 Ok(out) => self.send(&to, out),
                 Err(e) => self.errors.push(format!("{to} <- {from}: {e}")),

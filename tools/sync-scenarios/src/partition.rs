@@ -33,6 +33,9 @@ pub enum Topology {
     Mesh,
     /// Every Kita to its office only, every office to the city.
     Star,
+    /// As [`Topology::Star`], and every Kita to the city through its office's relay (circuit
+    /// relay: the Kita–city session end to end, its bytes cross both hops).
+    StarRelayed,
 }
 
 /// What one run measured.
@@ -60,6 +63,7 @@ pub fn run(nodes: usize, topology: Topology, signed: bool, rows: &mut Vec<Row>) 
         match topology {
             Topology::Mesh => "mesh",
             Topology::Star => "star",
+            Topology::StarRelayed => "star+relay",
         },
         if signed { ", signed" } else { ", unsigned" }
     );
@@ -155,8 +159,10 @@ pub fn run(nodes: usize, topology: Topology, signed: bool, rows: &mut Vec<Row>) 
         net.link("city", &tname(p));
     }
     for k in 0..kita_count {
-        if topology == Topology::Mesh {
-            net.link(&kname(k), "city");
+        match topology {
+            Topology::Mesh => net.link(&kname(k), "city"),
+            Topology::StarRelayed => net.link_via(&kname(k), "city", &tname(kprov(k))),
+            Topology::Star => {}
         }
         net.link(&kname(k), &tname(kprov(k)));
     }
