@@ -224,6 +224,17 @@ impl StoredDoc {
         timestamp: i64,
         message: &str,
     ) -> Result<bool, DocError> {
+        self.check_writable(value, today)?;
+        if let Err(e) = reconcile_prop(&mut self.doc, ROOT, "value", value) {
+            self.doc.rollback();
+            return Err(corrupt(&self.id, e));
+        }
+        Ok(self.commit_written(value, message, timestamp))
+    }
+
+    /// What [`StoredDoc::update`] and [`StoredDoc::update_parts`] check before writing: the
+    /// document is of `T`'s kind and `value` is valid on `today`.
+    fn check_writable<T: Document>(&self, value: &T, today: Date) -> Result<(), DocError> {
         if self.meta.kind != T::KIND {
             return Err(DocError::WrongKind {
                 id: self.id.clone(),
@@ -236,14 +247,14 @@ impl StoredDoc {
             .map_err(|source| DocError::Invalid {
                 kind: T::KIND,
                 source,
-            })?;
-        if let Err(e) = reconcile_prop(&mut self.doc, ROOT, "value", value) {
-            self.doc.rollback();
-            return Err(corrupt(&self.id, e));
-        }
+            })
+    }
+
+    /// Commits a write that brought the document to `value` and remembers `value` for the save.
+    fn commit_written<T: Document>(&mut self, value: &T, message: &str, timestamp: i64) -> bool {
         let changed = self.commit(message, timestamp);
         self.written = Some((self.doc.get_heads(), value.clone().into_kind_value()));
-        Ok(changed)
+        changed
     }
 
     /// Writes `value`, of which only some parts differ from what the document holds: `write`
@@ -261,19 +272,7 @@ impl StoredDoc {
         message: &str,
         write: impl FnOnce(&mut Parts<'_>) -> Result<(), DocError>,
     ) -> Result<bool, DocError> {
-        if self.meta.kind != T::KIND {
-            return Err(DocError::WrongKind {
-                id: self.id.clone(),
-                expected: T::KIND,
-                found: self.meta.kind,
-            });
-        }
-        value
-            .validate_on(today)
-            .map_err(|source| DocError::Invalid {
-                kind: T::KIND,
-                source,
-            })?;
+        self.check_writable(value, today)?;
         let written = write(&mut Parts {
             doc: &mut self.doc,
             id: &self.id,
@@ -288,9 +287,7 @@ impl StoredDoc {
             "update_parts of {} left the document at another value than the one it names",
             self.id
         );
-        let changed = self.commit(message, timestamp);
-        self.written = Some((self.doc.get_heads(), value.clone().into_kind_value()));
-        Ok(changed)
+        Ok(self.commit_written(value, message, timestamp))
     }
 
     /// Updates the metadata scope (e.g. a family whose child moved to another Kita).
