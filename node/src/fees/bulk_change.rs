@@ -633,10 +633,9 @@ mod tests {
         assert_eq!(audit_actions(&store), audit_before);
     }
 
-    #[test]
-    fn preview_lists_old_and_new_fees_and_confirmation_decides_and_bills_the_difference() {
-        let dir = tempfile::tempdir().unwrap();
-        let mut store = store_holding(&dir, siblings());
+    /// The siblings' family with its first decision (from September 2025), on 20 August 2026.
+    fn decided_siblings(dir: &tempfile::TempDir) -> (Store, FamilyId, Now) {
+        let mut store = store_holding(dir, siblings());
         let family_id = FamilyId("fam-a".into());
         let now = on(Date::ymd(2026, 8, 20));
         crate::fees::decisions::issue(
@@ -650,6 +649,13 @@ mod tests {
             now,
         )
         .unwrap();
+        (store, family_id, now)
+    }
+
+    #[test]
+    fn preview_lists_old_and_new_fees_and_confirmation_decides_and_bills_the_difference() {
+        let dir = tempfile::tempdir().unwrap();
+        let (mut store, family_id, now) = decided_siblings(&dir);
         let config = crate::config::FeesSection::default();
         let run = |store: &mut Store, month: &str, now: Now| {
             let summary = crate::fees::billing::run(
@@ -771,20 +777,7 @@ mod tests {
     #[test]
     fn a_mistyped_version_is_corrected_then_taken_back_and_each_step_decides_the_difference() {
         let dir = tempfile::tempdir().unwrap();
-        let mut store = store_holding(&dir, siblings());
-        let family_id = FamilyId("fam-a".into());
-        let now = on(Date::ymd(2026, 8, 20));
-        crate::fees::decisions::issue(
-            &mut store,
-            &clerk(),
-            &family_id,
-            &crate::fees::decisions::DecisionInput {
-                from: "2025-09".into(),
-            },
-            &issuer(),
-            now,
-        )
-        .unwrap();
+        let (mut store, family_id, now) = decided_siblings(&dir);
         // The clerk types 5.000,00 € instead of 500,00 €.
         let mut typo = input("2026-09-01");
         typo.kindergarten = "5000,00".into();
