@@ -37,6 +37,9 @@ pub(crate) struct Link {
     /// The peer's address on the first direct (not relayed) connection: the city listens
     /// through an office's relay by it.
     pub direct_address: Option<Multiaddr>,
+    /// The relay of the first relayed connection (a Kita's link to the city through its
+    /// office), for a link without a direct one.
+    pub relay: Option<libp2p::PeerId>,
 }
 
 impl Link {
@@ -53,6 +56,7 @@ impl Link {
             revocations_in_flight: HashSet::new(),
             last_sync: None,
             direct_address: None,
+            relay: None,
         }
     }
 

@@ -499,6 +499,9 @@ impl<R: DocRepo> Node<R> {
                 if !endpoint.is_relayed() && link.direct_address.is_none() {
                     link.direct_address = Some(remote_address(&endpoint));
                 }
+                if link.relay.is_none() {
+                    link.relay = relay_of(&endpoint);
+                }
                 if !link.cert_sent {
                     link.cert_sent = true;
                     let id = self
@@ -780,13 +783,27 @@ impl<R: DocRepo> Node<R> {
         };
         link.admitted = true;
         let office_address = link.direct_address.clone();
+        // A link that runs only through a relay offers what the relay may not hold (the
+        // core's `on_connect_relayed`); the relay's membership is its certificate's.
+        let relay = match (&link.direct_address, link.relay) {
+            (None, Some(relay)) => Some(relay),
+            _ => None,
+        };
+        let relay_membership = relay
+            .and_then(|r| self.links.get(&r))
+            .and_then(|l| l.cert.as_ref())
+            .map(|c| c.membership.clone());
         self.names.insert(cert.node_name.clone(), peer);
         tracing::info!(%peer, name = %cert.node_name, "peer admitted");
-        let out = self
-            .core
-            .lock()
-            .expect("core lock")
-            .on_connect(&cert.node_name, cert.membership.clone());
+        let out = {
+            let mut core = self.core.lock().expect("core lock");
+            match relay_membership {
+                Some(relay) => {
+                    core.on_connect_relayed(&cert.node_name, cert.membership.clone(), relay)
+                }
+                None => core.on_connect(&cert.node_name, cert.membership.clone()),
+            }
+        };
         self.route(out);
         if self.own_role == NodeRole::City && cert.membership.role == NodeRole::Traeger {
             if let Some(address) = office_address {
@@ -1007,6 +1024,27 @@ impl<R: DocRepo> Node<R> {
             .collect();
         self.status.lock().expect("status lock").peers = peers;
     }
+}
+
+/// The relay a relayed connection runs through: the PeerId just before `/p2p-circuit` in the
+/// address dialled (`…/p2p/<relay>/p2p-circuit/p2p/<peer>`) or listened on.
+fn relay_of(endpoint: &ConnectedPoint) -> Option<PeerId> {
+    if !endpoint.is_relayed() {
+        return None;
+    }
+    let address = match endpoint {
+        ConnectedPoint::Dialer { address, .. } => address,
+        ConnectedPoint::Listener { local_addr, .. } => local_addr,
+    };
+    let mut relay = None;
+    for protocol in address.iter() {
+        match protocol {
+            Protocol::P2p(peer) => relay = Some(peer),
+            Protocol::P2pCircuit => return relay,
+            _ => {}
+        }
+    }
+    None
 }
 
 /// The peer's address of a direct connection, without a `/p2p` part (libp2p adds it).

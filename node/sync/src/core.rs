@@ -77,6 +77,10 @@ pub enum SyncError {
 /// One connected peer.
 struct Session {
     membership: Membership,
+    /// The node whose relay carries this link (a Kita's link to the city through its Träger
+    /// office), if any: documents it may hold itself are not offered on this link, as the
+    /// relay already passes them on (see [`SyncCore::on_connect_relayed`]).
+    relay: Option<Membership>,
     /// Live sync states per document (loaded from the repo on first use).
     states: BTreeMap<DocId, sync::State>,
     /// Documents whose metadata this peer has been sent in this session.
@@ -95,9 +99,10 @@ struct Session {
 }
 
 impl Session {
-    fn new(membership: Membership) -> Session {
+    fn new(membership: Membership, relay: Option<Membership>) -> Session {
         Session {
             membership,
+            relay,
             states: BTreeMap::new(),
             announced: BTreeSet::new(),
             incoming: BTreeMap::new(),
@@ -186,8 +191,31 @@ impl<R: DocRepo> SyncCore<R> {
     /// peer says about itself. Starts syncing every document both sides should share and tells
     /// the peer about erasures it has to follow.
     pub fn on_connect(&mut self, peer: &str, membership: Membership) -> Vec<Outgoing> {
+        self.connect(peer, membership, None)
+    }
+
+    /// As [`SyncCore::on_connect`], for a link that runs through `relay`'s relay (a Kita and
+    /// the city through the Kita's Träger office). Both ends offer on it only the documents the
+    /// relay may not hold (the placement documents): the others reach the peer through the
+    /// relay node itself, signed, and offering them twice doubles a bootstrap's bytes
+    /// (`relay-bench`). What the peer offers anyway is answered as on any link.
+    pub fn on_connect_relayed(
+        &mut self,
+        peer: &str,
+        membership: Membership,
+        relay: Membership,
+    ) -> Vec<Outgoing> {
+        self.connect(peer, membership, Some(relay))
+    }
+
+    fn connect(
+        &mut self,
+        peer: &str,
+        membership: Membership,
+        relay: Option<Membership>,
+    ) -> Vec<Outgoing> {
         self.peers
-            .insert(peer.to_string(), Session::new(membership));
+            .insert(peer.to_string(), Session::new(membership, relay));
         let mut out = Vec::new();
         let mut erased = Vec::new();
         let mut signed = Vec::new();
@@ -209,9 +237,20 @@ impl<R: DocRepo> SyncCore<R> {
             self.send_signed_erasure(peer, doc, meta, sig, &mut out);
         }
         for (doc, meta) in self.repo.list() {
-            self.generate(peer, &doc, &meta, &mut out);
+            if self.offered(peer, &meta) {
+                self.generate(peer, &doc, &meta, &mut out);
+            }
         }
         out
+    }
+
+    /// Whether this node starts syncing a document with `peer` (rather than only answering
+    /// it): not on a relayed link when the relay may hold the document.
+    fn offered(&self, peer: &str, meta: &DocMeta) -> bool {
+        self.peers
+            .get(peer)
+            .and_then(|s| s.relay.as_ref())
+            .is_none_or(|relay| !may_hold(relay, meta))
     }
 
     /// The link to a peer closed. Sync states are already persisted after every message.
@@ -229,7 +268,9 @@ impl<R: DocRepo> SyncCore<R> {
         if let Some(meta) = self.repo.meta(doc) {
             let peers: Vec<PeerName> = self.peers.keys().cloned().collect();
             for peer in peers {
-                self.generate(&peer, doc, &meta, &mut out);
+                if self.offered(&peer, &meta) {
+                    self.generate(&peer, doc, &meta, &mut out);
+                }
             }
         } else if self.repo.is_tombstoned(doc) {
             if let Some((_, meta)) = self.repo.tombstones().into_iter().find(|(d, _)| d == doc) {
@@ -452,7 +493,9 @@ impl<R: DocRepo> SyncCore<R> {
                 .cloned()
                 .collect();
             for other in others {
-                self.generate(&other, &doc, &meta, &mut out);
+                if self.offered(&other, &meta) {
+                    self.generate(&other, &doc, &meta, &mut out);
+                }
             }
         }
         Ok(out)

@@ -152,9 +152,17 @@ impl Net {
             return;
         }
         let (ma, mb) = (self.members[a].clone(), self.members[b].clone());
-        let out = self.cores.get_mut(a).expect("a").on_connect(b, mb);
+        let relay = self
+            .relayed
+            .get(&pair(a, b))
+            .map(|via| self.members[via].clone());
+        let connect = |core: &mut SyncCore<MemRepo>, peer: &str, m: Membership| match &relay {
+            Some(r) => core.on_connect_relayed(peer, m, r.clone()),
+            None => core.on_connect(peer, m),
+        };
+        let out = connect(self.cores.get_mut(a).expect("a"), b, mb);
         self.send(a, out);
-        let out = self.cores.get_mut(b).expect("b").on_connect(a, ma);
+        let out = connect(self.cores.get_mut(b).expect("b"), a, ma);
         self.send(b, out);
     }
 

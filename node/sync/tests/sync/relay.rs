@@ -53,6 +53,66 @@ pub fn star_net() -> (SimNet, BTreeMap<DocId, DocMeta>) {
     (net, all)
 }
 
+/// The star, and each Kita's link to the city through its office's relay (libp2p circuit relay
+/// in the node): the placement documents the office may not hold (seat ledgers, wishes) travel
+/// on the relayed link, so every node gets all the policy allows; and only they do, as both
+/// ends leave to the office what it may hold itself.
+#[test]
+fn a_relayed_link_to_the_city_carries_only_what_the_office_may_not_hold() {
+    let mut net = SimNet::signed(&members()).star();
+    let all = populate(&mut net);
+    net.connect_all();
+    let offices: Vec<(String, String)> = net
+        .names()
+        .into_iter()
+        .filter(|k| k.starts_with("kita-"))
+        .map(|k| {
+            let office = net
+                .names()
+                .into_iter()
+                .find(|o| net.linkable(&k, o) && o.starts_with("traeger-"))
+                .expect("its office");
+            (k, office)
+        })
+        .collect();
+    for (kita, office) in &offices {
+        net.connect_relayed(kita, "city", office);
+    }
+    net.run_until_quiet();
+    assert!(net.errors.is_empty(), "refusals: {:?}", net.errors);
+    for name in net.names() {
+        let member = &net.members[&name];
+        let allowed: BTreeSet<DocId> = all
+            .iter()
+            .filter(|(_, m)| may_hold(member, m))
+            .map(|(d, _)| d.clone())
+            .collect();
+        assert_eq!(net.repo(&name).ids(), allowed, "documents at {name}");
+    }
+    net.assert_converged();
+    let mut placement = 0;
+    for (kita, office) in &offices {
+        for (from, to) in [(kita.as_str(), "city"), ("city", kita.as_str())] {
+            let on_link = net
+                .seen_on_link
+                .get(&(from.to_string(), to.to_string()))
+                .cloned()
+                .unwrap_or_default();
+            for doc in &on_link {
+                assert!(
+                    !may_hold(&net.members[office], &all[doc]),
+                    "{from} -> {to} offered {doc}, which {office} relays itself"
+                );
+            }
+            placement += on_link.len();
+        }
+    }
+    assert!(
+        placement > 0,
+        "the ledgers and wishes went on the relayed links"
+    );
+}
+
 #[test]
 fn a_kita_linked_only_to_its_traeger_converges_with_the_city() {
     let (mut net, all) = star_net();

@@ -23,6 +23,8 @@ pub struct SimNet {
     pub bytes: BTreeMap<(String, String), usize>,
     /// Every document id each node received a Sync message about.
     pub seen: BTreeMap<String, BTreeSet<DocId>>,
+    /// Every document id a Sync message was about, per (from, to).
+    pub seen_on_link: BTreeMap<(String, String), BTreeSet<DocId>>,
     /// Messages delivered so far.
     pub delivered: usize,
     /// Bytes of automerge changes (or whole documents) delivered, framing excluded.
@@ -55,6 +57,7 @@ impl SimNet {
             errors: Vec::new(),
             bytes: BTreeMap::new(),
             seen: BTreeMap::new(),
+            seen_on_link: BTreeMap::new(),
             delivered: 0,
             trace: false,
             change_bytes: 0,
@@ -178,6 +181,31 @@ impl SimNet {
         self.send(b, out);
     }
 
+    /// Connects `a` and `b` through `via`'s relay (a Kita to the city through its office):
+    /// outside the star's links, with [`SyncCore::on_connect_relayed`] on both ends.
+    pub fn connect_relayed(&mut self, a: &str, b: &str, via: &str) {
+        if !self.links.insert(pair(a, b)) {
+            return;
+        }
+        let (ma, mb, relay) = (
+            self.members[a].clone(),
+            self.members[b].clone(),
+            self.members[via].clone(),
+        );
+        let out = self
+            .cores
+            .get_mut(a)
+            .expect("a")
+            .on_connect_relayed(b, mb, relay.clone());
+        self.send(a, out);
+        let out = self
+            .cores
+            .get_mut(b)
+            .expect("b")
+            .on_connect_relayed(a, ma, relay);
+        self.send(b, out);
+    }
+
     /// Connects every pair of nodes that are up (a full mesh: changes are taken only from
     /// writers, so every holder talks to the writers directly).
     pub fn connect_all(&mut self) {
@@ -292,6 +320,10 @@ impl SimNet {
         if let Msg::Sync { doc, .. } = &msg {
             self.seen
                 .entry(to.to_string())
+                .or_default()
+                .insert(doc.clone());
+            self.seen_on_link
+                .entry((from.to_string(), to.to_string()))
                 .or_default()
                 .insert(doc.clone());
         }
