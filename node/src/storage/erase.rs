@@ -3,14 +3,19 @@
 
 use super::audit::{self, AuditEntry};
 use super::projections;
+use super::subject_keys::AtRestWrite;
 use super::{Store, StoreError};
 use kitanetz_crdt::DocId;
 use rusqlite::params;
 
 /// Deletes a document's chunks, row, projections and sync states, and keeps a tombstone with its
-/// metadata (read before the row goes).
+/// metadata (read before the row goes). Its secret in the subject key file goes too, which
+/// shreds the sealed chunks in every backup of `node.db`; the key file commits first
+/// ([`AtRestWrite`]), so a crash in between leaves sealed chunks without a key, whose erasure
+/// [`Store::finish_shredded_erasures`] finishes when the store is opened next.
 pub(super) fn drop_doc(
     tx: &rusqlite::Transaction<'_>,
+    at_rest: &AtRestWrite<'_>,
     id: &DocId,
     kind: &str,
     subject: &str,
@@ -22,6 +27,7 @@ pub(super) fn drop_doc(
         params![id.0, kind, subject, entry.at, entry.actor],
     )?;
     projections::clear_doc(tx, id)?;
+    at_rest.forget(id)?;
     tx.execute("DELETE FROM chunks WHERE doc_id = ?1", [&id.0])?;
     tx.execute("DELETE FROM documents WHERE doc_id = ?1", [&id.0])?;
     tx.execute("DELETE FROM sync_states WHERE doc_id = ?1", [&id.0])?;
@@ -63,6 +69,7 @@ impl Store {
             None => Vec::new(),
         };
         let tx = self.conn.transaction()?;
+        let at_rest = AtRestWrite::begin(self.keys.as_ref(), self.seal_personal)?;
         let mut docs: Vec<(String, String)> = Vec::new();
         {
             let mut stmt = tx.prepare(
@@ -123,13 +130,61 @@ impl Store {
         )?;
         for (doc_id, kind) in &docs {
             let id = DocId(doc_id.clone());
-            drop_doc(&tx, &id, kind, family_id, entry)?;
+            drop_doc(&tx, &at_rest, &id, kind, family_id, entry)?;
         }
         audit::append(&tx, entry)?;
+        at_rest.commit()?;
         tx.commit()?;
         Ok(ErasureReport {
             family: family_id.to_string(),
             documents: docs.into_iter().map(|d| d.0).collect(),
         })
+    }
+}
+
+impl Store {
+    /// Finishes the erasure of every sealed document whose secret is gone from the subject key
+    /// file: its chunks cannot be read by anyone any more, so it is dropped and tombstoned like
+    /// an erased one (never taken back from a peer). This happens after a crash between the key
+    /// file's commit and `node.db`'s in an erasure, and after restoring a backup of `node.db`
+    /// taken before an erasure (with the node's current key file): the family erased since is
+    /// gone again. Returns the documents dropped. Audited as one system entry.
+    pub fn finish_shredded_erasures(&mut self, at: i64) -> Result<Vec<DocId>, StoreError> {
+        let Some(keys) = self.keys.as_ref() else {
+            return Ok(Vec::new());
+        };
+        let mut shredded = Vec::new();
+        {
+            let mut stmt = self
+                .conn
+                .prepare("SELECT doc_id, kind FROM documents WHERE sealed = 1 ORDER BY doc_id")?;
+            let mut rows = stmt.query([])?;
+            while let Some(r) = rows.next()? {
+                let id = DocId(r.get(0)?);
+                if keys.secret(&id)?.is_none() {
+                    shredded.push((id, r.get::<_, String>(1)?));
+                }
+            }
+        }
+        if shredded.is_empty() {
+            return Ok(Vec::new());
+        }
+        let entry = AuditEntry {
+            at,
+            actor: "system".into(),
+            action: "document.shredded",
+            target: None,
+            subjects: shredded.iter().map(|(id, _)| id.0.clone()).collect(),
+            valid_from: None,
+        };
+        let tx = self.conn.transaction()?;
+        let at_rest = AtRestWrite::begin(self.keys.as_ref(), false)?;
+        for (id, kind) in &shredded {
+            drop_doc(&tx, &at_rest, id, kind, &id.0, &entry)?;
+        }
+        audit::append(&tx, &entry)?;
+        at_rest.commit()?;
+        tx.commit()?;
+        Ok(shredded.into_iter().map(|(id, _)| id).collect())
     }
 }
