@@ -319,3 +319,37 @@ fn a_database_with_sealed_documents_refuses_to_open_without_its_key_file() {
     let store = open(dir.path(), true).unwrap();
     assert_eq!(store.get::<Family>(&family_id()).unwrap().1, family());
 }
+
+#[test]
+fn a_key_file_older_than_the_database_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut store = open(dir.path(), true).unwrap();
+    save_family(&mut store);
+    drop(store);
+    let keys = dir.path().join(SUBJECT_KEYS_FILE);
+    let older = dir.path().join("older.db");
+    std::fs::copy(&keys, &older).unwrap();
+    // A second family after the copy: its key is not in the older file.
+    let mut store = open(dir.path(), true).unwrap();
+    let mut second = family();
+    second.id = FamilyId("fam-2".into());
+    second.guardians[0].id = GuardianId("grd-2".into());
+    second.children[0].id = ChildId("child-2".into());
+    let mut doc = StoredDoc::create(
+        DocId("doc-family-2".into()),
+        meta(DocKind::Family),
+        &second,
+        store.actor(),
+        today(),
+        1,
+    )
+    .unwrap();
+    store.save_doc(&mut doc, &entry(2)).unwrap();
+    drop(store);
+    std::fs::copy(&older, &keys).unwrap();
+    match open(dir.path(), true) {
+        Err(StoreError::SubjectKeys(message)) => assert!(message.contains("older"), "{message}"),
+        Err(other) => panic!("expected an older key file, got {other}"),
+        Ok(_) => panic!("opened with an older key file (the second family would count as erased)"),
+    }
+}

@@ -49,7 +49,7 @@ impl Store {
         write_doc(&tx, &at_rest, doc, entry.at)?;
         mark_local_change(&tx, &doc.id)?;
         audit::append(&tx, entry)?;
-        at_rest.commit()?;
+        at_rest.commit(&tx)?;
         tx.commit()?;
         doc.mark_saved();
         Ok(())
@@ -93,7 +93,7 @@ impl Store {
         }
         audit::append(&tx, entry)?;
         also(&tx)?;
-        at_rest.commit()?;
+        at_rest.commit(&tx)?;
         tx.commit()?;
         for doc in docs.iter_mut() {
             doc.mark_saved();
@@ -114,7 +114,7 @@ impl Store {
             write_doc_with(&tx, &at_rest, doc, entry.at, Some(bytes))?;
         }
         audit::append(&tx, entry)?;
-        at_rest.commit()?;
+        at_rest.commit(&tx)?;
         tx.commit()?;
         for (doc, _) in docs.iter_mut() {
             doc.mark_saved();

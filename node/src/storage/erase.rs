@@ -39,6 +39,35 @@ pub(super) fn drop_doc(
     Ok(())
 }
 
+/// Deletes the rows of the node's own tables that name a family or its children (by id). Runs
+/// before the family's projection rows go: the children are found through `p_children`.
+fn clear_family_rows(tx: &rusqlite::Transaction<'_>, family_id: &str) -> Result<(), StoreError> {
+    // The Kita-Planer export status names the children (ids only); it goes with them.
+    tx.execute(
+        "DELETE FROM kitaplaner_status WHERE child IN (SELECT id FROM p_children WHERE family = ?1)",
+        [family_id],
+    )?;
+    // The income proofs the Beitragsstelle took over from the parents' self-assessment.
+    tx.execute("DELETE FROM fee_proofs WHERE family = ?1", [family_id])?;
+    // The Änderungsmeldungen name the family's people and what changed for them.
+    tx.execute("DELETE FROM change_reports WHERE family = ?1", [family_id])?;
+    // The Kita-Planer import rows the family's children were admitted from.
+    tx.execute(
+        "DELETE FROM kitaplaner_imports WHERE child IN (SELECT id FROM p_children WHERE family = ?1)",
+        [family_id],
+    )?;
+    tx.execute(
+        "DELETE FROM change_reports_done WHERE family = ?1",
+        [family_id],
+    )?;
+    // So does the kind of integration aid kept for the Kita-Data-Webhouse.
+    tx.execute(
+        "DELETE FROM kdw_integration WHERE child IN (SELECT id FROM p_children WHERE family = ?1)",
+        [family_id],
+    )?;
+    Ok(())
+}
+
 #[derive(Debug, Clone, serde::Serialize)]
 pub struct ErasureReport {
     pub family: String,
@@ -105,35 +134,13 @@ impl Store {
                 docs.push((answer, "declaration-status".into()));
             }
         }
-        // The Kita-Planer export status names the children (ids only); it goes with them.
-        tx.execute(
-            "DELETE FROM kitaplaner_status WHERE child IN (SELECT id FROM p_children WHERE family = ?1)",
-            [family_id],
-        )?;
-        // The income proofs the Beitragsstelle took over from the parents' self-assessment.
-        tx.execute("DELETE FROM fee_proofs WHERE family = ?1", [family_id])?;
-        // The Änderungsmeldungen name the family's people and what changed for them.
-        tx.execute("DELETE FROM change_reports WHERE family = ?1", [family_id])?;
-        // The Kita-Planer import rows the family's children were admitted from.
-        tx.execute(
-            "DELETE FROM kitaplaner_imports WHERE child IN (SELECT id FROM p_children WHERE family = ?1)",
-            [family_id],
-        )?;
-        tx.execute(
-            "DELETE FROM change_reports_done WHERE family = ?1",
-            [family_id],
-        )?;
-        // So does the kind of integration aid kept for the Kita-Data-Webhouse.
-        tx.execute(
-            "DELETE FROM kdw_integration WHERE child IN (SELECT id FROM p_children WHERE family = ?1)",
-            [family_id],
-        )?;
+        clear_family_rows(&tx, family_id)?;
         for (doc_id, kind) in &docs {
             let id = DocId(doc_id.clone());
             drop_doc(&tx, &at_rest, &id, kind, family_id, entry)?;
         }
         audit::append(&tx, entry)?;
-        at_rest.commit()?;
+        at_rest.commit(&tx)?;
         tx.commit()?;
         Ok(ErasureReport {
             family: family_id.to_string(),
@@ -179,11 +186,20 @@ impl Store {
         };
         let tx = self.conn.transaction()?;
         let at_rest = AtRestWrite::begin(self.keys.as_ref(), false)?;
+        // A family document's id is `doc_id_for("family", family id)`.
+        let family_prefix = kitanetz_crdt::ids::doc_id_for("family", "").0;
         for (id, kind) in &shredded {
+            // A family's own rows go with it, as in `erase_family`: those kept by family id
+            // always, those kept by child id where the projection rows still name the children
+            // (not in a restored backup, whose projection tables were left out).
+            let family = id.0.strip_prefix(family_prefix.as_str());
+            if let (Some(family_id), "family") = (family, kind.as_str()) {
+                clear_family_rows(&tx, family_id)?;
+            }
             drop_doc(&tx, &at_rest, id, kind, &id.0, &entry)?;
         }
         audit::append(&tx, &entry)?;
-        at_rest.commit()?;
+        at_rest.commit(&tx)?;
         tx.commit()?;
         Ok(shredded.into_iter().map(|(id, _)| id).collect())
     }

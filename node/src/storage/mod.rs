@@ -190,17 +190,21 @@ impl Store {
         } else {
             None
         };
-        let recorded: Option<String> = {
+        let meta = |key: &str| -> Result<Option<String>, StoreError> {
             use rusqlite::OptionalExtension;
-            store
+            Ok(store
                 .conn
-                .query_row(
-                    "SELECT value FROM node_meta WHERE key = 'subject_keys'",
-                    [],
-                    |r| r.get(0),
-                )
-                .optional()?
+                .query_row("SELECT value FROM node_meta WHERE key = ?1", [key], |r| {
+                    r.get(0)
+                })
+                .optional()?)
         };
+        let recorded = meta(subject_keys::META_KEY_FILE)?;
+        let used: i64 = meta(subject_keys::META_ISSUED)?
+            .map(|n| n.parse())
+            .transpose()
+            .map_err(|e| StoreError::Corrupt(format!("node_meta.subject_keys_issued: {e}")))?
+            .unwrap_or(0);
         match (&keys, recorded) {
             (None, None) => {}
             (None, Some(_)) => {
@@ -217,11 +221,20 @@ impl Store {
                     keys.id()
                 )))
             }
-            (Some(_), Some(_)) => {}
+            (Some(keys), Some(_)) => {
+                let issued = keys.stamp()?.issued;
+                if issued < used {
+                    return Err(StoreError::SubjectKeys(format!(
+                        "{} is older than node.db (it issued {issued} keys, node.db used key {used}): \
+                         put back the node's current key file",
+                        at_rest.keys_file.display()
+                    )));
+                }
+            }
             (Some(keys), None) => {
                 store.conn.execute(
-                    "INSERT INTO node_meta (key, value) VALUES ('subject_keys', ?1)",
-                    [keys.id()],
+                    "INSERT INTO node_meta (key, value) VALUES (?1, ?2)",
+                    [subject_keys::META_KEY_FILE, keys.id()],
                 )?;
             }
         }

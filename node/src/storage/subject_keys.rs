@@ -171,7 +171,15 @@ pub(super) struct AtRestWrite<'k> {
 struct KeyWrites<'k> {
     keys: &'k SubjectKeys,
     tx: rusqlite::Transaction<'k>,
+    /// The key file's count of issued secrets after this write made new ones.
+    issued: std::cell::Cell<Option<i64>>,
 }
+
+/// `node_meta` keys: which key file `node.db`'s sealed chunks need, and how many secrets it
+/// had issued when `node.db` last used a new one (a key file that issued fewer is older than
+/// `node.db`, and would make its newer documents look erased).
+pub(super) const META_KEY_FILE: &str = "subject_keys";
+pub(super) const META_ISSUED: &str = "subject_keys_issued";
 
 impl<'k> AtRestWrite<'k> {
     /// Starts the key side of a write; `keys` is the node's key file, if it has one.
@@ -183,6 +191,7 @@ impl<'k> AtRestWrite<'k> {
             Some(keys) => Some(KeyWrites {
                 tx: keys.conn.unchecked_transaction()?,
                 keys,
+                issued: Default::default(),
             }),
             None => None,
         };
@@ -217,9 +226,18 @@ impl<'k> AtRestWrite<'k> {
         Ok(())
     }
 
-    /// Commits the key side; call right before committing `node.db`'s transaction.
-    pub(super) fn commit(self) -> Result<(), StoreError> {
+    /// Records in `node_tx` how far the key file got, then commits the key side; call right
+    /// before committing `node_tx`.
+    pub(super) fn commit(self, node_tx: &Connection) -> Result<(), StoreError> {
         if let Some(keys) = self.keys {
+            if let Some(issued) = keys.issued.get() {
+                node_tx
+                    .prepare_cached(
+                        "INSERT INTO node_meta (key, value) VALUES (?1, ?2)
+                         ON CONFLICT (key) DO UPDATE SET value = ?2",
+                    )?
+                    .execute(params![META_ISSUED, issued.to_string()])?;
+            }
             keys.tx.commit()?;
         }
         Ok(())
@@ -232,15 +250,14 @@ impl KeyWrites<'_> {
             return Ok(secret);
         }
         let secret: Secret = random();
+        let seq: i64 = self
+            .tx
+            .prepare_cached("UPDATE key_file SET issued = issued + 1 RETURNING issued")?
+            .query_row([], |r| r.get(0))?;
         self.tx
-            .prepare_cached(
-                "INSERT INTO subject_keys (doc_id, seq, secret)
-                 VALUES (?1, (SELECT issued + 1 FROM key_file), ?2)",
-            )?
-            .execute(params![doc.0, &secret[..]])?;
-        self.tx
-            .prepare_cached("UPDATE key_file SET issued = issued + 1")?
-            .execute([])?;
+            .prepare_cached("INSERT INTO subject_keys (doc_id, seq, secret) VALUES (?1, ?2, ?3)")?
+            .execute(params![doc.0, seq, &secret[..]])?;
+        self.issued.set(Some(seq));
         Ok(secret)
     }
 }

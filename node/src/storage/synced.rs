@@ -104,7 +104,7 @@ impl Store {
         let at_rest = AtRestWrite::begin(self.keys.as_ref(), self.seal_personal)?;
         write_doc(&tx, &at_rest, &mut doc, at)?;
         audit::append(&tx, &entry)?;
-        at_rest.commit()?;
+        at_rest.commit(&tx)?;
         tx.commit()?;
         doc.mark_saved();
         Ok(())
@@ -135,7 +135,7 @@ impl Store {
             drop_doc(&tx, &at_rest, id, meta.kind.as_str(), &id.0, entry)?;
         }
         audit::append(&tx, entry)?;
-        at_rest.commit()?;
+        at_rest.commit(&tx)?;
         tx.commit()?;
         Ok(())
     }
