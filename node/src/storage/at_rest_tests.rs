@@ -264,6 +264,11 @@ fn erasure_deletes_the_key_and_a_copy_of_the_database_cannot_bring_the_family_ba
             None::<fn(rusqlite::backup::Progress)>,
         )
         .unwrap();
+    let secret = SubjectKeys::open(&dir.path().join(SUBJECT_KEYS_FILE))
+        .unwrap()
+        .secret(&family_id())
+        .unwrap()
+        .expect("a key");
     store
         .erase_doc(&family_id(), &meta(DocKind::Family), &entry(5))
         .unwrap();
@@ -273,6 +278,9 @@ fn erasure_deletes_the_key_and_a_copy_of_the_database_cannot_bring_the_family_ba
         "the key is gone"
     );
     drop(keys);
+    // secure_delete: its bytes are overwritten in the file, not only unlinked from the table.
+    let raw = std::fs::read(dir.path().join(SUBJECT_KEYS_FILE)).unwrap();
+    assert!(!raw.windows(secret.len()).any(|w| w == secret));
     drop(store);
 
     // The old copy with the node's current key file: the family counts as erased.
