@@ -492,6 +492,7 @@ fn an_old_backup_restored_after_an_erasure_does_not_bring_the_family_back() {
         restored.documents,
         documents_before - report.documents.len()
     );
+    assert_eq!(restored.erased_since, report.documents.len());
     let back =
         kitanetz_node::Node::open(&restored_dir, std::sync::Arc::new(net.clock.clone())).unwrap();
     let store = back.store();

@@ -324,6 +324,9 @@ pub struct Restored {
     pub manifest: Manifest,
     /// Documents in the restored database.
     pub documents: usize,
+    /// Documents of the backup whose key was gone from the key file (erased after the
+    /// backup): dropped and tombstoned.
+    pub erased_since: usize,
 }
 
 /// Restores the backup in `backup_dir` into `data_dir` (which must not exist or be empty).
@@ -385,6 +388,7 @@ pub fn restore(
         }
         std::fs::copy(backup_dir.join(&relative), &to)?;
     }
+    let held_in_backup: i64;
     {
         let conn = Connection::open(data_dir.join(DATABASE_FILE))?;
         let check: String = conn.query_row("PRAGMA integrity_check", [], |r| r.get(0))?;
@@ -402,6 +406,7 @@ pub fn restore(
              DELETE FROM account_tokens; DELETE FROM node_meta WHERE key = 'actor';",
         )
         .context("resetting sync states and sessions")?;
+        held_in_backup = conn.query_row("SELECT COUNT(*) FROM documents", [], |r| r.get(0))?;
     }
     crate::restrict_permissions(data_dir)?;
     // Opening the store applies newer migrations and proves the node starts.
@@ -420,6 +425,7 @@ pub fn restore(
     Ok(Restored {
         manifest,
         documents,
+        erased_since: (held_in_backup as usize).saturating_sub(documents),
     })
 }
 

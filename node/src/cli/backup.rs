@@ -78,6 +78,12 @@ pub fn restore(args: RestoreArgs) -> anyhow::Result<ExitCode> {
         args.data_dir.display(),
         restored.documents
     );
+    if restored.erased_since > 0 {
+        println!(
+            "{} documents were erased after the backup (their keys are gone): they stay erased.",
+            restored.erased_since
+        );
+    }
     println!(
         "Start it with `kitanetz serve --data-dir {}`: it catches up with its peers; everyone logs in again.",
         args.data_dir.display()
