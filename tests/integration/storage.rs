@@ -430,6 +430,11 @@ fn an_old_backup_restored_after_an_erasure_does_not_bring_the_family_back() {
         key_backup.is_file(),
         "the key backup lies beside the backup"
     );
+    let beside: Vec<String> = std::fs::read_dir(elsewhere.path())
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    assert_eq!(beside.len(), 2, "the backup and one key file: {beside:?}");
     // Not one name of the Kita's children in the backed-up database: chunks sealed,
     // projection tables left out. Names of six letters and more (a shorter one, "Vu", turns
     // up by chance in megabytes of ciphertext), and none that a staff login also bears: the
