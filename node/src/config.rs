@@ -63,6 +63,30 @@ pub struct NodeConfig {
     /// with `kitanetz backup` (the desktop app sets a folder in the user's profile itself).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub backup: Option<BackupSection>,
+    /// How personal data is kept at rest (ARCHITECTURE.md §Erasure). Without it chunks are
+    /// stored plain.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub storage: Option<StorageSection>,
+}
+
+/// The `[storage]` section.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Default)]
+#[serde(deny_unknown_fields)]
+pub struct StorageSection {
+    /// Seal the chunks of personal documents (families, contracts, applicants, fee cases, …)
+    /// with a key per document kept in `subject-keys.db`, outside `node.db`: erasing a family
+    /// deletes its keys, and its documents in every earlier backup of `node.db` become
+    /// unreadable. Chunks written before the option was switched on stay readable (and are
+    /// sealed when the document is next compacted).
+    #[serde(default)]
+    pub encrypt_personal: bool,
+}
+
+impl NodeConfig {
+    /// Whether new chunks of personal documents are sealed at rest.
+    pub fn encrypts_personal(&self) -> bool {
+        self.storage.as_ref().is_some_and(|s| s.encrypt_personal)
+    }
 }
 
 /// The `[backup]` section.
@@ -649,6 +673,12 @@ revocations = "p2p-revocations.json"
 # drop_dir = "kitaplaner-export"
 # [kitaplaner.kita_ids]
 # fac-sonnenschein = "0100123"
+
+# Personal documents sealed at rest with a key per document in subject-keys.db (outside
+# node.db): erasing a family deletes its keys, so copies in old backups are unreadable.
+# `kitanetz backup --keys FILE` saves the key file separately (keep only the newest one).
+[storage]
+encrypt_personal = true
 
 # Outgoing mail (leave out: mails wait in the outbox). KITANETZ_MAIL_PASSWORD sets the password.
 # [mail.from]

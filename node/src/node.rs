@@ -2,7 +2,7 @@
 
 use crate::clock::Clock;
 use crate::config::{NodeConfig, DATABASE_FILE};
-use crate::storage::{Durability, Store};
+use crate::storage::{AtRest, Durability, Store, SUBJECT_KEYS_FILE};
 use kitanetz_crdt::policy::NodeRole;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex, MutexGuard};
@@ -32,7 +32,7 @@ impl Node {
     /// Opens the node in `data_dir` (which holds `node.toml` and `node.db`).
     pub fn open(data_dir: &Path, clock: Arc<dyn Clock>) -> anyhow::Result<Arc<Node>> {
         let config = NodeConfig::load(data_dir)?;
-        let store = open_store(data_dir, &config)?;
+        let store = open_store_at(data_dir, &config, clock.now_millis())?;
         restrict_permissions(data_dir)?;
         let portal = match &config.portal {
             Some(section) => Some(
@@ -155,16 +155,33 @@ pub fn restrict_permissions(data_dir: &Path) -> anyhow::Result<()> {
     Ok(())
 }
 
+/// Opens the node's store (from the command line: erasures finished while opening are audited
+/// at the system's time).
 pub fn open_store(data_dir: &Path, config: &NodeConfig) -> anyhow::Result<Store> {
+    open_store_at(data_dir, config, chrono::Utc::now().timestamp_millis())
+}
+
+/// Opens the node's store with its subject key file; `now` in Unix milliseconds.
+pub fn open_store_at(data_dir: &Path, config: &NodeConfig, now: i64) -> anyhow::Result<Store> {
     let durability = match config.role {
         NodeRole::City | NodeRole::Traeger | NodeRole::Kita | NodeRole::Tagespflege => {
             Durability::Full
         }
     };
-    Ok(Store::open(
+    Ok(Store::open_at_rest(
         &data_dir.join(DATABASE_FILE),
         durability,
         &config.name,
         config.membership(),
+        &at_rest(data_dir, config, now),
     )?)
+}
+
+/// How the node in `data_dir` keeps personal documents at rest (its key file beside node.db).
+pub fn at_rest(data_dir: &Path, config: &NodeConfig, now: i64) -> AtRest {
+    AtRest {
+        keys_file: data_dir.join(SUBJECT_KEYS_FILE),
+        seal_personal: config.encrypts_personal(),
+        opened_at: now,
+    }
 }

@@ -376,3 +376,153 @@ fn demo_data_from_an_older_version_is_moved_aside_and_seeded_anew() {
         .collect();
     assert_eq!(aside.len(), 1, "the old data is kept");
 }
+
+/// Issue 13 item 4: a backup of a node that seals personal documents holds no name in plain
+/// text, and a family erased after the backup stays erased when the backup is restored with
+/// the node's current key file (its key is gone, so its copy in the backup is noise).
+#[test]
+fn an_old_backup_restored_after_an_erasure_does_not_bring_the_family_back() {
+    let net = Network::seeded();
+    let kita = net.kitas()[0];
+    let kita_dir = net.node_dir(&kita.name);
+    let node = net.open(&kita.name);
+    let facility = kita.facility.as_ref().unwrap().0.clone();
+    let children = |store: &kitanetz_node::storage::Store| -> Vec<(String, String, String)> {
+        let mut stmt = store
+            .conn()
+            .prepare(
+                "SELECT family, given_name, family_name FROM p_children
+                 WHERE facility = ?1 ORDER BY id",
+            )
+            .unwrap();
+        let rows = stmt
+            .query_map([&facility], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
+            .unwrap();
+        rows.collect::<Result<_, _>>().unwrap()
+    };
+    let before = children(&node.store());
+    assert!(before.len() >= 2, "two families at least: {before:?}");
+    let (erased, given, family_name) = before[0].clone();
+    let (kept, _, _) = before
+        .iter()
+        .find(|c| c.0 != erased)
+        .cloned()
+        .expect("another family");
+    let documents_before = node.store().doc_metas().unwrap().len();
+
+    let elsewhere = tempfile::tempdir().unwrap();
+    let backup_dir = elsewhere.path().join("backup");
+    let manifest = kitanetz_node::backup::backup(&kita_dir, &backup_dir, None, chrono::Utc::now())
+        .expect("backup");
+    assert!(manifest.keys.is_some(), "the demo seals personal documents");
+    assert!(
+        !manifest
+            .files
+            .iter()
+            .any(|f| f.path.contains("subject-keys")),
+        "the key file is not in the backup: {:?}",
+        manifest.files
+    );
+    let key_backup = elsewhere
+        .path()
+        .join(kitanetz_node::backup::key_backup_name(&kita.name));
+    assert!(
+        key_backup.is_file(),
+        "the key backup lies beside the backup"
+    );
+    let beside: Vec<String> = std::fs::read_dir(elsewhere.path())
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    assert_eq!(beside.len(), 2, "the backup and one key file: {beside:?}");
+    // Not one name of the Kita's children in the backed-up database: chunks sealed,
+    // projection tables left out. Names of six letters and more (a shorter one, "Vu", turns
+    // up by chance in megabytes of ciphertext), and none that a staff login also bears: the
+    // users table keeps the staff's names in plain text ("Theresa Müller").
+    let staff: Vec<String> = {
+        let store = node.store();
+        let mut stmt = store
+            .conn()
+            .prepare("SELECT display_name FROM users")
+            .unwrap();
+        let rows = stmt.query_map([], |r| r.get(0)).unwrap();
+        rows.collect::<Result<_, _>>().unwrap()
+    };
+    let raw = std::fs::read(backup_dir.join("node.db")).unwrap();
+    let names: Vec<&String> = before
+        .iter()
+        .flat_map(|(_, given, family_name)| [given, family_name])
+        .filter(|name| name.len() >= 6 && !staff.iter().any(|s| s.contains(name.as_str())))
+        .collect();
+    assert!(names.len() >= 5, "{names:?}");
+    for name in names {
+        assert!(
+            !raw.windows(name.len()).any(|w| w == name.as_bytes()),
+            "{name} in the backup file"
+        );
+    }
+
+    // The family is erased after the backup.
+    let entry = AuditEntry {
+        at: 1,
+        actor: "user:test".into(),
+        action: "family.erase",
+        target: Some(erased.clone()),
+        subjects: vec![erased.clone()],
+        valid_from: None,
+    };
+    let report = node.store().erase_family(&erased, &entry).unwrap();
+    drop(node);
+
+    // An older key file than the backup is refused (it would take newer documents for erased):
+    // a key file of another node is refused too.
+    let other_kita = net.node_dir(&net.kitas()[1].name);
+    let refused = kitanetz_node::backup::restore(
+        &backup_dir,
+        &elsewhere.path().join("wrong"),
+        Some(&other_kita.join(kitanetz_node::storage::SUBJECT_KEYS_FILE)),
+    )
+    .unwrap_err();
+    assert!(refused.to_string().contains("another node"), "{refused}");
+
+    // Restored with the node's current key file: the family stays erased.
+    let restored_dir = elsewhere.path().join("restored");
+    let restored = kitanetz_node::backup::restore(
+        &backup_dir,
+        &restored_dir,
+        Some(&kita_dir.join(kitanetz_node::storage::SUBJECT_KEYS_FILE)),
+    )
+    .expect("restore");
+    assert_eq!(
+        restored.documents,
+        documents_before - report.documents.len()
+    );
+    assert_eq!(restored.erased_since, report.documents.len());
+    let back =
+        kitanetz_node::Node::open(&restored_dir, std::sync::Arc::new(net.clock.clone())).unwrap();
+    let store = back.store();
+    for doc in &report.documents {
+        let id = DocId(doc.clone());
+        assert!(matches!(store.load_doc(&id), Err(StoreError::NotFound(_))));
+        assert!(store.is_erased(&id).unwrap(), "{doc} tombstoned");
+    }
+    let after = children(&store);
+    assert!(
+        after.iter().all(|c| c.0 != erased),
+        "no row of the erased family in p_children"
+    );
+    assert!(!after
+        .iter()
+        .any(|c| c.1 == given && c.2 == family_name && c.0 == erased));
+    assert_eq!(
+        after.len(),
+        before.len() - (before.iter().filter(|c| c.0 == erased).count())
+    );
+    // The other families are there, projected again from their chunks.
+    assert!(after.iter().any(|c| c.0 == kept));
+    let kept_doc = kitanetz_node::families::family_doc_id(&kept.parse().unwrap());
+    assert!(store
+        .find::<kitanetz_crdt::kinds::Family>(&kept_doc)
+        .unwrap()
+        .is_some());
+}

@@ -782,8 +782,8 @@ fn a_kita_restored_from_its_backup_catches_up_with_its_traeger() {
     let backup_dir = elsewhere.path().join("backup");
 
     // Online: the node is open while the backup is taken.
-    let manifest =
-        kitanetz_node::backup::backup(&kita_dir, &backup_dir, chrono::Utc::now()).expect("backup");
+    let manifest = kitanetz_node::backup::backup(&kita_dir, &backup_dir, None, chrono::Utc::now())
+        .expect("backup");
     assert_eq!(manifest.node, kita.config.name);
     let files: Vec<&str> = manifest.files.iter().map(|f| f.path.as_str()).collect();
     assert!(
@@ -800,7 +800,9 @@ fn a_kita_restored_from_its_backup_catches_up_with_its_traeger() {
         assert_eq!(mode & 0o777, 0o600, "the copy is as private as the node");
     }
     // A backup never lands on something that is there.
-    assert!(kitanetz_node::backup::backup(&kita_dir, &backup_dir, chrono::Utc::now()).is_err());
+    assert!(
+        kitanetz_node::backup::backup(&kita_dir, &backup_dir, None, chrono::Utc::now()).is_err()
+    );
 
     // After the backup the Kita changes a contract; the change reaches its Träger.
     let (_, contract) = first_child_and_contract(&kita, kita.config.facility.as_ref().unwrap());
@@ -825,14 +827,15 @@ fn a_kita_restored_from_its_backup_catches_up_with_its_traeger() {
     let toml = backup_dir.join("node.toml");
     let original = std::fs::read(&toml).unwrap();
     std::fs::write(&toml, [original.as_slice(), b"\n# changed\n"].concat()).unwrap();
-    let refused = kitanetz_node::backup::restore(&backup_dir, &restored_dir).unwrap_err();
+    let refused = kitanetz_node::backup::restore(&backup_dir, &restored_dir, None).unwrap_err();
     assert!(refused.to_string().contains("node.toml"), "{refused}");
     assert!(!restored_dir.join("node.db").exists());
     std::fs::write(&toml, original).unwrap();
     // Not over an existing node either.
-    assert!(kitanetz_node::backup::restore(&backup_dir, &kita_dir).is_err());
+    assert!(kitanetz_node::backup::restore(&backup_dir, &kita_dir, None).is_err());
 
-    let restored = kitanetz_node::backup::restore(&backup_dir, &restored_dir).expect("restore");
+    let restored =
+        kitanetz_node::backup::restore(&backup_dir, &restored_dir, None).expect("restore");
     assert!(restored.documents > 0);
     let back = Node::open(&restored_dir, Arc::new(net.clock.clone())).unwrap();
     assert!(!has_change(&back), "the backup is from before the change");

@@ -10,9 +10,16 @@
 //! (documents are CRDTs, so what changed after the backup flows back in), and nobody is logged
 //! in by a session from the past.
 //!
-//! A backup taken before a family was erased still holds that family's documents; restoring it
-//! brings them back on this node (per-family keys that erasure destroys are the planned answer,
-//! ARCHITECTURE.md §Erasure).
+//! Personal data (ARCHITECTURE.md §Erasure): on a node with `[storage] encrypt_personal`, the
+//! chunks of personal documents in `node.db` are sealed with a key per document that lives in
+//! the subject key file `subject-keys.db`. The backup folder never holds that file; the key
+//! file is backed up on its own, by default to *one* file beside the backup folders
+//! (`kitanetz-<node>-subject-keys.db`, [`key_backup_name`]), which every backup replaces, or to
+//! `--keys FILE`. Erasing a family deletes its keys, so the family's documents in every backup
+//! taken before are unreadable as soon as no key backup from before the erasure is left:
+//! keep only the newest key backup. The projection tables (names in plain text, rebuilt from
+//! the chunks) are emptied in the copy, and restoring rebuilds them from the chunks it can
+//! open: documents whose key is gone are treated as erased (dropped, tombstoned).
 //!
 //! The UI's *Datensicherung* page (`http`) takes the same backup into a new folder of the
 //! node's backup folder ([`back_up_node`]); the desktop app's first-start assistant restores
@@ -23,7 +30,8 @@ pub mod http;
 use crate::action::ActionError;
 use crate::auth::{authorize, Action, Principal};
 use crate::config::{NodeConfig, DATABASE_FILE};
-use crate::storage::AuditEntry;
+use crate::storage::subject_keys::{back_up_key_file, stamp_of};
+use crate::storage::{AuditEntry, KeyFileStamp, SUBJECT_KEYS_FILE};
 use anyhow::{bail, ensure, Context};
 use rusqlite::{Connection, OpenFlags};
 use serde::{Deserialize, Serialize};
@@ -45,6 +53,17 @@ pub struct Manifest {
     /// The database's schema version (migrations applied).
     pub schema_version: i64,
     pub files: Vec<ManifestFile>,
+    /// The node's subject key file when the backup was taken (after the database was copied):
+    /// a key file restored with the backup must be this one and have issued at least as many
+    /// keys. None for a node without one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub keys: Option<KeyFileStamp>,
+}
+
+/// The file name of a node's key backup beside its backup folders: one per node, replaced by
+/// every backup, so that no older key backup un-shreds a family erased since.
+pub fn key_backup_name(node: &str) -> String {
+    format!("kitanetz-{node}-subject-keys.db")
 }
 
 /// One file of a backup, relative to the data directory.
@@ -55,10 +74,13 @@ pub struct ManifestFile {
     pub sha256: String,
 }
 
-/// Backs up the node in `data_dir` into `target` (which must not exist or be empty).
+/// Backs up the node in `data_dir` into `target` (which must not exist or be empty), and its
+/// subject key file, if it has one, to `keys_to` (default: [`key_backup_name`] beside
+/// `target`, replacing the previous key backup).
 pub fn backup(
     data_dir: &Path,
     target: &Path,
+    keys_to: Option<&Path>,
     now: chrono::DateTime<chrono::Utc>,
 ) -> anyhow::Result<Manifest> {
     let config = NodeConfig::load(data_dir)?;
@@ -95,6 +117,27 @@ pub fn backup(
         .context("SQLite online backup")?;
     let schema_version: i64 = source.pragma_query_value(None, "user_version", |r| r.get(0))?;
     drop(source);
+    leave_out_projections(&copy)?;
+    // The key file after the database: every key the copied chunks need was committed before
+    // them, so the key backup holds it and its count of issued keys is at least theirs.
+    let key_file = data_dir.join(SUBJECT_KEYS_FILE);
+    let keys = if key_file.is_file() {
+        let to = match keys_to {
+            Some(path) => path.to_path_buf(),
+            None => target
+                .parent()
+                .unwrap_or(Path::new("."))
+                .join(key_backup_name(&config.name)),
+        };
+        ensure!(
+            !inside(&to, data_dir) && !inside(&to, target),
+            "{}: the key backup goes beside the backup, not into it or the data directory",
+            to.display()
+        );
+        Some(back_up_key_file(&key_file, &to).context("backing up the subject key file")?)
+    } else {
+        None
+    };
 
     let others = data_files(data_dir)?;
     for relative in &others {
@@ -120,6 +163,7 @@ pub fn backup(
         created_at: now.to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
         schema_version,
         files,
+        keys,
     };
     std::fs::write(
         target.join(MANIFEST_FILE),
@@ -128,6 +172,18 @@ pub fn backup(
     // The copy holds the same secrets as the node: only its owner reads it.
     crate::restrict_permissions(target)?;
     Ok(manifest)
+}
+
+/// Empties the projection tables in the copy of the database and rewrites the file
+/// (`VACUUM`), so that the names they hold in plain text are not left in free pages either.
+/// Restoring rebuilds them from the chunks.
+fn leave_out_projections(copy: &Path) -> anyhow::Result<()> {
+    let conn = Connection::open(copy)?;
+    conn.pragma_update(None, "journal_mode", "DELETE")?;
+    crate::storage::projections::clear_all(&conn)?;
+    conn.execute_batch("VACUUM")
+        .context("rewriting the copy without its projection tables")?;
+    Ok(())
 }
 
 /// A backup found in a backup folder.
@@ -218,7 +274,7 @@ pub fn back_up_node(node: &crate::Node, who: &Principal) -> Result<Listed, Actio
             dir.display()
         ))
     })?;
-    let manifest = backup(&node.data_dir, &target, now).map_err(|e| {
+    let manifest = backup(&node.data_dir, &target, None, now).map_err(|e| {
         // Half a backup must not look like one.
         let _ = std::fs::remove_dir_all(&target);
         ActionError::Conflict(format!("Die Datensicherung ist fehlgeschlagen: {e:#}"))
@@ -268,10 +324,21 @@ pub struct Restored {
     pub manifest: Manifest,
     /// Documents in the restored database.
     pub documents: usize,
+    /// Documents of the backup whose key was gone from the key file (erased after the
+    /// backup): dropped and tombstoned.
+    pub erased_since: usize,
 }
 
 /// Restores the backup in `backup_dir` into `data_dir` (which must not exist or be empty).
-pub fn restore(backup_dir: &Path, data_dir: &Path) -> anyhow::Result<Restored> {
+/// A backup of a node with a subject key file needs one: `keys` (the node's current key file,
+/// or its newest key backup), by default the key backup beside `backup_dir`
+/// ([`key_backup_name`]). Documents whose key it lacks were erased after the backup and stay
+/// erased; the projection tables are rebuilt.
+pub fn restore(
+    backup_dir: &Path,
+    data_dir: &Path,
+    keys: Option<&Path>,
+) -> anyhow::Result<Restored> {
     let manifest_path = backup_dir.join(MANIFEST_FILE);
     let manifest: Manifest =
         serde_json::from_slice(&std::fs::read(&manifest_path).with_context(|| {
@@ -302,9 +369,17 @@ pub fn restore(backup_dir: &Path, data_dir: &Path) -> anyhow::Result<Restored> {
         manifest.files.iter().any(|f| f.path == DATABASE_FILE),
         "the backup has no {DATABASE_FILE}"
     );
+    let key_source = match &manifest.keys {
+        Some(stamp) => Some(fitting_key_file(backup_dir, &manifest.node, stamp, keys)?),
+        None => None,
+    };
     ensure_empty(data_dir)?;
     std::fs::create_dir_all(data_dir)
         .with_context(|| format!("cannot create {}", data_dir.display()))?;
+    if let Some(source) = &key_source {
+        back_up_key_file(source, &data_dir.join(SUBJECT_KEYS_FILE))
+            .context("copying the subject key file")?;
+    }
     for file in &manifest.files {
         let relative = safe_relative(&file.path)?;
         let to = data_dir.join(&relative);
@@ -313,6 +388,7 @@ pub fn restore(backup_dir: &Path, data_dir: &Path) -> anyhow::Result<Restored> {
         }
         std::fs::copy(backup_dir.join(&relative), &to)?;
     }
+    let held_in_backup: i64;
     {
         let conn = Connection::open(data_dir.join(DATABASE_FILE))?;
         let check: String = conn.query_row("PRAGMA integrity_check", [], |r| r.get(0))?;
@@ -330,6 +406,7 @@ pub fn restore(backup_dir: &Path, data_dir: &Path) -> anyhow::Result<Restored> {
              DELETE FROM account_tokens; DELETE FROM node_meta WHERE key = 'actor';",
         )
         .context("resetting sync states and sessions")?;
+        held_in_backup = conn.query_row("SELECT COUNT(*) FROM documents", [], |r| r.get(0))?;
     }
     crate::restrict_permissions(data_dir)?;
     // Opening the store applies newer migrations and proves the node starts.
@@ -340,16 +417,57 @@ pub fn restore(backup_dir: &Path, data_dir: &Path) -> anyhow::Result<Restored> {
         config.name,
         manifest.node
     );
-    let store = crate::open_store(data_dir, &config)?;
+    // Opening with the key file finishes the erasure of every document whose key is gone
+    // (erased after the backup); the projections are rebuilt from what is left.
+    let mut store = crate::open_store(data_dir, &config)?;
+    store.rebuild_projections()?;
     let documents = store.doc_metas()?.len();
     Ok(Restored {
         manifest,
         documents,
+        erased_since: (held_in_backup as usize).saturating_sub(documents),
     })
 }
 
-/// The files of a data directory other than the database and its journal, relative to it,
-/// sorted.
+/// The key file to restore a backup with: `given`, or the key backup beside the backup folder;
+/// it must be the key file the backup's documents were sealed with, and not older than the
+/// backup (a key it never issued would look like an erased document's).
+fn fitting_key_file(
+    backup_dir: &Path,
+    node: &str,
+    needed: &KeyFileStamp,
+    given: Option<&Path>,
+) -> anyhow::Result<PathBuf> {
+    let path = match given {
+        Some(path) => path.to_path_buf(),
+        None => backup_dir
+            .parent()
+            .unwrap_or(Path::new("."))
+            .join(key_backup_name(node)),
+    };
+    let found = stamp_of(&path)?.with_context(|| {
+        format!(
+            "the backup's personal documents are sealed, and {} holds no subject key file: \
+             give the node's current key file or its newest key backup (--keys); nothing was restored",
+            path.display()
+        )
+    })?;
+    ensure!(
+        found.id == needed.id,
+        "{} is another node's key file (or a new one), not the one of this backup; nothing was restored",
+        path.display()
+    );
+    ensure!(
+        found.issued >= needed.issued,
+        "{} is older than the backup (it would take the documents created in between for erased): \
+         give the node's current key file or a newer key backup; nothing was restored",
+        path.display()
+    );
+    Ok(path)
+}
+
+/// The files of a data directory other than the database and its journal and the subject key
+/// file (backed up on its own), relative to it, sorted.
 fn data_files(data_dir: &Path) -> anyhow::Result<Vec<PathBuf>> {
     fn walk(root: &Path, dir: &Path, out: &mut Vec<PathBuf>) -> anyhow::Result<()> {
         for entry in std::fs::read_dir(dir)? {
@@ -363,7 +481,8 @@ fn data_files(data_dir: &Path) -> anyhow::Result<Vec<PathBuf>> {
                 let name = relative.to_string_lossy();
                 let database = name == DATABASE_FILE
                     || name.starts_with(&format!("{DATABASE_FILE}-"))
-                    || name == MANIFEST_FILE;
+                    || name == MANIFEST_FILE
+                    || name.starts_with(SUBJECT_KEYS_FILE);
                 if !database {
                     out.push(relative);
                 }

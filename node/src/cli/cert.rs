@@ -134,6 +134,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
                 fees: None,
                 kita: None,
                 backup: None,
+                storage: None,
                 tagespflege: None,
                 kitaplaner: None,
             };

@@ -134,6 +134,7 @@ pub fn plan_network(world: &World, base_port: u16) -> Vec<NodeConfig> {
         fees: None,
         kita: None,
         backup: Some(demo_backups()),
+        storage: Some(demo_storage()),
         tagespflege: None,
         kitaplaner: None,
     }];
@@ -154,6 +155,7 @@ pub fn plan_network(world: &World, base_port: u16) -> Vec<NodeConfig> {
             fees: Some(demo_fee_office(p, &world.city_name)),
             kita: None,
             backup: Some(demo_backups()),
+            storage: Some(demo_storage()),
             tagespflege: None,
             kitaplaner: Some(demo_kitaplaner(world, |f| f.provider == p.id)),
         });
@@ -189,6 +191,7 @@ pub fn plan_network(world: &World, base_port: u16) -> Vec<NodeConfig> {
             fees: None,
             kita: None,
             backup: Some(demo_backups()),
+            storage: Some(demo_storage()),
             tagespflege: None,
             kitaplaner: Some(demo_kitaplaner(world, |g| g.id == f.profile.id)),
         });
@@ -197,6 +200,13 @@ pub fn plan_network(world: &World, base_port: u16) -> Vec<NodeConfig> {
 }
 
 /// The demo's backups from the UI (*Datensicherung*): beside the nodes, in `backups/`.
+/// The demo seals personal documents at rest, as a new node does.
+fn demo_storage() -> crate::config::StorageSection {
+    crate::config::StorageSection {
+        encrypt_personal: true,
+    }
+}
+
 fn demo_backups() -> crate::config::BackupSection {
     crate::config::BackupSection {
         dir: "backups".into(),
@@ -627,11 +637,12 @@ pub fn seed_network(
             )?;
             std::io::Write::flush(&mut out)?;
         }
-        let mut store = Store::open(
+        let mut store = Store::open_at_rest(
             &dir.join(&cfg.name).join(crate::config::DATABASE_FILE),
             Durability::Normal,
             &cfg.name,
             cfg.membership(),
+            &crate::node::at_rest(&dir.join(&cfg.name), cfg, now),
         )?;
         let membership = cfg.membership();
         let mut held = pending

@@ -254,7 +254,7 @@ async fn restore(
             "der Datenordner {} ist nicht leer / the data folder is not empty",
             data_dir.display()
         );
-        crate::backup::restore(&chosen, &data_dir).inspect_err(|_| {
+        crate::backup::restore(&chosen, &data_dir, None).inspect_err(|_| {
             // A restore that failed halfway leaves the folder as it found it: empty.
             if let Ok(entries) = std::fs::read_dir(&data_dir) {
                 for entry in entries.flatten() {

@@ -220,6 +220,10 @@ impl Enrolment {
             fees: None,
             kita: None,
             backup: None,
+            // New nodes seal personal documents at rest (ARCHITECTURE.md §Erasure).
+            storage: Some(crate::config::StorageSection {
+                encrypt_personal: true,
+            }),
             tagespflege: None,
             kitaplaner: None,
         };
@@ -357,6 +361,7 @@ mod tests {
             fees: None,
             kita: None,
             backup: None,
+            storage: None,
             tagespflege: None,
             kitaplaner: None,
         }

@@ -1,6 +1,6 @@
 //! The criteria catalogue the city publishes for its rounds (PLACEMENT.md, "Priorities": a
 //! versioned catalogue per city with optional local criteria of a Träger or a Kita; migration
-//! 0040). The ZVS tries a catalogue on the what-if page first and publishes it from there with
+//! 0038). The ZVS tries a catalogue on the what-if page first and publishes it from there with
 //! the reason (e.g. the council's decision); the next round and every what-if compare against
 //! the newest version. A round keeps the id and version it ran under in its protocol. Before
 //! the first publication the Lastenheft's default applies (sibling in this Kita, desired start,

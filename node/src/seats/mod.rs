@@ -589,9 +589,11 @@ mod tests {
         store
             .conn()
             .execute_batch(
-                // Undo migrations 40 (placement catalogues), 36 (lost-fee reports), 35 (replaced statute versions), 34 (Kita-Planer imports), 33 (KDW staff option), 32 (change reports), 31 (password change), 30 (notice letters), 29 (childminder users), 28 (fee proofs), 27 (statute versions), 26 (round cancel), 25 (applicant facts), 24 (KDW master data), 23 (wish status), 22 (§ 90 settings), 21 (rounds), 20 (Kita-Planer), 19, 18, 17, 16, 15, 14, 13, 12, 11, 10,
+                // Undo migrations 38 (placement catalogues), 37 (sealed chunks), 36 (lost-fee reports), 35 (replaced statute versions), 34 (Kita-Planer imports), 33 (KDW staff option), 32 (change reports), 31 (password change), 30 (notice letters), 29 (childminder users), 28 (fee proofs), 27 (statute versions), 26 (round cancel), 25 (applicant facts), 24 (KDW master data), 23 (wish status), 22 (§ 90 settings), 21 (rounds), 20 (Kita-Planer), 19, 18, 17, 16, 15, 14, 13, 12, 11, 10,
                 // 9, 8, 7, 6, 5, 4 and 3: the schema of version 2.
                 "DROP TABLE placement_catalogues;
+                 DROP INDEX documents_sealed; ALTER TABLE documents DROP COLUMN sealed;
+                 ALTER TABLE chunks DROP COLUMN sealed;
                  DROP TABLE lost_fee_reported; DROP TABLE fee_statute_versions_replaced;
                  DROP TABLE kitaplaner_imports;
                  ALTER TABLE kdw_facilities DROP COLUMN export_staff;

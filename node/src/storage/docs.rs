@@ -2,11 +2,12 @@
 
 use super::audit::{self, AuditEntry};
 use super::projections;
+use super::subject_keys::{open_chunk, AtRestWrite, SubjectKeys};
 use super::{Store, StoreError};
 use kitanetz_crdt::doc::{Document, StoredDoc};
 use kitanetz_crdt::meta::DocMeta;
 use kitanetz_crdt::DocId;
-use rusqlite::{params, OptionalExtension, Transaction};
+use rusqlite::{params, Connection, OptionalExtension, Transaction};
 
 /// After this many incremental chunks a document is compacted into one snapshot.
 const COMPACT_AFTER_CHUNKS: i64 = 32;
@@ -44,9 +45,11 @@ impl Store {
     /// entry, in one transaction.
     pub fn save_doc(&mut self, doc: &mut StoredDoc, entry: &AuditEntry) -> Result<(), StoreError> {
         let tx = self.conn.transaction()?;
-        write_doc(&tx, doc, entry.at)?;
+        let at_rest = AtRestWrite::begin(self.keys.as_ref(), self.seal_personal)?;
+        write_doc(&tx, &at_rest, doc, entry.at)?;
         mark_local_change(&tx, &doc.id)?;
         audit::append(&tx, entry)?;
+        at_rest.commit(&tx)?;
         tx.commit()?;
         doc.mark_saved();
         Ok(())
@@ -83,12 +86,14 @@ impl Store {
         also: impl FnOnce(&rusqlite::Connection) -> Result<(), StoreError>,
     ) -> Result<(), StoreError> {
         let tx = self.conn.transaction()?;
-        write_docs(&tx, docs, entry.at)?;
+        let at_rest = AtRestWrite::begin(self.keys.as_ref(), self.seal_personal)?;
+        write_docs(&tx, &at_rest, docs, entry.at)?;
         for id in erase {
-            erase_as_local_change(&tx, id, entry)?;
+            erase_as_local_change(&tx, &at_rest, id, entry)?;
         }
         audit::append(&tx, entry)?;
         also(&tx)?;
+        at_rest.commit(&tx)?;
         tx.commit()?;
         for doc in docs.iter_mut() {
             doc.mark_saved();
@@ -104,10 +109,12 @@ impl Store {
         entry: &AuditEntry,
     ) -> Result<(), StoreError> {
         let tx = self.conn.transaction()?;
+        let at_rest = AtRestWrite::begin(self.keys.as_ref(), self.seal_personal)?;
         for (doc, bytes) in docs.iter_mut() {
-            write_doc_with(&tx, doc, entry.at, Some(bytes))?;
+            write_doc_with(&tx, &at_rest, doc, entry.at, Some(bytes))?;
         }
         audit::append(&tx, entry)?;
+        at_rest.commit(&tx)?;
         tx.commit()?;
         for (doc, _) in docs.iter_mut() {
             doc.mark_saved();
@@ -189,22 +196,10 @@ impl Store {
         .collect()
     }
 
-    /// The stored chunks of a document, concatenated (automerge loads them as one).
+    /// The stored chunks of a document, opened and concatenated (automerge loads them as
+    /// one): the document's automerge bytes, whether its chunks are sealed at rest or not.
     pub fn doc_bytes(&self, id: &DocId) -> Result<Vec<u8>, StoreError> {
-        let mut stmt = self
-            .conn
-            .prepare_cached("SELECT bytes FROM chunks WHERE doc_id = ?1 ORDER BY seq")?;
-        let mut rows = stmt.query([&id.0])?;
-        let mut out = Vec::new();
-        let mut any = false;
-        while let Some(r) = rows.next()? {
-            any = true;
-            out.extend_from_slice(r.get_ref(0)?.as_blob().map_err(rusqlite::Error::from)?);
-        }
-        if !any {
-            return Err(StoreError::NotFound(id.clone()));
-        }
-        Ok(out)
+        read_chunks(&self.conn, self.keys.as_ref(), id)
     }
 
     pub fn is_erased(&self, id: &DocId) -> Result<bool, StoreError> {
@@ -267,14 +262,7 @@ impl Store {
         projections::clear_all(&tx)?;
         for id in &ids {
             let id = DocId(id.clone());
-            let mut stmt =
-                tx.prepare_cached("SELECT bytes FROM chunks WHERE doc_id = ?1 ORDER BY seq")?;
-            let mut bytes = Vec::new();
-            let mut rows = stmt.query([&id.0])?;
-            while let Some(r) = rows.next()? {
-                bytes.extend_from_slice(r.get_ref(0)?.as_blob().map_err(rusqlite::Error::from)?);
-            }
-            drop(rows);
+            let bytes = read_chunks(&tx, self.keys.as_ref(), &id)?;
             let mut doc = StoredDoc::load(id.clone(), &bytes, &self.actor)?;
             projections::project(&tx, &id, &doc.any_value()?)?;
         }
@@ -283,7 +271,28 @@ impl Store {
     }
 }
 
-/// Appends the document's pending chunk, updates its row and projections.
+/// The chunks of `id` in order, each opened ([`open_chunk`]) and appended.
+fn read_chunks(
+    conn: &Connection,
+    keys: Option<&SubjectKeys>,
+    id: &DocId,
+) -> Result<Vec<u8>, StoreError> {
+    let mut stmt = conn
+        .prepare_cached("SELECT seq, sealed, bytes FROM chunks WHERE doc_id = ?1 ORDER BY seq")?;
+    let mut rows = stmt.query([&id.0])?;
+    let mut out = Vec::new();
+    let mut any = false;
+    while let Some(r) = rows.next()? {
+        any = true;
+        let stored = r.get_ref(2)?.as_blob().map_err(rusqlite::Error::from)?;
+        out.extend_from_slice(&open_chunk(keys, id, r.get(0)?, r.get(1)?, stored)?);
+    }
+    if !any {
+        return Err(StoreError::NotFound(id.clone()));
+    }
+    Ok(out)
+}
+
 /// Records that this node's user changed `id`: the next in the node's sequence of local changes.
 fn mark_local_change(tx: &Transaction<'_>, id: &DocId) -> Result<(), StoreError> {
     tx.prepare_cached(&format!(
@@ -302,6 +311,7 @@ const NEXT_LOCAL_SEQ: &str = "(SELECT MAX(s) + 1 FROM (SELECT MAX(local_seq) AS 
 /// Erases `id` as part of a local action (the tombstone is a local change that sync passes on).
 fn erase_as_local_change(
     tx: &Transaction<'_>,
+    at_rest: &AtRestWrite<'_>,
     id: &DocId,
     entry: &AuditEntry,
 ) -> Result<(), StoreError> {
@@ -315,7 +325,7 @@ fn erase_as_local_change(
     let Some(kind) = kind else {
         return Ok(());
     };
-    super::erase::drop_doc(tx, id, &kind, &id.0, entry)?;
+    super::erase::drop_doc(tx, at_rest, id, &kind, &id.0, entry)?;
     tx.execute(
         &format!("UPDATE tombstones SET local_seq = {NEXT_LOCAL_SEQ} WHERE doc_id = ?1"),
         [&id.0],
@@ -325,23 +335,25 @@ fn erase_as_local_change(
 
 pub(super) fn write_doc(
     tx: &Transaction<'_>,
+    at_rest: &AtRestWrite<'_>,
     doc: &mut StoredDoc,
     at: i64,
 ) -> Result<(), StoreError> {
     let prepared = Prepared::of(doc, false)?;
-    write_prepared(tx, doc, prepared, at, None)
+    write_prepared(tx, at_rest, doc, prepared, at, None)
 }
 
 /// Like [`write_doc`]; `received` is the saved form of a document that arrived whole from its
 /// origin, stored as it came instead of being saved again.
 fn write_doc_with(
     tx: &Transaction<'_>,
+    at_rest: &AtRestWrite<'_>,
     doc: &mut StoredDoc,
     at: i64,
     received: Option<&[u8]>,
 ) -> Result<(), StoreError> {
     let prepared = Prepared::of(doc, received.is_some())?;
-    write_prepared(tx, doc, prepared, at, received)
+    write_prepared(tx, at_rest, doc, prepared, at, received)
 }
 
 /// Writes many documents of one action: what each write computes from its document (heads, the
@@ -349,6 +361,7 @@ fn write_doc_with(
 /// written here. A placement round writes thousands of documents at once.
 fn write_docs(
     tx: &Transaction<'_>,
+    at_rest: &AtRestWrite<'_>,
     docs: &mut [&mut StoredDoc],
     at: i64,
 ) -> Result<(), StoreError> {
@@ -357,7 +370,7 @@ fn write_docs(
             Prepared::of(doc, false)
         });
     for (doc, prepared) in docs.iter_mut().zip(prepared) {
-        write_prepared(tx, doc, prepared?, at, None)?;
+        write_prepared(tx, at_rest, doc, prepared?, at, None)?;
         mark_local_change(tx, &doc.id)?;
     }
     Ok(())
@@ -387,6 +400,7 @@ impl Prepared {
 
 fn write_prepared(
     tx: &Transaction<'_>,
+    at_rest: &AtRestWrite<'_>,
     doc: &mut StoredDoc,
     prepared: Prepared,
     at: i64,
@@ -431,31 +445,38 @@ fn write_prepared(
             "SELECT COUNT(*), COALESCE(MAX(seq), -1) + 1 FROM chunks WHERE doc_id = ?1",
         )?
         .query_row([&doc.id.0], |r| Ok((r.get(0)?, r.get(1)?)))?;
-    let id = doc.id.0.clone();
-    let append = |snapshot: bool, bytes: &[u8]| -> Result<i64, StoreError> {
+    let id = doc.id.clone();
+    let kind = meta.kind;
+    // Stores one chunk at `seq`, sealed or plain as the node and the kind say; returns whether
+    // it was sealed.
+    let insert = |seq: i64, snapshot: bool, bytes: &[u8]| -> Result<bool, StoreError> {
+        let (sealed, stored) = at_rest.chunk_for_disk(kind, &id, seq, bytes)?;
         tx.prepare_cached(
-            "INSERT INTO chunks (doc_id, seq, snapshot, bytes) VALUES (?1, ?2, ?3, ?4)",
+            "INSERT INTO chunks (doc_id, seq, snapshot, bytes, sealed) VALUES (?1, ?2, ?3, ?4, ?5)",
         )?
-        .execute(params![id, next_seq, snapshot as i64, bytes])?;
-        Ok(held + 1)
+        .execute(params![id.0, seq, snapshot as i64, stored, sealed])?;
+        Ok(sealed)
     };
-    let chunk_count = if held >= COMPACT_AFTER_CHUNKS {
+    // The document's `sealed` flag: exact after compaction (only the snapshot is left); set by
+    // a sealed chunk; kept by a plain one (earlier sealed chunks are still there).
+    let (chunk_count, sealed_flag) = if held >= COMPACT_AFTER_CHUNKS {
         tx.execute("DELETE FROM chunks WHERE doc_id = ?1", [&doc.id.0])?;
         let snapshot = doc.save();
-        tx.execute(
-            "INSERT INTO chunks (doc_id, seq, snapshot, bytes) VALUES (?1, 0, 1, ?2)",
-            params![doc.id.0, snapshot],
-        )?;
-        1
+        (1, Some(insert(0, true, &snapshot)?))
     } else if let Some(bytes) = received {
-        append(true, bytes)?
+        (held + 1, insert(next_seq, true, bytes)?.then_some(true))
     } else if let Some((snapshot, bytes)) = &prepared.chunk {
-        append(*snapshot, bytes)?
+        (
+            held + 1,
+            insert(next_seq, *snapshot, bytes)?.then_some(true),
+        )
     } else {
-        held
+        (held, None)
     };
-    tx.prepare_cached("UPDATE documents SET chunk_count = ?2 WHERE doc_id = ?1")?
-        .execute(params![doc.id.0, chunk_count])?;
+    tx.prepare_cached(
+        "UPDATE documents SET chunk_count = ?2, sealed = COALESCE(?3, sealed) WHERE doc_id = ?1",
+    )?
+    .execute(params![doc.id.0, chunk_count, sealed_flag])?;
     projections::project(tx, &doc.id, &prepared.value)?;
     Ok(())
 }

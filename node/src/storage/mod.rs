@@ -10,11 +10,14 @@ mod docs;
 mod erase;
 pub mod projections;
 mod revocations;
+pub mod sealing;
 mod signatures;
+pub mod subject_keys;
 mod synced;
 
 pub use audit::{audit_in, audit_row, AuditEntry, AuditRow};
 pub use erase::ErasureReport;
+pub use subject_keys::{KeyFileStamp, SubjectKeys, SUBJECT_KEYS_FILE};
 
 use kitanetz_crdt::doc::DocError;
 use kitanetz_crdt::policy::Membership;
@@ -60,7 +63,8 @@ const MIGRATIONS: &[&str] = &[
     include_str!("migrations/0034_kitaplaner_imports.sql"),
     include_str!("migrations/0035_fee_statute_versions_replaced.sql"),
     include_str!("migrations/0036_lost_fee_reports.sql"),
-    include_str!("migrations/0040_placement_catalogues.sql"),
+    include_str!("migrations/0037_sealed_chunks.sql"),
+    include_str!("migrations/0038_placement_catalogues.sql"),
 ];
 
 /// Migrations that add a projection table: a database older than this is rebuilt from its
@@ -83,6 +87,12 @@ pub enum StoreError {
     DatabaseTooNew { found: usize, supported: usize },
     #[error("stored data is unreadable: {0}")]
     Corrupt(String),
+    #[error("subject key file: {0}")]
+    SubjectKeys(String),
+    #[error("document {0} is sealed and its key is gone (erased)")]
+    KeyGone(DocId),
+    #[error(transparent)]
+    Unsealing(#[from] sealing::OpenError),
 }
 
 /// How hard a commit waits for the disk.
@@ -100,6 +110,23 @@ pub struct Store {
     actor: Vec<u8>,
     membership: Membership,
     node_name: String,
+    /// The subject key file, when the node has one (ARCHITECTURE.md §Erasure).
+    keys: Option<SubjectKeys>,
+    /// Whether new chunks of personal documents are sealed (`[storage] encrypt_personal`).
+    seal_personal: bool,
+}
+
+/// How a store keeps personal documents at rest.
+#[derive(Debug, Clone)]
+pub struct AtRest {
+    /// The subject key file (`subject-keys.db` beside `node.db`); opened when it exists or
+    /// when `seal_personal` is on (then created).
+    pub keys_file: std::path::PathBuf,
+    /// Seal new chunks of personal documents with their document's key.
+    pub seal_personal: bool,
+    /// Now (Unix milliseconds, from the node's clock): the audit time of erasures finished
+    /// while opening.
+    pub opened_at: i64,
 }
 
 impl Store {
@@ -137,11 +164,90 @@ impl Store {
             actor,
             membership,
             node_name: node_name.to_string(),
+            keys: None,
+            seal_personal: false,
         };
         if (1..LAST_PROJECTION_CHANGE).contains(&found) {
             store.rebuild_projections()?;
         }
         Ok(store)
+    }
+
+    /// [`Store::open`] with the subject key file of `at_rest`: sealed chunks are opened with
+    /// it, and with `seal_personal` new chunks of personal documents are sealed. Refuses a key
+    /// file that is missing or not the one `node.db`'s sealed chunks were written with. Then
+    /// finishes the erasure of every sealed document whose key is gone
+    /// ([`Store::finish_shredded_erasures`]).
+    pub fn open_at_rest(
+        path: &Path,
+        durability: Durability,
+        node_name: &str,
+        membership: Membership,
+        at_rest: &AtRest,
+    ) -> Result<Store, StoreError> {
+        let mut store = Store::open(path, durability, node_name, membership)?;
+        let keys = if at_rest.seal_personal || at_rest.keys_file.is_file() {
+            Some(SubjectKeys::open(&at_rest.keys_file)?)
+        } else {
+            None
+        };
+        let meta = |key: &str| -> Result<Option<String>, StoreError> {
+            use rusqlite::OptionalExtension;
+            Ok(store
+                .conn
+                .query_row("SELECT value FROM node_meta WHERE key = ?1", [key], |r| {
+                    r.get(0)
+                })
+                .optional()?)
+        };
+        let recorded = meta(subject_keys::META_KEY_FILE)?;
+        let used: i64 = meta(subject_keys::META_ISSUED)?
+            .map(|n| n.parse())
+            .transpose()
+            .map_err(|e| StoreError::Corrupt(format!("node_meta.subject_keys_issued: {e}")))?
+            .unwrap_or(0);
+        match (&keys, recorded) {
+            (None, None) => {}
+            (None, Some(_)) => {
+                return Err(StoreError::SubjectKeys(format!(
+                    "{} is missing, and node.db holds personal documents sealed with its keys: \
+                     put the node's key file back (or the newest key backup, `kitanetz restore --keys`)",
+                    at_rest.keys_file.display()
+                )))
+            }
+            (Some(keys), Some(recorded)) if recorded != keys.id() => {
+                return Err(StoreError::SubjectKeys(format!(
+                    "{} is the key file {}, but node.db's sealed documents need the key file {recorded}",
+                    at_rest.keys_file.display(),
+                    keys.id()
+                )))
+            }
+            (Some(keys), Some(_)) => {
+                let issued = keys.stamp()?.issued;
+                if issued < used {
+                    return Err(StoreError::SubjectKeys(format!(
+                        "{} is older than node.db (it issued {issued} keys, node.db used key {used}): \
+                         put back the node's current key file",
+                        at_rest.keys_file.display()
+                    )));
+                }
+            }
+            (Some(keys), None) => {
+                store.conn.execute(
+                    "INSERT INTO node_meta (key, value) VALUES (?1, ?2)",
+                    [subject_keys::META_KEY_FILE, keys.id()],
+                )?;
+            }
+        }
+        store.keys = keys;
+        store.seal_personal = at_rest.seal_personal;
+        store.finish_shredded_erasures(at_rest.opened_at)?;
+        Ok(store)
+    }
+
+    /// The subject key file's stamp, when the store has one.
+    pub fn key_file_stamp(&self) -> Result<Option<KeyFileStamp>, StoreError> {
+        self.keys.as_ref().map(|k| k.stamp()).transpose()
     }
 
     /// Read access for queries (projections, users, audit).
@@ -215,6 +321,9 @@ fn ensure_actor(conn: &Connection, node_name: &str) -> Result<Vec<u8>, StoreErro
     )?;
     Ok(bytes.to_vec())
 }
+
+#[cfg(test)]
+mod at_rest_tests;
 
 #[cfg(test)]
 pub(crate) mod test_support {

@@ -27,7 +27,8 @@ const TABLES: &[&str] = &[
     "p_applicants",
 ];
 
-pub(super) fn clear_all(conn: &Connection) -> Result<(), StoreError> {
+/// Empties every projection table (they are rebuilt from the chunks).
+pub(crate) fn clear_all(conn: &Connection) -> Result<(), StoreError> {
     for t in TABLES {
         conn.execute(&format!("DELETE FROM {t}"), [])?;
     }

@@ -4,6 +4,7 @@
 use super::audit::{self, AuditEntry};
 use super::docs::write_doc;
 use super::erase::drop_doc;
+use super::subject_keys::AtRestWrite;
 use super::{Store, StoreError};
 use automerge::AutoCommit;
 use kitanetz_crdt::doc::StoredDoc;
@@ -100,8 +101,10 @@ impl Store {
             valid_from: None,
         };
         let tx = self.conn.transaction()?;
-        write_doc(&tx, &mut doc, at)?;
+        let at_rest = AtRestWrite::begin(self.keys.as_ref(), self.seal_personal)?;
+        write_doc(&tx, &at_rest, &mut doc, at)?;
         audit::append(&tx, &entry)?;
+        at_rest.commit(&tx)?;
         tx.commit()?;
         doc.mark_saved();
         Ok(())
@@ -115,6 +118,7 @@ impl Store {
         entry: &AuditEntry,
     ) -> Result<(), StoreError> {
         let tx = self.conn.transaction()?;
+        let at_rest = AtRestWrite::begin(self.keys.as_ref(), self.seal_personal)?;
         let held = tx
             .query_row("SELECT 1 FROM documents WHERE doc_id = ?1", [&id.0], |_| {
                 Ok(())
@@ -128,9 +132,10 @@ impl Store {
                 params![id.0, meta.kind.as_str(), entry.at, entry.actor, serde_json::to_string(meta).expect("meta")],
             )?;
         } else {
-            drop_doc(&tx, id, meta.kind.as_str(), &id.0, entry)?;
+            drop_doc(&tx, &at_rest, id, meta.kind.as_str(), &id.0, entry)?;
         }
         audit::append(&tx, entry)?;
+        at_rest.commit(&tx)?;
         tx.commit()?;
         Ok(())
     }
