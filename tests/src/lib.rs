@@ -1,6 +1,8 @@
 //! Fixtures for the integration tests: seeded nodes with a fixed clock, users of every role,
 //! and small helpers to call the router in-process.
 
+pub mod api_fuzz;
+
 use axum::body::Body;
 use axum::http::{Method, Request, StatusCode};
 use kitanetz_crdt::ids::{city_org, facility_org, provider_org, FacilityId, OrgId, ProviderId};
