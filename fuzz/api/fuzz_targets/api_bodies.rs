@@ -67,7 +67,10 @@ fuzz_target!(|data: &[u8]| {
         "{} {} with {} answered {status}: {}",
         target.method,
         target.path,
-        String::from_utf8_lossy(&bytes).chars().take(300).collect::<String>(),
+        String::from_utf8_lossy(&bytes)
+            .chars()
+            .take(300)
+            .collect::<String>(),
         answer.chars().take(300).collect::<String>()
     );
 });
