@@ -495,12 +495,17 @@ impl<R: DocRepo> Node<R> {
                 ..
             } => {
                 self.dials.established(connection_id);
+                let relay = if endpoint.is_relayed() {
+                    self.relay_of(&endpoint)
+                } else {
+                    None
+                };
                 let link = self.links.entry(peer_id).or_insert_with(|| Link::new(now));
                 if !endpoint.is_relayed() && link.direct_address.is_none() {
                     link.direct_address = Some(remote_address(&endpoint));
                 }
                 if link.relay.is_none() {
-                    link.relay = relay_of(&endpoint);
+                    link.relay = relay;
                 }
                 if !link.cert_sent {
                     link.cert_sent = true;
@@ -886,6 +891,32 @@ impl<R: DocRepo> Node<R> {
     }
 
     /// Forgets a peer's link; the core ends its session (sync states stay in the repo).
+    /// The relay a relayed connection runs through. Dialled, its address names it
+    /// (`…/p2p/<relay>/p2p-circuit/p2p/<peer>`); listened on, the address is the relay link's
+    /// own as libp2p saw it (`/ip4/…/tcp/…/p2p-circuit`, no PeerId), so the relay is the
+    /// linked peer with that direct address.
+    fn relay_of(&self, endpoint: &ConnectedPoint) -> Option<PeerId> {
+        let address = match endpoint {
+            ConnectedPoint::Dialer { address, .. } => address,
+            ConnectedPoint::Listener { local_addr, .. } => local_addr,
+        };
+        let mut before_circuit = Multiaddr::empty();
+        let mut named = None;
+        for protocol in address.iter() {
+            match protocol {
+                Protocol::P2pCircuit => break,
+                Protocol::P2p(peer) => named = Some(peer),
+                other => before_circuit.push(other),
+            }
+        }
+        named.or_else(|| {
+            self.links
+                .iter()
+                .find(|(_, l)| l.direct_address.as_ref() == Some(&before_circuit))
+                .map(|(peer, _)| *peer)
+        })
+    }
+
     /// The city makes itself reachable through a Träger office's relay, so that the office's
     /// Kitas behind a firewall can link to it (`…/p2p/<office>/p2p-circuit/p2p/<city>`). The
     /// reservation rides on the office's link; `address` is only how libp2p names it.
@@ -1024,27 +1055,6 @@ impl<R: DocRepo> Node<R> {
             .collect();
         self.status.lock().expect("status lock").peers = peers;
     }
-}
-
-/// The relay a relayed connection runs through: the PeerId just before `/p2p-circuit` in the
-/// address dialled (`…/p2p/<relay>/p2p-circuit/p2p/<peer>`) or listened on.
-fn relay_of(endpoint: &ConnectedPoint) -> Option<PeerId> {
-    if !endpoint.is_relayed() {
-        return None;
-    }
-    let address = match endpoint {
-        ConnectedPoint::Dialer { address, .. } => address,
-        ConnectedPoint::Listener { local_addr, .. } => local_addr,
-    };
-    let mut relay = None;
-    for protocol in address.iter() {
-        match protocol {
-            Protocol::P2p(peer) => relay = Some(peer),
-            Protocol::P2pCircuit => return relay,
-            _ => {}
-        }
-    }
-    None
 }
 
 /// The peer's address of a direct connection, without a `/p2p` part (libp2p adds it).
