@@ -785,6 +785,27 @@ async fn the_zvs_publishes_a_catalogue_with_a_traegers_local_criterion_and_it_is
     assert_eq!(status, StatusCode::OK);
     assert!(page.contains("denomination:katholisch"), "{page}");
     assert!(page.contains("Ratsbeschluss 12/2026"), "{page}");
+    // A publication without a reason keeps the form, with the field marked.
+    let (status, page) = kitanetz_tests::call(
+        &app,
+        Method::POST,
+        "/rounds/catalogue",
+        Some(&login.token),
+        Some((
+            "application/x-www-form-urlencoded",
+            format!(
+                "csrf={}&from=2027-03&to=2027-04&reason=&catalogue={}",
+                login.csrf,
+                url_encoded(&with_local(&traeger))
+            ),
+        )),
+    )
+    .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{page}");
+    assert!(
+        page.contains(r#"id="f-reason" name="reason" type="text" value="" aria-invalid="true""#),
+        "{page}"
+    );
     let second = with_local(&traeger).replace(
         r#"{"id":"birth","kind":"birth_date"}"#,
         r#"{"id":"integration","kind":"integration"}"#,
@@ -819,12 +840,5 @@ async fn the_zvs_publishes_a_catalogue_with_a_traegers_local_criterion_and_it_is
 }
 
 fn url_encoded(text: &str) -> String {
-    text.bytes()
-        .map(|b| match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
-                (b as char).to_string()
-            }
-            _ => format!("%{b:02X}"),
-        })
-        .collect()
+    form_urlencoded::byte_serialize(text.as_bytes()).collect()
 }

@@ -164,17 +164,7 @@ pub(crate) async fn eventually<F: std::future::Future<Output = bool>>(
     }
 }
 
-pub(crate) fn first_user(net: &Network, node: &str, role: &str) -> String {
-    net.open(node)
-        .store()
-        .conn()
-        .query_row(
-            "SELECT username FROM users WHERE role = ?1 ORDER BY id LIMIT 1",
-            [role],
-            |r| r.get(0),
-        )
-        .expect("a demo user")
-}
+pub(crate) use kitanetz_tests::first_user;
 
 /// Creates the city's root key; returns its path and the `root_public_key` line for node.toml.
 pub(crate) fn city_root(net: &Network) -> (PathBuf, String) {

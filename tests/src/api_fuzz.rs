@@ -4,7 +4,7 @@
 //! take JSON, each with a logged-in caller and valid bodies to start from, and the mutations
 //! (a leaf replaced by an awkward value, keys dropped or added, deep nesting, byte damage).
 
-use crate::Network;
+use crate::{first_user, Network};
 use axum::body::Body;
 use axum::http::Request;
 use kitanetz_crdt::policy::NodeRole;
@@ -242,18 +242,6 @@ async fn parent(city: &Arc<Node>) -> String {
 /// The empty value of an input type as JSON: every field name, no valid value.
 fn empty<T: Default + serde::Serialize>() -> Value {
     serde_json::to_value(T::default()).unwrap()
-}
-
-fn first_user(net: &Network, node: &str, role: &str) -> String {
-    net.open(node)
-        .store()
-        .conn()
-        .query_row(
-            "SELECT username FROM users WHERE role = ?1 ORDER BY id LIMIT 1",
-            [role],
-            |r| r.get(0),
-        )
-        .expect("a demo user")
 }
 
 /// The routes of a seeded network's city and first Kita, with their callers and seeds.

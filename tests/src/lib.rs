@@ -555,3 +555,17 @@ pub fn assert_missing_case_refused(command: &[&str]) {
         run.stderr
     );
 }
+
+/// The first demo user of `role` on the network's node `node` (seeded users share the demo
+/// password).
+pub fn first_user(net: &Network, node: &str, role: &str) -> String {
+    net.open(node)
+        .store()
+        .conn()
+        .query_row(
+            "SELECT username FROM users WHERE role = ?1 ORDER BY id LIMIT 1",
+            [role],
+            |r| r.get(0),
+        )
+        .expect("a demo user")
+}

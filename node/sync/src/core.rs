@@ -195,10 +195,10 @@ impl<R: DocRepo> SyncCore<R> {
     }
 
     /// As [`SyncCore::on_connect`], for a link that runs through `relay`'s relay (a Kita and
-    /// the city through the Kita's Träger office). Both ends offer on it only the documents the
-    /// relay may not hold (the placement documents): the others reach the peer through the
-    /// relay node itself, signed, and offering them twice doubles a bootstrap's bytes
-    /// (`relay-bench`). What the peer offers anyway is answered as on any link.
+    /// the city through the Kita's Träger office). Both ends offer on it the documents the relay
+    /// may not hold (the placement documents) and their own; others' documents reach the peer
+    /// through the relay node itself, signed, and offering them twice doubles a bootstrap's
+    /// bytes (`relay-bench`). What the peer offers anyway is answered as on any link.
     pub fn on_connect_relayed(
         &mut self,
         peer: &str,
@@ -245,12 +245,15 @@ impl<R: DocRepo> SyncCore<R> {
     }
 
     /// Whether this node starts syncing a document with `peer` (rather than only answering
-    /// it): not on a relayed link when the relay may hold the document.
+    /// it): on a relayed link, not a document of another writer that the relay may hold (the
+    /// relay passes it on, signed). Its own documents it offers everywhere: changes made
+    /// before signing was on (or by the demo seed) carry no signature, so only their writer
+    /// can hand them over.
     fn offered(&self, peer: &str, meta: &DocMeta) -> bool {
         self.peers
             .get(peer)
             .and_then(|s| s.relay.as_ref())
-            .is_none_or(|relay| !may_hold(relay, meta))
+            .is_none_or(|relay| !may_hold(relay, meta) || may_write(&self.me, meta))
     }
 
     /// The link to a peer closed. Sync states are already persisted after every message.
