@@ -133,16 +133,14 @@ pub fn publish(
     );
     if let Some(c) = &catalogue {
         for scope in c.local.iter().map(|l| &l.scope) {
-            let known = match scope {
-                Scope::Traeger(t) => known_id(store, "p_providers", t.as_str())?,
-                Scope::Facility(f) => known_id(store, "p_facilities", f.as_str())?,
+            let (table, id, what) = match scope {
+                Scope::Traeger(t) => ("p_providers", t.as_str(), "Träger"),
+                Scope::Facility(f) => ("p_facilities", f.as_str(), "Kita"),
             };
             v.check(
-                known,
+                known_id(store, table, id)?,
                 "catalogue",
-                format!(
-                    "unbekannter Träger oder unbekannte Kita / unknown Träger or Kita: {scope:?}"
-                ),
+                format!("unbekannt / unknown {what}: {id}"),
             );
         }
     }

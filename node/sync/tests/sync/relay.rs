@@ -58,7 +58,7 @@ pub fn star_net() -> (SimNet, BTreeMap<DocId, DocMeta>) {
 /// on the relayed link, so every node gets all the policy allows; besides them only the two
 /// ends' own documents do, as both leave to the office what it passes on for other writers.
 #[test]
-fn a_relayed_link_to_the_city_carries_only_what_the_office_may_not_hold() {
+fn a_relayed_link_carries_the_placement_documents_and_the_two_ends_own() {
     let mut net = SimNet::signed(&members()).star();
     let all = populate(&mut net);
     net.connect_all();
