@@ -68,21 +68,9 @@ async fn a_front_end_does_everything_a_parent_does_through_the_json_api() {
         .0,
         401
     );
-    let mail: String = city
-        .store()
-        .conn()
-        .query_row(
-            "SELECT body FROM outbox WHERE recipient = 'jana@example.org'",
-            [],
-            |r| r.get(0),
-        )
-        .unwrap();
-    let link = mail
-        .split_whitespace()
-        .find(|w| w.contains("/portal/verify?token="))
-        .unwrap();
-    let path = &link[link.find("/portal/verify").unwrap()..];
-    let (status, _) = kitanetz_tests::call(&router, "GET".parse().unwrap(), path, None, None).await;
+    let path = kitanetz_tests::verification_path(&city, "jana@example.org");
+    let (status, _) =
+        kitanetz_tests::call(&router, "GET".parse().unwrap(), &path, None, None).await;
     assert!(status.is_success() || status.is_redirection(), "{status}");
     let (status, body) = call(&router, "POST", "/api/portal/login", None, Some(login)).await;
     assert_eq!(status, 200, "{body}");

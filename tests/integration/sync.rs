@@ -1171,6 +1171,18 @@ fn connected_to(links: &kitanetz_node::links::NodeLinks) -> Vec<String> {
         .collect()
 }
 
+/// The city, the first Kita's Träger office and that Kita of a seeded network.
+fn city_office_and_kita(net: &Network) -> (Arc<Node>, Arc<Node>, Arc<Node>) {
+    let all: Vec<Arc<Node>> = net.configs.iter().map(|c| net.open(&c.name)).collect();
+    let city = all
+        .iter()
+        .find(|n| n.config.role == NodeRole::City)
+        .unwrap()
+        .clone();
+    let (kita, traeger) = kita_and_its_traeger(&all);
+    (city, traeger, kita)
+}
+
 /// Links for `nodes` on loopback, with keys and certificates as the city's administration
 /// machine issues them (no peers yet: `go_online` names them).
 fn certified_links(
@@ -1219,13 +1231,7 @@ async fn a_kita_linked_only_to_its_traeger_converges_with_the_city_through_the_o
     };
     let wait = std::time::Duration::from_secs(30);
     let net = Network::seeded();
-    let all: Vec<Arc<Node>> = net.configs.iter().map(|c| net.open(&c.name)).collect();
-    let city = all
-        .iter()
-        .find(|n| n.config.role == NodeRole::City)
-        .unwrap()
-        .clone();
-    let (kita, traeger) = kita_and_its_traeger(&all);
+    let (city, traeger, kita) = city_office_and_kita(&net);
     let facility = kita.config.facility.clone().unwrap();
     let nodes = vec![city.clone(), traeger.clone(), kita.clone()];
 
@@ -1392,13 +1398,7 @@ async fn a_kita_behind_a_firewall_places_with_the_city_through_its_offices_relay
     use kitanetz_p2p::Protocol;
     let wait = std::time::Duration::from_secs(30);
     let net = Network::seeded();
-    let all: Vec<Arc<Node>> = net.configs.iter().map(|c| net.open(&c.name)).collect();
-    let city = all
-        .iter()
-        .find(|n| n.config.role == NodeRole::City)
-        .unwrap()
-        .clone();
-    let (kita, traeger) = kita_and_its_traeger(&all);
+    let (city, traeger, kita) = city_office_and_kita(&net);
     let facility = kita.config.facility.clone().unwrap();
     let nodes = vec![city.clone(), traeger.clone(), kita.clone()];
     let links = certified_links(&net, &nodes);

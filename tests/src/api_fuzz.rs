@@ -211,21 +211,8 @@ async fn parent(city: &Arc<Node>) -> String {
     )
     .await;
     assert_eq!(status.as_u16(), 202);
-    let mail: String = city
-        .store()
-        .conn()
-        .query_row(
-            "SELECT body FROM outbox WHERE recipient = 'fuzz@example.org'",
-            [],
-            |r| r.get(0),
-        )
-        .unwrap();
-    let link = mail
-        .split_whitespace()
-        .find(|w| w.contains("/portal/verify?token="))
-        .unwrap();
-    let path = &link[link.find("/portal/verify").unwrap()..];
-    crate::call(&router, "GET".parse().unwrap(), path, None, None).await;
+    let path = crate::verification_path(city, "fuzz@example.org");
+    crate::call(&router, "GET".parse().unwrap(), &path, None, None).await;
     let login = json!({"email": "fuzz@example.org", "password": "ein langes Passwort"});
     let (_, body) = crate::call(
         &router,

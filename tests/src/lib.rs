@@ -569,3 +569,21 @@ pub fn first_user(net: &Network, node: &str, role: &str) -> String {
         )
         .expect("a demo user")
 }
+
+/// The path of the verification link the city mailed to `email` (registration on the portal).
+pub fn verification_path(city: &Node, email: &str) -> String {
+    let mail: String = city
+        .store()
+        .conn()
+        .query_row(
+            "SELECT body FROM outbox WHERE recipient = ?1",
+            [email],
+            |r| r.get(0),
+        )
+        .expect("a verification mail");
+    let link = mail
+        .split_whitespace()
+        .find(|w| w.contains("/portal/verify?token="))
+        .expect("a verification link");
+    link[link.find("/portal/verify").expect("the path")..].to_string()
+}
