@@ -97,6 +97,24 @@ impl DocRepo for StoreRepo {
                 }
             }
         }
+        // A transfer concluded elsewhere frees the leaving child's seat at its old Kita.
+        if meta.kind == kitanetz_crdt::meta::DocKind::TransferNotice {
+            if let Some(facility) = self.node.config.facility.clone() {
+                let now = self.node.now();
+                match crate::seats::follow_transfer_notice(
+                    &mut self.node.store(),
+                    &facility,
+                    doc,
+                    now,
+                ) {
+                    Ok(true) => {
+                        self.cache.remove(&crate::seats::ledger_doc_id(&facility));
+                    }
+                    Ok(false) => {}
+                    Err(e) => tracing::error!(error = %e, "following a transfer notice"),
+                }
+            }
+        }
         self.cache.insert(doc.clone(), am);
         Ok(())
     }

@@ -6,7 +6,9 @@ use crate::applications::{
     change_doc, form, lead_of, post, second_reserves, two_wishes_first_full, TwoWishes,
 };
 use axum::http::StatusCode;
-use kitanetz_crdt::kinds::{transfer_state, Application, TransferNotice};
+use kitanetz_crdt::kinds::{
+    transfer_state, Applicant, Application, Family, SeatLedger, TransferNotice,
+};
 use kitanetz_node::applications::sequential::{self, Which};
 use kitanetz_node::Node;
 use std::sync::Arc;
@@ -81,6 +83,44 @@ async fn the_old_kita_hears_of_the_reservation_the_contract_and_nobody_else_does
             application.transfer_from = Some(old_facility.clone());
         },
     );
+    // Paul goes to the old Kita now: a child of its seeded families, under contract through
+    // February, renamed to the applicant's child.
+    let applicant_id = kitanetz_crdt::ids::doc_id_for("applicant", &id.0);
+    let (_, applicant) = city.store().get::<Applicant>(&applicant_id).unwrap();
+    let (paul, _) = kitanetz_tests::child_in_care_on(&old, "2027-02-28");
+    let family_id: String = old
+        .store()
+        .conn()
+        .query_row(
+            "SELECT doc_id FROM p_children WHERE id = ?1",
+            [&paul],
+            |r| r.get(0),
+        )
+        .unwrap();
+    change_doc::<Family>(&old, &kitanetz_crdt::DocId(family_id), |family| {
+        let child = family.children.iter_mut().find(|c| c.id.0 == paul).unwrap();
+        child.given_name = applicant.child_given_name.clone();
+        child.family_name = applicant.child_family_name.clone();
+        child.birth_date = applicant.child_birth_date;
+    });
+    let care_type: String = old
+        .store()
+        .conn()
+        .query_row(
+            "SELECT l.care_type FROM p_contracts k JOIN p_contract_lines l ON l.contract = k.id
+             WHERE k.child = ?1 AND l.start <= '2027-02-28' AND (l.end IS NULL OR l.end >= '2027-02-28')",
+            [&paul],
+            |r| r.get(0),
+        )
+        .unwrap();
+    let care_type = kitanetz_crdt::kinds::CareType::parse(&care_type).unwrap();
+    let old_ledger = || {
+        old.store()
+            .get::<SeatLedger>(&kitanetz_node::seats::ledger_doc_id(&old_facility))
+            .unwrap()
+            .1
+    };
+    let free_before = old_ledger();
     let run = sequential::advance_in_store(&mut city.store(), Which::All, city.now()).unwrap();
     assert_eq!(run.shares_issued, 0);
     assert!(
@@ -194,6 +234,49 @@ async fn the_old_kita_hears_of_the_reservation_the_contract_and_nobody_else_does
     local.run_until_quiet(6);
     assert_eq!(notices_at(&old)[0].state, transfer_state::PLACED);
     assert!(local.refusals.is_empty(), "{:?}", local.refusals);
+    // The old Kita's node counts Paul's seat free from March, in the care type of his
+    // contract there, and the ledger tells the city.
+    let march = kitanetz_crdt::scalar::Date::ymd(2027, 3, 1);
+    let after = old_ledger();
+    for (was, now) in free_before.months.iter().zip(&after.months) {
+        let frees = now.care_type == care_type && now.month >= march;
+        assert_eq!(
+            now.free(),
+            was.free() + u32::from(frees && was.occupied > 0),
+            "{:?} {}",
+            now.care_type,
+            now.month
+        );
+        assert_eq!(
+            now.leaving,
+            if frees {
+                vec![notice_id.0.clone()]
+            } else {
+                vec![]
+            }
+        );
+    }
+    let audited: i64 = old
+        .store()
+        .conn()
+        .query_row(
+            "SELECT COUNT(*) FROM audit_log WHERE action = 'seat.leaving' AND actor = 'system:transfer-placed'",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    assert_eq!(audited, 1);
+    local.local_change(
+        &old.config.name,
+        &kitanetz_node::seats::ledger_doc_id(&old_facility),
+    );
+    local.run_until_quiet(7);
+    let at_city = kitanetz_node::applications::sequential::Ledgers::load(&city.store()).unwrap();
+    assert_eq!(
+        at_city.of(&old_facility).unwrap().free(care_type, march),
+        after.free(care_type, march),
+        "the city places on the freed seat"
+    );
 
     // A month after the placement the notice goes with the applicant, everywhere.
     use kitanetz_node::applications::retention;

@@ -84,8 +84,16 @@ pub struct SeatMonth {
     /// First day of the month.
     pub month: Date,
     pub places: u32,
+    /// Seats taken by children under contract before this ledger (as the Kita counted them).
     pub occupied: u32,
     pub reservations: Vec<SeatReservation>,
+    /// Children counted in `occupied` who leave for another Kita before this month: the city's
+    /// transfer notice (its id) said the new contract is concluded. Each frees its seat from
+    /// the transfer date. A list, not a lower count, so that two devices recording different
+    /// children offline merge to both.
+    #[autosurgeon(missing = "Vec::new")]
+    #[serde(default)]
+    pub leaving: Vec<String>,
 }
 
 impl SeatMonth {
@@ -119,9 +127,18 @@ impl SeatMonth {
         holding.len() as u32
     }
 
+    /// Seats occupied by contracts this month: `occupied` less the children leaving before it.
+    pub fn occupied_now(&self) -> u32 {
+        let mut leaving: Vec<&String> = self.leaving.iter().collect();
+        leaving.sort();
+        leaving.dedup();
+        self.occupied.saturating_sub(leaving.len() as u32)
+    }
+
     /// Seats neither occupied nor held.
     pub fn free(&self) -> u32 {
-        self.places.saturating_sub(self.occupied + self.held())
+        self.places
+            .saturating_sub(self.occupied_now() + self.held())
     }
 }
 
@@ -498,22 +515,42 @@ impl SeatLedger {
         Ok(())
     }
 
+    /// Records that the child of the transfer notice `notice` leaves: from `from` on (months
+    /// that begin on or after it) a seat of `care_type` frees; `None`: it stays after all (the
+    /// record is taken back). Returns whether the ledger changed.
+    pub fn record_leaving(&mut self, notice: &str, leaving: Option<(CareType, Date)>) -> bool {
+        let mut changed = false;
+        for m in &mut self.months {
+            let leaves = leaving
+                .is_some_and(|(care_type, from)| m.care_type == care_type && m.month >= from);
+            let listed = m.leaving.iter().any(|n| n == notice);
+            if leaves && !listed {
+                m.leaving.push(notice.to_string());
+                changed = true;
+            } else if !leaves && listed {
+                m.leaving.retain(|n| n != notice);
+                changed = true;
+            }
+        }
+        changed
+    }
+
     /// Months with more holds than seats, with the default of which holds stand.
     pub fn overbooked(&self) -> Vec<Overbooking> {
         self.months
             .iter()
             .filter_map(|m| {
                 let holds = m.holds();
-                (m.occupied as usize + holds.len() > m.places as usize).then_some((m, holds))
+                (m.occupied_now() as usize + holds.len() > m.places as usize).then_some((m, holds))
             })
             .map(|(m, mut holds)| {
-                let seats = m.places.saturating_sub(m.occupied) as usize;
+                let seats = m.places.saturating_sub(m.occupied_now()) as usize;
                 let over = holds.split_off(seats.min(holds.len()));
                 Overbooking {
                     care_type: m.care_type,
                     month: m.month,
                     places: m.places,
-                    occupied: m.occupied,
+                    occupied: m.occupied_now(),
                     standing: holds,
                     over,
                 }
@@ -539,6 +576,7 @@ mod tests {
                 places,
                 occupied,
                 reservations: vec![],
+                leaving: vec![],
             }],
             declines: vec![],
         }
@@ -731,6 +769,53 @@ mod tests {
             .unwrap()
             .overbooked()
             .is_empty());
+    }
+
+    /// The old Kita's desktop and server each record a different leaving child offline: after
+    /// the merge both seats are free; the same child recorded on both frees one; a month
+    /// before the transfer date and another care type keep theirs; taking it back undoes it.
+    #[test]
+    fn children_leaving_recorded_on_two_devices_free_a_seat_each() {
+        let mut base = ledger(3, 3);
+        base.months.push(SeatMonth {
+            care_type: CareType::Nursery,
+            ..base.months[0].clone()
+        });
+        base.months.push(SeatMonth {
+            month: Date::ymd(2026, 12, 1),
+            ..base.months[0].clone()
+        });
+        let [mut office, mut laptop] = devices(&base, ["office", "laptop"]);
+        let leaves = Some((CareType::Kindergarten, january()));
+        for (doc, notices) in [
+            (&mut office, ["notice-a", "notice-b"].as_slice()),
+            (&mut laptop, ["notice-b"].as_slice()),
+        ] {
+            let mut l: SeatLedger = doc.value().unwrap();
+            for notice in notices {
+                assert!(l.record_leaving(notice, leaves));
+                assert!(!l.record_leaving(notice, leaves), "recorded once");
+            }
+            doc.update(&l, Date::ymd(2026, 11, 2), 2, "leaving")
+                .unwrap();
+        }
+        office.merge_bytes(&laptop.save()).unwrap();
+        let mut merged: SeatLedger = office.value().unwrap();
+        let free = |l: &SeatLedger| {
+            (
+                l.free(CareType::Kindergarten, january()),
+                l.free(CareType::Nursery, january()),
+                l.free(CareType::Kindergarten, Date::ymd(2026, 12, 1)),
+            )
+        };
+        assert_eq!(free(&merged), (2, 0, 0));
+        assert!(merged.record_leaving("notice-b", None));
+        assert_eq!(
+            free(&merged),
+            (1, 0, 0),
+            "the transfer is off: the child stays"
+        );
+        assert!(merged.validate().is_ok());
     }
 
     #[test]

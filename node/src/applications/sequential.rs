@@ -621,6 +621,7 @@ mod tests {
                     places: 10,
                     occupied: 10 - free,
                     reservations: vec![],
+                    leaving: vec![],
                 })
                 .collect(),
             declines: vec![],

@@ -482,6 +482,7 @@ mod tests {
                         decided_on: Date::ymd(2027, 3, *day),
                     })
                     .collect(),
+                leaving: vec![],
             }],
             declines: vec![],
         }

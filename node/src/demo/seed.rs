@@ -379,6 +379,7 @@ fn seat_ledger(world: &World, facility: &kitanetz_datagen::FacilitySet, today: D
                 places,
                 occupied: occupied.min(places),
                 reservations: vec![],
+                leaving: vec![],
             });
         }
     }

@@ -13,6 +13,11 @@
 //!   places − occupied by contracts ± reservations") less the proposals of earlier rounds the Kita
 //!   has not answered yet, so that two rounds never promise one seat twice. A Kita whose ledger
 //!   never reached the city has none.
+//! - **Transfers.** A Wechselantrag's child keeps the seat it holds at its old Kita as an
+//!   implicit last wish (PLACEMENT.md): a program of one seat for it alone, so that it moves
+//!   only up and counts as `kept_current`, not as unplaced. The seat is not handed on in the same
+//!   round; the old Kita's ledger frees it from the transfer date once the new contract is
+//!   concluded (`SeatMonth::leaving`).
 //! - **Priorities.** The catalogue (the Lastenheft's default: sibling in this Kita, desired start,
 //!   birth date) compiled from the facts; remaining ties by the lottery drawn from the round's
 //!   seed. Integration and sibling flags are facts, never the rank a parent gave.
@@ -70,6 +75,12 @@ pub fn program_id(facility: &FacilityId, care_type: CareType, month: Date) -> Pr
         care_type.as_str(),
         month.0.format("%Y-%m")
     ))
+}
+
+/// The seat a transfer child holds at its old Kita, as a program of its own, e.g.
+/// `kita-3/current/app-17`.
+pub fn current_program(old: &FacilityId, application: &ApplicationId) -> ProgramId {
+    ProgramId::new(format!("{}/current/{}", old.0, application.0))
 }
 
 /// The round's input and how to read its result back.
@@ -136,6 +147,9 @@ pub fn build(
     let mut children = Vec::new();
     let mut applications = BTreeMap::new();
     let mut facts = Facts::default();
+    // The transfer children's seats at their old Kitas; not in `facility_of`: a child left at
+    // its current seat gets no proposal.
+    let mut current_seats: BTreeMap<ProgramId, FacilityId> = BTreeMap::new();
     let days = |d: Date| (d.0 - chrono::NaiveDate::from_ymd_opt(1970, 1, 1).unwrap()).num_days();
     for c in candidates {
         let a = c.application;
@@ -195,17 +209,37 @@ pub fn build(
                 flags: super::catalogue::child_flags(c.denomination),
             },
         );
+        let current = a.transfer_from.as_ref().filter(|_| a.transfer).map(|old| {
+            let program = current_program(old, &a.id);
+            current_seats.insert(program.clone(), old.clone());
+            program
+        });
         children.push(Child {
             id: child.clone(),
             wishes: program_ids,
             lottery: 0.0,
             together: (!a.together.is_empty()).then(|| GroupId::new(a.together.clone())),
-            current: None,
+            current,
             first_wish_only: false,
             district: c.district.map(str::to_string),
             birth_date: Some(c.birth_date.to_string()),
         });
         applications.insert(child, a.id.clone());
+    }
+    // A transfer child keeps the seat it holds as an implicit last wish (PLACEMENT.md): a
+    // program of its own, so that the engine moves it only up, and the seat is not handed on in
+    // the same round — it frees only when the new contract is concluded (the old Kita's ledger
+    // counts it free from the transfer date, `SeatMonth::leaving`), and a chain of offers that
+    // each hang on the parents of another child accepting would be no offer at all.
+    for (program, old) in current_seats {
+        programs.insert(
+            program.clone(),
+            Program {
+                id: program,
+                facility: kitanetz_placement::FacilityId::new(old.0),
+                capacity: 1,
+            },
+        );
     }
     let mut instance = Instance {
         format: INPUT_FORMAT.to_string(),
@@ -285,6 +319,7 @@ mod tests {
                         decided_on: month,
                     })
                     .collect(),
+                leaving: vec![],
             }],
             declines: vec![],
         }
@@ -454,6 +489,69 @@ mod tests {
         assert_eq!(
             b.instance.programs[0].capacity, 2,
             "the unanswered proposal of an earlier round keeps its seat"
+        );
+    }
+
+    /// PLACEMENT.md: "Children changing Kita keep their current seat as an implicit last wish."
+    /// A transfer child whose wish is full stays where it is (kept, not unplaced, no proposal);
+    /// one whose wish has a seat moves; the seat it leaves is not given to another child in the
+    /// same round (the move is not concluded yet).
+    #[test]
+    fn a_transfer_child_keeps_its_current_seat_as_an_implicit_last_wish() {
+        let aug = Date::ymd(2027, 8, 1);
+        let transfer = |id: &str, wish: u32| {
+            let mut a = application(id, &[wish], aug);
+            a.transfer = true;
+            a.transfer_priority = "normal".into();
+            a.transfer_from = Some(fac(9));
+            a
+        };
+        let apps = [
+            transfer("stays", 1),
+            transfer("moves", 2),
+            application("wants-9", &[9], aug),
+        ];
+        let ledgers: Ledgers = [
+            ledger(1, aug, 0, &[]),
+            ledger(2, aug, 1, &[]),
+            ledger(9, aug, 0, &[]),
+        ]
+        .into_iter()
+        .collect();
+        let ranked: Vec<Vec<FacilityId>> = apps.iter().map(|a| a.facilities()).collect();
+        let b = built(&apps, &ranked, &ledgers);
+        assert!(b.instance.validate().is_ok());
+        let stays = ChildId::new("stays".to_string());
+        assert_eq!(
+            b.instance.children[0].current,
+            Some(current_program(&fac(9), &ApplicationId("stays".into())))
+        );
+        assert!(
+            !b.facility_of
+                .contains_key(b.instance.children[0].current.as_ref().unwrap()),
+            "a kept seat is no proposal"
+        );
+        let result = kitanetz_placement::protocol::place(
+            &b.instance,
+            &kitanetz_placement::SolveOptions::default(),
+            true,
+        );
+        let at = |c: &str| result.assignment[c].clone();
+        assert_eq!(at(stays.as_str()).as_deref(), Some("kita-9/current/stays"));
+        assert_eq!(at("moves").as_deref(), Some("kita-2/nursery/2027-08"));
+        assert_eq!(
+            at("wants-9"),
+            None,
+            "the seat frees only with the new contract"
+        );
+        let statistics = kitanetz_placement::round_statistics(&b.instance, &result);
+        assert_eq!(
+            (
+                statistics.placed_at_wish,
+                statistics.kept_current,
+                statistics.unplaced
+            ),
+            (1, 1, 1)
         );
     }
 

@@ -346,6 +346,8 @@ pub fn start_with_seed(
             continue;
         };
         let program_id = kitanetz_placement::ProgramId::new(program.clone());
+        // A transfer child left at its current seat has no Kita here (`facility_of` names
+        // only wished programs): it stays where it is, nothing to propose.
         if let (Some(application), Some(facility)) = (
             built.applications.get(&child.id),
             built.facility_of.get(&program_id),

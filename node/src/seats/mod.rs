@@ -54,6 +54,7 @@ pub fn ledgers(store: &Store) -> Result<Vec<SeatLedger>, StoreError> {
             places: r.get(3)?,
             occupied: r.get(4)?,
             reservations: vec![],
+            leaving: vec![],
         };
         if ledgers.last().is_none_or(|l| l.facility.0 != key.0) {
             ledgers.push(SeatLedger {
@@ -498,19 +499,108 @@ pub fn release_for_closed_wish(
     if !reserved || ledger.release(handle, now.today).is_err() {
         return Ok(false);
     }
-    doc.update(&ledger, now.today, now.millis, "seat.release")?;
-    store.save_doc(
+    let actor = format!("system:wish-{}", wish.status.as_str());
+    save_for_the_kita(
+        store,
         &mut doc,
-        &AuditEntry {
-            at: now.millis,
-            actor: format!("system:wish-{}", wish.status.as_str()),
-            action: "seat.release",
-            target: Some(id.0.clone()),
-            subjects: vec![handle.0.clone()],
-            valid_from: None,
-        },
+        &ledger,
+        &actor,
+        "seat.release",
+        &handle.0,
+        now,
     )?;
     Ok(true)
+}
+
+/// The old Kita's side of a transfer (Lastenheft 3.4.3): when the city's notice says the new
+/// contract is concluded, the node counts the leaving child's seat free from the first month
+/// that begins on or after its first day at the new Kita, in the care type of its contract
+/// here (`SeatMonth::leaving`), so that the city can place another child on it; a notice that
+/// turns back (the transfer is off) takes that back. Nothing happens for a child the notice
+/// does not match among this Kita's children (the lead sees the notice unmatched on the seats
+/// page). The contract itself is ended by the lead, with the parents' notice. Returns whether
+/// the ledger changed.
+pub fn follow_transfer_notice(
+    store: &mut Store,
+    facility: &FacilityId,
+    notice_doc: &DocId,
+    now: Now,
+) -> Result<bool, StoreError> {
+    use kitanetz_crdt::kinds::{transfer_state, TransferNotice};
+    let Some((_, notice)) = store.find::<TransferNotice>(notice_doc)? else {
+        return Ok(false);
+    };
+    if &notice.facility != facility {
+        return Ok(false);
+    }
+    let leaving = if notice.state == transfer_state::PLACED {
+        let last_day = Date(notice.new_start.0 - chrono::Days::new(1));
+        let child = crate::applications::queries::child_named(
+            store,
+            &notice.child_given_name,
+            &notice.child_family_name,
+            notice.child_birth_date,
+        )?;
+        let care_type = match child {
+            Some(child) => crate::extra_care::queries::child_on(
+                store,
+                facility,
+                &kitanetz_crdt::ids::ChildId(child),
+                last_day,
+            )?
+            .and_then(|c| CareType::parse(&c)),
+            None => None,
+        };
+        let Some(care_type) = care_type else {
+            return Ok(false);
+        };
+        Some((care_type, notice.new_start))
+    } else {
+        None
+    };
+    let id = ledger_doc_id(facility);
+    let Some((mut doc, mut ledger)) = store.find::<SeatLedger>(&id)? else {
+        return Ok(false);
+    };
+    if !ledger.record_leaving(&notice_doc.0, leaving) {
+        return Ok(false);
+    }
+    let actor = format!("system:transfer-{}", notice.state);
+    save_for_the_kita(
+        store,
+        &mut doc,
+        &ledger,
+        &actor,
+        "seat.leaving",
+        &notice_doc.0,
+        now,
+    )?;
+    Ok(true)
+}
+
+/// Saves a ledger change the node makes for the Kita on what arrived, audited as the system's.
+fn save_for_the_kita(
+    store: &mut Store,
+    doc: &mut kitanetz_crdt::doc::StoredDoc,
+    ledger: &SeatLedger,
+    actor: &str,
+    action: &'static str,
+    subject: &str,
+    now: Now,
+) -> Result<(), StoreError> {
+    doc.update(ledger, now.today, now.millis, action)?;
+    let target = doc.id.0.clone();
+    store.save_doc(
+        doc,
+        &AuditEntry {
+            at: now.millis,
+            actor: actor.to_string(),
+            action,
+            target: Some(target),
+            subjects: vec![subject.to_string()],
+            valid_from: None,
+        },
+    )
 }
 
 #[cfg(test)]
@@ -534,6 +624,7 @@ mod tests {
             places: 12,
             occupied: 9,
             reservations,
+            leaving: vec![],
         };
         SeatLedger {
             facility: FacilityId("fac-1".into()),

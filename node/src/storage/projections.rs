@@ -316,7 +316,8 @@ pub(super) fn project(conn: &Connection, id: &DocId, value: &KindValue) -> Resul
                     m.care_type.as_str(),
                     m.month.to_string(),
                     m.places,
-                    m.occupied
+                    // Children leaving before the month no longer occupy their seat.
+                    m.occupied_now()
                 ])?;
             }
         }

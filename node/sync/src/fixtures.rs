@@ -169,6 +169,7 @@ pub fn ledger(k: &str) -> SeatLedger {
             places: 60,
             occupied: 50,
             reservations: vec![],
+            leaving: vec![],
         }],
         declines: vec![],
     }
