@@ -70,16 +70,23 @@ pub fn versions(store: &Store) -> Result<Vec<Published>, StoreError> {
     Ok(out)
 }
 
-/// The child's flags local criteria can name (`{"kind": "flag", "flag": …}`): its denomination
-/// as the parents gave it, as `denomination:<name in lower case>` (a confessional Träger may
-/// prefer children of its denomination; the wished Kita sees the denomination anyway).
-pub fn child_flags(denomination: &str) -> BTreeSet<String> {
-    let denomination = denomination.trim().to_lowercase();
-    if denomination.is_empty() {
-        BTreeSet::new()
-    } else {
-        BTreeSet::from([format!("denomination:{denomination}")])
-    }
+/// The child's flags local criteria can name (`{"kind": "flag", "flag": …}`), in lower case:
+/// its denomination as the parents gave it, `denomination:<name>` (a confessional Träger may
+/// prefer children of its denomination; the wished Kita sees the denomination anyway), and its
+/// home district from the city's street directory, `district:<name>` (a Kita may prefer
+/// children of its quarter; the round's statistics carry the district already).
+pub fn child_flags(denomination: &str, district: Option<&str>) -> BTreeSet<String> {
+    let flag = |name: &str, value: &str| {
+        let value = value.trim().to_lowercase();
+        (!value.is_empty()).then(|| format!("{name}:{value}"))
+    };
+    [
+        flag("denomination", denomination),
+        district.and_then(|d| flag("district", d)),
+    ]
+    .into_iter()
+    .flatten()
+    .collect()
 }
 
 /// Reads a catalogue typed as JSON into `field`'s errors: it must read, and no criterion may

@@ -206,7 +206,7 @@ pub fn build(
                     "normal" => 1,
                     _ => 0,
                 },
-                flags: super::catalogue::child_flags(c.denomination),
+                flags: super::catalogue::child_flags(c.denomination, c.district),
             },
         );
         let current = a.transfer_from.as_ref().filter(|_| a.transfer).map(|old| {
@@ -367,9 +367,10 @@ mod tests {
 
     /// A confessional Träger's local criterion (PLACEMENT.md: per-Träger local criteria) orders
     /// the children the city's criteria leave tied, at its Kitas only: the child whose parents
-    /// gave its denomination comes first there, and elsewhere the tie stays a tie.
+    /// gave its denomination comes first there; a Kita's criterion for its quarter puts the
+    /// child from that home district first at that Kita.
     #[test]
-    fn a_traegers_local_criterion_breaks_the_citys_ties_at_its_kitas_only() {
+    fn local_criteria_of_a_traeger_and_a_kita_break_the_citys_ties_where_they_apply() {
         let aug = Date::ymd(2027, 8, 1);
         let start = Date::ymd(2027, 8, 15);
         let apps = [
@@ -382,12 +383,12 @@ mod tests {
         let ranked = [fac(1), fac(2)];
         let candidates: Vec<Candidate<'_>> = apps
             .iter()
-            .zip(["", " Katholisch "])
-            .map(|(a, denomination)| Candidate {
+            .zip([("", Some("Neustadt")), (" Katholisch ", None)])
+            .map(|(a, (denomination, district))| Candidate {
                 application: a,
                 ranked: &ranked,
                 birth_date: Date::ymd(2026, 5, 1),
-                district: None,
+                district,
                 denomination,
             })
             .collect();
@@ -401,6 +402,9 @@ mod tests {
             "local": [{
                 "scope": {"traeger": "prov-caritas"},
                 "criteria": [{"id": "catholic", "kind": "flag", "flag": "denomination:katholisch"}]
+            }, {
+                "scope": {"facility": "kita-2"},
+                "criteria": [{"id": "quarter", "kind": "flag", "flag": "district:neustadt"}]
             }]
         }))
         .unwrap();
@@ -420,15 +424,19 @@ mod tests {
         };
         let at = |n: u32| program_id(&fac(n), CareType::Nursery, aug);
         assert!(points(&at(1), "b-catholic") > points(&at(1), "a-none"));
-        assert_eq!(points(&at(2), "b-catholic"), points(&at(2), "a-none"));
+        assert!(
+            points(&at(2), "a-none") > points(&at(2), "b-catholic"),
+            "kita-2 prefers its quarter, not the denomination"
+        );
         let facts = built.instance.facts.as_ref().unwrap();
         assert_eq!(
             facts.children[&ChildId::new("b-catholic".to_string())].flags,
             BTreeSet::from(["denomination:katholisch".to_string()])
         );
-        assert!(facts.children[&ChildId::new("a-none".to_string())]
-            .flags
-            .is_empty());
+        assert_eq!(
+            facts.children[&ChildId::new("a-none".to_string())].flags,
+            BTreeSet::from(["district:neustadt".to_string()])
+        );
     }
 
     #[test]

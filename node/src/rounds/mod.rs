@@ -45,7 +45,7 @@ use crate::applications::sequential::{status, Ledgers};
 use crate::applications::wishes;
 use crate::auth::{authorize, Action, Principal};
 use crate::clock::Now;
-use crate::storage::{AuditEntry, Store};
+use crate::storage::{AuditEntry, PreparedDoc, Store};
 use kitanetz_crdt::doc::{Step, StoredDoc};
 use kitanetz_crdt::ids::{ApplicationId, FacilityId};
 use kitanetz_crdt::kinds::{Application, ApplicationWish};
@@ -268,6 +268,13 @@ pub fn what_if(
         .map_err(|e| ActionError::Conflict(e.to_string()))
 }
 
+/// An application a round changes: its document and value, the applicant's denomination (its
+/// wish documents carry it) and the wishes that move (index, Kita).
+type Moving = (StoredDoc, Application, String, Vec<(usize, FacilityId)>);
+
+/// Those wishes' documents (`None`: not written yet).
+type FoundWishes = Vec<Option<(StoredDoc, ApplicationWish)>>;
+
 /// What a round reads of an applicant half.
 struct ApplicantFacts {
     district: Option<String>,
@@ -279,8 +286,9 @@ struct ApplicantFacts {
 /// What a started round did.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Started {
-    /// Milliseconds from the click to the end of each step (read, input, solve, documents,
-    /// saved): where a round at city scale spends its time.
+    /// Milliseconds from the click to the end of each step (read, input, solve, wishes read,
+    /// saved: the documents changed and written at once): where a round at city scale spends
+    /// its time.
     pub phases_ms: BTreeMap<&'static str, u64>,
     pub round: i64,
     pub children: u32,
@@ -415,54 +423,8 @@ pub fn start_with_seed(
         .zip(&wish_ids)
         .map(|(moving, ids)| (moving, found.by_ref().take(ids.len()).collect::<Vec<_>>()))
         .collect();
+    phase("wishes", &mut phases);
     let creator = wishes::Creator::of(store);
-    let mut changed: Vec<StoredDoc> = crate::parallel::map(
-        work,
-        |((mut doc, application, denomination, moved), found)| {
-            // Only the moved wishes' status and day changed: written where they sit (see
-            // `StoredDoc::update_parts`), in the order reconciling the whole value would.
-            doc.update_parts(
-                &application,
-                now.today,
-                now.millis,
-                "placement round",
-                |parts| {
-                    for (index, _) in &moved {
-                        let wish = &application.wishes[*index];
-                        let at = |field| {
-                            [
-                                Step::Field("wishes"),
-                                Step::Item(*index),
-                                Step::Field(field),
-                            ]
-                        };
-                        parts.reconcile(&at("status"), &wish.status)?;
-                        parts.reconcile(&at("since"), &wish.since)?;
-                    }
-                    Ok(())
-                },
-            )?;
-            let scope = doc.meta.facilities.clone();
-            let facilities: Vec<FacilityId> = moved.into_iter().map(|(_, f)| f).collect();
-            let mut docs = wishes::changed_wish_docs_found(
-                &creator,
-                &application,
-                &scope,
-                &facilities,
-                found,
-                &denomination,
-                now,
-            )?;
-            docs.push(doc);
-            Ok::<_, ActionError>(docs)
-        },
-    )
-    .into_iter()
-    .collect::<Result<Vec<_>, _>>()?
-    .into_iter()
-    .flatten()
-    .collect();
-    phase("documents", &mut phases);
     let row = RoundRow {
         id: round,
         started_by: who.audit_name(),
@@ -490,23 +452,74 @@ pub fn start_with_seed(
         subjects: proposals.keys().map(|a| a.0.clone()).collect(),
         valid_from: Some(now.today.to_string()),
     };
-    let mut refs: Vec<&mut StoredDoc> = changed.iter_mut().collect();
-    store.save_docs_with(&mut refs, &entry, |tx| {
-        queries::insert_round(
-            tx,
-            &NewRound {
-                started_at: now.millis,
-                row: &row,
-                instance: &instance_json,
-                protocol: &protocol_json,
-                statistics: &statistics_json,
-                children: &children,
+    // Each application with its changed wishes is changed and prepared for writing on one
+    // core while this thread already writes the rows of those before it, in one transaction
+    // (on two cores the writes no longer wait for the last change, nor the changes for them).
+    let change = |((mut doc, application, denomination, moved), found): (Moving, FoundWishes)| {
+        // Only the moved wishes' status and day changed: written where they sit (see
+        // `StoredDoc::update_parts`), in the order reconciling the whole value would.
+        doc.update_parts(
+            &application,
+            now.today,
+            now.millis,
+            "placement round",
+            |parts| {
+                for (index, _) in &moved {
+                    let wish = &application.wishes[*index];
+                    let at = |field| {
+                        [
+                            Step::Field("wishes"),
+                            Step::Item(*index),
+                            Step::Field(field),
+                        ]
+                    };
+                    parts.reconcile(&at("status"), &wish.status)?;
+                    parts.reconcile(&at("since"), &wish.since)?;
+                }
+                Ok(())
             },
         )?;
-        Ok(())
-    })?;
+        let scope = doc.meta.facilities.clone();
+        let facilities: Vec<FacilityId> = moved.into_iter().map(|(_, f)| f).collect();
+        let mut docs = wishes::changed_wish_docs_found(
+            &creator,
+            &application,
+            &scope,
+            &facilities,
+            found,
+            &denomination,
+            now,
+        )?;
+        docs.push(doc);
+        docs.into_iter()
+            .map(|d| PreparedDoc::of(d).map_err(ActionError::from))
+            .collect::<Result<Vec<_>, ActionError>>()
+    };
+    let saved = store.save_produced_docs_with(
+        &entry,
+        |write| {
+            crate::parallel::map_consumed(work, change, |docs| {
+                docs?.into_iter().try_for_each(&mut *write)?;
+                Ok::<_, ActionError>(())
+            })
+        },
+        |tx| {
+            queries::insert_round(
+                tx,
+                &NewRound {
+                    started_at: now.millis,
+                    row: &row,
+                    instance: &instance_json,
+                    protocol: &protocol_json,
+                    statistics: &statistics_json,
+                    children: &children,
+                },
+            )?;
+            Ok(())
+        },
+    )?;
     phase("saved", &mut phases);
-    crate::parallel::drop_elsewhere((changed, built, result));
+    crate::parallel::drop_elsewhere((saved, built, result));
     Ok(Started {
         phases_ms: phases,
         round,

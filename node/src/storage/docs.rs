@@ -101,6 +101,36 @@ impl Store {
         Ok(())
     }
 
+    /// Writes the documents `produce` hands over one by one, each prepared where it was changed
+    /// ([`PreparedDoc::of`], on another core), in one transaction with `entry` and `also`; the
+    /// rows of the first are written while later ones are still being changed (a placement
+    /// round: `parallel::map_consumed`). Returns the saved documents in the order handed over.
+    /// Nothing is written if `produce` or a write fails.
+    pub fn save_produced_docs_with<E: From<StoreError>>(
+        &mut self,
+        entry: &AuditEntry,
+        produce: impl FnOnce(&mut dyn FnMut(PreparedDoc) -> Result<(), StoreError>) -> Result<(), E>,
+        also: impl FnOnce(&rusqlite::Connection) -> Result<(), StoreError>,
+    ) -> Result<Vec<StoredDoc>, E> {
+        let tx = self.conn.transaction().map_err(StoreError::from)?;
+        let at_rest = AtRestWrite::begin(self.keys.as_ref(), self.seal_personal)?;
+        let mut saved = Vec::new();
+        produce(&mut |PreparedDoc { mut doc, prepared }| {
+            write_prepared(&tx, &at_rest, &mut doc, prepared, entry.at, None)?;
+            mark_local_change(&tx, &doc.id)?;
+            saved.push(doc);
+            Ok(())
+        })?;
+        audit::append(&tx, entry)?;
+        also(&tx)?;
+        at_rest.commit(&tx)?;
+        tx.commit().map_err(StoreError::from)?;
+        for doc in &mut saved {
+            doc.mark_saved();
+        }
+        Ok(saved)
+    }
+
     /// Stores documents that arrived whole from the node that created them (seeding, bootstrap),
     /// each with the bytes it came as, in one transaction. The caller has checked the policy.
     pub fn store_received(
@@ -374,6 +404,21 @@ fn write_docs(
         mark_local_change(tx, &doc.id)?;
     }
     Ok(())
+}
+
+/// A changed document with what writing it needs computed ([`Store::save_produced_docs_with`]).
+pub struct PreparedDoc {
+    doc: StoredDoc,
+    prepared: Prepared,
+}
+
+impl PreparedDoc {
+    /// Computes on the calling thread what the write needs: the new chunk, heads and the value
+    /// for the projections.
+    pub fn of(mut doc: StoredDoc) -> Result<PreparedDoc, StoreError> {
+        let prepared = Prepared::of(&mut doc, false)?;
+        Ok(PreparedDoc { doc, prepared })
+    }
 }
 
 /// What writing a document computes from it before touching the database.

@@ -16,6 +16,7 @@ pub mod subject_keys;
 mod synced;
 
 pub use audit::{audit_in, audit_row, AuditEntry, AuditRow};
+pub use docs::PreparedDoc;
 pub use erase::ErasureReport;
 pub use subject_keys::{KeyFileStamp, SubjectKeys, SUBJECT_KEYS_FILE};
 

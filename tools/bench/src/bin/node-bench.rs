@@ -335,7 +335,7 @@ fn round(
     );
     println!(
         "  round phases (ms from the click): {}",
-        ["read", "input", "solve", "documents", "saved"]
+        ["read", "input", "solve", "wishes", "saved"]
             .iter()
             .map(|p| format!("{p} {}", started.phases_ms.get(p).copied().unwrap_or(0)))
             .collect::<Vec<_>>()
