@@ -78,41 +78,16 @@ impl DocRepo for StoreRepo {
                 self.node.placement_wake.ledger_arrived(facility.clone());
             }
         }
-        // A wish that closed at the city frees the seat this Kita reserved for it.
-        if meta.kind == kitanetz_crdt::meta::DocKind::ApplicationWish {
-            if let Some(facility) = self.node.config.facility.clone() {
-                let now = self.node.now();
-                let released = crate::seats::release_for_closed_wish(
-                    &mut self.node.store(),
-                    &facility,
-                    doc,
-                    now,
-                );
-                match released {
-                    Ok(true) => {
-                        self.cache.remove(&crate::seats::ledger_doc_id(&facility));
-                    }
-                    Ok(false) => {}
-                    Err(e) => tracing::error!(error = %e, "releasing the seat of a closed wish"),
+        // What arrived may change this Kita's ledger (a wish that closed, a transfer concluded
+        // elsewhere): the ledger is written here, so the cached copy is stale.
+        if let Some(facility) = self.node.config.facility.clone() {
+            let now = self.node.now();
+            match crate::seats::follow_arrival(&mut self.node.store(), &facility, &meta, doc, now) {
+                Ok(true) => {
+                    self.cache.remove(&crate::seats::ledger_doc_id(&facility));
                 }
-            }
-        }
-        // A transfer concluded elsewhere frees the leaving child's seat at its old Kita.
-        if meta.kind == kitanetz_crdt::meta::DocKind::TransferNotice {
-            if let Some(facility) = self.node.config.facility.clone() {
-                let now = self.node.now();
-                match crate::seats::follow_transfer_notice(
-                    &mut self.node.store(),
-                    &facility,
-                    doc,
-                    now,
-                ) {
-                    Ok(true) => {
-                        self.cache.remove(&crate::seats::ledger_doc_id(&facility));
-                    }
-                    Ok(false) => {}
-                    Err(e) => tracing::error!(error = %e, "following a transfer notice"),
-                }
+                Ok(false) => {}
+                Err(e) => tracing::error!(error = %e, doc = %doc.0, "updating the seat ledger"),
             }
         }
         self.cache.insert(doc.clone(), am);

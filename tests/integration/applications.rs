@@ -931,12 +931,8 @@ pub(crate) struct TwoWishes {
 
 pub(crate) async fn two_wishes_first_full() -> TwoWishes {
     let net = Network::seeded();
-    let nodes: Vec<Arc<Node>> = net.configs.iter().map(|c| net.open(&c.name)).collect();
-    let city = nodes
-        .iter()
-        .find(|n| n.config.role == NodeRole::City)
-        .unwrap()
-        .clone();
+    let nodes: Vec<Arc<Node>> = net.open_all();
+    let city = kitanetz_tests::city_of(&nodes);
     let start = kitanetz_crdt::scalar::Date::ymd(2027, 3, 1);
     let offering = offering_both(&net, start);
     let kitas: Vec<Arc<Node>> = nodes

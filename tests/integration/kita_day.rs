@@ -14,7 +14,7 @@ use std::sync::Arc;
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn groups_extra_care_and_a_new_child_made_offline_reach_the_traeger_office() {
     let net = Network::seeded();
-    let nodes: Vec<Arc<Node>> = net.configs.iter().map(|c| net.open(&c.name)).collect();
+    let nodes: Vec<Arc<Node>> = net.open_all();
     let kita = nodes
         .iter()
         .find(|n| n.config.role == NodeRole::Kita)

@@ -95,12 +95,8 @@ fn mails(city: &Node, subject: &str) -> i64 {
 async fn a_round_proposes_the_kitas_confirm_the_parents_accept_or_let_it_lapse_and_a_refill_follows(
 ) {
     let net = Network::seeded();
-    let nodes: Vec<Arc<Node>> = net.configs.iter().map(|c| net.open(&c.name)).collect();
-    let city = nodes
-        .iter()
-        .find(|n| n.config.role == NodeRole::City)
-        .unwrap()
-        .clone();
+    let nodes: Vec<Arc<Node>> = net.open_all();
+    let city = kitanetz_tests::city_of(&nodes);
     let offering = offering_both(&net, Date::ymd(2027, 3, 1));
     let kitas: Vec<Arc<Node>> = nodes
         .iter()
@@ -516,12 +512,8 @@ async fn a_round_proposes_the_kitas_confirm_the_parents_accept_or_let_it_lapse_a
 #[tokio::test]
 async fn cancelling_a_round_withdraws_the_unanswered_proposals_and_keeps_the_confirmed_offers() {
     let net = Network::seeded();
-    let nodes: Vec<Arc<Node>> = net.configs.iter().map(|c| net.open(&c.name)).collect();
-    let city = nodes
-        .iter()
-        .find(|n| n.config.role == NodeRole::City)
-        .unwrap()
-        .clone();
+    let nodes: Vec<Arc<Node>> = net.open_all();
+    let city = kitanetz_tests::city_of(&nodes);
     let offering = offering_both(&net, Date::ymd(2027, 3, 1));
     let kitas: Vec<Arc<Node>> = nodes
         .iter()

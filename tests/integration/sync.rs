@@ -142,7 +142,7 @@ fn assert_both_edits(node: &Node, doc: &DocId) -> kitanetz_crdt::kinds::CareCont
 #[test]
 fn offline_kita_and_its_traeger_edit_one_contract_and_converge() {
     let net = Network::seeded();
-    let nodes: Vec<Arc<Node>> = net.configs.iter().map(|c| net.open(&c.name)).collect();
+    let nodes: Vec<Arc<Node>> = net.open_all();
     let (kita, traeger) = kita_and_its_traeger(&nodes);
     let mut local = LocalNet::new(&nodes);
     local.connect_all();
@@ -200,7 +200,7 @@ fn offline_kita_and_its_traeger_edit_one_contract_and_converge() {
 #[test]
 fn two_changes_of_one_contract_from_the_same_day_become_a_task_for_the_kita() {
     let net = Network::seeded();
-    let nodes: Vec<Arc<Node>> = net.configs.iter().map(|c| net.open(&c.name)).collect();
+    let nodes: Vec<Arc<Node>> = net.open_all();
     let (kita, traeger) = kita_and_its_traeger(&nodes);
     let mut local = LocalNet::new(&nodes);
     local.connect_all();
@@ -240,7 +240,7 @@ fn two_changes_of_one_contract_from_the_same_day_become_a_task_for_the_kita() {
 #[test]
 fn an_erased_family_does_not_come_back_through_sync() {
     let net = Network::seeded();
-    let nodes: Vec<Arc<Node>> = net.configs.iter().map(|c| net.open(&c.name)).collect();
+    let nodes: Vec<Arc<Node>> = net.open_all();
     let kita = nodes
         .iter()
         .find(|n| n.config.role == NodeRole::Kita)
@@ -343,7 +343,7 @@ fn assert_private(nodes: &[Arc<Node>]) {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn nodes_sync_over_libp2p_on_loopback_and_keep_personal_data_apart() {
     let net = Network::seeded();
-    let nodes: Vec<Arc<Node>> = net.configs.iter().map(|c| net.open(&c.name)).collect();
+    let nodes: Vec<Arc<Node>> = net.open_all();
     let sync = kitanetz_node::demo::P2pSync::start(net.dir.path(), &nodes, None)
         .await
         .unwrap();
@@ -502,12 +502,8 @@ async fn api(
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_place_given_twice_offline_is_decided_by_the_zvs_and_released_by_the_kita() {
     let net = Network::seeded();
-    let nodes: Vec<Arc<Node>> = net.configs.iter().map(|c| net.open(&c.name)).collect();
-    let city = nodes
-        .iter()
-        .find(|n| n.config.role == NodeRole::City)
-        .unwrap()
-        .clone();
+    let nodes: Vec<Arc<Node>> = net.open_all();
+    let city = kitanetz_tests::city_of(&nodes);
     let kitas: Vec<Arc<Node>> = nodes
         .iter()
         .filter(|n| n.config.role == NodeRole::Kita)
@@ -737,7 +733,7 @@ async fn a_place_given_twice_offline_is_decided_by_the_zvs_and_released_by_the_k
 #[test]
 fn only_what_a_nodes_users_change_is_announced_as_its_change() {
     let net = Network::seeded();
-    let nodes: Vec<Arc<Node>> = net.configs.iter().map(|c| net.open(&c.name)).collect();
+    let nodes: Vec<Arc<Node>> = net.open_all();
     let (kita, traeger) = kita_and_its_traeger(&nodes);
     let mut local = LocalNet::new(&nodes);
     local.connect_all();
@@ -771,7 +767,7 @@ fn only_what_a_nodes_users_change_is_announced_as_its_change() {
 #[test]
 fn a_kita_restored_from_its_backup_catches_up_with_its_traeger() {
     let net = Network::seeded();
-    let nodes: Vec<Arc<Node>> = net.configs.iter().map(|c| net.open(&c.name)).collect();
+    let nodes: Vec<Arc<Node>> = net.open_all();
     let (kita, traeger) = kita_and_its_traeger(&nodes);
     let mut local = LocalNet::new(&nodes);
     local.connect_all();
@@ -1001,7 +997,7 @@ async fn a_kita_enrolled_from_a_file_syncs_both_ways_and_catches_up_after_workin
     use kitanetz_node::links::{LinkSettings, NodeLinks};
     let wait = std::time::Duration::from_secs(30);
     let net = Network::seeded();
-    let nodes: Vec<Arc<Node>> = net.configs.iter().map(|c| net.open(&c.name)).collect();
+    let nodes: Vec<Arc<Node>> = net.open_all();
     let sync = kitanetz_node::demo::P2pSync::start(net.dir.path(), &nodes, None)
         .await
         .unwrap();
@@ -1050,11 +1046,7 @@ async fn a_kita_enrolled_from_a_file_syncs_both_ways_and_catches_up_after_workin
         "nothing seeded: the Kita's data comes from its peers"
     );
     // The desktop dials its office, the Kita's server node and the city through the office.
-    let city = nodes
-        .iter()
-        .find(|n| n.config.role == NodeRole::City)
-        .unwrap()
-        .clone();
+    let city = kitanetz_tests::city_of(&nodes);
     let linked = [&kita, &traeger, &city];
     let settings = LinkSettings::from_config(&desk).unwrap().expect("[p2p]");
     assert_eq!(settings.peers.len(), 3, "{:?}", settings.peers);
@@ -1173,12 +1165,8 @@ fn connected_to(links: &kitanetz_node::links::NodeLinks) -> Vec<String> {
 
 /// The city, the first Kita's Träger office and that Kita of a seeded network.
 fn city_office_and_kita(net: &Network) -> (Arc<Node>, Arc<Node>, Arc<Node>) {
-    let all: Vec<Arc<Node>> = net.configs.iter().map(|c| net.open(&c.name)).collect();
-    let city = all
-        .iter()
-        .find(|n| n.config.role == NodeRole::City)
-        .unwrap()
-        .clone();
+    let all: Vec<Arc<Node>> = net.open_all();
+    let city = kitanetz_tests::city_of(&all);
     let (kita, traeger) = kita_and_its_traeger(&all);
     (city, traeger, kita)
 }

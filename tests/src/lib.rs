@@ -60,6 +60,11 @@ impl Network {
         Node::open(&self.node_dir(name), Arc::new(self.clock.clone())).expect("open node")
     }
 
+    /// Every node of the plan, opened, in plan order.
+    pub fn open_all(&self) -> Vec<Arc<Node>> {
+        self.configs.iter().map(|c| self.open(&c.name)).collect()
+    }
+
     /// The Kita nodes, in plan order.
     pub fn kitas(&self) -> Vec<&NodeConfig> {
         self.configs
@@ -67,6 +72,15 @@ impl Network {
             .filter(|c| c.role == kitanetz_crdt::policy::NodeRole::Kita)
             .collect()
     }
+}
+
+/// The city among the nodes of a network.
+pub fn city_of(nodes: &[Arc<Node>]) -> Arc<Node> {
+    nodes
+        .iter()
+        .find(|n| n.config.role == kitanetz_crdt::policy::NodeRole::City)
+        .expect("a city node")
+        .clone()
 }
 
 /// A user of a role, scoped as a real one would be.

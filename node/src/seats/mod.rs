@@ -470,6 +470,25 @@ pub fn release(
     })
 }
 
+/// What this Kita's node does to its ledger when a document arrives by sync: a wish that
+/// closed frees the seat reserved for it ([`release_for_closed_wish`]), a transfer concluded
+/// elsewhere frees the leaving child's seat ([`follow_transfer_notice`]). Returns whether the
+/// ledger changed.
+pub fn follow_arrival(
+    store: &mut Store,
+    facility: &FacilityId,
+    meta: &kitanetz_crdt::meta::DocMeta,
+    doc: &DocId,
+    now: Now,
+) -> Result<bool, StoreError> {
+    use kitanetz_crdt::meta::DocKind;
+    match meta.kind {
+        DocKind::ApplicationWish => release_for_closed_wish(store, facility, doc, now),
+        DocKind::TransferNotice => follow_transfer_notice(store, facility, doc, now),
+        _ => Ok(false),
+    }
+}
+
 /// A wish that closed at the city (the parents withdrew, the child was placed elsewhere, the
 /// ZVS set the application inactive) while this Kita still holds a reserved seat for it: the
 /// node releases the seat for the Kita when the wish's new status arrives (Lastenheft 3.6.7:

@@ -44,15 +44,35 @@ impl Store {
     /// Stores a document created or changed on this node, with its projection rows and the audit
     /// entry, in one transaction.
     pub fn save_doc(&mut self, doc: &mut StoredDoc, entry: &AuditEntry) -> Result<(), StoreError> {
-        let tx = self.conn.transaction()?;
-        let at_rest = AtRestWrite::begin(self.keys.as_ref(), self.seal_personal)?;
-        write_doc(&tx, &at_rest, doc, entry.at)?;
-        mark_local_change(&tx, &doc.id)?;
-        audit::append(&tx, entry)?;
-        at_rest.commit(&tx)?;
-        tx.commit()?;
+        self.write_audited(
+            entry,
+            |tx, at_rest| {
+                write_doc(tx, at_rest, doc, entry.at)?;
+                mark_local_change(tx, &doc.id)
+            },
+            |_| Ok(()),
+        )?;
         doc.mark_saved();
         Ok(())
+    }
+
+    /// The frame of every write of this node's own: `write` in one transaction with the
+    /// at-rest keys, then the audit entry and `also` (the action's other rows), then the key
+    /// file and the transaction committed. Nothing is written if any part fails.
+    fn write_audited<R, E: From<StoreError>>(
+        &mut self,
+        entry: &AuditEntry,
+        write: impl FnOnce(&Transaction<'_>, &AtRestWrite<'_>) -> Result<R, E>,
+        also: impl FnOnce(&rusqlite::Connection) -> Result<(), StoreError>,
+    ) -> Result<R, E> {
+        let tx = self.conn.transaction().map_err(StoreError::from)?;
+        let at_rest = AtRestWrite::begin(self.keys.as_ref(), self.seal_personal)?;
+        let written = write(&tx, &at_rest)?;
+        audit::append(&tx, entry)?;
+        also(&tx)?;
+        at_rest.commit(&tx)?;
+        tx.commit().map_err(StoreError::from)?;
+        Ok(written)
     }
 
     /// Stores several documents changed by one user action in one transaction.
@@ -85,16 +105,16 @@ impl Store {
         entry: &AuditEntry,
         also: impl FnOnce(&rusqlite::Connection) -> Result<(), StoreError>,
     ) -> Result<(), StoreError> {
-        let tx = self.conn.transaction()?;
-        let at_rest = AtRestWrite::begin(self.keys.as_ref(), self.seal_personal)?;
-        write_docs(&tx, &at_rest, docs, entry.at)?;
-        for id in erase {
-            erase_as_local_change(&tx, &at_rest, id, entry)?;
-        }
-        audit::append(&tx, entry)?;
-        also(&tx)?;
-        at_rest.commit(&tx)?;
-        tx.commit()?;
+        self.write_audited(
+            entry,
+            |tx, at_rest| {
+                write_docs(tx, at_rest, docs, entry.at)?;
+                erase
+                    .iter()
+                    .try_for_each(|id| erase_as_local_change(tx, at_rest, id, entry))
+            },
+            also,
+        )?;
         for doc in docs.iter_mut() {
             doc.mark_saved();
         }
@@ -112,19 +132,20 @@ impl Store {
         produce: impl FnOnce(&mut dyn FnMut(PreparedDoc) -> Result<(), StoreError>) -> Result<(), E>,
         also: impl FnOnce(&rusqlite::Connection) -> Result<(), StoreError>,
     ) -> Result<Vec<StoredDoc>, E> {
-        let tx = self.conn.transaction().map_err(StoreError::from)?;
-        let at_rest = AtRestWrite::begin(self.keys.as_ref(), self.seal_personal)?;
-        let mut saved = Vec::new();
-        produce(&mut |PreparedDoc { mut doc, prepared }| {
-            write_prepared(&tx, &at_rest, &mut doc, prepared, entry.at, None)?;
-            mark_local_change(&tx, &doc.id)?;
-            saved.push(doc);
-            Ok(())
-        })?;
-        audit::append(&tx, entry)?;
-        also(&tx)?;
-        at_rest.commit(&tx)?;
-        tx.commit().map_err(StoreError::from)?;
+        let mut saved = self.write_audited(
+            entry,
+            |tx, at_rest| {
+                let mut saved = Vec::new();
+                produce(&mut |PreparedDoc { mut doc, prepared }| {
+                    write_prepared(tx, at_rest, &mut doc, prepared, entry.at, None)?;
+                    mark_local_change(tx, &doc.id)?;
+                    saved.push(doc);
+                    Ok(())
+                })?;
+                Ok::<_, E>(saved)
+            },
+            also,
+        )?;
         for doc in &mut saved {
             doc.mark_saved();
         }
@@ -138,14 +159,15 @@ impl Store {
         docs: &mut [(StoredDoc, Vec<u8>)],
         entry: &AuditEntry,
     ) -> Result<(), StoreError> {
-        let tx = self.conn.transaction()?;
-        let at_rest = AtRestWrite::begin(self.keys.as_ref(), self.seal_personal)?;
-        for (doc, bytes) in docs.iter_mut() {
-            write_doc_with(&tx, &at_rest, doc, entry.at, Some(bytes))?;
-        }
-        audit::append(&tx, entry)?;
-        at_rest.commit(&tx)?;
-        tx.commit()?;
+        self.write_audited(
+            entry,
+            |tx, at_rest| {
+                docs.iter_mut().try_for_each(|(doc, bytes)| {
+                    write_doc_with(tx, at_rest, doc, entry.at, Some(bytes))
+                })
+            },
+            |_| Ok(()),
+        )?;
         for (doc, _) in docs.iter_mut() {
             doc.mark_saved();
         }
